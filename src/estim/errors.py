@@ -1,0 +1,36 @@
+"""The project's own exceptions and warnings.
+
+Every problem with user input is an :class:`EstimError` that names the field, the value the
+user gave and what was expected, so that the CLI can print one clear line and exit 2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning"]
+
+
+class EstimError(Exception):
+    """Base class of everything estim raises on purpose."""
+
+
+class InputError(EstimError, ValueError):
+    """A value given by the user is not acceptable.
+
+    :param field: dotted path of the offending field, e.g. ``channels[0].pulse_width``.
+    :param value: the value as the user wrote it.
+    :param expected: what would have been accepted, in the user's words.
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}: got {value!r}, expected {expected}")
+
+
+class EstimWarning(UserWarning):
+    """A legal but physiologically unlikely value, or a model used near its limits."""
+
+
+class ModelRangeWarning(EstimWarning):
+    """A model is evaluated outside the range it was validated for."""

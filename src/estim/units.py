@@ -1,0 +1,128 @@
+"""Quantities with units at the edges, SI floats inside.
+
+Program files, the CLI and web forms give quantities as strings ("25 mA", "200 us",
+"4 kHz", "40 mA*min"). :func:`parse_quantity` turns one into an SI float, once, and checks
+its dimension; everything downstream works in s, m, A, V, S/m, F/m².
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import pint
+
+from estim.errors import InputError
+
+__all__ = ["format_si", "parse_quantity", "ureg"]
+
+
+@lru_cache(maxsize=1)
+def _registry() -> pint.UnitRegistry:
+    reg = pint.UnitRegistry()
+    # "us" is the usual ASCII spelling of microseconds on device labels and in manuals.
+    reg.define("us = microsecond")
+    return reg
+
+
+def ureg() -> pint.UnitRegistry:
+    """The shared unit registry (created on first use, not at import)."""
+    return _registry()
+
+
+# Dimension names accepted by parse_quantity, with the SI unit that the float is returned in.
+_SI_UNITS: dict[str, str] = {
+    "current": "A",
+    "voltage": "V",
+    "time": "s",
+    "frequency": "Hz",
+    "length": "m",
+    "area": "m**2",
+    "charge": "C",
+    "resistance": "ohm",
+    "capacitance": "F",
+    "conductivity": "S/m",
+    "energy": "J",
+    "power": "W",
+    "dimensionless": "dimensionless",
+    "current_density": "A/m**2",
+    "specific_capacitance": "F/m**2",
+    "temperature": "degC",
+}
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, dimension: str) -> float:
+    reg = _registry()
+    unit = _SI_UNITS[dimension]
+    q = reg.Quantity(text)
+    if dimension == "temperature":
+        return float(q.to(reg.degC).magnitude)
+    target = reg.Quantity(1.0, unit)
+    if q.dimensionality != target.dimensionality:
+        raise pint.DimensionalityError(q.units, target.units)
+    return float(q.to(unit).magnitude)
+
+
+def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
+    """Parse ``value`` (a string with units, e.g. ``"25 mA"``) into an SI float.
+
+    A bare number is accepted only for dimensionless quantities: a unitless "25" for a
+    current is ambiguous (A? mA?) and is refused.
+
+    :param value: the user's text.
+    :param dimension: one of the keys of ``_SI_UNITS`` (e.g. ``"current"``).
+    :param field: dotted field name used in the error message.
+    :returns: the magnitude in the SI unit of that dimension.
+    :raises InputError: unparsable text, wrong dimension, or a non-finite value.
+    """
+    if dimension not in _SI_UNITS:  # programming error, not user error
+        raise KeyError(dimension)
+    unit = _SI_UNITS[dimension]
+    expected = f"a {dimension.replace('_', ' ')} with units, e.g. '{_example(dimension)}'"
+    if isinstance(value, bool):
+        raise InputError(field, value, expected)
+    if isinstance(value, int | float):
+        if dimension == "dimensionless" and math.isfinite(value):
+            return float(value)
+        raise InputError(field, value, expected)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, expected)
+    text = value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    try:
+        out = _parse(text, dimension)
+    except pint.DimensionalityError:
+        raise InputError(field, value, f"a {dimension.replace('_', ' ')} (in {unit} or a "
+                         f"multiple, e.g. '{_example(dimension)}')") from None
+    except Exception:  # pint raises many different things for garbage text
+        raise InputError(field, value, expected) from None
+    if not math.isfinite(out):
+        raise InputError(field, value, "a finite number")
+    return out
+
+
+_EXAMPLES = {
+    "current": "25 mA", "voltage": "60 V", "time": "200 us", "frequency": "80 Hz",
+    "length": "5 cm", "area": "25 cm**2", "charge": "20 uC", "resistance": "500 ohm",
+    "capacitance": "100 nF", "conductivity": "0.2 S/m", "energy": "10 mJ",
+    "power": "1 W", "dimensionless": "0.5", "current_density": "0.5 mA/cm**2",
+    "specific_capacitance": "1 uF/cm**2", "temperature": "37 degC",
+}
+
+
+def _example(dimension: str) -> str:
+    return _EXAMPLES.get(dimension, "1")
+
+
+def format_si(value: float, unit: str, *, digits: int = 3) -> str:
+    """Format an SI value with an engineering prefix: ``format_si(2.5e-4, "s") == '250 us'``."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g} {unit}"
+    prefixes = [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"),
+                (1e-9, "n"), (1e-12, "p")]
+    mag = abs(value)
+    for scale, p in prefixes:
+        if mag >= scale * 0.9995:
+            return f"{value / scale:.{digits}g} {p}{unit}"
+    return f"{value / 1e-12:.{digits}g} p{unit}"
