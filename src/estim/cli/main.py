@@ -1,0 +1,148 @@
+"""The ``estim`` command line.
+
+Subcommands: ``check``, ``waveform``, ``run``, ``programs`` (and ``field``, ``fibers`` from
+their stages). Bad input prints one line naming the field, the value and what was expected,
+and exits 2; ``check`` exits 1 when a safety rule fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from estim.errors import EstimError, InputError
+
+__all__ = ["main"]
+
+# Stages that bring their own subcommands (each module has register(subparsers) and run(args)).
+_STAGE_COMMANDS = {"field": "estim.fields.cli", "fibers": "estim.fibers.cli"}
+
+
+def _cmd_programs(args: argparse.Namespace) -> int:
+    from estim.cli.common import bundled_examples
+    from estim.program import load_program
+
+    rows = []
+    for name, path in bundled_examples().items():
+        p = load_program(path)
+        kinds = sorted({c.stimulation.type for c in p.channels})
+        rows.append({"name": name, "modality": "+".join(kinds), "title": p.name,
+                     "expected_verdict": p.expected_verdict.value if p.expected_verdict
+                     else None, "path": str(path)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['modality']:<15} {r['title']}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from estim.cli.common import resolve_program
+    from estim.safety import check, render_check
+
+    program, _ = resolve_program(args.program)
+    report = check(program)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        from rich.console import Console
+
+        render_check(report, Console())
+    return 1 if report.verdict.value == "fail" else 0
+
+
+def _cmd_waveform(args: argparse.Namespace) -> int:
+    from estim.cli.common import resolve_program, safe_output
+    from estim.report.plots import figure_to_png, plot_waveforms
+    from estim.waveforms import stimuli_for
+
+    program, path = resolve_program(args.program)
+    out = safe_output(Path(args.output), force=args.force, inputs=(path,))
+    if out.suffix.lower() != ".png":
+        raise InputError("--output", str(out), "a .png file name")
+    stimuli = stimuli_for(program)
+    fig = plot_waveforms(stimuli, [c.name for c in program.channels], title=program.name)
+    out.write_bytes(figure_to_png(fig))
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from estim.report.run import run_command
+
+    return run_command(args)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
+    parser = argparse.ArgumentParser(
+        prog="estim", description="Electrotherapy simulation: what a stimulator program puts "
+        "out, whether it meets the limits, and what it does in the body.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+    p = sub.add_parser("programs", help="list the bundled example programs")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    handlers["programs"] = _cmd_programs
+
+    p = sub.add_parser("check", help="output table and safety findings (exit 1 if a rule fails)")
+    p.add_argument("program", help="program file, or the name of a bundled example")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    handlers["check"] = _cmd_check
+
+    p = sub.add_parser("waveform", help="plot each channel at pulse and session scale")
+    p.add_argument("program", help="program file, or the name of a bundled example")
+    p.add_argument("-o", "--output", required=True, help="PNG file to write")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    handlers["waveform"] = _cmd_waveform
+
+    p = sub.add_parser("run", help="run every stage on a program (default: a bundled example)")
+    p.add_argument("program", nargs="?", default=None,
+                   help="program file or bundled example name (default: tens_conventional)")
+    p.add_argument("-o", "--output", default=None,
+                   help="directory for results.json and report.html (default: "
+                   "estim-out/<program name>)")
+    p.add_argument("--json", action="store_true", help="print the results JSON")
+    p.add_argument("--force", action="store_true", help="overwrite existing result files")
+    handlers["run"] = _cmd_run
+
+    import importlib
+
+    for name, module in _STAGE_COMMANDS.items():
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:
+                raise
+            continue
+        mod.register(sub)
+        handlers[name] = mod.run
+    return parser, handlers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``estim`` command; returns the exit status."""
+    parser, handlers = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return handlers[args.command](args)
+    except InputError as err:
+        print(f"estim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except EstimError as err:
+        print(f"estim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Figures: waveforms at pulse scale and at session scale.
+
+matplotlib is imported inside the functions (Agg backend), so importing estim stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from estim.waveforms.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["figure_to_png", "plot_waveforms"]
+
+
+def _pulse_window(stim: Stimulus) -> tuple[float, float]:
+    """A window that shows the first few pulses (or carrier cycles) in detail (s)."""
+    if len(stim.onsets_s) == 0:
+        return 0.0, stim.cycle_s
+    first = float(stim.onsets_s[0])
+    dur = stim.pulses[stim.template[0]].duration
+    if stim.timing.carrier_hz:
+        span = max(5.0 / stim.timing.carrier_hz, min(dur, 0.02))
+        if stim.timing.band_frequencies_hz and min(stim.timing.band_frequencies_hz) > 0:
+            span = max(span, 1.5 / min(stim.timing.band_frequencies_hz))
+        return first, first + min(span, stim.duration_s)
+    if dur > 0.2 * stim.cycle_s:  # long pulses (d.c., microcurrent): show whole cycles
+        return 0.0, min(stim.duration_s, 2 * stim.cycle_s)
+    nxt = stim.onsets_s[1] if len(stim.onsets_s) > 1 else first + stim.cycle_s
+    span = 2.2 * float(nxt - first) if len(stim.onsets_s) > 1 else 1.2 * stim.cycle_s
+    return first - 0.1 * dur, first + max(span, 1.5 * dur)
+
+
+def _envelope(stim: Stimulus, max_points: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """Signed per-pulse peak over the session, cycle by cycle (thinned to max_points)."""
+    peaks = np.array([max((s.peak_abs() for s in p.segments), default=0.0)
+                      for p in stim.pulses])[stim.template] * stim.scale
+    n_ev = len(stim.onsets_s)
+    cycles = stim.n_cycles
+    if n_ev == 0:
+        return np.zeros(1), np.zeros(1)
+    per_cycle_points = n_ev
+    keep_cycles = cycles
+    if per_cycle_points * cycles > max_points:
+        keep_cycles = max(1, max_points // per_cycle_points)
+    stride = max(1, math.ceil(cycles / keep_cycles))
+    idx = np.arange(0, cycles, stride)
+    t = (stim.onsets_s[None, :] + idx[:, None] * stim.cycle_s).ravel()
+    v = np.tile(peaks, len(idx))
+    if len(t) > max_points:
+        step = math.ceil(len(t) / max_points)
+        t, v = t[::step], v[::step]
+    return t, v
+
+
+def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
+                   title: str = "") -> Figure:
+    """One row per channel: the pulse in detail (left) and the whole session (right)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 2.6 * len(stimuli) + 0.6), layout="constrained")
+    axes = fig.subplots(len(stimuli), 2, squeeze=False)
+    for row, (stim, name) in enumerate(zip(stimuli, names, strict=True)):
+        unit = "mA" if stim.unit == "A" else "V"
+        k = 1e3 if stim.unit == "A" else 1.0
+        t0, t1 = _pulse_window(stim)
+        t, v = stim.sample_grid(t0, t1)
+        ax = axes[row][0]
+        t_scale, t_unit = (1e3, "ms") if t1 - t0 < 2 else (1.0, "s")
+        ax.plot(t * t_scale, v * k, lw=1.0, color="tab:blue")
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlabel(f"time ({t_unit})")
+        ax.set_ylabel(f"channel {name} ({unit})")
+        ax.set_title(f"{stim.timing.shape}", fontsize=9)
+        ax2 = axes[row][1]
+        te, ve = _envelope(stim)
+        span = stim.duration_s
+        scale, sunit = (1 / 60, "min") if span > 120 else (1.0, "s")
+        if len(te) > 1:
+            ax2.vlines(te * scale, 0, ve * k, lw=0.6, color="tab:orange")
+        ax2.axhline(0, color="0.6", lw=0.5)
+        ax2.set_xlim(0, span * scale)
+        ax2.set_xlabel(f"session time ({sunit})")
+        ax2.set_ylabel(f"pulse peak ({unit})")
+        ax2.set_title(f"session: {span / 60:.3g} min, {len(stim.onsets_s)} pulses per "
+                      f"{stim.cycle_s:.4g} s cycle", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def figure_to_png(fig: Figure) -> bytes:
+    """PNG bytes of a figure."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()

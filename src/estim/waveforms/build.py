@@ -1,0 +1,298 @@
+"""From a program's stimulation to a :class:`Stimulus`, for every modality estim covers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from estim.program.model import (
+    DBS,
+    HVPC,
+    NMES,
+    TENS,
+    Channel,
+    Control,
+    Interferential,
+    Iontophoresis,
+    Microcurrent,
+    Program,
+    PulseShape,
+    Recharge,
+    Russian,
+    TENSMode,
+)
+from estim.waveforms.segments import Pulse, Segment
+from estim.waveforms.stimulus import Stimulus, Timing
+
+__all__ = ["biphasic_pulse", "stimuli_for", "stimulus_for"]
+
+# Width-modulated pulses are built once per distinct width, rounded to this step (s).
+_WIDTH_QUANTUM_S = 1e-6
+# Beat sweeps are stepped (as digital interferential units do); each step lasts about this (s).
+_SWEEP_STEP_S = 0.1
+
+
+def biphasic_pulse(shape: PulseShape, width_s: float, *, gap_s: float = 0.0,
+                   ratio: float = 0.25) -> Pulse:
+    """A rectangular pulse of peak 1: the leading phase positive, the second (if any) negative.
+
+    :param width_s: leading phase duration (s).
+    :param gap_s: interphase gap (s).
+    :param ratio: asymmetric biphasic only: second phase amplitude / first; its duration is
+        ``width / ratio`` so the charge balances.
+    """
+    first = Segment.constant(1.0, 0.0, width_s)
+    if shape is PulseShape.MONOPHASIC:
+        return Pulse((first,), "monophasic rectangular")
+    if shape is PulseShape.SYMMETRIC_BIPHASIC:
+        return Pulse((first, Segment.constant(-1.0, width_s + gap_s, width_s)),
+                     "symmetric biphasic rectangular")
+    return Pulse((first, Segment.constant(-ratio, width_s + gap_s, width_s / ratio)),
+                 "asymmetric biphasic rectangular, charge-balanced")
+
+
+def _triangle(x: np.ndarray) -> np.ndarray:
+    """0 → 1 → 0 over x in [0, 1)."""
+    return 1.0 - np.abs(2.0 * x - 1.0)
+
+
+def _envelope(t: np.ndarray, on: float, up: float, down: float) -> np.ndarray:
+    """Ramp envelope inside an on time: rises over ``up``, holds, falls over ``down``."""
+    env = np.ones_like(t)
+    if up > 0:
+        env = np.minimum(env, t / up)
+    if down > 0:
+        env = np.minimum(env, (on - t) / down)
+    return np.clip(env, 0.0, 1.0)
+
+
+def _stim(pulses: list[Pulse], onsets: np.ndarray, template: np.ndarray, scale: np.ndarray,
+          cycle: float, duration: float, prog_amp: float, control: Control, timing: Timing,
+          label: str) -> Stimulus:
+    keep = scale != 0
+    return Stimulus(tuple(pulses), np.asarray(onsets, float)[keep],
+                    np.asarray(template, np.intp)[keep], np.asarray(scale, float)[keep] * prog_amp,
+                    cycle, max(1, round(duration / cycle)), control, timing, label)
+
+
+def _tens(s: TENS) -> Stimulus:
+    a = s.amplitude
+    pulse = biphasic_pulse(s.pulse, s.pulse_width, gap_s=s.interphase_gap,
+                           ratio=s.asymmetry_ratio)
+    timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
+                    pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
+                    band_frequencies_hz=(s.frequency,))
+    label = f"{s.mode.value} TENS"
+    if s.mode in (TENSMode.CONVENTIONAL, TENSMode.ACUPUNCTURE):
+        return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / s.frequency,
+                     s.duration, a.value, a.control, timing, label)
+    if s.mode is TENSMode.BURST:
+        assert s.pulses_per_burst is not None and s.burst_frequency is not None
+        n = s.pulses_per_burst
+        onsets = np.arange(n) / s.frequency
+        burst_s = onsets[-1] + pulse.duration
+        timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
+                        pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
+                        band_frequencies_hz=(s.frequency, s.burst_frequency),
+                        burst_frequency_hz=s.burst_frequency, pulses_per_burst=n,
+                        burst_duration_s=burst_s)
+        return _stim([pulse], onsets, np.zeros(n), np.ones(n), 1.0 / s.burst_frequency,
+                     s.duration, a.value, a.control, timing, label)
+    # modulated: over one modulation period the amplitude, rate and width dip by their depths
+    period = s.modulation_period
+    onsets_l: list[float] = []
+    t = 0.0
+    while True:
+        m = float(_triangle(np.array([t / period]))[0])
+        width = s.pulse_width * (1 - s.width_modulation * m)
+        dur = biphasic_pulse(s.pulse, width, gap_s=s.interphase_gap,
+                             ratio=s.asymmetry_ratio).duration
+        if t + dur > period:
+            break
+        onsets_l.append(t)
+        t += 1.0 / (s.frequency * (1 - s.rate_modulation * m))
+    onsets = np.array(onsets_l)
+    m = _triangle(onsets / period)
+    widths = np.round(s.pulse_width * (1 - s.width_modulation * m) / _WIDTH_QUANTUM_S) \
+        * _WIDTH_QUANTUM_S
+    uniq, template = np.unique(widths, return_inverse=True)
+    pulses = [biphasic_pulse(s.pulse, float(w), gap_s=s.interphase_gap, ratio=s.asymmetry_ratio)
+              for w in uniq]
+    scale = 1 - s.amplitude_modulation * m
+    return _stim(pulses, onsets, template, scale, period, s.duration, a.value, a.control,
+                 timing, label)
+
+
+def _nmes(s: NMES) -> Stimulus:
+    a = s.amplitude
+    pulse = biphasic_pulse(s.pulse, s.pulse_width, gap_s=s.interphase_gap,
+                           ratio=s.asymmetry_ratio)
+    onsets = np.arange(0.0, s.on_time - pulse.duration, 1.0 / s.frequency)
+    scale = _envelope(onsets, s.on_time, s.ramp_up, s.ramp_down)
+    timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
+                    pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
+                    band_frequencies_hz=(s.frequency,), on_time_s=s.on_time,
+                    off_time_s=s.off_time, ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down)
+    return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
+                 s.duration, a.value, a.control, timing, "NMES")
+
+
+def _russian(s: Russian) -> Stimulus:
+    a = s.amplitude
+    burst_s = s.burst_duty / s.burst_frequency
+    pulse = Pulse((Segment.sine(1.0, s.carrier_frequency, 0.0, burst_s),),
+                  "sinusoidal carrier bursts")
+    period = 1.0 / s.burst_frequency
+    onsets = np.arange(0.0, s.on_time - burst_s + 1e-12, period)
+    scale = _envelope(onsets + burst_s / 2, s.on_time, s.ramp_up, s.ramp_down)
+    timing = Timing(shape=f"{s.carrier_frequency / 1e3:g} kHz sine carrier in "
+                          f"{s.burst_frequency:g} Hz bursts ({s.burst_duty:.0%} duty)",
+                    pulse_width_s=0.5 / s.carrier_frequency, pulse_duration_s=burst_s,
+                    frequency_hz=s.carrier_frequency, carrier_hz=s.carrier_frequency,
+                    band_frequencies_hz=(s.carrier_frequency, s.burst_frequency),
+                    burst_frequency_hz=s.burst_frequency,
+                    pulses_per_burst=round(burst_s * s.carrier_frequency),
+                    burst_duration_s=burst_s, on_time_s=s.on_time, off_time_s=s.off_time,
+                    ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down)
+    return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
+                  s.duration, a.value, a.control, timing, "Russian current")
+
+
+def _beat_schedule(s: Interferential) -> list[tuple[float, float]]:
+    """(beat frequency, step duration) over one sweep cycle; one step if there is no sweep."""
+    if s.beat_frequency_max is None:
+        return [(s.beat_frequency, 0.0)]
+    rise, hold, fall = s.sweep_phases_s
+    lo, hi = s.beat_frequency, s.beat_frequency_max
+    steps: list[tuple[float, float]] = []
+    for length, f0, f1 in ((rise, lo, hi), (hold, hi, hi), (fall, hi, lo)):
+        n = max(1, round(length / _SWEEP_STEP_S)) if length > 0 else 0
+        for i in range(n):
+            steps.append((f0 + (f1 - f0) * (i + 0.5) / n, length / n))
+    return steps
+
+
+def _interferential(s: Interferential) -> Stimulus:
+    a = s.amplitude
+    fc = s.carrier_frequency
+    mode = "premodulated (2-pole)" if s.role is None else f"true (4-pole), {s.role} channel"
+    timing = Timing(shape=f"{fc / 1e3:g} kHz sine, interferential {mode}",
+                    pulse_width_s=0.5 / fc, frequency_hz=fc, carrier_hz=fc,
+                    band_frequencies_hz=(fc, s.beat_frequency))
+    if s.role == "base":  # a pure carrier: one carrier cycle is the whole story
+        pulse = Pulse((Segment.sine(1.0, fc, 0.0, 1.0 / fc),), "sinusoidal carrier")
+        return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / fc, s.duration,
+                     a.value, a.control, timing, "interferential current")
+    schedule = _beat_schedule(s)
+    pulses: list[Pulse] = []
+    onsets: list[float] = []
+    t = 0.0
+    phase_beat = 0.0
+    for beat, length in schedule:
+        # Each step is whole carrier cycles and (nearly) whole beat periods, so the carrier
+        # restarts at phase 0 and the envelope is continuous across steps.
+        beats = max(1, round(length * beat)) if length > 0 else 1
+        cycles = max(1, round(beats * fc / beat))
+        d = cycles / fc
+        if s.role == "beat":
+            seg = Segment.sine(1.0, fc + beat, 0.0, d, phase=phase_beat)
+            phase_beat = math.fmod(phase_beat + 2 * math.pi * (fc + beat) * d, 2 * math.pi)
+        else:  # premodulated: the two carriers summed in the device, peak 1
+            seg = Segment.sines([(0.5, fc, 0.0), (0.5, fc + beat, 0.0)], 0.0, d)
+        pulses.append(Pulse((seg,), "sinusoidal carrier"))
+        onsets.append(t)
+        t += d
+    n = len(onsets)
+    return _stim(pulses, np.array(onsets), np.arange(n), np.ones(n), t, s.duration, a.value,
+                 a.control, timing, "interferential current")
+
+
+def _hvpc(s: HVPC) -> Stimulus:
+    a = s.amplitude
+    pulse = Pulse((Segment.decay(1.0, s.peak_time_constant, 0.0, s.peak_duration),
+                   Segment.decay(1.0, s.peak_time_constant, s.interpeak_interval,
+                                 s.peak_duration)), "twin-peak monophasic")
+    timing = Timing(shape="twin-peak monophasic (exponential decay peaks)",
+                    pulse_width_s=s.peak_duration, pulse_duration_s=pulse.duration,
+                    frequency_hz=s.frequency, band_frequencies_hz=(s.frequency,))
+    return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / s.frequency, s.duration,
+                 a.value, a.control, timing, "high-voltage pulsed current")
+
+
+def _microcurrent(s: Microcurrent) -> Stimulus:
+    a = s.amplitude
+    period = 1.0 / s.frequency
+    pulse = Pulse((Segment.constant(1.0, 0.0, s.duty * period),), "monophasic square")
+    if s.polarity_reversal is None:
+        onsets, scale, cycle = np.zeros(1), np.ones(1), period
+        shape = "monophasic square, fixed polarity"
+    else:
+        n = round(s.polarity_reversal * s.frequency)
+        onsets = np.arange(2 * n) * period
+        scale = np.where(np.arange(2 * n) < n, 1.0, -1.0)
+        cycle = 2 * n * period
+        shape = f"monophasic square, polarity reversed every {s.polarity_reversal:g} s"
+    timing = Timing(shape=shape, pulse_width_s=s.duty * period, pulse_duration_s=s.duty * period,
+                    frequency_hz=s.frequency, band_frequencies_hz=(0.0, s.frequency))
+    return _stim([pulse], onsets, np.zeros(len(onsets)), scale, cycle, s.duration, a.value,
+                 a.control, timing, "microcurrent")
+
+
+def _iontophoresis(s: Iontophoresis) -> Stimulus:
+    a = s.amplitude
+    segs: list[Segment] = []
+    t = 0.0
+    if s.ramp_up > 0:
+        segs.append(Segment.ramp(0.0, 1.0, t, s.ramp_up))
+        t += s.ramp_up
+    if s.plateau_s > 0:
+        segs.append(Segment.constant(1.0, t, s.plateau_s))
+        t += s.plateau_s
+    if s.ramp_down > 0:
+        segs.append(Segment.ramp(1.0, 0.0, t, s.ramp_down))
+        t += s.ramp_down
+    pulse = Pulse(tuple(segs), "direct current with ramps")
+    timing = Timing(shape="direct current with linear ramps", pulse_duration_s=t,
+                    frequency_hz=0.0, band_frequencies_hz=(0.0,), ramp_up_s=s.ramp_up,
+                    ramp_down_s=s.ramp_down, on_time_s=t)
+    return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), t, t, a.value, a.control,
+                 timing, "iontophoresis")
+
+
+def _dbs(s: DBS) -> Stimulus:
+    a = s.amplitude
+    period = 1.0 / s.frequency
+    w, g = s.pulse_width, s.interphase_gap
+    lead = Segment.constant(1.0, 0.0, w)
+    if s.recharge is Recharge.ACTIVE:
+        pulse = Pulse((lead, Segment.constant(-s.recharge_ratio, w + g, w / s.recharge_ratio)),
+                      "cathodic-first biphasic, active recharge")
+    else:
+        # The coupling capacitor gives back the whole charge before the next pulse (1 us spare).
+        d = period - w - g - 1e-6
+        tau = s.recharge_time_constant
+        peak = -w / (tau * (1 - math.exp(-d / tau)))
+        pulse = Pulse((lead, Segment.decay(peak, tau, w + g, d)),
+                      "cathodic-first, passive (capacitive) recharge")
+    timing = Timing(shape=pulse.label, pulse_width_s=w, pulse_duration_s=pulse.duration,
+                    frequency_hz=s.frequency, band_frequencies_hz=(s.frequency,))
+    return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), period, s.duration, a.value,
+                 a.control, timing, "deep brain stimulation")
+
+
+_BUILDERS: dict[type, Callable[..., Stimulus]] = {
+    TENS: _tens, NMES: _nmes, Russian: _russian, Interferential: _interferential,
+    HVPC: _hvpc, Microcurrent: _microcurrent, Iontophoresis: _iontophoresis, DBS: _dbs,
+}
+
+
+def stimulus_for(channel: Channel) -> Stimulus:
+    """The output of one channel (A for current control, V for voltage control)."""
+    return _BUILDERS[type(channel.stimulation)](channel.stimulation)
+
+
+def stimuli_for(program: Program) -> tuple[Stimulus, ...]:
+    """The output of every channel of ``program``, in channel order."""
+    return tuple(stimulus_for(c) for c in program.channels)
