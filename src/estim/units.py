@@ -20,7 +20,7 @@ __all__ = ["format_si", "parse_quantity", "ureg"]
 
 @lru_cache(maxsize=1)
 def _registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry()
+    reg: pint.UnitRegistry = pint.UnitRegistry()
     # "us" is the usual ASCII spelling of microseconds on device labels and in manuals.
     reg.define("us = microsecond")
     return reg
@@ -56,7 +56,7 @@ _SI_UNITS: dict[str, str] = {
 def _parse(text: str, dimension: str) -> float:
     reg = _registry()
     unit = _SI_UNITS[dimension]
-    q = reg.Quantity(text)
+    q: pint.Quantity = reg.Quantity(text)
     if dimension == "temperature":
         return float(q.to(reg.degC).magnitude)
     target = reg.Quantity(1.0, unit)

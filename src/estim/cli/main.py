@@ -35,7 +35,7 @@ def _cmd_programs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    width = max(len(r["name"]) for r in rows)
+    width = max(len(str(r["name"])) for r in rows)
     for r in rows:
         print(f"{r['name']:<{width}}  {r['modality']:<15} {r['title']}")
     return 0

@@ -16,14 +16,14 @@ from estim.errors import InputError
 from estim.units import parse_quantity
 
 __all__ = [
+    "Area",
+    "Capacitance",
     "Charge",
     "Current",
     "Dimensionless",
     "Frequency",
     "Length",
-    "Area",
     "Resistance",
-    "Capacitance",
     "Time",
     "Voltage",
 ]

@@ -105,14 +105,14 @@ def _tens(s: TENS) -> Stimulus:
     onsets_l: list[float] = []
     t = 0.0
     while True:
-        m = float(_triangle(np.array([t / period]))[0])
-        width = s.pulse_width * (1 - s.width_modulation * m)
+        depth_now = float(_triangle(np.array([t / period]))[0])
+        width = s.pulse_width * (1 - s.width_modulation * depth_now)
         dur = biphasic_pulse(s.pulse, width, gap_s=s.interphase_gap,
                              ratio=s.asymmetry_ratio).duration
         if t + dur > period:
             break
         onsets_l.append(t)
-        t += 1.0 / (s.frequency * (1 - s.rate_modulation * m))
+        t += 1.0 / (s.frequency * (1 - s.rate_modulation * depth_now))
     onsets = np.array(onsets_l)
     m = _triangle(onsets / period)
     widths = np.round(s.pulse_width * (1 - s.width_modulation * m) / _WIDTH_QUANTUM_S) \
@@ -225,6 +225,8 @@ def _microcurrent(s: Microcurrent) -> Stimulus:
     a = s.amplitude
     period = 1.0 / s.frequency
     pulse = Pulse((Segment.constant(1.0, 0.0, s.duty * period),), "monophasic square")
+    onsets: np.ndarray
+    scale: np.ndarray
     if s.polarity_reversal is None:
         onsets, scale, cycle = np.zeros(1), np.ones(1), period
         shape = "monophasic square, fixed polarity"

@@ -16,6 +16,7 @@ Values are per unit amplitude (dimensionless); the stimulus scales them to A or 
 from __future__ import annotations
 
 import cmath
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,12 +30,24 @@ __all__ = ["Pulse", "Segment"]
 FloatArray = NDArray[np.float64]
 
 
+def _expm1(x: complex) -> complex:
+    """exp(x) - 1 without cancellation for small |x| (complex x)."""
+    a, b = x.real, x.imag
+    em1 = math.expm1(a)
+    cosm1 = -2.0 * math.sin(b / 2) ** 2
+    return complex(em1 * math.cos(b) + cosm1, math.exp(a) * math.sin(b))
+
+
+def _expm1_array(x: NDArray[np.complex128]) -> NDArray[np.complex128]:
+    a, b = x.real, x.imag
+    return (np.expm1(a) * np.cos(b) - 2.0 * np.sin(b / 2) ** 2) + 1j * np.exp(a) * np.sin(b)
+
+
 def _e1(z: complex, d: float) -> complex:
-    """∫_0^d exp(z τ) dτ, stable near z = 0."""
-    x = z * d
-    if abs(x) < 1e-8:
-        return d * (1 + x / 2 + x * x / 6)
-    return (cmath.exp(x) - 1) / z
+    """∫_0^d exp(z τ) dτ, accurate for any z including z → 0."""
+    if z == 0:
+        return complex(d)
+    return _expm1(z * d) / z
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +143,10 @@ class Segment:
         for cj, lj in zip(self.coeffs, self.rates, strict=True):
             for ck, lk in zip(self.coeffs, self.rates, strict=True):
                 for c, z in ((cj * ck, lj + lk), (cj * ck.conjugate(), lj + lk.conjugate())):
-                    if abs(z) * self.duration < 1e-8:
+                    if z == 0:
                         total += 0.5 * (c * d).real
                     else:
-                        total += 0.5 * (c * (np.exp(z * d) - 1) / z).real
+                        total += 0.5 * (c * _expm1_array(z * d) / z).real
         return total
 
     def shifted(self, tau0: float, duration: float) -> Segment:
@@ -153,7 +166,7 @@ class Segment:
         if self.linear is not None:
             return np.array([0.0, self.duration])
         fastest = max((abs(lam.imag) for lam in self.rates), default=0.0)
-        n = 2 + int(math.ceil(self.duration * fastest / (2 * math.pi) * 32))
+        n = 2 + math.ceil(self.duration * fastest / (2 * math.pi) * 32)
         return np.linspace(0.0, self.duration, min(n, 200_000))
 
     def roots(self, level: float = 0.0) -> list[float]:
@@ -207,7 +220,7 @@ class Segment:
         """∫ |f| dτ, exactly: split at the zero crossings and integrate each piece."""
         cuts = [0.0, *self.roots(), self.duration]
         total = 0.0
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        for a, b in itertools.pairwise(cuts):
             if b > a:
                 total += abs(self.shifted(a, b - a).integral())
         return total
@@ -270,7 +283,7 @@ class Pulse:
         prev_sign = 0
         for s in self.segments:
             cuts = [0.0, *s.roots(), s.duration]
-            for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            for a, b in itertools.pairwise(cuts):
                 q = s.shifted(a, b - a).integral() if b > a else 0.0
                 if q == 0:
                     continue
@@ -312,7 +325,7 @@ class Pulse:
                 out.append(s)
                 continue
             cuts = sorted({0.0, s.duration, *s.roots(limit), *s.roots(-limit)})
-            for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            for a, b in itertools.pairwise(cuts):
                 if b - a <= 0:
                     continue
                 piece = s.shifted(a, b - a)

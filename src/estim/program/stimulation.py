@@ -1,0 +1,382 @@
+"""Stimulations: each modality estim covers, with its parameters and their checks."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from estim.errors import InputError
+from estim.program.common import (
+    Amplitude,
+    FrozenModel,
+    non_negative,
+    parse_amplitude,
+    positive,
+    si_text,
+)
+from estim.program.options import IFCMode, PulseShape, Recharge, TENSMode
+from estim.program.quantities import Charge, Dimensionless, Frequency, Time
+
+__all__ = ["DBS", "HVPC", "NMES", "STIMULATION_TYPES", "TENS", "Interferential",
+           "Iontophoresis", "Microcurrent", "Russian", "Stimulation"]
+
+
+class _Pulsed(FrozenModel):
+    amplitude: Annotated[Amplitude, Field(description="peak of the leading phase")]
+    frequency: Frequency
+    pulse_width: Time
+    pulse: PulseShape = PulseShape.SYMMETRIC_BIPHASIC
+    interphase_gap: Time = 0.0
+    asymmetry_ratio: Dimensionless = 0.25
+    duration: Time = 1800.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check_pulse(self) -> Any:
+        positive(self, "frequency", "pulse_width", "duration")
+        non_negative(self, "interphase_gap")
+        if self.amplitude.value < 0:
+            raise InputError("amplitude", self.amplitude.value,
+                             "a non-negative amplitude (polarity is set by the electrodes)")
+        if not 0 < self.asymmetry_ratio <= 1:
+            raise InputError("asymmetry_ratio", self.asymmetry_ratio,
+                             "the ratio of the second phase amplitude to the first, in (0, 1]")
+        return self
+
+    @property
+    def pulse_duration_s(self) -> float:
+        """Whole pulse, all phases and the gap (s)."""
+        w = self.pulse_width
+        if self.pulse is PulseShape.MONOPHASIC:
+            return w
+        if self.pulse is PulseShape.SYMMETRIC_BIPHASIC:
+            return 2 * w + self.interphase_gap
+        return w + self.interphase_gap + w / self.asymmetry_ratio
+
+    def _check_fits(self, max_frequency: float, field: str = "pulse_width") -> None:
+        if self.pulse_duration_s >= 1.0 / max_frequency:
+            raise InputError(
+                field, si_text(field, self.pulse_width),
+                f"a pulse (all phases: {self.pulse_duration_s * 1e6:.0f} us) shorter than its "
+                f"period ({1e6 / max_frequency:.0f} us at {max_frequency:g} Hz)")
+
+
+class TENS(_Pulsed):
+    """Transcutaneous electrical nerve stimulation.
+
+    ``conventional``: continuous pulses at ``frequency`` (typically 80-120 Hz).
+    ``acupuncture``: low rate (1-10 Hz), wide pulses, high intensity.
+    ``burst``: bursts of ``pulses_per_burst`` at ``frequency`` repeated at ``burst_frequency``.
+    ``modulated``: amplitude, rate and/or width modulated over ``modulation_period`` by the given
+    depths (fractions; the value drops to ``(1 - depth)`` of the set value and back).
+    """
+
+    type: Literal["tens"]
+    mode: TENSMode = TENSMode.CONVENTIONAL
+    burst_frequency: Frequency | None = None
+    pulses_per_burst: int | None = None
+    amplitude_modulation: Dimensionless = 0.0
+    rate_modulation: Dimensionless = 0.0
+    width_modulation: Dimensionless = 0.0
+    modulation_period: Time = 1.0
+
+    @model_validator(mode="after")
+    def _check_mode(self) -> TENS:
+        self._check_fits(self.frequency)
+        for name in ("amplitude_modulation", "rate_modulation", "width_modulation"):
+            if not 0 <= getattr(self, name) < 1:
+                raise InputError(name, getattr(self, name), "a modulation depth in [0, 1)")
+        positive(self, "modulation_period")
+        if self.mode is TENSMode.BURST:
+            if self.burst_frequency is None or self.pulses_per_burst is None:
+                raise InputError("burst_frequency" if self.burst_frequency is None
+                                 else "pulses_per_burst", None,
+                                 "burst TENS needs burst_frequency and pulses_per_burst")
+            if self.pulses_per_burst < 1:
+                raise InputError("pulses_per_burst", self.pulses_per_burst, "at least 1")
+            positive(self, "burst_frequency")
+            burst_s = (self.pulses_per_burst - 1) / self.frequency + self.pulse_duration_s
+            if burst_s >= 1.0 / self.burst_frequency:
+                raise InputError(
+                    "pulses_per_burst", self.pulses_per_burst,
+                    f"a burst ({burst_s * 1e3:.1f} ms) that fits in the burst period "
+                    f"({1e3 / self.burst_frequency:.1f} ms)")
+        elif self.burst_frequency is not None or self.pulses_per_burst is not None:
+            raise InputError("mode", self.mode.value,
+                             "mode = 'burst' when burst_frequency or pulses_per_burst is set")
+        if self.mode is not TENSMode.MODULATED and (
+            self.amplitude_modulation or self.rate_modulation or self.width_modulation
+        ):
+            raise InputError("mode", self.mode.value,
+                             "mode = 'modulated' when a modulation depth is set")
+        if self.mode is TENSMode.MODULATED and not (
+            self.amplitude_modulation or self.rate_modulation or self.width_modulation
+        ):
+            raise InputError("amplitude_modulation", 0.0,
+                             "modulated TENS needs at least one modulation depth above 0")
+        return self
+
+
+class NMES(_Pulsed):
+    """Neuromuscular electrical stimulation (also EMS): pulse trains with on/off times and ramps.
+
+    Ramps lie inside the on time: the amplitude rises over ``ramp_up``, holds, and falls over
+    ``ramp_down`` before the off time starts.
+    """
+
+    type: Literal["nmes", "ems"]
+    on_time: Time
+    off_time: Time
+    ramp_up: Time = 0.0
+    ramp_down: Time = 0.0
+
+    @model_validator(mode="after")
+    def _check_cycle(self) -> NMES:
+        self._check_fits(self.frequency)
+        positive(self, "on_time")
+        non_negative(self, "off_time", "ramp_up", "ramp_down")
+        if self.ramp_up + self.ramp_down > self.on_time:
+            raise InputError("ramp_up", self.ramp_up,
+                             f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        return self
+
+
+class Russian(FrozenModel):
+    """Russian current: a 2.5 kHz sinusoidal carrier in 50 Hz bursts (the 10/50/10 scheme:
+    10 s on, 50 s off, 10 minutes)."""
+
+    type: Literal["russian"]
+    amplitude: Amplitude
+    carrier_frequency: Frequency = 2500.0
+    burst_frequency: Frequency = 50.0
+    burst_duty: Dimensionless = 0.5
+    on_time: Time = 10.0
+    off_time: Time = 50.0
+    ramp_up: Time = 0.0
+    ramp_down: Time = 0.0
+    duration: Time = 600.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> Russian:
+        positive(self, "carrier_frequency", "burst_frequency", "on_time", "duration")
+        non_negative(self, "off_time", "ramp_up", "ramp_down")
+        if not 0 < self.burst_duty <= 1:
+            raise InputError("burst_duty", self.burst_duty, "a fraction in (0, 1]")
+        if self.burst_frequency >= self.carrier_frequency:
+            raise InputError("burst_frequency", self.burst_frequency,
+                             f"below the carrier frequency ({self.carrier_frequency:g} Hz)")
+        if self.burst_duty / self.burst_frequency * self.carrier_frequency < 1:
+            raise InputError("burst_duty", self.burst_duty,
+                             "a burst long enough for at least one carrier cycle")
+        if self.ramp_up + self.ramp_down > self.on_time:
+            raise InputError("ramp_up", self.ramp_up,
+                             f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        return self
+
+
+class Interferential(FrozenModel):
+    """Interferential current.
+
+    ``premodulated`` (2-pole): one channel carries the amplitude-modulated sum of the two
+    carriers. ``true`` (4-pole): two channels, one (``role = "base"``) at ``carrier_frequency``
+    and one (``role = "beat"``) at ``carrier_frequency + beat``; they interfere in the tissue.
+    The beat sweeps between ``beat_frequency`` and ``beat_frequency_max`` with the pattern
+    ``sweep`` = "rise:fall" or "rise:hold:fall" in seconds (e.g. "1:1", "6:6", "1:5:1").
+    """
+
+    type: Literal["interferential"]
+    mode: IFCMode = IFCMode.TRUE
+    role: Literal["base", "beat"] | None = None
+    amplitude: Amplitude
+    carrier_frequency: Frequency = 4000.0
+    beat_frequency: Frequency = 100.0
+    beat_frequency_max: Frequency | None = None
+    sweep: str | None = None
+    duration: Time = 1200.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> Interferential:
+        positive(self, "carrier_frequency", "beat_frequency", "duration")
+        if self.beat_frequency >= self.carrier_frequency / 2:
+            raise InputError("beat_frequency", self.beat_frequency,
+                             "a beat well below the carrier frequency")
+        if self.mode is IFCMode.TRUE and self.role is None:
+            raise InputError("role", None, "'base' or 'beat' for true (4-pole) interferential")
+        if self.mode is IFCMode.PREMODULATED and self.role is not None:
+            raise InputError("role", self.role, "no role for premodulated (2-pole) interferential")
+        if (self.beat_frequency_max is None) != (self.sweep is None):
+            raise InputError("sweep", self.sweep,
+                             "both beat_frequency_max and sweep, or neither")
+        if self.beat_frequency_max is not None:
+            if not self.beat_frequency < self.beat_frequency_max < self.carrier_frequency / 2:
+                raise InputError("beat_frequency_max", self.beat_frequency_max,
+                                 f"above beat_frequency ({self.beat_frequency:g} Hz) and well "
+                                 "below the carrier")
+            self.sweep_phases_s  # noqa: B018 - parse now to report errors at load time
+        return self
+
+    @property
+    def sweep_phases_s(self) -> tuple[float, float, float]:
+        """(rise, hold at the top, fall) durations of the beat sweep (s)."""
+        if self.sweep is None:
+            return (0.0, 0.0, 0.0)
+        parts = self.sweep.split(":")
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            values = []
+        if len(values) not in (2, 3) or any(not math.isfinite(v) or v < 0 for v in values) \
+                or values[0] + values[-1] <= 0:
+            raise InputError("sweep", self.sweep,
+                             "'rise:fall' or 'rise:hold:fall' in seconds, e.g. '6:6' or '1:5:1'")
+        if len(values) == 2:
+            return (values[0], 0.0, values[1])
+        return (values[0], values[1], values[2])
+
+
+class HVPC(FrozenModel):
+    """High-voltage pulsed current: monophasic twin-peak pulses, each peak a fast rise and an
+    exponential decay, separated by ``interpeak_interval``."""
+
+    type: Literal["hvpc"]
+    amplitude: Amplitude
+    frequency: Frequency = 100.0
+    peak_time_constant: Time = 5e-6
+    peak_duration: Time = 20e-6
+    interpeak_interval: Time = 75e-6
+    duration: Time = 1800.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> HVPC:
+        positive(self, "frequency", "peak_time_constant", "peak_duration",
+                  "interpeak_interval", "duration")
+        if self.interpeak_interval < self.peak_duration:
+            raise InputError("interpeak_interval", self.interpeak_interval,
+                             f"at least the peak duration ({self.peak_duration * 1e6:g} us)")
+        if self.interpeak_interval + self.peak_duration >= 1.0 / self.frequency:
+            raise InputError("frequency", self.frequency,
+                             "a period longer than the twin-peak pulse")
+        return self
+
+
+class Microcurrent(FrozenModel):
+    """Microcurrent (MENS): µA-level square current, optionally reversing polarity.
+
+    Each period carries one pulse of ``duty`` x period. With ``polarity_reversal`` set, the
+    polarity flips every that many seconds (devices do this to avoid a net d.c. dose).
+    """
+
+    type: Literal["microcurrent"]
+    amplitude: Amplitude
+    frequency: Frequency = 0.5
+    duty: Dimensionless = 0.5
+    polarity_reversal: Time | None = None
+    duration: Time = 1200.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> Microcurrent:
+        positive(self, "frequency", "duration")
+        if not 0 < self.duty < 1:
+            raise InputError("duty", self.duty, "a fraction in (0, 1)")
+        if self.polarity_reversal is not None:
+            positive(self, "polarity_reversal")
+            if self.polarity_reversal * self.frequency < 1 - 1e-9 or not math.isclose(
+                self.polarity_reversal * self.frequency,
+                round(self.polarity_reversal * self.frequency), rel_tol=1e-6,
+            ):
+                raise InputError("polarity_reversal", self.polarity_reversal,
+                                 f"a whole number of periods ({1 / self.frequency:g} s each)")
+        return self
+
+
+class Iontophoresis(FrozenModel):
+    """Direct current to drive an ionised drug through the skin, to a dose in mA·min."""
+
+    type: Literal["iontophoresis"]
+    amplitude: Amplitude
+    dose: Charge
+    ramp_up: Time = 30.0
+    ramp_down: Time = 30.0
+    drug: str | None = None
+    drug_electrode: Literal["anode", "cathode"] | None = None
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> Iontophoresis:
+        positive(self, "dose")
+        non_negative(self, "ramp_up", "ramp_down")
+        if self.amplitude.value <= 0:
+            raise InputError("amplitude", self.amplitude.value, "a positive current")
+        ramp_charge = 0.5 * self.amplitude.value * (self.ramp_up + self.ramp_down)
+        if ramp_charge > self.dose:
+            raise InputError("dose", self.dose,
+                             f"at least the charge of the ramps ({ramp_charge / 0.06:.3g} mA*min)")
+        return self
+
+    @property
+    def plateau_s(self) -> float:
+        """Time at full current to reach the dose, after the ramps (s)."""
+        ramp_charge = 0.5 * self.amplitude.value * (self.ramp_up + self.ramp_down)
+        return (self.dose - ramp_charge) / self.amplitude.value
+
+    @property
+    def duration(self) -> float:
+        return self.ramp_up + self.plateau_s + self.ramp_down
+
+
+class DBS(FrozenModel):
+    """Deep brain stimulation: cathodic-first pulses with passive or active recharge.
+
+    Passive recharge is the output coupling capacitor discharging through the tissue: an
+    exponential anodic phase with ``recharge_time_constant`` that fills the rest of the period
+    and balances the charge. Active recharge is a rectangular anodic phase of
+    ``recharge_ratio`` x amplitude, long enough to balance the charge.
+    """
+
+    type: Literal["dbs"]
+    amplitude: Amplitude
+    frequency: Frequency = 130.0
+    pulse_width: Time = 60e-6
+    recharge: Recharge = Recharge.PASSIVE
+    interphase_gap: Time = 0.0
+    recharge_ratio: Dimensionless = 1.0
+    recharge_time_constant: Time = 1e-3
+    duration: Time = 3600.0
+
+    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+
+    @model_validator(mode="after")
+    def _check(self) -> DBS:
+        positive(self, "frequency", "pulse_width", "recharge_time_constant", "duration")
+        non_negative(self, "interphase_gap")
+        if not 0 < self.recharge_ratio <= 1:
+            raise InputError("recharge_ratio", self.recharge_ratio, "a fraction in (0, 1]")
+        active = self.pulse_width + self.interphase_gap
+        if self.recharge is Recharge.ACTIVE:
+            active += self.pulse_width / self.recharge_ratio
+        if active >= 1.0 / self.frequency:
+            raise InputError("pulse_width", self.pulse_width,
+                             f"a pulse and its recharge shorter than the period "
+                             f"({1e6 / self.frequency:.0f} us)")
+        return self
+
+
+Stimulation = Annotated[
+    TENS | NMES | Russian | Interferential | HVPC | Microcurrent | Iontophoresis | DBS,
+    Field(discriminator="type"),
+]
+
+STIMULATION_TYPES = ("tens", "nmes", "ems", "russian", "interferential", "hvpc",
+                     "microcurrent", "iontophoresis", "dbs")

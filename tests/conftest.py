@@ -1,0 +1,22 @@
+"""Shared fixtures: the bundled examples and a factory for program text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "src" / "estim" / "examples").glob("*.toml"))
+
+
+@pytest.fixture
+def tens_text() -> str:
+    return (ROOT / "src" / "estim" / "examples" / "tens_conventional.toml").read_text()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Field solutions are cached on disk; tests never touch the user's cache."""
+    monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -1,0 +1,167 @@
+"""Program files: valid ones load into SI values; every bad input is one clear message."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from estim.errors import InputError
+from estim.program import ProgramError, load_program, parse_program
+from estim.units import parse_quantity
+from tests.conftest import EXAMPLES
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_loads(path):
+    program = load_program(path)
+    assert program.channels
+    assert program.expected_verdict is not None  # each example states its verdict
+
+
+def test_quantities_are_si(tens_text):
+    p = parse_program(tens_text)
+    stim = p.channels[0].stimulation
+    assert stim.amplitude.value == pytest.approx(0.025)
+    assert stim.pulse_width == pytest.approx(200e-6)
+    assert stim.frequency == pytest.approx(80.0)
+    assert stim.duration == pytest.approx(1800.0)
+    assert p.channels[0].anode.area_m2 == pytest.approx(25e-4)
+    assert p.device.compliance_voltage == pytest.approx(80.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "dimension"),
+    [("25 mA", 0.025, "current"), ("200 us", 2e-4, "time"), ("200 µs", 2e-4, "time"),
+     ("4 kHz", 4000.0, "frequency"), ("40 mA*min", 2.4, "charge"), ("1.5 mm", 1.5e-3, "length"),
+     ("0.2 S/m", 0.2, "conductivity"), ("25 cm**2", 25e-4, "area"), ("300 uA", 3e-4, "current")],
+)
+def test_parse_quantity(text, value, dimension):
+    assert parse_quantity(text, dimension, field="x") == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "expected_fragment"),
+    [
+        ('amplitude = "25 mA"', 'amplitude = "25 ms"', "channels[0].stimulation.amplitude",
+         "current or a voltage"),
+        ('amplitude = "25 mA"', 'amplitude = 25', "channels[0].stimulation.amplitude",
+         "with units"),
+        ('amplitude = "25 mA"', 'amplitude = "250 mA"', "channels[0].stimulation.amplitude",
+         "device maximum"),
+        ('amplitude = "25 mA"', 'amplitude = "25 V"', "channels[0].stimulation.amplitude",
+         "current-controlled"),
+        ('pulse_width = "200 us"', 'pulse_width = "0 us"', "channels[0].stimulation.pulse_width",
+         "above zero"),
+        ('pulse_width = "200 us"', 'pulse_width = "-5 us"',
+         "channels[0].stimulation.pulse_width", "above zero"),
+        ('pulse_width = "200 us"', 'pulse_width = "7 ms"', "channels[0].stimulation.pulse_width",
+         "shorter than its period"),
+        ('type = "tens"', 'type = "tenz"', "channels[0].stimulation.type", "'tens'"),
+        ('mode = "conventional"', 'mode = "conventional"\nfoo = 1',
+         "channels[0].stimulation.foo", "known key"),
+        ('frequency = "80 Hz"', "", "channels[0].stimulation.frequency", "required"),
+        ('control = "current"', 'control = "curent"', "device.control", "'current'"),
+        ('width = "5 cm", length', "length", "channels[0].anode.width", "width and length"),
+        ('compliance_voltage = "80 V"', "", "device.compliance_voltage", "compliance"),
+        ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
+         'pulses_per_burst = 200', "channels[0].stimulation.pulses_per_burst", "fits"),
+    ],
+)
+def test_bad_input_names_field_value_and_expectation(tens_text, old, new, field,
+                                                     expected_fragment):
+    text = tens_text.replace(old, new, 1)
+    assert text != tens_text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text, source="bad.toml")
+    err = info.value
+    assert err.field == field
+    assert expected_fragment in err.expected
+    assert str(err).startswith(f"bad.toml: {field}: got ")
+
+
+def test_all_problems_are_listed(tens_text):
+    text = tens_text.replace('amplitude = "25 mA"', 'amplitude = "x"').replace(
+        'frequency = "80 Hz"', 'frequency = "80 m"')
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    fields = {p.field for p in info.value.problems}
+    assert {"channels[0].stimulation.amplitude", "channels[0].stimulation.frequency"} <= fields
+
+
+def test_not_toml_and_missing_file(tmp_path):
+    with pytest.raises(ProgramError, match="valid TOML"):
+        parse_program("name = [unclosed")
+    with pytest.raises(ProgramError, match="existing program file"):
+        load_program(tmp_path / "nope.toml")
+
+
+def test_ifc_true_needs_a_base_and_a_beat_channel():
+    text = (EXAMPLES[0].parent / "ifc_true_knee.toml").read_text()
+    with pytest.raises(ProgramError, match="exactly one 'base' and one 'beat'"):
+        parse_program(text.replace('role = "beat"', 'role = "base"'))
+
+
+def test_iontophoresis_plateau_reaches_the_dose():
+    p = load_program(EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml")
+    s = p.channels[0].stimulation
+    # 40 mA*min at 4 mA with two 30 s ramps: ramps carry 4 mA * 30 s = 0.12 C, the plateau
+    # the remaining 2.28 C, i.e. 570 s.
+    assert s.plateau_s == pytest.approx((2.4 - 0.12) / 0.004)
+
+
+# --- property: whatever text a user types, only the project's own error comes out ----------
+
+_keys = st.sampled_from(["name", "device", "site", "channels", "type", "amplitude",
+                         "frequency", "pulse_width", "control", "max_current", "anode",
+                         "placement", "shape", "width", "length", "stimulation", "mode",
+                         "duration", "dose", "sweep", "role", "on_time", "bogus"])
+_scalars = st.one_of(
+    st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+    st.booleans(),
+    st.sampled_from(["25 mA", "0 us", "-1 Hz", "4 kHz", "1e400 mA", "nan mA", "inf s",
+                     "current", "voltage", "tens", "nmes", "dbs", "interferential", "6:6",
+                     "1:x", "rectangular", "lead_contact", "5 cm", "80 V", "40 mA*min"]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_keys, inner, max_size=5)), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_keys, _values, max_size=6))
+def test_generated_programs_raise_only_input_error(data):
+    from estim.program import program_from_dict
+
+    try:
+        program_from_dict(data)
+    except InputError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_generated_text_raises_only_input_error(text):
+    try:
+        parse_program(text)
+    except InputError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["amplitude", "frequency", "pulse_width", "duration",
+                        "interphase_gap"]),
+       st.one_of(st.text(max_size=10), st.floats(), st.integers()))
+def test_mutated_example_raises_only_input_error(tens_text_field, value):
+    import tomllib
+
+    from estim.program import program_from_dict
+
+    base = tomllib.loads((EXAMPLES[0].parent / "tens_conventional.toml").read_text())
+    base["channels"][0]["stimulation"][tens_text_field] = value
+    try:
+        p = program_from_dict(base)
+    except InputError:
+        return
+    s = p.channels[0].stimulation
+    assert math.isfinite(s.amplitude.value) and s.pulse_width > 0
