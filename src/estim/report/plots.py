@@ -67,8 +67,10 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 2.6 * len(stimuli) + 0.6), layout="constrained")
-    axes = fig.subplots(len(stimuli), 2, squeeze=False)
+    pair = len(stimuli) == 2 and all(st.timing.carrier_hz for st in stimuli)
+    rows = len(stimuli) + (1 if pair else 0)
+    fig = Figure(figsize=(11, 2.6 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False)
     for row, (stim, name) in enumerate(zip(stimuli, names, strict=True)):
         unit = "mA" if stim.unit == "A" else "V"
         k = 1e3 if stim.unit == "A" else 1.0
@@ -93,6 +95,26 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax2.set_ylabel(f"pulse peak ({unit})")
         ax2.set_title(f"session: {span / 60:.3g} min, {len(stim.onsets_s)} pulses per "
                       f"{stim.cycle_s:.4g} s cycle", fontsize=9)
+    if pair:
+        # Two carriers meet in the tissue; with equal weights the sum beats at their
+        # difference frequency (what true interferential relies on).
+        a, b = stimuli
+        t = np.linspace(0.0, 0.05, 40_001)
+        ax = axes[-1][0]
+        ax.plot(t * 1e3, (a.sample(t) + b.sample(t)) * 1e3, lw=0.5, color="tab:purple")
+        ax.set_xlabel("time (ms)")
+        ax.set_ylabel("A + B (mA)")
+        ax.set_title("sum of both channels at a point of equal weight: the beat", fontsize=9)
+        # the beat over one sweep cycle: each step's second carrier minus the first
+        fc = a.timing.carrier_hz or 0.0
+        beat_ch = b if b.cycle_s >= a.cycle_s else a
+        f2 = np.array([max(abs(r.imag) for s in p.segments for r in s.rates) / (2 * np.pi)
+                       for p in beat_ch.pulses])[beat_ch.template]
+        ax2 = axes[-1][1]
+        ax2.step(beat_ch.onsets_s, f2 - fc, where="post", color="tab:purple")
+        ax2.set_xlabel("time in the sweep cycle (s)")
+        ax2.set_ylabel("beat frequency (Hz)")
+        ax2.set_title(f"beat sweep, one {beat_ch.cycle_s:.3g} s cycle", fontsize=9)
     if title:
         fig.suptitle(title)
     return fig

@@ -189,18 +189,19 @@ def _interferential(s: Interferential) -> Stimulus:
     pulses: list[Pulse] = []
     onsets: list[float] = []
     t = 0.0
-    phase_beat = 0.0
     for beat, length in schedule:
-        # Each step is whole carrier cycles and (nearly) whole beat periods, so the carrier
-        # restarts at phase 0 and the envelope is continuous across steps.
+        # Each step holds k whole beats and N whole base-carrier cycles; the beat is quantised
+        # to k·fc/N (within 0.5/N of the asked value), so the second carrier also completes
+        # N + k whole cycles: every step starts at phase 0, ends balanced, and joins the next
+        # without a jump. That is how a digital interferential unit steps its sweep.
         beats = max(1, round(length * beat)) if length > 0 else 1
         cycles = max(1, round(beats * fc / beat))
+        f2 = fc * (cycles + beats) / cycles
         d = cycles / fc
         if s.role == "beat":
-            seg = Segment.sine(1.0, fc + beat, 0.0, d, phase=phase_beat)
-            phase_beat = math.fmod(phase_beat + 2 * math.pi * (fc + beat) * d, 2 * math.pi)
+            seg = Segment.sine(1.0, f2, 0.0, d)
         else:  # premodulated: the two carriers summed in the device, peak 1
-            seg = Segment.sines([(0.5, fc, 0.0), (0.5, fc + beat, 0.0)], 0.0, d)
+            seg = Segment.sines([(0.5, fc, 0.0), (0.5, f2, 0.0)], 0.0, d)
         pulses.append(Pulse((seg,), "sinusoidal carrier"))
         onsets.append(t)
         t += d

@@ -1,0 +1,94 @@
+"""The ``estim`` command end to end: exit codes, outputs, and the bundled examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from estim.cli.main import main
+from estim.program import load_program
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+
+def test_programs_lists_every_example(capsys):
+    assert main(["programs"]) == 0
+    out = capsys.readouterr().out
+    for path in EXAMPLES:
+        assert path.stem in out
+    assert main(["programs", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["name"] for r in rows} == {p.stem for p in EXAMPLES}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_gets_the_verdict_its_file_states(path, capsys):
+    expected = load_program(path).expected_verdict.value
+    code = main(["check", str(path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == expected, [
+        f for f in report["findings"] if f["verdict"] != "pass"]
+    assert code == (1 if expected == "fail" else 0)
+
+
+def test_check_prints_tables(capsys):
+    assert main(["check", "tens_conventional"]) == 0
+    out = capsys.readouterr().out
+    assert "500" in out and "PASS" in out.upper()
+
+
+def test_bad_program_exits_2_with_one_clear_line(tmp_path, capsys, tens_text):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(tens_text.replace('pulse_width = "200 us"', 'pulse_width = "-200 us"'))
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "channels[0].stimulation.pulse_width" in err and "above zero" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_program_name_exits_2(capsys):
+    assert main(["check", "no_such_program"]) == 2
+    assert "bundled example" in capsys.readouterr().err
+
+
+def test_waveform_writes_png_and_never_overwrites(tmp_path, capsys):
+    out = tmp_path / "w.png"
+    assert main(["waveform", "tens_burst", "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    before = out.stat().st_mtime_ns
+    assert main(["waveform", "tens_burst", "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert out.stat().st_mtime_ns == before
+    assert main(["waveform", "tens_burst", "-o", str(out), "--force"]) == 0
+
+
+def test_waveform_refuses_to_overwrite_the_program(tmp_path, tens_text):
+    prog = tmp_path / "p.png"
+    prog.write_text(tens_text)
+    assert main(["waveform", str(prog), "-o", str(prog), "--force"]) == 2
+    assert prog.read_text() == tens_text
+
+
+def test_run_writes_results_and_report(tmp_path, capsys):
+    outdir = tmp_path / "out"
+    assert main(["run", "tens_conventional", "-o", str(outdir)]) == 0
+    data = json.loads((outdir / "results.json").read_text())
+    # 25 mA, 200 us biphasic at 80 Hz: r.m.s. = 25 mA * sqrt(2 * 200 us * 80 Hz) = 4.472 mA
+    rms = data["channels"][0]["metrics"]["rms_max_1s_A"]
+    assert rms == pytest.approx(0.025 * (2 * 200e-6 * 80) ** 0.5, rel=1e-9)
+    html = (outdir / "report.html").read_text()
+    assert html.startswith("<!doctype html>") and "data:image/png;base64," in html
+    assert "http://" not in html and "https://" not in html  # opens offline
+    assert main(["run", "tens_conventional", "-o", str(outdir)]) == 2  # no silent overwrite
+
+
+def test_html_escapes_what_the_user_typed(tmp_path, tens_text):
+    prog = tmp_path / "x.toml"
+    prog.write_text(tens_text.replace('name = "Conventional TENS, lower back"',
+                                      'name = "<script>alert(1)</script>"'))
+    assert main(["run", str(prog), "-o", str(tmp_path / "o")]) == 0
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
