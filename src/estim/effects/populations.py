@@ -1,0 +1,274 @@
+"""Nerve-fiber populations under the electrodes: cutaneous afferents and motor axons.
+
+Data and sampling only; the cable models live in ``estim.fibers`` and are named here by plain
+strings (``"mrg"``, ``"sundt"``) for the lead to wire to ``estim.fibers.FiberModel``.
+
+Coordinates (m): the skin surface is z = 0 with z pointing out of the body, so tissue is at
+z < 0 and ``position_m[:, 2] == -depth_m``. x, y are uniform over a rectangle centred on the
+origin (the electrode footprint); the limb axis defaults to x.
+
+Ranges of diameters are textbook classifications; the distribution *shapes* (truncated
+normal, centred, SD = range/4) and the depths are stated assumptions: see
+:data:`FIBER_CLASS_TABLE`. MRG geometry is defined only for 2-16 µm fibers: Aδ fibers
+below 2 µm are simulated as 2 µm MRG fibers (``model_diameter_m``) with a
+:class:`~estim.errors.ModelRangeWarning`; ``diameter_m`` keeps the sampled anatomy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.effects.evidence import EvidenceLevel
+from estim.errors import InputError, ModelRangeWarning
+
+__all__ = [
+    "FIBER_CLASS_TABLE",
+    "MODEL_DIAMETER_RANGE_M",
+    "FiberClass",
+    "FiberClassSpec",
+    "FiberPopulation",
+    "Orientation",
+    "sample_fiber_populations",
+]
+
+
+class FiberClass(StrEnum):
+    """Fiber classes the effects stage reasons about."""
+
+    A_BETA = "abeta"  # touch, vibration: tingling
+    A_DELTA = "adelta"  # sharp pain, cold
+    C = "c"  # burning pain, warmth
+    MOTOR = "motor"  # alpha motor axons of the muscle under the electrodes
+
+
+class Orientation(StrEnum):
+    """How fiber directions are drawn."""
+
+    ALONG_LIMB = "along_limb"  # all parallel to the limb axis
+    RANDOM_IN_PLANE = "random_in_plane"  # uniform azimuth, parallel to the skin
+
+
+#: Diameter range (m) inside which each cable model's geometry is defined.
+MODEL_DIAMETER_RANGE_M: dict[str, tuple[float, float]] = {
+    # MRG interpolated geometry (McIntyre, Richardson & Grill 2002 fitted 5.7-16 µm; the
+    # interpolation used by PyFibers and ASCENT extends it down to 2 µm).
+    "mrg": (2e-6, 16e-6),
+}
+
+_KANDEL = ("Kandel ER et al., Principles of Neural Science, 5th ed. (2013), classification "
+           "of sensory fibers (after Boyd & Davey 1968): Aβ 6-12 µm, Aδ 1-5 µm, C 0.2-1.5 µm")
+
+
+@dataclass(frozen=True, slots=True)
+class FiberClassSpec:
+    """One row of the fiber-class table (SI).
+
+    :param diameter_range_m: (min, max) fiber diameter (m), hard limits of the sampling.
+    :param diameter_mean_m: mean of the truncated normal (m).
+    :param diameter_sd_m: SD before truncation (m).
+    :param depth_range_m: (min, max) depth below the skin surface (m), uniform.
+    :param count: default number of fibers sampled.
+    """
+
+    fiber_class: FiberClass
+    model: str
+    diameter_range_m: tuple[float, float]
+    diameter_mean_m: float
+    diameter_sd_m: float
+    depth_range_m: tuple[float, float]
+    orientation: Orientation
+    count: int
+    diameter_source: str
+    depth_source: str
+
+
+#: THE defaults table: one row per class, each with its sources.
+FIBER_CLASS_TABLE: tuple[FiberClassSpec, ...] = (
+    FiberClassSpec(
+        FiberClass.A_BETA, "mrg", (6e-6, 12e-6), 9e-6, 1.5e-6, (0.3e-3, 1.0e-3),
+        Orientation.RANDOM_IN_PLANE, 200,
+        _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
+        "assumed: myelinated parent axons in the dermal plexus 0.3-1 mm below the surface "
+        "(dermis ~1-2 mm thick); endings (Meissner, Merkel) sit higher, at the papillae",
+    ),
+    FiberClassSpec(
+        FiberClass.A_DELTA, "mrg", (1e-6, 5e-6), 3e-6, 1.0e-6, (0.2e-3, 0.8e-3),
+        Orientation.RANDOM_IN_PLANE, 200,
+        _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
+        "assumed: dermal plexus 0.2-0.8 mm; free endings continue into the epidermis",
+    ),
+    FiberClassSpec(
+        FiberClass.C, "sundt", (0.2e-6, 1.5e-6), 0.85e-6, 0.33e-6, (0.1e-3, 0.5e-3),
+        Orientation.RANDOM_IN_PLANE, 400,
+        _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
+        "assumed: subepidermal plexus 0.1-0.5 mm; free endings in the epidermis",
+    ),
+    FiberClassSpec(
+        FiberClass.MOTOR, "mrg", (9e-6, 16e-6), 12.5e-6, 1.75e-6, (10e-3, 25e-3),
+        Orientation.ALONG_LIMB, 200,
+        "α-motor axons, Aα class 12-20 µm (Principles of Neural Science); 9-16 µm used here "
+        "(issue 5), kept inside MRG's 2-16 µm; shape assumed (truncated normal)",
+        "assumed: motor-point branches under skin (~1-2 mm) + subcutaneous fat (site-"
+        "dependent, ~3-20 mm) + a few mm of muscle; give the site's value when known",
+    ),
+)
+
+# Fixed per-class stream index: changing one class's count never changes another's sample.
+_STREAM = {FiberClass.A_BETA: 0, FiberClass.A_DELTA: 1, FiberClass.C: 2, FiberClass.MOTOR: 3}
+
+
+@dataclass(frozen=True, eq=False)
+class FiberPopulation:
+    """Sampled fibers of one class (arrays read-only).
+
+    :param diameter_m: sampled anatomical fiber diameter (m), shape (n,).
+    :param model_diameter_m: diameter the cable model is run with (m): equal to
+        ``diameter_m`` unless clamped to the model's range.
+    :param depth_m: depth below the skin surface (m), shape (n,).
+    :param position_m: a point on each fiber (x, y, z) (m), shape (n, 3), z = -depth.
+    :param direction: unit vector along each fiber, shape (n, 3).
+    :param n_clamped: number of fibers whose model diameter was clamped.
+    """
+
+    fiber_class: FiberClass
+    model: str
+    diameter_m: NDArray[np.float64]
+    model_diameter_m: NDArray[np.float64]
+    depth_m: NDArray[np.float64]
+    position_m: NDArray[np.float64]
+    direction: NDArray[np.float64]
+    n_clamped: int
+    seed: int
+    spec: FiberClassSpec
+    evidence_level: EvidenceLevel = EvidenceLevel.ANATOMICAL_ASSUMPTION
+
+    @property
+    def size(self) -> int:
+        """Number of fibers."""
+        return int(self.diameter_m.size)
+
+    def __repr__(self) -> str:
+        d = self.diameter_m * 1e6  # [m -> µm]
+        span = f"{d.min():.2f}-{d.max():.2f} µm" if d.size else "empty"
+        return (f"FiberPopulation({self.fiber_class.value!r}, model={self.model!r}, "
+                f"n={self.size}, {span}, clamped={self.n_clamped})")
+
+
+def _ro(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    x.flags.writeable = False
+    return x
+
+
+def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, float],
+                limb_axis: NDArray[np.float64],
+                depth_range_m: tuple[float, float]) -> FiberPopulation:
+    from scipy.stats import truncnorm  # imported on use: keeps `import estim` light
+
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[spec.fiber_class]]))
+    lo, hi = spec.diameter_range_m
+    a = (lo - spec.diameter_mean_m) / spec.diameter_sd_m
+    b = (hi - spec.diameter_mean_m) / spec.diameter_sd_m
+    diam = truncnorm.ppf(rng.uniform(size=n), a, b, loc=spec.diameter_mean_m,
+                         scale=spec.diameter_sd_m)
+    diam = np.clip(diam, lo, hi)  # ppf rounding at the edges
+    depth = rng.uniform(depth_range_m[0], depth_range_m[1], size=n)
+    x = rng.uniform(-0.5 * region_m[0], 0.5 * region_m[0], size=n)
+    y = rng.uniform(-0.5 * region_m[1], 0.5 * region_m[1], size=n)
+    pos = np.column_stack([x, y, -depth])
+    if spec.orientation is Orientation.ALONG_LIMB:
+        direction = np.tile(limb_axis, (n, 1))
+    else:
+        theta = rng.uniform(0.0, 2.0 * np.pi, size=n)
+        direction = np.column_stack([np.cos(theta), np.sin(theta), np.zeros(n)])
+    model_diam = diam.copy()
+    n_clamped = 0
+    valid = MODEL_DIAMETER_RANGE_M.get(spec.model)
+    if valid is not None:
+        outside = (diam < valid[0]) | (diam > valid[1])
+        n_clamped = int(outside.sum())
+        if n_clamped:
+            model_diam = np.clip(diam, valid[0], valid[1])
+            warnings.warn(
+                f"{n_clamped} of {n} {spec.fiber_class.value} fibers are outside the "
+                f"{spec.model.upper()} geometry range {valid[0] * 1e6:g}-{valid[1] * 1e6:g} "
+                "µm; they are simulated at the nearest valid diameter (model_diameter_m). "
+                "A clamped-up fiber is more excitable than the thinner real one, so its "
+                "computed threshold is a lower bound",
+                ModelRangeWarning, stacklevel=3,
+            )
+    return FiberPopulation(
+        fiber_class=spec.fiber_class, model=spec.model, diameter_m=_ro(diam),
+        model_diameter_m=_ro(model_diam), depth_m=_ro(depth), position_m=_ro(pos),
+        direction=_ro(direction), n_clamped=n_clamped, seed=seed, spec=spec,
+    )
+
+
+def sample_fiber_populations(
+    *,
+    seed: int,
+    counts: Mapping[FiberClass | str, int] | None = None,
+    classes: Sequence[FiberClass | str] | None = None,
+    region_m: tuple[float, float] = (0.05, 0.05),
+    limb_axis: Sequence[float] = (1.0, 0.0, 0.0),
+    motor_depth_range_m: tuple[float, float] | None = None,
+    table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
+) -> tuple[FiberPopulation, ...]:
+    """Sample fiber populations reproducibly.
+
+    :param seed: integer seed; the same seed and arguments give the same fibers, and each
+        class has its own stream (changing one count leaves the others unchanged).
+    :param counts: fibers per class, overriding the table's defaults (e.g. ``{"c": 1000}``).
+    :param classes: which classes to sample (default: all rows of ``table``).
+    :param region_m: (length along x, width along y) of the sampled skin patch (m).
+    :param limb_axis: direction of the limb (any non-zero 3-vector, normalised here).
+    :param motor_depth_range_m: (min, max) depth of the motor axons for this site (m).
+    :raises InputError: unknown class names, negative counts, bad region or axis.
+    :warns ModelRangeWarning: when diameters are clamped to a cable model's range.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError("seed", seed, "a non-negative integer")
+    by_class = {spec.fiber_class: spec for spec in table}
+    wanted = list(by_class) if classes is None else [_as_class(c, "classes") for c in classes]
+    n_by_class = {c: by_class[c].count for c in by_class}
+    for key, value in (counts or {}).items():
+        cls = _as_class(key, "counts")
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise InputError(f"counts[{key!r}]", value, "a non-negative integer")
+        n_by_class[cls] = int(value)
+    region = tuple(float(v) for v in region_m)
+    if len(region) != 2 or not all(np.isfinite(v) and v > 0 for v in region):
+        raise InputError("region_m", region_m, "(length, width) in m, both > 0")
+    axis = np.asarray(limb_axis, dtype=np.float64)
+    norm = float(np.linalg.norm(axis)) if axis.shape == (3,) else 0.0
+    if not (np.isfinite(norm) and norm > 0):
+        raise InputError("limb_axis", limb_axis, "a non-zero 3-vector")
+    axis = axis / norm
+    out = []
+    for cls in wanted:
+        spec = by_class[cls]
+        depth = spec.depth_range_m
+        if cls is FiberClass.MOTOR and motor_depth_range_m is not None:
+            d0, d1 = (float(v) for v in motor_depth_range_m)
+            if not (np.isfinite(d0) and np.isfinite(d1) and 0 < d0 <= d1 < 0.2):
+                raise InputError("motor_depth_range_m", motor_depth_range_m,
+                                 "(min, max) depth in m with 0 < min <= max < 0.2")
+            depth = (d0, d1)
+        out.append(_sample_one(spec, n_by_class[cls], int(seed), (region[0], region[1]),
+                               axis, depth))
+    return tuple(out)
+
+
+def _as_class(value: FiberClass | str, field: str) -> FiberClass:
+    try:
+        text = str(value).lower().replace("β", "beta").replace("δ", "delta")
+        return FiberClass(text.replace("_", "").replace("-", "").replace(" ", ""))
+    except ValueError:
+        raise InputError(field, value,
+                         "one of " + ", ".join(c.value for c in FiberClass)) from None

@@ -1,0 +1,226 @@
+"""Sensation window: what the person feels, from recruited fractions and muscle force.
+
+Pure logic on the fiber stage's recruitment fractions, so that the chain
+``fibers -> effects`` can be tested before the cable models exist. The criteria are data
+(:data:`SENSATION_CRITERIA_TABLE`) and are model assumptions, not clinical facts:
+
+1. painful — Aδ fraction >= ``pain_adelta_fraction`` or C fraction >= ``pain_c_fraction``;
+2. contraction, approaching pain — a visible contraction: force >= ``visible_force_fraction``
+   of the muscle's maximal force (or, without a force, motor fraction >=
+   ``motor_fraction_without_force``);
+3. strong tingling, no contraction — Aβ fraction >= ``strong_abeta_fraction``;
+4. light tingling — any Aβ recruited (fraction > ``sensory_abeta_fraction``): the sensory
+   threshold is the first Aβ fiber;
+5. no sensation.
+
+With the Ding 2003 quadriceps, a full-recruitment twitch is ~100 N and the fused maximum
+~315 N, so the default 2 % visible-force criterion corresponds to ~6 % of the motor axons
+firing one twitch (:func:`motor_threshold_fraction`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from estim.effects._table import TableEntry, table_value
+from estim.effects.evidence import EvidenceLevel
+from estim.effects.muscle import force_frequency, twitch
+from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
+from estim.errors import InputError
+
+__all__ = [
+    "DEFAULT_SENSATION_CRITERIA",
+    "SENSATION_CRITERIA_TABLE",
+    "Recruitment",
+    "Sensation",
+    "SensationCriteria",
+    "SensationResult",
+    "classify_sensation",
+    "motor_threshold_fraction",
+]
+
+_ASSUMED = "model assumption of estim (issue 5); to be calibrated against human thresholds"
+
+SENSATION_CRITERIA_TABLE: tuple[TableEntry, ...] = (
+    TableEntry("sensory_abeta_fraction", 0.0, "dimensionless", _ASSUMED,
+               note="sensory threshold = first Aβ fiber recruited (fraction > this)"),
+    TableEntry("strong_abeta_fraction", 0.5, "dimensionless", _ASSUMED,
+               note="half the Aβ fibers under the electrode: strong tingling"),
+    TableEntry("visible_force_fraction", 0.02, "dimensionless", _ASSUMED,
+               note="visible twitch/contraction: force >= 2 % of the maximal fused force"),
+    TableEntry("motor_fraction_without_force", 0.06, "dimensionless", _ASSUMED,
+               note="≈ 2 % of max force as a single twitch with Ding 2003 quadriceps"),
+    TableEntry("pain_adelta_fraction", 0.10, "dimensionless", _ASSUMED,
+               note="pain once 10 % of the Aδ fibers fire"),
+    TableEntry("pain_c_fraction", 0.05, "dimensionless", _ASSUMED,
+               note="or 5 % of the C fibers"),
+)
+
+
+class Sensation(StrEnum):
+    """What the person is predicted to feel, in increasing order."""
+
+    NONE = "no sensation"
+    LIGHT_TINGLING = "light tingling"
+    STRONG_TINGLING = "strong tingling, no contraction"
+    CONTRACTION = "contraction, approaching pain"
+    PAINFUL = "painful"
+
+    @property
+    def rank(self) -> int:
+        """0 (no sensation) .. 4 (painful)."""
+        return list(Sensation).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SensationCriteria:
+    """Thresholds of the sensation window, fractions 0..1 (see the module docstring)."""
+
+    sensory_abeta_fraction: float
+    strong_abeta_fraction: float
+    visible_force_fraction: float
+    motor_fraction_without_force: float
+    pain_adelta_fraction: float
+    pain_c_fraction: float
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not (isinstance(v, numbers.Real) and 0.0 <= float(v) <= 1.0):
+                raise InputError(f"criteria.{f.name}", v, "a fraction in [0, 1]")
+
+    @classmethod
+    def from_table(cls, table: tuple[TableEntry, ...] = SENSATION_CRITERIA_TABLE
+                   ) -> SensationCriteria:
+        """Criteria from a table whose rows are named after the fields."""
+        return cls(**{f.name: table_value(table, f.name) for f in fields(cls)})
+
+
+DEFAULT_SENSATION_CRITERIA = SensationCriteria.from_table()
+
+
+@dataclass(frozen=True, slots=True)
+class Recruitment:
+    """Fraction of each fiber class recruited under the electrode (each 0..1)."""
+
+    abeta: float = 0.0
+    adelta: float = 0.0
+    c: float = 0.0
+    motor: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            if not (ok and math.isfinite(v) and 0.0 <= v <= 1.0):
+                raise InputError(f"recruitment.{f.name}", v, "a fraction in [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class SensationResult:
+    """The predicted sensation and why.
+
+    :param sensation: the window (:class:`Sensation`); ``str(result.sensation)`` is the phrase.
+    :param reasons: the criteria that decided it, in words.
+    """
+
+    sensation: Sensation
+    reasons: tuple[str, ...]
+    recruitment: Recruitment
+    force_fraction: float | None
+    criteria: SensationCriteria
+    evidence_level: EvidenceLevel = EvidenceLevel.MODEL_PREDICTION
+    evidence: str = (
+        "model prediction: thresholds on recruited fiber fractions and predicted force are "
+        "assumptions of the model, not measured perception"
+    )
+
+    def __repr__(self) -> str:
+        return f"SensationResult({self.phrase!r}: {'; '.join(self.reasons)})"
+
+    @property
+    def phrase(self) -> str:
+        """The sensation in words, e.g. ``"light tingling"``."""
+        return str(self.sensation)
+
+
+def classify_sensation(
+    recruitment: Recruitment,
+    *,
+    force_N: float | None = None,
+    max_force_N: float | None = None,
+    criteria: SensationCriteria = DEFAULT_SENSATION_CRITERIA,
+) -> SensationResult:
+    """Predict the sensation window from recruited fractions and the muscle force.
+
+    :param recruitment: recruited fraction per class.
+    :param force_N: predicted peak force of the contraction (N), e.g. from
+        :func:`estim.effects.simulate_force` with ``recruitment.motor``.
+    :param max_force_N: the muscle's maximal (fused, full recruitment) force (N); needed with
+        ``force_N``.
+    :param criteria: thresholds (defaults: :data:`SENSATION_CRITERIA_TABLE`).
+    :raises InputError: a force without its maximum, negative or non-finite forces.
+    """
+    force_fraction: float | None = None
+    if force_N is not None:
+        if max_force_N is None:
+            raise InputError("max_force_N", max_force_N,
+                             "the muscle's maximal force (N) when force_N is given")
+        if not (math.isfinite(force_N) and force_N >= 0):
+            raise InputError("force_N", force_N, "a finite force >= 0 N")
+        if not (math.isfinite(max_force_N) and max_force_N > 0):
+            raise InputError("max_force_N", max_force_N, "a finite force > 0 N")
+        force_fraction = force_N / max_force_N
+    r = recruitment
+    c = criteria
+    if r.adelta >= c.pain_adelta_fraction and r.adelta > 0:
+        return _result(Sensation.PAINFUL, f"Aδ fraction {r.adelta:.3g} >= "
+                       f"{c.pain_adelta_fraction:g} (pain threshold)", r, force_fraction, c)
+    if r.c >= c.pain_c_fraction and r.c > 0:
+        return _result(Sensation.PAINFUL, f"C fraction {r.c:.3g} >= {c.pain_c_fraction:g} "
+                       "(pain threshold)", r, force_fraction, c)
+    if force_fraction is not None:
+        contraction = force_fraction >= c.visible_force_fraction and force_fraction > 0
+        why = (f"force {force_fraction:.3g} of maximum >= {c.visible_force_fraction:g} "
+               "(visible contraction)")
+    else:
+        contraction = r.motor >= c.motor_fraction_without_force and r.motor > 0
+        why = (f"motor fraction {r.motor:.3g} >= {c.motor_fraction_without_force:g} "
+               "(visible contraction)")
+    if contraction:
+        return _result(Sensation.CONTRACTION, why, r, force_fraction, c)
+    if r.abeta >= c.strong_abeta_fraction and r.abeta > 0:
+        return _result(Sensation.STRONG_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
+                       f"{c.strong_abeta_fraction:g}, no visible contraction", r,
+                       force_fraction, c)
+    if r.abeta > c.sensory_abeta_fraction:
+        return _result(Sensation.LIGHT_TINGLING, f"Aβ fraction {r.abeta:.3g} > "
+                       f"{c.sensory_abeta_fraction:g} (sensory threshold)", r,
+                       force_fraction, c)
+    return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)
+
+
+def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,
+            c: SensationCriteria) -> SensationResult:
+    return SensationResult(sensation=s, reasons=(reason,), recruitment=r, force_fraction=ff,
+                           criteria=c)
+
+
+def motor_threshold_fraction(
+    params: MuscleParams = DING_2003_QUADRICEPS,
+    *,
+    criteria: SensationCriteria = DEFAULT_SENSATION_CRITERIA,
+    max_frequency_hz: float = 100.0,
+) -> float:
+    """Fraction of motor axons whose single twitch reaches the visible-force criterion.
+
+    Twitch force is proportional to the recruited fraction in the model, so the fraction is
+    ``visible_force_fraction x F_max / F_twitch(all axons)``, capped at 1. F_max is the peak
+    of a 1 s train at ``max_frequency_hz`` in the rested muscle.
+    """
+    f_twitch = twitch(params).peak_force_N
+    f_max = float(force_frequency([max_frequency_hz], params=params).peak_force_N[0])
+    return min(1.0, criteria.visible_force_fraction * f_max / f_twitch)

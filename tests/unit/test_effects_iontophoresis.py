@@ -1,0 +1,134 @@
+"""Iontophoresis dose, current density, polarity and the Faraday estimate."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estim.effects import (
+    CURRENT_DENSITY_LIMIT_A_PER_M2,
+    DRUGS,
+    IONTOPHORESIS_TABLE,
+    MA_MIN_IN_C,
+    Electrode,
+    EvidenceLevel,
+    get_drug,
+    iontophoresis_dose,
+    time_to_dose,
+)
+from estim.errors import InputError
+from estim.units import ureg
+
+FARADAY = 96485.33212  # C/mol, CODATA 2018 exact
+
+
+def test_40_mA_min_of_dexamethasone_by_hand():
+    # 4 mA for 10 min under a 10 cm² cathode: the textbook 40 mA·min treatment.
+    r = iontophoresis_dose(4e-3, 600.0, electrode_area_m2=10e-4,
+                           drug="dexamethasone sodium phosphate")
+    assert r.charge_C == pytest.approx(2.4, rel=1e-12)
+    assert r.dose_mA_min == pytest.approx(40.0, rel=1e-12)
+    assert r.current_density_mA_per_cm2 == pytest.approx(0.4, rel=1e-12)
+    assert r.current_density_ok and r.polarity_ok and r.findings == ()
+    assert r.required_electrode is Electrode.CATHODE and r.drug_electrode is Electrode.CATHODE
+    moles = 0.012 * 2.4 / (2 * FARADAY)  # t_d Q / (|z| F), z = -2
+    assert r.moles_delivered == pytest.approx(moles, rel=1e-9)
+    assert r.mass_delivered_mg == pytest.approx(moles * 470.43e3, rel=1e-9)  # [g/mol -> mg/mol]
+    assert r.evidence_level is EvidenceLevel.PHYSICAL_ESTIMATE
+    assert "order of magnitude" in r.evidence
+
+
+def test_ramps_take_half_their_time_at_full_current():
+    r = iontophoresis_dose(4e-3, 600.0, ramp_up_s=30.0, ramp_down_s=10.0,
+                           electrode_area_m2=10e-4)
+    assert r.charge_C == pytest.approx(4e-3 * (600.0 - 20.0), rel=1e-12)
+    assert r.drug is None and r.moles_delivered is None and r.polarity_ok is None
+
+
+def test_wrong_polarity_is_flagged_and_delivers_nothing():
+    r = iontophoresis_dose(2e-3, 600.0, electrode_area_m2=10e-4, drug="Lidocaine HCl",
+                           drug_electrode="cathode")
+    assert r.polarity_ok is False and r.required_electrode is Electrode.ANODE
+    assert r.mass_delivered_kg == 0.0
+    assert any("wrong polarity" in f for f in r.findings)
+
+
+@pytest.mark.parametrize(("name", "electrode"), [
+    ("dexamethasone_sodium_phosphate", Electrode.CATHODE),
+    ("lidocaine_hcl", Electrode.ANODE),
+    ("acetic_acid", Electrode.CATHODE),
+])
+def test_drug_table_polarity_and_sources(name, electrode):
+    d = DRUGS[name]
+    assert d.electrode is electrode
+    assert 0 < d.transport_number < 1 and d.source
+    assert d.transport_number_status in ("measured", "assumed")
+    assert d.salt_molar_mass_kg_per_mol >= d.ion_molar_mass_kg_per_mol * 0.99
+
+
+def test_current_density_limit_is_half_a_milliamp_per_cm2():
+    row = IONTOPHORESIS_TABLE[0]
+    assert ureg().Quantity(row.published).to(row.unit).magnitude == pytest.approx(row.value)
+    assert CURRENT_DENSITY_LIMIT_A_PER_M2 == pytest.approx(5.0)
+    r = iontophoresis_dose(4e-3, 600.0, electrode_area_m2=5e-4)  # 0.8 mA/cm²
+    assert not r.current_density_ok
+    assert any("8 cm²" in f for f in r.findings)  # area that would bring it to 0.5
+
+
+def test_unknown_drug_names_the_known_ones():
+    with pytest.raises(InputError) as err:
+        get_drug("aspirin")
+    assert err.value.field == "drug"
+    for name in DRUGS:
+        assert name in err.value.expected
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"current_A": -1e-3}, "current_A"),
+    ({"current_A": 0.05}, "current_A"),
+    ({"duration_s": 0.0}, "duration_s"),
+    ({"electrode_area_m2": float("nan")}, "electrode_area_m2"),
+    ({"ramp_up_s": 400.0, "ramp_down_s": 400.0}, "ramp_up_s + ramp_down_s"),
+    ({"drug_electrode": "positive"}, "drug_electrode"),
+])
+def test_bad_input(kwargs, field):
+    args = {"current_A": 2e-3, "duration_s": 600.0, "electrode_area_m2": 1e-3} | kwargs
+    with pytest.raises(InputError) as err:
+        iontophoresis_dose(args.pop("current_A"), args.pop("duration_s"), **args)
+    assert err.value.field == field
+
+
+def test_time_to_dose_of_40_mA_min():
+    assert time_to_dose(40 * MA_MIN_IN_C, 4e-3) == pytest.approx(600.0)
+    assert time_to_dose(40 * MA_MIN_IN_C, 4e-3, ramp_up_s=30, ramp_down_s=30) == \
+        pytest.approx(630.0)
+    with pytest.raises(InputError, match="dose_C"):
+        time_to_dose(0.01, 4e-3, ramp_up_s=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    dose_mA_min=st.floats(1.0, 200.0),
+    current_mA=st.floats(0.1, 10.0),
+    up=st.floats(0.0, 60.0),
+    down=st.floats(0.0, 60.0),
+)
+def test_time_to_dose_inverts_the_dose(dose_mA_min, current_mA, up, down):
+    q = dose_mA_min * MA_MIN_IN_C
+    i = current_mA * 1e-3
+    if q < 0.5 * i * (up + down):
+        with pytest.raises(InputError):
+            time_to_dose(q, i, ramp_up_s=up, ramp_down_s=down)
+        return
+    t = time_to_dose(q, i, ramp_up_s=up, ramp_down_s=down)
+    r = iontophoresis_dose(i, t, ramp_up_s=up, ramp_down_s=down, electrode_area_m2=1e-3)
+    assert r.dose_mA_min == pytest.approx(dose_mA_min, rel=1e-9)  # float round trip only
+
+
+@settings(max_examples=40, deadline=None)
+@given(current_mA=st.floats(0.01, 10.0), area_cm2=st.floats(0.5, 100.0))
+def test_density_flag_agrees_with_the_limit(current_mA, area_cm2):
+    r = iontophoresis_dose(current_mA * 1e-3, 600.0, electrode_area_m2=area_cm2 * 1e-4)
+    assert r.current_density_mA_per_cm2 == pytest.approx(current_mA / area_cm2, rel=1e-12)
+    assert r.current_density_ok == (current_mA / area_cm2 <= 0.5 * (1 + 1e-12))

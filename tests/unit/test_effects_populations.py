@@ -1,0 +1,136 @@
+"""Fiber populations: table ranges, reproducibility, geometry, MRG clamping."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estim.effects import (
+    FIBER_CLASS_TABLE,
+    MODEL_DIAMETER_RANGE_M,
+    EvidenceLevel,
+    FiberClass,
+    Orientation,
+    sample_fiber_populations,
+)
+from estim.errors import InputError, ModelRangeWarning
+
+
+def sample(**kwargs):
+    """Sample while tolerating the expected Aδ clamping warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelRangeWarning)
+        return {p.fiber_class: p for p in sample_fiber_populations(**kwargs)}
+
+
+def test_table_has_one_row_per_class_with_sources():
+    assert {s.fiber_class for s in FIBER_CLASS_TABLE} == set(FiberClass)
+    for s in FIBER_CLASS_TABLE:
+        assert s.diameter_source and s.depth_source
+        lo, hi = s.diameter_range_m
+        assert lo < s.diameter_mean_m < hi
+    ranges = {s.fiber_class: s.diameter_range_m for s in FIBER_CLASS_TABLE}
+    assert ranges[FiberClass.A_BETA] == (6e-6, 12e-6)
+    assert ranges[FiberClass.A_DELTA] == (1e-6, 5e-6)
+    assert ranges[FiberClass.C] == (0.2e-6, 1.5e-6)
+
+
+def test_samples_stay_in_their_ranges_and_match_the_table():
+    pops = sample(seed=3, counts={"abeta": 2000, "adelta": 2000, "c": 2000, "motor": 2000})
+    for spec in FIBER_CLASS_TABLE:
+        p = pops[spec.fiber_class]
+        assert p.size == 2000 and p.model == spec.model
+        assert p.diameter_m.min() >= spec.diameter_range_m[0]
+        assert p.diameter_m.max() <= spec.diameter_range_m[1]
+        assert p.depth_m.min() >= spec.depth_range_m[0]
+        assert p.depth_m.max() <= spec.depth_range_m[1]
+        # mean of a centred truncated normal = its centre; 2000 draws: SE ~ SD/45 < 3 % of
+        # the range, so 0.05 x range is > 3 SE
+        span = spec.diameter_range_m[1] - spec.diameter_range_m[0]
+        assert abs(p.diameter_m.mean() - spec.diameter_mean_m) < 0.05 * span
+        np.testing.assert_array_equal(p.position_m[:, 2], -p.depth_m)
+        np.testing.assert_allclose(np.linalg.norm(p.direction, axis=1), 1.0, rtol=1e-12)
+        assert p.evidence_level is EvidenceLevel.ANATOMICAL_ASSUMPTION
+
+
+def test_same_seed_same_fibers_and_independent_streams():
+    a = sample(seed=11)
+    b = sample(seed=11)
+    c = sample(seed=11, counts={"c": 50})  # change another class only
+    d = sample(seed=12)
+    for cls in FiberClass:
+        np.testing.assert_array_equal(a[cls].diameter_m, b[cls].diameter_m)
+        np.testing.assert_array_equal(a[cls].position_m, b[cls].position_m)
+    np.testing.assert_array_equal(a[FiberClass.A_BETA].diameter_m,
+                                  c[FiberClass.A_BETA].diameter_m)
+    assert not np.array_equal(a[FiberClass.A_BETA].diameter_m, d[FiberClass.A_BETA].diameter_m)
+
+
+def test_small_adelta_are_clamped_to_mrg_range_with_a_warning():
+    with pytest.warns(ModelRangeWarning, match="adelta"):
+        pops = sample_fiber_populations(seed=5, classes=["adelta"], counts={"adelta": 500})
+    p = pops[0]
+    lo, _hi = MODEL_DIAMETER_RANGE_M["mrg"]
+    small = p.diameter_m < lo
+    assert p.n_clamped == small.sum() > 0
+    assert np.all(p.model_diameter_m[small] == lo)
+    np.testing.assert_array_equal(p.model_diameter_m[~small], p.diameter_m[~small])
+
+
+def test_no_warning_when_nothing_is_clamped():
+    pops = sample_fiber_populations(seed=5, classes=["abeta", "c", "motor"])
+    assert all(p.n_clamped == 0 for p in pops)
+
+
+def test_orientation_and_site_options():
+    pops = sample(seed=2, limb_axis=(0.0, 2.0, 0.0), motor_depth_range_m=(0.02, 0.03),
+                  region_m=(0.1, 0.04))
+    motor = pops[FiberClass.MOTOR]
+    assert motor.spec.orientation is Orientation.ALONG_LIMB
+    np.testing.assert_allclose(motor.direction, np.tile([0.0, 1.0, 0.0], (motor.size, 1)))
+    assert motor.depth_m.min() >= 0.02 and motor.depth_m.max() <= 0.03
+    skin = pops[FiberClass.A_BETA]
+    np.testing.assert_array_equal(skin.direction[:, 2], 0.0)  # parallel to the skin
+    assert np.abs(skin.position_m[:, 0]).max() <= 0.05
+    assert np.abs(skin.position_m[:, 1]).max() <= 0.02
+
+
+def test_class_names_as_users_write_them():
+    pops = sample(seed=1, classes=["Aβ", "A-delta", FiberClass.C], counts={"A_BETA": 3})
+    assert [p.fiber_class for p in pops.values()] == [FiberClass.A_BETA, FiberClass.A_DELTA,
+                                                      FiberClass.C]
+    assert pops[FiberClass.A_BETA].size == 3
+
+
+def test_arrays_are_frozen():
+    p = sample(seed=1)[FiberClass.C]
+    with pytest.raises(ValueError):
+        p.diameter_m[0] = 0.0
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"seed": -1}, "seed"),
+    ({"seed": 1, "counts": {"abeta": -3}}, "counts['abeta']"),
+    ({"seed": 1, "counts": {"gamma": 3}}, "counts"),
+    ({"seed": 1, "classes": ["B"]}, "classes"),
+    ({"seed": 1, "limb_axis": (0, 0, 0)}, "limb_axis"),
+    ({"seed": 1, "region_m": (0.05, -1.0)}, "region_m"),
+    ({"seed": 1, "motor_depth_range_m": (0.03, 0.01)}, "motor_depth_range_m"),
+])
+def test_bad_input(kwargs, field):
+    with pytest.raises(InputError) as err:
+        sample(**kwargs)
+    assert err.value.field == field
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(0, 50))
+def test_any_seed_and_count(seed, n):
+    pops = sample(seed=seed, counts={c.value: n for c in FiberClass})
+    for p in pops.values():
+        assert p.size == n
+        assert np.all(np.isfinite(p.position_m))
