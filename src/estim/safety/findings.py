@@ -1,0 +1,275 @@
+"""Check a program against :data:`estim.safety.limits.LIMITS`.
+
+:func:`check` analyses every channel at the programmed amplitude and at the device's maximum
+setting and judges each applicable limit:
+
+- *device* rules (IEC 60601-2-10 output limits) are judged at both settings with the same
+  verdict: a device whose maximum setting exceeds an IEC output limit fails even if this
+  program sets less, because the standard is about what the device can deliver. The
+  maximum is this program's waveform at the device's maximum amplitude; other settings of
+  the device (wider pulses, higher rates) are not known to estim and are not covered.
+- *application* rules (densities, balance, dose) are judged at the programmed amplitude; the
+  device maximum gets the limit's milder ``verdict_at_max`` (a warning that the device can
+  exceed the limit on these electrodes).
+
+Verdicts are never optimistic: a value that cannot be computed is a warning, not a pass.
+Every finding's evidence level is "rule" (a standard or a guidance document).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from estim.program.model import Channel, Iontophoresis, Program, Verdict
+from estim.safety.limits import Limit, Scope, iec_rms_band, limit
+from estim.safety.loads import INDICATOR_LOAD_OHM
+from estim.safety.output import ChannelOutput, Setting, analyse, channel_implanted
+from estim.safety.table import OutputTable, channel_table, display_value
+from estim.waveforms.build import stimulus_for
+
+__all__ = ["Finding", "SafetyReport", "check", "worst"]
+
+_RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
+
+
+def worst(verdicts: Any) -> Verdict:
+    """The worst of ``verdicts`` (PASS for none)."""
+    return max(verdicts, key=_RANK.__getitem__, default=Verdict.PASS)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one rule on one channel at one setting.
+
+    :param rule_id: the limit's id (:data:`estim.safety.limits.LIMITS`).
+    :param description: what was judged.
+    :param source: the limit's source.
+    :param value: the computed value (SI, ``unit``); None when it could not be computed.
+    :param limit: the limit (SI, ``unit``); None when no limit was reached (analysis error).
+    :param unit: SI unit of ``value`` and ``limit``.
+    :param display_unit: unit to print them in.
+    :param verdict: PASS, WARN or FAIL.
+    :param channel: channel name ("" for the whole program).
+    :param setting: the amplitude the value is taken at.
+    :param note: how the value was obtained.
+    :param action: what the user or the manufacturer must do (e.g. fit an output indicator).
+    :param evidence: always "rule".
+    """
+
+    rule_id: str
+    description: str
+    source: str
+    value: float | None
+    limit: float | None
+    unit: str
+    display_unit: str
+    verdict: Verdict
+    channel: str
+    setting: Setting | None
+    note: str = ""
+    action: str = ""
+    evidence: Literal["rule"] = "rule"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id, "description": self.description, "source": self.source,
+            "value": self.value, "limit": self.limit, "unit": self.unit,
+            "display_unit": self.display_unit,
+            "display_value": display_value(self.value, self.display_unit),
+            "display_limit": display_value(self.limit, self.display_unit),
+            "verdict": self.verdict.value, "channel": self.channel,
+            "setting": self.setting.value if self.setting else None,
+            "note": self.note, "action": self.action, "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """Findings and the output table of one program.
+
+    :param program: the program's name.
+    :param findings: every rule judged, channel by channel.
+    :param table: the output specification table.
+    """
+
+    program: str
+    findings: tuple[Finding, ...]
+    table: OutputTable
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst verdict of all findings."""
+        return worst(f.verdict for f in self.findings)
+
+    @property
+    def failed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.verdict is Verdict.FAIL)
+
+    def by_rule(self, rule_id: str) -> tuple[Finding, ...]:
+        """Findings of one rule (ids of the IEC r.m.s. bands start with ``iec.rms``)."""
+        return tuple(f for f in self.findings if f.rule_id == rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"program": self.program, "verdict": self.verdict.value,
+                "findings": [f.to_dict() for f in self.findings],
+                "table": self.table.to_dict()}
+
+
+def _finding(row: Limit, value: float | None, out: ChannelOutput, *, note: str = "",
+             action: str = "", limit_value: float | None = None) -> Finding:
+    lim = row.value if limit_value is None else limit_value
+    if value is None or not math.isfinite(value):
+        verdict = Verdict.WARN
+        note = (note + "; " if note else "") + "value could not be computed"
+        value = None
+    elif value > lim * (1 + 1e-9):
+        at_max = out.setting is Setting.DEVICE_MAXIMUM and row.scope is Scope.APPLICATION
+        verdict = (row.verdict_at_max or Verdict.WARN) if at_max else row.verdict
+    else:
+        verdict = Verdict.PASS
+        action = ""
+    return Finding(row.id, row.description, row.source, value, lim, row.unit, row.display_unit,
+                   verdict, out.channel.name, out.setting, note, action)
+
+
+def _device_rules(out: ChannelOutput) -> list[Finding]:
+    """IEC 60601-2-10 output limits (external stimulators)."""
+    t = out.stimulus.timing
+    band = iec_rms_band(t.band_frequencies_hz)
+    freqs = ", ".join(f"{f:g} Hz" if f > 0 else "d.c." for f in t.band_frequencies_hz)
+    found = [_finding(band, out.metrics_500.rms_max_1s, out,
+                      note=f"worst 1 s r.m.s. into 500 Ω; strictest band of: {freqs or 'none'}")]
+    if not out.is_dc:
+        found.append(_finding(limit("iec.energy_per_pulse"), out.energy_per_pulse_j(500.0), out,
+                              note="largest pulse energy into 500 Ω"))
+    found.append(_finding(limit("iec.peak_voltage"), out.open_circuit_v, out,
+                          note="compliance voltage" if out.stimulus.control.value == "current"
+                          else "set peak voltage"))
+    return found
+
+
+def _indicator(out: ChannelOutput) -> list[Finding]:
+    """Output indicator thresholds, at the device maximum into 1 kΩ."""
+    d = out.at(INDICATOR_LOAD_OHM)
+    action = ("IEC 60601-2-10 requires an output indicator on this device: check that it has "
+              "one")
+    i_rms = out.metrics_1k.rms_max_1s
+    found = [
+        _finding(limit("iec.indicator.current"), i_rms, out, action=action,
+                 note="worst 1 s r.m.s. into 1 kΩ"),
+        _finding(limit("iec.indicator.voltage"), i_rms * INDICATOR_LOAD_OHM, out, action=action,
+                 note="worst 1 s r.m.s. into 1 kΩ"),
+    ]
+    if not out.is_dc:
+        found.append(_finding(limit("iec.indicator.energy"),
+                              out.energy_per_pulse_j(INDICATOR_LOAD_OHM), out, action=action,
+                              note=f"largest pulse energy into 1 kΩ; peak "
+                                   f"{d.peak_voltage_v:.3g} V"))
+    return found
+
+
+def _surface_rules(out: ChannelOutput) -> list[Finding]:
+    area = out.smaller_area_m2
+    rms = out.metrics_500.rms_max_1s
+    where = f"smaller electrode {area * 1e4:.3g} cm², into 500 Ω"
+    found = [
+        _finding(limit("iec.current_density"), rms / area, out, note=where,
+                 action="the instructions for use must draw the operator's attention to "
+                        "these electrodes"),
+        _finding(limit("fda.power_density"), 500.0 * rms**2 / area, out,
+                 note=where + ", worst 1 s", action="larger electrodes or less output"),
+    ]
+    s = out.channel.stimulation
+    m = out.metrics_500
+    if not isinstance(s, Iontophoresis) and out.setting is Setting.PROGRAMMED:
+        frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
+        found.append(_finding(limit("iec.dc_component"), frac, out,
+                              note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
+                                   f"{m.mean_abs * 1e3:.4g} mA into 500 Ω",
+                              action="the instructions for use must give the precautions "
+                                     "for a d.c. component"))
+    if out.monophasic_by_intent:
+        found.append(_finding(limit("dc.current_density"), out.metrics_500.mean_abs / area, out,
+                              note=where + ", average of |I|"))
+    if isinstance(s, Iontophoresis):
+        found.append(_finding(limit("iontophoresis.current_density"),
+                              out.metrics_500.peak / area, out, note=where + ", plateau"))
+        if out.setting is Setting.PROGRAMMED:
+            found.append(_finding(limit("iontophoresis.dose"),
+                                  abs(out.metrics_500.session_charge), out,
+                                  note="net charge of the session into 500 Ω"))
+    return found
+
+
+def _implant_rules(out: ChannelOutput) -> list[Finding]:
+    area = out.implanted_area_m2
+    assert area is not None
+    q = out.metrics_500.max_phase_charge
+    note = (f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²"
+            + ("; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
+               if out.stimulus.control.value == "voltage" else ""))
+    found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
+    shannon = limit("implant.shannon_k")
+    if q > 0:
+        q_uc = q * 1e6  # [C -> µC]
+        k = math.log10(q_uc / (area * 1e4)) + math.log10(q_uc)  # [m² -> cm²]
+        found.append(_finding(shannon, k, out, note=note))
+    else:
+        found.append(Finding(shannon.id, shannon.description, shannon.source, None,
+                             shannon.value, shannon.unit, shannon.display_unit, Verdict.PASS,
+                             out.channel.name, out.setting, "no charge delivered"))
+    return found
+
+
+def _balance(out: ChannelOutput) -> list[Finding]:
+    if not out.ac_by_intent or out.setting is not Setting.PROGRAMMED:
+        return []
+    m = out.metrics_500
+    return [_finding(limit("charge.balance"), m.charge_imbalance, out,
+                     note=f"net {m.max_net_charge_per_pulse * 1e6:.4g} µC per pulse into 500 Ω",
+                     action="make the pulse charge-balanced (biphasic)")]
+
+
+_Rule = Callable[[ChannelOutput], list[Finding]]
+
+
+def _channel_findings(program: Program, channel: Channel,
+                      outputs: tuple[ChannelOutput, ChannelOutput]) -> list[Finding]:
+    implanted = channel_implanted(program, channel)
+    found: list[Finding] = []
+    for out in outputs:
+        rules: list[_Rule] = [_balance]
+        if implanted:
+            rules.append(_implant_rules)
+        else:
+            rules += [_device_rules, _surface_rules]
+            if out.setting is Setting.DEVICE_MAXIMUM:
+                rules.append(_indicator)
+        for rule in rules:
+            found += rule(out)
+    return found
+
+
+def check(program: Program) -> SafetyReport:
+    """Judge ``program`` against every applicable limit and build its output table.
+
+    :returns: the findings (overall verdict = the worst) and the output table.
+    """
+    findings: list[Finding] = []
+    tables = []
+    for channel in program.channels:
+        try:
+            base = stimulus_for(channel)
+            outputs = (analyse(program, channel, Setting.PROGRAMMED, programmed=base),
+                       analyse(program, channel, Setting.DEVICE_MAXIMUM, programmed=base))
+        except Exception as err:  # never pass what could not be computed
+            findings.append(Finding("analysis", "output of the channel", "estim", None,
+                                    None, "", "", Verdict.WARN, channel.name, None,
+                                    f"could not compute the output: {err}"))
+            continue
+        findings += _channel_findings(program, channel, outputs)
+        tables.append(channel_table(*outputs))
+    return SafetyReport(program.name, tuple(findings), OutputTable(program.name, tuple(tables)))

@@ -1,0 +1,417 @@
+"""Test loads and what a channel actually delivers into them.
+
+A stimulator's output specification is measured into resistors: 500 Ω, 2 kΩ and 10 kΩ for
+the 510(k) table (FDA), 1 kΩ for the IEC 60601-2-10 output-indicator rule. Into a resistor the
+delivered waveform is exact: a current-controlled output runs out of compliance voltage and
+is clipped at ``Vc / R`` (split exactly where it crosses, :meth:`Pulse.clipped`); a
+voltage-controlled output drives ``I = V / R``, clipped at the device's current limit.
+
+Real skin is not a resistor. :class:`SkinElectrodeLoad` is the usual lumped model: a series
+resistance (deep tissue, gel) and the stratum corneum as a resistance in parallel with a
+capacitance or a constant-phase element, ``Z = Rs + Rp / (1 + Rp·Q·(jω)^α)``. Its response is
+computed as a periodic steady state over one pulse period by FFT. The parameters vary widely
+between people, sites, skin preparation and electrodes (a factor of ten is common): the
+figures are typical, not worst cases, and no limit in :mod:`estim.safety.limits` is judged
+on this load.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import fft as sfft
+
+from estim.program.model import Control, Device
+from estim.waveforms.segments import Pulse
+from estim.waveforms.stimulus import FloatArray, Stimulus
+
+__all__ = [
+    "INDICATOR_LOAD_OHM",
+    "SKIN_PARAMETERS",
+    "TEST_LOADS_OHM",
+    "Delivered",
+    "Load",
+    "ResistiveLoad",
+    "SkinElectrodeLoad",
+    "SkinParameter",
+    "deliver",
+]
+
+#: The 510(k) output-table test loads (Ω) (FDA, Guidance Document for Powered Muscle
+#: Stimulator 510(k)s, 1999: output "at 500 Ω, 2 kΩ and 10 kΩ").
+TEST_LOADS_OHM: tuple[float, ...] = (500.0, 2_000.0, 10_000.0)
+#: The load of the IEC 60601-2-10 output-indicator thresholds (Ω).
+INDICATOR_LOAD_OHM = 1_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class SkinParameter:
+    """One row of the skin–electrode parameter table (SI, with its source)."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    published: str = ""
+    note: str = ""
+
+
+#: Typical skin–electrode parameters per unit electrode area. They vary widely (see notes).
+SKIN_PARAMETERS: tuple[SkinParameter, ...] = (
+    SkinParameter(
+        "parallel_resistance_ohm_m2", 30e3 * 1e-4, "ohm*m**2",  # [kΩ·cm² -> Ω·m²]
+        "Rosell J, Colominas J, Riu P, Pallas-Areny R, Webster JG (1988) Skin impedance from "
+        "1 Hz to 1 MHz. IEEE Trans Biomed Eng 35:649-651",
+        published="30 kohm*cm**2",
+        note="stratum corneum resistance; about 10-100 kohm*cm2 under gelled electrodes, up to "
+             "1 Mohm*cm2 on dry skin at 1 Hz (Rosell 1988); falls with hydration and current"),
+    SkinParameter(
+        "capacitance_f_per_m2", 0.03e-6 / 1e-4, "F/m**2",  # [µF/cm² -> F/m²]
+        "Rosell et al. 1988 (above); Reilly JP (1998) Applied Bioelectricity, Springer, ch. 2",
+        published="0.03 uF/cm**2",
+        note="stratum corneum capacitance, about 0.02-0.05 uF/cm2"),
+    SkinParameter(
+        "cpe_exponent", 1.0, "dimensionless",
+        "Yamamoto T, Yamamoto Y (1976) Electrical properties of the epidermal stratum corneum. "
+        "Med Biol Eng 14:151-158",
+        note="1 gives an ideal R||C; measured skin dispersions fit a constant-phase element "
+             "with an exponent of roughly 0.7-0.9 (Yamamoto & Yamamoto 1976); the default "
+             "keeps the ideal capacitor, whose Q is the capacitance"),
+    SkinParameter(
+        "series_resistance_ohm", 300.0, "ohm",
+        "IEC 60479-1:2018 (body internal impedance, of the order of 500 ohm hand to hand; "
+        "less for short paths between nearby electrodes)",
+        note="deep tissue between the electrodes plus gel; a few hundred ohms, an assumption"),
+)
+
+
+def _param(name: str) -> float:
+    for p in SKIN_PARAMETERS:
+        if p.name == name:
+            return p.value
+    raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class ResistiveLoad:
+    """A resistor test load.
+
+    :param ohms: resistance (Ω).
+    """
+
+    ohms: float
+
+    def __post_init__(self) -> None:
+        if not self.ohms > 0:
+            raise ValueError(f"a load resistance above 0 ohm, got {self.ohms!r}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.ohms / 1e3:g} kΩ" if self.ohms >= 1e3 else f"{self.ohms:g} Ω"
+
+    def impedance(self, omega: FloatArray) -> NDArrayC:
+        """Z(ω) (Ω) at angular frequencies ``omega`` (rad/s)."""
+        return np.full(np.shape(omega), complex(self.ohms))
+
+
+NDArrayC = np.ndarray
+
+
+@dataclass(frozen=True)
+class SkinElectrodeLoad:
+    """Lumped skin–electrode load ``Z = Rs + Rp / (1 + Rp·Q·(jω)^α)``.
+
+    :param series_ohm: Rs, deep tissue and gel (Ω).
+    :param parallel_ohm: Rp, stratum corneum resistance of the pair (Ω).
+    :param cpe_q: Q of the constant-phase element (S·s^α; the capacitance in F when α = 1).
+    :param alpha: CPE exponent in (0, 1]; 1 is an ideal capacitor.
+    """
+
+    series_ohm: float
+    parallel_ohm: float
+    cpe_q: float
+    alpha: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (self.series_ohm >= 0 and self.parallel_ohm > 0 and self.cpe_q > 0
+                and 0 < self.alpha <= 1):
+            raise ValueError("skin load: series >= 0, parallel > 0, Q > 0, 0 < alpha <= 1")
+
+    @classmethod
+    def for_electrodes(cls, anode_area_m2: float, cathode_area_m2: float, *,
+                       alpha: float | None = None) -> SkinElectrodeLoad:
+        """Typical skin under two electrodes in series, from :data:`SKIN_PARAMETERS`.
+
+        Each electrode's interface is ``rp/A`` in parallel with ``q·A``; their time constants
+        ``rp·q`` are equal, so the two in series are exactly one element with
+        ``Rp = rp/A1 + rp/A2`` and the same ``Rp·Q``.
+
+        :param anode_area_m2: anode area (m²).
+        :param cathode_area_m2: cathode area (m²).
+        :param alpha: CPE exponent (default from the table).
+        """
+        rp = _param("parallel_resistance_ohm_m2")
+        c = _param("capacitance_f_per_m2")
+        a = _param("cpe_exponent") if alpha is None else alpha
+        r_pair = rp / anode_area_m2 + rp / cathode_area_m2
+        return cls(_param("series_resistance_ohm"), r_pair, rp * c / r_pair, a)
+
+    @property
+    def label(self) -> str:
+        return (f"skin–electrode (Rs {self.series_ohm:.0f} Ω, Rp {self.parallel_ohm:.0f} Ω, "
+                f"Q {self.cpe_q * 1e9:.3g} nS·s^α, α {self.alpha:g})")
+
+    @property
+    def time_constant_s(self) -> float:
+        """(Rp·Q)^(1/α) (s): the interface's characteristic time."""
+        return float((self.parallel_ohm * self.cpe_q) ** (1.0 / self.alpha))
+
+    def interface_impedance(self, omega: FloatArray) -> NDArrayC:
+        """Rp / (1 + Rp·Q·(jω)^α) (Ω)."""
+        jw = (1j * np.asarray(omega, dtype=float)) ** self.alpha
+        return self.parallel_ohm / (1.0 + self.parallel_ohm * self.cpe_q * jw)
+
+    def impedance(self, omega: FloatArray) -> NDArrayC:
+        """Z(ω) (Ω) at angular frequencies ``omega`` (rad/s)."""
+        return self.series_ohm + self.interface_impedance(omega)
+
+
+Load = ResistiveLoad | SkinElectrodeLoad
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What a channel puts into a load.
+
+    :param load: the load.
+    :param current: delivered current (A), exact; None for the skin load (see below).
+    :param voltage: voltage across the load (V), exact; None for the skin load.
+    :param peak_current_a: largest |I| (A).
+    :param peak_voltage_v: largest |V| across the load (V).
+    :param energy_per_event_j: largest energy of one event (a pulse, a burst, a carrier
+        step) dissipated in the load (J).
+    :param limited: True when the output is limited by the device: clipped by the compliance
+        voltage or the current limit (resistors), or, for the skin load, when the voltage the
+        programmed current needs exceeds the compliance (or the current exceeds the limit);
+        the skin-load figures are then those of the unlimited output.
+    :param note: how the figures were obtained, or why they are approximate.
+    """
+
+    load: Load
+    current: Stimulus | None
+    voltage: Stimulus | None
+    peak_current_a: float
+    peak_voltage_v: float
+    energy_per_event_j: float
+    limited: bool
+    note: str = ""
+
+
+def deliver(stim: Stimulus, load: Load, device: Device, *, exact: bool = True) -> Delivered:
+    """The current and voltage ``stim`` delivers into ``load`` through ``device``'s output.
+
+    :param stim: the commanded output (A for current control, V for voltage control).
+    :param load: a resistor (exact) or the skin–electrode model (periodic steady state).
+    :param device: gives the compliance voltage or the current limit.
+    :param exact: resistors only. False skips building the clipped waveform (costly for
+        long kHz carriers): peaks stay exact, ``current``/``voltage`` are None and, when the
+        output is clipped, ``energy_per_event_j`` is an upper bound.
+    """
+    if isinstance(load, ResistiveLoad):
+        if not exact:
+            return _peaks_into_resistor(stim, load, device)
+        return _into_resistor(stim, load, device)
+    return _into_skin(stim, load, device)
+
+
+# --- resistors: exact ---------------------------------------------------------------------------
+
+
+def clip_events(stim: Stimulus, limit: float) -> tuple[Stimulus, bool]:
+    """``stim`` with every event's |value| limited to ``limit`` (A or V), exactly.
+
+    Clipping depends on each event's amplitude, so events are grouped by (template, |scale|)
+    and each group gets its own clipped template. Returns the stimulus and whether anything
+    was clipped.
+    """
+    if stim.peak <= limit or len(stim.scale) == 0:
+        return stim, False
+    pulses = list(stim.pulses)
+    template = stim.template.copy()
+    peaks = np.array([p.peak for p in stim.pulses])
+    over = np.abs(stim.scale) * peaks[stim.template] > limit
+    made: dict[tuple[int, float], int] = {}
+    for k in np.nonzero(over)[0]:
+        key = (int(stim.template[k]), float(abs(stim.scale[k])))
+        if key not in made:
+            pulses.append(stim.pulses[key[0]].clipped(limit / key[1]))
+            made[key] = len(pulses) - 1
+        template[k] = made[key]
+    out = Stimulus(tuple(pulses), stim.onsets_s, template, stim.scale, stim.cycle_s,
+                   stim.n_cycles, stim.control, stim.timing, stim.label)
+    return out, True
+
+
+def _as(stim: Stimulus, factor: float, control: Control) -> Stimulus:
+    """The same waveform times ``factor``, labelled as ``control`` (A or V)."""
+    return Stimulus(stim.pulses, stim.onsets_s, stim.template, stim.scale * factor,
+                    stim.cycle_s, stim.n_cycles, control, stim.timing, stim.label)
+
+
+def _into_resistor(stim: Stimulus, load: ResistiveLoad, device: Device) -> Delivered:
+    r = load.ohms
+    if stim.control is Control.CURRENT:
+        assert device.compliance_voltage is not None  # validated for current control
+        current, limited = clip_events(stim, device.compliance_voltage / r)
+        note = (f"clipped at the compliance voltage ({device.compliance_voltage:g} V / "
+                f"{load.label} = {device.compliance_voltage / r * 1e3:.4g} mA)" if limited else "")
+    else:
+        current = _as(stim, 1.0 / r, Control.CURRENT)
+        limited = False
+        note = ""
+        if device.current_limit is not None:
+            current, limited = clip_events(current, device.current_limit)
+            if limited:
+                note = f"clipped at the current limit ({device.current_limit * 1e3:g} mA)"
+    voltage = _as(current, r, Control.VOLTAGE)
+    energy = float(np.max(current.event_charge_sq, initial=0.0)) * r
+    return Delivered(load, current, voltage, current.peak, voltage.peak, energy, limited, note)
+
+
+def _peaks_into_resistor(stim: Stimulus, load: ResistiveLoad, device: Device) -> Delivered:
+    r = load.ohms
+    if stim.control is Control.CURRENT:
+        assert device.compliance_voltage is not None
+        cap = device.compliance_voltage / r
+        peak_i = min(stim.peak, cap)
+    else:
+        cap = device.current_limit if device.current_limit is not None else math.inf
+        peak_i = min(stim.peak / r, cap)
+    unclipped = stim.event_charge_sq * (r if stim.control is Control.CURRENT else 1.0 / r)
+    limited = peak_i < (stim.peak if stim.control is Control.CURRENT else stim.peak / r)
+    energy = unclipped
+    note = ""
+    if limited:
+        bound = cap**2 * r * stim.template_durations[stim.template]
+        energy = np.minimum(unclipped, bound)
+        note = (f"limited at {cap * 1e3:.4g} mA by the "
+                + ("compliance voltage" if stim.control is Control.CURRENT else "current limit"))
+    e = float(np.max(energy, initial=0.0))
+    return Delivered(load, None, None, peak_i, peak_i * r, e, limited, note)
+
+
+# --- skin: periodic steady state by FFT ---------------------------------------------------------
+
+# At most this many samples per pulse period; and at least this many per shortest feature.
+_MAX_SAMPLES = 2**20
+_PER_FEATURE = 40
+
+
+def _periods(stim: Stimulus) -> FloatArray:
+    """For each template, the shortest time from one of its events to the next event (s)."""
+    on = stim.onsets_s
+    nxt = np.append(on[1:], on[0] + stim.cycle_s) - on if len(on) else np.array([])
+    out = np.array([p.duration for p in stim.pulses], dtype=float)
+    for j in range(len(stim.pulses)):
+        m = stim.template == j
+        if np.any(m):
+            out[j] = max(float(np.min(nxt[m])), stim.pulses[j].duration)
+    return out
+
+
+def steady_state(pulse: Pulse, period_s: float, load: SkinElectrodeLoad, control: Control,
+                 ) -> tuple[FloatArray, FloatArray, FloatArray, bool]:
+    """One period of the periodic steady state of ``pulse`` (peak 1) repeated every
+    ``period_s`` into ``load``.
+
+    The pulse is sampled (cell averages, so every phase keeps its exact charge) and the
+    response is ``IFFT(Z(ω)·I(ω))`` for current drive or ``IFFT(V(ω)/Z(ω))`` for voltage drive.
+    The series resistance is applied in the time domain, so only the smooth interface part
+    goes through the FFT (no Gibbs ringing at rectangular edges).
+
+    :returns: times (s), current (per unit), voltage (per unit), and whether the sampling
+        resolved the load's time constant.
+    """
+    finest = min(s.duration for s in pulse.segments)
+    fastest = max((abs(r.imag) / (2 * math.pi) for s in pulse.segments for r in s.rates),
+                  default=0.0)
+    tau = load.time_constant_s
+    if control is Control.VOLTAGE and load.series_ohm > 0:  # the interface charges via Rs‖Rp
+        rs, rp = load.series_ohm, load.parallel_ohm
+        tau = float((rs * rp / (rs + rp) * load.cpe_q) ** (1.0 / load.alpha))
+    dt = min(finest / _PER_FEATURE, tau / 10)
+    if fastest > 0:
+        dt = min(dt, 1.0 / (fastest * _PER_FEATURE))
+    n = math.ceil(period_s / dt)
+    resolved = n <= _MAX_SAMPLES
+    n = sfft.next_fast_len(min(max(n, 256), _MAX_SAMPLES), real=True)
+    dt = period_s / n
+    edges = np.arange(n + 1) * dt
+    cum = _charge_upto(pulse, edges)
+    drive = np.diff(cum) / dt  # cell averages
+    omega = 2 * math.pi * sfft.rfftfreq(n, dt)
+    spec = sfft.rfft(drive)
+    if control is Control.CURRENT:
+        current = drive
+        voltage = load.series_ohm * drive + sfft.irfft(load.interface_impedance(omega) * spec, n)
+    elif load.series_ohm > 0:
+        # 1/Z = 1/Rs - Zp / (Rs (Rs + Zp)): the jump through Rs in the time domain, the
+        # smooth (low-pass) rest by FFT
+        voltage = drive
+        zp = load.interface_impedance(omega)
+        rs = load.series_ohm
+        current = drive / rs - sfft.irfft(spec * zp / (rs * (rs + zp)), n)
+    else:
+        voltage = drive
+        current = sfft.irfft(spec / load.impedance(omega), n)
+    t = edges[:-1] + 0.5 * dt
+    return t, current, voltage, resolved
+
+
+def _charge_upto(pulse: Pulse, t: FloatArray) -> FloatArray:
+    """∫_0^t f for each t (s from the onset), exact, vectorised over t."""
+    out = np.zeros_like(t)
+    for s in pulse.segments:
+        tau = np.clip(t - s.start, 0.0, s.duration)
+        if s.linear is not None:
+            a, b = s.linear
+            out += a * tau + (b - a) * tau**2 / (2 * s.duration)
+            continue
+        for c, lam in zip(s.coeffs, s.rates, strict=True):
+            if abs(lam) * s.duration < 1e-8:
+                out += (c * tau).real
+            else:
+                out += (c * np.expm1(lam * tau) / lam).real
+    return out
+
+
+def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Delivered:
+    periods = _periods(stim)
+    peak_i = peak_v = energy = 0.0
+    resolved_all = True
+    for j, pulse in enumerate(stim.pulses):
+        m = stim.template == j
+        if not np.any(m):
+            continue
+        s = float(np.max(np.abs(stim.scale[m])))
+        _, i, v, resolved = steady_state(pulse, float(periods[j]), load, stim.control)
+        resolved_all &= resolved
+        dt = float(periods[j]) / len(i)
+        peak_i = max(peak_i, s * float(np.max(np.abs(i))))
+        peak_v = max(peak_v, s * float(np.max(np.abs(v))))
+        energy = max(energy, s * s * float(np.sum(i * v)) * dt)
+    if stim.control is Control.CURRENT:
+        assert device.compliance_voltage is not None
+        limited = peak_v > device.compliance_voltage
+    else:
+        limited = device.current_limit is not None and peak_i > device.current_limit
+    note = ("periodic steady state over one pulse period (FFT); energy per pulse period; "
+            "typical skin parameters, which vary widely")
+    if not resolved_all:
+        note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
+    if limited:
+        note += ("; the output would exceed the compliance voltage" if stim.control is
+                 Control.CURRENT else "; the output would exceed the current limit")
+    return Delivered(load, None, None, peak_i, peak_v, energy, limited, note)

@@ -1,0 +1,185 @@
+"""A channel's output at one setting, into every test load: the numbers the table and the
+findings both read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from estim.program.model import (
+    DBS,
+    HVPC,
+    NMES,
+    TENS,
+    Amplitude,
+    Channel,
+    Control,
+    Interferential,
+    Iontophoresis,
+    Microcurrent,
+    Program,
+    Russian,
+)
+from estim.safety.loads import (
+    INDICATOR_LOAD_OHM,
+    TEST_LOADS_OHM,
+    Delivered,
+    ResistiveLoad,
+    SkinElectrodeLoad,
+    deliver,
+)
+from estim.waveforms.build import stimulus_for
+from estim.waveforms.metrics import Metrics, metrics
+from estim.waveforms.stimulus import Stimulus
+
+__all__ = ["ChannelOutput", "Setting", "analyse", "pulse_energy_j"]
+
+#: Modalities that are a.c. by intent: any net charge per pulse is a fault.
+AC_BY_INTENT: tuple[type, ...] = (TENS, NMES, Russian, Interferential, DBS)
+#: Modalities that are monophasic (a d.c. component) by design.
+MONOPHASIC_BY_INTENT: tuple[type, ...] = (HVPC, Microcurrent)
+
+
+class Setting(StrEnum):
+    """Which amplitude an output figure is taken at."""
+
+    PROGRAMMED = "programmed"
+    DEVICE_MAXIMUM = "device maximum"
+
+
+def pulse_energy_j(current: Stimulus, ohms: float) -> float:
+    """Largest energy of one pulse into ``ohms`` (J).
+
+    A pulse is one event (a rectangular pulse, a twin-peak pulse, a d.c. ramp-plateau) except
+    for carrier outputs (Russian, interferential), where it is one carrier cycle: the event's
+    average power over its duration times one carrier period.
+    """
+    if len(current.scale) == 0:
+        return 0.0
+    e = current.event_charge_sq
+    fc = current.timing.carrier_hz
+    if fc:
+        dur = current.template_durations[current.template]
+        e = e * np.minimum(1.0, (1.0 / fc) / dur)
+    return float(np.max(e)) * ohms
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelOutput:
+    """One channel at one setting.
+
+    :param channel: the channel.
+    :param setting: programmed amplitude or device maximum.
+    :param amplitude: the amplitude used (A or V, as the device's control).
+    :param stimulus: the commanded output at that amplitude.
+    :param resistive: what goes into each test resistor, keyed by ohms (500, 1k, 2k, 10k).
+    :param metrics_500: exact metrics of the current delivered into 500 Ω.
+    :param metrics_1k: exact metrics of the current delivered into 1 kΩ.
+    :param skin: the typical skin–electrode load's steady state (None for implanted
+        electrodes, which the skin model does not describe).
+    :param open_circuit_v: peak voltage with no load (V): compliance voltage for a
+        current-controlled output, the set peak for a voltage-controlled one.
+    :param smaller_area_m2: the smaller electrode of the pair (m²).
+    :param implanted_area_m2: the smaller implanted electrode (m²), None if none is.
+    """
+
+    channel: Channel
+    setting: Setting
+    amplitude: float
+    stimulus: Stimulus
+    resistive: dict[float, Delivered]
+    metrics_500: Metrics
+    metrics_1k: Metrics
+    skin: Delivered | None
+    open_circuit_v: float
+    smaller_area_m2: float
+    implanted_area_m2: float | None
+
+    @property
+    def modality(self) -> str:
+        return self.channel.stimulation.type
+
+    @property
+    def is_dc(self) -> bool:
+        """A d.c. output (iontophoresis): no pulses for the per-pulse rules."""
+        return isinstance(self.channel.stimulation, Iontophoresis)
+
+    @property
+    def ac_by_intent(self) -> bool:
+        return isinstance(self.channel.stimulation, AC_BY_INTENT)
+
+    @property
+    def monophasic_by_intent(self) -> bool:
+        return isinstance(self.channel.stimulation, MONOPHASIC_BY_INTENT)
+
+    def at(self, ohms: float) -> Delivered:
+        return self.resistive[ohms]
+
+    def energy_per_pulse_j(self, ohms: float) -> float:
+        current = self.resistive[ohms].current
+        assert current is not None
+        return pulse_energy_j(current, ohms)
+
+
+def _at_amplitude(channel: Channel, value: float) -> Channel:
+    stim = channel.stimulation
+    amp = Amplitude(value=value, control=stim.amplitude.control)
+    result: Channel = channel.replace(stimulation=stim.replace(amplitude=amp))
+    return result
+
+
+def channel_implanted(program: Program, channel: Channel) -> bool:
+    """Whether the channel drives an implanted electrode."""
+    return program.device.implanted or channel.anode.implanted or channel.cathode.implanted
+
+
+def analyse(program: Program, channel: Channel, setting: Setting, *,
+            programmed: Stimulus | None = None) -> ChannelOutput:
+    """Everything the table and the rules need about ``channel`` at ``setting``.
+
+    :param programmed: the channel's stimulus at its programmed amplitude, if already built
+        (the device-maximum output is it scaled, which reuses its templates' integrals).
+    """
+    device = program.device
+    value = (channel.stimulation.amplitude.value if setting is Setting.PROGRAMMED
+             else device.max_amplitude)
+    base = programmed if programmed is not None else stimulus_for(channel)
+    set_value = channel.stimulation.amplitude.value
+    if setting is Setting.PROGRAMMED:
+        stim = base
+    elif set_value <= 0 or isinstance(channel.stimulation, Iontophoresis):
+        # nothing to scale, or the amplitude changes the timing (the dose sets the plateau)
+        stim = stimulus_for(_at_amplitude(channel, value))
+    else:
+        stim = base.with_scale(value / set_value)
+    # Only 500 Ω and 1 kΩ feed metrics; the other loads need peaks (exact either way).
+    resistive = {r: deliver(stim, ResistiveLoad(r), device,
+                            exact=r in (500.0, INDICATOR_LOAD_OHM))
+                 for r in sorted({*TEST_LOADS_OHM, INDICATOR_LOAD_OHM})}
+    skin = None if channel_implanted(program, channel) else deliver(
+        stim, SkinElectrodeLoad.for_electrodes(channel.anode.area_m2, channel.cathode.area_m2),
+        device)
+    cur500 = resistive[500.0].current
+    cur1k = resistive[INDICATOR_LOAD_OHM].current
+    assert cur500 is not None and cur1k is not None
+    if device.control is Control.CURRENT:
+        assert device.compliance_voltage is not None
+        open_v = device.compliance_voltage if stim.peak > 0 else 0.0
+    else:
+        open_v = stim.peak
+    implanted = [e.area_m2 for e in (channel.anode, channel.cathode) if e.implanted]
+    if not implanted and channel_implanted(program, channel):
+        implanted = [channel.anode.area_m2, channel.cathode.area_m2]
+    m500 = metrics(cur500)
+    same = (device.control is Control.CURRENT and not resistive[500.0].limited
+            and not resistive[INDICATOR_LOAD_OHM].limited)
+    return ChannelOutput(
+        channel=channel, setting=setting, amplitude=value, stimulus=stim, resistive=resistive,
+        metrics_500=m500, metrics_1k=m500 if same else metrics(cur1k), skin=skin,
+        open_circuit_v=open_v,
+        smaller_area_m2=min(channel.anode.area_m2, channel.cathode.area_m2),
+        implanted_area_m2=min(implanted) if implanted else None,
+    )

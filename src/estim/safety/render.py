@@ -1,0 +1,85 @@
+"""Terminal rendering of the output table and the findings (rich tables).
+
+JSON output is ``report.to_dict()`` (SI values, with display units alongside).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from estim.program.model import Verdict
+from estim.safety.findings import Finding, SafetyReport
+from estim.safety.table import ChannelTable, OutputTable, Value, display_value
+
+__all__ = ["format_value", "render_check", "render_findings", "render_table"]
+
+_STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
+
+
+def format_value(value: Value, unit: str) -> str:
+    """``value`` (SI) printed in ``unit`` with 4 significant figures; None is "n/a"."""
+    if value is None:
+        return "n/a"
+    shown = display_value(value, unit)
+    if isinstance(shown, str):
+        return shown
+    if isinstance(shown, int):
+        return str(shown)
+    assert isinstance(shown, float)
+    text = f"{shown:.4g}"
+    return f"{text} {unit}".strip()
+
+
+def _channel_table(ct: ChannelTable) -> Table:
+    table = Table(title=f"Channel {escape(ct.channel)} — {escape(ct.modality)} "
+                        f"({ct.control}-controlled)", title_justify="left")
+    table.add_column("Output characteristic")
+    table.add_column("at programmed amplitude", justify="right")
+    table.add_column("at device maximum", justify="right")
+    for row in ct.rows:
+        if row.programmed is None and row.maximum is None:
+            continue
+        label = escape(row.label)
+        if row.note:
+            label += f"\n[dim]{escape(row.note)}[/dim]"
+        table.add_row(label, escape(format_value(row.programmed, row.unit)),
+                      escape(format_value(row.maximum, row.unit)))
+    return table
+
+
+def render_table(table: OutputTable, console: Console) -> None:
+    """Print the output specification table, one rich table per channel."""
+    for ct in table.channels:
+        console.print(_channel_table(ct))
+
+
+def _verdict(v: Verdict) -> str:
+    return f"[{_STYLE[v]}]{v.value.upper()}[/{_STYLE[v]}]"
+
+
+def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
+    """Print the findings, one row each, worst first within each channel."""
+    table = Table(title="Safety findings (evidence: rule)", title_justify="left")
+    for col in ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source / note"):
+        table.add_column(col)
+    for f in findings:
+        extra = escape(f.note)
+        if f.action:
+            extra += f"\n[bold]{escape(f.action)}[/bold]"
+        table.add_row(escape(f.channel), escape(f.rule_id),
+                      f.setting.value if f.setting else "",
+                      escape(format_value(f.value, f.display_unit)),
+                      escape(format_value(f.limit, f.display_unit)), _verdict(f.verdict),
+                      f"{escape(f.source)}\n[dim]{extra}[/dim]")
+    console.print(table)
+
+
+def render_check(report: SafetyReport, console: Console) -> None:
+    """Print the output table, the findings and the overall verdict of ``report``."""
+    console.print(f"[bold]{escape(report.program)}[/bold]")
+    render_table(report.table, console)
+    render_findings(report.findings, console)
+    console.print(f"Overall verdict: {_verdict(report.verdict)} "
+                  f"({len(report.failed)} rule(s) failed)")

@@ -1,0 +1,205 @@
+"""The output specification table of a 510(k) (21 CFR 882.5890-series / 890.5850 fields),
+per channel, at the programmed amplitude and at the device's maximum setting.
+
+Values are SI inside; each row carries a label and the unit it is printed in. Conventions:
+
+- "Maximum output voltage / current" are peak values into the resistor named.
+- Current density and power density are over the *smaller* electrode of the pair, into
+  500 Ω, with the r.m.s. over the worst 1 s window. Average power density is
+  ``500 Ω · I_rms² / area`` (the FDA powered-muscle-stimulator convention: power into the
+  500 Ω load divided by the electrode's conductive area).
+- "Maximum average current" is the average of |I| over a cycle; the net d.c. current is the
+  signed average.
+- Energy per pulse: see :func:`estim.safety.output.pulse_energy_j`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from estim.safety.loads import TEST_LOADS_OHM, ResistiveLoad
+from estim.safety.output import ChannelOutput
+
+__all__ = ["DISPLAY_UNITS", "ChannelTable", "OutputTable", "TableRow", "channel_table",
+           "display_value"]
+
+#: Display unit -> (SI unit, SI value of one display unit).
+DISPLAY_UNITS: dict[str, tuple[str, float]] = {
+    "": ("1", 1.0),
+    "%": ("1", 1e-2),
+    "A": ("A", 1.0),
+    "mA": ("A", 1e-3),
+    "µA": ("A", 1e-6),
+    "V": ("V", 1.0),
+    "µC": ("C", 1e-6),
+    "mA·min": ("C", 60e-3),  # [mA·min -> C]
+    "s": ("s", 1.0),
+    "ms": ("s", 1e-3),
+    "µs": ("s", 1e-6),
+    "min": ("s", 60.0),
+    "Hz": ("Hz", 1.0),
+    "mJ": ("J", 1e-3),
+    "cm²": ("m**2", 1e-4),
+    "mA/cm²": ("A/m**2", 10.0),  # [1 mA/cm² = 10 A/m²]
+    "W/cm²": ("W/m**2", 1e4),
+    "µC/cm²": ("C/m**2", 1e-2),
+}
+
+Value = float | int | str | None
+
+
+def display_value(value: Value, unit: str) -> Value:
+    """``value`` (SI) in the display ``unit``; strings and None pass through."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value / DISPLAY_UNITS[unit][1]
+    return value
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One field of the output table.
+
+    :param key: stable name (``max_current_500_ohm``).
+    :param label: the field as a 510(k) table words it.
+    :param unit: display unit (a key of :data:`DISPLAY_UNITS`); values are SI.
+    :param programmed: value at the programmed amplitude (SI), text, or None (n/a).
+    :param maximum: value at the device's maximum setting.
+    :param note: how the value was obtained, when that matters.
+    """
+
+    key: str
+    label: str
+    unit: str
+    programmed: Value
+    maximum: Value
+    note: str = ""
+
+    @property
+    def si_unit(self) -> str:
+        return DISPLAY_UNITS[self.unit][0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "unit": self.si_unit,
+                "display_unit": self.unit, "programmed": self.programmed,
+                "device_maximum": self.maximum, "note": self.note}
+
+
+@dataclass(frozen=True)
+class ChannelTable:
+    """The output table of one channel."""
+
+    channel: str
+    modality: str
+    control: str
+    programmed_amplitude: float
+    maximum_amplitude: float
+    rows: tuple[TableRow, ...]
+
+    def row(self, key: str) -> TableRow:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "modality": self.modality, "control": self.control,
+                "amplitude_unit": "A" if self.control == "current" else "V",
+                "programmed_amplitude": self.programmed_amplitude,
+                "maximum_amplitude": self.maximum_amplitude,
+                "rows": [r.to_dict() for r in self.rows]}
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    """The output specification table of a program, one :class:`ChannelTable` per channel."""
+
+    program: str
+    channels: tuple[ChannelTable, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"program": self.program, "channels": [c.to_dict() for c in self.channels]}
+
+
+def _both(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
+          get: Any, note: str = "") -> TableRow:
+    return TableRow(key, label, unit, get(p), get(m), note)
+
+
+def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
+    """The table of one channel from its output at the programmed amplitude (``p``) and at
+    the device maximum (``m``)."""
+    t = p.stimulus.timing
+    ctrl = p.stimulus.control.value
+    amp_unit = "mA" if ctrl == "current" else "V"
+    rows: list[TableRow] = [
+        TableRow("waveform", "Waveform", "", t.shape, t.shape),
+        TableRow("control", "Output control", "", ctrl, ctrl),
+        TableRow("amplitude", "Amplitude setting (peak of the leading phase)", amp_unit,
+                 p.amplitude, m.amplitude),
+    ]
+    for r in TEST_LOADS_OHM:
+        lab = ResistiveLoad(r).label
+        rows.append(_both(f"max_voltage_{r:g}_ohm", f"Maximum output voltage @ {lab} (peak)",
+                          "V", p, m, lambda o, r=r: o.at(r).peak_voltage_v))
+        rows.append(_both(f"max_current_{r:g}_ohm", f"Maximum output current @ {lab} (peak)",
+                          "mA", p, m, lambda o, r=r: o.at(r).peak_current_a,
+                          note=_limited_note(p, m, r)))
+    rows += [
+        _both("rms_current_500_ohm", "R.m.s. output current @ 500 Ω (worst 1 s)", "mA", p, m,
+              lambda o: o.metrics_500.rms_max_1s),
+        TableRow("pulse_width", "Pulse width (leading phase)", "µs", t.pulse_width_s,
+                 t.pulse_width_s),
+        TableRow("pulse_duration", "Pulse duration (all phases and gaps)", "µs",
+                 t.pulse_duration_s, t.pulse_duration_s),
+        TableRow("frequency", "Frequency", "Hz", t.frequency_hz, t.frequency_hz),
+        TableRow("carrier_frequency", "Carrier frequency", "Hz", t.carrier_hz, t.carrier_hz),
+        _both("net_charge_500_ohm", "Net charge per pulse @ 500 Ω", "µC", p, m,
+              lambda o: o.metrics_500.max_net_charge_per_pulse),
+        _both("max_phase_charge_500_ohm", "Maximum phase charge @ 500 Ω", "µC", p, m,
+              lambda o: o.metrics_500.max_phase_charge),
+        _both("max_current_density", "Maximum current density @ 500 Ω (r.m.s., worst 1 s, "
+              "smaller electrode)", "mA/cm²", p, m,
+              lambda o: o.metrics_500.rms_max_1s / o.smaller_area_m2),
+        _both("max_average_current", "Maximum average current @ 500 Ω (mean |I|)", "mA", p, m,
+              lambda o: o.metrics_500.mean_abs),
+        _both("net_dc_current", "Net d.c. current @ 500 Ω (signed mean)", "mA", p, m,
+              lambda o: o.metrics_500.mean),
+        _both("max_average_power_density", "Maximum average power density @ 500 Ω "
+              "(500 Ω · I_rms² / smaller electrode area)", "W/cm²", p, m,
+              lambda o: 500.0 * o.metrics_500.rms_max_1s ** 2 / o.smaller_area_m2),
+        _both("energy_per_pulse_500_ohm", "Energy per pulse @ 500 Ω", "mJ", p, m,
+              lambda o: None if o.is_dc else o.energy_per_pulse_j(500.0),
+              note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
+        _both("open_circuit_voltage", "Open-circuit output voltage (peak)", "V", p, m,
+              lambda o: o.open_circuit_v),
+        TableRow("pulses_per_burst", "Burst mode: pulses per burst", "", t.pulses_per_burst,
+                 t.pulses_per_burst),
+        TableRow("burst_frequency", "Burst mode: bursts per second", "Hz",
+                 t.burst_frequency_hz, t.burst_frequency_hz),
+        TableRow("burst_duration", "Burst mode: burst duration", "ms", t.burst_duration_s,
+                 t.burst_duration_s),
+        TableRow("on_time", "ON time", "s", t.on_time_s, t.on_time_s),
+        TableRow("off_time", "OFF time", "s", t.off_time_s, t.off_time_s),
+        TableRow("ramp_up", "Ramp up", "s", t.ramp_up_s, t.ramp_up_s),
+        TableRow("ramp_down", "Ramp down", "s", t.ramp_down_s, t.ramp_down_s),
+        _both("session_duration", "Session duration", "min", p, m,
+              lambda o: o.stimulus.duration_s),
+        TableRow("smaller_electrode_area", "Smaller electrode area", "cm²", p.smaller_area_m2,
+                 m.smaller_area_m2),
+        _both("skin_peak_voltage", "Peak voltage on a typical skin–electrode load", "V", p, m,
+              lambda o: o.skin and o.skin.peak_voltage_v,
+              note=p.skin.note if p.skin else ""),
+        _both("skin_peak_current", "Peak current on a typical skin–electrode load", "mA", p, m,
+              lambda o: o.skin and o.skin.peak_current_a),
+        _both("skin_energy_per_pulse", "Energy per pulse period on a typical skin–electrode "
+              "load", "mJ", p, m, lambda o: o.skin and o.skin.energy_per_event_j),
+        _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
+              lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
+    ]
+    return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
+
+
+def _limited_note(p: ChannelOutput, m: ChannelOutput, ohms: float) -> str:
+    notes = [f"{o.setting.value}: {o.at(ohms).note}" for o in (p, m) if o.at(ohms).limited]
+    return "; ".join(notes)

@@ -1,0 +1,166 @@
+"""Delivery into test loads and the skin model: hand calculations and properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estim.program import Control, Device, PulseShape
+from estim.safety import ResistiveLoad, SkinElectrodeLoad, deliver, pulse_energy_j
+from estim.safety.loads import steady_state
+from estim.waveforms import Stimulus, Timing, biphasic_pulse, metrics
+
+
+def _train(amplitude: float, width_s: float, frequency_hz: float, *,
+           shape: PulseShape = PulseShape.SYMMETRIC_BIPHASIC,
+           control: Control = Control.CURRENT, seconds: float = 10.0) -> Stimulus:
+    pulse = biphasic_pulse(shape, width_s)
+    timing = Timing(shape=pulse.label, pulse_width_s=width_s, frequency_hz=frequency_hz,
+                    band_frequencies_hz=(frequency_hz,))
+    cycle = 1.0 / frequency_hz
+    return Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp),
+                    np.array([amplitude]), cycle, round(seconds / cycle), control, timing)
+
+
+CC = Device(control=Control.CURRENT, max_current="100 mA", compliance_voltage="80 V")
+
+
+def test_hand_calculation_tens_into_500_ohm() -> None:
+    stim = _train(0.025, 200e-6, 80.0)
+    d = deliver(stim, ResistiveLoad(500.0), CC)
+    assert d.current is not None
+    m = metrics(d.current)
+    assert m.rms_max_1s == pytest.approx(0.025 * math.sqrt(2 * 200e-6 * 80), rel=1e-9)
+    assert d.energy_per_event_j == pytest.approx(500 * 0.025**2 * 400e-6, rel=1e-12)
+    assert d.peak_voltage_v == pytest.approx(12.5)
+    assert not d.limited
+
+
+def test_compliance_clips_100_ma_into_10_kohm_to_8_ma() -> None:
+    stim = _train(0.100, 200e-6, 80.0)
+    for exact in (True, False):
+        d = deliver(stim, ResistiveLoad(10_000.0), CC, exact=exact)
+        assert d.peak_current_a == pytest.approx(0.008)
+        assert d.peak_voltage_v == pytest.approx(80.0)
+        assert d.limited
+    d = deliver(stim, ResistiveLoad(10_000.0), CC)
+    assert d.current is not None
+    # a rectangular pulse clipped flat: energy is (Vc²/R)·(2 w)
+    assert d.energy_per_event_j == pytest.approx(80.0**2 / 1e4 * 400e-6, rel=1e-12)
+
+
+def test_clipping_groups_events_by_scale() -> None:
+    """Two events of different amplitude clip to the same level; the small one is intact."""
+    pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6)
+    stim = Stimulus((pulse,), np.array([0.0, 0.01]), np.zeros(2, dtype=np.intp),
+                    np.array([0.004, 0.1]), 0.02, 10, Control.CURRENT, Timing(shape="x"))
+    d = deliver(stim, ResistiveLoad(10_000.0), CC)
+    assert d.current is not None
+    assert d.current.event_peak == pytest.approx([0.004, 0.008])
+
+
+def test_voltage_control_into_resistor_and_current_limit() -> None:
+    stim = _train(60.0, 200e-6, 80.0, control=Control.VOLTAGE)
+    free = Device(control=Control.VOLTAGE, max_voltage="100 V")
+    assert deliver(stim, ResistiveLoad(2000.0), free).peak_current_a == pytest.approx(0.030)
+    capped = Device(control=Control.VOLTAGE, max_voltage="100 V", current_limit="20 mA")
+    d = deliver(stim, ResistiveLoad(2000.0), capped)
+    assert d.peak_current_a == pytest.approx(0.020)
+    assert d.peak_voltage_v == pytest.approx(40.0)
+    assert d.limited
+
+
+@settings(max_examples=40, deadline=None)
+@given(amp=st.floats(1e-4, 0.1), width=st.floats(10e-6, 1e-3), freq=st.floats(1.0, 200.0),
+       r=st.floats(100.0, 20_000.0))
+def test_energy_is_linear_in_load_for_unclipped_current(amp: float, width: float, freq: float,
+                                                         r: float) -> None:
+    stim = _train(amp, width, freq)
+    big = Device(control=Control.CURRENT, max_current="1 A", compliance_voltage="1 MV")
+    e1 = deliver(stim, ResistiveLoad(r), big).energy_per_event_j
+    e2 = deliver(stim, ResistiveLoad(2 * r), big).energy_per_event_j
+    assert e2 == pytest.approx(2 * e1, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(amp=st.floats(1e-4, 0.2), width=st.floats(10e-6, 2e-3), freq=st.floats(1.0, 200.0),
+       r=st.sampled_from([500.0, 2000.0, 10_000.0]),
+       shape=st.sampled_from(list(PulseShape)))
+def test_rms_never_exceeds_peak(amp: float, width: float, freq: float, r: float,
+                                shape: PulseShape) -> None:
+    if width * 5 * freq >= 1:  # the asymmetric pulse (w + 4 w) must fit the period
+        return
+    d = deliver(_train(amp, width, freq, shape=shape), ResistiveLoad(r), CC)
+    assert d.current is not None
+    m = metrics(d.current)
+    assert m.rms_max_1s <= m.peak * (1 + 1e-12)
+    assert m.peak <= 80.0 / r * (1 + 1e-12)
+
+
+def test_pulse_energy_of_a_carrier_is_one_cycle() -> None:
+    from estim.waveforms import Pulse, Segment
+
+    fc = 4000.0
+    pulse = Pulse((Segment.sine(1.0, fc, 0.0, 0.01),), "carrier")
+    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.array([0.05]), 0.01,
+                    100, Control.CURRENT,
+                    Timing(shape="sine", carrier_hz=fc, band_frequencies_hz=(fc,)))
+    # one cycle of a 50 mA sine into 500 Ω: R·I²/2 · 1/fc
+    assert pulse_energy_j(stim, 500.0) == pytest.approx(500 * 0.05**2 / 2 / fc, rel=1e-9)
+
+
+def _rc_reference(load: SkinElectrodeLoad, width: float, period: float,
+                  amp: float) -> float:
+    """Peak voltage of a symmetric biphasic current into Rs + Rp‖C by exact exponential
+    stepping to the periodic steady state."""
+    tau = load.parallel_ohm * load.cpe_q
+    pieces = [(amp, width), (-amp, width), (0.0, period - 2 * width)]
+    vc = 0.0
+    peak = 0.0
+    for _ in range(200):  # periods, far beyond the time constant
+        for i, d in pieces:
+            start = vc
+            vc = i * load.parallel_ohm + (vc - i * load.parallel_ohm) * math.exp(-d / tau)
+            peak = max(peak, abs(start + load.series_ohm * i), abs(vc + load.series_ohm * i))
+    return peak
+
+
+def test_skin_steady_state_matches_exact_rc_solution() -> None:
+    load = SkinElectrodeLoad.for_electrodes(25e-4, 25e-4)
+    stim = _train(0.025, 200e-6, 80.0)
+    d = deliver(stim, load, CC)
+    ref = _rc_reference(load, 200e-6, 1 / 80.0, 0.025)
+    # cell-averaged sampling at <= tau/10 and w/40: 1 % is what the grid guarantees
+    assert d.peak_voltage_v == pytest.approx(ref, rel=1e-2)
+    assert not d.limited
+    # energy per period: at least the series resistor's share, at most Rs + Rp
+    e_rs = load.series_ohm * 0.025**2 * 400e-6
+    assert e_rs < d.energy_per_event_j < (load.series_ohm + load.parallel_ohm) * 0.025**2 * 4e-4
+
+
+def test_skin_load_flags_compliance() -> None:
+    load = SkinElectrodeLoad.for_electrodes(1e-4, 1e-4)  # 1 cm² electrodes: high impedance
+    d = deliver(_train(0.1, 500e-6, 50.0), load, CC)
+    assert d.limited and "compliance" in d.note
+
+
+def test_skin_voltage_drive_dc_limit_is_v_over_rs_plus_rp() -> None:
+    load = SkinElectrodeLoad(300.0, 2000.0, 1e-7)
+    _, i, _v, ok = steady_state(biphasic_pulse(PulseShape.MONOPHASIC, 0.05), 0.1, load,
+                               Control.VOLTAGE)
+    assert ok
+    # a 50 ms step is 250 time constants: the current settles at V / (Rs + Rp)
+    assert i[len(i) // 4] == pytest.approx(1 / 2300.0, rel=1e-3)
+    assert float(np.max(i)) == pytest.approx(1 / 300.0, rel=0.05)  # initial jump through Rs
+
+
+def test_skin_parameters_have_sources() -> None:
+    from estim.safety import SKIN_PARAMETERS
+
+    assert all(p.source and p.unit for p in SKIN_PARAMETERS)
+    with pytest.raises(ValueError):
+        SkinElectrodeLoad(300.0, 1000.0, 1e-7, alpha=1.5)

@@ -1,0 +1,233 @@
+"""Deliberately unsafe programs, each failing on the rule it should; a safe one passing."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from estim.program import Verdict, load_program, parse_program
+from estim.safety import LIMITS, SafetyReport, check, iec_rms_band, limit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _tens(*, device: str = 'control = "current"\nmax_current = "100 mA"\n'
+                           'compliance_voltage = "80 V"',
+          stimulation: str = "", electrode: str = 'width = "5 cm", length = "5 cm"') -> str:
+    """The format of examples/tens_conventional.toml with parts replaced."""
+    stimulation = stimulation or ('type = "tens"\nmode = "conventional"\namplitude = "25 mA"\n'
+                                  'frequency = "80 Hz"\npulse_width = "200 us"\n'
+                                  'pulse = "symmetric_biphasic"\nduration = "30 min"')
+    return f"""
+name = "test program"
+[device]
+name = "test stimulator"
+{device}
+[site]
+name = "lower_back"
+[[channels]]
+name = "1"
+anode = {{ placement = "a", shape = "rectangular", {electrode} }}
+cathode = {{ placement = "b", shape = "rectangular", {electrode} }}
+[channels.stimulation]
+{stimulation}
+"""
+
+
+def _dbs(amplitude: str, pulse_width: str, contact: str) -> str:
+    return f"""
+name = "test DBS"
+[device]
+control = "current"
+max_current = "{amplitude}"
+compliance_voltage = "20 V"
+implanted = true
+[site]
+name = "stn"
+[[channels]]
+name = "1"
+cathode = {{ placement = "contact", shape = "lead_contact", {contact} }}
+anode = {{ placement = "case", shape = "rectangular", width = "5 cm", length = "6 cm" }}
+[channels.stimulation]
+type = "dbs"
+amplitude = "{amplitude}"
+frequency = "130 Hz"
+pulse_width = "{pulse_width}"
+recharge = "active"
+"""
+
+
+def _check(text: str) -> SafetyReport:
+    return check(parse_program(text))
+
+
+def _verdicts(report: SafetyReport, rule_id: str) -> set[Verdict]:
+    found = report.by_rule(rule_id)
+    assert found, f"rule {rule_id} was not evaluated"
+    return {f.verdict for f in found}
+
+
+def _programmed(report: SafetyReport, rule_id: str) -> Verdict:
+    """The verdict at the programmed amplitude (application rules give the device maximum
+    a milder verdict)."""
+    found = [f for f in report.by_rule(rule_id) if f.setting and f.setting.value == "programmed"]
+    assert len(found) == 1, rule_id
+    return found[0].verdict
+
+
+def test_safe_tens_passes() -> None:
+    report = _check(_tens())
+    assert report.verdict is Verdict.PASS
+    assert all(f.evidence == "rule" for f in report.findings)
+    rms = report.by_rule("iec.rms.le400")
+    programmed = next(f for f in rms if f.setting and f.setting.value == "programmed")
+    assert programmed.value == pytest.approx(0.025 * math.sqrt(2 * 200e-6 * 80))
+
+
+def test_rms_over_50_ma_at_100_hz_fails() -> None:
+    text = _tens(device='control = "current"\nmax_current = "150 mA"\n'
+                        'compliance_voltage = "100 V"',
+                 stimulation='type = "tens"\namplitude = "150 mA"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "1 ms"')
+    report = _check(text)
+    assert _verdicts(report, "iec.rms.le400") == {Verdict.FAIL}
+    f = report.by_rule("iec.rms.le400")[0]
+    assert f.value == pytest.approx(0.150 * math.sqrt(2e-3 * 100))
+
+
+def test_device_maximum_over_the_rms_limit_fails_a_modest_program() -> None:
+    """IEC limits are about the device: its maximum setting decides."""
+    text = _tens(device='control = "current"\nmax_current = "150 mA"\n'
+                        'compliance_voltage = "100 V"',
+                 stimulation='type = "tens"\namplitude = "20 mA"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "1 ms"')
+    report = _check(text)
+    by_setting = {f.setting.value: f.verdict for f in report.by_rule("iec.rms.le400")
+                  if f.setting}
+    assert by_setting == {"programmed": Verdict.PASS, "device maximum": Verdict.FAIL}
+    assert report.verdict is Verdict.FAIL
+
+
+def test_over_300_mj_per_pulse_fails() -> None:
+    text = _tens(device='control = "voltage"\nmax_voltage = "400 V"',
+                 stimulation='type = "tens"\nmode = "acupuncture"\namplitude = "400 V"\n'
+                             'frequency = "1 Hz"\npulse_width = "1 ms"')
+    report = _check(text)
+    assert _verdicts(report, "iec.energy_per_pulse") == {Verdict.FAIL}
+    f = report.by_rule("iec.energy_per_pulse")[0]
+    assert f.value == pytest.approx(400.0**2 / 500 * 2e-3)  # V²/R · 2 w = 0.64 J
+    assert _verdicts(report, "iec.rms.le400") == {Verdict.PASS}
+
+
+def test_over_500_v_fails() -> None:
+    text = _tens(device='control = "voltage"\nmax_voltage = "600 V"',
+                 stimulation='type = "hvpc"\namplitude = "550 V"\nfrequency = "2 Hz"')
+    assert _verdicts(_check(text), "iec.peak_voltage") == {Verdict.FAIL}
+
+
+def test_current_compliance_above_500_v_fails_open_circuit() -> None:
+    text = _tens(device='control = "current"\nmax_current = "100 mA"\n'
+                        'compliance_voltage = "600 V"')
+    assert _verdicts(_check(text), "iec.peak_voltage") == {Verdict.FAIL}
+
+
+def test_dbs_over_30_uc_per_cm2_fails() -> None:
+    # 0.5 µC on 0.01 cm²: 50 µC/cm², k = log10(50) + log10(0.5) = 1.40 (Shannon passes)
+    report = _check(_dbs("5 mA", "100 us", 'area = "1 mm^2"'))
+    assert _programmed(report, "implant.charge_density") is Verdict.FAIL
+    assert _programmed(report, "implant.shannon_k") is Verdict.PASS
+    f = report.by_rule("implant.charge_density")[0]
+    assert f.value == pytest.approx(0.5e-6 / 1e-6)  # C/m²
+
+
+def test_shannon_k_over_1_85_fails() -> None:
+    # 5 µC on 0.25 cm²: 20 µC/cm² (passes 30), k = log10(20) + log10(5) = 2.0
+    report = _check(_dbs("10 mA", "500 us", 'area = "25 mm^2"'))
+    assert _programmed(report, "implant.shannon_k") is Verdict.FAIL
+    assert _verdicts(report, "implant.charge_density") == {Verdict.PASS}
+    f = report.by_rule("implant.shannon_k")[0]
+    assert f.value == pytest.approx(math.log10(20) + math.log10(5))
+    assert not report.by_rule("iec.rms.le400")  # IEC 60601-2-10 excludes implants
+
+
+def test_iontophoresis_over_0_5_ma_per_cm2_fails() -> None:
+    text = _tens(device='control = "current"\nmax_current = "5 mA"\ncompliance_voltage = "80 V"',
+                 stimulation='type = "iontophoresis"\namplitude = "4 mA"\ndose = "40 mA*min"',
+                 electrode='width = "2 cm", length = "2 cm"')
+    report = _check(text)
+    assert _programmed(report, "iontophoresis.current_density") is Verdict.FAIL
+    f = report.by_rule("iontophoresis.current_density")[0]
+    assert f.value == pytest.approx(4e-3 / 4e-4)  # 1 mA/cm² in A/m²
+    assert _verdicts(report, "iontophoresis.dose") == {Verdict.PASS}
+    assert not report.by_rule("iec.energy_per_pulse")  # d.c.: no pulses
+
+
+def test_iontophoresis_dose_over_80_ma_min_warns() -> None:
+    text = _tens(device='control = "current"\nmax_current = "4 mA"\ncompliance_voltage = "80 V"',
+                 stimulation='type = "iontophoresis"\namplitude = "4 mA"\ndose = "120 mA*min"')
+    report = _check(text)
+    assert _verdicts(report, "iontophoresis.dose") == {Verdict.WARN}
+    assert report.verdict is Verdict.WARN
+
+
+def test_monophasic_tens_fails_charge_balance() -> None:
+    text = _tens(stimulation='type = "tens"\namplitude = "25 mA"\nfrequency = "80 Hz"\n'
+                             'pulse_width = "200 us"\npulse = "monophasic"')
+    report = _check(text)
+    assert _verdicts(report, "charge.balance") == {Verdict.FAIL}
+    assert _verdicts(report, "iec.dc_component") == {Verdict.WARN}
+
+
+def test_current_density_over_2_ma_per_cm2_warns() -> None:
+    # 40 mA, 300 µs, 100 Hz: 9.8 mA r.m.s. on 4 cm² = 2.45 mA/cm²
+    text = _tens(stimulation='type = "tens"\namplitude = "40 mA"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "300 us"',
+                 electrode='width = "2 cm", length = "2 cm"')
+    report = _check(text)
+    assert _verdicts(report, "iec.current_density") == {Verdict.WARN}
+    assert report.verdict is Verdict.WARN
+    f = next(f for f in report.by_rule("iec.current_density")
+             if f.setting and f.setting.value == "programmed")
+    assert f.value == pytest.approx(0.040 * math.sqrt(2 * 300e-6 * 100) / 4e-4)
+
+
+def test_power_density_over_0_25_w_per_cm2_fails() -> None:
+    # 100 mA, 500 µs, 100 Hz: 31.6 mA r.m.s. (IEC passes), 500·I²/1 cm² = 0.5 W/cm²
+    text = _tens(stimulation='type = "tens"\namplitude = "100 mA"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "500 us"',
+                 electrode='width = "1 cm", length = "1 cm"')
+    report = _check(text)
+    assert _programmed(report, "fda.power_density") is Verdict.FAIL
+    assert _verdicts(report, "iec.rms.le400") == {Verdict.PASS}
+
+
+def test_iec_band_is_the_strictest() -> None:
+    assert iec_rms_band((0.0,)).value == pytest.approx(0.080)
+    assert iec_rms_band((2500.0, 50.0)).value == pytest.approx(0.050)
+    assert iec_rms_band((1000.0,)).value == pytest.approx(0.080)
+    assert iec_rms_band((4000.0,)).value == pytest.approx(0.100)
+    assert iec_rms_band((4000.0, 1000.0)).value == pytest.approx(0.080)
+    assert iec_rms_band(()).value == pytest.approx(0.050)  # unknown: strictest
+
+
+def test_limit_table_is_complete() -> None:
+    ids = [row.id for row in LIMITS]
+    assert len(ids) == len(set(ids))
+    for row in LIMITS:
+        assert row.source and row.unit and row.applies_when and row.description
+    assert limit("implant.shannon_k").value == 1.85
+    with pytest.raises(KeyError):
+        limit("no.such.rule")
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
+def test_examples_meet_their_expected_verdict(path: Path) -> None:
+    program = load_program(path)
+    report = check(program)
+    json.dumps(report.to_dict(), allow_nan=False)
+    if program.expected_verdict is not None:
+        assert report.verdict is program.expected_verdict, [
+            (f.rule_id, f.verdict.value) for f in report.findings if f.verdict is not Verdict.PASS]

@@ -1,0 +1,47 @@
+"""The output specification table and its rendering."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from estim.program import load_program
+from estim.safety import check, render_check
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tens_conventional.toml"
+
+
+def test_table_hand_values_conventional_tens() -> None:
+    report = check(load_program(EXAMPLE))
+    (ct,) = report.table.channels
+    assert ct.row("max_current_500_ohm").programmed == pytest.approx(0.025)
+    assert ct.row("max_current_500_ohm").maximum == pytest.approx(0.100)
+    assert ct.row("max_voltage_2000_ohm").maximum == pytest.approx(80.0)  # compliance
+    assert ct.row("max_current_10000_ohm").programmed == pytest.approx(0.008)
+    assert ct.row("max_phase_charge_500_ohm").programmed == pytest.approx(5e-6)
+    assert ct.row("net_charge_500_ohm").programmed == pytest.approx(0.0, abs=1e-15)
+    rms = 0.025 * math.sqrt(2 * 200e-6 * 80)
+    assert ct.row("max_current_density").programmed == pytest.approx(rms / 25e-4)
+    assert ct.row("max_average_power_density").programmed == pytest.approx(500 * rms**2 / 25e-4)
+    assert ct.row("max_average_current").programmed == pytest.approx(0.025 * 2 * 200e-6 * 80)
+    assert ct.row("energy_per_pulse_500_ohm").programmed == pytest.approx(
+        500 * 0.025**2 * 400e-6)
+    assert ct.row("frequency").programmed == 80.0
+
+
+def test_report_is_json_and_renders() -> None:
+    report = check(load_program(EXAMPLE))
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["verdict"] == "pass"
+    assert {"rule_id", "value", "limit", "unit", "verdict", "source", "evidence"} <= set(
+        data["findings"][0])
+    buf = io.StringIO()
+    render_check(report, Console(file=buf, width=140, color_system=None))
+    text = buf.getvalue()
+    assert "Maximum output current @ 500 Ω" in text and "Overall verdict: PASS" in text
+    assert "25 mA" in text
