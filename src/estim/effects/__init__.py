@@ -6,7 +6,6 @@ Every result states its evidence level (:class:`EvidenceLevel`). See docs/effect
 """
 
 from estim.effects._table import TableEntry
-from estim.effects.evidence import EvidenceLevel
 from estim.effects.iontophoresis import (
     CURRENT_DENSITY_LIMIT_A_PER_M2,
     DRUGS,
@@ -54,6 +53,7 @@ from estim.effects.sensation import (
     motor_threshold_fraction,
 )
 from estim.effects.session import PulseTrain, SessionResult, duty_cycle_train, simulate_session
+from estim.evidence import EvidenceLevel
 
 __all__ = [
     "CURRENT_DENSITY_LIMIT_A_PER_M2",

@@ -24,8 +24,8 @@ from typing import Literal
 from scipy import constants
 
 from estim.effects._table import TableEntry
-from estim.effects.evidence import EvidenceLevel
 from estim.errors import InputError
+from estim.evidence import EvidenceLevel
 
 __all__ = [
     "CURRENT_DENSITY_LIMIT_A_PER_M2",

@@ -35,9 +35,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from estim.effects.evidence import EvidenceLevel
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError, ModelRangeWarning
+from estim.evidence import EvidenceLevel
 
 __all__ = [
     "Backend",

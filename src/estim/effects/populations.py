@@ -24,8 +24,8 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.evidence import EvidenceLevel
 from estim.errors import InputError, ModelRangeWarning
+from estim.evidence import EvidenceLevel
 
 __all__ = [
     "FIBER_CLASS_TABLE",

@@ -26,10 +26,10 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from estim.effects._table import TableEntry, table_value
-from estim.effects.evidence import EvidenceLevel
 from estim.effects.muscle import force_frequency, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
+from estim.evidence import EvidenceLevel
 
 __all__ = [
     "DEFAULT_SENSATION_CRITERIA",

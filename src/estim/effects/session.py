@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.evidence import EvidenceLevel
 from estim.effects.muscle import ForceResult, simulate_force
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
+from estim.evidence import EvidenceLevel
 
 __all__ = ["PulseTrain", "SessionResult", "duty_cycle_train", "simulate_session"]
 

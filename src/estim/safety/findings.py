@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from estim.evidence import EvidenceLevel
 from estim.program.model import Channel, Iontophoresis, Program, Verdict
 from estim.safety.limits import Limit, Scope, iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
@@ -71,7 +72,7 @@ class Finding:
     setting: Setting | None
     note: str = ""
     action: str = ""
-    evidence: Literal["rule"] = "rule"
+    evidence: EvidenceLevel = EvidenceLevel.RULE
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +83,7 @@ class Finding:
             "display_limit": display_value(self.limit, self.display_unit),
             "verdict": self.verdict.value, "channel": self.channel,
             "setting": self.setting.value if self.setting else None,
-            "note": self.note, "action": self.action, "evidence": self.evidence,
+            "note": self.note, "action": self.action, "evidence": self.evidence.value,
         }
 
 

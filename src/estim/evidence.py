@@ -18,3 +18,5 @@ class EvidenceLevel(StrEnum):
     MODEL_PREDICTION = "model prediction"
     #: sampled from published anatomical ranges with assumed distribution shapes.
     ANATOMICAL_ASSUMPTION = "anatomical assumption"
+    #: a mechanistic cable model validated against NEURON (fiber thresholds).
+    MECHANISTIC = "mechanistic model, validated against NEURON"
