@@ -1,0 +1,283 @@
+"""Fiber models as compartment tables: :class:`Fiber` and :func:`make_fiber`.
+
+A fiber is a chain of compartments (one per NEURON section, ``nseg = 1``), each with its
+membrane capacitance and leak, the axial conductance to the next compartment, and for the
+MRG double cable the periaxonal layer (axial conductance, myelin conductance and
+capacitance to the outside). Active compartments carry the model's channels.
+
+The layouts reproduce the set-up of the reference thresholds (PyFibers 0.13): MRG
+node–MYSA–FLUT–6×STIN–FLUT–MYSA periods; Sweeney node–internode; unmyelinated chains of
+equal sections; one passive node at each end (leak 1e-4 S/cm², 1 µF/cm², axially
+disconnected through Ra = 1e10 Ω·cm).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from estim.errors import InputError, ModelRangeWarning
+from estim.fibers.kinetics import MODEL_CODES, kinetic_constants
+from estim.fibers.tables import HH, MRG, SUNDT, SWEENEY, mrg_geometry
+
+__all__ = ["Fiber", "FiberModel", "make_fiber"]
+
+
+class FiberModel(StrEnum):
+    """Cable models of a nerve fiber."""
+
+    MRG = "mrg"  # McIntyre–Richardson–Grill 2002 double-cable myelinated axon
+    SWEENEY = "sweeney"  # Sweeney 1987 single-cable myelinated axon
+    SUNDT = "sundt"  # Sundt 2015 unmyelinated C fiber
+    HH = "hh"  # Hodgkin–Huxley 1952 squid giant axon
+
+
+MYELINATED = (FiberModel.MRG, FiberModel.SWEENEY)
+
+
+@dataclass(frozen=True, eq=False)
+class Fiber:
+    """One fiber as compartments (kernel units: nF, µS, mV, cm²; positions in m).
+
+    Build with :func:`make_fiber`. ``positions_m`` are the compartment centres along the
+    fiber axis, with the middle node at 0.
+    """
+
+    model: FiberModel
+    diameter_m: float
+    n_nodes: int
+    temperature_c: float
+    v_rest_mv: float
+    positions_m: np.ndarray
+    node_index: np.ndarray  # compartment index of every node (passive ones included)
+    active_index: np.ndarray  # compartments with channels
+    cable: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def n_compartments(self) -> int:
+        return int(self.positions_m.shape[0])
+
+    @property
+    def code(self) -> int:
+        return MODEL_CODES[self.model.value]
+
+    @property
+    def double_cable(self) -> bool:
+        return bool(np.any(self.cable["gp"] > 0))
+
+    @property
+    def length_m(self) -> float:
+        return float(self.positions_m[-1] - self.positions_m[0])
+
+    def kinetic_constants(self) -> np.ndarray:
+        return kinetic_constants(self.code, self.temperature_c)
+
+    def node_at(self, fraction: float) -> int:
+        """Index (into the nodes) of the node ``fraction`` along the fiber, NEURON style."""
+        return int(fraction * (self.n_nodes - 1))
+
+    def points(self, *, origin_m: tuple[float, float, float] = (0.0, 0.0, 0.0),
+               direction: tuple[float, float, float] = (1.0, 0.0, 0.0)) -> np.ndarray:
+        """Compartment centres in 3-D (m), shape (N, 3): the middle node at ``origin_m``."""
+        d = np.asarray(direction, dtype=float)
+        d = d / np.linalg.norm(d)
+        return np.asarray(origin_m, dtype=float)[None, :] + self.positions_m[:, None] * d
+
+    def topology_key(self) -> tuple[FiberModel, int, bool]:
+        """Fibers with the same key can share one kernel batch."""
+        return (self.model, self.n_compartments, self.double_cable)
+
+    def __repr__(self) -> str:
+        return (f"Fiber(model={self.model.value}, diameter={self.diameter_m * 1e6:.3g} µm, "
+                f"n_nodes={self.n_nodes}, compartments={self.n_compartments}, "
+                f"T={self.temperature_c} °C)")
+
+
+class _Builder:
+    """Accumulates sections (lengths and diameters in µm, NEURON units) into cable arrays."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, float]] = []
+
+    def add(self, *, length: float, diam: float, ra: float, cm: float, g_pas: float,
+            e_pas: float, xraxial: float = 1e9, xg: float = 1e10, xc: float = 0.0,
+            channel: bool = False) -> None:
+        """One section. ``ra`` Ω·cm, ``cm`` µF/cm² and ``g_pas`` S/cm² per the section's
+        own (``diam``) area, ``xraxial`` MΩ/cm, ``xg`` S/cm², ``xc`` µF/cm²."""
+        area = math.pi * diam * length * 1e-8  # [µm² -> cm²]
+        r_half = ra * (0.5 * length * 1e-4) / (math.pi * (0.5 * diam * 1e-4) ** 2)  # [Ω]
+        self.rows.append({
+            "length": length,
+            "cm": cm * area * 1e3,  # [µF -> nF]
+            "gpas": g_pas * area * 1e6,  # [S -> µS]
+            "epas": e_pas,
+            "r_half": r_half * 1e-6,  # [Ω -> MΩ]
+            "p_half": xraxial * 0.5 * length * 1e-4,  # [MΩ/cm * cm -> MΩ]
+            "cmy": xc * area * 1e3,  # [µF -> nF]
+            "gmy": xg * area * 1e6,  # [S -> µS]
+            "area": area if channel else 0.0,
+            "channel": 1.0 if channel else 0.0,
+        })
+
+    def build(self, *, double: bool) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        col = {k: np.array([r[k] for r in self.rows]) for k in self.rows[0]}
+        ga = 1.0 / (col["r_half"][:-1] + col["r_half"][1:])  # [1/MΩ = µS]
+        gp = 1.0 / (col["p_half"][:-1] + col["p_half"][1:]) if double else np.zeros_like(ga)
+        edges = np.concatenate([[0.0], np.cumsum(col["length"])])
+        centres = 0.5 * (edges[:-1] + edges[1:]) * 1e-6  # [µm -> m]
+        cable = {"cm": col["cm"], "gpas": col["gpas"], "epas": col["epas"], "ga": ga, "gp": gp,
+                 "cmy": col["cmy"] if double else np.zeros_like(col["cm"]),
+                 "gmy": col["gmy"] if double else np.zeros_like(col["cm"]),
+                 "area": col["area"]}
+        active = np.flatnonzero(col["channel"] > 0)
+        return cable, centres, active
+
+
+def _passive_node(b: _Builder, *, length: float, diam: float, v_rest: float,
+                  xraxial: float = 1e9) -> None:
+    b.add(length=length, diam=diam, ra=float(MRG["passive_node_ra"]),
+          cm=float(MRG["passive_node_cm"]), g_pas=float(MRG["passive_node_g"]), e_pas=v_rest,
+          xraxial=xraxial, xg=float(MRG["short_circuit_g"]))
+
+
+def _mrg(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
+    geo = mrg_geometry(d_um)
+    rho = float(MRG["rhoa"])
+    rho_um = rho * 1e4  # [Ω·cm -> Ω·µm]
+    nl = geo.lamellae
+    xc = float(MRG["mycm"]) / (2 * nl)
+    xg = float(MRG["mygm"]) / (2 * nl)
+    v_rest = float(MRG["v_rest"])
+    e_pas = float(MRG["e_pas"])
+    node_len = float(MRG["node_length"])
+    mysa_len = float(MRG["mysa_length"])
+    stin_len = (geo.node_spacing - node_len - 2 * mysa_len - 2 * geo.flut_length) / 6
+
+    def xr(diam: float, space: float) -> float:  # periaxonal resistance per length [MΩ/cm]
+        return rho_um * 0.01 / (math.pi * ((diam / 2 + space) ** 2 - (diam / 2) ** 2))
+
+    sp1, sp2, spi = (float(MRG[k]) for k in ("space_p1", "space_p2", "space_i"))
+    b = _Builder()
+    nodes = []
+    d = geo.fiber_diameter
+    for k in range(n_nodes):
+        nodes.append(len(b.rows))
+        if k < passive or k >= n_nodes - passive:
+            _passive_node(b, length=node_len, diam=geo.node_diameter, v_rest=v_rest,
+                          xraxial=xr(geo.node_diameter, sp1))
+        else:
+            b.add(length=node_len, diam=geo.node_diameter, ra=rho, cm=float(MRG["cm"]),
+                  g_pas=0.0, e_pas=v_rest, xraxial=xr(geo.node_diameter, sp1),
+                  xg=float(MRG["short_circuit_g"]), channel=True)
+        if k == n_nodes - 1:
+            break
+        # myelinated sections: NEURON diam = fibre D, properties scaled to the axon D
+        para = [(mysa_len, geo.node_diameter, sp1, float(MRG["g_mysa"])),
+                (geo.flut_length, geo.axon_diameter, sp2, float(MRG["g_flut"]))]
+        stin = [(stin_len, geo.axon_diameter, spi, float(MRG["g_stin"]))] * 6
+        for length, ad, space, gm in [*para, *stin, *para[::-1]]:
+            ratio = ad / d
+            b.add(length=length, diam=d, ra=rho / ratio**2, cm=float(MRG["cm"]) * ratio,
+                  g_pas=gm * ratio, e_pas=e_pas, xraxial=xr(ad, space), xg=xg, xc=xc)
+    return b, nodes
+
+
+def _sweeney(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
+    diam = d_um * float(SWEENEY["node_diameter_ratio"])
+    node_len = float(SWEENEY["node_length"])
+    ra = float(SWEENEY["ra"])
+    v_rest = float(SWEENEY["v_rest"])
+    b = _Builder()
+    nodes = []
+    for k in range(n_nodes):
+        nodes.append(len(b.rows))
+        if k < passive or k >= n_nodes - passive:
+            _passive_node(b, length=node_len, diam=diam, v_rest=v_rest)
+        else:
+            b.add(length=node_len, diam=diam, ra=ra, cm=float(SWEENEY["cm"]), g_pas=0.0,
+                  e_pas=v_rest, channel=True)
+        if k < n_nodes - 1:
+            b.add(length=float(SWEENEY["internode_ratio"]) * d_um - node_len, diam=diam, ra=ra,
+                  cm=0.0, g_pas=0.0, e_pas=v_rest)
+    return b, nodes
+
+
+def _unmyelinated(model: FiberModel, d_um: float, n_sections: int, section_um: float,
+                  passive: int) -> tuple[_Builder, list[int]]:
+    table = SUNDT if model is FiberModel.SUNDT else HH
+    v_rest = float(table["v_rest"])
+    g_pas = float(SUNDT["g_pas"]) if model is FiberModel.SUNDT else 0.0
+    e_pas = float(SUNDT["e_pas"]) if model is FiberModel.SUNDT else v_rest
+    b = _Builder()
+    for k in range(n_sections):
+        if k < passive or k >= n_sections - passive:
+            _passive_node(b, length=section_um, diam=d_um, v_rest=v_rest)
+        else:
+            b.add(length=section_um, diam=d_um, ra=float(table["ra"]), cm=float(table["cm"]),
+                  g_pas=g_pas, e_pas=e_pas, channel=True)
+    return b, list(range(n_sections))
+
+
+_DIAMETER_RANGE_UM = {FiberModel.MRG: (2.0, 16.0), FiberModel.SWEENEY: (1.0, 25.0),
+                      FiberModel.SUNDT: (0.1, 3.0), FiberModel.HH: (1.0, 1000.0)}
+
+
+def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | None = None,
+               length_m: float | None = None, section_length_m: float | None = None,
+               temperature_c: float | None = None, passive_end_nodes: int = 1) -> Fiber:
+    """Build a fiber.
+
+    :param model: ``mrg``, ``sweeney``, ``sundt`` or ``hh``.
+    :param diameter_m: fibre diameter (m); for HH the axon diameter (m).
+    :param n_nodes: nodes of Ranvier for myelinated models (default 51).
+    :param length_m: length of an unmyelinated fiber (m; default 10 mm Sundt, 60 mm HH).
+    :param section_length_m: compartment length of an unmyelinated fiber (m; default
+        8.333 µm Sundt, 100 µm HH).
+    :param temperature_c: °C (default 37, HH 18.5).
+    :param passive_end_nodes: passive nodes (sections) at each end.
+    :raises InputError: unknown model, diameter outside the model's range, too few nodes.
+    """
+    try:
+        model = FiberModel(str(model).lower())
+    except ValueError:
+        raise InputError("model", model, f"one of {[m.value for m in FiberModel]}") from None
+    d_um = float(diameter_m) * 1e6  # [m -> µm]
+    lo, hi = _DIAMETER_RANGE_UM[model]
+    if not (math.isfinite(d_um) and lo - 1e-9 <= d_um <= hi + 1e-9):
+        raise InputError("diameter", diameter_m, f"{lo}–{hi} µm for the {model.value} model")
+    if temperature_c is None:
+        temperature_c = float(HH["temperature"]) if model is FiberModel.HH else 37.0
+    if not 0.0 <= temperature_c <= 45.0:
+        raise InputError("temperature", temperature_c, "0–45 °C")
+    if model in MYELINATED:
+        n_nodes = 51 if n_nodes is None else int(n_nodes)
+        if n_nodes < 2 * passive_end_nodes + 3:
+            raise InputError("n_nodes", n_nodes, f"at least {2 * passive_end_nodes + 3}")
+        builder, nodes = (_mrg if model is FiberModel.MRG else _sweeney)(
+            d_um, n_nodes, passive_end_nodes)
+        double = model is FiberModel.MRG
+        v_rest = float((MRG if double else SWEENEY)["v_rest"])
+    else:
+        default_sec = float(SUNDT["section_length"]) if model is FiberModel.SUNDT else 100.0
+        sec_um = default_sec if section_length_m is None else float(section_length_m) * 1e6
+        default_len = 10e-3 if model is FiberModel.SUNDT else 60e-3
+        length_um = (default_len if length_m is None else float(length_m)) * 1e6
+        n_nodes = int(length_um / sec_um) + 1
+        if n_nodes < 2 * passive_end_nodes + 3:
+            raise InputError("length", length_m, "a fiber of at least a few sections")
+        builder, nodes = _unmyelinated(model, d_um, n_nodes, sec_um, passive_end_nodes)
+        double = False
+        v_rest = float((SUNDT if model is FiberModel.SUNDT else HH)["v_rest"])
+        if model is FiberModel.SUNDT and abs(d_um - 1.0) > 0.5:
+            warnings.warn(f"Sundt C-fiber model at {d_um:.2g} µm: validated near 1 µm",
+                          ModelRangeWarning, stacklevel=2)
+    cable, centres, active = builder.build(double=double)
+    node_index = np.asarray(nodes, dtype=np.int64)
+    centres = centres - centres[node_index[(n_nodes - 1) // 2]]
+    return Fiber(model=model, diameter_m=float(diameter_m), n_nodes=n_nodes,
+                 temperature_c=float(temperature_c), v_rest_mv=v_rest, positions_m=centres,
+                 node_index=node_index, active_index=active.astype(np.int64), cable=cable)

@@ -1,0 +1,168 @@
+"""Channel kinetics of the nodes (functional forms; constants come from :mod:`.tables`).
+
+Each model has gating states updated with the exponential (``cnexp``) rule with the membrane
+potential held over a step, as NEURON does. The functions are scalar and decorated with a
+*lazy* ``numba.njit``: nothing is compiled at import; the compiled kernels call them, and the
+plain-numpy twin calls their ``py_func`` element by element.
+
+Internal units: mV, ms, S/cm².
+
+Model codes (int, used inside the kernels): 0 MRG, 1 Sweeney, 2 Sundt, 3 Hodgkin–Huxley.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from estim.fibers.tables import HH, MRG, MRG_RATES, SUNDT, SWEENEY
+
+__all__ = ["MAX_STATES", "MODEL_CODES", "N_STATES", "currents", "kinetic_constants", "rates"]
+
+MODEL_CODES = {"mrg": 0, "sweeney": 1, "sundt": 2, "hh": 3}
+N_STATES = {0: 4, 1: 2, 2: 4, 3: 3}  # MRG: mp m h s; Sweeney: m h; Sundt: m h n l; HH: m h n
+MAX_STATES = 4
+
+
+def kinetic_constants(code: int, temperature_c: float) -> np.ndarray:
+    """Constants vector of one model at a temperature (°C), in the layout the kernels read."""
+    t = float(temperature_c)
+    if code == 0:
+        q1 = float(MRG["q10_m"]) ** ((t - 20.0) / 10.0)
+        q2 = float(MRG["q10_h"]) ** ((t - 20.0) / 10.0)
+        q3 = float(MRG["q10_s"]) ** ((t - 36.0) / 10.0)
+        rates_flat = [x for k in ("amp", "bmp", "am", "bm", "ah", "bh", "as", "bs")
+                      for x in MRG_RATES[k]]
+        head = [float(MRG[k]) for k in ("gnap", "gnaf", "gks", "gl", "ena", "ek", "el")]
+        return np.array([*head, q1, q2, q3, *rates_flat], dtype=np.float64)
+    if code == 1:
+        return np.array([float(SWEENEY[k]) for k in ("gna", "gl", "ena", "el")])
+    if code == 2:
+        q = float(SUNDT["q10"]) ** ((t - 30.0) / 10.0)
+        frt = 1e-3 * 9.648e4 / (8.315 * (273.16 + t))  # [zeta·mV -> dimensionless exponent]
+        keys = ("gna", "ena", "m_shift", "h_shift", "gkdr", "ek", "kdr_vhalf_n", "kdr_vhalf_l",
+                "kdr_a0_n", "kdr_a0_l", "kdr_zeta_n", "kdr_zeta_l", "kdr_gm_n", "kdr_gm_l")
+        return np.array([*(float(SUNDT[k]) for k in keys), q, frt], dtype=np.float64)
+    if code == 3:
+        phi = float(HH["q10"]) ** ((t - 6.3) / 10.0)
+        hh_keys = ("gna", "gk", "gl", "ena", "ek", "el")
+        return np.array([*(float(HH[k]) for k in hh_keys), phi], dtype=np.float64)
+    raise ValueError(f"unknown model code {code}")
+
+
+@njit(cache=True)
+def _efun(x: float, c: float) -> float:
+    """x / (1 - exp(-x/c)), continuous at x = 0 (limit c)."""
+    if abs(x / c) < 1e-6:
+        return c * (1.0 + 0.5 * x / c)
+    return x / (1.0 - math.exp(-x / c))
+
+
+@njit(cache=True)
+def _exp(x: float) -> float:
+    """exp clipped below at -100 (as the published .mod files), and above to avoid overflow."""
+    if x < -100.0:
+        return 0.0
+    if x > 700.0:
+        x = 700.0
+    return math.exp(x)
+
+
+@njit(cache=True)
+def rates(code: int, v: float, kin: np.ndarray, inf: np.ndarray, tau: np.ndarray) -> None:
+    """Fill ``inf`` and ``tau`` (ms) of each gating state at membrane potential ``v`` (mV)."""
+    if code == 0:  # MRG node (MRG2002)
+        q1 = kin[7]
+        q2 = kin[8]
+        q3 = kin[9]
+        r = kin[10:]
+        # persistent Na activation mp
+        a = q1 * r[0] * _efun(v + r[1], r[2]) if v >= -150.0 else q1 * 0.00086725
+        b = q1 * r[3] * _efun(-(v + r[4]), r[5]) if v <= 150.0 else q1 * 1.5855e-05
+        inf[0] = a / (a + b)
+        tau[0] = 1.0 / (a + b)
+        # fast Na activation m
+        a = q1 * r[6] * _efun(v + r[7], r[8]) if v >= -150.0 else q1 * 0.15733
+        b = q1 * r[9] * _efun(-(v + r[10]), r[11]) if v <= 150.0 else q1 * 0.0057268
+        inf[1] = a / (a + b)
+        tau[1] = 1.0 / (a + b)
+        # fast Na inactivation h
+        a = q2 * r[12] * _efun(-(v + r[13]), r[14]) if v <= 150.0 else q2 * 0.0032594
+        b = q2 * r[15] / (1.0 + _exp(-(v + r[16]) / r[17])) if v >= -150.0 else q2 * 0.0014054
+        inf[2] = a / (a + b)
+        tau[2] = 1.0 / (a + b)
+        # slow K s (Traub convention, v2 = v + 80)
+        v2 = v + 80.0
+        a = q3 * r[18] / (_exp((v2 + r[19]) / r[20]) + 1.0) if v >= -150.0 else q3 * 3.3484e-05
+        b = q3 * r[21] / (_exp((v2 + r[22]) / r[23]) + 1.0) if v >= -150.0 else q3 * 3.3484e-06
+        inf[3] = a / (a + b)
+        tau[3] = 1.0 / (a + b)
+    elif code == 1:  # Sweeney 1987 (rabbit node, 37 °C, no temperature scaling)
+        a = (126.0 + 0.363 * v) / (1.0 + _exp(-(v + 49.0) / 5.3))
+        b = a * _exp(-(v + 56.2) / 4.17)
+        inf[0] = a / (a + b)
+        tau[0] = 1.0 / (a + b)
+        b = 15.6 / (1.0 + _exp(-(v + 56.0) / 10.0))
+        a = b * _exp(-(v + 74.5) / 5.0)
+        inf[1] = a / (a + b)
+        tau[1] = 1.0 / (a + b)
+    elif code == 2:  # Sundt 2015: nahh with shifts, Borg-Graham K-DR
+        q = kin[14]
+        frt = kin[15]
+        u = v + 65.0 + kin[2]
+        # x / (exp(x/y) - 1) = efun(-x, y)
+        a = q * 0.32 * _efun(-(13.1 - u), 4.0)
+        b = q * 0.28 * _efun(-(u - 40.1), 5.0)
+        inf[0] = a / (a + b)
+        tau[0] = 1.0 / (a + b)
+        u = v + 65.0 + kin[3]
+        a = q * 0.128 * _exp((17.0 - u) / 18.0)
+        b = q * 4.0 / (_exp((40.0 - u) / 5.0) + 1.0)
+        inf[1] = a / (a + b)
+        tau[1] = 1.0 / (a + b)
+        e = _exp(kin[10] * frt * (v - kin[6]))
+        inf[2] = 1.0 / (1.0 + e)
+        tau[2] = _exp(kin[10] * kin[12] * frt * (v - kin[6])) / (q * kin[8] * (1.0 + e))
+        e = _exp(kin[11] * frt * (v - kin[7]))
+        inf[3] = 1.0 / (1.0 + e)
+        tau[3] = _exp(kin[11] * kin[13] * frt * (v - kin[7])) / (q * kin[9] * (1.0 + e))
+    else:  # Hodgkin–Huxley 1952, modern sign convention (rest -65 mV)
+        phi = kin[6]
+        a = 0.1 * _efun(v + 40.0, 10.0)
+        b = 4.0 * _exp(-(v + 65.0) / 18.0)
+        inf[0] = a / (a + b)
+        tau[0] = 1.0 / (phi * (a + b))
+        a = 0.07 * _exp(-(v + 65.0) / 20.0)
+        b = 1.0 / (_exp(-(v + 35.0) / 10.0) + 1.0)
+        inf[1] = a / (a + b)
+        tau[1] = 1.0 / (phi * (a + b))
+        a = 0.01 * _efun(v + 55.0, 10.0)
+        b = 0.125 * _exp(-(v + 65.0) / 80.0)
+        inf[2] = a / (a + b)
+        tau[2] = 1.0 / (phi * (a + b))
+
+
+@njit(cache=True)
+def currents(code: int, st: np.ndarray, kin: np.ndarray) -> tuple[float, float]:
+    """Ionic conductance g (S/cm²) and g·E (S/cm²·mV) of the channels with states ``st``.
+
+    The ionic current density is ``g * v - gE`` (mA/cm² with v in mV).
+    """
+    if code == 0:
+        gnap = kin[0] * st[0] ** 3
+        gna = kin[1] * st[1] ** 3 * st[2]
+        gk = kin[2] * st[3]
+        gl = kin[3]
+        return gnap + gna + gk + gl, (gnap + gna) * kin[4] + gk * kin[5] + gl * kin[6]
+    if code == 1:
+        gna = kin[0] * st[0] ** 2 * st[1]
+        return gna + kin[1], gna * kin[2] + kin[1] * kin[3]
+    if code == 2:
+        gna = kin[0] * st[0] ** 3 * st[1]
+        gk = kin[4] * st[2] ** 3 * st[3]
+        return gna + gk, gna * kin[1] + gk * kin[5]
+    gna = kin[0] * st[0] ** 3 * st[1]
+    gk = kin[1] * st[2] ** 4
+    return gna + gk + kin[2], gna * kin[3] + gk * kin[4] + kin[2] * kin[5]

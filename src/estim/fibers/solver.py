@@ -1,0 +1,268 @@
+"""Driving the kernel: potentials, waveforms, steady state, batched runs.
+
+The extracellular potential is Ve(x, t) = φ(x) · I(t): ``φ`` in V/A at every compartment
+centre (an array, or a callable ``potential(points (N, 3) m) -> (N,) V/A``), and ``I(t)`` the
+waveform at unit amplitude (A): an object with ``.sample(t)``, a callable ``sample(t)``, or
+an array already on the solver's time grid. Amplitudes multiply the waveform.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from estim.errors import InputError
+from estim.fibers.cable import MYELINATED, Fiber
+from estim.fibers.kernel import run_batch
+from estim.fibers.kinetics import MAX_STATES, N_STATES, rates
+
+__all__ = [
+    "DEFAULT_DT_S",
+    "RectangularPulse",
+    "SimulationResult",
+    "SolverOptions",
+    "point_source_potential",
+    "simulate",
+]
+
+DEFAULT_DT_S = 2e-6  # within 1 % of NEURON at dt = 1 µs on the reference cases (docs/fibers.md)
+AP_THRESHOLD_MV = -30.0  # AP detection level, as the reference set-up
+
+
+@dataclass(frozen=True)
+class RectangularPulse:
+    """Monophasic rectangular pulse of unit amplitude starting at ``delay_s``.
+
+    ``cathodic=True`` gives -1 A during the pulse (a negative, cathodic current).
+    """
+
+    pulse_width_s: float
+    delay_s: float = 0.0
+    cathodic: bool = True
+
+    def sample(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        on = (t >= self.delay_s) & (t < self.delay_s + self.pulse_width_s)
+        return np.where(on, -1.0 if self.cathodic else 1.0, 0.0)
+
+    @property
+    def end_s(self) -> float:
+        return self.delay_s + self.pulse_width_s
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Numerical settings. Times in s, potentials in mV.
+
+    :param dt_s: time step.
+    :param tstop_s: longest simulated time (default 10 ms myelinated, 30 ms unmyelinated).
+    :param detect_fraction: detection node, as a fraction along the fiber (NEURON indexing).
+    :param quiet_mv: a run stops once the stimulus is over and all active nodes are within
+        this of rest (no AP can follow); ``math.inf`` never stops early... only at tstop.
+    :param early_stop: stop at detection or quiescence (False: always run to tstop).
+    """
+
+    dt_s: float = DEFAULT_DT_S
+    tstop_s: float | None = None
+    detect_fraction: float = 0.9
+    quiet_mv: float = 10.0
+    early_stop: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Outcome of a batch: one row per fiber, one column per amplitude.
+
+    ``first_crossing_s`` has one entry per active compartment (NaN: never crossed -30 mV).
+    """
+
+    activated: np.ndarray  # (F, K) bool, AP at the detection node
+    detect_time_s: np.ndarray  # (F, K)
+    first_crossing_s: np.ndarray  # (F, K, n_active)
+    n_crossings: np.ndarray  # (F, K, n_active)
+    peak_mv: np.ndarray  # (F, K, n_active)
+    steps: np.ndarray  # (F, K) steps integrated
+    traces_mv: np.ndarray | None = None  # (F, K, n_rec, N) when recorded
+
+    @property
+    def fired_anywhere(self) -> np.ndarray:
+        return np.any(self.n_crossings > 0, axis=-1)
+
+    @property
+    def blocked(self) -> np.ndarray:
+        """APs somewhere but none reached the detection node (e.g. virtual-anode block)."""
+        return self.fired_anywhere & ~self.activated
+
+
+def point_source_potential(points_m: np.ndarray, source_m: Sequence[float], sigma_s_per_m: float,
+                           ) -> np.ndarray:
+    """Potential of a point current source in an infinite homogeneous medium, V per A.
+
+    V = 1 / (4 π σ r).
+
+    :param points_m: (N, 3) evaluation points (m).
+    :param source_m: source position (m).
+    :param sigma_s_per_m: conductivity (S/m).
+    """
+    if not (sigma_s_per_m > 0 and math.isfinite(sigma_s_per_m)):
+        raise InputError("sigma", sigma_s_per_m, "a positive conductivity in S/m")
+    r = np.linalg.norm(np.asarray(points_m, float) - np.asarray(source_m, float)[None, :], axis=1)
+    if np.any(r <= 0):
+        raise InputError("distance", 0.0, "a source not on a compartment centre")
+    return 1.0 / (4.0 * math.pi * sigma_s_per_m * r)
+
+
+def resolve_potentials(fibers: Sequence[Fiber], potentials: Any) -> list[np.ndarray]:
+    """φ (V/A) of every fiber: from one callable, one array per fiber, or a 2-D array."""
+    out = []
+    for i, f in enumerate(fibers):
+        if callable(potentials):
+            phi = np.asarray(potentials(f.points()), dtype=float)
+        elif isinstance(potentials, np.ndarray) and potentials.ndim == 1 and len(fibers) == 1:
+            phi = potentials.astype(float)
+        else:
+            phi = np.asarray(potentials[i], dtype=float)
+        if phi.shape != (f.n_compartments,):
+            raise InputError("potentials", phi.shape,
+                             f"{f.n_compartments} values (V/A), one per compartment centre")
+        if not np.all(np.isfinite(phi)):
+            raise InputError("potentials", "non-finite values", "finite V/A values")
+        out.append(phi)
+    return out
+
+
+def sample_waveform(waveform: Any, dt_s: float, n_steps: int) -> np.ndarray:
+    """Unit waveform (A) applied during each step: the mean over the step of ``sample(t)``.
+
+    An array is taken as already on the grid (value during step k) and padded with zeros.
+    """
+    if isinstance(waveform, np.ndarray):
+        w = np.zeros(n_steps)
+        m = min(n_steps, waveform.shape[0])
+        w[:m] = waveform[:m]
+        return w
+    sample: Callable[[np.ndarray], np.ndarray] = getattr(waveform, "sample", waveform)
+    if not callable(sample):
+        raise InputError("waveform", type(waveform).__name__,
+                         "an object with .sample(t), a callable or an array")
+    sub = 4
+    t = (np.arange(n_steps)[:, None] + (np.arange(sub)[None, :] + 0.5) / sub) * dt_s
+    return np.asarray(sample(t.ravel()), dtype=float).reshape(n_steps, sub).mean(axis=1)
+
+
+def _default_tstop(fiber: Fiber) -> float:
+    return 10e-3 if fiber.model in MYELINATED else 30e-3
+
+
+def _stack(fibers: Sequence[Fiber]) -> dict[str, np.ndarray]:
+    return {k: np.ascontiguousarray(np.stack([f.cable[k] for f in fibers]))
+            for k in fibers[0].cable}
+
+
+def initial_state(fibers: Sequence[Fiber]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rest state: Vm = v_rest, gates at steady state, then 200 ms at dt = 5 ms, no stimulus
+    (the reference's steady-state initialisation). Returns vm, w (mV), states."""
+    f0 = fibers[0]
+    n_f = len(fibers)
+    kin = f0.kinetic_constants()
+    n_act = f0.active_index.shape[0]
+    vm = np.full((n_f, f0.n_compartments), f0.v_rest_mv)
+    w = np.zeros_like(vm)
+    ns = N_STATES[f0.code]
+    st = np.zeros((n_f, n_act, ns))
+    inf = np.empty(MAX_STATES)
+    tau = np.empty(MAX_STATES)
+    rates(f0.code, f0.v_rest_mv, kin, inf, tau)
+    st[:] = inf[:ns]
+    cable = _stack(fibers)
+    n_steps = 40
+    zeros = np.zeros(n_steps)
+    run_batch(f0.code, kin, 5.0, n_steps, f0.v_rest_mv, cable, f0.active_index, 0,
+              np.arange(n_f), np.zeros(n_f), np.zeros_like(vm), zeros, -1, zeros, vm, w, st,
+              quiet_step=n_steps + 1, quiet_mv=math.inf, stop_on_detect=False,
+              thresh=AP_THRESHOLD_MV)
+    return vm, w, st
+
+
+def detect_position(fiber: Fiber, fraction: float) -> int:
+    """Position, in the fiber's active-compartment list, of the detection node."""
+    if not 0.0 <= fraction <= 1.0:
+        raise InputError("detect_fraction", fraction, "a fraction of the fiber length, 0–1")
+    comp = fiber.node_index[fiber.node_at(fraction)]
+    hits = np.flatnonzero(fiber.active_index == comp)
+    if hits.size == 0:
+        raise InputError("detect_fraction", fraction, "a location on an active (not end) node")
+    return int(hits[0])
+
+
+def run_group(fibers: Sequence[Fiber], phis: Sequence[np.ndarray], fib: np.ndarray,
+              amps_a: np.ndarray, wave: np.ndarray, options: SolverOptions, *,
+              inj_comp: int = -1, inj_wave: np.ndarray | None = None,
+              rest: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+              record_every: int = 0) -> dict[str, np.ndarray]:
+    """Run batch members ``(fib[b], amps_a[b])`` of fibers that share a topology."""
+    f0 = fibers[0]
+    dt_ms = options.dt_s * 1e3  # [s -> ms]
+    n_steps = wave.shape[0]
+    vm0, w0, st0 = rest if rest is not None else initial_state(fibers)
+    vm = np.ascontiguousarray(vm0[fib])
+    w = np.ascontiguousarray(w0[fib])
+    st = np.ascontiguousarray(st0[fib])
+    phi_mv = np.stack(phis) * 1e3  # [V/A -> mV/A]
+    inj = np.zeros(n_steps) if inj_wave is None else inj_wave * 1e9  # [A -> nA]
+    drive = np.abs(wave) + (np.abs(inj_wave) if inj_wave is not None else 0.0)
+    last_on = int(np.flatnonzero(drive)[-1]) + 1 if np.any(drive) else 0
+    quiet_step = last_on + 1 if options.early_stop else n_steps + 1
+    n_rec = (n_steps // record_every) if record_every else 0
+    return run_batch(f0.code, f0.kinetic_constants(), dt_ms, n_steps, f0.v_rest_mv, _stack(fibers),
+                     f0.active_index, detect_position(f0, options.detect_fraction),
+                     fib.astype(np.int64), amps_a.astype(float), phi_mv, wave, inj_comp, inj,
+                     vm, w, st, quiet_step=quiet_step, quiet_mv=options.quiet_mv,
+                     stop_on_detect=options.early_stop, thresh=AP_THRESHOLD_MV,
+                     rec_every=record_every, n_rec=n_rec)
+
+
+def simulate(fibers: Fiber | Sequence[Fiber], potentials: Any, waveform: Any,
+             amplitudes_a: Sequence[float] | np.ndarray, *, options: SolverOptions | None = None,
+             record_every: int = 0) -> SimulationResult:
+    """Simulate every fiber at every amplitude.
+
+    :param fibers: one fiber or fibers sharing a model and compartment count.
+    :param potentials: φ in V/A (see module doc).
+    :param waveform: unit waveform (A): ``.sample(t)``, callable, or array on the grid.
+    :param amplitudes_a: amplitude multipliers (A), shape (K,) or (F, K).
+    :param record_every: record Vm of every compartment each this many steps (0: none).
+    """
+    fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
+    options = options or SolverOptions()
+    keys = {f.topology_key() for f in fibers}
+    if len(keys) != 1:
+        raise InputError("fibers", f"{len(keys)} topologies",
+                         "fibers of one model and compartment count per call")
+    if not (options.dt_s > 0 and math.isfinite(options.dt_s)):
+        raise InputError("dt", options.dt_s, "a positive time step in s")
+    amps = np.asarray(amplitudes_a, dtype=float)
+    amps = np.broadcast_to(amps, (len(fibers), amps.shape[-1])) if amps.ndim == 1 else amps
+    n_f, n_k = amps.shape
+    tstop = options.tstop_s or _default_tstop(fibers[0])
+    n_steps = round(tstop / options.dt_s)
+    wave = sample_waveform(waveform, options.dt_s, n_steps)
+    phis = resolve_potentials(fibers, potentials)
+    fib = np.repeat(np.arange(n_f), n_k)
+    out = run_group(fibers, phis, fib, amps.ravel(), wave, options, record_every=record_every)
+    det = detect_position(fibers[0], options.detect_fraction)
+    t_cross = out["t_cross"].reshape(n_f, n_k, -1) * 1e-3  # [ms -> s]
+    n_cross = out["n_cross"].reshape(n_f, n_k, -1)
+    return SimulationResult(
+        activated=n_cross[:, :, det] > 0,
+        detect_time_s=t_cross[:, :, det],
+        first_crossing_s=t_cross,
+        n_crossings=n_cross,
+        peak_mv=out["peak"].reshape(n_f, n_k, -1),
+        steps=out["steps"].reshape(n_f, n_k),
+        traces_mv=out["rec"].reshape(n_f, n_k, *out["rec"].shape[1:]) if record_every else None,
+    )

@@ -1,0 +1,223 @@
+"""Batched threshold search, strength–duration and recruitment.
+
+The threshold is the LOWEST amplitude that puts an action potential on the detection node.
+Searching down from a high bound can land above a virtual-anode block window (MRG 10 µm,
+1 ms: propagation at 0.05–0.7 mA, block at 1.0–1.5 mA, propagation again at 2 mA), so the
+search here only ever walks *up*:
+
+1. a probe at a clearly subthreshold amplitude (largest applied Ve along the fiber 1 mV)
+   gives the linear response; the scan starts where that response extrapolates to 10 mV;
+2. the scan climbs geometrically (factor 1.25–2, chosen from the peak depolarisation of the
+   last subthreshold run) until a run *excites* (an AP anywhere); a run that fires only
+   below the threshold of being seen is therefore never skipped by more than one step;
+3. geometric bisection between the last quiet amplitude and the first excited one, to a
+   relative gap ``precision``; if the excited upper bound propagates to the detection node
+   that is the threshold, otherwise it is the start of a block window and the scan resumes
+   upward for propagation.
+
+Every fiber advances one amplitude per round and all fibers of a round run in one kernel
+batch. The reported threshold is the upper (activating) bound, like NEURON/PyFibers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from estim.errors import InputError
+from estim.fibers.cable import Fiber
+from estim.fibers.solver import (
+    SolverOptions,
+    _default_tstop,
+    initial_state,
+    resolve_potentials,
+    run_group,
+    sample_waveform,
+)
+
+__all__ = ["ThresholdResult", "find_thresholds"]
+
+_NONE, _BLOCK, _FIRE = 0, 1, 2
+
+
+@dataclass(frozen=True, eq=False)
+class ThresholdResult:
+    """Thresholds of a set of fibers (amplitude multipliers of the unit waveform, A).
+
+    :ivar threshold_a: lowest activating amplitude found (upper bound of the bracket).
+    :ivar lower_a: highest non-activating amplitude below it.
+    :ivar n_simulations: runs spent per fiber.
+    :ivar initiation_nodes: per fiber, node numbers where the AP started at threshold
+        (local minima of first-crossing time; more than one = several initiation sites).
+    :ivar block_windows_a: per fiber, amplitude intervals (A) in which APs start but do not
+        reach the detection node (only found by the scan, or by ``probe_block``).
+    """
+
+    threshold_a: np.ndarray
+    lower_a: np.ndarray
+    n_simulations: np.ndarray
+    precision: float
+    initiation_nodes: list[list[int]] = field(default_factory=list)
+    block_windows_a: list[list[tuple[float, float]]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        thr = ", ".join(f"{x * 1e6:.4g}" for x in self.threshold_a[:5])
+        more = ", ..." if self.threshold_a.size > 5 else ""
+        return f"ThresholdResult([{thr}{more}] µA, precision={self.precision:g})"
+
+
+def _classify(out: dict[str, np.ndarray], det: int) -> np.ndarray:
+    fired = np.any(out["n_cross"] > 0, axis=1)
+    return np.where(out["n_cross"][:, det] > 0, _FIRE, np.where(fired, _BLOCK, _NONE))
+
+
+def _initiation_nodes(t_cross: np.ndarray, node_numbers: np.ndarray) -> list[int]:
+    """Nodes whose first crossing is earlier than both neighbours' (NaN = never)."""
+    t = np.where(np.isnan(t_cross), np.inf, t_cross)
+    if not np.any(np.isfinite(t)):
+        return []
+    left = np.concatenate([[np.inf], t[:-1]])
+    right = np.concatenate([t[1:], [np.inf]])
+    mins = np.flatnonzero(np.isfinite(t) & (t <= left) & (t <= right))
+    # a plateau of equal times counts once
+    keep = [m for k, m in enumerate(mins) if k == 0 or m != mins[k - 1] + 1]
+    return [int(node_numbers[m]) for m in keep]
+
+
+def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Any, waveform: Any, *,
+                    precision: float = 0.01, options: SolverOptions | None = None,
+                    probe_block: bool = False, block_probe_max_factor: float = 32.0,
+                    max_rounds: int = 60) -> ThresholdResult:
+    """Lowest activating amplitude of every fiber.
+
+    :param fibers: fibers (any mix of models; same-topology fibers are batched together).
+    :param potentials: φ (V/A): callable of points, or one array per fiber.
+    :param waveform: unit waveform (A), see :mod:`estim.fibers.solver`.
+    :param precision: relative bracket width at which to stop (0.01 = 1 %).
+    :param probe_block: also scan above threshold (×√2 steps up to
+        ``block_probe_max_factor`` × threshold) for block windows.
+    """
+    fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
+    if not 0.0 < precision < 0.5:
+        raise InputError("precision", precision, "a relative precision between 0 and 0.5")
+    options = options or SolverOptions()
+    phis = resolve_potentials(fibers, potentials)
+    n = len(fibers)
+    thr = np.full(n, np.nan)
+    low = np.full(n, np.nan)
+    nsim = np.zeros(n, dtype=np.int64)
+    init: list[list[int]] = [[] for _ in range(n)]
+    blocks: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, f in enumerate(fibers):
+        groups.setdefault(f.topology_key(), []).append(i)
+    for idx in groups.values():
+        _search_group([fibers[i] for i in idx], [phis[i] for i in idx], waveform, options,
+                      precision, max_rounds, probe_block, block_probe_max_factor,
+                      idx, thr, low, nsim, init, blocks)
+    return ThresholdResult(threshold_a=thr, lower_a=low, n_simulations=nsim,
+                           precision=precision, initiation_nodes=init, block_windows_a=blocks)
+
+
+def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Any,
+                  options: SolverOptions, precision: float, max_rounds: int, probe_block: bool,
+                  probe_max: float, idx: list[int], thr: np.ndarray, low: np.ndarray,
+                  nsim: np.ndarray, init: list[list[int]],
+                  blocks: list[list[tuple[float, float]]]) -> None:
+    from estim.fibers.solver import detect_position
+
+    f0 = fibers[0]
+    n = len(fibers)
+    tstop = options.tstop_s or _default_tstop(f0)
+    n_steps = round(tstop / options.dt_s)
+    wave = sample_waveform(waveform, options.dt_s, n_steps)
+    if not np.any(wave):
+        raise InputError("waveform", "all zero", "a waveform that is non-zero before tstop")
+    rest = initial_state(fibers)
+    det = detect_position(f0, options.detect_fraction)
+    act = f0.active_index
+    node_numbers = np.searchsorted(f0.node_index, act)
+    v_ss = rest[0][:, act]  # (F, n_act) resting Vm at the active compartments
+
+    def run(which: np.ndarray, amps: np.ndarray) -> dict[str, np.ndarray]:
+        nsim[np.asarray(idx)[which]] += 1
+        return run_group(fibers, phis, which, amps, wave, options, rest=rest)
+
+    # 1. linear probe: largest |Ve| on the fiber = 1 mV
+    everyone = np.arange(n)
+    probe = np.array([1e-3 / max(np.max(np.abs(p)), 1e-30) for p in phis])  # [V / (V/A) -> A]
+    out = run(everyone, probe)
+    dv = np.max(out["peak"] - v_ss, axis=1)
+    amp = probe * 10.0 / np.maximum(dv, 1e-6)
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    hi_cls = np.zeros(n, dtype=np.int64)
+    hi_cross = np.full((n, act.shape[0]), np.nan)
+    crit = np.full(n, _BLOCK)  # upper bounds must reach at least this class
+    phase = np.zeros(n, dtype=np.int64)  # 0 scan, 1 bisect, 2 done
+    for _ in range(max_rounds):
+        todo = np.flatnonzero(phase < 2)
+        if todo.size == 0:
+            break
+        bis = phase[todo] == 1
+        a = amp[todo].copy()
+        a[bis] = np.sqrt(lo[todo][bis] * hi[todo][bis])
+        out = run(todo, a)
+        cls = _classify(out, det)
+        dv = np.max(out["peak"] - v_ss[todo], axis=1)
+        for k, i in enumerate(todo):
+            if cls[k] >= crit[i]:
+                hi[i], hi_cls[i] = a[k], cls[k]
+                hi_cross[i] = out["t_cross"][k]
+                if phase[i] == 0 and lo[i] == 0.0:
+                    # excited on the very first step: step down until quiet
+                    amp[i] = a[k] / 4.0
+                    hi[i] = np.inf
+                    continue
+                phase[i] = 1
+            else:
+                lo[i] = a[k]
+                if cls[k] == _BLOCK:
+                    blocks[idx[i]].append((a[k], a[k]))
+                if phase[i] == 0:
+                    amp[i] = a[k] * float(np.clip(20.0 / max(dv[k], 1e-6), 1.25, 2.0))
+            if phase[i] == 1 and hi[i] - lo[i] <= precision * hi[i]:
+                if hi_cls[i] == _FIRE:
+                    phase[i] = 2
+                else:  # excitation without propagation: climb on for propagation
+                    crit[i] = _FIRE
+                    lo[i] = hi[i]
+                    amp[i] = hi[i] * 1.25
+                    hi[i] = np.inf
+                    phase[i] = 0
+        if np.any(amp[phase == 0] > 1e3):  # 1 kA: nothing will fire
+            bad = np.flatnonzero((phase == 0) & (amp > 1e3))
+            phase[bad] = 2
+            hi[bad] = np.nan
+    for local, glob in enumerate(idx):
+        ok_thr = phase[local] == 2 and np.isfinite(hi[local])
+        thr[glob] = hi[local] if ok_thr else np.nan
+        low[glob] = lo[local]
+        init[glob] = _initiation_nodes(hi_cross[local], node_numbers) if ok_thr else []
+    if probe_block:
+        ok = np.flatnonzero(np.isfinite(thr[idx]))
+        factors = 2.0 ** (np.arange(1, int(2 * math.log2(probe_max)) + 1) / 2)
+        which = np.repeat(ok, factors.size)
+        amps = (thr[np.asarray(idx)[ok]][:, None] * factors[None, :]).ravel()
+        if which.size:
+            cls = _classify(run(which, amps), det).reshape(ok.size, factors.size)
+            for row, pos in enumerate(ok):
+                g = idx[int(pos)]
+                window: list[float] = []
+                for c, fa in zip(cls[row], factors, strict=True):
+                    if c == _BLOCK:
+                        window.append(float(fa * thr[g]))
+                    elif window:
+                        blocks[g].append((window[0], window[-1]))
+                        window = []
+                if window:
+                    blocks[g].append((window[0], window[-1]))

@@ -1,0 +1,42 @@
+"""``estim fibers`` subcommand: JSON output, readable table, plots, bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from estim.errors import InputError
+from estim.fibers import cli
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="estim")
+    cli.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_json_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["fibers", "--model", "mrg", "--diameter", "10um", "--distance", "1mm",
+                   "--pulse-width", "0.1ms", "--sigma", "0.2", "--json"])
+    assert cli.run(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["threshold_A"] == pytest.approx(121.18e-6, rel=0.03)  # NEURON reference
+    assert out["initiation_nodes"] == [25]
+
+
+def test_table_and_plots(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["fibers", "--model", "sweeney", "--diameter", "10 um", "--distance",
+                   "1 mm", "--pulse-width", "100 us", "-o", str(tmp_path)])
+    assert cli.run(args) == 0
+    text = capsys.readouterr().out
+    assert "threshold" in text and "µA" in text
+    assert (tmp_path / "strength_duration.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("argv", [["--diameter", "10 mA"], ["--distance", "-1 mm"],
+                                  ["--model", "squid"], ["--pulse-width", "abc"]])
+def test_bad_input_raises_input_error(argv: list[str]) -> None:
+    with pytest.raises(InputError):
+        cli.run(_parse(["fibers", *argv]))

@@ -1,0 +1,103 @@
+"""Cable solver: compiled kernel against its plain-numpy twin, rest state, inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from estim.errors import InputError
+from estim.fibers import (
+    RectangularPulse,
+    SolverOptions,
+    make_fiber,
+    point_source_potential,
+    simulate,
+)
+from estim.fibers.kernel import run_batch, run_batch_numpy
+from estim.fibers.solver import _stack, initial_state, sample_waveform
+
+
+def _both(fiber, amps, *, n_steps=60, dt_ms=0.002, inj=False):
+    rest = initial_state([fiber])
+    phi = point_source_potential(fiber.points(), (0, 1e-3, 0), 0.2)[None, :] * 1e3
+    wave = sample_waveform(RectangularPulse(4e-5), dt_ms * 1e-3, n_steps)
+    inj_wave = wave * -1e9 if inj else np.zeros(n_steps)
+    comp = int(fiber.node_index[10]) if inj else -1
+    amps = np.asarray(amps, float)
+    fib = np.zeros(amps.size, np.int64)
+    args = (fiber.code, fiber.kinetic_constants(), dt_ms, n_steps, fiber.v_rest_mv,
+            _stack([fiber]), fiber.active_index, 0, fib, amps, phi, wave, comp, inj_wave)
+    states = [tuple(np.ascontiguousarray(x[fib]) for x in rest) for _ in range(2)]
+    out_c = run_batch(*args, *states[0], quiet_step=n_steps + 1, quiet_mv=np.inf,
+                      stop_on_detect=False, thresh=-30.0)
+    out_p = run_batch_numpy(*args, *states[1], thresh=-30.0)
+    return states, out_c, out_p
+
+
+@pytest.mark.parametrize(("model", "d", "inj"), [("mrg", 10e-6, False), ("mrg", 7.3e-6, True),
+                                                 ("sweeney", 10e-6, False)])
+def test_kernel_matches_numpy_twin(model: str, d: float, inj: bool) -> None:
+    fiber = make_fiber(model, d, n_nodes=11)
+    amps = [300e-6, 2e-3] if not inj else [1e-9, 5e-9]
+    (c, p), out_c, out_p = _both(fiber, amps, inj=inj)
+    # a direct banded solve and block Thomas agree to round-off on a well-conditioned system
+    np.testing.assert_allclose(c[0], p[0], rtol=0, atol=1e-8)  # Vm (mV)
+    np.testing.assert_allclose(c[1], p[1], rtol=0, atol=1e-8)  # periaxonal (mV)
+    np.testing.assert_allclose(c[2], p[2], rtol=0, atol=1e-10)  # gates
+    np.testing.assert_allclose(out_c["peak"], out_p["peak"], atol=1e-8)
+    np.testing.assert_array_equal(out_c["n_cross"], out_p["n_cross"])
+    assert np.max(out_c["peak"]) > -30.0 or inj  # the strong case really excites
+
+
+def test_rest_state_is_stationary() -> None:
+    fiber = make_fiber("mrg", 10e-6, n_nodes=11)
+    r = simulate(fiber, np.zeros(fiber.n_compartments), RectangularPulse(1e-4), [0.0],
+                 options=SolverOptions(tstop_s=1e-3, early_stop=False), record_every=100)
+    assert r.traces_mv is not None
+    drift = np.ptp(r.traces_mv[0, 0], axis=0)
+    assert np.max(drift) < 1e-3  # mV over 1 ms
+
+
+def test_point_source_is_inverse_distance() -> None:
+    pts = np.array([[0.0, 1e-3, 0.0], [0.0, 2e-3, 0.0]])
+    v = point_source_potential(pts, (0, 0, 0), 0.2)
+    assert v[0] == pytest.approx(1 / (4 * np.pi * 0.2 * 1e-3))
+    assert v[0] / v[1] == pytest.approx(2.0)
+
+
+def test_bad_inputs_raise_input_error() -> None:
+    with pytest.raises(InputError):
+        make_fiber("frog", 10e-6)
+    with pytest.raises(InputError):
+        make_fiber("mrg", 30e-6)
+    with pytest.raises(InputError):
+        point_source_potential(np.zeros((1, 3)), (0, 0, 0), -1.0)
+    fiber = make_fiber("sweeney", 10e-6, n_nodes=11)
+    with pytest.raises(InputError):
+        simulate(fiber, np.zeros(3), RectangularPulse(1e-4), [1e-3])
+    with pytest.raises(InputError):
+        simulate(fiber, np.zeros(fiber.n_compartments), RectangularPulse(1e-4), [1e-3],
+                 options=SolverOptions(detect_fraction=1.0))  # passive end node
+
+
+def test_nothing_is_compiled_at_import() -> None:
+    code = ("import estim.fibers as f, estim.fibers.kernel as k;"
+            "print(len(k._run_batch_compiled.signatures), len(k._member.signatures))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["0", "0"]
+
+
+def test_fiber_layout_matches_reference_setup() -> None:
+    f = make_fiber("mrg", 10e-6)
+    assert f.n_compartments == 551 and f.n_nodes == 51
+    assert f.positions_m[f.node_index[25]] == 0.0
+    assert f.node_at(0.9) == 45
+    # node spacing is the published 1150 µm
+    assert np.diff(f.positions_m[f.node_index])[3] == pytest.approx(1150e-6)
+    assert f.double_cable
+    s = make_fiber("sundt", 1e-6)
+    assert s.n_compartments == 1201 and not s.double_cable

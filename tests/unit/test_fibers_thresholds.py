@@ -1,0 +1,62 @@
+"""Threshold search logic and strength–duration fit (fast: Sweeney, short fibers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from estim.errors import InputError
+from estim.fibers import (
+    RectangularPulse,
+    find_thresholds,
+    fit_strength_duration,
+    make_fiber,
+    point_source_potential,
+    recruitment,
+    simulate,
+)
+
+
+def _pot(r: float):
+    return lambda p: point_source_potential(p, (0.0, r, 0.0), 0.2)
+
+
+def test_threshold_brackets_activation() -> None:
+    fiber = make_fiber("sweeney", 10e-6, n_nodes=21)
+    res = find_thresholds(fiber, _pot(1e-3), RectangularPulse(1e-4), precision=0.01)
+    thr, lo = res.threshold_a[0], res.lower_a[0]
+    assert lo < thr <= lo * 1.0101
+    sim = simulate(fiber, _pot(1e-3), RectangularPulse(1e-4), [lo, thr])
+    np.testing.assert_array_equal(sim.activated[0], [False, True])
+
+
+def test_batching_fibers_gives_the_same_thresholds() -> None:
+    fibers = [make_fiber("sweeney", d, n_nodes=21) for d in (8e-6, 12e-6)]
+    both = find_thresholds(fibers, _pot(1e-3), RectangularPulse(1e-4)).threshold_a
+    one = [find_thresholds(f, _pot(1e-3), RectangularPulse(1e-4)).threshold_a[0]
+           for f in fibers]
+    np.testing.assert_allclose(both, one, rtol=1e-12)
+    assert both[1] < both[0]
+
+
+def test_threshold_scales_with_distance_and_precision() -> None:
+    fiber = make_fiber("sweeney", 10e-6, n_nodes=21)
+    near = find_thresholds(fiber, _pot(0.5e-3), RectangularPulse(1e-4), precision=0.002)
+    far = find_thresholds(fiber, _pot(1e-3), RectangularPulse(1e-4), precision=0.002)
+    assert near.threshold_a[0] < far.threshold_a[0]
+    with pytest.raises(InputError):
+        find_thresholds(fiber, _pot(1e-3), RectangularPulse(1e-4), precision=0.0)
+
+
+def test_weiss_fit_recovers_parameters() -> None:
+    d = np.array([20e-6, 50e-6, 100e-6, 500e-6])
+    b, c = fit_strength_duration(d, 2e-5 * (1 + 150e-6 / d))
+    assert b == pytest.approx(2e-5)
+    assert c == pytest.approx(150e-6)
+
+
+def test_recruitment_is_monotone() -> None:
+    fibers = [make_fiber("sweeney", d, n_nodes=21) for d in (6e-6, 9e-6, 12e-6)]
+    rec = recruitment(fibers, _pot(1e-3), RectangularPulse(1e-4))
+    assert rec.fraction[0] == 0.0 and rec.fraction[-1] == 1.0
+    assert np.all(np.diff(rec.fraction) >= 0)
