@@ -1,0 +1,182 @@
+"""Electrodes: surface pads, DBS lead contacts, the skin–electrode interface, channels.
+
+The field solve needs only the *geometry* of each electrode and, optionally, an interface
+conductance per area (S/m²) between the electrode metal and the skin. The circuit-level load
+(series R with parallel R‖C seen by the stimulator) belongs to :mod:`estim.safety.loads`;
+:class:`InterfaceModel` here gives the same three numbers per area and turns them into the
+conductance the volume-conductor solve uses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from estim.errors import InputError
+from estim.fields.sites import Site, Vec3, placement
+
+__all__ = [
+    "Boundary",
+    "Channel",
+    "DBSLead",
+    "Electrode",
+    "ElectrodeShape",
+    "InterfaceModel",
+    "place_electrode",
+]
+
+ElectrodeShape = Literal["rectangular", "circular", "lead_contact", "case"]
+#: ``"floating"``: each electrode an equipotential carrying its total current (physical).
+#: ``"uniform"``: the current enters with uniform density over the electrode (comparison).
+Boundary = Literal["floating", "uniform"]
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceModel:
+    """Skin–electrode interface per unit area: ``r_series`` + (``r_parallel`` ‖ ``c_parallel``).
+
+    :param r_series: gel / bulk resistance times area (Ω·m²).
+    :param r_parallel: skin (stratum corneum) resistance times area (Ω·m²).
+    :param c_parallel: skin capacitance per area (F/m²).
+
+    Defaults: hydrogel on intact skin, Rs = 1 kΩ·cm², Rp = 20 kΩ·cm², Cp = 0.05 uF/cm²
+    (van Boxtel 1977; Keller & Kuhn 2008). The interface is resistive only for pulses much
+    longer than Rp·Cp (here 1 ms); for kHz carriers and short pulses use
+    :meth:`conductance_per_area` at the frequency of interest.
+    """
+
+    r_series: float = 1e3 * 1e-4  # [Ω·cm² -> Ω·m²]
+    r_parallel: float = 20e3 * 1e-4  # [Ω·cm² -> Ω·m²]
+    c_parallel: float = 0.05e-6 * 1e4  # [uF/cm² -> F/m²]
+
+    def impedance_per_area(self, frequency: float) -> complex:
+        """Specific impedance (Ω·m²) at ``frequency`` (Hz)."""
+        w = 2 * math.pi * frequency
+        return self.r_series + self.r_parallel / (1 + 1j * w * self.r_parallel * self.c_parallel)
+
+    def conductance_per_area(self, frequency: float = 0.0) -> float:
+        """1/|Z| per area (S/m²), what the quasi-static field solve uses as a Robin term."""
+        return 1.0 / abs(self.impedance_per_area(frequency))
+
+    @classmethod
+    def gel_layer(cls, thickness: float, conductivity: float) -> InterfaceModel:
+        """A gel layer alone (no skin barrier): Rs = t / σ (Ω·m²), no R‖C.
+
+        :param thickness: gel thickness (m). :param conductivity: gel conductivity (S/m).
+        """
+        return cls(r_series=thickness / conductivity, r_parallel=0.0, c_parallel=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Electrode:
+    """An electrode placed on a site.
+
+    :param name: the placement it sits on.
+    :param shape: rectangular / circular pad, DBS ``lead_contact``, or the IPG ``case``
+        (the outer boundary of a brain site, the usual monopolar return).
+    :param position: centre on the surface (m).
+    :param normal: outward unit normal of the surface there.
+    :param axis: unit tangent along which ``length`` runs (lead: the lead axis).
+    :param length: extent along ``axis`` (m); lead contact: contact length.
+    :param width: extent across ``axis``, arc length on a limb (m); circular: the diameter.
+    :param interface_conductance: S/m² between metal and skin; ``None`` is ideal contact.
+    """
+
+    name: str
+    shape: ElectrodeShape
+    position: Vec3
+    normal: Vec3
+    axis: Vec3
+    length: float
+    width: float
+    interface_conductance: float | None = None
+
+    @property
+    def area(self) -> float:
+        """Contact area (m²)."""
+        if self.shape == "circular":
+            return math.pi * self.width**2 / 4
+        if self.shape == "lead_contact":
+            return math.pi * self.width * self.length
+        return self.length * self.width
+
+    @property
+    def diameter(self) -> float:
+        return self.width
+
+    def with_interface(self, conductance: float | InterfaceModel | None, *,
+                       frequency: float = 0.0) -> Electrode:
+        """A copy with an interface conductance (S/m²), or one from an :class:`InterfaceModel`
+        at ``frequency`` (Hz); ``None`` for ideal contact."""
+        if isinstance(conductance, InterfaceModel):
+            conductance = conductance.conductance_per_area(frequency)
+        return replace(self, interface_conductance=conductance)
+
+    def __repr__(self) -> str:
+        g = ("ideal" if self.interface_conductance is None
+             else f"{self.interface_conductance:g} S/m²")
+        return (f"Electrode({self.name!r}, {self.shape}, {self.length * 1e3:g} x "
+                f"{self.width * 1e3:g} mm at {tuple(round(c * 1e3, 3) for c in self.position)} mm, "
+                f"{g})")
+
+
+@dataclass(frozen=True, slots=True)
+class DBSLead:
+    """A cylindrical DBS lead on the z axis, tip at z = 0 (Medtronic 3389-like).
+
+    :param diameter: 1.27 mm. :param contact_length: 1.5 mm. :param spacing: 0.5 mm.
+    :param tip_length: insulated tip below contact 0 (m).
+    """
+
+    diameter: float = 1.27e-3
+    contact_length: float = 1.5e-3
+    spacing: float = 0.5e-3
+    n_contacts: int = 4
+    tip_length: float = 1.5e-3
+
+    def contact_center(self, k: int) -> float:
+        """z of the centre of contact ``k`` (m)."""
+        return self.tip_length + k * (self.contact_length + self.spacing) + self.contact_length / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """An anode–cathode pair driven by one current source.
+
+    :param current: the channel's amplitude (A); fields are solved at 1 A and scaled.
+    """
+
+    anode: Electrode
+    cathode: Electrode
+    current: float = 1.0
+    name: str = "ch1"
+
+
+def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular", *,
+                    length: float = 0.05, width: float | None = None,
+                    interface_conductance: float | None = None,
+                    field: str = "electrode") -> Electrode:
+    """Put an electrode on a named placement of ``site``.
+
+    :param where: placement name (see :func:`estim.fields.sites.placements`).
+    :param length: along the placement axis (m); circular: the diameter.
+    :param width: across it (m); defaults to ``length``.
+    """
+    spot = placement(site, where, field_name=f"{field}.placement")
+    if shape == "circular":
+        width = length
+    width = length if width is None else width
+    if length <= 0 or width <= 0:
+        raise InputError(f"{field}.size", (length, width), "positive electrode dimensions")
+    if site.kind == "brain":
+        lead = DBSLead()
+        if where == "case":
+            return Electrode(where, "case", spot.position, spot.normal, spot.axis, 0.0, 0.0,
+                             interface_conductance)
+        return Electrode(where, "lead_contact", spot.position, spot.normal, spot.axis,
+                         lead.contact_length, lead.diameter, interface_conductance)
+    if shape not in ("rectangular", "circular"):
+        raise InputError(f"{field}.shape", shape, "'rectangular' or 'circular' on a surface site")
+    return Electrode(where, shape, spot.position, spot.normal, spot.axis, length, width,
+                     interface_conductance)

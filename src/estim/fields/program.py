@@ -1,0 +1,109 @@
+"""Fields of a program: the adapter between :mod:`estim.program` and the field solvers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from estim.errors import InputError
+from estim.fields.electrodes import Boundary, Channel, Electrode, place_electrode
+from estim.fields.fem.geometry import MeshSettings
+from estim.fields.sites import Site, site_from_spec
+from estim.fields.solve import ChannelField, FieldSolution, Method, solve_fields
+
+if TYPE_CHECKING:
+    from estim.program import Program
+
+__all__ = ["ProgramFields", "electrode_from_spec", "fields_for_program"]
+
+
+@dataclass(frozen=True, eq=False)
+class ProgramFields:
+    """Per-channel potential and field callables of a program, plus metadata.
+
+    ``potential[name](points)`` is V per A of that channel's current, ``field[name](points)``
+    V/m per A; ``currents[name]`` the programmed amplitude (A) — or, for a voltage-controlled
+    channel, amplitude / tissue resistance (A), the quasi-static current it drives.
+    """
+
+    site: Site
+    solution: FieldSolution
+    currents: dict[str, float]
+
+    @property
+    def channels(self) -> tuple[ChannelField, ...]:
+        return self.solution.channels
+
+    @property
+    def potential(self) -> dict[str, Callable[[ArrayLike], NDArray[np.float64]]]:
+        return {c.name: c.potential for c in self.channels}
+
+    @property
+    def field(self) -> dict[str, Callable[[ArrayLike], NDArray[np.float64]]]:
+        return {c.name: c.field for c in self.channels}
+
+    def metadata(self) -> dict[str, Any]:
+        s = self.solution
+        return {
+            "site": repr(self.site),
+            "method": "fem" if s.settings is not None else "analytic",
+            "boundary": s.boundary,
+            "n_dofs": s.n_dofs,
+            "seconds": s.seconds,
+            "cache_hit": s.cache_hit,
+            "channels": [{"name": c.name, "anode": repr(c.anode), "cathode": repr(c.cathode),
+                          "resistance_ohm": c.resistance, "current_A": self.currents[c.name]}
+                         for c in self.channels],
+        }
+
+
+def electrode_from_spec(site: Site, spec: Any, *, field: str) -> Electrode:
+    """An :class:`Electrode` from a program electrode (placement, shape, sizes in m)."""
+    shape = str(getattr(spec.shape, "value", spec.shape))
+    where = spec.placement
+    if site.kind == "brain":
+        return place_electrode(site, where, "rectangular", field=field)
+    if shape == "circular":
+        d = spec.diameter if spec.diameter is not None else 2 * math.sqrt(spec.area_m2 / math.pi)
+        return place_electrode(site, where, "circular", length=d, field=field)
+    if shape == "rectangular":
+        if spec.length is not None and spec.width is not None:
+            return place_electrode(site, where, "rectangular", length=spec.length,
+                                   width=spec.width, field=field)
+        side = math.sqrt(spec.area_m2)
+        return place_electrode(site, where, "rectangular", length=side, width=side, field=field)
+    raise InputError(f"{field}.shape", shape, f"a surface electrode on site {site.name!r}")
+
+
+def fields_for_program(program: Program, *, progress: Callable[[str], None] | None = None,
+                       settings: MeshSettings | None = None, mesh_scale: float = 1.0,
+                       boundary: Boundary = "floating", cache: bool | Path = True,
+                       method: Method = "fem") -> ProgramFields:
+    """Solve the fields of every channel of ``program`` at 1 A (see :func:`solve_fields`).
+
+    :param mesh_scale: multiplies every mesh size of the site's default settings (> 1 is a
+        quicker, coarser preview); ignored when ``settings`` is given.
+    :param method: ``"fem"``, or ``"analytic"`` (planar sites, uniform pads, milliseconds).
+    """
+    site = site_from_spec(program.site.name, program.site.overrides)
+    if settings is None and mesh_scale != 1.0:
+        settings = MeshSettings.for_site(site).scaled(mesh_scale)
+    channels = []
+    for i, ch in enumerate(program.channels):
+        an = electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
+        ca = electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+        channels.append(Channel(an, ca, 1.0, name=ch.name))
+    sol = solve_fields(site, channels, settings=settings, boundary=boundary, cache=cache,
+                       progress=progress, method=method)
+    currents = {}
+    for ch, cf in zip(program.channels, sol.channels, strict=True):
+        amp = ch.stimulation.amplitude
+        control = str(getattr(amp.control, "value", amp.control))
+        currents[ch.name] = amp.value if control == "current" else amp.value / cf.resistance
+    return ProgramFields(site, sol, currents)

@@ -1,0 +1,401 @@
+"""Sites: named, parameterised anatomies as frozen values, and named electrode placements.
+
+Coordinates (m):
+
+* ``planar`` sites (a layered patch: lower back, cheek, generic): the skin surface is the
+  plane z = 0, tissue is z < 0, the patch spans ``width`` along x and ``length`` along y.
+  Muscle fibers run along ``fiber_axis`` (y by default).
+* ``limb`` sites (forearm, upper arm, thigh, calf, knee): a layered cylinder or elliptic
+  cylinder with its axis on z, proximal towards +z, ends insulated. The volar / anterior
+  side faces +x. Muscle fibers run along z.
+* ``brain``: a homogeneous cylinder of brain around a DBS lead on the z axis, tip at the
+  origin, contacts above it; see :mod:`estim.fields.electrodes` for the lead.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from estim.errors import EstimWarning, InputError
+from estim.fields.tissues import tissue
+from estim.units import parse_quantity
+
+__all__ = [
+    "SITE_NAMES",
+    "Layer",
+    "Placement",
+    "Site",
+    "SiteKind",
+    "make_site",
+    "placement",
+    "placements",
+    "site_from_spec",
+]
+
+SiteKind = Literal["planar", "limb", "brain"]
+Vec3 = tuple[float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One tissue layer.
+
+    :param tissue: tissue name (key of :data:`estim.fields.tissues.TISSUES`).
+    :param thickness: layer thickness (m). For the innermost layer of a limb it is the core
+        radius; for the deepest layer of a planar patch it is the modelled depth (the
+        analytic solvers treat it as a half-space).
+    :param conductivity: along the fibers, or isotropic (S/m).
+    :param conductivity_across: across the fibers (S/m).
+    """
+
+    tissue: str
+    thickness: float
+    conductivity: float
+    conductivity_across: float
+
+    @property
+    def isotropic(self) -> bool:
+        return self.conductivity == self.conductivity_across
+
+    @property
+    def mean_conductivity(self) -> float:
+        """Geometric mean of the three principal conductivities (S/m)."""
+        return (self.conductivity * self.conductivity_across**2) ** (1 / 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A named spot on a site's surface.
+
+    :param position: centre of the electrode on the surface (m).
+    :param normal: outward unit normal there.
+    :param axis: unit tangent along which an electrode's ``length`` runs.
+    """
+
+    name: str
+    position: Vec3
+    normal: Vec3
+    axis: Vec3
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A parameterised anatomy.
+
+    :param name: preset name (``"forearm"``, ``"lower_back"``, ...).
+    :param kind: ``"planar"``, ``"limb"`` or ``"brain"``.
+    :param layers: outer to inner.
+    :param length: extent along the limb axis z, or along y for a patch (m).
+    :param width: extent along x of a patch, or 2x the x semi-axis of a limb (m).
+    :param height: 2x the y semi-axis of a limb; brain: domain radius (m).
+    :param fiber_axis: direction of muscle fibers (unit vector).
+    """
+
+    name: str
+    kind: SiteKind
+    layers: tuple[Layer, ...]
+    length: float
+    width: float
+    height: float
+    fiber_axis: Vec3 = (0.0, 0.0, 1.0)
+    overrides: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def radius_x(self) -> float:
+        """Limb: outer semi-axis along x (m)."""
+        return self.width / 2
+
+    @property
+    def radius_y(self) -> float:
+        """Limb: outer semi-axis along y (m)."""
+        return self.height / 2
+
+    @property
+    def depth(self) -> float:
+        """Planar: modelled depth, the sum of layer thicknesses (m)."""
+        return sum(layer.thickness for layer in self.layers)
+
+    def layer(self, tissue_name: str) -> Layer:
+        for layer in self.layers:
+            if layer.tissue == tissue_name:
+                return layer
+        raise KeyError(tissue_name)
+
+    def replace(self, **changes: object) -> Site:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def key(self) -> str:
+        """Stable text used in cache keys."""
+        return repr(self)
+
+    def __repr__(self) -> str:
+        layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:g} mm "
+                           f"{ly.conductivity:g}/{ly.conductivity_across:g} S/m"
+                           for ly in self.layers)
+        return (f"Site({self.name!r}, {self.kind}, length={self.length * 1e3:g} mm, "
+                f"width={self.width * 1e3:g} mm, height={self.height * 1e3:g} mm, "
+                f"fiber_axis={self.fiber_axis}, layers=[{layers}])")
+
+
+# --- presets -------------------------------------------------------------------------------
+# Dimensions in mm: (kind, length, width, height, layers outer->inner as (tissue, thickness)).
+# Limb innermost "thickness" is the bone radius; muscle fills the rest (given as 0 here).
+_PRESETS: dict[str, tuple[SiteKind, float, float, float, tuple[tuple[str, float], ...]]] = {
+    # Reference geometry of shared/reference/fields.json (forearm_two_patch).
+    "forearm": ("limb", 200, 80, 80, (("skin", 1.5), ("fat", 5.0), ("muscle", 0), ("bone", 10))),
+    "upper_arm": ("limb", 250, 100, 100,
+                  (("skin", 1.5), ("fat", 8.0), ("muscle", 0), ("bone", 12))),
+    "thigh": ("limb", 350, 160, 160, (("skin", 1.5), ("fat", 15.0), ("muscle", 0), ("bone", 15))),
+    "calf": ("limb", 340, 110, 110, (("skin", 1.5), ("fat", 7.0), ("muscle", 0), ("bone", 13))),
+    # Knee: elliptic, little muscle, a large bony core (femoral condyles / tibial plateau).
+    "knee": ("limb", 150, 110, 100, (("skin", 1.5), ("fat", 6.0), ("muscle", 0), ("bone", 35))),
+    "lower_back": ("planar", 200, 200, 0,
+                   (("skin", 2.0), ("fat", 10.0), ("muscle", 50.0), ("bone", 20.0))),
+    "cheek": ("planar", 60, 60, 0, (("skin", 1.5), ("fat", 4.0), ("muscle", 10.0))),
+    "patch": ("planar", 150, 150, 0,
+              (("skin", 1.5), ("fat", 5.0), ("muscle", 40.0), ("bone", 10.0))),
+    # Brain: cylinder of homogeneous brain, radius 30 mm, height 60 mm, encapsulation 0.5 mm.
+    "brain": ("brain", 60, 60, 30, (("encapsulation", 0.5), ("brain", 0.0))),
+    # Subthalamic nucleus DBS: the same homogeneous model (STN region ~0.2 S/m).
+    "stn": ("brain", 60, 60, 30, (("encapsulation", 0.5), ("brain", 0.0))),
+}
+
+SITE_NAMES: tuple[str, ...] = tuple(_PRESETS)
+
+
+def make_site(name: str) -> Site:
+    """The preset site ``name`` with the defaults of the tissue table."""
+    if name not in _PRESETS:
+        raise InputError("site.name", name, f"one of {', '.join(SITE_NAMES)}")
+    kind, length, width, height, spec = _PRESETS[name]
+    layers = tuple(
+        Layer(t, th * 1e-3, tissue(t).conductivity, tissue(t).conductivity_across)  # [mm -> m]
+        for t, th in spec
+    )
+    fiber_axis: Vec3 = (0.0, 1.0, 0.0) if kind == "planar" else (0.0, 0.0, 1.0)
+    site = Site(name, kind, layers, length * 1e-3, width * 1e-3, height * 1e-3,  # [mm -> m]
+                fiber_axis=fiber_axis)
+    return _fill_muscle(site)
+
+
+def _fill_muscle(site: Site) -> Site:
+    """Limb: the muscle layer fills the space between fat and bone."""
+    if site.kind != "limb":
+        return site
+    r = min(site.radius_x, site.radius_y)
+    others = sum(ly.thickness for ly in site.layers if ly.tissue != "muscle")
+    fill = r - others
+    if fill <= 0:
+        raise InputError("site", site.name, "layers thinner than the limb radius")
+    return replace(site, layers=tuple(replace(ly, thickness=fill) if ly.tissue == "muscle"
+                                      else ly for ly in site.layers))
+
+
+_GEOMETRY_KEYS = {"length": "length", "width": "width", "height": "height",
+                  "diameter": "diameter", "radius": "radius", "domain_radius": "height"}
+
+
+def _allowed_keys(site: Site) -> list[str]:
+    keys = ["length"]
+    if site.kind == "planar":
+        keys += ["width"]
+    elif site.kind == "limb":
+        keys += ["radius", "diameter", "width", "height"]
+    else:
+        keys += ["domain_radius"]
+    for ly in site.layers:
+        keys += [f"{ly.tissue}_conductivity", f"{ly.tissue}_conductivity_along",
+                 f"{ly.tissue}_conductivity_across"]
+        if not (site.kind == "limb" and ly.tissue == "muscle") and ly.tissue != "brain":
+            keys.append(f"{ly.tissue}_radius" if site.kind == "limb" and ly is site.layers[-1]
+                        else f"{ly.tissue}_thickness")
+    return keys
+
+
+def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Site:
+    """Build a site from a program's ``[site]`` table.
+
+    :param name: preset name, one of :data:`SITE_NAMES`.
+    :param overrides: e.g. ``{"skin_thickness": "1.5 mm", "fat_conductivity": "0.04 S/m"}``.
+        ``<tissue>_conductivity`` sets both principal values; ``_along`` / ``_across`` one.
+    :raises InputError: unknown name or key (the message lists the allowed ones), or a value
+        of the wrong dimension.
+    """
+    site = make_site(name)
+    overrides = dict(overrides or {})
+    allowed = _allowed_keys(site)
+    layers = {ly.tissue: ly for ly in site.layers}
+    geometry: dict[str, float] = {}
+    for key, text in overrides.items():
+        fld = f"site.{key}"
+        if key not in allowed:
+            raise InputError(fld, text, f"one of {', '.join(allowed)}")
+        if key in _GEOMETRY_KEYS:
+            value = parse_quantity(text, "length", field=fld)
+            if value <= 0:
+                raise InputError(fld, text, "a positive length")
+            geometry[_GEOMETRY_KEYS[key]] = value
+            continue
+        tname, _, prop = key.partition("_")
+        # tissue names may contain underscores (gray_matter): split on the known suffix
+        for suffix in ("_conductivity_along", "_conductivity_across", "_conductivity",
+                       "_thickness", "_radius"):
+            if key.endswith(suffix):
+                tname, prop = key[: -len(suffix)], suffix[1:]
+                break
+        ly = layers[tname]
+        if prop.startswith("conductivity"):
+            value = parse_quantity(text, "conductivity", field=fld)
+            if value <= 0:
+                raise InputError(fld, text, "a positive conductivity")
+            if prop == "conductivity":
+                ly = replace(ly, conductivity=value, conductivity_across=value)
+            elif prop == "conductivity_along":
+                ly = replace(ly, conductivity=value)
+            else:
+                ly = replace(ly, conductivity_across=value)
+        else:
+            value = parse_quantity(text, "length", field=fld)
+            if value <= 0:
+                raise InputError(fld, text, "a positive length")
+            ly = replace(ly, thickness=value)
+        layers[tname] = ly
+    changes: dict[str, object] = {"layers": tuple(layers[ly.tissue] for ly in site.layers)}
+    if "radius" in geometry or "diameter" in geometry:
+        d = geometry.pop("diameter", 2 * geometry.pop("radius", 0.0))
+        changes.update(width=d, height=d)
+    changes.update(geometry)
+    if site.kind == "limb":
+        # muscle refills unless the user set its thickness explicitly (not allowed: derived)
+        changes["layers"] = tuple(replace(ly, thickness=0.0) if ly.tissue == "muscle" else ly
+                                  for ly in changes["layers"])  # type: ignore[attr-defined]
+    out = replace(site, **changes, overrides=tuple(sorted(overrides.items())))  # type: ignore[arg-type]
+    try:
+        out = _fill_muscle(out)
+    except InputError:
+        raise InputError("site", dict(overrides),
+                         "layer thicknesses that fit inside the limb radius") from None
+    _warn_unlikely(out, overrides)
+    return out
+
+
+# Plausible ranges (legal outside them, but worth a warning): S/m, and m per tissue layer.
+_SIGMA_RANGE = (1e-3, 3.0)  # fat/bone ~0.01-0.1 up to CSF 1.8 S/m (Gabriel 1996)
+_THICKNESS_RANGE = {"skin": (0.5e-3, 4e-3), "fat": (0.3e-3, 80e-3),
+                    "encapsulation": (0.05e-3, 2e-3)}
+
+
+def _warn_unlikely(site: Site, overrides: Mapping[str, str]) -> None:
+    for ly in site.layers:
+        for key in (f"{ly.tissue}_conductivity", f"{ly.tissue}_conductivity_along",
+                    f"{ly.tissue}_conductivity_across"):
+            if key in overrides:
+                lo, hi = _SIGMA_RANGE
+                for value in (ly.conductivity, ly.conductivity_across):
+                    if not lo <= value <= hi:
+                        warnings.warn(f"site.{key} = {overrides[key]!r} is outside the usual "
+                                      f"range of tissue conductivity ({lo:g}-{hi:g} S/m)",
+                                      EstimWarning, stacklevel=3)
+                        break
+        key = f"{ly.tissue}_thickness"
+        if key in overrides and ly.tissue in _THICKNESS_RANGE:
+            lo, hi = _THICKNESS_RANGE[ly.tissue]
+            if not lo <= ly.thickness <= hi:
+                warnings.warn(f"site.{key} = {overrides[key]!r} is outside the usual range "
+                              f"({lo * 1e3:g}-{hi * 1e3:g} mm)", EstimWarning, stacklevel=3)
+
+
+# --- placements ----------------------------------------------------------------------------
+_LIMB_SIDES: dict[str, dict[str, float]] = {
+    # side name -> polar angle (rad) of the electrode centre; 0 faces +x (volar / anterior)
+    "forearm": {"volar": 0.0, "dorsal": math.pi, "radial": math.pi / 2, "ulnar": -math.pi / 2},
+    "upper_arm": {"biceps": 0.0, "triceps": math.pi, "deltoid_lateral": math.pi / 2},
+    "thigh": {"quadriceps": 0.0, "hamstring": math.pi, "vastus_lateralis": math.pi / 3,
+              "vastus_medialis": -math.pi / 3},
+    "calf": {"tibialis_anterior": 0.0, "gastrocnemius": math.pi,
+             "peroneal": math.pi / 2},
+    "knee": {"anterior": 0.0, "posterior": math.pi, "lateral": math.pi / 2,
+             "medial": -math.pi / 2},
+}
+_LEVELS = {"proximal": 0.25, "mid": 0.0, "distal": -0.25}  # fraction of the length along z
+
+
+def _limb_point(site: Site, theta: float, z: float) -> tuple[Vec3, Vec3]:
+    a, b = site.radius_x, site.radius_y
+    # the point of the ellipse at polar angle theta, and its outward normal
+    r = a * b / math.hypot(b * math.cos(theta), a * math.sin(theta))
+    x, y = r * math.cos(theta), r * math.sin(theta)
+    nx, ny = x / a**2, y / b**2
+    n = math.hypot(nx, ny)
+    return (x, y, z), (nx / n, ny / n, 0.0)
+
+
+def _planar_spots(site: Site) -> dict[str, tuple[float, float]]:
+    w, ln = site.width, site.length
+    prefix = {"lower_back": "lumbar", "cheek": "cheek", "patch": "patch"}[site.name]
+    spots = {"center": (0.0, 0.0), "left": (-w / 5, 0.0), "right": (w / 5, 0.0),
+             "upper": (0.0, ln / 5), "lower": (0.0, -ln / 5)}
+    for h, x in (("left", -w / 5), ("right", w / 5)):
+        for v, y in (("upper", ln / 4), ("lower", -ln / 4)):
+            spots[f"{h}_{v}"] = (x, y)
+    if site.name == "cheek":  # microcurrent: over the zygomatic arch and the jaw line
+        spots.update({"anterior": (-w / 4, 0.0), "posterior": (w / 4, 0.0),
+                      "zygomatic": (0.0, ln / 4), "mandibular": (0.0, -ln / 4)})
+    return {f"{prefix}_{k}": v for k, v in spots.items()}
+
+
+# Extra named spots per limb: name -> (polar angle, fraction of the length along z).
+_LIMB_EXTRA: dict[str, dict[str, tuple[float, float]]] = {
+    "forearm": {"forearm_lateral_epicondyle": (math.pi / 2, 0.35)},
+    "knee": {"knee_superomedial": (-math.pi / 2, 0.25), "knee_inferomedial": (-math.pi / 2, -0.25),
+             "knee_superolateral": (math.pi / 2, 0.25), "knee_inferolateral": (math.pi / 2, -0.25)},
+    "calf": {"calf_proximal": (math.pi, 0.25), "calf_distal": (math.pi, -0.25),
+             "calf_wound": (3 * math.pi / 4, -0.25)},
+}
+
+
+def _all_placements(site: Site) -> dict[str, Placement]:
+    out: dict[str, Placement] = {}
+    if site.kind == "limb":
+        sides = _LIMB_SIDES.get(site.name, {"anterior": 0.0, "posterior": math.pi})
+        prefix = f"{site.name}_" if site.name in ("forearm", "knee") else ""
+        spots: dict[str, tuple[float, float]] = {}
+        for side, theta in sides.items():
+            spots[f"{prefix}{side}"] = (theta, 0.0)
+            for level, frac in _LEVELS.items():
+                spots[f"{prefix}{side}_{level}"] = (theta, frac)
+        spots.update(_LIMB_EXTRA.get(site.name, {}))
+        for name, (theta, frac) in spots.items():
+            pos, nrm = _limb_point(site, theta, frac * site.length)
+            out[name] = Placement(name, pos, nrm, (0.0, 0.0, 1.0))
+    elif site.kind == "planar":
+        for name, (x, y) in _planar_spots(site).items():
+            out[name] = Placement(name, (x, y, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0))
+    else:
+        from estim.fields.electrodes import DBSLead
+
+        lead = DBSLead()
+        for k in range(lead.n_contacts):
+            name = f"lead_contact_{k}"
+            out[name] = Placement(name, (0.0, 0.0, lead.contact_center(k)), (1.0, 0.0, 0.0),
+                                  (0.0, 0.0, 1.0))
+        out["case"] = Placement("case", (0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
+    return out
+
+
+def placements(site: Site) -> list[str]:
+    """Names of the placements defined on ``site``."""
+    return list(_all_placements(site))
+
+
+def placement(site: Site, name: str, *, field_name: str = "placement") -> Placement:
+    """Resolve a placement name on ``site``; :class:`InputError` lists the valid names."""
+    spots = _all_placements(site)
+    if name not in spots:
+        raise InputError(field_name, name, f"a placement on site {site.name!r}: "
+                         f"{', '.join(spots)}")
+    return spots[name]

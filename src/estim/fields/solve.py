@@ -1,0 +1,186 @@
+"""Per-channel potential and field of a site with electrodes: the public solve entry point.
+
+The potential is linear in current (quasi-static volume conduction), so each channel is
+solved once at 1 A and superposed at its current: Ve(x, t) = Σ_c φ_c(x) I_c(t). This stops
+holding where the skin–electrode capacitance matters (pulses shorter than ~R·C of the
+interface) and where tissue permittivity matters (carriers above ~10 kHz).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from estim.fields.cache import cache_key, load_solution, store_solution
+from estim.fields.electrodes import Boundary, Channel, Electrode
+from estim.fields.fem.geometry import MeshSettings
+from estim.fields.sites import Site
+
+__all__ = ["ChannelField", "FieldSolution", "Method", "solve_fields"]
+
+#: ``"fem"``: any site, floating or uniform pads, converged to 1 %. ``"analytic"``: planar
+#: sites only, uniform-density pads on a layered half-space, milliseconds per update.
+Method = Literal["fem", "analytic"]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelField:
+    """One channel's potential and field per ampere of channel current.
+
+    :param resistance: anode-to-cathode voltage per ampere (Ω), tissue plus interface.
+    :param current: the channel's amplitude (A) used by :class:`FieldSolution` superposition.
+    """
+
+    name: str
+    anode: Electrode
+    cathode: Electrode
+    current: float
+    resistance: float
+    _eval: Callable[[NDArray[np.float64], bool],
+                    tuple[NDArray[np.float64], NDArray[np.float64] | None]] = field(repr=False)
+
+    def potential(self, points: ArrayLike) -> NDArray[np.float64]:
+        """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside."""
+        return self._eval(_points(points), False)[0]
+
+    def field(self, points: ArrayLike) -> NDArray[np.float64]:
+        """Electric field E = −∇φ (V/m per A) at ``points`` (N, 3) m, shape (N, 3)."""
+        g = self._eval(_points(points), True)[1]
+        assert g is not None
+        return -g
+
+    def potential_and_field(self, points: ArrayLike
+                            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both at once (one point location / one pass over the sources)."""
+        v, g = self._eval(_points(points), True)
+        assert g is not None
+        return v, -g
+
+
+def _points(points: ArrayLike) -> NDArray[np.float64]:
+    x = np.asarray(points, dtype=float)
+    if x.ndim != 2 or x.shape[1] != 3:
+        x = x.reshape(-1, 3)
+    return x
+
+
+@dataclass(frozen=True, eq=False)
+class FieldSolution:
+    """All channels of a site; superposes them at their currents."""
+
+    site: Site
+    electrodes: tuple[Electrode, ...]
+    channels: tuple[ChannelField, ...]
+    n_dofs: int
+    seconds: float
+    cache_hit: bool
+    settings: MeshSettings | None
+    boundary: Boundary = "floating"
+
+    def potential(self, points: ArrayLike, currents: Sequence[float] | None = None
+                  ) -> NDArray[np.float64]:
+        """Σ_c φ_c(x) I_c (V) at ``points``; ``currents`` default to the channel currents."""
+        cur = [c.current for c in self.channels] if currents is None else list(currents)
+        return sum((c.potential(points) * i for c, i in zip(self.channels, cur, strict=True)),
+                   start=np.zeros(len(_points(points))))
+
+    def field(self, points: ArrayLike, currents: Sequence[float] | None = None
+              ) -> NDArray[np.float64]:
+        """Σ_c E_c(x) I_c (V/m), shape (N, 3)."""
+        cur = [c.current for c in self.channels] if currents is None else list(currents)
+        return sum((c.field(points) * i for c, i in zip(self.channels, cur, strict=True)),
+                   start=np.zeros((len(_points(points)), 3)))
+
+
+def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],
+                                                          tuple[tuple[int, int], ...]]:
+    electrodes: list[Electrode] = []
+    pairs = []
+    for ch in channels:
+        idx = []
+        for e in (ch.anode, ch.cathode):
+            if e not in electrodes:
+                electrodes.append(e)
+            idx.append(electrodes.index(e))
+        pairs.append((idx[0], idx[1]))
+    return tuple(electrodes), tuple(pairs)
+
+
+def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "fem",
+                 settings: MeshSettings | None = None, boundary: Boundary = "floating",
+                 cache: bool | Path = True, progress: Progress | None = None) -> FieldSolution:
+    """Potential and field per unit current of every channel.
+
+    :param site: the anatomy.
+    :param channels: anode/cathode pairs; electrodes shared between channels are one pad.
+    :param settings: mesh sizes; default :meth:`MeshSettings.for_site`.
+    :param boundary: ``"floating"`` (equipotential pads, physical) or ``"uniform"``.
+    :param cache: ``True`` for the default cache directory, a path for another, ``False``
+        for none.
+    :param progress: called with short status lines.
+    """
+    from estim.fields.fem.evaluate import FemEvaluator
+    from estim.fields.fem.geometry import build_mesh
+    from estim.fields.fem.solver import solve_fem
+
+    say = progress or (lambda _msg: None)
+    electrodes, pairs = _electrode_list(channels)
+    t0 = time.perf_counter()
+    if method == "analytic":
+        return _solve_analytic(site, channels, electrodes, pairs, boundary, t0)
+    if method != "fem":
+        raise ValueError(f"unknown method {method!r}")
+    settings = settings or MeshSettings.for_site(site)
+    key = cache_key(site, electrodes, pairs, settings, boundary)
+    directory = cache if isinstance(cache, Path) else None
+    sol = load_solution(key, directory) if cache is not False else None
+    hit = sol is not None
+    if sol is None:
+        say(f"meshing {site.name} with {len(electrodes)} electrodes")
+        mesh = build_mesh(site, electrodes, settings)
+        say(f"solving {len(pairs)} channel(s), {mesh.tets.shape[1]} elements")
+        sol = solve_fem(site, electrodes, mesh, pairs, boundary=boundary)
+        if cache is not False:
+            store_solution(key, sol, directory)
+    else:
+        say("fields served from cache")
+    ev = FemEvaluator(sol)
+    fields = []
+    for c, (ch, (an, ca)) in enumerate(zip(channels, pairs, strict=True)):
+
+        def _eval(x: NDArray[np.float64], grad: bool, c: int = c
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+            v, g = ev.evaluate(x, gradient=grad)
+            return v[c], None if g is None else g[c]
+
+        r = float(sol.electrode_potentials[c, an] - sol.electrode_potentials[c, ca])
+        fields.append(ChannelField(ch.name, ch.anode, ch.cathode, ch.current, r, _eval))
+    return FieldSolution(site, electrodes, tuple(fields), sol.n_dofs,
+                         time.perf_counter() - t0, hit, settings, boundary)
+
+
+def _solve_analytic(site: Site, channels: Sequence[Channel], electrodes: tuple[Electrode, ...],
+                    pairs: tuple[tuple[int, int], ...], boundary: Boundary,
+                    t0: float) -> FieldSolution:
+    from estim.errors import InputError
+    from estim.fields.layered import layered_channels
+
+    if site.kind != "planar":
+        raise InputError("method", "analytic", f"'fem' for the {site.kind} site {site.name!r} "
+                         "(the layered half-space covers planar sites only)")
+    if boundary != "uniform":
+        raise InputError("boundary", boundary, "'uniform' with the analytic method (its pads "
+                         "carry uniform current density)")
+    fields = []
+    for ch, (ev, r) in zip(channels, layered_channels(site, electrodes, pairs), strict=True):
+        fields.append(ChannelField(ch.name, ch.anode, ch.cathode, ch.current, r,
+                                   ev))  # type: ignore[arg-type]
+    return FieldSolution(site, electrodes, tuple(fields), 0, time.perf_counter() - t0, False,
+                         None, boundary)

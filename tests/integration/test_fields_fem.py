@@ -1,0 +1,217 @@
+"""FEM volume conductor against shared/reference/fields.json (forearm two-patch case)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from estim.fields import Channel, MeshSettings, place_electrode, site_from_spec, solve_fields
+
+REFERENCE = Path("/work/shared/reference/fields.json")
+PROBE = np.array([[0.030, 0.0, 0.050]])  # 10 mm below the anode centre
+# Reference converged intervals (used if the shared file is not mounted).
+CONVERGED = {"resistance_ohm": [166.6, 167.0],
+             "potential_at_probe_mV_per_mA_relative_to_cathode": [130.3, 130.45],
+             "field_magnitude_at_probe_V_per_m_per_mA": [0.776, 0.779]}
+
+
+def _converged() -> dict[str, list[float]]:
+    if REFERENCE.is_file():
+        return json.loads(REFERENCE.read_text())["forearm_two_patch"]["converged"]
+    return CONVERGED
+
+
+def _rel_error(value: float, interval: list[float]) -> float:
+    """Distance from the reference interval, relative to its midpoint."""
+    lo, hi = interval
+    return max(lo - value, value - hi, 0.0) / ((lo + hi) / 2)
+
+
+def forearm_case(length: str = "200 mm", level: str = ""):  # type: ignore[no-untyped-def]
+    # Reference: muscle isotropic 0.35 S/m; skin 0.15, fat 0.04, bone 0.02 are the defaults.
+    site = site_from_spec("forearm", {"muscle_conductivity": "0.35 S/m", "length": length})
+    an = place_electrode(site, "forearm_volar_proximal", length=0.05, width=0.05)
+    ca = place_electrode(site, "forearm_volar_distal", length=0.05, width=0.05)
+    return site, Channel(an, ca, current=1e-3)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("estim-cache")
+
+
+@pytest.fixture(scope="module")
+def forearm(cache: Path):  # type: ignore[no-untyped-def]
+    site, ch = forearm_case()
+    return solve_fields(site, [ch], cache=cache)
+
+
+@pytest.mark.slow
+def test_forearm_matches_reference_within_1_percent(forearm) -> None:  # type: ignore[no-untyped-def]
+    ref = _converged()
+    ch = forearm.channels[0]
+    # 1 %: the issue's accuracy bar; the reference intervals carry their own spread
+    assert _rel_error(ch.resistance, ref["resistance_ohm"]) < 0.01
+    v_mV_per_mA = float(ch.potential(PROBE)[0])  # V/A == mV/mA
+    assert _rel_error(v_mV_per_mA,
+                      ref["potential_at_probe_mV_per_mA_relative_to_cathode"]) < 0.01
+    e = float(np.linalg.norm(ch.field(PROBE)[0])) * 1e-3  # [V/m per A -> V/m per mA]
+    assert _rel_error(e, ref["field_magnitude_at_probe_V_per_m_per_mA"]) < 0.01
+    # the field under the anode points into the tissue (-x) and towards the cathode (-z)
+    ex, _, ez = ch.field(PROBE)[0]
+    assert ex < 0 and ez < 0
+    # superposition at the channel current (1 mA)
+    assert forearm.potential(PROBE)[0] == pytest.approx(v_mV_per_mA * 1e-3, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_second_run_is_served_from_the_cache(forearm, cache: Path) -> None:  # type: ignore[no-untyped-def]
+    site, ch = forearm_case()
+    t0 = time.perf_counter()
+    again = solve_fields(site, [ch], cache=cache)
+    elapsed = time.perf_counter() - t0
+    assert again.cache_hit and not forearm.cache_hit
+    assert again.channels[0].resistance == forearm.channels[0].resistance
+    np.testing.assert_array_equal(again.channels[0].field(PROBE), forearm.channels[0].field(PROBE))
+    assert elapsed < 2.0  # a file read and a k-d tree, against seconds for mesh + solve
+
+
+def test_points_outside_the_tissue_are_nan(forearm) -> None:  # type: ignore[no-untyped-def]
+    ch = forearm.channels[0]
+    v = ch.potential([[0.0, 0.0, 0.5], [0.1, 0.0, 0.0], [0.02, 0.0, 0.0]])
+    assert np.isnan(v[:2]).all() and np.isfinite(v[2])
+
+
+@pytest.mark.slow
+def test_resistance_converges_first_order_in_rim_size(tmp_path: Path) -> None:
+    """Observed rate of the resistance error under refinement of the electrode mesh."""
+    site, ch = forearm_case()
+    mid = float(np.mean(_converged()["resistance_ohm"]))
+    factors = np.array([3.0, 2.0, 1.4])
+    errors = []
+    for f in factors:
+        sol = solve_fields(site, [ch], settings=MeshSettings().scaled(f), cache=False)
+        errors.append(abs(sol.channels[0].resistance - mid) / mid)
+    errors_arr = np.array(errors)
+    assert np.all(np.diff(errors_arr) < 0)  # monotone
+    # every electrode size scales with the factor, so log(factor) is log(h_rim) + const
+    rate = np.polyfit(np.log(factors), np.log(errors_arr), 1)[0]
+    # fields.json: "convergence of total current is first order in the rim element size"
+    # (edge singularity). The band allows for pre-asymptotic meshes and the reference's own
+    # ±0.12 % spread, which is a fifth of the finest error here.
+    assert 0.6 < rate < 1.5
+
+
+@pytest.mark.slow
+def test_far_field_of_long_layered_cylinder(tmp_path: Path) -> None:
+    """E_z = I / Σ σ_k A_k = 0.812 V/m per mA far from the pads of a long cylinder."""
+    site, ch = forearm_case(length="600 mm")  # pads at z = ±150 mm, probes at z = 0
+    # coarse pads: the far field does not depend on how well the rims are resolved
+    sol = solve_fields(site, [ch], settings=MeshSettings().scaled(2.5), cache=False)
+    expected = 1e-3 / sum(ly.conductivity * np.pi * ((r := _outer(site, i)) ** 2
+                                                      - (r - ly.thickness) ** 2)
+                          for i, ly in enumerate(site.layers))
+    assert expected == pytest.approx(0.812, abs=5e-4)  # the figure quoted in fields.json
+    pts = np.array([[0.0, 0.0, 0.0], [0.02, 0.0, 0.0], [-0.03, 0.01, 0.0], [0.039, 0, 0]])
+    ez = sol.channels[0].field(pts)[:, 2] * 1e-3  # [per A -> per mA]
+    # 1 %: the issue's bar; 150 mm from the pads (~4 radii) the axial decay of the
+    # non-uniform modes is below 1e-4
+    np.testing.assert_allclose(-ez, expected, rtol=0.01)
+
+
+def _outer(site, i: int) -> float:  # type: ignore[no-untyped-def]
+    return site.radius_x - sum(ly.thickness for ly in site.layers[:i])
+
+
+@pytest.mark.slow
+def test_interface_and_uniform_bounds(tmp_path: Path) -> None:
+    """Thomson's principle: R_ideal ≤ R(g) ≤ R_uniform + 2/(g A), and R_ideal < R_uniform."""
+    site, ch = forearm_case()
+    coarse = MeshSettings().scaled(2.0)
+    ideal = solve_fields(site, [ch], settings=coarse, cache=False).channels[0].resistance
+    uniform = solve_fields(site, [ch], settings=coarse, cache=False,
+                           boundary="uniform").channels[0].resistance
+    g = 5.0  # S/m² (2 kΩ·cm²): dry pad, the interface (160 Ω per pad) rivals the tissue
+    an, ca = ch.anode.with_interface(g), ch.cathode.with_interface(g)
+    robin = solve_fields(site, [Channel(an, ca)], settings=coarse,
+                         cache=False).channels[0].resistance
+    series = 2 / (g * ch.anode.area)
+    assert ideal < uniform
+    # same mesh for all three, so the discrete bounds hold up to the CG tolerance
+    assert ideal + series * 0.5 < robin <= uniform + series + 1e-6 * uniform
+    # a resistive interface evens out the current density: R(g) is close to the upper bound
+    assert robin == pytest.approx(uniform + series, rel=0.03)
+
+
+@pytest.mark.slow
+def test_dbs_contact_far_field_is_a_point_source() -> None:
+    """Monopolar DBS (contact 1 against the case): away from the lead the potential falls
+    off as I / (4π σ r)."""
+    from estim.fields import make_site, place_electrode
+
+    site = site_from_spec("stn", {"encapsulation_conductivity": "0.2 S/m"})  # homogeneous
+    assert make_site("stn").layer("encapsulation").conductivity == 0.1
+    contact = place_electrode(site, "lead_contact_1")
+    case = place_electrode(site, "case")
+    sol = solve_fields(site, [Channel(case, contact)], cache=False)
+    ch = sol.channels[0]
+    assert 300 < ch.resistance < 1500  # clinical DBS impedances: ~0.5-1.5 kΩ
+    r = np.array([0.004, 0.006, 0.010])
+    for axis in (0, 1):
+        pts = np.zeros((3, 3))
+        pts[:, axis] = r
+        pts[:, 2] = contact.position[2]
+        phi = ch.potential(pts)
+        point = 1 / (4 * np.pi * 0.2 * r)  # the contact is the cathode: φ rises away from it
+        # 3 %: the insulating lead shaft, the finite 1.5 mm band (quadrupole ~ L²/24r²) and
+        # the finite domain (a cylinder, not a sphere) all perturb the point-source picture
+        np.testing.assert_allclose((phi[:2] - phi[2]), -(point[:2] - point[2]), rtol=0.03)
+
+
+@pytest.mark.slow
+def test_disc_on_homogeneous_patch_matches_wiley_webster() -> None:
+    """A 1 cm disc on a homogeneous patch: on-axis potential drop below the disc against
+    Wiley & Webster's (2 V0/π) arctan(a/z)."""
+    from estim.fields import disc_potential
+
+    overrides = {f"{t}_conductivity": "0.2 S/m" for t in ("skin", "fat", "muscle", "bone")}
+    overrides |= {"width": "300 mm", "length": "300 mm", "muscle_thickness": "140 mm"}
+    site = site_from_spec("patch", overrides)
+    an = place_electrode(site, "patch_left", "circular", length=0.01)
+    ca = place_electrode(site, "patch_right", "circular", length=0.01)  # 120 mm away
+    fine = MeshSettings(h_max=0.018, rim_fraction=0.01, pad_fraction=0.03)
+    ch = solve_fields(site, [Channel(an, ca)], settings=fine, cache=False).channels[0]
+    z = np.array([0.001, 0.005, 0.02])
+    x0, y0, _ = an.position
+    drop = ch.resistance - ch.potential(np.column_stack([0 * z + x0, 0 * z + y0, -z]))
+    v0 = 1 / (4 * 0.2 * 0.005)  # [V per A] disc potential on a half-space
+    expected = v0 - disc_potential(0 * z, z, radius=0.005, sigma=0.2)
+    # 1 %: the issue's bar. The cathode 120 mm away shifts these drops by < 0.1 %, the
+    # insulated 300 x 300 x 156 mm box by ~0.5 % at 20 mm; the rest is the rim singularity.
+    np.testing.assert_allclose(drop, expected, rtol=0.01)
+
+
+@pytest.mark.slow
+def test_analytic_pads_agree_with_fem_on_a_homogeneous_patch() -> None:
+    """Uniform-density pads: the layered half-space (here one medium) against the FEM."""
+    overrides = {f"{t}_conductivity": "0.2 S/m" for t in ("skin", "fat", "muscle", "bone")}
+    overrides |= {"width": "400 mm", "length": "400 mm", "muscle_thickness": "190 mm"}
+    site = site_from_spec("patch", overrides)
+    an = place_electrode(site, "patch_left", length=0.05)
+    ca = place_electrode(site, "patch_right", length=0.05)  # 160 mm apart
+    fem = solve_fields(site, [Channel(an, ca)], boundary="uniform", cache=False,
+                       settings=MeshSettings(h_max=0.03, growth=0.3)).channels[0]
+    ana = solve_fields(site, [Channel(an, ca)], method="analytic",
+                       boundary="uniform").channels[0]
+    x0 = an.position[0]
+    near = np.array([[x0, 0, -0.003], [x0, 0, -0.01], [x0 + 0.01, 0.01, -0.02]])
+    # 2 %: under the pad both see the same local field; the FEM's insulated box (walls
+    # 120 mm beyond the pads) adds a smooth field of ~1 % there
+    np.testing.assert_allclose(np.linalg.norm(ana.field(near), axis=1),
+                               np.linalg.norm(fem.field(near), axis=1), rtol=0.02)
+    # the box confines the current: its resistance is higher, by a few per cent
+    assert 1.0 < fem.resistance / ana.resistance < 1.06
