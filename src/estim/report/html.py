@@ -52,6 +52,54 @@ def _kv(d: dict[str, Any]) -> str:
     return f"<table>{rows}</table>"
 
 
+def _effects_html(effects: Any, d: dict[str, Any]) -> list[str]:
+    from estim.report.plots import figure_to_png, plot_force, plot_recruitment
+
+    parts = ["<h2>In the body</h2>"]
+    fields = d.get("fields")
+    if fields:
+        parts.append("<h3>Field solution</h3>")
+        parts.append(_kv({k: v for k, v in fields.items() if k != "channels"}))
+        parts.append(_table(fields.get("channels", [])))
+    w = d.get("sensation_window")
+    if w is not None and effects.window is not None:
+        parts.append("<h3>Sensation window</h3>")
+        parts.append(_img(figure_to_png(plot_recruitment(effects.window)), "recruitment"))
+        parts.append(_table([
+            {"threshold": "sensory", "peak current (mA)": _ma(w["sensory_threshold_A"]),
+             "criterion": w["sensory_criterion"]},
+            {"threshold": "motor", "peak current (mA)": _ma(w["motor_threshold_A"]),
+             "criterion": w["motor_criterion"]},
+            {"threshold": "pain", "peak current (mA)": _ma(w["pain_threshold_A"]),
+             "criterion": w["pain_criterion"]},
+        ]))
+        parts.append(f"<p>Evidence: thresholds {html.escape(w['evidence']['thresholds'])}; "
+                     f"anatomy {html.escape(w['evidence']['anatomy'])}; sensation "
+                     f"{html.escape(w['evidence']['sensation'])}.</p>")
+    s = d.get("sensation")
+    if s is not None:
+        parts.append(f"<p><b>At the programmed intensity: {html.escape(s['phrase'])}</b> "
+                     f"({html.escape('; '.join(s['reasons']))}). "
+                     f"<i>{html.escape(s['evidence'])}</i></p>")
+    if effects.force is not None:
+        parts.append("<h3>Force and fatigue</h3>")
+        parts.append(_img(figure_to_png(plot_force(effects.force, effects.max_force_N)),
+                          "force"))
+        parts.append(_kv(d.get("force", {})))
+    if d.get("dose"):
+        parts.append("<h3>Iontophoretic dose</h3>")
+        parts.append(_kv(d["dose"]))
+        for line in d["dose"].get("findings", []):
+            parts.append(f"<p class='warn'>{html.escape(line)}</p>")
+    for note in d.get("notes", []):
+        parts.append(f"<p class='src'>Note: {html.escape(note)}</p>")
+    return parts
+
+
+def _ma(value: float | None) -> str:
+    return "not reached" if value is None else f"{value * 1e3:.3g}"
+
+
 def render_html(result: Result, data: dict[str, Any]) -> str:
     """The report for ``result``; ``data`` is its JSON form (see ``result_to_dict``)."""
     from estim.report.plots import figure_to_png, plot_waveforms
@@ -86,12 +134,8 @@ def render_html(result: Result, data: dict[str, Any]) -> str:
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 parts.append(f"<h3>{html.escape(key.replace('_', ' '))}</h3>")
                 parts.append(_table(value))
-    for name, value in result.extras.items():
-        section = getattr(value, "html", None)
-        if section is not None:
-            parts.append(section())
-        else:
-            parts.append(f"<h2>{html.escape(name)}</h2><pre>{html.escape(str(value))}</pre>")
+    if result.effects is not None:
+        parts.extend(_effects_html(result.effects, data.get("effects", {})))
     parts.append("<footer>Made with estim. Model outputs are predictions with stated evidence "
                  "levels, not clinical facts.</footer></body></html>")
     return "\n".join(parts)

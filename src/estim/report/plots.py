@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from estim.waveforms.stimulus import Stimulus
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["figure_to_png", "plot_waveforms"]
+__all__ = ["figure_to_png", "plot_force", "plot_recruitment", "plot_waveforms"]
 
 
 def _pulse_window(stim: Stimulus) -> tuple[float, float]:
@@ -127,3 +127,73 @@ def figure_to_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return buf.getvalue()
+
+
+def plot_recruitment(window: Any) -> Figure:
+    """Recruitment of every fiber class against the channel's peak current, with the
+    sensory, motor and pain thresholds and the programmed intensity marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    finite = [t for c in window.classes.values() for t in c.thresholds_a if np.isfinite(t)]
+    lo = min([*finite, window.amplitude_a]) * 0.5
+    hi = max(window.amplitude_a * 4, lo * 10)
+    amps = np.geomspace(lo, hi, 300)
+    colours = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
+               "motor": "tab:blue"}
+    labels = {"abeta": "Aβ (touch, tingling)", "adelta": "Aδ (sharp pain)",
+              "c": "C (burning pain)", "motor": "motor axons"}
+    for name, frac in window.curve(amps).items():
+        ax.step(amps * 1e3, frac * 100, where="post", color=colours.get(name),
+                label=f"{labels.get(name, name)}, n={window.classes[name].thresholds_a.size}")
+    for value, text, style in ((window.sensory_a, "sensory", ":"),
+                               (window.motor_a, "motor", "--"),
+                               (window.pain_a, "pain", "-.")):
+        if np.isfinite(value) and lo < value < hi:
+            ax.axvline(value * 1e3, color="0.4", ls=style, lw=1)
+            ax.text(value * 1e3, 102, text, rotation=90, va="bottom", ha="center",
+                    fontsize=8)
+    ax.axvline(window.amplitude_a * 1e3, color="k", lw=2, alpha=0.5)
+    ax.text(window.amplitude_a * 1e3, 50, " programmed", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 115)
+    ax.set_xlabel("peak current (mA)")
+    ax.set_ylabel("fibers recruited (%)")
+    ax.set_title(f"Recruitment under the cathode, channel {window.channel} "
+                 "(cable models; anatomy assumed)", fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_force(session: Any, max_force_n: float | None) -> Figure:
+    """Force over the session and the peak of every contraction (fatigue)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 3.4), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    f = session.force
+    t = np.asarray(f.time_s)
+    first = t <= min(t[-1], session.train.period_s * 1.05)
+    ax1.plot(t[first], np.asarray(f.force_N)[first], color="tab:blue")
+    ax1.set_xlabel("time (s)")
+    ax1.set_ylabel("force (N)")
+    ax1.set_title("first contraction (Ding model, healthy quadriceps)", fontsize=9)
+    peaks = np.asarray(session.contraction_peak_force_N)
+    starts = np.asarray(session.train.cycle_starts_s)[: peaks.size]
+    ax2.plot(starts / 60, peaks, "o-", ms=3, color="tab:orange")
+    if max_force_n:
+        ax2.axhline(max_force_n, color="0.5", ls=":", lw=1)
+        ax2.text(0, max_force_n, " maximal (fused, all axons)", va="bottom", fontsize=8)
+    ax2.set_ylim(0, None)
+    ax2.set_xlabel("session time (min)")
+    ax2.set_ylabel("peak force per contraction (N)")
+    ratio = session.fatigue_ratio
+    ax2.set_title(f"fatigue: last / first contraction = {ratio:.2f}", fontsize=9)
+    return fig

@@ -39,10 +39,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                     else None},
         "channels": channels,
     }
-    if result.safety is not None:
-        out["safety"] = result.safety.to_dict()
-    for name, value in result.extras.items():
-        out[name] = value.to_dict() if hasattr(value, "to_dict") else value
+    out["safety"] = result.safety.to_dict()
+    if result.effects is not None:
+        out["effects"] = result.effects.to_dict()
     return out
 
 
@@ -54,6 +53,25 @@ def _metric_unit(name: str, unit: str) -> str:
     if name == "pulses_per_s":
         return "per_s"
     return unit
+
+
+def _simulate_with_progress(program: Any, console: Any) -> Result:
+    """simulate() with a spinner and elapsed time per stage (stderr when --json)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        current: list[Any] = []
+
+        def step(message: str) -> None:
+            if current:
+                bar.update(current[-1], completed=1, total=1)
+            current.append(bar.add_task(message, total=None))
+
+        result = simulate(program, progress=step)
+        if current:
+            bar.update(current[-1], completed=1, total=1)
+    return result
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -75,7 +93,7 @@ def run_command(args: argparse.Namespace) -> int:
     for target in (results_path, html_path):
         safe_output(target, force=args.force, inputs=(path,))
     console = Console(stderr=args.json)
-    result = simulate(program)
+    result = _simulate_with_progress(program, console)
     data = result_to_dict(result)
     results_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     html_path.write_text(render_html(result, data), encoding="utf-8")

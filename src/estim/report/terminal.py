@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from estim.units import format_si
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
     from estim.simulate import Result
 
-__all__ = ["render_summary"]
+__all__ = ["render_effects", "render_summary"]
 
 
 def render_summary(result: Result, console: Console) -> None:
@@ -38,13 +38,55 @@ def render_summary(result: Result, console: Console) -> None:
                       format_si(m.mean, u), format_si(m.max_phase_charge, q),
                       f"{m.duty:.3g}")
     console.print(table)
-    if result.safety is not None:
-        from estim.safety import render_check
+    from estim.safety import render_check
 
-        render_check(result.safety, console)
-    for name, value in result.extras.items():
-        render = getattr(value, "render", None)
-        if render is not None:
-            render(console)
-        else:
-            console.print(f"[bold]{name}[/bold]: {value}")
+    render_check(result.safety, console)
+    if result.effects is not None:
+        render_effects(result.effects, console)
+
+
+def _ma(value: float | None) -> str:
+    return "not reached" if value is None else f"{value * 1e3:.3g} mA"
+
+
+def render_effects(effects: Any, console: Console) -> None:
+    """The sensation window, force and dose, each with its evidence level."""
+    from rich.table import Table
+
+    d = effects.to_dict()
+    w = d.get("sensation_window")
+    if w is not None:
+        t = Table(title=f"Sensation window, channel {w['channel']} (fiber thresholds: "
+                  f"{w['evidence']['thresholds']}; anatomy: {w['evidence']['anatomy']})")
+        t.add_column("threshold")
+        t.add_column("peak current", justify="right")
+        t.add_column("criterion")
+        t.add_row("sensory", _ma(w["sensory_threshold_A"]), w["sensory_criterion"])
+        t.add_row("motor", _ma(w["motor_threshold_A"]), w["motor_criterion"])
+        t.add_row("pain", _ma(w["pain_threshold_A"]), w["pain_criterion"])
+        t.add_row("[bold]programmed[/bold]", _ma(w["programmed_peak_current_A"]),
+                  ", ".join(f"{k} {v:.0%}" for k, v in w["recruited_at_programmed"].items()))
+        console.print(t)
+    s = d.get("sensation")
+    if s is not None:
+        console.print(f"[bold]At the programmed intensity:[/bold] {s['phrase']} "
+                      f"({'; '.join(s['reasons'])}). [dim]{s['evidence']}[/dim]")
+    f = d.get("force")
+    if f is not None and f["first_contraction_peak_N"] is not None:
+        console.print(f"[bold]Force:[/bold] first contraction {f['first_contraction_peak_N']:.0f} N"
+                      f", last {f['last_contraction_peak_N']:.0f} N over {f['contractions']} "
+                      f"contractions (fatigue ratio {f['fatigue_ratio']:.2f}; maximal "
+                      f"{f['max_force_N']:.0f} N). [dim]{f['evidence']}[/dim]")
+    dose = d.get("dose")
+    if dose is not None:
+        drug = f", {dose['drug']}" if dose["drug"] else ""
+        mass = (f", about {dose['mass_delivered_mg']:.3g} mg delivered"
+                if dose["mass_delivered_mg"] is not None else "")
+        console.print(f"[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
+                      f"{dose['duration_s'] / 60:.3g} min, "
+                      f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²{drug}{mass}. "
+                      f"[dim]{dose['evidence']}[/dim]")
+        for line in dose["findings"]:
+            console.print(f"[yellow]! {line}[/yellow]")
+    for note in d.get("notes", []):
+        console.print(f"[dim]note: {note}[/dim]")

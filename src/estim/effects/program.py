@@ -1,0 +1,170 @@
+"""Effects of a whole program: the sensation window, NMES force and fatigue, iontophoretic
+dose. This is what ``estim run`` reports after the output table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from estim.effects.iontophoresis import DoseReport, iontophoresis_dose
+from estim.effects.muscle import force_frequency
+from estim.effects.muscle_params import DING_2003_QUADRICEPS
+from estim.effects.sensation import Recruitment, SensationResult, classify_sensation
+from estim.effects.session import PulseTrain, SessionResult, simulate_session
+from estim.effects.window import SensationWindow, sensation_window
+from estim.program.model import Program
+from estim.program.stimulation import Iontophoresis
+from estim.waveforms.stimulus import Stimulus
+
+__all__ = ["EffectsResult", "effects_for_program", "pulse_train"]
+
+# Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
+_TRANSCUTANEOUS = {"tens", "nmes", "ems", "russian", "interferential", "hvpc", "microcurrent"}
+_FORCE = {"nmes", "ems", "russian"}
+
+
+@dataclass(frozen=True, eq=False)
+class EffectsResult:
+    """What the program does in the body (each part states its evidence level).
+
+    :param window: the sensation window of the main channel (None where it does not apply).
+    :param sensation: what the person would feel at the programmed intensity.
+    :param force: NMES force and fatigue over the session (None where it does not apply).
+    :param max_force_N: the modelled muscle's maximal force (N), for scale.
+    :param dose: iontophoretic dose (None for other modalities).
+    """
+
+    window: SensationWindow | None
+    sensation: SensationResult | None
+    force: SessionResult | None
+    max_force_N: float | None
+    dose: DoseReport | None
+    fields: dict[str, Any] | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"notes": list(self.notes)}
+        if self.fields is not None:
+            out["fields"] = self.fields
+        if self.window is not None:
+            out["sensation_window"] = self.window.to_dict()
+        if self.sensation is not None:
+            out["sensation"] = {"phrase": self.sensation.phrase,
+                                "reasons": list(self.sensation.reasons),
+                                "evidence": self.sensation.evidence}
+        if self.force is not None:
+            peaks = self.force.contraction_peak_force_N
+            out["force"] = {
+                "first_contraction_peak_N": float(peaks[0]) if peaks.size else None,
+                "last_contraction_peak_N": float(peaks[-1]) if peaks.size else None,
+                "fatigue_ratio": self.force.fatigue_ratio
+                if math.isfinite(self.force.fatigue_ratio) else None,
+                "contractions": int(peaks.size),
+                "max_force_N": self.max_force_N,
+                "evidence": self.force.evidence,
+            }
+        if self.dose is not None:
+            d = self.dose
+            out["dose"] = {
+                "dose_mA_min": d.dose_mA_min, "charge_C": d.charge_C,
+                "duration_s": d.duration_s,
+                "current_density_mA_per_cm2": d.current_density_mA_per_cm2,
+                "current_density_ok": d.current_density_ok,
+                "drug": d.drug.name if d.drug is not None else None,
+                "required_electrode": d.required_electrode.value
+                if d.required_electrode is not None else None,
+                "polarity_ok": d.polarity_ok,
+                "mass_delivered_mg": d.mass_delivered_mg,
+                "findings": list(d.findings), "evidence": d.evidence,
+            }
+        return out
+
+
+def pulse_train(stim: Stimulus, fraction_at: Callable[[np.ndarray], np.ndarray]
+                ) -> PulseTrain:
+    """Every pulse of the session with the motor fraction its amplitude recruits.
+
+    :param fraction_at: recruited motor fraction as a function of peak current (A).
+    """
+    peaks = stim.event_peak
+    per_cycle = fraction_at(peaks)
+    n = stim.n_cycles
+    times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n)[:, None]).ravel()
+    frac = np.tile(per_cycle, n)
+    keep = frac > 0
+    return PulseTrain(times_s=times[keep], recruited_fraction=frac[keep],
+                      cycle_starts_s=stim.cycle_s * np.arange(n, dtype=np.float64),
+                      period_s=stim.cycle_s,
+                      duration_s=stim.duration_s)
+
+
+def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
+                        progress: Callable[[str], None] | None = None,
+                        counts: dict[str, int] | None = None, seed: int = 0) -> EffectsResult:
+    """Run the body stages for ``program`` (fields, fibers, muscle, dose)."""
+    notes: list[str] = []
+    main = program.channels[0]
+    kind = main.stimulation.type
+    dose = None
+    if isinstance(main.stimulation, Iontophoresis):
+        s = main.stimulation
+        area = (main.cathode if s.drug_electrode == "cathode" else main.anode).area_m2
+        dose = iontophoresis_dose(s.amplitude.value, s.duration, electrode_area_m2=area,
+                                  ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
+                                  drug_electrode=s.drug_electrode)
+        notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
+                     "d.c. electrodes is mostly electrochemical); no sensation window")
+    if kind not in _TRANSCUTANEOUS:
+        if kind == "dbs":
+            notes.append("DBS: tissue activation around the lead is not modelled yet; fields "
+                         "and fiber stages are run for transcutaneous programs")
+        return EffectsResult(None, None, None, None, dose, None, tuple(notes))
+
+    from estim.fields.program import fields_for_program
+
+    if progress is not None:
+        progress("fields: meshing and solving (cached after the first run)")
+    pf = fields_for_program(program, progress=progress)
+    cf = pf.channels[0]
+    amplitude = pf.currents[main.name]
+    stim = stimuli[0]
+    # For voltage control the window works in current: scale the pulse to the driven current.
+    if stim.unit == "V":
+        stim = stim.with_scale(1.0 / cf.resistance)
+        notes.append(f"voltage-controlled: current = voltage / tissue resistance "
+                     f"({cf.resistance:.0f} Ω, skin impedance not included: an upper bound)")
+    if len(program.channels) > 1:
+        notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
+                     "other channel's field (and their interference) is not in the fiber stage")
+    window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
+                              seed=seed, progress=progress)
+    notes.extend(window.notes)
+    force = None
+    max_force = None
+    force_N = None
+    if kind in _FORCE:
+        if progress is not None:
+            progress("muscle: force and fatigue over the session")
+        motor = window.classes["motor"]
+        train = pulse_train(stim, lambda a: motor.fraction_at(a))
+        max_force = float(force_frequency([100.0], params=DING_2003_QUADRICEPS)
+                          .peak_force_N[0])
+        if train.times_s.size:
+            force = simulate_session(train, output_stride=5)
+            peaks = force.contraction_peak_force_N
+            force_N = float(peaks[0]) if peaks.size else 0.0
+        else:
+            force_N = 0.0
+        if kind == "russian":
+            notes.append("Russian current: each carrier burst is taken as one motor volley "
+                         "for the force model")
+    sensation = classify_sensation(
+        Recruitment(abeta=window.recruitment.abeta, adelta=window.recruitment.adelta,
+                    c=window.recruitment.c, motor=window.recruitment.motor),
+        force_N=force_N, max_force_N=max_force)
+    return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
+                         tuple(notes))

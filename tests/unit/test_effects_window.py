@@ -1,0 +1,112 @@
+"""The sensation window on closed-form fields (fast): geometry, recruitment bookkeeping,
+and the order of thresholds."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from estim.effects.populations import FiberClass
+from estim.effects.window import ClassThresholds, conform, sensation_window
+from estim.program import load_program
+from estim.waveforms import stimuli_for
+from tests.conftest import EXAMPLES
+
+
+@dataclass(frozen=True)
+class _Pad:
+    position: tuple[float, float, float]
+    normal: tuple[float, float, float]
+    axis: tuple[float, float, float]
+    length: float
+    width: float
+
+
+@dataclass(frozen=True)
+class _HalfSpaceDisc:
+    """Disc cathode of radius a on a homogeneous half-space (Wiley & Webster 1982),
+    surface z = 0, tissue z < 0; +1 A leaves the tissue through the disc."""
+
+    a: float = 0.016
+    sigma: float = 0.2
+
+    @property
+    def cathode(self) -> _Pad:
+        return _Pad((0.0, 0.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0), 2 * self.a, 2 * self.a)
+
+    def potential(self, pts: np.ndarray) -> np.ndarray:
+        r = np.hypot(pts[:, 0], pts[:, 1])
+        z = np.abs(pts[:, 2])
+        v0 = 1.0 / (4 * self.sigma * self.a)
+        s = np.sqrt((r - self.a) ** 2 + z**2) + np.sqrt((r + self.a) ** 2 + z**2)
+        return -(2 * v0 / np.pi) * np.arcsin(np.clip(2 * self.a / s, -1, 1))
+
+
+@dataclass(frozen=True)
+class _Limb:
+    kind: str = "limb"
+    radius_x: float = 0.05
+    radius_y: float = 0.04
+
+
+def test_conform_keeps_depth_and_arc_length_on_a_limb():
+    site = _Limb()
+    pad = _Pad((site.radius_x, 0.0, 0.01), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0), 0.05, 0.05)
+    v = np.linspace(-0.02, 0.02, 41)
+    local = np.column_stack([np.zeros_like(v), v, np.full_like(v, -1e-3)])
+    world = conform(local, pad, site)
+    phi = np.arctan2(world[:, 1], world[:, 0])
+    surf = site.radius_x * site.radius_y / np.hypot(site.radius_y * np.cos(phi),
+                                                    site.radius_x * np.sin(phi))
+    r = np.hypot(world[:, 0], world[:, 1])
+    assert np.allclose(surf - r, 1e-3, rtol=0, atol=1e-12)  # 1 mm deep everywhere
+    # along the limb the points do not move; around it they follow the angle v / R0
+    assert np.allclose(world[:, 2], 0.01)
+    assert np.allclose(phi, -v / site.radius_x, atol=1e-12)
+
+
+def test_conform_is_rigid_on_a_plane():
+    pad = _Pad((0.01, 0.02, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), 0.05, 0.05)
+    local = np.array([[1e-3, 0.0, -2e-3], [0.0, 1e-3, 0.0]])
+    world = conform(local, pad, None)
+    # local x runs along the electrode axis (+y), local y along normal x axis (-x)
+    assert world[0] == pytest.approx([0.01, 0.021, -2e-3])
+    assert world[1] == pytest.approx([0.009, 0.02, 0.0])
+
+
+def test_fraction_and_amplitude_for_are_consistent():
+    thr = np.array([3e-3, 1e-3, np.inf, 2e-3])
+    c = ClassThresholds(FiberClass.A_BETA, thr, np.zeros(4), np.zeros(4), "mrg")
+    assert c.fraction_at(2e-3)[0] == pytest.approx(0.5)
+    assert c.fraction_at(1e9)[0] == pytest.approx(0.75)  # one fiber never fires
+    assert c.amplitude_for(0.0) == pytest.approx(1e-3)
+    assert c.amplitude_for(0.5) == pytest.approx(2e-3)
+    assert math.isinf(c.amplitude_for(1.0))
+    amps = np.geomspace(1e-4, 1, 50)
+    assert np.all(np.diff(c.fraction_at(amps)) >= 0)
+
+
+@pytest.mark.slow
+def test_window_under_a_disc_orders_sensory_before_motor():
+    """Cutaneous fibers 0.2-1 mm deep fire before motor axons 10-25 mm deep: the order every
+    patient reports (sensation first, then contraction)."""
+    program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
+    stim = stimuli_for(program)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
+        w = sensation_window("1", stim, _HalfSpaceDisc(), 0.025,
+                             counts={"abeta": 16, "adelta": 16, "motor": 16}, seed=3)
+    assert 0 < w.sensory_a < w.motor_a
+    assert w.sensory_a < w.pain_a
+    f = w.curve(np.array([w.sensory_a, w.motor_a]))
+    assert f["abeta"][0] > 0 and f["motor"][1] >= w.motor_fraction_criterion
+    # thresholds are cached: a second identical call gives identical numbers
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w2 = sensation_window("1", stim, _HalfSpaceDisc(), 0.025,
+                              counts={"abeta": 16, "adelta": 16, "motor": 16}, seed=3)
+    assert np.array_equal(w2.classes["motor"].thresholds_a, w.classes["motor"].thresholds_a)
