@@ -317,11 +317,12 @@ def simulate_force(
 
 
 def twitch(params: MuscleParams = DING_2003_QUADRICEPS, *, recruited_fraction: float = 1.0,
-           pulse_width_s: float | None = None, dt_s: float = 1e-4) -> ForceResult:
+           pulse_width_s: float | None = None, dt_s: float = 1e-4,
+           backend: Backend = "numba") -> ForceResult:
     """Force of a single pulse at t = 0 in a rested muscle (1 s simulated)."""
     return simulate_force(
         [0.0], params=params.without_fatigue(), recruited_fraction=recruited_fraction,
-        pulse_widths_s=pulse_width_s, t_end_s=1.0, dt_s=dt_s,
+        pulse_widths_s=pulse_width_s, t_end_s=1.0, dt_s=dt_s, backend=backend,
     )
 
 
@@ -355,6 +356,7 @@ def force_frequency(
     train_duration_s: float = 1.0,
     recruited_fraction: float = 1.0,
     dt_s: float = 5e-4,
+    backend: Backend = "numba",
 ) -> ForceFrequencyCurve:
     """Peak and plateau force of constant-frequency trains in a rested muscle.
 
@@ -373,7 +375,7 @@ def force_frequency(
         n_pulses = max(1, math.ceil(train_duration_s * f_hz - 1e-9))
         pulses = np.arange(n_pulses) / f_hz
         res = simulate_force(pulses, params=rested, recruited_fraction=recruited_fraction,
-                             t_end_s=train_duration_s + 0.5, dt_s=dt_s)
+                             t_end_s=train_duration_s + 0.5, dt_s=dt_s, backend=backend)
         peaks[i] = res.peak_force_N
         window = (res.time_s >= 0.5 * train_duration_s) & (res.time_s < train_duration_s)
         means[i] = float(res.force_N[window].mean()) if window.any() else res.peak_force_N

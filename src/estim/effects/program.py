@@ -20,7 +20,7 @@ from estim.program.model import Program
 from estim.program.stimulation import Iontophoresis
 from estim.waveforms.stimulus import Stimulus
 
-__all__ = ["EffectsResult", "effects_for_program", "pulse_train"]
+__all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train"]
 
 # Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
 _TRANSCUTANEOUS = {"tens", "nmes", "ems", "russian", "interferential", "hvpc", "microcurrent"}
@@ -102,6 +102,15 @@ def pulse_train(stim: Stimulus, fraction_at: Callable[[np.ndarray], np.ndarray]
                       duration_s=stim.duration_s)
 
 
+def characteristic_frequency(stim: Stimulus) -> float:
+    """The frequency (Hz) that sets the interface impedance a pulse sees: a carrier's own
+    frequency, else 1 / (2 x leading phase)."""
+    if stim.timing.carrier_hz:
+        return float(stim.timing.carrier_hz)
+    width = stim.timing.pulse_width_s or stim.timing.pulse_duration_s
+    return 1.0 / (2.0 * width) if width else 0.0
+
+
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
                         counts: dict[str, int] | None = None, seed: int = 0) -> EffectsResult:
@@ -124,11 +133,19 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                          "and fiber stages are run for transcutaneous programs")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
+    from estim.fields.electrodes import InterfaceModel
     from estim.fields.program import fields_for_program
 
     if progress is not None:
         progress("fields: meshing and solving (cached after the first run)")
-    pf = fields_for_program(program, progress=progress)
+    # The skin-electrode interface spreads the current under a real pad (its edges carry
+    # less than an ideal equipotential's). It is an R + R||C; the quasi-static solve takes
+    # its conductance at the pulse's characteristic frequency.
+    freq = characteristic_frequency(stimuli[0])
+    g = InterfaceModel().conductance_per_area(freq)
+    notes.append(f"skin-electrode interface {g:.3g} S/m² (hydrogel on intact skin, evaluated "
+                 f"at {freq:.3g} Hz, the pulse's characteristic frequency)")
+    pf = fields_for_program(program, progress=progress, interface_conductance=g)
     cf = pf.channels[0]
     amplitude = pf.currents[main.name]
     stim = stimuli[0]

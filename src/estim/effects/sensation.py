@@ -24,6 +24,7 @@ import math
 import numbers
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from functools import lru_cache
 
 from estim.effects._table import TableEntry, table_value
 from estim.effects.muscle import force_frequency, twitch
@@ -209,6 +210,7 @@ def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,
                            criteria=c)
 
 
+@lru_cache(maxsize=16)
 def motor_threshold_fraction(
     params: MuscleParams = DING_2003_QUADRICEPS,
     *,
@@ -221,6 +223,9 @@ def motor_threshold_fraction(
     ``visible_force_fraction x F_max / F_twitch(all axons)``, capped at 1. F_max is the peak
     of a 1 s train at ``max_frequency_hz`` in the rested muscle.
     """
-    f_twitch = twitch(params).peak_force_N
-    f_max = float(force_frequency([max_frequency_hz], params=params).peak_force_N[0])
+    # One twitch and one train: the plain-Python integrator costs less than compiling the
+    # numba kernel for a program that needs no other force simulation.
+    f_twitch = twitch(params, backend="python").peak_force_N
+    f_max = float(force_frequency([max_frequency_hz], params=params, backend="python")
+                  .peak_force_N[0])
     return min(1.0, criteria.visible_force_fraction * f_max / f_twitch)

@@ -84,12 +84,15 @@ def electrode_from_spec(site: Site, spec: Any, *, field: str) -> Electrode:
 def fields_for_program(program: Program, *, progress: Callable[[str], None] | None = None,
                        settings: MeshSettings | None = None, mesh_scale: float = 1.0,
                        boundary: Boundary = "floating", cache: bool | Path = True,
-                       method: Method = "fem") -> ProgramFields:
+                       method: Method = "fem",
+                       interface_conductance: float | None = None) -> ProgramFields:
     """Solve the fields of every channel of ``program`` at 1 A (see :func:`solve_fields`).
 
     :param mesh_scale: multiplies every mesh size of the site's default settings (> 1 is a
         quicker, coarser preview); ignored when ``settings`` is given.
     :param method: ``"fem"``, or ``"analytic"`` (planar sites, uniform pads, milliseconds).
+    :param interface_conductance: skin–electrode conductance per area (S/m²) of every surface
+        electrode (complete electrode model); None: ideal contact.
     """
     site = site_from_spec(program.site.name, program.site.overrides)
     if settings is None and mesh_scale != 1.0:
@@ -98,6 +101,9 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
     for i, ch in enumerate(program.channels):
         an = electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
         ca = electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+        if interface_conductance is not None and site.kind != "brain":
+            an = an.with_interface(interface_conductance)
+            ca = ca.with_interface(interface_conductance)
         channels.append(Channel(an, ca, 1.0, name=ch.name))
     sol = solve_fields(site, channels, settings=settings, boundary=boundary, cache=cache,
                        progress=progress, method=method)

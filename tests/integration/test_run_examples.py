@@ -1,0 +1,57 @@
+"""Every bundled example through ``estim run``, checking a value in each report."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from estim.cli.main import main
+from estim.program import load_program
+from tests.conftest import EXAMPLES
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_runs_end_to_end(path, tmp_path):
+    program = load_program(path)
+    out = tmp_path / "out"
+    code = main(["run", str(path), "-o", str(out)])
+    data = json.loads((out / "results.json").read_text())
+    html = (out / "report.html").read_text()
+    assert code == (1 if program.expected_verdict.value == "fail" else 0)
+    assert data["safety"]["verdict"] == program.expected_verdict.value
+    assert "<h2>Waveforms</h2>" in html
+    stim = program.channels[0].stimulation
+    # The peak of the output is the programmed amplitude (exact pulse model). A premodulated
+    # carrier (two summed sines) only approaches it: both sines never peak at exactly the
+    # same instant (4 kHz and 4.1 kHz: 0.9998 of the amplitude).
+    rel = 1e-3 if getattr(stim, "mode", None) == "premodulated" else 1e-9
+    assert data["channels"][0]["metrics"][f"peak_{stim.amplitude.unit}"] == pytest.approx(
+        stim.amplitude.value, rel=rel)
+    effects = data["effects"]
+    kind = stim.type
+    if kind == "iontophoresis":
+        assert effects["dose"]["dose_mA_min"] == pytest.approx(40.0, rel=1e-12)
+        assert effects["dose"]["polarity_ok"] is True
+        return
+    if kind == "dbs":
+        assert "sensation_window" not in effects
+        assert any("DBS" in n for n in effects["notes"])
+        return
+    w = effects["sensation_window"]
+    # What every patient reports: sensation comes before contraction.
+    assert w["sensory_threshold_A"] is not None
+    assert w["motor_threshold_A"] is None or w["sensory_threshold_A"] < w["motor_threshold_A"]
+    assert effects["sensation"]["phrase"]
+    assert "Sensation window" in html
+    if kind in ("nmes", "ems", "russian"):
+        f = effects["force"]
+        assert f["first_contraction_peak_N"] > 0
+        assert 0 < f["fatigue_ratio"] <= 1.0 + 1e-9
+        assert f["first_contraction_peak_N"] <= f["max_force_N"] * (1 + 1e-6)
+        assert "Force and fatigue" in html
+    for value in (w["sensory_threshold_A"], w["programmed_peak_current_A"]):
+        assert math.isfinite(value)
