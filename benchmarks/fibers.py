@@ -26,7 +26,8 @@ from estim.fibers import (
     point_source_potential,
 )
 
-REF_PATH = Path("/work/shared/reference/neuron_fibers.json")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # beside the checkout
+REF_PATH = SHARED / "reference" / "neuron_fibers.json"
 REFERENCE_CPU_S = (33.0, 47.0)  # PyFibers CPU s per MRG threshold, from the reference file
 
 

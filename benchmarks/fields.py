@@ -21,7 +21,7 @@ import numpy as np
 
 from estim.fields import Channel, MeshSettings, place_electrode, site_from_spec, solve_fields
 
-REFERENCE = Path("/work/shared/reference/fields.json")
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "fields.json"
 PROBE = np.array([[0.030, 0.0, 0.050]])
 
 

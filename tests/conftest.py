@@ -20,3 +20,7 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Field solutions are cached on disk; tests never touch the user's cache."""
     monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+#: Reference numbers from other simulators: ``../shared/reference`` beside the checkout (CI
+#: clones main with shared/ beside it). Missing reference data is an error, not a skip.
+REFERENCE_DIR = ROOT.parent / "shared" / "reference"

@@ -9,7 +9,6 @@ placement and ~0.5 % is time step (docs/fibers.md).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,14 +23,10 @@ from estim.fibers import (
     strength_duration,
 )
 from estim.fibers.tables import HH
+from tests.conftest import REFERENCE_DIR
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-_CANDIDATES = [Path("/work/shared/reference/neuron_fibers.json"),
-               REFERENCE / "neuron_fibers.json"]
-REF_PATH = next((p for p in _CANDIDATES if p.exists()), None)
-pytestmark = pytest.mark.skipif(REF_PATH is None, reason="reference data not available")
-REF = json.loads(REF_PATH.read_text()) if REF_PATH else {"cases": [],
-                                                           "conduction_velocity_m_per_s": []}
+REF_PATH = REFERENCE_DIR / "neuron_fibers.json"
+REF = json.loads(REF_PATH.read_text())
 
 
 def _pot(distance_m: float):

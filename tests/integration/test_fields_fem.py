@@ -10,19 +10,16 @@ import numpy as np
 import pytest
 
 from estim.fields import Channel, MeshSettings, place_electrode, site_from_spec, solve_fields
+from tests.conftest import REFERENCE_DIR
 
-REFERENCE = Path("/work/shared/reference/fields.json")
+REFERENCE = REFERENCE_DIR / "fields.json"
 PROBE = np.array([[0.030, 0.0, 0.050]])  # 10 mm below the anode centre
 # Reference converged intervals (used if the shared file is not mounted).
-CONVERGED = {"resistance_ohm": [166.6, 167.0],
-             "potential_at_probe_mV_per_mA_relative_to_cathode": [130.3, 130.45],
-             "field_magnitude_at_probe_V_per_m_per_mA": [0.776, 0.779]}
-
-
 def _converged() -> dict[str, list[float]]:
-    if REFERENCE.is_file():
-        return json.loads(REFERENCE.read_text())["forearm_two_patch"]["converged"]
-    return CONVERGED
+    """The reference's converged values (a missing reference is an error, not a skip)."""
+    data: dict[str, list[float]] = json.loads(REFERENCE.read_text())["forearm_two_patch"][
+        "converged"]
+    return data
 
 
 def _rel_error(value: float, interval: list[float]) -> float:

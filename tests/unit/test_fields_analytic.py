@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,13 +19,12 @@ from estim.fields.analytic import (
     point_source_potential,
     two_layer_surface_potential,
 )
+from tests.conftest import REFERENCE_DIR
 
-REFERENCE = Path("/work/shared/reference/fields.json")
+REFERENCE = REFERENCE_DIR / "fields.json"
 
 
 def test_reference_formulas_are_the_ones_implemented() -> None:
-    if not REFERENCE.is_file():
-        pytest.skip("shared reference not mounted")
     ref = json.loads(REFERENCE.read_text())
     assert "arcsin" in ref["disc_on_half_space"]["formulas"]["potential"]
     assert "k^n" in ref["two_layer_surface_point_source"]
