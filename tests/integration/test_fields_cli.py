@@ -41,8 +41,12 @@ def test_field_microcurrent_face(tmp_path: Path) -> None:
         e = np.array(p["field_V_per_m"], dtype=float)
         assert np.isfinite(e).all()
         assert e[0] > e[-1]  # the field falls off with depth under the pad
-    # the cache now holds the solution: a second run reuses it
-    assert run(_args(str(EXAMPLES / "microcurrent_face.toml"), "-o", str(out))) == 0
+    # a second run never overwrites what is there without --force ...
+    before = (out / "fields.json").read_text()
+    assert run(_args(str(EXAMPLES / "microcurrent_face.toml"), "-o", str(out))) == 2
+    assert (out / "fields.json").read_text() == before
+    # ... and with it, the cache holds the solution: the second solve reuses it
+    assert run(_args(str(EXAMPLES / "microcurrent_face.toml"), "-o", str(out), "--force")) == 0
     assert json.loads((out / "fields.json").read_text())["cache_hit"] is True
 
 

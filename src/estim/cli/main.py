@@ -22,8 +22,8 @@ _STAGE_COMMANDS = {"field": "estim.fields.cli", "fibers": "estim.fibers.cli"}
 
 
 def _cmd_programs(args: argparse.Namespace) -> int:
-    from estim.cli.common import bundled_examples
     from estim.program import load_program
+    from estim.program.bundled import bundled_examples
 
     rows = []
     for name, path in bundled_examples().items():
@@ -42,7 +42,7 @@ def _cmd_programs(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from estim.cli.common import resolve_program
+    from estim.program.bundled import resolve_program
     from estim.safety import check, render_check
 
     program, _ = resolve_program(args.program)
@@ -57,7 +57,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_waveform(args: argparse.Namespace) -> int:
-    from estim.cli.common import resolve_program, safe_output
+    from estim.outputs import safe_output
+    from estim.program.bundled import resolve_program
     from estim.report.plots import figure_to_png, plot_waveforms
     from estim.waveforms import stimuli_for
 

@@ -39,10 +39,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "field", help="tissue potential and field of a program (FEM)",
         description="Solve the volume conductor of a program's site and electrodes; write a "
                     "cross-section image, depth profiles and the numbers as JSON.")
-    p.add_argument("program", type=Path, help="program file (TOML)")
+    p.add_argument("program", help="program file (TOML), or the name of a bundled example")
     p.add_argument("-o", "--output", type=Path, default=Path("estim-field"),
                    help="output directory (created)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--boundary", choices=("floating", "uniform"), default="floating",
                    help="electrode model: equipotential pads (physical) or uniform current")
     p.add_argument("--mesh-scale", type=float, default=1.0, metavar="F",
@@ -55,10 +56,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``estim field``; 0 on success, 2 on bad input."""
-    from estim.program import load_program
+    from estim.outputs import safe_output
+    from estim.program.bundled import resolve_program
 
+    out = Path(args.output)
+    targets = [out / name for name in ("cross_section.png", "depth_profiles.png",
+                                       "fields.json")]
     try:
-        program = load_program(args.program)
+        program, source = resolve_program(args.program)
+        if out.exists() and not out.is_dir():
+            raise InputError("--output", str(out), "a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        for target in targets:
+            safe_output(target, force=args.force, inputs=(source,))
         if not 0.2 <= args.mesh_scale <= 5.0:
             raise InputError("--mesh-scale", args.mesh_scale, "a factor between 0.2 and 5")
         boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
@@ -68,8 +78,6 @@ def run(args: argparse.Namespace) -> int:
     except EstimError as exc:
         print(f"estim field: {exc}", file=sys.stderr)
         return 2
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     plane = section_plane(pf.site, pf.solution.electrodes)
     section = _cross_section(pf, plane, out / "cross_section.png")
     profiles = _depth_profiles(pf, out / "depth_profiles.png")

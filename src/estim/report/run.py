@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from estim.cli.common import resolve_program, safe_output
+from estim.outputs import safe_output
+from estim.program.bundled import resolve_program
 from estim.simulate import Result, simulate
 
 __all__ = ["result_to_dict", "run_command"]

@@ -1,4 +1,4 @@
-"""What every subcommand shares: finding the program, writing outputs without clobbering."""
+"""The bundled example programs, and finding a program by path or by example name."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from importlib import resources
 from pathlib import Path
 
 from estim.errors import InputError
-from estim.program import Program, load_program
+from estim.program.loader import load_program
+from estim.program.model import Program
 
-__all__ = ["DEFAULT_EXAMPLE", "bundled_examples", "resolve_program", "safe_output"]
+__all__ = ["DEFAULT_EXAMPLE", "bundled_examples", "resolve_program"]
 
 DEFAULT_EXAMPLE = "tens_conventional"
 
@@ -37,26 +38,3 @@ def resolve_program(name_or_path: str | None) -> tuple[Program, Path]:
             raise InputError("program", name_or_path,
                              "a program file, or a bundled example: " + ", ".join(examples))
     return load_program(path), path
-
-
-def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> Path:
-    """Check that writing ``path`` loses nothing the user wrote.
-
-    Refuses to overwrite an input, and refuses an existing file unless ``force`` is given.
-    """
-    path = path.expanduser()
-    for src in inputs:
-        try:
-            if path.exists() and path.resolve() == src.resolve():
-                raise InputError("output", str(path), "a path other than the program file")
-        except OSError:
-            pass
-    if path.is_dir():
-        raise InputError("output", str(path), "a file name, not a directory")
-    if path.exists() and not force:
-        raise InputError("output", str(path),
-                         "a path that does not exist yet (or --force to overwrite)")
-    if not path.parent.exists():
-        raise InputError("output", str(path), f"a path in an existing directory "
-                         f"({path.parent} does not exist)")
-    return path
