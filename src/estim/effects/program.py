@@ -45,6 +45,7 @@ class EffectsResult:
     dose: DoseReport | None
     fields: dict[str, Any] | None
     notes: tuple[str, ...] = field(default=())
+    program_fields: Any = field(default=None, repr=False)  # the solution, for figures
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"notes": list(self.notes)}
@@ -184,4 +185,4 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                     c=window.recruitment.c, motor=window.recruitment.motor),
         force_N=force_N, max_force_N=max_force)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
-                         tuple(notes))
+                         tuple(notes), program_fields=pf)

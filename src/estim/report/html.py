@@ -61,6 +61,8 @@ def _effects_html(effects: Any, d: dict[str, Any]) -> list[str]:
         parts.append("<h3>Field solution</h3>")
         parts.append(_kv({k: v for k, v in fields.items() if k != "channels"}))
         parts.append(_table(fields.get("channels", [])))
+        if effects.program_fields is not None:
+            parts.append(_img(_cross_section_png(effects.program_fields), "field cross-section"))
     w = d.get("sensation_window")
     if w is not None and effects.window is not None:
         parts.append("<h3>Sensation window</h3>")
@@ -94,6 +96,19 @@ def _effects_html(effects: Any, d: dict[str, Any]) -> list[str]:
     for note in d.get("notes", []):
         parts.append(f"<p class='src'>Note: {html.escape(note)}</p>")
     return parts
+
+
+def _cross_section_png(pf: Any) -> bytes:
+    """The potential and |E| cross-section of the field stage, as PNG bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from estim.fields.cli import _cross_section, section_plane
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "section.png"
+        _cross_section(pf, section_plane(pf.site, pf.solution.electrodes), path)
+        return path.read_bytes()
 
 
 def _ma(value: float | None) -> str:
