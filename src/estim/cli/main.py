@@ -73,6 +73,17 @@ def _cmd_waveform(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fibers(args: argparse.Namespace) -> int:
+    """``estim fibers``: a program's fiber populations, or a point-source set-up."""
+    if args.program:
+        from estim.cli.fibers_program import run_program
+
+        return run_program(args)
+    from estim.fibers.cli import run
+
+    return run(args)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from estim.report.run import run_command
 
@@ -122,6 +133,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
             continue
         mod.register(sub)
         handlers[name] = mod.run
+    if "fibers" in handlers:
+        handlers["fibers"] = _cmd_fibers
     return parser, handlers
 
 

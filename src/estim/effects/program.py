@@ -112,6 +112,40 @@ def characteristic_frequency(stim: Stimulus) -> float:
     return 1.0 / (2.0 * width) if width else 0.0
 
 
+def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
+                  progress: Callable[[str], None] | None = None
+                  ) -> tuple[Any, Stimulus, float, list[str]]:
+    """The field solution, the main channel's output in amperes, its peak current (A), and
+    notes on the assumptions made: what the fiber stage needs for the first channel."""
+    from estim.fields.electrodes import InterfaceModel
+    from estim.fields.program import fields_for_program
+
+    notes: list[str] = []
+    main = program.channels[0]
+    if progress is not None:
+        progress("fields: meshing and solving (cached after the first run)")
+    # The skin-electrode interface spreads the current under a real pad (its edges carry
+    # less than an ideal equipotential's). It is an R + R||C; the quasi-static solve takes
+    # its conductance at the pulse's characteristic frequency.
+    freq = characteristic_frequency(stimuli[0])
+    g = InterfaceModel().conductance_per_area(freq)
+    notes.append(f"skin-electrode interface {g:.3g} S/m² (hydrogel on intact skin, evaluated "
+                 f"at {freq:.3g} Hz, the pulse's characteristic frequency)")
+    pf = fields_for_program(program, progress=progress, interface_conductance=g)
+    cf = pf.channels[0]
+    amplitude = pf.currents[main.name]
+    stim = stimuli[0]
+    # For voltage control the window works in current: scale the pulse to the driven current.
+    if stim.unit == "V":
+        stim = stim.with_scale(1.0 / cf.resistance)
+        notes.append(f"voltage-controlled: current = voltage / resistance of tissue and "
+                     f"interface ({cf.resistance:.0f} Ω)")
+    if len(program.channels) > 1:
+        notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
+                     "other channel's field (and their interference) is not in the fiber stage")
+    return pf, stim, amplitude, notes
+
+
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
                         counts: dict[str, int] | None = None, seed: int = 0) -> EffectsResult:
@@ -134,30 +168,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                          "and fiber stages are run for transcutaneous programs")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
-    from estim.fields.electrodes import InterfaceModel
-    from estim.fields.program import fields_for_program
-
-    if progress is not None:
-        progress("fields: meshing and solving (cached after the first run)")
-    # The skin-electrode interface spreads the current under a real pad (its edges carry
-    # less than an ideal equipotential's). It is an R + R||C; the quasi-static solve takes
-    # its conductance at the pulse's characteristic frequency.
-    freq = characteristic_frequency(stimuli[0])
-    g = InterfaceModel().conductance_per_area(freq)
-    notes.append(f"skin-electrode interface {g:.3g} S/m² (hydrogel on intact skin, evaluated "
-                 f"at {freq:.3g} Hz, the pulse's characteristic frequency)")
-    pf = fields_for_program(program, progress=progress, interface_conductance=g)
+    pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
+    notes.extend(window_notes)
     cf = pf.channels[0]
-    amplitude = pf.currents[main.name]
-    stim = stimuli[0]
-    # For voltage control the window works in current: scale the pulse to the driven current.
-    if stim.unit == "V":
-        stim = stim.with_scale(1.0 / cf.resistance)
-        notes.append(f"voltage-controlled: current = voltage / tissue resistance "
-                     f"({cf.resistance:.0f} Ω, skin impedance not included: an upper bound)")
-    if len(program.channels) > 1:
-        notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
-                     "other channel's field (and their interference) is not in the fiber stage")
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
                               seed=seed, progress=progress)
     notes.extend(window.notes)

@@ -4,8 +4,8 @@
 
 Option values carry units and are parsed with :func:`estim.units.parse_quantity`. With
 ``-o DIR`` a strength–duration plot (and, for ``--population N``, a recruitment plot) is
-written there. The PROGRAM positional (thresholds for a stimulator program) is reserved for
-the program → fields → fibers chain and refused for now.
+written there. With a PROGRAM, ``estim`` thresholds the program's fiber populations instead
+(see :mod:`estim.cli.fibers_program`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("fibers", help="nerve-fiber thresholds under a point source",
                               description=__doc__,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("program", nargs="?", help="program file (not yet supported)")
+    p.add_argument("program", nargs="?",
+                   help="program file or bundled example: threshold its site's fiber "
+                   "populations (otherwise the point-source options below)")
+    p.add_argument("--force", action="store_true", help="overwrite existing plot files")
     p.add_argument("--model", default="mrg", help="mrg, sweeney, sundt or hh (default mrg)")
     p.add_argument("--diameter", default="10um", help="fibre diameter (default 10um)")
     p.add_argument("--distance", default="1mm", help="electrode-to-fiber distance (default 1mm)")
@@ -57,9 +60,6 @@ def run(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit status. Bad input raises InputError."""
     from estim import fibers as fb
 
-    if args.program:
-        raise InputError("program", args.program,
-                         "no PROGRAM yet: use --diameter/--distance/--pulse-width")
     d = parse_quantity(args.diameter, "length", field="diameter")
     r = parse_quantity(args.distance, "length", field="distance")
     pw = parse_quantity(args.pulse_width, "time", field="pulse-width")
