@@ -24,12 +24,14 @@ def test_weiss_fit_recovers_a_known_law():
 
 
 def test_sensory_and_motor_time_constants_against_mogyoros_1996():
-    from estim.fields.program import fields_for_program
+    from estim.effects.program import channel_setup
     from estim.program import load_program
+    from estim.waveforms import stimuli_for
     from tests.conftest import EXAMPLES
 
     program = load_program(next(p for p in EXAMPLES if p.stem == "tens_acupuncture"))
-    pf = fields_for_program(program)  # forearm, 5 x 5 cm pads over the volar forearm
+    # forearm, 5 x 5 cm pads over the volar forearm, with the skin interface of estim run
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # clamped fiber diameters: documented model limit
         sd = window_strength_duration(pf.channels[0], site=pf.site,
@@ -37,12 +39,15 @@ def test_sensory_and_motor_time_constants_against_mogyoros_1996():
     cmp = sd.comparison()
     # Both thresholds fall with pulse width (strength-duration holds).
     assert np.all(np.diff(sd.sensory_a) < 0) and np.all(np.diff(sd.motor_a) < 0)
-    # Motor τ: within 2 SD of the human mean (measured: ~0.5 ms).
+    # Both time constants lie within 2 SD of the human means (measured with the skin
+    # interface of estim run: sensory ~0.50 ms, z = -0.9; motor ~0.48 ms, z = +0.2).
     assert abs(cmp["motor"]["z_score"]) < 2.0
-    # Sensory τ: the model DISAGREES. Human sensory axons have a longer τ than motor (more
-    # persistent Na+ conductance, Bostock & Rothwell 1997); the MRG model gives sensory and
-    # motor axons the same membrane, and the sensory fibers lie next to the electrode, which
-    # shortens their τ. The model's sensory τ is below the human mean and below its own
-    # motor τ; if this assertion ever fails, the model has improved: update docs/effects.md.
-    assert cmp["sensory"]["model_time_constant_s"] < cmp["sensory"]["human_mean_s"]
-    assert cmp["sensory"]["model_time_constant_s"] < cmp["motor"]["model_time_constant_s"]
+    assert abs(cmp["sensory"]["z_score"]) < 2.0
+    # The model DISAGREES on the difference: humans show sensory τ ~45 % longer than motor
+    # (more persistent Na+ conductance in sensory axons, Bostock & Rothwell 1997); the MRG
+    # membrane is the same for both, and the model's ratio is close to 1. If this assertion
+    # ever fails, the model has improved: update docs/effects.md.
+    human_ratio = cmp["sensory"]["human_mean_s"] / cmp["motor"]["human_mean_s"]
+    model_ratio = (cmp["sensory"]["model_time_constant_s"]
+                   / cmp["motor"]["model_time_constant_s"])
+    assert model_ratio < 0.5 * (1.0 + human_ratio)
