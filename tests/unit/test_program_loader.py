@@ -104,6 +104,14 @@ def test_ifc_true_needs_a_base_and_a_beat_channel():
         parse_program(text.replace('role = "beat"', 'role = "base"'))
 
 
+def test_unknown_drug_is_refused_at_load():
+    text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace('drug = "dexamethasone_sodium_phosphate"', 'drug = "aspirin"'))
+    assert info.value.field == "channels[0].stimulation.drug"
+    assert "dexamethasone_sodium_phosphate" in info.value.expected
+
+
 def test_iontophoresis_plateau_reaches_the_dose():
     p = load_program(EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml")
     s = p.channels[0].stimulation

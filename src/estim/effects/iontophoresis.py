@@ -18,14 +18,13 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Literal
 
 from scipy import constants
 
 from estim.effects._table import TableEntry
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
+from estim.program.drugs import DRUGS, Drug, Electrode, get_drug, normalise
 
 __all__ = [
     "CURRENT_DENSITY_LIMIT_A_PER_M2",
@@ -47,14 +46,6 @@ MA_MIN_IN_C = 0.06
 _FARADAY_C_PER_MOL = constants.physical_constants["Faraday constant"][0]
 
 
-class Electrode(StrEnum):
-    """Electrode that holds the drug: a cation is delivered from the anode (+), an anion from
-    the cathode (-)."""
-
-    ANODE = "anode"
-    CATHODE = "cathode"
-
-
 IONTOPHORESIS_TABLE: tuple[TableEntry, ...] = (
     TableEntry(
         "current_density_limit_A_per_m2", 5.0, "A/m**2",
@@ -67,85 +58,6 @@ IONTOPHORESIS_TABLE: tuple[TableEntry, ...] = (
 
 #: 0.5 mA/cm² in A/m² (x 10: 1 mA/cm² = 1e-3 A / 1e-4 m² = 10 A/m²).
 CURRENT_DENSITY_LIMIT_A_PER_M2 = IONTOPHORESIS_TABLE[0].value
-
-TransportStatus = Literal["measured", "assumed"]
-
-
-@dataclass(frozen=True, slots=True)
-class Drug:
-    """An ionised drug for iontophoresis.
-
-    :param name: key in :data:`DRUGS`.
-    :param ion: the ion that carries the drug.
-    :param charge: charge number z of that ion (e.g. -2).
-    :param ion_molar_mass_kg_per_mol: molar mass of the ion (kg/mol).
-    :param salt_molar_mass_kg_per_mol: molar mass of the salt as labelled (kg/mol).
-    :param transport_number: fraction of the current carried by the drug ion (1).
-    :param transport_number_status: ``"measured"`` (with its source) or ``"assumed"``.
-    :param source: where charge, molar mass and transport number come from.
-    """
-
-    name: str
-    ion: str
-    charge: int
-    ion_molar_mass_kg_per_mol: float
-    salt_molar_mass_kg_per_mol: float
-    transport_number: float
-    transport_number_status: TransportStatus
-    source: str
-
-    @property
-    def electrode(self) -> Electrode:
-        """Electrode the drug must be placed under (like charges repel)."""
-        return Electrode.ANODE if self.charge > 0 else Electrode.CATHODE
-
-
-DRUGS: dict[str, Drug] = {
-    d.name: d
-    for d in (
-        Drug(
-            "dexamethasone_sodium_phosphate", "dexamethasone phosphate (dianion)", -2,
-            470.43e-3, 516.40e-3, 0.012, "measured",
-            "t_d ~0.012, cathodal, no background electrolyte, pig skin: Sylvestre, Guy & "
-            "Delgado-Charro 2008, Phys Ther 88:1177-1185. z = -2 assumes skin-surface pH ~7 "
-            "(partly -1 at lower pH); molar masses from the formulas C22H28FO8P(2-) and "
-            "C22H28FNa2O8P",
-        ),
-        Drug(
-            "lidocaine_hcl", "lidocaine (protonated cation)", +1,
-            235.35e-3, 270.80e-3, 0.05, "assumed",
-            "t_d assumed 0.05: order of the maximum transport numbers of small drug cations "
-            "with no competing co-ions (~0.01-0.1; Mudry, Carrupt, Guy & Delgado-Charro 2007, "
-            "J Control Release 122:165-172); lower with NaCl in the formulation. Molar masses "
-            "from C14H23N2O(+) and C14H23ClN2O",
-        ),
-        Drug(
-            "acetic_acid", "acetate", -1,
-            59.04e-3, 60.05e-3, 0.02, "assumed",
-            "t_d assumed 0.02 (no measured value found; anions are carried less than cations "
-            "by the cation-permselective skin); used for calcific deposits, 2-5 % solution. "
-            "Molar masses from C2H3O2(-) and C2H4O2",
-        ),
-    )
-}
-
-
-def _normalise(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
-
-
-def get_drug(name: str | Drug) -> Drug:
-    """Look a drug up by name (case, spaces and hyphens ignored).
-
-    :raises InputError: unknown name; the message lists the known drugs.
-    """
-    if isinstance(name, Drug):
-        return name
-    key = _normalise(str(name))
-    if key not in DRUGS:
-        raise InputError("drug", name, "one of " + ", ".join(sorted(DRUGS)))
-    return DRUGS[key]
-
 
 @dataclass(frozen=True, slots=True)
 class DoseReport:
@@ -261,7 +173,7 @@ def iontophoresis_dose(
     electrode: Electrode | None = None
     if drug_electrode is not None:
         try:
-            electrode = Electrode(_normalise(str(drug_electrode)))
+            electrode = Electrode(normalise(str(drug_electrode)))
         except ValueError:
             raise InputError("drug_electrode", drug_electrode,
                              "'anode' (+) or 'cathode' (-)") from None

@@ -16,6 +16,7 @@ from estim.program.common import (
     positive,
     si_text,
 )
+from estim.program.drugs import get_drug
 from estim.program.options import IFCMode, PulseShape, Recharge, TENSMode
 from estim.program.quantities import Charge, Dimensionless, Frequency, Time
 
@@ -315,6 +316,8 @@ class Iontophoresis(FrozenModel):
 
     @model_validator(mode="after")
     def _check(self) -> Iontophoresis:
+        if self.drug is not None:
+            get_drug(self.drug)  # an unknown name lists the known drugs
         positive(self, "dose")
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:
