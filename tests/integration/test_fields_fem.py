@@ -14,7 +14,6 @@ from tests.conftest import REFERENCE_DIR
 
 REFERENCE = REFERENCE_DIR / "fields.json"
 PROBE = np.array([[0.030, 0.0, 0.050]])  # 10 mm below the anode centre
-# Reference converged intervals (used if the shared file is not mounted).
 def _converged() -> dict[str, list[float]]:
     """The reference's converged values (a missing reference is an error, not a skip)."""
     data: dict[str, list[float]] = json.loads(REFERENCE.read_text())["forearm_two_patch"][

@@ -78,6 +78,20 @@ def test_conform_is_rigid_on_a_plane():
     assert world[1] == pytest.approx([0.009, 0.02, 0.0])
 
 
+def test_a_carrier_template_is_shown_as_a_running_carrier():
+    """True interferential's base channel holds one 250 us carrier cycle; the fibers must see
+    the carrier running, not a single cycle."""
+    from estim.effects.window import unit_pulse
+
+    base = stimuli_for(load_program(next(p for p in EXAMPLES if p.stem == "ifc_true_knee")))[0]
+    assert base.pulses[0].duration == pytest.approx(250e-6)
+    u = unit_pulse(base)
+    assert u.width_s == pytest.approx(10e-3)
+    t = np.linspace(0, 10e-3, 20001) + u.delay_s
+    assert np.max(np.abs(u.sample(t))) == pytest.approx(1.0, rel=1e-6)
+    assert np.mean(u.sample(t) ** 2) == pytest.approx(0.5, rel=1e-3)  # a sine all along
+
+
 def test_fraction_and_amplitude_for_are_consistent():
     thr = np.array([3e-3, 1e-3, np.inf, 2e-3])
     c = ClassThresholds(FiberClass.A_BETA, thr, np.zeros(4), np.zeros(4), "mrg")
@@ -91,7 +105,7 @@ def test_fraction_and_amplitude_for_are_consistent():
 
 
 @pytest.mark.slow
-def test_window_under_a_disc_orders_sensory_before_motor():
+def test_window_under_a_disc_orders_sensory_before_motor(monkeypatch):
     """Cutaneous fibers 0.2-1 mm deep fire before motor axons 10-25 mm deep: the order every
     patient reports (sensation first, then contraction)."""
     program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
@@ -104,7 +118,13 @@ def test_window_under_a_disc_orders_sensory_before_motor():
     assert w.sensory_a < w.pain_a
     f = w.curve(np.array([w.sensory_a, w.motor_a]))
     assert f["abeta"][0] > 0 and f["motor"][1] >= w.motor_fraction_criterion
-    # thresholds are cached: a second identical call gives identical numbers
+    # thresholds are cached: a second identical call never runs the fiber solver
+    import estim.fibers
+
+    def _no_solver(*args, **kwargs):
+        raise AssertionError("the cache was not used")
+
+    monkeypatch.setattr(estim.fibers, "find_thresholds", _no_solver)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w2 = sensation_window("1", stim, _HalfSpaceDisc(), 0.025,

@@ -67,6 +67,8 @@ def test_nmes_ramps_and_worst_second():
     m = metrics(stim)
     # On time 10 s at 50 Hz with a 2 s ramp up and 1 s ramp down: the worst 1 s window sits on
     # the plateau, where the r.m.s. is 60 mA * sqrt(2 * 400 us * 50 Hz) = 12 mA.
+    # 1e-6: the worst window is found to within one pulse's share (1/50 of a second) of an
+    # exact plateau alignment; on a flat plateau the result is exact to rounding
     assert m.rms_max_1s == pytest.approx(0.060 * math.sqrt(2 * 400e-6 * 50), rel=1e-6)
     # long-run r.m.s. over the 60 s cycle: sum of squared envelope over the pulses
     env = stim.scale / 0.060
@@ -79,6 +81,7 @@ def test_russian_sine_bursts():
     m = metrics(_stim("russian_quadriceps"))
     # 2.5 kHz sine, 70 mA peak, 50 Hz bursts at 50 %: on the plateau r.m.s. = 70/√2 · √0.5;
     # a phase (half a carrier cycle) carries 2A/ω = 70 mA / (π · 2500 Hz).
+    # 1e-6: as above, a window aligned with burst edges on the plateau is exact
     assert m.rms_max_1s == pytest.approx(0.070 / math.sqrt(2) * math.sqrt(0.5), rel=1e-6)
     assert m.max_phase_charge == pytest.approx(0.070 / (math.pi * 2500), rel=1e-9)
 

@@ -78,7 +78,7 @@ def run_program(args: argparse.Namespace) -> int:
         report["strength_duration"] = sd.comparison()
         report["plots"] = [str(t) for t in targets]
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2, allow_nan=False))
         return 0
     _print(report, console=Console())
     return 0

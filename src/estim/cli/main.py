@@ -48,7 +48,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     program, _ = resolve_program(args.program)
     report = check(program)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
         from rich.console import Console
 

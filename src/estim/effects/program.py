@@ -162,6 +162,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                                   drug_electrode=s.drug_electrode)
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
+    if len(stimuli[0].onsets_s) == 0:
+        notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
+        return EffectsResult(None, None, None, None, dose, None, tuple(notes))
     if kind not in _TRANSCUTANEOUS:
         if kind == "dbs":
             notes.append("DBS: tissue activation around the lead is not modelled yet; fields "

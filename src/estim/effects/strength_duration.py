@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.effects.window import sensation_window
-from estim.errors import InputError
+from estim.errors import EstimError
 from estim.evidence import EvidenceLevel
 from estim.program.options import Control, PulseShape
 from estim.waveforms.build import biphasic_pulse
@@ -45,8 +45,12 @@ def weiss_fit(pulse_widths_s: NDArray[np.float64], thresholds_a: NDArray[np.floa
     i = np.asarray(thresholds_a, float)
     ok = np.isfinite(i)
     if ok.sum() < 2:
-        raise InputError("thresholds", i.tolist(), "at least two finite thresholds to fit")
+        raise EstimError("strength-duration: fewer than two pulse widths reached a threshold "
+                         "within the search range; no fit")
     slope, intercept = np.polyfit(d[ok], i[ok] * d[ok], 1)
+    if not (slope > 0 and intercept >= 0):
+        raise EstimError(f"strength-duration: charge-duration line with rheobase {slope:.3g} A "
+                         f"and intercept {intercept:.3g} C is not a Weiss law; no fit")
     return float(slope), float(intercept / slope)
 
 

@@ -32,7 +32,7 @@ from estim.effects.sensation import (
 )
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
-from estim.waveforms.segments import Pulse
+from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
 
 __all__ = [
@@ -75,10 +75,29 @@ class UnitPulse:
         return self.pulse.duration
 
 
+#: A continuous carrier is shown to the fibers for this long (s): many carrier cycles, not
+#: the single cycle that its template may hold.
+_CARRIER_WINDOW_S = 10e-3
+
+
 def unit_pulse(stim: Stimulus) -> UnitPulse:
-    """The largest pulse of a stimulus as a unit waveform."""
+    """The largest pulse of a stimulus as a unit waveform.
+
+    A template that is one short piece of a continuous sinusoidal carrier (true
+    interferential's base channel holds one carrier cycle) is extended to
+    :data:`_CARRIER_WINDOW_S`, so a fiber sees the carrier as it runs, not one cycle.
+    """
+    if len(stim.onsets_s) == 0:
+        raise ValueError("unit_pulse: the stimulus delivers nothing")
     k = int(np.argmax(stim.event_peak))
-    return UnitPulse(stim.pulses[int(stim.template[k])])
+    pulse = stim.pulses[int(stim.template[k])]
+    seg = pulse.segments[0]
+    continuous = stim.timing.carrier_hz and len(pulse.segments) == 1 and seg.linear is None \
+        and pulse.duration < _CARRIER_WINDOW_S and stim.cycle_s <= pulse.duration * (1 + 1e-9)
+    if continuous:
+        pulse = Pulse((Segment(seg.start, _CARRIER_WINDOW_S, seg.coeffs, seg.rates),),
+                      pulse.label)
+    return UnitPulse(pulse)
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,7 +309,11 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
         warnings.simplefilter("always", ModelRangeWarning)
         pops = sample_fiber_populations(seed=seed, counts=n, region_m=region,
                                         motor_depth_range_m=motor_depth_range_m)
-    notes = [str(w.message) for w in caught]
+    # Clamped diameters are expected here and go into the notes; anything else is re-raised.
+    notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
+    for w in caught:
+        if not issubclass(w.category, ModelRangeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     waveform = unit_pulse(stim)
     classes: dict[str, ClassThresholds] = {}
     for pop in pops:

@@ -37,16 +37,20 @@ class Amplitude(FrozenModel):
 
 
 def parse_amplitude(value: Any) -> Any:
-    if isinstance(value, Amplitude | dict):
+    """A quantity string into an :class:`Amplitude` (only strings: a table such as
+    ``{value = nan}`` would bypass the unit and range checks)."""
+    if isinstance(value, Amplitude):
         return value
-    try:
-        return {"value": parse_quantity(value, "current", field=""), "control": "current"}
-    except InputError:
-        pass
-    try:
-        return {"value": parse_quantity(value, "voltage", field=""), "control": "voltage"}
-    except InputError:
-        raise ValueError("a current or a voltage with units, e.g. '25 mA' or '60 V'") from None
+    expected = "a current or a voltage with units, at least zero, e.g. '25 mA' or '60 V'"
+    for dimension in ("current", "voltage"):
+        try:
+            v = parse_quantity(value, dimension, field="")
+        except InputError:
+            continue
+        if not v >= 0:  # also refuses NaN
+            raise ValueError(expected)
+        return Amplitude(value=v, control=Control(dimension))
+    raise ValueError(expected)
 
 
 # --- device, electrodes, site -----------------------------------------------------------------

@@ -91,6 +91,10 @@ class TENS(_Pulsed):
             if not 0 <= getattr(self, name) < 1:
                 raise InputError(name, getattr(self, name), "a modulation depth in [0, 1)")
         positive(self, "modulation_period")
+        if self.mode is TENSMode.MODULATED and self.modulation_period < 10.0 / self.frequency:
+            raise InputError("modulation_period", si_text("period", self.modulation_period),
+                             "at least 10 pulse periods, so the modulation is a modulation "
+                             f"({10e3 / self.frequency:.3g} ms at {self.frequency:g} Hz)")
         if self.mode is TENSMode.BURST:
             if self.burst_frequency is None or self.pulses_per_burst is None:
                 raise InputError("burst_frequency" if self.burst_frequency is None
@@ -142,6 +146,10 @@ class NMES(_Pulsed):
         if self.ramp_up + self.ramp_down > self.on_time:
             raise InputError("ramp_up", self.ramp_up,
                              f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        if self.on_time <= self.pulse_duration_s + 1.0 / self.frequency:
+            raise InputError("on_time", si_text("on_time", self.on_time),
+                             "an on time of more than one pulse period "
+                             f"({(self.pulse_duration_s + 1 / self.frequency) * 1e3:.3g} ms)")
         return self
 
 
@@ -177,6 +185,9 @@ class Russian(FrozenModel):
         if self.ramp_up + self.ramp_down > self.on_time:
             raise InputError("ramp_up", self.ramp_up,
                              f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        if self.on_time < 1.0 / self.burst_frequency:
+            raise InputError("on_time", si_text("on_time", self.on_time),
+                             f"at least one burst period ({1e3 / self.burst_frequency:.3g} ms)")
         return self
 
 
@@ -369,6 +380,8 @@ class DBS(FrozenModel):
         active = self.pulse_width + self.interphase_gap
         if self.recharge is Recharge.ACTIVE:
             active += self.pulse_width / self.recharge_ratio
+        else:  # the passive (capacitor) phase needs at least as long as the pulse
+            active += self.pulse_width
         if active >= 1.0 / self.frequency:
             raise InputError("pulse_width", self.pulse_width,
                              f"a pulse and its recharge shorter than the period "

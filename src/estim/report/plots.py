@@ -139,8 +139,10 @@ def plot_recruitment(window: Any) -> Figure:
 
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.subplots()
-    finite = [t for c in window.classes.values() for t in c.thresholds_a if np.isfinite(t)]
-    lo = min([*finite, window.amplitude_a]) * 0.5
+    finite = [t for c in window.classes.values() for t in c.thresholds_a
+              if np.isfinite(t) and t > 0]
+    lo = min([*finite, *([window.amplitude_a] if window.amplitude_a > 0 else [])],
+             default=1e-3) * 0.5
     hi = max(window.amplitude_a * 4, lo * 10)
     amps = np.geomspace(lo, hi, 300)
     colours = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",

@@ -47,10 +47,10 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 
 
 def _metric_unit(name: str, unit: str) -> str:
-    if "charge" in name:
-        return "C" if unit == "A" else "V_s"
     if name in ("duty", "charge_imbalance"):
         return "fraction"
+    if "charge" in name:
+        return "C" if unit == "A" else "V_s"
     if name == "pulses_per_s":
         return "per_s"
     return unit
@@ -96,10 +96,13 @@ def run_command(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json)
     result = _simulate_with_progress(program, console)
     data = result_to_dict(result)
-    results_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    html_path.write_text(render_html(result, data), encoding="utf-8")
+    # Everything is rendered before anything is written: no half-written result folder.
+    text = json.dumps(data, indent=2, allow_nan=False)
+    page = render_html(result, data)
+    results_path.write_text(text, encoding="utf-8")
+    html_path.write_text(page, encoding="utf-8")
     if args.json:
-        print(json.dumps(data, indent=2))
+        print(text)
     else:
         render_summary(result, console)
         console.print(f"\nwrote {results_path} and {html_path}")

@@ -73,9 +73,10 @@ def render_effects(effects: Any, console: Console) -> None:
                       f"({'; '.join(s['reasons'])}). [dim]{s['evidence']}[/dim]")
     f = d.get("force")
     if f is not None and f["first_contraction_peak_N"] is not None:
+        ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
         console.print(f"[bold]Force:[/bold] first contraction {f['first_contraction_peak_N']:.0f} N"
                       f", last {f['last_contraction_peak_N']:.0f} N over {f['contractions']} "
-                      f"contractions (fatigue ratio {f['fatigue_ratio']:.2f}; maximal "
+                      f"contractions (fatigue ratio {ratio}; maximal "
                       f"{f['max_force_N']:.0f} N). [dim]{f['evidence']}[/dim]")
     dose = d.get("dose")
     if dose is not None:

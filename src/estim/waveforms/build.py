@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from estim.errors import InputError
 from estim.program.model import (
     DBS,
     HVPC,
@@ -72,9 +73,11 @@ def _stim(pulses: list[Pulse], onsets: np.ndarray, template: np.ndarray, scale: 
           cycle: float, duration: float, prog_amp: float, control: Control, timing: Timing,
           label: str) -> Stimulus:
     keep = scale != 0
+    # Whole cycles, rounded up: a session is never reported shorter than programmed.
+    n_cycles = max(1, math.ceil(duration / cycle * (1 - 1e-12)))
     return Stimulus(tuple(pulses), np.asarray(onsets, float)[keep],
                     np.asarray(template, np.intp)[keep], np.asarray(scale, float)[keep] * prog_amp,
-                    cycle, max(1, round(duration / cycle)), control, timing, label)
+                    cycle, n_cycles, control, timing, label)
 
 
 def _tens(s: TENS) -> Stimulus:
@@ -293,7 +296,11 @@ _BUILDERS: dict[type, Callable[..., Stimulus]] = {
 
 def stimulus_for(channel: Channel) -> Stimulus:
     """The output of one channel (A for current control, V for voltage control)."""
-    return _BUILDERS[type(channel.stimulation)](channel.stimulation)
+    stim = _BUILDERS[type(channel.stimulation)](channel.stimulation)
+    if len(stim.onsets_s) == 0 and channel.stimulation.amplitude.value > 0:
+        raise InputError(f"channels[{channel.name}].stimulation", channel.stimulation.type,
+                         "timing that delivers at least one pulse per cycle")
+    return stim
 
 
 def stimuli_for(program: Program) -> tuple[Stimulus, ...]:
