@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from estim.errors import InputError
@@ -17,10 +18,12 @@ def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> Pa
     path = path.expanduser()
     for src in inputs:
         try:
-            if path.exists() and path.resolve() == src.resolve():
-                raise InputError("output", str(path), "a path other than the program file")
+            same = path.exists() and (path.resolve() == src.resolve()
+                                      or os.path.samefile(path, src))  # hard links too
         except OSError:
-            pass
+            same = False
+        if same:
+            raise InputError("output", str(path), "a path other than the program file")
     if path.is_dir():
         raise InputError("output", str(path), "a file name, not a directory")
     if path.exists() and not force:

@@ -8,6 +8,7 @@ its dimension; everything downstream works in s, m, A, V, S/m, F/m².
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -52,6 +53,9 @@ _SI_UNITS: dict[str, str] = {
 }
 
 
+_NUMBER_FIRST = re.compile(r"^[+-]?(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str, dimension: str) -> float:
     reg = _registry()
@@ -61,6 +65,10 @@ def _parse(text: str, dimension: str) -> float:
         return float(q.to(reg.degC).magnitude)
     target = reg.Quantity(1.0, unit)
     if q.dimensionality != target.dimensionality:
+        raise pint.DimensionalityError(q.units, target.units)
+    if "radian" in str(q.to_base_units().units):
+        # rpm, degrees, turns: angles are dimensionless to pint, so "80 rpm" would quietly
+        # become 8.4 Hz. No electrotherapy quantity is an angle.
         raise pint.DimensionalityError(q.units, target.units)
     return float(q.to(unit).magnitude)
 
@@ -90,6 +98,10 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, expected)
     text = value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    if not _NUMBER_FIRST.match(text):
+        # "mA" alone would be read as 1 mA: a number must come first.
+        raise InputError(field, value, "a number followed by its unit, e.g. "
+                         f"'{_example(dimension)}'")
     try:
         out = _parse(text, dimension)
     except pint.DimensionalityError:

@@ -94,3 +94,23 @@ def test_html_escapes_what_the_user_typed(tmp_path, tens_text):
     html = (tmp_path / "o" / "report.html").read_text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_unwritable_output_and_hard_links_exit_2(tmp_path, tens_text, capsys):
+    prog = tmp_path / "p.toml"
+    prog.write_text(tens_text)
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    assert main(["waveform", str(prog), "-o", str(blocker / "w.png")]) == 2
+    link = tmp_path / "hard.png"
+    link.hardlink_to(prog)
+    assert main(["waveform", str(prog), "-o", str(link), "--force"]) == 2
+    assert prog.read_text() == tens_text
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_unknown_site_is_refused_by_check_too(tmp_path, tens_text, capsys):
+    prog = tmp_path / "p.toml"
+    prog.write_text(tens_text.replace('name = "lower_back"', 'name = "moon"'))
+    assert main(["check", str(prog)]) == 2
+    assert "site.name" in capsys.readouterr().err

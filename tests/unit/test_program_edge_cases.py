@@ -70,3 +70,39 @@ def test_swept_beat_channel_rms_is_the_sine_rms():
         m = metrics(stim)
         assert m.rms == pytest.approx(0.030 / 2**0.5, rel=1e-9)
         assert abs(m.mean) < 1e-12 * m.mean_abs
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "fragment"),
+    [
+        ('max_current = "100 mA"', 'max_current = "1e308 A"', "device.max_current", "10 A"),
+        ('frequency = "80 Hz"', 'frequency = "80 rpm"', "frequency", "frequency"),
+        ('amplitude = "25 mA"', 'amplitude = "mA"', "amplitude", "current or a voltage"),
+        ('pulse_width = "200 us"', 'pulse_width = "us"', "pulse_width", "number"),
+        ('duration = "30 min"', 'duration = "30 d"', "duration", "24 h"),
+        ('placement = "lumbar_left_lower"', 'placement = "lumbar_left_upper"',
+         "cathode.placement", "other than the anode"),
+    ],
+)
+def test_implausible_values_are_refused(old, new, field, fragment):
+    text = _text("tens_conventional")
+    assert old in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace(old, new, 1))
+    assert info.value.field.endswith(field)
+    assert fragment in info.value.expected
+
+
+def test_drug_on_the_wrong_electrode_is_refused():
+    text = _text("iontophoresis_dexamethasone").replace('drug_electrode = "cathode"',
+                                                         'drug_electrode = "anode"')
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field.endswith("drug_electrode") and "cathode" in info.value.expected
+
+
+def test_microcurrent_cycle_is_bounded():
+    text = _text("microcurrent_face").replace('polarity_reversal = "2 s"',
+                                              'polarity_reversal = "50 min"')
+    with pytest.raises(ProgramError, match="pulses per cycle"):
+        parse_program(text.replace('frequency = "0.5 Hz"', 'frequency = "1 kHz"'))

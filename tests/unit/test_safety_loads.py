@@ -80,7 +80,8 @@ def test_voltage_control_into_resistor_and_current_limit() -> None:
 def test_energy_is_linear_in_load_for_unclipped_current(amp: float, width: float, freq: float,
                                                          r: float) -> None:
     stim = _train(amp, width, freq)
-    big = Device(control=Control.CURRENT, max_current="1 A", compliance_voltage="1 MV")
+    # 0.1 A into at most 40 kOhm needs 4 kV: the 10 kV compliance never clips
+    big = Device(control=Control.CURRENT, max_current="1 A", compliance_voltage="10 kV")
     e1 = deliver(stim, ResistiveLoad(r), big).energy_per_event_j
     e2 = deliver(stim, ResistiveLoad(2 * r), big).energy_per_event_j
     assert e2 == pytest.approx(2 * e1, rel=1e-9)

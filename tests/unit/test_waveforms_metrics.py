@@ -192,3 +192,11 @@ def test_clipping_is_exact_for_a_sine():
     w = 2 * math.pi * 1000
     expected = 4 * ((1 - math.cos(math.pi / 6)) / w + 0.5 * (math.pi / 2 - math.pi / 6) / w)
     assert c.charge_abs == pytest.approx(expected, rel=1e-9)
+
+
+def test_integrals_survive_a_denormal_rate():
+    """λ = -5e-324 + 2πi once lost the whole ∫f² of a sine (z·d underflowed to 0)."""
+    seg = Segment(0.0, 1 / 128, (1 + 1j, 0.3 + 0j), (complex(-5e-324, 2 * math.pi), 0j))
+    ref = Segment(0.0, 1 / 128, (1 + 1j, 0.3 + 0j), (complex(0.0, 2 * math.pi), 0j))
+    assert seg.integral_sq() == pytest.approx(ref.integral_sq(), rel=1e-12)
+    assert seg.integral() == pytest.approx(ref.integral(), rel=1e-12)

@@ -41,11 +41,26 @@ def _cmd_programs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_site(program: object) -> None:
+    """The site, its overrides and every placement exist (no mesh, no solve): the same
+    program is refused by every command, not only by those that solve the field."""
+    from estim.fields.program import electrode_from_spec
+    from estim.fields.sites import site_from_spec
+    from estim.program import Program
+
+    assert isinstance(program, Program)
+    site = site_from_spec(program.site.name, program.site.overrides)
+    for i, ch in enumerate(program.channels):
+        electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
+        electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from estim.program.bundled import resolve_program
     from estim.safety import check, render_check
 
     program, _ = resolve_program(args.program)
+    _check_site(program)
     report = check(program)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
@@ -63,6 +78,7 @@ def _cmd_waveform(args: argparse.Namespace) -> int:
     from estim.waveforms import stimuli_for
 
     program, path = resolve_program(args.program)
+    _check_site(program)
     out = safe_output(Path(args.output), force=args.force, inputs=(path,))
     if out.suffix.lower() != ".png":
         raise InputError("--output", str(out), "a .png file name")
@@ -78,6 +94,15 @@ def _cmd_fibers(args: argparse.Namespace) -> int:
     if args.program:
         from estim.cli.fibers_program import run_program
 
+        # the point-source options describe another set-up: refuse them with a PROGRAM
+        defaults = {"model": "mrg", "diameter": "10um", "distance": "1mm",
+                    "pulse_width": "0.1ms", "sigma": "0.2", "anodic": False,
+                    "precision": "0.01", "dt": None, "population": 0}
+        for key, default in defaults.items():
+            if getattr(args, key) != default:
+                raise InputError(f"--{key.replace('_', '-')}", getattr(args, key),
+                                 "no point-source option together with a PROGRAM (the "
+                                 "program's own field and pulse are used)")
         return run_program(args)
     from estim.fibers.cli import run
 
@@ -152,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except EstimError as err:
         print(f"estim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # an output that cannot be written (read-only, parent is a file)
+        where = f" {err.filename!r}" if err.filename else ""
+        print(f"estim {args.command}: error: cannot write{where}: {err.strerror or err}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

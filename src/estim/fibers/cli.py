@@ -69,8 +69,16 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("distance", args.distance, "a positive distance")
     if not (pw > 0 and math.isfinite(pw)):
         raise InputError("pulse-width", args.pulse_width, "a positive duration")
-    opts = fb.SolverOptions() if args.dt is None else fb.SolverOptions(
-        dt_s=parse_quantity(args.dt, "time", field="dt"))
+    if args.dt is None:
+        opts = fb.SolverOptions()
+    else:
+        dt = parse_quantity(args.dt, "time", field="dt")
+        if not 0 < dt <= 0.1 * pw:
+            raise InputError("dt", args.dt, f"a positive time step of at most a tenth of the "
+                             f"pulse width ({0.1 * pw * 1e3:.3g} ms)")
+        opts = fb.SolverOptions(dt_s=dt)
+    if args.population < 0:
+        raise InputError("population", args.population, "0 (none) or a number of fibers")
     fiber = fb.make_fiber(args.model, d)
     pot = _point(r, sigma)
     wave = fb.RectangularPulse(pw, cathodic=not args.anodic)
@@ -122,8 +130,14 @@ def _plots(out: Path, fiber: Any, pot: Any, pw: float, args: argparse.Namespace,
     import matplotlib.pyplot as plt
 
     from estim import fibers as fb
+    from estim.outputs import safe_output
 
+    if out.exists() and not out.is_dir():
+        raise InputError("--output", str(out), "a directory")
     out.mkdir(parents=True, exist_ok=True)
+    for name in ("strength_duration.png", "recruitment.png"):
+        if name == "strength_duration.png" or args.population > 0:
+            safe_output(out / name, force=args.force)
     files = []
     pws = np.geomspace(min(pw, 5e-5) / 2, max(pw, 1e-3), 6)
     sd = fb.strength_duration(fiber, pot, pws, cathodic=not args.anodic, precision=precision,

@@ -4,18 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from estim.errors import InputError
 from estim.program.options import Control
 from estim.units import parse_quantity
 
-__all__ = ["Amplitude", "FrozenModel", "fmt_amplitude", "non_negative", "parse_amplitude",
-           "positive", "si_text"]
+__all__ = ["MAX_EVENTS_PER_CYCLE", "Amplitude", "FrozenModel", "fmt_amplitude", "max_events",
+           "non_negative", "parse_amplitude", "positive", "si_text"]
+
+
+#: Largest values a program may hold, by field name (SI). Beyond them no electrotherapy
+#: device operates and the models do not hold (100 kHz: quasi-static fields and cable
+#: models; 24 h: a session); they also keep numbers finite and memory bounded.
+_CAPS: dict[str, tuple[float, str]] = {
+    "frequency": (1e5, "at most 100 kHz"),
+    "duration": (86400.0, "at most 24 h"),
+    "on_time": (86400.0, "at most 24 h"), "off_time": (86400.0, "at most 24 h"),
+    "ramp_up": (86400.0, "at most 24 h"), "ramp_down": (86400.0, "at most 24 h"),
+    "modulation_period": (3600.0, "at most 1 h"),
+    "polarity_reversal": (3600.0, "at most 1 h"),
+    "max_current": (10.0, "at most 10 A"), "current_limit": (10.0, "at most 10 A"),
+    "max_voltage": (1e4, "at most 10 kV"), "compliance_voltage": (1e4, "at most 10 kV"),
+    "width": (1.0, "at most 1 m"), "length": (1.0, "at most 1 m"),
+    "diameter": (1.0, "at most 1 m"), "area": (1.0, "at most 1 m²"),
+    "dose": (60.0, "at most 1000 mA·min"),
+}
+
+#: Pulses in one cycle of a program (a 24 h NMES on-time at 100 kHz would be 8.6e9).
+MAX_EVENTS_PER_CYCLE = 2_000_000
 
 
 class FrozenModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+    @model_validator(mode="after")
+    def _within_caps(self) -> Any:
+        for name in type(self).model_fields:
+            cap = _CAPS.get(name) or (_CAPS["frequency"] if name.endswith("frequency")
+                                      else None)
+            value = getattr(self, name)
+            if cap is not None and isinstance(value, float) and value > cap[0]:
+                raise InputError(name, si_text(name, value), cap[1])
+        return self
 
     def replace(self, **changes: Any) -> Any:
         """A copy with ``changes`` applied (values already in SI; not parsed again)."""
@@ -66,9 +97,10 @@ def fmt_amplitude(amp: Amplitude) -> str:
     return f"{v * 1e6:g} u{unit}"
 
 
-_UNIT_BY_NAME = (("frequency", "Hz"), ("dose", "C"), ("time", "s"), ("width", "s"),
+_UNIT_BY_NAME = (("frequency", "Hz"), ("dose", "C"), ("pulse_width", "s"), ("width", "m"),
+                 ("length", "m"), ("diameter", "m"), ("area", "m²"), ("time", "s"),
                  ("gap", "s"), ("duration", "s"), ("ramp", "s"), ("interval", "s"),
-                 ("reversal", "s"), ("period", "s"))
+                 ("reversal", "s"), ("period", "s"), ("current", "A"), ("voltage", "V"))
 
 
 def si_text(name: str, v: float) -> str:
@@ -77,6 +109,13 @@ def si_text(name: str, v: float) -> str:
         if key in name:
             return f"{v:g} {unit}"
     return f"{v:g}"
+
+
+def max_events(field: str, count: float) -> None:
+    """Refuse a cycle of more than :data:`MAX_EVENTS_PER_CYCLE` pulses."""
+    if count > MAX_EVENTS_PER_CYCLE:
+        raise InputError(field, f"{count:.3g} pulses per cycle",
+                         f"at most {MAX_EVENTS_PER_CYCLE:.0e} pulses per cycle")
 
 
 def positive(model: BaseModel, *names: str) -> None:

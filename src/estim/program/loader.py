@@ -49,7 +49,7 @@ def load_program(path: str | Path) -> Program:
     except (OSError, UnicodeDecodeError) as err:
         raise ProgramError(
             [InputError("program", str(p), f"a readable UTF-8 TOML file ({err})")]) from None
-    return parse_program(text, source=str(p))
+    return parse_program(text.removeprefix("\ufeff"), source=str(p))  # editors' BOM
 
 
 def parse_program(text: str, *, source: str = "") -> Program:

@@ -217,6 +217,9 @@ class Program(FrozenModel):
     def _consistent(self) -> Program:
         names = [c.name for c in self.channels]
         for i, c in enumerate(self.channels):
+            if c.anode.placement == c.cathode.placement:
+                raise InputError(f"channels[{i}].cathode.placement", c.cathode.placement,
+                                 "a placement other than the anode's")
             if names.index(c.name) != i:
                 raise InputError(f"channels[{i}].name", c.name, "a name no other channel has")
             amp = c.stimulation.amplitude

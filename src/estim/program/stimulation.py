@@ -11,6 +11,7 @@ from estim.errors import InputError
 from estim.program.common import (
     Amplitude,
     FrozenModel,
+    max_events,
     non_negative,
     parse_amplitude,
     positive,
@@ -91,6 +92,8 @@ class TENS(_Pulsed):
             if not 0 <= getattr(self, name) < 1:
                 raise InputError(name, getattr(self, name), "a modulation depth in [0, 1)")
         positive(self, "modulation_period")
+        if self.mode is TENSMode.MODULATED:
+            max_events("modulation_period", self.modulation_period * self.frequency)
         if self.mode is TENSMode.MODULATED and self.modulation_period < 10.0 / self.frequency:
             raise InputError("modulation_period", si_text("period", self.modulation_period),
                              "at least 10 pulse periods, so the modulation is a modulation "
@@ -146,6 +149,7 @@ class NMES(_Pulsed):
         if self.ramp_up + self.ramp_down > self.on_time:
             raise InputError("ramp_up", self.ramp_up,
                              f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        max_events("on_time", self.on_time * self.frequency)
         if self.on_time <= self.pulse_duration_s + 1.0 / self.frequency:
             raise InputError("on_time", si_text("on_time", self.on_time),
                              "an on time of more than one pulse period "
@@ -185,6 +189,7 @@ class Russian(FrozenModel):
         if self.ramp_up + self.ramp_down > self.on_time:
             raise InputError("ramp_up", self.ramp_up,
                              f"ramp_up + ramp_down within on_time ({self.on_time:g} s)")
+        max_events("on_time", self.on_time * self.burst_frequency)
         if self.on_time < 1.0 / self.burst_frequency:
             raise InputError("on_time", si_text("on_time", self.on_time),
                              f"at least one burst period ({1e3 / self.burst_frequency:.3g} ms)")
@@ -303,6 +308,7 @@ class Microcurrent(FrozenModel):
             raise InputError("duty", self.duty, "a fraction in (0, 1)")
         if self.polarity_reversal is not None:
             positive(self, "polarity_reversal")
+            max_events("polarity_reversal", 2 * self.polarity_reversal * self.frequency)
             if self.polarity_reversal * self.frequency < 1 - 1e-9 or not math.isclose(
                 self.polarity_reversal * self.frequency,
                 round(self.polarity_reversal * self.frequency), rel_tol=1e-6,
@@ -328,7 +334,12 @@ class Iontophoresis(FrozenModel):
     @model_validator(mode="after")
     def _check(self) -> Iontophoresis:
         if self.drug is not None:
-            get_drug(self.drug)  # an unknown name lists the known drugs
+            required = get_drug(self.drug).electrode
+            if self.drug_electrode is not None and self.drug_electrode != required.value:
+                # like charges repel: on the other electrode the drug is driven away
+                raise InputError("drug_electrode", self.drug_electrode,
+                                 f"'{required.value}': {self.drug} is delivered from the "
+                                 f"{required.value}")  # an unknown name lists the known drugs
         positive(self, "dose")
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:

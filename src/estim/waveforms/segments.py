@@ -44,10 +44,12 @@ def _expm1_array(x: NDArray[np.complex128]) -> NDArray[np.complex128]:
 
 
 def _e1(z: complex, d: float) -> complex:
-    """∫_0^d exp(z τ) dτ, accurate for any z including z → 0."""
-    if z == 0:
-        return complex(d)
-    return _expm1(z * d) / z
+    """∫_0^d exp(z τ) dτ, accurate for any z including z → 0 (and denormal z, whose
+    product with d underflows: the Taylor series keeps the leading d)."""
+    x = z * d
+    if abs(x) < 1e-4:
+        return d * (1 + x / 2 + x * x / 6 + x * x * x / 24)
+    return _expm1(x) / z
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +145,11 @@ class Segment:
         for cj, lj in zip(self.coeffs, self.rates, strict=True):
             for ck, lk in zip(self.coeffs, self.rates, strict=True):
                 for c, z in ((cj * ck, lj + lk), (cj * ck.conjugate(), lj + lk.conjugate())):
-                    if z == 0:
-                        total += 0.5 * (c * d).real
+                    x = z * d
+                    if abs(z) * self.duration < 1e-4:  # series, as in _e1
+                        total += 0.5 * (c * d * (1 + x / 2 + x * x / 6 + x * x * x / 24)).real
                     else:
-                        total += 0.5 * (c * _expm1_array(z * d) / z).real
+                        total += 0.5 * (c * _expm1_array(x) / z).real
         return total
 
     def shifted(self, tau0: float, duration: float) -> Segment:
