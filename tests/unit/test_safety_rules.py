@@ -15,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _tens(*, device: str = 'control = "current"\nmax_current = "100 mA"\n'
-                           'compliance_voltage = "80 V"',
+                           'compliance_voltage = "80 V"\noutput_indicator = true',
           stimulation: str = "", electrode: str = 'width = "5 cm", length = "5 cm"') -> str:
     """The format of examples/tens_conventional.toml with parts replaced."""
     stimulation = stimulation or ('type = "tens"\nmode = "conventional"\namplitude = "25 mA"\n'
@@ -231,3 +231,20 @@ def test_examples_meet_their_expected_verdict(path: Path) -> None:
     if program.expected_verdict is not None:
         assert report.verdict is program.expected_verdict, [
             (f.rule_id, f.verdict.value) for f in report.findings if f.verdict is not Verdict.PASS]
+
+
+@pytest.mark.parametrize(("declared", "verdict"), [("true", "pass"), ("false", "fail"),
+                                                   (None, "warn")])
+def test_output_indicator_follows_what_the_device_declares(declared, verdict):
+    """Conventional TENS at the 100 mA device maximum puts 17.9 mA r.m.s. into 1 kOhm, above
+    the 10 mA indicator threshold: the device must have an output indicator."""
+    from estim.program import parse_program
+    from estim.safety import check
+    from tests.conftest import EXAMPLES
+
+    text = next(p for p in EXAMPLES if p.stem == "tens_conventional").read_text()
+    line = next(ln for ln in text.splitlines() if ln.startswith("output_indicator"))
+    text = text.replace(line, "" if declared is None else f"output_indicator = {declared}")
+    (finding,) = check(parse_program(text)).by_rule("iec.indicator.current")
+    assert finding.value > finding.limit
+    assert finding.verdict.value == verdict

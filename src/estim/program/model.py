@@ -75,6 +75,9 @@ class Device(FrozenModel):
     :param max_voltage: largest voltage the device can be set to (V).
     :param compliance_voltage: the most voltage a current-controlled output can drive (V).
     :param current_limit: the most current a voltage-controlled output can drive (A).
+    :param output_indicator: whether the device shows that it is delivering output (IEC
+        60601-2-10 requires one above 10 mA / 10 V r.m.s. into 1 kΩ or 10 mJ per pulse);
+        None: not stated, which the safety check reports as a warning where it matters.
     """
 
     name: str = "unnamed stimulator"
@@ -84,6 +87,7 @@ class Device(FrozenModel):
     compliance_voltage: Voltage | None = None
     current_limit: Current | None = None
     implanted: bool = False
+    output_indicator: bool | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Device:

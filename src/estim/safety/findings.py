@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from estim.evidence import EvidenceLevel
@@ -152,8 +153,13 @@ def _device_rules(out: ChannelOutput) -> list[Finding]:
     return found
 
 
-def _indicator(out: ChannelOutput) -> list[Finding]:
-    """Output indicator thresholds, at the device maximum into 1 kΩ."""
+def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
+    """Output indicator thresholds, at the device maximum into 1 kΩ.
+
+    Above a threshold the device must have an output indicator: the verdict follows what the
+    program file declares (``device.output_indicator``): true passes, false fails, and an
+    undeclared indicator warns, since a pass would assume what nobody said.
+    """
     d = out.at(INDICATOR_LOAD_OHM)
     action = ("IEC 60601-2-10 requires an output indicator on this device: check that it has "
               "one")
@@ -169,7 +175,22 @@ def _indicator(out: ChannelOutput) -> list[Finding]:
                               out.energy_per_pulse_j(INDICATOR_LOAD_OHM), out, action=action,
                               note=f"largest pulse energy into 1 kΩ; peak "
                                    f"{d.peak_voltage_v:.3g} V"))
-    return found
+    judged = []
+    for f in found:
+        needed = f.value is not None and f.limit is not None and f.value > f.limit
+        if not needed:
+            judged.append(f)
+        elif declared is True:
+            judged.append(replace(f, verdict=Verdict.PASS,
+                                  note=f.note + "; the device declares an output indicator"))
+        elif declared is False:
+            judged.append(replace(f, verdict=Verdict.FAIL,
+                                  note=f.note + "; the device declares no output indicator"))
+        else:
+            judged.append(replace(f, verdict=Verdict.WARN,
+                                  note=f.note + "; whether the device has an output indicator "
+                                  "is not stated (set device.output_indicator)"))
+    return judged
 
 
 def _surface_rules(out: ChannelOutput) -> list[Finding]:
@@ -248,7 +269,7 @@ def _channel_findings(program: Program, channel: Channel,
         else:
             rules += [_device_rules, _surface_rules]
             if out.setting is Setting.DEVICE_MAXIMUM:
-                rules.append(_indicator)
+                rules.append(partial(_indicator, declared=program.device.output_indicator))
         for rule in rules:
             found += rule(out)
     return found
