@@ -5,7 +5,6 @@ thresholds.
 Every result states its evidence level (:class:`EvidenceLevel`). See docs/effects.md.
 """
 
-from estim.effects._table import TableEntry
 from estim.effects.iontophoresis import (
     CURRENT_DENSITY_LIMIT_A_PER_M2,
     DRUGS,
@@ -54,6 +53,7 @@ from estim.effects.sensation import (
 )
 from estim.effects.session import PulseTrain, SessionResult, duty_cycle_train, simulate_session
 from estim.evidence import EvidenceLevel
+from estim.tables import TableEntry
 
 __all__ = [
     "CURRENT_DENSITY_LIMIT_A_PER_M2",

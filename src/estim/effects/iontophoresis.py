@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from scipy import constants
 
-from estim.effects._table import TableEntry
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
 from estim.program.drugs import DRUGS, Drug, Electrode, get_drug, normalise
+from estim.tables import TableEntry
 
 __all__ = [
     "CURRENT_DENSITY_LIMIT_A_PER_M2",

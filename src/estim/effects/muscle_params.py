@@ -27,7 +27,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from estim.effects._table import TableEntry, table_value
+from estim.tables import TableEntry, table_value
 
 __all__ = [
     "DING_2003_QUADRICEPS",

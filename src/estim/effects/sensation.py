@@ -26,11 +26,11 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
 
-from estim.effects._table import TableEntry, table_value
 from estim.effects.muscle import force_frequency, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
+from estim.tables import TableEntry, table_value
 
 __all__ = [
     "DEFAULT_SENSATION_CRITERIA",

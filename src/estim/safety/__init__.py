@@ -11,7 +11,6 @@ from estim.safety.loads import (
     Load,
     ResistiveLoad,
     SkinElectrodeLoad,
-    SkinParameter,
     clip_events,
     deliver,
 )
@@ -36,7 +35,6 @@ __all__ = [
     "Scope",
     "Setting",
     "SkinElectrodeLoad",
-    "SkinParameter",
     "TableRow",
     "analyse",
     "channel_table",

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from estim.program.model import Control, Device
+from estim.tables import TableEntry
 from estim.waveforms.segments import Pulse
 from estim.waveforms.stimulus import FloatArray, Stimulus
 
@@ -35,7 +36,6 @@ __all__ = [
     "Load",
     "ResistiveLoad",
     "SkinElectrodeLoad",
-    "SkinParameter",
     "deliver",
 ]
 
@@ -46,40 +46,28 @@ TEST_LOADS_OHM: tuple[float, ...] = (500.0, 2_000.0, 10_000.0)
 INDICATOR_LOAD_OHM = 1_000.0
 
 
-@dataclass(frozen=True, slots=True)
-class SkinParameter:
-    """One row of the skin–electrode parameter table (SI, with its source)."""
-
-    name: str
-    value: float
-    unit: str
-    source: str
-    published: str = ""
-    note: str = ""
-
-
 #: Typical skin–electrode parameters per unit electrode area. They vary widely (see notes).
-SKIN_PARAMETERS: tuple[SkinParameter, ...] = (
-    SkinParameter(
+SKIN_PARAMETERS: tuple[TableEntry, ...] = (
+    TableEntry(
         "parallel_resistance_ohm_m2", 30e3 * 1e-4, "ohm*m**2",  # [kΩ·cm² -> Ω·m²]
         "Rosell J, Colominas J, Riu P, Pallas-Areny R, Webster JG (1988) Skin impedance from "
         "1 Hz to 1 MHz. IEEE Trans Biomed Eng 35:649-651",
         published="30 kohm*cm**2",
         note="stratum corneum resistance; about 10-100 kohm*cm2 under gelled electrodes, up to "
              "1 Mohm*cm2 on dry skin at 1 Hz (Rosell 1988); falls with hydration and current"),
-    SkinParameter(
+    TableEntry(
         "capacitance_f_per_m2", 0.03e-6 / 1e-4, "F/m**2",  # [µF/cm² -> F/m²]
         "Rosell et al. 1988 (above); Reilly JP (1998) Applied Bioelectricity, Springer, ch. 2",
         published="0.03 uF/cm**2",
         note="stratum corneum capacitance, about 0.02-0.05 uF/cm2"),
-    SkinParameter(
+    TableEntry(
         "cpe_exponent", 1.0, "dimensionless",
         "Yamamoto T, Yamamoto Y (1976) Electrical properties of the epidermal stratum corneum. "
         "Med Biol Eng 14:151-158",
         note="1 gives an ideal R||C; measured skin dispersions fit a constant-phase element "
              "with an exponent of roughly 0.7-0.9 (Yamamoto & Yamamoto 1976); the default "
              "keeps the ideal capacitor, whose Q is the capacitance"),
-    SkinParameter(
+    TableEntry(
         "series_resistance_ohm", 300.0, "ohm",
         "IEC 60479-1:2018 (body internal impedance, of the order of 500 ohm hand to hand; "
         "less for short paths between nearby electrodes)",
