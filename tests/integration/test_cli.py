@@ -114,3 +114,12 @@ def test_unknown_site_is_refused_by_check_too(tmp_path, tens_text, capsys):
     prog.write_text(tens_text.replace('name = "lower_back"', 'name = "moon"'))
     assert main(["check", str(prog)]) == 2
     assert "site.name" in capsys.readouterr().err
+
+
+def test_run_twice_without_output_keeps_both(tmp_path, monkeypatch):
+    """The README's quick start may be run again: the default folder never overwrites."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run"]) == 0
+    assert main(["run"]) == 0
+    assert (tmp_path / "estim-out" / "tens_conventional" / "results.json").is_file()
+    assert (tmp_path / "estim-out" / "tens_conventional-2" / "results.json").is_file()

@@ -142,7 +142,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
                    help="program file or bundled example name (default: tens_conventional)")
     p.add_argument("-o", "--output", default=None,
                    help="directory for results.json and report.html (default: "
-                   "estim-out/<program name>)")
+                   "estim-out/<program name>, or -2, -3... if that exists)")
     p.add_argument("--json", action="store_true", help="print the results JSON")
     p.add_argument("--force", action="store_true", help="overwrite existing result files")
     handlers["run"] = _cmd_run

@@ -56,6 +56,16 @@ def _metric_unit(name: str, unit: str) -> str:
     return unit
 
 
+def _fresh_dir(base: Path) -> Path:
+    """``base``, or ``base-2``, ``base-3``... whichever does not exist yet: a default output
+    folder never overwrites an earlier run (an explicit ``-o`` with ``--force`` does)."""
+    candidate, k = base, 1
+    while candidate.exists():
+        k += 1
+        candidate = base.with_name(f"{base.name}-{k}")
+    return candidate
+
+
 def _simulate_with_progress(program: Any, console: Any) -> Result:
     """simulate() with a spinner and elapsed time per stage (stderr when --json)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -83,7 +93,7 @@ def run_command(args: argparse.Namespace) -> int:
     from estim.report.terminal import render_summary
 
     program, path = resolve_program(args.program)
-    outdir = Path(args.output) if args.output else Path("estim-out") / _slug(path.stem)
+    outdir = Path(args.output) if args.output else _fresh_dir(Path("estim-out") / _slug(path.stem))
     if outdir.exists() and not outdir.is_dir():
         from estim.errors import InputError
 
