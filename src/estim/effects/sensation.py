@@ -23,13 +23,13 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from functools import lru_cache
 
 from estim.effects.muscle import force_frequency, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
+from estim.program.options import Sensation
 from estim.tables import TableEntry, table_value
 
 __all__ = [
@@ -59,21 +59,6 @@ SENSATION_CRITERIA_TABLE: tuple[TableEntry, ...] = (
     TableEntry("pain_c_fraction", 0.05, "dimensionless", _ASSUMED,
                note="or 5 % of the C fibers"),
 )
-
-
-class Sensation(StrEnum):
-    """What the person is predicted to feel, in increasing order."""
-
-    NONE = "no sensation"
-    LIGHT_TINGLING = "light tingling"
-    STRONG_TINGLING = "strong tingling, no contraction"
-    CONTRACTION = "contraction, approaching pain"
-    PAINFUL = "painful"
-
-    @property
-    def rank(self) -> int:
-        """0 (no sensation) .. 4 (painful)."""
-        return list(Sensation).index(self)
 
 
 @dataclass(frozen=True, slots=True)

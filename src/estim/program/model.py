@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from estim.errors import InputError
 from estim.program.common import Amplitude, FrozenModel, fmt_amplitude
@@ -23,6 +23,7 @@ from estim.program.options import (
     IFCMode,
     PulseShape,
     Recharge,
+    Sensation,
     TENSMode,
     Verdict,
 )
@@ -207,15 +208,25 @@ class Program(FrozenModel):
 
     :param expected_verdict: what ``estim check`` should conclude, written by the author of
         the file (the bundled examples state theirs; the tests hold them to it).
+    :param expected_sensation: what the program's source says a person should feel at the
+        programmed intensity: one sensation or a list of acceptable ones (``"light
+        tingling"``, ...; see :class:`estim.program.options.Sensation`). ``estim run`` reports
+        whether the prediction agrees.
     """
 
     name: str
     description: str = ""
     source: str = ""
     expected_verdict: Verdict | None = None
+    expected_sensation: tuple[Sensation, ...] = ()
     device: Device
     site: SiteSpec
     channels: tuple[Channel, ...] = Field(min_length=1)
+
+    @field_validator("expected_sensation", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:

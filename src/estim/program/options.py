@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Control", "ElectrodeShape", "IFCMode", "PulseShape", "Recharge", "TENSMode",
-           "Verdict"]
+__all__ = ["Control", "ElectrodeShape", "IFCMode", "PulseShape", "Recharge", "Sensation",
+           "TENSMode", "Verdict"]
 
 
 class Control(StrEnum):
@@ -50,3 +50,20 @@ class ElectrodeShape(StrEnum):
     RECTANGULAR = "rectangular"
     CIRCULAR = "circular"
     LEAD_CONTACT = "lead_contact"
+
+
+class Sensation(StrEnum):
+    """What a person is predicted (or a program's source says they should) feel, mildest
+    first. The effects stage predicts one; a program file may state the ones its source
+    prescribes (``expected_sensation``)."""
+
+    NONE = "no sensation"
+    LIGHT_TINGLING = "light tingling"
+    STRONG_TINGLING = "strong tingling, no contraction"
+    CONTRACTION = "contraction, approaching pain"
+    PAINFUL = "painful"
+
+    @property
+    def rank(self) -> int:
+        """0 (no sensation) .. 4 (painful)."""
+        return list(Sensation).index(self)
