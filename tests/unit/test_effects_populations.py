@@ -36,7 +36,8 @@ def test_table_has_one_row_per_class_with_sources():
     ranges = {s.fiber_class: s.diameter_range_m for s in FIBER_CLASS_TABLE}
     assert ranges[FiberClass.A_BETA] == (6e-6, 12e-6)
     assert ranges[FiberClass.A_DELTA] == (1e-6, 5e-6)
-    assert ranges[FiberClass.C] == (0.2e-6, 1.5e-6)
+    # C fibers: 0.2-1.5 µm in people, sampled where Sundt's model holds (the row says so)
+    assert ranges[FiberClass.C] == (0.5e-6, 1.5e-6)
 
 
 def test_samples_stay_in_their_ranges_and_match_the_table():
@@ -52,7 +53,8 @@ def test_samples_stay_in_their_ranges_and_match_the_table():
         # the range, so 0.05 x range is > 3 SE
         span = spec.diameter_range_m[1] - spec.diameter_range_m[0]
         assert abs(p.diameter_m.mean() - spec.diameter_mean_m) < 0.05 * span
-        np.testing.assert_array_equal(p.position_m[:, 2], -p.depth_m)
+        top = p.ending_depth_m if p.has_endings else p.depth_m
+        np.testing.assert_array_equal(p.position_m[:, 2], -top)
         np.testing.assert_allclose(np.linalg.norm(p.direction, axis=1), 1.0, rtol=1e-12)
         assert p.evidence_level is EvidenceLevel.ANATOMICAL_ASSUMPTION
 
@@ -70,25 +72,38 @@ def test_same_seed_same_fibers_and_independent_streams():
     assert not np.array_equal(a[FiberClass.A_BETA].diameter_m, d[FiberClass.A_BETA].diameter_m)
 
 
-def test_small_adelta_are_clamped_to_mrg_range_with_a_warning():
-    with pytest.warns(ModelRangeWarning, match="adelta"):
-        pops = sample_fiber_populations(seed=5, classes=["adelta"], counts={"adelta": 500})
-    p = pops[0]
-    lo, _hi = MODEL_DIAMETER_RANGE_M["mrg"]
-    small = p.diameter_m < lo
-    assert p.n_clamped == small.sum() > 0
-    assert np.all(p.model_diameter_m[small] == lo)
-    np.testing.assert_array_equal(p.model_diameter_m[~small], p.diameter_m[~small])
+def test_every_diameter_is_simulated_as_sampled():
+    # Aδ down to 1 µm run on the thin-myelinated MRG geometry; C fibers are sampled where
+    # Sundt's model holds: no class is clamped, so nothing warns.
+    pops = sample_fiber_populations(seed=5, counts={"adelta": 500, "c": 200})
+    for p in pops:
+        lo, hi = MODEL_DIAMETER_RANGE_M[p.model]
+        assert p.n_clamped == 0
+        assert p.diameter_m.min() >= lo and p.diameter_m.max() <= hi
+        np.testing.assert_array_equal(p.model_diameter_m, p.diameter_m)
+    adelta = next(p for p in pops if p.fiber_class is FiberClass.A_DELTA)
+    assert (adelta.diameter_m < 2e-6).sum() > 0.05 * adelta.size  # the thin ones are there
 
 
-def test_no_warning_when_nothing_is_clamped():
-    pops = sample_fiber_populations(seed=5, classes=["abeta", "c", "motor"])
-    assert all(p.n_clamped == 0 for p in pops)
+def test_afferents_end_above_their_plexus_and_follow_the_skin_thickness():
+    thin = sample(seed=3, skin_thickness_m=1.0e-3)
+    thick = sample(seed=3, skin_thickness_m=2.0e-3)
+    for cls in (FiberClass.A_BETA, FiberClass.A_DELTA, FiberClass.C):
+        a, b = thin[cls], thick[cls]
+        assert a.has_endings
+        assert np.all(a.ending_depth_m <= a.depth_m)  # the branch rises to the ending
+        np.testing.assert_allclose(a.position_m[:, 2], -a.ending_depth_m)
+        assert a.depth_m.max() <= 1.0e-3  # inside the skin layer
+        # depths are fractions of the skin layer: doubling the skin doubles them
+        np.testing.assert_allclose(b.depth_m, 2.0 * a.depth_m, rtol=1e-12)
+    assert not thin[FiberClass.MOTOR].has_endings
+    # the ordering of the anatomy: C endings in the epidermis, above Aδ and Aβ endings
+    assert thin[FiberClass.C].ending_depth_m.max() < thin[FiberClass.A_DELTA].ending_depth_m.min()
 
 
 def test_orientation_and_site_options():
     pops = sample(seed=2, limb_axis=(0.0, 2.0, 0.0), motor_depth_range_m=(0.02, 0.03),
-                  region_m=(0.1, 0.04))
+                  region_m=(0.1, 0.04), motor_region_m=(0.2, 0.1))
     motor = pops[FiberClass.MOTOR]
     assert motor.spec.orientation is Orientation.ALONG_LIMB
     np.testing.assert_allclose(motor.direction, np.tile([0.0, 1.0, 0.0], (motor.size, 1)))
@@ -97,6 +112,7 @@ def test_orientation_and_site_options():
     np.testing.assert_array_equal(skin.direction[:, 2], 0.0)  # parallel to the skin
     assert np.abs(skin.position_m[:, 0]).max() <= 0.05
     assert np.abs(skin.position_m[:, 1]).max() <= 0.02
+    assert np.abs(motor.position_m[:, 0]).max() > 0.05  # spread over the muscle's region
 
 
 def test_class_names_as_users_write_them():
@@ -120,6 +136,8 @@ def test_arrays_are_frozen():
     ({"seed": 1, "limb_axis": (0, 0, 0)}, "limb_axis"),
     ({"seed": 1, "region_m": (0.05, -1.0)}, "region_m"),
     ({"seed": 1, "motor_depth_range_m": (0.03, 0.01)}, "motor_depth_range_m"),
+    ({"seed": 1, "motor_region_m": (0.0, 0.1)}, "motor_region_m"),
+    ({"seed": 1, "skin_thickness_m": -1e-3}, "skin_thickness"),
 ])
 def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as err:

@@ -4,14 +4,19 @@ Data and sampling only; the cable models live in ``estim.fibers`` and are named 
 strings (``"mrg"``, ``"sundt"``) for the lead to wire to ``estim.fibers.FiberModel``.
 
 Coordinates (m): the skin surface is z = 0 with z pointing out of the body, so tissue is at
-z < 0 and ``position_m[:, 2] == -depth_m``. x, y are uniform over a rectangle centred on the
-origin (the electrode footprint); the limb axis defaults to x.
+z < 0. x, y are uniform over a rectangle centred on the origin (the electrode footprint, or
+the muscle's innervation region for motor axons); the limb axis defaults to x.
+
+Cutaneous afferents (Aβ, Aδ, C) are *terminal branch + plexus axon*
+(:mod:`estim.effects.anatomy`): ``position_m`` is the ending at ``ending_depth_m``, the
+branch rises to it vertically from the plexus at ``depth_m``, and the parent axon runs on
+along the plexus in ``direction`` (parallel to the skin). Motor axons are straight, along the
+muscle fibers, at ``depth_m`` (``ending_depth_m`` is NaN).
 
 Ranges of diameters are textbook classifications; the distribution *shapes* (truncated
-normal, centred, SD = range/4) and the depths are stated assumptions: see
-:data:`FIBER_CLASS_TABLE`. MRG geometry is defined only for 2-16 µm fibers: Aδ fibers
-below 2 µm are simulated as 2 µm MRG fibers (``model_diameter_m``) with a
-:class:`~estim.errors.ModelRangeWarning`; ``diameter_m`` keeps the sampled anatomy.
+normal, centred, SD = range/4) are stated assumptions: see :data:`FIBER_CLASS_TABLE`. Every
+diameter is simulated as sampled: MRG covers 1-16 µm (thin myelinated Aδ by similarity
+scaling, :func:`estim.fibers.tables.mrg_geometry`), Sundt's C fiber 0.5-1.5 µm.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.effects.anatomy import cutaneous_layout
 from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
 
@@ -57,8 +63,11 @@ class Orientation(StrEnum):
 #: Diameter range (m) inside which each cable model's geometry is defined.
 MODEL_DIAMETER_RANGE_M: dict[str, tuple[float, float]] = {
     # MRG interpolated geometry (McIntyre, Richardson & Grill 2002 fitted 5.7-16 µm; the
-    # interpolation used by PyFibers and ASCENT extends it down to 2 µm).
-    "mrg": (2e-6, 16e-6),
+    # interpolation used by PyFibers and ASCENT extends it down to 2 µm, similarity scaling
+    # to 1 µm).
+    "mrg": (1e-6, 16e-6),
+    # Sundt et al. 2015 was built for ~1 µm C fibers; 0.5-1.5 µm keeps it near its data.
+    "sundt": (0.5e-6, 1.5e-6),
 }
 
 _KANDEL = ("Kandel ER et al., Principles of Neural Science, 5th ed. (2013), classification "
@@ -72,8 +81,11 @@ class FiberClassSpec:
     :param diameter_range_m: (min, max) fiber diameter (m), hard limits of the sampling.
     :param diameter_mean_m: mean of the truncated normal (m).
     :param diameter_sd_m: SD before truncation (m).
-    :param depth_range_m: (min, max) depth below the skin surface (m), uniform.
+    :param depth_range_m: (min, max) depth below the skin surface (m), uniform: of the plexus
+        axon for cutaneous afferents, of the axon for motor axons.
     :param count: default number of fibers sampled.
+    :param ending_depth_range_m: (min, max) depth of the ending of a cutaneous afferent's
+        terminal branch (m); None for axons without a modelled ending (motor).
     """
 
     fiber_class: FiberClass
@@ -86,36 +98,42 @@ class FiberClassSpec:
     count: int
     diameter_source: str
     depth_source: str
+    ending_depth_range_m: tuple[float, float] | None = None
 
 
 #: THE defaults table: one row per class, each with its sources.
 FIBER_CLASS_TABLE: tuple[FiberClassSpec, ...] = (
     FiberClassSpec(
-        FiberClass.A_BETA, "mrg", (6e-6, 12e-6), 9e-6, 1.5e-6, (0.3e-3, 1.0e-3),
+        FiberClass.A_BETA, "mrg", (6e-6, 12e-6), 9e-6, 1.5e-6, (0.9e-3, 1.35e-3),
         Orientation.RANDOM_IN_PLANE, 200,
         _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
-        "assumed: myelinated parent axons in the dermal plexus 0.3-1 mm below the surface "
-        "(dermis ~1-2 mm thick); endings (Meissner, Merkel) sit higher, at the papillae",
+        "deep dermal plexus, ending in the upper dermis: estim.effects.anatomy "
+        "(the range here is for a 1.5 mm skin; sites pass their own)",
+        ending_depth_range_m=(0.15e-3, 0.5e-3),
     ),
     FiberClassSpec(
-        FiberClass.A_DELTA, "mrg", (1e-6, 5e-6), 3e-6, 1.0e-6, (0.2e-3, 0.8e-3),
+        FiberClass.A_DELTA, "mrg", (1e-6, 5e-6), 3e-6, 1.0e-6, (0.75e-3, 1.35e-3),
         Orientation.RANDOM_IN_PLANE, 200,
         _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
-        "assumed: dermal plexus 0.2-0.8 mm; free endings continue into the epidermis",
+        "dermal plexus, myelinated up to the upper dermis: estim.effects.anatomy",
+        ending_depth_range_m=(0.15e-3, 0.4e-3),
     ),
     FiberClassSpec(
-        FiberClass.C, "sundt", (0.2e-6, 1.5e-6), 0.85e-6, 0.33e-6, (0.1e-3, 0.5e-3),
+        FiberClass.C, "sundt", (0.5e-6, 1.5e-6), 1.0e-6, 0.25e-6, (0.2e-3, 0.6e-3),
         Orientation.RANDOM_IN_PLANE, 400,
-        _KANDEL + "; shape assumed (centred truncated normal, SD = range/4)",
-        "assumed: subepidermal plexus 0.1-0.5 mm; free endings in the epidermis",
+        _KANDEL + " (0.2-1.5 µm), cut to 0.5-1.5 µm where Sundt's model holds; thinner C "
+        "fibers are less excitable, so the C-fiber pain threshold is a lower bound; shape "
+        "assumed (centred truncated normal, SD = range/4)",
+        "subepidermal plexus, free endings in the epidermis: estim.effects.anatomy",
+        ending_depth_range_m=(0.045e-3, 0.12e-3),
     ),
     FiberClassSpec(
         FiberClass.MOTOR, "mrg", (9e-6, 16e-6), 12.5e-6, 1.75e-6, (10e-3, 25e-3),
         Orientation.ALONG_LIMB, 200,
         "α-motor axons, Aα class 12-20 µm (Principles of Neural Science); 9-16 µm used here "
         "(issue 5), kept inside MRG's 2-16 µm; shape assumed (truncated normal)",
-        "assumed: motor-point branches under skin (~1-2 mm) + subcutaneous fat (site-"
-        "dependent, ~3-20 mm) + a few mm of muscle; give the site's value when known",
+        "intramuscular branches below the site's skin and fat: estim.effects.anatomy "
+        "(the range here is a default for a 1.5 mm skin, 8 mm fat)",
     ),
 )
 
@@ -130,9 +148,12 @@ class FiberPopulation:
     :param diameter_m: sampled anatomical fiber diameter (m), shape (n,).
     :param model_diameter_m: diameter the cable model is run with (m): equal to
         ``diameter_m`` unless clamped to the model's range.
-    :param depth_m: depth below the skin surface (m), shape (n,).
-    :param position_m: a point on each fiber (x, y, z) (m), shape (n, 3), z = -depth.
-    :param direction: unit vector along each fiber, shape (n, 3).
+    :param depth_m: depth below the skin surface (m), shape (n,): the plexus axon of an
+        afferent, the axon of a motor fiber.
+    :param position_m: the ending of an afferent, a point on a motor axon (x, y, z) (m),
+        shape (n, 3).
+    :param direction: unit vector along each (plexus or motor) axon, shape (n, 3).
+    :param ending_depth_m: depth of each afferent's ending (m); NaN for motor axons.
     :param n_clamped: number of fibers whose model diameter was clamped.
     """
 
@@ -146,7 +167,13 @@ class FiberPopulation:
     n_clamped: int
     seed: int
     spec: FiberClassSpec
+    ending_depth_m: NDArray[np.float64] | None = None
     evidence_level: EvidenceLevel = EvidenceLevel.ANATOMICAL_ASSUMPTION
+
+    @property
+    def has_endings(self) -> bool:
+        """True for afferents drawn as terminal branch + plexus axon."""
+        return self.ending_depth_m is not None
 
     @property
     def size(self) -> int:
@@ -167,8 +194,8 @@ def _ro(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, float],
-                limb_axis: NDArray[np.float64],
-                depth_range_m: tuple[float, float]) -> FiberPopulation:
+                limb_axis: NDArray[np.float64], depth_range_m: tuple[float, float],
+                ending_range_m: tuple[float, float] | None) -> FiberPopulation:
     from scipy.stats import truncnorm  # imported on use: keeps `import estim` light
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[spec.fiber_class]]))
@@ -181,7 +208,10 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
     depth = rng.uniform(depth_range_m[0], depth_range_m[1], size=n)
     x = rng.uniform(-0.5 * region_m[0], 0.5 * region_m[0], size=n)
     y = rng.uniform(-0.5 * region_m[1], 0.5 * region_m[1], size=n)
-    pos = np.column_stack([x, y, -depth])
+    ending = None
+    if ending_range_m is not None:
+        ending = np.minimum(rng.uniform(ending_range_m[0], ending_range_m[1], size=n), depth)
+    pos = np.column_stack([x, y, -(depth if ending is None else ending)])
     if spec.orientation is Orientation.ALONG_LIMB:
         direction = np.tile(limb_axis, (n, 1))
     else:
@@ -207,6 +237,7 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
         fiber_class=spec.fiber_class, model=spec.model, diameter_m=_ro(diam),
         model_diameter_m=_ro(model_diam), depth_m=_ro(depth), position_m=_ro(pos),
         direction=_ro(direction), n_clamped=n_clamped, seed=seed, spec=spec,
+        ending_depth_m=None if ending is None else _ro(ending),
     )
 
 
@@ -218,6 +249,8 @@ def sample_fiber_populations(
     region_m: tuple[float, float] = (0.05, 0.05),
     limb_axis: Sequence[float] = (1.0, 0.0, 0.0),
     motor_depth_range_m: tuple[float, float] | None = None,
+    motor_region_m: tuple[float, float] | None = None,
+    skin_thickness_m: float | None = None,
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
 ) -> tuple[FiberPopulation, ...]:
     """Sample fiber populations reproducibly.
@@ -229,6 +262,10 @@ def sample_fiber_populations(
     :param region_m: (length along x, width along y) of the sampled skin patch (m).
     :param limb_axis: direction of the limb (any non-zero 3-vector, normalised here).
     :param motor_depth_range_m: (min, max) depth of the motor axons for this site (m).
+    :param motor_region_m: (along, across) extent over which motor axons are spread (m);
+        default ``region_m``.
+    :param skin_thickness_m: the site's skin thickness (m): cutaneous depths follow it
+        (:func:`estim.effects.anatomy.cutaneous_layout`); default: the table's ranges.
     :raises InputError: unknown class names, negative counts, bad region or axis.
     :warns ModelRangeWarning: when diameters are clamped to a cable model's range.
     """
@@ -242,27 +279,40 @@ def sample_fiber_populations(
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
             raise InputError(f"counts[{key!r}]", value, "a non-negative integer")
         n_by_class[cls] = int(value)
-    region = tuple(float(v) for v in region_m)
-    if len(region) != 2 or not all(np.isfinite(v) and v > 0 for v in region):
-        raise InputError("region_m", region_m, "(length, width) in m, both > 0")
+    region = _region(region_m, "region_m")
     axis = np.asarray(limb_axis, dtype=np.float64)
     norm = float(np.linalg.norm(axis)) if axis.shape == (3,) else 0.0
     if not (np.isfinite(norm) and norm > 0):
         raise InputError("limb_axis", limb_axis, "a non-zero 3-vector")
     axis = axis / norm
+    motor_region = region if motor_region_m is None else _region(motor_region_m,
+                                                                  "motor_region_m")
     out = []
     for cls in wanted:
         spec = by_class[cls]
         depth = spec.depth_range_m
-        if cls is FiberClass.MOTOR and motor_depth_range_m is not None:
-            d0, d1 = (float(v) for v in motor_depth_range_m)
-            if not (np.isfinite(d0) and np.isfinite(d1) and 0 < d0 <= d1 < 0.2):
-                raise InputError("motor_depth_range_m", motor_depth_range_m,
-                                 "(min, max) depth in m with 0 < min <= max < 0.2")
-            depth = (d0, d1)
-        out.append(_sample_one(spec, n_by_class[cls], int(seed), (region[0], region[1]),
-                               axis, depth))
+        ending = spec.ending_depth_range_m
+        where = region
+        if cls is FiberClass.MOTOR:
+            where = motor_region
+            if motor_depth_range_m is not None:
+                d0, d1 = (float(v) for v in motor_depth_range_m)
+                if not (np.isfinite(d0) and np.isfinite(d1) and 0 < d0 <= d1 < 0.2):
+                    raise InputError("motor_depth_range_m", motor_depth_range_m,
+                                     "(min, max) depth in m with 0 < min <= max < 0.2")
+                depth = (d0, d1)
+        elif skin_thickness_m is not None and ending is not None:
+            layout = cutaneous_layout(cls.value, float(skin_thickness_m))
+            depth, ending = layout.plexus_depth_m, layout.ending_depth_m
+        out.append(_sample_one(spec, n_by_class[cls], int(seed), where, axis, depth, ending))
     return tuple(out)
+
+
+def _region(value: tuple[float, float], field: str) -> tuple[float, float]:
+    region = tuple(float(v) for v in value)
+    if len(region) != 2 or not all(np.isfinite(v) and v > 0 for v in region):
+        raise InputError(field, value, "(length, width) in m, both > 0")
+    return (region[0], region[1])
 
 
 def _as_class(value: FiberClass | str, field: str) -> FiberClass:

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
+from estim.effects.anatomy import SITE_MUSCLE, muscle_for_site
 from estim.effects.populations import FiberClass, FiberPopulation, sample_fiber_populations
 from estim.effects.sensation import (
     DEFAULT_SENSATION_CRITERIA,
@@ -47,11 +48,11 @@ __all__ = [
 ]
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
-_CACHE_VERSION = "thresholds-1"
+_CACHE_VERSION = "thresholds-2"
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
-#: C fibers cost ~100x an MRG fiber each (1,201 compartments, 30 ms): none by default.
-DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 0, "motor": 60}
+#: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
+DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 40, "motor": 60}
 
 
 @dataclass(frozen=True)
@@ -197,9 +198,31 @@ class SensationWindow:
         }
 
 
-#: Nodes of Ranvier of a cutaneous (Aβ, Aδ) fiber: 21 nodes span 12-25 mm of dermis, enough
-#: to see the whole electrode edge region, at 40 % of the cost of the 51-node reference fiber.
+#: Nodes of Ranvier of a cutaneous (Aβ, Aδ) fiber: 21 nodes span 2.4-25 mm of dermis from
+#: the ending, enough to see the electrode edge region for Aβ, at 40 % of the cost of the
+#: 51-node reference fiber.
 _CUTANEOUS_NODES = 21
+#: A C fiber is 3 mm of axon from its ending (it conducts at ~0.5-1 m/s, so 3 mm is reached
+#: within ~6 ms), in 25 µm sections (a tenth of the ~250 µm length constant of a 1 µm axon).
+_C_LENGTH_M = 3e-3
+_C_SECTION_M = 25e-6
+#: Simulated time per threshold run: long enough for an AP to reach the detection node.
+_TSTOP_S = {"sundt": 12e-3}
+
+
+def _make(pop: FiberPopulation, diameter_m: float) -> Any:
+    """One cable of a population: afferents start with an active ending (no passive node
+    there), motor axons are the 51-node reference fiber."""
+    from estim.fibers import make_fiber
+
+    if pop.model == "sundt":
+        return make_fiber("sundt", diameter_m, length_m=_C_LENGTH_M,
+                          section_length_m=_C_SECTION_M,
+                          passive_end_nodes=(0, 1) if pop.has_endings else 1)
+    if pop.has_endings:
+        return make_fiber(pop.model, diameter_m, n_nodes=_CUTANEOUS_NODES,
+                          passive_end_nodes=(0, 1))
+    return make_fiber(pop.model, diameter_m)
 
 
 def _frame(electrode: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -233,10 +256,24 @@ def conform(local: NDArray[np.float64], electrode: Any, site: Any | None
 
 
 def fiber_points(fib: Any, position_local: NDArray[np.float64],
-                 direction_local: NDArray[np.float64], electrode: Any, site: Any | None
-                 ) -> NDArray[np.float64]:
-    """Compartment centres (world, m) of a fiber placed in the electrode's local frame."""
-    local = position_local[None, :] + np.asarray(fib.positions_m)[:, None] * direction_local
+                 direction_local: NDArray[np.float64], electrode: Any, site: Any | None,
+                 *, plexus_depth_m: float | None = None) -> NDArray[np.float64]:
+    """Compartment centres (world, m) of a fiber placed in the electrode's local frame.
+
+    Without ``plexus_depth_m`` the fiber is straight through ``position_local`` (its middle
+    node there). With it, the fiber is an afferent: its first compartment is the ending at
+    ``position_local``, the terminal branch runs straight down to the plexus at
+    ``plexus_depth_m``, and the parent axon goes on along ``direction_local`` at that depth.
+    """
+    s = np.asarray(fib.positions_m, float)
+    if plexus_depth_m is None:
+        local = position_local[None, :] + s[:, None] * direction_local
+        return conform(local, electrode, site)
+    s = s - s[0]
+    rise = max(0.0, plexus_depth_m + float(position_local[2]))  # ending to plexus (m)
+    along = np.maximum(s - rise, 0.0)
+    local = position_local[None, :] + along[:, None] * direction_local
+    local[:, 2] = np.where(s < rise, position_local[2] - s, -plexus_depth_m)
     return conform(local, electrode, site)
 
 
@@ -244,17 +281,19 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
                      potential: Callable[[NDArray[np.float64]], NDArray[np.float64]],
                      waveform: UnitPulse, *, precision: float = 0.02) -> ClassThresholds:
     """Threshold (A of channel peak) of every fiber of one population under ``electrode``."""
-    from estim.fibers import find_thresholds, make_fiber
+    from estim.fibers import SolverOptions, find_thresholds
 
-    n_nodes = None if pop.fiber_class is FiberClass.MOTOR else _CUTANEOUS_NODES
     fibers = []
     phis = []
     outside = 0
-    for d, p, u in zip(pop.model_diameter_m, pop.position_m, pop.direction, strict=True):
-        fib = (make_fiber(pop.model, float(d), n_nodes=n_nodes) if pop.model == "mrg"
-               else make_fiber(pop.model, float(d)))
+    plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
+    for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction, plexus,
+                           strict=True):
+        fib = _make(pop, float(d))
         fibers.append(fib)
-        phi = np.asarray(potential(fiber_points(fib, p, u, electrode, site)), float)
+        points = fiber_points(fib, p, u, electrode, site,
+                              plexus_depth_m=None if np.isnan(dp) else float(dp))
+        phi = np.asarray(potential(points), float)
         bad = ~np.isfinite(phi)
         if bad.all():
             phi = np.zeros_like(phi)
@@ -274,13 +313,37 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
     else:
-        res = find_thresholds(fibers, phis, waveform, precision=precision)
+        res = find_thresholds(fibers, phis, waveform, precision=precision,
+                              options=SolverOptions(tstop_s=_TSTOP_S.get(pop.model)))
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
     thr = np.where(np.isfinite(thr), thr, np.inf)  # not reached within the search: inf
     return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, pop.model,
                            blocks, outside)
+
+
+#: The cutaneous sampling region, relative to the cathode's footprint.
+_EDGE_MARGIN = 1.3
+
+
+def site_anatomy(site: Any | None) -> dict[str, Any]:
+    """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
+    that sets the afferents' depths, and the motor axons of the site's muscle below its skin
+    and fat (:mod:`estim.effects.anatomy`). Empty for no site or a site without a muscle."""
+    if site is None or site.name not in SITE_MUSCLE:
+        return {}
+    thick = {layer.tissue: layer.thickness for layer in site.layers}
+    cover = thick.get("skin", 0.0) + thick.get("fat", 0.0)
+    muscle = muscle_for_site(site.name)
+    depth = (cover + muscle.branch_depth_m[0], cover + muscle.branch_depth_m[1])
+    if "muscle" in thick:  # never below the muscle layer (a thin override)
+        bottom = cover + thick["muscle"]
+        depth = (min(depth[0], bottom), min(depth[1], bottom))
+    out: dict[str, Any] = {"motor_depth_range_m": depth, "motor_region_m": muscle.region_m}
+    if "skin" in thick:
+        out["skin_thickness_m"] = thick["skin"]
+    return out
 
 
 def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
@@ -304,11 +367,14 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
     electrode = channel_field.cathode
-    region = (float(electrode.length), float(electrode.width))
+    # Endings just outside the pad see its edge field too: sample 15 % beyond each edge.
+    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+    anatomy = site_anatomy(site)
+    if motor_depth_range_m is not None:
+        anatomy = {**anatomy, "motor_depth_range_m": motor_depth_range_m}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelRangeWarning)
-        pops = sample_fiber_populations(seed=seed, counts=n, region_m=region,
-                                        motor_depth_range_m=motor_depth_range_m)
+        pops = sample_fiber_populations(seed=seed, counts=n, region_m=region, **anatomy)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
     notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
     for w in caught:

@@ -144,7 +144,7 @@ def _passive_node(b: _Builder, *, length: float, diam: float, v_rest: float,
           xraxial=xraxial, xg=float(MRG["short_circuit_g"]))
 
 
-def _mrg(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
+def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int]) -> tuple[_Builder, list[int]]:
     geo = mrg_geometry(d_um)
     rho = float(MRG["rhoa"])
     rho_um = rho * 1e4  # [Ω·cm -> Ω·µm]
@@ -166,7 +166,7 @@ def _mrg(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
     d = geo.fiber_diameter
     for k in range(n_nodes):
         nodes.append(len(b.rows))
-        if k < passive or k >= n_nodes - passive:
+        if k < passive[0] or k >= n_nodes - passive[1]:
             _passive_node(b, length=node_len, diam=geo.node_diameter, v_rest=v_rest,
                           xraxial=xr(geo.node_diameter, sp1))
         else:
@@ -186,7 +186,7 @@ def _mrg(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
     return b, nodes
 
 
-def _sweeney(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[int]]:
+def _sweeney(d_um: float, n_nodes: int, passive: tuple[int, int]) -> tuple[_Builder, list[int]]:
     diam = d_um * float(SWEENEY["node_diameter_ratio"])
     node_len = float(SWEENEY["node_length"])
     ra = float(SWEENEY["ra"])
@@ -195,7 +195,7 @@ def _sweeney(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[in
     nodes = []
     for k in range(n_nodes):
         nodes.append(len(b.rows))
-        if k < passive or k >= n_nodes - passive:
+        if k < passive[0] or k >= n_nodes - passive[1]:
             _passive_node(b, length=node_len, diam=diam, v_rest=v_rest)
         else:
             b.add(length=node_len, diam=diam, ra=ra, cm=float(SWEENEY["cm"]), g_pas=0.0,
@@ -207,14 +207,14 @@ def _sweeney(d_um: float, n_nodes: int, passive: int) -> tuple[_Builder, list[in
 
 
 def _unmyelinated(model: FiberModel, d_um: float, n_sections: int, section_um: float,
-                  passive: int) -> tuple[_Builder, list[int]]:
+                  passive: tuple[int, int]) -> tuple[_Builder, list[int]]:
     table = SUNDT if model is FiberModel.SUNDT else HH
     v_rest = float(table["v_rest"])
     g_pas = float(SUNDT["g_pas"]) if model is FiberModel.SUNDT else 0.0
     e_pas = float(SUNDT["e_pas"]) if model is FiberModel.SUNDT else v_rest
     b = _Builder()
     for k in range(n_sections):
-        if k < passive or k >= n_sections - passive:
+        if k < passive[0] or k >= n_sections - passive[1]:
             _passive_node(b, length=section_um, diam=d_um, v_rest=v_rest)
         else:
             b.add(length=section_um, diam=d_um, ra=float(table["ra"]), cm=float(table["cm"]),
@@ -222,13 +222,14 @@ def _unmyelinated(model: FiberModel, d_um: float, n_sections: int, section_um: f
     return b, list(range(n_sections))
 
 
-_DIAMETER_RANGE_UM = {FiberModel.MRG: (2.0, 16.0), FiberModel.SWEENEY: (1.0, 25.0),
+_DIAMETER_RANGE_UM = {FiberModel.MRG: (1.0, 16.0), FiberModel.SWEENEY: (1.0, 25.0),
                       FiberModel.SUNDT: (0.1, 3.0), FiberModel.HH: (1.0, 1000.0)}
 
 
 def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | None = None,
                length_m: float | None = None, section_length_m: float | None = None,
-               temperature_c: float | None = None, passive_end_nodes: int = 1) -> Fiber:
+               temperature_c: float | None = None,
+               passive_end_nodes: int | tuple[int, int] = 1) -> Fiber:
     """Build a fiber.
 
     :param model: ``mrg``, ``sweeney``, ``sundt`` or ``hh``.
@@ -238,7 +239,8 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     :param section_length_m: compartment length of an unmyelinated fiber (m; default
         8.333 µm Sundt, 100 µm HH).
     :param temperature_c: °C (default 37, HH 18.5).
-    :param passive_end_nodes: passive nodes (sections) at each end.
+    :param passive_end_nodes: passive nodes (sections) at each end, or (first, last): a
+        nerve ending is an active node at the fiber's start, ``(0, 1)``.
     :raises InputError: unknown model, diameter outside the model's range, too few nodes.
     """
     try:
@@ -249,16 +251,19 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     lo, hi = _DIAMETER_RANGE_UM[model]
     if not (math.isfinite(d_um) and lo - 1e-9 <= d_um <= hi + 1e-9):
         raise InputError("diameter", diameter_m, f"{lo}–{hi} µm for the {model.value} model")
+    ends = ((passive_end_nodes, passive_end_nodes) if isinstance(passive_end_nodes, int)
+            else (int(passive_end_nodes[0]), int(passive_end_nodes[1])))
+    if min(ends) < 0:
+        raise InputError("passive_end_nodes", passive_end_nodes, "counts >= 0")
     if temperature_c is None:
         temperature_c = float(HH["temperature"]) if model is FiberModel.HH else 37.0
     if not 0.0 <= temperature_c <= 45.0:
         raise InputError("temperature", temperature_c, "0–45 °C")
     if model in MYELINATED:
         n_nodes = 51 if n_nodes is None else int(n_nodes)
-        if n_nodes < 2 * passive_end_nodes + 3:
-            raise InputError("n_nodes", n_nodes, f"at least {2 * passive_end_nodes + 3}")
-        builder, nodes = (_mrg if model is FiberModel.MRG else _sweeney)(
-            d_um, n_nodes, passive_end_nodes)
+        if n_nodes < sum(ends) + 3:
+            raise InputError("n_nodes", n_nodes, f"at least {sum(ends) + 3}")
+        builder, nodes = (_mrg if model is FiberModel.MRG else _sweeney)(d_um, n_nodes, ends)
         double = model is FiberModel.MRG
         v_rest = float((MRG if double else SWEENEY)["v_rest"])
     else:
@@ -267,9 +272,9 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
         default_len = 10e-3 if model is FiberModel.SUNDT else 60e-3
         length_um = (default_len if length_m is None else float(length_m)) * 1e6
         n_nodes = int(length_um / sec_um) + 1
-        if n_nodes < 2 * passive_end_nodes + 3:
+        if n_nodes < sum(ends) + 3:
             raise InputError("length", length_m, "a fiber of at least a few sections")
-        builder, nodes = _unmyelinated(model, d_um, n_nodes, sec_um, passive_end_nodes)
+        builder, nodes = _unmyelinated(model, d_um, n_nodes, sec_um, ends)
         double = False
         v_rest = float((SUNDT if model is FiberModel.SUNDT else HH)["v_rest"])
         if model is FiberModel.SUNDT and abs(d_um - 1.0) > 0.5:

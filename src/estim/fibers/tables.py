@@ -142,18 +142,32 @@ MRG_GEOMETRY: tuple[MrgGeometry, ...] = tuple(
 )
 MRG_GEOMETRY_SOURCE = "MRG2002 Table 1"
 MRG_INTERPOLATION_SOURCE = "Pelot2021 / ASCENT MRG interpolation (quadratic fits to Table 1)"
+#: Below this fibre diameter (µm) the MRG geometry is scaled by similarity (thin myelinated).
+THIN_MYELINATED_BELOW_UM = 2.0
 
 
 def mrg_geometry(diameter_um: float) -> MrgGeometry:
-    """MRG geometry for a fibre diameter in µm (2–16).
+    """MRG geometry for a fibre diameter in µm (1–16).
 
     A diameter that is a row of the published table uses that row exactly; any other
-    diameter uses the quadratic "MRG interpolation" fits (Pelot2021), as PyFibers does.
+    diameter from 2 µm up uses the quadratic "MRG interpolation" fits (Pelot2021), as PyFibers
+    does. Below 2 µm (thin myelinated Aδ fibers) the fits break down (at 1 µm they give an
+    axon wider than the fibre), so the 2 µm geometry is scaled by similarity: every length
+    and diameter in proportion to the fibre diameter, the lamellae too. Thin myelinated
+    fibers keep a near-constant g-ratio and internode/diameter ratio (Rushton 1951,
+    J Physiol 115:101; Waxman 1980, Muscle Nerve 3:141), which is what makes conduction
+    velocity proportional to diameter, and a test checks that it is.
     """
     for row in MRG_GEOMETRY:
         if abs(row.fiber_diameter - diameter_um) < 1e-9:
             return row
     d = float(diameter_um)
+    if d < THIN_MYELINATED_BELOW_UM:
+        g = mrg_geometry(THIN_MYELINATED_BELOW_UM)
+        k = d / THIN_MYELINATED_BELOW_UM
+        return MrgGeometry(fiber_diameter=d, axon_diameter=g.axon_diameter * k,
+                           node_diameter=g.node_diameter * k, node_spacing=g.node_spacing * k,
+                           flut_length=g.flut_length * k, lamellae=g.lamellae * k)
     spacing = -8.215 * d**2 + 272.4 * d - 780.2 if d >= 5.643 else 81.08 * d + 37.84
     return MrgGeometry(
         fiber_diameter=d,

@@ -1,0 +1,176 @@
+"""Anatomy of the nerves under the electrodes, per site: where cutaneous afferents run and end,
+and which muscle's motor branches lie below the fat.
+
+Cutaneous afferents run in a deep dermal plexus and send terminal branches up toward the
+epidermis, roughly perpendicular to the skin. estim draws each afferent as one fiber with
+both parts: the terminal branch rises from the plexus to the ending (the fiber's first node
+is the ending, an active sealed end), and the parent axon runs on along the plexus, parallel
+to the skin. Depths are fractions of the site's own skin layer, so a program that overrides
+``skin_thickness`` moves the plexus with it.
+
+Motor axons are the intramuscular branches of the nerve to the muscle under the electrodes,
+at a depth *inside that muscle*: below the site's skin and fat layers, whatever their
+thickness. They run along the muscle fibers and are spread over the muscle's innervation
+region, so the fraction of them that fires is the fraction of that muscle's motor units
+recruited.
+
+Every number is a row with its source; where no primary measurement was found the row says
+"assumed" and why the value is plausible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estim.errors import InputError
+
+__all__ = [
+    "CUTANEOUS_TABLE",
+    "MUSCLES",
+    "SITE_MUSCLE",
+    "CutaneousLayout",
+    "DepthRow",
+    "Muscle",
+    "cutaneous_layout",
+    "muscle_for_site",
+]
+
+_LEE_HWANG = ("Lee Y, Hwang K (2002) Skin thickness of Korean adults. Surg Radiol Anat 24:183 "
+              "(epidermis 31-637 µm, dermis 469-1942 µm over 28 sites)")
+_PROVITERA = ("Provitera V et al. (2007) Myelinated nerve endings in human skin. Muscle Nerve "
+              "35:767 (Aδ terminals lose their myelin in the upper dermis; myelinated endings "
+              "in the papillary dermis are Aβ)")
+_KENNEDY = ("Kennedy WR, Wendelschafer-Crabb G (1993) The innervation of human epidermis. "
+            "J Neurol Sci 115:184 (intraepidermal fibers branch from a subepidermal plexus)")
+_BOTTER = ("Botter A et al. (2011) Atlas of the muscle motor points for the lower limb. "
+           "Eur J Appl Physiol 111:2461 (subcutaneous fat over the vasti motor points 7-10 mm)")
+
+@dataclass(frozen=True, slots=True)
+class DepthRow:
+    """A depth range as (min, max) fractions of the skin layer's thickness, with its source."""
+
+    name: str
+    fraction: tuple[float, float]
+    source: str
+    note: str = ""
+
+
+#: Where cutaneous afferents run and end, as fractions of the site's skin-layer thickness
+#: (the model's skin layer is epidermis + dermis). ``plexus_*``: the parent axon; ``ending_*``:
+#: the tip of the terminal branch (myelinated part for Aβ/Aδ, the free ending for C).
+CUTANEOUS_TABLE: tuple[DepthRow, ...] = (
+    DepthRow("abeta_plexus_fraction", (0.6, 0.9), _LEE_HWANG,
+               note="deep dermal plexus: lower half of the dermis, above the subcutis"),
+    DepthRow("abeta_ending_fraction", (0.1, 0.35), _PROVITERA,
+               note="Meissner/Merkel/hair-follicle endings in the papillary and upper "
+                    "reticular dermis"),
+    DepthRow("adelta_plexus_fraction", (0.5, 0.9), _PROVITERA),
+    DepthRow("adelta_ending_fraction", (0.1, 0.25), _PROVITERA,
+               note="where the fiber loses its myelin below the epidermis; the unmyelinated "
+                    "tail into the epidermis is not modelled"),
+    DepthRow("c_plexus_fraction", (0.15, 0.4), _KENNEDY,
+               note="subepidermal plexus"),
+    DepthRow("c_ending_fraction", (0.03, 0.08), _KENNEDY,
+               note="intraepidermal free endings (epidermis ~0.1 mm of a 1.5-2 mm skin)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CutaneousLayout:
+    """Depth ranges (m) of one afferent class at a site: the plexus axon and the ending."""
+
+    plexus_depth_m: tuple[float, float]
+    ending_depth_m: tuple[float, float]
+
+
+def cutaneous_layout(fiber_class: str, skin_thickness_m: float) -> CutaneousLayout:
+    """Depths of class ``"abeta"``, ``"adelta"`` or ``"c"`` in skin of this thickness (m)."""
+    if not (skin_thickness_m > 0):
+        raise InputError("skin_thickness", skin_thickness_m, "a skin layer thicker than 0 m")
+    rows = {e.name: e.fraction for e in CUTANEOUS_TABLE}
+    try:
+        p0, p1 = rows[f"{fiber_class}_plexus_fraction"]
+        e0, e1 = rows[f"{fiber_class}_ending_fraction"]
+    except KeyError:
+        raise InputError("fiber_class", fiber_class, "abeta, adelta or c") from None
+    t = skin_thickness_m
+    return CutaneousLayout((p0 * t, p1 * t), (e0 * t, e1 * t))
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    """The muscle under a site's electrodes and where its motor branches run.
+
+    :param branch_depth_m: (min, max) depth of the intramuscular motor branches below the
+        muscle's surface (the fat-muscle boundary), m.
+    :param region_m: (along the muscle fibers, across) extent of the innervation region over
+        which the branches are spread (m): the whole muscle's motor units, so the fraction
+        recruited is a fraction of the muscle.
+    :param max_force_N: the muscle group's maximal voluntary force at the point of force
+        measurement (N), to put a predicted force in newtons.
+    :param motor_units: motor-unit number estimate (for the record; the model works in
+        fractions).
+    """
+
+    name: str
+    branch_depth_m: tuple[float, float]
+    region_m: tuple[float, float]
+    max_force_N: float
+    motor_units: int
+    source: str
+
+
+_ASSUMED_DEPTH = ("assumed: no direct measurement of intramuscular branch depth found; the "
+                  "nerve enters on the deep surface and branches through the muscle, so the "
+                  "branches fill the outer ~half of the muscle's thickness")
+
+#: One row per muscle group. Depths are below the muscle surface (inside muscle).
+MUSCLES: dict[str, Muscle] = {
+    "quadriceps": Muscle(
+        "quadriceps (vastus medialis and lateralis, rectus femoris)", (3e-3, 25e-3),
+        (0.15, 0.12), 700.0, 229,
+        f"{_BOTTER}; region: vasti motor points span ~15 cm along the thigh; max force: knee "
+        "extension MVC ~200 N·m (Šarabon et al. 2021, Front Physiol 12:767941) at a 0.3 m "
+        "lever; MUNE vastus medialis 229 ± 108 (Galea et al. 1991, Muscle Nerve 14:1123); "
+        f"depth {_ASSUMED_DEPTH}"),
+    "forearm_flexors": Muscle(
+        "forearm flexors (flexor carpi radialis, flexor digitorum superficialis)",
+        (2e-3, 12e-3), (0.08, 0.05), 300.0, 200,
+        "region and depth assumed from forearm cross-sections (flexor compartment ~2 cm "
+        f"thick); max force: grip/wrist flexion order 300 N; {_ASSUMED_DEPTH}"),
+    "biceps": Muscle(
+        "biceps brachii", (3e-3, 15e-3), (0.08, 0.05), 250.0, 113,
+        "MUNE 113 ± 40 (Galea et al. 1991, Muscle Nerve 14:1123); max force: elbow flexion "
+        f"~70 N·m at a 0.3 m lever; {_ASSUMED_DEPTH}"),
+    "triceps_surae": Muscle(
+        "gastrocnemius and soleus", (3e-3, 20e-3), (0.12, 0.08), 1200.0, 300,
+        "motor points of medial/lateral gastrocnemius at 36-41 % of the leg length (J Korean "
+        f"Acad Rehabil Med 25:621, 2001); {_ASSUMED_DEPTH}"),
+    "knee_capsule": Muscle(
+        "vastus medialis obliquus and lateral retinaculum (thin muscle over the joint)",
+        (1e-3, 6e-3), (0.06, 0.06), 700.0, 229,
+        f"assumed: little muscle over the knee joint; {_ASSUMED_DEPTH}"),
+    "paraspinals": Muscle(
+        "lumbar erector spinae and multifidus", (5e-3, 30e-3), (0.12, 0.06), 2000.0, 300,
+        f"region assumed (lumbar paraspinals ~6 cm wide per side); {_ASSUMED_DEPTH}"),
+    "facial": Muscle(
+        "zygomaticus major and masseter", (1e-3, 6e-3), (0.04, 0.03), 100.0, 100,
+        "facial muscles are innervated on their deep surface (facial nerve branches run "
+        f"below the SMAS); {_ASSUMED_DEPTH}"),
+}
+
+#: The muscle group under each site's electrodes.
+SITE_MUSCLE: dict[str, str] = {
+    "thigh": "quadriceps", "forearm": "forearm_flexors", "upper_arm": "biceps",
+    "calf": "triceps_surae", "knee": "knee_capsule", "lower_back": "paraspinals",
+    "patch": "paraspinals", "cheek": "facial",
+}
+
+
+def muscle_for_site(site_name: str) -> Muscle:
+    """The muscle group under the electrodes of a (transcutaneous) site."""
+    try:
+        return MUSCLES[SITE_MUSCLE[site_name]]
+    except KeyError:
+        raise InputError("site.name", site_name,
+                         "a transcutaneous site: " + ", ".join(sorted(SITE_MUSCLE))) from None

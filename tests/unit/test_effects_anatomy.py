@@ -1,0 +1,102 @@
+"""Per-site anatomy: afferents as terminal branch + plexus axon, motor branches inside the
+site's muscle below its own skin and fat, and the thin myelinated geometry of Aδ fibers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from estim.effects.anatomy import CUTANEOUS_TABLE, MUSCLES, SITE_MUSCLE, cutaneous_layout
+from estim.effects.window import fiber_points, site_anatomy
+from estim.errors import InputError
+from estim.fibers import conduction_velocity, make_fiber
+from estim.fibers.tables import mrg_geometry
+from estim.fields.sites import make_site
+
+
+def test_every_row_has_a_source_and_ordered_fractions():
+    for row in CUTANEOUS_TABLE:
+        lo, hi = row.fraction
+        assert row.source and 0 < lo < hi < 1
+    for m in MUSCLES.values():
+        assert m.source and 0 < m.branch_depth_m[0] < m.branch_depth_m[1]
+    assert set(SITE_MUSCLE.values()) <= set(MUSCLES)
+
+
+@pytest.mark.parametrize("name", sorted(SITE_MUSCLE))
+def test_motor_axons_lie_in_muscle_below_that_sites_skin_and_fat(name):
+    site = make_site(name)
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    cover = thick["skin"] + thick["fat"]
+    lo, hi = site_anatomy(site)["motor_depth_range_m"]
+    assert cover < lo < hi <= cover + thick["muscle"] + 1e-12
+
+
+def test_motor_depth_follows_an_overridden_fat_layer():
+    thigh = make_site("thigh")
+    fat = next(ly for ly in thigh.layers if ly.tissue == "fat")
+    thicker = thigh.replace(layers=tuple(ly.__class__(ly.tissue, 0.03, ly.conductivity,
+                                                      ly.conductivity_across)
+                                         if ly.tissue == "fat" else ly for ly in thigh.layers))
+    a = site_anatomy(thigh)["motor_depth_range_m"]
+    b = site_anatomy(thicker)["motor_depth_range_m"]
+    assert b[0] - a[0] == pytest.approx(0.03 - fat.thickness)
+
+
+def test_no_anatomy_for_the_brain_and_bad_classes_are_refused():
+    assert site_anatomy(make_site("stn")) == {}
+    with pytest.raises(InputError):
+        cutaneous_layout("gamma", 1e-3)
+
+
+class _Flat:  # an electrode frame on a planar site: x along the axis, z out of the skin
+    position = (0.0, 0.0, 0.0)
+    normal = (0.0, 0.0, 1.0)
+    axis = (1.0, 0.0, 0.0)
+
+
+def test_an_afferent_rises_from_its_plexus_to_its_ending():
+    fib = make_fiber("mrg", 3e-6, n_nodes=21, passive_end_nodes=(0, 1))
+    ending = np.array([0.001, 0.002, -0.2e-3])
+    pts = fiber_points(fib, ending, np.array([0.0, 1.0, 0.0]), _Flat(), None,
+                       plexus_depth_m=1.0e-3)
+    np.testing.assert_allclose(pts[0], ending, atol=1e-15)  # first compartment: the ending
+    rising = pts[:, 2] > -1.0e-3
+    # straight down to the plexus, then along it at the plexus depth
+    np.testing.assert_allclose(pts[rising, :2], np.tile(ending[:2], (rising.sum(), 1)))
+    np.testing.assert_allclose(pts[~rising, 2], -1.0e-3)
+    assert np.all(np.diff(pts[~rising, 1]) > 0)
+    # arc length is preserved: the path is as long as the cable, less the corner that the
+    # chord between the two compartments on either side of the bend cuts
+    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1).sum()
+    arc = fib.positions_m[-1] - fib.positions_m[0]
+    assert 0.0 <= arc - seg < np.diff(fib.positions_m).max()
+
+
+def test_an_ending_is_an_active_node_and_the_far_end_is_passive():
+    fib = make_fiber("mrg", 9e-6, n_nodes=21, passive_end_nodes=(0, 1))
+    assert fib.active_index[0] == fib.node_index[0]
+    assert fib.node_index[-1] not in set(fib.active_index)
+
+
+def test_thin_myelinated_geometry_is_similar_below_2um():
+    two = mrg_geometry(2.0)
+    one = mrg_geometry(1.0)
+    assert one.axon_diameter / one.fiber_diameter == pytest.approx(
+        two.axon_diameter / two.fiber_diameter)
+    assert one.node_spacing == pytest.approx(two.node_spacing / 2)
+    assert one.axon_diameter < one.fiber_diameter  # the quadratic fits break this at 1 µm
+
+
+@pytest.mark.slow
+def test_thin_myelinated_conduction_is_proportional_to_diameter_and_in_the_adelta_range():
+    cv = {d: conduction_velocity(make_fiber("mrg", d * 1e-6, n_nodes=31)) for d in (1.0, 2.0)}
+    # Similar geometry (same g-ratio and L/D) makes velocity proportional to diameter
+    # (Rushton 1951); 5 % covers the change of node length, which is not scaled.
+    assert cv[1.0] / cv[2.0] == pytest.approx(0.5, rel=0.05)
+    # Aδ conduct at about 2-30 m/s; human cutaneous nerves at 4.55 ± 0.19 (m/s)/µm
+    # (Tackmann et al. 1976, J Neurol 212:71): within 15 % of that slope, 3 SDs of the
+    # across-subject spread plus the rounding of the 31-node fiber's timing.
+    for d, v in cv.items():
+        assert 2.0 < v < 30.0
+        assert v / d == pytest.approx(4.55, rel=0.15)
