@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -31,8 +32,9 @@ __all__ = ["biphasic_pulse", "stimuli_for", "stimulus_for"]
 
 # Width-modulated pulses are built once per distinct width, rounded to this step (s).
 _WIDTH_QUANTUM_S = 1e-6
-# Beat sweeps are stepped (as digital interferential units do); each step lasts about this (s).
-_SWEEP_STEP_S = 0.1
+# Longest carrier segment (cycles): the root finder's grid holds 32 points a cycle, 200,000 at
+# most (see Segment.roots).
+_CYCLES_PER_SEGMENT = 4096
 
 
 def biphasic_pulse(shape: PulseShape, width_s: float, *, gap_s: float = 0.0,
@@ -107,15 +109,18 @@ def _tens(s: TENS) -> Stimulus:
     period = s.modulation_period
     onsets_l: list[float] = []
     t = 0.0
+    # the pulse duration is affine in the width (w, 2w + gap or w + gap + w/ratio): plain
+    # floats in the loop, which runs once per pulse (up to 2 million, see max_events)
+    per_width = {PulseShape.MONOPHASIC: 1.0, PulseShape.SYMMETRIC_BIPHASIC: 2.0,
+                 PulseShape.ASYMMETRIC_BIPHASIC: 1.0 + 1.0 / s.asymmetry_ratio}[s.pulse]
+    fixed = 0.0 if s.pulse is PulseShape.MONOPHASIC else s.interphase_gap
+    w0, wm, f0, rm = s.pulse_width, s.width_modulation, s.frequency, s.rate_modulation
     while True:
-        depth_now = float(_triangle(np.array([t / period]))[0])
-        width = s.pulse_width * (1 - s.width_modulation * depth_now)
-        dur = biphasic_pulse(s.pulse, width, gap_s=s.interphase_gap,
-                             ratio=s.asymmetry_ratio).duration
-        if t + dur > period:
+        depth_now = 1.0 - abs(2.0 * (t / period) - 1.0)  # _triangle
+        if t + w0 * (1 - wm * depth_now) * per_width + fixed > period:
             break
         onsets_l.append(t)
-        t += 1.0 / (s.frequency * (1 - s.rate_modulation * depth_now))
+        t += 1.0 / (f0 * (1 - rm * depth_now))
     onsets = np.array(onsets_l)
     m = _triangle(onsets / period)
     widths = np.round(s.pulse_width * (1 - s.width_modulation * m) / _WIDTH_QUANTUM_S) \
@@ -163,18 +168,20 @@ def _russian(s: Russian) -> Stimulus:
                   s.duration, a.value, a.control, timing, "Russian current")
 
 
-def _beat_schedule(s: Interferential) -> list[tuple[float, float]]:
-    """(beat frequency, step duration) over one sweep cycle; one step if there is no sweep."""
-    if s.beat_frequency_max is None:
-        return [(s.beat_frequency, 0.0)]
-    rise, hold, fall = s.sweep_phases_s
-    lo, hi = s.beat_frequency, s.beat_frequency_max
-    steps: list[tuple[float, float]] = []
-    for length, f0, f1 in ((rise, lo, hi), (hold, hi, hi), (fall, hi, lo)):
-        n = max(1, round(length / _SWEEP_STEP_S)) if length > 0 else 0
-        for i in range(n):
-            steps.append((f0 + (f1 - f0) * (i + 0.5) / n, length / n))
-    return steps
+def _split(seg: Segment, cycles: int) -> tuple[Segment, ...]:
+    """``seg`` as contiguous pieces of at most :data:`_CYCLES_PER_SEGMENT` carrier cycles
+    (the root finder resolves each crossing on a grid whose size grows with the cycles)."""
+    n = math.ceil(cycles / _CYCLES_PER_SEGMENT)
+    if n <= 1:
+        return (seg,)
+    length = seg.duration / n
+    out: list[Segment] = []
+    for i in range(n):
+        piece = seg.shifted(i * length, length if i < n - 1 else seg.duration - i * length)
+        if out:  # join exactly, whatever the rounding of i · length
+            piece = dataclasses.replace(piece, start=out[-1].end)
+        out.append(piece)
+    return tuple(out)
 
 
 def _interferential(s: Interferential) -> Stimulus:
@@ -188,24 +195,21 @@ def _interferential(s: Interferential) -> Stimulus:
         pulse = Pulse((Segment.sine(1.0, fc, 0.0, 1.0 / fc),), "sinusoidal carrier")
         return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / fc, s.duration,
                      a.value, a.control, timing, "interferential current")
-    schedule = _beat_schedule(s)
     pulses: list[Pulse] = []
     onsets: list[float] = []
     t = 0.0
-    for beat, length in schedule:
-        # Each step holds k whole beats and N whole base-carrier cycles; the beat is quantised
+    for beats, cycles in s.sweep_steps():
+        # Each step holds whole beats and N whole base-carrier cycles; the beat is quantised
         # to k·fc/N (within 0.5/N of the asked value), so the second carrier also completes
         # N + k whole cycles: every step starts at phase 0, ends balanced, and joins the next
         # without a jump. That is how a digital interferential unit steps its sweep.
-        beats = max(1, round(length * beat)) if length > 0 else 1
-        cycles = max(1, round(beats * fc / beat))
         f2 = fc * (cycles + beats) / cycles
         d = cycles / fc
         if s.role == "beat":
             seg = Segment.sine(1.0, f2, 0.0, d)
         else:  # premodulated: the two carriers summed in the device, peak 1
             seg = Segment.sines([(0.5, fc, 0.0), (0.5, f2, 0.0)], 0.0, d)
-        pulses.append(Pulse((seg,), "sinusoidal carrier"))
+        pulses.append(Pulse(_split(seg, cycles), "sinusoidal carrier"))
         onsets.append(t)
         t += d
     n = len(onsets)

@@ -72,31 +72,78 @@ def metrics(stim: Stimulus) -> Metrics:
     )
 
 
-def _cumulative_sq(stim: Stimulus, t: FloatArray, onsets: FloatArray,
-                   cum_before: FloatArray, template: np.ndarray, scale: FloatArray) -> FloatArray:
-    """∫_0^t I² over the given (tiled) events, exactly, for each t."""
-    k = np.searchsorted(onsets, t, side="right") - 1
-    out = np.zeros_like(t)
-    ok = k >= 0
-    kk = k[ok]
-    partial = np.zeros(kk.shape)
-    local = t[ok] - onsets[kk]
-    tm = template[kk]
-    for j, p in enumerate(stim.pulses):
-        m = tm == j
-        if np.any(m):
-            partial[m] = p.charge_sq_upto(local[m])
-    out[ok] = cum_before[kk] + scale[kk] ** 2 * partial
-    return out
+#: Events handled at once by :func:`max_window_rms` (bounds its memory to a few tens of MB).
+_CHUNK = 1 << 17
+
+
+@dataclass(frozen=True)
+class _Cumulative:
+    """``F(t) = ∫_0^t I²`` over ``reps`` repetitions of a cycle, exactly, for any t.
+
+    Per template: the start and end of each segment (padded with NaN to the longest template)
+    and ``∫ f²`` from the pulse onset to each of them, so that ``F`` at a segment boundary is a
+    table look-up; only times inside a pulse need the closed form.
+    """
+
+    stim: Stimulus
+    energy: FloatArray  # ∫I² of each event of the cycle
+    before: FloatArray  # ∫I² of the cycle's events before event k (length n + 1)
+    seg_start: FloatArray  # (templates, segments) local segment starts (s), NaN padded
+    seg_end: FloatArray
+    sq_at_start: FloatArray  # ∫_0^{start} f², per unit amplitude (s)
+    sq_at_end: FloatArray
+
+    @classmethod
+    def of(cls, stim: Stimulus) -> _Cumulative:
+        width = max(len(p.segments) for p in stim.pulses)
+        shape = (len(stim.pulses), width)
+        s0, s1 = np.full(shape, np.nan), np.full(shape, np.nan)
+        q0, q1 = np.full(shape, np.nan), np.full(shape, np.nan)
+        for j, p in enumerate(stim.pulses):
+            acc = 0.0
+            for i, seg in enumerate(p.segments):
+                s0[j, i], q0[j, i] = seg.start, acc
+                acc += seg.integral_sq()
+                s1[j, i], q1[j, i] = seg.end, acc
+        energy = stim.event_charge_sq
+        return cls(stim, energy, np.concatenate([[0.0], np.cumsum(energy)]), s0, s1, q0, q1)
+
+    def at(self, t: FloatArray) -> FloatArray:
+        """F(t) for times t (s) in [0, reps · cycle]."""
+        stim = self.stim
+        cycle = stim.cycle_s
+        rep = np.floor(t / cycle)
+        local_t = t - rep * cycle
+        k = np.searchsorted(stim.onsets_s, local_t, side="right") - 1
+        kk = np.maximum(k, 0)
+        out = rep * self.before[-1] + self.before[kk]
+        tm = stim.template[kk]
+        local = local_t - stim.onsets_s[kk]
+        full = self.energy[kk]
+        inside = (k >= 0) & (local < stim.template_durations[tm])
+        out += np.where((k >= 0) & ~inside, full, 0.0)
+        idx = np.nonzero(inside)[0]
+        if idx.size:
+            # inside a pulse: the closed form of its template, evaluated template by template
+            order = idx[np.argsort(tm[idx], kind="stable")]
+            bounds = np.searchsorted(tm[order], np.arange(len(stim.pulses) + 1))
+            for j, p in enumerate(stim.pulses):
+                sel = order[bounds[j]:bounds[j + 1]]
+                if sel.size:
+                    out[sel] += stim.scale[kk[sel]] ** 2 * p.charge_sq_upto(local[sel])
+        return out
 
 
 def max_window_rms(stim: Stimulus, window_s: float) -> float:
     """The largest r.m.s. over any window of ``window_s`` within the session (A or V).
 
-    Windows start at every pulse onset and end at every pulse end (the maximum of a moving
-    average of a pulse train sits at such an alignment, up to the slope of one pulse edge),
-    over two cycles so that windows that wrap a cycle boundary are included. The window is
-    whole cycles plus a remainder; the whole cycles contribute exactly.
+    Windows start at every segment start and end at every segment end of every pulse (the
+    maximum of a moving average of a pulse train sits at such an alignment, up to the slope
+    of one pulse edge); windows that wrap a cycle boundary are included. The window is whole
+    cycles plus a remainder; the whole cycles contribute exactly.
+
+    Cost: O(n·s·log n) time for n events per cycle of at most s segments each, and memory
+    bounded by a chunk of events (a 2-million-pulse cycle takes seconds).
     """
     if len(stim.scale) == 0:
         return 0.0
@@ -107,24 +154,40 @@ def max_window_rms(stim: Stimulus, window_s: float) -> float:
     e_cycle = float(stim.event_charge_sq.sum())
     best = 0.0
     if rem > 0:
-        reps = 2 if stim.n_cycles > 1 else 1
-        onsets = np.concatenate([stim.onsets_s + i * cycle for i in range(reps)])
-        template = np.tile(stim.template, reps)
-        scale = np.tile(stim.scale, reps)
-        e = np.tile(stim.event_charge_sq, reps)
-        cum_before = np.concatenate([[0.0], np.cumsum(e)[:-1]])
-        # every segment boundary of every event: a window starts at a segment start or ends
-        # at a segment end (covers long pulses such as a d.c. plateau, not just pulse edges)
-        seg_starts = [np.array([s.start for s in p.segments]) for p in stim.pulses]
-        seg_ends = [np.array([s.end for s in p.segments]) for p in stim.pulses]
-        b0 = np.concatenate([o + seg_starts[j] for o, j in zip(onsets, template, strict=True)])
-        b1 = np.concatenate([o + seg_ends[j] for o, j in zip(onsets, template, strict=True)])
-        horizon = reps * cycle
-        starts = np.concatenate([b0, b1 - rem])
-        starts = starts[(starts >= 0) & (starts + rem <= horizon + 1e-12)]
-        if starts.size == 0:
-            starts = np.array([0.0])
-        f1 = _cumulative_sq(stim, starts + rem, onsets, cum_before, template, scale)
-        f0 = _cumulative_sq(stim, starts, onsets, cum_before, template, scale)
-        best = float(np.max(f1 - f0))
+        horizon = (2 if stim.n_cycles > 1 else 1) * cycle
+        cum = _Cumulative.of(stim)
+        best = max(_best_window(cum, rem, horizon, k0, min(k0 + _CHUNK, len(stim.scale)))
+                   for k0 in range(0, len(stim.scale), _CHUNK))
+        if stim.n_cycles > 1:  # windows ending in the second cycle, past its first events
+            n_wrap = int(np.searchsorted(stim.onsets_s, rem, side="right"))
+            best = max([best, *(_best_window(cum, rem, horizon, k0, min(k0 + _CHUNK, n_wrap),
+                                             rep=1)
+                                for k0 in range(0, n_wrap, _CHUNK))])
     return math.sqrt((whole * e_cycle + best) / window) if window > 0 else 0.0
+
+
+def _best_window(cum: _Cumulative, rem: float, horizon: float, k0: int, k1: int, *,
+                 rep: int = 0) -> float:
+    """The most ∫I² of a window of ``rem`` seconds that starts at a segment start or ends at a
+    segment end of events ``k0:k1`` of cycle ``rep`` (0: windows start in the first cycle or
+    end in it; 1: windows that end in the second cycle)."""
+    stim = cum.stim
+    ks = np.arange(k0, k1)
+    tm = stim.template[ks]
+    onset = (stim.onsets_s[ks] + rep * stim.cycle_s)[:, None]
+    sc2 = (stim.scale[ks] ** 2)[:, None]
+    base = (cum.before[ks] + rep * cum.before[-1])[:, None]
+    best = 0.0
+    ends = onset + cum.seg_end[tm]
+    f_end = base + sc2 * cum.sq_at_end[tm]
+    ok = (ends - rem >= 0) & (ends - rem < stim.cycle_s)  # NaN padding compares False
+    if np.any(ok):
+        best = max(best, float(np.max(f_end[ok] - cum.at(ends[ok] - rem))))
+    if rep == 0:
+        starts = onset + cum.seg_start[tm]
+        f_start = base + sc2 * cum.sq_at_start[tm]
+        ok = starts + rem <= horizon + 1e-12
+        if np.any(ok):
+            best = max(best, float(np.max(cum.at(np.minimum(starts[ok] + rem, horizon))
+                                          - f_start[ok])))
+    return best

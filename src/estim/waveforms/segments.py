@@ -219,14 +219,34 @@ class Segment:
         grid = np.linspace(0.0, self.duration, max(len(grid) * 8, 64))
         return float(np.max(np.abs(self.value(grid))))
 
+    def integrals_between(self, cuts: FloatArray) -> FloatArray:
+        """∫ f dτ over each piece ``[cuts[i], cuts[i + 1]]`` (local times, sorted), vectorised:
+        ``Σ_k Re(c_k e^{λ_k a} (e^{λ_k (b - a)} - 1) / λ_k)`` (the series near λ d = 0)."""
+        a = np.asarray(cuts[:-1], dtype=float)
+        d = np.asarray(cuts[1:], dtype=float) - a
+        if self.linear is not None:
+            fa, fb = self.linear
+            va = fa + (fb - fa) * a / self.duration
+            vb = fa + (fb - fa) * (a + d) / self.duration
+            return 0.5 * (va + vb) * d
+        out = np.zeros_like(a)
+        for c, lam in zip(self.coeffs, self.rates, strict=True):
+            x = lam * d
+            small = np.abs(x) < 1e-4
+            e1 = np.where(small, d * (1 + x / 2 + x * x / 6 + x * x * x / 24),
+                          _expm1_array(np.where(small, 1.0, x)) / (lam if lam != 0 else 1.0))
+            out += (c * np.exp(lam * a) * e1).real
+        return out
+
+    def pieces(self) -> tuple[FloatArray, FloatArray]:
+        """The cuts at the zero crossings (local times, from 0 to the duration) and the
+        signed ∫ f of each piece between them."""
+        cuts = np.array([0.0, *self.roots(), self.duration])
+        return cuts, self.integrals_between(cuts)
+
     def abs_integral(self) -> float:
         """∫ |f| dτ, exactly: split at the zero crossings and integrate each piece."""
-        cuts = [0.0, *self.roots(), self.duration]
-        total = 0.0
-        for a, b in itertools.pairwise(cuts):
-            if b > a:
-                total += abs(self.shifted(a, b - a).integral())
-        return total
+        return float(np.sum(np.abs(self.pieces()[1])))
 
 
 @dataclass(frozen=True)
@@ -265,9 +285,15 @@ class Pulse:
         return sum(s.integral_sq() for s in self.segments)
 
     @cached_property
+    def _pieces(self) -> tuple[tuple[FloatArray, FloatArray], ...]:
+        """Each segment's zero-crossing cuts and piece charges (found once: root finding on a
+        long carrier is the costly part)."""
+        return tuple(s.pieces() for s in self.segments)
+
+    @cached_property
     def charge_abs(self) -> float:
         """∫ |f| dt (s)."""
-        return sum(s.abs_integral() for s in self.segments)
+        return float(sum(np.sum(np.abs(q)) for _, q in self._pieces))
 
     @cached_property
     def peak(self) -> float:
@@ -281,23 +307,21 @@ class Pulse:
         A phase is a maximal stretch of one sign; a gap or a zero crossing ends it. Adjacent
         segments of the same sign with no gap between them belong to one phase.
         """
-        phases: list[float] = []
-        prev_end = -1.0
-        prev_sign = 0
-        for s in self.segments:
-            cuts = [0.0, *s.roots(), s.duration]
-            for a, b in itertools.pairwise(cuts):
-                q = s.shifted(a, b - a).integral() if b > a else 0.0
-                if q == 0:
-                    continue
-                sign = 1 if q > 0 else -1
-                start = s.start + a
-                if phases and sign == prev_sign and abs(start - prev_end) < 1e-12:
-                    phases[-1] += q
-                else:
-                    phases.append(q)
-                prev_sign, prev_end = sign, s.start + b
-        return tuple(phases)
+        q = np.concatenate([pq for _, pq in self._pieces])
+        starts = np.concatenate([s.start + cuts[:-1]
+                                 for s, (cuts, _) in zip(self.segments, self._pieces,
+                                                         strict=True)])
+        ends = np.concatenate([s.start + cuts[1:]
+                               for s, (cuts, _) in zip(self.segments, self._pieces,
+                                                       strict=True)])
+        keep = (q != 0) & (ends > starts)
+        q, starts, ends = q[keep], starts[keep], ends[keep]
+        if q.size == 0:
+            return ()
+        sign = np.sign(q)
+        new = np.ones(q.size, dtype=bool)
+        new[1:] = (sign[1:] != sign[:-1]) | (np.abs(starts[1:] - ends[:-1]) >= 1e-12)
+        return tuple(float(x) for x in np.add.reduceat(q, np.nonzero(new)[0]))
 
     def charge_sq_upto(self, tau: FloatArray) -> FloatArray:
         """∫_0^τ f² dt for each τ (s from the onset), vectorised."""
