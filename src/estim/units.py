@@ -55,6 +55,17 @@ _SI_UNITS: dict[str, str] = {
 
 _NUMBER_FIRST = re.compile(r"^[+-]?(\d|\.\d|inf|nan)", re.IGNORECASE)
 
+#: The form a quantity may take: one decimal number (an exponent of at most three digits),
+#: then a unit made of names joined by ``*``, ``/``, ``·`` or spaces, each with at most a
+#: one-digit power. Anything else (``"9**9**9 mA"``, ``"2**0.5 V"``, ``"(1+1) mA"``) is
+#: refused before pint evaluates it: pint evaluates expressions, and a tower of powers hangs.
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_UNIT_NAME = r"[A-Za-z_]+(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
+_QUANTITY_FORM = re.compile(
+    rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT_NAME}(?:\s*[*/·]\s*{_UNIT_NAME}|\s+{_UNIT_NAME})*)?")
+#: Longest quantity text accepted (characters); the longest real one is about 20.
+MAX_QUANTITY_CHARS = 64
+
 
 @lru_cache(maxsize=4096)
 def _parse(text: str, dimension: str) -> float:
@@ -98,9 +109,18 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, expected)
     text = value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    if len(text) > MAX_QUANTITY_CHARS:
+        raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
+                         f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "
+                         f"'{_example(dimension)}'")
     if not _NUMBER_FIRST.match(text):
         # "mA" alone would be read as 1 mA: a number must come first.
         raise InputError(field, value, "a number followed by its unit, e.g. "
+                         f"'{_example(dimension)}'")
+    if re.match(r"^[+-]?(inf|nan)", text, re.IGNORECASE):
+        raise InputError(field, value, "a finite number")
+    if not _QUANTITY_FORM.fullmatch(text):
+        raise InputError(field, value, "one number and a unit, no arithmetic, e.g. "
                          f"'{_example(dimension)}'")
     try:
         out = _parse(text, dimension)

@@ -49,10 +49,20 @@ def test_timing_that_would_deliver_nothing_is_refused(name, old, new, field):
 
 
 def test_session_is_rounded_up_to_whole_cycles():
-    text = _text("nmes_quadriceps").replace('duration = "20 min"', 'duration = "20.4 min"')
+    text = _text("tens_burst").replace('duration = "30 min"', 'duration = "1800.2 s"')
     stim = stimuli_for(parse_program(text))[0]
-    assert stim.n_cycles == 21  # 20.4 min of 60 s cycles: never reported shorter
-    assert stim.duration_s >= 20.4 * 60
+    assert stim.n_cycles == 3601  # 1800.2 s of 0.5 s bursts: never reported shorter
+    assert stim.duration_s >= 1800.2
+
+
+def test_session_lengthened_beyond_the_tolerance_is_refused():
+    # 20.4 min of 60 s cycles would run 21 min, 3 % longer than written (issue 10)
+    text = _text("nmes_quadriceps").replace('duration = "20 min"', 'duration = "20.4 min"')
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field.endswith("duration")
+    assert "1224 s or 1260 s" not in info.value.expected  # floor is 20 cycles: 1200 s
+    assert "1200 s or 1260 s" in info.value.expected
 
 
 def test_zero_amplitude_delivers_nothing():

@@ -29,7 +29,7 @@ def resolve_program(name_or_path: str | None) -> tuple[Program, Path]:
     if name_or_path is None:
         name_or_path = DEFAULT_EXAMPLE
     path = Path(name_or_path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a dangling link or a loop: say why
         examples = bundled_examples()
         stem = name_or_path.removesuffix(".toml")
         if stem in examples and "/" not in name_or_path:

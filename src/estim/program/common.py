@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -10,8 +11,9 @@ from estim.errors import InputError
 from estim.program.options import Control
 from estim.units import parse_quantity
 
-__all__ = ["MAX_EVENTS_PER_CYCLE", "Amplitude", "FrozenModel", "fmt_amplitude", "max_events",
-           "non_negative", "parse_amplitude", "positive", "si_text"]
+__all__ = ["MAX_EVENTS_PER_CYCLE", "MAX_NAME_CHARS", "MAX_SESSION_S", "SESSION_TOLERANCE",
+           "Amplitude", "FrozenModel", "fmt_amplitude", "max_events", "non_negative",
+           "parse_amplitude", "positive", "session_as_written", "si_text"]
 
 
 #: Largest values a program may hold, by field name (SI). Beyond them no electrotherapy
@@ -31,8 +33,27 @@ _CAPS: dict[str, tuple[float, str]] = {
     "dose": (60.0, "at most 1000 mA·min"),
 }
 
+#: Smallest values a program may hold, by field name (SI). Electrodes below 0.1 mm are not
+#: electrotherapy electrodes (a DBS contact is 1.27 x 1.5 mm) and cannot be meshed; a beat
+#: below 0.1 Hz is not interferential therapy and would build a carrier of days.
+_FLOORS: dict[str, tuple[float, str]] = {
+    "width": (1e-4, "at least 0.1 mm"), "length": (1e-4, "at least 0.1 mm"),
+    "diameter": (1e-4, "at least 0.1 mm"), "contact_length": (1e-4, "at least 0.1 mm"),
+    "area": (1e-8, "at least 0.01 mm²"),
+    "beat_frequency": (0.1, "at least 0.1 Hz"),
+}
+
+#: Longest text a program field may hold (characters); a 1 MB name made plots take a minute.
+_MAX_TEXT: dict[str, int] = {"description": 4000, "source": 4000}
+MAX_NAME_CHARS = 200
+
 #: Pulses in one cycle of a program (a 24 h NMES on-time at 100 kHz would be 8.6e9).
 MAX_EVENTS_PER_CYCLE = 2_000_000
+#: Longest session a program may run (s): 24 h.
+MAX_SESSION_S = 86400.0
+#: How much longer than written a session may come out when it is rounded up to whole cycles
+#: (a fraction); beyond it the program is refused rather than silently lengthened.
+SESSION_TOLERANCE = 0.01
 
 
 class FrozenModel(BaseModel):
@@ -46,6 +67,12 @@ class FrozenModel(BaseModel):
             value = getattr(self, name)
             if cap is not None and isinstance(value, float) and value > cap[0]:
                 raise InputError(name, si_text(name, value), cap[1])
+            floor = _FLOORS.get(name)
+            if floor is not None and isinstance(value, float) and 0 < value < floor[0]:
+                raise InputError(name, si_text(name, value), floor[1])
+            limit = _MAX_TEXT.get(name, MAX_NAME_CHARS)
+            if isinstance(value, str) and len(value) > limit:
+                raise InputError(name, value[:40] + "...", f"at most {limit} characters")
         return self
 
     def replace(self, **changes: Any) -> Any:
@@ -116,6 +143,32 @@ def max_events(field: str, count: float) -> None:
     if count > MAX_EVENTS_PER_CYCLE:
         raise InputError(field, f"{count:.3g} pulses per cycle",
                          f"at most {MAX_EVENTS_PER_CYCLE:.0e} pulses per cycle")
+
+
+def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle") -> None:
+    """Refuse a session that whole cycles would make other than written.
+
+    A session is built of whole cycles (a burst period, an on/off cycle, a modulation or sweep
+    period), rounded up so that it is never shorter than written. A cycle longer than the
+    session, or a rounding that lengthens it by more than :data:`SESSION_TOLERANCE`, would
+    report and judge a session the user did not write.
+
+    :param cycle_s: one cycle (s). :param duration_s: the session as written (s).
+    """
+    if cycle_s > MAX_SESSION_S:
+        raise InputError("duration", si_text("duration", duration_s),
+                         f"a {what} of at most 24 h (it is {cycle_s:.4g} s)")
+    n = max(1, math.ceil(duration_s / cycle_s * (1 - 1e-12)))
+    built = n * cycle_s
+    if built > duration_s * (1 + SESSION_TOLERANCE):
+        lower = math.floor(duration_s / cycle_s) * cycle_s
+        hint = (f"{lower:.4g} s or {built:.4g} s" if lower > 0
+                else f"at least one {what}, {cycle_s:.4g} s")
+        raise InputError("duration", si_text("duration", duration_s),
+                         f"a whole number of {what}s of {cycle_s:.4g} s (the session would "
+                         f"last {built:.4g} s): e.g. {hint}")
+    if built > MAX_SESSION_S * (1 + 1e-9):
+        raise InputError("duration", si_text("duration", duration_s), "at most 24 h")
 
 
 def positive(model: BaseModel, *names: str) -> None:

@@ -7,6 +7,8 @@ find in the file), the value and what was expected. Nothing else escapes: not a 
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from estim.errors import InputError
 from estim.program.model import STIMULATION_TYPES, Program
 
-__all__ = ["ProgramError", "load_program", "parse_program", "program_from_dict"]
+__all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_PROGRAM_BYTES", "ProgramError", "load_program",
+           "parse_program", "program_from_dict"]
 
 
 class ProgramError(InputError):
@@ -35,31 +38,95 @@ class ProgramError(InputError):
         return str(self.args[0])
 
 
+#: Largest program file read (bytes): the bundled programs are about 1 kB.
+MAX_PROGRAM_BYTES = 1 << 20
+#: Deepest nesting of tables and arrays in a program (a program needs 5).
+MAX_DEPTH = 16
+#: Most keys and array items in a program, all levels together.
+MAX_ITEMS = 10_000
+
+
 def load_program(path: str | Path) -> Program:
     """Read and validate a program file.
+
+    Only a regular file of at most :data:`MAX_PROGRAM_BYTES` is read: a FIFO or a device
+    (``/dev/zero``) is refused without blocking or reading it.
 
     :param path: a ``.toml`` file.
     :raises ProgramError: the file is missing, unreadable, not TOML, or not a valid program.
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = _read_regular(p)
     except FileNotFoundError:
         raise ProgramError([InputError("program", str(p), "an existing program file")]) from None
+    except InputError as err:
+        raise ProgramError([err]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ProgramError(
             [InputError("program", str(p), f"a readable UTF-8 TOML file ({err})")]) from None
     return parse_program(text.removeprefix("\ufeff"), source=str(p))  # editors' BOM
 
 
+def _read_regular(p: Path) -> str:
+    """The text of ``p``, opened without blocking, if it is a regular file of bounded size."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("program", str(p), "a regular program file (not a directory, "
+                             "FIFO or device)")
+        if info.st_size > MAX_PROGRAM_BYTES:
+            raise InputError("program", str(p), f"a program file of at most "
+                             f"{MAX_PROGRAM_BYTES // 1024} KiB (it has {info.st_size:,} bytes)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_PROGRAM_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_PROGRAM_BYTES:  # grew while being read
+        raise InputError("program", str(p), f"a program file of at most "
+                         f"{MAX_PROGRAM_BYTES // 1024} KiB")
+    return data.decode("utf-8")
+
+
 def parse_program(text: str, *, source: str = "") -> Program:
-    """Validate a program given as TOML text."""
+    """Validate a program given as TOML text (at most :data:`MAX_PROGRAM_BYTES`)."""
+    if len(text) > MAX_PROGRAM_BYTES:
+        raise ProgramError([InputError("program", source or "<text>",
+                                       f"a program of at most {MAX_PROGRAM_BYTES // 1024} KiB")],
+                           source=source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ProgramError([InputError("file", source or "<text>", f"valid TOML ({err})")],
                            source=source) from None
+    except RecursionError:
+        raise ProgramError([_too_deep()], source=source) from None
     return program_from_dict(data, source=source)
+
+
+def _too_deep() -> InputError:
+    return InputError("program", "<deeply nested>",
+                      f"tables and arrays nested at most {MAX_DEPTH} deep")
+
+
+def _check_shape(data: Mapping[str, Any]) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` and more than :data:`MAX_ITEMS` entries,
+    walking the data without recursion (so that no depth can overflow the stack)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    items = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        children = node.values() if isinstance(node, Mapping) else node
+        for child in children:
+            items += 1
+            if isinstance(child, Mapping | list | tuple):
+                stack.append((child, depth + 1))
+        if items > MAX_ITEMS:
+            raise InputError("program", f"more than {MAX_ITEMS:,} entries",
+                             f"at most {MAX_ITEMS:,} keys and array items")
 
 
 def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
@@ -67,6 +134,10 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
     if not isinstance(data, Mapping):
         raise ProgramError([InputError("program", type(data).__name__, "a table")],
                            source=source)
+    try:
+        _check_shape(data)
+    except InputError as err:
+        raise ProgramError([err], source=source) from None
     try:
         return Program.model_validate(dict(data))
     except ValidationError as err:

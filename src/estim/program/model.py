@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from estim.errors import InputError
 from estim.program.common import Amplitude, FrozenModel, fmt_amplitude
@@ -81,14 +89,14 @@ class Device(FrozenModel):
         None: not stated, which the safety check reports as a warning where it matters.
     """
 
-    name: str = "unnamed stimulator"
+    name: StrictStr = "unnamed stimulator"
     control: Control
     max_current: Current | None = None
     max_voltage: Voltage | None = None
     compliance_voltage: Voltage | None = None
     current_limit: Current | None = None
-    implanted: bool = False
-    output_indicator: bool | None = None
+    implanted: StrictBool = False
+    output_indicator: StrictBool | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Device:
@@ -127,7 +135,7 @@ class Electrode(FrozenModel):
     instead of the dimensions for either surface shape.
     """
 
-    placement: str
+    placement: StrictStr
     shape: ElectrodeShape = ElectrodeShape.RECTANGULAR
     width: Length | None = None
     length: Length | None = None
@@ -174,6 +182,11 @@ class Electrode(FrozenModel):
         return self.shape is ElectrodeShape.LEAD_CONTACT
 
 
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 class SiteSpec(BaseModel):
     """Where the program is applied: a named site and overrides of its defaults.
 
@@ -183,7 +196,20 @@ class SiteSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
-    name: str
+    name: StrictStr
+
+    @model_validator(mode="after")
+    def _texts(self) -> SiteSpec:
+        if len(self.name) > 64:
+            raise InputError("name", _short_repr(self.name), "a site name (at most 64 characters)")
+        for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, str) or len(value) > 64:
+                raise InputError(key, _short_repr(value),
+                                 "a quantity with units, as text, e.g. '1.5 mm' or '0.2 S/m'")
+        if len(self.model_extra or {}) > 32:
+            raise InputError("site", f"{len(self.model_extra or {})} overrides",
+                             "at most 32 overrides")
+        return self
 
     @property
     def overrides(self) -> dict[str, str]:
@@ -197,7 +223,7 @@ class SiteSpec(BaseModel):
 class Channel(FrozenModel):
     """One output channel: an electrode pair and what it delivers."""
 
-    name: str
+    name: StrictStr
     anode: Electrode
     cathode: Electrode
     stimulation: Stimulation
@@ -214,9 +240,9 @@ class Program(FrozenModel):
         whether the prediction agrees.
     """
 
-    name: str
-    description: str = ""
-    source: str = ""
+    name: StrictStr
+    description: StrictStr = ""
+    source: StrictStr = ""
     expected_verdict: Verdict | None = None
     expected_sensation: tuple[Sensation, ...] = ()
     device: Device

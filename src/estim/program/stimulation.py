@@ -5,24 +5,27 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
 from estim.errors import InputError
 from estim.program.common import (
+    MAX_SESSION_S,
     Amplitude,
     FrozenModel,
     max_events,
     non_negative,
     parse_amplitude,
     positive,
+    session_as_written,
     si_text,
 )
 from estim.program.drugs import get_drug
 from estim.program.options import IFCMode, PulseShape, Recharge, TENSMode
 from estim.program.quantities import Charge, Dimensionless, Frequency, Time
 
-__all__ = ["DBS", "HVPC", "NMES", "STIMULATION_TYPES", "TENS", "Interferential",
-           "Iontophoresis", "Microcurrent", "Russian", "Stimulation"]
+__all__ = ["DBS", "HVPC", "MAX_CARRIER_CYCLES", "MAX_CARRIER_HZ", "MAX_SWEEP_PHASE_S", "NMES",
+           "STIMULATION_TYPES", "SWEEP_STEP_S", "TENS", "Interferential", "Iontophoresis",
+           "Microcurrent", "Russian", "Stimulation"]
 
 
 class _Pulsed(FrozenModel):
@@ -66,6 +69,16 @@ class _Pulsed(FrozenModel):
                 f"period ({1e6 / max_frequency:.0f} us at {max_frequency:g} Hz)")
 
 
+#: Highest carrier of a medium-frequency (Russian, interferential) output (Hz).
+MAX_CARRIER_HZ = 20e3
+#: Longest phase of an interferential sweep (s).
+MAX_SWEEP_PHASE_S = 60.0
+#: Most carrier cycles in one interferential sweep cycle (bounds the work of check).
+MAX_CARRIER_CYCLES = 500_000
+#: An interferential sweep is stepped; each step lasts about this (s).
+SWEEP_STEP_S = 0.1
+
+
 class TENS(_Pulsed):
     """Transcutaneous electrical nerve stimulation.
 
@@ -79,7 +92,7 @@ class TENS(_Pulsed):
     type: Literal["tens"]
     mode: TENSMode = TENSMode.CONVENTIONAL
     burst_frequency: Frequency | None = None
-    pulses_per_burst: int | None = None
+    pulses_per_burst: StrictInt | None = None
     amplitude_modulation: Dimensionless = 0.0
     rate_modulation: Dimensionless = 0.0
     width_modulation: Dimensionless = 0.0
@@ -125,7 +138,21 @@ class TENS(_Pulsed):
         ):
             raise InputError("amplitude_modulation", 0.0,
                              "modulated TENS needs at least one modulation depth above 0")
+        session_as_written(self.cycle_s, self.duration,
+                           what={TENSMode.BURST: "burst period",
+                                 TENSMode.MODULATED: "modulation period"}.get(self.mode,
+                                                                               "pulse period"))
         return self
+
+    @property
+    def cycle_s(self) -> float:
+        """The period the output repeats with (s)."""
+        if self.mode is TENSMode.MODULATED:
+            return self.modulation_period
+        if self.mode is TENSMode.BURST:
+            assert self.burst_frequency is not None
+            return 1.0 / self.burst_frequency
+        return 1.0 / self.frequency
 
 
 class NMES(_Pulsed):
@@ -154,7 +181,13 @@ class NMES(_Pulsed):
             raise InputError("on_time", si_text("on_time", self.on_time),
                              "an on time of more than one pulse period "
                              f"({(self.pulse_duration_s + 1 / self.frequency) * 1e3:.3g} ms)")
+        session_as_written(self.cycle_s, self.duration, what="on/off cycle")
         return self
+
+    @property
+    def cycle_s(self) -> float:
+        """One on/off cycle (s)."""
+        return self.on_time + self.off_time
 
 
 class Russian(FrozenModel):
@@ -193,7 +226,17 @@ class Russian(FrozenModel):
         if self.on_time < 1.0 / self.burst_frequency:
             raise InputError("on_time", si_text("on_time", self.on_time),
                              f"at least one burst period ({1e3 / self.burst_frequency:.3g} ms)")
+        if self.carrier_frequency > MAX_CARRIER_HZ:
+            raise InputError("carrier_frequency", si_text("frequency", self.carrier_frequency),
+                             f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (medium-frequency carriers "
+                             "are 1-10 kHz)")
+        session_as_written(self.cycle_s, self.duration, what="on/off cycle")
         return self
+
+    @property
+    def cycle_s(self) -> float:
+        """One on/off cycle (s)."""
+        return self.on_time + self.off_time
 
 
 class Interferential(FrozenModel):
@@ -213,7 +256,7 @@ class Interferential(FrozenModel):
     carrier_frequency: Frequency = 4000.0
     beat_frequency: Frequency = 100.0
     beat_frequency_max: Frequency | None = None
-    sweep: str | None = None
+    sweep: StrictStr | None = None
     duration: Time = 1200.0
 
     _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
@@ -237,7 +280,60 @@ class Interferential(FrozenModel):
                                  f"above beat_frequency ({self.beat_frequency:g} Hz) and well "
                                  "below the carrier")
             self.sweep_phases_s  # noqa: B018 - parse now to report errors at load time
+        if self.carrier_frequency > MAX_CARRIER_HZ:
+            raise InputError("carrier_frequency", si_text("frequency", self.carrier_frequency),
+                             f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (interferential carriers "
+                             "are 1-10 kHz)")
+        if self.role == "base":  # a pure carrier: one carrier cycle is built
+            session_as_written(self.cycle_s, self.duration, what="carrier cycle")
+            return self
+        carrier_cycles = sum(c + b for b, c in self.sweep_steps())
+        if carrier_cycles > MAX_CARRIER_CYCLES:
+            raise InputError("sweep" if self.sweep else "beat_frequency",
+                             self.sweep or si_text("frequency", self.beat_frequency),
+                             f"at most {MAX_CARRIER_CYCLES:,} carrier cycles per sweep "
+                             f"(this one has {carrier_cycles:.3g}): a shorter sweep, a "
+                             "higher beat or a lower carrier")
+        if self.sweep is not None:
+            written = sum(self.sweep_phases_s)
+            if abs(self.cycle_s - written) > 0.1 * written:
+                raise InputError("sweep", self.sweep,
+                                 f"a sweep whose steps can hold whole beats: at "
+                                 f"{self.beat_frequency:g} Hz this one would last "
+                                 f"{self.cycle_s:.3g} s instead of {written:g} s (longer "
+                                 "phases or a higher beat_frequency)")
+        session_as_written(self.cycle_s, self.duration,
+                           what="sweep" if self.sweep else "beat period")
         return self
+
+    def sweep_steps(self) -> list[tuple[int, int]]:
+        """(whole beats, whole base-carrier cycles) of each step of one sweep cycle.
+
+        The sweep is stepped, as digital interferential units do: each step lasts about
+        :data:`SWEEP_STEP_S` and holds whole beats and whole carrier cycles, so the beat is
+        quantised to ``beats · fc / cycles`` (see :mod:`estim.waveforms.build`). Without a
+        sweep there is one step of one beat.
+        """
+        fc = self.carrier_frequency
+        if self.beat_frequency_max is None:
+            return [(1, max(1, round(fc / self.beat_frequency)))]
+        rise, hold, fall = self.sweep_phases_s
+        lo, hi = self.beat_frequency, self.beat_frequency_max
+        steps: list[tuple[int, int]] = []
+        for length, f0, f1 in ((rise, lo, hi), (hold, hi, hi), (fall, hi, lo)):
+            n = max(1, round(length / SWEEP_STEP_S)) if length > 0 else 0
+            for i in range(n):
+                beat = f0 + (f1 - f0) * (i + 0.5) / n
+                beats = max(1, round(length / n * beat))
+                steps.append((beats, max(1, round(beats * fc / beat))))
+        return steps
+
+    @property
+    def cycle_s(self) -> float:
+        """One sweep cycle as built (s): whole carrier cycles in every step."""
+        if self.role == "base":
+            return 1.0 / self.carrier_frequency
+        return sum(c for _, c in self.sweep_steps()) / self.carrier_frequency
 
     @property
     def sweep_phases_s(self) -> tuple[float, float, float]:
@@ -253,6 +349,10 @@ class Interferential(FrozenModel):
                 or values[0] + values[-1] <= 0:
             raise InputError("sweep", self.sweep,
                              "'rise:fall' or 'rise:hold:fall' in seconds, e.g. '6:6' or '1:5:1'")
+        if max(values) > MAX_SWEEP_PHASE_S:
+            raise InputError("sweep", self.sweep,
+                             f"phases of at most {MAX_SWEEP_PHASE_S:g} s each (sweeps are "
+                             "'1:1' to '6:6' on interferential units)")
         if len(values) == 2:
             return (values[0], 0.0, values[1])
         return (values[0], values[1], values[2])
@@ -282,6 +382,7 @@ class HVPC(FrozenModel):
         if self.interpeak_interval + self.peak_duration >= 1.0 / self.frequency:
             raise InputError("frequency", self.frequency,
                              "a period longer than the twin-peak pulse")
+        session_as_written(1.0 / self.frequency, self.duration, what="pulse period")
         return self
 
 
@@ -315,6 +416,12 @@ class Microcurrent(FrozenModel):
             ):
                 raise InputError("polarity_reversal", self.polarity_reversal,
                                  f"a whole number of periods ({1 / self.frequency:g} s each)")
+        cycle = 1.0 / self.frequency
+        if self.polarity_reversal is not None:
+            cycle *= 2 * round(self.polarity_reversal * self.frequency)
+        session_as_written(cycle, self.duration,
+                           what="pulse period" if self.polarity_reversal is None
+                           else "polarity cycle")
         return self
 
 
@@ -326,7 +433,7 @@ class Iontophoresis(FrozenModel):
     dose: Charge
     ramp_up: Time = 30.0
     ramp_down: Time = 30.0
-    drug: str | None = None
+    drug: StrictStr | None = None
     drug_electrode: Literal["anode", "cathode"] | None = None
 
     _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
@@ -348,6 +455,12 @@ class Iontophoresis(FrozenModel):
         if ramp_charge > self.dose:
             raise InputError("dose", self.dose,
                              f"at least the charge of the ramps ({ramp_charge / 0.06:.3g} mA*min)")
+        if self.duration > MAX_SESSION_S:
+            most = self.amplitude.value * (MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down))
+            raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",
+                             f"a dose that {self.amplitude.value * 1e3:.3g} mA delivers within "
+                             f"24 h (at most {most / 0.06:.4g} mA*min; this one takes "
+                             f"{self.duration / 3600:.3g} h)")
         return self
 
     @property
@@ -397,6 +510,7 @@ class DBS(FrozenModel):
             raise InputError("pulse_width", self.pulse_width,
                              f"a pulse and its recharge shorter than the period "
                              f"({1e6 / self.frequency:.0f} us)")
+        session_as_written(1.0 / self.frequency, self.duration, what="pulse period")
         return self
 
 
