@@ -169,6 +169,8 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
     width = length if width is None else width
     if length <= 0 or width <= 0:
         raise InputError(f"{field}.size", (length, width), "positive electrode dimensions")
+    if site.kind != "brain":
+        _fits(site, length, width, field=field)
     if site.kind == "brain":
         lead = DBSLead()
         if where == "case":
@@ -180,3 +182,23 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
         raise InputError(f"{field}.shape", shape, "'rectangular' or 'circular' on a surface site")
     return Electrode(where, shape, spot.position, spot.normal, spot.axis, length, width,
                      interface_conductance)
+
+
+#: Smallest side of a surface electrode (m): smaller pads are not electrotherapy electrodes
+#: and the mesher cannot resolve them on a body-sized site.
+MIN_SURFACE_ELECTRODE_M = 1e-3
+
+
+def _fits(site: Site, length: float, width: float, *, field: str) -> None:
+    """A surface pad at least :data:`MIN_SURFACE_ELECTRODE_M` a side and no larger than the
+    site: along the limb axis (or the patch's y) and across it (a patch's x, half a limb's
+    circumference)."""
+    if min(length, width) < MIN_SURFACE_ELECTRODE_M:
+        raise InputError(f"{field}.size", f"{length * 1e3:g} x {width * 1e3:g} mm",
+                         f"sides of at least {MIN_SURFACE_ELECTRODE_M * 1e3:g} mm")
+    across = (site.width if site.kind == "planar"
+              else math.pi * min(site.radius_x, site.radius_y))
+    if length > site.length or width > across:
+        raise InputError(f"{field}.size", f"{length * 1e3:g} x {width * 1e3:g} mm",
+                         f"a pad that fits on the {site.name} site (at most "
+                         f"{site.length * 1e3:.4g} x {across * 1e3:.4g} mm)")

@@ -236,8 +236,7 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Sit
             raise InputError(fld, text, f"one of {', '.join(allowed)}")
         if key in _GEOMETRY_KEYS:
             value = parse_quantity(text, "length", field=fld)
-            if value <= 0:
-                raise InputError(fld, text, "a positive length")
+            _within(fld, text, value, _GEOMETRY_RANGE_M[key], "m", 1e3, "mm")
             geometry[_GEOMETRY_KEYS[key]] = value
             continue
         tname, _, prop = key.partition("_")
@@ -250,8 +249,7 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Sit
         ly = layers[tname]
         if prop.startswith("conductivity"):
             value = parse_quantity(text, "conductivity", field=fld)
-            if value <= 0:
-                raise InputError(fld, text, "a positive conductivity")
+            _within(fld, text, value, _SIGMA_LIMITS, "S/m", 1.0, "S/m")
             if prop == "conductivity":
                 ly = replace(ly, conductivity=value, conductivity_across=value)
             elif prop == "conductivity_along":
@@ -260,8 +258,7 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Sit
                 ly = replace(ly, conductivity_across=value)
         else:
             value = parse_quantity(text, "length", field=fld)
-            if value <= 0:
-                raise InputError(fld, text, "a positive length")
+            _within(fld, text, value, _THICKNESS_LIMITS_M, "m", 1e3, "mm")
             ly = replace(ly, thickness=value)
         layers[tname] = ly
     changes: dict[str, object] = {"layers": tuple(layers[ly.tissue] for ly in site.layers)}
@@ -274,6 +271,9 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Sit
         changes["layers"] = tuple(replace(ly, thickness=0.0) if ly.tissue == "muscle" else ly
                                   for ly in changes["layers"])  # type: ignore[attr-defined]
     out = replace(site, **changes, overrides=tuple(sorted(overrides.items())))  # type: ignore[arg-type]
+    if out.kind == "planar" and out.depth > _MAX_DEPTH_M:
+        raise InputError("site", dict(overrides), f"layers at most {_MAX_DEPTH_M * 1e3:g} mm "
+                         f"deep in all (they are {out.depth * 1e3:.4g} mm)")
     try:
         out = _fill_muscle(out)
     except InputError:
@@ -281,6 +281,25 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Sit
                          "layer thicknesses that fit inside the limb radius") from None
     _warn_unlikely(out, overrides)
     return out
+
+
+# Hard limits of site overrides: beyond them the anatomy is not a body part, the mesh cannot
+# be made (a 1 nm feature) or takes minutes (a 1 km layer), or the solver does not converge
+# (1e30 S/m). Lengths in m, conductivities in S/m.
+_GEOMETRY_RANGE_M: dict[str, tuple[float, float]] = {
+    "length": (0.01, 1.0), "width": (0.01, 1.0), "height": (0.01, 1.0),
+    "diameter": (0.01, 0.5), "radius": (0.005, 0.25), "domain_radius": (0.005, 0.25)}
+_THICKNESS_LIMITS_M = (0.05e-3, 0.2)  # 50 um (an encapsulation) to 20 cm (fat of a thigh)
+_MAX_DEPTH_M = 0.3  # a planar patch, all layers together
+# dry stratum corneum (1e-4 S/m) to ten times CSF (1.8 S/m), Gabriel et al. 1996
+_SIGMA_LIMITS = (1e-4, 20.0)
+
+
+def _within(fld: str, text: str, value: float, limits: tuple[float, float], unit: str,
+            scale: float, shown: str) -> None:
+    lo, hi = limits
+    if not lo <= value <= hi:
+        raise InputError(fld, text, f"between {lo * scale:g} and {hi * scale:g} {shown}")
 
 
 # Plausible ranges (legal outside them, but worth a warning): S/m, and m per tissue layer.
