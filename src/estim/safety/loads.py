@@ -183,7 +183,8 @@ class Delivered:
     :param limited: True when the output is limited by the device: clipped by the compliance
         voltage or the current limit (resistors), or, for the skin load, when the voltage the
         programmed current needs exceeds the compliance (or the current exceeds the limit);
-        the skin-load figures are then those of the unlimited output.
+        the skin-load peaks are then the device's limit, and the energy that of the unlimited
+        output (an upper bound).
     :param note: how the figures were obtained, or why they are approximate.
     """
 
@@ -295,6 +296,8 @@ def _peaks_into_resistor(stim: Stimulus, load: ResistiveLoad, device: Device) ->
 # At most this many samples per pulse period; and at least this many per shortest feature.
 _MAX_SAMPLES = 2**20
 _PER_FEATURE = 40
+# Time constants after which an ideal skin interface has forgotten a pulse (e^-40).
+_SETTLE = 40.0
 
 
 def _periods(stim: Stimulus) -> FloatArray:
@@ -332,6 +335,12 @@ def steady_state(pulse: Pulse, period_s: float, load: SkinElectrodeLoad, control
     dt = min(finest / _PER_FEATURE, tau / 10)
     if fastest > 0:
         dt = min(dt, 1.0 / (fastest * _PER_FEATURE))
+    if load.alpha == 1.0:
+        # An ideal R‖C forgets a pulse exponentially: after _SETTLE time constants the rest of
+        # a long period is silence (zero drive, a discharged interface, e^-40 of the response
+        # left). One pulse and that tail is the steady state, and a 1000 s period is sampled
+        # as finely as a 10 ms one instead of hitting the sample cap.
+        period_s = min(period_s, pulse.duration + _SETTLE * tau)
     n = math.ceil(period_s / dt)
     resolved = n <= _MAX_SAMPLES
     n = sfft.next_fast_len(min(max(n, 256), _MAX_SAMPLES), real=True)
@@ -390,16 +399,30 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         peak_i = max(peak_i, s * float(np.max(np.abs(i))))
         peak_v = max(peak_v, s * float(np.max(np.abs(v))))
         energy = max(energy, s * s * float(np.sum(i * v)) * dt)
+    # The device cannot put out more than its compliance voltage (current control) or its
+    # current limit (voltage control): the rows show the limit, never the unlimited figure.
     if stim.control is Control.CURRENT:
         assert device.compliance_voltage is not None
         limited = peak_v > device.compliance_voltage
+        if limited:
+            peak_v = device.compliance_voltage
+        if device.max_current is not None:
+            peak_i = min(peak_i, device.max_current)
     else:
         limited = device.current_limit is not None and peak_i > device.current_limit
+        if limited:
+            assert device.current_limit is not None
+            peak_i = device.current_limit
+        if device.max_voltage is not None:
+            peak_v = min(peak_v, device.max_voltage)
     note = ("periodic steady state over one pulse period (FFT); energy per pulse period; "
             "typical skin parameters, which vary widely")
     if not resolved_all:
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:
-        note += ("; the output would exceed the compliance voltage" if stim.control is
-                 Control.CURRENT else "; the output would exceed the current limit")
+        note += ("; the output would exceed the compliance voltage: the peak shown is the "
+                 "compliance, the energy that of the unlimited output (an upper bound)"
+                 if stim.control is Control.CURRENT else
+                 "; the output would exceed the current limit: the peak shown is the limit, "
+                 "the energy that of the unlimited output (an upper bound)")
     return Delivered(load, None, None, peak_i, peak_v, energy, limited, note)
