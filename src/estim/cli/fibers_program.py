@@ -30,8 +30,9 @@ def run_program(args: argparse.Namespace) -> int:
     from estim.effects.strength_duration import window_strength_duration
     from estim.effects.window import sensation_window
     from estim.errors import InputError
-    from estim.outputs import safe_output
+    from estim.outputs import check_output_dir, write_output_dir
     from estim.program.bundled import resolve_program
+    from estim.report.terminal import terminal_text
     from estim.waveforms import stimuli_for
 
     program, source = resolve_program(args.program)
@@ -40,19 +41,14 @@ def run_program(args: argparse.Namespace) -> int:
         raise InputError("program", args.program,
                          "a transcutaneous pulsed program (the fiber populations are "
                          f"cutaneous and motor axons; {kind} is not modelled here)")
-    targets: list[Path] = []
-    if args.output:
-        out = Path(args.output)
-        if out.exists() and not out.is_dir():
-            raise InputError("--output", str(out), "a directory")
-        out.mkdir(parents=True, exist_ok=True)
-        targets = [out / "recruitment.png", out / "strength_duration.png"]
-        for t in targets:
-            safe_output(t, force=args.force, inputs=(source,))
+    names = ("recruitment.png", "strength_duration.png")
+    out = Path(args.output) if args.output else None
+    if out is not None:  # refused before anything is computed; created only at the end
+        check_output_dir(out, force=args.force, names=names, inputs=(source,))
     console = Console(stderr=True)
 
     def progress(message: str) -> None:
-        console.log(message)
+        console.log(terminal_text(message))
 
     stimuli = stimuli_for(program)
     pf, stim, amplitude, notes = channel_setup(program, stimuli, progress=progress)
@@ -69,14 +65,15 @@ def run_program(args: argparse.Namespace) -> int:
             "threshold_median_A": float(np.median(thr)) if thr.size else None,
             "fraction_at_programmed": float(c.fraction_at(amplitude)[0]),
         }
-    if targets:
+    if out is not None:
         from estim.report.plots import figure_to_png, plot_recruitment
 
-        targets[0].write_bytes(figure_to_png(plot_recruitment(window)))
+        recruitment = figure_to_png(plot_recruitment(window))
         sd = window_strength_duration(pf.channels[0], site=pf.site, progress=progress)
-        targets[1].write_bytes(figure_to_png(_plot_sd(sd)))
+        pngs = (recruitment, figure_to_png(_plot_sd(sd)))
+        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
         report["strength_duration"] = sd.comparison()
-        report["plots"] = [str(t) for t in targets]
+        report["plots"] = [str(out / n) for n in names]
     if args.json:
         print(json.dumps(report, indent=2, allow_nan=False))
         return 0
@@ -87,7 +84,9 @@ def run_program(args: argparse.Namespace) -> int:
 def _print(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
-    t = Table(title=f"{report['program']}: fiber thresholds under the cathode "
+    from estim.report.terminal import terminal_text
+
+    t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under the cathode "
               "(peak current of the program's pulse)")
     for col in ("class", "model", "fibers", "lowest", "median", "recruited at programmed"):
         t.add_column(col, justify="right" if col not in ("class", "model") else "left")
@@ -95,8 +94,9 @@ def _print(report: dict[str, Any], console: Any) -> None:
         def ma(v: float | None) -> str:
             return "-" if v is None else f"{v * 1e3:.3g} mA"
 
-        t.add_row(name, c["model"], str(c["count"]), ma(c["threshold_min_A"]),
-                  ma(c["threshold_median_A"]), f"{c['fraction_at_programmed']:.0%}")
+        t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
+                  ma(c["threshold_min_A"]), ma(c["threshold_median_A"]),
+                  f"{c['fraction_at_programmed']:.0%}")
     console.print(t)
     for key, label in (("sensory_threshold_A", "sensory"), ("motor_threshold_A", "motor"),
                        ("pain_threshold_A", "pain")):
@@ -111,7 +111,7 @@ def _print(report: dict[str, Any], console: Any) -> None:
                           f"{s['model_time_constant_s'] * 1e6:.0f} us (human "
                           f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} us)")
     for p in report.get("plots", []):
-        console.print(f"wrote {p}")
+        console.print(f"wrote {terminal_text(p)}")
 
 
 def _plot_sd(sd: Any) -> Any:

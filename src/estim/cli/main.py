@@ -8,7 +8,9 @@ and exits 2; ``check`` exits 1 when a safety rule fails.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,7 +74,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_waveform(args: argparse.Namespace) -> int:
-    from estim.outputs import safe_output
+    from estim.outputs import safe_output, write_output_file
     from estim.program.bundled import resolve_program
     from estim.report.plots import figure_to_png, plot_waveforms
     from estim.waveforms import stimuli_for
@@ -84,8 +86,8 @@ def _cmd_waveform(args: argparse.Namespace) -> int:
         raise InputError("--output", str(out), "a .png file name")
     stimuli = stimuli_for(program)
     fig = plot_waveforms(stimuli, [c.name for c in program.channels], title=program.name)
-    out.write_bytes(figure_to_png(fig))
-    print(f"wrote {out}")
+    write_output_file(out, figure_to_png(fig), force=args.force)
+    print(f"wrote {_shown(out)}")
     return 0
 
 
@@ -163,6 +165,28 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
     return parser, handlers
 
 
+def _shown(text: object) -> str:
+    """What a user typed, as plain ``print`` may show it (control characters escaped)."""
+    from estim.report.terminal import terminal_text
+
+    return terminal_text(text, markup=False)
+
+
+def _check_program_path(text: str | None) -> None:
+    """A PROGRAM that is a symbolic link leading nowhere is named as such (not as a missing
+    file or an unknown example)."""
+    if not text or not os.path.islink(text):
+        return
+    try:
+        os.stat(text)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise InputError("program", text, "a program file (this is a symbolic link "
+                             "loop: following it never reaches a file)") from None
+        raise InputError("program", text, "a program file (this symbolic link points to "
+                         f"{os.readlink(text)!r}, which does not exist)") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser, handlers = _parser()
@@ -171,17 +195,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_program_path(getattr(args, "program", None))
         return handlers[args.command](args)
-    except InputError as err:
-        print(f"estim {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except EstimError as err:
-        print(f"estim {args.command}: error: {err}", file=sys.stderr)
+    except EstimError as err:  # InputError included: one line, exit 2
+        print(f"estim {args.command}: error: {_shown(err)}", file=sys.stderr)
         return 2
     except OSError as err:  # an output that cannot be written (read-only, parent is a file)
         where = f" {err.filename!r}" if err.filename else ""
-        print(f"estim {args.command}: error: cannot write{where}: {err.strerror or err}",
-              file=sys.stderr)
+        print(f"estim {args.command}: error: cannot write{_shown(where)}: "
+              f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -49,37 +49,70 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+#: What the point-source options accept (SI): wide enough for any physiological set-up,
+#: narrow enough that one run ends in seconds to minutes and fits in memory.
+_DISTANCE_M = (10e-6, 0.1)  # 10 µm to 10 cm from the fiber
+_PULSE_WIDTH_S = (1e-6, 5e-3)  # 1 µs to 5 ms (the simulated window is 10 ms)
+_SIGMA_S_PER_M = (1e-4, 10.0)  # dry skin ~1e-4 to CSF ~1.8, saline ~1.5 (Gabriel 1996)
+_PRECISION = (1e-4, 0.5)  # 0.01 % to 50 % relative bracket
+_DT_S = (0.1e-6, 10e-6)  # 0.1 to 10 µs, at most a tenth of the pulse width
+_POPULATION_MAX = 500
+
+
+def _within(option: str, text: object, value: float, bounds: tuple[float, float],
+            expected: str) -> float:
+    """``value`` if it lies in ``bounds`` (inclusive), else an InputError saying
+    ``expected``; NaN is refused."""
+    lo, hi = bounds
+    if not lo <= value <= hi:
+        raise InputError(option, text, expected)
+    return value
+
+
 def _sigma(text: str) -> float:
     try:
-        return float(text)
+        sigma = float(text)
     except ValueError:
-        return parse_quantity(text, "conductivity", field="sigma")
+        sigma = parse_quantity(text, "conductivity", field="--sigma")
+    return _within("--sigma", text, sigma, _SIGMA_S_PER_M,
+                   "a tissue conductivity between 0.0001 and 10 S/m (default 0.2)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit status. Bad input raises InputError."""
     from estim import fibers as fb
+    from estim.outputs import check_output_dir
 
-    d = parse_quantity(args.diameter, "length", field="diameter")
-    r = parse_quantity(args.distance, "length", field="distance")
-    pw = parse_quantity(args.pulse_width, "time", field="pulse-width")
+    d = parse_quantity(args.diameter, "length", field="--diameter")
+    r = _within("--distance", args.distance,
+                parse_quantity(args.distance, "length", field="--distance"), _DISTANCE_M,
+                "a distance between 10 um and 10 cm")
+    pw = _within("--pulse-width", args.pulse_width,
+                 parse_quantity(args.pulse_width, "time", field="--pulse-width"),
+                 _PULSE_WIDTH_S, "a pulse width between 1 us and 5 ms")
     sigma = _sigma(args.sigma)
-    precision = parse_quantity(args.precision, "dimensionless", field="precision")
-    if not (r > 0 and math.isfinite(r)):
-        raise InputError("distance", args.distance, "a positive distance")
-    if not (pw > 0 and math.isfinite(pw)):
-        raise InputError("pulse-width", args.pulse_width, "a positive duration")
+    precision = parse_quantity(args.precision, "dimensionless", field="--precision")
+    if not _PRECISION[0] <= precision < _PRECISION[1]:
+        raise InputError("--precision", args.precision,
+                         "a relative precision from 0.0001 up to (not including) 0.5 "
+                         "(default 0.01, i.e. 1 %)")
     if args.dt is None:
         opts = fb.SolverOptions()
     else:
-        dt = parse_quantity(args.dt, "time", field="dt")
-        if not 0 < dt <= 0.1 * pw:
-            raise InputError("dt", args.dt, f"a positive time step of at most a tenth of the "
-                             f"pulse width ({0.1 * pw * 1e3:.3g} ms)")
+        dt = parse_quantity(args.dt, "time", field="--dt")
+        hi = min(_DT_S[1], 0.1 * pw)
+        _within("--dt", args.dt, dt, (_DT_S[0], hi),
+                f"a time step between 0.1 us and {hi * 1e6:.3g} us (at most 10 us and a "
+                "tenth of the pulse width; default 2 us)")
         opts = fb.SolverOptions(dt_s=dt)
-    if args.population < 0:
-        raise InputError("population", args.population, "0 (none) or a number of fibers")
+    if not 0 <= args.population <= _POPULATION_MAX:
+        raise InputError("--population", args.population,
+                         f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
     fiber = fb.make_fiber(args.model, d)
+    names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
+    out = Path(args.output) if args.output else None
+    if out is not None:  # refused before anything is computed; created only at the end
+        check_output_dir(out, force=args.force, names=names)
     pot = _point(r, sigma)
     wave = fb.RectangularPulse(pw, cathodic=not args.anodic)
     res = fb.find_thresholds(fiber, pot, wave, precision=precision, options=opts)
@@ -92,8 +125,12 @@ def run(args: argparse.Namespace) -> int:
         "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),
         "evidence": "mechanistic cable model, validated against NEURON (3 %)",
     }
-    if args.output:
-        report["plots"] = _plots(Path(args.output), fiber, pot, pw, args, opts, precision)
+    if out is not None:
+        from estim.outputs import write_output_dir
+
+        pngs = _plots(fiber, pot, pw, args, opts, precision)
+        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
+        report["plots"] = [str(out / n) for n in names]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -108,6 +145,8 @@ def _point(r: float, sigma: float) -> Any:
 
 
 def _table(rep: dict[str, Any]) -> None:
+    from estim.report.terminal import terminal_text
+
     thr = rep["threshold_A"]
     rows = [("model", rep["model"]), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
@@ -119,26 +158,27 @@ def _table(rep: dict[str, Any]) -> None:
     for k, v in rows:
         print(f"{k:>20}  {v}")
     for p in rep.get("plots", []):
-        print(f"{'plot':>20}  {p}")
+        print(f"{'plot':>20}  {terminal_text(p, markup=False)}")
 
 
-def _plots(out: Path, fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
-           precision: float) -> list[str]:
+def _plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
+           precision: float) -> list[bytes]:
+    """The strength-duration plot and, with ``--population``, the recruitment plot (PNG)."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from estim import fibers as fb
-    from estim.outputs import safe_output
 
-    if out.exists() and not out.is_dir():
-        raise InputError("--output", str(out), "a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("strength_duration.png", "recruitment.png"):
-        if name == "strength_duration.png" or args.population > 0:
-            safe_output(out / name, force=args.force)
-    files = []
+    def png(fig: Any) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=120, format="png")
+        plt.close(fig)
+        return buf.getvalue()
+
     pws = np.geomspace(min(pw, 5e-5) / 2, max(pw, 1e-3), 6)
     sd = fb.strength_duration(fiber, pot, pws, cathodic=not args.anodic, precision=precision,
                               options=opts)
@@ -152,10 +192,7 @@ def _plots(out: Path, fiber: Any, pot: Any, pw: float, args: argparse.Namespace,
     ax.set_title(f"Strength–duration, {fiber.model.value} {fiber.diameter_m * 1e6:.3g} µm")
     ax.legend()
     fig.tight_layout()
-    path = out / "strength_duration.png"
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    files.append(str(path))
+    files = [png(fig)]
     if args.population > 0:
         rng = np.random.default_rng(0)
         pop = [fb.make_fiber(fiber.model, dd) for dd in
@@ -168,8 +205,5 @@ def _plots(out: Path, fiber: Any, pot: Any, pw: float, args: argparse.Namespace,
         ax.set_ylabel("fibers activated (%)")
         ax.set_title("Recruitment")
         fig.tight_layout()
-        path = out / "recruitment.png"
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        files.append(str(path))
+        files.append(png(fig))
     return files

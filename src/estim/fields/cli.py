@@ -16,7 +16,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,39 +56,52 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``estim field``; 0 on success, 2 on bad input."""
-    from estim.outputs import safe_output
+    import io
+
+    from estim.outputs import check_output_dir, write_output_dir
     from estim.program.bundled import resolve_program
+    from estim.report.terminal import terminal_text
 
     out = Path(args.output)
-    targets = [out / name for name in ("cross_section.png", "depth_profiles.png",
-                                       "fields.json")]
+    names = ("cross_section.png", "depth_profiles.png", "fields.json")
     try:
-        program, source = resolve_program(args.program)
-        if out.exists() and not out.is_dir():
-            raise InputError("--output", str(out), "a directory")
-        out.mkdir(parents=True, exist_ok=True)
-        for target in targets:
-            safe_output(target, force=args.force, inputs=(source,))
-        if not 0.2 <= args.mesh_scale <= 5.0:
+        if not 0.2 <= args.mesh_scale <= 5.0:  # also refuses NaN
             raise InputError("--mesh-scale", args.mesh_scale, "a factor between 0.2 and 5")
+        program, source = resolve_program(args.program)
+        check_output_dir(out, force=args.force, names=names, inputs=(source,))
         boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
         pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
-                                mesh_scale=args.mesh_scale, method=args.method,
-                                progress=lambda m: print(f"estim field: {m}", file=sys.stderr))
+                                mesh_scale=args.mesh_scale, method=args.method, progress=_say)
     except EstimError as exc:
-        print(f"estim field: {exc}", file=sys.stderr)
+        print(f"estim field: error: {terminal_text(exc, markup=False)}", file=sys.stderr)
         return 2
+    # everything is rendered in memory, then the folder is written whole (or not at all)
+    section_png, profiles_png = io.BytesIO(), io.BytesIO()
     plane = section_plane(pf.site, pf.solution.electrodes)
-    section = _cross_section(pf, plane, out / "cross_section.png")
-    profiles = _depth_profiles(pf, out / "depth_profiles.png")
+    section = _cross_section(pf, plane, section_png)
+    profiles = _depth_profiles(pf, profiles_png)
     numbers = {"program": str(args.program), **pf.metadata(), "cross_section": section,
                "depth_profiles": profiles}
-    (out / "fields.json").write_text(json.dumps(numbers, indent=1, default=_jsonable))
+    text = json.dumps(numbers, indent=1, default=_jsonable)
+    try:
+        out = write_output_dir(out, dict(zip(names, (section_png.getvalue(),
+                                                     profiles_png.getvalue(), text),
+                                             strict=True)), force=args.force)
+    except EstimError as exc:
+        print(f"estim field: error: {terminal_text(exc, markup=False)}", file=sys.stderr)
+        return 2
     for c in pf.channels:
-        print(f"channel {c.name}: {c.resistance:.1f} ohm tissue resistance, "
-              f"{pf.currents[c.name] * 1e3:.3g} mA")
-    print(f"wrote {out}/cross_section.png, depth_profiles.png, fields.json")
+        print(f"channel {terminal_text(c.name, markup=False)}: {c.resistance:.1f} ohm tissue "
+              f"resistance, {pf.currents[c.name] * 1e3:.3g} mA")
+    print(f"wrote {terminal_text(out, markup=False)}/cross_section.png, depth_profiles.png, "
+          "fields.json")
     return 0
+
+
+def _say(message: str) -> None:
+    from estim.report.terminal import terminal_text
+
+    print(f"estim field: {terminal_text(message, markup=False)}", file=sys.stderr)
 
 
 def _jsonable(x: Any) -> Any:
@@ -133,7 +146,8 @@ def _grid(plane: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray
     return U, V, pts.reshape(-1, 3)
 
 
-def _cross_section(pf: ProgramFields, plane: Any, path: Path) -> dict[str, Any]:
+def _cross_section(pf: ProgramFields, plane: Any, path: Path | IO[bytes]
+                   ) -> dict[str, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -182,7 +196,7 @@ def _cross_section(pf: ProgramFields, plane: Any, path: Path) -> dict[str, Any]:
         ax.set_visible(False)
     fig.suptitle(f"{pf.site.name}: cross-section at the programmed currents", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return summary
 
@@ -202,7 +216,7 @@ def _profile_points(site: Site, e: Electrode) -> tuple[NDArray[np.float64], NDAr
     return depth, np.asarray(e.position) + depth[:, None] * n
 
 
-def _depth_profiles(pf: ProgramFields, path: Path) -> list[dict[str, Any]]:
+def _depth_profiles(pf: ProgramFields, path: Path | IO[bytes]) -> list[dict[str, Any]]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -232,6 +246,6 @@ def _depth_profiles(pf: ProgramFields, path: Path) -> list[dict[str, Any]]:
     a1.legend(fontsize=7)
     fig.suptitle(f"{pf.site.name}: depth profiles under each electrode", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return out

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from estim.outputs import safe_output
+from estim.outputs import check_output_dir, fresh_dir, write_output_dir
 from estim.program.bundled import resolve_program
 from estim.simulate import Result, simulate
 
@@ -56,19 +56,11 @@ def _metric_unit(name: str, unit: str) -> str:
     return unit
 
 
-def _fresh_dir(base: Path) -> Path:
-    """``base``, or ``base-2``, ``base-3``... whichever does not exist yet: a default output
-    folder never overwrites an earlier run (an explicit ``-o`` with ``--force`` does)."""
-    candidate, k = base, 1
-    while candidate.exists():
-        k += 1
-        candidate = base.with_name(f"{base.name}-{k}")
-    return candidate
-
-
 def _simulate_with_progress(program: Any, console: Any) -> Result:
     """simulate() with a spinner and elapsed time per stage (stderr when --json)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from estim.report.terminal import terminal_text
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=False) as bar:
@@ -77,7 +69,8 @@ def _simulate_with_progress(program: Any, console: Any) -> Result:
         def step(message: str) -> None:
             if current:
                 bar.update(current[-1], completed=1, total=1)
-            current.append(bar.add_task(message, total=None))
+            # the description is Rich markup, and a message may quote a channel name
+            current.append(bar.add_task(terminal_text(message), total=None))
 
         result = simulate(program, progress=step)
         if current:
@@ -90,31 +83,30 @@ def run_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from estim.report.html import render_html
-    from estim.report.terminal import render_summary
+    from estim.report.terminal import render_summary, terminal_text
 
     program, path = resolve_program(args.program)
-    outdir = Path(args.output) if args.output else _fresh_dir(Path("estim-out") / _slug(path.stem))
-    if outdir.exists() and not outdir.is_dir():
-        from estim.errors import InputError
-
-        raise InputError("--output", str(outdir), "a directory")
-    results_path = outdir / "results.json"
-    html_path = outdir / "report.html"
-    outdir.mkdir(parents=True, exist_ok=True)
-    for target in (results_path, html_path):
-        safe_output(target, force=args.force, inputs=(path,))
+    # the default folder is a new one each time; an explicit -o must be new, or --force
+    fresh = not args.output
+    base = Path(args.output) if args.output else Path("estim-out") / _slug(path.stem)
+    outdir = fresh_dir(base) if fresh else base
+    names = ("results.json", "report.html")
+    check_output_dir(outdir, force=args.force, names=names, inputs=(path,))
     console = Console(stderr=args.json)
     result = _simulate_with_progress(program, console)
     data = result_to_dict(result)
-    # Everything is rendered before anything is written: no half-written result folder.
+    # Everything is rendered before anything is written, and the folder appears whole: bad
+    # input creates nothing, and a run that finds the folder taken meanwhile writes nothing.
     text = json.dumps(data, indent=2, allow_nan=False)
     page = render_html(result, data)
-    results_path.write_text(text, encoding="utf-8")
-    html_path.write_text(page, encoding="utf-8")
+    outdir = write_output_dir(base, dict(zip(names, (text, page), strict=True)),
+                              force=args.force, fresh=fresh)
+    results_path, html_path = (outdir / n for n in names)
     if args.json:
         print(text)
     else:
         render_summary(result, console)
-        console.print(f"\nwrote {results_path} and {html_path}")
+        console.print(f"\nwrote {terminal_text(str(results_path))} and "
+                      f"{terminal_text(str(html_path))}")
     verdict = data.get("safety", {}).get("verdict")
     return 1 if verdict == "fail" else 0

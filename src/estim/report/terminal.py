@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from estim.units import format_si
@@ -11,7 +12,36 @@ if TYPE_CHECKING:
 
     from estim.simulate import Result
 
-__all__ = ["render_effects", "render_summary"]
+__all__ = ["render_effects", "render_summary", "terminal_text"]
+
+# C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
+# bidirectional overrides that reorder what follows them; tab is kept, newline on request.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                      "\u2066-\u2069]")
+
+
+def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) -> str:
+    """``text`` that a user wrote (a name, a description, a path), made safe to print
+    literally: control characters written as escapes (``\\x1b``), and with ``markup`` the
+    Rich markup escaped, so that ``[/]`` or ``[link=...]`` is shown, not interpreted.
+
+    >>> terminal_text("Settings [/] per manual")
+    'Settings \\\\[/] per manual'
+    >>> print(terminal_text("red\\x1b[31m", markup=False))
+    red\\x1b[31m
+
+    :param markup: also escape Rich markup (for ``console.print``, tables, progress);
+        ``False`` for plain ``print``.
+    :param newlines: keep line breaks (descriptions); otherwise they are escaped too.
+    """
+    from rich.markup import escape
+
+    def _visible(m: re.Match[str]) -> str:
+        ch = m.group()
+        return ch if newlines and ch == "\n" else ch.encode("unicode_escape").decode("ascii")
+
+    shown = _CONTROL.sub(_visible, str(text))
+    return escape(shown) if markup else shown
 
 
 def render_summary(result: Result, console: Console) -> None:
@@ -19,11 +49,11 @@ def render_summary(result: Result, console: Console) -> None:
     from rich.table import Table
 
     p = result.program
-    console.rule(f"[bold]{p.name}")
+    console.rule(f"[bold]{terminal_text(p.name)}")
     if p.description:
-        console.print(p.description)
+        console.print(terminal_text(p.description, newlines=True))
     if p.source:
-        console.print(f"[dim]source: {p.source}[/dim]")
+        console.print(f"[dim]source: {terminal_text(p.source)}[/dim]")
     table = Table(title="Output at the programmed amplitude (exact, from the pulse model)")
     table.add_column("channel")
     table.add_column("waveform")
@@ -33,7 +63,8 @@ def render_summary(result: Result, console: Console) -> None:
     for ch, stim, m in zip(p.channels, result.stimuli, result.metrics, strict=True):
         u = stim.unit
         q = "C" if u == "A" else "V*s"
-        table.add_row(ch.name, stim.timing.shape, format_si(m.peak, u),
+        table.add_row(terminal_text(ch.name), terminal_text(stim.timing.shape),
+                      format_si(m.peak, u),
                       format_si(m.rms_max_1s, u), format_si(m.mean_abs, u),
                       format_si(m.mean, u), format_si(m.max_phase_charge, q),
                       f"{m.duty:.3g}")
@@ -56,38 +87,43 @@ def render_effects(effects: Any, console: Console) -> None:
     d = effects.to_dict()
     w = d.get("sensation_window")
     if w is not None:
-        t = Table(title=f"Sensation window, channel {w['channel']} (fiber thresholds: "
-                  f"{w['evidence']['thresholds']}; anatomy: {w['evidence']['anatomy']})")
+        t = Table(title=f"Sensation window, channel {terminal_text(w['channel'])} (fiber "
+                  f"thresholds: {terminal_text(w['evidence']['thresholds'])}; anatomy: "
+                  f"{terminal_text(w['evidence']['anatomy'])})")
         t.add_column("threshold")
         t.add_column("peak current", justify="right")
         t.add_column("criterion")
-        t.add_row("sensory", _ma(w["sensory_threshold_A"]), w["sensory_criterion"])
-        t.add_row("motor", _ma(w["motor_threshold_A"]), w["motor_criterion"])
-        t.add_row("pain", _ma(w["pain_threshold_A"]), w["pain_criterion"])
+        t.add_row("sensory", _ma(w["sensory_threshold_A"]),
+                  terminal_text(w["sensory_criterion"]))
+        t.add_row("motor", _ma(w["motor_threshold_A"]), terminal_text(w["motor_criterion"]))
+        t.add_row("pain", _ma(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
         t.add_row("[bold]programmed[/bold]", _ma(w["programmed_peak_current_A"]),
-                  ", ".join(f"{k} {v:.0%}" for k, v in w["recruited_at_programmed"].items()))
+                  terminal_text(", ".join(f"{k} {v:.0%}"
+                                          for k, v in w["recruited_at_programmed"].items())))
         console.print(t)
     s = d.get("sensation")
     if s is not None:
-        console.print(f"[bold]At the programmed intensity:[/bold] {s['phrase']} "
-                      f"({'; '.join(s['reasons'])}). [dim]{s['evidence']}[/dim]")
+        console.print(f"[bold]At the programmed intensity:[/bold] "
+                      f"{terminal_text(s['phrase'])} "
+                      f"({terminal_text('; '.join(s['reasons']))}). "
+                      f"[dim]{terminal_text(s['evidence'])}[/dim]")
     f = d.get("force")
     if f is not None and f["first_contraction_peak_N"] is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
         console.print(f"[bold]Force:[/bold] first contraction {f['first_contraction_peak_N']:.0f} N"
                       f", last {f['last_contraction_peak_N']:.0f} N over {f['contractions']} "
                       f"contractions (fatigue ratio {ratio}; maximal "
-                      f"{f['max_force_N']:.0f} N). [dim]{f['evidence']}[/dim]")
+                      f"{f['max_force_N']:.0f} N). [dim]{terminal_text(f['evidence'])}[/dim]")
     dose = d.get("dose")
     if dose is not None:
-        drug = f", {dose['drug']}" if dose["drug"] else ""
+        drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
         mass = (f", about {dose['mass_delivered_mg']:.3g} mg delivered"
                 if dose["mass_delivered_mg"] is not None else "")
         console.print(f"[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
                       f"{dose['duration_s'] / 60:.3g} min, "
                       f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²{drug}{mass}. "
-                      f"[dim]{dose['evidence']}[/dim]")
+                      f"[dim]{terminal_text(dose['evidence'])}[/dim]")
         for line in dose["findings"]:
-            console.print(f"[yellow]! {line}[/yellow]")
+            console.print(f"[yellow]! {terminal_text(line)}[/yellow]")
     for note in d.get("notes", []):
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {terminal_text(note)}[/dim]")

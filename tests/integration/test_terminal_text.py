@@ -1,0 +1,88 @@
+"""What a user wrote reaches the terminal as text: Rich markup and control characters in a
+name or a description are printed literally, never interpreted (and never crash a run)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from estim.cli.main import main
+from estim.report.terminal import terminal_text
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = next(p for p in EXAMPLES if p.stem == "iontophoresis_dexamethasone")
+
+HOSTILE = {
+    "description": "Settings [/] per manual [bold]not bold",
+    "name": "[link=https://evil.example]click[/link] \x1b[31mred\x1b]8;;x\x07 \u202eevil",
+}
+
+
+def _program(tmp_path: Path) -> Path:
+    text = EXAMPLE.read_text()
+    text = text.replace('description = "4 mA, 40 mA*min, 30 s ramps, drug under the 10 cm2 '
+                        'cathode"', f"description = {json.dumps(HOSTILE['description'])}")
+    text = text.replace('[[channels]]\nname = "1"',
+                        f"[[channels]]\nname = {json.dumps(HOSTILE['name'])}")
+    assert json.dumps(HOSTILE["name"]) in text and "Settings [/]" in text
+    path = tmp_path / "hostile.toml"
+    path.write_text(text)
+    return path
+
+
+def _run_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "300")  # wide enough that no name is wrapped
+        code = main(["run", str(_program(tmp_path)), "-o", str(tmp_path / "out")])
+    assert code == 0
+    assert (tmp_path / "out" / "results.json").is_file()
+    return capsys.readouterr().out
+
+
+def test_markup_and_escapes_in_a_program_are_printed_literally(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run_output(tmp_path, capsys)
+    # the summary's part of the output: title, description, output table (the safety
+    # tables that follow are rendered by estim.safety)
+    mine = out[:out.index("Channel [link=")]
+    assert "Settings [/] per manual [bold]not bold" in mine  # shown, not interpreted
+    assert "\\x1b[31mred" in mine  # the escape is spelled out...
+    assert "\x1b" not in mine and "\u202e" not in mine  # ...and never reaches the terminal
+
+
+@pytest.mark.xfail(reason="safety/render.py escapes Rich markup but not control characters "
+                   "in channel names (its owner's part of issue 10)", strict=False)
+def test_no_escape_sequence_reaches_the_terminal(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run_output(tmp_path, capsys)
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_check_and_waveform_survive_the_same_program(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = _program(tmp_path)
+    assert main(["waveform", str(program), "-o", str(tmp_path / "w.png")]) == 0
+    assert main(["check", str(program)]) in (0, 1)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@given(st.text(st.characters(blacklist_characters="\t"), max_size=40))
+def test_any_text_prints_as_itself(text: str) -> None:
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=400, color_system=None, emoji=False)
+    console.print(terminal_text(text), end="", highlight=False, soft_wrap=True)  # no error
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert not re.search("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e]", printed)
+    # what is printed is the text, control characters spelled out (Rich doubles a final
+    # backslash, so that it cannot escape markup that follows)
+    expected = terminal_text(text, markup=False).expandtabs(8)
+    assert printed in (expected, expected + "\\")
