@@ -1,0 +1,58 @@
+"""Command-line options out of range, and program paths that lead nowhere: one clear line,
+exit 2, at once (before any allocation or simulation)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from estim.cli.main import main
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["--dt", "1e-12s"], "--dt"),  # was a 74.5 GiB allocation
+    (["--dt", "50us"], "--dt"),  # more than a tenth of the 100 us pulse
+    (["--precision", "1e-300"], "--precision"),  # was "threshold none found"
+    (["--precision", "0.5"], "--precision"),
+    (["--sigma", "1e-300"], "--sigma"),
+    (["--sigma", "nan"], "--sigma"),
+    (["--sigma", "1e30 S/m"], "--sigma"),
+    (["--distance", "1 km"], "--distance"),
+    (["--pulse-width", "1 s"], "--pulse-width"),
+    (["--population", "1000000"], "--population"),
+])
+def test_fibers_options_out_of_range(argv: list[str], option: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    t0 = time.perf_counter()
+    assert main(["fibers", *argv]) == 2
+    assert time.perf_counter() - t0 < 10
+    err = capsys.readouterr().err
+    assert err.startswith(f"estim fibers: error: {option}: got ") and "expected" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_field_errors_carry_the_error_prefix(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["field", str(tmp_path / "missing.toml"), "-o", str(tmp_path / "o")]) == 2
+    assert main(["field", "tens_conventional", "-o", str(tmp_path / "o"), "--mesh-scale",
+                 "nan"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("estim field: error: ") for line in lines)
+    assert not (tmp_path / "o").exists()
+
+
+def test_symlink_loop_and_dangling_link_as_program(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    a, b, dangling = tmp_path / "a.toml", tmp_path / "b.toml", tmp_path / "d.toml"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    dangling.symlink_to(tmp_path / "nowhere.toml")
+    for command in (["check"], ["run"], ["field"], ["waveform", "-o", str(tmp_path / "w.png")]):
+        assert main([*command[:1], str(a), *command[1:]]) == 2
+        assert "symbolic link loop" in capsys.readouterr().err
+    assert main(["check", str(dangling)]) == 2
+    assert "nowhere.toml" in capsys.readouterr().err
