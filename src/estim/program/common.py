@@ -168,7 +168,9 @@ def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle"
                          f"a whole number of {what}s of {cycle_s:.4g} s (the session would "
                          f"last {built:.4g} s): e.g. {hint}")
     if built > MAX_SESSION_S * (1 + 1e-9):
-        raise InputError("duration", si_text("duration", duration_s), "at most 24 h")
+        raise InputError("duration", si_text("duration", duration_s),
+                         f"a session of at most 24 h in whole {what}s of {cycle_s:.6g} s "
+                         f"(this one would last {built:.6g} s)")
 
 
 def positive(model: BaseModel, *names: str) -> None:

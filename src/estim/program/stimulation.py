@@ -74,7 +74,7 @@ MAX_CARRIER_HZ = 20e3
 #: Longest phase of an interferential sweep (s).
 MAX_SWEEP_PHASE_S = 60.0
 #: Most carrier cycles in one interferential sweep cycle (bounds the work of check).
-MAX_CARRIER_CYCLES = 500_000
+MAX_CARRIER_CYCLES = 150_000
 #: An interferential sweep is stepped; each step lasts about this (s).
 SWEEP_STEP_S = 0.1
 

@@ -1,0 +1,216 @@
+"""What a program may ask for: each limit of issue 10 refused at load time with one clear
+InputError naming the field, the value and what was expected."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+
+import pytest
+
+from estim.errors import InputError
+from estim.program import ProgramError, load_program, parse_program
+from estim.program.loader import MAX_DEPTH, MAX_PROGRAM_BYTES
+from estim.units import parse_quantity
+from tests.conftest import EXAMPLES
+
+EX = {p.stem: p for p in EXAMPLES}
+
+
+def _text(name: str) -> str:
+    return EX[name].read_text()
+
+
+def _refused(text: str, field_end: str, fragment: str) -> ProgramError:
+    with pytest.raises(ProgramError) as info:
+        parse_program(text, source="bad.toml")
+    err = info.value
+    assert err.field.endswith(field_end), str(err)
+    assert fragment in err.expected, str(err)
+    assert "\n" not in str(err.problems[0])
+    return err
+
+
+def _swap(name: str, old: str, new: str) -> str:
+    text = _text(name)
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "prog.toml"
+    os.mkfifo(fifo)
+    result: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_program(fifo)
+        except BaseException as err:
+            result.append(err)
+
+    t = threading.Thread(target=load, daemon=True)
+    t.start()
+    t.join(5.0)
+    assert not t.is_alive(), "loading a FIFO blocked"
+    assert isinstance(result[0], ProgramError)
+    assert "regular" in result[0].expected
+
+
+def test_device_is_refused_without_reading_it():
+    with pytest.raises(ProgramError) as info:
+        load_program("/dev/zero")
+    assert "regular" in info.value.expected
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(ProgramError) as info:
+        load_program(tmp_path)
+    assert info.value.field == "program"
+
+
+def test_file_size_cap(tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text(_text("tens_conventional") + "#" * MAX_PROGRAM_BYTES)
+    with pytest.raises(ProgramError) as info:
+        load_program(big)
+    assert "KiB" in info.value.expected
+
+
+def test_deep_nesting_is_refused():
+    for depth in (MAX_DEPTH + 1, 5000):  # 5000: tomllib itself recurses too deep
+        text = _text("tens_conventional") + "\n[x]\ny = " + "[" * depth + "]" * depth + "\n"
+        _refused(text, "program", "nested")
+
+
+def test_deep_dotted_keys_are_refused():
+    text = "a" + ".a" * 3000 + " = 1\n" + _text("tens_conventional")
+    _refused(text, "program", "nested")
+
+
+def test_too_many_keys_are_refused():
+    text = _text("tens_conventional") + "\n[x]\n" + "".join(f"k{i} = 1\n" for i in range(20000))
+    _refused(text, "program", "keys")
+
+
+# --- quantities --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["9**9**9 mA", "2**0.5 mA", "1 m**99", "(1+1) mA",
+                                  "1e400 mA", "nan mA", "1 mA + 2 mA", "1" * 80 + " mA"])
+def test_quantity_expressions_are_refused_before_pint(text):
+    with pytest.raises(InputError) as info:
+        parse_quantity(text, "current", field="x")
+    assert info.value.field == "x"
+
+
+def test_exponent_tower_in_a_program_is_refused_fast():
+    _refused(_swap("tens_conventional", 'amplitude = "25 mA"', 'amplitude = "9**9**9 mA"'),
+             "amplitude", "current")
+
+
+# --- strict types ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["true", '"7"', "7.0"])
+def test_pulses_per_burst_must_be_an_integer(value):
+    _refused(_swap("tens_burst", "pulses_per_burst = 7", f"pulses_per_burst = {value}"),
+             "pulses_per_burst", "integer")
+
+
+@pytest.mark.parametrize("value", ['"no"', "1", '"true"'])
+def test_output_indicator_must_be_a_boolean(value):
+    _refused(_swap("tens_conventional", "output_indicator = true",
+                   f"output_indicator = {value}"), "output_indicator", "boolean")
+
+
+def test_site_override_must_be_text():
+    _refused(_swap("tens_conventional", 'name = "lower_back"',
+                   'name = "lower_back"\nskin_thickness = 2'), "skin_thickness", "as text")
+
+
+def test_names_are_bounded():
+    _refused(_swap("tens_conventional", 'name = "1"', 'name = "' + "x" * 1000 + '"'), "name",
+             "characters")
+
+
+# --- ranges, rates, sweeps, durations ---------------------------------------------------------
+
+
+def test_tiny_electrode_is_refused():
+    _refused(_swap("tens_modulated", 'diameter = "5 cm"', 'diameter = "1 nm"'), "diameter",
+             "0.1 mm")
+
+
+def test_sweep_overflow_and_memory_are_refused():
+    _refused(_swap("ifc_true_knee", 'sweep = "6:6"', 'sweep = "1e308:1e308"'), "sweep", "60 s")
+    _refused(_swap("ifc_true_knee", 'sweep = "6:6"', 'sweep = "1e300:1e300:1e300"'), "sweep",
+             "60 s")
+
+
+def test_tiny_beat_is_refused():
+    _refused(_swap("ifc_premodulated", 'beat_frequency = "100 Hz"', 'beat_frequency = "1e-9 Hz"'),
+             "beat_frequency", "0.1 Hz")
+
+
+def test_long_sweep_at_a_high_carrier_is_refused():
+    text = _text("ifc_true_knee").replace('sweep = "6:6"', 'sweep = "60:60:60"')
+    text = text.replace('carrier_frequency = "4 kHz"', 'carrier_frequency = "10 kHz"')
+    _refused(text, "sweep", "carrier cycles")
+
+
+def test_low_rate_session_is_not_silently_lengthened():
+    # 1e-5 Hz for 30 min would have been reported as a 27.8 h session
+    _refused(_swap("tens_conventional", 'frequency = "80 Hz"', 'frequency = "1e-5 Hz"'),
+             "duration", "24 h")
+    _refused(_swap("tens_acupuncture", 'frequency = "2 Hz"', 'frequency = "0.001 Hz"'),
+             "duration", "whole number")
+
+
+def test_tiny_duration_is_not_silently_lengthened():
+    # 1e-9 s at 80 Hz once became one 12.5 ms pulse period
+    _refused(_swap("tens_conventional", 'duration = "30 min"', 'duration = "1e-9 s"'),
+             "duration", "pulse period")
+
+
+def test_iontophoresis_beyond_24_h_is_refused():
+    # 1 nA to 40 mA*min would take 76 years
+    text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "1 nA"')
+    err = _refused(text, "dose", "within 24 h")
+    assert "mA*min" in str(err.value)
+
+
+# --- site overrides (checked by the fields stage, from the program's [site] table) -----------
+
+
+@pytest.mark.parametrize(("key", "value", "fragment"), [
+    ("length", "1e-9 m", "between"), ("skin_thickness", "1 km", "between"),
+    ("muscle_conductivity", "1e30 S/m", "between"), ("fat_conductivity", "1e-9 S/m", "between"),
+])
+def test_site_overrides_are_within_physical_ranges(key, value, fragment):
+    from estim.fields.sites import site_from_spec
+
+    with pytest.raises(InputError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        site_from_spec("forearm", {key: value})
+    assert info.value.field == f"site.{key}"
+    assert fragment in info.value.expected
+
+
+def test_surface_pad_must_fit_and_be_resolvable():
+    from estim.fields.electrodes import place_electrode
+    from estim.fields.sites import make_site
+
+    site = make_site("forearm")
+    with pytest.raises(InputError, match="at least 1 mm"):
+        place_electrode(site, "forearm_volar", length=1e-4, width=1e-4)
+    with pytest.raises(InputError, match="fits on the forearm"):
+        place_electrode(site, "forearm_volar", length=0.5, width=0.05)
+
+
+@pytest.mark.parametrize("name", sorted(EX))
+def test_every_example_is_within_the_limits(name):
+    assert load_program(EX[name]).channels
