@@ -58,8 +58,6 @@ def test_markup_and_escapes_in_a_program_are_printed_literally(
     assert "\x1b" not in mine and "\u202e" not in mine  # ...and never reaches the terminal
 
 
-@pytest.mark.xfail(reason="safety/render.py escapes Rich markup but not control characters "
-                   "in channel names (its owner's part of issue 10)", strict=False)
 def test_no_escape_sequence_reaches_the_terminal(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     out = _run_output(tmp_path, capsys)

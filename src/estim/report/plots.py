@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from estim.text import terminal_text
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.plot(t * t_scale, v * k, lw=1.0, color="tab:blue")
         ax.axhline(0, color="0.6", lw=0.5)
         ax.set_xlabel(f"time ({t_unit})")
-        ax.set_ylabel(f"channel {name} ({unit})")
+        ax.set_ylabel(f"channel {terminal_text(name, markup=False)} ({unit})")
         ax.set_title(f"{stim.timing.shape}", fontsize=9)
         ax2 = axes[row][1]
         te, ve = _envelope(stim)
@@ -116,7 +117,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax2.set_ylabel("beat frequency (Hz)")
         ax2.set_title(f"beat sweep, one {beat_ch.cycle_s:.3g} s cycle", fontsize=9)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(terminal_text(title, markup=False))
     return fig
 
 
@@ -165,7 +166,8 @@ def plot_recruitment(window: Any) -> Figure:
     ax.set_ylim(0, 115)
     ax.set_xlabel("peak current (mA)")
     ax.set_ylabel("fibers recruited (%)")
-    ax.set_title(f"Recruitment under the cathode, channel {window.channel} "
+    ax.set_title(f"Recruitment under the cathode, channel "
+                 f"{terminal_text(window.channel, markup=False)} "
                  "(cable models; anatomy assumed)", fontsize=9)
     ax.legend(fontsize=8, loc="lower right")
     return fig

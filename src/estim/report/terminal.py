@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from estim.text import terminal_text
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -13,36 +13,6 @@ if TYPE_CHECKING:
     from estim.simulate import Result
 
 __all__ = ["render_effects", "render_summary", "terminal_text"]
-
-# C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
-# bidirectional overrides that reorder what follows them; tab is kept, newline on request.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
-                      "\u2066-\u2069]")
-
-
-def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) -> str:
-    """``text`` that a user wrote (a name, a description, a path), made safe to print
-    literally: control characters written as escapes (``\\x1b``), and with ``markup`` the
-    Rich markup escaped, so that ``[/]`` or ``[link=...]`` is shown, not interpreted.
-
-    >>> terminal_text("Settings [/] per manual")
-    'Settings \\\\[/] per manual'
-    >>> print(terminal_text("red\\x1b[31m", markup=False))
-    red\\x1b[31m
-
-    :param markup: also escape Rich markup (for ``console.print``, tables, progress);
-        ``False`` for plain ``print``.
-    :param newlines: keep line breaks (descriptions); otherwise they are escaped too.
-    """
-    from rich.markup import escape
-
-    def _visible(m: re.Match[str]) -> str:
-        ch = m.group()
-        return ch if newlines and ch == "\n" else ch.encode("unicode_escape").decode("ascii")
-
-    shown = _CONTROL.sub(_visible, str(text))
-    return escape(shown) if markup else shown
-
 
 def render_summary(result: Result, console: Console) -> None:
     """Program, per-channel output metrics, then the safety check."""

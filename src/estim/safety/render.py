@@ -6,12 +6,12 @@ JSON output is ``report.to_dict()`` (SI values, with display units alongside).
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from estim.program.model import Verdict
 from estim.safety.findings import Finding, SafetyReport
 from estim.safety.table import ChannelTable, OutputTable, Value, display_value
+from estim.text import terminal_text
 
 __all__ = ["format_value", "render_check", "render_findings", "render_table"]
 
@@ -33,7 +33,7 @@ def format_value(value: Value, unit: str) -> str:
 
 
 def _channel_table(ct: ChannelTable) -> Table:
-    table = Table(title=f"Channel {escape(ct.channel)} — {escape(ct.modality)} "
+    table = Table(title=f"Channel {terminal_text(ct.channel)} — {terminal_text(ct.modality)} "
                         f"({ct.control}-controlled)", title_justify="left")
     table.add_column("Output characteristic")
     table.add_column("at programmed amplitude", justify="right")
@@ -41,11 +41,11 @@ def _channel_table(ct: ChannelTable) -> Table:
     for row in ct.rows:
         if row.programmed is None and row.maximum is None:
             continue
-        label = escape(row.label)
+        label = terminal_text(row.label)
         if row.note:
-            label += f"\n[dim]{escape(row.note)}[/dim]"
-        table.add_row(label, escape(format_value(row.programmed, row.unit)),
-                      escape(format_value(row.maximum, row.unit)))
+            label += f"\n[dim]{terminal_text(row.note)}[/dim]"
+        table.add_row(label, terminal_text(format_value(row.programmed, row.unit)),
+                      terminal_text(format_value(row.maximum, row.unit)))
     return table
 
 
@@ -65,20 +65,20 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
     for col in ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source / note"):
         table.add_column(col)
     for f in findings:
-        extra = escape(f.note)
+        extra = terminal_text(f.note)
         if f.action:
-            extra += f"\n[bold]{escape(f.action)}[/bold]"
-        table.add_row(escape(f.channel), escape(f.rule_id),
+            extra += f"\n[bold]{terminal_text(f.action)}[/bold]"
+        table.add_row(terminal_text(f.channel), terminal_text(f.rule_id),
                       f.setting.value if f.setting else "",
-                      escape(format_value(f.value, f.display_unit)),
-                      escape(format_value(f.limit, f.display_unit)), _verdict(f.verdict),
-                      f"{escape(f.source)}\n[dim]{extra}[/dim]")
+                      terminal_text(format_value(f.value, f.display_unit)),
+                      terminal_text(format_value(f.limit, f.display_unit)), _verdict(f.verdict),
+                      f"{terminal_text(f.source)}\n[dim]{extra}[/dim]")
     console.print(table)
 
 
 def render_check(report: SafetyReport, console: Console) -> None:
     """Print the output table, the findings and the overall verdict of ``report``."""
-    console.print(f"[bold]{escape(report.program)}[/bold]")
+    console.print(f"[bold]{terminal_text(report.program)}[/bold]")
     render_table(report.table, console)
     render_findings(report.findings, console)
     console.print(f"Overall verdict: {_verdict(report.verdict)} "
