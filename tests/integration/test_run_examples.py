@@ -13,6 +13,15 @@ from tests.conftest import EXAMPLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+#: Examples whose predicted sensation is NOT what their source prescribes (issue 8, open):
+#: the model predicts pain because Aδ recruitment passes the pain criterion below the
+#: programmed intensity (docs/effects.md, "The window for every bundled example"). The test
+#: holds these to their disagreement, so a model change that fixes one is noticed and this
+#: set and the documentation are updated with it.
+DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_premodulated", "ifc_true_knee", "microcurrent_face",
+                         "nmes_quadriceps", "russian_quadriceps", "tens_acupuncture",
+                         "tens_burst", "tens_conventional", "tens_modulated"}
+
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_end_to_end(path, tmp_path):
@@ -45,7 +54,13 @@ def test_example_runs_end_to_end(path, tmp_path):
     # What every patient reports: sensation comes before contraction.
     assert w["sensory_threshold_A"] is not None
     assert w["motor_threshold_A"] is None or w["sensory_threshold_A"] < w["motor_threshold_A"]
-    assert effects["sensation"]["phrase"]
+    sensation = effects["sensation"]
+    assert sensation["expected"] == [str(x) for x in program.expected_sensation]
+    assert sensation["expected"], "every transcutaneous example states what its source expects"
+    agrees = sensation["phrase"] in sensation["expected"]
+    assert sensation["as_expected"] is agrees
+    assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (
+        f"{path.stem}: predicted {sensation['phrase']!r}, source {sensation['expected']}")
     assert "Sensation window" in html
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]

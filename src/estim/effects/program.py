@@ -17,6 +17,7 @@ from estim.effects.sensation import Recruitment, SensationResult, classify_sensa
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.window import SensationWindow, sensation_window
 from estim.program.model import Program
+from estim.program.options import Sensation
 from estim.program.stimulation import Iontophoresis
 from estim.waveforms.stimulus import Stimulus
 
@@ -36,6 +37,7 @@ class EffectsResult:
     :param force: NMES force and fatigue over the session (None where it does not apply).
     :param max_force_N: the modelled muscle's maximal force (N), for scale.
     :param dose: iontophoretic dose (None for other modalities).
+    :param expected_sensation: what the program's source prescribes (may be empty).
     """
 
     window: SensationWindow | None
@@ -46,6 +48,15 @@ class EffectsResult:
     fields: dict[str, Any] | None
     notes: tuple[str, ...] = field(default=())
     program_fields: Any = field(default=None, repr=False)  # the solution, for figures
+    expected_sensation: tuple[Sensation, ...] = ()
+
+    @property
+    def sensation_as_expected(self) -> bool | None:
+        """Whether the predicted sensation is one the program's source prescribes (None when
+        the file states none or there is no prediction)."""
+        if self.sensation is None or not self.expected_sensation:
+            return None
+        return self.sensation.sensation in self.expected_sensation
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"notes": list(self.notes)}
@@ -56,6 +67,8 @@ class EffectsResult:
         if self.sensation is not None:
             out["sensation"] = {"phrase": self.sensation.phrase,
                                 "reasons": list(self.sensation.reasons),
+                                "expected": [str(x) for x in self.expected_sensation],
+                                "as_expected": self.sensation_as_expected,
                                 "evidence": self.sensation.evidence}
         if self.force is not None:
             peaks = self.force.contraction_peak_force_N
@@ -201,4 +214,5 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                     c=window.recruitment.c, motor=window.recruitment.motor),
         force_N=force_N, max_force_N=max_force)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
-                         tuple(notes), program_fields=pf)
+                         tuple(notes), program_fields=pf,
+                         expected_sensation=program.expected_sensation)

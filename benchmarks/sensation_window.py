@@ -1,0 +1,76 @@
+"""The sensation window of every bundled example, and its pulse-width dependence, with the
+time each run takes: the tables of docs/effects.md.
+
+    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths]
+
+Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
+``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
+lower-back scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS
+pads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+
+from estim.effects.program import channel_setup
+from estim.effects.window import sensation_window
+from estim.program.bundled import bundled_examples, resolve_program
+from estim.program.options import Control, PulseShape
+from estim.simulate import simulate
+from estim.waveforms.build import biphasic_pulse, stimuli_for
+from estim.waveforms.stimulus import Stimulus, Timing
+
+
+def _ma(x: float) -> str:
+    return f"{x * 1e3:.3g}" if np.isfinite(x) else "-"
+
+
+def examples(names: list[str]) -> None:
+    print("| example | peak (mA) | sensory | motor | pain | predicted | as expected | s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in names:
+        t0 = time.perf_counter()
+        result = simulate(resolve_program(name)[0])
+        fx = result.effects
+        w = fx.window if fx is not None else None
+        if fx is None or w is None or fx.sensation is None:
+            continue
+        print(f"| {name} | {_ma(w.amplitude_a)} | {_ma(w.sensory_a)} | {_ma(w.motor_a)} | "
+              f"{_ma(w.pain_a)} | {fx.sensation.phrase} | {fx.sensation_as_expected} | "
+              f"{time.perf_counter() - t0:.1f} |", flush=True)
+
+
+def widths(name: str = "tens_conventional") -> None:
+    program = resolve_program(name)[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    print(f"\n{name}: symmetric biphasic pulses under its pads")
+    print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory |")
+    print("| --- | --- | --- | --- | --- |")
+    for width in (50e-6, 100e-6, 200e-6, 500e-6, 1000e-6):
+        pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width)
+        stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0,
+                        1, Control.CURRENT, Timing(shape=pulse.label))
+        win = sensation_window("pw", stim, pf.channels[0], 1.0, site=pf.site)
+        print(f"| {width * 1e6:.0f} µs | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | "
+              f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", nargs="*", default=None)
+    parser.add_argument("--widths", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
+    names = args.examples if args.examples is not None else sorted(bundled_examples())
+    examples(names)
+    if args.widths:
+        widths()
+
+
+if __name__ == "__main__":
+    main()
