@@ -57,6 +57,10 @@ _SIGMA_S_PER_M = (1e-4, 10.0)  # dry skin ~1e-4 to CSF ~1.8, saline ~1.5 (Gabrie
 _PRECISION = (1e-4, 0.5)  # 0.01 % to 50 % relative bracket
 _DT_S = (0.1e-6, 10e-6)  # 0.1 to 10 µs, at most a tenth of the pulse width
 _POPULATION_MAX = 500
+#: Compartment-steps one simulated run may take (n_compartments x tstop / dt): the default
+#: Sundt C fiber (1,201 compartments, 30 ms at 2 µs) is 1.8e7; 4e7 keeps any run of the
+#: threshold search under about a second on one core.
+_MAX_WORK = 4e7
 
 
 def _within(option: str, text: object, value: float, bounds: tuple[float, float],
@@ -109,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--population", args.population,
                          f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
     fiber = fb.make_fiber(args.model, d)
+    _bound_work(fiber, opts, args.dt)
     names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
     out = Path(args.output) if args.output else None
     if out is not None:  # refused before anything is computed; created only at the end
@@ -136,6 +141,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         _table(report)
     return 0
+
+
+def _bound_work(fiber: Any, opts: Any, dt_text: object) -> None:
+    """Refuse a time step so fine that one run of this fiber would exceed :data:`_MAX_WORK`
+    compartment-steps (a 0.1 µs step on a C fiber is 3.6e8: minutes per threshold)."""
+    from estim.fibers.solver import _default_tstop
+
+    tstop = opts.tstop_s or _default_tstop(fiber)
+    if fiber.n_compartments * tstop / opts.dt_s > _MAX_WORK:
+        least = fiber.n_compartments * tstop / _MAX_WORK
+        raise InputError("--dt", dt_text,
+                         f"a time step of at least {least * 1e6:.2g} us for the "
+                         f"{fiber.model.value} model ({fiber.n_compartments} compartments "
+                         f"over {tstop * 1e3:g} ms)")
 
 
 def _point(r: float, sigma: float) -> Any:
