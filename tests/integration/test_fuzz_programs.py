@@ -1,6 +1,6 @@
 """Hostile and careless programs through ``estim check`` (in process): every run ends in a
-result (exit 0 or 1, valid JSON) or one clear error line with exit 2, within a time bound,
-never a traceback (issue 10)."""
+result (exit 0 or 1, valid JSON) or one clear error line with exit 2, within a time and a
+memory bound, never a traceback (issue 10)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import re
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -69,10 +70,23 @@ def _programs(draw: st.DrawFn) -> str:
     return extra + text if extra.startswith("a.") else text + extra
 
 
-def _check(path: Path) -> tuple[int, str, str]:
+#: Python-heap peak (tracemalloc, which numpy reports to) one check may reach: the largest
+#: legal programs peak at about 450 MiB of resident memory (benchmarks/check_limits.py).
+MEMORY_BOUND_B = 1 << 30
+
+
+def _check(path: Path, *, trace: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(["check", str(path), "--json"])
+    if trace:
+        tracemalloc.start()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(["check", str(path), "--json"])
+    finally:
+        if trace:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            assert peak < MEMORY_BOUND_B, f"check peaked at {peak / 2**20:.0f} MiB"
     return rc, out.getvalue(), err.getvalue()
 
 
@@ -84,7 +98,7 @@ def test_check_ends_in_a_result_or_one_clear_error(text: str) -> None:
         path = Path(tmp) / "program.toml"
         path.write_text(text, encoding="utf-8")
         t0 = time.perf_counter()
-        rc, out, err = _check(path)
+        rc, out, err = _check(path, trace=True)
         elapsed = time.perf_counter() - t0
     assert elapsed < TIME_BOUND_S, f"check took {elapsed:.1f} s"
     assert "Traceback" not in out + err
