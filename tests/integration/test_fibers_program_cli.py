@@ -14,8 +14,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_fibers_for_a_program(capsys, tmp_path):
     assert main(["fibers", "tens_conventional", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report["classes"]) == {"abeta", "adelta", "motor"}
+    # C fibers are in the default run (issue 8)
+    assert set(report["classes"]) == {"abeta", "adelta", "c", "motor"}
     assert report["classes"]["abeta"]["count"] == 60
+    assert report["classes"]["c"]["count"] == 40
+    # at 200 µs the thinnest fibers are the least excitable: Aβ < Aδ < C (medians)
+    med = {k: c["threshold_median_A"] for k, c in report["classes"].items()}
+    assert med["abeta"] < med["adelta"] < med["c"]
     assert report["sensory_threshold_A"] < report["motor_threshold_A"]
     # the programmed 25 mA is above the motor threshold, so at least the motor criterion's
     # fraction of motor axons fires; thresholds of each class are ordered min <= median
