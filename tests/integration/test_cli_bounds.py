@@ -56,3 +56,25 @@ def test_symlink_loop_and_dangling_link_as_program(tmp_path: Path,
         assert "symbolic link loop" in capsys.readouterr().err
     assert main(["check", str(dangling)]) == 2
     assert "nowhere.toml" in capsys.readouterr().err
+
+
+def test_an_estim_warning_is_one_line_on_stderr(tmp_path, capsys, monkeypatch):
+    """An unwritable cache is reported as ``estim CMD: warning: ...``, not in Python's
+    file-and-source-line format, and the command still gives its answer."""
+    import warnings
+
+    import estim.cache
+    from estim.cli.main import main
+
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ESTIM_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(estim.cache, "_warned", [])  # one warning per process: a fresh one
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # as outside the test run, where they are not errors
+        code = main(["field", "microcurrent_face", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 0
+    lines = [ln for ln in err.splitlines() if "warning" in ln]
+    assert len(lines) == 1 and lines[0].startswith("estim field: warning: the estim cache"), err
+    assert ".py:" not in err

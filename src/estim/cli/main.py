@@ -8,14 +8,17 @@ and exits 2; ``check`` exits 1 when a safety rule fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from estim.errors import EstimError, InputError
+from estim.errors import EstimError, EstimWarning, InputError
 
 __all__ = ["main"]
 
@@ -167,7 +170,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
 
 def _shown(text: object) -> str:
     """What a user typed, as plain ``print`` may show it (control characters escaped)."""
-    from estim.report.terminal import terminal_text
+    from estim.text import terminal_text
 
     return terminal_text(text, markup=False)
 
@@ -187,6 +190,26 @@ def _check_program_path(text: str | None) -> None:
                          f"{os.readlink(text)!r}, which does not exist)") from None
 
 
+@contextlib.contextmanager
+def _one_line_warnings(command: str) -> Iterator[None]:
+    """estim's own warnings (an unwritable cache, a model outside its range) as one line on
+    stderr, ``estim CMD: warning: ...``, instead of Python's file-and-source-line format."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, EstimWarning):
+            print(f"estim {command}: warning: {_shown(message)}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser, handlers = _parser()
@@ -195,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        _check_program_path(getattr(args, "program", None))
-        return handlers[args.command](args)
+        with _one_line_warnings(args.command):
+            _check_program_path(getattr(args, "program", None))
+            return handlers[args.command](args)
     except EstimError as err:  # InputError included: one line, exit 2
         print(f"estim {args.command}: error: {_shown(err)}", file=sys.stderr)
         return 2
