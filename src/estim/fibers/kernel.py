@@ -27,7 +27,7 @@ from scipy.linalg import solve_banded
 
 from estim.fibers.kinetics import MAX_STATES, currents, rates
 
-__all__ = ["run_batch", "run_batch_numpy"]
+__all__ = ["as_sources", "run_batch", "run_batch_numpy"]
 
 
 @njit(cache=True)
@@ -55,10 +55,15 @@ def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, ar
     ns = st.shape[1]
     steps_done = n_steps
     n_rec = rec.shape[0]
+    n_src = wave.shape[0]
     for k in range(n_steps):
-        s = amp * wave[k]
         for i in range(n):
-            ve[i] = phi[i] * s
+            ve[i] = 0.0
+        for c in range(n_src):
+            s = amp * wave[c, k]
+            if s != 0.0:
+                for i in range(n):
+                    ve[i] += phi[c, i] * s
         # 1. conductances with states from the previous step
         for i in range(n):
             g[i] = gpas[i]
@@ -221,6 +226,20 @@ def _run_batch_serial(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cm
                            rec_every, double)
 
 
+def as_sources(phi: np.ndarray, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``phi`` as (F, S, N) and ``wave`` as (S, n_steps), contiguous: one source when given
+    as (F, N) and (n_steps,)."""
+    phi = np.asarray(phi, dtype=np.float64)
+    wave = np.asarray(wave, dtype=np.float64)
+    if phi.ndim == 2:
+        phi = phi[:, None, :]
+    if wave.ndim == 1:
+        wave = wave[None, :]
+    if phi.shape[1] != wave.shape[0]:
+        raise ValueError(f"{phi.shape[1]} potential sources but {wave.shape[0]} waveforms")
+    return np.ascontiguousarray(phi), np.ascontiguousarray(wave)
+
+
 def _outputs(n_b: int, n_act: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     t_cross = np.full((n_b, n_act), np.nan)
     n_cross = np.zeros((n_b, n_act), dtype=np.int64)
@@ -239,11 +258,15 @@ def run_batch(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest: float
 
     :param cable: per-fiber arrays ``cm`` (nF), ``gpas`` (µS), ``epas`` (mV), ``ga``, ``gp``
         (µS, length N-1), ``cmy`` (nF), ``gmy`` (µS), ``area`` (cm², channel area).
-    :param phi: per-fiber applied potential per unit amplitude (mV), shape (F, N).
-    :param wave: unit waveform value applied during each step, shape (n_steps,).
+    :param phi: per-fiber applied potential per unit amplitude (mV), shape (F, N), or
+        (F, S, N) for S sources driven by their own waveforms (e.g. the two channels of true
+        interferential current): Ve = amp x sum_s phi[s] x wave[s].
+    :param wave: unit waveform value applied during each step, shape (n_steps,) or
+        (S, n_steps).
     :returns: ``t_cross`` (ms, first crossing per active node), ``n_cross``, ``peak`` (mV),
         ``steps`` (steps integrated per member) and ``rec`` (mV traces if requested).
     """
+    phi, wave = as_sources(phi, wave)
     n_b = amp.shape[0]
     n = cable["cm"].shape[1]
     t_cross, n_cross, peak, steps = _outputs(n_b, active.shape[0])
@@ -270,6 +293,7 @@ def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest:
     :func:`scipy.linalg.solve_banded`; gating uses the kinetics' pure-Python ``py_func``.
     Slow: meant for tests on short runs.
     """
+    phi, wave = as_sources(phi, wave)
     n_b = amp.shape[0]
     n = cable["cm"].shape[1]
     ns = st.shape[2]
@@ -279,7 +303,7 @@ def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest:
     currents_py = currents.py_func
     ve_old = np.zeros((n_b, n))
     for k in range(n_steps):
-        ve = phi[fib] * (amp * wave[k])[:, None]
+        ve = amp[:, None] * np.einsum("bsn,s->bn", phi[fib], wave[:, k])
         for b in range(n_b):
             f = fib[b]
             c = {key: val[f] for key, val in cable.items()}

@@ -4,6 +4,10 @@ The extracellular potential is Ve(x, t) = φ(x) · I(t): ``φ`` in V/A at every 
 centre (an array, or a callable ``potential(points (N, 3) m) -> (N,) V/A``), and ``I(t)`` the
 waveform at unit amplitude (A): an object with ``.sample(t)``, a callable ``sample(t)``, or
 an array already on the solver's time grid. Amplitudes multiply the waveform.
+
+Several sources with waveforms of their own (the two channels of true interferential
+current) superpose: Ve(x, t) = Σ_s φ_s(x) · I_s(t). Give each fiber's φ as an (S, N) array
+and a waveform whose ``sample(t)`` returns (S, len(t)) values.
 """
 
 from __future__ import annotations
@@ -126,9 +130,10 @@ def resolve_potentials(fibers: Sequence[Fiber], potentials: Any) -> list[np.ndar
             phi = potentials.astype(float)
         else:
             phi = np.asarray(potentials[i], dtype=float)
-        if phi.shape != (f.n_compartments,):
+        if phi.shape[-1:] != (f.n_compartments,) or phi.ndim > 2:
             raise InputError("potentials", phi.shape,
-                             f"{f.n_compartments} values (V/A), one per compartment centre")
+                             f"{f.n_compartments} values (V/A), one per compartment centre "
+                             "(or one such row per source)")
         if not np.all(np.isfinite(phi)):
             raise InputError("potentials", "non-finite values", "finite V/A values")
         out.append(phi)
@@ -141,9 +146,9 @@ def sample_waveform(waveform: Any, dt_s: float, n_steps: int) -> np.ndarray:
     An array is taken as already on the grid (value during step k) and padded with zeros.
     """
     if isinstance(waveform, np.ndarray):
-        w = np.zeros(n_steps)
-        m = min(n_steps, waveform.shape[0])
-        w[:m] = waveform[:m]
+        w = np.zeros((*waveform.shape[:-1], n_steps))
+        m = min(n_steps, waveform.shape[-1])
+        w[..., :m] = waveform[..., :m]
         return w
     sample: Callable[[np.ndarray], np.ndarray] = getattr(waveform, "sample", waveform)
     if not callable(sample):
@@ -151,7 +156,8 @@ def sample_waveform(waveform: Any, dt_s: float, n_steps: int) -> np.ndarray:
                          "an object with .sample(t), a callable or an array")
     sub = 4
     t = (np.arange(n_steps)[:, None] + (np.arange(sub)[None, :] + 0.5) / sub) * dt_s
-    return np.asarray(sample(t.ravel()), dtype=float).reshape(n_steps, sub).mean(axis=1)
+    values = np.asarray(sample(t.ravel()), dtype=float)  # (T,) or (sources, T)
+    return values.reshape(*values.shape[:-1], n_steps, sub).mean(axis=-1)
 
 
 def _default_tstop(fiber: Fiber) -> float:
@@ -207,14 +213,15 @@ def run_group(fibers: Sequence[Fiber], phis: Sequence[np.ndarray], fib: np.ndarr
     """Run batch members ``(fib[b], amps_a[b])`` of fibers that share a topology."""
     f0 = fibers[0]
     dt_ms = options.dt_s * 1e3  # [s -> ms]
-    n_steps = wave.shape[0]
+    n_steps = wave.shape[-1]
     vm0, w0, st0 = rest if rest is not None else initial_state(fibers)
     vm = np.ascontiguousarray(vm0[fib])
     w = np.ascontiguousarray(w0[fib])
     st = np.ascontiguousarray(st0[fib])
-    phi_mv = np.stack(phis) * 1e3  # [V/A -> mV/A]
+    phi_mv = np.stack(phis) * 1e3  # [V/A -> mV/A]; (F, N), or (F, sources, N)
     inj = np.zeros(n_steps) if inj_wave is None else inj_wave * 1e9  # [A -> nA]
-    drive = np.abs(wave) + (np.abs(inj_wave) if inj_wave is not None else 0.0)
+    drive = np.abs(wave).reshape(-1, n_steps).sum(axis=0) + (
+        np.abs(inj_wave) if inj_wave is not None else 0.0)
     last_on = int(np.flatnonzero(drive)[-1]) + 1 if np.any(drive) else 0
     quiet_step = last_on + 1 if options.early_stop else n_steps + 1
     n_rec = (n_steps // record_every) if record_every else 0
