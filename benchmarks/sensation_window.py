@@ -6,7 +6,9 @@ time each run takes: the tables of docs/effects.md.
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
 lower-back scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS
-pads.
+pads. ``--ifc`` compares, at the knee and under the same pads, true interferential current
+(both channels superposed at the nerve), its channel A alone, and premodulated current of
+the same peak through channel A's pads: thresholds per class and by depth.
 """
 
 from __future__ import annotations
@@ -60,16 +62,54 @@ def widths(name: str = "tens_conventional") -> None:
               f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} |", flush=True)
 
 
+def interferential() -> None:
+    from estim.program import parse_program
+
+    text = (bundled_examples()["ifc_true_knee"]).read_text()
+    true_ifc = parse_program(text)
+    head, _, _ = text.partition("\n[[channels]]\n")
+    first = text.split("\n[[channels]]\n")[1]
+    premod = parse_program(
+        head.replace('name = "True interferential', 'name = "Premodulated interferential')
+        + "\n[[channels]]\n"
+        + first.replace('mode = "true"', 'mode = "premodulated"').replace('role = "base"\n', "")
+        .replace('beat_frequency_max = "120 Hz"\n', "").replace('sweep = "6:6"\n', ""))
+    pf = channel_setup(true_ifc, stimuli_for(true_ifc))[0]
+    a, b = stimuli_for(true_ifc)
+    pm_pf, pm_stim, _, _ = channel_setup(premod, stimuli_for(premod))
+    runs = {
+        "true (A and B at the nerve)": sensation_window(
+            "A", a, pf.channels[0], 0.03, site=pf.site, together=[(b, pf.channels[1])]),
+        "channel A alone": sensation_window("A", a, pf.channels[0], 0.03, site=pf.site),
+        "premodulated on A's pads": sensation_window("A", pm_stim, pm_pf.channels[0], 0.03,
+                                                     site=pm_pf.site),
+    }
+    print("\nknee, 4 kHz, 30 mA per channel: thresholds (mA of channel A's peak)")
+    print("| drive | sensory | motor | pain | motor axons, shallower / deeper half (median) |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, win in runs.items():
+        motor = win.classes["motor"]
+        split = float(np.median(motor.depth_m))
+        shallow = motor.thresholds_a[motor.depth_m < split]
+        deep = motor.thresholds_a[motor.depth_m >= split]
+        print(f"| {label} | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | {_ma(win.pain_a)} | "
+              f"{_ma(float(np.median(shallow)) if shallow.size else np.nan)} / "
+              f"{_ma(float(np.median(deep)) if deep.size else np.nan)} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
     parser.add_argument("--widths", action="store_true")
+    parser.add_argument("--ifc", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples if args.examples is not None else sorted(bundled_examples())
     examples(names)
     if args.widths:
         widths()
+    if args.ifc:
+        interferential()
 
 
 if __name__ == "__main__":

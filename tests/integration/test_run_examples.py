@@ -62,6 +62,9 @@ def test_example_runs_end_to_end(path, tmp_path):
     assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (
         f"{path.stem}: predicted {sensation['phrase']!r}, source {sensation['expected']}")
     assert "Sensation window" in html
+    if path.stem == "ifc_true_knee":  # both channels drive the fibers: they see the beat
+        assert any(n.startswith("true interferential") for n in effects["notes"])
+        assert not any("alone" in n for n in effects["notes"])
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]
         assert f["first_contraction_peak_N"] > 0

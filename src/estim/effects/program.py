@@ -17,11 +17,12 @@ from estim.effects.sensation import Recruitment, SensationResult, classify_sensa
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.window import SensationWindow, sensation_window
 from estim.program.model import Program
-from estim.program.options import Sensation
-from estim.program.stimulation import Iontophoresis
+from estim.program.options import IFCMode, Sensation
+from estim.program.stimulation import Interferential, Iontophoresis
 from estim.waveforms.stimulus import Stimulus
 
-__all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train"]
+__all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
+           "true_interferential"]
 
 # Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
 _TRANSCUTANEOUS = {"tens", "nmes", "ems", "russian", "interferential", "hvpc", "microcurrent"}
@@ -153,10 +154,18 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
         stim = stim.with_scale(1.0 / cf.resistance)
         notes.append(f"voltage-controlled: current = voltage / resistance of tissue and "
                      f"interface ({cf.resistance:.0f} Ω)")
-    if len(program.channels) > 1:
+    if len(program.channels) > 1 and not true_interferential(program):
         notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
-                     "other channel's field (and their interference) is not in the fiber stage")
+                     "other channel's field is not in the fiber stage")
     return pf, stim, amplitude, notes
+
+
+def true_interferential(program: Program) -> bool:
+    """Whether the program's channels are the two carriers of true interferential current,
+    which beat only where their fields overlap (so the nerve must see both)."""
+    return len(program.channels) == 2 and all(
+        isinstance(c.stimulation, Interferential) and c.stimulation.mode is IFCMode.TRUE
+        for c in program.channels)
 
 
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
@@ -187,8 +196,17 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
     notes.extend(window_notes)
     cf = pf.channels[0]
+    together: list[tuple[Stimulus, Any]] = []
+    if true_interferential(program):
+        other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
+            if stimuli[1].unit == "V" else stimuli[1]
+        together.append((other, pf.channels[1]))
+        notes.append(f"true interferential: the field and carrier of channel "
+                     f"{program.channels[1].name} are superposed with those of channel "
+                     f"{main.name} in the fiber simulation, so each fiber sees the beat where "
+                     "the two fields overlap")
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
-                              seed=seed, progress=progress)
+                              seed=seed, progress=progress, together=together)
     notes.extend(window.notes)
     force = None
     max_force = None

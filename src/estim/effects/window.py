@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_COUNTS",
     "ClassThresholds",
     "SensationWindow",
+    "SourcePulses",
     "UnitPulse",
     "class_thresholds",
     "conform",
@@ -74,6 +75,35 @@ class UnitPulse:
     @property
     def width_s(self) -> float:
         return self.pulse.duration
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """What the thresholds under this waveform depend on."""
+        return (self.pulse.segments, self.delay_s)
+
+
+@dataclass(frozen=True)
+class SourcePulses:
+    """Pulses of several channels that run together, each through its own field: the two
+    channels of true interferential current, whose carriers beat only where both fields
+    overlap. Scaled to a peak of 1 for the first (main) channel; the others keep their
+    amplitude relative to it. ``sample(t)`` gives one row per channel (A at unit amplitude).
+    """
+
+    pulses: tuple[Pulse, ...]
+    relative_peaks: tuple[float, ...]
+    delay_s: float = 0.1e-3
+
+    def sample(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        tt = np.asarray(t, float) - self.delay_s
+        return np.stack([p.sample(tt) / p.peak * r
+                         for p, r in zip(self.pulses, self.relative_peaks, strict=True)])
+
+    @property
+    def width_s(self) -> float:
+        return self.pulses[0].duration
+
+    def cache_key(self) -> tuple[Any, ...]:
+        return (tuple(p.segments for p in self.pulses), self.relative_peaks, self.delay_s)
 
 
 #: A continuous carrier is shown to the fibers for this long (s): many carrier cycles, not
@@ -277,10 +307,19 @@ def fiber_points(fib: Any, position_local: NDArray[np.float64],
     return conform(local, electrode, site)
 
 
+Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+
 def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
-                     potential: Callable[[NDArray[np.float64]], NDArray[np.float64]],
-                     waveform: UnitPulse, *, precision: float = 0.02) -> ClassThresholds:
-    """Threshold (A of channel peak) of every fiber of one population under ``electrode``."""
+                     potential: Potential | Sequence[Potential],
+                     waveform: UnitPulse | SourcePulses, *, precision: float = 0.02,
+                     tstop_s: float | None = None) -> ClassThresholds:
+    """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
+
+    :param potential: φ (V/A) of the channel, or one φ per source of a
+        :class:`SourcePulses` waveform (in its order).
+    :param tstop_s: simulated time per run (default: the fiber model's own).
+    """
     from estim.fibers import SolverOptions, find_thresholds
 
     fibers = []
@@ -293,28 +332,21 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
         fibers.append(fib)
         points = fiber_points(fib, p, u, electrode, site,
                               plexus_depth_m=None if np.isnan(dp) else float(dp))
-        phi = np.asarray(potential(points), float)
-        bad = ~np.isfinite(phi)
-        if bad.all():
-            phi = np.zeros_like(phi)
-        elif bad.any():
-            # Compartments outside the modelled tissue (a long fiber leaving the patch) take
-            # the nearest inside value: no gradient, so no drive there.
-            outside += 1
-            idx = np.arange(phi.size)
-            phi = np.interp(idx, idx[~bad], phi[~bad])
-        phis.append(phi)
+        sources = [potential] if callable(potential) else list(potential)
+        rows = [_inside(np.asarray(src(points), float)) for src in sources]
+        outside += any(leaves for _, leaves in rows)
+        phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
     if not fibers:
         return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
                                pop.model)
     key = digest(_CACHE_VERSION, pop.model, pop.model_diameter_m, np.stack(phis),
-                 waveform.pulse.segments, waveform.delay_s, precision)
+                 waveform.cache_key(), precision, tstop_s)
     hit = load_arrays("thresholds", key)
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
     else:
         res = find_thresholds(fibers, phis, waveform, precision=precision,
-                              options=SolverOptions(tstop_s=_TSTOP_S.get(pop.model)))
+                              options=SolverOptions(tstop_s=tstop_s or _TSTOP_S.get(pop.model)))
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
@@ -322,6 +354,20 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
     return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, pop.model,
                            blocks, outside)
 
+
+def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
+    """φ with compartments outside the modelled tissue (a long fiber leaving the patch) given
+    the nearest inside value (no gradient, so no drive there); and whether any were."""
+    bad = ~np.isfinite(phi)
+    if bad.all():
+        return np.zeros_like(phi), False
+    if not bad.any():
+        return phi, False
+    idx = np.arange(phi.size)
+    return np.interp(idx, idx[~bad], phi[~bad]), True
+
+
+_LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor"}
 
 #: The cutaneous sampling region, relative to the cathode's footprint.
 _EDGE_MARGIN = 1.3
@@ -352,7 +398,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
                      seed: int = 0, motor_depth_range_m: tuple[float, float] | None = None,
                      criteria: SensationCriteria = DEFAULT_SENSATION_CRITERIA,
                      progress: Callable[[str], None] | None = None,
-                     precision: float = 0.02) -> SensationWindow:
+                     precision: float = 0.02,
+                     together: Sequence[tuple[Stimulus, Any]] = ()) -> SensationWindow:
     """Thresholds of every fiber class under the channel's cathode, and the window.
 
     :param stim: the channel's output (its largest pulse is the unit waveform).
@@ -363,6 +410,10 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
     :param counts: fibers per class (default :data:`DEFAULT_COUNTS`).
     :param precision: relative bracket of each threshold (0.02: 2 %, a fifth of the spread
         of thresholds within a class).
+    :param together: (stimulus, channel field) of channels that run at the same time and
+        must be superposed at the nerve (the other channel of true interferential current);
+        their amplitudes relative to ``stim`` are kept, and thresholds stay in amperes of
+        this channel's peak.
     """
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
@@ -380,7 +431,18 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
     for w in caught:
         if not issubclass(w.category, ModelRangeWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    waveform = unit_pulse(stim)
+    waveform: UnitPulse | SourcePulses = unit_pulse(stim)
+    potential: Potential | list[Potential] = channel_field.potential
+    tstop = None
+    if together:
+        main_pulse = unit_pulse(stim).pulse
+        others = [unit_pulse(st).pulse for st, _ in together]
+        waveform = SourcePulses(
+            (main_pulse, *others),
+            (1.0, *(float(np.max(st.event_peak)) / float(np.max(stim.event_peak))
+                    for st, _ in together)))
+        potential = [channel_field.potential, *(cf.potential for _, cf in together)]
+        tstop = _CARRIER_WINDOW_S + 2 * waveform.delay_s
     classes: dict[str, ClassThresholds] = {}
     for pop in pops:
         if pop.size == 0:
@@ -388,7 +450,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
         if progress is not None:
             progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
         classes[pop.fiber_class.value] = class_thresholds(
-            pop, electrode, site, channel_field.potential, waveform, precision=precision)
+            pop, electrode, site, potential, waveform, precision=precision,
+            tstop_s=None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0)))
     motor_frac = motor_threshold_fraction(criteria=criteria)
     sensory = classes["abeta"].amplitude_for(0.0) if "abeta" in classes else math.inf
     motor = classes["motor"].amplitude_for(motor_frac) if "motor" in classes else math.inf
@@ -404,6 +467,16 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
 
     recruited = Recruitment(abeta=frac("abeta"), adelta=frac("adelta"), c=frac("c"),
                             motor=frac("motor"))
+    carrier = stim.timing.carrier_hz
+    if carrier and carrier >= 1e3:
+        blocked = {name: c.n_block_windows for name, c in classes.items() if c.n_block_windows}
+        notes.append(
+            f"{carrier / 1e3:g} kHz carrier: "
+            + (("conduction block (action potentials started but did not reach the "
+                "detection node) below threshold in " + ", ".join(
+                    f"{v} of {classes[k].thresholds_a.size} {_LABEL[k]}"
+                    for k, v in blocked.items()) + " fibers")
+               if blocked else "no conduction block seen below any fiber's threshold"))
     if n.get("c", 0) == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")
