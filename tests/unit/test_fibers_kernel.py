@@ -126,7 +126,7 @@ def test_two_sources_superpose_and_match_the_numpy_twin() -> None:
     kw = {"quiet_step": n_steps + 1, "quiet_mv": np.inf, "stop_on_detect": False,
           "thresh": -30.0}
     one, two = fresh(), fresh()
-    run_batch(*base, ((phi1 + 0.7 * phi2))[None, :], w1, -1, np.zeros(n_steps), *one, **kw)
+    run_batch(*base, (phi1 + 0.7 * phi2)[None, :], w1, -1, np.zeros(n_steps), *one, **kw)
     run_batch(*base, np.stack([phi1, 0.7 * phi2])[None], np.stack([w1, w1]), -1,
               np.zeros(n_steps), *two, **kw)
     np.testing.assert_allclose(two[0], one[0], rtol=0, atol=1e-9)
