@@ -85,3 +85,66 @@ def test_voltage_device_never_shows_more_than_its_current_limit() -> None:
     vc = 100.0 * 2400 / 2700 * (1 - math.exp(-2.0))
     assert unlimited.peak_current_a == pytest.approx((100.0 + vc) / 300.0, rel=0.05)
     assert not unlimited.limited
+
+
+def _many(pulse, scales: np.ndarray) -> Stimulus:
+    n = scales.size
+    timing = Timing(shape=pulse.label, frequency_hz=100.0, band_frequencies_hz=(100.0,))
+    return Stimulus((pulse,), np.arange(n) * 0.01, np.zeros(n, dtype=np.intp), scales,
+                    0.01 * n, 1, Control.CURRENT, timing)
+
+
+def test_a_modulated_rectangular_train_clips_by_rescaling_exactly():
+    """A continuously modulated amplitude gives every pulse its own scale; clipping a
+    rectangular pulse is a rescale, so no template is made per pulse (the probe's 2-million
+    pulse program at a 30 V compliance ran past a minute) and the result is exact."""
+    from estim.safety.loads import clip_events
+
+    width = 200e-6
+    scales = np.linspace(0.02, 0.05, 5000)  # A
+    stim, limited = clip_events(_many(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width),
+                                      scales), 0.03)
+    assert limited and len(stim.pulses) == 1
+    np.testing.assert_allclose(stim.event_peak, np.minimum(scales, 0.03), rtol=1e-12)
+    # charge² of a symmetric biphasic pulse: 2 phases x I² x width
+    np.testing.assert_allclose(stim.event_charge_sq, 2 * np.minimum(scales, 0.03) ** 2 * width,
+                               rtol=1e-12)
+
+
+def test_many_clipped_sines_are_rounded_up_never_down():
+    """Past 256 distinct (template, scale) pairs, clipped scales are rounded up to a 0.1 %
+    grid: the clipped parts stay exactly at the limit and the rest comes out at most 0.1 %
+    high, never low; the number of templates is bounded by the grid."""
+    from estim.safety.loads import clip_events
+    from estim.waveforms.segments import Pulse, Segment
+
+    sine = Pulse((Segment.sine(1.0, 1000.0, 0.0, 2e-3),), "sine")
+    scales = np.linspace(0.02, 0.05, 3000)
+    limit = 0.03
+    stim, limited = clip_events(_many(sine, scales), limit)
+    assert limited
+    grid_steps = math.log(0.05 / 0.03) / math.log(1.001) + 2
+    assert len(stim.pulses) - 1 <= grid_steps
+    exact = np.minimum(scales, limit)
+    np.testing.assert_allclose(stim.event_peak, exact, rtol=1e-9)  # the limit, or unclipped
+    for k in (0, 1500, 2100, 2999):  # each event against its own exact clipping
+        want = sine.clipped(limit / scales[k]).charge_sq * scales[k] ** 2 if scales[k] > limit \
+            else sine.charge_sq * scales[k] ** 2
+        got = stim.event_charge_sq[k]
+        assert want * (1 - 1e-9) <= got <= want * 1.002 ** 2
+
+
+def test_clipping_that_would_explode_is_a_clear_error():
+    """A long carrier clipped at hundreds of distinct pieces would take minutes and
+    gigabytes; it is one clear error (the output table reports it as a finding)."""
+    from estim.errors import InputError
+    from estim.safety.loads import clip_events
+    from estim.waveforms.segments import Pulse, Segment
+
+    pulses = tuple(Pulse((Segment.sine(1.0, 4000.0 + k, 0.0, 0.1),), f"c{k}") for k in range(400))
+    n = len(pulses)
+    timing = Timing(shape="carrier", frequency_hz=4000.0, band_frequencies_hz=(4000.0,))
+    stim = Stimulus(pulses, np.arange(n) * 0.1, np.arange(n, dtype=np.intp), np.full(n, 0.05),
+                    0.1 * n, 1, Control.CURRENT, timing)
+    with pytest.raises(InputError, match="pieces"):
+        clip_events(stim, 0.03)

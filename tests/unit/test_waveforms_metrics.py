@@ -200,3 +200,21 @@ def test_integrals_survive_a_denormal_rate():
     ref = Segment(0.0, 1 / 128, (1 + 1j, 0.3 + 0j), (complex(0.0, 2 * math.pi), 0j))
     assert seg.integral_sq() == pytest.approx(ref.integral_sq(), rel=1e-12)
     assert seg.integral() == pytest.approx(ref.integral(), rel=1e-12)
+
+
+def test_a_level_just_below_a_peak_is_found_twice_per_period():
+    """Crossings of a level 1e-6 below a sine's peak lie 1 µs apart, far inside one grid
+    cell: the extremum refinement finds both (the compliance clip relied on it)."""
+    import math
+
+    from estim.waveforms.segments import Segment
+
+    seg = Segment.sine(1.0, 1000.0, 0.0, 3e-3)
+    level = 1.0 - 1e-6
+    roots = seg.roots(level)
+    assert len(roots) == 6
+    half_width = math.acos(level) / (2 * math.pi * 1000.0)  # from the peak to each crossing
+    peaks = np.array([0.25e-3, 1.25e-3, 2.25e-3])
+    np.testing.assert_allclose(np.reshape(roots, (3, 2)),
+                               np.column_stack([peaks - half_width, peaks + half_width]),
+                               atol=1e-12)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import fft as sfft
 
+from estim.errors import InputError
 from estim.program.model import Control, Device
 from estim.tables import TableEntry
 from estim.waveforms.segments import Pulse
@@ -218,27 +219,87 @@ def deliver(stim: Stimulus, load: Load, device: Device, *, exact: bool = True) -
 # --- resistors: exact ---------------------------------------------------------------------------
 
 
-def clip_events(stim: Stimulus, limit: float) -> tuple[Stimulus, bool]:
-    """``stim`` with every event's |value| limited to ``limit`` (A or V), exactly.
+#: Distinct clipped templates made exactly, one per (template, |scale|); beyond this many
+#: (a continuously modulated amplitude gives one per pulse, millions), the scales of clipped
+#: events are rounded *up* to a geometric grid of this ratio: never optimistic, and the work
+#: stays bounded (one template per grid step).
+_EXACT_CLIPPED_TEMPLATES = 256
+_SCALE_GRID_RATIO = 1.001
 
-    Clipping depends on each event's amplitude, so events are grouped by (template, |scale|)
-    and each group gets its own clipped template. Returns the stimulus and whether anything
-    was clipped.
+
+#: Pieces (closed-form segments) that clipping may create in all: a clipped carrier splits at
+#: every crossing of the limit, four per cycle, so a long swept carrier clipped at hundreds of
+#: sweep steps would otherwise take minutes and gigabytes.
+_MAX_CLIPPED_PIECES = 100_000
+
+
+def _clip_pieces(pulse: Pulse) -> float:
+    """About how many segments clipping ``pulse`` makes: four per cycle of its fastest
+    oscillation, one for a non-oscillating piece."""
+    return sum(1.0 + 4.0 * seg.duration * max((abs(r.imag) for r in seg.rates), default=0.0)
+               / (2 * math.pi) for seg in pulse.segments)
+
+
+def _flat_magnitude(pulse: Pulse) -> float | None:
+    """|value| of a pulse whose every non-zero piece is a constant of the same magnitude
+    (rectangular mono- and biphasic pulses), else None. Clipping such a pulse is a rescale."""
+    level = None
+    for seg in pulse.segments:
+        if seg.linear is not None or any(r != 0 for r in seg.rates):
+            return None
+        v = abs(sum(seg.coeffs).real)
+        if v == 0.0:
+            continue
+        if level is not None and not math.isclose(v, level, rel_tol=1e-12):
+            return None
+        level = v
+    return level
+
+
+def clip_events(stim: Stimulus, limit: float) -> tuple[Stimulus, bool]:
+    """``stim`` with every event's |value| limited to ``limit`` (A or V).
+
+    Exact for rectangular pulses (clipping them is a rescale of the event) and for up to
+    :data:`_EXACT_CLIPPED_TEMPLATES` other (template, |scale|) pairs, each of which gets its
+    own clipped template. Past that, the |scale| of every clipped event is rounded up to a
+    geometric grid of ratio :data:`_SCALE_GRID_RATIO` first: the parts of a pulse below the
+    limit come out at most 0.1 % high (never low), the clipped parts exactly at the limit.
+    Returns the stimulus and whether anything was clipped.
     """
     if stim.peak <= limit or len(stim.scale) == 0:
         return stim, False
+    peaks = np.array([p.peak for p in stim.pulses])
+    flat = np.array([_flat_magnitude(p) is not None for p in stim.pulses])
+    size = np.abs(stim.scale) * peaks[stim.template]
+    over = size > limit
+    scale = stim.scale.astype(float).copy()
+    rescale = over & flat[stim.template]
+    scale[rescale] *= limit / size[rescale]  # exact: a rectangular pulse clips to a rescale
+    rest = np.flatnonzero(over & ~rescale)
+    keys = np.unique(np.column_stack([stim.template[rest], np.abs(scale[rest])]), axis=0)
+    if len(keys) > _EXACT_CLIPPED_TEMPLATES:
+        step = math.log(_SCALE_GRID_RATIO)
+        grid = np.exp(np.ceil(np.log(np.abs(scale[rest])) / step) * step)
+        scale[rest] = np.sign(scale[rest]) * grid
+    pieces = sum(_clip_pieces(stim.pulses[int(t)]) for t in np.unique(
+        np.column_stack([stim.template[rest], np.abs(scale[rest])]), axis=0)[:, 0])
+    if pieces > _MAX_CLIPPED_PIECES:
+        unit = "A" if stim.control is Control.CURRENT else "V"
+        raise InputError(
+            "device", f"output limited at {limit:.4g} {unit} into a test load",
+            "a compliance (or current limit) that this program does not run into, or a "
+            f"program with fewer distinct carrier pieces: clipping it exactly would take "
+            f"about {pieces:.3g} pieces, and at most {_MAX_CLIPPED_PIECES:,} are computed")
     pulses = list(stim.pulses)
     template = stim.template.copy()
-    peaks = np.array([p.peak for p in stim.pulses])
-    over = np.abs(stim.scale) * peaks[stim.template] > limit
     made: dict[tuple[int, float], int] = {}
-    for k in np.nonzero(over)[0]:
-        key = (int(stim.template[k]), float(abs(stim.scale[k])))
+    for k in rest:
+        key = (int(template[k]), float(abs(scale[k])))
         if key not in made:
             pulses.append(stim.pulses[key[0]].clipped(limit / key[1]))
             made[key] = len(pulses) - 1
         template[k] = made[key]
-    out = Stimulus(tuple(pulses), stim.onsets_s, template, stim.scale, stim.cycle_s,
+    out = Stimulus(tuple(pulses), stim.onsets_s, template, scale, stim.cycle_s,
                    stim.n_cycles, stim.control, stim.timing, stim.label)
     return out, True
 

@@ -172,6 +172,27 @@ class Segment:
         n = 2 + math.ceil(self.duration * fastest / (2 * math.pi) * 32)
         return np.linspace(0.0, self.duration, min(n, 200_000))
 
+    def _extrema_refined(self, grid: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``grid`` with every local extremum of f between its points added, located by
+        ternary search: a level just below a peak is crossed twice between two grid points
+        with no sign change at either, and would otherwise be missed."""
+        v = self.value(grid)
+        d = np.diff(v)
+        ext = np.nonzero(d[:-1] * d[1:] < 0)[0] + 1
+        if ext.size == 0:
+            return grid
+        up = np.sign(d[ext - 1])  # rising into a maximum, falling into a minimum
+        lo, hi = grid[ext - 1].copy(), grid[ext + 1].copy()
+        for _ in range(80):
+            m1 = lo + (hi - lo) / 3
+            m2 = hi - (hi - lo) / 3
+            right = up * self.value(m1) < up * self.value(m2)
+            lo = np.where(right, m1, lo)
+            hi = np.where(right, hi, m2)
+            if np.max(hi - lo) < 1e-15:
+                break
+        return np.sort(np.concatenate([grid, 0.5 * (lo + hi)]))
+
     def roots(self, level: float = 0.0) -> list[float]:
         """Local times in (0, duration) where f crosses ``level`` (bisection to ~1e-15 s).
 
@@ -186,7 +207,7 @@ class Segment:
             return []
         if all(lam == 0 for lam in self.rates):
             return []
-        grid = self._grid()
+        grid = self._extrema_refined(self._grid())
         v = self.value(grid) - level
         idx = np.nonzero(v[:-1] * v[1:] < 0)[0]
         if idx.size == 0:
