@@ -84,3 +84,21 @@ def test_any_text_prints_as_itself(text: str) -> None:
     # backslash, so that it cannot escape markup that follows)
     expected = terminal_text(text, markup=False).expandtabs(8)
     assert printed in (expected, expected + "\\")
+
+
+def test_the_report_and_plots_show_hostile_names_literally(tmp_path: Path) -> None:
+    """The HTML report escapes control characters as the terminal does (a raw ESC replays in
+    ``cat report.html``; U+202E reorders what follows it), and a ``$`` in a name does not
+    start matplotlib's mathtext (``$x^{$`` raised a traceback from the plots)."""
+    text = _program(tmp_path).read_text()
+    text = text.replace('name = "Iontophoresis', 'name = "$x^{$ \\u001b[31m Iontophoresis', 1)
+    assert "$x^{$" in text
+    path = tmp_path / "dollar.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "-o", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in page
+    assert "\\x1b" in page and "$x^{$" in page
+    assert main(["waveform", str(path), "-o", str(tmp_path / "w.png")]) == 0

@@ -10,15 +10,23 @@ import html
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from estim.text import terminal_text
+
 if TYPE_CHECKING:
     from estim.simulate import Result
 
 __all__ = ["render_html"]
 
 
+def _h(text: object) -> str:
+    """User text for HTML: control characters (ANSI escapes, bidirectional overrides) spelled
+    out as in the terminal, then HTML-escaped."""
+    return html.escape(terminal_text(text, markup=False))
+
+
 def _img(png: bytes, alt: str) -> str:
     data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{_h(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _fmt(value: Any) -> str:
@@ -26,7 +34,7 @@ def _fmt(value: Any) -> str:
         return f"{value:.4g}"
     if value is None:
         return "—"
-    return html.escape(str(value))
+    return _h(str(value))
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -37,17 +45,17 @@ def _table(rows: list[dict[str, Any]]) -> str:
         for k in r:
             if k not in cols and not isinstance(r[k], dict | list):
                 cols.append(k)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    head = "".join(f"<th>{_h(c)}</th>" for c in cols)
     body = []
     for r in rows:
-        cls = f' class="{html.escape(str(r.get("verdict", "")))}"' if "verdict" in r else ""
+        cls = f' class="{_h(str(r.get("verdict", "")))}"' if "verdict" in r else ""
         cells = "".join(f"<td>{_fmt(r.get(c))}</td>" for c in cols)
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _kv(d: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{_fmt(v)}</td></tr>"
+    rows = "".join(f"<tr><th>{_h(k)}</th><td>{_fmt(v)}</td></tr>"
                    for k, v in d.items() if not isinstance(v, dict | list))
     return f"<table>{rows}</table>"
 
@@ -75,14 +83,14 @@ def _effects_html(effects: Any, d: dict[str, Any]) -> list[str]:
             {"threshold": "pain", "peak current (mA)": _ma(w["pain_threshold_A"]),
              "criterion": w["pain_criterion"]},
         ]))
-        parts.append(f"<p>Evidence: thresholds {html.escape(w['evidence']['thresholds'])}; "
-                     f"anatomy {html.escape(w['evidence']['anatomy'])}; sensation "
-                     f"{html.escape(w['evidence']['sensation'])}.</p>")
+        parts.append(f"<p>Evidence: thresholds {_h(w['evidence']['thresholds'])}; "
+                     f"anatomy {_h(w['evidence']['anatomy'])}; sensation "
+                     f"{_h(w['evidence']['sensation'])}.</p>")
     s = d.get("sensation")
     if s is not None:
-        parts.append(f"<p><b>At the programmed intensity: {html.escape(s['phrase'])}</b> "
-                     f"({html.escape('; '.join(s['reasons']))}). "
-                     f"<i>{html.escape(s['evidence'])}</i></p>")
+        parts.append(f"<p><b>At the programmed intensity: {_h(s['phrase'])}</b> "
+                     f"({_h('; '.join(s['reasons']))}). "
+                     f"<i>{_h(s['evidence'])}</i></p>")
     if effects.force is not None:
         parts.append("<h3>Force and fatigue</h3>")
         parts.append(_img(figure_to_png(plot_force(effects.force, effects.max_force_N)),
@@ -92,9 +100,9 @@ def _effects_html(effects: Any, d: dict[str, Any]) -> list[str]:
         parts.append("<h3>Iontophoretic dose</h3>")
         parts.append(_kv(d["dose"]))
         for line in d["dose"].get("findings", []):
-            parts.append(f"<p class='warn'>{html.escape(line)}</p>")
+            parts.append(f"<p class='warn'>{_h(line)}</p>")
     for note in d.get("notes", []):
-        parts.append(f"<p class='src'>Note: {html.escape(note)}</p>")
+        parts.append(f"<p class='src'>Note: {_h(note)}</p>")
     return parts
 
 
@@ -123,10 +131,10 @@ def render_html(result: Result, data: dict[str, Any]) -> str:
     p = result.program
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>estim: {html.escape(p.name)}</title><style>{css}</style></head><body>",
-        f"<h1>{html.escape(p.name)}</h1>",
-        f"<p>{html.escape(p.description)}</p>",
-        f"<p class='src'>Source: {html.escape(p.source)}</p>",
+        f"<title>estim: {_h(p.name)}</title><style>{css}</style></head><body>",
+        f"<h1>{_h(p.name)}</h1>",
+        f"<p>{_h(p.description)}</p>",
+        f"<p class='src'>Source: {_h(p.source)}</p>",
         "<h2>Program</h2>",
         _table([{"channel": c.name, "modality": c.stimulation.type,
                  "anode": c.anode.placement, "cathode": c.cathode.placement,
@@ -138,16 +146,16 @@ def render_html(result: Result, data: dict[str, Any]) -> str:
         "<h2>Output metrics at the programmed amplitude</h2>",
     ]
     for ch in data["channels"]:
-        parts.append(f"<h3>Channel {html.escape(ch['name'])}: "
-                     f"{html.escape(ch['waveform'])}</h3>")
+        parts.append(f"<h3>Channel {_h(ch['name'])}: "
+                     f"{_h(ch['waveform'])}</h3>")
         parts.append(_kv(ch["metrics"]))
     safety = data.get("safety")
     if safety:
-        parts.append(f"<h2>Safety: <span class='{html.escape(str(safety.get('verdict')))}'>"
-                     f"{html.escape(str(safety.get('verdict')).upper())}</span></h2>")
+        parts.append(f"<h2>Safety: <span class='{_h(str(safety.get('verdict')))}'>"
+                     f"{_h(str(safety.get('verdict')).upper())}</span></h2>")
         for key, value in safety.items():
             if isinstance(value, list) and value and isinstance(value[0], dict):
-                parts.append(f"<h3>{html.escape(key.replace('_', ' '))}</h3>")
+                parts.append(f"<h3>{_h(key.replace('_', ' '))}</h3>")
                 parts.append(_table(value))
     if result.effects is not None:
         parts.extend(_effects_html(result.effects, data.get("effects", {})))

@@ -60,6 +60,12 @@ def _envelope(stim: Stimulus, max_points: int = 20_000) -> tuple[np.ndarray, np.
     return t, v
 
 
+def _plain(text: object) -> str:
+    """User text as matplotlib shows it literally: control characters spelled out, and ``$``
+    escaped so that it does not start mathtext (``"$x^{$"`` would raise)."""
+    return terminal_text(text, markup=False).replace("$", r"\$")
+
+
 def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
                    title: str = "") -> Figure:
     """One row per channel: the pulse in detail (left) and the whole session (right)."""
@@ -82,7 +88,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.plot(t * t_scale, v * k, lw=1.0, color="tab:blue")
         ax.axhline(0, color="0.6", lw=0.5)
         ax.set_xlabel(f"time ({t_unit})")
-        ax.set_ylabel(f"channel {terminal_text(name, markup=False)} ({unit})")
+        ax.set_ylabel(f"channel {_plain(name)} ({unit})")
         ax.set_title(f"{stim.timing.shape}", fontsize=9)
         ax2 = axes[row][1]
         te, ve = _envelope(stim)
@@ -117,7 +123,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax2.set_ylabel("beat frequency (Hz)")
         ax2.set_title(f"beat sweep, one {beat_ch.cycle_s:.3g} s cycle", fontsize=9)
     if title:
-        fig.suptitle(terminal_text(title, markup=False))
+        fig.suptitle(_plain(title))
     return fig
 
 
@@ -167,7 +173,7 @@ def plot_recruitment(window: Any) -> Figure:
     ax.set_xlabel("peak current (mA)")
     ax.set_ylabel("fibers recruited (%)")
     ax.set_title(f"Recruitment under the cathode, channel "
-                 f"{terminal_text(window.channel, markup=False)} "
+                 f"{_plain(window.channel)} "
                  "(cable models; anatomy assumed)", fontsize=9)
     ax.legend(fontsize=8, loc="lower right")
     return fig
