@@ -78,3 +78,23 @@ def test_an_estim_warning_is_one_line_on_stderr(tmp_path, capsys, monkeypatch):
     lines = [ln for ln in err.splitlines() if "warning" in ln]
     assert len(lines) == 1 and lines[0].startswith("estim field: warning: the estim cache"), err
     assert ".py:" not in err
+
+
+@pytest.mark.parametrize("argv", [["check", "tens_burst"], ["programs"],
+                                  ["check", "tens_burst", "--json"]])
+def test_a_closed_pipe_ends_quietly_and_never_as_a_failed_rule(argv):
+    """``estim check | head -1``: Rich's own broken-pipe handler exited 1, which means "a rule
+    failed" to a script. The command now ends quietly, with 141 (128 + SIGPIPE) when it was
+    still writing, or 0 when everything fitted in the pipe."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "estim", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert code in (0, 141), (code, err)
+    assert err == "", err

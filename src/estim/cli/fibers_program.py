@@ -24,14 +24,13 @@ def _finite(x: float) -> float | None:
 
 def run_program(args: argparse.Namespace) -> int:
     """Thresholds of every fiber class for a program; 0 on success (bad input raises)."""
-    from rich.console import Console
-
     from estim.effects.program import channel_setup
     from estim.effects.strength_duration import window_strength_duration
     from estim.effects.window import sensation_window
     from estim.errors import InputError
     from estim.outputs import check_output_dir, write_output_dir
     from estim.program.bundled import resolve_program
+    from estim.report.terminal import console as make_console
     from estim.report.terminal import terminal_text
     from estim.waveforms import stimuli_for
 
@@ -45,7 +44,7 @@ def run_program(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None:  # refused before anything is computed; created only at the end
         check_output_dir(out, force=args.force, names=names, inputs=(source,))
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
 
     def progress(message: str) -> None:
         console.log(terminal_text(message))
@@ -77,7 +76,7 @@ def run_program(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, allow_nan=False))
         return 0
-    _print(report, console=Console())
+    _print(report, console=make_console())
     return 0
 
 

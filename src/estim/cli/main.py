@@ -70,9 +70,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
-        from rich.console import Console
+        from estim.report.terminal import console as make_console
 
-        render_check(report, Console())
+        render_check(report, make_console())
     return 1 if report.verdict.value == "fail" else 0
 
 
@@ -224,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     except EstimError as err:  # InputError included: one line, exit 2
         print(f"estim {args.command}: error: {_shown(err)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`estim check | head -1`): end quietly
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
     except OSError as err:  # an output that cannot be written (read-only, parent is a file)
         where = f" {err.filename!r}" if err.filename else ""
         print(f"estim {args.command}: error: cannot write{_shown(where)}: "

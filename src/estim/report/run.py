@@ -80,9 +80,8 @@ def _simulate_with_progress(program: Any, console: Any) -> Result:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run every stage, write the results and print a summary."""
-    from rich.console import Console
-
     from estim.report.html import render_html
+    from estim.report.terminal import console as make_console
     from estim.report.terminal import render_summary, terminal_text
 
     program, path = resolve_program(args.program)
@@ -92,7 +91,7 @@ def run_command(args: argparse.Namespace) -> int:
     outdir = fresh_dir(base) if fresh else base
     names = ("results.json", "report.html")
     check_output_dir(outdir, force=args.force, names=names, inputs=(path,))
-    console = Console(stderr=args.json)
+    console = make_console(stderr=args.json)
     result = _simulate_with_progress(program, console)
     data = result_to_dict(result)
     # Everything is rendered before anything is written, and the folder appears whole: bad

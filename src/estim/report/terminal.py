@@ -12,7 +12,21 @@ if TYPE_CHECKING:
 
     from estim.simulate import Result
 
-__all__ = ["render_effects", "render_summary", "terminal_text"]
+__all__ = ["console", "render_effects", "render_summary", "terminal_text"]
+
+def console(*, stderr: bool = False) -> Console:
+    """A Rich console for estim's faces. When the reader of a pipe goes away (``estim check
+    | head -1``) it raises :class:`BrokenPipeError` for the command to end quietly, where
+    Rich's own handler exits with status 1, which a script would read as a failed rule."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(stderr=stderr)
+
 
 def render_summary(result: Result, console: Console) -> None:
     """Program, per-channel output metrics, then the safety check."""
