@@ -98,3 +98,24 @@ def test_a_closed_pipe_ends_quietly_and_never_as_a_failed_rule(argv):
     code = proc.wait(timeout=120)
     assert code in (0, 141), (code, err)
     assert err == "", err
+
+
+def test_errors_stay_on_one_bounded_line(tmp_path, capsys):
+    """Several problems are joined with '; ' (not an escaped newline), and a million-character
+    key is echoed in part: one line of at most ~2,000 characters."""
+    from estim.cli.main import main
+
+    path = tmp_path / "long.toml"
+    path.write_text('name = "x"\n' + "k" * 1_000_000 + " = 1\n")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 2200 and "more characters" in err
+    from tests.conftest import EXAMPLES
+
+    knee = next(p for p in EXAMPLES if p.stem == "ifc_true_knee")
+    two = knee.read_text().replace(
+        'duration = "20 min"', 'duration = "1e400 s"')
+    path.write_text(two)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\\n" not in err and err.count("1e400") == 2

@@ -175,6 +175,19 @@ def _shown(text: object) -> str:
     return terminal_text(text, markup=False)
 
 
+#: Longest error message printed (a million-character key name is echoed in part).
+_MAX_MESSAGE = 2000
+
+
+def _one_line(err: object) -> str:
+    """An error message on one line: several problems joined with '; ', control characters
+    spelled out, and cut to :data:`_MAX_MESSAGE` characters."""
+    text = "; ".join(part.strip() for part in str(err).splitlines() if part.strip())
+    if len(text) > _MAX_MESSAGE:
+        text = f"{text[:_MAX_MESSAGE]}... ({len(text) - _MAX_MESSAGE} more characters)"
+    return _shown(text)
+
+
 def _check_program_path(text: str | None) -> None:
     """A PROGRAM that is a symbolic link leading nowhere is named as such (not as a missing
     file or an unknown example)."""
@@ -222,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             _check_program_path(getattr(args, "program", None))
             return handlers[args.command](args)
     except EstimError as err:  # InputError included: one line, exit 2
-        print(f"estim {args.command}: error: {_shown(err)}", file=sys.stderr)
+        print(f"estim {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`estim check | head -1`): end quietly
         with contextlib.suppress(OSError):

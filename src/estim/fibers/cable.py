@@ -250,7 +250,8 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     d_um = float(diameter_m) * 1e6  # [m -> µm]
     lo, hi = _DIAMETER_RANGE_UM[model]
     if not (math.isfinite(d_um) and lo - 1e-9 <= d_um <= hi + 1e-9):
-        raise InputError("diameter", diameter_m, f"{lo}–{hi} µm for the {model.value} model")
+        raise InputError("diameter", f"{d_um:.4g} µm",
+                         f"{lo}–{hi} µm for the {model.value} model")
     ends = ((passive_end_nodes, passive_end_nodes) if isinstance(passive_end_nodes, int)
             else (int(passive_end_nodes[0]), int(passive_end_nodes[1])))
     if min(ends) < 0:
