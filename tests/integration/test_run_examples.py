@@ -24,10 +24,15 @@ DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_premodulated", "ifc_true_knee", "mic
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_runs_end_to_end(path, tmp_path):
+def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     program = load_program(path)
     out = tmp_path / "out"
+    monkeypatch.setenv("COLUMNS", "80")
     code = main(["run", str(path), "-o", str(out)])
+    # the answer on one 80 x 50 screen (everything else behind -v)
+    screen = capsys.readouterr().out.splitlines()
+    assert len(screen) <= 50 and max(len(line) for line in screen) <= 80, "\n".join(screen)
+    assert program.name in screen[0] and any(ln.startswith("Safety:") for ln in screen)
     data = json.loads((out / "results.json").read_text())
     html = (out / "report.html").read_text()
     assert code == (1 if program.expected_verdict.value == "fail" else 0)

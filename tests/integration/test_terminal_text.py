@@ -41,7 +41,7 @@ def _program(tmp_path: Path) -> Path:
 def _run_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COLUMNS", "300")  # wide enough that no name is wrapped
-        code = main(["run", str(_program(tmp_path)), "-o", str(tmp_path / "out")])
+        code = main(["run", str(_program(tmp_path)), "-o", str(tmp_path / "out"), "-v"])
     assert code == 0
     assert (tmp_path / "out" / "results.json").is_file()
     return capsys.readouterr().out
@@ -102,3 +102,13 @@ def test_the_report_and_plots_show_hostile_names_literally(tmp_path: Path) -> No
         assert raw not in page
     assert "\\x1b" in page and "$x^{$" in page
     assert main(["waveform", str(path), "-o", str(tmp_path / "w.png")]) == 0
+
+
+def test_the_brief_summary_shows_hostile_names_literally(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "300")
+        assert main(["run", str(_program(tmp_path)), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "[link=https://evil.example]click[/link]" in out and "\\x1b[31mred" in out
+    assert "\x1b" not in out and "\u202e" not in out

@@ -150,6 +150,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
                    "estim-out/<program name>, or -2, -3... if that exists)")
     p.add_argument("--json", action="store_true", help="print the results JSON")
     p.add_argument("--force", action="store_true", help="overwrite existing result files")
+    p.add_argument("-v", "--verbose", "--details", action="store_true",
+                   help="print every table (output, findings, window, notes), not the summary")
     handlers["run"] = _cmd_run
 
     import importlib

@@ -82,7 +82,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run every stage, write the results and print a summary."""
     from estim.report.html import render_html
     from estim.report.terminal import console as make_console
-    from estim.report.terminal import render_summary, terminal_text
+    from estim.report.terminal import render_brief, render_summary, terminal_text
 
     program, path = resolve_program(args.program)
     # the default folder is a new one each time; an explicit -o must be new, or --force
@@ -92,7 +92,10 @@ def run_command(args: argparse.Namespace) -> int:
     names = ("results.json", "report.html")
     check_output_dir(outdir, force=args.force, names=names, inputs=(path,))
     console = make_console(stderr=args.json)
-    result = _simulate_with_progress(program, console)
+    # progress on stderr, and only where someone watches it (not in a pipe or a log file)
+    status = make_console(stderr=True)
+    result = (_simulate_with_progress(program, status) if status.is_terminal
+              else simulate(program))
     data = result_to_dict(result)
     # Everything is rendered before anything is written, and the folder appears whole: bad
     # input creates nothing, and a run that finds the folder taken meanwhile writes nothing.
@@ -104,7 +107,10 @@ def run_command(args: argparse.Namespace) -> int:
     if args.json:
         print(text)
     else:
-        render_summary(result, console)
+        if getattr(args, "verbose", False):
+            render_summary(result, console)
+        else:
+            render_brief(data, console)
         console.print(f"\nwrote {terminal_text(str(results_path))} and "
                       f"{terminal_text(str(html_path))}")
     verdict = data.get("safety", {}).get("verdict")

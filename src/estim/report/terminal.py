@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from estim.text import terminal_text
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
     from estim.simulate import Result
 
-__all__ = ["console", "render_effects", "render_summary", "terminal_text"]
+__all__ = ["console", "render_brief", "render_effects", "render_summary", "terminal_text"]
 
 def console(*, stderr: bool = False) -> Console:
     """A Rich console for estim's faces. When the reader of a pipe goes away (``estim check
@@ -111,3 +112,89 @@ def render_effects(effects: Any, console: Console) -> None:
             console.print(f"[yellow]! {terminal_text(line)}[/yellow]")
     for note in d.get("notes", []):
         console.print(f"[dim]note: {terminal_text(note)}[/dim]")
+
+
+#: What each predicted sensation means, in words a patient would use.
+_PLAIN_WORDS = {
+    "no sensation": "you would not feel it",
+    "light tingling": "a faint tingling or buzzing under the pads",
+    "strong tingling, no contraction": "a strong but comfortable tingling, no muscle twitch",
+    "contraction, approaching pain": "the muscle twitches or contracts; close to what hurts",
+    "painful": "this would hurt",
+}
+
+
+def render_brief(data: dict[str, Any], console: Console) -> None:
+    """The answer first, on one 80 x 50 screen: the program in a line, the safety verdict
+    with any rule that fails or warns, the output an engineer looks at first, and the
+    sensation window with what it means at the programmed intensity (``data`` is
+    :func:`estim.report.run.result_to_dict` of a result). ``-v`` prints everything."""
+    prog = data["program"]
+    chans = data["channels"]
+    kinds = ", ".join(sorted({c["modality"] for c in chans}))
+    console.print(f"[bold]{terminal_text(prog['name'])}[/bold]  [dim]{terminal_text(kinds)}, "
+                  f"{len(chans)} channel{'s' * (len(chans) > 1)}[/dim]")
+    safety = data["safety"]
+    verdict = safety["verdict"]
+    colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
+    bad = [f for f in safety["findings"] if f["verdict"] in ("fail", "warn")]
+    console.print(f"\n[bold]Safety:[/bold] [{colour}]{verdict.upper()}[/{colour}]  "
+                  f"[dim]{len(safety['findings'])} checks, "
+                  f"{sum(f['verdict'] == 'fail' for f in bad)} failed, "
+                  f"{sum(f['verdict'] == 'warn' for f in bad)} warned[/dim]")
+    for f in bad[:6]:
+        value = _finding_value(f)
+        console.print(f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  "
+                      f"{terminal_text(f['rule_id'])}: {value}")
+    if len(bad) > 6:
+        console.print(f"  [dim]... and {len(bad) - 6} more (estim check for all)[/dim]")
+    console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
+    for c in chans:
+        m = c["metrics"]
+        unit = "A" if "peak_A" in m else "V"
+        rate = m.get("pulses_per_s_per_s")
+        rate_text = f", {rate:.3g} pulses/s on average" if rate and rate >= 1 else ""
+        console.print(f"  ch {terminal_text(c['name'])}: peak {format_si(m[f'peak_{unit}'], unit)}"
+                      f", r.m.s. {format_si(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s), "
+                      f"phase charge {format_si(m['max_phase_charge_C'], 'C')}{rate_text}")
+    fx = data.get("effects") or {}
+    w = fx.get("sensation_window")
+    if w is not None:
+        console.print(f"\n[bold]What a person feels[/bold] [dim](channel "
+                      f"{terminal_text(w['channel'])}, model prediction)[/dim]")
+        rows = (("feels it", w["sensory_threshold_A"], "first Aβ fibers fire"),
+                ("muscle twitches", w["motor_threshold_A"], "visible contraction"),
+                ("starts to hurt", w["pain_threshold_A"], "Aδ/C pain fibers fire"))
+        for label, amp, why in sorted(rows, key=lambda r: math.inf if r[1] is None else r[1]):
+            console.print(f"  {label:<16} {_ma(amp):>12}   [dim]{why}[/dim]")
+        s = fx.get("sensation") or {}
+        phrase = s.get("phrase", "")
+        console.print(f"  [bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
+                      f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
+        if s.get("as_expected") is False:
+            console.print(f"  [yellow]the program's source expects: "
+                          f"{terminal_text(' or '.join(s['expected']))}[/yellow]")
+    f = fx.get("force")
+    if f is not None and f.get("first_contraction_peak_N") is not None:
+        ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
+        console.print(f"\n[bold]Force:[/bold] first contraction "
+                      f"{f['first_contraction_peak_N']:.0f} N of {f['max_force_N']:.0f} N "
+                      f"maximal; last/first {ratio} over {f['contractions']} contractions")
+    dose = fx.get("dose")
+    if dose is not None:
+        console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
+                      f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²"
+                      + (f", about {dose['mass_delivered_mg']:.3g} mg delivered"
+                         if dose.get("mass_delivered_mg") is not None else ""))
+    notes = fx.get("notes", [])
+    if notes:
+        console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "
+                      "(-v to show them)[/dim]")
+
+
+def _finding_value(f: dict[str, Any]) -> str:
+    unit = f.get("display_unit") or f.get("unit") or ""
+    value, limit = f.get("display_value"), f.get("display_limit")
+    if isinstance(value, int | float) and isinstance(limit, int | float):
+        return terminal_text(f"{value:.4g} {unit} (limit {limit:.4g} {unit})")
+    return terminal_text(f.get("note") or f.get("description") or "")
