@@ -123,3 +123,22 @@ def test_run_twice_without_output_keeps_both(tmp_path, monkeypatch):
     assert main(["run"]) == 0
     assert (tmp_path / "estim-out" / "tens_conventional" / "results.json").is_file()
     assert (tmp_path / "estim-out" / "tens_conventional-2" / "results.json").is_file()
+
+
+def test_discovery_commands(capsys):
+    """estim --version, estim sites and estim placements SITE, with --json; an unknown site
+    is one clear error."""
+    import estim
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"estim {estim.__version__}"
+    assert main(["sites", "--json"]) == 0
+    sites = {s["name"]: s for s in json.loads(capsys.readouterr().out)}
+    assert sites["thigh"]["muscle"].startswith("quadriceps")
+    assert "knee_inferolateral" in sites["knee"]["placements"]
+    assert main(["placements", "knee", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["name"] for r in rows} == set(sites["knee"]["placements"])
+    assert main(["placements", "moon"]) == 2
+    assert "site.name" in capsys.readouterr().err

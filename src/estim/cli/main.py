@@ -46,6 +46,49 @@ def _cmd_programs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sites(args: argparse.Namespace) -> int:
+    from estim.effects.anatomy import SITE_MUSCLE, muscle_for_site
+    from estim.fields.sites import SITE_NAMES, make_site, placements
+
+    rows: list[dict[str, Any]] = []
+    for name in SITE_NAMES:
+        site = make_site(name)
+        rows.append({
+            "name": name, "kind": site.kind,
+            "layers": [{"tissue": ly.tissue, "thickness_m": ly.thickness} for ly in site.layers],
+            "muscle": muscle_for_site(name).name if name in SITE_MUSCLE else None,
+            "placements": placements(site)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        layers = ", ".join(f"{ly['tissue']} {ly['thickness_m'] * 1e3:g} mm"  # [m -> mm]
+                           if ly["thickness_m"] else f"{ly['tissue']} (the rest)"
+                           for ly in r["layers"])
+        print(f"{r['name']:<11} {r['kind']:<7} {layers}")
+    print("\nestim placements SITE lists where electrodes can go on a site")
+    return 0
+
+
+def _cmd_placements(args: argparse.Namespace) -> int:
+    from estim.fields.sites import make_site, placement, placements
+
+    site = make_site(args.site)
+    rows: list[dict[str, Any]] = []
+    for name in placements(site):
+        where = placement(site, name)
+        rows.append({"name": name, "position_m": list(where.position),
+                     "normal": list(where.normal), "axis": list(where.axis)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"placements on {args.site} (electrode centre, mm):")
+    for r in rows:
+        x, y, z = (v * 1e3 for v in r["position_m"])  # [m -> mm]
+        print(f"  {r['name']:<28} ({x:6.1f}, {y:6.1f}, {z:6.1f})")
+    return 0
+
+
 def _check_site(program: object) -> None:
     """The site, its overrides and every placement exist (no mesh, no solve): the same
     program is refused by every command, not only by those that solve the field."""
@@ -124,8 +167,20 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
     parser = argparse.ArgumentParser(
         prog="estim", description="Electrotherapy simulation: what a stimulator program puts "
         "out, whether it meets the limits, and what it does in the body.")
+    from estim import __version__
+
+    parser.add_argument("--version", action="version", version=f"estim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+    p = sub.add_parser("sites", help="list the anatomical sites and their tissue layers")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    handlers["sites"] = _cmd_sites
+
+    p = sub.add_parser("placements", help="list where electrodes can go on a site")
+    p.add_argument("site", help="a site name (estim sites lists them)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    handlers["placements"] = _cmd_placements
 
     p = sub.add_parser("programs", help="list the bundled example programs")
     p.add_argument("--json", action="store_true", help="machine-readable output")
