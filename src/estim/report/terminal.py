@@ -153,10 +153,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
         rate = m.get("pulses_per_s_per_s")
-        rate_text = f", {rate:.3g} pulses/s on average" if rate and rate >= 1 else ""
+        rate_text = f", mean {rate:.3g} pulses/s" if rate and rate >= 1 else ""
+        # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
+        charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
+                  else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
         console.print(f"  ch {terminal_text(c['name'])}: peak {format_si(m[f'peak_{unit}'], unit)}"
                       f", r.m.s. {format_si(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s), "
-                      f"phase charge {format_si(m['max_phase_charge_C'], 'C')}{rate_text}")
+                      f"{charge}{rate_text}")
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:
