@@ -158,8 +158,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
         console.print(f"  ch {terminal_text(c['name'])}: peak {format_si(m[f'peak_{unit}'], unit)}"
-                      f", r.m.s. {format_si(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s), "
-                      f"{charge}{rate_text}")
+                      f", r.m.s. {format_si(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
+        console.print(f"    {charge}{rate_text}")
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:
