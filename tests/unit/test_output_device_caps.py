@@ -134,11 +134,13 @@ def test_many_clipped_sines_are_rounded_up_never_down():
         assert want * (1 - 1e-9) <= got <= want * 1.002 ** 2
 
 
-def test_clipping_that_would_explode_is_a_clear_error():
+def test_clipping_that_would_explode_falls_back_to_a_bound_never_optimistic():
     """A long carrier clipped at hundreds of distinct pieces would take minutes and
-    gigabytes; it is one clear error (the output table reports it as a finding)."""
-    from estim.errors import InputError
-    from estim.safety.loads import clip_events
+    gigabytes. clip_events says so; the delivered output then shows the device's limit as its
+    peak and judges r.m.s., charge and energy on the unclipped output, an upper bound
+    (clipping only lowers |I| at every instant), with a note saying so."""
+    from estim.safety import ResistiveLoad
+    from estim.safety.loads import ClippingTooCostly, clip_events
     from estim.waveforms.segments import Pulse, Segment
 
     pulses = tuple(Pulse((Segment.sine(1.0, 4000.0 + k, 0.0, 0.1),), f"c{k}") for k in range(400))
@@ -146,5 +148,13 @@ def test_clipping_that_would_explode_is_a_clear_error():
     timing = Timing(shape="carrier", frequency_hz=4000.0, band_frequencies_hz=(4000.0,))
     stim = Stimulus(pulses, np.arange(n) * 0.1, np.arange(n, dtype=np.intp), np.full(n, 0.05),
                     0.1 * n, 1, Control.CURRENT, timing)
-    with pytest.raises(InputError, match="pieces"):
+    with pytest.raises(ClippingTooCostly, match="pieces"):
         clip_events(stim, 0.03)
+    device = Device(control="current", max_current="100 mA", compliance_voltage="15 V")
+    out = deliver(stim, ResistiveLoad(500.0), device)
+    assert out.limited and "upper bound" in out.note
+    assert out.peak_current_a == pytest.approx(0.03)  # 15 V / 500 Ω, the device's limit
+    assert out.peak_voltage_v == pytest.approx(15.0)
+    assert out.current is not None
+    # the r.m.s. it is judged on is the unclipped one (≥ any clipped output's)
+    assert out.current.event_charge_sq.max() == pytest.approx(stim.event_charge_sq.max())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import fft as sfft
 
-from estim.errors import InputError
+from estim.errors import EstimError
 from estim.program.model import Control, Device
 from estim.tables import TableEntry
 from estim.waveforms.segments import Pulse
@@ -240,6 +240,16 @@ def _clip_pieces(pulse: Pulse) -> float:
                / (2 * math.pi) for seg in pulse.segments)
 
 
+class ClippingTooCostly(EstimError):
+    """Clipping this output exactly would take more than :data:`_MAX_CLIPPED_PIECES`
+    pieces; the caller falls back to a bound."""
+
+    def __init__(self, pieces: float) -> None:
+        self.pieces = pieces
+        super().__init__(f"clipping the output exactly would take about {pieces:.3g} pieces "
+                         f"(at most {_MAX_CLIPPED_PIECES:,} are computed)")
+
+
 def _flat_magnitude(pulse: Pulse) -> float | None:
     """|value| of a pulse whose every non-zero piece is a constant of the same magnitude
     (rectangular mono- and biphasic pulses), else None. Clipping such a pulse is a rescale."""
@@ -284,12 +294,7 @@ def clip_events(stim: Stimulus, limit: float) -> tuple[Stimulus, bool]:
     pieces = sum(_clip_pieces(stim.pulses[int(t)]) for t in np.unique(
         np.column_stack([stim.template[rest], np.abs(scale[rest])]), axis=0)[:, 0])
     if pieces > _MAX_CLIPPED_PIECES:
-        unit = "A" if stim.control is Control.CURRENT else "V"
-        raise InputError(
-            "device", f"output limited at {limit:.4g} {unit} into a test load",
-            "a compliance (or current limit) that this program does not run into, or a "
-            f"program with fewer distinct carrier pieces: clipping it exactly would take "
-            f"about {pieces:.3g} pieces, and at most {_MAX_CLIPPED_PIECES:,} are computed")
+        raise ClippingTooCostly(pieces)
     pulses = list(stim.pulses)
     template = stim.template.copy()
     made: dict[tuple[int, float], int] = {}
@@ -310,24 +315,37 @@ def _as(stim: Stimulus, factor: float, control: Control) -> Stimulus:
                     stim.cycle_s, stim.n_cycles, control, stim.timing, stim.label)
 
 
+def _clip_or_bound(stim: Stimulus, limit: float) -> tuple[Stimulus, bool, float, str]:
+    """The clipped output, whether it was limited, its peak, and a note. When exact clipping
+    would cost too much, the unclipped output stands in as an upper bound of everything but
+    the peak (clipping only lowers |I| at every instant, so r.m.s., charge and energy can only
+    be smaller): rules on them are then judged on the bound, never optimistically."""
+    try:
+        out, limited = clip_events(stim, limit)
+    except ClippingTooCostly as err:
+        return stim, True, min(stim.peak, limit), (
+            f"r.m.s., charge and energy are upper bounds (the unclipped output): {err}")
+    return out, limited, out.peak, ""
+
+
 def _into_resistor(stim: Stimulus, load: ResistiveLoad, device: Device) -> Delivered:
     r = load.ohms
     if stim.control is Control.CURRENT:
         assert device.compliance_voltage is not None  # validated for current control
-        current, limited = clip_events(stim, device.compliance_voltage / r)
+        current, limited, peak, bound = _clip_or_bound(stim, device.compliance_voltage / r)
         note = (f"clipped at the compliance voltage ({device.compliance_voltage:g} V / "
                 f"{load.label} = {device.compliance_voltage / r * 1e3:.4g} mA)" if limited else "")
     else:
         current = _as(stim, 1.0 / r, Control.CURRENT)
-        limited = False
-        note = ""
+        limited, peak, bound, note = False, current.peak, "", ""
         if device.current_limit is not None:
-            current, limited = clip_events(current, device.current_limit)
+            current, limited, peak, bound = _clip_or_bound(current, device.current_limit)
             if limited:
                 note = f"clipped at the current limit ({device.current_limit * 1e3:g} mA)"
     voltage = _as(current, r, Control.VOLTAGE)
     energy = float(np.max(current.event_charge_sq, initial=0.0)) * r
-    return Delivered(load, current, voltage, current.peak, voltage.peak, energy, limited, note)
+    note = "; ".join(x for x in (note, bound) if x)
+    return Delivered(load, current, voltage, peak, peak * r, energy, limited, note)
 
 
 def _peaks_into_resistor(stim: Stimulus, load: ResistiveLoad, device: Device) -> Delivered:
