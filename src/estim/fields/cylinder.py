@@ -1,0 +1,385 @@
+"""Semi-analytic volume conductor for limb sites: pads on a layered, finite cylinder.
+
+The limb is a circular cylinder of concentric layers (outer to inner: skin, fat, muscle,
+bone), length L along z, ends insulated, as in the FEM. The potential is a Fourier series in
+angle and a cosine series along the axis (which makes the insulated ends exact),
+
+    φ(r, θ, z) = Σ_n Σ_m J_nm Z_nm(r) e^{inθ} cos(k_m (z + L/2)),   k_m = mπ/L,
+
+where J_nm are the coefficients of the current density entering through the skin (A/m²) and
+Z_nm(r) the radial transfer impedance of mode (n, k_m): in each layer φ = a I_n(qr) + b K_n(qr)
+with q = k sqrt(σ_z/σ_r) (the anisotropic muscle scales the axial wavenumber), joined by
+continuity of φ and σ_r ∂φ/∂r at the interfaces, regular at the axis, as in the surface EMG
+volume conductor of Farina, Mesin et al. 2004 (Med Biol Eng Comput 42:121). Bessel functions
+are carried in log form (:mod:`estim.fields.bessel`) so high orders neither over- nor
+underflow.
+
+Pads are equipotentials: each pad is cut into cells (finer towards the rims, where the current
+crowds) carrying uniform density; the cell densities are solved so that every pad has one
+potential and carries ±1 A (Galerkin on cell means). The potential is then summed on a
+(radius × angle × axial) grid by FFT and interpolated with cubic splines.
+
+An elliptic limb section (the knee) is replaced by the circle of the same perimeter; a point
+keeps its depth below the skin and the arc length of its angular position (docs/fields.md
+gives the error this costs against the FEM).
+
+Where it holds: points deeper than about :data:`MIN_DEPTH` below the skin (the series is
+truncated at a wavelength of ~1 mm, so the potential in the top ~0.5 mm of the skin next to a
+pad rim is smoothed); ideal contact (no interface conductance).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.fields.bessel import log_ik
+from estim.fields.electrodes import Electrode
+from estim.fields.sites import Site
+
+__all__ = ["MIN_DEPTH", "CylinderChannel", "LayeredCylinder", "cylinder_channel"]
+
+F = NDArray[np.float64]
+
+#: Shallowest depth (m) at which the series is checked against the FEM to 2 %.
+MIN_DEPTH = 1.0e-3
+_TINY_K = 1e-7  # [1/m] stands in for k = 0: I_n, K_n -> r^n, r^-n, exact to 1e-12
+_DECAY = 40.0  # modes with q·depth above this contribute below e^-40: skipped
+
+
+def _perimeter(a: float, b: float) -> float:
+    """Ellipse perimeter (Ramanujan's second approximation, 1e-10 relative here) (m)."""
+    h = ((a - b) / (a + b)) ** 2
+    return math.pi * (a + b) * (1 + 3 * h / (10 + math.sqrt(4 - 3 * h)))
+
+
+@dataclass(frozen=True)
+class LayeredCylinder:
+    """Concentric layers, inner to outer.
+
+    :param radii: outer radius of each layer (m), increasing; the last is the skin surface.
+    :param sigma_r: radial (= angular) conductivity per layer (S/m).
+    :param sigma_z: axial conductivity per layer (S/m).
+    :param length: cylinder length (m), ends insulated, centred on z = 0.
+    :param a: outer semi-axis along x of the real (elliptic) section (m).
+    :param b: outer semi-axis along y (m).
+    """
+
+    radii: tuple[float, ...]
+    sigma_r: tuple[float, ...]
+    sigma_z: tuple[float, ...]
+    length: float
+    a: float
+    b: float
+
+    @classmethod
+    def from_site(cls, site: Site) -> LayeredCylinder:
+        if site.kind != "limb":
+            raise ValueError(f"the layered cylinder needs a limb site, not {site.kind!r}")
+        a, b = site.radius_x, site.radius_y
+        outer = _perimeter(a, b) / (2 * math.pi)
+        radii, r = [], outer
+        for ly in site.layers:
+            radii.append(r)
+            r -= ly.thickness
+        # the core (bone) keeps its radius; muscle absorbs the equal-perimeter change
+        inner = site.layers[-1].thickness
+        radii[-1] = inner
+        return cls(tuple(reversed(radii)),
+                   tuple(ly.conductivity_across for ly in reversed(site.layers)),
+                   tuple(ly.conductivity for ly in reversed(site.layers)),
+                   site.length, a, b)
+
+    @property
+    def radius(self) -> float:
+        return self.radii[-1]
+
+    # --- coordinates ---------------------------------------------------------------------
+    def to_cylinder(self, x: F) -> tuple[F, F, F]:
+        """(r, θ, z) on the equivalent circle of world points ``x`` (N, 3) (m, rad, m)."""
+        a, b = self.a, self.b
+        px, py = x[:, 0], x[:, 1]
+        if math.isclose(a, b):
+            return np.hypot(px, py) - a + self.radius, np.arctan2(py, px), x[:, 2]
+        # depth d: the point lies on the ellipse with semi-axes (a - d, b - d), as the FEM's
+        # layer boundaries do; Newton from the circle guess
+        d = self.radius - np.hypot(px, py)
+        for _ in range(30):
+            ad, bd = np.maximum(a - d, 1e-9), np.maximum(b - d, 1e-9)
+            g = (px / ad) ** 2 + (py / bd) ** 2 - 1
+            dg = 2 * px**2 / ad**3 + 2 * py**2 / bd**3
+            step = g / dg
+            d = d - step
+            if np.abs(step).max() < 1e-12:
+                break
+        ad, bd = a - d, b - d
+        t = np.arctan2(py / bd, px / ad)  # parametric angle on that ellipse
+        return self.radius - d, self._arc(t) / self.radius, x[:, 2]
+
+    def _arc(self, t: F) -> F:
+        """Signed arc length (m) on the outer ellipse from t = 0 to parametric angle t."""
+        ts = np.linspace(-np.pi, np.pi, 2049)
+        ds = np.hypot(self.a * np.sin(ts), self.b * np.cos(ts))
+        s = np.concatenate([[0.0], np.cumsum((ds[1:] + ds[:-1]) / 2 * np.diff(ts))])
+        s -= np.interp(0.0, ts, s)
+        return np.interp(t, ts, s)
+
+    # --- radial transfer -----------------------------------------------------------------
+    def transfer(self, n: F, k: F, radii: F) -> tuple[F, F]:
+        """Surface impedance Z(R) (V·m²/A per unit density mode) and φ(r)/φ(R) at ``radii``.
+
+        :param n: angular orders (P,) >= 0. :param k: axial wavenumbers (P,) (1/m).
+        :param radii: evaluation radii (Q,) (m).
+        :returns: Z (P,) and T (Q, P); T is 0 where the mode has decayed below e^-40.
+        """
+        k = np.maximum(k, _TINY_K)
+        rad = self.radii
+        nl = len(rad)
+        q = [k * math.sqrt(sz / sr) for sr, sz in zip(self.sigma_r, self.sigma_z, strict=True)]
+        # core: φ = I_n(q r) normalised to 1 at its outer radius
+        li, di, _, _ = log_ik(n, q[0] * rad[0])
+        y = self.sigma_r[0] * q[0] * di
+        betas = [np.zeros_like(k)]
+        logs_in = [(li, np.zeros_like(k))]  # log I, log K at each layer's inner radius
+        tau = [np.zeros_like(k)]  # log φ(outer)/φ(inner) per layer (core: unused)
+        for layer in range(1, nl):
+            s = self.sigma_r[layer]
+            x_a, x_b = q[layer] * rad[layer - 1], q[layer] * rad[layer]
+            lia, dia, lka, dka = log_ik(n, x_a)
+            lib, dib, lkb, dkb = log_ik(n, x_b)
+            sq = s * q[layer]
+            beta = (y - sq * dia) / (sq * dka - y)
+            w = beta * np.exp((lkb - lka) - (lib - lia))
+            y = sq * (dib + w * dkb) / (1 + w)
+            tau.append((lib - lia) + np.log(np.abs(1 + w)) - np.log(np.abs(1 + beta)))
+            betas.append(beta)
+            logs_in.append((lia, lka))
+        z_surface = 1.0 / y
+        # log φ(R)/φ(inner radius of each layer)
+        above = np.cumsum(np.array(tau[::-1]), axis=0)[::-1]  # above[l] = Σ_{l'>=l} tau
+        out = np.zeros((len(radii), len(k)))
+        edges = np.concatenate([[0.0], rad])
+        for j, r in enumerate(np.maximum(np.asarray(radii, float), 1e-3 * rad[0])):
+            layer = int(np.clip(np.searchsorted(edges, r, side="left") - 1, 0, nl - 1))
+            depth = self.radius - r
+            live = np.hypot(n / self.radius, k) * depth < _DECAY
+            if not live.any():
+                continue
+            nn, qq = n[live], q[layer][live]
+            lir, _, lkr, _ = log_ik(nn, qq * r)
+            rest = above[layer][live] - (tau[layer][live] if layer == 0 else 0.0)
+            if layer == 0:
+                lia = logs_in[0][0][live]
+                ratio = np.exp(lir - lia)  # φ(r)/φ(r0), core normalised at r0
+                # φ(R)/φ(r0) = exp(Σ_{l>=1} tau)
+                out[j, live] = ratio * np.exp(-(above[1][live] if nl > 1 else 0.0))
+                continue
+            lia, lka = logs_in[layer][0][live], logs_in[layer][1][live]
+            beta = betas[layer][live]
+            ratio = (np.exp(lir - lia) + beta * np.exp(lkr - lka)) / (1 + beta)
+            out[j, live] = ratio * np.exp(-rest)
+        return z_surface, out
+
+
+def _graded(half: float, cells: int) -> F:
+    """Cell edges on [-half, half], finer towards both ends (cosine spacing) (m)."""
+    return -half * np.cos(np.pi * np.arange(cells + 1) / cells)
+
+
+@dataclass(frozen=True)
+class _Pad:
+    theta: F  # (nα+1,) angular cell edges (rad)
+    zeta: F  # (nβ+1,) axial cell edges, ζ = z + L/2 (m)
+    mask: NDArray[np.bool_]  # (nα, nβ) cells on the pad
+
+
+def _pad_cells(cyl: LayeredCylinder, e: Electrode, cells: int) -> _Pad:
+    if abs(abs(e.axis[2]) - 1) > 1e-9:
+        raise ValueError("limb pads run along the limb axis")
+    pos = np.asarray(e.position, float)[None, :]
+    _, th, z = cyl.to_cylinder(pos)
+    R = cyl.radius
+    if e.shape == "rectangular":
+        du = _graded(e.width / 2 / R, cells)
+        dv = _graded(e.length / 2, cells)
+        mask = np.ones((cells, cells), bool)
+    elif e.shape == "circular":
+        rad = e.width / 2
+        m = 2 * cells
+        du = _graded(rad / R, m)
+        dv = _graded(rad, m)
+        cu = (du[1:] + du[:-1]) / 2 * R
+        cv = (dv[1:] + dv[:-1]) / 2
+        # cells whose area is mostly inside the disc
+        mask = (cu[:, None] ** 2 + cv[None, :] ** 2) <= rad**2
+    else:
+        raise ValueError(f"a limb pad is rectangular or circular, not {e.shape!r}")
+    return _Pad(th[0] + du, z[0] + cyl.length / 2 + dv, mask)
+
+
+@dataclass(frozen=True)
+class CylinderChannel:
+    """One channel (1 A in at the anode, out at the cathode) on a layered cylinder.
+
+    ``potential(points)`` is V per A relative to the cathode, NaN outside the limb;
+    ``resistance`` the anode-to-cathode voltage per A (Ω).
+    """
+
+    cylinder: LayeredCylinder
+    resistance: float
+    _grids: tuple[tuple[float, float, F], ...]  # per layer: r0, dr, spline coefficients
+    _theta_step: float
+    _z_step: float
+    _pad: int
+
+    def potential(self, points: F) -> F:
+        """φ (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside."""
+        from scipy.ndimage import map_coordinates
+
+        x = np.asarray(points, float).reshape(-1, 3)
+        cyl = self.cylinder
+        r, th, z = cyl.to_cylinder(x)
+        out = np.full(len(x), np.nan)
+        inside = (r >= 0) & (r <= cyl.radius * (1 + 1e-9)) & (np.abs(z) <= cyl.length / 2)
+        ti = np.mod(th, 2 * np.pi) / self._theta_step + self._pad
+        zi = (z + cyl.length / 2) / self._z_step - 0.5 + self._pad
+        edges = np.concatenate([[0.0], cyl.radii])
+        layer = np.clip(np.searchsorted(edges, r, side="left") - 1, 0, len(cyl.radii) - 1)
+        for li, (r0, dr, coef) in enumerate(self._grids):
+            m = inside & (layer == li)
+            if m.any():
+                ri = np.clip((r[m] - r0) / dr, 0, coef.shape[0] - 1)
+                out[m] = map_coordinates(coef, np.vstack([ri, ti[m], zi[m]]), order=3,
+                                         prefilter=False, mode="nearest")
+        return out
+
+
+def _interval_transforms(edges_theta: list[F], edges_zeta: list[F], n: F, k: F
+                         ) -> tuple[NDArray[np.complex128], F]:
+    """E[n, α] = ∫ e^{inθ} dθ over each angular interval; C[m, β] = ∫ cos(kζ) dζ."""
+    lo_t = np.concatenate([e[:-1] for e in edges_theta])
+    hi_t = np.concatenate([e[1:] for e in edges_theta])
+    lo_z = np.concatenate([e[:-1] for e in edges_zeta])
+    hi_z = np.concatenate([e[1:] for e in edges_zeta])
+    nn = n[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        E = np.where(nn == 0, (hi_t - lo_t)[None, :],
+                     (np.exp(1j * nn * hi_t) - np.exp(1j * nn * lo_t)) / (1j * nn))
+        kk = k[:, None]
+        C = np.where(kk == 0, (hi_z - lo_z)[None, :],
+                     (np.sin(kk * hi_z) - np.sin(kk * lo_z)) / kk)
+    return E, C
+
+
+def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells: int = 12,
+                     step: float = 1.0e-3) -> CylinderChannel:
+    """The channel anode → cathode on ``site`` (a limb) with equipotential pads.
+
+    :param cells: cells per pad side (graded towards the rims).
+    :param step: spacing of the interpolation grid on the skin surface (m); the series is
+        truncated at this wavelength's Nyquist.
+    """
+    cyl = LayeredCylinder.from_site(site)
+    R, L = cyl.radius, cyl.length
+    n_theta = 2 * math.ceil(math.pi * R / step)
+    n_theta += n_theta % 2
+    n_z = math.ceil(L / step)
+    n_modes = n_theta // 2  # 0 .. Nyquist - 1
+    n = np.arange(n_modes, dtype=float)
+    k = np.arange(n_z, dtype=np.float64) * np.pi / L
+    pads = [_pad_cells(cyl, e, cells) for e in (anode, cathode)]
+    # --- equipotential pads: Galerkin on cell means --------------------------------------
+    # modes for the pad solve: finer than the grid, to resolve the smallest rim cells
+    fine = min(pads[0].zeta[1] - pads[0].zeta[0], pads[1].zeta[1] - pads[1].zeta[0],
+               R * (pads[0].theta[1] - pads[0].theta[0]), R * (pads[1].theta[1] - pads[1].theta[0]))
+    kmax = max(math.pi / step, 2.0 / fine)
+    ns = np.arange(math.ceil(kmax * R) + 1, dtype=float)
+    ks = np.arange(math.ceil(kmax * L / math.pi) + 1) * np.pi / L
+    NN, KK = np.meshgrid(ns, ks, indexing="ij")
+    keep = np.hypot(NN / R, KK) <= kmax * 1.0001
+    zs = np.zeros(NN.shape)
+    zs[keep], _ = cyl.transfer(NN[keep], KK[keep], np.zeros(0))
+    zs[0, 0] = 0.0  # net current of a channel is zero: the constant mode is not driven
+    E, C = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], ns, ks)
+    eps = np.where(ks == 0, 1.0, 2.0)
+    cn = np.where(ns == 0, 1.0, 2.0)
+    na, nb = E.shape[1], C.shape[1]
+    CC = (C[:, :, None] * C[:, None, :]).reshape(len(ks), nb * nb)
+    W = (zs * eps[None, :]) @ CC  # (N, nβ²)
+    A = cn[:, None] * (E.real[:, :, None] * E.real[:, None, :]
+                       + E.imag[:, :, None] * E.imag[:, None, :]).reshape(len(ns), na * na)
+    H = (A.T @ W).reshape(na, na, nb, nb).transpose(0, 2, 1, 3)  # [α, β, α', β']
+    # cells: (α, β) of each pad
+    cell_a, cell_b, owner = [], [], []
+    oa = ob = 0
+    for p_i, p in enumerate(pads):
+        ia, ib = np.nonzero(p.mask)
+        cell_a.append(ia + oa)
+        cell_b.append(ib + ob)
+        owner.append(np.full(len(ia), p_i))
+        oa += len(p.theta) - 1
+        ob += len(p.zeta) - 1
+    ca_, cb_, own = np.concatenate(cell_a), np.concatenate(cell_b), np.concatenate(owner)
+    lo_t = np.concatenate([p.theta[:-1] for p in pads])
+    hi_t = np.concatenate([p.theta[1:] for p in pads])
+    lo_z = np.concatenate([p.zeta[:-1] for p in pads])
+    hi_z = np.concatenate([p.zeta[1:] for p in pads])
+    area = R * (hi_t - lo_t)[ca_] * (hi_z - lo_z)[cb_]
+    nc = len(ca_)
+    # mean potential on cell j from unit density on cell i
+    G = H[ca_[:, None], cb_[:, None], ca_[None, :], cb_[None, :]]  # [j, i] symmetric part
+    G = G * R / (2 * np.pi * L) / area[:, None]
+    # unknowns: densities (nc), pad potentials (2); rows: cell potentials, pad currents
+    M = np.zeros((nc + 2, nc + 2))
+    M[:nc, :nc] = G
+    M[np.arange(nc), nc + own] = -1.0
+    M[nc + own, np.arange(nc)] = area
+    rhs = np.zeros(nc + 2)
+    rhs[nc:] = (1.0, -1.0)  # [A] into the anode, out of the cathode
+    sol = np.linalg.solve(M, rhs)
+    dens, (u_an, u_ca) = sol[:nc], sol[nc:]
+    # --- the potential on a grid ---------------------------------------------------------
+    D = np.zeros((na, nb))
+    np.add.at(D, (ca_, cb_), dens)
+    E2, C2 = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], n, k)
+    eps2 = np.where(k == 0, 1.0, 2.0)
+    J = (np.conj(E2) @ D @ C2.T) * eps2[None, :] / (2 * np.pi * L)  # (n, m) A/m²
+    NN2, KK2 = np.meshgrid(n, k, indexing="ij")
+    grids = []
+    pad = 3
+    for li in range(len(cyl.radii)):
+        r_in = cyl.radii[li - 1] if li else 0.0
+        r_out = cyl.radii[li]
+        thick = r_out - r_in
+        # node spacing: the grid step near the skin, a quarter of the depth below it
+        spacing = max(step, 0.25 * (R - r_out))
+        nodes = int(np.clip(math.ceil(thick / spacing) + 1, 4, 10))
+        rr = np.linspace(r_in, r_out, nodes)
+        zsurf, T = cyl.transfer(NN2.ravel(), KK2.ravel(), rr)
+        spec = J.ravel()[None, :] * (zsurf[None, :] * T)
+        spec = spec.reshape(nodes, len(n), len(k))
+        spec[:, 0, 0] = 0.0
+        grids.append((r_in, rr[1] - rr[0], _grid_values(spec, n_theta, n_z) - u_ca))
+    coefs = []
+    from scipy.ndimage import spline_filter
+
+    for r_in, dr, vals in grids:
+        ext = np.concatenate([vals[:, -pad:], vals, vals[:, :pad]], axis=1)  # periodic θ
+        ext = np.concatenate([ext[:, :, pad - 1::-1], ext, ext[:, :, :-pad - 1:-1]], axis=2)
+        coefs.append((r_in, dr, spline_filter(ext, order=3, mode="nearest")))
+    return CylinderChannel(cyl, float(u_an - u_ca), tuple(coefs), 2 * np.pi / n_theta,
+                           L / n_z, pad)
+
+
+def _grid_values(spec: NDArray[np.complex128] | F, n_theta: int, n_z: int) -> F:
+    """Σ_n Σ_m spec[:, n, m] e^{inθ_i} cos(k_m ζ_l) on θ_i = 2πi/Nθ, ζ_l = (l+½)L/Nz."""
+    from scipy.fft import dct, irfft
+
+    x = spec.copy()
+    x[:, :, 1:] *= 0.5  # DCT-III: y = x0 + 2 Σ x_m cos(...)
+    along = dct(x.real, type=3, axis=2, n=n_z) + 1j * dct(x.imag, type=3, axis=2, n=n_z)
+    # Σ_{n∈Z} c_n e^{inθ} with c_{-n} = conj(c_n): irfft(Nθ c) over n >= 0
+    return irfft(along * n_theta, n=n_theta, axis=1)
