@@ -31,25 +31,26 @@ __all__ = ["check_output_dir", "fresh_dir", "safe_output", "write_output_dir",
 _TAKEN = "a folder that does not exist yet, or is empty (or --force to write into it)"
 
 
-def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> Path:
+def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = (),
+                option: str = "--output") -> Path:
     """Check that writing ``path`` loses nothing the user wrote.
 
     Refuses to overwrite an input, and refuses an existing file unless ``force`` is given.
     """
     path = path.expanduser()
-    _refuse_inputs(path, inputs)
+    _refuse_inputs(path, inputs, option)
     if path.is_dir():
-        raise InputError("output", str(path), "a file name, not a directory")
+        raise InputError(option, str(path), "a file name, not a directory")
     if path.exists() and not force:
-        raise InputError("output", str(path),
+        raise InputError(option, str(path),
                          "a path that does not exist yet (or --force to overwrite)")
     if not path.parent.exists():
-        raise InputError("output", str(path), f"a path in an existing directory "
+        raise InputError(option, str(path), f"a path in an existing directory "
                          f"({path.parent} does not exist)")
     return path
 
 
-def _refuse_inputs(path: Path, inputs: tuple[Path, ...]) -> None:
+def _refuse_inputs(path: Path, inputs: tuple[Path, ...], option: str) -> None:
     for src in inputs:
         try:
             same = path.exists() and (path.resolve() == src.resolve()
@@ -57,7 +58,7 @@ def _refuse_inputs(path: Path, inputs: tuple[Path, ...]) -> None:
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             same = False
         if same:
-            raise InputError("output", str(path), "a path other than the program file")
+            raise InputError(option, str(path), "a path other than the program file")
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -81,7 +82,7 @@ def check_output_dir(path: Path, *, force: bool, names: tuple[str, ...] = (),
         if not force and not _is_empty_dir(path):
             raise InputError(option, str(path), _TAKEN)
         for name in names:
-            _refuse_inputs(path / name, inputs)
+            _refuse_inputs(path / name, inputs, option)
             if (path / name).is_dir():
                 raise InputError(option, str(path / name), "a file name, not a directory")
         return path
@@ -168,7 +169,8 @@ def write_output_dir(path: Path, files: Mapping[str, bytes | str], *, force: boo
         shutil.rmtree(stage, ignore_errors=True)  # gone already once renamed
 
 
-def write_output_file(path: Path, data: bytes | str, *, force: bool) -> Path:
+def write_output_file(path: Path, data: bytes | str, *, force: bool,
+                      option: str = "--output") -> Path:
     """Write one file whole (a temporary file beside it, then linked or renamed into place);
     without ``force`` this refuses, writing nothing, if ``path`` exists by then."""
     path = path.expanduser()
@@ -181,13 +183,13 @@ def write_output_file(path: Path, data: bytes | str, *, force: bool) -> Path:
         try:
             os.link(tmp, path)  # fails if the file exists: exclusive creation, whole content
         except FileExistsError:
-            raise InputError("output", str(path), "a path that does not exist yet (another "
+            raise InputError(option, str(path), "a path that does not exist yet (another "
                              "run created it while this one ran; or --force)") from None
         except OSError:  # no hard links on this file system: exclusive create, then copy
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             except FileExistsError:
-                raise InputError("output", str(path), "a path that does not exist yet "
+                raise InputError(option, str(path), "a path that does not exist yet "
                                  "(or --force to overwrite)") from None
             with os.fdopen(fd, "wb") as fh, open(tmp, "rb") as src:
                 shutil.copyfileobj(src, fh)

@@ -1,4 +1,4 @@
-"""``estim fibers`` subcommand: JSON output, readable table, plots, bad input."""
+"""``estim fibers`` point-source form: JSON output, readable table, plots, bad input."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from estim.cli import fibers as cli
 from estim.errors import InputError
-from estim.fibers import cli
 from tests.conftest import REFERENCE_DIR
 
 

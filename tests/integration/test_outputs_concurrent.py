@@ -49,7 +49,9 @@ def test_two_runs_into_one_folder_one_wins_one_refuses(tmp_path: Path) -> None:
     data = json.loads((out / "results.json").read_text())
     assert data["program"]["name"] == TITLES[winner]
     (printed,) = [json.loads(o) for c, o, _ in results if c == 0]
-    assert printed == data  # what the winner printed is what is on disk
+    # what the winner printed is what is on disk, and where it is
+    assert printed.pop("files") == [str(out / "results.json"), str(out / "report.html")]
+    assert printed == data
     report = (out / "report.html").read_text()
     assert data["program"]["name"] in report  # the report is the winner's too
     loser = next(p for p in PROGRAMS if p != winner)

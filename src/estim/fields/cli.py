@@ -50,6 +50,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="scale all mesh sizes by F (>1: quicker, coarser preview)")
     p.add_argument("--method", choices=("fem", "analytic"), default="fem",
                    help="fem (any site, 1 %%) or analytic (planar sites, uniform pads, fast)")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable summary on stdout (files written, key figures)")
     p.set_defaults(func=run)
     return p
 
@@ -90,9 +92,21 @@ def run(args: argparse.Namespace) -> int:
     except EstimError as exc:
         print(f"estim field: error: {terminal_text(exc, markup=False)}", file=sys.stderr)
         return 2
+    files = [str(out / n) for n in names]
+    if getattr(args, "json", False):
+        meta = pf.metadata()
+        summary = {
+            "program": program.name, "method": meta["method"], "boundary": meta["boundary"],
+            "n_dofs": meta["n_dofs"], "seconds": meta["seconds"], "cache_hit": meta["cache_hit"],
+            "channels": [{"name": c.name, "tissue_resistance_ohm": c.resistance,
+                          "current_A": pf.currents[c.name]} for c in pf.channels],
+            "cross_section": section, "files": files}
+        print(json.dumps(summary, indent=2, default=_jsonable, allow_nan=False))
+        return 0
     for c in pf.channels:
-        print(f"channel {terminal_text(c.name, markup=False)}: {c.resistance:.1f} ohm tissue "
-              f"resistance, {pf.currents[c.name] * 1e3:.3g} mA")
+        print(f"channel {terminal_text(c.name, markup=False)}: tissue resistance "
+              f"{c.resistance:.1f} ohm (field solution, ideal contact), "
+              f"{pf.currents[c.name] * 1e3:.3g} mA")
     print(f"wrote {terminal_text(out, markup=False)}/cross_section.png, depth_profiles.png, "
           "fields.json")
     return 0

@@ -1,0 +1,84 @@
+"""``estim check PROGRAM``: the output specification table and the safety findings; exit 1
+when a rule fails. ``--format md|csv|html`` writes them as a document (``-o FILE``, or
+stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+from estim.cli.common import add_amplitude, add_json, add_program, load, print_json, shown
+from estim.report.check_tables import TABLE_FORMATS, TableFormat
+
+__all__ = ["register"]
+
+_SUFFIXES: dict[str, TableFormat] = {".md": "md", ".markdown": "md", ".csv": "csv",
+                                     ".html": "html", ".htm": "html"}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("check", help="output table and safety findings (exit 1 if a rule fails)",
+                       description=__doc__)
+    add_program(p)
+    add_amplitude(p)
+    p.add_argument("--format", choices=TABLE_FORMATS, default=None,
+                   help="write the table and findings as Markdown, CSV or a standalone HTML "
+                   "page (default: from the -o file name)")
+    p.add_argument("-o", "--output", default=None,
+                   help="file to create (never overwritten without --force); - for stdout")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_json(p, help="print the report as JSON (with -o FILE: and the file written)")
+    p.set_defaults(handler=_check)
+
+
+def _format(args: argparse.Namespace) -> TableFormat | None:
+    """The document format asked for: --format, else the -o file's suffix; None for the
+    terminal tables."""
+    from estim.errors import InputError
+
+    if args.format is not None:
+        return cast(TableFormat, args.format)
+    if args.output is None or args.output == "-":
+        return None
+    fmt = _SUFFIXES.get(Path(args.output).suffix.lower())
+    if fmt is None:
+        raise InputError("--output", args.output, "a file name ending in .md, .csv or .html "
+                         "(or --format md|csv|html)")
+    return fmt
+
+
+def _check(args: argparse.Namespace) -> int:
+    from estim.errors import InputError
+    from estim.outputs import safe_output, write_output_file
+    from estim.report.check_tables import render_check_table
+    from estim.safety import check
+
+    fmt = _format(args)
+    to_file = args.output is not None and args.output != "-"
+    if args.json and fmt is not None and not to_file:
+        raise InputError("--json", "--format " + fmt, "one of --json or --format on stdout "
+                         "(or -o FILE for the document)")
+    program, path = load(args)
+    out = safe_output(Path(args.output), force=args.force, inputs=(path,)) if to_file else None
+    report = check(program)
+    code = 1 if report.verdict.value == "fail" else 0
+    written: list[str] = []
+    if fmt is not None:
+        text = render_check_table(report, fmt)
+        if out is None:
+            sys.stdout.write(text)
+            return code
+        written.append(str(write_output_file(out, text, force=args.force)))
+    if args.json:
+        print_json({**report.to_dict(), "files": written})
+    elif written:
+        print(f"wrote {shown(written[0])} ({fmt}): verdict {report.verdict.value.upper()}, "
+              f"{len(report.failed)} rule(s) failed")
+    else:
+        from estim.report.terminal import console
+        from estim.safety import render_check
+
+        render_check(report, console())
+    return code

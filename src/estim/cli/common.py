@@ -1,0 +1,74 @@
+"""What every ``estim`` command shares: the PROGRAM argument, ``--amplitude``, ``--json``,
+and printing what a user typed safely."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from estim.program import Program
+
+__all__ = ["add_amplitude", "add_json", "add_program", "load", "print_json", "shown"]
+
+_PROGRAM_HELP = "program file (TOML), or the name of a bundled example (estim programs)"
+
+
+def add_program(p: argparse.ArgumentParser, *, optional: bool = False,
+                help: str = _PROGRAM_HELP) -> None:
+    """The PROGRAM positional argument."""
+    if optional:
+        p.add_argument("program", nargs="?", default=None, help=help)
+    else:
+        p.add_argument("program", help=help)
+
+
+def add_amplitude(p: argparse.ArgumentParser) -> None:
+    """``--amplitude``: every channel's programmed peak, without editing the file."""
+    p.add_argument("--amplitude", default=None, metavar="AMP",
+                   help="set every channel's programmed peak amplitude (e.g. 30mA; a voltage "
+                   "for a voltage-controlled program), checked as in a program file")
+
+
+def add_json(p: argparse.ArgumentParser, help: str = "machine-readable summary on stdout"
+             ) -> None:
+    p.add_argument("--json", action="store_true", help=help)
+
+
+def load(args: argparse.Namespace) -> tuple[Program, Path]:
+    """The program named by ``args.program``, with ``args.amplitude`` applied, and its file;
+    its site and placements are checked too (no mesh, no solve), so every command refuses
+    the same programs."""
+    from estim.program.bundled import resolve_program
+    from estim.program.override import with_amplitude
+
+    program, path = resolve_program(args.program)
+    amplitude = getattr(args, "amplitude", None)
+    if amplitude is not None:
+        program = with_amplitude(path, amplitude, option="--amplitude")
+    _check_site(program)
+    return program, path
+
+
+def _check_site(program: Program) -> None:
+    from estim.fields.program import electrode_from_spec
+    from estim.fields.sites import site_from_spec
+
+    site = site_from_spec(program.site.name, program.site.overrides)
+    for i, ch in enumerate(program.channels):
+        electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
+        electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (NaN refused: JSON has none)."""
+    print(json.dumps(data, indent=2, allow_nan=False))
+
+
+def shown(text: object) -> str:
+    """What a user typed, as plain ``print`` may show it (control characters escaped)."""
+    from estim.text import terminal_text
+
+    return terminal_text(text, markup=False)

@@ -1,0 +1,118 @@
+"""``estim programs``, ``estim sites``, ``estim placements SITE`` and ``estim new EXAMPLE``:
+what there is to start from."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from estim.cli.common import add_json, print_json, shown
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("programs", help="list the bundled example programs")
+    add_json(p)
+    p.set_defaults(handler=_programs)
+
+    p = sub.add_parser("sites", help="list the anatomical sites and their tissue layers")
+    add_json(p)
+    p.set_defaults(handler=_sites)
+
+    p = sub.add_parser("placements", help="list where electrodes can go on a site")
+    p.add_argument("site", help="a site name (estim sites lists them)")
+    add_json(p)
+    p.set_defaults(handler=_placements)
+
+    p = sub.add_parser("new", help="copy a bundled example program to start from",
+                       description="Write a bundled example program to a new file, to edit.")
+    p.add_argument("example", help="a bundled example (estim programs lists them)")
+    p.add_argument("-o", "--output", required=True, help="program file to create (.toml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_json(p)
+    p.set_defaults(handler=_new)
+
+
+def _programs(args: argparse.Namespace) -> int:
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+
+    rows = []
+    for name, path in bundled_examples().items():
+        p = load_program(path)
+        kinds = sorted({c.stimulation.type for c in p.channels})
+        rows.append({"name": name, "modality": "+".join(kinds), "title": p.name,
+                     "expected_verdict": p.expected_verdict.value if p.expected_verdict
+                     else None, "path": str(path)})
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(len(str(r["name"])) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['modality']:<15} {r['title']}")
+    return 0
+
+
+def _sites(args: argparse.Namespace) -> int:
+    from estim.effects.anatomy import SITE_MUSCLE, muscle_for_site
+    from estim.fields.sites import SITE_NAMES, make_site, placements
+
+    rows: list[dict[str, Any]] = []
+    for name in SITE_NAMES:
+        site = make_site(name)
+        rows.append({
+            "name": name, "kind": site.kind,
+            "layers": [{"tissue": ly.tissue, "thickness_m": ly.thickness} for ly in site.layers],
+            "muscle": muscle_for_site(name).name if name in SITE_MUSCLE else None,
+            "placements": placements(site)})
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        layers = ", ".join(f"{ly['tissue']} {ly['thickness_m'] * 1e3:g} mm"  # [m -> mm]
+                           if ly["thickness_m"] else f"{ly['tissue']} (the rest)"
+                           for ly in r["layers"])
+        print(f"{r['name']:<11} {r['kind']:<7} {layers}")
+    print("\nestim placements SITE lists where electrodes can go on a site")
+    return 0
+
+
+def _placements(args: argparse.Namespace) -> int:
+    from estim.fields.sites import make_site, placement, placements
+
+    site = make_site(args.site)
+    rows: list[dict[str, Any]] = []
+    for name in placements(site):
+        where = placement(site, name)
+        rows.append({"name": name, "position_m": list(where.position),
+                     "normal": list(where.normal), "axis": list(where.axis)})
+    if args.json:
+        print_json(rows)
+        return 0
+    print(f"placements on {shown(args.site)} (electrode centre, mm):")
+    for r in rows:
+        x, y, z = (v * 1e3 for v in r["position_m"])  # [m -> mm]
+        print(f"  {r['name']:<28} ({x:6.1f}, {y:6.1f}, {z:6.1f})")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from estim.errors import InputError
+    from estim.outputs import safe_output, write_output_file
+    from estim.program.bundled import bundled_examples
+
+    examples = bundled_examples()
+    name = args.example.removesuffix(".toml")
+    if name not in examples:
+        raise InputError("example", args.example,
+                         "the name of a bundled example: " + ", ".join(examples))
+    out = safe_output(Path(args.output), force=args.force)
+    out = write_output_file(out, examples[name].read_bytes(), force=args.force)
+    if args.json:
+        print_json({"example": name, "files": [str(out)]})
+    else:
+        print(f"wrote {shown(out)} (from the bundled example {name}); "
+              f"estim check {shown(out)} to see its output and findings")
+    return 0

@@ -1,0 +1,334 @@
+"""``estim fibers``: nerve-fiber thresholds.
+
+    estim fibers PROGRAM [--amplitude 30mA] [-o DIR] [--json]
+    estim fibers --model mrg --diameter 10um --distance 1mm --pulse-width 0.1ms --sigma 0.2
+
+With a PROGRAM, the fiber populations of its site (Aβ, Aδ, C, motor) are thresholded under
+the program's own field and pulse; ``-o DIR`` adds recruitment and strength–duration plots.
+Without one, one fiber's threshold under a point source; option values carry units
+(:func:`estim.units.parse_quantity`); ``-o DIR`` writes a strength–duration plot (and, with
+``--population N``, a recruitment plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from estim.cli.common import add_amplitude, add_json, load, print_json, shown
+from estim.errors import InputError
+from estim.units import parse_quantity
+
+__all__ = ["register"]
+
+#: The threshold criterion of a single fiber, in the words the output uses.
+_POINT_CRITERION = ("lowest peak current of the pulse that puts a propagating action "
+                    "potential on the fiber's detection node")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("fibers", help="nerve-fiber thresholds (a program's site, or a point "
+                       "source)", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("program", nargs="?",
+                   help="program file or bundled example: threshold its site's fiber "
+                   "populations (otherwise the point-source options below)")
+    p.add_argument("--force", action="store_true", help="overwrite existing plot files")
+    add_amplitude(p)
+    p.add_argument("--model", default="mrg", help="mrg, sweeney, sundt or hh (default mrg)")
+    p.add_argument("--diameter", default="10um", help="fibre diameter (default 10um)")
+    p.add_argument("--distance", default="1mm", help="electrode-to-fiber distance (default 1mm)")
+    p.add_argument("--pulse-width", default="0.1ms", help="pulse width (default 0.1ms)")
+    p.add_argument("--sigma", default="0.2", help="conductivity, S/m (default 0.2)")
+    p.add_argument("--anodic", action="store_true", help="anodic instead of cathodic pulse")
+    p.add_argument("--precision", default="0.01", help="relative precision (default 0.01)")
+    p.add_argument("--dt", default=None, help="time step (default 2us)")
+    p.add_argument("--population", type=int, default=0,
+                   help="also threshold N fibers of 2–16 µm at the same distance (recruitment)")
+    add_json(p)
+    p.add_argument("-o", "--output", default=None, help="directory for plots")
+    p.set_defaults(handler=run)
+
+
+#: The point-source options and their defaults: refused together with a PROGRAM.
+_POINT_DEFAULTS: dict[str, Any] = {
+    "model": "mrg", "diameter": "10um", "distance": "1mm", "pulse_width": "0.1ms",
+    "sigma": "0.2", "anodic": False, "precision": "0.01", "dt": None, "population": 0}
+
+
+def run(args: argparse.Namespace) -> int:
+    """``estim fibers``: a program's fiber populations, or a point-source set-up."""
+    if args.program:
+        for key, default in _POINT_DEFAULTS.items():
+            if getattr(args, key) != default:
+                raise InputError(f"--{key.replace('_', '-')}", getattr(args, key),
+                                 "no point-source option together with a PROGRAM (the "
+                                 "program's own field and pulse are used)")
+        return _program(args)
+    if args.amplitude is not None:
+        raise InputError("--amplitude", args.amplitude, "a PROGRAM whose amplitude to set (a "
+                         "point source is thresholded: the search finds the amplitude)")
+    return _point(args)
+
+
+# --- a program's fiber populations -----------------------------------------------------------
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _program(args: argparse.Namespace) -> int:
+    """Thresholds of every fiber class for a program; 0 on success (bad input raises)."""
+    from estim.effects.program import channel_setup
+    from estim.effects.strength_duration import window_strength_duration
+    from estim.effects.window import sensation_window
+    from estim.outputs import check_output_dir, write_output_dir
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import terminal_text
+    from estim.waveforms import stimuli_for
+
+    program, source = load(args)
+    kind = program.channels[0].stimulation.type
+    if kind in ("iontophoresis", "dbs"):
+        raise InputError("program", args.program,
+                         "a transcutaneous pulsed program (the fiber populations are "
+                         f"cutaneous and motor axons; {kind} is not modelled here)")
+    names = ("recruitment.png", "strength_duration.png")
+    out = Path(args.output) if args.output else None
+    if out is not None:  # refused before anything is computed; created only at the end
+        check_output_dir(out, force=args.force, names=names, inputs=(source,))
+    console = make_console(stderr=True)
+
+    def progress(message: str) -> None:
+        console.log(terminal_text(message))
+
+    stimuli = stimuli_for(program)
+    pf, stim, amplitude, notes = channel_setup(program, stimuli, progress=progress)
+    main = program.channels[0]
+    window = sensation_window(main.name, stim, pf.channels[0], amplitude, site=pf.site,
+                              progress=progress)
+    report: dict[str, Any] = {
+        "program": program.name, **window.to_dict(),
+        "load_with_skin_interface_ohm": pf.channels[0].resistance,
+        "classes": {}, "setup_notes": notes}
+    for name, c in window.classes.items():
+        thr = c.thresholds_a[np.isfinite(c.thresholds_a)]
+        report["classes"][name] = {
+            "count": int(c.thresholds_a.size), "model": c.model,
+            "threshold_min_A": float(thr.min()) if thr.size else None,
+            "threshold_median_A": float(np.median(thr)) if thr.size else None,
+            "fraction_at_programmed": float(c.fraction_at(amplitude)[0]),
+        }
+    report["files"] = []
+    if out is not None:
+        from estim.report.fiber_plots import window_strength_duration_png
+        from estim.report.plots import figure_to_png, plot_recruitment
+
+        recruitment = figure_to_png(plot_recruitment(window))
+        sd = window_strength_duration(pf.channels[0], site=pf.site, progress=progress)
+        pngs = (recruitment, window_strength_duration_png(sd))
+        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
+        report["strength_duration"] = sd.comparison()
+        report["files"] = [str(out / n) for n in names]
+    if args.json:
+        print_json(report)
+        return 0
+    _print_program(report, console=make_console())
+    return 0
+
+
+def _ma(v: float | None) -> str:
+    return "-" if v is None else f"{v * 1e3:.3g} mA"  # [A -> mA]
+
+
+def _print_program(report: dict[str, Any], console: Any) -> None:
+    from rich.table import Table
+
+    from estim.report.terminal import terminal_text
+
+    t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under the cathode "
+              "(peak current of the program's pulse)")
+    for col in ("class", "model", "fibers", "lowest", "median", "recruited at programmed"):
+        t.add_column(col, justify="right" if col not in ("class", "model") else "left")
+    for name, c in report["classes"].items():
+        t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
+                  _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
+                  f"{c['fraction_at_programmed']:.0%}")
+    console.print(t)
+    console.print(f"programmed peak current {_ma(report['programmed_peak_current_A'])}; "
+                  f"load with the skin interface {report['load_with_skin_interface_ohm']:.0f} Ω "
+                  "(tissue and skin–electrode interface, field solution)")
+    for key, label in (("sensory", "sensory"), ("motor", "motor"), ("pain", "pain")):
+        v = report[f"{key}_threshold_A"]
+        console.print(f"{label:>8} threshold: "
+                      f"{'not reached' if v is None else _ma(v)}  "
+                      f"[dim]criterion: {terminal_text(report[f'{key}_criterion'])}[/dim]")
+    sd = report.get("strength_duration")
+    if sd:
+        for name in ("sensory", "motor"):
+            s = sd[name]
+            console.print(f"{name} strength-duration time constant "
+                          f"{s['model_time_constant_s'] * 1e6:.0f} us (human "
+                          f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} us)")
+    for p in report["files"]:
+        console.print(f"wrote {terminal_text(p)}")
+
+
+# --- one fiber under a point source ----------------------------------------------------------
+
+#: What the point-source options accept (SI): wide enough for any physiological set-up,
+#: narrow enough that one run ends in seconds to minutes and fits in memory.
+_DISTANCE_M = (10e-6, 0.1)  # 10 µm to 10 cm from the fiber
+_PULSE_WIDTH_S = (1e-6, 5e-3)  # 1 µs to 5 ms (the simulated window is 10 ms)
+_SIGMA_S_PER_M = (1e-4, 10.0)  # dry skin ~1e-4 to CSF ~1.8, saline ~1.5 (Gabriel 1996)
+_PRECISION = (1e-4, 0.5)  # 0.01 % to 50 % relative bracket
+_DT_S = (0.1e-6, 10e-6)  # 0.1 to 10 µs, at most a tenth of the pulse width
+_POPULATION_MAX = 500
+#: Compartment-steps one simulated run may take (n_compartments x tstop / dt): the default
+#: Sundt C fiber (1,201 compartments, 30 ms at 2 µs) is 1.8e7; 4e7 keeps any run of the
+#: threshold search under about a second on one core.
+_MAX_WORK = 4e7
+
+
+def _within(option: str, text: object, value: float, bounds: tuple[float, float],
+            expected: str) -> float:
+    """``value`` if it lies in ``bounds`` (inclusive), else an InputError saying
+    ``expected``; NaN is refused."""
+    lo, hi = bounds
+    if not lo <= value <= hi:
+        raise InputError(option, text, expected)
+    return value
+
+
+def _sigma(text: str) -> float:
+    try:
+        sigma = float(text)
+    except ValueError:
+        sigma = parse_quantity(text, "conductivity", field="--sigma")
+    return _within("--sigma", text, sigma, _SIGMA_S_PER_M,
+                   "a tissue conductivity between 0.0001 and 10 S/m (default 0.2)")
+
+
+def _point(args: argparse.Namespace) -> int:
+    """One fiber's threshold under a point source; bad input raises InputError."""
+    from estim import fibers as fb
+    from estim.outputs import check_output_dir
+
+    d = parse_quantity(args.diameter, "length", field="--diameter")
+    r = _within("--distance", args.distance,
+                parse_quantity(args.distance, "length", field="--distance"), _DISTANCE_M,
+                "a distance between 10 um and 10 cm")
+    pw = _within("--pulse-width", args.pulse_width,
+                 parse_quantity(args.pulse_width, "time", field="--pulse-width"),
+                 _PULSE_WIDTH_S, "a pulse width between 1 us and 5 ms")
+    sigma = _sigma(args.sigma)
+    precision = parse_quantity(args.precision, "dimensionless", field="--precision")
+    if not _PRECISION[0] <= precision < _PRECISION[1]:
+        raise InputError("--precision", args.precision,
+                         "a relative precision from 0.0001 up to (not including) 0.5 "
+                         "(default 0.01, i.e. 1 %)")
+    if args.dt is None:
+        opts = fb.SolverOptions()
+    else:
+        dt = parse_quantity(args.dt, "time", field="--dt")
+        hi = min(_DT_S[1], 0.1 * pw)
+        _within("--dt", args.dt, dt, (_DT_S[0], hi),
+                f"a time step between 0.1 us and {hi * 1e6:.3g} us (at most 10 us and a "
+                "tenth of the pulse width; default 2 us)")
+        opts = fb.SolverOptions(dt_s=dt)
+    if not 0 <= args.population <= _POPULATION_MAX:
+        raise InputError("--population", args.population,
+                         f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
+    fiber = fb.make_fiber(args.model, d)
+    _bound_work(fiber, opts, args.dt)
+    names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
+    out = Path(args.output) if args.output else None
+    if out is not None:  # refused before anything is computed; created only at the end
+        check_output_dir(out, force=args.force, names=names)
+    pot = _point_source(r, sigma)
+    wave = fb.RectangularPulse(pw, cathodic=not args.anodic)
+    res = fb.find_thresholds(fiber, pot, wave, precision=precision, options=opts)
+    thr = float(res.threshold_a[0])
+    report: dict[str, Any] = {
+        "model": fiber.model.value, "diameter_m": d, "distance_m": r, "pulse_width_s": pw,
+        "sigma_S_per_m": sigma, "polarity": "anodic" if args.anodic else "cathodic",
+        "threshold_A": thr if math.isfinite(thr) else None,
+        "threshold_criterion": _POINT_CRITERION,
+        "lower_bound_A": float(res.lower_a[0]), "precision": precision,
+        "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),
+        "evidence": "mechanistic cable model, validated against NEURON (3 %)",
+        "files": [],
+    }
+    if out is not None:
+        from estim.outputs import write_output_dir
+
+        pngs = _point_plots(fiber, pot, pw, args, opts, precision)
+        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
+        report["files"] = [str(out / n) for n in names]
+    if args.json:
+        print_json(report)
+    else:
+        _print_point(report)
+    return 0
+
+
+def _bound_work(fiber: Any, opts: Any, dt_text: object) -> None:
+    """Refuse a time step so fine that one run of this fiber would exceed :data:`_MAX_WORK`
+    compartment-steps (a 0.1 µs step on a C fiber is 3.6e8: minutes per threshold)."""
+    from estim.fibers.solver import _default_tstop
+
+    tstop = opts.tstop_s or _default_tstop(fiber)
+    if fiber.n_compartments * tstop / opts.dt_s > _MAX_WORK:
+        least = fiber.n_compartments * tstop / _MAX_WORK
+        raise InputError("--dt", dt_text,
+                         f"a time step of at least {least * 1e6:.2g} us for the "
+                         f"{fiber.model.value} model ({fiber.n_compartments} compartments "
+                         f"over {tstop * 1e3:g} ms)")
+
+
+def _point_source(r: float, sigma: float) -> Any:
+    from estim.fibers import point_source_potential
+
+    return lambda p: point_source_potential(p, (0.0, r, 0.0), sigma)
+
+
+def _print_point(rep: dict[str, Any]) -> None:
+    thr = rep["threshold_A"]
+    rows = [("model", rep["model"]), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
+            ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
+            ("pulse width", f"{rep['pulse_width_s'] * 1e6:.4g} µs ({rep['polarity']})"),
+            ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
+            ("threshold", "none found" if thr is None else f"{thr * 1e6:.4g} µA"),
+            ("criterion", "first propagating action potential (detection node)"),
+            ("precision", f"{rep['precision'] * 100:.3g} %"),
+            ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
+    for k, v in rows:
+        print(f"{k:>20}  {v}")
+    for p in rep["files"]:
+        print(f"{'plot':>20}  {shown(p)}")
+
+
+def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
+                 precision: float) -> list[bytes]:
+    """The strength-duration plot and, with ``--population``, the recruitment plot (PNG)."""
+    from estim import fibers as fb
+    from estim.report.fiber_plots import point_recruitment_png, point_strength_duration_png
+
+    pws = np.geomspace(min(pw, 5e-5) / 2, max(pw, 1e-3), 6)
+    sd = fb.strength_duration(fiber, pot, pws, cathodic=not args.anodic, precision=precision,
+                              options=opts)
+    files = [point_strength_duration_png(
+        sd, title=f"Strength–duration, {fiber.model.value} {fiber.diameter_m * 1e6:.3g} µm")]
+    if args.population > 0:
+        rng = np.random.default_rng(0)
+        pop = [fb.make_fiber(fiber.model, dd) for dd in
+               rng.uniform(2e-6, 16e-6, args.population)] if fiber.model == "mrg" else [fiber]
+        rec = fb.recruitment(pop, pot, fb.RectangularPulse(pw, cathodic=not args.anodic),
+                             precision=precision, options=opts)
+        files.append(point_recruitment_png(rec.amplitudes_a, rec.fraction))
+    return files

@@ -1,0 +1,91 @@
+"""``estim run [PROGRAM]``: every stage on one program; a one-screen answer, ``results.json``
+and a self-contained ``report.html``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from estim.cli.common import add_amplitude, add_json, add_program, load, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from estim.program import Program
+    from estim.simulate import Result
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="run every stage on a program (default: a bundled example)")
+    add_program(p, optional=True,
+                help="program file or bundled example name (default: tens_conventional)")
+    p.add_argument("-o", "--output", default=None,
+                   help="directory for results.json and report.html (default: "
+                   "estim-out/<program name>, or -2, -3... if that exists)")
+    add_amplitude(p)
+    add_json(p, help="print the results JSON (and the files written)")
+    p.add_argument("--force", action="store_true", help="overwrite existing result files")
+    p.add_argument("-v", "--verbose", "--details", action="store_true",
+                   help="print every table (output, findings, window, notes), not the summary")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run every stage, write the results and print a summary."""
+    from estim.outputs import check_output_dir, fresh_dir, write_output_dir
+    from estim.report.run import RUN_FILES, default_output_dir, render_run_files
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief, render_summary, terminal_text
+    from estim.simulate import simulate
+
+    program, path = load(args)
+    # the default folder is a new one each time; an explicit -o must be new, or --force
+    fresh = not args.output
+    base = Path(args.output) if args.output else default_output_dir(path)
+    check_output_dir(fresh_dir(base) if fresh else base, force=args.force, names=RUN_FILES,
+                     inputs=(path,))
+    console = make_console(stderr=args.json)
+    # progress on stderr, and only where someone watches it (not in a pipe or a log file)
+    status = make_console(stderr=True)
+    result = _with_progress(program, status) if status.is_terminal else simulate(program)
+    # Everything is rendered before anything is written, and the folder appears whole: bad
+    # input creates nothing, and a run that finds the folder taken meanwhile writes nothing.
+    data, files = render_run_files(result)
+    outdir = write_output_dir(base, files, force=args.force, fresh=fresh)
+    written = [outdir / n for n in RUN_FILES]
+    if args.json:
+        print_json({**data, "files": [str(p) for p in written]})
+    else:
+        if args.verbose:
+            render_summary(result, console)
+        else:
+            render_brief(data, console)
+        console.print(f"\nwrote {terminal_text(str(written[0]))} and "
+                      f"{terminal_text(str(written[1]))}")
+    return 1 if data["safety"]["verdict"] == "fail" else 0
+
+
+def _with_progress(program: Program, console: Console) -> Result:
+    """simulate() with a spinner and elapsed time per stage."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from estim.report.terminal import terminal_text
+    from estim.simulate import simulate
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        current: list[Any] = []
+
+        def step(message: str) -> None:
+            if current:
+                bar.update(current[-1], completed=1, total=1)
+            # the description is Rich markup, and a message may quote a channel name
+            current.append(bar.add_task(terminal_text(message), total=None))
+
+        result = simulate(program, progress=step)
+        if current:
+            bar.update(current[-1], completed=1, total=1)
+    return result

@@ -1,0 +1,53 @@
+"""Turning the dial without editing the file: a program with its amplitude set anew.
+
+>>> from estim.program.bundled import bundled_examples
+>>> p = with_amplitude(bundled_examples()["tens_conventional"], "30 mA")
+>>> p.channels[0].stimulation.amplitude.value
+0.03
+
+The new amplitude goes through the same loader as a program file, so the same checks apply:
+a current for a current-controlled device, a voltage for a voltage-controlled one, at least
+zero, at most the device's maximum, and whatever else the modality asks of its amplitude
+(an iontophoretic dose deliverable within a day).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from estim.errors import InputError
+from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
+from estim.program.model import Program
+
+__all__ = ["with_amplitude"]
+
+
+def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude") -> Program:
+    """The program in ``path`` with every channel's programmed peak amplitude set to
+    ``amplitude`` (both channels of a true-interferential program).
+
+    :param path: a program file (TOML).
+    :param amplitude: the new peak of the leading phase as the user typed it, with units
+        (``"30 mA"``, ``"150 V"``).
+    :param option: how the user gave ``amplitude`` (``"--amplitude"`` on the command line),
+        named in the error.
+    :raises ProgramError: the file itself is not a valid program (as :func:`load_program`).
+    :raises InputError: ``amplitude`` is not acceptable for this program; the message names
+        ``option``, the value and what was expected.
+    """
+    load_program(path)  # the file as written: its own problems are named as in the file
+    data: dict[str, Any] = tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff"))
+    if not isinstance(amplitude, str):
+        raise InputError(option, amplitude, "a current or a voltage with units, e.g. '25 mA'")
+    for channel in data.get("channels", []):
+        channel["stimulation"]["amplitude"] = amplitude
+    try:
+        return program_from_dict(data, source=str(path))
+    except ProgramError as err:
+        first = err.problems[0]
+        why = first.expected
+        if not first.field.endswith("stimulation.amplitude"):  # a consequence elsewhere
+            why = f"{why} (for {first.field} of the program)"
+        raise InputError(option, amplitude, why) from None

@@ -1,0 +1,251 @@
+"""The output specification table and the safety findings as a document: Markdown, CSV or
+a small standalone HTML page (``estim check PROGRAM --format md|csv|html``).
+
+>>> from estim.program.bundled import resolve_program
+>>> from estim.safety import check
+>>> text = render_check_table(check(resolve_program("tens_conventional")[0]), "md")
+>>> text.splitlines()[0]
+'# Conventional TENS, lower back: output specification and safety findings'
+
+Numbers are shown in each row's display unit (mA, µs, µC/cm², never the SI value). Markdown
+and HTML hold two tables, the output characteristics per channel and the findings. CSV has
+one header row and one row per channel and setting (programmed amplitude, device maximum):
+a column per output characteristic, then per rule its value, limit, verdict and source; every
+column with a unit names it in the header, e.g. ``Maximum output current @ 500 Ω (peak)
+[mA]`` and ``iec.dc_current value [mA]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Literal, get_args
+
+from estim.safety.findings import Finding, SafetyReport
+from estim.safety.output import Setting
+from estim.safety.table import ChannelTable, TableRow, Value, display_value
+from estim.text import terminal_text
+
+__all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "render_check_table"]
+
+#: Document formats of the check table.
+TableFormat = Literal["md", "csv", "html"]
+TABLE_FORMATS: tuple[TableFormat, ...] = get_args(TableFormat)
+
+_SETTINGS = (Setting.PROGRAMMED, Setting.DEVICE_MAXIMUM)
+
+
+def render_check_table(report: SafetyReport, fmt: TableFormat) -> str:
+    """``report`` (output table and findings) as a Markdown, CSV or HTML document."""
+    if fmt == "md":
+        return _markdown(report)
+    if fmt == "csv":
+        return _csv(report)
+    if fmt == "html":
+        return _html(report)
+    raise ValueError(f"unknown table format {fmt!r}; expected one of {TABLE_FORMATS}")
+
+
+# --- numbers and words -------------------------------------------------------------------------
+
+
+def _number(value: Value, unit: str, *, digits: int = 4) -> str:
+    """``value`` (SI) as a display number without its unit; "" for n/a."""
+    shown = display_value(value, unit)
+    if shown is None:
+        return ""
+    if isinstance(shown, bool):
+        return "yes" if shown else "no"
+    if isinstance(shown, int):
+        return str(shown)
+    if isinstance(shown, float):
+        return f"{shown:.{digits}g}"
+    return terminal_text(shown, markup=False)
+
+
+def _with_unit(value: Value, unit: str) -> str:
+    text = _number(value, unit)
+    if not text:
+        return "n/a"
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return f"{text} {unit}" if numeric and unit else text
+
+
+def _counts(report: SafetyReport) -> str:
+    n = len(report.findings)
+    failed = sum(f.verdict.value == "fail" for f in report.findings)
+    warned = sum(f.verdict.value == "warn" for f in report.findings)
+    return f"{n} rule checks, {failed} failed, {warned} warned"
+
+
+def _title(ct: ChannelTable) -> str:
+    return f"Channel {ct.channel}: {ct.modality} ({ct.control}-controlled)"
+
+
+def _shown_rows(ct: ChannelTable) -> list[TableRow]:
+    return [r for r in ct.rows if r.programmed is not None or r.maximum is not None]
+
+
+def _finding_cells(f: Finding) -> list[str]:
+    return [f.channel, f.rule_id, f.setting.value if f.setting else "",
+            _with_unit(f.value, f.display_unit), _with_unit(f.limit, f.display_unit),
+            f.verdict.value.upper(), f.source, " ".join(x for x in (f.note, f.action) if x)]
+
+
+_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source", "Note")
+_OUTPUT_HEAD = ("Output characteristic", "At programmed amplitude", "At device maximum",
+                "Note")
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def _md(text: object) -> str:
+    """User text as one Markdown table cell: control characters spelled out, HTML and the
+    table's own syntax escaped, on one line."""
+    shown = html.escape(terminal_text(text, markup=False), quote=False)
+    shown = shown.replace("\\", "\\\\")
+    for ch in "|`*_[]":
+        shown = shown.replace(ch, "\\" + ch)
+    return " ".join(shown.split())
+
+
+def _md_table(head: tuple[str, ...], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _markdown(report: SafetyReport) -> str:
+    lines = [f"# {_md(report.program)}: output specification and safety findings", "",
+             f"Overall verdict: **{report.verdict.value.upper()}** ({_counts(report)}).", ""]
+    for ct in report.table.channels:
+        lines += [f"## {_md(_title(ct))}", ""]
+        lines += _md_table(_OUTPUT_HEAD, [[r.label, _with_unit(r.programmed, r.unit),
+                                           _with_unit(r.maximum, r.unit), r.note]
+                                          for r in _shown_rows(ct)])
+        lines.append("")
+    lines += ["## Safety findings (evidence: rule)", ""]
+    lines += _md_table(_FINDING_HEAD, [_finding_cells(f) for f in report.findings])
+    return "\n".join(lines) + "\n"
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _head(label: str, unit: str) -> str:
+    return f"{label} [{unit}]" if unit else label
+
+
+def _rule_units(report: SafetyReport) -> dict[str, str]:
+    """Rule id -> display unit, in the order the rules are first judged."""
+    units: dict[str, str] = {}
+    for f in report.findings:
+        units.setdefault(f.rule_id, f.display_unit)
+    return units
+
+
+def csv_header(report: SafetyReport) -> list[str]:
+    """The CSV's header row for ``report``: channel, setting, one column per output
+    characteristic (``label [unit]``), then ``RULE value [unit]``, ``RULE limit [unit]``,
+    ``RULE verdict`` and ``RULE source`` per rule."""
+    head = ["channel", "setting"]
+    rows = report.table.channels[0].rows if report.table.channels else ()
+    head += [_head(r.label, r.unit) for r in rows]
+    for rule, unit in _rule_units(report).items():
+        head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
+                 f"{rule} verdict", f"{rule} source"]
+    return head
+
+
+def _csv(report: SafetyReport) -> str:
+    units = _rule_units(report)
+    by_key: dict[tuple[str, str], dict[str, Finding]] = {}
+    for f in report.findings:
+        setting = f.setting.value if f.setting else ""
+        by_key.setdefault((f.channel, setting), {})[f.rule_id] = f
+    keys = [(ct.channel, s.value) for ct in report.table.channels for s in _SETTINGS]
+    keys += [k for k in by_key if k not in keys]  # findings of the whole program
+    tables = {ct.channel: ct for ct in report.table.channels}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(csv_header(report))
+    first = report.table.channels[0].rows if report.table.channels else ()
+    for channel, setting in keys:
+        row = [terminal_text(channel, markup=False), setting]
+        ct = tables.get(channel)
+        for r in first:
+            own = _row(ct, r.key)
+            if own is None:
+                row.append("")
+                continue
+            value = own.programmed if setting == Setting.PROGRAMMED.value else own.maximum
+            row.append(_number(value, own.unit, digits=6))
+        found = by_key.get((channel, setting), {})
+        for rule, unit in units.items():
+            hit = found.get(rule)
+            row += (["", "", "", ""] if hit is None else
+                    [_number(hit.value, unit, digits=6), _number(hit.limit, unit, digits=6),
+                     hit.verdict.value, terminal_text(hit.source, markup=False)])
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def _row(ct: ChannelTable | None, key: str) -> TableRow | None:
+    if ct is None:
+        return None
+    try:
+        return ct.row(key)
+    except KeyError:
+        return None
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse;margin:0 0 1.5em}"
+        "th,td{border:1px solid #bbb;padding:.25em .6em;vertical-align:top}"
+        "th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}"
+        ".fail{color:#b00;font-weight:bold}.warn{color:#a60}.pass{color:#070}")
+
+
+def _h(text: object) -> str:
+    return html.escape(terminal_text(text, markup=False), quote=True)
+
+
+def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],
+                verdict_col: int | None = None) -> list[str]:
+    out = ["<table>", "<tr>" + "".join(f"<th>{_h(c)}</th>" for c in head) + "</tr>"]
+    for row in rows:
+        cells = []
+        for i, c in enumerate(row):
+            cls = ""
+            if i in numeric:
+                cls = ' class="n"'
+            elif i == verdict_col:
+                cls = f' class="{_h(c.lower())}"'
+            cells.append(f"<td{cls}>{_h(c)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return out
+
+
+def _html(report: SafetyReport) -> str:
+    title = f"{report.program}: output specification and safety findings"
+    v = report.verdict.value
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8" />',
+             f"<title>{_h(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+             f"<h1>{_h(title)}</h1>",
+             f'<p>Overall verdict: <span class="{v}">{v.upper()}</span> '
+             f"({_h(_counts(report))}).</p>"]
+    for ct in report.table.channels:
+        parts.append(f"<h2>{_h(_title(ct))}</h2>")
+        parts += _html_table(_OUTPUT_HEAD, [[r.label, _with_unit(r.programmed, r.unit),
+                                             _with_unit(r.maximum, r.unit), r.note]
+                                            for r in _shown_rows(ct)], numeric={1, 2})
+    parts.append("<h2>Safety findings (evidence: rule)</h2>")
+    parts += _html_table(_FINDING_HEAD, [_finding_cells(f) for f in report.findings],
+                         numeric={3, 4}, verdict_col=5)
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,233 @@
+"""``estim check --format``, ``estim new``, ``--amplitude`` and ``--json`` on every command:
+exit codes, exclusive creation, documents that parse, and a quiet end on a closed pipe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from estim.cli.main import main
+from estim.program.bundled import bundled_examples, resolve_program
+from estim.report.check_tables import csv_header
+from estim.safety import check
+
+pytestmark = pytest.mark.integration
+
+
+# --- estim check --format md|csv|html -----------------------------------------------------
+
+
+def _one_error(err: str, *words: str) -> None:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "error:" in lines[0], err
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+
+
+def test_check_markdown_to_a_file_is_created_exclusively(tmp_path, capsys):
+    out = tmp_path / "spec.md"
+    assert main(["check", "tens_conventional", "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    text = out.read_text()
+    lines = text.splitlines()
+    assert lines[0] == "# Conventional TENS, lower back: output specification and safety findings"
+    # every table row has as many cells as its header; the r.m.s. at 25 mA is 4.472 mA
+    tables = [ln for ln in lines if ln.startswith("|")]
+    assert all(ln.endswith("|") for ln in tables)
+    rms = next(ln for ln in tables if ln.startswith("| R.m.s. output current"))
+    assert "4.472 mA" in rms
+    assert any(ln.startswith("| Channel | Rule |") for ln in tables)
+    # never overwritten without --force: one line naming the option and --force
+    out.write_text("mine")
+    assert main(["check", "tens_conventional", "-o", str(out)]) == 2
+    _one_error(capsys.readouterr().err, "--output", "--force")
+    assert out.read_text() == "mine"
+    assert main(["check", "tens_conventional", "-o", str(out), "--force"]) == 0
+    assert out.read_text() == text
+
+
+def test_check_csv_parses_with_the_header_it_defines(tmp_path):
+    out = tmp_path / "spec.csv"
+    assert main(["check", "ifc_true_knee", "--format", "csv", "-o", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    report = check(resolve_program("ifc_true_knee")[0])
+    assert rows[0] == csv_header(report)
+    assert all(len(r) == len(rows[0]) for r in rows)
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    # one row per channel and setting; display numbers (mA, not A), the unit in the header
+    assert [(r["channel"], r["setting"]) for r in table] == [
+        ("A", "programmed"), ("A", "device maximum"), ("B", "programmed"),
+        ("B", "device maximum")]
+    amp = "Amplitude setting (peak of the leading phase) [mA]"
+    assert [float(r[amp]) for r in table] == [30.0, 70.0, 30.0, 70.0]
+    assert {r["iec.dc_component verdict"] for r in table} <= {"pass", "warn", "fail", ""}
+
+
+def test_check_html_is_a_well_formed_standalone_page(tmp_path, tens_text):
+    prog = tmp_path / "x.toml"
+    prog.write_text(tens_text.replace('name = "Conventional TENS, lower back"',
+                                      'name = "<b>A & B</b> | *x*"'))
+    out = tmp_path / "spec.html"
+    assert main(["check", str(prog), "-o", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "http://" not in page and "https://" not in page
+    root = ET.fromstring(page.split("\n", 1)[1])  # well formed: parses as XML
+    assert root.tag == "html"
+    assert root.find("head/title").text.startswith("<b>A & B</b>")  # escaped, not markup
+    assert len(root.findall("body/table")) == 2  # one channel, the findings
+
+
+def test_check_document_to_stdout_and_bad_combinations(tmp_path, capsys):
+    assert main(["check", "tens_conventional", "--format", "md"]) == 0
+    assert capsys.readouterr().out.startswith("# Conventional TENS")
+    assert main(["check", "tens_conventional", "--format", "csv", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("channel,setting,")
+    assert main(["check", "tens_conventional", "-o", str(tmp_path / "spec.txt")]) == 2
+    _one_error(capsys.readouterr().err, "--output", ".md")
+    assert main(["check", "tens_conventional", "--format", "md", "--json"]) == 2
+    _one_error(capsys.readouterr().err, "--json")
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_json_with_a_document_names_the_file(tmp_path, capsys):
+    out = tmp_path / "spec.md"
+    assert main(["check", "tens_conventional", "-o", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"] == [str(out)] and data["verdict"] == "pass"
+
+
+# --- estim new ----------------------------------------------------------------------------
+
+
+def test_new_copies_an_example_exclusively(tmp_path, capsys):
+    out = tmp_path / "my.toml"
+    assert main(["new", "tens_burst", "-o", str(out)]) == 0
+    assert out.read_bytes() == bundled_examples()["tens_burst"].read_bytes()
+    capsys.readouterr()
+    out.write_text("edited")
+    assert main(["new", "tens_burst", "-o", str(out)]) == 2
+    _one_error(capsys.readouterr().err, "--output", "--force")
+    assert out.read_text() == "edited"
+    assert main(["new", "tens_burst", "-o", str(out), "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["files"] == [str(out)]
+    assert main(["check", str(out), "--json"]) == 0  # the copy is a valid program
+    capsys.readouterr()
+    assert main(["new", "no_such", "-o", str(tmp_path / "n.toml")]) == 2
+    err = capsys.readouterr().err
+    _one_error(err, "no_such", "tens_conventional", "dbs_stn")
+    assert not (tmp_path / "n.toml").exists()
+
+
+# --- --amplitude --------------------------------------------------------------------------
+
+
+def _amplitude_row(report: dict, setting: str = "programmed") -> list[float]:
+    return [next(r[setting] for r in ch["rows"] if r["key"] == "max_current_500_ohm")
+            for ch in report["table"]["channels"]]
+
+
+def test_amplitude_turns_the_dial_on_check(capsys):
+    assert main(["check", "ifc_true_knee", "--json", "--amplitude", "40mA"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # both channels of true interferential current; the device maximum is unchanged
+    assert _amplitude_row(report) == pytest.approx([0.040, 0.040], rel=1e-9)
+    assert _amplitude_row(report, "device_maximum") == pytest.approx([0.070, 0.070])
+    assert main(["check", "hvpc_wound", "--json", "--amplitude", "200 V"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (amp,) = [next(r["programmed"] for r in ch["rows"] if r["key"] == "amplitude")
+              for ch in report["table"]["channels"]]
+    assert amp == pytest.approx(200.0)
+
+
+@pytest.mark.parametrize(("program", "value", "expected"), [
+    ("tens_conventional", "300mA", "at most the device maximum (100 mA)"),
+    ("tens_conventional", "-5mA", "at least zero"),
+    ("tens_conventional", "30 kg", "a current or a voltage with units"),
+    ("tens_conventional", "30 V", "a current, because the device is current-controlled"),
+    ("hvpc_wound", "30 mA", "a voltage, because the device is voltage-controlled"),
+    ("hvpc_wound", "nan V", "at least zero"),
+])
+@pytest.mark.parametrize("command", ["check", "run", "fibers", "waveform"])
+def test_bad_amplitude_exits_2_naming_the_option(command, program, value, expected, tmp_path,
+                                                 capsys):
+    argv = [command, program, f"--amplitude={value}"]
+    if command == "waveform":
+        argv += ["-o", str(tmp_path / "w.png")]
+    if command == "run":
+        argv += ["-o", str(tmp_path / "run")]
+    assert main(argv) == 2
+    _one_error(capsys.readouterr().err, f"estim {command}: error: --amplitude: got "
+               f"'{value}', expected", expected)
+    assert not list(tmp_path.iterdir())  # refused before anything is written
+
+
+def test_amplitude_on_a_point_source_is_refused(capsys):
+    assert main(["fibers", "--amplitude", "1mA"]) == 2
+    _one_error(capsys.readouterr().err, "--amplitude", "PROGRAM")
+
+
+def test_amplitude_turns_the_dial_on_run(tmp_path, capsys):
+    """A cheap program end to end (no field solve): the results carry the new peak."""
+    assert main(["run", "dbs_stn", "-o", str(tmp_path / "o"), "--amplitude", "2 mA",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["channels"][0]["metrics"]["peak_A"] == pytest.approx(2e-3, rel=1e-9)
+    assert data["files"] == [str(tmp_path / "o" / "results.json"),
+                             str(tmp_path / "o" / "report.html")]
+    saved = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert saved["channels"] == data["channels"]
+
+
+# --- --json on every command, and a closed pipe -------------------------------------------
+
+
+def test_waveform_and_field_have_json(tmp_path, capsys):
+    png = tmp_path / "w.png"
+    assert main(["waveform", "tens_conventional", "-o", str(png), "--json",
+                 "--amplitude", "10mA"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"] == [str(png)]
+    assert data["channels"][0]["peak_A"] == pytest.approx(0.010)
+    out = tmp_path / "field"
+    assert main(["field", "tens_conventional", "--method", "analytic", "-o", str(out),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sorted(Path(f).name for f in data["files"]) == [
+        "cross_section.png", "depth_profiles.png", "fields.json"]
+    (ch,) = data["channels"]
+    assert 50 < ch["tissue_resistance_ohm"] < 1000 and ch["current_A"] == 0.025
+
+
+def _commands(tmp: Path) -> list[list[str]]:
+    return [["programs", "--json"], ["sites", "--json"], ["placements", "knee", "--json"],
+            ["check", "tens_burst", "--json"], ["check", "tens_burst", "--format", "md"],
+            ["new", "tens_burst", "-o", str(tmp / "n.toml"), "--json"],
+            ["waveform", "tens_burst", "-o", str(tmp / "w.png"), "--json"],
+            ["run", "dbs_stn", "-o", str(tmp / "r"), "--json"],
+            ["field", "tens_conventional", "--method", "analytic", "-o", str(tmp / "f"),
+             "--json"],
+            ["fibers", "--model", "sweeney", "--json"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(10))
+def test_every_command_ends_quietly_on_a_closed_pipe(index, tmp_path):
+    """``estim CMD --json | head -1``: no traceback, no 'Broken pipe', never exit 1."""
+    argv = _commands(tmp_path)[index]
+    proc = subprocess.Popen([sys.executable, "-m", "estim", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=300)
+    assert code in (0, 141), (argv, code, err)
+    assert "Traceback" not in err and "Broken pipe" not in err, err
