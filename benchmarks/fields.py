@@ -1,10 +1,16 @@
 """Forearm two-patch benchmark: DOFs, time, peak memory and error against fields.json.
 
     .venv/bin/python benchmarks/fields.py [--repeats 3] [--study]
+    .venv/bin/python benchmarks/fields.py --subjects [--fem 2]
 
 Each repeat solves the reference case with an empty cache (cold: mesh + solve + probe),
 then again with the cache it just filled (hot). Medians are printed. ``--study`` adds a
 mesh-refinement table with the observed convergence rate of the resistance.
+
+``--subjects``: twenty virtual subjects (skin and fat thickness each drawn uniformly within
+±30 % of the site's) for ``tens_conventional`` (lower back) and ``nmes_quadriceps`` (thigh)
+with the semi-analytic solver (estim.fields.fast), in one fresh process (cold: imports
+included), and the error against the FEM for the first ``--fem`` subjects of each.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,11 +50,87 @@ def measure(settings: MeshSettings | None, cache: Path | bool) -> dict[str, floa
             "V": v, "E": e, "hit": sol.cache_hit}
 
 
+SUBJECT_PROGRAMS = ("tens_conventional", "nmes_quadriceps")
+
+
+def subjects(n_fem: int) -> None:
+    """Twenty virtual subjects per program: fast-solver wall time and error against the FEM."""
+    t_start = time.perf_counter()
+    from estim.fields.fast import channel_potential
+    from estim.fields.program import electrode_from_spec
+    from estim.program import load_program
+
+    t_import = time.perf_counter() - t_start
+    examples = Path(__file__).resolve().parents[1] / "src" / "estim" / "examples"
+    rng = np.random.default_rng(14)
+    print(f"twenty virtual subjects per program, skin and fat x U(0.7, 1.3); imports "
+          f"{t_import:.2f} s")
+    for prog_name in SUBJECT_PROGRAMS:
+        prog = load_program(examples / f"{prog_name}.toml")
+        site = site_from_spec(prog.site.name, prog.site.overrides)
+        ch = prog.channels[0]
+        an = electrode_from_spec(site, ch.anode, field="anode")
+        ca = electrode_from_spec(site, ch.cathode, field="cathode")
+        skin, fat = site.layer("skin").thickness, site.layer("fat").thickness
+        draws = rng.uniform(0.7, 1.3, size=(20, 2))
+        pts = _subject_probes(site, an, ca)
+        times, fields = [], []
+        t0 = time.perf_counter()
+        for fs, ff in draws:
+            t = time.perf_counter()
+            phi = channel_potential(site, an, ca, skin_thickness=skin * fs,
+                                    fat_thickness=fat * ff)
+            phi(pts)
+            times.append(time.perf_counter() - t)
+            fields.append(phi)
+        total = time.perf_counter() - t0
+        print(f"\n{prog_name} ({site.name}, {site.kind}): 20 subjects in {total:.2f} s "
+              f"(+ imports), median {statistics.median(times):.3f} s per subject "
+              f"(build + {len(pts)} points)")
+        for i in range(n_fem):
+            fs, ff = draws[i]
+            sub = fields[i].site
+            t = time.perf_counter()
+            fem = solve_fields(sub, [Channel(an, ca)]).channels[0]
+            t_fem = time.perf_counter() - t
+            vf, vs = fem.potential(pts), fields[i](pts)
+            ref = len(pts) // 2
+            err = np.abs((vs - vs[ref]) - (vf - vf[ref])).max() / np.abs(vf - vf[ref]).max()
+            print(f"  subject {i}: skin x{fs:.2f}, fat x{ff:.2f}: max |Δφ error| "
+                  f"{100 * err:.2f} % of the largest Δφ, resistance "
+                  f"{fields[i].resistance:.1f} vs FEM {fem.resistance:.1f} ohm "
+                  f"({100 * (fields[i].resistance / fem.resistance - 1):+.2f} %); "
+                  f"FEM {t_fem:.1f} s")
+
+
+def _subject_probes(site: Any, an: object, ca: object) -> np.ndarray:
+    """A 9 x 9 x 5 block of points under and between the pads, 1-15 mm deep."""
+    pa, pc = np.asarray(an.position), np.asarray(ca.position)  # type: ignore[attr-defined]
+    depths = np.linspace(1e-3, 15e-3, 5)
+    out = []
+    for f in np.linspace(-0.2, 1.2, 9):
+        c = pa + f * (pc - pa)
+        for g in np.linspace(-0.02, 0.02, 9):  # across the line between the pads (m)
+            for d in depths:
+                if site.kind == "limb":  # a circular limb: around the axis, at depth d
+                    r = float(np.hypot(c[0], c[1]))
+                    t = float(np.arctan2(c[1], c[0])) + g / r
+                    out.append(((r - d) * np.cos(t), (r - d) * np.sin(t), c[2]))
+                else:
+                    out.append((c[0] + g, c[1], -d))
+    return np.array(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--study", action="store_true")
+    ap.add_argument("--subjects", action="store_true")
+    ap.add_argument("--fem", type=int, default=2, help="subjects checked against the FEM")
     args = ap.parse_args()
+    if args.subjects:
+        subjects(args.fem)
+        return
     conv = json.loads(REFERENCE.read_text())["forearm_two_patch"]["converged"]
     mid = {"R": np.mean(conv["resistance_ohm"]),
            "V": np.mean(conv["potential_at_probe_mV_per_mA_relative_to_cathode"]),

@@ -85,9 +85,7 @@ class LayeredCylinder:
         for ly in site.layers:
             radii.append(r)
             r -= ly.thickness
-        # the core (bone) keeps its radius; muscle absorbs the equal-perimeter change
-        inner = site.layers[-1].thickness
-        radii[-1] = inner
+        # every boundary keeps its depth below the skin, as the FEM's offset ellipses do
         return cls(tuple(reversed(radii)),
                    tuple(ly.conductivity_across for ly in reversed(site.layers)),
                    tuple(ly.conductivity for ly in reversed(site.layers)),
