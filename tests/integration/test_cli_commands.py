@@ -231,3 +231,18 @@ def test_every_command_ends_quietly_on_a_closed_pipe(index, tmp_path):
     code = proc.wait(timeout=300)
     assert code in (0, 141), (argv, code, err)
     assert "Traceback" not in err and "Broken pipe" not in err, err
+
+
+@pytest.mark.slow
+def test_amplitude_turns_the_dial_on_fibers(capsys):
+    """Fewer fibers fire at 10 mA than at the programmed 25 mA; the thresholds stay."""
+    assert main(["fibers", "tens_conventional", "--json"]) == 0
+    at_25 = json.loads(capsys.readouterr().out)
+    assert main(["fibers", "tens_conventional", "--json", "--amplitude", "10mA"]) == 0
+    at_10 = json.loads(capsys.readouterr().out)
+    assert at_10["programmed_peak_current_A"] == pytest.approx(0.010)
+    assert at_25["programmed_peak_current_A"] == pytest.approx(0.025)
+    assert at_10["sensory_threshold_A"] == pytest.approx(at_25["sensory_threshold_A"])
+    assert (at_10["classes"]["abeta"]["fraction_at_programmed"]
+            < at_25["classes"]["abeta"]["fraction_at_programmed"])
+    assert at_10["sensory_criterion"] and at_10["load_with_skin_interface_ohm"] > 0

@@ -78,15 +78,13 @@ def run(args: argparse.Namespace) -> int:
 # --- a program's fiber populations -----------------------------------------------------------
 
 
-def _finite(x: float | None) -> float | None:
-    return x if x is not None and math.isfinite(x) else None
-
-
 def _program(args: argparse.Namespace) -> int:
-    """Thresholds of every fiber class for a program; 0 on success (bad input raises)."""
-    from estim.effects.program import channel_setup
+    """Thresholds of every fiber class for a program; 0 on success (bad input raises).
+
+    The same computation as the body stages of ``estim run`` (both channels of true
+    interferential current drive the fibers), so both commands show the same numbers."""
+    from estim.effects.program import effects_for_program
     from estim.effects.strength_duration import window_strength_duration
-    from estim.effects.window import sensation_window
     from estim.outputs import check_output_dir, write_output_dir
     from estim.report.terminal import console as make_console
     from estim.report.terminal import terminal_text
@@ -107,15 +105,16 @@ def _program(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         console.log(terminal_text(message))
 
-    stimuli = stimuli_for(program)
-    pf, stim, amplitude, notes = channel_setup(program, stimuli, progress=progress)
-    main = program.channels[0]
-    window = sensation_window(main.name, stim, pf.channels[0], amplitude, site=pf.site,
-                              progress=progress)
+    effects = effects_for_program(program, stimuli_for(program), progress=progress)
+    window, pf = effects.window, effects.program_fields
+    if window is None or pf is None:  # nothing delivered (a zero amplitude)
+        raise InputError("amplitude", "0", "an amplitude above zero, so that fibers can be "
+                         "thresholded against it (" + "; ".join(effects.notes) + ")")
+    amplitude = window.amplitude_a
     report: dict[str, Any] = {
         "program": program.name, **window.to_dict(),
         "load_with_skin_interface_ohm": pf.channels[0].resistance,
-        "classes": {}, "setup_notes": notes}
+        "classes": {}, "setup_notes": list(effects.notes)}
     for name, c in window.classes.items():
         thr = c.thresholds_a[np.isfinite(c.thresholds_a)]
         report["classes"][name] = {
