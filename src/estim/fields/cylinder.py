@@ -228,9 +228,8 @@ class CylinderChannel:
 
     cylinder: LayeredCylinder
     resistance: float
-    _grids: tuple[tuple[float, float, F], ...]  # per layer: r0, dr, spline coefficients
-    _theta_step: float
-    _z_step: float
+    # per layer: inner radius, node spacing, angular and axial steps, spline coefficients
+    _grids: tuple[tuple[float, float, float, float, F], ...]
     _pad: int
 
     def potential(self, points: F) -> F:
@@ -242,15 +241,15 @@ class CylinderChannel:
         r, th, z = cyl.to_cylinder(x)
         out = np.full(len(x), np.nan)
         inside = (r >= 0) & (r <= cyl.radius * (1 + 1e-9)) & (np.abs(z) <= cyl.length / 2)
-        ti = np.mod(th, 2 * np.pi) / self._theta_step + self._pad
-        zi = (z + cyl.length / 2) / self._z_step - 0.5 + self._pad
         edges = np.concatenate([[0.0], cyl.radii])
         layer = np.clip(np.searchsorted(edges, r, side="left") - 1, 0, len(cyl.radii) - 1)
-        for li, (r0, dr, coef) in enumerate(self._grids):
+        for li, (r0, dr, dt, dz, coef) in enumerate(self._grids):
             m = inside & (layer == li)
             if m.any():
                 ri = np.clip((r[m] - r0) / dr, 0, coef.shape[0] - 1)
-                out[m] = map_coordinates(coef, np.vstack([ri, ti[m], zi[m]]), order=3,
+                ti = np.mod(th[m], 2 * np.pi) / dt + self._pad
+                zi = (z[m] + cyl.length / 2) / dz - 0.5 + self._pad
+                out[m] = map_coordinates(coef, np.vstack([ri, ti, zi]), order=3,
                                          prefilter=False, mode="nearest")
         return out
 
@@ -293,7 +292,7 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     # modes for the pad solve: finer than the grid, to resolve the smallest rim cells
     fine = min(pads[0].zeta[1] - pads[0].zeta[0], pads[1].zeta[1] - pads[1].zeta[0],
                R * (pads[0].theta[1] - pads[0].theta[0]), R * (pads[1].theta[1] - pads[1].theta[0]))
-    kmax = max(math.pi / step, 2.0 / fine)
+    kmax = max(math.pi / step, 2.5 / fine)
     ns = np.arange(math.ceil(kmax * R) + 1, dtype=float)
     ks = np.arange(math.ceil(kmax * L / math.pi) + 1) * np.pi / L
     NN, KK = np.meshgrid(ns, ks, indexing="ij")
@@ -345,31 +344,35 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     E2, C2 = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], n, k)
     eps2 = np.where(k == 0, 1.0, 2.0)
     J = (np.conj(E2) @ D @ C2.T) * eps2[None, :] / (2 * np.pi * L)  # (n, m) A/m²
-    NN2, KK2 = np.meshgrid(n, k, indexing="ij")
     grids = []
     pad = 3
+    from scipy.ndimage import spline_filter
+
     for li in range(len(cyl.radii)):
         r_in = cyl.radii[li - 1] if li else 0.0
         r_out = cyl.radii[li]
         thick = r_out - r_in
-        # node spacing: the grid step near the skin, a quarter of the depth below it
+        # grid and node spacing: the step near the skin, a quarter of the depth below it
+        # (there the Nyquist mode has decayed by e^{-4π} from the layer's top)
         spacing = max(step, 0.25 * (R - r_out))
-        nodes = int(np.clip(math.ceil(thick / spacing) + 1, 4, 10))
+        nodes = int(np.clip(math.ceil(thick / max(spacing, 0.15 * (R - r_in))) + 1, 4, 8))
         rr = np.linspace(r_in, r_out, nodes)
-        zsurf, T = cyl.transfer(NN2.ravel(), KK2.ravel(), rr)
-        spec = J.ravel()[None, :] * (zsurf[None, :] * T)
-        spec = spec.reshape(nodes, len(n), len(k))
+        nt = 2 * math.ceil(math.pi * R / spacing)
+        nz = min(n_z, math.ceil(L / spacing))
+        nm = min(nt // 2, n_modes)
+        NN2, KK2 = np.meshgrid(n[:nm], k[:nz], indexing="ij")
+        disc = np.hypot(NN2 / R, KK2).ravel() <= math.pi / spacing  # the grid's Nyquist disc
+        zsurf, T = cyl.transfer(NN2.ravel()[disc], KK2.ravel()[disc], rr)
+        flat = np.zeros((nodes, nm * nz), complex)
+        flat[:, disc] = J[:nm, :nz].ravel()[disc][None, :] * (zsurf[None, :] * T)
+        spec = flat.reshape(nodes, nm, nz)
         spec[:, 0, 0] = 0.0
-        grids.append((r_in, rr[1] - rr[0], _grid_values(spec, n_theta, n_z) - u_ca))
-    coefs = []
-    from scipy.ndimage import spline_filter
-
-    for r_in, dr, vals in grids:
+        vals = _grid_values(spec, nt, nz) - u_ca
         ext = np.concatenate([vals[:, -pad:], vals, vals[:, :pad]], axis=1)  # periodic θ
         ext = np.concatenate([ext[:, :, pad - 1::-1], ext, ext[:, :, :-pad - 1:-1]], axis=2)
-        coefs.append((r_in, dr, spline_filter(ext, order=3, mode="nearest")))
-    return CylinderChannel(cyl, float(u_an - u_ca), tuple(coefs), 2 * np.pi / n_theta,
-                           L / n_z, pad)
+        grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / nz,
+                      spline_filter(ext, order=3, mode="nearest")))
+    return CylinderChannel(cyl, float(u_an - u_ca), tuple(grids), pad)
 
 
 def _grid_values(spec: NDArray[np.complex128] | F, n_theta: int, n_z: int) -> F:
