@@ -17,15 +17,17 @@ from estim.waveforms.stimulus import Stimulus
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["figure_to_png", "plot_force", "plot_recruitment", "plot_waveforms"]
+__all__ = ["THRESHOLDS", "figure_to_png", "plot_force", "plot_recruitment", "plot_waveforms"]
 
 
 def _pulse_window(stim: Stimulus) -> tuple[float, float]:
     """A window that shows the first few pulses (or carrier cycles) in detail (s)."""
     if len(stim.onsets_s) == 0:
         return 0.0, stim.cycle_s
-    first = float(stim.onsets_s[0])
-    dur = stim.pulses[stim.template[0]].duration
+    # the first pulse at full amplitude (not one on a ramp)
+    i = int(np.argmax(stim.event_peak >= 0.999 * stim.peak))
+    first = float(stim.onsets_s[i])
+    dur = stim.pulses[stim.template[i]].duration
     if stim.timing.carrier_hz:
         span = max(5.0 / stim.timing.carrier_hz, min(dur, 0.02))
         if stim.timing.band_frequencies_hz and min(stim.timing.band_frequencies_hz) > 0:
@@ -33,31 +35,47 @@ def _pulse_window(stim: Stimulus) -> tuple[float, float]:
         return first, first + min(span, stim.duration_s)
     if dur > 0.2 * stim.cycle_s:  # long pulses (d.c., microcurrent): show whole cycles
         return 0.0, min(stim.duration_s, 2 * stim.cycle_s)
-    nxt = stim.onsets_s[1] if len(stim.onsets_s) > 1 else first + stim.cycle_s
+    nxt = stim.onsets_s[i + 1] if i + 1 < len(stim.onsets_s) else first + stim.cycle_s
     span = 2.2 * float(nxt - first) if len(stim.onsets_s) > 1 else 1.2 * stim.cycle_s
     return first - 0.1 * dur, first + max(span, 1.5 * dur)
 
 
-def _envelope(stim: Stimulus, max_points: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """Signed per-pulse peak over the session, cycle by cycle (thinned to max_points)."""
-    peaks = np.array([max((s.peak_abs() for s in p.segments), default=0.0)
-                      for p in stim.pulses])[stim.template] * stim.scale
-    n_ev = len(stim.onsets_s)
-    cycles = stim.n_cycles
-    if n_ev == 0:
-        return np.zeros(1), np.zeros(1)
-    per_cycle_points = n_ev
-    keep_cycles = cycles
-    if per_cycle_points * cycles > max_points:
-        keep_cycles = max(1, max_points // per_cycle_points)
-    stride = max(1, math.ceil(cycles / keep_cycles))
-    idx = np.arange(0, cycles, stride)
-    t = (stim.onsets_s[None, :] + idx[:, None] * stim.cycle_s).ravel()
-    v = np.tile(peaks, len(idx))
-    if len(t) > max_points:
-        step = math.ceil(len(t) / max_points)
-        t, v = t[::step], v[::step]
-    return t, v
+def _train_window(stim: Stimulus) -> float:
+    """How much of the session the train panel shows (s): one repeating cycle (a burst
+    period, an ON/OFF cycle, a modulation period), at least 1 s where the session allows."""
+    return min(stim.duration_s, max(stim.cycle_s, 1.0))
+
+
+def _signed_peaks(stim: Stimulus) -> np.ndarray:
+    """Each event's peak with the sign of its leading phase (A or V)."""
+    return np.asarray(stim.event_peak * np.sign(stim.scale))
+
+
+def _cycle_envelope(stim: Stimulus, cycles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-event peak over ``cycles`` repeats of the cycle, as a line that falls to zero
+    wherever the output pauses (OFF time, the gap between bursts) (s, A or V)."""
+    on = stim.onsets_s
+    peaks = np.abs(_signed_peaks(stim))
+    ends = on + stim.template_durations[stim.template]
+    gaps = np.r_[on[1:], stim.cycle_s + on[0]] - ends
+    # a gap well above the usual one between pulses is a pause: the line drops to zero
+    spacing = float(np.median(np.diff(on))) if len(on) > 1 else stim.cycle_s
+    pause = gaps > 2.0 * float(np.median(gaps)) + 0.05 * spacing
+    # a cycle that ends in a pause starts from zero again
+    t_one: list[float] = [float(on[0])] if pause[-1] else []
+    v_one: list[float] = [0.0] if pause[-1] else []
+    for i, (start, end, peak, rest) in enumerate(zip(on, ends, peaks, pause, strict=True)):
+        if i and pause[i - 1]:
+            t_one.append(start)
+            v_one.append(0.0)
+        t_one.append(start)
+        v_one.append(peak)
+        if rest:
+            t_one += [end, end]
+            v_one += [peak, 0.0]
+    t1, v1 = np.asarray(t_one), np.asarray(v_one)
+    t = (t1[None, :] + stim.cycle_s * np.arange(cycles)[:, None]).ravel()
+    return np.minimum(t, stim.duration_s), np.tile(v1, cycles)
 
 
 def _plain(text: object) -> str:
@@ -66,9 +84,37 @@ def _plain(text: object) -> str:
     return terminal_text(text, markup=False).replace("$", r"\$")
 
 
+def _time_unit(span_s: float) -> tuple[float, str]:
+    if span_s < 2.0:
+        return 1e3, "ms"  # [s -> ms]
+    if span_s > 180.0:
+        return 1 / 60, "min"  # [s -> min]
+    return 1.0, "s"
+
+
+def _hz(f: float) -> str:
+    return f"{f / 1e3:.3g} kHz" if f >= 1e3 else f"{f:.3g} Hz"  # [Hz -> kHz]
+
+
+def _rate_words(stim: Stimulus) -> str:
+    t = stim.timing
+    if t.on_time_s and t.off_time_s:
+        return f"{t.on_time_s:.3g} s ON, {t.off_time_s:.3g} s OFF"
+    if t.burst_frequency_hz:
+        return f"bursts at {_hz(t.burst_frequency_hz)}"
+    if t.carrier_hz:
+        return f"{_hz(t.carrier_hz)} carrier"
+    if t.frequency_hz:
+        return _hz(t.frequency_hz)
+    return "one cycle"
+
+
 def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
                    title: str = "") -> Figure:
-    """One row per channel: the pulse in detail (left) and the whole session (right)."""
+    """One row per channel at three scales: one pulse (or a few carrier cycles), the pulse
+    train over one repeating cycle (bursts, ON/OFF with its ramps, modulation), and the whole
+    session (the peak of every pulse; where the cycle is too short to resolve at that scale,
+    the band its peaks span)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -76,32 +122,74 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
 
     pair = len(stimuli) == 2 and all(st.timing.carrier_hz for st in stimuli)
     rows = len(stimuli) + (1 if pair else 0)
-    fig = Figure(figsize=(11, 2.6 * rows + 0.6), layout="constrained")
-    axes = fig.subplots(rows, 2, squeeze=False)
+    fig = Figure(figsize=(8.6, 2.3 * rows + (0.4 if title else 0.1)), layout="constrained")
+    axes = fig.subplots(rows, 3, squeeze=False)
     for row, (stim, name) in enumerate(zip(stimuli, names, strict=True)):
         unit = "mA" if stim.unit == "A" else "V"
-        k = 1e3 if stim.unit == "A" else 1.0
+        k = 1e3 if stim.unit == "A" else 1.0  # [A -> mA]
+        who = f"ch {_plain(name)}, " if len(stimuli) > 1 else ""
+        # pulse scale: the real waveform
         t0, t1 = _pulse_window(stim)
         t, v = stim.sample_grid(t0, t1)
         ax = axes[row][0]
-        t_scale, t_unit = (1e3, "ms") if t1 - t0 < 2 else (1.0, "s")
-        ax.plot(t * t_scale, v * k, lw=1.0, color="tab:blue")
+        scale, tu = _time_unit(t1 - t0)
+        ax.plot(t * scale, v * k, lw=1.0, color="tab:blue")
         ax.axhline(0, color="0.6", lw=0.5)
-        ax.set_xlabel(f"time ({t_unit})")
-        ax.set_ylabel(f"channel {_plain(name)} ({unit})")
-        ax.set_title(f"{stim.timing.shape}", fontsize=9)
-        ax2 = axes[row][1]
-        te, ve = _envelope(stim)
-        span = stim.duration_s
-        scale, sunit = (1 / 60, "min") if span > 120 else (1.0, "s")
-        if len(te) > 1:
-            ax2.vlines(te * scale, 0, ve * k, lw=0.6, color="tab:orange")
-        ax2.axhline(0, color="0.6", lw=0.5)
-        ax2.set_xlim(0, span * scale)
-        ax2.set_xlabel(f"session time ({sunit})")
-        ax2.set_ylabel(f"pulse peak ({unit})")
-        ax2.set_title(f"session: {span / 60:.3g} min, {len(stim.onsets_s)} pulses per "
-                      f"{stim.cycle_s:.4g} s cycle", fontsize=9)
+        ax.set_xlabel(f"time ({tu})")
+        ax.set_ylabel(f"{who}output ({unit})")
+        ax.set_title("pulse", fontsize=9)
+        # train scale: one cycle of per-pulse peaks (or the waveform where pulses are long)
+        span = _train_window(stim)
+        ax = axes[row][1]
+        scale, tu = _time_unit(span)
+        n_cyc = max(1, min(stim.n_cycles, math.ceil(span / stim.cycle_s)))
+        n_events = n_cyc * len(stim.onsets_s)
+        # pulses that fill most of their period (d.c., microcurrent) are drawn as they are
+        long_pulses = bool(len(stim.onsets_s)) and not stim.timing.carrier_hz and float(
+            np.max(stim.template_durations)) > 0.2 * stim.cycle_s / len(stim.onsets_s)
+        if n_events and n_events <= 200 and not long_pulses and not stim.timing.carrier_hz:
+            times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n_cyc)[:, None]).ravel()
+            peaks = np.tile(_signed_peaks(stim), n_cyc)
+            keep = times <= span
+            ax.vlines(times[keep] * scale, 0, peaks[keep] * k, lw=1.0, color="tab:blue")
+        elif long_pulses:
+            tt = np.linspace(0.0, span, 4000)
+            ax.plot(tt * scale, stim.sample(tt) * k, lw=1.0, color="tab:blue")
+        else:
+            te, ve = _cycle_envelope(stim, n_cyc)
+            keep = te <= span
+            ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlim(0, span * scale)
+        ax.set_xlabel(f"time ({tu})")
+        ax.set_ylabel(f"pulse peak ({unit})")
+        ax.set_title(f"train: {_rate_words(stim)}", fontsize=9)
+        # session scale
+        ax = axes[row][2]
+        total = stim.duration_s
+        scale, tu = _time_unit(total)
+        if long_pulses and stim.n_cycles <= 150:
+            tt = np.linspace(0.0, total, 4000)
+            ax.plot(tt * scale, np.abs(stim.sample(tt)) * k, lw=0.8, color="tab:orange")
+            what = ""
+        elif stim.n_cycles <= 150 and total > 0:
+            te, ve = _cycle_envelope(stim, stim.n_cycles)
+            ax.plot(te * scale, ve * k, lw=0.8, color="tab:orange")
+            what = f"{stim.cycle_s:.3g} s cycles"
+        else:
+            peaks = np.abs(_signed_peaks(stim)) * k
+            lo, hi = (float(peaks.min()), float(peaks.max())) if peaks.size else (0.0, 0.0)
+            ax.fill_between([0, total * scale], lo, hi, color="tab:orange", alpha=0.3, lw=0)
+            ax.hlines([lo, hi], 0, total * scale, color="tab:orange", lw=1.2)
+            what = f"at {hi:.3g} {unit}" if math.isclose(lo, hi) else \
+                f"{lo:.3g}–{hi:.3g} {unit}"
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlim(0, total * scale)
+        ax.set_ylim(0, None)
+        ax.set_xlabel(f"session time ({tu})")
+        ax.set_ylabel(f"pulse peak ({unit})")
+        ax.set_title(f"session: {total / 60:.3g} min" + (f", {what}" if what else ""),
+                     fontsize=9)
     if pair:
         # Two carriers meet in the tissue; with equal weights the sum beats at their
         # difference frequency (what true interferential relies on).
@@ -111,7 +199,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.plot(t * 1e3, (a.sample(t) + b.sample(t)) * 1e3, lw=0.5, color="tab:purple")
         ax.set_xlabel("time (ms)")
         ax.set_ylabel("A + B (mA)")
-        ax.set_title("sum of both channels at a point of equal weight: the beat", fontsize=9)
+        ax.set_title("both channels summed: the beat", fontsize=9)
         # the beat over one sweep cycle: each step's second carrier minus the first
         fc = a.timing.carrier_hz or 0.0
         beat_ch = b if b.cycle_s >= a.cycle_s else a
@@ -122,6 +210,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax2.set_xlabel("time in the sweep cycle (s)")
         ax2.set_ylabel("beat frequency (Hz)")
         ax2.set_title(f"beat sweep, one {beat_ch.cycle_s:.3g} s cycle", fontsize=9)
+        axes[-1][2].set_visible(False)
     if title:
         fig.suptitle(_plain(title))
     return fig
@@ -136,47 +225,79 @@ def figure_to_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+#: The three thresholds of the sensation window: attribute, words, line style.
+THRESHOLDS = (("sensory_a", "sensory threshold (first Aβ fibers)", ":"),
+              ("motor_a", "motor threshold (visible twitch)", "--"),
+              ("pain_a", "pain threshold (Aδ / C fibers)", "-."))
+
+_FIBER_WORDS = {"abeta": "Aβ (touch, tingling)", "adelta": "Aδ (sharp pain)",
+                "c": "C (burning pain)", "motor": "motor axons"}
+_FIBER_COLOURS = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
+                  "motor": "tab:blue"}
+
+
+def _ma_ticks(ax: Any) -> None:
+    """Log axis ticks at 1, 2, 5 x 10^n, written as plain numbers (0.5, 1, 2, 5, 10)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_recruitment(window: Any) -> Figure:
     """Recruitment of every fiber class against the channel's peak current, with the
-    sensory, motor and pain thresholds and the programmed intensity marked."""
+    sensory, motor and pain thresholds, the band where the stimulation is felt without
+    pain, and the programmed intensity marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+    fig = Figure(figsize=(8.6, 5.0), layout="constrained")
     ax = fig.subplots()
     finite = [t for c in window.classes.values() for t in c.thresholds_a
               if np.isfinite(t) and t > 0]
     lo = min([*finite, *([window.amplitude_a] if window.amplitude_a > 0 else [])],
              default=1e-3) * 0.5
-    hi = max(window.amplitude_a * 4, lo * 10)
+    hi = max(window.amplitude_a * 3, lo * 10)
     amps = np.geomspace(lo, hi, 300)
-    colours = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
-               "motor": "tab:blue"}
-    labels = {"abeta": "Aβ (touch, tingling)", "adelta": "Aδ (sharp pain)",
-              "c": "C (burning pain)", "motor": "motor axons"}
+    ma = 1e3  # [A -> mA]
     for name, frac in window.curve(amps).items():
-        ax.step(amps * 1e3, frac * 100, where="post", color=colours.get(name),
-                label=f"{labels.get(name, name)}, n={window.classes[name].thresholds_a.size}")
-    for value, text, style in ((window.sensory_a, "sensory", ":"),
-                               (window.motor_a, "motor", "--"),
-                               (window.pain_a, "pain", "-.")):
+        ax.step(amps * ma, frac * 100, where="post", color=_FIBER_COLOURS.get(name),
+                label=f"{_FIBER_WORDS.get(name, name)}, {window.classes[name].thresholds_a.size}"
+                      " fibers")
+    sensory, pain = window.sensory_a, window.pain_a
+    if np.isfinite(sensory):
+        top = min(x for x in (pain, hi) if np.isfinite(x))
+        ax.axvspan(sensory * ma, top * ma, color="tab:green", alpha=0.08, lw=0)
+        ax.text(np.sqrt(sensory * max(top, sensory * 1.01)) * ma, 108, "felt, not painful",
+                ha="center", fontsize=8, color="tab:green")
+    if np.isfinite(pain) and pain < hi:
+        ax.axvspan(pain * ma, hi * ma, color="tab:red", alpha=0.08, lw=0)
+        ax.text(np.sqrt(pain * hi) * ma, 108, "painful", ha="center", fontsize=8,
+                color="tab:red")
+    for attr, words, style in THRESHOLDS:
+        value = getattr(window, attr)
         if np.isfinite(value) and lo < value < hi:
-            ax.axvline(value * 1e3, color="0.4", ls=style, lw=1)
-            ax.text(value * 1e3, 102, text, rotation=90, va="bottom", ha="center",
-                    fontsize=8)
-    ax.axvline(window.amplitude_a * 1e3, color="k", lw=2, alpha=0.5)
-    ax.text(window.amplitude_a * 1e3, 50, " programmed", fontsize=8)
+            ax.axvline(value * ma, color="0.3", ls=style, lw=1.2,
+                       label=f"{words}: {value * ma:.3g} mA")
+    ax.axvline(window.amplitude_a * ma, color="k", lw=2.5, alpha=0.7,
+               label=f"programmed intensity: {window.amplitude_a * ma:.3g} mA")
     ax.set_xscale("log")
+    ax.set_xlim(lo * ma, hi * ma)
+    _ma_ticks(ax)
     ax.set_ylim(0, 115)
-    ax.set_xlabel("peak current (mA)")
+    ax.set_xlabel("peak current of the pulse (mA)")
     ax.set_ylabel("fibers recruited (%)")
-    ax.set_title(f"Recruitment under the cathode, channel "
-                 f"{_plain(window.channel)} "
+    ax.set_title(f"Fibers under the cathode{_channel_words(window.channel)} "
                  "(cable models; anatomy assumed)", fontsize=9)
-    ax.legend(fontsize=8, loc="lower right")
+    fig.legend(fontsize=8, loc="outside lower center", ncol=2)
     return fig
+
+
+def _channel_words(name: str) -> str:
+    return f" of channel {_plain(name)}" if name else ""
 
 
 def plot_force(session: Any, max_force_n: float | None) -> Figure:
@@ -186,7 +307,7 @@ def plot_force(session: Any, max_force_n: float | None) -> Figure:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 3.4), layout="constrained")
+    fig = Figure(figsize=(8.6, 3.4), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     f = session.force
     t = np.asarray(f.time_s)
@@ -200,8 +321,8 @@ def plot_force(session: Any, max_force_n: float | None) -> Figure:
     ax2.plot(starts / 60, peaks, "o-", ms=3, color="tab:orange")
     if max_force_n:
         ax2.axhline(max_force_n, color="0.5", ls=":", lw=1)
-        ax2.text(0, max_force_n, " maximal (fused, all axons)", va="bottom", fontsize=8)
-    ax2.set_ylim(0, None)
+        ax2.text(0, max_force_n, " maximal (fused, all axons)", va="top", fontsize=8)
+    ax2.set_ylim(0, 1.08 * max(max_force_n or 0.0, float(peaks.max()) if peaks.size else 1.0))
     ax2.set_xlabel("session time (min)")
     ax2.set_ylabel("peak force per contraction (N)")
     ratio = session.fatigue_ratio

@@ -1,0 +1,413 @@
+"""The field cross-section: the electric field in the tissue, with the layers and the
+electrodes drawn and the axes named as anatomy.
+
+>>> from estim.program.bundled import bundled_examples
+>>> from estim.program import load_program
+>>> from estim.fields.program import fields_for_program
+>>> pf = fields_for_program(load_program(bundled_examples()["tens_conventional"]),
+...                         method="analytic", boundary="uniform")
+>>> section = cross_section(pf)
+>>> section.kind, section.horizontal_label
+('longitudinal', 'along the lower back (cm)')
+>>> fig = cross_section_figure(pf)  # a matplotlib Figure; save it or embed it
+
+Which plane is cut:
+
+* a limb whose electrodes lie one above the other (forearm, thigh, calf): the section follows
+  the skin from one pad to the other and runs straight into the limb, so the horizontal axis
+  is the distance along the limb and the vertical one the depth below the skin;
+* a limb whose electrodes face each other around one level (medial and lateral knee pads, the
+  four pads of interferential current): the transverse section at their level;
+* a planar patch (lower back, cheek): the vertical plane through the electrode centres;
+* a brain site: the plane through the lead axis.
+
+matplotlib is imported inside the functions (Agg backend), so importing estim stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.fields.interference import envelope_max
+from estim.text import terminal_text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    from estim.fields.electrodes import Electrode
+    from estim.fields.program import ProgramFields
+    from estim.fields.sites import Site
+
+__all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_figure"]
+
+SectionKind = Literal["longitudinal", "transverse", "lead"]
+
+#: Grid points along each axis of a section.
+_GRID = 161
+#: Deepest tissue shown below the skin (m): deeper, the field of surface pads is negligible.
+_MAX_DEPTH_M = 40e-3
+#: Margin beyond the outermost pad edges along the section (m).
+_MARGIN_M = 30e-3
+_ROLE_COLOUR = {"anode": "#c0392b", "cathode": "#1f4e9c"}
+_ROLE_SIGN = {"anode": "+", "cathode": "−"}
+
+
+@dataclass(frozen=True)
+class SectionElectrode:
+    """An electrode as drawn on a section.
+
+    :param channel: its channel's name.
+    :param role: ``"anode"`` or ``"cathode"``.
+    :param start: where it begins along the horizontal axis (m); transverse sections: the
+        angle where it begins (rad, from the front, towards +y).
+    :param end: where it ends (m, or rad).
+    :param offset_m: its distance from the plane of the section (m); 0 when the plane cuts it.
+    """
+
+    channel: str
+    role: str
+    start: float
+    end: float
+    offset_m: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class CrossSection:
+    """A plane (or a surface that follows the skin) cut through a site, with world points.
+
+    :param kind: ``"longitudinal"`` (horizontal: along the body, vertical: depth below the
+        skin), ``"transverse"`` (a slice across a limb, both axes across it) or ``"lead"``.
+    :param horizontal_m: coordinates along the horizontal axis (m), shape (nh,).
+    :param vertical_m: along the vertical axis (m), shape (nv,); depth below the skin for a
+        longitudinal section (positive into the body).
+    :param points: world points (m), shape (nv, nh, 3).
+    :param horizontal_label: the horizontal axis in anatomical words, with its plotted unit.
+    :param vertical_label: the vertical axis, likewise.
+    :param layers: (tissue, top, bottom) depths below the skin (m), outer to inner.
+    :param electrodes: the electrodes drawn on it.
+    :param outer_radii_m: transverse sections: the limb's semi-axes (x, y) (m).
+    """
+
+    kind: SectionKind
+    horizontal_m: NDArray[np.float64]
+    vertical_m: NDArray[np.float64]
+    points: NDArray[np.float64]
+    horizontal_label: str
+    vertical_label: str
+    layers: tuple[tuple[str, float, float], ...]
+    electrodes: tuple[SectionElectrode, ...]
+    outer_radii_m: tuple[float, float] = (0.0, 0.0)
+
+
+def _place_words(site: Site) -> str:
+    return site.name.replace("_", " ")
+
+
+def _layers(site: Site, deepest: float) -> tuple[tuple[str, float, float], ...]:
+    out = []
+    top = 0.0
+    for layer in site.layers:
+        bottom = top + layer.thickness
+        if top >= deepest:
+            break
+        out.append((layer.tissue, top, min(bottom, deepest)))
+        top = bottom
+    return tuple(out)
+
+
+def _limb_radius(site: Site, angle: float | NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance from the limb axis to the skin at ``angle`` (rad) (m)."""
+    a, b = site.radius_x, site.radius_y
+    return np.asarray(a * b / np.hypot(b * np.cos(angle), a * np.sin(angle)))
+
+
+def _angle(e: Electrode) -> float:
+    return math.atan2(e.position[1], e.position[0])
+
+
+def _extent_along(e: Electrode, direction: NDArray[np.float64]) -> float:
+    """The electrode's size along a surface ``direction`` (m)."""
+    if e.shape == "circular":
+        return e.width
+    c = abs(float(np.dot(np.asarray(e.axis), direction)))
+    return c * e.length + math.sqrt(max(0.0, 1.0 - c * c)) * e.width
+
+
+def _pairs(pf: ProgramFields, channel: str | None) -> list[tuple[str, Electrode, Electrode]]:
+    chans = [c for c in pf.channels if channel is None or c.name == channel]
+    if not chans:
+        names = ", ".join(repr(c.name) for c in pf.channels)
+        raise ValueError(f"channel {channel!r} is not in the field solution (it has {names})")
+    return [(c.name, c.anode, c.cathode) for c in chans]
+
+
+def _planar(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossSection:
+    _, a, c = pairs[0]
+    pa, pc = np.asarray(a.position)[:2], np.asarray(c.position)[:2]
+    d = pc - pa
+    u2 = d / np.linalg.norm(d) if np.linalg.norm(d) > 0 else np.array([1.0, 0.0])
+    u = np.array([*u2, 0.0])
+    mid = 0.5 * (pa + pc)
+    drawn = []
+    lo, hi = math.inf, -math.inf
+    for name, an, ca in pairs:
+        for role, e in (("anode", an), ("cathode", ca)):
+            s = float(np.dot(np.asarray(e.position)[:2] - mid, u2))
+            half = 0.5 * _extent_along(e, u)
+            rel = np.asarray(e.position)[:2] - mid
+            off = abs(float(u2[0] * rel[1] - u2[1] * rel[0]))  # distance from the line
+            drawn.append(SectionElectrode(name, role, s - half, s + half, off))
+            lo, hi = min(lo, s - half), max(hi, s + half)
+    half_patch = 0.5 * min(site.width, site.length)
+    h = np.linspace(max(lo - _MARGIN_M, -half_patch), min(hi + _MARGIN_M, half_patch), _GRID)
+    deepest = min(site.depth, _MAX_DEPTH_M)
+    depth = np.linspace(0.0, deepest, _GRID)
+    depth[0] = 1e-5  # just inside the skin
+    pts = (np.array([*mid, 0.0])[None, None, :] + h[None, :, None] * u[None, None, :]
+           - depth[:, None, None] * np.array([0.0, 0.0, 1.0])[None, None, :])
+    return CrossSection("longitudinal", h, depth, pts, f"along the {_place_words(site)} (cm)",
+                        "depth below the skin (mm)", _layers(site, deepest), tuple(drawn))
+
+
+def _limb_longitudinal(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
+                       ) -> CrossSection:
+    _, a, c = pairs[0]
+    za, zc = a.position[2], c.position[2]
+    ta = _angle(a)
+    tc = ta + (_angle(c) - ta + math.pi) % (2 * math.pi) - math.pi  # the shorter way round
+    zaxis = np.array([0.0, 0.0, 1.0])
+    drawn = []
+    lo, hi = math.inf, -math.inf
+    for name, an, ca in pairs:
+        for role, e in (("anode", an), ("cathode", ca)):
+            half = 0.5 * _extent_along(e, zaxis)
+            z = e.position[2]
+            drawn.append(SectionElectrode(name, role, z - half, z + half))
+            lo, hi = min(lo, z - half), max(hi, z + half)
+    h = np.linspace(max(lo - _MARGIN_M, -site.length / 2),
+                    min(hi + _MARGIN_M, site.length / 2), _GRID)
+    # the angle follows the skin from one pad to the other (constant beyond them)
+    theta = np.interp(h, *((np.array([za, zc]), np.array([ta, tc])) if za <= zc
+                           else (np.array([zc, za]), np.array([tc, ta]))))
+    radius = _limb_radius(site, theta)
+    deepest = min(_MAX_DEPTH_M, 0.95 * min(site.radius_x, site.radius_y))
+    depth = np.linspace(0.0, deepest, _GRID)
+    depth[0] = 1e-5
+    r = radius[None, :] - depth[:, None]
+    pts = np.stack([r * np.cos(theta)[None, :], r * np.sin(theta)[None, :],
+                    np.broadcast_to(h[None, :], r.shape)], axis=-1)
+    return CrossSection("longitudinal", h, depth, pts,
+                        f"along the {_place_words(site)} (cm; + towards the trunk)",
+                        "depth below the skin (mm)", _layers(site, deepest), tuple(drawn))
+
+
+def _limb_transverse(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
+                     ) -> CrossSection:
+    es = [e for _, an, ca in pairs for e in (an, ca)]
+    z0 = float(np.mean([e.position[2] for e in es]))
+    a, b = site.radius_x, site.radius_y
+    x = np.linspace(-a, a, _GRID)
+    y = np.linspace(-b, b, _GRID)
+    X, Y = np.meshgrid(x, y)
+    pts = np.stack([X, Y, np.full_like(X, z0)], axis=-1)
+    drawn = []
+    for name, an, ca in pairs:
+        for role, e in (("anode", an), ("cathode", ca)):
+            t = _angle(e)
+            half = 0.5 * e.width / float(_limb_radius(site, t))  # [arc length -> rad]
+            drawn.append(SectionElectrode(name, role, t - half, t + half,
+                                          abs(e.position[2] - z0)))
+    return CrossSection("transverse", x, y, pts, "back ← → front (cm)", "side to side (cm)",
+                        _layers(site, min(a, b)), tuple(drawn), (a, b))
+
+
+def _lead(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossSection:
+    h = np.linspace(-10e-3, 10e-3, _GRID)
+    v = np.linspace(-4e-3, 16e-3, _GRID)
+    H, V = np.meshgrid(h, v)
+    pts = np.stack([H, np.zeros_like(H), V], axis=-1)
+    drawn = [SectionElectrode(name, role, e.position[2] - e.length / 2,
+                              e.position[2] + e.length / 2)
+             for name, an, ca in pairs for role, e in (("anode", an), ("cathode", ca))
+             if e.shape == "lead_contact"]
+    return CrossSection("lead", h, v, pts, "distance from the lead axis (mm)",
+                        "along the lead, from its tip (mm)", (), tuple(drawn))
+
+
+def cross_section(program_fields: ProgramFields, *, channel: str | None = None
+                  ) -> CrossSection:
+    """The section that shows ``channel`` best (every channel when None; see the module).
+
+    :param program_fields: the field solution of a program.
+    :param channel: a channel name, or None for all channels on one section.
+    :raises ValueError: ``channel`` is not in the solution.
+    """
+    site = program_fields.site
+    pairs = _pairs(program_fields, channel)
+    if site.kind == "brain":
+        return _lead(site, pairs)
+    if site.kind == "planar":
+        return _planar(site, pairs)
+    _, a, c = pairs[0]
+    arc = float(_limb_radius(site, _angle(a))) * abs(
+        (_angle(c) - _angle(a) + math.pi) % (2 * math.pi) - math.pi)
+    if len(pairs) == 1 and abs(a.position[2] - c.position[2]) >= arc:
+        return _limb_longitudinal(site, pairs)
+    return _limb_transverse(site, pairs)
+
+
+def _plain(text: object) -> str:
+    return terminal_text(text, markup=False).replace("$", r"\$")
+
+
+def _format_current(amps: float) -> str:
+    ma = amps * 1e3  # [A -> mA]
+    return f"{ma:.3g} mA" if ma >= 0.1 else f"{ma * 1e3:.3g} µA"  # [mA -> µA]
+
+
+def _panels(pf: ProgramFields, section: CrossSection, channel: str | None
+            ) -> list[tuple[str, NDArray[np.float64]]]:
+    pts = section.points.reshape(-1, 3)
+    shape = section.points.shape[:2]
+    chans = [c for c in pf.channels if channel is None or c.name == channel]
+    fields = [c.field(pts) * pf.currents[c.name] for c in chans]
+    panels = []
+    for c, e in zip(chans, fields, strict=True):
+        who = f"channel {c.name}, " if len(pf.channels) > 1 else ""
+        panels.append((f"{who}{_format_current(pf.currents[c.name])}: electric field",
+                       np.linalg.norm(e, axis=1).reshape(shape)))
+    if len(chans) == 2:
+        panels.append(("interferential beat: envelope of both fields",
+                       envelope_max(fields[0], fields[1]).reshape(shape)))
+    return panels
+
+
+def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float64],
+                       norm: Normalize, cmap: str) -> object:
+    h_cm = section.horizontal_m * 1e2  # [m -> cm]
+    d_mm = section.vertical_m * 1e3  # [m -> mm]
+    im = ax.imshow(image, origin="upper", cmap=cmap, norm=norm, aspect="auto",
+                   extent=(h_cm[0], h_cm[-1], d_mm[-1], d_mm[0]), interpolation="bilinear")
+    for _, top, _ in section.layers:
+        if top > 0:
+            ax.axhline(top * 1e3, color="white", lw=0.8, alpha=0.8)
+    # the tissues named on the right, each at the middle of its layer
+    names = ax.secondary_yaxis("right")
+    names.set_yticks([0.5 * (top + bottom) * 1e3 for _, top, bottom in section.layers],
+                     labels=[tissue for tissue, _, _ in section.layers], fontsize=8)
+    names.tick_params(length=0)
+    bar = 0.06 * d_mm[-1]
+    for e in section.electrodes:
+        colour = _ROLE_COLOUR.get(e.role, "k")
+        ax.fill_between([e.start * 1e2, e.end * 1e2], -bar, 0, color=colour, clip_on=False,
+                        alpha=1.0 if e.offset_m < 5e-3 else 0.4)
+        ax.text(0.5 * (e.start + e.end) * 1e2, -bar, f"{e.role} ({_ROLE_SIGN[e.role]})",
+                ha="center", va="bottom", fontsize=8, color=colour)
+    ax.set_ylim(d_mm[-1], -bar)
+    ax.set_xlabel(section.horizontal_label)
+    ax.set_ylabel(section.vertical_label)
+    return im
+
+
+def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64],
+                     norm: Normalize, cmap: str) -> object:
+    x_cm = section.horizontal_m * 1e2  # [m -> cm]
+    y_cm = section.vertical_m * 1e2
+    im = ax.imshow(image, origin="lower", cmap=cmap, norm=norm, aspect="equal",
+                   extent=(x_cm[0], x_cm[-1], y_cm[0], y_cm[-1]), interpolation="bilinear")
+    a, b = section.outer_radii_m
+    t = np.linspace(0, 2 * np.pi, 200)
+    for tissue, top, _ in section.layers:
+        if top > 0:
+            ax.plot((a - top) * np.cos(t) * 1e2, (b - top) * np.sin(t) * 1e2, color="white",
+                    lw=0.7, alpha=0.8)
+        del tissue
+    inner = section.layers[-1] if section.layers else None
+    if inner is not None:
+        ax.text(0, 0, inner[0], color="white", fontsize=8, ha="center", va="center")
+    ax.plot(a * np.cos(t) * 1e2, b * np.sin(t) * 1e2, color="0.2", lw=1)
+    several = len({x.channel for x in section.electrodes}) > 1
+    labels: dict[float, list[str]] = {}
+    for e in section.electrodes:
+        colour = _ROLE_COLOUR.get(e.role, "k")
+        arc = np.linspace(e.start, e.end, 30)
+        ax.plot(1.04 * a * np.cos(arc) * 1e2, 1.04 * b * np.sin(arc) * 1e2, color=colour,
+                lw=4, solid_capstyle="butt", alpha=1.0 if e.offset_m < 5e-3 else 0.5,
+                clip_on=False)
+        # pads at one angle (one above, one below the section) share a label
+        where = round(0.5 * (e.start + e.end), 2)
+        labels.setdefault(where, []).append(
+            f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
+            else f"{e.role} {_ROLE_SIGN[e.role]}")
+    for mid, texts in labels.items():
+        ax.text(1.17 * a * np.cos(mid) * 1e2, 1.17 * b * np.sin(mid) * 1e2, " ".join(texts),
+                fontsize=9, ha="center", va="center")
+    ax.set_xlim(-1.25 * a * 1e2, 1.25 * a * 1e2)
+    ax.set_ylim(-1.25 * b * 1e2, 1.25 * b * 1e2)
+    ax.set_xlabel(section.horizontal_label)
+    ax.set_ylabel(section.vertical_label)
+    return im
+
+
+def cross_section_figure(program_fields: ProgramFields, *, channel: str | None = None,
+                         title: str = "") -> Figure:
+    """The electric field |E| (V/m) at the programmed currents on :func:`cross_section`,
+    one panel per channel (and the beat envelope of two), with the tissue layers and the
+    electrodes (anode +, cathode −) drawn.
+
+    :param program_fields: the field solution of a program
+        (:func:`estim.fields.program.fields_for_program`).
+    :param channel: one channel's name, or None for every channel.
+    :param title: a title over the figure (user text is shown literally).
+    :returns: a matplotlib Figure, 8.6 inches wide.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    section = cross_section(program_fields, channel=channel)
+    panels = _panels(program_fields, section, channel)
+    longitudinal = section.kind != "transverse"
+    n = len(panels)
+    if longitudinal:
+        fig = Figure(figsize=(8.6, 3.1 * n + (0.3 if title else 0)), layout="constrained")
+        axes: Sequence[Axes] = list(fig.subplots(n, 1, squeeze=False)[:, 0])
+    else:
+        rows = math.ceil(n / 2)
+        cols = min(n, 2)
+        fig = Figure(figsize=(4.3 * cols + 0.4 * (cols == 1), 3.9 * rows + (0.3 if title else 0)),
+                     layout="constrained")
+        axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
+        for ax in axes[n:]:
+            ax.set_visible(False)
+    outside = ~np.isfinite(panels[0][1])
+    for ax, (label, image) in zip(axes, panels, strict=False):
+        image = np.where(outside, np.nan, image)
+        finite = image[np.isfinite(image) & (image > 0)]
+        vmax = float(np.percentile(finite, 99.5)) if finite.size else 1.0
+        # at most three decades, and no more than the section spans (contrast)
+        vmin = max(vmax / 1e3, float(np.percentile(finite, 1)) if finite.size else 0.0)
+        vmin = min(vmin, vmax / 3)
+        norm = LogNorm(vmin=vmin, vmax=vmax)
+        shown = np.clip(image, vmin, None)
+        draw = _draw_longitudinal if longitudinal else _draw_transverse
+        im = draw(ax, section, shown, norm, "magma")
+        ax.set_title(_plain(label), fontsize=9, pad=16 if longitudinal else 14)
+        bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
+        plain_numbers = FuncFormatter(lambda x, _: f"{x:.3g}")
+        bar.ax.yaxis.set_major_formatter(plain_numbers)
+        bar.ax.yaxis.set_minor_formatter(plain_numbers if vmax / vmin < 10 else NullFormatter())
+    if title:
+        fig.suptitle(_plain(title), fontsize=10)
+    return fig
