@@ -37,7 +37,7 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     html = (out / "report.html").read_text()
     assert code == (1 if program.expected_verdict.value == "fail" else 0)
     assert data["safety"]["verdict"] == program.expected_verdict.value
-    assert "<h2>Waveforms</h2>" in html
+    assert "<h2>Waveform</h2>" in html
     stim = program.channels[0].stimulation
     # The peak of the output is the programmed amplitude (exact pulse model). A premodulated
     # carrier (two summed sines) only approaches it: both sines never peak at exactly the

@@ -1,0 +1,388 @@
+"""What the HTML report says, section by section, in words and units people read.
+
+Each function takes the library's values (a :class:`~estim.simulate.Result`, its JSON form
+from :func:`estim.report.run.result_to_dict`) and returns plain text and small frozen rows
+for the templates: numbers formatted with their units (mA, µs, Hz, µC, V, Ω), thresholds
+named by their criterion, no raw keys. User text is returned as it was typed (control
+characters spelled out); the templates escape it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from estim.program.options import Verdict
+from estim.safety.render import format_value
+from estim.text import terminal_text
+
+if TYPE_CHECKING:
+    from estim.safety.findings import Finding
+    from estim.safety.table import OutputTable
+    from estim.simulate import Result
+
+__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", "dose_rows",
+           "field_rows", "finding_rows", "force_rows", "output_table", "plain", "readable",
+           "summary", "thresholds"]
+
+#: Modalities in words.
+MODALITY_WORDS = {
+    "tens": "TENS (transcutaneous electrical nerve stimulation)",
+    "nmes": "NMES (neuromuscular electrical stimulation)",
+    "ems": "EMS (electrical muscle stimulation)",
+    "russian": "Russian current (a 2.5 kHz carrier in bursts, for muscle strengthening)",
+    "interferential": "interferential current (medium-frequency carriers that beat in the "
+                      "tissue)",
+    "hvpc": "high-voltage pulsed current",
+    "microcurrent": "microcurrent",
+    "iontophoresis": "iontophoresis (direct current that drives a drug through the skin)",
+    "dbs": "deep brain stimulation",
+}
+
+#: Modalities as a table heading names them.
+SHORT_MODALITY = {"tens": "TENS", "nmes": "NMES", "ems": "EMS", "russian": "Russian current",
+                  "interferential": "interferential", "hvpc": "high-voltage pulsed current",
+                  "microcurrent": "microcurrent", "iontophoresis": "iontophoresis",
+                  "dbs": "DBS"}
+
+#: What each predicted sensation means, in words a patient would use.
+PLAIN_SENSATION = {
+    "no sensation": "nothing: the current is too weak to notice",
+    "light tingling": "a faint tingling or buzzing under the pads",
+    "strong tingling, no contraction": "a strong but comfortable tingling, without a muscle "
+                                       "twitch",
+    "contraction, approaching pain": "the muscle twitches or tightens; close to what hurts",
+    "painful": "pain: it would hurt",
+}
+
+_VERDICT_WORDS = {"pass": "PASS", "warn": "WARNING", "fail": "FAIL"}
+
+
+def plain(text: object) -> str:
+    """User text as it was typed, control characters spelled out (``\\x1b``); the template
+    escapes it for HTML."""
+    return terminal_text(text, markup=False)
+
+
+_SCIENTIFIC = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?e[-+]?\d+\b")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable(text: str) -> str:
+    """Numbers in computer notation written as people read them: ``1.25e+03`` as 1,250,
+    ``2.5e-05`` as 2.5 × 10⁻⁵, and rounding noise (``3e-28``) as 0.
+
+    >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A")
+    'at 1,250 Hz, net 0 µC, 2.5 × 10⁻⁵ A'
+    """
+    def one(m: re.Match[str]) -> str:
+        x = float(m.group())
+        if abs(x) < 1e-15:
+            return "0"
+        if 1e3 <= abs(x) < 1e9:
+            return f"{x:,.4g}" if x != round(x) else f"{x:,.0f}"
+        mantissa, exponent = f"{x:.3g}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+    return _SCIENTIFIC.sub(one, text)
+
+
+def _ma(amps: float | None) -> str:
+    if amps is None or not math.isfinite(amps):
+        return "not reached"
+    ma = amps * 1e3  # [A -> mA]
+    return f"{ma:.3g} mA" if ma >= 0.1 else f"{ma * 1e3:.3g} µA"  # [mA -> µA]
+
+
+def _number(value: float | None, unit: str, digits: int = 3) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return readable(f"{value:.{digits}g} {unit}".strip())
+
+
+def _seconds(value: float) -> str:
+    """A duration in the unit that reads best: µs, ms or s."""
+    if value >= 0.1:
+        return _number(value, "s")
+    if value >= 1e-3:
+        return _number(value * 1e3, "ms")  # [s -> ms]
+    return _number(value * 1e6, "µs")  # [s -> µs]
+
+
+def _ohm(value: float) -> str:
+    return _number(value / 1e3, "kΩ") if value >= 1e3 else _number(value, "Ω")  # [Ω -> kΩ]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _ohms(text: str) -> str:
+    """"500 ohm" and "1 kohm" in a rule's wording as "500 Ω" and "1 kΩ"."""
+    return re.sub(r"\b(k?)ohms?\b", lambda m: f"{m.group(1)}Ω", text)
+
+
+# --- summary --------------------------------------------------------------------------------
+
+def _output_words(result: Result) -> str:
+    """One line of what the first channel puts out ("25 mA peak, 200 µs pulses at 80 Hz,
+    for 30 min")."""
+    stim = result.stimuli[0]
+    t = stim.timing
+    parts = [f"{format_value(stim.peak, 'mA' if stim.unit == 'A' else 'V')} peak"]
+    if t.carrier_hz:
+        parts.append(f"on a {format_value(t.carrier_hz, 'Hz')} carrier")
+    elif t.pulse_width_s and t.frequency_hz:
+        parts.append(f"{_seconds(t.pulse_width_s)} pulses at "
+                     f"{format_value(t.frequency_hz, 'Hz')}")
+    elif t.pulse_width_s:
+        parts.append(f"{_seconds(t.pulse_width_s)} pulses")
+    if t.burst_frequency_hz:
+        parts.append(f"in bursts at {format_value(t.burst_frequency_hz, 'Hz')}")
+    if t.on_time_s and t.off_time_s:
+        parts.append(f"{t.on_time_s:.3g} s on, {t.off_time_s:.3g} s off")
+    parts.append(f"for {stim.duration_s / 60:.3g} min")
+    return ", ".join(parts)
+
+
+def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
+    """The plain-language summary at the top of the report."""
+    p = result.program
+    kinds = sorted({c.stimulation.type for c in p.channels})
+    modality = " and ".join(MODALITY_WORDS.get(k, k) for k in kinds)
+    n = len(p.channels)
+    what = (f"{_cap(modality)} on the {plain(p.site.name).replace('_', ' ')}, "
+            f"{n} channel{'s' * (n > 1)}: {_output_words(result)}.")
+    report = result.safety
+    bad = [f for f in report.findings if f.verdict is not Verdict.PASS]
+    verdict = report.verdict.value
+    if verdict == "pass":
+        safety = (f"Every one of the {len(report.findings)} safety checks passes, at the "
+                  "programmed intensity and at the device's maximum setting.")
+    else:
+        fails = sum(f.verdict is Verdict.FAIL for f in bad)
+        warns = len(bad) - fails
+        counts = " and ".join(x for x in (f"{fails} fail" * bool(fails),
+                                          f"{warns} warn" * bool(warns)) if x)
+        rules = sorted({_cap(_ohms(plain(f.description))) for f in bad})
+        safety = (f"Of {len(report.findings)} safety checks, {counts}: "
+                  + "; ".join(rules[:4]) + ("; …" if len(rules) > 4 else "") + ".")
+    fx = data.get("effects") or {}
+    w = fx.get("sensation_window")
+    s = fx.get("sensation")
+    feel: list[str] = []
+    if w is not None and s is not None:
+        feel.append(f"At the programmed {_ma(w['programmed_peak_current_A'])}, a person would "
+                    f"most likely feel {PLAIN_SENSATION.get(s['phrase'], s['phrase'])}.")
+        steps = [(w["sensory_threshold_A"], "start to feel it"),
+                 (w["motor_threshold_A"], "see the muscle twitch"),
+                 (w["pain_threshold_A"], "find it painful")]
+        reached = sorted((a, words) for a, words in steps if a is not None)
+        if reached:
+            feel.append("Turning the intensity up from zero, they would "
+                        + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
+                        + ".")
+        if s.get("as_expected") is False:
+            feel.append(f"The program's source expects {' or '.join(s['expected'])}: the "
+                        "model and the source disagree here.")
+        feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
+                    "anatomy), not a measurement; people differ.")
+    else:
+        notes = fx.get("notes") or []
+        reason = plain(notes[0]) if notes else "no body stage was run"
+        feel.append(f"estim does not predict what this program feels like: {reason}.")
+    return {"what": what, "description": plain(p.description), "source": plain(p.source),
+            "verdict": verdict, "verdict_words": _VERDICT_WORDS[verdict], "safety": safety,
+            "feel": feel}
+
+
+# --- safety ---------------------------------------------------------------------------------
+
+class Footnotes:
+    """Numbered citations, each source once, in the order first cited."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+
+    def number(self, source: str) -> int:
+        text = _ohms(plain(source))
+        if text not in self.sources:
+            self.sources.append(text)
+        return self.sources.index(text) + 1
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One rule as the findings table shows it."""
+
+    rule: str
+    channel: str
+    setting: str
+    value: str
+    limit: str
+    verdict: str
+    footnote: int
+    note: str
+    action: str
+
+
+def _shown(value: float | None, unit: str) -> str:
+    return "not computed" if value is None else readable(plain(format_value(value, unit)))
+
+
+def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[FindingRow]:
+    """The findings, worst first (the order of the rules within a verdict kept)."""
+    order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2}
+    rows = []
+    for f in sorted(findings, key=lambda f: order[f.verdict]):
+        rows.append(FindingRow(
+            rule=_cap(_ohms(plain(f.description))), channel=plain(f.channel),
+            setting=f.setting.value if f.setting else "",
+            value=_shown(f.value, f.display_unit), limit=_shown(f.limit, f.display_unit),
+            verdict=f.verdict.value, footnote=notes.number(f.source),
+            note=readable(plain(f.note)) if f.verdict is not Verdict.PASS else "",
+            action=plain(f.action) if f.verdict is not Verdict.PASS else ""))
+    return rows
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """A channel's pair of columns in the output table."""
+
+    channel: str
+    heading: str
+    programmed: str
+    maximum: str
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    """One characteristic of the output table, its values per channel (programmed, maximum)."""
+
+    label: str
+    note: str
+    values: tuple[tuple[str, str], ...]
+
+
+def output_table(table: OutputTable) -> tuple[list[OutputColumn], list[OutputRow]]:
+    """The 510(k) output table, every channel side by side; rows with no value in any
+    channel (a burst field of a continuous program) are left out."""
+    columns = [OutputColumn(plain(ct.channel),
+                            f"Channel {plain(ct.channel)}: "
+                            f"{SHORT_MODALITY.get(ct.modality, plain(ct.modality))}, "
+                            f"{ct.control}-controlled",
+                            f"at {_amp(ct.programmed_amplitude, ct.control)} (programmed)",
+                            f"at {_amp(ct.maximum_amplitude, ct.control)} (device maximum)")
+               for ct in table.channels]
+    rows: list[OutputRow] = []
+    if not table.channels:
+        return columns, rows
+    for i, first in enumerate(table.channels[0].rows):
+        cells = [ct.rows[i] for ct in table.channels]
+        if all(r.programmed is None and r.maximum is None for r in cells):
+            continue
+        notes = sorted({plain(r.note) for r in cells if r.note})
+        rows.append(OutputRow(plain(first.label), readable("; ".join(notes)),
+                              tuple((_cell(r.programmed, r.unit), _cell(r.maximum, r.unit))
+                                    for r in cells)))
+    return columns, rows
+
+
+def _amp(value: float, control: str) -> str:
+    return format_value(value, "mA" if control == "current" else "V")
+
+
+def _cell(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    return readable(plain(format_value(value, unit)))
+
+
+# --- body -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    """A threshold of the sensation window, named by what decides it."""
+
+    name: str
+    current: str
+    criterion: str
+
+
+def thresholds(window: dict[str, Any]) -> list[Threshold]:
+    """Sensory, motor and pain thresholds (and the programmed intensity), lowest first."""
+    rows = [
+        (window["sensory_threshold_A"], "Sensory threshold (first Aβ fibers)",
+         window["sensory_criterion"]),
+        (window["motor_threshold_A"], "Motor threshold (visible twitch)",
+         window["motor_criterion"]),
+        (window["pain_threshold_A"], "Pain threshold (Aδ / C fibers)",
+         window["pain_criterion"]),
+    ]
+    rows.sort(key=lambda r: math.inf if r[0] is None else r[0])
+    out = [Threshold(name, _ma(amps), readable(plain(crit))) for amps, name, crit in rows]
+    rec = window["recruited_at_programmed"]
+    words = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons"}
+    out.append(Threshold("Programmed intensity", _ma(window["programmed_peak_current_A"]),
+                         "recruited here: " + ", ".join(f"{words.get(k, k)} {v:.0%}"
+                                                        for k, v in rec.items())))
+    return out
+
+
+def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:
+    """What the field stage solved, in words."""
+    site = result.effects.program_fields.site if result.effects and \
+        result.effects.program_fields is not None else None
+    rows: list[tuple[str, str]] = []
+    if site is not None:
+        layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:.3g} mm" for ly in site.layers)
+        rows.append(("Tissue layers, skin inwards", layers))  # [m -> mm]
+    method = ("finite elements" if fields.get("method") == "fem" else "analytic solution")
+    if fields.get("n_dofs"):
+        method += f", {fields['n_dofs']:,} unknowns"
+    rows.append(("Field solved by", method))
+    for ch in fields.get("channels", []):
+        who = f", channel {plain(ch['name'])}" if len(fields.get("channels", [])) > 1 else ""
+        rows.append((f"Load between the pads{who}: tissue with the skin–electrode interface",
+                     _ohm(ch["resistance_ohm"])))
+        rows.append((f"Current{who}", _ma(ch["current_A"])))
+    return rows
+
+
+def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
+    """NMES force and fatigue in words."""
+    ratio = force.get("fatigue_ratio")
+    return [
+        ("First contraction, peak force", _number(force.get("first_contraction_peak_N"), "N")),
+        ("Last contraction, peak force", _number(force.get("last_contraction_peak_N"), "N")),
+        ("Force kept at the end (last / first)",
+         "n/a" if ratio is None else f"{ratio * 100:.0f} %"),
+        ("Contractions in the session", f"{force.get('contractions', 0)}"),
+        ("Maximal force of the modelled muscle", _number(force.get("max_force_N"), "N")),
+    ]
+
+
+def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
+    """Iontophoretic dose in words."""
+    rows = [
+        ("Dose", _number(dose.get("dose_mA_min"), "mA·min")),
+        ("Charge delivered", _number(dose["charge_C"], "C")
+         if dose.get("charge_C") is not None else "n/a"),
+        ("Duration", _number(dose["duration_s"] / 60, "min")  # [s -> min]
+         if dose.get("duration_s") is not None else "n/a"),
+        ("Current density under the drug electrode",
+         _number(dose.get("current_density_mA_per_cm2"), "mA/cm²")
+         + ("" if dose.get("current_density_ok") is not False else " (too high)")),
+    ]
+    if dose.get("drug"):
+        rows.append(("Drug", plain(dose["drug"]).replace("_", " ")))
+    if dose.get("required_electrode"):
+        ok = dose.get("polarity_ok")
+        right = "not checked" if ok is None else ("right" if ok else "wrong")
+        rows.append(("Drug electrode", f"{plain(dose['required_electrode'])} "
+                                       f"(polarity {right})"))
+    if dose.get("mass_delivered_mg") is not None:
+        rows.append(("Drug delivered, about", _number(dose["mass_delivered_mg"], "mg")))
+    return rows

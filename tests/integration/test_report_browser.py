@@ -1,0 +1,123 @@
+"""The HTML report of every bundled example, opened in a real browser (Chromium, driven by
+Playwright) at 1,000 px wide: every section is there, nothing scrolls sideways, and the text
+a person reads holds no raw key, no Python repr. A full-page screenshot of each is saved in
+``build/report-screenshots/`` for a person to look at.
+
+Chromium is Debian's (``apt-get install chromium``); Playwright's own browser downloads are
+not used. Without it the test is skipped, except on CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estim.program import load_program
+from estim.report.html import render_html
+from estim.report.run import result_to_dict
+from estim.simulate import simulate
+from tests.conftest import EXAMPLES, ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "report-screenshots"
+VIEWPORT = {"width": 1000, "height": 900}
+
+#: Headings every report has, in this order.
+ALWAYS = ("Summary", "Safety verdict", "Output specification (510(k) table)", "Findings",
+          "Waveform", "Notes on the model", "Program file")
+#: What a reader must never see: JSON keys with their SI suffix, Python reprs and literals.
+RAW = [r"\w_A\b", r"\w_s\b", r"\w_C\b", r"\w_V\b", r"_per_", r"\bTrue\b", r"\bFalse\b",
+       r"\bNone\b", r"\bnan\b", r"Site\(", r"Electrode\(", r"\{'", r"cache_hit", r"n_dofs",
+       r"rule_id", r"display_unit", r"\w+_\w+_(?:A|s|C|V|Hz|ohm)\b", r"e[+-]\d\d\b"]
+
+
+def _browser() -> Any:
+    if not CHROMIUM.exists():
+        why = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    playwright = pytest.importorskip("playwright.sync_api")
+    return playwright
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    api = _browser()
+    with api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any, str]]:
+    """Each example run once, through the calls ``estim run`` makes: simulate, the results
+    as data, the page."""
+    out = tmp_path_factory.mktemp("reports")
+    pages = {}
+    for path in EXAMPLES:
+        result = simulate(load_program(path))
+        toml = path.read_text(encoding="utf-8")
+        page = out / f"{path.stem}.html"
+        page.write_text(render_html(result, result_to_dict(result), program_text=toml),
+                        encoding="utf-8")
+        pages[path.stem] = (page, result, toml)
+    return pages
+
+
+def _expected_headings(result: Any) -> list[str]:
+    fx = result.effects
+    body = []
+    if fx is not None and fx.program_fields is not None:
+        body.append("Field in the tissue")
+    if fx is not None and fx.window is not None:
+        body.append("Sensation window")
+    if fx is not None and fx.force is not None:
+        body.append("Force and fatigue")
+    if fx is not None and fx.dose is not None:
+        body.append("Iontophoretic dose")
+    return [*ALWAYS[:5], *body, *ALWAYS[5:]]
+
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
+def test_report_reads_well_in_a_browser(name: str, browser: Any,
+                                        reports: dict[str, tuple[Path, Any, str]]) -> None:
+    path, result, toml = reports[name]
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.goto(path.as_uri())
+        headings = [h.split(":")[0].strip() for h in page.locator("h2").all_inner_texts()]
+        assert headings == _expected_headings(result)
+        # fits a 1,000 px window: no sideways scrolling, no element wider than the window
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+        wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 0.5)
+            .map(e => e.tagName + (e.id ? '#' + e.id : ''))""", VIEWPORT["width"])
+        assert wide == []
+        # every image is embedded and decoded (opens offline)
+        broken = page.evaluate("""[...document.images]
+            .filter(i => !i.src.startsWith('data:image/png;base64,') || !i.naturalWidth)
+            .map(i => i.alt)""")
+        assert broken == []
+        # the text people read: the program file at the end is theirs, as they wrote it
+        text = page.evaluate("""() => { const b = document.body.cloneNode(true);
+            b.querySelectorAll('pre.toml').forEach(e => e.remove()); return b.innerText; }""")
+        assert result.program.name in text
+        for typed in (result.program.name, result.program.description):  # theirs to word
+            text = text.replace(typed, "")
+        found = [(pat, m.group()) for pat in RAW for m in re.finditer(pat, text)]
+        assert found == [], found
+        assert page.locator("pre.toml").inner_text().strip() == toml.strip()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    finally:
+        page.close()
+

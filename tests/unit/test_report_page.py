@@ -1,0 +1,52 @@
+"""The words and figures of the HTML report: docstring examples, number formatting, the
+cross-section's choice of plane."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from estim.fields.program import fields_for_program
+from estim.program import load_program
+from estim.program.bundled import bundled_examples
+from estim.report import figures, page
+from estim.safety import check
+
+
+@pytest.mark.parametrize("module", [page, figures], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("1.25e+03 Hz", "1,250 Hz"),
+    ("net -3e-28 µC", "net 0 µC"),
+    ("2.5e-05 A", "2.5 × 10⁻⁵ A"),
+    ("site_1e5 stays", "site_1e5 stays"),  # part of a word, not a number
+])
+def test_numbers_read_as_people_write_them(text: str, shown: str) -> None:
+    assert page.readable(text) == shown
+
+
+def test_the_output_table_leaves_out_fields_no_channel_has() -> None:
+    program = load_program(bundled_examples()["tens_conventional"])
+    columns, rows = page.output_table(check(program).table)
+    labels = [r.label for r in rows]
+    assert len(columns) == 1 and "Frequency" in labels
+    assert not any(label.startswith("Burst mode") for label in labels)  # continuous TENS
+    assert all(v != "n/a" for r in rows for pair in r.values for v in pair)
+
+
+def test_a_planar_section_is_named_as_anatomy() -> None:
+    pf = fields_for_program(load_program(bundled_examples()["microcurrent_face"]),
+                            method="analytic", boundary="uniform")
+    section = figures.cross_section(pf)
+    assert section.kind == "longitudinal"
+    assert section.horizontal_label == "along the cheek (cm)"
+    assert section.vertical_label == "depth below the skin (mm)"
+    assert [t for t, _, _ in section.layers] == ["skin", "fat", "muscle"]
+    assert {e.role for e in section.electrodes} == {"anode", "cathode"}
+    with pytest.raises(ValueError, match="not in the field solution"):
+        figures.cross_section(pf, channel="no such channel")
