@@ -26,12 +26,14 @@ from estim.errors import InputError
 
 __all__ = [
     "CUTANEOUS_TABLE",
+    "INNERVATION_DENSITY",
     "MUSCLES",
     "SITE_MUSCLE",
     "CutaneousLayout",
     "DepthRow",
     "Muscle",
     "cutaneous_layout",
+    "innervation_density",
     "muscle_for_site",
 ]
 
@@ -174,3 +176,36 @@ def muscle_for_site(site_name: str) -> Muscle:
     except KeyError:
         raise InputError("site.name", site_name,
                          "a transcutaneous site: " + ", ".join(sorted(SITE_MUSCLE))) from None
+
+
+_CORNIANI = ("Corniani G, Saal HP (2020) Tactile innervation densities across the whole body. "
+             "J Neurophysiol 124:1229 (about 230,000 tactile afferents; 15 % in the palms, 19 % "
+             "around the face; on hairy skin density follows hair-follicle density)")
+_SZABO = ("Szabo G (1967) Phil Trans R Soc Lond B 252:447 (hair follicles 700 ± 40 /cm² on the "
+          "face, 65 ± 5 /cm² over the rest of the body)")
+
+#: Myelinated afferents per cm² of hairy skin, (Aβ, Aδ). Body: 66 % of Corniani & Saal's
+#: 230,000 tactile afferents over ~17,000 cm² of skin that is neither palm nor face (estim's
+#: arithmetic) ≈ 9 /cm²; face: that times Szabo's follicle ratio 700/65. Aδ is assumed as
+#: dense as Aβ (the myelinated fibers of human cutaneous nerves form two modes of similar
+#: size, ~3 and ~9 µm). Only the ratios between sites shape predictions: the counts that the
+#: sensation criteria require are calibrated (:mod:`estim.effects.calibration`).
+_BODY_PER_CM2 = 0.66 * 230_000 / 17_000
+INNERVATION_DENSITY: dict[str, tuple[float, float, str]] = {
+    "body": (_BODY_PER_CM2, _BODY_PER_CM2, f"{_CORNIANI}; Aδ as dense as Aβ (assumed)"),
+    "face": (_BODY_PER_CM2 * 700 / 65, _BODY_PER_CM2 * 700 / 65,
+             f"{_CORNIANI}; {_SZABO}; Aδ as dense as Aβ (assumed)"),
+}
+
+_FACE_SITES = frozenset({"cheek"})
+
+
+def innervation_density(site_name: str | None, fiber_class: str) -> float:
+    """Afferents per m² of skin of class ``"abeta"`` or ``"adelta"`` at a site."""
+    row = INNERVATION_DENSITY["face" if site_name in _FACE_SITES else "body"]
+    try:
+        per_cm2 = {"abeta": row[0], "adelta": row[1]}[fiber_class]
+    except KeyError:
+        raise InputError("fiber_class", fiber_class, "abeta or adelta") from None
+    return per_cm2 * 1e4  # [1/cm² -> 1/m²]
+

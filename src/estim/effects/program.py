@@ -24,6 +24,9 @@ from estim.waveforms.stimulus import Stimulus
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
            "true_interferential"]
 
+#: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
+VIRTUAL_SUBJECTS = 20
+
 # Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
 _TRANSCUTANEOUS = {"tens", "nmes", "ems", "russian", "interferential", "hvpc", "microcurrent"}
 _FORCE = {"nmes", "ems", "russian"}
@@ -206,7 +209,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                      f"{main.name} in the fiber simulation, so each fiber sees the beat where "
                      "the two fields overlap")
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
-                              seed=seed, progress=progress, together=together)
+                              seed=seed, progress=progress, together=together,
+                              subjects=VIRTUAL_SUBJECTS)
     notes.extend(window.notes)
     force = None
     max_force = None
@@ -230,7 +234,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     sensation = classify_sensation(
         Recruitment(abeta=window.recruitment.abeta, adelta=window.recruitment.adelta,
                     c=window.recruitment.c, motor=window.recruitment.motor),
-        force_N=force_N, max_force_N=max_force)
+        force_N=force_N, max_force_N=max_force, criteria=window.criteria)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
                          expected_sensation=program.expected_sensation)

@@ -9,8 +9,9 @@ Pure logic on the fiber stage's recruitment fractions, so that the chain
    of the muscle's maximal force (or, without a force, motor fraction >=
    ``motor_fraction_without_force``);
 3. strong tingling, no contraction — Aβ fraction >= ``strong_abeta_fraction``;
-4. light tingling — any Aβ recruited (fraction > ``sensory_abeta_fraction``): the sensory
-   threshold is the first Aβ fiber;
+4. light tingling — Aβ fraction >= ``sensory_abeta_fraction`` (and > 0): with the default
+   of 0 the first Aβ fiber; ``estim run`` uses the calibrated counts of
+   :mod:`estim.effects.calibration` instead;
 5. no sensation.
 
 With the Ding 2003 quadriceps, a full-recruitment twitch is ~100 N and the fused maximum
@@ -47,7 +48,7 @@ _ASSUMED = "model assumption of estim (issue 5); to be calibrated against human 
 
 SENSATION_CRITERIA_TABLE: tuple[TableEntry, ...] = (
     TableEntry("sensory_abeta_fraction", 0.0, "dimensionless", _ASSUMED,
-               note="sensory threshold = first Aβ fiber recruited (fraction > this)"),
+               note="sensory threshold = first Aβ fiber recruited (fraction >= this, > 0)"),
     TableEntry("strong_abeta_fraction", 0.5, "dimensionless", _ASSUMED,
                note="half the Aβ fibers under the electrode: strong tingling"),
     TableEntry("visible_force_fraction", 0.02, "dimensionless", _ASSUMED,
@@ -182,8 +183,8 @@ def classify_sensation(
         return _result(Sensation.STRONG_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
                        f"{c.strong_abeta_fraction:g}, no visible contraction", r,
                        force_fraction, c)
-    if r.abeta > c.sensory_abeta_fraction:
-        return _result(Sensation.LIGHT_TINGLING, f"Aβ fraction {r.abeta:.3g} > "
+    if r.abeta >= c.sensory_abeta_fraction and r.abeta > 0:
+        return _result(Sensation.LIGHT_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
                        f"{c.sensory_abeta_fraction:g} (sensory threshold)", r,
                        force_fraction, c)
     return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
-from estim.effects.anatomy import SITE_MUSCLE, muscle_for_site
+from estim.effects.anatomy import SITE_MUSCLE, innervation_density, muscle_for_site
+from estim.effects.calibration import CALIBRATED_COUNTS, SensationCounts
 from estim.effects.populations import FiberClass, FiberPopulation, sample_fiber_populations
 from estim.effects.sensation import (
     DEFAULT_SENSATION_CRITERIA,
@@ -31,6 +32,7 @@ from estim.effects.sensation import (
     SensationCriteria,
     motor_threshold_fraction,
 )
+from estim.effects.subjects import ThresholdBands, threshold_bands
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.waveforms.segments import Pulse, Segment
@@ -44,6 +46,7 @@ __all__ = [
     "UnitPulse",
     "class_thresholds",
     "conform",
+    "criteria_from_counts",
     "fiber_points",
     "sensation_window",
 ]
@@ -146,23 +149,38 @@ class ClassThresholds:
     model: str
     n_block_windows: int = 0
     n_leaving_domain: int = 0
+    #: each fiber's compartment centres (world, m) and its nodes' compartment indices,
+    #: for the virtual subjects
+    points_m: tuple[NDArray[np.float64], ...] = ()
+    nodes: tuple[NDArray[np.intp], ...] = ()
 
     def fraction_at(self, amplitude_a: float | NDArray[np.float64]) -> NDArray[np.float64]:
-        """Fraction of the class recruited at a peak current (A)."""
-        thr = np.where(np.isfinite(self.thresholds_a), self.thresholds_a, np.inf)
+        """Fraction of the class recruited at a peak current (A).
+
+        The sampled fibers stand for a continuous population: between two fibers' thresholds
+        the fraction rises linearly (from k/n at the k-th threshold to (k+1)/n at the
+        next), so that :meth:`amplitude_for` is its exact inverse.
+        """
         amps = np.atleast_1d(np.asarray(amplitude_a, float))
+        thr = np.sort(self.thresholds_a[np.isfinite(self.thresholds_a)])
+        n = self.thresholds_a.size
         if thr.size == 0:
             return np.zeros_like(amps)
-        return np.asarray((thr[None, :] <= amps[:, None]).mean(axis=1), dtype=float)
+        counts = np.interp(amps, thr, np.arange(1, thr.size + 1, dtype=float), left=0.0,
+                           right=float(thr.size))
+        return np.asarray(np.where(amps < thr[0], 0.0, counts) / n, dtype=float)
 
     def amplitude_for(self, fraction: float) -> float:
-        """Smallest peak current (A) recruiting at least ``fraction`` of the class (inf:
-        never, within the searched range)."""
-        thr = np.sort(np.where(np.isfinite(self.thresholds_a), self.thresholds_a, np.inf))
+        """Smallest peak current (A) recruiting ``fraction`` of the class (inf: never,
+        within the searched range); the first fiber's threshold for a fraction of 0."""
+        thr = np.sort(self.thresholds_a[np.isfinite(self.thresholds_a)])
+        n = self.thresholds_a.size
         if thr.size == 0:
             return math.inf
-        k = max(0, math.ceil(fraction * thr.size) - 1)
-        return float(thr[k])
+        k = max(1.0, fraction * n)  # [fibers]
+        if k > thr.size + 1e-9:
+            return math.inf
+        return float(np.interp(k, np.arange(1, thr.size + 1, dtype=float), thr))
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,11 +204,44 @@ class SensationWindow:
     criteria: SensationCriteria
     pulse_width_s: float
     notes: tuple[str, ...] = ()
+    #: afferents of each class under and around the cathode (innervation density x the
+    #: sampled area), and the counts the criteria require; None with explicit fractions.
+    available: dict[str, float] | None = None
+    counts: SensationCounts | None = None
+    #: every threshold over virtual subjects (None: not asked for, or no fast field here)
+    bands: ThresholdBands | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "anatomy": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
         "sensation": EvidenceLevel.MODEL_PREDICTION.value,
     })
+
+    @property
+    def strong_a(self) -> float:
+        """Peak current (A) of a strong tingling (the strong-tingling count of Aβ)."""
+        c = self.classes.get("abeta")
+        return c.amplitude_for(self.criteria.strong_abeta_fraction) if c else math.inf
+
+    def criterion_text(self, which: str) -> str:
+        """What a threshold means, in words: ``"sensory"``, ``"strong"``, ``"motor"`` or
+        ``"pain"``."""
+        c, n, a = self.criteria, self.counts, self.available or {}
+        if which == "motor":
+            return (f"visible contraction: {self.motor_fraction_criterion:.3g} of the motor "
+                    f"axons, a twitch of {c.visible_force_fraction:g} of maximal force (Ding "
+                    "muscle model)")
+        if which == "pain":
+            adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around the "
+                      "cathode firing")
+            return f"pain: {adelta}, or {c.pain_c_fraction:g} of the C fibers"
+        frac = c.sensory_abeta_fraction if which == "sensory" else c.strong_abeta_fraction
+        count = None if n is None else (n.detection_abeta if which == "sensory"
+                                        else n.strong_abeta)
+        what = "detection" if which == "sensory" else "strong tingling"
+        if count is None:
+            return f"{what}: {frac:g} of the Aβ afferents" if frac else f"{what}: first Aβ"
+        return (f"{what}: {count:.0f} Aβ afferents firing ({frac:.0%} of the "
+                f"{a.get('abeta', 0):.0f} under and around the cathode)")
 
     def curve(self, amplitudes_a: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         """Recruited fraction of each class at each peak current (A)."""
@@ -205,14 +256,13 @@ class SensationWindow:
             "programmed_peak_current_A": self.amplitude_a,
             "pulse_duration_s": self.pulse_width_s,
             "sensory_threshold_A": finite(self.sensory_a),
-            "sensory_criterion": "first Aβ fiber recruited",
+            "sensory_criterion": self.criterion_text("sensory"),
+            "strong_tingling_threshold_A": finite(self.strong_a),
+            "strong_tingling_criterion": self.criterion_text("strong"),
             "motor_threshold_A": finite(self.motor_a),
-            "motor_criterion": (f"{self.motor_fraction_criterion:.3g} of motor axons: a twitch "
-                                f"of {self.criteria.visible_force_fraction:g} of maximal force "
-                                "(Ding muscle model)"),
+            "motor_criterion": self.criterion_text("motor"),
             "pain_threshold_A": finite(self.pain_a),
-            "pain_criterion": (f"{self.criteria.pain_adelta_fraction:g} of Aδ or "
-                               f"{self.criteria.pain_c_fraction:g} of C fibers recruited"),
+            "pain_criterion": self.criterion_text("pain"),
             "recruited_at_programmed": {
                 "abeta": self.recruitment.abeta, "adelta": self.recruitment.adelta,
                 "c": self.recruitment.c, "motor": self.recruitment.motor},
@@ -223,6 +273,7 @@ class SensationWindow:
                               "leaving_tissue": c.n_leaving_domain,
                               "block_windows": c.n_block_windows}
                        for name, c in self.classes.items()},
+            "bands": self.bands.to_dict() if self.bands is not None else None,
             "notes": list(self.notes),
             "evidence": self.evidence,
         }
@@ -324,6 +375,7 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
 
     fibers = []
     phis = []
+    all_points = []
     outside = 0
     plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
     for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction, plexus,
@@ -332,6 +384,7 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
         fibers.append(fib)
         points = fiber_points(fib, p, u, electrode, site,
                               plexus_depth_m=None if np.isnan(dp) else float(dp))
+        all_points.append(points)
         sources = [potential] if callable(potential) else list(potential)
         rows = [_inside(np.asarray(src(points), float)) for src in sources]
         outside += any(leaves for _, leaves in rows)
@@ -352,7 +405,8 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
     thr = np.where(np.isfinite(thr), thr, np.inf)  # not reached within the search: inf
     return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, pop.model,
-                           blocks, outside)
+                           blocks, outside, tuple(all_points),
+                           tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers))
 
 
 def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
@@ -396,10 +450,11 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
                      amplitude_a: float, *, site: Any | None = None,
                      counts: Mapping[str, int] | None = None,
                      seed: int = 0, motor_depth_range_m: tuple[float, float] | None = None,
-                     criteria: SensationCriteria = DEFAULT_SENSATION_CRITERIA,
+                     criteria: SensationCriteria | None = None,
                      progress: Callable[[str], None] | None = None,
                      precision: float = 0.02,
-                     together: Sequence[tuple[Stimulus, Any]] = ()) -> SensationWindow:
+                     together: Sequence[tuple[Stimulus, Any]] = (),
+                     subjects: int = 0) -> SensationWindow:
     """Thresholds of every fiber class under the channel's cathode, and the window.
 
     :param stim: the channel's output (its largest pulse is the unit waveform).
@@ -414,6 +469,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
         must be superposed at the nerve (the other channel of true interferential current);
         their amplitudes relative to ``stim`` are kept, and thresholds stay in amperes of
         this channel's peak.
+    :param subjects: virtual subjects for the threshold bands (0: none;
+        :mod:`estim.effects.subjects`).
     """
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
@@ -452,8 +509,16 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
             tstop_s=None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0)))
+    area = region[0] * region[1]  # [m²] sampled for the afferents
+    available = {k: innervation_density(site.name if site is not None else None, k) * area
+                 for k in ("abeta", "adelta")}
+    calibrated = None
+    if criteria is None:
+        calibrated = CALIBRATED_COUNTS
+        criteria = criteria_from_counts(calibrated, available)
     motor_frac = motor_threshold_fraction(criteria=criteria)
-    sensory = classes["abeta"].amplitude_for(0.0) if "abeta" in classes else math.inf
+    sensory = (classes["abeta"].amplitude_for(criteria.sensory_abeta_fraction)
+               if "abeta" in classes else math.inf)
     motor = classes["motor"].amplitude_for(motor_frac) if "motor" in classes else math.inf
     pain = min(classes["adelta"].amplitude_for(criteria.pain_adelta_fraction)
                if "adelta" in classes else math.inf,
@@ -482,8 +547,38 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
                      "pain is judged from Aδ recruitment alone")
     elif n["c"] < 30:
         notes.append(f"only {n['c']} C fibers are simulated; the C-fiber fraction is coarse")
+    bands = None
+    if subjects and site is not None and not together:
+        bands = threshold_bands(classes, channel_field, site, counts=calibrated,
+                                criteria=criteria,
+                                available=available, n_subjects=subjects, seed=seed)
+        if bands is None:
+            notes.append("no band over virtual subjects: the fast layered field does not "
+                         "cover this site or these pads")
+    elif subjects and together:
+        notes.append("no band over virtual subjects for true interferential current (two "
+                     "fields at the nerve)")
     return SensationWindow(channel=channel_name, amplitude_a=amplitude_a, classes=classes,
                            sensory_a=sensory, motor_a=motor, pain_a=pain,
                            motor_fraction_criterion=motor_frac, recruitment=recruited,
                            criteria=criteria, pulse_width_s=waveform.width_s,
-                           notes=tuple(notes))
+                           notes=tuple(notes), available=available, counts=calibrated,
+                           bands=bands)
+
+
+def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
+                         ) -> SensationCriteria:
+    """The fractions of the sampled afferents that the calibrated Aβ counts amount to, for
+    ``available`` afferents of each class (capped at the whole sample: a count larger than
+    the afferents there is never reached), and the calibrated Aδ fraction for pain."""
+    def frac(n: float, k: str) -> float:
+        return min(1.0, n / available[k]) if available.get(k, 0.0) > 0 else 1.0
+
+    base = DEFAULT_SENSATION_CRITERIA
+    return SensationCriteria(
+        sensory_abeta_fraction=frac(counts.detection_abeta, "abeta"),
+        strong_abeta_fraction=frac(counts.strong_abeta, "abeta"),
+        visible_force_fraction=base.visible_force_fraction,
+        motor_fraction_without_force=base.motor_fraction_without_force,
+        pain_adelta_fraction=counts.pain_adelta_fraction,
+        pain_c_fraction=base.pain_c_fraction)

@@ -1,0 +1,152 @@
+"""The sensation criteria, calibrated once on named human data and then fixed.
+
+A person does not feel one afferent fire. Detection and strong tingling are **counts** of
+Aβ afferents firing under and around the cathode, one action potential per pulse: touch and
+electrocutaneous detection sum over the skin (the current threshold falls as the electrodes
+grow, at least up to 15 mm: "Electrocutaneous spatial integration at threshold: the effects
+of electrode size", Perception & Psychophysics). Pain is a **fraction** of the Aδ afferents
+under and around the cathode, a local density: pain sums over area far less than touch, so
+a count would make large NMES pads painful at a fraction of the current people tolerate
+(an assumption of estim, stated as such). The three values are global: they were calibrated once, on
+the data in :data:`CALIBRATION_TARGETS`, with ``benchmarks/calibrate_sensation.py`` (one
+configuration: the volar forearm, 5 × 5 cm pads, 100 µs symmetric biphasic pulses at
+100 Hz), and are the same for every site, electrode and program. Everything else the
+window reports is prediction; :mod:`docs/effects.md <estim.effects>` compares it with
+further published data.
+
+A count becomes a fraction of the afferents the window samples through the site's
+innervation density (:func:`estim.effects.anatomy.innervation_density`) times the area
+sampled: bigger pads need a smaller fraction of their afferents, as spatial summation
+requires. The visible-contraction criterion is a force (2 % of the muscle's maximal force,
+an assumption) and C-fiber pain stays a fraction (5 %, an assumption): no human data that
+would calibrate either was found.
+
+What the calibration does **not** cover: temporal summation (the counts were calibrated at
+100 pulses/s; at a few pulses per second people report thresholds a little higher, which
+the model does not reproduce), and the person-to-person spread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from estim.effects.window import SensationWindow
+
+__all__ = [
+    "CALIBRATED_COUNTS",
+    "CALIBRATION_CONFIGURATION",
+    "CALIBRATION_TARGETS",
+    "CalibrationTarget",
+    "SensationCounts",
+    "calibrate",
+    "calibration_window",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationTarget:
+    """One published human figure that a global criterion was calibrated on.
+
+    :param name: the criterion it sets.
+    :param value: the figure (mA for a threshold, dimensionless for a ratio).
+    :param unit: ``"mA"`` or ``"ratio"``.
+    """
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    note: str = ""
+
+
+_SEX_STUDY = ("'The effects of sex, women's body composition and monthly cycle phases on the "
+              "sensory threshold of upper limb to transcutaneous electrical nerve stimulation "
+              "in healthy subjects' (205 women, 49 men; abstract): biphasic, 100 µs, 100 Hz; "
+              "women 8.78 ± 2.11 mA, men 11.20 ± 3.29 mA")
+_DOLKER = ("Dölker E-M, Lau S, Bernhard MA, Haueisen J (2022) Perception thresholds and "
+           "qualitative perceptions for electrocutaneous stimulation. Sci Rep 12:7335 "
+           "(81 people, upper arm, biphasic rectangular pulses; medians 3.5 mA perception, "
+           "6.9 mA attention, 13.8 mA intolerance)")
+
+#: The data the three counts were calibrated on.
+CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
+    CalibrationTarget(
+        "detection", (205 * 8.78 + 49 * 11.20) / 254, "mA", _SEX_STUDY,
+        note="the mean of both sexes weighted by their numbers (9.25 mA); electrode size and "
+             "site on the upper limb not stated in the abstract: 5 × 5 cm pads on the volar "
+             "forearm assumed"),
+    CalibrationTarget(
+        "strong", 6.9 / 3.5, "ratio", _DOLKER,
+        note="'attention' over perception: a tingling strong enough to hold attention"),
+    CalibrationTarget(
+        "pain", 13.8 / 3.5, "ratio", _DOLKER,
+        note="intolerance over perception; intolerance is at or above the pain threshold, so "
+             "the pain criterion is a 'no longer tolerable' criterion"),
+)
+
+#: Where the calibration is computed (``benchmarks/calibrate_sensation.py``).
+CALIBRATION_CONFIGURATION: dict[str, str] = {
+    "program": "tens_acupuncture",  # its pads: 5 x 5 cm on the volar forearm
+    "pulse": "symmetric biphasic, 100 µs per phase",
+    "rate": "100 Hz",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SensationCounts:
+    """Aβ afferents that must fire (one action potential per pulse) for detection and for a
+    strong tingling, and the fraction of the Aδ afferents under and around the cathode that
+    must fire for pain."""
+
+    detection_abeta: float
+    strong_abeta: float
+    pain_adelta_fraction: float
+
+
+#: The result of :func:`calibrate` (``benchmarks/calibrate_sensation.py``) on
+#: :data:`CALIBRATION_TARGETS` (seed 0, 60 fibers per class);
+#: ``tests/integration/test_sensation_calibration.py`` checks that they still reproduce the
+#: targets.
+CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=318.0,
+                                    pain_adelta_fraction=0.685)
+
+
+def calibration_window(phase_s: float = 100e-6) -> SensationWindow:
+    """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
+    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase."""
+    import numpy as np
+
+    from estim.effects.program import channel_setup
+    from estim.effects.window import sensation_window
+    from estim.program.bundled import resolve_program
+    from estim.program.options import Control, PulseShape
+    from estim.waveforms.build import biphasic_pulse, stimuli_for
+    from estim.waveforms.stimulus import Stimulus, Timing
+
+    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
+    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
+                    Control.CURRENT, Timing(shape=pulse.label))
+    return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
+
+
+def calibrate() -> SensationCounts:
+    """The counts (Aβ) and fraction (Aδ) recruited, in the calibration configuration, at the
+    targets' currents: the detection threshold, and strong tingling and pain at their
+    published ratios to it. What ``CALIBRATED_COUNTS`` holds, rounded."""
+    win = calibration_window()
+    target = {t.name: t.value for t in CALIBRATION_TARGETS}
+    detection_a = target["detection"] * 1e-3  # [mA -> A]
+    avail = win.available or {}
+
+    def fraction(cls: str, amp_a: float) -> float:
+        return float(win.classes[cls].fraction_at(amp_a)[0])
+
+    return SensationCounts(
+        detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
+        strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
+                           1),
+        pain_adelta_fraction=round(fraction("adelta", detection_a * target["pain"]), 3))

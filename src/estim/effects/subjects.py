@@ -1,0 +1,253 @@
+"""Thresholds as a band over virtual subjects, not one number.
+
+People differ: the same pads and pulse are felt at thresholds ±30-40 % apart. estim draws
+virtual subjects whose skin and subcutaneous fat thickness and innervation density vary as
+:data:`SUBJECT_SPREAD` says (each with its source), and reports every threshold of the
+sensation window as the median and the 10th-90th percentile band over them.
+
+How a subject's thresholds are found without simulating every fiber again: a fiber's
+threshold is inversely proportional to the strength of the field that drives it (the cable
+is linear below threshold), so each fiber's threshold in the subject is its threshold in the
+reference anatomy times the ratio of its drive there to its drive in the subject. The drive
+is the peak activating function along the fiber (second difference of φ; the first
+difference at the ending) and both fields come from the semi-analytic layered solver
+(:func:`estim.fields.fast.channel_potential`, ~0.1 s a subject), so its error against the
+FEM cancels in the ratio. In the subject, an afferent's ending keeps its depth as a
+fraction of the skin's thickness and a motor axon its depth inside the muscle; each fiber
+moves rigidly. The approximation is
+checked against fibers simulated again in the subject's field in
+``tests/integration/test_effects_subjects.py``. Where the fast solver does not apply
+(brain sites, pads across the limb, both channels of true interferential current at the
+nerve) there is no band and the window says so.
+
+Evidence: anatomical assumption (spreads from published means ± SD; distribution shapes
+assumed log-normal).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.effects.calibration import SensationCounts
+from estim.effects.sensation import SensationCriteria, motor_threshold_fraction
+
+if TYPE_CHECKING:
+    from estim.effects.window import ClassThresholds
+    from estim.fields.electrodes import Electrode
+    from estim.fields.sites import Site
+
+__all__ = ["SUBJECT_SPREAD", "Band", "ThresholdBands", "threshold_bands"]
+
+F = NDArray[np.float64]
+
+
+class ChannelPads(Protocol):
+    """What the bands need of a channel's field solution: its two pads."""
+
+    @property
+    def anode(self) -> Electrode: ...
+
+    @property
+    def cathode(self) -> Electrode: ...
+
+#: Coefficient of variation between people of each quantity a virtual subject draws
+#: (log-normal, median 1 x the site's own value), with the source of the spread.
+SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
+    "skin_thickness": (0.15, "assumed from the spread of dermal thickness at one site "
+                             "in Lee & Hwang 2002 (Surg Radiol Anat 24:183); SD/mean ~0.15"),
+    "fat_thickness": (0.25, "Petrofsky et al. 2008 (Med Eng Phys 30:931): subcutaneous fat "
+                            "0.75 ± 0.13 cm over quadriceps and gastrocnemius, 0.48 ± 0.16 cm "
+                            "over biceps; CV 0.17-0.33, mean 0.25"),
+    "innervation_density": (0.20, "assumed: Corniani & Saal 2020 give 200,000-270,000 "
+                                  "tactile afferents in total (± 15 % around 230,000)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A threshold over the virtual subjects (A): 10th percentile, median, 90th."""
+
+    low_a: float
+    median_a: float
+    high_a: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        def fin(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
+        return {"p10_A": fin(self.low_a), "median_A": fin(self.median_a),
+                "p90_A": fin(self.high_a)}
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdBands:
+    """Every threshold of the window as a band over ``n_subjects`` virtual subjects."""
+
+    n_subjects: int
+    sensory: Band
+    strong: Band
+    motor: Band
+    pain: Band
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
+                "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
+                "pain": self.pain.to_dict(), "note": self.note,
+                "spread": {k: {"cv": v[0], "source": v[1]}
+                           for k, v in SUBJECT_SPREAD.items()}}
+
+
+def _drive(points: F, phi: F) -> float:
+    """Peak |activating function| along a fiber's nodes (V/m², per A; ``points`` and ``phi``
+    at the nodes): the second difference of φ over the arc length, and the first
+    difference at the two ends. Nodes outside the modelled tissue take the nearest inside
+    value, as in the fiber stage."""
+    ok = np.isfinite(phi)
+    if points.shape[0] < 3 or not ok.any():
+        return math.nan
+    if not ok.all():  # outside the modelled tissue: the nearest inside value (no drive)
+        idx = np.arange(phi.size)
+        phi = np.interp(idx, idx[ok], phi[ok])
+    ds = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    ds = np.where(ds > 0, ds, np.min(ds[ds > 0]) if np.any(ds > 0) else 1.0)
+    grad = np.diff(phi) / ds
+    act = np.empty_like(phi)
+    act[1:-1] = np.diff(grad) / (0.5 * (ds[:-1] + ds[1:]))
+    act[0] = grad[0] / ds[0]
+    act[-1] = -grad[-1] / ds[-1]
+    return float(np.max(np.abs(act)))
+
+
+def _depths(points: F, site: Site, cathode: Electrode) -> F:
+    """Depth below the skin (m) of each point, on a planar site (along the pad normal) or a
+    limb (radially below the elliptic surface)."""
+    if site.kind == "limb":
+        a, b = site.radius_x, site.radius_y
+        phi = np.arctan2(points[:, 1], points[:, 0])
+        surf = a * b / np.hypot(b * np.cos(phi), a * np.sin(phi))
+        out: F = surf - np.hypot(points[:, 0], points[:, 1])
+        return out
+    p0 = np.asarray(cathode.position, float)
+    n = np.asarray(cathode.normal, float)
+    return np.asarray(-(points - p0) @ n, dtype=float)
+
+
+def _move(points: F, new_depth: F, old_depth: F, site: Site, cathode: Electrode) -> F:
+    """``points`` moved to ``new_depth`` along the local inward direction."""
+    shift = (new_depth - old_depth)[:, None]
+    if site.kind == "limb":
+        radial = points.copy()
+        radial[:, 2] = 0.0
+        r = np.linalg.norm(radial, axis=1, keepdims=True)
+        return np.asarray(points - shift * radial / np.where(r > 0, r, 1.0), dtype=float)
+    n = np.asarray(cathode.normal, float)
+    return np.asarray(points - shift * n[None, :], dtype=float)
+
+
+def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, *,
+                   skin_scale: float, skin_m: float, fat_m: float) -> F:
+    """A fiber's points in a subject whose skin is ``skin_scale`` x the site's and whose
+    skin and fat are ``skin_m`` and ``fat_m`` thicker (m; negative: thinner): a motor axon
+    keeps its depth inside the muscle, an afferent's ending its depth as a fraction of the
+    skin; the fiber moves rigidly (its cable geometry is the reference one)."""
+    depth = _depths(points, site, cathode)
+    if fiber_class == "motor":
+        shift = skin_m + fat_m
+    else:
+        shift = float(depth[0]) * (skin_scale - 1.0)  # the ending is the first compartment
+    return _move(points, depth + shift, depth, site, cathode)
+
+
+def _band(values: F) -> Band:
+    v = np.asarray(values, float)
+    if not np.all(np.isfinite(v)):  # a subject that never reaches it: the band is open
+        finite = v[np.isfinite(v)]
+        med = float(np.median(v)) if finite.size > v.size / 2 else math.inf
+        lo = float(np.percentile(finite, 10)) if finite.size else math.inf
+        return Band(lo, med, math.inf)
+    p10, p50, p90 = np.percentile(v, [10, 50, 90])
+    return Band(float(p10), float(p50), float(p90))
+
+
+def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
+                    site: Site, *, counts: SensationCounts | None,
+                    criteria: SensationCriteria, available: Mapping[str, float],
+                    n_subjects: int = 20, seed: int = 0) -> ThresholdBands | None:
+    """The window's thresholds over ``n_subjects`` virtual subjects (None: no fast field
+    for this site or these pads).
+
+    :param classes: the window's thresholds per class, with the fibers' points.
+    :param channel_field: the channel's field solution (its ``anode`` and ``cathode``).
+    :param counts: the calibrated counts (None: the window's fractions are used as they are).
+    :param available: afferents per class in the sampled area at the site's own density.
+    """
+    from estim.effects.window import criteria_from_counts
+    from estim.errors import InputError
+    from estim.fields.fast import channel_potential
+
+    anode, cathode = channel_field.anode, channel_field.cathode
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    if "skin" not in thick:
+        return None
+    try:
+        base = channel_potential(site, anode, cathode)
+    except InputError:
+        return None
+    rng = np.random.default_rng(seed)
+
+    def draw(name: str) -> F:
+        cv = SUBJECT_SPREAD[name][0]
+        s = math.sqrt(math.log1p(cv * cv))
+        return np.asarray(np.exp(rng.normal(-0.5 * s * s, s, n_subjects)), dtype=float)
+
+    skin_k, fat_k, dens_k = (draw("skin_thickness"), draw("fat_thickness"),
+                             draw("innervation_density"))
+    fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
+    at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
+                for name, c in fibers.items()}
+    base_drive = {name: np.array([_drive(p, base(p)) for p in pts])
+                  for name, pts in at_nodes.items()}
+    motor_frac = motor_threshold_fraction(criteria=criteria)
+    rows: dict[str, list[float]] = {"sensory": [], "strong": [], "motor": [], "pain": []}
+    for k in range(n_subjects):
+        skin = thick["skin"] * skin_k[k]
+        fat = thick.get("fat", 0.0) * fat_k[k]
+        try:
+            field = channel_potential(site, anode, cathode, skin_thickness=skin,
+                                      fat_thickness=fat if "fat" in thick else None)
+        except InputError:
+            return None
+        subject: dict[str, ClassThresholds] = {}
+        for name, c in fibers.items():
+            scale = np.ones_like(c.thresholds_a)
+            for i, p in enumerate(at_nodes[name]):
+                moved = subject_points(name, p, site, cathode, skin_scale=skin_k[k],
+                                       skin_m=skin - thick["skin"],
+                                       fat_m=fat - thick.get("fat", 0.0))
+                drive = _drive(moved, field(moved))
+                if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
+                    scale[i] = base_drive[name][i] / drive
+            subject[name] = replace(c, thresholds_a=c.thresholds_a * scale)
+        crit = criteria if counts is None else criteria_from_counts(
+            counts, {cls: n * dens_k[k] for cls, n in available.items()})
+        rows["sensory"].append(_at(subject, "abeta", crit.sensory_abeta_fraction))
+        rows["strong"].append(_at(subject, "abeta", crit.strong_abeta_fraction))
+        rows["motor"].append(_at(subject, "motor", motor_frac))
+        rows["pain"].append(min(_at(subject, "adelta", crit.pain_adelta_fraction),
+                                _at(subject, "c", crit.pain_c_fraction)))
+    note = "" if base.valid else base.note
+    sensory, strong, motor, pain = (_band(np.array(rows[k]))
+                                    for k in ("sensory", "strong", "motor", "pain"))
+    return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note)
+
+
+def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> float:
+    c = subject.get(name)
+    return c.amplitude_for(fraction) if c is not None and c.thresholds_a.size else math.inf

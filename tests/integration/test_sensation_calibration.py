@@ -1,0 +1,43 @@
+"""The global sensation criteria reproduce the human data they were calibrated on, and only
+that: they are the same for every site and program (estim.effects.calibration)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from estim.effects.calibration import (
+    CALIBRATED_COUNTS,
+    CALIBRATION_TARGETS,
+    calibrate,
+    calibration_window,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def test_stored_criteria_are_what_the_calibration_gives():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fresh = calibrate()
+    # Stored rounded to 0.1 afferent and 0.001 of a fraction; a fiber-model or anatomy
+    # change that moves them must re-run benchmarks/calibrate_sensation.py.
+    assert fresh.detection_abeta == pytest.approx(CALIBRATED_COUNTS.detection_abeta, abs=0.11)
+    assert fresh.strong_abeta == pytest.approx(CALIBRATED_COUNTS.strong_abeta, abs=0.11)
+    assert fresh.pain_adelta_fraction == pytest.approx(CALIBRATED_COUNTS.pain_adelta_fraction,
+                                                       abs=0.0011)
+
+
+def test_calibration_configuration_reproduces_the_targets():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        win = calibration_window()
+    target = {t.name: t.value for t in CALIBRATION_TARGETS}
+    # 1 %: the rounding of the stored values moves a threshold along the interpolated
+    # recruitment curve by less than that (0.4 % for pain).
+    assert win.sensory_a * 1e3 == pytest.approx(target["detection"], rel=0.01)
+    assert win.strong_a / win.sensory_a == pytest.approx(target["strong"], rel=0.01)
+    assert win.pain_a / win.sensory_a == pytest.approx(target["pain"], rel=0.01)
+    # and the window is ordered as people report it on the forearm at 100 µs
+    assert win.sensory_a < win.motor_a < win.pain_a
