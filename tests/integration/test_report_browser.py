@@ -35,7 +35,8 @@ ALWAYS = ("Summary", "Safety verdict", "Output specification (510(k) table)", "F
 #: What a reader must never see: JSON keys with their SI suffix, Python reprs and literals.
 RAW = [r"\w_A\b", r"\w_s\b", r"\w_C\b", r"\w_V\b", r"_per_", r"\bTrue\b", r"\bFalse\b",
        r"\bNone\b", r"\bnan\b", r"Site\(", r"Electrode\(", r"\{'", r"cache_hit", r"n_dofs",
-       r"rule_id", r"display_unit", r"\w+_\w+_(?:A|s|C|V|Hz|ohm)\b", r"e[+-]\d\d\b"]
+       r"rule_id", r"display_unit", r"\w+_\w+_(?:A|s|C|V|Hz|ohm)\b", r"e[+-]\d\d\b",
+       r"\b[a-z]+\.[a-z]+_[a-z_]+\b", r"\b[a-z]+_[a-z]+_[a-z_]+\b"]
 
 
 def _browser() -> Any:

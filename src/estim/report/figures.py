@@ -405,7 +405,7 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
         im = draw(ax, section, shown, norm, "magma")
         ax.set_title(_plain(label), fontsize=9, pad=16 if longitudinal else 14)
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
-        plain_numbers = FuncFormatter(lambda x, _: f"{x:.3g}")
+        plain_numbers = FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1e3 else f"{x:.3g}")
         bar.ax.yaxis.set_major_formatter(plain_numbers)
         bar.ax.yaxis.set_minor_formatter(plain_numbers if vmax / vmin < 10 else NullFormatter())
     if title:

@@ -200,6 +200,16 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
 
 # --- safety ---------------------------------------------------------------------------------
 
+def _rule_names(text: str) -> str:
+    """A rule's id quoted in a source (``iontophoresis.current_density``) in the rule's own
+    words."""
+    from estim.safety.limits import LIMITS
+
+    for rule in LIMITS:
+        text = text.replace(rule.id, f"the rule on {_ohms(rule.description)}")
+    return text
+
+
 class Footnotes:
     """Numbered citations, each source once, in the order first cited."""
 
@@ -207,7 +217,7 @@ class Footnotes:
         self.sources: list[str] = []
 
     def number(self, source: str) -> int:
-        text = _ohms(plain(source))
+        text = _rule_names(_ohms(plain(source)))
         if text not in self.sources:
             self.sources.append(text)
         return self.sources.index(text) + 1
