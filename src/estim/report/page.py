@@ -41,6 +41,9 @@ MODALITY_WORDS = {
     "dbs": "deep brain stimulation",
 }
 
+#: Sites whose name is an abbreviation.
+SITE_WORDS = {"stn": "subthalamic nucleus"}
+
 #: Modalities as a table heading names them.
 SHORT_MODALITY = {"tens": "TENS", "nmes": "NMES", "ems": "EMS", "russian": "Russian current",
                   "interferential": "interferential", "hvpc": "high-voltage pulsed current",
@@ -153,7 +156,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     kinds = sorted({c.stimulation.type for c in p.channels})
     modality = " and ".join(MODALITY_WORDS.get(k, k) for k in kinds)
     n = len(p.channels)
-    what = (f"{_cap(modality)} on the {plain(p.site.name).replace('_', ' ')}, "
+    site = SITE_WORDS.get(p.site.name, plain(p.site.name).replace("_", " "))
+    what = (f"{_cap(modality)} on the {site}, "
             f"{n} channel{'s' * (n > 1)}: {_output_words(result)}.")
     report = result.safety
     bad = [f for f in report.findings if f.verdict is not Verdict.PASS]
