@@ -5,8 +5,9 @@ time each run takes: the tables of docs/effects.md.
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
-lower-back scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS
-pads. ``--ifc`` compares, at the knee and under the same pads, true interferential current
+scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS pads (lower
+back) and the acupuncture-like TENS pads (forearm): the window against pulse width (Alon,
+Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013). ``--ifc`` compares, at the knee and under the same pads, true interferential current
 (both channels superposed at the nerve), its channel A alone, and premodulated current of
 the same peak through channel A's pads: thresholds per class and by depth.
 """
@@ -50,16 +51,18 @@ def examples(names: list[str]) -> None:
 def widths(name: str = "tens_conventional") -> None:
     program = resolve_program(name)[0]
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
-    print(f"\n{name}: symmetric biphasic pulses under its pads")
-    print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory |")
-    print("| --- | --- | --- | --- | --- |")
+    print(f"\n{name} ({pf.site.name}): symmetric biphasic pulses under its pads")
+    print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory | "
+          "pain - sensory (mA) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for width in (50e-6, 100e-6, 200e-6, 500e-6, 1000e-6):
         pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width)
         stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0,
                         1, Control.CURRENT, Timing(shape=pulse.label))
         win = sensation_window("pw", stim, pf.channels[0], 1.0, site=pf.site)
         print(f"| {width * 1e6:.0f} µs | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | "
-              f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} |", flush=True)
+              f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} | "
+              f"{_ma(win.pain_a - win.sensory_a)} |", flush=True)
 
 
 def interferential() -> None:
@@ -100,14 +103,17 @@ def interferential() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
-    parser.add_argument("--widths", action="store_true")
+    parser.add_argument("--widths", nargs="*", default=None, metavar="EXAMPLE",
+                        help="pulse-width scan under these examples' pads (default: "
+                             "tens_conventional, lower back, and tens_acupuncture, forearm)")
     parser.add_argument("--ifc", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples if args.examples is not None else sorted(bundled_examples())
     examples(names)
-    if args.widths:
-        widths()
+    if args.widths is not None:
+        for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
+            widths(name)
     if args.ifc:
         interferential()
 
