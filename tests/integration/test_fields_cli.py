@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from estim.fields.cli import register, run
+from estim.cli.field import register, run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

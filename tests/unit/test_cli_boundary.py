@@ -12,9 +12,6 @@ SRC = Path(estim.__file__).resolve().parent
 
 #: ``python -m estim``: the command's other entry point, a face itself.
 ENTRY = "estim.__main__"
-#: Not moved yet: the HTML report still imports the field command's plotting until it draws
-#: its own cross-section (estim.report.figures); empty this once fields/cli.py is in cli/.
-_NOT_MOVED_YET = {"estim.fields.cli"}
 
 
 def _imported(tree: ast.AST, module: str) -> list[str]:
@@ -35,8 +32,6 @@ def _imported(tree: ast.AST, module: str) -> list[str]:
 
 def _is_face(name: str) -> bool:
     parts = name.split(".")
-    if any(name == m or name.startswith(m + ".") for m in _NOT_MOVED_YET):
-        return False
     return name == "estim.cli" or name.startswith("estim.cli.") or (
         parts[0] == "estim" and "cli" in parts[1:])
 
@@ -54,7 +49,5 @@ def test_no_library_module_imports_the_cli() -> None:
 
 
 def test_every_cli_module_lives_in_the_cli_package() -> None:
-    stray = [str(p.relative_to(SRC)) for p in SRC.rglob("cli.py")
-             if "estim." + ".".join(p.relative_to(SRC).with_suffix("").parts)
-             not in _NOT_MOVED_YET]
+    stray = [str(p.relative_to(SRC)) for p in SRC.rglob("cli.py")]
     assert not stray, f"CLI code outside estim/cli/: {stray}"

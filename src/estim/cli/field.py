@@ -1,15 +1,107 @@
-"""``estim field PROGRAM -o DIR`` (for now the command lives in :mod:`estim.fields.cli`,
-which the HTML report still imports; it moves here once the report draws its own
-cross-section)."""
+"""``estim field PROGRAM -o DIR``: the tissue field of a program.
+
+Writes into DIR:
+
+* ``cross_section.png``: |E| at the programmed currents on the section that shows the
+  electrodes best, with the tissue layers (:func:`estim.report.figures.cross_section_figure`);
+  two channels add the interferential envelope;
+* ``depth_profiles.png``: φ and |E| along the inward normal under each electrode;
+* ``fields.json``: tissue resistances, mesh size, timings, the section's numbers, the depth
+  profiles.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["register"]
+from estim.cli.common import add_amplitude, add_json, add_program, load, print_json, shown
+from estim.errors import EstimError, InputError
+
+__all__ = ["register", "run"]
+
+_NAMES = ("cross_section.png", "depth_profiles.png", "fields.json")
 
 
-def register(sub: Any) -> None:
-    from estim.fields import cli
+def register(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``field`` subcommand to an argparse ``subparsers`` object."""
+    p = sub.add_parser(
+        "field", help="tissue potential and field of a program (FEM)",
+        description="Solve the volume conductor of a program's site and electrodes; write a "
+                    "cross-section image, depth profiles and the numbers as JSON.")
+    add_program(p)
+    p.add_argument("-o", "--output", type=Path, default=Path("estim-field"),
+                   help="output directory (created)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--boundary", choices=("floating", "uniform"), default="floating",
+                   help="electrode model: equipotential pads (physical) or uniform current")
+    p.add_argument("--mesh-scale", type=float, default=1.0, metavar="F",
+                   help="scale all mesh sizes by F (>1: quicker, coarser preview)")
+    p.add_argument("--method", choices=("fem", "analytic"), default="fem",
+                   help="fem (any site, 1 %%) or analytic (planar sites, uniform pads, fast)")
+    add_amplitude(p)
+    add_json(p)
+    p.set_defaults(handler=run)
+    return p
 
-    cli.register(sub).set_defaults(handler=cli.run)
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``estim field``; 0 on success, 2 on bad input (one line on stderr)."""
+    try:
+        return _field(args)
+    except EstimError as exc:
+        print(f"estim field: error: {shown(exc)}", file=sys.stderr)
+        return 2
+
+
+def _field(args: argparse.Namespace) -> int:
+    from estim.fields.electrodes import Boundary
+    from estim.fields.program import fields_for_program
+    from estim.outputs import check_output_dir, write_output_dir
+    from estim.report.field_numbers import depth_profiles, depth_profiles_png, section_summary
+    from estim.report.figures import cross_section, cross_section_figure
+    from estim.report.plots import figure_to_png
+
+    out = Path(args.output)
+    if not 0.2 <= args.mesh_scale <= 5.0:  # also refuses NaN
+        raise InputError("--mesh-scale", args.mesh_scale, "a factor between 0.2 and 5")
+    program, source = load(args)
+    check_output_dir(out, force=args.force, names=_NAMES, inputs=(source,))
+    boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
+    pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
+                            mesh_scale=args.mesh_scale, method=args.method, progress=_say)
+    # everything is rendered in memory, then the folder is written whole (or not at all)
+    section = section_summary(pf, cross_section(pf))
+    section_png = figure_to_png(cross_section_figure(
+        pf, title=f"{program.name}: |E| at the programmed currents"))
+    profiles = depth_profiles(pf)
+    profiles_png = depth_profiles_png(profiles, site_name=pf.site.name)
+    numbers = {"program": str(args.program), **pf.metadata(), "cross_section": section,
+               "depth_profiles": [p.to_dict() for p in profiles]}
+    text = json.dumps(numbers, indent=1, allow_nan=False)
+    out = write_output_dir(out, dict(zip(_NAMES, (section_png, profiles_png, text),
+                                         strict=True)), force=args.force)
+    files = [str(out / n) for n in _NAMES]
+    if args.json:
+        meta = pf.metadata()
+        print_json({
+            "program": program.name, "method": meta["method"], "boundary": meta["boundary"],
+            "n_dofs": meta["n_dofs"], "seconds": meta["seconds"],
+            "cache_hit": meta["cache_hit"],
+            "channels": [{"name": c.name, "tissue_resistance_ohm": c.resistance,
+                          "current_A": pf.currents[c.name]} for c in pf.channels],
+            "cross_section": section, "files": files})
+        return 0
+    for c in pf.channels:
+        print(f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} ohm (field "
+              f"solution, ideal contact), {pf.currents[c.name] * 1e3:.3g} mA")
+    print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
+    return 0
+
+
+def _say(message: str) -> None:
+    print(f"estim field: {shown(message)}", file=sys.stderr)

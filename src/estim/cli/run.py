@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     result = _with_progress(program, status) if status.is_terminal else simulate(program)
     # Everything is rendered before anything is written, and the folder appears whole: bad
     # input creates nothing, and a run that finds the folder taken meanwhile writes nothing.
-    data, files = render_run_files(result)
+    data, files = render_run_files(result, program_text=_program_text(path, args.amplitude))
     outdir = write_output_dir(base, files, force=args.force, fresh=fresh)
     written = [outdir / n for n in RUN_FILES]
     if args.json:
@@ -66,6 +66,19 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"\nwrote {terminal_text(str(written[0]))} and "
                       f"{terminal_text(str(written[1]))}")
     return 1 if data["safety"]["verdict"] == "fail" else 0
+
+
+def _program_text(path: Path, amplitude: str | None) -> str | None:
+    """The program file as written (checked when it was loaded: a regular UTF-8 file of at
+    most 1 MiB), headed by the ``--amplitude`` that replaced what it programs."""
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):  # changed since it was loaded: leave it out
+        return None
+    if amplitude is None:
+        return text
+    return (f"# estim run --amplitude {amplitude}: every channel's amplitude below was "
+            f"replaced by {amplitude}\n{text}")
 
 
 def _with_progress(program: Program, console: Console) -> Result:

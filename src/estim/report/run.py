@@ -63,12 +63,16 @@ def default_output_dir(program_path: Path) -> Path:
     return Path("estim-out") / _slug(program_path.stem)
 
 
-def render_run_files(result: Result) -> tuple[dict[str, Any], dict[str, str]]:
+def render_run_files(result: Result, *, program_text: str | None = None
+                     ) -> tuple[dict[str, Any], dict[str, str]]:
     """The results as data and the files of a run, rendered in memory: ``results.json``
-    (:func:`result_to_dict`) and the self-contained ``report.html``."""
+    (:func:`result_to_dict`) and the self-contained ``report.html``.
+
+    :param program_text: the program file as the user wrote it, shown in the report.
+    """
     from estim.report.html import render_html
 
     data = result_to_dict(result)
     text = json.dumps(data, indent=2, allow_nan=False)
-    page = render_html(result, data)
+    page = render_html(result, data, program_text=program_text)
     return data, dict(zip(RUN_FILES, (text, page), strict=True))

@@ -1,0 +1,135 @@
+"""What ``estim field`` reports besides the cross-section image: the interferential numbers
+on the section, and φ and |E| along the inward normal under each electrode (with a plot).
+
+The section is :func:`estim.report.figures.cross_section`; its image is
+:func:`estim.report.figures.cross_section_figure`. Values are at the programmed currents.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.fields.interference import envelope_max, modulation_depth, premodulated_envelope
+from estim.text import terminal_text
+
+if TYPE_CHECKING:
+    from estim.fields.electrodes import Electrode
+    from estim.fields.program import ProgramFields
+    from estim.fields.sites import Site
+    from estim.report.figures import CrossSection
+
+__all__ = ["DepthProfile", "depth_profiles", "depth_profiles_png", "section_summary"]
+
+_PROFILE_POINTS = 80
+
+
+def section_summary(pf: ProgramFields, section: CrossSection) -> dict[str, Any]:
+    """The section's axes and extent and, for two channels, the largest interferential
+    envelope (V/m, true and premodulated through the first channel alone) and the mean
+    modulation depth over the tissue it cuts (None where the section holds no tissue)."""
+    h, v = section.horizontal_m, section.vertical_m
+    out: dict[str, Any] = {
+        "kind": section.kind, "horizontal": section.horizontal_label,
+        "vertical": section.vertical_label,
+        "extent_m": [float(h[0]), float(h[-1]), float(v[0]), float(v[-1])]}
+    if len(pf.channels) != 2:
+        return out
+    pts = section.points.reshape(-1, 3)
+    a, b = (c.field(pts) * pf.currents[c.name] for c in pf.channels)
+    env = envelope_max(a, b)
+    inside = np.isfinite(env)
+    out["max_envelope_V_per_m"] = float(np.nanmax(env)) if inside.any() else None
+    out["mean_modulation_depth"] = (float(np.nanmean(modulation_depth(a, b))) if inside.any()
+                                    else None)
+    pre = premodulated_envelope(a)
+    out["max_premodulated_envelope_V_per_m"] = (float(np.nanmax(pre)) if inside.any()
+                                                else None)
+    return out
+
+
+@dataclass(frozen=True)
+class DepthProfile:
+    """φ and |E| along the inward normal under one electrode, at the programmed current.
+
+    :param depth_m: depth below the electrode (m).
+    :param potential_v: potential (V, relative to the cathode).
+    :param field_v_per_m: |E| (V/m).
+    """
+
+    channel: str
+    electrode: str
+    placement: str
+    depth_m: NDArray[np.float64]
+    potential_v: NDArray[np.float64]
+    field_v_per_m: NDArray[np.float64]
+
+    def to_dict(self) -> dict[str, Any]:
+        def values(x: NDArray[np.float64]) -> list[float | None]:
+            return [float(v) if np.isfinite(v) else None for v in x]
+
+        return {"channel": self.channel, "electrode": self.electrode,
+                "placement": self.placement, "depth_m": values(self.depth_m),
+                "potential_V": values(self.potential_v),
+                "field_V_per_m": values(self.field_v_per_m)}
+
+
+def _profile_points(site: Site, e: Electrode) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Depths (m) and points along the inward normal under electrode ``e``."""
+    if e.shape == "case":
+        return np.zeros(0), np.zeros((0, 3))
+    if e.shape == "lead_contact":
+        depth = np.linspace(0.05e-3, 10e-3, _PROFILE_POINTS)
+        start = np.array(e.position) + np.array([e.width / 2, 0, 0])
+        return depth, start + depth[:, None] * np.array([1.0, 0, 0])
+    n = -np.asarray(e.normal)
+    full = site.depth if site.kind == "planar" else min(site.radius_x, site.radius_y)
+    depth = np.linspace(0.0, 0.999 * full, _PROFILE_POINTS)
+    depth[0] = 1e-5  # just inside the skin
+    return depth, np.asarray(e.position) + depth[:, None] * n
+
+
+def depth_profiles(pf: ProgramFields) -> list[DepthProfile]:
+    """A :class:`DepthProfile` under each electrode of each channel (none under a case)."""
+    out = []
+    for c in pf.channels:
+        amp = pf.currents[c.name]
+        for role, e in (("anode", c.anode), ("cathode", c.cathode)):
+            depth, pts = _profile_points(pf.site, e)
+            if depth.size == 0:
+                continue
+            v, e_field = c.potential_and_field(pts)
+            out.append(DepthProfile(c.name, role, e.name, depth, v * amp,
+                                    np.linalg.norm(e_field, axis=1) * amp))
+    return out
+
+
+def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes:
+    """φ and |E| against depth, one line per electrode (PNG bytes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    a1, a2 = fig.subplots(1, 2)
+    for p in profiles:
+        label = terminal_text(f"{p.channel} {p.electrode} ({p.placement})", markup=False)
+        label = label.replace("$", r"\$")  # a $ in a name is not mathtext
+        a1.plot(p.depth_m * 1e3, p.potential_v, label=label)  # [m -> mm]
+        a2.plot(p.depth_m * 1e3, p.field_v_per_m, label=label)
+    a1.set_xlabel("depth (mm)")
+    a1.set_ylabel("potential (V, rel. to cathode)")
+    a2.set_xlabel("depth (mm)")
+    a2.set_ylabel("|E| (V/m)")
+    a2.set_yscale("log")
+    if profiles:
+        a1.legend(fontsize=7)
+    fig.suptitle(f"{site_name}: depth profiles under each electrode", fontsize=10)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format="png")
+    return buf.getvalue()
