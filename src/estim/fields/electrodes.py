@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from estim.errors import InputError
+from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.sites import Site, Vec3, placement
 
 __all__ = [
@@ -81,6 +82,7 @@ class Electrode:
     :param length: extent along ``axis`` (m); lead contact: contact length.
     :param width: extent across ``axis``, arc length on a limb (m); circular: the diameter.
     :param interface_conductance: S/m² between metal and skin; ``None`` is ideal contact.
+    :param arc_deg: lead contact: the arc of the circumference it covers (°); 360 for a ring.
     """
 
     name: str
@@ -91,6 +93,7 @@ class Electrode:
     length: float
     width: float
     interface_conductance: float | None = None
+    arc_deg: float = 360.0
 
     @property
     def area(self) -> float:
@@ -98,7 +101,7 @@ class Electrode:
         if self.shape == "circular":
             return math.pi * self.width**2 / 4
         if self.shape == "lead_contact":
-            return math.pi * self.width * self.length
+            return math.pi * self.width * self.length * self.arc_deg / 360.0
         return self.length * self.width
 
     @property
@@ -172,12 +175,19 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
     if site.kind != "brain":
         _fits(site, length, width, field=field)
     if site.kind == "brain":
-        lead = DBSLead()
         if where == "case":
             return Electrode(where, "case", spot.position, spot.normal, spot.axis, 0.0, 0.0,
                              interface_conductance)
+        lead = get_lead(site.lead or DEFAULT_LEAD)
+        contact = lead.contact(where, field=f"{field}.placement")
+        if not contact.is_ring:
+            # the FEM meshes ring bands only (fields.fem.geometry._brain_geometry)
+            raise InputError(f"{field}.placement", where,
+                             f"a ring contact of the {lead.title} for the field solution "
+                             f"(segmented contacts are not meshed yet; ring contacts: "
+                             f"{', '.join(c.placement for c in lead.contacts if c.is_ring)})")
         return Electrode(where, "lead_contact", spot.position, spot.normal, spot.axis,
-                         lead.contact_length, lead.diameter, interface_conductance)
+                         contact.length_m, lead.diameter_m, interface_conductance)
     if shape not in ("rectangular", "circular"):
         raise InputError(f"{field}.shape", shape, "'rectangular' or 'circular' on a surface site")
     return Electrode(where, shape, spot.position, spot.normal, spot.axis, length, width,

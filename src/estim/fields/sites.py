@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from estim.errors import EstimWarning, InputError
+from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.tissues import tissue
 from estim.units import parse_quantity
 
@@ -93,6 +94,8 @@ class Site:
     :param width: extent along x of a patch, or 2x the x semi-axis of a limb (m).
     :param height: 2x the y semi-axis of a limb; brain: domain radius (m).
     :param fiber_axis: direction of muscle fibers (unit vector).
+    :param lead: brain sites: the DBS lead on the z axis (a key of
+        :data:`estim.fields.leads.LEADS`); empty on other sites.
     """
 
     name: str
@@ -103,6 +106,7 @@ class Site:
     height: float
     fiber_axis: Vec3 = (0.0, 0.0, 1.0)
     overrides: tuple[tuple[str, str], ...] = field(default=())
+    lead: str = ""
 
     @property
     def radius_x(self) -> float:
@@ -136,9 +140,10 @@ class Site:
         layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:g} mm "
                            f"{ly.conductivity:g}/{ly.conductivity_across:g} S/m"
                            for ly in self.layers)
+        lead = f", lead={self.lead!r}" if self.lead else ""
         return (f"Site({self.name!r}, {self.kind}, length={self.length * 1e3:g} mm, "
                 f"width={self.width * 1e3:g} mm, height={self.height * 1e3:g} mm, "
-                f"fiber_axis={self.fiber_axis}, layers=[{layers}])")
+                f"fiber_axis={self.fiber_axis}, layers=[{layers}]{lead})")
 
 
 # --- presets -------------------------------------------------------------------------------
@@ -178,7 +183,7 @@ def make_site(name: str) -> Site:
     )
     fiber_axis: Vec3 = (0.0, 1.0, 0.0) if kind == "planar" else (0.0, 0.0, 1.0)
     site = Site(name, kind, layers, length * 1e-3, width * 1e-3, height * 1e-3,  # [mm -> m]
-                fiber_axis=fiber_axis)
+                fiber_axis=fiber_axis, lead=DEFAULT_LEAD if kind == "brain" else "")
     return _fill_muscle(site)
 
 
@@ -216,17 +221,26 @@ def _allowed_keys(site: Site) -> list[str]:
     return keys
 
 
-def site_from_spec(name: str, overrides: Mapping[str, str] | None = None) -> Site:
+def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
+                   lead: str | None = None) -> Site:
     """Build a site from a program's ``[site]`` table.
 
     :param name: preset name, one of :data:`SITE_NAMES`.
     :param overrides: e.g. ``{"skin_thickness": "1.5 mm", "fat_conductivity": "0.04 S/m"}``.
         ``<tissue>_conductivity`` sets both principal values; ``_along`` / ``_across`` one.
-    :raises InputError: unknown name or key (the message lists the allowed ones), or a value
-        of the wrong dimension.
+    :param lead: a brain site's DBS lead (:data:`estim.fields.leads.LEADS`); None: the
+        default lead.
+    :raises InputError: unknown name or key (the message lists the allowed ones), a value
+        of the wrong dimension, or a lead on a site that is not a brain.
     """
     site = make_site(name)
     overrides = dict(overrides or {})
+    lead = overrides.pop("lead", lead)  # a program's [site] table names its lead there
+    if lead is not None:
+        if site.kind != "brain":
+            raise InputError("site.lead", lead, f"no lead on the {site.kind} site {name!r} "
+                             "(leads go on a brain site: brain, stn)")
+        site = replace(site, lead=get_lead(lead).name)
     allowed = _allowed_keys(site)
     layers = {ly.tissue: ly for ly in site.layers}
     geometry: dict[str, float] = {}
@@ -395,13 +409,9 @@ def _all_placements(site: Site) -> dict[str, Placement]:
         for name, (x, y) in _planar_spots(site).items():
             out[name] = Placement(name, (x, y, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0))
     else:
-        from estim.fields.electrodes import DBSLead
-
-        lead = DBSLead()
-        for k in range(lead.n_contacts):
-            name = f"lead_contact_{k}"
-            out[name] = Placement(name, (0.0, 0.0, lead.contact_center(k)), (1.0, 0.0, 0.0),
-                                  (0.0, 0.0, 1.0))
+        for c in get_lead(site.lead or DEFAULT_LEAD).contacts:
+            out[c.placement] = Placement(c.placement, (0.0, 0.0, c.z_center_m), c.normal,
+                                         (0.0, 0.0, 1.0))
         out["case"] = Placement("case", (0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
     return out
 

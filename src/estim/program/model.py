@@ -35,7 +35,7 @@ from estim.program.options import (
     TENSMode,
     Verdict,
 )
-from estim.program.quantities import Area, Current, Length, Voltage
+from estim.program.quantities import Area, Current, Length, Resistance, Voltage
 from estim.program.stimulation import (
     DBS,
     HVPC,
@@ -216,17 +216,44 @@ class SiteSpec(BaseModel):
         extra = self.model_extra or {}
         return {k: str(v) for k, v in extra.items()}
 
+    @property
+    def lead(self) -> str | None:
+        """The DBS lead the program names (``lead = "medtronic_3389"``), or None."""
+        value = (self.model_extra or {}).get("lead")
+        return None if value is None else str(value)
+
 
 # --- stimulations ----------------------------------------------------------------------------
 
 
 class Channel(FrozenModel):
-    """One output channel: an electrode pair and what it delivers."""
+    """One output channel: an electrode pair and what it delivers.
+
+    :param impedance: the measured impedance of the electrode pair (Ω), e.g. a DBS lead's
+        as the stimulator reports it; a voltage-controlled output is judged into it. None:
+        not stated (a DBS lead's comes from the field solution).
+    """
 
     name: StrictStr
     anode: Electrode
     cathode: Electrode
     stimulation: Stimulation
+    impedance: Resistance | None = None
+
+    @model_validator(mode="after")
+    def _impedance(self) -> Channel:
+        z = self.impedance
+        if z is not None and not MIN_IMPEDANCE_OHM <= z <= MAX_IMPEDANCE_OHM:
+            raise InputError("impedance", f"{z:g} ohm",
+                             f"an impedance between {MIN_IMPEDANCE_OHM:g} and "
+                             f"{MAX_IMPEDANCE_OHM:g} ohm")
+        return self
+
+
+#: Bounds of a stated electrode impedance (Ω): a DBS lead reads 500-1,500 Ω (Butson et al.
+#: 2006); below 50 Ω is a short circuit, above 100 kΩ an open one.
+MIN_IMPEDANCE_OHM = 50.0
+MAX_IMPEDANCE_OHM = 100e3
 
 
 class Program(FrozenModel):
@@ -253,6 +280,15 @@ class Program(FrozenModel):
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lead_contacts(cls, data: object) -> object:
+        """With ``[site] lead = ...``: every electrode is a contact of that lead or the case,
+        and a contact's size comes from the lead (see :mod:`estim.program.leads`)."""
+        from estim.program.leads import with_lead_contacts
+
+        return with_lead_contacts(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:

@@ -1,0 +1,97 @@
+"""A program's DBS lead: its contacts as the program's electrodes, checked once at load.
+
+A program names its lead in the site table (``[site] lead = "medtronic_3389"``). Each
+electrode is then a contact of that lead (``placement = "lead_contact_1"``) or the
+stimulator's case (``placement = "case"``, the return of a monopolar setting). A contact's
+shape, diameter, length and area come from the lead (:mod:`estim.fields.leads`): a size the
+file states must agree with the lead, and a segment of a directional lead has its own,
+smaller area, which the charge-density rules read.
+
+Without a lead the electrodes are sized as written (the model of a lead before the library).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from estim.errors import InputError
+from estim.units import parse_quantity
+
+__all__ = ["CASE", "with_lead_contacts"]
+
+#: The placement of the implanted pulse generator's case.
+CASE = "case"
+_SIZE_TOLERANCE = 0.02  # a stated size may differ from the lead's by rounding (2 %)
+
+
+def with_lead_contacts(data: object) -> object:
+    """The raw program ``data`` with each lead contact's size filled in from the lead.
+
+    :raises InputError: an unknown lead, a placement that is not a contact of the lead or
+        the case, a stated size or shape that contradicts the lead, or a contact that is the
+        anode of one channel and the cathode of another.
+    """
+    if not isinstance(data, Mapping):
+        return data
+    site = data.get("site")
+    if not isinstance(site, Mapping) or "lead" not in site:
+        return data
+    name = site["lead"]
+    if not isinstance(name, str):
+        raise InputError("site.lead", name, "a lead name, e.g. 'medtronic_3389'")
+    from estim.fields.leads import get_lead
+    from estim.fields.sites import SITE_NAMES, make_site
+
+    lead = get_lead(name, field="site.lead")
+    site_name = site.get("name")
+    if site_name in SITE_NAMES and make_site(str(site_name)).kind != "brain":
+        brains = ", ".join(n for n in SITE_NAMES if make_site(n).kind == "brain")
+        raise InputError("site.lead", name, f"no lead on the site {site_name!r} (a lead is "
+                         f"implanted in a brain site: {brains})")
+    channels = data.get("channels")
+    if not isinstance(channels, list):
+        return data
+    polarity: dict[str, tuple[str, str]] = {}  # contact -> (role, channel)
+    out = []
+    for i, ch in enumerate(channels):
+        if not isinstance(ch, Mapping):
+            out.append(ch)
+            continue
+        ch = dict(ch)
+        for role in ("cathode", "anode"):
+            e = ch.get(role)
+            if isinstance(e, Mapping) and isinstance(e.get("placement"), str) \
+                    and e["placement"] != CASE:
+                ch[role] = _contact_electrode(dict(e), lead, f"channels[{i}].{role}")
+                key = ch[role]["placement"]
+                seen = polarity.setdefault(key, (role, str(ch.get("name", i))))
+                if seen[0] != role:
+                    raise InputError(f"channels[{i}].{role}.placement", e["placement"],
+                                     f"a contact that is not the {seen[0]} of channel "
+                                     f"{seen[1]!r}: a contact has one polarity at a time")
+        out.append(ch)
+    return {**data, "channels": out}
+
+
+def _contact_electrode(e: dict[str, Any], lead: Any, where: str) -> dict[str, Any]:
+    contact = lead.contact(e["placement"], field=f"{where}.placement")
+    shape = e.get("shape", "lead_contact")
+    if shape != "lead_contact":
+        raise InputError(f"{where}.shape", shape,
+                         f"'lead_contact' (or no shape) for contact {contact.name} of the "
+                         f"{lead.title}")
+    if "area" in e:
+        raise InputError(f"{where}.area", e["area"],
+                         f"no area: contact {contact.name}'s area comes from the {lead.title}")
+    for key, value in (("diameter", lead.diameter_m), ("contact_length", contact.length_m)):
+        if key in e:
+            stated = parse_quantity(e[key], "length", field=f"{where}.{key}")
+            if abs(stated - value) > _SIZE_TOLERANCE * value:
+                raise InputError(f"{where}.{key}", e[key],
+                                 f"the {lead.title}'s {key.replace('_', ' ')} "
+                                 f"({value * 1e3:g} mm), or leave it out")
+    area = contact.area_m2(lead.diameter_m)
+    return {**e, "placement": contact.placement, "shape": "lead_contact",
+            "diameter": f"{lead.diameter_m!r} m", "contact_length": f"{contact.length_m!r} m",
+            "area": f"{area!r} m**2"}

@@ -1,0 +1,147 @@
+"""The DBS lead library and a program's lead: dimensions, placements, one clear error."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import pytest
+
+import estim.fields.leads as leads_module
+from estim.errors import InputError
+from estim.fields.electrodes import place_electrode
+from estim.fields.leads import LEAD_NAMES, get_lead
+from estim.fields.sites import placements, site_from_spec
+from estim.program import ProgramError, parse_program
+from tests.conftest import EXAMPLES
+
+DBS_TEXT = next(p for p in EXAMPLES if p.stem == "dbs_stn").read_text()
+CONTACT = ('placement = "lead_contact_1", shape = "lead_contact", diameter = "1.27 mm", '
+           'contact_length = "1.5 mm"')
+
+
+def _with_lead(lead: str, cathode: str = 'placement = "lead_contact_1"') -> str:
+    text = DBS_TEXT.replace('name = "stn"', f'name = "stn"\nlead = "{lead}"', 1)
+    return text.replace(CONTACT, cathode, 1) if CONTACT in text else text
+
+
+def test_docstring_examples_run() -> None:
+    assert doctest.testmod(leads_module).failed == 0
+
+
+@pytest.mark.parametrize(("name", "spacing_mm", "span_mm"), [
+    ("medtronic_3387", 1.5, 10.5), ("medtronic_3389", 0.5, 7.5)])
+def test_medtronic_rings_have_their_published_span(name, spacing_mm, span_mm) -> None:
+    lead = get_lead(name)
+    assert lead.diameter_m == pytest.approx(1.27e-3)
+    assert [c.name for c in lead.contacts] == ["0", "1", "2", "3"]
+    top, bottom = lead.contacts[-1], lead.contacts[0]
+    # contact 0's lower edge to contact 3's upper edge: 4 x 1.5 mm + 3 spacings
+    span = (top.z_center_m + top.length_m / 2) - (bottom.z_center_m - bottom.length_m / 2)
+    assert span == pytest.approx(span_mm * 1e-3)
+    assert lead.spacing_m == pytest.approx(spacing_mm * 1e-3)
+    assert not lead.directional
+
+
+def test_directional_lead_has_three_segments_per_middle_level() -> None:
+    lead = get_lead("abbott_6172")
+    assert lead.directional
+    assert lead.contact_names == ("1", "2a", "2b", "2c", "3a", "3b", "3c", "4")
+    ring, seg = lead.contact("1"), lead.contact("2A")
+    # a segment covers 90° of the circumference: a quarter of a ring's area
+    assert seg.area_m2(lead.diameter_m) == pytest.approx(ring.area_m2(lead.diameter_m) / 4)
+    angles = sorted(lead.contact(n).angle_deg for n in ("3a", "3b", "3c"))
+    assert angles == [0.0, 120.0, 240.0]
+
+
+def test_every_lead_names_a_source_and_unknown_names_list_the_known() -> None:
+    assert all(get_lead(n).source for n in LEAD_NAMES)
+    with pytest.raises(InputError, match="medtronic_3389"):
+        get_lead("medtronic_3390")
+    assert get_lead("Medtronic-3389").name == "medtronic_3389"
+
+
+def test_site_places_the_leads_contacts() -> None:
+    site = site_from_spec("stn", {"lead": "medtronic_3387"})
+    assert site.lead == "medtronic_3387"
+    assert placements(site) == ["lead_contact_0", "lead_contact_1", "lead_contact_2",
+                                "lead_contact_3", "case"]
+    e = place_electrode(site, "lead_contact_2")
+    assert e.position[2] == pytest.approx(get_lead("medtronic_3387").contact("2").z_center_m)
+    assert "lead='medtronic_3387'" in repr(site)
+    # forearm sites keep their old text (field cache keys)
+    assert "lead" not in repr(site_from_spec("forearm"))
+
+
+def test_segment_is_refused_by_the_field_solution_with_the_rings_named() -> None:
+    site = site_from_spec("stn", {"lead": "abbott_6172"})
+    with pytest.raises(InputError, match="lead_contact_1, lead_contact_4"):
+        place_electrode(site, "lead_contact_2a")
+
+
+def test_program_takes_sizes_and_area_from_the_lead() -> None:
+    p = parse_program(_with_lead("abbott_6172", 'placement = "lead_contact_2B"'))
+    e = p.channels[0].cathode
+    lead = get_lead("abbott_6172")
+    assert e.placement == "lead_contact_2b"
+    assert e.area_m2 == pytest.approx(math.pi * 1.29e-3 * 1.5e-3 / 4)
+    assert p.site.lead == "abbott_6172"
+    # a stated size that agrees with the lead is accepted
+    p = parse_program(_with_lead("medtronic_3389", CONTACT))
+    assert p.channels[0].cathode.area_m2 == pytest.approx(math.pi * 1.27e-3 * 1.5e-3)
+    assert lead.contact("1").is_ring
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    (("lead_contact_1", "lead_contact_7"), "channels[0].cathode.placement", "lead_contact_3"),
+    (('lead = "medtronic_3389"', 'lead = "boston_vercise"'), "site.lead", "medtronic_3387"),
+    (('lead = "medtronic_3389"', "lead = 3389"), "site.lead", "a lead name"),
+    (('name = "stn"', 'name = "forearm"'), "site.lead", "brain"),
+    (('placement = "lead_contact_1"', 'placement = "lead_contact_1", diameter = "1.4 mm"'),
+     "channels[0].cathode.diameter", "1.27 mm"),
+    (('placement = "lead_contact_1"', 'placement = "lead_contact_1", area = "6 mm^2"'),
+     "channels[0].cathode.area", "comes from"),
+    (('placement = "lead_contact_1"', 'placement = "lead_contact_1", shape = "circular"'),
+     "channels[0].cathode.shape", "lead_contact"),
+])
+def test_bad_lead_settings_get_one_clear_error(change, field, words) -> None:
+    text = _with_lead("medtronic_3389").replace(*change, 1)
+    assert text != _with_lead("medtronic_3389")
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert len(info.value.problems) == 1
+    assert info.value.field == field and words in info.value.expected
+
+
+def test_a_contact_cannot_be_anode_and_cathode_at_once() -> None:
+    text = _with_lead("medtronic_3389") + """
+[[channels]]
+name = "2"
+cathode = { placement = "lead_contact_2" }
+anode = { placement = "lead_contact_1" }
+
+[channels.stimulation]
+type = "dbs"
+amplitude = "1 mA"
+frequency = "130 Hz"
+pulse_width = "60 us"
+recharge = "passive"
+duration = "1 h"
+"""
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field == "channels[1].anode.placement"
+    assert "one polarity" in info.value.expected
+
+
+@pytest.mark.parametrize(("impedance", "ok"), [('"1.2 kohm"', True), ('"10 ohm"', False),
+                                              ('"1 Mohm"', False), ('"3 mA"', False)])
+def test_stated_impedance_is_checked(impedance, ok) -> None:
+    text = _with_lead("medtronic_3389").replace('name = "1"\n', f'name = "1"\nimpedance = '
+                                                f'{impedance}\n', 1)
+    if ok:
+        assert parse_program(text).channels[0].impedance == pytest.approx(1200.0)
+        return
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field == "channels[0].impedance"
