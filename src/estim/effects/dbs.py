@@ -1,0 +1,501 @@
+"""Tissue a DBS setting activates: MRG axons around the lead, thresholded under the program's
+own pulse, beside the common field-threshold shortcut.
+
+Straight myelinated axons (MRG, 5.7 µm by default) run perpendicular to the lead, one through
+each point of a grid in a half-plane that contains the lead axis (radius r from the axis,
+height z along it), tangential to the circles around the lead (Butson & McIntyre 2006,
+Clin Neurophysiol 117:447). Each axon's extracellular potential comes from the field
+solution of the program's channels (superposed at their programmed currents), its waveform
+is the program's own pulse (cathodic phase, interphase gap, recharge), and the batched
+cable solver gives its threshold as a multiple of the programmed peak current. Ring contacts
+make the field a body of revolution, so the activated region at any amplitude is the set
+of grid points whose threshold is below it, revolved around the lead: its boundary is the
+isosurface, its radius at a contact's centre the activation radius, its volume the VTA.
+One threshold search serves every amplitude, so a sweep over the dial costs nothing more.
+
+The shortcut activates wherever |E| exceeds a fixed threshold (0.2 V/mm); both regions are
+reported, with how far apart they are.
+
+>>> from estim.effects.dbs import ActivationMap
+>>> import numpy as np
+>>> r = np.array([1e-3, 2e-3, 4e-3]); z = np.array([0.0])
+>>> m = ActivationMap(r, z, np.array([[1e-3, 4e-3, 16e-3]]), lead_radius_m=0.635e-3)
+>>> round(m.radius_at(4e-3, 0.0) * 1e3, 3)  # [m -> mm] the 2 mm axon's threshold is 4 mA
+2.0
+
+Evidence: axon thresholds are mechanistic (the cable model is validated against NEURON);
+the straight, perpendicular axons and the homogeneous tissue are assumptions; the
+field-threshold region is a model shortcut.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.evidence import EvidenceLevel
+from estim.tables import TableEntry
+
+__all__ = ["DBS_ACTIVATION_TABLE", "DEFAULT_FIBER_DIAMETER_M", "ActivationMap",
+           "ActivationSweep", "ContactRadius", "DBSActivation", "activation_map",
+           "dbs_activation"]
+
+FloatArray = NDArray[np.float64]
+
+#: Axon diameter of the DBS activation model (m): the large myelinated axons of the internal
+#: capsule and the pallidothalamic / cerebellothalamic tracts.
+DEFAULT_FIBER_DIAMETER_M = 5.7e-6
+
+DBS_ACTIVATION_TABLE: tuple[TableEntry, ...] = (
+    TableEntry("fiber_diameter_m", DEFAULT_FIBER_DIAMETER_M, "m",
+               "McIntyre, Mori, Sherman, Thakor & Vitek 2004, Clin Neurophysiol 115:589; "
+               "Butson & McIntyre 2006, Clin Neurophysiol 117:447", published="5.7 um"),
+    TableEntry("field_threshold_v_per_m", 200.0, "V/m",
+               "Åström, Diczfalusy, Martens & Wårdell 2015, IEEE TBME 62:664 (|E| threshold "
+               "of ~5 um axons at 60-120 us); the default of field-threshold VTAs in "
+               "Lead-DBS and OSS-DBS", published="0.2 V/mm"),
+)
+_FIELD_THRESHOLD_V_PER_M = 200.0
+
+#: Bump when the thresholds change meaning (invalidates cached activation maps).
+_CACHE_VERSION = "dbs-activation-1"
+#: Nodes of Ranvier per axon: 10 mm of a 5.7 µm axon; 31 nodes moved thresholds by at most
+#: 3 % at 7.6 mm from the lead (docs/dbs.md).
+_NODES = 21
+#: Relative bracket of each threshold search.
+_PRECISION = 0.03
+#: Radii of the axon grid (m): from just outside the encapsulation, geometric to 8 mm.
+_R_MAX_M = 8e-3
+_N_R = 7
+#: Rows of the grid (m): every 1 mm up to 5 mm beyond the outermost active contact.
+_Z_STEP_M = 1e-3
+_Z_REACH_M = 5e-3
+#: Resolution of the profiles and volumes (m): thresholds interpolated between rows.
+_FINE_M = 0.05e-3
+#: Simulated time after the active part of the pulse (s): an action potential reaches the
+#: detection node well within it.
+_AFTER_PULSE_S = 1.5e-3
+
+
+@dataclass(frozen=True, eq=False)
+class ActivationMap:
+    """Axon thresholds (A of the main channel's peak current) on an (r, z) grid.
+
+    :param r_m: radii of the axons from the lead axis (m), increasing.
+    :param z_m: heights of the rows above the lead tip (m), increasing.
+    :param threshold_a: (len(z_m), len(r_m)) thresholds; inf: not reached.
+    :param lead_radius_m: no tissue inside it (m).
+    :param field_r_m: radii of the field samples (m).
+    :param field_z_m: heights of the field samples (m).
+    :param field_v_per_m_per_a: |E| per A of main-channel peak current, (z, r) samples.
+    """
+
+    r_m: FloatArray
+    z_m: FloatArray
+    threshold_a: FloatArray
+    lead_radius_m: float
+    field_r_m: FloatArray = field(default_factory=lambda: np.zeros(0))
+    field_z_m: FloatArray = field(default_factory=lambda: np.zeros(0))
+    field_v_per_m_per_a: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def _row_thresholds(self, z_m: float) -> FloatArray:
+        """log-interpolated thresholds of a row at height ``z_m`` (m)."""
+        if self.z_m.size == 1:
+            return self.threshold_a[0]
+        log = np.log(np.where(np.isfinite(self.threshold_a), self.threshold_a, 1e9))
+        out = np.array([np.interp(z_m, self.z_m, log[:, k], left=np.inf, right=np.inf)
+                        for k in range(self.r_m.size)])
+        return np.exp(out)
+
+    def radius_at(self, amplitude_a: float, z_m: float) -> float:
+        """Radius (m, from the lead axis) of the activated region at height ``z_m``; 0 where
+        nothing is activated. Log-log interpolation between axons; below the innermost
+        axon the first two axons' slope is extended to the lead."""
+        thr = self._row_thresholds(z_m)
+        if amplitude_a <= 0 or not np.isfinite(thr[0]):
+            return 0.0
+        lr, lt, la = np.log(self.r_m), np.log(thr), math.log(amplitude_a)
+        above = np.flatnonzero(thr > amplitude_a)
+        if above.size == 0:
+            return float(self.r_m[-1])  # beyond the grid: clipped (see reaches_edge)
+        k = int(above[0])
+        if k == 0:  # extend the innermost slope inwards
+            k = 1
+        slope = (lt[k] - lt[k - 1]) / (lr[k] - lr[k - 1])
+        if not np.isfinite(slope) or slope <= 0:
+            return float(self.r_m[k - 1]) if thr[k - 1] <= amplitude_a else 0.0
+        r = math.exp(lr[k - 1] + (la - lt[k - 1]) / slope)
+        return r if r > self.lead_radius_m else 0.0
+
+    def reaches_edge(self, amplitude_a: float) -> bool:
+        """Whether the activated region reaches the outermost axons at ``amplitude_a``."""
+        return bool(np.any(self.threshold_a[:, -1] <= amplitude_a)
+                    or np.any(self.threshold_a[[0, -1], :] <= amplitude_a))
+
+    def profile(self, amplitude_a: float) -> tuple[FloatArray, FloatArray]:
+        """The boundary of the activated region: heights (m) and radii (m). Revolved around
+        the lead axis it is the isosurface of activation."""
+        z = np.arange(self.z_m[0], self.z_m[-1] + _FINE_M / 2, _FINE_M)
+        return z, np.array([self.radius_at(amplitude_a, float(zz)) for zz in z])
+
+    def volume_m3(self, amplitude_a: float) -> float:
+        """Activated volume (m³): the profile revolved, less the lead."""
+        z, r = self.profile(amplitude_a)
+        return _revolved(z, r, self.lead_radius_m)
+
+    # --- the field-threshold shortcut ----------------------------------------------------
+    def field_radius_at(self, amplitude_a: float, z_m: float, threshold_v_per_m: float
+                        ) -> float:
+        """Radius (m) out to which |E| exceeds ``threshold_v_per_m`` at height ``z_m``."""
+        if self.field_z_m.size == 0 or amplitude_a <= 0:
+            return 0.0
+        row = np.array([np.interp(z_m, self.field_z_m, self.field_v_per_m_per_a[:, k])
+                        for k in range(self.field_r_m.size)]) * amplitude_a
+        over = np.flatnonzero(row >= threshold_v_per_m)
+        if over.size == 0:
+            return 0.0
+        k = int(over[-1])
+        if k == row.size - 1:
+            return float(self.field_r_m[-1])
+        r0, r1, e0, e1 = self.field_r_m[k], self.field_r_m[k + 1], row[k], row[k + 1]
+        return float(r0 + (e0 - threshold_v_per_m) / (e0 - e1) * (r1 - r0))
+
+    def field_profile(self, amplitude_a: float, threshold_v_per_m: float
+                      ) -> tuple[FloatArray, FloatArray]:
+        z = self.field_z_m
+        return z, np.array([self.field_radius_at(amplitude_a, float(zz), threshold_v_per_m)
+                            for zz in z])
+
+    def field_volume_m3(self, amplitude_a: float, threshold_v_per_m: float) -> float:
+        z, r = self.field_profile(amplitude_a, threshold_v_per_m)
+        return _revolved(z, r, self.lead_radius_m)
+
+
+def _revolved(z: FloatArray, r: FloatArray, r_in: float) -> float:
+    """Volume (m³) of the profile r(z) revolved around the axis, less a cylinder of r_in."""
+    if z.size < 2:
+        return 0.0
+    area = math.pi * np.maximum(r**2 - r_in**2, 0.0)
+    return float(np.sum((area[1:] + area[:-1]) / 2 * np.diff(z)))
+
+
+@dataclass(frozen=True)
+class ContactRadius:
+    """The activation radius at one active contact (m, from the lead axis)."""
+
+    placement: str
+    role: str  # "cathode" or "anode"
+    z_m: float
+    radius_m: float
+    field_radius_m: float
+
+
+@dataclass(frozen=True, eq=False)
+class ActivationSweep:
+    """Radius and volume against the dial (all channels scaled together).
+
+    :param amplitudes: dial settings in the control's unit (A or V).
+    :param current_a: the main channel's peak current at each (A).
+    :param radius_m: per active contact (placement -> radii, m).
+    """
+
+    amplitudes: FloatArray
+    unit: str
+    current_a: FloatArray
+    radius_m: dict[str, FloatArray]
+    volume_m3: FloatArray
+    field_radius_m: dict[str, FloatArray]
+    field_volume_m3: FloatArray
+    reaches_edge: NDArray[np.bool_]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amplitudes": self.amplitudes.tolist(), "unit": self.unit,
+                "current_A": self.current_a.tolist(),
+                "radius_m": {k: v.tolist() for k, v in self.radius_m.items()},
+                "volume_m3": self.volume_m3.tolist(),
+                "field_radius_m": {k: v.tolist() for k, v in self.field_radius_m.items()},
+                "field_volume_m3": self.field_volume_m3.tolist(),
+                "beyond_grid": self.reaches_edge.tolist()}
+
+
+@dataclass(frozen=True, eq=False)
+class DBSActivation:
+    """The tissue a DBS setting activates.
+
+    :param current_a: the main channel's programmed peak current (A).
+    :param load_ohm: the impedance that turned a voltage into a current (Ω); None for a
+        current-controlled output.
+    :param impedance_source: where ``load_ohm`` comes from (the program, the field solution).
+    :param field_impedance_ohm: the field solution's impedance of the main channel (Ω):
+        tissue and encapsulation, no electrode interface.
+    """
+
+    channel: str
+    lead: str
+    control: str
+    amplitude: float
+    current_a: float
+    load_ohm: float | None
+    impedance_source: str
+    field_impedance_ohm: float
+    fiber_diameter_m: float
+    pulse_width_s: float
+    field_threshold_v_per_m: float
+    contacts: tuple[ContactRadius, ...]
+    volume_m3: float
+    field_volume_m3: float
+    map: ActivationMap = field(repr=False)
+    sweep: ActivationSweep | None = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+    evidence: dict[str, str] = field(default_factory=lambda: {
+        "thresholds": EvidenceLevel.MECHANISTIC.value,
+        "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
+        "field threshold": EvidenceLevel.MODEL_PREDICTION.value,
+    })
+
+    @property
+    def field_difference(self) -> float:
+        """(field-threshold volume / axon-model volume) - 1; nan when nothing is activated."""
+        return self.field_volume_m3 / self.volume_m3 - 1 if self.volume_m3 > 0 else math.nan
+
+    @property
+    def beyond_grid(self) -> bool:
+        return self.map.reaches_edge(self.current_a)
+
+    def to_dict(self) -> dict[str, Any]:
+        def finite(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
+        z, r = self.map.profile(self.current_a)
+        keep = r > 0
+        return {
+            "channel": self.channel, "lead": self.lead, "control": self.control,
+            "amplitude": self.amplitude, "amplitude_unit": "A" if self.control == "current"
+            else "V", "current_A": self.current_a, "load_ohm": self.load_ohm,
+            "impedance_source": self.impedance_source,
+            "field_impedance_ohm": self.field_impedance_ohm,
+            "fiber_diameter_m": self.fiber_diameter_m, "pulse_width_s": self.pulse_width_s,
+            "volume_mm3": self.volume_m3 * 1e9,  # [m³ -> mm³]
+            "field_threshold_V_per_m": self.field_threshold_v_per_m,
+            "field_volume_mm3": self.field_volume_m3 * 1e9,  # [m³ -> mm³]
+            "field_vs_axon_volume": finite(self.field_difference),
+            "contacts": [{"placement": c.placement, "role": c.role, "z_m": c.z_m,
+                          "radius_m": c.radius_m, "field_radius_m": c.field_radius_m}
+                         for c in self.contacts],
+            "isosurface": {"z_m": z[keep].tolist(), "r_m": r[keep].tolist(),
+                           "about": "boundary r(z) of the activated region; revolved around "
+                                    "the lead axis (x = y = 0) it is the isosurface"},
+            "beyond_grid": self.beyond_grid,
+            "sweep": self.sweep.to_dict() if self.sweep is not None else None,
+            "notes": list(self.notes), "evidence": self.evidence, "seconds": self.seconds,
+        }
+
+
+Potential = Callable[[FloatArray], FloatArray]
+Field = Callable[[FloatArray], FloatArray]
+
+
+def activation_map(potential: Potential, field_of: Field | None, waveform: Any, *,
+                   contact_z_m: Sequence[float], lead_radius_m: float, r_min_m: float,
+                   fiber_diameter_m: float = DEFAULT_FIBER_DIAMETER_M,
+                   tstop_s: float | None = None,
+                   progress: Callable[[str], None] | None = None) -> ActivationMap:
+    """Thresholds of the axon grid around ring contacts at heights ``contact_z_m``.
+
+    :param potential: φ (V per A of the main channel's peak current) at points (N, 3) m.
+    :param field_of: E (V/m per A) at points, for the shortcut; None: no shortcut.
+    :param waveform: the unit pulse (``sample(t)``, ``cache_key()``).
+    :param r_min_m: innermost axon (m): outside the encapsulation.
+    """
+    from estim.cache import digest, load_arrays, store_arrays
+    from estim.fibers import SolverOptions, find_thresholds, make_fiber
+
+    r = np.geomspace(r_min_m, _R_MAX_M, _N_R)
+    rows = sorted({round(z + k * _Z_STEP_M, 7) for z in contact_z_m
+                   for k in range(-round(_Z_REACH_M / _Z_STEP_M),
+                                  round(_Z_REACH_M / _Z_STEP_M) + 1)})
+    z = np.array(rows)
+    fib = make_fiber("mrg", fiber_diameter_m, n_nodes=_NODES)
+    s = np.asarray(fib.positions_m, float)
+    # axon through (r, 0, z), along y: tangential to the circle around the lead
+    pts = np.stack([np.broadcast_to(rr, s.shape) for zz in z for rr in r])
+    pts = np.stack([pts, np.tile(s, (z.size * r.size, 1)),
+                    np.repeat(z, r.size)[:, None] * np.ones_like(s)], axis=-1)
+    phi = np.asarray(potential(pts.reshape(-1, 3)), float).reshape(z.size * r.size, s.size)
+    phi = np.stack([_fill(row) for row in phi])
+    key = digest(_CACHE_VERSION, phi, waveform.cache_key(), fiber_diameter_m, _NODES,
+                 _PRECISION, tstop_s)
+    hit = load_arrays("dbs_thresholds", key)
+    if hit is not None:
+        thr = np.asarray(hit["threshold_a"], float)
+    else:
+        if progress is not None:
+            progress(f"DBS activation: thresholds of {phi.shape[0]} axons "
+                     f"({fiber_diameter_m * 1e6:g} µm MRG)")
+        res = find_thresholds([fib] * phi.shape[0], list(phi), waveform, precision=_PRECISION,
+                              options=SolverOptions(tstop_s=tstop_s))
+        thr = np.asarray(res.threshold_a, float)
+        store_arrays("dbs_thresholds", key, {"threshold_a": thr})
+    thr = np.where(np.isfinite(thr), thr, np.inf).reshape(z.size, r.size)
+    fr = fz = np.zeros(0)
+    fe = np.zeros((0, 0))
+    if field_of is not None:
+        fr = np.linspace(lead_radius_m + _FINE_M, _R_MAX_M, 160)
+        fz = np.arange(z[0], z[-1] + _FINE_M, 2 * _FINE_M)
+        grid = np.stack([np.repeat(fr[None, :], fz.size, 0),
+                         np.zeros((fz.size, fr.size)),
+                         np.repeat(fz[:, None], fr.size, 1)], axis=-1).reshape(-1, 3)
+        e = np.linalg.norm(np.asarray(field_of(grid), float), axis=-1)
+        fe = np.nan_to_num(e, nan=0.0).reshape(fz.size, fr.size)
+    return ActivationMap(r, z, thr, lead_radius_m, fr, fz, fe)
+
+
+def _fill(phi: FloatArray) -> FloatArray:
+    """φ along an axon with points the field solution could not locate (NaN) filled from
+    their neighbours."""
+    bad = ~np.isfinite(phi)
+    if not bad.any() or bad.all():
+        return np.nan_to_num(phi)
+    i = np.arange(phi.size)
+    return np.interp(i, i[~bad], phi[~bad])
+
+
+def dbs_activation(program: Any, stimuli: Sequence[Any], *,
+                   fiber_diameter_m: float = DEFAULT_FIBER_DIAMETER_M,
+                   field_threshold_v_per_m: float = _FIELD_THRESHOLD_V_PER_M,
+                   sweep_steps: int = 10, sweep_max: float | None = None,
+                   progress: Callable[[str], None] | None = None) -> DBSActivation:
+    """The activated tissue of a DBS program's setting, and a sweep over the dial.
+
+    :param program: a program on a brain site whose channels are DBS.
+    :param stimuli: each channel's output (:func:`estim.waveforms.build.stimuli_for`).
+    :param fiber_diameter_m: axon diameter (m), 5.7 µm by default.
+    :param field_threshold_v_per_m: |E| threshold of the shortcut (V/m).
+    :param sweep_steps: amplitudes of the sweep, evenly up to ``sweep_max``.
+    :param sweep_max: top of the sweep in the dial's unit (A or V); default the device
+        maximum.
+    :raises InputError: a contact the field solution cannot model (a segment).
+    """
+    from estim.effects.window import unit_pulse
+    from estim.fields.leads import DEFAULT_LEAD, contact_name, get_lead
+    from estim.fields.program import fields_for_program
+    from estim.program.options import Recharge
+
+    t0 = time.perf_counter()
+    notes: list[str] = []
+    main = program.channels[0]
+    lead = get_lead(program.site.lead or DEFAULT_LEAD)
+    pf = fields_for_program(program, progress=progress)
+    cf = pf.channels[0]
+    control = main.stimulation.amplitude.control.value
+    stated = main.impedance
+    if control == "voltage":
+        load = stated if stated is not None else cf.resistance
+        source = "stated in the program" if stated is not None else "field solution"
+        notes.append(f"voltage-controlled: current = voltage / {load:.0f} Ω ({source}: "
+                     + ("measured" if stated is not None else "tissue and encapsulation, no "
+                        "electrode interface") + ")")
+    else:
+        load, source = None, ""
+    to_current = (lambda a: a) if load is None else (lambda a: a / load)
+    currents = [to_current(ch.stimulation.amplitude.value) for ch in program.channels]
+    waveform = unit_pulse(stimuli[0])
+    together = [0]
+    for k in range(1, len(program.channels)):
+        same = unit_pulse(stimuli[k]).pulse.segments == waveform.pulse.segments
+        if same:
+            together.append(k)
+        else:
+            notes.append(f"channel {program.channels[k].name!r} runs a different pulse; its "
+                         "field is not superposed in the activation")
+    rel = [currents[k] / currents[0] if currents[0] > 0 else 0.0 for k in together]
+    chans = [pf.channels[k] for k in together]
+
+    def potential(x: FloatArray) -> FloatArray:
+        return sum((c.potential(x) * w for c, w in zip(chans, rel, strict=True)),
+                   start=np.zeros(len(x)))
+
+    def field_of(x: FloatArray) -> FloatArray:
+        return sum((c.field(x) * w for c, w in zip(chans, rel, strict=True)),
+                   start=np.zeros((len(x), 3)))
+
+    active = []
+    for k in together:
+        ch = program.channels[k]
+        for role in ("cathode", "anode"):
+            e = getattr(ch, role)
+            if e.placement != "case":
+                active.append((e.placement, role, lead.contact(contact_name(e.placement))))
+    enc = pf.site.layers[0].thickness if pf.site.layers[0].tissue == "encapsulation" else 0.0
+    r_lead = lead.diameter_m / 2
+    stim = main.stimulation
+    act = stim.pulse_width + stim.interphase_gap + (
+        stim.pulse_width / stim.recharge_ratio if stim.recharge is Recharge.ACTIVE else 0.0)
+    amap = activation_map(potential, field_of, waveform,
+                          contact_z_m=[c.z_center_m for _, _, c in active],
+                          lead_radius_m=r_lead, r_min_m=r_lead + enc + 0.05e-3,
+                          fiber_diameter_m=fiber_diameter_m,
+                          tstop_s=waveform.delay_s + act + _AFTER_PULSE_S, progress=progress)
+    i0 = currents[0]
+    radii = tuple(ContactRadius(p, role, c.z_center_m, amap.radius_at(i0, c.z_center_m),
+                                amap.field_radius_at(i0, c.z_center_m, field_threshold_v_per_m))
+                  for p, role, c in active)
+    top = sweep_max if sweep_max is not None else program.device.max_amplitude
+    dial = np.linspace(top / sweep_steps, top, sweep_steps) if sweep_steps > 0 else np.zeros(0)
+    cur = np.array([to_current(a) for a in dial])
+    sweep = ActivationSweep(
+        amplitudes=dial, unit="A" if control == "current" else "V", current_a=cur,
+        radius_m={p: np.array([amap.radius_at(i, c.z_center_m) for i in cur])
+                  for p, _, c in active},
+        volume_m3=np.array([amap.volume_m3(i) for i in cur]),
+        field_radius_m={p: np.array([amap.field_radius_at(i, c.z_center_m,
+                                                          field_threshold_v_per_m)
+                                     for i in cur]) for p, _, c in active},
+        field_volume_m3=np.array([amap.field_volume_m3(i, field_threshold_v_per_m)
+                                  for i in cur]),
+        reaches_edge=np.array([amap.reaches_edge(i) for i in cur]))
+    if amap.reaches_edge(i0):
+        notes.append(f"the activated region reaches the edge of the modelled grid "
+                     f"({_R_MAX_M * 1e3:g} mm from the lead, {_Z_REACH_M * 1e3:g} mm beyond the "
+                     "contacts): radius and volume are lower bounds")
+    notes.append(f"{fiber_diameter_m * 1e6:g} µm MRG axons perpendicular to the lead in "
+                 "homogeneous tissue; the field-threshold shortcut uses "
+                 f"{field_threshold_v_per_m / 1e3:g} V/mm")
+    return DBSActivation(
+        channel=main.name, lead=lead.name, control=control,
+        amplitude=stim.amplitude.value, current_a=i0, load_ohm=load,
+        impedance_source=source, field_impedance_ohm=cf.resistance,
+        fiber_diameter_m=fiber_diameter_m, pulse_width_s=stim.pulse_width,
+        field_threshold_v_per_m=field_threshold_v_per_m, contacts=radii,
+        volume_m3=amap.volume_m3(i0),
+        field_volume_m3=amap.field_volume_m3(i0, field_threshold_v_per_m), map=amap,
+        sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0)
+
+
+def activation_for_run(program: Any, stimuli: Sequence[Any], *,
+                       progress: Callable[[str], None] | None = None
+                       ) -> tuple[DBSActivation | None, list[str]]:
+    """What ``estim run`` shows of a DBS program: its activation and a note in words, or
+    why there is none (a segmented contact the field solution cannot mesh yet)."""
+    from estim.errors import InputError
+
+    try:
+        act = dbs_activation(program, stimuli, progress=progress)
+    except InputError as err:
+        return None, [f"DBS: no activation volume ({err.field}: {err.expected})"]
+    radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at {c.placement} ({c.role})"
+                      for c in act.contacts)
+    diff = act.field_difference
+    words = [f"DBS: {act.volume_m3 * 1e9:.3g} mm³ of tissue activated "
+             f"({act.fiber_diameter_m * 1e6:g} µm axons), radius {radii}; the "
+             f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
+             f"{act.field_volume_m3 * 1e9:.3g} mm³"
+             + (f" ({diff:+.0%})" if math.isfinite(diff) else "")]
+    return act, words + list(act.notes)

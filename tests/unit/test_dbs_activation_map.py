@@ -1,0 +1,85 @@
+"""The activation map's geometry against closed forms: a power-law threshold gives its exact
+radius, a z-independent map a cylinder's volume, and |E| ~ 1/r² the shortcut's radius."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+
+import estim.effects.dbs as dbs_module
+from estim.effects.dbs import ActivationMap
+
+R_LEAD = 0.635e-3
+
+
+def _power_law_map(k: float = 300.0, rows: int = 11) -> ActivationMap:
+    """Thresholds I = k r² (A, r in m) on every row, |E| = 1 / r² V/m per A."""
+    r = np.geomspace(1.2e-3, 8e-3, 7)
+    z = np.linspace(0.0, 10e-3, rows)
+    thr = np.tile(k * r**2, (rows, 1))
+    fr = np.linspace(R_LEAD + 5e-5, 8e-3, 400)
+    fz = z.copy()
+    fe = np.tile(1.0 / fr**2, (fz.size, 1))
+    return ActivationMap(r, z, thr, R_LEAD, fr, fz, fe)
+
+
+def test_docstring_examples_run() -> None:
+    assert doctest.testmod(dbs_module).failed == 0
+
+
+@pytest.mark.parametrize("amplitude_a", [1e-3, 3e-3, 7e-3])
+def test_power_law_threshold_gives_its_exact_radius(amplitude_a: float) -> None:
+    m = _power_law_map()
+    expected = math.sqrt(amplitude_a / 300.0)
+    assert m.radius_at(amplitude_a, 5e-3) == pytest.approx(expected, rel=1e-9)
+    # between rows, the log-interpolated threshold is the same law
+    assert m.radius_at(amplitude_a, 5.5e-3) == pytest.approx(expected, rel=1e-9)
+
+
+def test_below_the_innermost_axon_the_slope_extends_to_the_lead() -> None:
+    m = _power_law_map()
+    i = 300.0 * (1.0e-3) ** 2  # the law's threshold at 1 mm, inside the innermost axon
+    assert m.radius_at(i, 5e-3) == pytest.approx(1.0e-3, rel=1e-9)
+    assert m.radius_at(300.0 * (0.5e-3) ** 2, 5e-3) == 0.0  # inside the lead: nothing
+    assert m.radius_at(0.0, 5e-3) == 0.0
+
+
+def test_uniform_rows_revolve_into_a_hollow_cylinder() -> None:
+    m = _power_law_map()
+    r = math.sqrt(4e-3 / 300.0)
+    assert m.volume_m3(4e-3) == pytest.approx(math.pi * (r**2 - R_LEAD**2) * 10e-3, rel=1e-6)
+    z, prof = m.profile(4e-3)
+    assert z[0] == 0.0 and z[-1] == pytest.approx(10e-3)
+    assert np.allclose(prof, r)
+
+
+def test_beyond_the_grid_is_flagged() -> None:
+    m = _power_law_map()
+    assert m.reaches_edge(1e-3)  # every row fires: the region runs out of the rows
+    thr = m.threshold_a.copy()
+    thr[[0, -1]] = np.inf
+    m = ActivationMap(m.r_m, m.z_m, thr, R_LEAD)
+    assert not m.reaches_edge(5e-3)
+    assert m.reaches_edge(300.0 * (8e-3) ** 2 * 1.01)  # out to the last axon
+
+
+def test_field_shortcut_radius_of_an_inverse_square_field() -> None:
+    m = _power_law_map()
+    for amp in (1e-3, 3e-3):
+        # |E| I = I / r² = 200 V/m  ->  r = sqrt(I / 200)
+        expected = math.sqrt(amp / 200.0)
+        assert m.field_radius_at(amp, 5e-3, 200.0) == pytest.approx(expected, rel=2e-3)
+    assert m.field_volume_m3(3e-3, 200.0) == pytest.approx(
+        math.pi * (3e-3 / 200.0 - R_LEAD**2) * 10e-3, rel=5e-3)
+
+
+def test_rows_that_never_fire_contribute_nothing() -> None:
+    m = _power_law_map()
+    thr = m.threshold_a.copy()
+    thr[:5] = np.inf
+    m2 = ActivationMap(m.r_m, m.z_m, thr, R_LEAD)
+    assert m2.radius_at(3e-3, 1e-3) == 0.0
+    assert 0 < m2.volume_m3(3e-3) < m.volume_m3(3e-3)
