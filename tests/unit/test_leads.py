@@ -13,16 +13,36 @@ from estim.fields.electrodes import place_electrode
 from estim.fields.leads import LEAD_NAMES, get_lead
 from estim.fields.sites import placements, site_from_spec
 from estim.program import ProgramError, parse_program
-from tests.conftest import EXAMPLES
 
-DBS_TEXT = next(p for p in EXAMPLES if p.stem == "dbs_stn").read_text()
+DBS_TEXT = """
+name = "DBS"
+[device]
+control = "current"
+max_current = "10 mA"
+compliance_voltage = "10 V"
+implanted = true
+[site]
+name = "stn"
+[[channels]]
+name = "1"
+cathode = { CATHODE }
+anode = { placement = "case", shape = "rectangular", width = "5 cm", length = "6 cm" }
+[channels.stimulation]
+type = "dbs"
+amplitude = "3 mA"
+frequency = "130 Hz"
+pulse_width = "60 us"
+recharge = "passive"
+duration = "1 h"
+"""
 CONTACT = ('placement = "lead_contact_1", shape = "lead_contact", diameter = "1.27 mm", '
            'contact_length = "1.5 mm"')
+DBS_TEXT = DBS_TEXT.replace("CATHODE", CONTACT)
 
 
 def _with_lead(lead: str, cathode: str = 'placement = "lead_contact_1"') -> str:
     text = DBS_TEXT.replace('name = "stn"', f'name = "stn"\nlead = "{lead}"', 1)
-    return text.replace(CONTACT, cathode, 1) if CONTACT in text else text
+    return text.replace(CONTACT, cathode, 1)
 
 
 def test_docstring_examples_run() -> None:
