@@ -53,6 +53,8 @@ class EffectsResult:
     notes: tuple[str, ...] = field(default=())
     program_fields: Any = field(default=None, repr=False)  # the solution, for figures
     expected_sensation: tuple[Sensation, ...] = ()
+    #: DBS: the tissue the setting activates (estim.effects.dbs.DBSActivation)
+    dbs: Any = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -64,6 +66,8 @@ class EffectsResult:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"notes": list(self.notes)}
+        if self.dbs is not None:
+            out["dbs_activation"] = self.dbs.to_dict()
         if self.fields is not None:
             out["fields"] = self.fields
         if self.window is not None:
@@ -192,8 +196,11 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
     if kind not in _TRANSCUTANEOUS:
         if kind == "dbs":
-            notes.append("DBS: tissue activation around the lead is not modelled yet; fields "
-                         "and fiber stages are run for transcutaneous programs")
+            from estim.effects.dbs import activation_for_run
+
+            dbs, dbs_notes = activation_for_run(program, stimuli, progress=progress)
+            return EffectsResult(None, None, None, None, dose, None, (*notes, *dbs_notes),
+                                 dbs=dbs)
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
