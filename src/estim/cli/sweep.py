@@ -1,0 +1,195 @@
+"""``estim sweep PROGRAM --vary NAME=VALUES ...``: a program over a grid of values on Dask;
+a tidy table (Parquet and CSV) and a summary page; run again to resume."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from estim.cli.common import add_json, add_program, print_json, shown
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "sweep", help="run a program over a grid of values (Dask), a table and a page",
+        description="Run PROGRAM at every point of the axes given by --vary (crossed, or "
+        "zipped with --zip), each point checked as a program file, on a local Dask cluster "
+        "or --scheduler. Finished points are kept in OUTPUT/points: run the same command "
+        "again to resume.")
+    add_program(p, optional=True)
+    p.add_argument("--vary", action="append", default=[], metavar="NAME=VALUES",
+                   help="an axis: NAME=50,100,200us (a list; a bare number takes the last "
+                   "unit) or NAME=5..40mA:8 (8 values from 5 to 40 mA). NAME is a "
+                   "stimulation field (pulse_width, amplitude), site.FIELD "
+                   "(site.fat_thickness), electrodes.FIELD, device.FIELD, "
+                   "channels[I].stimulation.FIELD, or subject (virtual subjects 0..N-1)")
+    p.add_argument("--file", default=None, metavar="SWEEP.toml",
+                   help="a sweep file: program, mode, options and a [vary] table (--vary "
+                   "adds or replaces axes)")
+    p.add_argument("--zip", action="store_true",
+                   help="take the i-th value of every axis together (default: every "
+                   "combination)")
+    p.add_argument("--subjects", type=int, default=None, metavar="N",
+                   help="add an axis of N virtual subjects (same as --vary subject=0..N-1:N)")
+    p.add_argument("--safety-only", action="store_true",
+                   help="waveform metrics and safety only (no fields, fibers or effects)")
+    p.add_argument("--fibers", type=int, default=None, metavar="N",
+                   help="fibers per class in the sensation window (default: estim run's)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the fibers and subjects")
+    p.add_argument("-o", "--output", default=None,
+                   help="output folder (default: estim-out/sweep-<program>); finished points "
+                   "found there are not run again")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="an existing Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes of the local cluster (default: one per core)")
+    p.add_argument("--population", type=int, default=None, metavar="N",
+                   help="instead of a grid: thresholds of N fibers under the cathode, split "
+                   "across the workers (e.g. 100000)")
+    p.add_argument("--fiber-class", default="abeta", choices=("abeta", "adelta", "c", "motor"),
+                   help="the class of --population (default: abeta)")
+    add_json(p, help="print a JSON summary (and the files written)")
+    p.set_defaults(handler=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from estim.errors import InputError
+    from estim.program.bundled import resolve_program
+    from estim.sweep import (
+        Mode,
+        SweepOptions,
+        axis_from_values,
+        load_sweep_file,
+        parse_axis,
+        plan_sweep,
+    )
+
+    spec = load_sweep_file(args.file) if args.file else None
+    name = args.program or (spec.program if spec else None)
+    _, path = resolve_program(name)
+    if args.population is not None:
+        return _population(args, path)
+    axes = {a.name: a for a in (spec.axes if spec else ())}
+    for text in args.vary:
+        axis = parse_axis(text)
+        axes[axis.name] = axis
+    if args.subjects is not None:
+        if args.subjects < 1:
+            raise InputError("--subjects", args.subjects, "at least one virtual subject")
+        axes["subject"] = axis_from_values("subject", list(range(args.subjects)),
+                                           option="--subjects")
+    opts: dict[str, Any] = dict(spec.options) if spec else {}
+    if args.safety_only:
+        opts["body"] = False
+    if args.fibers is not None:
+        opts["fibers"] = args.fibers
+    if args.seed is not None:
+        opts["seed"] = args.seed
+    mode = Mode.ZIP if args.zip else (spec.mode if spec and spec.mode else Mode.CROSS)
+    plan = plan_sweep(path, list(axes.values()), mode=mode, options=SweepOptions(**opts))
+    folder = Path(args.output) if args.output else Path("estim-out") / f"sweep-{path.stem}"
+    run = _run(plan, folder, args)
+    written = _write(run, folder)
+    failed = len(run.errors)
+    if args.json:
+        print_json({"program": plan.program_name, "points": len(plan.points),
+                    "computed": run.computed, "resumed": run.resumed, "failed": failed,
+                    "errors": [{"point": i, "error": e} for i, e in run.errors],
+                    "files": [str(p) for p in written]})
+    else:
+        print(f"{len(plan.points)} points of {shown(plan.program_name)}: {run.computed} "
+              f"computed, {run.resumed} from an earlier run" +
+              (f", {failed} failed (see the error column)" if failed else ""))
+        for p in written:
+            print(f"wrote {shown(str(p))}")
+    return 1 if failed else 0
+
+
+def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
+    """A progress bar on stderr, only where someone watches it (a terminal)."""
+    if not stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from estim.report.terminal import console
+
+    bar = Progress("points", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console(stderr=True), transient=False)
+    task = bar.add_task("points", total=None)
+
+    def step(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return step, bar
+
+
+def _run(plan: Any, folder: Path, args: argparse.Namespace) -> Any:
+    from estim.sweep import run_sweep
+
+    step, bar = _progress_bar(sys.stderr)
+    if bar is None:
+        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers)
+    with bar:
+        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
+                         progress=step)
+
+
+def _write(run: Any, folder: Path) -> list[Path]:
+    from estim.outputs import write_output_file
+    from estim.sweep import sweep_files
+
+    return [write_output_file(folder / name, data, force=True)
+            for name, data in sweep_files(run).items()]
+
+
+def _population(args: argparse.Namespace, path: Path) -> int:
+    import numpy as np
+
+    from estim.outputs import write_output_file
+    from estim.sweep import open_client, population_thresholds
+
+    client, close = open_client(args.scheduler, workers=args.workers)
+    try:
+        step, bar = _progress_bar(sys.stderr)
+        if bar is None:
+            result = population_thresholds(path, fibers=args.population,
+                                           fiber_class=args.fiber_class,
+                                           seed=args.seed or 0, client=client)
+        else:
+            with bar:
+                result = population_thresholds(path, fibers=args.population,
+                                               fiber_class=args.fiber_class,
+                                               seed=args.seed or 0, client=client,
+                                               progress=step)
+    finally:
+        close()
+    folder = Path(args.output) if args.output else Path("estim-out") / f"population-{path.stem}"
+    folder.mkdir(parents=True, exist_ok=True)
+    thr = np.where(np.isfinite(result.thresholds_a), result.thresholds_a * 1e3, np.nan)
+    rows = ["fiber,threshold_mA,depth_mm,diameter_um"] + [
+        f"{i},{'' if np.isnan(t) else repr(float(t))},{d * 1e3!r},{u * 1e6!r}"  # [m -> mm, µm]
+        for i, (t, d, u) in enumerate(zip(thr, result.depth_m, result.diameter_m,
+                                          strict=True))]
+    out = write_output_file(folder / "population.csv", "\n".join(rows) + "\n", force=True)
+    finite = thr[np.isfinite(thr)]
+    summary = {"fiber_class": result.fiber_class.value, "fibers": int(thr.size),
+               "chunks": result.chunks, "seconds": result.seconds,
+               "threshold_mA": {"p10": float(np.percentile(finite, 10)),
+                                "median": float(np.median(finite)),
+                                "p90": float(np.percentile(finite, 90))}
+               if finite.size else None,
+               "not_reached": int(thr.size - finite.size), "files": [str(out)]}
+    if args.json:
+        print_json(summary)
+    else:
+        med = f"median threshold {np.median(finite):.3g} mA" if finite.size else \
+            "no threshold reached"
+        print(f"{thr.size:,} {result.fiber_class.value} fibers in {result.chunks} tasks, "
+              f"{result.seconds:.1f} s: {med}")
+        print(f"wrote {shown(str(out))}")
+    return 0

@@ -1,0 +1,289 @@
+"""Sweep axes: a program field and the values it takes, as the user wrote them.
+
+>>> axis = parse_axis("pulse_width=50,100,200us")
+>>> axis.values
+('50 us', '100 us', '200 us')
+>>> axis.column, axis.numbers
+('pulse_width_us', (50.0, 100.0, 200.0))
+>>> parse_axis("amplitude=5..40mA:8").values[:3]
+('5 mA', '10 mA', '15 mA')
+
+The values stay text with units: each is written into the program as if typed in the file,
+so the program loader parses and checks it (the same limits as a file). Where a value goes:
+
+* ``NAME`` alone: ``stimulation.NAME`` of every channel (``pulse_width``, ``amplitude``);
+* ``stimulation.NAME``, ``anode.NAME``, ``cathode.NAME``: that table of every channel;
+  ``electrodes.NAME``: both electrodes of every channel (``electrodes.width=3..7cm:5``);
+* ``site.NAME``, ``device.NAME``: the site (its overrides, ``site.fat_thickness``) and the
+  device; ``channels[1].stimulation.amplitude``: one channel;
+* ``subject``: virtual subjects (their indices, :mod:`estim.sweep.subject`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from estim.errors import InputError
+
+__all__ = ["MAX_AXIS_VALUES", "SUBJECT", "Axis", "apply_axis", "axis_from_values", "parse_axis"]
+
+#: The axis name of virtual subjects.
+SUBJECT = "subject"
+#: Most values one axis may take.
+MAX_AXIS_VALUES = 10_000
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_UNIT = r"[A-Za-zµμΩ_][A-Za-z0-9µμΩ_*/^·]*"
+_TOKEN = re.compile(rf"\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*")
+_RANGE = re.compile(rf"\s*(?P<a>{_NUMBER})\s*(?P<ua>{_UNIT})?\s*\.\.\s*(?P<b>{_NUMBER})\s*"
+                    rf"(?P<ub>{_UNIT})?\s*:\s*(?P<n>\d+)\s*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*"
+                   r"(?:\[\d+\])?)*")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_ ,.-]*")
+
+#: Tables of every channel that a bare first part names.
+_PER_CHANNEL = ("stimulation", "anode", "cathode")
+
+Value = str | float | int
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept field.
+
+    :param name: where the values go (see the module documentation).
+    :param values: each value as it is written into the program (text with units, a number
+        for a dimensionless field, or a word such as ``monophasic``).
+    :param unit: the unit of the column (the one the user wrote; None: no unit).
+    :param numbers: each value in ``unit`` (None for a word), for the table and the plots.
+    :param option: how the user gave the axis (``--vary pulse_width``), named in errors.
+    """
+
+    name: str
+    values: tuple[Value, ...]
+    unit: str | None
+    numbers: tuple[float | None, ...]
+    option: str = ""
+
+    @property
+    def column(self) -> str:
+        """The table column: the name with its unit (``pulse_width_us``)."""
+        return f"{self.name}_{_unit_word(self.unit)}" if self.unit else self.name
+
+    @property
+    def numeric(self) -> bool:
+        return all(n is not None for n in self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(str(v) for v in self.values[:4])
+        more = f", ... ({len(self.values)} values)" if len(self.values) > 4 else ""
+        return f"Axis({self.name!r}: {shown}{more})"
+
+
+def _unit_word(unit: str) -> str:
+    """A unit as a column-name suffix: ``µA`` -> ``uA``, ``mA/cm**2`` -> ``mA_per_cm2``."""
+    text = unit.replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    return text.replace("**", "").replace("^", "").replace("/", "_per_").replace("*", "_")
+
+
+def _option(name: str, option: str | None) -> str:
+    return option or f"--vary {name}"
+
+
+def parse_axis(text: str, *, option: str | None = None) -> Axis:
+    """An axis from ``NAME=VALUES`` as typed after ``--vary``.
+
+    ``VALUES`` is a list (``50,100,200us``: a bare number takes the unit of the last value)
+    or a range ``A..B:N`` (``5..40mA:8``: ``N`` evenly spaced values from A to B).
+
+    :raises InputError: no ``=``, a malformed name, or values that are neither.
+    """
+    if not isinstance(text, str) or "=" not in text:
+        raise InputError(option or "--vary", text, "NAME=VALUES, e.g. 'pulse_width=50,100us' "
+                         "or 'amplitude=5..40mA:8'")
+    name, spec = (part.strip() for part in text.split("=", 1))
+    return axis_from_values(name, spec, option=_option(name, option))
+
+
+def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | None = None
+                     ) -> Axis:
+    """An axis from its name and values: a ``--vary`` text (``"5..40mA:8"``) or a list of
+    values as a sweep file gives them (``["50 us", "100 us"]``)."""
+    opt = _option(name, option)
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > 100:
+        raise InputError(opt, name, "a field name such as pulse_width, site.fat_thickness "
+                         "or channels[1].stimulation.amplitude")
+    if isinstance(spec, str):
+        if not spec.strip():
+            raise InputError(opt, spec, "at least one value")
+        if len(spec) > 100_000:
+            raise InputError(opt, spec[:40] + "...", "at most 100,000 characters of values")
+        match = _RANGE.fullmatch(spec)
+        items = _range(match, opt, spec) if match else _list(spec.split(","), opt)
+    elif isinstance(spec, Sequence) and not isinstance(spec, bytes):
+        items = _list(list(spec), opt)
+    else:
+        raise InputError(opt, spec, "a list of values or a range such as '5..40mA:8'")
+    if len(items) > MAX_AXIS_VALUES:
+        raise InputError(opt, f"{len(items):,} values", f"at most {MAX_AXIS_VALUES:,} values")
+    if name == SUBJECT:
+        return _subject_axis(items, opt)
+    unit = next((u for _, u, _ in reversed(items) if u), None)
+    values: list[Value] = []
+    numbers: list[float | None] = []
+    for number, own, word in items:
+        if word is not None:
+            values.append(word)
+            numbers.append(None)
+            continue
+        assert number is not None
+        use = own or unit
+        if use is None:  # a bare number for a dimensionless field
+            values.append(int(number) if number.is_integer() else number)
+            numbers.append(number)
+            continue
+        values.append(f"{number:.12g} {use}")
+        numbers.append(number if use == unit else _convert(number, use, unit, opt))
+    if unit is not None and any(n is None for n in numbers):
+        raise InputError(opt, spec, "values of one kind: all quantities with units, or all "
+                         "words")
+    return Axis(name, tuple(values), unit, tuple(numbers), opt)
+
+
+_Item = tuple[float | None, str | None, str | None]  # number, its unit, or a word
+
+
+def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
+    a, b, n = float(match["a"]), float(match["b"]), int(match["n"])
+    ua, ub = match["ua"], match["ub"]
+    unit = ub or ua
+    if ua and ub and ua != ub:
+        a = _convert(a, ua, ub, opt)
+    if n < 1 or (n == 1 and a != b):
+        raise InputError(opt, spec, "A..B:N with N of at least 2 (N values from A to B)")
+    if n > MAX_AXIS_VALUES:
+        raise InputError(opt, spec, f"at most {MAX_AXIS_VALUES:,} values")
+    step = (b - a) / (n - 1) if n > 1 else 0.0
+    return [(float(f"{a + i * step:.10g}"), unit, None) for i in range(n)]
+
+
+def _list(tokens: Sequence[Any], opt: str) -> list[_Item]:
+    out: list[_Item] = []
+    for token in tokens:
+        if isinstance(token, bool):
+            raise InputError(opt, token, "numbers, quantities with units or words")
+        if isinstance(token, int | float):
+            if not math.isfinite(token):
+                raise InputError(opt, token, "a finite number")
+            out.append((float(token), None, None))
+            continue
+        if not isinstance(token, str) or not token.strip():
+            raise InputError(opt, token, "a value between each pair of commas")
+        match = _TOKEN.fullmatch(token)
+        if match:
+            out.append((float(match["number"]), match["unit"], None))
+        elif _WORD.fullmatch(token.strip()) and len(token) <= 64:
+            out.append((None, None, token.strip()))
+        else:
+            raise InputError(opt, token, "a number with its unit ('200 us'), a plain number "
+                             "or a word ('monophasic')")
+    return out
+
+
+def _convert(value: float, unit: str, to: str | None, opt: str) -> float:
+    from estim.units import ureg
+
+    reg = ureg()
+    try:
+        return float(reg.Quantity(value, unit.replace("µ", "u").replace("μ", "u"))
+                     .to((to or unit).replace("µ", "u").replace("μ", "u")).magnitude)
+    except Exception:  # pint raises many kinds for unknown or mismatched units
+        raise InputError(opt, f"{value:g} {unit}", f"a value in a unit convertible to "
+                         f"{to!r} (the unit of the other values)") from None
+
+
+def _subject_axis(items: list[_Item], opt: str) -> Axis:
+    indices = []
+    for number, unit, word in items:
+        if word is not None or unit is not None or number is None or not number.is_integer() \
+                or number < 0:
+            shown = word if word is not None else f"{number:g}{unit or ''}"
+            raise InputError(opt, shown, "virtual subject numbers: whole numbers from 0, "
+                             "e.g. 'subject=0..19:20'")
+        indices.append(int(number))
+    if len(set(indices)) != len(indices):
+        raise InputError(opt, indices, "each virtual subject once")
+    return Axis(SUBJECT, tuple(indices), None, tuple(float(i) for i in indices), opt)
+
+
+# --- writing a value into a program's data --------------------------------------------------
+
+_PART = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>\d+|\*)\])?")
+
+
+def _expand(name: str) -> list[str]:
+    """The full paths a short axis name stands for (``*`` marks every channel)."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return [f"channels[*].stimulation.{name}"]
+    if parts[0] in _PER_CHANNEL:
+        return [f"channels[*].{name}"]
+    if parts[0] == "electrodes":
+        rest = ".".join(parts[1:])
+        return [f"channels[*].anode.{rest}", f"channels[*].cathode.{rest}"]
+    if parts[0] == "channels":
+        return [f"channels[*].{'.'.join(parts[1:])}"]
+    return [name]
+
+
+def apply_axis(data: dict[str, Any], axis: Axis, value: Value) -> None:
+    """Write ``value`` into the program data (as a TOML file parses into) where ``axis``
+    names, in place.
+
+    :raises InputError: the name leads nowhere in this program (a missing table, a channel
+        it does not have).
+    """
+    for path in _expand(axis.name):
+        for table, key in _targets(data, path, axis):
+            table[key] = value
+
+
+def _targets(data: dict[str, Any], path: str, axis: Axis) -> list[tuple[dict[str, Any], str]]:
+    nodes: list[Any] = [data]
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        match = _PART.fullmatch(part)
+        if match is None:
+            raise InputError(axis.option, axis.name, "a field name of the program")
+        key, index = match["key"], match["index"]
+        if depth == len(parts) - 1:
+            if index is not None or not all(isinstance(n, dict) for n in nodes):
+                raise InputError(axis.option, axis.name, "a field of a table of the program")
+            return [(n, key) for n in nodes]
+        nxt: list[Any] = []
+        for node in nodes:
+            child = node.get(key) if isinstance(node, dict) else None
+            if child is None:
+                where = ".".join(parts[:depth]).replace("[*]", "") or "the program"
+                raise InputError(axis.option, axis.name,
+                                 f"a field of this program ({where} has no {key!r})")
+            if index is None:
+                nxt.append(child)
+            elif not isinstance(child, list):
+                raise InputError(axis.option, axis.name, f"{key} of the program to be a list")
+            elif index == "*":  # every channel
+                nxt.extend(child)
+            elif int(index) < len(child):
+                nxt.append(child[int(index)])
+            else:
+                raise InputError(axis.option, axis.name,
+                                 f"one of the {len(child)} {key} of this program")
+        nodes = nxt
+    raise AssertionError("unreachable: a path has at least one part")

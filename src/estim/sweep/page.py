@@ -1,0 +1,200 @@
+"""The summary page of a sweep: one plot per output, then the table.
+
+How each output is drawn from the axes that vary (virtual subjects are never an axis of a
+plot: every plot shows their median and, shaded, their 10th-90th percentile):
+
+* one axis: a line over it;
+* two axes, both numeric: a heatmap over them (the median over any further axis);
+* otherwise a line over the first axis for each value of the second (the median over the
+  rest); with subjects alone, a histogram over them.
+
+Words with an order (a safety verdict, a sensation) are plotted as their rank.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from estim.sweep.axes import SUBJECT
+from estim.sweep.table import Column, SweepTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["sweep_page"]
+
+#: Most rows shown in the page's table (the files hold them all).
+_MAX_ROWS = 500
+#: Most lines in one plot (further values of the second axis are left out, and said so).
+_MAX_LINES = 8
+
+
+def _y(column: Column) -> list[float]:
+    """A column as numbers (words with an order as their rank; missing as NaN)."""
+    levels = column.output.levels if column.output is not None else ()
+    out = []
+    for v in column.values:
+        if v is None:
+            out.append(np.nan)
+        elif isinstance(v, str):
+            out.append(float(levels.index(v)) if v in levels else np.nan)
+        else:
+            out.append(float(v))
+    return out
+
+
+def _keys(column: Column) -> list[Any]:
+    """The distinct values of an input column, in order of first appearance."""
+    return list(dict.fromkeys(column.values))
+
+
+def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
+    """Draw ``column`` on ``ax``; returns what the plot aggregates, in words."""
+    y = np.array(_y(column))
+    varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
+    subjects = any(c.name == SUBJECT for c in table.inputs)
+    levels = column.output.levels if column.output is not None else ()
+    label = column.output.label if column.output is not None else column.name
+    if not varied:
+        finite = y[np.isfinite(y)]
+        ax.hist(finite, bins=min(20, max(3, finite.size // 2)), color="#4c72b0")
+        ax.set_xlabel(label)
+        ax.set_ylabel("subjects" if subjects else "points")
+        return "over virtual subjects" if subjects else ""
+    x_col = varied[0]
+    rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
+    note = f"median over {', '.join(rest)}" if rest else ""
+    if len(varied) >= 2 and x_col.numeric and varied[1].numeric:
+        xs, ys = _keys(x_col), _keys(varied[1])
+        grid = np.full((len(ys), len(xs)), np.nan)
+        cells: dict[tuple[int, int], list[float]] = defaultdict(list)
+        for xv, yv, v in zip(x_col.values, varied[1].values, y, strict=True):
+            cells[ys.index(yv), xs.index(xv)].append(v)
+        for (i, j), vals in cells.items():
+            finite = [v for v in vals if np.isfinite(v)]
+            grid[i, j] = np.median(finite) if finite else np.nan
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        ax.set_xlabel(x_col.name)
+        ax.set_ylabel(varied[1].name)
+        bar = ax.figure.colorbar(image, ax=ax)
+        bar.set_label(label)
+        if levels:
+            bar.set_ticks(range(len(levels)), labels=list(levels))
+        return note
+    groups = _keys(varied[1])[:_MAX_LINES] if len(varied) >= 2 else [None]
+    xs = _keys(x_col)
+    positions = xs if x_col.numeric else list(range(len(xs)))
+    for g in groups:
+        med, lo, hi = [], [], []
+        for xv in xs:
+            vals = [v for v, a, b in zip(y, x_col.values,
+                                         varied[1].values if g is not None else x_col.values,
+                                         strict=True)
+                    if a == xv and (g is None or b == g) and np.isfinite(v)]
+            med.append(np.median(vals) if vals else np.nan)
+            lo.append(np.percentile(vals, 10) if vals else np.nan)
+            hi.append(np.percentile(vals, 90) if vals else np.nan)
+        name = None if g is None else f"{varied[1].name} = {g}"
+        (line,) = ax.plot(positions, med, marker="o", label=name)
+        if rest:
+            ax.fill_between(positions, lo, hi, alpha=0.2,
+                            color=line.get_color())
+    if not x_col.numeric:
+        ax.set_xticks(positions, [str(v) for v in xs])
+    ax.set_xlabel(x_col.name)
+    ax.set_ylabel(label)
+    if levels:
+        ax.set_yticks(range(len(levels)), list(levels))
+    if len(groups) > 1:
+        ax.legend(fontsize=8)
+    if rest:
+        note += "; shaded: 10th-90th percentile"
+    if len(varied) >= 2 and len(_keys(varied[1])) > _MAX_LINES:
+        note += f"; the first {_MAX_LINES} values of {varied[1].name} are shown"
+    return note
+
+
+def _figure(table: SweepTable, column: Column) -> tuple[str, str]:
+    """One output's plot as a PNG ``data:`` URL, and what it aggregates."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.report.plots import figure_to_png
+
+    fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+    ax = fig.add_subplot()
+    note = _plot(ax, table, column)
+    ax.grid(alpha=0.3)
+    data = base64.b64encode(figure_to_png(fig)).decode("ascii")
+    return f"data:image/png;base64,{data}", note
+
+
+def _plottable(column: Column) -> bool:
+    if column.output is not None and column.output.levels:
+        return any(v is not None for v in column.values)
+    return column.numeric and any(v is not None for v in column.values)
+
+
+def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
+               errors: int = 0) -> str:
+    """The summary page (self-contained HTML: plots inline, everything a user typed
+    escaped).
+
+    :param title: the program's name.
+    :param axes_text: each axis in words (``amplitude: 8 values, 5-40 mA``).
+    :param errors: points that failed (named in the table's ``error`` column).
+    """
+    e = html.escape
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>Sweep: {e(title)}</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:1em auto;"
+             "padding:0 1em;color:#222}figure{margin:1.5em 0}img{max-width:100%}"
+             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
+             "padding:2px 6px;text-align:right}caption{text-align:left}"
+             ".note{color:#555;font-size:90%}</style></head><body>",
+             f"<h1>Sweep: {e(title)}</h1>",
+             f"<p>{len(table)} points over " + "; ".join(e(a) for a in axes_text) + ".</p>"]
+    if errors:
+        parts.append(f'<p class="note">{errors} point(s) failed: see the error column.</p>')
+    parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
+                 "(cable-model thresholds, assumed anatomy); safety verdicts apply the "
+                 "limits of IEC 60601-2-10 and FDA guidance.</p>")
+    for column in table.outputs:
+        if not _plottable(column):
+            continue
+        url, note = _figure(table, column)
+        label = column.output.label if column.output is not None else column.name
+        parts.append(f"<figure><img alt=\"{e(label)}\" src=\"{url}\">"
+                     f"<figcaption>{e(label)} <code>{e(column.name)}</code>"
+                     + (f" <span class=\"note\">({e(note)})</span>" if note else "")
+                     + "</figcaption></figure>")
+    shown = min(len(table), _MAX_ROWS)
+    parts.append("<table><caption>" + (f"The first {shown} of {len(table)} points "
+                                       "(all are in the CSV and Parquet files)"
+                                       if shown < len(table) else "Every point")
+                 + "</caption><tr>"
+                 + "".join(f"<th>{e(c.name)}</th>" for c in table.columns if c.kind != "key")
+                 + "</tr>")
+    for i in range(shown):
+        parts.append("<tr>" + "".join(f"<td>{e(_cell(c.values[i]))}</td>"
+                                      for c in table.columns if c.kind != "key") + "</tr>")
+    parts.append("</table></body></html>")
+    return "\n".join(parts)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,336 @@
+"""A sweep plan: every point a validated program, checked before anything runs.
+
+>>> from estim.program.bundled import bundled_examples
+>>> from estim.sweep.axes import parse_axis
+>>> plan = plan_sweep(bundled_examples()["tens_conventional"],
+...                   [parse_axis("amplitude=10,20mA"), parse_axis("pulse_width=100,200us")],
+...                   options=SweepOptions(body=False))
+>>> len(plan.points), plan.points[0].inputs
+(4, (('amplitude_mA', 10.0), ('pulse_width_us', 100.0)))
+
+Each point is the program file with the point's values written in (as
+:func:`estim.program.override.with_amplitude` does for one amplitude) and read by the same
+loader, so it meets the same limits as a file; its site and placements are checked too. A
+value that no program may hold is one :class:`InputError` naming the axis and the value,
+raised before any point runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import tomllib
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from estim.cache import digest
+from estim.errors import InputError
+from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
+from estim.program.model import Program
+from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values
+from estim.sweep.subject import VirtualSubject, virtual_subject
+
+__all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_sweep_file",
+           "plan_sweep"]
+
+#: Most points one sweep may hold.
+MAX_POINTS = 100_000
+#: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
+SWEEP_VERSION = "sweep-1"
+
+
+class Mode(StrEnum):
+    """How the axes combine."""
+
+    CROSS = "cross"  # every combination (the cross product)
+    ZIP = "zip"  # the i-th value of every axis together (equal lengths)
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """What every point computes.
+
+    :param body: fields, fibers and effects (False: waveform metrics and safety only).
+    :param fibers: fibers per class in the sensation window (None: ``estim run``'s own).
+    :param seed: seed of the fiber sampling and of the virtual subjects.
+    """
+
+    body: bool = True
+    fibers: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.fibers is not None and not 1 <= self.fibers <= 100_000:
+            raise InputError("--fibers", self.fibers, "a whole number of fibers per class "
+                             "from 1 to 100,000")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One program of the sweep.
+
+    :param index: its place in the plan (the table's row order).
+    :param key: hash of everything its outputs depend on (program, subject, options, estim
+        version): the name of its file in the output folder.
+    :param inputs: (column, value) of each axis, in axis order.
+    :param program: the point's program data as JSON text (validated; what a worker runs).
+    :param subject: the virtual subject, on a subject axis.
+    """
+
+    index: int
+    key: str
+    inputs: tuple[tuple[str, float | str | None], ...]
+    program: str
+    subject: VirtualSubject | None = None
+
+    def load(self) -> Program:
+        """The point's program (validated again, on whichever machine runs it)."""
+        return program_from_dict(json.loads(self.program))
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Every point of a sweep, in table order."""
+
+    program_name: str
+    source: str
+    axes: tuple[Axis, ...]
+    mode: Mode
+    options: SweepOptions
+    points: tuple[Point, ...]
+
+    def __repr__(self) -> str:
+        shape = " x ".join(f"{a.name}[{len(a)}]" for a in self.axes)
+        return (f"SweepPlan({self.program_name!r}, {self.mode.value}: {shape}, "
+                f"{len(self.points)} points)")
+
+
+def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROSS,
+               options: SweepOptions | None = None) -> SweepPlan:
+    """Every point of the sweep of the program file ``path`` over ``axes``, validated.
+
+    :raises ProgramError: the file itself is not a valid program.
+    :raises InputError: no axis, an axis twice, zipped axes of different lengths, too many
+        points, or a value this program cannot take (naming the axis and the value).
+    """
+    options = options or SweepOptions()
+    program = load_program(path)  # the file's own problems are named as in the file
+    data: dict[str, Any] = tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff"))
+    axes = tuple(axes)
+    if not axes:
+        raise InputError("--vary", "(none)", "at least one axis, e.g. "
+                         "--vary amplitude=5..40mA:8")
+    names = [a.name for a in axes]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputError(f"--vary {name}", name, "each axis once")
+    if mode is Mode.ZIP and len({len(a) for a in axes}) > 1:
+        raise InputError("--zip", {a.name: len(a) for a in axes},
+                         "axes of the same length to zip (or leave out --zip to cross them)")
+    total = len(axes[0]) if mode is Mode.ZIP else _product(len(a) for a in axes)
+    if total > MAX_POINTS:
+        raise InputError("--vary", f"{total:,} points", f"at most {MAX_POINTS:,} points in "
+                         "one sweep")
+    points = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for index, combo in enumerate(_combinations(axes, mode)):
+            points.append(_point(index, data, axes, combo, options, source=str(path)))
+    _reissue(caught)
+    return SweepPlan(program.name, str(path), axes, mode, options, tuple(points))
+
+
+def _product(sizes: Iterator[int]) -> int:
+    total = 1
+    for n in sizes:
+        total *= n
+    return total
+
+
+def _combinations(axes: Sequence[Axis], mode: Mode) -> Iterator[tuple[int, ...]]:
+    """Value indices of each point; the last axis varies fastest."""
+    if mode is Mode.ZIP:
+        return ((i,) * len(axes) for i in range(len(axes[0])))
+    return itertools.product(*(range(len(a)) for a in axes))
+
+
+def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[int, ...],
+           options: SweepOptions, *, source: str) -> Point:
+    point_data = copy.deepcopy(data)
+    subject = None
+    for axis, i in zip(axes, combo, strict=True):
+        if axis.name == SUBJECT:
+            subject = virtual_subject(int(axis.values[i]), seed=options.seed)
+        else:
+            apply_axis(point_data, axis, axis.values[i])
+    program = _validated(point_data, axes, combo, source=source)
+    if subject is not None:
+        _apply_subject(point_data, program, subject, axes)
+        program = _validated(point_data, axes, combo, source=source)
+    text = json.dumps(point_data, sort_keys=True, default=str)
+    key = digest(SWEEP_VERSION, _estim_version(), text, options.body, options.fibers,
+                 options.seed, subject.index if subject else -1)[:24]
+    inputs = tuple((a.column, a.numbers[i] if a.numeric else _text(a.values[i]))
+                   for a, i in zip(axes, combo, strict=True))
+    return Point(index, key, inputs, text, subject)
+
+
+def _text(value: Value) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def _estim_version() -> str:
+    from estim import __version__
+
+    return __version__
+
+
+def _validated(data: dict[str, Any], axes: Sequence[Axis], combo: tuple[int, ...], *,
+               source: str) -> Program:
+    """The point's program, its site and placements checked; a problem is named by the
+    axis that caused it (or all of them, where it is their combination)."""
+    try:
+        program = program_from_dict(data, source=source)
+        _check_site(program)
+    except ProgramError as err:
+        raise _blame(err.problems[0], axes, combo) from None
+    except InputError as err:
+        raise _blame(err, axes, combo) from None
+    return program
+
+
+def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...]) -> InputError:
+    def short(axis: Axis) -> str:
+        return axis.name.rsplit(".", 1)[-1]
+
+    field = problem.field.rsplit(".", 1)[-1]
+    culprits = [(a, i) for a, i in zip(axes, combo, strict=True)
+                if short(a) == field or (a.name == SUBJECT and "thickness" in field)]
+    if len(culprits) == 1:
+        axis, i = culprits[0]
+        return InputError(axis.option, axis.values[i], problem.expected)
+    point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
+                                                                        strict=True))
+    return InputError(problem.field, problem.value,
+                      f"{problem.expected} (at the sweep point {point})")
+
+
+def _check_site(program: Program) -> None:
+    """The site and every placement, as ``estim check`` refuses them (no mesh, no solve)."""
+    from estim.fields.program import electrode_from_spec
+    from estim.fields.sites import site_from_spec
+
+    site = site_from_spec(program.site.name, program.site.overrides)
+    for i, ch in enumerate(program.channels):
+        electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
+        electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+
+
+def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubject,
+                   axes: Sequence[Axis]) -> None:
+    """The subject's skin and fat, as site overrides scaling the site's own (after the other
+    axes' overrides)."""
+    from estim.fields.sites import site_from_spec
+
+    site = site_from_spec(program.site.name, program.site.overrides)
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    if "skin" not in thick:
+        axis = next(a for a in axes if a.name == SUBJECT)
+        raise InputError(axis.option, subject.index, f"a site with skin for virtual subjects "
+                         f"(the {program.site.name!r} site has none)")
+    table = data.setdefault("site", {})
+    table["skin_thickness"] = f"{thick['skin'] * subject.skin_scale * 1e3:.6g} mm"  # [m -> mm]
+    if "fat" in thick:
+        table["fat_thickness"] = f"{thick['fat'] * subject.fat_scale * 1e3:.6g} mm"
+
+
+def _reissue(caught: list[warnings.WarningMessage]) -> None:
+    """Warnings raised while validating the points, each message once."""
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+# --- sweep files ----------------------------------------------------------------------------
+
+#: Largest sweep file read (bytes).
+_MAX_SWEEP_FILE = 1 << 20
+
+
+@dataclass(frozen=True)
+class SweepFile:
+    """What a sweep file states (every part optional but the axes)."""
+
+    program: str | None
+    axes: tuple[Axis, ...]
+    mode: Mode | None
+    options: dict[str, Any]
+
+
+def load_sweep_file(path: str | Path) -> SweepFile:
+    """Read a sweep file (TOML)::
+
+        program = "tens_conventional"    # a file (relative to this one) or an example
+        mode = "cross"                   # or "zip"
+        body = true                      # false: waveform metrics and safety only
+        fibers = 30                      # fibers per class
+        seed = 0
+
+        [vary]
+        pulse_width = "50,100,200,500us"
+        amplitude = "5..40mA:8"
+        "site.fat_thickness" = ["2 mm", "10 mm", "20 mm"]
+        subject = "0..19:20"
+
+    :raises InputError: unreadable, not TOML, an unknown key or a bad axis.
+    """
+    p = Path(path)
+    where = f"sweep file {p}"
+    try:
+        text = _read_regular(p)
+    except FileNotFoundError:
+        raise InputError("--file", str(p), "an existing sweep file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError("--file", str(p), f"a readable UTF-8 TOML file ({err})") from None
+    if len(text) > _MAX_SWEEP_FILE:
+        raise InputError("--file", str(p), "a sweep file of at most 1 MiB")
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(where, str(p), f"valid TOML ({err})") from None
+    known = {"program", "mode", "body", "fibers", "seed", "vary"}
+    for key in data:
+        if key not in known:
+            raise InputError(f"{where}: {key}", data[key],
+                             f"a known key ({', '.join(sorted(known))})")
+    vary = data.get("vary", {})
+    if not isinstance(vary, dict) or not vary:
+        raise InputError(f"{where}: vary", vary, "a [vary] table with at least one axis")
+    axes = tuple(axis_from_values(str(name), values, option=f"{where}: vary.{name}")
+                 for name, values in vary.items())
+    program = data.get("program")
+    if program is not None:
+        if not isinstance(program, str):
+            raise InputError(f"{where}: program", program, "a program file or example name")
+        relative = p.parent / program
+        program = str(relative) if relative.exists() else program
+    mode = data.get("mode")
+    if mode is not None:
+        try:
+            mode = Mode(mode)
+        except ValueError:
+            raise InputError(f"{where}: mode", mode, "'cross' or 'zip'") from None
+    options: dict[str, Any] = {k: data[k] for k in ("body", "fibers", "seed") if k in data}
+    for key, kind in (("body", bool), ("fibers", int), ("seed", int)):
+        if key in options and (not isinstance(options[key], kind)
+                               or (kind is int and isinstance(options[key], bool))):
+            raise InputError(f"{where}: {key}", options[key], f"a {kind.__name__}")
+    return SweepFile(program, axes, mode, options)

@@ -1,0 +1,210 @@
+"""One sweep point: run the program and read off the outputs the table holds.
+
+:func:`run_point` is what a Dask worker runs; its outputs are plain numbers and words with
+the unit in each name (:data:`OUTPUTS`), so that a table row needs no estim types.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from estim.program.options import Sensation, Verdict
+from estim.sweep.plan import Point, SweepOptions
+
+if TYPE_CHECKING:
+    from estim.effects.program import EffectsResult
+    from estim.effects.sensation import SensationResult
+    from estim.effects.window import SensationWindow
+    from estim.waveforms.stimulus import Stimulus
+
+__all__ = ["OUTPUTS", "Output", "PointResult", "run_point"]
+
+Scalar = float | str | None
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output column.
+
+    :param name: the column name, with its unit (``sensory_threshold_mA``).
+    :param label: what the column holds, in words (plot titles).
+    :param levels: the words a text column takes, mildest first (plotted as their rank).
+    """
+
+    name: str
+    label: str
+    levels: tuple[str, ...] = ()
+
+
+def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
+    return tuple(Output(f"{which}_threshold_{q}_mA", f"{label} threshold, {words} of "
+                        "virtual subjects (mA)")
+                 for q, words in (("p10", "10th percentile"), ("median", "median"),
+                                  ("p90", "90th percentile")))
+
+
+#: Every output a point may have, in column order; a column that no point has is left out.
+OUTPUTS: tuple[Output, ...] = (
+    Output("safety_verdict", "Safety verdict", tuple(v.value for v in Verdict)),
+    Output("safety_failures", "Safety rules failed"),
+    Output("safety_warnings", "Safety warnings"),
+    Output("peak_current_mA", "Peak current (mA)"),
+    Output("peak_voltage_V", "Peak voltage (V)"),
+    Output("rms_current_mA", "r.m.s. current over the worst second (mA)"),
+    Output("rms_voltage_V", "r.m.s. voltage over the worst second (V)"),
+    Output("max_phase_charge_uC", "Largest phase charge (µC)"),
+    Output("sensory_threshold_mA", "Sensory threshold (mA)"),
+    Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
+    Output("motor_threshold_mA", "Motor threshold (mA)"),
+    Output("pain_threshold_mA", "Pain threshold (mA)"),
+    *_band_outputs("sensory", "Sensory"),
+    *_band_outputs("motor", "Motor"),
+    *_band_outputs("pain", "Pain"),
+    Output("abeta_recruited_fraction", "Aβ fibers recruited (fraction)"),
+    Output("adelta_recruited_fraction", "Aδ fibers recruited (fraction)"),
+    Output("c_recruited_fraction", "C fibers recruited (fraction)"),
+    Output("motor_recruited_fraction", "Motor axons recruited (fraction)"),
+    Output("sensation", "Predicted sensation", tuple(s.value for s in Sensation)),
+    Output("first_contraction_force_N", "Force of the first contraction (N)"),
+    Output("last_contraction_force_N", "Force of the last contraction (N)"),
+    Output("fatigue_ratio", "Fatigue ratio (last / first contraction)"),
+    Output("dose_mA_min", "Iontophoretic dose (mA·min)"),
+    Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)"),
+)
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """What one point computed.
+
+    :param key: the point's key.
+    :param outputs: (column, value) of each output the program has; None: not reached or
+        not defined (a threshold above any current tried).
+    :param seconds: wall time of the point on its worker (s).
+    """
+
+    key: str
+    outputs: tuple[tuple[str, Scalar], ...]
+    seconds: float
+
+
+def run_point(point: Point, options: SweepOptions) -> PointResult:
+    """Run one point's program and read its outputs (on a worker)."""
+    from estim.simulate import simulate
+
+    start = time.perf_counter()
+    program = point.load()
+    result = simulate(program, body=False)
+    out: dict[str, Scalar] = {}
+    verdict = result.safety.verdict
+    out["safety_verdict"] = verdict.value
+    out["safety_failures"] = float(sum(f.verdict is Verdict.FAIL
+                                       for f in result.safety.findings))
+    out["safety_warnings"] = float(sum(f.verdict is Verdict.WARN
+                                       for f in result.safety.findings))
+    m = result.metrics[0]
+    if result.stimuli[0].unit == "V":
+        out["peak_voltage_V"] = m.peak
+        out["rms_voltage_V"] = m.rms_max_1s
+    else:
+        out["peak_current_mA"] = m.peak * 1e3  # [A -> mA]
+        out["rms_current_mA"] = m.rms_max_1s * 1e3  # [A -> mA]
+    out["max_phase_charge_uC"] = m.max_phase_charge * 1e6  # [C -> µC]
+    if options.body:
+        out.update(_effects(point, options, result.stimuli))
+    values = tuple((o.name, _finite(out[o.name])) for o in OUTPUTS if o.name in out)
+    return PointResult(point.key, values, time.perf_counter() - start)
+
+
+def _finite(value: Scalar) -> Scalar:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
+             ) -> dict[str, Scalar]:
+    from estim.effects.program import effects_for_program
+    from estim.effects.window import DEFAULT_COUNTS
+
+    program = point.load()
+    counts = None if options.fibers is None else {k: options.fibers for k in DEFAULT_COUNTS}
+    effects = effects_for_program(program, stimuli, counts=counts, seed=options.seed)
+    out: dict[str, Scalar] = {}
+    window = effects.window
+    sensation = effects.sensation
+    if window is not None:
+        if point.subject is not None:
+            window_out, sensation = _subject_window(window, effects, point)
+            out.update(window_out)
+        else:
+            out.update(sensory_threshold_mA=window.sensory_a * 1e3,  # [A -> mA]
+                       strong_tingling_threshold_mA=window.strong_a * 1e3,
+                       motor_threshold_mA=window.motor_a * 1e3,
+                       pain_threshold_mA=window.pain_a * 1e3)
+            if window.bands is not None:
+                for name, band in (("sensory", window.bands.sensory),
+                                   ("motor", window.bands.motor), ("pain", window.bands.pain)):
+                    out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
+                    out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
+                    out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
+        r = window.recruitment
+        out.update(abeta_recruited_fraction=r.abeta, adelta_recruited_fraction=r.adelta,
+                   c_recruited_fraction=r.c, motor_recruited_fraction=r.motor)
+    if sensation is not None:
+        out["sensation"] = sensation.sensation.value
+    if effects.force is not None:
+        peaks = effects.force.contraction_peak_force_N
+        if peaks.size:
+            out["first_contraction_force_N"] = float(peaks[0])
+            out["last_contraction_force_N"] = float(peaks[-1])
+        out["fatigue_ratio"] = float(effects.force.fatigue_ratio)
+    if effects.dose is not None:
+        out["dose_mA_min"] = effects.dose.dose_mA_min
+        out["current_density_mA_per_cm2"] = effects.dose.current_density_mA_per_cm2
+    return out
+
+
+def _subject_window(window: SensationWindow, effects: EffectsResult, point: Point
+                    ) -> tuple[dict[str, Scalar], SensationResult | None]:
+    """The thresholds and the sensation of one virtual subject: its anatomy is in the
+    program already (the field was solved in it); its innervation density scales the
+    afferents that the calibrated counts are compared with."""
+    from estim.effects.calibration import CALIBRATED_COUNTS
+    from estim.effects.sensation import classify_sensation, motor_threshold_fraction
+    from estim.effects.window import criteria_from_counts
+
+    assert point.subject is not None
+    criteria = window.criteria
+    if window.available is not None and window.counts is not None:
+        criteria = criteria_from_counts(CALIBRATED_COUNTS, {
+            k: n * point.subject.density_scale for k, n in window.available.items()})
+
+    def at(name: str, fraction: float) -> float:
+        c = window.classes.get(name)
+        return c.amplitude_for(fraction) if c is not None and c.thresholds_a.size \
+            else math.inf
+
+    out: dict[str, Scalar] = {
+        "sensory_threshold_mA": at("abeta", criteria.sensory_abeta_fraction) * 1e3,
+        "strong_tingling_threshold_mA": at("abeta", criteria.strong_abeta_fraction) * 1e3,
+        "motor_threshold_mA": at("motor", motor_threshold_fraction(criteria=criteria)) * 1e3,
+        "pain_threshold_mA": min(at("adelta", criteria.pain_adelta_fraction),
+                                 at("c", criteria.pain_c_fraction)) * 1e3,  # [A -> mA]
+    }
+    sensation = effects.sensation
+    if sensation is not None:
+        sensation = classify_sensation(sensation.recruitment,
+                                       force_N=_first_force(effects),
+                                       max_force_N=effects.max_force_N, criteria=criteria)
+    return out, sensation
+
+
+def _first_force(effects: EffectsResult) -> float | None:
+    if effects.force is None:
+        return None
+    peaks = effects.force.contraction_peak_force_N
+    return float(peaks[0]) if peaks.size else 0.0

@@ -1,0 +1,169 @@
+"""A large fiber population under a program's cathode, split across Dask workers.
+
+The population is drawn in chunks, each from its own seed (chunk ``i`` of seed ``s`` is the
+same fibers in every run), exactly as the sensation window draws its fibers
+(:func:`estim.effects.populations.sample_fiber_populations` under the cathode's footprint),
+and each chunk's thresholds come from the batched cable solver
+(:func:`estim.effects.window.class_thresholds`) on one worker. The field is solved once
+(cached on disk) and read by every chunk; each chunk's thresholds are cached too, so a
+population run again costs only the reading.
+
+Evidence: mechanistic thresholds (cable models validated against NEURON) on assumed anatomy.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.effects.populations import FiberClass
+from estim.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["MAX_POPULATION", "PopulationResult", "population_thresholds", "recruitment_curve"]
+
+#: Most fibers in one population.
+MAX_POPULATION = 10_000_000
+#: Fibers per task: large enough to fill the batched solver, small enough to spread.
+DEFAULT_CHUNK = 1000
+
+
+@dataclass(frozen=True, eq=False)
+class PopulationResult:
+    """Thresholds of every fiber of a population (A of channel peak; inf: not reached).
+
+    :param depth_m: each fiber's depth below the skin (m).
+    :param diameter_m: each fiber's diameter (m).
+    :param seconds: wall time of the whole population (s).
+    :param chunks: tasks it was split into.
+    """
+
+    fiber_class: FiberClass
+    thresholds_a: NDArray[np.float64]
+    depth_m: NDArray[np.float64]
+    diameter_m: NDArray[np.float64]
+    seconds: float
+    chunks: int
+
+    def fraction_at(self, amplitude_a: float) -> float:
+        """Fraction of the population recruited at a peak current (A)."""
+        return float(np.mean(self.thresholds_a <= amplitude_a)) if self.thresholds_a.size \
+            else 0.0
+
+    def __repr__(self) -> str:
+        finite = self.thresholds_a[np.isfinite(self.thresholds_a)]
+        med = f"{np.median(finite) * 1e3:.3g} mA" if finite.size else "none reached"
+        return (f"PopulationResult({self.fiber_class.value!r}, {self.thresholds_a.size:,} "
+                f"fibers, median threshold {med}, {self.seconds:.1f} s)")
+
+
+@lru_cache(maxsize=4)
+def _setup(program_json: str) -> tuple[Any, Any, Any]:
+    """The program's field, the main channel's field and its unit pulse (once per worker
+    process and program; the field itself comes from the disk cache)."""
+    from estim.effects.program import channel_setup
+    from estim.effects.window import unit_pulse
+    from estim.program.loader import program_from_dict
+    from estim.waveforms.build import stimuli_for
+
+    program = program_from_dict(json.loads(program_json))
+    pf, stim, _, _ = channel_setup(program, stimuli_for(program))
+    return pf, pf.channels[0], unit_pulse(stim)
+
+
+def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
+                     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Thresholds (A), depths (m) and diameters (m) of ``n`` fibers drawn with ``seed``
+    (one task)."""
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import _EDGE_MARGIN, class_thresholds, site_anatomy
+
+    pf, cf, waveform = _setup(program_json)
+    electrode = cf.cathode
+    # the window's own sampling region: 15 % beyond each edge of the cathode
+    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped diameters, as the window notes them
+        (pop,) = sample_fiber_populations(seed=seed, counts={fiber_class: n},
+                                          classes=[fiber_class], region_m=region,
+                                          **site_anatomy(pf.site))
+    ct = class_thresholds(pop, electrode, pf.site, cf.potential, waveform)
+    return ct.thresholds_a, ct.depth_m, ct.diameter_m
+
+
+def population_thresholds(path: str | Path, *, fibers: int = 100_000,
+                          fiber_class: FiberClass | str = FiberClass.A_BETA, seed: int = 0,
+                          chunk: int = DEFAULT_CHUNK, client: Client,
+                          progress: Callable[[int, int], None] | None = None
+                          ) -> PopulationResult:
+    """Thresholds of ``fibers`` fibers of one class under the first cathode of the program
+    file ``path``, computed in chunks of ``chunk`` fibers on the workers of ``client``.
+
+    :raises ProgramError: the file is not a valid program.
+    :raises InputError: a transcutaneous program is needed (a skin site with pads), and
+        ``fibers`` and ``chunk`` must be positive.
+    """
+    from estim.program.loader import _read_regular, load_program
+
+    program = load_program(path)
+    try:
+        cls = FiberClass(fiber_class)
+    except ValueError:
+        raise InputError("--fiber-class", fiber_class,
+                         f"one of {', '.join(c.value for c in FiberClass)}") from None
+    if not isinstance(fibers, int) or not 1 <= fibers <= MAX_POPULATION:
+        raise InputError("--population", fibers, f"1 to {MAX_POPULATION:,} fibers")
+    if not isinstance(chunk, int) or chunk < 1:
+        raise InputError("chunk", chunk, "at least one fiber per task")
+    if program.channels[0].stimulation.type not in ("tens", "nmes", "ems", "russian",
+                                                    "interferential", "hvpc",
+                                                    "microcurrent"):
+        raise InputError("--population", program.channels[0].stimulation.type,
+                         "a transcutaneous program (fibers under skin pads)")
+    text = json.dumps(tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff")),
+                      sort_keys=True, default=str)
+    from distributed import as_completed
+
+    start = time.perf_counter()
+    sizes = [min(chunk, fibers - i) for i in range(0, fibers, chunk)]
+    # Solve the field once before the chunks spread, so that no two workers solve it.
+    client.submit(_setup_only, text, pure=False).result()
+    futures = {client.submit(chunk_thresholds, text, cls.value, n, seed * 1_000_003 + i,
+                             pure=False): i for i, n in enumerate(sizes)}
+    parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
+    for future in as_completed(futures):
+        parts[futures[future]] = future.result()
+        future.release()
+        if progress is not None:
+            progress(sum(len(p[0]) for p in parts.values()), fibers)
+    order = [parts[i] for i in range(len(sizes))]
+    return PopulationResult(cls, np.concatenate([p[0] for p in order]),
+                            np.concatenate([p[1] for p in order]),
+                            np.concatenate([p[2] for p in order]),
+                            time.perf_counter() - start, len(sizes))
+
+
+def _setup_only(program_json: str) -> bool:
+    _setup(program_json)
+    return True
+
+
+def recruitment_curve(result: PopulationResult, amplitudes_a: NDArray[np.float64]
+                      ) -> NDArray[np.float64]:
+    """Fraction of the population recruited at each peak current (A)."""
+    thr = np.sort(result.thresholds_a)
+    out: NDArray[np.float64] = np.searchsorted(thr, amplitudes_a, side="right") \
+        / max(thr.size, 1)
+    return out

@@ -1,0 +1,173 @@
+"""Running a sweep on Dask, each finished point kept as it completes.
+
+A local cluster with one worker process per core by default, or an existing cluster by the
+address of its scheduler (``tcp://HOST:PORT``). Each point is one task; its result is
+written by this process to ``points/<key>.json`` in the output folder as soon as it
+arrives (atomically: a point file is whole or absent), so an interrupted sweep, run again
+with the same folder, computes only the points it has no file for. A worker that dies takes
+only its running points with it: Dask runs them again on the others.
+
+Field solutions and fiber thresholds are shared between points through estim's disk cache
+(:mod:`estim.cache`): points that share a site and electrodes solve the field once. On a
+cluster, give the workers one cache folder (``ESTIM_CACHE_DIR``) on a shared disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from estim.errors import InputError
+from estim.sweep.plan import Point, SweepPlan
+from estim.sweep.point import PointResult, run_point
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["POINTS_FOLDER", "SweepRun", "open_client", "run_sweep"]
+
+#: The folder of finished points inside a sweep's output folder.
+POINTS_FOLDER = "points"
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """A finished (or partly failed) sweep.
+
+    :param results: each point's result, in plan order (None: the point failed).
+    :param errors: (point index, what went wrong) of each failed point.
+    :param resumed: points read from files of an earlier run.
+    :param computed: points computed by this run.
+    """
+
+    plan: SweepPlan
+    results: tuple[PointResult | None, ...]
+    errors: tuple[tuple[int, str], ...]
+    resumed: int
+    computed: int
+    folder: Path
+
+
+def open_client(scheduler: str | None = None, *, workers: int | None = None
+                ) -> tuple[Client, Callable[[], None]]:
+    """A Dask client (and how to close it): on the scheduler at ``scheduler``, or on a new
+    local cluster of ``workers`` single-threaded processes (default: one per core).
+
+    :raises InputError: no scheduler answers at ``scheduler``, or ``workers`` < 1.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or "://" not in scheduler:
+            raise InputError("--scheduler", scheduler, "a scheduler address such as "
+                             "tcp://HOST:PORT")
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise InputError("--scheduler", scheduler, f"a running Dask scheduler (cannot "
+                             f"connect: {err})") from None
+        return client, client.close
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if not isinstance(n, int) or n < 1:
+        raise InputError("--workers", workers, "at least one worker")
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(cluster)
+
+    def close() -> None:
+        client.close()
+        cluster.close()
+
+    return client, close
+
+
+def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = None,
+              workers: int | None = None, client: Client | None = None,
+              progress: Callable[[int, int], None] | None = None) -> SweepRun:
+    """Run every point of ``plan`` not already finished in ``folder``.
+
+    :param folder: the sweep's output folder (created); finished points go to
+        ``folder/points``.
+    :param scheduler: address of a running Dask scheduler (default: a local cluster).
+    :param workers: processes of the local cluster (default: one per core).
+    :param client: a Dask client to use as it is (neither ``scheduler`` nor ``workers``).
+    :param progress: called with (points finished, points in the plan) as points finish.
+    """
+    from estim.outputs import write_output_file
+
+    points_dir = Path(folder).expanduser() / POINTS_FOLDER
+    points_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[int, PointResult] = {}
+    for p in plan.points:
+        done = _read_point(points_dir / f"{p.key}.json", p.key)
+        if done is not None:
+            results[p.index] = done
+    resumed = len(results)
+    todo: dict[str, list[Point]] = {}
+    for p in plan.points:
+        if p.index not in results:
+            todo.setdefault(p.key, []).append(p)
+    total = len(plan.points)
+    if progress is not None:
+        progress(resumed, total)
+    errors: list[tuple[int, str]] = []
+    computed = 0
+    if todo:
+        close: Callable[[], None] | None = None
+        if client is None:
+            client, close = open_client(scheduler, workers=workers)
+        try:
+            from distributed import as_completed
+
+            futures = {client.submit(run_point, same[0], plan.options,
+                                     key=f"estim-sweep-point-{key}"): key
+                       for key, same in todo.items()}
+            for future in as_completed(futures):
+                key = futures[future]
+                try:
+                    res: PointResult = future.result()
+                except Exception as err:  # the point's own error, or a worker lost 3 times
+                    errors.extend((p.index, f"{type(err).__name__}: {err}")
+                                  for p in todo[key])
+                else:
+                    write_output_file(points_dir / f"{key}.json", _point_json(todo[key][0],
+                                                                              res), force=True)
+                    for p in todo[key]:
+                        results[p.index] = res
+                    computed += len(todo[key])
+                if progress is not None:
+                    progress(len(results) + len(errors), total)
+                future.release()
+        finally:
+            if close is not None:
+                close()
+    ordered = tuple(results.get(p.index) for p in plan.points)
+    return SweepRun(plan, ordered, tuple(sorted(errors)), resumed, computed,
+                    Path(folder).expanduser())
+
+
+def _point_json(point: Point, result: PointResult) -> str:
+    return json.dumps({"key": result.key, "inputs": [list(x) for x in point.inputs],
+                       "outputs": [list(x) for x in result.outputs],
+                       "seconds": result.seconds,
+                       "program": json.loads(point.program)}, indent=1, allow_nan=False)
+
+
+def _read_point(path: Path, key: str) -> PointResult | None:
+    """A finished point's result, or None (no file, or one that cannot be read whole)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        if data["key"] != key:
+            return None
+        outputs = tuple((str(name), value) for name, value in data["outputs"])
+        if not all(v is None or isinstance(v, float | int | str) for _, v in outputs):
+            return None
+        return PointResult(key, tuple((n, float(v) if isinstance(v, int) else v)
+                                      for n, v in outputs), float(data["seconds"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

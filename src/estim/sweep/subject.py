@@ -1,0 +1,57 @@
+"""Virtual subjects as a sweep axis: one person per point, not a band per point.
+
+>>> s = virtual_subject(3)
+>>> s == virtual_subject(3), s.index
+(True, 3)
+
+Subject ``k`` draws its skin and subcutaneous fat thickness and its innervation density
+from the spreads of :data:`estim.effects.subjects.SUBJECT_SPREAD` (log-normal, mean 1 x the
+site's own value), from a random stream of its own: subject 3 is the same person whichever
+other subjects a sweep holds. The anatomy goes into the program as site overrides
+(``skin_thickness``, ``fat_thickness``), so the field is solved again in that person and
+every fiber threshold follows; the density scales the afferents that the calibrated
+sensation counts are compared with (:func:`estim.effects.window.criteria_from_counts`).
+
+Evidence: anatomical assumption (as the bands of ``estim run``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["VirtualSubject", "virtual_subject"]
+
+
+@dataclass(frozen=True)
+class VirtualSubject:
+    """One drawn person: multipliers of the site's own values.
+
+    :param index: the subject's number.
+    :param skin_scale: skin thickness / the site's.
+    :param fat_scale: subcutaneous fat thickness / the site's.
+    :param density_scale: innervation density / the site's.
+    """
+
+    index: int
+    skin_scale: float
+    fat_scale: float
+    density_scale: float
+
+
+def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
+    """Subject number ``index`` of the population drawn with ``seed``."""
+    from estim.effects.subjects import SUBJECT_SPREAD
+
+    rng = np.random.default_rng([seed, index])
+
+    def draw(name: str) -> float:
+        cv = SUBJECT_SPREAD[name][0]
+        s = math.sqrt(math.log1p(cv * cv))
+        return float(np.exp(rng.normal(-0.5 * s * s, s)))
+
+    return VirtualSubject(index, skin_scale=draw("skin_thickness"),
+                          fat_scale=draw("fat_thickness"),
+                          density_scale=draw("innervation_density"))

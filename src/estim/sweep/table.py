@@ -1,0 +1,108 @@
+"""The tidy table of a sweep: one row per point, one column per input and output, the unit
+in each column's name; written as Parquet and CSV.
+
+Columns: ``point`` (the row's place in the plan), ``key`` (its file in ``points/``), the
+axes (``pulse_width_us``, ``site.fat_thickness_mm``, ``subject``), the outputs that any
+point has (:data:`estim.sweep.point.OUTPUTS`), and ``error`` where a point failed. A
+missing value (a threshold not reached, an output the program does not have) is empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from estim.sweep.point import OUTPUTS, Output, Scalar
+from estim.sweep.run import SweepRun
+
+__all__ = ["Column", "SweepTable", "sweep_table"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name (with unit), its values (one per point) and what it is."""
+
+    name: str
+    values: tuple[Scalar | int, ...]
+    kind: str  # "index", "key", "input", "output" or "error"
+    output: Output | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return all(v is None or isinstance(v, float | int) for v in self.values)
+
+
+@dataclass(frozen=True)
+class SweepTable:
+    """The tidy table of a sweep."""
+
+    columns: tuple[Column, ...]
+
+    def __len__(self) -> int:
+        return len(self.columns[0].values) if self.columns else 0
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind == "input")
+
+    @property
+    def outputs(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind == "output")
+
+    def to_csv(self) -> str:
+        """The table as CSV text (floats as Python writes them back exactly)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.name for c in self.columns])
+        for i in range(len(self)):
+            writer.writerow(["" if c.values[i] is None else
+                             repr(c.values[i]) if isinstance(c.values[i], float)
+                             else c.values[i] for c in self.columns])
+        return out.getvalue()
+
+    def to_parquet(self) -> bytes:
+        """The table as a Parquet file (floats float64, words strings, ``point`` int64)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrays = {}
+        for c in self.columns:
+            if c.kind == "index":
+                kind = pa.int64()
+            elif c.numeric:
+                kind = pa.float64()
+            else:
+                kind = pa.string()
+            arrays[c.name] = pa.array(list(c.values), type=kind)
+        sink = io.BytesIO()
+        pq.write_table(pa.table(arrays), sink)
+        return sink.getvalue()
+
+
+def sweep_table(run: SweepRun) -> SweepTable:
+    """The table of ``run``, rows in plan order."""
+    plan = run.plan
+    n = len(plan.points)
+    columns = [Column("point", tuple(p.index for p in plan.points), "index"),
+               Column("key", tuple(p.key for p in plan.points), "key")]
+    for j, axis in enumerate(plan.axes):
+        columns.append(Column(axis.column, tuple(p.inputs[j][1] for p in plan.points),
+                              "input"))
+    rows = [dict(r.outputs) if r is not None else {} for r in run.results]
+    for output in OUTPUTS:
+        if any(output.name in row for row in rows):
+            columns.append(Column(output.name, tuple(row.get(output.name) for row in rows),
+                                  "output", output))
+    if run.errors:
+        errors: list[Scalar] = [None] * n
+        for index, text in run.errors:
+            errors[index] = text
+        columns.append(Column("error", tuple(errors), "error"))
+    return SweepTable(tuple(columns))

@@ -1,0 +1,128 @@
+"""Sweep axes and plans: what a user types after --vary, and every point a valid program."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import estim.sweep
+import estim.sweep.axes
+import estim.sweep.plan
+import estim.sweep.subject
+from estim.errors import InputError
+from estim.program.bundled import bundled_examples
+from estim.sweep import (
+    Mode,
+    SweepOptions,
+    load_sweep_file,
+    parse_axis,
+    plan_sweep,
+    run_point,
+    virtual_subject,
+)
+
+TENS = bundled_examples()["tens_conventional"]
+SAFETY = SweepOptions(body=False)
+
+
+@pytest.mark.parametrize("module", [estim.sweep, estim.sweep.axes, estim.sweep.plan,
+                                    estim.sweep.subject])
+def test_docstring_examples_run(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_list_takes_the_last_unit_and_range_is_evenly_spaced() -> None:
+    axis = parse_axis("pulse_width=50,100,200,500us")
+    assert axis.values == ("50 us", "100 us", "200 us", "500 us")
+    assert axis.column == "pulse_width_us"
+    rng = parse_axis("site.fat_thickness=2..20mm:5")
+    assert rng.numbers == (2.0, 6.5, 11.0, 15.5, 20.0)
+    assert rng.column == "site.fat_thickness_mm"
+    mixed = parse_axis("pulse_width=0.1ms,200us")
+    assert mixed.numbers == (100.0, 200.0)  # in the column's unit, the last one's
+    assert parse_axis("pulse=monophasic,symmetric_biphasic").numbers == (None, None)
+
+
+@pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",
+                                  "amplitude=5mA,word", "subject=1.5", "a..b=1",
+                                  "amplitude=5..40mA:100001", "x=1,,2"])
+def test_malformed_axis_is_one_input_error(text: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_axis(text)
+    assert "--vary" in str(err.value)
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_is_an_input_error(text: str) -> None:
+    try:
+        axis = parse_axis(text)
+    except InputError:
+        return
+    assert len(axis) >= 1 and len(axis.values) == len(axis.numbers)
+
+
+def test_cross_and_zip() -> None:
+    axes = [parse_axis("amplitude=10,20,30mA"), parse_axis("pulse_width=100,200,300us")]
+    cross = plan_sweep(TENS, axes, options=SAFETY)
+    zipped = plan_sweep(TENS, axes, mode=Mode.ZIP, options=SAFETY)
+    assert len(cross.points) == 9 and len(zipped.points) == 3
+    assert [p.inputs for p in zipped.points][1] == (("amplitude_mA", 20.0),
+                                                    ("pulse_width_us", 200.0))
+    assert len({p.key for p in cross.points}) == 9
+    program = cross.points[-1].load()
+    assert program.channels[0].stimulation.amplitude.value == pytest.approx(0.03)
+    with pytest.raises(InputError, match="--zip"):
+        plan_sweep(TENS, [axes[0], parse_axis("pulse_width=100,200us")], mode=Mode.ZIP)
+
+
+@pytest.mark.parametrize(("axis", "words"), [
+    ("amplitude=10,200mA", "device maximum"),
+    ("site.fat_thickness=5,500mm", "200 mm"),
+    ("site.bogus=1mm", "fat_thickness"),
+    ("channels[3].stimulation.amplitude=1mA", "1 channels"),
+    ("electrodes.width=0.01mm,5cm", "0.1 mm"),
+    ("pulse=square", "monophasic"),
+])
+def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) -> None:
+    with pytest.raises(InputError) as err:
+        plan_sweep(TENS, [parse_axis("pulse_width=100,200us"), parse_axis(axis)])
+    assert str(err.value).startswith(f"--vary {axis.split('=')[0]}")
+    assert words in str(err.value)
+
+
+def test_subjects_draw_the_site_anatomy_into_the_program() -> None:
+    plan = plan_sweep(TENS, [parse_axis("subject=0..3:4")], options=SAFETY)
+    sites = [json.loads(p.program)["site"] for p in plan.points]
+    assert all("skin_thickness" in s and "fat_thickness" in s for s in sites)
+    assert len({s["fat_thickness"] for s in sites}) == 4
+    assert plan.points[2].subject == virtual_subject(2)  # the same person in any sweep
+    alone = plan_sweep(TENS, [parse_axis("subject=2")], options=SAFETY)
+    assert alone.points[0].program == plan.points[2].program
+
+
+def test_safety_point_outputs() -> None:
+    plan = plan_sweep(TENS, [parse_axis("amplitude=10,20mA")], options=SAFETY)
+    out = dict(run_point(plan.points[1], plan.options).outputs)
+    assert out["safety_verdict"] == "pass"
+    assert out["peak_current_mA"] == pytest.approx(20.0)
+    assert out["max_phase_charge_uC"] == pytest.approx(4.0)  # 20 mA x 200 us
+
+
+def test_sweep_file(tmp_path: Path) -> None:
+    f = tmp_path / "s.toml"
+    f.write_text('program = "tens_conventional"\nmode = "zip"\nbody = false\n'
+                 '[vary]\namplitude = "10..30mA:3"\n'
+                 '"site.fat_thickness" = ["5 mm", "10 mm", "15 mm"]\n')
+    spec = load_sweep_file(f)
+    assert spec.program == "tens_conventional" and spec.mode is Mode.ZIP
+    assert [a.name for a in spec.axes] == ["amplitude", "site.fat_thickness"]
+    assert spec.options == {"body": False}
+    f.write_text('colour = "red"\n[vary]\namplitude = "10mA"\n')
+    with pytest.raises(InputError, match="colour"):
+        load_sweep_file(f)
