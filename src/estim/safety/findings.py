@@ -19,7 +19,7 @@ Every finding's evidence level is "rule" (a standard or a guidance document).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -229,10 +229,13 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
 def _implant_rules(out: ChannelOutput) -> list[Finding]:
     area = out.implanted_area_m2
     assert area is not None
-    q = out.metrics_500.max_phase_charge
-    note = (f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²"
-            + ("; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
-               if out.stimulus.control.value == "voltage" else ""))
+    q = out.implant_metrics.max_phase_charge
+    voltage = out.stimulus.control.value == "voltage"
+    into = (f"; voltage-controlled: current into the lead impedance {out.load_ohm:.0f} Ω "
+            f"({out.load_source})" if voltage and out.load_ohm is not None
+            else "; voltage-controlled: current into 500 Ω, a low (conservative) lead "
+                 "impedance" if voltage else "")
+    note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
     found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
     shannon = limit("implant.shannon_k")
     if q > 0:
@@ -275,18 +278,25 @@ def _channel_findings(program: Program, channel: Channel,
     return found
 
 
-def check(program: Program) -> SafetyReport:
+def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
+          ) -> SafetyReport:
     """Judge ``program`` against every applicable limit and build its output table.
 
+    :param impedances_ohm: per channel name, the electrode impedance of a
+        voltage-controlled implanted channel from the field solution (Ω); an impedance the
+        program states takes precedence, and without either the 500 Ω test load stands in.
     :returns: the findings (overall verdict = the worst) and the output table.
     """
     findings: list[Finding] = []
     tables = []
     for channel in program.channels:
+        z = (impedances_ohm or {}).get(channel.name)
         try:
             base = stimulus_for(channel)
-            outputs = (analyse(program, channel, Setting.PROGRAMMED, programmed=base),
-                       analyse(program, channel, Setting.DEVICE_MAXIMUM, programmed=base))
+            outputs = (analyse(program, channel, Setting.PROGRAMMED, programmed=base,
+                               impedance_ohm=z),
+                       analyse(program, channel, Setting.DEVICE_MAXIMUM, programmed=base,
+                               impedance_ohm=z))
         except Exception as err:  # never pass what could not be computed
             findings.append(Finding("analysis", "output of the channel", "estim", None,
                                     None, "", "", Verdict.WARN, channel.name, None,

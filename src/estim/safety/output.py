@@ -84,6 +84,11 @@ class ChannelOutput:
         current-controlled output, the set peak for a voltage-controlled one.
     :param smaller_area_m2: the smaller electrode of the pair (m²).
     :param implanted_area_m2: the smaller implanted electrode (m²), None if none is.
+    :param load_ohm: a voltage-controlled implanted channel: the electrode impedance its
+        charge is judged into (Ω; stated in the program or from the field solution), None
+        where the 500 Ω test load stands in.
+    :param load_source: where ``load_ohm`` comes from, in words.
+    :param metrics_load: exact metrics of the current delivered into ``load_ohm``.
     """
 
     channel: Channel
@@ -97,6 +102,14 @@ class ChannelOutput:
     open_circuit_v: float
     smaller_area_m2: float
     implanted_area_m2: float | None
+    load_ohm: float | None = None
+    load_source: str = ""
+    metrics_load: Metrics | None = None
+
+    @property
+    def implant_metrics(self) -> Metrics:
+        """Metrics the implant rules read: into the electrode impedance where known."""
+        return self.metrics_load if self.metrics_load is not None else self.metrics_500
 
     @property
     def modality(self) -> str:
@@ -137,11 +150,14 @@ def channel_implanted(program: Program, channel: Channel) -> bool:
 
 
 def analyse(program: Program, channel: Channel, setting: Setting, *,
-            programmed: Stimulus | None = None) -> ChannelOutput:
+            programmed: Stimulus | None = None,
+            impedance_ohm: float | None = None) -> ChannelOutput:
     """Everything the table and the rules need about ``channel`` at ``setting``.
 
     :param programmed: the channel's stimulus at its programmed amplitude, if already built
         (the device-maximum output is it scaled, which reuses its templates' integrals).
+    :param impedance_ohm: the electrode impedance of a voltage-controlled implanted channel
+        from the field solution (Ω); one the program states takes precedence.
     """
     device = program.device
     value = (channel.stimulation.amplitude.value if setting is Setting.PROGRAMMED
@@ -174,6 +190,14 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
     if not implanted and channel_implanted(program, channel):
         implanted = [channel.anode.area_m2, channel.cathode.area_m2]
     m500 = metrics(cur500)
+    load, source, m_load = None, "", None
+    if device.control is Control.VOLTAGE and channel_implanted(program, channel):
+        load = channel.impedance if channel.impedance is not None else impedance_ohm
+        source = ("stated in the program" if channel.impedance is not None
+                  else "field solution" if load is not None else "")
+        if load is not None:
+            into = deliver(stim, ResistiveLoad(load), device, exact=True).current
+            m_load = metrics(into) if into is not None else None
     same = (device.control is Control.CURRENT and not resistive[500.0].limited
             and not resistive[INDICATOR_LOAD_OHM].limited)
     return ChannelOutput(
@@ -182,4 +206,5 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         open_circuit_v=open_v,
         smaller_area_m2=min(channel.anode.area_m2, channel.cathode.area_m2),
         implanted_area_m2=min(implanted) if implanted else None,
+        load_ohm=load, load_source=source, metrics_load=m_load,
     )

@@ -197,6 +197,14 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
+    if p.load_ohm is not None and p.metrics_load is not None and m.metrics_load is not None:
+        lab = f"the lead impedance {p.load_ohm:.0f} Ω ({p.load_source})"
+        rows += [
+            _both("max_current_lead", f"Maximum output current @ {lab} (peak)", "mA", p, m,
+                  lambda o: o.metrics_load.peak),
+            _both("max_phase_charge_lead", f"Maximum phase charge @ {lab}", "µC", p, m,
+                  lambda o: o.metrics_load.max_phase_charge),
+        ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
 
 
