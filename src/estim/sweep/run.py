@@ -75,8 +75,13 @@ def open_client(scheduler: str | None = None, *, workers: int | None = None
     n = workers if workers is not None else (os.cpu_count() or 1)
     if not isinstance(n, int) or n < 1:
         raise InputError("--workers", workers, "at least one worker")
+    # The fiber kernel runs its batch on numba threads: the workers share the cores
+    # instead of each taking all of them. Loopback only; the scheduler's HTTP endpoint on
+    # any free port (8787 may be taken).
+    threads = str(max(1, (os.cpu_count() or 1) // n))
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                           silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": threads})
     client = Client(cluster)
 
     def close() -> None:

@@ -1,0 +1,178 @@
+"""Sweeps on Dask: a LocalCluster and a scheduler with two workers started as separate
+processes on loopback give identical tables; a worker killed mid-sweep loses no finished
+point; an interrupted sweep resumes; the command line end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from estim.cli.main import main
+from estim.program.bundled import bundled_examples
+from estim.sweep import SweepOptions, parse_axis, plan_sweep, run_point, run_sweep, sweep_table
+from estim.sweep.run import POINTS_FOLDER
+
+pytestmark = pytest.mark.integration
+
+TENS = bundled_examples()["tens_conventional"]
+DASK = Path(sys.executable).with_name("dask")
+
+
+class Cluster:
+    """A ``dask scheduler`` and ``dask worker`` processes on loopback."""
+
+    def __init__(self, folder: Path, workers: int) -> None:
+        self.file = folder / "scheduler.json"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(self.file)], **quiet)  # type: ignore[call-overload]
+        deadline = time.monotonic() + 60
+        while not self.file.exists() or not self.file.read_text().strip():
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.1)
+        self.address = json.loads(self.file.read_text())["address"]
+        self.workers = [subprocess.Popen(
+            [str(DASK), "worker", "--scheduler-file", str(self.file), "--nthreads", "1",
+             "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"], **quiet)  # type: ignore[call-overload]
+            for _ in range(workers)]
+        from distributed import Client
+
+        with Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=60)
+
+    def close(self) -> None:
+        for p in [*self.workers, self.scheduler]:  # only the processes started here
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=30)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    c = Cluster(tmp_path, workers=2)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def _safety_plan(axis: str = "amplitude=5..40mA:8"):  # type: ignore[no-untyped-def]
+    return plan_sweep(TENS, [parse_axis(axis), parse_axis("pulse_width=100,200us")],
+                      options=SweepOptions(body=False))
+
+
+def test_local_cluster_and_separate_processes_give_identical_tables(
+        tmp_path: Path, cluster: Cluster) -> None:
+    plan = _safety_plan()
+    local = sweep_table(run_sweep(plan, tmp_path / "local", workers=2))
+    remote_run = run_sweep(plan, tmp_path / "remote", scheduler=cluster.address)
+    remote = sweep_table(remote_run)
+    assert remote_run.computed == 16 and not remote_run.errors
+    assert local.to_csv() == remote.to_csv()
+    import pyarrow.parquet as pq
+
+    a = pq.read_table(__import__("io").BytesIO(local.to_parquet()))
+    b = pq.read_table(__import__("io").BytesIO(remote.to_parquet()))
+    assert a.equals(b)
+    assert a.column_names[:4] == ["point", "key", "amplitude_mA", "pulse_width_us"]
+    assert a.column("peak_current_mA").to_pylist()[::2] == pytest.approx(
+        [5, 10, 15, 20, 25, 30, 35, 40])
+
+
+def test_killing_a_worker_mid_sweep_loses_no_finished_point(
+        tmp_path: Path, cluster: Cluster) -> None:
+    plan = _safety_plan("amplitude=1..60mA:40")  # 80 points, ~0.1 s each
+    folder = tmp_path / "sweep"
+    done: list[object] = []
+    runner = threading.Thread(target=lambda: done.append(
+        run_sweep(plan, folder, scheduler=cluster.address)))
+    runner.start()
+    points = folder / POINTS_FOLDER
+    deadline = time.monotonic() + 120
+    while not points.is_dir() or len(list(points.glob("*.json"))) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    before = {p.name: p.read_bytes() for p in points.glob("*.json")}
+    os.kill(cluster.workers[0].pid, signal.SIGKILL)
+    killed_mid_sweep = runner.is_alive()
+    runner.join(timeout=300)
+    assert killed_mid_sweep, "the sweep ended before the worker was killed"
+    assert done, "the sweep did not complete"
+    run = done[0]
+    assert not run.errors and all(r is not None for r in run.results)  # type: ignore[attr-defined]
+    after = {p.name: p.read_bytes() for p in points.glob("*.json")}
+    assert len(after) == len(plan.points)
+    assert all(after[name] == data for name, data in before.items())  # nothing lost or redone
+
+
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path: Path,
+                                                       cluster: Cluster) -> None:
+    plan = _safety_plan("amplitude=5..40mA:10")
+    folder = tmp_path / "sweep"
+
+    def stop_after_three(done: int, total: int) -> None:
+        if done >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(plan, folder, scheduler=cluster.address, progress=stop_after_three)
+    kept = len(list((folder / POINTS_FOLDER).glob("*.json")))
+    assert 3 <= kept < len(plan.points)
+    run = run_sweep(plan, folder, scheduler=cluster.address)
+    assert run.resumed == kept and run.computed == len(plan.points) - kept
+    fresh = run_sweep(plan, tmp_path / "fresh", scheduler=cluster.address)
+    assert sweep_table(run).to_csv() == sweep_table(fresh).to_csv()
+
+
+def test_command_line(tmp_path: Path, cluster: Cluster,
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    args = ["sweep", "tens_conventional", "--vary", "amplitude=10,20mA", "--vary",
+            "pulse_width=100,200us", "--safety-only", "--scheduler", cluster.address,
+            "-o", str(out), "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["points"] == 4 and data["computed"] == 4
+    assert {Path(f).name for f in data["files"]} == {"sweep.parquet", "sweep.csv",
+                                                      "sweep.html"}
+    page = (out / "sweep.html").read_text()
+    assert page.count("<img") >= 4 and "peak_current_mA" in page
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["resumed"] == 4
+    code = main(["sweep", "tens_conventional", "--vary", "amplitude=10,200mA",
+                 "--safety-only", "-o", str(tmp_path / "bad")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "--vary amplitude: got '200 mA'" in err and "device maximum" in err
+    assert not (tmp_path / "bad").exists()
+    code = main(["sweep", "tens_conventional", "--vary", "amplitude=10mA",
+                 "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "none")])
+    assert code == 2 and "--scheduler" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_body_outputs_and_a_virtual_subject() -> None:
+    """A few fibers per class: the window's thresholds in mA, the sensation, and one
+    virtual subject (its own field and density) differing from the reference anatomy."""
+    plan = plan_sweep(TENS, [parse_axis("subject=0")], options=SweepOptions(fibers=3))
+    reference = plan_sweep(TENS, [parse_axis("amplitude=25mA")], options=SweepOptions(fibers=3))
+    ref = dict(run_point(reference.points[0], reference.options).outputs)
+    sub = dict(run_point(plan.points[0], plan.options).outputs)
+    for out in (ref, sub):
+        assert out["safety_verdict"] == "pass"
+        assert out["sensation"] in {"no sensation", "light tingling",
+                                    "strong tingling, no contraction",
+                                    "contraction, approaching pain", "painful"}
+        assert 0.1 < float(out["sensory_threshold_mA"]) < 100  # type: ignore[arg-type]
+    assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
+    assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]
