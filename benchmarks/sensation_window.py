@@ -7,7 +7,8 @@ Each example goes through ``estim.simulate`` (fields, fibers, effects; the cache
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
 scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS pads (lower
 back) and the acupuncture-like TENS pads (forearm): the window against pulse width (Alon,
-Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013). ``--ifc`` compares, at the knee and under the same pads, true interferential current
+Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013).
+``--ifc`` compares, at the knee and under the same pads, true interferential current
 (both channels superposed at the nerve), its channel A alone, and premodulated current of
 the same peak through channel A's pads: thresholds per class and by depth.
 """

@@ -1,5 +1,12 @@
 """The sensation criteria, calibrated once on named human data and then fixed.
 
+Sensory axons are not motor axons: their strength-duration time constant is ~45 % longer
+(Mogyoros, Kiernan & Burke 1996), which Bostock & Rothwell (1997) traced to more persistent
+Na⁺ current at rest. ``estim.fibers`` has a sensory MRG axon whose nodal persistent Na
+activation is shifted toward rest by one value calibrated on that ratio
+(:func:`calibrate_nap_shift`); the window's afferents do not use it (see
+``docs/effects.md``, strength-duration).
+
 A person does not feel one afferent fire. Detection and strong tingling are **counts** of
 Aβ afferents firing under and around the cathode, one action potential per pulse: touch and
 electrocutaneous detection sum over the skin (the current threshold falls as the electrodes
@@ -7,10 +14,11 @@ grow, at least up to 15 mm: "Electrocutaneous spatial integration at threshold: 
 of electrode size", Perception & Psychophysics). Pain is a **fraction** of the Aδ afferents
 under and around the cathode, a local density: pain sums over area far less than touch, so
 a count would make large NMES pads painful at a fraction of the current people tolerate
-(an assumption of estim, stated as such). The three values are global: they were calibrated once, on
-the data in :data:`CALIBRATION_TARGETS`, with ``benchmarks/calibrate_sensation.py`` (one
-configuration: the volar forearm, 5 × 5 cm pads, 100 µs symmetric biphasic pulses at
-100 Hz), and are the same for every site, electrode and program. Everything else the
+(an assumption of estim, stated as such). These three values are global:
+they were calibrated once, on the data in :data:`CALIBRATION_TARGETS`, with
+``benchmarks/calibrate_sensation.py`` (the counts on one configuration: the volar forearm,
+5 × 5 cm pads, 100 µs symmetric biphasic pulses at 100 Hz), and are the same for every
+site, electrode and program. Everything else the
 window reports is prediction; :mod:`docs/effects.md <estim.effects>` compares it with
 further published data.
 
@@ -41,7 +49,9 @@ __all__ = [
     "CalibrationTarget",
     "SensationCounts",
     "calibrate",
+    "calibrate_nap_shift",
     "calibration_window",
+    "nap_shift_tau_ratio",
 ]
 
 
@@ -70,8 +80,17 @@ _DOLKER = ("Dölker E-M, Lau S, Bernhard MA, Haueisen J (2022) Perception thresh
            "(81 people, upper arm, biphasic rectangular pulses; medians 3.5 mA perception, "
            "6.9 mA attention, 13.8 mA intolerance)")
 
-#: The data the three counts were calibrated on.
+_MOGYOROS = ("Mogyoros I, Kiernan MC, Burke D (1996) Strength-duration properties of human "
+             "peripheral nerve. Brain 119:439 (median nerve, 20 people: τSD 665 ± 182 µs for "
+             "compound sensory potentials, 459 ± 126 µs for compound muscle potentials)")
+
+#: The data the four global values were calibrated on.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
+    CalibrationTarget(
+        "sensory_tau_ratio", 665.0 / 459.0, "ratio", _MOGYOROS,
+        note="sets the sensory axons' persistent Na shift (estim.fibers MRG "
+             "'sensory_nap_shift'): a 10 µm sensory and a 10 µm motor MRG axon 3 mm from a "
+             "point source in 0.3 S/m, monophasic pulses of 20 µs to 1 ms, Weiss fit"),
     CalibrationTarget(
         "detection", (205 * 8.78 + 49 * 11.20) / 254, "mA", _SEX_STUDY,
         note="the mean of both sexes weighted by their numbers (9.25 mA); electrode size and "
@@ -111,6 +130,40 @@ class SensationCounts:
 #: targets.
 CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=318.0,
                                     pain_adelta_fraction=0.685)
+
+
+def nap_shift_tau_ratio(shift_mv: float) -> float:
+    """τSD of a 10 µm MRG axon with the persistent Na activation shifted by ``shift_mv``
+    over that of the unshifted (motor) axon, 3 mm from a point source in 0.3 S/m."""
+    import numpy as np
+
+    from estim.effects.strength_duration import weiss_fit
+    from estim.effects.window import UnitPulse
+    from estim.fibers import find_thresholds, make_fiber
+    from estim.waveforms.segments import Pulse, Segment
+
+    widths = np.array([20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1000e-6])
+
+    def tau(shift: float) -> float:
+        f = make_fiber("mrg", 10e-6, nap_shift_mv=shift)
+        x = np.asarray(f.positions_m)
+        phi = 1.0 / (4 * np.pi * 0.3 * np.hypot(x - x[len(x) // 2], 3e-3))
+        thr = [float(find_thresholds(
+            [f], [phi], UnitPulse(Pulse((Segment.constant(-1.0, 0.0, float(w)),), "mono"),
+                                  delay_s=1e-3), precision=0.002).threshold_a[0])
+               for w in widths]
+        return weiss_fit(widths, np.array(thr))[1]
+
+    return tau(shift_mv) / tau(0.0)
+
+
+def calibrate_nap_shift() -> float:
+    """The shift (mV, to 0.05) at which :func:`nap_shift_tau_ratio` is Mogyoros's ratio."""
+    from scipy.optimize import brentq
+
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "sensory_tau_ratio")
+    shift = brentq(lambda s: nap_shift_tau_ratio(s) - target, 7.0, 9.5, xtol=0.01)
+    return round(float(shift) * 20) / 20
 
 
 def calibration_window(phase_s: float = 100e-6) -> SensationWindow:

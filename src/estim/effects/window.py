@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
-_CACHE_VERSION = "thresholds-2"
+_CACHE_VERSION = "thresholds-3"
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
 #: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
@@ -293,7 +293,9 @@ _TSTOP_S = {"sundt": 12e-3}
 
 def _make(pop: FiberPopulation, diameter_m: float) -> Any:
     """One cable of a population: afferents start with an active ending (no passive node
-    there), motor axons are the 51-node reference fiber."""
+    there), motor axons are the 51-node reference fiber. The afferents keep the motor MRG
+    node: with the sensory node (``make_fiber(..., sensory=True)``) the window's sensory
+    τSD did not lengthen (docs/effects.md) and detection needed 80 % of the Aβ afferents."""
     from estim.fibers import make_fiber
 
     if pop.model == "sundt":
@@ -392,7 +394,8 @@ def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
     if not fibers:
         return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
                                pop.model)
-    key = digest(_CACHE_VERSION, pop.model, pop.model_diameter_m, np.stack(phis),
+    key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
+                 np.stack(phis),
                  waveform.cache_key(), precision, tstop_s)
     hit = load_arrays("thresholds", key)
     if hit is not None:

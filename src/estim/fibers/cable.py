@@ -26,6 +26,10 @@ from estim.fibers.tables import HH, MRG, SUNDT, SWEENEY, mrg_geometry
 
 __all__ = ["Fiber", "FiberModel", "make_fiber"]
 
+#: Indices, in the MRG kinetic constants, of the two voltage offsets of the persistent Na
+#: activation rates (alpha and beta use v + offset): the 10 scalars, then rate triples.
+NAP_MIDPOINTS = [11, 14]
+
 
 class FiberModel(StrEnum):
     """Cable models of a nerve fiber."""
@@ -56,6 +60,9 @@ class Fiber:
     node_index: np.ndarray  # compartment index of every node (passive ones included)
     active_index: np.ndarray  # compartments with channels
     cable: dict[str, np.ndarray] = field(repr=False)
+    #: shift (mV) of the nodal persistent Na activation toward rest: 0 for the published
+    #: MRG motor axon; > 0 for sensory axons (:func:`make_fiber` ``sensory=True``)
+    nap_shift_mv: float = 0.0
 
     @property
     def n_compartments(self) -> int:
@@ -74,7 +81,11 @@ class Fiber:
         return float(self.positions_m[-1] - self.positions_m[0])
 
     def kinetic_constants(self) -> np.ndarray:
-        return kinetic_constants(self.code, self.temperature_c)
+        kin = kinetic_constants(self.code, self.temperature_c)
+        if self.nap_shift_mv:
+            kin = kin.copy()
+            kin[NAP_MIDPOINTS] += self.nap_shift_mv  # rates use (v + r): + shifts toward rest
+        return kin
 
     def node_at(self, fraction: float) -> int:
         """Index (into the nodes) of the node ``fraction`` along the fiber, NEURON style."""
@@ -87,9 +98,9 @@ class Fiber:
         d = d / np.linalg.norm(d)
         return np.asarray(origin_m, dtype=float)[None, :] + self.positions_m[:, None] * d
 
-    def topology_key(self) -> tuple[FiberModel, int, bool]:
-        """Fibers with the same key can share one kernel batch."""
-        return (self.model, self.n_compartments, self.double_cable)
+    def topology_key(self) -> tuple[FiberModel, int, bool, float]:
+        """Fibers with the same key can share one kernel batch (and its kinetics)."""
+        return (self.model, self.n_compartments, self.double_cable, self.nap_shift_mv)
 
     def __repr__(self) -> str:
         return (f"Fiber(model={self.model.value}, diameter={self.diameter_m * 1e6:.3g} µm, "
@@ -229,7 +240,8 @@ _DIAMETER_RANGE_UM = {FiberModel.MRG: (1.0, 16.0), FiberModel.SWEENEY: (1.0, 25.
 def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | None = None,
                length_m: float | None = None, section_length_m: float | None = None,
                temperature_c: float | None = None,
-               passive_end_nodes: int | tuple[int, int] = 1) -> Fiber:
+               passive_end_nodes: int | tuple[int, int] = 1, sensory: bool = False,
+               nap_shift_mv: float | None = None) -> Fiber:
     """Build a fiber.
 
     :param model: ``mrg``, ``sweeney``, ``sundt`` or ``hh``.
@@ -241,6 +253,11 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     :param temperature_c: °C (default 37, HH 18.5).
     :param passive_end_nodes: passive nodes (sections) at each end, or (first, last): a
         nerve ending is an active node at the fiber's start, ``(0, 1)``.
+    :param sensory: an MRG sensory axon: the nodal persistent Na activation is shifted
+        toward rest by ``MRG["sensory_nap_shift"]`` (human sensory axons have more
+        persistent Na current at rest than motor axons, Bostock & Rothwell 1997; the shift
+        is calibrated on the strength-duration time constants of Mogyoros et al. 1996).
+    :param nap_shift_mv: that shift (mV) given explicitly (calibration, experiments).
     :raises InputError: unknown model, diameter outside the model's range, too few nodes.
     """
     try:
@@ -284,6 +301,15 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     cable, centres, active = builder.build(double=double)
     node_index = np.asarray(nodes, dtype=np.int64)
     centres = centres - centres[node_index[(n_nodes - 1) // 2]]
+    shift = float(MRG["sensory_nap_shift"]) if sensory else 0.0
+    if nap_shift_mv is not None:
+        shift = float(nap_shift_mv)
+    if shift and model is not FiberModel.MRG:
+        raise InputError("sensory", sensory, "the MRG model (the only one with a sensory "
+                                             "variant)")
+    if not (math.isfinite(shift) and -20.0 <= shift <= 20.0):
+        raise InputError("nap_shift_mv", nap_shift_mv, "a shift between -20 and 20 mV")
     return Fiber(model=model, diameter_m=float(diameter_m), n_nodes=n_nodes,
                  temperature_c=float(temperature_c), v_rest_mv=v_rest, positions_m=centres,
-                 node_index=node_index, active_index=active.astype(np.int64), cable=cable)
+                 node_index=node_index, active_index=active.astype(np.int64), cable=cable,
+                 nap_shift_mv=shift)

@@ -82,6 +82,12 @@ MRG: dict[str, Param] = {
     "v_rest": Param(-80.0, "mV", "MRG2002"),
     # node of Ranvier channels (AXNODE.mod)
     "gnap": Param(0.01, "S/cm2", "MRG2002 Table 1 (persistent Na)"),
+    "sensory_nap_shift": Param(
+        8.85, "mV", "estim calibration (estim.effects.calibration.calibrate_nap_shift): "
+        "persistent Na activation of sensory axons shifted toward rest so that a sensory "
+        "axon's strength-duration time constant is 1.45 x a motor axon's in the same "
+        "geometry, as Mogyoros, Kiernan & Burke 1996 measured in the median nerve (665 vs "
+        "459 µs); more persistent Na+ at rest in sensory axons: Bostock & Rothwell 1997"),
     "gnaf": Param(3.0, "S/cm2", "MRG2002 Table 1 (fast Na)"),
     "gks": Param(0.08, "S/cm2", "MRG2002 Table 1 (slow K)"),
     "gl": Param(0.007, "S/cm2", "MRG2002 Table 1 (nodal leak)"),
