@@ -165,3 +165,13 @@ def test_skin_parameters_have_sources() -> None:
     assert all(p.source and p.unit for p in SKIN_PARAMETERS)
     with pytest.raises(ValueError):
         SkinElectrodeLoad(300.0, 1000.0, 1e-7, alpha=1.5)
+
+
+def test_skin_interface_published_values_convert_to_the_si_table() -> None:
+    from estim.skin import SKIN_INTERFACE_TABLE
+    from estim.units import ureg
+
+    reg = ureg()
+    for row in SKIN_INTERFACE_TABLE:
+        converted = reg.Quantity(row.published).to(row.unit).magnitude
+        assert converted == pytest.approx(row.value, rel=1e-12), row.name

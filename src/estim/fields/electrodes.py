@@ -16,6 +16,7 @@ from typing import Literal
 from estim.errors import InputError
 from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.sites import Site, Vec3, placement
+from estim.skin import skin_interface_value
 
 __all__ = [
     "Boundary",
@@ -42,14 +43,14 @@ class InterfaceModel:
     :param c_parallel: skin capacitance per area (F/m²).
 
     Defaults: hydrogel on intact skin, Rs = 1 kΩ·cm², Rp = 20 kΩ·cm², Cp = 0.05 uF/cm²
-    (van Boxtel 1977; Keller & Kuhn 2008). The interface is resistive only for pulses much
-    longer than Rp·Cp (here 1 ms); for kHz carriers and short pulses use
-    :meth:`conductance_per_area` at the frequency of interest.
+    (:data:`estim.skin.SKIN_INTERFACE_TABLE`: van Boxtel 1977; Keller & Kuhn 2008). The
+    interface is resistive only for pulses much longer than Rp·Cp (here 1 ms); for kHz
+    carriers and short pulses use :meth:`conductance_per_area` at the frequency of interest.
     """
 
-    r_series: float = 1e3 * 1e-4  # [Ω·cm² -> Ω·m²]
-    r_parallel: float = 20e3 * 1e-4  # [Ω·cm² -> Ω·m²]
-    c_parallel: float = 0.05e-6 * 1e4  # [uF/cm² -> F/m²]
+    r_series: float = skin_interface_value("series_resistance_ohm_m2")
+    r_parallel: float = skin_interface_value("parallel_resistance_ohm_m2")
+    c_parallel: float = skin_interface_value("capacitance_f_per_m2")
 
     def impedance_per_area(self, frequency: float) -> complex:
         """Specific impedance (Ω·m²) at ``frequency`` (Hz)."""

@@ -25,6 +25,7 @@ from scipy import fft as sfft
 
 from estim.errors import EstimError
 from estim.program.model import Control, Device
+from estim.skin import SKIN_INTERFACE_TABLE
 from estim.tables import TableEntry
 from estim.waveforms.segments import Pulse
 from estim.waveforms.stimulus import FloatArray, Stimulus
@@ -47,20 +48,11 @@ TEST_LOADS_OHM: tuple[float, ...] = (500.0, 2_000.0, 10_000.0)
 INDICATOR_LOAD_OHM = 1_000.0
 
 
-#: Typical skin–electrode parameters per unit electrode area. They vary widely (see notes).
+#: Typical skin–electrode parameters: the interface per unit electrode area (the rows of
+#: :data:`estim.skin.SKIN_INTERFACE_TABLE`, the same skin the field solution uses), its
+#: dispersion, and the tissue between the electrodes.
 SKIN_PARAMETERS: tuple[TableEntry, ...] = (
-    TableEntry(
-        "parallel_resistance_ohm_m2", 30e3 * 1e-4, "ohm*m**2",  # [kΩ·cm² -> Ω·m²]
-        "Rosell J, Colominas J, Riu P, Pallas-Areny R, Webster JG (1988) Skin impedance from "
-        "1 Hz to 1 MHz. IEEE Trans Biomed Eng 35:649-651",
-        published="30 kohm*cm**2",
-        note="stratum corneum resistance; about 10-100 kohm*cm2 under gelled electrodes, up to "
-             "1 Mohm*cm2 on dry skin at 1 Hz (Rosell 1988); falls with hydration and current"),
-    TableEntry(
-        "capacitance_f_per_m2", 0.03e-6 / 1e-4, "F/m**2",  # [µF/cm² -> F/m²]
-        "Rosell et al. 1988 (above); Reilly JP (1998) Applied Bioelectricity, Springer, ch. 2",
-        published="0.03 uF/cm**2",
-        note="stratum corneum capacitance, about 0.02-0.05 uF/cm2"),
+    *(row for row in SKIN_INTERFACE_TABLE if row.name != "series_resistance_ohm_m2"),
     TableEntry(
         "cpe_exponent", 1.0, "dimensionless",
         "Yamamoto T, Yamamoto Y (1976) Electrical properties of the epidermal stratum corneum. "
