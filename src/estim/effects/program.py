@@ -18,7 +18,12 @@ from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.window import SensationWindow, sensation_window
 from estim.program.model import Program
 from estim.program.options import IFCMode, Sensation
-from estim.program.stimulation import Interferential, Iontophoresis
+from estim.program.stimulation import (
+    FORCE_TYPES,
+    TRANSCUTANEOUS_TYPES,
+    Interferential,
+    Iontophoresis,
+)
 from estim.waveforms.stimulus import Stimulus
 
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
@@ -28,8 +33,8 @@ __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "
 VIRTUAL_SUBJECTS = 20
 
 # Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
-_TRANSCUTANEOUS = {"tens", "nmes", "ems", "russian", "interferential", "hvpc", "microcurrent"}
-_FORCE = {"nmes", "ems", "russian"}
+_TRANSCUTANEOUS = TRANSCUTANEOUS_TYPES
+_FORCE = FORCE_TYPES
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
@@ -519,5 +520,40 @@ Stimulation = Annotated[
     Field(discriminator="type"),
 ]
 
-STIMULATION_TYPES = ("tens", "nmes", "ems", "russian", "interferential", "hvpc",
-                     "microcurrent", "iontophoresis", "dbs")
+@dataclass(frozen=True, slots=True)
+class Modality:
+    """What estim knows of one ``stimulation.type`` tag.
+
+    :param words: the modality in words, for people.
+    :param short: as a table heading names it.
+    :param transcutaneous: delivered through skin pads (the sensation window applies).
+    :param force: meant to contract muscle (the force model applies).
+    """
+
+    words: str
+    short: str
+    transcutaneous: bool
+    force: bool = False
+
+
+#: THE modality table: every ``stimulation.type`` tag, once.
+MODALITIES: dict[str, Modality] = {
+    "tens": Modality("TENS (transcutaneous electrical nerve stimulation)", "TENS", True),
+    "nmes": Modality("NMES (neuromuscular electrical stimulation)", "NMES", True, True),
+    "ems": Modality("EMS (electrical muscle stimulation)", "EMS", True, True),
+    "russian": Modality("Russian current (a 2.5 kHz carrier in bursts, for muscle "
+                        "strengthening)", "Russian current", True, True),
+    "interferential": Modality("interferential current (medium-frequency carriers that beat "
+                               "in the tissue)", "interferential", True),
+    "hvpc": Modality("high-voltage pulsed current", "high-voltage pulsed current", True),
+    "microcurrent": Modality("microcurrent", "microcurrent", True),
+    "iontophoresis": Modality("iontophoresis (direct current that drives a drug through the "
+                              "skin)", "iontophoresis", False),
+    "dbs": Modality("deep brain stimulation", "DBS", False),
+}
+
+STIMULATION_TYPES = tuple(MODALITIES)
+#: Tags delivered through skin pads (the sensation window applies).
+TRANSCUTANEOUS_TYPES = frozenset(k for k, m in MODALITIES.items() if m.transcutaneous)
+#: Tags meant to contract muscle (the force model applies).
+FORCE_TYPES = frozenset(k for k, m in MODALITIES.items() if m.force)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from estim.program.options import Verdict
+from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
 from estim.text import terminal_text
 
@@ -28,27 +29,13 @@ __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", 
            "summary", "thresholds"]
 
 #: Modalities in words.
-MODALITY_WORDS = {
-    "tens": "TENS (transcutaneous electrical nerve stimulation)",
-    "nmes": "NMES (neuromuscular electrical stimulation)",
-    "ems": "EMS (electrical muscle stimulation)",
-    "russian": "Russian current (a 2.5 kHz carrier in bursts, for muscle strengthening)",
-    "interferential": "interferential current (medium-frequency carriers that beat in the "
-                      "tissue)",
-    "hvpc": "high-voltage pulsed current",
-    "microcurrent": "microcurrent",
-    "iontophoresis": "iontophoresis (direct current that drives a drug through the skin)",
-    "dbs": "deep brain stimulation",
-}
+MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
 
 #: Sites whose name is an abbreviation.
 SITE_WORDS = {"stn": "subthalamic nucleus"}
 
 #: Modalities as a table heading names them.
-SHORT_MODALITY = {"tens": "TENS", "nmes": "NMES", "ems": "EMS", "russian": "Russian current",
-                  "interferential": "interferential", "hvpc": "high-voltage pulsed current",
-                  "microcurrent": "microcurrent", "iontophoresis": "iontophoresis",
-                  "dbs": "DBS"}
+SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 
 #: What each predicted sensation means, in words a patient would use.
 PLAIN_SENSATION = {

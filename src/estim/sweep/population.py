@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from estim.effects.populations import FiberClass
 from estim.errors import InputError
+from estim.program.stimulation import TRANSCUTANEOUS_TYPES
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -127,9 +128,7 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
         raise InputError("--population", fibers, f"1 to {MAX_POPULATION:,} fibers")
     if not isinstance(chunk, int) or chunk < 1:
         raise InputError("chunk", chunk, "at least one fiber per task")
-    if program.channels[0].stimulation.type not in ("tens", "nmes", "ems", "russian",
-                                                    "interferential", "hvpc",
-                                                    "microcurrent"):
+    if program.channels[0].stimulation.type not in TRANSCUTANEOUS_TYPES:
         raise InputError("--population", program.channels[0].stimulation.type,
                          "a transcutaneous program (fibers under skin pads)")
     text = json.dumps(tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff")),
