@@ -76,8 +76,42 @@ class FrozenModel(BaseModel):
         return self
 
     def replace(self, **changes: Any) -> Any:
-        """A copy with ``changes`` applied (values already in SI; not parsed again)."""
-        return self.model_copy(update=changes)
+        """A copy with ``changes`` applied and every rule of the model checked again.
+
+        Values are SI floats (already parsed, as the model holds them); a quantity string
+        such as ``"200 us"`` is parsed as in a program file. Nested models are taken as they
+        are (they were checked when they were built).
+
+        >>> from estim.program.bundled import resolve_program
+        >>> tens = resolve_program("tens_conventional")[0].channels[0].stimulation
+        >>> tens.replace(pulse_width=100e-6).pulse_width
+        0.0001
+        >>> tens.replace(pulse_width=-1.0)
+        Traceback (most recent call last):
+        ...
+        estim.program.loader.ProgramError: pulse_width: got '-1 s', expected a value above zero
+
+        :raises ProgramError: a change the model refuses (each problem names its field), or
+            a field the model does not have.
+        """
+        from pydantic import ValidationError
+
+        from estim.program.loader import ProgramError, _dedupe, _problem
+        from estim.program.quantities import SI_CONTEXT
+
+        fields = type(self).model_fields
+        unknown = sorted(set(changes) - set(fields))
+        if unknown:
+            raise ProgramError([InputError(unknown[0], changes[unknown[0]],
+                                           f"a field of {type(self).__name__} "
+                                           f"({', '.join(fields)})")])
+        data = {name: getattr(self, name) for name in fields}
+        data.update(changes)
+        try:
+            return type(self).model_validate(data, context={SI_CONTEXT: True})
+        except ValidationError as err:
+            problems = [_problem(e) for e in err.errors(include_url=False)]
+            raise ProgramError(_dedupe(problems)) from None
 
 
 # --- amplitude: a current or a voltage, which one depends on the device ----------------------

@@ -7,10 +7,11 @@ loader can name the field, the value and what was expected.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo
 
 from estim.errors import InputError
 from estim.units import parse_quantity
@@ -29,7 +30,17 @@ __all__ = [
 ]
 
 
-def _parse(dimension: str, value: Any) -> float:
+#: Validation context under which a quantity field takes a float as already in SI (what
+#: :meth:`estim.program.common.FrozenModel.replace` passes: values were parsed once).
+SI_CONTEXT = "si_floats"
+
+
+def _parse(dimension: str, value: Any, info: ValidationInfo) -> float:
+    if isinstance(info.context, dict) and info.context.get(SI_CONTEXT) \
+            and isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"a finite {dimension.replace('_', ' ')} in SI units")
+        return float(value)
     try:
         return parse_quantity(value, dimension, field="")
     except InputError as err:
