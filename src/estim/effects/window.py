@@ -202,7 +202,8 @@ class SensationWindow:
     motor_fraction_criterion: float
     recruitment: Recruitment
     criteria: SensationCriteria
-    pulse_width_s: float
+    #: the whole unit pulse the fibers saw (both phases of a biphasic pulse, s)
+    pulse_duration_s: float
     notes: tuple[str, ...] = ()
     #: afferents of each class under and around the cathode (innervation density x the
     #: sampled area), and the counts the criteria require; None with explicit fractions.
@@ -254,7 +255,7 @@ class SensationWindow:
         return {
             "channel": self.channel,
             "programmed_peak_current_A": self.amplitude_a,
-            "pulse_duration_s": self.pulse_width_s,
+            "pulse_duration_s": self.pulse_duration_s,
             "sensory_threshold_A": finite(self.sensory_a),
             "sensory_criterion": self.criterion_text("sensory"),
             "strong_tingling_threshold_A": finite(self.strong_a),
@@ -564,7 +565,7 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
     return SensationWindow(channel=channel_name, amplitude_a=amplitude_a, classes=classes,
                            sensory_a=sensory, motor_a=motor, pain_a=pain,
                            motor_fraction_criterion=motor_frac, recruitment=recruited,
-                           criteria=criteria, pulse_width_s=waveform.width_s,
+                           criteria=criteria, pulse_duration_s=waveform.width_s,
                            notes=tuple(notes), available=available, counts=calibrated,
                            bands=bands)
 
