@@ -1,16 +1,22 @@
 """estim: electrotherapy simulation.
 
 Read a stimulation program, say exactly what it puts out and whether that meets the limits,
-then follow it into tissue, nerve fibers and their effects. See DESIGN notes in ``docs/``.
+then follow it into tissue, nerve fibers and their effects (docs/ and DESIGN.md describe
+the stages).
 
 >>> import estim
->>> program = estim.load_program("examples/tens_conventional.toml")   # doctest: +SKIP
->>> result = estim.simulate(program)                                  # doctest: +SKIP
+>>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+>>> setup = estim.build_setup(program)         # site and electrodes placed, rules checked
+>>> result = estim.simulate(setup, options=estim.SimulateOptions(body=False))
+>>> result.safety.verdict.value
+'pass'
 """
 
 from estim.errors import EstimError, EstimWarning, InputError, ModelRangeWarning
 from estim.program import Program, ProgramError, load_program, parse_program
-from estim.simulate import Result, simulate
+from estim.program.bundled import bundled_examples
+from estim.setup import PlacedChannel, Setup, build_setup
+from estim.simulate import Result, SimulateOptions, simulate
 from estim.waveforms import Metrics, Stimulus, metrics, stimuli_for
 
 __version__ = "0.1.0"
@@ -21,11 +27,16 @@ __all__ = [
     "InputError",
     "Metrics",
     "ModelRangeWarning",
+    "PlacedChannel",
     "Program",
     "ProgramError",
     "Result",
+    "Setup",
+    "SimulateOptions",
     "Stimulus",
     "__version__",
+    "build_setup",
+    "bundled_examples",
     "load_program",
     "metrics",
     "parse_program",

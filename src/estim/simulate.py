@@ -1,13 +1,25 @@
-"""``simulate(program) -> Result``: run every stage on a program, in data-flow order."""
+"""``simulate(setup, *, options) -> Result``: run every stage, in data-flow order.
+
+>>> import estim
+>>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+>>> result = estim.simulate(program, options=estim.SimulateOptions(body=False))
+>>> result.safety.verdict.value
+'pass'
+>>> round(result.metrics[0].peak * 1e3, 3)   # [A -> mA]
+25.0
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from estim.errors import InputError
 from estim.program.model import Program
-from estim.waveforms.build import stimuli_for
+from estim.program.options import Control
+from estim.setup import Setup, build_setup
 from estim.waveforms.metrics import Metrics, metrics
 from estim.waveforms.stimulus import Stimulus
 
@@ -15,17 +27,66 @@ if TYPE_CHECKING:
     from estim.effects.program import EffectsResult
     from estim.safety.findings import SafetyReport
 
-__all__ = ["Result", "simulate"]
+__all__ = ["Result", "SimulateOptions", "simulate"]
+
+#: Fiber classes whose counts :class:`SimulateOptions` may set.
+_FIBER_CLASSES = ("abeta", "adelta", "c", "motor")
+
+
+@dataclass(frozen=True)
+class SimulateOptions:
+    """How :func:`simulate` runs (what it computes is set by the program and site).
+
+    :param body: also run fields, fibers and effects (seconds to minutes); False stops
+        after the output metrics and the safety check (milliseconds).
+    :param progress: called with a short message as each long stage starts.
+    :param fiber_counts: fibers simulated per class (``abeta``, ``adelta``, ``c``,
+        ``motor``); the classes not named keep the default
+        (:data:`estim.effects.window.DEFAULT_COUNTS`).
+    :param seed: seed of the fiber populations and virtual subjects (same seed, same
+        numbers).
+    :raises InputError: an unknown fiber class, a negative count, a seed that is not an
+        integer.
+
+    >>> SimulateOptions(fiber_counts={"abeta": 20}).fiber_counts
+    {'abeta': 20}
+    >>> SimulateOptions(fiber_counts={"beta": 20})
+    Traceback (most recent call last):
+    ...
+    estim.errors.InputError: fiber_counts: got 'beta', expected one of abeta, adelta, c, motor
+    """
+
+    body: bool = True
+    progress: Callable[[str], None] | None = dataclasses.field(default=None, compare=False)
+    fiber_counts: Mapping[str, int] | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name, n in (self.fiber_counts or {}).items():
+            if name not in _FIBER_CLASSES:
+                raise InputError("fiber_counts", name, f"one of {', '.join(_FIBER_CLASSES)}")
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise InputError(f"fiber_counts.{name}", n, "a whole number of fibers, 0 or more")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise InputError("seed", self.seed, "an integer")
+        if self.fiber_counts is not None:
+            object.__setattr__(self, "fiber_counts", dict(self.fiber_counts))
+
+    def replace(self, **changes: object) -> SimulateOptions:
+        """A copy with ``changes`` applied (checked again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class Result:
     """Everything estim computed for one program.
 
+    :param program: the program as simulated (with any site overrides of its set-up).
     :param stimuli: each channel's output, in channel order.
     :param metrics: each channel's exact output metrics.
     :param safety: the output table and safety findings.
     :param effects: fields, fibers, sensation window, force, dose (None when not asked for).
+    :param setup: the set-up the stages consumed (site and placed electrodes).
     """
 
     program: Program
@@ -33,25 +94,73 @@ class Result:
     metrics: tuple[Metrics, ...]
     safety: SafetyReport
     effects: EffectsResult | None = None
+    setup: Setup | None = None
 
 
-def simulate(program: Program, *, body: bool = True,
-             progress: Callable[[str], None] | None = None) -> Result:
-    """Waveforms and metrics, safety, then (``body=True``) fields, fibers and effects.
+def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
+             body: bool | None = None, progress: Callable[[str], None] | None = None
+             ) -> Result:
+    """Waveforms and metrics, safety, then (``options.body``) fields, fibers and effects.
 
-    :param progress: called with a short message as each long stage starts.
+    :param setup: a :class:`~estim.setup.Setup`, or a program, which is set up first
+        (:func:`~estim.setup.build_setup`: its site and placements are checked there).
+    :param options: how to run (:class:`SimulateOptions`); default: everything.
+    :param body: shorthand for ``options.body`` (overrides it when given).
+    :param progress: shorthand for ``options.progress`` (overrides it when given).
+    :raises InputError: a site, placement or electrode the set-up refuses.
+
+    A voltage-controlled implanted channel (a DBS lead) whose program states no impedance is
+    judged into the field solution's impedance once the body stages have computed it, and
+    into the 500 Ω test load without them (``body=False``).
+
+    >>> import estim
+    >>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+    >>> moon = program.replace(site=program.site.model_copy(update={"name": "moon"}))
+    >>> estim.simulate(moon, body=False)
+    Traceback (most recent call last):
+    ...
+    estim.errors.InputError: site.name: got 'moon', expected one of ...
     """
     from estim.safety import check
 
-    stimuli = stimuli_for(program)
-    mets = tuple(metrics(s) for s in stimuli)
+    opts = options or SimulateOptions()
+    if body is not None:
+        opts = opts.replace(body=body)
     if progress is not None:
-        progress("safety: output table and findings")
+        opts = opts.replace(progress=progress)
+    if isinstance(setup, Program):
+        setup = build_setup(setup)
+    elif not isinstance(setup, Setup):
+        raise InputError("setup", type(setup).__name__, "a Setup (estim.build_setup) or a "
+                         "Program (estim.load_program)")
+    program = setup.program
+    stimuli = setup.stimuli
+    mets = tuple(metrics(s) for s in stimuli)
+    if opts.progress is not None:
+        opts.progress("safety: output table and findings")
     report = check(program)
     effects = None
-    if body:
+    if opts.body:
         from estim.effects.program import effects_for_program
 
-        effects = effects_for_program(program, stimuli, progress=progress)
+        effects = effects_for_program(
+            program, stimuli, progress=opts.progress, seed=opts.seed,
+            counts=dict(opts.fiber_counts) if opts.fiber_counts is not None else None)
+        impedances = _field_impedances(program, effects)
+        if impedances:
+            report = check(program, impedances_ohm=impedances)
     return Result(program=program, stimuli=stimuli, metrics=mets, safety=report,
-                  effects=effects)
+                  effects=effects, setup=setup)
+
+
+def _field_impedances(program: Program, effects: EffectsResult) -> dict[str, float]:
+    """Per channel, the field solution's impedance (Ω) of a voltage-controlled implanted
+    channel that states none (the safety check's ``impedances_ohm``); empty where none
+    applies."""
+    dbs = effects.dbs
+    if dbs is None or program.device.control is not Control.VOLTAGE:
+        return {}
+    main = program.channels[0]
+    if main.name != dbs.channel or main.impedance is not None:
+        return {}
+    return {main.name: float(dbs.field_impedance_ohm)}

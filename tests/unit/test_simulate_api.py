@@ -1,0 +1,141 @@
+"""``estim.simulate``: the library refuses what the CLI refuses, takes a set-up or a
+program, and its options (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import estim
+from estim.cli.main import main
+from estim.effects.program import EffectsResult
+from estim.errors import InputError
+from estim.program import Program, parse_program
+from estim.simulate import SimulateOptions
+
+
+def _example(name: str = "tens_conventional") -> Program:
+    return estim.load_program(estim.bundled_examples()[name])
+
+
+def _moon() -> Program:
+    p = _example()
+    return p.replace(site=p.site.model_copy(update={"name": "moon"}))
+
+
+def _nowhere() -> Program:
+    p = _example()
+    ch = p.channels[0]
+    return p.replace(channels=(ch.replace(anode=ch.anode.replace(placement="nowhere_at_all")),))
+
+
+def _huge_pad() -> Program:
+    p = _example("microcurrent_face")
+    ch = p.channels[0]
+    big = ch.cathode.replace(diameter=0.9)
+    return p.replace(channels=(ch.replace(cathode=big),))
+
+
+def _unknown_override() -> Program:
+    p = _example()
+    return p.model_copy(update={"site": p.site.model_validate(
+        {"name": p.site.name, "skin_thicknes": "1.5 mm"})})
+
+
+@pytest.mark.parametrize(("make", "field"), [
+    (_moon, "site.name"),
+    (_nowhere, "channels[0].anode.placement"),
+    (_huge_pad, "channels[0].cathode"),
+    (_unknown_override, "site.skin_thicknes"),
+])
+def test_simulate_refuses_what_the_cli_refuses(make, field: str) -> None:
+    program = make()
+    with pytest.raises(InputError) as err:
+        estim.simulate(program, body=False)
+    assert err.value.field.startswith(field)
+    with pytest.raises(InputError) as again:
+        estim.build_setup(program)
+    assert again.value.field == err.value.field
+
+
+def test_the_cli_refuses_the_same_program_file(tmp_path: Path, capsys) -> None:
+    text = estim.bundled_examples()["tens_conventional"].read_text()
+    bad = tmp_path / "moon.toml"
+    bad.write_text(text.replace('name = "lower_back"', 'name = "moon"'))
+    assert main(["check", str(bad)]) == 2
+    assert "site.name" in capsys.readouterr().err
+    with pytest.raises(InputError, match=r"site\.name"):
+        estim.simulate(estim.load_program(bad), body=False)
+
+
+def test_simulate_takes_a_setup_or_a_program_and_the_old_keywords() -> None:
+    program = _example()
+    setup = estim.build_setup(program)
+    a = estim.simulate(setup, options=SimulateOptions(body=False))
+    b = estim.simulate(program, body=False)
+    assert a.setup is setup and b.setup is not None
+    assert a.effects is None and b.effects is None
+    assert a.safety.verdict is b.safety.verdict
+    assert a.metrics[0].peak == b.metrics[0].peak
+    seen: list[str] = []
+    estim.simulate(program, options=SimulateOptions(body=True), body=False,
+                   progress=seen.append)
+    assert seen == ["safety: output table and findings"]
+    with pytest.raises(InputError):
+        estim.simulate("tens_conventional", body=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"fiber_counts": {"aalpha": 3}}, "fiber_counts"),
+    ({"fiber_counts": {"abeta": -1}}, "fiber_counts.abeta"),
+    ({"fiber_counts": {"abeta": 2.5}}, "fiber_counts.abeta"),
+    ({"seed": 1.5}, "seed"),
+])
+def test_options_are_checked(kwargs, field: str) -> None:
+    with pytest.raises(InputError) as err:
+        SimulateOptions(**kwargs)
+    assert err.value.field == field
+
+
+DBS_TEXT = """
+name = "voltage DBS"
+[device]
+control = "voltage"
+max_voltage = "5 V"
+implanted = true
+[site]
+name = "stn"
+lead = "medtronic_3389"
+[[channels]]
+name = "1"
+cathode = { placement = "lead_contact_1" }
+anode = { placement = "case", shape = "rectangular", width = "5 cm", length = "6 cm" }
+[channels.stimulation]
+type = "dbs"
+amplitude = "3 V"
+frequency = "130 Hz"
+pulse_width = "90 us"
+recharge = "active"
+"""
+
+
+def test_voltage_dbs_is_judged_into_the_field_solution_impedance(monkeypatch) -> None:
+    """The body stages' impedance reaches the safety check (the fields are stubbed: the
+    wiring is what is tested here; test_dbs_safety holds the check to its numbers)."""
+    import estim.effects.program as effects_program
+
+    def fake_effects(program, stimuli, **_kw) -> EffectsResult:
+        dbs = SimpleNamespace(channel="1", control="voltage", field_impedance_ohm=800.0)
+        return EffectsResult(None, None, None, None, None, None, dbs=dbs)
+
+    monkeypatch.setattr(effects_program, "effects_for_program", fake_effects)
+    program = parse_program(DBS_TEXT)
+
+    def density_note(result) -> str:
+        return next(f.note for f in result.safety.by_rule("implant.charge_density")
+                    if f.setting is not None and f.setting.value == "programmed")
+
+    assert "field solution" in density_note(estim.simulate(program))
+    assert "500" in density_note(estim.simulate(program, body=False))
