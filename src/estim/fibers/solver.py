@@ -13,9 +13,8 @@ and a waveform whose ``sample(t)`` returns (S, len(t)) values.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from estim.errors import InputError
 from estim.fibers.cable import MYELINATED, Fiber
 from estim.fibers.kernel import run_batch
 from estim.fibers.kinetics import MAX_STATES, N_STATES, rates
+from estim.fibers.protocols import Potentials, SampledWaveform, Waveform, potentials_of
 
 __all__ = [
     "DEFAULT_DT_S",
@@ -120,16 +120,11 @@ def point_source_potential(points_m: np.ndarray, source_m: Sequence[float], sigm
     return 1.0 / (4.0 * math.pi * sigma_s_per_m * r)
 
 
-def resolve_potentials(fibers: Sequence[Fiber], potentials: Any) -> list[np.ndarray]:
-    """φ (V/A) of every fiber: from one callable, one array per fiber, or a 2-D array."""
+def resolve_potentials(fibers: Sequence[Fiber], potentials: Potentials) -> list[np.ndarray]:
+    """φ (V/A) of every fiber: from a field (``.potential(points)``), one callable, one
+    array per fiber, or a 2-D array."""
     out = []
-    for i, f in enumerate(fibers):
-        if callable(potentials):
-            phi = np.asarray(potentials(f.points()), dtype=float)
-        elif isinstance(potentials, np.ndarray) and potentials.ndim == 1 and len(fibers) == 1:
-            phi = potentials.astype(float)
-        else:
-            phi = np.asarray(potentials[i], dtype=float)
+    for f, phi in zip(fibers, potentials_of(fibers, potentials), strict=True):
         if phi.shape[-1:] != (f.n_compartments,) or phi.ndim > 2:
             raise InputError("potentials", phi.shape,
                              f"{f.n_compartments} values (V/A), one per compartment centre "
@@ -140,7 +135,7 @@ def resolve_potentials(fibers: Sequence[Fiber], potentials: Any) -> list[np.ndar
     return out
 
 
-def sample_waveform(waveform: Any, dt_s: float, n_steps: int) -> np.ndarray:
+def sample_waveform(waveform: Waveform, dt_s: float, n_steps: int) -> np.ndarray:
     """Unit waveform (A) applied during each step: the mean over the step of ``sample(t)``.
 
     An array is taken as already on the grid (value during step k) and padded with zeros.
@@ -150,7 +145,7 @@ def sample_waveform(waveform: Any, dt_s: float, n_steps: int) -> np.ndarray:
         m = min(n_steps, waveform.shape[-1])
         w[..., :m] = waveform[..., :m]
         return w
-    sample: Callable[[np.ndarray], np.ndarray] = getattr(waveform, "sample", waveform)
+    sample = waveform.sample if isinstance(waveform, SampledWaveform) else waveform
     if not callable(sample):
         raise InputError("waveform", type(waveform).__name__,
                          "an object with .sample(t), a callable or an array")
@@ -233,7 +228,7 @@ def run_group(fibers: Sequence[Fiber], phis: Sequence[np.ndarray], fib: np.ndarr
                      rec_every=record_every, n_rec=n_rec)
 
 
-def simulate(fibers: Fiber | Sequence[Fiber], potentials: Any, waveform: Any,
+def simulate(fibers: Fiber | Sequence[Fiber], potentials: Potentials, waveform: Waveform,
              amplitudes_a: Sequence[float] | np.ndarray, *, options: SolverOptions | None = None,
              record_every: int = 0) -> SimulationResult:
     """Simulate every fiber at every amplitude.

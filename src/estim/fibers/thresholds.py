@@ -30,6 +30,7 @@ import numpy as np
 
 from estim.errors import InputError
 from estim.fibers.cable import Fiber
+from estim.fibers.protocols import Potentials, Waveform
 from estim.fibers.solver import (
     SolverOptions,
     _default_tstop,
@@ -88,15 +89,17 @@ def _initiation_nodes(t_cross: np.ndarray, node_numbers: np.ndarray) -> list[int
     return [int(node_numbers[m]) for m in keep]
 
 
-def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Any, waveform: Any, *,
+def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
+                    waveform: Waveform, *,
                     precision: float = 0.01, options: SolverOptions | None = None,
                     probe_block: bool = False, block_probe_max_factor: float = 32.0,
                     max_rounds: int = 60) -> ThresholdResult:
     """Lowest activating amplitude of every fiber.
 
     :param fibers: fibers (any mix of models; same-topology fibers are batched together).
-    :param potentials: φ (V/A): callable of points, or one array per fiber.
-    :param waveform: unit waveform (A), see :mod:`estim.fibers.solver`.
+    :param potentials: φ (V/A): a field or a callable of points, or one array per fiber
+        (:data:`estim.fibers.protocols.Potentials`).
+    :param waveform: unit waveform (A) (:data:`estim.fibers.protocols.Waveform`).
     :param precision: relative bracket width at which to stop (0.01 = 1 %).
     :param probe_block: also scan above threshold (×√2 steps up to
         ``block_probe_max_factor`` × threshold) for block windows.
@@ -123,7 +126,7 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Any, waveform: 
                            precision=precision, initiation_nodes=init, block_windows_a=blocks)
 
 
-def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Any,
+def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Waveform,
                   options: SolverOptions, precision: float, max_rounds: int, probe_block: bool,
                   probe_max: float, idx: list[int], thr: np.ndarray, low: np.ndarray,
                   nsim: np.ndarray, init: list[list[int]],
