@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,11 @@ from estim.program.stimulation import (
     Iontophoresis,
 )
 from estim.waveforms.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from estim.effects.dbs import DBSActivation
+    from estim.fields.program import ProgramFields
+    from estim.fields.solve import ChannelField
 
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
            "true_interferential"]
@@ -56,10 +61,10 @@ class EffectsResult:
     dose: DoseReport | None
     fields: dict[str, Any] | None
     notes: tuple[str, ...] = field(default=())
-    program_fields: Any = field(default=None, repr=False)  # the solution, for figures
+    program_fields: ProgramFields | None = field(default=None, repr=False)  # for figures
     expected_sensation: tuple[Sensation, ...] = ()
     #: DBS: the tissue the setting activates (estim.effects.dbs.DBSActivation)
-    dbs: Any = None
+    dbs: DBSActivation | None = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -140,7 +145,7 @@ def characteristic_frequency(stim: Stimulus) -> float:
 
 def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
                   progress: Callable[[str], None] | None = None
-                  ) -> tuple[Any, Stimulus, float, list[str]]:
+                  ) -> tuple[ProgramFields, Stimulus, float, list[str]]:
     """The field solution, the main channel's output in amperes, its peak current (A), and
     notes on the assumptions made: what the fiber stage needs for the first channel."""
     from estim.fields.electrodes import InterfaceModel
@@ -211,7 +216,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
     notes.extend(window_notes)
     cf = pf.channels[0]
-    together: list[tuple[Stimulus, Any]] = []
+    together: list[tuple[Stimulus, ChannelField]] = []
     if true_interferential(program):
         other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
             if stimuli[1].unit == "V" else stimuli[1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +22,10 @@ from estim.evidence import EvidenceLevel
 from estim.program.options import Control, PulseShape
 from estim.waveforms.build import biphasic_pulse
 from estim.waveforms.stimulus import Stimulus, Timing
+
+if TYPE_CHECKING:
+    from estim.fields.sites import Site
+    from estim.fields.solve import ChannelField
 
 __all__ = ["HUMAN_SD_TIME_CONSTANT_S", "WindowStrengthDuration", "weiss_fit",
            "window_strength_duration"]
@@ -76,7 +80,7 @@ class WindowStrengthDuration:
         return out
 
 
-def window_strength_duration(channel_field: Any, *, site: Any | None = None,
+def window_strength_duration(channel_field: ChannelField, *, site: Site | None = None,
                              pulse_widths_s: Sequence[float] = (50e-6, 100e-6, 200e-6,
                                                                 500e-6, 1000e-6),
                              counts: Mapping[str, int] | None = None, seed: int = 0,

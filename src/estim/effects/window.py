@@ -17,7 +17,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,13 @@ from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from estim.fibers.cable import Fiber
+    from estim.fibers.protocols import UnitWaveform
+    from estim.fields.electrodes import Electrode
+    from estim.fields.sites import Site
+    from estim.fields.solve import ChannelField
 
 __all__ = [
     "DEFAULT_COUNTS",
@@ -292,7 +299,7 @@ _C_SECTION_M = 25e-6
 _TSTOP_S = {"sundt": 12e-3}
 
 
-def _make(pop: FiberPopulation, diameter_m: float) -> Any:
+def _make(pop: FiberPopulation, diameter_m: float) -> Fiber:
     """One cable of a population: afferents start with an active ending (no passive node
     there), motor axons are the 51-node reference fiber. The afferents keep the motor MRG
     node: with the sensory node (``make_fiber(..., sensory=True)``) the window's sensory
@@ -309,7 +316,7 @@ def _make(pop: FiberPopulation, diameter_m: float) -> Any:
     return make_fiber(pop.model, diameter_m)
 
 
-def _frame(electrode: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _frame(electrode: Electrode) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Electrode centre and the local -> world rotation (x: axis, y: normal x axis, z: out)."""
     p0 = np.asarray(electrode.position, float)
     n = np.asarray(electrode.normal, float)
@@ -317,7 +324,7 @@ def _frame(electrode: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     return p0, np.column_stack([x, np.cross(n, x), n])
 
 
-def conform(local: NDArray[np.float64], electrode: Any, site: Any | None
+def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None
             ) -> NDArray[np.float64]:
     """World coordinates of points given in the electrode's local frame (m).
 
@@ -339,8 +346,9 @@ def conform(local: NDArray[np.float64], electrode: Any, site: Any | None
     return np.column_stack([r * np.cos(phi), r * np.sin(phi), p0[2] + local[:, 0]])
 
 
-def fiber_points(fib: Any, position_local: NDArray[np.float64],
-                 direction_local: NDArray[np.float64], electrode: Any, site: Any | None,
+def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
+                 direction_local: NDArray[np.float64], electrode: Electrode,
+                 site: Site | None,
                  *, plexus_depth_m: float | None = None) -> NDArray[np.float64]:
     """Compartment centres (world, m) of a fiber placed in the electrode's local frame.
 
@@ -364,9 +372,9 @@ def fiber_points(fib: Any, position_local: NDArray[np.float64],
 Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 
-def class_thresholds(pop: FiberPopulation, electrode: Any, site: Any | None,
+def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
                      potential: Potential | Sequence[Potential],
-                     waveform: UnitPulse | SourcePulses, *, precision: float = 0.02,
+                     waveform: UnitWaveform, *, precision: float = 0.02,
                      tstop_s: float | None = None) -> ClassThresholds:
     """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
 
@@ -431,7 +439,7 @@ _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor"}
 _EDGE_MARGIN = 1.3
 
 
-def site_anatomy(site: Any | None) -> dict[str, Any]:
+def site_anatomy(site: Site | None) -> dict[str, Any]:
     """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
     that sets the afferents' depths, and the motor axons of the site's muscle below its skin
     and fat (:mod:`estim.effects.anatomy`). Empty for no site or a site without a muscle."""
@@ -450,14 +458,14 @@ def site_anatomy(site: Any | None) -> dict[str, Any]:
     return out
 
 
-def sensation_window(channel_name: str, stim: Stimulus, channel_field: Any,
-                     amplitude_a: float, *, site: Any | None = None,
+def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelField,
+                     amplitude_a: float, *, site: Site | None = None,
                      counts: Mapping[str, int] | None = None,
                      seed: int = 0, motor_depth_range_m: tuple[float, float] | None = None,
                      criteria: SensationCriteria | None = None,
                      progress: Callable[[str], None] | None = None,
                      precision: float = 0.02,
-                     together: Sequence[tuple[Stimulus, Any]] = (),
+                     together: Sequence[tuple[Stimulus, ChannelField]] = (),
                      subjects: int = 0) -> SensationWindow:
     """Thresholds of every fiber class under the channel's cathode, and the window.
 
