@@ -1,0 +1,46 @@
+"""The docstring examples of the public API run (STYLE.md: a docstring opens with a runnable
+example). Only the fast ones are collected here: none solves a field or a fiber."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+
+MODULES = (
+    "estim",
+    "estim.setup",
+    "estim.simulate",
+    "estim.program.common",
+    "estim.fibers.protocols",
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             verbose=False)
+    assert result.attempted > 0, f"{name} has no docstring example"
+    assert result.failed == 0
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_python() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Python\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.slow
+def test_the_readme_python_example_prints_what_the_readme_says(capsys) -> None:
+    exec(compile(_readme_python(), "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "safety: pass" in out
+    threshold = float(out.split("sensory threshold:")[1].split("mA")[0])
+    # the README quotes 4.7 mA; the threshold search is 2 % precise
+    assert threshold == pytest.approx(4.7, rel=0.05)
