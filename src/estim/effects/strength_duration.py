@@ -1,10 +1,11 @@
 """Strength–duration of the sensory and motor thresholds, against human data.
 
-The sensory threshold (first Aβ fiber) and the motor threshold (the motor-axon fraction of a
-visible twitch) are found at several pulse widths under the channel's field; a Weiss
-charge–duration line, Q = b (d + τ), gives the rheobase b and the strength–duration time
-constant τ, which is what Mogyoros, Kiernan & Burke (1996) measured in the human median
-nerve at the wrist: sensory τ = 665 ± 182 µs, motor τ = 459 ± 126 µs (mean ± SD).
+The sensory threshold (the window's detection criterion) and the motor threshold (the
+motor-axon fraction of a visible twitch) are found at several pulse widths under the
+channel's field; a Weiss charge–duration line, Q = b (d + τ), gives the rheobase b and the
+strength–duration time constant τ, which is what Mogyoros, Kiernan & Burke (1996) measured
+in the human median nerve at the wrist: sensory τ = 665 ± 182 µs, motor τ = 459 ± 126 µs
+(mean ± SD).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ class SensationWindow:
     """Recruitment of every class and the thresholds of perception, for one channel.
 
     :param amplitude_a: the programmed peak current of the channel (A).
-    :param sensory_a: first Aβ recruitment (A).
+    :param sensory_a: detection (the calibrated count of Aβ afferents, A).
     :param motor_a: enough motor axons for a visible twitch (A).
     :param pain_a: Aδ (or C) recruitment at the pain criterion (A).
     """

@@ -34,7 +34,7 @@ def window_strength_duration_png(sd: Any) -> bytes:
     ax = fig.subplots()
     d = sd.pulse_widths_s
     fine = np.geomspace(d[0], d[-1], 100)
-    for name, thr, (b, tau), colour in (("sensory (first Aβ)", sd.sensory_a, sd.sensory_fit,
+    for name, thr, (b, tau), colour in (("sensory (detection)", sd.sensory_a, sd.sensory_fit,
                                          "tab:green"),
                                         ("motor (visible twitch)", sd.motor_a, sd.motor_fit,
                                          "tab:blue")):

@@ -312,18 +312,31 @@ class Threshold:
     criterion: str
 
 
+def _band_text(band: dict[str, Any] | None) -> str:
+    """`` (3.6–5.9 across people)``: the 10th-90th percentile over the virtual subjects."""
+    if not band or band.get("p10_A") is None:
+        return ""
+    hi = band.get("p90_A")
+    top = f"{hi * 1e3:.2g}" if hi is not None else "never"  # [A -> mA]
+    return f" ({band['p10_A'] * 1e3:.2g}–{top} mA across people)"
+
+
 def thresholds(window: dict[str, Any]) -> list[Threshold]:
     """Sensory, motor and pain thresholds (and the programmed intensity), lowest first."""
+    bands = window.get("bands") or {}
     rows = [
-        (window["sensory_threshold_A"], "Sensory threshold (first Aβ fibers)",
-         window["sensory_criterion"]),
-        (window["motor_threshold_A"], "Motor threshold (visible twitch)",
-         window["motor_criterion"]),
-        (window["pain_threshold_A"], "Pain threshold (Aδ / C fibers)",
-         window["pain_criterion"]),
+        (window["sensory_threshold_A"], "Sensory threshold (detection)",
+         window["sensory_criterion"], bands.get("sensory")),
+        (window.get("strong_tingling_threshold_A"), "Strong tingling",
+         window.get("strong_tingling_criterion", ""), bands.get("strong_tingling")),
+        (window["motor_threshold_A"], "Motor threshold (visible contraction)",
+         window["motor_criterion"], bands.get("motor")),
+        (window["pain_threshold_A"], "Pain threshold",
+         window["pain_criterion"], bands.get("pain")),
     ]
     rows.sort(key=lambda r: math.inf if r[0] is None else r[0])
-    out = [Threshold(name, _ma(amps), readable(plain(crit))) for amps, name, crit in rows]
+    out = [Threshold(name, _ma(amps) + _band_text(band), readable(plain(crit)))
+           for amps, name, crit, band in rows if crit]
     rec = window["recruited_at_programmed"]
     words = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons"}
     out.append(Threshold("Programmed intensity", _ma(window["programmed_peak_current_A"]),

@@ -226,7 +226,7 @@ def figure_to_png(fig: Figure) -> bytes:
 
 
 #: The three thresholds of the sensation window: attribute, words, line style.
-THRESHOLDS = (("sensory_a", "sensory threshold (first Aβ fibers)", ":"),
+THRESHOLDS = (("sensory_a", "sensory threshold (detection)", ":"),
               ("motor_a", "motor threshold (visible twitch)", "--"),
               ("pain_a", "pain threshold (Aδ / C fibers)", "-."))
 

@@ -165,11 +165,19 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if w is not None:
         console.print(f"\n[bold]What a person feels[/bold] [dim](channel "
                       f"{terminal_text(w['channel'])}, model prediction)[/dim]")
-        rows = (("feels it", w["sensory_threshold_A"], "first Aβ fibers fire"),
-                ("muscle twitches", w["motor_threshold_A"], "visible contraction"),
-                ("starts to hurt", w["pain_threshold_A"], "Aδ/C pain fibers fire"))
-        for label, amp, why in sorted(rows, key=lambda r: math.inf if r[1] is None else r[1]):
-            console.print(f"  {label:<16} {_ma(amp):>12}   [dim]{why}[/dim]")
+        bands = w.get("bands") or {}
+        rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
+                 _criterion_words(w["sensory_criterion"])),
+                ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
+                 "visible contraction"),
+                ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
+                 _criterion_words(w["pain_criterion"])))
+        for label, amp, band, why in sorted(rows,
+                                            key=lambda r: math.inf if r[1] is None else r[1]):
+            console.print(f"  {label:<16} {_ma(amp):>9} {_band(band):<14} [dim]{why}[/dim]")
+        if bands:
+            console.print(f"  [dim](p10–p90 over {bands['subjects']} virtual subjects: skin, "
+                          "fat, innervation)[/dim]")
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         console.print(f"  [bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
@@ -177,6 +185,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if s.get("as_expected") is False:
             console.print(f"  [yellow]the program's source expects: "
                           f"{terminal_text(' or '.join(s['expected']))}[/yellow]")
+    dbs = fx.get("dbs_activation")
+    if dbs is not None:
+        cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
+        radius = max((c["radius_m"] for c in cathodes), default=0.0) * 1e3  # [m -> mm]
+        console.print(f"\n[bold]Activated tissue:[/bold] {dbs['volume_mm3']:.3g} mm³, radius "
+                      f"{radius:.2g} mm [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)"
+                      "[/dim]")
+        console.print(f"  [dim]a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
+                      f"threshold would give {dbs['field_volume_mm3']:.3g} mm³[/dim]")
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
@@ -193,6 +210,24 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if notes:
         console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "
                       "(-v to show them)[/dim]")
+
+
+def _band(band: dict[str, Any] | None) -> str:
+    """`(3.6–5.9)`: the p10–p90 range of a threshold over virtual subjects, in mA."""
+    if not band or band.get("p10_A") is None:
+        return ""
+    hi = band.get("p90_A")
+    top = f"{hi * 1e3:.2g}" if hi is not None else "∞"  # [A -> mA]
+    return f"({band['p10_A'] * 1e3:.2g}–{top})"
+
+
+def _criterion_words(criterion: str) -> str:
+    """A criterion in a few words: `detection: 167 Aβ afferents firing (44 % ...)` ->
+    `167 Aβ afferents fire`."""
+    head, _, rest = criterion.partition(": ")
+    words = (rest or head).split(" (")[0].split(", or")[0]
+    words = words.replace(" under and around the cathode", "").replace(" firing", " fire")
+    return terminal_text(words)
 
 
 def _finding_value(f: dict[str, Any]) -> str:
