@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -75,7 +75,7 @@ class FrozenModel(BaseModel):
                 raise InputError(name, value[:40] + "...", f"at most {limit} characters")
         return self
 
-    def replace(self, **changes: Any) -> Any:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied and every rule of the model checked again.
 
         Values are SI floats (already parsed, as the model holds them); a quantity string
