@@ -22,8 +22,9 @@ def _train(amplitude: float, width_s: float, frequency_hz: float, *,
                     1.0 / frequency_hz, 2, control, timing)
 
 
-# Two 5 x 5 cm pads: Rs = 300 Ω, Rp = 2 · 3 Ω·m² / 25e-4 m² = 2400 Ω,
-# C = 3 Ω·m² · 3e-4 F/m² / 2400 Ω = 375 nF, τ = Rp·C = 0.9 ms.
+# Two 5 x 5 cm pads (estim.skin: 20 kΩ·cm², 0.05 µF/cm²): Rs = 300 Ω,
+# Rp = 2 · 2 Ω·m² / 25e-4 m² = 1600 Ω, C = 2 Ω·m² · 5e-4 F/m² / 1600 Ω = 625 nF,
+# τ = Rp·C = 1 ms.
 LOAD = SkinElectrodeLoad.for_electrodes(25e-4, 25e-4)
 
 
@@ -36,10 +37,10 @@ def _biphasic_peak_v(i: float, w: float) -> float:
 
 def test_load_parameters_by_hand() -> None:
     assert LOAD.series_ohm == pytest.approx(300.0)
-    assert LOAD.parallel_ohm == pytest.approx(2400.0)
-    assert LOAD.time_constant_s == pytest.approx(0.9e-3)
-    # 25 mA, 200 us: 25 mA · (300 + 2400 · (1 - e^-0.2222)) = 19.456 V
-    assert _biphasic_peak_v(0.025, 200e-6) == pytest.approx(19.456, abs=1e-3)
+    assert LOAD.parallel_ohm == pytest.approx(1600.0)
+    assert LOAD.time_constant_s == pytest.approx(1e-3)
+    # 25 mA, 200 us: 25 mA · (300 + 1600 · (1 - e^-0.2)) = 14.751 V
+    assert _biphasic_peak_v(0.025, 200e-6) == pytest.approx(14.751, abs=1e-3)
 
 
 @pytest.mark.parametrize("frequency", [1e-3, 0.01, 1.0, 80.0])
@@ -47,7 +48,7 @@ def test_skin_peak_is_right_at_any_rate(frequency: float) -> None:
     """At 1e-3 Hz the FFT sample cap once turned the row into nonsense; an ideal interface
     forgets a pulse after a few τ, so the peak is the isolated pulse's at any low rate.
     2 %: the peak is read at a sample centre, w/40 = 5 us from the phase end, where the
-    voltage rises at about 50 V/ms (0.25 V of 19.5 V)."""
+    voltage rises at about 33 V/ms (0.17 V of 14.8 V)."""
     device = Device(control=Control.CURRENT, max_current="100 mA", compliance_voltage="100 V")
     d = deliver(_train(0.025, 200e-6, frequency), LOAD, device)
     expected = _biphasic_peak_v(0.025, 200e-6)  # at 80 Hz (14 τ) the interface is empty too
@@ -57,7 +58,7 @@ def test_skin_peak_is_right_at_any_rate(frequency: float) -> None:
 
 
 def test_current_device_never_shows_more_than_its_compliance() -> None:
-    # 100 mA into 1 x 1 cm pads: Rp = 2 · 3 / 1e-4 = 60 kΩ; the unlimited peak would be
+    # 100 mA into 1 x 1 cm pads: Rp = 2 · 2 / 1e-4 = 40 kΩ; the unlimited peak would be
     # hundreds of volts. A 100 V compliance device can show at most 100 V.
     small = SkinElectrodeLoad.for_electrodes(1e-4, 1e-4)
     device = Device(control=Control.CURRENT, max_current="100 mA", compliance_voltage="100 V")
@@ -76,13 +77,14 @@ def test_voltage_device_never_shows_more_than_its_current_limit() -> None:
     assert d.limited
     assert d.peak_current_a == 0.060
     assert d.peak_voltage_v <= 100.0
-    # Unlimited: the interface charges through Rs‖Rp (τ = 266.7 Ω · 375 nF = 100 us) to
-    # 100 V · 2400/2700 · (1 - e^-2) = 76.86 V; at the polarity switch the current is
-    # (100 + 76.86) V / 300 Ω = 589.5 mA. 5 %: the output is cell-averaged over 10 us
-    # (τ/10) at an edge where it falls by about a quarter per 50 us.
+    # Unlimited: the interface charges through Rs‖Rp (τ = 252.6 Ω · 625 nF = 157.9 us) to
+    # 100 V · 1600/1900 · (1 - e^-1.267) = 60.48 V; at the polarity switch the current is
+    # (100 + 60.48) V / 300 Ω = 534.9 mA. 5 %: the output is cell-averaged over 10 us
+    # at an edge where it falls by about a fifth per 50 us.
     free = Device(control=Control.VOLTAGE, max_voltage="100 V")
     unlimited = deliver(_train(100.0, 200e-6, 80.0, control=Control.VOLTAGE), LOAD, free)
-    vc = 100.0 * 2400 / 2700 * (1 - math.exp(-2.0))
+    tau = 300.0 * 1600.0 / 1900.0 * 625e-9
+    vc = 100.0 * 1600 / 1900 * (1 - math.exp(-200e-6 / tau))
     assert unlimited.peak_current_a == pytest.approx((100.0 + vc) / 300.0, rel=0.05)
     assert not unlimited.limited
 
