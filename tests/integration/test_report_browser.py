@@ -79,6 +79,8 @@ def _expected_headings(result: Any) -> list[str]:
     body = []
     if fx is not None and fx.program_fields is not None:
         body.append("Field in the tissue")
+    if fx is not None and fx.dbs is not None:
+        body.append("Tissue activated around the lead")
     if fx is not None and fx.window is not None:
         body.append("Sensation window")
     if fx is not None and fx.force is not None:

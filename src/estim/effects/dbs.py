@@ -490,7 +490,10 @@ def activation_for_run(program: Any, stimuli: Sequence[Any], *,
         act = dbs_activation(program, stimuli, progress=progress)
     except InputError as err:
         return None, [f"DBS: no activation volume ({err.field}: {err.expected})"]
-    radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at {c.placement} ({c.role})"
+    from estim.fields.leads import contact_name
+
+    radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at contact "
+                      f"{contact_name(c.placement).upper()} ({c.role})"
                       for c in act.contacts)
     diff = act.field_difference
     words = [f"DBS: {act.volume_m3 * 1e9:.3g} mm³ of tissue activated "

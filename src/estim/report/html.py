@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["SECTIONS", "render_html"]
 
-#: Section headings, in page order; the body sections appear when the program has them.
+#: Section headings; the body sections appear when the program has them. In page order,
+#: except the DBS section (last, so the others keep their index), which follows the field.
 SECTIONS = ("Summary", "Safety verdict", "Output specification (510(k) table)", "Findings",
             "Waveform", "Field in the tissue", "Sensation window", "Force and fatigue",
-            "Iontophoretic dose", "Notes on the model", "Program file")
+            "Iontophoretic dose", "Notes on the model", "Program file",
+            "Tissue activated around the lead")
 
 
 @cache
@@ -59,6 +61,12 @@ def _figures(result: Result) -> dict[str, str]:
         figs["recruitment"] = _png(plot_recruitment(fx.window))
     if fx is not None and fx.force is not None:
         figs["force"] = _png(plot_force(fx.force, fx.max_force_N))
+    if fx is not None and fx.dbs is not None:
+        from estim.report.dbs_figures import dbs_sections_figure, dbs_sweep_figure
+
+        figs["dbs_sections"] = _png(dbs_sections_figure(fx.dbs))
+        if fx.dbs.sweep is not None:
+            figs["dbs_sweep"] = _png(dbs_sweep_figure(fx.dbs))
     return figs
 
 
@@ -97,6 +105,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
         "plain_sensation": page.PLAIN_SENSATION,
         "force_rows": page.force_rows(fx["force"]) if fx.get("force") else [],
+        "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
         "dose_rows": page.dose_rows(fx["dose"]) if fx.get("dose") else [],
         "dose_findings": [page.readable(page.plain(x))
                           for x in (fx.get("dose") or {}).get("findings", [])],

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from estim.safety.table import OutputTable
     from estim.simulate import Result
 
-__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", "dose_rows",
-           "field_rows", "finding_rows", "force_rows", "output_table", "plain", "readable",
-           "summary", "thresholds"]
+__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", "dbs_rows",
+           "dose_rows", "field_rows", "finding_rows", "force_rows", "output_table", "plain",
+           "readable", "summary", "thresholds"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -399,4 +399,42 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
                                        f"(polarity {right})"))
     if dose.get("mass_delivered_mg") is not None:
         rows.append(("Drug delivered, about", _number(dose["mass_delivered_mg"], "mg")))
+    return rows
+
+
+def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
+    """The tissue a DBS setting activates, in words: lead, contacts, the current and the
+    impedance it came through, volume and radii beside the field-threshold shortcut."""
+    from estim.fields.leads import contact_name, get_lead
+
+    lead = get_lead(dbs["lead"])
+    roles = ", ".join(f"contact {contact_name(c['placement']).upper()} {c['role']}"
+                      for c in dbs["contacts"])
+    if not any(c["role"] == "anode" for c in dbs["contacts"]):
+        roles += ", the case (IPG) as return"
+    rows = [("Lead", f"{lead.title}, {lead.diameter_m * 1e3:.3g} mm, "  # [m -> mm]
+                     f"{len(lead.contacts)} contacts"),
+            ("Active contacts", roles)]
+    if dbs["control"] == "voltage" and dbs.get("load_ohm"):
+        rows.append(("Current into the tissue",
+                     f"{_ma(dbs['current_A'])} ({_number(dbs['amplitude'], 'V')} over "
+                     f"{_ohm(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"))
+    else:
+        rows.append(("Current into the tissue", _ma(dbs["current_A"])))
+    rows.append(("Lead impedance from the field solution (tissue and encapsulation, no "
+                 "electrode interface)", _ohm(dbs["field_impedance_ohm"])))
+    edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \
+        else ""
+    rows.append((f"Activated volume ({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons, "
+                 f"{_seconds(dbs['pulse_width_s'])} pulse)",
+                 _number(dbs["volume_mm3"], "mm³") + edge))
+    for c in dbs["contacts"]:
+        rows.append((f"Activation radius at contact {contact_name(c['placement']).upper()} "
+                     f"({c['role']}), from the lead axis",
+                     f"{_number(c['radius_m'] * 1e3, 'mm')}; field threshold "  # [m -> mm]
+                     f"{_number(c['field_radius_m'] * 1e3, 'mm')}"))
+    diff = dbs.get("field_vs_axon_volume")
+    rows.append((f"Field-threshold shortcut ({dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm)",
+                 _number(dbs["field_volume_mm3"], "mm³")
+                 + (f", {diff:+.0%} against the axon model" if diff is not None else "")))
     return rows

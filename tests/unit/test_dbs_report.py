@@ -1,0 +1,82 @@
+"""The DBS section of the report: its rows read in words and units (no raw keys), the
+figures draw the lead, both cross sections and the sweep, from a closed-form activation."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+
+import estim.report.dbs_figures as dbs_figures
+from estim.effects.dbs import ActivationMap, ActivationSweep, ContactRadius, DBSActivation
+from estim.report.page import dbs_rows
+
+R_LEAD = 0.635e-3
+
+
+def _activation(control: str = "voltage") -> DBSActivation:
+    """Thresholds I = 300 r² (A, r in m) on every row: radius sqrt(I / 300)."""
+    r = np.geomspace(1.2e-3, 8e-3, 7)
+    z = np.linspace(-0.75e-3, 9.25e-3, 11)
+    fr = np.linspace(R_LEAD + 5e-5, 8e-3, 200)
+    amap = ActivationMap(r, z, np.tile(300.0 * r**2, (z.size, 1)), R_LEAD, fr, z.copy(),
+                         np.tile(1.0 / fr**2, (z.size, 1)))
+    i0 = 3e-3
+    contacts = (ContactRadius("lead_contact_1", "cathode", 4.25e-3, amap.radius_at(i0, 4.25e-3),
+                              amap.field_radius_at(i0, 4.25e-3, 200.0)),
+                ContactRadius("lead_contact_2", "anode", 6.25e-3, amap.radius_at(i0, 6.25e-3),
+                              amap.field_radius_at(i0, 6.25e-3, 200.0)))
+    dial = np.linspace(0.5, 5.0, 10)
+    cur = dial / 1000.0
+    sweep = ActivationSweep(
+        dial, "V", cur, {c.placement: np.array([amap.radius_at(i, c.z_m) for i in cur])
+                         for c in contacts},
+        np.array([amap.volume_m3(i) for i in cur]),
+        {c.placement: np.array([amap.field_radius_at(i, c.z_m, 200.0) for i in cur])
+         for c in contacts},
+        np.array([amap.field_volume_m3(i, 200.0) for i in cur]),
+        np.array([amap.reaches_edge(i) for i in cur]))
+    return DBSActivation("1", "medtronic_3389", control, 3.0, i0, 1000.0,
+                         "field solution", 1000.0, 5.7e-6, 90e-6, 200.0, contacts,
+                         amap.volume_m3(i0), amap.field_volume_m3(i0, 200.0), amap, sweep)
+
+
+def test_docstring_examples_run() -> None:
+    assert doctest.testmod(dbs_figures).failed == 0
+
+
+def test_rows_name_the_lead_contacts_current_and_impedance_in_words() -> None:
+    rows = dict(dbs_rows(_activation().to_dict()))
+    assert rows["Lead"].startswith("Medtronic 3389, 1.27 mm")
+    assert rows["Active contacts"] == "contact 1 cathode, contact 2 anode"
+    assert rows["Current into the tissue"] == "3 mA (3 V over 1 kΩ, field solution)"
+    assert rows["Activation radius at contact 1 (cathode), from the lead axis"].startswith(
+        f"{np.sqrt(3e-3 / 300) * 1e3:.3g} mm")  # [m -> mm] the closed form
+    text = " ".join(f"{k} {v}" for k, v in rows.items())
+    for raw in ("lead_contact", "_mm3", "None", "nan", "_m"):
+        assert raw not in text
+
+
+def test_monopolar_rows_say_the_case_returns() -> None:
+    act = _activation("current")
+    data = act.to_dict()
+    data["contacts"] = data["contacts"][:1]
+    assert dict(dbs_rows(data))["Active contacts"] == ("contact 1 cathode, the case (IPG) as "
+                                                       "return")
+
+
+def test_figures_draw_both_sections_and_the_sweep() -> None:
+    act = _activation()
+    sections = dbs_figures.dbs_sections_figure(act)
+    titles = [ax.get_title() for ax in sections.axes]
+    assert titles[0] == "Along the lead: Medtronic 3389"
+    assert titles[1].startswith("Across the lead at contact 1: 4.25 mm")
+    sweep = dbs_figures.dbs_sweep_figure(act)
+    r_ax, v_ax = sweep.axes
+    assert r_ax.get_xlabel() == "amplitude on the dial (V)"
+    assert v_ax.get_ylabel() == "activated volume (mm³)"
+    # the axon-model volume curve is the sweep's, in mm³
+    line = v_ax.get_lines()[0]
+    assert act.sweep is not None
+    assert np.asarray(line.get_ydata())[-1] == pytest.approx(act.sweep.volume_m3[-1] * 1e9)
