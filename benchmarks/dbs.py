@@ -17,12 +17,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,8 +87,119 @@ def _published(lead: str) -> None:
               f"{m:5.2f} ({r * 1e3 / m - 1:+4.0%})   {rf * 1e3:5.2f}")
 
 
-def _ossdbs(python: str) -> None:
-    print("\n3. OSS-DBS v2 oracle")
+#: Probe points (mm; lead on the z axis, tip at 0, contact 1 centred at z = 4.25 mm), all
+#: outside the 0.5 mm encapsulation (it ends at r = 1.135 mm) and on the OSS-DBS lattice.
+PROBES_MM = ((1.5, 0.0, 4.25), (2.0, 0.0, 4.25), (3.0, 0.0, 4.25), (4.0, 0.0, 4.25),
+             (5.0, 0.0, 4.25), (0.0, 2.0, 4.25), (2.0, 0.0, 2.25), (2.0, 0.0, 6.25))
+#: The OSS-DBS field-threshold lattice: 41³ points 0.25 mm apart around contact 1 (a 10 mm
+#: cube; the 0.2 V/mm region at 3 V reaches about 3 mm from the lead).
+_LATTICE = {"Active": True, "Center": {"x[mm]": 0, "y[mm]": 0, "z[mm]": 4.25},
+            "Shape": {"x": 41, "y": 41, "z": 41},
+            "Direction": {"x[mm]": 0, "y[mm]": 0, "z[mm]": 1},
+            "PointDistance[mm]": 0.25, "CollapseVTA": False, "ExportField": True}
+_GREY, _ENCAP = 0.2, 0.1  # [S/m] as in the comparison set-up (test_dbs_published)
+#: A homogeneous "MRI": every voxel grey matter (OSS-DBS label 1), 1 mm voxels, an 80 mm
+#: cube around the lead. Written by the OSS-DBS interpreter (nibabel is in its venv).
+_NIFTI = """import sys, numpy as np, nibabel as nib
+aff = np.diag([1.0, 1.0, 1.0, 1.0]); aff[:3, 3] = -40.0
+nib.save(nib.Nifti1Image(np.ones((81, 81, 81), dtype=np.uint8), aff), sys.argv[1])
+"""
+
+
+def _ossdbs_input(work: Path, volts: float) -> dict[str, object]:
+    """OSS-DBS v2 input: the Medtronic3389 on the z axis (tip at 0), its contact 2 (estim's
+    contact 1: OSS-DBS counts from 1) at ``volts`` against the grounded brain surface (the
+    case as return), a 60 mm box of 0.2 S/m with a 0.5 mm, 0.1 S/m encapsulation layer;
+    constant conductivities solved at one frequency (130 Hz), as estim's quasi-static field."""
+    constant = {"permittivity": 1.0, "conductivity": _GREY}
+    return {
+        "BrainRegion": {"Center": {"x[mm]": 0, "y[mm]": 0, "z[mm]": 0},
+                        "Dimension": {"x[mm]": 60, "y[mm]": 60, "z[mm]": 60},
+                        "Shape": "Box"},
+        "Electrodes": [{
+            "Name": "Medtronic3389", "Rotation[Degrees]": 0,
+            "Direction": {"x[mm]": 0, "y[mm]": 0, "z[mm]": 1},
+            "TipPosition": {"x[mm]": 0, "y[mm]": 0, "z[mm]": 0},
+            "Contacts": [{"Contact_ID": 2, "Active": True, "Voltage[V]": volts}],
+            "EncapsulationLayer": {"Thickness[mm]": 0.5, "Material": "Gray matter",
+                                   "DielectricModel": "Constant",
+                                   "DielectricParameters": {"permittivity": 1.0,
+                                                            "conductivity": _ENCAP}}}],
+        "Surfaces": [{"Name": "BrainSurface", "Active": True, "Voltage[V]": 0.0}],
+        "MaterialDistribution": {"MRIPath": str(work / "grey_matter.nii.gz"),
+                                 "DiffusionTensorActive": False, "WMMasking": False},
+        "DielectricModel": {"Type": "Constant", "CustomParameters": {
+            m: constant for m in ("Gray matter", "White matter", "CSF", "Blood", "Unknown")}},
+        "StimulationSignal": {"Type": "Multisine", "ListOfFrequencies": [130.0],
+                              "CurrentControlled": False},
+        "FEMOrder": 2,
+        "ComputeImpedance": True,
+        "PointModel": {"Lattice": _LATTICE},
+        "ActivationThresholdVTA[V-per-m]": 200.0,
+        "OutputPath": str(work / "Results"),
+        "StimulationFolder": str(work),
+    }
+
+
+@dataclass(frozen=True)
+class OssdbsRun:
+    """What OSS-DBS v2 computed: run time (s), impedance (Ω), |E| at PROBES_MM (V/mm), the
+    field-threshold volume (mm³) and the size of its mesh."""
+
+    seconds: float
+    impedance_ohm: float
+    probes_v_per_mm: tuple[float, ...]
+    vta_mm3: float
+    dofs: int
+    elements: int
+
+
+def _run_ossdbs(python: str, volts: float) -> OssdbsRun | str:
+    """Run OSS-DBS in its own interpreter; its impedance, VTA and probe fields, or why not."""
+    import csv
+    import json
+
+    cli = Path(python).parent / "ossdbs"
+    work = Path(tempfile.mkdtemp(prefix="estim-ossdbs-"))
+    try:
+        made = subprocess.run([python, "-c", _NIFTI, str(work / "grey_matter.nii.gz")],
+                              capture_output=True, text=True, timeout=300, check=False)
+        if made.returncode != 0:
+            return f"could not write the homogeneous NIfTI ({made.stderr.strip()[-300:]})"
+        (work / "input.json").write_text(json.dumps(_ossdbs_input(work, volts), indent=1))
+        t0 = time.perf_counter()
+        run = subprocess.run([str(cli), str(work / "input.json")], capture_output=True,
+                             text=True, timeout=1800, check=False, cwd=work)
+        seconds = time.perf_counter() - t0
+        out = work / "Results"
+        if run.returncode != 0 or not (out / "impedance.csv").exists():
+            return (f"ossdbs exited {run.returncode}: "
+                    f"{(run.stderr or run.stdout).strip()[-400:]}")
+        with (out / "impedance.csv").open() as fh:
+            impedance = float(next(csv.DictReader(fh))["real"])
+        report = json.loads((out / "VCM_report.json").read_text())
+        with (out / "E_field_Lattice.csv").open() as fh:
+            rows = list(csv.DictReader(fh))
+        probes = []
+        for p in PROBES_MM:
+            hit = [float(r["magnitude"]) for r in rows
+                   if all(abs(float(r[k]) - v) < 1e-6
+                          for k, v in zip(("x-pt", "y-pt", "z-pt"), p, strict=True))]
+            probes.append(hit[0] if hit else math.nan)  # V/mm
+        return OssdbsRun(seconds, impedance, tuple(probes), float(report["VTA_volume_mm3"]),
+                         int(report["DOF"]), int(report["Elements"]))
+    except subprocess.TimeoutExpired as err:
+        return f"ossdbs did not finish in {err.timeout:.0f} s"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _ossdbs(python: str, lead: str, volts: float = 3.0) -> None:
+    print(f"\n3. OSS-DBS v2 oracle: {lead}, contact 1 at {volts:g} V against the case, grey "
+          "matter 0.2 S/m + 0.5 mm encapsulation 0.1 S/m")
+    if lead != "medtronic_3389":
+        print(f"   not run: the side-by-side is scripted for the Medtronic 3389 only ({lead})")
+        return
     if not Path(python).exists():
         print(f"   not run: no interpreter with the ossdbs package at {python} (install it "
               "in a separate venv: python -m venv /tmp/ossdbs-venv && /tmp/ossdbs-venv/bin/"
@@ -98,12 +211,55 @@ def _ossdbs(python: str) -> None:
     if probe.returncode != 0:
         print(f"   not run: {python} cannot import ossdbs ({probe.stderr.strip()[-200:]})")
         return
-    print(f"   ossdbs {probe.stdout.strip()} imports at {python}, but the side-by-side run is "
-          "not scripted yet: OSS-DBS v2 reads its tissue from a segmented MRI (NIfTI) and an "
-          "input JSON, so the oracle needs a synthetic homogeneous grey-matter volume with "
-          "the same 0.5 mm encapsulation, the Medtronic3389 lead on the z axis, contact 1 "
-          "against the case at 3 mA / 60 us, and probe points on the same (r, z) grid; "
-          "until then the comparison uses the published relations alone (section 2)")
+    oss = _run_ossdbs(python, volts)
+    if isinstance(oss, str):
+        print(f"   not run: {oss}; the comparison uses the published relations alone "
+              "(section 2)")
+        return
+
+    import numpy as np
+    from tests.integration.test_dbs_published import monopolar_90us
+
+    from estim.effects.dbs import dbs_activation
+    from estim.fields.program import fields_for_program
+    from estim.program import parse_program
+    from estim.waveforms.build import stimuli_for
+
+    program = parse_program(monopolar_90us(lead, volts=volts))
+    cold = tempfile.mkdtemp(prefix="estim-dbs-cold-")  # estim cold too: no cached field
+    before = os.environ.get("ESTIM_CACHE_DIR")
+    os.environ["ESTIM_CACHE_DIR"] = cold
+    try:
+        t0 = time.perf_counter()
+        pf = fields_for_program(program)
+        t_field = time.perf_counter() - t0
+        act = dbs_activation(program, stimuli_for(program), sweep_steps=0)
+        t_all = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(cold, ignore_errors=True)
+        if before is None:
+            os.environ.pop("ESTIM_CACHE_DIR", None)
+        else:
+            os.environ["ESTIM_CACHE_DIR"] = before
+    current = act.current_a
+    e = np.linalg.norm(pf.channels[0].field(np.array(PROBES_MM) * 1e-3), axis=1)  # [mm -> m]
+    e_estim = e * current / 1e3  # [V/m per A -> V/mm at the programmed current]
+    print(f"   ossdbs {probe.stdout.strip()}: {oss.elements:,} tetrahedra, "
+          f"{oss.dofs:,} unknowns (order 2)")
+    print("   probe (x, y, z) mm     |E| estim    OSS-DBS (V/mm)")
+    for p, a, b in zip(PROBES_MM, e_estim, oss.probes_v_per_mm, strict=True):
+        print(f"   ({p[0]:3.1f}, {p[1]:3.1f}, {p[2]:4.2f})   {a:8.3f}    {b:8.3f} "
+              f"({a / b - 1:+.1%})")
+    z_oss = oss.impedance_ohm
+    print(f"   impedance (tissue and encapsulation)   estim {act.field_impedance_ohm:6.0f} Ω   "
+          f"OSS-DBS {z_oss:6.0f} Ω ({act.field_impedance_ohm / z_oss - 1:+.1%})")
+    vta = oss.vta_mm3
+    print(f"   0.2 V/mm field-threshold volume       estim {act.field_volume_m3 * 1e9:6.1f} mm³ "
+          f"  OSS-DBS {vta:6.1f} mm³ ({act.field_volume_m3 * 1e9 / vta - 1:+.1%})")
+    print(f"   axon-model volume (estim only; OSS-DBS's pathway model needs NEURON) "
+          f"{act.volume_m3 * 1e9:.1f} mm³")
+    print(f"   run time: estim field {t_field:.1f} s, field and axon thresholds {t_all:.1f} s; "
+          f"OSS-DBS {oss.seconds:.1f} s (mesh, solve, lattice); both cold")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _timings()
         _published(args.lead)
-        _ossdbs(args.ossdbs)
+        _ossdbs(args.ossdbs, args.lead)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
