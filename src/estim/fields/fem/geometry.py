@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.fields.electrodes import DBSLead, Electrode
+from estim.fields.electrodes import Electrode
+from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.sites import Site
 
 __all__ = ["MeshData", "MeshSettings", "build_mesh", "max_size"]
@@ -173,8 +174,10 @@ def _planar_electrode(occ, e: Electrode) -> list[tuple[int, int]]:
 
 
 def _brain_geometry(occ, site: Site, electrodes: tuple[Electrode, ...]):
-    lead = DBSLead()
-    rl = lead.diameter / 2
+    """The site's lead (its own diameter) on the z axis, tip at 0, inside its encapsulation;
+    each contact a band on the lead's surface: a full ring, or a segment's arc
+    (``arc_deg``) centred on the direction its ``normal`` faces."""
+    rl = get_lead(site.lead or DEFAULT_LEAD).diameter_m / 2
     enc = site.layers[0].thickness
     R, L = site.height, site.length
     dom = occ.addCylinder(0, 0, -L / 2, 0, 0, L, R)
@@ -184,7 +187,14 @@ def _brain_geometry(occ, site: Site, electrodes: tuple[Electrode, ...]):
     bands = []
     for e in electrodes:
         if e.shape == "lead_contact":
-            c = occ.addCircle(0, 0, e.position[2] - e.length / 2, rl)
+            z0 = e.position[2] - e.length / 2
+            if e.arc_deg >= 360.0:
+                c = occ.addCircle(0, 0, z0, rl)
+            else:  # an arc from 0 to arc_deg, turned to face the segment's normal
+                arc = math.radians(e.arc_deg)
+                c = occ.addCircle(0, 0, z0, rl, angle1=0.0, angle2=arc)
+                facing = math.atan2(e.normal[1], e.normal[0])
+                occ.rotate([(1, c)], 0, 0, 0, 0, 0, 1, facing - arc / 2)
             ex = occ.extrude([(1, c)], 0, 0, e.length)
             bands.append([(d, t) for d, t in ex if d == 2])
         else:
