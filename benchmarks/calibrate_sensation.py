@@ -12,13 +12,8 @@ it), the counts to store in ``CALIBRATED_COUNTS`` and the thresholds the stored 
 
 from __future__ import annotations
 
-from estim.effects.calibration import (
-    CALIBRATED_COUNTS,
-    CALIBRATION_TARGETS,
-    calibrate,
-    calibrate_nap_shift,
-    calibration_window,
-)
+from estim.effects.calibrate import calibrate, calibrate_nap_shift, calibration_window
+from estim.effects.calibration import CALIBRATED_COUNTS, CALIBRATION_TARGETS
 from estim.fibers.tables import MRG
 
 

@@ -7,12 +7,8 @@ import warnings
 
 import pytest
 
-from estim.effects.calibration import (
-    CALIBRATED_COUNTS,
-    CALIBRATION_TARGETS,
-    calibrate,
-    calibration_window,
-)
+from estim.effects.calibrate import calibrate, calibration_window
+from estim.effects.calibration import CALIBRATED_COUNTS, CALIBRATION_TARGETS
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +42,7 @@ def test_calibration_configuration_reproduces_the_targets():
 def test_sensory_axon_strength_duration_against_mogyoros_1996():
     """The sensory MRG axon's τSD is 1.45 x the motor axon's in the same geometry (the
     calibration target); the stored shift is what the calibration gives."""
-    from estim.effects.calibration import calibrate_nap_shift, nap_shift_tau_ratio
+    from estim.effects.calibrate import calibrate_nap_shift, nap_shift_tau_ratio
     from estim.fibers.tables import MRG
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "sensory_tau_ratio")

@@ -4,7 +4,7 @@ Sensory axons are not motor axons: their strength-duration time constant is ~45 
 (Mogyoros, Kiernan & Burke 1996), which Bostock & Rothwell (1997) traced to more persistent
 Na⁺ current at rest. ``estim.fibers`` has a sensory MRG axon whose nodal persistent Na
 activation is shifted toward rest by one value calibrated on that ratio
-(:func:`calibrate_nap_shift`); the window's afferents do not use it (see
+(:func:`estim.effects.calibrate.calibrate_nap_shift`); the window's afferents do not use it (see
 ``docs/effects.md``, strength-duration).
 
 A person does not feel one afferent fire. Detection and strong tingling are **counts** of
@@ -36,11 +36,10 @@ the model does not reproduce), and the person-to-person spread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from estim.effects.window import SensationWindow
+from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA, SensationCriteria
 
 __all__ = [
     "CALIBRATED_COUNTS",
@@ -48,10 +47,7 @@ __all__ = [
     "CALIBRATION_TARGETS",
     "CalibrationTarget",
     "SensationCounts",
-    "calibrate",
-    "calibrate_nap_shift",
-    "calibration_window",
-    "nap_shift_tau_ratio",
+    "criteria_from_counts",
 ]
 
 
@@ -124,7 +120,8 @@ class SensationCounts:
     pain_adelta_fraction: float
 
 
-#: The result of :func:`calibrate` (``benchmarks/calibrate_sensation.py``) on
+#: The result of :func:`estim.effects.calibrate.calibrate`
+#: (``benchmarks/calibrate_sensation.py``) on
 #: :data:`CALIBRATION_TARGETS` (seed 0, 60 fibers per class);
 #: ``tests/integration/test_sensation_calibration.py`` checks that they still reproduce the
 #: targets.
@@ -132,74 +129,19 @@ CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=318.0,
                                     pain_adelta_fraction=0.685)
 
 
-def nap_shift_tau_ratio(shift_mv: float) -> float:
-    """τSD of a 10 µm MRG axon with the persistent Na activation shifted by ``shift_mv``
-    over that of the unshifted (motor) axon, 3 mm from a point source in 0.3 S/m."""
-    import numpy as np
+def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
+                         ) -> SensationCriteria:
+    """The fractions of the sampled afferents that the calibrated Aβ counts amount to, for
+    ``available`` afferents of each class (capped at the whole sample: a count larger than
+    the afferents there is never reached), and the calibrated Aδ fraction for pain."""
+    def frac(n: float, k: str) -> float:
+        return min(1.0, n / available[k]) if available.get(k, 0.0) > 0 else 1.0
 
-    from estim.effects.strength_duration import weiss_fit
-    from estim.effects.window import UnitPulse
-    from estim.fibers import find_thresholds, make_fiber
-    from estim.waveforms.segments import Pulse, Segment
-
-    widths = np.array([20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1000e-6])
-
-    def tau(shift: float) -> float:
-        f = make_fiber("mrg", 10e-6, nap_shift_mv=shift)
-        x = np.asarray(f.positions_m)
-        phi = 1.0 / (4 * np.pi * 0.3 * np.hypot(x - x[len(x) // 2], 3e-3))
-        thr = [float(find_thresholds(
-            [f], [phi], UnitPulse(Pulse((Segment.constant(-1.0, 0.0, float(w)),), "mono"),
-                                  delay_s=1e-3), precision=0.002).threshold_a[0])
-               for w in widths]
-        return weiss_fit(widths, np.array(thr))[1]
-
-    return tau(shift_mv) / tau(0.0)
-
-
-def calibrate_nap_shift() -> float:
-    """The shift (mV, to 0.05) at which :func:`nap_shift_tau_ratio` is Mogyoros's ratio."""
-    from scipy.optimize import brentq
-
-    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "sensory_tau_ratio")
-    shift = brentq(lambda s: nap_shift_tau_ratio(s) - target, 7.0, 9.5, xtol=0.01)
-    return round(float(shift) * 20) / 20
-
-
-def calibration_window(phase_s: float = 100e-6) -> SensationWindow:
-    """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
-    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase."""
-    import numpy as np
-
-    from estim.effects.program import channel_setup
-    from estim.effects.window import sensation_window
-    from estim.program.bundled import resolve_program
-    from estim.program.options import Control, PulseShape
-    from estim.waveforms.build import biphasic_pulse, stimuli_for
-    from estim.waveforms.stimulus import Stimulus, Timing
-
-    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
-    pf, _, _, _ = channel_setup(program, stimuli_for(program))
-    pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
-    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
-                    Control.CURRENT, Timing(shape=pulse.label))
-    return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
-
-
-def calibrate() -> SensationCounts:
-    """The counts (Aβ) and fraction (Aδ) recruited, in the calibration configuration, at the
-    targets' currents: the detection threshold, and strong tingling and pain at their
-    published ratios to it. What ``CALIBRATED_COUNTS`` holds, rounded."""
-    win = calibration_window()
-    target = {t.name: t.value for t in CALIBRATION_TARGETS}
-    detection_a = target["detection"] * 1e-3  # [mA -> A]
-    avail = win.available or {}
-
-    def fraction(cls: str, amp_a: float) -> float:
-        return float(win.classes[cls].fraction_at(amp_a)[0])
-
-    return SensationCounts(
-        detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
-        strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
-                           1),
-        pain_adelta_fraction=round(fraction("adelta", detection_a * target["pain"]), 3))
+    base = DEFAULT_SENSATION_CRITERIA
+    return SensationCriteria(
+        sensory_abeta_fraction=frac(counts.detection_abeta, "abeta"),
+        strong_abeta_fraction=frac(counts.strong_abeta, "abeta"),
+        visible_force_fraction=base.visible_force_fraction,
+        motor_fraction_without_force=base.motor_fraction_without_force,
+        pain_adelta_fraction=counts.pain_adelta_fraction,
+        pain_c_fraction=base.pain_c_fraction)

@@ -15,6 +15,7 @@ from estim.effects.muscle import force_frequency
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
 from estim.effects.sensation import Recruitment, SensationResult, classify_sensation
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
+from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window
 from estim.program.model import Program
 from estim.program.options import IFCMode, Sensation
@@ -226,8 +227,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                      f"{main.name} in the fiber simulation, so each fiber sees the beat where "
                      "the two fields overlap")
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
-                              seed=seed, progress=progress, together=together,
-                              subjects=VIRTUAL_SUBJECTS)
+                              seed=seed, progress=progress, together=together)
+    window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
+                        together=bool(together))
     notes.extend(window.notes)
     force = None
     max_force = None

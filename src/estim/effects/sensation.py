@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from estim.effects.muscle import force_frequency, twitch
@@ -36,10 +37,12 @@ from estim.tables import TableEntry, table_value
 __all__ = [
     "DEFAULT_SENSATION_CRITERIA",
     "SENSATION_CRITERIA_TABLE",
+    "Band",
     "Recruitment",
     "Sensation",
     "SensationCriteria",
     "SensationResult",
+    "ThresholdBands",
     "classify_sensation",
     "motor_threshold_fraction",
 ]
@@ -215,3 +218,39 @@ def motor_threshold_fraction(
     f_max = float(force_frequency([max_frequency_hz], params=params, backend="python")
                   .peak_force_N[0])
     return min(1.0, criteria.visible_force_fraction * f_max / f_twitch)
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A threshold over the virtual subjects (A): 10th percentile, median, 90th."""
+
+    low_a: float
+    median_a: float
+    high_a: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        def fin(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
+        return {"p10_A": fin(self.low_a), "median_A": fin(self.median_a),
+                "p90_A": fin(self.high_a)}
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdBands:
+    """Every threshold of the window as a band over ``n_subjects`` virtual subjects."""
+
+    n_subjects: int
+    sensory: Band
+    strong: Band
+    motor: Band
+    pain: Band
+    note: str = ""
+    #: the spread each drawn quantity had: name -> (coefficient of variation, source)
+    spread: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
+                "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
+                "pain": self.pain.to_dict(), "note": self.note,
+                "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()}}

@@ -28,21 +28,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from estim.effects.calibration import SensationCounts
-from estim.effects.sensation import SensationCriteria, motor_threshold_fraction
+from estim.effects.sensation import (
+    Band,
+    SensationCriteria,
+    ThresholdBands,
+    motor_threshold_fraction,
+)
 
 if TYPE_CHECKING:
-    from estim.effects.window import ClassThresholds
+    from estim.effects.window import ClassThresholds, SensationWindow
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "Band", "ThresholdBands", "threshold_bands"]
+__all__ = ["SUBJECT_SPREAD", "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
 
@@ -67,41 +72,6 @@ SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
     "innervation_density": (0.20, "assumed: Corniani & Saal 2020 give 200,000-270,000 "
                                   "tactile afferents in total (± 15 % around 230,000)"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    """A threshold over the virtual subjects (A): 10th percentile, median, 90th."""
-
-    low_a: float
-    median_a: float
-    high_a: float
-
-    def to_dict(self) -> dict[str, float | None]:
-        def fin(x: float) -> float | None:
-            return x if math.isfinite(x) else None
-
-        return {"p10_A": fin(self.low_a), "median_A": fin(self.median_a),
-                "p90_A": fin(self.high_a)}
-
-
-@dataclass(frozen=True, slots=True)
-class ThresholdBands:
-    """Every threshold of the window as a band over ``n_subjects`` virtual subjects."""
-
-    n_subjects: int
-    sensory: Band
-    strong: Band
-    motor: Band
-    pain: Band
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
-                "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
-                "pain": self.pain.to_dict(), "note": self.note,
-                "spread": {k: {"cv": v[0], "source": v[1]}
-                           for k, v in SUBJECT_SPREAD.items()}}
 
 
 def _drive(points: F, phi: F) -> float:
@@ -188,7 +158,7 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
     :param counts: the calibrated counts (None: the window's fractions are used as they are).
     :param available: afferents per class in the sampled area at the site's own density.
     """
-    from estim.effects.window import criteria_from_counts
+    from estim.effects.calibration import criteria_from_counts
     from estim.errors import InputError
     from estim.fields.fast import channel_potential
 
@@ -245,9 +215,32 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
     note = "" if base.valid else base.note
     sensory, strong, motor, pain = (_band(np.array(rows[k]))
                                     for k in ("sensory", "strong", "motor", "pain"))
-    return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note)
+    return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
+                          spread=SUBJECT_SPREAD)
 
 
 def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> float:
     c = subject.get(name)
     return c.amplitude_for(fraction) if c is not None and c.thresholds_a.size else math.inf
+
+
+def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site | None, *,
+               n_subjects: int = 20, seed: int = 0, together: bool = False) -> SensationWindow:
+    """``window`` with its thresholds as bands over ``n_subjects`` virtual subjects (or a
+    note saying why there is no band: no site, two fields at the nerve, no fast field)."""
+    from dataclasses import replace as _replace
+
+    if site is None:
+        return window
+    if together:
+        note = ("no band over virtual subjects for true interferential current (two fields "
+                "at the nerve)")
+        return _replace(window, notes=(*window.notes, note))
+    bands = threshold_bands(window.classes, channel_field, site, counts=window.counts,
+                            criteria=window.criteria, available=window.available or {},
+                            n_subjects=n_subjects, seed=seed)
+    if bands is None:
+        note = ("no band over virtual subjects: the fast layered field does not cover this "
+                "site or these pads")
+        return _replace(window, notes=(*window.notes, note))
+    return _replace(window, bands=bands)

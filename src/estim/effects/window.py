@@ -24,15 +24,18 @@ from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.anatomy import SITE_MUSCLE, innervation_density, muscle_for_site
-from estim.effects.calibration import CALIBRATED_COUNTS, SensationCounts
+from estim.effects.calibration import (
+    CALIBRATED_COUNTS,
+    SensationCounts,
+    criteria_from_counts,
+)
 from estim.effects.populations import FiberClass, FiberPopulation, sample_fiber_populations
 from estim.effects.sensation import (
-    DEFAULT_SENSATION_CRITERIA,
     Recruitment,
     SensationCriteria,
+    ThresholdBands,
     motor_threshold_fraction,
 )
-from estim.effects.subjects import ThresholdBands, threshold_bands
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.waveforms.segments import Pulse, Segment
@@ -53,7 +56,6 @@ __all__ = [
     "UnitPulse",
     "class_thresholds",
     "conform",
-    "criteria_from_counts",
     "fiber_points",
     "sensation_window",
 ]
@@ -216,7 +218,8 @@ class SensationWindow:
     #: sampled area), and the counts the criteria require; None with explicit fractions.
     available: dict[str, float] | None = None
     counts: SensationCounts | None = None
-    #: every threshold over virtual subjects (None: not asked for, or no fast field here)
+    #: every threshold over virtual subjects (None: not asked for, or no fast field here;
+    #: :func:`estim.effects.subjects.with_bands`)
     bands: ThresholdBands | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
@@ -481,8 +484,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         must be superposed at the nerve (the other channel of true interferential current);
         their amplitudes relative to ``stim`` are kept, and thresholds stay in amperes of
         this channel's peak.
-    :param subjects: virtual subjects for the threshold bands (0: none;
-        :mod:`estim.effects.subjects`).
     """
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
@@ -559,38 +560,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                      "pain is judged from Aδ recruitment alone")
     elif n["c"] < 30:
         notes.append(f"only {n['c']} C fibers are simulated; the C-fiber fraction is coarse")
-    bands = None
-    if subjects and site is not None and not together:
-        bands = threshold_bands(classes, channel_field, site, counts=calibrated,
-                                criteria=criteria,
-                                available=available, n_subjects=subjects, seed=seed)
-        if bands is None:
-            notes.append("no band over virtual subjects: the fast layered field does not "
-                         "cover this site or these pads")
-    elif subjects and together:
-        notes.append("no band over virtual subjects for true interferential current (two "
-                     "fields at the nerve)")
     return SensationWindow(channel=channel_name, amplitude_a=amplitude_a, classes=classes,
                            sensory_a=sensory, motor_a=motor, pain_a=pain,
                            motor_fraction_criterion=motor_frac, recruitment=recruited,
                            criteria=criteria, pulse_duration_s=waveform.width_s,
-                           notes=tuple(notes), available=available, counts=calibrated,
-                           bands=bands)
+                           notes=tuple(notes), available=available, counts=calibrated)
 
-
-def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
-                         ) -> SensationCriteria:
-    """The fractions of the sampled afferents that the calibrated Aβ counts amount to, for
-    ``available`` afferents of each class (capped at the whole sample: a count larger than
-    the afferents there is never reached), and the calibrated Aδ fraction for pain."""
-    def frac(n: float, k: str) -> float:
-        return min(1.0, n / available[k]) if available.get(k, 0.0) > 0 else 1.0
-
-    base = DEFAULT_SENSATION_CRITERIA
-    return SensationCriteria(
-        sensory_abeta_fraction=frac(counts.detection_abeta, "abeta"),
-        strong_abeta_fraction=frac(counts.strong_abeta, "abeta"),
-        visible_force_fraction=base.visible_force_fraction,
-        motor_fraction_without_force=base.motor_fraction_without_force,
-        pain_adelta_fraction=counts.pain_adelta_fraction,
-        pain_c_fraction=base.pain_c_fraction)

@@ -89,14 +89,14 @@ class FrozenModel(BaseModel):
         >>> tens.replace(pulse_width=-1.0)
         Traceback (most recent call last):
         ...
-        estim.program.loader.ProgramError: pulse_width: got '-1 s', expected a value above zero
+        estim.program.errors.ProgramError: pulse_width: got '-1 s', expected a value above zero
 
         :raises ProgramError: a change the model refuses (each problem names its field), or
             a field the model does not have.
         """
         from pydantic import ValidationError
 
-        from estim.program.loader import ProgramError, _dedupe, _problem
+        from estim.program.errors import ProgramError, dedupe, problem
         from estim.program.quantities import SI_CONTEXT
 
         fields = type(self).model_fields
@@ -110,8 +110,8 @@ class FrozenModel(BaseModel):
         try:
             return type(self).model_validate(data, context={SI_CONTEXT: True})
         except ValidationError as err:
-            problems = [_problem(e) for e in err.errors(include_url=False)]
-            raise ProgramError(_dedupe(problems)) from None
+            problems = [problem(e) for e in err.errors(include_url=False)]
+            raise ProgramError(dedupe(problems)) from None
 
 
 # --- amplitude: a current or a voltage, which one depends on the device ----------------------

@@ -17,25 +17,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from estim.errors import InputError
+from estim.program.errors import ProgramError, dedupe, problem
 from estim.program.model import STIMULATION_TYPES, Program
 
 __all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_PROGRAM_BYTES", "ProgramError", "load_program",
            "parse_program", "program_from_dict"]
-
-
-class ProgramError(InputError):
-    """One or more problems in a program; ``problems`` holds each as an :class:`InputError`."""
-
-    def __init__(self, problems: list[InputError], *, source: str = "") -> None:
-        first = problems[0]
-        super().__init__(first.field, first.value, first.expected)
-        self.problems = problems
-        where = f"{source}: " if source else ""
-        lines = [f"{where}{p.field}: got {p.value!r}, expected {p.expected}" for p in problems]
-        self.args = ("\n".join(lines),)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 #: Largest program file read (bytes): the bundled programs are about 1 kB.
@@ -145,76 +131,13 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
         # pydantic reports a tuple whose items failed as "too short" as well: drop that echo.
         errors = [e for e in errors if not (e["type"] == "too_short" and any(
             o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
-        problems = [_problem(e) for e in errors]
-        raise ProgramError(_dedupe(problems), source=source) from None
+        problems = [problem(e, tags=STIMULATION_TYPES, allowed=_allowed) for e in errors]
+        raise ProgramError(dedupe(problems), source=source) from None
     except InputError as err:  # raised outside pydantic's wrapping (should not happen)
         raise ProgramError([err], source=source) from None
     except RecursionError:
         raise ProgramError([InputError("program", "<deeply nested>", "a flat program table")],
                            source=source) from None
-
-
-def _dedupe(problems: list[InputError]) -> list[InputError]:
-    seen: set[str] = set()
-    out = []
-    for p in problems:
-        if p.field not in seen:
-            seen.add(p.field)
-            out.append(p)
-    return out
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in STIMULATION_TYPES and parts and parts[-1].endswith("stimulation"):
-            continue  # the discriminator tag pydantic puts in the location
-        elif item.startswith("function-") or item in ("tagged-union",):
-            continue
-        else:
-            parts.append(("." if parts else "") + item)
-    return "".join(parts)
-
-
-def _problem(e: Mapping[str, Any]) -> InputError:
-    loc = tuple(e.get("loc", ()))
-    path = _path(loc)
-    kind = e.get("type", "")
-    value = e.get("input")
-    ctx = e.get("ctx") or {}
-    inner = ctx.get("error")
-    if isinstance(inner, InputError):
-        field = f"{path}.{inner.field}" if path and inner.field else (inner.field or path)
-        return InputError(field or "program", inner.value, inner.expected)
-    if kind == "missing":
-        return InputError(path, "(missing)", "a value: this field is required")
-    if kind == "extra_forbidden":
-        parent = loc[:-1]
-        return InputError(path, value, f"a known key ({_allowed(parent)})")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        field = path + ".type" if not path.endswith("type") else path
-        return InputError(field, ctx.get("tag", value),
-                          f"one of {', '.join(repr(t) for t in STIMULATION_TYPES)}")
-    if kind == "enum":
-        return InputError(path, value, f"one of {ctx.get('expected', '')}")
-    if kind == "literal_error":
-        return InputError(path, value, f"one of {ctx.get('expected', '')}")
-    if kind == "value_error":
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        return InputError(path, _short(value), msg)
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return InputError(path, _short(value), str(e.get("msg", "")).lower())
-    if kind == "too_short":
-        return InputError(path, _short(value), "at least one entry")
-    return InputError(path or "program", _short(value), str(e.get("msg", "")))
-
-
-def _short(value: Any) -> Any:
-    if isinstance(value, dict | list) and len(repr(value)) > 80:
-        return repr(value)[:77] + "..."
-    return value
 
 
 def _allowed(parent: tuple[int | str, ...]) -> str:

@@ -173,9 +173,8 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
     """The thresholds and the sensation of one virtual subject: its anatomy is in the
     program already (the field was solved in it); its innervation density scales the
     afferents that the calibrated counts are compared with."""
-    from estim.effects.calibration import CALIBRATED_COUNTS
+    from estim.effects.calibration import CALIBRATED_COUNTS, criteria_from_counts
     from estim.effects.sensation import classify_sensation, motor_threshold_fraction
-    from estim.effects.window import criteria_from_counts
 
     assert point.subject is not None
     criteria = window.criteria

@@ -10,7 +10,7 @@ site's own value), from a random stream of its own: subject 3 is the same person
 other subjects a sweep holds. The anatomy goes into the program as site overrides
 (``skin_thickness``, ``fat_thickness``), so the field is solved again in that person and
 every fiber threshold follows; the density scales the afferents that the calibrated
-sensation counts are compared with (:func:`estim.effects.window.criteria_from_counts`).
+sensation counts are compared with (:func:`estim.effects.calibration.criteria_from_counts`).
 
 Evidence: anatomical assumption (as the bands of ``estim run``).
 """

@@ -1,0 +1,88 @@
+"""Calibrating the sensation model's global values on :mod:`estim.effects.calibration`'s
+targets: the procedures behind ``benchmarks/calibrate_sensation.py`` and the calibration
+tests (the stored values live in the calibration module, which the window reads).
+"""
+
+from __future__ import annotations
+
+from estim.effects.calibration import (
+    CALIBRATION_CONFIGURATION,
+    CALIBRATION_TARGETS,
+    SensationCounts,
+)
+from estim.effects.window import SensationWindow
+
+__all__ = ["calibrate", "calibrate_nap_shift", "calibration_window", "nap_shift_tau_ratio"]
+
+
+def nap_shift_tau_ratio(shift_mv: float) -> float:
+    """τSD of a 10 µm MRG axon with the persistent Na activation shifted by ``shift_mv``
+    over that of the unshifted (motor) axon, 3 mm from a point source in 0.3 S/m."""
+    import numpy as np
+
+    from estim.effects.strength_duration import weiss_fit
+    from estim.effects.window import UnitPulse
+    from estim.fibers import find_thresholds, make_fiber
+    from estim.waveforms.segments import Pulse, Segment
+
+    widths = np.array([20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1000e-6])
+
+    def tau(shift: float) -> float:
+        f = make_fiber("mrg", 10e-6, nap_shift_mv=shift)
+        x = np.asarray(f.positions_m)
+        phi = 1.0 / (4 * np.pi * 0.3 * np.hypot(x - x[len(x) // 2], 3e-3))
+        thr = [float(find_thresholds(
+            [f], [phi], UnitPulse(Pulse((Segment.constant(-1.0, 0.0, float(w)),), "mono"),
+                                  delay_s=1e-3), precision=0.002).threshold_a[0])
+               for w in widths]
+        return weiss_fit(widths, np.array(thr))[1]
+
+    return tau(shift_mv) / tau(0.0)
+
+
+def calibrate_nap_shift() -> float:
+    """The shift (mV, to 0.05) at which :func:`nap_shift_tau_ratio` is Mogyoros's ratio."""
+    from scipy.optimize import brentq
+
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "sensory_tau_ratio")
+    shift = brentq(lambda s: nap_shift_tau_ratio(s) - target, 7.0, 9.5, xtol=0.01)
+    return round(float(shift) * 20) / 20
+
+
+def calibration_window(phase_s: float = 100e-6) -> SensationWindow:
+    """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
+    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase."""
+    import numpy as np
+
+    from estim.effects.program import channel_setup
+    from estim.effects.window import sensation_window
+    from estim.program.bundled import resolve_program
+    from estim.program.options import Control, PulseShape
+    from estim.waveforms.build import biphasic_pulse, stimuli_for
+    from estim.waveforms.stimulus import Stimulus, Timing
+
+    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
+    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
+                    Control.CURRENT, Timing(shape=pulse.label))
+    return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
+
+
+def calibrate() -> SensationCounts:
+    """The counts (Aβ) and fraction (Aδ) recruited, in the calibration configuration, at the
+    targets' currents: the detection threshold, and strong tingling and pain at their
+    published ratios to it. What ``CALIBRATED_COUNTS`` holds, rounded."""
+    win = calibration_window()
+    target = {t.name: t.value for t in CALIBRATION_TARGETS}
+    detection_a = target["detection"] * 1e-3  # [mA -> A]
+    avail = win.available or {}
+
+    def fraction(cls: str, amp_a: float) -> float:
+        return float(win.classes[cls].fraction_at(amp_a)[0])
+
+    return SensationCounts(
+        detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
+        strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
+                           1),
+        pain_adelta_fraction=round(fraction("adelta", detection_a * target["pain"]), 3))

@@ -1,0 +1,97 @@
+"""Problems in a program, each naming its field: the error type and the translation of
+pydantic's validation errors, shared by the file loader and :meth:`FrozenModel.replace`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from estim.errors import InputError
+
+__all__ = ["ProgramError", "dedupe", "problem"]
+
+
+class ProgramError(InputError):
+    """One or more problems in a program; ``problems`` holds each as an :class:`InputError`."""
+
+    def __init__(self, problems: list[InputError], *, source: str = "") -> None:
+        first = problems[0]
+        super().__init__(first.field, first.value, first.expected)
+        self.problems = problems
+        where = f"{source}: " if source else ""
+        lines = [f"{where}{p.field}: got {p.value!r}, expected {p.expected}" for p in problems]
+        self.args = ("\n".join(lines),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def dedupe(problems: list[InputError]) -> list[InputError]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if p.field not in seen:
+            seen.add(p.field)
+            out.append(p)
+    return out
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for k, item in enumerate(loc):
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif k and loc[k - 1] == "stimulation":
+            continue  # the discriminator tag pydantic puts in the location
+        elif item.startswith("function-") or item in ("tagged-union",):
+            continue
+        else:
+            parts.append(("." if parts else "") + item)
+    return "".join(parts)
+
+
+def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
+            allowed: Callable[[tuple[int | str, ...]], str] | None = None) -> InputError:
+    """One pydantic error as an :class:`InputError` naming the field as a dotted path.
+
+    :param tags: the stimulation ``type`` tags, named when a tag is unknown.
+    :param allowed: the keys allowed at a location, named for an unknown key.
+    """
+    loc = tuple(e.get("loc", ()))
+    path = _path(loc)
+    kind = e.get("type", "")
+    value = e.get("input")
+    ctx = e.get("ctx") or {}
+    inner = ctx.get("error")
+    if isinstance(inner, InputError):
+        field = f"{path}.{inner.field}" if path and inner.field else (inner.field or path)
+        return InputError(field or "program", inner.value, inner.expected)
+    if kind == "missing":
+        return InputError(path, "(missing)", "a value: this field is required")
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        keys = allowed(parent) if allowed is not None else "see the documentation"
+        return InputError(path, value, f"a known key ({keys})")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = path + ".type" if not path.endswith("type") else path
+        return InputError(field, ctx.get("tag", value),
+                          f"one of {', '.join(repr(t) for t in tags)}")
+    if kind == "enum":
+        return InputError(path, value, f"one of {ctx.get('expected', '')}")
+    if kind == "literal_error":
+        return InputError(path, value, f"one of {ctx.get('expected', '')}")
+    if kind == "value_error":
+        msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        return InputError(path, _short(value), msg)
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return InputError(path, _short(value), str(e.get("msg", "")).lower())
+    if kind == "too_short":
+        return InputError(path, _short(value), "at least one entry")
+    return InputError(path or "program", _short(value), str(e.get("msg", "")))
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, dict | list) and len(repr(value)) > 80:
+        return repr(value)[:77] + "..."
+    return value
