@@ -14,8 +14,8 @@ from estim.fields.electrodes import Electrode
 from estim.fields.fem.evaluate import FemEvaluator
 from estim.fields.fem.geometry import MeshSettings, build_mesh
 from estim.fields.fem.solver import solve_fem
-from estim.fields.leads import get_lead
 from estim.fields.sites import site_from_spec
+from estim.leads import get_lead
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-import estim.fields.leads as leads_module
+import estim.leads as leads_module
 from estim.errors import InputError
 from estim.fields.electrodes import place_electrode
-from estim.fields.leads import LEAD_NAMES, get_lead
 from estim.fields.sites import placements, site_from_spec
+from estim.leads import LEAD_NAMES, get_lead
 from estim.program import ProgramError, parse_program
 
 DBS_TEXT = """
@@ -116,7 +116,6 @@ def test_program_takes_sizes_and_area_from_the_lead() -> None:
     (("lead_contact_1", "lead_contact_7"), "channels[0].cathode.placement", "lead_contact_3"),
     (('lead = "medtronic_3389"', 'lead = "boston_vercise"'), "site.lead", "medtronic_3387"),
     (('lead = "medtronic_3389"', "lead = 3389"), "site.lead", "a lead name"),
-    (('name = "stn"', 'name = "forearm"'), "site.lead", "brain"),
     (('placement = "lead_contact_1"', 'placement = "lead_contact_1", diameter = "1.4 mm"'),
      "channels[0].cathode.diameter", "1.27 mm"),
     (('placement = "lead_contact_1"', 'placement = "lead_contact_1", area = "6 mm^2"'),
@@ -131,6 +130,19 @@ def test_bad_lead_settings_get_one_clear_error(change, field, words) -> None:
         parse_program(text)
     assert len(info.value.problems) == 1
     assert info.value.field == field and words in info.value.expected
+
+
+def test_a_lead_on_a_limb_is_refused_where_the_site_is_built() -> None:
+    """The program file is read; the site stage (build_setup, which simulate and the CLI
+    run) refuses a lead on a site that is not a brain."""
+    from estim import build_setup
+    from estim.errors import InputError
+
+    program = parse_program(_with_lead("medtronic_3389").replace('name = "stn"',
+                                                                  'name = "forearm"', 1))
+    with pytest.raises(InputError) as info:
+        build_setup(program)
+    assert info.value.field == "site.lead" and "brain" in info.value.expected
 
 
 def test_a_contact_cannot_be_anode_and_cathode_at_once() -> None:

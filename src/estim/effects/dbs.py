@@ -384,8 +384,8 @@ def dbs_activation(program: Any, stimuli: Sequence[Any], *,
     :raises InputError: a contact the field solution cannot model (a segment).
     """
     from estim.effects.window import unit_pulse
-    from estim.fields.leads import DEFAULT_LEAD, contact_name, get_lead
     from estim.fields.program import fields_for_program
+    from estim.leads import DEFAULT_LEAD, contact_name, get_lead
     from estim.program.options import Recharge
 
     t0 = time.perf_counter()
@@ -490,7 +490,7 @@ def activation_for_run(program: Any, stimuli: Sequence[Any], *,
         act = dbs_activation(program, stimuli, progress=progress)
     except InputError as err:
         return None, [f"DBS: no activation volume ({err.field}: {err.expected})"]
-    from estim.fields.leads import contact_name
+    from estim.leads import contact_name
 
     radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at contact "
                       f"{contact_name(c.placement).upper()} ({c.role})"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from estim.errors import InputError
-from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.sites import Site, Vec3, placement
+from estim.leads import DEFAULT_LEAD, get_lead
 from estim.skin import skin_interface_value
 
 __all__ = [

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from estim.errors import EstimWarning, InputError
-from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.tissues import tissue
+from estim.leads import DEFAULT_LEAD, get_lead
 from estim.units import parse_quantity
 
 __all__ = [
@@ -95,7 +95,7 @@ class Site:
     :param height: 2x the y semi-axis of a limb; brain: domain radius (m).
     :param fiber_axis: direction of muscle fibers (unit vector).
     :param lead: brain sites: the DBS lead on the z axis (a key of
-        :data:`estim.fields.leads.LEADS`); empty on other sites.
+        :data:`estim.leads.LEADS`); empty on other sites.
     """
 
     name: str
@@ -228,7 +228,7 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
     :param name: preset name, one of :data:`SITE_NAMES`.
     :param overrides: e.g. ``{"skin_thickness": "1.5 mm", "fat_conductivity": "0.04 S/m"}``.
         ``<tissue>_conductivity`` sets both principal values; ``_along`` / ``_across`` one.
-    :param lead: a brain site's DBS lead (:data:`estim.fields.leads.LEADS`); None: the
+    :param lead: a brain site's DBS lead (:data:`estim.leads.LEADS`); None: the
         default lead.
     :raises InputError: unknown name or key (the message lists the allowed ones), a value
         of the wrong dimension, or a lead on a site that is not a brain.

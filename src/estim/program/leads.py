@@ -3,7 +3,7 @@
 A program names its lead in the site table (``[site] lead = "medtronic_3389"``). Each
 electrode is then a contact of that lead (``placement = "lead_contact_1"``) or the
 stimulator's case (``placement = "case"``, the return of a monopolar setting). A contact's
-shape, diameter, length and area come from the lead (:mod:`estim.fields.leads`): a size the
+shape, diameter, length and area come from the lead (:mod:`estim.leads`): a size the
 file states must agree with the lead, and a segment of a directional lead has its own,
 smaller area, which the charge-density rules read.
 
@@ -40,15 +40,11 @@ def with_lead_contacts(data: object) -> object:
     name = site["lead"]
     if not isinstance(name, str):
         raise InputError("site.lead", name, "a lead name, e.g. 'medtronic_3389'")
-    from estim.fields.leads import get_lead
-    from estim.fields.sites import SITE_NAMES, make_site
+    from estim.leads import get_lead
 
+    # a lead on a site that is not a brain is refused where the site is built
+    # (estim.fields.sites.make_site, through estim.setup.build_setup and the CLI)
     lead = get_lead(name, field="site.lead")
-    site_name = site.get("name")
-    if site_name in SITE_NAMES and make_site(str(site_name)).kind != "brain":
-        brains = ", ".join(n for n in SITE_NAMES if make_site(n).kind == "brain")
-        raise InputError("site.lead", name, f"no lead on the site {site_name!r} (a lead is "
-                         f"implanted in a brain site: {brains})")
     channels = data.get("channels")
     if not isinstance(channels, list):
         return data

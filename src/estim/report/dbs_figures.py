@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from estim.fields.leads import Lead, contact_name, get_lead
+from estim.leads import Lead, contact_name, get_lead
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -405,7 +405,7 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
-    from estim.fields.leads import contact_name, get_lead
+    from estim.leads import contact_name, get_lead
 
     lead = get_lead(dbs["lead"])
     roles = ", ".join(f"contact {contact_name(c['placement']).upper()} {c['role']}"

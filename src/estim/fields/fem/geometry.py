@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.fields.electrodes import Electrode
-from estim.fields.leads import DEFAULT_LEAD, get_lead
 from estim.fields.sites import Site
+from estim.leads import DEFAULT_LEAD, get_lead
 
 __all__ = ["MeshData", "MeshSettings", "build_mesh", "max_size"]
 

@@ -6,7 +6,7 @@ it. A ring contact wraps the whole circumference; a segment of a directional lea
 manufacturer labels them (Medtronic 0-3; Abbott 1, 2A-2C, 3A-3C, 4), and placed in a
 program as ``lead_contact_<name>`` (``lead_contact_1``, ``lead_contact_2a``) or ``case``.
 
->>> from estim.fields.leads import get_lead
+>>> from estim.leads import get_lead
 >>> lead = get_lead("medtronic_3389")
 >>> round(lead.contact("1").z_center_m * 1e3, 2)  # [m -> mm] from the tip
 4.25
