@@ -34,13 +34,18 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from estim.evidence import EvidenceLevel
 from estim.tables import TableEntry
+
+if TYPE_CHECKING:
+    from estim.fibers.protocols import UnitWaveform
+    from estim.program.model import Program
+    from estim.waveforms.stimulus import Stimulus
 
 __all__ = ["DBS_ACTIVATION_TABLE", "DEFAULT_FIBER_DIAMETER_M", "ActivationMap",
            "ActivationSweep", "ContactRadius", "DBSActivation", "activation_map",
@@ -302,7 +307,7 @@ Potential = Callable[[FloatArray], FloatArray]
 Field = Callable[[FloatArray], FloatArray]
 
 
-def activation_map(potential: Potential, field_of: Field | None, waveform: Any, *,
+def activation_map(potential: Potential, field_of: Field | None, waveform: UnitWaveform, *,
                    contact_z_m: Sequence[float], lead_radius_m: float, r_min_m: float,
                    fiber_diameter_m: float = DEFAULT_FIBER_DIAMETER_M,
                    tstop_s: float | None = None,
@@ -367,7 +372,7 @@ def _fill(phi: FloatArray) -> FloatArray:
     return np.interp(i, i[~bad], phi[~bad])
 
 
-def dbs_activation(program: Any, stimuli: Sequence[Any], *,
+def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
                    fiber_diameter_m: float = DEFAULT_FIBER_DIAMETER_M,
                    field_threshold_v_per_m: float = _FIELD_THRESHOLD_V_PER_M,
                    sweep_steps: int = 10, sweep_max: float | None = None,
@@ -384,9 +389,11 @@ def dbs_activation(program: Any, stimuli: Sequence[Any], *,
     :raises InputError: a contact the field solution cannot model (a segment).
     """
     from estim.effects.window import unit_pulse
+    from estim.errors import InputError
     from estim.fields.program import fields_for_program
     from estim.leads import DEFAULT_LEAD, contact_name, get_lead
     from estim.program.options import Recharge
+    from estim.program.stimulation import DBS
 
     t0 = time.perf_counter()
     notes: list[str] = []
@@ -436,6 +443,8 @@ def dbs_activation(program: Any, stimuli: Sequence[Any], *,
     enc = pf.site.layers[0].thickness if pf.site.layers[0].tissue == "encapsulation" else 0.0
     r_lead = lead.diameter_m / 2
     stim = main.stimulation
+    if not isinstance(stim, DBS):
+        raise InputError("channels[0].stimulation.type", stim.type, "dbs for a DBS activation")
     act = stim.pulse_width + stim.interphase_gap + (
         stim.pulse_width / stim.recharge_ratio if stim.recharge is Recharge.ACTIVE else 0.0)
     amap = activation_map(potential, field_of, waveform,
@@ -479,7 +488,7 @@ def dbs_activation(program: Any, stimuli: Sequence[Any], *,
         sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0)
 
 
-def activation_for_run(program: Any, stimuli: Sequence[Any], *,
+def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                        progress: Callable[[str], None] | None = None
                        ) -> tuple[DBSActivation | None, list[str]]:
     """What ``estim run`` shows of a DBS program: its activation and a note in words, or

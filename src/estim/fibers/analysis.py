@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from estim.errors import InputError
 from estim.fibers.cable import Fiber
+from estim.fibers.protocols import Potentials, Waveform
 from estim.fibers.solver import (
     RectangularPulse,
     SolverOptions,
@@ -93,7 +93,7 @@ def fit_strength_duration(pulse_widths_s: np.ndarray, thresholds_a: np.ndarray,
     return float(intercept), float(slope / intercept)
 
 
-def strength_duration(fiber: Fiber, potentials: Any,
+def strength_duration(fiber: Fiber, potentials: Potentials,
                       pulse_widths_s: Sequence[float] | np.ndarray, *,
                       cathodic: bool = True, precision: float = 0.01,
                       options: SolverOptions | None = None) -> StrengthDuration:
@@ -119,7 +119,7 @@ class Recruitment:
     thresholds_a: np.ndarray
 
 
-def recruitment(fibers: Sequence[Fiber], potentials: Any, waveform: Any,
+def recruitment(fibers: Sequence[Fiber], potentials: Potentials, waveform: Waveform,
                 amplitudes_a: Sequence[float] | None = None, *, precision: float = 0.01,
                 options: SolverOptions | None = None) -> Recruitment:
     """Recruitment curve: thresholds of every fiber, then the fraction at or below each

@@ -19,6 +19,7 @@ from estim.fields.solve import ChannelField, FieldSolution, Method, solve_fields
 
 if TYPE_CHECKING:
     from estim.program import Program
+    from estim.program.model import Electrode as ElectrodeSpec
 
 __all__ = ["ProgramFields", "electrode_from_spec", "fields_for_program"]
 
@@ -63,7 +64,7 @@ class ProgramFields:
         }
 
 
-def electrode_from_spec(site: Site, spec: Any, *, field: str) -> Electrode:
+def electrode_from_spec(site: Site, spec: ElectrodeSpec, *, field: str) -> Electrode:
     """An :class:`Electrode` from a program electrode (placement, shape, sizes in m)."""
     shape = str(getattr(spec.shape, "value", spec.shape))
     where = spec.placement
