@@ -317,8 +317,13 @@ def _band_text(band: dict[str, Any] | None) -> str:
     if not band or band.get("p10_A") is None:
         return ""
     hi = band.get("p90_A")
-    top = f"{hi * 1e3:.2g}" if hi is not None else "never"  # [A -> mA]
-    return f" ({band['p10_A'] * 1e3:.2g}–{top} mA across people)"
+    top = two_digits(hi * 1e3) if hi is not None else "never"  # [A -> mA]
+    return f" ({two_digits(band['p10_A'] * 1e3)}–{top} mA across people)"
+
+
+def two_digits(x: float) -> str:
+    """Two significant digits without an exponent: 109 -> '110', 0.0123 -> '0.012'."""
+    return format(float(f"{x:.2g}"), "g")
 
 
 def thresholds(window: dict[str, Any]) -> list[Threshold]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from estim.report.page import two_digits
 from estim.text import terminal_text
 from estim.units import format_si
 
@@ -217,8 +218,9 @@ def _band(band: dict[str, Any] | None) -> str:
     if not band or band.get("p10_A") is None:
         return ""
     hi = band.get("p90_A")
-    top = f"{hi * 1e3:.2g}" if hi is not None else "∞"  # [A -> mA]
-    return f"({band['p10_A'] * 1e3:.2g}–{top})"
+    top = two_digits(hi * 1e3) if hi is not None else "∞"  # [A -> mA]
+    return f"({two_digits(band['p10_A'] * 1e3)}–{top})"
+
 
 
 def _criterion_words(criterion: str) -> str:
