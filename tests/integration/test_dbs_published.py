@@ -107,11 +107,16 @@ def test_stated_impedance_sets_the_current_of_a_voltage_setting() -> None:
     assert act.current_a == pytest.approx(3.0 / 1200.0)
 
 
-def test_segmented_contact_is_named_not_silently_meshed_as_a_ring() -> None:
+def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:
+    """A segment's field is solved (its arc is meshed), but the axon grid assumes the same
+    activation all around the lead, so the activation volume says why it is not given."""
     from estim.effects.dbs import activation_for_run
+    from estim.fields.program import fields_for_program
 
     text = monopolar_90us("abbott_6172").replace("lead_contact_1", "lead_contact_2a")
     program = parse_program(text)
     act, notes = activation_for_run(program, stimuli_for(program))
     assert act is None
-    assert "segmented contacts are not meshed yet" in notes[0]
+    assert "ring contacts for the activation volume" in notes[0]
+    cathode = fields_for_program(program).channels[0].cathode
+    assert cathode.arc_deg == pytest.approx(90.0)  # the segment, not a ring

@@ -386,7 +386,8 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     :param sweep_steps: amplitudes of the sweep, evenly up to ``sweep_max``.
     :param sweep_max: top of the sweep in the dial's unit (A or V); default the device
         maximum.
-    :raises InputError: a contact the field solution cannot model (a segment).
+    :raises InputError: an active segment of a directional lead (the activation around it
+        is not axisymmetric, which the axon grid assumes).
     """
     from estim.effects.window import unit_pulse
     from estim.errors import InputError
@@ -399,6 +400,14 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     notes: list[str] = []
     main = program.channels[0]
     lead = get_lead(program.site.lead or DEFAULT_LEAD)
+    for ch in program.channels:  # before any solve: the axon grid assumes rings
+        for e in (ch.cathode, ch.anode):
+            if e.placement != "case" and not lead.contact(contact_name(e.placement)).is_ring:
+                raise InputError("channels.placement", e.placement,
+                                 "ring contacts for the activation volume (around a segment "
+                                 "it is not the same in every direction, which the axon grid "
+                                 "assumes; the segment's field, output and safety are "
+                                 "computed)")
     pf = fields_for_program(program, progress=progress)
     cf = pf.channels[0]
     control = main.stimulation.amplitude.control.value
@@ -492,7 +501,7 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                        progress: Callable[[str], None] | None = None
                        ) -> tuple[DBSActivation | None, list[str]]:
     """What ``estim run`` shows of a DBS program: its activation and a note in words, or
-    why there is none (a segmented contact the field solution cannot mesh yet)."""
+    why there is none (an active segment of a directional lead)."""
     from estim.errors import InputError
 
     try:

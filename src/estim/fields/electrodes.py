@@ -181,18 +181,33 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
                              interface_conductance)
         lead = get_lead(site.lead or DEFAULT_LEAD)
         contact = lead.contact(where, field=f"{field}.placement")
-        if not contact.is_ring:
-            # the FEM meshes ring bands only (fields.fem.geometry._brain_geometry)
-            raise InputError(f"{field}.placement", where,
-                             f"a ring contact of the {lead.title} for the field solution "
-                             f"(segmented contacts are not meshed yet; ring contacts: "
-                             f"{', '.join(c.placement for c in lead.contacts if c.is_ring)})")
-        return Electrode(where, "lead_contact", spot.position, spot.normal, spot.axis,
-                         contact.length_m, lead.diameter_m, interface_conductance)
+        normal, arc = spot.normal, 360.0
+        if not contact.is_ring:  # a segment faces angle_deg around the lead (0°: +x)
+            normal, arc = _segment_normal(spot.axis, contact.angle_deg), contact.arc_deg
+        return Electrode(where, "lead_contact", spot.position, normal, spot.axis,
+                         contact.length_m, lead.diameter_m, interface_conductance,
+                         arc_deg=arc)
     if shape not in ("rectangular", "circular"):
         raise InputError(f"{field}.shape", shape, "'rectangular' or 'circular' on a surface site")
     return Electrode(where, shape, spot.position, spot.normal, spot.axis, length, width,
                      interface_conductance)
+
+
+def _segment_normal(axis: Vec3, angle_deg: float) -> Vec3:
+    """The outward direction a segment faces: ``angle_deg`` around ``axis`` from the
+    direction of +x made perpendicular to the axis (+y where the axis is along x)."""
+    ax = [float(c) for c in axis]
+    norm = math.sqrt(sum(c * c for c in ax))
+    ax = [c / norm for c in ax]
+    ref = [1.0, 0.0, 0.0] if abs(ax[0]) < 0.9 else [0.0, 1.0, 0.0]
+    dot = sum(r * a for r, a in zip(ref, ax, strict=True))
+    u = [r - dot * a for r, a in zip(ref, ax, strict=True)]
+    un = math.sqrt(sum(c * c for c in u))
+    u = [c / un for c in u]
+    v = [ax[1] * u[2] - ax[2] * u[1], ax[2] * u[0] - ax[0] * u[2], ax[0] * u[1] - ax[1] * u[0]]
+    a = math.radians(angle_deg)
+    return (math.cos(a) * u[0] + math.sin(a) * v[0], math.cos(a) * u[1] + math.sin(a) * v[1],
+            math.cos(a) * u[2] + math.sin(a) * v[2])
 
 
 #: Smallest side of a surface electrode (m): smaller pads are not electrotherapy electrodes
