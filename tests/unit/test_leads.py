@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import math
 
+import numpy as np
 import pytest
 
 import estim.leads as leads_module
@@ -93,10 +94,18 @@ def test_site_places_the_leads_contacts() -> None:
     assert "lead" not in repr(site_from_spec("forearm"))
 
 
-def test_segment_is_refused_by_the_field_solution_with_the_rings_named() -> None:
+def test_segment_is_placed_facing_its_angle_with_its_arc() -> None:
+    """Segments 2A, 2B, 2C face 0°, 120° and 240° around the lead (0°: +x), 90° wide."""
     site = site_from_spec("stn", {"lead": "abbott_6172"})
-    with pytest.raises(InputError, match="lead_contact_1, lead_contact_4"):
-        place_electrode(site, "lead_contact_2a")
+    for name, angle in (("lead_contact_2a", 0.0), ("lead_contact_2b", 120.0),
+                        ("lead_contact_2c", 240.0)):
+        e = place_electrode(site, name)
+        assert e.arc_deg == pytest.approx(90.0)
+        n = np.asarray(e.normal)
+        assert float(n @ np.asarray(e.axis)) == pytest.approx(0.0, abs=1e-12)
+        a = math.radians(angle)
+        assert n[:2] == pytest.approx([math.cos(a), math.sin(a)], abs=1e-12), name
+    assert place_electrode(site, "lead_contact_1").arc_deg == 360.0
 
 
 def test_program_takes_sizes_and_area_from_the_lead() -> None:
