@@ -53,13 +53,10 @@ def load(args: argparse.Namespace) -> tuple[Program, Path]:
 
 
 def _check_site(program: Program) -> None:
-    from estim.fields.program import electrode_from_spec
-    from estim.fields.sites import site_from_spec
+    """The site and every placement, refused as the library refuses them."""
+    from estim.setup import build_setup
 
-    site = site_from_spec(program.site.name, program.site.overrides)
-    for i, ch in enumerate(program.channels):
-        electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
-        electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+    build_setup(program)
 
 
 def print_json(data: Any) -> None:

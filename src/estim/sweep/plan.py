@@ -222,13 +222,9 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...]) ->
 
 def _check_site(program: Program) -> None:
     """The site and every placement, as ``estim check`` refuses them (no mesh, no solve)."""
-    from estim.fields.program import electrode_from_spec
-    from estim.fields.sites import site_from_spec
+    from estim.setup import build_setup
 
-    site = site_from_spec(program.site.name, program.site.overrides)
-    for i, ch in enumerate(program.channels):
-        electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
-        electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+    build_setup(program)
 
 
 def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubject,
