@@ -63,8 +63,9 @@ def _run(args: argparse.Namespace) -> int:
             render_summary(result, console)
         else:
             render_brief(data, console)
-        console.print(f"\nwrote {terminal_text(str(written[0]))} and "
-                      f"{terminal_text(str(written[1]))}")
+        console.print("\nwrote")  # one path a line: a long folder still fits 80 columns
+        for path_written in written:
+            console.print(f"  {terminal_text(str(path_written))}")
     return 1 if data["safety"]["verdict"] == "fail" else 0
 
 
