@@ -14,11 +14,10 @@ difference at the ending) and both fields come from the semi-analytic layered so
 (:func:`estim.fields.fast.channel_potential`, ~0.1 s a subject), so its error against the
 FEM cancels in the ratio. In the subject, an afferent's ending keeps its depth as a
 fraction of the skin's thickness and a motor axon its depth inside the muscle; each fiber
-moves rigidly. The approximation is
-checked against fibers simulated again in the subject's field in
-``tests/integration/test_effects_subjects.py``. Where the fast solver does not apply
-(brain sites, pads across the limb, both channels of true interferential current at the
-nerve) there is no band and the window says so.
+moves rigidly. The approximation is checked against fibers simulated again in the
+subject's field in ``tests/integration/test_effects_subjects.py``. Where the fast solver
+does not apply (brain sites, pads across the limb, both channels of true interferential
+current at the nerve) there is no band and the window says so.
 
 Evidence: anatomical assumption (spreads from published means ± SD; distribution shapes
 assumed log-normal).
@@ -61,8 +60,9 @@ class ChannelPads(Protocol):
     @property
     def cathode(self) -> Electrode: ...
 
+
 #: Coefficient of variation between people of each quantity a virtual subject draws
-#: (log-normal, median 1 x the site's own value), with the source of the spread.
+#: (log-normal with a mean of 1 x the site's own value), with the source of the spread.
 SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
     "skin_thickness": (0.15, "assumed from the spread of dermal thickness at one site "
                              "in Lee & Hwang 2002 (Surg Radiol Anat 24:183); SD/mean ~0.15"),
