@@ -13,6 +13,7 @@ MODULES = (
     "estim",
     "estim.setup",
     "estim.simulate",
+    "estim.cli.common",
     "estim.program.common",
     "estim.fibers.protocols",
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,3 +71,36 @@ def shown(text: object) -> str:
     from estim.text import terminal_text
 
     return terminal_text(text, markup=False)
+
+
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str], None] | None]:
+    """The long stages' progress, in one style for every command: on stderr, a spinner line
+    a stage with its elapsed time, and only on a terminal (None in a pipe or a log file).
+
+    >>> with stage_progress() as progress:  # doctests do not run on a terminal
+    ...     progress is None
+    True
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from estim.report.terminal import console as make_console
+    from estim.text import terminal_text
+
+    status = make_console(stderr=True)
+    if not status.is_terminal:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=status, transient=False) as bar:
+        current: list[Any] = []
+
+        def step(message: str) -> None:
+            if current:
+                bar.update(current[-1], completed=1, total=1)
+            # the description is Rich markup, and a message may quote a channel name
+            current.append(bar.add_task(terminal_text(message), total=None))
+
+        yield step
+        if current:
+            bar.update(current[-1], completed=1, total=1)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from estim.cli.common import add_amplitude, add_json, load, print_json, shown
+from estim.cli.common import add_amplitude, add_json, load, print_json, shown, stage_progress
 from estim.errors import InputError
 from estim.units import parse_quantity
 
@@ -91,7 +91,6 @@ def _program(args: argparse.Namespace) -> int:
     from estim.effects.strength_duration import window_strength_duration
     from estim.outputs import check_output_dir, write_output_dir
     from estim.report.terminal import console as make_console
-    from estim.report.terminal import terminal_text
     from estim.waveforms import stimuli_for
 
     program, source = load(args)
@@ -104,12 +103,8 @@ def _program(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None:  # refused before anything is computed; created only at the end
         check_output_dir(out, force=args.force, names=names, inputs=(source,))
-    console = make_console(stderr=True)
-
-    def progress(message: str) -> None:
-        console.log(terminal_text(message))
-
-    effects = effects_for_program(program, stimuli_for(program), progress=progress)
+    with stage_progress() as progress:
+        effects = effects_for_program(program, stimuli_for(program), progress=progress)
     window, pf = effects.window, effects.program_fields
     if window is None or pf is None:  # nothing delivered (a zero amplitude)
         raise InputError("amplitude", "0", "an amplitude above zero, so that fibers can be "

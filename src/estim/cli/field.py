@@ -18,7 +18,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from estim.cli.common import add_amplitude, add_json, add_program, load, print_json, shown
+from estim.cli.common import (
+    add_amplitude,
+    add_json,
+    add_program,
+    load,
+    print_json,
+    shown,
+    stage_progress,
+)
 from estim.errors import EstimError, InputError
 
 __all__ = ["register", "run"]
@@ -72,8 +80,10 @@ def _field(args: argparse.Namespace) -> int:
     program, source = load(args)
     check_output_dir(out, force=args.force, names=_NAMES, inputs=(source,))
     boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
-    pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
-                            mesh_scale=args.mesh_scale, method=args.method, progress=_say)
+    with stage_progress() as progress:
+        pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
+                                mesh_scale=args.mesh_scale, method=args.method,
+                                progress=progress)
     # everything is rendered in memory, then the folder is written whole (or not at all)
     section = section_summary(pf, cross_section(pf))
     section_png = figure_to_png(cross_section_figure(
@@ -102,6 +112,3 @@ def _field(args: argparse.Namespace) -> int:
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 
-
-def _say(message: str) -> None:
-    print(f"estim field: {shown(message)}", file=sys.stderr)

@@ -7,13 +7,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from estim.cli.common import add_amplitude, add_json, add_program, load, print_json
+from estim.cli.common import add_amplitude, add_json, add_program, load, print_json, stage_progress
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
-    from estim.program import Program
-    from estim.simulate import Result
+    pass
 
 __all__ = ["register"]
 
@@ -48,9 +46,8 @@ def _run(args: argparse.Namespace) -> int:
     check_output_dir(fresh_dir(base) if fresh else base, force=args.force, names=RUN_FILES,
                      inputs=(path,))
     console = make_console(stderr=args.json)
-    # progress on stderr, and only where someone watches it (not in a pipe or a log file)
-    status = make_console(stderr=True)
-    result = _with_progress(program, status) if status.is_terminal else simulate(program)
+    with stage_progress() as progress:
+        result = simulate(program, progress=progress)
     # Everything is rendered before anything is written, and the folder appears whole: bad
     # input creates nothing, and a run that finds the folder taken meanwhile writes nothing.
     data, files = render_run_files(result, program_text=_program_text(path, args.amplitude))
@@ -81,25 +78,3 @@ def _program_text(path: Path, amplitude: str | None) -> str | None:
     return (f"# estim run --amplitude {amplitude}: every channel's amplitude below was "
             f"replaced by {amplitude}\n{text}")
 
-
-def _with_progress(program: Program, console: Console) -> Result:
-    """simulate() with a spinner and elapsed time per stage."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from estim.report.terminal import terminal_text
-    from estim.simulate import simulate
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=False) as bar:
-        current: list[Any] = []
-
-        def step(message: str) -> None:
-            if current:
-                bar.update(current[-1], completed=1, total=1)
-            # the description is Rich markup, and a message may quote a channel name
-            current.append(bar.add_task(terminal_text(message), total=None))
-
-        result = simulate(program, progress=step)
-        if current:
-            bar.update(current[-1], completed=1, total=1)
-    return result
