@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.fields.cylinder import _graded
+from estim.fields.cylinder import _graded, pad_cells
 from estim.fields.electrodes import Electrode
 from estim.fields.sites import Site
 
@@ -191,16 +191,7 @@ def box_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells: int 
     W2 = (zs * ey[None, :]) @ (Cy[:, :, None] * Cy[:, None, :]).reshape(len(ky), nb * nb)
     A = ex[:, None] * (Cx[:, :, None] * Cx[:, None, :]).reshape(len(kx), na * na)
     H = (A.T @ W2).reshape(na, na, nb, nb).transpose(0, 2, 1, 3)
-    ca_l, cb_l, own_l = [], [], []
-    oa = ob = 0
-    for i, p in enumerate(pads):
-        ia, ib = np.nonzero(p.mask)
-        ca_l.append(ia + oa)
-        cb_l.append(ib + ob)
-        own_l.append(np.full(len(ia), i))
-        oa += len(p.x) - 1
-        ob += len(p.y) - 1
-    ca_, cb_, own = np.concatenate(ca_l), np.concatenate(cb_l), np.concatenate(own_l)
+    ca_, cb_, own = pad_cells([(p.mask, len(p.x) - 1, len(p.y) - 1) for p in pads])
     wx = np.concatenate([np.diff(p.x) for p in pads])
     wy = np.concatenate([np.diff(p.y) for p in pads])
     area = wx[ca_] * wy[cb_]

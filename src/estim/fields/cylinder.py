@@ -182,6 +182,22 @@ class LayeredCylinder:
         return z_surface, out
 
 
+def pad_cells(grids: list[tuple[NDArray[np.bool_], int, int]]
+              ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """The cells of several pads, each a (mask, cells along a, cells along b) grid, numbered
+    along a and b across all pads one after another: (a index, b index, owning pad)."""
+    ca, cb, own = [], [], []
+    oa = ob = 0
+    for i, (mask, na, nb) in enumerate(grids):
+        ia, ib = np.nonzero(mask)
+        ca.append(ia + oa)
+        cb.append(ib + ob)
+        own.append(np.full(len(ia), i))
+        oa += na
+        ob += nb
+    return np.concatenate(ca), np.concatenate(cb), np.concatenate(own)
+
+
 def _graded(half: float, cells: int) -> F:
     """Cell edges on [-half, half], finer towards both ends (cosine spacing) (m)."""
     return -half * np.cos(np.pi * np.arange(cells + 1) / cells)
@@ -310,16 +326,7 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
                        + E.imag[:, :, None] * E.imag[:, None, :]).reshape(len(ns), na * na)
     H = (A.T @ W).reshape(na, na, nb, nb).transpose(0, 2, 1, 3)  # [α, β, α', β']
     # cells: (α, β) of each pad
-    cell_a, cell_b, owner = [], [], []
-    oa = ob = 0
-    for p_i, p in enumerate(pads):
-        ia, ib = np.nonzero(p.mask)
-        cell_a.append(ia + oa)
-        cell_b.append(ib + ob)
-        owner.append(np.full(len(ia), p_i))
-        oa += len(p.theta) - 1
-        ob += len(p.zeta) - 1
-    ca_, cb_, own = np.concatenate(cell_a), np.concatenate(cell_b), np.concatenate(owner)
+    ca_, cb_, own = pad_cells([(p.mask, len(p.theta) - 1, len(p.zeta) - 1) for p in pads])
     lo_t = np.concatenate([p.theta[:-1] for p in pads])
     hi_t = np.concatenate([p.theta[1:] for p in pads])
     lo_z = np.concatenate([p.zeta[:-1] for p in pads])

@@ -312,13 +312,20 @@ class Threshold:
     criterion: str
 
 
-def _band_text(band: dict[str, Any] | None) -> str:
-    """`` (3.6–5.9 across people)``: the 10th-90th percentile over the virtual subjects."""
+def band_range(band: dict[str, Any] | None, *, unreached: str = "never") -> str:
+    """``3.6–5.9``: a threshold's 10th-90th percentile over the virtual subjects in mA
+    (``unreached`` where the top is never reached); empty without a band."""
     if not band or band.get("p10_A") is None:
         return ""
     hi = band.get("p90_A")
-    top = two_digits(hi * 1e3) if hi is not None else "never"  # [A -> mA]
-    return f" ({two_digits(band['p10_A'] * 1e3)}–{top} mA across people)"
+    top = two_digits(hi * 1e3) if hi is not None else unreached  # [A -> mA]
+    return f"{two_digits(band['p10_A'] * 1e3)}–{top}"
+
+
+def _band_text(band: dict[str, Any] | None) -> str:
+    """`` (3.6–5.9 mA across people)``, or nothing without a band."""
+    text = band_range(band)
+    return f" ({text} mA across people)" if text else ""
 
 
 def two_digits(x: float) -> str:

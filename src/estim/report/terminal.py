@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from estim.report.page import two_digits
+from estim.report.page import band_range
 from estim.text import terminal_text
 from estim.units import format_si
 
@@ -215,11 +215,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
 
 def _band(band: dict[str, Any] | None) -> str:
     """`(3.6–5.9)`: the p10–p90 range of a threshold over virtual subjects, in mA."""
-    if not band or band.get("p10_A") is None:
-        return ""
-    hi = band.get("p90_A")
-    top = two_digits(hi * 1e3) if hi is not None else "∞"  # [A -> mA]
-    return f"({two_digits(band['p10_A'] * 1e3)}–{top})"
+    text = band_range(band, unreached="∞")
+    return f"({text})" if text else ""
 
 
 
