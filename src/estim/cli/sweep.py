@@ -153,23 +153,23 @@ def _population(args: argparse.Namespace, path: Path) -> int:
     from estim.outputs import write_output_file
     from estim.sweep import open_client, population_thresholds
 
+    # finished chunks are kept in the output folder as they arrive: a rerun resumes
+    folder = Path(args.output) if args.output else Path("estim-out") / f"population-{path.stem}"
     client, close = open_client(args.scheduler, workers=args.workers)
     try:
         step, bar = _progress_bar(sys.stderr)
         if bar is None:
             result = population_thresholds(path, fibers=args.population,
                                            fiber_class=args.fiber_class,
-                                           seed=args.seed or 0, client=client)
+                                           seed=args.seed or 0, client=client, folder=folder)
         else:
             with bar:
                 result = population_thresholds(path, fibers=args.population,
                                                fiber_class=args.fiber_class,
                                                seed=args.seed or 0, client=client,
-                                               progress=step)
+                                               folder=folder, progress=step)
     finally:
         close()
-    folder = Path(args.output) if args.output else Path("estim-out") / f"population-{path.stem}"
-    folder.mkdir(parents=True, exist_ok=True)
     thr = np.where(np.isfinite(result.thresholds_a), result.thresholds_a * 1e3, np.nan)
     rows = ["fiber,threshold_mA,depth_mm,diameter_um"] + [
         f"{i},{'' if np.isnan(t) else repr(float(t))},{d * 1e3!r},{u * 1e6!r}"  # [m -> mm, µm]
@@ -178,7 +178,8 @@ def _population(args: argparse.Namespace, path: Path) -> int:
     out = write_output_file(folder / "population.csv", "\n".join(rows) + "\n", force=True)
     finite = thr[np.isfinite(thr)]
     summary = {"fiber_class": result.fiber_class.value, "fibers": int(thr.size),
-               "chunks": result.chunks, "seconds": result.seconds,
+               "chunks": result.chunks, "resumed_chunks": result.resumed,
+               "seconds": result.seconds,
                "threshold_mA": {"p10": float(np.percentile(finite, 10)),
                                 "median": float(np.median(finite)),
                                 "p90": float(np.percentile(finite, 90))}
@@ -189,7 +190,8 @@ def _population(args: argparse.Namespace, path: Path) -> int:
     else:
         med = f"median threshold {np.median(finite):.3g} mA" if finite.size else \
             "no threshold reached"
-        print(f"{thr.size:,} {result.fiber_class.value} fibers in {result.chunks} tasks, "
-              f"{result.seconds:.1f} s: {med}")
+        resumed = f" ({result.resumed} read from an earlier run)" if result.resumed else ""
+        print(f"{thr.size:,} {result.fiber_class.value} fibers in {result.chunks} tasks"
+              f"{resumed}, {result.seconds:.1f} s: {med}")
         print(f"wrote {shown(str(out))}")
     return 0

@@ -5,14 +5,19 @@ same fibers in every run), exactly as the sensation window draws its fibers
 (:func:`estim.effects.populations.sample_fiber_populations` under the cathode's footprint),
 and each chunk's thresholds come from the batched cable solver
 (:func:`estim.effects.window.class_thresholds`) on one worker. The field is solved once
-(cached on disk) and read by every chunk; each chunk's thresholds are cached too, so a
-population run again costs only the reading.
+(cached on disk) and read by every chunk. With a ``folder``, each finished chunk is kept
+there as it arrives (``chunks/<key>.npz``, written whole or not at all), so an interrupted
+population, run again with the same folder, computes only the chunks it has no file for.
+
+A chunk's thresholds are exactly those of its fibers thresholded one by one: the batched
+search advances every fiber on its own bracket (tests/unit/test_sweep_population.py).
 
 Evidence: mechanistic thresholds (cable models validated against NEURON) on assumed anatomy.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import tomllib
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.cache import digest
 from estim.effects.populations import FiberClass
 from estim.errors import InputError
 from estim.program.stimulation import TRANSCUTANEOUS_TYPES
@@ -33,12 +39,17 @@ from estim.program.stimulation import TRANSCUTANEOUS_TYPES
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["MAX_POPULATION", "PopulationResult", "population_thresholds", "recruitment_curve"]
+__all__ = ["CHUNKS_FOLDER", "MAX_POPULATION", "PopulationResult", "population_thresholds",
+           "recruitment_curve"]
 
 #: Most fibers in one population.
 MAX_POPULATION = 10_000_000
 #: Fibers per task: large enough to fill the batched solver, small enough to spread.
 DEFAULT_CHUNK = 1000
+#: The folder of finished chunks inside a population's output folder.
+CHUNKS_FOLDER = "chunks"
+#: Bump when a chunk's thresholds change meaning (chunk files of older runs are redone).
+POPULATION_VERSION = "population-1"
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +60,7 @@ class PopulationResult:
     :param diameter_m: each fiber's diameter (m).
     :param seconds: wall time of the whole population (s).
     :param chunks: tasks it was split into.
+    :param resumed: chunks read from the files of an earlier run.
     """
 
     fiber_class: FiberClass
@@ -57,6 +69,7 @@ class PopulationResult:
     diameter_m: NDArray[np.float64]
     seconds: float
     chunks: int
+    resumed: int = 0
 
     def fraction_at(self, amplitude_a: float) -> float:
         """Fraction of the population recruited at a peak current (A)."""
@@ -107,10 +120,15 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
 def population_thresholds(path: str | Path, *, fibers: int = 100_000,
                           fiber_class: FiberClass | str = FiberClass.A_BETA, seed: int = 0,
                           chunk: int = DEFAULT_CHUNK, client: Client,
+                          folder: str | Path | None = None,
                           progress: Callable[[int, int], None] | None = None
                           ) -> PopulationResult:
     """Thresholds of ``fibers`` fibers of one class under the first cathode of the program
     file ``path``, computed in chunks of ``chunk`` fibers on the workers of ``client``.
+
+    :param folder: keep each finished chunk in ``folder/chunks`` and read those already
+        there instead of computing them again (None: keep nothing).
+    :param progress: called with (fibers finished, fibers in all) as chunks finish.
 
     :raises ProgramError: the file is not a valid program.
     :raises InputError: a transcutaneous program is needed (a skin site with pads), and
@@ -133,25 +151,73 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
                          "a transcutaneous program (fibers under skin pads)")
     text = json.dumps(tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff")),
                       sort_keys=True, default=str)
-    from distributed import as_completed
-
     start = time.perf_counter()
     sizes = [min(chunk, fibers - i) for i in range(0, fibers, chunk)]
-    # Solve the field once before the chunks spread, so that no two workers solve it.
-    client.submit(_setup_only, text, pure=False).result()
-    futures = {client.submit(chunk_thresholds, text, cls.value, n, seed * 1_000_003 + i,
-                             pure=False): i for i, n in enumerate(sizes)}
+    seeds = [seed * 1_000_003 + i for i in range(len(sizes))]
+    keys = [digest(POPULATION_VERSION, _estim_version(), text, cls.value, n, s)
+            for n, s in zip(sizes, seeds, strict=True)]
+    chunks_dir = None if folder is None else Path(folder).expanduser() / CHUNKS_FOLDER
     parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
-    for future in as_completed(futures):
-        parts[futures[future]] = future.result()
-        future.release()
-        if progress is not None:
-            progress(sum(len(p[0]) for p in parts.values()), fibers)
+    if chunks_dir is not None:
+        chunks_dir.mkdir(parents=True, exist_ok=True)
+        for i, (key, n) in enumerate(zip(keys, sizes, strict=True)):
+            done = _read_chunk(chunks_dir / f"{key}.npz", n)
+            if done is not None:
+                parts[i] = done
+    resumed = len(parts)
+    if progress is not None:
+        progress(sum(len(p[0]) for p in parts.values()), fibers)
+    todo = [i for i in range(len(sizes)) if i not in parts]
+    if todo:
+        from distributed import as_completed
+
+        # Solve the field once before the chunks spread, so that no two workers solve it.
+        client.submit(_setup_only, text, pure=False).result()
+        futures = {client.submit(chunk_thresholds, text, cls.value, sizes[i], seeds[i],
+                                 key=f"estim-population-{keys[i]}"): i for i in todo}
+        for future in as_completed(futures):
+            i = futures[future]
+            parts[i] = future.result()
+            future.release()
+            if chunks_dir is not None:
+                _write_chunk(chunks_dir / f"{keys[i]}.npz", parts[i])
+            if progress is not None:
+                progress(sum(len(p[0]) for p in parts.values()), fibers)
     order = [parts[i] for i in range(len(sizes))]
     return PopulationResult(cls, np.concatenate([p[0] for p in order]),
                             np.concatenate([p[1] for p in order]),
                             np.concatenate([p[2] for p in order]),
-                            time.perf_counter() - start, len(sizes))
+                            time.perf_counter() - start, len(sizes), resumed)
+
+
+def _estim_version() -> str:
+    from estim import __version__
+
+    return __version__
+
+
+_CHUNK_ARRAYS = ("threshold_a", "depth_m", "diameter_m")
+
+
+def _write_chunk(path: Path, arrays: tuple[NDArray[np.float64], ...]) -> None:
+    from estim.outputs import write_output_file
+
+    buf = io.BytesIO()
+    np.savez(buf, **dict(zip(_CHUNK_ARRAYS, arrays, strict=True)))
+    write_output_file(path, buf.getvalue(), force=True)
+
+
+def _read_chunk(path: Path, n: int) -> tuple[NDArray[np.float64], ...] | None:
+    """A finished chunk of ``n`` fibers, or None (no file, or one that cannot be read
+    whole)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = tuple(np.asarray(data[name], dtype=np.float64) for name in _CHUNK_ARRAYS)
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    if any(a.shape != (n,) for a in arrays):
+        return None
+    return arrays
 
 
 def _setup_only(program_json: str) -> bool:

@@ -1,0 +1,121 @@
+"""A population split in chunks across Dask gives each fiber's own threshold, and resumes.
+
+The reference is each fiber built and thresholded alone (``find_thresholds`` on one fiber,
+the kernel's single-member path) with the same field, waveform and precision as the
+sensation window: the chunked, batched, distributed path must change nothing, so the
+comparison is exact, not to a tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from estim.errors import InputError
+from estim.program.bundled import bundled_examples
+from estim.sweep.population import CHUNKS_FOLDER, population_thresholds, recruitment_curve
+
+pytest.importorskip("distributed")
+
+TENS = bundled_examples()["tens_conventional"]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    from distributed import Client
+
+    c = Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:
+    """Thresholds (A) of the same draws, each fiber built and thresholded on its own."""
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import (
+        _EDGE_MARGIN,
+        _inside,
+        _make,
+        fiber_points,
+        site_anatomy,
+    )
+    from estim.fibers import SolverOptions, find_thresholds
+    from estim.program.loader import _read_regular
+    from estim.sweep.population import _setup
+
+    text = json.dumps(tomllib.loads(_read_regular(Path(TENS)).removeprefix("\ufeff")),
+                      sort_keys=True, default=str)
+    pf, cf, waveform = _setup(text)
+    electrode = cf.cathode
+    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+    out = []
+    for seed, n in zip(seeds, sizes, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (pop,) = sample_fiber_populations(seed=seed, counts={"abeta": n},
+                                              classes=["abeta"], region_m=region,
+                                              **site_anatomy(pf.site))
+        for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction,
+                               pop.depth_m, strict=True):
+            fib = _make(pop, float(d))
+            phi, _ = _inside(np.asarray(cf.potential(
+                fiber_points(fib, p, u, electrode, pf.site, plexus_depth_m=float(dp))), float))
+            res = find_thresholds(fib, [phi], waveform, precision=0.02,
+                                  options=SolverOptions())
+            out.append(float(res.threshold_a[0]))
+    return np.array(out)
+
+
+def test_chunked_population_equals_fibers_thresholded_one_by_one(client: object,
+                                                                 tmp_path: Path) -> None:
+    # 11 fibers in chunks of 4: three tasks of 4, 4 and 3 fibers, seeds 7*1_000_003 + i
+    result = population_thresholds(TENS, fibers=11, chunk=4, seed=7, client=client,
+                                   folder=tmp_path)
+    assert result.chunks == 3 and result.resumed == 0 and result.thresholds_a.size == 11
+    direct = _one_by_one([7 * 1_000_003 + i for i in range(3)], [4, 4, 3])
+    assert np.all(np.isfinite(direct))  # Aβ under a TENS pad: every fiber reachable
+    # exact: the batched search brackets each fiber on its own, with the same kernel maths
+    np.testing.assert_array_equal(result.thresholds_a, direct)
+    # and a sane magnitude: Aβ thresholds under a 5 x 5 cm TENS pad are mA, not µA or A
+    assert 1e-4 < float(np.median(direct)) < 0.2
+    curve = recruitment_curve(result, np.array([0.0, np.inf]))
+    assert curve.tolist() == [0.0, 1.0]
+
+
+def test_a_rerun_reads_finished_chunks_and_recomputes_a_missing_or_broken_one(
+        client: object, tmp_path: Path) -> None:
+    first = population_thresholds(TENS, fibers=9, chunk=3, seed=11, client=client,
+                                  folder=tmp_path)
+    files = sorted((tmp_path / CHUNKS_FOLDER).glob("*.npz"))
+    assert len(files) == 3
+    files[0].unlink()  # lost
+    files[1].write_bytes(b"not a chunk")  # cut short by a crash (cannot be read whole)
+    again = population_thresholds(TENS, fibers=9, chunk=3, seed=11, client=client,
+                                  folder=tmp_path)
+    assert (again.chunks, again.resumed) == (3, 1)
+    np.testing.assert_array_equal(again.thresholds_a, first.thresholds_a)
+    np.testing.assert_array_equal(again.depth_m, first.depth_m)
+    np.testing.assert_array_equal(again.diameter_m, first.diameter_m)
+    # a different seed is a different population: nothing of the first is reused
+    other = population_thresholds(TENS, fibers=9, chunk=3, seed=12, client=client,
+                                  folder=tmp_path)
+    assert other.resumed == 0 and not np.array_equal(other.depth_m, first.depth_m)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"fibers": 0}, "--population"),
+    ({"fibers": 10, "chunk": 0}, "chunk"),
+    ({"fibers": 10, "fiber_class": "gamma"}, "--fiber-class"),
+])
+def test_bad_sizes_are_refused_naming_the_field(client: object, kwargs: dict[str, object],
+                                                field: str) -> None:
+    with pytest.raises(InputError, match=field):
+        population_thresholds(TENS, client=client, **kwargs)  # type: ignore[arg-type]
