@@ -23,7 +23,7 @@ __all__ = ["main"]
 #: The command modules, in the order ``estim --help`` lists them; each has
 #: ``register(subparsers)``, which sets the parser's ``handler(args) -> exit status``.
 _COMMANDS = ("estim.cli.discovery", "estim.cli.check", "estim.cli.waveform", "estim.cli.run",
-             "estim.cli.field", "estim.cli.fibers", "estim.cli.sweep")
+             "estim.cli.field", "estim.cli.fibers", "estim.cli.sweep", "estim.cli.serve")
 
 
 def _parser() -> argparse.ArgumentParser:

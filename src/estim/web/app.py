@@ -1,0 +1,121 @@
+"""The FastAPI app: the page at ``/``, its bundled scripts and styles at ``/static``, the
+JSON API under ``/api`` (:mod:`estim.web.device` and :mod:`estim.web.journal`).
+
+>>> from fastapi.testclient import TestClient
+>>> client = TestClient(create_app(database_url="sqlite://"))
+>>> client.get("/api/modes").status_code
+200
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from estim.errors import InputError
+from estim.web.errors import problem_detail, validation_detail
+
+if TYPE_CHECKING:
+    from estim.journal import Journal
+    from estim.stimulator import Jobs
+
+__all__ = ["create_app"]
+
+
+class WebState:
+    """What the endpoints share: the background jobs, the journal (opened on first use,
+    so that the device works even when the database cannot be reached) and the
+    cross-sections already drawn, by job id."""
+
+    def __init__(self, *, database_url: str | None, jobs: Jobs | None) -> None:
+        import threading
+
+        from estim.stimulator import Jobs
+
+        self.own_jobs = jobs is None
+        self.jobs = jobs if jobs is not None else Jobs()
+        self.database_url = database_url
+        self.sections: dict[str, dict[str, object]] = {}
+        self._journal: Journal | None = None
+        self._lock = threading.Lock()
+
+    def journal(self) -> Journal:
+        from estim.journal import Journal
+
+        with self._lock:
+            if self._journal is None:
+                self._journal = Journal(self.database_url)
+            return self._journal
+
+    def close(self) -> None:
+        if self.own_jobs:
+            self.jobs.close()
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+
+
+def _page() -> str:
+    from jinja2 import Environment, select_autoescape
+
+    text = (resources.files("estim.web") / "templates" / "index.html").read_text("utf-8")
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    from estim import __version__
+
+    return env.from_string(text).render(version=__version__)
+
+
+def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> FastAPI:
+    """The app of ``estim serve``.
+
+    :param database_url: the journal's SQLAlchemy URL; None: SQLite in the user's data
+        directory (:class:`estim.journal.Journal`).
+    :param jobs: the background preparation of programs (:class:`estim.stimulator.Jobs`);
+        None: a new one. Tests share one so that a program is prepared once.
+    """
+    from estim.web import device, journal
+
+    state = WebState(database_url=database_url, jobs=jobs)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(title="estim", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.web = state
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, err: InputError) -> JSONResponse:
+        # a device setting names its form field itself (estim.stimulator.SettingsError)
+        setting = getattr(err, "setting", None)
+        fields = (setting,) if setting else getattr(request.state, "form_fields", ())
+        detail = problem_detail(err, fields)
+        if setting:
+            detail["field"] = setting
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(request: Request, err: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": validation_detail(err.errors())})
+
+    page = _page()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return page
+
+    static = str(resources.files("estim.web") / "static")
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.include_router(device.router, prefix="/api")
+    app.include_router(journal.router, prefix="/api")
+    return app

@@ -1,0 +1,256 @@
+"""The device's endpoints: the mode menu, the sites, preparing a program (a background job),
+the dial, the field cross-section and fitting a person's marks.
+
+A program is prepared once (thresholds, seconds, :class:`estim.stimulator.Jobs`); the dial is
+then a lookup (:meth:`estim.stimulator.DialModel.at`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from estim.errors import InputError
+from estim.stimulator.options import JobState
+from estim.units import parse_quantity
+
+if TYPE_CHECKING:
+    from estim.stimulator import DialModel
+    from estim.web.app import WebState
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+#: Points of the waveform sent to the page (min and max of each bin, so no pulse is lost).
+_WAVEFORM_POINTS = 600
+
+
+#: The device panel's form fields (:class:`estim.stimulator.DeviceSettings`): strings with
+#: units, as in a program file.
+SETTINGS_FIELDS = ("mode", "site", "anode", "cathode", "pad_width", "pad_length",
+                   "pulse_width", "frequency", "custom_toml")
+
+
+class MarksForm(BaseModel):
+    """The calibration marks, as read off the dial ("12.5 mA"); twitch and too much
+    optional. ``ramp_minutes`` asks for a habituation ramp over that many minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_felt: str
+    strong: str
+    twitch: str | None = None
+    too_much: str | None = None
+    ramp_minutes: str | None = None
+
+
+MARK_FIELDS = tuple(MarksForm.model_fields)
+
+
+class FitForm(BaseModel):
+    """A person's fit (:meth:`estim.stimulator.PersonFit.to_dict`), applied to a program."""
+
+    fit: dict[str, Any]
+
+
+def _state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def _fields(request: Request, names: tuple[str, ...]) -> None:
+    """The form fields an error of this request is filed under (see estim.web.errors)."""
+    request.state.form_fields = names
+
+
+def _blank(text: str | None) -> str | None:
+    return text.strip() or None if text is not None else None
+
+
+@router.get("/modes")
+def modes() -> list[dict[str, str]]:
+    """The mode menu: every bundled program, the massage patterns, a custom program."""
+    from estim.stimulator import modes as menu
+
+    return [m.to_dict() for m in menu()]
+
+
+@router.get("/sites")
+def sites() -> list[dict[str, object]]:
+    """The anatomical sites with their placements (``estim sites``, ``estim placements``)."""
+    from estim.fields.sites import SITE_NAMES, make_site, placements
+
+    out: list[dict[str, object]] = []
+    for name in SITE_NAMES:
+        site = make_site(name)
+        out.append({"name": name, "kind": site.kind, "placements": placements(site)})
+    return out
+
+
+@router.post("/programs")
+def prepare(form: dict[str, Any], request: Request) -> dict[str, object]:
+    """Check the device settings (:data:`SETTINGS_FIELDS`) as a program file is checked and
+    start preparing that program's dial in the background; answers the job id (the same
+    for the same program)."""
+    from estim.stimulator import DeviceSettings, settings_program
+
+    _fields(request, SETTINGS_FIELDS)
+    program = settings_program(DeviceSettings.from_mapping(form))
+    job = _state(request).jobs.submit(program)
+    return {"job": job, **_status(_state(request), job)}
+
+
+def _status(state: WebState, job: str) -> dict[str, object]:
+    status = state.jobs.status(job)
+    return {"state": status.state.value, "progress": status.progress,
+            "message": status.message, "error": status.error,
+            "error_field": status.error_field}
+
+
+def _model(request: Request, job: str) -> DialModel:
+    """The prepared dial of a job; an unknown or unfinished job is named as bad input."""
+    state = _state(request)
+    try:
+        status = state.jobs.status(job)
+    except KeyError:
+        raise InputError("job", job, "the id of a program being prepared "
+                         "(POST /api/programs answers one)") from None
+    if status.state is not JobState.DONE:
+        raise InputError("job", job, f"a prepared program (this one is {status.state.value}"
+                         + (f": {status.error})" if status.error else "; wait for it)"))
+    return state.jobs.model(job)
+
+
+@router.get("/jobs/{job}")
+def job_status(job: str, request: Request) -> dict[str, object]:
+    """Where the preparation stands: state, progress 0..1, what it is doing, the error."""
+    state = _state(request)
+    try:
+        return {"job": job, **_status(state, job)}
+    except KeyError:
+        raise InputError("job", job, "the id of a program being prepared") from None
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: a threshold never reached is None."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _program_words(model: DialModel) -> dict[str, object]:
+    program = model.program
+    return {"name": program.name, "site": str(program.site.name), "unit": model.unit,
+            "max_amplitude_a": float(model.max_amplitude_a),
+            "thresholds_a": {k: _finite(v) for k, v in model.thresholds.items()}}
+
+
+def _dimension(model: DialModel) -> str:
+    """What the dial sets: a current, or a voltage for a voltage-controlled device."""
+    return "voltage" if model.unit == "V" else "current"
+
+
+@router.get("/jobs/{job}/model")
+def model_summary(job: str, request: Request) -> dict[str, object]:
+    """The prepared program: its name and site, the dial's range and the thresholds (A)."""
+    return _program_words(_model(request, job))
+
+
+def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
+    t, i = model.waveform(amplitude)
+    t, i = np.asarray(t, dtype=float), np.asarray(i, dtype=float)
+    if t.size > _WAVEFORM_POINTS:  # the min and max of each bin, in time order
+        bins = _WAVEFORM_POINTS // 2
+        edges = np.linspace(0, t.size, bins + 1).astype(int)
+        keep = []
+        for a, b in itertools.pairwise(edges):
+            lo, hi = a + int(np.argmin(i[a:b])), a + int(np.argmax(i[a:b]))
+            keep.extend(sorted({lo, hi}))
+        t, i = t[keep], i[keep]
+    return {"t_s": t.tolist(), "i_a": i.tolist()}
+
+
+@router.get("/jobs/{job}/dial")
+def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
+    """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
+    sensation, force, safety verdict and the waveform."""
+    _fields(request, ("amplitude",))
+    model = _model(request, job)
+    amps = parse_quantity(amplitude, _dimension(model), field="amplitude")
+    return {**model.at(amps).to_dict(), "amplitude_a": amps,
+            "waveform": _waveform(model, amps)}
+
+
+@router.get("/jobs/{job}/section")
+def section(job: str, request: Request) -> dict[str, object]:
+    """The field cross-section per ampere of the dial (the page scales it as the dial
+    turns); None where the program has no field solution."""
+    from estim.web.section import section_data
+
+    state = _state(request)
+    model = _model(request, job)
+    if job not in state.sections:
+        effects = model.result.effects
+        pf = effects.program_fields if effects is not None else None
+        state.sections[job] = {"section": section_data(pf) if pf is not None else None}
+    return state.sections[job]
+
+
+def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
+    from estim.stimulator import Marks
+
+    def amps(name: str, text: str | None) -> float | None:
+        if _blank(text) is None:
+            return None
+        return parse_quantity(text, _dimension(model), field=name)
+
+    first, strong = amps("first_felt", form.first_felt), amps("strong", form.strong)
+    minutes = None
+    if _blank(form.ramp_minutes) is not None:
+        minutes = parse_quantity(form.ramp_minutes, "time", field="ramp_minutes") / 60
+    if first is None:
+        raise InputError("first_felt", form.first_felt, "a current read off the dial "
+                         "(e.g. '8 mA'); this mark is required")
+    if strong is None:
+        raise InputError("strong", form.strong, "a current read off the dial (e.g. '20 mA'); "
+                         "this mark is required")
+    marks = Marks(first_felt=first, strong=strong, twitch=amps("twitch", form.twitch),
+                  too_much=amps("too_much", form.too_much))
+    return marks, minutes
+
+
+def _person_view(fit: Any, model: DialModel, minutes: float | None) -> dict[str, object]:
+    out: dict[str, object] = {
+        "fit": fit.to_dict(),
+        "window_a": {k: _finite(v) for k, v in fit.window(model).items()},
+        "recommended_a": float(fit.recommend(model)),
+        "program": _program_words(model),
+    }
+    if minutes:
+        out["ramp"] = [{"minute": float(m), "amplitude_a": float(a)}
+                       for m, a in fit.ramp(model, minutes=minutes)]
+    return out
+
+
+@router.post("/jobs/{job}/fit")
+def fit(job: str, form: MarksForm, request: Request) -> dict[str, object]:
+    """Fit the site model to a person's marks on this program: the fitted parameters, that
+    person's window and recommended intensity, and a habituation ramp if asked for."""
+    from estim.stimulator import fit_person
+
+    _fields(request, MARK_FIELDS)
+    model = _model(request, job)
+    marks, minutes = _marks(form, model)
+    return _person_view(fit_person(model, marks), model, minutes)
+
+
+@router.post("/jobs/{job}/person")
+def person(job: str, form: FitForm, request: Request) -> dict[str, object]:
+    """A fitted person on another program or pulse width: their window and recommendation."""
+    from estim.stimulator import PersonFit
+
+    _fields(request, ("fit",))
+    model = _model(request, job)
+    return _person_view(PersonFit.from_dict(form.fit), model, None)

@@ -1,0 +1,64 @@
+"""Bad input as the API answers it: a 422 whose detail names the form field and carries the
+one-line message the CLI prints for the same mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from estim.errors import InputError
+from estim.text import terminal_text
+
+__all__ = ["form_field", "one_line", "problem_detail", "validation_detail"]
+
+#: Longest message sent (a million-character name is echoed in part), as the CLI cuts it.
+_MAX_MESSAGE = 2000
+
+
+def one_line(err: object) -> str:
+    """The CLI's one-line form of an error: several problems joined with '; ', control
+    characters spelled out, cut to :data:`_MAX_MESSAGE` characters."""
+    text = "; ".join(part.strip() for part in str(err).splitlines() if part.strip())
+    if len(text) > _MAX_MESSAGE:
+        text = f"{text[:_MAX_MESSAGE]}... ({len(text) - _MAX_MESSAGE} more characters)"
+    return terminal_text(text, markup=False)
+
+
+def form_field(field: str, fields: Iterable[str]) -> str:
+    """The form field an error's dotted path belongs to: the path itself when it is one of
+    ``fields``, else the field its last segment names (``channels[0].pulse_width`` ->
+    ``pulse_width``, ``site.name`` -> ``site``), else the path unchanged.
+
+    >>> form_field("channels[0].stimulation.pulse_width", ["mode", "pulse_width"])
+    'pulse_width'
+    >>> form_field("site.name", ["site", "anode"])
+    'site'
+    """
+    known = list(fields)
+    if field in known:
+        return field
+    parts = [p.split("[")[0] for p in field.split(".") if p]
+    for part in reversed(parts):
+        if part in known:
+            return part
+    return field
+
+
+def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str]:
+    """The 422 detail of an :class:`InputError`."""
+    return {"field": form_field(err.field, fields), "message": one_line(err)}
+
+
+def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
+    """The 422 detail of a request FastAPI could not read (pydantic's errors): the first
+    problem, worded as an :class:`InputError` (``field: got 'x', expected ...``)."""
+    first = dict(errors[0]) if errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+    field = loc[-1] if loc else "request"
+    value = first.get("input", "")
+    expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ")
+    if first.get("type") == "missing":
+        value, expected = "", "a value (this field is required)"
+    if isinstance(value, dict | list):
+        value = ""
+    return {"field": field, "message": one_line(InputError(field, value, expected))}

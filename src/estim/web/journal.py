@@ -1,0 +1,132 @@
+"""The journal's endpoints: people, their calibrations and sessions, the plot, CSV export.
+Each is one call into :class:`estim.journal.Journal`; bad values are refused there
+(:class:`estim.journal.JournalError`, a 422 naming the field), and nothing is stored."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from estim.web.app import WebState
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+class PersonForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    notes: str = ""
+
+
+class CalibrationForm(BaseModel):
+    """A calibration to keep: the program and site it was made on, the marks (A) and the
+    fit (:meth:`estim.stimulator.PersonFit.to_dict`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    program: str
+    site: str
+    marks: dict[str, float | str | None]
+    fit: dict[str, Any]
+
+
+class SessionForm(BaseModel):
+    """A therapy session as the journal panel sends it: the intensity with its unit
+    ("20 mA") or in A, the duration with its unit ("30 min") or in minutes, pain 0 to 10
+    before and after. Values go to the journal as typed; it checks them all."""
+
+    model_config = ConfigDict(extra="forbid")
+    program: str
+    site: str
+    intensity: str | float
+    minutes: str | float
+    pain_before: int | str
+    pain_after: int | str
+    notes: str = ""
+
+
+def _journal(request: Request) -> Any:
+    state: WebState = request.app.state.web
+    return state.journal()
+
+
+#: The calibration marks: an error in ``marks.strong`` is shown next to ``strong``.
+_MARKS = ("first_felt", "strong", "twitch", "too_much")
+
+
+def _fields(request: Request, form: type[BaseModel]) -> None:
+    request.state.form_fields = (*_MARKS, *form.model_fields, "person_id")
+
+
+@router.get("/people")
+def people(request: Request) -> list[dict[str, object]]:
+    return [p.to_dict() for p in _journal(request).people()]
+
+
+@router.post("/people")
+def add_person(form: PersonForm, request: Request) -> dict[str, object]:
+    _fields(request, PersonForm)
+    record = _journal(request).add_person(form.name, notes=form.notes)
+    out: dict[str, object] = record.to_dict()
+    return out
+
+
+@router.get("/people/{person_id}")
+def person(person_id: int, request: Request) -> dict[str, object]:
+    request.state.form_fields = ("person_id",)
+    out: dict[str, object] = _journal(request).person(person_id).to_dict()
+    return out
+
+
+@router.get("/people/{person_id}/calibrations")
+def calibrations(person_id: int, request: Request) -> list[dict[str, object]]:
+    request.state.form_fields = ("person_id",)
+    return [c.to_dict() for c in _journal(request).calibrations(person_id)]
+
+
+@router.post("/people/{person_id}/calibrations")
+def save_calibration(person_id: int, form: CalibrationForm, request: Request
+                     ) -> dict[str, object]:
+    _fields(request, CalibrationForm)
+    record = _journal(request).save_calibration(person_id, program=form.program,
+                                                site=form.site, marks=form.marks, fit=form.fit)
+    out: dict[str, object] = record.to_dict()
+    return out
+
+
+@router.get("/people/{person_id}/sessions")
+def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
+    request.state.form_fields = ("person_id",)
+    return [s.to_dict() for s in _journal(request).sessions(person_id)]
+
+
+@router.post("/people/{person_id}/sessions")
+def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
+    _fields(request, SessionForm)
+    record = _journal(request).add_session(
+        person_id, program=form.program, site=form.site, intensity_a=form.intensity,
+        minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,
+        notes=form.notes)
+    out: dict[str, object] = record.to_dict()
+    return out
+
+
+@router.get("/people/{person_id}/plot.png")
+def plot(person_id: int, request: Request) -> Response:
+    """Pain before and after and the intensity over time, as a PNG."""
+    request.state.form_fields = ("person_id",)
+    return Response(_journal(request).plot_png(person_id), media_type="image/png")
+
+
+@router.get("/export.csv")
+def export(request: Request, person_id: int | None = None) -> Response:
+    """Every session (or one person's) as CSV, units in the column names."""
+    request.state.form_fields = ("person_id",)
+    name = f"estim-journal-{person_id}.csv" if person_id is not None else "estim-journal.csv"
+    return Response(_journal(request).export_csv(person_id), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,65 @@
+"""The field cross-section as data for the page's canvas: |E| per ampere of the dial on the
+section :func:`estim.report.figures.cross_section` chooses, with its layers and electrodes.
+
+The field is linear in the current (quasi-static volume conductor), so the page draws the
+section at any dial setting by scaling this one grid: no solve while the dial turns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from estim.fields.interference import envelope_max
+from estim.report.figures import cross_section
+
+if TYPE_CHECKING:
+    from estim.fields.program import ProgramFields
+
+__all__ = ["section_data"]
+
+#: Every how many grid points of the report's section one is sent (161 -> 81 a side).
+_STRIDE = 2
+
+
+def section_data(program_fields: ProgramFields) -> dict[str, object]:
+    """|E| (V/m per A of the dial) on the section, and what to draw on it.
+
+    The dial sets the first channel's current; the other channels keep their ratio to it
+    (as the programmed currents have). Two channels: the envelope of the beat, as the report
+    draws it.
+
+    :returns: ``kind``, ``horizontal_m`` and ``vertical_m`` (m), ``field_v_per_m_per_a``
+        (rows of the vertical axis; None outside the body), the axis labels, ``layers``
+        (tissue, top and bottom depth below the skin, m), ``electrodes`` (channel, role,
+        start and end along the horizontal axis in m, or the angle in rad for a transverse
+        section) and ``outer_radii_m``.
+    """
+    section = cross_section(program_fields)
+    pts = section.points[::_STRIDE, ::_STRIDE]
+    shape = pts.shape[:2]
+    flat = pts.reshape(-1, 3)
+    channels = program_fields.channels
+    reference = program_fields.currents[channels[0].name]
+    scale = 1.0 / reference if reference else 0.0  # [A of the channel -> per A of the dial]
+    fields = [c.field(flat) * program_fields.currents[c.name] * scale for c in channels]
+    if len(fields) == 2:
+        image = envelope_max(fields[0], fields[1])
+    else:
+        image = np.linalg.norm(np.sum(fields, axis=0), axis=1)
+    image = np.asarray(image, dtype=float).reshape(shape)
+    rows = [[round(float(v), 4) if np.isfinite(v) else None for v in row] for row in image]
+    return {
+        "kind": section.kind,
+        "horizontal_m": [float(x) for x in section.horizontal_m[::_STRIDE]],
+        "vertical_m": [float(x) for x in section.vertical_m[::_STRIDE]],
+        "field_v_per_m_per_a": rows,
+        "horizontal_label": section.horizontal_label,
+        "vertical_label": section.vertical_label,
+        "layers": [{"tissue": t, "top_m": top, "bottom_m": bottom}
+                   for t, top, bottom in section.layers],
+        "electrodes": [{"channel": e.channel, "role": e.role, "start": e.start, "end": e.end,
+                        "offset_m": e.offset_m} for e in section.electrodes],
+        "outer_radii_m": list(section.outer_radii_m),
+    }

@@ -1,0 +1,749 @@
+// estim serve: the page's behaviour. Plain JavaScript, no framework, nothing from the network
+// but this server's /api. Everything shown that a user or a program file wrote is set with
+// textContent (never innerHTML), so it is shown literally.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  modes: [], sites: [], job: null, model: null, section: null, fit: null, dial: null,
+  pending: null, dialSeq: 0, polling: null, lastSettings: null,
+};
+
+// ---- talking to the API --------------------------------------------------------------
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && data.detail && typeof data.detail === "object" ? data.detail
+      : { field: "", message: `the server answered ${response.status}` };
+    const err = new Error(detail.message);
+    err.field = detail.field;
+    throw err;
+  }
+  return data;
+}
+
+function clearErrors(scope) {
+  for (const p of scope.querySelectorAll(".error")) p.textContent = "";
+  for (const i of scope.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+}
+
+// An error next to its field (or the form's general slot when no field matches).
+function showError(scope, err, fallback) {
+  const slot = scope.querySelector(`.error[data-for="${CSS.escape(err.field || "")}"]`)
+    || scope.querySelector(`.error[data-for="${fallback}"]`);
+  if (slot) slot.textContent = err.message;
+  const input = err.field ? scope.querySelector(`[name="${CSS.escape(err.field)}"]`) : null;
+  if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+}
+
+function option(value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+// ---- numbers as people read them -------------------------------------------------------
+
+function current(amps) {
+  const ma = amps * 1e3;
+  if (ma === 0) return "0 mA";
+  if (Math.abs(ma) < 0.1) return `${+(ma * 1e3).toPrecision(3)} µA`;
+  return `${+ma.toPrecision(3)} mA`;
+}
+
+// a dial setting in the dial's unit (A for current control, V for voltage control)
+function dialText(value) {
+  if (state.model && state.model.unit === "V") return `${+value.toPrecision(3)} V`;
+  return current(value);
+}
+
+function percent(x) { return `${Math.round(x * 100)} %`; }
+
+const FIBER_WORDS = {
+  abeta: "Aβ: touch, tingling", adelta: "Aδ: sharp pain", c: "C: burning pain",
+  motor: "Aα: muscle (motor)",
+};
+function fiberName(key) {
+  return FIBER_WORDS[key] || key.replace(/_/g, " ");
+}
+
+const THRESHOLD_WORDS = {
+  sensory: "first felt", strong: "strong but comfortable", motor: "first twitch",
+  pain: "too much (pain)", first_felt: "first felt", twitch: "first twitch",
+  too_much: "too much (pain)",
+};
+function thresholdName(key) { return THRESHOLD_WORDS[key] || key.replace(/_/g, " "); }
+
+// ---- the device panel ------------------------------------------------------------------
+
+async function loadMenus() {
+  [state.modes, state.sites] = await Promise.all([api("GET", "/api/modes"),
+                                                  api("GET", "/api/sites")]);
+  const groups = { example: "Programs", massage: "Massage-like TENS", custom: "Your own" };
+  const select = $("mode");
+  for (const [kind, label] of Object.entries(groups)) {
+    const group = document.createElement("optgroup");
+    group.label = label;
+    for (const m of state.modes.filter((x) => x.kind === kind)) {
+      group.append(option(m.id, m.label));
+    }
+    if (group.children.length) select.append(group);
+  }
+  for (const s of state.sites) $("site").append(option(s.name, s.name.replace(/_/g, " ")));
+  describeMode();
+  fillPlacements();
+}
+
+function describeMode() {
+  const mode = state.modes.find((m) => m.id === $("mode").value);
+  $("mode-description").textContent = mode ? mode.description : "";
+  $("mode-source").textContent = mode && mode.source ? `Source: ${mode.source}` : "";
+  $("custom-field").hidden = !mode || mode.kind !== "custom";
+}
+
+function fillPlacements() {
+  const site = state.sites.find((s) => s.name === $("site").value);
+  for (const id of ["anode", "cathode"]) {
+    const select = $(id);
+    const keep = select.value;
+    select.replaceChildren(option("", "the mode's own"));
+    for (const p of site ? site.placements : []) {
+      select.append(option(p, p.replace(/_/g, " ")));
+    }
+    select.value = site && site.placements.includes(keep) ? keep : "";
+    select.disabled = !site;
+  }
+}
+
+function settingsForm() {
+  const body = { mode: $("mode").value };
+  for (const name of ["site", "anode", "cathode", "pad_width", "pad_length", "pulse_width",
+                      "frequency"]) {
+    const value = $(name).value.trim();
+    if (value) body[name] = value;
+  }
+  if (!$("custom-field").hidden) body.custom_toml = $("custom_toml").value;
+  return body;
+}
+
+async function applySettings(event) {
+  if (event) event.preventDefault();
+  const form = $("settings");
+  clearErrors(form);
+  const body = settingsForm();
+  const previous = state.lastSettings;
+  let answer;
+  try {
+    answer = await api("POST", "/api/programs", body);
+  } catch (err) {
+    showError(form, err, "mode");
+    return;
+  }
+  const sameMode = previous && previous.mode === body.mode && previous.site === body.site;
+  const widthOrRate = sameMode && (previous.pulse_width !== body.pulse_width
+                                   || previous.frequency !== body.frequency);
+  state.lastSettings = body;
+  answer.mode = body.mode;
+  watchJob(answer, widthOrRate ? "Recomputing for the new pulse width and rate"
+    : "Computing this program's thresholds");
+}
+
+function watchJob(answer, doing) {
+  state.job = answer.job;
+  clearInterval(state.polling);
+  const show = (status) => {
+    $("job").hidden = false;
+    $("job-progress").value = status.progress;
+    const words = status.message ? ` (${status.message})` : "";
+    $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}. The dial `
+      + "keeps working on the last prepared program meanwhile.";
+  };
+  const done = async (status) => {
+    clearInterval(state.polling);
+    if (status.state === "failed") {
+      $("job-text").textContent = `Could not prepare this program: ${status.error || ""}`;
+      return;
+    }
+    $("job").hidden = true;
+    await useModel(answer.job, answer.mode);
+  };
+  const poll = async () => {
+    if (state.job !== answer.job) { clearInterval(state.polling); return; }
+    const status = await api("GET", `/api/jobs/${encodeURIComponent(answer.job)}`);
+    if (status.state === "done" || status.state === "failed") await done(status);
+    else show(status);
+  };
+  if (answer.state === "done") { done(answer); return; }
+  show(answer);
+  state.polling = setInterval(() => poll().catch(() => {}), 300);
+}
+
+// ---- the dial ---------------------------------------------------------------------------
+
+//: dial positions from 0 to the device maximum
+const DIAL_STEPS = 200;
+
+async function useModel(job, mode) {
+  const [model, section] = await Promise.all([
+    api("GET", `/api/jobs/${encodeURIComponent(job)}/model`),
+    api("GET", `/api/jobs/${encodeURIComponent(job)}/section`),
+  ]);
+  const before = state.model ? dialAmps() : null;
+  state.model = model;
+  // the journal names a program by its mode (a custom program by its own name)
+  state.programName = mode && mode !== "custom" ? mode : model.name;
+  state.section = section.section;
+  $("program-name").textContent = `${model.name} — ${model.site.replace(/_/g, " ")}, up to `
+    + dialText(model.max_amplitude_a);
+  const dial = $("dial");
+  dial.max = String(DIAL_STEPS);
+  dial.disabled = false;
+  const start = before !== null && before <= model.max_amplitude_a ? before
+    : (model.thresholds_a.sensory || 0) * 1.2;
+  setDial(Math.min(start, model.max_amplitude_a));
+  if (state.fit) personOnProgram().catch(() => {});
+}
+
+function dialAmps() {
+  return Number($("dial").value) / DIAL_STEPS * state.model.max_amplitude_a;
+}
+
+function setDial(amps) {
+  $("dial").value = String(Math.round(amps / state.model.max_amplitude_a * DIAL_STEPS));
+  turned();
+}
+
+async function turned() {
+  if (!state.model) return;
+  const amps = dialAmps();
+  $("dial-value").textContent = dialText(amps);
+  const seq = ++state.dialSeq;
+  let data;
+  try {
+    data = await api("GET", `/api/jobs/${encodeURIComponent(state.job)}/dial?amplitude=`
+      + encodeURIComponent(state.model.unit === "V" ? `${amps.toFixed(6)} V`
+        : `${(amps * 1e3).toFixed(4)} mA`));
+  } catch (err) {
+    if (seq === state.dialSeq) showError($("dial-panel"), err, "amplitude");
+    return;
+  }
+  if (seq !== state.dialSeq) return; // a later turn already asked
+  $("dial-panel").querySelector('.error[data-for="amplitude"]').textContent = "";
+  state.dial = data;
+  showDial(data);
+}
+
+const LEVEL_WORDS = {
+  none: "Nothing felt", sensory: "Felt", strong: "Strong", motor: "Muscle contraction",
+  pain: "Painful", unknown: "No sensation model for this program",
+};
+const VERDICT_WORDS = {
+  pass: "Within the limits", warn: "Within the limits, with a warning",
+  fail: "Exceeds a limit", refused: "Beyond what the program model allows",
+};
+
+function showDial(d) {
+  $("sensation").textContent = d.sensation;
+  $("level").textContent = LEVEL_WORDS[d.level] || d.level;
+  $("level").dataset.level = d.level;
+  $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
+    : `Muscle force: ${percent(d.force_fraction)} of the muscle's maximum`;
+  const verdict = $("verdict");
+  verdict.textContent = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
+  verdict.dataset.verdict = d.safety_verdict;
+  const rules = $("rules");
+  rules.replaceChildren();
+  for (const r of d.tripped_rules) {
+    const li = document.createElement("li");
+    li.textContent = r;
+    rules.append(li);
+  }
+  const bars = $("recruitment");
+  bars.replaceChildren();
+  for (const [fiber, fraction] of Object.entries(d.recruitment)) {
+    const row = document.createElement("div");
+    row.className = "bar";
+    const name = document.createElement("span");
+    name.className = "bar-name";
+    name.textContent = fiberName(fiber);
+    const track = document.createElement("span");
+    track.className = "bar-track";
+    const fill = document.createElement("span");
+    fill.className = "bar-fill";
+    fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+    track.append(fill);
+    const value = document.createElement("span");
+    value.className = "bar-value";
+    value.textContent = percent(fraction);
+    row.append(name, track, value);
+    row.dataset.fiber = fiber;
+    bars.append(row);
+  }
+  drawWaveform(d.waveform);
+  drawSection(d.amplitude_a);
+}
+
+// ---- drawing ------------------------------------------------------------------------------
+
+function canvasContext(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || canvas.width;
+  const height = Math.round(width * Number(canvas.dataset.aspect || canvas.height / canvas.width));
+  if (!canvas.dataset.aspect) canvas.dataset.aspect = String(canvas.height / canvas.width);
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = "12px system-ui, sans-serif";
+  return { ctx, width, height };
+}
+
+function niceTicks(lo, hi, count) {
+  const span = hi - lo || 1;
+  const step0 = span / count;
+  const mag = 10 ** Math.floor(Math.log10(step0));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return ticks;
+}
+
+function drawWaveform(w) {
+  const { ctx, width, height } = canvasContext($("waveform"));
+  if (!w || !w.t_s.length) return;
+  const t = w.t_s, i = w.i_a.map((x) => x * 1e3);
+  const span = t[t.length - 1] - t[0];
+  const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
+  const left = 56, right = 10, top = 10, bottom = 34;
+  let lo = Math.min(0, ...i), hi = Math.max(0, ...i);
+  if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
+  const pad = (hi - lo) * 0.08;
+  lo -= pad; hi += pad;
+  const x = (v) => left + (v - t[0]) / (span || 1) * (width - left - right);
+  const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
+  ctx.strokeStyle = "#ccc";
+  ctx.fillStyle = "#444";
+  ctx.textAlign = "right";
+  for (const v of niceTicks(lo, hi, 4)) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
+    ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
+  }
+  ctx.textAlign = "center";
+  for (const v of niceTicks(0, span * scale, 5)) {
+    ctx.fillText(`${+v.toPrecision(3)}`, x(t[0] + v / scale), height - bottom + 16);
+  }
+  ctx.fillText(`time (${unit})`, (left + width - right) / 2, height - 3);
+  ctx.save();
+  ctx.translate(12, (top + height - bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText("current (mA)", 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = "#1f4e9c";
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  t.forEach((tv, k) => (k ? ctx.lineTo(x(tv), y(i[k])) : ctx.moveTo(x(tv), y(i[k]))));
+  ctx.stroke();
+}
+
+// magma, five stops: dark (weak field) to light (strong)
+const MAGMA = [[0, 0, 4], [81, 18, 124], [183, 55, 121], [252, 137, 97], [252, 253, 191]];
+function magma(u) {
+  const s = Math.max(0, Math.min(1, u)) * (MAGMA.length - 1);
+  const k = Math.min(MAGMA.length - 2, Math.floor(s));
+  const f = s - k;
+  return MAGMA[k].map((c, j) => Math.round(c + (MAGMA[k + 1][j] - c) * f));
+}
+
+function fieldRange(sec) {
+  let peak = 0;
+  for (const row of sec.field_v_per_m_per_a) {
+    for (const v of row) if (v !== null && v > peak) peak = v;
+  }
+  // a fixed scale: the whole dial from 1/1000 of the field at its top to the top
+  const vmax = peak * state.model.max_amplitude_a;
+  return [vmax / 1e3, vmax, peak];
+}
+
+function drawSection(amps) {
+  const canvas = $("section");
+  const sec = state.section;
+  if (!sec) {
+    canvasContext(canvas);
+    $("section-caption").textContent = "No field solution for this program.";
+    return;
+  }
+  const transverse = sec.kind === "transverse";
+  canvas.dataset.aspect = transverse ? "0.75" : "0.5";
+  const { ctx, width, height } = canvasContext(canvas);
+  const [vmin, vmax, peak] = fieldRange(sec);
+  const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_a;
+  const barWidth = 70;
+  const left = 50, right = barWidth + 20, top = 26, bottom = 36;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  // world -> canvas
+  let sx, sy, ox, oy;
+  if (transverse) {
+    const [a, b] = sec.outer_radii_m;
+    const s = Math.min(plotW / (2.5 * a), plotH / (2.5 * b));
+    sx = s; sy = -s; ox = left + plotW / 2; oy = top + plotH / 2;
+  } else {
+    sx = plotW / (h[h.length - 1] - h[0]);
+    sy = plotH / (v[v.length - 1] - v[0]);
+    ox = left - h[0] * sx; oy = top - v[0] * sy;
+    if (sec.kind === "lead") { sy = -sy; oy = top + plotH + v[0] * plotH / (v[v.length - 1] - v[0]); }
+  }
+  const X = (m) => ox + m * sx, Y = (m) => oy + m * sy;
+  // the image: one cell per grid point
+  const img = ctx.createImageData(h.length, v.length);
+  const logRange = Math.log10(vmax / vmin);
+  for (let r = 0; r < v.length; r++) {
+    for (let c = 0; c < h.length; c++) {
+      const value = grid[r][c];
+      const k = 4 * (r * h.length + c);
+      if (value === null) continue;
+      const field = value * amps;
+      const u = field > vmin ? Math.log10(field / vmin) / logRange : 0;
+      const [R, G, B] = magma(u);
+      img.data[k] = R; img.data[k + 1] = G; img.data[k + 2] = B; img.data[k + 3] = 255;
+    }
+  }
+  const off = document.createElement("canvas");
+  off.width = h.length; off.height = v.length;
+  off.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  const x0 = X(h[0]), x1 = X(h[h.length - 1]), y0 = Y(v[0]), y1 = Y(v[v.length - 1]);
+  ctx.save();
+  if (y1 < y0) { ctx.translate(0, y0 + y1); ctx.scale(1, -1); }
+  ctx.drawImage(off, Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+  ctx.restore();
+  ctx.lineWidth = 1;
+  ctx.fillStyle = "#222";
+  ctx.textAlign = "center";
+  const roleColour = { anode: "#c0392b", cathode: "#1f4e9c" };
+  const sign = { anode: "+", cathode: "−" };
+  if (transverse) {
+    const [a, b] = sec.outer_radii_m;
+    for (const layer of sec.layers) {
+      if (layer.top_m <= 0) continue;
+      ctx.strokeStyle = "rgba(255,255,255,0.7)";
+      ctx.beginPath();
+      ctx.ellipse(X(0), Y(0), (a - layer.top_m) * sx, (b - layer.top_m) * -sy, 0, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = "#333";
+    ctx.beginPath(); ctx.ellipse(X(0), Y(0), a * sx, b * -sy, 0, 0, 2 * Math.PI); ctx.stroke();
+    for (const e of sec.electrodes) {
+      ctx.strokeStyle = roleColour[e.role] || "#000";
+      ctx.lineWidth = 6;
+      ctx.beginPath();
+      ctx.ellipse(X(0), Y(0), 1.05 * a * sx, 1.05 * b * -sy, 0, -e.end, -e.start);
+      ctx.stroke();
+      const mid = (e.start + e.end) / 2;
+      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X(1.18 * a * Math.cos(mid)),
+                   Y(1.18 * b * Math.sin(mid)) + 4);
+    }
+    ctx.lineWidth = 1;
+  } else if (sec.kind === "longitudinal") {
+    ctx.strokeStyle = "rgba(255,255,255,0.75)";
+    ctx.setLineDash([4, 3]);
+    ctx.textAlign = "left";
+    for (const layer of sec.layers) {
+      if (layer.top_m > 0) {
+        ctx.beginPath(); ctx.moveTo(x0, Y(layer.top_m)); ctx.lineTo(x1, Y(layer.top_m));
+        ctx.stroke();
+      }
+      const bottomM = Math.min(layer.bottom_m, v[v.length - 1]);
+      if (Y(bottomM) - Y(layer.top_m) > 13) {
+        ctx.fillStyle = "rgba(255,255,255,0.9)";
+        ctx.fillText(layer.tissue, x0 + 4, Y(layer.top_m) + 13);
+      }
+    }
+    ctx.setLineDash([]);
+    ctx.textAlign = "center";
+    for (const e of sec.electrodes) {
+      ctx.fillStyle = roleColour[e.role] || "#000";
+      ctx.fillRect(X(e.start), top - 9, X(e.end) - X(e.start), 7);
+      ctx.fillStyle = "#222";
+      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X((e.start + e.end) / 2), top - 12);
+    }
+    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+    ctx.textAlign = "right";
+    for (const d of niceTicks(v[0] * 1e3, v[v.length - 1] * 1e3, 4)) {
+      ctx.fillText(`${+d.toPrecision(3)}`, left - 5, Y(d / 1e3) + 4);
+    }
+    ctx.save(); ctx.translate(12, top + plotH / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.fillText(sec.vertical_label, 0, 0); ctx.restore();
+  } else {
+    ctx.fillStyle = "#999";
+    ctx.fillRect(X(-0.65e-3), Y(v[v.length - 1]), 1.3e-3 * sx, Y(v[0]) - Y(v[v.length - 1]));
+    for (const e of sec.electrodes) {
+      ctx.fillStyle = roleColour[e.role] || "#000";
+      ctx.fillRect(X(-0.65e-3), Y(e.end), 1.3e-3 * sx, Y(e.start) - Y(e.end));
+    }
+    ctx.fillStyle = "#222";
+    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e3);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+  }
+  // the colour bar, in V/m, fixed over the whole dial
+  const bx = width - right + 12, bw = 14;
+  for (let k = 0; k < plotH; k++) {
+    const [R, G, B] = magma(1 - k / plotH);
+    ctx.fillStyle = `rgb(${R},${G},${B})`;
+    ctx.fillRect(bx, top + k, bw, 1.5);
+  }
+  ctx.fillStyle = "#222";
+  ctx.textAlign = "left";
+  for (let p = Math.ceil(Math.log10(vmin)); p <= Math.floor(Math.log10(vmax)); p++) {
+    const yy = top + plotH * (1 - Math.log10(10 ** p / vmin) / logRange);
+    ctx.fillText(`${10 ** p >= 1 ? (10 ** p).toLocaleString("en") : 10 ** p}`, bx + bw + 4, yy + 4);
+  }
+  ctx.fillText("V/m", bx, top - 8);
+  $("section-caption").textContent = `Electric field in the tissue at ${current(amps)}: `
+    + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
+    + "over the whole dial, so the field grows as the dial turns.";
+}
+
+function axisTicks(ctx, h, X, y, scale) {
+  ctx.textAlign = "center";
+  for (const value of niceTicks(h[0] * scale, h[h.length - 1] * scale, 6)) {
+    ctx.fillText(`${+value.toPrecision(3)}`, X(value / scale), y + 14);
+  }
+}
+
+// ---- calibration -----------------------------------------------------------------------------
+
+function marksForm() {
+  const body = {};
+  for (const name of ["first_felt", "strong", "twitch", "too_much", "ramp_minutes"]) {
+    const value = $(name).value.trim();
+    if (value || name === "first_felt" || name === "strong") body[name] = value;
+  }
+  return body;
+}
+
+async function fit(event) {
+  event.preventDefault();
+  const form = $("marks");
+  clearErrors(form);
+  if (!state.model) {
+    showError(form, { field: "fit", message: "Choose a mode and wait for it to be prepared." },
+              "fit");
+    return;
+  }
+  try {
+    const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/fit`,
+                             marksForm());
+    state.fit = answer.fit;
+    state.marks = marksForm();
+    showPerson(answer);
+  } catch (err) {
+    showError(form, err, "fit");
+  }
+}
+
+async function personOnProgram() {
+  const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/person`,
+                           { fit: state.fit });
+  showPerson(answer);
+}
+
+function showPerson(p) {
+  $("fit-result").hidden = false;
+  $("fit-program").textContent = p.program.name;
+  const body = $("fit-window");
+  body.replaceChildren();
+  for (const [key, amps] of Object.entries(p.window_a)) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = thresholdName(key);
+    const td = document.createElement("td");
+    td.textContent = Number.isFinite(amps) ? dialText(amps) : "not reached";
+    tr.append(th, td);
+    body.append(tr);
+  }
+  state.recommended = p.recommended_a;
+  $("fit-recommend").textContent = `Recommended intensity: ${dialText(p.recommended_a)}`;
+  const params = p.fit && p.fit.parameters ? p.fit.parameters : null;
+  $("fit-params").textContent = params ? "Fitted: " + Object.entries(params)
+    .map(([k, v]) => `${k.replace(/_/g, " ")} ${typeof v === "number" ? +v.toPrecision(3) : v}`)
+    .join(", ") : "";
+  const ramp = $("fit-ramp");
+  ramp.replaceChildren();
+  for (const step of p.ramp || []) {
+    const li = document.createElement("li");
+    li.textContent = `minute ${+step.minute.toPrecision(3)}: ${dialText(step.amplitude_a)}`;
+    ramp.append(li);
+  }
+  $("save-calibration").disabled = !$("person").value;
+}
+
+async function saveCalibration() {
+  const form = $("marks");
+  clearErrors(form);
+  const person = $("person").value;
+  if (!person || !state.fit) return;
+  const amps = (text) => (text ? parseCurrent(text) : null);
+  const marks = {};
+  for (const k of ["first_felt", "strong", "twitch", "too_much"]) marks[k] = amps(state.marks[k]);
+  try {
+    await api("POST", `/api/people/${encodeURIComponent(person)}/calibrations`, {
+      program: state.programName, site: state.model.site, marks, fit: state.fit,
+    });
+    $("save-calibration").textContent = "Saved";
+  } catch (err) {
+    showError(form, err, "fit");
+  }
+}
+
+// "12.5 mA" as the dial writes it -> A (the server parsed and accepted these for the fit)
+function parseCurrent(text) {
+  const m = /^\s*([-+0-9.eE]+)\s*(µA|uA|mA|A)\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * { "µA": 1e-6, uA: 1e-6, mA: 1e-3, A: 1 }[m[2]];
+}
+
+// ---- the journal -----------------------------------------------------------------------------
+
+async function loadPeople(select) {
+  const people = await api("GET", "/api/people");
+  const list = $("person");
+  const keep = select !== undefined ? String(select) : list.value;
+  list.replaceChildren();
+  if (!people.length) list.append(option("", "nobody yet"));
+  for (const p of people) list.append(option(String(p.id), p.name));
+  if (people.some((p) => String(p.id) === keep)) list.value = keep;
+  await showSessions();
+}
+
+async function addPerson(event) {
+  event.preventDefault();
+  const form = $("person-form");
+  clearErrors(form);
+  try {
+    const p = await api("POST", "/api/people", { name: $("name").value });
+    $("name").value = "";
+    await loadPeople(p.id);
+  } catch (err) {
+    showError(form, err, "name");
+  }
+}
+
+async function showSessions() {
+  const person = $("person").value;
+  $("save-calibration").disabled = !person || !state.fit;
+  const body = $("sessions");
+  body.replaceChildren();
+  $("csv").href = person ? `/api/export.csv?person_id=${encodeURIComponent(person)}`
+    : "/api/export.csv";
+  if (!person) { $("plot").hidden = true; $("no-sessions").hidden = false; return; }
+  const sessions = await api("GET", `/api/people/${encodeURIComponent(person)}/sessions`);
+  for (const s of sessions) {
+    const tr = document.createElement("tr");
+    const when = new Date(s.started_at);
+    const cells = [
+      Number.isNaN(when.getTime()) ? String(s.started_at) : when.toLocaleString(),
+      s.program, String(s.site).replace(/_/g, " "), current(s.intensity_a),
+      `${+Number(s.minutes).toPrecision(3)}`, `${s.pain_before} → ${s.pain_after}`, s.notes,
+    ];
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $("no-sessions").hidden = sessions.length > 0;
+  const plot = $("plot");
+  plot.hidden = sessions.length === 0;
+  if (sessions.length) {
+    plot.src = `/api/people/${encodeURIComponent(person)}/plot.png?n=${sessions.length}`;
+  }
+}
+
+async function recordSession(event) {
+  event.preventDefault();
+  const form = $("session-form");
+  clearErrors(form);
+  clearErrors($("journal"));
+  const person = $("person").value;
+  if (!person) {
+    showError($("journal"), { field: "person_id", message: "Add or choose a person first." },
+              "person_id");
+    return;
+  }
+  if (!state.model) {
+    showError(form, { field: "program", message: "Choose a mode on the device first." },
+              "program");
+    return;
+  }
+  const pain = (id) => {
+    const text = $(id).value.trim();
+    return /^-?\d+$/.test(text) ? Number(text) : text;
+  };
+  try {
+    await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
+      program: state.programName, site: state.model.site, intensity: $("intensity").value,
+      minutes: $("minutes").value, pain_before: pain("pain_before"),
+      pain_after: pain("pain_after"), notes: $("notes").value,
+    });
+    $("notes").value = "";
+    await showSessions();
+  } catch (err) {
+    showError(form, err, "program");
+  }
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+function step(direction) {
+  const dial = $("dial");
+  dial.value = String(Math.max(0, Math.min(DIAL_STEPS, Number(dial.value) + direction)));
+  turned();
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  $("mode").addEventListener("change", () => { describeMode(); applySettings(); });
+  $("site").addEventListener("change", fillPlacements);
+  $("settings").addEventListener("submit", applySettings);
+  $("dial").addEventListener("input", turned);
+  $("dial-down").addEventListener("click", () => step(-1));
+  $("dial-up").addEventListener("click", () => step(+1));
+  for (const button of document.querySelectorAll(".mark")) {
+    button.addEventListener("click", () => {
+      if (!state.model) return;
+      $(button.dataset.mark).value = dialText(dialAmps());
+      if (button.dataset.mark === "strong" && !$("intensity").value) {
+        $("intensity").value = dialText(dialAmps());
+      }
+    });
+  }
+  $("marks").addEventListener("submit", fit);
+  $("save-calibration").addEventListener("click", saveCalibration);
+  $("use-recommended").addEventListener("click", () => {
+    if (state.model && state.recommended !== undefined) setDial(state.recommended);
+  });
+  $("person-form").addEventListener("submit", addPerson);
+  $("person").addEventListener("change", () => showSessions().catch(() => {}));
+  $("session-form").addEventListener("submit", recordSession);
+  window.addEventListener("resize", () => { if (state.dial) showDial(state.dial); });
+  await loadMenus();
+  await loadPeople().catch((err) => {
+    $("journal").querySelector('.error[data-for="person_id"]').textContent =
+      `The journal cannot be opened: ${err.message}`;
+  });
+  await applySettings();
+});
