@@ -2,6 +2,14 @@
 
     .venv/bin/python benchmarks/fields.py [--repeats 3] [--study]
     .venv/bin/python benchmarks/fields.py --subjects [--fem 2]
+    .venv/bin/python benchmarks/fields.py --ngsolve /tmp/ngsolve-venv/bin/python
+
+``--ngsolve PYTHON`` (or the environment variable ESTIM_NGSOLVE_PYTHON) names an interpreter
+that has NGSolve (an optional benchmark dependency: ``python3 -m venv /tmp/ngsolve-venv &&
+/tmp/ngsolve-venv/bin/pip install ngsolve``; estim never imports it). It then runs
+benchmarks/ngsolve_forearm.py on the same case after estim's runs (one timing at a time) and
+prints both side by side, with the speed ratio against the cheapest NGSolve setting whose
+largest error (of R, V, |E|) is at most estim's.
 
 Each repeat solves the reference case with an empty cache (cold: mesh + solve + probe),
 then again with the cache it just filled (hot). Medians are printed. ``--study`` adds a
@@ -25,6 +33,7 @@ import argparse
 import json
 import resource
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -47,13 +56,24 @@ def case() -> tuple[object, Channel]:
 
 def measure(settings: MeshSettings | None, cache: Path | bool) -> dict[str, float]:
     site, ch = case()
+    stamps: dict[str, float] = {}
+
+    def progress(msg: str) -> None:  # solve_fields says "meshing ..." then "solving ..."
+        stamps[msg.split()[0]] = time.perf_counter()
+
     t0 = time.perf_counter()
-    sol = solve_fields(site, [ch], settings=settings, cache=cache)  # type: ignore[arg-type]
+    sol = solve_fields(site, [ch], settings=settings, cache=cache,  # type: ignore[arg-type]
+                       progress=progress)
+    t_solved = time.perf_counter()
     c = sol.channels[0]
     v = float(c.potential(PROBE)[0])
     e = float(np.linalg.norm(c.field(PROBE)[0])) * 1e-3  # [V/m per A -> per mA]
-    return {"seconds": time.perf_counter() - t0, "dofs": sol.n_dofs, "R": c.resistance,
-            "V": v, "E": e, "hit": sol.cache_hit}
+    out = {"seconds": time.perf_counter() - t0, "dofs": sol.n_dofs, "R": c.resistance,
+           "V": v, "E": e, "hit": sol.cache_hit}
+    if "meshing" in stamps and "solving" in stamps:
+        out["t_mesh"] = stamps["solving"] - stamps["meshing"]
+        out["t_solve"] = t_solved - stamps["solving"]  # assembly + preconditioner + CG
+    return out
 
 
 SUBJECT_PROGRAMS = ("tens_conventional", "nmes_quadriceps")
@@ -127,9 +147,63 @@ def _subject_probes(site: Any, an: object, ca: object) -> np.ndarray:
     return np.array(out)
 
 
+NGSOLVE_SCRIPT = Path(__file__).resolve().with_name("ngsolve_forearm.py")
+#: NGSolve settings run by default: rim:pad sizes (mm) x preconditioners. The sparse
+#: Cholesky factorisation was the fastest at these sizes on this machine, BDDC the fastest
+#: iterative one (h1amg needed 40-50 CG iterations and was slower than both).
+NGSOLVE_SETTINGS = "1:4,1.5:6,2:8"
+NGSOLVE_PRECONDS = ("direct", "bddc")
+
+
+def ngsolve_side_by_side(python: str, repeats: int, estim: dict[str, float],
+                         mid: dict[str, float]) -> None:
+    """Run NGSolve on the forearm case in ``python`` and print it next to estim's row."""
+    rows = []
+    for pc in NGSOLVE_PRECONDS:
+        proc = subprocess.run([python, str(NGSOLVE_SCRIPT), "--settings", NGSOLVE_SETTINGS,
+                               "--precond", pc, "--repeats", str(repeats)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(f"NGSolve ({python}) failed:\n{proc.stderr.strip()[-2000:]}")
+            return
+        rows += [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+    def errs(r: dict[str, float]) -> tuple[float, float, float]:
+        return tuple(100 * (r[k] / mid[k] - 1) for k in ("R", "V", "E"))  # type: ignore[return-value]
+
+    print(f"\nside by side, forearm two-patch, medians of {repeats} cold runs "
+          "(mesh + assemble + solve + probe; NGSolve with its TaskManager on 2 threads)")
+    print(f"  {'solver':<38} {'DOFs':>7} {'R err':>7} {'V err':>7} {'|E| err':>7} "
+          f"{'mesh':>6} {'solve':>6} {'total':>6}   (s; solve: assembly + solver)")
+    e = errs(estim)
+    print(f"  {'estim default (P2)':<38} {int(estim['dofs']):7d} {e[0]:+6.2f}% {e[1]:+6.2f}% "
+          f"{e[2]:+6.2f}% {estim['t_mesh']:6.2f} {estim['t_solve']:6.2f} "
+          f"{estim['seconds']:6.2f}")
+    for r in rows:
+        er = errs(r)
+        name = f"NGSolve P2 rims {r['rim_mm']:g} pads {r['pad_mm']:g} mm {r['precond']}"
+        t_solve = r["t_setup"] + r["t_assemble"] + r["t_solve"]
+        print(f"  {name:<38} {int(r['dofs']):7d} {er[0]:+6.2f}% {er[1]:+6.2f}% {er[2]:+6.2f}% "
+              f"{r['t_mesh']:6.2f} {t_solve:6.2f} {r['t_total']:6.2f}")
+    worst = max(abs(x) for x in e)
+    matched = [r for r in rows if max(abs(x) for x in errs(r)) <= worst]
+    if not matched:
+        best = min(rows, key=lambda r: (max(abs(x) for x in errs(r)), r["t_total"]))
+        print(f"  no NGSolve setting reached estim's largest error {worst:.2f} %; the most "
+              f"accurate ({max(abs(x) for x in errs(best)):.2f} %) took {best['t_total']:.2f} s: "
+              f"{best['t_total'] / estim['seconds']:.2f}x estim's time")
+        return
+    cheap = min(matched, key=lambda r: r["t_total"])
+    print(f"  cheapest NGSolve at estim's largest error ({worst:.2f} %) or better: rims "
+          f"{cheap['rim_mm']:g} mm, {cheap['precond']}, {cheap['t_total']:.2f} s; estim is "
+          f"{cheap['t_total'] / estim['seconds']:.2f}x faster")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--ngsolve", default=os.environ.get("ESTIM_NGSOLVE_PYTHON"),
+                    help="an interpreter with NGSolve: run it side by side")
     ap.add_argument("--study", action="store_true")
     ap.add_argument("--subjects", action="store_true")
     ap.add_argument("--fem", type=int, default=2, help="subjects checked against the FEM")
@@ -174,6 +248,11 @@ def main() -> None:
                   f"|E| err {100 * (m['E'] / mid['E'] - 1):+.3f} %")
         rate = np.polyfit(np.log(hs), np.log(errs), 1)[0]
         print(f"  observed rate of the resistance error in h_rim: {rate:.2f}")
+    if args.ngsolve:
+        med = dict(r)
+        for k in ("seconds", "t_mesh", "t_solve"):
+            med[k] = statistics.median(c[k] for c in cold)
+        ngsolve_side_by_side(args.ngsolve, args.repeats, med, mid)
 
 
 if __name__ == "__main__":
