@@ -1,0 +1,483 @@
+"""The dial of the virtual stimulator: thresholds computed once per program, then a lookup.
+
+:func:`prepare` runs :func:`estim.simulate` once (fields, fibers, the sensation window; seconds,
+most of it cached) and tabulates what moves with the dial: the safety verdict
+(:mod:`estim.stimulator.safety_dial`) and, for NMES and Russian current, the first
+contraction's force. :meth:`DialModel.at` is then a lookup: each fiber class's recruited
+fraction is the window's own recruitment curve at the dial's current, the sensation is
+:func:`estim.effects.sensation.classify_sensation` on those fractions with the window's
+criteria, and the force and safety verdict come from the tables.
+
+Units: the dial is in the device's control unit, A for a current-controlled device and V for a
+voltage-controlled one (:attr:`DialModel.unit`); ``amplitude_a`` and the thresholds are in that
+unit (deviation from the agreed names, which say A: a voltage dial's values are V). A voltage
+dial reaches the fibers through the resistance of tissue and interface that the field
+solution computed, as the effects stage does.
+
+:class:`Jobs` prepares models in the background (one worker thread), one job per program.
+
+>>> import estim
+>>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+>>> model = prepare(program)  # doctest: +SKIP
+>>> model.at(0.025).level  # doctest: +SKIP
+<Level.STRONG: 'strong'>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.effects.program import pulse_train
+from estim.effects.sensation import Recruitment, classify_sensation
+from estim.effects.session import PulseTrain, simulate_session
+from estim.effects.window import SensationWindow
+from estim.errors import InputError
+from estim.program.model import Program
+from estim.program.options import Control, Sensation
+from estim.program.stimulation import FORCE_TYPES
+from estim.setup import Setup, build_setup
+from estim.simulate import Result, SimulateOptions, simulate
+from estim.stimulator.options import JobState, Level
+from estim.stimulator.safety_dial import SafetyTable, safety_table
+from estim.waveforms.stimulus import Stimulus
+
+__all__ = ["DialModel", "DialState", "JobStatus", "Jobs", "job_id", "prepare"]
+
+_LEVEL = {Sensation.NONE: Level.NONE, Sensation.LIGHT_TINGLING: Level.SENSORY,
+          Sensation.STRONG_TINGLING: Level.STRONG, Sensation.CONTRACTION: Level.MOTOR,
+          Sensation.PAINFUL: Level.PAIN}
+
+#: Amplitudes of the force table over the dial (plus the programmed amplitude).
+FORCE_GRID = 64
+
+
+@dataclass(frozen=True)
+class DialState:
+    """What the device shows at one dial setting.
+
+    :param amplitude_a: the dial (A, or V for a voltage-controlled device).
+    :param recruitment: fiber class -> recruited fraction 0..1 (``abeta``, ``adelta``, ``c``,
+        ``motor``); empty where no sensation window applies.
+    :param sensation: what the person would feel, in words.
+    :param reasons: the criterion that decided it.
+    :param level: the sensation window's level.
+    :param force_fraction: NMES/Russian: peak force of the first contraction as a fraction of
+        the muscle's maximal force (Ding model); None for other modalities.
+    :param safety_verdict: ``pass``, ``warn``, ``fail`` (``estim.safety.check`` at this
+        amplitude) or ``refused`` (the program model refuses the amplitude).
+    :param tripped_rules: one line per rule that does not pass: verdict, rule, what, source.
+    """
+
+    amplitude_a: float
+    recruitment: Mapping[str, float]
+    sensation: str
+    level: Level
+    force_fraction: float | None
+    safety_verdict: str
+    tripped_rules: tuple[str, ...]
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
+                "sensation": self.sensation, "reasons": list(self.reasons),
+                "level": self.level.value, "force_fraction": self.force_fraction,
+                "safety_verdict": self.safety_verdict,
+                "tripped_rules": list(self.tripped_rules)}
+
+
+@dataclass(frozen=True, eq=False)
+class DialModel:
+    """One program's dial: computed once (seconds), then :meth:`at` is a lookup (< 1 ms).
+
+    :param program: the program as prepared.
+    :param setup: its set-up (site and placed electrodes).
+    :param result: :func:`estim.simulate`'s result (with the body stages).
+    :param thresholds: ``sensory``, ``strong``, ``motor``, ``pain`` in the dial's unit, and
+        where the virtual subjects gave bands, ``<name>_p10`` and ``<name>_p90``; empty where
+        no sensation window applies (inf: not reached).
+    :param max_amplitude_a: the top of the dial: the device maximum (A or V).
+    :param unit: ``"A"`` or ``"V"``.
+    """
+
+    program: Program
+    setup: Setup
+    result: Result
+    thresholds: Mapping[str, float]
+    max_amplitude_a: float
+    unit: str
+    #: A of current at the fibers per dial unit (1 for current control; None without a window)
+    current_per_unit: float | None = field(default=None, repr=False)
+    safety: SafetyTable | None = field(default=None, repr=False)
+    #: the force table: dial amplitudes and first-contraction peak force / maximal force
+    force_amplitudes: NDArray[np.float64] | None = field(default=None, repr=False)
+    force_fractions: NDArray[np.float64] | None = field(default=None, repr=False)
+
+    @property
+    def window(self) -> SensationWindow | None:
+        effects = self.result.effects
+        return effects.window if effects is not None else None
+
+    @property
+    def safety_ceiling_a(self) -> float:
+        """The lowest dial setting at which the safety check fails (inf: none)."""
+        return self.safety.ceiling() if self.safety is not None else math.inf
+
+    def _check(self, amplitude_a: float) -> float:
+        ok = isinstance(amplitude_a, int | float) and not isinstance(amplitude_a, bool)
+        if not (ok and math.isfinite(amplitude_a)
+                and 0.0 <= amplitude_a <= self.max_amplitude_a * (1 + 1e-12)):
+            raise InputError("amplitude", amplitude_a,
+                             f"a setting from 0 to the device maximum "
+                             f"({self.max_amplitude_a:g} {self.unit})")
+        return float(amplitude_a)
+
+    def at(self, amplitude_a: float) -> DialState:
+        """The state at a dial setting (A or V).
+
+        :raises InputError: a setting outside 0 .. the device maximum.
+        """
+        a = self._check(amplitude_a)
+        assert self.safety is not None
+        safe = self.safety.at(a)
+        window = self.window
+        force = None
+        if self.force_amplitudes is not None and self.force_fractions is not None:
+            force = float(np.interp(a, self.force_amplitudes, self.force_fractions))
+        if window is None or self.current_per_unit is None:
+            notes = self.result.effects.notes if self.result.effects is not None else ()
+            why = notes[0] if notes else "no sensation model for this modality"
+            return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
+                             safe.rules, (why,))
+        current = a * self.current_per_unit  # [dial unit -> A]
+        fractions = {name: float(c.fraction_at(current)[0])
+                     for name, c in window.classes.items()}
+        recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
+                                   for k in ("abeta", "adelta", "c", "motor")})
+        max_force = self.result.effects.max_force_N if self.result.effects else None
+        felt = classify_sensation(
+            recruited, criteria=window.criteria,
+            force_N=None if force is None or max_force is None else force * max_force,
+            max_force_N=None if force is None else max_force)
+        return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
+                         safe.verdict, safe.rules, felt.reasons)
+
+    def waveform(self, amplitude_a: float, *, span_s: float | None = None
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The first channel's output at a dial setting: times (s) and values (A or V).
+
+        :param span_s: how much to show from the session start (default: four pulse periods,
+            one burst period for burst TENS, at most one cycle and one second).
+        """
+        a = self._check(amplitude_a)
+        stim = _scaled(self.result.stimuli[0], self.program, a)
+        if span_s is None:
+            span_s = _default_span(stim)
+        if not (isinstance(span_s, int | float) and math.isfinite(span_s) and span_s > 0):
+            raise InputError("span_s", span_s, "a positive time (s)")
+        return stim.sample_grid(0.0, float(span_s), max_points=20_000)
+
+
+def _scaled(stim: Stimulus, program: Program, amplitude: float) -> Stimulus:
+    """The channel output at ``amplitude`` (its waveform is linear in the amplitude)."""
+    programmed = program.channels[0].stimulation.amplitude.value
+    if programmed > 0:
+        return stim.with_scale(amplitude / programmed)
+    from estim.stimulator.safety_dial import program_at
+    from estim.waveforms.build import stimulus_for
+
+    return stimulus_for(program_at(program, amplitude).channels[0])
+
+
+def _default_span(stim: Stimulus) -> float:
+    t = stim.timing
+    if t.burst_frequency_hz:
+        span = 1.0 / t.burst_frequency_hz
+    elif t.frequency_hz:
+        span = 4.0 / t.frequency_hz
+    else:
+        span = stim.cycle_s
+    return float(min(span, stim.cycle_s, 1.0))
+
+
+# --- preparing a model ---------------------------------------------------------------------------
+
+#: Rough share of the preparation done when simulate reports each stage (for the progress bar).
+_STAGES = (("safety", 0.02), ("fields", 0.05), ("thresholds: ", 0.10), ("abeta", 0.15),
+           ("adelta", 0.30), (" c fibers", 0.40), ("sundt", 0.40), ("motor", 0.45),
+           ("muscle", 0.80))
+
+
+def _fraction(message: str, last: float) -> float:
+    share = last
+    for key, value in _STAGES:
+        if key in message:
+            share = max(share, value)
+    return share
+
+
+def prepare(program: Program, *, progress: Callable[[float, str], None] | None = None
+            ) -> DialModel:
+    """Compute a program's dial: one :func:`estim.simulate` with the body stages (cached
+    fields and fiber thresholds make a repeat quick), then the safety and force tables.
+
+    :param progress: called with (fraction done 0..1, what is running).
+    :raises InputError: a program the set-up or a stage refuses.
+    """
+    done = [0.0]
+
+    def report(fraction: float, message: str) -> None:
+        done[0] = max(done[0], fraction)
+        if progress is not None:
+            progress(done[0], message)
+
+    report(0.0, "set-up: site and electrodes")
+    setup = build_setup(program)
+    result = simulate(setup, options=SimulateOptions(
+        progress=lambda m: report(_fraction(m, done[0]), m)))
+    program = result.program
+    effects = result.effects
+    window = effects.window if effects is not None else None
+    per_unit = _current_per_unit(result)
+    report(0.85, "safety: the verdict along the dial")
+    impedances = _field_impedances(result)
+    table = safety_table(program, impedances_ohm=impedances)
+    thresholds: dict[str, float] = {}
+    if window is not None and per_unit is not None:
+        thresholds = _thresholds(window, per_unit)
+    amps = fracs = None
+    if window is not None and per_unit is not None and program.channels[0].stimulation.type \
+            in FORCE_TYPES and effects is not None and effects.max_force_N:
+        report(0.95, "muscle: the first contraction's force along the dial")
+        amps, fracs = _force_table(result, window, per_unit, effects.max_force_N)
+    report(1.0, "ready")
+    return DialModel(program=program, setup=setup, result=result, thresholds=thresholds,
+                     max_amplitude_a=program.device.max_amplitude,
+                     unit="A" if program.device.control is Control.CURRENT else "V",
+                     current_per_unit=per_unit, safety=table, force_amplitudes=amps,
+                     force_fractions=fracs)
+
+
+def _current_per_unit(result: Result) -> float | None:
+    """A at the fibers per dial unit: 1 for current control, 1 / resistance for voltage."""
+    if result.program.device.control is Control.CURRENT:
+        return 1.0
+    effects = result.effects
+    fields_ = effects.program_fields if effects is not None else None
+    if fields_ is None:
+        return None
+    return 1.0 / float(fields_.channels[0].resistance)
+
+
+def _field_impedances(result: Result) -> dict[str, float]:
+    """The DBS lead's field impedance that :func:`estim.simulate` judged the program into
+    (a voltage-controlled implanted channel that states none), as ``check`` takes it."""
+    effects, program = result.effects, result.program
+    dbs = effects.dbs if effects is not None else None
+    main = program.channels[0]
+    if dbs is None or program.device.control is not Control.VOLTAGE or \
+            main.impedance is not None or main.name != dbs.channel:
+        return {}
+    return {main.name: float(dbs.field_impedance_ohm)}
+
+
+def _thresholds(window: SensationWindow, per_unit: float) -> dict[str, float]:
+    out = {"sensory": window.sensory_a, "strong": window.strong_a, "motor": window.motor_a,
+           "pain": window.pain_a}
+    bands = window.bands
+    if bands is not None:
+        for name, band in (("sensory", bands.sensory), ("strong", bands.strong),
+                           ("motor", bands.motor), ("pain", bands.pain)):
+            out[f"{name}_p10"] = band.low_a
+            out[f"{name}_p90"] = band.high_a
+    return {k: v / per_unit for k, v in out.items()}  # [A -> dial unit]
+
+
+def _force_table(result: Result, window: SensationWindow, per_unit: float, max_force_n: float
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First-contraction peak force / maximal force at :data:`FORCE_GRID` dial settings and
+    the programmed one: each the effects stage's own force model (Ding, with fatigue) on one
+    on/off cycle whose pulses recruit the motor class's fraction at their own peak."""
+    program = result.program
+    top = program.device.max_amplitude
+    programmed = program.channels[0].stimulation.amplitude.value
+    grid = np.unique(np.append(np.linspace(0.0, top, FORCE_GRID + 1), programmed))
+    motor = window.classes["motor"]
+    out = np.zeros_like(grid)
+    for k, a in enumerate(grid):
+        if a <= 0:
+            continue
+        stim = _scaled(result.stimuli[0], program, float(a)).with_scale(per_unit)
+        full = pulse_train(stim, lambda x: motor.fraction_at(x))
+        first = full.times_s < stim.cycle_s
+        if not np.any(first):
+            continue
+        train = PulseTrain(times_s=full.times_s[first],
+                           recruited_fraction=full.recruited_fraction[first],
+                           cycle_starts_s=np.zeros(1), period_s=stim.cycle_s,
+                           duration_s=stim.cycle_s)
+        peak = simulate_session(train, output_stride=5).contraction_peak_force_N
+        out[k] = float(peak[0]) / max_force_n if peak.size else 0.0
+    return grid, out
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+
+def job_id(program: Program) -> str:
+    """A job's id: the same for the same program (a digest of its content)."""
+    return hashlib.sha256(program.model_dump_json().encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """Where a background preparation stands.
+
+    :param progress: fraction done, 0..1.
+    :param message: the stage running (or the result).
+    :param error: a failed job's one-line message (the CLI's for bad input).
+    :param error_field: the field a bad input names, if any.
+    """
+
+    job_id: str
+    state: JobState
+    progress: float
+    message: str
+    error: str | None = None
+    error_field: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"job_id": self.job_id, "state": self.state.value, "progress": self.progress,
+                "message": self.message, "error": self.error, "error_field": self.error_field}
+
+
+@dataclass
+class _Job:
+    status: JobStatus
+    model: DialModel | None = None
+
+
+class Jobs:
+    """Background preparation, one job per program, on one worker thread.
+
+    :param prepare_fn: what a job runs (default :func:`prepare`).
+    :param keep: finished jobs remembered (the oldest is forgotten first).
+
+    >>> jobs = Jobs()
+    >>> jobs.status("nope")
+    Traceback (most recent call last):
+    ...
+    KeyError: "job: got 'nope', expected a job id from Jobs.submit"
+    >>> jobs.close()
+    """
+
+    def __init__(self, *, prepare_fn: Callable[..., DialModel] = prepare, keep: int = 16
+                 ) -> None:
+        self._prepare = prepare_fn
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[str, _Job] = OrderedDict()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-prepare")
+
+    def submit(self, program: Program) -> str:
+        """Queue ``program``'s preparation; its id. A program already queued, running or
+        done is not prepared again (a failed one is retried)."""
+        if not isinstance(program, Program):
+            raise InputError("program", type(program).__name__, "a Program")
+        key = job_id(program)
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.status.state is not JobState.FAILED:
+                self._jobs.move_to_end(key)
+                return key
+            self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"))
+            self._forget_old()
+        self._pool.submit(self._run, key, program)
+        return key
+
+    def _set(self, key: str, status: JobStatus, model: DialModel | None = None) -> None:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                job.status = status
+                job.model = model if model is not None else job.model
+
+    def _run(self, key: str, program: Program) -> None:
+        self._set(key, JobStatus(key, JobState.RUNNING, 0.0, "starting"))
+
+        def progress(fraction: float, message: str) -> None:
+            self._set(key, JobStatus(key, JobState.RUNNING, min(max(fraction, 0.0), 1.0),
+                                     message))
+
+        try:
+            model = self._prepare(program, progress=progress)
+        except InputError as err:
+            self._set(key, JobStatus(key, JobState.FAILED, 1.0, "failed", str(err), err.field))
+        except Exception as err:  # a job must report, never die silently in its thread
+            self._set(key, JobStatus(key, JobState.FAILED, 1.0, "failed",
+                                     f"{type(err).__name__}: {err}"))
+        else:
+            self._set(key, JobStatus(key, JobState.DONE, 1.0, "ready"), model)
+
+    def _forget_old(self) -> None:
+        finished = [k for k, j in self._jobs.items()
+                    if j.status.state in (JobState.DONE, JobState.FAILED)]
+        for k in finished[: max(0, len(finished) - self._keep)]:
+            del self._jobs[k]
+
+    def _job(self, key: str) -> _Job:
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is None:
+            raise KeyError(f"job: got {key!r}, expected a job id from Jobs.submit")
+        return job
+
+    def status(self, job_id: str) -> JobStatus:
+        """The job's state, progress and message.
+
+        :raises KeyError: an unknown (or forgotten) job id."""
+        return self._job(job_id).status
+
+    def model(self, job_id: str) -> DialModel:
+        """The finished job's model.
+
+        :raises KeyError: an unknown job id.
+        :raises InputError: the job is not done (or failed: its message)."""
+        job = self._job(job_id)
+        if job.model is None:
+            s = job.status
+            why = f"a finished job (it is {s.state.value}" + (f": {s.error})" if s.error
+                                                                 else ")")
+            raise InputError("job", job_id, why)
+        return job.model
+
+    def wait(self, job_id: str, timeout_s: float | None = None) -> JobStatus:
+        """Block until the job is done or failed (or ``timeout_s`` passes); its status."""
+        import time
+
+        start = time.monotonic()
+        while True:
+            s = self.status(job_id)
+            if s.state in (JobState.DONE, JobState.FAILED):
+                return s
+            if timeout_s is not None and time.monotonic() - start > timeout_s:
+                return s
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        """Stop the worker after the running job (queued jobs are dropped)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Jobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,310 @@
+"""The mode menu of the virtual stimulator and the program its settings make.
+
+A mode is a bundled example program, a massage-like TENS pattern (``knead``, ``tap``,
+``rub``) or a custom program the user pastes. :func:`settings_program` turns what the page's
+form sends (strings with units, as in a program file) into a :class:`~estim.Program` through
+the same loader and set-up checks as ``estim run``, so a bad value gets the CLI's one-line
+message; :class:`SettingsError` adds which form field it belongs to.
+
+>>> program = settings_program(DeviceSettings(mode="knead", pulse_width="300 us"))
+>>> program.channels[0].stimulation.pulse_width
+0.0003
+>>> try:
+...     settings_program(DeviceSettings(mode="tap", frequency="80"))
+... except SettingsError as err:
+...     print(err.setting, "|", err)
+frequency | channels[0].stimulation.frequency: got '80', expected a frequency (in Hz or ...
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+from estim.errors import InputError
+from estim.program.bundled import bundled_examples
+from estim.program.loader import ProgramError, load_program, parse_program, program_from_dict
+from estim.program.model import Program
+from estim.setup import build_setup
+from estim.stimulator.options import ModeKind
+
+__all__ = ["MASSAGE_PROGRAMS", "DeviceSettings", "Mode", "ModeKind", "SettingsError",
+           "mode", "modes", "settings_program"]
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One entry of the mode menu.
+
+    :param id: what :attr:`DeviceSettings.mode` names (an example's file stem, ``knead``...).
+    :param label: a short title.
+    :param description: the parameters in words.
+    :param kind: example, massage pattern or custom program.
+    :param source: where the pattern comes from (and how strong that evidence is).
+    """
+
+    id: str
+    label: str
+    description: str
+    kind: ModeKind
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "label": self.label, "description": self.description,
+                "kind": self.kind.value, "source": self.source}
+
+
+# --- massage-like TENS patterns ----------------------------------------------------------------
+
+# Consumer TENS units (OMRON's among them) sell "kneading", "tapping" and "rubbing" modes and
+# describe them only by feel ("variations of tapping, tingling, massage-like sensations",
+# omronhealthcare.com/tens-units/how-tens-works); no manufacturer found publishes their pulse
+# parameters and no study tests them. So each pattern below is estim's construction from the
+# program model's own TENS modes, chosen to give the named rhythm; the rhythms rest on the
+# studied burst (Eriksson, Sjolund & Nielzen 1979) and modulated (Johnson 2008, ch. 15;
+# Pantaleao et al. 2011) TENS.
+_MANUFACTURER = ("manufacturer description, not a study: OMRON TENS units describe "
+                 "'tapping, tingling, massage-like sensations' "
+                 "(omronhealthcare.com/tens-units/how-tens-works) and consumer units label "
+                 "patterns 'kneading' and 'tapping' (luxifyo.com/?p=77946) without pulse "
+                 "parameters; the parameters here are estim's construction")
+
+_DEVICE = {"name": "generic OTC TENS unit (massage programs)", "control": "current",
+           "max_current": "100 mA", "compliance_voltage": "80 V", "output_indicator": True}
+
+
+def _pads() -> dict[str, dict[str, str]]:
+    return {"anode": {"placement": "lumbar_left_upper", "shape": "rectangular",
+                      "width": "5 cm", "length": "5 cm"},
+            "cathode": {"placement": "lumbar_left_lower", "shape": "rectangular",
+                        "width": "5 cm", "length": "5 cm"}}
+
+
+def _massage(name: str, description: str, source: str,
+             stimulation: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "description": description, "source": source,
+            "device": dict(_DEVICE), "site": {"name": "lower_back"},
+            "channels": [{"name": "1", **_pads(), "stimulation": stimulation}]}
+
+
+#: The massage patterns as program data (what a program file parses into), by mode id.
+MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
+    "knead": _massage(
+        "Knead (massage-like TENS)",
+        "50 Hz, 250 us; the amplitude swells and fades by 70 % over 2 s, like a kneading "
+        "hand; 15 min",
+        "amplitude-modulated TENS (Johnson 2008, ch. 15: modulated TENS) at a slow 0.5 Hz "
+        "swell; " + _MANUFACTURER,
+        {"type": "tens", "mode": "modulated", "amplitude": "20 mA", "frequency": "50 Hz",
+         "pulse_width": "250 us", "amplitude_modulation": 0.7, "modulation_period": "2 s",
+         "duration": "15 min"}),
+    "tap": _massage(
+        "Tap (massage-like TENS)",
+        "bursts of 5 pulses at 100 Hz, 3 bursts a second, 250 us: each burst a distinct tap; "
+        "15 min",
+        "burst TENS (Eriksson, Sjolund & Nielzen 1979, Pain 6:335: trains at 100 Hz repeated "
+        "at 2 Hz) at a tapping rhythm of 3 bursts/s; " + _MANUFACTURER,
+        {"type": "tens", "mode": "burst", "amplitude": "20 mA", "frequency": "100 Hz",
+         "burst_frequency": "3 Hz", "pulses_per_burst": 5, "pulse_width": "250 us",
+         "duration": "15 min"}),
+    "rub": _massage(
+        "Rub (massage-like TENS)",
+        "80 Hz, 200 us; rate swings by 50 % and amplitude by 30 % every 0.5 s, a quick "
+        "back-and-forth; 15 min",
+        "rate- and amplitude-modulated TENS (Johnson 2008, ch. 15; Pantaleao et al. 2011, "
+        "J Pain 12:581) at a fast 2 Hz swing; " + _MANUFACTURER,
+        {"type": "tens", "mode": "modulated", "amplitude": "20 mA", "frequency": "80 Hz",
+         "pulse_width": "200 us", "rate_modulation": 0.5, "amplitude_modulation": 0.3,
+         "modulation_period": "0.5 s", "duration": "15 min"}),
+}
+
+_CUSTOM = Mode("custom", "Custom program", "a program file's text (TOML), as for estim run",
+               ModeKind.CUSTOM, "the user's own program")
+
+
+@lru_cache(maxsize=1)
+def modes() -> tuple[Mode, ...]:
+    """Every mode of the menu: the bundled examples, the massage patterns, ``custom``.
+
+    Reads the bundled example files on the first call (not at import)."""
+    out = []
+    for stem, path in bundled_examples().items():
+        p = load_program(path)
+        out.append(Mode(stem, p.name, p.description, ModeKind.EXAMPLE, p.source))
+    for stem, data in MASSAGE_PROGRAMS.items():
+        out.append(Mode(stem, str(data["name"]), str(data["description"]), ModeKind.MASSAGE,
+                        str(data["source"])))
+    out.append(_CUSTOM)
+    return tuple(out)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MODES":  # built on first use: it reads the bundled example files
+        return modes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def mode(mode_id: str) -> Mode:
+    """The mode named ``mode_id``.
+
+    :raises InputError: no such mode (the message lists them)."""
+    found = {m.id: m for m in modes()}
+    if not isinstance(mode_id, str) or mode_id not in found:
+        raise SettingsError([InputError("mode", mode_id, "one of " + ", ".join(found))],
+                            setting="mode")
+    return found[mode_id]
+
+
+# --- the form's settings -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """What the page's form sends: strings with units, as in a program file.
+
+    :param mode: a :attr:`Mode.id`.
+    :param site: a site name; None: the mode's own site.
+    :param anode: placement of the anode on the site (``estim placements SITE``); None: the
+        mode's own.
+    :param cathode: placement of the cathode.
+    :param pad_width: width of both pads (``"5 cm"``); the pads become rectangular.
+    :param pad_length: length of both pads.
+    :param pulse_width: pulse width of every channel (``"200 us"``).
+    :param frequency: pulse rate of every channel (``"80 Hz"``).
+    :param custom_toml: mode ``custom``: a program file's text.
+    """
+
+    mode: str
+    site: str | None = None
+    anode: str | None = None
+    cathode: str | None = None
+    pad_width: str | None = None
+    pad_length: str | None = None
+    pulse_width: str | None = None
+    frequency: str | None = None
+    custom_toml: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> DeviceSettings:
+        """Settings from a form's fields (unknown keys refused; empty strings are None).
+
+        :raises SettingsError: an unknown field, or a value that is not text.
+        """
+        names = [f.name for f in fields(cls)]
+        values: dict[str, str | None] = {}
+        for key, value in data.items():
+            if key not in names:
+                raise SettingsError([InputError(key, value, "a setting (" + ", ".join(names)
+                                                + ")")], setting=key)
+            if value is not None and not isinstance(value, str):
+                raise SettingsError([InputError(key, value, "text, e.g. '200 us'")],
+                                    setting=key)
+            values[key] = value or None
+        if values.get("mode") is None:
+            raise SettingsError([InputError("mode", None, "a mode")], setting="mode")
+        return cls(**values)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class SettingsError(ProgramError):
+    """A setting the program loader or the set-up refuses: the CLI's one-line message
+    (``str(err)``), with :attr:`setting` naming the form field it belongs to."""
+
+    def __init__(self, problems: list[InputError], *, setting: str) -> None:
+        super().__init__(problems)
+        self.setting = setting
+
+
+#: Where a problem's dotted path (its ending) points in the form.
+_SETTING_OF_PATH = (
+    ("site.name", "site"), ("anode.placement", "anode"), ("cathode.placement", "cathode"),
+    ("anode.width", "pad_width"), ("cathode.width", "pad_width"),
+    ("anode.length", "pad_length"), ("cathode.length", "pad_length"),
+    ("stimulation.pulse_width", "pulse_width"), ("stimulation.frequency", "frequency"),
+)
+
+
+def _setting_for(field: str, settings: DeviceSettings) -> str:
+    for suffix, setting in _SETTING_OF_PATH:
+        if field.endswith(suffix) and getattr(settings, setting) is not None:
+            return setting
+    return "custom_toml" if settings.mode == "custom" else "mode"
+
+
+def _mode_data(settings: DeviceSettings) -> dict[str, Any]:
+    """The chosen mode's program as the mapping a program file parses into."""
+    chosen = mode(settings.mode)
+    if chosen.kind is ModeKind.MASSAGE:
+        return copy.deepcopy(dict(MASSAGE_PROGRAMS[chosen.id]))
+    if chosen.kind is ModeKind.EXAMPLE:
+        text = bundled_examples()[chosen.id].read_text(encoding="utf-8")
+    else:
+        text = settings.custom_toml or ""
+        if not text.strip():
+            raise SettingsError([InputError("custom_toml", "", "a program file's text (TOML)")],
+                                setting="custom_toml")
+        try:
+            parse_program(text)  # the text as written: its own problems named as in a file
+        except ProgramError as err:
+            raise SettingsError(err.problems, setting="custom_toml") from None
+    return tomllib.loads(text.removeprefix("\ufeff"))
+
+
+def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
+    """Write the settings given into the program data, as strings a program file holds."""
+    if settings.site is not None:
+        site = data.get("site")
+        data["site"] = {**site, "name": settings.site} if isinstance(site, dict) \
+            else {"name": settings.site}
+    channels = data.get("channels")
+    if not isinstance(channels, list) or not channels:
+        return  # the loader names what is missing
+    first = channels[0]
+    for role in ("anode", "cathode"):
+        electrode = first.get(role)
+        if not isinstance(electrode, dict):
+            continue
+        if getattr(settings, role) is not None:
+            electrode["placement"] = getattr(settings, role)
+        if settings.pad_width is not None or settings.pad_length is not None:
+            width = settings.pad_width or electrode.get("width") or settings.pad_length
+            length = settings.pad_length or electrode.get("length") or settings.pad_width
+            for key in ("diameter", "area", "contact_length"):
+                electrode.pop(key, None)
+            electrode.update(shape="rectangular", width=width, length=length)
+    for channel in channels:
+        stimulation = channel.get("stimulation") if isinstance(channel, dict) else None
+        if not isinstance(stimulation, dict):
+            continue
+        for key in ("pulse_width", "frequency"):
+            if getattr(settings, key) is not None:
+                stimulation[key] = getattr(settings, key)
+
+
+def settings_program(settings: DeviceSettings) -> Program:
+    """The program the settings describe, checked as ``estim run`` checks a program file
+    (the loader, then the site and placements through :func:`estim.build_setup`).
+
+    :raises SettingsError: the CLI's one-line message for the first problem (all of them in
+        ``problems``), with :attr:`SettingsError.setting` the form field to show it next to.
+    """
+    if not isinstance(settings, DeviceSettings):
+        raise SettingsError([InputError("settings", type(settings).__name__,
+                                        "DeviceSettings")], setting="mode")
+    data = _mode_data(settings)
+    _apply(data, settings)
+    try:
+        program = program_from_dict(data)
+    except ProgramError as err:
+        raise SettingsError(err.problems, setting=_setting_for(err.field, settings)) from None
+    try:
+        build_setup(program)
+    except InputError as err:
+        raise SettingsError([err], setting=_setting_for(err.field, settings)) from None
+    return program

@@ -1,0 +1,373 @@
+"""A person's calibration: their marks on the dial fitted into two factors of the site model.
+
+The person model (docs/stimulator.md has the reasoning and its limits):
+
+* ``cutaneous_factor`` k_c multiplies every cutaneous threshold of the model: sensory
+  (first felt), strong tingling (strong but comfortable) and pain (too much). It stands for
+  what moves those thresholds together in one person: the skin and the electrode interface
+  (how much of the dial's current reaches the dermis) and the density of afferents under the
+  pad.
+* ``motor_factor`` k_m multiplies the motor threshold (first twitch). It stands for what the
+  cutaneous marks cannot see: fat thickness and the depth of the motor point. Without a
+  twitch mark it is taken equal to k_c (no evidence that the muscle is deeper or shallower
+  than the model's), and the fit says so.
+
+Fit: least squares in log space, ``log mark = log k + log T_model`` for each mark present. With
+one factor per group of marks the least-squares solution is closed-form: log k_c is the mean
+of log(mark / T) over the cutaneous marks, log k_m = log(twitch / T_motor). The residual of each
+mark is reported (log(mark / prediction)): a large one says the person's thresholds are not
+a scaled copy of the model's.
+
+Carrying the fit to another program or pulse width multiplies *that* program's own model
+thresholds (each from its own :func:`estim.simulate`) by the same factors, so the predicted
+window follows the model's strength-duration and geometry, not a rule of thumb.
+
+>>> class Model:  # a stand-in with the model's thresholds (A)
+...     thresholds = {"sensory": 0.005, "strong": 0.009, "motor": 0.016, "pain": 0.023}
+...     max_amplitude_a, unit, safety_ceiling_a = 0.1, "A", float("inf")
+...     program = None
+>>> fit = fit_person(Model(), Marks(first_felt=0.006, strong=0.0108))
+>>> round(fit.cutaneous_factor, 6), round(fit.motor_factor, 6)
+(1.2, 1.2)
+>>> round(fit.window(Model())["motor"], 6)
+0.0192
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, Protocol
+
+from estim.errors import InputError
+from estim.program.model import TENS, Program
+from estim.program.options import TENSMode
+from estim.program.stimulation import FORCE_TYPES
+
+__all__ = ["HABITUATION", "Goal", "Marks", "PersonFit", "Recommendation", "fit_person", "goal_of"]
+
+
+class ModelWindow(Protocol):
+    """What the person model reads of a :class:`~estim.stimulator.engine.DialModel`."""
+
+    @property
+    def thresholds(self) -> Mapping[str, float]: ...
+    @property
+    def max_amplitude_a(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def safety_ceiling_a(self) -> float: ...
+    @property
+    def program(self) -> Program | None: ...
+
+
+#: Each mark and the model threshold it reads (cutaneous marks share k_c; twitch has k_m).
+_MARK_THRESHOLD = {"first_felt": "sensory", "strong": "strong", "too_much": "pain",
+                   "twitch": "motor"}
+_CUTANEOUS = ("first_felt", "strong", "too_much")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the person marked while turning the dial up (A, or V on a voltage dial).
+
+    :param first_felt: the first setting they felt anything.
+    :param strong: strong but comfortable.
+    :param twitch: the first visible muscle twitch (optional).
+    :param too_much: too much, the end of what they accept (optional).
+    :raises InputError: a mark that is not a positive number, or marks out of order
+        (first_felt < strong < too_much; twitch < too_much), naming the mark.
+    """
+
+    first_felt: float
+    strong: float
+    twitch: float | None = None
+    too_much: float | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is None and f.name in ("twitch", "too_much"):
+                continue
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            if not (ok and math.isfinite(v) and v > 0):
+                raise InputError(f"marks.{f.name}", v, "a positive setting read off the dial")
+        if not self.strong > self.first_felt:
+            raise InputError("marks.strong", self.strong,
+                             f"above first_felt ({self.first_felt:g}): the marks are made "
+                             "turning the dial up")
+        if self.too_much is not None and not self.too_much > self.strong:
+            raise InputError("marks.too_much", self.too_much,
+                             f"above strong ({self.strong:g})")
+        if self.twitch is not None and self.too_much is not None \
+                and not self.twitch < self.too_much:
+            raise InputError("marks.twitch", self.twitch,
+                             f"below too_much ({self.too_much:g}): a twitch after 'too "
+                             "much' cannot be marked")
+
+    def present(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None}
+
+
+class Goal(StrEnum):
+    """The intensity a program's source asks for."""
+
+    SENSORY = "sensory"        # strong but comfortable, below motor (conventional TENS)
+    MOTOR_TENS = "motor_tens"  # visible twitches, below pain (acupuncture-like, burst TENS)
+    NMES = "nmes"              # the highest tolerated contraction (NMES, Russian)
+    PROGRAM = "program"        # no sensation rule: the program's own amplitude
+
+
+def goal_of(program: Program | None) -> Goal:
+    """The intensity goal of a program (by modality and TENS mode)."""
+    if program is None:
+        return Goal.SENSORY
+    stim = program.channels[0].stimulation
+    if stim.type in FORCE_TYPES:
+        return Goal.NMES
+    if isinstance(stim, TENS):
+        return Goal.MOTOR_TENS if stim.mode in (TENSMode.ACUPUNCTURE, TENSMode.BURST) \
+            else Goal.SENSORY
+    if stim.type in ("interferential", "hvpc"):
+        return Goal.SENSORY
+    return Goal.PROGRAM
+
+
+_RULES = {
+    Goal.SENSORY: ("strong but comfortable, below motor and pain: the person's strong "
+                   "tingling, capped at 95 % of the lower of their motor and pain thresholds",
+                   "Johnson 2008 (Electrotherapy: Evidence-Based Practice, ch. 15); Sluka & "
+                   "Walsh 2003 (J Pain 4:109); Moran et al. 2011 (J Pain 12:929): "
+                   "hypoalgesia grows with intensity up to the strongest comfortable"),
+    Goal.MOTOR_TENS: ("visible twitches, below pain: the geometric middle of the person's "
+                      "motor and pain thresholds, at most 95 % of pain",
+                      "Eriksson, Sjolund & Nielzen 1979 (Pain 6:335); Johnson 2008, ch. 15"),
+    Goal.NMES: ("the highest tolerated contraction: 90 % of the person's too-much, and never "
+                "below their motor threshold (else the middle of motor and pain)",
+                "Maffiuletti 2010 (Eur J Appl Physiol 110:223): training intensity is the "
+                "maximal tolerated; Bax et al. 2005 (Sports Med 35:191)"),
+    Goal.PROGRAM: ("no sensation-based rule for this modality: the program's own amplitude",
+                   "the program's source"),
+}
+
+#: Habituation during a session: Pantaleao et al. 2011 (J Pain 12:581), 40 min of 100 Hz TENS
+#: at strong but comfortable intensity, re-adjusted to that sensation during the session:
+#: the adjusted group ended at 35.51 mA on average against 31.37 mA in the group held at its
+#: starting intensity, i.e. x1.13 over 40 min. An estimate of the rate from two group means
+#: (not each person's own ramp): (growth factor, over minutes, step minutes, source).
+HABITUATION = (35.51 / 31.37, 40.0, 5.0,
+               "Pantaleao et al. 2011 (J Pain 12:581): mean final amplitude 35.51 mA with "
+               "adjustment vs 31.37 mA fixed over 40 min (x1.13); steps every 5 min are "
+               "estim's choice")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An intensity and why.
+
+    :param amplitude_a: the setting (A or V, the dial's unit).
+    :param rule: the rule in words.
+    :param source: where the rule comes from.
+    :param limited_by: what capped it, if anything (device maximum, safety check).
+    """
+
+    amplitude_a: float
+    rule: str
+    source: str
+    limited_by: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"amplitude": self.amplitude_a, "rule": self.rule, "source": self.source,
+                "limited_by": self.limited_by}
+
+
+@dataclass(frozen=True)
+class PersonFit:
+    """A person's two factors on the site model and how well their marks fit.
+
+    :param cutaneous_factor: k_c (1: the model's median person).
+    :param motor_factor: k_m.
+    :param motor_from_twitch: whether k_m comes from a twitch mark (else it is k_c).
+    :param marks: the marks fitted (A or V).
+    :param predicted: the model's prediction of each mark after the fit.
+    :param residuals: log(mark / prediction) per mark (0: fitted exactly).
+    :param program: the calibration program's name; ``site`` its site.
+    :param notes: what the fit could not use or assumed.
+    """
+
+    cutaneous_factor: float
+    motor_factor: float
+    motor_from_twitch: bool
+    marks: Mapping[str, float]
+    predicted: Mapping[str, float]
+    residuals: Mapping[str, float]
+    program: str = ""
+    site: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def window(self, model: ModelWindow) -> dict[str, float]:
+        """The person's thresholds on ``model``'s program (its dial's unit): ``sensory``,
+        ``strong``, ``motor``, ``pain`` (inf: not reached within the model)."""
+        t = model.thresholds
+        if not t:
+            raise InputError("program", _name(model), "a program with a sensation window "
+                             "(transcutaneous pulses)")
+        return {"sensory": self.cutaneous_factor * t["sensory"],
+                "strong": self.cutaneous_factor * t["strong"],
+                "motor": self.motor_factor * t["motor"],
+                "pain": self.cutaneous_factor * t["pain"]}
+
+    def recommendation(self, model: ModelWindow) -> Recommendation:
+        """An intensity for ``model``'s program by its goal (:func:`goal_of`), within the
+        device maximum and below the setting where the safety check fails."""
+        goal = goal_of(model.program)
+        rule, source = _RULES[goal]
+        if goal is Goal.PROGRAM or not model.thresholds:
+            program = model.program
+            value = program.channels[0].stimulation.amplitude.value if program else 0.0
+            return _capped(Recommendation(value, *_RULES[Goal.PROGRAM]), model)
+        w = self.window(model)
+        if goal is Goal.SENSORY:
+            value = min(w["strong"], 0.95 * min(w["motor"], w["pain"]))
+        elif goal is Goal.MOTOR_TENS:
+            value = min(math.sqrt(w["motor"] * w["pain"]), 0.95 * w["pain"]) \
+                if w["motor"] < w["pain"] else 0.95 * w["pain"]
+        else:
+            value = 0.9 * w["pain"]
+            if value < w["motor"] < w["pain"]:
+                value = math.sqrt(w["motor"] * w["pain"])
+        return _capped(Recommendation(value, rule, source), model)
+
+    def recommend(self, model: ModelWindow) -> float:
+        """The recommended intensity (A or V); :meth:`recommendation` says why."""
+        return self.recommendation(model).amplitude_a
+
+    def ramp(self, model: ModelWindow, *, minutes: float) -> list[tuple[float, float]]:
+        """A habituation ramp: (minute, setting) every 5 minutes from the recommendation,
+        growing at :data:`HABITUATION`'s rate, capped at 95 % of the person's pain (and of
+        their motor threshold for a sensory-level program), the device maximum and the
+        safety ceiling.
+
+        :param minutes: the session's length (0 < minutes <= 24 h).
+        """
+        ok = isinstance(minutes, numbers.Real) and not isinstance(minutes, bool)
+        if not (ok and math.isfinite(minutes) and 0 < minutes <= 1440):
+            raise InputError("minutes", minutes, "a session length in minutes, 0 to 1440")
+        start = self.recommend(model)
+        growth, over, step, _ = HABITUATION
+        cap = math.inf
+        if model.thresholds:
+            w = self.window(model)
+            cap = 0.95 * (min(w["motor"], w["pain"]) if goal_of(model.program) is Goal.SENSORY
+                          else w["pain"])
+        cap = min(cap, model.max_amplitude_a, _below(model.safety_ceiling_a))
+        top = max(start, cap)
+        times = [k * step for k in range(int(minutes // step) + 1)]
+        if times[-1] < minutes:
+            times.append(float(minutes))
+        return [(float(t), float(min(start * growth ** (t / over), top))) for t in times]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"cutaneous_factor": self.cutaneous_factor, "motor_factor": self.motor_factor,
+                "motor_from_twitch": self.motor_from_twitch, "marks": dict(self.marks),
+                "predicted": dict(self.predicted), "residuals": dict(self.residuals),
+                "program": self.program, "site": self.site, "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PersonFit:
+        """A fit from :meth:`to_dict`'s mapping (as stored in the journal).
+
+        :raises InputError: a missing or malformed entry, naming it."""
+        if not isinstance(data, Mapping):
+            raise InputError("fit", type(data).__name__, "a mapping from PersonFit.to_dict")
+        out: dict[str, Any] = {}
+        for name in ("cutaneous_factor", "motor_factor"):
+            v: Any = data.get(name)
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            if not (ok and math.isfinite(v) and v > 0):
+                raise InputError(f"fit.{name}", v, "a positive factor")
+            out[name] = float(v)
+        for name in ("marks", "predicted", "residuals"):
+            v = data.get(name, {})
+            if not isinstance(v, Mapping) or not all(
+                    isinstance(k, str) and isinstance(x, numbers.Real) for k, x in v.items()):
+                raise InputError(f"fit.{name}", v, "a mapping of mark name to number")
+            out[name] = {k: float(x) for k, x in v.items()}
+        notes = data.get("notes", [])
+        if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
+            raise InputError("fit.notes", notes, "a list of text")
+        return cls(motor_from_twitch=bool(data.get("motor_from_twitch", False)),
+                   program=str(data.get("program", "")), site=str(data.get("site", "")),
+                   notes=tuple(notes), **out)
+
+
+def _name(model: ModelWindow) -> str:
+    return model.program.name if model.program is not None else "?"
+
+
+def _below(ceiling: float) -> float:
+    """Just below the setting where the safety check fails."""
+    return ceiling * (1 - 1e-3) if math.isfinite(ceiling) else math.inf
+
+
+def _capped(rec: Recommendation, model: ModelWindow) -> Recommendation:
+    limits = [(model.max_amplitude_a, "the device maximum"),
+              (_below(model.safety_ceiling_a), "the safety check (it fails above)")]
+    value, why = rec.amplitude_a, ""
+    for limit, what in limits:
+        if value > limit:
+            value, why = limit, what
+    return Recommendation(float(value), rec.rule, rec.source, why)
+
+
+def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
+    """Fit a person's marks on ``model``'s program (see the module for the model).
+
+    :param model: the calibration program's dial model.
+    :param marks: what the person marked (in the dial's unit).
+    :raises InputError: marks above the dial, a program without a sensation window, or no
+        cutaneous mark the model reaches.
+    """
+    if not isinstance(marks, Marks):
+        raise InputError("marks", type(marks).__name__, "Marks")
+    t = model.thresholds
+    if not t:
+        raise InputError("program", _name(model), "a program with a sensation window "
+                         "(transcutaneous pulses) to calibrate on")
+    given = marks.present()
+    for name, v in given.items():
+        if v > model.max_amplitude_a * (1 + 1e-12):
+            raise InputError(f"marks.{name}", v, f"at most the device maximum "
+                             f"({model.max_amplitude_a:g} {model.unit})")
+    notes: list[str] = []
+    usable = {}
+    for name, v in given.items():
+        threshold = t[_MARK_THRESHOLD[name]]
+        if math.isfinite(threshold) and threshold > 0:
+            usable[name] = math.log(v / threshold)
+        else:
+            notes.append(f"{name}: the model does not reach the {_MARK_THRESHOLD[name]} "
+                         "threshold within the dial, so this mark is not fitted")
+    cutaneous = [usable[n] for n in _CUTANEOUS if n in usable]
+    if not cutaneous:
+        raise InputError("marks", given, "at least one of first_felt, strong, too_much at a "
+                         "threshold the model reaches")
+    log_c = sum(cutaneous) / len(cutaneous)  # least squares of a common offset: the mean
+    from_twitch = "twitch" in usable
+    log_m = usable["twitch"] if from_twitch else log_c
+    if not from_twitch:
+        notes.append("no twitch mark: the motor factor is taken equal to the cutaneous one")
+    k_c, k_m = math.exp(log_c), math.exp(log_m)
+    predicted = {n: (k_m if n == "twitch" else k_c) * t[_MARK_THRESHOLD[n]] for n in usable}
+    residuals = {n: math.log(given[n] / predicted[n]) for n in usable}
+    program = model.program
+    return PersonFit(cutaneous_factor=k_c, motor_factor=k_m, motor_from_twitch=from_twitch,
+                     marks=given, predicted=predicted, residuals=residuals,
+                     program=program.name if program is not None else "",
+                     site=program.site.name if program is not None else "",
+                     notes=tuple(notes))

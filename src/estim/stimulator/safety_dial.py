@@ -1,0 +1,177 @@
+"""The safety verdict along the dial: :func:`estim.safety.check` of the program at every
+amplitude, tabulated once so that a dial step is a lookup.
+
+``check`` judges the program at its programmed amplitude (and at the device maximum, which
+does not move with the dial). Which rules trip changes only at a few amplitudes, so the
+table holds the dial's range as spans of equal findings: :func:`safety_table` calls
+``check`` on a grid over the range and bisects every grid cell whose ends differ until the
+change is located within :data:`BISECT_TOLERANCE` of the range. The verdict and tripped
+rules of a span are then exactly ``check``'s anywhere inside it.
+
+Limit of the method: a change that appears and disappears within one grid cell is not seen
+(the grid is 1/8 of the range for the slowest program, 1/64 for the usual ones); the rules'
+values (charge, current density, r.m.s. current, energy) grow with the amplitude, so a
+finding that trips stays tripped above.
+
+>>> import estim
+>>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+>>> table = safety_table(program)
+>>> table.at(0.025).verdict
+'pass'
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from estim.errors import InputError
+from estim.program.common import Amplitude
+from estim.program.model import Program
+from estim.program.options import Verdict
+from estim.safety import check
+from estim.safety.findings import Finding
+
+__all__ = ["BISECT_TOLERANCE", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
+
+#: Width (fraction of the dial's range) within which a change of findings is located.
+BISECT_TOLERANCE = 1e-5
+#: Seconds of ``check`` calls the grid may take (the grid shrinks for a slow program).
+GRID_BUDGET_S = 6.0
+#: Fewest and most grid points over the dial's range.
+MIN_GRID, MAX_GRID = 8, 64
+#: The verdict of an amplitude the program model itself refuses (e.g. an iontophoretic dose
+#: that cannot be delivered within a day at a tiny current).
+REFUSED = "refused"
+
+
+def program_at(program: Program, amplitude: float) -> Program:
+    """``program`` with its first channel at ``amplitude`` (A, or V for a voltage-controlled
+    device) and every other channel scaled by the same factor (so two interferential
+    carriers keep their ratio), each capped at the device maximum.
+
+    :raises InputError: an amplitude the program model refuses (the model's own message).
+    """
+    first = program.channels[0].stimulation.amplitude.value
+    top = program.device.max_amplitude
+    channels = []
+    for channel in program.channels:
+        amp = channel.stimulation.amplitude
+        value = amplitude if first <= 0 else amp.value * amplitude / first
+        value = min(value, top)
+        new = Amplitude(value=value, control=amp.control)
+        channels.append(channel.replace(stimulation=channel.stimulation.replace(amplitude=new)))
+    return program.replace(channels=tuple(channels))
+
+
+def _line(f: Finding) -> str:
+    """One tripped rule in words, without the value (which moves with the dial)."""
+    where = f" at the {f.setting.value}" if f.setting is not None else ""
+    channel = f", channel {f.channel}" if f.channel else ""
+    return f"{f.verdict.value}: {f.rule_id}: {f.description}{where}{channel} ({f.source})"
+
+
+@dataclass(frozen=True)
+class SafetyAt:
+    """The verdict at one amplitude and the rules that trip (one line each)."""
+
+    verdict: str
+    rules: tuple[str, ...]
+
+
+def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, float] | None
+           ) -> tuple[tuple[object, ...], SafetyAt]:
+    """``check`` at ``amplitude``: a key that changes only when the findings change, and the
+    verdict with its lines."""
+    try:
+        report = check(program_at(program, amplitude), impedances_ohm=impedances_ohm)
+    except InputError as err:
+        return (REFUSED, err.field), SafetyAt(REFUSED, (str(err),))
+    tripped = [f for f in report.findings if f.verdict is not Verdict.PASS]
+    key = (report.verdict.value,
+           *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
+    return key, SafetyAt(report.verdict.value, tuple(_line(f) for f in tripped))
+
+
+@dataclass(frozen=True, eq=False)
+class SafetyTable:
+    """Spans of the dial with the same findings.
+
+    :param starts: the amplitude each span starts at (A or V), increasing; the first is 0.
+    :param spans: the verdict and tripped rules of each span.
+    :param calls: how many times ``check`` ran to build the table.
+    """
+
+    starts: tuple[float, ...]
+    spans: tuple[SafetyAt, ...]
+    calls: int
+    program: Program
+
+    def at(self, amplitude: float) -> SafetyAt:
+        """The verdict at ``amplitude`` (a binary search; a refused amplitude's message is
+        the program model's own at that amplitude)."""
+        k = bisect.bisect_right(self.starts, amplitude) - 1
+        span = self.spans[max(k, 0)]
+        if span.verdict == REFUSED:
+            try:
+                program_at(self.program, amplitude)
+            except InputError as err:
+                return SafetyAt(REFUSED, (str(err),))
+        return span
+
+    def ceiling(self, *, worst: str = Verdict.FAIL.value) -> float:
+        """The start of the first span whose verdict is ``worst``, or that is refused above
+        a span that was not; inf if none."""
+        allowed_below = False
+        for start, span in zip(self.starts, self.spans, strict=True):
+            if span.verdict == worst or (span.verdict == REFUSED and allowed_below):
+                return start
+            allowed_below = allowed_below or span.verdict != REFUSED
+        return math.inf
+
+
+def safety_table(program: Program, *, impedances_ohm: Mapping[str, float] | None = None,
+                 max_amplitude: float | None = None) -> SafetyTable:
+    """Tabulate ``check`` of ``program`` from 0 to the device maximum (see the module).
+
+    :param impedances_ohm: as :func:`estim.safety.check` (a DBS lead's field impedance).
+    :param max_amplitude: the top of the dial (default: the device maximum; A or V).
+    """
+    top = program.device.max_amplitude if max_amplitude is None else max_amplitude
+    t0 = time.perf_counter()
+    first = _judge(program, top, impedances_ohm)
+    cost = time.perf_counter() - t0
+    n = int(min(MAX_GRID, max(MIN_GRID, GRID_BUDGET_S / max(cost, 1e-6))))
+    grid = [top * k / n for k in range(n + 1)]
+    judged = {top: first}
+    calls = 1
+    for a in grid[:-1]:
+        judged[a] = _judge(program, a, impedances_ohm)
+        calls += 1
+    tol = BISECT_TOLERANCE * top
+    breaks: list[tuple[float, SafetyAt]] = [(0.0, judged[0.0][1])]
+    cells = [(grid[k], grid[k + 1]) for k in range(n)]
+    cells.reverse()
+    while cells:
+        lo, hi = cells.pop()
+        (klo, _), (khi, shi) = judged[lo], judged[hi]
+        if klo == khi:
+            continue
+        if hi - lo <= tol:
+            breaks.append((hi, shi))
+            continue
+        mid = 0.5 * (lo + hi)
+        judged[mid] = _judge(program, mid, impedances_ohm)
+        calls += 1
+        cells.extend([(mid, hi), (lo, mid)])  # the lower half first (a stack)
+    breaks.sort(key=lambda b: b[0])
+    merged = [breaks[0]]
+    for start, span in breaks[1:]:
+        if span.verdict == REFUSED and merged[-1][1].verdict == REFUSED:
+            continue  # one refused span (its message is made at the amplitude asked)
+        merged.append((start, span))
+    return SafetyTable(starts=tuple(b[0] for b in merged), spans=tuple(b[1] for b in merged),
+                       calls=calls, program=program)

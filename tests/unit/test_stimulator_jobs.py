@@ -1,0 +1,99 @@
+"""Background preparation: one job per program, progress while it runs, failures reported."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from estim.errors import InputError
+from estim.program.bundled import resolve_program
+from estim.program.model import Program
+from estim.stimulator import Jobs, JobState, job_id
+
+
+def _program(name: str = "tens_conventional") -> Program:
+    return resolve_program(name)[0]
+
+
+class Gate:
+    """A prepare function that reports progress, then waits to be released."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def __call__(self, program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        self.calls += 1
+        progress(0.5, "thresholds: halfway")
+        self.reached.set()
+        assert self.release.wait(10)
+        return f"model of {program.name}"
+
+
+def test_a_job_runs_in_the_background_with_progress() -> None:
+    gate = Gate()
+    with Jobs(prepare_fn=gate) as jobs:
+        key = jobs.submit(_program())
+        assert key == job_id(_program())  # stable per program
+        assert gate.reached.wait(10)
+        status = jobs.status(key)
+        assert (status.state, status.progress, status.message) == \
+            (JobState.RUNNING, 0.5, "thresholds: halfway")
+        with pytest.raises(InputError, match=r"a finished job \(it is running"):
+            jobs.model(key)
+        gate.release.set()
+        done = jobs.wait(key, timeout_s=10)
+        assert done.state is JobState.DONE and done.progress == 1.0
+        assert jobs.model(key) == "model of Conventional TENS, lower back"
+        # the same program again is the same job, not a second preparation
+        assert jobs.submit(_program()) == key and gate.calls == 1
+
+
+def test_a_failed_job_reports_the_one_line_message_and_is_retried() -> None:
+    calls: list[str] = []
+
+    def refuse(program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        calls.append(program.name)
+        raise InputError("site.name", "moon", "a site")
+
+    with Jobs(prepare_fn=refuse) as jobs:
+        key = jobs.submit(_program())
+        status = jobs.wait(key, timeout_s=10)
+        assert status.state is JobState.FAILED
+        assert status.error == "site.name: got 'moon', expected a site"
+        assert status.error_field == "site.name"
+        with pytest.raises(InputError, match=r"failed: site\.name"):
+            jobs.model(key)
+        jobs.submit(_program())
+        jobs.wait(key, timeout_s=10)
+        assert len(calls) == 2
+
+
+def test_an_unexpected_error_is_reported_not_lost_in_the_thread() -> None:
+    def crash(program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        raise RuntimeError("solver diverged")
+
+    with Jobs(prepare_fn=crash) as jobs:
+        status = jobs.wait(jobs.submit(_program()), timeout_s=10)
+        assert status.state is JobState.FAILED
+        assert status.error == "RuntimeError: solver diverged" and status.error_field is None
+
+
+def test_jobs_run_one_at_a_time_in_order_and_unknown_ids_are_refused() -> None:
+    gate = Gate()
+    with Jobs(prepare_fn=gate) as jobs:
+        first = jobs.submit(_program("tens_conventional"))
+        second = jobs.submit(_program("tens_burst"))
+        assert first != second
+        assert gate.reached.wait(10)
+        assert jobs.status(second).state is JobState.QUEUED
+        gate.release.set()
+        assert jobs.wait(second, timeout_s=10).state is JobState.DONE
+        with pytest.raises(KeyError, match="expected a job id"):
+            jobs.status("0" * 16)
+        with pytest.raises(InputError, match="program"):
+            jobs.submit("tens_conventional")  # type: ignore[arg-type]

@@ -1,0 +1,152 @@
+"""The mode menu and the program a form's settings make (estim.stimulator.modes)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+from estim.cli.main import main
+from estim.program.bundled import bundled_examples
+from estim.program.model import TENS
+from estim.program.options import TENSMode
+from estim.setup import build_setup
+from estim.stimulator import DeviceSettings, ModeKind, SettingsError, modes, settings_program
+from estim.stimulator.modes import MASSAGE_PROGRAMS
+
+
+@pytest.mark.parametrize("name", ["estim.stimulator.modes", "estim.stimulator.person",
+                                  "estim.stimulator.safety_dial", "estim.stimulator.engine"])
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_menu_holds_every_example_the_massage_patterns_and_custom() -> None:
+    ids = [m.id for m in modes()]
+    assert set(bundled_examples()) <= set(ids)
+    assert {"knead", "tap", "rub", "custom"} <= set(ids)
+    assert len(ids) == len(set(ids))
+    for m in modes():
+        assert m.label and m.source, m.id
+        if m.kind is ModeKind.MASSAGE:
+            # honest about the evidence: a manufacturer's description, not a study
+            assert "manufacturer description, not a study" in m.source
+
+
+@pytest.mark.parametrize("mode_id", [m for m in [*bundled_examples(), *MASSAGE_PROGRAMS]])
+def test_every_mode_makes_a_program_the_set_up_accepts(mode_id: str) -> None:
+    program = settings_program(DeviceSettings(mode=mode_id))
+    setup = build_setup(program)
+    assert setup.channels[0].stimulus.peak > 0
+
+
+def _stimulus(mode_id: str):  # type: ignore[no-untyped-def]
+    return build_setup(settings_program(DeviceSettings(mode=mode_id))).channels[0].stimulus
+
+
+def test_tap_is_bursts_of_five_pulses_three_times_a_second() -> None:
+    stim = _stimulus("tap")
+    assert stim.cycle_s == pytest.approx(1 / 3)
+    assert len(stim.onsets_s) == 5
+    assert np.diff(stim.onsets_s) == pytest.approx(np.full(4, 0.01))  # [s] 100 Hz in a burst
+
+
+def test_knead_swells_and_fades_by_seventy_percent_over_two_seconds() -> None:
+    stim = _stimulus("knead")
+    assert stim.cycle_s == pytest.approx(2.0)
+    peaks = stim.event_peak / stim.event_peak.max()
+    # the modulation's own sampling of the envelope: the smallest pulse is 1 - 0.7 of the
+    # largest to within one pulse step of a 100-pulse cycle
+    assert peaks.min() == pytest.approx(0.3, abs=0.03)
+    assert len(stim.onsets_s) == 100  # 50 Hz x 2 s
+
+
+def test_rub_swings_the_rate_within_half_a_second() -> None:
+    stim = _stimulus("rub")
+    assert stim.cycle_s == pytest.approx(0.5)
+    gaps = np.diff(stim.onsets_s)
+    # rate modulated by 50 %: the slowest gap is about twice the fastest (80 Hz vs 40 Hz)
+    assert gaps.max() / gaps.min() == pytest.approx(2.0, rel=0.1)
+    tens = settings_program(DeviceSettings(mode="rub")).channels[0].stimulation
+    assert isinstance(tens, TENS) and tens.mode is TENSMode.MODULATED
+
+
+def test_settings_override_pads_placements_and_pulse() -> None:
+    program = settings_program(DeviceSettings(
+        mode="tens_modulated", site="lower_back", anode="lumbar_left_upper",
+        cathode="lumbar_left_lower", pad_width="4 cm", pad_length="9 cm",
+        pulse_width="150 us", frequency="90 Hz"))
+    ch = program.channels[0]
+    assert (ch.anode.width, ch.anode.length) == pytest.approx((0.04, 0.09))
+    assert ch.cathode.area_m2 == pytest.approx(0.0036)
+    assert ch.stimulation.pulse_width == pytest.approx(150e-6)
+    assert ch.stimulation.frequency == pytest.approx(90.0)
+    assert program.site.name == "lower_back"
+
+
+def test_custom_program_text_is_loaded() -> None:
+    text = bundled_examples()["tens_burst"].read_text()
+    program = settings_program(DeviceSettings(mode="custom", custom_toml=text))
+    assert program.name == "Burst TENS, lower back"
+
+
+def _cli_error(tmp_path, text: str, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 2
+    return capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(("setting", "value", "old", "new"), [
+    ("pulse_width", "200", '"200 us"', '"200"'),
+    ("pulse_width", "-5 us", '"200 us"', '"-5 us"'),
+    ("frequency", "80 kg", '"80 Hz"', '"80 kg"'),
+    ("site", "moon", 'name = "lower_back"', 'name = "moon"'),
+    ("anode", "knee_medial", 'placement = "lumbar_left_upper"', 'placement = "knee_medial"'),
+])
+def test_bad_setting_gets_the_cli_message_and_its_field(
+        tmp_path, capsys: pytest.CaptureFixture[str], setting: str, value: str,  # type: ignore[no-untyped-def]
+        old: str, new: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode="tens_conventional", **{setting: value}))
+    err = caught.value
+    assert err.setting == setting
+    text = bundled_examples()["tens_conventional"].read_text()
+    assert old in text
+    cli = _cli_error(tmp_path, text.replace(old, new, 1), capsys)
+    # the CLI prefixes the command and the file: the rest of its line is the same message
+    assert cli.endswith(str(err)), (cli, str(err))
+    assert str(err).startswith(f"{err.field}: got ")
+
+
+def test_a_setting_the_modality_lacks_is_named() -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode="ifc_premodulated", pulse_width="200 us"))
+    assert caught.value.setting == "pulse_width"
+    assert "pulse_width" in caught.value.field and "a known key" in str(caught.value)
+
+
+def test_unknown_mode_and_empty_custom_are_refused() -> None:
+    with pytest.raises(SettingsError, match="mode: got 'massage', expected one of") as caught:
+        settings_program(DeviceSettings(mode="massage"))
+    assert caught.value.setting == "mode"
+    with pytest.raises(SettingsError, match="custom_toml"):
+        settings_program(DeviceSettings(mode="custom"))
+    with pytest.raises(SettingsError, match="valid TOML") as bad:
+        settings_program(DeviceSettings(mode="custom", custom_toml="name = ["))
+    assert bad.value.setting == "custom_toml"
+
+
+def test_form_mapping_refuses_unknown_fields_and_non_text() -> None:
+    assert DeviceSettings.from_mapping({"mode": "tap", "site": ""}).site is None
+    with pytest.raises(SettingsError, match="voltage: got") as caught:
+        DeviceSettings.from_mapping({"mode": "tap", "voltage": "3 V"})
+    assert caught.value.setting == "voltage"
+    with pytest.raises(SettingsError, match="pulse_width: got 200"):
+        DeviceSettings.from_mapping({"mode": "tap", "pulse_width": 200})
+    with pytest.raises(SettingsError, match="mode"):
+        DeviceSettings.from_mapping({})

@@ -1,0 +1,174 @@
+"""The person model: two factors fitted in log space to a person's marks."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import pytest
+
+from estim.errors import InputError
+from estim.program.bundled import resolve_program
+from estim.program.model import Program
+from estim.stimulator import Marks, PersonFit, fit_person
+from estim.stimulator.person import HABITUATION, Goal, goal_of
+
+#: A model's thresholds (A) shaped like the conventional-TENS window estim computes.
+T = {"sensory": 0.0047, "strong": 0.0091, "motor": 0.0157, "pain": 0.0232}
+
+
+@dataclass
+class Model:
+    """A stand-in for a DialModel: what the person model reads."""
+
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(T))
+    program: Program | None = None
+    max_amplitude_a: float = 0.1
+    unit: str = "A"
+    safety_ceiling_a: float = math.inf
+
+
+def _program(name: str) -> Program:
+    return resolve_program(name)[0]
+
+
+def test_recovers_known_factors_from_marks_the_model_generated() -> None:
+    k_c, k_m = 1.37, 0.81
+    marks = Marks(first_felt=k_c * T["sensory"], strong=k_c * T["strong"],
+                  twitch=k_m * T["motor"], too_much=k_c * T["pain"])
+    fit = fit_person(Model(), marks)
+    # exact data: the closed-form fit returns the factors to round-off
+    assert fit.cutaneous_factor == pytest.approx(k_c, rel=1e-12)
+    assert fit.motor_factor == pytest.approx(k_m, rel=1e-12)
+    assert fit.motor_from_twitch
+    assert all(abs(r) < 1e-12 for r in fit.residuals.values())
+
+
+def test_noisy_marks_give_the_geometric_mean_and_residuals_that_sum_to_zero() -> None:
+    noise = {"first_felt": 1.10, "strong": 0.90, "too_much": 1.05}
+    marks = Marks(first_felt=2 * T["sensory"] * noise["first_felt"],
+                  strong=2 * T["strong"] * noise["strong"],
+                  too_much=2 * T["pain"] * noise["too_much"])
+    fit = fit_person(Model(), marks)
+    # least squares of one log offset = the mean log ratio = the geometric mean of ratios
+    expected = 2 * math.prod(noise.values()) ** (1 / 3)
+    assert fit.cutaneous_factor == pytest.approx(expected, rel=1e-12)
+    assert sum(fit.residuals.values()) == pytest.approx(0.0, abs=1e-12)
+    assert fit.residuals["first_felt"] == pytest.approx(
+        math.log(noise["first_felt"] * 2 / expected), rel=1e-9)
+    # no twitch mark: the motor factor is the cutaneous one, and the fit says so
+    assert fit.motor_factor == fit.cutaneous_factor and not fit.motor_from_twitch
+    assert any("no twitch" in n for n in fit.notes)
+
+
+def test_the_window_carries_to_another_program_through_its_own_thresholds() -> None:
+    fit = fit_person(Model(), Marks(first_felt=1.5 * T["sensory"], strong=1.5 * T["strong"],
+                                    twitch=0.7 * T["motor"]))
+    # another pulse width: the model's own strength-duration moved every threshold
+    other = Model(thresholds={"sensory": 0.003, "strong": 0.006, "motor": 0.009,
+                              "pain": 0.02})
+    w = fit.window(other)
+    assert w["sensory"] == pytest.approx(1.5 * 0.003)
+    assert w["strong"] == pytest.approx(1.5 * 0.006)
+    assert w["motor"] == pytest.approx(0.7 * 0.009)
+    assert w["pain"] == pytest.approx(1.5 * 0.02)
+
+
+@pytest.mark.parametrize(("kwargs", "field_name"), [
+    ({"first_felt": 0.01, "strong": 0.005}, "marks.strong"),
+    ({"first_felt": 0.005, "strong": 0.005}, "marks.strong"),
+    ({"first_felt": 0.005, "strong": 0.01, "too_much": 0.009}, "marks.too_much"),
+    ({"first_felt": 0.005, "strong": 0.01, "twitch": 0.03, "too_much": 0.02}, "marks.twitch"),
+    ({"first_felt": -0.001, "strong": 0.01}, "marks.first_felt"),
+    ({"first_felt": float("nan"), "strong": 0.01}, "marks.first_felt"),
+    ({"first_felt": 0.005, "strong": True}, "marks.strong"),
+    ({"first_felt": 0.005, "strong": 0.01, "twitch": 0.0}, "marks.twitch"),
+])
+def test_disordered_or_bad_marks_are_refused_naming_the_mark(kwargs: dict[str, float],
+                                                            field_name: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Marks(**kwargs)
+    assert caught.value.field == field_name
+
+
+def test_marks_beyond_the_dial_or_without_a_window_are_refused() -> None:
+    with pytest.raises(InputError, match=r"marks\.too_much.*device maximum"):
+        fit_person(Model(), Marks(first_felt=0.005, strong=0.01, too_much=0.2))
+    with pytest.raises(InputError, match="sensation window"):
+        fit_person(Model(thresholds={}), Marks(first_felt=0.005, strong=0.01))
+
+
+def test_a_mark_the_model_never_reaches_is_left_out_and_said() -> None:
+    t = dict(T, motor=math.inf)
+    fit = fit_person(Model(thresholds=t), Marks(first_felt=T["sensory"], strong=T["strong"],
+                                                twitch=0.02))
+    assert "twitch" not in fit.residuals and not fit.motor_from_twitch
+    assert any("twitch" in n for n in fit.notes)
+
+
+def test_goals_follow_the_modality_and_mode() -> None:
+    assert goal_of(_program("tens_conventional")) is Goal.SENSORY
+    assert goal_of(_program("tens_acupuncture")) is Goal.MOTOR_TENS
+    assert goal_of(_program("tens_burst")) is Goal.MOTOR_TENS
+    assert goal_of(_program("nmes_quadriceps")) is Goal.NMES
+    assert goal_of(_program("russian_quadriceps")) is Goal.NMES
+    assert goal_of(_program("microcurrent_face")) is Goal.PROGRAM
+
+
+def test_recommendations_follow_their_rules() -> None:
+    fit = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"]))
+    sensory = fit.recommendation(Model(program=_program("tens_conventional")))
+    assert sensory.amplitude_a == pytest.approx(T["strong"])  # strong, below motor
+    assert "strong but comfortable" in sensory.rule and "Johnson" in sensory.source
+    # a person whose strong lies above their motor threshold: capped at 95 % of motor
+    crowded = Model(program=_program("tens_conventional"),
+                    thresholds=dict(T, motor=0.008))
+    assert fit.recommend(crowded) == pytest.approx(0.95 * 0.008)
+    acu = fit.recommend(Model(program=_program("tens_acupuncture")))
+    assert acu == pytest.approx(math.sqrt(T["motor"] * T["pain"]))
+    nmes = fit.recommendation(Model(program=_program("nmes_quadriceps")))
+    assert nmes.amplitude_a == pytest.approx(0.9 * T["pain"])
+    assert "Maffiuletti" in nmes.source
+    micro = _program("microcurrent_face")
+    assert fit.recommend(Model(program=micro)) == micro.channels[0].stimulation.amplitude.value
+
+
+def test_recommendation_stays_below_the_safety_ceiling_and_the_device() -> None:
+    fit = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"]))
+    capped = fit.recommendation(Model(program=_program("nmes_quadriceps"),
+                                      safety_ceiling_a=0.01))
+    assert capped.amplitude_a < 0.01 and "safety" in capped.limited_by
+    small = fit.recommendation(Model(program=_program("nmes_quadriceps"),
+                                     max_amplitude_a=0.005))
+    assert small.amplitude_a == 0.005 and "device" in small.limited_by
+
+
+def test_habituation_ramp_grows_at_the_published_rate_and_stops_below_pain() -> None:
+    fit = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"]))
+    model = Model(program=_program("tens_conventional"))
+    ramp = fit.ramp(model, minutes=40)
+    assert [t for t, _ in ramp] == [0, 5, 10, 15, 20, 25, 30, 35, 40]
+    start = fit.recommend(model)
+    assert ramp[0][1] == pytest.approx(start)
+    growth, _over, _, source = HABITUATION
+    assert ramp[-1][1] == pytest.approx(start * growth)  # x1.13 over 40 min, uncapped here
+    assert "Pantaleao" in source
+    long = fit.ramp(model, minutes=600)
+    amps = [a for _, a in long]
+    assert all(b >= a for a, b in itertools.pairwise(amps))
+    w = fit.window(model)
+    assert max(amps) == pytest.approx(0.95 * min(w["motor"], w["pain"]))
+    with pytest.raises(InputError, match="minutes"):
+        fit.ramp(model, minutes=0)
+
+
+def test_fit_round_trips_through_a_mapping() -> None:
+    fit = fit_person(Model(), Marks(first_felt=0.005, strong=0.01, twitch=0.012,
+                                    too_much=0.03))
+    again = PersonFit.from_dict(fit.to_dict())
+    assert again == fit
+    with pytest.raises(InputError, match=r"fit\.cutaneous_factor"):
+        PersonFit.from_dict({**fit.to_dict(), "cutaneous_factor": -1})
+    with pytest.raises(InputError, match=r"fit\.marks"):
+        PersonFit.from_dict({**fit.to_dict(), "marks": {"strong": "a lot"}})

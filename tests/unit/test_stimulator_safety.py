@@ -1,0 +1,90 @@
+"""The safety verdict along the dial is estim.safety.check's at every amplitude."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from estim.safety import check
+from estim.stimulator import DeviceSettings, settings_program
+from estim.stimulator.safety_dial import BISECT_TOLERANCE, REFUSED, program_at, safety_table
+
+
+def _direct(program, amplitude: float) -> tuple[str, set[str]]:  # type: ignore[no-untyped-def]
+    report = check(program_at(program, amplitude))
+    return report.verdict.value, {f.rule_id for f in report.findings
+                                  if f.verdict.value != "pass"}
+
+
+def _table_at(table, amplitude: float) -> tuple[str, set[str]]:  # type: ignore[no-untyped-def]
+    span = table.at(amplitude)
+    return span.verdict, {line.split(": ")[1] for line in span.rules}
+
+
+def test_verdict_flips_where_check_flips_at_the_closed_form_current() -> None:
+    # iontophoresis on 2 x 2 cm pads: the programmed current density passes 0.5 mA/cm2
+    # (the iontophoresis.current_density limit) at 0.5 mA/cm2 x 4 cm2 = 2 mA exactly
+    program = settings_program(DeviceSettings(mode="iontophoresis_dexamethasone",
+                                              pad_width="2 cm", pad_length="2 cm"))
+    table = safety_table(program)
+    top = program.device.max_amplitude
+    flip = table.ceiling()
+    # the bisection brackets the change within BISECT_TOLERANCE of the dial
+    assert flip == pytest.approx(2e-3, abs=BISECT_TOLERANCE * top)
+    below, above = 2e-3 * (1 - 1e-3), 2e-3 * (1 + 1e-3)
+    assert _direct(program, below)[0] == "warn" == table.at(below).verdict
+    assert _direct(program, above)[0] == "fail" == table.at(above).verdict
+    assert "iontophoresis.current_density" in _table_at(table, above)[1]
+
+
+def test_hvpc_warns_at_any_output_as_check_does() -> None:
+    # monophasic HVPC has a d.c. component at every amplitude above zero
+    program = settings_program(DeviceSettings(mode="hvpc_wound"))
+    table = safety_table(program)
+    top = program.device.max_amplitude
+    assert table.starts[1] <= BISECT_TOLERANCE * top
+    assert _direct(program, 0.0)[0] == "pass" == table.at(0.0).verdict
+    assert _direct(program, 0.01 * top) == _table_at(table, 0.01 * top) == \
+        ("warn", {"iec.dc_component"})
+
+
+@pytest.mark.parametrize("settings", [
+    DeviceSettings(mode="hvpc_wound"),
+    DeviceSettings(mode="tens_conventional", pad_width="2 cm", pad_length="2 cm"),
+    DeviceSettings(mode="nmes_quadriceps", pad_width="2 cm", pad_length="2 cm"),
+])
+def test_table_agrees_with_check_along_the_dial(settings: DeviceSettings) -> None:
+    program = settings_program(settings)
+    table = safety_table(program)
+    top = program.device.max_amplitude
+    # 41 settings off the table's own grid (an irrational step), both verdict and rules
+    for a in np.linspace(0.0, top, 41) * (1 - 1 / np.pi / 100):
+        assert _table_at(table, float(a)) == _direct(program, float(a)), a
+
+
+def test_small_pads_trip_the_current_density_rule_at_the_programmed_setting() -> None:
+    program = settings_program(DeviceSettings(mode="tens_conventional", pad_width="2 cm",
+                                              pad_length="2 cm"))
+    table = safety_table(program)
+    low = table.at(0.001)
+    high = table.at(0.09)
+    programmed = [r for r in high.rules if "current_density" in r and "programmed" in r]
+    assert programmed and not [r for r in low.rules if "programmed" in r]
+
+
+def test_a_refused_amplitude_is_reported_with_the_models_message() -> None:
+    program = settings_program(DeviceSettings(mode="iontophoresis_dexamethasone"))
+    table = safety_table(program)
+    tiny = table.at(1e-6)
+    assert tiny.verdict == REFUSED
+    assert "dose" in tiny.rules[0] and "0.001 mA" in tiny.rules[0]
+    assert table.at(program.channels[0].stimulation.amplitude.value).verdict == "pass"
+    assert table.ceiling() == float("inf")  # refused below, never above
+
+
+def test_program_at_scales_every_channel_by_the_same_factor() -> None:
+    program = settings_program(DeviceSettings(mode="ifc_premodulated"))
+    first = program.channels[0].stimulation.amplitude.value
+    moved = program_at(program, first / 2)
+    for a, b in zip(program.channels, moved.channels, strict=True):
+        assert b.stimulation.amplitude.value == pytest.approx(a.stimulation.amplitude.value / 2)
