@@ -222,14 +222,18 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
 
 
 def _person_view(fit: Any, model: DialModel, minutes: float | None) -> dict[str, object]:
+    """A fitted person on a program: the fit, their window, the recommended intensity with
+    its rule, and the habituation ramp when asked for (``minutes``)."""
+    recommendation = fit.recommendation(model)
     out: dict[str, object] = {
         "fit": fit.to_dict(),
         "window_a": {k: _finite(v) for k, v in fit.window(model).items()},
-        "recommended_a": float(fit.recommend(model)),
+        "recommended_a": recommendation.amplitude_a,
+        "recommendation": recommendation.to_dict(),
         "program": _program_words(model),
     }
-    if minutes:
-        out["ramp"] = [{"minute": float(m), "amplitude_a": float(a)}
+    if minutes is not None:
+        out["ramp"] = [{"minute": m, "amplitude_a": a}
                        for m, a in fit.ramp(model, minutes=minutes)]
     return out
 

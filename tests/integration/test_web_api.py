@@ -1,0 +1,407 @@
+"""The JSON API of ``estim serve`` (FastAPI's TestClient, no server, no browser): every
+endpoint, the answers a page needs, and bad input refused with a 422 naming the field and
+carrying the CLI's one-line message, with nothing stored.
+
+One program (the default example) is prepared once for the module and reused by every dial
+and calibration test; a second pulse width is prepared once to check that the thresholds
+move the way the strength-duration curve says. The journal is SQLite in tmp_path.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient
+
+from estim.program.bundled import bundled_examples
+from estim.web import create_app
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+PROGRAM = "tens_conventional"
+#: Longest a program may take to prepare here (2 shared cores, cold field cache).
+PREPARE_TIMEOUT_S = 600.0
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('journal') / 'journal.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def client(database: str) -> Iterator[TestClient]:
+    with TestClient(create_app(database_url=database)) as c:
+        yield c
+
+
+def _wait(client: TestClient, job: str) -> dict[str, Any]:
+    deadline = time.monotonic() + PREPARE_TIMEOUT_S
+    seen: list[float] = []
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/jobs/{job}").json()
+        assert 0.0 <= status["progress"] <= 1.0
+        seen.append(status["progress"])
+        if status["state"] in ("done", "failed"):
+            assert status["state"] == "done", status["error"]
+            assert seen == sorted(seen), "progress went backwards"
+            return status
+        time.sleep(0.2)
+    pytest.fail(f"{job} not prepared in {PREPARE_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def job(client: TestClient) -> str:
+    answer = client.post("/api/programs", json={"mode": PROGRAM})
+    assert answer.status_code == 200, answer.text
+    _wait(client, answer.json()["job"])
+    return str(answer.json()["job"])
+
+
+@pytest.fixture(scope="module")
+def model(client: TestClient, job: str) -> dict[str, Any]:
+    answer = client.get(f"/api/jobs/{job}/model")
+    assert answer.status_code == 200, answer.text
+    data: dict[str, Any] = answer.json()
+    return data
+
+
+def _refused(answer: Any, field: str, *words: str) -> str:
+    """A 422 whose detail names ``field`` and holds the one-line ``field: got ...,
+    expected ...`` message with ``words`` in it."""
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert set(detail) == {"field", "message"}
+    assert detail["field"] == field, detail
+    message = detail["message"]
+    assert "\n" not in message and "Traceback" not in message
+    assert re.search(r"\bgot\b.*\bexpected\b", message), message
+    for w in words:
+        assert w in message, message
+    return str(message)
+
+
+# -- the page -----------------------------------------------------------------------------
+
+def test_page_loads_only_bundled_files(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert "/static/app.js" in sources and "/static/style.css" in sources
+    for src in sources:  # works offline: nothing from another host
+        assert not re.match(r"(?i)^(https?:)?//", src), src
+        if src.startswith("/static/"):
+            assert client.get(src).status_code == 200, src
+    script = client.get("/static/app.js").text
+    assert not re.search(r"\.innerHTML\s*=|insertAdjacentHTML|document\.write", script)
+    assert not re.search(r"https?://", script)
+
+
+# -- the mode menu and the sites -------------------------------------------------------
+
+def test_modes_list_every_example_the_massage_patterns_and_custom(client: TestClient
+                                                                   ) -> None:
+    modes = client.get("/api/modes").json()
+    ids = {m["id"] for m in modes}
+    assert set(bundled_examples()) <= ids
+    assert {"knead", "tap", "rub", "custom"} <= ids
+    for m in modes:
+        assert m["label"] and m["description"], m
+        assert m["kind"] in ("example", "massage", "custom")
+    for m in modes:
+        if m["kind"] == "massage":
+            assert m["source"], f"{m['id']} names no source"
+
+
+def test_sites_with_their_placements(client: TestClient) -> None:
+    sites = {s["name"]: s for s in client.get("/api/sites").json()}
+    assert "forearm" in sites and "lower_back" in sites
+    assert all(s["placements"] for s in sites.values())
+
+
+# -- preparing a program -------------------------------------------------------------------
+
+def test_the_same_program_is_the_same_job(client: TestClient, job: str) -> None:
+    again = client.post("/api/programs", json={"mode": PROGRAM})
+    assert again.status_code == 200
+    assert again.json()["job"] == job
+    assert again.json()["state"] == "done"  # prepared once, then a lookup
+
+
+@pytest.mark.parametrize(("form", "field", "words"), [
+    ({"mode": PROGRAM, "pulse_width": "200"}, "pulse_width", ("'200'",)),
+    ({"mode": PROGRAM, "frequency": "80 mA"}, "frequency", ("80 mA",)),
+    ({"mode": PROGRAM, "site": "moon"}, "site", ("moon", "forearm")),
+    ({"mode": "no_such_mode"}, "mode", ("no_such_mode",)),
+    ({"mode": PROGRAM, "pad_width": "-5 cm"}, "pad_width", ("positive",)),
+])
+def test_bad_settings_are_refused_by_field(client: TestClient, form: dict[str, str],
+                                           field: str, words: tuple[str, ...]) -> None:
+    _refused(client.post("/api/programs", json=form), field, *words)
+
+
+def test_a_form_the_api_cannot_read(client: TestClient) -> None:
+    _refused(client.post("/api/programs", json={}), "mode", "a mode")
+    _refused(client.post("/api/programs", json={"mode": PROGRAM, "colour": "red"}), "colour")
+
+
+def test_unknown_job(client: TestClient) -> None:
+    _refused(client.get("/api/jobs/nope"), "job", "nope")
+    _refused(client.get("/api/jobs/nope/dial", params={"amplitude": "1 mA"}), "job")
+
+
+# -- the dial ------------------------------------------------------------------------------
+
+def test_model_has_the_thresholds_in_order(model: dict[str, Any]) -> None:
+    assert model["max_amplitude_a"] > 0
+    t = model["thresholds_a"]
+    assert 0 < t["sensory"] < t["pain"] <= model["max_amplitude_a"] * 10
+    assert t["sensory"] < t["strong"]
+
+
+def _dial(client: TestClient, job: str, amps: float) -> dict[str, Any]:
+    answer = client.get(f"/api/jobs/{job}/dial", params={"amplitude": f"{amps * 1e3:.6g} mA"})
+    assert answer.status_code == 200, answer.text
+    data: dict[str, Any] = answer.json()
+    return data
+
+
+def test_dial_turning_up_recruits_more_and_feels_stronger(client: TestClient, job: str,
+                                                          model: dict[str, Any]) -> None:
+    top = model["max_amplitude_a"]
+    steps = [_dial(client, job, top * k / 8) for k in range(9)]
+    assert steps[0]["level"] == "none"
+    assert all(v == 0 for v in steps[0]["recruitment"].values())
+    for fiber in steps[0]["recruitment"]:
+        fractions = [s["recruitment"][fiber] for s in steps]
+        assert all(0 <= f <= 1 for f in fractions)
+        assert fractions == sorted(fractions), f"{fiber} recruitment not monotone"
+    assert max(steps[-1]["recruitment"].values()) > 0
+    assert steps[-1]["sensation"] != steps[0]["sensation"]
+    for s in steps:
+        assert s["sensation"] and s["safety_verdict"]
+        assert isinstance(s["tripped_rules"], list)
+
+
+def test_dial_just_above_the_sensory_threshold_is_felt(client: TestClient, job: str,
+                                                       model: dict[str, Any]) -> None:
+    sensory = model["thresholds_a"]["sensory"]
+    below, above = _dial(client, job, 0.9 * sensory), _dial(client, job, 1.1 * sensory)
+    assert below["level"] == "none"
+    assert above["level"] != "none"
+
+
+def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
+                                           model: dict[str, Any]) -> None:
+    """A current-controlled stimulator puts out the current its dial is set to: the
+    waveform's largest |i| is the dial setting (2 %: a sampled ramp's top may fall between
+    samples)."""
+    amps = 0.5 * model["max_amplitude_a"]
+    w = _dial(client, job, amps)["waveform"]
+    assert len(w["t_s"]) == len(w["i_a"]) > 10
+    assert w["t_s"] == sorted(w["t_s"])
+    assert max(abs(i) for i in w["i_a"]) == pytest.approx(amps, rel=0.02)
+
+
+@pytest.mark.parametrize(("amplitude", "words"), [
+    ("12", ("'12'",)),            # no unit
+    ("12 ms", ("12 ms",)),        # not a current
+    ("10 A", ("device maximum",)),  # beyond the device
+    ("-1 mA", ("device maximum",)),
+])
+def test_dial_bad_amplitude(client: TestClient, job: str, amplitude: str,
+                            words: tuple[str, ...]) -> None:
+    _refused(client.get(f"/api/jobs/{job}/dial", params={"amplitude": amplitude}),
+             "amplitude", *words)
+
+
+def test_section_is_the_field_per_ampere(client: TestClient, job: str) -> None:
+    """The cross-section grid scales with the dial, so it must be positive and finite in the
+    tissue, strongest near the skin under the pads and weaker deep down (a surface source
+    in a conductor)."""
+    sec = client.get(f"/api/jobs/{job}/section").json()["section"]
+    assert sec["kind"] in ("longitudinal", "transverse", "lead")
+    rows = sec["field_v_per_m_per_a"]
+    assert len(rows) == len(sec["vertical_m"]) and len(rows[0]) == len(sec["horizontal_m"])
+    values = [v for row in rows for v in row if v is not None]
+    assert values and all(v >= 0 for v in values)
+    assert {e["role"] for e in sec["electrodes"]} == {"anode", "cathode"}
+    if sec["kind"] == "longitudinal":
+        shallow = max(v for v in rows[1] if v is not None)
+        deep = max(v for v in rows[-1] if v is not None)
+        assert shallow > 3 * deep
+        assert sec["layers"][0]["tissue"] == "skin"
+
+
+# -- calibration ---------------------------------------------------------------------------
+
+def _ma(amps: float) -> str:
+    return f"{amps * 1e3:.6g} mA"
+
+
+def test_fit_to_the_models_own_thresholds_gives_the_model_back(
+        client: TestClient, job: str, model: dict[str, Any]) -> None:
+    """Marks at the model's own thresholds: the fitted person is the model's typical person
+    (the least-squares factor is exactly 1), so their window is the model's (1e-4: the marks
+    travel as 6-digit mA text)."""
+    t = model["thresholds_a"]
+    marks = {"first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"]),
+             "ramp_minutes": "20 min"}
+    answer = client.post(f"/api/jobs/{job}/fit", json=marks)
+    assert answer.status_code == 200, answer.text
+    p = answer.json()
+    for name in ("sensory", "strong", "motor", "pain"):
+        assert p["window_a"][name] == pytest.approx(t[name], rel=1e-4), name
+    assert p["fit"]["cutaneous_factor"] == pytest.approx(1.0, rel=1e-4)
+    assert p["window_a"]["sensory"] < p["recommended_a"] < p["window_a"]["pain"]
+    ramp = p["ramp"]
+    assert ramp[0]["minute"] == 0 and ramp[-1]["minute"] == pytest.approx(20)
+    assert [r["amplitude_a"] for r in ramp] == sorted(r["amplitude_a"] for r in ramp)
+    again = client.post(f"/api/jobs/{job}/person", json={"fit": p["fit"]})
+    assert again.status_code == 200, again.text
+    assert again.json()["window_a"] == pytest.approx(p["window_a"], rel=1e-9)
+
+
+def test_a_more_sensitive_person_has_a_lower_window(client: TestClient, job: str,
+                                                    model: dict[str, Any]) -> None:
+    """Marks at 0.6 of the model's thresholds: the person's window is the model's scaled by
+    0.6 (one factor on every cutaneous threshold; 1e-4: 6-digit mA text)."""
+    t = model["thresholds_a"]
+    typical = client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()
+    sensitive = client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": _ma(0.6 * t["sensory"]), "strong": _ma(0.6 * t["strong"])}).json()
+    for name in ("sensory", "strong", "pain"):
+        assert sensitive["window_a"][name] == pytest.approx(0.6 * typical["window_a"][name],
+                                                            rel=1e-4), name
+    assert sensitive["recommended_a"] < typical["recommended_a"]
+    assert sensitive["recommendation"]["rule"]
+
+
+@pytest.mark.parametrize(("marks", "field"), [
+    ({"first_felt": "8", "strong": "20 mA"}, "first_felt"),
+    ({"first_felt": "8 mA", "strong": "5 mA"}, "strong"),
+    ({"first_felt": "8 mA", "strong": "20 mA", "too_much": "10 mA"}, "too_much"),
+    ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "20"}, "ramp_minutes"),
+    ({"first_felt": "8 mA"}, "strong"),
+])
+def test_bad_marks_are_refused_by_field(client: TestClient, job: str, marks: dict[str, str],
+                                        field: str) -> None:
+    _refused(client.post(f"/api/jobs/{job}/fit", json=marks), field)
+
+
+def test_another_pulse_width_moves_the_thresholds_as_strength_duration_says(
+        client: TestClient, job: str, model: dict[str, Any]) -> None:
+    """Twice the pulse width lowers the threshold current, by less than half (Lapicque:
+    I = I_rh (1 + t_ch / PW), so I(PW) / I(2 PW) lies between 1 and 2)."""
+    from estim.program import load_program
+
+    program = load_program(bundled_examples()[PROGRAM])
+    width = program.channels[0].stimulation.pulse_width  # type: ignore[union-attr]
+    answer = client.post("/api/programs", json={"mode": PROGRAM,
+                                                "pulse_width": f"{2 * width * 1e6:g} us"})
+    assert answer.status_code == 200, answer.text
+    other = answer.json()["job"]
+    assert other != job
+    _wait(client, other)
+    wider = client.get(f"/api/jobs/{other}/model").json()["thresholds_a"]
+    ratio = model["thresholds_a"]["sensory"] / wider["sensory"]
+    assert 1.0 < ratio < 2.0
+
+
+# -- the journal ---------------------------------------------------------------------------
+
+def _session(**changes: object) -> dict[str, object]:
+    return {"program": PROGRAM, "site": "lower_back", "intensity": "18 mA",
+            "minutes": "30 min", "pain_before": 6, "pain_after": 3, "notes": "", **changes}
+
+
+def test_people_and_sessions(client: TestClient) -> None:
+    name = "<script>alert('x')</script> Ada"
+    ada = client.post("/api/people", json={"name": name})
+    assert ada.status_code == 200, ada.text
+    pid = ada.json()["id"]
+    assert ada.json()["name"] == name  # kept as typed; the page shows it as text
+    assert any(p["id"] == pid for p in client.get("/api/people").json())
+    assert client.get(f"/api/people/{pid}").json()["name"] == name
+    first = client.post(f"/api/people/{pid}/sessions", json=_session(notes="felt <b>warm</b>"))
+    assert first.status_code == 200, first.text
+    s = first.json()
+    assert s["intensity_a"] == pytest.approx(0.018) and s["minutes"] == pytest.approx(30)
+    client.post(f"/api/people/{pid}/sessions",
+                json=_session(intensity=0.02, minutes=20, pain_before="5", pain_after="2"))
+    listed = client.get(f"/api/people/{pid}/sessions").json()
+    assert [x["pain_after"] for x in listed] == [3, 2]
+    assert listed[0]["notes"] == "felt <b>warm</b>"
+    csv = client.get("/api/export.csv", params={"person_id": pid})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv.headers["content-disposition"]
+    lines = csv.text.strip().splitlines()
+    assert "intensity_mA" in lines[0] and len(lines) == 3
+    assert ",18," in lines[1]
+    png = client.get(f"/api/people/{pid}/plot.png")
+    assert png.headers["content-type"] == "image/png"
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"pain_before": 11}, "pain_before", ("11", "0", "10")),
+    ({"pain_after": "a lot"}, "pain_after", ("a lot",)),
+    ({"intensity": "18"}, "intensity", ("'18'",)),
+    ({"intensity": "18 V"}, "intensity", ("18 V",)),
+    ({"minutes": "-5 min"}, "minutes", ("-5 min",)),
+    ({"site": "moon"}, "site", ("moon", "forearm")),
+])
+def test_bad_sessions_are_refused_and_nothing_is_stored(
+        client: TestClient, changes: dict[str, object], field: str,
+        words: tuple[str, ...]) -> None:
+    pid = client.post("/api/people", json={"name": f"Bob {field}"}).json()["id"]
+    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(**changes)), field,
+             *words)
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+
+
+def test_unknown_person(client: TestClient) -> None:
+    _refused(client.get("/api/people/99999"), "person_id", "99999")
+    _refused(client.post("/api/people/99999/sessions", json=_session()), "person_id")
+    _refused(client.get("/api/people/99999/plot.png"), "person_id")
+    _refused(client.get("/api/people/abc/sessions"), "person_id", "abc")
+    before = len(client.get("/api/people").json())
+    _refused(client.post("/api/people", json={"name": "  "}), "name")
+    assert len(client.get("/api/people").json()) == before
+
+
+def test_calibrations_are_kept(client: TestClient, job: str, model: dict[str, Any]) -> None:
+    t = model["thresholds_a"]
+    fitted = client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()
+    pid = client.post("/api/people", json={"name": "Cleo"}).json()["id"]
+    marks = {"first_felt": t["sensory"], "strong": t["strong"], "twitch": None,
+             "too_much": None}
+    saved = client.post(f"/api/people/{pid}/calibrations", json={
+        "program": PROGRAM, "site": "lower_back", "marks": marks, "fit": fitted["fit"]})
+    assert saved.status_code == 200, saved.text
+    kept = client.get(f"/api/people/{pid}/calibrations").json()
+    assert len(kept) == 1 and kept[0]["fit"] == fitted["fit"]
+    bad = client.post(f"/api/people/{pid}/calibrations", json={
+        "program": PROGRAM, "site": "lower_back",
+        "marks": {**marks, "strong": t["sensory"] / 2}, "fit": fitted["fit"]})
+    _refused(bad, "strong")
+    assert len(client.get(f"/api/people/{pid}/calibrations").json()) == 1
+
+
+def test_the_journal_outlives_the_app(database: str, client: TestClient) -> None:
+    """A new app on the same database (a restarted server) finds what was recorded."""
+    pid = client.post("/api/people", json={"name": "Dora"}).json()["id"]
+    client.post(f"/api/people/{pid}/sessions", json=_session(notes="before the restart"))
+    with TestClient(create_app(database_url=database)) as fresh:
+        notes = [s["notes"] for s in fresh.get(f"/api/people/{pid}/sessions").json()]
+    assert notes == ["before the restart"]
+
