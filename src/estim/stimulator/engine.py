@@ -175,7 +175,7 @@ class DialModel:
         """The first channel's output at a dial setting: times (s) and values (A or V).
 
         :param span_s: how much to show from the session start (default: four pulse periods,
-            one burst period for burst TENS, at most one cycle and one second).
+            one burst period for burst TENS, at most one second).
         """
         a = self._check(amplitude_a)
         stim = _scaled(self.result.stimuli[0], self.program, a)
@@ -205,7 +205,7 @@ def _default_span(stim: Stimulus) -> float:
         span = 4.0 / t.frequency_hz
     else:
         span = stim.cycle_s
-    return float(min(span, stim.cycle_s, 1.0))
+    return float(min(span, stim.duration_s, 1.0))
 
 
 # --- preparing a model ---------------------------------------------------------------------------

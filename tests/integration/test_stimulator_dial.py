@@ -1,0 +1,135 @@
+"""The dial against the simulation it is a lookup into: one estim.simulate per program (the
+body stages, cached within the test session), then every dial step checked against the
+window's own thresholds, estim.safety.check called directly, and the effects stage's force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from estim.effects.sensation import classify_sensation
+from estim.program.bundled import resolve_program
+from estim.safety import check
+from estim.stimulator import DialModel, Jobs, JobState, Level, Marks, fit_person, prepare
+from estim.stimulator.safety_dial import program_at
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def tens() -> tuple[DialModel, list[float]]:
+    """tens_conventional prepared through Jobs (the background path the web takes), with
+    the progress fractions seen while it ran."""
+    seen: list[float] = []
+    with Jobs() as jobs:
+        key = jobs.submit(resolve_program("tens_conventional")[0])
+        while True:
+            status = jobs.wait(key, timeout_s=0.05)
+            seen.append(status.progress)
+            if status.state in (JobState.DONE, JobState.FAILED):
+                break
+        assert status.state is JobState.DONE, status.error
+        return jobs.model(key), seen
+
+
+def test_jobs_report_rising_progress_to_done(tens: tuple[DialModel, list[float]]) -> None:
+    _, seen = tens
+    assert seen[-1] == 1.0
+    assert all(b >= a for a, b in itertools.pairwise(seen))
+    assert any(0.0 < p < 1.0 for p in seen)  # progress was reported on the way
+
+
+def test_recruitment_crosses_the_criteria_at_the_window_thresholds(
+        tens: tuple[DialModel, list[float]]) -> None:
+    model, _ = tens
+    window = model.result.effects.window  # type: ignore[union-attr]
+    assert window is not None
+    c = window.criteria
+    # the dial's thresholds are the window's (A: current control)
+    assert model.thresholds["sensory"] == window.sensory_a
+    assert model.thresholds["motor"] == window.motor_a
+    eps = 1e-6  # relative: fraction_at and amplitude_for are exact inverses up to round-off
+    crossings = (("sensory", "abeta", c.sensory_abeta_fraction),
+                 ("strong", "abeta", c.strong_abeta_fraction),
+                 ("motor", "motor", window.motor_fraction_criterion),
+                 ("pain", "adelta", c.pain_adelta_fraction))
+    for threshold, fiber, criterion in crossings:
+        a = model.thresholds[threshold]
+        assert model.at(a * (1 - 1e-3)).recruitment[fiber] < criterion, threshold
+        assert model.at(a * (1 + eps)).recruitment[fiber] >= criterion * (1 - 1e-9), threshold
+    # and the level follows: none below sensory, sensory, strong, motor, pain above each
+    t = model.thresholds
+    assert model.at(0.5 * t["sensory"]).level is Level.NONE
+    assert model.at(0.5 * (t["sensory"] + t["strong"])).level is Level.SENSORY
+    assert model.at(0.5 * (t["strong"] + t["motor"])).level is Level.STRONG
+    assert model.at(0.5 * (t["motor"] + t["pain"])).level is Level.MOTOR
+    assert model.at(1.01 * t["pain"]).level is Level.PAIN
+
+
+def test_the_programmed_setting_reads_as_the_effects_stage_says(
+        tens: tuple[DialModel, list[float]]) -> None:
+    model, _ = tens
+    effects = model.result.effects
+    assert effects is not None and effects.window is not None and effects.sensation is not None
+    programmed = model.program.channels[0].stimulation.amplitude.value
+    state = model.at(programmed)
+    r = effects.window.recruitment
+    assert state.recruitment == pytest.approx(
+        {"abeta": r.abeta, "adelta": r.adelta, "c": r.c, "motor": r.motor}, rel=1e-12)
+    assert state.sensation == effects.sensation.phrase
+    again = classify_sensation(r, criteria=effects.window.criteria)
+    assert state.reasons == again.reasons
+
+
+def test_safety_verdict_is_check_at_every_dial_step(
+        tens: tuple[DialModel, list[float]]) -> None:
+    model, _ = tens
+    for a in np.linspace(0.0, model.max_amplitude_a, 51):
+        report = check(program_at(model.program, float(a)))
+        state = model.at(float(a))
+        assert state.safety_verdict == report.verdict.value, a
+        assert {line.split(": ")[1] for line in state.tripped_rules} == \
+            {f.rule_id for f in report.findings if f.verdict.value != "pass"}
+
+
+def test_waveform_scales_with_the_dial(tens: tuple[DialModel, list[float]]) -> None:
+    model, _ = tens
+    t, i = model.waveform(0.012)
+    assert t[0] == 0.0 and t[-1] == pytest.approx(4 / 80)  # four pulse periods at 80 Hz
+    assert np.max(i) == pytest.approx(0.012, rel=1e-9)
+    assert np.min(i) == pytest.approx(-0.012, rel=1e-9)  # symmetric biphasic
+
+
+def test_a_person_fitted_on_the_real_window_is_recovered(
+        tens: tuple[DialModel, list[float]]) -> None:
+    model, _ = tens
+    t = model.thresholds
+    marks = Marks(first_felt=1.25 * t["sensory"], strong=1.25 * t["strong"],
+                  twitch=0.9 * t["motor"], too_much=1.25 * t["pain"])
+    fit = fit_person(model, marks)
+    assert fit.cutaneous_factor == pytest.approx(1.25, rel=1e-12)
+    assert fit.motor_factor == pytest.approx(0.9, rel=1e-12)
+    rec = fit.recommendation(model)
+    # conventional TENS: the person's strong tingling, which lies below their motor here
+    assert rec.amplitude_a == pytest.approx(1.25 * t["strong"])
+    assert model.at(rec.amplitude_a).safety_verdict == "pass"
+
+
+def test_nmes_force_rises_with_the_dial_and_matches_the_effects_stage() -> None:
+    model = prepare(resolve_program("nmes_quadriceps")[0])
+    effects = model.result.effects
+    assert effects is not None and effects.force is not None and effects.max_force_N
+    dial = np.linspace(0.0, model.max_amplitude_a, 200)
+    force = np.array([model.at(float(a)).force_fraction for a in dial])
+    assert np.all(np.diff(force) >= 0.0)
+    assert force[0] == 0.0 and force[-1] > 0.3
+    programmed = model.program.channels[0].stimulation.amplitude.value
+    first_peak = float(effects.force.contraction_peak_force_N[0])
+    # the same Ding integrator on the same first contraction; the table holds the
+    # programmed setting itself, so only round-off separates them
+    assert model.at(programmed).force_fraction * effects.max_force_N == pytest.approx(
+        first_peak, rel=1e-9)
+    below = model.at(0.5 * model.thresholds["motor"])
+    assert below.force_fraction == 0.0 and below.level is not Level.MOTOR
