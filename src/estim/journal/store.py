@@ -1,0 +1,308 @@
+"""The therapy journal: people, their calibrations and sessions, in any SQLAlchemy database.
+
+>>> from estim.journal import Journal
+>>> journal = Journal("sqlite://")                      # in memory; None: the user's file
+>>> ada = journal.add_person("Ada")
+>>> s = journal.add_session(ada.id, program="tens_conventional", site="forearm",
+...                         intensity_a=0.018, minutes=30, pain_before=6, pain_after=3)
+>>> [(r.intensity_a, r.pain_change) for r in journal.sessions(ada.id)]
+[(0.018, -3)]
+>>> journal.add_session(ada.id, program="tens_conventional", site="forearm",
+...                     intensity_a=0.018, minutes=30, pain_before=6, pain_after=11)
+Traceback (most recent call last):
+...
+estim.journal.validate.JournalError: pain_after: got 11, expected a whole number from 0 ...10...
+>>> journal.close()
+
+Durability: every write is one transaction, committed before the call returns, so a
+server killed mid-write loses at most the entry whose call had not returned. SQLite runs in
+WAL mode with ``synchronous=FULL`` (a returned commit is on disk) and foreign keys on, and
+each transaction takes the write lock at its start (``BEGIN IMMEDIATE``), so two processes
+writing the same file wait for each other instead of failing. The schema is made only by
+the Alembic migrations, upgraded to head on open (under an advisory lock on PostgreSQL, so
+two servers starting at once do not both create it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from estim.journal import validate
+from estim.journal.models import Calibration, Person, TherapySession
+from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
+from estim.journal.validate import JournalError
+
+__all__ = ["Journal", "default_url", "migrate"]
+
+#: Seconds a writer waits for another process's write lock on a SQLite file.
+SQLITE_BUSY_TIMEOUT_S = 30
+#: PostgreSQL advisory lock key held while migrating ("estim" in ASCII).
+_MIGRATION_LOCK = 0x657374696D
+
+T = TypeVar("T")
+
+
+def default_url() -> str:
+    """SQLite in ``platformdirs.user_data_dir("estim")/journal.sqlite`` (directory created)."""
+    import platformdirs
+
+    directory = Path(platformdirs.user_data_dir("estim", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'journal.sqlite'}"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    memory = parsed.database in (None, "", ":memory:")
+    if not memory:
+        assert parsed.database is not None
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+        # An in-memory database lives in one connection: share it between threads.
+        **({"poolclass": StaticPool} if memory else {}))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy, not the sqlite3 module, says where transactions start and end (the
+        # module's own implicit transactions commit DDL early and start late).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")  # [s -> ms]
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _engine(url: str) -> Engine:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise JournalError("database", url, "an SQLAlchemy URL, e.g. sqlite:///journal.sqlite "
+                           "or postgresql+psycopg://user@host/db") from None
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise JournalError("database", make_url(url).render_as_string(hide_password=True),
+                           f"an SQLAlchemy URL whose driver is installed ({exc})") from None
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database's schema to the newest migration, in one transaction."""
+    config = Config()
+    config.set_main_option("script_location",
+                           str(resources.files("estim.journal").joinpath("migrations")))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _person(row: Person) -> PersonRecord:
+    return PersonRecord(id=row.id, name=row.name, notes=row.notes, created_at=row.created_at)
+
+
+def _calibration(row: Calibration) -> CalibrationRecord:
+    return CalibrationRecord(id=row.id, person_id=row.person_id, program=row.program,
+                             site=row.site, marks=row.marks, fit=row.fit,
+                             created_at=row.created_at)
+
+
+def _session(row: TherapySession) -> SessionRecord:
+    return SessionRecord(id=row.id, person_id=row.person_id, program=row.program,
+                         site=row.site, intensity_a=row.intensity_a, minutes=row.minutes,
+                         pain_before=row.pain_before, pain_after=row.pain_after,
+                         notes=row.notes, started_at=row.started_at)
+
+
+class Journal:
+    """People, their calibrations and their therapy sessions.
+
+    :param url: an SQLAlchemy URL (``postgresql+psycopg://user@host/db`` for a clinic);
+        ``None``: SQLite in the user's data directory (:func:`default_url`).
+
+    Every method that takes values checks all of them first; a bad one raises
+    :class:`JournalError` naming the field, and nothing is stored.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url if url is not None else default_url()
+        self._engine = _engine(self.url)
+        migrate(self._engine)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        shown = make_url(self.url).render_as_string(hide_password=True)
+        return f"Journal({shown!r})"
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> str:
+        """The database's dialect name: ``sqlite``, ``postgresql``, ..."""
+        return self._engine.dialect.name
+
+    # -- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def _read(self, query: Callable[[Session], T]) -> T:
+        with self._transaction() as session:
+            return query(session)
+
+    @staticmethod
+    def _existing(session: Session, person_id: int) -> Person:
+        row = session.get(Person, person_id)
+        if row is None:
+            raise JournalError("person_id", person_id, "the id of a person in the journal")
+        return row
+
+    # -- people ------------------------------------------------------------------------
+
+    def add_person(self, name: str, *, notes: str = "") -> PersonRecord:
+        """Add someone; returns the stored record (with its id)."""
+        row = Person(name=validate.name(name), notes=validate.notes(notes),
+                     created_at=datetime.now(UTC))
+        with self._transaction() as session:
+            session.add(row)
+            session.flush()
+            return _person(row)
+
+    def people(self) -> list[PersonRecord]:
+        """Everyone, in the order they were added."""
+        return self._read(lambda s: [_person(r) for r in
+                                     s.scalars(select(Person).order_by(Person.id))])
+
+    def person(self, person_id: int) -> PersonRecord:
+        """One person; :class:`JournalError` naming ``person_id`` if there is none."""
+        pid = validate.person_id(person_id)
+        return self._read(lambda s: _person(self._existing(s, pid)))
+
+    # -- calibrations ------------------------------------------------------------------
+
+    def save_calibration(self, person_id: int, *, program: str, site: str,
+                         marks: Mapping[str, float | None],
+                         fit: Mapping[str, object]) -> CalibrationRecord:
+        """Store the dial marks (A) a person set and the model fitted to them.
+
+        :param marks: ``first_felt`` and ``strong`` (required), ``twitch``, ``too_much``
+            (optional, ``None`` when not set), in amperes or as text with units.
+        :param fit: the fitted person model (``PersonFit.to_dict()``), plain JSON data.
+        """
+        pid = validate.person_id(person_id)
+        checked_marks = dict(validate.marks(marks))
+        checked_fit = json.loads(validate.fit(fit))
+        row = Calibration(person_id=pid, program=validate.program(program),
+                          site=validate.site(site), marks=checked_marks, fit=checked_fit,
+                          created_at=datetime.now(UTC))
+        with self._transaction() as session:
+            self._existing(session, pid)
+            session.add(row)
+            session.flush()
+            return _calibration(row)
+
+    def calibrations(self, person_id: int) -> list[CalibrationRecord]:
+        """A person's calibrations, oldest first."""
+        pid = validate.person_id(person_id)
+
+        def query(session: Session) -> list[CalibrationRecord]:
+            self._existing(session, pid)
+            rows = session.scalars(select(Calibration).where(Calibration.person_id == pid)
+                                   .order_by(Calibration.created_at, Calibration.id))
+            return [_calibration(r) for r in rows]
+
+        return self._read(query)
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def add_session(self, person_id: int, *, program: str, site: str,
+                    intensity_a: float | str, minutes: float | str, pain_before: int,
+                    pain_after: int, notes: str = "",
+                    started_at: datetime | None = None) -> SessionRecord:
+        """Record a session.
+
+        :param intensity_a: the dial's intensity (A), or text with units (``"18 mA"``).
+        :param minutes: how long (min), or text with units (``"30 min"``).
+        :param pain_before: pain on the 0–10 scale before the session.
+        :param pain_after: pain on the 0–10 scale after it.
+        :param started_at: when it started (naive: local time); ``None``: now.
+        """
+        pid = validate.person_id(person_id)
+        row = TherapySession(
+            person_id=pid, program=validate.program(program), site=validate.site(site),
+            intensity_a=validate.intensity(intensity_a), minutes=validate.minutes(minutes),
+            pain_before=validate.pain("pain_before", pain_before),
+            pain_after=validate.pain("pain_after", pain_after), notes=validate.notes(notes),
+            started_at=validate.started_at(started_at), created_at=datetime.now(UTC))
+        with self._transaction() as session:
+            self._existing(session, pid)
+            session.add(row)
+            session.flush()
+            return _session(row)
+
+    def sessions(self, person_id: int | None = None) -> list[SessionRecord]:
+        """Sessions in the order they happened: one person's, or everyone's (``None``)."""
+        pid = None if person_id is None else validate.person_id(person_id)
+
+        def query(session: Session) -> list[SessionRecord]:
+            statement = select(TherapySession)
+            if pid is not None:
+                self._existing(session, pid)
+                statement = statement.where(TherapySession.person_id == pid)
+            rows = session.scalars(statement.order_by(TherapySession.started_at,
+                                                      TherapySession.id))
+            return [_session(r) for r in rows]
+
+        return self._read(query)
+
+    # -- outputs -----------------------------------------------------------------------
+
+    def export_csv(self, person_id: int | None = None) -> str:
+        """The sessions as CSV text (units in the column names; see :mod:`.export`)."""
+        from estim.journal.export import sessions_csv
+
+        people = {p.id: p.name for p in self.people()}
+        return sessions_csv(self.sessions(person_id), people)
+
+    def plot_png(self, person_id: int) -> bytes:
+        """A PNG of one person's pain before and after and intensity over time."""
+        from estim.journal.export import sessions_png
+
+        who = self.person(person_id)
+        return sessions_png(self.sessions(person_id), title=who.name)
+
+    def close(self) -> None:
+        """Release the database connections (the journal cannot be used afterwards)."""
+        self._engine.dispose()

@@ -1,0 +1,260 @@
+"""What the journal accepts, checked before anything is stored.
+
+Every check raises :class:`JournalError` (an :class:`~estim.errors.InputError`) that names
+the field, the value as given and what was expected, the one line the CLI and the web face
+show. Nothing here touches the database.
+
+>>> pain("pain_before", 11)
+Traceback (most recent call last):
+...
+estim.journal.validate.JournalError: pain_before: got 11, expected a whole number from 0 ...10...
+>>> intensity("20 mA")
+0.02
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+from estim.errors import InputError
+from estim.units import parse_quantity
+
+__all__ = [
+    "MARKS",
+    "MAX_FIT_CHARS",
+    "MAX_INTENSITY_A",
+    "MAX_MINUTES",
+    "MAX_NAME_CHARS",
+    "MAX_NOTES_CHARS",
+    "MAX_PROGRAM_CHARS",
+    "JournalError",
+    "fit",
+    "intensity",
+    "marks",
+    "minutes",
+    "name",
+    "notes",
+    "pain",
+    "person_id",
+    "program",
+    "site",
+    "started_at",
+]
+
+#: Longest person name (characters).
+MAX_NAME_CHARS = 100
+#: Longest program name (characters): a mode id or a custom program's name.
+MAX_PROGRAM_CHARS = 200
+#: Longest note (characters): a page of text.
+MAX_NOTES_CHARS = 10_000
+#: Largest calibration fit, as JSON text (characters).
+MAX_FIT_CHARS = 100_000
+#: Longest session (minutes): a day.
+MAX_MINUTES = 24 * 60.0
+#: Largest intensity (A). Above every stimulator estim models (high-voltage pulsed current
+#: peaks at about 2 A); it catches milliamperes typed as amperes ("20" for 20 mA).
+MAX_INTENSITY_A = 5.0
+#: How far in the future a session may start: clocks and time zones of a browser differ.
+FUTURE_SLACK = timedelta(days=1)
+#: The calibration marks a person can set on the dial, in the order they are reached.
+MARKS = ("first_felt", "strong", "twitch", "too_much")
+
+
+class JournalError(InputError):
+    """A value given to the journal is not acceptable; nothing was stored."""
+
+
+def _text(field: str, value: object, *, max_chars: int, required: bool,
+          multiline: bool) -> str:
+    if not isinstance(value, str):
+        raise JournalError(field, value, "text")
+    if required and not value.strip():
+        raise JournalError(field, value, "a non-empty text")
+    if len(value) > max_chars:
+        raise JournalError(field, value[:40] + "...", f"at most {max_chars} characters "
+                           f"(got {len(value)})")
+    allowed = "\n\r\t" if multiline else ""  # a browser sends a textarea's line breaks as \r\n
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")
+                and c not in allowed), None)
+    if bad is not None:
+        # NUL is refused by PostgreSQL, lone surrogates by every UTF-8 store, and a line
+        # break in a name would break a one-line display.
+        what = "text without control characters" if multiline else \
+            "one line of text without control characters"
+        raise JournalError(field, value, f"{what} (found {bad!r})")
+    return value.strip() if not multiline else value
+
+
+def name(value: object) -> str:
+    """A person's name: one line, 1–:data:`MAX_NAME_CHARS` characters, trimmed."""
+    return _text("name", value, max_chars=MAX_NAME_CHARS, required=True, multiline=False)
+
+
+def notes(value: object) -> str:
+    """Free text (may be empty, may span lines), kept exactly as typed."""
+    return _text("notes", value, max_chars=MAX_NOTES_CHARS, required=False, multiline=True)
+
+
+def program(value: object) -> str:
+    """A program's name (a mode id such as ``tens_conventional`` or a custom name)."""
+    return _text("program", value, max_chars=MAX_PROGRAM_CHARS, required=True,
+                 multiline=False)
+
+
+def site(value: object) -> str:
+    """A body site: one of :data:`estim.fields.sites.SITE_NAMES`."""
+    from estim.fields.sites import SITE_NAMES
+
+    text = _text("site", value, max_chars=MAX_PROGRAM_CHARS, required=True, multiline=False)
+    if text not in SITE_NAMES:
+        raise JournalError("site", value, f"one of {', '.join(SITE_NAMES)}")
+    return text
+
+
+def person_id(value: object) -> int:
+    """A positive whole number (whether that person exists is checked in the transaction)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise JournalError("person_id", value, "the id of a person in the journal (a "
+                           "positive whole number)")
+    return value
+
+
+def pain(field: str, value: object) -> int:
+    """A pain rating on the 0–10 numeric rating scale: a whole number, as ``int`` or text."""
+    expected = "a whole number from 0 (no pain) to 10 (worst imaginable)"
+    if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii():
+        number: object = int(value.strip())
+    else:
+        number = value
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 10:
+        raise JournalError(field, value, expected)
+    return number
+
+
+def _number(field: str, value: object, dimension: str, expected: str, *,
+            to_si: float = 1.0) -> float:
+    """A float as given (already in the journal's unit), or a text with units (``"20 mA"``)
+    converted to SI and divided by ``to_si``."""
+    if isinstance(value, str):
+        try:
+            return parse_quantity(value, dimension, field=field) / to_si
+        except InputError:
+            raise JournalError(field, value, expected) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise JournalError(field, value, expected)
+    out = float(value)
+    if not math.isfinite(out):
+        raise JournalError(field, value, "a finite number")
+    return out
+
+
+def intensity(value: object) -> float:
+    """The intensity (A): a float in amperes, or a text with units (``"20 mA"``).
+
+    :returns: amperes, 0–:data:`MAX_INTENSITY_A`.
+    """
+    amps = _number("intensity", value, "current",
+                   "a current in amperes, or with units such as '20 mA'")
+    if not 0.0 <= amps <= MAX_INTENSITY_A:
+        raise JournalError("intensity", value, f"a current from 0 to {MAX_INTENSITY_A:g} A "
+                           "(amperes; 20 mA is 0.02)")
+    return amps
+
+
+def minutes(value: object) -> float:
+    """How long the session lasted (min): a float in minutes, or a text (``"30 min"``).
+
+    :returns: minutes, more than 0 and at most :data:`MAX_MINUTES`.
+    """
+    out = _number("minutes", value, "time", "a number of minutes, or a duration with units "
+                  "such as '30 min'", to_si=60.0)  # [s -> min] for a text with units
+    if not 0.0 < out <= MAX_MINUTES:
+        raise JournalError("minutes", value, f"more than 0 and at most {MAX_MINUTES:g} "
+                           "minutes (a day)")
+    return out
+
+
+def started_at(value: object, *, now: datetime | None = None) -> datetime:
+    """When the session started, as an aware UTC datetime.
+
+    A naive datetime is read as the machine's local time (what a browser's date field and
+    ``datetime.now()`` give). ``None`` means now.
+    """
+    current = now or datetime.now(UTC)
+    if value is None:
+        return current
+    if not isinstance(value, datetime):
+        raise JournalError("started_at", value, "a date and time")
+    aware = value.astimezone(UTC)  # a naive datetime is taken as local time
+    if aware.year < 1970 or aware > current + FUTURE_SLACK:
+        raise JournalError("started_at", value.isoformat(), "a time from 1970 up to now "
+                           "(a session that has happened)")
+    return aware
+
+
+def marks(value: object) -> Mapping[str, float | None]:
+    """Calibration marks read off the dial (A): ``first_felt`` and ``strong`` required,
+    ``twitch`` and ``too_much`` optional; each positive and finite, ``first_felt`` below
+    ``strong``, ``too_much`` above every other mark.
+    """
+    if not isinstance(value, Mapping):
+        raise JournalError("marks", value, f"a mapping of {', '.join(MARKS)} to currents (A)")
+    unknown = [key for key in value if key not in MARKS]
+    if unknown:
+        raise JournalError(f"marks.{unknown[0]}", value[unknown[0]],
+                           f"only the marks {', '.join(MARKS)}")
+    out: dict[str, float | None] = {}
+    for key in MARKS:
+        given = value.get(key)
+        if given is None:
+            if key in ("first_felt", "strong"):
+                raise JournalError(f"marks.{key}", None, "a current (A); this mark is "
+                                   "required")
+            out[key] = None
+            continue
+        amps = _number(f"marks.{key}", given, "current",
+                       "a current in amperes, or with units such as '20 mA'")
+        if not 0.0 < amps <= MAX_INTENSITY_A:
+            raise JournalError(f"marks.{key}", given, f"a current above 0 and at most "
+                               f"{MAX_INTENSITY_A:g} A")
+        out[key] = amps
+    first, strong = out["first_felt"], out["strong"]
+    assert first is not None and strong is not None
+    if not first < strong:
+        raise JournalError("marks.strong", value["strong"],
+                           f"a current above first_felt ({first:g} A)")
+    too_much = out["too_much"]
+    if too_much is not None:
+        highest = max(v for k, v in out.items() if v is not None and k != "too_much")
+        if not too_much > highest:
+            raise JournalError("marks.too_much", value["too_much"],
+                               f"a current above every other mark ({highest:g} A)")
+    return MappingProxyType(out)
+
+
+def fit(value: object) -> str:
+    """A fitted person model as JSON text: a mapping of names to finite numbers, text,
+    lists and mappings, at most :data:`MAX_FIT_CHARS` characters once written."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise JournalError("fit", value, "a mapping with text keys")
+    try:
+        text = json.dumps(dict(value), allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise JournalError("fit", _short(value), f"plain data (numbers, text, lists) with "
+                           f"finite numbers: {exc}") from None
+    if len(text) > MAX_FIT_CHARS:
+        raise JournalError("fit", _short(value), f"at most {MAX_FIT_CHARS} characters of "
+                           f"JSON (got {len(text)})")
+    return text
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."

@@ -1,0 +1,58 @@
+"""What only the SQLite journal does: its default place in the user's data directory, and
+the settings that make a returned write durable (WAL, synchronous=FULL, foreign keys)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+
+from estim.journal import Journal, default_url
+
+
+def test_default_journal_is_in_the_user_data_directory(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # platformdirs follows the XDG base directories on Linux.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    expected = tmp_path / "data" / "estim" / "journal.sqlite"
+    assert default_url() == f"sqlite:///{expected}"
+    with Journal() as journal:
+        journal.add_person("Ada")
+    assert expected.is_file()
+    with Journal(f"sqlite:///{expected}") as again:
+        assert [p.name for p in again.people()] == ["Ada"]
+
+
+def test_sqlite_settings_make_writes_durable(tmp_path: Path) -> None:
+    path = tmp_path / "deeper" / "still" / "journal.sqlite"  # directories are created
+    with Journal(f"sqlite:///{path}") as journal:
+        assert journal.backend == "sqlite"
+        with journal._engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert path.is_file()
+
+
+def test_in_memory_journal_is_shared_between_threads() -> None:
+    import threading
+
+    with Journal("sqlite://") as journal:
+        pid = journal.add_person("Ada").id
+        thread = threading.Thread(target=lambda: journal.add_session(
+            pid, program="tens_conventional", site="forearm", intensity_a=0.01, minutes=5,
+            pain_before=3, pain_after=1))
+        thread.start()
+        thread.join()
+        assert len(journal.sessions(pid)) == 1
+
+
+@pytest.mark.parametrize("name", ["estim.journal", "estim.journal.store",
+                                  "estim.journal.export", "estim.journal.validate"])
+def test_docstring_examples_run(name: str) -> None:
+    """STYLE.md: a docstring opens with a runnable example (these use in-memory SQLite)."""
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
