@@ -60,3 +60,18 @@ def test_channel_is_antisymmetric_in_anode_and_cathode() -> None:
     np.testing.assert_allclose(fwd.potential(pts), fwd.resistance - back.potential(pts),
                                rtol=1e-9, atol=1e-9)
     assert np.isnan(fwd.potential([[0.05, 0.0, 0.0]])).all()  # outside the limb
+
+
+
+def test_low_orders_for_many_arguments_match_scipy_pair_by_pair() -> None:
+    """The low-order branch evaluates each (order, argument) once and gathers: the same
+    numbers as one scipy call per pair (to rounding)."""
+    x = np.repeat(np.geomspace(1e-2, 200, 40), 4)
+    n = np.tile(np.arange(4.0), 40)
+    li, di, lk, dk = log_ik(n, x)
+    np.testing.assert_allclose(li, np.log(ive(n, x)) + x, rtol=1e-12)
+    np.testing.assert_allclose(lk, np.log(kve(n, x)) - x, rtol=1e-12)
+    ip = (ive(np.abs(n - 1), x) + ive(n + 1, x)) / 2 / ive(n, x)
+    kp = -(kve(np.abs(n - 1), x) + kve(n + 1, x)) / 2 / kve(n, x)
+    np.testing.assert_allclose(di, ip, rtol=1e-12)
+    np.testing.assert_allclose(dk, kp, rtol=1e-12)

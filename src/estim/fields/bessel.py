@@ -28,11 +28,27 @@ DEBYE_ORDER = 4
 
 
 def _small(n: F, x: F) -> tuple[F, F, F, F]:
+    """scipy's scaled Bessel functions for the few low orders: each (order, argument) pair
+    is evaluated once (the callers pass every order n < DEBYE_ORDER for each argument, and
+    the derivatives need orders n ± 1 too: 5 orders per argument instead of 24 calls)."""
     from scipy.special import ive, kve
 
-    i0, k0 = ive(n, x), kve(n, x)
-    im, ip = ive(np.abs(n - 1), x), ive(n + 1, x)
-    km, kp = kve(np.abs(n - 1), x), kve(n + 1, x)
+    if np.any(n != np.round(n)):  # fractional orders: one call per pair
+        i0, k0 = ive(n, x), kve(n, x)
+        im, ip = ive(np.abs(n - 1), x), ive(n + 1, x)
+        km, kp = kve(np.abs(n - 1), x), kve(n + 1, x)
+        return np.log(i0) + x, (im + ip) / (2 * i0), np.log(k0) - x, -(km + kp) / (2 * k0)
+    xu, inv = np.unique(x, return_inverse=True)
+    nu = np.arange(DEBYE_ORDER + 1, dtype=np.float64)[:, None]
+    iv_, kv_ = ive(nu, xu[None, :]), kve(nu, xu[None, :])  # (orders, arguments)
+    ni = n.astype(np.intp)
+
+    def pick(table: F, order: NDArray[np.intp]) -> F:
+        return table[order, inv]
+
+    i0, k0 = pick(iv_, ni), pick(kv_, ni)
+    im, ip = pick(iv_, np.abs(ni - 1)), pick(iv_, ni + 1)
+    km, kp = pick(kv_, np.abs(ni - 1)), pick(kv_, ni + 1)
     # I_n' = (I_{n-1} + I_{n+1}) / 2, K_n' = -(K_{n-1} + K_{n+1}) / 2 (I_{-1} = I_1)
     return np.log(i0) + x, (im + ip) / (2 * i0), np.log(k0) - x, -(km + kp) / (2 * k0)
 

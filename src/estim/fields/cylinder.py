@@ -126,12 +126,15 @@ class LayeredCylinder:
         return np.interp(t, ts, s)
 
     # --- radial transfer -----------------------------------------------------------------
-    def transfer(self, n: F, k: F, radii: F) -> tuple[F, F]:
+    def transfer(self, n: F, k: F, radii: F, *, only: NDArray[np.bool_] | None = None
+                 ) -> tuple[F, F]:
         """Surface impedance Z(R) (V·m²/A per unit density mode) and φ(r)/φ(R) at ``radii``.
 
         :param n: angular orders (P,) >= 0. :param k: axial wavenumbers (P,) (1/m).
         :param radii: evaluation radii (Q,) (m).
-        :returns: Z (P,) and T (Q, P); T is 0 where the mode has decayed below e^-40.
+        :param only: (P,) the modes wanted in T; default all.
+        :returns: Z (P,) and T (Q, P) (or (Q, only.sum())); T is 0 where the mode has
+            decayed below e^-40.
         """
         k = np.maximum(k, _TINY_K)
         rad = self.radii
@@ -158,6 +161,12 @@ class LayeredCylinder:
         z_surface = 1.0 / y
         # log φ(R)/φ(inner radius of each layer)
         above = np.cumsum(np.array(tau[::-1]), axis=0)[::-1]  # above[l] = Σ_{l'>=l} tau
+        if only is not None:  # the interface values of the wanted modes only
+            n, k, q = n[only], k[only], [qq[only] for qq in q]
+            betas = [b[only] for b in betas]
+            logs_in = [(a[only], b[only]) for a, b in logs_in]
+            tau = [t[only] for t in tau]
+            above = above[:, only]
         out = np.zeros((len(radii), len(k)))
         edges = np.concatenate([[0.0], rad])
         for j, r in enumerate(np.maximum(np.asarray(radii, float), 1e-3 * rad[0])):
@@ -313,8 +322,24 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     ks = np.arange(math.ceil(kmax * L / math.pi) + 1) * np.pi / L
     NN, KK = np.meshgrid(ns, ks, indexing="ij")
     keep = np.hypot(NN / R, KK) <= kmax * 1.0001
+    # the interpolation grid of each layer: the step near the skin, a quarter of the depth
+    # below it (there the Nyquist mode has decayed by e^{-4π} from the layer's top)
+    plans = []
+    for li in range(len(cyl.radii)):
+        r_in = cyl.radii[li - 1] if li else 0.0
+        r_out = cyl.radii[li]
+        spacing = max(step, 0.25 * (R - r_out))
+        nodes = int(np.clip(math.ceil((r_out - r_in) / max(spacing, 0.15 * (R - r_in))) + 1,
+                            4, 8))
+        plans.append((r_in, spacing, np.linspace(r_in, r_out, nodes)))
+    # one radial transfer for the pad solve and every grid node (the grids' modes are a
+    # subset of the pad solve's): the interface recursion is done once
     zs = np.zeros(NN.shape)
-    zs[keep], _ = cyl.transfer(NN[keep], KK[keep], np.zeros(0))
+    grid = np.zeros(NN.shape, bool)
+    grid[:n_modes, :n_z] = np.hypot(NN / R, KK)[:n_modes, :n_z] <= math.pi / step
+    T_all = np.zeros((sum(len(p[2]) for p in plans), n_modes, n_z))
+    zs[keep], T_all[:, grid[:n_modes, :n_z]] = cyl.transfer(
+        NN[keep], KK[keep], np.concatenate([p[2] for p in plans]), only=grid[keep])
     zs[0, 0] = 0.0  # net current of a channel is zero: the constant mode is not driven
     E, C = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], ns, ks)
     eps = np.where(ks == 0, 1.0, 2.0)
@@ -355,23 +380,19 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     pad = 3
     from scipy.ndimage import spline_filter
 
-    for li in range(len(cyl.radii)):
-        r_in = cyl.radii[li - 1] if li else 0.0
-        r_out = cyl.radii[li]
-        thick = r_out - r_in
-        # grid and node spacing: the step near the skin, a quarter of the depth below it
-        # (there the Nyquist mode has decayed by e^{-4π} from the layer's top)
-        spacing = max(step, 0.25 * (R - r_out))
-        nodes = int(np.clip(math.ceil(thick / max(spacing, 0.15 * (R - r_in))) + 1, 4, 8))
-        rr = np.linspace(r_in, r_out, nodes)
+    row = 0
+    for r_in, spacing, rr in plans:
+        nodes = len(rr)
+        T = T_all[row:row + nodes]
+        row += nodes
         nt = 2 * math.ceil(math.pi * R / spacing)
         nz = min(n_z, math.ceil(L / spacing))
         nm = min(nt // 2, n_modes)
         NN2, KK2 = np.meshgrid(n[:nm], k[:nz], indexing="ij")
         disc = np.hypot(NN2 / R, KK2).ravel() <= math.pi / spacing  # the grid's Nyquist disc
-        zsurf, T = cyl.transfer(NN2.ravel()[disc], KK2.ravel()[disc], rr)
         flat = np.zeros((nodes, nm * nz), complex)
-        flat[:, disc] = J[:nm, :nz].ravel()[disc][None, :] * (zsurf[None, :] * T)
+        zt = (zs[:nm, :nz].ravel()[disc][None, :] * T[:, :nm, :nz].reshape(nodes, -1)[:, disc])
+        flat[:, disc] = J[:nm, :nz].ravel()[disc][None, :] * zt
         spec = flat.reshape(nodes, nm, nz)
         spec[:, 0, 0] = 0.0
         vals = _grid_values(spec, nt, nz) - u_ca
