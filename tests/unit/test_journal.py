@@ -366,6 +366,40 @@ def test_migrations_go_down_and_up(journal: Journal, journal_url: str) -> None:
         again.add_person("Ada")
 
 
+def test_a_schema_newer_than_this_estim_is_refused(journal: Journal, journal_url: str) -> None:
+    journal.close()
+    engine = create_engine(journal_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00d'")
+    engine.dispose()
+    with pytest.raises(JournalError, match="this version of estim or an older one") as info:
+        Journal(journal_url)
+    assert info.value.field == "database"
+
+
+def test_a_migration_cut_short_leaves_no_half_schema(journal_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrading runs in one transaction (SQLite and PostgreSQL both roll DDL back): a server
+    killed during the first open leaves an empty database, not half of the tables."""
+    from estim.journal import store
+
+    upgrade = store.command.upgrade
+
+    def upgrade_then_fail(config: Config, revision: str) -> None:
+        upgrade(config, revision)
+        raise KeyboardInterrupt("stopped after the DDL, before the commit")
+
+    monkeypatch.setattr(store.command, "upgrade", upgrade_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        Journal(journal_url)
+    engine = create_engine(journal_url)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+    monkeypatch.undo()
+    with Journal(journal_url) as journal:
+        assert journal.people() == []
+
+
 def test_journals_opening_a_new_database_at_once_both_work(journal_url: str) -> None:
     """Two servers started together on an empty database: one migrates, the other waits."""
     opened: list[Journal] = []

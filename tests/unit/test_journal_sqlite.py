@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from estim.journal import Journal, default_url
+from estim.journal import Journal, JournalError, default_url
 
 
 def test_default_journal_is_in_the_user_data_directory(tmp_path: Path,
@@ -56,3 +56,18 @@ def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("sqlite:///{tmp}", "unable to open"),                 # a directory
+    ("sqlite:///{tmp}/not-a-db.sqlite", "not a database"),  # some other file
+    ("postgresql+psycopg://clinic:secret@127.0.0.1:1/journal", "refused"),  # no server
+])
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
+                                                      reason: str) -> None:
+    (tmp_path / "not-a-db.sqlite").write_text("name,pain\nAda,3\n" * 100)
+    with pytest.raises(JournalError) as info:
+        Journal(url.format(tmp=tmp_path))
+    message = str(info.value)
+    assert info.value.field == "database" and reason in message
+    assert "\n" not in message and "secret" not in message

@@ -35,9 +35,10 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -152,13 +153,31 @@ class Journal:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url if url is not None else default_url()
-        self._engine = _engine(self.url)
-        migrate(self._engine)
+        engine: Engine | None = None
+        try:
+            engine = _engine(self.url)
+            migrate(engine)
+        except CommandError as exc:  # a revision this estim does not know: a newer schema
+            raise self._refused(engine, "a journal written by this version of estim or an "
+                                f"older one ({exc})") from None
+        except (DBAPIError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise self._refused(engine, f"a database estim can open and write ({reason})"
+                                ) from None
+        self._engine = engine
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
+    def _refused(self, engine: Engine | None, expected: str) -> JournalError:
+        if engine is not None:
+            engine.dispose()
+        return JournalError("database", self._shown(), expected)
+
+    def _shown(self) -> str:
+        """The URL with its password hidden."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
     def __repr__(self) -> str:
-        shown = make_url(self.url).render_as_string(hide_password=True)
-        return f"Journal({shown!r})"
+        return f"Journal({self._shown()!r})"
 
     def __enter__(self) -> Journal:
         return self
