@@ -210,10 +210,12 @@ def _default_span(stim: Stimulus) -> float:
 
 # --- preparing a model ---------------------------------------------------------------------------
 
-#: Rough share of the preparation done when simulate reports each stage (for the progress bar).
-_STAGES = (("safety", 0.02), ("fields", 0.05), ("thresholds: ", 0.10), ("abeta", 0.15),
-           ("adelta", 0.30), (" c fibers", 0.40), ("sundt", 0.40), ("motor", 0.45),
-           ("muscle", 0.80))
+#: Share of the preparation done when simulate reports each stage (for the progress bar),
+#: from a warm NMES preparation (benchmarks/stimulator.py): fields 0.1 s, fiber thresholds
+#: to 5 s, then a silent stage (the virtual subjects' bands) to 23 s, the muscle to 24 s.
+_STAGES = (("safety", 0.01), ("fields", 0.02), ("thresholds: ", 0.05), ("abeta", 0.05),
+           ("adelta", 0.15), (" c fibers", 0.18), ("sundt", 0.18), ("motor", 0.20),
+           ("muscle", 0.90))
 
 
 def _fraction(message: str, last: float) -> float:
@@ -247,7 +249,7 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
     effects = result.effects
     window = effects.window if effects is not None else None
     per_unit = _current_per_unit(result)
-    report(0.85, "safety: the verdict along the dial")
+    report(0.95, "safety: the verdict along the dial")
     impedances = _field_impedances(result)
     table = safety_table(program, impedances_ohm=impedances)
     thresholds: dict[str, float] = {}
@@ -256,7 +258,7 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
     amps = fracs = None
     if window is not None and per_unit is not None and program.channels[0].stimulation.type \
             in FORCE_TYPES and effects is not None and effects.max_force_N:
-        report(0.95, "muscle: the first contraction's force along the dial")
+        report(0.97, "muscle: the first contraction's force along the dial")
         amps, fracs = _force_table(result, window, per_unit, effects.max_force_N)
     report(1.0, "ready")
     return DialModel(program=program, setup=setup, result=result, thresholds=thresholds,
