@@ -37,16 +37,24 @@ def test_sqlite_settings_make_writes_durable(tmp_path: Path) -> None:
 
 
 def test_in_memory_journal_is_shared_between_threads() -> None:
+    """One connection for all threads: their transactions must take turns, not interleave."""
     import threading
 
     with Journal("sqlite://") as journal:
         pid = journal.add_person("Ada").id
-        thread = threading.Thread(target=lambda: journal.add_session(
-            pid, program="tens_conventional", site="forearm", intensity_a=0.01, minutes=5,
-            pain_before=3, pain_after=1))
-        thread.start()
-        thread.join()
-        assert len(journal.sessions(pid)) == 1
+
+        def write() -> None:
+            for _ in range(10):
+                journal.add_session(pid, program="tens_conventional", site="forearm",
+                                    intensity_a=0.01, minutes=5, pain_before=3, pain_after=1)
+                journal.sessions(pid)
+
+        threads = [threading.Thread(target=write) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(journal.sessions(pid)) == 40
 
 
 @pytest.mark.parametrize("name", ["estim.journal", "estim.journal.store",

@@ -26,8 +26,9 @@ two servers starting at once do not both create it).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -166,6 +167,10 @@ class Journal:
                                 ) from None
         self._engine = engine
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        # An in-memory SQLite journal is one connection shared by every thread: its
+        # transactions take turns here (a file or a server gives each thread its own).
+        self._one_at_a_time: AbstractContextManager[object] = (
+            threading.Lock() if isinstance(engine.pool, StaticPool) else nullcontext())
 
     def _refused(self, engine: Engine | None, expected: str) -> JournalError:
         if engine is not None:
@@ -194,7 +199,7 @@ class Journal:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+        with self._one_at_a_time, self._sessions.begin() as session:
             yield session
 
     def _read(self, query: Callable[[Session], T]) -> T:
