@@ -95,6 +95,8 @@ def _serve(args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then passed Ctrl-C on
+        pass
     finally:
         sock.close()
     print("estim serve: stopped", flush=True)

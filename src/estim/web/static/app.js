@@ -97,6 +97,8 @@ async function loadMenus() {
     }
     if (group.children.length) select.append(group);
   }
+  const preferred = document.body.dataset.defaultMode;
+  if (state.modes.some((m) => m.id === preferred)) select.value = preferred;
   for (const s of state.sites) $("site").append(option(s.name, s.name.replace(/_/g, " ")));
   describeMode();
   fillPlacements();
@@ -109,8 +111,10 @@ function describeMode() {
   $("custom-field").hidden = !mode || mode.kind !== "custom";
 }
 
+// the placements of the chosen site, or of the prepared program's own site
 function fillPlacements() {
-  const site = state.sites.find((s) => s.name === $("site").value);
+  const name = $("site").value || (state.model ? state.model.site : "");
+  const site = state.sites.find((s) => s.name === name);
   for (const id of ["anode", "cathode"]) {
     const select = $(id);
     const keep = select.value;
@@ -201,6 +205,7 @@ async function useModel(job, mode) {
   // the journal names a program by its mode (a custom program by its own name)
   state.programName = mode && mode !== "custom" ? mode : model.name;
   state.section = section.section;
+  if (!$("site").value) fillPlacements();
   $("program-name").textContent = `${model.name} — ${model.site.replace(/_/g, " ")}, up to `
     + dialText(model.max_amplitude_a);
   const dial = $("dial");
@@ -226,16 +231,22 @@ async function turned() {
   const amps = dialAmps();
   $("dial-value").textContent = dialText(amps);
   const seq = ++state.dialSeq;
+  const panel = $("dial-panel");
+  panel.dataset.busy = "true";
   let data;
   try {
     data = await api("GET", `/api/jobs/${encodeURIComponent(state.job)}/dial?amplitude=`
       + encodeURIComponent(state.model.unit === "V" ? `${amps.toFixed(6)} V`
         : `${(amps * 1e3).toFixed(4)} mA`));
   } catch (err) {
-    if (seq === state.dialSeq) showError($("dial-panel"), err, "amplitude");
+    if (seq === state.dialSeq) {
+      showError(panel, err, "amplitude");
+      delete panel.dataset.busy;
+    }
     return;
   }
   if (seq !== state.dialSeq) return; // a later turn already asked
+  delete panel.dataset.busy;
   $("dial-panel").querySelector('.error[data-for="amplitude"]').textContent = "";
   state.dial = data;
   showDial(data);
@@ -576,11 +587,22 @@ function showPerson(p) {
     body.append(tr);
   }
   state.recommended = p.recommended_a;
+  const rec = p.recommendation || {};
+  const limited = rec.limited_by ? `, limited by ${rec.limited_by}` : "";
   $("fit-recommend").textContent = `Recommended intensity: ${dialText(p.recommended_a)}`;
-  const params = p.fit && p.fit.parameters ? p.fit.parameters : null;
-  $("fit-params").textContent = params ? "Fitted: " + Object.entries(params)
-    .map(([k, v]) => `${k.replace(/_/g, " ")} ${typeof v === "number" ? +v.toPrecision(3) : v}`)
-    .join(", ") : "";
+  $("fit-why").textContent = rec.rule ? `${rec.rule.charAt(0).toUpperCase()}`
+    + `${rec.rule.slice(1)}${limited}.` : "";
+  const f = p.fit || {};
+  const times = (k) => `×${Number(k).toFixed(2)}`;
+  const words = [];
+  if (f.cutaneous_factor !== undefined) {
+    words.push(`This person's skin thresholds are the model's typical person's `
+      + `${times(f.cutaneous_factor)}`);
+    words.push(f.motor_from_twitch ? `the motor threshold ${times(f.motor_factor)} (from the `
+      + "first twitch)" : "the motor threshold is assumed to scale the same (no twitch mark)");
+  }
+  $("fit-params").textContent = words.length ? `${words.join("; ")}.`
+    + (rec.source ? ` Rule: ${rec.source}.` : "") : "";
   const ramp = $("fit-ramp");
   ramp.replaceChildren();
   for (const step of p.ramp || []) {
@@ -617,6 +639,12 @@ function parseCurrent(text) {
 }
 
 // ---- the journal -----------------------------------------------------------------------------
+
+// a journal's program name as the menu shows it (a custom program keeps its own name)
+function modeLabel(id) {
+  const mode = state.modes.find((m) => m.id === id && m.kind !== "custom");
+  return mode ? mode.label : id;
+}
 
 async function loadPeople(select) {
   const people = await api("GET", "/api/people");
@@ -655,8 +683,9 @@ async function showSessions() {
     const tr = document.createElement("tr");
     const when = new Date(s.started_at);
     const cells = [
-      Number.isNaN(when.getTime()) ? String(s.started_at) : when.toLocaleString(),
-      s.program, String(s.site).replace(/_/g, " "), current(s.intensity_a),
+      Number.isNaN(when.getTime()) ? String(s.started_at) : when.toLocaleString(undefined, {
+        dateStyle: "medium", timeStyle: "short" }),
+      modeLabel(s.program), String(s.site).replace(/_/g, " "), current(s.intensity_a),
       `${+Number(s.minutes).toPrecision(3)}`, `${s.pain_before} → ${s.pain_after}`, s.notes,
     ];
     for (const text of cells) {

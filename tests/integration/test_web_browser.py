@@ -1,0 +1,224 @@
+"""``estim serve`` in a real browser (Chromium, driven by Playwright), end to end: the server
+is started as a user starts it, on a free loopback port with a SQLite journal; the page picks
+a program, the dial is turned (sensation and recruitment change), a calibration is fitted, a
+session is recorded (a pain of 11 is refused next to its field first), the server is stopped
+with Ctrl-C and started again, and the session is still in the journal.
+
+Screenshots at 1,000 px and at a phone's 390 px go to ``build/web-screenshots/`` for a person
+to look at. Chromium is Debian's (``apt-get install chromium``), as in test_report_browser;
+without it the test is skipped, except on CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+pytest.importorskip("fastapi")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "web-screenshots"
+WIDE = {"width": 1000, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: Longest the first program may take to prepare (2 shared cores, a cold field cache).
+PREPARE_MS = 600_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    """``estim serve`` as a subprocess; :meth:`stop` sends Ctrl-C (SIGINT)."""
+
+    def __init__(self, database: str, cache: Path) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "ESTIM_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "estim", "serve", "--no-browser", "--port", str(self.port),
+             "--database", database],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert f"http://127.0.0.1:{self.port}/" in line, line
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        pytest.fail("estim serve did not start listening")
+
+    def stop(self) -> str:
+        self.process.send_signal(signal.SIGINT)
+        out, _ = self.process.communicate(timeout=30)
+        assert self.process.returncode == 0, out
+        return out
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        why = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    api = pytest.importorskip("playwright.sync_api")
+    with api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _turn(page: Any, position: int) -> None:
+    """The dial to ``position`` (0..200), as dragging it does (an input event)."""
+    page.eval_on_selector("#dial", "(el, v) => { el.value = String(v); "
+                          "el.dispatchEvent(new Event('input')); }", position)
+    _settled(page)
+
+
+def _settled(page: Any) -> None:
+    """Until the dial's last request is answered and shown (the page marks the panel busy
+    while one is in flight)."""
+    page.wait_for_selector("#dial-panel:not([data-busy])", state="attached")
+
+
+def _bars(page: Any) -> dict[str, str]:
+    return dict(page.eval_on_selector_all(
+        ".bar", "rows => rows.map(r => [r.dataset.fiber, "
+        "r.querySelector('.bar-fill').style.width])"))
+
+
+def _no_sideways_scroll(page: Any, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def _shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_stimulator_calibration_and_journal_survive_a_restart(
+        browser: Any, tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'journal.sqlite'}"
+    server = Server(database, tmp_path / "cache")
+    try:
+        page = browser.new_page(viewport=WIDE)
+        page.goto(server.url)
+        page.wait_for_function("document.querySelector('#mode').value !== ''")
+        assert page.input_value("#mode") == "tens_conventional"  # the default example
+        assert "Source:" in page.text_content("#mode-source")
+        page.wait_for_selector("#dial:not([disabled])", timeout=PREPARE_MS)
+        _settled(page)
+        thresholds = page.evaluate("""async () => {
+            const job = (await (await fetch('/api/programs', {method: 'POST',
+              headers: {'Content-Type': 'application/json'},
+              body: JSON.stringify({mode: 'tens_conventional'})})).json()).job;
+            return await (await fetch(`/api/jobs/${job}/model`)).json(); }""")
+        top = thresholds["max_amplitude_a"]
+        position = {k: round(v / top * 200) for k, v in thresholds["thresholds_a"].items()
+                    if v is not None}
+
+        _turn(page, 0)
+        quiet_text, quiet_bars = page.text_content("#sensation"), _bars(page)
+        assert all(w == "0%" for w in quiet_bars.values()), quiet_bars
+        _turn(page, min(200, position["strong"] + 2))
+        strong_text, strong_bars = page.text_content("#sensation"), _bars(page)
+        assert strong_text and strong_text != quiet_text
+        assert strong_bars != quiet_bars
+        assert page.text_content("#verdict")
+        before = page.input_value("#dial")
+        page.click("#dial-up")
+        _settled(page)
+        assert int(page.input_value("#dial")) == int(before) + 1
+        _shoot(page, "dial-1000px")
+
+        # calibration: the dial's value at "first felt" and at "strong but comfortable"
+        _turn(page, position["sensory"] + 1)
+        page.click("button[data-mark='first_felt']")
+        _turn(page, position["strong"])
+        page.click("button[data-mark='strong']")
+        assert re.fullmatch(r"[\d.]+ mA", page.input_value("#strong"))
+        page.fill("#ramp_minutes", "20 min")
+        page.click("#fit")
+        page.wait_for_selector("#fit-result:not([hidden])")
+        assert re.search(r"Recommended intensity: [\d.]+ mA",
+                         page.text_content("#fit-recommend"))
+        assert page.locator("#fit-window tr").count() >= 2
+
+        # the journal: a name with markup is shown as typed, never run
+        name = "<img src=x onerror=\"document.title='pwned'\"> Eve"
+        page.fill("#name", name)
+        page.click("#add-person")
+        page.wait_for_function("document.querySelector('#person').selectedOptions[0]"
+                               "&& document.querySelector('#person').value !== ''")
+        assert page.eval_on_selector("#person", "s => s.selectedOptions[0].textContent") == name
+        assert page.title() != "pwned"
+        page.fill("#minutes", "30 min")
+        page.fill("#pain_before", "11")
+        page.fill("#pain_after", "3")
+        page.fill("#notes", "felt <b>warm</b>")
+        page.click("#record")
+        error = page.locator(".error[data-for='pain_before']")
+        error.wait_for(state="visible")
+        assert "pain_before: got 11" in error.text_content()
+        assert page.locator("#sessions tr").count() == 0
+        page.fill("#pain_before", "6")
+        page.click("#record")
+        page.wait_for_selector("#sessions tr")
+        assert page.locator(".error[data-for='pain_before']").text_content() == ""
+        row = page.locator("#sessions tr").first.text_content()
+        assert "felt <b>warm</b>" in row and "6 → 3" in row
+        page.wait_for_selector("#plot:not([hidden])")
+        _no_sideways_scroll(page, WIDE["width"])
+        _shoot(page, "journal-1000px")
+
+        phone = browser.new_page(viewport=PHONE)
+        phone.goto(server.url)
+        phone.wait_for_selector("#dial:not([disabled])", timeout=PREPARE_MS)
+        _settled(phone)
+        _no_sideways_scroll(phone, PHONE["width"])
+        _shoot(phone, "phone-390px")
+        phone.close()
+        page.close()
+
+        out = server.stop()
+        assert "stopped" in out and "Traceback" not in out
+        server = Server(database, tmp_path / "cache")
+        page = browser.new_page(viewport=WIDE)
+        page.goto(server.url)
+        page.wait_for_function("[...document.querySelectorAll('#person option')]"
+                               ".some(o => o.textContent.endsWith(' Eve'))")
+        page.select_option("#person", label=name)
+        page.wait_for_selector("#sessions tr")
+        assert "felt <b>warm</b>" in page.locator("#sessions tr").first.text_content()
+        page.close()
+        server.stop()
+    finally:
+        server.kill()
