@@ -202,8 +202,9 @@ _CHUNK_ARRAYS = ("threshold_a", "depth_m", "diameter_m")
 def _write_chunk(path: Path, arrays: tuple[NDArray[np.float64], ...]) -> None:
     from estim.outputs import write_output_file
 
+    thr, depth, diameter = arrays
     buf = io.BytesIO()
-    np.savez(buf, **dict(zip(_CHUNK_ARRAYS, arrays, strict=True)))
+    np.savez(buf, threshold_a=thr, depth_m=depth, diameter_m=diameter)  # _CHUNK_ARRAYS
     write_output_file(path, buf.getvalue(), force=True)
 
 

@@ -1,0 +1,65 @@
+"""Cheap points go several to a Dask task: each result still lands on its own point, a
+failing point fails alone, and every finished point has its file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from estim.program.bundled import bundled_examples
+from estim.sweep import SweepOptions, parse_axis, plan_sweep, run_point, run_sweep
+from estim.sweep.run import _MAX_BATCH, POINTS_FOLDER, _batch_size, run_batch
+
+pytest.importorskip("distributed")
+
+TENS = bundled_examples()["tens_conventional"]
+SAFETY = SweepOptions(body=False)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    from distributed import Client
+
+    c = Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def test_batched_points_get_their_own_results(client: object, tmp_path: Path) -> None:
+    # 24 points on 2 threads: tasks of 2 points (24 / (8 tasks x 2 threads), rounded up)
+    plan = plan_sweep(TENS, [parse_axis("amplitude=1..60mA:12"),
+                             parse_axis("pulse_width=100,200us")], options=SAFETY)
+    assert _batch_size(len(plan.points), 2, body=False) == 2
+    run = run_sweep(plan, tmp_path, client=client)  # type: ignore[arg-type]
+    assert not run.errors and run.computed == 24
+    for point, result in zip(plan.points, run.results, strict=True):
+        assert result is not None
+        assert result.outputs == run_point(point, SAFETY).outputs
+        # the peak current is the point's own amplitude: no result landed on another point
+        assert dict(result.outputs)["peak_current_mA"] == pytest.approx(
+            dict(point.inputs)["amplitude_mA"], rel=1e-9)
+        saved = json.loads((tmp_path / POINTS_FOLDER / f"{point.key}.json").read_text())
+        assert saved["key"] == point.key and saved["inputs"] == [list(x) for x in point.inputs]
+
+
+def test_a_failing_point_fails_alone_in_its_task() -> None:
+    plan = plan_sweep(TENS, [parse_axis("amplitude=10,20mA")], options=SAFETY)
+    good, other = plan.points
+    bad = dataclasses.replace(good, key="bad", program=json.dumps({"name": 3}))
+    out = run_batch([good, bad, other], SAFETY)
+    assert [key for key, _, _ in out] == [good.key, "bad", other.key]
+    assert out[0][1] is not None and out[2][1] is not None and out[0][2] == out[2][2] == ""
+    assert out[1][1] is None and out[1][2].startswith("ProgramError")
+
+
+def test_batch_sizes() -> None:
+    assert _batch_size(100, 2, body=True) == 1  # seconds a point: one point, one task
+    assert _batch_size(10, 2, body=False) == 1
+    assert _batch_size(200, 2, body=False) == 13  # 16 tasks of about 12.5 points
+    assert _batch_size(100_000, 2, body=False) == _MAX_BATCH
