@@ -7,6 +7,8 @@ import importlib
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from estim.cli.main import main
 from estim.program.bundled import bundled_examples
@@ -123,6 +125,15 @@ def test_bad_setting_gets_the_cli_message_and_its_field(
     assert str(err).startswith(f"{err.field}: got ")
 
 
+def test_a_site_whose_placements_the_mode_lacks_is_filed_under_site() -> None:
+    with pytest.raises(SettingsError, match="expected a placement on site 'knee'") as caught:
+        settings_program(DeviceSettings(mode="tens_conventional", site="knee"))
+    assert caught.value.setting == "site"
+    program = settings_program(DeviceSettings(mode="tens_conventional", site="knee",
+                                              anode="knee_medial", cathode="knee_lateral"))
+    assert program.site.name == "knee"
+
+
 def test_a_setting_the_modality_lacks_is_named() -> None:
     with pytest.raises(SettingsError) as caught:
         settings_program(DeviceSettings(mode="ifc_premodulated", pulse_width="200 us"))
@@ -150,3 +161,27 @@ def test_form_mapping_refuses_unknown_fields_and_non_text() -> None:
         DeviceSettings.from_mapping({"mode": "tap", "pulse_width": 200})
     with pytest.raises(SettingsError, match="mode"):
         DeviceSettings.from_mapping({})
+
+
+_TEXT = st.one_of(st.none(), st.text(max_size=24),
+                  st.sampled_from(["200 us", "80 Hz", "5 cm", "0 cm", "1e9 Hz", "nan us",
+                                   "-3 cm", "lower_back", "knee", "lumbar_left_upper"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(mode_id=st.sampled_from(["tens_conventional", "knead", "tap", "ifc_premodulated"]),
+       site=_TEXT, anode=_TEXT, pad_width=_TEXT, pulse_width=_TEXT, frequency=_TEXT)
+def test_any_typed_settings_give_a_program_or_one_named_error(
+        mode_id: str, site: str | None, anode: str | None, pad_width: str | None,
+        pulse_width: str | None, frequency: str | None) -> None:
+    typed = DeviceSettings(mode=mode_id, site=site, anode=anode, pad_width=pad_width,
+                           pulse_width=pulse_width, frequency=frequency)
+    try:
+        settings_program(typed)
+    except SettingsError as err:
+        assert err.setting in {"mode", "site", "anode", "pad_width", "pulse_width",
+                               "frequency"}
+        line = str(err).splitlines()[0]
+        assert line.startswith(f"{err.field}: got ") and "expected" in line
+        if err.setting != "mode":  # a setting named is one the user gave
+            assert getattr(typed, err.setting) is not None

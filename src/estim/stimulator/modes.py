@@ -234,6 +234,8 @@ def _setting_for(field: str, settings: DeviceSettings) -> str:
     for suffix, setting in _SETTING_OF_PATH:
         if field.endswith(suffix) and getattr(settings, setting) is not None:
             return setting
+    if field.endswith(".placement") and settings.site is not None:
+        return "site"  # the mode's own placement does not fit the site chosen
     return "custom_toml" if settings.mode == "custom" else "mode"
 
 
