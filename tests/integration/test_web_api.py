@@ -106,6 +106,12 @@ def test_page_loads_only_bundled_files(client: TestClient) -> None:
 
 # -- the mode menu and the sites -------------------------------------------------------
 
+def test_example_text_to_start_a_custom_program(client: TestClient) -> None:
+    text = client.get(f"/api/examples/{PROGRAM}.toml")
+    assert text.status_code == 200
+    assert text.text == bundled_examples()[PROGRAM].read_text(encoding="utf-8")
+    _refused(client.get("/api/examples/nope.toml"), "example", "nope", PROGRAM)
+
 def test_modes_list_every_example_the_massage_patterns_and_custom(client: TestClient
                                                                    ) -> None:
     modes = client.get("/api/modes").json()
@@ -405,3 +411,25 @@ def test_the_journal_outlives_the_app(database: str, client: TestClient) -> None
         notes = [s["notes"] for s in fresh.get(f"/api/people/{pid}/sessions").json()]
     assert notes == ["before the restart"]
 
+
+
+# -- estim serve's own options ---------------------------------------------------------------
+
+def test_serve_refuses_a_port_in_use_and_a_port_out_of_range(
+        capsys: pytest.CaptureFixture[str], database: str) -> None:
+    """Refused before anything starts: one line naming --port, exit 2."""
+    import socket
+
+    from estim.cli.main import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["serve", "--no-browser", "--port", str(port),
+                     "--database", database]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"estim serve: error: --port: got {port}, expected a free port")
+    assert "\n" not in err
+    assert main(["serve", "--no-browser", "--port", "70000", "--database", database]) == 2
+    assert "--port: got 70000, expected a port number" in capsys.readouterr().err

@@ -199,6 +199,20 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         _no_sideways_scroll(page, WIDE["width"])
         _shoot(page, "journal-1000px")
 
+        # a pulse width without its unit is refused next to its box; with it, the program
+        # is recomputed in the background and the page says so
+        page.fill("#pulse_width", "400")
+        page.press("#pulse_width", "Tab")
+        error = page.locator(".error[data-for='pulse_width']")
+        error.wait_for(state="visible")
+        assert "pulse_width: got '400'" in error.text_content()
+        page.fill("#pulse_width", "400 us")
+        page.press("#pulse_width", "Tab")
+        page.wait_for_selector("#job:not([hidden])")
+        assert "Recomputing for the new pulse width" in page.text_content("#job-text")
+        assert error.text_content() == ""
+        _shoot(page, "recomputing-1000px")
+
         phone = browser.new_page(viewport=PHONE)
         phone.goto(server.url)
         phone.wait_for_selector("#dial:not([disabled])", timeout=PREPARE_MS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import socket
 import sys
 from typing import Any
@@ -100,4 +101,8 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
     print("estim serve: stopped", flush=True)
-    return 0
+    sys.stderr.flush()
+    # A program still being prepared runs on a worker thread that Python would wait for at
+    # exit (seconds, minutes for an FEM site). Nothing of it needs keeping: the journal is
+    # closed and commits whole, cache entries are written whole or not at all. Leave now.
+    os._exit(0)

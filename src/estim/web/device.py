@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
 from estim.errors import InputError
@@ -77,6 +78,19 @@ def modes() -> list[dict[str, str]]:
     from estim.stimulator import modes as menu
 
     return [m.to_dict() for m in menu()]
+
+
+@router.get("/examples/{name}.toml", response_class=PlainTextResponse)
+def example_text(name: str, request: Request) -> str:
+    """A bundled example's program file, to start a custom program from."""
+    from estim.program.bundled import bundled_examples
+
+    _fields(request, ("example",))
+    examples = bundled_examples()
+    if name not in examples:
+        raise InputError("example", name, "the name of a bundled example: "
+                         + ", ".join(examples))
+    return examples[name].read_text(encoding="utf-8")
 
 
 @router.get("/sites")

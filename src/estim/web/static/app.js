@@ -104,11 +104,17 @@ async function loadMenus() {
   fillPlacements();
 }
 
-function describeMode() {
+async function describeMode() {
   const mode = state.modes.find((m) => m.id === $("mode").value);
   $("mode-description").textContent = mode ? mode.description : "";
   $("mode-source").textContent = mode && mode.source ? `Source: ${mode.source}` : "";
-  $("custom-field").hidden = !mode || mode.kind !== "custom";
+  const custom = Boolean(mode) && mode.kind === "custom";
+  $("custom-field").hidden = !custom;
+  if (custom && !$("custom_toml").value.trim()) { // start from the default example
+    const name = document.body.dataset.defaultMode;
+    const response = await fetch(`/api/examples/${encodeURIComponent(name)}.toml`);
+    if (response.ok) $("custom_toml").value = await response.text();
+  }
 }
 
 // the placements of the chosen site, or of the prepared program's own site
@@ -138,6 +144,18 @@ function settingsForm() {
   return body;
 }
 
+// what the page says while a program is prepared: what changed since the last one
+function recomputing(previous, body) {
+  if (!previous || previous.mode !== body.mode) return "Computing this program's thresholds";
+  const changed = (k) => (previous[k] || "") !== (body[k] || "");
+  if (changed("pulse_width") && changed("frequency")) {
+    return "Recomputing for the new pulse width and rate";
+  }
+  if (changed("pulse_width")) return "Recomputing for the new pulse width";
+  if (changed("frequency")) return "Recomputing for the new rate";
+  return "Recomputing for the new settings";
+}
+
 async function applySettings(event) {
   if (event) event.preventDefault();
   const form = $("settings");
@@ -151,13 +169,9 @@ async function applySettings(event) {
     showError(form, err, "mode");
     return;
   }
-  const sameMode = previous && previous.mode === body.mode && previous.site === body.site;
-  const widthOrRate = sameMode && (previous.pulse_width !== body.pulse_width
-                                   || previous.frequency !== body.frequency);
   state.lastSettings = body;
   answer.mode = body.mode;
-  watchJob(answer, widthOrRate ? "Recomputing for the new pulse width and rate"
-    : "Computing this program's thresholds");
+  watchJob(answer, recomputing(previous, body));
 }
 
 function watchJob(answer, doing) {
@@ -745,8 +759,13 @@ function step(direction) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  $("mode").addEventListener("change", () => { describeMode(); applySettings(); });
-  $("site").addEventListener("change", fillPlacements);
+  $("mode").addEventListener("change", async () => { await describeMode(); applySettings(); });
+  $("site").addEventListener("change", () => { fillPlacements(); applySettings(); });
+  // a changed setting is prepared at once (the page says it is recomputing)
+  for (const id of ["anode", "cathode", "pad_width", "pad_length", "pulse_width",
+                    "frequency"]) {
+    $(id).addEventListener("change", () => applySettings());
+  }
   $("settings").addEventListener("submit", applySettings);
   $("dial").addEventListener("input", turned);
   $("dial-down").addEventListener("click", () => step(-1));
