@@ -1,7 +1,7 @@
 """The sensation window of every bundled example, and its pulse-width dependence, with the
 time each run takes: the tables of docs/effects.md.
 
-    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths]
+    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths] [--bands]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -34,9 +34,10 @@ def _ma(x: float) -> str:
     return f"{x * 1e3:.3g}" if np.isfinite(x) else "-"
 
 
-def examples(names: list[str]) -> None:
+def examples(names: list[str], bands: bool = False) -> None:
     print("| example | peak (mA) | sensory | motor | pain | predicted | as expected | s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    rows = []
     for name in names:
         t0 = time.perf_counter()
         result = simulate(resolve_program(name)[0])
@@ -47,6 +48,16 @@ def examples(names: list[str]) -> None:
         print(f"| {name} | {_ma(w.amplitude_a)} | {_ma(w.sensory_a)} | {_ma(w.motor_a)} | "
               f"{_ma(w.pain_a)} | {fx.sensation.phrase} | {fx.sensation_as_expected} | "
               f"{time.perf_counter() - t0:.1f} |", flush=True)
+        if w.bands is not None:
+            b = w.bands
+            rows.append(f"| {name} | " + " | ".join(
+                f"{_ma(x.low_a)}–{_ma(x.median_a)}–{_ma(x.high_a)}"
+                for x in (b.sensory, b.motor, b.pain)) + " |")
+    if bands:
+        print("\nbands over virtual subjects (mA, p10–median–p90)")
+        print("| example | sensory | motor | pain |")
+        print("| --- | --- | --- | --- |")
+        print("\n".join(rows))
 
 
 def widths(name: str = "tens_conventional") -> None:
@@ -108,10 +119,12 @@ def main() -> None:
                         help="pulse-width scan under these examples' pads (default: "
                              "tens_conventional, lower back, and tens_acupuncture, forearm)")
     parser.add_argument("--ifc", action="store_true")
+    parser.add_argument("--bands", action="store_true",
+                        help="also print each example's bands over virtual subjects")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples if args.examples is not None else sorted(bundled_examples())
-    examples(names)
+    examples(names, bands=args.bands)
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
             widths(name)

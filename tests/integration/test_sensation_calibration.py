@@ -51,3 +51,53 @@ def test_sensory_axon_strength_duration_against_mogyoros_1996():
     assert nap_shift_tau_ratio(float(MRG["sensory_nap_shift"])) == pytest.approx(target,
                                                                                   rel=0.02)
     assert calibrate_nap_shift() == pytest.approx(float(MRG["sensory_nap_shift"]), abs=0.051)
+
+
+def test_subject_factor_scales_every_threshold_of_a_subject_alike():
+    """The per-subject factor (excitability, contact, criterion) multiplies every threshold
+    of one virtual subject by the same number, and leaves its anatomy as it was: the ratio
+    with / without it is one number per subject for detection, strong tingling, motor and
+    pain, and its spread is the stored one."""
+    import numpy as np
+
+    from estim.effects.calibration import SUBJECT_EXCITABILITY_CV
+    from estim.effects.program import channel_setup
+    from estim.effects.subjects import subject_thresholds
+    from estim.program.bundled import resolve_program
+    from estim.waveforms.build import stimuli_for
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        win = calibration_window()
+    program = resolve_program("tens_acupuncture")[0]
+    cf = channel_setup(program, stimuli_for(program))[0]
+    kw = dict(counts=win.counts, criteria=win.criteria, available=win.available or {},
+              n_subjects=40)
+    with_factor = subject_thresholds(win.classes, cf.channels[0], cf.site, **kw)
+    without = subject_thresholds(win.classes, cf.channels[0], cf.site, excitability_cv=0.0,
+                                 **kw)
+    assert with_factor is not None and without is not None
+    ratio = with_factor[0]["sensory"] / without[0]["sensory"]
+    for which in ("strong", "motor", "pain"):
+        # the same factor on every fiber: the thresholds scale exactly (float rounding)
+        np.testing.assert_allclose(with_factor[0][which] / without[0][which], ratio,
+                                   rtol=1e-9)
+    # log-normal with a mean of 1 and CV 0.20: 40 draws put the sample CV within ±0.05
+    # (about 2.3 standard errors, 0.20 / sqrt(80) = 0.022) and the mean within ±0.08
+    assert np.std(ratio, ddof=1) / np.mean(ratio) == pytest.approx(SUBJECT_EXCITABILITY_CV,
+                                                                   abs=0.05)
+    assert np.mean(ratio) == pytest.approx(1.0, abs=0.08)
+
+
+def test_subject_spread_reproduces_the_detection_study():
+    """Detection varies between 100 virtual subjects (anatomy and the calibrated factor) as
+    it did between the 254 people it was calibrated on: SD / mean 0.277."""
+    from estim.effects.calibrate import detection_spread
+
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spread = detection_spread(n_subjects=100)
+    # The calibration drew 400 subjects; 100 give the CV to about 0.277 / sqrt(200) = 0.02
+    # (one standard error), so 0.05 is 2.5 of them.
+    assert spread == pytest.approx(target, abs=0.05)

@@ -5,6 +5,10 @@ tests (the stored values live in the calibration module, which the window reads)
 
 from __future__ import annotations
 
+from typing import Any
+
+from numpy.typing import NDArray
+
 from estim.effects.calibration import (
     CALIBRATION_CONFIGURATION,
     CALIBRATION_TARGETS,
@@ -12,7 +16,13 @@ from estim.effects.calibration import (
 )
 from estim.effects.window import SensationWindow
 
-__all__ = ["calibrate", "calibrate_nap_shift", "calibration_window", "nap_shift_tau_ratio"]
+__all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_nap_shift",
+           "calibration_window", "detection_by_subject", "detection_spread",
+           "nap_shift_tau_ratio"]
+
+#: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
+#: error of about 0.277 / sqrt(2 x 400) = 0.01 (3.5 % of it).
+_SPREAD_SUBJECTS = 400
 
 
 def nap_shift_tau_ratio(shift_mv: float) -> float:
@@ -86,3 +96,45 @@ def calibrate() -> SensationCounts:
         strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
                            1),
         pain_adelta_fraction=round(fraction("adelta", detection_a * target["pain"]), 3))
+
+
+def detection_spread(excitability_cv: float | None = None,
+                     n_subjects: int = _SPREAD_SUBJECTS) -> float:
+    """SD / mean of the calibration window's detection threshold over ``n_subjects`` virtual
+    subjects (seed 0), with the per-subject factor of spread ``excitability_cv`` (None: the
+    stored one; 0: the anatomy alone)."""
+    import numpy as np
+
+    thresholds = detection_by_subject(excitability_cv, n_subjects)
+    return float(np.std(thresholds, ddof=1) / np.mean(thresholds))
+
+
+def detection_by_subject(excitability_cv: float | None = None,
+                         n_subjects: int = _SPREAD_SUBJECTS) -> NDArray[Any]:
+    """The calibration window's detection threshold (A) in each virtual subject (seed 0)."""
+    from estim.effects.program import channel_setup
+    from estim.effects.subjects import subject_thresholds
+    from estim.program.bundled import resolve_program
+    from estim.waveforms.build import stimuli_for
+
+    win = calibration_window()
+    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    pf = channel_setup(program, stimuli_for(program))[0]
+    drawn = subject_thresholds(win.classes, pf.channels[0], pf.site, counts=win.counts,
+                               criteria=win.criteria, available=win.available or {},
+                               n_subjects=n_subjects, excitability_cv=excitability_cv)
+    if drawn is None:
+        raise RuntimeError("the calibration configuration has no fast field for subjects")
+    return drawn[0]["sensory"]
+
+
+def calibrate_excitability_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
+    """The per-subject factor's CV (to 0.005) that, with the anatomy's own spread, gives
+    the detection study's SD / mean: ``1 + CV² = (1 + CV_anatomy²)(1 + CV_factor²)`` for
+    independent factors (the factor scales every threshold of a subject alike)."""
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")
+    anatomy = detection_spread(0.0, n_subjects)
+    if anatomy >= target:
+        return 0.0
+    cv = ((1 + target * target) / (1 + anatomy * anatomy) - 1) ** 0.5
+    return round(cv * 200) / 200

@@ -29,9 +29,18 @@ requires. The visible-contraction criterion is a force (2 % of the muscle's maxi
 an assumption) and C-fiber pain stays a fraction (5 %, an assumption): no human data that
 would calibrate either was found.
 
+People differ by more than their anatomy: the same pads give thresholds ±30-40 % apart,
+and skin, fat and innervation density (:mod:`estim.effects.subjects`) explain only part of
+it. What is left (the excitability of a person's axons, the electrode-skin contact, the
+person's own criterion) is one log-normal factor per virtual subject on every fiber's
+threshold, whose spread :data:`SUBJECT_EXCITABILITY_CV` is calibrated once so that the
+detection threshold varies between virtual subjects, in the calibration configuration, as
+much as it did between the 254 people of the detection study (its pooled SD / mean).
+
 What the calibration does **not** cover: temporal summation (the counts were calibrated at
 100 pulses/s; at a few pulses per second people report thresholds a little higher, which
-the model does not reproduce), and the person-to-person spread.
+the model does not reproduce), and any spread of the pain criterion of its own (pain
+tolerance varies between people more than detection; no data were found that separate it).
 """
 
 from __future__ import annotations
@@ -45,9 +54,11 @@ __all__ = [
     "CALIBRATED_COUNTS",
     "CALIBRATION_CONFIGURATION",
     "CALIBRATION_TARGETS",
+    "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
     "criteria_from_counts",
+    "pooled_cv",
 ]
 
 
@@ -80,7 +91,19 @@ _MOGYOROS = ("Mogyoros I, Kiernan MC, Burke D (1996) Strength-duration propertie
              "peripheral nerve. Brain 119:439 (median nerve, 20 people: τSD 665 ± 182 µs for "
              "compound sensory potentials, 459 ± 126 µs for compound muscle potentials)")
 
-#: The data the four global values were calibrated on.
+def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
+    """SD / mean of the pooled sample of several groups, each (n, mean, SD): within-group
+    plus between-group variance, with n - 1 denominators."""
+    n = sum(g[0] for g in groups)
+    mean = sum(g[0] * g[1] for g in groups) / n
+    ss = sum((k - 1) * sd * sd + k * (m - mean) ** 2 for k, m, sd in groups)
+    return float((ss / (n - 1)) ** 0.5 / mean)
+
+
+#: The 254-person detection study: (people, mean mA, SD mA) of women and of men.
+_SEX_STUDY_GROUPS = ((205, 8.78, 2.11), (49, 11.20, 3.29))
+
+#: The data the five global values were calibrated on.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget(
         "sensory_tau_ratio", 665.0 / 459.0, "ratio", _MOGYOROS,
@@ -99,6 +122,11 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         "pain", 13.8 / 3.5, "ratio", _DOLKER,
         note="intolerance over perception; intolerance is at or above the pain threshold, so "
              "the pain criterion is a 'no longer tolerable' criterion"),
+    CalibrationTarget(
+        "detection_spread", pooled_cv(_SEX_STUDY_GROUPS), "ratio", _SEX_STUDY,
+        note="SD / mean of the detection threshold over all 254 people (women and men "
+             "pooled: 2.56 / 9.25 mA = 0.277); sets the spread of the per-subject factor on "
+             "every threshold (SUBJECT_EXCITABILITY_CV)"),
 )
 
 #: Where the calibration is computed (``benchmarks/calibrate_sensation.py``).
@@ -127,6 +155,15 @@ class SensationCounts:
 #: targets.
 CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=318.0,
                                     pain_adelta_fraction=0.685)
+
+
+#: Coefficient of variation of the per-subject factor on every fiber's threshold (log-normal,
+#: mean 1): what the virtual subjects' anatomy (skin, fat, innervation density) leaves of
+#: the detection study's spread, ``sqrt((1 + 0.277²) / (1 + CV_anatomy²) - 1)`` with
+#: CV_anatomy the spread of the calibration window's detection threshold over 400 virtual
+#: subjects without the factor, 0.186 (:func:`estim.effects.calibrate.calibrate_excitability_cv`,
+#: ``benchmarks/calibrate_sensation.py``).
+SUBJECT_EXCITABILITY_CV = 0.20
 
 
 def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]

@@ -2,8 +2,12 @@
 
 People differ: the same pads and pulse are felt at thresholds ±30-40 % apart. estim draws
 virtual subjects whose skin and subcutaneous fat thickness and innervation density vary as
-:data:`SUBJECT_SPREAD` says (each with its source), and reports every threshold of the
-sensation window as the median and the 10th-90th percentile band over them.
+:data:`SUBJECT_SPREAD` says (each with its source), and whose axons are more or less
+excitable by one factor on every fiber's threshold (the rest of the person-to-person spread:
+axon excitability, electrode-skin contact, the person's own criterion), calibrated on the
+spread of detection thresholds in 254 people
+(:data:`estim.effects.calibration.SUBJECT_EXCITABILITY_CV`); it reports every threshold of
+the sensation window as the median and the 10th-90th percentile band over them.
 
 How a subject's thresholds are found without simulating every fiber again: a fiber's
 threshold is inversely proportional to the strength of the field that drives it (the cable
@@ -33,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.calibration import SensationCounts
+from estim.effects.calibration import SUBJECT_EXCITABILITY_CV, SensationCounts
 from estim.effects.sensation import (
     Band,
     SensationCriteria,
@@ -46,7 +50,7 @@ if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "threshold_bands", "with_bands"]
+__all__ = ["SUBJECT_SPREAD", "subject_thresholds", "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
 
@@ -71,6 +75,10 @@ SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
                             "over biceps; CV 0.17-0.33, mean 0.25"),
     "innervation_density": (0.20, "assumed: Corniani & Saal 2020 give 200,000-270,000 "
                                   "tactile afferents in total (± 15 % around 230,000)"),
+    "excitability": (SUBJECT_EXCITABILITY_CV,
+                     "one factor on every fiber's threshold of a subject (axon excitability, "
+                     "electrode-skin contact, own criterion): calibrated so that detection "
+                     "varies as in 254 people, SD/mean 0.277 (estim.effects.calibration)"),
 }
 
 
@@ -146,17 +154,23 @@ def _band(values: F) -> Band:
     return Band(float(p10), float(p50), float(p90))
 
 
-def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
-                    site: Site, *, counts: SensationCounts | None,
-                    criteria: SensationCriteria, available: Mapping[str, float],
-                    n_subjects: int = 20, seed: int = 0) -> ThresholdBands | None:
-    """The window's thresholds over ``n_subjects`` virtual subjects (None: no fast field
-    for this site or these pads).
+def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
+                       site: Site, *, counts: SensationCounts | None,
+                       criteria: SensationCriteria, available: Mapping[str, float],
+                       n_subjects: int = 20, seed: int = 0,
+                       excitability_cv: float | None = None
+                       ) -> tuple[dict[str, F], str] | None:
+    """The window's thresholds (A) in each of ``n_subjects`` virtual subjects: arrays
+    ``"sensory"``, ``"strong"``, ``"motor"`` and ``"pain"``, and the fast field's note on
+    its validity ("" when valid); None: no fast field for this site or these pads.
 
     :param classes: the window's thresholds per class, with the fibers' points.
     :param channel_field: the channel's field solution (its ``anode`` and ``cathode``).
     :param counts: the calibrated counts (None: the window's fractions are used as they are).
     :param available: afferents per class in the sampled area at the site's own density.
+    :param excitability_cv: spread of the per-subject factor on every threshold (None: the
+        calibrated :data:`~estim.effects.calibration.SUBJECT_EXCITABILITY_CV`; 0: anatomy
+        alone, as the calibration needs it).
     """
     from estim.effects.calibration import criteria_from_counts
     from estim.errors import InputError
@@ -172,13 +186,14 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
         return None
     rng = np.random.default_rng(seed)
 
-    def draw(name: str) -> F:
-        cv = SUBJECT_SPREAD[name][0]
+    def draw(cv: float) -> F:
         s = math.sqrt(math.log1p(cv * cv))
         return np.asarray(np.exp(rng.normal(-0.5 * s * s, s, n_subjects)), dtype=float)
 
-    skin_k, fat_k, dens_k = (draw("skin_thickness"), draw("fat_thickness"),
-                             draw("innervation_density"))
+    skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
+                             ("skin_thickness", "fat_thickness", "innervation_density"))
+    # drawn last, so the anatomy of subject k is the same with or without it
+    excite_k = draw(SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv)
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
@@ -196,14 +211,14 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
             return None
         subject: dict[str, ClassThresholds] = {}
         for name, c in fibers.items():
-            scale = np.ones_like(c.thresholds_a)
+            scale = np.full_like(c.thresholds_a, excite_k[k])
             for i, p in enumerate(at_nodes[name]):
                 moved = subject_points(name, p, site, cathode, skin_scale=skin_k[k],
                                        skin_m=skin - thick["skin"],
                                        fat_m=fat - thick.get("fat", 0.0))
                 drive = _drive(moved, field(moved))
                 if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
-                    scale[i] = base_drive[name][i] / drive
+                    scale[i] *= base_drive[name][i] / drive
             subject[name] = replace(c, thresholds_a=c.thresholds_a * scale)
         crit = criteria if counts is None else criteria_from_counts(
             counts, {cls: n * dens_k[k] for cls, n in available.items()})
@@ -212,8 +227,23 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
         rows["motor"].append(_at(subject, "motor", motor_frac))
         rows["pain"].append(min(_at(subject, "adelta", crit.pain_adelta_fraction),
                                 _at(subject, "c", crit.pain_c_fraction)))
-    note = "" if base.valid else base.note
-    sensory, strong, motor, pain = (_band(np.array(rows[k]))
+    return ({k: np.asarray(v, dtype=float) for k, v in rows.items()},
+            "" if base.valid else base.note)
+
+
+def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
+                    site: Site, *, counts: SensationCounts | None,
+                    criteria: SensationCriteria, available: Mapping[str, float],
+                    n_subjects: int = 20, seed: int = 0) -> ThresholdBands | None:
+    """The window's thresholds over ``n_subjects`` virtual subjects as bands (None: no fast
+    field for this site or these pads); the arguments are :func:`subject_thresholds`'s."""
+    drawn = subject_thresholds(classes, channel_field, site, counts=counts,
+                               criteria=criteria, available=available, n_subjects=n_subjects,
+                               seed=seed)
+    if drawn is None:
+        return None
+    rows, note = drawn
+    sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
                           spread=SUBJECT_SPREAD)
