@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from estim.effects.sensation import classify_sensation
+from estim.errors import InputError
 from estim.program.bundled import resolve_program
 from estim.safety import check
 from estim.stimulator import DialModel, Jobs, JobState, Level, Marks, fit_person, prepare
@@ -133,3 +134,19 @@ def test_nmes_force_rises_with_the_dial_and_matches_the_effects_stage() -> None:
         first_peak, rel=1e-9)
     below = model.at(0.5 * model.thresholds["motor"])
     assert below.force_fraction == 0.0 and below.level is not Level.MOTOR
+
+
+def test_a_modality_without_a_window_still_has_a_dial() -> None:
+    # iontophoresis: d.c. with slow ramps, no cable model (the effects stage says why)
+    model = prepare(resolve_program("iontophoresis_dexamethasone")[0])
+    assert model.thresholds == {}
+    programmed = model.program.channels[0].stimulation.amplitude.value
+    state = model.at(programmed)
+    assert state.level is Level.UNKNOWN and state.recruitment == {}
+    assert "d.c." in state.reasons[0]
+    assert state.safety_verdict == check(program_at(model.program, programmed)).verdict.value
+    # a current too small to deliver the dose within a day: the program model's message
+    tiny = model.at(1e-6)
+    assert tiny.safety_verdict == "refused" and "within 24 h" in tiny.tripped_rules[0]
+    with pytest.raises(InputError, match="sensation window"):
+        fit_person(model, Marks(first_felt=0.001, strong=0.002))

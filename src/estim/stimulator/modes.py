@@ -84,6 +84,9 @@ def _pads() -> dict[str, dict[str, str]]:
                         "width": "5 cm", "length": "5 cm"}}
 
 
+# The programmed amplitude is where the dial starts: knead and rub at a strong tingling, tap
+# at a light twitch, by estim's own window for these pads (strong ~8-9 mA, motor ~13-16 mA,
+# pain ~19-23 mA at 200-250 us on 5 x 5 cm lower-back pads).
 def _massage(name: str, description: str, source: str,
              stimulation: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "description": description, "source": source,
@@ -99,7 +102,7 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
         "hand; 15 min",
         "amplitude-modulated TENS (Johnson 2008, ch. 15: modulated TENS) at a slow 0.5 Hz "
         "swell; " + _MANUFACTURER,
-        {"type": "tens", "mode": "modulated", "amplitude": "20 mA", "frequency": "50 Hz",
+        {"type": "tens", "mode": "modulated", "amplitude": "10 mA", "frequency": "50 Hz",
          "pulse_width": "250 us", "amplitude_modulation": 0.7, "modulation_period": "2 s",
          "duration": "15 min"}),
     "tap": _massage(
@@ -108,7 +111,7 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
         "15 min",
         "burst TENS (Eriksson, Sjolund & Nielzen 1979, Pain 6:335: trains at 100 Hz repeated "
         "at 2 Hz) at a tapping rhythm of 3 bursts/s; " + _MANUFACTURER,
-        {"type": "tens", "mode": "burst", "amplitude": "20 mA", "frequency": "100 Hz",
+        {"type": "tens", "mode": "burst", "amplitude": "14 mA", "frequency": "100 Hz",
          "burst_frequency": "3 Hz", "pulses_per_burst": 5, "pulse_width": "250 us",
          "duration": "15 min"}),
     "rub": _massage(
@@ -117,7 +120,7 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
         "back-and-forth; 15 min",
         "rate- and amplitude-modulated TENS (Johnson 2008, ch. 15; Pantaleao et al. 2011, "
         "J Pain 12:581) at a fast 2 Hz swing; " + _MANUFACTURER,
-        {"type": "tens", "mode": "modulated", "amplitude": "20 mA", "frequency": "80 Hz",
+        {"type": "tens", "mode": "modulated", "amplitude": "10 mA", "frequency": "80 Hz",
          "pulse_width": "200 us", "rate_modulation": 0.5, "amplitude_modulation": 0.3,
          "modulation_period": "0.5 s", "duration": "15 min"}),
 }
