@@ -89,6 +89,15 @@ def _refused(answer: Any, field: str, *words: str) -> str:
 
 # -- the page -----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("name", ["estim.web.app", "estim.web.errors"])
+def test_docstring_examples_run(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_page_loads_only_bundled_files(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200

@@ -180,6 +180,9 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
                                "&& document.querySelector('#person').value !== ''")
         assert page.eval_on_selector("#person", "s => s.selectedOptions[0].textContent") == name
         assert page.title() != "pwned"
+        page.click("#save-calibration")
+        page.wait_for_selector("#calibrations li")
+        assert "first felt" in page.text_content("#calibrations li")
         page.fill("#minutes", "30 min")
         page.fill("#pain_before", "11")
         page.fill("#pain_after", "3")
@@ -232,6 +235,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.select_option("#person", label=name)
         page.wait_for_selector("#sessions tr")
         assert "felt <b>warm</b>" in page.locator("#sessions tr").first.text_content()
+        assert page.locator("#calibrations li").count() == 1
         page.close()
         server.stop()
     finally:

@@ -279,6 +279,8 @@ function showDial(d) {
   $("sensation").textContent = d.sensation;
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
+  // where no sensation model applies (DBS, iontophoresis), what the model did compute
+  $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
     : `Muscle force: ${percent(d.force_fraction)} of the muscle's maximum`;
   const verdict = $("verdict");
@@ -311,6 +313,12 @@ function showDial(d) {
     row.append(name, track, value);
     row.dataset.fiber = fiber;
     bars.append(row);
+  }
+  if (!bars.children.length) {
+    const none = document.createElement("p");
+    none.className = "help";
+    none.textContent = "No fiber recruitment model for this program.";
+    bars.append(none);
   }
   drawWaveform(d.waveform);
   drawSection(d.amplitude_a);
@@ -572,7 +580,14 @@ async function fit(event) {
     const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/fit`,
                              marksForm());
     state.fit = answer.fit;
-    state.marks = marksForm();
+    // what "save" keeps: the marks on the program they were made on
+    const amps = (text) => (text ? parseCurrent(text) : null);
+    const typed = marksForm();
+    const marks = {};
+    for (const k of ["first_felt", "strong", "twitch", "too_much"]) marks[k] = amps(typed[k]);
+    state.fitSave = { program: state.programName, site: state.model.site, marks,
+                      fit: answer.fit };
+    $("save-calibration").textContent = "Save to the journal";
     showPerson(answer);
   } catch (err) {
     showError(form, err, "fit");
@@ -624,22 +639,21 @@ function showPerson(p) {
     li.textContent = `minute ${+step.minute.toPrecision(3)}: ${dialText(step.amplitude_a)}`;
     ramp.append(li);
   }
-  $("save-calibration").disabled = !$("person").value;
+  $("save-calibration").disabled = !$("person").value || !state.fitSave;
 }
 
 async function saveCalibration() {
   const form = $("marks");
   clearErrors(form);
   const person = $("person").value;
-  if (!person || !state.fit) return;
-  const amps = (text) => (text ? parseCurrent(text) : null);
-  const marks = {};
-  for (const k of ["first_felt", "strong", "twitch", "too_much"]) marks[k] = amps(state.marks[k]);
+  if (!person || !state.fitSave) return;
   try {
-    await api("POST", `/api/people/${encodeURIComponent(person)}/calibrations`, {
-      program: state.programName, site: state.model.site, marks, fit: state.fit,
-    });
+    await api("POST", `/api/people/${encodeURIComponent(person)}/calibrations`,
+              state.fitSave);
+    state.fitSave = null; // kept once
     $("save-calibration").textContent = "Saved";
+    $("save-calibration").disabled = true;
+    await showCalibrations(person);
   } catch (err) {
     showError(form, err, "fit");
   }
@@ -686,12 +700,19 @@ async function addPerson(event) {
 
 async function showSessions() {
   const person = $("person").value;
-  $("save-calibration").disabled = !person || !state.fit;
+  $("save-calibration").disabled = !person || !state.fitSave;
   const body = $("sessions");
   body.replaceChildren();
   $("csv").href = person ? `/api/export.csv?person_id=${encodeURIComponent(person)}`
     : "/api/export.csv";
-  if (!person) { $("plot").hidden = true; $("no-sessions").hidden = false; return; }
+  if (!person) {
+    $("plot").hidden = true;
+    $("no-sessions").hidden = false;
+    $("calibrations").replaceChildren();
+    $("no-calibrations").hidden = false;
+    return;
+  }
+  await showCalibrations(person);
   const sessions = await api("GET", `/api/people/${encodeURIComponent(person)}/sessions`);
   for (const s of sessions) {
     const tr = document.createElement("tr");
@@ -715,6 +736,34 @@ async function showSessions() {
   if (sessions.length) {
     plot.src = `/api/people/${encodeURIComponent(person)}/plot.png?n=${sessions.length}`;
   }
+}
+
+// a person's saved calibrations; "use" carries that fit to the program on the device now
+async function showCalibrations(person) {
+  const list = $("calibrations");
+  const saved = await api("GET", `/api/people/${encodeURIComponent(person)}/calibrations`);
+  list.replaceChildren();
+  for (const c of saved) {
+    const li = document.createElement("li");
+    const when = new Date(c.created_at);
+    const text = document.createElement("span");
+    text.textContent = `${when.toLocaleDateString(undefined, { dateStyle: "medium" })}, `
+      + `${modeLabel(c.program)}: first felt ${current(c.marks.first_felt)}, strong `
+      + `${current(c.marks.strong)} `;
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "mark";
+    use.textContent = "Use for this program";
+    use.addEventListener("click", async () => {
+      state.fit = c.fit;
+      state.fitSave = null; // already in the journal
+      if (state.model) await personOnProgram().catch(() => {});
+      $("calibration").scrollIntoView({ behavior: "smooth" });
+    });
+    li.append(text, use);
+    list.append(li);
+  }
+  $("no-calibrations").hidden = saved.length > 0;
 }
 
 async function recordSession(event) {
@@ -760,10 +809,21 @@ function step(direction) {
 
 document.addEventListener("DOMContentLoaded", async () => {
   $("mode").addEventListener("change", async () => { await describeMode(); applySettings(); });
-  $("site").addEventListener("change", () => { fillPlacements(); applySettings(); });
-  // a changed setting is prepared at once (the page says it is recomputing)
-  for (const id of ["anode", "cathode", "pad_width", "pad_length", "pulse_width",
-                    "frequency"]) {
+  // a changed setting is prepared at once (the page says it is recomputing); another site
+  // waits until both pads are placed on it
+  const placed = () => !$("site").value || ($("anode").value && $("cathode").value);
+  $("site").addEventListener("change", () => {
+    fillPlacements();
+    $("placement-help").hidden = placed();
+    if (placed()) applySettings();
+  });
+  for (const id of ["anode", "cathode"]) {
+    $(id).addEventListener("change", () => {
+      $("placement-help").hidden = placed();
+      if (placed()) applySettings();
+    });
+  }
+  for (const id of ["pad_width", "pad_length", "pulse_width", "frequency"]) {
     $(id).addEventListener("change", () => applySettings());
   }
   $("settings").addEventListener("submit", applySettings);
