@@ -176,3 +176,22 @@ def test_body_outputs_and_a_virtual_subject() -> None:
         assert 0.1 < float(out["sensory_threshold_mA"]) < 100  # type: ignore[arg-type]
     assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
     assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]
+
+
+def test_population_on_the_command_line_resumes_from_its_chunks(
+        tmp_path: Path, cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--population``: one line per fiber in population.csv, finished chunks kept, and a
+    rerun that reads them instead of computing them (the same thresholds)."""
+    out = tmp_path / "pop"
+    args = ["sweep", "tens_conventional", "--population", "6", "--seed", "3",
+            "--scheduler", cluster.address, "-o", str(out), "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["fibers"], first["chunks"], first["resumed_chunks"]) == (6, 1, 0)
+    assert len(list((out / "chunks").glob("*.npz"))) == 1
+    table = (out / "population.csv").read_text()
+    assert table.count("\n") == 7 and table.startswith("fiber,threshold_mA,")
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["resumed_chunks"] == 1 and again["threshold_mA"] == first["threshold_mA"]
+    assert (out / "population.csv").read_text() == table
