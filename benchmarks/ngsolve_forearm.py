@@ -74,14 +74,14 @@ def geometry(h_rim: float, h_pad: float):
     return Glue([bone, muscle, fat, skin, *pieces])
 
 
-def solve(h_rim: float, h_pad: float, precond: str) -> dict[str, float]:
+def solve(h_rim: float, h_pad: float, h_max: float, precond: str) -> dict[str, float]:
     import ngsolve as ngs
     from netgen.occ import OCCGeometry
 
     times = {}
     t = time.perf_counter()
     shape = geometry(h_rim, h_pad)
-    ngmesh = OCCGeometry(shape).GenerateMesh(maxh=H_MAX)
+    ngmesh = OCCGeometry(shape).GenerateMesh(maxh=h_max)
     mesh = ngs.Mesh(ngmesh)
     mesh.Curve(2)
     times["mesh"] = time.perf_counter() - t
@@ -130,7 +130,7 @@ def solve(h_rim: float, h_pad: float, precond: str) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--settings", default="1:4,2:8",
-                    help="comma-separated rim:pad sizes in mm")
+                    help="comma-separated rim:pad[:bulk] sizes in mm (bulk default 12)")
     ap.add_argument("--precond", default="bddc",
                     choices=("bddc", "h1amg", "multigrid", "local", "direct"))
     ap.add_argument("--repeats", type=int, default=3)
@@ -140,12 +140,15 @@ def main() -> None:
 
     ngs.SetNumThreads(args.threads)
     for item in args.settings.split(","):
-        rim, pad = (float(x) * 1e-3 for x in item.split(":"))  # [mm -> m]
+        sizes = [float(x) * 1e-3 for x in item.split(":")]  # [mm -> m]
+        rim, pad = sizes[:2]
+        bulk = sizes[2] if len(sizes) > 2 else H_MAX
         runs = []
         for _ in range(args.repeats):
             with ngs.TaskManager():
-                runs.append(solve(rim, pad, args.precond))
-        out = {"rim_mm": rim * 1e3, "pad_mm": pad * 1e3, "precond": args.precond,
+                runs.append(solve(rim, pad, bulk, args.precond))
+        out = {"rim_mm": rim * 1e3, "pad_mm": pad * 1e3, "bulk_mm": bulk * 1e3,
+               "precond": args.precond,
                "threads": args.threads, "repeats": args.repeats}
         for k in runs[0]:
             out[k] = statistics.median(r[k] for r in runs)

@@ -20,7 +20,7 @@ from estim.fields.fem.solver import FemSolution
 __all__ = ["cache_dir", "cache_key", "load_solution", "store_solution"]
 
 #: Bump when the discretisation changes in a way that changes the numbers.
-CACHE_VERSION = "fields-fem-1"
+CACHE_VERSION = "fields-fem-2"  # 2: potentials indexed by mesh node, not skfem dof
 
 _KIND = "fields"
 

@@ -11,47 +11,28 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.fields.fem.solver import FemSolution, skfem_mesh
+from estim.fields.fem.assembly import p2_shape
+from estim.fields.fem.solver import FemSolution
 
 __all__ = ["FemEvaluator", "p2_shape"]
 
 _CANDIDATES = 24  # nearest centroids tried per point
 _LOCATE_TOL = -0.05  # straight-tet barycentric slack: curved boundary elements bulge out
 _INSIDE_TOL = -1e-3  # curved-element reference slack for "inside"
-_EDGES = ((0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (2, 3))  # scikit-fem ElementTetP2 order
-
-
-def p2_shape(xi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """P2 tetrahedron shape functions (10, N) and reference gradients (10, N, 3) at ξ (N, 3)."""
-    lam = np.stack([1 - xi.sum(axis=1), xi[:, 0], xi[:, 1], xi[:, 2]])  # (4, N)
-    dlam = np.array([[-1.0, -1.0, -1.0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])  # (4, 3)
-    n = np.empty((10, xi.shape[0]))
-    dn = np.empty((10, xi.shape[0], 3))
-    for i in range(4):
-        n[i] = lam[i] * (2 * lam[i] - 1)
-        dn[i] = (4 * lam[i] - 1)[:, None] * dlam[i]
-    for k, (i, j) in enumerate(_EDGES, start=4):
-        n[k] = 4 * lam[i] * lam[j]
-        dn[k] = 4 * (lam[j][:, None] * dlam[i] + lam[i][:, None] * dlam[j])
-    return n, dn
-
-
 class FemEvaluator:
     """Evaluate a :class:`FemSolution` at points (m); results per A of channel current."""
 
     def __init__(self, solution: FemSolution) -> None:
         from scipy.spatial import cKDTree
-        from skfem import Basis, ElementTetP2
 
         self.solution = solution
-        mesh = skfem_mesh(solution.mesh)
-        basis = Basis(mesh, ElementTetP2(), intorder=1)
-        self._dofs = basis.element_dofs  # (10, nel)
-        self._nodes = np.moveaxis(mesh.doflocs[:, self._dofs], 0, -1)  # (10, nel, 3)
-        p, t = mesh.p, mesh.t
-        self._v0 = p[:, t[0]].T  # (nel, 3)
-        self._tree = cKDTree(p[:, t].mean(axis=1).T)
-        d = np.moveaxis(p[:, t[1:]] - p[:, t[:1]], 2, 0)  # (nel, 3, 3): columns v_i - v_0
+        mesh = solution.mesh
+        self._dofs = mesh.tets  # (10, nel): the potentials are nodal
+        self._nodes = np.moveaxis(mesh.points[:, self._dofs], 0, -1)  # (10, nel, 3)
+        v = mesh.points[:, mesh.tets[:4]]  # (3, 4, nel) vertices
+        self._v0 = v[:, 0].T  # (nel, 3)
+        self._tree = cKDTree(v.mean(axis=1).T)
+        d = np.moveaxis(v[:, 1:] - v[:, :1], 2, 0)  # (nel, 3, 3): columns v_i - v_0
         self._Tinv = np.linalg.inv(d)
 
     def locate(self, points: NDArray[np.float64], *, keep: int = 4,

@@ -22,14 +22,15 @@ from estim.fields.electrodes import Boundary, Electrode
 from estim.fields.fem.geometry import MeshData
 from estim.fields.sites import Site
 
-__all__ = ["FemSolution", "skfem_mesh", "solve_fem"]
+__all__ = ["FemSolution", "electrode_nodes", "skfem_mesh", "solve_fem"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FemSolution:
     """Nodal P2 potentials (V per A), one row per channel, on ``mesh``.
 
-    :param potentials: (n_channels, n_dofs).
+    :param potentials: (n_channels, n_nodes), indexed like ``mesh.points`` (the P2 nodes:
+        vertices and edge midpoints; ``mesh.tets`` are the element dofs).
     :param electrode_potentials: (n_channels, n_electrodes) potential of each electrode (V/A);
         for the uniform option, the mean over the pad.
     """
@@ -67,6 +68,32 @@ def _facets_of(m, tris: NDArray[np.int64], vertex_map: NDArray[np.int64]) -> NDA
     return order[pos]
 
 
+_TET_EDGES = ((0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (2, 3))  # edge k: node 4 + k
+
+
+def electrode_nodes(mesh: MeshData) -> list[NDArray[np.int64]]:
+    """Per electrode, the P2 nodes on it: its triangles' vertices and edge midpoints."""
+    n = np.int64(mesh.points.shape[1])
+    t = mesh.tets.astype(np.int64)
+    lo = np.concatenate([np.minimum(t[i], t[j]) for i, j in _TET_EDGES])
+    hi = np.concatenate([np.maximum(t[i], t[j]) for i, j in _TET_EDGES])
+    mids = t[4:].ravel()
+    key = lo * n + hi
+    order = np.argsort(key)
+    key = key[order]
+    out = []
+    for tris in mesh.electrode_tris:
+        tr = tris.astype(np.int64)
+        a = np.concatenate([tr[0], tr[1], tr[0]])
+        b = np.concatenate([tr[1], tr[2], tr[2]])
+        want = np.minimum(a, b) * n + np.maximum(a, b)
+        pos = np.clip(np.searchsorted(key, want), 0, len(key) - 1)
+        if want.size and not np.all(key[pos] == want):
+            raise RuntimeError("electrode triangle edges not found in the mesh")
+        out.append(np.unique(np.concatenate([tr.ravel(), mids[order[pos]]])))
+    return out
+
+
 def _conductivity(site: Site, mesh: MeshData) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per element: σ across the fibers and σ_along − σ_across (S/m)."""
     across = np.array([ly.conductivity_across for ly in site.layers])
@@ -74,70 +101,97 @@ def _conductivity(site: Site, mesh: MeshData) -> tuple[NDArray[np.float64], NDAr
     return across[mesh.tissue], (along - across)[mesh.tissue]
 
 
+class _Facets:
+    """scikit-fem's view of the electrode surfaces, for the facet integrals of the Robin and
+    uniform options: load vectors and mass matrices in the node numbering."""
+
+    def __init__(self, mesh: MeshData) -> None:
+        self.m = skfem_mesh(mesh)
+        uniq = np.unique(mesh.tets[:4])
+        vertex_map = np.full(mesh.points.shape[1], -1, dtype=np.int64)
+        vertex_map[uniq] = np.arange(len(uniq))
+        self.facets = [_facets_of(self.m, tris, vertex_map) for tris in mesh.electrode_tris]
+        # scikit-fem numbers vertices, then edges: its dof of each node
+        self.dof = np.empty(mesh.points.shape[1], dtype=np.int64)
+        self.dof[mesh.tets] = np.vstack([self.m.t, self.m.nvertices + self.m.t2e])
+
+    def _basis(self, k: int):
+        from skfem import ElementTetP2, FacetBasis
+
+        return FacetBasis(self.m, ElementTetP2(), facets=self.facets[k], intorder=4)
+
+    def load(self, k: int) -> NDArray[np.float64]:
+        """∫_e v over electrode k, per node (m²)."""
+        from skfem import LinearForm, asm
+
+        return asm(LinearForm(lambda v, w: 1.0 * v), self._basis(k))[self.dof]
+
+    def mass(self, k: int) -> sp.csr_matrix:
+        """∫_e u v over electrode k (m²)."""
+        from skfem import BilinearForm, asm
+
+        mat = asm(BilinearForm(lambda u, v, w: u * v), self._basis(k))
+        return mat[self.dof][:, self.dof].tocsr()
+
+
 def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
               channels: tuple[tuple[int, int], ...], *, boundary: Boundary = "floating",
-              rtol: float = 1e-10) -> FemSolution:
+              rtol: float = 1e-7) -> FemSolution:
     """Solve one unit-current problem per channel.
 
     :param channels: (anode index, cathode index) into ``electrodes`` per channel.
+    :param rtol: CG tolerance on the residual. 1e-7 moves R, φ and |E| on the forearm case
+        by under 1e-6 relative from 1e-10 (measured), far below the mesh's ~0.5 %; each
+        decade costs about six iterations.
     """
     from scipy.sparse.linalg import cg
-    from skfem import Basis, BilinearForm, ElementTetP2, FacetBasis, LinearForm, asm
-    from skfem.helpers import dot, grad
 
-    m = skfem_mesh(mesh)
-    uniq = np.unique(mesh.tets[:4])
-    vertex_map = np.full(mesh.points.shape[1], -1, dtype=np.int64)
-    vertex_map[uniq] = np.arange(len(uniq))
-    basis = Basis(m, ElementTetP2(), intorder=2)
+    from estim.fields.fem.assembly import assemble, element_stiffness
+
+    n = mesh.points.shape[1]
     st, dl = _conductivity(site, mesh)
-    nq = basis.X.shape[-1]
-    a = np.asarray(site.fiber_axis, dtype=float)
-
-    @BilinearForm
-    def stiffness(u, v, w):
-        gu, gv = grad(u), grad(v)
-        au = a[0] * gu[0] + a[1] * gu[1] + a[2] * gu[2]
-        av = a[0] * gv[0] + a[1] * gv[1] + a[2] * gv[2]
-        return w["st"] * dot(gu, gv) + w["dl"] * au * av
-
-    K = asm(stiffness, basis, st=np.repeat(st[:, None], nq, 1), dl=np.repeat(dl[:, None], nq, 1))
-    n = K.shape[0]
-    facets = [_facets_of(m, tris, vertex_map) for tris in mesh.electrode_tris]
-
+    local = element_stiffness(mesh.points, mesh.tets, st, dl,
+                              np.asarray(site.fiber_axis, dtype=float))
     if boundary == "uniform":
-        return _solve_uniform(m, basis, K, electrodes, facets, channels, mesh, rtol)
+        K = assemble(local, mesh.tets, np.arange(n), n)
+        return _solve_uniform(K, electrodes, channels, mesh, rtol)
 
-    # Floating electrodes: P maps reduced unknowns (free dofs + one per ideal electrode) to dofs.
+    # Floating electrodes: reduced unknowns are the free nodes and one per ideal electrode;
+    # the first channel's cathode is grounded (dropped). Element matrices go straight there.
     ne = len(electrodes)
     owner = np.full(n, -1, dtype=np.int64)
-    robin = sp.csr_matrix((n, n))
-    robin_cols = np.zeros((n, ne))
-    robin_diag = np.zeros(ne)
-    for k, (e, f) in enumerate(zip(electrodes, facets, strict=True)):
-        if e.interface_conductance is None:
-            owner[basis.get_dofs(f).all()] = k
-        else:
-            g = e.interface_conductance
-            fb = FacetBasis(m, ElementTetP2(), facets=f, intorder=4)
-
-            mass = asm(BilinearForm(lambda u, v, w: u * v), fb)
-            load = asm(LinearForm(lambda v, w: 1.0 * v), fb)
-            robin = robin + g * mass
-            robin_cols[:, k] = -g * load
-            robin_diag[k] = g * float(asm(LinearForm(lambda v, w: 1.0 * v), fb).sum())
+    robin = [k for k, e in enumerate(electrodes) if e.interface_conductance is not None]
+    for k, nodes in enumerate(electrode_nodes(mesh)):
+        if k not in robin:
+            owner[nodes] = k
     free = np.flatnonzero(owner < 0)
     nf = len(free)
-    rows = np.concatenate([free, np.flatnonzero(owner >= 0)])
-    cols = np.concatenate([np.arange(nf), nf + owner[owner >= 0]])
-    P = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nf + ne))
-    Bs = sp.csr_matrix(P.T @ robin_cols)  # Robin coupling of the electrode unknowns
-    coupling = sp.hstack([sp.csr_matrix((nf + ne, nf)), Bs[:, :]]).tocsr()
-    A = (P.T @ (K + robin) @ P + coupling + coupling.T).tocsr()
-    A = A + sp.diags(np.concatenate([np.zeros(nf), robin_diag]))
+    reduced = np.empty(n, dtype=np.int64)
+    reduced[free] = np.arange(nf)
+    reduced[owner >= 0] = nf + owner[owner >= 0]
     ground = nf + channels[0][1]
     keep = np.setdiff1d(np.arange(nf + ne), [ground])
-    Ar = A[keep][:, keep].tocsr()
+    final = np.full(nf + ne, -1, dtype=np.int64)  # reduced unknown -> row of the system
+    final[keep] = np.arange(len(keep))
+    Ar = assemble(local, mesh.tets, final[reduced], len(keep))
+    if robin:  # Robin pads: ∫_e g (φ - U_e)(v - V_e) couples their nodes to U_e
+        fac = _Facets(mesh)
+        P = sp.csr_matrix((np.ones(n), (np.arange(n), reduced)), shape=(n, nf + ne))
+        mass = sp.csr_matrix((n, n))
+        cols = np.zeros((n, ne))
+        diag = np.zeros(ne)
+        for k in robin:
+            g = electrodes[k].interface_conductance
+            assert g is not None
+            load = fac.load(k)
+            mass = mass + g * fac.mass(k)
+            cols[:, k] = -g * load
+            diag[k] = g * float(load.sum())
+        Bs = sp.csr_matrix(P.T @ cols)
+        coupling = sp.hstack([sp.csr_matrix((nf + ne, nf)), Bs]).tocsr()
+        extra = (P.T @ mass @ P + coupling + coupling.T).tocsr()
+        extra = extra + sp.diags(np.concatenate([np.zeros(nf), diag]))
+        Ar = (Ar + extra[keep][:, keep]).tocsr()
     ml = _amg(Ar)
     M = ml.aspreconditioner(cycle="V")
     pots, epots, its = [], [], []
@@ -156,23 +210,19 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
         x = np.zeros(nf + ne)
         x[keep] = xr
         x -= x[nf + ca]  # potential relative to this channel's cathode
-        pots.append(P @ x)
+        pots.append(x[reduced])
         epots.append(x[nf:].copy())
         its.append(count[0])
     return FemSolution(mesh, np.array(pots), np.array(epots), n, tuple(its))
 
 
-def _solve_uniform(m, basis, K, electrodes, facets, channels, mesh, rtol):
+def _solve_uniform(K, electrodes, channels, mesh, rtol):
     from scipy.sparse.linalg import cg
-    from skfem import ElementTetP2, FacetBasis, LinearForm, asm
 
     n = K.shape[0]
-    loads, areas = [], []
-    for f in facets:
-        fb = FacetBasis(m, ElementTetP2(), facets=f, intorder=4)
-        vec = asm(LinearForm(lambda v, w: 1.0 * v), fb)
-        loads.append(vec)
-        areas.append(vec.sum())
+    fac = _Facets(mesh)
+    loads = [fac.load(k) for k in range(len(electrodes))]
+    areas = [vec.sum() for vec in loads]
     ground = int(np.argmax(np.linalg.norm(mesh.points, axis=0)))  # a far node
     keep = np.setdiff1d(np.arange(n), [ground])
     Kr = K[keep][:, keep].tocsr()
