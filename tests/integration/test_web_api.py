@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -424,9 +425,9 @@ def test_the_journal_outlives_the_app(database: str, client: TestClient) -> None
 
 # -- estim serve's own options ---------------------------------------------------------------
 
-def test_serve_refuses_a_port_in_use_and_a_port_out_of_range(
+def test_serve_refuses_a_busy_port_a_port_out_of_range_and_a_bad_database(
         capsys: pytest.CaptureFixture[str], database: str) -> None:
-    """Refused before anything starts: one line naming --port, exit 2."""
+    """Refused before anything is served: one line naming the option, exit 2."""
     import socket
 
     from estim.cli.main import main
@@ -442,3 +443,43 @@ def test_serve_refuses_a_port_in_use_and_a_port_out_of_range(
     assert "\n" not in err
     assert main(["serve", "--no-browser", "--port", "70000", "--database", database]) == 2
     assert "--port: got 70000, expected a port number" in capsys.readouterr().err
+    assert main(["serve", "--no-browser", "--port", "0", "--database", "nonsense://x"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("estim serve: error: database: got 'nonsense://x', expected")
+
+
+def test_serve_elsewhere_than_this_computer_warns(tmp_path: Path) -> None:
+    """--host 0.0.0.0 serves, with a warning that the journal has no login; --port 0 picks
+    a free port and the printed address names it; Ctrl-C stops it with 0."""
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "estim", "serve", "--host", "0.0.0.0", "--port", "0",
+         "--no-browser", "--database", f"sqlite:///{tmp_path / 'j.sqlite'}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        warning = process.stderr.readline()
+        address = process.stdout.readline()
+        assert warning.startswith("estim serve: warning: listening on 0.0.0.0")
+        assert "no login" in warning
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", address)
+        assert match and int(match.group(1)) > 0, address
+        import httpx
+
+        for _ in range(100):  # until it answers (uvicorn started)
+            try:
+                assert httpx.get(f"{match.group(0)}api/modes").status_code == 200
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        assert "stopped" in out and "Traceback" not in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

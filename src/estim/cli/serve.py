@@ -87,19 +87,20 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"estim serve: warning: listening on {args.host}: anyone who can reach this "
               "computer can read and change the journal (there is no login)", file=sys.stderr)
     app = create_app(database_url=args.database)
-    app.state.web.journal()  # a database that cannot be opened is said now, not on first use
+    state = app.state.web
     url = _url("127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host, port)
-    print(f"estim serve: {url}  (Ctrl-C stops it)", flush=True)
-    if not args.no_browser and sys.stdout.isatty():
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
     try:
+        state.journal()  # a database that cannot be opened is said now, not on first use
+        print(f"estim serve: {url}  (Ctrl-C stops it)", flush=True)
+        if not args.no_browser and sys.stdout.isatty():
+            threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn shut down cleanly, then passed Ctrl-C on
+    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
         pass
     finally:
         sock.close()
+        state.close()  # also when Ctrl-C came before uvicorn started
     print("estim serve: stopped", flush=True)
     sys.stderr.flush()
     # A program still being prepared runs on a worker thread that Python would wait for at

@@ -9,6 +9,7 @@ JSON API under ``/api`` (:mod:`estim.web.device` and :mod:`estim.web.journal`).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["create_app"]
 
+#: Cross-sections kept (about 0.1 MB each): as many programs as the jobs remember.
+_SECTIONS_KEPT = 16
+
 
 class WebState:
     """What the endpoints share: the background jobs, the journal (opened on first use,
@@ -42,7 +46,8 @@ class WebState:
         self.own_jobs = jobs is None
         self.jobs = jobs if jobs is not None else Jobs()
         self.database_url = database_url
-        self.sections: dict[str, dict[str, object]] = {}
+        #: the last :data:`_SECTIONS_KEPT` cross-sections drawn, oldest first
+        self.sections: OrderedDict[str, dict[str, object]] = OrderedDict()
         self._journal: Journal | None = None
         self._lock = threading.Lock()
 
@@ -53,6 +58,11 @@ class WebState:
             if self._journal is None:
                 self._journal = Journal(self.database_url)
             return self._journal
+
+    def keep_section(self, job: str, section: dict[str, object]) -> None:
+        self.sections[job] = section
+        while len(self.sections) > _SECTIONS_KEPT:
+            self.sections.popitem(last=False)
 
     def close(self) -> None:
         if self.own_jobs:

@@ -208,7 +208,7 @@ def section(job: str, request: Request) -> dict[str, object]:
     if job not in state.sections:
         effects = model.result.effects
         pf = effects.program_fields if effects is not None else None
-        state.sections[job] = {"section": section_data(pf) if pf is not None else None}
+        state.keep_section(job, {"section": section_data(pf) if pf is not None else None})
     return state.sections[job]
 
 
