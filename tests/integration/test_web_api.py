@@ -483,3 +483,16 @@ def test_serve_elsewhere_than_this_computer_warns(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_serve_without_the_web_extra_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from estim.cli.main import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    assert main(["serve", "--no-browser", "--port", "0", "--database", "sqlite://"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("estim serve: error: estim serve needs the web extra (uvicorn is not "
+                   "installed): pip install 'estim[web]'")

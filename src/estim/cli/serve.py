@@ -14,7 +14,7 @@ import socket
 import sys
 from typing import Any
 
-from estim.errors import InputError
+from estim.errors import EstimError, InputError
 
 __all__ = ["register"]
 
@@ -77,7 +77,12 @@ def _serve(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
-    import uvicorn
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError as err:
+        raise EstimError(f"estim serve needs the web extra ({err.name} is not installed): "
+                         "pip install 'estim[web]'") from None
 
     from estim.web import create_app
 
