@@ -1,7 +1,8 @@
 """The sensation window of every bundled example, and its pulse-width dependence, with the
 time each run takes: the tables of docs/effects.md.
 
-    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths] [--bands]
+    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
+        [--bands]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -60,14 +61,16 @@ def examples(names: list[str], bands: bool = False) -> None:
         print("\n".join(rows))
 
 
-def widths(name: str = "tens_conventional") -> None:
+def widths(name: str = "tens_conventional", classes: bool = False) -> None:
     program = resolve_program(name)[0]
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
     print(f"\n{name} ({pf.site.name}): symmetric biphasic pulses under its pads")
     print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory | "
           "pain - sensory (mA) |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for width in (50e-6, 100e-6, 200e-6, 500e-6, 1000e-6):
+    scan = np.array([50e-6, 100e-6, 200e-6, 500e-6, 1000e-6])
+    per_class: dict[str, list[np.ndarray]] = {}
+    for width in scan:
         pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width)
         stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0,
                         1, Control.CURRENT, Timing(shape=pulse.label))
@@ -75,6 +78,34 @@ def widths(name: str = "tens_conventional") -> None:
         print(f"| {width * 1e6:.0f} µs | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | "
               f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} | "
               f"{_ma(win.pain_a - win.sensory_a)} |", flush=True)
+        for k, c in win.classes.items():
+            per_class.setdefault(k, []).append(c.thresholds_a)
+    if classes:
+        class_time_constants(scan, per_class)
+
+
+def class_time_constants(scan: np.ndarray, per_class: dict[str, list[np.ndarray]]) -> None:
+    """Weiss time constant of every fiber of each class over the scan (its own thresholds
+    at each width), as the median and quartiles over the class."""
+    from estim.effects.strength_duration import weiss_fit
+    from estim.errors import EstimError
+
+    print("| class | fibers fitted | τSD median (µs) | quartiles (µs) | median threshold at "
+          "each width (mA) |")
+    print("| --- | --- | --- | --- | --- |")
+    for k, rows in per_class.items():
+        m = np.stack(rows)
+        taus = []
+        for i in range(m.shape[1]):
+            try:
+                taus.append(weiss_fit(scan, m[:, i])[1])
+            except EstimError:  # not a Weiss line (or not reached at two widths)
+                continue
+        med = np.median(np.where(np.isfinite(m), m, np.nan), axis=1)
+        q = (f"{np.median(taus) * 1e6:.0f} | {np.percentile(taus, 25) * 1e6:.0f}–"
+             f"{np.percentile(taus, 75) * 1e6:.0f}") if taus else "- | -"
+        print(f"| {k} | {len(taus)} of {m.shape[1]} | {q} | "
+              + " / ".join(_ma(float(x)) for x in med) + " |", flush=True)
 
 
 def interferential() -> None:
@@ -119,6 +150,8 @@ def main() -> None:
                         help="pulse-width scan under these examples' pads (default: "
                              "tens_conventional, lower back, and tens_acupuncture, forearm)")
     parser.add_argument("--ifc", action="store_true")
+    parser.add_argument("--classes", action="store_true",
+                        help="with --widths: each class's own strength-duration time constant")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     args = parser.parse_args()
@@ -127,7 +160,7 @@ def main() -> None:
     examples(names, bands=args.bands)
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
-            widths(name)
+            widths(name, classes=args.classes)
     if args.ifc:
         interferential()
 

@@ -1,0 +1,39 @@
+"""The arithmetic behind the calibration targets (estim.effects.calibration)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from estim.effects.calibration import CALIBRATION_TARGETS, pooled_cv
+
+
+def test_pooled_cv_is_the_cv_of_the_pooled_sample():
+    """Two groups given as (n, mean, SD) pool to the SD / mean of all their values together:
+    built from samples with exactly those moments, compared with numpy."""
+    rng = np.random.default_rng(3)
+
+    def sample(n: int, mean: float, sd: float) -> np.ndarray:
+        x = rng.normal(size=n)
+        return mean + sd * (x - x.mean()) / x.std(ddof=1)  # exactly mean, SD (n - 1)
+
+    a, b = sample(205, 8.78, 2.11), sample(49, 11.20, 3.29)
+    both = np.concatenate([a, b])
+    expected = both.std(ddof=1) / both.mean()
+    # the same sums of squares in another order: float rounding only
+    assert pooled_cv(((205, 8.78, 2.11), (49, 11.20, 3.29))) == pytest.approx(expected,
+                                                                               rel=1e-12)
+
+
+def test_pooled_cv_of_one_group_and_of_equal_groups():
+    assert pooled_cv(((10, 5.0, 1.0),)) == pytest.approx(0.2, rel=1e-12)
+    # two groups with the same mean and SD: only the n - 1 denominators differ
+    n = 10
+    assert pooled_cv(((n, 5.0, 1.0), (n, 5.0, 1.0))) == pytest.approx(
+        0.2 * np.sqrt(2 * (n - 1) / (2 * n - 1)), rel=1e-12)
+
+
+def test_detection_spread_target_is_the_254_people():
+    target = next(t for t in CALIBRATION_TARGETS if t.name == "detection_spread")
+    # 2.56 mA / 9.25 mA, worked by hand from the two groups' means and SDs
+    assert target.value == pytest.approx(0.27696, abs=5e-5)
