@@ -2,7 +2,7 @@
 time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
-        [--bands]
+        [--bands] [--initiation]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -108,6 +108,56 @@ def class_time_constants(scan: np.ndarray, per_class: dict[str, list[np.ndarray]
               + " / ".join(_ma(float(x)) for x in med) + " |", flush=True)
 
 
+def initiation(name: str = "tens_acupuncture") -> None:
+    """Where the afferents' action potentials start (the fibers of the window under the
+    example's pads, symmetric biphasic pulses of 50 µs and 1 ms): in the terminal branch or
+    along the plexus axon, and how their thresholds scale from 1 ms to 50 µs (a larger ratio
+    is a longer time constant)."""
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import (
+        _EDGE_MARGIN,
+        DEFAULT_COUNTS,
+        UnitPulse,
+        _inside,
+        _make,
+        fiber_points,
+        site_anatomy,
+    )
+    from estim.fibers import find_thresholds
+
+    program = resolve_program(name)[0]
+    pf = channel_setup(program, stimuli_for(program))[0]
+    cf = pf.channels[0]
+    el = cf.cathode
+    region = (_EDGE_MARGIN * float(el.length), _EDGE_MARGIN * float(el.width))
+    pops = {p.fiber_class.value: p for p in sample_fiber_populations(
+        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site))}
+    print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets)")
+    print("| class | nodes in the terminal branch (median) | start in the terminal branch "
+          "(50 µs) | at the ending node | I(50 µs) / I(1 ms), terminal / elsewhere |")
+    print("| --- | --- | --- | --- | --- |")
+    for k in ("abeta", "adelta"):
+        pop = pops[k]
+        fibers, phis, rise_nodes = [], [], []
+        for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction,
+                               pop.depth_m, strict=True):
+            f = _make(pop, float(d))
+            fibers.append(f)
+            pts = fiber_points(f, p, u, el, pf.site, plexus_depth_m=float(dp))
+            phis.append(_inside(np.asarray(cf.potential(pts), float))[0])
+            s = np.asarray(f.positions_m) - f.positions_m[0]
+            rise_nodes.append(int(np.sum(s[np.asarray(f.node_index)] < dp + p[2])))
+        res = {w: find_thresholds(fibers, phis, UnitPulse(biphasic_pulse(
+            PulseShape.SYMMETRIC_BIPHASIC, w)), precision=0.02) for w in (50e-6, 1e-3)}
+        ratio = np.asarray(res[50e-6].threshold_a) / np.asarray(res[1e-3].threshold_a)
+        first = np.array([min(n) if n else -1 for n in res[50e-6].initiation_nodes])
+        terminal = (first >= 0) & (first <= np.array(rise_nodes))
+        print(f"| {k} | {np.median(rise_nodes):.0f} | {terminal.mean():.0%} | "
+              f"{np.mean(first == 0):.0%} | {np.median(ratio[terminal]):.2f} / "
+              f"{np.median(ratio[~terminal]) if (~terminal).any() else float('nan'):.2f} |",
+              flush=True)
+
+
 def interferential() -> None:
     from estim.program import parse_program
 
@@ -152,6 +202,8 @@ def main() -> None:
     parser.add_argument("--ifc", action="store_true")
     parser.add_argument("--classes", action="store_true",
                         help="with --widths: each class's own strength-duration time constant")
+    parser.add_argument("--initiation", action="store_true",
+                        help="where the afferents' action potentials start (forearm pads)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     args = parser.parse_args()
@@ -161,6 +213,8 @@ def main() -> None:
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
             widths(name, classes=args.classes)
+    if args.initiation:
+        initiation()
     if args.ifc:
         interferential()
 
