@@ -2,7 +2,7 @@
 time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
-        [--bands] [--initiation]
+        [--bands] [--initiation] [--pads [CM ...]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -158,6 +158,30 @@ def initiation(name: str = "tens_acupuncture") -> None:
               flush=True)
 
 
+def pad_sizes(sizes_cm: list[float]) -> None:
+    """The calibration configuration (the forearm pads of ``tens_acupuncture``, symmetric
+    biphasic 100 µs) with square pads of other sizes: how the calibrated criteria transfer."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_acupuncture"].read_text()
+    pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6)
+    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
+                    Control.CURRENT, Timing(shape=pulse.label))
+    print("\nforearm, 100 µs, square pads (the calibration configuration is 5 cm)")
+    print("| pads | Aβ under and around the cathode | detection (mA) | strong | motor | "
+          "pain | pain / detection | criteria capped |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for size in sizes_cm:
+        prog = parse_program(text.replace('width = "5 cm", length = "5 cm"',
+                                          f'width = "{size:g} cm", length = "{size:g} cm"'))
+        pf = channel_setup(prog, stimuli_for(prog))[0]
+        w = sensation_window("pads", stim, pf.channels[0], 1.0, site=pf.site)
+        capped = sum("outside the model's calibrated range" in n for n in w.notes)
+        print(f"| {size:g} x {size:g} cm | {(w.available or {}).get('abeta', 0):.0f} | "
+              f"{_ma(w.sensory_a)} | {_ma(w.strong_a)} | {_ma(w.motor_a)} | {_ma(w.pain_a)} | "
+              f"{w.pain_a / w.sensory_a:.2f} | {capped} |", flush=True)
+
+
 def interferential() -> None:
     from estim.program import parse_program
 
@@ -204,6 +228,9 @@ def main() -> None:
                         help="with --widths: each class's own strength-duration time constant")
     parser.add_argument("--initiation", action="store_true",
                         help="where the afferents' action potentials start (forearm pads)")
+    parser.add_argument("--pads", nargs="*", type=float, default=None, metavar="CM",
+                        help="the calibration configuration with square pads of these sizes "
+                             "(default 2.5 3.5 5 7.5 cm)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     args = parser.parse_args()
@@ -215,6 +242,8 @@ def main() -> None:
             widths(name, classes=args.classes)
     if args.initiation:
         initiation()
+    if args.pads is not None:
+        pad_sizes(args.pads or [2.5, 3.5, 5.0, 7.5])
     if args.ifc:
         interferential()
 

@@ -37,3 +37,22 @@ def test_detection_spread_target_is_the_254_people():
     target = next(t for t in CALIBRATION_TARGETS if t.name == "detection_spread")
     # 2.56 mA / 9.25 mA, worked by hand from the two groups' means and SDs
     assert target.value == pytest.approx(0.27696, abs=5e-5)
+
+
+def test_a_count_beyond_the_afferents_under_the_pad_is_flagged():
+    from estim.effects.calibration import (
+        CALIBRATED_COUNTS,
+        counts_out_of_range,
+        criteria_from_counts,
+    )
+
+    # 5 x 5 cm forearm pads: 377 Aβ under and around the cathode, both counts reachable
+    assert counts_out_of_range(CALIBRATED_COUNTS, {"abeta": 377.0}) == []
+    # 2.5 x 2.5 cm: 94 Aβ, fewer than either count: both capped at all of them, both said
+    notes = counts_out_of_range(CALIBRATED_COUNTS, {"abeta": 94.0})
+    assert len(notes) == 2 and all("94" in n and "outside" in n for n in notes)
+    crit = criteria_from_counts(CALIBRATED_COUNTS, {"abeta": 94.0, "adelta": 94.0})
+    assert crit.sensory_abeta_fraction == crit.strong_abeta_fraction == 1.0
+    # between the two counts (167 and 318): only strong tingling is out of range
+    only = counts_out_of_range(CALIBRATED_COUNTS, {"abeta": 185.0})
+    assert len(only) == 1 and only[0].startswith("strong tingling")

@@ -57,6 +57,7 @@ __all__ = [
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
+    "counts_out_of_range",
     "criteria_from_counts",
     "pooled_cv",
 ]
@@ -182,3 +183,20 @@ def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
         motor_fraction_without_force=base.motor_fraction_without_force,
         pain_adelta_fraction=counts.pain_adelta_fraction,
         pain_c_fraction=base.pain_c_fraction)
+
+
+def counts_out_of_range(counts: SensationCounts, available: Mapping[str, float]) -> list[str]:
+    """Notes for each calibrated Aβ count larger than the afferents under and around the
+    cathode: there the criterion is capped at all of them (:func:`criteria_from_counts`), so
+    that threshold is the last afferent's, not a count reached; small pads are outside the
+    range the counts were calibrated in (5 × 5 cm)."""
+    have = float(available.get("abeta", 0.0))
+    out = []
+    for what, n in (("detection", counts.detection_abeta),
+                    ("strong tingling", counts.strong_abeta)):
+        if n > have:
+            out.append(f"{what} needs {n:.0f} Aβ afferents firing but only {have:.0f} lie under "
+                       "and around the cathode (pads smaller than the 5 x 5 cm the count was "
+                       f"calibrated on): the {what} threshold is taken where all of them fire, "
+                       "outside the model's calibrated range")
+    return out

@@ -27,6 +27,7 @@ from estim.effects.anatomy import SITE_MUSCLE, innervation_density, muscle_for_s
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     SensationCounts,
+    counts_out_of_range,
     criteria_from_counts,
 )
 from estim.effects.populations import FiberClass, FiberPopulation, sample_fiber_populations
@@ -529,6 +530,7 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     if criteria is None:
         calibrated = CALIBRATED_COUNTS
         criteria = criteria_from_counts(calibrated, available)
+        notes.extend(counts_out_of_range(calibrated, available))
     motor_frac = motor_threshold_fraction(criteria=criteria)
     sensory = (classes["abeta"].amplitude_for(criteria.sensory_abeta_fraction)
                if "abeta" in classes else math.inf)
