@@ -23,20 +23,33 @@ subject's field in ``tests/integration/test_effects_subjects.py``. Where the fas
 does not apply (brain sites, pads across the limb, both channels of true interferential
 current at the nerve) there is no band and the window says so.
 
+The subjects' fields are the costly part (one fast solve a subject) and depend only on the
+site, the pads and the draw, not on the pulse: the ratios of drives they give, one per
+subject and fiber, are kept in memory (the last :data:`MEMORY_ENTRIES`) and in the disk cache
+(:mod:`estim.cache`, kind ``subject_drives``), keyed by the site's layers, the pads, the
+fibers' nodes, the subjects' skin and fat factors and the fast solver's source. A sweep over
+the pulse at one site, and every ``estim run`` after the first, computes them once.
+
 Evidence: anatomical assumption (spreads from published means ± SD; distribution shapes
 assumed log-normal).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import math
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.calibration import SUBJECT_EXCITABILITY_CV, SensationCounts
 from estim.effects.sensation import (
     Band,
@@ -50,7 +63,8 @@ if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "subject_thresholds", "threshold_bands", "with_bands"]
+__all__ = ["SUBJECT_SPREAD", "drive_ratios", "subject_thresholds", "threshold_bands",
+           "with_bands"]
 
 F = NDArray[np.float64]
 
@@ -173,16 +187,10 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
         alone, as the calibration needs it).
     """
     from estim.effects.calibration import criteria_from_counts
-    from estim.errors import InputError
-    from estim.fields.fast import channel_potential
 
     anode, cathode = channel_field.anode, channel_field.cathode
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     if "skin" not in thick:
-        return None
-    try:
-        base = channel_potential(site, anode, cathode)
-    except InputError:
         return None
     rng = np.random.default_rng(seed)
 
@@ -197,29 +205,17 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
-    base_drive = {name: np.array([_drive(p, base(p)) for p in pts])
-                  for name, pts in at_nodes.items()}
+    drawn = drive_ratios(at_nodes, site, anode, cathode, skin_k=skin_k, fat_k=fat_k)
+    if drawn is None:
+        return None
+    ratios, note = drawn
     motor_frac = motor_threshold_fraction(criteria=criteria)
     rows: dict[str, list[float]] = {"sensory": [], "strong": [], "motor": [], "pain": []}
     for k in range(n_subjects):
-        skin = thick["skin"] * skin_k[k]
-        fat = thick.get("fat", 0.0) * fat_k[k]
-        try:
-            field = channel_potential(site, anode, cathode, skin_thickness=skin,
-                                      fat_thickness=fat if "fat" in thick else None)
-        except InputError:
-            return None
-        subject: dict[str, ClassThresholds] = {}
-        for name, c in fibers.items():
-            scale = np.full_like(c.thresholds_a, excite_k[k])
-            for i, p in enumerate(at_nodes[name]):
-                moved = subject_points(name, p, site, cathode, skin_scale=skin_k[k],
-                                       skin_m=skin - thick["skin"],
-                                       fat_m=fat - thick.get("fat", 0.0))
-                drive = _drive(moved, field(moved))
-                if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
-                    scale[i] *= base_drive[name][i] / drive
-            subject[name] = replace(c, thresholds_a=c.thresholds_a * scale)
+        # each fiber's threshold x its drive ratio x the subject's excitability
+        subject = {name: replace(c, thresholds_a=c.thresholds_a
+                                 * (excite_k[k] * ratios[name][k]))
+                   for name, c in fibers.items()}
         crit = criteria if counts is None else criteria_from_counts(
             counts, {cls: n * dens_k[k] for cls, n in available.items()})
         rows["sensory"].append(_at(subject, "abeta", crit.sensory_abeta_fraction))
@@ -227,8 +223,127 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
         rows["motor"].append(_at(subject, "motor", motor_frac))
         rows["pain"].append(min(_at(subject, "adelta", crit.pain_adelta_fraction),
                                 _at(subject, "c", crit.pain_c_fraction)))
-    return ({k: np.asarray(v, dtype=float) for k, v in rows.items()},
-            "" if base.valid else base.note)
+    return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
+
+
+#: Bump when the drive ratios change their numbers (invalidates the cached entries).
+_CACHE_VERSION = "subject-drives-1"
+_CACHE_KIND = "subject_drives"
+
+#: Sets of drive ratios kept in memory per process (the least recently used goes first).
+MEMORY_ENTRIES = 8
+# (ratios per class, note); ratios None: the fast field does not cover the site or pads
+_Drawn = tuple[dict[str, F] | None, str]
+_memory: OrderedDict[str, _Drawn] = OrderedDict()
+
+
+@lru_cache(maxsize=1)
+def _fast_solver_source() -> str:
+    """sha256 of the fast layered solver's source: the cached ratios are its numbers, so an
+    edit of the solver (which need not bump a version) makes new keys."""
+    h = hashlib.sha256()
+    for module in ("estim.fields.fast", "estim.fields.box", "estim.fields.cylinder",
+                   "estim.fields.bessel"):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin is not None:
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()
+
+
+def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
+                 cathode: Electrode, *, skin_k: F, fat_k: F
+                 ) -> tuple[dict[str, F], str] | None:
+    """Each fiber's threshold factor in each subject from its drive alone: the ratio of its
+    drive in the site's own field to its drive in the subject's (1 where either is not
+    finite and positive), as arrays (subjects, fibers) per class; and the fast field's note
+    on its validity ("" when valid). None: no fast field for this site or these pads.
+
+    :param at_nodes: per class, each fiber's node coordinates (m) in the site.
+    :param skin_k: each subject's skin thickness as a multiple of the site's.
+    :param fat_k: each subject's fat thickness as a multiple of the site's.
+
+    Served from memory or the disk cache when the same site, pads, fibers and subjects were
+    drawn before (the result is the same array, bit for bit).
+    """
+    from estim import __version__
+
+    key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
+                 np.asarray(skin_k, float), np.asarray(fat_k, float),
+                 {name: tuple(pts) for name, pts in at_nodes.items()})
+    drawn = _memory.get(key)
+    if drawn is None:
+        shapes = {name: (len(skin_k), len(pts)) for name, pts in at_nodes.items()}
+        drawn = _load(key, shapes)
+        if drawn is None:
+            drawn = _compute_ratios(at_nodes, site, anode, cathode, skin_k=skin_k,
+                                    fat_k=fat_k)
+            _store(key, drawn)
+    _memory[key] = drawn
+    _memory.move_to_end(key)
+    while len(_memory) > MEMORY_ENTRIES:  # the least recently used goes
+        _memory.popitem(last=False)
+    ratios, note = drawn
+    return None if ratios is None else (ratios, note)
+
+
+def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
+                    cathode: Electrode, *, skin_k: F, fat_k: F) -> _Drawn:
+    """:func:`drive_ratios` computed: one fast field for the site, one per subject."""
+    from estim.errors import InputError
+    from estim.fields.fast import channel_potential
+
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    try:
+        base = channel_potential(site, anode, cathode)
+    except InputError as err:
+        return None, str(err)
+    base_drive = {name: np.array([_drive(p, base(p)) for p in pts])
+                  for name, pts in at_nodes.items()}
+    ratios = {name: np.ones((len(skin_k), len(pts))) for name, pts in at_nodes.items()}
+    for k in range(len(skin_k)):
+        skin = thick["skin"] * skin_k[k]
+        fat = thick.get("fat", 0.0) * fat_k[k]
+        try:
+            field = channel_potential(site, anode, cathode, skin_thickness=skin,
+                                      fat_thickness=fat if "fat" in thick else None)
+        except InputError as err:
+            return None, str(err)
+        for name, pts in at_nodes.items():
+            for i, p in enumerate(pts):
+                moved = subject_points(name, p, site, cathode, skin_scale=skin_k[k],
+                                       skin_m=skin - thick["skin"],
+                                       fat_m=fat - thick.get("fat", 0.0))
+                drive = _drive(moved, field(moved))
+                if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
+                    ratios[name][k, i] = base_drive[name][i] / drive
+    return ratios, "" if base.valid else base.note
+
+
+def _load(key: str, shapes: Mapping[str, tuple[int, int]]) -> _Drawn | None:
+    """The entry under ``key`` when it is whole and of the expected shapes, else None."""
+    hit = load_arrays(_CACHE_KIND, key)
+    if hit is None or "note" not in hit or "covered" not in hit:
+        return None
+    if not bool(hit["covered"]):
+        return None, str(hit["note"])
+    ratios = {}
+    for name, shape in shapes.items():
+        arr = hit.get(f"ratio_{name}")
+        if arr is None or arr.shape != shape or arr.dtype != np.float64:
+            return None
+        arr.setflags(write=False)
+        ratios[name] = arr
+    return ratios, str(hit["note"])
+
+
+def _store(key: str, drawn: _Drawn) -> None:
+    ratios, note = drawn
+    arrays: dict[str, NDArray[np.generic]] = {"note": np.array(note),
+                                              "covered": np.array(ratios is not None)}
+    for name, arr in (ratios or {}).items():
+        arrays[f"ratio_{name}"] = arr
+        arr.setflags(write=False)
+    store_arrays(_CACHE_KIND, key, arrays)
 
 
 def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
@@ -255,9 +370,13 @@ def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> f
 
 
 def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site | None, *,
-               n_subjects: int = 20, seed: int = 0, together: bool = False) -> SensationWindow:
+               n_subjects: int = 20, seed: int = 0, together: bool = False,
+               progress: Callable[[str], None] | None = None) -> SensationWindow:
     """``window`` with its thresholds as bands over ``n_subjects`` virtual subjects (or a
-    note saying why there is no band: no site, two fields at the nerve, no fast field)."""
+    note saying why there is no band: no site, two fields at the nerve, no fast field).
+
+    :param progress: called with one line as the subjects' stage starts.
+    """
     from dataclasses import replace as _replace
 
     if site is None:
@@ -266,6 +385,9 @@ def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site |
         note = ("no band over virtual subjects for true interferential current (two fields "
                 "at the nerve)")
         return _replace(window, notes=(*window.notes, note))
+    if progress is not None:
+        progress(f"virtual subjects: threshold bands over {n_subjects} people "
+                 "(their fields cached after the first run)")
     bands = threshold_bands(window.classes, channel_field, site, counts=window.counts,
                             criteria=window.criteria, available=window.available or {},
                             n_subjects=n_subjects, seed=seed)

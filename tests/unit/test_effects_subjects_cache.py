@@ -1,0 +1,221 @@
+"""The virtual subjects' drive ratios are computed once per site, pads and draw, and served
+from memory or the disk cache as the same numbers, bit for bit (estim.effects.subjects)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from estim.effects import subjects as S
+from estim.effects.populations import FiberClass
+from estim.effects.sensation import SensationCriteria
+from estim.effects.window import ClassThresholds
+from estim.fields import make_site, place_electrode
+from estim.fields.fast import channel_potential
+
+N_SUBJECTS = 3
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty disk cache and an empty memory for every test."""
+    monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(S, "_memory", type(S._memory)())
+    return tmp_path / "cache"
+
+
+class _PointPads:
+    """φ of two point sources at the pads' centres, stronger for a thinner skin: a field as
+    cheap as the cache tests need (the fast solver itself is in the last tests)."""
+
+    valid, note = True, ""
+
+    def __init__(self, anode, cathode, skin_thickness: float | None) -> None:
+        self.a, self.c = np.asarray(anode.position), np.asarray(cathode.position)
+        self.k = 1.0 / (1.0 + 100.0 * (skin_thickness or 1.5e-3))
+
+    def __call__(self, x):  # type: ignore[no-untyped-def]
+        x = np.asarray(x, float).reshape(-1, 3)
+        return self.k * (1 / np.linalg.norm(x - self.a, axis=1)
+                         - 1 / np.linalg.norm(x - self.c, axis=1))
+
+
+@pytest.fixture
+def solves(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """The skin thickness of every field the subjects ask for (None: the site's own)."""
+    import estim.fields.fast as fast
+
+    calls: list[float | None] = []
+
+    def counted(site, anode, cathode, *, skin_thickness=None, fat_thickness=None):  # type: ignore[no-untyped-def]
+        calls.append(skin_thickness)
+        return _PointPads(anode, cathode, skin_thickness)
+
+    monkeypatch.setattr(fast, "channel_potential", counted)
+    return calls
+
+
+def _setup(cathode_at: str = "forearm_volar_distal", skin_sigma: float | None = None):
+    site = make_site("forearm")
+    if skin_sigma is not None:
+        site = site.replace(layers=tuple(
+            dataclasses.replace(ly, conductivity=skin_sigma, conductivity_across=skin_sigma)
+            if ly.tissue == "skin" else ly
+            for ly in site.layers))
+    anode = place_electrode(site, "forearm_volar_proximal", length=0.05)
+    cathode = place_electrode(site, cathode_at, length=0.05)
+    return site, anode, cathode
+
+
+def _classes(cathode, scale: float = 1.0) -> dict[str, ClassThresholds]:
+    """Straight fibers along the limb under the cathode: afferents in the skin, motor axons
+    in the muscle; thresholds 1-5 mA (x ``scale``, as another pulse would give)."""
+    p0 = np.asarray(cathode.position, float)
+    n = np.asarray(cathode.normal, float)
+    axis = np.asarray(cathode.axis, float)
+    s = np.linspace(-0.02, 0.02, 81)
+    out = {}
+    for cls, depths in ((FiberClass.A_BETA, [0.6e-3, 0.9e-3, 1.2e-3]),
+                        (FiberClass.MOTOR, [9e-3, 12e-3, 15e-3])):
+        points = tuple(p0[None, :] - d * n[None, :] + s[:, None] * axis[None, :]
+                       for d in depths)
+        nodes = tuple(np.arange(0, s.size, 4, dtype=np.intp) for _ in depths)
+        thr = scale * np.linspace(1e-3, 5e-3, len(depths))
+        out[cls.value] = ClassThresholds(cls, thr, np.array(depths), np.full(len(depths), 1e-5),
+                                         "test", points_m=points, nodes=nodes)
+    return out
+
+
+def _draw(classes, site, anode, cathode, seed: int = 3):
+    class Pads:
+        pass
+
+    pads = Pads()
+    pads.anode, pads.cathode = anode, cathode  # type: ignore[attr-defined]
+    drawn = S.subject_thresholds(classes, pads, site, counts=None,  # type: ignore[arg-type]
+                                 criteria=SensationCriteria.from_table(), available={},
+                                 n_subjects=N_SUBJECTS, seed=seed)
+    assert drawn is not None
+    return drawn
+
+
+def _assert_same(a, b) -> None:
+    assert a[1] == b[1]
+    for k in ("sensory", "strong", "motor", "pain"):
+        np.testing.assert_array_equal(a[0][k], b[0][k], err_msg=k)  # bit for bit
+
+
+def test_memory_and_disk_give_the_computed_numbers(solves, _own_cache: Path) -> None:
+    site, anode, cathode = _setup()
+    classes = _classes(cathode)
+    first = _draw(classes, site, anode, cathode)
+    assert len(solves) == 1 + N_SUBJECTS  # the site's own field and one per subject
+    _assert_same(_draw(classes, site, anode, cathode), first)  # from memory
+    S._memory.clear()
+    _assert_same(_draw(classes, site, anode, cathode), first)  # from the disk
+    assert len(solves) == 1 + N_SUBJECTS
+    assert len(list((_own_cache / "subject_drives").glob("*.npz"))) == 1
+
+
+def test_a_damaged_entry_is_computed_again(solves, _own_cache: Path) -> None:
+    site, anode, cathode = _setup()
+    classes = _classes(cathode)
+    first = _draw(classes, site, anode, cathode)
+    (entry,) = (_own_cache / "subject_drives").glob("*.npz")
+    entry.write_bytes(entry.read_bytes()[:100])  # a truncated entry is a miss
+    S._memory.clear()
+    _assert_same(_draw(classes, site, anode, cathode), first)
+    assert len(solves) == 2 * (1 + N_SUBJECTS)
+
+
+def test_another_pulse_reuses_the_fields(solves) -> None:
+    """Thresholds 1.7 x (a longer pulse, say): the same subjects' fields, the bands 1.7 x."""
+    site, anode, cathode = _setup()
+    first = _draw(_classes(cathode), site, anode, cathode)
+    other = _draw(_classes(cathode, scale=1.7), site, anode, cathode)
+    assert len(solves) == 1 + N_SUBJECTS
+    for k in ("sensory", "motor"):
+        np.testing.assert_allclose(other[0][k], 1.7 * first[0][k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("change", ["cathode", "skin_sigma", "seed"])
+def test_what_the_fields_depend_on_makes_a_new_entry(solves, change: str) -> None:
+    site, anode, cathode = _setup()
+    _draw(_classes(cathode), site, anode, cathode)
+    if change == "cathode":
+        site, anode, cathode = _setup(cathode_at="forearm_volar_mid")
+        _draw(_classes(cathode), site, anode, cathode)
+    elif change == "skin_sigma":
+        sigma = next(ly.conductivity for ly in site.layers if ly.tissue == "skin")
+        site, anode, cathode = _setup(skin_sigma=2.0 * sigma)
+        _draw(_classes(cathode), site, anode, cathode)
+    else:
+        _draw(_classes(cathode), site, anode, cathode, seed=4)  # other subjects
+    assert len(solves) == 2 * (1 + N_SUBJECTS)
+
+
+def test_the_ratios_are_the_per_subject_formula() -> None:
+    """Each subject's thresholds are the site's times (its drive there / its drive in the
+    subject's own field) times the subject's excitability, as the per-subject loop did."""
+    site, anode, cathode = _setup()
+    classes = _classes(cathode)
+    rows, _ = _draw(classes, site, anode, cathode, seed=5)
+    rng = np.random.default_rng(5)
+
+    def draw(cv: float) -> np.ndarray:
+        s = math.sqrt(math.log1p(cv * cv))
+        return np.exp(rng.normal(-0.5 * s * s, s, N_SUBJECTS))
+
+    skin_k, fat_k, _dens = (draw(S.SUBJECT_SPREAD[k][0]) for k in
+                            ("skin_thickness", "fat_thickness", "innervation_density"))
+    excite = draw(S.SUBJECT_SPREAD["excitability"][0])
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    base = channel_potential(site, anode, cathode)
+    criteria = SensationCriteria.from_table()
+    for cls, row, frac in (("motor", "motor", S.motor_threshold_fraction(criteria=criteria)),
+                           ("abeta", "sensory", criteria.sensory_abeta_fraction)):
+        c = classes[cls]
+        for k in range(N_SUBJECTS):
+            skin, fat = thick["skin"] * skin_k[k], thick["fat"] * fat_k[k]
+            field = channel_potential(site, anode, cathode, skin_thickness=skin,
+                                      fat_thickness=fat)
+            thr = []
+            for p, nodes, t in zip(c.points_m, c.nodes, c.thresholds_a, strict=True):
+                moved = S.subject_points(cls, p[nodes], site, cathode, skin_scale=skin_k[k],
+                                         skin_m=skin - thick["skin"],
+                                         fat_m=fat - thick["fat"])
+                thr.append(t * excite[k] * S._drive(p[nodes], base(p[nodes]))
+                           / S._drive(moved, field(moved)))
+            expected = ClassThresholds(c.fiber_class, np.array(thr), c.depth_m,
+                                       c.diameter_m, c.model).amplitude_for(frac)
+            # the same products in another order: equal to a few units in the last place
+            assert rows[row][k] == pytest.approx(expected, rel=1e-12), (cls, k)
+
+
+def test_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    site, anode, cathode = _setup()
+    classes = _classes(cathode)
+    monkeypatch.setattr(S, "_compute_ratios", lambda at_nodes, *a, **k: (
+        {name: np.ones((N_SUBJECTS, len(p))) for name, p in at_nodes.items()}, ""))
+    for seed in range(S.MEMORY_ENTRIES + 3):
+        _draw(classes, site, anode, cathode, seed=seed)
+    assert len(S._memory) == S.MEMORY_ENTRIES
+
+
+def test_no_fast_field_no_band() -> None:
+    """A lead contact: the fast solver does not apply, and that answer is remembered too."""
+    site = make_site("forearm")
+    anode = place_electrode(site, "forearm_volar_proximal", length=0.05)
+    cathode = place_electrode(site, "forearm_volar_distal", length=0.05)
+    lead = dataclasses.replace(cathode, shape="lead_contact")
+    classes = _classes(cathode)
+    at_nodes = {k: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
+                for k, c in classes.items()}
+    ones = np.ones(N_SUBJECTS)
+    assert S.drive_ratios(at_nodes, site, anode, lead, skin_k=ones, fat_k=ones) is None
+    S._memory.clear()  # from the disk entry
+    assert S.drive_ratios(at_nodes, site, anode, lead, skin_k=ones, fat_k=ones) is None
