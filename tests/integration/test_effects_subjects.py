@@ -67,3 +67,54 @@ def test_scaled_thresholds_match_fibers_simulated_in_the_subject(name):
         # 10 %, the worst to 25 % (the band's spread between people is ±30-40 %).
         assert np.median(err) < 0.10, (cls, err)
         assert np.max(err) < 0.25, (cls, err)
+
+
+def test_all_fibers_in_one_potential_call_give_the_per_fiber_values(tmp_path, monkeypatch):
+    """class_thresholds evaluates the FEM potential once for every fiber of a class; each
+    fiber's φ (the cable's input and the threshold cache's key) is the one its own call gave,
+    bit for bit: evaluation at a point does not depend on the other points of the call."""
+    import types
+
+    import estim.fibers as fibers_mod
+    from estim.effects.window import _inside
+
+    program = resolve_program("tens_conventional")[0]
+    stim = stimuli_for(program)[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))  # the shared field cache
+    cf = pf.channels[0]
+    seen: dict[int, list[np.ndarray]] = {}
+
+    def capture(fibers, phis, waveform, **kwargs):
+        seen[len(seen)] = [np.array(p) for p in phis]
+        return types.SimpleNamespace(threshold_a=np.full(len(fibers), 1e-3),
+                                     block_windows_a=[[] for _ in fibers])
+
+    monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path))  # no cached thresholds: solve
+    monkeypatch.setattr(fibers_mod, "find_thresholds", capture)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = sensation_window("a", stim, cf, 0.02, site=pf.site,
+                             counts={"abeta": 8, "adelta": 0, "c": 0, "motor": 8}, seed=2)
+    by_class = [w.classes[k] for k in ("abeta", "motor")]
+    assert len(seen) == 2
+    for c, phis in zip(by_class, seen.values(), strict=True):
+        assert len(phis) == len(c.points_m) == 8
+        for p, phi in zip(c.points_m, phis, strict=True):
+            np.testing.assert_array_equal(phi, _inside(np.asarray(cf.potential(p)))[0])
+
+
+def test_the_bands_stage_says_it_runs():
+    """The dial's preparation shows a line while the virtual subjects are computed."""
+    program = resolve_program("tens_conventional")[0]
+    stim = stimuli_for(program)[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    cf = pf.channels[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = sensation_window("a", stim, cf, 0.02, site=pf.site,
+                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6}, seed=4)
+    said: list[str] = []
+    banded = S.with_bands(w, cf, pf.site, n_subjects=3, progress=said.append)
+    assert banded.bands is not None and banded.bands.n_subjects == 3
+    assert said == ["virtual subjects: threshold bands over 3 people "
+                    "(their fields cached after the first run)"]

@@ -229,7 +229,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
                               seed=seed, progress=progress, together=together)
     window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
-                        together=bool(together))
+                        together=bool(together), progress=progress)
     notes.extend(window.notes)
     force = None
     max_force = None

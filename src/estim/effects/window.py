@@ -389,24 +389,29 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     from estim.fibers import SolverOptions, find_thresholds
 
     fibers = []
-    phis = []
     all_points = []
-    outside = 0
     plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
     for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction, plexus,
                            strict=True):
         fib = _make(pop, float(d))
         fibers.append(fib)
-        points = fiber_points(fib, p, u, electrode, site,
-                              plexus_depth_m=None if np.isnan(dp) else float(dp))
-        all_points.append(points)
-        sources = [potential] if callable(potential) else list(potential)
-        rows = [_inside(np.asarray(src(points), float)) for src in sources]
-        outside += any(leaves for _, leaves in rows)
-        phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
+        all_points.append(fiber_points(fib, p, u, electrode, site,
+                                       plexus_depth_m=None if np.isnan(dp) else float(dp)))
     if not fibers:
         return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
                                pop.model)
+    # every fiber's points in one call per source: a call's own cost (locating the points
+    # in the mesh) is paid once per class, not once per fiber
+    sources = [potential] if callable(potential) else list(potential)
+    splits = np.cumsum([len(p) for p in all_points])[:-1]
+    stacked = np.concatenate(all_points)
+    per_source = [np.split(np.asarray(src(stacked), float), splits) for src in sources]
+    phis = []
+    outside = 0
+    for i in range(len(fibers)):
+        rows = [_inside(phi[i]) for phi in per_source]
+        outside += any(leaves for _, leaves in rows)
+        phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
     key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
                  np.stack(phis),
                  waveform.cache_key(), precision, tstop_s)
