@@ -118,3 +118,40 @@ def test_the_bands_stage_says_it_runs():
     assert banded.bands is not None and banded.bands.n_subjects == 3
     assert said == ["virtual subjects: threshold bands over 3 people "
                     "(their fields cached after the first run)"]
+
+
+def test_a_field_solution_is_read_from_the_disk_once_per_process(monkeypatch):
+    """The points of a sweep (here: two amplitudes) share one field: the second is served
+    from memory with the same potential and its own current; other pads are solved."""
+    from collections import OrderedDict
+
+    import estim.effects.program as P
+    import estim.fields.solve as solve_mod
+    from estim.program.bundled import bundled_examples
+    from estim.program.override import with_amplitude
+
+    monkeypatch.setattr(P, "_field_memory", OrderedDict())
+    reads: list[str] = []
+    load = solve_mod.load_solution
+    monkeypatch.setattr(solve_mod, "load_solution",
+                        lambda key, *a, **k: reads.append(key) or load(key, *a, **k))
+    path = bundled_examples()["tens_conventional"]
+    soft, loud = with_amplitude(path, "10 mA"), with_amplitude(path, "25 mA")
+    first = channel_setup(soft, stimuli_for(soft))[0]
+    said: list[str] = []
+    again = channel_setup(loud, stimuli_for(loud), progress=said.append)[0]
+    assert len(reads) == 1 and "fields served from memory" in said
+    assert again.currents == pytest.approx({k: 2.5 * v for k, v in first.currents.items()},
+                                           rel=1e-12)
+    cathode = first.channels[0].cathode
+    points = (np.asarray(cathode.position)[None, :]
+              - np.array([2e-3, 1e-2])[:, None] * np.asarray(cathode.normal)[None, :])
+    name = first.channels[0].name
+    phi = first.potential[name](points)
+    assert np.all(np.isfinite(phi))
+    np.testing.assert_array_equal(phi, again.potential[name](points))
+    assert again.metadata()["cache_hit"] is True
+    other = resolve_program("nmes_quadriceps")[0]
+    channel_setup(other, stimuli_for(other))
+    assert len(reads) == 2  # other site and pads: its own entry
+    assert len(P._field_memory) == 2 <= P.FIELD_MEMORY_ENTRIES

@@ -4,12 +4,14 @@ dose. This is what ``estim run`` reports after the output table."""
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from estim.cache import digest
 from estim.effects.iontophoresis import DoseReport, iontophoresis_dose
 from estim.effects.muscle import force_frequency
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
@@ -30,7 +32,7 @@ from estim.waveforms.stimulus import Stimulus
 if TYPE_CHECKING:
     from estim.effects.dbs import DBSActivation
     from estim.fields.program import ProgramFields
-    from estim.fields.solve import ChannelField
+    from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
            "true_interferential"]
@@ -150,7 +152,6 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
     """The field solution, the main channel's output in amperes, its peak current (A), and
     notes on the assumptions made: what the fiber stage needs for the first channel."""
     from estim.fields.electrodes import InterfaceModel
-    from estim.fields.program import fields_for_program
 
     notes: list[str] = []
     main = program.channels[0]
@@ -163,7 +164,7 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
     g = InterfaceModel().conductance_per_area(freq)
     notes.append(f"skin-electrode interface {g:.3g} S/m² (hydrogel on intact skin, evaluated "
                  f"at {freq:.3g} Hz, the pulse's characteristic frequency)")
-    pf = fields_for_program(program, progress=progress, interface_conductance=g)
+    pf = _program_fields(program, progress=progress, interface_conductance=g)
     cf = pf.channels[0]
     amplitude = pf.currents[main.name]
     stim = stimuli[0]
@@ -176,6 +177,48 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
         notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
                      "other channel's field is not in the fiber stage")
     return pf, stim, amplitude, notes
+
+
+#: FEM field solutions kept in memory per process: the points of a sweep and repeated runs
+#: of one program read their disk entry (~0.45 s) once. Each holds a mesh and its
+#: potentials (tens of MB), hence few.
+FIELD_MEMORY_ENTRIES = 3
+_field_memory: OrderedDict[str, FieldSolution] = OrderedDict()
+
+
+def _program_fields(program: Program, *, progress: Callable[[str], None] | None,
+                    interface_conductance: float) -> ProgramFields:
+    """:func:`estim.fields.program.fields_for_program` at 1 A per channel, the solution
+    served from memory when a program with the same site, pads and interface was solved in
+    this process (the key holds what the disk entry's key is made of: the site as specified,
+    each channel's pads, the interface conductance, the field cache's and estim's versions);
+    the channel currents are the program's own."""
+    from estim import __version__
+    from estim.fields.cache import CACHE_VERSION
+    from estim.fields.program import ProgramFields, fields_for_program
+
+    key = digest(CACHE_VERSION, __version__, program.site.model_dump(mode="json"),
+                 [(ch.name, ch.anode.model_dump(mode="json"), ch.cathode.model_dump(mode="json"))
+                  for ch in program.channels], interface_conductance)
+    sol = _field_memory.get(key)
+    if sol is None:
+        pf = fields_for_program(program, progress=progress,
+                                interface_conductance=interface_conductance)
+        sol = replace(pf.solution, cache_hit=True)  # the next read is a hit (of memory)
+    else:
+        if progress is not None:
+            progress("fields served from memory")
+        currents = {}
+        for ch, cf in zip(program.channels, sol.channels, strict=True):
+            amp = ch.stimulation.amplitude  # as fields_for_program: V / tissue resistance
+            control = str(getattr(amp.control, "value", amp.control))
+            currents[ch.name] = amp.value if control == "current" else amp.value / cf.resistance
+        pf = ProgramFields(sol.site, sol, currents)
+    _field_memory[key] = sol
+    _field_memory.move_to_end(key)
+    while len(_field_memory) > FIELD_MEMORY_ENTRIES:  # the least recently used goes
+        _field_memory.popitem(last=False)
+    return pf
 
 
 def true_interferential(program: Program) -> bool:
