@@ -5,10 +5,11 @@
 Each run is the installed ``estim run PROGRAM -o DIR`` in a subprocess (imports included):
 *cold* with an empty disk cache (a fresh ``ESTIM_CACHE_DIR``: the field is meshed and
 solved and every fiber is thresholded, C fibers included), then *warm* with the cache that
-run left (the field and the thresholds are read back; the virtual subjects, the force and
-the report are computed again). Numba's compiled kernels are cached by the installation and
-are not part of "cold". Prints each run and the medians; the bar of issue 8 is 30 s cold and
-5 s warm on this 2-core machine.
+run left (the field, the thresholds and the virtual subjects' drive ratios are read back;
+the force and the report are computed again). Numba's compiled kernels are cached by the
+installation and are not part of "cold". Prints each run, the medians and the load average
+before and after (other work on the machine slows every run); the bar of issue 8 is 30 s
+cold and 5 s warm on this 2-core machine.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--program", default="tens_conventional")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(f"load average before: {_load()}", flush=True)
     cold, warm = [], []
     for k in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
@@ -50,6 +52,15 @@ def main() -> None:
         print(f"run {k + 1}: cold {cold[-1]:.1f} s, warm {warm[-1]:.1f} s", flush=True)
     print(f"estim run {args.program}: median cold {statistics.median(cold):.1f} s (bar 30 s), "
           f"median warm {statistics.median(warm):.1f} s (bar 5 s), {args.runs} runs")
+    print(f"load average after: {_load()}")
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages ("unknown" where the platform has none)."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":
