@@ -2,13 +2,18 @@
 time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
-        [--bands] [--initiation] [--pads [CM ...]]
+        [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
 scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS pads (lower
 back) and the acupuncture-like TENS pads (forearm): the window against pulse width (Alon,
 Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013).
+``--pain`` shows where the pain criterion sits in the calibration configuration: which sampled
+Aδ afferents lie under the cathode and which in the 15 % ring around it, their thresholds,
+the fraction the Dölker ratio needs with other assumed pad sizes and pulse widths
+(:func:`estim.effects.calibrate.pain_fraction_for_ratio`), and each example's pain threshold
+at other fractions (what the criterion's value does to the examples' verdicts).
 ``--ifc`` compares, at the knee and under the same pads, true interferential current
 (both channels superposed at the nerve), its channel A alone, and premodulated current of
 the same peak through channel A's pads: thresholds per class and by depth.
@@ -182,6 +187,56 @@ def pad_sizes(sizes_cm: list[float]) -> None:
               f"{w.pain_a / w.sensory_a:.2f} | {capped} |", flush=True)
 
 
+def pain_criterion(names: list[str]) -> None:
+    """Where the calibrated pain criterion falls among the sampled Aδ afferents (forearm,
+    5 x 5 cm, 100 µs), how the calibrated fraction depends on the assumed pad size and pulse
+    width of the intolerance study, and the examples' pain thresholds at other fractions."""
+    from estim.effects.calibrate import calibration_window, pain_fraction_for_ratio
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import _EDGE_MARGIN, DEFAULT_COUNTS, site_anatomy
+
+    win = calibration_window()
+    program = resolve_program("tens_acupuncture")[0]
+    pf = channel_setup(program, stimuli_for(program))[0]
+    cathode = pf.channels[0].cathode
+    half = (0.5 * float(cathode.length), 0.5 * float(cathode.width))
+    region = (2 * _EDGE_MARGIN * half[0], 2 * _EDGE_MARGIN * half[1])
+    # the window's own sample (same seed, counts, region and anatomy): where each ending is
+    pops = {p.fiber_class.value: p for p in sample_fiber_populations(
+        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site))}
+    frac = win.criteria.pain_adelta_fraction
+    print(f"\ncalibration configuration (forearm, 5 x 5 cm, 100 µs): detection "
+          f"{_ma(win.sensory_a)} mA, pain {_ma(win.pain_a)} mA = {frac:.1%} of the Aδ sampled")
+    print("| class | sampled | under the cathode | threshold under (median, max) | "
+          "in the ring (median) | fibers the criterion needs |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for cls, need in (("abeta", win.criteria.sensory_abeta_fraction), ("adelta", frac)):
+        pos = pops[cls].position_m
+        under = (np.abs(pos[:, 0]) <= half[0]) & (np.abs(pos[:, 1]) <= half[1])
+        thr = win.classes[cls].thresholds_a
+        print(f"| {cls} | {thr.size} | {int(under.sum())} | {_ma(float(np.median(thr[under])))}"
+              f", {_ma(float(np.max(thr[under])))} | {_ma(float(np.median(thr[~under])))} | "
+              f"{need * thr.size:.1f} |", flush=True)
+    print("\nthe Aδ fraction at which pain / detection is Dölker's 3.94 (forearm, square pads)")
+    print("| pads, pulse | Aδ fraction |")
+    print("| --- | --- |")
+    for cm, width in ((3.5, 100e-6), (5.0, 100e-6), (7.5, 100e-6), (5.0, 200e-6),
+                      (5.0, 500e-6), (5.0, 1000e-6)):
+        print(f"| {cm:g} cm, {width * 1e6:.0f} µs | {pain_fraction_for_ratio(cm, width):.3f} |",
+              flush=True)
+    fractions = (frac, 0.75, 0.82, 0.90)
+    print("\npain threshold (mA) of each example with other Aδ fractions")
+    print("| example | programmed | " + " | ".join(f"{f:.3g}" for f in fractions) + " |")
+    print("| --- | --- | " + " | ".join("---" for _ in fractions) + " |")
+    for name in names:
+        fx = simulate(resolve_program(name)[0]).effects
+        w = fx.window if fx is not None else None
+        if w is None or "adelta" not in w.classes:
+            continue
+        print(f"| {name} | {_ma(w.amplitude_a)} | " + " | ".join(
+            _ma(w.classes["adelta"].amplitude_for(f)) for f in fractions) + " |", flush=True)
+
+
 def interferential() -> None:
     from estim.program import parse_program
 
@@ -231,6 +286,9 @@ def main() -> None:
     parser.add_argument("--pads", nargs="*", type=float, default=None, metavar="CM",
                         help="the calibration configuration with square pads of these sizes "
                              "(default 2.5 3.5 5 7.5 cm)")
+    parser.add_argument("--pain", nargs="*", default=None, metavar="EXAMPLE",
+                        help="where the pain criterion falls among the Aδ afferents, and "
+                             "these examples' pain at other fractions (default: all)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     args = parser.parse_args()
@@ -246,6 +304,8 @@ def main() -> None:
         pad_sizes(args.pads or [2.5, 3.5, 5.0, 7.5])
     if args.ifc:
         interferential()
+    if args.pain is not None:
+        pain_criterion(args.pain or sorted(bundled_examples()))
 
 
 if __name__ == "__main__":

@@ -101,3 +101,25 @@ def test_subject_spread_reproduces_the_detection_study():
     # The calibration drew 400 subjects; 100 give the CV to about 0.277 / sqrt(200) = 0.02
     # (one standard error), so 0.05 is 2.5 of them.
     assert spread == pytest.approx(target, abs=0.05)
+
+
+def test_pain_fraction_depends_on_the_assumed_pads_of_the_intolerance_study():
+    """The stored Aδ fraction is what Dölker's intolerance ÷ perception gives on 5 x 5 cm
+    pads at 100 µs (calibrated again on the model's own detection threshold instead of the
+    9.25 mA target), and it rests on that pad size: the fraction that gives the same ratio
+    falls as the pads grow (the Aδ under a larger cathode need more current over detection).
+    How strongly (docs/effects.md, "Why pain comes below the programmed intensity") is the
+    reason the pain threshold is uncertain while the study's pad sizes are unknown."""
+    from estim.effects.calibrate import pain_fraction_for_ratio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        same = pain_fraction_for_ratio(5.0, 100e-6)
+        smaller = pain_fraction_for_ratio(3.5, 100e-6)
+        larger = pain_fraction_for_ratio(7.5, 100e-6)
+    # 0.011: the two routes differ only by the model's detection threshold (9.25 mA to
+    # 1 %) and the rounding of the stored fraction to 0.001; on the recruitment curve
+    # near 0.685 one sampled fiber of 60 is 0.017.
+    assert same == pytest.approx(CALIBRATED_COUNTS.pain_adelta_fraction, abs=0.011)
+    # strictly ordered by more than one sampled fiber (0.017) each way
+    assert smaller > same + 0.017 and larger < same - 0.017

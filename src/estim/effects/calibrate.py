@@ -18,7 +18,7 @@ from estim.effects.window import SensationWindow
 
 __all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_nap_shift",
            "calibration_window", "detection_by_subject", "detection_spread",
-           "nap_shift_tau_ratio"]
+           "nap_shift_tau_ratio", "pain_fraction_for_ratio"]
 
 #: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
 #: error of about 0.277 / sqrt(2 x 400) = 0.01 (3.5 % of it).
@@ -59,24 +59,69 @@ def calibrate_nap_shift() -> float:
     return round(float(shift) * 20) / 20
 
 
-def calibration_window(phase_s: float = 100e-6) -> SensationWindow:
+def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None
+                       ) -> SensationWindow:
     """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
-    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase."""
+    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase;
+    ``pad_cm``: square pads of that side instead of the program's 5 x 5 cm (the same site
+    and placement)."""
     import numpy as np
 
     from estim.effects.program import channel_setup
     from estim.effects.window import sensation_window
-    from estim.program.bundled import resolve_program
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples, resolve_program
     from estim.program.options import Control, PulseShape
     from estim.waveforms.build import biphasic_pulse, stimuli_for
     from estim.waveforms.stimulus import Stimulus, Timing
 
-    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    name = CALIBRATION_CONFIGURATION["program"]
+    if pad_cm is None:
+        program = resolve_program(name)[0]
+    else:
+        text = bundled_examples()[name].read_text()
+        pads = 'width = "5 cm", length = "5 cm"'
+        if text.count(pads) != 2:
+            raise RuntimeError(f"{name}: its two 5 x 5 cm pads are no longer written as "
+                               f"{pads!r}; calibration_window(pad_cm=) cannot resize them")
+        program = parse_program(text.replace(
+            pads, f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
     stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
                     Control.CURRENT, Timing(shape=pulse.label))
     return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
+
+
+def pain_fraction_for_ratio(pad_cm: float = 5.0, phase_s: float = 100e-6,
+                            ratio: float | None = None) -> float:
+    """The fraction of the Aδ afferents under and around the cathode (to 0.001) at which
+    pain ÷ detection is ``ratio`` (None: Dölker et al. 2022's intolerance ÷ perception) in
+    the calibration configuration with square pads of ``pad_cm`` and ``phase_s`` pulses.
+
+    With the program's 5 x 5 cm pads at 100 µs this is the stored ``pain_adelta_fraction``
+    (the same calibration, on the model's own detection threshold instead of the 9.25 mA
+    target, which it reproduces to 1 %); other sizes and widths show how much the stored
+    value rests on the assumption that the intolerance study used 5 x 5 cm pads and 100 µs
+    (its electrode sizes and pulse width are not in the abstract read). NaN where no
+    fraction reaches the ratio (pads so small that every Aδ fires below it, or so large
+    that the first does above it)."""
+    import math
+
+    from scipy.optimize import brentq
+
+    if ratio is None:
+        ratio = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain")
+    win = calibration_window(phase_s, None if pad_cm == 5.0 else pad_cm)
+    adelta = win.classes["adelta"]
+
+    def excess(f: float) -> float:
+        return float(adelta.amplitude_for(f)) / win.sensory_a - ratio
+
+    lo, hi = 1e-3, 1.0
+    if not (excess(lo) < 0 < excess(hi)) or not math.isfinite(win.sensory_a):
+        return math.nan
+    return round(float(brentq(excess, lo, hi, xtol=1e-5)), 3)
 
 
 def calibrate() -> SensationCounts:
