@@ -225,16 +225,24 @@ def pain_criterion(names: list[str]) -> None:
         print(f"| {cm:g} cm, {width * 1e6:.0f} µs | {pain_fraction_for_ratio(cm, width):.3f} |",
               flush=True)
     fractions = (frac, 0.75, 0.82, 0.90)
-    print("\npain threshold (mA) of each example with other Aδ fractions")
-    print("| example | programmed | " + " | ".join(f"{f:.3g}" for f in fractions) + " |")
-    print("| --- | --- | " + " | ".join("---" for _ in fractions) + " |")
+    # the pad-size candidate: an absolute count of Aδ, the stored fraction of the Aδ
+    # sampled in the calibration configuration
+    count = frac * (win.available or {})["adelta"]
+    print(f"\npain threshold (mA) of each example with other Aδ fractions, and with a count "
+          f"of {count:.0f} Aδ")
+    print("| example | programmed | " + " | ".join(f"{f:.3g}" for f in fractions)
+          + " | count |")
+    print("| --- | --- | " + " | ".join("---" for _ in fractions) + " | --- |")
     for name in names:
         fx = simulate(resolve_program(name)[0]).effects
         w = fx.window if fx is not None else None
         if w is None or "adelta" not in w.classes:
             continue
+        adelta = w.classes["adelta"]
+        by_count = adelta.amplitude_for(min(1.0, count / (w.available or {})["adelta"]))
         print(f"| {name} | {_ma(w.amplitude_a)} | " + " | ".join(
-            _ma(w.classes["adelta"].amplitude_for(f)) for f in fractions) + " |", flush=True)
+            _ma(adelta.amplitude_for(f)) for f in fractions) + f" | {_ma(by_count)} |",
+            flush=True)
 
 
 def interferential() -> None:
