@@ -217,6 +217,12 @@ def pain_criterion(names: list[str]) -> None:
         print(f"| {cls} | {thr.size} | {int(under.sum())} | {_ma(float(np.median(thr[under])))}"
               f", {_ma(float(np.max(thr[under])))} | {_ma(float(np.median(thr[~under])))} | "
               f"{need * thr.size:.1f} |", flush=True)
+        if cls == "adelta":
+            ratio = win.pain_a / win.sensory_a
+            k = int(np.sum(thr[under] <= win.pain_a))
+            print(f"| (Aδ under the cathode firing at pain = {ratio:.2f} x detection: {k} of "
+                  f"{int(under.sum())}; the median fires at "
+                  f"{float(np.median(thr[under])) / win.sensory_a:.2f} x detection) |")
     print("\nthe Aδ fraction at which pain / detection is Dölker's 3.94 (forearm, square pads)")
     print("| pads, pulse | Aδ fraction |")
     print("| --- | --- |")
