@@ -37,6 +37,13 @@ threshold, whose spread :data:`SUBJECT_EXCITABILITY_CV` is calibrated once so th
 detection threshold varies between virtual subjects, in the calibration configuration, as
 much as it did between the 254 people of the detection study (its pooled SD / mean).
 
+Where the pain fraction sits (``benchmarks/sensation_window.py --pain``): in the calibration
+configuration 68.5 % of the sampled Aδ is 41 of 60, where 35 lie under the cathode, so the
+criterion is met only once every Aδ under the pad fires and some in the ring sampled around
+it do; the model's Aδ under the cathode all fire by 3.3 x detection, so Dölker's 3.94 is
+reached only on the sample's last fibers, and the pain threshold moves ~45 % for four of
+them (``docs/effects.md``, "Why pain comes below the programmed intensity").
+
 What the calibration does **not** cover: temporal summation (the counts were calibrated at
 100 pulses/s; at a few pulses per second people report thresholds a little higher, which
 the model does not reproduce), and any spread of the pain criterion of its own (pain
@@ -122,7 +129,10 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget(
         "pain", 13.8 / 3.5, "ratio", _DOLKER,
         note="intolerance over perception; intolerance is at or above the pain threshold, so "
-             "the pain criterion is a 'no longer tolerable' criterion"),
+             "the pain criterion is a 'no longer tolerable' criterion; the study's electrode "
+             "sizes and headline pulse width are not in the abstract: 5 x 5 cm and 100 µs "
+             "assumed, and the fraction rests on it (0.82 on 3.5 cm pads, 0.204 on 7.5 cm, "
+             "0.54 at 1 ms: estim.effects.calibrate.pain_fraction_for_ratio)"),
     CalibrationTarget(
         "detection_spread", pooled_cv(_SEX_STUDY_GROUPS), "ratio", _SEX_STUDY,
         note="SD / mean of the detection threshold over all 254 people (women and men "
