@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ SCREENSHOTS = ROOT / "build" / "web-screenshots"
 WIDE = {"width": 1000, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: Longest the first program may take to prepare (2 shared cores, a cold field cache).
-PREPARE_MS = 600_000
+PREPARE_S = 600.0
 
 
 def _free_port() -> int:
@@ -50,7 +51,9 @@ class Server:
 
     def __init__(self, database: str, cache: Path) -> None:
         self.port = _free_port()
-        env = {**os.environ, "ESTIM_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
+        # a crash of the server (a fault in compiled code) prints where it happened
+        env = {**os.environ, "ESTIM_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1",
+               "PYTHONFAULTHANDLER": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "estim", "serve", "--no-browser", "--port", str(self.port),
              "--database", database],
@@ -59,7 +62,16 @@ class Server:
         line = self.process.stdout.readline()
         assert f"http://127.0.0.1:{self.port}/" in line, line
         self.url = f"http://127.0.0.1:{self.port}/"
+        # what it prints later is read as it comes (a full pipe would stall the server)
+        self.output: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self._wait_ready()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -72,14 +84,24 @@ class Server:
 
     def stop(self) -> str:
         self.process.send_signal(signal.SIGINT)
-        out, _ = self.process.communicate(timeout=30)
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=10)
+        out = "".join(self.output)
         assert self.process.returncode == 0, out
         return out
+
+    def log(self) -> str:
+        """What the server printed so far, and whether it is still running."""
+        code = self.process.poll()
+        if code is not None:
+            self._reader.join(timeout=10)  # the last lines
+        state = "running" if code is None else f"exited with {code}"
+        return f"estim serve {state}; it printed:\n{''.join(self.output)}"
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +122,20 @@ def _turn(page: Any, position: int) -> None:
     """The dial to ``position`` (0..200), as dragging it does (an input event)."""
     page.eval_on_selector("#dial", "(el, v) => { el.value = String(v); "
                           "el.dispatchEvent(new Event('input')); }", position)
+    _settled(page)
+
+
+def _prepared(page: Any, server: Server) -> None:
+    """Until the program on the device is prepared (the dial enabled); fails at once, with
+    what the server printed, if the preparation fails or the server stops."""
+    deadline = time.monotonic() + PREPARE_S
+    while page.is_disabled("#dial"):
+        said = page.text_content("#job-text") or ""
+        if server.process.poll() is not None or re.match(r"Could not (prepare|show)", said):
+            pytest.fail(f"{said}\n{server.log()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"not prepared in {PREPARE_S} s: {said}\n{server.log()}")
+        page.wait_for_timeout(500)
     _settled(page)
 
 
@@ -134,8 +170,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_function("document.querySelector('#mode').value !== ''")
         assert page.input_value("#mode") == "tens_conventional"  # the default example
         assert "Source:" in page.text_content("#mode-source")
-        page.wait_for_selector("#dial:not([disabled])", timeout=PREPARE_MS)
-        _settled(page)
+        _prepared(page, server)
         thresholds = page.evaluate("""async () => {
             const job = (await (await fetch('/api/programs', {method: 'POST',
               headers: {'Content-Type': 'application/json'},
@@ -218,8 +253,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
 
         phone = browser.new_page(viewport=PHONE)
         phone.goto(server.url)
-        phone.wait_for_selector("#dial:not([disabled])", timeout=PREPARE_MS)
-        _settled(phone)
+        _prepared(phone, server)
         _no_sideways_scroll(phone, PHONE["width"])
         _shoot(phone, "phone-390px")
         phone.close()

@@ -190,8 +190,12 @@ function watchJob(answer, doing) {
       $("job-text").textContent = `Could not prepare this program: ${status.error || ""}`;
       return;
     }
-    $("job").hidden = true;
-    await useModel(answer.job, answer.mode);
+    try {
+      await useModel(answer.job, answer.mode);
+      $("job").hidden = true;
+    } catch (err) {
+      $("job-text").textContent = `Could not show this program: ${err.message}`;
+    }
   };
   const poll = async () => {
     if (state.job !== answer.job) { clearInterval(state.polling); return; }
@@ -201,7 +205,9 @@ function watchJob(answer, doing) {
   };
   if (answer.state === "done") { done(answer); return; }
   show(answer);
-  state.polling = setInterval(() => poll().catch(() => {}), 300);
+  state.polling = setInterval(() => poll().catch((err) => {
+    $("job-text").textContent = `Could not follow the preparation (retrying): ${err.message}`;
+  }), 300);
 }
 
 // ---- the dial ---------------------------------------------------------------------------
