@@ -308,14 +308,19 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
                                       fat_thickness=fat if "fat" in thick else None)
         except InputError as err:
             return None, str(err)
-        for name, pts in at_nodes.items():
-            for i, p in enumerate(pts):
-                moved = subject_points(name, p, site, cathode, skin_scale=skin_k[k],
-                                       skin_m=skin - thick["skin"],
-                                       fat_m=fat - thick.get("fat", 0.0))
-                drive = _drive(moved, field(moved))
-                if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
-                    ratios[name][k, i] = base_drive[name][i] / drive
+        moved = [(name, i, subject_points(name, p, site, cathode, skin_scale=skin_k[k],
+                                          skin_m=skin - thick["skin"],
+                                          fat_m=fat - thick.get("fat", 0.0)))
+                 for name, pts in at_nodes.items() for i, p in enumerate(pts)]
+        if not moved:
+            continue
+        # every fiber in one call (the potential at a point does not depend on the others)
+        phis = np.split(field(np.concatenate([m for _, _, m in moved])),
+                        np.cumsum([len(m) for _, _, m in moved])[:-1])
+        for (name, i, points), phi in zip(moved, phis, strict=True):
+            drive = _drive(points, phi)
+            if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
+                ratios[name][k, i] = base_drive[name][i] / drive
     return ratios, "" if base.valid else base.note
 
 
