@@ -1,0 +1,235 @@
+// estim serve: the page's figures, drawn on canvases (no library): the waveform and the field
+// cross-section. Loaded before app.js, whose `state`, `$` and `current` they use when called.
+"use strict";
+
+// ---- drawing ------------------------------------------------------------------------------
+
+function canvasContext(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || canvas.width;
+  const height = Math.round(width * Number(canvas.dataset.aspect || canvas.height / canvas.width));
+  if (!canvas.dataset.aspect) canvas.dataset.aspect = String(canvas.height / canvas.width);
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = "12px system-ui, sans-serif";
+  return { ctx, width, height };
+}
+
+function niceTicks(lo, hi, count) {
+  const span = hi - lo || 1;
+  const step0 = span / count;
+  const mag = 10 ** Math.floor(Math.log10(step0));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return ticks;
+}
+
+function drawWaveform(w) {
+  const { ctx, width, height } = canvasContext($("waveform"));
+  if (!w || !w.t_s.length) return;
+  const t = w.t_s, i = w.i_a.map((x) => x * 1e3);
+  const span = t[t.length - 1] - t[0];
+  const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
+  const left = 56, right = 10, top = 10, bottom = 34;
+  let lo = Math.min(0, ...i), hi = Math.max(0, ...i);
+  if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
+  const pad = (hi - lo) * 0.08;
+  lo -= pad; hi += pad;
+  const x = (v) => left + (v - t[0]) / (span || 1) * (width - left - right);
+  const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
+  ctx.strokeStyle = "#ccc";
+  ctx.fillStyle = "#444";
+  ctx.textAlign = "right";
+  for (const v of niceTicks(lo, hi, 4)) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
+    ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
+  }
+  ctx.textAlign = "center";
+  for (const v of niceTicks(0, span * scale, 5)) {
+    ctx.fillText(`${+v.toPrecision(3)}`, x(t[0] + v / scale), height - bottom + 16);
+  }
+  ctx.fillText(`time (${unit})`, (left + width - right) / 2, height - 3);
+  ctx.save();
+  ctx.translate(12, (top + height - bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText("current (mA)", 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = "#1f4e9c";
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  t.forEach((tv, k) => (k ? ctx.lineTo(x(tv), y(i[k])) : ctx.moveTo(x(tv), y(i[k]))));
+  ctx.stroke();
+}
+
+// magma, five stops: dark (weak field) to light (strong)
+const MAGMA = [[0, 0, 4], [81, 18, 124], [183, 55, 121], [252, 137, 97], [252, 253, 191]];
+function magma(u) {
+  const s = Math.max(0, Math.min(1, u)) * (MAGMA.length - 1);
+  const k = Math.min(MAGMA.length - 2, Math.floor(s));
+  const f = s - k;
+  return MAGMA[k].map((c, j) => Math.round(c + (MAGMA[k + 1][j] - c) * f));
+}
+
+function fieldRange(sec) {
+  let peak = 0;
+  for (const row of sec.field_v_per_m_per_a) {
+    for (const v of row) if (v !== null && v > peak) peak = v;
+  }
+  // a fixed scale: the whole dial from 1/1000 of the field at its top to the top
+  const vmax = peak * state.model.max_amplitude_a;
+  return [vmax / 1e3, vmax, peak];
+}
+
+function drawSection(amps) {
+  const canvas = $("section");
+  const sec = state.section;
+  if (!sec) {
+    canvasContext(canvas);
+    $("section-caption").textContent = "No field solution for this program.";
+    return;
+  }
+  const transverse = sec.kind === "transverse";
+  canvas.dataset.aspect = transverse ? "0.75" : "0.5";
+  const { ctx, width, height } = canvasContext(canvas);
+  const [vmin, vmax, peak] = fieldRange(sec);
+  const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_a;
+  const barWidth = 70;
+  const left = 50, right = barWidth + 20, top = 26, bottom = 36;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  // world -> canvas
+  let sx, sy, ox, oy;
+  if (transverse) {
+    const [a, b] = sec.outer_radii_m;
+    const s = Math.min(plotW / (2.5 * a), plotH / (2.5 * b));
+    sx = s; sy = -s; ox = left + plotW / 2; oy = top + plotH / 2;
+  } else {
+    sx = plotW / (h[h.length - 1] - h[0]);
+    sy = plotH / (v[v.length - 1] - v[0]);
+    ox = left - h[0] * sx; oy = top - v[0] * sy;
+    if (sec.kind === "lead") { sy = -sy; oy = top + plotH + v[0] * plotH / (v[v.length - 1] - v[0]); }
+  }
+  const X = (m) => ox + m * sx, Y = (m) => oy + m * sy;
+  // the image: one cell per grid point
+  const img = ctx.createImageData(h.length, v.length);
+  const logRange = Math.log10(vmax / vmin);
+  for (let r = 0; r < v.length; r++) {
+    for (let c = 0; c < h.length; c++) {
+      const value = grid[r][c];
+      const k = 4 * (r * h.length + c);
+      if (value === null) continue;
+      const field = value * amps;
+      const u = field > vmin ? Math.log10(field / vmin) / logRange : 0;
+      const [R, G, B] = magma(u);
+      img.data[k] = R; img.data[k + 1] = G; img.data[k + 2] = B; img.data[k + 3] = 255;
+    }
+  }
+  const off = document.createElement("canvas");
+  off.width = h.length; off.height = v.length;
+  off.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  const x0 = X(h[0]), x1 = X(h[h.length - 1]), y0 = Y(v[0]), y1 = Y(v[v.length - 1]);
+  ctx.save();
+  if (y1 < y0) { ctx.translate(0, y0 + y1); ctx.scale(1, -1); }
+  ctx.drawImage(off, Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+  ctx.restore();
+  ctx.lineWidth = 1;
+  ctx.fillStyle = "#222";
+  ctx.textAlign = "center";
+  const roleColour = { anode: "#c0392b", cathode: "#1f4e9c" };
+  const sign = { anode: "+", cathode: "−" };
+  if (transverse) {
+    const [a, b] = sec.outer_radii_m;
+    for (const layer of sec.layers) {
+      if (layer.top_m <= 0) continue;
+      ctx.strokeStyle = "rgba(255,255,255,0.7)";
+      ctx.beginPath();
+      ctx.ellipse(X(0), Y(0), (a - layer.top_m) * sx, (b - layer.top_m) * -sy, 0, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = "#333";
+    ctx.beginPath(); ctx.ellipse(X(0), Y(0), a * sx, b * -sy, 0, 0, 2 * Math.PI); ctx.stroke();
+    for (const e of sec.electrodes) {
+      ctx.strokeStyle = roleColour[e.role] || "#000";
+      ctx.lineWidth = 6;
+      ctx.beginPath();
+      ctx.ellipse(X(0), Y(0), 1.05 * a * sx, 1.05 * b * -sy, 0, -e.end, -e.start);
+      ctx.stroke();
+      const mid = (e.start + e.end) / 2;
+      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X(1.18 * a * Math.cos(mid)),
+                   Y(1.18 * b * Math.sin(mid)) + 4);
+    }
+    ctx.lineWidth = 1;
+  } else if (sec.kind === "longitudinal") {
+    ctx.strokeStyle = "rgba(255,255,255,0.75)";
+    ctx.setLineDash([4, 3]);
+    ctx.textAlign = "left";
+    for (const layer of sec.layers) {
+      if (layer.top_m > 0) {
+        ctx.beginPath(); ctx.moveTo(x0, Y(layer.top_m)); ctx.lineTo(x1, Y(layer.top_m));
+        ctx.stroke();
+      }
+      const bottomM = Math.min(layer.bottom_m, v[v.length - 1]);
+      if (Y(bottomM) - Y(layer.top_m) > 13) {
+        ctx.fillStyle = "rgba(255,255,255,0.9)";
+        ctx.fillText(layer.tissue, x0 + 4, Y(layer.top_m) + 13);
+      }
+    }
+    ctx.setLineDash([]);
+    ctx.textAlign = "center";
+    for (const e of sec.electrodes) {
+      ctx.fillStyle = roleColour[e.role] || "#000";
+      ctx.fillRect(X(e.start), top - 9, X(e.end) - X(e.start), 7);
+      ctx.fillStyle = "#222";
+      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X((e.start + e.end) / 2), top - 12);
+    }
+    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+    ctx.textAlign = "right";
+    for (const d of niceTicks(v[0] * 1e3, v[v.length - 1] * 1e3, 4)) {
+      ctx.fillText(`${+d.toPrecision(3)}`, left - 5, Y(d / 1e3) + 4);
+    }
+    ctx.save(); ctx.translate(12, top + plotH / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.fillText(sec.vertical_label, 0, 0); ctx.restore();
+  } else {
+    ctx.fillStyle = "#999";
+    ctx.fillRect(X(-0.65e-3), Y(v[v.length - 1]), 1.3e-3 * sx, Y(v[0]) - Y(v[v.length - 1]));
+    for (const e of sec.electrodes) {
+      ctx.fillStyle = roleColour[e.role] || "#000";
+      ctx.fillRect(X(-0.65e-3), Y(e.end), 1.3e-3 * sx, Y(e.start) - Y(e.end));
+    }
+    ctx.fillStyle = "#222";
+    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e3);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+  }
+  // the colour bar, in V/m, fixed over the whole dial
+  const bx = width - right + 12, bw = 14;
+  for (let k = 0; k < plotH; k++) {
+    const [R, G, B] = magma(1 - k / plotH);
+    ctx.fillStyle = `rgb(${R},${G},${B})`;
+    ctx.fillRect(bx, top + k, bw, 1.5);
+  }
+  ctx.fillStyle = "#222";
+  ctx.textAlign = "left";
+  for (let p = Math.ceil(Math.log10(vmin)); p <= Math.floor(Math.log10(vmax)); p++) {
+    const yy = top + plotH * (1 - Math.log10(10 ** p / vmin) / logRange);
+    ctx.fillText(`${10 ** p >= 1 ? (10 ** p).toLocaleString("en") : 10 ** p}`, bx + bw + 4, yy + 4);
+  }
+  ctx.fillText("V/m", bx, top - 8);
+  $("section-caption").textContent = `Electric field in the tissue at ${current(amps)}: `
+    + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
+    + "over the whole dial, so the field grows as the dial turns.";
+}
+
+function axisTicks(ctx, h, X, y, scale) {
+  ctx.textAlign = "center";
+  for (const value of niceTicks(h[0] * scale, h[h.length - 1] * scale, 6)) {
+    ctx.fillText(`${+value.toPrecision(3)}`, X(value / scale), y + 14);
+  }
+}
