@@ -35,3 +35,20 @@ def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) 
 
     shown = _CONTROL.sub(_visible, str(text))
     return escape(shown) if markup else shown
+
+
+#: Longest error message shown (a million-character key name is echoed in part).
+MAX_MESSAGE = 2000
+
+
+def one_line(err: object) -> str:
+    """An error message on one line, as every face shows it: several problems joined with
+    '; ', control characters spelled out, cut to :data:`MAX_MESSAGE` characters.
+
+    >>> one_line("site: got 'moon'\\n  expected a site")
+    "site: got 'moon'; expected a site"
+    """
+    text = "; ".join(part.strip() for part in str(err).splitlines() if part.strip())
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text) - MAX_MESSAGE} more characters)"
+    return terminal_text(text, markup=False)

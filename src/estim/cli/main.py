@@ -48,17 +48,11 @@ def _shown(text: object) -> str:
     return terminal_text(text, markup=False)
 
 
-#: Longest error message printed (a million-character key name is echoed in part).
-_MAX_MESSAGE = 2000
-
-
 def _one_line(err: object) -> str:
-    """An error message on one line: several problems joined with '; ', control characters
-    spelled out, and cut to :data:`_MAX_MESSAGE` characters."""
-    text = "; ".join(part.strip() for part in str(err).splitlines() if part.strip())
-    if len(text) > _MAX_MESSAGE:
-        text = f"{text[:_MAX_MESSAGE]}... ({len(text) - _MAX_MESSAGE} more characters)"
-    return _shown(text)
+    """An error message on one line (:func:`estim.text.one_line`)."""
+    from estim.text import one_line
+
+    return one_line(err)
 
 
 def _check_program_path(text: str | None) -> None:

@@ -19,8 +19,6 @@ from estim.errors import EstimError, InputError
 __all__ = ["register"]
 
 DEFAULT_PORT = 8765
-#: Stack of each worker thread (bytes); see _serve.
-_THREAD_STACK_B = 256 * 1024 * 1024
 
 
 def register(sub: Any) -> None:
@@ -86,13 +84,14 @@ def _serve(args: argparse.Namespace) -> int:
         raise EstimError(f"estim serve needs the web extra ({err.name} is not installed): "
                          "pip install 'estim[web]'") from None
 
+    from estim.stimulator.engine import PREPARE_STACK_B
     from estim.web import create_app
 
     # Programs are prepared, and requests answered, on worker threads; compiling the fiber
     # kernels there (numba/LLVM, when its cache does not fit) overran the default thread
     # stack and killed the server with SIGSEGV. Threads started from here get 256 MiB
     # (virtual: only what is touched is used).
-    threading.stack_size(_THREAD_STACK_B)
+    threading.stack_size(PREPARE_STACK_B)
     sock = _listen(args.host, args.port)
     port = sock.getsockname()[1]
     if not _loopback(args.host):

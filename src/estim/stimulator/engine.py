@@ -367,6 +367,11 @@ class _Job:
     model: DialModel | None = None
 
 
+#: Stack of the thread that prepares programs (B): deep LLVM compilation needs more than the
+#: default 8 MiB.
+PREPARE_STACK_B = 256 * 1024 * 1024
+
+
 class Jobs:
     """Background preparation, one job per program, on one worker thread.
 
@@ -402,7 +407,15 @@ class Jobs:
                 return key
             self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"))
             self._forget_old()
-        self._pool.submit(self._run, key, program)
+        # The pool starts its thread on the first submit. Compiling the fiber kernels there
+        # (numba/LLVM) can overrun a default thread stack and kill the process with SIGSEGV
+        # (seen under estim serve): the preparing thread gets a large stack (virtual memory;
+        # only what is touched is used). The previous size is restored at once.
+        previous = threading.stack_size(PREPARE_STACK_B)
+        try:
+            self._pool.submit(self._run, key, program)
+        finally:
+            threading.stack_size(previous)
         return key
 
     def _set(self, key: str, status: JobStatus, model: DialModel | None = None) -> None:

@@ -7,22 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from estim.errors import InputError
-from estim.text import terminal_text
+from estim.text import one_line
 
 __all__ = ["form_field", "one_line", "problem_detail", "validation_detail"]
-
-#: Longest message sent (a million-character name is echoed in part), as the CLI cuts it.
-_MAX_MESSAGE = 2000
-
-
-def one_line(err: object) -> str:
-    """The CLI's one-line form of an error: several problems joined with '; ', control
-    characters spelled out, cut to :data:`_MAX_MESSAGE` characters."""
-    text = "; ".join(part.strip() for part in str(err).splitlines() if part.strip())
-    if len(text) > _MAX_MESSAGE:
-        text = f"{text[:_MAX_MESSAGE]}... ({len(text) - _MAX_MESSAGE} more characters)"
-    return terminal_text(text, markup=False)
-
 
 def form_field(field: str, fields: Iterable[str]) -> str:
     """The form field an error's dotted path belongs to: the path itself when it is one of
