@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from estim.journal.records import SessionRecord
@@ -98,9 +99,13 @@ def sessions_figure(sessions: Sequence[SessionRecord], *, title: str) -> Figure:
     ax_pain.plot(when, before, "o-", color="tab:red", label="before the session", zorder=2)
     ax_pain.plot(when, after, "v-", color="tab:blue", label="after the session", zorder=2)
     ax_pain.legend(loc="upper right", frameon=False)
-    ax_current.plot(when, [s.intensity_a * 1e3 for s in sessions],  # [A -> mA]
-                    "s-", color="tab:green")
-    ax_current.set_ylim(bottom=0)
+    intensity_ma = [s.intensity_a * 1e3 for s in sessions]  # [A -> mA]
+    ax_current.plot(when, intensity_ma, "s-", color="tab:green")
+    ax_current.set_ylim(0, 1.2 * max(max(intensity_ma), 1.0))  # headroom above the highest
+    span = max(when) - min(when)
+    if span < timedelta(days=2):  # one day's sessions: show that day, not years around it
+        middle = min(when) + span / 2
+        ax_current.set_xlim(middle - timedelta(days=1), middle + timedelta(days=1))
     locator = mdates.AutoDateLocator()
     ax_current.xaxis.set_major_locator(locator)
     ax_current.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
