@@ -215,7 +215,7 @@ def _default_span(stim: Stimulus) -> float:
 #: to 5 s, then a silent stage (the virtual subjects' bands) to 23 s, the muscle to 24 s.
 _STAGES = (("safety", 0.01), ("fields", 0.02), ("thresholds: ", 0.05), ("abeta", 0.05),
            ("adelta", 0.15), (" c fibers", 0.18), ("sundt", 0.18), ("motor", 0.20),
-           ("muscle", 0.90))
+           ("virtual subjects", 0.60), ("muscle", 0.90))
 
 
 def _fraction(message: str, last: float) -> float:
