@@ -9,7 +9,6 @@ JSON API under ``/api`` (:mod:`estim.web.device` and :mod:`estim.web.journal`).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -22,56 +21,12 @@ from fastapi.staticfiles import StaticFiles
 
 from estim.errors import InputError
 from estim.web.errors import problem_detail, validation_detail
+from estim.web.state import WebState
 
 if TYPE_CHECKING:
-    from estim.journal import Journal
     from estim.stimulator import Jobs
 
 __all__ = ["create_app"]
-
-#: Cross-sections kept (about 0.1 MB each): as many programs as the jobs remember.
-_SECTIONS_KEPT = 16
-
-
-class WebState:
-    """What the endpoints share: the background jobs, the journal (opened on first use,
-    so that the device works even when the database cannot be reached) and the
-    cross-sections already drawn, by job id."""
-
-    def __init__(self, *, database_url: str | None, jobs: Jobs | None) -> None:
-        import threading
-
-        from estim.stimulator import Jobs
-
-        self.own_jobs = jobs is None
-        self.jobs = jobs if jobs is not None else Jobs()
-        self.database_url = database_url
-        #: the last :data:`_SECTIONS_KEPT` cross-sections drawn, oldest first
-        self.sections: OrderedDict[str, dict[str, object]] = OrderedDict()
-        self._journal: Journal | None = None
-        self._lock = threading.Lock()
-
-    def journal(self) -> Journal:
-        from estim.journal import Journal
-
-        with self._lock:
-            if self._journal is None:
-                self._journal = Journal(self.database_url)
-            return self._journal
-
-    def keep_section(self, job: str, section: dict[str, object]) -> None:
-        self.sections[job] = section
-        while len(self.sections) > _SECTIONS_KEPT:
-            self.sections.popitem(last=False)
-
-    def close(self) -> None:
-        if self.own_jobs:
-            self.jobs.close()
-        with self._lock:
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
-
 
 def _page() -> str:
     from jinja2 import Environment, select_autoescape

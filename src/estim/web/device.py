@@ -21,7 +21,7 @@ from estim.units import parse_quantity
 
 if TYPE_CHECKING:
     from estim.stimulator import DialModel
-    from estim.web.app import WebState
+    from estim.web.state import WebState
 
 __all__ = ["router"]
 

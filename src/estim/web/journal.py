@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from estim.web.app import WebState
+    from estim.web.state import WebState
 
 __all__ = ["router"]
 
