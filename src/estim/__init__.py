@@ -17,9 +17,8 @@ from estim.program import Program, ProgramError, load_program, parse_program
 from estim.program.bundled import bundled_examples
 from estim.setup import PlacedChannel, Setup, build_setup
 from estim.simulate import Result, SimulateOptions, simulate
+from estim.version import __version__
 from estim.waveforms import Metrics, Stimulus, metrics, stimuli_for
-
-__version__ = "0.1.0"
 
 __all__ = [
     "EstimError",

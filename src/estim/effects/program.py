@@ -193,9 +193,9 @@ def _program_fields(program: Program, *, progress: Callable[[str], None] | None,
     this process (the key holds what the disk entry's key is made of: the site as specified,
     each channel's pads, the interface conductance, the field cache's and estim's versions);
     the channel currents are the program's own."""
-    from estim import __version__
     from estim.fields.cache import CACHE_VERSION
     from estim.fields.program import ProgramFields, fields_for_program
+    from estim.version import __version__
 
     key = digest(CACHE_VERSION, __version__, program.site.model_dump(mode="json"),
                  [(ch.name, ch.anode.model_dump(mode="json"), ch.cathode.model_dump(mode="json"))

@@ -265,7 +265,7 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     Served from memory or the disk cache when the same site, pads, fibers and subjects were
     drawn before (the result is the same array, bit for bit).
     """
-    from estim import __version__
+    from estim.version import __version__
 
     key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
                  np.asarray(skin_k, float), np.asarray(fat_k, float),

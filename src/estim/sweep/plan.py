@@ -34,6 +34,7 @@ from estim.program.loader import ProgramError, _read_regular, load_program, prog
 from estim.program.model import Program
 from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values
 from estim.sweep.subject import VirtualSubject, virtual_subject
+from estim.version import __version__
 
 __all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_sweep_file",
            "plan_sweep"]
@@ -173,7 +174,7 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
         _apply_subject(point_data, program, subject, axes)
         program = _validated(point_data, axes, combo, source=source)
     text = json.dumps(point_data, sort_keys=True, default=str)
-    key = digest(SWEEP_VERSION, _estim_version(), text, options.body, options.fibers,
+    key = digest(SWEEP_VERSION, __version__, text, options.body, options.fibers,
                  options.seed, subject.index if subject else -1)[:24]
     inputs = tuple((a.column, a.numbers[i] if a.numeric else _text(a.values[i]))
                    for a, i in zip(axes, combo, strict=True))
@@ -182,12 +183,6 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
 
 def _text(value: Value) -> str:
     return value if isinstance(value, str) else f"{value:g}"
-
-
-def _estim_version() -> str:
-    from estim import __version__
-
-    return __version__
 
 
 def _validated(data: dict[str, Any], axes: Sequence[Axis], combo: tuple[int, ...], *,
