@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ EXAMPLES = sorted((ROOT / "src" / "estim" / "examples").glob("*.toml"))
 @pytest.fixture
 def tens_text() -> str:
     return (ROOT / "src" / "estim" / "examples" / "tens_conventional.toml").read_text()
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[object]:
+    """An in-process Dask client (one worker, two threads) for a test module's sweeps."""
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    c = Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None)
+    try:
+        yield c
+    finally:
+        c.close()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import tomllib
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +26,8 @@ TENS = bundled_examples()["tens_conventional"]
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[object]:
-    from distributed import Client
-
-    c = Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None)
-    try:
-        yield c
-    finally:
-        c.close()
+def client(dask_client: object) -> object:
+    return dask_client
 
 
 def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:

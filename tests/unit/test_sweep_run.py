@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,8 @@ SAFETY = SweepOptions(body=False)
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[object]:
-    from distributed import Client
-
-    c = Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None)
-    try:
-        yield c
-    finally:
-        c.close()
+def client(dask_client: object) -> object:
+    return dask_client
 
 
 def test_batched_points_get_their_own_results(client: object, tmp_path: Path) -> None:
