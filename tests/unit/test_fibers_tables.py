@@ -9,7 +9,8 @@ from estim.fibers import tables
 from estim.fibers.tables import MRG_GEOMETRY, Param, mrg_geometry
 
 
-@pytest.mark.parametrize("table", [tables.MRG, tables.SWEENEY, tables.SUNDT, tables.HH])
+@pytest.mark.parametrize("table", [tables.MRG, tables.SWEENEY, tables.SUNDT, tables.HH,
+                                   tables.FREE_ENDING])
 def test_every_entry_has_unit_and_source(table: dict[str, Param]) -> None:
     for name, p in table.items():
         assert isinstance(p, Param), name

@@ -9,6 +9,12 @@ The layouts reproduce the set-up of the reference thresholds (PyFibers 0.13): MR
 node–MYSA–FLUT–6×STIN–FLUT–MYSA periods; Sweeney node–internode; unmyelinated chains of
 equal sections; one passive node at each end (leak 1e-4 S/cm², 1 µF/cm², axially
 disconnected through Ra = 1e10 Ω·cm).
+
+A hybrid fiber is an MRG axon whose first node continues into an unmyelinated
+:class:`Terminal` (the free ending of an Aδ afferent) with Sundt 2015 C-fiber membrane and
+channels: one fiber, two channel sets (the kernels take a model code per active
+compartment). In the double cable the terminal's periaxonal layer is shorted to the
+outside, as at an MRG node.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from enum import StrEnum
 import numpy as np
 
 from estim.errors import InputError, ModelRangeWarning
-from estim.fibers.kinetics import MODEL_CODES, kinetic_constants
-from estim.fibers.tables import HH, MRG, SUNDT, SWEENEY, mrg_geometry
+from estim.fibers.kinetics import MODEL_CODES, N_STATES, kinetic_constants, kinetic_table
+from estim.fibers.tables import FREE_ENDING, HH, MRG, SUNDT, SWEENEY, mrg_geometry
 
-__all__ = ["Fiber", "FiberModel", "make_fiber"]
+__all__ = ["Fiber", "FiberModel", "Terminal", "make_fiber"]
 
 #: Indices, in the MRG kinetic constants, of the two voltage offsets of the persistent Na
 #: activation rates (alpha and beta use v + offset): the 10 scalars, then rate triples.
@@ -41,6 +47,45 @@ class FiberModel(StrEnum):
 
 
 MYELINATED = (FiberModel.MRG, FiberModel.SWEENEY)
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """The unmyelinated free ending of a myelinated afferent, past its first node.
+
+    Sundt 2015 C-fiber membrane and channels (:data:`estim.fibers.tables.SUNDT`); defaults
+    from :data:`estim.fibers.tables.FREE_ENDING` (each value with its source).
+
+    >>> t = Terminal()
+    >>> round(t.length_m * 1e6), round(t.diameter_m * 1e6, 1), t.n_sections
+    (150, 1.0, 6)
+
+    :param length_m: length from the last node to the tip (m).
+    :param diameter_m: axon diameter (m).
+    :param section_length_m: compartment length (m); the length is split into whole sections.
+    """
+
+    length_m: float = float(FREE_ENDING["length"]) * 1e-6  # [µm -> m]
+    diameter_m: float = float(FREE_ENDING["diameter"]) * 1e-6  # [µm -> m]
+    section_length_m: float = float(FREE_ENDING["section_length"]) * 1e-6  # [µm -> m]
+
+    def __post_init__(self) -> None:
+        for name in ("length_m", "diameter_m", "section_length_m"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise InputError(f"terminal.{name}", value, "a positive length in m")
+        lo, hi = _DIAMETER_RANGE_UM[FiberModel.SUNDT]
+        if not lo <= self.diameter_m * 1e6 <= hi:
+            raise InputError("terminal.diameter_m", self.diameter_m,
+                             f"{lo}–{hi} µm (the Sundt C-fiber membrane's range)")
+        if self.section_length_m > self.length_m:
+            raise InputError("terminal.section_length_m", self.section_length_m,
+                             f"at most the terminal's length, {self.length_m:g} m")
+
+    @property
+    def n_sections(self) -> int:
+        """Compartments of the terminal (the length in whole sections, at least one)."""
+        return max(1, round(self.length_m / self.section_length_m))
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +108,8 @@ class Fiber:
     #: shift (mV) of the nodal persistent Na activation toward rest: 0 for the published
     #: MRG motor axon; > 0 for sensory axons (:func:`make_fiber` ``sensory=True``)
     nap_shift_mv: float = 0.0
+    #: the unmyelinated free ending before the first node (None: the fiber is one model)
+    terminal: Terminal | None = None
 
     @property
     def n_compartments(self) -> int:
@@ -80,12 +127,35 @@ class Fiber:
     def length_m(self) -> float:
         return float(self.positions_m[-1] - self.positions_m[0])
 
+    @property
+    def active_codes(self) -> np.ndarray:
+        """Model code of every active compartment (int64): the terminal's Sundt sections,
+        then the fiber's own model."""
+        codes = np.full(self.active_index.shape[0], self.code, dtype=np.int64)
+        if self.terminal is not None:
+            codes[: self.terminal.n_sections] = MODEL_CODES[FiberModel.SUNDT.value]
+        return codes
+
+    @property
+    def n_states(self) -> int:
+        """Gating states per active compartment (all channel sets of a fiber have as many)."""
+        return N_STATES[self.code]
+
     def kinetic_constants(self) -> np.ndarray:
+        """Constants of the fiber's own model (:func:`~estim.fibers.kinetics.kinetic_constants`)."""
         kin = kinetic_constants(self.code, self.temperature_c)
         if self.nap_shift_mv:
             kin = kin.copy()
             kin[NAP_MIDPOINTS] += self.nap_shift_mv  # rates use (v + r): + shifts toward rest
         return kin
+
+    def kinetic_table(self) -> np.ndarray:
+        """Constants of every channel set, one row per model code (the kernels' table)."""
+        rows = {self.code: self.kinetic_constants()}
+        if self.terminal is not None:
+            sundt = MODEL_CODES[FiberModel.SUNDT.value]
+            rows[sundt] = kinetic_constants(sundt, self.temperature_c)
+        return kinetic_table(rows)
 
     def node_at(self, fraction: float) -> int:
         """Index (into the nodes) of the node ``fraction`` along the fiber, NEURON style."""
@@ -98,14 +168,19 @@ class Fiber:
         d = d / np.linalg.norm(d)
         return np.asarray(origin_m, dtype=float)[None, :] + self.positions_m[:, None] * d
 
-    def topology_key(self) -> tuple[FiberModel, int, bool, float]:
+    def topology_key(self) -> tuple[FiberModel, int, bool, float, int]:
         """Fibers with the same key can share one kernel batch (and its kinetics)."""
-        return (self.model, self.n_compartments, self.double_cable, self.nap_shift_mv)
+        n_terminal = 0 if self.terminal is None else self.terminal.n_sections
+        return (self.model, self.n_compartments, self.double_cable, self.nap_shift_mv,
+                n_terminal)
 
     def __repr__(self) -> str:
+        ending = "" if self.terminal is None else (
+            f", terminal={self.terminal.length_m * 1e6:.3g} µm x "
+            f"{self.terminal.diameter_m * 1e6:.2g} µm")
         return (f"Fiber(model={self.model.value}, diameter={self.diameter_m * 1e6:.3g} µm, "
                 f"n_nodes={self.n_nodes}, compartments={self.n_compartments}, "
-                f"T={self.temperature_c} °C)")
+                f"T={self.temperature_c} °C{ending})")
 
 
 class _Builder:
@@ -155,7 +230,8 @@ def _passive_node(b: _Builder, *, length: float, diam: float, v_rest: float,
           xraxial=xraxial, xg=float(MRG["short_circuit_g"]))
 
 
-def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int]) -> tuple[_Builder, list[int]]:
+def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int],
+         terminal: Terminal | None = None) -> tuple[_Builder, list[int]]:
     geo = mrg_geometry(d_um)
     rho = float(MRG["rhoa"])
     rho_um = rho * 1e4  # [Ω·cm -> Ω·µm]
@@ -173,6 +249,15 @@ def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int]) -> tuple[_Builder,
 
     sp1, sp2, spi = (float(MRG[k]) for k in ("space_p1", "space_p2", "space_i"))
     b = _Builder()
+    if terminal is not None:
+        # the free ending, tip first: Sundt membrane and axoplasm; the periaxonal layer is
+        # shorted to the outside (no myelin), as at a node
+        d_t = terminal.diameter_m * 1e6  # [m -> µm]
+        sec = terminal.length_m * 1e6 / terminal.n_sections  # [m -> µm]
+        for _ in range(terminal.n_sections):
+            b.add(length=sec, diam=d_t, ra=float(SUNDT["ra"]), cm=float(SUNDT["cm"]),
+                  g_pas=float(SUNDT["g_pas"]), e_pas=float(SUNDT["e_pas"]),
+                  xraxial=xr(d_t, sp1), xg=float(MRG["short_circuit_g"]), channel=True)
     nodes = []
     d = geo.fiber_diameter
     for k in range(n_nodes):
@@ -241,7 +326,7 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
                length_m: float | None = None, section_length_m: float | None = None,
                temperature_c: float | None = None,
                passive_end_nodes: int | tuple[int, int] = 1, sensory: bool = False,
-               nap_shift_mv: float | None = None) -> Fiber:
+               nap_shift_mv: float | None = None, terminal: Terminal | None = None) -> Fiber:
     """Build a fiber.
 
     :param model: ``mrg``, ``sweeney``, ``sundt`` or ``hh``.
@@ -258,7 +343,11 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
         persistent Na current at rest than motor axons, Bostock & Rothwell 1997; the shift
         is calibrated on the strength-duration time constants of Mogyoros et al. 1996).
     :param nap_shift_mv: that shift (mV) given explicitly (calibration, experiments).
-    :raises InputError: unknown model, diameter outside the model's range, too few nodes.
+    :param terminal: an MRG afferent's unmyelinated free ending (:class:`Terminal`) before its
+        first node, which must then be active (``passive_end_nodes=(0, k)``): the fiber
+        starts at the terminal's tip.
+    :raises InputError: unknown model, diameter outside the model's range, too few nodes,
+        a terminal on another model or behind a passive first node.
     """
     try:
         model = FiberModel(str(model).lower())
@@ -273,6 +362,9 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
             else (int(passive_end_nodes[0]), int(passive_end_nodes[1])))
     if min(ends) < 0:
         raise InputError("passive_end_nodes", passive_end_nodes, "counts >= 0")
+    if terminal is not None and (model is not FiberModel.MRG or ends[0] != 0):
+        raise InputError("terminal", terminal, "an MRG fiber whose first node is active "
+                                               "(passive_end_nodes=(0, k))")
     if temperature_c is None:
         temperature_c = float(HH["temperature"]) if model is FiberModel.HH else 37.0
     if not 0.0 <= temperature_c <= 45.0:
@@ -281,7 +373,10 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
         n_nodes = 51 if n_nodes is None else int(n_nodes)
         if n_nodes < sum(ends) + 3:
             raise InputError("n_nodes", n_nodes, f"at least {sum(ends) + 3}")
-        builder, nodes = (_mrg if model is FiberModel.MRG else _sweeney)(d_um, n_nodes, ends)
+        if model is FiberModel.MRG:
+            builder, nodes = _mrg(d_um, n_nodes, ends, terminal)
+        else:
+            builder, nodes = _sweeney(d_um, n_nodes, ends)
         double = model is FiberModel.MRG
         v_rest = float((MRG if double else SWEENEY)["v_rest"])
     else:
@@ -312,4 +407,4 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     return Fiber(model=model, diameter_m=float(diameter_m), n_nodes=n_nodes,
                  temperature_c=float(temperature_c), v_rest_mv=v_rest, positions_m=centres,
                  node_index=node_index, active_index=active.astype(np.int64), cable=cable,
-                 nap_shift_mv=shift)
+                 nap_shift_mv=shift, terminal=terminal)

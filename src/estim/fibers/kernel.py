@@ -10,7 +10,11 @@ One batch member is one (fiber, amplitude) pair. Each member is integrated indep
    system for single cables (the periaxonal potential is then the applied Ve);
 3. gating states advanced over dt with v(t + dt) held (exponential ``cnexp`` rule);
 4. threshold crossings and early termination: stop a member once the detection node has
-   fired, or once the stimulus is over and every active node is back near rest.
+   fired, or once the stimulus is over and every active node is back near its rest.
+
+Every active compartment has its own channel set: ``codes[j]`` is the model code of the
+j-th active compartment and ``kin[codes[j]]`` its constants (a hybrid fiber: MRG nodes and
+a Sundt unmyelinated terminal). Single-model fibers pass one code for all.
 
 Kernel units: mV, ms, nF, µS, nA (µS·mV = nA, nF·mV/ms = nA).
 :func:`run_batch_numpy` is the plain-numpy twin (banded direct solve, vectorised gating)
@@ -25,13 +29,13 @@ import numpy as np
 from numba import njit, prange
 from scipy.linalg import solve_banded
 
-from estim.fibers.kinetics import MAX_STATES, currents, rates
+from estim.fibers.kinetics import MAX_STATES, currents, kinetic_table, rates
 
-__all__ = ["as_sources", "run_batch", "run_batch_numpy"]
+__all__ = ["as_sources", "channel_sets", "run_batch", "run_batch_numpy"]
 
 
 @njit(cache=True)
-def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area, active,
+def _member(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area, active,
             detect, amp, phi, wave, inj_comp, inj_wave, vm, w, st, quiet_step, quiet_mv,
             stop_on_detect, thresh, t_cross, n_cross, peak, rec, rec_every, double):
     n = cm.shape[0]
@@ -70,7 +74,8 @@ def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, ar
             ge[i] = gpas[i] * epas[i]
             j = is_active[i]
             if j >= 0:
-                gc, gec = currents(code, st[j], kin)
+                c = codes[j]
+                gc, gec = currents(c, st[j], kin[c])
                 scale = area[i] * 1e6  # [S/cm² * cm² -> µS]
                 g[i] += gc * scale
                 ge[i] += gec * scale
@@ -162,12 +167,13 @@ def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, ar
             ve_old[i] = ve[i]
         # 3. gating states with v(t + dt)
         t_new = (k + 1) * dt
-        vmax = -1e300
+        quiet = True
         detected = False
         for j in range(n_act):
             i = active[j]
             v = vm[i]
-            rates(code, v, kin, inf, tau)
+            c = codes[j]
+            rates(c, v, kin[c], inf, tau)
             for q in range(ns):
                 st[j, q] = inf[q] + (st[j, q] - inf[q]) * math.exp(-dt / tau[q])
             # 4. threshold crossings (linear interpolation inside the step)
@@ -180,8 +186,8 @@ def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, ar
                     detected = True
             if v > peak[j]:
                 peak[j] = v
-            if v > vmax:
-                vmax = v
+            if v >= v_rest[j] + quiet_mv:
+                quiet = False
         if n_rec > 0 and (k + 1) % rec_every == 0:
             kr = (k + 1) // rec_every - 1
             if kr < n_rec:
@@ -190,21 +196,21 @@ def _member(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, ar
         if stop_on_detect and detected:
             steps_done = k + 1
             break
-        if k + 1 >= quiet_step and vmax < v_rest + quiet_mv:
+        if k + 1 >= quiet_step and quiet:
             steps_done = k + 1
             break
     return steps_done
 
 
 @njit(cache=True, parallel=True)
-def _run_batch_compiled(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
+def _run_batch_compiled(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
                         active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
                         quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
                         rec, rec_every, steps, double):
     n_b = amp.shape[0]
     for b in prange(n_b):
         f = fib[b]
-        steps[b] = _member(code, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
+        steps[b] = _member(codes, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
                            cmy[f], gmy[f], area[f], active, detect, amp[b], phi[f], wave,
                            inj_comp, inj_wave, vm[b], w[b], st[b], quiet_step, quiet_mv,
                            stop_on_detect, thresh, t_cross[b], n_cross[b], peak[b], rec[b],
@@ -212,14 +218,14 @@ def _run_batch_compiled(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, 
 
 
 @njit(cache=True)
-def _run_batch_serial(code, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
+def _run_batch_serial(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
                       active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
                       quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
                       rec, rec_every, steps, double):
     # the same loop without threads: a batch of one would leave the other threads spinning
     for b in range(amp.shape[0]):
         f = fib[b]
-        steps[b] = _member(code, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
+        steps[b] = _member(codes, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
                            cmy[f], gmy[f], area[f], active, detect, amp[b], phi[f], wave,
                            inj_comp, inj_wave, vm[b], w[b], st[b], quiet_step, quiet_mv,
                            stop_on_detect, thresh, t_cross[b], n_cross[b], peak[b], rec[b],
@@ -248,14 +254,40 @@ def _outputs(n_b: int, n_act: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return t_cross, n_cross, peak, steps
 
 
-def run_batch(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest: float,
-              cable: dict[str, np.ndarray], active: np.ndarray, detect: int, fib: np.ndarray,
-              amp: np.ndarray, phi: np.ndarray, wave: np.ndarray, inj_comp: int,
-              inj_wave: np.ndarray, vm: np.ndarray, w: np.ndarray, st: np.ndarray, *,
+def channel_sets(code: int | np.ndarray, kin: np.ndarray, v_rest: float | np.ndarray,
+                 n_act: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernels' per-active-compartment form of the channels: model code of each active
+    compartment (int64, (n_act,)), the constants table (one row per code, 2-D) and the rest
+    potential (mV, (n_act,)) from which quiescence is judged.
+
+    :param code: one model code for every active compartment, or one per compartment.
+    :param kin: the model's constants vector (with one ``code``), or a table whose row
+        ``c`` holds the constants of code ``c`` (:func:`estim.fibers.kinetics.kinetic_table`).
+    :param v_rest: rest (mV), one value or one per active compartment.
+    """
+    codes = np.ascontiguousarray(np.broadcast_to(np.asarray(code, dtype=np.int64), (n_act,)))
+    kin = np.asarray(kin, dtype=np.float64)
+    if kin.ndim == 1:
+        if np.ndim(code) != 0:
+            raise ValueError("one constants vector for several model codes: give a table")
+        kin = kinetic_table({int(code): kin})
+    rest = np.ascontiguousarray(np.broadcast_to(np.asarray(v_rest, dtype=np.float64),
+                                                (n_act,)))
+    return codes, np.ascontiguousarray(kin), rest
+
+
+def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
+              v_rest: float | np.ndarray, cable: dict[str, np.ndarray], active: np.ndarray,
+              detect: int, fib: np.ndarray, amp: np.ndarray, phi: np.ndarray,
+              wave: np.ndarray, inj_comp: int, inj_wave: np.ndarray, vm: np.ndarray,
+              w: np.ndarray, st: np.ndarray, *,
               quiet_step: int, quiet_mv: float, stop_on_detect: bool, thresh: float,
               rec_every: int = 0, n_rec: int = 0) -> dict[str, np.ndarray]:
     """Integrate a batch with the compiled kernel. ``vm``, ``w``, ``st`` are updated in place.
 
+    :param code, kin, v_rest: the channels (:func:`channel_sets`): one model, or one model
+        code per active compartment with a constants table; a member stops early once every
+        active compartment is below its ``v_rest + quiet_mv`` after ``quiet_step``.
     :param cable: per-fiber arrays ``cm`` (nF), ``gpas`` (µS), ``epas`` (mV), ``ga``, ``gp``
         (µS, length N-1), ``cmy`` (nF), ``gmy`` (µS), ``area`` (cm², channel area).
     :param phi: per-fiber applied potential per unit amplitude (mV), shape (F, N), or
@@ -272,17 +304,18 @@ def run_batch(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest: float
     t_cross, n_cross, peak, steps = _outputs(n_b, active.shape[0])
     rec = np.zeros((n_b, n_rec, n)) if n_rec else np.zeros((n_b, 0, n))
     double = bool(np.any(cable["gp"] > 0))
+    codes, table, rest = channel_sets(code, kin, v_rest, active.shape[0])
     kernel = _run_batch_serial if n_b == 1 else _run_batch_compiled
-    kernel(code, kin, float(dt), int(n_steps), float(v_rest), cable["cm"],
-                        cable["gpas"], cable["epas"], cable["ga"], cable["gp"], cable["cmy"],
-                        cable["gmy"], cable["area"], active, int(detect), fib, amp, phi, wave,
-                        int(inj_comp), inj_wave, vm, w, st, int(quiet_step), float(quiet_mv),
-                        bool(stop_on_detect), float(thresh), t_cross, n_cross, peak, rec,
-                        max(int(rec_every), 1), steps, double)
+    kernel(codes, table, float(dt), int(n_steps), rest, cable["cm"], cable["gpas"],
+           cable["epas"], cable["ga"], cable["gp"], cable["cmy"], cable["gmy"], cable["area"],
+           active, int(detect), fib, amp, phi, wave, int(inj_comp), inj_wave, vm, w, st,
+           int(quiet_step), float(quiet_mv), bool(stop_on_detect), float(thresh), t_cross,
+           n_cross, peak, rec, max(int(rec_every), 1), steps, double)
     return {"t_cross": t_cross, "n_cross": n_cross, "peak": peak, "steps": steps, "rec": rec}
 
 
-def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest: float,
+def run_batch_numpy(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
+                    v_rest: float | np.ndarray,
                     cable: dict[str, np.ndarray], active: np.ndarray, detect: int,
                     fib: np.ndarray, amp: np.ndarray, phi: np.ndarray, wave: np.ndarray,
                     inj_comp: int, inj_wave: np.ndarray, vm: np.ndarray, w: np.ndarray,
@@ -299,6 +332,7 @@ def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest:
     ns = st.shape[2]
     t_cross, n_cross, peak, steps = _outputs(n_b, active.shape[0])
     double = bool(np.any(cable["gp"] > 0))
+    codes, table, _ = channel_sets(code, kin, v_rest, active.shape[0])
     rates_py = rates.py_func
     currents_py = currents.py_func
     ve_old = np.zeros((n_b, n))
@@ -310,7 +344,7 @@ def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest:
             g = c["gpas"].copy()
             ge = c["gpas"] * c["epas"]
             for j, i in enumerate(active):
-                gc, gec = currents_py(code, st[b, j], kin)
+                gc, gec = currents_py(codes[j], st[b, j], table[codes[j]])
                 g[i] += gc * c["area"][i] * 1e6
                 ge[i] += gec * c["area"][i] * 1e6
             inj = np.zeros(n)
@@ -359,7 +393,7 @@ def run_batch_numpy(code: int, kin: np.ndarray, dt: float, n_steps: int, v_rest:
             inf = np.empty(MAX_STATES)
             tau = np.empty(MAX_STATES)
             for j, i in enumerate(active):
-                rates_py(code, v_new[i], kin, inf, tau)
+                rates_py(codes[j], v_new[i], table[codes[j]], inf, tau)
                 st[b, j, :ns] = inf[:ns] + (st[b, j, :ns] - inf[:ns]) * np.exp(-dt / tau[:ns])
                 if v_old[i] < thresh <= v_new[i]:
                     if n_cross[b, j] == 0:

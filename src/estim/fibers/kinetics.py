@@ -8,6 +8,9 @@ plain-numpy twin calls their ``py_func`` element by element.
 Internal units: mV, ms, S/cm².
 
 Model codes (int, used inside the kernels): 0 MRG, 1 Sweeney, 2 Sundt, 3 Hodgkin–Huxley.
+A fiber may mix models (an MRG axon ending in a Sundt unmyelinated terminal): the kernels
+take one code per active compartment and a table with one row of constants per code
+(:func:`kinetic_table`).
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from numba import njit
 
 from estim.fibers.tables import HH, MRG, MRG_RATES, SUNDT, SWEENEY
 
-__all__ = ["MAX_STATES", "MODEL_CODES", "N_STATES", "currents", "kinetic_constants", "rates"]
+__all__ = ["MAX_STATES", "MODEL_CODES", "N_KINETIC", "N_STATES", "currents",
+           "kinetic_constants", "kinetic_table", "rates"]
 
 MODEL_CODES = {"mrg": 0, "sweeney": 1, "sundt": 2, "hh": 3}
 N_STATES = {0: 4, 1: 2, 2: 4, 3: 3}  # MRG: mp m h s; Sweeney: m h; Sundt: m h n l; HH: m h n
 MAX_STATES = 4
+#: Length of a row of :func:`kinetic_table` (the longest constants vector, MRG's).
+N_KINETIC = 34
 
 
 def kinetic_constants(code: int, temperature_c: float) -> np.ndarray:
@@ -50,6 +56,18 @@ def kinetic_constants(code: int, temperature_c: float) -> np.ndarray:
         hh_keys = ("gna", "gk", "gl", "ena", "ek", "el")
         return np.array([*(float(HH[k]) for k in hh_keys), phi], dtype=np.float64)
     raise ValueError(f"unknown model code {code}")
+
+
+def kinetic_table(rows: dict[int, np.ndarray]) -> np.ndarray:
+    """Constants of several models as one (codes, :data:`N_KINETIC`) table, row = model code.
+
+    :param rows: constants vector (:func:`kinetic_constants`) of each model code used;
+        rows of codes not given are zero (never read).
+    """
+    table = np.zeros((len(MODEL_CODES), N_KINETIC))
+    for code, kin in rows.items():
+        table[code, : kin.shape[0]] = kin
+    return table
 
 
 @njit(cache=True)

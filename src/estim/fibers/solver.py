@@ -21,7 +21,7 @@ import numpy as np
 from estim.errors import InputError
 from estim.fibers.cable import MYELINATED, Fiber
 from estim.fibers.kernel import run_batch
-from estim.fibers.kinetics import MAX_STATES, N_STATES, rates
+from estim.fibers.kinetics import MAX_STATES, rates
 from estim.fibers.protocols import Potentials, SampledWaveform, Waveform, potentials_of
 
 __all__ = [
@@ -164,29 +164,53 @@ def _stack(fibers: Sequence[Fiber]) -> dict[str, np.ndarray]:
             for k in fibers[0].cable}
 
 
+#: Extra settling of a hybrid fiber's rest (steps of 50 ms): its terminal (Sundt, rest
+#: -60 mV) and the MRG node it joins (-80 mV) settle to a shared rest through the Sundt
+#: K-DR inactivation, whose time constant is hundreds of ms.
+_HYBRID_SETTLE_STEPS = 100
+
+
 def initial_state(fibers: Sequence[Fiber]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rest state: Vm = v_rest, gates at steady state, then 200 ms at dt = 5 ms, no stimulus
-    (the reference's steady-state initialisation). Returns vm, w (mV), states."""
+    (the reference's steady-state initialisation); a hybrid fiber settles 5 s more at
+    dt = 50 ms (backward Euler and exponential gating are stable at any step). Returns vm,
+    w (mV), states."""
     f0 = fibers[0]
     n_f = len(fibers)
-    kin = f0.kinetic_constants()
+    kin = f0.kinetic_table()
+    codes = f0.active_codes
     n_act = f0.active_index.shape[0]
     vm = np.full((n_f, f0.n_compartments), f0.v_rest_mv)
     w = np.zeros_like(vm)
-    ns = N_STATES[f0.code]
+    ns = f0.n_states
     st = np.zeros((n_f, n_act, ns))
     inf = np.empty(MAX_STATES)
     tau = np.empty(MAX_STATES)
-    rates(f0.code, f0.v_rest_mv, kin, inf, tau)
-    st[:] = inf[:ns]
+    for code in np.unique(codes):
+        rates(int(code), f0.v_rest_mv, kin[code], inf, tau)
+        st[:, codes == code] = inf[:ns]
     cable = _stack(fibers)
-    n_steps = 40
-    zeros = np.zeros(n_steps)
-    run_batch(f0.code, kin, 5.0, n_steps, f0.v_rest_mv, cable, f0.active_index, 0,
-              np.arange(n_f), np.zeros(n_f), np.zeros_like(vm), zeros, -1, zeros, vm, w, st,
-              quiet_step=n_steps + 1, quiet_mv=math.inf, stop_on_detect=False,
-              thresh=AP_THRESHOLD_MV)
+    settle = [(5.0, 40)]
+    if f0.terminal is not None:
+        settle.append((50.0, _HYBRID_SETTLE_STEPS))
+    for dt_ms, n_steps in settle:
+        zeros = np.zeros(n_steps)
+        run_batch(codes, kin, dt_ms, n_steps, f0.v_rest_mv, cable, f0.active_index, 0,
+                  np.arange(n_f), np.zeros(n_f), np.zeros_like(vm), zeros, -1, zeros, vm, w,
+                  st, quiet_step=n_steps + 1, quiet_mv=math.inf, stop_on_detect=False,
+                  thresh=AP_THRESHOLD_MV)
     return vm, w, st
+
+
+def quiet_rest(fibers: Sequence[Fiber], vm_rest: np.ndarray) -> np.ndarray | float:
+    """Rest (mV) from which a run is judged quiet: the model's rest for a single-model fiber;
+    for a hybrid, at the terminal's compartments the highest settled rest of the group (the
+    terminal rests between the Sundt -60 mV and the MRG -80 mV)."""
+    f0 = fibers[0]
+    if f0.terminal is None:
+        return f0.v_rest_mv
+    settled = np.max(vm_rest[:, f0.active_index], axis=0)
+    return np.where(f0.active_codes == f0.code, f0.v_rest_mv, settled)
 
 
 def detect_position(fiber: Fiber, fraction: float) -> int:
@@ -220,7 +244,8 @@ def run_group(fibers: Sequence[Fiber], phis: Sequence[np.ndarray], fib: np.ndarr
     last_on = int(np.flatnonzero(drive)[-1]) + 1 if np.any(drive) else 0
     quiet_step = last_on + 1 if options.early_stop else n_steps + 1
     n_rec = (n_steps // record_every) if record_every else 0
-    return run_batch(f0.code, f0.kinetic_constants(), dt_ms, n_steps, f0.v_rest_mv, _stack(fibers),
+    return run_batch(f0.active_codes, f0.kinetic_table(), dt_ms, n_steps,
+                     quiet_rest(fibers, vm0), _stack(fibers),
                      f0.active_index, detect_position(f0, options.detect_fraction),
                      fib.astype(np.int64), amps_a.astype(float), phi_mv, wave, inj_comp, inj,
                      vm, w, st, quiet_step=quiet_step, quiet_mv=options.quiet_mv,

@@ -26,6 +26,15 @@ Sources (abbreviations used in the ``source`` fields):
   application to conduction and excitation in nerve. J Physiol 117:500-544.
 - PyFibers: Marshall DP et al. (2025) PyFibers, the set-up of the reference thresholds
   (passive end nodes, section layout, resting potentials).
+- MacIver1993: MacIver MB, Tanelian DL (1993) Free nerve ending terminal morphology is fiber
+  type specific for A delta and C fibers innervating rabbit corneal epithelium.
+  J Neurophysiol 69:1779-1783 (Aδ endings: long, 0.1-1.2 mm, unmyelinated processes; C
+  endings: short, < 50 µm, vertical).
+- Provitera2007: Provitera V et al. (2007) Myelinated nerve endings in human skin. Muscle
+  Nerve 35:767-775 (Aδ afferents lose their myelin in the upper dermis and end unmyelinated).
+- Kennedy1993: Kennedy WR, Wendelschafer-Crabb G (1993) The innervation of human epidermis.
+  J Neurol Sci 115:184-190 (thin unmyelinated fibers from the subepidermal plexus through
+  every layer of the epidermis, ending near the stratum granulosum).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "FREE_ENDING",
     "HH",
     "MRG",
     "MRG_GEOMETRY",
@@ -229,6 +239,28 @@ SUNDT: dict[str, Param] = {
     "kdr_zeta_l": Param(2.0, "1", "Sundt2015"),
     "kdr_gm_n": Param(0.4, "1", "Sundt2015"),
     "kdr_gm_l": Param(1.0, "1", "Sundt2015"),
+}
+
+# --------------------------------------------------------------------------------------
+# Unmyelinated free ending of a thin myelinated (Aδ) afferent
+# --------------------------------------------------------------------------------------
+
+#: The terminal of an Aδ afferent past its last myelinated node: a thin unmyelinated axon
+#: with Sundt 2015 C-fiber membrane and channels (:data:`SUNDT`), from where the myelin ends
+#: in the upper dermis through the papillary dermis into the epidermis.
+FREE_ENDING: dict[str, Param] = {
+    "length": Param(
+        150.0, "um", "Provitera2007, Kennedy1993: the myelin ends in the upper dermis and the "
+        "fiber runs on unmyelinated through the papillary dermis (~100 µm) into the epidermis "
+        "(~50-100 µm on hairy skin, Lee & Hwang 2002); MacIver1993 measured Aδ terminal "
+        "processes of 0.1-1.2 mm in corneal epithelium, so 150 µm is at the short end"),
+    "diameter": Param(
+        1.0, "um", "Kennedy1993, Provitera2007: intraepidermal fibers are thin unmyelinated "
+        "axons (C-fiber calibre, 0.2-1.5 µm, Boyd & Davey 1968); 1 µm is also where Sundt "
+        "2015's C-fiber model was built"),
+    "section_length": Param(
+        25.0, "um", "estim: a twentieth of the ~500 µm passive length constant of a 1 µm Sundt "
+        "axon (the window's C fibers use the same sections)"),
 }
 
 # --------------------------------------------------------------------------------------
