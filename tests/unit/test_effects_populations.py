@@ -101,6 +101,33 @@ def test_afferents_end_above_their_plexus_and_follow_the_skin_thickness():
     assert thin[FiberClass.C].ending_depth_m.max() < thin[FiberClass.A_DELTA].ending_depth_m.min()
 
 
+def test_free_adelta_endings_rise_from_where_the_myelin_ends():
+    """``adelta_ending="free"``: the same fibers, each with an unmyelinated terminal whose
+    tip lies its length above the node ending's depth (where Aδ lose their myelin), never
+    shallower than the C fibers' shallowest endings; other classes are untouched."""
+    from estim.effects.anatomy import cutaneous_layout
+    from estim.effects.populations import AdeltaEnding
+    from estim.fibers.tables import FREE_ENDING
+
+    skin = 1.5e-3
+    node = sample(seed=4, skin_thickness_m=skin)
+    free = sample(seed=4, skin_thickness_m=skin, adelta_ending="free")
+    a, b = node[FiberClass.A_DELTA], free[FiberClass.A_DELTA]
+    length = float(FREE_ENDING["length"]) * 1e-6  # [µm -> m]
+    shallowest = cutaneous_layout("c", skin).ending_depth_m[0]
+    assert a.terminal_m is None and b.terminal_m == (length, 1e-6)
+    np.testing.assert_array_equal(a.diameter_m, b.diameter_m)
+    np.testing.assert_array_equal(a.position_m[:, :2], b.position_m[:, :2])
+    np.testing.assert_allclose(b.ending_depth_m,
+                               np.maximum(a.ending_depth_m - length, shallowest), rtol=1e-12)
+    assert (b.ending_depth_m < a.ending_depth_m).all()
+    np.testing.assert_allclose(b.position_m[:, 2], -b.ending_depth_m)
+    for cls in (FiberClass.A_BETA, FiberClass.C, FiberClass.MOTOR):
+        np.testing.assert_array_equal(node[cls].position_m, free[cls].position_m)
+        assert free[cls].terminal_m is None
+    assert sample(seed=4, adelta_ending=AdeltaEnding.NODE)[FiberClass.A_DELTA].terminal_m is None
+
+
 def test_orientation_and_site_options():
     pops = sample(seed=2, limb_axis=(0.0, 2.0, 0.0), motor_depth_range_m=(0.02, 0.03),
                   region_m=(0.1, 0.04), motor_region_m=(0.2, 0.1))
@@ -138,6 +165,7 @@ def test_arrays_are_frozen():
     ({"seed": 1, "motor_depth_range_m": (0.03, 0.01)}, "motor_depth_range_m"),
     ({"seed": 1, "motor_region_m": (0.0, 0.1)}, "motor_region_m"),
     ({"seed": 1, "skin_thickness_m": -1e-3}, "skin_thickness"),
+    ({"seed": 1, "adelta_ending": "bare"}, "adelta_ending"),
 ])
 def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as err:

@@ -137,3 +137,21 @@ def test_window_under_a_disc_orders_sensory_before_motor(monkeypatch):
         w2 = sensation_window("1", stim, _HalfSpaceDisc(), 0.025,
                               counts={"abeta": 16, "adelta": 16, "motor": 16}, seed=3)
     assert np.array_equal(w2.classes["motor"].thresholds_a, w.classes["motor"].thresholds_a)
+
+
+def test_free_adelta_endings_are_simulated_and_cached_apart():
+    """``adelta_ending="free"`` gives each Aδ its unmyelinated terminal: other thresholds
+    than the node ending's (never the node ending's cache entry), the model named."""
+    program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
+    stim = stimuli_for(program)[0]
+    counts = {"abeta": 0, "adelta": 6, "c": 0, "motor": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
+        node, free = (sensation_window("1", stim, _HalfSpaceDisc(), 0.025, counts=counts,
+                                       seed=5, criteria=DEFAULT_SENSATION_CRITERIA,
+                                       adelta_ending=ending) for ending in ("node", "free"))
+    a, b = node.classes["adelta"], free.classes["adelta"]
+    assert a.model == "mrg" and "free ending" in b.model
+    assert np.all(np.isfinite(b.thresholds_a))
+    # the same fibers with another ending: not one threshold within 1 % of the node's
+    assert np.all(np.abs(b.thresholds_a / a.thresholds_a - 1) > 0.01)

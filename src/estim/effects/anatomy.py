@@ -68,8 +68,10 @@ CUTANEOUS_TABLE: tuple[DepthRow, ...] = (
                     "reticular dermis"),
     DepthRow("adelta_plexus_fraction", (0.5, 0.9), _PROVITERA),
     DepthRow("adelta_ending_fraction", (0.1, 0.25), _PROVITERA,
-               note="where the fiber loses its myelin below the epidermis; the unmyelinated "
-                    "tail into the epidermis is not modelled"),
+               note="where the fiber loses its myelin below the epidermis: the last node; "
+                    "with adelta_ending='free' an unmyelinated terminal rises from here "
+                    "toward the epidermis (estim.fibers.tables.FREE_ENDING), its tip no "
+                    "shallower than the C endings"),
     DepthRow("c_plexus_fraction", (0.15, 0.4), _KENNEDY,
                note="subepidermal plexus"),
     DepthRow("c_ending_fraction", (0.03, 0.08), _KENNEDY,

@@ -13,6 +13,12 @@ branch rises to it vertically from the plexus at ``depth_m``, and the parent axo
 along the plexus in ``direction`` (parallel to the skin). Motor axons are straight, along the
 muscle fibers, at ``depth_m`` (``ending_depth_m`` is NaN).
 
+An Aδ afferent ends either at a myelinated node (:attr:`AdeltaEnding.NODE`, the default) or
+in an unmyelinated free ending (:attr:`AdeltaEnding.FREE`): its myelin ends where the node
+ending would be (the anatomy table's Aδ ending row is where Aδ lose their myelin) and a thin
+unmyelinated terminal (:data:`estim.fibers.tables.FREE_ENDING`) rises from there toward the
+epidermis; ``position_m`` is then the terminal's tip.
+
 Ranges of diameters are textbook classifications; the distribution *shapes* (truncated
 normal, centred, SD = range/4) are stated assumptions: see :data:`FIBER_CLASS_TABLE`. Every
 diameter is simulated as sampled: MRG covers 1-16 µm (thin myelinated Aδ by similarity
@@ -36,6 +42,7 @@ from estim.evidence import EvidenceLevel
 __all__ = [
     "FIBER_CLASS_TABLE",
     "MODEL_DIAMETER_RANGE_M",
+    "AdeltaEnding",
     "FiberClass",
     "FiberClassSpec",
     "FiberPopulation",
@@ -51,6 +58,13 @@ class FiberClass(StrEnum):
     A_DELTA = "adelta"  # sharp pain, cold
     C = "c"  # burning pain, warmth
     MOTOR = "motor"  # alpha motor axons of the muscle under the electrodes
+
+
+class AdeltaEnding(StrEnum):
+    """How an Aδ afferent ends under the skin."""
+
+    NODE = "node"  # its last myelinated node is the ending
+    FREE = "free"  # an unmyelinated free ending (Sundt membrane) past the last node
 
 
 class Orientation(StrEnum):
@@ -155,6 +169,9 @@ class FiberPopulation:
     :param direction: unit vector along each (plexus or motor) axon, shape (n, 3).
     :param ending_depth_m: depth of each afferent's ending (m); NaN for motor axons.
     :param n_clamped: number of fibers whose model diameter was clamped.
+    :param terminal_m: (length, diameter) of an unmyelinated free ending past the last
+        myelinated node (m), rising vertically to ``position_m``; None: the node is the
+        ending.
     """
 
     fiber_class: FiberClass
@@ -169,6 +186,7 @@ class FiberPopulation:
     spec: FiberClassSpec
     ending_depth_m: NDArray[np.float64] | None = None
     evidence_level: EvidenceLevel = EvidenceLevel.ANATOMICAL_ASSUMPTION
+    terminal_m: tuple[float, float] | None = None
 
     @property
     def has_endings(self) -> bool:
@@ -195,7 +213,10 @@ def _ro(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, float],
                 limb_axis: NDArray[np.float64], depth_range_m: tuple[float, float],
-                ending_range_m: tuple[float, float] | None) -> FiberPopulation:
+                ending_range_m: tuple[float, float] | None,
+                terminal: tuple[float, float, float] | None = None) -> FiberPopulation:
+    """One class. ``terminal``: (length, diameter, shallowest tip depth) of a free ending
+    (m) above each sampled ending, which is then where the myelin ends."""
     from scipy.stats import truncnorm  # imported on use: keeps `import estim` light
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[spec.fiber_class]]))
@@ -211,6 +232,8 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
     ending = None
     if ending_range_m is not None:
         ending = np.minimum(rng.uniform(ending_range_m[0], ending_range_m[1], size=n), depth)
+        if terminal is not None:  # no draw: the sample is the node-ending one's
+            ending = np.maximum(ending - terminal[0], terminal[2])
     pos = np.column_stack([x, y, -(depth if ending is None else ending)])
     if spec.orientation is Orientation.ALONG_LIMB:
         direction = np.tile(limb_axis, (n, 1))
@@ -238,6 +261,7 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
         model_diameter_m=_ro(model_diam), depth_m=_ro(depth), position_m=_ro(pos),
         direction=_ro(direction), n_clamped=n_clamped, seed=seed, spec=spec,
         ending_depth_m=None if ending is None else _ro(ending),
+        terminal_m=None if terminal is None else (terminal[0], terminal[1]),
     )
 
 
@@ -252,6 +276,7 @@ def sample_fiber_populations(
     motor_region_m: tuple[float, float] | None = None,
     skin_thickness_m: float | None = None,
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
+    adelta_ending: AdeltaEnding | str = AdeltaEnding.NODE,
 ) -> tuple[FiberPopulation, ...]:
     """Sample fiber populations reproducibly.
 
@@ -266,6 +291,9 @@ def sample_fiber_populations(
         default ``region_m``.
     :param skin_thickness_m: the site's skin thickness (m): cutaneous depths follow it
         (:func:`estim.effects.anatomy.cutaneous_layout`); default: the table's ranges.
+    :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`): ``free`` puts
+        an unmyelinated terminal above each sampled ending (the same fibers otherwise),
+        its tip no shallower than the C fibers' shallowest endings.
     :raises InputError: unknown class names, negative counts, bad region or axis.
     :warns ModelRangeWarning: when diameters are clamped to a cable model's range.
     """
@@ -287,6 +315,11 @@ def sample_fiber_populations(
     axis = axis / norm
     motor_region = region if motor_region_m is None else _region(motor_region_m,
                                                                   "motor_region_m")
+    try:
+        ending_kind = AdeltaEnding(str(adelta_ending).lower())
+    except ValueError:
+        raise InputError("adelta_ending", adelta_ending,
+                         "one of " + ", ".join(e.value for e in AdeltaEnding)) from None
     out = []
     for cls in wanted:
         spec = by_class[cls]
@@ -304,8 +337,28 @@ def sample_fiber_populations(
         elif skin_thickness_m is not None and ending is not None:
             layout = cutaneous_layout(cls.value, float(skin_thickness_m))
             depth, ending = layout.plexus_depth_m, layout.ending_depth_m
-        out.append(_sample_one(spec, n_by_class[cls], int(seed), where, axis, depth, ending))
+        terminal = None
+        if cls is FiberClass.A_DELTA and ending_kind is AdeltaEnding.FREE:
+            terminal = free_ending(skin_thickness_m)
+        out.append(_sample_one(spec, n_by_class[cls], int(seed), where, axis, depth, ending,
+                               terminal))
     return tuple(out)
+
+
+def free_ending(skin_thickness_m: float | None) -> tuple[float, float, float]:
+    """(length, diameter, shallowest tip depth) of an Aδ free ending (m): the terminal of
+    :data:`estim.fibers.tables.FREE_ENDING`; its tip no shallower than the C fibers'
+    intraepidermal endings (:func:`estim.effects.anatomy.cutaneous_layout`) in skin of this
+    thickness (default: the C row of the class table)."""
+    from estim.fibers.tables import FREE_ENDING
+
+    if skin_thickness_m is None:
+        spec = next(s for s in FIBER_CLASS_TABLE if s.fiber_class is FiberClass.C)
+        shallowest = (spec.ending_depth_range_m or (0.0, 0.0))[0]
+    else:
+        shallowest = cutaneous_layout("c", float(skin_thickness_m)).ending_depth_m[0]
+    return (float(FREE_ENDING["length"]) * 1e-6, float(FREE_ENDING["diameter"]) * 1e-6,
+            shallowest)  # [µm -> m]
 
 
 def _region(value: tuple[float, float], field: str) -> tuple[float, float]:

@@ -30,7 +30,12 @@ from estim.effects.calibration import (
     counts_out_of_range,
     criteria_from_counts,
 )
-from estim.effects.populations import FiberClass, FiberPopulation, sample_fiber_populations
+from estim.effects.populations import (
+    AdeltaEnding,
+    FiberClass,
+    FiberPopulation,
+    sample_fiber_populations,
+)
 from estim.effects.sensation import (
     Recruitment,
     SensationCriteria,
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField
 
 __all__ = [
+    "ADELTA_ENDING",
     "DEFAULT_COUNTS",
     "ClassThresholds",
     "SensationWindow",
@@ -63,6 +69,12 @@ __all__ = [
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
 _CACHE_VERSION = "thresholds-3"
+
+#: How the window's Aδ afferents end when :func:`sensation_window` is not told
+#: (:class:`~estim.effects.populations.AdeltaEnding`): at a myelinated node until the free
+#: ending's effect on every bundled example has been measured (benchmarks/sensation_window.py
+#: ``--adelta free`` sets this, so calibration windows follow too).
+ADELTA_ENDING: AdeltaEnding = AdeltaEnding.NODE
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
 #: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
@@ -309,14 +321,17 @@ def _make(pop: FiberPopulation, diameter_m: float) -> Fiber:
     node: with the sensory node (``make_fiber(..., sensory=True)``) the window's sensory
     τSD did not lengthen (docs/effects.md) and detection needed 80 % of the Aβ afferents."""
     from estim.fibers import make_fiber
+    from estim.fibers.cable import Terminal
 
     if pop.model == "sundt":
         return make_fiber("sundt", diameter_m, length_m=_C_LENGTH_M,
                           section_length_m=_C_SECTION_M,
                           passive_end_nodes=(0, 1) if pop.has_endings else 1)
     if pop.has_endings:
+        terminal = None if pop.terminal_m is None else Terminal(
+            length_m=pop.terminal_m[0], diameter_m=pop.terminal_m[1])
         return make_fiber(pop.model, diameter_m, n_nodes=_CUTANEOUS_NODES,
-                          passive_end_nodes=(0, 1))
+                          passive_end_nodes=(0, 1), terminal=terminal)
     return make_fiber(pop.model, diameter_m)
 
 
@@ -412,9 +427,11 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
         rows = [_inside(phi[i]) for phi in per_source]
         outside += any(leaves for _, leaves in rows)
         phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
+    # a free ending is part of the key (the default node ending keeps its earlier keys)
+    ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
                  np.stack(phis),
-                 waveform.cache_key(), precision, tstop_s)
+                 waveform.cache_key(), precision, tstop_s, *ending)
     hit = load_arrays("thresholds", key)
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
@@ -425,7 +442,8 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
     thr = np.where(np.isfinite(thr), thr, np.inf)  # not reached within the search: inf
-    return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, pop.model,
+    model = pop.model if pop.terminal_m is None else f"{pop.model} + sundt free ending"
+    return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, model,
                            blocks, outside, tuple(all_points),
                            tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers))
 
@@ -475,7 +493,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                      progress: Callable[[str], None] | None = None,
                      precision: float = 0.02,
                      together: Sequence[tuple[Stimulus, ChannelField]] = (),
-                     subjects: int = 0) -> SensationWindow:
+                     subjects: int = 0,
+                     adelta_ending: AdeltaEnding | str | None = None) -> SensationWindow:
     """Thresholds of every fiber class under the channel's cathode, and the window.
 
     :param stim: the channel's output (its largest pulse is the unit waveform).
@@ -490,6 +509,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         must be superposed at the nerve (the other channel of true interferential current);
         their amplitudes relative to ``stim`` are kept, and thresholds stay in amperes of
         this channel's peak.
+    :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`; None:
+        :data:`ADELTA_ENDING`).
     """
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
@@ -501,7 +522,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         anatomy = {**anatomy, "motor_depth_range_m": motor_depth_range_m}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelRangeWarning)
-        pops = sample_fiber_populations(seed=seed, counts=n, region_m=region, **anatomy)
+        pops = sample_fiber_populations(
+            seed=seed, counts=n, region_m=region, **anatomy,
+            adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
     notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
     for w in caught:
