@@ -75,3 +75,40 @@ def test_low_orders_for_many_arguments_match_scipy_pair_by_pair() -> None:
     kp = -(kve(np.abs(n - 1), x) + kve(n + 1, x)) / 2 / kve(n, x)
     np.testing.assert_allclose(di, ip, rtol=1e-12)
     np.testing.assert_allclose(dk, kp, rtol=1e-12)
+
+
+def test_lattice_transfer_matches_the_exact_transfer_at_every_mode() -> None:
+    """The transfer interpolated from the (n, k) lattice against the exact one at each of
+    the forearm's 101,000 modes up to 2π/1 mm (what a channel with 5 cm discs uses), at
+    depths from the skin to 30 mm. Measured: Z within 2.6e-5, T within 3.8e-6 (on all of
+    forearm, thigh, knee); the bounds leave 4x for other layer sets. A channel's φ is a sum
+    of J·Z·T over modes, so it moves by about the same fraction (1e-5 of the resistance
+    against the previous all-modes solver)."""
+    from estim.fields.cylinder import lattice_transfer
+
+    cyl = LayeredCylinder.from_site(site_from_spec("forearm"))
+    R, L = cyl.radius, cyl.length
+    kmax = 2 * np.pi / 1e-3  # [1/m]
+    ns = np.arange(np.ceil(kmax * R) + 1)
+    ks = np.arange(np.ceil(kmax * L / np.pi) + 1) * np.pi / L
+    radii = R - np.array([0.0, 0.5e-3, 1.5e-3, 3e-3, 6e-3, 15e-3, 30e-3])
+    zs, lat, pn, pk = lattice_transfer(cyl, ns, ks, radii)
+    assert lat.shape[1] * lat.shape[2] < ns.size * ks.size / 40  # what it saves
+    NN, KK = np.meshgrid(ns, ks, indexing="ij")
+    z, log_t = cyl.log_transfer(NN.ravel(), KK.ravel(), radii)
+    driven = np.ones(NN.shape, bool)
+    driven[0, 0] = False  # the constant mode (k = 0 stands in by 1e-7 /m) is never driven
+    np.testing.assert_allclose(zs[driven], z.reshape(NN.shape)[driven], rtol=1e-4)
+    t_exact = np.exp(log_t).reshape(len(radii), *NN.shape)
+    t_lattice = np.exp(np.matmul(pn, lat) @ pk.T)
+    assert np.abs(t_lattice - t_exact)[:, driven].max() < 2e-5
+
+
+def test_lattice_rows_of_sampled_indices_are_exact() -> None:
+    from estim.fields.cylinder import _lattice
+
+    idx, P = _lattice(300)
+    np.testing.assert_array_equal(P[idx], np.eye(len(idx)))
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)  # constants are exact
+    x = np.arange(300.0)
+    np.testing.assert_allclose(P @ x[idx] ** 3, x**3, rtol=1e-9)  # cubics are exact

@@ -17,7 +17,13 @@ underflow.
 Pads are equipotentials: each pad is cut into cells (finer towards the rims, where the current
 crowds) carrying uniform density; the cell densities are solved so that every pad has one
 potential and carries ±1 A (Galerkin on cell means). The potential is then summed on a
-(radius × angle × axial) grid by FFT and interpolated with cubic splines.
+(radius × angle × axial) grid by FFT and interpolated with cubic splines (the B-spline
+prefilter applied to the spectrum, where it is diagonal).
+
+The radial transfer is smooth in the order n and wavenumber k on the scale of the layers'
+depths, far coarser than the mode spacing: it is evaluated exactly on a lattice of (n, k)
+(every low mode, then a spacing of 1/8 of the index) and interpolated to the others
+(:func:`lattice_transfer`; 1e-5 of the exact, tests/unit/test_fields_cylinder.py).
 
 An elliptic limb section (the knee) is replaced by the circle of the same perimeter; a point
 keeps its depth below the skin and the arc length of its angular position (docs/fields.md
@@ -47,7 +53,6 @@ F = NDArray[np.float64]
 #: Shallowest depth (m) at which the series is checked against the FEM to 2 %.
 MIN_DEPTH = 1.0e-3
 _TINY_K = 1e-7  # [1/m] stands in for k = 0: I_n, K_n -> r^n, r^-n, exact to 1e-12
-_DECAY = 40.0  # modes with q·depth above this contribute below e^-40: skipped
 
 
 def _perimeter(a: float, b: float) -> float:
@@ -126,16 +131,19 @@ class LayeredCylinder:
         return np.interp(t, ts, s)
 
     # --- radial transfer -----------------------------------------------------------------
-    def transfer(self, n: F, k: F, radii: F, *, only: NDArray[np.bool_] | None = None
-                 ) -> tuple[F, F]:
+    def transfer(self, n: F, k: F, radii: F) -> tuple[F, F]:
         """Surface impedance Z(R) (V·m²/A per unit density mode) and φ(r)/φ(R) at ``radii``.
 
         :param n: angular orders (P,) >= 0. :param k: axial wavenumbers (P,) (1/m).
         :param radii: evaluation radii (Q,) (m).
-        :param only: (P,) the modes wanted in T; default all.
-        :returns: Z (P,) and T (Q, P) (or (Q, only.sum())); T is 0 where the mode has
-            decayed below e^-40.
+        :returns: Z (P,) and T (Q, P); T underflows to 0 where the mode has decayed.
         """
+        z, log_t = self.log_transfer(n, k, radii)
+        return z, np.exp(log_t)
+
+    def log_transfer(self, n: F, k: F, radii: F) -> tuple[F, F]:
+        """Z(R) (P,) (V·m²/A) and log φ(r)/φ(R) (Q, P) at ``radii`` (m), finite for every
+        mode however far it has decayed (the log form never over- or underflows)."""
         k = np.maximum(k, _TINY_K)
         rad = self.radii
         nl = len(rad)
@@ -159,35 +167,21 @@ class LayeredCylinder:
             betas.append(beta)
             logs_in.append((lia, lka))
         z_surface = 1.0 / y
-        # log φ(R)/φ(inner radius of each layer)
-        above = np.cumsum(np.array(tau[::-1]), axis=0)[::-1]  # above[l] = Σ_{l'>=l} tau
-        if only is not None:  # the interface values of the wanted modes only
-            n, k, q = n[only], k[only], [qq[only] for qq in q]
-            betas = [b[only] for b in betas]
-            logs_in = [(a[only], b[only]) for a, b in logs_in]
-            tau = [t[only] for t in tau]
-            above = above[:, only]
+        # log φ(R)/φ(inner radius of each layer): above[l] = Σ_{l'>=l} tau
+        above = np.cumsum(np.array(tau[::-1]), axis=0)[::-1]
         out = np.zeros((len(radii), len(k)))
         edges = np.concatenate([[0.0], rad])
         for j, r in enumerate(np.maximum(np.asarray(radii, float), 1e-3 * rad[0])):
             layer = int(np.clip(np.searchsorted(edges, r, side="left") - 1, 0, nl - 1))
-            depth = self.radius - r
-            live = np.hypot(n / self.radius, k) * depth < _DECAY
-            if not live.any():
-                continue
-            nn, qq = n[live], q[layer][live]
-            lir, _, lkr, _ = log_ik(nn, qq * r)
-            rest = above[layer][live] - (tau[layer][live] if layer == 0 else 0.0)
+            lir, _, lkr, _ = log_ik(n, q[layer] * r)
+            a = lir - logs_in[layer][0]  # log I(qr)/I(q r_in) (core: r_in is its outer radius)
             if layer == 0:
-                lia = logs_in[0][0][live]
-                ratio = np.exp(lir - lia)  # φ(r)/φ(r0), core normalised at r0
-                # φ(R)/φ(r0) = exp(Σ_{l>=1} tau)
-                out[j, live] = ratio * np.exp(-(above[1][live] if nl > 1 else 0.0))
+                out[j] = a - (above[1] if nl > 1 else 0.0)
                 continue
-            lia, lka = logs_in[layer][0][live], logs_in[layer][1][live]
-            beta = betas[layer][live]
-            ratio = (np.exp(lir - lia) + beta * np.exp(lkr - lka)) / (1 + beta)
-            out[j, live] = ratio * np.exp(-rest)
+            # φ(r)/φ(r_in) = (I/I_in + β K/K_in) / (1 + β), I/I_in >= 1 >= K/K_in factored out
+            beta = betas[layer]
+            out[j] = (a + np.log(np.abs(1 + beta * np.exp(lkr - logs_in[layer][1] - a)))
+                      - np.log(np.abs(1 + beta)) - above[layer])
         return z_surface, out
 
 
@@ -317,7 +311,9 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     # modes for the pad solve: finer than the grid, to resolve the smallest rim cells
     fine = min(pads[0].zeta[1] - pads[0].zeta[0], pads[1].zeta[1] - pads[1].zeta[0],
                R * (pads[0].theta[1] - pads[0].theta[0]), R * (pads[1].theta[1] - pads[1].theta[0]))
-    kmax = max(math.pi / step, 2.5 / fine)
+    # (capped at twice the grid's: 0.05 % on the knee's 5 cm discs, 0.4 s -> 0.1 s; see
+    # docs/fields.md)
+    kmax = max(math.pi / step, min(2.5 / fine, 2 * math.pi / step))
     ns = np.arange(math.ceil(kmax * R) + 1, dtype=float)
     ks = np.arange(math.ceil(kmax * L / math.pi) + 1) * np.pi / L
     NN, KK = np.meshgrid(ns, ks, indexing="ij")
@@ -332,24 +328,14 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         nodes = int(np.clip(math.ceil((r_out - r_in) / max(spacing, 0.15 * (R - r_in))) + 1,
                             4, 8))
         plans.append((r_in, spacing, np.linspace(r_in, r_out, nodes)))
-    # one radial transfer for the pad solve and every grid node (the grids' modes are a
-    # subset of the pad solve's): the interface recursion is done once
-    zs = np.zeros(NN.shape)
-    grid = np.zeros(NN.shape, bool)
-    grid[:n_modes, :n_z] = np.hypot(NN / R, KK)[:n_modes, :n_z] <= math.pi / step
-    T_all = np.zeros((sum(len(p[2]) for p in plans), n_modes, n_z))
-    zs[keep], T_all[:, grid[:n_modes, :n_z]] = cyl.transfer(
-        NN[keep], KK[keep], np.concatenate([p[2] for p in plans]), only=grid[keep])
+    # the radial transfer of every mode, interpolated from a lattice of exact ones
+    radii = np.concatenate([p[2] for p in plans])
+    zs, lat, pn, pk = lattice_transfer(cyl, ns, ks, radii)
+    zs[~keep] = 0.0
     zs[0, 0] = 0.0  # net current of a channel is zero: the constant mode is not driven
     E, C = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], ns, ks)
-    eps = np.where(ks == 0, 1.0, 2.0)
-    cn = np.where(ns == 0, 1.0, 2.0)
-    na, nb = E.shape[1], C.shape[1]
-    CC = (C[:, :, None] * C[:, None, :]).reshape(len(ks), nb * nb)
-    W = (zs * eps[None, :]) @ CC  # (N, nβ²)
-    A = cn[:, None] * (E.real[:, :, None] * E.real[:, None, :]
-                       + E.imag[:, :, None] * E.imag[:, None, :]).reshape(len(ns), na * na)
-    H = (A.T @ W).reshape(na, na, nb, nb).transpose(0, 2, 1, 3)  # [α, β, α', β']
+    zw = zs * np.where(ks == 0, 1.0, 2.0)[None, :]
+    cn = np.where(ns == 0, 1.0, 2.0)[:, None]
     # cells: (α, β) of each pad
     ca_, cb_, own = pad_cells([(p.mask, len(p.theta) - 1, len(p.zeta) - 1) for p in pads])
     lo_t = np.concatenate([p.theta[:-1] for p in pads])
@@ -358,8 +344,24 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     hi_z = np.concatenate([p.zeta[1:] for p in pads])
     area = R * (hi_t - lo_t)[ca_] * (hi_z - lo_z)[cb_]
     nc = len(ca_)
-    # mean potential on cell j from unit density on cell i
-    G = H[ca_[:, None], cb_[:, None], ca_[None, :], cb_[None, :]]  # [j, i] symmetric part
+    # mean potential on cell j from unit density on cell i (times its area), pad by pad:
+    # a cell's α and β belong to one pad, so only the blocks of equal pads are formed
+    G = np.zeros((nc, nc))
+    sa = np.cumsum([0] + [len(p.theta) - 1 for p in pads])
+    sb = np.cumsum([0] + [len(p.zeta) - 1 for p in pads])
+    rows = [np.flatnonzero(own == i) for i in range(len(pads))]
+    for i, j in ((0, 0), (0, 1), (1, 1)):
+        Ci, Cj = C[:, sb[i]:sb[i + 1]], C[:, sb[j]:sb[j + 1]]
+        Ei, Ej = E[:, sa[i]:sa[i + 1]], E[:, sa[j]:sa[j + 1]]
+        W = zw @ (Ci[:, :, None] * Cj[:, None, :]).reshape(len(ks), -1)  # (N, nβ_i nβ_j)
+        A = cn * (Ei.real[:, :, None] * Ej.real[:, None, :]
+                  + Ei.imag[:, :, None] * Ej.imag[:, None, :]).reshape(len(ns), -1)
+        H = (A.T @ W).reshape(Ei.shape[1], Ej.shape[1], Ci.shape[1], Cj.shape[1])
+        ri, rj = rows[i], rows[j]
+        blk = H[(ca_[ri] - sa[i])[:, None], (ca_[rj] - sa[j])[None, :],
+                (cb_[ri] - sb[i])[:, None], (cb_[rj] - sb[j])[None, :]]
+        G[np.ix_(ri, rj)] = blk
+        G[np.ix_(rj, ri)] = blk.T  # the kernel is symmetric
     G = G * R / (2 * np.pi * L) / area[:, None]
     # unknowns: densities (nc), pad potentials (2); rows: cell potentials, pad currents
     M = np.zeros((nc + 2, nc + 2))
@@ -371,36 +373,97 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     sol = np.linalg.solve(M, rhs)
     dens, (u_an, u_ca) = sol[:nc], sol[nc:]
     # --- the potential on a grid ---------------------------------------------------------
-    D = np.zeros((na, nb))
+    D = np.zeros((E.shape[1], C.shape[1]))
     np.add.at(D, (ca_, cb_), dens)
     E2, C2 = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], n, k)
     eps2 = np.where(k == 0, 1.0, 2.0)
     J = (np.conj(E2) @ D @ C2.T) * eps2[None, :] / (2 * np.pi * L)  # (n, m) A/m²
     grids = []
     pad = 3
-    from scipy.ndimage import spline_filter
-
     row = 0
     for r_in, spacing, rr in plans:
         nodes = len(rr)
-        T = T_all[row:row + nodes]
-        row += nodes
         nt = 2 * math.ceil(math.pi * R / spacing)
         nz = min(n_z, math.ceil(L / spacing))
         nm = min(nt // 2, n_modes)
+        T = np.exp(np.matmul(pn[:nm], lat[row:row + nodes]) @ pk[:nz].T)  # (nodes, nm, nz)
+        row += nodes
         NN2, KK2 = np.meshgrid(n[:nm], k[:nz], indexing="ij")
-        disc = np.hypot(NN2 / R, KK2).ravel() <= math.pi / spacing  # the grid's Nyquist disc
-        flat = np.zeros((nodes, nm * nz), complex)
-        zt = (zs[:nm, :nz].ravel()[disc][None, :] * T[:, :nm, :nz].reshape(nodes, -1)[:, disc])
-        flat[:, disc] = J[:nm, :nz].ravel()[disc][None, :] * zt
-        spec = flat.reshape(nodes, nm, nz)
-        spec[:, 0, 0] = 0.0
-        vals = _grid_values(spec, nt, nz) - u_ca
-        ext = np.concatenate([vals[:, -pad:], vals, vals[:, :pad]], axis=1)  # periodic θ
+        disc = np.hypot(NN2 / R, KK2) <= math.pi / spacing  # the grid's Nyquist disc
+        # cubic B-spline coefficients straight from the spectrum: the prefilter is diagonal
+        # in θ (periodic) and along z (cosine series on the cell-centred grid), and a small
+        # matrix across the radial nodes
+        bt = (4 + 2 * np.cos(2 * np.pi * n[:nm] / nt)) / 6
+        bz = (4 + 2 * np.cos(np.pi * np.arange(nz) / nz)) / 6
+        Jz = np.where(disc, J[:nm, :nz] * zs[:nm, :nz], 0.0) / (bt[:, None] * bz[None, :])
+        spec = np.einsum("ij,jnm->inm", _radial_prefilter(nodes), T) * Jz[None]
+        coef = _grid_values(spec, nt, nz)
+        coef -= u_ca  # the constant's coefficient is the constant (the filters sum to 1)
+        ext = np.concatenate([coef[:, -pad:], coef, coef[:, :pad]], axis=1)  # periodic θ
         ext = np.concatenate([ext[:, :, pad - 1::-1], ext, ext[:, :, :-pad - 1:-1]], axis=2)
-        grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / nz,
-                      spline_filter(ext, order=3, mode="nearest")))
+        grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / nz, ext))
     return CylinderChannel(cyl, float(u_an - u_ca), tuple(grids), pad)
+
+
+def _lattice(count: int, *, dense: int = 16, ratio: float = 8.0, cap: int = 16
+             ) -> tuple[NDArray[np.intp], F]:
+    """Sample indices of 0 .. count-1 and the (count, samples) matrix of 4-point Lagrange
+    weights interpolating from them: every index below ``dense``, then a spacing of
+    index / ``ratio`` (at most ``cap``), so a smooth function of log index is resolved alike
+    everywhere. Rows of sampled indices are exact (a single 1)."""
+    idx = list(range(min(dense, count)))
+    while idx[-1] < count - 1:
+        idx.append(min(count - 1, idx[-1] + max(1, min(cap, int(idx[-1] / ratio)))))
+    nodes = np.array(idx)
+    m = len(nodes)
+    if m == count:
+        return nodes, np.eye(count)
+    t = np.arange(count, dtype=float)
+    start = np.clip(np.searchsorted(nodes, t, side="right") - 2, 0, m - 4)
+    x = nodes[start[:, None] + np.arange(4)].astype(float)  # (count, 4) stencil
+    P = np.zeros((count, m))
+    for s in range(4):
+        w = np.ones(count)
+        for u in range(4):
+            if u != s:
+                w *= (t - x[:, u]) / (x[:, s] - x[:, u])
+        P[np.arange(count), start + s] = w
+    return nodes, P
+
+
+def lattice_transfer(cyl: LayeredCylinder, n: F, k: F, radii: F
+                     ) -> tuple[F, F, F, F]:
+    """The radial transfer of every mode (n_i, k_j) from exact values on a lattice.
+
+    Z(n, k) and φ(r)/φ(R) are smooth functions of the (continuous) order and wavenumber,
+    varying on the scale of 1/depth, far coarser than the mode spacing 1/R, π/L: they are
+    evaluated on :func:`_lattice` samples of both and interpolated (cubic Lagrange in each
+    index) in the log, as log(Z·κ) and log T. Against the exact transfer at every mode:
+    tests/unit/test_fields_cylinder.py.
+
+    :param n: orders 0, 1, ... (Nn,). :param k: wavenumbers 0, π/L, ... (Nk,) (1/m).
+    :param radii: radial nodes (Q,) (m).
+    :returns: Z (Nn, Nk) (V·m²/A); log T on the lattice (Q, ln, lk) and the interpolation
+        matrices (Nn, ln), (Nk, lk): log T (Q, Nn, Nk) = P_n @ lattice @ P_kᵀ.
+    """
+    i_n, pn = _lattice(len(n))
+    i_k, pk = _lattice(len(k))
+    NN, KK = np.meshgrid(n[i_n], k[i_k], indexing="ij")
+    z_lat, t_lat = cyl.log_transfer(NN.ravel(), KK.ravel(), radii)
+    R = cyl.radius
+    # Z ~ 1/(σ κ) at large κ: interpolate the slowly varying log(Z κ); the 1/R keeps κ > 0
+    kappa = np.hypot(n[:, None] / R, k[None, :]) + 1 / R
+    zk = np.log(z_lat.reshape(NN.shape) * kappa[np.ix_(i_n, i_k)])
+    zs = np.exp(pn @ zk @ pk.T) / kappa
+    return zs, t_lat.reshape(len(radii), len(i_n), len(i_k)), pn, pk
+
+
+def _radial_prefilter(nodes: int) -> F:
+    """The cubic B-spline prefilter across ``nodes`` radial nodes as a matrix (scipy's, with
+    the boundary mode the evaluation uses)."""
+    from scipy.ndimage import spline_filter1d
+
+    return spline_filter1d(np.eye(nodes), order=3, axis=0, mode="nearest")
 
 
 def _grid_values(spec: NDArray[np.complex128] | F, n_theta: int, n_z: int) -> F:
