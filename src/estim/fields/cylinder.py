@@ -170,18 +170,20 @@ class LayeredCylinder:
         # log φ(R)/φ(inner radius of each layer): above[l] = Σ_{l'>=l} tau
         above = np.cumsum(np.array(tau[::-1]), axis=0)[::-1]
         out = np.zeros((len(radii), len(k)))
+        r_all = np.maximum(np.asarray(radii, float), 1e-3 * rad[0])
         edges = np.concatenate([[0.0], rad])
-        for j, r in enumerate(np.maximum(np.asarray(radii, float), 1e-3 * rad[0])):
-            layer = int(np.clip(np.searchsorted(edges, r, side="left") - 1, 0, nl - 1))
-            lir, _, lkr, _ = log_ik(n, q[layer] * r)
+        layers = np.clip(np.searchsorted(edges, r_all, side="left") - 1, 0, nl - 1)
+        for layer in np.unique(layers):  # one Bessel call per layer, for all its radii
+            js = np.flatnonzero(layers == layer)
+            lir, _, lkr, _ = log_ik(n[None, :], q[layer][None, :] * r_all[js, None])
             a = lir - logs_in[layer][0]  # log I(qr)/I(q r_in) (core: r_in is its outer radius)
             if layer == 0:
-                out[j] = a - (above[1] if nl > 1 else 0.0)
+                out[js] = a - (above[1] if nl > 1 else 0.0)
                 continue
             # φ(r)/φ(r_in) = (I/I_in + β K/K_in) / (1 + β), I/I_in >= 1 >= K/K_in factored out
             beta = betas[layer]
-            out[j] = (a + np.log(np.abs(1 + beta * np.exp(lkr - logs_in[layer][1] - a)))
-                      - np.log(np.abs(1 + beta)) - above[layer])
+            out[js] = (a + np.log(np.abs(1 + beta * np.exp(lkr - logs_in[layer][1] - a)))
+                       - np.log(np.abs(1 + beta)) - above[layer])
         return z_surface, out
 
 
@@ -300,10 +302,8 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     """
     cyl = LayeredCylinder.from_site(site)
     R, L = cyl.radius, cyl.length
-    n_theta = 2 * math.ceil(math.pi * R / step)
-    n_theta += n_theta % 2
-    n_z = math.ceil(L / step)
-    n_modes = n_theta // 2  # 0 .. Nyquist - 1
+    n_modes = math.ceil(math.pi * R / step)  # angular orders 0 .. Nyquist - 1 of the grid
+    n_z = math.ceil(L / step)  # axial modes
     n = np.arange(n_modes, dtype=float)
     k = np.arange(n_z, dtype=np.float64) * np.pi / L
     pads = [_pad_cells(cyl, e, cells) for e in (anode, cathode)]
@@ -383,9 +383,12 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     row = 0
     for r_in, spacing, rr in plans:
         nodes = len(rr)
-        nt = 2 * math.ceil(math.pi * R / spacing)
+        nm = min(math.ceil(math.pi * R / spacing), n_modes)
         nz = min(n_z, math.ceil(L / spacing))
-        nm = min(nt // 2, n_modes)
+        # grid sizes with small prime factors: a prime (2 x 173 around the calf) costs
+        # the FFT several times more
+        nt = _fast_even(2 * nm)
+        ng = _fast_even(nz)
         T = np.exp(np.matmul(pn[:nm], lat[row:row + nodes]) @ pk[:nz].T)  # (nodes, nm, nz)
         row += nodes
         NN2, KK2 = np.meshgrid(n[:nm], k[:nz], indexing="ij")
@@ -394,15 +397,26 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         # in θ (periodic) and along z (cosine series on the cell-centred grid), and a small
         # matrix across the radial nodes
         bt = (4 + 2 * np.cos(2 * np.pi * n[:nm] / nt)) / 6
-        bz = (4 + 2 * np.cos(np.pi * np.arange(nz) / nz)) / 6
+        bz = (4 + 2 * np.cos(np.pi * np.arange(nz) / ng)) / 6
         Jz = np.where(disc, J[:nm, :nz] * zs[:nm, :nz], 0.0) / (bt[:, None] * bz[None, :])
-        spec = np.einsum("ij,jnm->inm", _radial_prefilter(nodes), T) * Jz[None]
-        coef = _grid_values(spec, nt, nz)
-        coef -= u_ca  # the constant's coefficient is the constant (the filters sum to 1)
-        ext = np.concatenate([coef[:, -pad:], coef, coef[:, :pad]], axis=1)  # periodic θ
-        ext = np.concatenate([ext[:, :, pad - 1::-1], ext, ext[:, :, :-pad - 1:-1]], axis=2)
-        grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / nz, ext))
+        spec = (_radial_prefilter(nodes) @ T.reshape(nodes, -1)).reshape(T.shape) * Jz
+        spec[:, 0, 0] = -u_ca  # relative to the cathode: a constant's coefficients are it
+        ext = np.empty((nodes, nt + 2 * pad, ng + 2 * pad))
+        ext[:, pad:-pad, pad:-pad] = _grid_values(spec, nt, ng)
+        ext[:, :pad], ext[:, -pad:] = ext[:, nt:nt + pad], ext[:, pad:2 * pad]  # periodic θ
+        ext[:, :, :pad] = ext[:, :, 2 * pad - 1:pad - 1:-1]  # mirrored at the insulated ends
+        ext[:, :, -pad:] = ext[:, :, -pad - 1:-2 * pad - 1:-1]
+        grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / ng, ext))
     return CylinderChannel(cyl, float(u_an - u_ca), tuple(grids), pad)
+
+
+def _fast_even(n: int) -> int:
+    """The smallest even length >= n whose FFT is fast (factors 2, 3, 5)."""
+    from scipy.fft import next_fast_len
+
+    while (m := next_fast_len(n, real=True)) % 2:
+        n = m + 1
+    return m
 
 
 def _lattice(count: int, *, dense: int = 16, ratio: float = 8.0, cap: int = 16
@@ -470,8 +484,7 @@ def _grid_values(spec: NDArray[np.complex128] | F, n_theta: int, n_z: int) -> F:
     """Σ_n Σ_m spec[:, n, m] e^{inθ_i} cos(k_m ζ_l) on θ_i = 2πi/Nθ, ζ_l = (l+½)L/Nz."""
     from scipy.fft import dct, irfft
 
-    x = spec.copy()
+    x = spec * n_theta  # Σ_{n∈Z} c_n e^{inθ} with c_{-n} = conj(c_n): irfft(Nθ c), n >= 0
     x[:, :, 1:] *= 0.5  # DCT-III: y = x0 + 2 Σ x_m cos(...)
-    along = dct(x.real, type=3, axis=2, n=n_z) + 1j * dct(x.imag, type=3, axis=2, n=n_z)
-    # Σ_{n∈Z} c_n e^{inθ} with c_{-n} = conj(c_n): irfft(Nθ c) over n >= 0
-    return irfft(along * n_theta, n=n_theta, axis=1)
+    # θ first: the DCT then runs once, on real numbers
+    return dct(irfft(x, n=n_theta, axis=1), type=3, axis=2, n=n_z, overwrite_x=True)
