@@ -353,13 +353,15 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
     for i, j in ((0, 0), (0, 1), (1, 1)):
         Ci, Cj = C[:, sb[i]:sb[i + 1]], C[:, sb[j]:sb[j + 1]]
         Ei, Ej = E[:, sa[i]:sa[i + 1]], E[:, sa[j]:sa[j + 1]]
-        W = zw @ (Ci[:, :, None] * Cj[:, None, :]).reshape(len(ks), -1)  # (N, nβ_i nβ_j)
-        A = cn * (Ei.real[:, :, None] * Ej.real[:, None, :]
-                  + Ei.imag[:, :, None] * Ej.imag[:, None, :]).reshape(len(ns), -1)
-        H = (A.T @ W).reshape(Ei.shape[1], Ej.shape[1], Ci.shape[1], Cj.shape[1])
+        # H[(α, α'), (β, β')] = Σ_n A_n[α, α'] Σ_k Z_nk C_k[β] C_k[β']; within one pad both
+        # factors are symmetric, so only the pairs α <= α', β <= β' are formed
+        cc, tb = _pairs(Ci, Cj, i == j)
+        ee, ta = _pairs(Ei.real, Ej.real, i == j)
+        ee += _pairs(Ei.imag, Ej.imag, i == j)[0]
+        H = (cn * ee).T @ (zw @ cc)
         ri, rj = rows[i], rows[j]
-        blk = H[(ca_[ri] - sa[i])[:, None], (ca_[rj] - sa[j])[None, :],
-                (cb_[ri] - sb[i])[:, None], (cb_[rj] - sb[j])[None, :]]
+        blk = H[ta[(ca_[ri] - sa[i])[:, None], (ca_[rj] - sa[j])[None, :]],
+                tb[(cb_[ri] - sb[i])[:, None], (cb_[rj] - sb[j])[None, :]]]
         G[np.ix_(ri, rj)] = blk
         G[np.ix_(rj, ri)] = blk.T  # the kernel is symmetric
     G = G * R / (2 * np.pi * L) / area[:, None]
@@ -399,15 +401,30 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         bt = (4 + 2 * np.cos(2 * np.pi * n[:nm] / nt)) / 6
         bz = (4 + 2 * np.cos(np.pi * np.arange(nz) / ng)) / 6
         Jz = np.where(disc, J[:nm, :nz] * zs[:nm, :nz], 0.0) / (bt[:, None] * bz[None, :])
+        Jz *= _SERIES_WEIGHT * nt
+        Jz[:, 0] *= 2
         spec = (_radial_prefilter(nodes) @ T.reshape(nodes, -1)).reshape(T.shape) * Jz
-        spec[:, 0, 0] = -u_ca  # relative to the cathode: a constant's coefficients are it
+        spec[:, 0, 0] = -u_ca * nt  # relative to the cathode (a constant is its own spline)
         ext = np.empty((nodes, nt + 2 * pad, ng + 2 * pad))
-        ext[:, pad:-pad, pad:-pad] = _grid_values(spec, nt, ng)
+        ext[:, pad:-pad, pad:-pad] = _grid_sum(spec, nt, ng)
         ext[:, :pad], ext[:, -pad:] = ext[:, nt:nt + pad], ext[:, pad:2 * pad]  # periodic θ
         ext[:, :, :pad] = ext[:, :, 2 * pad - 1:pad - 1:-1]  # mirrored at the insulated ends
         ext[:, :, -pad:] = ext[:, :, -pad - 1:-2 * pad - 1:-1]
         grids.append((r_in, float(rr[1] - rr[0]), 2 * np.pi / nt, L / ng, ext))
     return CylinderChannel(cyl, float(u_an - u_ca), tuple(grids), pad)
+
+
+def _pairs(X: F, Y: F, symmetric: bool) -> tuple[F, NDArray[np.intp]]:
+    """Products X[:, a] Y[:, b] over the pairs (a, b), and the table of each pair's column;
+    ``symmetric`` (X is Y): only a <= b, the table pointing (b, a) to the same column."""
+    nx, ny = X.shape[1], Y.shape[1]
+    if not symmetric:
+        return (X[:, :, None] * Y[:, None, :]).reshape(len(X), nx * ny), \
+            np.arange(nx * ny).reshape(nx, ny)
+    a, b = np.triu_indices(nx)
+    table = np.zeros((nx, nx), np.intp)
+    table[a, b] = table[b, a] = np.arange(len(a))
+    return X[:, a] * Y[:, b], table
 
 
 def _fast_even(n: int) -> int:
@@ -480,11 +497,16 @@ def _radial_prefilter(nodes: int) -> F:
     return spline_filter1d(np.eye(nodes), order=3, axis=0, mode="nearest")
 
 
-def _grid_values(spec: NDArray[np.complex128] | F, n_theta: int, n_z: int) -> F:
-    """Σ_n Σ_m spec[:, n, m] e^{inθ_i} cos(k_m ζ_l) on θ_i = 2πi/Nθ, ζ_l = (l+½)L/Nz."""
+#: the factor on every coefficient but m = 0 that :func:`_grid_sum` expects (DCT-III)
+_SERIES_WEIGHT = 0.5
+
+
+def _grid_sum(x: NDArray[np.complex128], n_theta: int, n_z: int) -> F:
+    """Σ_n Σ_m c[:, n, m] e^{inθ_i} cos(k_m ζ_l) on θ_i = 2πi/Nθ, ζ_l = (l+½)L/Nz, given
+    x = Nθ c (with c_{-n} = conj(c_n): irfft sums both signs of n) times
+    :data:`_SERIES_WEIGHT` for m >= 1 (the DCT-III is y = x_0 + 2 Σ x_m cos(...)); the
+    caller folds these into its coefficients, sparing two passes over the array."""
     from scipy.fft import dct, irfft
 
-    x = spec * n_theta  # Σ_{n∈Z} c_n e^{inθ} with c_{-n} = conj(c_n): irfft(Nθ c), n >= 0
-    x[:, :, 1:] *= 0.5  # DCT-III: y = x0 + 2 Σ x_m cos(...)
     # θ first: the DCT then runs once, on real numbers
     return dct(irfft(x, n=n_theta, axis=1), type=3, axis=2, n=n_z, overwrite_x=True)
