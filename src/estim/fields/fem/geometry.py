@@ -255,8 +255,11 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         sized = [(t, _pad_size(e)) for e, t in zip(electrodes, pad_surfs, strict=True)
                  if e.shape != "case"]
         _size_fields(site, sized, settings, vol_tissue)
-        gmsh.option.setNumber("Mesh.ElementOrder", settings.order)
-        gmsh.option.setNumber("Mesh.HighOrderOptimize", 0)
+        if settings.order != 2:
+            raise ValueError(f"MeshSettings.order is {settings.order}; expected 2 (the solver "
+                             "uses quadratic elements only)")
+        # linear tetrahedra from gmsh; the quadratic nodes are ours (fem/quadratic.py)
+        gmsh.option.setNumber("Mesh.ElementOrder", 1)
         # Delaunay: the fastest here, and deterministic with one thread
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
         try:
@@ -347,22 +350,36 @@ def _extract(site: Site, tissues: tuple[str, ...], vol_tissue: dict[int, int],
              pad_surfs: list[list[int]]) -> MeshData:
     import gmsh
 
+    from estim.fields.fem.quadratic import quadratic_mesh
+
     tags, coords, _ = gmsh.model.mesh.getNodes()
-    index = np.zeros(int(tags.max()) + 1, dtype=np.int64)
-    index[tags.astype(np.int64)] = np.arange(len(tags))
-    points = coords.reshape(-1, 3).T.copy()
     blocks, tiss = [], []
     for vol, k in vol_tissue.items():
-        _, ntags = gmsh.model.mesh.getElementsByType(11, vol)  # 10-node tetrahedra
-        conn = index[ntags.astype(np.int64)].reshape(-1, 10).T
-        blocks.append(conn)
-        tiss.append(np.full(conn.shape[1], k, dtype=np.int64))
-    tets = np.hstack(blocks)
-    # gmsh edge order 01,12,20,30,32,31 -> scikit-fem's 01,12,02,03,13,23
-    tets = tets[[0, 1, 2, 3, 4, 5, 6, 7, 9, 8]]
+        _, ntags = gmsh.model.mesh.getElementsByType(4, vol)  # 4-node tetrahedra
+        blocks.append(ntags.astype(np.int64).reshape(-1, 4).T)
+        tiss.append(np.full(blocks[-1].shape[1], k, dtype=np.int64))
+    # number the vertices that elements use (gmsh also keeps nodes of unmeshed points)
+    used = np.unique(np.hstack(blocks))
+    index = np.full(int(max(tags.max(), used.max())) + 1, -1, dtype=np.int64)
+    index[used] = np.arange(len(used))
+    where = np.zeros(len(index), dtype=np.int64)
+    where[tags.astype(np.int64)] = np.arange(len(tags))
+    vertices = coords.reshape(-1, 3).T[:, where[used]]
+    tissue = np.concatenate(tiss)
+    points, tets = quadratic_mesh(vertices, index[np.hstack(blocks)], tissue, _cylinders(site))
     tris = []
     for tags_e in pad_surfs:
-        conn = [index[gmsh.model.mesh.getElementsByType(9, s)[1].astype(np.int64)]
-                .reshape(-1, 6)[:, :3].T for s in tags_e]
+        conn = [index[gmsh.model.mesh.getElementsByType(2, s)[1].astype(np.int64)]
+                .reshape(-1, 3).T for s in tags_e]
         tris.append(np.hstack(conn) if conn else np.zeros((3, 0), dtype=np.int64))
-    return MeshData(points, tets, np.concatenate(tiss), tissues, tuple(tris))
+    return MeshData(points, tets, tissue, tissues, tuple(tris))
+
+
+def _cylinders(site: Site) -> list[tuple[float, float]]:
+    """Semi-axes (x, y) of the site's curved surfaces, cylinders around the z axis (m)."""
+    if site.kind == "limb":
+        return [(site.radius_x - d, site.radius_y - d) for d in _layer_boundaries(site)]
+    if site.kind == "brain":
+        rl = get_lead(site.lead or DEFAULT_LEAD).diameter_m / 2
+        return [(r, r) for r in (rl, rl + site.layers[0].thickness, site.height)]
+    return []

@@ -1,4 +1,4 @@
-"""Second-order finite-element volume conductor (scikit-fem + pyamg conjugate gradients).
+"""Second-order finite-element volume conductor (conjugate gradients, two-level P2/P1 AMG).
 
 Weak form: find φ with ∫ σ∇φ·∇v = Σ_e I_e v|_e, where each ideal electrode is a *floating
 equipotential*: all its degrees of freedom are tied to one unknown potential U_e, and the
@@ -12,7 +12,6 @@ cathode. The ``uniform`` option instead injects I/A uniformly over each pad.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -147,6 +146,7 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
     from scipy.sparse.linalg import cg
 
     from estim.fields.fem.assembly import assemble, element_stiffness
+    from estim.fields.fem.precondition import p1_prolongation, two_level
 
     n = mesh.points.shape[1]
     st, dl = _conductivity(site, mesh)
@@ -192,8 +192,7 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
         extra = (P.T @ mass @ P + coupling + coupling.T).tocsr()
         extra = extra + sp.diags(np.concatenate([np.zeros(nf), diag]))
         Ar = (Ar + extra[keep][:, keep]).tocsr()
-    ml = _amg(Ar)
-    M = ml.aspreconditioner(cycle="V")
+    M = two_level(Ar, p1_prolongation(mesh.tets, final[reduced], len(keep)))
     pots, epots, its = [], [], []
     for an, ca in channels:
         rhs = np.zeros(nf + ne)
@@ -219,6 +218,8 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
 def _solve_uniform(K, electrodes, channels, mesh, rtol):
     from scipy.sparse.linalg import cg
 
+    from estim.fields.fem.precondition import p1_prolongation, two_level
+
     n = K.shape[0]
     fac = _Facets(mesh)
     loads = [fac.load(k) for k in range(len(electrodes))]
@@ -226,12 +227,14 @@ def _solve_uniform(K, electrodes, channels, mesh, rtol):
     ground = int(np.argmax(np.linalg.norm(mesh.points, axis=0)))  # a far node
     keep = np.setdiff1d(np.arange(n), [ground])
     Kr = K[keep][:, keep].tocsr()
-    ml = _amg(Kr)
+    row = np.full(n, -1, dtype=np.int64)
+    row[keep] = np.arange(len(keep))
+    M = two_level(Kr, p1_prolongation(mesh.tets, row, len(keep)))
     pots, epots, its = [], [], []
     for an, ca in channels:
         rhs = loads[an] / areas[an] - loads[ca] / areas[ca]  # [A/m²] uniform density
         x = np.zeros(n)
-        xr, info = cg(Kr, rhs[keep], rtol=rtol, atol=0.0, M=ml.aspreconditioner(), maxiter=2000)
+        xr, info = cg(Kr, rhs[keep], rtol=rtol, atol=0.0, M=M, maxiter=2000)
         if info != 0:
             raise RuntimeError(f"CG did not converge (info={info})")
         x[keep] = xr
@@ -241,20 +244,3 @@ def _solve_uniform(K, electrodes, channels, mesh, rtol):
         epots.append(means - means[ca])
         its.append(0)
     return FemSolution(mesh, np.array(pots), np.array(epots), n, tuple(its))
-
-
-def _amg(matrix: sp.spmatrix) -> Any:
-    """Smoothed-aggregation AMG hierarchy, the same on every run.
-
-    pyamg estimates spectral radii from a random start vector drawn from numpy's global
-    generator, so two solves of one mesh differed in the 11th digit (and cached threshold
-    keys with them). The global state is seeded for the set-up and restored afterwards.
-    """
-    import pyamg
-
-    state = np.random.get_state()  # noqa: NPY002 (pyamg draws from the legacy global)
-    try:
-        np.random.seed(0)  # noqa: NPY002
-        return pyamg.smoothed_aggregation_solver(matrix, symmetry="symmetric", max_coarse=500)
-    finally:
-        np.random.set_state(state)  # noqa: NPY002
