@@ -13,6 +13,9 @@ tests/integration/test_fields_fast_fem.py). Per configuration it prints
   subject (skin and fat thickness × U(0.7, 1.3), as :mod:`estim.effects.subjects` draws
   them), so nothing can be reused from the call before: one ``channel_potential`` and its
   evaluation at the 20 probes;
+* ``dial``: the median of as many calls on the site's own layers with anode and cathode
+  swapped each time (a new channel on unchanged tissue, as the dial moves pads: the radial
+  transfer of the layers is reused, the pads are solved again);
 * ``err``: the largest error of φ(p) − φ(p_ref) at the probes relative to the largest FEM
   difference, and the resistance against the FEM's (floating pads, default mesh; FEM
   fields come from the disk cache, a cold one costs 20-60 s per configuration).
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs; "
           f"{args.repeats} repeats, medians")
     print(f"{'site':10s} {'anode -> cathode':58s} {'first':>7s} {'wall':>7s} {'cpu':>7s} "
-          f"{'err':>6s} {'R fast / FEM':>16s}  valid")
+          f"{'dial':>7s} {'err':>6s} {'R fast / FEM':>16s}  valid")
     for name, pa, pc, shape, length, width in CASES:
         if args.site and name != args.site:
             continue
@@ -92,6 +95,12 @@ def main(argv: list[str] | None = None) -> None:
             channel_potential(site, an, ca, skin_thickness=skin, fat_thickness=fat)(p)
             walls.append(time.perf_counter() - t0)
             cpus.append(time.process_time() - c0)
+        dial = []
+        for i in range(args.repeats):
+            pads = (an, ca) if i % 2 else (ca, an)
+            t0 = time.perf_counter()
+            channel_potential(site, *pads)(p)
+            dial.append(time.perf_counter() - t0)
         err = rs = "-"
         if not args.no_fem:
             fem = solve_fields(site, [Channel(an, ca)]).channels[0]  # disk cache
@@ -101,9 +110,9 @@ def main(argv: list[str] | None = None) -> None:
             err = f"{100 * np.abs(ds - df).max() / np.abs(df).max():.2f}%"
             rs = f"{fast.resistance:.1f} / {fem.resistance:.1f}"
         label = f"{pa} -> {pc} ({shape[:4]} {length * 100:g}x{width * 100:g} cm)"
-        print(f"{name:10s} {label:58s} {first * 1e3:5.0f}ms "
-              f"{statistics.median(walls) * 1e3:5.1f}ms {statistics.median(cpus) * 1e3:5.1f}ms "
-              f"{err:>6s} {rs:>16s}  {fast.valid}", flush=True)
+        ms = [statistics.median(x) * 1e3 for x in (walls, cpus, dial)]
+        print(f"{name:10s} {label:58s} {first * 1e3:5.0f}ms {ms[0]:5.1f}ms {ms[1]:5.1f}ms "
+              f"{ms[2]:5.1f}ms {err:>6s} {rs:>16s}  {fast.valid}", flush=True)
         if not math.isfinite(float(np.sum(vs))):
             raise SystemExit(f"{name}: the fast field is not finite at the probes")
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -330,8 +331,8 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         plans.append((r_in, spacing, np.linspace(r_in, r_out, nodes)))
     # the radial transfer of every mode, interpolated from a lattice of exact ones
     radii = np.concatenate([p[2] for p in plans])
-    zs, lat, pn, pk = lattice_transfer(cyl, ns, ks, radii)
-    zs[~keep] = 0.0
+    zs, lat, pn, pk = _layers_transfer(cyl, len(ns), len(ks), tuple(radii))
+    zs = np.where(keep, zs, 0.0)
     zs[0, 0] = 0.0  # net current of a channel is zero: the constant mode is not driven
     E, C = _interval_transforms([p.theta for p in pads], [p.zeta for p in pads], ns, ks)
     zw = zs * np.where(ks == 0, 1.0, 2.0)[None, :]
@@ -487,6 +488,20 @@ def lattice_transfer(cyl: LayeredCylinder, n: F, k: F, radii: F
     zk = np.log(z_lat.reshape(NN.shape) * kappa[np.ix_(i_n, i_k)])
     zs = np.exp(pn @ zk @ pk.T) / kappa
     return zs, t_lat.reshape(len(radii), len(i_n), len(i_k)), pn, pk
+
+
+@lru_cache(maxsize=8)
+def _layers_transfer(cyl: LayeredCylinder, n_count: int, k_count: int,
+                     radii: tuple[float, ...]) -> tuple[F, F, F, F]:
+    """:func:`lattice_transfer` of orders 0 .. n_count-1 and wavenumbers 0 .. (k_count-1)π/L,
+    kept (read-only) for the next channel on the same layers: the dial moves pads, not
+    tissue (a virtual subject's new thicknesses are a new entry)."""
+    n = np.arange(n_count, dtype=float)
+    k = np.arange(k_count, dtype=float) * np.pi / cyl.length
+    out = lattice_transfer(cyl, n, k, np.array(radii))
+    for a in out:
+        a.setflags(write=False)
+    return out
 
 
 def _radial_prefilter(nodes: int) -> F:
