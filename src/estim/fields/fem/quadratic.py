@@ -13,10 +13,10 @@ lie on a cylinder stays straight, as gmsh leaves it.
     >>> import numpy as np
     >>> pts = np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]).T
     >>> p, t = quadratic_mesh(pts, np.arange(4)[:, None], np.zeros(1, dtype=np.int64), ())
-    >>> p.shape, t[:, 0].tolist()
-    ((3, 10), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    >>> p[:, t[4, 0]].tolist()  # the midpoint of the edge between vertices 0 and 1
-    [0.5, 0.5, 0.0]
+    >>> p.shape, t[:4, 0].tolist()  # vertices first, then one node per edge
+    ((3, 10), [0, 1, 2, 3])
+    >>> p[:, t[4, 0]].tolist(), p[:, t[9, 0]].tolist()  # on edges 0-1 and 2-3
+    ([0.5, 0.5, 0.0], [0.0, 0.0, 0.5])
 """
 
 from __future__ import annotations

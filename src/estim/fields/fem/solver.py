@@ -145,15 +145,15 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
     """
     from scipy.sparse.linalg import cg
 
-    from estim.fields.fem.assembly import assemble, element_stiffness
+    from estim.fields.fem.assembly import assemble_upper, element_upper
     from estim.fields.fem.precondition import p1_prolongation, two_level
 
     n = mesh.points.shape[1]
     st, dl = _conductivity(site, mesh)
-    local = element_stiffness(mesh.points, mesh.tets, st, dl,
-                              np.asarray(site.fiber_axis, dtype=float))
+    local = element_upper(mesh.points, mesh.tets, st, dl,
+                          np.asarray(site.fiber_axis, dtype=float))
     if boundary == "uniform":
-        K = assemble(local, mesh.tets, np.arange(n), n)
+        K = assemble_upper(local, mesh.tets, np.arange(n), n)
         return _solve_uniform(K, electrodes, channels, mesh, rtol)
 
     # Floating electrodes: reduced unknowns are the free nodes and one per ideal electrode;
@@ -173,7 +173,7 @@ def solve_fem(site: Site, electrodes: tuple[Electrode, ...], mesh: MeshData,
     keep = np.setdiff1d(np.arange(nf + ne), [ground])
     final = np.full(nf + ne, -1, dtype=np.int64)  # reduced unknown -> row of the system
     final[keep] = np.arange(len(keep))
-    Ar = assemble(local, mesh.tets, final[reduced], len(keep))
+    Ar = assemble_upper(local, mesh.tets, final[reduced], len(keep))
     if robin:  # Robin pads: ∫_e g (φ - U_e)(v - V_e) couples their nodes to U_e
         fac = _Facets(mesh)
         P = sp.csr_matrix((np.ones(n), (np.arange(n), reduced)), shape=(n, nf + ne))
