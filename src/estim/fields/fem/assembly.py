@@ -51,7 +51,7 @@ def p2_shape(xi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.f
 
 
 _UPPER = np.triu_indices(10)  # the 55 entries on and above an element matrix's diagonal
-_SYM = tuple(zip(*np.triu_indices(3), strict=True))  # the 6 entries of a symmetric 3 x 3
+_SYM = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))  # a symmetric 3 x 3: triu order
 
 
 def _pair_table() -> NDArray[np.float64]:
