@@ -83,3 +83,6 @@ def test_fast_fields_match_the_fem(name: str, pa: str, pc: str, shape: str, leng
     assert err.max() < tol, (name, np.round(100 * err, 2).tolist())
     assert fast.resistance == pytest.approx(fem.resistance, rel=tol)
     assert fast.valid == (name != "knee")
+    # where it is not valid the caller is told, and told to use the FEM
+    assert (fast.note == "") == fast.valid
+    assert fast.valid or "FEM" in fast.note

@@ -404,7 +404,10 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         Jz = np.where(disc, J[:nm, :nz] * zs[:nm, :nz], 0.0) / (bt[:, None] * bz[None, :])
         Jz *= _SERIES_WEIGHT * nt
         Jz[:, 0] *= 2
-        spec = (_radial_prefilter(nodes) @ T.reshape(nodes, -1)).reshape(T.shape) * Jz
+        # the transforms' full input sizes, so scipy pads nothing (a copy of the grid each)
+        spec = np.zeros((nodes, nt // 2 + 1, ng), complex)
+        spec[:, :nm, :nz] = (_radial_prefilter(nodes) @ T.reshape(nodes, -1)).reshape(T.shape)
+        spec[:, :nm, :nz] *= Jz
         spec[:, 0, 0] = -u_ca * nt  # relative to the cathode (a constant is its own spline)
         ext = np.empty((nodes, nt + 2 * pad, ng + 2 * pad))
         ext[:, pad:-pad, pad:-pad] = _grid_sum(spec, nt, ng)

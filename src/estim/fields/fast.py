@@ -2,8 +2,9 @@
 
 :func:`channel_potential` answers φ (V per A) of one anode/cathode channel on a limb
 (:mod:`estim.fields.cylinder`, Fourier-Bessel series in a layered cylinder) or a planar site
-(:mod:`estim.fields.box`, double cosine series in a layered box), with equipotential pads,
-in well under a second, where the FEM (:func:`estim.fields.solve_fields`) takes 10-50 s.
+(:mod:`estim.fields.box`, double cosine series in a layered box), with equipotential pads:
+a limb channel in 25-80 ms of CPU (benchmarks/fast_fields.py), where the FEM
+(:func:`estim.fields.solve_fields`) takes 10-50 s.
 Checked against the FEM within 2 % on the circular limbs (forearm, upper arm, thigh, calf) and
 the lower back, 4 % on the elliptic knee (tests/integration/test_fields_fast_fem.py;
 docs/fields.md has the table).
