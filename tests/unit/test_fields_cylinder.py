@@ -112,3 +112,35 @@ def test_lattice_rows_of_sampled_indices_are_exact() -> None:
     np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)  # constants are exact
     x = np.arange(300.0)
     np.testing.assert_allclose(P @ x[idx] ** 3, x**3, rtol=1e-9)  # cubics are exact
+
+
+def test_spline_grid_interpolates_the_series_at_every_grid_node() -> None:
+    """The B-spline coefficients made in the spectrum (prefilter diagonal in θ and ζ, a
+    matrix across radial nodes) against the series summed directly at each node: a cubic
+    spline through its nodes reproduces them, so the two agree to rounding, also in the
+    padding (periodic θ, mirrored ends) as far as a stencil reaches (all but its last
+    node). scipy's own "nearest" radial filter missed by 1e-5 here."""
+    from scipy.ndimage import map_coordinates
+
+    from estim.fields.cylinder import _spline_grid
+
+    rng = np.random.default_rng(1)
+    nodes, nm, nz, nt, ng, pad = 5, 6, 7, 16, 18, 3
+    T = rng.uniform(0.1, 1.0, (nodes, nm, nz))
+    c = rng.standard_normal((nm, nz)) + 1j * rng.standard_normal((nm, nz))
+    c[0] = c[0].real  # the n = 0 coefficient of a real series
+    ext = _spline_grid(T, c, nt, ng, pad, offset=-2.5)
+    theta = 2 * np.pi * np.arange(-pad, nt + pad) / nt
+    zeta = (np.arange(-pad, ng + pad) + 0.5) / ng  # in units of L: k_m ζ = π m ζ/L
+    n, m = np.arange(nm), np.arange(nz)
+    rot = np.exp(1j * n[None, :] * theta[:, None])  # (θ, n)
+    cos = np.cos(np.pi * m[None, :] * np.abs(zeta)[:, None])  # (ζ, m); even about 0 and L
+    cos = np.where((zeta > 1)[:, None], np.cos(np.pi * m[None, :] * (2 - zeta)[:, None]), cos)
+    weight = np.where(n == 0, 1.0, 2.0)  # n and -n
+    direct = -2.5 + np.einsum("jnm,nm,tn,zm,n->jtz", T, c, rot, cos, weight).real
+    j, t, z = np.meshgrid(np.arange(nodes), np.arange(nt + 2 * pad), np.arange(ng + 2 * pad),
+                          indexing="ij")
+    at_nodes = map_coordinates(ext, np.vstack([j.ravel(), t.ravel(), z.ravel()]), order=3,
+                               prefilter=False, mode="nearest").reshape(j.shape)
+    np.testing.assert_allclose(at_nodes[:, 1:-1, 1:-1], direct[:, 1:-1, 1:-1], rtol=0,
+                               atol=1e-11)
