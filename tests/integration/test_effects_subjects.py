@@ -27,6 +27,7 @@ def _resolve(pops_points, diameters, model, endings, phi_fn, waveform: UnitPulse
         def __init__(self) -> None:
             self.model = model
             self.has_endings = endings
+            self.terminal_m = None  # no unmyelinated Aδ free ending (plain cables)
 
     fibers = [_make(_Pop(), float(d)) for d in diameters]  # type: ignore[arg-type]
     phis = [np.nan_to_num(phi_fn(p), nan=0.0) for p in pops_points]
