@@ -3,6 +3,7 @@
     python benchmarks/fibers.py                 # all MRG reference cases + 1,000 fibers
     python benchmarks/fibers.py --quick         # two cases, 200 fibers
     python benchmarks/fibers.py --no-pyfibers   # estim only (ratio vs the reference cost)
+    python benchmarks/fibers.py --kernel 15     # the kernel alone: a fixed plain-MRG batch
 
 PyFibers 0.13.0 and NEURON 9.0.2 are GPL peers used here only as an oracle and a
 stopwatch (``pip install pyfibers==0.13.0 neuron==9.0.2`` then ``pyfibers_compile``);
@@ -67,6 +68,29 @@ def timed(fn, *args, repeats: int) -> tuple[float, float]:
     return statistics.median(values), statistics.median(cpu)
 
 
+def kernel_batch(repeats: int) -> None:
+    """The kernel's hot loop on a plain MRG batch: 16 cutaneous MRG fibers (21 nodes, 6-12
+    µm) x 4 amplitudes, 4 ms at 2 µs with no early stop (the same work every run). Prints the
+    median wall and CPU seconds; run it under two checkouts, alternating, to compare."""
+    from estim.fibers import SolverOptions, simulate
+
+    rng = np.random.default_rng(0)
+    fibers = [make_fiber("mrg", d, n_nodes=21, passive_end_nodes=(0, 1))
+              for d in rng.uniform(6e-6, 12e-6, 16)]
+    pot = lambda p: point_source_potential(p, (0.0, 1e-3, 0.0), 0.2)  # noqa: E731
+    opts = SolverOptions(tstop_s=4e-3, early_stop=False)
+    amps = np.array([-0.2e-3, -0.5e-3, -1e-3, -3e-3])
+    simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)  # compile / load
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.process_time()
+        simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    print(f"kernel batch (16 MRG x 4 amplitudes, 2,000 steps): median {statistics.median(wall):.3f}"
+          f" s wall, {statistics.median(cpu):.3f} s CPU over {repeats}")
+
+
 def population(n: int) -> None:
     rng = np.random.default_rng(1)
     diam = rng.uniform(2e-6, 16e-6, n)
@@ -89,7 +113,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="estim repeats (median)")
     ap.add_argument("--pyfibers-repeats", type=int, default=1)
     ap.add_argument("--population", type=int, default=None)
+    ap.add_argument("--kernel", type=int, default=None, metavar="REPEATS",
+                    help="only time the kernel on a fixed plain-MRG batch")
     args = ap.parse_args()
+    if args.kernel is not None:
+        kernel_batch(args.kernel)
+        return
     cases = [c for c in json.loads(REF_PATH.read_text())["cases"] if c["model"] == "MRG"]
     cases.append({"model": "MRG", "diameter_um": 7.0, "distance_um": 1500,
                   "pulse_width_ms": 0.3, "threshold_uA": None})  # extra oracle point

@@ -2,7 +2,7 @@
 time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
-        [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]]
+        [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -17,6 +17,9 @@ at other fractions (what the criterion's value does to the examples' verdicts).
 ``--ifc`` compares, at the knee and under the same pads, true interferential current
 (both channels superposed at the nerve), its channel A alone, and premodulated current of
 the same peak through channel A's pads: thresholds per class and by depth.
+``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
+(:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
+calibration windows of ``--pain`` included.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import warnings
 
 import numpy as np
 
+from estim.effects import window
+from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
 from estim.effects.window import sensation_window
 from estim.program.bundled import bundled_examples, resolve_program
@@ -136,8 +141,10 @@ def initiation(name: str = "tens_acupuncture") -> None:
     el = cf.cathode
     region = (_EDGE_MARGIN * float(el.length), _EDGE_MARGIN * float(el.width))
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
-        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site))}
-    print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets)")
+        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site),
+        adelta_ending=window.ADELTA_ENDING)}
+    print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets; "
+          "a free ending's terminal counts as node 0)")
     print("| class | nodes in the terminal branch (median) | start in the terminal branch "
           "(50 µs) | at the ending node | I(50 µs) / I(1 ms), terminal / elsewhere |")
     print("| --- | --- | --- | --- | --- |")
@@ -305,7 +312,13 @@ def main() -> None:
                              "these examples' pain at other fractions (default: all)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
+    parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
+                        help="how the Aδ afferents end (default: the window's own, "
+                             f"{window.ADELTA_ENDING.value})")
     args = parser.parse_args()
+    if args.adelta is not None:
+        window.ADELTA_ENDING = AdeltaEnding(args.adelta)
+        print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples if args.examples is not None else sorted(bundled_examples())
     examples(names, bands=args.bands)

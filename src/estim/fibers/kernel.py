@@ -57,6 +57,13 @@ def _member(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, a
     for j in range(n_act):
         is_active[active[j]] = j
     ns = st.shape[1]
+    # one channel set for all (every fiber but a hybrid): its constants row hoisted
+    c0 = codes[0] if n_act > 0 else 0
+    kin0 = kin[c0]
+    mixed = False
+    for j in range(n_act):
+        if codes[j] != c0:
+            mixed = True
     steps_done = n_steps
     n_rec = rec.shape[0]
     n_src = wave.shape[0]
@@ -74,8 +81,11 @@ def _member(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, a
             ge[i] = gpas[i] * epas[i]
             j = is_active[i]
             if j >= 0:
-                c = codes[j]
-                gc, gec = currents(c, st[j], kin[c])
+                if mixed:
+                    c = codes[j]
+                    gc, gec = currents(c, st[j], kin[c])
+                else:
+                    gc, gec = currents(c0, st[j], kin0)
                 scale = area[i] * 1e6  # [S/cm² * cm² -> µS]
                 g[i] += gc * scale
                 ge[i] += gec * scale
@@ -172,8 +182,11 @@ def _member(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, a
         for j in range(n_act):
             i = active[j]
             v = vm[i]
-            c = codes[j]
-            rates(c, v, kin[c], inf, tau)
+            if mixed:
+                c = codes[j]
+                rates(c, v, kin[c], inf, tau)
+            else:
+                rates(c0, v, kin0, inf, tau)
             for q in range(ns):
                 st[j, q] = inf[q] + (st[j, q] - inf[q]) * math.exp(-dt / tau[q])
             # 4. threshold crossings (linear interpolation inside the step)
