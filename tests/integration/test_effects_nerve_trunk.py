@@ -52,11 +52,12 @@ def test_bad_axon_class_names_the_field():
 @pytest.fixture(scope="module")
 def predicted(tmp_path_factory):
     # 16 sensory and 16 motor axons (seed 0), thresholds to 1 %: the test's cache is cold,
-    # so this is the FEM solve (~20 s) and 192 threshold searches (~40-50 s on a quiet
-    # machine). The documented prediction (docs/strength_duration.md) uses 24 + 24 axons to
-    # 0.5 % (sensory 805 µs, motor 527 µs) and 64 + 64 give 788 and 514 µs; 16 axons, seeds
-    # 0-2, give sensory 823, 835, 814 µs and motor 515, 531, 514 µs: the small sample reads
-    # the sensory τ 10-45 µs long, a quarter of the human SD at most.
+    # so this is the FEM solve (~20 s) and 192 threshold searches: 67-81 s in all on the
+    # 2-core development machine while other jobs ran. The documented prediction
+    # (docs/strength_duration.md) uses 24 + 24 axons to 0.5 % (sensory 805 µs, motor
+    # 527 µs) and 64 + 64 give 788 and 514 µs; 16 axons, seeds 0-3, give sensory 823, 835,
+    # 814, 818 µs and motor 515, 531, 514, 531 µs: the small sample reads the sensory τ
+    # 26-47 µs longer than 64 axons do, a quarter of the human SD at most.
     # (a module fixture is set up before the per-test cache isolation of conftest: point
     # it at the test run's own cache folder here, never at the user's)
     with pytest.MonkeyPatch.context() as mp:
