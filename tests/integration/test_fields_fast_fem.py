@@ -12,18 +12,25 @@ other pad and midway, at 1 mm, mid-fat, 3 mm into the muscle and 15 mm deep.
 Tolerance: 2 % = up to 1.5 % from the model (cell-discretised pads, series truncated at a
 1 mm wavelength) plus the FEM's own ~0.5 % at its default mesh (shared/reference/fields.json).
 The knee's elliptic section (110 x 100 mm) is modelled as the circle of equal perimeter; that
-costs about 4 % there, and the test holds it to 5 %.
+costs about 4 % there, and the test holds it to 5 %. The 4 % is the ellipse, not the knee's
+thin muscle over a large bone: on that circle itself (every layer at its depth) the two agree
+within 0.6 % (test_the_knee_made_circular_matches_the_fem). Measured on ellipses of the
+knee's layers (benchmarks/fast_fields.py, docs/fields.md), the ellipse's share grows
+linearly with m = (a - b)/(a + b), about 68 m % of R, its sign set by where the pads sit
+(lower R in the ellipse with pads at the ends of its short axis, higher at the long axis).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from estim.fields import Channel, Site, place_electrode, site_from_spec, solve_fields
-from estim.fields.fast import channel_potential
+from estim.fields.cylinder import LayeredCylinder
+from estim.fields.fast import FastChannel, channel_potential
 
 pytestmark = pytest.mark.slow
 
@@ -64,11 +71,10 @@ def probes(site: Site, anode: object, cathode: object) -> np.ndarray:
     return np.array(out)
 
 
-@pytest.mark.parametrize(("name", "pa", "pc", "shape", "length", "width"), CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_fast_fields_match_the_fem(name: str, pa: str, pc: str, shape: str, length: float,
-                                   width: float) -> None:
-    site = site_from_spec(name)
+def compare(site: Site, pa: str, pc: str, shape: str, length: float, width: float
+            ) -> tuple[np.ndarray, FastChannel, float]:
+    """Error of φ(p) − φ(p_ref) at the probes relative to the largest FEM difference, the fast
+    channel and the FEM's resistance (Ω)."""
     an = place_electrode(site, pa, shape, length=length, width=width)  # type: ignore[arg-type]
     ca = place_electrode(site, pc, shape, length=length, width=width)  # type: ignore[arg-type]
     fem = solve_fields(site, [Channel(an, ca)]).channels[0]  # floating pads, cached on disk
@@ -78,11 +84,42 @@ def test_fast_fields_match_the_fem(name: str, pa: str, pc: str, shape: str, leng
     assert np.all(np.isfinite(vf)) and np.all(np.isfinite(vs))
     ref = len(p) - 3
     df, ds = vf - vf[ref], vs - vs[ref]
-    err = np.abs(ds - df) / np.abs(df).max()
+    return np.abs(ds - df) / np.abs(df).max(), fast, fem.resistance
+
+
+@pytest.mark.parametrize(("name", "pa", "pc", "shape", "length", "width"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_fast_fields_match_the_fem(name: str, pa: str, pc: str, shape: str, length: float,
+                                   width: float) -> None:
+    err, fast, r_fem = compare(site_from_spec(name), pa, pc, shape, length, width)
     tol = TOLERANCE.get(name, 0.02)
     assert err.max() < tol, (name, np.round(100 * err, 2).tolist())
-    assert fast.resistance == pytest.approx(fem.resistance, rel=tol)
+    assert fast.resistance == pytest.approx(r_fem, rel=tol)
     assert fast.valid == (name != "knee")
     # where it is not valid the caller is told, and told to use the FEM
     assert (fast.note == "") == fast.valid
     assert fast.valid or "FEM" in fast.note
+
+
+def knee_made_circular() -> Site:
+    """The circle the fast solver puts in place of the knee's ellipse, as a site of its own:
+    the same perimeter, every layer boundary at its depth below the skin (the bone's radius
+    is what is left)."""
+    knee = site_from_spec("knee")
+    cyl = LayeredCylinder.from_site(knee)
+    bone = knee.layers[-1]
+    assert bone.tissue == "bone"
+    return knee.replace(width=2 * cyl.radius, height=2 * cyl.radius,
+                        layers=(*knee.layers[:-1], replace(bone, thickness=cyl.radii[0])))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] == "knee"], ids=lambda c: c[1])
+def test_the_knee_made_circular_matches_the_fem(case: tuple) -> None:
+    """The knee's 4 % is its ellipse: the same pads on the circle that replaces it agree with
+    the FEM to 2 % (measured 0.60 % and R +0.60 % for the 5 x 5 cm pads), so the thin muscle
+    over the large bone is resolved; a fix belongs to the mapping of the ellipse."""
+    site = knee_made_circular()
+    err, fast, r_fem = compare(site, *case[1:])
+    assert err.max() < 0.02, np.round(100 * err, 2).tolist()
+    assert fast.resistance == pytest.approx(r_fem, rel=0.02)
+    assert fast.valid and fast.note == ""
