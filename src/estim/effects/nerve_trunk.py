@@ -51,7 +51,8 @@ F = NDArray[np.float64]
 _CACHE_VERSION = "nerve-trunk-1"
 
 #: Monophasic widths (s): an evenly spaced subset of Mogyoros's sweep (20 µs to 1 ms in
-#: 20 µs steps), so that the least-squares charge–duration line weighs the widths as theirs.
+#: 20 µs steps), a sixth of the cost. The model's thresholds are not exactly Weiss's law:
+#: fitted over all 50 of their widths, τ comes out ~5 % longer (docs/strength_duration.md).
 MOGYOROS_PULSE_WIDTHS_S: tuple[float, ...] = (20e-6, 200e-6, 400e-6, 600e-6, 800e-6, 1000e-6)
 
 
