@@ -3,6 +3,7 @@ and error against the FEM (issue 14: under 0.1 s, within 2 % at probes under and
 the pads).
 
     .venv/bin/python benchmarks/fast_fields.py [--repeats 9] [--no-fem] [--site thigh]
+    .venv/bin/python benchmarks/fast_fields.py --ellipses
 
 Configurations: the bundled examples' pad placements on every limb site (the same as
 tests/integration/test_fields_fast_fem.py). Per configuration it prints
@@ -20,6 +21,12 @@ tests/integration/test_fields_fast_fem.py). Per configuration it prints
   difference, and the resistance against the FEM's (floating pads, default mesh; FEM
   fields come from the disk cache, a cold one costs 20-60 s per configuration).
 
+``--ellipses`` instead measures what the knee's elliptic section costs: the knee's layers
+on the circle the fast solver uses for it (same perimeter, every layer at its depth) and on
+ellipses of m = (a - b)/(a + b) up to the knee's 0.048, with the test's two knee pad sets
+and placements that are not in the test (pads at the long axis's ends, and a quarter turn
+apart); error and resistance against the FEM (20-60 s per uncached FEM solve).
+
 The load average is printed before and after: on a loaded machine the wall time is the
 CPU time times the contention, so quote both.
 """
@@ -36,6 +43,7 @@ import math
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -65,12 +73,62 @@ def probes(site: Site, anode: object, cathode: object) -> np.ndarray:
     return test_probes(site, anode, cathode)
 
 
+# the knee's placements for --ellipses: the test's two, then pads at the ends of the long axis
+# and pads a quarter turn apart (5 x 5 cm and 5 cm discs)
+KNEE_CASES = [c[1:] for c in CASES if c[0] == "knee"] + [
+    ("knee_anterior_proximal", "knee_posterior_distal", "rectangular", 0.05, 0.05),
+    ("knee_anterior", "knee_medial_distal", "rectangular", 0.05, 0.05),
+    ("knee_lateral_proximal", "knee_posterior", "rectangular", 0.05, 0.05),
+    ("knee_anterior", "knee_lateral", "circular", 0.05, 0.05),
+]
+
+
+def knee_ellipse(a: float, b: float) -> Site:
+    """The knee's layers (skin, fat and muscle at their depths) on an a x b semi-axes section
+    (m); the bone fills the rest, as on the knee itself."""
+    knee = site_from_spec("knee")
+    depth = sum(ly.thickness for ly in knee.layers[:-1])
+    bone = knee.layers[-1]
+    return knee.replace(width=2 * a, height=2 * b,
+                        layers=(*knee.layers[:-1], replace(bone, thickness=min(a, b) - depth)))
+
+
+def ellipses() -> None:
+    """Error and resistance against the FEM on the knee's layers, circle to the knee's ellipse."""
+    from estim.fields.cylinder import LayeredCylinder
+
+    r = LayeredCylinder.from_site(site_from_spec("knee")).radius
+    print(f"{'a x b mm':12s} {'m':>6s} {'anode -> cathode':62s} {'err':>6s} "
+          f"{'R fast / FEM':>16s} {'dR':>7s}")
+    for a, b in ((r, r), (0.0535, 0.0515), (0.054, 0.051), (0.055, 0.050)):
+        site = knee_ellipse(a, b)
+        for pa, pc, shape, length, width in KNEE_CASES:
+            an = place_electrode(site, pa, shape, length=length, width=width)  # type: ignore[arg-type]
+            ca = place_electrode(site, pc, shape, length=length, width=width)  # type: ignore[arg-type]
+            p = probes(site, an, ca)
+            fem = solve_fields(site, [Channel(an, ca)]).channels[0]  # disk cache
+            fast = channel_potential(site, an, ca)
+            vf, vs = fem.potential(p), fast(p)
+            ref = len(p) - 3
+            df, ds = vf - vf[ref], vs - vs[ref]
+            err = 100 * np.abs(ds - df).max() / np.abs(df).max()
+            label = f"{pa} -> {pc} ({shape[:4]} {length * 100:g}x{width * 100:g} cm)"
+            print(f"{a * 1e3:5.2f}x{b * 1e3:5.2f} {(a - b) / (a + b):6.4f} {label:62s} "
+                  f"{err:5.2f}% {fast.resistance:7.1f} / {fem.resistance:6.1f} "
+                  f"{100 * (fast.resistance / fem.resistance - 1):+6.2f}%", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--no-fem", action="store_true", help="skip the FEM comparison")
     ap.add_argument("--site", help="only this limb site")
+    ap.add_argument("--ellipses", action="store_true",
+                    help="what the knee's ellipse costs, circle to a/b = 1.1 (FEM each)")
     args = ap.parse_args(argv)
+    if args.ellipses:
+        ellipses()
+        return
     rng = np.random.default_rng(0)
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs; "
           f"{args.repeats} repeats, medians")
