@@ -16,6 +16,7 @@ MODULES = (
     "estim.cli.common",
     "estim.program.common",
     "estim.fibers.protocols",
+    "estim.fibers.cable",
     "estim.text",
 )
 
