@@ -49,7 +49,7 @@ def _browser() -> Any:
     return playwright
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # for the session: its tests alternate with test_run_examples'
 def browser() -> Iterator[Any]:
     api = _browser()
     with api.sync_playwright() as pw:
@@ -58,20 +58,15 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any, str]]:
-    """Each example run once, through the calls ``estim run`` makes: simulate, the results
-    as data, the page."""
-    out = tmp_path_factory.mktemp("reports")
-    pages = {}
-    for path in EXAMPLES:
-        result = simulate(load_program(path))
-        toml = path.read_text(encoding="utf-8")
-        page = out / f"{path.stem}.html"
-        page.write_text(render_html(result, result_to_dict(result), program_text=toml),
-                        encoding="utf-8")
-        pages[path.stem] = (page, result, toml)
-    return pages
+def _report(path: Path, out: Path) -> tuple[Path, Any, str]:
+    """The example run through the calls ``estim run`` makes: simulate, the results as
+    data, the page (the run's cache makes test_run_examples' run of it quick)."""
+    result = simulate(load_program(path))
+    toml = path.read_text(encoding="utf-8")
+    page = out / f"{path.stem}.html"
+    page.write_text(render_html(result, result_to_dict(result), program_text=toml),
+                    encoding="utf-8")
+    return page, result, toml
 
 
 def _expected_headings(result: Any) -> list[str]:
@@ -90,10 +85,10 @@ def _expected_headings(result: Any) -> list[str]:
     return [*ALWAYS[:5], *body, *ALWAYS[5:]]
 
 
-@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
-def test_report_reads_well_in_a_browser(name: str, browser: Any,
-                                        reports: dict[str, tuple[Path, Any, str]]) -> None:
-    path, result, toml = reports[name]
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_report_reads_well_in_a_browser(example: Path, browser: Any, tmp_path: Path) -> None:
+    name = example.stem
+    path, result, toml = _report(example, tmp_path)
     page = browser.new_page(viewport=VIEWPORT)
     try:
         page.goto(path.as_uri())
