@@ -320,7 +320,7 @@ def main() -> None:
         window.ADELTA_ENDING = AdeltaEnding(args.adelta)
         print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
-    names = args.examples if args.examples is not None else sorted(bundled_examples())
+    names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
     examples(names, bands=args.bands)
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:

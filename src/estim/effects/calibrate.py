@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from estim.effects.calibration import (
     CALIBRATION_CONFIGURATION,
     CALIBRATION_TARGETS,
+    INTOLERANCE_PAD_CM,
     SensationCounts,
 )
 from estim.effects.window import SensationWindow
@@ -93,19 +94,19 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None
     return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
 
 
-def pain_fraction_for_ratio(pad_cm: float = 5.0, phase_s: float = 100e-6,
+def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float = 100e-6,
                             ratio: float | None = None) -> float:
     """The fraction of the Aδ afferents under and around the cathode (to 0.001) at which
     pain ÷ detection is ``ratio`` (None: Dölker et al. 2022's intolerance ÷ perception) in
-    the calibration configuration with square pads of ``pad_cm`` and ``phase_s`` pulses.
+    the calibration configuration with square pads of ``pad_cm`` and ``phase_s`` pulses,
+    on the model's own detection threshold in that configuration (the study's two
+    thresholds were measured on the same pads).
 
-    With the program's 5 x 5 cm pads at 100 µs this is the stored ``pain_adelta_fraction``
-    (the same calibration, on the model's own detection threshold instead of the 9.25 mA
-    target, which it reproduces to 1 %); other sizes and widths show how much the stored
-    value rests on the assumption that the intolerance study used 5 x 5 cm pads and 100 µs
-    (its electrode sizes and pulse width are not in the abstract read). NaN where no
-    fraction reaches the ratio (pads so small that every Aδ fires below it, or so large
-    that the first does above it)."""
+    With :data:`~estim.effects.calibration.INTOLERANCE_PAD_CM` pads at 100 µs this is the
+    stored ``pain_adelta_fraction``; other sizes and widths show how much the stored value
+    rests on the assumed pads and width (the study's are not in the abstract read). NaN
+    where no fraction reaches the ratio (pads so small that every Aδ fires below it, or so
+    large that the first does above it)."""
     import math
 
     from scipy.optimize import brentq
@@ -125,9 +126,11 @@ def pain_fraction_for_ratio(pad_cm: float = 5.0, phase_s: float = 100e-6,
 
 
 def calibrate() -> SensationCounts:
-    """The counts (Aβ) and fraction (Aδ) recruited, in the calibration configuration, at the
-    targets' currents: the detection threshold, and strong tingling and pain at their
-    published ratios to it. What ``CALIBRATED_COUNTS`` holds, rounded."""
+    """The counts (Aβ) recruited, in the calibration configuration, at the targets'
+    currents (the detection threshold, and strong tingling at its published ratio to it),
+    and the Aδ fraction at which pain ÷ detection is the published ratio on the intolerance
+    study's assumed pads (:func:`pain_fraction_for_ratio`). What ``CALIBRATED_COUNTS``
+    holds, rounded."""
     win = calibration_window()
     target = {t.name: t.value for t in CALIBRATION_TARGETS}
     detection_a = target["detection"] * 1e-3  # [mA -> A]
@@ -140,7 +143,7 @@ def calibrate() -> SensationCounts:
         detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
         strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
                            1),
-        pain_adelta_fraction=round(fraction("adelta", detection_a * target["pain"]), 3))
+        pain_adelta_fraction=pain_fraction_for_ratio())
 
 
 def detection_spread(excitability_cv: float | None = None,

@@ -17,7 +17,9 @@ a count would make large NMES pads painful at a fraction of the current people t
 (an assumption of estim, stated as such). These three values are global:
 they were calibrated once, on the data in :data:`CALIBRATION_TARGETS`, with
 ``benchmarks/calibrate_sensation.py`` (the counts on one configuration: the volar forearm,
-5 × 5 cm pads, 100 µs symmetric biphasic pulses at 100 Hz), and are the same for every
+5 × 5 cm pads, 100 µs symmetric biphasic pulses at 100 Hz; the Aδ fraction on the same
+forearm with the 3.5 × 3.5 cm pads assumed for the intolerance study, whose ratio of two
+thresholds was measured on its own pads), and are the same for every
 site, electrode and program. Everything else the
 window reports is prediction; :mod:`docs/effects.md <estim.effects>` compares it with
 further published data.
@@ -37,12 +39,13 @@ threshold, whose spread :data:`SUBJECT_EXCITABILITY_CV` is calibrated once so th
 detection threshold varies between virtual subjects, in the calibration configuration, as
 much as it did between the 254 people of the detection study (its pooled SD / mean).
 
-Where the pain fraction sits (``benchmarks/sensation_window.py --pain``): in the calibration
-configuration 68.5 % of the sampled Aδ is 41 of 60, where 35 lie under the cathode, so the
-criterion is met only once every Aδ under the pad fires and some in the ring sampled around
-it do; the model's Aδ under the cathode all fire by 3.3 x detection, so Dölker's 3.94 is
-reached only on the sample's last fibers, and the pain threshold moves ~45 % for four of
-them (``docs/effects.md``, "Why pain comes below the programmed intensity").
+Where the pain fraction sits (``benchmarks/sensation_window.py --pain``): the Aδ afferents
+end in unmyelinated free endings (:data:`estim.effects.window.ADELTA_ENDING`), which makes
+them fire at a median 5 x the detection threshold under a 5 x 5 cm cathode (2.3 x when the
+ending was a myelinated node), so Dölker's 3.94 is met on the body of the Aδ recruitment
+curve, not only on its last fibers. The fraction depends strongly on the pads it is
+calibrated on (0.745 on 3.5 cm, 0.373 on 5 cm, 0.107 on 7.5 cm): pain grows with the pad's
+area where Dölker found no size effect (``docs/effects.md``).
 
 What the calibration does **not** cover: temporal summation (the counts were calibrated at
 100 pulses/s; at a few pulses per second people report thresholds a little higher, which
@@ -61,6 +64,7 @@ __all__ = [
     "CALIBRATED_COUNTS",
     "CALIBRATION_CONFIGURATION",
     "CALIBRATION_TARGETS",
+    "INTOLERANCE_PAD_CM",
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
@@ -128,11 +132,15 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="'attention' over perception: a tingling strong enough to hold attention"),
     CalibrationTarget(
         "pain", 13.8 / 3.5, "ratio", _DOLKER,
-        note="intolerance over perception; intolerance is at or above the pain threshold, so "
-             "the pain criterion is a 'no longer tolerable' criterion; the study's electrode "
-             "sizes and headline pulse width are not in the abstract: 5 x 5 cm and 100 µs "
-             "assumed, and the fraction rests on it (0.82 on 3.5 cm pads, 0.204 on 7.5 cm, "
-             "0.54 at 1 ms: estim.effects.calibrate.pain_fraction_for_ratio)"),
+        note="intolerance over perception, both in the study's own configuration (the "
+             "model's detection threshold there, not the 9.25 mA target); intolerance is at "
+             "or above the pain threshold, so the pain criterion is a 'no longer tolerable' "
+             "criterion. The study's electrode sizes and headline pulse width are not in the "
+             "abstract; its 8 electrode pairs around the upper arm (about 30 cm round) leave "
+             "at most ~3.7 cm per pad, so square pads of INTOLERANCE_PAD_CM = 3.5 cm (the "
+             "largest that fit, which gives the lowest fraction: smaller pads give more) and "
+             "100 µs are assumed; the fraction rests on it "
+             "(estim.effects.calibrate.pain_fraction_for_ratio)"),
     CalibrationTarget(
         "detection_spread", pooled_cv(_SEX_STUDY_GROUPS), "ratio", _SEX_STUDY,
         note="SD / mean of the detection threshold over all 254 people (women and men "
@@ -145,7 +153,17 @@ CALIBRATION_CONFIGURATION: dict[str, str] = {
     "program": "tens_acupuncture",  # its pads: 5 x 5 cm on the volar forearm
     "pulse": "symmetric biphasic, 100 µs per phase",
     "rate": "100 Hz",
+    "pain": "the same program with 3.5 x 3.5 cm pads (INTOLERANCE_PAD_CM)",
 }
+
+#: Side (cm) of the square pads on which Dölker et al.'s intolerance ÷ perception ratio is
+#: calibrated: their 8 electrode pairs were distributed around the upper arm, whose
+#: circumference (~28-33 cm in adults) leaves at most ~3.7 cm per position; 3.5 cm is the
+#: largest square pad that fits, and of the sizes that fit it gives the lowest pain fraction
+#: (the fraction rises as the pads shrink), so the assumption errs toward earlier pain.
+#: Before the Aδ free ending the 5 x 5 cm pads of the detection configuration were assumed,
+#: which 8 positions around an upper arm cannot hold.
+INTOLERANCE_PAD_CM = 3.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +183,7 @@ class SensationCounts:
 #: ``tests/integration/test_sensation_calibration.py`` checks that they still reproduce the
 #: targets.
 CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=318.0,
-                                    pain_adelta_fraction=0.685)
+                                    pain_adelta_fraction=0.745)
 
 
 #: Coefficient of variation of the per-subject factor on every fiber's threshold (log-normal,

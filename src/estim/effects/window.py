@@ -71,10 +71,12 @@ __all__ = [
 _CACHE_VERSION = "thresholds-3"
 
 #: How the window's Aδ afferents end when :func:`sensation_window` is not told
-#: (:class:`~estim.effects.populations.AdeltaEnding`): at a myelinated node until the free
-#: ending's effect on every bundled example has been measured (benchmarks/sensation_window.py
-#: ``--adelta free`` sets this, so calibration windows follow too).
-ADELTA_ENDING: AdeltaEnding = AdeltaEnding.NODE
+#: (:class:`~estim.effects.populations.AdeltaEnding`): in an unmyelinated free ending past
+#: the last node, as in people (Provitera et al. 2007); with it the Aδ strength-duration
+#: time constant is longer than the Aβ one, as thin fibers' are (docs/effects.md).
+#: ``benchmarks/sensation_window.py --adelta node`` brings back the myelinated-node ending
+#: (calibration windows follow too).
+ADELTA_ENDING: AdeltaEnding = AdeltaEnding.FREE
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
 #: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
