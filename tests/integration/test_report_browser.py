@@ -49,7 +49,7 @@ def _browser() -> Any:
     return playwright
 
 
-@pytest.fixture(scope="session")  # for the session: its tests alternate with test_run_examples'
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     api = _browser()
     with api.sync_playwright() as pw:
