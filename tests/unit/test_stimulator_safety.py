@@ -88,3 +88,21 @@ def test_program_at_scales_every_channel_by_the_same_factor() -> None:
     moved = program_at(program, first / 2)
     for a, b in zip(program.channels, moved.channels, strict=True):
         assert b.stimulation.amplitude.value == pytest.approx(a.stimulation.amplitude.value / 2)
+
+
+@pytest.mark.parametrize("points", [29, 57, 58])
+def test_a_grid_whose_last_step_rounds_below_the_top_still_tabulates(monkeypatch, points
+                                                                     ) -> None:
+    # The grid's size follows the time one check takes; with 29, 57 or 58 steps
+    # top * n / n is not top for the iontophoresis device's 5 mA dial (0.004999999999999999),
+    # which once made the table look up a point it never judged (KeyError in CI).
+    import estim.stimulator.safety_dial as dial
+
+    program = settings_program(DeviceSettings(mode="iontophoresis_dexamethasone"))
+    top = program.device.max_amplitude
+    assert top * points / points != top  # the rounding this test is about
+    monkeypatch.setattr(dial, "MIN_GRID", points)
+    monkeypatch.setattr(dial, "MAX_GRID", points)
+    table = safety_table(program)
+    for a in (0.25 * top, 0.5 * top, top):
+        assert table.at(a).verdict == _direct(program, a)[0]

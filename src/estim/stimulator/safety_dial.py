@@ -145,7 +145,9 @@ def safety_table(program: Program, *, impedances_ohm: Mapping[str, float] | None
     first = _judge(program, top, impedances_ohm)
     cost = time.perf_counter() - t0
     n = int(min(MAX_GRID, max(MIN_GRID, GRID_BUDGET_S / max(cost, 1e-6))))
-    grid = [top * k / n for k in range(n + 1)]
+    # the last point is the top itself: top * n / n can differ from top in the last bit
+    # (0.005 * 29 / 29 = 0.004999999999999999), and the cells look each point up
+    grid = [top * k / n for k in range(n)] + [top]
     judged = {top: first}
     calls = 1
     for a in grid[:-1]:
