@@ -130,6 +130,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     with any rule that fails or warns, the output an engineer looks at first, and the
     sensation window with what it means at the programmed intensity (``data`` is
     :func:`estim.report.run.result_to_dict` of a result). ``-v`` prints everything."""
+    from rich.text import Text
+
     prog = data["program"]
     chans = data["channels"]
     kinds = ", ".join(sorted({c["modality"] for c in chans}))
@@ -181,8 +183,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                           "fat, innervation)[/dim]")
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
-        console.print(f"  [bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
-                      f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
+        # wrapped under its own indent, so a narrow terminal does not carry it to column 0
+        verdict = Text.from_markup(f"[bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
+                                   f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
+        for line in verdict.wrap(console, max(20, console.width - 2)):
+            line.rstrip()
+            console.print(Text("  ") + line)
         if s.get("as_expected") is False:
             console.print(f"  [yellow]the program's source expects: "
                           f"{terminal_text(' or '.join(s['expected']))}[/yellow]")
