@@ -21,11 +21,12 @@ tests/integration/test_fields_fast_fem.py). Per configuration it prints
   difference, and the resistance against the FEM's (floating pads, default mesh; FEM
   fields come from the disk cache, a cold one costs 20-60 s per configuration).
 
-``--ellipses`` instead measures what the knee's elliptic section costs: the knee's layers
-on the circle the fast solver uses for it (same perimeter, every layer at its depth) and on
-ellipses of m = (a - b)/(a + b) up to the knee's 0.048, with the test's two knee pad sets
-and placements that are not in the test (pads at the long axis's ends, and a quarter turn
-apart); error and resistance against the FEM (20-60 s per uncached FEM solve).
+``--ellipses`` instead measures the elliptic section: the knee's layers on the circle the
+fast solver maps it onto (same perimeter, every layer at its depth) and on ellipses of
+m = (a - b)/(a + b) up to the knee's 0.048 (the solver carries the map's first order in m),
+with the test's two knee pad sets and placements that are not in the test (pads at the long
+axis's ends, and a quarter turn apart); error and resistance against the FEM (20-60 s per
+uncached FEM solve).
 
 The load average is printed before and after: on a loaded machine the wall time is the
 CPU time times the contention, so quote both.

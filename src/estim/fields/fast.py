@@ -5,10 +5,9 @@
 (:mod:`estim.fields.box`, double cosine series in a layered box), with equipotential pads:
 a limb channel in 25-80 ms of CPU (benchmarks/fast_fields.py), where the FEM
 (:func:`estim.fields.solve_fields`) takes 10-50 s.
-Checked against the FEM within 2 % on the circular limbs (forearm, upper arm, thigh, calf) and
-the lower back, 4 % on the elliptic knee, whose ellipse is what costs it: on the circle that
-replaces it the same pads agree within 0.6 % (tests/integration/test_fields_fast_fem.py;
-docs/fields.md has the tables).
+Checked against the FEM within 2 % on the circular limbs (forearm, upper arm, thigh, calf),
+the elliptic knee (its ellipse carried to first order in the eccentricity) and the lower back
+(tests/integration/test_fields_fast_fem.py; docs/fields.md has the tables).
 
     >>> from estim.fields import make_site, place_electrode
     >>> site = make_site("forearm")
@@ -26,7 +25,6 @@ site (m), current into the anode and out of the cathode, potential relative to t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -38,9 +36,15 @@ from estim.errors import InputError
 from estim.fields.electrodes import Electrode
 from estim.fields.sites import Site
 
-__all__ = ["FastChannel", "FastMethod", "channel_potential", "with_thicknesses"]
+__all__ = ["ELLIPSE_CHECKED", "FastChannel", "FastMethod", "channel_potential",
+           "with_thicknesses"]
 
 FastMethod = Literal["cylinder", "box"]
+
+#: Largest m = (a - b)/(a + b) of an elliptic limb section checked against the FEM (the
+#: knee's 0.0476, six pad sets within 1.1 % but for discs a quarter turn apart, see
+#: benchmarks/fast_fields.py --ellipses); beyond it ``valid`` is False.
+ELLIPSE_CHECKED = 0.048
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,18 +131,18 @@ def channel_potential(site: Site, anode: Electrode, cathode: Electrode, *,
             valid = False
             notes.append(f"{e.name}: interface conductance ignored (ideal contact); "
                          "the FEM models it")
-    if site.kind == "limb" and not math.isclose(site.radius_x, site.radius_y, rel_tol=1e-6):
-        # The ellipse moves R by about ±68 m % (m = (a-b)/(a+b), the sign set by where the
-        # pads sit) on top of the model's own 0.6 % on the circle that replaces it: 3.9 % at
-        # the knee's m = 0.048, still 1.9 % at m = 0.019, the mildest measured, so no ellipse
-        # is called valid (benchmarks/fast_fields.py --ellipses; docs/fields.md).
-        valid = False
+    if site.kind == "limb":
         a, b = max(site.radius_x, site.radius_y), min(site.radius_x, site.radius_y)
-        off = 0.6 + 68 * (a - b) / (a + b)  # [%] as measured on the knee's layers
-        notes.append(f"elliptic section (a/b = {a / b:.2f}) replaced by the circle of equal "
-                     f"perimeter (depths and arc lengths kept): up to about {off:.1f} % from "
-                     "the FEM in the resistance and under the pads; the FEM (solve_fields) "
-                     "resolves the ellipse")
+        m = (a - b) / (a + b)
+        if m > ELLIPSE_CHECKED:
+            # the ellipse is carried to first order in m (cylinder.ellipse_coupling): the
+            # remainder grows as m² (0.86 m² of the energy on a closed form), checked
+            # against the FEM up to the knee's m = 0.048 only
+            valid = False
+            notes.append(f"elliptic section (a/b = {a / b:.2f}, m = (a-b)/(a+b) = {m:.3f}) "
+                         f"beyond the m = {ELLIPSE_CHECKED} checked against the FEM: the "
+                         "ellipse is carried to first order in m; the FEM (solve_fields) "
+                         "resolves it")
     try:
         if site.kind == "limb":
             ch = cylinder_channel(site, anode, cathode, step=step)
