@@ -20,7 +20,8 @@ from estim.fields.fem.solver import FemSolution
 __all__ = ["cache_dir", "cache_key", "load_solution", "store_solution"]
 
 #: Bump when the discretisation changes in a way that changes the numbers.
-CACHE_VERSION = "fields-fem-3"  # 2: potentials by mesh node; 3: own P2 nodes, P1-coarse CG
+CACHE_VERSION = "fields-fem-4"  # 2: potentials by mesh node; 3: own P2 nodes, P1-coarse CG;
+# 4: unsmoothed surface meshes, CG to 1e-5
 
 _KIND = "fields"
 
