@@ -19,6 +19,19 @@ __all__ = ["FemEvaluator", "p2_shape"]
 _CANDIDATES = 24  # nearest centroids tried per point
 _LOCATE_TOL = -0.05  # straight-tet barycentric slack: curved boundary elements bulge out
 _INSIDE_TOL = -1e-3  # curved-element reference slack for "inside"
+def _inverse(d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Inverses (nel, 3, 3) of the matrices whose columns are ``d[:, j, e]`` (3, 3, nel), by
+    cofactors over the determinant: a third of the time of a batched LAPACK inverse here."""
+    cof = np.empty_like(d)  # cof[k, j]: cofactor of entry (k, j)
+    for k in range(3):
+        k1, k2 = (k + 1) % 3, (k + 2) % 3
+        for j in range(3):
+            j1, j2 = (j + 1) % 3, (j + 2) % 3
+            cof[k, j] = d[k1, j1] * d[k2, j2] - d[k1, j2] * d[k2, j1]
+    det = np.einsum("je,je->e", d[0], cof[0])
+    return np.moveaxis(cof / det, 2, 0).transpose(0, 2, 1)  # inverse = cofactorᵀ / det
+
+
 class FemEvaluator:
     """Evaluate a :class:`FemSolution` at points (m); results per A of channel current."""
 
@@ -27,13 +40,12 @@ class FemEvaluator:
 
         self.solution = solution
         mesh = solution.mesh
+        self._points = mesh.points
         self._dofs = mesh.tets  # (10, nel): the potentials are nodal
-        self._nodes = np.moveaxis(mesh.points[:, self._dofs], 0, -1)  # (10, nel, 3)
         v = mesh.points[:, mesh.tets[:4]]  # (3, 4, nel) vertices
         self._v0 = v[:, 0].T  # (nel, 3)
         self._tree = cKDTree(v.mean(axis=1).T)
-        d = np.moveaxis(v[:, 1:] - v[:, :1], 2, 0)  # (nel, 3, 3): columns v_i - v_0
-        self._Tinv = np.linalg.inv(d)
+        self._Tinv = _inverse(v[:, 1:] - v[:, :1])
 
     def locate(self, points: NDArray[np.float64], *, keep: int = 4,
                k: int = _CANDIDATES) -> NDArray[np.int64]:
@@ -82,7 +94,7 @@ class FemEvaluator:
     def _reference(self, x: NDArray[np.float64], cells: NDArray[np.int64]
                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Reference coordinates ξ (N, 3) and inverse Jacobians (N, 3, 3) by Newton."""
-        nodes = self._nodes[:, cells]  # (10, N, 3)
+        nodes = np.moveaxis(self._points[:, self._dofs[:, cells]], 0, -1)  # (10, N, 3)
         xi = np.einsum("nij,nj->ni", self._Tinv[cells], x - self._v0[cells])  # affine guess
         for _ in range(8):
             n, dn = p2_shape(xi)
