@@ -1,4 +1,4 @@
-"""Calibrate the five global values of the sensation model on the named human data, once.
+"""Calibrate the six global values of the sensation model on the named human data, once.
 
     .venv/bin/python benchmarks/calibrate_sensation.py
 
@@ -11,6 +11,11 @@ it), the counts to store in ``CALIBRATED_COUNTS``, the thresholds the stored one
 the spread of the per-subject factor (``SUBJECT_EXCITABILITY_CV``: the detection threshold's
 SD / mean over 400 virtual subjects, with the anatomy alone and with the stored factor,
 against the 254 people's 0.277; ~4 min each on the 2-core machine; ``--no-spread`` skips it).
+Then the intramuscular motor branches' diameter factor (``MOTOR_BRANCH_DIAMETER_FACTOR``) on
+Patterson & Lockwood's 55 mA for 25 % of the quadriceps' MVC
+(:data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION`), and what the stored
+factor gives on the study's smallest and largest electrodes (a prediction: the study found
+no difference between sizes).
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ import sys
 
 from estim.effects.calibrate import (
     calibrate,
+    calibrate_motor_branch_factor,
     calibrate_nap_shift,
     calibration_window,
     detection_spread,
+    quarter_mvc_current,
 )
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     CALIBRATION_TARGETS,
+    MOTOR_BRANCH_DIAMETER_FACTOR,
     SUBJECT_EXCITABILITY_CV,
 )
 from estim.fibers.tables import MRG
@@ -41,6 +49,10 @@ def main() -> None:
     print(f"with the stored values: detection {win.sensory_a * 1e3:.2f} mA, strong "
           f"{win.strong_a * 1e3:.2f} mA, pain {win.pain_a * 1e3:.2f} mA, motor "
           f"{win.motor_a * 1e3:.2f} mA")
+    print(f"motor branch diameter factor: calibrated {calibrate_motor_branch_factor():.2f}, "
+          f"stored {MOTOR_BRANCH_DIAMETER_FACTOR:.2f}; 25 % MVC with the stored one at "
+          + ", ".join(f"{quarter_mvc_current(None, p) * 1e3:.1f} mA ({p[0]:g} x {p[1]:g} cm)"
+                      for p in ((5.0, 8.0), (4.5, 4.5), (6.0, 10.0))), flush=True)
     if "--no-spread" in sys.argv:
         return
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")

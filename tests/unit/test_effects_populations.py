@@ -72,6 +72,19 @@ def test_same_seed_same_fibers_and_independent_streams():
     assert not np.array_equal(a[FiberClass.A_BETA].diameter_m, d[FiberClass.A_BETA].diameter_m)
 
 
+def test_motor_branches_are_the_same_axons_thinner():
+    """The intramuscular-branch factor scales the motor diameters of the same draws and
+    nothing else: positions, depths and every other class are unchanged."""
+    trunk = sample(seed=7)
+    branch = sample(seed=7, motor_diameter_factor=0.53)
+    m0, m1 = trunk[FiberClass.MOTOR], branch[FiberClass.MOTOR]
+    np.testing.assert_allclose(m1.diameter_m, 0.53 * m0.diameter_m, rtol=1e-15)
+    np.testing.assert_array_equal(m1.model_diameter_m, m1.diameter_m)  # inside MRG's range
+    np.testing.assert_array_equal(m1.position_m, m0.position_m)
+    for cls in (FiberClass.A_BETA, FiberClass.A_DELTA, FiberClass.C):
+        np.testing.assert_array_equal(branch[cls].diameter_m, trunk[cls].diameter_m)
+
+
 def test_every_diameter_is_simulated_as_sampled():
     # Aδ down to 1 µm run on the thin-myelinated MRG geometry; C fibers are sampled where
     # Sundt's model holds: no class is clamped, so nothing warns.
@@ -166,6 +179,10 @@ def test_arrays_are_frozen():
     ({"seed": 1, "motor_region_m": (0.0, 0.1)}, "motor_region_m"),
     ({"seed": 1, "skin_thickness_m": -1e-3}, "skin_thickness"),
     ({"seed": 1, "adelta_ending": "bare"}, "adelta_ending"),
+    ({"seed": 1, "motor_diameter_factor": 0.0}, "motor_diameter_factor"),
+    ({"seed": 1, "motor_diameter_factor": 1.5}, "motor_diameter_factor"),
+    ({"seed": 1, "motor_diameter_factor": float("nan")}, "motor_diameter_factor"),
+    ({"seed": 1, "motor_diameter_factor": "half"}, "motor_diameter_factor"),
 ])
 def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as err:

@@ -14,13 +14,15 @@ from estim.effects.calibration import (
     CALIBRATION_CONFIGURATION,
     CALIBRATION_TARGETS,
     INTOLERANCE_PAD_CM,
+    MOTOR_CALIBRATION_CONFIGURATION,
     SensationCounts,
 )
 from estim.effects.window import SensationWindow
 
-__all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_nap_shift",
-           "calibration_window", "detection_by_subject", "detection_spread",
-           "nap_shift_tau_ratio", "pain_fraction_for_ratio"]
+__all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_motor_branch_factor",
+           "calibrate_nap_shift", "calibration_window", "detection_by_subject",
+           "detection_spread", "nap_shift_tau_ratio", "pain_fraction_for_ratio",
+           "quarter_mvc_current"]
 
 #: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
 #: error of about 0.277 / sqrt(2 x 400) = 0.01 (3.5 % of it).
@@ -191,3 +193,64 @@ def calibrate_excitability_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
         return 0.0
     cv = ((1 + target * target) / (1 + anatomy * anatomy) - 1) ** 0.5
     return round(cv * 200) / 200
+
+
+@lru_cache(maxsize=32)
+def quarter_mvc_current(branch_factor: float | None = None,
+                        pads_cm: tuple[float, float] = (5.0, 8.0)) -> float:
+    """The current (A) at which the quadriceps makes 25 % of its maximal force in
+    :data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION` (Patterson & Lockwood's
+    300 µs pulses at 40 Hz), with motor branches ``branch_factor`` times the trunk diameter
+    (None: the stored factor) and pads of ``pads_cm`` (width, length along the thigh).
+
+    The window's own motor axons (the same draws, seed 0, 60 fibers): their recruited
+    fraction makes ``fraction x F(40 Hz) / F(100 Hz)`` of the maximal Ding force, so 25 %
+    needs ``0.25 F(100) / F(40)`` of them."""
+    from estim.effects.muscle import force_frequency
+    from estim.effects.muscle_params import DING_2003_QUADRICEPS
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.program import channel_setup
+    from estim.effects.window import (
+        DEFAULT_COUNTS,
+        UnitPulse,
+        class_thresholds,
+        site_anatomy,
+    )
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.program.options import PulseShape
+    from estim.waveforms.build import biphasic_pulse, stimuli_for
+
+    name = MOTOR_CALIBRATION_CONFIGURATION["program"]
+    text = bundled_examples()[name].read_text()
+    pads = 'width = "7.5 cm", length = "13 cm"'
+    if text.count(pads) != 2:
+        raise RuntimeError(f"{name}: its two pads are no longer written as {pads!r}; "
+                           "quarter_mvc_current cannot resize them")
+    program = parse_program(text.replace(
+        pads, f'width = "{pads_cm[0]:g} cm", length = "{pads_cm[1]:g} cm"'))
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    cf = pf.channels[0]
+    anatomy = site_anatomy(pf.site)
+    if branch_factor is not None:
+        anatomy["motor_diameter_factor"] = branch_factor
+    (pop,) = sample_fiber_populations(seed=0, counts={"motor": DEFAULT_COUNTS["motor"]},
+                                      classes=["motor"], **anatomy)
+    pulse = UnitPulse(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 300e-6))
+    motor = class_thresholds(pop, cf.cathode, pf.site, cf.potential, pulse)
+    force = force_frequency([40.0, 100.0], params=DING_2003_QUADRICEPS,
+                            backend="python").peak_force_N
+    fraction = 0.25 * float(force[1]) / float(force[0])
+    return float(motor.amplitude_for(fraction))
+
+
+def calibrate_motor_branch_factor() -> float:
+    """The motor-branch diameter factor (to 0.01) at which :func:`quarter_mvc_current` is
+    Patterson & Lockwood's 55 mA. Thinner branches need more current, so the search is on a
+    monotonic function of the factor, between 0.3 and 1 of the trunk diameter."""
+    from scipy.optimize import brentq
+
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "nmes_quarter_mvc")
+    factor = brentq(lambda f: quarter_mvc_current(round(f, 4)) * 1e3 - target, 0.3, 1.0,
+                    xtol=2e-3)
+    return round(float(factor), 2)

@@ -65,6 +65,8 @@ __all__ = [
     "CALIBRATION_CONFIGURATION",
     "CALIBRATION_TARGETS",
     "INTOLERANCE_PAD_CM",
+    "MOTOR_BRANCH_DIAMETER_FACTOR",
+    "MOTOR_CALIBRATION_CONFIGURATION",
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
@@ -102,6 +104,13 @@ _DOLKER = ("Dölker E-M, Lau S, Bernhard MA, Haueisen J (2022) Perception thresh
 _MOGYOROS = ("Mogyoros I, Kiernan MC, Burke D (1996) Strength-duration properties of human "
              "peripheral nerve. Brain 119:439 (median nerve, 20 people: τSD 665 ± 182 µs for "
              "compound sensory potentials, 459 ± 126 µs for compound muscle potentials)")
+
+_PATTERSON = ("Patterson RP, Lockwood JS (1993) The influence of electrode size and type on "
+              "surface stimulation of the quadriceps. IEEE Trans Rehabil Eng 1:59 (10 able-bodied "
+              "men and 3 with SCI; constant current, 300 µs, 40 Hz; gel and garment electrodes "
+              "of 20-60 cm²; abstract: the current for 25 % of MVC was about 55 mA and did not "
+              "differ between sizes; the two smaller electrodes were rated more painful)")
+
 
 def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
     """SD / mean of the pooled sample of several groups, each (n, mean, SD): within-group
@@ -142,6 +151,14 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
              "100 µs are assumed; the fraction rests on it "
              "(estim.effects.calibrate.pain_fraction_for_ratio)"),
     CalibrationTarget(
+        "nmes_quarter_mvc", 55.0, "mA", _PATTERSON,
+        note="sets the diameter of the intramuscular motor branches "
+             "(MOTOR_BRANCH_DIAMETER_FACTOR): the current at which the quadriceps' recruited "
+             "fraction, through the Ding force model at 40 Hz, is 25 % of the maximal force, "
+             "with 5 × 8 cm pads (40 cm², the middle of the study's 20-60 cm²) over the "
+             "quadriceps' proximal and distal motor points, 300 µs symmetric biphasic "
+             "pulses (the pulse shape is not in the abstract)"),
+    CalibrationTarget(
         "detection_spread", pooled_cv(_SEX_STUDY_GROUPS), "ratio", _SEX_STUDY,
         note="SD / mean of the detection threshold over all 254 people (women and men "
              "pooled: 2.56 / 9.25 mA = 0.277); sets the spread of the per-subject factor on "
@@ -155,6 +172,27 @@ CALIBRATION_CONFIGURATION: dict[str, str] = {
     "rate": "100 Hz",
     "pain": "the same program with 3.5 x 3.5 cm pads (INTOLERANCE_PAD_CM)",
 }
+
+#: Where the motor branches' diameter is calibrated (``benchmarks/calibrate_sensation.py``):
+#: the NMES program's thigh and motor-point placements with Patterson & Lockwood's pulses.
+MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
+    "program": "nmes_quadriceps",  # its placements: quadriceps_proximal / quadriceps_distal
+    "pads": "5 x 8 cm (40 cm²)",
+    "pulse": "symmetric biphasic, 300 µs per phase",
+    "rate": "40 Hz",
+    "force": "25 % of the maximal (100 Hz, all units) Ding force",
+}
+
+#: The window's motor axons are the intramuscular branches of the muscle under the pads, where
+#: surface stimulation excites them (the motor point is where the nerve enters the muscle),
+#: not the trunk axons of :data:`estim.effects.populations.FIBER_CLASS_TABLE`: inside the
+#: muscle an α-axon divides and tapers toward its hundreds of muscle fibers. How much thinner
+#: the excited branches are is not measured; this factor on the trunk diameters (9-16 µm) is
+#: calibrated once, on Patterson & Lockwood's current for 25 % of the quadriceps' MVC
+#: (:func:`estim.effects.calibrate.calibrate_motor_branch_factor`); with the trunk diameters
+#: the model made that force at 21 mA instead of 55. Nerve-trunk models
+#: (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the trunk diameters.
+MOTOR_BRANCH_DIAMETER_FACTOR = 0.53
 
 #: Side (cm) of the square pads on which Dölker et al.'s intolerance ÷ perception ratio is
 #: calibrated: their 8 electrode pairs were distributed around the upper arm, whose

@@ -28,6 +28,8 @@ scaling, :func:`estim.fibers.tables.mrg_geometry`), Sundt's C fiber 0.5-1.5 µm.
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,7 +148,9 @@ FIBER_CLASS_TABLE: tuple[FiberClassSpec, ...] = (
         FiberClass.MOTOR, "mrg", (9e-6, 16e-6), 12.5e-6, 1.75e-6, (10e-3, 25e-3),
         Orientation.ALONG_LIMB, 200,
         "α-motor axons, Aα class 12-20 µm (Principles of Neural Science); 9-16 µm used here "
-        "(issue 5), kept inside MRG's 2-16 µm; shape assumed (truncated normal)",
+        "(issue 5), kept inside MRG's 2-16 µm; shape assumed (truncated normal). These are "
+        "the axons of a nerve trunk; the window's intramuscular branches are thinner by the "
+        "calibrated MOTOR_BRANCH_DIAMETER_FACTOR (estim.effects.calibration)",
         "intramuscular branches below the site's skin and fat: estim.effects.anatomy "
         "(the range here is a default for a 1.5 mm skin, 8 mm fat)",
     ),
@@ -215,9 +219,11 @@ def _ro(x: NDArray[np.float64]) -> NDArray[np.float64]:
 def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, float],
                 limb_axis: NDArray[np.float64], depth_range_m: tuple[float, float],
                 ending_range_m: tuple[float, float] | None,
-                terminal: tuple[float, float, float] | None = None) -> FiberPopulation:
+                terminal: tuple[float, float, float] | None = None,
+                diameter_factor: float = 1.0) -> FiberPopulation:
     """One class. ``terminal``: (length, diameter, shallowest tip depth) of a free ending
-    (m) above each sampled ending, which is then where the myelin ends."""
+    (m) above each sampled ending, which is then where the myelin ends. ``diameter_factor``
+    scales every sampled diameter (the same draws): intramuscular motor branches."""
     from scipy.stats import truncnorm  # imported on use: keeps `import estim` light
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[spec.fiber_class]]))
@@ -226,7 +232,7 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
     b = (hi - spec.diameter_mean_m) / spec.diameter_sd_m
     diam = truncnorm.ppf(rng.uniform(size=n), a, b, loc=spec.diameter_mean_m,
                          scale=spec.diameter_sd_m)
-    diam = np.clip(diam, lo, hi)  # ppf rounding at the edges
+    diam = np.clip(diam, lo, hi) * diameter_factor  # ppf rounding at the edges
     depth = rng.uniform(depth_range_m[0], depth_range_m[1], size=n)
     x = rng.uniform(-0.5 * region_m[0], 0.5 * region_m[0], size=n)
     y = rng.uniform(-0.5 * region_m[1], 0.5 * region_m[1], size=n)
@@ -278,6 +284,7 @@ def sample_fiber_populations(
     skin_thickness_m: float | None = None,
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
     adelta_ending: AdeltaEnding | str = AdeltaEnding.NODE,
+    motor_diameter_factor: float = 1.0,
 ) -> tuple[FiberPopulation, ...]:
     """Sample fiber populations reproducibly.
 
@@ -295,7 +302,11 @@ def sample_fiber_populations(
     :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`): ``free`` puts
         an unmyelinated terminal above each sampled ending (the same fibers otherwise),
         its tip no shallower than the C fibers' shallowest endings.
-    :raises InputError: unknown class names, negative counts, bad region or axis.
+    :param motor_diameter_factor: the motor axons' diameter over the table's α-axon
+        diameter: 1 for axons in a nerve trunk; the window passes the calibrated diameter
+        of intramuscular branches (:data:`estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`).
+    :raises InputError: unknown class names, negative counts, bad region or axis, a motor
+        diameter factor outside (0, 1].
     :warns ModelRangeWarning: when diameters are clamped to a cable model's range.
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -316,6 +327,11 @@ def sample_fiber_populations(
     axis = axis / norm
     motor_region = region if motor_region_m is None else _region(motor_region_m,
                                                                   "motor_region_m")
+    factor = float(motor_diameter_factor) if isinstance(motor_diameter_factor, numbers.Real) \
+        and not isinstance(motor_diameter_factor, bool) else math.nan
+    if not 0.0 < factor <= 1.0:
+        raise InputError("motor_diameter_factor", motor_diameter_factor,
+                         "a fraction in (0, 1]: branches are no thicker than their axon")
     try:
         ending_kind = AdeltaEnding(str(adelta_ending).lower())
     except ValueError:
@@ -342,7 +358,7 @@ def sample_fiber_populations(
         if cls is FiberClass.A_DELTA and ending_kind is AdeltaEnding.FREE:
             terminal = free_ending(skin_thickness_m)
         out.append(_sample_one(spec, n_by_class[cls], int(seed), where, axis, depth, ending,
-                               terminal))
+                               terminal, factor if cls is FiberClass.MOTOR else 1.0))
     return tuple(out)
 
 

@@ -26,6 +26,7 @@ from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.anatomy import SITE_MUSCLE, innervation_density, muscle_for_site
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
+    MOTOR_BRANCH_DIAMETER_FACTOR,
     SensationCounts,
     counts_out_of_range,
     criteria_from_counts,
@@ -471,7 +472,9 @@ _EDGE_MARGIN = 1.3
 def site_anatomy(site: Site | None) -> dict[str, Any]:
     """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
     that sets the afferents' depths, and the motor axons of the site's muscle below its skin
-    and fat (:mod:`estim.effects.anatomy`). Empty for no site or a site without a muscle."""
+    and fat (:mod:`estim.effects.anatomy`), as intramuscular branches of the calibrated
+    diameter (:data:`~estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`). Empty for no
+    site or a site without a muscle."""
     if site is None or site.name not in SITE_MUSCLE:
         return {}
     thick = {layer.tissue: layer.thickness for layer in site.layers}
@@ -481,7 +484,8 @@ def site_anatomy(site: Site | None) -> dict[str, Any]:
     if "muscle" in thick:  # never below the muscle layer (a thin override)
         bottom = cover + thick["muscle"]
         depth = (min(depth[0], bottom), min(depth[1], bottom))
-    out: dict[str, Any] = {"motor_depth_range_m": depth, "motor_region_m": muscle.region_m}
+    out: dict[str, Any] = {"motor_depth_range_m": depth, "motor_region_m": muscle.region_m,
+                           "motor_diameter_factor": MOTOR_BRANCH_DIAMETER_FACTOR}
     if "skin" in thick:
         out["skin_thickness_m"] = thick["skin"]
     return out
