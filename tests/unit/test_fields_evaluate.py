@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from estim.fields.cache import load_solution, store_solution
-from estim.fields.fem.evaluate import FemEvaluator, p2_shape
+from estim.fields.fem.evaluate import FemEvaluator, _inverse, p2_shape
 from estim.fields.fem.geometry import MeshData
 from estim.fields.fem.solver import FemSolution
 
@@ -55,6 +55,17 @@ def test_shape_functions_partition_unity_and_gradients() -> None:
         e[j] = h
         fd = (p2_shape(xi + e)[0] - p2_shape(xi - e)[0]) / (2 * h)
         np.testing.assert_allclose(fd, dn[:, :, j], atol=1e-8)  # central differences, O(h²)
+
+
+def test_cofactor_inverses_match_lapack() -> None:
+    rng = np.random.default_rng(3)
+    d = rng.normal(size=(3, 3, 500))  # columns: edge vectors of 500 tetrahedra
+    d[:, :, 0] = [[1e-3, 0, 0], [0, 1e-3, 0], [0, 0, 1e-6]]  # a flat sliver
+    inv = _inverse(d)
+    # products with the originals are the identity to rounding: cond(d) eps, at most ~1e5 here
+    cond = np.linalg.cond(np.moveaxis(d, 2, 0))
+    err = np.abs(inv @ np.moveaxis(d, 2, 0) - np.eye(3)).max(axis=(1, 2))
+    assert np.all(err < 1e-13 * np.maximum(cond, 1.0))
 
 
 def test_evaluator_reproduces_quadratics_on_straight_elements() -> None:
