@@ -29,6 +29,14 @@ DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_true_knee", "tens_acupuncture", "ten
 #: interferential knee had motor 6.32 mA under sensory 6.40 mA with trunk-sized axons).
 MOTOR_BEFORE_SENSORY: set[str] = set()
 
+#: Examples whose predicted pain threshold comes below the motor one, where people show it
+#: too: microcurrent's 1 s monophasic pulses on the face (C-fiber pain 0.56 mA, a twitch at
+#: 1.8 mA). Volk et al. 2020 (Eur Arch Otorhinolaryngol 277:1247; 48 healthy people, single
+#: monophasic pulses on the face) found the tolerability threshold above the motor one only
+#: up to 10 ms pulses; beyond, discomfort can come first (read in a summary of the full
+#: text, not in the paper itself: docs/effects.md).
+PAIN_BEFORE_MOTOR = {"microcurrent_face"}
+
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
@@ -69,6 +77,9 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         w["sensory_threshold_A"] < w["motor_threshold_A"]
     assert in_order is (path.stem not in MOTOR_BEFORE_SENSORY), (
         path.stem, w["sensory_threshold_A"], w["motor_threshold_A"])
+    motor, pain = w["motor_threshold_A"], w["pain_threshold_A"]
+    if motor is not None and pain is not None:
+        assert (motor < pain) is (path.stem not in PAIN_BEFORE_MOTOR), (path.stem, motor, pain)
     sensation = effects["sensation"]
     assert sensation["expected"] == [str(x) for x in program.expected_sensation]
     assert sensation["expected"], "every transcutaneous example states what its source expects"
@@ -83,7 +94,10 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]
         assert f["first_contraction_peak_N"] > 0
-        assert 0 < f["fatigue_ratio"] <= 1.0 + 1e-9
+        # At a few % of the maximal force (Russian current at 70 mA: 2.9 %) the Ding model's
+        # relaxation slows (τ1 grows with force) faster than A falls: the last contraction
+        # is up to ~0.4 % stronger than the first (potentiation), never much more.
+        assert 0 < f["fatigue_ratio"] <= 1.01
         assert f["first_contraction_peak_N"] <= f["max_force_N"] * (1 + 1e-6)
         assert "Force and fatigue" in html
     for value in (w["sensory_threshold_A"], w["programmed_peak_current_A"]):

@@ -27,9 +27,11 @@ further published data.
 A count becomes a fraction of the afferents the window samples through the site's
 innervation density (:func:`estim.effects.anatomy.innervation_density`) times the area
 sampled: bigger pads need a smaller fraction of their afferents, as spatial summation
-requires. The visible-contraction criterion is a force (2 % of the muscle's maximal force,
-an assumption) and C-fiber pain stays a fraction (5 %, an assumption): no human data that
-would calibrate either was found.
+requires. The motor axons are intramuscular branches thinner than their trunk axons by one
+factor (:data:`MOTOR_BRANCH_DIAMETER_FACTOR`), calibrated on the current that makes 25 % of
+the quadriceps' maximal force (Patterson & Lockwood 1993). The visible-contraction criterion
+is a force (2 % of the muscle's maximal force, an assumption) and C-fiber pain stays a
+fraction (5 %, an assumption): no human data that would calibrate either was found.
 
 People differ by more than their anatomy: the same pads give thresholds ±30-40 % apart,
 and skin, fat and innervation density (:mod:`estim.effects.subjects`) explain only part of
@@ -124,7 +126,7 @@ def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
 #: The 254-person detection study: (people, mean mA, SD mA) of women and of men.
 _SEX_STUDY_GROUPS = ((205, 8.78, 2.11), (49, 11.20, 3.29))
 
-#: The data the five global values were calibrated on.
+#: The data the six global values were calibrated on.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget(
         "sensory_tau_ratio", 665.0 / 459.0, "ratio", _MOGYOROS,
