@@ -261,14 +261,15 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         # linear tetrahedra from gmsh; the quadratic nodes are ours (fem/quadratic.py)
         gmsh.option.setNumber("Mesh.ElementOrder", 1)
         # Delaunay: the fastest here, and deterministic with one thread. Measured on the
-        # forearm (gmsh 4.15): HXT (10) took 3.3 s in 3D against 0.55 s; meshing surfaces on
-        # two threads (Mesh.MaxNumThreads2D) saves ~0.15 s but gives a different mesh on
-        # every run (43,416-43,457 elements), so one thread it is
+        # forearm (gmsh 4.15): HXT (10) took 3.3 s in 3D against 0.55 s, 0.7 s with
+        # Mesh.OptimizeThreshold 0.1 but then |E| was 0.9-1.2 % off at 8-14 % more DOFs;
+        # meshing surfaces on two threads (Mesh.MaxNumThreads2D) saves ~0.15 s but gives a
+        # different mesh on every run (43,416-43,457 elements), so one thread it is
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
-        # no Laplacian smoothing of the surface meshes: 2D meshing ~25 % faster, and on the
-        # forearm the 3D mesh then needed 28 CG iterations instead of 35, with R, φ and |E|
-        # errors of -0.35/-0.19/-0.30 % against -0.35/-0.19/-0.52 % (the volume is still
-        # optimised: Mesh.Optimize)
+        # no Laplacian smoothing of the surface meshes: 2D meshing ~25 % faster. Over five
+        # forearm meshes 1-4 % apart in size the errors were R -0.35 %, φ -0.19 % either way
+        # and |E| -0.39 ± 0.14 % against -0.48 ± 0.20 % with smoothing; the default mesh's
+        # |E| error went from -0.52 % to -0.30 % (the volume is still optimised)
         gmsh.option.setNumber("Mesh.Smoothing", 0)
         try:
             gmsh.model.mesh.generate(3)
