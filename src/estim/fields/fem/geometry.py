@@ -266,10 +266,11 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         # meshing surfaces on two threads (Mesh.MaxNumThreads2D) saves ~0.15 s but gives a
         # different mesh on every run (43,416-43,457 elements), so one thread it is
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
-        # no Laplacian smoothing of the surface meshes: 2D meshing ~25 % faster. Over five
-        # forearm meshes 1-4 % apart in size the errors were R -0.35 %, φ -0.19 % either way
-        # and |E| -0.39 ± 0.14 % against -0.48 ± 0.20 % with smoothing; the default mesh's
-        # |E| error went from -0.52 % to -0.30 % (the volume is still optimised)
+        # no Laplacian smoothing of the surface meshes: 2D meshing ~25 % faster. Over seven
+        # forearm meshes sized 0.96-1.04 x the default, the mean errors were R -0.35 %,
+        # φ -0.19 % (-0.36 %, -0.20 % with smoothing) and |E| -0.39 ± 0.14 % against
+        # -0.48 ± 0.20 %; the default mesh's |E| error went from -0.52 % to -0.30 % (the
+        # volume is still optimised)
         gmsh.option.setNumber("Mesh.Smoothing", 0)
         try:
             gmsh.model.mesh.generate(3)
