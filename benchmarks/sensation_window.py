@@ -3,6 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
+        [--hughes]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -17,6 +18,9 @@ at other fractions (what the criterion's value does to the examples' verdicts).
 ``--ifc`` compares, at the knee and under the same pads, true interferential current
 (both channels superposed at the nerve), its channel A alone, and premodulated current of
 the same peak through channel A's pads: thresholds per class and by depth.
+``--hughes`` puts the conventional-TENS pads on Hughes, Bennett & Johnson's (2013) five
+sites (tibia as bone, waist as fat, lower back as muscle, forearm as nerve, knee as connective
+tissue) and compares the window's differences between sites with theirs.
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
@@ -293,6 +297,55 @@ def interferential() -> None:
               f"{_ma(float(np.median(deep)) if deep.size else np.nan)} |", flush=True)
 
 
+#: Hughes, Bennett & Johnson 2013 (Clin J Pain 29:146): differences of the current window
+#: (pain threshold − detection, mA) between their sites, with 95 % CIs (abstract).
+_HUGHES = (("knee", "tibia", 12.76, 4.25, 21.28), ("knee", "forearm", 10.33, 2.62, 18.40),
+           ("lower back", "tibia", 12.10, 1.65, 22.52),
+           ("lower back", "forearm", 9.65, 1.06, 18.24))
+
+#: Hughes et al.'s sites as estim sites: (site, its overrides, anode, cathode). The tibia
+#: (their "bone" site) and the waist (their "fat") are the generic patch with assumed layers:
+#: 3 mm of subcutaneous tissue on the bone of the shin, 20 mm of fat at the waist.
+_HUGHES_SITES = {
+    "tibia": ("patch", 'fat_thickness = "3 mm"\nmuscle_thickness = "0.5 mm"\n'
+              'bone_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
+    "knee": ("knee", "", "knee_anterior_proximal", "knee_anterior_distal"),
+    "lower back": ("lower_back", "", "lumbar_left_upper", "lumbar_left_lower"),
+    "forearm": ("forearm", "", "forearm_volar_proximal", "forearm_volar_distal"),
+    "waist": ("patch", 'fat_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
+}
+
+
+def hughes_sites() -> None:
+    """The window (pain − detection) at Hughes et al.'s five sites, under the same 5 x 5 cm
+    pads 7.5 cm apart and 200 µs pulses (theirs are not in the abstract), against their
+    differences between sites."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_conventional"].read_text()
+    print("\nHughes et al. 2013 sites: 5 x 5 cm pads, 200 µs symmetric biphasic (mA)")
+    print("| site | sensory | motor | pain | window (pain − sensory) |")
+    print("| --- | --- | --- | --- | --- |")
+    window_ma = {}
+    for label, (site, overrides, anode, cathode) in _HUGHES_SITES.items():
+        program = parse_program(
+            text.replace('name = "lower_back"', f'name = "{site}"\n{overrides}')
+            .replace("lumbar_left_upper", anode).replace("lumbar_left_lower", cathode))
+        w = simulate(program).effects
+        win = w.window if w is not None else None
+        if win is None:
+            continue
+        window_ma[label] = (win.pain_a - win.sensory_a) * 1e3
+        print(f"| {label} | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | {_ma(win.pain_a)} | "
+              f"{window_ma[label]:.3g} |", flush=True)
+    print("\n| window difference | Hughes et al. (95 % CI) | model | direction | in the CI |")
+    print("| --- | --- | --- | --- | --- |")
+    for a, b, mean, lo, hi in _HUGHES:
+        d = window_ma[a] - window_ma[b]
+        print(f"| {a} − {b} | {mean:+.2f} ({lo:+.2f} to {hi:+.2f}) | {d:+.2f} | "
+              f"{'same' if d > 0 else 'opposite'} | {'yes' if lo <= d <= hi else 'no'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
@@ -310,6 +363,9 @@ def main() -> None:
     parser.add_argument("--pain", nargs="*", default=None, metavar="EXAMPLE",
                         help="where the pain criterion falls among the Aδ afferents, and "
                              "these examples' pain at other fractions (default: all)")
+    parser.add_argument("--hughes", action="store_true",
+                        help="the window at Hughes et al. 2013's five sites (bone, fat, "
+                             "muscle, nerve, connective tissue) against their differences")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
@@ -333,6 +389,8 @@ def main() -> None:
         interferential()
     if args.pain is not None:
         pain_criterion(args.pain or sorted(bundled_examples()))
+    if args.hughes:
+        hughes_sites()
 
 
 if __name__ == "__main__":
