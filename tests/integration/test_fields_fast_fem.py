@@ -13,7 +13,7 @@ Tolerance: 2 % = up to 1.5 % from the model (cell-discretised pads, series trunc
 1 mm wavelength) plus the FEM's own ~0.5 % at its default mesh (shared/reference/fields.json).
 The knee's elliptic section (110 x 100 mm, m = (a - b)/(a + b) = 0.048) maps onto the circle
 of equal perimeter with the map's first order in m carried (orders n coupled to n ± 2,
-cylinder.ellipse_coupling); without it the knee was 3.9 % off (R +3.8 %), on the circle
+ellipse.ellipse_coupling); without it the knee was 3.9 % off (R +3.8 %), on the circle
 itself (every layer at its depth) 0.6 % (test_the_knee_made_circular_matches_the_fem), so
 the ellipse was the error, growing as 68 m %. With the coupling: 0.55 % and 0.14 %.
 """

@@ -1,4 +1,4 @@
-"""The elliptic section's first-order correction (estim.fields.cylinder.ellipse_coupling)
+"""The elliptic section's first-order correction (estim.fields.ellipse.ellipse_coupling)
 against a closed form: a homogeneous elliptic cylinder carrying φ = cosh(k y) cos(k ζ),
 harmonic (∇²φ = k²φ - k²φ = 0) and regular, so its skin current density σ ∂φ/∂n is known
 and so is its energy ∫ j φ dA. The circle of equal perimeter alone is off by O(m),
@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from estim.fields.cylinder import LayeredCylinder, _perimeter, ellipse_coupling
+from estim.fields.cylinder import LayeredCylinder, _perimeter
+from estim.fields.ellipse import ellipse_coupling
 
 SIGMA, LENGTH, MEAN = 0.3, 0.2, 0.04  # S/m, m, m: (a + b)/2
 K = 3 * math.pi / LENGTH  # [1/m] the third axial mode: k R ≈ 1.9, a field of the limb's scale

@@ -28,11 +28,12 @@ depths, far coarser than the mode spacing: it is evaluated exactly on a lattice 
 An elliptic limb section (the knee) maps onto the circle of the same perimeter, a point
 keeping its depth below the skin and the arc length of its angular position; the map's
 first order in the eccentricity, a conductivity σ₁ ∝ cos 2θ, sin 2θ on the circle, couples
-each order n to n ± 2 (:func:`ellipse_coupling`, radial finite elements per mode). The pads
-are solved with that coupling in their kernel, and the grid carries it. Against a closed
-form (a harmonic field in a homogeneous elliptic cylinder) the circle alone is off by O(m),
-m = (a - b)/(a + b), the coupled solution by 0.86 m² (tests/unit/test_fields_ellipse.py);
-on the knee (m = 0.048) the FEM agrees within 1.1 % instead of 3.9 %.
+each order n to n ± 2 (:func:`estim.fields.ellipse.ellipse_coupling`, radial finite
+elements per mode). The pads are solved with that coupling in their kernel, and the grid
+carries it. Against a closed form (a harmonic field in a homogeneous elliptic cylinder) the
+circle alone is off by O(m), m = (a - b)/(a + b), the coupled solution by 0.86 m²
+(tests/unit/test_fields_ellipse.py); on the knee (m = 0.048) the FEM agrees within 1.1 %
+instead of 3.9 %.
 
 Where it holds: points deeper than about :data:`MIN_DEPTH` below the skin (the series is
 truncated at a wavelength of ~1 mm, so the potential in the top ~0.5 mm of the skin next to a
@@ -50,6 +51,7 @@ from numpy.typing import NDArray
 
 from estim.fields.bessel import log_ik
 from estim.fields.electrodes import Electrode
+from estim.fields.ellipse import ELLIPSE_KAPPA_R, ellipse_coupling
 from estim.fields.sites import Site
 
 __all__ = ["MIN_DEPTH", "CylinderChannel", "LayeredCylinder", "cylinder_channel"]
@@ -347,9 +349,9 @@ def cylinder_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells:
         # the ellipse's first order: mode n' at the skin gains Y(n', k) J_{n'-2} (and, the
         # kernel being symmetric, n' - 2 gains Y J_{n'}); Y = ρ+ Z
         rho, qn, qk = _layers_ellipse(cyl, len(ns), len(ks), tuple(radii))
-        # only modes below κR = _ELLIPSE_KAPPA_R are coupled (|ρ| < ~3e-4 above it)
-        n_c = min(len(ns), math.ceil(_ELLIPSE_KAPPA_R) + 1)
-        k_c = min(len(ks), math.ceil(_ELLIPSE_KAPPA_R * L / (math.pi * R)) + 1)
+        # only modes below κR = ELLIPSE_KAPPA_R are coupled (|ρ| < ~3e-4 above it)
+        n_c = min(len(ns), math.ceil(ELLIPSE_KAPPA_R) + 1)
+        k_c = min(len(ks), math.ceil(ELLIPSE_KAPPA_R * L / (math.pi * R)) + 1)
         yw = (np.where(keep, qn @ rho[0, -1] @ qk.T * zs, 0.0)
               * np.where(ks == 0, 1.0, 2.0))[:n_c, :k_c]
         # Σ_{n'∈Z} Y_{n'} [E*_{n'-2,i} E_{n',j} + E*_{n',i} E_{n'-2,j}]: n' ↔ 2 - n' pair up,
@@ -633,131 +635,3 @@ def _grid_sum(x: NDArray[np.complex128], n_theta: int, n_z: int) -> F:
 # at nodes), for unit surface density (A = U_n, b0(w, U_n) = R w(R)). The coupling is the
 # ratio ρ± = V±_{n'}/U_{n'}: mode n' gains ρ± U_{n'}(r) J_{n'∓2}; smooth in n' and k, it
 # is interpolated from a lattice of (n', k) as log T is (_layers_ellipse).
-
-
-#: modes coupled by the ellipse: κR = R hypot(n/R, k) below this (|ρ±| < ~3e-4 above it,
-#: 2e-4 of φ's range on the knee's pads left out)
-_ELLIPSE_KAPPA_R = 64.0
-
-
-def _radial_mesh(cyl: LayeredCylinder, *, h0: float = 5e-5, growth: float = 0.1,
-                 hmax: float = 3e-3) -> F:
-    """FE nodes (m), ascending from 1 % of R to R: spacing h0 at the skin growing by
-    ``growth`` of the depth (to hmax), every layer interface a node (62 on the knee). A finer
-    mesh (20 µm, 0.05, 2 mm: 122 nodes) moves the knee's φ by 1.5e-5 of its range. The
-    axis is left out (zero flux at 1 % of R): there the map folds (within Δ of the axis,
-    inside the bone, where little current flows)."""
-    R = cyl.radius
-    d, depths = 0.0, [0.0]
-    while d < 0.99 * R:
-        d += min(hmax, max(h0, growth * d))
-        depths.append(min(d, 0.99 * R))
-    dep = np.array(depths)
-    faces = R - np.array(cyl.radii[:-1])
-    h = np.minimum(hmax, np.maximum(h0, growth * dep))
-    near = np.any(np.abs(dep[:, None] - faces[None, :]) < 0.5 * h[:, None], axis=1)
-    dep = np.unique(np.concatenate([dep[~near], faces]))
-    return np.asarray(R - dep[::-1], dtype=np.float64)
-
-
-def _fe_bands(r: F, weight: F, kind: str) -> F:
-    """Tridiagonal (3, N) [upper, diagonal, lower] (scipy's banded layout) of ∫ weight(r) ·
-    (products of linear hats) dr, ``weight`` given at the 3 Gauss points of each element
-    (E, 3); ``kind``: "dd" w'A', "vv" wA, "dv" w'A, "vd" wA' (w the test function, rows)."""
-    h = np.diff(r)[:, None]
-    x, w = np.polynomial.legendre.leggauss(3)
-    xg = np.broadcast_to((x + 1) / 2, (len(h), 3))
-    wg = w / 2 * h * weight
-    fa, fb = 1 - xg, xg  # the hats of the element's nodes a (inner) and b
-    da, db = np.broadcast_to(-1 / h, xg.shape), np.broadcast_to(1 / h, xg.shape)
-    w_, a_ = {"dd": ((da, db), (da, db)), "vv": ((fa, fb), (fa, fb)),
-              "dv": ((da, db), (fa, fb)), "vd": ((fa, fb), (da, db))}[kind]
-    out = np.zeros((3, len(r)))
-    out[1, :-1] += np.sum(wg * w_[0] * a_[0], axis=1)  # (a, a)
-    out[1, 1:] += np.sum(wg * w_[1] * a_[1], axis=1)  # (b, b)
-    out[0, 1:] = np.sum(wg * w_[0] * a_[1], axis=1)  # row a, column b: upper (scipy layout)
-    out[2, :-1] = np.sum(wg * w_[1] * a_[0], axis=1)  # row b, column a: lower
-    return out
-
-
-def _band_matvec(ab: F, x: F) -> F:
-    """(B, 3, N) bands (scipy's solve_banded layout) times x (B, N)."""
-    y = ab[:, 1] * x
-    y[:, :-1] += ab[:, 0, 1:] * x[:, 1:]
-    y[:, 1:] += ab[:, 2, :-1] * x[:, :-1]
-    return y
-
-
-def _solve_bands(ab: F, rhs: F) -> F:
-    """Solve B tridiagonal systems (B, 3, N) with right-hand sides (B, N, m) at once, as one
-    block-diagonal band (LAPACK's gtsv through scipy)."""
-    from scipy.linalg import solve_banded
-
-    B, _, N = ab.shape
-    big = ab.copy()
-    big[:, 0, 0] = 0.0  # no coupling between consecutive systems
-    big[:, 2, -1] = 0.0
-    big = big.transpose(1, 0, 2).reshape(3, B * N)
-    out = solve_banded((1, 1), big, rhs.reshape(B * N, -1), check_finite=False)
-    return np.asarray(out, dtype=np.float64).reshape(rhs.shape)
-
-
-def ellipse_coupling(cyl: LayeredCylinder, n: F, k: F, radii: F) -> F:
-    """ρ± of every (n, k) given (lattice points), at ``radii`` and the skin (m).
-
-    :param n: orders n' >= 0 (P,). :param k: wavenumbers (P,) (1/m).
-    :returns: (2, Q + 1, P): [ρ+ (source n' - 2), ρ- (source n' + 2)] at the radii, then R;
-        0 where the mode has decayed below 1e-250 of the surface and for the constant mode's
-        couplings (n' = 0 or the source n = 0 at k = 0: a channel drives no net current).
-    """
-    R = cyl.radius
-    delta = (cyl.a - cyl.b) / 2
-    r = _radial_mesh(cyl)
-    xg = (np.polynomial.legendre.leggauss(3)[0] + 1) / 2
-    rg = r[:-1, None] + xg[None, :] * np.diff(r)[:, None]  # Gauss points (E, 3)
-    layer = np.clip(np.searchsorted(np.array(cyl.radii), (r[:-1] + r[1:]) / 2), 0,
-                    len(cyl.radii) - 1)
-    s = np.array(cyl.sigma_r)[layer][:, None]
-    sz = np.array(cyl.sigma_z)[layer][:, None]
-    p = 1 / rg - 1 / R
-    k0 = _fe_bands(r, s * rg, "dd")
-    k2 = _fe_bands(r, s / rg, "vv")
-    k3 = _fe_bands(r, sz * rg, "vv")
-    m_p1 = _fe_bands(r, s * p * rg, "dd")
-    m_p2 = _fe_bands(r, s * p / rg, "vv")
-    m_s = _fe_bands(r, -sz * p * rg, "vv")
-    m_qa = _fe_bands(r, s / rg, "dv")
-    m_qb = _fe_bands(r, s / rg, "vd")
-    N = len(r)
-    nn = np.asarray(n, float)
-    kk = np.asarray(k, float)
-    dead = kk == 0  # the constant mode: not driven
-
-    def stiffness(order: F) -> F:
-        ab = k0[None] + (order**2)[:, None, None] * k2[None] + (kk**2)[:, None, None] * k3[None]
-        sing = (order == 0) & dead
-        ab[sing, 1] += 1.0  # singular (a constant): any regular system, results zeroed
-        return ab
-
-    surf = np.zeros((len(nn), N, 1))
-    surf[:, -1, 0] = R  # b0(w, U) = R w(R): unit density at the skin
-    u = {e: _solve_bands(stiffness(np.abs(nn - 2 * e)), surf)[..., 0] for e in (-1, 0, 1)}
-    rhs = np.empty((len(nn), N, 2))
-    for col, e in enumerate((1, -1)):
-        src = nn - 2 * e  # signed source order
-        b1 = delta * (-m_p1[None] + (src * nn)[:, None, None] * m_p2[None]
-                      + (kk**2)[:, None, None] * m_s[None]
-                      + e * (src[:, None, None] * m_qa[None] - nn[:, None, None] * m_qb[None]))
-        rhs[:, :, col] = -0.5 * _band_matvec(b1, u[e])
-        rhs[(src == 0) & dead, :, col] = 0.0
-    v = _solve_bands(stiffness(nn), rhs)  # (P, N, 2)
-    at = np.concatenate([np.clip(np.asarray(radii, float), r[0], R), [R]])
-    j = np.clip(np.searchsorted(r, at) - 1, 0, N - 2)
-    t = (at - r[j]) / (r[j + 1] - r[j])
-    u0 = u[0][:, j] * (1 - t) + u[0][:, j + 1] * t  # (P, Q+1)
-    vq = v[:, j] * (1 - t)[None, :, None] + v[:, j + 1] * t[None, :, None]
-    tiny = np.abs(u0) < 1e-250 * np.abs(u[0][:, -1:])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(tiny[..., None], 0.0, vq / u0[..., None])
-    rho[(nn == 0) & dead] = 0.0
-    return np.moveaxis(rho, (2, 1, 0), (0, 1, 2))

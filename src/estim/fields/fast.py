@@ -4,7 +4,7 @@
 (:mod:`estim.fields.cylinder`, Fourier-Bessel series in a layered cylinder) or a planar site
 (:mod:`estim.fields.box`, double cosine series in a layered box), with equipotential pads:
 a limb channel in 25-80 ms of CPU (benchmarks/fast_fields.py), where the FEM
-(:func:`estim.fields.solve_fields`) takes 10-50 s.
+(:func:`estim.fields.solve_fields`) takes ~2-3 s cold on the forearm.
 Checked against the FEM within 2 % on the circular limbs (forearm, upper arm, thigh, calf),
 the elliptic knee (its ellipse carried to first order in the eccentricity) and the lower back
 (tests/integration/test_fields_fast_fem.py; docs/fields.md has the tables).
@@ -135,7 +135,7 @@ def channel_potential(site: Site, anode: Electrode, cathode: Electrode, *,
         a, b = max(site.radius_x, site.radius_y), min(site.radius_x, site.radius_y)
         m = (a - b) / (a + b)
         if m > ELLIPSE_CHECKED:
-            # the ellipse is carried to first order in m (cylinder.ellipse_coupling): the
+            # the ellipse is carried to first order in m (ellipse.ellipse_coupling): the
             # remainder grows as m² (0.86 m² of the energy on a closed form), checked
             # against the FEM up to the knee's m = 0.048 only
             valid = False
