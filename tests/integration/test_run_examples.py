@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 #: Examples whose predicted sensation is NOT what their source prescribes (issue 8, open):
 #: a contraction where the source wants none (modulated TENS and true interferential at the
 #: knee: the motor threshold below the programmed intensity), none where burst TENS wants
-#: visible twitches at 30 mA (the lower back's motor threshold is 35.6 mA), pain just below
+#: visible twitches at 30 mA (the lower back's motor threshold is 34.5 mA), pain just below
 #: the programmed 40 mA of 2 Hz acupuncture-like TENS (temporal summation is not modelled),
 #: and HVPC (its peak current is an upper bound); docs/effects.md, "The window for every
 #: bundled example". The test holds these to their disagreement, so a model change that
