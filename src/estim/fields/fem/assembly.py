@@ -25,8 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["QUADRATURE", "assemble", "assemble_upper", "element_stiffness", "element_upper",
-           "p2_shape"]
+__all__ = ["QUADRATURE", "assemble", "assemble_upper", "cofactors", "element_stiffness",
+           "element_upper", "p2_shape"]
 
 _EDGES = ((0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (2, 3))  # scikit-fem ElementTetP2 order
 _A, _B = 0.5854101966249685, 0.1381966011250105
@@ -34,6 +34,18 @@ _A, _B = 0.5854101966249685, 0.1381966011250105
 QUADRATURE = (np.array([[_A, _B, _B], [_B, _B, _B], [_B, _B, _A], [_B, _A, _B]]),
               np.full(4, 1 / 24))
 
+
+
+def cofactors(d: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Cofactors ``cof[k, j]`` of the entries (k, j) of 3 x 3 matrices stacked on the last
+    axis (3, 3, nel), and their determinants (nel,): the inverse is ``cofᵀ / det``."""
+    cof = np.empty_like(d)
+    for k in range(3):
+        k1, k2 = (k + 1) % 3, (k + 2) % 3
+        for j in range(3):
+            j1, j2 = (j + 1) % 3, (j + 2) % 3
+            cof[k, j] = d[k1, j1] * d[k2, j2] - d[k1, j2] * d[k2, j1]
+    return cof, np.einsum("je,je->e", d[0], cof[0])
 
 def p2_shape(xi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """P2 tetrahedron shape functions (10, N) and reference gradients (10, N, 3) at ξ (N, 3)."""
@@ -89,13 +101,7 @@ def element_upper(points: NDArray[np.float64], tets: NDArray[np.int64],
     metric = np.empty((len(wq), len(_SYM), nel))
     for q in range(len(wq)):
         J = np.einsum("kae,aj->kje", x, dn[:, q])  # dx_k / dξ_j, (3, 3, nel)
-        cof = np.empty_like(J)  # cof[k, j]: cofactor of J[k, j]
-        for k in range(3):
-            k1, k2 = (k + 1) % 3, (k + 2) % 3
-            for j in range(3):
-                j1, j2 = (j + 1) % 3, (j + 2) % 3
-                cof[k, j] = J[k1, j1] * J[k2, j2] - J[k1, j2] * J[k2, j1]
-        det = np.einsum("je,je->e", J[0], cof[0])
+        cof, det = cofactors(J)
         w = wq[q] / np.abs(det)
         ca = np.einsum("kje,k->je", cof, axis)  # det J⁻¹ a
         for m, (i, j) in enumerate(_SYM):

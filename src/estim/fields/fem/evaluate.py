@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.fields.fem.assembly import p2_shape
+from estim.fields.fem.assembly import cofactors, p2_shape
 from estim.fields.fem.solver import FemSolution
 
 __all__ = ["FemEvaluator", "p2_shape"]
@@ -22,13 +22,7 @@ _INSIDE_TOL = -1e-3  # curved-element reference slack for "inside"
 def _inverse(d: NDArray[np.float64]) -> NDArray[np.float64]:
     """Inverses (nel, 3, 3) of the matrices whose columns are ``d[:, j, e]`` (3, 3, nel), by
     cofactors over the determinant: a third of the time of a batched LAPACK inverse here."""
-    cof = np.empty_like(d)  # cof[k, j]: cofactor of entry (k, j)
-    for k in range(3):
-        k1, k2 = (k + 1) % 3, (k + 2) % 3
-        for j in range(3):
-            j1, j2 = (j + 1) % 3, (j + 2) % 3
-            cof[k, j] = d[k1, j1] * d[k2, j2] - d[k1, j2] * d[k2, j1]
-    det = np.einsum("je,je->e", d[0], cof[0])
+    cof, det = cofactors(d)
     return np.moveaxis(cof / det, 2, 0).transpose(0, 2, 1)  # inverse = cofactorᵀ / det
 
 
