@@ -1,4 +1,4 @@
-"""Calibrate the six global values of the sensation model on the named human data, once.
+"""Calibrate the seven global values of the sensation model on the named human data, once.
 
     .venv/bin/python benchmarks/calibrate_sensation.py
 
@@ -11,11 +11,12 @@ it), the counts to store in ``CALIBRATED_COUNTS``, the thresholds the stored one
 the spread of the per-subject factor (``SUBJECT_EXCITABILITY_CV``: the detection threshold's
 SD / mean over 400 virtual subjects, with the anatomy alone and with the stored factor,
 against the 254 people's 0.277; ~4 min each on the 2-core machine; ``--no-spread`` skips it).
-Then the intramuscular motor branches' diameter factor (``MOTOR_BRANCH_DIAMETER_FACTOR``) on
-Patterson & Lockwood's 55 mA for 25 % of the quadriceps' MVC
-(:data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION`), and what the stored
-factor gives on the study's smallest and largest electrodes (a prediction: the study found
-no difference between sizes).
+Then the time constant of the Aδ volleys' temporal summation (``PAIN_SUMMATION_TAU_S``) on
+Arendt-Nielsen et al.'s pain current at 20 Hz over 1 Hz, and the intramuscular motor
+branches' diameter factor (``MOTOR_BRANCH_DIAMETER_FACTOR``) on Patterson & Lockwood's 55 mA
+for 25 % of the quadriceps' MVC over the study's 20-60 cm² electrodes
+(:data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION`), with what the stored
+factor gives on each size (the study found no difference between sizes).
 """
 
 from __future__ import annotations
@@ -23,17 +24,21 @@ from __future__ import annotations
 import sys
 
 from estim.effects.calibrate import (
+    STUDY_PADS_CM,
     calibrate,
     calibrate_motor_branch_factor,
     calibrate_nap_shift,
+    calibrate_pain_summation_tau,
     calibration_window,
     detection_spread,
+    pain_current_rate_ratio,
     quarter_mvc_current,
 )
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     CALIBRATION_TARGETS,
     MOTOR_BRANCH_DIAMETER_FACTOR,
+    PAIN_SUMMATION_TAU_S,
     SUBJECT_EXCITABILITY_CV,
 )
 from estim.fibers.tables import MRG
@@ -49,10 +54,13 @@ def main() -> None:
     print(f"with the stored values: detection {win.sensory_a * 1e3:.2f} mA, strong "
           f"{win.strong_a * 1e3:.2f} mA, pain {win.pain_a * 1e3:.2f} mA, motor "
           f"{win.motor_a * 1e3:.2f} mA")
+    print(f"pain summation time constant: calibrated {calibrate_pain_summation_tau() * 1e3:.1f}"
+          f" ms, stored {PAIN_SUMMATION_TAU_S * 1e3:.1f} ms; pain current 20 Hz / 1 Hz with "
+          f"the stored one {pain_current_rate_ratio(PAIN_SUMMATION_TAU_S):.4f}", flush=True)
     print(f"motor branch diameter factor: calibrated {calibrate_motor_branch_factor():.2f}, "
           f"stored {MOTOR_BRANCH_DIAMETER_FACTOR:.2f}; 25 % MVC with the stored one at "
           + ", ".join(f"{quarter_mvc_current(None, p) * 1e3:.1f} mA ({p[0]:g} x {p[1]:g} cm)"
-                      for p in ((5.0, 8.0), (4.5, 4.5), (6.0, 10.0))), flush=True)
+                      for p in STUDY_PADS_CM), flush=True)
     if "--no-spread" in sys.argv:
         return
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")

@@ -35,14 +35,14 @@ import warnings
 import numpy as np
 
 from estim.effects import window
+from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
 from estim.effects.window import sensation_window
 from estim.program.bundled import bundled_examples, resolve_program
-from estim.program.options import Control, PulseShape
+from estim.program.options import PulseShape
 from estim.simulate import simulate
-from estim.waveforms.build import biphasic_pulse, stimuli_for
-from estim.waveforms.stimulus import Stimulus, Timing
+from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
 
 
 def _ma(x: float) -> str:
@@ -78,7 +78,8 @@ def examples(names: list[str], bands: bool = False) -> None:
 def widths(name: str = "tens_conventional", classes: bool = False) -> None:
     program = resolve_program(name)[0]
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
-    print(f"\n{name} ({pf.site.name}): symmetric biphasic pulses under its pads")
+    print(f"\n{name} ({pf.site.name}): symmetric biphasic pulses at "
+          f"{CALIBRATION_RATE_HZ:g} Hz under its pads")
     print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory | "
           "pain - sensory (mA) |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -86,8 +87,7 @@ def widths(name: str = "tens_conventional", classes: bool = False) -> None:
     per_class: dict[str, list[np.ndarray]] = {}
     for width in scan:
         pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width)
-        stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0,
-                        1, Control.CURRENT, Timing(shape=pulse.label))
+        stim = regular_train(pulse, CALIBRATION_RATE_HZ)
         win = sensation_window("pw", stim, pf.channels[0], 1.0, site=pf.site)
         print(f"| {width * 1e6:.0f} µs | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | "
               f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} | "
@@ -181,8 +181,7 @@ def pad_sizes(sizes_cm: list[float]) -> None:
 
     text = bundled_examples()["tens_acupuncture"].read_text()
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6)
-    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
-                    Control.CURRENT, Timing(shape=pulse.label))
+    stim = regular_train(pulse, CALIBRATION_RATE_HZ)
     print("\nforearm, 100 µs, square pads (the calibration configuration is 5 cm)")
     print("| pads | Aβ under and around the cathode | detection (mA) | strong | motor | "
           "pain | pain / detection | criteria capped |")

@@ -14,15 +14,14 @@ from tests.conftest import EXAMPLES
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 #: Examples whose predicted sensation is NOT what their source prescribes (issue 8, open):
-#: a contraction where the source wants none (modulated TENS and true interferential at the
-#: knee: the motor threshold below the programmed intensity), none where burst TENS wants
-#: visible twitches at 30 mA (the lower back's motor threshold is 34.5 mA), pain just below
-#: the programmed 40 mA of 2 Hz acupuncture-like TENS (temporal summation is not modelled),
-#: and HVPC (its peak current is an upper bound); docs/effects.md, "The window for every
-#: bundled example". The test holds these to their disagreement, so a model change that
-#: fixes one is noticed and this set and the documentation are updated with it.
-DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_true_knee", "tens_acupuncture", "tens_burst",
-                         "tens_modulated"}
+#: a contraction where the source wants none (true interferential at the knee: the vastus
+#: medialis's motor points above the joint reached at 29.4 mA, just under the programmed
+#: 30), none where burst TENS wants visible twitches at 30 mA (its 7-pulse bursts make a
+#: visible contraction at 33.7 mA on the lower back), and HVPC (its peak current, at an ideal
+#: 150 V source, is an upper bound); docs/effects.md, "The window for every bundled
+#: example". The test holds these to their disagreement, so a model change that fixes one is
+#: noticed and this set and the documentation are updated with it.
+DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_true_knee", "tens_burst"}
 
 #: Examples whose predicted motor threshold comes below the sensory one (issue 8): none since
 #: the motor axons are intramuscular branches of the calibrated diameter (the true

@@ -100,3 +100,41 @@ def test_thin_myelinated_conduction_is_proportional_to_diameter_and_in_the_adelt
     for d, v in cv.items():
         assert 2.0 < v < 30.0
         assert v / d == pytest.approx(4.55, rel=0.15)
+
+
+@pytest.mark.parametrize("where", ["knee_lateral", "knee_medial", "knee_inferolateral",
+                                   "knee_superomedial"])
+def test_knee_motor_points_are_the_vastus_medialis_above_the_joint(where):
+    """Over the joint there is no muscle: the knee's motor axons are the vastus medialis's,
+    centred where its row puts them (polar angle, height above the joint line) whatever
+    pad is the cathode, at their depth below the knee's skin and fat."""
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import conform
+    from estim.fields.electrodes import place_electrode
+
+    site = make_site("knee")
+    row = MUSCLES[SITE_MUSCLE["knee"]]
+    assert row.site_position is not None
+    cathode = place_electrode(site, where, "circular", length=0.05)
+    kw = site_anatomy(site, cathode)
+    centre = conform(np.array([[*kw["motor_center_m"], 0.0]]), cathode, site)[0]
+    assert np.arctan2(centre[1], centre[0]) == pytest.approx(row.site_position[0], abs=1e-9)
+    assert centre[2] == pytest.approx(row.site_position[1], abs=1e-9)
+    (motor,) = sample_fiber_populations(seed=0, counts={"motor": 200}, classes=["motor"],
+                                        **kw)
+    along = motor.position_m[:, 0] - kw["motor_center_m"][0]
+    assert np.all(np.abs(along) <= 0.5 * row.region_m[0] + 1e-12)
+    # every motor axon above the pads' upper row and the joint line
+    assert np.all(cathode.position[2] + motor.position_m[:, 0] > 0.07)
+
+
+def test_knee_pads_keep_their_place_on_the_longer_segment():
+    """The knee segment runs 15 cm either side of the joint line; its named pads stay a
+    hand's width above and below it (37.5 mm), as before the segment grew."""
+    from estim.fields.sites import placement
+
+    site = make_site("knee")
+    assert site.length == pytest.approx(0.3)
+    for name, z in (("knee_superomedial", 0.0375), ("knee_inferolateral", -0.0375),
+                    ("knee_anterior_proximal", 0.0375), ("knee_medial", 0.0)):
+        assert placement(site, name).position[2] == pytest.approx(z, abs=1e-12)

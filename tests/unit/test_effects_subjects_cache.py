@@ -176,7 +176,7 @@ def test_the_ratios_are_the_per_subject_formula() -> None:
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     base = channel_potential(site, anode, cathode)
     criteria = SensationCriteria.from_table()
-    for cls, row, frac in (("motor", "motor", S.motor_threshold_fraction(criteria=criteria)),
+    for cls, row, frac in (("motor", "motor", criteria.motor_fraction_without_force),
                            ("abeta", "sensory", criteria.sensory_abeta_fraction)):
         c = classes[cls]
         for k in range(N_SUBJECTS):

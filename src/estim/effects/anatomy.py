@@ -114,6 +114,8 @@ class Muscle:
         measurement (N), to put a predicted force in newtons.
     :param motor_units: motor-unit number estimate (for the record; the model works in
         fractions).
+    :param site_position: where the muscle's motor points lie on a limb site, when not
+        under the pads.
     """
 
     name: str
@@ -122,6 +124,12 @@ class Muscle:
     max_force_N: float
     motor_units: int
     source: str
+    #: on a limb site, where the innervation region's centre lies: (polar angle of the
+    #: limb's cross-section, rad, as the site's placements; height along the limb, m). None:
+    #: under the cathode (the muscle fills the limb under the pads).
+    site_position: tuple[float, float] | None = None
+    #: motor nerves near the pads that the model leaves out (said in every window's notes)
+    not_modelled: str = ""
 
 
 _ASSUMED_DEPTH = ("assumed: no direct measurement of intramuscular branch depth found; the "
@@ -150,10 +158,26 @@ MUSCLES: dict[str, Muscle] = {
         "gastrocnemius and soleus", (3e-3, 20e-3), (0.12, 0.08), 1200.0, 300,
         "motor points of medial/lateral gastrocnemius at 36-41 % of the leg length (J Korean "
         f"Acad Rehabil Med 25:621, 2001); {_ASSUMED_DEPTH}"),
-    "knee_capsule": Muscle(
-        "vastus medialis obliquus and lateral retinaculum (thin muscle over the joint)",
-        (1e-3, 6e-3), (0.06, 0.06), 700.0, 229,
-        f"assumed: little muscle over the knee joint; {_ASSUMED_DEPTH}"),
+    # Over the knee joint there is no muscle: the pads lie on the capsule, the retinacula
+    # and the patellar and collateral ligaments. The nearest motor points are those of the
+    # vastus medialis above the joint; the knee site runs 15 cm above the joint line to
+    # hold them.
+    "vastus_medialis_obliquus": Muscle(
+        "vastus medialis (its oblique distal part), above the knee", (2e-3, 12e-3),
+        (0.06, 0.04), 700.0, 229,
+        "the vastus medialis motor point lies 82 % of the way from the anterior superior "
+        "iliac spine to the patella and 15 % of that line medial to it (30 people, Thai J "
+        "Phys Ther, abstract): about 7.7 cm above the patella on a 43 cm thigh and 6 cm "
+        "round the knee from its front (estim's arithmetic); Botter et al. 2011's distal "
+        "vastus medialis motor point is the oblique part's, below it. The region is "
+        "centred 10.5 cm above the joint line (the patella's upper pole ~5.5 cm above it in "
+        "extension, assumed) and spans 7.5-13.5 cm, 1.14 rad medial of the front; max force "
+        f"and MUNE as the quadriceps' vastus medialis; {_ASSUMED_DEPTH}",
+        site_position=(-1.14, 0.105),
+        not_modelled="the common peroneal nerve, which winds round the fibular neck 3-4 cm "
+                     "below the lateral joint line (posterolateral), is not modelled: a "
+                     "twitch of the ankle's dorsiflexors from pads below the lateral joint "
+                     "line is not predicted"),
     "paraspinals": Muscle(
         "lumbar erector spinae and multifidus", (5e-3, 30e-3), (0.12, 0.06), 2000.0, 300,
         f"region assumed (lumbar paraspinals ~6 cm wide per side); {_ASSUMED_DEPTH}"),
@@ -166,7 +190,7 @@ MUSCLES: dict[str, Muscle] = {
 #: The muscle group under each site's electrodes.
 SITE_MUSCLE: dict[str, str] = {
     "thigh": "quadriceps", "forearm": "forearm_flexors", "upper_arm": "biceps",
-    "calf": "triceps_surae", "knee": "knee_capsule", "lower_back": "paraspinals",
+    "calf": "triceps_surae", "knee": "vastus_medialis_obliquus", "lower_back": "paraspinals",
     "patch": "paraspinals", "cheek": "facial",
 }
 

@@ -11,18 +11,22 @@ from typing import Any
 from numpy.typing import NDArray
 
 from estim.effects.calibration import (
+    CALIBRATED_COUNTS,
     CALIBRATION_CONFIGURATION,
+    CALIBRATION_RATE_HZ,
     CALIBRATION_TARGETS,
     INTOLERANCE_PAD_CM,
     MOTOR_CALIBRATION_CONFIGURATION,
     SensationCounts,
+    pain_rate_factor,
 )
 from estim.effects.window import SensationWindow
 
 __all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_motor_branch_factor",
-           "calibrate_nap_shift", "calibration_window", "detection_by_subject",
-           "detection_spread", "nap_shift_tau_ratio", "pain_fraction_for_ratio",
-           "quarter_mvc_current"]
+           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibration_window",
+           "detection_by_subject", "detection_spread", "nap_shift_tau_ratio",
+           "pain_current_rate_ratio", "pain_fraction_for_ratio", "quarter_mvc_current",
+           "study_quarter_mvc_current"]
 
 #: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
 #: error of about 0.277 / sqrt(2 x 400) = 0.01 (3.5 % of it).
@@ -67,21 +71,19 @@ def calibrate_nap_shift() -> float:
     return round(float(shift) * 20) / 20
 
 
-def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None
-                       ) -> SensationWindow:
+def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
+                       rate_hz: float | None = None) -> SensationWindow:
     """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
-    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase;
+    bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase
+    for 1 s at ``rate_hz`` (None: :data:`~estim.effects.calibration.CALIBRATION_RATE_HZ`);
     ``pad_cm``: square pads of that side instead of the program's 5 x 5 cm (the same site
     and placement)."""
-    import numpy as np
-
     from estim.effects.program import channel_setup
     from estim.effects.window import sensation_window
     from estim.program import parse_program
     from estim.program.bundled import bundled_examples, resolve_program
-    from estim.program.options import Control, PulseShape
-    from estim.waveforms.build import biphasic_pulse, stimuli_for
-    from estim.waveforms.stimulus import Stimulus, Timing
+    from estim.program.options import PulseShape
+    from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
 
     name = CALIBRATION_CONFIGURATION["program"]
     if pad_cm is None:
@@ -96,8 +98,7 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None
             pads, f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
-    stim = Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1), 1.0, 1,
-                    Control.CURRENT, Timing(shape=pulse.label))
+    stim = regular_train(pulse, CALIBRATION_RATE_HZ if rate_hz is None else rate_hz)
     return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
 
 
@@ -130,6 +131,35 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
     if not (excess(lo) < 0 < excess(hi)) or not math.isfinite(win.sensory_a):
         return math.nan
     return round(float(brentq(excess, lo, hi, xtol=1e-5)), 3)
+
+
+def pain_current_rate_ratio(tau_s: float, slow_hz: float = 1.0, fast_hz: float = 20.0) -> float:
+    """Pain current at ``fast_hz`` over that at ``slow_hz`` in the intolerance configuration
+    (:data:`~estim.effects.calibration.INTOLERANCE_PAD_CM` pads, 100 µs), with temporal
+    summation of time constant ``tau_s``: the window's Aδ recruitment at the fraction each
+    rate needs (:func:`~estim.effects.calibration.pain_rate_factor`)."""
+    import numpy as np
+
+    adelta = calibration_window(100e-6, INTOLERANCE_PAD_CM).classes["adelta"]
+
+    def current(rate: float) -> float:
+        volleys = tuple(np.arange(0.0, 1.0, 1.0 / rate))
+        need = min(1.0, CALIBRATED_COUNTS.pain_adelta_fraction
+                   * pain_rate_factor(volleys, tau_s))
+        return float(adelta.amplitude_for(need))
+
+    return current(fast_hz) / current(slow_hz)
+
+
+def calibrate_pain_summation_tau() -> float:
+    """The summation time constant (s, to 0.1 ms) at which :func:`pain_current_rate_ratio`
+    is Arendt-Nielsen et al.'s 0.6 / 0.8: a longer constant sums slow volleys less, so the
+    ratio falls as it grows (searched between 2 and 45 ms)."""
+    from scipy.optimize import brentq
+
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_rate")
+    tau = brentq(lambda x: pain_current_rate_ratio(x) - target, 2e-3, 45e-3, xtol=2e-5)
+    return round(float(tau), 4)
 
 
 def calibrate() -> SensationCounts:
@@ -203,7 +233,7 @@ def quarter_mvc_current(branch_factor: float | None = None,
     300 µs pulses at 40 Hz), with motor branches ``branch_factor`` times the trunk diameter
     (None: the stored factor) and pads of ``pads_cm`` (width, length along the thigh).
 
-    The window's own motor axons (the same draws, seed 0, 60 fibers): their recruited
+    The window's own motor axons (the same draws, seed 0, the window's count): their recruited
     fraction makes ``fraction x F(40 Hz) / F(100 Hz)`` of the maximal Ding force, so 25 %
     needs ``0.25 F(100) / F(40)`` of them."""
     from estim.effects.muscle import force_frequency
@@ -244,13 +274,27 @@ def quarter_mvc_current(branch_factor: float | None = None,
     return float(motor.amplitude_for(fraction))
 
 
+#: Patterson & Lockwood's electrodes spanned 20-60 cm² and gave about 55 mA for 25 % MVC
+#: whatever their size: pads of 20, 40 and 60 cm² over the thigh's two motor points (width,
+#: length along the thigh; cm).
+STUDY_PADS_CM: tuple[tuple[float, float], ...] = ((4.5, 4.5), (5.0, 8.0), (6.0, 10.0))
+
+
+def study_quarter_mvc_current(branch_factor: float | None = None) -> float:
+    """The mean of :func:`quarter_mvc_current` (A) over the study's pad sizes
+    (:data:`STUDY_PADS_CM`): the figure the study reports for all of them."""
+    return sum(quarter_mvc_current(branch_factor, pads) for pads in STUDY_PADS_CM) \
+        / len(STUDY_PADS_CM)
+
+
 def calibrate_motor_branch_factor() -> float:
-    """The motor-branch diameter factor (to 0.01) at which :func:`quarter_mvc_current` is
-    Patterson & Lockwood's 55 mA. Thinner branches need more current, so the search is on a
-    monotonic function of the factor, between 0.3 and 1 of the trunk diameter."""
+    """The motor-branch diameter factor (to 0.005, a ~1 % step in the current) at which
+    :func:`study_quarter_mvc_current` is Patterson & Lockwood's 55 mA. Thinner branches need
+    more current, so the search is on a monotonic function of the factor, between 0.3 and 1
+    of the trunk diameter."""
     from scipy.optimize import brentq
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "nmes_quarter_mvc")
-    factor = brentq(lambda f: quarter_mvc_current(round(f, 4)) * 1e3 - target, 0.3, 1.0,
-                    xtol=2e-3)
-    return round(float(factor), 2)
+    factor = brentq(lambda f: study_quarter_mvc_current(round(f, 4)) * 1e3 - target, 0.3,
+                    1.0, xtol=1e-3)
+    return round(float(factor) * 200) / 200

@@ -49,10 +49,21 @@ curve, not only on its last fibers. The fraction depends strongly on the pads it
 calibrated on (0.745 on 3.5 cm, 0.373 on 5 cm, 0.107 on 7.5 cm): pain grows with the pad's
 area where Dölker found no size effect (``docs/effects.md``).
 
-What the calibration does **not** cover: temporal summation (the counts were calibrated at
-100 pulses/s; at a few pulses per second people report thresholds a little higher, which
-the model does not reproduce), and any spread of the pain criterion of its own (pain
-tolerance varies between people more than detection; no data were found that separate it).
+Pain sums over time as well as space: the counts and the pain fraction hold at the
+calibration's 100 pulses/s, and a slower program needs more of the Aδ afferents for pain,
+by the temporal summation of their volleys (:data:`PAIN_SUMMATION_TAU_S`, calibrated on
+Arendt-Nielsen et al. 2000's pain current at 20 Hz against 1 Hz): 1.145 x as many at 1-2 Hz,
+which is why acupuncture-like TENS at 2 Hz tolerates more current than conventional TENS
+(Hughes et al. 2013 found the window wider at 2 pulses/s than at 30 or 80). A visible
+contraction sums too: its criterion is a force, made by the program's own train of motor
+volleys (:func:`estim.effects.window.motor_threshold`).
+
+What the calibration does **not** cover: temporal summation of detection and of strong
+tingling (their counts hold at 100 pulses/s; at a few pulses per second people report
+detection a little higher, which the model does not reproduce: Hughes et al. found the
+rate's effect on detection weaker than on the window), and any spread of the pain
+criterion of its own (pain tolerance varies between people more than detection; no data
+were found that separate it).
 """
 
 from __future__ import annotations
@@ -65,15 +76,18 @@ from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA, SensationCriteri
 __all__ = [
     "CALIBRATED_COUNTS",
     "CALIBRATION_CONFIGURATION",
+    "CALIBRATION_RATE_HZ",
     "CALIBRATION_TARGETS",
     "INTOLERANCE_PAD_CM",
     "MOTOR_BRANCH_DIAMETER_FACTOR",
     "MOTOR_CALIBRATION_CONFIGURATION",
+    "PAIN_SUMMATION_TAU_S",
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
     "counts_out_of_range",
     "criteria_from_counts",
+    "pain_rate_factor",
     "pooled_cv",
 ]
 
@@ -106,6 +120,12 @@ _DOLKER = ("Dölker E-M, Lau S, Bernhard MA, Haueisen J (2022) Perception thresh
 _MOGYOROS = ("Mogyoros I, Kiernan MC, Burke D (1996) Strength-duration properties of human "
              "peripheral nerve. Brain 119:439 (median nerve, 20 people: τSD 665 ± 182 µs for "
              "compound sensory potentials, 459 ± 126 µs for compound muscle potentials)")
+
+_ARENDT_NIELSEN = ("Arendt-Nielsen L, Sonnenborg FA, Andersen OK (2000) Facilitation of the "
+                   "withdrawal reflex by repeated transcutaneous electrical stimulation. Eur J "
+                   "Appl Physiol 81:165 (abstract): repeated stimuli at 0.5-20 Hz became painful "
+                   "by temporal summation at 0.8 x the reflex threshold at 1 Hz and at 0.6 x at "
+                   "20 Hz")
 
 _PATTERSON = ("Patterson RP, Lockwood JS (1993) The influence of electrode size and type on "
               "surface stimulation of the quadriceps. IEEE Trans Rehabil Eng 1:59 (10 able-bodied "
@@ -157,9 +177,15 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="sets the diameter of the intramuscular motor branches "
              "(MOTOR_BRANCH_DIAMETER_FACTOR): the current at which the quadriceps' recruited "
              "fraction, through the Ding force model at 40 Hz, is 25 % of the maximal force, "
-             "with 5 × 8 cm pads (40 cm², the middle of the study's 20-60 cm²) over the "
-             "quadriceps' proximal and distal motor points, 300 µs symmetric biphasic "
-             "pulses (the pulse shape is not in the abstract)"),
+             "averaged over pads of 20, 40 and 60 cm² (the study's range; its ~55 mA held "
+             "for every size) over the quadriceps' proximal and distal motor points, 300 µs "
+             "symmetric biphasic pulses (the pulse shape is not in the abstract)"),
+    CalibrationTarget(
+        "pain_rate", 0.6 / 0.8, "ratio", _ARENDT_NIELSEN,
+        note="pain current at 20 Hz over that at 1 Hz, same pulses and pads; sets the time "
+             "constant of the temporal summation of Aδ volleys (PAIN_SUMMATION_TAU_S) in the "
+             "intolerance configuration (the study's foot, electrodes and pulse are not in "
+             "the abstract read)"),
     CalibrationTarget(
         "detection_spread", pooled_cv(_SEX_STUDY_GROUPS), "ratio", _SEX_STUDY,
         note="SD / mean of the detection threshold over all 254 people (women and men "
@@ -179,7 +205,7 @@ CALIBRATION_CONFIGURATION: dict[str, str] = {
 #: the NMES program's thigh and motor-point placements with Patterson & Lockwood's pulses.
 MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
     "program": "nmes_quadriceps",  # its placements: quadriceps_proximal / quadriceps_distal
-    "pads": "5 x 8 cm (40 cm²)",
+    "pads": "4.5 x 4.5, 5 x 8 and 6 x 10 cm (20, 40 and 60 cm²; the mean of the three)",
     "pulse": "symmetric biphasic, 300 µs per phase",
     "rate": "40 Hz",
     "force": "25 % of the maximal (100 Hz, all units) Ding force",
@@ -192,9 +218,25 @@ MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
 #: the excited branches are is not measured; this factor on the trunk diameters (9-16 µm) is
 #: calibrated once, on Patterson & Lockwood's current for 25 % of the quadriceps' MVC
 #: (:func:`estim.effects.calibrate.calibrate_motor_branch_factor`); with the trunk diameters
-#: the model made that force at 21 mA instead of 55 (0.54 gives 55.0 mA). Nerve-trunk models
-#: (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the trunk diameters.
-MOTOR_BRANCH_DIAMETER_FACTOR = 0.54
+#: the model made that force at 21 mA instead of 55. 0.555 gives 55.1 mA averaged over the
+#: study's 20, 40 and 60 cm² pads (48.1, 56.3 and 60.9 mA each; 120 motor axons).
+#: Nerve-trunk models (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the
+#: trunk diameters.
+MOTOR_BRANCH_DIAMETER_FACTOR = 0.555
+
+#: Time constant (s) of the temporal summation of Aδ volleys toward pain
+#: (:func:`estim.effects.sensation.nociceptive_summation`): pain needs a fraction of the Aδ
+#: afferents that falls as the volleys come faster, up to
+#: :data:`~estim.effects.sensation.NOCICEPTIVE_FOLLOWING_HZ`. Calibrated once so that, in the
+#: intolerance configuration, the pain current at 20 Hz is 0.75 of that at 1 Hz
+#: (Arendt-Nielsen et al. 2000; :func:`estim.effects.calibrate.calibrate_pain_summation_tau`).
+#: The pain fraction (``pain_adelta_fraction``) is calibrated at 100 pulses/s, so at 2 Hz pain
+#: needs :func:`pain_rate_factor` = 1.145 x as many of them (1.127 at 10 Hz, 1 from 20 Hz).
+PAIN_SUMMATION_TAU_S = 0.0242
+
+#: The rate of the calibration configuration's pulses (Hz): its counts and pain fraction hold
+#: at this rate.
+CALIBRATION_RATE_HZ = 100.0
 
 #: Side (cm) of the square pads on which Dölker et al.'s intolerance ÷ perception ratio is
 #: calibrated: their 8 electrode pairs were distributed around the upper arm, whose
@@ -235,11 +277,13 @@ CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=317.2,
 SUBJECT_EXCITABILITY_CV = 0.20
 
 
-def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
-                         ) -> SensationCriteria:
+def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float], *,
+                         pain_rate_factor: float = 1.0) -> SensationCriteria:
     """The fractions of the sampled afferents that the calibrated Aβ counts amount to, for
     ``available`` afferents of each class (capped at the whole sample: a count larger than
-    the afferents there is never reached), and the calibrated Aδ fraction for pain."""
+    the afferents there is never reached), and the calibrated Aδ fraction for pain times
+    ``pain_rate_factor`` (:func:`pain_rate_factor`: the program's rate; capped at all of
+    them)."""
     def frac(n: float, k: str) -> float:
         return min(1.0, n / available[k]) if available.get(k, 0.0) > 0 else 1.0
 
@@ -249,8 +293,24 @@ def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
         strong_abeta_fraction=frac(counts.strong_abeta, "abeta"),
         visible_force_fraction=base.visible_force_fraction,
         motor_fraction_without_force=base.motor_fraction_without_force,
-        pain_adelta_fraction=counts.pain_adelta_fraction,
+        pain_adelta_fraction=min(1.0, counts.pain_adelta_fraction * pain_rate_factor),
         pain_c_fraction=base.pain_c_fraction)
+
+
+def pain_rate_factor(volleys_s: tuple[float, ...], tau_s: float | None = None) -> float:
+    """How many times the calibrated fraction of Aδ afferents pain needs at a program's train
+    of volleys (onsets, s: :func:`estim.effects.window.volley_times`) than at the calibration's
+    :data:`CALIBRATION_RATE_HZ`: the ratio of their temporal summation
+    (:func:`estim.effects.sensation.nociceptive_summation`, time constant ``tau_s``, None:
+    :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.15 at 1-2 Hz."""
+    import numpy as np
+
+    from estim.effects.sensation import nociceptive_summation
+
+    tau = PAIN_SUMMATION_TAU_S if tau_s is None else tau_s
+    reference = nociceptive_summation(np.arange(0.0, 1.0, 1.0 / CALIBRATION_RATE_HZ), tau)
+    own = nociceptive_summation(volleys_s, tau)
+    return reference / own if own > 0 else 1.0
 
 
 def counts_out_of_range(counts: SensationCounts, available: Mapping[str, float]) -> list[str]:

@@ -220,10 +220,12 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
                 limb_axis: NDArray[np.float64], depth_range_m: tuple[float, float],
                 ending_range_m: tuple[float, float] | None,
                 terminal: tuple[float, float, float] | None = None,
-                diameter_factor: float = 1.0) -> FiberPopulation:
+                diameter_factor: float = 1.0,
+                center_m: tuple[float, float] = (0.0, 0.0)) -> FiberPopulation:
     """One class. ``terminal``: (length, diameter, shallowest tip depth) of a free ending
     (m) above each sampled ending, which is then where the myelin ends. ``diameter_factor``
-    scales every sampled diameter (the same draws): intramuscular motor branches."""
+    scales every sampled diameter (the same draws): intramuscular motor branches.
+    ``center_m``: where the region's centre lies (along, across; m)."""
     from scipy.stats import truncnorm  # imported on use: keeps `import estim` light
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[spec.fiber_class]]))
@@ -234,8 +236,8 @@ def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, 
                          scale=spec.diameter_sd_m)
     diam = np.clip(diam, lo, hi) * diameter_factor  # ppf rounding at the edges
     depth = rng.uniform(depth_range_m[0], depth_range_m[1], size=n)
-    x = rng.uniform(-0.5 * region_m[0], 0.5 * region_m[0], size=n)
-    y = rng.uniform(-0.5 * region_m[1], 0.5 * region_m[1], size=n)
+    x = rng.uniform(-0.5 * region_m[0], 0.5 * region_m[0], size=n) + center_m[0]
+    y = rng.uniform(-0.5 * region_m[1], 0.5 * region_m[1], size=n) + center_m[1]
     ending = None
     if ending_range_m is not None:
         ending = np.minimum(rng.uniform(ending_range_m[0], ending_range_m[1], size=n), depth)
@@ -281,6 +283,7 @@ def sample_fiber_populations(
     limb_axis: Sequence[float] = (1.0, 0.0, 0.0),
     motor_depth_range_m: tuple[float, float] | None = None,
     motor_region_m: tuple[float, float] | None = None,
+    motor_center_m: tuple[float, float] = (0.0, 0.0),
     skin_thickness_m: float | None = None,
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
     adelta_ending: AdeltaEnding | str = AdeltaEnding.NODE,
@@ -297,6 +300,8 @@ def sample_fiber_populations(
     :param motor_depth_range_m: (min, max) depth of the motor axons for this site (m).
     :param motor_region_m: (along, across) extent over which motor axons are spread (m);
         default ``region_m``.
+    :param motor_center_m: (along, across) position of that region's centre (m), from the
+        centre of the cutaneous patch: a muscle whose motor points lie beside the pads.
     :param skin_thickness_m: the site's skin thickness (m): cutaneous depths follow it
         (:func:`estim.effects.anatomy.cutaneous_layout`); default: the table's ranges.
     :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`): ``free`` puts
@@ -327,6 +332,13 @@ def sample_fiber_populations(
     axis = axis / norm
     motor_region = region if motor_region_m is None else _region(motor_region_m,
                                                                   "motor_region_m")
+    try:
+        center = tuple(float(v) for v in motor_center_m)
+    except (TypeError, ValueError):
+        center = ()
+    if len(center) != 2 or not all(math.isfinite(v) and abs(v) < 1.0 for v in center):
+        raise InputError("motor_center_m", motor_center_m,
+                         "(along, across) in m, each finite and within 1 m")
     factor = float(motor_diameter_factor) if isinstance(motor_diameter_factor, numbers.Real) \
         and not isinstance(motor_diameter_factor, bool) else math.nan
     if not 0.0 < factor <= 1.0:
@@ -357,8 +369,10 @@ def sample_fiber_populations(
         terminal = None
         if cls is FiberClass.A_DELTA and ending_kind is AdeltaEnding.FREE:
             terminal = free_ending(skin_thickness_m)
+        motor = cls is FiberClass.MOTOR
         out.append(_sample_one(spec, n_by_class[cls], int(seed), where, axis, depth, ending,
-                               terminal, factor if cls is FiberClass.MOTOR else 1.0))
+                               terminal, factor if motor else 1.0,
+                               (center[0], center[1]) if motor else (0.0, 0.0)))
     return tuple(out)
 
 

@@ -16,7 +16,10 @@ Pure logic on the fiber stage's recruitment fractions, so that the chain
 
 With the Ding 2003 quadriceps, a full-recruitment twitch is ~100 N and the fused maximum
 ~315 N, so the default 2 % visible-force criterion corresponds to ~6 % of the motor axons
-firing one twitch (:func:`motor_threshold_fraction`).
+firing one twitch, and to ~2 % of them firing at 100 Hz, whose twitches fuse: the window
+takes the criterion on the program's own train of motor volleys
+(:func:`motor_threshold_fraction`), so a burst or a high-rate program contracts visibly with
+fewer axons than a single twitch needs.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from estim.effects.muscle import force_frequency, twitch
+import numpy as np
+from numpy.typing import NDArray
+
+from estim.effects.muscle import force_frequency, simulate_force, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
@@ -45,6 +51,7 @@ __all__ = [
     "ThresholdBands",
     "classify_sensation",
     "motor_threshold_fraction",
+    "nociceptive_summation",
 ]
 
 _ASSUMED = "model assumption of estim (issue 5); to be calibrated against human thresholds"
@@ -199,25 +206,63 @@ def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,
                            criteria=c)
 
 
-@lru_cache(maxsize=16)
+#: The highest rate (Hz) at which nociceptive volleys add up centrally: pain by temporal
+#: summation rose from 1 to 20 Hz, the fastest rate tested (Arendt-Nielsen, Sonnenborg &
+#: Andersen 2000), and the current window of TENS was smaller at 30 and at 80 pulses/s than at
+#: 2 (Hughes, Bennett & Johnson 2013; no difference between 30 and 80 was reported in the
+#: abstract). Faster volleys are summed as if at this rate (an assumption: thin afferents and
+#: dorsal-horn neurons do not follow high rates one to one).
+NOCICEPTIVE_FOLLOWING_HZ = 20.0
+
+
+def nociceptive_summation(volleys_s: tuple[float, ...] | NDArray[np.float64], tau_s: float,
+                          following_hz: float = NOCICEPTIVE_FOLLOWING_HZ) -> float:
+    """Peak central drive of a train of nociceptive volleys, in single volleys: a leaky
+    integrator of time constant ``tau_s`` that adds 1 per volley, with the gaps between
+    volleys no shorter than ``1 / following_hz``. A periodic train at f <= following_hz
+    tends to ``1 / (1 - exp(-1 / (f tau)))``; a single volley is 1; no volley, 0."""
+    t = np.asarray(volleys_s, dtype=float)
+    if t.size == 0:
+        return 0.0
+    if not (tau_s > 0 and following_hz > 0):
+        raise InputError("tau_s", tau_s, "a time constant > 0 s and a rate > 0 Hz")
+    drive = best = 1.0
+    for gap in np.maximum(np.diff(t), 1.0 / following_hz):
+        drive = 1.0 + drive * math.exp(-float(gap) / tau_s)
+        best = max(best, drive)
+    return best
+
+
+@lru_cache(maxsize=64)
 def motor_threshold_fraction(
     params: MuscleParams = DING_2003_QUADRICEPS,
     *,
     criteria: SensationCriteria = DEFAULT_SENSATION_CRITERIA,
     max_frequency_hz: float = 100.0,
+    volleys_s: tuple[float, ...] | None = None,
 ) -> float:
-    """Fraction of motor axons whose single twitch reaches the visible-force criterion.
+    """Fraction of motor axons whose contraction reaches the visible-force criterion.
 
-    Twitch force is proportional to the recruited fraction in the model, so the fraction is
-    ``visible_force_fraction x F_max / F_twitch(all axons)``, capped at 1. F_max is the peak
-    of a 1 s train at ``max_frequency_hz`` in the rested muscle.
+    Without ``volleys_s`` the contraction is a single twitch; with it, the peak force of
+    that train of motor volleys (onsets in s, the program's own first second:
+    :func:`estim.effects.window.volley_times`), in which twitches sum and fuse as the Ding
+    model has them: a 100 Hz train makes ~3 x the force of one twitch with the same axons,
+    so fewer axons make a visible contraction. In the rested model force is proportional
+    to the recruited fraction, so the fraction is ``visible_force_fraction x F_max /
+    F(all axons)``, capped at 1. F_max is the peak of a 1 s train at ``max_frequency_hz``.
     """
-    # One twitch and one train: the plain-Python integrator costs less than compiling the
-    # numba kernel for a program that needs no other force simulation.
-    f_twitch = twitch(params, backend="python").peak_force_N
+    # A few short trains: the plain-Python integrator costs less than compiling the numba
+    # kernel for a program that needs no other force simulation.
+    rested = params.without_fatigue()
+    if volleys_s is None or len(volleys_s) <= 1:
+        f_train = twitch(params, backend="python").peak_force_N
+    else:
+        t = np.asarray(volleys_s, dtype=float)
+        f_train = simulate_force(t - t[0], params=rested, t_end_s=float(t[-1] - t[0]) + 0.5,
+                                 backend="python").peak_force_N
     f_max = float(force_frequency([max_frequency_hz], params=params, backend="python")
                   .peak_force_N[0])
-    return min(1.0, criteria.visible_force_fraction * f_max / f_twitch)
+    return min(1.0, criteria.visible_force_fraction * f_max / f_train)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,11 +55,10 @@ from estim.effects.sensation import (
     Band,
     SensationCriteria,
     ThresholdBands,
-    motor_threshold_fraction,
 )
 
 if TYPE_CHECKING:
-    from estim.effects.window import ClassThresholds, SensationWindow
+    from estim.effects.window import ClassThresholds, SensationWindow, Volleys
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
@@ -172,7 +171,8 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
                        site: Site, *, counts: SensationCounts | None,
                        criteria: SensationCriteria, available: Mapping[str, float],
                        n_subjects: int = 20, seed: int = 0,
-                       excitability_cv: float | None = None
+                       excitability_cv: float | None = None,
+                       train: Volleys | None = None
                        ) -> tuple[dict[str, F], str] | None:
     """The window's thresholds (A) in each of ``n_subjects`` virtual subjects: arrays
     ``"sensory"``, ``"strong"``, ``"motor"`` and ``"pain"``, and the fast field's note on
@@ -185,8 +185,13 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     :param excitability_cv: spread of the per-subject factor on every threshold (None: the
         calibrated :data:`~estim.effects.calibration.SUBJECT_EXCITABILITY_CV`; 0: anatomy
         alone, as the calibration needs it).
+    :param train: the program's motor volleys (:func:`estim.effects.window.volleys`): with
+        amplitude modulation each subject's motor threshold is found on them
+        (:func:`~estim.effects.window.motor_threshold`); otherwise the criteria's fraction
+        at the peak is exact.
     """
     from estim.effects.calibration import criteria_from_counts
+    from estim.effects.window import motor_threshold
 
     anode, cathode = channel_field.anode, channel_field.cathode
     thick = {ly.tissue: ly.thickness for ly in site.layers}
@@ -209,18 +214,26 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     if drawn is None:
         return None
     ratios, note = drawn
-    motor_frac = motor_threshold_fraction(criteria=criteria)
+    # the window's criteria carry the visible-contraction fraction of the program's train
+    motor_frac = criteria.motor_fraction_without_force
     rows: dict[str, list[float]] = {"sensory": [], "strong": [], "motor": [], "pain": []}
     for k in range(n_subjects):
         # each fiber's threshold x its drive ratio x the subject's excitability
         subject = {name: replace(c, thresholds_a=c.thresholds_a
                                  * (excite_k[k] * ratios[name][k]))
                    for name, c in fibers.items()}
-        crit = criteria if counts is None else criteria_from_counts(
-            counts, {cls: n * dens_k[k] for cls, n in available.items()})
+        # a subject's innervation density moves the Aβ counts' fractions; pain's fraction
+        # (with the program's rate) and the motor criterion are the window's own
+        crit = criteria if counts is None else replace(criteria_from_counts(
+            counts, {cls: n * dens_k[k] for cls, n in available.items()}),
+            pain_adelta_fraction=criteria.pain_adelta_fraction,
+            motor_fraction_without_force=criteria.motor_fraction_without_force)
         rows["sensory"].append(_at(subject, "abeta", crit.sensory_abeta_fraction))
         rows["strong"].append(_at(subject, "abeta", crit.strong_abeta_fraction))
-        rows["motor"].append(_at(subject, "motor", motor_frac))
+        if train is not None and train.modulated and "motor" in subject:
+            rows["motor"].append(motor_threshold(subject["motor"], train, criteria))
+        else:
+            rows["motor"].append(_at(subject, "motor", motor_frac))
         rows["pain"].append(min(_at(subject, "adelta", crit.pain_adelta_fraction),
                                 _at(subject, "c", crit.pain_c_fraction)))
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
@@ -354,12 +367,13 @@ def _store(key: str, drawn: _Drawn) -> None:
 def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,
                     site: Site, *, counts: SensationCounts | None,
                     criteria: SensationCriteria, available: Mapping[str, float],
-                    n_subjects: int = 20, seed: int = 0) -> ThresholdBands | None:
+                    n_subjects: int = 20, seed: int = 0,
+                    train: Volleys | None = None) -> ThresholdBands | None:
     """The window's thresholds over ``n_subjects`` virtual subjects as bands (None: no fast
     field for this site or these pads); the arguments are :func:`subject_thresholds`'s."""
     drawn = subject_thresholds(classes, channel_field, site, counts=counts,
                                criteria=criteria, available=available, n_subjects=n_subjects,
-                               seed=seed)
+                               seed=seed, train=train)
     if drawn is None:
         return None
     rows, note = drawn
@@ -395,7 +409,7 @@ def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site |
                  "(their fields cached after the first run)")
     bands = threshold_bands(window.classes, channel_field, site, counts=window.counts,
                             criteria=window.criteria, available=window.available or {},
-                            n_subjects=n_subjects, seed=seed)
+                            n_subjects=n_subjects, seed=seed, train=window.volleys)
     if bands is None:
         note = ("no band over virtual subjects: the fast layered field does not cover this "
                 "site or these pads")

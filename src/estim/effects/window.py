@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from estim.effects.calibration import (
     SensationCounts,
     counts_out_of_range,
     criteria_from_counts,
+    pain_rate_factor,
 )
 from estim.effects.populations import (
     AdeltaEnding,
@@ -62,10 +63,14 @@ __all__ = [
     "SensationWindow",
     "SourcePulses",
     "UnitPulse",
+    "Volleys",
     "class_thresholds",
     "conform",
     "fiber_points",
+    "motor_threshold",
     "sensation_window",
+    "volley_times",
+    "volleys",
 ]
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
@@ -81,7 +86,7 @@ ADELTA_ENDING: AdeltaEnding = AdeltaEnding.FREE
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
 #: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
-DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 40, "motor": 60}
+DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 40, "motor": 120}
 
 
 @dataclass(frozen=True)
@@ -148,15 +153,133 @@ def unit_pulse(stim: Stimulus) -> UnitPulse:
     """
     if len(stim.onsets_s) == 0:
         raise ValueError("unit_pulse: the stimulus delivers nothing")
-    k = int(np.argmax(stim.event_peak))
-    pulse = stim.pulses[int(stim.template[k])]
-    seg = pulse.segments[0]
-    continuous = stim.timing.carrier_hz and len(pulse.segments) == 1 and seg.linear is None \
-        and pulse.duration < _CARRIER_WINDOW_S and stim.cycle_s <= pulse.duration * (1 + 1e-9)
-    if continuous:
+    pulse = _largest(stim)
+    if _continuous_carrier(stim):
+        seg = pulse.segments[0]
         pulse = Pulse((Segment(seg.start, _CARRIER_WINDOW_S, seg.coeffs, seg.rates),),
                       pulse.label)
     return UnitPulse(pulse)
+
+
+def _largest(stim: Stimulus) -> Pulse:
+    return stim.pulses[int(stim.template[int(np.argmax(stim.event_peak))])]
+
+
+def _continuous_carrier(stim: Stimulus) -> bool:
+    """Whether the stimulus is one short piece of a continuous sinusoidal carrier repeated
+    back to back (true interferential's channels), not separate pulses or bursts."""
+    pulse = _largest(stim)
+    seg = pulse.segments[0]
+    return bool(stim.timing.carrier_hz) and len(pulse.segments) == 1 and seg.linear is None \
+        and pulse.duration < _CARRIER_WINDOW_S and stim.cycle_s <= pulse.duration * (1 + 1e-9)
+
+
+#: The visible-contraction criterion sums the program's motor volleys over its first second
+#: (the maximal force it is a fraction of is the peak of a 1 s train).
+VOLLEY_WINDOW_S = 1.0
+#: Events closer than this make one motor volley: an axon that has fired is refractory for
+#: ~1-2 ms (HVPC's twin peaks, 75 µs apart, fire it once).
+_REFRACTORY_S = 2e-3
+
+
+@dataclass(frozen=True)
+class Volleys:
+    """The motor volleys of a program's first :data:`VOLLEY_WINDOW_S`: onsets (s, from the
+    first) and each one's peak current relative to the program's largest (amplitude
+    modulation)."""
+
+    times_s: tuple[float, ...]
+    relative_peak: tuple[float, ...]
+
+    @property
+    def modulated(self) -> bool:
+        return any(r < 1.0 - 1e-9 for r in self.relative_peak)
+
+
+def volleys(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> Volleys:
+    """The program's motor volleys over ``window_s`` from its first pulse at full amplitude
+    (past a ramp up; :class:`Volleys`).
+
+    Each pulse, burst or premodulated carrier cycle is one volley (one action potential per
+    recruited axon: a Russian-current burst or a premodulated beat cycle fires a motor axon
+    about once at these intensities, as the window's fibers show). A continuous carrier (true
+    interferential current) fires the axons where the two fields overlap once per beat, so
+    its volleys come at the beat frequency, the lowest of the program's band frequencies.
+    """
+    if len(stim.onsets_s) == 0:
+        return Volleys((), ())
+    if _continuous_carrier(stim):
+        beats = [f for f in stim.timing.band_frequencies_hz
+                 if 0 < f < (stim.timing.carrier_hz or math.inf)]
+        times = (0.0,) if not beats else tuple(
+            float(t) for t in np.arange(0.0, window_s, 1.0 / min(beats)))
+        return Volleys(times, (1.0,) * len(times))
+    # from the first event at the program's full amplitude (past a ramp), one more cycle
+    n = min(stim.n_cycles, math.ceil(window_s / stim.cycle_s) + 2)
+    t = (np.asarray(stim.onsets_s, float)[None, :]
+         + stim.cycle_s * np.arange(n)[:, None]).ravel()
+    peak = np.tile(np.abs(np.asarray(stim.event_peak, float)), n)
+    order = np.argsort(t, kind="stable")
+    t, peak = t[order], peak[order] / float(np.max(peak))
+    first = int(np.argmax(peak >= 1.0 - 1e-9))
+    t, peak = t[first:] - t[first], peak[first:]
+    kept_t, kept_p = [float(t[0])], [float(peak[0])]
+    for x, p in zip(t[1:], peak[1:], strict=True):
+        if x >= window_s:
+            break
+        if x - kept_t[-1] >= _REFRACTORY_S:
+            kept_t.append(float(x))
+            kept_p.append(float(p))
+        else:  # one volley: the stronger event recruits it
+            kept_p[-1] = max(kept_p[-1], float(p))
+    return Volleys(tuple(kept_t), tuple(kept_p))
+
+
+def volley_times(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> tuple[float, ...]:
+    """Onsets (s, from the first) of the motor volleys in the program's first ``window_s``
+    (:func:`volleys`)."""
+    return volleys(stim, window_s).times_s
+
+
+def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationCriteria
+                    ) -> float:
+    """The programmed peak current (A) at which the motor axons' volleys make the visible
+    contraction of ``criteria``: each volley recruits the axons its own peak reaches, and
+    their twitches sum through the rested Ding model (:func:`motor_threshold_fraction`).
+    Without amplitude modulation every volley recruits the same fraction and this is
+    ``motor.amplitude_for`` that fraction; with it (modulated TENS), the weaker volleys of
+    the modulation recruit fewer axons and the current is found by bisection."""
+    from estim.effects.muscle import force_frequency, simulate_force
+    from estim.effects.muscle_params import DING_2003_QUADRICEPS
+
+    at_peak = motor.amplitude_for(motor_threshold_fraction(criteria=criteria,
+                                                           volleys_s=train.times_s or None))
+    if not train.modulated or not math.isfinite(at_peak):
+        return at_peak
+    params = DING_2003_QUADRICEPS
+    target = criteria.visible_force_fraction * float(
+        force_frequency([100.0], params=params, backend="python").peak_force_N[0])
+    times = np.asarray(train.times_s, float)
+    rel = np.asarray(train.relative_peak, float)
+    rested = params.without_fatigue()
+
+    def force(amplitude_a: float) -> float:
+        lam = np.minimum(motor.fraction_at(amplitude_a * rel), 1.0)
+        if not np.any(lam > 0):
+            return 0.0
+        return simulate_force(times, params=rested, recruited_fraction=lam,
+                              t_end_s=float(times[-1]) + 0.5, backend="python").peak_force_N
+
+    lo, hi = at_peak, at_peak / float(np.min(rel))
+    if force(hi) < target:
+        top = motor.amplitude_for(1.0)  # the last axon at the weakest volley's peak
+        hi = top / float(np.min(rel)) if math.isfinite(top) else math.inf
+        if not math.isfinite(hi) or force(hi) < target:
+            return math.inf
+    for _ in range(24):  # to ~6e-8 of the bracket
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if force(mid) >= target else (mid, hi)
+    return hi
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,6 +360,8 @@ class SensationWindow:
     #: every threshold over virtual subjects (None: not asked for, or no fast field here;
     #: :func:`estim.effects.subjects.with_bands`)
     bands: ThresholdBands | None = None
+    #: the program's motor volleys that the visible-contraction criterion sums
+    volleys: Volleys | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "anatomy": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -255,8 +380,8 @@ class SensationWindow:
         c, n, a = self.criteria, self.counts, self.available or {}
         if which == "motor":
             return (f"visible contraction: {self.motor_fraction_criterion:.3g} of the motor "
-                    f"axons, a twitch of {c.visible_force_fraction:g} of maximal force (Ding "
-                    "muscle model)")
+                    "axons firing at the program's own rate, whose twitches sum to "
+                    f"{c.visible_force_fraction:g} of maximal force (Ding muscle model)")
         if which == "pain":
             adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around the "
                       "cathode firing")
@@ -469,11 +594,13 @@ _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor"}
 _EDGE_MARGIN = 1.3
 
 
-def site_anatomy(site: Site | None) -> dict[str, Any]:
+def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[str, Any]:
     """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
     that sets the afferents' depths, and the motor axons of the site's muscle below its skin
     and fat (:mod:`estim.effects.anatomy`), as intramuscular branches of the calibrated
-    diameter (:data:`~estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`). Empty for no
+    diameter (:data:`~estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`). A muscle
+    whose motor points lie at a place of their own on a limb (the knee's vastus medialis)
+    is put there, relative to ``cathode`` (the centre of the sampled patch). Empty for no
     site or a site without a muscle."""
     if site is None or site.name not in SITE_MUSCLE:
         return {}
@@ -486,9 +613,22 @@ def site_anatomy(site: Site | None) -> dict[str, Any]:
         depth = (min(depth[0], bottom), min(depth[1], bottom))
     out: dict[str, Any] = {"motor_depth_range_m": depth, "motor_region_m": muscle.region_m,
                            "motor_diameter_factor": MOTOR_BRANCH_DIAMETER_FACTOR}
+    if muscle.site_position is not None and cathode is not None and site.kind == "limb":
+        out["motor_center_m"] = _offset_on_limb(muscle.site_position, cathode)
     if "skin" in thick:
         out["skin_thickness_m"] = thick["skin"]
     return out
+
+
+def _offset_on_limb(position: tuple[float, float], cathode: Electrode) -> tuple[float, float]:
+    """(along, across) of a point of a limb's surface, (polar angle rad, height m), in the
+    cathode's frame as :func:`conform` reads it: along the limb axis, and the arc round the
+    limb at the cathode's radius (positive toward decreasing polar angle)."""
+    p0 = np.asarray(cathode.position, float)
+    axis_z = float(np.asarray(cathode.axis, float)[2])
+    phi0, r0 = math.atan2(p0[1], p0[0]), math.hypot(p0[0], p0[1])
+    turn = (phi0 - position[0] + math.pi) % (2 * math.pi) - math.pi
+    return ((position[1] - float(p0[2])) * (1.0 if axis_z >= 0 else -1.0), r0 * turn)
 
 
 def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelField,
@@ -523,7 +663,7 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     electrode = channel_field.cathode
     # Endings just outside the pad see its edge field too: sample 15 % beyond each edge.
     region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
-    anatomy = site_anatomy(site)
+    anatomy = site_anatomy(site, electrode)
     if motor_depth_range_m is not None:
         anatomy = {**anatomy, "motor_depth_range_m": motor_depth_range_m}
     with warnings.catch_warnings(record=True) as caught:
@@ -533,6 +673,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
             adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
     notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
+    if site is not None and site.name in SITE_MUSCLE and muscle_for_site(site.name).not_modelled:
+        notes.append(muscle_for_site(site.name).not_modelled)
     for w in caught:
         if not issubclass(w.category, ModelRangeWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -561,14 +703,24 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     available = {k: innervation_density(site.name if site is not None else None, k) * area
                  for k in ("abeta", "adelta")}
     calibrated = None
+    train = volleys(stim)
     if criteria is None:
         calibrated = CALIBRATED_COUNTS
-        criteria = criteria_from_counts(calibrated, available)
+        # pain sums the Aδ volleys over time: slow programs need more of them
+        criteria = criteria_from_counts(calibrated, available,
+                                        pain_rate_factor=pain_rate_factor(train.times_s))
         notes.extend(counts_out_of_range(calibrated, available))
-    motor_frac = motor_threshold_fraction(criteria=criteria)
+    # visible contraction: the current at which the motor axons' volleys, at the program's
+    # own rate and amplitudes, sum to the criterion's force; the criteria carry on the
+    # fraction recruited at the peak there (classification, bands)
+    motor = motor_threshold(classes["motor"], train, criteria) if "motor" in classes \
+        else math.inf
+    motor_frac = (float(classes["motor"].fraction_at(motor)[0]) if math.isfinite(motor)
+                  else motor_threshold_fraction(criteria=criteria,
+                                                volleys_s=train.times_s or None))
+    criteria = replace(criteria, motor_fraction_without_force=motor_frac)
     sensory = (classes["abeta"].amplitude_for(criteria.sensory_abeta_fraction)
                if "abeta" in classes else math.inf)
-    motor = classes["motor"].amplitude_for(motor_frac) if "motor" in classes else math.inf
     pain = min(classes["adelta"].amplitude_for(criteria.pain_adelta_fraction)
                if "adelta" in classes else math.inf,
                classes["c"].amplitude_for(criteria.pain_c_fraction)
@@ -600,5 +752,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                            sensory_a=sensory, motor_a=motor, pain_a=pain,
                            motor_fraction_criterion=motor_frac, recruitment=recruited,
                            criteria=criteria, pulse_duration_s=waveform.width_s,
-                           notes=tuple(notes), available=available, counts=calibrated)
+                           notes=tuple(notes), available=available, counts=calibrated,
+                           volleys=train)
 

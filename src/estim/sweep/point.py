@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from estim.program.options import Sensation, Verdict
@@ -174,13 +174,15 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
     program already (the field was solved in it); its innervation density scales the
     afferents that the calibrated counts are compared with."""
     from estim.effects.calibration import CALIBRATED_COUNTS, criteria_from_counts
-    from estim.effects.sensation import classify_sensation, motor_threshold_fraction
+    from estim.effects.sensation import classify_sensation
 
     assert point.subject is not None
     criteria = window.criteria
     if window.available is not None and window.counts is not None:
-        criteria = criteria_from_counts(CALIBRATED_COUNTS, {
-            k: n * point.subject.density_scale for k, n in window.available.items()})
+        criteria = replace(criteria_from_counts(CALIBRATED_COUNTS, {
+            k: n * point.subject.density_scale for k, n in window.available.items()}),
+            pain_adelta_fraction=criteria.pain_adelta_fraction,
+            motor_fraction_without_force=window.motor_fraction_criterion)
 
     def at(name: str, fraction: float) -> float:
         c = window.classes.get(name)
@@ -190,7 +192,7 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
     out: dict[str, Scalar] = {
         "sensory_threshold_mA": at("abeta", criteria.sensory_abeta_fraction) * 1e3,
         "strong_tingling_threshold_mA": at("abeta", criteria.strong_abeta_fraction) * 1e3,
-        "motor_threshold_mA": at("motor", motor_threshold_fraction(criteria=criteria)) * 1e3,
+        "motor_threshold_mA": at("motor", window.motor_fraction_criterion) * 1e3,
         "pain_threshold_mA": min(at("adelta", criteria.pain_adelta_fraction),
                                  at("c", criteria.pain_c_fraction)) * 1e3,  # [A -> mA]
     }

@@ -28,7 +28,7 @@ from estim.program.model import (
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus, Timing
 
-__all__ = ["biphasic_pulse", "stimuli_for", "stimulus_for"]
+__all__ = ["biphasic_pulse", "regular_train", "stimuli_for", "stimulus_for"]
 
 # Width-modulated pulses are built once per distinct width, rounded to this step (s).
 _WIDTH_QUANTUM_S = 1e-6
@@ -54,6 +54,21 @@ def biphasic_pulse(shape: PulseShape, width_s: float, *, gap_s: float = 0.0,
                      "symmetric biphasic rectangular")
     return Pulse((first, Segment.constant(-ratio, width_s + gap_s, width_s / ratio)),
                  "asymmetric biphasic rectangular, charge-balanced")
+
+
+def regular_train(pulse: Pulse, rate_hz: float, duration_s: float = 1.0) -> Stimulus:
+    """``pulse`` at unit current, repeated at ``rate_hz`` for ``duration_s``: the plain
+    train of a calibration or a pulse-width scan (what a fiber sees is one pulse; the rate is
+    what the criteria that sum over time see)."""
+    if not (rate_hz > 0 and math.isfinite(rate_hz) and duration_s > 0):
+        raise InputError("rate_hz", rate_hz, "a rate > 0 Hz over a duration > 0 s")
+    if pulse.duration >= 1.0 / rate_hz:
+        raise InputError("rate_hz", rate_hz,
+                         f"a period longer than the pulse ({pulse.duration * 1e6:g} us)")
+    return Stimulus((pulse,), np.zeros(1), np.zeros(1, dtype=np.intp), np.ones(1),
+                    1.0 / rate_hz, max(1, round(duration_s * rate_hz)), Control.CURRENT,
+                    Timing(shape=pulse.label, frequency_hz=rate_hz,
+                           band_frequencies_hz=(rate_hz,)))
 
 
 def _triangle(x: np.ndarray) -> np.ndarray:

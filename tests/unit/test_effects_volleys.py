@@ -1,0 +1,79 @@
+"""The visible-contraction criterion on the program's own train of motor volleys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from estim.effects.muscle import force_frequency, twitch
+from estim.effects.muscle_params import DING_2003_QUADRICEPS
+from estim.effects.sensation import SensationCriteria, motor_threshold_fraction
+from estim.effects.window import volley_times
+from estim.program.bundled import resolve_program
+from estim.waveforms.build import stimuli_for
+
+
+def _volleys(name: str) -> tuple[float, ...]:
+    return volley_times(stimuli_for(resolve_program(name)[0])[0])
+
+
+def test_each_pulse_burst_or_beat_is_one_volley() -> None:
+    burst = np.asarray(_volleys("tens_burst"))  # 7 pulses at 100 Hz, bursts at 2 Hz
+    assert burst.size == 14
+    assert np.diff(burst[:7]) == pytest.approx([0.01] * 6, rel=1e-9)
+    assert burst[7] == pytest.approx(0.5, rel=1e-9)
+    # HVPC: the twin peaks 75 µs apart fire an axon once; 100 pulses per second
+    assert len(_volleys("hvpc_wound")) == 100
+    # Russian current: one volley per 2.5 kHz burst, 50 bursts per second
+    assert len(_volleys("russian_quadriceps")) == 50
+    # true interferential: the carrier fires the axons once per beat (80 Hz at the sweep's
+    # start), not once per 4 kHz carrier cycle
+    assert np.diff(_volleys("ifc_true_knee")) == pytest.approx(1 / 80, rel=1e-9)
+    assert len(_volleys("tens_acupuncture")) == 2  # 2 Hz
+
+
+def test_the_criterion_is_the_force_of_the_train() -> None:
+    """Force is proportional to the recruited fraction in the rested Ding model, so the
+    fraction is the criterion's force over the train's force with every axon."""
+    crit = SensationCriteria.from_table()
+    f_max = force_frequency([100.0], params=DING_2003_QUADRICEPS, backend="python").peak_force_N[0]
+    f_twitch = twitch(DING_2003_QUADRICEPS, backend="python").peak_force_N
+    single = motor_threshold_fraction(criteria=crit, volleys_s=(0.0,))
+    assert single == pytest.approx(crit.visible_force_fraction * f_max / f_twitch, rel=1e-12)
+    assert motor_threshold_fraction(criteria=crit) == single
+    # the train that defines the maximum: the criterion's own fraction (same pulses; the
+    # peak is sampled on the same 1 ms grid: equal to the integrator's ~1e-9)
+    tetanus = motor_threshold_fraction(criteria=crit,
+                                       volleys_s=tuple(np.arange(100) / 100.0))
+    assert tetanus == pytest.approx(crit.visible_force_fraction, rel=1e-8)
+    # a burst of 7 at 100 Hz sums to between one twitch and the fused maximum
+    burst = motor_threshold_fraction(criteria=crit, volleys_s=_volleys("tens_burst"))
+    assert tetanus < burst < single
+
+
+def test_nociceptive_summation_is_a_leaky_integrator_up_to_its_following_rate() -> None:
+    """Closed forms: a periodic train at f tends to 1 / (1 - exp(-1 / (f tau))); faster
+    volleys are summed as if at the following rate; a single volley is 1."""
+    from estim.effects.sensation import NOCICEPTIVE_FOLLOWING_HZ, nociceptive_summation
+
+    tau = 0.025
+    assert nociceptive_summation((0.0,), tau) == 1.0
+    assert nociceptive_summation((), tau) == 0.0
+    for f in (2.0, 10.0, 20.0):
+        s = nociceptive_summation(tuple(np.arange(0.0, 1.0, 1.0 / f)), tau)
+        assert s == pytest.approx(1.0 / (1.0 - np.exp(-1.0 / (f * tau))), rel=1e-9)
+    capped = 1.0 / (1.0 - np.exp(-1.0 / (NOCICEPTIVE_FOLLOWING_HZ * tau)))
+    assert nociceptive_summation(tuple(np.arange(0.0, 1.0, 0.01)), tau) == \
+        pytest.approx(capped, rel=1e-9)
+
+
+def test_pain_needs_more_adelta_at_slow_rates() -> None:
+    """The calibrated pain fraction holds at 100 pulses/s; slower programs need more of the
+    Aδ afferents (acupuncture-like TENS at 2 Hz), faster ones the same."""
+    from estim.effects.calibration import pain_rate_factor
+
+    assert pain_rate_factor(_volleys("tens_conventional")) == pytest.approx(1.0, rel=1e-9)
+    slow = pain_rate_factor(_volleys("tens_acupuncture"))
+    assert 1.1 < slow < 1.2
+    # a 7-pulse burst at 100 Hz sums like a fast train: its pulses follow within 10 ms
+    assert pain_rate_factor(_volleys("tens_burst")) == pytest.approx(1.0, abs=0.01)
