@@ -14,14 +14,19 @@ from tests.conftest import EXAMPLES
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 #: Examples whose predicted sensation is NOT what their source prescribes (issue 8, open):
-#: a contraction where the source wants none (true interferential at the knee: the vastus
-#: medialis's motor points above the joint reached at 29.4 mA, just under the programmed
-#: 30), none where burst TENS wants visible twitches at 30 mA (its 7-pulse bursts make a
-#: visible contraction at 33.7 mA on the lower back), and HVPC (its peak current, at an ideal
-#: 150 V source, is an upper bound); docs/effects.md, "The window for every bundled
+#: none where burst TENS wants visible twitches at 30 mA (its 7-pulse bursts make a visible
+#: contraction at 33.7 mA on the lower back), a contraction of the vastus medialis above the
+#: knee at 28.1 mA under true interferential's 30 mA, and HVPC (its peak current, at an
+#: ideal 150 V source, is an upper bound); docs/effects.md, "The window for every bundled
 #: example". The test holds these to their disagreement, so a model change that fixes one is
 #: noticed and this set and the documentation are updated with it.
 DISAGREES_WITH_SOURCE = {"hvpc_wound", "ifc_true_knee", "tens_burst"}
+
+#: Examples whose programmed intensity lies within 3 % of the motor threshold that decides
+#: their verdict (modulated TENS at the knee: 27.3 against 28 mA): the thresholds are
+#: bracketed to 2 % and sampled from 120 axons, so which side of the line it falls on is
+#: not a prediction. The test holds it to the edge instead.
+AT_THE_EDGE = {"tens_modulated": 0.03}
 
 #: Examples whose predicted motor threshold comes below the sensory one (issue 8): none since
 #: the motor axons are intramuscular branches of the calibrated diameter (the true
@@ -84,8 +89,12 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     assert sensation["expected"], "every transcutaneous example states what its source expects"
     agrees = sensation["phrase"] in sensation["expected"]
     assert sensation["as_expected"] is agrees
-    assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (
-        f"{path.stem}: predicted {sensation['phrase']!r}, source {sensation['expected']}")
+    if path.stem in AT_THE_EDGE:
+        programmed = w["programmed_peak_current_A"]
+        assert abs(programmed / motor - 1) < AT_THE_EDGE[path.stem], (path.stem, motor)
+    else:
+        assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (
+            f"{path.stem}: predicted {sensation['phrase']!r}, source {sensation['expected']}")
     assert "Sensation window" in html
     if path.stem == "ifc_true_knee":  # both channels drive the fibers: they see the beat
         assert any(n.startswith("true interferential") for n in effects["notes"])
@@ -93,7 +102,7 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]
         assert f["first_contraction_peak_N"] > 0
-        # At a few % of the maximal force (Russian current at 70 mA: 2.9 %) the Ding model's
+        # At a few % of the maximal force (Russian current at 70 mA: 4.8 %) the Ding model's
         # relaxation slows (τ1 grows with force) faster than A falls: the last contraction
         # is up to ~0.4 % stronger than the first (potentiation), never much more.
         assert 0 < f["fatigue_ratio"] <= 1.01

@@ -129,12 +129,20 @@ def test_knee_motor_points_are_the_vastus_medialis_above_the_joint(where):
 
 
 def test_knee_pads_keep_their_place_on_the_longer_segment():
-    """The knee segment runs 15 cm either side of the joint line; its named pads stay a
+    """The knee segment runs 17.5 cm either side of the joint line; its named pads stay a
     hand's width above and below it (37.5 mm), as before the segment grew."""
     from estim.fields.sites import placement
 
     site = make_site("knee")
-    assert site.length == pytest.approx(0.3)
+    assert site.length == pytest.approx(0.35)
     for name, z in (("knee_superomedial", 0.0375), ("knee_inferolateral", -0.0375),
                     ("knee_anterior_proximal", 0.0375), ("knee_medial", 0.0)):
         assert placement(site, name).position[2] == pytest.approx(z, abs=1e-12)
+
+
+def test_knee_pads_stay_put_when_the_segment_is_overridden():
+    """A shorter knee (a site override) keeps its pads a hand's width from the joint line."""
+    from estim.fields.sites import placement
+
+    site = make_site("knee").replace(length=0.15)
+    assert placement(site, "knee_inferolateral").position[2] == pytest.approx(-0.0375)

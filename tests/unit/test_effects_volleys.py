@@ -8,7 +8,7 @@ import pytest
 from estim.effects.muscle import force_frequency, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
 from estim.effects.sensation import SensationCriteria, motor_threshold_fraction
-from estim.effects.window import volley_times
+from estim.effects.window import volley_times, volleys
 from estim.program.bundled import resolve_program
 from estim.waveforms.build import stimuli_for
 
@@ -77,3 +77,28 @@ def test_pain_needs_more_adelta_at_slow_rates() -> None:
     assert 1.1 < slow < 1.2
     # a 7-pulse burst at 100 Hz sums like a fast train: its pulses follow within 10 ms
     assert pain_rate_factor(_volleys("tens_burst")) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_swept_interferential_step_fires_once_per_beat() -> None:
+    """A swept premodulated program holds several beats in each 0.1 s step, and a true
+    interferential program whose beat channel comes first is one long step per channel:
+    both fire the motor axons once per beat, not once per step."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["ifc_premodulated"].read_text()
+    swept = text.replace('beat_frequency = "100 Hz"',
+                         'beat_frequency = "80 Hz"\nbeat_frequency_max = "120 Hz"\nsweep = "6:6"')
+    assert swept != text
+    v = volleys(stimuli_for(parse_program(swept))[0])
+    gaps = np.diff(v.times_s)
+    # within a step at the sweep's lowest beat (80 Hz: its own beat is not in the template's
+    # timing), so no gap is shorter than a beat and none longer than two: ~80 volleys a second
+    assert 70 < len(v.times_s) <= 80 and gaps.min() > 1 / 81 and gaps.max() < 2 / 80
+    assert not v.modulated  # its steps' peaks differ by ~1e-4
+    true = bundled_examples()["ifc_true_knee"].read_text()
+    head, a, b = true.split("[[channels]]")
+    swapped = volleys(stimuli_for(parse_program(
+        head + "[[channels]]" + b + "[[channels]]" + a))[0])
+    gaps = np.diff(swapped.times_s)
+    assert 70 < len(swapped.times_s) <= 80 and gaps.min() > 1 / 81 and gaps.max() < 2 / 80

@@ -153,8 +153,11 @@ def pain_current_rate_ratio(tau_s: float, slow_hz: float = 1.0, fast_hz: float =
 
 def calibrate_pain_summation_tau() -> float:
     """The summation time constant (s, to 0.1 ms) at which :func:`pain_current_rate_ratio`
-    is Arendt-Nielsen et al.'s 0.6 / 0.8: a longer constant sums slow volleys less, so the
-    ratio falls as it grows (searched between 2 and 45 ms)."""
+    is Arendt-Nielsen et al.'s 0.6 / 0.8: a longer constant sums the 20 Hz train more (a
+    1 Hz train is one volley at a time for any constant here), so the ratio falls as it
+    grows (searched between 2 and 45 ms). The model has no slower summation (wind-up over
+    seconds): that 1 Hz trains were painful below a single stimulus in the study is not in
+    it."""
     from scipy.optimize import brentq
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_rate")

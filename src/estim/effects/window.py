@@ -193,7 +193,9 @@ class Volleys:
 
     @property
     def modulated(self) -> bool:
-        return any(r < 1.0 - 1e-9 for r in self.relative_peak)
+        """Whether the volleys' peaks differ by more than 0.1 % (a premodulated sweep's
+        steps differ by ~1e-4, which no threshold resolves)."""
+        return any(r < 1.0 - 1e-3 for r in self.relative_peak)
 
 
 def volleys(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> Volleys:
@@ -209,16 +211,25 @@ def volleys(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> Volleys:
     if len(stim.onsets_s) == 0:
         return Volleys((), ())
     if _continuous_carrier(stim):
-        beats = [f for f in stim.timing.band_frequencies_hz
-                 if 0 < f < (stim.timing.carrier_hz or math.inf)]
-        times = (0.0,) if not beats else tuple(
-            float(t) for t in np.arange(0.0, window_s, 1.0 / min(beats)))
+        beat = _beat_hz(stim)
+        times = (0.0,) if not beat else tuple(
+            float(t) for t in np.arange(0.0, window_s, 1.0 / beat))
         return Volleys(times, (1.0,) * len(times))
+    # an event that holds several beats of a carrier (a swept interferential step of
+    # 0.1 s) fires the axons once per beat: one volley per beat period within it
+    onsets = np.asarray(stim.onsets_s, float)
+    peaks = np.abs(np.asarray(stim.event_peak, float))
+    beat = _beat_hz(stim)
+    if beat:
+        per = [max(1, math.floor(stim.pulses[int(k)].duration * beat + 1e-9))
+               for k in stim.template]
+        onsets = np.concatenate([o + np.arange(m) / beat for o, m in zip(onsets, per,
+                                                                             strict=True)])
+        peaks = np.repeat(peaks, per)
     # from the first event at the program's full amplitude (past a ramp), one more cycle
     n = min(stim.n_cycles, math.ceil(window_s / stim.cycle_s) + 2)
-    t = (np.asarray(stim.onsets_s, float)[None, :]
-         + stim.cycle_s * np.arange(n)[:, None]).ravel()
-    peak = np.tile(np.abs(np.asarray(stim.event_peak, float)), n)
+    t = (onsets[None, :] + stim.cycle_s * np.arange(n)[:, None]).ravel()
+    peak = np.tile(peaks, n)
     order = np.argsort(t, kind="stable")
     t, peak = t[order], peak[order] / float(np.max(peak))
     first = int(np.argmax(peak >= 1.0 - 1e-9))
@@ -235,6 +246,16 @@ def volleys(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> Volleys:
     return Volleys(tuple(kept_t), tuple(kept_p))
 
 
+def _beat_hz(stim: Stimulus) -> float | None:
+    """The lowest rate below a kHz carrier among the program's band frequencies (the beat of
+    interferential current, the burst rate of Russian current); None without a carrier."""
+    carrier = stim.timing.carrier_hz
+    if not carrier:
+        return None
+    slow = [f for f in stim.timing.band_frequencies_hz if 0 < f < carrier]
+    return float(min(slow)) if slow else None
+
+
 def volley_times(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> tuple[float, ...]:
     """Onsets (s, from the first) of the motor volleys in the program's first ``window_s``
     (:func:`volleys`)."""
@@ -248,7 +269,10 @@ def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationC
     their twitches sum through the rested Ding model (:func:`motor_threshold_fraction`).
     Without amplitude modulation every volley recruits the same fraction and this is
     ``motor.amplitude_for`` that fraction; with it (modulated TENS), the weaker volleys of
-    the modulation recruit fewer axons and the current is found by bisection."""
+    the modulation recruit fewer axons and the current is found by bisection (numba's
+    compiled Ding kernel: the window and each virtual subject take ~20 force runs). A
+    modulated width is not counted: a narrower pulse recruits less than its peak says, so
+    the threshold errs low (toward an earlier contraction)."""
     from estim.effects.muscle import force_frequency, simulate_force
     from estim.effects.muscle_params import DING_2003_QUADRICEPS
 
@@ -268,7 +292,7 @@ def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationC
         if not np.any(lam > 0):
             return 0.0
         return simulate_force(times, params=rested, recruited_fraction=lam,
-                              t_end_s=float(times[-1]) + 0.5, backend="python").peak_force_N
+                              t_end_s=float(times[-1]) + 0.5).peak_force_N
 
     lo, hi = at_peak, at_peak / float(np.min(rel))
     if force(hi) < target:
@@ -276,7 +300,7 @@ def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationC
         hi = top / float(np.min(rel)) if math.isfinite(top) else math.inf
         if not math.isfinite(hi) or force(hi) < target:
             return math.inf
-    for _ in range(24):  # to ~6e-8 of the bracket
+    for _ in range(18):  # to ~4e-6 of the bracket, far inside the thresholds' 2 %
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if force(mid) >= target else (mid, hi)
     return hi
@@ -625,10 +649,9 @@ def _offset_on_limb(position: tuple[float, float], cathode: Electrode) -> tuple[
     cathode's frame as :func:`conform` reads it: along the limb axis, and the arc round the
     limb at the cathode's radius (positive toward decreasing polar angle)."""
     p0 = np.asarray(cathode.position, float)
-    axis_z = float(np.asarray(cathode.axis, float)[2])
     phi0, r0 = math.atan2(p0[1], p0[0]), math.hypot(p0[0], p0[1])
     turn = (phi0 - position[0] + math.pi) % (2 * math.pi) - math.pi
-    return ((position[1] - float(p0[2])) * (1.0 if axis_z >= 0 else -1.0), r0 * turn)
+    return (position[1] - float(p0[2]), r0 * turn)
 
 
 def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelField,
@@ -657,6 +680,10 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         this channel's peak.
     :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`; None:
         :data:`ADELTA_ENDING`).
+    :param criteria: explicit fractions instead of the calibrated counts; its
+        ``motor_fraction_without_force`` is replaced by the program's own
+        visible-contraction fraction (:func:`motor_threshold`), which the window's criteria
+        carry on.
     """
     n = dict(DEFAULT_COUNTS)
     n.update(counts or {})
@@ -699,6 +726,12 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
             tstop_s=None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0)))
+    leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
+    if leaving:
+        notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
+                     "past the modelled tissue (the site is smaller than the muscle's "
+                     "innervation region there): past its edge they see the edge's "
+                     "potential, so their thresholds are approximate")
     area = region[0] * region[1]  # [m²] sampled for the afferents
     available = {k: innervation_density(site.name if site is not None else None, k) * area
                  for k in ("abeta", "adelta")}

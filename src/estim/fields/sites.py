@@ -157,9 +157,10 @@ _PRESETS: dict[str, tuple[SiteKind, float, float, float, tuple[tuple[str, float]
     "thigh": ("limb", 350, 160, 160, (("skin", 1.5), ("fat", 15.0), ("muscle", 0), ("bone", 15))),
     "calf": ("limb", 340, 110, 110, (("skin", 1.5), ("fat", 7.0), ("muscle", 0), ("bone", 13))),
     # Knee: elliptic, little muscle, a large bony core (femoral condyles / tibial plateau);
-    # 15 cm above and below the joint line (z = 0), so the vastus medialis's motor points
-    # above the joint are in the model (estim.effects.anatomy).
-    "knee": ("limb", 300, 110, 100, (("skin", 1.5), ("fat", 6.0), ("muscle", 0), ("bone", 35))),
+    # 17.5 cm above and below the joint line (z = 0), so the vastus medialis's motor points
+    # above the joint (up to 13.5 cm, and their axons ~2.5 cm beyond) are in the model
+    # (estim.effects.anatomy).
+    "knee": ("limb", 350, 110, 100, (("skin", 1.5), ("fat", 6.0), ("muscle", 0), ("bone", 35))),
     "lower_back": ("planar", 200, 200, 0,
                    (("skin", 2.0), ("fat", 10.0), ("muscle", 50.0), ("bone", 20.0))),
     "cheek": ("planar", 60, 60, 0, (("skin", 1.5), ("fat", 4.0), ("muscle", 10.0))),
@@ -357,9 +358,9 @@ _LIMB_SIDES: dict[str, dict[str, float]] = {
              "medial": -math.pi / 2},
 }
 _LEVELS = {"proximal": 0.25, "mid": 0.0, "distal": -0.25}  # fraction of the length along z
-#: The knee's pads sit a hand's width (~4 cm) above and below the joint line: an eighth of
-#: its 300 mm length (the segment runs on past them to hold the thigh's motor points).
-_KNEE_LEVEL = 0.125
+#: The knee's pads sit a hand's width (~4 cm) above and below the joint line, whatever the
+#: segment's length (it runs on past them to hold the thigh's motor points), m.
+_KNEE_LEVEL_M = 0.0375
 
 
 def _limb_point(site: Site, theta: float, z: float) -> tuple[Vec3, Vec3]:
@@ -389,10 +390,9 @@ def _planar_spots(site: Site) -> dict[str, tuple[float, float]]:
 # Extra named spots per limb: name -> (polar angle, fraction of the length along z).
 _LIMB_EXTRA: dict[str, dict[str, tuple[float, float]]] = {
     "forearm": {"forearm_lateral_epicondyle": (math.pi / 2, 0.35)},
-    "knee": {"knee_superomedial": (-math.pi / 2, _KNEE_LEVEL),
-             "knee_inferomedial": (-math.pi / 2, -_KNEE_LEVEL),
-             "knee_superolateral": (math.pi / 2, _KNEE_LEVEL),
-             "knee_inferolateral": (math.pi / 2, -_KNEE_LEVEL)},
+    # (polar angle, +1 above or -1 below the joint line: _KNEE_LEVEL_M)
+    "knee": {"knee_superomedial": (-math.pi / 2, 1.0), "knee_inferomedial": (-math.pi / 2, -1.0),
+             "knee_superolateral": (math.pi / 2, 1.0), "knee_inferolateral": (math.pi / 2, -1.0)},
     "calf": {"calf_proximal": (math.pi, 0.25), "calf_distal": (math.pi, -0.25),
              "calf_wound": (3 * math.pi / 4, -0.25)},
 }
@@ -407,10 +407,11 @@ def _all_placements(site: Site) -> dict[str, Placement]:
         for side, theta in sides.items():
             spots[f"{prefix}{side}"] = (theta, 0.0)
             for level, frac in _LEVELS.items():
-                if site.name == "knee":
-                    frac = math.copysign(_KNEE_LEVEL, frac) if frac else 0.0
                 spots[f"{prefix}{side}_{level}"] = (theta, frac)
         spots.update(_LIMB_EXTRA.get(site.name, {}))
+        if site.name == "knee":  # rows at a fixed height above and below the joint line
+            spots = {k: (t, math.copysign(_KNEE_LEVEL_M / site.length, f) if f else 0.0)
+                     for k, (t, f) in spots.items()}
         for name, (theta, frac) in spots.items():
             pos, nrm = _limb_point(site, theta, frac * site.length)
             out[name] = Placement(name, pos, nrm, (0.0, 0.0, 1.0))

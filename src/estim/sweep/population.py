@@ -103,7 +103,12 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
     """Thresholds (A), depths (m) and diameters (m) of ``n`` fibers drawn with ``seed``
     (one task)."""
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import _EDGE_MARGIN, class_thresholds, site_anatomy
+    from estim.effects.window import (
+        _EDGE_MARGIN,
+        ADELTA_ENDING,
+        class_thresholds,
+        site_anatomy,
+    )
 
     pf, cf, waveform = _setup(program_json)
     electrode = cf.cathode
@@ -113,7 +118,8 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
         warnings.simplefilter("ignore")  # clamped diameters, as the window notes them
         (pop,) = sample_fiber_populations(seed=seed, counts={fiber_class: n},
                                           classes=[fiber_class], region_m=region,
-                                          **site_anatomy(pf.site))
+                                          adelta_ending=ADELTA_ENDING,
+                                          **site_anatomy(pf.site, electrode))
     ct = class_thresholds(pop, electrode, pf.site, cf.potential, waveform)
     return ct.thresholds_a, ct.depth_m, ct.diameter_m
 

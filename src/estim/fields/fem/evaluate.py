@@ -19,6 +19,7 @@ __all__ = ["FemEvaluator", "p2_shape"]
 _CANDIDATES = 24  # nearest centroids tried per point
 _LOCATE_TOL = -0.05  # straight-tet barycentric slack: curved boundary elements bulge out
 _INSIDE_TOL = -1e-3  # curved-element reference slack for "inside"
+_BLOCK = 4096  # points located at a time
 def _inverse(d: NDArray[np.float64]) -> NDArray[np.float64]:
     """Inverses (nel, 3, 3) of the matrices whose columns are ``d[:, j, e]`` (3, 3, nel), by
     cofactors over the determinant: a third of the time of a batched LAPACK inverse here."""
@@ -40,11 +41,20 @@ class FemEvaluator:
         self._v0 = v[:, 0].T  # (nel, 3)
         self._tree = cKDTree(v.mean(axis=1).T)
         self._Tinv = _inverse(v[:, 1:] - v[:, :1])
+        # every node, midside ones included, so curved boundary elements lie inside it
+        span = float(np.ptp(mesh.points, axis=1).max())
+        self._box = (mesh.points.min(axis=1) - 1e-6 * span, mesh.points.max(axis=1) + 1e-6 * span)
 
     def locate(self, points: NDArray[np.float64], *, keep: int = 4,
                k: int = _CANDIDATES) -> NDArray[np.int64]:
-        """Candidate elements per point (N, keep), best straight-tet fit first; -1: none."""
+        """Candidate elements per point (N, keep), best straight-tet fit first; -1: none.
+        In blocks of points: the (N, k, 3, 3) inverse-map gather of a long fiber population
+        in one piece is ~100 MB and runs at memory speed (4.5 x the points took 17 x the
+        time)."""
         x = np.atleast_2d(points)
+        if len(x) > _BLOCK:
+            return np.concatenate([self.locate(x[i:i + _BLOCK], keep=keep, k=k)
+                                   for i in range(0, len(x), _BLOCK)])
         k = min(k, self._Tinv.shape[0])
         _, cand = self._tree.query(x, k=k)
         cand = cand.reshape(len(x), k)
@@ -67,7 +77,9 @@ class FemEvaluator:
         cells = np.full(n, -1)
         xi = np.zeros((n, 3))
         jinv = np.zeros((n, 3, 3))
-        todo = np.arange(n)
+        # points outside the mesh's bounding box are outside: no candidate search for them
+        # (a long fiber running off a patch would otherwise take the widened search)
+        todo = np.flatnonzero(np.all((x >= self._box[0]) & (x <= self._box[1]), axis=1))
         for k, keep in ((_CANDIDATES, 4), (8 * _CANDIDATES, 32)):
             cand = self.locate(x[todo], k=k, keep=keep)
             for j in range(cand.shape[1]):
