@@ -39,7 +39,7 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -125,6 +125,25 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _migrate_when_free(engine: Engine) -> None:
+    """:func:`migrate`, retried while another connection holds a new SQLite file: two
+    servers opening one empty database at once can get "database is locked" at once, not
+    after the busy timeout (switching a fresh file to WAL needs it alone), so wait up to
+    :data:`SQLITE_BUSY_TIMEOUT_S` as a busy handler would."""
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            migrate(engine)
+            return
+        except OperationalError as exc:
+            locked = "locked" in str(exc.orig) or "busy" in str(exc.orig)
+            if engine.dialect.name != "sqlite" or not locked or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _person(row: Person) -> PersonRecord:
     return PersonRecord(id=row.id, name=row.name, notes=row.notes, created_at=row.created_at)
 
@@ -157,7 +176,7 @@ class Journal:
         engine: Engine | None = None
         try:
             engine = _engine(self.url)
-            migrate(engine)
+            _migrate_when_free(engine)
         except CommandError as exc:  # a revision this estim does not know: a newer schema
             raise self._refused(engine, "a journal written by this version of estim or an "
                                 f"older one ({exc})") from None
