@@ -50,6 +50,7 @@ __all__ = [
     "SensationResult",
     "ThresholdBands",
     "classify_sensation",
+    "maximal_force_N",
     "motor_threshold_fraction",
     "nociceptive_summation",
 ]
@@ -260,9 +261,17 @@ def motor_threshold_fraction(
         t = np.asarray(volleys_s, dtype=float)
         f_train = simulate_force(t - t[0], params=rested, t_end_s=float(t[-1] - t[0]) + 0.5,
                                  backend="python").peak_force_N
-    f_max = float(force_frequency([max_frequency_hz], params=params, backend="python")
-                  .peak_force_N[0])
-    return min(1.0, criteria.visible_force_fraction * f_max / f_train)
+    return min(1.0, criteria.visible_force_fraction * maximal_force_N(params, max_frequency_hz)
+               / f_train)
+
+
+@lru_cache(maxsize=8)
+def maximal_force_N(params: MuscleParams = DING_2003_QUADRICEPS,
+                    max_frequency_hz: float = 100.0) -> float:
+    """The rested muscle's maximal force (N): the peak of a 1 s train at ``max_frequency_hz``
+    with every axon, what the visible-force criterion is a fraction of."""
+    return float(force_frequency([max_frequency_hz], params=params, backend="python")
+                 .peak_force_N[0])
 
 
 @dataclass(frozen=True, slots=True)

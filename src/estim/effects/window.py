@@ -42,6 +42,7 @@ from estim.effects.sensation import (
     Recruitment,
     SensationCriteria,
     ThresholdBands,
+    maximal_force_N,
     motor_threshold_fraction,
 )
 from estim.errors import ModelRangeWarning
@@ -273,7 +274,7 @@ def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationC
     compiled Ding kernel: the window and each virtual subject take ~20 force runs). A
     modulated width is not counted: a narrower pulse recruits less than its peak says, so
     the threshold errs low (toward an earlier contraction)."""
-    from estim.effects.muscle import force_frequency, simulate_force
+    from estim.effects.muscle import simulate_force
     from estim.effects.muscle_params import DING_2003_QUADRICEPS
 
     at_peak = motor.amplitude_for(motor_threshold_fraction(criteria=criteria,
@@ -281,8 +282,7 @@ def motor_threshold(motor: ClassThresholds, train: Volleys, criteria: SensationC
     if not train.modulated or not math.isfinite(at_peak):
         return at_peak
     params = DING_2003_QUADRICEPS
-    target = criteria.visible_force_fraction * float(
-        force_frequency([100.0], params=params, backend="python").peak_force_N[0])
+    target = criteria.visible_force_fraction * maximal_force_N(params)
     times = np.asarray(train.times_s, float)
     rel = np.asarray(train.relative_peak, float)
     rested = params.without_fatigue()
