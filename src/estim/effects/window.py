@@ -465,6 +465,44 @@ _C_LENGTH_M = 3e-3
 _C_SECTION_M = 25e-6
 #: Simulated time per threshold run: long enough for an AP to reach the detection node.
 _TSTOP_S = {"sundt": 12e-3}
+#: Time step of the threshold runs: the solver's 2 µs (within 1 % of NEURON at 1 µs for
+#: pulses of 0.1 ms and up, docs/fibers.md) unless every time scale of the waveform (each
+#: segment, gap, decay 1/|Re λ| and oscillation 1/|Im λ|) is at least
+#: :data:`SLOW_FEATURE_S`: then :data:`SLOW_DT_S`, in 2.5 × fewer steps (microcurrent's 1 s
+#: phases, 1 ms pulses). Its error there against 1 µs, +0.05-0.38 %, is no larger than 2 µs's
+#: on a 200 µs pulse, +0.27-0.30 % (tests/integration/test_fibers_time_step.py).
+SLOW_FEATURE_S = 1e-3
+SLOW_DT_S = 5e-6
+
+
+def shortest_time_scale(pulses: Sequence[Pulse]) -> float:
+    """The shortest time scale of the pulses (s): a segment's duration, a gap between two
+    segments, a decay time 1/|Re λ| or an oscillation's 1/|Im λ| (a period over 2π)."""
+    scales = [math.inf]
+    for pulse in pulses:
+        end = None
+        for seg in pulse.segments:
+            scales.append(seg.duration)
+            if end is not None and seg.start - end > 1e-15:
+                scales.append(seg.start - end)
+            end = seg.end
+            scales.extend(1.0 / abs(lam) for lam in seg.rates if abs(lam) > 0)
+    return min(scales)
+
+
+def time_step(waveform: UnitWaveform) -> float:
+    """The threshold runs' time step for ``waveform`` (s): :data:`SLOW_DT_S` when it is made
+    of pulses whose shortest time scale is at least :data:`SLOW_FEATURE_S`, else (any other
+    waveform too) the solver's default."""
+    from estim.fibers.solver import DEFAULT_DT_S
+
+    if isinstance(waveform, UnitPulse):
+        pulses: Sequence[Pulse] = (waveform.pulse,)
+    elif isinstance(waveform, SourcePulses):
+        pulses = waveform.pulses
+    else:
+        return DEFAULT_DT_S
+    return SLOW_DT_S if shortest_time_scale(pulses) >= SLOW_FEATURE_S else DEFAULT_DT_S
 
 
 def _make(pop: FiberPopulation, diameter_m: float) -> Fiber:
@@ -581,15 +619,17 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
         phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
     # a free ending is part of the key (the default node ending keeps its earlier keys)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
+    dt = time_step(waveform)
     key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
                  np.stack(phis),
-                 waveform.cache_key(), precision, tstop_s, *ending)
+                 waveform.cache_key(), precision, tstop_s, dt, *ending)
     hit = load_arrays("thresholds", key)
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
     else:
         res = find_thresholds(fibers, phis, waveform, precision=precision,
-                              options=SolverOptions(tstop_s=tstop_s or _TSTOP_S.get(pop.model)))
+                              options=SolverOptions(dt_s=dt,
+                                                    tstop_s=tstop_s or _TSTOP_S.get(pop.model)))
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
