@@ -808,14 +808,18 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                             motor=frac("motor"))
     carrier = stim.timing.carrier_hz
     if carrier and carrier >= 1e3:
-        blocked = {name: c.n_block_windows for name, c in classes.items() if c.n_block_windows}
+        # An action potential that starts just below a fiber's threshold and dies out before
+        # the detection node is a local response: every C fiber shows one under ordinary
+        # 200 µs pulses too. It is not conduction block, which no run here tests for.
+        died = {name: c.n_block_windows for name, c in classes.items() if c.n_block_windows}
         notes.append(
-            f"{carrier / 1e3:g} kHz carrier: "
-            + (("conduction block (action potentials started but did not reach the "
-                "detection node) below threshold in " + ", ".join(
-                    f"{v} of {classes[k].thresholds_a.size} {_LABEL[k]}"
-                    for k, v in blocked.items()) + " fibers")
-               if blocked else "no conduction block seen below any fiber's threshold"))
+            f"{carrier / 1e3:g} kHz carrier: whether it blocks conduction is not tested; "
+            "each fiber's threshold is the lowest current whose action potential reaches the "
+            "fiber's far end"
+            + ((" (just below it, an action potential started and died out in "
+                + ", ".join(f"{v} of {classes[k].thresholds_a.size} {_LABEL[k]}"
+                            for k, v in died.items())
+                + " fibers: a local response, as with ordinary pulses)") if died else ""))
     if n.get("c", 0) == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")
