@@ -176,27 +176,27 @@ def classify_sensation(
     c = criteria
     if r.adelta >= c.pain_adelta_fraction and r.adelta > 0:
         return _result(Sensation.PAINFUL, f"Aδ fraction {r.adelta:.3g} >= "
-                       f"{c.pain_adelta_fraction:g} (pain threshold)", r, force_fraction, c)
+                       f"{c.pain_adelta_fraction:.3g} (pain threshold)", r, force_fraction, c)
     if r.c >= c.pain_c_fraction and r.c > 0:
-        return _result(Sensation.PAINFUL, f"C fraction {r.c:.3g} >= {c.pain_c_fraction:g} "
+        return _result(Sensation.PAINFUL, f"C fraction {r.c:.3g} >= {c.pain_c_fraction:.3g} "
                        "(pain threshold)", r, force_fraction, c)
     if force_fraction is not None:
         contraction = force_fraction >= c.visible_force_fraction and force_fraction > 0
-        why = (f"force {force_fraction:.3g} of maximum >= {c.visible_force_fraction:g} "
+        why = (f"force {force_fraction:.3g} of maximum >= {c.visible_force_fraction:.3g} "
                "(visible contraction)")
     else:
         contraction = r.motor >= c.motor_fraction_without_force and r.motor > 0
-        why = (f"motor fraction {r.motor:.3g} >= {c.motor_fraction_without_force:g} "
+        why = (f"motor fraction {r.motor:.3g} >= {c.motor_fraction_without_force:.3g} "
                "(visible contraction)")
     if contraction:
         return _result(Sensation.CONTRACTION, why, r, force_fraction, c)
     if r.abeta >= c.strong_abeta_fraction and r.abeta > 0:
         return _result(Sensation.STRONG_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
-                       f"{c.strong_abeta_fraction:g}, no visible contraction", r,
+                       f"{c.strong_abeta_fraction:.3g}, no visible contraction", r,
                        force_fraction, c)
     if r.abeta >= c.sensory_abeta_fraction and r.abeta > 0:
         return _result(Sensation.LIGHT_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
-                       f"{c.sensory_abeta_fraction:g} (sensory threshold)", r,
+                       f"{c.sensory_abeta_fraction:.3g} (sensory threshold)", r,
                        force_fraction, c)
     return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)
 

@@ -350,11 +350,18 @@ def thresholds(window: dict[str, Any]) -> list[Threshold]:
     out = [Threshold(name, _ma(amps) + _band_text(band), readable(plain(crit)))
            for amps, name, crit, band in rows if crit]
     rec = window["recruited_at_programmed"]
-    words = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons"}
     out.append(Threshold("Programmed intensity", _ma(window["programmed_peak_current_A"]),
-                         "recruited here: " + ", ".join(f"{words.get(k, k)} {v:.0%}"
-                                                        for k, v in rec.items())))
+                         "recruited here: " + recruited_text(rec)))
     return out
+
+
+#: How the fiber classes of the results' keys read.
+FIBER_WORDS = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons"}
+
+
+def recruited_text(recruited: dict[str, float]) -> str:
+    """``{"abeta": 0.91, ...}`` as "Aβ 91%, Aδ 33%, ...", each class as a reader names it."""
+    return ", ".join(f"{FIBER_WORDS.get(k, k)} {v:.0%}" for k, v in recruited.items())
 
 
 def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:

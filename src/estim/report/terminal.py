@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from estim.report.page import band_range
+from estim.report.page import band_range, recruited_text
 from estim.text import terminal_text
 from estim.units import format_si
 
@@ -84,8 +84,7 @@ def render_effects(effects: Any, console: Console) -> None:
         t.add_row("motor", _ma(w["motor_threshold_A"]), terminal_text(w["motor_criterion"]))
         t.add_row("pain", _ma(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
         t.add_row("[bold]programmed[/bold]", _ma(w["programmed_peak_current_A"]),
-                  terminal_text(", ".join(f"{k} {v:.0%}"
-                                          for k, v in w["recruited_at_programmed"].items())))
+                  terminal_text(recruited_text(w["recruited_at_programmed"])))
         console.print(t)
     s = d.get("sensation")
     if s is not None:
