@@ -99,6 +99,12 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     if path.stem == "ifc_true_knee":  # both channels drive the fibers: they see the beat
         assert any(n.startswith("true interferential") for n in effects["notes"])
         assert not any("alone" in n for n in effects["notes"])
+    carrier = next((n for n in effects["notes"] if " kHz carrier at " in n), None)
+    if getattr(stim, "carrier_frequency", 0.0) >= 1e3:
+        # a kHz carrier: a test action potential is sent through fibers of every class
+        assert carrier is not None and "test action potential" in carrier, effects["notes"]
+    else:
+        assert carrier is None, carrier
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]
         assert f["first_contraction_peak_N"] > 0

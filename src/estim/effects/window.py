@@ -51,6 +51,7 @@ from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
+    from estim.fibers.block import ConductionTest
     from estim.fibers.cable import Fiber
     from estim.fibers.protocols import UnitWaveform
     from estim.fields.electrodes import Electrode
@@ -581,30 +582,21 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
 Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 
-def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
-                     potential: Potential | Sequence[Potential],
-                     waveform: UnitWaveform, *, precision: float = 0.02,
-                     tstop_s: float | None = None) -> ClassThresholds:
-    """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
-
-    :param potential: φ (V/A) of the channel, or one φ per source of a
-        :class:`SourcePulses` waveform (in its order).
-    :param tstop_s: simulated time per run (default: the fiber model's own).
-    """
-    from estim.fibers import SolverOptions, find_thresholds
-
+def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
+            potential: Potential | Sequence[Potential], which: Sequence[int] | None = None,
+            ) -> tuple[list[Fiber], list[NDArray[np.float64]], list[NDArray[np.float64]], int]:
+    """The population's fibers (``which`` of them, default all) placed under the electrode:
+    the cables, their compartment centres (world, m), φ (V/A; one row per source of a
+    :class:`SourcePulses` waveform) and how many run partly outside the modelled tissue."""
     fibers = []
     all_points = []
     plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
-    for d, p, u, dp in zip(pop.model_diameter_m, pop.position_m, pop.direction, plexus,
-                           strict=True):
-        fib = _make(pop, float(d))
+    for i in (range(pop.size) if which is None else which):
+        fib = _make(pop, float(pop.model_diameter_m[i]))
         fibers.append(fib)
-        all_points.append(fiber_points(fib, p, u, electrode, site,
+        dp = plexus[i]
+        all_points.append(fiber_points(fib, pop.position_m[i], pop.direction[i], electrode, site,
                                        plexus_depth_m=None if np.isnan(dp) else float(dp)))
-    if not fibers:
-        return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
-                               pop.model)
     # every fiber's points in one call per source: a call's own cost (locating the points
     # in the mesh) is paid once per class, not once per fiber
     sources = [potential] if callable(potential) else list(potential)
@@ -617,6 +609,25 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
         rows = [_inside(phi[i]) for phi in per_source]
         outside += any(leaves for _, leaves in rows)
         phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
+    return fibers, all_points, phis, outside
+
+
+def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
+                     potential: Potential | Sequence[Potential],
+                     waveform: UnitWaveform, *, precision: float = 0.02,
+                     tstop_s: float | None = None) -> ClassThresholds:
+    """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
+
+    :param potential: φ (V/A) of the channel, or one φ per source of a
+        :class:`SourcePulses` waveform (in its order).
+    :param tstop_s: simulated time per run (default: the fiber model's own).
+    """
+    from estim.fibers import SolverOptions, find_thresholds
+
+    if pop.size == 0:
+        return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
+                               pop.model)
+    fibers, all_points, phis, outside = _placed(pop, electrode, site, potential)
     # a free ending is part of the key (the default node ending keeps its earlier keys)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     dt = time_step(waveform)
@@ -638,6 +649,78 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, model,
                            blocks, outside, tuple(all_points),
                            tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers))
+
+
+#: Fibers of each class whose conduction is tested under a kHz carrier (spread evenly over
+#: the class's thresholds), and when the test action potential starts: mid-way through the
+#: carrier window, after the onset response, with 5 ms left for a C fiber's 3 mm.
+CONDUCTION_SAMPLE = 8
+_CONDUCTION_TEST_S = 0.5 * _CARRIER_WINDOW_S
+#: Time after the test pulse for its action potential to reach the detection node: a C
+#: fiber's 2.7 mm at 0.25 m/s (a 0.4 µm axon), past the end of the carrier if need be (it is
+#: blocked or not where the carrier acts, under the pad, in the first millimetre).
+_CONDUCTION_TRAVEL_S = {"sundt": 12e-3}
+
+
+def carrier_conduction(pop: FiberPopulation, thresholds: ClassThresholds,
+                       electrode: Electrode, site: Site | None,
+                       potential: Potential | Sequence[Potential], waveform: UnitWaveform,
+                       amplitude_a: float, *, tstop_s: float | None = None) -> ConductionTest:
+    """Whether a kHz carrier at ``amplitude_a`` (A of channel peak) lets an action potential
+    through :data:`CONDUCTION_SAMPLE` fibers of the class (:mod:`estim.fibers.block`): a
+    test action potential from each one's ending (a motor axon's first node), sent
+    :data:`_CONDUCTION_TEST_S` into the carrier. Cached on disk like the thresholds."""
+    from estim.fibers import SolverOptions
+    from estim.fibers.block import Conduction, ConductionTest, conduction_test
+    from estim.fibers.solver import _default_tstop
+
+    order = np.argsort(thresholds.thresholds_a, kind="stable")
+    k = min(CONDUCTION_SAMPLE, pop.size)
+    which = [int(order[j]) for j in np.linspace(0, pop.size - 1, k).round().astype(int)]
+    fibers, _, phis, _ = _placed(pop, electrode, site, potential, which)
+    test_s = float(getattr(waveform, "delay_s", 0.0)) + _CONDUCTION_TEST_S
+    dt = time_step(waveform)
+    tstop = max(tstop_s or _TSTOP_S.get(pop.model) or _default_tstop(fibers[0]),
+                test_s + _CONDUCTION_TRAVEL_S.get(pop.model, 0.0))
+    ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
+    key = digest("conduction-1", pop.model, fibers[0].nap_shift_mv,
+                 pop.model_diameter_m[which], np.stack(phis), waveform.cache_key(),
+                 amplitude_a, tstop, dt, test_s, *ending)
+    hit = load_arrays("conduction", key)
+    if hit is not None:
+        names = list(Conduction)
+        return ConductionTest(tuple(names[int(i)] for i in hit["states"]), amplitude_a,
+                              test_s)
+    found = conduction_test(fibers, phis, waveform, amplitude_a, test_time_s=test_s,
+                            options=SolverOptions(dt_s=dt, tstop_s=tstop))
+    store_arrays("conduction", key, {"states": np.array(
+        [list(Conduction).index(s) for s in found.states])})
+    return found
+
+
+def conduction_note(carrier_hz: float, amplitude_a: float,
+                    tests: Mapping[str, ConductionTest]) -> str:
+    """What the conduction tests found, in a sentence a clinician can read."""
+    from estim.fibers.block import Conduction
+
+    def listed(state: Conduction) -> str:
+        parts = [f"{t.count(state)} of {len(t.states)} {_LABEL[k]}" for k, t in tests.items()
+                 if t.count(state)]
+        return ", ".join(parts)
+
+    blocked, excited = listed(Conduction.BLOCKED), listed(Conduction.EXCITED)
+    untested = listed(Conduction.UNTESTED)
+    first = next(iter(tests.values()), None)
+    when = f"{first.test_time_s * 1e3:.3g} ms" if first is not None else "part-way"
+    return (f"{carrier_hz / 1e3:g} kHz carrier at {amplitude_a * 1e3:.3g} mA: a test action "
+            f"potential sent through {CONDUCTION_SAMPLE} fibers of each class (from an "
+            f"afferent's ending, a motor axon's end), {when} into the carrier, "
+            + (f"is blocked in {blocked} fibers" if blocked
+               else "gets through: no conduction block")
+            + (f"; the carrier itself keeps firing {excited}" if excited else "")
+            + (f"; untested (the test pulse did not conduct): {untested}" if untested else "")
+            + " (the conduction test of kHz block studies; mechanistic, not checked against "
+            "human data)")
 
 
 def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
@@ -758,14 +841,20 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         potential = [channel_field.potential, *(cf.potential for _, cf in together)]
         tstop = _CARRIER_WINDOW_S + 2 * waveform.delay_s
     classes: dict[str, ClassThresholds] = {}
+    placed: dict[str, FiberPopulation] = {}
+
+    def class_tstop(pop: FiberPopulation) -> float | None:
+        return None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0))
+
     for pop in pops:
         if pop.size == 0:
             continue
         if progress is not None:
             progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
+        placed[pop.fiber_class.value] = pop
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
-            tstop_s=None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0)))
+            tstop_s=class_tstop(pop))
     leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
     if leaving:
         notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
@@ -808,18 +897,13 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                             motor=frac("motor"))
     carrier = stim.timing.carrier_hz
     if carrier and carrier >= 1e3:
-        # An action potential that starts just below a fiber's threshold and dies out before
-        # the detection node is a local response: every C fiber shows one under ordinary
-        # 200 µs pulses too. It is not conduction block, which no run here tests for.
-        died = {name: c.n_block_windows for name, c in classes.items() if c.n_block_windows}
-        notes.append(
-            f"{carrier / 1e3:g} kHz carrier: whether it blocks conduction is not tested; "
-            "each fiber's threshold is the lowest current whose action potential reaches the "
-            "fiber's far end"
-            + ((" (just below it, an action potential started and died out in "
-                + ", ".join(f"{v} of {classes[k].thresholds_a.size} {_LABEL[k]}"
-                            for k, v in died.items())
-                + " fibers: a local response, as with ordinary pulses)") if died else ""))
+        if progress is not None:
+            progress(f"conduction under the {carrier / 1e3:g} kHz carrier: "
+                     f"{CONDUCTION_SAMPLE} fibers per class")
+        tests = {name: carrier_conduction(pop, classes[name], electrode, site, potential,
+                                          waveform, amplitude_a, tstop_s=class_tstop(pop))
+                 for name, pop in placed.items()}
+        notes.append(conduction_note(carrier, amplitude_a, tests))
     if n.get("c", 0) == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")
