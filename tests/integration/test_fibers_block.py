@@ -84,17 +84,21 @@ def test_block_needs_more_than_excitation_and_more_at_a_higher_frequency(axon: A
     assert block[10e3] > 1.25 * block[4e3]
 
 
-def test_an_unmyelinated_fiber_transmits_below_its_excitation_threshold() -> None:
+def test_an_unmyelinated_fiber_transmits_below_threshold_and_is_not_called_blocked_above() -> None:
     fiber = make_fiber("sundt", 1e-6, length_m=3e-3, section_length_m=25e-6)
     phi = point_source_potential(fiber.points(), (0.0, 0.3e-3, 0.0), 0.2)
     carrier = _carrier(4e3, 10e-3)
     options = SolverOptions(tstop_s=12e-3)
     exc = float(find_thresholds(fiber, [phi], carrier, precision=0.02,
                                 options=options).threshold_a[0])
-    test = conduction_test(fiber, [phi], carrier, 0.5 * exc, test_time_s=5e-3,
-                           options=options)
-    assert test.states == (Conduction.TRANSMITS,)
-    assert test.count(Conduction.TRANSMITS) == 1
+    test = conduction_test([fiber, fiber], [0.5 * phi, 1.05 * phi], carrier, exc,
+                           test_time_s=5e-3, options=options)
+    assert test.states[0] is Conduction.TRANSMITS
+    assert test.count(Conduction.TRANSMITS) >= 1
+    # just above its threshold the carrier fires an onset action potential, after which a C
+    # fiber stays refractory for several ms: that is not block (the test fails with the
+    # carrier off after its onset too), so it must not be reported as block
+    assert test.states[1] is not Conduction.BLOCKED
 
 
 @pytest.mark.parametrize("when", [0.0, TSTOP_S, 1.0])

@@ -468,7 +468,7 @@ _C_SECTION_M = 25e-6
 _TSTOP_S = {"sundt": 12e-3}
 #: Time step of the threshold runs: the solver's 2 µs (within 1 % of NEURON at 1 µs for
 #: pulses of 0.1 ms and up, docs/fibers.md) unless every time scale of the waveform (each
-#: segment, gap, decay 1/|Re λ| and oscillation 1/|Im λ|) is at least
+#: segment, gap and 1/|λ| of its exponentials: a decay time, a period over 2π) is at least
 #: :data:`SLOW_FEATURE_S`: then :data:`SLOW_DT_S`, in 2.5 × fewer steps (microcurrent's 1 s
 #: phases, 1 ms pulses). Its error there against 1 µs, +0.05-0.38 %, is no larger than 2 µs's
 #: on a 200 µs pulse, +0.27-0.30 % (tests/integration/test_fibers_time_step.py).
@@ -478,7 +478,8 @@ SLOW_DT_S = 5e-6
 
 def shortest_time_scale(pulses: Sequence[Pulse]) -> float:
     """The shortest time scale of the pulses (s): a segment's duration, a gap between two
-    segments, a decay time 1/|Re λ| or an oscillation's 1/|Im λ| (a period over 2π)."""
+    segments, or 1/|λ| of an exponential (a decay time; an oscillation's period over 2π;
+    no longer than either for a damped oscillation)."""
     scales = [math.inf]
     for pulse in pulses:
         end = None
@@ -651,76 +652,140 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
                            tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers))
 
 
-#: Fibers of each class whose conduction is tested under a kHz carrier (spread evenly over
-#: the class's thresholds), and when the test action potential starts: mid-way through the
-#: carrier window, after the onset response, with 5 ms left for a C fiber's 3 mm.
+#: Fibers of each class whose conduction is tested under a kHz carrier: up to this many of
+#: those the carrier excites (block needs more current than excitation: Bhadra et al.
+#: 2007), spread evenly over their thresholds.
 CONDUCTION_SAMPLE = 8
-_CONDUCTION_TEST_S = 0.5 * _CARRIER_WINDOW_S
+#: The test starts at the carrier's strongest after its onset: at the peak of a beat
+#: (premodulated or true interferential; the carrier runs on for up to
+#: :data:`_CONDUCTION_SPAN_S` to reach one), in the middle of a burst (Russian current).
+_CONDUCTION_ONSET_S = 3e-3  # 1 ms after the onset of estim.fibers.block.ONSET_S
+_CONDUCTION_SPAN_S = 30e-3
 #: Time after the test pulse for its action potential to reach the detection node: a C
-#: fiber's 2.7 mm at 0.25 m/s (a 0.4 µm axon), past the end of the carrier if need be (it is
-#: blocked or not where the carrier acts, under the pad, in the first millimetre).
-_CONDUCTION_TRAVEL_S = {"sundt": 12e-3}
+#: fiber's 2.7 mm at 0.25 m/s (a 0.4 µm axon); myelinated fibers' tens of mm at > 20 m/s.
+#: The carrier may end meanwhile: the test is blocked or not where the carrier acts.
+_CONDUCTION_TRAVEL_S = {"sundt": 12e-3, "mrg": 3e-3}
+
+
+def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,
+                        carrier_hz: float) -> tuple[UnitPulse | SourcePulses, float]:
+    """The carrier to test conduction under, and when the test starts (s).
+
+    A ``continuous`` carrier (its pulses back to back: each one a piece of a running sine or
+    beat) runs on to :data:`_CONDUCTION_SPAN_S`; a burst stays as it is. The test starts
+    in the middle of the first stretch after :data:`_CONDUCTION_ONSET_S` where the
+    envelope (the peak of the summed sources over a carrier period, the same at every fiber
+    for sources that start in phase) is within 1 % of its largest."""
+    def run_on(p: Pulse) -> Pulse:
+        seg = p.segments[0]
+        if not continuous or len(p.segments) != 1 or seg.linear is not None:
+            return p
+        return Pulse((Segment(seg.start, _CONDUCTION_SPAN_S, seg.coeffs, seg.rates),),
+                     p.label)
+
+    carrier: UnitPulse | SourcePulses
+    if isinstance(waveform, UnitPulse):
+        one = run_on(waveform.pulse)
+        carrier, end = UnitPulse(one, waveform.delay_s), one.duration
+    else:
+        carrier = SourcePulses(tuple(run_on(p) for p in waveform.pulses),
+                               waveform.relative_peaks, waveform.delay_s)
+        end = min(p.duration for p in carrier.pulses)
+    d = carrier.delay_s
+    dt = 0.1 / carrier_hz
+    t = np.arange(d, d + end, dt)
+    total = np.abs(np.atleast_2d(carrier.sample(t)).sum(axis=0))
+    per = max(1, round(1.0 / (carrier_hz * dt)))
+    env = np.array([total[max(0, i - per // 2):i + per // 2 + 1].max() for i in range(t.size)])
+    late = t >= d + _CONDUCTION_ONSET_S
+    if continuous:  # leave the travel of the slowest fiber inside the span
+        late &= t <= d + end - max(_CONDUCTION_TRAVEL_S.values())
+    if not late.any():
+        return carrier, d + 0.5 * end
+    top = late & (env >= 0.99 * env[late].max())
+    first = int(np.argmax(top))
+    stop = first + int(np.argmin(top[first:])) if not top[first:].all() else t.size
+    return carrier, float(t[(first + stop - 1) // 2])
 
 
 def carrier_conduction(pop: FiberPopulation, thresholds: ClassThresholds,
                        electrode: Electrode, site: Site | None,
-                       potential: Potential | Sequence[Potential], waveform: UnitWaveform,
-                       amplitude_a: float, *, tstop_s: float | None = None) -> ConductionTest:
+                       potential: Potential | Sequence[Potential],
+                       carrier: UnitPulse | SourcePulses, test_s: float,
+                       amplitude_a: float) -> ConductionTest:
     """Whether a kHz carrier at ``amplitude_a`` (A of channel peak) lets an action potential
-    through :data:`CONDUCTION_SAMPLE` fibers of the class (:mod:`estim.fibers.block`): a
-    test action potential from each one's ending (a motor axon's first node), sent
-    :data:`_CONDUCTION_TEST_S` into the carrier. Cached on disk like the thresholds."""
+    through up to :data:`CONDUCTION_SAMPLE` of the class's fibers that it excites
+    (:mod:`estim.fibers.block`): a test action potential from each one's ending (a motor
+    axon's end node), sent at ``test_s`` (:func:`conduction_waveform`). Cached on disk
+    like the thresholds."""
     from estim.fibers import SolverOptions
-    from estim.fibers.block import Conduction, ConductionTest, conduction_test
-    from estim.fibers.solver import _default_tstop
+    from estim.fibers.block import (
+        FIRST_TEST_A,
+        MAX_TEST_A,
+        ONSET_S,
+        TEST_WIDTH_S,
+        Conduction,
+        ConductionTest,
+        conduction_test,
+    )
 
-    order = np.argsort(thresholds.thresholds_a, kind="stable")
-    k = min(CONDUCTION_SAMPLE, pop.size)
-    which = [int(order[j]) for j in np.linspace(0, pop.size - 1, k).round().astype(int)]
+    thr = thresholds.thresholds_a
+    excited = np.flatnonzero(np.isfinite(thr) & (thr <= amplitude_a))
+    if excited.size == 0:
+        return ConductionTest((), amplitude_a, test_s)
+    order = excited[np.argsort(thr[excited], kind="stable")]
+    k = min(CONDUCTION_SAMPLE, order.size)
+    which = [int(order[j]) for j in np.linspace(0, order.size - 1, k).round().astype(int)]
     fibers, _, phis, _ = _placed(pop, electrode, site, potential, which)
-    test_s = float(getattr(waveform, "delay_s", 0.0)) + _CONDUCTION_TEST_S
-    dt = time_step(waveform)
-    tstop = max(tstop_s or _TSTOP_S.get(pop.model) or _default_tstop(fibers[0]),
-                test_s + _CONDUCTION_TRAVEL_S.get(pop.model, 0.0))
+    dt = time_step(carrier)
+    tstop = test_s + _CONDUCTION_TRAVEL_S.get(pop.model, 3e-3)
+    options = SolverOptions(dt_s=dt, tstop_s=tstop)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
-    key = digest("conduction-1", pop.model, fibers[0].nap_shift_mv,
-                 pop.model_diameter_m[which], np.stack(phis), waveform.cache_key(),
-                 amplitude_a, tstop, dt, test_s, *ending)
+    key = digest("conduction-2", pop.model, fibers[0].nap_shift_mv,
+                 pop.model_diameter_m[which], np.stack(phis), carrier.cache_key(),
+                 amplitude_a, tstop, dt, test_s, options.detect_fraction, TEST_WIDTH_S,
+                 FIRST_TEST_A, MAX_TEST_A, ONSET_S, *ending)
     hit = load_arrays("conduction", key)
     if hit is not None:
         names = list(Conduction)
         return ConductionTest(tuple(names[int(i)] for i in hit["states"]), amplitude_a,
                               test_s)
-    found = conduction_test(fibers, phis, waveform, amplitude_a, test_time_s=test_s,
-                            options=SolverOptions(dt_s=dt, tstop_s=tstop))
+    found = conduction_test(fibers, phis, carrier, amplitude_a, test_time_s=test_s,
+                            options=options)
     store_arrays("conduction", key, {"states": np.array(
         [list(Conduction).index(s) for s in found.states])})
     return found
 
 
-def conduction_note(carrier_hz: float, amplitude_a: float,
+def conduction_note(carrier_hz: float, amplitude_a: float, test_s: float,
                     tests: Mapping[str, ConductionTest]) -> str:
     """What the conduction tests found, in a sentence a clinician can read."""
     from estim.fibers.block import Conduction
 
     def listed(state: Conduction) -> str:
-        parts = [f"{t.count(state)} of {len(t.states)} {_LABEL[k]}" for k, t in tests.items()
-                 if t.count(state)]
-        return ", ".join(parts)
+        return ", ".join(f"{t.count(state)} of {len(t.states)} {_LABEL[k]}"
+                         for k, t in tests.items() if t.count(state))
 
-    blocked, excited = listed(Conduction.BLOCKED), listed(Conduction.EXCITED)
-    untested = listed(Conduction.UNTESTED)
-    first = next(iter(tests.values()), None)
-    when = f"{first.test_time_s * 1e3:.3g} ms" if first is not None else "part-way"
-    return (f"{carrier_hz / 1e3:g} kHz carrier at {amplitude_a * 1e3:.3g} mA: a test action "
-            f"potential sent through {CONDUCTION_SAMPLE} fibers of each class (from an "
-            f"afferent's ending, a motor axon's end), {when} into the carrier, "
-            + (f"is blocked in {blocked} fibers" if blocked
-               else "gets through: no conduction block")
-            + (f"; the carrier itself keeps firing {excited}" if excited else "")
-            + (f"; untested (the test pulse did not conduct): {untested}" if untested else "")
-            + " (the conduction test of kHz block studies; mechanistic, not checked against "
-            "human data)")
+    found = {s: listed(s) for s in Conduction}
+    quiet = [_LABEL[k] for k, t in tests.items() if not t.states]
+    parts = [f"blocked in {found[Conduction.BLOCKED]}" if found[Conduction.BLOCKED]
+             else "no fiber blocked"]
+    if found[Conduction.TRANSMITS]:
+        parts.append(f"transmits in {found[Conduction.TRANSMITS]}")
+    if found[Conduction.EXCITED]:
+        parts.append(f"the carrier itself keeps firing {found[Conduction.EXCITED]}")
+    if found[Conduction.UNTESTED]:
+        parts.append(f"untested (refractory after the carrier's onset, or the test pulse "
+                     f"did not conduct) in {found[Conduction.UNTESTED]}")
+    if quiet:
+        parts.append(f"the carrier excites no {' or '.join(quiet)} fiber, so blocks none: "
+                     "block needs more current than excitation")
+    return (f"{carrier_hz / 1e3:g} kHz carrier at {amplitude_a * 1e3:.3g} mA, conduction "
+            f"test (a test action potential sent through up to {CONDUCTION_SAMPLE} excited "
+            f"fibers of each class, from an afferent's ending or a motor axon's end, "
+            f"{test_s * 1e3:.3g} ms after the carrier starts, at its strongest): "
+            + "; ".join(parts)
+            + ". Mechanistic, not checked against human data.")
 
 
 def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
@@ -898,12 +963,14 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     carrier = stim.timing.carrier_hz
     if carrier and carrier >= 1e3:
         if progress is not None:
-            progress(f"conduction under the {carrier / 1e3:g} kHz carrier: "
-                     f"{CONDUCTION_SAMPLE} fibers per class")
+            progress(f"conduction under the {carrier / 1e3:g} kHz carrier")
+        # true interferential's carriers run on; a premodulated beat repeats back to back
+        continuous = bool(together) or stim.cycle_s <= _largest(stim).duration * (1 + 1e-9)
+        test_wave, test_s = conduction_waveform(waveform, continuous, carrier)
         tests = {name: carrier_conduction(pop, classes[name], electrode, site, potential,
-                                          waveform, amplitude_a, tstop_s=class_tstop(pop))
+                                          test_wave, test_s, amplitude_a)
                  for name, pop in placed.items()}
-        notes.append(conduction_note(carrier, amplitude_a, tests))
+        notes.append(conduction_note(carrier, amplitude_a, test_s - test_wave.delay_s, tests))
     if n.get("c", 0) == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")

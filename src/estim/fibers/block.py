@@ -8,16 +8,18 @@ and the detection node (90 % along, as for thresholds) is watched. Each fiber is
 of Pelot et al.'s three regimes, or untested:
 
 * ``transmits``: the test action potential arrives (the carrier lets it through);
-* ``excited``: the carrier itself keeps firing the fiber after the test time, so the test
-  says nothing about block (the fiber carries the carrier's own action potentials);
-* ``blocked``: the fiber is silent after the test time and the test action potential does
-  not arrive, though it does without the carrier;
-* ``untested``: even without the carrier, no test pulse up to :data:`MAX_TEST_A` reached
-  the detection node in the simulated time.
+* ``excited``: the carrier fires the fiber after its onset (:data:`ONSET_S`), so the
+  test says nothing about block (the fiber carries the carrier's own action potentials);
+* ``blocked``: the carrier fires nothing after its onset and the test action potential
+  does not arrive, though it does when the carrier stops after its onset;
+* ``untested``: no test pulse up to :data:`MAX_TEST_A` reached the detection node without
+  the carrier, or the fiber had not recovered from the carrier's onset action potentials
+  by the test time (the test fails when the carrier stops after its onset too).
 
-Four runs per fiber: the test pulse alone (its current is raised ×3 until every fiber
-conducts it), the carrier up to the test time, the carrier to the end, carrier and test
-pulse together.
+Five runs per fiber: the test pulse alone (each fiber's current raised ×3 from
+:data:`FIRST_TEST_A` until it conducts); the carrier during its onset only, without and
+with the test pulse (action potentials still in flight are counted on both sides); the
+carrier throughout, without and with the test pulse.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ __all__ = ["Conduction", "ConductionTest", "conduction_test"]
 #: at :data:`FIRST_TEST_A` and is raised ×3 up to :data:`MAX_TEST_A` until every fiber
 #: conducts it without the carrier.
 TEST_WIDTH_S = 0.1e-3
+#: The carrier's onset: the action potentials it fires in its first 2 ms (the onset
+#: response of kHz block) do not make a fiber ``excited``.
+ONSET_S = 2e-3
 FIRST_TEST_A = 0.2e-9
 MAX_TEST_A = 20e-9
 
@@ -110,45 +115,59 @@ def _test_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Waveform,
     n_steps = round(tstop / dt)
     k0 = round(test_time_s / dt)
     k1 = k0 + max(1, round(TEST_WIDTH_S / dt))
-    if not 0 < k0 < k1 < n_steps:
-        raise InputError("test_time", test_time_s,
-                         f"a time inside the simulated {tstop * 1e3:g} ms, with the "
-                         f"{TEST_WIDTH_S * 1e3:g} ms test pulse ending before it")
     wave = sample_waveform(waveform, dt, n_steps)
+    on = np.flatnonzero(np.abs(wave).reshape(-1, n_steps).sum(axis=0))
+    if on.size == 0:
+        raise InputError("waveform", "all zero", "a carrier that is non-zero before tstop")
+    k_on = int(on[0]) + round(ONSET_S / dt)  # the onset ends 2 ms after the carrier starts
+    if not k_on < k0 < k1 < n_steps:
+        raise InputError("test_time", test_time_s,
+                         f"a time after the carrier's {ONSET_S * 1e3:g} ms onset and inside "
+                         f"the simulated {tstop * 1e3:g} ms, with the "
+                         f"{TEST_WIDTH_S * 1e3:g} ms test pulse ending before it")
+    stopped = wave.copy()
+    stopped[..., k_on:] = 0.0  # the carrier switched off after its onset
     rest = initial_state(fibers)
     det = detect_position(f0, options.detect_fraction)
     first = int(f0.active_index[0])
-    n = len(fibers)
-    everyone = np.arange(n)
     unit = np.zeros(n_steps)
-    unit[k0:k1] = 1.0  # [A per A of the batch's amplitude]
+    unit[k0:k1] = 1.0  # [A per A of the member's amplitude]
 
-    def arrivals(w: np.ndarray, amps: np.ndarray, inj: np.ndarray | None,
-                 opts: SolverOptions = options) -> np.ndarray:
-        out = run_group(fibers, phis, everyone, amps, w, opts,
+    def arrivals(which: np.ndarray, w: np.ndarray, amps: np.ndarray,
+                 inj: np.ndarray | None) -> np.ndarray:
+        out = run_group(fibers, phis, which, amps, w, options,
                         inj_comp=first if inj is not None else -1, inj_wave=inj, rest=rest)
         return np.asarray(out["n_cross"][:, det])
 
-    # 1. the test pulse alone: the smallest current (×3 steps) that every fiber conducts
-    silent = np.zeros_like(wave)
-    current = FIRST_TEST_A
-    conducts = np.zeros(n, dtype=bool)
-    while current <= MAX_TEST_A * (1 + 1e-9):
-        conducts = arrivals(silent, np.full(n, current), unit) > 0
-        if conducts.all():
+    n = len(fibers)
+    # 1. the test pulse alone: each fiber's own current, ×3 until it conducts
+    current = np.full(n, np.nan)
+    trying = np.arange(n)
+    level = FIRST_TEST_A
+    while trying.size:
+        got = arrivals(trying, np.zeros_like(wave), np.full(trying.size, level), unit) > 0
+        current[trying[got]] = level
+        trying = trying[~got]
+        if level >= MAX_TEST_A:
             break
-        current *= 3.0
-    current = min(current, MAX_TEST_A)
-    # 2.-4. the carrier up to the test time, to the end, and with the test pulse
+        level = min(3.0 * level, MAX_TEST_A)
+    everyone = np.arange(n)
     amps = np.full(n, amplitude_a)
-    before = arrivals(wave[..., :k0 + 1], amps, None,
-                      dataclasses.replace(options, tstop_s=(k0 + 1) * dt))
-    alone = arrivals(wave, amps, None)
-    tested = arrivals(wave, amps, unit * current / amplitude_a)
+    # 2.-3. the carrier during its onset only / throughout, without the test pulse
+    before = arrivals(everyone, stopped, amps, None)
+    alone = arrivals(everyone, wave, amps, None)
+    # 4.-5. the same with the test pulse, batched by test current (one injection per batch)
+    stopped_test = np.zeros(n, dtype=np.int64)
+    tested = np.zeros(n, dtype=np.int64)
+    for c in np.unique(current[np.isfinite(current)]):
+        which = np.flatnonzero(current == c)
+        inj = unit * c / amplitude_a
+        stopped_test[which] = arrivals(which, stopped, amps[which], inj)
+        tested[which] = arrivals(which, wave, amps[which], inj)
     states = []
     for i in range(n):
-        if not conducts[i]:
-            states.append(Conduction.UNTESTED)
+        if not np.isfinite(current[i]) or stopped_test[i] <= before[i]:
+            states.append(Conduction.UNTESTED)  # no conducting test pulse, or not recovered
         elif alone[i] > before[i]:
             states.append(Conduction.EXCITED)
         elif tested[i] > alone[i]:
