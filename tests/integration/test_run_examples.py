@@ -103,8 +103,17 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     if getattr(stim, "carrier_frequency", 0.0) >= 1e3:
         # a kHz carrier: a test action potential is sent through fibers of every class
         assert carrier is not None and "test action potential" in carrier, effects["notes"]
+        tested = w["conduction_under_carrier"]
+        for name, counts in tested["classes"].items():
+            # every tested fiber in exactly one regime; only fibers the carrier excites
+            assert counts["tested"] == sum(counts[k] for k in (
+                "transmits", "excited", "blocked", "untested")), (name, counts)
+            recruited = w["recruited_at_programmed"][name]
+            assert (counts["tested"] > 0) is (recruited > 0), (name, counts, recruited)
+        assert 0 < tested["test_time_s"] < 30e-3
     else:
         assert carrier is None, carrier
+        assert w["conduction_under_carrier"] is None
     if kind in ("nmes", "ems", "russian"):
         f = effects["force"]
         assert f["first_contraction_peak_N"] > 0

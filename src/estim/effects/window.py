@@ -387,6 +387,10 @@ class SensationWindow:
     bands: ThresholdBands | None = None
     #: the program's motor volleys that the visible-contraction criterion sums
     volleys: Volleys | None = None
+    #: under a kHz carrier: each class's conduction test (:func:`carrier_conduction`) and
+    #: when the test action potential started (s after the carrier's start)
+    conduction: dict[str, ConductionTest] | None = None
+    conduction_test_s: float | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "anatomy": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -425,6 +429,8 @@ class SensationWindow:
         return {name: c.fraction_at(amplitudes_a) for name, c in self.classes.items()}
 
     def to_dict(self) -> dict[str, Any]:
+        from estim.fibers.block import Conduction
+
         def finite(x: float) -> float | None:
             return x if math.isfinite(x) else None
 
@@ -448,8 +454,15 @@ class SensationWindow:
                               if c.thresholds_a.size else None,
                               "not_reached": int(np.sum(~np.isfinite(c.thresholds_a))),
                               "leaving_tissue": c.n_leaving_domain,
-                              "block_windows": c.n_block_windows}
+                              # fibers in which an action potential started just below
+                              # threshold and died out (a local response, not block)
+                              "local_responses": c.n_block_windows}
                        for name, c in self.classes.items()},
+            "conduction_under_carrier": None if self.conduction is None else {
+                "test_time_s": self.conduction_test_s,
+                "classes": {name: {"tested": len(t.states),
+                                   **{state.value: t.count(state) for state in Conduction}}
+                            for name, t in self.conduction.items()}},
             "bands": self.bands.to_dict() if self.bands is not None else None,
             "notes": list(self.notes),
             "evidence": self.evidence,
@@ -961,6 +974,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     recruited = Recruitment(abeta=frac("abeta"), adelta=frac("adelta"), c=frac("c"),
                             motor=frac("motor"))
     carrier = stim.timing.carrier_hz
+    conduction: dict[str, ConductionTest] | None = None
+    conduction_s: float | None = None
     if carrier and carrier >= 1e3:
         if progress is not None:
             progress(f"conduction under the {carrier / 1e3:g} kHz carrier")
@@ -970,7 +985,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         tests = {name: carrier_conduction(pop, classes[name], electrode, site, potential,
                                           test_wave, test_s, amplitude_a)
                  for name, pop in placed.items()}
-        notes.append(conduction_note(carrier, amplitude_a, test_s - test_wave.delay_s, tests))
+        conduction, conduction_s = tests, test_s - test_wave.delay_s
+        notes.append(conduction_note(carrier, amplitude_a, conduction_s, tests))
     if n.get("c", 0) == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")
@@ -981,5 +997,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                            motor_fraction_criterion=motor_frac, recruitment=recruited,
                            criteria=criteria, pulse_duration_s=waveform.width_s,
                            notes=tuple(notes), available=available, counts=calibrated,
-                           volleys=train)
+                           volleys=train, conduction=conduction,
+                           conduction_test_s=conduction_s)
 
