@@ -689,6 +689,8 @@ def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,
     in the middle of the first stretch after :data:`_CONDUCTION_ONSET_S` where the
     envelope (the peak of the summed sources over a carrier period, the same at every fiber
     for sources that start in phase) is within 1 % of its largest."""
+    from scipy.ndimage import maximum_filter1d
+
     def run_on(p: Pulse) -> Pulse:
         seg = p.segments[0]
         if not continuous or len(p.segments) != 1 or seg.linear is not None:
@@ -709,7 +711,7 @@ def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,
     t = np.arange(d, d + end, dt)
     total = np.abs(np.atleast_2d(carrier.sample(t)).sum(axis=0))
     per = max(1, round(1.0 / (carrier_hz * dt)))
-    env = np.array([total[max(0, i - per // 2):i + per // 2 + 1].max() for i in range(t.size)])
+    env = maximum_filter1d(total, size=2 * (per // 2) + 1, mode="nearest")
     late = t >= d + _CONDUCTION_ONSET_S
     if continuous:  # leave the travel of the slowest fiber inside the span
         late &= t <= d + end - max(_CONDUCTION_TRAVEL_S.values())
@@ -751,7 +753,7 @@ def carrier_conduction(pop: FiberPopulation, thresholds: ClassThresholds,
     which = [int(order[j]) for j in np.linspace(0, order.size - 1, k).round().astype(int)]
     fibers, _, phis, _ = _placed(pop, electrode, site, potential, which)
     dt = time_step(carrier)
-    tstop = test_s + _CONDUCTION_TRAVEL_S.get(pop.model, 3e-3)
+    tstop = test_s + _CONDUCTION_TRAVEL_S.get(pop.model, _CONDUCTION_TRAVEL_S["mrg"])
     options = SolverOptions(dt_s=dt, tstop_s=tstop)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     key = digest("conduction-2", pop.model, fibers[0].nap_shift_mv,
