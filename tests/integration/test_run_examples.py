@@ -41,6 +41,12 @@ MOTOR_BEFORE_SENSORY: set[str] = set()
 #: text, not in the paper itself: docs/effects.md).
 PAIN_BEFORE_MOTOR = {"microcurrent_face"}
 
+#: The muscle whose motor axons each example's pads lie over (its site, and on a limb the
+#: cathode's side: estim.effects.anatomy.LIMB_MUSCLES).
+SITE_MUSCLE = {"lower_back": "lumbar paraspinals", "knee": "vastus medialis",
+               "thigh": "quadriceps", "forearm": "forearm flexors", "cheek": "facial muscles",
+               "calf": "calf muscles"}
+
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
@@ -75,6 +81,8 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         assert any("DBS" in n for n in effects["notes"])
         return
     w = effects["sensation_window"]
+    assert w["muscle"] == SITE_MUSCLE[program.site.name]
+    assert any(f"visible: {w['muscle']}" in line for line in screen), screen
     # What every patient reports: sensation comes before contraction.
     assert w["sensory_threshold_A"] is not None
     in_order = w["motor_threshold_A"] is None or \

@@ -146,3 +146,52 @@ def test_knee_pads_stay_put_when_the_segment_is_overridden():
 
     site = make_site("knee").replace(length=0.15)
     assert placement(site, "knee_inferolateral").position[2] == pytest.approx(-0.0375)
+
+
+@pytest.mark.parametrize(("site_name", "where", "muscle"), [
+    ("calf", "tibialis_anterior_proximal", "tibialis anterior"),
+    ("calf", "gastrocnemius", "calf muscles"),
+    ("calf", "calf_wound", "calf muscles"),  # posterolateral: nearer the calf's back
+    ("forearm", "forearm_volar", "forearm flexors"),
+    ("forearm", "forearm_ulnar", "forearm flexors"),
+    ("forearm", "forearm_dorsal_distal", "forearm extensors"),
+    ("forearm", "forearm_radial", "forearm extensors"),  # the mobile wad
+    ("forearm", "forearm_lateral_epicondyle", "forearm extensors"),  # their common origin
+    ("thigh", "vastus_lateralis", "quadriceps"),
+    ("thigh", "hamstring_mid", "hamstrings"),
+    ("upper_arm", "triceps", "triceps brachii"),
+    ("upper_arm", "biceps_distal", "biceps brachii"),
+])
+def test_a_limb_pad_gets_the_muscle_on_its_side(site_name, where, muscle):
+    """On a limb the motor axons are those of the muscle group on the cathode's side (the
+    issue's tibialis anterior and gastrocnemius, forearm flexors and extensors), each with
+    its own branch depth and region below that site's skin and fat."""
+    from estim.effects.anatomy import MUSCLES
+    from estim.effects.window import site_muscle
+    from estim.fields.electrodes import place_electrode
+
+    site = make_site(site_name)
+    cathode = place_electrode(site, where, "circular", length=0.04)
+    row = site_muscle(site, cathode)
+    assert row is not None and row.short_name == muscle
+    assert row in MUSCLES.values()
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    cover = thick["skin"] + thick["fat"]
+    kw = site_anatomy(site, cathode)
+    assert kw["motor_depth_range_m"] == pytest.approx(
+        (cover + row.branch_depth_m[0], cover + row.branch_depth_m[1]))
+    assert kw["motor_region_m"] == row.region_m
+
+
+def test_a_pad_as_far_from_two_groups_gets_the_sites_own_and_every_group_exists():
+    """The calf's lateral (peroneal) side lies as far from the tibialis anterior as from
+    the calf muscles, and its own compartment is not modelled: the site's muscle."""
+    import math
+
+    from estim.effects.anatomy import LIMB_MUSCLES, MUSCLES, muscle_for_site
+
+    assert muscle_for_site("calf", math.pi / 2) is MUSCLES[SITE_MUSCLE["calf"]]
+    assert muscle_for_site("calf") is MUSCLES[SITE_MUSCLE["calf"]]
+    for site_name, groups in LIMB_MUSCLES.items():
+        assert SITE_MUSCLE[site_name] in {key for _, key in groups}
+        assert all(key in MUSCLES for _, key in groups)

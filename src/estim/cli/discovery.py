@@ -56,7 +56,7 @@ def _programs(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from estim.effects.anatomy import SITE_MUSCLE, muscle_for_site
+    from estim.effects.anatomy import LIMB_MUSCLES, MUSCLES, SITE_MUSCLE, muscle_for_site
     from estim.fields.sites import SITE_NAMES, make_site, placements
 
     rows: list[dict[str, Any]] = []
@@ -66,6 +66,9 @@ def _sites(args: argparse.Namespace) -> int:
             "name": name, "kind": site.kind,
             "layers": [{"tissue": ly.tissue, "thickness_m": ly.thickness} for ly in site.layers],
             "muscle": muscle_for_site(name).name if name in SITE_MUSCLE else None,
+            # on a limb, the muscle group under a pad depends on its side
+            "muscles_by_side": [{"polar_angle_rad": angle, "muscle": MUSCLES[key].name}
+                                for angle, key in LIMB_MUSCLES.get(name, ())],
             "placements": placements(site)})
     if args.json:
         print_json(rows)

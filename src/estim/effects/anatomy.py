@@ -20,6 +20,7 @@ Every number is a row with its source; where no primary measurement was found th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from estim.errors import InputError
@@ -27,6 +28,7 @@ from estim.errors import InputError
 __all__ = [
     "CUTANEOUS_TABLE",
     "INNERVATION_DENSITY",
+    "LIMB_MUSCLES",
     "MUSCLES",
     "SITE_MUSCLE",
     "CutaneousLayout",
@@ -111,9 +113,10 @@ class Muscle:
         which the branches are spread (m): the whole muscle's motor units, so the fraction
         recruited is a fraction of the muscle.
     :param max_force_N: the muscle group's maximal voluntary force at the point of force
-        measurement (N), to put a predicted force in newtons.
+        measurement (N), for the record (the force model works in fractions of the Ding
+        muscle's maximal force); None where no measurement was read.
     :param motor_units: motor-unit number estimate (for the record; the model works in
-        fractions).
+        fractions); None where none was found.
     :param site_position: where the muscle's motor points lie on a limb site, when not
         under the pads.
     """
@@ -121,8 +124,8 @@ class Muscle:
     name: str
     branch_depth_m: tuple[float, float]
     region_m: tuple[float, float]
-    max_force_N: float
-    motor_units: int
+    max_force_N: float | None
+    motor_units: int | None
     source: str
     #: on a limb site, where the innervation region's centre lies: (polar angle of the
     #: limb's cross-section, rad, as the site's placements; height along the limb, m). None:
@@ -130,6 +133,11 @@ class Muscle:
     site_position: tuple[float, float] | None = None
     #: motor nerves near the pads that the model leaves out (said in every window's notes)
     not_modelled: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """The name without its parenthesis: "quadriceps", "vastus medialis"."""
+        return self.name.split(" (")[0].split(",")[0]
 
 
 _ASSUMED_DEPTH = ("assumed: no direct measurement of intramuscular branch depth found; the "
@@ -155,9 +163,50 @@ MUSCLES: dict[str, Muscle] = {
         "MUNE 113 ± 40 (Galea et al. 1991, Muscle Nerve 14:1123); max force: elbow flexion "
         f"~70 N·m at a 0.3 m lever; {_ASSUMED_DEPTH}"),
     "triceps_surae": Muscle(
-        "gastrocnemius and soleus", (3e-3, 20e-3), (0.12, 0.08), 1200.0, 300,
+        "calf muscles (gastrocnemius and soleus)", (3e-3, 20e-3), (0.12, 0.08), 1200.0, 300,
         "motor points of medial/lateral gastrocnemius at 36-41 % of the leg length (J Korean "
         f"Acad Rehabil Med 25:621, 2001); {_ASSUMED_DEPTH}"),
+    "tibialis_anterior": Muscle(
+        "tibialis anterior", (2e-3, 12e-3), (0.10, 0.03), None, 150,
+        "Narita et al. 2011, J Phys Ther Sci 23:381 (16 cadaver legs; abstract): a median of "
+        "8 nerve-entry points per muscle, 68 % of them in the proximal third of the fibular "
+        "head-lateral malleolus line (~30 cm: the region's 10 cm along), the thickest branch "
+        "0.9 cm from the lateral edge at 33.5 % of the muscle's width (~2.7 cm: 3 cm across; "
+        "estim's arithmetic); Yi et al. 2017, Surg Radiol Anat 39:77 (110 legs; abstract): "
+        "the densest intramuscular arborisation 20-30 % of the leg below the fibular head; "
+        "MUNE 153 (McNeil et al. 2005, Clin Neurophysiol 116:1342) and 132 ± 26 (Debenham et "
+        "al. 2025, J Electromyogr Kinesiol 103030), both by decomposition-enhanced "
+        f"spike-triggered averaging; max force not read; {_ASSUMED_DEPTH}"),
+    "forearm_extensors": Muscle(
+        "forearm extensors (extensor digitorum, extensor carpi radialis and ulnaris)",
+        (2e-3, 12e-3), (0.08, 0.05), None, None,
+        "Safwat & Abdel-Meguid 2007, Folia Morphol 66:83 (23 cadaver forearms; abstract): "
+        "motor points usually in the proximal third of each muscle, entered from the lateral "
+        "side and the deep surface; Liu et al. 1997, Anat Rec 248:456 (10 forearms; "
+        "abstract): 17 of 19 forearm muscles have two or more terminal nerve entry points, "
+        "their medians in the proximal or middle third; region as the flexors' (assumed); "
+        "max force: peak isometric wrist extension moment 7.1 ± 2.1 N·m (10 men; J Biomech "
+        "29:1371, 1996, abstract), not converted to a force; MUNE not found; "
+        f"{_ASSUMED_DEPTH}"),
+    "hamstrings": Muscle(
+        "hamstrings (biceps femoris, semitendinosus, semimembranosus)", (3e-3, 25e-3),
+        (0.13, 0.10), None, None,
+        "50 cadaver limbs (PubMed 20063163, abstract): terminal intramuscular nerve endings "
+        "of the long head of biceps femoris at 39.7-72.9 % and of semimembranosus at "
+        "55.9-89.1 % of the ischial tuberosity-medial femoral epicondyle line (~13 cm each "
+        "on a ~40 cm line: the region's 13 cm along; estim's arithmetic); Woodley & Mercer "
+        "2005, Cells Tissues Organs 179:125: semitendinosus two partitions in series, each "
+        "with its own nerve; across: the back of the thigh (assumed); max force: isometric "
+        "knee flexion at 80° 66.8 ± 13.8 N·m (women) and 89.8 ± 21.0 N·m (men) "
+        "(Arthrosc Sports Med Rehabil 2024, PMC10823066, abstract), not converted to a "
+        f"force; MUNE not found; depth as the quadriceps' ({_ASSUMED_DEPTH})"),
+    "triceps_brachii": Muscle(
+        "triceps brachii", (3e-3, 15e-3), (0.08, 0.05), None, None,
+        "motor end-plate zones of the long, lateral and medial heads at 43.8, 54.8 and "
+        "60.4 % of the acromion-olecranon line (12 cadaver limbs; Ann Rehabil Med 43:635, "
+        "2019, abstract): ~5 cm apart on a ~30 cm arm; intramuscular arborisation 30-70 % of "
+        "the line (Yi et al. 2023, Clin Anat, abstract); region as the biceps' (assumed); "
+        f"max force and MUNE not found; depth as the biceps' ({_ASSUMED_DEPTH})"),
     # Over the knee joint there is no muscle: the pads lie on the capsule, the retinacula
     # and the patellar and collateral ligaments. The nearest motor points are those of the
     # vastus medialis above the joint; the knee site runs 15 cm above the joint line to
@@ -179,10 +228,11 @@ MUSCLES: dict[str, Muscle] = {
                      "twitch of the ankle's dorsiflexors from pads below the lateral joint "
                      "line is not predicted"),
     "paraspinals": Muscle(
-        "lumbar erector spinae and multifidus", (5e-3, 30e-3), (0.12, 0.06), 2000.0, 300,
+        "lumbar paraspinals (erector spinae and multifidus)", (5e-3, 30e-3), (0.12, 0.06),
+        2000.0, 300,
         f"region assumed (lumbar paraspinals ~6 cm wide per side); {_ASSUMED_DEPTH}"),
     "facial": Muscle(
-        "zygomaticus major and masseter", (1e-3, 6e-3), (0.04, 0.03), 100.0, 100,
+        "facial muscles (zygomaticus major and masseter)", (1e-3, 6e-3), (0.04, 0.03), 100.0, 100,
         "facial muscles are innervated on their deep surface (facial nerve branches run "
         f"below the SMAS); {_ASSUMED_DEPTH}"),
 }
@@ -195,13 +245,42 @@ SITE_MUSCLE: dict[str, str] = {
 }
 
 
-def muscle_for_site(site_name: str) -> Muscle:
-    """The muscle group under the electrodes of a (transcutaneous) site."""
+#: On a limb the muscle group under a pad depends on the side of the limb it lies on: per
+#: site, (polar angle of the group's centre on the limb's cross-section, rad, as the site's
+#: placements measure it: 0 the front; muscle key). A pad gets the group whose centre is
+#: nearest its own polar angle; a pad as far from two groups (the calf's lateral, peroneal
+#: side; the upper arm's deltoid) gets the site's own (:data:`SITE_MUSCLE`). The forearm's
+#: groups are centred off the midlines: the extensor compartment with the mobile wad
+#: (brachioradialis, extensor carpi radialis) holds the dorsal and radial side, the flexors
+#: the volar and ulnar side, divided by the ulna's subcutaneous border (dorsal-ulnar).
+LIMB_MUSCLES: dict[str, tuple[tuple[float, str], ...]] = {
+    "forearm": ((-math.pi / 4, "forearm_flexors"), (3 * math.pi / 4, "forearm_extensors")),
+    "calf": ((0.0, "tibialis_anterior"), (math.pi, "triceps_surae")),
+    "thigh": ((0.0, "quadriceps"), (math.pi, "hamstrings")),
+    "upper_arm": ((0.0, "biceps"), (math.pi, "triceps_brachii")),
+}
+
+
+def muscle_for_site(site_name: str, polar_angle_rad: float | None = None) -> Muscle:
+    """The muscle group under the electrodes of a (transcutaneous) site; on a limb with
+    groups on several sides (:data:`LIMB_MUSCLES`), the one nearest the cathode's polar
+    angle."""
     try:
-        return MUSCLES[SITE_MUSCLE[site_name]]
+        default = MUSCLES[SITE_MUSCLE[site_name]]
     except KeyError:
         raise InputError("site.name", site_name,
                          "a transcutaneous site: " + ", ".join(sorted(SITE_MUSCLE))) from None
+    groups = LIMB_MUSCLES.get(site_name)
+    if groups is None or polar_angle_rad is None or not math.isfinite(polar_angle_rad):
+        return default
+
+    def apart(angle: float) -> float:
+        return abs((polar_angle_rad - angle + math.pi) % (2 * math.pi) - math.pi)
+
+    gaps = sorted((apart(angle), key) for angle, key in groups)
+    if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < 1e-6:  # as far from two: the site's own
+        return default
+    return MUSCLES[gaps[0][1]]
 
 
 _CORNIANI = ("Corniani G, Saal HP (2020) Tactile innervation densities across the whole body. "

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
-from estim.effects.anatomy import SITE_MUSCLE, innervation_density, muscle_for_site
+from estim.effects.anatomy import SITE_MUSCLE, Muscle, innervation_density, muscle_for_site
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     MOTOR_BRANCH_DIAMETER_FACTOR,
@@ -391,6 +391,8 @@ class SensationWindow:
     #: when the test action potential started (s after the carrier's start)
     conduction: dict[str, ConductionTest] | None = None
     conduction_test_s: float | None = None
+    #: the muscle whose motor axons were simulated (:func:`site_muscle`)
+    muscle: str | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "anatomy": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -408,7 +410,8 @@ class SensationWindow:
         ``"pain"``."""
         c, n, a = self.criteria, self.counts, self.available or {}
         if which == "motor":
-            return (f"visible contraction: {self.motor_fraction_criterion:.3g} of the motor "
+            of = f" of the {self.muscle}" if self.muscle else ""
+            return (f"visible contraction{of}: {self.motor_fraction_criterion:.3g} of the motor "
                     "axons firing at the program's own rate, whose twitches sum to "
                     f"{c.visible_force_fraction:g} of maximal force (Ding muscle model)")
         if which == "pain":
@@ -438,6 +441,7 @@ class SensationWindow:
             "channel": self.channel,
             "programmed_peak_current_A": self.amplitude_a,
             "pulse_duration_s": self.pulse_duration_s,
+            "muscle": self.muscle,
             "sensory_threshold_A": finite(self.sensory_a),
             "sensory_criterion": self.criterion_text("sensory"),
             "strong_tingling_threshold_A": finite(self.strong_a),
@@ -821,6 +825,19 @@ _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor"}
 _EDGE_MARGIN = 1.3
 
 
+def site_muscle(site: Site | None, cathode: Electrode | None = None) -> Muscle | None:
+    """The muscle whose motor axons lie under the electrodes: on a limb with muscle groups
+    on several sides, the one on the cathode's side (:data:`~estim.effects.anatomy.
+    LIMB_MUSCLES`); None for no site or a site without a muscle."""
+    if site is None or site.name not in SITE_MUSCLE:
+        return None
+    angle = None
+    if cathode is not None and site.kind == "limb":
+        x, y = (float(v) for v in np.asarray(cathode.position, float)[:2])
+        angle = math.atan2(y, x) if math.hypot(x, y) > 0 else None
+    return muscle_for_site(site.name, angle)
+
+
 def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[str, Any]:
     """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
     that sets the afferents' depths, and the motor axons of the site's muscle below its skin
@@ -829,11 +846,11 @@ def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[st
     whose motor points lie at a place of their own on a limb (the knee's vastus medialis)
     is put there, relative to ``cathode`` (the centre of the sampled patch). Empty for no
     site or a site without a muscle."""
-    if site is None or site.name not in SITE_MUSCLE:
+    muscle = site_muscle(site, cathode)
+    if site is None or muscle is None:
         return {}
     thick = {layer.tissue: layer.thickness for layer in site.layers}
     cover = thick.get("skin", 0.0) + thick.get("fat", 0.0)
-    muscle = muscle_for_site(site.name)
     depth = (cover + muscle.branch_depth_m[0], cover + muscle.branch_depth_m[1])
     if "muscle" in thick:  # never below the muscle layer (a thin override)
         bottom = cover + thick["muscle"]
@@ -903,8 +920,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
             adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
     notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
-    if site is not None and site.name in SITE_MUSCLE and muscle_for_site(site.name).not_modelled:
-        notes.append(muscle_for_site(site.name).not_modelled)
+    muscle = site_muscle(site, electrode)
+    if muscle is not None and muscle.not_modelled:
+        notes.append(muscle.not_modelled)
     for w in caught:
         if not issubclass(w.category, ModelRangeWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -1000,5 +1018,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                            criteria=criteria, pulse_duration_s=waveform.width_s,
                            notes=tuple(notes), available=available, counts=calibrated,
                            volleys=train, conduction=conduction,
-                           conduction_test_s=conduction_s)
+                           conduction_test_s=conduction_s,
+                           muscle=None if muscle is None else muscle.short_name)
 

@@ -168,7 +168,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         feel.append(f"At the programmed {_ma(w['programmed_peak_current_A'])}, a person would "
                     f"most likely feel {PLAIN_SENSATION.get(s['phrase'], s['phrase'])}.")
         steps = [(w["sensory_threshold_A"], "start to feel it"),
-                 (w["motor_threshold_A"], "see the muscle twitch"),
+                 (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
                  (w["pain_threshold_A"], "find it painful")]
         reached = sorted((a, words) for a, words in steps if a is not None)
         if reached:

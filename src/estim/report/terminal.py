@@ -171,7 +171,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
                  _criterion_words(w["sensory_criterion"])),
                 ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
-                 "visible contraction"),
+                 f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
                  _criterion_words(w["pain_criterion"])))
         for label, amp, band, why in sorted(rows,
@@ -203,9 +203,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
-        console.print(f"\n[bold]Force:[/bold] first contraction "
-                      f"{f['first_contraction_peak_N']:.0f} N of {f['max_force_N']:.0f} N "
-                      f"maximal; last/first {ratio} over {f['contractions']} contractions")
+        share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "
+                 f"first ({f['first_contraction_peak_N']:.0f} of {f['max_force_N']:.0f} N)"
+                 if f.get("max_force_N") else
+                 f"{f['first_contraction_peak_N']:.0f} N at first")
+        fade = "" if f["fatigue_ratio"] is None else \
+            f"; ×{ratio} after {f['contractions']} contractions"
+        console.print(f"\n[bold]Force:[/bold] {share}{fade}")
     dose = fx.get("dose")
     if dose is not None:
         console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
