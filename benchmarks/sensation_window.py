@@ -3,7 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes]
+        [--hughes] [--knee]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -20,7 +20,9 @@ at other fractions (what the criterion's value does to the examples' verdicts).
 the same peak through channel A's pads: thresholds per class and by depth.
 ``--hughes`` puts the conventional-TENS pads on Hughes, Bennett & Johnson's (2013) five
 sites (tibia as bone, waist as fat, lower back as muscle, forearm as nerve, knee as connective
-tissue) and compares the window's differences between sites with theirs.
+tissue) and compares the window's differences between sites with theirs. ``--knee`` runs
+the pads and pulses of knee-TENS studies that state their current (Law & Cheing 2004, Rakel
+et al. 2014), with the bands over virtual subjects.
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -345,6 +348,51 @@ def hughes_sites() -> None:
               f"{'same' if d > 0 else 'opposite'} | {'yes' if lo <= d <= hi else 'no'} |")
 
 
+#: Knee TENS studies that state their current, as estim programs on the knee: (label, what
+#: people did, anode, cathode, pads, phase width). Law & Cheing 2004 (J Rehabil Med 36:220;
+#: Cochrane table of Rutjes et al. 2009): 100 Hz, 200 µs, "up to a comfortable level", 25-35
+#: mA, 4.5 x 3.8 cm pads on points around the knee (two of their four below the joint line
+#: here). Rakel et al. 2014 (Pain 155:2599; registry NCT01364870): after knee replacement,
+#: the highest tolerable, 150 µs, 42 mA on average (pads not read: tens_modulated's).
+_KNEE_STUDIES = (
+    ("Law & Cheing 2004", "comfortable 25-35 mA", "knee_inferomedial", "knee_inferolateral",
+     'shape = "rectangular", width = "3.8 cm", length = "4.5 cm"', "200 us"),
+    ("Rakel et al. 2014", "highest tolerable 42 mA", "knee_medial", "knee_lateral",
+     'shape = "circular", diameter = "5 cm"', "150 us"),
+)
+
+
+def knee_studies() -> None:
+    """The window under the pads and pulses of knee-TENS studies that state their current,
+    at 100 Hz symmetric biphasic, with the bands over virtual subjects."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_conventional"].read_text()
+    pads = 'shape = "rectangular", width = "5 cm", length = "5 cm"'
+    print("\nKnee TENS studies: 100 Hz symmetric biphasic (mA; p10-p90 over virtual subjects)")
+    print("| study | people | sensory | motor | pain |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, people, anode, cathode, shape, width in _KNEE_STUDIES:
+        program = parse_program(
+            text.replace('name = "lower_back"', 'name = "knee"').replace(pads, shape)
+            .replace("lumbar_left_upper", anode).replace("lumbar_left_lower", cathode)
+            .replace('pulse_width = "200 us"', f'pulse_width = "{width}"')
+            .replace('frequency = "80 Hz"', 'frequency = "100 Hz"'))
+        fx = simulate(program).effects
+        win = fx.window if fx is not None else None
+        if win is None:
+            continue
+        b = win.bands
+
+        def cell(a: float, band: Any) -> str:
+            spread = "" if band is None else f" ({_ma(band.low_a)}-{_ma(band.high_a)})"
+            return _ma(a) + spread
+
+        print(f"| {label} ({width}) | {people} | {cell(win.sensory_a, b and b.sensory)} | "
+              f"{cell(win.motor_a, b and b.motor)} | {cell(win.pain_a, b and b.pain)} |",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
@@ -365,6 +413,9 @@ def main() -> None:
     parser.add_argument("--hughes", action="store_true",
                         help="the window at Hughes et al. 2013's five sites (bone, fat, "
                              "muscle, nerve, connective tissue) against their differences")
+    parser.add_argument("--knee", action="store_true",
+                        help="the window under the pads and pulses of knee-TENS studies that "
+                             "state their current (Law & Cheing 2004, Rakel et al. 2014)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
@@ -390,6 +441,8 @@ def main() -> None:
         pain_criterion(args.pain or sorted(bundled_examples()))
     if args.hughes:
         hughes_sites()
+    if args.knee:
+        knee_studies()
 
 
 if __name__ == "__main__":
