@@ -188,9 +188,13 @@ def test_a_pad_as_far_from_two_groups_gets_the_sites_own_and_every_group_exists(
     the calf muscles, and its own compartment is not modelled: the site's muscle."""
     import math
 
-    from estim.effects.anatomy import LIMB_MUSCLES, MUSCLES, muscle_for_site
+    from estim.effects.anatomy import LIMB_MUSCLES, MUSCLES, between_groups, muscle_for_site
 
     assert muscle_for_site("calf", math.pi / 2) is MUSCLES[SITE_MUSCLE["calf"]]
+    # ... and the window's notes say what the pad lies over instead
+    assert "peroneal" in (between_groups("calf", math.pi / 2) or "")
+    assert "deltoid" in (between_groups("upper_arm", -math.pi / 2) or "")
+    assert between_groups("calf", 0.2) is None and between_groups("forearm", math.pi) is None
     assert muscle_for_site("calf") is MUSCLES[SITE_MUSCLE["calf"]]
     for site_name, groups in LIMB_MUSCLES.items():
         assert SITE_MUSCLE[site_name] in {key for _, key in groups}

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from estim.errors import InputError
 
 __all__ = [
+    "BETWEEN_GROUPS",
     "CUTANEOUS_TABLE",
     "INNERVATION_DENSITY",
     "LIMB_MUSCLES",
@@ -34,6 +35,7 @@ __all__ = [
     "CutaneousLayout",
     "DepthRow",
     "Muscle",
+    "between_groups",
     "cutaneous_layout",
     "innervation_density",
     "muscle_for_site",
@@ -261,6 +263,32 @@ LIMB_MUSCLES: dict[str, tuple[tuple[float, str], ...]] = {
 }
 
 
+#: What lies between a limb's modelled muscle groups, where a pad as far from both gets the
+#: site's own group (:func:`muscle_for_site`); the window says so in its notes.
+BETWEEN_GROUPS: dict[str, str] = {
+    "calf": "the lateral (peroneal) compartment, peroneus longus and brevis",
+    "upper_arm": "the deltoid",
+}
+
+
+def _nearest_groups(site_name: str, polar_angle_rad: float) -> list[tuple[float, str]]:
+    def apart(angle: float) -> float:
+        return abs((polar_angle_rad - angle + math.pi) % (2 * math.pi) - math.pi)
+
+    return sorted((apart(angle), key) for angle, key in LIMB_MUSCLES.get(site_name, ()))
+
+
+def between_groups(site_name: str, polar_angle_rad: float | None) -> str | None:
+    """What a pad at this polar angle lies over when it is as far from two of the limb's
+    muscle groups (:data:`BETWEEN_GROUPS`), else None."""
+    if polar_angle_rad is None or not math.isfinite(polar_angle_rad):
+        return None
+    gaps = _nearest_groups(site_name, polar_angle_rad)
+    if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < 1e-6:
+        return BETWEEN_GROUPS.get(site_name, "the gap between two muscle groups")
+    return None
+
+
 def muscle_for_site(site_name: str, polar_angle_rad: float | None = None) -> Muscle:
     """The muscle group under the electrodes of a (transcutaneous) site; on a limb with
     groups on several sides (:data:`LIMB_MUSCLES`), the one nearest the cathode's polar
@@ -270,17 +298,11 @@ def muscle_for_site(site_name: str, polar_angle_rad: float | None = None) -> Mus
     except KeyError:
         raise InputError("site.name", site_name,
                          "a transcutaneous site: " + ", ".join(sorted(SITE_MUSCLE))) from None
-    groups = LIMB_MUSCLES.get(site_name)
-    if groups is None or polar_angle_rad is None or not math.isfinite(polar_angle_rad):
-        return default
-
-    def apart(angle: float) -> float:
-        return abs((polar_angle_rad - angle + math.pi) % (2 * math.pi) - math.pi)
-
-    gaps = sorted((apart(angle), key) for angle, key in groups)
-    if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < 1e-6:  # as far from two: the site's own
-        return default
-    return MUSCLES[gaps[0][1]]
+    if site_name not in LIMB_MUSCLES or polar_angle_rad is None \
+            or not math.isfinite(polar_angle_rad) \
+            or between_groups(site_name, polar_angle_rad) is not None:
+        return default  # as far from two groups: the site's own
+    return MUSCLES[_nearest_groups(site_name, polar_angle_rad)[0][1]]
 
 
 _CORNIANI = ("Corniani G, Saal HP (2020) Tactile innervation densities across the whole body. "

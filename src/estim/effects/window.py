@@ -23,7 +23,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
-from estim.effects.anatomy import SITE_MUSCLE, Muscle, innervation_density, muscle_for_site
+from estim.effects.anatomy import (
+    SITE_MUSCLE,
+    Muscle,
+    between_groups,
+    innervation_density,
+    muscle_for_site,
+)
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     MOTOR_BRANCH_DIAMETER_FACTOR,
@@ -831,11 +837,15 @@ def site_muscle(site: Site | None, cathode: Electrode | None = None) -> Muscle |
     LIMB_MUSCLES`); None for no site or a site without a muscle."""
     if site is None or site.name not in SITE_MUSCLE:
         return None
-    angle = None
-    if cathode is not None and site.kind == "limb":
-        x, y = (float(v) for v in np.asarray(cathode.position, float)[:2])
-        angle = math.atan2(y, x) if math.hypot(x, y) > 0 else None
-    return muscle_for_site(site.name, angle)
+    return muscle_for_site(site.name, _polar_angle(site, cathode))
+
+
+def _polar_angle(site: Site, cathode: Electrode | None) -> float | None:
+    """The cathode's polar angle on a limb's cross-section (rad; None off a limb)."""
+    if cathode is None or site.kind != "limb":
+        return None
+    x, y = (float(v) for v in np.asarray(cathode.position, float)[:2])
+    return math.atan2(y, x) if math.hypot(x, y) > 0 else None
 
 
 def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[str, Any]:
@@ -923,6 +933,10 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     muscle = site_muscle(site, electrode)
     if muscle is not None and muscle.not_modelled:
         notes.append(muscle.not_modelled)
+    gap = None if site is None else between_groups(site.name, _polar_angle(site, electrode))
+    if muscle is not None and gap is not None:
+        notes.append(f"the cathode lies over {gap}, which is not modelled: its motor axons "
+                     f"are taken as the {muscle.short_name}'s")
     for w in caught:
         if not issubclass(w.category, ModelRangeWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
