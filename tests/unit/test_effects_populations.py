@@ -197,3 +197,26 @@ def test_any_seed_and_count(seed, n):
     for p in pops.values():
         assert p.size == n
         assert np.all(np.isfinite(p.position_m))
+
+
+@pytest.mark.parametrize(("lo", "hi", "mean", "sd"), [
+    (6e-6, 12e-6, 9e-6, 1.5e-6),     # centred (Aβ-like)
+    (1e-6, 5e-6, 2.5e-6, 1.0e-6),    # Aδ-like, skewed
+    (0.5e-6, 1.5e-6, 0.9e-6, 0.3e-6),
+    (9e-6, 16e-6, 6e-6, 2e-6),       # wholly above the mean: the mirrored branch
+    (1e-6, 3e-6, 8e-6, 2e-6),        # wholly below the mean, far in the tail
+])
+def test_truncated_normal_quantiles_are_scipy_stats(lo, hi, mean, sd):
+    """The fiber diameters' quantile function without importing scipy.stats: the same
+    numbers as ``truncnorm.ppf``, so every population (and every cached threshold keyed on
+    its diameters) is what it was. 1e-12 of the range: float rounding, nothing else."""
+    from scipy.stats import truncnorm
+
+    from estim.effects.populations import truncated_normal_ppf
+
+    u = np.concatenate([[0.0, 1e-9, 0.5, 1 - 1e-9, 1.0],
+                        np.random.default_rng(3).uniform(size=200)])
+    ours = truncated_normal_ppf(u, lo, hi, mean, sd)
+    ref = truncnorm.ppf(u, (lo - mean) / sd, (hi - mean) / sd, loc=mean, scale=sd)
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12 * (hi - lo) + 1e-18)
+    assert np.all((ours >= lo - 1e-18) & (ours <= hi + 1e-18))  # the caller clips the rest
