@@ -936,7 +936,7 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     gap = None if site is None else between_groups(site.name, _polar_angle(site, electrode))
     if muscle is not None and gap is not None:
         notes.append(f"the cathode lies over {gap}, which is not modelled: its motor axons "
-                     f"are taken as the {muscle.short_name}'s")
+                     f"are taken as those of the {muscle.short_name}")
     for w in caught:
         if not issubclass(w.category, ModelRangeWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
