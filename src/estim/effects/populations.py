@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -229,15 +228,11 @@ def truncated_normal_ppf(u: NDArray[np.float64], lo: float, hi: float, mean: flo
 
     a, b = (lo - mean) / sd, (hi - mean) / sd
     u = np.asarray(u, float)
+    sign = 1.0
     if a > 0:  # upper tail: the mirror image's lower tail, quantile 1 - u
-        return mean - sd * _lower_ppf(1.0 - u, -b, -a, ndtr, ndtri)
-    return mean + sd * _lower_ppf(u, a, b, ndtr, ndtri)
-
-
-def _lower_ppf(u: NDArray[np.float64], a: float, b: float, ndtr: Any, ndtri: Any
-               ) -> NDArray[np.float64]:
+        a, b, u, sign = -b, -a, 1.0 - u, -1.0
     pa, pb = ndtr(a), ndtr(b)
-    return np.asarray(np.clip(ndtri(pa + u * (pb - pa)), a, b), float)
+    return np.asarray(mean + sign * sd * np.clip(ndtri(pa + u * (pb - pa)), a, b), float)
 
 
 def _sample_one(spec: FiberClassSpec, n: int, seed: int, region_m: tuple[float, float],

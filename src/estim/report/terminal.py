@@ -202,13 +202,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       f"threshold would give {dbs['field_volume_mm3']:.3g} mm³[/dim]")
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
-        ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
         share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "
                  f"first ({f['first_contraction_peak_N']:.0f} of {f['max_force_N']:.0f} N)"
                  if f.get("max_force_N") else
                  f"{f['first_contraction_peak_N']:.0f} N at first")
         fade = "" if f["fatigue_ratio"] is None else \
-            f"; ×{ratio} after {f['contractions']} contractions"
+            f"; ×{f['fatigue_ratio']:.2f} after {f['contractions']} contractions"
         console.print(f"\n[bold]Force:[/bold] {share}{fade}")
     dose = fx.get("dose")
     if dose is not None:
