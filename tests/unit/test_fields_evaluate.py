@@ -111,3 +111,37 @@ def test_import_has_no_side_effects() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_large_point_sets_are_remembered_under_the_solutions_key(
+        solution: FemSolution, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A run asks for the same fiber points every time: with a ``memo`` key the values at a
+    large point set come back from the disk cache, bit for bit, without locating a point;
+    other points, another key or another request (gradients) are computed."""
+    monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path))
+    from estim.fields.fem import evaluate as module
+
+    x = np.random.default_rng(2).uniform(0.1, 0.9, size=(module.MEMO_MIN_POINTS, 3))
+    first = FemEvaluator(solution, memo="solution-a").evaluate(x, gradient=True)
+    assert len(list((tmp_path / "field_points").glob("*.npz"))) == 1
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("located the points again")
+
+    again = FemEvaluator(solution, memo="solution-a")
+    monkeypatch.setattr(again, "_evaluate", refuse)
+    val, grd = again.evaluate(x, gradient=True)
+    assert grd is not None and first[1] is not None
+    np.testing.assert_array_equal(val, first[0])
+    np.testing.assert_array_equal(grd, first[1])
+    for other in (FemEvaluator(solution, memo="solution-b"), FemEvaluator(solution)):
+        monkeypatch.setattr(other, "_evaluate", refuse)
+        with pytest.raises(AssertionError, match="again"):
+            other.evaluate(x, gradient=True)
+    with pytest.raises(AssertionError, match="again"):  # the same points, other request
+        again.evaluate(x, gradient=False)
+    with pytest.raises(AssertionError, match="again"):  # moved by 1e-6 of their span
+        again.evaluate(x + 1e-6, gradient=True)
+    # a small point set is computed every time, never written
+    FemEvaluator(solution, memo="solution-a").evaluate(x[:10], gradient=True)
+    assert len(list((tmp_path / "field_points").glob("*.npz"))) == 1

@@ -151,7 +151,7 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
             store_solution(key, sol, directory)
     else:
         say("fields served from cache")
-    ev = FemEvaluator(sol)
+    ev = FemEvaluator(sol, memo=key if cache is True else None)
     fields = []
     for c, (ch, (an, ca)) in enumerate(zip(channels, pairs, strict=True)):
 

@@ -4,13 +4,23 @@ Points are located with a k-d tree over element centroids and a barycentric test
 straight-sided tetrahedra (vectorised over points); the reference coordinates inside the
 curved (isoparametric P2) element then come from a few vectorised Newton steps. Points
 outside the mesh get NaN. Everything is plain numpy over the point axis.
+
+Locating ~100,000 points (a run's fiber populations) takes seconds, and a run asks for the
+same points on every run of the same program: an evaluator given a ``memo`` key (the field
+cache's key of its solution) keeps the values at every large point set in the disk cache
+(:mod:`estim.cache`, kind ``field_points``), keyed by that key and the points, and reads
+them back on the next run instead of locating the points again.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.cache import digest, load_arrays, store_arrays
 from estim.fields.fem.assembly import cofactors, p2_shape
 from estim.fields.fem.solver import FemSolution
 
@@ -20,6 +30,13 @@ _CANDIDATES = 24  # nearest centroids tried per point
 _LOCATE_TOL = -0.05  # straight-tet barycentric slack: curved boundary elements bulge out
 _INSIDE_TOL = -1e-3  # curved-element reference slack for "inside"
 _BLOCK = 4096  # points located at a time
+#: Point sets at least this large are remembered on disk (a fiber population, a figure's
+#: section); smaller ones cost less to evaluate than an entry costs to write.
+MEMO_MIN_POINTS = 2000
+#: Bump when the evaluation changes its numbers (invalidates the remembered values).
+_MEMO_VERSION = "field-points-1"
+
+
 def _inverse(d: NDArray[np.float64]) -> NDArray[np.float64]:
     """Inverses (nel, 3, 3) of the matrices whose columns are ``d[:, j, e]`` (3, 3, nel), by
     cofactors over the determinant: a third of the time of a batched LAPACK inverse here."""
@@ -30,20 +47,36 @@ def _inverse(d: NDArray[np.float64]) -> NDArray[np.float64]:
 class FemEvaluator:
     """Evaluate a :class:`FemSolution` at points (m); results per A of channel current."""
 
-    def __init__(self, solution: FemSolution) -> None:
-        from scipy.spatial import cKDTree
-
+    def __init__(self, solution: FemSolution, *, memo: str | None = None) -> None:
+        """:param memo: the field cache's key of ``solution``: values at large point sets
+            are then remembered in the disk cache under it (None: never)."""
         self.solution = solution
+        self.memo = memo
         mesh = solution.mesh
         self._points = mesh.points
         self._dofs = mesh.tets  # (10, nel): the potentials are nodal
-        v = mesh.points[:, mesh.tets[:4]]  # (3, 4, nel) vertices
-        self._v0 = v[:, 0].T  # (nel, 3)
-        self._tree = cKDTree(v.mean(axis=1).T)
-        self._Tinv = _inverse(v[:, 1:] - v[:, :1])
         # every node, midside ones included, so curved boundary elements lie inside it
         span = float(np.ptp(mesh.points, axis=1).max())
         self._box = (mesh.points.min(axis=1) - 1e-6 * span, mesh.points.max(axis=1) + 1e-6 * span)
+
+    @cached_property
+    def _v0(self) -> NDArray[np.float64]:
+        """First vertex of every element (nel, 3)."""
+        return np.ascontiguousarray(self._points[:, self.solution.mesh.tets[0]].T)
+
+    @cached_property
+    def _Tinv(self) -> NDArray[np.float64]:
+        """Inverse affine maps of the straight tetrahedra (nel, 3, 3)."""
+        v = self._points[:, self.solution.mesh.tets[:4]]  # (3, 4, nel) vertices
+        return _inverse(v[:, 1:] - v[:, :1])
+
+    @cached_property
+    def _tree(self) -> Any:
+        """k-d tree over the element centroids (built on the first point located: a run
+        whose points are all remembered never builds it)."""
+        from scipy.spatial import cKDTree
+
+        return cKDTree(self._points[:, self.solution.mesh.tets[:4]].mean(axis=1).T)
 
     def locate(self, points: NDArray[np.float64], *, keep: int = 4,
                k: int = _CANDIDATES) -> NDArray[np.int64]:
@@ -116,8 +149,26 @@ class FemEvaluator:
 
     def evaluate(self, points: NDArray[np.float64], *, gradient: bool
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-        """Potentials (C, N) and, if asked, gradients (C, N, 3) for all channels."""
+        """Potentials (C, N) and, if asked, gradients (C, N, 3) for all channels (read
+        back from the disk cache when this evaluator has a ``memo`` key and the same points
+        were evaluated before)."""
         x = np.atleast_2d(np.asarray(points, dtype=float))
+        if self.memo is None or len(x) < MEMO_MIN_POINTS:
+            return self._evaluate(x, gradient=gradient)
+        key = digest(_MEMO_VERSION, self.memo, x, gradient)
+        hit = load_arrays("field_points", key)
+        channels = self.solution.potentials.shape[0]
+        if (hit is not None and hit["value"].shape == (channels, len(x))
+                and (not gradient or hit.get("gradient", np.empty(0)).shape
+                     == (channels, len(x), 3))):
+            return hit["value"], hit.get("gradient")
+        val, grd = self._evaluate(x, gradient=gradient)
+        store_arrays("field_points", key, {"value": val} if grd is None
+                     else {"value": val, "gradient": grd})
+        return val, grd
+
+    def _evaluate(self, x: NDArray[np.float64], *, gradient: bool
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         C = self.solution.potentials.shape[0]
         val = np.full((C, len(x)), np.nan)
         grd = np.full((C, len(x), 3), np.nan) if gradient else None
