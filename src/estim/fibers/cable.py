@@ -186,8 +186,12 @@ class Fiber:
 class _Builder:
     """Accumulates sections (lengths and diameters in µm, NEURON units) into cable arrays."""
 
+    #: The columns of a section's row, in order.
+    COLUMNS = ("length", "cm", "gpas", "epas", "r_half", "p_half", "cmy", "gmy", "area",
+               "channel")
+
     def __init__(self) -> None:
-        self.rows: list[dict[str, float]] = []
+        self.rows: list[tuple[float, ...]] = []
 
     def add(self, *, length: float, diam: float, ra: float, cm: float, g_pas: float,
             e_pas: float, xraxial: float = 1e9, xg: float = 1e10, xc: float = 0.0,
@@ -196,21 +200,22 @@ class _Builder:
         own (``diam``) area, ``xraxial`` MΩ/cm, ``xg`` S/cm², ``xc`` µF/cm²."""
         area = math.pi * diam * length * 1e-8  # [µm² -> cm²]
         r_half = ra * (0.5 * length * 1e-4) / (math.pi * (0.5 * diam * 1e-4) ** 2)  # [Ω]
-        self.rows.append({
-            "length": length,
-            "cm": cm * area * 1e3,  # [µF -> nF]
-            "gpas": g_pas * area * 1e6,  # [S -> µS]
-            "epas": e_pas,
-            "r_half": r_half * 1e-6,  # [Ω -> MΩ]
-            "p_half": xraxial * 0.5 * length * 1e-4,  # [MΩ/cm * cm -> MΩ]
-            "cmy": xc * area * 1e3,  # [µF -> nF]
-            "gmy": xg * area * 1e6,  # [S -> µS]
-            "area": area if channel else 0.0,
-            "channel": 1.0 if channel else 0.0,
-        })
+        self.rows.append((
+            length,
+            cm * area * 1e3,  # [µF -> nF]
+            g_pas * area * 1e6,  # [S -> µS]
+            e_pas,
+            r_half * 1e-6,  # [Ω -> MΩ]
+            xraxial * 0.5 * length * 1e-4,  # [MΩ/cm * cm -> MΩ]
+            xc * area * 1e3,  # [µF -> nF]
+            xg * area * 1e6,  # [S -> µS]
+            area if channel else 0.0,
+            1.0 if channel else 0.0,
+        ))
 
     def build(self, *, double: bool) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        col = {k: np.array([r[k] for r in self.rows]) for k in self.rows[0]}
+        table = np.array(self.rows, dtype=float)
+        col = {k: table[:, j] for j, k in enumerate(self.COLUMNS)}
         ga = 1.0 / (col["r_half"][:-1] + col["r_half"][1:])  # [1/MΩ = µS]
         gp = 1.0 / (col["p_half"][:-1] + col["p_half"][1:]) if double else np.zeros_like(ga)
         edges = np.concatenate([[0.0], np.cumsum(col["length"])])
@@ -249,6 +254,7 @@ def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int],
 
     sp1, sp2, spi = (float(MRG[k]) for k in ("space_p1", "space_p2", "space_i"))
     b = _Builder()
+    internode: list[tuple[float, ...]] = []
     if terminal is not None:
         # the free ending, tip first: Sundt membrane and axoplasm; the periaxonal layer is
         # shorted to the outside (no myelin), as at a node
@@ -271,7 +277,11 @@ def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int],
                   xg=float(MRG["short_circuit_g"]), channel=True)
         if k == n_nodes - 1:
             break
+        if internode:  # every internode is the same 11 sections
+            b.rows.extend(internode)
+            continue
         # myelinated sections: NEURON diam = fibre D, properties scaled to the axon D
+        first = len(b.rows)
         para = [(mysa_len, geo.node_diameter, sp1, float(MRG["g_mysa"])),
                 (geo.flut_length, geo.axon_diameter, sp2, float(MRG["g_flut"]))]
         stin = [(stin_len, geo.axon_diameter, spi, float(MRG["g_stin"]))] * 6
@@ -279,6 +289,7 @@ def _mrg(d_um: float, n_nodes: int, passive: tuple[int, int],
             ratio = ad / d
             b.add(length=length, diam=d, ra=rho / ratio**2, cm=float(MRG["cm"]) * ratio,
                   g_pas=gm * ratio, e_pas=e_pas, xraxial=xr(ad, space), xg=xg, xc=xc)
+        internode = b.rows[first:]
     return b, nodes
 
 
