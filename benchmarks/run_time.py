@@ -7,9 +7,11 @@ Each run is the installed ``estim run PROGRAM -o DIR`` in a subprocess (imports 
 solved and every fiber is thresholded, C fibers included), then *warm* with the cache that
 run left (the field, the thresholds and the virtual subjects' drive ratios are read back;
 the force and the report are computed again). Numba's compiled kernels are cached by the
-installation and are not part of "cold". Prints each run, the medians and the load average
-before and after (other work on the machine slows every run); the bar of issue 8 is 30 s
-cold and 5 s warm on this 2-core machine.
+installation and are not part of "cold", and neither is Python's bytecode (the runs keep
+``__pycache__`` even where the environment sets ``PYTHONDONTWRITEBYTECODE``, as a user's
+Python does). Prints each run, the medians and the load average before and after (other
+work on the machine slows every run); the bar of issue 8 is 30 s cold and 5 s warm on this
+2-core machine.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ def _estim() -> str:
 
 
 def _run(program: str, cache: Path, out: Path) -> float:
-    env = {**os.environ, "ESTIM_CACHE_DIR": str(cache), "COLUMNS": "80"}
+    # Python keeps compiled bytecode, as it does on a user's machine (a sandbox that sets
+    # PYTHONDONTWRITEBYTECODE would compile estim's ~100 modules on every run, ~0.3 s)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"ESTIM_CACHE_DIR": str(cache), "COLUMNS": "80"})
     t0 = time.perf_counter()
     subprocess.run([_estim(), "run", program, "-o", str(out), "--force"], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
