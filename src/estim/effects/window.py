@@ -662,12 +662,9 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
     else:
-        # a C fiber's free ending fires a local action potential below the current that
-        # conducts one along the axon: search for conduction directly (one search, not two)
         res = find_thresholds(fibers, phis, waveform, precision=precision,
                               options=SolverOptions(dt_s=dt,
-                                                    tstop_s=tstop_s or _TSTOP_S.get(pop.model)),
-                              propagation_first=pop.model == "sundt")
+                                                    tstop_s=tstop_s or _TSTOP_S.get(pop.model)))
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})

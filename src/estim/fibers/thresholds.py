@@ -13,8 +13,7 @@ search here only ever walks *up*:
 3. geometric bisection between the last quiet amplitude and the first excited one, to a
    relative gap ``precision``; if the excited upper bound propagates to the detection node
    that is the threshold, otherwise it is the start of a block window and the scan resumes
-   upward for propagation. With ``propagation_first`` steps 2 and 3 look for propagation
-   from the start (a C fiber's ending fires a local spike first: one search instead of two).
+   upward for propagation.
 
 Every fiber advances one amplitude per round and all fibers of a round run in one kernel
 batch. The reported threshold is the upper (activating) bound, like NEURON/PyFibers.
@@ -94,7 +93,7 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
                     waveform: Waveform, *,
                     precision: float = 0.01, options: SolverOptions | None = None,
                     probe_block: bool = False, block_probe_max_factor: float = 32.0,
-                    max_rounds: int = 60, propagation_first: bool = False) -> ThresholdResult:
+                    max_rounds: int = 60) -> ThresholdResult:
     """Lowest activating amplitude of every fiber.
 
     :param fibers: fibers (any mix of models; same-topology fibers are batched together).
@@ -104,12 +103,6 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     :param precision: relative bracket width at which to stop (0.01 = 1 %).
     :param probe_block: also scan above threshold (×√2 steps up to
         ``block_probe_max_factor`` × threshold) for block windows.
-    :param propagation_first: scan and bisect for propagation from the start (a run that
-        excites without reaching the detection node counts as quiet), instead of for
-        excitation first. For fibers whose first response is local (a C fiber's free
-        ending: a local action potential that dies before the detection node), this is one
-        search instead of two; it still only walks up, so it finds the same threshold
-        within ``precision`` wherever excitation, block and propagation come in that order.
     """
     fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
     if not 0.0 < precision < 0.5:
@@ -128,7 +121,7 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     for idx in groups.values():
         _search_group([fibers[i] for i in idx], [phis[i] for i in idx], waveform, options,
                       precision, max_rounds, probe_block, block_probe_max_factor,
-                      idx, thr, low, nsim, init, blocks, propagation_first)
+                      idx, thr, low, nsim, init, blocks)
     return ThresholdResult(threshold_a=thr, lower_a=low, n_simulations=nsim,
                            precision=precision, initiation_nodes=init, block_windows_a=blocks)
 
@@ -137,7 +130,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                   options: SolverOptions, precision: float, max_rounds: int, probe_block: bool,
                   probe_max: float, idx: list[int], thr: np.ndarray, low: np.ndarray,
                   nsim: np.ndarray, init: list[list[int]],
-                  blocks: list[list[tuple[float, float]]], propagation_first: bool) -> None:
+                  blocks: list[list[tuple[float, float]]]) -> None:
     from estim.fibers.solver import detect_position
 
     f0 = fibers[0]
@@ -167,8 +160,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     hi = np.full(n, np.inf)
     hi_cls = np.zeros(n, dtype=np.int64)
     hi_cross = np.full((n, act.shape[0]), np.nan)
-    # upper bounds must reach at least this class
-    crit = np.full(n, _FIRE if propagation_first else _BLOCK)
+    crit = np.full(n, _BLOCK)  # upper bounds must reach at least this class
     phase = np.zeros(n, dtype=np.int64)  # 0 scan, 1 bisect, 2 done
     for _ in range(max_rounds):
         todo = np.flatnonzero(phase < 2)
