@@ -60,3 +60,18 @@ def test_recruitment_is_monotone() -> None:
     rec = recruitment(fibers, _pot(1e-3), RectangularPulse(1e-4))
     assert rec.fraction[0] == 0.0 and rec.fraction[-1] == 1.0
     assert np.all(np.diff(rec.fraction) >= 0)
+
+
+def test_a_fiber_that_never_fires_is_given_up_at_a_kilovolt() -> None:
+    """A potential that is the same all along the fiber drives no current through it: the
+    scan climbs without exciting and gives up once the applied potential reaches 1 kV (no
+    stimulator puts that on a fiber; far beyond, the membrane equations leave any physical
+    range), not at 1 kA."""
+    fiber = make_fiber("sweeney", 10e-6, n_nodes=21)
+
+    def flat(p: np.ndarray) -> np.ndarray:
+        return np.full(len(np.atleast_2d(p)), 100.0)  # V/A at every compartment
+
+    res = find_thresholds(fiber, flat, RectangularPulse(1e-4))
+    assert np.isnan(res.threshold_a[0])
+    assert res.lower_a[0] * 100.0 <= 1e3  # no run above 1 kV (here: none at all)

@@ -43,6 +43,8 @@ from estim.fibers.solver import (
 __all__ = ["ThresholdResult", "find_thresholds"]
 
 _NONE, _BLOCK, _FIRE = 0, 1, 2
+#: The largest applied potential on a fiber (V) that the search tries (see ``ceiling``).
+_MAX_VE_V = 1e3
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +155,11 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     # 1. linear probe: largest |Ve| on the fiber = 1 mV
     everyone = np.arange(n)
     probe = np.array([1e-3 / max(np.max(np.abs(p)), 1e-30) for p in phis])  # [V / (V/A) -> A]
+    # The scan gives up at 1 kA or where the largest |Ve| on the fiber reaches 1 kV
+    # (:data:`_MAX_VE_V`), whichever comes first: no stimulator in estim's range puts a kV
+    # across a fiber, and far beyond it the membrane equations leave any physical range
+    # (a C fiber at 3 kV drove Vm to -1,400 mV and the kernel divided by zero).
+    ceiling = np.minimum(1e3, probe * (_MAX_VE_V / 1e-3))
     out = run(everyone, probe)
     dv = np.max(out["peak"] - v_ss, axis=1)
     amp = probe * 10.0 / np.maximum(dv, 1e-6)
@@ -163,6 +170,9 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     crit = np.full(n, _BLOCK)  # upper bounds must reach at least this class
     phase = np.zeros(n, dtype=np.int64)  # 0 scan, 1 bisect, 2 done
     for _ in range(max_rounds):
+        bad = np.flatnonzero((phase == 0) & (amp > ceiling))  # nothing will fire
+        phase[bad] = 2
+        hi[bad] = np.nan
         todo = np.flatnonzero(phase < 2)
         if todo.size == 0:
             break
@@ -197,10 +207,6 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                     amp[i] = hi[i] * 1.25
                     hi[i] = np.inf
                     phase[i] = 0
-        if np.any(amp[phase == 0] > 1e3):  # 1 kA: nothing will fire
-            bad = np.flatnonzero((phase == 0) & (amp > 1e3))
-            phase[bad] = 2
-            hi[bad] = np.nan
     for local, glob in enumerate(idx):
         ok_thr = phase[local] == 2 and np.isfinite(hi[local])
         thr[glob] = hi[local] if ok_thr else np.nan
