@@ -157,7 +157,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     probe = np.array([1e-3 / max(np.max(np.abs(p)), 1e-30) for p in phis])  # [V / (V/A) -> A]
     # The scan gives up at 1 kA or where the largest |Ve| on the fiber reaches 1 kV
     # (:data:`_MAX_VE_V`), whichever comes first: no stimulator in estim's range puts a kV
-    # across a fiber, and far beyond it the membrane equations leave any physical range
+    # on a fiber, and far beyond it the membrane equations leave any physical range
     # (a C fiber at 3 kV drove Vm to -1,400 mV and the kernel divided by zero).
     ceiling = np.minimum(1e3, probe * (_MAX_VE_V / 1e-3))
     out = run(everyone, probe)
