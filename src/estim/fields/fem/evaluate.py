@@ -60,23 +60,28 @@ class FemEvaluator:
         self._box = (mesh.points.min(axis=1) - 1e-6 * span, mesh.points.max(axis=1) + 1e-6 * span)
 
     @cached_property
+    def _vertices(self) -> NDArray[np.float64]:
+        """The straight tetrahedra's vertices (3, 4, nel), gathered on the first point
+        located: a run whose points are all remembered never gathers them."""
+        return self._points[:, self.solution.mesh.tets[:4]]
+
+    @cached_property
     def _v0(self) -> NDArray[np.float64]:
         """First vertex of every element (nel, 3)."""
-        return np.ascontiguousarray(self._points[:, self.solution.mesh.tets[0]].T)
+        return np.ascontiguousarray(self._vertices[:, 0].T)
 
     @cached_property
     def _Tinv(self) -> NDArray[np.float64]:
         """Inverse affine maps of the straight tetrahedra (nel, 3, 3)."""
-        v = self._points[:, self.solution.mesh.tets[:4]]  # (3, 4, nel) vertices
+        v = self._vertices
         return _inverse(v[:, 1:] - v[:, :1])
 
     @cached_property
     def _tree(self) -> Any:
-        """k-d tree over the element centroids (built on the first point located: a run
-        whose points are all remembered never builds it)."""
+        """k-d tree over the element centroids."""
         from scipy.spatial import cKDTree
 
-        return cKDTree(self._points[:, self.solution.mesh.tets[:4]].mean(axis=1).T)
+        return cKDTree(self._vertices.mean(axis=1).T)
 
     def locate(self, points: NDArray[np.float64], *, keep: int = 4,
                k: int = _CANDIDATES) -> NDArray[np.int64]:
