@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,26 @@ def test_a_damaged_entry_is_computed_again(solves, _own_cache: Path) -> None:
     entry.write_bytes(entry.read_bytes()[:100])  # a truncated entry is a miss
     S._memory.clear()
     _assert_same(_draw(classes, site, anode, cathode), first)
+    assert len(solves) == 2 * (1 + N_SUBJECTS)
+
+
+def test_ratios_prefetched_on_a_thread_are_the_ones_the_bands_use(solves,
+                                                                  _own_cache: Path) -> None:
+    """``estim run`` starts the subjects' fields on a thread before the site's field is
+    solved: the bands then solve nothing and are the numbers computed in line."""
+    site, anode, cathode = _setup()
+    classes = _classes(cathode)
+    at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
+                for name, c in classes.items()}
+    future = S.prefetch_drive_ratios(at_nodes, site, anode, cathode, n_subjects=N_SUBJECTS,
+                                     seed=3)
+    assert future.result() is not None
+    assert len(solves) == 1 + N_SUBJECTS
+    prefetched = _draw(classes, site, anode, cathode, seed=3)
+    assert len(solves) == 1 + N_SUBJECTS  # found in memory
+    S._memory.clear()
+    shutil.rmtree(_own_cache / S._CACHE_KIND)
+    _assert_same(_draw(classes, site, anode, cathode, seed=3), prefetched)  # in line
     assert len(solves) == 2 * (1 + N_SUBJECTS)
 
 

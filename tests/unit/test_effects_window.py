@@ -12,7 +12,7 @@ import pytest
 
 from estim.effects.populations import FiberClass
 from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA
-from estim.effects.window import ClassThresholds, conform, sensation_window
+from estim.effects.window import ClassThresholds, conform, fiber_nodes, sensation_window
 from estim.program import load_program
 from estim.waveforms import stimuli_for
 from tests.conftest import EXAMPLES
@@ -137,6 +137,25 @@ def test_window_under_a_disc_orders_sensory_before_motor(monkeypatch):
         w2 = sensation_window("1", stim, _HalfSpaceDisc(), 0.025,
                               counts={"abeta": 16, "adelta": 16, "motor": 16}, seed=3)
     assert np.array_equal(w2.classes["motor"].thresholds_a, w.classes["motor"].thresholds_a)
+
+
+def test_the_nodes_known_before_the_field_are_the_windows():
+    """The virtual subjects' fields are started before the site's field is solved, at
+    :func:`fiber_nodes`: the very nodes the window then simulates (the subjects' cache key)."""
+    program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
+    stim = stimuli_for(program)[0]
+    counts = {"abeta": 4, "adelta": 3, "c": 0, "motor": 5}
+    disc = _HalfSpaceDisc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped diameters: a documented model limit
+        early = fiber_nodes(disc.cathode, None, counts=counts, seed=7)
+        w = sensation_window("1", stim, disc, 0.025, counts=counts, seed=7,
+                             criteria=DEFAULT_SENSATION_CRITERIA)
+    assert list(early) == [k for k, c in w.classes.items() if c.points_m]
+    for name, c in w.classes.items():
+        assert len(early[name]) == counts[name]
+        for got, points, nodes in zip(early[name], c.points_m, c.nodes, strict=True):
+            np.testing.assert_array_equal(got, points[nodes])
 
 
 def test_free_adelta_endings_are_simulated_and_cached_apart():

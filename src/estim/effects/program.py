@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -151,8 +152,6 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
                   ) -> tuple[ProgramFields, Stimulus, float, list[str]]:
     """The field solution, the main channel's output in amperes, its peak current (A), and
     notes on the assumptions made: what the fiber stage needs for the first channel."""
-    from estim.fields.electrodes import InterfaceModel
-
     notes: list[str] = []
     main = program.channels[0]
     if progress is not None:
@@ -161,7 +160,7 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
     # less than an ideal equipotential's). It is an R + R||C; the quasi-static solve takes
     # its conductance at the pulse's characteristic frequency.
     freq = characteristic_frequency(stimuli[0])
-    g = InterfaceModel().conductance_per_area(freq)
+    g = _interface_conductance(stimuli[0])
     notes.append(f"skin-electrode interface {g:.3g} S/m² (hydrogel on intact skin, evaluated "
                  f"at {freq:.3g} Hz, the pulse's characteristic frequency)")
     pf = _program_fields(program, progress=progress, interface_conductance=g)
@@ -177,6 +176,36 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
         notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
                      "other channel's field is not in the fiber stage")
     return pf, stim, amplitude, notes
+
+
+def _interface_conductance(stim: Stimulus) -> float:
+    """The skin-electrode interface's conductance per area (S/m²) at the pulse's
+    characteristic frequency: what the quasi-static solve takes of its R + R||C."""
+    from estim.fields.electrodes import InterfaceModel
+
+    return float(InterfaceModel().conductance_per_area(characteristic_frequency(stim)))
+
+
+def _prefetch_subjects(program: Program, stimuli: tuple[Stimulus, ...],
+                       counts: dict[str, int] | None, seed: int) -> Future[object] | None:
+    """Start the virtual subjects' drive ratios on a thread (None where the program gets
+    no band): they need the fibers' places and the pads, not the site's field, so they
+    are solved while the field is meshed and solved on the other core."""
+    from estim.effects.subjects import prefetch_drive_ratios
+    from estim.effects.window import fiber_nodes
+    from estim.errors import InputError
+    from estim.fields.program import program_channels
+
+    if true_interferential(program):
+        return None
+    try:
+        site, channels = program_channels(
+            program, interface_conductance=_interface_conductance(stimuli[0]))
+        at_nodes = fiber_nodes(channels[0].cathode, site, counts=counts, seed=seed)
+    except InputError:  # the field stage says so, with the program's own words
+        return None
+    return prefetch_drive_ratios(at_nodes, site, channels[0].anode, channels[0].cathode,
+                                 n_subjects=VIRTUAL_SUBJECTS, seed=seed)
 
 
 #: FEM field solutions kept in memory per process: the points of a sweep and repeated runs
@@ -257,6 +286,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                                  dbs=dbs)
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
+    prefetch = _prefetch_subjects(program, stimuli, counts, seed)
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
     notes.extend(window_notes)
     cf = pf.channels[0]
@@ -271,6 +301,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                      "the two fields overlap")
     window = sensation_window(main.name, stim, cf, amplitude, site=pf.site, counts=counts,
                               seed=seed, progress=progress, together=together)
+    if prefetch is not None:
+        prefetch.result()  # the subjects' ratios are in memory now (or its error is raised)
     window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
                         together=bool(together), progress=progress)
     notes.extend(window.notes)

@@ -40,9 +40,10 @@ import hashlib
 import importlib.util
 import math
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -64,8 +65,8 @@ if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "drive_ratios", "subject_thresholds", "threshold_bands",
-           "with_bands"]
+__all__ = ["SUBJECT_SPREAD", "drive_ratios", "prefetch_drive_ratios", "subject_thresholds",
+           "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
 
@@ -199,16 +200,9 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     if "skin" not in thick:
         return None
-    rng = np.random.default_rng(seed)
-
-    def draw(cv: float) -> F:
-        s = math.sqrt(math.log1p(cv * cv))
-        return np.asarray(np.exp(rng.normal(-0.5 * s * s, s, n_subjects)), dtype=float)
-
-    skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
-                             ("skin_thickness", "fat_thickness", "innervation_density"))
-    # drawn last, so the anatomy of subject k is the same with or without it
-    excite_k = draw(SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv)
+    skin_k, fat_k, dens_k, excite_k = _draws(
+        n_subjects, seed,
+        SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv)
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
@@ -241,6 +235,42 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
 
 
+def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F, F]:
+    """Each subject's skin thickness, fat thickness and innervation density (multiples of
+    the site's) and excitability factor: log-normal with mean 1 and the spreads of
+    :data:`SUBJECT_SPREAD`, the excitability drawn last (so the anatomy of subject k is
+    the same whatever its spread)."""
+    rng = np.random.default_rng(seed)
+
+    def draw(cv: float) -> F:
+        s = math.sqrt(math.log1p(cv * cv))
+        return np.asarray(np.exp(rng.normal(-0.5 * s * s, s, n_subjects)), dtype=float)
+
+    skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
+                             ("skin_thickness", "fat_thickness", "innervation_density"))
+    return skin_k, fat_k, dens_k, draw(excitability_cv)
+
+
+def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
+                          cathode: Electrode, *, n_subjects: int = 20, seed: int = 0
+                          ) -> Future[object]:
+    """Start :func:`drive_ratios` on a thread for the subjects that
+    :func:`subject_thresholds` draws with ``n_subjects`` and ``seed``; the ratios go to
+    memory and the disk cache, where :func:`subject_thresholds` then finds them.
+
+    ``estim run`` starts it before the site's FEM field is meshed and solved, which keeps
+    one core busy: the subjects' fast fields take the other (docs/effects.md, Time).
+    :meth:`Future.result` waits for it and raises what it raised.
+    """
+    skin_k, fat_k, _, _ = _draws(n_subjects, seed, 0.0)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-subjects")
+    try:
+        return pool.submit(drive_ratios, at_nodes, site, anode, cathode,
+                           skin_k=skin_k, fat_k=fat_k)
+    finally:
+        pool.shutdown(wait=False)  # the submitted call runs on; the thread ends with it
+
+
 #: Bump when the drive ratios change their numbers (invalidates the cached entries).
 _CACHE_VERSION = "subject-drives-1"
 _CACHE_KIND = "subject_drives"
@@ -252,6 +282,7 @@ SUBJECT_THREADS = min(4, os.cpu_count() or 1)
 # (ratios per class, note); ratios None: the fast field does not cover the site or pads
 _Drawn = tuple[dict[str, F] | None, str]
 _memory: OrderedDict[str, _Drawn] = OrderedDict()
+_memory_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +318,8 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
                  np.asarray(skin_k, float), np.asarray(fat_k, float),
                  {name: tuple(pts) for name, pts in at_nodes.items()})
-    drawn = _memory.get(key)
+    with _memory_lock:
+        drawn = _memory.get(key)
     if drawn is None:
         shapes = {name: (len(skin_k), len(pts)) for name, pts in at_nodes.items()}
         drawn = _load(key, shapes)
@@ -295,10 +327,11 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
             drawn = _compute_ratios(at_nodes, site, anode, cathode, skin_k=skin_k,
                                     fat_k=fat_k)
             _store(key, drawn)
-    _memory[key] = drawn
-    _memory.move_to_end(key)
-    while len(_memory) > MEMORY_ENTRIES:  # the least recently used goes
-        _memory.popitem(last=False)
+    with _memory_lock:
+        _memory[key] = drawn
+        _memory.move_to_end(key)
+        while len(_memory) > MEMORY_ENTRIES:  # the least recently used goes
+            _memory.popitem(last=False)
     ratios, note = drawn
     return None if ratios is None else (ratios, note)
 

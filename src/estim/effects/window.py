@@ -14,7 +14,9 @@ anatomy (diameters, depths) is an assumption; the sensation criteria are model p
 from __future__ import annotations
 
 import math
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -606,21 +608,57 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
 Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 
+#: Placed populations (cables and compartment centres) kept in memory per process: the
+#: virtual subjects' stage places them before the field is solved (to solve the subjects'
+#: fields meanwhile) and the window then finds them here; so do the points of a sweep.
+GEOMETRY_ENTRIES = 8
+_geometry: OrderedDict[str, tuple[list[Fiber], list[NDArray[np.float64]]]] = OrderedDict()
+_geometry_lock = threading.Lock()
+
+
+def fiber_geometry(pop: FiberPopulation, electrode: Electrode, site: Site | None
+                   ) -> tuple[list[Fiber], list[NDArray[np.float64]]]:
+    """Every fiber of the population as a cable, and its compartment centres (world, m)
+    placed under the electrode. Kept in memory under the population, electrode and site
+    (:data:`GEOMETRY_ENTRIES`): the cables are read-only, so a later call shares them."""
+    key = digest(pop, electrode, site, _C_LENGTH_M, _C_SECTION_M, _CUTANEOUS_NODES)
+    with _geometry_lock:
+        hit = _geometry.get(key)
+        if hit is not None:
+            _geometry.move_to_end(key)
+            return hit
+    fibers = []
+    all_points = []
+    plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
+    for i in range(pop.size):
+        fib = _make(pop, float(pop.model_diameter_m[i]))
+        fibers.append(fib)
+        dp = plexus[i]
+        all_points.append(fiber_points(fib, pop.position_m[i], pop.direction[i], electrode, site,
+                                       plexus_depth_m=None if np.isnan(dp) else float(dp)))
+    for fib, pts in zip(fibers, all_points, strict=True):  # shared from here on: read-only
+        pts.flags.writeable = False
+        for value in vars(fib).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    with _geometry_lock:
+        _geometry[key] = (fibers, all_points)
+        _geometry.move_to_end(key)
+        while len(_geometry) > GEOMETRY_ENTRIES:  # the least recently used goes
+            _geometry.popitem(last=False)
+    return fibers, all_points
+
+
 def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
             potential: Potential | Sequence[Potential], which: Sequence[int] | None = None,
             ) -> tuple[list[Fiber], list[NDArray[np.float64]], list[NDArray[np.float64]], int]:
     """The population's fibers (``which`` of them, default all) placed under the electrode:
     the cables, their compartment centres (world, m), φ (V/A; one row per source of a
     :class:`SourcePulses` waveform) and how many run partly outside the modelled tissue."""
-    fibers = []
-    all_points = []
-    plexus = pop.depth_m if pop.has_endings else np.full(pop.size, np.nan)
-    for i in (range(pop.size) if which is None else which):
-        fib = _make(pop, float(pop.model_diameter_m[i]))
-        fibers.append(fib)
-        dp = plexus[i]
-        all_points.append(fiber_points(fib, pop.position_m[i], pop.direction[i], electrode, site,
-                                       plexus_depth_m=None if np.isnan(dp) else float(dp)))
+    every_fiber, every_point = fiber_geometry(pop, electrode, site)
+    picked = range(pop.size) if which is None else which
+    fibers = [every_fiber[i] for i in picked]
+    all_points = [every_point[i] for i in picked]
     # every fiber's points in one call per source: a call's own cost (locating the points
     # in the mesh) is paid once per class, not once per fiber
     sources = [potential] if callable(potential) else list(potential)
@@ -884,6 +922,53 @@ def _offset_on_limb(position: tuple[float, float], cathode: Electrode) -> tuple[
     return (position[1] - float(p0[2]), r0 * turn)
 
 
+def _sampled_region(electrode: Electrode) -> tuple[float, float]:
+    """The area the afferents' endings are sampled in (length, width; m): endings just
+    outside the pad see its edge field too, so 15 % beyond each edge."""
+    return (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+
+
+def window_populations(electrode: Electrode, site: Site | None, *,
+                       counts: Mapping[str, int] | None = None, seed: int = 0,
+                       motor_depth_range_m: tuple[float, float] | None = None,
+                       adelta_ending: AdeltaEnding | str | None = None
+                       ) -> tuple[tuple[FiberPopulation, ...], list[str]]:
+    """The fiber populations :func:`sensation_window` samples under ``electrode`` (its
+    arguments of the same names), and the notes on diameters clamped to a model's range."""
+    n = dict(DEFAULT_COUNTS)
+    n.update(counts or {})
+    anatomy = site_anatomy(site, electrode)
+    if motor_depth_range_m is not None:
+        anatomy = {**anatomy, "motor_depth_range_m": motor_depth_range_m}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelRangeWarning)
+        pops = sample_fiber_populations(
+            seed=seed, counts=n, region_m=_sampled_region(electrode), **anatomy,
+            adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
+    # Clamped diameters are expected here and go into the notes; anything else is re-raised.
+    notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
+    for w in caught:
+        if not issubclass(w.category, ModelRangeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return pops, notes
+
+
+def fiber_nodes(electrode: Electrode, site: Site | None, *,
+                counts: Mapping[str, int] | None = None, seed: int = 0
+                ) -> dict[str, list[NDArray[np.float64]]]:
+    """Per fiber class, each fiber's node coordinates (world, m) as :func:`sensation_window`
+    places them under ``electrode``: what the virtual subjects' fields are evaluated at
+    (:func:`estim.effects.subjects.drive_ratios`), known before the site's field is."""
+    pops, _ = window_populations(electrode, site, counts=counts, seed=seed)
+    out = {}
+    for pop in pops:
+        if pop.size:
+            fibers, points = fiber_geometry(pop, electrode, site)
+            out[pop.fiber_class.value] = [p[np.asarray(f.node_index, dtype=np.intp)]
+                                          for f, p in zip(fibers, points, strict=True)]
+    return out
+
+
 def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelField,
                      amplitude_a: float, *, site: Site | None = None,
                      counts: Mapping[str, int] | None = None,
@@ -915,21 +1000,11 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         visible-contraction fraction (:func:`motor_threshold`), which the window's criteria
         carry on.
     """
-    n = dict(DEFAULT_COUNTS)
-    n.update(counts or {})
     electrode = channel_field.cathode
-    # Endings just outside the pad see its edge field too: sample 15 % beyond each edge.
-    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
-    anatomy = site_anatomy(site, electrode)
-    if motor_depth_range_m is not None:
-        anatomy = {**anatomy, "motor_depth_range_m": motor_depth_range_m}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ModelRangeWarning)
-        pops = sample_fiber_populations(
-            seed=seed, counts=n, region_m=region, **anatomy,
-            adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
-    # Clamped diameters are expected here and go into the notes; anything else is re-raised.
-    notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
+    pops, notes = window_populations(electrode, site, counts=counts, seed=seed,
+                                     motor_depth_range_m=motor_depth_range_m,
+                                     adelta_ending=adelta_ending)
+    region = _sampled_region(electrode)
     muscle = site_muscle(site, electrode)
     if muscle is not None and muscle.not_modelled:
         notes.append(muscle.not_modelled)
@@ -937,9 +1012,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     if muscle is not None and gap is not None:
         notes.append(f"the cathode lies over {gap}, which is not modelled: its motor axons "
                      f"are taken as those of the {muscle.short_name}")
-    for w in caught:
-        if not issubclass(w.category, ModelRangeWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     waveform: UnitPulse | SourcePulses = unit_pulse(stim)
     potential: Potential | list[Potential] = channel_field.potential
     tstop = None
@@ -1021,11 +1093,12 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                  for name, pop in placed.items()}
         conduction, conduction_s = tests, test_s - test_wave.delay_s
         notes.append(conduction_note(carrier, amplitude_a, conduction_s, tests))
-    if n.get("c", 0) == 0:
+    n_c = sum(pop.size for pop in pops if pop.fiber_class.value == "c")
+    if n_c == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
                      "pain is judged from Aδ recruitment alone")
-    elif n["c"] < 30:
-        notes.append(f"only {n['c']} C fibers are simulated; the C-fiber fraction is coarse")
+    elif n_c < 30:
+        notes.append(f"only {n_c} C fibers are simulated; the C-fiber fraction is coarse")
     return SensationWindow(channel=channel_name, amplitude_a=amplitude_a, classes=classes,
                            sensory_a=sensory, motor_a=motor, pain_a=pain,
                            motor_fraction_criterion=motor_frac, recruitment=recruited,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from estim.program import Program
     from estim.program.model import Electrode as ElectrodeSpec
 
-__all__ = ["ProgramFields", "electrode_from_spec", "fields_for_program"]
+__all__ = ["ProgramFields", "electrode_from_spec", "fields_for_program", "program_channels"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +82,23 @@ def electrode_from_spec(site: Site, spec: ElectrodeSpec, *, field: str) -> Elect
     raise InputError(f"{field}.shape", shape, f"a surface electrode on site {site.name!r}")
 
 
+def program_channels(program: Program, *, interface_conductance: float | None = None
+                     ) -> tuple[Site, list[Channel]]:
+    """The program's site and its channels at 1 A: the pads placed on the site, each with
+    the skin–electrode ``interface_conductance`` (S/m²; None: ideal contact), as
+    :func:`fields_for_program` solves them (before anything is solved)."""
+    site = site_from_spec(program.site.name, program.site.overrides)
+    channels = []
+    for i, ch in enumerate(program.channels):
+        an = electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
+        ca = electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
+        if interface_conductance is not None and site.kind != "brain":
+            an = an.with_interface(interface_conductance)
+            ca = ca.with_interface(interface_conductance)
+        channels.append(Channel(an, ca, 1.0, name=ch.name))
+    return site, channels
+
+
 def fields_for_program(program: Program, *, progress: Callable[[str], None] | None = None,
                        settings: MeshSettings | None = None, mesh_scale: float = 1.0,
                        boundary: Boundary = "floating", cache: bool | Path = True,
@@ -95,17 +112,9 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
     :param interface_conductance: skin–electrode conductance per area (S/m²) of every surface
         electrode (complete electrode model); None: ideal contact.
     """
-    site = site_from_spec(program.site.name, program.site.overrides)
+    site, channels = program_channels(program, interface_conductance=interface_conductance)
     if settings is None and mesh_scale != 1.0:
         settings = MeshSettings.for_site(site).scaled(mesh_scale)
-    channels = []
-    for i, ch in enumerate(program.channels):
-        an = electrode_from_spec(site, ch.anode, field=f"channels[{i}].anode")
-        ca = electrode_from_spec(site, ch.cathode, field=f"channels[{i}].cathode")
-        if interface_conductance is not None and site.kind != "brain":
-            an = an.with_interface(interface_conductance)
-            ca = ca.with_interface(interface_conductance)
-        channels.append(Channel(an, ca, 1.0, name=ch.name))
     sol = solve_fields(site, channels, settings=settings, boundary=boundary, cache=cache,
                        progress=progress, method=method)
     currents = {}
