@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from estim.fields.program import ProgramFields
     from estim.fields.sites import Site
 
-__all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_figure"]
+__all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_figure",
+           "section_figure", "section_panels"]
 
 SectionKind = Literal["longitudinal", "transverse", "lead"]
 
@@ -369,6 +370,20 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
     :param title: a title over the figure (user text is shown literally).
     :returns: a matplotlib Figure, 8.6 inches wide.
     """
+    return section_figure(*section_panels(program_fields, channel=channel), title=title)
+
+
+def section_panels(program_fields: ProgramFields, *, channel: str | None = None
+                   ) -> tuple[CrossSection, list[tuple[str, NDArray[np.float64]]]]:
+    """What :func:`cross_section_figure` draws: the section and, per panel, its label and
+    |E| (V/m) on the section's grid (NaN outside the tissue)."""
+    section = cross_section(program_fields, channel=channel)
+    return section, _panels(program_fields, section, channel)
+
+
+def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np.float64]]], *,
+                   title: str = "") -> Figure:
+    """:func:`cross_section_figure` drawn from :func:`section_panels`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -376,8 +391,6 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    section = cross_section(program_fields, channel=channel)
-    panels = _panels(program_fields, section, channel)
     longitudinal = section.kind != "transverse"
     n = len(panels)
     if longitudinal:
