@@ -86,9 +86,10 @@ class LayeredBox:
         tops = np.concatenate([[0.0], np.cumsum(self.thicknesses)])
         above = np.cumsum(np.array(tau), axis=0)  # log φ(0)/φ(bottom of layer l)
         out = np.zeros((len(depths), len(kx)))
+        k = np.hypot(kx, ky)
         for j, d in enumerate(np.asarray(depths, float)):
             layer = int(np.clip(np.searchsorted(tops, d, side="right") - 1, 0, nl - 1))
-            live = np.hypot(kx, ky) * d < 40.0
+            live = k * d < 40.0
             h = tops[layer + 1] - d  # height above the layer's bottom
             qq, b = q[layer][live], betas[layer][live]
             log_phi = _log_cosh(qq * h) + np.log1p(b * np.tanh(qq * h))
@@ -218,12 +219,16 @@ def box_channel(site: Site, anode: Electrode, cathode: Electrode, *, cells: int 
     pad = 3
     coefs = []
     tops = np.concatenate([[0.0], np.cumsum(box.thicknesses)])
+    depths = []
     for li in range(len(box.thicknesses)):
         d0, d1 = tops[li], tops[li + 1]
         spacing = max(step, 0.25 * d0)
-        nodes = int(np.clip(math.ceil((d1 - d0) / spacing) + 1, 4, 10))
-        dd = np.linspace(d0, d1, nodes)
-        zsurf, T = box.transfer(GX.ravel(), GY.ravel(), dd)
+        depths.append(np.linspace(d0, d1, int(np.clip(math.ceil((d1 - d0) / spacing) + 1, 4, 10))))
+    # every layer's depths in one call: the modes' recursion through the layers is done once
+    zsurf, T_all = box.transfer(GX.ravel(), GY.ravel(), np.concatenate(depths))
+    first = np.cumsum([0] + [len(dd) for dd in depths])
+    for li, dd in enumerate(depths):
+        d0, nodes, T = tops[li], len(dd), T_all[first[li]:first[li + 1]]
         spec = (J.ravel()[None, :] * zsurf[None, :] * T).reshape(nodes, nx, ny)
         spec[:, 0, 0] = 0.0
         spec[:, :, 1:] *= 0.5
