@@ -54,25 +54,7 @@ _TET_EDGES = ((0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (2, 3))  # edge k: node 4 
 
 def electrode_nodes(mesh: MeshData) -> list[NDArray[np.int64]]:
     """Per electrode, the P2 nodes on it: its triangles' vertices and edge midpoints."""
-    n = np.int64(mesh.points.shape[1])
-    t = mesh.tets.astype(np.int64)
-    lo = np.concatenate([np.minimum(t[i], t[j]) for i, j in _TET_EDGES])
-    hi = np.concatenate([np.maximum(t[i], t[j]) for i, j in _TET_EDGES])
-    mids = t[4:].ravel()
-    key = lo * n + hi
-    order = np.argsort(key)
-    key = key[order]
-    out = []
-    for tris in mesh.electrode_tris:
-        tr = tris.astype(np.int64)
-        a = np.concatenate([tr[0], tr[1], tr[0]])
-        b = np.concatenate([tr[1], tr[2], tr[2]])
-        want = np.minimum(a, b) * n + np.maximum(a, b)
-        pos = np.clip(np.searchsorted(key, want), 0, len(key) - 1)
-        if want.size and not np.all(key[pos] == want):
-            raise RuntimeError("electrode triangle edges not found in the mesh")
-        out.append(np.unique(np.concatenate([tr.ravel(), mids[order[pos]]])))
-    return out
+    return [np.unique(nodes) for nodes in _triangle_nodes(mesh)]
 
 
 def _conductivity(site: Site, mesh: MeshData) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -87,9 +69,9 @@ def _conductivity(site: Site, mesh: MeshData) -> tuple[NDArray[np.float64], NDAr
 _TRI_EDGES = ((0, 1), (1, 2), (0, 2))
 
 
-def _triangle_nodes(mesh: MeshData, tris: NDArray[np.int64]) -> NDArray[np.int64]:
-    """(6, k) P2 nodes of boundary triangles given by their (3, k) vertices: the vertices,
-    then the nodes on edges 0-1, 1-2 and 0-2 (taken from the tetrahedra's edges)."""
+def _triangle_nodes(mesh: MeshData) -> list[NDArray[np.int64]]:
+    """Per electrode, the (6, k) P2 nodes of its (3, k) boundary triangles: the vertices,
+    then the nodes on edges 0-1, 1-2 and 0-2 (looked up among the tetrahedra's edges)."""
     n = np.int64(mesh.points.shape[1])
     t = mesh.tets.astype(np.int64)
     lo = np.concatenate([np.minimum(t[i], t[j]) for i, j in _TET_EDGES])
@@ -98,15 +80,18 @@ def _triangle_nodes(mesh: MeshData, tris: NDArray[np.int64]) -> NDArray[np.int64
     key = lo * n + hi
     order = np.argsort(key)
     key = key[order]
-    tr = tris.astype(np.int64)
-    out = [tr[0], tr[1], tr[2]]
-    for i, j in _TRI_EDGES:
-        want = np.minimum(tr[i], tr[j]) * n + np.maximum(tr[i], tr[j])
-        pos = np.clip(np.searchsorted(key, want), 0, len(key) - 1)
-        if want.size and not np.all(key[pos] == want):
-            raise RuntimeError("electrode triangle edges not found in the mesh")
-        out.append(mids[order[pos]])
-    return np.vstack(out)
+    out = []
+    for tris in mesh.electrode_tris:
+        tr = tris.astype(np.int64)
+        nodes = [tr[0], tr[1], tr[2]]
+        for i, j in _TRI_EDGES:
+            want = np.minimum(tr[i], tr[j]) * n + np.maximum(tr[i], tr[j])
+            pos = np.clip(np.searchsorted(key, want), 0, len(key) - 1)
+            if want.size and not np.all(key[pos] == want):
+                raise RuntimeError("electrode triangle edges not found in the mesh")
+            nodes.append(mids[order[pos]])
+        out.append(np.vstack(nodes))
+    return out
 
 
 def _p2_triangle(xi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -136,7 +121,7 @@ class _Facets:
         self.n = mesh.points.shape[1]
         xi, self.w = get_quadrature(RefTri, 4)
         self.N, dN = _p2_triangle(xi)
-        self.nodes = [_triangle_nodes(mesh, tris) for tris in mesh.electrode_tris]
+        self.nodes = _triangle_nodes(mesh)
         self.jac = []
         for nodes in self.nodes:  # |∂x/∂ξ × ∂x/∂η| at each quadrature point (k, q)
             X = mesh.points[:, nodes]  # (3, 6, k)
