@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Result", "SimulateOptions", "simulate"]
 
 #: Fiber classes whose counts :class:`SimulateOptions` may set.
-_FIBER_CLASSES = ("abeta", "adelta", "c", "motor")
+_FIBER_CLASSES = ("abeta", "adelta", "c", "motor", "periosteal")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SimulateOptions:
         after the output metrics and the safety check (milliseconds).
     :param progress: called with a short message as each long stage starts.
     :param fiber_counts: fibers simulated per class (``abeta``, ``adelta``, ``c``,
-        ``motor``); the classes not named keep the default
+        ``motor``, ``periosteal``); the classes not named keep the default
         (:data:`estim.effects.window.DEFAULT_COUNTS`).
     :param seed: seed of the fiber populations and virtual subjects (same seed, same
         numbers).
@@ -50,10 +50,10 @@ class SimulateOptions:
 
     >>> SimulateOptions(fiber_counts={"abeta": 20}).fiber_counts
     {'abeta': 20}
-    >>> SimulateOptions(fiber_counts={"beta": 20})
+    >>> SimulateOptions(fiber_counts={"beta": 20})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    estim.errors.InputError: fiber_counts: got 'beta', expected one of abeta, adelta, c, motor
+    estim.errors.InputError: fiber_counts: got 'beta', expected one of abeta, adelta, ...
     """
 
     body: bool = True

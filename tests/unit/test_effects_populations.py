@@ -41,7 +41,9 @@ def test_table_has_one_row_per_class_with_sources():
 
 
 def test_samples_stay_in_their_ranges_and_match_the_table():
-    pops = sample(seed=3, counts={"abeta": 2000, "adelta": 2000, "c": 2000, "motor": 2000})
+    # the table's periosteal depths are those over a bone 5 mm deep
+    pops = sample(seed=3, counts={"abeta": 2000, "adelta": 2000, "c": 2000, "motor": 2000,
+                                  "periosteal": 2000}, bone_depth_m=5e-3)
     for spec in FIBER_CLASS_TABLE:
         p = pops[spec.fiber_class]
         assert p.size == 2000 and p.model == spec.model
@@ -60,16 +62,38 @@ def test_samples_stay_in_their_ranges_and_match_the_table():
 
 
 def test_same_seed_same_fibers_and_independent_streams():
-    a = sample(seed=11)
-    b = sample(seed=11)
-    c = sample(seed=11, counts={"c": 50})  # change another class only
+    a = sample(seed=11, bone_depth_m=8e-3)
+    b = sample(seed=11, bone_depth_m=8e-3)
+    c = sample(seed=11, counts={"c": 50})  # change another class only (and no bone)
     d = sample(seed=12)
     for cls in FiberClass:
         np.testing.assert_array_equal(a[cls].diameter_m, b[cls].diameter_m)
         np.testing.assert_array_equal(a[cls].position_m, b[cls].position_m)
     np.testing.assert_array_equal(a[FiberClass.A_BETA].diameter_m,
                                   c[FiberClass.A_BETA].diameter_m)
+    assert FiberClass.PERIOSTEAL not in c  # no bone under the patch, no periosteum
     assert not np.array_equal(a[FiberClass.A_BETA].diameter_m, d[FiberClass.A_BETA].diameter_m)
+
+
+def test_periosteal_adelta_run_on_the_bone_and_end_above_it():
+    """The periosteal Aδ lie 0.05-0.15 mm above the bone's surface (in the periosteum),
+    parallel to it, and their free endings rise 150 µm toward the skin; the skin's Aδ are
+    the same sample with or without a bone under them."""
+    bone = 6e-3
+    with_bone = sample(seed=5, bone_depth_m=bone, adelta_ending="free")
+    without = sample(seed=5, adelta_ending="free")
+    p = with_bone[FiberClass.PERIOSTEAL]
+    assert p.size == 60 and p.model == "mrg" and p.terminal_m is not None
+    assert np.all((p.depth_m >= bone - 0.15e-3) & (p.depth_m <= bone - 0.05e-3))
+    # the terminal's tip: where the myelin ends (in the plexus) less 150 µm
+    assert np.all(p.ending_depth_m < p.depth_m)
+    np.testing.assert_allclose(p.depth_m - p.ending_depth_m, 150e-6, atol=0.1e-3 + 1e-12)
+    np.testing.assert_allclose(p.direction[:, 2], 0.0)
+    assert np.all((p.diameter_m >= 1e-6) & (p.diameter_m <= 5e-6))
+    np.testing.assert_array_equal(with_bone[FiberClass.A_DELTA].position_m,
+                                  without[FiberClass.A_DELTA].position_m)
+    with pytest.raises(InputError, match="bone_depth_m"):
+        sample(seed=5, bone_depth_m=-1.0)
 
 
 def test_motor_branches_are_the_same_axons_thinner():

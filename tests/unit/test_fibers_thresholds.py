@@ -75,3 +75,26 @@ def test_a_fiber_that_never_fires_is_given_up_at_a_kilovolt() -> None:
     res = find_thresholds(fiber, flat, RectangularPulse(1e-4))
     assert np.isnan(res.threshold_a[0])
     assert res.lower_a[0] * 100.0 <= 1e3  # no run above 1 kV (here: none at all)
+
+
+def test_a_capped_search_keeps_the_fibers_below_the_cap_and_gives_up_on_the_rest() -> None:
+    """Fibers of 16, 10 and 4 µm 1 mm from a point source: capped between the thick ones'
+    thresholds and the thin one's, the thick ones' thresholds are the uncapped search's and
+    the thin one's is NaN, found in fewer runs; a cap just above a threshold that the scan
+    would step over still finds it (the scan tries the cap itself)."""
+    fibers = [make_fiber("sweeney", d, n_nodes=21) for d in (16e-6, 10e-6, 4e-6)]
+    pot = _pot(1e-3)
+    pulse = RectangularPulse(1e-4)
+    free = find_thresholds(fibers, pot, pulse)
+    thr = free.threshold_a
+    assert thr[0] < thr[1] < thr[2]
+    cap = 0.5 * (thr[1] + thr[2])
+    capped = find_thresholds(fibers, pot, pulse, max_amplitude_a=cap)
+    np.testing.assert_array_equal(capped.threshold_a[:2], thr[:2])
+    assert np.isnan(capped.threshold_a[2])
+    assert capped.n_simulations[2] < free.n_simulations[2]
+    # a cap 0.1 % above the middle fiber's threshold: found at the cap or below it
+    tight = find_thresholds(fibers[1], pot, pulse, max_amplitude_a=thr[1] * 1.001)
+    assert free.lower_a[1] < tight.threshold_a[0] <= thr[1] * 1.001
+    with pytest.raises(InputError, match="max_amplitude_a"):
+        find_thresholds(fibers[0], pot, pulse, max_amplitude_a=0.0)

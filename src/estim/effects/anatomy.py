@@ -14,6 +14,14 @@ thickness. They run along the muscle fibers and are spread over the muscle's inn
 region, so the fraction of them that fires is the fraction of that muscle's motor units
 recruited.
 
+Periosteal nociceptors: a bone under thin soft tissue (the shin) carries a periosteum, the
+most densely innervated part of bone, whose afferents are thin myelinated Aδ and
+unmyelinated C nociceptors running as a branched network parallel to the bone's surface
+(:data:`PERIOSTEUM_SOURCES`). estim draws its Aδ like the skin's, one layer down: a plexus
+axon in the periosteum and a free ending rising from it. Pain counts them with the skin's Aδ
+(:func:`estim.effects.window.pain_threshold`): nociceptive input sums at the spinal cord
+whatever the tissue it comes from.
+
 Every number is a row with its source; where no primary measurement was found the row says
 "assumed" and why the value is plausible.
 """
@@ -31,6 +39,9 @@ __all__ = [
     "INNERVATION_DENSITY",
     "LIMB_MUSCLES",
     "MUSCLES",
+    "PERIOSTEAL_DENSITY_RATIO",
+    "PERIOSTEAL_PLEXUS_ABOVE_BONE_M",
+    "PERIOSTEUM_SOURCES",
     "SITE_MUSCLE",
     "CutaneousLayout",
     "DepthRow",
@@ -39,6 +50,7 @@ __all__ = [
     "cutaneous_layout",
     "innervation_density",
     "muscle_for_site",
+    "periosteal_layout",
 ]
 
 _LEE_HWANG = ("Lee Y, Hwang K (2002) Skin thickness of Korean adults. Surg Radiol Anat 24:183 "
@@ -103,6 +115,40 @@ def cutaneous_layout(fiber_class: str, skin_thickness_m: float) -> CutaneousLayo
         raise InputError("fiber_class", fiber_class, "abeta, adelta or c") from None
     t = skin_thickness_m
     return CutaneousLayout((p0 * t, p1 * t), (e0 * t, e1 * t))
+
+
+_STEVERINK = ("Steverink JG et al. (2021) Sensory innervation of human bone: an "
+              "immunohistochemical study to further understand bone pain. J Pain 22:1385 "
+              "(abstract: the periosteum holds the most sensory fibers of bone, organised as a "
+              "branched network throughout it)")
+_CASTANEDA = ("Castañeda-Corral G et al. (2011) The majority of myelinated and unmyelinated "
+              "sensory nerve fibers that innervate bone express the tropomyosin receptor kinase "
+              "A. Neuroscience 178:196 (mouse femur: CGRP+ and NF200+ (myelinated) fibers, "
+              "periosteum : marrow : mineralised bone = 100 : 2 : 0.1 per unit volume)")
+
+#: Where the periosteal Aδ run: (min, max) height of the plexus axon *above the bone's
+#: surface* (m). It lies in the periosteum's outer fibrous layer (assumed: an adult
+#: periosteum is ~0.1-0.2 mm thick), parallel to the bone; its myelin ends there and the
+#: skin's Aδ free ending (estim.fibers.tables.FREE_ENDING) rises from it toward the skin.
+PERIOSTEAL_PLEXUS_ABOVE_BONE_M = (0.05e-3, 0.15e-3)
+PERIOSTEUM_SOURCES = (_STEVERINK, _CASTANEDA)
+
+#: Periosteal Aδ per cm² of bone surface over the skin's Aδ per cm² of skin
+#: (:data:`INNERVATION_DENSITY`). Assumed 1: no human count per area of periosteum was found
+#: (Steverink et al. 2021 count fibers per section; the periosteum is the densest-innervated
+#: compartment of bone, Castañeda-Corral et al. 2011). docs/effects.md shows how the bony
+#: site's window moves with it (0.25-2).
+PERIOSTEAL_DENSITY_RATIO = 1.0
+
+
+def periosteal_layout(bone_depth_m: float) -> CutaneousLayout:
+    """Depths (m, below the skin's surface) of the periosteal Aδ over a bone whose surface
+    lies ``bone_depth_m`` deep: the plexus axon, and where its myelin ends (the same)."""
+    lo, hi = PERIOSTEAL_PLEXUS_ABOVE_BONE_M
+    if not bone_depth_m > hi:
+        raise InputError("bone_depth_m", bone_depth_m, f"a bone deeper than {hi * 1e3:g} mm")
+    plexus = (bone_depth_m - hi, bone_depth_m - lo)
+    return CutaneousLayout(plexus, plexus)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,11 @@ ending would be (the anatomy table's Aδ ending row is where Aδ lose their myel
 unmyelinated terminal (:data:`estim.fibers.tables.FREE_ENDING`) rises from there toward the
 epidermis; ``position_m`` is then the terminal's tip.
 
+Periosteal Aδ nociceptors (a bone under thin soft tissue: the shin) are drawn the same way
+one layer down: the plexus axon runs in the periosteum, parallel to the bone's surface, and a
+free ending rises from it (:func:`estim.effects.anatomy.periosteal_layout`). They are sampled only
+for a site with a bone (``bone_depth_m``).
+
 Ranges of diameters are textbook classifications; the distribution *shapes* (truncated
 normal, centred, SD = range/4) are stated assumptions: see :data:`FIBER_CLASS_TABLE`. Every
 diameter is simulated as sampled: MRG covers 1-16 µm (thin myelinated Aδ by similarity
@@ -38,7 +43,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.anatomy import cutaneous_layout
+from estim.effects.anatomy import cutaneous_layout, periosteal_layout
 from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
 
@@ -62,6 +67,7 @@ class FiberClass(StrEnum):
     A_DELTA = "adelta"  # sharp pain, cold
     C = "c"  # burning pain, warmth
     MOTOR = "motor"  # alpha motor axons of the muscle under the electrodes
+    PERIOSTEAL = "periosteal"  # Aδ nociceptors of the periosteum of a bone under the pads
 
 
 class AdeltaEnding(StrEnum):
@@ -155,10 +161,20 @@ FIBER_CLASS_TABLE: tuple[FiberClassSpec, ...] = (
         "intramuscular branches below the site's skin and fat: estim.effects.anatomy "
         "(the range here is a default for a 1.5 mm skin, 8 mm fat)",
     ),
+    FiberClassSpec(
+        FiberClass.PERIOSTEAL, "mrg", (1e-6, 5e-6), 3e-6, 1.0e-6, (4.85e-3, 4.95e-3),
+        Orientation.RANDOM_IN_PLANE, 60,
+        _KANDEL + " (Aδ, as in the skin: the periosteum's myelinated afferents are thin, "
+        "NF200+ Aδ; estim.effects.anatomy.PERIOSTEUM_SOURCES); shape assumed",
+        "in the periosteum on the bone's surface (the range here is for a bone 5 mm deep; "
+        "sites pass their own): estim.effects.anatomy.periosteal_layout",
+        ending_depth_range_m=(4.85e-3, 4.95e-3),
+    ),
 )
 
 # Fixed per-class stream index: changing one class's count never changes another's sample.
-_STREAM = {FiberClass.A_BETA: 0, FiberClass.A_DELTA: 1, FiberClass.C: 2, FiberClass.MOTOR: 3}
+_STREAM = {FiberClass.A_BETA: 0, FiberClass.A_DELTA: 1, FiberClass.C: 2, FiberClass.MOTOR: 3,
+           FiberClass.PERIOSTEAL: 4}
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,6 +319,7 @@ def sample_fiber_populations(
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
     adelta_ending: AdeltaEnding | str = AdeltaEnding.NODE,
     motor_diameter_factor: float = 1.0,
+    bone_depth_m: float | None = None,
 ) -> tuple[FiberPopulation, ...]:
     """Sample fiber populations reproducibly.
 
@@ -364,13 +381,23 @@ def sample_fiber_populations(
     except ValueError:
         raise InputError("adelta_ending", adelta_ending,
                          "one of " + ", ".join(e.value for e in AdeltaEnding)) from None
+    if bone_depth_m is not None and not (isinstance(bone_depth_m, numbers.Real)
+                                         and 1e-3 <= float(bone_depth_m) < 0.2):
+        raise InputError("bone_depth_m", bone_depth_m, "the bone's depth in m, 1 mm to 0.2 m")
     out = []
     for cls in wanted:
         spec = by_class[cls]
         depth = spec.depth_range_m
         ending = spec.ending_depth_range_m
         where = region
-        if cls is FiberClass.MOTOR:
+        terminal = None
+        if cls is FiberClass.PERIOSTEAL:
+            if bone_depth_m is None:
+                continue  # no bone under the patch
+            layout = periosteal_layout(float(bone_depth_m))
+            depth, ending = layout.plexus_depth_m, layout.ending_depth_m
+            terminal = (*free_ending(None)[:2], 0.0)
+        elif cls is FiberClass.MOTOR:
             where = motor_region
             if motor_depth_range_m is not None:
                 d0, d1 = (float(v) for v in motor_depth_range_m)
@@ -381,7 +408,6 @@ def sample_fiber_populations(
         elif skin_thickness_m is not None and ending is not None:
             layout = cutaneous_layout(cls.value, float(skin_thickness_m))
             depth, ending = layout.plexus_depth_m, layout.ending_depth_m
-        terminal = None
         if cls is FiberClass.A_DELTA and ending_kind is AdeltaEnding.FREE:
             terminal = free_ending(skin_thickness_m)
         motor = cls is FiberClass.MOTOR

@@ -16,7 +16,7 @@ from estim.cache import digest
 from estim.effects.iontophoresis import DoseReport, iontophoresis_dose
 from estim.effects.muscle import force_frequency
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
-from estim.effects.sensation import Recruitment, SensationResult, classify_sensation
+from estim.effects.sensation import SensationResult, classify_sensation
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window
@@ -326,8 +326,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             notes.append("Russian current: each carrier burst is taken as one motor volley "
                          "for the force model")
     sensation = classify_sensation(
-        Recruitment(abeta=window.recruitment.abeta, adelta=window.recruitment.adelta,
-                    c=window.recruitment.c, motor=window.recruitment.motor),
+        window.recruitment,
         force_N=force_N, max_force_N=max_force, criteria=window.criteria)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,

@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
 from estim.effects.muscle import force_frequency, simulate_force, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS, MuscleParams
 from estim.errors import InputError
@@ -102,12 +103,21 @@ DEFAULT_SENSATION_CRITERIA = SensationCriteria.from_table()
 
 @dataclass(frozen=True, slots=True)
 class Recruitment:
-    """Fraction of each fiber class recruited under the electrode (each 0..1)."""
+    """Fraction of each fiber class recruited under the electrode (each 0..1); ``periosteal``:
+    of the periosteal Aδ of a bone under the pads (0 without one)."""
 
     abeta: float = 0.0
     adelta: float = 0.0
     c: float = 0.0
     motor: float = 0.0
+    periosteal: float = 0.0
+
+    @property
+    def nociceptive_adelta(self) -> float:
+        """The Aδ nociceptors firing, of the skin's and the periosteum's, in units of the
+        skin's Aδ under the pad: what the pain criterion counts (the periosteal ones
+        weighted by :data:`~estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO`)."""
+        return self.adelta + PERIOSTEAL_DENSITY_RATIO * self.periosteal
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -174,8 +184,10 @@ def classify_sensation(
         force_fraction = force_N / max_force_N
     r = recruitment
     c = criteria
-    if r.adelta >= c.pain_adelta_fraction and r.adelta > 0:
-        return _result(Sensation.PAINFUL, f"Aδ fraction {r.adelta:.3g} >= "
+    noci = r.nociceptive_adelta
+    if noci >= c.pain_adelta_fraction and noci > 0:
+        of = f" (skin {r.adelta:.3g}, periosteum {r.periosteal:.3g})" if r.periosteal else ""
+        return _result(Sensation.PAINFUL, f"Aδ fraction {noci:.3g}{of} >= "
                        f"{c.pain_adelta_fraction:.3g} (pain threshold)", r, force_fraction, c)
     if r.c >= c.pain_c_fraction and r.c > 0:
         return _result(Sensation.PAINFUL, f"C fraction {r.c:.3g} >= {c.pain_c_fraction:.3g} "

@@ -152,7 +152,7 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     keeps its depth inside the muscle, an afferent's ending its depth as a fraction of the
     skin; the fiber moves rigidly (its cable geometry is the reference one)."""
     depth = _depths(points, site, cathode)
-    if fiber_class == "motor":
+    if fiber_class in ("motor", "periosteal"):  # below the fat: the muscle, the bone
         shift = skin_m + fat_m
     else:
         shift = float(depth[0]) * (skin_scale - 1.0)  # the ending is the first compartment
@@ -194,7 +194,7 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
         at the peak is exact.
     """
     from estim.effects.calibration import criteria_from_counts
-    from estim.effects.window import motor_threshold
+    from estim.effects.window import motor_threshold, pain_threshold
 
     anode, cathode = channel_field.anode, channel_field.cathode
     thick = {ly.tissue: ly.thickness for ly in site.layers}
@@ -230,8 +230,7 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
             rows["motor"].append(motor_threshold(subject["motor"], train, criteria))
         else:
             rows["motor"].append(_at(subject, "motor", motor_frac))
-        rows["pain"].append(min(_at(subject, "adelta", crit.pain_adelta_fraction),
-                                _at(subject, "c", crit.pain_c_fraction)))
+        rows["pain"].append(pain_threshold(subject, crit))
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
 
 

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.anatomy import (
+    PERIOSTEAL_DENSITY_RATIO,
     SITE_MUSCLE,
     Muscle,
     between_groups,
@@ -78,6 +79,8 @@ __all__ = [
     "conform",
     "fiber_points",
     "motor_threshold",
+    "nociceptive_fraction",
+    "pain_threshold",
     "sensation_window",
     "volley_times",
     "volleys",
@@ -94,9 +97,18 @@ _CACHE_VERSION = "thresholds-3"
 #: (calibration windows follow too).
 ADELTA_ENDING: AdeltaEnding = AdeltaEnding.FREE
 
+#: The periosteal Aδ are searched up to this many times the larger of the skin's pain
+#: threshold and the programmed current: above it they do not count toward pain, and a bone
+#: 30-60 mm deep (forearm, back) is settled in 1-3 runs per fiber instead of ~10. The
+#: virtual subjects' drive ratios of the periosteal Aδ span 0.29-1.85 (p10-p90 0.81-1.14;
+#: the Hughes tibia and knee pads, docs/effects.md), so a fiber left above 4x stays above
+#: ~1.2x the pain threshold in every subject.
+PERIOSTEAL_SEARCH_FACTOR = 4.0
+
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
 #: C fibers are 3 mm from their ending in 25 µm sections (121 compartments, 12 ms).
-DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 40, "motor": 120}
+DEFAULT_COUNTS: dict[str, int] = {"abeta": 60, "adelta": 60, "c": 40, "motor": 120,
+                                  "periosteal": 60}
 
 
 @dataclass(frozen=True)
@@ -362,6 +374,56 @@ class ClassThresholds:
         if k > thr.size + 1e-9:
             return math.inf
         return float(np.interp(k, np.arange(1, thr.size + 1, dtype=float), thr))
+
+
+def nociceptive_fraction(classes: Mapping[str, ClassThresholds],
+                         amplitude_a: float | NDArray[np.float64]) -> NDArray[np.float64]:
+    """The Aδ nociceptors firing at a peak current (A), of the skin's and of the periosteum's
+    under the pad, in units of the skin's Aδ (:attr:`Recruitment.nociceptive_adelta`)."""
+    amps = np.atleast_1d(np.asarray(amplitude_a, float))
+    total = np.zeros_like(amps)
+    if "adelta" in classes:
+        total = total + classes["adelta"].fraction_at(amps)
+    if "periosteal" in classes:
+        total = total + PERIOSTEAL_DENSITY_RATIO * classes["periosteal"].fraction_at(amps)
+    return total
+
+
+def pain_threshold(classes: Mapping[str, ClassThresholds], criteria: SensationCriteria
+                   ) -> float:
+    """The peak current (A) of the pain criterion: the Aδ nociceptors of the skin and of
+    the periosteum together reach ``criteria.pain_adelta_fraction`` of the skin's Aδ
+    (:func:`nociceptive_fraction`: nociceptive input sums at the spinal cord whatever the
+    tissue), or the C fibers reach theirs; inf: neither within the searched range.
+
+    Where no periosteal Aδ fires below the skin's own criterion (no bone under the pad, or
+    a deep one) this is the skin's ``amplitude_for`` exactly."""
+    fraction = criteria.pain_adelta_fraction
+    skin = classes.get("adelta")
+    pain = skin.amplitude_for(fraction) if skin is not None and skin.thresholds_a.size \
+        else math.inf
+    bone = classes.get("periosteal")
+    if bone is not None and bone.thresholds_a.size:
+        thr = bone.thresholds_a[np.isfinite(bone.thresholds_a)]
+        if thr.size and float(np.min(thr)) < pain:
+            lo = float(np.min(thr))  # below it the skin's count alone: short of the criterion
+            hi = pain if math.isfinite(pain) else float(np.max(thr))
+            if nociceptive_fraction(classes, hi)[0] >= fraction:
+                # the count is non-decreasing and right-continuous in the current: the
+                # smallest current reaching it, by bisection to 1e-12 of the bracket
+                if nociceptive_fraction(classes, lo)[0] >= fraction:
+                    hi = lo
+                for _ in range(80):
+                    if hi - lo <= 1e-12 * hi:
+                        break
+                    mid = 0.5 * (lo + hi)
+                    lo, hi = (lo, mid) if nociceptive_fraction(classes, mid)[0] >= fraction \
+                        else (mid, hi)
+                pain = min(pain, hi)
+    c = classes.get("c")
+    if c is not None and c.thresholds_a.size:
+        pain = min(pain, c.amplitude_for(criteria.pain_c_fraction))
+    return pain
 
 
 @dataclass(frozen=True, eq=False)
@@ -677,12 +739,14 @@ def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
 def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
                      potential: Potential | Sequence[Potential],
                      waveform: UnitWaveform, *, precision: float = 0.02,
-                     tstop_s: float | None = None) -> ClassThresholds:
+                     tstop_s: float | None = None, max_amplitude_a: float | None = None
+                     ) -> ClassThresholds:
     """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
 
     :param potential: φ (V/A) of the channel, or one φ per source of a
         :class:`SourcePulses` waveform (in its order).
     :param tstop_s: simulated time per run (default: the fiber model's own).
+    :param max_amplitude_a: search no higher: a fiber not excited below it gets inf.
     """
     from estim.fibers import SolverOptions, find_thresholds
 
@@ -693,16 +757,18 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     # a free ending is part of the key (the default node ending keeps its earlier keys)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     dt = time_step(waveform)
+    cap = () if max_amplitude_a is None else (("max_amplitude_a", float(max_amplitude_a)),)
     key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
                  np.stack(phis),
-                 waveform.cache_key(), precision, tstop_s, dt, *ending)
+                 waveform.cache_key(), precision, tstop_s, dt, *ending, *cap)
     hit = load_arrays("thresholds", key)
     if hit is not None:
         thr, blocks = hit["threshold_a"], int(hit["blocks"])
     else:
         res = find_thresholds(fibers, phis, waveform, precision=precision,
                               options=SolverOptions(dt_s=dt,
-                                                    tstop_s=tstop_s or _TSTOP_S.get(pop.model)))
+                                                    tstop_s=tstop_s or _TSTOP_S.get(pop.model)),
+                              max_amplitude_a=max_amplitude_a)
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
@@ -863,7 +929,8 @@ def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
     return np.interp(idx, idx[~bad], phi[~bad]), True
 
 
-_LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor"}
+_LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor",
+          "periosteal": "periosteal Aδ"}
 
 #: The cutaneous sampling region, relative to the cathode's footprint.
 _EDGE_MARGIN = 1.3
@@ -890,7 +957,8 @@ def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[st
     """Keyword arguments of :func:`sample_fiber_populations` for a site: the skin thickness
     that sets the afferents' depths, and the motor axons of the site's muscle below its skin
     and fat (:mod:`estim.effects.anatomy`), as intramuscular branches of the calibrated
-    diameter (:data:`~estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`). A muscle
+    diameter (:data:`~estim.effects.calibration.MOTOR_BRANCH_DIAMETER_FACTOR`), and the
+    depth of the bone's surface (its periosteal Aδ) where the site has a bone. A muscle
     whose motor points lie at a place of their own on a limb (the knee's vastus medialis)
     is put there, relative to ``cathode`` (the centre of the sampled patch). Empty for no
     site or a site without a muscle."""
@@ -909,6 +977,9 @@ def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[st
         out["motor_center_m"] = _offset_on_limb(muscle.site_position, cathode)
     if "skin" in thick:
         out["skin_thickness_m"] = thick["skin"]
+    names = [layer.tissue for layer in site.layers]
+    if "bone" in names:  # the periosteum on the bone's surface, below every softer layer
+        out["bone_depth_m"] = sum(layer.thickness for layer in site.layers[:names.index("bone")])
     return out
 
 
@@ -1024,27 +1095,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                     for st, _ in together)))
         potential = [channel_field.potential, *(cf.potential for _, cf in together)]
         tstop = _CARRIER_WINDOW_S + 2 * waveform.delay_s
-    classes: dict[str, ClassThresholds] = {}
-    placed: dict[str, FiberPopulation] = {}
-
-    def class_tstop(pop: FiberPopulation) -> float | None:
-        return None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0))
-
-    for pop in pops:
-        if pop.size == 0:
-            continue
-        if progress is not None:
-            progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
-        placed[pop.fiber_class.value] = pop
-        classes[pop.fiber_class.value] = class_thresholds(
-            pop, electrode, site, potential, waveform, precision=precision,
-            tstop_s=class_tstop(pop))
-    leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
-    if leaving:
-        notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
-                     "past the modelled tissue (the site is smaller than the muscle's "
-                     "innervation region there): past its edge they see the edge's "
-                     "potential, so their thresholds are approximate")
     area = region[0] * region[1]  # [m²] sampled for the afferents
     available = {k: innervation_density(site.name if site is not None else None, k) * area
                  for k in ("abeta", "adelta")}
@@ -1055,6 +1105,34 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         # pain sums the Aδ volleys over time: slow programs need more of them
         criteria = criteria_from_counts(calibrated, available,
                                         pain_rate_factor=pain_rate_factor(train.times_s))
+    classes: dict[str, ClassThresholds] = {}
+    placed: dict[str, FiberPopulation] = {}
+
+    def class_tstop(pop: FiberPopulation) -> float | None:
+        return None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0))
+
+    # the periosteal Aδ last: only those below a few times the skin's pain (and the
+    # programmed current) can count toward pain, so the search stops there
+    for pop in sorted(pops, key=lambda p: p.fiber_class is FiberClass.PERIOSTEAL):
+        if pop.size == 0:
+            continue
+        if progress is not None:
+            progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
+        cap = None
+        if pop.fiber_class is FiberClass.PERIOSTEAL:
+            top = max(pain_threshold(classes, criteria), amplitude_a)
+            cap = PERIOSTEAL_SEARCH_FACTOR * top if math.isfinite(top) and top > 0 else None
+        placed[pop.fiber_class.value] = pop
+        classes[pop.fiber_class.value] = class_thresholds(
+            pop, electrode, site, potential, waveform, precision=precision,
+            tstop_s=class_tstop(pop), max_amplitude_a=cap)
+    leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
+    if leaving:
+        notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
+                     "past the modelled tissue (the site is smaller than the muscle's "
+                     "innervation region there): past its edge they see the edge's "
+                     "potential, so their thresholds are approximate")
+    if calibrated is not None:
         notes.extend(counts_out_of_range(calibrated, available))
     # visible contraction: the current at which the motor axons' volleys, at the program's
     # own rate and amplitudes, sum to the criterion's force; the criteria carry on the
@@ -1067,18 +1145,14 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     criteria = replace(criteria, motor_fraction_without_force=motor_frac)
     sensory = (classes["abeta"].amplitude_for(criteria.sensory_abeta_fraction)
                if "abeta" in classes else math.inf)
-    pain = min(classes["adelta"].amplitude_for(criteria.pain_adelta_fraction)
-               if "adelta" in classes else math.inf,
-               classes["c"].amplitude_for(criteria.pain_c_fraction)
-               if classes.get("c") is not None and classes["c"].thresholds_a.size
-               else math.inf)
+    pain = pain_threshold(classes, criteria)
 
     def frac(name: str) -> float:
         c = classes.get(name)
         return float(c.fraction_at(amplitude_a)[0]) if c is not None else 0.0
 
     recruited = Recruitment(abeta=frac("abeta"), adelta=frac("adelta"), c=frac("c"),
-                            motor=frac("motor"))
+                            motor=frac("motor"), periosteal=frac("periosteal"))
     carrier = stim.timing.carrier_hz
     conduction: dict[str, ConductionTest] | None = None
     conduction_s: float | None = None

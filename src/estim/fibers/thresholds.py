@@ -95,7 +95,8 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
                     waveform: Waveform, *,
                     precision: float = 0.01, options: SolverOptions | None = None,
                     probe_block: bool = False, block_probe_max_factor: float = 32.0,
-                    max_rounds: int = 60) -> ThresholdResult:
+                    max_rounds: int = 60, max_amplitude_a: float | None = None
+                    ) -> ThresholdResult:
     """Lowest activating amplitude of every fiber.
 
     :param fibers: fibers (any mix of models; same-topology fibers are batched together).
@@ -105,10 +106,15 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     :param precision: relative bracket width at which to stop (0.01 = 1 %).
     :param probe_block: also scan above threshold (×√2 steps up to
         ``block_probe_max_factor`` × threshold) for block windows.
+    :param max_amplitude_a: search no higher (A): a fiber not excited below it gets NaN, as
+        one beyond the scan's own ceiling does (a caller that needs only the fibers below
+        some current saves their bisection).
     """
     fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
     if not 0.0 < precision < 0.5:
         raise InputError("precision", precision, "a relative precision between 0 and 0.5")
+    if max_amplitude_a is not None and not max_amplitude_a > 0:
+        raise InputError("max_amplitude_a", max_amplitude_a, "a current > 0 A, or None")
     options = options or SolverOptions()
     phis = resolve_potentials(fibers, potentials)
     n = len(fibers)
@@ -123,7 +129,7 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     for idx in groups.values():
         _search_group([fibers[i] for i in idx], [phis[i] for i in idx], waveform, options,
                       precision, max_rounds, probe_block, block_probe_max_factor,
-                      idx, thr, low, nsim, init, blocks)
+                      idx, thr, low, nsim, init, blocks, max_amplitude_a)
     return ThresholdResult(threshold_a=thr, lower_a=low, n_simulations=nsim,
                            precision=precision, initiation_nodes=init, block_windows_a=blocks)
 
@@ -132,7 +138,8 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                   options: SolverOptions, precision: float, max_rounds: int, probe_block: bool,
                   probe_max: float, idx: list[int], thr: np.ndarray, low: np.ndarray,
                   nsim: np.ndarray, init: list[list[int]],
-                  blocks: list[list[tuple[float, float]]]) -> None:
+                  blocks: list[list[tuple[float, float]]],
+                  max_amplitude_a: float | None = None) -> None:
     from estim.fibers.solver import detect_position
 
     f0 = fibers[0]
@@ -160,6 +167,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     # on a fiber, and far beyond it the membrane equations leave any physical range
     # (a C fiber at 3 kV drove Vm to -1,400 mV and the kernel divided by zero).
     ceiling = np.minimum(1e3, probe * (_MAX_VE_V / 1e-3))
+    cap = math.inf if max_amplitude_a is None else float(max_amplitude_a)
     out = run(everyone, probe)
     dv = np.max(out["peak"] - v_ss, axis=1)
     amp = probe * 10.0 / np.maximum(dv, 1e-6)
@@ -170,7 +178,10 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     crit = np.full(n, _BLOCK)  # upper bounds must reach at least this class
     phase = np.zeros(n, dtype=np.int64)  # 0 scan, 1 bisect, 2 done
     for _ in range(max_rounds):
-        bad = np.flatnonzero((phase == 0) & (amp > ceiling))  # nothing will fire
+        # a scan stepping past the caller's cap tries the cap itself once, so that no
+        # fiber below it is lost between two steps
+        amp = np.where((phase == 0) & (amp > cap) & (lo < cap), cap, amp)
+        bad = np.flatnonzero((phase == 0) & (amp > np.minimum(ceiling, cap)))  # nothing fires
         phase[bad] = 2
         hi[bad] = np.nan
         todo = np.flatnonzero(phase < 2)

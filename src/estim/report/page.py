@@ -356,7 +356,8 @@ def thresholds(window: dict[str, Any]) -> list[Threshold]:
 
 
 #: How the fiber classes of the results' keys read.
-FIBER_WORDS = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons"}
+FIBER_WORDS = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor axons",
+               "periosteal": "periosteal Aδ"}
 
 
 def recruited_text(recruited: dict[str, float]) -> str:

@@ -231,9 +231,10 @@ THRESHOLDS = (("sensory_a", "sensory threshold (detection)", ":"),
               ("pain_a", "pain threshold (Aδ / C fibers)", "-."))
 
 _FIBER_WORDS = {"abeta": "Aβ (touch, tingling)", "adelta": "Aδ (sharp pain)",
-                "c": "C (burning pain)", "motor": "motor axons"}
+                "c": "C (burning pain)", "motor": "motor axons",
+                "periosteal": "periosteal Aδ (bone pain)"}
 _FIBER_COLOURS = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
-                  "motor": "tab:blue"}
+                  "motor": "tab:blue", "periosteal": "tab:purple"}
 
 
 def _ma_ticks(ax: Any) -> None:

@@ -161,7 +161,7 @@ class DialModel:
         fractions = {name: float(c.fraction_at(current)[0])
                      for name, c in window.classes.items()}
         recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
-                                   for k in ("abeta", "adelta", "c", "motor")})
+                                   for k in ("abeta", "adelta", "c", "motor", "periosteal")})
         max_force = self.result.effects.max_force_N if self.result.effects else None
         felt = classify_sensation(
             recruited, criteria=window.criteria,

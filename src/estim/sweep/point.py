@@ -175,6 +175,7 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
     afferents that the calibrated counts are compared with."""
     from estim.effects.calibration import CALIBRATED_COUNTS, criteria_from_counts
     from estim.effects.sensation import classify_sensation
+    from estim.effects.window import pain_threshold
 
     assert point.subject is not None
     criteria = window.criteria
@@ -193,8 +194,7 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
         "sensory_threshold_mA": at("abeta", criteria.sensory_abeta_fraction) * 1e3,
         "strong_tingling_threshold_mA": at("abeta", criteria.strong_abeta_fraction) * 1e3,
         "motor_threshold_mA": at("motor", window.motor_fraction_criterion) * 1e3,
-        "pain_threshold_mA": min(at("adelta", criteria.pain_adelta_fraction),
-                                 at("c", criteria.pain_c_fraction)) * 1e3,  # [A -> mA]
+        "pain_threshold_mA": pain_threshold(window.classes, criteria) * 1e3,  # [A -> mA]
     }
     sensation = effects.sensation
     if sensation is not None:
