@@ -329,6 +329,7 @@ def hughes_sites() -> None:
     print("| site | sensory | motor | pain | window (pain − sensory) |")
     print("| --- | --- | --- | --- | --- |")
     window_ma = {}
+    windows = {}
     for label, (site, overrides, anode, cathode) in _HUGHES_SITES.items():
         program = parse_program(
             text.replace('name = "lower_back"', f'name = "{site}"\n{overrides}')
@@ -338,6 +339,7 @@ def hughes_sites() -> None:
         if win is None:
             continue
         window_ma[label] = (win.pain_a - win.sensory_a) * 1e3
+        windows[label] = win
         print(f"| {label} | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | {_ma(win.pain_a)} | "
               f"{window_ma[label]:.3g} |", flush=True)
     print("\n| window difference | Hughes et al. (95 % CI) | model | direction | in the CI |")
@@ -346,6 +348,25 @@ def hughes_sites() -> None:
         d = window_ma[a] - window_ma[b]
         print(f"| {a} − {b} | {mean:+.2f} ({lo:+.2f} to {hi:+.2f}) | {d:+.2f} | "
               f"{'same' if d > 0 else 'opposite'} | {'yes' if lo <= d <= hi else 'no'} |")
+    # the assumed periosteal density: the same thresholds, pain counted at other ratios
+    import estim.effects.window as window_module
+
+    ratios = (0.0, 0.25, 0.5, 1.0, 2.0)
+    print("\nPeriosteal Aδ per skin Aδ (PERIOSTEAL_DENSITY_RATIO; 1 in estim): window (mA)")
+    print("| ratio | " + " | ".join(window_ma) + " | "
+          + " | ".join(f"{a} − {b}" for a, b, *_ in _HUGHES) + " |")
+    print("| --- " * (1 + len(window_ma) + len(_HUGHES)) + "|")
+    kept = window_module.PERIOSTEAL_DENSITY_RATIO
+    try:
+        for ratio in ratios:
+            window_module.PERIOSTEAL_DENSITY_RATIO = ratio
+            win_at = {label: (window_module.pain_threshold(w.classes, w.criteria)
+                              - w.sensory_a) * 1e3 for label, w in windows.items()}
+            print(f"| {ratio:g} | " + " | ".join(f"{win_at[k]:.1f}" for k in window_ma)
+                  + " | " + " | ".join(f"{win_at[a] - win_at[b]:+.1f}"
+                                       for a, b, *_ in _HUGHES) + " |")
+    finally:
+        window_module.PERIOSTEAL_DENSITY_RATIO = kept
 
 
 #: Knee TENS studies that state their current, as estim programs on the knee: (label, what

@@ -487,6 +487,11 @@ class SensationWindow:
         if which == "pain":
             adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around the "
                       "cathode firing")
+            bone = self.classes.get("periosteal")
+            if bone is not None and np.any(bone.thresholds_a <= self.pain_a):
+                adelta = (f"Aδ afferents of the skin and of the bone's periosteum firing, as "
+                          f"many as {c.pain_adelta_fraction:.0%} of the skin's under and "
+                          "around the cathode")
             return f"pain: {adelta}, or {c.pain_c_fraction:g} of the C fibers"
         frac = c.sensory_abeta_fraction if which == "sensory" else c.strong_abeta_fraction
         count = None if n is None else (n.detection_abeta if which == "sensory"
@@ -522,7 +527,9 @@ class SensationWindow:
             "pain_criterion": self.criterion_text("pain"),
             "recruited_at_programmed": {
                 "abeta": self.recruitment.abeta, "adelta": self.recruitment.adelta,
-                "c": self.recruitment.c, "motor": self.recruitment.motor},
+                "c": self.recruitment.c, "motor": self.recruitment.motor,
+                **({"periosteal": self.recruitment.periosteal}
+                   if "periosteal" in self.classes else {})},
             "fibers": {name: {"count": int(c.thresholds_a.size), "model": c.model,
                               "min_threshold_A": finite(float(np.min(c.thresholds_a)))
                               if c.thresholds_a.size else None,
@@ -1126,6 +1133,16 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
             tstop_s=class_tstop(pop), max_amplitude_a=cap)
+        if pop.fiber_class is FiberClass.PERIOSTEAL:
+            thr = classes["periosteal"].thresholds_a
+            above = int(np.count_nonzero(~np.isfinite(thr)))
+            bone = float(np.median(pop.depth_m)) * 1e3  # [m -> mm]
+            notes.append(
+                f"periosteal Aδ of the bone {bone:.3g} mm below the skin: "
+                + ("none" if above == thr.size else f"{thr.size - above} of {thr.size}")
+                + " excited below "
+                + (f"{cap * 1e3:.3g} mA, as far as their search goes (they count toward pain "
+                   "with the skin's Aδ)" if cap is not None else "any current searched"))
     leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
     if leaving:
         notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
