@@ -43,6 +43,29 @@ def test_motor_depth_follows_an_overridden_fat_layer():
     assert b[0] - a[0] == pytest.approx(0.03 - fat.thickness)
 
 
+@pytest.mark.parametrize(("name", "bone_mm"), [("lower_back", 62.0), ("patch", 46.5),
+                                              ("knee", 15.0), ("cheek", None)])
+def test_the_periosteum_lies_under_every_softer_layer_of_a_site_with_a_bone(name, bone_mm):
+    """The bone's depth is the sum of the layers above it (a limb's muscle fills the radius:
+    the knee's 50 mm less 1.5 skin, 6 fat and a 35 mm bone is 15 mm); the cheek has none."""
+    got = site_anatomy(make_site(name)).get("bone_depth_m")
+    if bone_mm is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(bone_mm * 1e-3, rel=1e-12)
+
+
+def test_no_periosteum_where_the_layers_leave_no_room_for_it():
+    """A hostile override with 0.15 mm of tissue on the bone: no periosteal Aδ (they need
+    0.15 mm above the bone), instead of an error about a field the user never wrote."""
+    patch = make_site("patch")
+    thin = patch.replace(layers=tuple(ly.__class__(ly.tissue, 0.05e-3, ly.conductivity,
+                                                   ly.conductivity_across)
+                                      if ly.tissue != "bone" else ly for ly in patch.layers))
+    assert "bone_depth_m" not in site_anatomy(thin)
+    assert "motor_depth_range_m" in site_anatomy(thin)
+
+
 def test_no_anatomy_for_the_brain_and_bad_classes_are_refused():
     assert site_anatomy(make_site("stn")) == {}
     with pytest.raises(InputError):

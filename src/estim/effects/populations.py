@@ -43,7 +43,11 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.anatomy import cutaneous_layout, periosteal_layout
+from estim.effects.anatomy import (
+    PERIOSTEAL_PLEXUS_ABOVE_BONE_M,
+    cutaneous_layout,
+    periosteal_layout,
+)
 from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
 
@@ -381,9 +385,11 @@ def sample_fiber_populations(
     except ValueError:
         raise InputError("adelta_ending", adelta_ending,
                          "one of " + ", ".join(e.value for e in AdeltaEnding)) from None
+    shallowest = PERIOSTEAL_PLEXUS_ABOVE_BONE_M[1]
     if bone_depth_m is not None and not (isinstance(bone_depth_m, numbers.Real)
-                                         and 1e-3 <= float(bone_depth_m) < 0.2):
-        raise InputError("bone_depth_m", bone_depth_m, "the bone's depth in m, 1 mm to 0.2 m")
+                                         and shallowest < float(bone_depth_m) < 1.0):
+        raise InputError("bone_depth_m", bone_depth_m,
+                         f"the bone's depth in m, over {shallowest * 1e3:g} mm and under 1 m")
     out = []
     for cls in wanted:
         spec = by_class[cls]

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.anatomy import (
     PERIOSTEAL_DENSITY_RATIO,
+    PERIOSTEAL_PLEXUS_ABOVE_BONE_M,
     SITE_MUSCLE,
     Muscle,
     between_groups,
@@ -986,7 +987,9 @@ def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[st
         out["skin_thickness_m"] = thick["skin"]
     names = [layer.tissue for layer in site.layers]
     if "bone" in names:  # the periosteum on the bone's surface, below every softer layer
-        out["bone_depth_m"] = sum(layer.thickness for layer in site.layers[:names.index("bone")])
+        bone = sum(layer.thickness for layer in site.layers[:names.index("bone")])
+        if bone > PERIOSTEAL_PLEXUS_ABOVE_BONE_M[1] + 1e-6:  # room for the periosteum
+            out["bone_depth_m"] = bone
     return out
 
 

@@ -265,6 +265,8 @@ def plot_recruitment(window: Any) -> Figure:
     amps = np.geomspace(lo, hi, 300)
     ma = 1e3  # [A -> mA]
     for name, frac in window.curve(amps).items():
+        if name == "periosteal" and not np.any(frac > 0):
+            continue  # a bone too deep to matter: no line of zeros in the legend
         ax.step(amps * ma, frac * 100, where="post", color=_FIBER_COLOURS.get(name),
                 label=f"{_FIBER_WORDS.get(name, name)}, {window.classes[name].thresholds_a.size}"
                       " fibers")
