@@ -95,7 +95,8 @@ def test_all_fibers_in_one_potential_call_give_the_per_fiber_values(tmp_path, mo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w = sensation_window("a", stim, cf, 0.02, site=pf.site,
-                             counts={"abeta": 8, "adelta": 0, "c": 0, "motor": 8}, seed=2)
+                             counts={"abeta": 8, "adelta": 0, "c": 0, "motor": 8,
+                                     "periosteal": 0}, seed=2)
     by_class = [w.classes[k] for k in ("abeta", "motor")]
     assert len(seen) == 2
     for c, phis in zip(by_class, seen.values(), strict=True):

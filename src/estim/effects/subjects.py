@@ -152,8 +152,12 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     keeps its depth inside the muscle, an afferent's ending its depth as a fraction of the
     skin; the fiber moves rigidly (its cable geometry is the reference one)."""
     depth = _depths(points, site, cathode)
-    if fiber_class in ("motor", "periosteal"):  # below the fat: the muscle, the bone
+    if fiber_class == "motor":
         shift = skin_m + fat_m
+    elif fiber_class == "periosteal":
+        # on the bone: a planar site's layers stack (the bone goes down with the skin and
+        # fat), a limb's muscle refills to the same outer surface (the bone stays put)
+        shift = 0.0 if site.kind == "limb" else skin_m + fat_m
     else:
         shift = float(depth[0]) * (skin_scale - 1.0)  # the ending is the first compartment
     return _move(points, depth + shift, depth, site, cathode)

@@ -408,7 +408,9 @@ def pain_threshold(classes: Mapping[str, ClassThresholds], criteria: SensationCr
         thr = bone.thresholds_a[np.isfinite(bone.thresholds_a)]
         if thr.size and float(np.min(thr)) < pain:
             lo = float(np.min(thr))  # below it the skin's count alone: short of the criterion
-            hi = pain if math.isfinite(pain) else float(np.max(thr))
+            every = np.concatenate([thr] + ([skin.thresholds_a[np.isfinite(skin.thresholds_a)]]
+                                            if skin is not None else []))
+            hi = pain if math.isfinite(pain) else float(np.max(every))
             if nociceptive_fraction(classes, hi)[0] >= fraction:
                 # the count is non-decreasing and right-continuous in the current: the
                 # smallest current reaching it, by bisection to 1e-12 of the bracket
@@ -1130,8 +1132,12 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
             progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
         cap = None
         if pop.fiber_class is FiberClass.PERIOSTEAL:
-            top = max(pain_threshold(classes, criteria), amplitude_a)
-            cap = PERIOSTEAL_SEARCH_FACTOR * top if math.isfinite(top) and top > 0 else None
+            # on the skin's pain (the programmed current only where that is not reached),
+            # rounded up to a power of 2 so that nearby programs share the cached search
+            top = pain_threshold(classes, criteria)
+            top = top if math.isfinite(top) else amplitude_a
+            cap = 2.0 ** math.ceil(math.log2(PERIOSTEAL_SEARCH_FACTOR * top)) \
+                if math.isfinite(top) and top > 0 else None
         placed[pop.fiber_class.value] = pop
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
