@@ -44,7 +44,8 @@ def test_scaled_thresholds_match_fibers_simulated_in_the_subject(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w = sensation_window("a", stim, cf, 0.02, site=site,
-                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6}, seed=4)
+                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6,
+                                     "periosteal": 0}, seed=4)
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     skin, fat = thick["skin"] * 1.3, thick["fat"] * 0.75  # a thick-skinned, lean subject
     base = channel_potential(site, cf.anode, cf.cathode)
@@ -114,7 +115,8 @@ def test_the_bands_stage_says_it_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w = sensation_window("a", stim, cf, 0.02, site=pf.site,
-                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6}, seed=4)
+                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6,
+                                     "periosteal": 0}, seed=4)
     said: list[str] = []
     banded = S.with_bands(w, cf, pf.site, n_subjects=3, progress=said.append)
     assert banded.bands is not None and banded.bands.n_subjects == 3

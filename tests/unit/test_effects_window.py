@@ -70,6 +70,30 @@ def test_conform_keeps_depth_and_arc_length_on_a_limb():
     assert np.allclose(phi, -v / site.radius_x, atol=1e-12)
 
 
+def test_a_fiber_around_a_limb_keeps_its_length_at_depth():
+    """A plexus axon running around a circular limb 5 mm deep: with its own v as anchor,
+    successive points lie their cable's spacing apart (the chord of an arc at R - 5 mm);
+    without, they are squeezed by (R - d)/R, which is what the anchor removes."""
+    site = _Limb(radius_x=0.05, radius_y=0.05)
+    pad = _Pad((site.radius_x, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0), 0.05, 0.05)
+    depth, step, v_a = 5e-3, 1e-4, 3e-3
+    v = v_a + step * np.arange(-100, 101)
+    local = np.column_stack([np.zeros_like(v), v, np.full_like(v, -depth)])
+    r = site.radius_x - depth
+    chord = 2 * r * np.sin(step / (2 * r))  # an arc of one step at radius r
+
+    def spacing(world):
+        return np.linalg.norm(np.diff(world, axis=0), axis=1)
+
+    kept = conform(local, pad, site, anchor_v_m=v_a)
+    assert np.allclose(spacing(kept), chord, rtol=1e-9)  # exact on a circle, bar rounding
+    squeezed = conform(local, pad, site)
+    assert np.allclose(spacing(squeezed), chord * r / site.radius_x, rtol=1e-9)
+    # the anchor itself lies where it lay without one, 5 mm deep
+    assert np.allclose(kept[100], squeezed[100], atol=1e-15)
+    assert np.hypot(kept[:, 0], kept[:, 1]) == pytest.approx(np.full(len(v), r), abs=1e-12)
+
+
 def test_conform_is_rigid_on_a_plane():
     pad = _Pad((0.01, 0.02, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), 0.05, 0.05)
     local = np.array([[1e-3, 0.0, -2e-3], [0.0, 1e-3, 0.0]])

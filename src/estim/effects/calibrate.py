@@ -99,7 +99,10 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
     stim = regular_train(pulse, CALIBRATION_RATE_HZ if rate_hz is None else rate_hz)
-    return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site)
+    # the calibrated fractions are the skin's (Dölker et al. measured on the back, whose
+    # periosteum fires above the skin's own pain): no periosteal fibers to search
+    return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site,
+                            counts={"periosteal": 0})
 
 
 def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float = 100e-6,

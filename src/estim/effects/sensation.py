@@ -5,6 +5,8 @@ Pure logic on the fiber stage's recruitment fractions, so that the chain
 (:data:`SENSATION_CRITERIA_TABLE`) and are model assumptions, not clinical facts:
 
 1. painful — Aδ fraction >= ``pain_adelta_fraction`` or C fraction >= ``pain_c_fraction``;
+   the Aδ fraction counts the skin's Aδ under the pad with the periosteal Aδ of a bone
+   under the pads, weighted by their density ratio (:attr:`Recruitment.nociceptive_adelta`);
 2. contraction, approaching pain — a visible contraction: force >= ``visible_force_fraction``
    of the muscle's maximal force (or, without a force, motor fraction >=
    ``motor_fraction_without_force``);

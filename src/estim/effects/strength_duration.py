@@ -90,7 +90,7 @@ def window_strength_duration(channel_field: ChannelField, *, site: Site | None =
     """Sensory and motor thresholds for monophasic rectangular pulses of each width (the
     pulses Mogyoros et al. used), under the channel's field."""
     widths = np.asarray(pulse_widths_s, float)
-    n = {"abeta": 40, "adelta": 0, "c": 0, "motor": 40}
+    n = {"abeta": 40, "adelta": 0, "c": 0, "periosteal": 0, "motor": 40}
     n.update(counts or {})
     sens, mot = [], []
     for w in widths:

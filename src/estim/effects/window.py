@@ -632,14 +632,20 @@ def _frame(electrode: Electrode) -> tuple[NDArray[np.float64], NDArray[np.float6
     return p0, np.column_stack([x, np.cross(n, x), n])
 
 
-def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None
-            ) -> NDArray[np.float64]:
+def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None,
+            *, anchor_v_m: float | None = None) -> NDArray[np.float64]:
     """World coordinates of points given in the electrode's local frame (m).
 
     On a planar site the frame is rigid. On a limb (an elliptic cylinder along z) a point
     at (u along the limb, v around it, w out of the skin) keeps its depth and arc length:
     it lies at polar angle φ0 - v/R0 and radius r_surface(φ) + w, so a fiber drawn in the
     tangent plane follows the curved dermis instead of leaving the limb.
+
+    With ``anchor_v_m`` (a fiber's own v: its ending or middle node) the arc beyond the
+    anchor is measured at the point's own depth, φ = φ0 - v_a/R0 - (v - v_a)/(R0 + w):
+    a fiber running around the limb 5 mm deep keeps its cable's internode lengths instead
+    of being squeezed by (R0 - 5 mm)/R0 (0.7 over the knee's bone). The anchor itself lies
+    where it lay without one.
     """
     p0, frame = _frame(electrode)
     if site is None or getattr(site, "kind", "") != "limb":
@@ -648,7 +654,11 @@ def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None
     a, b = site.radius_x, site.radius_y
     phi0 = math.atan2(p0[1], p0[0])
     r0 = math.hypot(p0[0], p0[1])
-    phi = phi0 - local[:, 1] / r0
+    if anchor_v_m is None:
+        phi = phi0 - local[:, 1] / r0
+    else:
+        r_depth = np.maximum(r0 + np.minimum(local[:, 2], 0.0), 0.1 * r0)
+        phi = phi0 - anchor_v_m / r0 - (local[:, 1] - anchor_v_m) / r_depth
     r_surf = a * b / np.hypot(b * np.cos(phi), a * np.sin(phi))
     r = r_surf + local[:, 2]
     return np.column_stack([r * np.cos(phi), r * np.sin(phi), p0[2] + local[:, 0]])
@@ -668,13 +678,13 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
     s = np.asarray(fib.positions_m, float)
     if plexus_depth_m is None:
         local = position_local[None, :] + s[:, None] * direction_local
-        return conform(local, electrode, site)
+        return conform(local, electrode, site, anchor_v_m=float(position_local[1]))
     s = s - s[0]
     rise = max(0.0, plexus_depth_m + float(position_local[2]))  # ending to plexus (m)
     along = np.maximum(s - rise, 0.0)
     local = position_local[None, :] + along[:, None] * direction_local
     local[:, 2] = np.where(s < rise, position_local[2] - s, -plexus_depth_m)
-    return conform(local, electrode, site)
+    return conform(local, electrode, site, anchor_v_m=float(position_local[1]))
 
 
 Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]

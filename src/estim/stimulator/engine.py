@@ -66,7 +66,8 @@ class DialState:
 
     :param amplitude_a: the dial (A, or V for a voltage-controlled device).
     :param recruitment: fiber class -> recruited fraction 0..1 (``abeta``, ``adelta``, ``c``,
-        ``motor``); empty where no sensation window applies.
+        ``motor``, and ``periosteal`` where a bone lies under the pads); empty where no
+        sensation window applies.
     :param sensation: what the person would feel, in words.
     :param reasons: the criterion that decided it.
     :param level: the sensation window's level.

@@ -66,6 +66,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("abeta_recruited_fraction", "Aβ fibers recruited (fraction)"),
     Output("adelta_recruited_fraction", "Aδ fibers recruited (fraction)"),
     Output("c_recruited_fraction", "C fibers recruited (fraction)"),
+    Output("periosteal_recruited_fraction",
+           "Periosteal Aδ fibers recruited (fraction; where a bone lies under the pads)"),
     Output("motor_recruited_fraction", "Motor axons recruited (fraction)"),
     Output("sensation", "Predicted sensation", tuple(s.value for s in Sensation)),
     Output("first_contraction_force_N", "Force of the first contraction (N)"),
@@ -154,6 +156,8 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
         r = window.recruitment
         out.update(abeta_recruited_fraction=r.abeta, adelta_recruited_fraction=r.adelta,
                    c_recruited_fraction=r.c, motor_recruited_fraction=r.motor)
+        if "periosteal" in window.classes:
+            out["periosteal_recruited_fraction"] = r.periosteal
     if sensation is not None:
         out["sensation"] = sensation.sensation.value
     if effects.force is not None:

@@ -179,7 +179,11 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
         from distributed import as_completed
 
         # Solve the field once before the chunks spread, so that no two workers solve it.
-        client.submit(_setup_only, text, pure=False).result()
+        has_bone = client.submit(_setup_only, text, pure=False).result()
+        if cls is FiberClass.PERIOSTEAL and not has_bone:
+            raise InputError("--fiber-class", cls.value,
+                             "a site with a bone under the pads (this site has none, so "
+                             "it has no periosteal fibers): abeta, adelta, c or motor")
         futures = {client.submit(chunk_thresholds, text, cls.value, sizes[i], seeds[i],
                                  key=f"estim-population-{keys[i]}"): i for i in todo}
         for future in as_completed(futures):
@@ -223,8 +227,12 @@ def _read_chunk(path: Path, n: int) -> tuple[NDArray[np.float64], ...] | None:
 
 
 def _setup_only(program_json: str) -> bool:
-    _setup(program_json)
-    return True
+    """Solve the program's field (once, before the chunks spread) and say whether its site
+    has a bone under the pads with room for a periosteum (periosteal fibers to sample)."""
+    from estim.effects.window import site_anatomy
+
+    pf, cf, _ = _setup(program_json)
+    return "bone_depth_m" in site_anatomy(pf.site, cf.cathode)
 
 
 def recruitment_curve(result: PopulationResult, amplitudes_a: NDArray[np.float64]
