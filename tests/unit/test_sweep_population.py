@@ -112,3 +112,23 @@ def test_bad_sizes_are_refused_naming_the_field(client: object, kwargs: dict[str
                                                 field: str) -> None:
     with pytest.raises(InputError, match=field):
         population_thresholds(TENS, client=client, **kwargs)  # type: ignore[arg-type]
+
+
+def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """Every preset site has a bone, so a site without one is stood in for by an anatomy
+    without ``bone_depth_m``: the refusal names the field instead of failing to unpack an
+    empty list of populations in a worker."""
+    import estim.effects.window as window_mod
+
+    real = window_mod.site_anatomy
+
+    def boneless(*args: object, **kwargs: object) -> dict[str, object]:
+        out = real(*args, **kwargs)  # type: ignore[arg-type]
+        out.pop("bone_depth_m", None)
+        return out
+
+    monkeypatch.setattr(window_mod, "site_anatomy", boneless)
+    with pytest.raises(InputError, match="--fiber-class.*periosteal.*no periosteal"):
+        population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal")
