@@ -98,12 +98,13 @@ _CACHE_VERSION = "thresholds-3"
 #: (calibration windows follow too).
 ADELTA_ENDING: AdeltaEnding = AdeltaEnding.FREE
 
-#: The periosteal Aδ are searched up to this many times the larger of the skin's pain
-#: threshold and the programmed current: above it they do not count toward pain, and a bone
-#: 30-60 mm deep (forearm, back) is settled in 1-3 runs per fiber instead of ~10. The
-#: virtual subjects' drive ratios of the periosteal Aδ span 0.29-1.85 (p10-p90 0.81-1.14;
-#: the Hughes tibia and knee pads, docs/effects.md), so a fiber left above 4x stays above
-#: ~1.2x the pain threshold in every subject.
+#: The periosteal Aδ are searched up to this many times the skin's pain threshold (the
+#: programmed current where the skin never reaches pain), rounded up to a power of 2: above
+#: it they do not count toward pain, and a bone 30-60 mm deep (forearm, back) is settled in
+#: a few runs per fiber instead of ~10. The 20 virtual subjects' drive ratios of the
+#: periosteal Aδ span 0.61-1.85 (p10-p90 0.89-1.11; the Hughes tibia and knee pads,
+#: measured 2 December 2026 with each fiber's length kept around the limb), so a fiber left
+#: above the cap stays above 2.4x the site's pain threshold in every subject.
 PERIOSTEAL_SEARCH_FACTOR = 4.0
 
 #: Fibers per class in an ``estim run`` (small enough for seconds; the sampling is seeded).
