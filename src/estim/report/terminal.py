@@ -232,8 +232,10 @@ def _criterion_words(criterion: str) -> str:
     """A criterion in a few words: `detection: 167 Aβ afferents firing (44 % ...)` ->
     `167 Aβ afferents fire`."""
     head, _, rest = criterion.partition(": ")
-    words = (rest or head).split(" (")[0].split(", or")[0]
+    words = (rest or head).split(" (")[0].split(", ")[0]
     words = words.replace(" under and around the cathode", "").replace(" firing", " fire")
+    if "periosteal" in criterion:  # pain counts the bone's Aδ with the skin's
+        words = words.replace("the Aδ afferents", "Aδ (skin + bone)")
     return terminal_text(words)
 
 
