@@ -78,7 +78,8 @@ def test_the_programmed_setting_reads_as_the_effects_stage_says(
     state = model.at(programmed)
     r = effects.window.recruitment
     assert state.recruitment == pytest.approx(
-        {"abeta": r.abeta, "adelta": r.adelta, "c": r.c, "motor": r.motor}, rel=1e-12)
+        {"abeta": r.abeta, "adelta": r.adelta, "c": r.c, "motor": r.motor,
+         "periosteal": r.periosteal}, rel=1e-12)
     assert state.sensation == effects.sensation.phrase
     again = classify_sensation(r, criteria=effects.window.criteria)
     assert state.reasons == again.reasons

@@ -667,24 +667,34 @@ def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None,
 def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
                  direction_local: NDArray[np.float64], electrode: Electrode,
                  site: Site | None,
-                 *, plexus_depth_m: float | None = None) -> NDArray[np.float64]:
+                 *, plexus_depth_m: float | None = None,
+                 length_at_depth: bool = False) -> NDArray[np.float64]:
     """Compartment centres (world, m) of a fiber placed in the electrode's local frame.
 
     Without ``plexus_depth_m`` the fiber is straight through ``position_local`` (its middle
     node there). With it, the fiber is an afferent: its first compartment is the ending at
     ``position_local``, the terminal branch runs straight down to the plexus at
     ``plexus_depth_m``, and the parent axon goes on along ``direction_local`` at that depth.
+
+    ``length_at_depth``: on a limb, the run around it keeps the cable's length at the
+    fiber's own depth (:func:`conform` with the fiber's v as anchor). The periosteal Aδ use
+    it (over the knee's bone they would be squeezed to 0.7 of their length). The skin's
+    afferents do not, yet: their plexus runs 1-2 mm deep and is squeezed by 3-5 % on a
+    forearm, and the seven global values of :mod:`estim.effects.calibration` were
+    calibrated on that geometry (on the forearm), so changing it means calibrating them
+    again (it moves the stored detection count 166.7 -> 168.6 afferents).
     """
+    anchor = float(position_local[1]) if length_at_depth else None
     s = np.asarray(fib.positions_m, float)
     if plexus_depth_m is None:
         local = position_local[None, :] + s[:, None] * direction_local
-        return conform(local, electrode, site, anchor_v_m=float(position_local[1]))
+        return conform(local, electrode, site, anchor_v_m=anchor)
     s = s - s[0]
     rise = max(0.0, plexus_depth_m + float(position_local[2]))  # ending to plexus (m)
     along = np.maximum(s - rise, 0.0)
     local = position_local[None, :] + along[:, None] * direction_local
     local[:, 2] = np.where(s < rise, position_local[2] - s, -plexus_depth_m)
-    return conform(local, electrode, site, anchor_v_m=float(position_local[1]))
+    return conform(local, electrode, site, anchor_v_m=anchor)
 
 
 Potential = Callable[[NDArray[np.float64]], NDArray[np.float64]]
@@ -716,8 +726,10 @@ def fiber_geometry(pop: FiberPopulation, electrode: Electrode, site: Site | None
         fib = _make(pop, float(pop.model_diameter_m[i]))
         fibers.append(fib)
         dp = plexus[i]
-        all_points.append(fiber_points(fib, pop.position_m[i], pop.direction[i], electrode, site,
-                                       plexus_depth_m=None if np.isnan(dp) else float(dp)))
+        all_points.append(fiber_points(
+            fib, pop.position_m[i], pop.direction[i], electrode, site,
+            plexus_depth_m=None if np.isnan(dp) else float(dp),
+            length_at_depth=pop.fiber_class is FiberClass.PERIOSTEAL))
     for fib, pts in zip(fibers, all_points, strict=True):  # shared from here on: read-only
         pts.flags.writeable = False
         for value in vars(fib).values():
