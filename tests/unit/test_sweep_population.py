@@ -130,5 +130,5 @@ def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
         return out
 
     monkeypatch.setattr(window_mod, "site_anatomy", boneless)
-    with pytest.raises(InputError, match="--fiber-class.*periosteal.*no periosteal"):
+    with pytest.raises(InputError, match=r"--fiber-class.*periosteal.*no periosteal"):
         population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal")
