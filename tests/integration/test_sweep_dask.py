@@ -155,6 +155,16 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     assert code == 2 and err.count("\n") == 1
     assert "--vary amplitude: got '200 mA'" in err and "device maximum" in err
     assert not (tmp_path / "bad").exists()
+    # the periosteal Aδ of the lower back's bone, a class of its own for --population
+    code = main(["sweep", "tens_conventional", "--population", "4", "--fiber-class",
+                 "periosteal", "--scheduler", cluster.address, "-o", str(tmp_path / "bone")])
+    assert code == 0 and "4 periosteal fibers in 1 task," in capsys.readouterr().out
+    header, *rows = (tmp_path / "bone" / "population.csv").read_text().splitlines()
+    assert header == "fiber,threshold_mA,depth_mm,diameter_um" and len(rows) == 4
+    for row in rows:  # plain numbers, as a spreadsheet reads them (no 'np.float64(...)')
+        _, *numbers = row.split(",")
+        depth, diameter = float(numbers[1]), float(numbers[2])
+        assert 50 < depth < 70 and 1 <= diameter <= 5  # the lower back's bone, 62 mm deep
     code = main(["sweep", "tens_conventional", "--vary", "amplitude=10mA",
                  "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "none")])
     assert code == 2 and "--scheduler" in capsys.readouterr().err

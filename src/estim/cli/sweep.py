@@ -51,8 +51,10 @@ def register(sub: Any) -> None:
     p.add_argument("--population", type=int, default=None, metavar="N",
                    help="instead of a grid: thresholds of N fibers under the cathode, split "
                    "across the workers (e.g. 100000)")
-    p.add_argument("--fiber-class", default="abeta", choices=("abeta", "adelta", "c", "motor"),
-                   help="the class of --population (default: abeta)")
+    p.add_argument("--fiber-class", default="abeta",
+                   choices=("abeta", "adelta", "c", "motor", "periosteal"),
+                   help="the class of --population (default: abeta; periosteal: the Aδ of "
+                        "the periosteum of a bone under the pads)")
     add_json(p, help="print a JSON summary (and the files written)")
     p.set_defaults(handler=_sweep)
 
@@ -172,7 +174,8 @@ def _population(args: argparse.Namespace, path: Path) -> int:
         close()
     thr = np.where(np.isfinite(result.thresholds_a), result.thresholds_a * 1e3, np.nan)
     rows = ["fiber,threshold_mA,depth_mm,diameter_um"] + [
-        f"{i},{'' if np.isnan(t) else repr(float(t))},{d * 1e3!r},{u * 1e6!r}"  # [m -> mm, µm]
+        # numpy's own repr would write 'np.float64(...)': plain floats, every digit kept
+        f"{i},{'' if np.isnan(t) else repr(float(t))},{float(d) * 1e3!r},{float(u) * 1e6!r}"
         for i, (t, d, u) in enumerate(zip(thr, result.depth_m, result.diameter_m,
                                           strict=True))]
     out = write_output_file(folder / "population.csv", "\n".join(rows) + "\n", force=True)
@@ -191,7 +194,8 @@ def _population(args: argparse.Namespace, path: Path) -> int:
         med = f"median threshold {np.median(finite):.3g} mA" if finite.size else \
             "no threshold reached"
         resumed = f" ({result.resumed} read from an earlier run)" if result.resumed else ""
-        print(f"{thr.size:,} {result.fiber_class.value} fibers in {result.chunks} tasks"
+        tasks = f"{result.chunks} task{'s' * (result.chunks != 1)}"
+        print(f"{thr.size:,} {result.fiber_class.value} fibers in {tasks}"
               f"{resumed}, {result.seconds:.1f} s: {med}")
         print(f"wrote {shown(str(out))}")
     return 0
