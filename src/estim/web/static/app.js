@@ -69,7 +69,7 @@ function percent(x) { return `${Math.round(x * 100)} %`; }
 
 const FIBER_WORDS = {
   abeta: "Aβ: touch, tingling", adelta: "Aδ: sharp pain", c: "C: burning pain",
-  periosteal: "Aδ of the bone's periosteum: deep, aching pain", motor: "Aα: muscle (motor)",
+  motor: "Aα: muscle (motor)", periosteal: "bone Aδ: deep ache",
 };
 function fiberName(key) {
   return FIBER_WORDS[key] || key.replace(/_/g, " ");
