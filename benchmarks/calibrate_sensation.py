@@ -54,11 +54,11 @@ def main() -> None:
     print(f"with the stored values: detection {win.sensory_a * 1e3:.2f} mA, strong "
           f"{win.strong_a * 1e3:.2f} mA, pain {win.pain_a * 1e3:.2f} mA, motor "
           f"{win.motor_a * 1e3:.2f} mA")
-    print(f"pain summation time constant: calibrated {calibrate_pain_summation_tau() * 1e3:.1f}"
-          f" ms, stored {PAIN_SUMMATION_TAU_S * 1e3:.1f} ms; pain current 20 Hz / 1 Hz with "
+    print(f"pain summation time constant: calibrated {calibrate_pain_summation_tau() * 1e3:.2f}"
+          f" ms, stored {PAIN_SUMMATION_TAU_S * 1e3:.2f} ms; pain current 20 Hz / 1 Hz with "
           f"the stored one {pain_current_rate_ratio(PAIN_SUMMATION_TAU_S):.4f}", flush=True)
-    print(f"motor branch diameter factor: calibrated {calibrate_motor_branch_factor():.2f}, "
-          f"stored {MOTOR_BRANCH_DIAMETER_FACTOR:.2f}; 25 % MVC with the stored one at "
+    print(f"motor branch diameter factor: calibrated {calibrate_motor_branch_factor():.3f}, "
+          f"stored {MOTOR_BRANCH_DIAMETER_FACTOR:.3f}; 25 % MVC with the stored one at "
           + ", ".join(f"{quarter_mvc_current(None, p) * 1e3:.1f} mA ({p[0]:g} x {p[1]:g} cm)"
                       for p in STUDY_PADS_CM), flush=True)
     if "--no-spread" in sys.argv:

@@ -155,7 +155,7 @@ def pain_current_rate_ratio(tau_s: float, slow_hz: float = 1.0, fast_hz: float =
 
 
 def calibrate_pain_summation_tau() -> float:
-    """The summation time constant (s, to 0.1 ms) at which :func:`pain_current_rate_ratio`
+    """The summation time constant (s, to 0.01 ms) at which :func:`pain_current_rate_ratio`
     is Arendt-Nielsen et al.'s 0.6 / 0.8: a longer constant sums the 20 Hz train more (a
     1 Hz train is one volley at a time for any constant here), so the ratio falls as it
     grows (searched between 2 and 45 ms). The model has no slower summation (wind-up over
@@ -164,8 +164,8 @@ def calibrate_pain_summation_tau() -> float:
     from scipy.optimize import brentq
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_rate")
-    tau = brentq(lambda x: pain_current_rate_ratio(x) - target, 2e-3, 45e-3, xtol=2e-5)
-    return round(float(tau), 4)
+    tau = brentq(lambda x: pain_current_rate_ratio(x) - target, 2e-3, 45e-3, xtol=2e-6)
+    return round(float(tau), 5)
 
 
 def calibrate() -> SensationCounts:

@@ -46,13 +46,13 @@ end in unmyelinated free endings (:data:`estim.effects.window.ADELTA_ENDING`), w
 them fire at a median 5 x the detection threshold under a 5 x 5 cm cathode (2.3 x when the
 ending was a myelinated node), so Dölker's 3.94 is met on the body of the Aδ recruitment
 curve, not only on its last fibers. The fraction depends strongly on the pads it is
-calibrated on (0.745 on 3.5 cm, 0.373 on 5 cm, 0.107 on 7.5 cm): pain grows with the pad's
+calibrated on (0.768 on 3.5 cm, 0.378 on 5 cm, 0.083 on 7.5 cm): pain grows with the pad's
 area where Dölker found no size effect (``docs/effects.md``).
 
 Pain sums over time as well as space: the counts and the pain fraction hold at the
 calibration's 100 pulses/s, and a slower program needs more of the Aδ afferents for pain,
 by the temporal summation of their volleys (:data:`PAIN_SUMMATION_TAU_S`, calibrated on
-Arendt-Nielsen et al. 2000's pain current at 20 Hz against 1 Hz): 1.145 x as many at 1-2 Hz,
+Arendt-Nielsen et al. 2000's pain current at 20 Hz against 1 Hz): 1.129 x as many at 1-2 Hz,
 which is why acupuncture-like TENS at 2 Hz tolerates more current than conventional TENS
 (Hughes et al. 2013 found the window wider at 2 pulses/s than at 30 or 80). A visible
 contraction sums too: its criterion is a force, made by the program's own train of motor
@@ -231,8 +231,8 @@ MOTOR_BRANCH_DIAMETER_FACTOR = 0.555
 #: intolerance configuration, the pain current at 20 Hz is 0.75 of that at 1 Hz
 #: (Arendt-Nielsen et al. 2000; :func:`estim.effects.calibrate.calibrate_pain_summation_tau`).
 #: The pain fraction (``pain_adelta_fraction``) is calibrated at 100 pulses/s, so at 2 Hz pain
-#: needs :func:`pain_rate_factor` = 1.145 x as many of them (1.127 at 10 Hz, 1 from 20 Hz).
-PAIN_SUMMATION_TAU_S = 0.0242
+#: needs :func:`pain_rate_factor` = 1.129 x as many of them (1.114 at 10 Hz, 1 from 20 Hz).
+PAIN_SUMMATION_TAU_S = 0.02306
 
 #: The rate of the calibration configuration's pulses (Hz): its counts and pain fraction hold
 #: at this rate.
@@ -264,17 +264,17 @@ class SensationCounts:
 #: :data:`CALIBRATION_TARGETS` (seed 0, 60 fibers per class);
 #: ``tests/integration/test_sensation_calibration.py`` checks that they still reproduce the
 #: targets.
-CALIBRATED_COUNTS = SensationCounts(detection_abeta=166.7, strong_abeta=317.2,
-                                    pain_adelta_fraction=0.745)
+CALIBRATED_COUNTS = SensationCounts(detection_abeta=168.6, strong_abeta=317.4,
+                                    pain_adelta_fraction=0.768)
 
 
 #: Coefficient of variation of the per-subject factor on every fiber's threshold (log-normal,
 #: mean 1): what the virtual subjects' anatomy (skin, fat, innervation density) leaves of
 #: the detection study's spread, ``sqrt((1 + 0.277²) / (1 + CV_anatomy²) - 1)`` with
 #: CV_anatomy the spread of the calibration window's detection threshold over 400 virtual
-#: subjects without the factor, 0.186 (:func:`estim.effects.calibrate.calibrate_excitability_cv`,
+#: subjects without the factor, 0.191 (:func:`estim.effects.calibrate.calibrate_excitability_cv`,
 #: ``benchmarks/calibrate_sensation.py``).
-SUBJECT_EXCITABILITY_CV = 0.20
+SUBJECT_EXCITABILITY_CV = 0.195
 
 
 def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float], *,

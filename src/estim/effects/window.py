@@ -668,7 +668,7 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
                  direction_local: NDArray[np.float64], electrode: Electrode,
                  site: Site | None,
                  *, plexus_depth_m: float | None = None,
-                 length_at_depth: bool = False) -> NDArray[np.float64]:
+                 length_at_depth: bool = True) -> NDArray[np.float64]:
     """Compartment centres (world, m) of a fiber placed in the electrode's local frame.
 
     Without ``plexus_depth_m`` the fiber is straight through ``position_local`` (its middle
@@ -677,12 +677,10 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
     ``plexus_depth_m``, and the parent axon goes on along ``direction_local`` at that depth.
 
     ``length_at_depth``: on a limb, the run around it keeps the cable's length at the
-    fiber's own depth (:func:`conform` with the fiber's v as anchor). The periosteal Aδ use
-    it (over the knee's bone they would be squeezed to 0.7 of their length). The skin's
-    afferents do not, yet: their plexus runs 1-2 mm deep and is squeezed by 3-5 % on a
-    forearm, and the seven global values of :mod:`estim.effects.calibration` were
-    calibrated on that geometry (on the forearm), so changing it means calibrating them
-    again (it moves the stored detection count 166.7 -> 168.6 afferents).
+    fiber's own depth (:func:`conform` with the fiber's v as anchor), as every population
+    is placed (:func:`fiber_geometry`). Without it the run would be squeezed by
+    (R - depth)/R: the periosteal Aδ over the knee's bone to 0.7 of their length, the
+    skin's plexus 1-2 mm deep by 3-5 % on a forearm.
     """
     anchor = float(position_local[1]) if length_at_depth else None
     s = np.asarray(fib.positions_m, float)
@@ -728,8 +726,7 @@ def fiber_geometry(pop: FiberPopulation, electrode: Electrode, site: Site | None
         dp = plexus[i]
         all_points.append(fiber_points(
             fib, pop.position_m[i], pop.direction[i], electrode, site,
-            plexus_depth_m=None if np.isnan(dp) else float(dp),
-            length_at_depth=pop.fiber_class is FiberClass.PERIOSTEAL))
+            plexus_depth_m=None if np.isnan(dp) else float(dp)))
     for fib, pts in zip(fibers, all_points, strict=True):  # shared from here on: read-only
         pts.flags.writeable = False
         for value in vars(fib).values():
