@@ -102,6 +102,9 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         threshold = w[f"{which}_threshold_A"]
         programmed = w["programmed_peak_current_A"]
         assert abs(programmed / threshold - 1) < within, (path.stem, which, threshold)
+        # and the person reading it is told so, on the screen and in the report's summary
+        assert any("too close to call" in line for line in screen), screen
+        assert "the model cannot say on which side of it a person falls" in html
     else:
         assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (
             f"{path.stem}: predicted {sensation['phrase']!r}, source {sensation['expected']}")

@@ -20,13 +20,15 @@ from estim.safety.render import format_value
 from estim.text import terminal_text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from estim.safety.findings import Finding
     from estim.safety.table import OutputTable
     from estim.simulate import Result
 
 __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", "dbs_rows",
            "dose_rows", "field_rows", "finding_rows", "force_rows", "output_table", "plain",
-           "readable", "summary", "thresholds"]
+           "readable", "summary", "thresholds", "thresholds_at_the_edge"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -38,6 +40,32 @@ SITE_WORDS = {"stn": "subthalamic nucleus"}
 SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 
 #: What each predicted sensation means, in words a patient would use.
+#: How near (a fraction) the programmed current may lie to a threshold before the verdict is
+#: called a matter of which side of it a person falls: thresholds are bracketed to 2 % and
+#: interpolated between 60-120 sampled axons (docs/effects.md, "at the edge").
+EDGE_FRACTION = 0.03
+
+_EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
+
+
+def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """The thresholds (words, A) within :data:`EDGE_FRACTION` of the programmed peak current
+    of a ``sensation_window`` as ``result_to_dict`` writes it: where the model cannot say on
+    which side of the line a person falls.
+
+    >>> thresholds_at_the_edge({"programmed_peak_current_A": 0.749, "sensory_threshold_A":
+    ...     0.0876, "motor_threshold_A": 0.313, "pain_threshold_A": 0.754})
+    [('pain', 0.754)]
+    """
+    at = window["programmed_peak_current_A"]
+    out = []
+    for key, words in _EDGE_WORDS.items():
+        amp = window.get(f"{key}_threshold_A")
+        if amp is not None and amp > 0 and abs(at / amp - 1.0) < EDGE_FRACTION:
+            out.append((words, float(amp)))
+    return out
+
+
 PLAIN_SENSATION = {
     "no sensation": "nothing: the current is too weak to notice",
     "light tingling": "a faint tingling or buzzing under the pads",
@@ -175,6 +203,10 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
                         + ".")
+        for words, amp in thresholds_at_the_edge(w):
+            feel.append(f"The programmed current lies within {EDGE_FRACTION:.0%} of the "
+                        f"threshold for {words} ({_ma(amp)}): the model cannot say on which "
+                        "side of it a person falls.")
         if s.get("as_expected") is False:
             feel.append(f"The program's source expects {' or '.join(s['expected'])}: the "
                         "model and the source disagree here.")
