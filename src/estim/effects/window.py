@@ -667,8 +667,7 @@ def conform(local: NDArray[np.float64], electrode: Electrode, site: Site | None,
 def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
                  direction_local: NDArray[np.float64], electrode: Electrode,
                  site: Site | None,
-                 *, plexus_depth_m: float | None = None,
-                 length_at_depth: bool = True) -> NDArray[np.float64]:
+                 *, plexus_depth_m: float | None = None) -> NDArray[np.float64]:
     """Compartment centres (world, m) of a fiber placed in the electrode's local frame.
 
     Without ``plexus_depth_m`` the fiber is straight through ``position_local`` (its middle
@@ -676,13 +675,12 @@ def fiber_points(fib: Fiber, position_local: NDArray[np.float64],
     ``position_local``, the terminal branch runs straight down to the plexus at
     ``plexus_depth_m``, and the parent axon goes on along ``direction_local`` at that depth.
 
-    ``length_at_depth``: on a limb, the run around it keeps the cable's length at the
-    fiber's own depth (:func:`conform` with the fiber's v as anchor), as every population
-    is placed (:func:`fiber_geometry`). Without it the run would be squeezed by
-    (R - depth)/R: the periosteal Aδ over the knee's bone to 0.7 of their length, the
-    skin's plexus 1-2 mm deep by 3-5 % on a forearm.
+    On a limb, the run around it keeps the cable's length at the fiber's own depth
+    (:func:`conform` with the fiber's v as anchor). Laid at the skin's radius and pushed
+    down it would be squeezed by (R - depth)/R: the periosteal Aδ over the knee's bone to
+    0.7 of their length, the skin's plexus 1-2 mm deep by 3-5 % on a forearm.
     """
-    anchor = float(position_local[1]) if length_at_depth else None
+    anchor = float(position_local[1])
     s = np.asarray(fib.positions_m, float)
     if plexus_depth_m is None:
         local = position_local[None, :] + s[:, None] * direction_local
