@@ -102,3 +102,16 @@ def test_a_swept_interferential_step_fires_once_per_beat() -> None:
         head + "[[channels]]" + b + "[[channels]]" + a))[0])
     gaps = np.diff(swapped.times_s)
     assert 70 < len(swapped.times_s) <= 80 and gaps.min() > 1 / 81 and gaps.max() < 2 / 80
+
+
+def test_an_output_turned_to_zero_has_the_volleys_of_its_pulses() -> None:
+    """`--amplitude 0mA` leaves the pulses' timing: the same volleys, every one alike, and
+    no division by a zero peak (it printed numpy's RuntimeWarning on the user's screen)."""
+    import warnings
+
+    stim = stimuli_for(resolve_program("tens_burst")[0])[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zero = volleys(stim.with_scale(0.0))
+    assert zero.times_s == volleys(stim).times_s
+    assert zero.relative_peak == (1.0,) * len(zero.times_s)

@@ -255,7 +255,8 @@ def volleys(stim: Stimulus, window_s: float = VOLLEY_WINDOW_S) -> Volleys:
     t = (onsets[None, :] + stim.cycle_s * np.arange(n)[:, None]).ravel()
     peak = np.tile(peaks, n)
     order = np.argsort(t, kind="stable")
-    t, peak = t[order], peak[order] / float(np.max(peak))
+    top = float(np.max(peak))  # an output turned to zero keeps its shape: events alike
+    t, peak = t[order], (peak[order] / top if top > 0 else np.ones_like(peak))
     first = int(np.argmax(peak >= 1.0 - 1e-9))
     t, peak = t[first:] - t[first], peak[first:]
     kept_t, kept_p = [float(t[0])], [float(peak[0])]
