@@ -85,6 +85,19 @@ def test_the_programmed_setting_reads_as_the_effects_stage_says(
     assert state.reasons == again.reasons
 
 
+def test_a_setting_at_a_threshold_is_too_close_to_call(
+        tens: tuple[DialModel, list[float]]) -> None:
+    """The dial says what the report says: a setting within EDGE_FRACTION of the sensory,
+    motor or pain threshold is too close to call, one halfway between two is not."""
+    model, _ = tens
+    t = model.thresholds
+    for name in ("sensory", "motor", "pain"):
+        state = model.at(t[name] * 1.01)
+        assert state.near == ((name, t[name]),), name
+        assert state.to_dict()["near"] == [{"threshold": name, "amplitude": t[name]}]
+    assert model.at(0.5 * (t["motor"] + t["pain"])).near == ()
+
+
 def test_safety_verdict_is_check_at_every_dial_step(
         tens: tuple[DialModel, list[float]]) -> None:
     model, _ = tens

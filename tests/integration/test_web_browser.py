@@ -192,7 +192,14 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#dial-up")
         _settled(page)
         assert int(page.input_value("#dial")) == int(before) + 1
+        assert page.text_content("#edge") == ""  # far from every threshold
         _shoot(page, "dial-1000px")
+        # at the pain threshold (the dial's step is 0.5 % of the range: within 3 %)
+        _turn(page, position["pain"])
+        assert re.search(r"Within 3 % of pain \([\d.]+ mA\): too close to call",
+                         page.text_content("#edge")), page.text_content("#edge")
+        assert page.is_visible("#edge")
+        _shoot(page, "dial-edge-1000px")
 
         # calibration: the dial's value at "first felt" and at "strong but comfortable"
         _turn(page, position["sensory"] + 1)

@@ -12,7 +12,14 @@ import pytest
 
 from estim.effects.populations import FiberClass
 from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA
-from estim.effects.window import ClassThresholds, conform, fiber_nodes, sensation_window
+from estim.effects.window import (
+    EDGE_FRACTION,
+    ClassThresholds,
+    conform,
+    fiber_nodes,
+    sensation_window,
+    thresholds_near,
+)
 from estim.program import load_program
 from estim.waveforms import stimuli_for
 from tests.conftest import EXAMPLES
@@ -238,3 +245,20 @@ def test_pain_counts_the_periosteal_adelta_with_the_skins():
     c = _class("c", [0.5 * ma] * 4)
     assert pain_threshold({**both, "c": c}, replace(crit, pain_c_fraction=0.25)) == \
         pytest.approx(0.5 * ma)
+
+
+def test_thresholds_near_a_current_are_those_within_the_edge_fraction() -> None:
+    """Within EDGE_FRACTION of a threshold, on either side, which side a person falls is too
+    close to call; just beyond it, or at a threshold never reached (None, inf) or zero, not;
+    the answer does not depend on the unit (A or V); several may be near at once, in the
+    order a rising dial meets them."""
+    t = {"sensory": 0.004, "strong": 0.0279, "motor": 0.0273, "pain": 0.0288}
+    # strong tingling is not a verdict's edge; motor (2.6 % below) and pain (2.8 % above) are
+    assert thresholds_near(0.028, t) == [("motor", 0.0273), ("pain", 0.0288)]
+    assert thresholds_near(28.0, {k: v * 1e3 for k, v in t.items()}) == \
+        [("motor", 27.3), ("pain", 28.8)]
+    just = 1 + EDGE_FRACTION
+    assert thresholds_near(0.03 * just * (1 - 1e-6), {"pain": 0.03}) == [("pain", 0.03)]
+    assert thresholds_near(0.03 * just * (1 + 1e-6), {"pain": 0.03}) == []
+    assert thresholds_near(0.03 / just, {"pain": 0.03}) == [("pain", 0.03)]
+    assert thresholds_near(0.0, {"sensory": 0.0, "motor": None, "pain": float("inf")}) == []

@@ -71,6 +71,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ADELTA_ENDING",
     "DEFAULT_COUNTS",
+    "EDGE_FRACTION",
+    "EDGE_THRESHOLDS",
     "ClassThresholds",
     "SensationWindow",
     "SourcePulses",
@@ -83,9 +85,35 @@ __all__ = [
     "nociceptive_fraction",
     "pain_threshold",
     "sensation_window",
+    "thresholds_near",
     "volley_times",
     "volleys",
 ]
+
+#: How near (a fraction) a current may lie to a threshold before which side of it a person
+#: falls is a matter the model cannot settle: thresholds are bracketed to 2 % and
+#: interpolated between 60-120 sampled axons (docs/effects.md, "at the edge").
+EDGE_FRACTION = 0.03
+#: The thresholds that decide a verdict, in the order a rising dial meets them.
+EDGE_THRESHOLDS = ("sensory", "motor", "pain")
+
+
+def thresholds_near(current: float, thresholds: Mapping[str, float | None]
+                    ) -> list[tuple[str, float]]:
+    """The thresholds of :data:`EDGE_THRESHOLDS` (name, value) within :data:`EDGE_FRACTION`
+    of ``current``, in any one unit (A, or V on a voltage dial); a threshold that is None,
+    zero or infinite (never reached) is never near.
+
+    >>> thresholds_near(0.749, {"sensory": 0.0876, "motor": 0.313, "pain": 0.754})
+    [('pain', 0.754)]
+    """
+    out = []
+    for name in EDGE_THRESHOLDS:
+        amp = thresholds.get(name)
+        if amp is not None and 0 < amp < math.inf and abs(current / amp - 1.0) < EDGE_FRACTION:
+            out.append((name, float(amp)))
+    return out
+
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
 _CACHE_VERSION = "thresholds-3"

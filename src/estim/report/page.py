@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from estim.effects.window import EDGE_FRACTION, thresholds_near
 from estim.program.options import Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
@@ -39,33 +40,24 @@ SITE_WORDS = {"stn": "subthalamic nucleus"}
 #: Modalities as a table heading names them.
 SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 
-#: What each predicted sensation means, in words a patient would use.
-#: How near (a fraction) the programmed current may lie to a threshold before the verdict is
-#: called a matter of which side of it a person falls: thresholds are bracketed to 2 % and
-#: interpolated between 60-120 sampled axons (docs/effects.md, "at the edge").
-EDGE_FRACTION = 0.03
-
 _EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
 
 
 def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float]]:
-    """The thresholds (words, A) within :data:`EDGE_FRACTION` of the programmed peak current
-    of a ``sensation_window`` as ``result_to_dict`` writes it: where the model cannot say on
-    which side of the line a person falls.
+    """The thresholds (words, A) within :data:`~estim.effects.window.EDGE_FRACTION` of the
+    programmed peak current of a ``sensation_window`` as ``result_to_dict`` writes it: where
+    the model cannot say on which side of the line a person falls.
 
     >>> thresholds_at_the_edge({"programmed_peak_current_A": 0.749, "sensory_threshold_A":
     ...     0.0876, "motor_threshold_A": 0.313, "pain_threshold_A": 0.754})
     [('pain', 0.754)]
     """
-    at = window["programmed_peak_current_A"]
-    out = []
-    for key, words in _EDGE_WORDS.items():
-        amp = window.get(f"{key}_threshold_A")
-        if amp is not None and amp > 0 and abs(at / amp - 1.0) < EDGE_FRACTION:
-            out.append((words, float(amp)))
-    return out
+    near = thresholds_near(window["programmed_peak_current_A"],
+                           {k: window.get(f"{k}_threshold_A") for k in _EDGE_WORDS})
+    return [(_EDGE_WORDS[name], amp) for name, amp in near]
 
 
+#: What each predicted sensation means, in words a patient would use.
 PLAIN_SENSATION = {
     "no sensation": "nothing: the current is too weak to notice",
     "light tingling": "a faint tingling or buzzing under the pads",

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from estim.effects.program import pulse_train
 from estim.effects.sensation import Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
-from estim.effects.window import SensationWindow
+from estim.effects.window import EDGE_FRACTION, SensationWindow, thresholds_near
 from estim.errors import InputError
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
@@ -76,6 +76,9 @@ class DialState:
     :param safety_verdict: ``pass``, ``warn``, ``fail`` (``estim.safety.check`` at this
         amplitude) or ``refused`` (the program model refuses the amplitude).
     :param tripped_rules: one line per rule that does not pass: verdict, rule, what, source.
+    :param near: the thresholds (name, value in the dial's unit) within
+        :data:`~estim.effects.window.EDGE_FRACTION` of the setting: on which side of them a
+        person falls is too close to call.
     """
 
     amplitude_a: float
@@ -86,13 +89,16 @@ class DialState:
     safety_verdict: str
     tripped_rules: tuple[str, ...]
     reasons: tuple[str, ...] = ()
+    near: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
                 "sensation": self.sensation, "reasons": list(self.reasons),
                 "level": self.level.value, "force_fraction": self.force_fraction,
                 "safety_verdict": self.safety_verdict,
-                "tripped_rules": list(self.tripped_rules)}
+                "tripped_rules": list(self.tripped_rules),
+                "near": [{"threshold": name, "amplitude": amp} for name, amp in self.near],
+                "edge_fraction": EDGE_FRACTION}
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,7 +175,8 @@ class DialModel:
             force_N=None if force is None or max_force is None else force * max_force,
             max_force_N=None if force is None else max_force)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
-                         safe.verdict, safe.rules, felt.reasons)
+                         safe.verdict, safe.rules, felt.reasons,
+                         tuple(thresholds_near(a, self.thresholds)))
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

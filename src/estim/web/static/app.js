@@ -226,7 +226,10 @@ async function useModel(job, mode) {
   state.programName = mode && mode !== "custom" ? mode : model.name;
   state.section = section.section;
   if (!$("site").value) fillPlacements();
-  $("program-name").textContent = `${model.name} — ${model.site.replace(/_/g, " ")}, up to `
+  // the site, unless the program's name already says it ("Conventional TENS, lower back")
+  const site = model.site.replace(/_/g, " ");
+  const named = model.name.toLowerCase().includes(site.toLowerCase());
+  $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
     + dialText(model.max_amplitude_a);
   const dial = $("dial");
   dial.max = String(DIAL_STEPS);
@@ -281,10 +284,17 @@ const VERDICT_WORDS = {
   fail: "Exceeds a limit", refused: "Beyond what the program model allows",
 };
 
+// a threshold that the dial sits within the edge fraction of (the report's words)
+const EDGE_WORDS = { sensory: "feeling it", motor: "a visible twitch", pain: "pain" };
+
 function showDial(d) {
   $("sensation").textContent = d.sensation;
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
+  $("edge").textContent = (d.near || []).map((n) =>
+    `Within ${percent(d.edge_fraction)} of ${EDGE_WORDS[n.threshold] || n.threshold} `
+    + `(${dialText(n.amplitude)}): too close to call. The model cannot say on which side `
+    + "of it a person falls.").join(" ");
   // where no sensation model applies (DBS, iontophoresis), what the model did compute
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
