@@ -3,7 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee]
+        [--hughes] [--knee] [--seeds N]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -26,6 +26,11 @@ et al. 2014), with the bands over virtual subjects.
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
+``--seeds N`` runs each example (``--examples``, default all) with N samples of fibers
+(seeds 0 .. N-1: ``SimulateOptions(seed=...)``) and prints each threshold's spread over
+them: how far the answer moves with nothing but the draw of 60-120 axons per class. The
+pooled spreads are :data:`estim.effects.window.SAMPLING_CV`, which "too close to call"
+rests on.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from estim.effects.program import channel_setup
 from estim.effects.window import sensation_window
 from estim.program.bundled import bundled_examples, resolve_program
 from estim.program.options import PulseShape
-from estim.simulate import simulate
+from estim.simulate import SimulateOptions, simulate
 from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
 
 
@@ -414,6 +419,43 @@ def knee_studies() -> None:
               flush=True)
 
 
+def seed_spread(names: list[str], n_seeds: int) -> None:
+    """Each example's sensory, motor and pain thresholds over ``n_seeds`` samples of fibers,
+    and the spread (SD / mean) pooled over the examples as a root mean square."""
+    print(f"thresholds over {n_seeds} samples of fibers (seeds 0-{n_seeds - 1}; mA: seed 0, "
+          "mean, min-max, SD/mean)")
+    print("| example | sensory | motor | pain | s |")
+    print("| --- | --- | --- | --- | --- |")
+    keys = ("sensory", "motor", "pain")
+    spreads: dict[str, list[float]] = {k: [] for k in keys}
+    for name in names:
+        t0 = time.perf_counter()
+        program = resolve_program(name)[0]
+        runs = []
+        for seed in range(n_seeds):
+            fx = simulate(program, options=SimulateOptions(seed=seed)).effects
+            w = fx.window if fx is not None else None
+            if w is None:
+                break
+            runs.append((w.sensory_a, w.motor_a, w.pain_a))
+        if not runs:
+            continue
+        cells = []
+        for k, col in zip(keys, np.array(runs).T, strict=True):
+            if not np.all(np.isfinite(col)):
+                cells.append("not reached in every sample")
+                continue
+            cv = float(np.std(col, ddof=1) / np.mean(col))
+            spreads[k].append(cv)
+            cells.append(f"{_ma(col[0])}, {_ma(np.mean(col))} ({_ma(np.min(col))}–"
+                         f"{_ma(np.max(col))}), {cv:.1%}")
+        print(f"| {name} | " + " | ".join(cells) + f" | {time.perf_counter() - t0:.0f} |",
+              flush=True)
+    print("\npooled SD/mean (root mean square over the examples): " + ", ".join(
+        f"{k} {np.sqrt(np.mean(np.square(v))):.3f} ({len(v)} examples)"
+        for k, v in spreads.items() if v) + f"; stored: {window.SAMPLING_CV}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
@@ -439,6 +481,9 @@ def main() -> None:
                              "state their current (Law & Cheing 2004, Rakel et al. 2014)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
+    parser.add_argument("--seeds", type=int, default=None, metavar="N",
+                        help="each example's thresholds over N samples of fibers (instead of "
+                             "the one table), and their spread")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
                         help="how the Aδ afferents end (default: the window's own, "
                              f"{window.ADELTA_ENDING.value})")
@@ -448,7 +493,10 @@ def main() -> None:
         print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
-    examples(names, bands=args.bands)
+    if args.seeds is not None:
+        seed_spread(names, args.seeds)
+    else:
+        examples(names, bands=args.bands)
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
             widths(name, classes=args.classes)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from estim.effects.sensation import classify_sensation
+from estim.effects.window import edge_fraction
 from estim.errors import InputError
 from estim.program.bundled import resolve_program
 from estim.safety import check
@@ -87,15 +88,19 @@ def test_the_programmed_setting_reads_as_the_effects_stage_says(
 
 def test_a_setting_at_a_threshold_is_too_close_to_call(
         tens: tuple[DialModel, list[float]]) -> None:
-    """The dial says what the report says: a setting within EDGE_FRACTION of the sensory,
-    motor or pain threshold is too close to call, one halfway between two is not."""
+    """The dial says what the report says: a setting within a threshold's edge fraction of
+    the sensory, motor or pain threshold is too close to call; one beyond every edge is
+    not."""
     model, _ = tens
     t = model.thresholds
     for name in ("sensory", "motor", "pain"):
         state = model.at(t[name] * 1.01)
-        assert state.near == ((name, t[name]),), name
-        assert state.to_dict()["near"] == [{"threshold": name, "amplitude": t[name]}]
-    assert model.at(0.5 * (t["motor"] + t["pain"])).near == ()
+        assert state.near == ((name, t[name], edge_fraction(name)),), name
+        assert state.to_dict()["near"] == [{"threshold": name, "amplitude": t[name],
+                                            "fraction": edge_fraction(name)}]
+    clear = t["motor"] * (1 + edge_fraction("motor")) * 1.01  # past the twitch's edge
+    assert clear < t["pain"] * (1 - edge_fraction("pain"))  # and short of pain's
+    assert model.at(clear).near == ()
 
 
 def test_safety_verdict_is_check_at_every_dial_step(

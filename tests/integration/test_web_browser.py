@@ -194,9 +194,9 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert int(page.input_value("#dial")) == int(before) + 1
         assert page.text_content("#edge") == ""  # far from every threshold
         _shoot(page, "dial-1000px")
-        # at the pain threshold (the dial's step is 0.5 % of the range: within 3 %)
+        # at the pain threshold (the dial's step is 0.5 % of the range: within its edge)
         _turn(page, position["pain"])
-        assert re.search(r"Within 3 % of pain \([\d.]+ mA\): too close to call",
+        assert re.search(r"Too close to call: within \d+ % of pain \([\d.]+ mA\)",
                          page.text_content("#edge")), page.text_content("#edge")
         assert page.is_visible("#edge")
         _shoot(page, "dial-edge-1000px")

@@ -16,6 +16,7 @@ from estim.effects.window import (
     EDGE_FRACTION,
     ClassThresholds,
     conform,
+    edge_fraction,
     fiber_nodes,
     sensation_window,
     thresholds_near,
@@ -247,18 +248,35 @@ def test_pain_counts_the_periosteal_adelta_with_the_skins():
         pytest.approx(0.5 * ma)
 
 
-def test_thresholds_near_a_current_are_those_within_the_edge_fraction() -> None:
-    """Within EDGE_FRACTION of a threshold, on either side, which side a person falls is too
+def test_thresholds_near_a_current_are_those_within_their_edge_fraction() -> None:
+    """Within a threshold's edge fraction, on either side, which side a person falls is too
     close to call; just beyond it, or at a threshold never reached (None, inf) or zero, not;
     the answer does not depend on the unit (A or V); several may be near at once, in the
     order a rising dial meets them."""
+    pain = edge_fraction("pain")
     t = {"sensory": 0.004, "strong": 0.0279, "motor": 0.0273, "pain": 0.0288}
     # strong tingling is not a verdict's edge; motor (2.6 % below) and pain (2.8 % above) are
-    assert thresholds_near(0.028, t) == [("motor", 0.0273), ("pain", 0.0288)]
-    assert thresholds_near(28.0, {k: v * 1e3 for k, v in t.items()}) == \
-        [("motor", 27.3), ("pain", 28.8)]
-    just = 1 + EDGE_FRACTION
-    assert thresholds_near(0.03 * just * (1 - 1e-6), {"pain": 0.03}) == [("pain", 0.03)]
-    assert thresholds_near(0.03 * just * (1 + 1e-6), {"pain": 0.03}) == []
-    assert thresholds_near(0.03 / just, {"pain": 0.03}) == [("pain", 0.03)]
+    assert [(n, a) for n, a, _ in thresholds_near(0.028, t)] == [("motor", 0.0273),
+                                                                  ("pain", 0.0288)]
+    assert [(n, a) for n, a, _ in thresholds_near(28.0, {k: v * 1e3 for k, v in t.items()})] \
+        == [("motor", 27.3), ("pain", 28.8)]
+    assert thresholds_near(0.03 * (1 + pain) * (1 - 1e-6), {"pain": 0.03}) == \
+        [("pain", 0.03, pain)]
+    assert thresholds_near(0.03 * (1 + pain) * (1 + 1e-6), {"pain": 0.03}) == []
+    assert thresholds_near(0.03 * (1 - pain) * (1 + 1e-6), {"pain": 0.03}) == \
+        [("pain", 0.03, pain)]
+    assert thresholds_near(0.03 * (1 - pain) * (1 - 1e-6), {"pain": 0.03}) == []
     assert thresholds_near(0.0, {"sensory": 0.0, "motor": None, "pain": float("inf")}) == []
+
+
+def test_the_edge_is_the_sampling_spread_or_the_bracket_whichever_is_wider(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A threshold's edge is its p10-p90 over samples of fibers (±1.28 SD), never narrower
+    than the 3 % of its bracket and interpolation."""
+    import estim.effects.window as w
+
+    for name, cv in w.SAMPLING_CV.items():
+        assert 0 < cv < 0.5, name  # measured (benchmarks/sensation_window.py --seeds)
+        assert edge_fraction(name) == pytest.approx(max(EDGE_FRACTION, 1.2816 * cv))
+    monkeypatch.setitem(w.SAMPLING_CV, "motor", 0.001)
+    assert edge_fraction("motor") == EDGE_FRACTION

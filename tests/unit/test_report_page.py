@@ -53,10 +53,13 @@ def test_a_planar_section_is_named_as_anatomy() -> None:
 
 
 def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
-    """Within EDGE_FRACTION of a threshold the verdict is too close to call; a threshold not
-    reached (None) is never at the edge."""
+    """Within a threshold's edge fraction (its spread over samples of fibers) the verdict is
+    too close to call; a threshold not reached (None) is never at the edge."""
+    from estim.effects.window import edge_fraction
+
+    motor = edge_fraction("motor")
     w = {"programmed_peak_current_A": 0.028, "sensory_threshold_A": 0.004,
          "motor_threshold_A": 0.0273, "pain_threshold_A": None}
-    assert page.thresholds_at_the_edge(w) == [("a visible twitch", 0.0273)]
-    w["motor_threshold_A"] = 0.028 / (1 + page.EDGE_FRACTION + 1e-3)  # just beyond
+    assert page.thresholds_at_the_edge(w) == [("a visible twitch", 0.0273, motor)]
+    w["motor_threshold_A"] = 0.028 / (1 + motor + 1e-3)  # just beyond
     assert page.thresholds_at_the_edge(w) == []

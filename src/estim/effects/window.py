@@ -73,6 +73,7 @@ __all__ = [
     "DEFAULT_COUNTS",
     "EDGE_FRACTION",
     "EDGE_THRESHOLDS",
+    "SAMPLING_CV",
     "ClassThresholds",
     "SensationWindow",
     "SourcePulses",
@@ -80,6 +81,7 @@ __all__ = [
     "Volleys",
     "class_thresholds",
     "conform",
+    "edge_fraction",
     "fiber_points",
     "motor_threshold",
     "nociceptive_fraction",
@@ -90,28 +92,45 @@ __all__ = [
     "volleys",
 ]
 
-#: How near (a fraction) a current may lie to a threshold before which side of it a person
-#: falls is a matter the model cannot settle: thresholds are bracketed to 2 % and
-#: interpolated between 60-120 sampled axons (docs/effects.md, "at the edge").
+#: The thresholds' own resolution (a fraction): they are bracketed to 2 % and interpolated
+#: between sampled axons.
 EDGE_FRACTION = 0.03
 #: The thresholds that decide a verdict, in the order a rising dial meets them.
 EDGE_THRESHOLDS = ("sensory", "motor", "pain")
+#: How far each threshold moves with nothing but the draw of the fibers (60 Aβ, 60 Aδ, 40 C,
+#: 120 motor axons: ``seed``): SD / mean over 5 samples, pooled as a root mean square over
+#: the bundled examples (``python benchmarks/sensation_window.py --seeds 5``, 3 December
+#: 2026; docs/effects.md, "How far the sample of fibers moves the answer").
+SAMPLING_CV: dict[str, float] = {"sensory": 0.107, "motor": 0.082, "pain": 0.116}
+#: A threshold's 10th-90th percentile over samples of fibers spans ±1.28 SD (the bands over
+#: virtual subjects use the same percentiles).
+_P90_Z = 1.2816
+
+
+def edge_fraction(name: str) -> float:
+    """How near (a fraction) a current may lie to the threshold ``name`` (sensory, motor,
+    pain) before the side of it a person falls on is too close to call: the threshold's
+    10th-90th percentile over samples of fibers (:data:`SAMPLING_CV`), or its bracket
+    (:data:`EDGE_FRACTION`), whichever is wider."""
+    return max(EDGE_FRACTION, _P90_Z * SAMPLING_CV[name])
 
 
 def thresholds_near(current: float, thresholds: Mapping[str, float | None]
-                    ) -> list[tuple[str, float]]:
-    """The thresholds of :data:`EDGE_THRESHOLDS` (name, value) within :data:`EDGE_FRACTION`
-    of ``current``, in any one unit (A, or V on a voltage dial); a threshold that is None,
-    zero or infinite (never reached) is never near.
+                    ) -> list[tuple[str, float, float]]:
+    """The thresholds of :data:`EDGE_THRESHOLDS` (name, value, its :func:`edge_fraction`)
+    that ``current`` lies within the edge fraction of, in any one unit (A, or V on a voltage
+    dial); a threshold that is None, zero or infinite (never reached) is never near.
 
-    >>> thresholds_near(0.749, {"sensory": 0.0876, "motor": 0.313, "pain": 0.754})
+    >>> [(name, amp) for name, amp, _ in thresholds_near(0.749, {"sensory": 0.0876,
+    ...     "motor": 0.313, "pain": 0.754})]
     [('pain', 0.754)]
     """
     out = []
     for name in EDGE_THRESHOLDS:
         amp = thresholds.get(name)
-        if amp is not None and 0 < amp < math.inf and abs(current / amp - 1.0) < EDGE_FRACTION:
-            out.append((name, float(amp)))
+        edge = edge_fraction(name)
+        if amp is not None and 0 < amp < math.inf and abs(current / amp - 1.0) < edge:
+            out.append((name, float(amp), edge))
     return out
 
 

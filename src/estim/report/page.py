@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from estim.effects.window import EDGE_FRACTION, thresholds_near
+from estim.effects.window import thresholds_near
 from estim.program.options import Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
@@ -43,18 +43,20 @@ SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 _EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
 
 
-def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float]]:
-    """The thresholds (words, A) within :data:`~estim.effects.window.EDGE_FRACTION` of the
-    programmed peak current of a ``sensation_window`` as ``result_to_dict`` writes it: where
-    the model cannot say on which side of the line a person falls.
+def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, float]]:
+    """The thresholds (words, A, fraction) that the programmed peak current of a
+    ``sensation_window`` (as ``result_to_dict`` writes it) lies within
+    :func:`~estim.effects.window.edge_fraction` of: where the model cannot say on which side
+    of the line a person falls.
 
-    >>> thresholds_at_the_edge({"programmed_peak_current_A": 0.749, "sensory_threshold_A":
-    ...     0.0876, "motor_threshold_A": 0.313, "pain_threshold_A": 0.754})
+    >>> [(words, amp) for words, amp, _ in thresholds_at_the_edge({
+    ...     "programmed_peak_current_A": 0.749, "sensory_threshold_A": 0.0876,
+    ...     "motor_threshold_A": 0.313, "pain_threshold_A": 0.754})]
     [('pain', 0.754)]
     """
     near = thresholds_near(window["programmed_peak_current_A"],
                            {k: window.get(f"{k}_threshold_A") for k in _EDGE_WORDS})
-    return [(_EDGE_WORDS[name], amp) for name, amp in near]
+    return [(_EDGE_WORDS[name], amp, edge) for name, amp, edge in near]
 
 
 #: What each predicted sensation means, in words a patient would use.
@@ -195,10 +197,11 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
                         + ".")
-        for words, amp in thresholds_at_the_edge(w):
-            feel.append(f"The programmed current lies within {EDGE_FRACTION:.0%} of the "
-                        f"threshold for {words} ({_ma(amp)}): the model cannot say on which "
-                        "side of it a person falls.")
+        for words, amp, edge in thresholds_at_the_edge(w):
+            feel.append(f"The programmed current lies within {edge:.0%} of the threshold for "
+                        f"{words} ({_ma(amp)}), about as far as another sample of the model's "
+                        "nerve fibers moves it: the model cannot say on which side of it a "
+                        "person falls.")
         if s.get("as_expected") is False:
             feel.append(f"The program's source expects {' or '.join(s['expected'])}: the "
                         "model and the source disagree here.")

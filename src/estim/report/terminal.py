@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from estim.report.page import EDGE_FRACTION, band_range, recruited_text, thresholds_at_the_edge
+from estim.report.page import band_range, recruited_text, thresholds_at_the_edge
 from estim.text import terminal_text
 from estim.units import format_si
 
@@ -188,9 +188,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         for line in verdict.wrap(console, max(20, console.width - 2)):
             line.rstrip()
             console.print(Text("  ") + line)
-        for words, amp in thresholds_at_the_edge(w):
-            console.print(f"  [yellow]within {EDGE_FRACTION:.0%} of {words} ({_ma(amp)}): "
-                          "too close to call[/yellow]")
+        for words, amp, edge in thresholds_at_the_edge(w):
+            edge_text = Text(f"too close to call: within {edge:.0%} of {words} ({_ma(amp)}), "
+                             "the model's resolution", style="yellow")
+            for line in edge_text.wrap(console, max(20, console.width - 2)):
+                console.print(Text("  ") + line)
         if s.get("as_expected") is False:
             console.print(f"  [yellow]the program's source expects: "
                           f"{terminal_text(' or '.join(s['expected']))}[/yellow]")

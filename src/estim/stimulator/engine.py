@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from estim.effects.program import pulse_train
 from estim.effects.sensation import Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
-from estim.effects.window import EDGE_FRACTION, SensationWindow, thresholds_near
+from estim.effects.window import SensationWindow, thresholds_near
 from estim.errors import InputError
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
@@ -76,8 +76,8 @@ class DialState:
     :param safety_verdict: ``pass``, ``warn``, ``fail`` (``estim.safety.check`` at this
         amplitude) or ``refused`` (the program model refuses the amplitude).
     :param tripped_rules: one line per rule that does not pass: verdict, rule, what, source.
-    :param near: the thresholds (name, value in the dial's unit) within
-        :data:`~estim.effects.window.EDGE_FRACTION` of the setting: on which side of them a
+    :param near: the thresholds (name, value in the dial's unit, fraction) that the setting
+        lies within :func:`~estim.effects.window.edge_fraction` of: on which side of them a
         person falls is too close to call.
     """
 
@@ -89,7 +89,7 @@ class DialState:
     safety_verdict: str
     tripped_rules: tuple[str, ...]
     reasons: tuple[str, ...] = ()
-    near: tuple[tuple[str, float], ...] = ()
+    near: tuple[tuple[str, float, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -97,8 +97,8 @@ class DialState:
                 "level": self.level.value, "force_fraction": self.force_fraction,
                 "safety_verdict": self.safety_verdict,
                 "tripped_rules": list(self.tripped_rules),
-                "near": [{"threshold": name, "amplitude": amp} for name, amp in self.near],
-                "edge_fraction": EDGE_FRACTION}
+                "near": [{"threshold": name, "amplitude": amp, "fraction": edge}
+                         for name, amp, edge in self.near]}
 
 
 @dataclass(frozen=True, eq=False)

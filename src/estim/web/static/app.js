@@ -292,9 +292,9 @@ function showDial(d) {
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
   $("edge").textContent = (d.near || []).map((n) =>
-    `Within ${percent(d.edge_fraction)} of ${EDGE_WORDS[n.threshold] || n.threshold} `
-    + `(${dialText(n.amplitude)}): too close to call. The model cannot say on which side `
-    + "of it a person falls.").join(" ");
+    `Too close to call: within ${percent(n.fraction)} of `
+    + `${EDGE_WORDS[n.threshold] || n.threshold} (${dialText(n.amplitude)}), about as far `
+    + "as another sample of the model's nerve fibers moves it.").join(" ");
   // where no sensation model applies (DBS, iontophoresis), what the model did compute
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
