@@ -456,6 +456,18 @@ def seed_spread(names: list[str], n_seeds: int) -> None:
         for k, v in spreads.items() if v) + f"; stored: {window.SAMPLING_CV}")
 
 
+def _two_or_more(text: str) -> int:
+    """``--seeds``: a spread needs at least two samples."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number of samples, "
+                                         "2 or more")
+    return n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
@@ -481,7 +493,7 @@ def main() -> None:
                              "state their current (Law & Cheing 2004, Rakel et al. 2014)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
-    parser.add_argument("--seeds", type=int, default=None, metavar="N",
+    parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
                         help="each example's thresholds over N samples of fibers (instead of "
                              "the one table), and their spread")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
