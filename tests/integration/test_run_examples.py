@@ -105,6 +105,11 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     told = (any("too close to call" in line for line in screen),
             "the model cannot say on which side of it a person falls" in html)
     assert told == (path.stem in AT_THE_EDGE,) * 2, (path.stem, told)
+    if sensation["as_expected"] is False:
+        # at the edge the source is neither confirmed nor contradicted; beyond it, contradicted
+        at_edge = path.stem in AT_THE_EDGE
+        assert ("neither confirms nor contradicts" in html) is at_edge, path.stem
+        assert ("the model and the source disagree here" in html) is not at_edge, path.stem
     if path.stem in AT_THE_EDGE:
         programmed = w["programmed_peak_current_A"]
         for name in AT_THE_EDGE[path.stem]:

@@ -197,14 +197,17 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
                         + ".")
-        for words, amp, edge in thresholds_at_the_edge(w):
-            feel.append(f"The programmed current lies within {edge:.0%} of the threshold for "
-                        f"{words} ({_ma(amp)}), about as far as another sample of the model's "
-                        "nerve fibers moves it: the model cannot say on which side of it a "
-                        "person falls.")
+        edge = thresholds_at_the_edge(w)
+        for words, amp, fraction in edge:
+            feel.append(f"The programmed current lies within {fraction:.0%} of the threshold "
+                        f"for {words} ({_ma(amp)}), about as far as another sample of the "
+                        "model's nerve fibers moves it: the model cannot say on which side "
+                        "of it a person falls.")
         if s.get("as_expected") is False:
-            feel.append(f"The program's source expects {' or '.join(s['expected'])}: the "
-                        "model and the source disagree here.")
+            feel.append(f"The program's source expects {' or '.join(s['expected'])}: "
+                        + ("on the other side of that line, so the model neither confirms "
+                           "nor contradicts it." if edge else
+                           "the model and the source disagree here."))
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
     else:
