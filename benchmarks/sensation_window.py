@@ -438,7 +438,7 @@ def seed_spread(names: list[str], n_seeds: int) -> None:
             if w is None:
                 break
             runs.append((w.sensory_a, w.motor_a, w.pain_a))
-        if not runs:
+        if len(runs) < n_seeds:  # no window for this program (DBS, iontophoresis)
             continue
         cells = []
         for k, col in zip(keys, np.array(runs).T, strict=True):

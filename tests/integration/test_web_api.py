@@ -178,6 +178,7 @@ def test_unknown_job(client: TestClient) -> None:
 
 def test_model_has_the_thresholds_in_order(model: dict[str, Any]) -> None:
     assert model["max_amplitude_a"] > 0
+    assert model["site"] == "lower_back" and model["site_words"] == "lower back"
     t = model["thresholds_a"]
     assert 0 < t["sensory"] < t["pain"] <= model["max_amplitude_a"] * 10
     assert t["sensory"] < t["strong"]

@@ -196,7 +196,8 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         _shoot(page, "dial-1000px")
         # at the pain threshold (the dial's step is 0.5 % of the range: within its edge)
         _turn(page, position["pain"])
-        assert re.search(r"Too close to call: within \d+ % of pain \([\d.]+ mA\)",
+        assert re.search(r"Too close to call: [\d.]+ % (above|below) pain \([\d.]+ mA\); "
+                         r".* by about ±[\d.]+ %\.",
                          page.text_content("#edge")), page.text_content("#edge")
         assert page.is_visible("#edge")
         _shoot(page, "dial-edge-1000px")

@@ -63,3 +63,19 @@ def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
     assert page.thresholds_at_the_edge(w) == [("a visible twitch", 0.0273, motor)]
     w["motor_threshold_A"] = 0.028 / (1 + motor + 1e-3)  # just beyond
     assert page.thresholds_at_the_edge(w) == []
+
+
+def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:
+    """At the edge a disagreeing source is softened only when the threshold at the edge is
+    the one between the prediction and the source's sensation."""
+    twitch = "a visible twitch"
+    assert page.across_the_edge("contraction, approaching pain", twitch) == \
+        "strong tingling, no contraction"
+    assert page.across_the_edge("strong tingling, no contraction", twitch) == \
+        "contraction, approaching pain"
+    assert page.across_the_edge("contraction, approaching pain", "pain") == "painful"
+    # near detection, predicted light tingling: the other side is nothing felt, not a twitch
+    assert page.across_the_edge("light tingling", "feeling it") == "no sensation"
+    assert page.across_the_edge("light tingling", twitch) is None
+    assert page.edge_distance(0.749, 0.754) == "0.7% below"
+    assert page.edge_distance(0.030, 0.0281) == "6.8% above"

@@ -95,12 +95,15 @@ __all__ = [
 #: The thresholds' own resolution (a fraction): they are bracketed to 2 % and interpolated
 #: between sampled axons.
 EDGE_FRACTION = 0.03
-#: The thresholds that decide a verdict, in the order a rising dial meets them.
+#: The thresholds whose spread over samples of fibers was measured (:data:`SAMPLING_CV`), in
+#: the order a rising dial meets them; strong tingling's was not, and it is not flagged.
 EDGE_THRESHOLDS = ("sensory", "motor", "pain")
-#: How far each threshold moves with nothing but the draw of the fibers (60 Aβ, 60 Aδ, 40 C,
-#: 120 motor axons: ``seed``): SD / mean over 5 samples, pooled as a root mean square over
-#: the bundled examples (``python benchmarks/sensation_window.py --seeds 5``, 3 December
-#: 2026; docs/effects.md, "How far the sample of fibers moves the answer").
+#: How far each threshold moves with nothing but the draw of the fibers (the default counts,
+#: :data:`DEFAULT_COUNTS`: 60 Aβ, 60 Aδ, 40 C, 120 motor axons, 60 periosteal Aδ; other
+#: counts spread roughly as 1/√n, which this does not follow): SD / mean over 5 samples,
+#: pooled as a root mean square over the bundled examples (``python
+#: benchmarks/sensation_window.py --seeds 5``, 3 December 2026; docs/effects.md, "How far
+#: the sample of fibers moves the answer").
 SAMPLING_CV: dict[str, float] = {"sensory": 0.107, "motor": 0.082, "pain": 0.116}
 #: A threshold's 10th-90th percentile over samples of fibers spans ±1.28 SD (the bands over
 #: virtual subjects use the same percentiles).

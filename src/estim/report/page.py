@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from estim.safety.table import OutputTable
     from estim.simulate import Result
 
-__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold", "dbs_rows",
-           "dose_rows", "field_rows", "finding_rows", "force_rows", "output_table", "plain",
-           "readable", "summary", "thresholds", "thresholds_at_the_edge"]
+__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
+           "across_the_edge", "dbs_rows", "dose_rows", "edge_distance", "field_rows",
+           "finding_rows", "force_rows", "output_table", "plain", "readable", "summary",
+           "thresholds", "thresholds_at_the_edge"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -57,6 +58,33 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
     near = thresholds_near(window["programmed_peak_current_A"],
                            {k: window.get(f"{k}_threshold_A") for k in _EDGE_WORDS})
     return [(_EDGE_WORDS[name], amp, edge) for name, amp, edge in near]
+
+
+def edge_distance(current: float, threshold: float) -> str:
+    """How far a current lies from a threshold, in words: "0.7% below", "6.8% above"."""
+    d = current / threshold - 1.0
+    return f"{abs(d):.1%} {'above' if d >= 0 else 'below'}"
+
+
+#: The sensation just below (sensory, motor, pain: the threshold's words) each threshold
+#: and just above it (estim.program.options.Sensation's phrases).
+_EDGE_SIDES = {"feeling it": ("no sensation", "light tingling"),
+               "a visible twitch": ("strong tingling, no contraction",
+                                    "contraction, approaching pain"),
+               "pain": ("contraction, approaching pain", "painful")}
+
+
+def across_the_edge(phrase: str, words: str) -> str | None:
+    """The sensation a prediction ``phrase`` would become across the threshold ``words``
+    (:func:`thresholds_at_the_edge`'s), or None where the threshold does not bound it.
+
+    >>> across_the_edge("contraction, approaching pain", "a visible twitch")
+    'strong tingling, no contraction'
+    >>> across_the_edge("light tingling", "pain") is None
+    True
+    """
+    below, above = _EDGE_SIDES[words]
+    return {below: above, above: below}.get(phrase)
 
 
 #: What each predicted sensation means, in words a patient would use.
@@ -197,16 +225,19 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
                         + ".")
+        at = w["programmed_peak_current_A"]
         edge = thresholds_at_the_edge(w)
         for words, amp, fraction in edge:
-            feel.append(f"The programmed current lies within {fraction:.0%} of the threshold "
-                        f"for {words} ({_ma(amp)}), about as far as another sample of the "
-                        "model's nerve fibers moves it: the model cannot say on which side "
-                        "of it a person falls.")
+            feel.append(f"The programmed current lies {edge_distance(at, amp)} the threshold "
+                        f"for {words} ({_ma(amp)}); another sample of the model's nerve "
+                        f"fibers moves that threshold by about ±{fraction:.1%}, so the model "
+                        "cannot say on which side of it a person falls.")
         if s.get("as_expected") is False:
+            across = [words for words, _, _ in edge
+                      if across_the_edge(s["phrase"], words) in s["expected"]]
             feel.append(f"The program's source expects {' or '.join(s['expected'])}: "
-                        + ("on the other side of that line, so the model neither confirms "
-                           "nor contradicts it." if edge else
+                        + (f"just across the threshold for {across[0]}, so the model "
+                           "neither confirms nor contradicts it." if across else
                            "the model and the source disagree here."))
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from estim.report.page import band_range, recruited_text, thresholds_at_the_edge
+from estim.report.page import (
+    band_range,
+    edge_distance,
+    recruited_text,
+    thresholds_at_the_edge,
+)
 from estim.text import terminal_text
 from estim.units import format_si
 
@@ -188,9 +193,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         for line in verdict.wrap(console, max(20, console.width - 2)):
             line.rstrip()
             console.print(Text("  ") + line)
+        at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
-            edge_text = Text(f"too close to call: within {edge:.0%} of {words} ({_ma(amp)}), "
-                             "the model's resolution", style="yellow")
+            edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
+                             f"({_ma(amp)}), inside the model's ±{edge:.1%}", style="yellow")
             for line in edge_text.wrap(console, max(20, console.width - 2)):
                 console.print(Text("  ") + line)
         if s.get("as_expected") is False:

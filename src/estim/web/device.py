@@ -155,8 +155,12 @@ def _finite(x: float) -> float | None:
 
 
 def _program_words(model: DialModel) -> dict[str, object]:
+    from estim.report.page import SITE_WORDS
+
     program = model.program
-    return {"name": program.name, "site": str(program.site.name), "unit": model.unit,
+    site = str(program.site.name)
+    return {"name": program.name, "site": site,
+            "site_words": SITE_WORDS.get(site, site.replace("_", " ")), "unit": model.unit,
             "max_amplitude_a": float(model.max_amplitude_a),
             "thresholds_a": {k: _finite(v) for k, v in model.thresholds.items()}}
 

@@ -227,7 +227,7 @@ async function useModel(job, mode) {
   state.section = section.section;
   if (!$("site").value) fillPlacements();
   // the site, unless the program's name already says it ("Conventional TENS, lower back")
-  const site = model.site.replace(/_/g, " ");
+  const site = model.site_words || model.site.replace(/_/g, " ");
   const named = model.name.toLowerCase().includes(site.toLowerCase());
   $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
     + dialText(model.max_amplitude_a);
@@ -291,10 +291,14 @@ function showDial(d) {
   $("sensation").textContent = d.sensation;
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
-  $("edge").textContent = (d.near || []).map((n) =>
-    `Too close to call: within ${percent(n.fraction)} of `
-    + `${EDGE_WORDS[n.threshold] || n.threshold} (${dialText(n.amplitude)}), about as far `
-    + "as another sample of the model's nerve fibers moves it.").join(" ");
+  const tenths = (x) => `${(Math.abs(x) * 100).toFixed(1)} %`;
+  $("edge").textContent = (d.near || []).map((n) => {
+    const off = d.amplitude_a / n.amplitude - 1;
+    return `Too close to call: ${tenths(off)} ${off >= 0 ? "above" : "below"} `
+      + `${EDGE_WORDS[n.threshold] || n.threshold} (${dialText(n.amplitude)}); another `
+      + "sample of the model's nerve fibers moves that threshold by about "
+      + `±${tenths(n.fraction)}.`;
+  }).join(" ");
   // where no sensation model applies (DBS, iontophoresis), what the model did compute
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
