@@ -8,7 +8,7 @@ import math
 import pytest
 
 from estim.cli.main import main
-from estim.effects.window import edge_fraction
+from estim.effects.window import thresholds_near
 from estim.program import load_program
 from tests.conftest import EXAMPLES
 
@@ -113,9 +113,8 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         assert ("neither confirms nor contradicts" in html) is at_edge, path.stem
         assert ("the model and the source disagree here" in html) is not at_edge, path.stem
     programmed = w["programmed_peak_current_A"]
-    near = {name for name in ("sensory", "motor", "pain")
-            if w[f"{name}_threshold_A"] is not None
-            and abs(programmed / w[f"{name}_threshold_A"] - 1) < edge_fraction(name)}
+    near = {name for name, _, _ in thresholds_near(
+        programmed, {k: w[f"{k}_threshold_A"] for k in ("sensory", "motor", "pain")})}
     assert near == set(AT_THE_EDGE.get(path.stem, ())), (path.stem, near)
     if path.stem not in AT_THE_EDGE:
         assert agrees is (path.stem not in DISAGREES_WITH_SOURCE), (

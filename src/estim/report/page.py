@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from estim.effects.window import thresholds_near
-from estim.program.options import Verdict
+from estim.program.options import Sensation, Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
 from estim.text import terminal_text
@@ -66,12 +66,10 @@ def edge_distance(current: float, threshold: float) -> str:
     return f"{abs(d):.1%} {'above' if d >= 0 else 'below'}"
 
 
-#: The sensation just below (sensory, motor, pain: the threshold's words) each threshold
-#: and just above it (estim.program.options.Sensation's phrases).
-_EDGE_SIDES = {"feeling it": ("no sensation", "light tingling"),
-               "a visible twitch": ("strong tingling, no contraction",
-                                    "contraction, approaching pain"),
-               "pain": ("contraction, approaching pain", "painful")}
+#: The sensation just below each threshold (by its words) and just above it.
+_EDGE_SIDES = {"feeling it": (Sensation.NONE, Sensation.LIGHT_TINGLING),
+               "a visible twitch": (Sensation.STRONG_TINGLING, Sensation.CONTRACTION),
+               "pain": (Sensation.CONTRACTION, Sensation.PAINFUL)}
 
 
 def across_the_edge(phrase: str, words: str) -> str | None:
@@ -84,7 +82,9 @@ def across_the_edge(phrase: str, words: str) -> str | None:
     True
     """
     below, above = _EDGE_SIDES[words]
-    return {below: above, above: below}.get(phrase)
+    sides: dict[str, Sensation] = {below: above, above: below}  # a StrEnum is its phrase
+    across = sides.get(phrase)
+    return None if across is None else across.value
 
 
 #: What each predicted sensation means, in words a patient would use.
