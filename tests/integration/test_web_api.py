@@ -216,6 +216,20 @@ def test_dial_just_above_the_sensory_threshold_is_felt(client: TestClient, job: 
     assert above["level"] != "none"
 
 
+def test_dial_at_a_threshold_names_it_in_the_pages_words(client: TestClient, job: str,
+                                                         model: dict[str, Any]) -> None:
+    """At the pain threshold the dial is too close to call, and the API names the threshold
+    in the words the report uses (the page has no copy of them); far below it, nothing."""
+    from estim.effects.window import edge_fraction
+    from estim.report.page import EDGE_WORDS
+
+    pain = model["thresholds_a"]["pain"]
+    near = _dial(client, job, pain)["near"]
+    assert [(n["threshold"], n["words"]) for n in near] == [("pain", EDGE_WORDS["pain"])]
+    assert near[0]["fraction"] == edge_fraction("pain")
+    assert _dial(client, job, 0.5 * pain)["near"] == []
+
+
 def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
                                            model: dict[str, Any]) -> None:
     """A current-controlled stimulator puts out the current its dial is set to: the

@@ -41,7 +41,9 @@ SITE_WORDS = {"stn": "subthalamic nucleus"}
 #: Modalities as a table heading names them.
 SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 
-_EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
+#: Each threshold of :data:`~estim.effects.window.EDGE_THRESHOLDS` as a sentence names it
+#: ("too close to call: 0.5 % above pain"); the report and the dial use the same words.
+EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
 
 
 def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, float]]:
@@ -56,8 +58,8 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
     [('pain', 0.754)]
     """
     near = thresholds_near(window["programmed_peak_current_A"],
-                           {k: window.get(f"{k}_threshold_A") for k in _EDGE_WORDS})
-    return [(_EDGE_WORDS[name], amp, edge) for name, amp, edge in near]
+                           {k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
+    return [(EDGE_WORDS[name], amp, edge) for name, amp, edge in near]
 
 
 def edge_distance(current: float, threshold: float) -> str:

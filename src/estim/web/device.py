@@ -194,11 +194,15 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
+    from estim.report.page import EDGE_WORDS
+
     _fields(request, ("amplitude",))
     model = _model(request, job)
     amps = parse_quantity(amplitude, _dimension(model), field="amplitude")
-    return {**model.at(amps).to_dict(), "amplitude_a": amps,
-            "waveform": _waveform(model, amps)}
+    state = model.at(amps).to_dict()
+    for near in state["near"]:  # the threshold as the page's sentence names it
+        near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
+    return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
 
 @router.get("/jobs/{job}/section")

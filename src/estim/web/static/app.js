@@ -285,8 +285,6 @@ const VERDICT_WORDS = {
 };
 
 // a threshold that the dial sits within the edge fraction of (the report's words)
-const EDGE_WORDS = { sensory: "feeling it", motor: "a visible twitch", pain: "pain" };
-
 function showDial(d) {
   $("sensation").textContent = d.sensation;
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
@@ -295,7 +293,7 @@ function showDial(d) {
   $("edge").textContent = (d.near || []).map((n) => {
     const off = d.amplitude_a / n.amplitude - 1;
     return `Too close to call: ${tenths(off)} ${off >= 0 ? "above" : "below"} `
-      + `${EDGE_WORDS[n.threshold] || n.threshold} (${dialText(n.amplitude)}); another `
+      + `${n.words || n.threshold} (${dialText(n.amplitude)}); another `
       + "sample of the model's nerve fibers moves that threshold by about "
       + `±${tenths(n.fraction)}.`;
   }).join(" ");
