@@ -3,7 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee] [--seeds N]
+        [--hughes] [--knee] [--seeds N [--recalibrate]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -28,9 +28,13 @@ et al. 2014), with the bands over virtual subjects.
 calibration windows of ``--pain`` included.
 ``--seeds N`` runs each example (``--examples``, default all) with N samples of fibers
 (seeds 0 .. N-1: ``SimulateOptions(seed=...)``) and prints each threshold's spread over
-them: how far the answer moves with nothing but the draw of 60-120 axons per class. The
-pooled spreads are :data:`estim.effects.window.SAMPLING_CV`, which "too close to call"
-rests on.
+them: how far the answer moves with nothing but the draw of 40-240 fibers per class. With
+``--recalibrate`` each draw is first calibrated on its own (the Aβ counts, the Aδ fraction
+and the summation time constant on the forearm, the motor branches' factor on the thigh:
+:mod:`estim.effects.calibrate` with ``seed=``; seed 0 keeps the stored values, which are
+its own), as the stored model was on seed 0: the spread of a calibrated model, part of whose
+draw the calibration absorbs. Those pooled spreads are
+:data:`estim.effects.window.SAMPLING_CV`, which "too close to call" rests on.
 """
 
 from __future__ import annotations
@@ -38,11 +42,13 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from estim.effects import window
+from estim.effects import calibration, window
 from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
@@ -419,26 +425,60 @@ def knee_studies() -> None:
               flush=True)
 
 
-def seed_spread(names: list[str], n_seeds: int) -> None:
+@contextmanager
+def _calibrated(seed: int) -> Iterator[None]:
+    """The model calibrated on draw ``seed`` (its Aβ counts, Aδ fraction, summation time
+    constant and motor branch factor) in place of the stored seed-0 values, for the runs
+    inside; seed 0 keeps the stored ones."""
+    from estim.effects.calibrate import (
+        calibrate,
+        calibrate_motor_branch_factor,
+        calibrate_pain_summation_tau,
+    )
+
+    stored = (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
+              window.MOTOR_BRANCH_DIAMETER_FACTOR)
+    if seed:
+        t0 = time.perf_counter()
+        counts = calibrate(seed=seed)
+        tau = calibrate_pain_summation_tau(seed=seed,
+                                           pain_adelta_fraction=counts.pain_adelta_fraction)
+        factor = calibrate_motor_branch_factor(seed=seed)
+        print(f"  seed {seed} calibrated: {counts}, summation {tau * 1e3:.2f} ms, motor "
+              f"branches {factor:.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S = counts, tau
+        window.MOTOR_BRANCH_DIAMETER_FACTOR = factor
+    try:
+        yield
+    finally:
+        (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
+         window.MOTOR_BRANCH_DIAMETER_FACTOR) = stored
+
+
+def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> None:
     """Each example's sensory, motor and pain thresholds over ``n_seeds`` samples of fibers,
-    and the spread (SD / mean) pooled over the examples as a root mean square."""
-    print(f"thresholds over {n_seeds} samples of fibers (seeds 0-{n_seeds - 1}; mA: seed 0, "
-          "mean, min-max, SD/mean)")
-    print("| example | sensory | motor | pain | s |")
-    print("| --- | --- | --- | --- | --- |")
+    and the spread (SD / mean) pooled over the examples as a root mean square; with
+    ``recalibrate``, each sample with the model calibrated on it (:func:`_calibrated`)."""
+    print(f"thresholds over {n_seeds} samples of fibers (seeds 0-{n_seeds - 1}"
+          f"{', each calibrated on its own' if recalibrate else ''}; mA: seed 0, mean, "
+          "min-max, SD/mean)")
+    runs_by_seed: dict[int, dict[str, tuple[float, float, float]]] = {}
+    programs = {name: resolve_program(name)[0] for name in names}
+    for seed in range(n_seeds):  # one calibration per draw, every example with it
+        with _calibrated(seed) if recalibrate else _stored():
+            for name, program in programs.items():
+                fx = simulate(program, options=SimulateOptions(seed=seed)).effects
+                w = fx.window if fx is not None else None
+                if w is not None:
+                    runs_by_seed.setdefault(seed, {})[name] = (w.sensory_a, w.motor_a,
+                                                               w.pain_a)
+    print("| example | sensory | motor | pain |")
+    print("| --- | --- | --- | --- |")
     keys = ("sensory", "motor", "pain")
     spreads: dict[str, list[float]] = {k: [] for k in keys}
     for name in names:
-        t0 = time.perf_counter()
-        program = resolve_program(name)[0]
-        runs = []
-        for seed in range(n_seeds):
-            fx = simulate(program, options=SimulateOptions(seed=seed)).effects
-            w = fx.window if fx is not None else None
-            if w is None:
-                break
-            runs.append((w.sensory_a, w.motor_a, w.pain_a))
-        if len(runs) < n_seeds:  # no window for this program (DBS, iontophoresis)
+        runs = [runs_by_seed.get(seed, {}).get(name) for seed in range(n_seeds)]
+        if any(r is None for r in runs):  # no window for this program (DBS, iontophoresis)
             continue
         cells = []
         for k, col in zip(keys, np.array(runs).T, strict=True):
@@ -449,11 +489,16 @@ def seed_spread(names: list[str], n_seeds: int) -> None:
             spreads[k].append(cv)
             cells.append(f"{_ma(col[0])}, {_ma(np.mean(col))} ({_ma(np.min(col))}–"
                          f"{_ma(np.max(col))}), {cv:.1%}")
-        print(f"| {name} | " + " | ".join(cells) + f" | {time.perf_counter() - t0:.0f} |",
-              flush=True)
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
     print("\npooled SD/mean (root mean square over the examples): " + ", ".join(
         f"{k} {np.sqrt(np.mean(np.square(v))):.3f} ({len(v)} examples)"
         for k, v in spreads.items() if v) + f"; stored: {window.SAMPLING_CV}")
+
+
+@contextmanager
+def _stored() -> Iterator[None]:
+    """The stored calibration (nothing to change)."""
+    yield
 
 
 def _two_or_more(text: str) -> int:
@@ -496,17 +541,22 @@ def main() -> None:
     parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
                         help="each example's thresholds over N samples of fibers (instead of "
                              "the one table), and their spread")
+    parser.add_argument("--recalibrate", action="store_true",
+                        help="with --seeds: calibrate the model on each sample first, as the "
+                             "stored values were on seed 0")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
                         help="how the Aδ afferents end (default: the window's own, "
                              f"{window.ADELTA_ENDING.value})")
     args = parser.parse_args()
+    if args.recalibrate and args.seeds is None:
+        parser.error("--recalibrate: got it without --seeds, expected --seeds N with it")
     if args.adelta is not None:
         window.ADELTA_ENDING = AdeltaEnding(args.adelta)
         print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
     if args.seeds is not None:
-        seed_spread(names, args.seeds)
+        seed_spread(names, args.seeds, recalibrate=args.recalibrate)
     else:
         examples(names, bands=args.bands)
     if args.widths is not None:

@@ -56,3 +56,36 @@ def test_a_count_beyond_the_afferents_under_the_pad_is_flagged():
     # between the two counts (167 and 318): only strong tingling is out of range
     only = counts_out_of_range(CALIBRATED_COUNTS, {"abeta": 185.0})
     assert len(only) == 1 and only[0].startswith("strong tingling")
+
+
+def test_calibration_runs_on_the_draw_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``seed=`` reaches the fibers of every calibration (the sensation window of the
+    forearm, the motor axons of the thigh), so a draw other than the stored values' seed 0
+    can be calibrated on its own (``benchmarks/sensation_window.py --seeds N
+    --recalibrate``); the default is seed 0, whose values are stored."""
+    from types import SimpleNamespace
+
+    import estim.effects.populations as populations
+    import estim.effects.program as program
+    import estim.effects.window as window
+    from estim.effects.calibrate import calibration_window, quarter_mvc_current
+
+    seen: list[int] = []
+    # no field is solved: the pads' field is not what this checks
+    setup = SimpleNamespace(channels=[SimpleNamespace(cathode=None)], site=None)
+    monkeypatch.setattr(program, "channel_setup", lambda *a, **k: (setup, None, None, None))
+
+    class Stop(Exception):
+        pass
+
+    def record(*args: object, seed: int = 0, **kwargs: object) -> None:
+        seen.append(seed)
+        raise Stop
+
+    monkeypatch.setattr(window, "sensation_window", record)
+    monkeypatch.setattr(populations, "sample_fiber_populations", record)
+    for call in (lambda: calibration_window(seed=3), calibration_window,
+                 lambda: quarter_mvc_current(seed=4), quarter_mvc_current):
+        with pytest.raises(Stop):
+            call()
+    assert seen == [3, 0, 4, 0]

@@ -72,12 +72,12 @@ def calibrate_nap_shift() -> float:
 
 
 def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
-                       rate_hz: float | None = None) -> SensationWindow:
+                       rate_hz: float | None = None, *, seed: int = 0) -> SensationWindow:
     """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
     bundled program's pads and field, symmetric biphasic pulses of ``phase_s`` per phase
     for 1 s at ``rate_hz`` (None: :data:`~estim.effects.calibration.CALIBRATION_RATE_HZ`);
     ``pad_cm``: square pads of that side instead of the program's 5 x 5 cm (the same site
-    and placement)."""
+    and placement); ``seed``: the draw of the fibers (the stored values are seed 0's)."""
     from estim.effects.program import channel_setup
     from estim.effects.window import sensation_window
     from estim.program import parse_program
@@ -102,11 +102,11 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
     # the calibrated fractions are the skin's (Dölker et al. measured on the back, whose
     # periosteum fires above the skin's own pain): no periosteal fibers to search
     return sensation_window("calibration", stim, pf.channels[0], 1.0, site=pf.site,
-                            counts={"periosteal": 0})
+                            counts={"periosteal": 0}, seed=seed)
 
 
 def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float = 100e-6,
-                            ratio: float | None = None) -> float:
+                            ratio: float | None = None, *, seed: int = 0) -> float:
     """The fraction of the Aδ afferents under and around the cathode (to 0.001) at which
     pain ÷ detection is ``ratio`` (None: Dölker et al. 2022's intolerance ÷ perception) in
     the calibration configuration with square pads of ``pad_cm`` and ``phase_s`` pulses,
@@ -124,7 +124,7 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
 
     if ratio is None:
         ratio = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain")
-    win = calibration_window(phase_s, None if pad_cm == 5.0 else pad_cm)
+    win = calibration_window(phase_s, None if pad_cm == 5.0 else pad_cm, seed=seed)
     adelta = win.classes["adelta"]
 
     def excess(f: float) -> float:
@@ -136,25 +136,28 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
     return round(float(brentq(excess, lo, hi, xtol=1e-5)), 3)
 
 
-def pain_current_rate_ratio(tau_s: float, slow_hz: float = 1.0, fast_hz: float = 20.0) -> float:
+def pain_current_rate_ratio(tau_s: float, slow_hz: float = 1.0, fast_hz: float = 20.0, *,
+                            seed: int = 0, pain_adelta_fraction: float | None = None) -> float:
     """Pain current at ``fast_hz`` over that at ``slow_hz`` in the intolerance configuration
     (:data:`~estim.effects.calibration.INTOLERANCE_PAD_CM` pads, 100 µs), with temporal
     summation of time constant ``tau_s``: the window's Aδ recruitment at the fraction each
     rate needs (:func:`~estim.effects.calibration.pain_rate_factor`)."""
     import numpy as np
 
-    adelta = calibration_window(100e-6, INTOLERANCE_PAD_CM).classes["adelta"]
+    adelta = calibration_window(100e-6, INTOLERANCE_PAD_CM, seed=seed).classes["adelta"]
+    base = CALIBRATED_COUNTS.pain_adelta_fraction if pain_adelta_fraction is None \
+        else pain_adelta_fraction
 
     def current(rate: float) -> float:
         volleys = tuple(np.arange(0.0, 1.0, 1.0 / rate))
-        need = min(1.0, CALIBRATED_COUNTS.pain_adelta_fraction
-                   * pain_rate_factor(volleys, tau_s))
+        need = min(1.0, base * pain_rate_factor(volleys, tau_s))
         return float(adelta.amplitude_for(need))
 
     return current(fast_hz) / current(slow_hz)
 
 
-def calibrate_pain_summation_tau() -> float:
+def calibrate_pain_summation_tau(*, seed: int = 0,
+                                 pain_adelta_fraction: float | None = None) -> float:
     """The summation time constant (s, to 0.01 ms) at which :func:`pain_current_rate_ratio`
     is Arendt-Nielsen et al.'s 0.6 / 0.8: a longer constant sums the 20 Hz train more (a
     1 Hz train is one volley at a time for any constant here), so the ratio falls as it
@@ -164,17 +167,19 @@ def calibrate_pain_summation_tau() -> float:
     from scipy.optimize import brentq
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_rate")
-    tau = brentq(lambda x: pain_current_rate_ratio(x) - target, 2e-3, 45e-3, xtol=2e-6)
+    tau = brentq(lambda x: pain_current_rate_ratio(
+        x, seed=seed, pain_adelta_fraction=pain_adelta_fraction) - target, 2e-3, 45e-3,
+        xtol=2e-6)
     return round(float(tau), 5)
 
 
-def calibrate() -> SensationCounts:
+def calibrate(*, seed: int = 0) -> SensationCounts:
     """The counts (Aβ) recruited, in the calibration configuration, at the targets'
     currents (the detection threshold, and strong tingling at its published ratio to it),
     and the Aδ fraction at which pain ÷ detection is the published ratio on the intolerance
     study's assumed pads (:func:`pain_fraction_for_ratio`). What ``CALIBRATED_COUNTS``
     holds, rounded."""
-    win = calibration_window()
+    win = calibration_window(seed=seed)
     target = {t.name: t.value for t in CALIBRATION_TARGETS}
     detection_a = target["detection"] * 1e-3  # [mA -> A]
     avail = win.available or {}
@@ -186,7 +191,7 @@ def calibrate() -> SensationCounts:
         detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
         strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
                            1),
-        pain_adelta_fraction=pain_fraction_for_ratio())
+        pain_adelta_fraction=pain_fraction_for_ratio(seed=seed))
 
 
 def detection_spread(excitability_cv: float | None = None,
@@ -233,13 +238,13 @@ def calibrate_excitability_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
 
 @lru_cache(maxsize=32)
 def quarter_mvc_current(branch_factor: float | None = None,
-                        pads_cm: tuple[float, float] = (5.0, 8.0)) -> float:
+                        pads_cm: tuple[float, float] = (5.0, 8.0), *, seed: int = 0) -> float:
     """The current (A) at which the quadriceps makes 25 % of its maximal force in
     :data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION` (Patterson & Lockwood's
     300 µs pulses at 40 Hz), with motor branches ``branch_factor`` times the trunk diameter
     (None: the stored factor) and pads of ``pads_cm`` (width, length along the thigh).
 
-    The window's own motor axons (the same draws, seed 0, the window's count): their recruited
+    The window's own motor axons (the same draws, ``seed``, the window's count): their recruited
     fraction makes ``fraction x F(40 Hz) / F(100 Hz)`` of the maximal Ding force, so 25 %
     needs ``0.25 F(100) / F(40)`` of them."""
     from estim.effects.muscle import force_frequency
@@ -270,7 +275,7 @@ def quarter_mvc_current(branch_factor: float | None = None,
     anatomy = site_anatomy(pf.site)
     if branch_factor is not None:
         anatomy["motor_diameter_factor"] = branch_factor
-    (pop,) = sample_fiber_populations(seed=0, counts={"motor": DEFAULT_COUNTS["motor"]},
+    (pop,) = sample_fiber_populations(seed=seed, counts={"motor": DEFAULT_COUNTS["motor"]},
                                       classes=["motor"], **anatomy)
     pulse = UnitPulse(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 300e-6))
     motor = class_thresholds(pop, cf.cathode, pf.site, cf.potential, pulse)
@@ -286,21 +291,22 @@ def quarter_mvc_current(branch_factor: float | None = None,
 STUDY_PADS_CM: tuple[tuple[float, float], ...] = ((4.5, 4.5), (5.0, 8.0), (6.0, 10.0))
 
 
-def study_quarter_mvc_current(branch_factor: float | None = None) -> float:
+def study_quarter_mvc_current(branch_factor: float | None = None, *, seed: int = 0) -> float:
     """The mean of :func:`quarter_mvc_current` (A) over the study's pad sizes
     (:data:`STUDY_PADS_CM`): the figure the study reports for all of them."""
-    return sum(quarter_mvc_current(branch_factor, pads) for pads in STUDY_PADS_CM) \
+    return sum(quarter_mvc_current(branch_factor, pads, seed=seed) for pads in STUDY_PADS_CM) \
         / len(STUDY_PADS_CM)
 
 
-def calibrate_motor_branch_factor() -> float:
+def calibrate_motor_branch_factor(*, seed: int = 0) -> float:
     """The motor-branch diameter factor (to 0.005, a ~1 % step in the current) at which
     :func:`study_quarter_mvc_current` is Patterson & Lockwood's 55 mA. Thinner branches need
     more current, so the search is on a monotonic function of the factor, between 0.3 and 1
-    of the trunk diameter."""
+    of the trunk diameter. ``seed``: the draw of the motor axons (the stored factor is seed
+    0's)."""
     from scipy.optimize import brentq
 
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "nmes_quarter_mvc")
-    factor = brentq(lambda f: study_quarter_mvc_current(round(f, 4)) * 1e3 - target, 0.3,
-                    1.0, xtol=1e-3)
+    factor = brentq(lambda f: study_quarter_mvc_current(round(f, 4), seed=seed) * 1e3 - target,
+                    0.3, 1.0, xtol=1e-3)
     return round(float(factor) * 200) / 200
