@@ -200,7 +200,7 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     model = _model(request, job)
     amps = parse_quantity(amplitude, _dimension(model), field="amplitude")
     state = model.at(amps).to_dict()
-    for near in cast(list[dict[str, str]], state["near"]):  # named as the page's sentence does
+    for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
         near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
