@@ -218,11 +218,12 @@ MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
 #: the excited branches are is not measured; this factor on the trunk diameters (9-16 µm) is
 #: calibrated once, on Patterson & Lockwood's current for 25 % of the quadriceps' MVC
 #: (:func:`estim.effects.calibrate.calibrate_motor_branch_factor`); with the trunk diameters
-#: the model made that force at 21 mA instead of 55. 0.555 gives 55.1 mA averaged over the
-#: study's 20, 40 and 60 cm² pads (48.1, 56.3 and 60.9 mA each; 120 motor axons).
+#: the model made that force at 21 mA instead of 55. 0.485 gives 54.9 mA averaged over the
+#: study's 20, 40 and 60 cm² pads (50.1, 56.5 and 58.3 mA each; 240 motor axons: with 120
+#: the draw's mid-range axons were less excitable and the factor came out 0.555).
 #: Nerve-trunk models (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the
 #: trunk diameters.
-MOTOR_BRANCH_DIAMETER_FACTOR = 0.555
+MOTOR_BRANCH_DIAMETER_FACTOR = 0.485
 
 #: Time constant (s) of the temporal summation of Aδ volleys toward pain
 #: (:func:`estim.effects.sensation.nociceptive_summation`): pain needs a fraction of the Aδ
