@@ -198,6 +198,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
                              f"({_ma(amp)}), inside the model's ±{edge:.1%}", style="yellow")
             for line in edge_text.wrap(console, max(20, console.width - 2)):
+                line.rstrip()
                 console.print(Text("  ") + line)
         if s.get("as_expected") is False:
             console.print(f"  [yellow]the program's source expects: "
