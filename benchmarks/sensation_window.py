@@ -429,7 +429,8 @@ def knee_studies() -> None:
 def _calibrated(seed: int) -> Iterator[None]:
     """The model calibrated on draw ``seed`` (its Aβ counts, Aδ fraction, summation time
     constant and motor branch factor) in place of the stored seed-0 values, for the runs
-    inside; seed 0 keeps the stored ones."""
+    inside; seed 0 keeps the stored ones. Only what ``estim.simulate`` reads is replaced
+    (``estim.sweep``'s points read ``estim.effects.calibration.CALIBRATED_COUNTS``)."""
     from estim.effects.calibrate import (
         calibrate,
         calibrate_motor_branch_factor,
@@ -466,12 +467,13 @@ def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> No
     programs = {name: resolve_program(name)[0] for name in names}
     for seed in range(n_seeds):  # one calibration per draw, every example with it
         with _calibrated(seed) if recalibrate else _stored():
-            for name, program in programs.items():
+            for name, program in list(programs.items()):
                 fx = simulate(program, options=SimulateOptions(seed=seed)).effects
                 w = fx.window if fx is not None else None
-                if w is not None:
-                    runs_by_seed.setdefault(seed, {})[name] = (w.sensory_a, w.motor_a,
-                                                               w.pain_a)
+                if w is None:  # no window for this program (DBS, iontophoresis): no more draws
+                    del programs[name]
+                    continue
+                runs_by_seed.setdefault(seed, {})[name] = (w.sensory_a, w.motor_a, w.pain_a)
     print("| example | sensory | motor | pain |")
     print("| --- | --- | --- | --- |")
     keys = ("sensory", "motor", "pain")
