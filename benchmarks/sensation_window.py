@@ -43,7 +43,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -466,7 +466,7 @@ def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> No
     runs_by_seed: dict[int, dict[str, tuple[float, float, float]]] = {}
     programs = {name: resolve_program(name)[0] for name in names}
     for seed in range(n_seeds):  # one calibration per draw, every example with it
-        with _calibrated(seed) if recalibrate else _stored():
+        with _calibrated(seed) if recalibrate else nullcontext():  # or the stored values
             for name, program in list(programs.items()):
                 fx = simulate(program, options=SimulateOptions(seed=seed)).effects
                 w = fx.window if fx is not None else None
@@ -495,12 +495,6 @@ def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> No
     print("\npooled SD/mean (root mean square over the examples): " + ", ".join(
         f"{k} {np.sqrt(np.mean(np.square(v))):.3f} ({len(v)} examples)"
         for k, v in spreads.items() if v) + f"; stored: {window.SAMPLING_CV}")
-
-
-@contextmanager
-def _stored() -> Iterator[None]:
-    """The stored calibration (nothing to change)."""
-    yield
 
 
 def _two_or_more(text: str) -> int:
