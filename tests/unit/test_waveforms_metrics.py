@@ -84,6 +84,19 @@ def test_russian_sine_bursts():
     # 1e-6: as above, a window aligned with burst edges on the plateau is exact
     assert m.rms_max_1s == pytest.approx(0.070 / math.sqrt(2) * math.sqrt(0.5), rel=1e-6)
     assert m.max_phase_charge == pytest.approx(0.070 / (math.pi * 2500), rel=1e-9)
+    # a burst of the carrier is one pulse: 50 bursts/s during 10 s of every 60
+    assert m.pulses_per_s == pytest.approx(50 * 10 / 60, rel=1e-12)
+
+
+def test_true_ifc_channels_count_their_carrier_cycles():
+    # Channel A is built one 4 kHz cycle per event; channel B, swept 80-120 Hz above it, as
+    # ~0.1 s stretches of constant frequency that run on into each other. Both count their
+    # cycles (channel B's once counted 10 "pulses"/s, one per stretch). B's mean is 4 kHz +
+    # the 6:6 sweep's mean beat, 100 Hz; its steps of constant frequency (40 Hz over 60
+    # steps each way) may shift the time-weighted mean by up to a step, 0.67 Hz.
+    a, b = (metrics(_stim("ifc_true_knee", k)) for k in (0, 1))
+    assert a.pulses_per_s == pytest.approx(4000.0, rel=1e-12)
+    assert b.pulses_per_s == pytest.approx(4100.0, abs=0.67)
 
 
 def test_premodulated_ifc_rms_and_beat():

@@ -13,7 +13,7 @@ import numpy as np
 
 from estim.waveforms.stimulus import FloatArray, Stimulus
 
-__all__ = ["Metrics", "max_window_rms", "metrics"]
+__all__ = ["Metrics", "max_window_rms", "metrics", "pulses_per_event"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class Metrics:
     :param rms: r.m.s. over a whole cycle (the long-run r.m.s.).
     :param rms_max_1s: r.m.s. over the worst 1 s window (the IEC 60601-2-10 measure).
     :param duty: fraction of the time the output is not zero.
-    :param pulses_per_s: average number of pulses per second.
+    :param pulses_per_s: average number of pulses per second; a running sine carrier's
+        pulses are its cycles (:func:`pulses_per_event`).
     :param charge_imbalance: |net charge| / |largest phase charge| of the worst pulse.
     :param session_charge: net charge over the session (C).
     """
@@ -66,10 +67,34 @@ def metrics(stim: Stimulus) -> Metrics:
         rms=math.sqrt(float(q_sq.sum()) / cycle),
         rms_max_1s=max_window_rms(stim, 1.0),
         duty=float(active[stim.template][stim.scale != 0].sum() / cycle),
-        pulses_per_s=float(np.count_nonzero(stim.scale) / cycle),
+        pulses_per_s=float(pulses_per_event(stim)[stim.scale != 0].sum() / cycle),
         charge_imbalance=float(imbalance.max(initial=0.0)),
         session_charge=float(q.sum() * stim.n_cycles),
     )
+
+
+def pulses_per_event(stim: Stimulus) -> FloatArray:
+    """How many pulses each event of a cycle holds: one, except for a stretch of a running
+    sine carrier (one constant-amplitude sine that the next event takes up where it ends,
+    as the swept channel of true interferential current is built), which holds its
+    cycles, as the same carrier delivered one cycle per event would count them. A burst
+    (Russian current) or a beat (premodulated interferential) stays one pulse."""
+    n = len(stim.onsets_s)
+    out = np.ones(n)
+    if n == 0:
+        return out
+    durations = stim.template_durations[stim.template]
+    following = np.append(stim.onsets_s[1:], stim.onsets_s[0] + stim.cycle_s)
+    runs_on = np.abs(stim.onsets_s + durations - following) <= 1e-9 * stim.cycle_s
+    for k in np.flatnonzero(runs_on):
+        segments = stim.pulses[stim.template[k]].segments
+        if len(segments) != 1 or segments[0].linear is not None \
+                or len(segments[0].rates) != 1:
+            continue
+        rate = complex(segments[0].rates[0])
+        if rate.real == 0.0 and rate.imag != 0.0:  # a sine of constant amplitude
+            out[k] = durations[k] * abs(rate.imag) / (2.0 * math.pi)
+    return out
 
 
 #: Events handled at once by :func:`max_window_rms` (bounds its memory to a few tens of MB).
