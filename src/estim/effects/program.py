@@ -19,7 +19,7 @@ from estim.effects.muscle_params import DING_2003_QUADRICEPS
 from estim.effects.sensation import SensationResult, classify_sensation
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
-from estim.effects.window import SensationWindow, sensation_window
+from estim.effects.window import SensationWindow, sensation_window, superposed
 from estim.program.model import Program
 from estim.program.options import IFCMode, Sensation
 from estim.program.stimulation import (
@@ -196,16 +196,19 @@ def _prefetch_subjects(program: Program, stimuli: tuple[Stimulus, ...],
     from estim.errors import InputError
     from estim.fields.program import program_channels
 
-    if true_interferential(program):
-        return None
+    together = true_interferential(program)
+    if together and any(s.unit != "A" for s in stimuli[:2]):
+        return None  # the carriers' relative peaks wait for the field's resistances
     try:
         site, channels = program_channels(
             program, interface_conductance=_interface_conductance(stimuli[0]))
         at_nodes = fiber_nodes(channels[0].cathode, site, counts=counts, seed=seed)
     except InputError:  # the field stage says so, with the program's own words
         return None
+    others = ((channels[1].anode, channels[1].cathode,
+               superposed(stimuli[0], [stimuli[1]]).relative_peaks[1]),) if together else ()
     return prefetch_drive_ratios(at_nodes, site, channels[0].anode, channels[0].cathode,
-                                 n_subjects=VIRTUAL_SUBJECTS, seed=seed)
+                                 n_subjects=VIRTUAL_SUBJECTS, seed=seed, others=others)
 
 
 #: FEM field solutions kept in memory per process: the points of a sweep and repeated runs
@@ -304,7 +307,10 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     if prefetch is not None:
         prefetch.result()  # the subjects' ratios are in memory now (or its error is raised)
     window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
-                        together=bool(together), progress=progress)
+                        together=[(other_cf, weight) for (_, other_cf), weight in zip(
+                            together, superposed(stim, [st for st, _ in together])
+                            .relative_peaks[1:], strict=True)],
+                        progress=progress)
     notes.extend(window.notes)
     force = None
     max_force = None

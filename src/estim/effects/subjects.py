@@ -19,9 +19,12 @@ difference at the ending) and both fields come from the semi-analytic layered so
 FEM cancels in the ratio. In the subject, an afferent's ending keeps its depth as a
 fraction of the skin's thickness and a motor axon its depth inside the muscle; each fiber
 moves rigidly. The approximation is checked against fibers simulated again in the
-subject's field in ``tests/integration/test_effects_subjects.py``. Where the fast solver
-does not apply (brain sites, pads across the limb, both channels of true interferential
-current at the nerve) there is no band and the window says so.
+subject's field in ``tests/integration/test_effects_subjects.py``. The two carriers of true
+interferential current each have their own field: over a beat their phases drift through
+every difference, so a node's strongest drive is the sum of the two channels' |activating
+function| there (each weighted by its channel's peak), and the fiber's drive is the largest
+such sum along it; the same scaling then holds, checked the same way. Where the fast solver
+does not apply (brain sites, pads across the limb) there is no band and the window says so.
 
 The subjects' fields are the costly part (one fast solve a subject) and depend only on the
 site, the pads and the draw, not on the pulse: the ratios of drives they give, one per
@@ -42,7 +45,7 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
@@ -69,6 +72,9 @@ __all__ = ["SUBJECT_SPREAD", "drive_ratios", "prefetch_drive_ratios", "subject_t
            "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
+#: The channels that run together with the main one (true interferential current's other
+#: carrier): each one's anode, cathode and peak relative to the main channel's.
+Others = tuple[tuple["Electrode", "Electrode", float], ...]
 
 
 class ChannelPads(Protocol):
@@ -98,14 +104,14 @@ SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
 }
 
 
-def _drive(points: F, phi: F) -> float:
-    """Peak |activating function| along a fiber's nodes (V/m², per A; ``points`` and ``phi``
-    at the nodes): the second difference of φ over the arc length, and the first
-    difference at the two ends. Nodes outside the modelled tissue take the nearest inside
-    value, as in the fiber stage."""
+def _activating(points: F, phi: F) -> F | None:
+    """|activating function| at a fiber's nodes (V/m², per A; ``points`` and ``phi`` at the
+    nodes): the second difference of φ over the arc length, and the first difference at
+    the two ends. Nodes outside the modelled tissue take the nearest inside value, as in
+    the fiber stage. None: too few nodes, or none inside."""
     ok = np.isfinite(phi)
     if points.shape[0] < 3 or not ok.any():
-        return math.nan
+        return None
     if not ok.all():  # outside the modelled tissue: the nearest inside value (no drive)
         idx = np.arange(phi.size)
         phi = np.interp(idx, idx[ok], phi[ok])
@@ -116,7 +122,24 @@ def _drive(points: F, phi: F) -> float:
     act[1:-1] = np.diff(grad) / (0.5 * (ds[:-1] + ds[1:]))
     act[0] = grad[0] / ds[0]
     act[-1] = -grad[-1] / ds[-1]
-    return float(np.max(np.abs(act)))
+    return np.asarray(np.abs(act), dtype=float)
+
+
+def _drive(points: F, phi: F, weights: F | None = None) -> float:
+    """Peak |activating function| along a fiber's nodes (:func:`_activating`). With one
+    row of ``phi`` per channel that runs at once (their ``weights``: peaks relative to
+    the first), the peak over the nodes of the weighted sum of each channel's |activating
+    function|: what the node sees where the carriers of a beat are in phase."""
+    phi = np.asarray(phi, float)
+    rows = phi[None, :] if phi.ndim == 1 else phi
+    w = np.ones(rows.shape[0]) if weights is None else np.asarray(weights, float)
+    total: F | None = None
+    for row, weight in zip(rows, w, strict=True):
+        act = _activating(points, row)
+        if act is None:
+            return math.nan
+        total = weight * act if total is None else total + weight * act
+    return math.nan if total is None else float(np.max(total))
 
 
 def _depths(points: F, site: Site, cathode: Electrode) -> F:
@@ -179,7 +202,7 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
                        criteria: SensationCriteria, available: Mapping[str, float],
                        n_subjects: int = 20, seed: int = 0,
                        excitability_cv: float | None = None,
-                       train: Volleys | None = None
+                       train: Volleys | None = None, others: Others = ()
                        ) -> tuple[dict[str, F], str] | None:
     """The window's thresholds (A) in each of ``n_subjects`` virtual subjects: arrays
     ``"sensory"``, ``"strong"``, ``"motor"`` and ``"pain"``, and the fast field's note on
@@ -196,6 +219,8 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
         amplitude modulation each subject's motor threshold is found on them
         (:func:`~estim.effects.window.motor_threshold`); otherwise the criteria's fraction
         at the peak is exact.
+    :param others: the channels whose fields act on the fibers with this one's (true
+        interferential current: :func:`_drive` of both).
     """
     from estim.effects.calibration import criteria_from_counts
     from estim.effects.window import motor_threshold, pain_threshold
@@ -210,7 +235,8 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
-    drawn = drive_ratios(at_nodes, site, anode, cathode, skin_k=skin_k, fat_k=fat_k)
+    drawn = drive_ratios(at_nodes, site, anode, cathode, skin_k=skin_k, fat_k=fat_k,
+                         others=others)
     if drawn is None:
         return None
     ratios, note = drawn
@@ -255,8 +281,8 @@ def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F,
 
 
 def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                          cathode: Electrode, *, n_subjects: int = 20, seed: int = 0
-                          ) -> Future[object]:
+                          cathode: Electrode, *, n_subjects: int = 20, seed: int = 0,
+                          others: Others = ()) -> Future[object]:
     """Start :func:`drive_ratios` on a thread for the subjects that
     :func:`subject_thresholds` draws with ``n_subjects`` and ``seed``; the ratios go to
     memory and the disk cache, where :func:`subject_thresholds` then finds them.
@@ -269,7 +295,7 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-subjects")
     try:
         return pool.submit(drive_ratios, at_nodes, site, anode, cathode,
-                           skin_k=skin_k, fat_k=fat_k)
+                           skin_k=skin_k, fat_k=fat_k, others=others)
     finally:
         pool.shutdown(wait=False)  # the submitted call runs on; the thread ends with it
 
@@ -302,7 +328,7 @@ def _fast_solver_source() -> str:
 
 
 def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                 cathode: Electrode, *, skin_k: F, fat_k: F
+                 cathode: Electrode, *, skin_k: F, fat_k: F, others: Others = ()
                  ) -> tuple[dict[str, F], str] | None:
     """Each fiber's threshold factor in each subject from its drive alone: the ratio of its
     drive in the site's own field to its drive in the subject's (1 where either is not
@@ -312,15 +338,18 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     :param at_nodes: per class, each fiber's node coordinates (m) in the site.
     :param skin_k: each subject's skin thickness as a multiple of the site's.
     :param fat_k: each subject's fat thickness as a multiple of the site's.
+    :param others: channels whose fields act with this one's (:data:`Others`).
 
     Served from memory or the disk cache when the same site, pads, fibers and subjects were
     drawn before (the result is the same array, bit for bit).
     """
     from estim.version import __version__
 
+    # one channel keeps the key it had before channels could run together
     key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
                  np.asarray(skin_k, float), np.asarray(fat_k, float),
-                 {name: tuple(pts) for name, pts in at_nodes.items()})
+                 {name: tuple(pts) for name, pts in at_nodes.items()},
+                 *((("others", tuple(others)),) if others else ()))
     with _memory_lock:
         drawn = _memory.get(key)
     if drawn is None:
@@ -328,7 +357,7 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
         drawn = _load(key, shapes)
         if drawn is None:
             drawn = _compute_ratios(at_nodes, site, anode, cathode, skin_k=skin_k,
-                                    fat_k=fat_k)
+                                    fat_k=fat_k, others=others)
             _store(key, drawn)
     with _memory_lock:
         _memory[key] = drawn
@@ -340,17 +369,25 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
 
 
 def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                    cathode: Electrode, *, skin_k: F, fat_k: F) -> _Drawn:
-    """:func:`drive_ratios` computed: one fast field for the site, one per subject."""
+                    cathode: Electrode, *, skin_k: F, fat_k: F, others: Others = ()
+                    ) -> _Drawn:
+    """:func:`drive_ratios` computed: one fast field per channel for the site, and one per
+    channel and subject."""
     from estim.errors import InputError
     from estim.fields.fast import channel_potential
 
     thick = {ly.tissue: ly.thickness for ly in site.layers}
+    pads = [(anode, cathode), *((a, c) for a, c, _ in others)]
+    weights = np.array([1.0, *(float(w) for _, _, w in others)])
     try:
-        base = channel_potential(site, anode, cathode)
+        base = [channel_potential(site, a, c) for a, c in pads]
     except InputError as err:
         return None, str(err)
-    base_drive = {name: np.array([_drive(p, base(p)) for p in pts])
+
+    def phi_at(fields: Sequence[Callable[[F], F]], points: F) -> F:
+        return np.stack([np.asarray(f(points), float) for f in fields])
+
+    base_drive = {name: np.array([_drive(p, phi_at(base, p), weights) for p in pts])
                   for name, pts in at_nodes.items()}
     ratios = {name: np.ones((len(skin_k), len(pts))) for name, pts in at_nodes.items()}
 
@@ -359,8 +396,9 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
         skin = thick["skin"] * skin_k[k]
         fat = thick.get("fat", 0.0) * fat_k[k]
         try:
-            field = channel_potential(site, anode, cathode, skin_thickness=skin,
-                                      fat_thickness=fat if "fat" in thick else None)
+            fields = [channel_potential(site, a, c, skin_thickness=skin,
+                                        fat_thickness=fat if "fat" in thick else None)
+                      for a, c in pads]
         except InputError as err:
             return str(err)
         moved = [(name, i, subject_points(name, p, site, cathode, skin_scale=skin_k[k],
@@ -369,11 +407,12 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
                  for name, pts in at_nodes.items() for i, p in enumerate(pts)]
         if not moved:
             return None
-        # every fiber in one call (the potential at a point does not depend on the others)
-        phis = np.split(field(np.concatenate([m for _, _, m in moved])),
-                        np.cumsum([len(m) for _, _, m in moved])[:-1])
+        # every fiber in one call per channel (the potential at a point does not depend on
+        # the others)
+        phis = np.split(phi_at(fields, np.concatenate([m for _, _, m in moved])),
+                        np.cumsum([len(m) for _, _, m in moved])[:-1], axis=1)
         for (name, i, points), phi in zip(moved, phis, strict=True):
-            drive = _drive(points, phi)
+            drive = _drive(points, phi, weights)
             if math.isfinite(drive) and drive > 0 and math.isfinite(base_drive[name][i]):
                 ratios[name][k, i] = base_drive[name][i] / drive
         return None
@@ -384,7 +423,7 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
         errors = [e for e in pool.map(subject, range(len(skin_k))) if e is not None]
     if errors:
         return None, errors[0]
-    return ratios, "" if base.valid else base.note
+    return ratios, "; ".join(f.note for f in base if not f.valid)
 
 
 def _load(key: str, shapes: Mapping[str, tuple[int, int]]) -> _Drawn | None:
@@ -418,12 +457,13 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
                     site: Site, *, counts: SensationCounts | None,
                     criteria: SensationCriteria, available: Mapping[str, float],
                     n_subjects: int = 20, seed: int = 0,
-                    train: Volleys | None = None) -> ThresholdBands | None:
+                    train: Volleys | None = None, others: Others = ()
+                    ) -> ThresholdBands | None:
     """The window's thresholds over ``n_subjects`` virtual subjects as bands (None: no fast
     field for this site or these pads); the arguments are :func:`subject_thresholds`'s."""
     drawn = subject_thresholds(classes, channel_field, site, counts=counts,
                                criteria=criteria, available=available, n_subjects=n_subjects,
-                               seed=seed, train=train)
+                               seed=seed, train=train, others=others)
     if drawn is None:
         return None
     rows, note = drawn
@@ -439,27 +479,28 @@ def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> f
 
 
 def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site | None, *,
-               n_subjects: int = 20, seed: int = 0, together: bool = False,
+               n_subjects: int = 20, seed: int = 0,
+               together: Sequence[tuple[ChannelPads, float]] = (),
                progress: Callable[[str], None] | None = None) -> SensationWindow:
     """``window`` with its thresholds as bands over ``n_subjects`` virtual subjects (or a
-    note saying why there is no band: no site, two fields at the nerve, no fast field).
+    note saying why there is no band: no site, no fast field).
 
+    :param together: the pads of each channel whose field acts on the fibers with this
+        one's, and its peak relative to this one's (true interferential current).
     :param progress: called with one line as the subjects' stage starts.
     """
     from dataclasses import replace as _replace
 
     if site is None:
         return window
-    if together:
-        note = ("no band over virtual subjects for true interferential current (two fields "
-                "at the nerve)")
-        return _replace(window, notes=(*window.notes, note))
     if progress is not None:
         progress(f"virtual subjects: threshold bands over {n_subjects} people "
                  "(their fields cached after the first run)")
     bands = threshold_bands(window.classes, channel_field, site, counts=window.counts,
                             criteria=window.criteria, available=window.available or {},
-                            n_subjects=n_subjects, seed=seed, train=window.volleys)
+                            n_subjects=n_subjects, seed=seed, train=window.volleys,
+                            others=tuple((pads.anode, pads.cathode, float(weight))
+                                         for pads, weight in together))
     if bands is None:
         note = ("no band over virtual subjects: the fast layered field does not cover this "
                 "site or these pads")

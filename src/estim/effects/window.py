@@ -87,6 +87,8 @@ __all__ = [
     "nociceptive_fraction",
     "pain_threshold",
     "sensation_window",
+    "superposed",
+    "superposed_tstop",
     "thresholds_near",
     "volley_times",
     "volleys",
@@ -218,6 +220,21 @@ class SourcePulses:
 #: A continuous carrier is shown to the fibers for this long (s): many carrier cycles, not
 #: the single cycle that its template may hold.
 _CARRIER_WINDOW_S = 10e-3
+
+
+def superposed(stim: Stimulus, others: Sequence[Stimulus]) -> SourcePulses:
+    """The unit waveform of ``stim`` with the channels that run together with it (true
+    interferential current's other carrier), each keeping its peak relative to ``stim``'s."""
+    return SourcePulses(
+        (unit_pulse(stim).pulse, *(unit_pulse(st).pulse for st in others)),
+        (1.0, *(float(np.max(st.event_peak)) / float(np.max(stim.event_peak))
+                for st in others)))
+
+
+def superposed_tstop(waveform: SourcePulses) -> float:
+    """Simulated time (s) of a threshold run of channels that run together: the carriers
+    for :data:`_CARRIER_WINDOW_S`, after the waveform's delay and as long again."""
+    return _CARRIER_WINDOW_S + 2 * waveform.delay_s
 
 
 def unit_pulse(stim: Stimulus) -> UnitPulse:
@@ -1169,14 +1186,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     potential: Potential | list[Potential] = channel_field.potential
     tstop = None
     if together:
-        main_pulse = unit_pulse(stim).pulse
-        others = [unit_pulse(st).pulse for st, _ in together]
-        waveform = SourcePulses(
-            (main_pulse, *others),
-            (1.0, *(float(np.max(st.event_peak)) / float(np.max(stim.event_peak))
-                    for st, _ in together)))
+        waveform = superposed(stim, [st for st, _ in together])
         potential = [channel_field.potential, *(cf.potential for _, cf in together)]
-        tstop = _CARRIER_WINDOW_S + 2 * waveform.delay_s
+        tstop = superposed_tstop(waveform)
     area = region[0] * region[1]  # [m²] sampled for the afferents
     available = {k: innervation_density(site.name if site is not None else None, k) * area
                  for k in ("abeta", "adelta")}
