@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from estim.cli.main import main
@@ -102,6 +103,30 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     motor, pain = w["motor_threshold_A"], w["pain_threshold_A"]
     if motor is not None and pain is not None:
         assert (motor < pain) is (path.stem not in PAIN_BEFORE_MOTOR), (path.stem, motor, pain)
+    # Every transcutaneous example gets a band over virtual people (true interferential's
+    # two fields too). What they feel at the programmed peak follows each one's own
+    # thresholds, whose percentiles are the bands, in the classification's order.
+    bands = w["bands"]
+    assert bands is not None, path.stem
+    per = {k: np.array([math.inf if x is None else x for x in v])
+           for k, v in bands["per_subject_A"].items()}
+    for key, name in (("sensory", "sensory"), ("strong", "strong_tingling"),
+                      ("motor", "motor"), ("pain", "pain")):
+        assert per[key].size == bands["subjects"]
+        if np.all(np.isfinite(per[key])):
+            assert np.percentile(per[key], [10, 50, 90]) == pytest.approx(
+                [bands[name][f] for f in ("p10_A", "median_A", "p90_A")], rel=1e-12)
+    at = w["programmed_peak_current_A"]
+    felt = bands["at_programmed"]
+    assert sum(felt.values()) == bands["subjects"]
+    assert felt["painful"] == np.sum(per["pain"] <= at)
+    assert felt["painful"] + felt["contraction, approaching pain"] == np.sum(
+        np.minimum(per["pain"], per["motor"]) <= at)
+    assert bands["subjects"] - felt["no sensation"] == np.sum(
+        np.minimum.reduce(list(per.values())) <= at)
+    assert any(line.startswith(f"  of {bands['subjects']} virtual people: ")
+               for line in screen), screen
+    assert f"Of {bands['subjects']} virtual people, whose skin" in html
     sensation = effects["sensation"]
     assert sensation["expected"] == [str(x) for x in program.expected_sensation]
     assert sensation["expected"], "every transcutaneous example states what its source expects"

@@ -230,6 +230,22 @@ def test_dial_at_a_threshold_names_it_in_the_pages_words(client: TestClient, job
     assert _dial(client, job, 0.5 * pain)["near"] == []
 
 
+def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, job: str,
+                                                          model: dict[str, Any]) -> None:
+    """At every setting the dial says how many of the 20 virtual people feel what, each by
+    their own thresholds: at the pain band's p10 two of them hurt (the 10th percentile of 20
+    lies between the 2nd and 3rd lowest), at its p90 at least 18; at zero nobody feels a
+    thing. The API words it as the report does."""
+    thr = model["thresholds_a"]
+    zero = _dial(client, job, 0.0)
+    assert zero["people"]["no sensation"] == sum(zero["people"].values()) == 20
+    low, high = (_dial(client, job, thr[f"pain_{p}"]) for p in ("p10", "p90"))
+    assert sum(low["people"].values()) == sum(high["people"].values()) == 20
+    assert 2 <= low["people"]["painful"] < 18 <= high["people"]["painful"]
+    assert "find it painful" in high["people_words"]
+    assert zero["people_words"] == "all 20 feel nothing"
+
+
 def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
                                            model: dict[str, Any]) -> None:
     """A current-controlled stimulator puts out the current its dial is set to: the

@@ -18,6 +18,7 @@ MODULES = (
     "estim.fibers.protocols",
     "estim.fibers.cable",
     "estim.text",
+    "estim.report.page",
 )
 
 

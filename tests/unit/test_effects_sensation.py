@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -83,3 +85,25 @@ def test_more_recruitment_never_feels_less(a, d, c, m, f, da, dd, dc, dm, df):
     s_high = classify_sensation(high, force_N=min(1.0, f + df) * FMAX,
                                 max_force_N=FMAX).sensation
     assert s_high.rank >= s_low.rank
+
+
+def test_virtual_people_at_an_intensity_each_by_their_own_thresholds():
+    """Each subject feels what its own thresholds say, pain first, then a contraction,
+    strong and light tingling (classify_sensation's order); a threshold never reached
+    (inf) is never crossed."""
+    from estim.effects.sensation import Band, ThresholdBands
+    from estim.program.options import Sensation
+
+    band = Band(1.0, 2.0, 3.0)
+    bands = ThresholdBands(5, band, band, band, band, per_subject={
+        "sensory": (1.0, 1.0, 1.0, 5.0, 1.0),
+        "strong": (2.0, 3.0, 9.0, 9.0, 2.0),
+        "motor": (3.0, 9.0, 9.0, 9.0, math.inf),
+        "pain": (9.0, 4.0, 9.0, 9.0, math.inf)})
+    # at 4: twitch (motor 3), pain (4 <= 4), light (strong 9), nothing (sensory 5), strong
+    assert bands.sensations_at(4.0) == {
+        Sensation.NONE: 1, Sensation.LIGHT_TINGLING: 1, Sensation.STRONG_TINGLING: 1,
+        Sensation.CONTRACTION: 1, Sensation.PAINFUL: 1}
+    assert bands.sensations_at(0.5)[Sensation.NONE] == 5
+    assert bands.sensations_at(1e9)[Sensation.PAINFUL] == 4  # the fifth never hurts
+    assert ThresholdBands(5, band, band, band, band).sensations_at(4.0) == {}

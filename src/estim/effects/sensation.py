@@ -316,9 +316,32 @@ class ThresholdBands:
     note: str = ""
     #: the spread each drawn quantity had: name -> (coefficient of variation, source)
     spread: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    #: each subject's own thresholds (A; inf: not reached): ``"sensory"``, ``"strong"``,
+    #: ``"motor"``, ``"pain"`` -> one per subject
+    per_subject: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def sensations_at(self, amplitude_a: float) -> dict[Sensation, int]:
+        """How many subjects feel each sensation at ``amplitude_a`` (A), each by its own
+        thresholds in :func:`classify_sensation`'s order: pain, then a visible
+        contraction, strong tingling, light tingling; mildest first, every sensation
+        listed; {} without the subjects' thresholds."""
+        if not self.per_subject:
+            return {}
+        order = ((Sensation.PAINFUL, "pain"), (Sensation.CONTRACTION, "motor"),
+                 (Sensation.STRONG_TINGLING, "strong"), (Sensation.LIGHT_TINGLING, "sensory"))
+        counts = dict.fromkeys(Sensation, 0)
+        for k in range(self.n_subjects):
+            felt = next((what for what, name in order
+                         if self.per_subject[name][k] <= amplitude_a), Sensation.NONE)
+            counts[felt] += 1
+        return counts
 
     def to_dict(self) -> dict[str, object]:
+        def fin(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
         return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
                 "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
                 "pain": self.pain.to_dict(), "note": self.note,
-                "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()}}
+                "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()},
+                "per_subject_A": {k: [fin(x) for x in v] for k, v in self.per_subject.items()}}

@@ -470,7 +470,9 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
     sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
-                          spread=SUBJECT_SPREAD)
+                          spread=SUBJECT_SPREAD,
+                          per_subject={k: tuple(float(x) for x in rows[k])
+                                       for k in ("sensory", "strong", "motor", "pain")})
 
 
 def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> float:

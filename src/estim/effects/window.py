@@ -617,7 +617,11 @@ class SensationWindow:
                 "classes": {name: {"tested": len(t.states),
                                    **{state.value: t.count(state) for state in Conduction}}
                             for name, t in self.conduction.items()}},
-            "bands": self.bands.to_dict() if self.bands is not None else None,
+            "bands": None if self.bands is None else {
+                **self.bands.to_dict(),
+                # how many of the virtual subjects feel each sensation at the programmed peak
+                "at_programmed": {what.value: n for what, n
+                                  in self.bands.sensations_at(self.amplitude_a).items()}},
             "notes": list(self.notes),
             "evidence": self.evidence,
         }

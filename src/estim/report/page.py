@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
            "across_the_edge", "dbs_rows", "dose_rows", "edge_distance", "field_rows",
-           "finding_rows", "force_rows", "output_table", "plain", "readable", "summary",
-           "thresholds", "thresholds_at_the_edge"]
+           "finding_rows", "force_rows", "output_table", "people_text", "people_words",
+           "plain", "readable", "summary", "thresholds", "thresholds_at_the_edge"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -98,6 +98,51 @@ PLAIN_SENSATION = {
     "contraction, approaching pain": "the muscle twitches or tightens; close to what hurts",
     "painful": "pain: it would hurt",
 }
+
+#: What a virtual subject with each sensation does, in a sentence ("6 see the muscle
+#: twitch"); ``{muscle}`` is the window's muscle.
+_PEOPLE_WORDS = {
+    "no sensation": "feel nothing",
+    "light tingling": "feel a light tingling",
+    "strong tingling, no contraction": "feel a strong tingling",
+    "contraction, approaching pain": "see the {muscle} twitch",
+    "painful": "find it painful",
+}
+
+
+def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
+    """How many virtual subjects feel each sensation (phrase -> count), mildest first, in a
+    sentence ("14 feel a strong tingling and 6 see the vastus medialis twitch"); "" for
+    none.
+
+    >>> people_words({"no sensation": 0, "strong tingling, no contraction": 3,
+    ...               "contraction, approaching pain": 16, "painful": 1}, "biceps")
+    '3 feel a strong tingling, 16 see the biceps twitch and 1 finds it painful'
+    >>> people_words({"light tingling": 20})
+    'all 20 feel a light tingling'
+    """
+    parts = []
+    for phrase, words in _PEOPLE_WORDS.items():
+        n = int(counts.get(phrase, 0))
+        if n:
+            verb = words.format(muscle=muscle or "muscle")
+            if n == 1:  # "1 finds it painful"
+                first, _, rest = verb.partition(" ")
+                verb = f"{first}s {rest}"
+            parts.append(f"{n} {verb}")
+    if len(parts) == 1 and sum(int(n) for n in counts.values()) > 1:
+        return f"all {parts[0]}"
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def people_text(window: Mapping[str, Any]) -> str:
+    """:func:`people_words` of a ``sensation_window``'s virtual subjects at the programmed
+    intensity; "" without them."""
+    counts = (window.get("bands") or {}).get("at_programmed") or {}
+    return people_words(counts, window.get("muscle"))
+
 
 _VERDICT_WORDS = {"pass": "PASS", "warn": "WARNING", "fail": "FAIL"}
 
@@ -241,6 +286,11 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                         + (f"just across the threshold for {across[0]}, so the model "
                            "neither confirms nor contradicts it." if across else
                            "the model and the source disagree here."))
+        people = people_text(w)
+        if people:
+            subjects = (w.get("bands") or {}).get("subjects")
+            feel.append(f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
+                        f"differ as people's do, {people} at the programmed intensity.")
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
     else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from estim.report.page import (
     band_range,
     edge_distance,
+    people_text,
     recruited_text,
     thresholds_at_the_edge,
 )
@@ -193,6 +194,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         for line in verdict.wrap(console, max(20, console.width - 2)):
             line.rstrip()
             console.print(Text("  ") + line)
+        people = people_text(w)
+        if people:
+            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}",
+                        style="dim")
+            for line in text.wrap(console, max(20, console.width - 2)):
+                line.rstrip()
+                console.print(Text("  ") + line)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "

@@ -79,6 +79,9 @@ class DialState:
     :param near: the thresholds (name, value in the dial's unit, fraction) that the setting
         lies within :func:`~estim.effects.window.edge_fraction` of: on which side of them a
         person falls is too close to call.
+    :param people: how many of the window's virtual subjects feel each sensation at this
+        setting (phrase -> count, mildest first), each by its own thresholds; empty where
+        there is no band.
     """
 
     amplitude_a: float
@@ -90,6 +93,7 @@ class DialState:
     tripped_rules: tuple[str, ...]
     reasons: tuple[str, ...] = ()
     near: tuple[tuple[str, float, float], ...] = ()
+    people: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -98,7 +102,8 @@ class DialState:
                 "safety_verdict": self.safety_verdict,
                 "tripped_rules": list(self.tripped_rules),
                 "near": [{"threshold": name, "amplitude": amp, "fraction": edge}
-                         for name, amp, edge in self.near]}
+                         for name, amp, edge in self.near],
+                "people": dict(self.people)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,9 +179,11 @@ class DialModel:
             recruited, criteria=window.criteria,
             force_N=None if force is None or max_force is None else force * max_force,
             max_force_N=None if force is None else max_force)
+        people = {} if window.bands is None else {
+            what.value: n for what, n in window.bands.sensations_at(current).items()}
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, felt.reasons,
-                         tuple(thresholds_near(a, self.thresholds)))
+                         tuple(thresholds_near(a, self.thresholds)), people)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

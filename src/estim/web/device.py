@@ -194,7 +194,7 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
-    from estim.report.page import EDGE_WORDS
+    from estim.report.page import EDGE_WORDS, people_words
 
     _fields(request, ("amplitude",))
     model = _model(request, job)
@@ -202,6 +202,10 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     state = model.at(amps).to_dict()
     for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
         near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
+    # the virtual people at this setting, in the report's words
+    window = model.window
+    people = cast(dict[str, int], state["people"])
+    state["people_words"] = people_words(people, window.muscle if window else None)
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
 

@@ -297,6 +297,13 @@ function showDial(d) {
       + "sample of the model's nerve fibers moves that threshold by about "
       + `±${tenths(n.fraction)}.`;
   }).join(" ");
+  // the virtual people at this setting (the API words them as the report does)
+  const people = d.people || {};
+  const subjects = Object.values(people).reduce((a, b) => a + b, 0);
+  $("people").textContent = d.people_words
+    ? `Of ${subjects} virtual people, whose skin, fat, nerves and excitability differ `
+      + `as people's do: ${d.people_words}.`
+    : "";
   // where no sensation model applies (DBS, iontophoresis), what the model did compute
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
