@@ -54,7 +54,7 @@ from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
 from estim.effects.window import sensation_window
 from estim.program.bundled import bundled_examples, resolve_program
-from estim.program.options import PulseShape
+from estim.program.options import PulseShape, Sensation
 from estim.simulate import SimulateOptions, simulate
 from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
 
@@ -79,13 +79,17 @@ def examples(names: list[str], bands: bool = False) -> None:
               f"{time.perf_counter() - t0:.1f} |", flush=True)
         if w.bands is not None:
             b = w.bands
+            felt = b.sensations_at(w.amplitude_a)
             rows.append(f"| {name} | " + " | ".join(
                 f"{_ma(x.low_a)}–{_ma(x.median_a)}–{_ma(x.high_a)}"
-                for x in (b.sensory, b.motor, b.pain)) + " |")
+                for x in (b.sensory, b.motor, b.pain)) + " | "
+                + " / ".join(str(felt.get(s, 0)) for s in Sensation) + " |")
     if bands:
-        print("\nbands over virtual subjects (mA, p10–median–p90)")
-        print("| example | sensory | motor | pain |")
-        print("| --- | --- | --- | --- |")
+        print("\nbands over virtual subjects (mA, p10–median–p90), and how many of them feel "
+              "nothing / light tingling / strong tingling / a twitch / pain at the programmed "
+              "intensity")
+        print("| example | sensory | motor | pain | at the programmed intensity |")
+        print("| --- | --- | --- | --- | --- |")
         print("\n".join(rows))
 
 
