@@ -184,8 +184,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                             key=lambda r: math.inf if r[1] is None else r[1]):
             console.print(f"  {label:<16} {_ma(amp):>9} {_band(band):<14} [dim]{why}[/dim]")
         if bands:
-            console.print(f"  [dim](p10–p90 over {bands['subjects']} virtual subjects: skin, "
-                          "fat, innervation)[/dim]")
+            console.print(f"  [dim](p10–p90 over {bands['subjects']} virtual people: skin, "
+                          "fat, nerves, excitability)[/dim]")
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
@@ -194,13 +194,6 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         for line in verdict.wrap(console, max(20, console.width - 2)):
             line.rstrip()
             console.print(Text("  ") + line)
-        people = people_text(w)
-        if people:
-            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}",
-                        style="dim")
-            for line in text.wrap(console, max(20, console.width - 2)):
-                line.rstrip()
-                console.print(Text("  ") + line)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
@@ -211,6 +204,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if s.get("as_expected") is False:
             console.print(f"  [yellow]the program's source expects: "
                           f"{terminal_text(' or '.join(s['expected']))}[/yellow]")
+        # then how many of the virtual people feel what there (the verdict is the reference
+        # anatomy's)
+        people = people_text(w)
+        if people:
+            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}",
+                        style="dim")
+            for line in text.wrap(console, max(20, console.width - 2)):
+                line.rstrip()
+                console.print(Text("  ") + line)
     dbs = fx.get("dbs_activation")
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
