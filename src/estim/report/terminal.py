@@ -17,6 +17,7 @@ from estim.units import format_si
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from estim.simulate import Result
 
@@ -182,10 +183,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                  _criterion_words(w["pain_criterion"])))
         for label, amp, band, why in sorted(rows,
                                             key=lambda r: math.inf if r[1] is None else r[1]):
-            console.print(f"  {label:<16} {_ma(amp):>9} {_band(band):<14} [dim]{why}[/dim]")
+            _hanging(console, f"  {label:<16} {_ma(amp):>9} {_band(band):<14} ",
+                     Text(why, style="dim"))
         if bands:
-            console.print(f"  [dim](p10–p90 over {bands['subjects']} virtual people: skin, "
-                          "fat, nerves, excitability)[/dim]")
+            _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
+                                         "skin, fat, nerves, excitability)", style="dim"))
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
@@ -241,6 +243,23 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if notes:
         console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "
                       "(-v to show them)[/dim]")
+
+
+def _hanging(console: Console, prefix: str, text: Text) -> None:
+    """``prefix`` then ``text`` wrapped to the terminal under its own column, so that a
+    narrow terminal does not carry it back to column 0 (under four spaces where the column
+    leaves less than 16 characters)."""
+    from rich.text import Text
+
+    room = console.width - len(prefix)
+    indent = len(prefix) if room >= 16 else 4
+    lines = text.wrap(console, max(16, console.width - indent))
+    for k, line in enumerate(lines):
+        line.rstrip()
+        lead = prefix if k == 0 and indent == len(prefix) else " " * indent
+        if k == 0 and indent != len(prefix):
+            console.print(prefix.rstrip())
+        console.print(Text(lead) + line)
 
 
 def _band(band: dict[str, Any] | None) -> str:
