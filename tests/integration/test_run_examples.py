@@ -178,3 +178,20 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         assert "Force and fatigue" in html
     for value in (w["sensory_threshold_A"], w["programmed_peak_current_A"]):
         assert math.isfinite(value)
+
+
+@pytest.mark.parametrize("columns", [60, 44])
+def test_what_a_person_feels_wraps_under_its_own_indent(columns, tmp_path, capsys,
+                                                        monkeypatch):
+    """On a narrow terminal every line of the sensation block stays indented under its
+    heading: a threshold's reason, the bands' line and the verdict wrap under their own
+    column instead of falling back to column 0."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["run", "tens_conventional", "-o", str(tmp_path / "out")]) == 0
+    screen = capsys.readouterr().out.splitlines()
+    start = next(k for k, line in enumerate(screen) if line.startswith("What a person feels"))
+    body = screen[start + 1:screen.index("", start)]  # the block ends at a blank line
+    if body[0] == "prediction)":  # the heading itself wraps at 44 columns
+        body = body[1:]
+    assert len(body) >= 6 and all(line.startswith("  ") for line in body), body
+    assert all(len(line) <= columns for line in screen), screen
