@@ -61,9 +61,20 @@ SITE_MUSCLE = {"lower_back": "lumbar paraspinals", "knee": "vastus medialis",
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
+    from estim.effects import subjects
+
     program = load_program(path)
     out = tmp_path / "out"
     monkeypatch.setenv("COLUMNS", "80")
+    # the channels whose fields the virtual subjects' drives sum (the prefetch and the bands)
+    summed: list[tuple[object, ...]] = []
+    drive_ratios = subjects.drive_ratios
+
+    def recorded(*args, **kwargs):
+        summed.append(tuple(kwargs.get("others", ())))
+        return drive_ratios(*args, **kwargs)
+
+    monkeypatch.setattr(subjects, "drive_ratios", recorded)
     code = main(["run", str(path), "-o", str(out)])
     # the answer on one 80 x 50 screen (everything else behind -v)
     screen = capsys.readouterr().out.splitlines()
@@ -108,6 +119,12 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     # thresholds, whose percentiles are the bands, in the classification's order.
     bands = w["bands"]
     assert bands is not None, path.stem
+    # true interferential's subjects sum the other carrier's field, at its equal peak
+    if path.stem == "ifc_true_knee":
+        assert summed and all(len(o) == 1 and o[0][2] == pytest.approx(1.0, rel=1e-12)
+                              for o in summed), summed
+    else:
+        assert summed and not any(summed), summed
     per = {k: np.array([math.inf if x is None else x for x in v])
            for k, v in bands["per_subject_A"].items()}
     for key, name in (("sensory", "sensory"), ("strong", "strong_tingling"),

@@ -9,6 +9,7 @@ move the way the strength-duration curve says. The journal is SQLite in tmp_path
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -237,6 +238,9 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
     lies between the 2nd and 3rd lowest), at its p90 at least 18; at zero nobody feels a
     thing. The API words it as the report does."""
     thr = model["thresholds_a"]
+    # every virtual subject reaches pain under these pads (a p90 short of that is open, inf),
+    # so the band's p10 is the 10th percentile of all 20
+    assert thr["pain_p90"] is not None and math.isfinite(thr["pain_p90"])
     zero = _dial(client, job, 0.0)
     assert zero["people"]["no sensation"] == sum(zero["people"].values()) == 20
     low, high = (_dial(client, job, thr[f"pain_{p}"]) for p in ("p10", "p90"))

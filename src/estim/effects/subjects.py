@@ -26,11 +26,12 @@ function| there (each weighted by its channel's peak), and the fiber's drive is 
 such sum along it; the same scaling then holds, checked the same way. Where the fast solver
 does not apply (brain sites, pads across the limb) there is no band and the window says so.
 
-The subjects' fields are the costly part (one fast solve a subject) and depend only on the
-site, the pads and the draw, not on the pulse: the ratios of drives they give, one per
-subject and fiber, are kept in memory (the last :data:`MEMORY_ENTRIES`) and in the disk cache
-(:mod:`estim.cache`, kind ``subject_drives``), keyed by the site's layers, the pads, the
-fibers' nodes, the subjects' skin and fat factors and the fast solver's source. A sweep over
+The subjects' fields are the costly part (one fast solve a subject and channel) and depend
+only on the site, the pads and the draw, not on the pulse: the ratios of drives they give,
+one per subject and fiber, are kept in memory (the last :data:`MEMORY_ENTRIES`) and in the
+disk cache (:mod:`estim.cache`, kind ``subject_drives``), keyed by the site's layers, the
+pads, the fibers' nodes, the subjects' skin and fat factors and the fast solver's source
+(and, for true interferential current, the other channel's pads and relative peak). A sweep over
 the pulse at one site, and every ``estim run`` after the first, computes them once.
 
 Evidence: anatomical assumption (spreads from published means ± SD; distribution shapes

@@ -258,7 +258,7 @@ def _hanging(console: Console, prefix: str, text: Text) -> None:
         line.rstrip()
         lead = prefix if k == 0 and indent == len(prefix) else " " * indent
         if k == 0 and indent != len(prefix):
-            console.print(prefix.rstrip())
+            console.print(Text(prefix.rstrip()))
         console.print(Text(lead) + line)
 
 
