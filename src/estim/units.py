@@ -16,7 +16,7 @@ import pint
 
 from estim.errors import InputError
 
-__all__ = ["format_si", "parse_quantity", "ureg"]
+__all__ = ["finite_or_none", "format_si", "parse_quantity", "ureg"]
 
 
 @lru_cache(maxsize=1)
@@ -158,3 +158,9 @@ def format_si(value: float, unit: str, *, digits: int = 3) -> str:
         if mag >= scale * 0.9995:
             return f"{value / scale:.{digits}g} {p}{unit}"
     return f"{value / 1e-12:.{digits}g} p{unit}"
+
+
+def finite_or_none(x: float) -> float | None:
+    """A quantity for JSON, which has no infinity: None where it is not finite (a threshold
+    never reached, a ratio of nothing)."""
+    return float(x) if math.isfinite(x) else None

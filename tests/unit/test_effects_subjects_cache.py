@@ -13,7 +13,7 @@ import pytest
 
 from estim.effects import subjects as S
 from estim.effects.populations import FiberClass
-from estim.effects.sensation import SensationCriteria
+from estim.effects.sensation import Band, SensationCriteria
 from estim.effects.window import ClassThresholds
 from estim.fields import make_site, place_electrode
 from estim.fields.fast import channel_potential
@@ -240,3 +240,20 @@ def test_no_fast_field_no_band() -> None:
     assert S.drive_ratios(at_nodes, site, anode, lead, skin_k=ones, fat_k=ones) is None
     S._memory.clear()  # from the disk entry
     assert S.drive_ratios(at_nodes, site, anode, lead, skin_k=ones, fat_k=ones) is None
+
+
+def test_a_band_counts_the_subjects_that_never_reach_it() -> None:
+    """The band's percentiles are over every subject, one that never reaches the threshold
+    (inf) counting above all that do (as ``sensations_at`` counts them): with half of 20
+    never reaching it the median and p90 are open and p10 is numpy's over all 20 (2.9,
+    between the 2nd and 3rd lowest), not over the ten that reach it (1.9)."""
+    reach = np.arange(1.0, 11.0)
+    band = S._band(np.concatenate([reach, np.full(10, math.inf)]))
+    assert band.low_a == pytest.approx(np.percentile(np.arange(1.0, 21.0), 10))  # 2.9
+    assert math.isinf(band.median_a) and math.isinf(band.high_a)
+    # one of 20 never reaches it: only p90 (position 17.1 of 0..19) stays finite...
+    one_out = np.concatenate([np.arange(1.0, 20.0), [math.inf]])
+    assert S._band(one_out) == Band(*np.percentile(np.arange(1.0, 21.0), [10, 50, 90]))
+    # ...and where every subject reaches it the band is numpy's percentiles exactly
+    everyone = np.random.default_rng(1).lognormal(size=20)
+    assert S._band(everyone) == Band(*np.percentile(everyone, [10, 50, 90]))

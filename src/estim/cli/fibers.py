@@ -13,7 +13,6 @@ Without one, one fiber's threshold under a point source; option values carry uni
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from estim.cli.common import add_amplitude, add_json, load, print_json, shown, stage_progress
 from estim.errors import InputError
-from estim.units import parse_quantity
+from estim.units import finite_or_none, parse_quantity
 
 __all__ = ["register"]
 
@@ -256,7 +255,7 @@ def _point(args: argparse.Namespace) -> int:
         "model": fiber.model.value + (" (sensory axon)" if args.sensory else ""),
         "diameter_m": d, "distance_m": r, "pulse_width_s": pw,
         "sigma_S_per_m": sigma, "polarity": "anodic" if args.anodic else "cathodic",
-        "threshold_A": thr if math.isfinite(thr) else None,
+        "threshold_A": finite_or_none(thr),
         "threshold_criterion": _POINT_CRITERION,
         "lower_bound_A": float(res.lower_a[0]), "precision": precision,
         "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),

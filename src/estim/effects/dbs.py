@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from estim.evidence import EvidenceLevel
 from estim.tables import TableEntry
+from estim.units import finite_or_none
 
 if TYPE_CHECKING:
     from estim.fibers.protocols import UnitWaveform
@@ -275,9 +276,6 @@ class DBSActivation:
         return self.map.reaches_edge(self.current_a)
 
     def to_dict(self) -> dict[str, Any]:
-        def finite(x: float) -> float | None:
-            return x if math.isfinite(x) else None
-
         z, r = self.map.profile(self.current_a)
         keep = r > 0
         return {
@@ -290,7 +288,7 @@ class DBSActivation:
             "volume_mm3": self.volume_m3 * 1e9,  # [m³ -> mm³]
             "field_threshold_V_per_m": self.field_threshold_v_per_m,
             "field_volume_mm3": self.field_volume_m3 * 1e9,  # [m³ -> mm³]
-            "field_vs_axon_volume": finite(self.field_difference),
+            "field_vs_axon_volume": finite_or_none(self.field_difference),
             "contacts": [{"placement": c.placement, "role": c.role, "z_m": c.z_m,
                           "radius_m": c.radius_m, "field_radius_m": c.field_radius_m}
                          for c in self.contacts],

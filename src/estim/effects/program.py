@@ -3,7 +3,6 @@ dose. This is what ``estim run`` reports after the output table."""
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -28,6 +27,7 @@ from estim.program.stimulation import (
     Interferential,
     Iontophoresis,
 )
+from estim.units import finite_or_none
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -97,8 +97,7 @@ class EffectsResult:
             out["force"] = {
                 "first_contraction_peak_N": float(peaks[0]) if peaks.size else None,
                 "last_contraction_peak_N": float(peaks[-1]) if peaks.size else None,
-                "fatigue_ratio": self.force.fatigue_ratio
-                if math.isfinite(self.force.fatigue_ratio) else None,
+                "fatigue_ratio": finite_or_none(self.force.fatigue_ratio),
                 "contractions": int(peaks.size),
                 "max_force_N": self.max_force_N,
                 "evidence": self.force.evidence,

@@ -42,6 +42,7 @@ from estim.errors import InputError
 from estim.evidence import EvidenceLevel
 from estim.program.options import Sensation
 from estim.tables import TableEntry, table_value
+from estim.units import finite_or_none
 
 __all__ = [
     "DEFAULT_SENSATION_CRITERIA",
@@ -297,11 +298,8 @@ class Band:
     high_a: float
 
     def to_dict(self) -> dict[str, float | None]:
-        def fin(x: float) -> float | None:
-            return x if math.isfinite(x) else None
-
-        return {"p10_A": fin(self.low_a), "median_A": fin(self.median_a),
-                "p90_A": fin(self.high_a)}
+        return {"p10_A": finite_or_none(self.low_a), "median_A": finite_or_none(self.median_a),
+                "p90_A": finite_or_none(self.high_a)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,11 +335,9 @@ class ThresholdBands:
         return counts
 
     def to_dict(self) -> dict[str, object]:
-        def fin(x: float) -> float | None:
-            return x if math.isfinite(x) else None
-
         return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
                 "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
                 "pain": self.pain.to_dict(), "note": self.note,
                 "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()},
-                "per_subject_A": {k: [fin(x) for x in v] for k, v in self.per_subject.items()}}
+                "per_subject_A": {k: [finite_or_none(x) for x in v]
+                                  for k, v in self.per_subject.items()}}

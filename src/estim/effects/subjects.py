@@ -187,15 +187,21 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     return _move(points, depth + shift, depth, site, cathode)
 
 
+def _percentile(values: F, q: float) -> float:
+    """The ``q``-th percentile of every subject's threshold (numpy's linear rule), a subject
+    that never reaches it (inf) counting above all that do: a percentile that falls on or
+    between such subjects is open (inf), never one taken among the others alone."""
+    v = np.sort(np.asarray(values, float))
+    pos = q / 100.0 * (v.size - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    if not math.isfinite(v[hi]):
+        return math.inf
+    return float(v[lo] + (v[hi] - v[lo]) * (pos - lo))
+
+
 def _band(values: F) -> Band:
-    v = np.asarray(values, float)
-    if not np.all(np.isfinite(v)):  # a subject that never reaches it: the band is open
-        finite = v[np.isfinite(v)]
-        med = float(np.median(v)) if finite.size > v.size / 2 else math.inf
-        lo = float(np.percentile(finite, 10)) if finite.size else math.inf
-        return Band(lo, med, math.inf)
-    p10, p50, p90 = np.percentile(v, [10, 50, 90])
-    return Band(float(p10), float(p50), float(p90))
+    """p10, median and p90 over all the subjects (see :func:`_percentile`)."""
+    return Band(*(_percentile(values, q) for q in (10, 50, 90)))
 
 
 def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: ChannelPads,

@@ -57,6 +57,7 @@ from estim.effects.sensation import (
 )
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
+from estim.units import finite_or_none
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
 
@@ -582,21 +583,18 @@ class SensationWindow:
     def to_dict(self) -> dict[str, Any]:
         from estim.fibers.block import Conduction
 
-        def finite(x: float) -> float | None:
-            return x if math.isfinite(x) else None
-
         return {
             "channel": self.channel,
             "programmed_peak_current_A": self.amplitude_a,
             "pulse_duration_s": self.pulse_duration_s,
             "muscle": self.muscle,
-            "sensory_threshold_A": finite(self.sensory_a),
+            "sensory_threshold_A": finite_or_none(self.sensory_a),
             "sensory_criterion": self.criterion_text("sensory"),
-            "strong_tingling_threshold_A": finite(self.strong_a),
+            "strong_tingling_threshold_A": finite_or_none(self.strong_a),
             "strong_tingling_criterion": self.criterion_text("strong"),
-            "motor_threshold_A": finite(self.motor_a),
+            "motor_threshold_A": finite_or_none(self.motor_a),
             "motor_criterion": self.criterion_text("motor"),
-            "pain_threshold_A": finite(self.pain_a),
+            "pain_threshold_A": finite_or_none(self.pain_a),
             "pain_criterion": self.criterion_text("pain"),
             "recruited_at_programmed": {
                 "abeta": self.recruitment.abeta, "adelta": self.recruitment.adelta,
@@ -604,7 +602,7 @@ class SensationWindow:
                 **({"periosteal": self.recruitment.periosteal}
                    if "periosteal" in self.classes else {})},
             "fibers": {name: {"count": int(c.thresholds_a.size), "model": c.model,
-                              "min_threshold_A": finite(float(np.min(c.thresholds_a)))
+                              "min_threshold_A": finite_or_none(float(np.min(c.thresholds_a)))
                               if c.thresholds_a.size else None,
                               "not_reached": int(np.sum(~np.isfinite(c.thresholds_a))),
                               "leaving_tissue": c.n_leaving_domain,

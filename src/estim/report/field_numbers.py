@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from estim.fields.interference import envelope_max, modulation_depth, premodulated_envelope
 from estim.text import terminal_text
+from estim.units import finite_or_none
 
 if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
@@ -70,7 +71,7 @@ class DepthProfile:
 
     def to_dict(self) -> dict[str, Any]:
         def values(x: NDArray[np.float64]) -> list[float | None]:
-            return [float(v) if np.isfinite(v) else None for v in x]
+            return [finite_or_none(v) for v in x]
 
         return {"channel": self.channel, "electrode": self.electrode,
                 "placement": self.placement, "depth_m": values(self.depth_m),

@@ -427,17 +427,31 @@ class Threshold:
 
 def band_range(band: dict[str, Any] | None, *, unreached: str = "never") -> str:
     """``3.6–5.9``: a threshold's 10th-90th percentile over the virtual subjects in mA
-    (``unreached`` where the top is never reached); empty without a band."""
-    if not band or band.get("p10_A") is None:
+    (``unreached`` where the top is never reached, alone where even the 10th percentile
+    is not); empty without a band.
+
+    >>> band_range({"p10_A": 0.0036, "median_A": 0.0047, "p90_A": 0.0059})
+    '3.6–5.9'
+    >>> band_range({"p10_A": 0.0036, "median_A": 0.0047, "p90_A": None})
+    '3.6–never'
+    >>> band_range({"p10_A": None, "median_A": None, "p90_A": None}, unreached="∞")
+    '∞'
+    """
+    if not band or "p10_A" not in band:
         return ""
-    hi = band.get("p90_A")
+    lo, hi = band["p10_A"], band.get("p90_A")
+    if lo is None:
+        return unreached
     top = two_digits(hi * 1e3) if hi is not None else unreached  # [A -> mA]
-    return f"{two_digits(band['p10_A'] * 1e3)}–{top}"
+    return f"{two_digits(lo * 1e3)}–{top}"
 
 
 def _band_text(band: dict[str, Any] | None) -> str:
-    """`` (3.6–5.9 mA across people)``, or nothing without a band."""
+    """`` (3.6–5.9 mA across people)``, `` (most people never reach it)``, or nothing
+    without a band."""
     text = band_range(band)
+    if text == "never":
+        return " (most people never reach it)"
     return f" ({text} mA across people)" if text else ""
 
 

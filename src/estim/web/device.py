@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from estim.errors import InputError
 from estim.stimulator.options import JobState
-from estim.units import parse_quantity
+from estim.units import finite_or_none, parse_quantity
 
 if TYPE_CHECKING:
     from estim.stimulator import DialModel
@@ -149,11 +149,6 @@ def job_status(job: str, request: Request) -> dict[str, object]:
         raise InputError("job", job, "the id of a program being prepared") from None
 
 
-def _finite(x: float) -> float | None:
-    """JSON has no infinity: a threshold never reached is None."""
-    return float(x) if np.isfinite(x) else None
-
-
 def _program_words(model: DialModel) -> dict[str, object]:
     from estim.report.page import SITE_WORDS
 
@@ -162,7 +157,7 @@ def _program_words(model: DialModel) -> dict[str, object]:
     return {"name": program.name, "site": site,
             "site_words": SITE_WORDS.get(site, site.replace("_", " ")), "unit": model.unit,
             "max_amplitude_a": float(model.max_amplitude_a),
-            "thresholds_a": {k: _finite(v) for k, v in model.thresholds.items()}}
+            "thresholds_a": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
 
 
 def _dimension(model: DialModel) -> str:
@@ -253,7 +248,7 @@ def _person_view(fit: Any, model: DialModel, minutes: float | None) -> dict[str,
     recommendation = fit.recommendation(model)
     out: dict[str, object] = {
         "fit": fit.to_dict(),
-        "window_a": {k: _finite(v) for k, v in fit.window(model).items()},
+        "window_a": {k: finite_or_none(v) for k, v in fit.window(model).items()},
         "recommended_a": recommendation.amplitude_a,
         "recommendation": recommendation.to_dict(),
         "program": _program_words(model),
