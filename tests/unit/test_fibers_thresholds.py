@@ -98,3 +98,61 @@ def test_a_capped_search_keeps_the_fibers_below_the_cap_and_gives_up_on_the_rest
     assert free.lower_a[1] < tight.threshold_a[0] <= thr[1] * 1.001
     with pytest.raises(InputError, match="max_amplitude_a"):
         find_thresholds(fibers[0], pot, pulse, max_amplitude_a=0.0)
+
+
+def _scripted(monkeypatch: pytest.MonkeyPatch, respond, runs: list[tuple[int, float]]):
+    """Replace the kernel by ``respond(fiber, amplitude) -> (class, depolarisation mV)``
+    (class 0 quiet, 1 excited short of the detection node, 2 propagated) and log every
+    run as (fiber, amplitude)."""
+    import estim.fibers.thresholds as T
+    from estim.fibers.solver import detect_position, initial_state
+
+    def run_group(fibers, phis, which, amps, wave, options, rest=None):
+        f0 = fibers[0]
+        act = f0.active_index
+        det = detect_position(f0, options.detect_fraction)
+        v_ss = initial_state(fibers)[0][:, act]
+        n_cross = np.zeros((len(which), act.size), dtype=np.int64)
+        peak = np.empty((len(which), act.size))
+        for k, (i, a) in enumerate(zip(which, amps, strict=True)):
+            runs.append((int(i), float(a)))
+            cls, dv = respond(int(i), float(a))
+            peak[k] = v_ss[i] + dv
+            if cls == 2:
+                n_cross[k, :] = 1
+            elif cls == 1:
+                n_cross[k, (det + act.size // 2) % act.size] = 1  # away from detection
+        t_cross = np.where(n_cross > 0, 1e-4, np.nan)
+        return {"t_cross": t_cross, "n_cross": n_cross, "peak": peak,
+                "steps": np.zeros(len(which))}
+
+    monkeypatch.setattr(T, "run_group", run_group)
+
+
+def test_the_search_never_repeats_or_climbs_past_what_it_has_seen(monkeypatch) -> None:
+    """Fiber 0's linear probe overshoots (its first step excites it); fiber 1 excites
+    short of the detection node from 1.00 and propagates from 1.01, so its bisection for
+    excitation sees propagation above the bracket it closes on. Each amplitude is run once,
+    and once a fiber has reached what the search looks for no later run goes above it; the
+    thresholds are those of the scripted responses within the precision (the old search
+    ran fiber 0's first amplitude again and climbed fiber 1 to 1.25 x for propagation)."""
+    def respond(fiber: int, a: float) -> tuple[int, float]:
+        x = a / 1e-3  # threshold-relative amplitude (mA scale)
+        if fiber == 0:  # sub-linear: the 1 mV probe extrapolates to 10 mV far too high
+            return (2 if x >= 1.0 else 0), 2.0 * x
+        cls = 2 if x >= 1.01 else 1 if x >= 1.0 else 0
+        return cls, min(30.0, 10.0 * x / 0.55)  # scans 0.55 -> 1.1, which propagates
+
+    runs: list[tuple[int, float]] = []
+    _scripted(monkeypatch, respond, runs)
+    fibers = [make_fiber("sweeney", 10e-6, n_nodes=21) for _ in range(2)]
+    # the probe's amplitude is 1 mV over the largest |φ| (V/A): make it 0.05 mA
+    phis = [np.full(f.n_compartments, 1e-3 / 0.05e-3) for f in fibers]
+    res = find_thresholds(fibers, phis, RectangularPulse(1e-4), precision=0.02)
+    assert 1e-3 <= res.threshold_a[0] <= 1.02e-3
+    assert 1.01e-3 <= res.threshold_a[1] <= 1.01e-3 * 1.02
+    for f in (0, 1):
+        amps = [a for i, a in runs if i == f]
+        assert len(set(amps)) == len(amps), f"fiber {f} ran an amplitude twice: {amps}"
+        first_fire = next(k for k, a in enumerate(amps) if respond(f, a)[0] == 2)
+        assert all(a < amps[first_fire] for a in amps[first_fire + 1:]), amps

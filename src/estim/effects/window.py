@@ -143,7 +143,7 @@ def thresholds_near(current: float, thresholds: Mapping[str, float | None]
 
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
-_CACHE_VERSION = "thresholds-3"
+_CACHE_VERSION = "thresholds-4"
 
 #: How the window's Aδ afferents end when :func:`sensation_window` is not told
 #: (:class:`~estim.effects.populations.AdeltaEnding`): in an unmyelinated free ending past
@@ -606,8 +606,8 @@ class SensationWindow:
                               if c.thresholds_a.size else None,
                               "not_reached": int(np.sum(~np.isfinite(c.thresholds_a))),
                               "leaving_tissue": c.n_leaving_domain,
-                              # fibers in which an action potential started just below
-                              # threshold and died out (a local response, not block)
+                              # fibers in which the search saw an action potential start
+                              # below threshold and die out (a local response, not block)
                               "local_responses": c.n_block_windows}
                        for name, c in self.classes.items()},
             "conduction_under_carrier": None if self.conduction is None else {

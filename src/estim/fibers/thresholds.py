@@ -17,6 +17,14 @@ search here only ever walks *up*:
 
 Every fiber advances one amplitude per round and all fibers of a round run in one kernel
 batch. The reported threshold is the upper (activating) bound, like NEURON/PyFibers.
+
+A run is never repeated or climbed past: each fiber keeps the lowest amplitude at which it
+has been seen to excite and the lowest at which it propagated. A scan step that would reach
+or pass one of them (a fiber that excited on its first step and stepped down, or one that
+climbs on for propagation above an excitation that did not reach the detection node, having
+already propagated a little higher during its bisection) takes that amplitude as its upper
+bound instead of a new run: it lies within the one step the scan allows, so nothing is
+skipped that the scan would not have skipped.
 """
 
 from __future__ import annotations
@@ -177,10 +185,49 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     hi_cross = np.full((n, act.shape[0]), np.nan)
     crit = np.full(n, _BLOCK)  # upper bounds must reach at least this class
     phase = np.zeros(n, dtype=np.int64)  # 0 scan, 1 bisect, 2 done
+    # the lowest amplitude seen to reach each class (excite: _BLOCK or more; propagate:
+    # _FIRE), with what it did and its crossing times, so no scan repeats or passes it
+    seen_a = np.full((n, 3), np.inf)
+    seen_cls = np.zeros((n, 3), dtype=np.int64)
+    seen_cross = np.full((n, 3, act.shape[0]), np.nan)
+
+    def take_seen(i: int) -> bool:
+        """A scanning fiber whose next step reaches a seen amplitude above its lower bound
+        takes it as its upper bound (no run); True if it did."""
+        a_seen = seen_a[i, crit[i]]
+        if not (phase[i] == 0 and lo[i] < a_seen <= amp[i]):
+            return False
+        hi[i], hi_cls[i] = a_seen, seen_cls[i, crit[i]]
+        hi_cross[i] = seen_cross[i, crit[i]]
+        phase[i] = 1
+        return True
+
+    def _close(i: int) -> None:
+        """A bracket within ``precision``: done if its upper bound propagates, else climb
+        on from it for propagation."""
+        if hi_cls[i] == _FIRE:
+            phase[i] = 2
+            return
+        # excitation without propagation: climb on for propagation
+        crit[i] = _FIRE
+        lo[i] = hi[i]
+        amp[i] = hi[i] * 1.25
+        hi[i] = np.inf
+        phase[i] = 0
+
     for _ in range(max_rounds):
         # a scan stepping past the caller's cap tries the cap itself once, so that no
         # fiber below it is lost between two steps
         amp = np.where((phase == 0) & (amp > cap) & (lo < cap), cap, amp)
+        # a step onto a seen amplitude needs no run; the bracket it makes may already be
+        # within precision (done, or climbing on for propagation: look again)
+        settled = False
+        while not settled:
+            settled = True
+            for i in np.flatnonzero(phase == 0):
+                if take_seen(int(i)) and hi[i] - lo[i] <= precision * hi[i]:
+                    _close(int(i))
+                    settled = False
         bad = np.flatnonzero((phase == 0) & (amp > np.minimum(ceiling, cap)))  # nothing fires
         phase[bad] = 2
         hi[bad] = np.nan
@@ -194,12 +241,17 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
         cls = _classify(out, det)
         dv = np.max(out["peak"] - v_ss[todo], axis=1)
         for k, i in enumerate(todo):
+            for c in (_BLOCK, _FIRE):
+                if cls[k] >= c and a[k] < seen_a[i, c]:
+                    seen_a[i, c], seen_cls[i, c] = a[k], cls[k]
+                    seen_cross[i, c] = out["t_cross"][k]
             if cls[k] >= crit[i]:
                 hi[i], hi_cls[i] = a[k], cls[k]
                 hi_cross[i] = out["t_cross"][k]
                 if phase[i] == 0 and lo[i] == 0.0:
-                    # excited on the very first step: step down until quiet
-                    amp[i] = a[k] / 4.0
+                    # excited on the very first step: step down until quiet (the scan
+                    # then climbs back, onto the seen amplitude at most)
+                    amp[i] = a[k] / 2.0
                     hi[i] = np.inf
                     continue
                 phase[i] = 1
@@ -210,14 +262,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                 if phase[i] == 0:
                     amp[i] = a[k] * float(np.clip(20.0 / max(dv[k], 1e-6), 1.25, 2.0))
             if phase[i] == 1 and hi[i] - lo[i] <= precision * hi[i]:
-                if hi_cls[i] == _FIRE:
-                    phase[i] = 2
-                else:  # excitation without propagation: climb on for propagation
-                    crit[i] = _FIRE
-                    lo[i] = hi[i]
-                    amp[i] = hi[i] * 1.25
-                    hi[i] = np.inf
-                    phase[i] = 0
+                _close(int(i))
     for local, glob in enumerate(idx):
         ok_thr = phase[local] == 2 and np.isfinite(hi[local])
         thr[glob] = hi[local] if ok_thr else np.nan
