@@ -154,5 +154,30 @@ def test_the_search_never_repeats_or_climbs_past_what_it_has_seen(monkeypatch) -
     for f in (0, 1):
         amps = [a for i, a in runs if i == f]
         assert len(set(amps)) == len(amps), f"fiber {f} ran an amplitude twice: {amps}"
-        first_fire = next(k for k, a in enumerate(amps) if respond(f, a)[0] == 2)
-        assert all(a < amps[first_fire] for a in amps[first_fire + 1:]), amps
+        # after each propagating run, nothing goes above the lowest propagation seen
+        for k, a in enumerate(amps):
+            fired = [b for b in amps[:k] if respond(f, b)[0] == 2]
+            assert not fired or a < min(fired), f"fiber {f} climbed past {min(fired)}: {amps}"
+
+
+def test_a_climb_for_propagation_tries_the_cap(monkeypatch) -> None:
+    """Excited short of the detection node from 1.00 mA, propagating from 1.05, searched up
+    to 1.1 mA: the first step (1.002) excites, the step back up lands just below it, so the
+    seen amplitude closes the excitation bracket without a run and the climb for
+    propagation starts at once; it must try the cap (1.1) rather than step past it to
+    1.25 x and give up (it did, before the climb re-checked the cap)."""
+    def respond(fiber: int, a: float) -> tuple[int, float]:
+        x = a / 1e-3
+        cls = 2 if x >= 1.05 else 1 if x >= 1.0 else 0
+        return cls, (0.5 / 1.002 if x < 0.1 else 20 / 1.99)
+
+    runs: list[tuple[int, float]] = []
+    _scripted(monkeypatch, respond, runs)
+    fiber = make_fiber("sweeney", 10e-6, n_nodes=21)
+    phi = [np.full(fiber.n_compartments, 1e-3 / 0.05e-3)]
+    capped = find_thresholds(fiber, phi, RectangularPulse(1e-4), precision=0.01,
+                             max_amplitude_a=1.1e-3)
+    assert 1.05e-3 <= capped.threshold_a[0] <= 1.05e-3 * 1.01
+    assert max(a for _, a in runs) <= 1.1e-3 * (1 + 1e-12)
+    # its lowest excitation died out: one local response
+    assert len(capped.block_windows_a[0]) >= 1

@@ -606,8 +606,8 @@ class SensationWindow:
                               if c.thresholds_a.size else None,
                               "not_reached": int(np.sum(~np.isfinite(c.thresholds_a))),
                               "leaving_tissue": c.n_leaving_domain,
-                              # fibers in which the search saw an action potential start
-                              # below threshold and die out (a local response, not block)
+                              # fibers in which an action potential started below
+                              # threshold and died out (a local response, not block)
                               "local_responses": c.n_block_windows}
                        for name, c in self.classes.items()},
             "conduction_under_carrier": None if self.conduction is None else {

@@ -208,7 +208,8 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
         if hi_cls[i] == _FIRE:
             phase[i] = 2
             return
-        # excitation without propagation: climb on for propagation
+        # excitation without propagation (a local response): climb on for propagation
+        blocks[idx[i]].append((hi[i], hi[i]))
         crit[i] = _FIRE
         lo[i] = hi[i]
         amp[i] = hi[i] * 1.25
@@ -217,13 +218,13 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
 
     for _ in range(max_rounds):
         # a scan stepping past the caller's cap tries the cap itself once, so that no
-        # fiber below it is lost between two steps
-        amp = np.where((phase == 0) & (amp > cap) & (lo < cap), cap, amp)
+        # fiber below it is lost between two steps (a climb started below re-checks it)
         # a step onto a seen amplitude needs no run; the bracket it makes may already be
         # within precision (done, or climbing on for propagation: look again)
         settled = False
         while not settled:
             settled = True
+            amp[(phase == 0) & (amp > cap) & (lo < cap)] = cap
             for i in np.flatnonzero(phase == 0):
                 if take_seen(int(i)) and hi[i] - lo[i] <= precision * hi[i]:
                     _close(int(i))
