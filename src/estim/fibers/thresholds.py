@@ -202,7 +202,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
         phase[i] = 1
         return True
 
-    def _close(i: int) -> None:
+    def close(i: int) -> None:
         """A bracket within ``precision``: done if its upper bound propagates, else climb
         on from it for propagation."""
         if hi_cls[i] == _FIRE:
@@ -227,7 +227,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
             amp[(phase == 0) & (amp > cap) & (lo < cap)] = cap
             for i in np.flatnonzero(phase == 0):
                 if take_seen(int(i)) and hi[i] - lo[i] <= precision * hi[i]:
-                    _close(int(i))
+                    close(int(i))
                     settled = False
         bad = np.flatnonzero((phase == 0) & (amp > np.minimum(ceiling, cap)))  # nothing fires
         phase[bad] = 2
@@ -263,7 +263,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                 if phase[i] == 0:
                     amp[i] = a[k] * float(np.clip(20.0 / max(dv[k], 1e-6), 1.25, 2.0))
             if phase[i] == 1 and hi[i] - lo[i] <= precision * hi[i]:
-                _close(int(i))
+                close(int(i))
     for local, glob in enumerate(idx):
         ok_thr = phase[local] == 2 and np.isfinite(hi[local])
         thr[glob] = hi[local] if ok_thr else np.nan
