@@ -3,7 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee] [--seeds N [--recalibrate]]
+        [--hughes] [--knee] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -22,7 +22,10 @@ the same peak through channel A's pads: thresholds per class and by depth.
 sites (tibia as bone, waist as fat, lower back as muscle, forearm as nerve, knee as connective
 tissue) and compares the window's differences between sites with theirs. ``--knee`` runs
 the pads and pulses of knee-TENS studies that state their current (Law & Cheing 2004, Rakel
-et al. 2014), with the bands over virtual subjects.
+et al. 2014), with the bands over virtual subjects. ``--peroneal`` puts bare motor axons on
+the common peroneal nerve's course round the fibular neck (not modelled in the window) under
+the knee programs' pads and prints their thresholds beside the window's. ``--spread``
+gives each threshold's SD / mean over 100 virtual subjects, to set beside people's.
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
@@ -398,22 +401,27 @@ _KNEE_STUDIES = (
 )
 
 
-def knee_studies() -> None:
-    """The window under the pads and pulses of knee-TENS studies that state their current,
-    at 100 Hz symmetric biphasic, with the bands over virtual subjects."""
+def _knee_study_program(anode: str, cathode: str, shape: str, width: str) -> Any:
+    """Conventional TENS at 100 Hz with a knee study's pads and pulse width."""
     from estim.program import parse_program
 
     text = bundled_examples()["tens_conventional"].read_text()
     pads = 'shape = "rectangular", width = "5 cm", length = "5 cm"'
+    return parse_program(
+        text.replace('name = "lower_back"', 'name = "knee"').replace(pads, shape)
+        .replace("lumbar_left_upper", anode).replace("lumbar_left_lower", cathode)
+        .replace('pulse_width = "200 us"', f'pulse_width = "{width}"')
+        .replace('frequency = "80 Hz"', 'frequency = "100 Hz"'))
+
+
+def knee_studies() -> None:
+    """The window under the pads and pulses of knee-TENS studies that state their current,
+    at 100 Hz symmetric biphasic, with the bands over virtual subjects."""
     print("\nKnee TENS studies: 100 Hz symmetric biphasic (mA; p10-p90 over virtual subjects)")
     print("| study | people | sensory | motor | pain |")
     print("| --- | --- | --- | --- | --- |")
     for label, people, anode, cathode, shape, width in _KNEE_STUDIES:
-        program = parse_program(
-            text.replace('name = "lower_back"', 'name = "knee"').replace(pads, shape)
-            .replace("lumbar_left_upper", anode).replace("lumbar_left_lower", cathode)
-            .replace('pulse_width = "200 us"', f'pulse_width = "{width}"')
-            .replace('frequency = "80 Hz"', 'frequency = "100 Hz"'))
+        program = _knee_study_program(anode, cathode, shape, width)
         fx = simulate(program).effects
         win = fx.window if fx is not None else None
         if win is None:
@@ -427,6 +435,124 @@ def knee_studies() -> None:
         print(f"| {label} ({width}) | {people} | {cell(win.sensory_a, b and b.sensory)} | "
               f"{cell(win.motor_a, b and b.motor)} | {cell(win.pain_a, b and b.pain)} |",
               flush=True)
+
+
+#: Virtual subjects for ``--spread``: enough that SD / mean is known to about ±7 % of itself.
+_SPREAD_SUBJECTS = 100
+
+
+def spread(names: list[str]) -> None:
+    """SD / mean of each threshold over :data:`_SPREAD_SUBJECTS` virtual subjects (the
+    window's own 20 give it only to ±16 %), and p90 / p10: the between-person spread that
+    ``docs/effects.md`` compares with people's."""
+    from estim.effects.subjects import with_bands
+
+    print(f"\nSpread over {_SPREAD_SUBJECTS} virtual subjects: SD / mean (p90 / p10)")
+    print("| example | sensory | strong tingling | motor | pain |")
+    print("| --- | --- | --- | --- | --- |")
+    for name in names:
+        program = resolve_program(name)[0]
+        if len(program.channels) > 1:
+            continue  # one channel's field: the window's own bands cover the rest
+        result = simulate(program)
+        w = result.effects.window if result.effects is not None else None
+        if w is None:
+            continue
+        pf, _, _, _ = channel_setup(program, stimuli_for(program))
+        wide = with_bands(w, pf.channels[0], pf.site, n_subjects=_SPREAD_SUBJECTS)
+        if wide.bands is None:
+            continue
+        cells = []
+        for key in ("sensory", "strong", "motor", "pain"):
+            x = np.asarray(wide.bands.per_subject[key], float)
+            x = x[np.isfinite(x)]
+            p10, p90 = np.percentile(x, [10, 90])
+            cells.append(f"{np.std(x, ddof=1) / np.mean(x):.2f} ({p90 / p10:.2f})")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
+#: Where the common peroneal nerve's motor axons are put for ``--peroneal`` (not modelled
+#: in the window): it winds round the fibular neck 3-4 cm below the lateral joint line,
+#: from behind the fibular head to the front of the leg (estim.effects.anatomy's note).
+#: Centre heights below the joint line (m), polar angles (rad; the lateral side is π/2,
+#: the back π), depths below the skin (m) and the descent along the limb per length round
+#: it are assumptions spanning that course; the axons are 10 and 13 µm α-motor axons.
+_PERONEAL_HEIGHTS_M = (-0.025, -0.035, -0.045)
+_PERONEAL_ANGLES_RAD = (np.pi / 2 + 0.25, np.pi / 2 + 0.5)
+_PERONEAL_DEPTHS_M = (4e-3, 7e-3)
+_PERONEAL_DIAMETERS_M = (10e-6, 13e-6)
+_PERONEAL_DESCENT = 0.8
+
+
+def _peroneal_axons(site: Any) -> tuple[list[Any], list[np.ndarray]]:
+    """Bare MRG axons along the assumed courses round the fibular neck: cables and world
+    compartment centres (m)."""
+    from estim.fibers import make_fiber
+
+    a, b = site.radius_x, site.radius_y
+
+    def radius(theta: np.ndarray) -> np.ndarray:
+        return a * b / np.hypot(b * np.cos(theta), a * np.sin(theta))
+
+    fibers, points = [], []
+    for d in _PERONEAL_DIAMETERS_M:
+        for depth in _PERONEAL_DEPTHS_M:
+            for z0 in _PERONEAL_HEIGHTS_M:
+                for theta0 in _PERONEAL_ANGLES_RAD:
+                    fib = make_fiber("mrg", d)
+                    s = np.asarray(fib.positions_m, float)
+                    s = s - 0.5 * (s[0] + s[-1])
+                    round_it = s / np.hypot(1.0, _PERONEAL_DESCENT)  # along the surface
+                    theta = theta0 - round_it / (float(radius(np.array([theta0]))[0]) - depth)
+                    r = radius(theta) - depth
+                    z = z0 - _PERONEAL_DESCENT * round_it
+                    fibers.append(fib)
+                    points.append(np.column_stack([r * np.cos(theta), r * np.sin(theta), z]))
+    return fibers, points
+
+
+def peroneal() -> None:
+    """Thresholds of bare motor axons on the common peroneal nerve's course round the fibular
+    neck under each knee program's pads, beside the window's own thresholds. The nerve is
+    not in the window: these are what estim's cable model gives an axon lying there with no
+    sheath, which at the median nerve reads about ten times low (docs/strength_duration.md)."""
+    from estim.effects.program import true_interferential
+    from estim.effects.window import superposed, superposed_tstop, time_step, unit_pulse
+    from estim.fibers import SolverOptions, find_thresholds
+
+    programs = [(name, resolve_program(name)[0]) for name in ("tens_modulated", "ifc_true_knee")]
+    programs += [(label, _knee_study_program(anode, cathode, shape, width))
+                 for label, _, anode, cathode, shape, width in _KNEE_STUDIES]
+    print("\nBare motor axons round the fibular neck (common peroneal nerve; mA of peak "
+          f"current; {len(_PERONEAL_DIAMETERS_M) * len(_PERONEAL_DEPTHS_M)} axons at each of "
+          f"{len(_PERONEAL_HEIGHTS_M) * len(_PERONEAL_ANGLES_RAD)} places)")
+    print("| program | pads (anode -> cathode) | programmed | window: sensory / motor / pain "
+          "| peroneal axons: lowest / median |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, program in programs:
+        stimuli = stimuli_for(program)
+        pf, stim, amplitude, _ = channel_setup(program, stimuli)
+        cf = pf.channels[0]
+        if true_interferential(program):
+            wave: Any = superposed(stim, [stimuli[1]])
+            sources = [cf.potential, pf.channels[1].potential]
+            tstop = superposed_tstop(wave)
+        else:
+            wave, sources, tstop = unit_pulse(stim), [cf.potential], None
+        fibers, points = _peroneal_axons(pf.site)
+        phis = [np.stack([np.asarray(src(p), float) for src in sources]) if len(sources) > 1
+                else np.asarray(sources[0](p), float) for p in points]
+        thr = find_thresholds(fibers, phis, wave, precision=0.02,
+                              options=SolverOptions(dt_s=time_step(wave), tstop_s=tstop)
+                              ).threshold_a
+        win = simulate(program).effects
+        w = win.window if win is not None else None
+        ch = program.channels[0]
+        window_text = "-" if w is None else \
+            f"{_ma(w.sensory_a)} / {_ma(w.motor_a)} / {_ma(w.pain_a)}"
+        print(f"| {label} | {ch.anode.placement} -> {ch.cathode.placement} | "
+              f"{_ma(amplitude)} | {window_text} | {_ma(float(np.nanmin(thr)))} / "
+              f"{_ma(float(np.nanmedian(thr)))} |", flush=True)
 
 
 @contextmanager
@@ -536,6 +662,13 @@ def main() -> None:
     parser.add_argument("--knee", action="store_true",
                         help="the window under the pads and pulses of knee-TENS studies that "
                              "state their current (Law & Cheing 2004, Rakel et al. 2014)")
+    parser.add_argument("--spread", nargs="*", default=None, metavar="EXAMPLE",
+                        help="SD / mean of each threshold over 100 virtual subjects "
+                             "(default: every one-channel transcutaneous example)")
+    parser.add_argument("--peroneal", action="store_true",
+                        help="bare motor axons on the common peroneal nerve's course round "
+                             "the fibular neck under the knee programs' pads (not modelled "
+                             "in the window)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
@@ -574,6 +707,10 @@ def main() -> None:
         hughes_sites()
     if args.knee:
         knee_studies()
+    if args.spread is not None:
+        spread(args.spread or names)
+    if args.peroneal:
+        peroneal()
 
 
 if __name__ == "__main__":

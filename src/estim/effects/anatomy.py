@@ -273,8 +273,8 @@ MUSCLES: dict[str, Muscle] = {
         site_position=(-1.14, 0.105),
         not_modelled="the common peroneal nerve, which winds round the fibular neck 3-4 cm "
                      "below the lateral joint line (posterolateral), is not modelled: a "
-                     "twitch of the ankle's dorsiflexors from pads below the lateral joint "
-                     "line is not predicted"),
+                     "twitch of the ankle's dorsiflexors from pads at or below the lateral "
+                     "joint line is not predicted"),
     "paraspinals": Muscle(
         "lumbar paraspinals (erector spinae and multifidus)", (5e-3, 30e-3), (0.12, 0.06),
         2000.0, 300,

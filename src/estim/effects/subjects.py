@@ -69,8 +69,8 @@ if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "drive_ratios", "prefetch_drive_ratios", "subject_thresholds",
-           "threshold_bands", "with_bands"]
+__all__ = ["SUBJECT_SPREAD", "counts_beyond_sample", "drive_ratios", "prefetch_drive_ratios",
+           "subject_thresholds", "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
 #: The channels that run together with the main one (true interferential current's other
@@ -474,12 +474,44 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
     if drawn is None:
         return None
     rows, note = drawn
+    capped = counts_beyond_sample(counts, available, n_subjects=n_subjects, seed=seed)
+    note = "; ".join(x for x in (note, capped) if x)
     sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
                           spread=SUBJECT_SPREAD,
                           per_subject={k: tuple(float(x) for x in rows[k])
                                        for k in ("sensory", "strong", "motor", "pain")})
+
+
+def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str, float], *,
+                         n_subjects: int = 20, seed: int = 0) -> str:
+    """How many of the virtual subjects (:func:`subject_thresholds` with the same
+    ``n_subjects`` and ``seed``) need more Aβ afferents for detection or strong tingling
+    than lie in the sampled area at their own innervation density: their criterion is
+    capped at every sampled afferent (:func:`~estim.effects.calibration.criteria_from_counts`),
+    so their threshold is the last one's, where the window's sample ends, not the count's.
+    "" when none does.
+
+    >>> from estim.effects.calibration import SensationCounts
+    >>> counts_beyond_sample(SensationCounts(10.0, 90.0, 0.5), {"abeta": 100.0}, seed=0)[:40]
+    'strong tingling: 5 of the 20 virtual sub'
+    """
+    have = float(available.get("abeta", 0.0))
+    if counts is None or not have > 0:
+        return ""
+    density = _draws(n_subjects, seed, 0.0)[2]
+    out = []
+    for what, n in (("detection", counts.detection_abeta),
+                    ("strong tingling", counts.strong_abeta)):
+        short = int(np.count_nonzero(n > have * density))
+        if short:
+            out.append(f"{what}: {short} of the {n_subjects} virtual subjects have fewer Aβ "
+                       f"afferents under and around the cathode than the {n:.0f} it needs "
+                       "(an innervation density below the site's), so their threshold is "
+                       "where the last sampled afferent fires, beyond the model's sample: "
+                       "the band's upper part is not a prediction")
+    return "; ".join(out)
 
 
 def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> float:
@@ -514,4 +546,7 @@ def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site |
         note = ("no band over virtual subjects: the fast layered field does not cover this "
                 "site or these pads")
         return _replace(window, notes=(*window.notes, note))
-    return _replace(window, bands=bands)
+    capped = counts_beyond_sample(window.counts, window.available or {},
+                                  n_subjects=n_subjects, seed=seed)
+    return _replace(window, bands=bands,
+                    notes=(*window.notes, capped) if capped else window.notes)
