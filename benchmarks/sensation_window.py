@@ -447,9 +447,10 @@ def spread(names: list[str]) -> None:
     ``docs/effects.md`` compares with people's."""
     from estim.effects.subjects import with_bands
 
-    print(f"\nSpread over {_SPREAD_SUBJECTS} virtual subjects: SD / mean (p90 / p10)")
-    print("| example | sensory | strong tingling | motor | pain |")
-    print("| --- | --- | --- | --- | --- |")
+    print(f"\nSpread over {_SPREAD_SUBJECTS} virtual subjects: SD / mean (p90 / p10), and "
+          "the subjects whose Aβ count lies beyond the sampled afferents")
+    print("| example | sensory | strong tingling | motor | pain | beyond the sample |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name in names:
         program = resolve_program(name)[0]
         if len(program.channels) > 1:
@@ -465,10 +466,16 @@ def spread(names: list[str]) -> None:
         cells = []
         for key in ("sensory", "strong", "motor", "pain"):
             x = np.asarray(wide.bands.per_subject[key], float)
-            x = x[np.isfinite(x)]
+            finite = x[np.isfinite(x)]
+            if finite.size < x.size:  # an SD over the subjects who reach it would flatter
+                cells.append(f"{x.size - finite.size} of {x.size} never reach it")
+                continue
             p10, p90 = np.percentile(x, [10, 90])
             cells.append(f"{np.std(x, ddof=1) / np.mean(x):.2f} ({p90 / p10:.2f})")
-        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+        beyond = wide.bands.beyond_sample
+        print(f"| {name} | " + " | ".join(cells) + " | "
+              + (", ".join(f"{what} {n}" for what, n in beyond.items()) or "-") + " |",
+              flush=True)
 
 
 #: Where the common peroneal nerve's motor axons are put for ``--peroneal`` (not modelled
@@ -534,7 +541,9 @@ def peroneal() -> None:
         pf, stim, amplitude, _ = channel_setup(program, stimuli)
         cf = pf.channels[0]
         if true_interferential(program):
-            wave: Any = superposed(stim, [stimuli[1]])
+            other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
+                if stimuli[1].unit == "V" else stimuli[1]  # as the window does
+            wave: Any = superposed(stim, [other])
             sources = [cf.potential, pf.channels[1].potential]
             tstop = superposed_tstop(wave)
         else:

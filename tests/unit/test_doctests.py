@@ -19,6 +19,7 @@ MODULES = (
     "estim.fibers.cable",
     "estim.text",
     "estim.report.page",
+    "estim.effects.subjects",
 )
 
 

@@ -317,27 +317,53 @@ class ThresholdBands:
     #: each subject's own thresholds (A; inf: not reached): ``"sensory"``, ``"strong"``,
     #: ``"motor"``, ``"pain"`` -> one per subject
     per_subject: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    #: the subjects (indices) who need at least as many Aβ afferents as the window samples
+    #: for a count criterion (``"detection"``, ``"strong tingling"``; only those some
+    #: subject misses): their threshold for it is the last sampled afferent's
+    #: (:func:`estim.effects.subjects.counts_beyond_sample`)
+    beyond_sample: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def _felt(self, k: int, amplitude_a: float) -> Sensation:
+        """Subject ``k``'s sensation at ``amplitude_a`` (A), by its own thresholds in
+        :func:`classify_sensation`'s order: pain, then a visible contraction, strong
+        tingling, light tingling."""
+        order = ((Sensation.PAINFUL, "pain"), (Sensation.CONTRACTION, "motor"),
+                 (Sensation.STRONG_TINGLING, "strong"), (Sensation.LIGHT_TINGLING, "sensory"))
+        return next((what for what, name in order
+                     if self.per_subject[name][k] <= amplitude_a), Sensation.NONE)
 
     def sensations_at(self, amplitude_a: float) -> dict[Sensation, int]:
         """How many subjects feel each sensation at ``amplitude_a`` (A), each by its own
-        thresholds in :func:`classify_sensation`'s order: pain, then a visible
-        contraction, strong tingling, light tingling; mildest first, every sensation
-        listed; {} without the subjects' thresholds."""
+        thresholds (:meth:`_felt`); mildest first, every sensation listed; {} without the
+        subjects' thresholds."""
         if not self.per_subject:
             return {}
-        order = ((Sensation.PAINFUL, "pain"), (Sensation.CONTRACTION, "motor"),
-                 (Sensation.STRONG_TINGLING, "strong"), (Sensation.LIGHT_TINGLING, "sensory"))
         counts = dict.fromkeys(Sensation, 0)
         for k in range(self.n_subjects):
-            felt = next((what for what, name in order
-                         if self.per_subject[name][k] <= amplitude_a), Sensation.NONE)
-            counts[felt] += 1
+            counts[self._felt(k, amplitude_a)] += 1
         return counts
+
+    def undecided_at(self, amplitude_a: float) -> dict[str, int]:
+        """Of the subjects :attr:`beyond_sample` lists, how many feel at ``amplitude_a``
+        (A) one of the two sensations that criterion tells apart (detection: nothing or a
+        light tingling; strong tingling: a light or a strong tingling), which the model's
+        sample then cannot decide between; only criteria with some."""
+        sides = {"detection": (Sensation.NONE, Sensation.LIGHT_TINGLING),
+                 "strong tingling": (Sensation.LIGHT_TINGLING, Sensation.STRONG_TINGLING)}
+        if not self.per_subject:
+            return {}
+        out = {}
+        for what, who in self.beyond_sample.items():
+            n = sum(1 for k in who if self._felt(k, amplitude_a) in sides.get(what, ()))
+            if n:
+                out[what] = n
+        return out
 
     def to_dict(self) -> dict[str, object]:
         return {"subjects": self.n_subjects, "sensory": self.sensory.to_dict(),
                 "strong_tingling": self.strong.to_dict(), "motor": self.motor.to_dict(),
                 "pain": self.pain.to_dict(), "note": self.note,
+                "beyond_sample": {k: list(v) for k, v in self.beyond_sample.items()},
                 "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()},
                 "per_subject_A": {k: [finite_or_none(x) for x in v]
                                   for k, v in self.per_subject.items()}}

@@ -69,8 +69,8 @@ if TYPE_CHECKING:
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
-__all__ = ["SUBJECT_SPREAD", "counts_beyond_sample", "drive_ratios", "prefetch_drive_ratios",
-           "subject_thresholds", "threshold_bands", "with_bands"]
+__all__ = ["SUBJECT_SPREAD", "beyond_sample_note", "counts_beyond_sample", "drive_ratios",
+           "prefetch_drive_ratios", "subject_thresholds", "threshold_bands", "with_bands"]
 
 F = NDArray[np.float64]
 #: The channels that run together with the main one (true interferential current's other
@@ -474,44 +474,61 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
     if drawn is None:
         return None
     rows, note = drawn
-    capped = counts_beyond_sample(counts, available, n_subjects=n_subjects, seed=seed)
-    note = "; ".join(x for x in (note, capped) if x)
     sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
                           spread=SUBJECT_SPREAD,
+                          beyond_sample=counts_beyond_sample(counts, available,
+                                                             n_subjects=n_subjects, seed=seed),
                           per_subject={k: tuple(float(x) for x in rows[k])
                                        for k in ("sensory", "strong", "motor", "pain")})
 
 
 def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str, float], *,
-                         n_subjects: int = 20, seed: int = 0) -> str:
-    """How many of the virtual subjects (:func:`subject_thresholds` with the same
-    ``n_subjects`` and ``seed``) need more Aβ afferents for detection or strong tingling
-    than lie in the sampled area at their own innervation density: their criterion is
-    capped at every sampled afferent (:func:`~estim.effects.calibration.criteria_from_counts`),
-    so their threshold is the last one's, where the window's sample ends, not the count's.
-    "" when none does.
+                         n_subjects: int = 20, seed: int = 0) -> dict[str, tuple[int, ...]]:
+    """Which of the virtual subjects (:func:`subject_thresholds` with the same
+    ``n_subjects`` and ``seed``) need at least as many Aβ afferents for ``"detection"`` or
+    ``"strong tingling"`` as lie in the sampled area at their own innervation density: their
+    criterion is then capped at every sampled afferent
+    (:func:`~estim.effects.calibration.criteria_from_counts`, the same arithmetic), so their
+    threshold is the last one's, where the window's sample ends, not the count's. Only
+    criteria some subject misses are listed; {} without counts or sampled Aβ.
 
     >>> from estim.effects.calibration import SensationCounts
-    >>> counts_beyond_sample(SensationCounts(10.0, 90.0, 0.5), {"abeta": 100.0}, seed=0)[:40]
-    'strong tingling: 5 of the 20 virtual sub'
+    >>> counts_beyond_sample(SensationCounts(10.0, 90.0, 0.5), {"abeta": 100.0}, seed=0)
+    {'strong tingling': (0, 11, 14, 18, 19)}
     """
     have = float(available.get("abeta", 0.0))
     if counts is None or not have > 0:
-        return ""
+        return {}
     density = _draws(n_subjects, seed, 0.0)[2]
-    out = []
+    out = {}
     for what, n in (("detection", counts.detection_abeta),
                     ("strong tingling", counts.strong_abeta)):
-        short = int(np.count_nonzero(n > have * density))
+        # criteria_from_counts' fraction min(1, n / available) at the subject's available
+        short = tuple(int(k) for k in np.flatnonzero(n / (have * density) >= 1.0))
         if short:
-            out.append(f"{what}: {short} of the {n_subjects} virtual subjects have fewer Aβ "
-                       f"afferents under and around the cathode than the {n:.0f} it needs "
-                       "(an innervation density below the site's), so their threshold is "
-                       "where the last sampled afferent fires, beyond the model's sample: "
-                       "the band's upper part is not a prediction")
-    return "; ".join(out)
+            out[what] = short
+    return out
+
+
+def beyond_sample_note(beyond: Mapping[str, tuple[int, ...]], counts: SensationCounts | None,
+                       available: Mapping[str, float], n_subjects: int) -> str:
+    """The window's note on :func:`counts_beyond_sample`'s subjects ("" for none)."""
+    if counts is None:
+        return ""
+    have = float(available.get("abeta", 0.0))
+    need = {"detection": counts.detection_abeta, "strong tingling": counts.strong_abeta}
+    parts = []
+    for what, who in beyond.items():
+        why = " (an innervation density below the site's)" if need[what] < have else ""
+        upper = (": the band's upper part is not a prediction"
+                 if len(who) >= 0.1 * n_subjects else "")
+        parts.append(f"{what}: {len(who)} of the {n_subjects} virtual subjects have no more Aβ "
+                     f"afferents under and around the cathode than the {need[what]:.0f} it "
+                     f"needs{why}, so their threshold is the last sampled afferent's, where "
+                     f"the model's sample ends{upper}")
+    return "; ".join(parts)
 
 
 def _at(subject: Mapping[str, ClassThresholds], name: str, fraction: float) -> float:
@@ -546,7 +563,7 @@ def with_bands(window: SensationWindow, channel_field: ChannelPads, site: Site |
         note = ("no band over virtual subjects: the fast layered field does not cover this "
                 "site or these pads")
         return _replace(window, notes=(*window.notes, note))
-    capped = counts_beyond_sample(window.counts, window.available or {},
-                                  n_subjects=n_subjects, seed=seed)
+    capped = beyond_sample_note(bands.beyond_sample, window.counts, window.available or {},
+                                n_subjects)
     return _replace(window, bands=bands,
                     notes=(*window.notes, capped) if capped else window.notes)

@@ -619,7 +619,9 @@ class SensationWindow:
                 **self.bands.to_dict(),
                 # how many of the virtual subjects feel each sensation at the programmed peak
                 "at_programmed": {what.value: n for what, n
-                                  in self.bands.sensations_at(self.amplitude_a).items()}},
+                                  in self.bands.sensations_at(self.amplitude_a).items()},
+                # of those, the subjects the window's sample of afferents cannot place
+                "undecided_at_programmed": self.bands.undecided_at(self.amplitude_a)},
             "notes": list(self.notes),
             "evidence": self.evidence,
         }

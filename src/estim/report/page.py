@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
            "across_the_edge", "dbs_rows", "dose_rows", "edge_distance", "field_rows",
            "finding_rows", "force_rows", "output_table", "people_text", "people_words",
-           "plain", "readable", "summary", "thresholds", "thresholds_at_the_edge"]
+           "plain", "readable", "sample_words", "summary", "thresholds", "thresholds_at_the_edge"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -135,6 +135,26 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+#: What a virtual subject's capped count criterion leaves the model unable to tell apart
+#: (``ThresholdBands.undecided_at``'s keys).
+_SAMPLE_WORDS = {"detection": "nothing from a light tingling",
+                 "strong tingling": "a light tingling from a strong one"}
+
+
+def sample_words(undecided: Mapping[str, int]) -> str:
+    """The virtual subjects the model's sample of afferents cannot place
+    (``ThresholdBands.undecided_at``: criterion -> subjects), as a clause; "" for none.
+
+    >>> sample_words({"strong tingling": 4})
+    'for 4 of them the model samples too few afferents to tell a light tingling from a strong one'
+    >>> sample_words({})
+    ''
+    """
+    return "; ".join(f"for {n} of them the model samples too few afferents to tell "
+                     f"{_SAMPLE_WORDS[what]}" for what, n in undecided.items()
+                     if n and what in _SAMPLE_WORDS)
 
 
 def people_text(window: Mapping[str, Any]) -> str:
@@ -289,8 +309,10 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         people = people_text(w)
         if people:
             subjects = (w.get("bands") or {}).get("subjects")
+            open_ = sample_words((w.get("bands") or {}).get("undecided_at_programmed") or {})
             feel.append(f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
-                        f"differ as people's do, {people} at the programmed intensity.")
+                        f"differ as people's do, {people} at the programmed intensity"
+                        + (f"; {open_}." if open_ else "."))
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
     else:

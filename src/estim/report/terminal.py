@@ -10,6 +10,7 @@ from estim.report.page import (
     edge_distance,
     people_text,
     recruited_text,
+    sample_words,
     thresholds_at_the_edge,
 )
 from estim.text import terminal_text
@@ -210,8 +211,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # anatomy's)
         people = people_text(w)
         if people:
-            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}",
-                        style="dim")
+            open_ = sample_words(bands.get("undecided_at_programmed") or {})
+            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}"
+                        + (f"; {open_}" if open_ else ""), style="dim")
             for line in text.wrap(console, max(20, console.width - 2)):
                 line.rstrip()
                 console.print(Text("  ") + line)

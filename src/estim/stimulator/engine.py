@@ -82,6 +82,8 @@ class DialState:
     :param people: how many of the window's virtual subjects feel each sensation at this
         setting (phrase -> count, mildest first), each by its own thresholds; empty where
         there is no band.
+    :param undecided: of them, how many the window's sample of afferents cannot place
+        (``ThresholdBands.undecided_at``: criterion -> subjects).
     """
 
     amplitude_a: float
@@ -94,6 +96,7 @@ class DialState:
     reasons: tuple[str, ...] = ()
     near: tuple[tuple[str, float, float], ...] = ()
     people: Mapping[str, int] = field(default_factory=dict)
+    undecided: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -103,7 +106,7 @@ class DialState:
                 "tripped_rules": list(self.tripped_rules),
                 "near": [{"threshold": name, "amplitude": amp, "fraction": edge}
                          for name, amp, edge in self.near],
-                "people": dict(self.people)}
+                "people": dict(self.people), "undecided": dict(self.undecided)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,9 +184,10 @@ class DialModel:
             max_force_N=None if force is None else max_force)
         people = {} if window.bands is None else {
             what.value: n for what, n in window.bands.sensations_at(current).items()}
+        undecided = {} if window.bands is None else window.bands.undecided_at(current)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, felt.reasons,
-                         tuple(thresholds_near(a, self.thresholds)), people)
+                         tuple(thresholds_near(a, self.thresholds)), people, undecided)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

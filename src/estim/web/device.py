@@ -189,7 +189,7 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
-    from estim.report.page import EDGE_WORDS, people_words
+    from estim.report.page import EDGE_WORDS, people_words, sample_words
 
     _fields(request, ("amplitude",))
     model = _model(request, job)
@@ -200,7 +200,9 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # the virtual people at this setting, in the report's words
     window = model.window
     people = cast(dict[str, int], state["people"])
-    state["people_words"] = people_words(people, window.muscle if window else None)
+    words = people_words(people, window.muscle if window else None)
+    open_ = sample_words(cast(dict[str, int], state["undecided"]))
+    state["people_words"] = f"{words}; {open_}" if words and open_ else words
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
 
