@@ -41,6 +41,30 @@ def test_check_prints_tables(capsys):
     assert "Overall verdict: PASS" in out
 
 
+def test_check_reads_at_80_columns(capsys, monkeypatch):
+    """At 80 columns each finding is a block (verdict, the rule's id in full, where; its
+    value against the limit; source and note wrapped under it), not a seven-column table
+    that left the source a word a line and cut the id to "charge.b…"."""
+    from estim.program.bundled import resolve_program
+    from estim.safety import check
+
+    findings = check(resolve_program("hvpc_wound")[0]).findings
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["check", "hvpc_wound"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    assert not any(ln != ln.rstrip() for ln in lines if ln.startswith("      "))
+    heads = [ln for ln in lines if ln[:4] in ("PASS", "WARN", "FAIL")]
+    assert [h.split()[1] for h in heads] == [f.rule_id for f in findings]
+    warned = next(i for i, ln in enumerate(lines) if ln.startswith("WARN"))
+    assert "against the limit" in lines[warned + 1]
+    # about five lines a finding, where the table took forty
+    assert len(lines) < 100 + 6 * len(findings), len(lines)
+    monkeypatch.setenv("COLUMNS", "160")
+    main(["check", "hvpc_wound"])
+    assert "Source / note" in capsys.readouterr().out  # wide enough for the table
+
+
 def test_bad_program_exits_2_with_one_clear_line(tmp_path, capsys, tens_text):
     bad = tmp_path / "bad.toml"
     bad.write_text(tens_text.replace('pulse_width = "200 us"', 'pulse_width = "-200 us"'))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from estim.program.model import Verdict
 from estim.safety.findings import Finding, SafetyReport
@@ -59,8 +60,41 @@ def _verdict(v: Verdict) -> str:
     return f"[{_STYLE[v]}]{v.value.upper()}[/{_STYLE[v]}]"
 
 
+#: Below this many columns the findings are printed one block each instead of as a table:
+#: seven columns in 80 left the source a word a line (about 40 lines a finding) and cut the
+#: rule's id to "charge.b…".
+FINDINGS_TABLE_MIN_WIDTH = 140
+
+
+def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
+    """The findings one block each: the verdict, the rule's id in full and where it was
+    judged; its value against the limit; then its source, note and action, wrapped at the
+    terminal's width under a common indent."""
+    console.print("[bold]Safety findings[/bold] (evidence: rule)")
+    for f in findings:
+        where = ", ".join(x for x in (f"channel {terminal_text(f.channel)}" if f.channel else "",
+                                      f.setting.value if f.setting else "") if x)
+        console.print(f"{_verdict(f.verdict):<5}  [bold]{terminal_text(f.rule_id)}[/bold]"
+                      + (f" ({where})" if where else ""))
+        lines = [f"{terminal_text(format_value(f.value, f.display_unit))} against the limit "
+                 f"{terminal_text(format_value(f.limit, f.display_unit))}",
+                 f"[dim]{terminal_text(f.source)}[/dim]"]
+        if f.note:
+            lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
+        if f.action:
+            lines.append(f"[bold]{terminal_text(f.action)}[/bold]")
+        for markup in lines:  # wrapped under the indent, no trailing blanks
+            for line in Text.from_markup(markup).wrap(console, max(20, console.width - 6)):
+                line.rstrip()
+                console.print(Text("      ") + line)
+
+
 def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
-    """Print the findings, one row each, worst first within each channel."""
+    """Print the findings, worst first within each channel: one row each in a table, or one
+    block each on a terminal narrower than :data:`FINDINGS_TABLE_MIN_WIDTH`."""
+    if console.width < FINDINGS_TABLE_MIN_WIDTH:
+        _finding_blocks(findings, console)
+        return
     table = Table(title="Safety findings (evidence: rule)", title_justify="left")
     for col in ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source / note"):
         table.add_column(col)
