@@ -474,7 +474,8 @@ def spread(names: list[str]) -> None:
             cells.append(f"{np.std(x, ddof=1) / np.mean(x):.2f} ({p90 / p10:.2f})")
         beyond = wide.bands.beyond_sample
         print(f"| {name} | " + " | ".join(cells) + " | "
-              + (", ".join(f"{what} {n}" for what, n in beyond.items()) or "-") + " |",
+              + (", ".join(f"{what} {len(who)}" for what, who in beyond.items()) or "–")
+              + " |",
               flush=True)
 
 

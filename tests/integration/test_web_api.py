@@ -248,6 +248,14 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
     assert 2 <= low["people"]["painful"] < 18 <= high["people"]["painful"]
     assert "find it painful" in high["people_words"]
     assert zero["people_words"] == "all 20 feel nothing"
+    # virtual people given a strong tingling only where the model's sample of afferents
+    # ends (docs/effects.md): counted, and said in the words, only where there are some
+    assert zero["undecided"] == {}
+    for state in (zero, low, high):
+        n = state["undecided"].get("strong tingling", 0)
+        assert n <= state["people"]["strong tingling, no contraction"]
+        assert (f"for {n} of the 20 the model's sample of afferents runs out" in
+                state["people_words"]) is (n > 0)
 
 
 def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,

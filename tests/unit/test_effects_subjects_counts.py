@@ -64,7 +64,12 @@ def setup(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, _Pads, dict[str, ClassT
         return {name: np.ones((len(skin_k), len(v))) for name, v in at_nodes.items()}, ""
 
     monkeypatch.setattr(S, "drive_ratios", same_drive)
-    return site, _Pads(anode, cathode), {"abeta": abeta}
+    # motor axons whose visible contraction (2 % of them at the peak) comes in some subjects
+    # below, in others above their strong tingling at the sample's end (6 mA x excitability)
+    motor = ClassThresholds(FiberClass.MOTOR, np.linspace(6e-3, 9e-3, N_FIBERS),
+                            np.full(N_FIBERS, 1e-2), np.full(N_FIBERS, 1e-5), "test",
+                            points_m=abeta.points_m, nodes=abeta.nodes)
+    return site, _Pads(anode, cathode), {"abeta": abeta, "motor": motor}
 
 
 def _capped_at_last(bands: ThresholdBands) -> tuple[int, ...]:
@@ -86,20 +91,41 @@ def test_the_band_counts_the_subjects_whose_count_lies_beyond_the_sample(setup) 
     assert 0 < len(at_last) < N_SUBJECTS
     assert bands.beyond_sample == {"strong tingling": at_last}  # 20 of 60: every subject
     assert bands.to_dict()["beyond_sample"] == {"strong tingling": list(at_last)}
-    # at a current between their light and their (capped) strong tingling, exactly those
-    # capped subjects who feel a light or a strong tingling there are undecided
-    sensory = np.asarray(bands.per_subject["sensory"])
+    # undecided: a capped subject given a strong tingling (at or past the sample's last
+    # afferent), not one still tingling lightly below it, nor one twitching past it
     strong = np.asarray(bands.per_subject["strong"])
-    assert not np.isfinite(bands.per_subject["pain"]).any()  # no Aδ, no motor axons here
-    for amp in (0.5e-3, REF[N_FIBERS // 2], REF[-1], 2 * REF[-1]):
-        tingling = [k for k in at_last if sensory[k] <= amp]
-        expected = len(tingling)
+    motor = np.asarray(bands.per_subject["motor"])
+    assert not np.isfinite(bands.per_subject["pain"]).any()  # no Aδ here
+    seen = set()
+    for amp in (0.0, REF[N_FIBERS // 2], *np.sort(strong[list(at_last)]), 3 * REF[-1]):
+        expected = sum(1 for k in at_last if strong[k] <= amp < motor[k])
         assert bands.undecided_at(amp) == ({"strong tingling": expected} if expected else {})
-    assert bands.undecided_at(REF[N_FIBERS // 2])  # some are: the check is not empty
-    assert any(strong[k] > REF[N_FIBERS // 2] for k in at_last)
+        seen.add((expected > 0, any(strong[k] <= amp and motor[k] <= amp for k in at_last)))
+    assert (True, True) in seen or (True, False) in seen  # some undecided
+    assert any(twitching for _, twitching in seen)  # and some capped ones twitching instead
     # none capped: nothing listed
     few = SensationCounts(detection_abeta=20.0, strong_abeta=30.0, pain_adelta_fraction=0.5)
     assert S.counts_beyond_sample(few, AVAILABLE, n_subjects=N_SUBJECTS, seed=SEED) == {}
+
+
+def test_a_subject_short_of_detection_is_undecided_only_once_it_tingles(setup) -> None:
+    """70 Aβ for detection where 60 are sampled at the site's density: every subject whose
+    density is below 7/6 of the site's lacks them; at 0 A nobody is undecided (nobody is
+    given a sensation), past the sample's end every such subject is, for both counts."""
+    site, pads, classes = setup
+    counts = SensationCounts(detection_abeta=70.0, strong_abeta=80.0, pain_adelta_fraction=0.5)
+    bands = S.threshold_bands({"abeta": classes["abeta"]}, pads, site,  # type: ignore[arg-type]
+                              counts=counts, criteria=criteria_from_counts(counts, AVAILABLE),
+                              available=AVAILABLE, n_subjects=N_SUBJECTS, seed=SEED)
+    assert bands is not None
+    density = S._draws(N_SUBJECTS, SEED, 0.0)[2]
+    short = tuple(int(k) for k in np.flatnonzero(density <= 70.0 / 60.0))
+    assert bands.beyond_sample["detection"] == short and 0 < len(short) < N_SUBJECTS
+    assert bands.undecided_at(0.0) == {}
+    past = 3 * REF[-1]  # every subject past its last afferent
+    assert bands.undecided_at(past) == {"detection": len(short),
+                                        "strong tingling": len(bands.beyond_sample[
+                                            "strong tingling"])}
 
 
 def test_the_window_notes_say_how_many_subjects_that_is(setup) -> None:

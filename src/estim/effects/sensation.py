@@ -31,6 +31,7 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,9 +46,11 @@ from estim.tables import TableEntry, table_value
 from estim.units import finite_or_none
 
 __all__ = [
+    "COUNT_CRITERIA",
     "DEFAULT_SENSATION_CRITERIA",
     "SENSATION_CRITERIA_TABLE",
     "Band",
+    "CountCriterion",
     "Recruitment",
     "Sensation",
     "SensationCriteria",
@@ -302,6 +305,18 @@ class Band:
                 "p90_A": finite_or_none(self.high_a)}
 
 
+#: The Aβ count criteria (calibrated counts of afferents firing) whose count a virtual
+#: subject can lack afferents for in the window's sample.
+CountCriterion = Literal["detection", "strong tingling"]
+#: Each count criterion and the sensations a subject is given only because the sample ran
+#: out before its count (the criterion capped at every sampled afferent): at or above the
+#: last sampled afferent's threshold.
+COUNT_CRITERIA: dict[CountCriterion, tuple[Sensation, ...]] = {
+    "detection": (Sensation.LIGHT_TINGLING, Sensation.STRONG_TINGLING),
+    "strong tingling": (Sensation.STRONG_TINGLING,),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ThresholdBands:
     """Every threshold of the window as a band over ``n_subjects`` virtual subjects."""
@@ -321,7 +336,7 @@ class ThresholdBands:
     #: for a count criterion (``"detection"``, ``"strong tingling"``; only those some
     #: subject misses): their threshold for it is the last sampled afferent's
     #: (:func:`estim.effects.subjects.counts_beyond_sample`)
-    beyond_sample: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    beyond_sample: Mapping[CountCriterion, tuple[int, ...]] = field(default_factory=dict)
 
     def _felt(self, k: int, amplitude_a: float) -> Sensation:
         """Subject ``k``'s sensation at ``amplitude_a`` (A), by its own thresholds in
@@ -343,18 +358,18 @@ class ThresholdBands:
             counts[self._felt(k, amplitude_a)] += 1
         return counts
 
-    def undecided_at(self, amplitude_a: float) -> dict[str, int]:
-        """Of the subjects :attr:`beyond_sample` lists, how many feel at ``amplitude_a``
-        (A) one of the two sensations that criterion tells apart (detection: nothing or a
-        light tingling; strong tingling: a light or a strong tingling), which the model's
-        sample then cannot decide between; only criteria with some."""
-        sides = {"detection": (Sensation.NONE, Sensation.LIGHT_TINGLING),
-                 "strong tingling": (Sensation.LIGHT_TINGLING, Sensation.STRONG_TINGLING)}
+    def undecided_at(self, amplitude_a: float) -> dict[CountCriterion, int]:
+        """Of the subjects :attr:`beyond_sample` lists, how many are given at
+        ``amplitude_a`` (A) a sensation that the criterion's count was never reached for,
+        only the sample's end (:data:`COUNT_CRITERIA`: a strong tingling; for detection any
+        tingling). Where the count lies beyond the sample its current may be above or below
+        the last sampled afferent's, so those sensations are not a prediction. Only
+        criteria with some."""
         if not self.per_subject:
             return {}
-        out = {}
+        out: dict[CountCriterion, int] = {}
         for what, who in self.beyond_sample.items():
-            n = sum(1 for k in who if self._felt(k, amplitude_a) in sides.get(what, ()))
+            n = sum(1 for k in who if self._felt(k, amplitude_a) in COUNT_CRITERIA[what])
             if n:
                 out[what] = n
         return out

@@ -60,6 +60,7 @@ from estim.cache import digest, load_arrays, store_arrays
 from estim.effects.calibration import SUBJECT_EXCITABILITY_CV, SensationCounts
 from estim.effects.sensation import (
     Band,
+    CountCriterion,
     SensationCriteria,
     ThresholdBands,
 )
@@ -485,7 +486,8 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
 
 
 def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str, float], *,
-                         n_subjects: int = 20, seed: int = 0) -> dict[str, tuple[int, ...]]:
+                         n_subjects: int = 20, seed: int = 0
+                         ) -> dict[CountCriterion, tuple[int, ...]]:
     """Which of the virtual subjects (:func:`subject_thresholds` with the same
     ``n_subjects`` and ``seed``) need at least as many Aβ afferents for ``"detection"`` or
     ``"strong tingling"`` as lie in the sampled area at their own innervation density: their
@@ -502,9 +504,10 @@ def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str,
     if counts is None or not have > 0:
         return {}
     density = _draws(n_subjects, seed, 0.0)[2]
-    out = {}
-    for what, n in (("detection", counts.detection_abeta),
-                    ("strong tingling", counts.strong_abeta)):
+    out: dict[CountCriterion, tuple[int, ...]] = {}
+    need: dict[CountCriterion, float] = {"detection": counts.detection_abeta,
+                                         "strong tingling": counts.strong_abeta}
+    for what, n in need.items():
         # criteria_from_counts' fraction min(1, n / available) at the subject's available
         short = tuple(int(k) for k in np.flatnonzero(n / (have * density) >= 1.0))
         if short:
@@ -512,13 +515,15 @@ def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str,
     return out
 
 
-def beyond_sample_note(beyond: Mapping[str, tuple[int, ...]], counts: SensationCounts | None,
+def beyond_sample_note(beyond: Mapping[CountCriterion, tuple[int, ...]],
+                       counts: SensationCounts | None,
                        available: Mapping[str, float], n_subjects: int) -> str:
     """The window's note on :func:`counts_beyond_sample`'s subjects ("" for none)."""
     if counts is None:
         return ""
     have = float(available.get("abeta", 0.0))
-    need = {"detection": counts.detection_abeta, "strong tingling": counts.strong_abeta}
+    need: dict[CountCriterion, float] = {"detection": counts.detection_abeta,
+                                         "strong tingling": counts.strong_abeta}
     parts = []
     for what, who in beyond.items():
         why = " (an innervation density below the site's)" if need[what] < have else ""

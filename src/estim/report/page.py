@@ -137,24 +137,23 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-#: What a virtual subject's capped count criterion leaves the model unable to tell apart
+#: Each Aβ count criterion by name, as the sentence on its undecided subjects says it
 #: (``ThresholdBands.undecided_at``'s keys).
-_SAMPLE_WORDS = {"detection": "nothing from a light tingling",
-                 "strong tingling": "a light tingling from a strong one"}
+_COUNT_WORDS = {"detection": "detection's count", "strong tingling": "a strong tingling's count"}
 
 
-def sample_words(undecided: Mapping[str, int]) -> str:
-    """The virtual subjects the model's sample of afferents cannot place
-    (``ThresholdBands.undecided_at``: criterion -> subjects), as a clause; "" for none.
+def sample_words(undecided: Mapping[str, int], subjects: int) -> str:
+    """The virtual subjects given a sensation only because the model's sample of afferents
+    ran out before its count (``ThresholdBands.undecided_at``: criterion -> subjects), of
+    ``subjects``, as a clause; "" for none.
 
-    >>> sample_words({"strong tingling": 4})
-    'for 4 of them the model samples too few afferents to tell a light tingling from a strong one'
-    >>> sample_words({})
+    >>> sample_words({"strong tingling": 2}, 20)
+    "for 2 of the 20 the model's sample of afferents runs out before a strong tingling's count"
+    >>> sample_words({}, 20)
     ''
     """
-    return "; ".join(f"for {n} of them the model samples too few afferents to tell "
-                     f"{_SAMPLE_WORDS[what]}" for what, n in undecided.items()
-                     if n and what in _SAMPLE_WORDS)
+    return "; ".join(f"for {n} of the {subjects} the model's sample of afferents runs out "
+                     f"before {_COUNT_WORDS[what]}" for what, n in undecided.items() if n)
 
 
 def people_text(window: Mapping[str, Any]) -> str:
@@ -308,8 +307,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                            "the model and the source disagree here."))
         people = people_text(w)
         if people:
-            subjects = (w.get("bands") or {}).get("subjects")
-            open_ = sample_words((w.get("bands") or {}).get("undecided_at_programmed") or {})
+            bands = w.get("bands") or {}
+            subjects = bands.get("subjects")
+            open_ = sample_words(bands.get("undecided_at_programmed") or {}, int(subjects or 0))
             feel.append(f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
                         f"differ as people's do, {people} at the programmed intensity"
                         + (f"; {open_}." if open_ else "."))

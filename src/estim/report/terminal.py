@@ -211,7 +211,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # anatomy's)
         people = people_text(w)
         if people:
-            open_ = sample_words(bands.get("undecided_at_programmed") or {})
+            open_ = sample_words(bands.get("undecided_at_programmed") or {},
+                                 bands["subjects"])
             text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}"
                         + (f"; {open_}" if open_ else ""), style="dim")
             for line in text.wrap(console, max(20, console.width - 2)):

@@ -74,7 +74,7 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
     for f in findings:
         where = ", ".join(x for x in (f"channel {terminal_text(f.channel)}" if f.channel else "",
                                       f.setting.value if f.setting else "") if x)
-        console.print(f"{_verdict(f.verdict):<5}  [bold]{terminal_text(f.rule_id)}[/bold]"
+        console.print(f"{_verdict(f.verdict)}  [bold]{terminal_text(f.rule_id)}[/bold]"
                       + (f" ({where})" if where else ""))
         lines = [f"{terminal_text(format_value(f.value, f.display_unit))} against the limit "
                  f"{terminal_text(format_value(f.limit, f.display_unit))}",
@@ -83,10 +83,11 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
         if f.action:
             lines.append(f"[bold]{terminal_text(f.action)}[/bold]")
+        indent = 6 if console.width >= 40 else 0  # a very narrow terminal: no indent
         for markup in lines:  # wrapped under the indent, no trailing blanks
-            for line in Text.from_markup(markup).wrap(console, max(20, console.width - 6)):
+            for line in Text.from_markup(markup).wrap(console, max(1, console.width - indent)):
                 line.rstrip()
-                console.print(Text("      ") + line)
+                console.print(Text(" " * indent) + line)
 
 
 def render_findings(findings: tuple[Finding, ...], console: Console) -> None:

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.effects.program import pulse_train
-from estim.effects.sensation import Recruitment, classify_sensation
+from estim.effects.sensation import CountCriterion, Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
 from estim.effects.window import SensationWindow, thresholds_near
 from estim.errors import InputError
@@ -96,7 +96,7 @@ class DialState:
     reasons: tuple[str, ...] = ()
     near: tuple[tuple[str, float, float], ...] = ()
     people: Mapping[str, int] = field(default_factory=dict)
-    undecided: Mapping[str, int] = field(default_factory=dict)
+    undecided: Mapping[CountCriterion, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),

@@ -201,7 +201,8 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     window = model.window
     people = cast(dict[str, int], state["people"])
     words = people_words(people, window.muscle if window else None)
-    open_ = sample_words(cast(dict[str, int], state["undecided"]))
+    open_ = sample_words(cast(dict[str, int], state["undecided"]),
+                         window.bands.n_subjects if window and window.bands else 0)
     state["people_words"] = f"{words}; {open_}" if words and open_ else words
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
