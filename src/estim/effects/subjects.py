@@ -485,6 +485,11 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
                                        for k in ("sensory", "strong", "motor", "pain")})
 
 
+def _needed(counts: SensationCounts) -> dict[CountCriterion, float]:
+    """The Aβ afferents each count criterion needs (calibrated counts)."""
+    return {"detection": counts.detection_abeta, "strong tingling": counts.strong_abeta}
+
+
 def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str, float], *,
                          n_subjects: int = 20, seed: int = 0
                          ) -> dict[CountCriterion, tuple[int, ...]]:
@@ -505,9 +510,7 @@ def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str,
         return {}
     density = _draws(n_subjects, seed, 0.0)[2]
     out: dict[CountCriterion, tuple[int, ...]] = {}
-    need: dict[CountCriterion, float] = {"detection": counts.detection_abeta,
-                                         "strong tingling": counts.strong_abeta}
-    for what, n in need.items():
+    for what, n in _needed(counts).items():
         # criteria_from_counts' fraction min(1, n / available) at the subject's available
         short = tuple(int(k) for k in np.flatnonzero(n / (have * density) >= 1.0))
         if short:
@@ -522,8 +525,7 @@ def beyond_sample_note(beyond: Mapping[CountCriterion, tuple[int, ...]],
     if counts is None:
         return ""
     have = float(available.get("abeta", 0.0))
-    need: dict[CountCriterion, float] = {"detection": counts.detection_abeta,
-                                         "strong tingling": counts.strong_abeta}
+    need = _needed(counts)
     parts = []
     for what, who in beyond.items():
         why = " (an innervation density below the site's)" if need[what] < have else ""
