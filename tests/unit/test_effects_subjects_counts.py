@@ -76,6 +76,7 @@ def _capped_at_last(bands: ThresholdBands) -> tuple[int, ...]:
     """Subjects whose strong-tingling threshold is the last sampled afferent's."""
     excite = S._draws(N_SUBJECTS, SEED, S.SUBJECT_EXCITABILITY_CV)[3]
     strong = np.asarray(bands.per_subject["strong"]) / excite
+    # x excitability then / excitability: equal to a few ulps, nowhere near the next fiber
     return tuple(int(k) for k in np.flatnonzero(np.isclose(strong, REF[-1], rtol=1e-12)))
 
 
@@ -101,7 +102,7 @@ def test_the_band_counts_the_subjects_whose_count_lies_beyond_the_sample(setup) 
         expected = sum(1 for k in at_last if strong[k] <= amp < motor[k])
         assert bands.undecided_at(amp) == ({"strong tingling": expected} if expected else {})
         seen.add((expected > 0, any(strong[k] <= amp and motor[k] <= amp for k in at_last)))
-    assert (True, True) in seen or (True, False) in seen  # some undecided
+    assert any(undecided for undecided, _ in seen)  # some undecided
     assert any(twitching for _, twitching in seen)  # and some capped ones twitching instead
     # none capped: nothing listed
     few = SensationCounts(detection_abeta=20.0, strong_abeta=30.0, pain_adelta_fraction=0.5)

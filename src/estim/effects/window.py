@@ -620,7 +620,8 @@ class SensationWindow:
                 # how many of the virtual subjects feel each sensation at the programmed peak
                 "at_programmed": {what.value: n for what, n
                                   in self.bands.sensations_at(self.amplitude_a).items()},
-                # of those, the subjects the window's sample of afferents cannot place
+                # of those, the subjects given a sensation only where the window's sample
+                # of afferents ends, not a count reached (ThresholdBands.undecided_at)
                 "undecided_at_programmed": self.bands.undecided_at(self.amplitude_a)},
             "notes": list(self.notes),
             "evidence": self.evidence,

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
            "across_the_edge", "dbs_rows", "dose_rows", "edge_distance", "field_rows",
            "finding_rows", "force_rows", "output_table", "people_text", "people_words",
-           "plain", "readable", "sample_words", "summary", "thresholds", "thresholds_at_the_edge"]
+           "plain", "readable", "summary", "thresholds", "thresholds_at_the_edge",
+           "with_sample_words"]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -142,18 +143,31 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
 _COUNT_WORDS = {"detection": "detection's count", "strong tingling": "a strong tingling's count"}
 
 
-def sample_words(undecided: Mapping[str, int], subjects: int) -> str:
+def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
     """The virtual subjects given a sensation only because the model's sample of afferents
     ran out before its count (``ThresholdBands.undecided_at``: criterion -> subjects), of
     ``subjects``, as a clause; "" for none.
 
-    >>> sample_words({"strong tingling": 2}, 20)
+    >>> _sample_words({"strong tingling": 2}, 20)
     "for 2 of the 20 the model's sample of afferents runs out before a strong tingling's count"
-    >>> sample_words({}, 20)
+    >>> _sample_words({}, 20)
     ''
     """
     return "; ".join(f"for {n} of the {subjects} the model's sample of afferents runs out "
                      f"before {_COUNT_WORDS[what]}" for what, n in undecided.items() if n)
+
+
+def with_sample_words(text: str, undecided: Mapping[str, int], subjects: int) -> str:
+    """``text`` (the virtual people's sentence) followed by :func:`_sample_words`'s clause
+    where there is one.
+
+    >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:45]
+    '2 feel a strong tingling; for 1 of the 20 the'
+    >>> with_sample_words("all 20 feel nothing", {}, 20)
+    'all 20 feel nothing'
+    """
+    clause = _sample_words(undecided, subjects)
+    return f"{text}; {clause}" if text and clause else text
 
 
 def people_text(window: Mapping[str, Any]) -> str:
@@ -309,10 +323,10 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         if people:
             bands = w.get("bands") or {}
             subjects = bands.get("subjects")
-            open_ = sample_words(bands.get("undecided_at_programmed") or {}, int(subjects or 0))
-            feel.append(f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
-                        f"differ as people's do, {people} at the programmed intensity"
-                        + (f"; {open_}." if open_ else "."))
+            feel.append(with_sample_words(
+                f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
+                f"differ as people's do, {people} at the programmed intensity",
+                bands.get("undecided_at_programmed") or {}, int(subjects or 0)) + ".")
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
     else:

@@ -10,8 +10,8 @@ from estim.report.page import (
     edge_distance,
     people_text,
     recruited_text,
-    sample_words,
     thresholds_at_the_edge,
+    with_sample_words,
 )
 from estim.text import terminal_text
 from estim.units import format_si
@@ -211,10 +211,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # anatomy's)
         people = people_text(w)
         if people:
-            open_ = sample_words(bands.get("undecided_at_programmed") or {},
-                                 bands["subjects"])
-            text = Text(f"of {bands['subjects']} virtual people: {terminal_text(people)}"
-                        + (f"; {open_}" if open_ else ""), style="dim")
+            text = Text(with_sample_words(
+                f"of {bands['subjects']} virtual people: {terminal_text(people)}",
+                bands.get("undecided_at_programmed") or {}, bands["subjects"]), style="dim")
             for line in text.wrap(console, max(20, console.width - 2)):
                 line.rstrip()
                 console.print(Text("  ") + line)

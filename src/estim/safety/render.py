@@ -71,6 +71,7 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
     judged; its value against the limit; then its source, note and action, wrapped at the
     terminal's width under a common indent."""
     console.print("[bold]Safety findings[/bold] (evidence: rule)")
+    indent = 6 if console.width >= 40 else 0  # a very narrow terminal: no indent
     for f in findings:
         where = ", ".join(x for x in (f"channel {terminal_text(f.channel)}" if f.channel else "",
                                       f.setting.value if f.setting else "") if x)
@@ -83,7 +84,6 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
         if f.action:
             lines.append(f"[bold]{terminal_text(f.action)}[/bold]")
-        indent = 6 if console.width >= 40 else 0  # a very narrow terminal: no indent
         for markup in lines:  # wrapped under the indent, no trailing blanks
             for line in Text.from_markup(markup).wrap(console, max(1, console.width - indent)):
                 line.rstrip()

@@ -82,8 +82,9 @@ class DialState:
     :param people: how many of the window's virtual subjects feel each sensation at this
         setting (phrase -> count, mildest first), each by its own thresholds; empty where
         there is no band.
-    :param undecided: of them, how many the window's sample of afferents cannot place
-        (``ThresholdBands.undecided_at``: criterion -> subjects).
+    :param undecided: of them, how many are given a sensation only where the window's
+        sample of afferents ends, not a count reached (``ThresholdBands.undecided_at``:
+        criterion -> subjects).
     """
 
     amplitude_a: float

@@ -189,7 +189,7 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
-    from estim.report.page import EDGE_WORDS, people_words, sample_words
+    from estim.report.page import EDGE_WORDS, people_words, with_sample_words
 
     _fields(request, ("amplitude",))
     model = _model(request, job)
@@ -200,10 +200,10 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # the virtual people at this setting, in the report's words
     window = model.window
     people = cast(dict[str, int], state["people"])
-    words = people_words(people, window.muscle if window else None)
-    open_ = sample_words(cast(dict[str, int], state["undecided"]),
-                         window.bands.n_subjects if window and window.bands else 0)
-    state["people_words"] = f"{words}; {open_}" if words and open_ else words
+    state["people_words"] = with_sample_words(
+        people_words(people, window.muscle if window else None),
+        cast(dict[str, int], state["undecided"]),
+        window.bands.n_subjects if window and window.bands else 0)
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
 
