@@ -150,12 +150,12 @@ def initiation(name: str = "tens_acupuncture") -> None:
     is a longer time constant)."""
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import (
-        _EDGE_MARGIN,
         DEFAULT_COUNTS,
         UnitPulse,
         _inside,
         _make,
         fiber_points,
+        sampled_region,
         site_anatomy,
     )
     from estim.fibers import find_thresholds
@@ -164,9 +164,9 @@ def initiation(name: str = "tens_acupuncture") -> None:
     pf = channel_setup(program, stimuli_for(program))[0]
     cf = pf.channels[0]
     el = cf.cathode
-    region = (_EDGE_MARGIN * float(el.length), _EDGE_MARGIN * float(el.width))
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
-        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site),
+        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(el),
+        abeta_region_m=sampled_region(el, "abeta"), **site_anatomy(pf.site),
         adelta_ending=window.ADELTA_ENDING)}
     print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets; "
           "a free ending's terminal counts as node 0)")
@@ -224,17 +224,17 @@ def pain_criterion(names: list[str]) -> None:
     width of the intolerance study, and the examples' pain thresholds at other fractions."""
     from estim.effects.calibrate import calibration_window, pain_fraction_for_ratio
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import _EDGE_MARGIN, DEFAULT_COUNTS, site_anatomy
+    from estim.effects.window import DEFAULT_COUNTS, sampled_region, site_anatomy
 
     win = calibration_window()
     program = resolve_program("tens_acupuncture")[0]
     pf = channel_setup(program, stimuli_for(program))[0]
     cathode = pf.channels[0].cathode
     half = (0.5 * float(cathode.length), 0.5 * float(cathode.width))
-    region = (2 * _EDGE_MARGIN * half[0], 2 * _EDGE_MARGIN * half[1])
-    # the window's own sample (same seed, counts, region and anatomy): where each ending is
+    # the window's own sample (same seed, counts, regions and anatomy): where each ending is
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
-        seed=0, counts=DEFAULT_COUNTS, region_m=region, **site_anatomy(pf.site))}
+        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(cathode),
+        abeta_region_m=sampled_region(cathode, "abeta"), **site_anatomy(pf.site))}
     frac = win.criteria.pain_adelta_fraction
     print(f"\ncalibration configuration (forearm, 5 x 5 cm, 100 µs): detection "
           f"{_ma(win.sensory_a)} mA, pain {_ma(win.pain_a)} mA = {frac:.1%} of the Aδ sampled")
@@ -565,6 +565,87 @@ def peroneal() -> None:
               f"{_ma(float(np.nanmedian(thr)))} |", flush=True)
 
 
+#: --abeta-extent: how far beyond the cathode's edge the wide sample of Aβ reaches (m), how
+#: many afferents it draws, and the rings it is read in (m beyond the edge).
+_EXTENT_MARGIN_M = 0.05
+_EXTENT_FIBERS = 480
+_EXTENT_RINGS_M = ((-1.0, 0.0), (0.0, 0.0075), (0.0075, 0.015), (0.015, 0.025),
+                   (0.025, 0.035), (0.035, 0.05))
+
+
+def abeta_extent() -> None:
+    """Where the Aβ afferents fire round the cathode in the calibration configuration, at
+    the detection and strong-tingling currents people report there: a sample reaching
+    5 cm beyond each edge, read in rings by the distance beyond the cathode's edge (the
+    side toward the anode left out: its own afferents fire there). What
+    :data:`estim.effects.window.ABETA_MARGIN_M`'s comment rests on."""
+    from estim.effects.calibration import CALIBRATION_CONFIGURATION, CALIBRATION_TARGETS
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import class_thresholds, sampled_region, site_anatomy
+    from estim.program.options import PulseShape
+    from estim.waveforms.build import biphasic_pulse
+
+    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    pf = channel_setup(program, stimuli_for(program))[0]
+    cf = pf.channels[0]
+    el = cf.cathode
+    length, width = float(el.length), float(el.width)
+    (pop,) = sample_fiber_populations(
+        seed=0, counts={"abeta": _EXTENT_FIBERS}, classes=["abeta"],
+        region_m=(length + 2 * _EXTENT_MARGIN_M, width + 2 * _EXTENT_MARGIN_M),
+        **site_anatomy(pf.site, el))
+    pulse = window.UnitPulse(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6))
+    thr = class_thresholds(pop, el, pf.site, cf.potential, pulse).thresholds_a
+    pos = np.asarray(pop.position_m)
+    beyond = np.maximum(np.abs(pos[:, 0]) - 0.5 * length, np.abs(pos[:, 1]) - 0.5 * width)
+    # the anode lies along the limb on one side: its side of the cathode is left out
+    anode = np.asarray(pf.channels[0].anode.position, float) - np.asarray(el.position, float)
+    toward = float(np.dot(anode, np.asarray(el.axis, float)))
+    away = ~((np.sign(pos[:, 0]) == np.sign(toward)) & (np.abs(pos[:, 0]) > 0.5 * length))
+    target = {t.name: t.value for t in CALIBRATION_TARGETS}
+    currents = {"detection": target["detection"] * 1e-3,
+                "strong tingling": target["detection"] * target["strong"] * 1e-3}
+    reach = sampled_region(el, "abeta")
+    print(f"\nAβ afferents firing round the cathode (calibration configuration: forearm, "
+          f"{length * 100:g} x {width * 100:g} cm, 100 µs symmetric biphasic; "
+          f"{_EXTENT_FIBERS} afferents to {_EXTENT_MARGIN_M * 100:g} cm beyond each edge, "
+          "seed 0; the anode's side left out). The window samples them to "
+          f"{(reach[0] - length) * 50:.2f} cm beyond.")
+    print("| beyond the cathode's edge | afferents | "
+          + " | ".join(f"firing at {k} ({v * 1e3:.2f} mA)" for k, v in currents.items()) + " |")
+    print("| --- | --- | " + " | ".join("---" for _ in currents) + " |")
+    for lo, hi in _EXTENT_RINGS_M:
+        ring = away & (beyond > lo) & (beyond <= hi)
+        where = "under the pad" if lo < 0 else f"{lo * 100:g}–{hi * 100:g} cm"
+        cells = [f"{int(np.sum(thr[ring] <= a))} ({np.mean(thr[ring] <= a):.0%})"
+                 if ring.any() else "-" for a in currents.values()]
+        print(f"| {where} | {int(ring.sum())} | " + " | ".join(cells) + " |", flush=True)
+
+
+def wider_abeta_sample(margin_cm: float) -> None:
+    """Sample the Aβ afferents ``margin_cm`` beyond each edge of the cathode for the runs
+    that follow (:data:`estim.effects.window.ABETA_MARGIN_M`), with as many more of them as
+    keep their density per cm² over a 5 x 5 cm cathode, and calibrate the Aβ counts, the Aδ
+    fraction and the summation time constant again with it in place of the stored values
+    (the per-subject spread is left as stored: its calibration takes ~8 min)."""
+    from estim.effects.calibrate import calibrate, calibrate_pain_summation_tau
+
+    pad = 0.05
+    before = window.DEFAULT_COUNTS["abeta"]
+    window.ABETA_MARGIN_M = margin_cm * 1e-2  # [cm -> m]
+    window.DEFAULT_COUNTS["abeta"] = round(before * (pad + 2 * window.ABETA_MARGIN_M) ** 2
+                                           / (window._EDGE_MARGIN * pad) ** 2)
+    t0 = time.perf_counter()
+    counts = calibrate()
+    tau = calibrate_pain_summation_tau(pain_adelta_fraction=counts.pain_adelta_fraction)
+    print(f"Aβ sampled {margin_cm:g} cm beyond each edge of the cathode "
+          f"({window.DEFAULT_COUNTS['abeta']} afferents, {before} stored); calibrated again: "
+          f"{counts}, summation {tau * 1e3:.2f} ms; stored {window.CALIBRATED_COUNTS}, "
+          f"{calibration.PAIN_SUMMATION_TAU_S * 1e3:.2f} ms ({time.perf_counter() - t0:.0f} s)",
+          flush=True)
+    window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S = counts, tau
+
+
 @contextmanager
 def _calibrated(seed: int) -> Iterator[None]:
     """The model calibrated on draw ``seed`` (its Aβ counts, Aδ fraction, summation time
@@ -679,6 +760,13 @@ def main() -> None:
                         help="bare motor axons on the common peroneal nerve's course round "
                              "the fibular neck under the knee programs' pads (not modelled "
                              "in the window)")
+    parser.add_argument("--abeta-extent", action="store_true",
+                        help="where the Aβ afferents fire round the cathode at detection "
+                             "and strong tingling (calibration configuration, a wide sample)")
+    parser.add_argument("--abeta-margin", type=float, default=None, metavar="CM",
+                        help="sample the Aβ this far beyond each edge of the cathode, with "
+                             "the counts, the Aδ fraction and the summation calibrated again "
+                             "(every run after it)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
@@ -697,6 +785,10 @@ def main() -> None:
         window.ADELTA_ENDING = AdeltaEnding(args.adelta)
         print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
+    if args.abeta_margin is not None:
+        if not 0 < args.abeta_margin <= 10:
+            parser.error(f"--abeta-margin: got {args.abeta_margin:g}, expected cm in (0, 10]")
+        wider_abeta_sample(args.abeta_margin)
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
     if args.seeds is not None:
         seed_spread(names, args.seeds, recalibrate=args.recalibrate)
@@ -721,6 +813,8 @@ def main() -> None:
         spread(args.spread or names)
     if args.peroneal:
         peroneal()
+    if args.abeta_extent:
+        abeta_extent()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ MODULES = (
     "estim.text",
     "estim.report.page",
     "estim.effects.subjects",
+    "estim.effects.window",
 )
 
 

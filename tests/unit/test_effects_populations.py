@@ -179,6 +179,21 @@ def test_orientation_and_site_options():
     assert np.abs(motor.position_m[:, 0]).max() > 0.05  # spread over the muscle's region
 
 
+def test_abeta_region_spreads_the_same_draws_wider():
+    # the Aβ counts need every afferent that fires round the pad (estim.effects.window.
+    # ABETA_MARGIN_M): a region of their own scales their draws and no other class's
+    base = sample(seed=3, region_m=(0.065, 0.065))
+    wide = sample(seed=3, region_m=(0.065, 0.065), abeta_region_m=(0.1, 0.08))
+    a, b = base[FiberClass.A_BETA], wide[FiberClass.A_BETA]
+    np.testing.assert_allclose(b.position_m[:, 0], a.position_m[:, 0] * 0.1 / 0.065, rtol=1e-12)
+    np.testing.assert_allclose(b.position_m[:, 1], a.position_m[:, 1] * 0.08 / 0.065, rtol=1e-12)
+    assert np.abs(b.position_m[:, 0]).max() > 0.0325  # beyond the common region
+    assert np.abs(b.position_m[:, 1]).max() <= 0.04
+    np.testing.assert_array_equal(b.diameter_m, a.diameter_m)
+    for cls in (FiberClass.A_DELTA, FiberClass.C, FiberClass.MOTOR):
+        np.testing.assert_array_equal(wide[cls].position_m, base[cls].position_m)
+
+
 def test_class_names_as_users_write_them():
     pops = sample(seed=1, classes=["Aβ", "A-delta", FiberClass.C], counts={"A_BETA": 3})
     assert [p.fiber_class for p in pops.values()] == [FiberClass.A_BETA, FiberClass.A_DELTA,
@@ -201,6 +216,7 @@ def test_arrays_are_frozen():
     ({"seed": 1, "region_m": (0.05, -1.0)}, "region_m"),
     ({"seed": 1, "motor_depth_range_m": (0.03, 0.01)}, "motor_depth_range_m"),
     ({"seed": 1, "motor_region_m": (0.0, 0.1)}, "motor_region_m"),
+    ({"seed": 1, "abeta_region_m": (0.1, float("inf"))}, "abeta_region_m"),
     ({"seed": 1, "skin_thickness_m": -1e-3}, "skin_thickness"),
     ({"seed": 1, "adelta_ending": "bare"}, "adelta_ending"),
     ({"seed": 1, "motor_diameter_factor": 0.0}, "motor_diameter_factor"),

@@ -280,3 +280,35 @@ def test_the_edge_is_the_sampling_spread_or_the_bracket_whichever_is_wider(
         assert edge_fraction(name) == pytest.approx(max(EDGE_FRACTION, 1.2816 * cv))
     monkeypatch.setitem(w.SAMPLING_CV, "motor", 0.001)
     assert edge_fraction("motor") == EDGE_FRACTION
+
+
+def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch):
+    """``ABETA_MARGIN_M`` (benchmarks/sensation_window.py --abeta-margin) samples the Aβ
+    that far beyond each edge of the cathode, and the calibrated counts become fractions of
+    the afferents in that area, the Aδ's staying 15 % beyond each edge."""
+    from estim.effects import window
+    from estim.effects.anatomy import innervation_density
+    from estim.effects.calibration import CALIBRATED_COUNTS
+
+    program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
+    stim = stimuli_for(program)[0]
+    disc = _HalfSpaceDisc()  # a 3.2 cm square footprint
+    counts = {"abeta": 8, "adelta": 2, "c": 0, "motor": 0}
+    per_m2 = innervation_density(None, "abeta")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
+        near = sensation_window("1", stim, disc, 0.025, counts=counts, seed=5)
+        monkeypatch.setattr(window, "ABETA_MARGIN_M", 0.02)
+        pops, _ = window.window_populations(disc.cathode, None, counts=counts, seed=5)
+        wide = sensation_window("1", stim, disc, 0.025, counts=counts, seed=5)
+    side = 2 * disc.a
+    assert near.available["abeta"] == pytest.approx(per_m2 * (1.3 * side) ** 2, rel=1e-12)
+    assert wide.available["abeta"] == pytest.approx(per_m2 * (side + 0.04) ** 2, rel=1e-12)
+    assert wide.available["adelta"] == pytest.approx(near.available["adelta"], rel=1e-12)
+    assert wide.criteria.sensory_abeta_fraction == pytest.approx(
+        min(1.0, CALIBRATED_COUNTS.detection_abeta / wide.available["abeta"]), rel=1e-12)
+    # the Aβ endings spread beyond the common region (0.65 x 3.2 cm from the centre), to
+    # 3.6 cm; the Aδ's stay in it
+    ends = {p.fiber_class.value: np.abs(p.position_m[:, :2]).max() for p in pops if p.size}
+    assert 0.65 * side < ends["abeta"] <= 0.5 * side + 0.02
+    assert ends["adelta"] <= 0.65 * side

@@ -34,10 +34,10 @@ def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:
     """Thresholds (A) of the same draws, each fiber built and thresholded on its own."""
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import (
-        _EDGE_MARGIN,
         _inside,
         _make,
         fiber_points,
+        sampled_region,
         site_anatomy,
     )
     from estim.fibers import SolverOptions, find_thresholds
@@ -48,7 +48,7 @@ def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:
                       sort_keys=True, default=str)
     pf, cf, waveform = _setup(text)
     electrode = cf.cathode
-    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+    region = sampled_region(electrode, "abeta")
     out = []
     for seed, n in zip(seeds, sizes, strict=True):
         with warnings.catch_warnings():

@@ -319,6 +319,7 @@ def sample_fiber_populations(
     motor_depth_range_m: tuple[float, float] | None = None,
     motor_region_m: tuple[float, float] | None = None,
     motor_center_m: tuple[float, float] = (0.0, 0.0),
+    abeta_region_m: tuple[float, float] | None = None,
     skin_thickness_m: float | None = None,
     table: Sequence[FiberClassSpec] = FIBER_CLASS_TABLE,
     adelta_ending: AdeltaEnding | str = AdeltaEnding.NODE,
@@ -338,6 +339,8 @@ def sample_fiber_populations(
         default ``region_m``.
     :param motor_center_m: (along, across) position of that region's centre (m), from the
         centre of the cutaneous patch: a muscle whose motor points lie beside the pads.
+    :param abeta_region_m: (along, across) extent of the Aβ afferents' patch (m), centred
+        as ``region_m``; default ``region_m``.
     :param skin_thickness_m: the site's skin thickness (m): cutaneous depths follow it
         (:func:`estim.effects.anatomy.cutaneous_layout`); default: the table's ranges.
     :param adelta_ending: how the Aδ afferents end (:class:`AdeltaEnding`): ``free`` puts
@@ -368,6 +371,8 @@ def sample_fiber_populations(
     axis = axis / norm
     motor_region = region if motor_region_m is None else _region(motor_region_m,
                                                                   "motor_region_m")
+    abeta_region = region if abeta_region_m is None else _region(abeta_region_m,
+                                                                  "abeta_region_m")
     try:
         center = tuple(float(v) for v in motor_center_m)
     except (TypeError, ValueError):
@@ -395,7 +400,7 @@ def sample_fiber_populations(
         spec = by_class[cls]
         depth = spec.depth_range_m
         ending = spec.ending_depth_range_m
-        where = region
+        where = abeta_region if cls is FiberClass.A_BETA else region
         terminal = None
         if cls is FiberClass.PERIOSTEAL:
             if bone_depth_m is None:

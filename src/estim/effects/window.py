@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField
 
 __all__ = [
+    "ABETA_MARGIN_M",
     "ADELTA_ENDING",
     "DEFAULT_COUNTS",
     "EDGE_FRACTION",
@@ -80,6 +81,7 @@ __all__ = [
     "SourcePulses",
     "UnitPulse",
     "Volleys",
+    "afferents_available",
     "class_thresholds",
     "conform",
     "edge_fraction",
@@ -87,6 +89,7 @@ __all__ = [
     "motor_threshold",
     "nociceptive_fraction",
     "pain_threshold",
+    "sampled_region",
     "sensation_window",
     "superposed",
     "superposed_tstop",
@@ -1034,8 +1037,23 @@ def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
 _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor",
           "periosteal": "periosteal Aδ"}
 
-#: The cutaneous sampling region, relative to the cathode's footprint.
+#: The cutaneous sampling region of the Aδ and C afferents, relative to the cathode's
+#: footprint: endings just outside the pad see its edge field too, so 15 % beyond each edge.
+#: Pain is a fraction of the Aδ there (a local density, :mod:`estim.effects.calibration`).
 _EDGE_MARGIN = 1.3
+#: How far beyond each edge of the cathode the Aβ afferents are sampled (m); None: as the
+#: others, 15 % beyond each edge (0.75 cm under a 5 cm pad). That is too near: detection
+#: and strong tingling are counts of Aβ firing, and in the calibration configuration (5 x 5
+#: cm on the forearm) at strong tingling 57 % of the afferents 0.75-1.5 cm beyond the
+#: cathode's edge fire, 22 % of those 1.5-2.5 cm beyond and 5 % of those 2.5-3.5 cm beyond
+#: (``python benchmarks/sensation_window.py --abeta-extent``). Cut off at 0.75 cm, strong
+#: tingling needs 84 % of the sample and 30 of 100 virtual subjects have fewer afferents
+#: there than its count. A margin of 2.5 cm (``--abeta-margin 2.5``, the counts calibrated
+#: again with it) removes that, but the pain fraction calibrated with it halves and every
+#: example's pain falls below its programmed intensity: the calibration of pain rests on the
+#: truncated sample (docs/effects.md, "The Aβ sample's edge"). It stays None until pain is
+#: calibrated on data that hold without it.
+ABETA_MARGIN_M: float | None = None
 
 
 def site_muscle(site: Site | None, cathode: Electrode | None = None) -> Muscle | None:
@@ -1097,10 +1115,35 @@ def _offset_on_limb(position: tuple[float, float], cathode: Electrode) -> tuple[
     return (position[1] - float(p0[2]), r0 * turn)
 
 
-def _sampled_region(electrode: Electrode) -> tuple[float, float]:
-    """The area the afferents' endings are sampled in (length, width; m): endings just
-    outside the pad see its edge field too, so 15 % beyond each edge."""
-    return (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+def sampled_region(electrode: Electrode, fiber_class: str = "adelta") -> tuple[float, float]:
+    """The area a class's afferent endings are sampled in round the cathode (length, width;
+    m): :data:`_EDGE_MARGIN` times the pad; for ``"abeta"``, :data:`ABETA_MARGIN_M` beyond
+    each edge where it is set.
+
+    >>> from types import SimpleNamespace
+    >>> pad = SimpleNamespace(length=0.05, width=0.04)  # a 5 x 4 cm cathode
+    >>> [round(v, 4) for v in sampled_region(pad, "abeta") + sampled_region(pad, "adelta")]
+    [0.065, 0.052, 0.065, 0.052]
+    """
+    length, width = float(electrode.length), float(electrode.width)
+    if fiber_class == "abeta" and ABETA_MARGIN_M is not None:
+        return (length + 2 * ABETA_MARGIN_M, width + 2 * ABETA_MARGIN_M)
+    return (_EDGE_MARGIN * length, _EDGE_MARGIN * width)
+
+
+def afferents_available(electrode: Electrode, site: Site | None) -> dict[str, float]:
+    """How many Aβ and Aδ afferents the window's sample stands for: the site's innervation
+    density times each class's sampled area (:func:`sampled_region`), what the calibrated
+    counts become fractions of (:func:`estim.effects.calibration.criteria_from_counts`).
+
+    >>> from types import SimpleNamespace
+    >>> pad = SimpleNamespace(length=0.05, width=0.05)
+    >>> {k: round(v) for k, v in afferents_available(pad, None).items()}  # 6.5 x 6.5 cm
+    {'abeta': 377, 'adelta': 377}
+    """
+    name = site.name if site is not None else None
+    return {k: innervation_density(name, k) * math.prod(sampled_region(electrode, k))
+            for k in ("abeta", "adelta")}
 
 
 def window_populations(electrode: Electrode, site: Site | None, *,
@@ -1118,7 +1161,8 @@ def window_populations(electrode: Electrode, site: Site | None, *,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelRangeWarning)
         pops = sample_fiber_populations(
-            seed=seed, counts=n, region_m=_sampled_region(electrode), **anatomy,
+            seed=seed, counts=n, region_m=sampled_region(electrode),
+            abeta_region_m=sampled_region(electrode, "abeta"), **anatomy,
             adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
     notes = [str(w.message) for w in caught if issubclass(w.category, ModelRangeWarning)]
@@ -1179,7 +1223,6 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     pops, notes = window_populations(electrode, site, counts=counts, seed=seed,
                                      motor_depth_range_m=motor_depth_range_m,
                                      adelta_ending=adelta_ending)
-    region = _sampled_region(electrode)
     muscle = site_muscle(site, electrode)
     if muscle is not None and muscle.not_modelled:
         notes.append(muscle.not_modelled)
@@ -1194,9 +1237,7 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         waveform = superposed(stim, [st for st, _ in together])
         potential = [channel_field.potential, *(cf.potential for _, cf in together)]
         tstop = superposed_tstop(waveform)
-    area = region[0] * region[1]  # [m²] sampled for the afferents
-    available = {k: innervation_density(site.name if site is not None else None, k) * area
-                 for k in ("abeta", "adelta")}
+    available = afferents_available(electrode, site)
     calibrated = None
     train = volleys(stim)
     if criteria is None:

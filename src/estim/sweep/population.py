@@ -104,16 +104,16 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
     (one task)."""
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import (
-        _EDGE_MARGIN,
         ADELTA_ENDING,
         class_thresholds,
+        sampled_region,
         site_anatomy,
     )
 
     pf, cf, waveform = _setup(program_json)
     electrode = cf.cathode
-    # the window's own sampling region: 15 % beyond each edge of the cathode
-    region = (_EDGE_MARGIN * float(electrode.length), _EDGE_MARGIN * float(electrode.width))
+    # the window's own sampling region of the class round the cathode
+    region = sampled_region(electrode, FiberClass(fiber_class).value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # clamped diameters, as the window notes them
         (pop,) = sample_fiber_populations(seed=seed, counts={fiber_class: n},
