@@ -106,7 +106,8 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
 
 
 def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float = 100e-6,
-                            ratio: float | None = None, *, seed: int = 0) -> float:
+                            ratio: float | None = None, *, seed: int = 0,
+                            detection_abeta: float | None = None) -> float:
     """The fraction of the Aδ afferents under and around the cathode (to 0.001) at which
     pain ÷ detection is ``ratio`` (None: Dölker et al. 2022's intolerance ÷ perception) in
     the calibration configuration with square pads of ``pad_cm`` and ``phase_s`` pulses,
@@ -117,7 +118,12 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
     stored ``pain_adelta_fraction``; other sizes and widths show how much the stored value
     rests on the assumed pads and width (the study's are not in the abstract read). NaN
     where no fraction reaches the ratio (pads so small that every Aδ fires below it, or so
-    large that the first does above it)."""
+    large that the first does above it).
+
+    ``detection_abeta``: the detection count to take the detection threshold at (None: the
+    stored one, the window's own). :func:`calibrate` passes the count it has just found, so
+    that the fraction is calibrated on the detection threshold the new count gives, not on
+    the stored count's."""
     import math
 
     from scipy.optimize import brentq
@@ -126,12 +132,17 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
         ratio = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain")
     win = calibration_window(phase_s, None if pad_cm == 5.0 else pad_cm, seed=seed)
     adelta = win.classes["adelta"]
+    detection = win.sensory_a
+    if detection_abeta is not None:
+        have = (win.available or {}).get("abeta", 0.0)
+        detection = float(win.classes["abeta"].amplitude_for(
+            min(1.0, detection_abeta / have) if have > 0 else 1.0))
 
     def excess(f: float) -> float:
-        return float(adelta.amplitude_for(f)) / win.sensory_a - ratio
+        return float(adelta.amplitude_for(f)) / detection - ratio
 
     lo, hi = 1e-3, 1.0
-    if not (excess(lo) < 0 < excess(hi)) or not math.isfinite(win.sensory_a):
+    if not (excess(lo) < 0 < excess(hi)) or not math.isfinite(detection):
         return math.nan
     return round(float(brentq(excess, lo, hi, xtol=1e-5)), 3)
 
@@ -177,8 +188,10 @@ def calibrate(*, seed: int = 0) -> SensationCounts:
     """The counts (Aβ) recruited, in the calibration configuration, at the targets'
     currents (the detection threshold, and strong tingling at its published ratio to it),
     and the Aδ fraction at which pain ÷ detection is the published ratio on the intolerance
-    study's assumed pads (:func:`pain_fraction_for_ratio`). What ``CALIBRATED_COUNTS``
-    holds, rounded."""
+    study's assumed pads (:func:`pain_fraction_for_ratio`), detection there taken at the
+    count just found: one pass, whatever the stored counts (an Aβ sample of another size or
+    draw moves the detection count, and with it the intolerance study's detection
+    threshold). What ``CALIBRATED_COUNTS`` holds, rounded."""
     win = calibration_window(seed=seed)
     target = {t.name: t.value for t in CALIBRATION_TARGETS}
     detection_a = target["detection"] * 1e-3  # [mA -> A]
@@ -187,11 +200,13 @@ def calibrate(*, seed: int = 0) -> SensationCounts:
     def fraction(cls: str, amp_a: float) -> float:
         return float(win.classes[cls].fraction_at(amp_a)[0])
 
+    detection = round(fraction("abeta", detection_a) * avail["abeta"], 1)
     return SensationCounts(
-        detection_abeta=round(fraction("abeta", detection_a) * avail["abeta"], 1),
+        detection_abeta=detection,
         strong_abeta=round(fraction("abeta", detection_a * target["strong"]) * avail["abeta"],
                            1),
-        pain_adelta_fraction=pain_fraction_for_ratio(seed=seed))
+        # on the detection threshold the new count gives on the intolerance study's pads
+        pain_adelta_fraction=pain_fraction_for_ratio(seed=seed, detection_abeta=detection))
 
 
 def detection_spread(excitability_cv: float | None = None,
