@@ -1037,22 +1037,23 @@ def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
 _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor",
           "periosteal": "periosteal Aδ"}
 
-#: The cutaneous sampling region of the Aδ and C afferents, relative to the cathode's
-#: footprint: endings just outside the pad see its edge field too, so 15 % beyond each edge.
-#: Pain is a fraction of the Aδ there (a local density, :mod:`estim.effects.calibration`).
+#: The cutaneous sampling region, relative to the cathode's footprint: endings just outside
+#: the pad see its edge field too, so 15 % beyond each edge. Pain is a fraction of the Aδ
+#: there (a local density, :mod:`estim.effects.calibration`); the Aβ have their own margin
+#: where :data:`ABETA_MARGIN_M` is set.
 _EDGE_MARGIN = 1.3
 #: How far beyond each edge of the cathode the Aβ afferents are sampled (m); None: as the
-#: others, 15 % beyond each edge (0.75 cm under a 5 cm pad). That is too near: detection
+#: others, 15 % beyond each edge (0.75 cm round a 5 cm pad). That is too near: detection
 #: and strong tingling are counts of Aβ firing, and in the calibration configuration (5 x 5
 #: cm on the forearm) at strong tingling 57 % of the afferents 0.75-1.5 cm beyond the
 #: cathode's edge fire, 22 % of those 1.5-2.5 cm beyond and 5 % of those 2.5-3.5 cm beyond
 #: (``python benchmarks/sensation_window.py --abeta-extent``). Cut off at 0.75 cm, strong
 #: tingling needs 84 % of the sample and 30 of 100 virtual subjects have fewer afferents
-#: there than its count. A margin of 2.5 cm (``--abeta-margin 2.5``, the counts calibrated
-#: again with it) removes that, but the pain fraction calibrated with it halves and every
-#: example's pain falls below its programmed intensity: the calibration of pain rests on the
-#: truncated sample (docs/effects.md, "The Aβ sample's edge"). It stays None until pain is
-#: calibrated on data that hold without it.
+#: there than its count. A margin of 2.5 cm (``--abeta-margin 2.5``, calibrated again with
+#: it) leaves 2 of 100 and every example's verdict but microcurrent's, which becomes a
+#: strong tingling: the counts hold at 100 pulses/s and have no temporal summation for its
+#: one pulse every 2 s (docs/effects.md, "The Aβ sample's edge"). It stays None until they
+#: do.
 ABETA_MARGIN_M: float | None = None
 
 
