@@ -4,6 +4,7 @@ time each run takes: the tables of docs/effects.md.
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
         [--hughes] [--knee] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
+        [--abeta-extent] [--abeta-margin CM]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -26,6 +27,10 @@ et al. 2014), with the bands over virtual subjects. ``--peroneal`` puts bare mot
 the common peroneal nerve's course round the fibular neck (not modelled in the window) under
 the knee programs' pads and prints their thresholds beside the window's. ``--spread``
 gives each threshold's SD / mean over 100 virtual subjects, to set beside people's.
+``--abeta-extent`` shows how far beyond the cathode's edge the Aβ afferents fire at the
+calibration's detection and strong-tingling currents (a sample reaching 5 cm beyond), and
+``--abeta-margin CM`` samples the window's Aβ that far beyond each edge, calibrated again
+with it, for every run after it (:data:`estim.effects.window.ABETA_MARGIN_M`).
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
