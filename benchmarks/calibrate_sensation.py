@@ -48,13 +48,16 @@ def main() -> None:
     print("targets:", ", ".join(f"{t.name} {t.value:.3g} {t.unit}" for t in CALIBRATION_TARGETS))
     print(f"sensory persistent Na shift: calibrated {calibrate_nap_shift():.2f} mV, stored "
           f"{float(MRG['sensory_nap_shift']):.2f} mV (the counts below use the stored one)")
-    print("calibrated:", calibrate())
+    counts = calibrate()
+    print("calibrated:", counts)
     print("stored:    ", CALIBRATED_COUNTS)
     win = calibration_window()
     print(f"with the stored values: detection {win.sensory_a * 1e3:.2f} mA, strong "
           f"{win.strong_a * 1e3:.2f} mA, pain {win.pain_a * 1e3:.2f} mA, motor "
           f"{win.motor_a * 1e3:.2f} mA")
-    print(f"pain summation time constant: calibrated {calibrate_pain_summation_tau() * 1e3:.2f}"
+    # on the pain fraction just calibrated (the stored one where they agree)
+    tau = calibrate_pain_summation_tau(pain_adelta_fraction=counts.pain_adelta_fraction)
+    print(f"pain summation time constant: calibrated {tau * 1e3:.2f}"
           f" ms, stored {PAIN_SUMMATION_TAU_S * 1e3:.2f} ms; pain current 20 Hz / 1 Hz with "
           f"the stored one {pain_current_rate_ratio(PAIN_SUMMATION_TAU_S):.4f}", flush=True)
     print(f"motor branch diameter factor: calibrated {calibrate_motor_branch_factor():.3f}, "

@@ -606,6 +606,9 @@ def abeta_extent() -> None:
     # the anode lies along the limb on one side: its side of the cathode is left out
     anode = np.asarray(pf.channels[0].anode.position, float) - np.asarray(el.position, float)
     toward = float(np.dot(anode, np.asarray(el.axis, float)))
+    if abs(toward) < 0.5 * length:
+        raise RuntimeError("the anode does not lie beside the cathode along its axis: its "
+                           "side of the cathode cannot be left out")
     away = ~((np.sign(pos[:, 0]) == np.sign(toward)) & (np.abs(pos[:, 0]) > 0.5 * length))
     target = {t.name: t.value for t in CALIBRATION_TARGETS}
     currents = {"detection": target["detection"] * 1e-3,

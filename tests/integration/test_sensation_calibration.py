@@ -43,6 +43,13 @@ def test_stored_criteria_are_what_the_calibration_gives(monkeypatch):
         again = calibrate()
     assert again.detection_abeta == fresh.detection_abeta
     assert again.pain_adelta_fraction == fresh.pain_adelta_fraction
+    # a count beyond the afferents sampled round the intolerance study's pads (185) is
+    # calibrated on the sample's last afferent, and says so
+    from estim.effects.calibrate import pain_fraction_for_ratio
+    from estim.errors import ModelRangeWarning
+
+    with pytest.warns(ModelRangeWarning, match="more than the 185 afferents"):
+        pain_fraction_for_ratio(detection_abeta=200.0)
 
 
 def test_calibration_configuration_reproduces_the_targets():

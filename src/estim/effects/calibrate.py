@@ -133,10 +133,21 @@ def pain_fraction_for_ratio(pad_cm: float = INTOLERANCE_PAD_CM, phase_s: float =
     win = calibration_window(phase_s, None if pad_cm == 5.0 else pad_cm, seed=seed)
     adelta = win.classes["adelta"]
     detection = win.sensory_a
+    have = (win.available or {}).get("abeta", 0.0)
+    stored = win.counts.detection_abeta if win.counts is not None else 0.0
+    count = stored if detection_abeta is None else detection_abeta
     if detection_abeta is not None:
-        have = (win.available or {}).get("abeta", 0.0)
         detection = float(win.classes["abeta"].amplitude_for(
             min(1.0, detection_abeta / have) if have > 0 else 1.0))
+    if count > have:
+        import warnings
+
+        from estim.errors import ModelRangeWarning
+
+        warnings.warn(f"the detection count ({count:.1f} Aβ) is more than the {have:.0f} "
+                      f"afferents sampled round the {pad_cm:g} cm pads: detection there is "
+                      "the sample's last afferent, and the pain fraction is calibrated on "
+                      "where the sample ends", ModelRangeWarning, stacklevel=2)
 
     def excess(f: float) -> float:
         return float(adelta.amplitude_for(f)) / detection - ratio

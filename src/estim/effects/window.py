@@ -1050,10 +1050,10 @@ _EDGE_MARGIN = 1.3
 #: (``python benchmarks/sensation_window.py --abeta-extent``). Cut off at 0.75 cm, strong
 #: tingling needs 84 % of the sample and 30 of 100 virtual subjects have fewer afferents
 #: there than its count. A margin of 2.5 cm (``--abeta-margin 2.5``, calibrated again with
-#: it) leaves 2 of 100 and every example's agreement with its source but microcurrent's,
-#: which becomes a strong tingling: the counts hold at 100 pulses/s and have no temporal
-#: summation for its one pulse every 2 s (docs/effects.md, "The Aβ sample's edge"). It
-#: stays None until they do.
+#: it) leaves 2 of 100, but microcurrent becomes a strong tingling (the counts hold at 100
+#: pulses/s and have no temporal summation for its one pulse every 2 s) and HVPC and
+#: modulated TENS come out just above pain, inside its edge (docs/effects.md, "The Aβ
+#: sample's edge"). It stays None until the counts sum over time.
 ABETA_MARGIN_M: float | None = None
 
 
