@@ -48,6 +48,7 @@ draw the calibration absorbs. Those pooled spreads are
 from __future__ import annotations
 
 import argparse
+import math
 import time
 import warnings
 from collections.abc import Iterator
@@ -578,19 +579,21 @@ _EXTENT_RINGS_M = ((-1.0, 0.0), (0.0, 0.0075), (0.0075, 0.015), (0.015, 0.025),
                    (0.025, 0.035), (0.035, 0.05))
 
 
-def abeta_extent() -> None:
-    """Where the Aβ afferents fire round the cathode in the calibration configuration, at
-    the detection and strong-tingling currents people report there: a sample reaching
-    5 cm beyond each edge, read in rings by the distance beyond the cathode's edge (the
-    side toward the anode left out: its own afferents fire there). What
-    :data:`estim.effects.window.ABETA_MARGIN_M`'s comment rests on."""
-    from estim.effects.calibration import CALIBRATION_CONFIGURATION, CALIBRATION_TARGETS
+def _extent_sample(pad_cm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """The calibration configuration with square pads of ``pad_cm``: the Aβ thresholds (A,
+    100 µs symmetric biphasic) of a sample reaching 5 cm beyond each edge of the cathode,
+    each afferent's distance beyond the edge (m), whether it lies off the anode's side,
+    and the cathode."""
+    from estim.effects.calibration import CALIBRATION_CONFIGURATION
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import class_thresholds, sampled_region, site_anatomy
+    from estim.effects.window import class_thresholds, site_anatomy
+    from estim.program import parse_program
     from estim.program.options import PulseShape
     from estim.waveforms.build import biphasic_pulse
 
-    program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
+    text = bundled_examples()[CALIBRATION_CONFIGURATION["program"]].read_text()
+    program = parse_program(text.replace('width = "5 cm", length = "5 cm"',
+                                         f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
     pf = channel_setup(program, stimuli_for(program))[0]
     cf = pf.channels[0]
     el = cf.cathode
@@ -604,12 +607,33 @@ def abeta_extent() -> None:
     pos = np.asarray(pop.position_m)
     beyond = np.maximum(np.abs(pos[:, 0]) - 0.5 * length, np.abs(pos[:, 1]) - 0.5 * width)
     # the anode lies along the limb on one side: its side of the cathode is left out
-    anode = np.asarray(pf.channels[0].anode.position, float) - np.asarray(el.position, float)
+    anode = np.asarray(cf.anode.position, float) - np.asarray(el.position, float)
     toward = float(np.dot(anode, np.asarray(el.axis, float)))
     if abs(toward) < 0.5 * length:
         raise RuntimeError("the anode does not lie beside the cathode along its axis: its "
                            "side of the cathode cannot be left out")
     away = ~((np.sign(pos[:, 0]) == np.sign(toward)) & (np.abs(pos[:, 0]) > 0.5 * length))
+    return np.asarray(thr, float), beyond, away, el
+
+
+def _ring_cell(fire: np.ndarray, ring: np.ndarray) -> str:
+    return f"{int(np.sum(fire[ring]))} ({np.mean(fire[ring]):.0%})" if ring.any() else "-"
+
+
+def abeta_extent() -> None:
+    """Where the Aβ afferents fire round the cathode in the calibration configuration, at
+    the detection and strong-tingling currents people report there: a sample reaching
+    5 cm beyond each edge, read in rings by the distance beyond the cathode's edge (the
+    side toward the anode left out: its own afferents fire there). Then the same on 3.5 and
+    7.5 cm pads, each at the current that fires as many of its own pad's afferents as
+    strong tingling does under the 5 cm pad: whether the excitation's reach beyond the edge
+    follows the pad's size. What :data:`estim.effects.window.ABETA_MARGIN_M`'s comment
+    rests on."""
+    from estim.effects.calibration import CALIBRATION_TARGETS
+    from estim.effects.window import sampled_region
+
+    thr, beyond, away, el = _extent_sample(5.0)
+    length, width = float(el.length), float(el.width)
     target = {t.name: t.value for t in CALIBRATION_TARGETS}
     currents = {"detection": target["detection"] * 1e-3,
                 "strong tingling": target["detection"] * target["strong"] * 1e-3}
@@ -625,9 +649,28 @@ def abeta_extent() -> None:
     for lo, hi in _EXTENT_RINGS_M:
         ring = away & (beyond > lo) & (beyond <= hi)
         where = "under the pad" if lo < 0 else f"{lo * 100:g}–{hi * 100:g} cm"
-        cells = [f"{int(np.sum(thr[ring] <= a))} ({np.mean(thr[ring] <= a):.0%})"
-                 if ring.any() else "-" for a in currents.values()]
-        print(f"| {where} | {int(ring.sum())} | " + " | ".join(cells) + " |", flush=True)
+        print(f"| {where} | {int(ring.sum())} | "
+              + " | ".join(_ring_cell(thr <= a, ring) for a in currents.values()) + " |",
+              flush=True)
+    # the same drive on other pads: the share of the pad's own afferents strong tingling fires
+    under = away & (beyond <= 0)
+    share = float(np.mean(thr[under] <= currents["strong tingling"]))
+    cells: dict[float, list[str]] = {}
+    drive: dict[float, float] = {}
+    for pad_cm in (3.5, 5.0, 7.5):
+        t, b, a, _ = _extent_sample(pad_cm)
+        mine = np.sort(t[a & (b <= 0)])
+        drive[pad_cm] = float(mine[max(0, math.ceil(share * mine.size) - 1)])
+        cells[pad_cm] = [_ring_cell(t <= drive[pad_cm], a & (b > lo) & (b <= hi))
+                         for lo, hi in _EXTENT_RINGS_M]
+    print(f"\nthe same on other square pads, each at the current that fires {share:.0%} of "
+          "the afferents under its own pad (strong tingling's share under the 5 cm pad)")
+    print("| beyond the cathode's edge | "
+          + " | ".join(f"{p:g} cm ({drive[p] * 1e3:.1f} mA)" for p in cells) + " |")
+    print("| --- | " + " | ".join("---" for _ in cells) + " |")
+    for k, (lo, hi) in enumerate(_EXTENT_RINGS_M):
+        where = "under the pad" if lo < 0 else f"{lo * 100:g}–{hi * 100:g} cm"
+        print(f"| {where} | " + " | ".join(cells[p][k] for p in cells) + " |", flush=True)
 
 
 def wider_abeta_sample(margin_cm: float) -> None:

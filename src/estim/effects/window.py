@@ -1047,13 +1047,15 @@ _EDGE_MARGIN = 1.3
 #: and strong tingling are counts of Aβ firing, and in the calibration configuration (5 x 5
 #: cm on the forearm) at strong tingling 57 % of the afferents 0.75-1.5 cm beyond the
 #: cathode's edge fire, 22 % of those 1.5-2.5 cm beyond and 5 % of those 2.5-3.5 cm beyond
-#: (``python benchmarks/sensation_window.py --abeta-extent``). Cut off at 0.75 cm, strong
-#: tingling needs 84 % of the sample and 30 of 100 virtual subjects have fewer afferents
-#: there than its count. A margin of 2.5 cm (``--abeta-margin 2.5``, calibrated again with
-#: it) leaves 2 of 100, but microcurrent becomes a strong tingling (the counts hold at 100
-#: pulses/s and have no temporal summation for its one pulse every 2 s) and HVPC and
-#: modulated TENS come out just above pain, inside its edge (docs/effects.md, "The Aβ
-#: sample's edge"). It stays None until the counts sum over time.
+#: (``python benchmarks/sensation_window.py --abeta-extent``; about as far round 3.5 and
+#: 7.5 cm pads at the same share of their own afferents, so a margin is a length, not a
+#: fraction of the pad). Cut off at 0.75 cm, strong tingling needs 84 % of the sample and
+#: 30 of 100 virtual subjects have fewer afferents there than its count. A margin of 2.5 cm
+#: (``--abeta-margin 2.5``, calibrated again with it) leaves 2 of 100, but microcurrent
+#: becomes a strong tingling (the counts hold at 100 pulses/s and have no temporal
+#: summation for its one pulse every 2 s) and HVPC and modulated TENS come out just above
+#: pain, inside its edge (docs/effects.md, "The Aβ sample's edge"). It stays None until the
+#: counts sum over time.
 ABETA_MARGIN_M: float | None = None
 
 
