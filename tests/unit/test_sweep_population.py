@@ -132,3 +132,21 @@ def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
     monkeypatch.setattr(window_mod, "site_anatomy", boneless)
     with pytest.raises(InputError, match=r"--fiber-class.*periosteal.*no periosteal"):
         population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal")
+
+
+def test_a_chunk_samples_the_abeta_where_the_window_does(monkeypatch):
+    """A chunk draws its Aβ over the window's own Aβ region: with a margin set
+    (``estim.effects.window.ABETA_MARGIN_M``) the same draws spread beyond the pad, so the
+    same fibers (depths, diameters) get other thresholds, higher in the median."""
+    from estim.effects import window
+    from estim.program.loader import _read_regular
+    from estim.sweep.population import chunk_thresholds
+
+    text = json.dumps(tomllib.loads(_read_regular(Path(TENS)).removeprefix("\ufeff")),
+                      sort_keys=True, default=str)
+    near = chunk_thresholds(text, "abeta", 6, 3)
+    monkeypatch.setattr(window, "ABETA_MARGIN_M", 0.025)
+    wide = chunk_thresholds(text, "abeta", 6, 3)
+    np.testing.assert_array_equal(wide[1], near[1])  # depths: the same draws
+    np.testing.assert_array_equal(wide[2], near[2])  # diameters
+    assert np.median(wide[0]) > np.median(near[0])
