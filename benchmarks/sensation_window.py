@@ -4,7 +4,7 @@ time each run takes: the tables of docs/effects.md.
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
         [--hughes] [--knee] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
-        [--abeta-extent] [--abeta-margin CM]
+        [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -673,19 +673,20 @@ def abeta_extent() -> None:
         print(f"| {where} | " + " | ".join(cells[p][k] for p in cells) + " |", flush=True)
 
 
-def wider_abeta_sample(margin_cm: float) -> None:
+def wider_abeta_sample(margin_cm: float, count: int | None = None) -> None:
     """Sample the Aβ afferents ``margin_cm`` beyond each edge of the cathode for the runs
     that follow (:data:`estim.effects.window.ABETA_MARGIN_M`), with as many more of them as
     keep their density per cm² over a 5 x 5 cm cathode, and calibrate the Aβ counts, the Aδ
     fraction and the summation time constant again with it in place of the stored values
-    (the per-subject spread is left as stored: its calibration takes ~8 min)."""
+    (the per-subject spread is left as stored: its calibration takes ~8 min). ``count``:
+    that many Aβ instead (a denser sample round small pads)."""
     from estim.effects.calibrate import calibrate, calibrate_pain_summation_tau
 
     pad = 0.05
     before = window.DEFAULT_COUNTS["abeta"]
     window.ABETA_MARGIN_M = margin_cm * 1e-2  # [cm -> m]
-    window.DEFAULT_COUNTS["abeta"] = round(before * (pad + 2 * window.ABETA_MARGIN_M) ** 2
-                                           / (window._EDGE_MARGIN * pad) ** 2)
+    window.DEFAULT_COUNTS["abeta"] = count if count is not None else round(
+        before * (pad + 2 * window.ABETA_MARGIN_M) ** 2 / (window._EDGE_MARGIN * pad) ** 2)
     t0 = time.perf_counter()
     counts = calibrate()
     tau = calibrate_pain_summation_tau(pain_adelta_fraction=counts.pain_adelta_fraction)
@@ -818,6 +819,9 @@ def main() -> None:
                         help="sample the Aβ this far beyond each edge of the cathode, with "
                              "the counts, the Aδ fraction and the summation calibrated again "
                              "(every run after it)")
+    parser.add_argument("--abeta-count", type=int, default=None, metavar="N",
+                        help="with --abeta-margin: this many Aβ (default: their density "
+                             "per cm² round a 5 x 5 cm cathode kept)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
@@ -836,10 +840,14 @@ def main() -> None:
         window.ADELTA_ENDING = AdeltaEnding(args.adelta)
         print(f"Aδ ending: {window.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
+    if args.abeta_count is not None and (args.abeta_margin is None
+                                         or not 1 <= args.abeta_count <= 5000):
+        parser.error(f"--abeta-count: got {args.abeta_count}, expected 1-5000 with "
+                     "--abeta-margin")
     if args.abeta_margin is not None:
         if not 0 < args.abeta_margin <= 10:
             parser.error(f"--abeta-margin: got {args.abeta_margin:g}, expected cm in (0, 10]")
-        wider_abeta_sample(args.abeta_margin)
+        wider_abeta_sample(args.abeta_margin, args.abeta_count)
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
     if args.seeds is not None:
         seed_spread(names, args.seeds, recalibrate=args.recalibrate)
