@@ -344,3 +344,32 @@ def test_a_remapped_mesh_solves_like_a_fresh_one() -> None:
     assert r_map == pytest.approx(r_new, rel=1e-3)
     np.testing.assert_allclose(v_map, v_new, rtol=2e-3)
     np.testing.assert_allclose(e_map, e_new, rtol=0.02)
+
+
+def test_a_mesh_leaves_broken_pipes_to_python() -> None:
+    """``gmsh.initialize`` sets SIGPIPE to its default action, so that a write to a pipe (or
+    a browser's socket) whose reader has gone killed the process: ``estim serve`` stopped
+    with signal 13 after a mesh was built. After a mesh the write raises BrokenPipeError,
+    as Python arranges. In a process of its own: the signal's disposition is process-wide."""
+    import subprocess
+    import sys
+
+    code = """
+import os
+from estim.fields import place_electrode, site_from_spec, MeshSettings
+from estim.fields.fem.geometry import build_mesh
+site = site_from_spec("forearm")
+pads = tuple(place_electrode(site, p, length=0.05, width=0.05)
+             for p in ("forearm_volar_proximal", "forearm_volar_distal"))
+build_mesh(site, pads, MeshSettings().scaled(2.5))
+r, w = os.pipe()
+os.close(r)
+try:
+    os.write(w, b"x")
+except BrokenPipeError:
+    print("BrokenPipeError")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "BrokenPipeError" in done.stdout, (done.returncode,
+                                                                        done.stderr[-2000:])

@@ -202,6 +202,24 @@ def _brain_geometry(occ, site: Site, electrodes: tuple[Electrode, ...]):
     return cut, bands
 
 
+def ignore_broken_pipes() -> None:
+    """Put SIGPIPE back to ignored, process-wide: ``gmsh.initialize`` sets it to its default
+    action, so that afterwards a write to a pipe or socket whose reader has gone killed the
+    whole process (signal 13) instead of raising BrokenPipeError as Python arranges. ``estim
+    serve`` died that way when a browser page closed while a response was being written
+    after a mesh had been built. Done through the C library, which works from any thread
+    (``signal.signal`` only from the main one: meshes are built on worker threads)."""
+    import ctypes
+    import signal
+
+    if not hasattr(signal, "SIGPIPE"):
+        return  # no such signal (Windows)
+    libc = ctypes.CDLL(None)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+    libc.signal(int(signal.SIGPIPE), 1)  # SIG_IGN is handler 1 in glibc and BSD libc
+
+
 def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSettings,
                *, threads: int = 1) -> MeshData:
     """Mesh ``site`` with ``electrodes`` imprinted on its surface."""
@@ -210,6 +228,7 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
     owns = not gmsh.isInitialized()
     if owns:
         gmsh.initialize(interruptible=False)
+        ignore_broken_pipes()
     try:
         gmsh.option.setNumber("General.Terminal", 0)
         gmsh.option.setNumber("General.NumThreads", threads)
