@@ -204,9 +204,8 @@ def initiation(name: str = "tens_acupuncture") -> None:
 def pad_sizes(sizes_cm: list[float]) -> None:
     """The calibration configuration (the forearm pads of ``tens_acupuncture``, symmetric
     biphasic 100 µs) with square pads of other sizes: how the calibrated criteria transfer."""
-    from estim.program import parse_program
+    from estim.effects.calibrate import calibration_program
 
-    text = bundled_examples()["tens_acupuncture"].read_text()
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6)
     stim = regular_train(pulse, CALIBRATION_RATE_HZ)
     print("\nforearm, 100 µs, square pads (the calibration configuration is 5 cm)")
@@ -214,8 +213,7 @@ def pad_sizes(sizes_cm: list[float]) -> None:
           "pain | pain / detection | criteria capped |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for size in sizes_cm:
-        prog = parse_program(text.replace('width = "5 cm", length = "5 cm"',
-                                          f'width = "{size:g} cm", length = "{size:g} cm"'))
+        prog = calibration_program(size)
         pf = channel_setup(prog, stimuli_for(prog))[0]
         w = sensation_window("pads", stim, pf.channels[0], 1.0, site=pf.site)
         capped = sum("outside the model's calibrated range" in n for n in w.notes)
@@ -584,16 +582,13 @@ def _extent_sample(pad_cm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, A
     100 µs symmetric biphasic) of a sample reaching 5 cm beyond each edge of the cathode,
     each afferent's distance beyond the edge (m), whether it lies off the anode's side,
     and the cathode."""
-    from estim.effects.calibration import CALIBRATION_CONFIGURATION
+    from estim.effects.calibrate import calibration_program
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import class_thresholds, site_anatomy
-    from estim.program import parse_program
     from estim.program.options import PulseShape
     from estim.waveforms.build import biphasic_pulse
 
-    text = bundled_examples()[CALIBRATION_CONFIGURATION["program"]].read_text()
-    program = parse_program(text.replace('width = "5 cm", length = "5 cm"',
-                                         f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
+    program = calibration_program(pad_cm)
     pf = channel_setup(program, stimuli_for(program))[0]
     cf = pf.channels[0]
     el = cf.cathode

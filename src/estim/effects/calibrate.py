@@ -6,7 +6,7 @@ tests (the stored values live in the calibration module, which the window reads)
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from numpy.typing import NDArray
 
@@ -22,9 +22,12 @@ from estim.effects.calibration import (
 )
 from estim.effects.window import SensationWindow
 
+if TYPE_CHECKING:
+    from estim.program.model import Program
+
 __all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_motor_branch_factor",
-           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibration_window",
-           "detection_by_subject", "detection_spread", "nap_shift_tau_ratio",
+           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibration_program",
+           "calibration_window", "detection_by_subject", "detection_spread", "nap_shift_tau_ratio",
            "pain_current_rate_ratio", "pain_fraction_for_ratio", "quarter_mvc_current",
            "study_quarter_mvc_current"]
 
@@ -71,6 +74,24 @@ def calibrate_nap_shift() -> float:
     return round(float(shift) * 20) / 20
 
 
+def calibration_program(pad_cm: float | None = None) -> Program:
+    """The program of :data:`CALIBRATION_CONFIGURATION`, with square pads of ``pad_cm``
+    instead of its 5 x 5 cm (None: as bundled; the same site and placements)."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples, resolve_program
+
+    name = CALIBRATION_CONFIGURATION["program"]
+    if pad_cm is None:
+        return resolve_program(name)[0]
+    text = bundled_examples()[name].read_text()
+    pads = 'width = "5 cm", length = "5 cm"'
+    if text.count(pads) != 2:
+        raise RuntimeError(f"{name}: its two 5 x 5 cm pads are no longer written as "
+                           f"{pads!r}; calibration_program(pad_cm) cannot resize them")
+    return parse_program(text.replace(
+        pads, f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
+
+
 def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
                        rate_hz: float | None = None, *, seed: int = 0) -> SensationWindow:
     """The sensation window of :data:`CALIBRATION_CONFIGURATION` with the stored counts: the
@@ -80,22 +101,10 @@ def calibration_window(phase_s: float = 100e-6, pad_cm: float | None = None,
     and placement); ``seed``: the draw of the fibers (the stored values are seed 0's)."""
     from estim.effects.program import channel_setup
     from estim.effects.window import sensation_window
-    from estim.program import parse_program
-    from estim.program.bundled import bundled_examples, resolve_program
     from estim.program.options import PulseShape
     from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
 
-    name = CALIBRATION_CONFIGURATION["program"]
-    if pad_cm is None:
-        program = resolve_program(name)[0]
-    else:
-        text = bundled_examples()[name].read_text()
-        pads = 'width = "5 cm", length = "5 cm"'
-        if text.count(pads) != 2:
-            raise RuntimeError(f"{name}: its two 5 x 5 cm pads are no longer written as "
-                               f"{pads!r}; calibration_window(pad_cm=) cannot resize them")
-        program = parse_program(text.replace(
-            pads, f'width = "{pad_cm:g} cm", length = "{pad_cm:g} cm"'))
+    program = calibration_program(pad_cm)
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
     pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, phase_s)
     stim = regular_train(pulse, CALIBRATION_RATE_HZ if rate_hz is None else rate_hz)
