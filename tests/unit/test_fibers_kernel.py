@@ -85,7 +85,7 @@ def test_bad_inputs_raise_input_error() -> None:
 
 def test_nothing_is_compiled_at_import() -> None:
     code = ("import estim.fibers as f, estim.fibers.kernel as k;"
-            "print(len(k._run_batch_compiled.signatures), len(k._member.signatures))")
+            "print(len(k._run_batch_compiled.signatures), len(k._chunk.signatures))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == ["0", "0"]
@@ -145,3 +145,53 @@ def test_mismatched_sources_are_refused() -> None:
 
     with pytest.raises(ValueError, match="2 potential sources but 3 waveforms"):
         as_sources(np.zeros((1, 2, 5)), np.zeros((3, 10)))
+
+
+@pytest.mark.parametrize("model", ["mrg", "sweeney"])
+def test_a_member_is_integrated_as_if_alone(model: str) -> None:
+    """The kernel runs several members side by side on a thread (lanes), and a lane whose
+    member stops early takes the next. A member's result must not depend on its
+    companions: a batch of 11 members on 3 fibers (more than the lanes, stopping at
+    different steps, with recording) gives bit for bit what each member gives alone."""
+    from estim.fibers.kernel import LANES
+
+    fibers = [make_fiber(model, d, n_nodes=11) for d in (7.3e-6, 10e-6, 12e-6)]
+    rest = initial_state(fibers)
+    n_steps, dt_ms = 400, 0.002
+    phis = np.stack([point_source_potential(f.points(), (0, 1e-3, 0), 0.2) * 1e3
+                     for f in fibers])
+    wave = sample_waveform(RectangularPulse(6e-5), dt_ms * 1e-3, n_steps)
+    amps = np.geomspace(0.1e-3, 5e-3, 11)
+    fib = np.arange(amps.size, dtype=np.int64) % 3
+    assert amps.size > LANES
+
+    def go(members: np.ndarray) -> dict[str, np.ndarray]:
+        f0 = fibers[0]
+        state = [np.ascontiguousarray(x[fib[members]]) for x in rest]
+        out = run_batch(f0.code, f0.kinetic_constants(), dt_ms, n_steps, f0.v_rest_mv,
+                        _stack(fibers), f0.active_index, 5, fib[members], amps[members],
+                        phis, wave, -1, np.zeros(n_steps), *state, quiet_step=60,
+                        quiet_mv=5.0, stop_on_detect=True, thresh=-30.0, rec_every=7,
+                        n_rec=n_steps // 7)
+        return {**out, "vm": state[0], "w": state[1], "st": state[2]}
+
+    batch = go(np.arange(amps.size))
+    assert len(set(batch["steps"].tolist())) > 3  # members stop at different steps
+    for b in range(amps.size):
+        alone = go(np.array([b]))
+        for key, val in alone.items():
+            np.testing.assert_array_equal(batch[key][b], val[0], err_msg=f"{key}, member {b}")
+
+
+def test_a_run_that_leaves_the_finite_range_is_an_error_not_a_silent_result() -> None:
+    """Far beyond any stimulator (1e307 A on a point source) the cable equations overflow.
+    The kernel divides without raising (a zero or infinite divisor gives inf, as IEEE does),
+    so a diverging member must not pass for one that simply did not fire: the run is
+    refused, naming the amplitude, and the finite members of the batch are still right."""
+    fiber = make_fiber("mrg", 10e-6, n_nodes=11)
+    ok = simulate(fiber, lambda p: point_source_potential(p, (0, 1e-3, 0), 0.2),
+                  RectangularPulse(1e-4), [2e-3])
+    with pytest.raises(InputError, match=r"amplitude.*1e\+307 A.*1 of 2 runs"):
+        simulate(fiber, lambda p: point_source_potential(p, (0, 1e-3, 0), 0.2),
+                 RectangularPulse(1e-4), [2e-3, 1e307])
+    assert ok.activated.all()

@@ -1,7 +1,7 @@
 """The hot loop: backward-Euler cable integration of a batch of fibers, compiled with numba.
 
 One batch member is one (fiber, amplitude) pair. Each member is integrated independently
-(``prange`` over the batch) with NEURON's fixed-step scheme (``secondorder = 0``):
+with NEURON's fixed-step scheme (``secondorder = 0``):
 
 1. ionic conductances from the gating states of the previous step (currents are linear in
    v with states held, so the linearisation NEURON makes is exact here);
@@ -11,6 +11,18 @@ One batch member is one (fiber, amplitude) pair. Each member is integrated indep
 3. gating states advanced over dt with v(t + dt) held (exponential ``cnexp`` rule);
 4. threshold crossings and early termination: stop a member once the detection node has
    fired, or once the stimulus is over and every active node is back near its rest.
+
+The batch is split among the threads (``prange`` over chunks); a thread integrates
+:data:`LANES` members of its chunk side by side, step by step, and a lane whose member has
+finished takes the next. A member's arithmetic is the same, operation for operation, as if
+it ran alone (the tests check this bit for bit): the lanes only let the processor overlap
+the long chains of dependent operations of independent members' cable solves.
+
+Divisions follow IEEE arithmetic (``error_model="numpy"``): a zero divisor gives inf rather
+than an exception (numba raised one inside a thread of ``prange``, and that thread's
+remaining members were silently left unintegrated). A gating time constant that underflows
+to zero then sets the gate at its steady state, its limit; a member whose membrane potential
+leaves the finite range stops, and :func:`run_batch` refuses the run.
 
 Every active compartment has its own channel set: ``codes[j]`` is the model code of the
 j-th active compartment and ``kin[codes[j]]`` its constants (a hybrid fiber: MRG nodes and
@@ -26,223 +38,341 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 from scipy.linalg import solve_banded
 
+from estim.errors import InputError
 from estim.fibers.kinetics import MAX_STATES, currents, kinetic_table, rates
 
 __all__ = ["as_sources", "channel_sets", "run_batch", "run_batch_numpy"]
 
 
-@njit(cache=True)
-def _member(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area, active,
-            detect, amp, phi, wave, inj_comp, inj_wave, vm, w, st, quiet_step, quiet_mv,
-            stop_on_detect, thresh, t_cross, n_cross, peak, rec, rec_every, double):
-    n = cm.shape[0]
+#: Batch members integrated side by side on one thread. Each member's cable solve is a chain
+#: of dependent operations (block Thomas): interleaving independent members lets the
+#: processor overlap their chains. Every member gets exactly the operations it would alone.
+LANES = 8
+
+
+@njit(cache=True, error_model="numpy")
+def _take(la, b, f, dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w, st, lvm, lw, lold,
+          lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp, lphi):
+    """Copy member ``b`` (state) on fiber ``f`` (cable, potentials) into lane ``la``."""
+    n = lvm.shape[0]
+    for i in range(n):
+        lvm[i, la] = vm[b, i]
+        lw[i, la] = w[b, i]
+        lold[i, la] = 0.0
+        lcad[i, la] = cm[f, i] / dt
+        lcyd[i, la] = cmy[f, i] / dt
+        lgpas[i, la] = gpas[f, i]
+        lepas[i, la] = epas[f, i]
+        lgmy[i, la] = gmy[f, i]
+        larea[i, la] = area[f, i]
+    for i in range(n - 1):
+        lga[i, la] = ga[f, i]
+        lgp[i, la] = gp[f, i]
+    for c in range(lphi.shape[0]):
+        for i in range(n):
+            lphi[c, i, la] = phi[f, c, i]
+    for j in range(lst.shape[0]):
+        for q in range(lst.shape[1]):
+            lst[j, q, la] = st[b, j, q]
+
+
+@njit(cache=True, error_model="numpy")
+def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
+           active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st, quiet_step,
+           quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak, rec, rec_every, steps,
+           double):
+    """Integrate the batch members listed in ``members``, :data:`LANES` at a time: a lane
+    that finishes its member (detection, quiescence or the last step) takes the next one."""
+    n = cm.shape[1]
     n_act = active.shape[0]
-    g = np.empty(n)
-    ge = np.empty(n)
-    ve = np.zeros(n)
-    ve_old = np.zeros(n)
+    n_src = wave.shape[0]
+    ns = st.shape[2]
+    n_rec = rec.shape[1]
+    lanes = LANES
+    # lane-local copies of each member's state and fiber (lane index last)
+    lvm = np.empty((n, lanes))
+    lw = np.empty((n, lanes))
+    lold = np.empty((n, lanes))  # applied potential of the previous step
+    lst = np.empty((n_act, ns, lanes))
+    lcad = np.empty((n, lanes))  # cm / dt
+    lcyd = np.empty((n, lanes))  # cmy / dt
+    lgpas = np.empty((n, lanes))
+    lepas = np.empty((n, lanes))
+    lgmy = np.empty((n, lanes))
+    larea = np.empty((n, lanes))
+    lga = np.empty((max(n - 1, 1), lanes))
+    lgp = np.empty((max(n - 1, 1), lanes))
+    lphi = np.empty((n_src, n, lanes))
+    # per-step work arrays
+    g = np.empty((n, lanes))
+    ge = np.empty((n, lanes))
+    ve = np.empty((n, lanes))
+    i00 = np.empty((n, lanes))
+    i01 = np.empty((n, lanes))
+    i10 = np.empty((n, lanes))
+    i11 = np.empty((n, lanes))
+    r0 = np.empty((n, lanes))
+    r1 = np.empty((n, lanes))
+    x0 = np.empty(lanes)
+    x1 = np.empty(lanes)
     inf = np.empty(MAX_STATES)
     tau = np.empty(MAX_STATES)
-    # block-Thomas work arrays (inverse of the reduced diagonal block, reduced rhs)
-    i00 = np.empty(n)
-    i01 = np.empty(n)
-    i10 = np.empty(n)
-    i11 = np.empty(n)
-    r0 = np.empty(n)
-    r1 = np.empty(n)
+    # the lanes' members
+    lb = np.full(lanes, -1, dtype=np.int64)
+    lk = np.zeros(lanes, dtype=np.int64)
+    lamp = np.zeros(lanes)
+    quiet = np.zeros(lanes, dtype=np.bool_)
+    detected = np.zeros(lanes, dtype=np.bool_)
+    diverged = np.zeros(lanes, dtype=np.bool_)
+    act = np.empty(lanes, dtype=np.int64)  # slots in use are act[:na]
     is_active = np.zeros(n, dtype=np.int64) - 1
     for j in range(n_act):
         is_active[active[j]] = j
-    ns = st.shape[1]
-    # one channel set for all (every fiber but a hybrid): its constants row hoisted
     c0 = codes[0] if n_act > 0 else 0
-    kin0 = kin[c0]
     mixed = False
     for j in range(n_act):
         if codes[j] != c0:
             mixed = True
-    steps_done = n_steps
-    n_rec = rec.shape[0]
-    n_src = wave.shape[0]
-    for k in range(n_steps):
-        for i in range(n):
-            ve[i] = 0.0
-        for c in range(n_src):
-            s = amp * wave[c, k]
-            if s != 0.0:
-                for i in range(n):
-                    ve[i] += phi[c, i] * s
+    n_m = members.shape[0]
+    nxt = 0
+    na = 0
+    if n_steps <= 0:
+        for m in range(n_m):
+            steps[members[m]] = 0
+        return
+    # fill the lanes
+    na = min(lanes, n_m)
+    for li in range(na):
+        act[li] = li
+    for li in range(na):
+        la = act[li]
+        b = members[nxt]
+        nxt += 1
+        lb[la] = b
+        lk[la] = 0
+        lamp[la] = amp[b]
+        _take(la, b, fib[b], dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w, st, lvm,
+              lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp, lphi)
+    while na > 0:
+        # applied potential
+        for li in range(na):
+            la = act[li]
+            for i in range(n):
+                ve[i, la] = 0.0
+            for c in range(n_src):
+                s = lamp[la] * wave[c, lk[la]]
+                if s != 0.0:
+                    for i in range(n):
+                        ve[i, la] += lphi[c, i, la] * s
         # 1. conductances with states from the previous step
         for i in range(n):
-            g[i] = gpas[i]
-            ge[i] = gpas[i] * epas[i]
             j = is_active[i]
+            for li in range(na):
+                la = act[li]
+                g[i, la] = lgpas[i, la]
+                ge[i, la] = lgpas[i, la] * lepas[i, la]
             if j >= 0:
-                if mixed:
-                    c = codes[j]
-                    gc, gec = currents(c, st[j], kin[c])
-                else:
-                    gc, gec = currents(c0, st[j], kin0)
-                scale = area[i] * 1e6  # [S/cm² * cm² -> µS]
-                g[i] += gc * scale
-                ge[i] += gec * scale
+                c = codes[j] if mixed else c0
+                for li in range(na):
+                    la = act[li]
+                    gc, gec = currents(c, lst[j, :, la], kin[c])
+                    scale = larea[i, la] * 1e6  # [S/cm² * cm² -> µS]
+                    g[i, la] += gc * scale
+                    ge[i, la] += gec * scale
         # 2. implicit cable solve
         if double:
             for i in range(n):
-                ca = cm[i] / dt
-                gl = ga[i - 1] if i > 0 else 0.0
-                gr = ga[i] if i < n - 1 else 0.0
-                pl = gp[i - 1] if i > 0 else 0.0
-                pr = gp[i] if i < n - 1 else 0.0
-                sa = gl + gr
-                cy = cmy[i] / dt + gmy[i]
-                d00 = ca + g[i] + sa
-                d01 = sa
-                d10 = sa
-                d11 = sa + pl + pr + cy
-                b0 = ca * vm[i] + ge[i]
-                b1 = cmy[i] / dt * (w[i] - ve_old[i]) + cy * ve[i]
-                if i == inj_comp:
-                    b0 += amp * inj_wave[k]
-                    b1 += amp * inj_wave[k]
-                if i > 0:
-                    # L = [[-gl, -gl], [-gl, -gl - pl]]; M = L @ inv(D'_{i-1}); U_{i-1} = L
-                    l00 = -gl
-                    l11 = -gl - pl
-                    m00 = l00 * i00[i - 1] + l00 * i10[i - 1]
-                    m01 = l00 * i01[i - 1] + l00 * i11[i - 1]
-                    m10 = l00 * i00[i - 1] + l11 * i10[i - 1]
-                    m11 = l00 * i01[i - 1] + l11 * i11[i - 1]
-                    d00 -= m00 * l00 + m01 * l00
-                    d01 -= m00 * l00 + m01 * l11
-                    d10 -= m10 * l00 + m11 * l00
-                    d11 -= m10 * l00 + m11 * l11
-                    b0 -= m00 * r0[i - 1] + m01 * r1[i - 1]
-                    b1 -= m10 * r0[i - 1] + m11 * r1[i - 1]
-                det = d00 * d11 - d01 * d10
-                i00[i] = d11 / det
-                i01[i] = -d01 / det
-                i10[i] = -d10 / det
-                i11[i] = d00 / det
-                r0[i] = b0
-                r1[i] = b1
-            x0 = 0.0
-            x1 = 0.0
+                for li in range(na):
+                    la = act[li]
+                    k = lk[la]
+                    ca = lcad[i, la]
+                    gl = lga[i - 1, la] if i > 0 else 0.0
+                    gr = lga[i, la] if i < n - 1 else 0.0
+                    pl = lgp[i - 1, la] if i > 0 else 0.0
+                    pr = lgp[i, la] if i < n - 1 else 0.0
+                    sa = gl + gr
+                    cy = lcyd[i, la] + lgmy[i, la]
+                    d00 = ca + g[i, la] + sa
+                    d01 = sa
+                    d10 = sa
+                    d11 = sa + pl + pr + cy
+                    b0 = ca * lvm[i, la] + ge[i, la]
+                    b1 = lcyd[i, la] * (lw[i, la] - lold[i, la]) + cy * ve[i, la]
+                    if i == inj_comp:
+                        b0 += lamp[la] * inj_wave[k]
+                        b1 += lamp[la] * inj_wave[k]
+                    if i > 0:
+                        l00 = -gl
+                        l11 = -gl - pl
+                        m00 = l00 * i00[i - 1, la] + l00 * i10[i - 1, la]
+                        m01 = l00 * i01[i - 1, la] + l00 * i11[i - 1, la]
+                        m10 = l00 * i00[i - 1, la] + l11 * i10[i - 1, la]
+                        m11 = l00 * i01[i - 1, la] + l11 * i11[i - 1, la]
+                        d00 -= m00 * l00 + m01 * l00
+                        d01 -= m00 * l00 + m01 * l11
+                        d10 -= m10 * l00 + m11 * l00
+                        d11 -= m10 * l00 + m11 * l11
+                        b0 -= m00 * r0[i - 1, la] + m01 * r1[i - 1, la]
+                        b1 -= m10 * r0[i - 1, la] + m11 * r1[i - 1, la]
+                    det = d00 * d11 - d01 * d10
+                    i00[i, la] = d11 / det
+                    i01[i, la] = -d01 / det
+                    i10[i, la] = -d10 / det
+                    i11[i, la] = d00 / det
+                    r0[i, la] = b0
+                    r1[i, la] = b1
+            for li in range(na):
+                la = act[li]
+                x0[la] = 0.0
+                x1[la] = 0.0
             for i in range(n - 1, -1, -1):
-                b0 = r0[i]
-                b1 = r1[i]
-                if i < n - 1:
-                    u00 = -ga[i]
-                    u11 = -ga[i] - gp[i]
-                    b0 -= u00 * x0 + u00 * x1
-                    b1 -= u00 * x0 + u11 * x1
-                x0 = i00[i] * b0 + i01[i] * b1
-                x1 = i10[i] * b0 + i11[i] * b1
-                vm_prev = vm[i]
-                vm[i] = x0
-                w[i] = x1
-                r0[i] = vm_prev  # keep the old potential for crossing detection
+                for li in range(na):
+                    la = act[li]
+                    b0 = r0[i, la]
+                    b1 = r1[i, la]
+                    if i < n - 1:
+                        u00 = -lga[i, la]
+                        u11 = -lga[i, la] - lgp[i, la]
+                        b0 -= u00 * x0[la] + u00 * x1[la]
+                        b1 -= u00 * x0[la] + u11 * x1[la]
+                    y0 = i00[i, la] * b0 + i01[i, la] * b1
+                    y1 = i10[i, la] * b0 + i11[i, la] * b1
+                    x0[la] = y0
+                    x1[la] = y1
+                    r0[i, la] = lvm[i, la]  # keep the old potential for crossing detection
+                    lvm[i, la] = y0
+                    lw[i, la] = y1
         else:
             # scalar Thomas; the periaxonal potential is the applied potential
             for i in range(n):
-                gl = ga[i - 1] if i > 0 else 0.0
-                gr = ga[i] if i < n - 1 else 0.0
-                d = cm[i] / dt + g[i] + gl + gr
-                b = cm[i] / dt * vm[i] + ge[i]
-                if i > 0:
-                    b -= gl * (ve[i] - ve[i - 1])
-                if i < n - 1:
-                    b -= gr * (ve[i] - ve[i + 1])
-                if i == inj_comp:
-                    b += amp * inj_wave[k]
-                if i > 0:
-                    m = -gl * i00[i - 1]
-                    d -= m * (-gl)
-                    b -= m * r1[i - 1]
-                i00[i] = 1.0 / d
-                r1[i] = b
-            x0 = 0.0
+                for li in range(na):
+                    la = act[li]
+                    k = lk[la]
+                    gl = lga[i - 1, la] if i > 0 else 0.0
+                    gr = lga[i, la] if i < n - 1 else 0.0
+                    d = lcad[i, la] + g[i, la] + gl + gr
+                    bb = lcad[i, la] * lvm[i, la] + ge[i, la]
+                    if i > 0:
+                        bb -= gl * (ve[i, la] - ve[i - 1, la])
+                    if i < n - 1:
+                        bb -= gr * (ve[i, la] - ve[i + 1, la])
+                    if i == inj_comp:
+                        bb += lamp[la] * inj_wave[k]
+                    if i > 0:
+                        mm = -gl * i00[i - 1, la]
+                        d -= mm * (-gl)
+                        bb -= mm * r1[i - 1, la]
+                    i00[i, la] = 1.0 / d
+                    r1[i, la] = bb
+            for li in range(na):
+                x0[act[li]] = 0.0
             for i in range(n - 1, -1, -1):
-                b = r1[i]
-                if i < n - 1:
-                    b += ga[i] * x0
-                x0 = i00[i] * b
-                r0[i] = vm[i]
-                vm[i] = x0
-                w[i] = ve[i]
+                for li in range(na):
+                    la = act[li]
+                    bb = r1[i, la]
+                    if i < n - 1:
+                        bb += lga[i, la] * x0[la]
+                    y0 = i00[i, la] * bb
+                    x0[la] = y0
+                    r0[i, la] = lvm[i, la]
+                    lvm[i, la] = y0
+                    lw[i, la] = ve[i, la]
         for i in range(n):
-            ve_old[i] = ve[i]
-        # 3. gating states with v(t + dt)
-        t_new = (k + 1) * dt
-        quiet = True
-        detected = False
+            for li in range(na):
+                la = act[li]
+                lold[i, la] = ve[i, la]
+        # 3. gating states with v(t + dt); 4. crossings
+        for li in range(na):
+            la = act[li]
+            quiet[la] = True
+            detected[la] = False
+            diverged[la] = False
         for j in range(n_act):
             i = active[j]
-            v = vm[i]
-            if mixed:
-                c = codes[j]
+            c = codes[j] if mixed else c0
+            for li in range(na):
+                la = act[li]
+                b = lb[la]
+                v = lvm[i, la]
                 rates(c, v, kin[c], inf, tau)
+                for q in range(ns):
+                    lst[j, q, la] = inf[q] + (lst[j, q, la] - inf[q]) * math.exp(-dt / tau[q])
+                v_old = r0[i, la]
+                if v_old < thresh <= v:
+                    if n_cross[b, j] == 0:
+                        t_cross[b, j] = (lk[la] + 1) * dt - dt * (v - thresh) / (v - v_old)
+                    n_cross[b, j] += 1
+                    if j == detect:
+                        detected[la] = True
+                if not math.isfinite(v):
+                    diverged[la] = True
+                if v > peak[b, j]:
+                    peak[b, j] = v
+                if v >= v_rest[j] + quiet_mv:
+                    quiet[la] = False
+        # recording, end of the step, and members that are finished
+        for li in range(na - 1, -1, -1):
+            la = act[li]
+            b = lb[la]
+            k1 = lk[la] + 1
+            lk[la] = k1
+            if n_rec > 0 and k1 % rec_every == 0:
+                kr = k1 // rec_every - 1
+                if kr < n_rec:
+                    for i in range(n):
+                        rec[b, kr, i] = lvm[i, la]
+            fin = k1 >= n_steps or diverged[la] or (stop_on_detect and detected[la]) or (
+                k1 >= quiet_step and quiet[la])
+            if not fin:
+                continue
+            steps[b] = -k1 if diverged[la] else k1  # < 0: left the finite range
+            for i in range(n):
+                vm[b, i] = lvm[i, la]
+                w[b, i] = lw[i, la]
+            for j in range(n_act):
+                for q in range(ns):
+                    st[b, j, q] = lst[j, q, la]
+            if nxt < n_m:
+                # the lane takes the next member
+                b = members[nxt]
+                nxt += 1
+                lb[la] = b
+                lk[la] = 0
+                lamp[la] = amp[b]
+                _take(la, b, fib[b], dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w,
+                      st, lvm, lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp,
+                      lphi)
             else:
-                rates(c0, v, kin0, inf, tau)
-            for q in range(ns):
-                st[j, q] = inf[q] + (st[j, q] - inf[q]) * math.exp(-dt / tau[q])
-            # 4. threshold crossings (linear interpolation inside the step)
-            v_old = r0[i]
-            if v_old < thresh <= v:
-                if n_cross[j] == 0:
-                    t_cross[j] = t_new - dt * (v - thresh) / (v - v_old)
-                n_cross[j] += 1
-                if j == detect:
-                    detected = True
-            if v > peak[j]:
-                peak[j] = v
-            if v >= v_rest[j] + quiet_mv:
-                quiet = False
-        if n_rec > 0 and (k + 1) % rec_every == 0:
-            kr = (k + 1) // rec_every - 1
-            if kr < n_rec:
-                for i in range(n):
-                    rec[kr, i] = vm[i]
-        if stop_on_detect and detected:
-            steps_done = k + 1
-            break
-        if k + 1 >= quiet_step and quiet:
-            steps_done = k + 1
-            break
-    return steps_done
+                na -= 1
+                act[li] = act[na]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _run_batch_compiled(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
                         active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
                         quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
-                        rec, rec_every, steps, double):
+                        rec, rec_every, steps, double, n_chunks):
     n_b = amp.shape[0]
-    for b in prange(n_b):
-        f = fib[b]
-        steps[b] = _member(codes, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
-                           cmy[f], gmy[f], area[f], active, detect, amp[b], phi[f], wave,
-                           inj_comp, inj_wave, vm[b], w[b], st[b], quiet_step, quiet_mv,
-                           stop_on_detect, thresh, t_cross[b], n_cross[b], peak[b], rec[b],
-                           rec_every, double)
+    for t in prange(n_chunks):
+        _chunk(np.arange(t, n_b, n_chunks), codes, kin, dt, n_steps, v_rest, cm, gpas, epas,
+               ga, gp, cmy, gmy, area, active, detect, fib, amp, phi, wave, inj_comp,
+               inj_wave, vm, w, st, quiet_step, quiet_mv, stop_on_detect, thresh, t_cross,
+               n_cross, peak, rec, rec_every, steps, double)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _run_batch_serial(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
                       active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
                       quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
-                      rec, rec_every, steps, double):
-    # the same loop without threads: a batch of one would leave the other threads spinning
-    for b in range(amp.shape[0]):
-        f = fib[b]
-        steps[b] = _member(codes, kin, dt, n_steps, v_rest, cm[f], gpas[f], epas[f], ga[f], gp[f],
-                           cmy[f], gmy[f], area[f], active, detect, amp[b], phi[f], wave,
-                           inj_comp, inj_wave, vm[b], w[b], st[b], quiet_step, quiet_mv,
-                           stop_on_detect, thresh, t_cross[b], n_cross[b], peak[b], rec[b],
-                           rec_every, double)
+                      rec, rec_every, steps, double, n_chunks):
+    # the same without threads: a batch of one would leave the other threads spinning
+    _chunk(np.arange(amp.shape[0]), codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp,
+           cmy, gmy, area, active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
+           quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak, rec,
+           rec_every, steps, double)
 
 
 def as_sources(phi: np.ndarray, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,6 +440,8 @@ def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
         (S, n_steps).
     :returns: ``t_cross`` (ms, first crossing per active node), ``n_cross``, ``peak`` (mV),
         ``steps`` (steps integrated per member) and ``rec`` (mV traces if requested).
+    :raises InputError: a member whose membrane potential left the finite range (an
+        amplitude far beyond any stimulator's); the other members are integrated all the same.
     """
     phi, wave = as_sources(phi, wave)
     n_b = amp.shape[0]
@@ -323,7 +455,14 @@ def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
            cable["epas"], cable["ga"], cable["gp"], cable["cmy"], cable["gmy"], cable["area"],
            active, int(detect), fib, amp, phi, wave, int(inj_comp), inj_wave, vm, w, st,
            int(quiet_step), float(quiet_mv), bool(stop_on_detect), float(thresh), t_cross,
-           n_cross, peak, rec, max(int(rec_every), 1), steps, double)
+           n_cross, peak, rec, max(int(rec_every), 1), steps, double,
+           min(get_num_threads(), max(n_b, 1)))
+    bad = np.flatnonzero(steps < 0)
+    if bad.size:
+        b = int(bad[0])
+        raise InputError("amplitude", f"{amp[b]:g} A (fiber {int(fib[b])}, step {-steps[b]})",
+                         "an amplitude at which the fiber's membrane potential stays finite "
+                         f"({bad.size} of {n_b} runs left it)")
     return {"t_cross": t_cross, "n_cross": n_cross, "peak": peak, "steps": steps, "rec": rec}
 
 
