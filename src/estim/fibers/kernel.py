@@ -363,18 +363,6 @@ def _run_batch_compiled(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp,
                n_cross, peak, rec, rec_every, steps, double)
 
 
-@njit(cache=True, error_model="numpy")
-def _run_batch_serial(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
-                      active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
-                      quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
-                      rec, rec_every, steps, double, n_chunks):
-    # the same without threads: a batch of one would leave the other threads spinning
-    _chunk(np.arange(amp.shape[0]), codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp,
-           cmy, gmy, area, active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
-           quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak, rec,
-           rec_every, steps, double)
-
-
 def as_sources(phi: np.ndarray, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``phi`` as (F, S, N) and ``wave`` as (S, n_steps), contiguous: one source when given
     as (F, N) and (n_steps,)."""
@@ -450,13 +438,15 @@ def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
     rec = np.zeros((n_b, n_rec, n)) if n_rec else np.zeros((n_b, 0, n))
     double = bool(np.any(cable["gp"] > 0))
     codes, table, rest = channel_sets(code, kin, v_rest, active.shape[0])
-    kernel = _run_batch_serial if n_b == 1 else _run_batch_compiled
-    kernel(codes, table, float(dt), int(n_steps), rest, cable["cm"], cable["gpas"],
-           cable["epas"], cable["ga"], cable["gp"], cable["cmy"], cable["gmy"], cable["area"],
-           active, int(detect), fib, amp, phi, wave, int(inj_comp), inj_wave, vm, w, st,
-           int(quiet_step), float(quiet_mv), bool(stop_on_detect), float(thresh), t_cross,
-           n_cross, peak, rec, max(int(rec_every), 1), steps, double,
-           min(get_num_threads(), max(n_b, 1)))
+    args = (codes, table, float(dt), int(n_steps), rest, cable["cm"], cable["gpas"],
+            cable["epas"], cable["ga"], cable["gp"], cable["cmy"], cable["gmy"], cable["area"],
+            active, int(detect), fib, amp, phi, wave, int(inj_comp), inj_wave, vm, w, st,
+            int(quiet_step), float(quiet_mv), bool(stop_on_detect), float(thresh), t_cross,
+            n_cross, peak, rec, max(int(rec_every), 1), steps, double)
+    if n_b == 1:  # on this thread: a batch of one would leave the other threads spinning
+        _chunk(np.zeros(1, dtype=np.int64), *args)
+    else:
+        _run_batch_compiled(*args, min(get_num_threads(), n_b))
     bad = np.flatnonzero(steps < 0)
     if bad.size:
         b = int(bad[0])
