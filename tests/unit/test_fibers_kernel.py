@@ -185,9 +185,10 @@ def test_a_member_is_integrated_as_if_alone(model: str) -> None:
 
 def test_a_run_that_leaves_the_finite_range_is_an_error_not_a_silent_result() -> None:
     """Far beyond any stimulator (1e307 A on a point source) the cable equations overflow.
-    The kernel divides without raising (a zero or infinite divisor gives inf, as IEEE does),
-    so a diverging member must not pass for one that simply did not fire: the run is
-    refused, naming the amplitude, and the finite members of the batch are still right."""
+    The kernel divides without raising (a zero divisor gives inf, as IEEE does), so a
+    diverging member must not pass for one that simply did not fire: the run is refused,
+    naming the amplitude and how many of the batch's runs diverged; the same fiber at a
+    finite amplitude still fires."""
     fiber = make_fiber("mrg", 10e-6, n_nodes=11)
     ok = simulate(fiber, lambda p: point_source_potential(p, (0, 1e-3, 0), 0.2),
                   RectangularPulse(1e-4), [2e-3])
