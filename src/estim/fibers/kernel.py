@@ -54,9 +54,14 @@ LANES = 8
 
 
 @njit(cache=True, error_model="numpy")
-def _take(la, b, f, dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w, st, lvm, lw, lold,
-          lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp, lphi):
-    """Copy member ``b`` (state) on fiber ``f`` (cable, potentials) into lane ``la``."""
+def _take(la, b, fib, amp, dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w, st, lb, lk,
+          lamp, lvm, lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp, lphi):
+    """Put member ``b`` into lane ``la``: its state, its fiber's cable and potentials, its
+    amplitude, step 0."""
+    lb[la] = b
+    lk[la] = 0
+    lamp[la] = amp[b]
+    f = fib[b]
     n = lvm.shape[0]
     for i in range(n):
         lvm[i, la] = vm[b, i]
@@ -131,11 +136,6 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
     is_active = np.zeros(n, dtype=np.int64) - 1
     for j in range(n_act):
         is_active[active[j]] = j
-    c0 = codes[0] if n_act > 0 else 0
-    mixed = False
-    for j in range(n_act):
-        if codes[j] != c0:
-            mixed = True
     n_m = members.shape[0]
     nxt = 0
     na = 0
@@ -149,13 +149,10 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
         act[li] = li
     for li in range(na):
         la = act[li]
-        b = members[nxt]
+        _take(la, members[nxt], fib, amp, dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm,
+              w, st, lb, lk, lamp, lvm, lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea,
+              lga, lgp, lphi)
         nxt += 1
-        lb[la] = b
-        lk[la] = 0
-        lamp[la] = amp[b]
-        _take(la, b, fib[b], dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w, st, lvm,
-              lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp, lphi)
     while na > 0:
         # applied potential
         for li in range(na):
@@ -175,7 +172,7 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
                 g[i, la] = lgpas[i, la]
                 ge[i, la] = lgpas[i, la] * lepas[i, la]
             if j >= 0:
-                c = codes[j] if mixed else c0
+                c = codes[j]
                 for li in range(na):
                     la = act[li]
                     gc, gec = currents(c, lst[j, :, la], kin[c])
@@ -292,7 +289,7 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
             diverged[la] = False
         for j in range(n_act):
             i = active[j]
-            c = codes[j] if mixed else c0
+            c = codes[j]
             for li in range(na):
                 la = act[li]
                 b = lb[la]
@@ -337,14 +334,10 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
                     st[b, j, q] = lst[j, q, la]
             if nxt < n_m:
                 # the lane takes the next member
-                b = members[nxt]
+                _take(la, members[nxt], fib, amp, dt, cm, gpas, epas, ga, gp, cmy, gmy, area,
+                      phi, vm, w, st, lb, lk, lamp, lvm, lw, lold, lst, lcad, lcyd, lgpas,
+                      lepas, lgmy, larea, lga, lgp, lphi)
                 nxt += 1
-                lb[la] = b
-                lk[la] = 0
-                lamp[la] = amp[b]
-                _take(la, b, fib[b], dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, w,
-                      st, lvm, lw, lold, lst, lcad, lcyd, lgpas, lepas, lgmy, larea, lga, lgp,
-                      lphi)
             else:
                 na -= 1
                 act[li] = act[na]
