@@ -1,4 +1,4 @@
-"""Calibrate the seven global values of the sensation model on the named human data, once.
+"""Calibrate the eight global values of the sensation model on the named human data, once.
 
     .venv/bin/python benchmarks/calibrate_sensation.py
 
@@ -16,19 +16,25 @@ Arendt-Nielsen et al.'s pain current at 20 Hz over 1 Hz, and the intramuscular m
 branches' diameter factor (``MOTOR_BRANCH_DIAMETER_FACTOR``) on Patterson & Lockwood's 55 mA
 for 25 % of the quadriceps' MVC over the study's 20-60 cm² electrodes
 (:data:`~estim.effects.calibration.MOTOR_CALIBRATION_CONFIGURATION`), with what the stored
-factor gives on each size (the study found no difference between sizes).
+factor gives on each size (the study found no difference between sizes). Then the
+periosteal Aδ's density per skin Aδ (``estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO``) on
+Hughes et al.'s (2013) window differences lower back − tibia and knee − tibia, under
+conventional TENS's pads at their sites (``benchmarks/sensation_window.py --hughes`` shows
+the differences at other densities).
 """
 
 from __future__ import annotations
 
 import sys
 
+from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
 from estim.effects.calibrate import (
     STUDY_PADS_CM,
     calibrate,
     calibrate_motor_branch_factor,
     calibrate_nap_shift,
     calibrate_pain_summation_tau,
+    calibrate_periosteal_density,
     calibration_window,
     detection_spread,
     pain_current_rate_ratio,
@@ -64,6 +70,8 @@ def main() -> None:
           f"stored {MOTOR_BRANCH_DIAMETER_FACTOR:.3f}; 25 % MVC with the stored one at "
           + ", ".join(f"{quarter_mvc_current(None, p) * 1e3:.1f} mA ({p[0]:g} x {p[1]:g} cm)"
                       for p in STUDY_PADS_CM), flush=True)
+    print(f"periosteal Aδ per skin Aδ: calibrated {calibrate_periosteal_density():g}, stored "
+          f"{PERIOSTEAL_DENSITY_RATIO:g}", flush=True)
     if "--no-spread" in sys.argv:
         return
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")

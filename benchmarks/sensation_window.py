@@ -321,74 +321,64 @@ def interferential() -> None:
               f"{_ma(float(np.median(deep)) if deep.size else np.nan)} |", flush=True)
 
 
-#: Hughes, Bennett & Johnson 2013 (Clin J Pain 29:146): differences of the current window
-#: (pain threshold − detection, mA) between their sites, with 95 % CIs (abstract).
-_HUGHES = (("knee", "tibia", 12.76, 4.25, 21.28), ("knee", "forearm", 10.33, 2.62, 18.40),
-           ("lower back", "tibia", 12.10, 1.65, 22.52),
-           ("lower back", "forearm", 9.65, 1.06, 18.24))
-
-#: Hughes et al.'s sites as estim sites: (site, its overrides, anode, cathode). The tibia
-#: (their "bone" site) and the waist (their "fat") are the generic patch with assumed layers:
-#: 3 mm of subcutaneous tissue on the bone of the shin, 20 mm of fat at the waist.
-_HUGHES_SITES = {
-    "tibia": ("patch", 'fat_thickness = "3 mm"\nmuscle_thickness = "0.5 mm"\n'
-              'bone_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
-    "knee": ("knee", "", "knee_anterior_proximal", "knee_anterior_distal"),
-    "lower back": ("lower_back", "", "lumbar_left_upper", "lumbar_left_lower"),
-    "forearm": ("forearm", "", "forearm_volar_proximal", "forearm_volar_distal"),
-    "waist": ("patch", 'fat_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
-}
-
-
 def hughes_sites() -> None:
     """The window (pain − detection) at Hughes et al.'s five sites, under the same 5 x 5 cm
     pads 7.5 cm apart and 200 µs pulses (theirs are not in the abstract), against their
-    differences between sites."""
-    from estim.program import parse_program
+    differences between sites; the periosteal density those against the tibia calibrate,
+    and the differences at other densities."""
+    from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
+    from estim.effects.calibrate import (
+        calibrate_periosteal_density,
+        hughes_program,
+        hughes_window_differences,
+    )
+    from estim.effects.calibration import (
+        HUGHES_CALIBRATION_PAIRS,
+        HUGHES_SITES,
+        HUGHES_WINDOW_DIFFERENCES,
+    )
+    from estim.effects.window import pain_threshold
 
-    text = bundled_examples()["tens_conventional"].read_text()
     print("\nHughes et al. 2013 sites: 5 x 5 cm pads, 200 µs symmetric biphasic (mA)")
-    print("| site | sensory | motor | pain | window (pain − sensory) |")
-    print("| --- | --- | --- | --- | --- |")
-    window_ma = {}
+    print("| site | sensory | motor | pain | window (pain − sensory) | without the periosteum |")
+    print("| --- | --- | --- | --- | --- | --- |")
     windows = {}
-    for label, (site, overrides, anode, cathode) in _HUGHES_SITES.items():
-        program = parse_program(
-            text.replace('name = "lower_back"', f'name = "{site}"\n{overrides}')
-            .replace("lumbar_left_upper", anode).replace("lumbar_left_lower", cathode))
-        w = simulate(program).effects
-        win = w.window if w is not None else None
+    for label in HUGHES_SITES:
+        fx = simulate(hughes_program(label)).effects
+        win = fx.window if fx is not None else None
         if win is None:
             continue
-        window_ma[label] = (win.pain_a - win.sensory_a) * 1e3
         windows[label] = win
+        bare = pain_threshold(win.classes, win.criteria, periosteal_ratio=0.0)
         print(f"| {label} | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | {_ma(win.pain_a)} | "
-              f"{window_ma[label]:.3g} |", flush=True)
-    print("\n| window difference | Hughes et al. (95 % CI) | model | direction | in the CI |")
-    print("| --- | --- | --- | --- | --- |")
-    for a, b, mean, lo, hi in _HUGHES:
-        d = window_ma[a] - window_ma[b]
+              f"{(win.pain_a - win.sensory_a) * 1e3:.3g} | "
+              f"{(bare - win.sensory_a) * 1e3:.3g} |", flush=True)
+    calibrated = calibrate_periosteal_density(windows)
+    pairs = " and ".join(f"{a} − {b}" for a, b in HUGHES_CALIBRATION_PAIRS)
+    print(f"\nperiosteal Aδ per skin Aδ: calibrated on {pairs}: {calibrated:g}; stored "
+          f"{PERIOSTEAL_DENSITY_RATIO:g}")
+    got = hughes_window_differences(windows)
+    print("\n| window difference | Hughes et al. (95 % CI) | model | direction | in the CI | |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for a, b, mean, lo, hi in HUGHES_WINDOW_DIFFERENCES:
+        d = got[(a, b)]
+        role = "calibration" if (a, b) in HUGHES_CALIBRATION_PAIRS else "validation"
         print(f"| {a} − {b} | {mean:+.2f} ({lo:+.2f} to {hi:+.2f}) | {d:+.2f} | "
-              f"{'same' if d > 0 else 'opposite'} | {'yes' if lo <= d <= hi else 'no'} |")
-    # the assumed periosteal density: the same thresholds, pain counted at other ratios
-    import estim.effects.window as window_module
-
-    ratios = (0.0, 0.25, 0.5, 1.0, 2.0)
-    print("\nPeriosteal Aδ per skin Aδ (PERIOSTEAL_DENSITY_RATIO; 1 in estim): window (mA)")
-    print("| ratio | " + " | ".join(window_ma) + " | "
-          + " | ".join(f"{a} − {b}" for a, b, *_ in _HUGHES) + " |")
-    print("| --- " * (1 + len(window_ma) + len(_HUGHES)) + "|")
-    kept = window_module.PERIOSTEAL_DENSITY_RATIO
-    try:
-        for ratio in ratios:
-            window_module.PERIOSTEAL_DENSITY_RATIO = ratio
-            win_at = {label: (window_module.pain_threshold(w.classes, w.criteria)
-                              - w.sensory_a) * 1e3 for label, w in windows.items()}
-            print(f"| {ratio:g} | " + " | ".join(f"{win_at[k]:.1f}" for k in window_ma)
-                  + " | " + " | ".join(f"{win_at[a] - win_at[b]:+.1f}"
-                                       for a, b, *_ in _HUGHES) + " |")
-    finally:
-        window_module.PERIOSTEAL_DENSITY_RATIO = kept
+              f"{'same' if d > 0 else 'opposite'} | {'yes' if lo <= d <= hi else 'no'} | "
+              f"{role} |")
+    # the same thresholds, pain counted at other densities
+    ratios = sorted({0.0, 0.25, 0.5, 1.0, 2.0, PERIOSTEAL_DENSITY_RATIO})
+    print("\nPeriosteal Aδ per skin Aδ (PERIOSTEAL_DENSITY_RATIO): window (mA)")
+    print("| ratio | " + " | ".join(windows) + " | "
+          + " | ".join(f"{a} − {b}" for a, b, *_ in HUGHES_WINDOW_DIFFERENCES) + " |")
+    print("| --- " * (1 + len(windows) + len(HUGHES_WINDOW_DIFFERENCES)) + "|")
+    for ratio in ratios:
+        win_at = {label: (pain_threshold(w.classes, w.criteria, periosteal_ratio=ratio)
+                          - w.sensory_a) * 1e3 for label, w in windows.items()}
+        diffs = hughes_window_differences(windows, ratio)
+        print(f"| {ratio:g} | " + " | ".join(f"{v:.1f}" for v in win_at.values()) + " | "
+              + " | ".join(f"{diffs[(a, b)]:+.1f}" for a, b, *_ in HUGHES_WINDOW_DIFFERENCES)
+              + " |")
 
 
 #: Knee TENS studies that state their current, as estim programs on the knee: (label, what

@@ -215,14 +215,13 @@ def _class(name: str, thresholds: list[float]) -> ClassThresholds:
 
 def test_pain_counts_the_periosteal_adelta_with_the_skins():
     """Closed form: 10 skin Aδ at 1..10 mA and a criterion of half of them (5 mA alone).
-    Two periosteal Aδ of 10 sampled, at 2 and 3 mA, each count as one skin Aδ (density ratio
-    1, the same area): at 3 mA the skin's 3 and the bone's 2 make 5 of 10, just below it the
-    skin's count is under 3 and the bone's 1 (it rises linearly between thresholds)."""
-    from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
+    Two periosteal Aδ of 10 sampled, at 2 and 3 mA. At a density ratio of 1 (the same
+    area) each counts as one skin Aδ: at 3 mA the skin's 3 and the bone's 2 make 5 of 10,
+    just below it the skin's count is under 3 and the bone's 1 (it rises linearly between
+    thresholds). At 0.5 the bone's 2 count as 1, and the skin's 4 complete it at 4 mA."""
     from estim.effects.sensation import Recruitment, classify_sensation
     from estim.effects.window import nociceptive_fraction, pain_threshold
 
-    assert PERIOSTEAL_DENSITY_RATIO == 1.0  # the closed form below is for ratio 1
     ma = 1e-3
     skin = _class("adelta", [k * ma for k in range(1, 11)])
     crit = replace(DEFAULT_SENSATION_CRITERIA, pain_adelta_fraction=0.5, pain_c_fraction=1.0)
@@ -230,14 +229,19 @@ def test_pain_counts_the_periosteal_adelta_with_the_skins():
     assert alone == skin.amplitude_for(0.5) == pytest.approx(5 * ma, rel=1e-15)
     bone = _class("periosteal", [2 * ma, 3 * ma] + [math.inf] * 8)
     both = {"adelta": skin, "periosteal": bone}
-    assert pain_threshold(both, crit) == pytest.approx(3 * ma, rel=1e-9)
-    assert nociceptive_fraction(both, 3 * ma)[0] == pytest.approx(0.5, rel=1e-12)
-    assert nociceptive_fraction(both, 2.999 * ma)[0] < 0.5
+    assert pain_threshold(both, crit, periosteal_ratio=1.0) == pytest.approx(3 * ma, rel=1e-9)
+    assert nociceptive_fraction(both, 3 * ma, periosteal_ratio=1.0)[0] == \
+        pytest.approx(0.5, rel=1e-12)
+    assert nociceptive_fraction(both, 2.999 * ma, periosteal_ratio=1.0)[0] < 0.5
+    assert pain_threshold(both, crit, periosteal_ratio=0.5) == pytest.approx(4 * ma, rel=1e-9)
+    assert pain_threshold(both, crit, periosteal_ratio=0.0) == alone
     # deep periosteal Aδ (all above the skin's own threshold) change nothing, bit for bit
     deep = _class("periosteal", [6 * ma, 9 * ma] + [math.inf] * 8)
     assert pain_threshold({"adelta": skin, "periosteal": deep}, crit) == alone
-    # the verdict at a current agrees with the threshold
-    for amp, painful in ((3.01 * ma, True), (2.99 * ma, False)):
+    # the verdict at a current agrees with the threshold, at the stored ratio
+    stored = pain_threshold(both, crit)
+    assert 3 * ma <= stored <= alone
+    for amp, painful in ((1.001 * stored, True), (0.999 * stored, False)):
         r = Recruitment(abeta=0.0, adelta=float(skin.fraction_at(amp)[0]),
                         periosteal=float(bone.fraction_at(amp)[0]))
         got = classify_sensation(r, criteria=crit).phrase == "painful"

@@ -134,11 +134,16 @@ PERIOSTEAL_PLEXUS_ABOVE_BONE_M = (0.05e-3, 0.15e-3)
 PERIOSTEUM_SOURCES = (_STEVERINK, _CASTANEDA)
 
 #: Periosteal Aδ per cm² of bone surface over the skin's Aδ per cm² of skin
-#: (:data:`INNERVATION_DENSITY`). Assumed 1: no human count per area of periosteum was found
-#: (Steverink et al. 2021 count fibers per section; the periosteum is the densest-innervated
-#: compartment of bone, Castañeda-Corral et al. 2011). docs/effects.md shows how the bony
-#: site's window moves with it (0.25-2).
-PERIOSTEAL_DENSITY_RATIO = 1.0
+#: (:data:`INNERVATION_DENSITY`). No human count per area of periosteum was found (Steverink
+#: et al. 2021 count fibers per section; the periosteum is the densest-innervated compartment
+#: of bone, Castañeda-Corral et al. 2011), so it is one of the global values calibrated once:
+#: on Hughes et al.'s (2013) two window differences against the tibia, lower back − tibia
+#: and knee − tibia (:func:`estim.effects.calibrate.calibrate_periosteal_density`, least
+#: squares weighted by their CIs): 0.39, stored to the nearest 0.05. The data hold it only
+#: loosely (within one unit of the least squares' minimum from 0.19 to 0.54); it was an
+#: assumed 1 before, which put lower back − tibia 2.5 mA above Hughes's CI
+#: (docs/effects.md, "Bony and fleshy sites").
+PERIOSTEAL_DENSITY_RATIO = 0.4
 
 
 def periosteal_layout(bone_depth_m: float) -> CutaneousLayout:

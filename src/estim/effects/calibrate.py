@@ -5,6 +5,7 @@ tests (the stored values live in the calibration module, which the window reads)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ from estim.effects.calibration import (
     CALIBRATION_CONFIGURATION,
     CALIBRATION_RATE_HZ,
     CALIBRATION_TARGETS,
+    HUGHES_CALIBRATION_PAIRS,
+    HUGHES_SITES,
+    HUGHES_WINDOW_DIFFERENCES,
     INTOLERANCE_PAD_CM,
     MOTOR_CALIBRATION_CONFIGURATION,
     SensationCounts,
@@ -26,10 +30,11 @@ if TYPE_CHECKING:
     from estim.program.model import Program
 
 __all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_motor_branch_factor",
-           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibration_program",
-           "calibration_window", "detection_by_subject", "detection_spread", "nap_shift_tau_ratio",
-           "pain_current_rate_ratio", "pain_fraction_for_ratio", "quarter_mvc_current",
-           "study_quarter_mvc_current"]
+           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibrate_periosteal_density",
+           "calibration_program", "calibration_window", "detection_by_subject",
+           "detection_spread", "hughes_program", "hughes_window_differences",
+           "nap_shift_tau_ratio", "pain_current_rate_ratio", "pain_fraction_for_ratio",
+           "quarter_mvc_current", "study_quarter_mvc_current"]
 
 #: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
 #: error of about 0.277 / sqrt(2 x 400) = 0.01 (3.5 % of it).
@@ -345,3 +350,69 @@ def calibrate_motor_branch_factor(*, seed: int = 0) -> float:
     factor = brentq(lambda f: study_quarter_mvc_current(round(f, 4), seed=seed) * 1e3 - target,
                     0.3, 1.0, xtol=1e-3)
     return round(float(factor) * 200) / 200
+
+
+def hughes_program(label: str) -> Program:
+    """The bundled ``tens_conventional`` program (5 x 5 cm pads 7.5 cm apart, 200 µs
+    symmetric biphasic at 80 Hz) at one of Hughes et al.'s sites
+    (:data:`~estim.effects.calibration.HUGHES_SITES`)."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    site, overrides, anode, cathode = HUGHES_SITES[label]
+    text = bundled_examples()["tens_conventional"].read_text()
+    for old in ('name = "lower_back"', "lumbar_left_upper", "lumbar_left_lower"):
+        if text.count(old) != 1:
+            raise RuntimeError(f"tens_conventional: {old!r} is no longer written once; "
+                               "hughes_program cannot move its pads")
+    return parse_program(text.replace('name = "lower_back"', f'name = "{site}"\n{overrides}')
+                         .replace("lumbar_left_upper", anode)
+                         .replace("lumbar_left_lower", cathode))
+
+
+def hughes_window_differences(windows: Mapping[str, SensationWindow],
+                              periosteal_ratio: float | None = None
+                              ) -> dict[tuple[str, str], float]:
+    """Hughes et al.'s differences between sites' windows (pain − detection, mA) that
+    ``windows`` (label -> the window at that site) allow, with pain counted at
+    ``periosteal_ratio`` periosteal Aδ per skin Aδ (None: the stored one). The fibers'
+    thresholds do not depend on it, so one set of windows serves every ratio."""
+    from estim.effects.window import pain_threshold
+
+    def window_ma(w: SensationWindow) -> float:
+        pain = pain_threshold(w.classes, w.criteria, periosteal_ratio=periosteal_ratio)
+        return (pain - w.sensory_a) * 1e3  # [A -> mA]
+
+    return {(a, b): window_ma(windows[a]) - window_ma(windows[b])
+            for a, b, *_ in HUGHES_WINDOW_DIFFERENCES if a in windows and b in windows}
+
+
+def calibrate_periosteal_density(windows: Mapping[str, SensationWindow] | None = None
+                                 ) -> float:
+    """The periosteal Aδ's density per skin Aδ (to 0.05, searched over 0-2 in steps of
+    0.01) whose differences lower back − tibia and knee − tibia
+    (:data:`~estim.effects.calibration.HUGHES_CALIBRATION_PAIRS`) are nearest Hughes et
+    al.'s means: least squares, each difference weighted by its standard error, the 95 %
+    CI's half-width over 1.96. ``windows``: label -> window at those sites (None: simulated
+    here from :func:`hughes_program`, the default fiber sample, seed 0)."""
+    import numpy as np
+
+    from estim.simulate import simulate
+
+    needed = sorted({site for pair in HUGHES_CALIBRATION_PAIRS for site in pair})
+    if windows is None:
+        windows = {}
+        for label in needed:
+            fx = simulate(hughes_program(label)).effects
+            if fx is None or fx.window is None:
+                raise RuntimeError(f"{label}: the Hughes program has no sensation window")
+            windows[label] = fx.window
+    target = {(a, b): (mean, (hi - lo) / (2 * 1.96))
+              for a, b, mean, lo, hi in HUGHES_WINDOW_DIFFERENCES
+              if (a, b) in HUGHES_CALIBRATION_PAIRS}
+    ratios = np.round(np.arange(0.0, 2.0 + 1e-9, 0.01), 2)
+    cost = []
+    for r in ratios:
+        got = hughes_window_differences(windows, float(r))
+        cost.append(sum(((got[k] - mean) / se) ** 2 for k, (mean, se) in target.items()))
+    return round(float(ratios[int(np.argmin(cost))]) * 20) / 20

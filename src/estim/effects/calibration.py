@@ -33,6 +33,13 @@ the quadriceps' maximal force (Patterson & Lockwood 1993). The visible-contracti
 is a force (2 % of the muscle's maximal force, an assumption) and C-fiber pain stays a
 fraction (5 %, an assumption): no human data that would calibrate either was found.
 
+Where a bone lies under thin tissue, its periosteal Aδ count toward pain with the skin's,
+each as :data:`~estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO` of a skin Aδ. No count per
+area of periosteum was found, so that density is calibrated once too, on Hughes et al.'s
+(2013) window differences lower back − tibia and knee − tibia
+(:data:`HUGHES_CALIBRATION_PAIRS`; :func:`estim.effects.calibrate.calibrate_periosteal_density`);
+their two differences against the forearm stay validation.
+
 People differ by more than their anatomy: the same pads give thresholds ±30-40 % apart,
 and skin, fat and innervation density (:mod:`estim.effects.subjects`) explain only part of
 it. What is left (the excitability of a person's axons, the electrode-skin contact, the
@@ -78,6 +85,9 @@ __all__ = [
     "CALIBRATION_CONFIGURATION",
     "CALIBRATION_RATE_HZ",
     "CALIBRATION_TARGETS",
+    "HUGHES_CALIBRATION_PAIRS",
+    "HUGHES_SITES",
+    "HUGHES_WINDOW_DIFFERENCES",
     "INTOLERANCE_PAD_CM",
     "MOTOR_BRANCH_DIAMETER_FACTOR",
     "MOTOR_CALIBRATION_CONFIGURATION",
@@ -134,6 +144,43 @@ _PATTERSON = ("Patterson RP, Lockwood JS (1993) The influence of electrode size 
               "differ between sizes; the two smaller electrodes were rated more painful)")
 
 
+_HUGHES = ("Hughes N, Bennett MI, Johnson MI (2013) An investigation into the magnitude of "
+           "the current window and perception of transcutaneous electrical nerve stimulation "
+           "(TENS) sensation at various frequencies and body sites in healthy human "
+           "participants. Clin J Pain 29:146 (abstract: the window, pain threshold minus "
+           "detection threshold, differed between sites: lower back − tibia +12.10 mA, 95 % CI "
+           "1.65 to 22.52; knee − tibia +12.76, 4.25 to 21.28; lower back − forearm +9.65, "
+           "1.06 to 18.24; knee − forearm +10.33, 2.62 to 18.40; pads and pulse width not in "
+           "it)")
+
+#: Hughes et al.'s differences between sites' windows (mA): (site, site, mean, 95 % CI low,
+#: high). The two against the tibia, bone under thin tissue, calibrate the periosteal Aδ's
+#: density (:data:`HUGHES_CALIBRATION_PAIRS`); the two against the forearm are validation.
+HUGHES_WINDOW_DIFFERENCES: tuple[tuple[str, str, float, float, float], ...] = (
+    ("lower back", "tibia", 12.10, 1.65, 22.52),
+    ("knee", "tibia", 12.76, 4.25, 21.28),
+    ("lower back", "forearm", 9.65, 1.06, 18.24),
+    ("knee", "forearm", 10.33, 2.62, 18.40),
+)
+#: The differences that set :data:`~estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO`.
+HUGHES_CALIBRATION_PAIRS: tuple[tuple[str, str], ...] = (("lower back", "tibia"),
+                                                         ("knee", "tibia"))
+
+#: Hughes et al.'s sites as estim sites, under the pads and pulses of the bundled
+#: ``tens_conventional`` (5 x 5 cm, 7.5 cm apart, 200 µs; theirs are not in the abstract):
+#: label -> (site, the site's overrides, anode placement, cathode placement). The tibia
+#: (their "bone" site) and the waist (their "fat") are the generic patch with assumed layers:
+#: 3 mm of subcutaneous tissue on the bone of the shin, 20 mm of fat at the waist.
+HUGHES_SITES: dict[str, tuple[str, str, str, str]] = {
+    "tibia": ("patch", 'fat_thickness = "3 mm"\nmuscle_thickness = "0.5 mm"\n'
+              'bone_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
+    "knee": ("knee", "", "knee_anterior_proximal", "knee_anterior_distal"),
+    "lower back": ("lower_back", "", "lumbar_left_upper", "lumbar_left_lower"),
+    "forearm": ("forearm", "", "forearm_volar_proximal", "forearm_volar_distal"),
+    "waist": ("patch", 'fat_thickness = "20 mm"\n', "patch_upper", "patch_lower"),
+}
+
+
 def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
     """SD / mean of the pooled sample of several groups, each (n, mean, SD): within-group
     plus between-group variance, with n - 1 denominators."""
@@ -146,7 +193,7 @@ def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
 #: The 254-person detection study: (people, mean mA, SD mA) of women and of men.
 _SEX_STUDY_GROUPS = ((205, 8.78, 2.11), (49, 11.20, 3.29))
 
-#: The data the six global values were calibrated on.
+#: The data the eight global values were calibrated on.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget(
         "sensory_tau_ratio", 665.0 / 459.0, "ratio", _MOGYOROS,
@@ -191,6 +238,16 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="SD / mean of the detection threshold over all 254 people (women and men "
              "pooled: 2.56 / 9.25 mA = 0.277); sets the spread of the per-subject factor on "
              "every threshold (SUBJECT_EXCITABILITY_CV)"),
+    CalibrationTarget(
+        "window_back_minus_tibia", 12.10, "mA", _HUGHES,
+        note="with window_knee_minus_tibia, sets the periosteal Aδ's density per skin Aδ "
+             "(estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO): the ratio whose two model "
+             "differences are nearest the study's means, each weighted by its CI "
+             "(estim.effects.calibrate.calibrate_periosteal_density); the sites are "
+             "HUGHES_SITES under conventional TENS's pads and 200 µs pulses"),
+    CalibrationTarget(
+        "window_knee_minus_tibia", 12.76, "mA", _HUGHES,
+        note="see window_back_minus_tibia"),
 )
 
 #: Where the calibration is computed (``benchmarks/calibrate_sensation.py``).

@@ -453,24 +453,31 @@ class ClassThresholds:
 
 
 def nociceptive_fraction(classes: Mapping[str, ClassThresholds],
-                         amplitude_a: float | NDArray[np.float64]) -> NDArray[np.float64]:
+                         amplitude_a: float | NDArray[np.float64], *,
+                         periosteal_ratio: float | None = None) -> NDArray[np.float64]:
     """The Aδ nociceptors firing at a peak current (A), of the skin's and of the periosteum's
-    under the pad, in units of the skin's Aδ (:attr:`Recruitment.nociceptive_adelta`)."""
+    under the pad, in units of the skin's Aδ (:attr:`Recruitment.nociceptive_adelta`).
+
+    :param periosteal_ratio: periosteal Aδ per skin Aδ, per area (None: the calibrated
+        :data:`~estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO`; another value is for its
+        calibration and for showing what it moves)."""
+    ratio = PERIOSTEAL_DENSITY_RATIO if periosteal_ratio is None else periosteal_ratio
     amps = np.atleast_1d(np.asarray(amplitude_a, float))
     total = np.zeros_like(amps)
     if "adelta" in classes:
         total = total + classes["adelta"].fraction_at(amps)
     if "periosteal" in classes:
-        total = total + PERIOSTEAL_DENSITY_RATIO * classes["periosteal"].fraction_at(amps)
+        total = total + ratio * classes["periosteal"].fraction_at(amps)
     return total
 
 
-def pain_threshold(classes: Mapping[str, ClassThresholds], criteria: SensationCriteria
-                   ) -> float:
+def pain_threshold(classes: Mapping[str, ClassThresholds], criteria: SensationCriteria, *,
+                   periosteal_ratio: float | None = None) -> float:
     """The peak current (A) of the pain criterion: the Aδ nociceptors of the skin and of
     the periosteum together reach ``criteria.pain_adelta_fraction`` of the skin's Aδ
-    (:func:`nociceptive_fraction`: nociceptive input sums at the spinal cord whatever the
-    tissue), or the C fibers reach theirs; inf: neither within the searched range.
+    (:func:`nociceptive_fraction`, at ``periosteal_ratio``: nociceptive input sums at the
+    spinal cord whatever the tissue), or the C fibers reach theirs; inf: neither within the
+    searched range.
 
     Where no periosteal Aδ fires below the skin's own criterion (no bone under the pad, or
     a deep one) this is the skin's ``amplitude_for`` exactly."""
@@ -486,17 +493,21 @@ def pain_threshold(classes: Mapping[str, ClassThresholds], criteria: SensationCr
             every = np.concatenate([thr] + ([skin.thresholds_a[np.isfinite(skin.thresholds_a)]]
                                             if skin is not None else []))
             hi = pain if math.isfinite(pain) else float(np.max(every))
-            if nociceptive_fraction(classes, hi)[0] >= fraction:
+
+            def reached(amp: float) -> bool:
+                return bool(nociceptive_fraction(
+                    classes, amp, periosteal_ratio=periosteal_ratio)[0] >= fraction)
+
+            if reached(hi):
                 # the count is non-decreasing and right-continuous in the current: the
                 # smallest current reaching it, by bisection to 1e-12 of the bracket
-                if nociceptive_fraction(classes, lo)[0] >= fraction:
+                if reached(lo):
                     hi = lo
                 for _ in range(80):
                     if hi - lo <= 1e-12 * hi:
                         break
                     mid = 0.5 * (lo + hi)
-                    lo, hi = (lo, mid) if nociceptive_fraction(classes, mid)[0] >= fraction \
-                        else (mid, hi)
+                    lo, hi = (lo, mid) if reached(mid) else (mid, hi)
                 pain = min(pain, hi)
     c = classes.get("c")
     if c is not None and c.thresholds_a.size:
