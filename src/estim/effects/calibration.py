@@ -238,16 +238,16 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="SD / mean of the detection threshold over all 254 people (women and men "
              "pooled: 2.56 / 9.25 mA = 0.277); sets the spread of the per-subject factor on "
              "every threshold (SUBJECT_EXCITABILITY_CV)"),
-    CalibrationTarget(
-        "window_back_minus_tibia", 12.10, "mA", _HUGHES,
-        note="with window_knee_minus_tibia, sets the periosteal Aδ's density per skin Aδ "
-             "(estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO): the ratio whose two model "
+    # Hughes et al.'s two differences against the tibia, as HUGHES_WINDOW_DIFFERENCES holds them
+    *(CalibrationTarget(
+        f"window_{a.replace(' ', '_')}_minus_{b}", mean, "mA", _HUGHES,
+        note=f"95 % CI {lo:g} to {hi:g} mA; the two differences against the tibia set the "
+             "periosteal Aδ's density per skin Aδ "
+             "(estim.effects.anatomy.PERIOSTEAL_DENSITY_RATIO): the density whose model "
              "differences are nearest the study's means, each weighted by its CI "
              "(estim.effects.calibrate.calibrate_periosteal_density); the sites are "
-             "HUGHES_SITES under conventional TENS's pads and 200 µs pulses"),
-    CalibrationTarget(
-        "window_knee_minus_tibia", 12.76, "mA", _HUGHES,
-        note="see window_back_minus_tibia"),
+             "HUGHES_SITES under conventional TENS's pads and 200 µs pulses")
+      for a, b, mean, lo, hi in HUGHES_WINDOW_DIFFERENCES if (a, b) in HUGHES_CALIBRATION_PAIRS),
 )
 
 #: Where the calibration is computed (``benchmarks/calibrate_sensation.py``).
