@@ -387,23 +387,26 @@ def hughes_window_differences(windows: Mapping[str, SensationWindow],
             for a, b, *_ in HUGHES_WINDOW_DIFFERENCES if a in windows and b in windows}
 
 
-def calibrate_periosteal_density(windows: Mapping[str, SensationWindow] | None = None
-                                 ) -> float:
+def calibrate_periosteal_density(windows: Mapping[str, SensationWindow] | None = None, *,
+                                 seed: int = 0) -> float:
     """The periosteal Aδ's density per skin Aδ (to 0.05, searched over 0-2 in steps of
     0.01) whose differences lower back − tibia and knee − tibia
     (:data:`~estim.effects.calibration.HUGHES_CALIBRATION_PAIRS`) are nearest Hughes et
     al.'s means: least squares, each difference weighted by its standard error, the 95 %
-    CI's half-width over 1.96. ``windows``: label -> window at those sites (None: simulated
-    here from :func:`hughes_program`, the default fiber sample, seed 0)."""
+    CI's half-width over 1.96. ``windows``: label -> window at those sites (None: computed
+    here for :func:`hughes_program`'s programs with the draw of fibers ``seed``; the stored
+    value is seed 0's)."""
     import numpy as np
 
-    from estim.simulate import simulate
+    from estim.effects.program import effects_for_program
+    from estim.waveforms.build import stimuli_for
 
     needed = sorted({site for pair in HUGHES_CALIBRATION_PAIRS for site in pair})
     if windows is None:
         windows = {}
         for label in needed:
-            fx = simulate(hughes_program(label)).effects
+            program = hughes_program(label)
+            fx = effects_for_program(program, stimuli_for(program), seed=seed)
             if fx is None or fx.window is None:
                 raise RuntimeError(f"{label}: the Hughes program has no sensation window")
             windows[label] = fx.window
