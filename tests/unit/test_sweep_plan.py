@@ -126,3 +126,29 @@ def test_sweep_file(tmp_path: Path) -> None:
     f.write_text('colour = "red"\n[vary]\namplitude = "10mA"\n')
     with pytest.raises(InputError, match="colour"):
         load_sweep_file(f)
+
+
+def test_a_point_is_redone_when_the_model_is_calibrated_again(monkeypatch) -> None:
+    """A finished point is found again by its key: the same program and options under the
+    same model keep it (a resumed sweep reads it), and a global value calibrated again, or
+    a new version of the fiber thresholds, gives a new key (the point is computed again,
+    not mixed with answers of the model before)."""
+    import estim.effects.anatomy
+    import estim.effects.calibration
+    import estim.effects.window
+
+    axes = [parse_axis("amplitude=10,20mA")]
+
+    def keys() -> list[str]:
+        return [p.key for p in plan_sweep(TENS, axes, options=SAFETY).points]
+
+    before = keys()
+    assert keys() == before  # the same model: the same keys, in every process (digest)
+    monkeypatch.setattr(estim.effects.anatomy, "PERIOSTEAL_DENSITY_RATIO", 0.5)
+    density = keys()
+    monkeypatch.setattr(estim.effects.calibration, "PAIN_SUMMATION_TAU_S", 0.03)
+    tau = keys()
+    monkeypatch.setattr(estim.effects.window, "THRESHOLDS_VERSION", "thresholds-test")
+    version = keys()
+    every = [before, density, tau, version]
+    assert len({k for ks in every for k in ks}) == 2 * len(every), every

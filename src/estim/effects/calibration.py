@@ -95,6 +95,7 @@ __all__ = [
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
     "SensationCounts",
+    "calibrated_values",
     "counts_out_of_range",
     "criteria_from_counts",
     "pain_rate_factor",
@@ -386,3 +387,19 @@ def counts_out_of_range(counts: SensationCounts, available: Mapping[str, float])
                        f"calibrated on): the {what} threshold is taken where all of them fire, "
                        "outside the model's calibrated range")
     return out
+
+
+def calibrated_values() -> tuple[tuple[str, object], ...]:
+    """Every stored global value of the sensation model, by name: what a result computed
+    earlier rests on besides its own inputs. A sweep keys its finished points on it
+    (:mod:`estim.sweep.plan`), so that a sweep resumed after a value was calibrated again
+    redoes its points instead of mixing answers of two models."""
+    from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
+    from estim.fibers.tables import MRG
+
+    return (("counts", CALIBRATED_COUNTS),
+            ("motor_branch_diameter_factor", MOTOR_BRANCH_DIAMETER_FACTOR),
+            ("pain_summation_tau_s", PAIN_SUMMATION_TAU_S),
+            ("subject_excitability_cv", SUBJECT_EXCITABILITY_CV),
+            ("periosteal_density_ratio", PERIOSTEAL_DENSITY_RATIO),
+            ("sensory_nap_shift_mv", float(MRG["sensory_nap_shift"].value)))

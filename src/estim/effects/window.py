@@ -76,6 +76,7 @@ __all__ = [
     "EDGE_FRACTION",
     "EDGE_THRESHOLDS",
     "SAMPLING_CV",
+    "THRESHOLDS_VERSION",
     "ClassThresholds",
     "SensationWindow",
     "SourcePulses",
@@ -145,8 +146,9 @@ def thresholds_near(current: float, thresholds: Mapping[str, float | None]
     return out
 
 
-#: Bump when the fiber solver changes its numbers (invalidates cached thresholds).
-_CACHE_VERSION = "thresholds-4"
+#: Bump when the fiber solver changes its numbers (invalidates cached thresholds, and a
+#: sweep's finished points: estim.sweep.plan).
+THRESHOLDS_VERSION = "thresholds-4"
 
 #: How the window's Aδ afferents end when :func:`sensation_window` is not told
 #: (:class:`~estim.effects.populations.AdeltaEnding`): in an unmyelinated free ending past
@@ -874,7 +876,7 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     dt = time_step(waveform)
     cap = () if max_amplitude_a is None else (("max_amplitude_a", float(max_amplitude_a)),)
-    key = digest(_CACHE_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
+    key = digest(THRESHOLDS_VERSION, pop.model, fibers[0].nap_shift_mv, pop.model_diameter_m,
                  np.stack(phis),
                  waveform.cache_key(), precision, tstop_s, dt, *ending, *cap)
     hit = load_arrays("thresholds", key)

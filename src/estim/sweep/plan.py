@@ -37,7 +37,7 @@ from estim.sweep.subject import VirtualSubject, virtual_subject
 from estim.version import __version__
 
 __all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_sweep_file",
-           "plan_sweep"]
+           "model_key", "plan_sweep"]
 
 #: Most points one sweep may hold.
 MAX_POINTS = 100_000
@@ -174,11 +174,22 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
         _apply_subject(point_data, program, subject, axes)
         program = _validated(point_data, axes, combo, source=source)
     text = json.dumps(point_data, sort_keys=True, default=str)
-    key = digest(SWEEP_VERSION, __version__, text, options.body, options.fibers,
+    key = digest(SWEEP_VERSION, __version__, model_key(), text, options.body, options.fibers,
                  options.seed, subject.index if subject else -1)[:24]
     inputs = tuple((a.column, a.numbers[i] if a.numeric else _text(a.values[i]))
                    for a, i in zip(axes, combo, strict=True))
     return Point(index, key, inputs, text, subject)
+
+
+def model_key() -> tuple[object, ...]:
+    """What a point's answer rests on besides its program: the sensation model's calibrated
+    values and the version of its fiber thresholds. Part of every point's key (and every
+    population chunk's, :mod:`estim.sweep.population`), so a sweep resumed after the model
+    changed redoes what it had finished."""
+    from estim.effects.calibration import calibrated_values
+    from estim.effects.window import THRESHOLDS_VERSION
+
+    return (calibrated_values(), THRESHOLDS_VERSION)
 
 
 def _text(value: Value) -> str:

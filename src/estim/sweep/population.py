@@ -35,6 +35,7 @@ from estim.cache import digest
 from estim.effects.populations import FiberClass
 from estim.errors import InputError
 from estim.program.stimulation import TRANSCUTANEOUS_TYPES
+from estim.sweep.plan import model_key
 from estim.version import __version__
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     start = time.perf_counter()
     sizes = [min(chunk, fibers - i) for i in range(0, fibers, chunk)]
     seeds = [seed * 1_000_003 + i for i in range(len(sizes))]
-    keys = [digest(POPULATION_VERSION, __version__, text, cls.value, n, s)
+    keys = [digest(POPULATION_VERSION, __version__, model_key(), text, cls.value, n, s)
             for n, s in zip(sizes, seeds, strict=True)]
     chunks_dir = None if folder is None else Path(folder).expanduser() / CHUNKS_FOLDER
     parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
