@@ -581,7 +581,8 @@ class SensationWindow:
             bone = self.classes.get("periosteal")
             if bone is not None and np.any(bone.thresholds_a <= self.pain_a):
                 adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around "
-                          "the cathode firing, the bone's periosteal Aδ counted with the skin's")
+                          "the cathode firing, the bone's periosteal Aδ counted with the "
+                          f"skin's (each as {PERIOSTEAL_DENSITY_RATIO:g} of one: their density)")
             return f"pain: {adelta}, or {c.pain_c_fraction:g} of the C fibers"
         frac = c.sensory_abeta_fraction if which == "sensory" else c.strong_abeta_fraction
         count = None if n is None else (n.detection_abeta if which == "sensory"
