@@ -375,7 +375,7 @@ def hughes_sites() -> None:
     for ratio in ratios:
         win_at = {label: (pain_threshold(w.classes, w.criteria, periosteal_ratio=ratio)
                           - w.sensory_a) * 1e3 for label, w in windows.items()}
-        diffs = hughes_window_differences(windows, ratio)
+        diffs = {(a, b): win_at[a] - win_at[b] for a, b, *_ in HUGHES_WINDOW_DIFFERENCES}
         print(f"| {ratio:g} | " + " | ".join(f"{v:.1f}" for v in win_at.values()) + " | "
               + " | ".join(f"{diffs[(a, b)]:+.1f}" for a, b, *_ in HUGHES_WINDOW_DIFFERENCES)
               + " |")
