@@ -196,3 +196,34 @@ def test_a_run_that_leaves_the_finite_range_is_an_error_not_a_silent_result() ->
         simulate(fiber, lambda p: point_source_potential(p, (0, 1e-3, 0), 0.2),
                  RectangularPulse(1e-4), [2e-3, 1e307])
     assert ok.activated.all()
+
+
+def test_gating_rates_are_hodgkin_huxleys_closed_forms() -> None:
+    """The kernel advances each gate as inf + (s - inf)·exp(-dt·k) with k = α + β
+    (:func:`estim.fibers.kinetics.gates`). At rest (-65 mV, φ = 1 at 6.3 °C) Hodgkin &
+    Huxley 1952 give α_m = 2.5/(e^2.5 - 1), β_m = 4; α_h = 0.07, β_h = 1/(e^3 + 1);
+    α_n = 0.1/(e - 1), β_n = 0.125, written out here apart from the code. 1e-12: the same
+    arithmetic up to rounding."""
+    from estim.fibers.kinetics import gates, kinetic_constants, rates
+
+    e = np.exp
+    ab = [(2.5 / (e(2.5) - 1.0), 4.0), (0.07, 1.0 / (e(3.0) + 1.0)), (0.1 / (e(1.0) - 1.0), 0.125)]
+    kin = kinetic_constants(3, 6.3)
+    g = gates(3, -65.0, kin)
+    for q, (a, b) in enumerate(ab):
+        assert g[q] == pytest.approx(a / (a + b), rel=1e-12)
+        assert g[4 + q] == pytest.approx(a + b, rel=1e-12)
+    inf, tau = np.empty(4), np.empty(4)
+    rates(3, -65.0, kin, inf, tau)
+    np.testing.assert_allclose(tau[:3], [1.0 / (a + b) for a, b in ab], rtol=1e-12)
+
+
+def test_a_time_constant_that_underflows_is_an_infinite_rate_not_an_error() -> None:
+    """Far above rest Sundt's K-DR time constant underflows to 0 (its exp clips at -100):
+    the rate is infinite, the gate takes its steady state, and nothing raises (a raise
+    inside a ``prange`` thread would leave that thread's members unintegrated)."""
+    from estim.fibers.kinetics import gates, kinetic_constants
+
+    g = gates(2, 3000.0, kinetic_constants(2, 32.0))
+    assert np.isinf(g[6]) and g[2] == 1.0
+    assert np.exp(-2e-3 * g[6]) == 0.0  # one 2 µs step lands on the steady state

@@ -42,7 +42,7 @@ from numba import get_num_threads, njit, prange
 from scipy.linalg import solve_banded
 
 from estim.errors import InputError
-from estim.fibers.kinetics import MAX_STATES, currents, kinetic_table, rates
+from estim.fibers.kinetics import MAX_STATES, currents, gates, kinetic_table
 
 __all__ = ["as_sources", "channel_sets", "run_batch", "run_batch_numpy"]
 
@@ -123,8 +123,6 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
     r1 = np.empty((n, lanes))
     x0 = np.empty(lanes)
     x1 = np.empty(lanes)
-    inf = np.empty(MAX_STATES)
-    tau = np.empty(MAX_STATES)
     # the lanes' members
     lb = np.full(lanes, -1, dtype=np.int64)
     lk = np.zeros(lanes, dtype=np.int64)
@@ -294,9 +292,10 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
                 la = act[li]
                 b = lb[la]
                 v = lvm[i, la]
-                rates(c, v, kin[c], inf, tau)
+                gs = gates(c, v, kin[c])
                 for q in range(ns):
-                    lst[j, q, la] = inf[q] + (lst[j, q, la] - inf[q]) * math.exp(-dt / tau[q])
+                    lst[j, q, la] = gs[q] + (lst[j, q, la] - gs[q]) * math.exp(
+                        -dt * gs[MAX_STATES + q])
                 v_old = r0[i, la]
                 if v_old < thresh <= v:
                     if n_cross[b, j] == 0:
@@ -468,7 +467,7 @@ def run_batch_numpy(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps:
     t_cross, n_cross, peak, steps = _outputs(n_b, active.shape[0])
     double = bool(np.any(cable["gp"] > 0))
     codes, table, _ = channel_sets(code, kin, v_rest, active.shape[0])
-    rates_py = rates.py_func
+    gates_py = gates.py_func
     currents_py = currents.py_func
     ve_old = np.zeros((n_b, n))
     for k in range(n_steps):
@@ -525,11 +524,10 @@ def run_batch_numpy(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps:
             v_old = vm[b].copy()
             vm[b] = v_new
             w[b] = w_new
-            inf = np.empty(MAX_STATES)
-            tau = np.empty(MAX_STATES)
             for j, i in enumerate(active):
-                rates_py(codes[j], v_new[i], table[codes[j]], inf, tau)
-                st[b, j, :ns] = inf[:ns] + (st[b, j, :ns] - inf[:ns]) * np.exp(-dt / tau[:ns])
+                gs = np.array(gates_py(codes[j], v_new[i], table[codes[j]]))
+                inf, rate = gs[:ns], gs[MAX_STATES:MAX_STATES + ns]
+                st[b, j, :ns] = inf + (st[b, j, :ns] - inf) * np.exp(-dt * rate)
                 if v_old[i] < thresh <= v_new[i]:
                     if n_cross[b, j] == 0:
                         t_cross[b, j] = (k + 1) * dt - dt * (v_new[i] - thresh) / (

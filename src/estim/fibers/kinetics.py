@@ -7,6 +7,11 @@ plain-numpy twin calls their ``py_func`` element by element.
 
 Internal units: mV, ms, S/cm².
 
+numba caches a compiled kernel by its own source file: the kernel in :mod:`.kernel` carries
+these functions compiled into it, so after a change here a developer's stale cache of
+``kernel.py`` must go (delete its ``__pycache__/*.nb*``); an installation writes every
+file anew.
+
 Model codes (int, used inside the kernels): 0 MRG, 1 Sweeney, 2 Sundt, 3 Hodgkin–Huxley.
 A fiber may mix models (an MRG axon ending in a Sundt unmyelinated terminal): the kernels
 take one code per active compartment and a table with one row of constants per code
@@ -22,7 +27,7 @@ from numba import njit
 
 from estim.fibers.tables import HH, MRG, MRG_RATES, SUNDT, SWEENEY
 
-__all__ = ["MAX_STATES", "MODEL_CODES", "N_KINETIC", "N_STATES", "currents",
+__all__ = ["MAX_STATES", "MODEL_CODES", "N_KINETIC", "N_STATES", "currents", "gates",
            "kinetic_constants", "kinetic_table", "rates"]
 
 MODEL_CODES = {"mrg": 0, "sweeney": 1, "sundt": 2, "hh": 3}
@@ -88,9 +93,15 @@ def _exp(x: float) -> float:
     return math.exp(x)
 
 
-@njit(cache=True)
-def rates(code: int, v: float, kin: np.ndarray, inf: np.ndarray, tau: np.ndarray) -> None:
-    """Fill ``inf`` and ``tau`` (ms) of each gating state at membrane potential ``v`` (mV)."""
+@njit(cache=True, error_model="numpy")
+def gates(code: int, v: float, kin: np.ndarray) -> tuple[float, float, float, float,
+                                                         float, float, float, float]:
+    """Steady state and rate (1/τ, per ms) of each gating state at membrane potential ``v``
+    (mV): ``(inf_0, .., inf_3, k_0, .., k_3)``; states a model does not have are 0 (their
+    rate 1). The kernel advances a state as ``inf + (s - inf)·exp(-dt·k)`` with no
+    division by τ; :func:`rates` gives τ = 1/k. Divisions follow IEEE arithmetic, as in the
+    kernel: a time constant that underflows to 0 (Sundt's K-DR far above rest) is an
+    infinite rate, and the state takes its steady state."""
     if code == 0:  # MRG node (MRG2002)
         q1 = kin[7]
         q2 = kin[8]
@@ -99,67 +110,77 @@ def rates(code: int, v: float, kin: np.ndarray, inf: np.ndarray, tau: np.ndarray
         # persistent Na activation mp
         a = q1 * r[0] * _efun(v + r[1], r[2]) if v >= -150.0 else q1 * 0.00086725
         b = q1 * r[3] * _efun(-(v + r[4]), r[5]) if v <= 150.0 else q1 * 1.5855e-05
-        inf[0] = a / (a + b)
-        tau[0] = 1.0 / (a + b)
+        k0 = a + b
+        i0 = a / k0
         # fast Na activation m
         a = q1 * r[6] * _efun(v + r[7], r[8]) if v >= -150.0 else q1 * 0.15733
         b = q1 * r[9] * _efun(-(v + r[10]), r[11]) if v <= 150.0 else q1 * 0.0057268
-        inf[1] = a / (a + b)
-        tau[1] = 1.0 / (a + b)
+        k1 = a + b
+        i1 = a / k1
         # fast Na inactivation h
         a = q2 * r[12] * _efun(-(v + r[13]), r[14]) if v <= 150.0 else q2 * 0.0032594
         b = q2 * r[15] / (1.0 + _exp(-(v + r[16]) / r[17])) if v >= -150.0 else q2 * 0.0014054
-        inf[2] = a / (a + b)
-        tau[2] = 1.0 / (a + b)
+        k2 = a + b
+        i2 = a / k2
         # slow K s (Traub convention, v2 = v + 80)
         v2 = v + 80.0
         a = q3 * r[18] / (_exp((v2 + r[19]) / r[20]) + 1.0) if v >= -150.0 else q3 * 3.3484e-05
         b = q3 * r[21] / (_exp((v2 + r[22]) / r[23]) + 1.0) if v >= -150.0 else q3 * 3.3484e-06
-        inf[3] = a / (a + b)
-        tau[3] = 1.0 / (a + b)
-    elif code == 1:  # Sweeney 1987 (rabbit node, 37 °C, no temperature scaling)
+        k3 = a + b
+        return i0, i1, i2, a / k3, k0, k1, k2, k3
+    if code == 1:  # Sweeney 1987 (rabbit node, 37 °C, no temperature scaling)
         a = (126.0 + 0.363 * v) / (1.0 + _exp(-(v + 49.0) / 5.3))
         b = a * _exp(-(v + 56.2) / 4.17)
-        inf[0] = a / (a + b)
-        tau[0] = 1.0 / (a + b)
+        k0 = a + b
+        i0 = a / k0
         b = 15.6 / (1.0 + _exp(-(v + 56.0) / 10.0))
         a = b * _exp(-(v + 74.5) / 5.0)
-        inf[1] = a / (a + b)
-        tau[1] = 1.0 / (a + b)
-    elif code == 2:  # Sundt 2015: nahh with shifts, Borg-Graham K-DR
+        k1 = a + b
+        return i0, a / k1, 0.0, 0.0, k0, k1, 1.0, 1.0
+    if code == 2:  # Sundt 2015: nahh with shifts, Borg-Graham K-DR
         q = kin[14]
         frt = kin[15]
         u = v + 65.0 + kin[2]
         # x / (exp(x/y) - 1) = efun(-x, y)
         a = q * 0.32 * _efun(-(13.1 - u), 4.0)
         b = q * 0.28 * _efun(-(u - 40.1), 5.0)
-        inf[0] = a / (a + b)
-        tau[0] = 1.0 / (a + b)
+        k0 = a + b
+        i0 = a / k0
         u = v + 65.0 + kin[3]
         a = q * 0.128 * _exp((17.0 - u) / 18.0)
         b = q * 4.0 / (_exp((40.0 - u) / 5.0) + 1.0)
-        inf[1] = a / (a + b)
-        tau[1] = 1.0 / (a + b)
+        k1 = a + b
+        i1 = a / k1
         e = _exp(kin[10] * frt * (v - kin[6]))
-        inf[2] = 1.0 / (1.0 + e)
-        tau[2] = _exp(kin[10] * kin[12] * frt * (v - kin[6])) / (q * kin[8] * (1.0 + e))
+        i2 = 1.0 / (1.0 + e)
+        k2 = q * kin[8] * (1.0 + e) / _exp(kin[10] * kin[12] * frt * (v - kin[6]))
         e = _exp(kin[11] * frt * (v - kin[7]))
-        inf[3] = 1.0 / (1.0 + e)
-        tau[3] = _exp(kin[11] * kin[13] * frt * (v - kin[7])) / (q * kin[9] * (1.0 + e))
-    else:  # Hodgkin–Huxley 1952, modern sign convention (rest -65 mV)
-        phi = kin[6]
-        a = 0.1 * _efun(v + 40.0, 10.0)
-        b = 4.0 * _exp(-(v + 65.0) / 18.0)
-        inf[0] = a / (a + b)
-        tau[0] = 1.0 / (phi * (a + b))
-        a = 0.07 * _exp(-(v + 65.0) / 20.0)
-        b = 1.0 / (_exp(-(v + 35.0) / 10.0) + 1.0)
-        inf[1] = a / (a + b)
-        tau[1] = 1.0 / (phi * (a + b))
-        a = 0.01 * _efun(v + 55.0, 10.0)
-        b = 0.125 * _exp(-(v + 65.0) / 80.0)
-        inf[2] = a / (a + b)
-        tau[2] = 1.0 / (phi * (a + b))
+        i3 = 1.0 / (1.0 + e)
+        k3 = q * kin[9] * (1.0 + e) / _exp(kin[11] * kin[13] * frt * (v - kin[7]))
+        return i0, i1, i2, i3, k0, k1, k2, k3
+    # Hodgkin–Huxley 1952, modern sign convention (rest -65 mV)
+    phi = kin[6]
+    a = 0.1 * _efun(v + 40.0, 10.0)
+    b = 4.0 * _exp(-(v + 65.0) / 18.0)
+    k0 = phi * (a + b)
+    i0 = a / (a + b)
+    a = 0.07 * _exp(-(v + 65.0) / 20.0)
+    b = 1.0 / (_exp(-(v + 35.0) / 10.0) + 1.0)
+    k1 = phi * (a + b)
+    i1 = a / (a + b)
+    a = 0.01 * _efun(v + 55.0, 10.0)
+    b = 0.125 * _exp(-(v + 65.0) / 80.0)
+    return i0, i1, a / (a + b), 0.0, k0, k1, phi * (a + b), 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def rates(code: int, v: float, kin: np.ndarray, inf: np.ndarray, tau: np.ndarray) -> None:
+    """Fill ``inf`` and ``tau`` (ms) of each gating state at membrane potential ``v`` (mV)
+    (:func:`gates`, with τ = 1/k)."""
+    g = gates(code, v, kin)
+    for q in range(MAX_STATES):
+        inf[q] = g[q]
+        tau[q] = 1.0 / g[MAX_STATES + q]
 
 
 @njit(cache=True)
