@@ -3,7 +3,7 @@
     python benchmarks/fibers.py                 # all MRG reference cases + 1,000 fibers
     python benchmarks/fibers.py --quick         # two cases, 200 fibers
     python benchmarks/fibers.py --no-pyfibers   # estim only (ratio vs the reference cost)
-    python benchmarks/fibers.py --kernel 15     # the kernel alone: a fixed plain-MRG batch
+    python benchmarks/fibers.py --kernel 15     # the kernel alone: fixed MRG and Sundt batches
 
 PyFibers 0.13.0 and NEURON 9.0.2 are GPL peers used here only as an oracle and a
 stopwatch (``pip install pyfibers==0.13.0 neuron==9.0.2`` then ``pyfibers_compile``);
@@ -69,26 +69,37 @@ def timed(fn, *args, repeats: int) -> tuple[float, float]:
 
 
 def kernel_batch(repeats: int) -> None:
-    """The kernel's hot loop on a plain MRG batch: 16 cutaneous MRG fibers (21 nodes, 6-12
-    µm) x 4 amplitudes, 4 ms at 2 µs with no early stop (the same work every run). Prints the
-    median wall and CPU seconds; run it under two checkouts, alternating, to compare."""
+    """The kernel's hot loop on two fixed batches, 4 ms at 2 µs with no early stop (the same
+    work every run): 16 cutaneous MRG fibers (21 nodes, 6-12 µm) and 16 Sundt C fibers (3 mm
+    in 25 µm sections, 0.8-1.2 µm: every compartment active, the gating's ``exp`` most of a
+    step), each x 4 amplitudes. Prints the median wall and CPU seconds; run it under two
+    checkouts, alternating, to compare."""
     from estim.fibers import SolverOptions, simulate
 
     rng = np.random.default_rng(0)
-    fibers = [make_fiber("mrg", d, n_nodes=21, passive_end_nodes=(0, 1))
-              for d in rng.uniform(6e-6, 12e-6, 16)]
-    pot = lambda p: point_source_potential(p, (0.0, 1e-3, 0.0), 0.2)  # noqa: E731
+    batches = {
+        "16 MRG": ([make_fiber("mrg", d, n_nodes=21, passive_end_nodes=(0, 1))
+                    for d in rng.uniform(6e-6, 12e-6, 16)],
+                   np.array([-0.2e-3, -0.5e-3, -1e-3, -3e-3]), 1e-3),
+        "16 Sundt": ([make_fiber("sundt", d, length_m=3e-3, section_length_m=25e-6)
+                      for d in rng.uniform(0.8e-6, 1.2e-6, 16)],
+                     np.array([-0.05e-3, -0.1e-3, -0.2e-3, -0.5e-3]), 0.2e-3),
+    }
     opts = SolverOptions(tstop_s=4e-3, early_stop=False)
-    amps = np.array([-0.2e-3, -0.5e-3, -1e-3, -3e-3])
-    simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)  # compile / load
-    wall, cpu = [], []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    print(f"kernel batch (16 MRG x 4 amplitudes, 2,000 steps): median {statistics.median(wall):.3f}"
-          f" s wall, {statistics.median(cpu):.3f} s CPU over {repeats}")
+    for name, (fibers, amps, depth) in batches.items():
+        def pot(p: np.ndarray, depth: float = depth) -> np.ndarray:
+            return point_source_potential(p, (0.0, depth, 0.0), 0.2)
+
+        simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)  # compile / load
+        wall, cpu = [], []
+        for _ in range(repeats):
+            w0, c0 = time.perf_counter(), time.process_time()
+            simulate(fibers, pot, RectangularPulse(1e-4), amps, options=opts)
+            wall.append(time.perf_counter() - w0)
+            cpu.append(time.process_time() - c0)
+        print(f"kernel batch ({name} x 4 amplitudes, 2,000 steps): median "
+              f"{statistics.median(wall):.3f} s wall, {statistics.median(cpu):.3f} s CPU over "
+              f"{repeats}")
 
 
 def population(n: int) -> None:
@@ -114,7 +125,7 @@ def main() -> None:
     ap.add_argument("--pyfibers-repeats", type=int, default=1)
     ap.add_argument("--population", type=int, default=None)
     ap.add_argument("--kernel", type=int, default=None, metavar="REPEATS",
-                    help="only time the kernel on a fixed plain-MRG batch")
+                    help="only time the kernel on fixed MRG and Sundt batches")
     args = ap.parse_args()
     if args.kernel is not None:
         kernel_batch(args.kernel)
