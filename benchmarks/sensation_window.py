@@ -38,10 +38,10 @@ calibration windows of ``--pain`` included.
 (seeds 0 .. N-1: ``SimulateOptions(seed=...)``) and prints each threshold's spread over
 them: how far the answer moves with nothing but the draw of 40-240 fibers per class. With
 ``--recalibrate`` each draw is first calibrated on its own (the Aβ counts, the Aδ fraction
-and the summation time constant on the forearm, the motor branches' factor on the thigh:
-:mod:`estim.effects.calibrate` with ``seed=``; seed 0 keeps the stored values, which are
-its own), as the stored model was on seed 0: the spread of a calibrated model, part of whose
-draw the calibration absorbs. Those pooled spreads are
+and the summation time constant on the forearm, the motor branches' factor on the thigh, the
+periosteal density on Hughes et al.'s sites: :mod:`estim.effects.calibrate` with ``seed=``;
+seed 0 keeps the stored values, which are its own), as the stored model was on seed 0: the
+spread of a calibrated model, part of whose draw the calibration absorbs. Those pooled spreads are
 :data:`estim.effects.window.SAMPLING_CV`, which "too close to call" rests on.
 """
 
@@ -686,32 +686,40 @@ def wider_abeta_sample(margin_cm: float, count: int | None = None) -> None:
 @contextmanager
 def _calibrated(seed: int) -> Iterator[None]:
     """The model calibrated on draw ``seed`` (its Aβ counts, Aδ fraction, summation time
-    constant and motor branch factor) in place of the stored seed-0 values, for the runs
-    inside; seed 0 keeps the stored ones. Only what ``estim.simulate`` reads is replaced
-    (``estim.sweep``'s points read ``estim.effects.calibration.CALIBRATED_COUNTS``)."""
+    constant, motor branch factor and periosteal density) in place of the stored seed-0
+    values, for the runs inside; seed 0 keeps the stored ones. Only what ``estim.simulate``
+    reads is replaced (``estim.sweep``'s points read
+    ``estim.effects.calibration.CALIBRATED_COUNTS``)."""
+    from estim.effects import sensation
     from estim.effects.calibrate import (
         calibrate,
         calibrate_motor_branch_factor,
         calibrate_pain_summation_tau,
+        calibrate_periosteal_density,
     )
 
     stored = (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
-              window.MOTOR_BRANCH_DIAMETER_FACTOR)
+              window.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO)
     if seed:
         t0 = time.perf_counter()
         counts = calibrate(seed=seed)
         tau = calibrate_pain_summation_tau(seed=seed,
                                            pain_adelta_fraction=counts.pain_adelta_fraction)
         factor = calibrate_motor_branch_factor(seed=seed)
-        print(f"  seed {seed} calibrated: {counts}, summation {tau * 1e3:.2f} ms, motor "
-              f"branches {factor:.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
         window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S = counts, tau
         window.MOTOR_BRANCH_DIAMETER_FACTOR = factor
+        # the periosteal density last: Hughes's windows with this draw's other values
+        density = calibrate_periosteal_density(seed=seed)
+        window.PERIOSTEAL_DENSITY_RATIO = sensation.PERIOSTEAL_DENSITY_RATIO = density
+        print(f"  seed {seed} calibrated: {counts}, summation {tau * 1e3:.2f} ms, motor "
+              f"branches {factor:.3f}, periosteal density {density:.2f} "
+              f"({time.perf_counter() - t0:.0f} s)", flush=True)
     try:
         yield
     finally:
         (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
-         window.MOTOR_BRANCH_DIAMETER_FACTOR) = stored
+         window.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO) = stored
+        sensation.PERIOSTEAL_DENSITY_RATIO = stored[3]
 
 
 def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> None:
