@@ -225,5 +225,4 @@ def test_a_time_constant_that_underflows_is_an_infinite_rate_not_an_error() -> N
     from estim.fibers.kinetics import gates, kinetic_constants
 
     g = gates(2, 3000.0, kinetic_constants(2, 32.0))
-    assert np.isinf(g[6]) and g[2] == 1.0
-    assert np.exp(-2e-3 * g[6]) == 0.0  # one 2 µs step lands on the steady state
+    assert np.isinf(g[6]) and g[2] == 1.0  # exp(-dt·inf) = 0: one step lands on inf
