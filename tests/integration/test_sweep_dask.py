@@ -170,6 +170,41 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     assert code == 2 and "--scheduler" in capsys.readouterr().err
 
 
+def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
+        tmp_path: Path, cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sweep writes sweep.csv, .html and .parquet into its folder. An earlier sweep's
+    folder (its points/) is resumed and its files rewritten; any other folder that holds
+    something is refused (exit 2, nothing written) unless --force; and no --force makes
+    it write over the program it reads. A negative --seed is refused too (it reached
+    numpy's generator as a traceback)."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "sweep.csv").write_text("my own table\n")
+    base = ["sweep", "tens_conventional", "--vary", "amplitude=10,20mA", "--safety-only",
+            "--scheduler", cluster.address]
+    assert main([*base, "-o", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--output" in err and "--force" in err
+    assert (mine / "sweep.csv").read_text() == "my own table\n"
+    assert not (mine / POINTS_FOLDER).exists()
+    assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written
+    assert (mine / "sweep.csv").read_text().startswith("point,")
+    # the program in the output folder under one of the sweep's names
+    folder = tmp_path / "prog"
+    folder.mkdir()
+    program = folder / "sweep.html"
+    program.write_bytes(bundled_examples()["tens_conventional"].read_bytes())
+    before = program.read_bytes()
+    for extra in ([], ["--force"]):
+        code = main(["sweep", str(program), "--vary", "amplitude=10,20mA", "--safety-only",
+                     "--scheduler", cluster.address, "-o", str(folder), *extra])
+        assert code == 2 and "a path other than the program file" in capsys.readouterr().err
+        assert program.read_bytes() == before
+    code = main([*base, "--subjects", "2", "--seed", "-1", "-o", str(tmp_path / "seed")])
+    assert code == 2 and "--seed: got -1" in capsys.readouterr().err
+    assert not (tmp_path / "seed").exists()
+
+
 @pytest.mark.slow
 def test_body_outputs_and_a_virtual_subject() -> None:
     """A few fibers per class: the window's thresholds in mA, the sensation, and one

@@ -44,6 +44,8 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", default=None,
                    help="output folder (default: estim-out/sweep-<program>); finished points "
                    "found there are not run again")
+    p.add_argument("--force", action="store_true",
+                   help="write into a folder that holds other files (never over the program)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -70,10 +72,13 @@ def _sweep(args: argparse.Namespace) -> int:
         parse_axis,
         plan_sweep,
     )
+    from estim.sweep.run import POINTS_FOLDER
 
     spec = load_sweep_file(args.file) if args.file else None
     name = args.program or (spec.program if spec else None)
     _, path = resolve_program(name)
+    if args.seed is not None and args.seed < 0:
+        raise InputError("--seed", args.seed, "a whole number >= 0")
     if args.population is not None:
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}
@@ -95,6 +100,7 @@ def _sweep(args: argparse.Namespace) -> int:
     mode = Mode.ZIP if args.zip else (spec.mode if spec and spec.mode else Mode.CROSS)
     plan = plan_sweep(path, list(axes.values()), mode=mode, options=SweepOptions(**opts))
     folder = Path(args.output) if args.output else Path("estim-out") / f"sweep-{path.stem}"
+    _check_folder(folder, POINTS_FOLDER, SWEEP_FILES, args, path)
     run = _run(plan, folder, args)
     written = _write(run, folder)
     failed = len(run.errors)
@@ -110,6 +116,23 @@ def _sweep(args: argparse.Namespace) -> int:
         for p in written:
             print(f"wrote {shown(str(p))}")
     return 1 if failed else 0
+
+
+#: The files a sweep writes into its folder (beside its points/).
+SWEEP_FILES = ("sweep.parquet", "sweep.csv", "sweep.html")
+
+
+def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
+                  args: argparse.Namespace, program: Path) -> None:
+    """Refuse, before anything runs, an output folder whose files are not an earlier run's:
+    a folder that holds other things and no ``marker`` subfolder (the earlier run's finished
+    points or chunks, which a rerun resumes from), unless --force; and never a file this
+    run writes that is the program itself."""
+    from estim.outputs import check_output_dir
+
+    check_output_dir(folder, force=True, names=names, inputs=(program,))  # the program first
+    if not (args.force or (folder.expanduser() / marker).is_dir()):
+        check_output_dir(folder, force=False)
 
 
 def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
@@ -154,9 +177,11 @@ def _population(args: argparse.Namespace, path: Path) -> int:
 
     from estim.outputs import write_output_file
     from estim.sweep import open_client, population_thresholds
+    from estim.sweep.population import CHUNKS_FOLDER
 
     # finished chunks are kept in the output folder as they arrive: a rerun resumes
     folder = Path(args.output) if args.output else Path("estim-out") / f"population-{path.stem}"
+    _check_folder(folder, CHUNKS_FOLDER, ("population.csv",), args, path)
     client, close = open_client(args.scheduler, workers=args.workers)
     try:
         step, bar = _progress_bar(sys.stderr)
