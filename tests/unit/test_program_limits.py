@@ -176,6 +176,19 @@ def test_tiny_duration_is_not_silently_lengthened():
              "duration", "pulse period")
 
 
+@pytest.mark.parametrize(("name", "old", "new", "fragment"), [
+    ("tens_conventional", 'amplitude = "25 mA"', 'amplitude = "1e-320 mA"', "at least 1 nA"),
+    ("tens_conventional", 'amplitude = "25 mA"', 'amplitude = "0.5 nA"', "at least 1 nA"),
+    ("hvpc_wound", 'amplitude = "150 V"', 'amplitude = "1e-320 V"', "at least 1 µV"),
+])
+def test_an_amplitude_below_any_stimulators_is_refused(name, old, new, fragment):
+    # 1e-320 mA (a subnormal double) once scaled to the device maximum as inf: the output
+    # table read nan and its --json a traceback. Zero and 1 nA are still programs.
+    _refused(_swap(name, old, new), "amplitude", fragment)
+    for ok in ('"0 mA"' if "mA" in old else '"0 V"', '"1 nA"' if "mA" in old else '"1 uV"'):
+        parse_program(_swap(name, old, f"amplitude = {ok}"), source="ok.toml")
+
+
 def test_iontophoresis_beyond_24_h_is_refused():
     # 1 nA to 40 mA*min would take 76 years
     text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "1 nA"')

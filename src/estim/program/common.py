@@ -141,8 +141,18 @@ def parse_amplitude(value: Any) -> Any:
             continue
         if not v >= 0:  # also refuses NaN
             raise ValueError(expected)
+        floor, text = _AMPLITUDE_FLOOR[dimension]
+        if 0 < v < floor:
+            raise ValueError(f"0, or at least {text} (no stimulator delivers less)")
         return Amplitude(value=v, control=Control(dimension))
     raise ValueError(expected)
+
+
+#: The smallest non-zero amplitude accepted, by control: far below any stimulator (a
+#: microcurrent device sets µA), and far enough above the smallest doubles that the output
+#: at the device's maximum (the programmed pulse scaled up to it) stays finite: 1e-320 mA
+#: once turned the output table into nan and its --json into a traceback.
+_AMPLITUDE_FLOOR = {"current": (1e-9, "1 nA"), "voltage": (1e-6, "1 µV")}
 
 
 # --- device, electrodes, site -----------------------------------------------------------------
