@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from estim.program import ProgramError, load_program, parse_program
+from estim.units import parse_quantity
 from estim.waveforms import metrics, stimuli_for
 from tests.conftest import EXAMPLES
 
@@ -80,6 +82,41 @@ def test_swept_beat_channel_rms_is_the_sine_rms():
         m = metrics(stim)
         assert m.rms == pytest.approx(0.030 / 2**0.5, rel=1e-9)
         assert abs(m.mean) < 1e-12 * m.mean_abs
+
+
+#: A premodulated program given the same 6:6 sweep (its beat from 100 to 120 Hz).
+_SWEPT_PREMODULATED = ('beat_frequency = "100 Hz"',
+                       'beat_frequency = "100 Hz"\nbeat_frequency_max = "120 Hz"\nsweep = "6:6"')
+
+
+@pytest.mark.parametrize(("name", "edit"), [("ifc_true_knee", None),
+                                            ("ifc_premodulated", _SWEPT_PREMODULATED)])
+def test_a_swept_beat_lasts_the_written_sweep_and_sessions_of_whole_sweeps_are_kept(
+        name, edit):
+    """A 6:6 sweep is stepped in whole beats and whole carrier cycles. Whole beats alone
+    made each 100 ms step a little short (8 beats at 80.4 Hz: 99.5 ms) and the sweep 11.992
+    s: the 20 min session was built and reported as 20.19 min, and 10 min (50 sweeps of the
+    12 s written) was refused. The sweep now lasts 12 s to within one carrier cycle, every
+    step's beat stays within the written range (1 %, the stepping's quantisation), and
+    sessions of whole 12 s sweeps are what they say."""
+    text = _text(name) if edit is None else _text(name).replace(*edit)
+    prog = parse_program(text)
+    swept = [ch.stimulation for ch in prog.channels if ch.stimulation.role != "base"]
+    assert swept
+    for s in swept:
+        fc = s.carrier_frequency
+        assert s.cycle_s == pytest.approx(12.0, abs=1 / fc)
+        steps = s.sweep_steps()
+        beats = np.array([b * fc / c for b, c in steps])  # the beat each step holds
+        assert beats.min() >= s.beat_frequency * 0.99
+        assert beats.max() <= s.beat_frequency_max * 1.01
+        # every step near its 100 ms share (whole beats: within half a beat period)
+        assert all(abs(c / fc - 0.1) <= 0.5 / s.beat_frequency + 1 / fc for _, c in steps)
+    for duration in ("20 min", "10 min", "12 s", "2 min"):
+        edited = text.replace('duration = "20 min"', f'duration = "{duration}"')
+        for st in stimuli_for(parse_program(edited)):
+            assert st.n_cycles * st.cycle_s == pytest.approx(
+                parse_quantity(duration, "time", field="duration"), rel=1e-9)
 
 
 @pytest.mark.parametrize(

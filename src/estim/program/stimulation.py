@@ -327,6 +327,17 @@ class Interferential(FrozenModel):
                 beat = f0 + (f1 - f0) * (i + 0.5) / n
                 beats = max(1, round(length / n * beat))
                 steps.append((beats, max(1, round(beats * fc / beat))))
+        # Whole beats make each step a little longer or shorter than its share (8 beats at
+        # 80.4 Hz: 99.5 ms of 100 ms), and 120 of them made a 6:6 sweep 11.992 s, so a
+        # 20 min session was built as 20.19 min and 10 min refused. The steps take up the
+        # difference a carrier cycle each, spread evenly (a step's beat moves by 1/400 of
+        # itself), so the cycle lasts the written sweep to within one carrier cycle.
+        short = round((rise + hold + fall) * fc) - sum(c for _, c in steps)
+        k = len(steps)
+        for j in range(k):
+            extra = (short * (j + 1)) // k - (short * j) // k
+            beats, cycles = steps[j]
+            steps[j] = (beats, max(1, cycles + extra))
         return steps
 
     @property
