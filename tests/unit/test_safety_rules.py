@@ -248,3 +248,36 @@ def test_output_indicator_follows_what_the_device_declares(declared, verdict):
     (finding,) = check(parse_program(text)).by_rule("iec.indicator.current")
     assert finding.value > finding.limit
     assert finding.verdict.value == verdict
+
+
+def _channels_on_one_pair(n: int) -> str:
+    """conventional TENS with ``n`` channels, all on the same two pads."""
+    text = (Path(__file__).parents[2] / "examples" / "tens_conventional.toml").read_text()
+    head, block = text.split("[[channels]]", 1)
+    return head + "".join("[[channels]]" + block.replace('name = "1"', f'name = "{k}"', 1)
+                          for k in range(1, n + 1))
+
+
+def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> None:
+    """Each channel alone passes; channels on the same pads pass their currents through the
+    same skin, so the surface rules are also judged on the sum of their worst 1 s r.m.s.
+    currents (in phase: the most they can add to). Two channels of 25 mA: twice one
+    channel's density, on each of the two placements; forty: 0.64 W/cm², over the FDA's
+    0.25 W/cm², a failure a check of each channel alone passed (a hostile probe's find).
+    Channels on pads of their own (true interferential's four) get no summed finding."""
+    one = check(parse_program(_channels_on_one_pair(1)))
+    single = {f.setting: f.value for f in one.by_rule("iec.current_density")}
+    two = check(parse_program(_channels_on_one_pair(2)))
+    summed = [f for f in two.by_rule("iec.current_density") if f.channel == "1 + 2"]
+    assert len(summed) == 4  # two placements, two settings
+    for f in summed:
+        assert f.value == pytest.approx(2 * single[f.setting], rel=1e-12)
+        assert "share the placement" in f.note
+    assert two.verdict is Verdict.PASS
+    forty = check(parse_program(_channels_on_one_pair(40)))
+    power = [f for f in forty.by_rule("fda.power_density") if "(40 channels)" in f.channel]
+    assert {f.verdict for f in power} == {Verdict.FAIL, Verdict.WARN}  # programmed, at max
+    assert forty.verdict is Verdict.FAIL
+    assert all(f.verdict is Verdict.PASS for f in forty.findings if "+" not in f.channel)
+    ifc = check(load_program(Path(__file__).parents[2] / "examples" / "ifc_true_knee.toml"))
+    assert not any("+" in f.channel for f in ifc.findings)

@@ -278,6 +278,45 @@ def _channel_findings(program: Program, channel: Channel,
     return found
 
 
+def _shared_placements(program: Program,
+                       outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+                       ) -> list[Finding]:
+    """Channels whose electrodes sit on the same placement pass their currents through the
+    same skin: the surface rules judged on their sum. The channels' worst 1 s r.m.s.
+    currents are added as if in phase (the most they can sum to; a sum of r.m.s. values
+    bounds the r.m.s. of the sum) on the smallest of their electrodes there, into 500 Ω.
+    Each channel alone can pass while forty of them on one pair of pads burn the skin."""
+    at: dict[str, list[tuple[str, float]]] = {}
+    for ch in program.channels:
+        if ch.name not in outputs or channel_implanted(program, ch):
+            continue
+        for electrode in (ch.anode, ch.cathode):
+            at.setdefault(electrode.placement, []).append((ch.name, electrode.area_m2))
+    found: list[Finding] = []
+    for placement, users in at.items():
+        names = list(dict.fromkeys(name for name, _ in users))
+        if len(names) < 2:
+            continue
+        area = min(a for _, a in users)
+        listed = ", ".join(names) if len(names) <= 4 else \
+            f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
+        who = " + ".join(names) if len(names) <= 4 else \
+            f"{names[0]} + … + {names[-1]} ({len(names)} channels)"
+        for k in range(2):  # programmed, device maximum
+            outs = [outputs[name][k] for name in names]
+            rms = sum(o.metrics_500.rms_max_1s for o in outs)
+            where = (f"channels {listed} share the placement {placement}: their "
+                     f"worst 1 s r.m.s. currents added ({rms * 1e3:.4g} mA) on the smallest "
+                     f"electrode there, {area * 1e4:.3g} cm², into 500 Ω")
+            found += [replace(f, channel=who) for f in (
+                _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
+                         action="the instructions for use must draw the operator's attention "
+                                "to these electrodes"),
+                _finding(limit("fda.power_density"), 500.0 * rms**2 / area, outs[0],
+                         note=where, action="separate electrodes, larger ones or less output"))]
+    return found
+
+
 def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
           ) -> SafetyReport:
     """Judge ``program`` against every applicable limit and build its output table.
@@ -289,6 +328,7 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
     """
     findings: list[Finding] = []
     tables = []
+    analysed: dict[str, tuple[ChannelOutput, ChannelOutput]] = {}
     for channel in program.channels:
         z = (impedances_ohm or {}).get(channel.name)
         try:
@@ -304,4 +344,6 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
             continue
         findings += _channel_findings(program, channel, outputs)
         tables.append(channel_table(*outputs))
+        analysed[channel.name] = outputs
+    findings += _shared_placements(program, analysed)
     return SafetyReport(program.name, tuple(findings), OutputTable(program.name, tuple(tables)))
