@@ -268,8 +268,9 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
     one = check(parse_program(_channels_on_one_pair(1)))
     single = {f.setting: f.value for f in one.by_rule("iec.current_density")}
     two = check(parse_program(_channels_on_one_pair(2)))
-    summed = [f for f in two.by_rule("iec.current_density") if f.channel == "1 + 2"]
+    summed = [f for f in two.by_rule("iec.current_density") if f.channel.startswith("1 + 2 at ")]
     assert len(summed) == 4  # two placements, two settings
+    assert len({(f.channel, f.setting) for f in summed}) == 4  # each its own row
     for f in summed:
         assert f.value == pytest.approx(2 * single[f.setting], rel=1e-12)
         assert "share the placement" in f.note

@@ -300,8 +300,8 @@ def _shared_placements(program: Program,
         area = min(a for _, a in users)
         listed = ", ".join(names) if len(names) <= 4 else \
             f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
-        who = " + ".join(names) if len(names) <= 4 else \
-            f"{names[0]} + … + {names[-1]} ({len(names)} channels)"
+        who = (" + ".join(names) if len(names) <= 4 else
+               f"{names[0]} + … + {names[-1]} ({len(names)} channels)") + f" at {placement}"
         for k in range(2):  # programmed, device maximum
             outs = [outputs[name][k] for name in names]
             rms = sum(o.metrics_500.rms_max_1s for o in outs)
