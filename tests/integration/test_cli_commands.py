@@ -126,6 +126,17 @@ def test_new_copies_an_example_exclusively(tmp_path, capsys):
     assert not (tmp_path / "n.toml").exists()
 
 
+def test_new_to_standard_output_writes_no_file_named_dash(tmp_path, capsys, monkeypatch):
+    """-o - is standard output, as for check (it used to create a file named '-')."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "tens_burst", "-o", "-"]) == 0
+    assert capsys.readouterr().out == bundled_examples()["tens_burst"].read_text(
+        encoding="utf-8")
+    assert not (tmp_path / "-").exists()
+    assert main(["new", "tens_burst", "-o", "-", "--json"]) == 2
+    _one_error(capsys.readouterr().err, "--json")
+
+
 # --- --amplitude --------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ what there is to start from."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("new", help="copy a bundled example program to start from",
                        description="Write a bundled example program to a new file, to edit.")
     p.add_argument("example", help="a bundled example (estim programs lists them)")
-    p.add_argument("-o", "--output", required=True, help="program file to create (.toml)")
+    p.add_argument("-o", "--output", required=True,
+                   help="program file to create (.toml), or - for standard output")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     add_json(p)
     p.set_defaults(handler=_new)
@@ -111,6 +113,12 @@ def _new(args: argparse.Namespace) -> int:
     if name not in examples:
         raise InputError("example", args.example,
                          "the name of a bundled example: " + ", ".join(examples))
+    if args.output == "-":  # as check's -o -: the program on standard output
+        if args.json:
+            raise InputError("--json", "with -o -", "a file for --output (with -o - the "
+                             "program itself goes to standard output)")
+        sys.stdout.write(examples[name].read_text(encoding="utf-8"))
+        return 0
     out = safe_output(Path(args.output), force=args.force)
     out = write_output_file(out, examples[name].read_bytes(), force=args.force)
     if args.json:
