@@ -163,9 +163,14 @@ def test_long_sweep_at_a_high_carrier_is_refused():
 
 
 def test_low_rate_session_is_not_silently_lengthened():
-    # 1e-5 Hz for 30 min would have been reported as a 27.8 h session
+    # 1e-5 Hz for 30 min would have been reported as a 27.8 h session; a cycle of more than a
+    # day is the fault of the field that sets it, not of the duration (which was blamed)
     _refused(_swap("tens_conventional", 'frequency = "80 Hz"', 'frequency = "1e-5 Hz"'),
-             "duration", "24 h")
+             "stimulation.frequency", "pulse period of at most 24 h")
+    _refused(_swap("tens_burst", 'burst_frequency = "2 Hz"', 'burst_frequency = "1e-9 Hz"'),
+             "burst_frequency", "burst period of at most 24 h")
+    _refused(_swap("tens_conventional", 'frequency = "80 Hz"', 'frequency = "1e-300 Hz"'),
+             "stimulation.frequency", "24 h")
     _refused(_swap("tens_acupuncture", 'frequency = "2 Hz"', 'frequency = "0.001 Hz"'),
              "duration", "whole number")
 

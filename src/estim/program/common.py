@@ -189,7 +189,8 @@ def max_events(field: str, count: float) -> None:
                          f"at most {MAX_EVENTS_PER_CYCLE:.0e} pulses per cycle")
 
 
-def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle") -> None:
+def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle",
+                       cause: tuple[str, float] | None = None) -> None:
     """Refuse a session that whole cycles would make other than written.
 
     A session is built of whole cycles (a burst period, an on/off cycle, a modulation or sweep
@@ -198,9 +199,12 @@ def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle"
     report and judge a session the user did not write.
 
     :param cycle_s: one cycle (s). :param duration_s: the session as written (s).
+    :param cause: the field that sets the cycle and its value (SI): a cycle longer than a
+        day is that field's fault (``1e-300 Hz``), not the duration's.
     """
     if cycle_s > MAX_SESSION_S:
-        raise InputError("duration", si_text("duration", duration_s),
+        name, value = cause if cause is not None else ("duration", duration_s)
+        raise InputError(name, si_text(name, value),
                          f"a {what} of at most 24 h (it is {cycle_s:.4g} s)")
     n = max(1, math.ceil(duration_s / cycle_s * (1 - 1e-12)))
     built = n * cycle_s

@@ -139,10 +139,16 @@ class TENS(_Pulsed):
         ):
             raise InputError("amplitude_modulation", 0.0,
                              "modulated TENS needs at least one modulation depth above 0")
+        cause: tuple[str, float] = ("frequency", self.frequency)
+        if self.mode is TENSMode.BURST and self.burst_frequency is not None:
+            cause = ("burst_frequency", self.burst_frequency)
+        elif self.mode is TENSMode.MODULATED:
+            cause = ("modulation_period", self.modulation_period)
         session_as_written(self.cycle_s, self.duration,
                            what={TENSMode.BURST: "burst period",
                                  TENSMode.MODULATED: "modulation period"}.get(self.mode,
-                                                                               "pulse period"))
+                                                                               "pulse period"),
+                           cause=cause)
         return self
 
     @property
@@ -182,7 +188,9 @@ class NMES(_Pulsed):
             raise InputError("on_time", si_text("on_time", self.on_time),
                              "an on time of more than one pulse period "
                              f"({(self.pulse_duration_s + 1 / self.frequency) * 1e3:.3g} ms)")
-        session_as_written(self.cycle_s, self.duration, what="on/off cycle")
+        session_as_written(self.cycle_s, self.duration, what="on/off cycle",
+                           cause=max(("on_time", self.on_time), ("off_time", self.off_time),
+                                     key=lambda c: c[1]))
         return self
 
     @property
@@ -231,7 +239,9 @@ class Russian(FrozenModel):
             raise InputError("carrier_frequency", si_text("frequency", self.carrier_frequency),
                              f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (medium-frequency carriers "
                              "are 1-10 kHz)")
-        session_as_written(self.cycle_s, self.duration, what="on/off cycle")
+        session_as_written(self.cycle_s, self.duration, what="on/off cycle",
+                           cause=max(("on_time", self.on_time), ("off_time", self.off_time),
+                                     key=lambda c: c[1]))
         return self
 
     @property
@@ -286,7 +296,8 @@ class Interferential(FrozenModel):
                              f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (interferential carriers "
                              "are 1-10 kHz)")
         if self.role == "base":  # a pure carrier: one carrier cycle is built
-            session_as_written(self.cycle_s, self.duration, what="carrier cycle")
+            session_as_written(self.cycle_s, self.duration, what="carrier cycle",
+                               cause=("carrier_frequency", self.carrier_frequency))
             return self
         carrier_cycles = sum(c + b for b, c in self.sweep_steps())
         if carrier_cycles > MAX_CARRIER_CYCLES:
@@ -304,7 +315,8 @@ class Interferential(FrozenModel):
                                  f"{self.cycle_s:.3g} s instead of {written:g} s (longer "
                                  "phases or a higher beat_frequency)")
         session_as_written(self.cycle_s, self.duration,
-                           what="sweep" if self.sweep else "beat period")
+                           what="sweep" if self.sweep else "beat period",
+                           cause=None if self.sweep else ("beat_frequency", self.beat_frequency))
         return self
 
     def sweep_steps(self) -> list[tuple[int, int]]:
@@ -394,7 +406,8 @@ class HVPC(FrozenModel):
         if self.interpeak_interval + self.peak_duration >= 1.0 / self.frequency:
             raise InputError("frequency", self.frequency,
                              "a period longer than the twin-peak pulse")
-        session_as_written(1.0 / self.frequency, self.duration, what="pulse period")
+        session_as_written(1.0 / self.frequency, self.duration, what="pulse period",
+                           cause=("frequency", self.frequency))
         return self
 
 
@@ -433,7 +446,9 @@ class Microcurrent(FrozenModel):
             cycle *= 2 * round(self.polarity_reversal * self.frequency)
         session_as_written(cycle, self.duration,
                            what="pulse period" if self.polarity_reversal is None
-                           else "polarity cycle")
+                           else "polarity cycle",
+                           cause=("frequency", self.frequency) if self.polarity_reversal is None
+                           else ("polarity_reversal", self.polarity_reversal))
         return self
 
 
@@ -522,7 +537,8 @@ class DBS(FrozenModel):
             raise InputError("pulse_width", self.pulse_width,
                              f"a pulse and its recharge shorter than the period "
                              f"({1e6 / self.frequency:.0f} us)")
-        session_as_written(1.0 / self.frequency, self.duration, what="pulse period")
+        session_as_written(1.0 / self.frequency, self.duration, what="pulse period",
+                           cause=("frequency", self.frequency))
         return self
 
 
