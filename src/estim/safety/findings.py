@@ -285,7 +285,8 @@ def _shared_placements(program: Program,
     same skin: the surface rules judged on their sum. The channels' worst 1 s r.m.s.
     currents are added as if in phase (the most they can sum to; a sum of r.m.s. values
     bounds the r.m.s. of the sum) on the smallest of their electrodes there, into 500 Ω.
-    Each channel alone can pass while forty of them on one pair of pads burn the skin."""
+    Each channel alone can pass while forty of them on one pair of pads exceed the FDA's
+    power density."""
     at: dict[str, list[tuple[str, float]]] = {}
     for ch in program.channels:
         if ch.name not in outputs or channel_implanted(program, ch):
