@@ -139,16 +139,13 @@ class TENS(_Pulsed):
         ):
             raise InputError("amplitude_modulation", 0.0,
                              "modulated TENS needs at least one modulation depth above 0")
-        cause: tuple[str, float] = ("frequency", self.frequency)
+        # the cycle, and the field that sets it
+        what, cause = "pulse period", ("frequency", self.frequency)
         if self.mode is TENSMode.BURST and self.burst_frequency is not None:
-            cause = ("burst_frequency", self.burst_frequency)
+            what, cause = "burst period", ("burst_frequency", self.burst_frequency)
         elif self.mode is TENSMode.MODULATED:
-            cause = ("modulation_period", self.modulation_period)
-        session_as_written(self.cycle_s, self.duration,
-                           what={TENSMode.BURST: "burst period",
-                                 TENSMode.MODULATED: "modulation period"}.get(self.mode,
-                                                                               "pulse period"),
-                           cause=cause)
+            what, cause = "modulation period", ("modulation_period", self.modulation_period)
+        session_as_written(self.cycle_s, self.duration, what=what, cause=cause)
         return self
 
     @property
