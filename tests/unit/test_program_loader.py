@@ -82,6 +82,26 @@ def test_bad_input_names_field_value_and_expectation(tens_text, old, new, field,
     assert str(err).startswith(f"bad.toml: {field}: got ")
 
 
+@pytest.mark.parametrize(("old", "new", "field", "written"), [
+    # a check across fields (the pulse against its period) sees SI values; the message shows
+    # the file's text, which the user can find, not "0.0002 s"
+    ('frequency = "80 Hz"', 'frequency = "20 kHz"', "channels[0].stimulation.pulse_width",
+     "200 us"),
+    ('pulse_width = "200 us"', 'pulse_width = "20 ms"', "channels[0].stimulation.pulse_width",
+     "20 ms"),
+    ('width = "5 cm", length = "5 cm"', 'width = "5 cm", length = "0.05 mm"',
+     "channels[0].anode.length", "0.05 mm"),
+])
+def test_an_error_shows_the_value_as_the_file_has_it(tens_text, old, new, field, written):
+    text = tens_text.replace(old, new, 1)
+    assert text != tens_text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text, source="bad.toml")
+    assert info.value.field == field
+    assert info.value.value == written
+    assert f"{field}: got '{written}', expected" in str(info.value)
+
+
 def test_all_problems_are_listed(tens_text):
     text = tens_text.replace('amplitude = "25 mA"', 'amplitude = "x"').replace(
         'frequency = "80 Hz"', 'frequency = "80 m"')

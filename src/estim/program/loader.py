@@ -8,6 +8,7 @@ find in the file), the value and what was expected. Nothing else escapes: not a 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -131,13 +132,35 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
         # pydantic reports a tuple whose items failed as "too short" as well: drop that echo.
         errors = [e for e in errors if not (e["type"] == "too_short" and any(
             o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
-        problems = [problem(e, tags=STIMULATION_TYPES, allowed=_allowed) for e in errors]
+        problems = [_as_written(data, problem(e, tags=STIMULATION_TYPES, allowed=_allowed))
+                    for e in errors]
         raise ProgramError(dedupe(problems), source=source) from None
     except InputError as err:  # raised outside pydantic's wrapping (should not happen)
         raise ProgramError([err], source=source) from None
     except RecursionError:
         raise ProgramError([InputError("program", "<deeply nested>", "a flat program table")],
                            source=source) from None
+
+
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _as_written(data: Mapping[str, Any], err: InputError) -> InputError:
+    """``err`` with the value as the file has it at the field's path ("200 us", not the
+    0.0002 s a cross-field check saw), where that path names a plain value in ``data``."""
+    node: Any = data
+    for key, index in _STEP.findall(err.field):
+        if index:
+            if not (isinstance(node, list) and int(index) < len(node)):
+                return err
+            node = node[int(index)]
+        elif isinstance(node, Mapping) and key in node:
+            node = node[key]
+        else:
+            return err
+    if isinstance(node, str | int | float) and not isinstance(node, bool) and node != err.value:
+        return InputError(err.field, node, err.expected)
+    return err
 
 
 def _allowed(parent: tuple[int | str, ...]) -> str:
