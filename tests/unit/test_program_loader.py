@@ -66,6 +66,8 @@ def test_parse_quantity(text, value, dimension):
         ('control = "current"', 'control = "curent"', "device.control", "'current'"),
         ('width = "5 cm", length', "length", "channels[0].anode.width", "width and length"),
         ('compliance_voltage = "80 V"', "", "device.compliance_voltage", "compliance"),
+        # a key that is no name is reported as a key, not as a quantity without units
+        ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
          'pulses_per_burst = 200', "channels[0].stimulation.pulses_per_burst", "fits"),
     ],

@@ -203,6 +203,9 @@ class SiteSpec(BaseModel):
         if len(self.name) > 64:
             raise InputError("name", _short_repr(self.name), "a site name (at most 64 characters)")
         for key, value in (self.model_extra or {}).items():
+            if not key.isidentifier():  # `7 = 3` is no override whatever its value
+                raise InputError(key, _short_repr(key), "a site key: a layer and what it sets, "
+                                 "e.g. fat_thickness or skin_conductivity, or length, width")
             if not isinstance(value, str) or len(value) > 64:
                 raise InputError(key, _short_repr(value),
                                  "a quantity with units, as text, e.g. '1.5 mm' or '0.2 S/m'")
