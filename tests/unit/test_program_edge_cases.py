@@ -119,6 +119,23 @@ def test_a_swept_beat_lasts_the_written_sweep_and_sessions_of_whole_sweeps_are_k
                 parse_quantity(duration, "time", field="duration"), rel=1e-9)
 
 
+@pytest.mark.parametrize(("example", "old", "new", "field"), [
+    ("hvpc_wound", 'peak_duration = "20 us"', 'peak_duration = "0.5 us"', "peak_duration"),
+    ("hvpc_wound", 'peak_time_constant = "5 us"', 'peak_time_constant = "1e-300 s"',
+     "peak_time_constant"),
+    ("tens_conventional", 'pulse_width = "200 us"', 'pulse_width = "0.9 us"', "pulse_width"),
+])
+def test_a_pulse_shorter_than_any_stimulators_is_refused(example, old, new, field):
+    text = _text(example)
+    assert old in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace(old, new, 1))
+    assert info.value.field.endswith(field)
+    assert "at least 1 us" in info.value.expected
+    # a microsecond is allowed (the fiber stage averages the stimulus over its 2 µs steps)
+    parse_program(text.replace(old, new.replace(new.split('"')[1], "1 us"), 1))
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field", "fragment"),
     [

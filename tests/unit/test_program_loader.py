@@ -59,6 +59,10 @@ def test_parse_quantity(text, value, dimension):
          "channels[0].stimulation.pulse_width", "above zero"),
         ('pulse_width = "200 us"', 'pulse_width = "7 ms"', "channels[0].stimulation.pulse_width",
          "shorter than its period"),
+        # far below any stimulator's pulse: it passed every check and the fiber stage found
+        # nothing but zeros
+        ('pulse_width = "200 us"', 'pulse_width = "1e-300 s"',
+         "channels[0].stimulation.pulse_width", "at least 1 us"),
         ('type = "tens"', 'type = "tenz"', "channels[0].stimulation.type", "'tens'"),
         ('mode = "conventional"', 'mode = "conventional"\nfoo = 1',
          "channels[0].stimulation.foo", "known key"),

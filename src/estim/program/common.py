@@ -12,8 +12,9 @@ from estim.program.options import Control
 from estim.units import parse_quantity
 
 __all__ = ["MAX_EVENTS_PER_CYCLE", "MAX_NAME_CHARS", "MAX_SESSION_S", "SESSION_TOLERANCE",
-           "Amplitude", "FrozenModel", "fmt_amplitude", "max_events", "non_negative",
-           "parse_amplitude", "positive", "session_as_written", "si_text"]
+           "SHORTEST_PULSE_S", "Amplitude", "FrozenModel", "fmt_amplitude", "max_events",
+           "non_negative", "parse_amplitude", "positive", "pulse_durations",
+           "session_as_written", "si_text"]
 
 
 #: Largest values a program may hold, by field name (SI). Beyond them no electrotherapy
@@ -226,6 +227,23 @@ def positive(model: BaseModel, *names: str) -> None:
         v = getattr(model, name)
         if v is not None and not v > 0:
             raise InputError(name, si_text(name, v), "a value above zero")
+
+
+#: The shortest pulse (or HVPC peak) accepted (s): shorter than any electrotherapy
+#: stimulator's (HVPC's peaks rise in ~5 µs); the fiber stage steps in 2 µs, averaging the
+#: stimulus over each step, so a 1 µs pulse still delivers its charge. Far shorter ones
+#: (1e-300 s) passed every check and failed only in the fiber stage, as an all-zero waveform.
+SHORTEST_PULSE_S = 1e-6
+
+
+def pulse_durations(model: BaseModel, *names: str) -> None:
+    """Each of ``names`` (a pulse's or a peak's duration) is at least :data:`SHORTEST_PULSE_S`."""
+    positive(model, *names)
+    for name in names:
+        v = getattr(model, name)
+        if v is not None and v < SHORTEST_PULSE_S:
+            raise InputError(name, si_text(name, v),
+                             "at least 1 us (no electrotherapy stimulator's pulse is shorter)")
 
 
 def non_negative(model: BaseModel, *names: str) -> None:

@@ -17,6 +17,7 @@ from estim.program.common import (
     non_negative,
     parse_amplitude,
     positive,
+    pulse_durations,
     session_as_written,
     si_text,
 )
@@ -42,7 +43,8 @@ class _Pulsed(FrozenModel):
 
     @model_validator(mode="after")
     def _check_pulse(self) -> Any:
-        positive(self, "frequency", "pulse_width", "duration")
+        positive(self, "frequency", "duration")
+        pulse_durations(self, "pulse_width")
         non_negative(self, "interphase_gap")
         if self.amplitude.value < 0:
             raise InputError("amplitude", self.amplitude.value,
@@ -395,8 +397,8 @@ class HVPC(FrozenModel):
 
     @model_validator(mode="after")
     def _check(self) -> HVPC:
-        positive(self, "frequency", "peak_time_constant", "peak_duration",
-                  "interpeak_interval", "duration")
+        positive(self, "frequency", "interpeak_interval", "duration")
+        pulse_durations(self, "peak_time_constant", "peak_duration")
         if self.interpeak_interval < self.peak_duration:
             raise InputError("interpeak_interval", self.interpeak_interval,
                              f"at least the peak duration ({self.peak_duration * 1e6:g} us)")
@@ -521,7 +523,8 @@ class DBS(FrozenModel):
 
     @model_validator(mode="after")
     def _check(self) -> DBS:
-        positive(self, "frequency", "pulse_width", "recharge_time_constant", "duration")
+        positive(self, "frequency", "recharge_time_constant", "duration")
+        pulse_durations(self, "pulse_width")
         non_negative(self, "interphase_gap")
         if not 0 < self.recharge_ratio <= 1:
             raise InputError("recharge_ratio", self.recharge_ratio, "a fraction in (0, 1]")
