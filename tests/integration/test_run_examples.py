@@ -28,10 +28,11 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 #: Examples whose programmed intensity lies within the edge of the thresholds that decide
 #: their verdict (estim.effects.window.edge_fraction: about as far as another sample of
 #: the model's fibers moves a threshold, p10-p90): HVPC (its ideal 150 V source's 749 mA
-#: against a pain threshold of 754 mA) and Russian current (a twitch at 71.0 against 70
-#: mA). Which side of the line such a program falls on is not a prediction; the test holds
-#: them to the edge instead. (Modulated TENS at the knee was here, pain at 29.6 against 28
-#: mA, until the periosteal Aδ's density was calibrated on Hughes et al. 2013: 34.6 mA.)
+#: against a pain threshold of 739 mA; 754 mA before its 5 µs peaks got 0.5 µs steps) and
+#: Russian current (a twitch at 71.0 against 70 mA). Which side of the line such a program
+#: falls on is not a prediction; the test holds them to the edge instead. (Modulated TENS
+#: at the knee was here, pain at 29.6 against 28 mA, until the periosteal Aδ's density was
+#: calibrated on Hughes et al. 2013: 34.6 mA.)
 AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",)}
 
 #: Examples whose predicted motor threshold comes below the sensory one (issue 8): none since
