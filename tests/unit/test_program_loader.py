@@ -70,6 +70,11 @@ def test_parse_quantity(text, value, dimension):
         ('control = "current"', 'control = "curent"', "device.control", "'current'"),
         ('width = "5 cm", length', "length", "channels[0].anode.width", "width and length"),
         ('compliance_voltage = "80 V"', "", "device.compliance_voltage", "compliance"),
+        # a size the shape does not take, or an area beside the sizes, was silently ignored
+        ('width = "5 cm", length = "5 cm"', 'width = "5 cm", length = "5 cm", diameter = "5 cm"',
+         "channels[0].anode.diameter", "no diameter on a rectangular electrode"),
+        ('width = "5 cm", length = "5 cm"', 'width = "5 cm", length = "5 cm", area = "9 cm^2"',
+         "channels[0].anode.area", "not both"),
         # a key that is no name is reported as a key, not as a quantity without units
         ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'

@@ -127,6 +127,14 @@ class Device(FrozenModel):
         return value
 
 
+#: The sizes each electrode shape takes (an area may stand for them).
+_SIZES: dict[ElectrodeShape, tuple[str, ...]] = {
+    ElectrodeShape.RECTANGULAR: ("width", "length"),
+    ElectrodeShape.CIRCULAR: ("diameter",),
+    ElectrodeShape.LEAD_CONTACT: ("diameter", "contact_length"),
+}
+
+
 class Electrode(FrozenModel):
     """One electrode of a channel.
 
@@ -149,13 +157,19 @@ class Electrode(FrozenModel):
             v = getattr(self, name)
             if v is not None and v <= 0:
                 raise InputError(name, v, "a positive size")
+        need = _SIZES[self.shape]
+        # a size the shape does not take was silently ignored (a circular pad's width)
+        for name in ("width", "length", "diameter", "contact_length"):
+            v = getattr(self, name)
+            if v is not None and name not in need:
+                raise InputError(name, v, f"no {name} on a {self.shape.value} electrode: it "
+                                 f"takes {' and '.join(need)} (or an area)")
         if self.area is not None:
+            given = [n for n in need if getattr(self, n) is not None]
+            if given and self.shape is not ElectrodeShape.LEAD_CONTACT:
+                raise InputError("area", self.area, f"the area or the {' and '.join(need)}, "
+                                 f"not both (the {given[0]} would be ignored)")
             return self
-        need = {
-            ElectrodeShape.RECTANGULAR: ("width", "length"),
-            ElectrodeShape.CIRCULAR: ("diameter",),
-            ElectrodeShape.LEAD_CONTACT: ("diameter", "contact_length"),
-        }[self.shape]
         missing = [n for n in need if getattr(self, n) is None]
         if missing:
             raise InputError(missing[0], None,
