@@ -75,6 +75,10 @@ def test_parse_quantity(text, value, dimension):
          "channels[0].anode.diameter", "no diameter on a rectangular electrode"),
         ('width = "5 cm", length = "5 cm"', 'width = "5 cm", length = "5 cm", area = "9 cm^2"',
          "channels[0].anode.area", "not both"),
+        # an asymmetric pulse whose long balancing phase overflows the period: the ratio
+        # sets that phase's length, so it is the field to change (a symmetric pulse fits)
+        ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.001',
+         "channels[0].stimulation.asymmetry_ratio", "more than 0.0163"),
         # a key that is no name is reported as a key, not as a quantity without units
         ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'

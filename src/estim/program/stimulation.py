@@ -65,7 +65,19 @@ class _Pulsed(FrozenModel):
         return w + self.interphase_gap + w / self.asymmetry_ratio
 
     def _check_fits(self, max_frequency: float, field: str = "pulse_width") -> None:
-        if self.pulse_duration_s >= 1.0 / max_frequency:
+        period = 1.0 / max_frequency
+        head = self.pulse_width + self.interphase_gap  # the leading phase and the gap
+        if (self.pulse is PulseShape.ASYMMETRIC_BIPHASIC and self.pulse_duration_s >= period
+                and head + self.pulse_width < period):
+            # the pulse would fit with equal phases: the long charge-balancing tail (its
+            # length pulse_width / asymmetry_ratio) is what overflows
+            raise InputError(
+                "asymmetry_ratio", self.asymmetry_ratio,
+                f"more than {self.pulse_width / (period - head):.3g}: the second phase lasts "
+                f"pulse_width / asymmetry_ratio "
+                f"({self.pulse_width / self.asymmetry_ratio * 1e6:.0f} us), and the pulse "
+                f"must be shorter than its period ({period * 1e6:.0f} us at {max_frequency:g} Hz)")
+        if self.pulse_duration_s >= period:
             raise InputError(
                 field, si_text(field, self.pulse_width),
                 f"a pulse (all phases: {self.pulse_duration_s * 1e6:.0f} us) shorter than its "
