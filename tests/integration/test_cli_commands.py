@@ -180,6 +180,15 @@ def test_bad_amplitude_exits_2_naming_the_option(command, program, value, expect
     assert not list(tmp_path.iterdir())  # refused before anything is written
 
 
+@pytest.mark.parametrize("value", ["-5mA", "-5 mA", "-.5mA"])
+def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
+    """argparse takes "-5mA" after a space for another option ("--amplitude: expected one
+    argument"); the value is passed on and refused for what it is."""
+    assert main(["check", "tens_conventional", "--amplitude", value]) == 2
+    _one_error(capsys.readouterr().err, f"estim check: error: --amplitude: got '{value}', "
+               "expected", "at least zero")
+
+
 def test_amplitude_on_a_point_source_is_refused(capsys):
     assert main(["fibers", "--amplitude", "1mA"]) == 2
     _one_error(capsys.readouterr().err, "--amplitude", "PROGRAM")

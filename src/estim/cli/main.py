@@ -41,6 +41,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _valued_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The long options of ``parser`` and its commands that take one value."""
+    out: set[str] = set()
+    for action in parser._actions:  # argparse has no public walk of its actions
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _valued_options(sub)
+        elif action.option_strings and action.nargs is None and action.const is None:
+            out.update(o for o in action.option_strings if o.startswith("--"))
+    return out
+
+
+def _negative_values(argv: list[str], valued: set[str]) -> list[str]:
+    """``--amplitude -1mA`` as ``--amplitude=-1mA``: argparse takes a value that starts with
+    a dash and is not a bare number ("-1mA", "-5 us") for an option and says the option
+    "expected one argument"; joined, the value reaches the check that says what is wrong
+    with it."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        if (token in valued and len(following) > 1 and following[0] == "-"
+                and (following[1].isdigit() or following[1] == ".")):
+            out.append(f"{token}={following}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def _shown(text: object) -> str:
     """What a user typed, as plain ``print`` may show it (control characters escaped)."""
     from estim.text import terminal_text
@@ -93,7 +125,8 @@ def _one_line_warnings(command: str) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negative_values(sys.argv[1:] if argv is None else list(argv),
+                                              _valued_options(parser)))
     if args.command is None:
         parser.print_help()
         return 2
