@@ -189,6 +189,21 @@ def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
                "expected", "at least zero")
 
 
+@pytest.mark.parametrize(("old", "new", "field"), [
+    # found where the site is built, after the file was read: a pad below the mesh's 1 mm
+    ('width = "5 cm", length = "5 cm" }', 'width = "0.5 mm", length = "5 cm" }',
+     "channels[0].anode.size"),
+    ('"lumbar_left_lower"', '"knee_lateral"', "channels[0].cathode.placement"),
+])
+def test_a_problem_found_after_reading_names_the_file_too(old, new, field, tmp_path,
+                                                          tens_text, capsys):
+    path = tmp_path / "mine.toml"
+    assert old in tens_text
+    path.write_text(tens_text.replace(old, new, 1))
+    assert main(["check", str(path)]) == 2
+    _one_error(capsys.readouterr().err, f"estim check: error: {path}: {field}: got ")
+
+
 def test_amplitude_on_a_point_source_is_refused(capsys):
     assert main(["fibers", "--amplitude", "1mA"]) == 2
     _one_error(capsys.readouterr().err, "--amplitude", "PROGRAM")

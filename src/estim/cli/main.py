@@ -87,6 +87,20 @@ def _one_line(err: object) -> str:
     return one_line(err)
 
 
+def _where(err: EstimError, args: argparse.Namespace) -> str:
+    """``"x.toml: "`` before a problem found in the program file after it was read (a pad too
+    small for the site's mesh, a placement the site lacks), as the file's reader puts it
+    before its own: the field names a line of that file."""
+    from estim.program.errors import ProgramError
+
+    program = getattr(args, "program", None)
+    if (isinstance(err, InputError) and not isinstance(err, ProgramError)
+            and isinstance(program, str) and os.path.isfile(program)
+            and err.field.startswith(("channels[", "site.", "device."))):
+        return f"{_shown(program)}: "
+    return ""
+
+
 def _check_program_path(text: str | None) -> None:
     """A PROGRAM that is a symbolic link leading nowhere is named as such (not as a missing
     file or an unknown example)."""
@@ -136,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             code: int = args.handler(args)
             return code
     except EstimError as err:  # InputError included: one line, exit 2
-        print(f"estim {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        print(f"estim {args.command}: error: {_where(err, args)}{_one_line(err)}",
+              file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`estim check | head -1`): end quietly
         with contextlib.suppress(OSError):
