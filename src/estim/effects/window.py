@@ -148,7 +148,7 @@ def thresholds_near(current: float, thresholds: Mapping[str, float | None]
 
 #: Bump when the fiber solver changes its numbers (invalidates cached thresholds, and a
 #: sweep's finished points: estim.sweep.plan).
-THRESHOLDS_VERSION = "thresholds-4"
+THRESHOLDS_VERSION = "thresholds-5"
 
 #: How the window's Aδ afferents end when :func:`sensation_window` is not told
 #: (:class:`~estim.effects.populations.AdeltaEnding`): in an unmyelinated free ending past

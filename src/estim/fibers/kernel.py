@@ -42,7 +42,12 @@ from numba import get_num_threads, njit, prange
 from scipy.linalg import solve_banded
 
 from estim.errors import InputError
-from estim.fibers.kinetics import MAX_STATES, currents, gates, kinetic_table
+from estim.fibers.kinetics import (
+    currents,
+    gate_table,
+    kinetic_table,
+    step_gates,
+)
 
 __all__ = ["as_sources", "channel_sets", "run_batch", "run_batch_numpy"]
 
@@ -88,7 +93,7 @@ def _take(la, b, fib, amp, dt, cm, gpas, epas, ga, gp, cmy, gmy, area, phi, vm, 
 def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
            active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st, quiet_step,
            quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak, rec, rec_every, steps,
-           double):
+           double, gtab):
     """Integrate the batch members listed in ``members``, :data:`LANES` at a time: a lane
     that finishes its member (detection, quiescence or the last step) takes the next one."""
     n = cm.shape[1]
@@ -292,10 +297,7 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
                 la = act[li]
                 b = lb[la]
                 v = lvm[i, la]
-                gs = gates(c, v, kin[c])
-                for q in range(ns):
-                    lst[j, q, la] = gs[q] + (lst[j, q, la] - gs[q]) * math.exp(
-                        -dt * gs[MAX_STATES + q])
+                step_gates(c, v, kin[c], gtab, dt, lst[j, :, la], ns)
                 v_old = r0[i, la]
                 if v_old < thresh <= v:
                     if n_cross[b, j] == 0:
@@ -346,13 +348,13 @@ def _chunk(members, codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy
 def _run_batch_compiled(codes, kin, dt, n_steps, v_rest, cm, gpas, epas, ga, gp, cmy, gmy, area,
                         active, detect, fib, amp, phi, wave, inj_comp, inj_wave, vm, w, st,
                         quiet_step, quiet_mv, stop_on_detect, thresh, t_cross, n_cross, peak,
-                        rec, rec_every, steps, double, n_chunks):
+                        rec, rec_every, steps, double, gtab, n_chunks):
     n_b = amp.shape[0]
     for t in prange(n_chunks):
         _chunk(np.arange(t, n_b, n_chunks), codes, kin, dt, n_steps, v_rest, cm, gpas, epas,
                ga, gp, cmy, gmy, area, active, detect, fib, amp, phi, wave, inj_comp,
                inj_wave, vm, w, st, quiet_step, quiet_mv, stop_on_detect, thresh, t_cross,
-               n_cross, peak, rec, rec_every, steps, double)
+               n_cross, peak, rec, rec_every, steps, double, gtab)
 
 
 def as_sources(phi: np.ndarray, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -434,7 +436,8 @@ def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
             cable["epas"], cable["ga"], cable["gp"], cable["cmy"], cable["gmy"], cable["area"],
             active, int(detect), fib, amp, phi, wave, int(inj_comp), inj_wave, vm, w, st,
             int(quiet_step), float(quiet_mv), bool(stop_on_detect), float(thresh), t_cross,
-            n_cross, peak, rec, max(int(rec_every), 1), steps, double)
+            n_cross, peak, rec, max(int(rec_every), 1), steps, double,
+            gate_table(codes, table, dt))
     if n_b == 1:  # on this thread: a batch of one would leave the other threads spinning
         _chunk(np.zeros(1, dtype=np.int64), *args)
     else:
@@ -467,7 +470,8 @@ def run_batch_numpy(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps:
     t_cross, n_cross, peak, steps = _outputs(n_b, active.shape[0])
     double = bool(np.any(cable["gp"] > 0))
     codes, table, _ = channel_sets(code, kin, v_rest, active.shape[0])
-    gates_py = gates.py_func
+    step_gates_py = step_gates.py_func
+    gtab = gate_table(codes, table, dt)
     currents_py = currents.py_func
     ve_old = np.zeros((n_b, n))
     for k in range(n_steps):
@@ -525,9 +529,7 @@ def run_batch_numpy(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps:
             vm[b] = v_new
             w[b] = w_new
             for j, i in enumerate(active):
-                gs = np.array(gates_py(codes[j], v_new[i], table[codes[j]]))
-                inf, rate = gs[:ns], gs[MAX_STATES:MAX_STATES + ns]
-                st[b, j, :ns] = inf + (st[b, j, :ns] - inf) * np.exp(-dt * rate)
+                step_gates_py(codes[j], v_new[i], table[codes[j]], gtab, dt, st[b, j], ns)
                 if v_old[i] < thresh <= v_new[i]:
                     if n_cross[b, j] == 0:
                         t_cross[b, j] = (k + 1) * dt - dt * (v_new[i] - thresh) / (
