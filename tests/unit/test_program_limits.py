@@ -118,13 +118,13 @@ def test_exponent_tower_in_a_program_is_refused_fast():
 @pytest.mark.parametrize("value", ["true", '"7"', "7.0"])
 def test_pulses_per_burst_must_be_an_integer(value):
     _refused(_swap("tens_burst", "pulses_per_burst = 7", f"pulses_per_burst = {value}"),
-             "pulses_per_burst", "integer")
+             "pulses_per_burst", "a whole number, without quotes")
 
 
 @pytest.mark.parametrize("value", ['"no"', "1", '"true"'])
 def test_output_indicator_must_be_a_boolean(value):
     _refused(_swap("tens_conventional", "output_indicator = true",
-                   f"output_indicator = {value}"), "output_indicator", "boolean")
+                   f"output_indicator = {value}"), "output_indicator", "true or false")
 
 
 def test_site_override_must_be_text():

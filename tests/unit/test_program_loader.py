@@ -79,6 +79,15 @@ def test_parse_quantity(text, value, dimension):
         # sets that phase's length, so it is the field to change (a symmetric pulse fits)
         ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.001',
          "channels[0].stimulation.asymmetry_ratio", "more than 0.0163"),
+        # a wrong type in TOML's words, not pydantic's ("Input should be a valid integer")
+        ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
+         'pulses_per_burst = "seven"', "channels[0].stimulation.pulses_per_burst",
+         "a whole number, without quotes: e.g. 7"),
+        ('output_indicator = true', 'output_indicator = "yes"', "device.output_indicator",
+         "true or false"),
+        ('name = "1"', 'name = 1', "channels[0].name", "text in quotes"),
+        ('anode = { placement = "lumbar_left_upper", shape = "rectangular", width = "5 cm", '
+         'length = "5 cm" }', 'anode = "lumbar_left_upper"', "channels[0].anode", "a table"),
         # a key that is no name is reported as a key, not as a quantity without units
         ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'

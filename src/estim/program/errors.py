@@ -84,11 +84,38 @@ def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
     if kind == "value_error":
         msg = str(e.get("msg", "")).removeprefix("Value error, ")
         return InputError(path, _short(value), msg)
+    if kind in _TYPE_WORDS:
+        return InputError(path, _short(value), _TYPE_WORDS[kind])
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return InputError(path, _short(value), str(e.get("msg", "")).lower())
+        return InputError(path, _short(value), _pydantic_words(e))
     if kind == "too_short":
         return InputError(path, _short(value), "at least one entry")
-    return InputError(path or "program", _short(value), str(e.get("msg", "")))
+    return InputError(path or "program", _short(value), _pydantic_words(e))
+
+
+#: pydantic's type errors in a program file's words (TOML's): "Input should be a valid
+#: integer, unable to parse string as an integer" was shown as it came.
+_TYPE_WORDS = {
+    "int_type": "a whole number, without quotes: e.g. 7",
+    "int_parsing": "a whole number, without quotes: e.g. 7",
+    "int_from_float": "a whole number, without quotes: e.g. 7",
+    "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false, without quotes",
+    "bool_parsing": "true or false, without quotes",
+    "string_type": "text in quotes",
+    "dict_type": "a table: { ... } or a [section]",
+    "model_type": "a table: { ... } or a [section]",
+    "model_attributes_type": "a table: { ... } or a [section]",
+    "list_type": "an array: [ ... ]", "tuple_type": "an array: [ ... ]",
+}
+
+
+def _pydantic_words(e: Mapping[str, Any]) -> str:
+    """pydantic's message for a kind not worded above, without its "Input should be"."""
+    msg = str(e.get("msg", "")).removeprefix("Value error, ")
+    for lead in ("Input should be ", "input should be "):
+        msg = msg.removeprefix(lead)
+    return msg[:1].lower() + msg[1:]
 
 
 def _short(value: Any) -> Any:
