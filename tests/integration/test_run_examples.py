@@ -154,6 +154,11 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
             "the model cannot say on which side of it a person falls" in html)
     assert told == (path.stem in AT_THE_EDGE,) * 2, (path.stem, told)
     if sensation["as_expected"] is False:
+        # the terminal says what the source expects, each phrase quoted (they hold commas),
+        # wrapped under its indent
+        said = [ln for ln in screen if "the program's source expects “" in ln]
+        assert len(said) == 1 and said[0].startswith("  the program's"), screen
+        assert "source expects “" in html  # the apostrophe is escaped there
         # at the edge the source is neither confirmed nor contradicted; beyond it, contradicted
         at_edge = path.stem in AT_THE_EDGE
         assert ("neither confirms nor contradicts" in html) is at_edge, path.stem

@@ -315,7 +315,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         if s.get("as_expected") is False:
             across = [words for words, _, _ in edge
                       if across_the_edge(s["phrase"], words) in s["expected"]]
-            feel.append(f"The program's source expects {' or '.join(s['expected'])}: "
+            expected = " or ".join(f"“{e}”" for e in s["expected"])  # phrases hold commas
+            feel.append(f"The program's source expects {expected}: "
                         + (f"just across the threshold for {across[0]}, so the model "
                            "neither confirms nor contradicts it." if across else
                            "the model and the source disagree here."))

@@ -194,19 +194,17 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
         verdict = Text.from_markup(f"[bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
                                    f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
-        for line in verdict.wrap(console, max(20, console.width - 2)):
-            line.rstrip()
-            console.print(Text("  ") + line)
+        _hanging(console, "  ", verdict)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
                              f"({_ma(amp)}), inside the model's ±{edge:.1%}", style="yellow")
-            for line in edge_text.wrap(console, max(20, console.width - 2)):
-                line.rstrip()
-                console.print(Text("  ") + line)
+            _hanging(console, "  ", edge_text)
         if s.get("as_expected") is False:
-            console.print(f"  [yellow]the program's source expects: "
-                          f"{terminal_text(' or '.join(s['expected']))}[/yellow]")
+            # each phrase quoted: they hold commas ("contraction, approaching pain")
+            expected = " or ".join(f"“{terminal_text(e)}”" for e in s["expected"])
+            _hanging(console, "  ", Text(f"the program's source expects {expected}",
+                                         style="yellow"))
         # then how many of the virtual people feel what there (the verdict is the reference
         # anatomy's)
         people = people_text(w)
@@ -214,9 +212,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             text = Text(with_sample_words(
                 f"of {bands['subjects']} virtual people: {terminal_text(people)}",
                 bands.get("undecided_at_programmed") or {}, bands["subjects"]), style="dim")
-            for line in text.wrap(console, max(20, console.width - 2)):
-                line.rstrip()
-                console.print(Text("  ") + line)
+            _hanging(console, "  ", text)
     dbs = fx.get("dbs_activation")
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
