@@ -216,7 +216,7 @@ def gate_table(codes: np.ndarray, kin: np.ndarray, dt: float) -> np.ndarray:
         n = round((GATE_TABLE_HIGH_MV - GATE_TABLE_LOW_MV) / GATE_TABLE_STEP_MV) + 1
         table = np.zeros((kin.shape[0], n, 2 * MAX_STATES))
         _fill_gate_table(kin, used, float(dt), table)
-        if len(_TABLES) > 64:
+        if len(_TABLES) >= 16:  # 1.5 MB each: a run uses two or three
             _TABLES.clear()
         _TABLES[key] = table
     return table

@@ -230,9 +230,10 @@ def positive(model: BaseModel, *names: str) -> None:
 
 
 #: The shortest pulse (or HVPC peak) accepted (s): shorter than any electrotherapy
-#: stimulator's (HVPC's peaks rise in ~5 µs); the fiber stage steps in 2 µs, averaging the
-#: stimulus over each step, so a 1 µs pulse still delivers its charge. Far shorter ones
-#: (1e-300 s) passed every check and failed only in the fiber stage, as an all-zero waveform.
+#: stimulator's (HVPC's peaks rise in ~5 µs). The fiber stage takes ten steps per phase for
+#: pulses this short (estim.effects.window.time_step), so the finest step is 0.1 µs. Far
+#: shorter ones (1e-300 s) passed every check and failed only in the fiber stage, as an
+#: all-zero waveform.
 SHORTEST_PULSE_S = 1e-6
 
 
@@ -242,8 +243,8 @@ def pulse_durations(model: BaseModel, *names: str) -> None:
     for name in names:
         v = getattr(model, name)
         if v is not None and v < SHORTEST_PULSE_S:
-            raise InputError(name, si_text(name, v),
-                             "at least 1 us (no electrotherapy stimulator's pulse is shorter)")
+            raise InputError(name, si_text(name, v), f"at least {SHORTEST_PULSE_S * 1e6:g} us "
+                             "(no electrotherapy stimulator's pulse is shorter)")
 
 
 def non_negative(model: BaseModel, *names: str) -> None:
