@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from estim.errors import InputError
-from estim.fields.electrodes import Electrode
+from estim.fields.electrodes import Electrode, pads_overlap
 from estim.fields.program import electrode_from_spec
 from estim.fields.sites import Site, site_from_spec
 from estim.program.model import Program, SiteSpec
@@ -131,4 +131,24 @@ def build_setup(program: Program, *, site_overrides: Mapping[str, str] | None = 
         else:
             current = amp.value / ch.impedance if ch.impedance is not None else None
         channels.append(PlacedChannel(ch.name, anode, cathode, stim, current))
+    _no_pads_overlap(site, channels)
     return Setup(program, site, tuple(channels))
+
+
+def _no_pads_overlap(site: Site, channels: list[PlacedChannel]) -> None:
+    """Two pads on the same skin: a channel's anode and cathode, or two channels' pads at
+    different placements (channels may share a placement: one pad). Overlapping pads were
+    solved as if the skin under both belonged to each (5 cm pads 4 cm apart: 50 Ω)."""
+    pads = [(i, role, getattr(ch, role)) for i, ch in enumerate(channels)
+            for role in ("anode", "cathode")]
+    for k, (i, role, pad) in enumerate(pads):
+        for j, other_role, other in pads[:k]:
+            if other.name == pad.name or not pads_overlap(site, pad, other):
+                continue
+            whose = (f"the {other_role}" if j == i else
+                     f"channel {channels[j].name}'s {other_role}")
+            raise InputError(f"channels[{i}].{role}.placement", pad.name,
+                             f"a pad that does not overlap {whose} at {other.name} (their "
+                             f"{pad.length * 1e3:g} x {pad.width * 1e3:g} and "
+                             f"{other.length * 1e3:g} x {other.width * 1e3:g} mm pads cover "
+                             "the same skin)")

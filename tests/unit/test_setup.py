@@ -54,3 +54,58 @@ def test_bad_site_overrides_are_refused(overrides: dict[str, str], field: str) -
     with pytest.raises(InputError) as err:
         build_setup(_example(), site_overrides=overrides)
     assert err.value.field == field
+
+
+def _moved(name: str, **placements: str) -> Program:
+    """An example with its first channel's pads moved (anode=..., cathode=...)."""
+    program = _example(name)
+    ch = program.channels[0]
+    moved = {role: getattr(ch, role).replace(placement=where)
+             for role, where in placements.items()}
+    return program.replace(channels=(ch.replace(**moved), *program.channels[1:]))
+
+
+@pytest.mark.parametrize(("overrides", "reach"), [
+    # the placements move with the site's size: on a 6 cm back the 5 cm pads at a quarter of
+    # its length reach 40 mm from its centre, past its 30 mm edge (this crashed the mesher)
+    ({"length": "6 cm"}, "reaches 40 mm"),
+    ({"width": "7 cm"}, "reaches 39 mm"),
+])
+def test_a_pad_that_runs_off_the_site_is_refused(overrides: dict[str, str], reach: str) -> None:
+    with pytest.raises(InputError) as err:
+        build_setup(_example(), site_overrides=overrides)
+    assert err.value.field == "channels[0].anode.placement"
+    assert reach in err.value.expected and "past its edge" in err.value.expected
+    # a site as long as the pads need (50 mm pads centred 27.5 mm out) is kept
+    build_setup(_example(), site_overrides={"length": "11 cm"})
+
+
+@pytest.mark.parametrize(("name", "placements", "field", "other"), [
+    # 5 x 5 cm pads 4 cm apart on the back
+    ("tens_conventional", {"anode": "lumbar_center", "cathode": "lumbar_upper"},
+     "channels[0].cathode.placement", "the anode at lumbar_center"),
+    # 5 cm discs 3.75 cm apart along the knee, on the same side
+    ("tens_modulated", {"anode": "knee_medial", "cathode": "knee_superomedial"},
+     "channels[0].cathode.placement", "the anode at knee_medial"),
+    # true interferential: channel A's anode moved to the medial joint line, 3.75 cm from
+    # channel B's cathode below it
+    ("ifc_true_knee", {"anode": "knee_medial"}, "channels[1].cathode.placement",
+     "channel A's anode at knee_medial"),
+    # ... and to the front of the joint, a quarter of the way round from every other pad
+    ("ifc_true_knee", {"anode": "knee_anterior"}, None, None),
+])
+def test_pads_that_cover_the_same_skin_are_refused(name: str, placements: dict[str, str],
+                                                   field: str | None, other: str | None
+                                                   ) -> None:
+    program = _moved(name, **placements)
+    if field is None:  # pads apart: kept
+        build_setup(program)
+        return
+    with pytest.raises(InputError) as err:
+        build_setup(program)
+    assert err.value.field == field and other in err.value.expected
+
+
+def test_every_bundled_example_keeps_its_pads_apart_and_on_its_site() -> None:
+    for name in estim.bundled_examples():
+        build_setup(_example(name))

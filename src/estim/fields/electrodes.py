@@ -25,6 +25,7 @@ __all__ = [
     "Electrode",
     "ElectrodeShape",
     "InterfaceModel",
+    "pads_overlap",
     "place_electrode",
 ]
 
@@ -175,6 +176,7 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
         raise InputError(f"{field}.size", (length, width), "positive electrode dimensions")
     if site.kind != "brain":
         _fits(site, length, width, field=field)
+        _on_site(site, where, spot.position, length, width, field=field)
     if site.kind == "brain":
         if where == "case":
             return Electrode(where, "case", spot.position, spot.normal, spot.axis, 0.0, 0.0,
@@ -213,6 +215,66 @@ def _segment_normal(axis: Vec3, angle_deg: float) -> Vec3:
 #: Smallest side of a surface electrode (m): smaller pads are not electrotherapy electrodes
 #: and the mesher cannot resolve them on a body-sized site.
 MIN_SURFACE_ELECTRODE_M = 1e-3
+
+
+def _on_site(site: Site, where: str, position: Vec3, length: float, width: float, *,
+             field: str) -> None:
+    """The pad at ``position`` lies on the site: within its length along the axis (a patch:
+    and its width across). A site shortened by an override (``length = "6 cm"``) moves its
+    placements with it, and a pad that ran past the edge crashed the mesher or was solved
+    on the part of it that lay on the tissue."""
+    along = position[2] if site.kind == "limb" else position[1]
+    reach = [("length", abs(along) + length / 2, site.length / 2)]
+    if site.kind == "planar":
+        reach.append(("width", abs(position[0]) + width / 2, site.width / 2))
+    for name, out, edge in reach:
+        if out > edge * (1 + 1e-9):
+            raise InputError(f"{field}.placement", where,
+                             f"a pad that lies on the site: this {length * 1e3:g} x "
+                             f"{width * 1e3:g} mm pad at {where} reaches {out * 1e3:.4g} mm "
+                             f"from the {site.name} site's centre, past its edge at "
+                             f"{edge * 1e3:.4g} mm (the site's {name} is "
+                             f"{2 * edge * 1e3:.4g} mm)")
+
+
+def _surface_coordinates(site: Site, e: Electrode) -> tuple[float, float]:
+    """Where a pad's centre lies on the skin, in the pad's own axes (m): across its axis
+    (a limb: the arc length round the limb from its front) and along it."""
+    x, y, z = e.position
+    if site.kind != "limb":
+        return x, y
+    theta = math.atan2(y, x)
+    a, b = site.radius_x, site.radius_y
+    t = [theta * k / 256 for k in range(257)]
+    pts = [(a * b / math.hypot(b * math.cos(u), a * math.sin(u)), u) for u in t]
+    arc = sum(math.hypot(r1 * math.cos(u1) - r0 * math.cos(u0),
+                         r1 * math.sin(u1) - r0 * math.sin(u0))
+              for (r0, u0), (r1, u1) in zip(pts, pts[1:], strict=False))
+    return math.copysign(arc, theta), z
+
+
+def pads_overlap(site: Site, a: Electrode, b: Electrode) -> bool:
+    """Whether two surface pads cover some of the same skin (more than touching: 0.1 mm)."""
+    if site.kind == "brain":
+        return False
+    (ua, va), (ub, vb) = _surface_coordinates(site, a), _surface_coordinates(site, b)
+    du, dv = abs(ua - ub), abs(va - vb)
+    if site.kind == "limb":  # the shorter way round
+        a_, b_ = site.radius_x, site.radius_y
+        perimeter = math.pi * (3 * (a_ + b_) - math.sqrt((3 * a_ + b_) * (a_ + 3 * b_)))
+        du = min(du, perimeter - du)
+    slack = 1e-4
+    if du >= (a.width + b.width) / 2 - slack or dv >= (a.length + b.length) / 2 - slack:
+        return False
+    circles = [e for e in (a, b) if e.shape == "circular"]
+    if len(circles) == 2:
+        return math.hypot(du, dv) < (a.width + b.width) / 2 - slack
+    if len(circles) == 1:  # the circle's centre against the rectangle
+        rect = b if circles[0] is a else a
+        cu = max(du - rect.width / 2, 0.0)
+        cv = max(dv - rect.length / 2, 0.0)
+        return math.hypot(cu, cv) < circles[0].width / 2 - slack
+    return True
 
 
 def _fits(site: Site, length: float, width: float, *, field: str) -> None:
