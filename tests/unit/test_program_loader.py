@@ -77,8 +77,15 @@ def test_parse_quantity(text, value, dimension):
          "channels[0].anode.area", "not both"),
         # an asymmetric pulse whose long balancing phase overflows the period: the ratio
         # sets that phase's length, so it is the field to change (a symmetric pulse fits)
-        ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.001',
+        ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.015',
          "channels[0].stimulation.asymmetry_ratio", "more than 0.0163"),
+        # ... and a gap that overflows it, the gap (it blamed the pulse width); a ratio so small
+        # that the second phase was infinite is out of range
+        ('pulse = "symmetric_biphasic"', 'pulse = "symmetric_biphasic"\n'
+         'interphase_gap = "12400 us"', "channels[0].stimulation.interphase_gap",
+         "less than 12.1 ms"),
+        ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 5e-324',
+         "channels[0].stimulation.asymmetry_ratio", "from 0.01 to 1"),
         # a wrong type in TOML's words, not pydantic's ("Input should be a valid integer")
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
          'pulses_per_burst = "seven"', "channels[0].stimulation.pulses_per_burst",

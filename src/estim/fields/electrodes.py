@@ -9,6 +9,7 @@ conductance the volume-conductor solve uses.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -249,7 +250,7 @@ def _surface_coordinates(site: Site, e: Electrode) -> tuple[float, float]:
     pts = [(a * b / math.hypot(b * math.cos(u), a * math.sin(u)), u) for u in t]
     arc = sum(math.hypot(r1 * math.cos(u1) - r0 * math.cos(u0),
                          r1 * math.sin(u1) - r0 * math.sin(u0))
-              for (r0, u0), (r1, u1) in zip(pts, pts[1:], strict=False))
+              for (r0, u0), (r1, u1) in itertools.pairwise(pts))
     return math.copysign(arc, theta), z
 
 

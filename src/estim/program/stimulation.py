@@ -49,9 +49,10 @@ class _Pulsed(FrozenModel):
         if self.amplitude.value < 0:
             raise InputError("amplitude", self.amplitude.value,
                              "a non-negative amplitude (polarity is set by the electrodes)")
-        if not 0 < self.asymmetry_ratio <= 1:
+        if not 0.01 <= self.asymmetry_ratio <= 1:  # 5e-324 made the second phase infinite
             raise InputError("asymmetry_ratio", self.asymmetry_ratio,
-                             "the ratio of the second phase amplitude to the first, in (0, 1]")
+                             "the ratio of the second phase amplitude to the first, from 0.01 "
+                             "to 1")
         return self
 
     @property
@@ -65,23 +66,41 @@ class _Pulsed(FrozenModel):
         return w + self.interphase_gap + w / self.asymmetry_ratio
 
     def _check_fits(self, max_frequency: float, field: str = "pulse_width") -> None:
+        """The whole pulse is shorter than its period; the field blamed is the one that makes
+        it overflow: the interphase gap where the pulse fits without it, the asymmetry ratio
+        (which sets the second phase's length) where it would fit with equal phases, else
+        ``field``."""
         period = 1.0 / max_frequency
+        total = self.pulse_duration_s
+        if total < period:
+            return
+        within = f"shorter than its period ({_us(period)} at {max_frequency:g} Hz)"
+        without_gap = total - self.interphase_gap
+        if self.interphase_gap > 0 and without_gap < period:
+            raise InputError(
+                "interphase_gap", si_text("interphase_gap", self.interphase_gap),
+                f"less than {_us(period - without_gap)}: the pulse with it lasts {_us(total)}, "
+                f"and it must be {within}")
         head = self.pulse_width + self.interphase_gap  # the leading phase and the gap
-        if (self.pulse is PulseShape.ASYMMETRIC_BIPHASIC and self.pulse_duration_s >= period
-                and head + self.pulse_width < period):
+        if self.pulse is PulseShape.ASYMMETRIC_BIPHASIC and head + self.pulse_width < period:
             # the pulse would fit with equal phases: the long charge-balancing tail (its
             # length pulse_width / asymmetry_ratio) is what overflows
             raise InputError(
                 "asymmetry_ratio", self.asymmetry_ratio,
                 f"more than {self.pulse_width / (period - head):.3g}: the second phase lasts "
-                f"pulse_width / asymmetry_ratio "
-                f"({self.pulse_width / self.asymmetry_ratio * 1e6:.0f} us), and the pulse "
-                f"must be shorter than its period ({period * 1e6:.0f} us at {max_frequency:g} Hz)")
-        if self.pulse_duration_s >= period:
-            raise InputError(
-                field, si_text(field, self.pulse_width),
-                f"a pulse (all phases: {self.pulse_duration_s * 1e6:.0f} us) shorter than its "
-                f"period ({1e6 / max_frequency:.0f} us at {max_frequency:g} Hz)")
+                f"pulse_width / asymmetry_ratio ({_us(self.pulse_width / self.asymmetry_ratio)})"
+                f", and the pulse must be {within}")
+        raise InputError(field, si_text(field, self.pulse_width),
+                         f"a pulse (all phases: {_us(total)}) {within}")
+
+
+def _us(seconds: float) -> str:
+    """A duration for a message, to four digits in us, ms or s (not the 300 digits that
+    1e308 us made)."""
+    for scale, unit in ((1e6, "us"), (1e3, "ms")):
+        if seconds * scale < 1e4:
+            return f"{seconds * scale:.4g} {unit}"
+    return f"{seconds:.4g} s"
 
 
 #: Highest carrier of a medium-frequency (Russian, interferential) output (Hz).
