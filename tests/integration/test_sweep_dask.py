@@ -205,6 +205,19 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert not (tmp_path / "seed").exists()
 
 
+@pytest.mark.parametrize("workers", ["0", "-1", "100000"])
+def test_a_local_cluster_of_no_or_too_many_workers_is_refused_before_the_folder(
+        workers: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--workers 0 was refused after the points/ folder was made, and 100,000 hung for
+    minutes making scratch folders: both are refused first, with the range."""
+    out = tmp_path / "out"
+    code = main(["sweep", "tens_conventional", "--vary", "amplitude=10,20mA", "--safety-only",
+                 "--workers", workers, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--workers: got {workers}, expected from 1 to " in err
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_body_outputs_and_a_virtual_subject() -> None:
     """A few fibers per class: the window's thresholds in mA, the sensation, and one

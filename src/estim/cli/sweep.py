@@ -79,6 +79,10 @@ def _sweep(args: argparse.Namespace) -> int:
     _, path = resolve_program(name)
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed", args.seed, "a whole number >= 0")
+    if args.scheduler is None and args.workers is not None:
+        from estim.sweep.run import local_workers
+
+        local_workers(args.workers)  # refused before the output folder is made
     if args.population is not None:
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}

@@ -34,7 +34,8 @@ from estim.sweep.point import PointResult, run_point
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["POINTS_FOLDER", "SweepRun", "open_client", "run_batch", "run_sweep"]
+__all__ = ["POINTS_FOLDER", "WORKERS_PER_CORE", "SweepRun", "local_workers", "open_client",
+           "run_batch", "run_sweep"]
 
 #: The folder of finished points inside a sweep's output folder.
 POINTS_FOLDER = "points"
@@ -67,6 +68,23 @@ class SweepRun:
     folder: Path
 
 
+#: Most processes of a local cluster, per core: more only wait for the cores (100,000 asked
+#: for hung for minutes making scratch folders).
+WORKERS_PER_CORE = 4
+
+
+def local_workers(workers: int | None) -> int:
+    """The processes of a local cluster: ``workers``, or one per core; from one to
+    :data:`WORKERS_PER_CORE` per core."""
+    cores = os.cpu_count() or 1
+    n = workers if workers is not None else cores
+    most = WORKERS_PER_CORE * cores
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= most:
+        raise InputError("--workers", workers, f"from 1 to {most} worker processes "
+                         f"({WORKERS_PER_CORE} per core of this machine's {cores})")
+    return n
+
+
 def open_client(scheduler: str | None = None, *, workers: int | None = None
                 ) -> tuple[Client, Callable[[], None]]:
     """A Dask client (and how to close it): on the scheduler at ``scheduler``, or on a new
@@ -86,9 +104,7 @@ def open_client(scheduler: str | None = None, *, workers: int | None = None
             raise InputError("--scheduler", scheduler, f"a running Dask scheduler (cannot "
                              f"connect: {err})") from None
         return client, client.close
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if not isinstance(n, int) or n < 1:
-        raise InputError("--workers", workers, "at least one worker")
+    n = local_workers(workers)
     # The fiber kernel runs its batch on numba threads: the workers share the cores
     # instead of each taking all of them. Loopback only; the scheduler's HTTP endpoint on
     # any free port (8787 may be taken).
