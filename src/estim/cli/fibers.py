@@ -48,7 +48,8 @@ def register(sub: Any) -> None:
                    help="a sensory MRG axon (more persistent Na+ at rest: strength-duration "
                         "time constant 1.45 x the motor axon's, Mogyoros 1996)")
     p.add_argument("--precision", default="0.01", help="relative precision (default 0.01)")
-    p.add_argument("--dt", default=None, help="time step (default 2us)")
+    p.add_argument("--dt", default=None,
+                   help="time step (default 2us, or a tenth of a shorter pulse)")
     p.add_argument("--population", type=int, default=0,
                    help="also threshold N fibers of 2–16 µm at the same distance (recruitment)")
     add_json(p)
@@ -187,9 +188,10 @@ _PRECISION = (1e-4, 0.5)  # 0.01 % to 50 % relative bracket
 _DT_S = (0.1e-6, 10e-6)  # 0.1 to 10 µs, at most a tenth of the pulse width
 _POPULATION_MAX = 500
 #: Compartment-steps one simulated run may take (n_compartments x tstop / dt): the default
-#: Sundt C fiber (1,201 compartments, 30 ms at 2 µs) is 1.8e7; 4e7 keeps any run of the
-#: threshold search under about a second on one core.
-_MAX_WORK = 4e7
+#: Sundt C fiber (1,201 compartments, 30 ms at 2 µs) is 1.8e7; an MRG axon under a 1 µs
+#: pulse, stepped at its tenth, 5.5e7; 6e7 keeps any run of the threshold search under
+#: about two seconds on one core.
+_MAX_WORK = 6e7
 
 
 def _within(option: str, text: object, value: float, bounds: tuple[float, float],
@@ -229,20 +231,11 @@ def _point(args: argparse.Namespace) -> int:
         raise InputError("--precision", args.precision,
                          "a relative precision from 0.0001 up to (not including) 0.5 "
                          "(default 0.01, i.e. 1 %)")
-    if args.dt is None:
-        opts = fb.SolverOptions()
-    else:
-        dt = parse_quantity(args.dt, "time", field="--dt")
-        hi = min(_DT_S[1], 0.1 * pw)
-        _within("--dt", args.dt, dt, (_DT_S[0], hi),
-                f"a time step between 0.1 us and {hi * 1e6:.3g} us (at most 10 us and a "
-                "tenth of the pulse width; default 2 us)")
-        opts = fb.SolverOptions(dt_s=dt)
     if not 0 <= args.population <= _POPULATION_MAX:
         raise InputError("--population", args.population,
                          f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
     fiber = fb.make_fiber(args.model, d, sensory=args.sensory)
-    _bound_work(fiber, opts, args.dt)
+    opts = _time_step(fiber, pw, args)
     names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
     out = Path(args.output) if args.output else None
     if out is not None:  # refused before anything is computed; created only at the end
@@ -275,18 +268,32 @@ def _point(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bound_work(fiber: Any, opts: Any, dt_text: object) -> None:
-    """Refuse a time step so fine that one run of this fiber would exceed :data:`_MAX_WORK`
-    compartment-steps (a 0.1 µs step on a C fiber is 3.6e8: minutes per threshold)."""
-    from estim.fibers.solver import _default_tstop
+def _time_step(fiber: Any, pw: float, args: argparse.Namespace) -> Any:
+    """The solver options of a point-source threshold: ``--dt``, or the solver's 2 µs, or a
+    tenth of a shorter pulse (as the sensation window steps: a 1 µs pulse averaged into one
+    2 µs step); no finer than one run of this fiber can afford (:data:`_MAX_WORK`
+    compartment-steps: a 0.1 µs step on a C fiber is 3.6e8, minutes per threshold)."""
+    from estim import fibers as fb
+    from estim.fibers.solver import DEFAULT_DT_S, _default_tstop
 
-    tstop = opts.tstop_s or _default_tstop(fiber)
-    if fiber.n_compartments * tstop / opts.dt_s > _MAX_WORK:
-        least = fiber.n_compartments * tstop / _MAX_WORK
-        raise InputError("--dt", dt_text,
-                         f"a time step of at least {least * 1e6:.2g} us for the "
-                         f"{fiber.model.value} model ({fiber.n_compartments} compartments "
-                         f"over {tstop * 1e3:g} ms)")
+    tstop = _default_tstop(fiber)
+    least = max(_DT_S[0], fiber.n_compartments * tstop / _MAX_WORK)
+    most = min(_DT_S[1], 0.1 * pw)
+    if least > most * (1 + 1e-9):
+        raise InputError("--pulse-width", args.pulse_width,
+                         f"at least {10 * least * 1e6:.2g} us for the {fiber.model.value} "
+                         f"model: its runs step a tenth of the pulse, and a step under "
+                         f"{least * 1e6:.2g} us is more than one run can afford "
+                         f"({fiber.n_compartments} compartments over {tstop * 1e3:g} ms)")
+    if args.dt is None:
+        return fb.SolverOptions(dt_s=min(DEFAULT_DT_S, 0.1 * pw))
+    dt = parse_quantity(args.dt, "time", field="--dt")
+    steps = (f"a time step of {most * 1e6:.3g} us" if most < 1.01 * least else
+             f"a time step between {least * 1e6:.2g} us and {most * 1e6:.3g} us")
+    _within("--dt", args.dt, dt, (least * (1 - 1e-9), most * (1 + 1e-9)),
+            f"{steps} for this pulse and the {fiber.model.value} model (at most 10 us and a "
+            "tenth of the pulse width; default 2 us or that tenth)")
+    return fb.SolverOptions(dt_s=dt)
 
 
 def _point_source(r: float, sigma: float) -> Any:
