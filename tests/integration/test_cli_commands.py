@@ -190,9 +190,10 @@ def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
 
 
 @pytest.mark.parametrize(("old", "new", "field"), [
-    # found where the site is built, after the file was read: a pad below the mesh's 1 mm
-    ('width = "5 cm", length = "5 cm" }', 'width = "0.5 mm", length = "5 cm" }',
-     "channels[0].anode.size"),
+    # found where the site is built, after the file was read: pads past a shortened site's
+    # edge, a placement the site does not have
+    ('name = "lower_back"', 'name = "lower_back"\nlength = "6 cm"',
+     "channels[0].anode.placement"),
     ('"lumbar_left_lower"', '"knee_lateral"', "channels[0].cathode.placement"),
 ])
 def test_a_problem_found_after_reading_names_the_file_too(old, new, field, tmp_path,

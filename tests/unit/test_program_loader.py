@@ -95,6 +95,12 @@ def test_parse_quantity(text, value, dimension):
         ('name = "1"', 'name = 1', "channels[0].name", "text in quotes"),
         ('anode = { placement = "lumbar_left_upper", shape = "rectangular", width = "5 cm", '
          'length = "5 cm" }', 'anode = "lumbar_left_upper"', "channels[0].anode", "a table"),
+        # a surface pad is at least 1 mm a side, in the file as where it is meshed (0.5 mm
+        # passed here and failed there as a 'size', under another floor)
+        ('width = "5 cm", length = "5 cm"', 'width = "0.5 mm", length = "5 cm"',
+         "channels[0].anode.width", "at least 1 mm"),
+        ('width = "5 cm", length = "5 cm"', 'area = "0.5 mm^2"', "channels[0].anode.area",
+         "at least 1 mm² on a surface pad"),
         # a key that is no name is reported as a key, not as a quantity without units
         ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'

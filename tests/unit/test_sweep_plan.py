@@ -86,7 +86,7 @@ def test_cross_and_zip() -> None:
     ("site.fat_thickness=5,500mm", "200 mm"),
     ("site.bogus=1mm", "fat_thickness"),
     ("channels[3].stimulation.amplitude=1mA", "1 channels"),
-    ("electrodes.width=0.01mm,5cm", "0.1 mm"),
+    ("electrodes.width=0.01mm,5cm", "1 mm"),
     ("pulse=square", "monophasic"),
 ])
 def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) -> None:

@@ -35,12 +35,15 @@ _CAPS: dict[str, tuple[float, str]] = {
 }
 
 #: Smallest values a program may hold, by field name (SI). Electrodes below 0.1 mm are not
-#: electrotherapy electrodes (a DBS contact is 1.27 x 1.5 mm) and cannot be meshed; a beat
-#: below 0.1 Hz is not interferential therapy and would build a carrier of days.
+#: electrotherapy electrodes (a DBS contact is 1.27 x 1.5 mm) and cannot be meshed; a surface
+#: pad (width and length are only a pad's) is at least 1 mm a side and 1 mm² (the program's
+#: Electrode checks a pad's diameter and area); a beat below 0.1 Hz is not interferential
+#: therapy and would build a carrier of days.
 _FLOORS: dict[str, tuple[float, str]] = {
-    "width": (1e-4, "at least 0.1 mm"), "length": (1e-4, "at least 0.1 mm"),
-    "diameter": (1e-4, "at least 0.1 mm"), "contact_length": (1e-4, "at least 0.1 mm"),
-    "area": (1e-8, "at least 0.01 mm²"),
+    "width": (1e-3, "at least 1 mm"), "length": (1e-3, "at least 1 mm"),
+    "diameter": (1e-4, "at least 0.1 mm (1 mm on a surface pad)"),
+    "contact_length": (1e-4, "at least 0.1 mm"),
+    "area": (1e-8, "at least 0.01 mm² (1 mm² on a surface pad)"),
     "beat_frequency": (0.1, "at least 0.1 Hz"),
 }
 

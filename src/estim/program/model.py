@@ -135,6 +135,12 @@ _SIZES: dict[ElectrodeShape, tuple[str, ...]] = {
 }
 
 
+#: A surface pad's smallest sides and area (estim.fields.electrodes.MIN_SURFACE_ELECTRODE_M);
+#: a DBS lead contact keeps the program's general 0.1 mm floor.
+_SURFACE_FLOORS = (("width", 1e-3, "1 mm"), ("length", 1e-3, "1 mm"),
+                   ("diameter", 1e-3, "1 mm"), ("area", 1e-6, "1 mm²"))
+
+
 class Electrode(FrozenModel):
     """One electrode of a channel.
 
@@ -157,6 +163,15 @@ class Electrode(FrozenModel):
             v = getattr(self, name)
             if v is not None and v <= 0:
                 raise InputError(name, v, "a positive size")
+        if self.shape is not ElectrodeShape.LEAD_CONTACT:
+            # a surface pad: the field stage meshes nothing smaller (0.5 mm passed here and
+            # was refused there as a 'size', under another floor than the file's)
+            for name, least, words in _SURFACE_FLOORS:
+                v = getattr(self, name)
+                if v is not None and v < least * (1 - 1e-12):
+                    raise InputError(name, v, f"at least {words} on a surface pad (smaller "
+                                     "ones are not electrotherapy electrodes and cannot be "
+                                     "meshed)")
         need = _SIZES[self.shape]
         # a size the shape does not take was silently ignored (a circular pad's width)
         for name in ("width", "length", "diameter", "contact_length"):
