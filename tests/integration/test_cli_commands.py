@@ -189,6 +189,15 @@ def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
                "expected", "at least zero")
 
 
+def test_a_command_without_the_option_is_not_given_a_joined_token(capsys):
+    """sweep has no --amplitude: argparse names what the user typed, not the
+    '--amplitude=-1mA' that joining a dash value for another command's option made."""
+    with pytest.raises(SystemExit) as info:
+        main(["sweep", "tens_conventional", "--amplitude", "-1mA"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--amplitude -1mA" in err and "=-1mA" not in err
+
+
 @pytest.mark.parametrize(("old", "new", "field"), [
     # found where the site is built, after the file was read: pads past a shortened site's
     # edge, a placement the site does not have

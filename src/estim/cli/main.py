@@ -41,13 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _valued_options(parser: argparse.ArgumentParser) -> set[str]:
-    """The long options of ``parser`` and its commands that take one value."""
+def _valued_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:
+    """The long options that take one value, of ``parser`` and of the command ``argv``
+    names (another command's would turn an option it does not have into a token the user
+    never typed)."""
     out: set[str] = set()
     for action in parser._actions:  # argparse has no public walk of its actions
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                out |= _valued_options(sub)
+            for name, sub in action.choices.items():
+                if name in argv:
+                    out |= _valued_options(sub, [])
+                    break
         elif action.option_strings and action.nargs is None and action.const is None:
             out.update(o for o in action.option_strings if o.startswith("--"))
     return out
@@ -139,8 +143,8 @@ def _one_line_warnings(command: str) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(_negative_values(sys.argv[1:] if argv is None else list(argv),
-                                              _valued_options(parser)))
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_negative_values(given, _valued_options(parser, given[:1])))
     if args.command is None:
         parser.print_help()
         return 2
