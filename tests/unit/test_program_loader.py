@@ -139,6 +139,18 @@ def test_an_error_shows_the_value_as_the_file_has_it(tens_text, old, new, field,
     assert f"{field}: got '{written}', expected" in str(info.value)
 
 
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    ('output_indicator = true', 'output_indicator = [true]', "got [true], expected"),
+    ('amplitude = "25 mA"', 'amplitude = { value = 200 }', "got { value = 200 }, expected"),
+    ('frequency = "80 Hz"', 'frequency = 0', "got 0, expected"),  # not 0.0
+])
+def test_a_value_is_shown_as_toml_writes_it(tens_text, old, new, shown):
+    """Not Python's True, [True], {'value': 200} or 0.0 (a hostile probe's find)."""
+    with pytest.raises(ProgramError) as info:
+        parse_program(tens_text.replace(old, new, 1), source="bad.toml")
+    assert shown in str(info.value)
+
+
 def test_all_problems_are_listed(tens_text):
     text = tens_text.replace('amplitude = "25 mA"', 'amplitude = "x"').replace(
         'frequency = "80 Hz"', 'frequency = "80 m"')

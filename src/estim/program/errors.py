@@ -9,7 +9,7 @@ from typing import Any
 
 from estim.errors import InputError
 
-__all__ = ["ProgramError", "dedupe", "problem"]
+__all__ = ["ProgramError", "as_toml", "dedupe", "problem"]
 
 
 class ProgramError(InputError):
@@ -20,11 +20,28 @@ class ProgramError(InputError):
         super().__init__(first.field, first.value, first.expected)
         self.problems = problems
         where = f"{source}: " if source else ""
-        lines = [f"{where}{p.field}: got {p.value!r}, expected {p.expected}" for p in problems]
+        lines = [f"{where}{p.field}: got {as_toml(p.value)}, expected {p.expected}"
+                 for p in problems]
         self.args = ("\n".join(lines),)
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def as_toml(value: Any) -> str:
+    """A value as a program file writes it: true, not True; [1, 2]; a date as written; a
+    string in quotes (Python's repr, as before)."""
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(as_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {as_toml(v)}" for k, v in value.items()) + " }"
+    return repr(value)
 
 
 def dedupe(problems: list[InputError]) -> list[InputError]:

@@ -158,7 +158,8 @@ def _as_written(data: Mapping[str, Any], err: InputError) -> InputError:
             node = node[key]
         else:
             return err
-    if isinstance(node, str | int | float) and not isinstance(node, bool) and node != err.value:
+    if isinstance(node, str | int | float) and not isinstance(node, bool) and (
+            type(node) is not type(err.value) or node != err.value):  # 0, not 0.0
         return InputError(err.field, node, err.expected)
     return err
 
