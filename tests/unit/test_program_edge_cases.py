@@ -119,6 +119,17 @@ def test_a_swept_beat_lasts_the_written_sweep_and_sessions_of_whole_sweeps_are_k
                 parse_quantity(duration, "time", field="duration"), rel=1e-9)
 
 
+def test_an_hvpc_peak_decays_within_its_duration():
+    """A decay time constant of 1e308 us made each peak a rectangle of its whole duration
+    and turned the safety verdict from WARN to FAIL, unremarked (a hostile probe's find)."""
+    text = _text("hvpc_wound")
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace('peak_time_constant = "5 us"',
+                                   'peak_time_constant = "1e308 us"', 1))
+    assert info.value.field.endswith("peak_time_constant")
+    assert "at most the peak duration (20 us)" in info.value.expected
+
+
 @pytest.mark.parametrize(("example", "old", "new", "field"), [
     ("hvpc_wound", 'peak_duration = "20 us"', 'peak_duration = "0.5 us"', "peak_duration"),
     ("hvpc_wound", 'peak_time_constant = "5 us"', 'peak_time_constant = "1e-300 s"',
@@ -132,7 +143,9 @@ def test_a_pulse_shorter_than_any_stimulators_is_refused(example, old, new, fiel
         parse_program(text.replace(old, new, 1))
     assert info.value.field.endswith(field)
     assert "at least 1 us" in info.value.expected
-    # a microsecond is allowed (the fiber stage averages the stimulus over its 2 µs steps)
+    # a microsecond is allowed (the fiber stage steps a tenth of it); a 1 us peak decays
+    # within it
+    text = text.replace('peak_time_constant = "5 us"', 'peak_time_constant = "1 us"')
     parse_program(text.replace(old, new.replace(new.split('"')[1], "1 us"), 1))
 
 

@@ -430,6 +430,11 @@ class HVPC(FrozenModel):
     def _check(self) -> HVPC:
         positive(self, "frequency", "interpeak_interval", "duration")
         pulse_durations(self, "peak_time_constant", "peak_duration")
+        if self.peak_time_constant > self.peak_duration:  # 1e308 us passed and failed safety
+            raise InputError("peak_time_constant", si_text("peak_time_constant",
+                                                           self.peak_time_constant),
+                             f"at most the peak duration ({_us(self.peak_duration)}): a "
+                             "twin-peak pulse's peaks decay within it")
         if self.interpeak_interval < self.peak_duration:
             raise InputError("interpeak_interval", self.interpeak_interval,
                              f"at least the peak duration ({self.peak_duration * 1e6:g} us)")
