@@ -180,13 +180,17 @@ def test_bad_amplitude_exits_2_naming_the_option(command, program, value, expect
     assert not list(tmp_path.iterdir())  # refused before anything is written
 
 
-@pytest.mark.parametrize("value", ["-5mA", "-5 mA", "-.5mA"])
+@pytest.mark.parametrize("value", ["-5mA", "-5 mA", "-.5mA", "-x", "-inf"])
 def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
-    """argparse takes "-5mA" after a space for another option ("--amplitude: expected one
-    argument"); the value is passed on and refused for what it is."""
+    """argparse takes "-5mA" or "-x" after a space for another option ("--amplitude:
+    expected one argument"); the value is passed on and refused for what it is. One of the
+    command's own options after it is not a value: the option lacks one."""
     assert main(["check", "tens_conventional", "--amplitude", value]) == 2
     _one_error(capsys.readouterr().err, f"estim check: error: --amplitude: got '{value}', "
                "expected", "at least zero")
+    with pytest.raises(SystemExit):
+        main(["check", "tens_conventional", "--amplitude", "--json"])
+    assert "--amplitude: expected one argument" in capsys.readouterr().err
 
 
 def test_a_command_without_the_option_is_not_given_a_joined_token(capsys):

@@ -41,34 +41,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _valued_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:
-    """The long options that take one value, of ``parser`` and of the command ``argv``
-    names (another command's would turn an option it does not have into a token the user
-    never typed)."""
-    out: set[str] = set()
+def _options(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[set[str], set[str]]:
+    """The long options that take one value, and every option string, of ``parser`` and of
+    the command ``argv`` names (another command's would turn an option it does not have
+    into a token the user never typed)."""
+    valued: set[str] = set()
+    known: set[str] = set()
     for action in parser._actions:  # argparse has no public walk of its actions
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 if name in argv:
-                    out |= _valued_options(sub, [])
+                    v, k = _options(sub, [])
+                    valued |= v
+                    known |= k
                     break
-        elif action.option_strings and action.nargs is None and action.const is None:
-            out.update(o for o in action.option_strings if o.startswith("--"))
-    return out
+        elif action.option_strings:
+            known.update(action.option_strings)
+            if action.nargs is None and action.const is None:
+                valued.update(o for o in action.option_strings if o.startswith("--"))
+    return valued, known
 
 
-def _negative_values(argv: list[str], valued: set[str]) -> list[str]:
+def _dash_values(argv: list[str], valued: set[str], known: set[str]) -> list[str]:
     """``--amplitude -1mA`` as ``--amplitude=-1mA``: argparse takes a value that starts with
-    a dash and is not a bare number ("-1mA", "-5 us") for an option and says the option
-    "expected one argument"; joined, the value reaches the check that says what is wrong
-    with it."""
+    a dash and is not a bare number ("-1mA", "-5 us", "-x") for an option and says the
+    option "expected one argument"; joined, the value reaches the check that says what is
+    wrong with it. A following token that is one of the command's options (or ``--``) is
+    left alone: ``--amplitude --json`` lacks its value."""
     out: list[str] = []
     i = 0
     while i < len(argv):
         token = argv[i]
         following = argv[i + 1] if i + 1 < len(argv) else ""
         if (token in valued and len(following) > 1 and following[0] == "-"
-                and (following[1].isdigit() or following[1] == ".")):
+                and following != "--" and following.split("=")[0] not in known):
             out.append(f"{token}={following}")
             i += 2
             continue
@@ -144,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser = _parser()
     given = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(_negative_values(given, _valued_options(parser, given[:1])))
+    args = parser.parse_args(_dash_values(given, *_options(parser, given[:1])))
     if args.command is None:
         parser.print_help()
         return 2
