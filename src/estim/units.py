@@ -99,7 +99,8 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if dimension not in _SI_UNITS:  # programming error, not user error
         raise KeyError(dimension)
     unit = _SI_UNITS[dimension]
-    expected = f"a {dimension.replace('_', ' ')} with units, e.g. '{_example(dimension)}'"
+    expected = (f"a number, e.g. '{_example(dimension)}'" if dimension == "dimensionless"
+                else f"{_noun(dimension)} with units, e.g. '{_example(dimension)}'")
     if isinstance(value, bool):
         raise InputError(field, value, expected)
     if isinstance(value, int | float):
@@ -108,15 +109,18 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
         raise InputError(field, value, expected)
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, expected)
-    text = value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
+    text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+            .replace("²", "^2").replace("³", "^3"))
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "
                          f"'{_example(dimension)}'")
     if not _NUMBER_FIRST.match(text):
         # "mA" alone would be read as 1 mA: a number must come first.
-        raise InputError(field, value, "a number followed by its unit, e.g. "
-                         f"'{_example(dimension)}'")
+        raise InputError(field, value, (expected if dimension == "dimensionless" else
+                                        "a number followed by its unit, e.g. "
+                                        f"'{_example(dimension)}'"))
     if re.match(r"^[+-]?(inf|nan)", text, re.IGNORECASE):
         raise InputError(field, value, "a finite number")
     if not _QUANTITY_FORM.fullmatch(text):
@@ -125,7 +129,10 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     try:
         out = _parse(text, dimension)
     except pint.DimensionalityError:
-        raise InputError(field, value, f"a {dimension.replace('_', ' ')} (in {unit} or a "
+        if dimension == "dimensionless":
+            raise InputError(field, value, f"a number without units, e.g. "
+                             f"'{_example(dimension)}'") from None
+        raise InputError(field, value, f"{_noun(dimension)} (in {unit} or a "
                          f"multiple, e.g. '{_example(dimension)}')") from None
     except Exception:  # pint raises many different things for garbage text
         raise InputError(field, value, expected) from None
@@ -141,6 +148,14 @@ _EXAMPLES = {
     "power": "1 W", "dimensionless": "0.5", "current_density": "0.5 mA/cm**2",
     "specific_capacitance": "1 uF/cm**2", "temperature": "37 degC",
 }
+
+
+def _noun(dimension: str) -> str:
+    """"a current", "an area", "a number" (not "a area", "a dimensionless")."""
+    if dimension == "dimensionless":
+        return "a number"
+    words = dimension.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def _example(dimension: str) -> str:

@@ -42,6 +42,22 @@ def test_parse_quantity(text, value, dimension):
     assert parse_quantity(text, dimension, field="x") == pytest.approx(value, rel=1e-12)
 
 
+def test_units_as_estim_prints_them_are_read():
+    """estim prints cm² and µs; both are read back (cm² was 'no arithmetic')."""
+    assert parse_quantity("25 cm²", "area", field="x") == pytest.approx(25e-4, rel=1e-12)
+
+
+@pytest.mark.parametrize(("text", "dimension", "words"), [
+    ("25 V", "area", "expected an area (in m**2"),  # not "a area"
+    ("3 m", "dimensionless", "expected a number without units"),  # not "a dimensionless"
+    ("x", "dimensionless", "expected a number, e.g."),
+])
+def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
+    with pytest.raises(InputError) as info:
+        parse_quantity(text, dimension, field="x")
+    assert words in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field", "expected_fragment"),
     [
