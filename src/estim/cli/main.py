@@ -72,6 +72,8 @@ def _dash_values(argv: list[str], valued: set[str], known: set[str]) -> list[str
     i = 0
     while i < len(argv):
         token = argv[i]
+        if token == "--":  # what follows is positional, as the user wrote it
+            return out + argv[i:]
         following = argv[i + 1] if i + 1 < len(argv) else ""
         if (token in valued and len(following) > 1 and following[0] == "-"
                 and following != "--" and following.split("=")[0] not in known):
