@@ -238,20 +238,25 @@ def _on_site(site: Site, where: str, position: Vec3, length: float, width: float
                              f"{2 * edge * 1e3:.4g} mm)")
 
 
-def _surface_coordinates(site: Site, e: Electrode) -> tuple[float, float]:
-    """Where a pad's centre lies on the skin, in the pad's own axes (m): across its axis
-    (a limb: the arc length round the limb from its front) and along it."""
-    x, y, z = e.position
-    if site.kind != "limb":
-        return x, y
-    theta = math.atan2(y, x)
+def _arc(site: Site, theta: float) -> float:
+    """Arc length (m) round a limb's elliptic surface from its front to polar angle
+    ``theta`` (negative on the other side)."""
     a, b = site.radius_x, site.radius_y
     t = [theta * k / 256 for k in range(257)]
     pts = [(a * b / math.hypot(b * math.cos(u), a * math.sin(u)), u) for u in t]
     arc = sum(math.hypot(r1 * math.cos(u1) - r0 * math.cos(u0),
                          r1 * math.sin(u1) - r0 * math.sin(u0))
               for (r0, u0), (r1, u1) in itertools.pairwise(pts))
-    return math.copysign(arc, theta), z
+    return math.copysign(arc, theta)
+
+
+def _surface_coordinates(site: Site, e: Electrode) -> tuple[float, float]:
+    """Where a pad's centre lies on the skin, in the pad's own axes (m): across its axis
+    (a limb: the arc length round the limb from its front) and along it."""
+    x, y, z = e.position
+    if site.kind != "limb":
+        return x, y
+    return _arc(site, math.atan2(y, x)), z
 
 
 def pads_overlap(site: Site, a: Electrode, b: Electrode) -> bool:
@@ -261,9 +266,7 @@ def pads_overlap(site: Site, a: Electrode, b: Electrode) -> bool:
     (ua, va), (ub, vb) = _surface_coordinates(site, a), _surface_coordinates(site, b)
     du, dv = abs(ua - ub), abs(va - vb)
     if site.kind == "limb":  # the shorter way round
-        a_, b_ = site.radius_x, site.radius_y
-        perimeter = math.pi * (3 * (a_ + b_) - math.sqrt((3 * a_ + b_) * (a_ + 3 * b_)))
-        du = min(du, perimeter - du)
+        du = min(du, 2 * _arc(site, math.pi) - du)
     slack = 1e-4
     if du >= (a.width + b.width) / 2 - slack or dv >= (a.length + b.length) / 2 - slack:
         return False
