@@ -130,6 +130,28 @@ def test_an_hvpc_peak_decays_within_its_duration():
     assert "at most the peak duration (20 us)" in info.value.expected
 
 
+@pytest.mark.parametrize(("old", "new", "field", "fragment"), [
+    # a huge peak was blamed on the interval it overran (a hostile probe's find): of two
+    # written values the one further from its usual value is named
+    ('peak_duration = "20 us"', 'peak_duration = "1e308 us"', "peak_duration",
+     "at most the interpeak interval (75 us)"),
+    ('interpeak_interval = "75 us"', 'interpeak_interval = "5 us"', "interpeak_interval",
+     "at least the peak duration (20 us)"),
+    # written alone, the peak is the one to change
+    ('interpeak_interval = "75 us"\n', "", "peak_duration", "interpeak interval"),
+])
+def test_overlapping_hvpc_peaks_blame_the_value_at_fault(old, new, field, fragment):
+    text = _text("hvpc_wound")
+    assert old in text
+    text = text.replace(old, new, 1)
+    if not new:  # the interval left at its default (75 us): a peak as long as 100 us
+        text = text.replace('peak_duration = "20 us"', 'peak_duration = "100 us"', 1)
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field.endswith(field)
+    assert fragment in info.value.expected
+
+
 @pytest.mark.parametrize(("example", "old", "new", "field"), [
     ("hvpc_wound", 'peak_duration = "20 us"', 'peak_duration = "0.5 us"', "peak_duration"),
     ("hvpc_wound", 'peak_time_constant = "5 us"', 'peak_time_constant = "1e-300 s"',
@@ -183,3 +205,26 @@ def test_microcurrent_cycle_is_bounded():
                                               'polarity_reversal = "50 min"')
     with pytest.raises(ProgramError, match="pulses per cycle"):
         parse_program(text.replace('frequency = "0.5 Hz"', 'frequency = "1 kHz"'))
+
+
+def test_a_copy_keeps_what_the_program_left_to_its_defaults():
+    """FrozenModel.replace carries only the fields a program set (and the changes), so a
+    rule on what is set holds for copies too: a symmetric pulse turned asymmetric takes the
+    default ratio instead of being refused for a ratio nobody wrote, and a ratio that was
+    written survives a change of amplitude."""
+    from estim.program.options import PulseShape
+
+    stim = parse_program(_text("tens_conventional")).channels[0].stimulation
+    assert "asymmetry_ratio" not in stim.model_fields_set
+    turned = stim.replace(pulse=PulseShape.ASYMMETRIC_BIPHASIC)
+    assert turned.asymmetry_ratio == pytest.approx(0.25)
+    assert "asymmetry_ratio" not in turned.model_fields_set
+    written = parse_program(_text("tens_conventional").replace(
+        'pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.5',
+        1)).channels[0].stimulation
+    kept = written.replace(amplitude=written.amplitude.replace(value=0.02))
+    assert kept.asymmetry_ratio == pytest.approx(0.5)
+    assert kept.amplitude.value == pytest.approx(0.02)
+    with pytest.raises(ProgramError) as info:  # a written ratio on a pulse made symmetric
+        written.replace(pulse=PulseShape.SYMMETRIC_BIPHASIC)
+    assert info.value.field.endswith("asymmetry_ratio")

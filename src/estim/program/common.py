@@ -109,7 +109,9 @@ class FrozenModel(BaseModel):
             raise ProgramError([InputError(unknown[0], changes[unknown[0]],
                                            f"a field of {type(self).__name__} "
                                            f"({', '.join(fields)})")])
-        data = {name: getattr(self, name) for name in fields}
+        # only what was set (and the changes): a default stays a default, so a rule on what
+        # a program sets (asymmetry_ratio only with an asymmetric pulse) holds for the copy
+        data = {name: getattr(self, name) for name in self.model_fields_set}
         data.update(changes)
         try:
             return type(self).model_validate(data, context={SI_CONTEXT: True})

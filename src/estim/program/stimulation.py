@@ -53,6 +53,12 @@ class _Pulsed(FrozenModel):
             raise InputError("asymmetry_ratio", self.asymmetry_ratio,
                              "the ratio of the second phase amplitude to the first, from 0.01 "
                              "to 1")
+        if "asymmetry_ratio" in self.model_fields_set \
+                and self.pulse is not PulseShape.ASYMMETRIC_BIPHASIC:
+            # ignored otherwise: a ratio written for a pulse left symmetric by mistake
+            raise InputError("asymmetry_ratio", self.asymmetry_ratio,
+                             "no asymmetry_ratio unless pulse = 'asymmetric_biphasic' (the "
+                             f"pulse is '{self.pulse.value}', which has no second-phase ratio)")
         return self
 
     @property
@@ -436,14 +442,34 @@ class HVPC(FrozenModel):
                              f"at most the peak duration ({_us(self.peak_duration)}): a "
                              "twin-peak pulse's peaks decay within it")
         if self.interpeak_interval < self.peak_duration:
-            raise InputError("interpeak_interval", self.interpeak_interval,
-                             f"at least the peak duration ({self.peak_duration * 1e6:g} us)")
-        if self.interpeak_interval + self.peak_duration >= 1.0 / self.frequency:
+            if self._peak_overran():
+                raise InputError("peak_duration", si_text("peak_duration", self.peak_duration),
+                                 f"at most the interpeak interval "
+                                 f"({_us(self.interpeak_interval)}): the second peak starts "
+                                 "then")
+            raise InputError("interpeak_interval",
+                             si_text("interpeak_interval", self.interpeak_interval),
+                             f"at least the peak duration ({_us(self.peak_duration)})")
+        pulse_s = self.interpeak_interval + self.peak_duration
+        if pulse_s >= 1.0 / self.frequency:
             raise InputError("frequency", self.frequency,
-                             "a period longer than the twin-peak pulse")
+                             f"below {1.0 / pulse_s:.4g} Hz: a period longer than the "
+                             f"twin-peak pulse ({_us(pulse_s)})")
         session_as_written(1.0 / self.frequency, self.duration, what="pulse period",
                            cause=("frequency", self.frequency))
         return self
+
+    def _peak_overran(self) -> bool:
+        """Whether the peak duration, not the interpeak interval, is to blame for peaks that
+        overlap: the one the program set, or of two set the one further (as a ratio) from
+        its usual value (a 1e308 us peak is the mistake, not the 75 us interval)."""
+        peak_set = "peak_duration" in self.model_fields_set
+        if "interpeak_interval" not in self.model_fields_set:
+            return peak_set
+        usual = type(self).model_fields
+        off_peak = abs(math.log(self.peak_duration / usual["peak_duration"].default))
+        off_gap = abs(math.log(self.interpeak_interval / usual["interpeak_interval"].default))
+        return peak_set and off_peak > off_gap
 
 
 class Microcurrent(FrozenModel):
