@@ -112,6 +112,8 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
     text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
             .replace("²", "^2").replace("³", "^3"))
+    if text.endswith("%"):  # "25 %" for a depth or a ratio (pint reads "percent", not "%")
+        text = text[:-1].rstrip() + " percent"
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "

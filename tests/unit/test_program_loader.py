@@ -36,7 +36,9 @@ def test_quantities_are_si(tens_text):
     ("text", "value", "dimension"),
     [("25 mA", 0.025, "current"), ("200 us", 2e-4, "time"), ("200 µs", 2e-4, "time"),
      ("4 kHz", 4000.0, "frequency"), ("40 mA*min", 2.4, "charge"), ("1.5 mm", 1.5e-3, "length"),
-     ("0.2 S/m", 0.2, "conductivity"), ("25 cm**2", 25e-4, "area"), ("300 uA", 3e-4, "current")],
+     ("0.2 S/m", 0.2, "conductivity"), ("25 cm**2", 25e-4, "area"), ("300 uA", 3e-4, "current"),
+     # a depth or a ratio as people write it (it was 'no arithmetic')
+     ("25 %", 0.25, "dimensionless"), ("30%", 0.3, "dimensionless")],
 )
 def test_parse_quantity(text, value, dimension):
     assert parse_quantity(text, dimension, field="x") == pytest.approx(value, rel=1e-12)
@@ -51,6 +53,7 @@ def test_units_as_estim_prints_them_are_read():
     ("25 V", "area", "expected an area (in m**2"),  # not "a area"
     ("3 m", "dimensionless", "expected a number without units"),  # not "a dimensionless"
     ("x", "dimensionless", "expected a number, e.g."),
+    ("25 %", "current", "expected a current"),  # a percentage is no current
 ])
 def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
     with pytest.raises(InputError) as info:
@@ -121,6 +124,9 @@ def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
         ('name = "lower_back"', 'name = "lower_back"\n7 = 3', "site.7", "a site key"),
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
          'pulses_per_burst = 200', "channels[0].stimulation.pulses_per_burst", "fits"),
+        # a ratio written for a pulse left symmetric was ignored without a word
+        ('pulse = "symmetric_biphasic"', 'pulse = "symmetric_biphasic"\nasymmetry_ratio = 0.5',
+         "channels[0].stimulation.asymmetry_ratio", "unless pulse = 'asymmetric_biphasic'"),
     ],
 )
 def test_bad_input_names_field_value_and_expectation(tens_text, old, new, field,
