@@ -28,12 +28,16 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 #: Examples whose programmed intensity lies within the edge of the thresholds that decide
 #: their verdict (estim.effects.window.edge_fraction: about as far as another sample of
 #: the model's fibers moves a threshold, p10-p90): HVPC (its ideal 150 V source's 749 mA
-#: against a pain threshold of 739 mA; 754 mA before its 5 µs peaks got 0.5 µs steps) and
-#: Russian current (a twitch at 71.0 against 70 mA). Which side of the line such a program
-#: falls on is not a prediction; the test holds them to the edge instead. (Modulated TENS
-#: at the knee was here, pain at 29.6 against 28 mA, until the periosteal Aδ's density was
-#: calibrated on Hughes et al. 2013: 34.6 mA.)
-AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",)}
+#: against a pain threshold of 739 mA; 754 mA before its 5 µs peaks got 0.5 µs steps),
+#: Russian current (a twitch at 68.3 against 70 mA: on its source's side since the thigh's
+#: fat is 10 mm as measured, 71.0 mA with the unsourced 15 mm) and true interferential at
+#: the knee (a twitch at 31.8 against 30 mA, 5.5 % off; 32.2 mA, 6.8 % off and beyond the
+#: edge, with the motor branches' factor calibrated on the 15 mm thigh). Which side of the
+#: line such a program falls on is not a prediction; the test holds them to the edge
+#: instead. (Modulated TENS at the knee was here, pain at 29.6 against 28 mA, until the
+#: periosteal Aδ's density was calibrated on Hughes et al. 2013: 34.6 mA.)
+AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
+               "ifc_true_knee": ("motor",)}
 
 #: Examples whose predicted motor threshold comes below the sensory one (issue 8): none since
 #: the motor axons are intramuscular branches of the calibrated diameter (the true

@@ -276,12 +276,13 @@ MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
 #: the excited branches are is not measured; this factor on the trunk diameters (9-16 µm) is
 #: calibrated once, on Patterson & Lockwood's current for 25 % of the quadriceps' MVC
 #: (:func:`estim.effects.calibrate.calibrate_motor_branch_factor`); with the trunk diameters
-#: the model made that force at 21 mA instead of 55. 0.485 gives 54.9 mA averaged over the
-#: study's 20, 40 and 60 cm² pads (50.1, 56.5 and 58.3 mA each; 240 motor axons: with 120
-#: the draw's mid-range axons were less excitable and the factor came out 0.555).
+#: the model made that force at 21 mA instead of 55. 0.49 gives 55.3 mA averaged over the
+#: study's 20, 40 and 60 cm² pads (50.1, 56.0 and 59.8 mA each; 240 motor axons, the thigh's
+#: fat 10 mm as measured; 0.485 with the unsourced 15 mm before December 2026, and with 120
+#: axons the draw's mid-range axons were less excitable and the factor came out 0.555).
 #: Nerve-trunk models (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the
 #: trunk diameters.
-MOTOR_BRANCH_DIAMETER_FACTOR = 0.485
+MOTOR_BRANCH_DIAMETER_FACTOR = 0.49
 
 #: Time constant (s) of the temporal summation of Aδ volleys toward pain
 #: (:func:`estim.effects.sensation.nociceptive_summation`): pain needs a fraction of the Aδ

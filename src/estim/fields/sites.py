@@ -154,7 +154,13 @@ _PRESETS: dict[str, tuple[SiteKind, float, float, float, tuple[tuple[str, float]
     "forearm": ("limb", 200, 80, 80, (("skin", 1.5), ("fat", 5.0), ("muscle", 0), ("bone", 10))),
     "upper_arm": ("limb", 250, 100, 100,
                   (("skin", 1.5), ("fat", 8.0), ("muscle", 0), ("bone", 12))),
-    "thigh": ("limb", 350, 160, 160, (("skin", 1.5), ("fat", 15.0), ("muscle", 0), ("bone", 15))),
+    # Thigh: subcutaneous fat at the quadriceps' motor points 7 ± 3 to 10 ± 5 mm (Botter et
+    # al. 2011, Eur J Appl Physiol 111:2461, table 1, 53 adults: vastus lateralis 10/7/7,
+    # rectus femoris 10/10, vastus medialis 8 mm), of the anterior thigh 10.4 ± 4.1 mm by
+    # ultrasound (Mechelli et al., J Cachexia Sarcopenia Muscle Clin Rep 2019, 17 adults),
+    # 7.5 ± 1.3 mm over the quadriceps (Petrofsky et al. 2008): 10 mm (15 mm, without a
+    # source, until December 2026).
+    "thigh": ("limb", 350, 160, 160, (("skin", 1.5), ("fat", 10.0), ("muscle", 0), ("bone", 15))),
     "calf": ("limb", 340, 110, 110, (("skin", 1.5), ("fat", 7.0), ("muscle", 0), ("bone", 13))),
     # Knee: elliptic, little muscle, a large bony core (femoral condyles / tibial plateau);
     # 17.5 cm above and below the joint line (z = 0), so the vastus medialis's motor points
