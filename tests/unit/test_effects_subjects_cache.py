@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from estim.effects import subjects as S
+from estim.effects.anatomy import MUSCLES
 from estim.effects.populations import FiberClass
 from estim.effects.sensation import Band, SensationCriteria
 from estim.effects.window import ClassThresholds
@@ -194,6 +195,9 @@ def test_the_ratios_are_the_per_subject_formula() -> None:
     skin_k, fat_k, _dens = (draw(S.SUBJECT_SPREAD[k][0]) for k in
                             ("skin_thickness", "fat_thickness", "innervation_density"))
     excite = draw(S.SUBJECT_SPREAD["excitability"][0])
+    # where each subject's motor points lie: along the forearm by the flexors' spread
+    shift = rng.normal(0.0, 1.0, N_SUBJECTS) * MUSCLES["forearm_flexors"].motor_point_sd_m
+    assert shift.std() > 0
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     base = channel_potential(site, anode, cathode)
     criteria = SensationCriteria.from_table()
@@ -208,7 +212,8 @@ def test_the_ratios_are_the_per_subject_formula() -> None:
             for p, nodes, t in zip(c.points_m, c.nodes, c.thresholds_a, strict=True):
                 moved = S.subject_points(cls, p[nodes], site, cathode, skin_scale=skin_k[k],
                                          skin_m=skin - thick["skin"],
-                                         fat_m=fat - thick["fat"])
+                                         fat_m=fat - thick["fat"],
+                                         motor_shift_m=shift[k])
                 thr.append(t * excite[k] * S._drive(p[nodes], base(p[nodes]))
                            / S._drive(moved, field(moved)))
             expected = ClassThresholds(c.fiber_class, np.array(thr), c.depth_m,
@@ -263,3 +268,30 @@ def test_a_band_counts_the_subjects_that_never_reach_it() -> None:
     everyone = np.random.default_rng(1).lognormal(size=20)
     assert _triple(S._band(everyone)) == pytest.approx(
         np.percentile(everyone, [10, 50, 90]), rel=1e-12)  # numpy interpolates from the top
+
+
+def test_a_subjects_motor_points_move_along_the_limb_by_the_muscles_spread() -> None:
+    """Where a muscle's motor points lie varies between people (measured for five muscles,
+    estim.effects.anatomy): a subject's motor axons move along the limb by its standard
+    normal draw times that spread; afferents stay, and a planar site or a muscle without a
+    measured spread draws none."""
+    site, _, cathode = _setup()  # the forearm's flexors: 0.85 cm
+    z = np.array([-1.0, 0.0, 2.0])
+    shifts = S.motor_shifts(site, cathode, z)
+    assert shifts == pytest.approx(z * MUSCLES["forearm_flexors"].motor_point_sd_m, rel=1e-12)
+    points = np.array([[0.0, 0.03, -0.01], [0.0, 0.03, 0.0], [0.0, 0.03, 0.01]])
+    kw = {"skin_scale": 1.0, "skin_m": 0.0, "fat_m": 0.0}
+    moved = S.subject_points("motor", points, site, cathode, motor_shift_m=0.02, **kw)
+    assert moved - points == pytest.approx(np.array([[0.0, 0.0, 0.02]] * 3), abs=1e-12)
+    assert S.subject_points("abeta", points, site, cathode, motor_shift_m=0.02, **kw) \
+        == pytest.approx(points, abs=1e-12)
+    back = make_site("lower_back")
+    pad = place_electrode(back, "lumbar_left_lower")
+    assert not S.motor_shifts(back, pad, z).any()
+    assert MUSCLES["paraspinals"].motor_point_sd_m == 0.0
+    # the anatomy and excitability of each subject are the draws they were without it
+    five = S._draws(N_SUBJECTS, 3, 0.2)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        rng.normal(size=N_SUBJECTS)
+    assert five[4] == pytest.approx(rng.normal(size=N_SUBJECTS), rel=1e-12)

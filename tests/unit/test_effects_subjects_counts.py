@@ -60,7 +60,8 @@ def setup(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, _Pads, dict[str, ClassT
 
     # every fiber driven in each subject as in the reference: a subject's thresholds are
     # the reference's times its excitability factor, so the cap shows as the last fiber's
-    def same_drive(at_nodes, site, anode, cathode, *, skin_k, fat_k, others=()):  # type: ignore[no-untyped-def]
+    def same_drive(at_nodes, site, anode, cathode, *, skin_k, fat_k, motor_shift_m=None,
+                   others=()):  # type: ignore[no-untyped-def]
         return {name: np.ones((len(skin_k), len(v))) for name, v in at_nodes.items()}, ""
 
     monkeypatch.setattr(S, "drive_ratios", same_drive)

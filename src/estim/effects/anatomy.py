@@ -186,6 +186,12 @@ class Muscle:
     site_position: tuple[float, float] | None = None
     #: motor nerves near the pads that the model leaves out (said in every window's notes)
     not_modelled: str = ""
+    #: SD between people of where the motor points lie along the limb (m): each virtual
+    #: subject's motor branches are moved along the limb by one normal draw of it
+    #: (:mod:`estim.effects.subjects`); 0 where no spread was found measured
+    motor_point_sd_m: float = 0.0
+    #: where ``motor_point_sd_m`` comes from
+    motor_point_spread: str = "no spread between people found measured: none drawn"
 
     @property
     def short_name(self) -> str:
@@ -205,20 +211,41 @@ MUSCLES: dict[str, Muscle] = {
         f"{_BOTTER}; region: vasti motor points span ~15 cm along the thigh; max force: knee "
         "extension MVC ~200 N·m (Šarabon et al. 2021, Front Physiol 12:767941) at a 0.3 m "
         "lever; MUNE vastus medialis 229 ± 108 (Galea et al. 1991, Muscle Nerve 14:1123); "
-        f"depth {_ASSUMED_DEPTH}"),
+        f"depth {_ASSUMED_DEPTH}",
+        motor_point_sd_m=0.025,
+        motor_point_spread=(
+            "the vastus lateralis's motor point along the thigh varies between people by 6.55 % "
+            "of the iliac spine-patella line, 2.4-3.3 cm (30 people, Thai J Phys Ther, abstract);"
+            " the vastus medialis's nerve entry by 0.06 of the thigh's length, ~2.5 cm (16 "
+            "cadavers, Cureus 16513, abstract): 2.5 cm")),
     "forearm_flexors": Muscle(
         "forearm flexors (flexor carpi radialis, flexor digitorum superficialis)",
         (2e-3, 12e-3), (0.08, 0.05), 300.0, 200,
         "region and depth assumed from forearm cross-sections (flexor compartment ~2 cm "
-        f"thick); max force: grip/wrist flexion order 300 N; {_ASSUMED_DEPTH}"),
+        f"thick); max force: grip/wrist flexion order 300 N; {_ASSUMED_DEPTH}",
+        motor_point_sd_m=0.0085,
+        motor_point_spread=(
+            "flexor digitorum superficialis nerve branch points at 41.6 ± 2.6 % and 72.4 ± 4.5 % "
+            "of a 234.6 mm forearm line (24 cadaver arms; Surg Radiol Anat 45:1593, 2023, "
+            "abstract): 0.6 and 1.1 cm, their mean 0.85 cm")),
     "biceps": Muscle(
         "biceps brachii", (3e-3, 15e-3), (0.08, 0.05), 250.0, 113,
         "MUNE 113 ± 40 (Galea et al. 1991, Muscle Nerve 14:1123); max force: elbow flexion "
-        f"~70 N·m at a 0.3 m lever; {_ASSUMED_DEPTH}"),
+        f"~70 N·m at a 0.3 m lever; {_ASSUMED_DEPTH}",
+        motor_point_sd_m=0.014,
+        motor_point_spread=(
+            "short and long head motor points at 69.0 ± 4.9 % and 67.3 ± 4.3 % of the coracoid-"
+            "elbow crease line (40 people; Moon et al. 2012, Ann Rehabil Med 36(2), abstract): "
+            "~1.4 cm on a ~30 cm line (estim's arithmetic)")),
     "triceps_surae": Muscle(
         "calf muscles (gastrocnemius and soleus)", (3e-3, 20e-3), (0.12, 0.08), 1200.0, 300,
         "motor points of medial/lateral gastrocnemius at 36-41 % of the leg length (J Korean "
-        f"Acad Rehabil Med 25:621, 2001); {_ASSUMED_DEPTH}"),
+        f"Acad Rehabil Med 25:621, 2001); {_ASSUMED_DEPTH}",
+        motor_point_sd_m=0.02,
+        motor_point_spread=(
+            "medial and lateral gastrocnemius motor points at 41.0 ± 6.1 % and 35.7 ± 5.2 % of "
+            "the popliteal crease-ankle line (11 people; J Korean Acad Rehabil Med 25:621, 2001, "
+            "abstract): ~2 cm on a ~38 cm line (estim's arithmetic)")),
     "tibialis_anterior": Muscle(
         "tibialis anterior", (2e-3, 12e-3), (0.10, 0.03), None, 150,
         "Narita et al. 2011, J Phys Ther Sci 23:381 (16 cadaver legs; abstract): a median of "
@@ -276,6 +303,10 @@ MUSCLES: dict[str, Muscle] = {
         "extension, assumed) and spans 7.5-13.5 cm, 1.14 rad medial of the front; max force "
         f"and MUNE as the quadriceps' vastus medialis; {_ASSUMED_DEPTH}",
         site_position=(-1.14, 0.105),
+        motor_point_sd_m=0.025,
+        motor_point_spread=(
+            "the vastus medialis's nerve entry varies between people by 0.06 of the thigh's "
+            "length, ~2.5 cm (16 cadavers, Cureus 16513, abstract)"),
         not_modelled="the common peroneal nerve, which winds round the fibular neck 3-4 cm "
                      "below the lateral joint line (posterolateral), is not modelled: a "
                      "twitch of the ankle's dorsiflexors from pads at or below the lateral "

@@ -337,6 +337,9 @@ class ThresholdBands:
     #: subject misses): their threshold for it is the last sampled afferent's
     #: (:func:`estim.effects.subjects.counts_beyond_sample`)
     beyond_sample: Mapping[CountCriterion, tuple[int, ...]] = field(default_factory=dict)
+    #: how far the subjects' motor points lie along the limb from the site's: the SD
+    #: between people (m; 0: none drawn) and its source
+    motor_points: tuple[float, str] = (0.0, "")
 
     def _felt(self, k: int, amplitude_a: float) -> Sensation:
         """Subject ``k``'s sensation at ``amplitude_a`` (A), by its own thresholds in
@@ -380,5 +383,7 @@ class ThresholdBands:
                 "pain": self.pain.to_dict(), "note": self.note,
                 "beyond_sample": {k: list(v) for k, v in self.beyond_sample.items()},
                 "spread": {k: {"cv": v[0], "source": v[1]} for k, v in self.spread.items()},
+                "motor_point_position": {"sd_m": self.motor_points[0],
+                                         "source": self.motor_points[1]},
                 "per_subject_A": {k: [finite_or_none(x) for x in v]
                                   for k, v in self.per_subject.items()}}

@@ -2,7 +2,10 @@
 
 People differ: the same pads and pulse are felt at thresholds ±30-40 % apart. estim draws
 virtual subjects whose skin and subcutaneous fat thickness and innervation density vary as
-:data:`SUBJECT_SPREAD` says (each with its source), and whose axons are more or less
+:data:`SUBJECT_SPREAD` says (each with its source), whose motor points lie up or down the
+limb by the spread measured for the muscle under the pads
+(:attr:`estim.effects.anatomy.Muscle.motor_point_sd_m`, each with its source; none drawn
+where none was found measured), and whose axons are more or less
 excitable by one factor on every fiber's threshold (the rest of the person-to-person spread:
 axon excitability, electrode-skin contact, the person's own criterion), calibrated on the
 spread of detection thresholds in 254 people
@@ -171,11 +174,16 @@ def _move(points: F, new_depth: F, old_depth: F, site: Site, cathode: Electrode)
 
 
 def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, *,
-                   skin_scale: float, skin_m: float, fat_m: float) -> F:
+                   skin_scale: float, skin_m: float, fat_m: float,
+                   motor_shift_m: float = 0.0) -> F:
     """A fiber's points in a subject whose skin is ``skin_scale`` x the site's and whose
     skin and fat are ``skin_m`` and ``fat_m`` thicker (m; negative: thinner): a motor axon
     keeps its depth inside the muscle, an afferent's ending its depth as a fraction of the
-    skin; the fiber moves rigidly (its cable geometry is the reference one)."""
+    skin; the fiber moves rigidly (its cable geometry is the reference one). On a limb a
+    motor axon also moves ``motor_shift_m`` along the limb (+z): where the subject's motor
+    points lie (:attr:`~estim.effects.anatomy.Muscle.motor_point_sd_m`)."""
+    if fiber_class == "motor" and motor_shift_m and site.kind == "limb":
+        points = np.asarray(points, float) + np.array([0.0, 0.0, motor_shift_m])
     depth = _depths(points, site, cathode)
     if fiber_class == "motor":
         shift = skin_m + fat_m
@@ -237,14 +245,14 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     if "skin" not in thick:
         return None
-    skin_k, fat_k, dens_k, excite_k = _draws(
+    skin_k, fat_k, dens_k, excite_k, along_z = _draws(
         n_subjects, seed,
         SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv)
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
     drawn = drive_ratios(at_nodes, site, anode, cathode, skin_k=skin_k, fat_k=fat_k,
-                         others=others)
+                         motor_shift_m=motor_shifts(site, cathode, along_z), others=others)
     if drawn is None:
         return None
     ratios, note = drawn
@@ -272,11 +280,13 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
 
 
-def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F, F]:
+def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F, F, F]:
     """Each subject's skin thickness, fat thickness and innervation density (multiples of
     the site's) and excitability factor: log-normal with mean 1 and the spreads of
-    :data:`SUBJECT_SPREAD`, the excitability drawn last (so the anatomy of subject k is
-    the same whatever its spread)."""
+    :data:`SUBJECT_SPREAD`, the excitability drawn after them (so the anatomy of subject k
+    is the same whatever its spread); and last a standard normal draw per subject for where
+    its motor points lie (:func:`motor_shifts`; drawn after the others, so that they are
+    the draws they were before it)."""
     rng = np.random.default_rng(seed)
 
     def draw(cv: float) -> F:
@@ -285,7 +295,21 @@ def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F,
 
     skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
                              ("skin_thickness", "fat_thickness", "innervation_density"))
-    return skin_k, fat_k, dens_k, draw(excitability_cv)
+    excite_k = draw(excitability_cv)
+    return skin_k, fat_k, dens_k, excite_k, np.asarray(rng.normal(0.0, 1.0, n_subjects),
+                                                      dtype=float)
+
+
+def motor_shifts(site: Site, cathode: Electrode, along_z: F) -> F:
+    """Each subject's motor points moved along the limb (m): the standard normal draws
+    ``along_z`` times the spread between people of the muscle under ``cathode``
+    (:attr:`~estim.effects.anatomy.Muscle.motor_point_sd_m`); zeros on a site that is no
+    limb or a muscle without a measured spread."""
+    from estim.effects.window import site_muscle
+
+    muscle = site_muscle(site, cathode) if site.kind == "limb" else None
+    sd = 0.0 if muscle is None else muscle.motor_point_sd_m
+    return np.asarray(along_z, float) * sd
 
 
 def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
@@ -299,11 +323,12 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
     one core busy: the subjects' fast fields take the other (docs/effects.md, Time).
     :meth:`Future.result` waits for it and raises what it raised.
     """
-    skin_k, fat_k, _, _ = _draws(n_subjects, seed, 0.0)
+    skin_k, fat_k, _, _, along_z = _draws(n_subjects, seed, 0.0)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-subjects")
     try:
         return pool.submit(drive_ratios, at_nodes, site, anode, cathode,
-                           skin_k=skin_k, fat_k=fat_k, others=others)
+                           skin_k=skin_k, fat_k=fat_k,
+                           motor_shift_m=motor_shifts(site, cathode, along_z), others=others)
     finally:
         pool.shutdown(wait=False)  # the submitted call runs on; the thread ends with it
 
@@ -336,8 +361,8 @@ def _fast_solver_source() -> str:
 
 
 def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                 cathode: Electrode, *, skin_k: F, fat_k: F, others: Others = ()
-                 ) -> tuple[dict[str, F], str] | None:
+                 cathode: Electrode, *, skin_k: F, fat_k: F, motor_shift_m: F | None = None,
+                 others: Others = ()) -> tuple[dict[str, F], str] | None:
     """Each fiber's threshold factor in each subject from its drive alone: the ratio of its
     drive in the site's own field to its drive in the subject's (1 where either is not
     finite and positive), as arrays (subjects, fibers) per class; and the fast field's note
@@ -346,6 +371,8 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     :param at_nodes: per class, each fiber's node coordinates (m) in the site.
     :param skin_k: each subject's skin thickness as a multiple of the site's.
     :param fat_k: each subject's fat thickness as a multiple of the site's.
+    :param motor_shift_m: each subject's motor points moved along the limb (m;
+        :func:`motor_shifts`); None or zeros: where the site's are.
     :param others: channels whose fields act with this one's (:data:`Others`).
 
     Served from memory or the disk cache when the same site, pads, fibers and subjects were
@@ -353,11 +380,15 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     """
     from estim.version import __version__
 
+    shift = np.zeros(len(skin_k)) if motor_shift_m is None else np.asarray(motor_shift_m,
+                                                                            float)
     # one channel keeps the key it had before channels could run together
     key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
                  np.asarray(skin_k, float), np.asarray(fat_k, float),
                  {name: tuple(pts) for name, pts in at_nodes.items()},
-                 *((("others", tuple(others)),) if others else ()))
+                 *((("others", tuple(others)),) if others else ()),
+                 # no shift keeps the key it had before subjects' motor points moved
+                 *((("motor_shift", shift),) if shift.any() else ()))
     with _memory_lock:
         drawn = _memory.get(key)
     if drawn is None:
@@ -365,7 +396,7 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
         drawn = _load(key, shapes)
         if drawn is None:
             drawn = _compute_ratios(at_nodes, site, anode, cathode, skin_k=skin_k,
-                                    fat_k=fat_k, others=others)
+                                    fat_k=fat_k, motor_shift_m=shift, others=others)
             _store(key, drawn)
     with _memory_lock:
         _memory[key] = drawn
@@ -377,8 +408,8 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
 
 
 def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                    cathode: Electrode, *, skin_k: F, fat_k: F, others: Others = ()
-                    ) -> _Drawn:
+                    cathode: Electrode, *, skin_k: F, fat_k: F, motor_shift_m: F,
+                    others: Others = ()) -> _Drawn:
     """:func:`drive_ratios` computed: one fast field per channel for the site, and one per
     channel and subject."""
     from estim.errors import InputError
@@ -411,7 +442,8 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
             return str(err)
         moved = [(name, i, subject_points(name, p, site, cathode, skin_scale=skin_k[k],
                                           skin_m=skin - thick["skin"],
-                                          fat_m=fat - thick.get("fat", 0.0)))
+                                          fat_m=fat - thick.get("fat", 0.0),
+                                          motor_shift_m=float(motor_shift_m[k])))
                  for name, pts in at_nodes.items() for i, p in enumerate(pts)]
         if not moved:
             return None
@@ -474,11 +506,16 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
                                seed=seed, train=train, others=others)
     if drawn is None:
         return None
+    from estim.effects.window import site_muscle
+
     rows, note = drawn
     sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
+    muscle = site_muscle(site, channel_field.cathode) if site.kind == "limb" else None
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
                           spread=SUBJECT_SPREAD,
+                          motor_points=(0.0, "") if muscle is None else (
+                              muscle.motor_point_sd_m, muscle.motor_point_spread),
                           beyond_sample=counts_beyond_sample(counts, available,
                                                              n_subjects=n_subjects, seed=seed),
                           per_subject={k: tuple(float(x) for x in rows[k])
