@@ -112,12 +112,20 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
     text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
             .replace("²", "^2").replace("³", "^3"))
-    if text.endswith("%"):  # "25 %" for a depth or a ratio (pint reads "percent", not "%")
-        text = text[:-1].rstrip() + " percent"
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "
                          f"'{_example(dimension)}'")
+    if "%" in text:
+        # "25 %" for a depth or a ratio, a bare number before it (pint reads "percent", and
+        # would take "2800 mA %" for 28 mA)
+        number = re.fullmatch(rf"({_NUMBER})\s*%", text)
+        if dimension != "dimensionless" or number is None:
+            raise InputError(field, value, "a number, or a percentage such as '25 %'"
+                             if dimension == "dimensionless" else
+                             f"{_noun(dimension)} with units, e.g. '{_example(dimension)}', "
+                             "not a percentage")
+        text = f"{number.group(1)} percent"
     if not _NUMBER_FIRST.match(text):
         # "mA" alone would be read as 1 mA: a number must come first.
         raise InputError(field, value, (expected if dimension == "dimensionless" else

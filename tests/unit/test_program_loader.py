@@ -54,6 +54,11 @@ def test_units_as_estim_prints_them_are_read():
     ("3 m", "dimensionless", "expected a number without units"),  # not "a dimensionless"
     ("x", "dimensionless", "expected a number, e.g."),
     ("25 %", "current", "expected a current"),  # a percentage is no current
+    # pint would read these as 28 mA and 50 ns: '%' only after a bare number, and only
+    # where a number is wanted
+    ("2800 mA %", "current", "not a percentage"),
+    ("5 us %", "time", "not a percentage"),
+    ("%", "dimensionless", "a percentage such as '25 %'"),
 ])
 def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
     with pytest.raises(InputError) as info:
