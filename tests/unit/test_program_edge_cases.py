@@ -139,6 +139,10 @@ def test_an_hvpc_peak_decays_within_its_duration():
      "at least the peak duration (20 us)"),
     # written alone, the peak is the one to change
     ('interpeak_interval = "75 us"\n', "", "peak_duration", "interpeak interval"),
+    # an interval longer than the period is the interval's fault, not the 100 Hz's
+    ('interpeak_interval = "75 us"', 'interpeak_interval = "1e308 us"', "interpeak_interval",
+     "shorter than its period (10 ms at 100 Hz)"),
+    ('frequency = "100 Hz"', 'frequency = "100 kHz"', "frequency", "below 1.053e+04 Hz"),
 ])
 def test_overlapping_hvpc_peaks_blame_the_value_at_fault(old, new, field, fragment):
     text = _text("hvpc_wound")

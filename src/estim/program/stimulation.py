@@ -452,6 +452,13 @@ class HVPC(FrozenModel):
                              f"at least the peak duration ({_us(self.peak_duration)})")
         pulse_s = self.interpeak_interval + self.peak_duration
         if pulse_s >= 1.0 / self.frequency:
+            if self._off("interpeak_interval") > self._off("frequency"):
+                # a 1e308 us interval was blamed on the 100 Hz frequency
+                raise InputError("interpeak_interval",
+                                 si_text("interpeak_interval", self.interpeak_interval),
+                                 f"less than {_us(1.0 / self.frequency - self.peak_duration)}"
+                                 f": the twin-peak pulse must be shorter than its period "
+                                 f"({_us(1.0 / self.frequency)} at {self.frequency:g} Hz)")
             raise InputError("frequency", self.frequency,
                              f"below {1.0 / pulse_s:.4g} Hz: a period longer than the "
                              f"twin-peak pulse ({_us(pulse_s)})")
@@ -466,10 +473,15 @@ class HVPC(FrozenModel):
         peak_set = "peak_duration" in self.model_fields_set
         if "interpeak_interval" not in self.model_fields_set:
             return peak_set
-        usual = type(self).model_fields
-        off_peak = abs(math.log(self.peak_duration / usual["peak_duration"].default))
-        off_gap = abs(math.log(self.interpeak_interval / usual["interpeak_interval"].default))
-        return peak_set and off_peak > off_gap
+        return peak_set and self._off("peak_duration") > self._off("interpeak_interval")
+
+    def _off(self, name: str) -> float:
+        """How far a field the program set lies from its usual (default) value, as the size
+        of the log of their ratio; 0 for a field left at its default."""
+        if name not in self.model_fields_set:
+            return 0.0
+        usual = type(self).model_fields[name].default
+        return abs(math.log(getattr(self, name) / usual))
 
 
 class Microcurrent(FrozenModel):
