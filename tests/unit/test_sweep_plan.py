@@ -96,6 +96,20 @@ def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) 
     assert words in str(err.value)
 
 
+def test_a_pulse_axis_drops_the_ratio_written_for_an_asymmetric_pulse() -> None:
+    """acupuncture-like TENS writes asymmetry_ratio for its asymmetric pulse; a program
+    refuses the ratio on any other pulse, so a sweep over the pulse's shape failed at its
+    first symmetric point. The axis drops it where the pulse is not asymmetric, and keeps
+    it where it is."""
+    plan = plan_sweep(bundled_examples()["tens_acupuncture"],
+                      [parse_axis("pulse=monophasic,symmetric_biphasic,asymmetric_biphasic")],
+                      options=SAFETY)
+    stims = [json.loads(p.program)["channels"][0]["stimulation"] for p in plan.points]
+    assert [s["pulse"] for s in stims] == ["monophasic", "symmetric_biphasic",
+                                           "asymmetric_biphasic"]
+    assert ["asymmetry_ratio" in s for s in stims] == [False, False, True]
+
+
 def test_subjects_draw_the_site_anatomy_into_the_program() -> None:
     plan = plan_sweep(TENS, [parse_axis("subject=0..3:4")], options=SAFETY)
     sites = [json.loads(p.program)["site"] for p in plan.points]
@@ -150,5 +164,11 @@ def test_a_point_is_redone_when_the_model_is_calibrated_again(monkeypatch) -> No
     tau = keys()
     monkeypatch.setattr(estim.effects.window, "THRESHOLDS_VERSION", "thresholds-test")
     version = keys()
-    every = [before, density, tau, version]
+    # a muscle's motor points measured to spread otherwise between people moves the bands
+    import dataclasses
+    muscles = dict(estim.effects.anatomy.MUSCLES)
+    muscles["quadriceps"] = dataclasses.replace(muscles["quadriceps"], motor_point_sd_m=0.03)
+    monkeypatch.setattr(estim.effects.anatomy, "MUSCLES", muscles)
+    spread = keys()
+    every = [before, density, tau, version, spread]
     assert len({k for ks in every for k in ks}) == 2 * len(every), every

@@ -253,6 +253,10 @@ def apply_axis(data: dict[str, Any], axis: Axis, value: Value) -> None:
     for path in _expand(axis.name):
         for table, key in _targets(data, path, axis):
             table[key] = value
+            if key == "pulse" and value != "asymmetric_biphasic":
+                # the ratio the file wrote for its asymmetric pulse means nothing for this
+                # one (the program refuses it there)
+                table.pop("asymmetry_ratio", None)
 
 
 def _targets(data: dict[str, Any], path: str, axis: Axis) -> list[tuple[dict[str, Any], str]]:

@@ -183,13 +183,16 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
 
 def model_key() -> tuple[object, ...]:
     """What a point's answer rests on besides its program: the sensation model's calibrated
-    values and the version of its fiber thresholds. Part of every point's key (and every
+    values, the version of its fiber thresholds and the spread of each muscle's motor
+    points between people (the bands draw them). Part of every point's key (and every
     population chunk's, :mod:`estim.sweep.population`), so a sweep resumed after the model
     changed redoes what it had finished."""
+    from estim.effects.anatomy import MUSCLES
     from estim.effects.calibration import calibrated_values
     from estim.effects.window import THRESHOLDS_VERSION
 
-    return (calibrated_values(), THRESHOLDS_VERSION)
+    return (calibrated_values(), THRESHOLDS_VERSION,
+            tuple((name, m.motor_point_sd_m) for name, m in MUSCLES.items()))
 
 
 def _text(value: Value) -> str:
