@@ -148,6 +148,11 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     assert any(line.startswith(f"  of {bands['subjects']} virtual people: ")
                for line in screen), screen
     assert f"Of {bands['subjects']} virtual people, whose skin" in html
+    # where the muscle's motor points were drawn from a measured spread, the people are
+    # said to differ in them (the thigh's, knee's, forearm's and calf's muscles here)
+    moved = bands["motor_point_position"]["sd_m"] > 0
+    assert moved is (program.site.name in ("thigh", "knee", "forearm", "calf")), path.stem
+    assert ("motor points and excitability differ" in html) is moved, path.stem
     sensation = effects["sensation"]
     assert sensation["expected"] == [str(x) for x in program.expected_sensation]
     assert sensation["expected"], "every transcutaneous example states what its source expects"

@@ -177,6 +177,20 @@ def people_text(window: Mapping[str, Any]) -> str:
     return people_words(counts, window.get("muscle"))
 
 
+def varied_words(bands: Mapping[str, Any]) -> list[str]:
+    """What differs between the virtual people of ``bands`` (a window's bands as in
+    ``results.json``), in words: where their motor points lie only where a spread of them
+    was drawn.
+
+    >>> varied_words({"motor_point_position": {"sd_m": 0.025}})
+    ['skin', 'fat', 'nerves', 'motor points', 'excitability']
+    >>> varied_words({})
+    ['skin', 'fat', 'nerves', 'excitability']
+    """
+    moved = ((bands.get("motor_point_position") or {}).get("sd_m") or 0) > 0
+    return ["skin", "fat", "nerves", *(["motor points"] if moved else []), "excitability"]
+
+
 _VERDICT_WORDS = {"pass": "PASS", "warn": "WARNING", "fail": "FAIL"}
 
 
@@ -324,8 +338,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         if people:
             bands = w.get("bands") or {}
             subjects = bands.get("subjects")
+            varied = varied_words(bands)
             feel.append(with_sample_words(
-                f"Of {subjects} virtual people, whose skin, fat, nerves and excitability "
+                f"Of {subjects} virtual people, whose {', '.join(varied[:-1])} and {varied[-1]} "
                 f"differ as people's do, {people} at the programmed intensity",
                 bands.get("undecided_at_programmed") or {}, int(subjects or 0)) + ".")
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "

@@ -11,6 +11,7 @@ from estim.report.page import (
     people_text,
     recruited_text,
     thresholds_at_the_edge,
+    varied_words,
     with_sample_words,
 )
 from estim.text import terminal_text
@@ -188,7 +189,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                      Text(why, style="dim"))
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
-                                         "skin, fat, nerves, excitability)", style="dim"))
+                                         f"{', '.join(varied_words(bands))})", style="dim"))
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
