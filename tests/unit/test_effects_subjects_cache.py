@@ -295,3 +295,29 @@ def test_a_subjects_motor_points_move_along_the_limb_by_the_muscles_spread() -> 
     for _ in range(4):
         rng.normal(size=N_SUBJECTS)
     assert five[4] == pytest.approx(rng.normal(size=N_SUBJECTS), rel=1e-12)
+
+
+def test_a_motor_axon_moved_toward_the_limbs_end_stops_there() -> None:
+    """A subject's motor points moved along the limb could carry an axon past the modelled
+    segment's end, where the field is not modelled although a pad may lie a few cm away:
+    it stops at the end (its ratio from the field there), and the note says in how many
+    subjects that happened; an axon with room moves the whole way (the real fast field of
+    the forearm, ±10 cm long)."""
+    site, anode, cathode = _setup()
+    r = 0.04 - 1.5e-3 - 5e-3 - 3e-3  # 3 mm into the muscle
+    z = np.linspace(0.06, 0.095, 36)  # ends 5 mm short of the forearm's end
+    near = np.column_stack([np.full_like(z, r), np.zeros_like(z), z])
+    kw = {"skin_scale": 1.0, "skin_m": 0.0, "fat_m": 0.0}
+    moved = S.subject_points("motor", near, site, cathode, motor_shift_m=0.02, **kw)
+    assert moved[-1, 2] == pytest.approx(0.1, abs=1e-12)  # 5 mm of the 20 mm
+    back = S.subject_points("motor", near, site, cathode, motor_shift_m=-0.02, **kw)
+    assert back[:, 2] - near[:, 2] == pytest.approx(np.full(36, -0.02), abs=1e-12)
+    at_nodes = {"motor": [near, near - np.array([0.0, 0.0, 0.1])]}
+    ones = np.ones(3)
+    drawn = S.drive_ratios(at_nodes, site, anode, cathode, skin_k=ones, fat_k=ones,
+                           motor_shift_m=np.array([0.0, 0.02, -0.02]))
+    assert drawn is not None
+    ratios, note = drawn
+    assert np.isfinite(ratios["motor"]).all() and (ratios["motor"] > 0).all()
+    assert ratios["motor"][0] == pytest.approx(1.0, rel=1e-12)  # unmoved
+    assert "in 1 of 3 virtual subjects some motor axons" in note

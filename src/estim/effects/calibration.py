@@ -278,8 +278,8 @@ MOTOR_CALIBRATION_CONFIGURATION: dict[str, str] = {
 #: (:func:`estim.effects.calibrate.calibrate_motor_branch_factor`); with the trunk diameters
 #: the model made that force at 21 mA instead of 55. 0.49 gives 55.3 mA averaged over the
 #: study's 20, 40 and 60 cm² pads (50.1, 56.0 and 59.8 mA each; 240 motor axons, the thigh's
-#: fat 10 mm as measured; 0.485 with the unsourced 15 mm before December 2026, and with 120
-#: axons the draw's mid-range axons were less excitable and the factor came out 0.555).
+#: fat 10 mm as measured; 0.485 with the unsourced 15 mm on 3-4 December 2026, and 0.555
+#: before that with 120 axons, whose draw's mid-range axons were less excitable).
 #: Nerve-trunk models (:mod:`estim.effects.nerve_trunk`, Mogyoros's median nerve) keep the
 #: trunk diameters.
 MOTOR_BRANCH_DIAMETER_FACTOR = 0.49

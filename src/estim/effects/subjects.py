@@ -183,7 +183,8 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     motor axon also moves ``motor_shift_m`` along the limb (+z): where the subject's motor
     points lie (:attr:`~estim.effects.anatomy.Muscle.motor_point_sd_m`)."""
     if fiber_class == "motor" and motor_shift_m and site.kind == "limb":
-        points = np.asarray(points, float) + np.array([0.0, 0.0, motor_shift_m])
+        shift = _shift_within(points, site, motor_shift_m)
+        points = np.asarray(points, float) + np.array([0.0, 0.0, shift])
     depth = _depths(points, site, cathode)
     if fiber_class == "motor":
         shift = skin_m + fat_m
@@ -194,6 +195,18 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     else:
         shift = float(depth[0]) * (skin_scale - 1.0)  # the ending is the first compartment
     return _move(points, depth + shift, depth, site, cathode)
+
+
+def _shift_within(points: F, site: Site, shift_m: float) -> float:
+    """``shift_m`` along the limb, as far as the axon at ``points`` stays on the modelled
+    segment (±length / 2): the field beyond its ends is not modelled, and the pads can lie
+    a few cm from them, so an axon the move would carry past an end stops at it (one
+    already past it in the site's anatomy does not move further out)."""
+    z = np.asarray(points, float)[:, 2]
+    half = site.length / 2
+    if shift_m > 0:
+        return min(shift_m, max(0.0, half - float(z.max())))
+    return max(shift_m, min(0.0, -half - float(z.min())))
 
 
 def _percentile(values: F, q: float) -> float:
@@ -334,7 +347,7 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
 
 
 #: Bump when the drive ratios change their numbers (invalidates the cached entries).
-_CACHE_VERSION = "subject-drives-1"
+_CACHE_VERSION = "subject-drives-3"
 _CACHE_KIND = "subject_drives"
 
 #: Sets of drive ratios kept in memory per process (the least recently used goes first).
@@ -429,6 +442,11 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
     base_drive = {name: np.array([_drive(p, phi_at(base, p), weights) for p in pts])
                   for name, pts in at_nodes.items()}
     ratios = {name: np.ones((len(skin_k), len(pts))) for name, pts in at_nodes.items()}
+    # the subjects with motor axons that their motor points' move would carry past the
+    # modelled segment's end (:func:`_shift_within` stops them there)
+    stopped = np.array([site.kind == "limb" and bool(shift) and any(
+        _shift_within(p, site, float(shift)) != shift for p in at_nodes.get("motor", ()))
+        for shift in motor_shift_m])
 
     def subject(k: int) -> str | None:
         """Row ``k`` of every ratio (subject k's field); an error's text if none."""
@@ -463,7 +481,11 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
         errors = [e for e in pool.map(subject, range(len(skin_k))) if e is not None]
     if errors:
         return None, errors[0]
-    return ratios, "; ".join(f.note for f in base if not f.valid)
+    notes = [f.note for f in base if not f.valid]
+    if stopped.any():
+        notes.append(f"in {int(stopped.sum())} of {len(stopped)} virtual subjects some motor "
+                     "axons, moved with their motor points, stop at the modelled limb's end")
+    return ratios, "; ".join(notes)
 
 
 def _load(key: str, shapes: Mapping[str, tuple[int, int]]) -> _Drawn | None:

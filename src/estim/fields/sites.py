@@ -165,7 +165,8 @@ _PRESETS: dict[str, tuple[SiteKind, float, float, float, tuple[tuple[str, float]
     # Knee: elliptic, little muscle, a large bony core (femoral condyles / tibial plateau);
     # 17.5 cm above and below the joint line (z = 0), so the vastus medialis's motor points
     # above the joint (up to 13.5 cm, and their axons ~2.5 cm beyond) are in the model
-    # (estim.effects.anatomy).
+    # (estim.effects.anatomy); a virtual subject whose motor points lie higher still has
+    # its highest axons stopped at the end (estim.effects.subjects).
     "knee": ("limb", 350, 110, 100, (("skin", 1.5), ("fat", 6.0), ("muscle", 0), ("bone", 35))),
     "lower_back": ("planar", 200, 200, 0,
                    (("skin", 2.0), ("fat", 10.0), ("muscle", 50.0), ("bone", 20.0))),
