@@ -400,7 +400,7 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
                  np.asarray(skin_k, float), np.asarray(fat_k, float),
                  {name: tuple(pts) for name, pts in at_nodes.items()},
                  *((("others", tuple(others)),) if others else ()),
-                 # no shift keeps the key it had before subjects' motor points moved
+                 # no shift adds nothing to the key
                  *((("motor_shift", shift),) if shift.any() else ()))
     with _memory_lock:
         drawn = _memory.get(key)
