@@ -82,8 +82,9 @@ def _lean_subject(w, site, channels, waveform, tstop_s=None, motor_shift_m=0.0):
     return out
 
 
-@pytest.mark.parametrize("name", ["tens_conventional", "nmes_quadriceps"])
-def test_scaled_thresholds_match_fibers_simulated_in_the_subject(name):
+def _example_window(name, abeta, motor):
+    """A bundled example's first channel, its site, its stimulus and a small window of
+    ``abeta`` Aβ and ``motor`` motor axons (seed 4) under it."""
     program = resolve_program(name)[0]
     stim = stimuli_for(program)[0]
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
@@ -91,8 +92,14 @@ def test_scaled_thresholds_match_fibers_simulated_in_the_subject(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w = sensation_window("a", stim, cf, 0.02, site=site,
-                             counts={"abeta": 6, "adelta": 0, "c": 0, "motor": 6,
+                             counts={"abeta": abeta, "adelta": 0, "c": 0, "motor": motor,
                                      "periosteal": 0}, seed=4)
+    return w, cf, site, stim
+
+
+@pytest.mark.parametrize("name", ["tens_conventional", "nmes_quadriceps"])
+def test_scaled_thresholds_match_fibers_simulated_in_the_subject(name):
+    w, cf, site, stim = _example_window(name, 6, 6)
     for cls, (_, err) in _lean_subject(w, site, [cf], unit_pulse(stim)).items():
         # The drive ratio is exact for a field that only changes in strength; a subject's
         # field also changes shape a little (layers move), and the median fiber is held to
@@ -108,15 +115,7 @@ def test_scaled_thresholds_hold_with_the_motor_points_moved(name, shift_m):
     """A subject whose motor points lie one SD of the quadriceps' spread (2.5 cm) up or down
     the limb: the motor axons move along themselves, their drive's profile slides under the
     pads, and the drive ratio still predicts their thresholds simulated again there."""
-    program = resolve_program(name)[0]
-    stim = stimuli_for(program)[0]
-    pf, _, _, _ = channel_setup(program, stimuli_for(program))
-    cf, site = pf.channels[0], pf.site
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = sensation_window("a", stim, cf, 0.02, site=site,
-                             counts={"abeta": 4, "adelta": 0, "c": 0, "motor": 8,
-                                     "periosteal": 0}, seed=4)
+    w, cf, site, stim = _example_window(name, 4, 8)
     _, err = _lean_subject(w, site, [cf], unit_pulse(stim), motor_shift_m=shift_m)["motor"]
     # as for the layers' change above: the median fiber within 10 %, the worst 25 %
     assert np.median(err) < 0.10, err

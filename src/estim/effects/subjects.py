@@ -69,6 +69,7 @@ from estim.effects.sensation import (
 )
 
 if TYPE_CHECKING:
+    from estim.effects.anatomy import Muscle
     from estim.effects.window import ClassThresholds, SensationWindow, Volleys
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
@@ -318,11 +319,17 @@ def motor_shifts(site: Site, cathode: Electrode, along_z: F) -> F:
     ``along_z`` times the spread between people of the muscle under ``cathode``
     (:attr:`~estim.effects.anatomy.Muscle.motor_point_sd_m`); zeros on a site that is no
     limb or a muscle without a measured spread."""
-    from estim.effects.window import site_muscle
-
-    muscle = site_muscle(site, cathode) if site.kind == "limb" else None
+    muscle = _limb_muscle(site, cathode)
     sd = 0.0 if muscle is None else muscle.motor_point_sd_m
     return np.asarray(along_z, float) * sd
+
+
+def _limb_muscle(site: Site, cathode: Electrode) -> Muscle | None:
+    """The muscle under ``cathode`` on a limb, whose motor points the subjects move; None
+    off a limb."""
+    from estim.effects.window import site_muscle
+
+    return site_muscle(site, cathode) if site.kind == "limb" else None
 
 
 def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
@@ -528,12 +535,10 @@ def threshold_bands(classes: Mapping[str, ClassThresholds], channel_field: Chann
                                seed=seed, train=train, others=others)
     if drawn is None:
         return None
-    from estim.effects.window import site_muscle
-
     rows, note = drawn
     sensory, strong, motor, pain = (_band(rows[k])
                                     for k in ("sensory", "strong", "motor", "pain"))
-    muscle = site_muscle(site, channel_field.cathode) if site.kind == "limb" else None
+    muscle = _limb_muscle(site, channel_field.cathode)
     return ThresholdBands(n_subjects, sensory, strong, motor, pain, note=note,
                           spread=SUBJECT_SPREAD,
                           motor_points=(0.0, "") if muscle is None else (
