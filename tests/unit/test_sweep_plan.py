@@ -49,9 +49,24 @@ def test_list_takes_the_last_unit_and_range_is_evenly_spaced() -> None:
     assert parse_axis("pulse=monophasic,symmetric_biphasic").numbers == (None, None)
 
 
+def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
+    """'10,20,30%' is how a modulation depth or a duty is typed; each point's program then
+    holds the fraction the same percentage gives in a file."""
+    axis = parse_axis("stimulation.amplitude_modulation=10,20,30%")
+    assert axis.values == ("10 %", "20 %", "30 %") and axis.numbers == (10.0, 20.0, 30.0)
+    assert axis.column == "stimulation.amplitude_modulation_pct"
+    assert parse_axis("burst_duty=10..50%:3").numbers == (10.0, 30.0, 50.0)
+    plan = plan_sweep(bundled_examples()["tens_modulated"], [axis], options=SAFETY)
+    depths = [p.load().channels[0].stimulation.amplitude_modulation for p in plan.points]
+    assert depths == pytest.approx([0.1, 0.2, 0.3])
+    with pytest.raises(InputError, match="a current or a voltage"):  # no percentage of one
+        plan_sweep(TENS, [parse_axis("amplitude=10,20%")], options=SAFETY)
+
+
 @pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",
                                   "amplitude=5mA,word", "subject=1.5", "a..b=1",
-                                  "amplitude=5..40mA:100001", "x=1,,2"])
+                                  "amplitude=5..40mA:100001", "x=1,,2",
+                                  "duty=10mA%"])
 def test_malformed_axis_is_one_input_error(text: str) -> None:
     with pytest.raises(InputError) as err:
         parse_axis(text)

@@ -37,7 +37,7 @@ SUBJECT = "subject"
 MAX_AXIS_VALUES = 10_000
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
-_UNIT = r"[A-Za-zµμΩ_][A-Za-z0-9µμΩ_*/^·]*"
+_UNIT = r"(?:%|[A-Za-zµμΩ_][A-Za-z0-9µμΩ_*/^·]*)"  # '%' alone: a percentage
 _TOKEN = re.compile(rf"\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*")
 _RANGE = re.compile(rf"\s*(?P<a>{_NUMBER})\s*(?P<ua>{_UNIT})?\s*\.\.\s*(?P<b>{_NUMBER})\s*"
                     rf"(?P<ub>{_UNIT})?\s*:\s*(?P<n>\d+)\s*")
@@ -89,7 +89,7 @@ class Axis:
 
 def _unit_word(unit: str) -> str:
     """A unit as a column-name suffix: ``µA`` -> ``uA``, ``mA/cm**2`` -> ``mA_per_cm2``."""
-    text = unit.replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+    text = unit.replace("µ", "u").replace("μ", "u").replace("Ω", "ohm").replace("%", "pct")
     return text.replace("**", "").replace("^", "").replace("/", "_per_").replace("*", "_")
 
 
@@ -200,10 +200,12 @@ def _list(tokens: Sequence[Any], opt: str) -> list[_Item]:
 def _convert(value: float, unit: str, to: str | None, opt: str) -> float:
     from estim.units import ureg
 
+    def pint_unit(text: str) -> str:
+        return text.replace("µ", "u").replace("μ", "u").replace("%", "percent")
+
     reg = ureg()
     try:
-        return float(reg.Quantity(value, unit.replace("µ", "u").replace("μ", "u"))
-                     .to((to or unit).replace("µ", "u").replace("μ", "u")).magnitude)
+        return float(reg.Quantity(value, pint_unit(unit)).to(pint_unit(to or unit)).magnitude)
     except Exception:  # pint raises many kinds for unknown or mismatched units
         raise InputError(opt, f"{value:g} {unit}", f"a value in a unit convertible to "
                          f"{to!r} (the unit of the other values)") from None
