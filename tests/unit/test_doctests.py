@@ -21,6 +21,7 @@ MODULES = (
     "estim.report.page",
     "estim.effects.subjects",
     "estim.effects.window",
+    "estim.fields.sites",
 )
 
 

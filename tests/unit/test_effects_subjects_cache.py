@@ -321,3 +321,26 @@ def test_a_motor_axon_moved_toward_the_limbs_end_stops_there() -> None:
     assert np.isfinite(ratios["motor"]).all() and (ratios["motor"] > 0).all()
     assert ratios["motor"][0] == pytest.approx(1.0, rel=1e-12)  # unmoved
     assert "in 1 of 3 virtual subjects some motor axons" in note
+
+
+def test_fat_that_would_fill_the_limb_stops_short_of_the_bone() -> None:
+    """A limb keeps its girth when a subject's fat is drawn, so the fat grows into the
+    muscle; a draw with no room left (10 x the forearm's 5 mm) failed the whole band. Its
+    fat now stops 1 mm short of the bone: its ratios are those of a subject drawn with just
+    that fat, and the note says in how many subjects that happened (the real fast field)."""
+    from estim.fields.sites import fat_that_fits
+
+    site, anode, cathode = _setup()
+    z = np.linspace(-0.02, 0.02, 21)
+    r = 0.04 - 1.5e-3 - 5e-3 - 3e-3  # 3 mm into the muscle
+    at_nodes = {"motor": [np.column_stack([np.full_like(z, r), np.zeros_like(z), z])]}
+    room = fat_that_fits(site, skin_m=1.5e-3, fat_m=1.0) / 5e-3  # as a multiple of 5 mm
+    assert 1.0 < room < 10.0
+    drawn = S.drive_ratios(at_nodes, site, anode, cathode, skin_k=np.ones(2),
+                           fat_k=np.array([1.0, 10.0]))
+    fitted = S.drive_ratios(at_nodes, site, anode, cathode, skin_k=np.ones(2),
+                            fat_k=np.array([1.0, room]))
+    assert drawn is not None and fitted is not None
+    assert drawn[0]["motor"] == pytest.approx(fitted[0]["motor"], rel=1e-12)
+    assert "in 1 of 2 virtual subjects the fat drawn would leave the limb no muscle" in drawn[1]
+    assert "fat drawn" not in fitted[1]

@@ -135,6 +135,25 @@ def test_subjects_draw_the_site_anatomy_into_the_program() -> None:
     assert alone.points[0].program == plan.points[2].program
 
 
+def test_a_subject_whose_fat_would_fill_the_knee_keeps_some_muscle() -> None:
+    """The limb keeps its girth when a subject's fat is drawn; subject 175 draws 2.2 x the
+    knee's 6 mm, which left no muscle (the program was refused). Its fat now stops 1 mm
+    short of the bone, and a subject with room keeps the fat it drew."""
+    from estim.fields.sites import MIN_SUBJECT_MUSCLE_M, site_from_spec
+
+    knee = site_from_spec("knee")
+    thick = {ly.tissue: ly.thickness for ly in knee.layers}
+    plan = plan_sweep(bundled_examples()["ifc_true_knee"], [parse_axis("subject=175,3")],
+                      options=SAFETY)
+    big, small = (json.loads(p.program)["site"] for p in plan.points)
+    skin_mm, fat_mm = (float(big[k].split()[0]) for k in ("skin_thickness", "fat_thickness"))
+    assert virtual_subject(175).fat_scale * thick["fat"] * 1e3 > fat_mm  # [m -> mm]
+    assert fat_mm == pytest.approx((min(knee.radius_x, knee.radius_y) - thick["bone"]
+                                    - MIN_SUBJECT_MUSCLE_M) * 1e3 - skin_mm, abs=1e-3)
+    assert float(small["fat_thickness"].split()[0]) == pytest.approx(
+        virtual_subject(3).fat_scale * thick["fat"] * 1e3, rel=1e-5)
+
+
 def test_safety_point_outputs() -> None:
     plan = plan_sweep(TENS, [parse_axis("amplitude=10,20mA")], options=SAFETY)
     out = dict(run_point(plan.points[1], plan.options).outputs)

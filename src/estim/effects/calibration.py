@@ -332,7 +332,8 @@ CALIBRATED_COUNTS = SensationCounts(detection_abeta=168.6, strong_abeta=317.4,
 #: mean 1): what the virtual subjects' anatomy (skin, fat, innervation density) leaves of
 #: the detection study's spread, ``sqrt((1 + 0.277²) / (1 + CV_anatomy²) - 1)`` with
 #: CV_anatomy the spread of the calibration window's detection threshold over 400 virtual
-#: subjects without the factor, 0.191 (:func:`estim.effects.calibrate.calibrate_excitability_cv`,
+#: subjects without the factor, 0.194 with the fat's CV of 0.40 (0.191 with 0.25; both give
+#: 0.195; :func:`estim.effects.calibrate.calibrate_excitability_cv`,
 #: ``benchmarks/calibrate_sensation.py``).
 SUBJECT_EXCITABILITY_CV = 0.195
 

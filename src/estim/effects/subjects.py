@@ -98,9 +98,13 @@ class ChannelPads(Protocol):
 SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
     "skin_thickness": (0.15, "assumed from the spread of dermal thickness at one site "
                              "in Lee & Hwang 2002 (Surg Radiol Anat 24:183); SD/mean ~0.15"),
-    "fat_thickness": (0.25, "Petrofsky et al. 2008 (Med Eng Phys 30:931): subcutaneous fat "
-                            "0.75 ± 0.13 cm over quadriceps and gastrocnemius, 0.48 ± 0.16 cm "
-                            "over biceps; CV 0.17-0.33, mean 0.25"),
+    "fat_thickness": (0.40, "healthy adults of both sexes, by ultrasound: Botter et al. 2011 "
+                            "(Eur J Appl Physiol 111:2461, table 1, 53 people) 7 ± 3 to "
+                            "10 ± 5 mm at the quadriceps' motor points, CV 0.38-0.50; Mechelli "
+                            "et al. 2019 (JCSM Clin Rep 4) 10.4 ± 4.1 mm over the anterior "
+                            "thigh, 0.39; Petrofsky et al. 2008 (Med Eng Phys 30:931) "
+                            "4.8 ± 1.6 mm over the biceps, 0.33 (0.17 over quadriceps and "
+                            "gastrocnemius); pooled over sexes as the detection study is"),
     "innervation_density": (0.20, "assumed: Corniani & Saal 2020 give 200,000-270,000 "
                                   "tactile afferents in total (± 15 % around 230,000)"),
     "excitability": (SUBJECT_EXCITABILITY_CV,
@@ -354,7 +358,7 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
 
 
 #: Bump when the drive ratios change their numbers (invalidates the cached entries).
-_CACHE_VERSION = "subject-drives-3"
+_CACHE_VERSION = "subject-drives-4"
 _CACHE_KIND = "subject_drives"
 
 #: Sets of drive ratios kept in memory per process (the least recently used goes first).
@@ -434,6 +438,7 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
     channel and subject."""
     from estim.errors import InputError
     from estim.fields.fast import channel_potential
+    from estim.fields.sites import MIN_SUBJECT_MUSCLE_M, fat_that_fits
 
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     pads = [(anode, cathode), *((a, c) for a, c, _ in others)]
@@ -455,10 +460,15 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
         _shift_within(p, site, float(shift)) != shift for p in at_nodes.get("motor", ()))
         for shift in motor_shift_m])
 
+    # the subjects whose fat would leave their limb no muscle (it keeps its girth)
+    drawn_fat = thick.get("fat", 0.0) * np.asarray(fat_k, float)
+    fitted_fat = np.array([fat_that_fits(site, skin_m=thick["skin"] * sk, fat_m=f)
+                           for sk, f in zip(skin_k, drawn_fat, strict=True)])
+
     def subject(k: int) -> str | None:
         """Row ``k`` of every ratio (subject k's field); an error's text if none."""
         skin = thick["skin"] * skin_k[k]
-        fat = thick.get("fat", 0.0) * fat_k[k]
+        fat = float(fitted_fat[k])
         try:
             fields = [channel_potential(site, a, c, skin_thickness=skin,
                                         fat_thickness=fat if "fat" in thick else None)
@@ -489,6 +499,10 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
     if errors:
         return None, errors[0]
     notes = [f.note for f in base if not f.valid]
+    if (capped := fitted_fat < drawn_fat).any():
+        notes.append(f"in {int(capped.sum())} of {len(capped)} virtual subjects the fat drawn "
+                     f"would leave the limb no muscle, so it stops {MIN_SUBJECT_MUSCLE_M * 1e3:g}"
+                     " mm short of the bone")
     if stopped.any():
         notes.append(f"in {int(stopped.sum())} of {len(stopped)} virtual subjects some motor "
                      "axons, moved with their motor points, stop at the modelled limb's end")

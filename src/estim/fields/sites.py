@@ -26,11 +26,13 @@ from estim.leads import DEFAULT_LEAD, get_lead
 from estim.units import parse_quantity
 
 __all__ = [
+    "MIN_SUBJECT_MUSCLE_M",
     "SITE_NAMES",
     "Layer",
     "Placement",
     "Site",
     "SiteKind",
+    "fat_that_fits",
     "make_site",
     "placement",
     "placements",
@@ -195,6 +197,29 @@ def make_site(name: str) -> Site:
     site = Site(name, kind, layers, length * 1e-3, width * 1e-3, height * 1e-3,  # [mm -> m]
                 fiber_axis=fiber_axis, lead=DEFAULT_LEAD if kind == "brain" else "")
     return _fill_muscle(site)
+
+
+#: The muscle a limb keeps when a virtual subject's fat grows into it (m):
+#: :func:`fat_that_fits`.
+MIN_SUBJECT_MUSCLE_M = 1e-3
+
+
+def fat_that_fits(site: Site, *, skin_m: float, fat_m: float) -> float:
+    """``fat_m``, or on a limb the most fat that leaves :data:`MIN_SUBJECT_MUSCLE_M` of
+    muscle under skin ``skin_m`` when it is more: a limb keeps its girth when a virtual
+    subject's fat is drawn, so the fat grows into the muscle, and at the knee (6 mm of fat
+    over 7.5 mm of muscle) a subject drawn with about twice the site's fat would not fit.
+
+    >>> knee = site_from_spec("knee")
+    >>> round(fat_that_fits(knee, skin_m=1.5e-3, fat_m=30e-3) * 1e3, 2)
+    12.5
+    """
+    if site.kind != "limb":
+        return fat_m
+    others = sum(ly.thickness for ly in site.layers if ly.tissue not in ("skin", "fat",
+                                                                          "muscle"))
+    room = min(site.radius_x, site.radius_y) - others - skin_m - MIN_SUBJECT_MUSCLE_M
+    return min(fat_m, max(room, 0.0))
 
 
 def _fill_muscle(site: Site) -> Site:

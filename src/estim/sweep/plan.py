@@ -240,7 +240,7 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
                    axes: Sequence[Axis]) -> None:
     """The subject's skin and fat, as site overrides scaling the site's own (after the other
     axes' overrides)."""
-    from estim.fields.sites import site_from_spec
+    from estim.fields.sites import fat_that_fits, site_from_spec
 
     site = site_from_spec(program.site.name, program.site.overrides)
     thick = {ly.tissue: ly.thickness for ly in site.layers}
@@ -250,8 +250,10 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
                          f"(the {program.site.name!r} site has none)")
     table = data.setdefault("site", {})
     table["skin_thickness"] = f"{thick['skin'] * subject.skin_scale * 1e3:.6g} mm"  # [m -> mm]
-    if "fat" in thick:
-        table["fat_thickness"] = f"{thick['fat'] * subject.fat_scale * 1e3:.6g} mm"
+    if "fat" in thick:  # on a limb, leaving it some muscle (fat_that_fits)
+        fat = fat_that_fits(site, skin_m=thick["skin"] * subject.skin_scale,
+                            fat_m=thick["fat"] * subject.fat_scale)
+        table["fat_thickness"] = f"{fat * 1e3:.6g} mm"  # [m -> mm]
 
 
 def _reissue(caught: list[warnings.WarningMessage]) -> None:
