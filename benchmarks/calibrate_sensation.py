@@ -1,4 +1,4 @@
-"""Calibrate the eight global values of the sensation model on the named human data, once.
+"""Calibrate the nine global values of the sensation model on the named human data, once.
 
     .venv/bin/python benchmarks/calibrate_sensation.py
 
@@ -10,7 +10,10 @@ Na shift (to store in ``estim.fibers.tables.MRG``; calibrated first: the counts 
 it), the counts to store in ``CALIBRATED_COUNTS``, the thresholds the stored ones give, and
 the spread of the per-subject factor (``SUBJECT_EXCITABILITY_CV``: the detection threshold's
 SD / mean over 400 virtual subjects, with the anatomy alone and with the stored factor,
-against the 254 people's 0.277; ~4 min each on the 2-core machine; ``--no-spread`` skips it).
+against the 254 people's 0.277; ~4 min each on the 2-core machine; ``--no-spread`` skips it),
+and the spread of the per-subject factor on pain alone (``PAIN_CRITERION_CV``: the pain
+threshold's SD / mean over 400 virtual subjects in ``PAIN_SPREAD_CONFIGURATION``, without and
+with the stored factor, against the maximal tolerated current's 0.408 in 22 people; ~1 min).
 Then the time constant of the Aδ volleys' temporal summation (``PAIN_SUMMATION_TAU_S``) on
 Arendt-Nielsen et al.'s pain current at 20 Hz over 1 Hz, and the intramuscular motor
 branches' diameter factor (``MOTOR_BRANCH_DIAMETER_FACTOR``) on Patterson & Lockwood's 55 mA
@@ -33,17 +36,20 @@ from estim.effects.calibrate import (
     calibrate,
     calibrate_motor_branch_factor,
     calibrate_nap_shift,
+    calibrate_pain_criterion_cv,
     calibrate_pain_summation_tau,
     calibrate_periosteal_density,
     calibration_window,
     detection_spread,
     pain_current_rate_ratio,
+    pain_spread,
     quarter_mvc_current,
 )
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     CALIBRATION_TARGETS,
     MOTOR_BRANCH_DIAMETER_FACTOR,
+    PAIN_CRITERION_CV,
     PAIN_SUMMATION_TAU_S,
     SUBJECT_EXCITABILITY_CV,
 )
@@ -81,6 +87,11 @@ def main() -> None:
           f"{target:.3f}; factor CV calibrated {round(factor * 200) / 200:.3f}, stored "
           f"{SUBJECT_EXCITABILITY_CV:.3f}; with the stored factor "
           f"{detection_spread():.3f}", flush=True)
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_spread")
+    print(f"pain SD/mean over virtual subjects: without its own factor {pain_spread(0.0):.3f}; "
+          f"target {target:.3f}; its factor's CV calibrated {calibrate_pain_criterion_cv():.3f}, "
+          f"stored {PAIN_CRITERION_CV:.3f}; with the stored factor {pain_spread():.3f}",
+          flush=True)
 
 
 if __name__ == "__main__":

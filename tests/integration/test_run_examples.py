@@ -39,6 +39,13 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
                "ifc_true_knee": ("motor",)}
 
+#: Examples whose reference anatomy agrees with the source while the virtual people split
+#: about evenly (40-60 % of them as the source says): modulated TENS at the knee, 28 mA
+#: lying 19 % under the reference's pain, where since each person's pain tolerance varies
+#: as measured (SD / mean 0.41, the pain factor) 10 of 20 feel the source's strong
+#: tingling, 5 a twitch and 5 pain (12 / 5 / 3 before it).
+PEOPLE_SPLIT = {"tens_modulated"}
+
 #: Examples whose predicted motor threshold comes below the sensory one (issue 8): none since
 #: the motor axons are intramuscular branches of the calibrated diameter (the true
 #: interferential knee had motor 6.32 mA under sensory 6.40 mA with trunk-sized axons).
@@ -152,7 +159,9 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     # said to differ in them (the thigh's, knee's, forearm's and calf's muscles here)
     moved = bands["motor_point_position"]["sd_m"] > 0
     assert moved is (program.site.name in ("thigh", "knee", "forearm", "calf")), path.stem
-    assert ("motor points and excitability differ" in html) is moved, path.stem
+    assert ("motor points, excitability" in html) is moved, path.stem
+    # and every person calls a different current painful (the pain factor's spread)
+    assert "excitability and pain tolerance differ" in html, path.stem
     sensation = effects["sensation"]
     assert sensation["expected"] == [str(x) for x in program.expected_sensation]
     assert sensation["expected"], "every transcutaneous example states what its source expects"
@@ -183,7 +192,10 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         # agrees with the source, most of them feel what the source prescribes; where it
         # does not, most of them do not (at the edge the people split, as they should)
         as_source = sum(felt[e] for e in sensation["expected"])
-        assert (as_source > bands["subjects"] / 2) is agrees, (path.stem, felt)
+        if path.stem in PEOPLE_SPLIT:
+            assert 0.4 <= as_source / bands["subjects"] <= 0.6, (path.stem, felt)
+        else:
+            assert (as_source > bands["subjects"] / 2) is agrees, (path.stem, felt)
     assert "Sensation window" in html
     if path.stem == "ifc_true_knee":  # both channels drive the fibers: they see the beat
         assert any(n.startswith("true interferential") for n in effects["notes"])

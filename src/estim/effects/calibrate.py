@@ -30,10 +30,12 @@ if TYPE_CHECKING:
     from estim.program.model import Program
 
 __all__ = ["calibrate", "calibrate_excitability_cv", "calibrate_motor_branch_factor",
-           "calibrate_nap_shift", "calibrate_pain_summation_tau", "calibrate_periosteal_density",
+           "calibrate_nap_shift", "calibrate_pain_criterion_cv", "calibrate_pain_summation_tau",
+           "calibrate_periosteal_density",
            "calibration_program", "calibration_window", "detection_by_subject",
            "detection_spread", "hughes_program", "hughes_window_differences",
-           "nap_shift_tau_ratio", "pain_current_rate_ratio", "pain_fraction_for_ratio",
+           "nap_shift_tau_ratio", "pain_by_subject", "pain_current_rate_ratio",
+           "pain_fraction_for_ratio", "pain_spread", "pain_spread_window",
            "quarter_mvc_current", "study_quarter_mvc_current"]
 
 #: Virtual subjects behind the spread calibration: the CV of 400 draws has a sampling
@@ -273,6 +275,83 @@ def calibrate_excitability_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
     if anatomy >= target:
         return 0.0
     cv = ((1 + target * target) / (1 + anatomy * anatomy) - 1) ** 0.5
+    return round(cv * 200) / 200
+
+
+_PAIN_SPREAD_PROGRAM = """
+name = "the maximal tolerated current's spread: wide-pulse NMES over the biceps"
+[device]
+control = "current"
+max_current = "100 mA"
+compliance_voltage = "120 V"
+[site]
+name = "upper_arm"
+[[channels]]
+name = "1"
+anode = { placement = "biceps_proximal", shape = "rectangular", width = "5 cm", length = "5 cm" }
+cathode = { placement = "biceps_distal", shape = "rectangular", width = "5 cm", length = "5 cm" }
+[channels.stimulation]
+type = "nmes"
+amplitude = "15 mA"
+frequency = "100 Hz"
+pulse_width = "1 ms"
+on_time = "10 s"
+off_time = "10 s"
+duration = "1 min"
+"""
+
+
+def pain_spread_window(*, seed: int = 0) -> tuple[SensationWindow, Any, Any]:
+    """The sensation window of :data:`~estim.effects.calibration.PAIN_SPREAD_CONFIGURATION`
+    (symmetric biphasic 1 ms pulses at 100 Hz, the calibration's rate, so pain's fraction
+    is the calibrated one), with its channel's field solution and its site."""
+    from estim.effects.program import channel_setup
+    from estim.effects.window import sensation_window
+    from estim.program import parse_program
+    from estim.program.options import PulseShape
+    from estim.waveforms.build import biphasic_pulse, regular_train, stimuli_for
+
+    program = parse_program(_PAIN_SPREAD_PROGRAM)
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    stim = regular_train(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 1e-3),
+                         CALIBRATION_RATE_HZ)
+    window = sensation_window("pain spread", stim, pf.channels[0], 1.0, site=pf.site,
+                              seed=seed)
+    return window, pf.channels[0], pf.site
+
+
+def pain_by_subject(pain_cv: float | None = None,
+                    n_subjects: int = _SPREAD_SUBJECTS) -> NDArray[Any]:
+    """The pain threshold (A) of :func:`pain_spread_window` in each virtual subject (seed 0),
+    with the pain factor of spread ``pain_cv`` (None: the stored one; 0: none)."""
+    from estim.effects.subjects import subject_thresholds
+
+    win, channel, site = pain_spread_window()
+    drawn = subject_thresholds(win.classes, channel, site, counts=win.counts,
+                               criteria=win.criteria, available=win.available or {},
+                               n_subjects=n_subjects, pain_cv=pain_cv)
+    if drawn is None:
+        raise RuntimeError("the pain spread's configuration has no fast field for subjects")
+    return drawn[0]["pain"]
+
+
+def pain_spread(pain_cv: float | None = None, n_subjects: int = _SPREAD_SUBJECTS) -> float:
+    """SD / mean of :func:`pain_by_subject`."""
+    import numpy as np
+
+    pain = pain_by_subject(pain_cv, n_subjects)
+    return float(np.std(pain, ddof=1) / np.mean(pain))
+
+
+def calibrate_pain_criterion_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
+    """The pain factor's CV (to 0.005) that, with the spread pain shares with every
+    threshold (anatomy and excitability), gives the maximal tolerated current's SD / mean:
+    ``1 + CV² = (1 + CV_shared²)(1 + CV_pain²)`` for independent factors."""
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_spread")
+    shared = pain_spread(0.0, n_subjects)
+    if shared >= target:
+        return 0.0
+    cv = ((1 + target * target) / (1 + shared * shared) - 1) ** 0.5
     return round(cv * 200) / 200
 
 

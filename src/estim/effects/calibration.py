@@ -68,9 +68,13 @@ volleys (:func:`estim.effects.window.motor_threshold`).
 What the calibration does **not** cover: temporal summation of detection and of strong
 tingling (their counts hold at 100 pulses/s; at a few pulses per second people report
 detection a little higher, which the model does not reproduce: Hughes et al. found the
-rate's effect on detection weaker than on the window), and any spread of the pain
-criterion of its own (pain tolerance varies between people more than detection; no data
-were found that separate it).
+rate's effect on detection weaker than on the window).
+
+Pain varies between people more than detection: besides the anatomy and the excitability
+factor it shares with every threshold, each virtual subject draws a factor on its pain
+threshold alone, whose spread :data:`PAIN_CRITERION_CV` is calibrated once so that pain
+varies as the maximal tolerated current of wide-pulse NMES did in 22 people (SD / mean
+0.408, pooled over sexes as the detection spread is).
 """
 
 from __future__ import annotations
@@ -91,6 +95,8 @@ __all__ = [
     "INTOLERANCE_PAD_CM",
     "MOTOR_BRANCH_DIAMETER_FACTOR",
     "MOTOR_CALIBRATION_CONFIGURATION",
+    "PAIN_CRITERION_CV",
+    "PAIN_SPREAD_CONFIGURATION",
     "PAIN_SUMMATION_TAU_S",
     "SUBJECT_EXCITABILITY_CV",
     "CalibrationTarget",
@@ -194,7 +200,13 @@ def pooled_cv(groups: tuple[tuple[int, float, float], ...]) -> float:
 #: The 254-person detection study: (people, mean mA, SD mA) of women and of men.
 _SEX_STUDY_GROUPS = ((205, 8.78, 2.11), (49, 11.20, 3.29))
 
-#: The data the eight global values were calibrated on.
+_WPHF = ("'Wide-Pulse High-Frequency Neuromuscular Electrical Stimulation ...', Sports 2022, "
+         "10(9):134 (22 people; abstract): the elbow flexors, 1 ms pulses at 100 Hz, maximal "
+         "tolerated current 16.2 ± 6.3 mA in 12 men and 12.0 ± 4.5 mA in 10 women")
+#: Its groups: (people, mean mA, SD mA) of men and of women.
+_WPHF_GROUPS = ((12, 16.2, 6.3), (10, 12.0, 4.5))
+
+#: The data the nine global values were calibrated on.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget(
         "sensory_tau_ratio", 665.0 / 459.0, "ratio", _MOGYOROS,
@@ -239,6 +251,12 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="SD / mean of the detection threshold over all 254 people (women and men "
              "pooled: 2.56 / 9.25 mA = 0.277); sets the spread of the per-subject factor on "
              "every threshold (SUBJECT_EXCITABILITY_CV)"),
+    CalibrationTarget(
+        "pain_spread", pooled_cv(_WPHF_GROUPS), "ratio", _WPHF,
+        note="SD / mean of the maximal tolerated current over all 22 people (men and women "
+             "pooled, as the detection spread is: 0.408); sets the spread of the per-subject "
+             "factor on the pain threshold alone (PAIN_CRITERION_CV), in "
+             "PAIN_SPREAD_CONFIGURATION; the study's pads are not in the abstract"),
     # Hughes et al.'s two differences against the tibia, as HUGHES_WINDOW_DIFFERENCES holds them
     *(CalibrationTarget(
         f"window_{a.replace(' ', '_')}_minus_{b}", mean, "mA", _HUGHES,
@@ -337,6 +355,26 @@ CALIBRATED_COUNTS = SensationCounts(detection_abeta=168.6, strong_abeta=317.4,
 #: ``benchmarks/calibrate_sensation.py``).
 SUBJECT_EXCITABILITY_CV = 0.195
 
+#: Where the pain factor's spread is calibrated: the maximal tolerated current's study
+#: (:data:`CALIBRATION_TARGETS` ``pain_spread``), its pulses over the biceps; its pads are
+#: not in the abstract.
+PAIN_SPREAD_CONFIGURATION: dict[str, str] = {
+    "site": "upper_arm",
+    "pads": "5 x 5 cm at biceps_proximal (anode) and biceps_distal (cathode), assumed",
+    "pulse": "symmetric biphasic, 1 ms per phase",
+    "rate": "100 Hz",
+}
+
+#: Coefficient of variation of a per-subject factor on the pain threshold alone (log-normal,
+#: mean 1), beyond the anatomy and the excitability factor that move every threshold: what
+#: a person calls intolerable varies more between people (SD / mean 0.41 for maximal
+#: tolerated NMES) than their detection does (0.277), which the shared sources give pain
+#: only 0.18-0.23 of. ``sqrt((1 + 0.408²) / (1 + CV_shared²) - 1)`` with CV_shared the spread
+#: of the pain threshold over 400 virtual subjects without it in
+#: :data:`PAIN_SPREAD_CONFIGURATION` (:func:`estim.effects.calibrate.calibrate_pain_criterion_cv`,
+#: ``benchmarks/calibrate_sensation.py``).
+PAIN_CRITERION_CV = 0.345
+
 
 def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float], *,
                          pain_rate_factor: float = 1.0) -> SensationCriteria:
@@ -403,5 +441,6 @@ def calibrated_values() -> tuple[tuple[str, object], ...]:
             ("motor_branch_diameter_factor", MOTOR_BRANCH_DIAMETER_FACTOR),
             ("pain_summation_tau_s", PAIN_SUMMATION_TAU_S),
             ("subject_excitability_cv", SUBJECT_EXCITABILITY_CV),
+            ("pain_criterion_cv", PAIN_CRITERION_CV),
             ("periosteal_density_ratio", PERIOSTEAL_DENSITY_RATIO),
             ("sensory_nap_shift_mv", float(MRG["sensory_nap_shift"].value)))

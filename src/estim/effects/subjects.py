@@ -54,13 +54,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
-from estim.effects.calibration import SUBJECT_EXCITABILITY_CV, SensationCounts
+from estim.effects.calibration import (
+    PAIN_CRITERION_CV,
+    SUBJECT_EXCITABILITY_CV,
+    SensationCounts,
+)
 from estim.effects.sensation import (
     Band,
     CountCriterion,
@@ -111,6 +115,11 @@ SUBJECT_SPREAD: dict[str, tuple[float, str]] = {
                      "one factor on every fiber's threshold of a subject (axon excitability, "
                      "electrode-skin contact, own criterion): calibrated so that detection "
                      "varies as in 254 people, SD/mean 0.277 (estim.effects.calibration)"),
+    "pain_criterion": (PAIN_CRITERION_CV,
+                       "one more factor on a subject's pain threshold alone (what a person "
+                       "calls painful, beyond what moves all their thresholds): calibrated so "
+                       "that pain varies as maximal tolerated NMES did in 22 people, SD/mean "
+                       "0.41 (estim.effects.calibration)"),
 }
 
 
@@ -236,6 +245,7 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
                        criteria: SensationCriteria, available: Mapping[str, float],
                        n_subjects: int = 20, seed: int = 0,
                        excitability_cv: float | None = None,
+                       pain_cv: float | None = None,
                        train: Volleys | None = None, others: Others = ()
                        ) -> tuple[dict[str, F], str] | None:
     """The window's thresholds (A) in each of ``n_subjects`` virtual subjects: arrays
@@ -249,6 +259,9 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     :param excitability_cv: spread of the per-subject factor on every threshold (None: the
         calibrated :data:`~estim.effects.calibration.SUBJECT_EXCITABILITY_CV`; 0: anatomy
         alone, as the calibration needs it).
+    :param pain_cv: spread of the per-subject factor on the pain threshold alone (None: the
+        calibrated :data:`~estim.effects.calibration.PAIN_CRITERION_CV`; 0: none, as its
+        calibration needs it).
     :param train: the program's motor volleys (:func:`estim.effects.window.volleys`): with
         amplitude modulation each subject's motor threshold is found on them
         (:func:`~estim.effects.window.motor_threshold`); otherwise the criteria's fraction
@@ -263,9 +276,10 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     if "skin" not in thick:
         return None
-    skin_k, fat_k, dens_k, excite_k, along_z = _draws(
+    skin_k, fat_k, dens_k, excite_k, along_z, pain_k = _draws(
         n_subjects, seed,
-        SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv)
+        SUBJECT_EXCITABILITY_CV if excitability_cv is None else excitability_cv,
+        PAIN_CRITERION_CV if pain_cv is None else pain_cv)
     fibers = {name: c for name, c in classes.items() if c.points_m and c.nodes}
     at_nodes = {name: [p[n] for p, n in zip(c.points_m, c.nodes, strict=True)]
                 for name, c in fibers.items()}
@@ -294,17 +308,31 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
             rows["motor"].append(motor_threshold(subject["motor"], train, criteria))
         else:
             rows["motor"].append(_at(subject, "motor", motor_frac))
-        rows["pain"].append(pain_threshold(subject, crit))
+        # the subject's own pain criterion, beyond what it shares with every threshold
+        rows["pain"].append(pain_threshold(subject, crit) * pain_k[k])
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
 
 
-def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F, F, F]:
+class _Draws(NamedTuple):
+    """Each virtual subject's draws (:func:`_draws`), one value per subject."""
+
+    skin: F  #: skin thickness, a multiple of the site's
+    fat: F  #: subcutaneous fat thickness, a multiple of the site's
+    density: F  #: innervation density, a multiple of the site's
+    excitability: F  #: the factor on every fiber's threshold
+    along_z: F  #: standard normal: where the motor points lie (:func:`motor_shifts`)
+    pain: F  #: the factor on the pain threshold alone
+
+
+def _draws(n_subjects: int, seed: int, excitability_cv: float,
+           pain_cv: float = 0.0) -> _Draws:
     """Each subject's skin thickness, fat thickness and innervation density (multiples of
     the site's) and excitability factor: log-normal with mean 1 and the spreads of
     :data:`SUBJECT_SPREAD`, the excitability drawn after them (so the anatomy of subject k
-    is the same whatever its spread); and last a standard normal draw per subject for where
-    its motor points lie (:func:`motor_shifts`; drawn after the others, so that they are
-    the draws they were before it)."""
+    is the same whatever its spread); then a standard normal draw per subject for where its
+    motor points lie (:func:`motor_shifts`), and last the factor of spread ``pain_cv`` on its
+    pain threshold alone (each drawn after the others, so that they are the draws they
+    were before it)."""
     rng = np.random.default_rng(seed)
 
     def draw(cv: float) -> F:
@@ -314,8 +342,8 @@ def _draws(n_subjects: int, seed: int, excitability_cv: float) -> tuple[F, F, F,
     skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
                              ("skin_thickness", "fat_thickness", "innervation_density"))
     excite_k = draw(excitability_cv)
-    return skin_k, fat_k, dens_k, excite_k, np.asarray(rng.normal(0.0, 1.0, n_subjects),
-                                                      dtype=float)
+    along_z = np.asarray(rng.normal(0.0, 1.0, n_subjects), dtype=float)
+    return _Draws(skin_k, fat_k, dens_k, excite_k, along_z, draw(pain_cv))
 
 
 def motor_shifts(site: Site, cathode: Electrode, along_z: F) -> F:
@@ -347,7 +375,7 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
     one core busy: the subjects' fast fields take the other (docs/effects.md, Time).
     :meth:`Future.result` waits for it and raises what it raised.
     """
-    skin_k, fat_k, _, _, along_z = _draws(n_subjects, seed, 0.0)
+    skin_k, fat_k, _, _, along_z, _ = _draws(n_subjects, seed, 0.0)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-subjects")
     try:
         return pool.submit(drive_ratios, at_nodes, site, anode, cathode,
@@ -586,7 +614,7 @@ def counts_beyond_sample(counts: SensationCounts | None, available: Mapping[str,
     have = float(available.get("abeta", 0.0))
     if counts is None or not have > 0:
         return {}
-    density = _draws(n_subjects, seed, 0.0)[2]
+    density = _draws(n_subjects, seed, 0.0).density
     out: dict[CountCriterion, tuple[int, ...]] = {}
     for what, n in _needed(counts).items():
         # criteria_from_counts' fraction min(1, n / available) at the subject's available

@@ -180,15 +180,18 @@ def people_text(window: Mapping[str, Any]) -> str:
 def varied_words(bands: Mapping[str, Any]) -> list[str]:
     """What differs between the virtual people of ``bands`` (a window's bands as in
     ``results.json``), in words: where their motor points lie only where a spread of them
-    was drawn.
+    was drawn, and what each calls painful where that has a spread of its own.
 
-    >>> varied_words({"motor_point_position": {"sd_m": 0.025}})
-    ['skin', 'fat', 'nerves', 'motor points', 'excitability']
+    >>> varied_words({"motor_point_position": {"sd_m": 0.025},
+    ...               "spread": {"pain_criterion": {"cv": 0.3}}})
+    ['skin', 'fat', 'nerves', 'motor points', 'excitability', 'pain tolerance']
     >>> varied_words({})
     ['skin', 'fat', 'nerves', 'excitability']
     """
     moved = ((bands.get("motor_point_position") or {}).get("sd_m") or 0) > 0
-    return ["skin", "fat", "nerves", *(["motor points"] if moved else []), "excitability"]
+    tolerance = (((bands.get("spread") or {}).get("pain_criterion") or {}).get("cv") or 0) > 0
+    return ["skin", "fat", "nerves", *(["motor points"] if moved else []), "excitability",
+            *(["pain tolerance"] if tolerance else [])]
 
 
 _VERDICT_WORDS = {"pass": "PASS", "warn": "WARNING", "fail": "FAIL"}
