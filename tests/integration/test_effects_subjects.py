@@ -264,3 +264,33 @@ def test_a_field_solution_is_read_from_the_disk_once_per_process(monkeypatch):
     channel_setup(other, stimuli_for(other))
     assert len(reads) == 2  # other site and pads: its own entry
     assert len(P._field_memory) == 2 <= P.FIELD_MEMORY_ENTRIES
+
+
+def test_a_subjects_factors_recruit_as_the_window_at_a_lower_current():
+    """A subject whose every threshold is ``e`` times the reference's recruits at the
+    programmed current what the reference recruits at ``1 / e`` of it, and a pain factor
+    ``p`` moves the pain classes alone, to ``1 / (e p)``: the sweep's subjects
+    (estim.effects.program.subject_recruitment) against windows computed at those
+    currents."""
+    from estim.effects.program import subject_recruitment
+
+    program = resolve_program("tens_conventional")[0]
+    stim = stimuli_for(program)[0]
+    pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    counts = {"abeta": 8, "adelta": 8, "c": 0, "motor": 8, "periosteal": 0}
+
+    def window(amplitude):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return sensation_window("a", stim, pf.channels[0], amplitude, site=pf.site,
+                                    counts=counts, seed=4)
+
+    peak, e, p = 0.04, 1.3, 1.5
+    w = window(peak)
+    assert subject_recruitment(w, 1.0, 1.0) == w.recruitment
+    low, lower = window(peak / e).recruitment, window(peak / (e * p)).recruitment
+    got = subject_recruitment(w, e, p)
+    assert (got.abeta, got.motor) == pytest.approx((low.abeta, low.motor), abs=1e-12)
+    assert got.adelta == pytest.approx(lower.adelta, abs=1e-12)
+    # a current at which the factors change something (not a test that cannot fail)
+    assert got.adelta < subject_recruitment(w, e).adelta < w.recruitment.adelta

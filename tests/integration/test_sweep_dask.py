@@ -234,6 +234,21 @@ def test_body_outputs_and_a_virtual_subject() -> None:
         assert 0.1 < float(out["sensory_threshold_mA"]) < 100  # type: ignore[arg-type]
     assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
     assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]
+    # the subject's excitability factor moves every threshold and its pain factor pain
+    # alone, as in the bands: against the same person with both factors at 1
+    import dataclasses
+
+    person = plan.points[0].subject
+    assert person is not None and person.excitability_scale != 1.0 != person.pain_scale
+    plain = dataclasses.replace(plan.points[0], subject=dataclasses.replace(
+        person, excitability_scale=1.0, pain_scale=1.0))
+    base = dict(run_point(plain, plan.options).outputs)
+    for name, factor in (("sensory", person.excitability_scale),
+                         ("strong_tingling", person.excitability_scale),
+                         ("motor", person.excitability_scale),
+                         ("pain", person.excitability_scale * person.pain_scale)):
+        assert float(sub[f"{name}_threshold_mA"]) == pytest.approx(  # type: ignore[arg-type]
+            factor * float(base[f"{name}_threshold_mA"]), rel=1e-9), name  # type: ignore[arg-type]
 
 
 def test_population_on_the_command_line_resumes_from_its_chunks(

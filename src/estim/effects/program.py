@@ -15,7 +15,7 @@ from estim.cache import digest
 from estim.effects.iontophoresis import DoseReport, iontophoresis_dose
 from estim.effects.muscle import force_frequency
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
-from estim.effects.sensation import SensationResult, classify_sensation
+from estim.effects.sensation import Recruitment, SensationResult, classify_sensation
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window, superposed
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
-           "true_interferential"]
+           "subject_recruitment", "true_interferential"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -260,10 +260,37 @@ def true_interferential(program: Program) -> bool:
         for c in program.channels)
 
 
+def subject_recruitment(window: SensationWindow, excitability: float,
+                        pain_tolerance: float = 1.0) -> Recruitment:
+    """What a virtual subject whose fibers' thresholds are ``excitability`` times the
+    window's, and its pain threshold a further ``pain_tolerance`` times, recruits at the
+    window's programmed peak: each class's fraction at the peak over its factor."""
+    amplitude = window.amplitude_a
+
+    def frac(name: str, factor: float) -> float:
+        c = window.classes.get(name)
+        return float(c.fraction_at(amplitude / factor)[0]) if c is not None else 0.0
+
+    pain = excitability * pain_tolerance
+    return Recruitment(abeta=frac("abeta", excitability), adelta=frac("adelta", pain),
+                       c=frac("c", pain), motor=frac("motor", excitability),
+                       periosteal=frac("periosteal", pain))
+
+
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
-                        counts: dict[str, int] | None = None, seed: int = 0) -> EffectsResult:
-    """Run the body stages for ``program`` (fields, fibers, muscle, dose)."""
+                        counts: dict[str, int] | None = None, seed: int = 0,
+                        excitability: float = 1.0, pain_tolerance: float = 1.0
+                        ) -> EffectsResult:
+    """Run the body stages for ``program`` (fields, fibers, muscle, dose).
+
+    :param excitability: one virtual subject's factor on every fiber's threshold
+        (:mod:`estim.effects.subjects`): the recruitment, the force and the sensation at the
+        programmed intensity are then the fibers' at ``1 / excitability`` of it. The window's
+        thresholds stay the reference's; the subject's are ``excitability`` times them.
+    :param pain_tolerance: the subject's factor on its pain threshold alone: the pain
+        classes (Aδ, C, periosteal) are recruited at a further ``1 / pain_tolerance``.
+    """
     notes: list[str] = []
     main = program.channels[0]
     kind = main.stimulation.type
@@ -318,7 +345,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         if progress is not None:
             progress("muscle: force and fatigue over the session")
         motor = window.classes["motor"]
-        train = pulse_train(stim, lambda a: motor.fraction_at(a))
+        train = pulse_train(stim, lambda a: motor.fraction_at(a / excitability))
         max_force = float(force_frequency([100.0], params=DING_2003_QUADRICEPS)
                           .peak_force_N[0])
         if train.times_s.size:
@@ -330,9 +357,10 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         if kind == "russian":
             notes.append("Russian current: each carrier burst is taken as one motor volley "
                          "for the force model")
+    recruitment = window.recruitment if (excitability, pain_tolerance) == (1.0, 1.0) else \
+        subject_recruitment(window, excitability, pain_tolerance)
     sensation = classify_sensation(
-        window.recruitment,
-        force_N=force_N, max_force_N=max_force, criteria=window.criteria)
+        recruitment, force_N=force_N, max_force_N=max_force, criteria=window.criteria)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
                          expected_sensation=program.expected_sensation)

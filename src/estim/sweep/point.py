@@ -134,7 +134,11 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
 
     program = point.load()
     counts = None if options.fibers is None else {k: options.fibers for k in DEFAULT_COUNTS}
-    effects = effects_for_program(program, stimuli, counts=counts, seed=options.seed)
+    subject = point.subject
+    effects = effects_for_program(
+        program, stimuli, counts=counts, seed=options.seed,
+        excitability=1.0 if subject is None else subject.excitability_scale,
+        pain_tolerance=1.0 if subject is None else subject.pain_scale)
     out: dict[str, Scalar] = {}
     window = effects.window
     sensation = effects.sensation
@@ -153,7 +157,8 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
                     out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
                     out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
                     out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
-        r = window.recruitment
+        # the subject's own (its factors' recruitment), or the reference anatomy's
+        r = sensation.recruitment if sensation is not None else window.recruitment
         out.update(abeta_recruited_fraction=r.abeta, adelta_recruited_fraction=r.adelta,
                    c_recruited_fraction=r.c, motor_recruited_fraction=r.motor)
         if "periosteal" in window.classes:
@@ -176,7 +181,9 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
                     ) -> tuple[dict[str, Scalar], SensationResult | None]:
     """The thresholds and the sensation of one virtual subject: its anatomy is in the
     program already (the field was solved in it); its innervation density scales the
-    afferents that the calibrated counts are compared with."""
+    afferents that the calibrated counts are compared with; its excitability factor
+    multiplies every threshold and its pain factor the pain threshold (``effects`` holds
+    its recruitment and force already)."""
     from estim.effects.calibration import CALIBRATED_COUNTS, criteria_from_counts
     from estim.effects.sensation import classify_sensation
     from estim.effects.window import pain_threshold
@@ -194,11 +201,13 @@ def _subject_window(window: SensationWindow, effects: EffectsResult, point: Poin
         return c.amplitude_for(fraction) if c is not None and c.thresholds_a.size \
             else math.inf
 
+    e = point.subject.excitability_scale * 1e3  # [A -> mA]
     out: dict[str, Scalar] = {
-        "sensory_threshold_mA": at("abeta", criteria.sensory_abeta_fraction) * 1e3,
-        "strong_tingling_threshold_mA": at("abeta", criteria.strong_abeta_fraction) * 1e3,
-        "motor_threshold_mA": at("motor", window.motor_fraction_criterion) * 1e3,
-        "pain_threshold_mA": pain_threshold(window.classes, criteria) * 1e3,  # [A -> mA]
+        "sensory_threshold_mA": at("abeta", criteria.sensory_abeta_fraction) * e,
+        "strong_tingling_threshold_mA": at("abeta", criteria.strong_abeta_fraction) * e,
+        "motor_threshold_mA": at("motor", window.motor_fraction_criterion) * e,
+        "pain_threshold_mA": pain_threshold(window.classes, criteria) * e
+        * point.subject.pain_scale,
     }
     sensation = effects.sensation
     if sensation is not None:

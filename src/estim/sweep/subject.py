@@ -4,13 +4,18 @@
 >>> s == virtual_subject(3), s.index
 (True, 3)
 
-Subject ``k`` draws its skin and subcutaneous fat thickness and its innervation density
-from the spreads of :data:`estim.effects.subjects.SUBJECT_SPREAD` (log-normal, mean 1 x the
-site's own value), from a random stream of its own: subject 3 is the same person whichever
-other subjects a sweep holds. The anatomy goes into the program as site overrides
+Subject ``k`` draws its skin and subcutaneous fat thickness and its innervation density,
+then its excitability factor and its pain factor, from the spreads of
+:data:`estim.effects.subjects.SUBJECT_SPREAD` (log-normal, mean 1 x the site's own value, or
+1 for the two factors), from a random stream of its own: subject 3 is the same person
+whichever other subjects a sweep holds (and its anatomy the one it drew before the two
+factors were drawn after it). The anatomy goes into the program as site overrides
 (``skin_thickness``, ``fat_thickness``), so the field is solved again in that person and
 every fiber threshold follows; the density scales the afferents that the calibrated
-sensation counts are compared with (:func:`estim.effects.calibration.criteria_from_counts`).
+sensation counts are compared with (:func:`estim.effects.calibration.criteria_from_counts`);
+the excitability factor multiplies every threshold of the subject and the pain factor its
+pain threshold (:func:`estim.effects.program.effects_for_program`). Where its motor points
+lie is not drawn here (no site override moves them).
 
 Evidence: anatomical assumption (as the bands of ``estim run``).
 """
@@ -33,12 +38,16 @@ class VirtualSubject:
     :param skin_scale: skin thickness / the site's.
     :param fat_scale: subcutaneous fat thickness / the site's.
     :param density_scale: innervation density / the site's.
+    :param excitability_scale: the factor on every fiber's threshold.
+    :param pain_scale: the factor on the pain threshold alone.
     """
 
     index: int
     skin_scale: float
     fat_scale: float
     density_scale: float
+    excitability_scale: float = 1.0
+    pain_scale: float = 1.0
 
 
 def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
@@ -52,6 +61,9 @@ def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
         s = math.sqrt(math.log1p(cv * cv))
         return float(np.exp(rng.normal(-0.5 * s * s, s)))
 
+    # in this order: a draw added later comes last, so the earlier ones stay the same
     return VirtualSubject(index, skin_scale=draw("skin_thickness"),
                           fat_scale=draw("fat_thickness"),
-                          density_scale=draw("innervation_density"))
+                          density_scale=draw("innervation_density"),
+                          excitability_scale=draw("excitability"),
+                          pain_scale=draw("pain_criterion"))
