@@ -156,3 +156,35 @@ def test_cache_key_and_directory(tmp_path, monkeypatch) -> None:  # type: ignore
     assert cache_key((e1,)) != cache_key((e2,))
     monkeypatch.setenv("ESTIM_CACHE_DIR", str(tmp_path))
     assert cache_dir() == tmp_path / "fields"
+
+
+def test_a_limbs_motor_points_move_by_an_override_and_its_fibers_with_them() -> None:
+    """``motor_point_shift`` (a sweep's virtual subject writes it) moves the muscle's motor
+    axons along the limb: the same draw of fibers, each shifted by exactly that length;
+    it is a limb's override only, within ±10 cm, and refused with the field named."""
+    from estim.effects.populations import sample_fiber_populations
+    from estim.effects.window import site_anatomy
+    from estim.fields import place_electrode
+    from estim.fields.sites import motor_point_shift_m
+
+    plain = site_from_spec("thigh")
+    moved = site_from_spec("thigh", {"motor_point_shift": "-2 cm"})
+    assert motor_point_shift_m(plain) == 0.0 and motor_point_shift_m(moved) == -0.02
+    assert moved.layers == plain.layers  # no tissue moves
+    pad = place_electrode(plain, "quadriceps_distal", "rectangular", length=0.13, width=0.075)
+    ref, shifted = (site_anatomy(s, pad) for s in (plain, moved))
+    assert shifted["motor_center_m"][0] == pytest.approx(
+        ref.get("motor_center_m", (0.0, 0.0))[0] - 0.02, abs=1e-12)
+    kw = {"seed": 3, "classes": ["motor"], "counts": {"motor": 5}, "limb_axis": (1, 0, 0)}
+    (a,), (b,) = (sample_fiber_populations(**kw, **anat) for anat in (ref, shifted))
+    # along the limb axis of the sampler's frame, each axon by the same 2 cm down
+    np.testing.assert_allclose(b.position_m - a.position_m, [[-0.02, 0.0, 0.0]] * 5,
+                               atol=1e-12)
+    np.testing.assert_array_equal(b.diameter_m, a.diameter_m)
+    for spec, words in (({"motor_point_shift": "20 cm"}, "from -100 to 100 mm"),
+                        ({"motor_point_shift": "2 mA"}, "length")):
+        with pytest.raises(InputError, match=words) as err:
+            site_from_spec("thigh", spec)
+        assert err.value.field == "site.motor_point_shift"
+    with pytest.raises(InputError, match="one of"):
+        site_from_spec("lower_back", {"motor_point_shift": "1 cm"})

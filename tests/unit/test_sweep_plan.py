@@ -154,6 +154,30 @@ def test_a_subject_whose_fat_would_fill_the_knee_keeps_some_muscle() -> None:
         virtual_subject(3).fat_scale * thick["fat"] * 1e3, rel=1e-5)
 
 
+def test_a_subject_moves_the_motor_points_of_a_limbs_muscle_by_its_spread() -> None:
+    """A subject's last draw moves the motor points of the muscle under the pads along a
+    limb by its measured spread (the quadriceps' 2.5 cm), from wherever the program puts
+    them; where no spread is measured (the lower back) nothing is written."""
+    from estim.effects.anatomy import MUSCLES
+
+    nmes = bundled_examples()["nmes_quadriceps"]
+    plan = plan_sweep(nmes, [parse_axis("subject=0,1")], options=SAFETY)
+    sd = MUSCLES["quadriceps"].motor_point_sd_m
+    for point in plan.points:
+        assert point.subject is not None
+        shift = json.loads(point.program)["site"]["motor_point_shift"]
+        assert float(shift.split()[0]) == pytest.approx(
+            point.subject.motor_point_z * sd * 1e3, rel=1e-5)  # [m -> mm]
+    own = plan_sweep(nmes, [parse_axis("site.motor_point_shift=10mm"),
+                            parse_axis("subject=1")], options=SAFETY)
+    person = own.points[0].subject
+    assert person is not None
+    assert float(json.loads(own.points[0].program)["site"]["motor_point_shift"].split()[0]) \
+        == pytest.approx(10.0 + person.motor_point_z * sd * 1e3, rel=1e-5)
+    back = plan_sweep(TENS, [parse_axis("subject=0")], options=SAFETY)
+    assert "motor_point_shift" not in json.loads(back.points[0].program)["site"]
+
+
 def test_safety_point_outputs() -> None:
     plan = plan_sweep(TENS, [parse_axis("amplitude=10,20mA")], options=SAFETY)
     out = dict(run_point(plan.points[1], plan.options).outputs)

@@ -57,6 +57,7 @@ from estim.effects.sensation import (
 )
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
+from estim.fields.sites import motor_point_shift_m
 from estim.units import finite_or_none
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
@@ -1129,6 +1130,10 @@ def site_anatomy(site: Site | None, cathode: Electrode | None = None) -> dict[st
                            "motor_diameter_factor": MOTOR_BRANCH_DIAMETER_FACTOR}
     if muscle.site_position is not None and cathode is not None and site.kind == "limb":
         out["motor_center_m"] = _offset_on_limb(muscle.site_position, cathode)
+    if (shift := motor_point_shift_m(site)) and site.kind == "limb":
+        # a person's motor points up or down the limb (a virtual subject of a sweep)
+        along, across = out.get("motor_center_m", (0.0, 0.0))
+        out["motor_center_m"] = (along + shift, across)
     if "skin" in thick:
         out["skin_thickness_m"] = thick["skin"]
     names = [layer.tissue for layer in site.layers]

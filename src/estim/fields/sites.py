@@ -27,6 +27,7 @@ from estim.units import parse_quantity
 
 __all__ = [
     "MIN_SUBJECT_MUSCLE_M",
+    "MOTOR_POINT_SHIFT",
     "SITE_NAMES",
     "Layer",
     "Placement",
@@ -34,6 +35,7 @@ __all__ = [
     "SiteKind",
     "fat_that_fits",
     "make_site",
+    "motor_point_shift_m",
     "placement",
     "placements",
     "site_from_spec",
@@ -199,6 +201,26 @@ def make_site(name: str) -> Site:
     return _fill_muscle(site)
 
 
+#: The site override that moves a limb's motor points along it (a virtual subject's,
+#: :mod:`estim.sweep.subject`): :func:`motor_point_shift_m`.
+MOTOR_POINT_SHIFT = "motor_point_shift"
+#: The most it moves them either way (m): four times the quadriceps' 2.5 cm spread between
+#: people (:attr:`estim.effects.anatomy.Muscle.motor_point_sd_m`).
+_MAX_MOTOR_SHIFT_M = 0.1
+
+
+def motor_point_shift_m(site: Site) -> float:
+    """How far the motor points of ``site``'s muscle lie along the limb (+z, m) from where
+    the site puts them: its :data:`MOTOR_POINT_SHIFT` override, 0 without one.
+
+    >>> motor_point_shift_m(site_from_spec("thigh", {"motor_point_shift": "-2 cm"}))
+    -0.02
+    """
+    text = dict(site.overrides).get(MOTOR_POINT_SHIFT)
+    return 0.0 if text is None else parse_quantity(text, "length",
+                                                   field=f"site.{MOTOR_POINT_SHIFT}")
+
+
 #: The muscle a limb keeps when a virtual subject's fat grows into it (m):
 #: :func:`fat_that_fits`.
 MIN_SUBJECT_MUSCLE_M = 1e-3
@@ -244,7 +266,7 @@ def _allowed_keys(site: Site) -> list[str]:
     if site.kind == "planar":
         keys += ["width"]
     elif site.kind == "limb":
-        keys += ["radius", "diameter", "width", "height"]
+        keys += ["radius", "diameter", "width", "height", MOTOR_POINT_SHIFT]
     else:
         keys += ["domain_radius"]
     for ly in site.layers:
@@ -283,6 +305,13 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
         fld = f"site.{key}"
         if key not in allowed:
             raise InputError(fld, text, f"one of {', '.join(allowed)}")
+        if key == MOTOR_POINT_SHIFT:  # read by the fiber stage (motor_point_shift_m)
+            value = parse_quantity(text, "length", field=fld)
+            if not abs(value) <= _MAX_MOTOR_SHIFT_M:
+                raise InputError(fld, text, f"a length along the limb from "
+                                 f"{-_MAX_MOTOR_SHIFT_M * 1e3:g} to "
+                                 f"{_MAX_MOTOR_SHIFT_M * 1e3:g} mm")
+            continue
         if key in _GEOMETRY_KEYS:
             value = parse_quantity(text, "length", field=fld)
             _within(fld, text, value, _GEOMETRY_RANGE_M[key], "m", 1e3, "mm")

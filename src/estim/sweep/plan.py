@@ -240,7 +240,16 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
                    axes: Sequence[Axis]) -> None:
     """The subject's skin and fat, as site overrides scaling the site's own (after the other
     axes' overrides)."""
-    from estim.fields.sites import fat_that_fits, site_from_spec
+    import numpy as np
+
+    from estim.effects.subjects import motor_shifts
+    from estim.fields.program import program_channels
+    from estim.fields.sites import (
+        MOTOR_POINT_SHIFT,
+        fat_that_fits,
+        motor_point_shift_m,
+        site_from_spec,
+    )
 
     site = site_from_spec(program.site.name, program.site.overrides)
     thick = {ly.tissue: ly.thickness for ly in site.layers}
@@ -254,6 +263,11 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
         fat = fat_that_fits(site, skin_m=thick["skin"] * subject.skin_scale,
                             fat_m=thick["fat"] * subject.fat_scale)
         table["fat_thickness"] = f"{fat * 1e3:.6g} mm"  # [m -> mm]
+    # where its motor points lie along a limb, as the bands' people (0 where not measured)
+    cathode = program_channels(program)[1][0].cathode
+    shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
+    if shift:  # from where the program puts them
+        table[MOTOR_POINT_SHIFT] = f"{(motor_point_shift_m(site) + shift) * 1e3:.6g} mm"
 
 
 def _reissue(caught: list[warnings.WarningMessage]) -> None:

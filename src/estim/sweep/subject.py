@@ -14,8 +14,10 @@ factors were drawn after it). The anatomy goes into the program as site override
 every fiber threshold follows; the density scales the afferents that the calibrated
 sensation counts are compared with (:func:`estim.effects.calibration.criteria_from_counts`);
 the excitability factor multiplies every threshold of the subject and the pain factor its
-pain threshold (:func:`estim.effects.program.effects_for_program`). Where its motor points
-lie is not drawn here (no site override moves them).
+pain threshold (:func:`estim.effects.program.effects_for_program`); on a limb its motor
+points move along it by its last draw times the spread between people of the muscle under
+the pads (the site override ``motor_point_shift``, as :func:`estim.effects.subjects.
+motor_shifts` moves the bands' people).
 
 Evidence: anatomical assumption (as the bands of ``estim run``).
 """
@@ -40,6 +42,8 @@ class VirtualSubject:
     :param density_scale: innervation density / the site's.
     :param excitability_scale: the factor on every fiber's threshold.
     :param pain_scale: the factor on the pain threshold alone.
+    :param motor_point_z: where its motor points lie along a limb, in SDs of the spread
+        between people of the muscle under the pads (a standard normal draw).
     """
 
     index: int
@@ -48,6 +52,7 @@ class VirtualSubject:
     density_scale: float
     excitability_scale: float = 1.0
     pain_scale: float = 1.0
+    motor_point_z: float = 0.0
 
 
 def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
@@ -66,4 +71,5 @@ def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
                           fat_scale=draw("fat_thickness"),
                           density_scale=draw("innervation_density"),
                           excitability_scale=draw("excitability"),
-                          pain_scale=draw("pain_criterion"))
+                          pain_scale=draw("pain_criterion"),
+                          motor_point_z=float(rng.normal()))
