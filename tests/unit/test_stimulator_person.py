@@ -34,15 +34,17 @@ def _program(name: str) -> Program:
 
 
 def test_recovers_known_factors_from_marks_the_model_generated() -> None:
-    k_c, k_m = 1.37, 0.81
+    k_c, k_m, k_p = 1.37, 0.81, 1.6
     marks = Marks(first_felt=k_c * T["sensory"], strong=k_c * T["strong"],
-                  twitch=k_m * T["motor"], too_much=k_c * T["pain"])
+                  twitch=k_m * T["motor"], too_much=k_p * T["pain"])
     fit = fit_person(Model(), marks)
     # exact data: the closed-form fit returns the factors to round-off
     assert fit.cutaneous_factor == pytest.approx(k_c, rel=1e-12)
     assert fit.motor_factor == pytest.approx(k_m, rel=1e-12)
-    assert fit.motor_from_twitch
+    assert fit.pain_factor == pytest.approx(k_p, rel=1e-12)
+    assert fit.motor_from_twitch and fit.pain_from_mark
     assert all(abs(r) < 1e-12 for r in fit.residuals.values())
+    assert fit.window(Model())["pain"] == pytest.approx(k_p * T["pain"], rel=1e-12)
 
 
 def test_noisy_marks_give_the_geometric_mean_and_residuals_that_sum_to_zero() -> None:
@@ -51,12 +53,23 @@ def test_noisy_marks_give_the_geometric_mean_and_residuals_that_sum_to_zero() ->
                   strong=2 * T["strong"] * noise["strong"],
                   too_much=2 * T["pain"] * noise["too_much"])
     fit = fit_person(Model(), marks)
-    # least squares of one log offset = the mean log ratio = the geometric mean of ratios
-    expected = 2 * math.prod(noise.values()) ** (1 / 3)
+    # least squares of one log offset = the mean log ratio = the geometric mean of ratios;
+    # the too-much mark has a factor of its own (people's pain varies on its own)
+    expected = 2 * (noise["first_felt"] * noise["strong"]) ** (1 / 2)
     assert fit.cutaneous_factor == pytest.approx(expected, rel=1e-12)
+    assert fit.pain_factor == pytest.approx(2 * noise["too_much"], rel=1e-12)
     assert sum(fit.residuals.values()) == pytest.approx(0.0, abs=1e-12)
     assert fit.residuals["first_felt"] == pytest.approx(
         math.log(noise["first_felt"] * 2 / expected), rel=1e-9)
+    # without a too-much mark pain takes the skin's factor, and the fit says so
+    plain = fit_person(Model(), Marks(first_felt=marks.first_felt, strong=marks.strong))
+    assert plain.pain_factor == plain.cutaneous_factor and not plain.pain_from_mark
+    assert any("no 'too much' mark" in n for n in plain.notes)
+    # a fit stored before the pain factor reads back with pain on the skin's factor
+    old = {k: v for k, v in fit.to_dict().items() if not k.startswith("pain_")}
+    back = PersonFit.from_dict(old)
+    assert back.pain_factor == back.cutaneous_factor and not back.pain_from_mark
+    assert PersonFit.from_dict(fit.to_dict()) == fit
     # no twitch mark: the motor factor is the cutaneous one, and the fit says so
     assert fit.motor_factor == fit.cutaneous_factor and not fit.motor_from_twitch
     assert any("no twitch" in n for n in fit.notes)

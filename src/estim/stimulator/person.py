@@ -1,12 +1,16 @@
-"""A person's calibration: their marks on the dial fitted into two factors of the site model.
+"""A person's calibration: their marks on the dial fitted into three factors of the site model.
 
 The person model (docs/stimulator.md has the reasoning and its limits):
 
-* ``cutaneous_factor`` k_c multiplies every cutaneous threshold of the model: sensory
-  (first felt), strong tingling (strong but comfortable) and pain (too much). It stands for
-  what moves those thresholds together in one person: the skin and the electrode interface
-  (how much of the dial's current reaches the dermis) and the density of afferents under the
-  pad.
+* ``cutaneous_factor`` k_c multiplies the cutaneous thresholds of the model: sensory
+  (first felt) and strong tingling (strong but comfortable). It stands for what moves those
+  thresholds together in one person: the skin and the electrode interface (how much of the
+  dial's current reaches the dermis) and the density of afferents under the pad.
+* ``pain_factor`` k_p multiplies the pain threshold (too much). What a person calls too
+  much varies between people more than what they first feel (the virtual subjects' pain
+  factor, :data:`estim.effects.calibration.PAIN_CRITERION_CV`), so with a cutaneous mark
+  beside it, k_p is the too-much mark's own; without one, k_p and k_c are the same factor,
+  from whichever marks there are, and the fit says so.
 * ``motor_factor`` k_m multiplies the motor threshold (first twitch). It stands for what the
   cutaneous marks cannot see: fat thickness and the depth of the motor point. Without a
   twitch mark it is taken equal to k_c (no evidence that the muscle is deeper or shallower
@@ -14,7 +18,8 @@ The person model (docs/stimulator.md has the reasoning and its limits):
 
 Fit: least squares in log space, ``log mark = log k + log T_model`` for each mark present. With
 one factor per group of marks the least-squares solution is closed-form: log k_c is the mean
-of log(mark / T) over the cutaneous marks, log k_m = log(twitch / T_motor). The residual of each
+of log(mark / T) over the cutaneous marks, log k_m = log(twitch / T_motor), log k_p =
+log(too_much / T_pain). The residual of each
 mark is reported (log(mark / prediction)): a large one says the person's thresholds are not
 a scaled copy of the model's.
 
@@ -29,8 +34,8 @@ window follows the model's strength-duration and geometry, not a rule of thumb.
 >>> fit = fit_person(Model(), Marks(first_felt=0.006, strong=0.0108))
 >>> round(fit.cutaneous_factor, 6), round(fit.motor_factor, 6)
 (1.2, 1.2)
->>> round(fit.window(Model())["motor"], 6)
-0.0192
+>>> round(fit.window(Model())["motor"], 6), round(fit.window(Model())["pain"], 6)
+(0.0192, 0.0276)
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ class ModelWindow(Protocol):
 #: Each mark and the model threshold it reads (cutaneous marks share k_c; twitch has k_m).
 _MARK_THRESHOLD = {"first_felt": "sensory", "strong": "strong", "too_much": "pain",
                    "twitch": "motor"}
-_CUTANEOUS = ("first_felt", "strong", "too_much")
+_CUTANEOUS = ("first_felt", "strong")
 
 
 @dataclass(frozen=True)
@@ -188,11 +193,14 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class PersonFit:
-    """A person's two factors on the site model and how well their marks fit.
+    """A person's three factors on the site model and how well their marks fit.
 
     :param cutaneous_factor: k_c (1: the model's median person).
     :param motor_factor: k_m.
     :param motor_from_twitch: whether k_m comes from a twitch mark (else it is k_c).
+    :param pain_factor: k_p.
+    :param pain_from_mark: whether k_p comes from a too-much mark apart from k_c (else the
+        two are one factor).
     :param marks: the marks fitted (A or V).
     :param predicted: the model's prediction of each mark after the fit.
     :param residuals: log(mark / prediction) per mark (0: fitted exactly).
@@ -203,6 +211,8 @@ class PersonFit:
     cutaneous_factor: float
     motor_factor: float
     motor_from_twitch: bool
+    pain_factor: float
+    pain_from_mark: bool
     marks: Mapping[str, float]
     predicted: Mapping[str, float]
     residuals: Mapping[str, float]
@@ -220,7 +230,7 @@ class PersonFit:
         return {"sensory": self.cutaneous_factor * t["sensory"],
                 "strong": self.cutaneous_factor * t["strong"],
                 "motor": self.motor_factor * t["motor"],
-                "pain": self.cutaneous_factor * t["pain"]}
+                "pain": self.pain_factor * t["pain"]}
 
     def recommendation(self, model: ModelWindow) -> Recommendation:
         """An intensity for ``model``'s program by its goal (:func:`goal_of`), within the
@@ -274,7 +284,8 @@ class PersonFit:
 
     def to_dict(self) -> dict[str, object]:
         return {"cutaneous_factor": self.cutaneous_factor, "motor_factor": self.motor_factor,
-                "motor_from_twitch": self.motor_from_twitch, "marks": dict(self.marks),
+                "motor_from_twitch": self.motor_from_twitch, "pain_factor": self.pain_factor,
+                "pain_from_mark": self.pain_from_mark, "marks": dict(self.marks),
                 "predicted": dict(self.predicted), "residuals": dict(self.residuals),
                 "program": self.program, "site": self.site, "notes": list(self.notes)}
 
@@ -286,7 +297,9 @@ class PersonFit:
         if not isinstance(data, Mapping):
             raise InputError("fit", type(data).__name__, "a mapping from PersonFit.to_dict")
         out: dict[str, Any] = {}
-        for name in ("cutaneous_factor", "motor_factor"):
+        # a fit stored before the pain factor had one factor for pain and the skin
+        data = {"pain_factor": data.get("cutaneous_factor"), **data}
+        for name in ("cutaneous_factor", "motor_factor", "pain_factor"):
             v: Any = data.get(name)
             ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
             if not (ok and math.isfinite(v) and v > 0):
@@ -302,6 +315,7 @@ class PersonFit:
         if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
             raise InputError("fit.notes", notes, "a list of text")
         return cls(motor_from_twitch=bool(data.get("motor_from_twitch", False)),
+                   pain_from_mark=bool(data.get("pain_from_mark", False)),
                    program=str(data.get("program", "")), site=str(data.get("site", "")),
                    notes=tuple(notes), **out)
 
@@ -354,6 +368,14 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
             notes.append(f"{name}: the model does not reach the {_MARK_THRESHOLD[name]} "
                          "threshold within the dial, so this mark is not fitted")
     cutaneous = [usable[n] for n in _CUTANEOUS if n in usable]
+    pain_mark = "too_much" in usable
+    pain_from_mark = pain_mark and bool(cutaneous)
+    if not pain_from_mark:
+        # one factor for the skin and pain: from whichever of their marks there are
+        cutaneous += [usable["too_much"]] if pain_mark else []
+        notes.append("only a 'too much' mark: the skin's factor is taken equal to the pain "
+                     "one" if pain_mark else "no 'too much' mark: the pain factor is taken "
+                     "equal to the skin's")
     if not cutaneous:
         raise InputError("marks", given, "at least one of first_felt, strong, too_much at a "
                          "threshold the model reaches")
@@ -363,10 +385,13 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
     if not from_twitch:
         notes.append("no twitch mark: the motor factor is taken equal to the cutaneous one")
     k_c, k_m = math.exp(log_c), math.exp(log_m)
-    predicted = {n: (k_m if n == "twitch" else k_c) * t[_MARK_THRESHOLD[n]] for n in usable}
+    k_p = math.exp(usable["too_much"]) if pain_from_mark else k_c
+    factor = {"twitch": k_m, "too_much": k_p}
+    predicted = {n: factor.get(n, k_c) * t[_MARK_THRESHOLD[n]] for n in usable}
     residuals = {n: math.log(given[n] / predicted[n]) for n in usable}
     program = model.program
     return PersonFit(cutaneous_factor=k_c, motor_factor=k_m, motor_from_twitch=from_twitch,
+                     pain_factor=k_p, pain_from_mark=pain_from_mark,
                      marks=given, predicted=predicted, residuals=residuals,
                      program=program.name if program is not None else "",
                      site=program.site.name if program is not None else "",

@@ -422,6 +422,11 @@ function showPerson(p) {
       + `${times(f.cutaneous_factor)}`);
     words.push(f.motor_from_twitch ? `the motor threshold ${times(f.motor_factor)} (from the `
       + "first twitch)" : "the motor threshold is assumed to scale the same (no twitch mark)");
+    if (f.pain_factor !== undefined) {
+      words.push(f.pain_from_mark ? `what is too much ${times(f.pain_factor)} (from the `
+        + "'too much' mark)" : "what is too much is assumed to scale the same (no 'too much' "
+        + "mark)");
+    }
   }
   $("fit-params").textContent = words.length ? `${words.join("; ")}.`
     + (rec.source ? ` Rule: ${rec.source}.` : "") : "";
