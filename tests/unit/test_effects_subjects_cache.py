@@ -344,3 +344,21 @@ def test_fat_that_would_fill_the_limb_stops_short_of_the_bone() -> None:
     assert drawn[0]["motor"] == pytest.approx(fitted[0]["motor"], rel=1e-12)
     assert "in 1 of 2 virtual subjects the fat drawn would leave the limb no muscle" in drawn[1]
     assert "fat drawn" not in fitted[1]
+
+
+@pytest.mark.parametrize(("site_name", "placement", "muscle"), [
+    ("thigh", "hamstring_mid", "hamstrings"), ("forearm", "forearm_dorsal_mid",
+                                                "forearm_extensors"),
+    ("thigh", "quadriceps_mid", "quadriceps"), ("forearm", "forearm_volar_mid",
+                                                 "forearm_flexors")])
+def test_the_spread_drawn_is_the_muscle_under_the_cathode(site_name: str, placement: str,
+                                                           muscle: str) -> None:
+    """On a limb with muscles on several sides, the subjects' motor points move by the
+    spread measured for the muscle on the cathode's side (the hamstrings' 3 cm behind the
+    thigh, the forearm extensors' 1.5 cm on its back)."""
+    site = make_site(site_name)
+    pad = place_electrode(site, placement)
+    z = np.array([-1.0, 0.5, 2.0])
+    sd = MUSCLES[muscle].motor_point_sd_m
+    assert sd > 0 and "no spread" not in MUSCLES[muscle].motor_point_spread
+    assert S.motor_shifts(site, pad, z) == pytest.approx(z * sd, rel=1e-12)

@@ -267,7 +267,13 @@ MUSCLES: dict[str, Muscle] = {
         "their medians in the proximal or middle third; region as the flexors' (assumed); "
         "max force: peak isometric wrist extension moment 7.1 ± 2.1 N·m (10 men; J Biomech "
         "29:1371, 1996, abstract), not converted to a force; MUNE not found; "
-        f"{_ASSUMED_DEPTH}"),
+        f"{_ASSUMED_DEPTH}",
+        motor_point_sd_m=0.015,
+        motor_point_spread=(
+            "extensor carpi radialis brevis motor points 55 ± 17, 66 ± 17 and 79 ± 11 mm from "
+            "the biepicondylar line (30 fixed cadaver limbs; Pérez-Mérida, Sousa-Rodrigues & "
+            "Olave, Int J Morphol, abstract): the mean of the three SDs, 1.5 cm (which point "
+            "counts as the first may add to it)")),
     "hamstrings": Muscle(
         "hamstrings (biceps femoris, semitendinosus, semimembranosus)", (3e-3, 25e-3),
         (0.13, 0.10), None, None,
@@ -279,7 +285,16 @@ MUSCLES: dict[str, Muscle] = {
         "with its own nerve; across: the back of the thigh (assumed); max force: isometric "
         "knee flexion at 80° 66.8 ± 13.8 N·m (women) and 89.8 ± 21.0 N·m (men) "
         "(Arthrosc Sports Med Rehabil 2024, PMC10823066, abstract), not converted to a "
-        f"force; MUNE not found; depth as the quadriceps' ({_ASSUMED_DEPTH})"),
+        f"force; MUNE not found; depth as the quadriceps' ({_ASSUMED_DEPTH})",
+        motor_point_sd_m=0.03,
+        motor_point_spread=(
+            "the motor branches' origins from the ischial tuberosity: biceps femoris 6.9 ± 1.8 "
+            "and semitendinosus 7.1 ± 2.2 cm proximally, semimembranosus 13.1 ± 3.6, biceps "
+            "femoris 12.6 ± 3.9 and semitendinosus 14.3 ± 3.9 cm at mid-thigh (30 cadaver "
+            "limbs; 'Precise localization of the motor nerve branches to the hamstring "
+            "muscles', Arch Phys Med Rehabil, abstract): the mean of the five SDs, 3.1 cm, "
+            "to 3 cm; Botter et al. 2011 found the short head's and semimembranosus's motor "
+            "points among the most variable")),
     "triceps_brachii": Muscle(
         "triceps brachii", (3e-3, 15e-3), (0.08, 0.05), None, None,
         "motor end-plate zones of the long, lateral and medial heads at 43.8, 54.8 and "
