@@ -192,8 +192,13 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         # agrees with the source, most of them feel what the source prescribes; where it
         # does not, most of them do not (at the edge the people split, as they should)
         as_source = sum(felt[e] for e in sensation["expected"])
+        programmed = w["programmed_peak_current_A"]
         if path.stem in PEOPLE_SPLIT:
             assert 0.4 <= as_source / bands["subjects"] <= 0.6, (path.stem, felt)
+            # because people's pain and twitch spread across the programmed intensity: the
+            # pain band's p10 and the motor band's lie below it, though the reference's do not
+            assert bands["pain"]["p10_A"] < programmed < w["pain_threshold_A"], path.stem
+            assert bands["motor"]["p10_A"] < programmed < w["motor_threshold_A"], path.stem
         else:
             assert (as_source > bands["subjects"] / 2) is agrees, (path.stem, felt)
     assert "Sensation window" in html

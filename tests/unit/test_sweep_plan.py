@@ -61,6 +61,13 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
     assert depths == pytest.approx([0.1, 0.2, 0.3])
     with pytest.raises(InputError, match="a current or a voltage"):  # no percentage of one
         plan_sweep(TENS, [parse_axis("amplitude=10,20%")], options=SAFETY)
+    # a sweep file's number is a fraction, as in a program file: not beside percentages
+    from estim.sweep.axes import axis_from_values
+
+    with pytest.raises(InputError, match="fractions") as err:
+        axis_from_values("stimulation.amplitude_modulation", [0.2, "50%"])
+    assert err.value.value == 0.2
+    assert axis_from_values("burst_duty", ["20%", "50 %"]).numbers == (20.0, 50.0)
 
 
 @pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",
@@ -103,6 +110,7 @@ def test_cross_and_zip() -> None:
     ("channels[3].stimulation.amplitude=1mA", "1 channels"),
     ("electrodes.width=0.01mm,5cm", "1 mm"),
     ("pulse=square", "monophasic"),
+    ("stimulation.burst_duty=10,20%", "got 'burst_duty', expected a known key"),
 ])
 def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) -> None:
     with pytest.raises(InputError) as err:
@@ -228,5 +236,15 @@ def test_a_point_is_redone_when_the_model_is_calibrated_again(monkeypatch) -> No
     muscles["quadriceps"] = dataclasses.replace(muscles["quadriceps"], motor_point_sd_m=0.03)
     monkeypatch.setattr(estim.effects.anatomy, "MUSCLES", muscles)
     spread = keys()
-    every = [before, density, tau, version, spread]
+    # so does a spread of the virtual subjects' draws (the fat's CV went 0.25 -> 0.40 once
+    # with the keys unchanged), and the muscle a subject's fat leaves a limb
+    import estim.effects.subjects
+    import estim.fields.sites
+    drawn = dict(estim.effects.subjects.SUBJECT_SPREAD)
+    drawn["fat_thickness"] = (0.25, drawn["fat_thickness"][1])
+    monkeypatch.setattr(estim.effects.subjects, "SUBJECT_SPREAD", drawn)
+    fat = keys()
+    monkeypatch.setattr(estim.fields.sites, "MIN_SUBJECT_MUSCLE_M", 2e-3)
+    muscle = keys()
+    every = [before, density, tau, version, spread, fat, muscle]
     assert len({k for ks in every for k in ks}) == 2 * len(every), every

@@ -251,30 +251,46 @@ def detection_by_subject(excitability_cv: float | None = None,
                          n_subjects: int = _SPREAD_SUBJECTS) -> NDArray[Any]:
     """The calibration window's detection threshold (A) in each virtual subject (seed 0)."""
     from estim.effects.program import channel_setup
-    from estim.effects.subjects import subject_thresholds
     from estim.program.bundled import resolve_program
     from estim.waveforms.build import stimuli_for
 
     win = calibration_window()
     program = resolve_program(CALIBRATION_CONFIGURATION["program"])[0]
     pf = channel_setup(program, stimuli_for(program))[0]
-    drawn = subject_thresholds(win.classes, pf.channels[0], pf.site, counts=win.counts,
-                               criteria=win.criteria, available=win.available or {},
-                               n_subjects=n_subjects, excitability_cv=excitability_cv)
+    return _by_subject(win, pf.channels[0], pf.site, "sensory", n_subjects,
+                       excitability_cv=excitability_cv)
+
+
+def _by_subject(window: SensationWindow, channel: Any, site: Any, row: str, n_subjects: int,
+                **spread: float | None) -> NDArray[Any]:
+    """One threshold (A) of ``window`` in each of ``n_subjects`` virtual subjects (seed 0)
+    with the factors' spreads ``spread`` (:func:`~estim.effects.subjects.subject_thresholds`)."""
+    from estim.effects.subjects import subject_thresholds
+
+    drawn = subject_thresholds(window.classes, channel, site, counts=window.counts,
+                               criteria=window.criteria, available=window.available or {},
+                               n_subjects=n_subjects, **spread)  # type: ignore[arg-type]
     if drawn is None:
-        raise RuntimeError("the calibration configuration has no fast field for subjects")
-    return drawn[0]["sensory"]
+        raise RuntimeError(f"{window.channel}: this configuration has no fast field for "
+                           "subjects")
+    return drawn[0][row]
 
 
 def calibrate_excitability_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
     """The per-subject factor's CV (to 0.005) that, with the anatomy's own spread, gives
     the detection study's SD / mean: ``1 + CV² = (1 + CV_anatomy²)(1 + CV_factor²)`` for
     independent factors (the factor scales every threshold of a subject alike)."""
-    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")
-    anatomy = detection_spread(0.0, n_subjects)
-    if anatomy >= target:
+    return _factor_cv("detection_spread", detection_spread(0.0, n_subjects))
+
+
+def _factor_cv(target_name: str, shared: float) -> float:
+    """The CV (to 0.005) of an independent log-normal factor that, composed with a spread
+    ``shared``, gives the target's: ``1 + CV² = (1 + shared²)(1 + CV_factor²)``; 0 where the
+    shared spread alone reaches it."""
+    target = next(t.value for t in CALIBRATION_TARGETS if t.name == target_name)
+    if shared >= target:
         return 0.0
-    cv = ((1 + target * target) / (1 + anatomy * anatomy) - 1) ** 0.5
+    cv = ((1 + target * target) / (1 + shared * shared) - 1) ** 0.5
     return round(cv * 200) / 200
 
 
@@ -324,15 +340,8 @@ def pain_by_subject(pain_cv: float | None = None,
                     n_subjects: int = _SPREAD_SUBJECTS) -> NDArray[Any]:
     """The pain threshold (A) of :func:`pain_spread_window` in each virtual subject (seed 0),
     with the pain factor of spread ``pain_cv`` (None: the stored one; 0: none)."""
-    from estim.effects.subjects import subject_thresholds
-
     win, channel, site = pain_spread_window()
-    drawn = subject_thresholds(win.classes, channel, site, counts=win.counts,
-                               criteria=win.criteria, available=win.available or {},
-                               n_subjects=n_subjects, pain_cv=pain_cv)
-    if drawn is None:
-        raise RuntimeError("the pain spread's configuration has no fast field for subjects")
-    return drawn[0]["pain"]
+    return _by_subject(win, channel, site, "pain", n_subjects, pain_cv=pain_cv)
 
 
 def pain_spread(pain_cv: float | None = None, n_subjects: int = _SPREAD_SUBJECTS) -> float:
@@ -347,12 +356,7 @@ def calibrate_pain_criterion_cv(n_subjects: int = _SPREAD_SUBJECTS) -> float:
     """The pain factor's CV (to 0.005) that, with the spread pain shares with every
     threshold (anatomy and excitability), gives the maximal tolerated current's SD / mean:
     ``1 + CV² = (1 + CV_shared²)(1 + CV_pain²)`` for independent factors."""
-    target = next(t.value for t in CALIBRATION_TARGETS if t.name == "pain_spread")
-    shared = pain_spread(0.0, n_subjects)
-    if shared >= target:
-        return 0.0
-    cv = ((1 + target * target) / (1 + shared * shared) - 1) ** 0.5
-    return round(cv * 200) / 200
+    return _factor_cv("pain_spread", pain_spread(0.0, n_subjects))
 
 
 @lru_cache(maxsize=32)

@@ -79,7 +79,8 @@ if TYPE_CHECKING:
     from estim.fields.sites import Site
 
 __all__ = ["SUBJECT_SPREAD", "beyond_sample_note", "counts_beyond_sample", "drive_ratios",
-           "prefetch_drive_ratios", "subject_thresholds", "threshold_bands", "with_bands"]
+           "lognormal_factor", "prefetch_drive_ratios", "subject_thresholds", "threshold_bands",
+           "with_bands"]
 
 F = NDArray[np.float64]
 #: The channels that run together with the main one (true interferential current's other
@@ -193,7 +194,8 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     """A fiber's points in a subject whose skin is ``skin_scale`` x the site's and whose
     skin and fat are ``skin_m`` and ``fat_m`` thicker (m; negative: thinner): a motor axon
     keeps its depth inside the muscle, an afferent's ending its depth as a fraction of the
-    skin; the fiber moves rigidly (its cable geometry is the reference one). On a limb a
+    skin; the fiber moves rigidly (its cable geometry is the reference one), and on a limb
+    a motor axon no deeper than the bone's surface, which stays put. On a limb a
     motor axon also moves ``motor_shift_m`` along the limb (+z): where the subject's motor
     points lie (:attr:`~estim.effects.anatomy.Muscle.motor_point_sd_m`)."""
     if fiber_class == "motor" and motor_shift_m and site.kind == "limb":
@@ -202,6 +204,11 @@ def subject_points(fiber_class: str, points: F, site: Site, cathode: Electrode, 
     depth = _depths(points, site, cathode)
     if fiber_class == "motor":
         shift = skin_m + fat_m
+        if site.kind == "limb" and site.layers[-1].tissue == "bone" and shift > 0:
+            # a limb's bone stays put as the fat grows: an axon goes down no further than
+            # its surface, as the site's own deepest axons stop there (site_anatomy)
+            radius = np.hypot(np.asarray(points)[:, 0], np.asarray(points)[:, 1])
+            shift = min(shift, max(float(np.min(radius)) - site.layers[-1].thickness, 0.0))
     elif fiber_class == "periosteal":
         # on the bone: a planar site's layers stack (the bone goes down with the skin and
         # fat), a limb's muscle refills to the same outer surface (the bone stays put)
@@ -313,6 +320,19 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     return {k: np.asarray(v, dtype=float) for k, v in rows.items()}, note
 
 
+def lognormal_factor(rng: np.random.Generator, cv: float,
+                     size: int | None = None) -> F | float:
+    """A log-normal factor of mean 1 and coefficient of variation ``cv`` drawn from ``rng``
+    (``size`` of them; None: one number), as every spread between virtual people is drawn.
+
+    >>> round(float(np.mean(lognormal_factor(np.random.default_rng(0), 0.3, 200_000))), 2)
+    1.0
+    """
+    s = math.sqrt(math.log1p(cv * cv))
+    out = np.exp(rng.normal(-0.5 * s * s, s, size))
+    return float(out) if size is None else np.asarray(out, dtype=float)
+
+
 class _Draws(NamedTuple):
     """Each virtual subject's draws (:func:`_draws`), one value per subject."""
 
@@ -336,8 +356,7 @@ def _draws(n_subjects: int, seed: int, excitability_cv: float,
     rng = np.random.default_rng(seed)
 
     def draw(cv: float) -> F:
-        s = math.sqrt(math.log1p(cv * cv))
-        return np.asarray(np.exp(rng.normal(-0.5 * s * s, s, n_subjects)), dtype=float)
+        return np.asarray(lognormal_factor(rng, cv, n_subjects), dtype=float)
 
     skin_k, fat_k, dens_k = (draw(SUBJECT_SPREAD[k][0]) for k in
                              ("skin_thickness", "fat_thickness", "innervation_density"))
@@ -386,7 +405,7 @@ def prefetch_drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: El
 
 
 #: Bump when the drive ratios change their numbers (invalidates the cached entries).
-_CACHE_VERSION = "subject-drives-4"
+_CACHE_VERSION = "subject-drives-5"
 _CACHE_KIND = "subject_drives"
 
 #: Sets of drive ratios kept in memory per process (the least recently used goes first).
@@ -434,9 +453,10 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
 
     shift = np.zeros(len(skin_k)) if motor_shift_m is None else np.asarray(motor_shift_m,
                                                                             float)
+    fat_m = _fitted_fat(site, skin_k, fat_k)
     # one channel keeps the key it had before channels could run together
     key = digest(_CACHE_VERSION, __version__, _fast_solver_source(), site, anode, cathode,
-                 np.asarray(skin_k, float), np.asarray(fat_k, float),
+                 np.asarray(skin_k, float), np.asarray(fat_k, float), fat_m,
                  {name: tuple(pts) for name, pts in at_nodes.items()},
                  *((("others", tuple(others)),) if others else ()),
                  # no shift adds nothing to the key
@@ -448,7 +468,8 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
         drawn = _load(key, shapes)
         if drawn is None:
             drawn = _compute_ratios(at_nodes, site, anode, cathode, skin_k=skin_k,
-                                    fat_k=fat_k, motor_shift_m=shift, others=others)
+                                    fat_k=fat_k, fat_m=fat_m, motor_shift_m=shift,
+                                    others=others)
             _store(key, drawn)
     with _memory_lock:
         _memory[key] = drawn
@@ -459,14 +480,25 @@ def drive_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
     return None if ratios is None else (ratios, note)
 
 
+def _fitted_fat(site: Site, skin_k: F, fat_k: F) -> F:
+    """Each subject's fat thickness (m): the site's times its draw, on a limb no more than
+    leaves it some muscle (:func:`~estim.fields.sites.fat_that_fits`); zeros without fat."""
+    from estim.fields.sites import fat_that_fits
+
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    return np.array([fat_that_fits(site, skin_m=thick.get("skin", 0.0) * sk,
+                                   fat_m=thick.get("fat", 0.0) * fk)
+                     for sk, fk in zip(skin_k, fat_k, strict=True)], dtype=float)
+
+
 def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrode,
-                    cathode: Electrode, *, skin_k: F, fat_k: F, motor_shift_m: F,
+                    cathode: Electrode, *, skin_k: F, fat_k: F, fat_m: F, motor_shift_m: F,
                     others: Others = ()) -> _Drawn:
     """:func:`drive_ratios` computed: one fast field per channel for the site, and one per
-    channel and subject."""
+    channel and subject (whose fat is ``fat_m``, :func:`_fitted_fat` of its draw ``fat_k``)."""
     from estim.errors import InputError
     from estim.fields.fast import channel_potential
-    from estim.fields.sites import MIN_SUBJECT_MUSCLE_M, fat_that_fits
+    from estim.fields.sites import MIN_SUBJECT_MUSCLE_M
 
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     pads = [(anode, cathode), *((a, c) for a, c, _ in others)]
@@ -490,8 +522,7 @@ def _compute_ratios(at_nodes: Mapping[str, list[F]], site: Site, anode: Electrod
 
     # the subjects whose fat would leave their limb no muscle (it keeps its girth)
     drawn_fat = thick.get("fat", 0.0) * np.asarray(fat_k, float)
-    fitted_fat = np.array([fat_that_fits(site, skin_m=thick["skin"] * sk, fat_m=f)
-                           for sk, f in zip(skin_k, drawn_fat, strict=True)])
+    fitted_fat = np.asarray(fat_m, float)
 
     def subject(k: int) -> str | None:
         """Row ``k`` of every ratio (subject k's field); an error's text if none."""

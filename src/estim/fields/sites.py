@@ -228,7 +228,8 @@ MIN_SUBJECT_MUSCLE_M = 1e-3
 
 def fat_that_fits(site: Site, *, skin_m: float, fat_m: float) -> float:
     """``fat_m``, or on a limb the most fat that leaves :data:`MIN_SUBJECT_MUSCLE_M` of
-    muscle under skin ``skin_m`` when it is more: a limb keeps its girth when a virtual
+    muscle under skin ``skin_m`` when it is more (but never less than the site's own fat,
+    on a site built with less muscle than that): a limb keeps its girth when a virtual
     subject's fat is drawn, so the fat grows into the muscle, and at the knee (6 mm of fat
     over 7.5 mm of muscle) a subject drawn with about twice the site's fat would not fit.
 
@@ -241,7 +242,9 @@ def fat_that_fits(site: Site, *, skin_m: float, fat_m: float) -> float:
     others = sum(ly.thickness for ly in site.layers if ly.tissue not in ("skin", "fat",
                                                                           "muscle"))
     room = min(site.radius_x, site.radius_y) - others - skin_m - MIN_SUBJECT_MUSCLE_M
-    return min(fat_m, max(room, 0.0))
+    # never thinner than the site's own fat (a site built with less muscle than that)
+    own = next((ly.thickness for ly in site.layers if ly.tissue == "fat"), 0.0)
+    return min(fat_m, max(room, own))
 
 
 def _fill_muscle(site: Site) -> Site:

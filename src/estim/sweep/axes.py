@@ -100,8 +100,9 @@ def _option(name: str, option: str | None) -> str:
 def parse_axis(text: str, *, option: str | None = None) -> Axis:
     """An axis from ``NAME=VALUES`` as typed after ``--vary``.
 
-    ``VALUES`` is a list (``50,100,200us``: a bare number takes the unit of the last value)
-    or a range ``A..B:N`` (``5..40mA:8``: ``N`` evenly spaced values from A to B).
+    ``VALUES`` is a list (``50,100,200us``: a bare number takes the unit of the last value,
+    so ``10,20,30%`` are three percentages) or a range ``A..B:N`` (``5..40mA:8``: ``N``
+    evenly spaced values from A to B).
 
     :raises InputError: no ``=``, a malformed name, or values that are neither.
     """
@@ -136,6 +137,14 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
     if name == SUBJECT:
         return _subject_axis(items, opt)
     unit = next((u for _, u, _ in reversed(items) if u), None)
+    if unit == "%" and not isinstance(spec, str):
+        # a sweep file's number on a ratio is a fraction there, as in a program file: it
+        # cannot take the percentages' unit
+        typed = next((v for v in spec if isinstance(v, int | float)), None)
+        if typed is not None:
+            raise InputError(opt, typed, "a percentage such as '20%' like the others: a "
+                             "number on a ratio is a fraction, so give all as fractions or "
+                             "all as percentages")
     values: list[Value] = []
     numbers: list[float | None] = []
     for number, own, word in items:

@@ -183,16 +183,21 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
 
 def model_key() -> tuple[object, ...]:
     """What a point's answer rests on besides its program: the sensation model's calibrated
-    values, the version of its fiber thresholds and the spread of each muscle's motor
-    points between people (the bands draw them). Part of every point's key (and every
-    population chunk's, :mod:`estim.sweep.population`), so a sweep resumed after the model
-    changed redoes what it had finished."""
+    values, the version of its fiber thresholds, the spread of each muscle's motor points
+    between people and of every other draw of the virtual subjects (the bands and the
+    subject axis draw them), and the muscle a subject's fat leaves a limb. Part of every
+    point's key (and every population chunk's, :mod:`estim.sweep.population`), so a sweep
+    resumed after the model changed redoes what it had finished."""
     from estim.effects.anatomy import MUSCLES
     from estim.effects.calibration import calibrated_values
+    from estim.effects.subjects import SUBJECT_SPREAD
     from estim.effects.window import THRESHOLDS_VERSION
+    from estim.fields.sites import MIN_SUBJECT_MUSCLE_M
 
     return (calibrated_values(), THRESHOLDS_VERSION,
-            tuple((name, m.motor_point_sd_m) for name, m in MUSCLES.items()))
+            tuple((name, m.motor_point_sd_m) for name, m in MUSCLES.items()),
+            tuple((name, cv) for name, (cv, _) in SUBJECT_SPREAD.items()),
+            MIN_SUBJECT_MUSCLE_M)
 
 
 def _text(value: Value) -> str:
@@ -222,7 +227,10 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...]) ->
                 if short(a) == field or (a.name == SUBJECT and "thickness" in field)]
     if len(culprits) == 1:
         axis, i = culprits[0]
-        return InputError(axis.option, axis.values[i], problem.expected)
+        # a key the program has no such field for: name the key, not the value
+        unknown = problem.expected.startswith("a known key")
+        return InputError(axis.option, short(axis) if unknown else axis.values[i],
+                          problem.expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
     return InputError(problem.field, problem.value,

@@ -24,7 +24,6 @@ Evidence: anatomical assumption (as the bands of ``estim run``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,14 +56,12 @@ class VirtualSubject:
 
 def virtual_subject(index: int, *, seed: int = 0) -> VirtualSubject:
     """Subject number ``index`` of the population drawn with ``seed``."""
-    from estim.effects.subjects import SUBJECT_SPREAD
+    from estim.effects.subjects import SUBJECT_SPREAD, lognormal_factor
 
     rng = np.random.default_rng([seed, index])
 
     def draw(name: str) -> float:
-        cv = SUBJECT_SPREAD[name][0]
-        s = math.sqrt(math.log1p(cv * cv))
-        return float(np.exp(rng.normal(-0.5 * s * s, s)))
+        return float(lognormal_factor(rng, SUBJECT_SPREAD[name][0]))
 
     # in this order: a draw added later comes last, so the earlier ones stay the same
     return VirtualSubject(index, skin_scale=draw("skin_thickness"),
