@@ -248,6 +248,8 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
     assert 2 <= low["people"]["painful"] < 18 <= high["people"]["painful"]
     assert "find it painful" in high["people_words"]
     assert zero["people_words"] == "all 20 feel nothing"
+    # and what they differ in, as the report says it (each person's pain tolerance too)
+    assert high["people_varied"][-1] == "pain tolerance" and "skin" in high["people_varied"]
     # virtual people given a strong tingling only where the model's sample of afferents
     # ends (docs/effects.md): counted, and said in the words, only where there are some
     assert zero["undecided"] == {}

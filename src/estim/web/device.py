@@ -189,7 +189,7 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
-    from estim.report.page import EDGE_WORDS, people_words, with_sample_words
+    from estim.report.page import EDGE_WORDS, people_words, varied_words, with_sample_words
 
     _fields(request, ("amplitude",))
     model = _model(request, job)
@@ -204,6 +204,9 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
         people_words(people, window.muscle if window else None),
         cast(dict[str, int], state["undecided"]),
         window.bands.n_subjects if window and window.bands else 0)
+    # and what they differ in, as the report says it (motor points, pain tolerance)
+    state["people_varied"] = varied_words(window.bands.to_dict()) \
+        if window is not None and window.bands is not None else []
     return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
 
 

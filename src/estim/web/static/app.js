@@ -300,9 +300,12 @@ function showDial(d) {
   // the virtual people at this setting (the API words them as the report does)
   const people = d.people || {};
   const subjects = Object.values(people).reduce((a, b) => a + b, 0);
+  const varied = d.people_varied && d.people_varied.length
+    ? d.people_varied : ["skin", "fat", "nerves", "excitability"];
+  const differ = `${varied.slice(0, -1).join(", ")} and ${varied[varied.length - 1]}`;
   $("people").textContent = d.people_words
-    ? `Of ${subjects} virtual people, whose skin, fat, nerves and excitability differ `
-      + `as people's do: ${d.people_words}.`
+    ? `Of ${subjects} virtual people, whose ${differ} differ as people's do: `
+      + `${d.people_words}.`
     : "";
   // where no sensation model applies (DBS, iontophoresis), what the model did compute
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
