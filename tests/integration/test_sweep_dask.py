@@ -251,6 +251,26 @@ def test_body_outputs_and_a_virtual_subject() -> None:
             factor * float(base[f"{name}_threshold_mA"]), rel=1e-9), name  # type: ignore[arg-type]
 
 
+def test_a_subject_point_skips_the_bands_it_does_not_print() -> None:
+    """A subject point's program is that subject's anatomy, and it prints that subject's own
+    thresholds: the bands over other virtual people (20 of them, each a set of drive ratios
+    to compute) are not put on its window; the reference point keeps them."""
+    from estim.effects.program import effects_for_program
+    from estim.program import load_program
+    from estim.simulate import simulate
+
+    program = load_program(TENS)
+    stimuli = simulate(program, body=False).stimuli
+    counts = {k: 3 for k in ("abeta", "adelta", "c", "motor", "periosteal")}
+    with_people = effects_for_program(program, stimuli, counts=counts)
+    alone = effects_for_program(program, stimuli, counts=counts, bands=False)
+    assert with_people.window is not None and with_people.window.bands is not None
+    assert alone.window is not None and alone.window.bands is None
+    # the reference anatomy's own thresholds are the same either way
+    assert alone.window.sensory_a == with_people.window.sensory_a
+    assert alone.window.pain_a == with_people.window.pain_a
+
+
 def test_population_on_the_command_line_resumes_from_its_chunks(
         tmp_path: Path, cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
     """``--population``: one line per fiber in population.csv, finished chunks kept, and a

@@ -280,8 +280,8 @@ def subject_recruitment(window: SensationWindow, excitability: float,
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
                         counts: dict[str, int] | None = None, seed: int = 0,
-                        excitability: float = 1.0, pain_tolerance: float = 1.0
-                        ) -> EffectsResult:
+                        excitability: float = 1.0, pain_tolerance: float = 1.0,
+                        bands: bool = True) -> EffectsResult:
     """Run the body stages for ``program`` (fields, fibers, muscle, dose).
 
     :param excitability: one virtual subject's factor on every fiber's threshold
@@ -290,6 +290,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         thresholds stay the reference's; the subject's are ``excitability`` times them.
     :param pain_tolerance: the subject's factor on its pain threshold alone: the pain
         classes (Aδ, C, periosteal) are recruited at a further ``1 / pain_tolerance``.
+    :param bands: put the thresholds' bands over :data:`VIRTUAL_SUBJECTS` virtual subjects
+        on the window; a sweep's subject point, whose program is one subject's anatomy
+        already, reads its own thresholds and skips them (they cost their drive ratios).
     """
     notes: list[str] = []
     main = program.channels[0]
@@ -315,7 +318,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                                  dbs=dbs)
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
-    prefetch = _prefetch_subjects(program, stimuli, counts, seed)
+    prefetch = _prefetch_subjects(program, stimuli, counts, seed) if bands else None
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
     notes.extend(window_notes)
     cf = pf.channels[0]
@@ -332,11 +335,12 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                               seed=seed, progress=progress, together=together)
     if prefetch is not None:
         prefetch.result()  # the subjects' ratios are in memory now (or its error is raised)
-    window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
-                        together=[(other_cf, weight) for (_, other_cf), weight in zip(
-                            together, superposed(stim, [st for st, _ in together])
-                            .relative_peaks[1:], strict=True)],
-                        progress=progress)
+    if bands:
+        window = with_bands(window, cf, pf.site, n_subjects=VIRTUAL_SUBJECTS, seed=seed,
+                            together=[(other_cf, weight) for (_, other_cf), weight in zip(
+                                together, superposed(stim, [st for st, _ in together])
+                                .relative_peaks[1:], strict=True)],
+                            progress=progress)
     notes.extend(window.notes)
     force = None
     max_force = None

@@ -138,7 +138,8 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
     effects = effects_for_program(
         program, stimuli, counts=counts, seed=options.seed,
         excitability=1.0 if subject is None else subject.excitability_scale,
-        pain_tolerance=1.0 if subject is None else subject.pain_scale)
+        pain_tolerance=1.0 if subject is None else subject.pain_scale,
+        bands=subject is None)  # a subject's own thresholds, not the bands' people's
     out: dict[str, Scalar] = {}
     window = effects.window
     sensation = effects.sensation
