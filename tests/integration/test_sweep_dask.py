@@ -187,8 +187,15 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert err.count("\n") == 1 and "--output" in err and "--force" in err
     assert (mine / "sweep.csv").read_text() == "my own table\n"
     assert not (mine / POINTS_FOLDER).exists()
-    assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written
+    # --force writes beside the user's files, never over one: their sweep.csv is not an
+    # earlier sweep's (no points/ beside it), so even --force is refused
+    assert main([*base, "-o", str(mine), "--force"]) == 2
+    assert "never over them" in capsys.readouterr().err
+    assert (mine / "sweep.csv").read_text() == "my own table\n"
+    (mine / "sweep.csv").rename(mine / "notes.csv")
+    assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written beside
     assert (mine / "sweep.csv").read_text().startswith("point,")
+    assert (mine / "notes.csv").read_text() == "my own table\n"
     # the program in the output folder under one of the sweep's names
     folder = tmp_path / "prog"
     folder.mkdir()
@@ -203,6 +210,26 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     code = main([*base, "--subjects", "2", "--seed", "-1", "-o", str(tmp_path / "seed")])
     assert code == 2 and "--seed: got -1" in capsys.readouterr().err
     assert not (tmp_path / "seed").exists()
+    # a number of subjects too large to list is refused before the list is made (it was
+    # an OverflowError, or tens of GB of memory, before the limit was checked)
+    for n in ("99999999999999999999", "3000000000"):
+        code = main([*base, "--subjects", n, "-o", str(tmp_path / "many")])
+        assert code == 2 and f"--subjects: got {n}, expected from 1 to 10,000" in \
+            capsys.readouterr().err
+    # one field named twice on the command line is refused; --vary replaces a sweep file's
+    # axis of the same field under another of its names
+    code = main([*base, "--vary", "stimulation.amplitude=20,30mA", "-o", str(tmp_path / "2")])
+    assert code == 2 and "no other axis sets" in capsys.readouterr().err
+    code = main([*base, "--vary", "amplitude=30mA", "-o", str(tmp_path / "2")])
+    assert code == 2 and "each axis once" in capsys.readouterr().err
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text('[vary]\n"stimulation.amplitude" = ["40 mA", "50 mA"]\n')
+    code = main(["sweep", "tens_conventional", "--file", str(sweep_file), "--vary",
+                 "amplitude=10mA", "--safety-only", "--scheduler", cluster.address,
+                 "-o", str(tmp_path / "replaced"), "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["points"] == 1
+    table = (tmp_path / "replaced" / "sweep.csv").read_text()
+    assert "amplitude_mA" in table and "stimulation.amplitude" not in table
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "100000"])

@@ -68,6 +68,12 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
         axis_from_values("stimulation.amplitude_modulation", [0.2, "50%"])
     assert err.value.value == 0.2
     assert axis_from_values("burst_duty", ["20%", "50 %"]).numbers == (20.0, 50.0)
+    # after --vary's last percentage a bare number is not the shorthand's: 0.2 there would
+    # run as 0.2 % where the user may mean the ratio 0.2 (20 %); before it, it is
+    with pytest.raises(InputError, match="ambiguous") as err:
+        parse_axis("stimulation.amplitude_modulation=10%,0.2")
+    assert err.value.value == "0.2"
+    assert parse_axis("burst_duty=10%,20,30%").numbers == (10.0, 20.0, 30.0)
 
 
 @pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",
@@ -117,6 +123,34 @@ def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) 
         plan_sweep(TENS, [parse_axis("pulse_width=100,200us"), parse_axis(axis)])
     assert str(err.value).startswith(f"--vary {axis.split('=')[0]}")
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("amplitude=5,10mA", "stimulation.amplitude=20,30mA"),
+    ("amplitude=5,10mA", "channels[0].stimulation.amplitude=20,30mA"),
+    ("electrodes.width=3,4cm", "cathode.width=5,6cm"),
+])
+def test_two_names_of_one_field_are_refused(first: str, second: str) -> None:
+    """``amplitude`` and ``stimulation.amplitude`` write the same field: crossed, each point
+    would run the second's value while the table showed the first's beside it (4 points, 2
+    programs, a column of values never run)."""
+    with pytest.raises(InputError, match="no other axis sets") as err:
+        plan_sweep(TENS, [parse_axis(first), parse_axis(second)], options=SAFETY)
+    assert str(err.value).startswith(f"--vary {second.split('=')[0]}")
+    # fields that differ are crossed as before: another channel, the other electrode
+    plan_sweep(TENS, [parse_axis("anode.width=3,4cm"), parse_axis("cathode.width=5,6cm")],
+               options=SAFETY)
+
+
+def test_subject_numbers_are_exact_whole_numbers() -> None:
+    """A subject number runs as that subject: one past the largest a float holds exactly
+    is refused, not rounded to another person."""
+    from estim.sweep.axes import MAX_SUBJECT
+
+    assert parse_axis(f"subject={MAX_SUBJECT}").values == (MAX_SUBJECT,)
+    for text in (f"subject={MAX_SUBJECT + 1}", "subject=99999999999999999999", "subject=-1"):
+        with pytest.raises(InputError, match="whole numbers from 0"):
+            parse_axis(text)
 
 
 def test_a_pulse_axis_drops_the_ratio_written_for_an_asymmetric_pulse() -> None:
@@ -206,6 +240,21 @@ def test_sweep_file(tmp_path: Path) -> None:
     f.write_text('colour = "red"\n[vary]\namplitude = "10mA"\n')
     with pytest.raises(InputError, match="colour"):
         load_sweep_file(f)
+    # the options are checked as on the command line, the file named: not planned and run
+    # to fail at every point (a negative seed) or to make a table of no points (no values)
+    for line, words in (("seed = -1", "seed: got -1, expected a whole number >= 0"),
+                        ("fibers = 0", "fibers: got 0, expected a whole number of fibers"),
+                        ("fibers = 3.0", "fibers: got 3.0, expected a whole number"),
+                        ("body = 1", "body: got 1, expected true or false")):
+        f.write_text(f'{line}\n[vary]\namplitude = "10mA"\n')
+        with pytest.raises(InputError, match=words):
+            load_sweep_file(f)
+    for empty in ("amplitude = []", "subject = []"):
+        f.write_text(f"[vary]\n{empty}\n")
+        with pytest.raises(InputError, match="at least one value"):
+            load_sweep_file(f)
+    with pytest.raises(InputError, match="--seed"):
+        SweepOptions(seed=-1)
 
 
 def test_a_point_is_redone_when_the_model_is_calibrated_again(monkeypatch) -> None:

@@ -56,3 +56,31 @@ def test_batch_sizes() -> None:
     assert _batch_size(10, 2, body=False) == 1
     assert _batch_size(200, 2, body=False) == 13  # 16 tasks of about 12.5 points
     assert _batch_size(100_000, 2, body=False) == _MAX_BATCH
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("peak_current_mA", "forty"),  # text in a number's column
+    ("peak_current_mA", float("nan")),
+    ("peak_current_mA", float("inf")),
+    ("peak_current_mA", True),
+    ("safety_verdict", "fine"),  # not one of the column's words
+    ("colour_mA", 1.0),  # no such column
+])
+def test_a_point_file_that_does_not_hold_what_a_point_writes_is_computed_again(
+        tmp_path: Path, column: str, value: object) -> None:
+    """A finished point's file is read back on a rerun. One edited by hand (or by another
+    version) held text where a number goes, NaN or inf: the table then failed with a
+    pyarrow traceback or showed nan and inf. Such a file is not a result: the point runs
+    again."""
+    from estim.sweep.run import _read_point
+
+    plan = plan_sweep(TENS, [parse_axis("amplitude=10mA")], options=SAFETY)
+    point = plan.points[0]
+    result = run_point(point, SAFETY)
+    path = tmp_path / "p.json"
+    good = {"key": point.key, "outputs": [list(x) for x in result.outputs], "seconds": 0.1}
+    path.write_text(json.dumps(good))
+    assert _read_point(path, point.key) == dataclasses.replace(result, seconds=0.1)
+    bad = dict(good, outputs=[*good["outputs"], [column, value]])
+    path.write_text(json.dumps(bad))  # NaN and Infinity as Python's json writes them
+    assert _read_point(path, point.key) is None

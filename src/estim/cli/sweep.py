@@ -45,7 +45,8 @@ def register(sub: Any) -> None:
                    help="output folder (default: estim-out/sweep-<program>); finished points "
                    "found there are not run again")
     p.add_argument("--force", action="store_true",
-                   help="write into a folder that holds other files (never over the program)")
+                   help="write into a folder that holds other files (never over them, nor "
+                   "over the program)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -72,6 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
         parse_axis,
         plan_sweep,
     )
+    from estim.sweep.axes import MAX_AXIS_VALUES, same_field
     from estim.sweep.run import POINTS_FOLDER
 
     spec = load_sweep_file(args.file) if args.file else None
@@ -86,12 +88,20 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.population is not None:
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}
+    typed: set[str] = set()
     for text in args.vary:
         axis = parse_axis(text)
+        if axis.name in typed:
+            raise InputError(f"--vary {axis.name}", axis.name, "each axis once")
+        # --vary replaces the sweep file's axis of the same field, however it is named there
+        axes = {n: a for n, a in axes.items()
+                if n in typed or n == axis.name or not same_field(a, axis)}
         axes[axis.name] = axis
+        typed.add(axis.name)
     if args.subjects is not None:
-        if args.subjects < 1:
-            raise InputError("--subjects", args.subjects, "at least one virtual subject")
+        if not 1 <= args.subjects <= MAX_AXIS_VALUES:
+            raise InputError("--subjects", args.subjects,
+                             f"from 1 to {MAX_AXIS_VALUES:,} virtual subjects")
         axes["subject"] = axis_from_values("subject", list(range(args.subjects)),
                                            option="--subjects")
     opts: dict[str, Any] = dict(spec.options) if spec else {}
@@ -132,11 +142,22 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
     a folder that holds other things and no ``marker`` subfolder (the earlier run's finished
     points or chunks, which a rerun resumes from), unless --force; and never a file this
     run writes that is the program itself."""
+    from estim.errors import InputError
     from estim.outputs import check_output_dir
 
     check_output_dir(folder, force=True, names=names, inputs=(program,))  # the program first
-    if not (args.force or (folder.expanduser() / marker).is_dir()):
+    earlier = (folder.expanduser() / marker).is_dir()
+    if not (args.force or earlier):
         check_output_dir(folder, force=False)
+    if not earlier:
+        # with --force: other files stay, and a file of this run's names that no earlier
+        # run wrote (no marker beside it) is someone's own, not written over
+        for name in names:
+            if (folder.expanduser() / name).exists():
+                raise InputError("--output", str(folder / name),
+                                 f"a folder whose {name} is an earlier sweep's (with its "
+                                 f"{marker}/ beside it): --force writes beside other files, "
+                                 "never over them")
 
 
 def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:

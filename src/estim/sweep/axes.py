@@ -29,12 +29,16 @@ from typing import Any
 
 from estim.errors import InputError
 
-__all__ = ["MAX_AXIS_VALUES", "SUBJECT", "Axis", "apply_axis", "axis_from_values", "parse_axis"]
+__all__ = ["MAX_AXIS_VALUES", "MAX_SUBJECT", "SUBJECT", "Axis", "apply_axis", "axis_from_values",
+           "parse_axis", "same_field"]
 
 #: The axis name of virtual subjects.
 SUBJECT = "subject"
 #: Most values one axis may take.
 MAX_AXIS_VALUES = 10_000
+#: Largest virtual subject number (a float holds every whole number up to it exactly, as the
+#: values pass through one).
+MAX_SUBJECT = 1_000_000_000
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _UNIT = r"(?:%|[A-Za-zµμΩ_][A-Za-z0-9µμΩ_*/^·]*)"  # '%' alone: a percentage
@@ -132,19 +136,15 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
         items = _list(list(spec), opt)
     else:
         raise InputError(opt, spec, "a list of values or a range such as '5..40mA:8'")
+    if not items:
+        raise InputError(opt, spec, "at least one value")
     if len(items) > MAX_AXIS_VALUES:
         raise InputError(opt, f"{len(items):,} values", f"at most {MAX_AXIS_VALUES:,} values")
     if name == SUBJECT:
         return _subject_axis(items, opt)
     unit = next((u for _, u, _ in reversed(items) if u), None)
-    if unit == "%" and not isinstance(spec, str):
-        # a sweep file's number on a ratio is a fraction there, as in a program file: it
-        # cannot take the percentages' unit
-        typed = next((v for v in spec if isinstance(v, int | float)), None)
-        if typed is not None:
-            raise InputError(opt, typed, "a percentage such as '20%' like the others: a "
-                             "number on a ratio is a fraction, so give all as fractions or "
-                             "all as percentages")
+    if unit == "%":
+        _check_percentages(spec, items, opt)
     values: list[Value] = []
     numbers: list[float | None] = []
     for number, own, word in items:
@@ -167,6 +167,27 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
 
 
 _Item = tuple[float | None, str | None, str | None]  # number, its unit, or a word
+
+_FRACTION_OR_PERCENT = ("a number on a ratio is a fraction, so give all as fractions or all "
+                        "as percentages")
+
+
+def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str) -> None:
+    """Refuse a bare number that could be a fraction beside percentages: in a sweep file
+    any (a number on a ratio is a fraction there, as in a program file); after ``--vary``'s
+    last percentage one that the shorthand does not cover (``10,20,30%`` are three
+    percentages, but in ``10%,0.2`` the 0.2 would be 0.2 % where a ratio's 0.2 is 20 %)."""
+    if not isinstance(spec, str):
+        typed = next((v for v in spec if isinstance(v, int | float)), None)
+        if typed is not None:
+            raise InputError(opt, typed, f"a percentage such as '20%' like the others: "
+                             f"{_FRACTION_OR_PERCENT}")
+        return
+    last = max(i for i, (_, u, _) in enumerate(items) if u)
+    after = next((n for n, u, w in items[last + 1:] if u is None and w is None), None)
+    if after is not None:
+        raise InputError(opt, f"{after:g}", f"'{after:g}%' or all as fractions: a bare number "
+                         f"after the last percentage is ambiguous ({_FRACTION_OR_PERCENT})")
 
 
 def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
@@ -224,10 +245,10 @@ def _subject_axis(items: list[_Item], opt: str) -> Axis:
     indices = []
     for number, unit, word in items:
         if word is not None or unit is not None or number is None or not number.is_integer() \
-                or number < 0:
+                or not 0 <= number <= MAX_SUBJECT:
             shown = word if word is not None else f"{number:g}{unit or ''}"
-            raise InputError(opt, shown, "virtual subject numbers: whole numbers from 0, "
-                             "e.g. 'subject=0..19:20'")
+            raise InputError(opt, shown, f"virtual subject numbers: whole numbers from 0 to "
+                             f"{MAX_SUBJECT:,}, e.g. 'subject=0..19:20'")
         indices.append(int(number))
     if len(set(indices)) != len(indices):
         raise InputError(opt, indices, "each virtual subject once")
@@ -252,6 +273,32 @@ def _expand(name: str) -> list[str]:
     if parts[0] == "channels":
         return [f"channels[*].{'.'.join(parts[1:])}"]
     return [name]
+
+
+def same_field(a: Axis, b: Axis) -> bool:
+    """Whether two axes write some one field of a program: ``amplitude``,
+    ``stimulation.amplitude`` and ``channels[0].stimulation.amplitude`` all write the first
+    channel's amplitude, ``electrodes.width`` the cathode's as ``cathode.width`` does. Their
+    points would each run only the last one's value."""
+    if SUBJECT in (a.name, b.name):
+        return False
+    return any(_paths_meet(p, q) for p in _expand(a.name) for q in _expand(b.name))
+
+
+def _paths_meet(p: str, q: str) -> bool:
+    ps, qs = p.split("."), q.split(".")
+    if len(ps) != len(qs):
+        return False
+    for x, y in zip(ps, qs, strict=True):
+        mx, my = _PART.fullmatch(x), _PART.fullmatch(y)
+        if mx is None or my is None or mx["key"] != my["key"]:
+            return False
+        ix, iy = mx["index"], my["index"]
+        if "*" in (ix, iy):
+            continue
+        if (ix is None) != (iy is None) or (ix is not None and int(ix) != int(iy)):
+            return False
+    return True
 
 
 def apply_axis(data: dict[str, Any], axis: Axis, value: Value) -> None:

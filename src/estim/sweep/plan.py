@@ -32,7 +32,7 @@ from estim.cache import digest
 from estim.errors import InputError
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
-from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values
+from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values, same_field
 from estim.sweep.subject import VirtualSubject, virtual_subject
 from estim.version import __version__
 
@@ -41,6 +41,8 @@ __all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_swe
 
 #: Most points one sweep may hold.
 MAX_POINTS = 100_000
+#: Most fibers per class a sweep's window may sample.
+_MAX_FIBERS = 100_000
 #: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
 SWEEP_VERSION = "sweep-1"
 
@@ -66,9 +68,11 @@ class SweepOptions:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.fibers is not None and not 1 <= self.fibers <= 100_000:
+        if self.fibers is not None and not 1 <= self.fibers <= _MAX_FIBERS:
             raise InputError("--fibers", self.fibers, "a whole number of fibers per class "
-                             "from 1 to 100,000")
+                             f"from 1 to {_MAX_FIBERS:,}")
+        if self.seed < 0:
+            raise InputError("--seed", self.seed, "a whole number >= 0")
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,12 @@ def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROS
     for name in names:
         if names.count(name) > 1:
             raise InputError(f"--vary {name}", name, "each axis once")
+    for i, a in enumerate(axes):
+        for b in axes[i + 1:]:
+            if same_field(a, b):
+                raise InputError(b.option or f"--vary {b.name}", b.name,
+                                 f"a field no other axis sets ({a.option or a.name} sets it "
+                                 "too)")
     if mode is Mode.ZIP and len({len(a) for a in axes}) > 1:
         raise InputError("--zip", {a.name: len(a) for a in axes},
                          "axes of the same length to zip (or leave out --zip to cross them)")
@@ -358,8 +368,13 @@ def load_sweep_file(path: str | Path) -> SweepFile:
         except ValueError:
             raise InputError(f"{where}: mode", mode, "'cross' or 'zip'") from None
     options: dict[str, Any] = {k: data[k] for k in ("body", "fibers", "seed") if k in data}
-    for key, kind in (("body", bool), ("fibers", int), ("seed", int)):
+    for key, kind, words in (("body", bool, "true or false"),
+                             ("fibers", int, "a whole number of fibers per class from 1 to "
+                              f"{_MAX_FIBERS:,}"),
+                             ("seed", int, "a whole number >= 0")):
         if key in options and (not isinstance(options[key], kind)
-                               or (kind is int and isinstance(options[key], bool))):
-            raise InputError(f"{where}: {key}", options[key], f"a {kind.__name__}")
+                               or (kind is int and isinstance(options[key], bool))
+                               or (key == "fibers" and not 1 <= options[key] <= _MAX_FIBERS)
+                               or (key == "seed" and options[key] < 0)):
+            raise InputError(f"{where}: {key}", options[key], words)
     return SweepFile(program, axes, mode, options)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from estim.errors import InputError
 from estim.sweep.plan import Point, SweepOptions, SweepPlan
-from estim.sweep.point import PointResult, run_point
+from estim.sweep.point import OUTPUTS, PointResult, run_point
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -224,6 +224,24 @@ def _point_json(point: Point, result: PointResult) -> str:
                        "program": json.loads(point.program)}, indent=1, allow_nan=False)
 
 
+#: The columns a point may write, by name.
+_COLUMNS = {o.name: o for o in OUTPUTS}
+
+
+def _valid_output(name: str, value: Any) -> bool:
+    """Whether a point file's output is one a point writes: a known column, and a word of
+    its levels or a finite number (None: not reached)."""
+    column = _COLUMNS.get(name)
+    if column is None:
+        return False
+    if value is None:
+        return True
+    if column.levels:
+        return value in column.levels
+    return isinstance(value, float | int) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
 def _read_point(path: Path, key: str) -> PointResult | None:
     """A finished point's result, or None (no file, or one that cannot be read whole)."""
     try:
@@ -231,8 +249,8 @@ def _read_point(path: Path, key: str) -> PointResult | None:
         if data["key"] != key:
             return None
         outputs = tuple((str(name), value) for name, value in data["outputs"])
-        if not all(v is None or isinstance(v, float | int | str) for _, v in outputs):
-            return None
+        if not all(_valid_output(n, v) for n, v in outputs):
+            return None  # edited or from another version: computed again
         return PointResult(key, tuple((n, float(v) if isinstance(v, int) else v)
                                       for n, v in outputs), float(data["seconds"]))
     except (OSError, ValueError, KeyError, TypeError):
