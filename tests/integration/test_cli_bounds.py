@@ -3,12 +3,14 @@ exit 2, at once (before any allocation or simulation)."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 
 from estim.cli.main import main
+from estim.program.bundled import bundled_examples
 
 pytestmark = pytest.mark.integration
 
@@ -95,6 +97,27 @@ def test_an_estim_warning_is_one_line_on_stderr(tmp_path, capsys, monkeypatch):
     lines = [ln for ln in err.splitlines() if "warning" in ln]
     assert len(lines) == 1 and lines[0].startswith("estim field: warning: the estim cache"), err
     assert ".py:" not in err
+
+
+def test_a_warning_raised_again_by_a_later_stage_is_said_once(tmp_path, capsys):
+    """Each stage that builds the site from a program (the setup, the fields, the window)
+    warns about the same unusual layer from its own line, and Python's once-per-place rule
+    printed the same line three times; and a threshold of 1,080 mA read "1.08e+03 mA"."""
+    import warnings
+
+    from estim.cli.main import main
+
+    program = tmp_path / "deep.toml"
+    text = bundled_examples()["tens_conventional"].read_text()
+    program.write_text(text.replace('name = "lower_back"',
+                                    'name = "lower_back"\nfat_thickness = "200 mm"'))
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        assert main(["run", str(program), "-o", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("warning: site.fat_thickness = '200 mm' is outside") == 1, err
+    twitch = next(ln for ln in out.splitlines() if "muscle twitches" in ln)
+    assert re.search(r"\b1\.\d\d A\b", twitch) and "e+" not in twitch, twitch
 
 
 @pytest.mark.parametrize("argv", [["check", "tens_burst"], ["programs"],

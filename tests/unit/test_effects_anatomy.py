@@ -8,7 +8,7 @@ import pytest
 
 from estim.effects.anatomy import CUTANEOUS_TABLE, MUSCLES, SITE_MUSCLE, cutaneous_layout
 from estim.effects.window import fiber_points, site_anatomy
-from estim.errors import InputError
+from estim.errors import EstimWarning, InputError
 from estim.fibers import conduction_velocity, make_fiber
 from estim.fibers.tables import mrg_geometry
 from estim.fields.sites import make_site
@@ -41,6 +41,27 @@ def test_motor_depth_follows_an_overridden_fat_layer():
     a = site_anatomy(thigh)["motor_depth_range_m"]
     b = site_anatomy(thicker)["motor_depth_range_m"]
     assert b[0] - a[0] == pytest.approx(0.03 - fat.thickness)
+
+
+def test_every_fat_a_planar_site_takes_leaves_its_motor_axons_a_place():
+    """A lower back with the 200 mm of fat a program may give it (its layers within the
+    planar 300 mm) put the paraspinals' branches 207-232 mm deep, and the fiber stage,
+    which took them only to 200 mm, stopped the run on motor_depth_range_m, a name nobody
+    wrote. They are sampled there now."""
+    from estim.effects.populations import FiberClass, sample_fiber_populations
+    from estim.fields.sites import MAX_DEPTH_M, site_from_spec
+
+    with pytest.warns(EstimWarning, match="outside the usual range"):
+        site = site_from_spec("lower_back", {"fat_thickness": "200 mm"})
+    assert site.depth <= MAX_DEPTH_M
+    kw = site_anatomy(site)
+    lo, hi = kw["motor_depth_range_m"]
+    assert 0.2 < lo < hi < MAX_DEPTH_M
+    motor = {k: v for k, v in kw.items() if k.startswith("motor_")}
+    (pop,) = sample_fiber_populations(seed=0, counts={FiberClass.MOTOR: 5},
+                                      classes=[FiberClass.MOTOR], **motor)
+    depths = pop.depth_m
+    assert np.all((depths >= lo) & (depths <= hi))
 
 
 @pytest.mark.parametrize(("name", "bone_mm"), [("lower_back", 62.0), ("patch", 46.5),

@@ -218,6 +218,16 @@ def test_a_subject_moves_the_motor_points_of_a_limbs_muscle_by_its_spread() -> N
         == pytest.approx(10.0 + person.motor_point_z * sd * 1e3, rel=1e-5)
     back = plan_sweep(TENS, [parse_axis("subject=0")], options=SAFETY)
     assert "motor_point_shift" not in json.loads(back.points[0].program)["site"]
+    # a program's shift at the limit and a subject's own past it: the sum is refused, with
+    # both parts named (it was "got '109.04 mm'", a value nobody typed, or "got '10 cm',
+    # expected ... from -100 to 100 mm", which contradicted itself)
+    lean = next(i for i in range(20) if virtual_subject(i).motor_point_z > 0)
+    with pytest.raises(InputError) as err:
+        plan_sweep(nmes, [parse_axis("site.motor_point_shift=100mm"),
+                          parse_axis(f"subject={lean}")], options=SAFETY)
+    assert str(err.value).startswith("--vary subject: got ")
+    assert "the program's site.motor_point_shift (100 mm) and this subject's own" in \
+        str(err.value)
 
 
 def test_safety_point_outputs() -> None:

@@ -131,13 +131,18 @@ def _check_program_path(text: str | None) -> None:
 @contextlib.contextmanager
 def _one_line_warnings(command: str) -> Iterator[None]:
     """estim's own warnings (an unwritable cache, a model outside its range) as one line on
-    stderr, ``estim CMD: warning: ...``, instead of Python's file-and-source-line format."""
+    stderr, ``estim CMD: warning: ...``, instead of Python's file-and-source-line format;
+    each once, though the stages that read the same program raise it again."""
     shown = warnings.showwarning
+    said: set[str] = set()
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: Any = None, line: str | None = None) -> None:
         if issubclass(category, EstimWarning):
-            print(f"estim {command}: warning: {_shown(message)}", file=sys.stderr)
+            text = f"estim {command}: warning: {_shown(message)}"
+            if text not in said:
+                said.add(text)
+                print(text, file=sys.stderr)
         else:
             shown(message, category, filename, lineno, file, line)
 

@@ -50,6 +50,7 @@ from estim.effects.anatomy import (
 )
 from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
+from estim.fields.sites import MAX_DEPTH_M
 
 __all__ = [
     "FIBER_CLASS_TABLE",
@@ -412,9 +413,11 @@ def sample_fiber_populations(
             where = motor_region
             if motor_depth_range_m is not None:
                 d0, d1 = (float(v) for v in motor_depth_range_m)
-                if not (np.isfinite(d0) and np.isfinite(d1) and 0 < d0 <= d1 < 0.2):
+                # as deep as a site's layers may reach (a planar patch's 30 cm in all)
+                if not (np.isfinite(d0) and np.isfinite(d1) and 0 < d0 <= d1 < MAX_DEPTH_M):
                     raise InputError("motor_depth_range_m", motor_depth_range_m,
-                                     "(min, max) depth in m with 0 < min <= max < 0.2")
+                                     f"(min, max) depth in m with 0 < min <= max < "
+                                     f"{MAX_DEPTH_M:g}")
                 depth = (d0, d1)
         elif skin_thickness_m is not None and ending is not None:
             layout = cutaneous_layout(cls.value, float(skin_thickness_m))

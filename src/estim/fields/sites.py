@@ -26,6 +26,8 @@ from estim.leads import DEFAULT_LEAD, get_lead
 from estim.units import parse_quantity
 
 __all__ = [
+    "MAX_DEPTH_M",
+    "MAX_MOTOR_SHIFT_M",
     "MIN_SUBJECT_MUSCLE_M",
     "MOTOR_POINT_SHIFT",
     "SITE_NAMES",
@@ -206,7 +208,7 @@ def make_site(name: str) -> Site:
 MOTOR_POINT_SHIFT = "motor_point_shift"
 #: The most it moves them either way (m): four times the quadriceps' 2.5 cm spread between
 #: people (:attr:`estim.effects.anatomy.Muscle.motor_point_sd_m`).
-_MAX_MOTOR_SHIFT_M = 0.1
+MAX_MOTOR_SHIFT_M = 0.1
 
 
 def motor_point_shift_m(site: Site) -> float:
@@ -310,10 +312,10 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
             raise InputError(fld, text, f"one of {', '.join(allowed)}")
         if key == MOTOR_POINT_SHIFT:  # read by the fiber stage (motor_point_shift_m)
             value = parse_quantity(text, "length", field=fld)
-            if not abs(value) <= _MAX_MOTOR_SHIFT_M:
+            if not abs(value) <= MAX_MOTOR_SHIFT_M:
                 raise InputError(fld, text, f"a length along the limb from "
-                                 f"{-_MAX_MOTOR_SHIFT_M * 1e3:g} to "
-                                 f"{_MAX_MOTOR_SHIFT_M * 1e3:g} mm")
+                                 f"{-MAX_MOTOR_SHIFT_M * 1e3:g} to "
+                                 f"{MAX_MOTOR_SHIFT_M * 1e3:g} mm")
             continue
         if key in _GEOMETRY_KEYS:
             value = parse_quantity(text, "length", field=fld)
@@ -352,8 +354,8 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
         changes["layers"] = tuple(replace(ly, thickness=0.0) if ly.tissue == "muscle" else ly
                                   for ly in changes["layers"])  # type: ignore[attr-defined]
     out = replace(site, **changes, overrides=tuple(sorted(overrides.items())))  # type: ignore[arg-type]
-    if out.kind == "planar" and out.depth > _MAX_DEPTH_M:
-        raise InputError("site", dict(overrides), f"layers at most {_MAX_DEPTH_M * 1e3:g} mm "
+    if out.kind == "planar" and out.depth > MAX_DEPTH_M:
+        raise InputError("site", dict(overrides), f"layers at most {MAX_DEPTH_M * 1e3:g} mm "
                          f"deep in all (they are {out.depth * 1e3:.4g} mm)")
     try:
         out = _fill_muscle(out)
@@ -371,7 +373,7 @@ _GEOMETRY_RANGE_M: dict[str, tuple[float, float]] = {
     "length": (0.01, 1.0), "width": (0.01, 1.0), "height": (0.01, 1.0),
     "diameter": (0.01, 0.5), "radius": (0.005, 0.25), "domain_radius": (0.005, 0.25)}
 _THICKNESS_LIMITS_M = (0.05e-3, 0.2)  # 50 um (an encapsulation) to 20 cm (fat of a thigh)
-_MAX_DEPTH_M = 0.3  # a planar patch, all layers together
+MAX_DEPTH_M = 0.3  # a planar patch, all layers together
 # dry stratum corneum (1e-4 S/m) to ten times CSF (1.8 S/m), Gabriel et al. 1996
 _SIGMA_LIMITS = (1e-4, 20.0)
 

@@ -72,7 +72,10 @@ def render_summary(result: Result, console: Console) -> None:
 
 
 def _ma(value: float | None) -> str:
-    return "not reached" if value is None else f"{value * 1e3:.3g} mA"
+    if value is None:
+        return "not reached"
+    # 1,080 mA as 1.08 A, not 1.08e+03 mA
+    return f"{value:.3g} A" if abs(value) >= 0.9995 else f"{value * 1e3:.3g} mA"
 
 
 def render_effects(effects: Any, console: Console) -> None:

@@ -263,6 +263,7 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     from estim.effects.subjects import motor_shifts
     from estim.fields.program import program_channels
     from estim.fields.sites import (
+        MAX_MOTOR_SHIFT_M,
         MOTOR_POINT_SHIFT,
         fat_that_fits,
         motor_point_shift_m,
@@ -285,7 +286,15 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     cathode = program_channels(program)[1][0].cathode
     shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
     if shift:  # from where the program puts them
-        table[MOTOR_POINT_SHIFT] = f"{(motor_point_shift_m(site) + shift) * 1e3:.6g} mm"
+        own = motor_point_shift_m(site)
+        if abs(own + shift) > MAX_MOTOR_SHIFT_M:
+            axis = next(a for a in axes if a.name == SUBJECT)
+            raise InputError(axis.option, subject.index, f"motor points within "
+                             f"±{MAX_MOTOR_SHIFT_M * 1e3:g} mm of the limb's: the program's "
+                             f"site.{MOTOR_POINT_SHIFT} ({own * 1e3:.4g} mm) and this "
+                             f"subject's own shift ({shift * 1e3:.4g} mm) add up to "
+                             f"{(own + shift) * 1e3:.4g} mm")
+        table[MOTOR_POINT_SHIFT] = f"{(own + shift) * 1e3:.6g} mm"
 
 
 def _reissue(caught: list[warnings.WarningMessage]) -> None:
