@@ -302,6 +302,25 @@ def test_section_is_the_field_per_ampere(client: TestClient, job: str) -> None:
         assert sec["layers"][0]["tissue"] == "skin"
 
 
+def test_a_voltage_dials_section_is_the_field_per_volt() -> None:
+    """On a voltage-controlled device the dial is in V; the section was scaled per ampere
+    all the same, so HVPC's page said 162,000 V/m "at 20000 mA" at 20 V on its dial. Per
+    volt it is the field per ampere over the channel's resistance (I = V / R)."""
+    from estim.program import load_program
+    from estim.simulate import simulate
+    from estim.web.section import section_data
+
+    fx = simulate(load_program(bundled_examples()[PROGRAM])).effects
+    assert fx is not None and fx.program_fields is not None
+    per_a = section_data(fx.program_fields)
+    per_v = section_data(fx.program_fields, dial_unit="V")
+    r = fx.program_fields.channels[0].resistance
+    assert (per_a["dial_unit"], per_v["dial_unit"]) == ("A", "V")
+    a = [v for row in per_a["field_v_per_m_per_a"] for v in row if v]  # type: ignore[attr-defined]
+    v = [v for row in per_v["field_v_per_m_per_a"] for v in row if v]  # type: ignore[attr-defined]
+    assert max(v) == pytest.approx(max(a) / r, rel=1e-3)  # rounded to 4 decimals
+
+
 # -- calibration ---------------------------------------------------------------------------
 
 def _ma(amps: float) -> str:
@@ -352,6 +371,9 @@ def test_a_more_sensitive_person_has_a_lower_window(client: TestClient, job: str
     ({"first_felt": "8 mA", "strong": "5 mA"}, "strong"),
     ({"first_felt": "8 mA", "strong": "20 mA", "too_much": "10 mA"}, "too_much"),
     ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "20"}, "ramp_minutes"),
+    ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "-5 min"}, "ramp_minutes"),
+    ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "0 min"}, "ramp_minutes"),
+    ({"first_felt": "1e-300 mA", "strong": "20 mA"}, "first_felt"),
     ({"first_felt": "8 mA"}, "strong"),
 ])
 def test_bad_marks_are_refused_by_field(client: TestClient, job: str, marks: dict[str, str],
@@ -417,8 +439,11 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"pain_before": 11}, "pain_before", ("11", "0", "10")),
     ({"pain_after": "a lot"}, "pain_after", ("a lot",)),
     ({"intensity": "18"}, "intensity", ("'18'",)),
-    ({"intensity": "18 V"}, "intensity", ("18 V",)),
+    ({"intensity": "18 V"}, "intensity", ("18 V", "dial is in volts")),
     ({"minutes": "-5 min"}, "minutes", ("-5 min",)),
+    # a whole-number field given 5.5: named as the form has it, not as pydantic's "int"
+    ({"pain_before": 5.5}, "pain_before", ("5.5",)),
+    ({"colour": "red"}, "colour", ("only the form's own fields",)),
     ({"site": "moon"}, "site", ("moon", "forearm")),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
@@ -428,6 +453,13 @@ def test_bad_sessions_are_refused_and_nothing_is_stored(
     _refused(client.post(f"/api/people/{pid}/sessions", json=_session(**changes)), field,
              *words)
     assert client.get(f"/api/people/{pid}/sessions").json() == []
+
+
+def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> None:
+    """It was filed under the field "0" (JSON's position), expecting "JSON decode error"."""
+    answer = client.post("/api/people", content=b"{not json",
+                         headers={"content-type": "application/json"})
+    _refused(answer, "request", "a JSON body")
 
 
 def test_unknown_person(client: TestClient) -> None:

@@ -180,6 +180,8 @@ def test_bad_session_value_is_named_and_nothing_stored(journal: Journal, field: 
     assert message.startswith(f"{field}: got ") and "expected" in message
     assert "\n" not in message.replace("\\n", "")  # one line, as the CLI prints it
     assert _counts(journal) == before
+    # a voltage dial's setting is refused saying why: the journal keeps currents
+    assert ("this one's dial is in volts" in message) is (value == "20 V"), message
 
 
 BAD_PEOPLE = [("name", ""), ("name", "   "), ("name", "x" * 101), ("name", "Ada\nBob"),

@@ -138,6 +138,18 @@ def test_recommendations_follow_their_rules() -> None:
     crowded = Model(program=_program("tens_conventional"),
                     thresholds=dict(T, motor=0.008))
     assert fit.recommend(crowded) == pytest.approx(0.95 * 0.008)
+    assert fit.recommendation(crowded).limited_by == "the person's twitch"
+    assert sensory.limited_by == ""
+    # a person who twitches before they feel it (twitch marked below first felt): the
+    # recommendation under the twitch is one they do not feel, and both say so
+    early = fit_person(Model(), Marks(first_felt=0.005, strong=0.015, twitch=0.004))
+    tens = Model(program=_program("tens_conventional"))
+    rec = early.recommendation(tens)
+    assert rec.amplitude_a == pytest.approx(0.95 * early.window(tens)["motor"])
+    assert rec.amplitude_a < early.window(tens)["sensory"]
+    assert "comes before they feel it" in rec.limited_by
+    assert any("twitches before they feel" in n for n in early.notes)
+    assert not any("twitches before" in n for n in fit.notes)
     acu = fit.recommend(Model(program=_program("tens_acupuncture")))
     assert acu == pytest.approx(math.sqrt(T["motor"] * T["pain"]))
     nmes = fit.recommendation(Model(program=_program("nmes_quadriceps")))
@@ -183,5 +195,24 @@ def test_fit_round_trips_through_a_mapping() -> None:
     assert again == fit
     with pytest.raises(InputError, match=r"fit\.cutaneous_factor"):
         PersonFit.from_dict({**fit.to_dict(), "cutaneous_factor": -1})
+    # a factor no person has (1e308 gave a window of 1e305 A, 1e-308 one of 1e-311 A)
+    for absurd in (1e308, 1e-308, 101.0, 0.0099):
+        with pytest.raises(InputError, match=r"fit\.pain_factor: got .*from 0\.01 to 100"):
+            PersonFit.from_dict({**fit.to_dict(), "pain_factor": absurd})
+    assert PersonFit.from_dict({**fit.to_dict(), "pain_factor": 100.0}).pain_factor == 100
     with pytest.raises(InputError, match=r"fit\.marks"):
         PersonFit.from_dict({**fit.to_dict(), "marks": {"strong": "a lot"}})
+
+
+def test_a_mark_a_hundredfold_off_the_model_is_refused_naming_it() -> None:
+    """A first-felt of 1e-300 mA fitted a skin factor of 6e-151 and a recommendation of
+    5e-153 A; people's thresholds spread by tens of percent, so a mark 100 times off the
+    model's median person is a wrong unit or pad, and named as such."""
+    with pytest.raises(InputError, match=r"marks\.first_felt: got 1e-303, expected a "
+                       r"setting within 100 times the model's sensory threshold"):
+        fit_person(Model(), Marks(first_felt=1e-303, strong=T["strong"]))
+    with pytest.raises(InputError, match=r"marks\.too_much"):
+        fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"],
+                                  too_much=T["pain"] * 101))
+    edge = fit_person(Model(), Marks(first_felt=T["sensory"] * 0.011, strong=T["strong"]))
+    assert edge.cutaneous_factor < 1

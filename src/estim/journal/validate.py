@@ -138,6 +138,14 @@ def pain(field: str, value: object) -> int:
     return number
 
 
+def _is_voltage(text: str) -> bool:
+    try:
+        parse_quantity(text, "voltage", field="")
+    except InputError:
+        return False
+    return True
+
+
 def _number(field: str, value: object, dimension: str, expected: str, *,
             to_si: float = 1.0) -> float:
     """A float as given (already in the journal's unit), or a text with units (``"20 mA"``)
@@ -146,6 +154,9 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
         try:
             return parse_quantity(value, dimension, field=field) / to_si
         except InputError:
+            if dimension == "current" and _is_voltage(value):
+                expected = (f"{expected}: the journal keeps the settings of current-"
+                            "controlled programs, and this one's dial is in volts")
             raise JournalError(field, value, expected) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise JournalError(field, value, expected)

@@ -52,7 +52,8 @@ from estim.program.model import TENS, Program
 from estim.program.options import TENSMode
 from estim.program.stimulation import FORCE_TYPES
 
-__all__ = ["HABITUATION", "Goal", "Marks", "PersonFit", "Recommendation", "fit_person", "goal_of"]
+__all__ = ["FACTOR_RANGE", "HABITUATION", "Goal", "Marks", "PersonFit", "Recommendation",
+           "fit_person", "goal_of"]
 
 
 class ModelWindow(Protocol):
@@ -171,6 +172,12 @@ HABITUATION = (35.51 / 31.37, 40.0, 5.0,
                "estim's choice")
 
 
+#: A person's factor on the model's median thresholds (a mark over the model's threshold)
+#: is taken between these: people's thresholds spread by SD / mean 0.2-0.4 (the virtual
+#: subjects' bands), so a hundredfold is a wrong unit or pad, not a person.
+FACTOR_RANGE = (0.01, 100.0)
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """An intensity and why.
@@ -242,8 +249,14 @@ class PersonFit:
             value = program.channels[0].stimulation.amplitude.value if program else 0.0
             return _capped(Recommendation(value, *_RULES[Goal.PROGRAM]), model)
         w = self.window(model)
+        limited = ""
         if goal is Goal.SENSORY:
             value = min(w["strong"], 0.95 * min(w["motor"], w["pain"]))
+            if value < w["strong"]:
+                limited = "the person's " + ("twitch" if w["motor"] <= w["pain"] else "pain")
+                if value < w["sensory"]:
+                    limited += (", which comes before they feel it: below it they feel "
+                                "nothing")
         elif goal is Goal.MOTOR_TENS:
             value = min(math.sqrt(w["motor"] * w["pain"]), 0.95 * w["pain"]) \
                 if w["motor"] < w["pain"] else 0.95 * w["pain"]
@@ -251,7 +264,7 @@ class PersonFit:
             value = 0.9 * w["pain"]
             if value < w["motor"] < w["pain"]:
                 value = math.sqrt(w["motor"] * w["pain"])
-        return _capped(Recommendation(value, rule, source), model)
+        return _capped(Recommendation(value, rule, source, limited), model)
 
     def recommend(self, model: ModelWindow) -> float:
         """The recommended intensity (A or V); :meth:`recommendation` says why."""
@@ -267,7 +280,8 @@ class PersonFit:
         """
         ok = isinstance(minutes, numbers.Real) and not isinstance(minutes, bool)
         if not (ok and math.isfinite(minutes) and 0 < minutes <= 1440):
-            raise InputError("minutes", minutes, "a session length in minutes, 0 to 1440")
+            raise InputError("minutes", minutes, "a session length in minutes, more than 0 "
+                             "and at most 1440")
         start = self.recommend(model)
         growth, over, step, _ = HABITUATION
         cap = math.inf
@@ -299,11 +313,13 @@ class PersonFit:
         out: dict[str, Any] = {}
         # a fit stored before the pain factor had one factor for pain and the skin
         data = {"pain_factor": data.get("cutaneous_factor"), **data}
+        lo, hi = FACTOR_RANGE
         for name in ("cutaneous_factor", "motor_factor", "pain_factor"):
             v: Any = data.get(name)
             ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
-            if not (ok and math.isfinite(v) and v > 0):
-                raise InputError(f"fit.{name}", v, "a positive factor")
+            if not (ok and math.isfinite(v) and lo <= v <= hi):
+                raise InputError(f"fit.{name}", v, f"a factor from {lo:g} to {hi:g} (a "
+                                 "person's thresholds over the model's median person's)")
             out[name] = float(v)
         for name in ("marks", "predicted", "residuals"):
             v = data.get(name, {})
@@ -332,7 +348,7 @@ def _below(ceiling: float) -> float:
 def _capped(rec: Recommendation, model: ModelWindow) -> Recommendation:
     limits = [(model.max_amplitude_a, "the device maximum"),
               (_below(model.safety_ceiling_a), "the safety check (it fails above)")]
-    value, why = rec.amplitude_a, ""
+    value, why = rec.amplitude_a, rec.limited_by
     for limit, what in limits:
         if value > limit:
             value, why = limit, what
@@ -360,9 +376,15 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
                              f"({model.max_amplitude_a:g} {model.unit})")
     notes: list[str] = []
     usable = {}
+    lo, hi = FACTOR_RANGE
     for name, v in given.items():
         threshold = t[_MARK_THRESHOLD[name]]
         if math.isfinite(threshold) and threshold > 0:
+            if not lo <= v / threshold <= hi:
+                raise InputError(f"marks.{name}", v, f"a setting within {1 / lo:g} times "
+                                 f"the model's {_MARK_THRESHOLD[name]} threshold for its "
+                                 f"median person ({threshold:.3g} {model.unit}): people "
+                                 "differ by far less; check the unit and the pads")
             usable[name] = math.log(v / threshold)
         else:
             notes.append(f"{name}: the model does not reach the {_MARK_THRESHOLD[name]} "
@@ -384,6 +406,10 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
     log_m = usable["twitch"] if from_twitch else log_c
     if not from_twitch:
         notes.append("no twitch mark: the motor factor is taken equal to the cutaneous one")
+    if marks.twitch is not None and marks.twitch < marks.first_felt:
+        notes.append("the twitch is marked below first felt: this person's muscle twitches "
+                     "before they feel the current (less feeling in the skin, or a pad on a "
+                     "motor point), so a tingling without a twitch is out of their reach")
     k_c, k_m = math.exp(log_c), math.exp(log_m)
     k_p = math.exp(usable["too_much"]) if pain_from_mark else k_c
     factor = {"twitch": k_m, "too_much": k_p}

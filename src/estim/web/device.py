@@ -221,7 +221,8 @@ def section(job: str, request: Request) -> dict[str, object]:
     if job not in state.sections:
         effects = model.result.effects
         pf = effects.program_fields if effects is not None else None
-        state.keep_section(job, {"section": section_data(pf) if pf is not None else None})
+        state.keep_section(job, {"section": section_data(pf, dial_unit=model.unit)
+                                 if pf is not None else None})
     return state.sections[job]
 
 
@@ -237,6 +238,9 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     minutes = None
     if _blank(form.ramp_minutes) is not None:
         minutes = parse_quantity(form.ramp_minutes, "time", field="ramp_minutes") / 60
+        if not 0 < minutes <= 1440:  # named as the form has it, before the ramp reads it
+            raise InputError("ramp_minutes", form.ramp_minutes, "a session longer than 0 "
+                             "and at most a day (1440 min)")
     if first is None:
         raise InputError("first_felt", form.first_felt, "a current read off the dial "
                          "(e.g. '8 mA'); this mark is required")

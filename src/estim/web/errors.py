@@ -36,16 +36,29 @@ def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str
     return {"field": form_field(err.field, fields), "message": one_line(err)}
 
 
+#: What pydantic puts in an error's location for the branch of a union it tried.
+_UNION_TAGS = frozenset({"int", "str", "float", "bool", "list", "dict", "none"})
+
+
 def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
     """The 422 detail of a request FastAPI could not read (pydantic's errors): the first
     problem, worded as an :class:`InputError` (``field: got 'x', expected ...``)."""
     first = dict(errors[0]) if errors else {}
-    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+    # the form's own names: not pydantic's tags of a union's branch ("int" of int | str) nor
+    # a list index or JSON's position
+    loc = [str(p) for p in first.get("loc", ()) if isinstance(p, str)
+           and p not in ("body", "query", "path") and p not in _UNION_TAGS
+           and p.isidentifier()]
     field = loc[-1] if loc else "request"
     value = first.get("input", "")
     expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ")
-    if first.get("type") == "missing":
+    kind = first.get("type")
+    if kind == "missing":
         value, expected = "", "a value (this field is required)"
+    elif kind == "extra_forbidden":
+        expected = "only the form's own fields (this one is not among them)"
+    elif kind == "json_invalid":
+        value, expected = "", "a JSON body"
     if isinstance(value, dict | list):
         value = ""
     return {"field": field, "message": one_line(InputError(field, value, expected))}

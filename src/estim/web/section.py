@@ -23,12 +23,16 @@ __all__ = ["section_data"]
 _STRIDE = 2
 
 
-def section_data(program_fields: ProgramFields) -> dict[str, object]:
-    """|E| (V/m per A of the dial) on the section, and what to draw on it.
+def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
+                 ) -> dict[str, object]:
+    """|E| (V/m per unit of the dial) on the section, and what to draw on it.
 
-    The dial sets the first channel's current; the other channels keep their ratio to it
-    (as the programmed currents have). Two channels: the envelope of the beat, as the report
-    draws it.
+    The dial sets the first channel's current, or on a voltage-controlled device its voltage,
+    which drives the current voltage ÷ resistance (the channel's tissue and interface); the
+    other channels keep their ratio to it (as the programmed currents have). Two channels:
+    the envelope of the beat, as the report draws it.
+
+    :param dial_unit: "A", or "V" for a voltage dial (the field is then per volt).
 
     :returns: ``kind``, ``horizontal_m`` and ``vertical_m`` (m), ``field_v_per_m_per_a``
         (rows of the vertical axis; None outside the body), the axis labels, ``layers``
@@ -43,6 +47,8 @@ def section_data(program_fields: ProgramFields) -> dict[str, object]:
     channels = program_fields.channels
     reference = program_fields.currents[channels[0].name]
     scale = 1.0 / reference if reference else 0.0  # [A of the channel -> per A of the dial]
+    if dial_unit == "V":
+        scale /= channels[0].resistance  # [per A -> per V of the dial: I = V / R]
     fields = [c.field(flat) * program_fields.currents[c.name] * scale for c in channels]
     if len(fields) == 2:
         image = envelope_max(fields[0], fields[1])
@@ -54,7 +60,8 @@ def section_data(program_fields: ProgramFields) -> dict[str, object]:
         "kind": section.kind,
         "horizontal_m": [float(x) for x in section.horizontal_m[::_STRIDE]],
         "vertical_m": [float(x) for x in section.vertical_m[::_STRIDE]],
-        "field_v_per_m_per_a": rows,
+        "field_v_per_m_per_a": rows,  # per V of a voltage dial ("dial_unit")
+        "dial_unit": dial_unit,
         "horizontal_label": section.horizontal_label,
         "vertical_label": section.vertical_label,
         "layers": [{"tissue": t, "top_m": top, "bottom_m": bottom}

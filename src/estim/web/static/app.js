@@ -384,6 +384,11 @@ async function fit(event) {
     state.fitSave = { program: state.programName, site: state.model.site, marks,
                       fit: answer.fit };
     $("save-calibration").textContent = "Save to the journal";
+    if (state.model.unit === "V") {
+      // the journal keeps settings in mA: a voltage dial's marks are not saved
+      state.fitSave = null;
+      $("save-calibration").textContent = "The journal keeps current programs (mA) only";
+    }
     showPerson(answer);
   } catch (err) {
     showError(form, err, "fit");
@@ -581,6 +586,12 @@ async function recordSession(event) {
   if (!state.model) {
     showError(form, { field: "program", message: "Choose a mode on the device first." },
               "program");
+    return;
+  }
+  if (state.model.unit === "V") {
+    showError(form, { field: "intensity", message: "The journal keeps the settings of "
+                      + "current-controlled programs (mA); this program's dial is in volts." },
+              "intensity");
     return;
   }
   const pain = (id) => {

@@ -34,7 +34,9 @@ function niceTicks(lo, hi, count) {
 function drawWaveform(w) {
   const { ctx, width, height } = canvasContext($("waveform"));
   if (!w || !w.t_s.length) return;
-  const t = w.t_s, i = w.i_a.map((x) => x * 1e3);
+  // the channel's output in the dial's unit: mA, or V on a voltage-controlled device
+  const volts = state.model && state.model.unit === "V";
+  const t = w.t_s, i = w.i_a.map((x) => (volts ? x : x * 1e3));
   const span = t[t.length - 1] - t[0];
   const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
   const left = 56, right = 10, top = 10, bottom = 34;
@@ -59,7 +61,7 @@ function drawWaveform(w) {
   ctx.save();
   ctx.translate(12, (top + height - bottom) / 2);
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText("current (mA)", 0, 0);
+  ctx.fillText(volts ? "voltage (V)" : "current (mA)", 0, 0);
   ctx.restore();
   ctx.strokeStyle = "#1f4e9c";
   ctx.lineWidth = 1.5;
@@ -222,7 +224,7 @@ function drawSection(amps) {
     ctx.fillText(`${10 ** p >= 1 ? (10 ** p).toLocaleString("en") : 10 ** p}`, bx + bw + 4, yy + 4);
   }
   ctx.fillText("V/m", bx, top - 8);
-  $("section-caption").textContent = `Electric field in the tissue at ${current(amps)}: `
+  $("section-caption").textContent = `Electric field in the tissue at ${dialText(amps)}: `
     + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
     + "over the whole dial, so the field grows as the dial turns.";
 }
