@@ -232,6 +232,23 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert "amplitude_mA" in table and "stimulation.amplitude" not in table
 
 
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--fiber-class", "c", "--vary", "amplitude=10mA"], "--fiber-class: got 'c', expected "
+     "--population N beside it"),
+    (["--population", "10", "--vary", "amplitude=10mA", "--safety-only"],
+     "--population: got 10, expected no --vary, --safety-only beside it"),
+    (["--population", "10", "--subjects", "2"], "expected no --subjects beside it"),
+])
+def test_options_that_a_population_or_a_grid_would_ignore_are_refused(
+        argv: list[str], words: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """--fiber-class without --population, and a grid's options beside --population, were
+    silently ignored (exit 0 with another sweep than the one asked for)."""
+    code = main(["sweep", "tens_conventional", *argv, "-o", str(tmp_path / "out")])
+    assert code == 2 and words in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("workers", ["0", "-1", "100000"])
 def test_a_local_cluster_of_no_or_too_many_workers_is_refused_before_the_folder(
         workers: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

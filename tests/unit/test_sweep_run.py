@@ -84,3 +84,19 @@ def test_a_point_file_that_does_not_hold_what_a_point_writes_is_computed_again(
     bad = dict(good, outputs=[*good["outputs"], [column, value]])
     path.write_text(json.dumps(bad))  # NaN and Infinity as Python's json writes them
     assert _read_point(path, point.key) is None
+
+
+def test_estims_warnings_on_a_worker_come_back_as_notes() -> None:
+    """A point's warnings (a layer outside its usual range) were printed by each Dask worker
+    as Python's file-and-line warnings beside the command's own one-line ones; they come
+    back with the result, once each, and the sweep says them as its other warnings."""
+    import warnings
+
+    from estim.errors import EstimWarning
+
+    with pytest.warns(EstimWarning):  # the plan validates every point and says it once
+        plan = plan_sweep(TENS, [parse_axis("site.fat_thickness=200mm")], options=SAFETY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes the point
+        result = run_point(plan.points[0], SAFETY)
+    assert len(result.notes) == 1 and "'200 mm' is outside the usual range" in result.notes[0]

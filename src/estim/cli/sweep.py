@@ -54,7 +54,7 @@ def register(sub: Any) -> None:
     p.add_argument("--population", type=int, default=None, metavar="N",
                    help="instead of a grid: thresholds of N fibers under the cathode, split "
                    "across the workers (e.g. 100000)")
-    p.add_argument("--fiber-class", default="abeta",
+    p.add_argument("--fiber-class", default=None,
                    choices=("abeta", "adelta", "c", "motor", "periosteal"),
                    help="the class of --population (default: abeta; periosteal: the Aδ of "
                         "the periosteum of a bone under the pads)")
@@ -85,7 +85,20 @@ def _sweep(args: argparse.Namespace) -> int:
         from estim.sweep.run import local_workers
 
         local_workers(args.workers)  # refused before the output folder is made
+    if args.population is None and args.fiber_class is not None:
+        raise InputError("--fiber-class", args.fiber_class, "--population N beside it (the "
+                         "class of a population's fibers; a grid samples every class)")
     if args.population is not None:
+        grid = [o for o, given in (("--vary", bool(args.vary)),
+                                   ("--subjects", args.subjects is not None),
+                                   ("--safety-only", args.safety_only), ("--zip", args.zip),
+                                   ("--fibers", args.fibers is not None),
+                                   ("--file", args.file is not None)) if given]
+        if grid:
+            raise InputError("--population", args.population, f"no {', '.join(grid)} "
+                             "beside it: a population thresholds one program's fibers, "
+                             "not a grid of programs")
+        args.fiber_class = args.fiber_class or "abeta"
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}
     typed: set[str] = set()

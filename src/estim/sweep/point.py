@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from estim.errors import EstimWarning
 from estim.program.options import Sensation, Verdict
 from estim.sweep.plan import Point, SweepOptions
 
@@ -91,10 +93,28 @@ class PointResult:
     key: str
     outputs: tuple[tuple[str, Scalar], ...]
     seconds: float
+    #: estim's warnings while it ran (a model outside its range), each once, for the command
+    #: to say in its own words: on a worker they were printed as Python's file-and-line
+    #: warnings. Not kept in the point's file.
+    notes: tuple[str, ...] = ()
 
 
 def run_point(point: Point, options: SweepOptions) -> PointResult:
     """Run one point's program and read its outputs (on a worker)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EstimWarning)
+        result = _run_point(point, options)
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, EstimWarning):
+            if str(w.message) not in notes:
+                notes.append(str(w.message))
+        else:  # not estim's: as Python would show it
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return replace(result, notes=tuple(notes))
+
+
+def _run_point(point: Point, options: SweepOptions) -> PointResult:
     from estim.simulate import simulate
 
     start = time.perf_counter()

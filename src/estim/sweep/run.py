@@ -21,13 +21,14 @@ import json
 import logging
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from estim.errors import InputError
+from estim.errors import EstimWarning, InputError
 from estim.sweep.plan import Point, SweepOptions, SweepPlan
 from estim.sweep.point import OUTPUTS, PointResult, run_point
 
@@ -152,6 +153,7 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
         progress(resumed, total)
     errors: list[tuple[int, str]] = []
     computed = 0
+    said: set[str] = set()
     if todo:
         close: Callable[[], None] | None = None
         if client is None:
@@ -183,6 +185,10 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
                         for p in todo[key]:
                             results[p.index] = res
                         computed += len(todo[key])
+                        for note in res.notes:  # once each, in the command's own words
+                            if note not in said:
+                                said.add(note)
+                                warnings.warn(note, EstimWarning, stacklevel=2)
                     if progress is not None:
                         progress(len(results) + len(errors), total)
                     future.release()
