@@ -3,14 +3,12 @@ exit 2, at once (before any allocation or simulation)."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
 import pytest
 
 from estim.cli.main import main
-from estim.program.bundled import bundled_examples
 
 pytestmark = pytest.mark.integration
 
@@ -99,25 +97,36 @@ def test_an_estim_warning_is_one_line_on_stderr(tmp_path, capsys, monkeypatch):
     assert ".py:" not in err
 
 
-def test_a_warning_raised_again_by_a_later_stage_is_said_once(tmp_path, capsys):
+def test_a_warning_raised_again_by_a_later_stage_is_said_once(capsys):
     """Each stage that builds the site from a program (the setup, the fields, the window)
-    warns about the same unusual layer from its own line, and Python's once-per-place rule
-    printed the same line three times; and a threshold of 1,080 mA read "1.08e+03 mA"."""
+    warns about the same unusual layer from its own line of code, and Python's
+    once-per-place rule printed the same line three times; and a threshold of 1,080 mA read
+    "1.08e+03 mA" in the terminal."""
     import warnings
 
-    from estim.cli.main import main
+    from estim.cli.main import _one_line_warnings
+    from estim.errors import EstimWarning
+    from estim.report.terminal import _ma
 
-    program = tmp_path / "deep.toml"
-    text = bundled_examples()["tens_conventional"].read_text()
-    program.write_text(text.replace('name = "lower_back"',
-                                    'name = "lower_back"\nfat_thickness = "200 mm"'))
+    def setup() -> None:
+        warnings.warn("site.fat_thickness = '200 mm' is outside the usual range", EstimWarning,
+                      stacklevel=1)
+
+    def fields() -> None:
+        warnings.warn("site.fat_thickness = '200 mm' is outside the usual range", EstimWarning,
+                      stacklevel=1)
+
     with warnings.catch_warnings():
         warnings.simplefilter("default")
-        assert main(["run", str(program), "-o", str(tmp_path / "out")]) == 0
-    out, err = capsys.readouterr()
-    assert err.count("warning: site.fat_thickness = '200 mm' is outside") == 1, err
-    twitch = next(ln for ln in out.splitlines() if "muscle twitches" in ln)
-    assert re.search(r"\b1\.\d\d A\b", twitch) and "e+" not in twitch, twitch
+        with _one_line_warnings("run"):
+            setup()
+            fields()
+            warnings.warn("another", EstimWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert err.count("estim run: warning: site.fat_thickness") == 1, err
+    assert err.count("estim run: warning: another") == 1, err
+    assert [_ma(1.08), _ma(0.739), _ma(0.0003), _ma(None)] == [
+        "1.08 A", "739 mA", "0.3 mA", "not reached"]
 
 
 @pytest.mark.parametrize("argv", [["check", "tens_burst"], ["programs"],
