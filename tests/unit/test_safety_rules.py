@@ -282,3 +282,41 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
     assert all(f.verdict is Verdict.PASS for f in forty.findings if "+" not in f.channel)
     ifc = check(load_program(Path(__file__).parents[2] / "examples" / "ifc_true_knee.toml"))
     assert not any("+" in f.channel for f in ifc.findings)
+
+
+def _two_channels_on_one_pair(example: str) -> str:
+    text = (Path(__file__).parents[2] / "examples" / f"{example}.toml").read_text()
+    head, block = text.split("[[channels]]", 1)
+    return head + "[[channels]]" + block + "[[channels]]" + block.replace(
+        'name = "1"', 'name = "2"', 1)
+
+
+def test_two_dc_channels_on_one_drug_pad_are_judged_on_their_summed_dc() -> None:
+    """Two iontophoresis channels of 4 mA on the same 10 cm² drug cathode: each alone is at
+    0.4 mA/cm², under the 0.5 mA/cm² of alkaline burns, and 40 mA·min; the skin under the
+    pad takes 0.8 mA/cm² and 80 mA·min. Only the IEC's 2 mA/cm² was judged on the sum, so
+    the program passed (a hostile probe's find). Two microcurrent channels on the same
+    discs: their average |I| added is judged by the d.c. rule."""
+    ionto = check(parse_program(_two_channels_on_one_pair("iontophoresis_dexamethasone")))
+    alone = {f.setting: f.value for f in ionto.by_rule("iontophoresis.current_density")
+             if f.channel == "1"}
+    summed = {f.setting: f for f in ionto.by_rule("iontophoresis.current_density")
+              if f.channel == "1 + 2 at forearm_lateral_epicondyle"}
+    for setting, f in summed.items():
+        assert f.value == pytest.approx(2 * alone[setting], rel=1e-12)
+        assert "their d.c. added" in f.note and "plateau" in f.note
+    assert {f.verdict for f in summed.values()} == {Verdict.FAIL, Verdict.WARN}
+    assert ionto.verdict is Verdict.FAIL
+    (dose,) = [f for f in ionto.by_rule("iontophoresis.dose") if "+" in f.channel
+               and f.channel.endswith("lateral_epicondyle")]
+    (own,) = [f for f in ionto.by_rule("iontophoresis.dose") if f.channel == "1"]
+    assert dose.value == pytest.approx(2 * own.value, rel=1e-12)
+    micro = check(parse_program(_two_channels_on_one_pair("microcurrent_face")))
+    dc = [f for f in micro.by_rule("dc.current_density") if "+" in f.channel]
+    assert len(dc) == 4 and all("average |I|" in f.note for f in dc)  # 2 placements x 2
+    one = {f.setting: f.value for f in micro.by_rule("dc.current_density") if f.channel == "1"}
+    assert all(f.value >= 2 * one[f.setting] * (1 - 1e-12) for f in dc)
+    # a single d.c. channel gets no summed d.c. row (its own rules judged it)
+    single = check(load_program(Path(__file__).parents[2] / "examples"
+                                / "iontophoresis_dexamethasone.toml"))
+    assert not any("+" in f.channel for f in single.findings)

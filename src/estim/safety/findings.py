@@ -309,12 +309,42 @@ def _shared_placements(program: Program,
             where = (f"channels {listed} share the placement {placement}: their "
                      f"worst 1 s r.m.s. currents added ({rms * 1e3:.4g} mA) on the smallest "
                      f"electrode there, {area * 1e4:.3g} cm², into 500 Ω")
-            found += [replace(f, channel=who) for f in (
+            shared = [
                 _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
                          action="the instructions for use must draw the operator's attention "
                                 "to these electrodes"),
                 _finding(limit("fda.power_density"), 500.0 * rms**2 / area, outs[0],
-                         note=where, action="separate electrodes, larger ones or less output"))]
+                         note=where, action="separate electrodes, larger ones or less output")]
+            shared += _shared_dc(outs, area, placement, listed)
+            found += [replace(f, channel=who) for f in shared]
+    return found
+
+
+def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: str
+               ) -> list[Finding]:
+    """The d.c. rules on the channels' d.c. added at one placement: iontophoresis's plateau
+    currents and the monophasic-by-intent channels' average |I| (balanced channels carry
+    none), on the smallest electrode there; and the iontophoretic doses added. Each of two
+    4 mA channels on one 10 cm² drug pad passes 0.5 mA/cm² alone; together they put 0.8
+    mA/cm² through that skin."""
+    ionto = [o for o in outs if isinstance(o.channel.stimulation, Iontophoresis)]
+    mono = [o for o in outs if o.monophasic_by_intent and o not in ionto]
+    if len(ionto) + len(mono) < 2:
+        return []  # one d.c. channel at most: its own rules judged it
+    dc = sum(o.metrics_500.peak for o in ionto) + sum(o.metrics_500.mean_abs for o in mono)
+    what = " and ".join(w for w, on in (("iontophoresis's plateau currents", ionto),
+                                         ("the monophasic channels' average |I|", mono)) if on)
+    where = (f"channels {listed} share the placement {placement}: their d.c. added "
+             f"({dc * 1e3:.4g} mA: {what}) on the smallest electrode there, "
+             f"{area * 1e4:.3g} cm², into 500 Ω")
+    rule = "iontophoresis.current_density" if ionto else "dc.current_density"
+    found = [_finding(limit(rule), dc / area, outs[0], note=where,
+                      action="separate drug pads, larger ones or less current")]
+    if len(ionto) >= 2 and outs[0].setting is Setting.PROGRAMMED:
+        dose = sum(abs(o.metrics_500.session_charge) for o in ionto)
+        found.append(_finding(limit("iontophoresis.dose"), dose, outs[0],
+                              note=f"channels {listed} share the placement {placement}: "
+                                   "their net charges of the session added, into 500 Ω"))
     return found
 
 
