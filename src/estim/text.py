@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["terminal_text"]
+__all__ = ["readable", "terminal_text"]
 
 # C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
 # bidirectional overrides that reorder what follows them; tab is kept, newline on request.
@@ -35,6 +35,30 @@ def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) 
 
     shown = _CONTROL.sub(_visible, str(text))
     return escape(shown) if markup else shown
+
+
+_SCIENTIFIC = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?e[-+]?\d+\b")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable(text: str) -> str:
+    """Numbers in computer notation written as people read them: ``1.25e+03`` as 1,250,
+    ``2.958e+04`` as 29,580, ``2.5e-05`` as 2.5 × 10⁻⁵, and rounding noise (``3e-28``) as
+    0. Every face prints its numbers through it (the report, the terminal, the check).
+
+    >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A, 2.958e+04 mJ")
+    'at 1,250 Hz, net 0 µC, 2.5 × 10⁻⁵ A, 29,580 mJ'
+    """
+    def one(m: re.Match[str]) -> str:
+        x = float(m.group())
+        if abs(x) < 1e-15:
+            return "0"
+        if 1e3 <= abs(x) < 1e9:  # to 4 significant figures, a whole number from 1,000 up
+            return f"{float(f'{x:.4g}'):,.0f}"
+        mantissa, exponent = f"{x:.3g}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+    return _SCIENTIFIC.sub(one, text)
 
 
 #: Longest error message shown (a million-character key name is echoed in part).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -225,9 +226,20 @@ def test_limit_table_is_complete() -> None:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
 def test_examples_meet_their_expected_verdict(path: Path) -> None:
+    import re
+
+    from rich.console import Console
+
+    from estim.safety.render import render_check
+
     program = load_program(path)
     report = check(program)
     json.dumps(report.to_dict(), allow_nan=False)
+    # read as people read numbers: no 4.199e-28 µC of rounding noise, no 6.3e+08 µs
+    console = Console(width=80, record=True, file=io.StringIO())
+    render_check(report, console)
+    shown = console.export_text() + " ".join(f.note for f in report.findings)
+    assert not re.search(r"\de[-+]?\d", shown), re.findall(r"\S*\de[-+]?\d\S*", shown)
     if program.expected_verdict is not None:
         assert report.verdict is program.expected_verdict, [
             (f.rule_id, f.verdict.value) for f in report.findings if f.verdict is not Verdict.PASS]

@@ -27,6 +27,7 @@ from estim.program.stimulation import (
     Interferential,
     Iontophoresis,
 )
+from estim.text import readable
 from estim.units import finite_or_none
 from estim.waveforms.stimulus import Stimulus
 
@@ -79,7 +80,8 @@ class EffectsResult:
         return self.sensation.sensation in self.expected_sensation
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"notes": list(self.notes)}
+        # the notes as people read numbers (2,500 Hz, not 2.5e+03 Hz), in results.json too
+        out: dict[str, Any] = {"notes": [readable(n) for n in self.notes]}
         if self.dbs is not None:
             out["dbs_activation"] = self.dbs.to_dict()
         if self.fields is not None:

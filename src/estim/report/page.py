@@ -18,7 +18,7 @@ from estim.effects.window import thresholds_near
 from estim.program.options import Sensation, Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
-from estim.text import terminal_text
+from estim.text import readable, terminal_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -201,29 +201,6 @@ def plain(text: object) -> str:
     """User text as it was typed, control characters spelled out (``\\x1b``); the template
     escapes it for HTML."""
     return terminal_text(text, markup=False)
-
-
-_SCIENTIFIC = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?e[-+]?\d+\b")
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def readable(text: str) -> str:
-    """Numbers in computer notation written as people read them: ``1.25e+03`` as 1,250,
-    ``2.5e-05`` as 2.5 × 10⁻⁵, and rounding noise (``3e-28``) as 0.
-
-    >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A")
-    'at 1,250 Hz, net 0 µC, 2.5 × 10⁻⁵ A'
-    """
-    def one(m: re.Match[str]) -> str:
-        x = float(m.group())
-        if abs(x) < 1e-15:
-            return "0"
-        if 1e3 <= abs(x) < 1e9:
-            return f"{x:,.4g}" if x != round(x) else f"{x:,.0f}"
-        mantissa, exponent = f"{x:.3g}".split("e")
-        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-
-    return _SCIENTIFIC.sub(one, text)
 
 
 def _ma(amps: float | None) -> str:

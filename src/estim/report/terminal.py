@@ -14,7 +14,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.text import terminal_text
+from estim.text import readable, terminal_text
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def render_effects(effects: Any, console: Console) -> None:
         for line in dose["findings"]:
             console.print(f"[yellow]! {terminal_text(line)}[/yellow]")
     for note in d.get("notes", []):
-        console.print(f"[dim]note: {terminal_text(note)}[/dim]")
+        console.print(f"[dim]note: {readable(terminal_text(note))}[/dim]")
 
 
 #: What each predicted sensation means, in words a patient would use.
@@ -167,7 +167,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
         rate = m.get("pulses_per_s_per_s")
-        rate_text = f", mean {rate:.3g} pulses/s" if rate and rate >= 1 else ""
+        rate_text = readable(f", mean {rate:.3g} pulses/s") if rate and rate >= 1 else ""
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")

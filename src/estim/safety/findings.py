@@ -30,6 +30,7 @@ from estim.safety.limits import Limit, Scope, iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
 from estim.safety.output import ChannelOutput, Setting, analyse, channel_implanted
 from estim.safety.table import OutputTable, channel_table, display_value
+from estim.text import readable
 from estim.waveforms.build import stimulus_for
 
 __all__ = ["Finding", "SafetyReport", "check", "worst"]
@@ -134,7 +135,7 @@ def _finding(row: Limit, value: float | None, out: ChannelOutput, *, note: str =
         verdict = Verdict.PASS
         action = ""
     return Finding(row.id, row.description, row.source, value, lim, row.unit, row.display_unit,
-                   verdict, out.channel.name, out.setting, note, action)
+                   verdict, out.channel.name, out.setting, readable(note), action)
 
 
 def _device_rules(out: ChannelOutput) -> list[Finding]:

@@ -12,7 +12,7 @@ from rich.text import Text
 from estim.program.model import Verdict
 from estim.safety.findings import Finding, SafetyReport
 from estim.safety.table import ChannelTable, OutputTable, Value, display_value
-from estim.text import terminal_text
+from estim.text import readable, terminal_text
 
 __all__ = ["format_value", "render_check", "render_findings", "render_table"]
 
@@ -29,7 +29,7 @@ def format_value(value: Value, unit: str) -> str:
     if isinstance(shown, int):
         return str(shown)
     assert isinstance(shown, float)
-    text = f"{shown:.4g}"
+    text = readable(f"{shown:.4g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
     return f"{text} {unit}".strip()
 
 
