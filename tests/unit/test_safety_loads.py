@@ -147,6 +147,14 @@ def test_skin_load_flags_compliance() -> None:
     load = SkinElectrodeLoad.for_electrodes(1e-4, 1e-4)  # 1 cm² electrodes: high impedance
     d = deliver(_train(0.1, 500e-6, 50.0), load, CC)
     assert d.limited and "compliance" in d.note
+    # the current a clipped output drives is at most the compliance over Rs (it showed the
+    # set 100 mA, which 80 V cannot push through these electrodes)
+    assert d.peak_current_a <= 80.0 / load.series_ohm * (1 + 1e-12)
+    low = Device(control=Control.CURRENT, max_current="100 mA", compliance_voltage="20 V")
+    typical = SkinElectrodeLoad.for_electrodes(25e-4, 25e-4)
+    clipped = deliver(_train(0.1, 500e-6, 50.0), typical, low)
+    assert clipped.limited and clipped.peak_voltage_v == pytest.approx(20.0)
+    assert clipped.peak_current_a == pytest.approx(20.0 / typical.series_ohm)
 
 
 def test_skin_voltage_drive_dc_limit_is_v_over_rs_plus_rp() -> None:

@@ -477,6 +477,11 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         limited = peak_v > device.compliance_voltage
         if limited:
             peak_v = device.compliance_voltage
+            # and the current it drives: at most the compliance over the series resistance
+            # (the skin's capacitance uncharged, at a pulse's onset); 100 mA at 20 V through
+            # 300 Ω cannot flow
+            if load.series_ohm > 0:
+                peak_i = min(peak_i, device.compliance_voltage / load.series_ohm)
         if device.max_current is not None:
             peak_i = min(peak_i, device.max_current)
     else:
@@ -491,8 +496,9 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
     if not resolved_all:
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:
-        note += ("; the output would exceed the compliance voltage: the peak shown is the "
-                 "compliance, the energy that of the unlimited output (an upper bound)"
+        note += ("; the output would exceed the compliance voltage: the peaks shown are the "
+                 "compliance and the current it drives through the series resistance, the "
+                 "energy that of the unlimited output (an upper bound)"
                  if stim.control is Control.CURRENT else
                  "; the output would exceed the current limit: the peak shown is the limit, "
                  "the energy that of the unlimited output (an upper bound)")
