@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["readable", "terminal_text"]
+__all__ = ["FORMULA_PREFIXES", "readable", "spreadsheet_cell", "terminal_text"]
 
 # C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
 # bidirectional overrides that reorder what follows them; tab is kept, newline on request.
@@ -59,6 +59,20 @@ def readable(text: str) -> str:
         return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
     return _SCIENTIFIC.sub(one, text)
+
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A text cell of a CSV file that a person wrote (a name), protected against formula
+    injection: one that a spreadsheet would run (``=HYPERLINK(...)``) gets a leading ``'``.
+
+    >>> spreadsheet_cell('=HYPERLINK("http://x")'), spreadsheet_cell("Ada")
+    ('\'=HYPERLINK("http://x")', 'Ada')
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 #: Longest error message shown (a million-character key name is echoed in part).

@@ -97,6 +97,24 @@ def test_check_document_to_stdout_and_bad_combinations(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_channel_named_as_a_formula_is_not_run_by_a_spreadsheet(tmp_path, capsys):
+    """The check's CSV put the channel's name first in its row as typed: a name such as
+    =HYPERLINK(...) ran when the file was opened in a spreadsheet (a hostile probe's find);
+    the journal's export already guarded its cells."""
+    import csv
+    import io
+
+    from estim.program.bundled import bundled_examples
+
+    program = tmp_path / "p.toml"
+    program.write_text(bundled_examples()["tens_conventional"].read_text().replace(
+        'name = "1"', 'name = "=HYPERLINK(\'http://x\')"', 1))
+    assert main(["check", str(program), "--format", "csv", "-o", "-"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    names = {r[0] for r in rows[1:]}
+    assert names == {"'=HYPERLINK('http://x')"}, names
+
+
 def test_check_json_with_a_document_names_the_file(tmp_path, capsys):
     out = tmp_path / "spec.md"
     assert main(["check", "tens_conventional", "-o", str(out), "--json"]) == 0

@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from estim.journal.records import SessionRecord
+from estim.text import FORMULA_PREFIXES, spreadsheet_cell
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -34,13 +35,7 @@ __all__ = ["COLUMNS", "FORMULA_PREFIXES", "sessions_csv", "sessions_figure", "se
 #: The CSV header: units in the names (mA, minutes, the 0–10 pain scale, UTC).
 COLUMNS = ("session_id", "person_id", "person", "started_at_utc", "program", "site",
            "intensity_mA", "minutes", "pain_before_0_10", "pain_after_0_10", "notes")
-#: First characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """A text cell, protected against formula injection."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+_cell = spreadsheet_cell  # a text cell, protected against formula injection
 
 
 def _number(value: float) -> str:

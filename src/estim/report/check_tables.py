@@ -25,7 +25,7 @@ from typing import Literal, get_args
 from estim.safety.findings import Finding, SafetyReport
 from estim.safety.output import Setting
 from estim.safety.table import ChannelTable, TableRow, Value, display_value
-from estim.text import terminal_text
+from estim.text import spreadsheet_cell, terminal_text
 
 __all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "render_check_table"]
 
@@ -173,7 +173,8 @@ def _csv(report: SafetyReport) -> str:
     w.writerow(csv_header(report))
     first = report.table.channels[0].rows if report.table.channels else ()
     for channel, setting in keys:
-        row = [terminal_text(channel, markup=False), setting]
+        # the channel's name is the user's: a spreadsheet must not run it as a formula
+        row = [spreadsheet_cell(terminal_text(channel, markup=False)), setting]
         ct = tables.get(channel)
         for r in first:
             own = _row(ct, r.key)
