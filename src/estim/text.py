@@ -69,8 +69,8 @@ def spreadsheet_cell(text: str) -> str:
     """A text cell of a CSV file that a person wrote (a name), protected against formula
     injection: one that a spreadsheet would run (``=HYPERLINK(...)``) gets a leading ``'``.
 
-    >>> spreadsheet_cell('=HYPERLINK("http://x")'), spreadsheet_cell("Ada")
-    ('\'=HYPERLINK("http://x")', 'Ada')
+    >>> spreadsheet_cell("=1+1"), spreadsheet_cell("Ada")
+    ("'=1+1", 'Ada')
     """
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
