@@ -6,11 +6,27 @@ user gave and what was expected, so that the CLI can print one clear line and ex
 
 from __future__ import annotations
 
-__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning"]
+__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning", "shown_value"]
 
 
 class EstimError(Exception):
     """Base class of everything estim raises on purpose."""
+
+
+#: How much of a rejected value an error repeats (a 900,000-character description filled
+#: the one-line message before it said what was expected).
+_MAX_VALUE_SHOWN = 200
+
+
+def shown_value(text: str | None) -> str:
+    """A rejected value as an error repeats it: at most :data:`_MAX_VALUE_SHOWN` characters
+    of it (so that what was expected stays in the one line), and a missing one as
+    '(missing)', not Python's None."""
+    if text is None:
+        return "'(missing)'"
+    if len(text) > _MAX_VALUE_SHOWN:
+        return f"{text[:_MAX_VALUE_SHOWN]}... ({len(text):,} characters)"
+    return text
 
 
 class InputError(EstimError, ValueError):
@@ -25,7 +41,8 @@ class InputError(EstimError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}: got {value!r}, expected {expected}")
+        super().__init__(f"{field}: got {shown_value(repr(value) if value is not None else None)}"
+                         f", expected {expected}")
 
 
 class EstimWarning(UserWarning):

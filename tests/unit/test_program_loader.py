@@ -269,3 +269,23 @@ def test_mutated_example_raises_only_input_error(tens_text_field, value):
         return
     s = p.channels[0].stimulation
     assert math.isfinite(s.amplitude.value) and s.pulse_width > 0
+
+
+def test_an_error_about_a_long_or_missing_value_still_says_what_was_expected() -> None:
+    """A 900,000-character description filled the one-line message before it said what was
+    expected (the limit); a missing value read "got None". The value is shown in part, its
+    length said, and a missing one as '(missing)'."""
+    from estim.errors import InputError
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.text import one_line
+
+    text = bundled_examples()["tens_conventional"].read_text()
+    long = text.replace('description = "', 'description = "' + "A<" * 450_000, 1)
+    with pytest.raises(InputError) as err:
+        parse_program(long)
+    message = one_line(err.value)
+    assert "(900,0" in message and message.endswith("expected at most 4000 characters"), \
+        message[-200:]
+    assert len(message) < 500
+    assert "got '(missing)'" in str(InputError("device.max_voltage", None, "a voltage"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from estim.errors import InputError
+from estim.errors import InputError, shown_value
 
 __all__ = ["ProgramError", "as_toml", "dedupe", "problem"]
 
@@ -20,8 +20,9 @@ class ProgramError(InputError):
         super().__init__(first.field, first.value, first.expected)
         self.problems = problems
         where = f"{source}: " if source else ""
-        lines = [f"{where}{p.field}: got {as_toml(p.value)}, expected {p.expected}"
-                 for p in problems]
+        lines = [f"{where}{p.field}: got "
+                 f"{shown_value(None if p.value is None else as_toml(p.value))}, "
+                 f"expected {p.expected}" for p in problems]
         self.args = ("\n".join(lines),)
 
     def __str__(self) -> str:
