@@ -158,8 +158,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                   f"{sum(f['verdict'] == 'warn' for f in bad)} warned[/dim]")
     for f in bad[:6]:
         value = _finding_value(f)
-        console.print(f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  "
-                      f"{terminal_text(f['rule_id'])}: {value}")
+        # which setting: the same rule at the programmed amplitude and the device maximum
+        at = ", at the device maximum" if f.get("setting") == "device maximum" else ""
+        _hanging(console, f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  ",
+                 Text.from_markup(f"{terminal_text(f['rule_id'])}: {value}{at}"))
     if len(bad) > 6:
         console.print(f"  [dim]... and {len(bad) - 6} more (estim check for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
@@ -286,5 +288,5 @@ def _finding_value(f: dict[str, Any]) -> str:
     unit = f.get("display_unit") or f.get("unit") or ""
     value, limit = f.get("display_value"), f.get("display_limit")
     if isinstance(value, int | float) and isinstance(limit, int | float):
-        return terminal_text(f"{value:.4g} {unit} (limit {limit:.4g} {unit})")
+        return terminal_text(readable(f"{value:.4g} {unit} (limit {limit:.4g} {unit})"))
     return terminal_text(f.get("note") or f.get("description") or "")
