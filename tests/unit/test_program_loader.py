@@ -200,6 +200,18 @@ def test_ifc_true_needs_a_base_and_a_beat_channel():
         parse_program(text.replace('role = "beat"', 'role = "base"'))
 
 
+def test_interferential_carriers_that_differ_name_the_channel_and_its_unit():
+    """It read "channels.stimulation.carrier_frequency: got 4000.0 ... (5000.0)": neither
+    which channel nor in what unit."""
+    text = (EXAMPLES[0].parent / "ifc_true_knee.toml").read_text()
+    first = text.index('carrier_frequency = "')
+    end = text.index("\n", first)
+    with pytest.raises(ProgramError) as info:
+        parse_program(text[:first] + 'carrier_frequency = "5 kHz"' + text[end:])
+    assert info.value.field == "channels[1].stimulation.carrier_frequency"
+    assert "(5000 Hz on the other)" in str(info.value)
+
+
 def test_unknown_drug_is_refused_at_load():
     text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
     with pytest.raises(ProgramError) as info:

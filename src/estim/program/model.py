@@ -350,11 +350,15 @@ class Program(FrozenModel):
                 raise InputError("channels", roles,
                                  "true interferential: exactly one 'base' and one 'beat' channel")
             a, b = ifc
+            second = next(i for i, c in enumerate(self.channels) if c.stimulation is b)
             for key in ("carrier_frequency", "beat_frequency", "beat_frequency_max", "sweep"):
                 if getattr(a, key) != getattr(b, key):
-                    raise InputError(f"channels.stimulation.{key}", getattr(b, key),
+                    def shown(v: object) -> object:  # a frequency as a file writes it
+                        return f"{v:g} Hz" if isinstance(v, float) else v
+                    raise InputError(f"channels[{second}].stimulation.{key}",
+                                     shown(getattr(b, key)),
                                      f"the same {key} on both interferential channels "
-                                     f"({getattr(a, key)!r})")
+                                     f"({shown(getattr(a, key))} on the other)")
         return self
 
     @property
