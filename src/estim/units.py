@@ -63,6 +63,8 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _UNIT_NAME = r"[A-Za-z_]+(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
 _QUANTITY_FORM = re.compile(
     rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT_NAME}(?:\s*[*/·]\s*{_UNIT_NAME}|\s+{_UNIT_NAME})*)?")
+#: A length unit with its power written straight after it: cm2, mm2, m3.
+_LENGTH_POWER = re.compile(r"(?<![A-Za-z])(km|cm|mm|um|nm|m)([23])(?!\w)")
 #: Longest quantity text accepted (characters); the longest real one is about 20.
 MAX_QUANTITY_CHARS = 64
 
@@ -112,6 +114,8 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
     text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
             .replace("²", "^2").replace("³", "^3"))
+    # "20 cm2" as device manuals write an area (it read as arithmetic before)
+    text = _LENGTH_POWER.sub(r"\1^\2", text)
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "

@@ -47,6 +47,11 @@ def test_parse_quantity(text, value, dimension):
 def test_units_as_estim_prints_them_are_read():
     """estim prints cm² and µs; both are read back (cm² was 'no arithmetic')."""
     assert parse_quantity("25 cm²", "area", field="x") == pytest.approx(25e-4, rel=1e-12)
+    # and as device manuals write an area: "20 cm2" was refused as arithmetic
+    assert parse_quantity("20 cm2", "area", field="x") == pytest.approx(20e-4, rel=1e-12)
+    assert parse_quantity("0.5 mA/cm2", "current_density", field="x") == pytest.approx(5.0)
+    with pytest.raises(InputError):  # a digit after any other unit is still not a power
+        parse_quantity("20 mA2", "current", field="x")
 
 
 @pytest.mark.parametrize(("text", "dimension", "words"), [
