@@ -346,6 +346,8 @@ def _targets(data: dict[str, Any], path: str, axis: Axis) -> list[tuple[dict[str
                 nxt.append(child[int(index)])
             else:
                 raise InputError(axis.option, axis.name,
-                                 f"one of the {len(child)} {key} of this program")
+                                 f"one of the {len(child)} {key} of this program, "
+                                 f"counted from 0 ({key}[0] to [{len(child) - 1}], whatever "
+                                 "their names)")
         nodes = nxt
     raise AssertionError("unreachable: a path has at least one part")
