@@ -328,6 +328,21 @@ def test_two_dc_channels_on_one_drug_pad_are_judged_on_their_summed_dc() -> None
     assert len(dc) == 4 and all("average |I|" in f.note for f in dc)  # 2 placements x 2
     one = {f.setting: f.value for f in micro.by_rule("dc.current_density") if f.channel == "1"}
     assert all(f.value >= 2 * one[f.setting] * (1 - 1e-12) for f in dc)
+    # an iontophoresis channel and a microcurrent channel on the same pads: the plateau and
+    # the microcurrent's average |I| added, judged by the iontophoresis rule
+    import re
+
+    mc_block = (Path(__file__).parents[2] / "examples" / "microcurrent_face.toml").read_text() \
+        .split("[[channels]]", 1)[1].replace('name = "1"', 'name = "2"', 1)
+    ion_text = (Path(__file__).parents[2] / "examples"
+                / "iontophoresis_dexamethasone.toml").read_text()
+    pads = re.findall(r"(?:anode|cathode) = \{[^}]*\}", ion_text)
+    mc_block = re.sub(r"anode = \{[^}]*\}", pads[0], mc_block)
+    mc_block = re.sub(r"cathode = \{[^}]*\}", pads[1], mc_block)
+    mixed = check(parse_program(ion_text + "\n[[channels]]" + mc_block))
+    both = [f for f in mixed.by_rule("iontophoresis.current_density") if "+" in f.channel]
+    assert len(both) == 4 and all("plateau currents and the monophasic" in f.note
+                                  for f in both)
     # a single d.c. channel gets no summed d.c. row (its own rules judged it)
     single = check(load_program(Path(__file__).parents[2] / "examples"
                                 / "iontophoresis_dexamethasone.toml"))

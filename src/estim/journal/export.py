@@ -35,7 +35,6 @@ __all__ = ["COLUMNS", "FORMULA_PREFIXES", "sessions_csv", "sessions_figure", "se
 #: The CSV header: units in the names (mA, minutes, the 0–10 pain scale, UTC).
 COLUMNS = ("session_id", "person_id", "person", "started_at_utc", "program", "site",
            "intensity_mA", "minutes", "pain_before_0_10", "pain_after_0_10", "notes")
-_cell = spreadsheet_cell  # a text cell, protected against formula injection
 
 
 def _number(value: float) -> str:
@@ -52,10 +51,10 @@ def sessions_csv(sessions: Sequence[SessionRecord], people: Mapping[int, str]) -
     writer.writerow(COLUMNS)
     for s in sessions:
         writer.writerow([
-            s.id, s.person_id, _cell(people.get(s.person_id, "")),
-            s.started_at.isoformat(), _cell(s.program), _cell(s.site),
+            s.id, s.person_id, spreadsheet_cell(people.get(s.person_id, "")),
+            s.started_at.isoformat(), spreadsheet_cell(s.program), spreadsheet_cell(s.site),
             _number(s.intensity_a * 1e3),  # [A -> mA]
-            _number(s.minutes), s.pain_before, s.pain_after, _cell(s.notes)])
+            _number(s.minutes), s.pain_before, s.pain_after, spreadsheet_cell(s.notes)])
     return out.getvalue()
 
 

@@ -329,7 +329,8 @@ def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: s
     4 mA channels on one 10 cm² drug pad passes 0.5 mA/cm² alone; together they put 0.8
     mA/cm² through that skin."""
     ionto = [o for o in outs if isinstance(o.channel.stimulation, Iontophoresis)]
-    mono = [o for o in outs if o.monophasic_by_intent and o not in ionto]
+    mono = [o for o in outs if o.monophasic_by_intent
+            and not isinstance(o.channel.stimulation, Iontophoresis)]
     if len(ionto) + len(mono) < 2:
         return []  # one d.c. channel at most: its own rules judged it
     dc = sum(o.metrics_500.peak for o in ionto) + sum(o.metrics_500.mean_abs for o in mono)
