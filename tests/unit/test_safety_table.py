@@ -45,3 +45,21 @@ def test_report_is_json_and_renders() -> None:
     text = buf.getvalue()
     assert "Maximum output current @ 500 Ω" in text and "Overall verdict: PASS" in text
     assert "25 mA" in text
+
+
+def test_a_figure_of_a_thousand_or_more_is_shown_in_the_larger_unit() -> None:
+    """Iontophoresis's table read "630,000,000 µs" and "2,400,000 µC" (10.5 min, 2.4 C);
+    from 1,000 of a row's unit the figure is shown in the next larger one, and below it as
+    before (the CSV keeps the row's unit and every digit)."""
+    from estim.safety.render import format_value
+
+    assert format_value(630.0, "µs") == "630 s"
+    assert format_value(2.4, "µC") == "2.4 C"
+    assert format_value(1e-3, "µC") == "1 mC"
+    assert format_value(36.82, "mJ") == "36.82 J"
+    assert format_value(0.099, "µs") == "99 ms"
+    assert format_value(1e-3, "µs") == "1 ms"
+    assert format_value(999e-6, "µs") == "999 µs"
+    assert format_value(200e-6, "µs") == "200 µs"
+    assert format_value(4.2e-34, "µC") == "0 µC"  # rounding noise of a balanced pulse
+    assert format_value(None, "µs") == "n/a"
