@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from estim.errors import InputError
 
 __all__ = ["DEFAULT_LEAD", "LEADS", "LEAD_NAMES", "Lead", "LeadContact", "contact_name",
-           "get_lead", "placement_name"]
+           "get_lead", "is_contact_placement", "placement_name"]
 
 #: The lead of a brain site whose program names none: the geometry estim always used.
 DEFAULT_LEAD = "medtronic_3389"
@@ -128,6 +128,11 @@ class Lead:
 def placement_name(contact: str) -> str:
     """``"2A"`` -> ``"lead_contact_2a"``."""
     return f"{_PREFIX}{contact.lower()}"
+
+
+def is_contact_placement(text: str) -> bool:
+    """Whether ``text`` names a placement on a lead's contact (``lead_contact_1``)."""
+    return text.strip().lower().startswith(_PREFIX)
 
 
 def contact_name(text: str) -> str:

@@ -141,6 +141,41 @@ def test_bad_lead_settings_get_one_clear_error(change, field, words) -> None:
     assert info.value.field == field and words in info.value.expected
 
 
+def test_without_a_lead_a_contact_is_the_default_leads() -> None:
+    """A brain site's field is solved with the default lead whether the program names it
+    or not, so its contact's size comes from that lead too: a contact written 5 x 6 cm had
+    passed the charge-density limit at 1/500 of the modelled contact's density (probe of 5
+    December 2026)."""
+    assert 'lead = "' not in DBS_TEXT
+    p = parse_program(DBS_TEXT)
+    assert p.channels[0].cathode.area_m2 == pytest.approx(math.pi * 1.27e-3 * 1.5e-3)
+    big = DBS_TEXT.replace(CONTACT, 'placement = "lead_contact_1", shape = "rectangular", '
+                                    'width = "5 cm", length = "6 cm"', 1)
+    with pytest.raises(ProgramError) as info:
+        parse_program(big)
+    assert info.value.field == "channels[0].cathode.shape"
+    assert "Medtronic 3389" in info.value.expected
+    # without any size the contact is sized from the lead, as with `lead = ...`
+    bare = DBS_TEXT.replace(CONTACT, 'placement = "lead_contact_1"', 1)
+    assert parse_program(bare).channels[0].cathode.area_m2 == pytest.approx(
+        p.channels[0].cathode.area_m2)
+
+
+def test_an_implanted_device_needs_an_implanted_electrode_on_every_channel() -> None:
+    """``implanted = true`` on skin pads would judge them by the implant rules alone: a
+    TENS program at 56.6 mA r.m.s. (over the IEC's 50 mA) passed. It is refused."""
+    from estim import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    assert parse_program(text).device.implanted is False
+    implanted = text.replace("[device]\n", "[device]\nimplanted = true\n", 1)
+    assert implanted != text
+    with pytest.raises(ProgramError) as info:
+        parse_program(implanted)
+    assert info.value.field == "device.implanted"
+    assert "channel '1' has no implanted electrode" in info.value.expected
+
+
 def test_a_lead_on_a_limb_is_refused_where_the_site_is_built() -> None:
     """The program file is read; the site stage (build_setup, which simulate and the CLI
     run) refuses a lead on a site that is not a brain."""

@@ -121,9 +121,12 @@ recharge = "active"
 """
 
 
-def test_voltage_dbs_is_judged_into_the_field_solution_impedance(monkeypatch) -> None:
-    """The body stages' impedance reaches the safety check (the fields are stubbed: the
-    wiring is what is tested here; test_dbs_safety holds the check to its numbers)."""
+def test_voltage_dbs_is_judged_as_check_judges_it_and_names_the_field_impedance(monkeypatch
+                                                                                   ) -> None:
+    """The body stages' impedance reaches the safety check, which keeps the 500 Ω test load
+    where the field's is higher, so ``run`` and ``check`` give one verdict (the fields are
+    stubbed: the wiring is what is tested here; test_dbs_safety holds the check to its
+    numbers)."""
     import estim.effects.program as effects_program
 
     def fake_effects(program, stimuli, **_kw) -> EffectsResult:
@@ -137,5 +140,12 @@ def test_voltage_dbs_is_judged_into_the_field_solution_impedance(monkeypatch) ->
         return next(f.note for f in result.safety.by_rule("implant.charge_density")
                     if f.setting is not None and f.setting.value == "programmed")
 
-    assert "field solution" in density_note(estim.simulate(program))
-    assert "500" in density_note(estim.simulate(program, body=False))
+    def density(result) -> float:
+        return next(f.value for f in result.safety.by_rule("implant.charge_density")
+                    if f.setting is not None and f.setting.value == "programmed")
+
+    with_body, without = estim.simulate(program), estim.simulate(program, body=False)
+    assert "field solution's 800 Ω" in density_note(with_body)
+    assert "500" in density_note(without)
+    assert density(with_body) == density(without)
+    assert with_body.safety.verdict == without.safety.verdict

@@ -7,7 +7,11 @@ shape, diameter, length and area come from the lead (:mod:`estim.leads`): a size
 file states must agree with the lead, and a segment of a directional lead has its own,
 smaller area, which the charge-density rules read.
 
-Without a lead the electrodes are sized as written (the model of a lead before the library).
+Without a lead, a placement on a lead's contact (``lead_contact_1``) is a contact of the
+default lead (:data:`estim.leads.DEFAULT_LEAD`), the one a brain site's field is solved with,
+and is sized from it the same way: a size written for it that the lead contradicts is
+refused, not trusted (a 5 x 6 cm "contact" passed the charge-density limit at 1/500 of the
+density the modelled contact carries).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from estim.errors import InputError
+from estim.leads import DEFAULT_LEAD, get_lead, is_contact_placement
 from estim.units import parse_quantity
 
 __all__ = ["CASE", "with_lead_contacts"]
@@ -35,12 +40,16 @@ def with_lead_contacts(data: object) -> object:
     if not isinstance(data, Mapping):
         return data
     site = data.get("site")
-    if not isinstance(site, Mapping) or "lead" not in site:
+    if not isinstance(site, Mapping):
         return data
-    name = site["lead"]
+    if "lead" not in site:
+        if not _places_a_contact(data.get("channels")):
+            return data
+        name: object = DEFAULT_LEAD
+    else:
+        name = site["lead"]
     if not isinstance(name, str):
         raise InputError("site.lead", name, "a lead name, e.g. 'medtronic_3389'")
-    from estim.leads import get_lead
 
     # a lead on a site that is not a brain is refused where the site is built
     # (estim.fields.sites.make_site, through estim.setup.build_setup and the CLI)
@@ -68,6 +77,16 @@ def with_lead_contacts(data: object) -> object:
                                      f"{seen[1]!r}: a contact has one polarity at a time")
         out.append(ch)
     return {**data, "channels": out}
+
+
+def _places_a_contact(channels: object) -> bool:
+    """Whether an electrode of ``channels`` is placed on a lead's contact."""
+    if not isinstance(channels, list):
+        return False
+    return any(isinstance(ch, Mapping) and isinstance(ch.get(role), Mapping)
+               and isinstance(ch[role].get("placement"), str)
+               and is_contact_placement(ch[role]["placement"])
+               for ch in channels for role in ("cathode", "anode"))
 
 
 def _contact_electrode(e: dict[str, Any], lead: Any, where: str) -> dict[str, Any]:

@@ -331,6 +331,14 @@ class Program(FrozenModel):
                                  "a placement other than the anode's")
             if names.index(c.name) != i:
                 raise InputError(f"channels[{i}].name", c.name, "a name no other channel has")
+            if self.device.implanted and not (c.anode.implanted or c.cathode.implanted):
+                # an implanted device is judged by the implant rules alone; on skin pads
+                # that would drop every rule of the skin (IEC 60601-2-10, FDA)
+                raise InputError("device.implanted", True,
+                                 f"false: channel {c.name!r} has no implanted electrode (an "
+                                 "implant's electrodes are the contacts of a lead: [site] "
+                                 "lead = ... and placement = 'lead_contact_N'), and its skin "
+                                 "electrodes are judged by the rules for skin")
             amp = c.stimulation.amplitude
             where = f"channels[{i}].stimulation.amplitude"
             if amp.control is not self.device.control:

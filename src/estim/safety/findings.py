@@ -232,10 +232,15 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
     assert area is not None
     q = out.implant_metrics.max_phase_charge
     voltage = out.stimulus.control.value == "voltage"
-    into = (f"; voltage-controlled: current into the lead impedance {out.load_ohm:.0f} Ω "
-            f"({out.load_source})" if voltage and out.load_ohm is not None
-            else "; voltage-controlled: current into 500 Ω, a low (conservative) lead "
-                 "impedance" if voltage else "")
+    into = ""
+    if voltage and out.load_ohm is not None:
+        into = (f"; voltage-controlled: current into the lead impedance {out.load_ohm:.0f} Ω "
+                f"({out.load_source})")
+    elif voltage:
+        into = "; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
+        if out.field_impedance_ohm is not None:
+            into += (f" (the field solution's {out.field_impedance_ohm:.0f} Ω would give less "
+                     "current; a lead's impedance varies between people)")
     note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
     found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
     shannon = limit("implant.shannon_k")
@@ -356,7 +361,8 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
 
     :param impedances_ohm: per channel name, the electrode impedance of a
         voltage-controlled implanted channel from the field solution (Ω); an impedance the
-        program states takes precedence, and without either the 500 Ω test load stands in.
+        program states takes precedence, and the 500 Ω test load stands in for both where
+        the field's is higher (a lower impedance is the conservative one).
     :returns: the findings (overall verdict = the worst) and the output table.
     """
     findings: list[Finding] = []

@@ -35,7 +35,12 @@ from estim.waveforms.build import stimulus_for
 from estim.waveforms.metrics import Metrics, metrics
 from estim.waveforms.stimulus import Stimulus
 
-__all__ = ["ChannelOutput", "Setting", "analyse", "pulse_energy_j"]
+__all__ = ["LOW_LEAD_IMPEDANCE_OHM", "ChannelOutput", "Setting", "analyse", "pulse_energy_j"]
+
+#: A low (conservative) lead impedance: a voltage-controlled implanted channel that states
+#: no measured impedance is judged into this, or into the field solution's where that is
+#: lower (Ω; the 510(k) table's 500 Ω test load).
+LOW_LEAD_IMPEDANCE_OHM = 500.0
 
 #: Modalities that are a.c. by intent: any net charge per pulse is a fault.
 AC_BY_INTENT: tuple[type, ...] = (TENS, NMES, Russian, Interferential, DBS)
@@ -85,10 +90,12 @@ class ChannelOutput:
     :param smaller_area_m2: the smaller electrode of the pair (m²).
     :param implanted_area_m2: the smaller implanted electrode (m²), None if none is.
     :param load_ohm: a voltage-controlled implanted channel: the electrode impedance its
-        charge is judged into (Ω; stated in the program or from the field solution), None
-        where the 500 Ω test load stands in.
+        charge is judged into (Ω; stated in the program, or the field solution's where that
+        is below :data:`LOW_LEAD_IMPEDANCE_OHM`), None where the 500 Ω test load stands in.
     :param load_source: where ``load_ohm`` comes from, in words.
     :param metrics_load: exact metrics of the current delivered into ``load_ohm``.
+    :param field_impedance_ohm: the field solution's impedance it was given (Ω), also where
+        the verdict does not use it.
     """
 
     channel: Channel
@@ -105,6 +112,7 @@ class ChannelOutput:
     load_ohm: float | None = None
     load_source: str = ""
     metrics_load: Metrics | None = None
+    field_impedance_ohm: float | None = None
 
     @property
     def implant_metrics(self) -> Metrics:
@@ -157,7 +165,8 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
     :param programmed: the channel's stimulus at its programmed amplitude, if already built
         (the device-maximum output is it scaled, which reuses its templates' integrals).
     :param impedance_ohm: the electrode impedance of a voltage-controlled implanted channel
-        from the field solution (Ω); one the program states takes precedence.
+        from the field solution (Ω): one the program states takes precedence, and above
+        :data:`LOW_LEAD_IMPEDANCE_OHM` the verdict keeps that lower load.
     """
     device = program.device
     value = (channel.stimulation.amplitude.value if setting is Setting.PROGRAMMED
@@ -192,9 +201,13 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
     m500 = metrics(cur500)
     load, source, m_load = None, "", None
     if device.control is Control.VOLTAGE and channel_implanted(program, channel):
-        load = channel.impedance if channel.impedance is not None else impedance_ohm
-        source = ("stated in the program" if channel.impedance is not None
-                  else "field solution" if load is not None else "")
+        # A measured impedance the program states is the patient's; the field solution's is
+        # one anatomy's, and a lead's impedance varies between people, so the verdict takes
+        # it only where it is below the 500 Ω test load (more current), never above.
+        if channel.impedance is not None:
+            load, source = channel.impedance, "stated in the program"
+        elif impedance_ohm is not None and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
+            load, source = impedance_ohm, "field solution"
         if load is not None:
             into = deliver(stim, ResistiveLoad(load), device, exact=True).current
             m_load = metrics(into) if into is not None else None
@@ -207,4 +220,5 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         smaller_area_m2=min(channel.anode.area_m2, channel.cathode.area_m2),
         implanted_area_m2=min(implanted) if implanted else None,
         load_ohm=load, load_source=source, metrics_load=m_load,
+        field_impedance_ohm=impedance_ohm,
     )
