@@ -52,6 +52,36 @@ def test_a_planar_section_is_named_as_anatomy() -> None:
         figures.cross_section(pf, channel="no such channel")
 
 
+def test_the_plane_through_a_lead_is_drawn_in_mm_with_its_contact_where_it_is() -> None:
+    """The lead's section was drawn as a longitudinal one: its horizontal axis in cm under
+    a label in mm (10x too small) and the contact's span along the lead put on the
+    horizontal axis (probe of 5 December 2026). A synthetic field, so no mesh is solved."""
+    import numpy as np
+
+    h = np.linspace(-10e-3, 10e-3, 41)
+    v = np.linspace(-4e-3, 16e-3, 41)
+    H, V = np.meshgrid(h, v)
+    image = 1.0 / np.hypot(H, V - 4.25e-3).clip(1e-4)
+    image[:, np.abs(h) < 0.635e-3] = np.nan  # the lead's inside
+    image[30, 8] = np.nan  # a sample the point location missed, in tissue
+    contact = figures.SectionElectrode("1", "cathode", 3.5e-3, 5.0e-3)
+    section = figures.CrossSection("lead", h, v, np.zeros((41, 41, 3)),
+                                   "distance from the lead axis (mm)",
+                                   "along the lead, from its tip (mm)", (), (contact,),
+                                   lead_radius_m=0.635e-3)
+    fig = figures.section_figure(section, [("3 mA: electric field", image)])
+    ax = fig.axes[0]
+    assert ax.get_xlim() == pytest.approx((-10.0, 10.0))
+    assert ax.get_ylim() == pytest.approx((-4.0, 16.0))
+    # the contact is a patch across the lead, 3.5-5 mm up from its tip
+    patches = [c.get_paths()[0].vertices for c in ax.collections]
+    spans = [(p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()) for p in patches]
+    assert (pytest.approx(-0.635), pytest.approx(0.635), pytest.approx(3.5),
+            pytest.approx(5.0)) in spans
+    drawn = ax.images[0].get_array()
+    assert np.isfinite(drawn[30, 8]) and not np.isfinite(drawn[30, 20])
+
+
 def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
     """Within a threshold's edge fraction (its spread over samples of fibers) the verdict is
     too close to call; a threshold not reached (None) is never at the edge."""

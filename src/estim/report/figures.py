@@ -95,6 +95,8 @@ class CrossSection:
     :param layers: (tissue, top, bottom) depths below the skin (m), outer to inner.
     :param electrodes: the electrodes drawn on it.
     :param outer_radii_m: transverse sections: the limb's semi-axes (x, y) (m).
+    :param lead_radius_m: lead sections: the lead's radius (m); its tip is at 0 on the
+        vertical axis.
     """
 
     kind: SectionKind
@@ -106,6 +108,7 @@ class CrossSection:
     layers: tuple[tuple[str, float, float], ...]
     electrodes: tuple[SectionElectrode, ...]
     outer_radii_m: tuple[float, float] = (0.0, 0.0)
+    lead_radius_m: float = 0.0
 
 
 def _place_words(site: Site) -> str:
@@ -235,12 +238,14 @@ def _lead(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossSec
     v = np.linspace(-4e-3, 16e-3, _GRID)
     H, V = np.meshgrid(h, v)
     pts = np.stack([H, np.zeros_like(H), V], axis=-1)
+    contacts = [(name, role, e) for name, an, ca in pairs
+                for role, e in (("anode", an), ("cathode", ca)) if e.shape == "lead_contact"]
     drawn = [SectionElectrode(name, role, e.position[2] - e.length / 2,
-                              e.position[2] + e.length / 2)
-             for name, an, ca in pairs for role, e in (("anode", an), ("cathode", ca))
-             if e.shape == "lead_contact"]
+                              e.position[2] + e.length / 2) for name, role, e in contacts]
+    radius = max((e.width / 2 for _, _, e in contacts), default=0.0)  # width: the diameter
     return CrossSection("lead", h, v, pts, "distance from the lead axis (mm)",
-                        "along the lead, from its tip (mm)", (), tuple(drawn))
+                        "along the lead, from its tip (mm)", (), tuple(drawn),
+                        lead_radius_m=radius)
 
 
 def cross_section(program_fields: ProgramFields, *, channel: str | None = None
@@ -313,6 +318,49 @@ def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float6
         ax.text(0.5 * (e.start + e.end) * 1e2, -bar, f"{e.role} ({_ROLE_SIGN[e.role]})",
                 ha="center", va="bottom", fontsize=8, color=colour)
     ax.set_ylim(d_mm[-1], -bar)
+    ax.set_xlabel(section.horizontal_label)
+    ax.set_ylabel(section.vertical_label)
+    return im
+
+
+def _fill_gaps(image: NDArray[np.float64], tissue: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """``image`` with the NaN samples in ``tissue`` (a mask that broadcasts to it) set to
+    their finite neighbours' mean: a sample the curved mesh's point location misses at a
+    layer's surface is drawn as the field around it, not as a white streak."""
+    out = image.copy()
+    for _ in range(4):
+        gap = ~np.isfinite(out) & tissue
+        if not gap.any():
+            break
+        padded = np.pad(out, 1, constant_values=np.nan)
+        near = np.stack([padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2],
+                         padded[1:-1, 2:]])
+        count = np.isfinite(near).sum(axis=0)
+        mean = np.nansum(near, axis=0) / np.maximum(count, 1)
+        out = np.where(gap & (count > 0), mean, out)
+    return out
+
+
+def _draw_lead(ax: Axes, section: CrossSection, image: NDArray[np.float64],
+               norm: Normalize, cmap: str) -> object:
+    """The plane through the lead: both axes in mm, the tip at the bottom, the lead's body
+    and its active contacts drawn where they are."""
+    h_mm = section.horizontal_m * 1e3  # [m -> mm]
+    v_mm = section.vertical_m * 1e3
+    r = section.lead_radius_m * 1e3
+    image = _fill_gaps(image, np.abs(h_mm)[None, :] > r)
+    im = ax.imshow(image, origin="lower", cmap=cmap, norm=norm, aspect="auto",
+                   extent=(h_mm[0], h_mm[-1], v_mm[0], v_mm[-1]), interpolation="bilinear")
+    if r > 0:
+        ax.fill_between([-r, r], 0.0, v_mm[-1], color="0.55", lw=0)
+    for e in section.electrodes:
+        colour = _ROLE_COLOUR.get(e.role, "k")
+        ax.fill_between([-r, r], e.start * 1e3, e.end * 1e3, color=colour, lw=0)
+        ax.text(r + 0.4, 0.5 * (e.start + e.end) * 1e3, f"{e.role} ({_ROLE_SIGN[e.role]})",
+                ha="left", va="center", fontsize=8, color=colour,
+                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
+    ax.set_xlim(h_mm[0], h_mm[-1])
+    ax.set_ylim(v_mm[0], v_mm[-1])
     ax.set_xlabel(section.horizontal_label)
     ax.set_ylabel(section.vertical_label)
     return im
@@ -414,7 +462,8 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
         vmin = min(vmin, vmax / 3)
         norm = LogNorm(vmin=vmin, vmax=vmax)
         shown = np.clip(image, vmin, None)
-        draw = _draw_longitudinal if longitudinal else _draw_transverse
+        draw = (_draw_lead if section.kind == "lead"
+                else _draw_longitudinal if longitudinal else _draw_transverse)
         im = draw(ax, section, shown, norm, "magma")
         ax.set_title(_plain(label), fontsize=9, pad=16 if longitudinal else 14)
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
