@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORMULA_PREFIXES", "readable", "spreadsheet_cell", "terminal_text"]
+__all__ = ["FORMULA_PREFIXES", "current_text", "readable", "spreadsheet_cell", "terminal_text"]
 
 # C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
 # bidirectional overrides that reorder what follows them; tab is kept, newline on request.
@@ -63,6 +63,22 @@ def readable(text: str) -> str:
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def current_text(amps: float, digits: int = 3, *, smallest: str = "µA") -> str:
+    """A current (A) in the unit that keeps its figure under 1,000: µA (or ``smallest``,
+    ``"mA"``), mA or A.
+
+    >>> current_text(1.08), current_text(0.0312), current_text(6.4e-7, 4)
+    ('1.08 A', '31.2 mA', '0.64 µA')
+    >>> current_text(1.74e-4, smallest="mA")
+    '0.174 mA'
+    """
+    units = ((1e6, "µA"), (1e3, "mA"))
+    for scale, unit in units[[u for _, u in units].index(smallest):]:
+        if abs(amps) * scale < 1000 - 0.5 * 10 ** (3 - digits):
+            return f"{readable(f'{amps * scale:.{digits}g}')} {unit}"
+    return f"{readable(f'{amps:.{digits}g}')} A"
 
 
 def spreadsheet_cell(text: str) -> str:

@@ -45,3 +45,58 @@ def test_table_and_plots(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_raises_input_error(argv: list[str]) -> None:
     with pytest.raises(InputError):
         cli.run(_parse(["fibers", *argv]))
+
+
+def test_a_distant_source_thresholds_a_fiber_long_enough_for_it(capsys) -> None:
+    """At 20 mm the default 51-node fiber fired at its sealed ends under an anodic pulse
+    (49.9 mA, below the cathodic 69.4: a long axon's anodic threshold is several times its
+    cathodic one). The fiber now reaches 6 distances either side, where the anodic
+    threshold no longer moves (312.7 mA with 201 and with 401 nodes, 5 December 2026)."""
+    out = {}
+    for polarity in ([], ["--anodic"]):
+        args = _parse(["fibers", "--distance", "20mm", "--pulse-width", "0.1ms", "--json",
+                       *polarity])
+        assert cli.run(args) == 0
+        out[bool(polarity)] = json.loads(capsys.readouterr().out)
+    cathodic, anodic = out[False], out[True]
+    assert anodic["fiber_length_m"] >= 12 * 20e-3
+    assert not anodic["end_effect"] and not cathodic["end_effect"]
+    # the anodic threshold is several times the cathodic (3-7x for point sources); within
+    # 2 % of the converged 312.7 mA (the search's 1 % bracket on both runs)
+    assert 3 < anodic["threshold_A"] / cathodic["threshold_A"] < 7
+    assert anodic["threshold_A"] == pytest.approx(0.3127, rel=0.02)
+
+
+def test_a_threshold_the_fiber_end_sets_is_said_and_a_search_that_ends_says_where(
+        capsys, monkeypatch) -> None:
+    """The table names what the search reached instead of 'none found', and a threshold set
+    by the fiber's end is a warning (both checked on stubbed searches: the wording is what
+    is tested)."""
+    import warnings
+
+    import numpy as np
+
+    from estim import fibers as fb
+    from estim.errors import ModelRangeWarning
+
+    def stub(nodes: list[int], threshold: float):
+        def find(fiber, *_a, **_k):
+            return fb.ThresholdResult(threshold_a=np.array([threshold]),
+                                      lower_a=np.array([0.0]), n_simulations=np.array([1]),
+                                      precision=0.01,
+                                      initiation_nodes=[[n if n >= 0 else fiber.n_nodes + n
+                                                         for n in nodes]])
+        return find
+
+    monkeypatch.setattr(fb, "find_thresholds", stub([1, -2], 0.05))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert cli.run(_parse(["fibers", "--distance", "1mm", "--anodic"])) == 0
+    assert any(issubclass(w.category, ModelRangeWarning) and "end of the simulated fiber"
+               in str(w.message) for w in seen)
+    assert "50 mA" in capsys.readouterr().out
+    monkeypatch.setattr(fb, "find_thresholds", stub([], float("nan")))
+    assert cli.run(_parse(["fibers", "--distance", "1mm"])) == 0
+    # 1 kV on the nearest point of the fiber: 4π · 0.2 S/m · 1 mm · 1 kV = 2.51 A
+    assert "none below 2.513 A (the search stops where the fiber sees 1 kV)" in \
+        capsys.readouterr().out

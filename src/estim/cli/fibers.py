@@ -13,6 +13,7 @@ Without one, one fiber's threshold under a point source; option values carry uni
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from estim.cli.common import add_amplitude, add_json, load, print_json, shown, stage_progress
 from estim.errors import InputError
+from estim.text import current_text, readable
 from estim.units import finite_or_none, parse_quantity
 
 __all__ = ["register"]
@@ -141,7 +143,7 @@ def _program(args: argparse.Namespace) -> int:
 
 
 def _ma(v: float | None) -> str:
-    return "-" if v is None else f"{v * 1e3:.3g} mA"  # [A -> mA]
+    return "-" if v is None else current_text(v, smallest="mA")
 
 
 def _print_program(report: dict[str, Any], console: Any) -> None:
@@ -192,6 +194,12 @@ _POPULATION_MAX = 500
 #: pulse, stepped at its tenth, 5.5e7; 6e7 keeps any run of the threshold search under
 #: about two seconds on one core.
 _MAX_WORK = 6e7
+#: A point source's fiber reaches at least this many distances to either side of the
+#: source. An anodic pulse fires the fiber at virtual cathodes ~1.3 distances out, and with
+#: the default 51 nodes of a 10 µm MRG axon its threshold at 20 mm was its sealed ends'
+#: (49.9 mA, below the cathodic 69.4); with ±5 and ±10 distances it is 312.7 mA both times
+#: (the cathodic threshold does not move). 5 December 2026.
+_REACH = 6.0
 
 
 def _within(option: str, text: object, value: float, bounds: tuple[float, float],
@@ -199,7 +207,8 @@ def _within(option: str, text: object, value: float, bounds: tuple[float, float]
     """``value`` if it lies in ``bounds`` (inclusive), else an InputError saying
     ``expected``; NaN is refused."""
     lo, hi = bounds
-    if not lo <= value <= hi:
+    # a bound typed in another unit may land a rounding below it (10 um is 9.999999e-06 m)
+    if not lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9):
         raise InputError(option, text, expected)
     return value
 
@@ -216,6 +225,7 @@ def _sigma(text: str) -> float:
 def _point(args: argparse.Namespace) -> int:
     """One fiber's threshold under a point source; bad input raises InputError."""
     from estim import fibers as fb
+    from estim.fibers.thresholds import MAX_APPLIED_V
     from estim.outputs import check_output_dir
 
     d = parse_quantity(args.diameter, "length", field="--diameter")
@@ -234,7 +244,7 @@ def _point(args: argparse.Namespace) -> int:
     if not 0 <= args.population <= _POPULATION_MAX:
         raise InputError("--population", args.population,
                          f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
-    fiber = fb.make_fiber(args.model, d, sensory=args.sensory)
+    fiber = _point_fiber(args, d, r, pw)
     opts = _time_step(fiber, pw, args)
     names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
     out = Path(args.output) if args.output else None
@@ -244,14 +254,19 @@ def _point(args: argparse.Namespace) -> int:
     wave = fb.RectangularPulse(pw, cathodic=not args.anodic)
     res = fb.find_thresholds(fiber, pot, wave, precision=precision, options=opts)
     thr = float(res.threshold_a[0])
+    # where the search gives up: the amplitude that puts 1 kV on the fiber's nearest point
+    # (estim.fibers.thresholds), or 1 kA
+    searched = min(1e3, MAX_APPLIED_V * 4 * math.pi * sigma * r)
     report: dict[str, Any] = {
         "model": fiber.model.value + (" (sensory axon)" if args.sensory else ""),
         "diameter_m": d, "distance_m": r, "pulse_width_s": pw,
         "sigma_S_per_m": sigma, "polarity": "anodic" if args.anodic else "cathodic",
         "threshold_A": finite_or_none(thr),
         "threshold_criterion": _POINT_CRITERION,
-        "lower_bound_A": float(res.lower_a[0]), "precision": precision,
+        "lower_bound_A": float(res.lower_a[0]) if math.isfinite(thr) else searched,
+        "precision": precision, "fiber_length_m": fiber.length_m,
         "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),
+        "end_effect": bool(set(res.initiation_nodes[0]) & _end_nodes(fiber)),
         "evidence": "mechanistic cable model, validated against NEURON (3 %)",
         "files": [],
     }
@@ -261,11 +276,85 @@ def _point(args: argparse.Namespace) -> int:
         pngs = _point_plots(fiber, pot, pw, args, opts, precision)
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
         report["files"] = [str(out / n) for n in names]
+    if report["end_effect"]:
+        import warnings
+
+        from estim.errors import ModelRangeWarning
+
+        long = (f"{fiber.length_m:.3g} m" if fiber.length_m >= 1
+                else f"{fiber.length_m * 1e3:.3g} mm")
+        warnings.warn(f"at {r * 1e3:g} mm the action potential starts at the end of the "
+                      f"simulated fiber ({long} long), whose sealed end, not the source, "
+                      "sets this threshold: a long axon's is higher", ModelRangeWarning,
+                      stacklevel=1)
     if args.json:
         print_json(report)
     else:
         _print_point(report)
     return 0
+
+
+def _end_nodes(fiber: Any) -> set[int]:
+    """The fiber's outermost active nodes or sections (its passive end ones never fire)."""
+    return {1, fiber.n_nodes - 2}
+
+
+def _point_fiber(args: argparse.Namespace, d: float, r: float, pw: float) -> Any:
+    """The fiber a point source at ``r`` is thresholded on: the model's default, lengthened
+    to reach :data:`_REACH` distances to either side of the source, so that its sealed ends
+    do not set the threshold.
+
+    :raises InputError: ``--distance`` needs a fiber longer than one run can afford
+        (:data:`_MAX_WORK`); the message gives the farthest this model allows.
+    """
+    from estim import fibers as fb
+    from estim.fibers.cable import MYELINATED
+    from estim.fibers.solver import DEFAULT_DT_S, _default_tstop
+
+    try:
+        base = fb.make_fiber(args.model, d, sensory=args.sensory)
+    except InputError as err:
+        raise _as_option(err, args) from None
+    need = 2 * _REACH * r  # [m] the length that reaches _REACH distances either side
+    if base.length_m >= need:
+        return base
+    if base.model in MYELINATED:
+        spacing = base.length_m / (base.n_nodes - 1)
+        n = math.ceil(need / spacing) + 1
+        fiber = fb.make_fiber(args.model, d, sensory=args.sensory, n_nodes=n + (n % 2 == 0))
+    else:
+        fiber = fb.make_fiber(args.model, d, length_m=need)
+    dt = (parse_quantity(args.dt, "time", field="--dt") if args.dt is not None
+          else min(DEFAULT_DT_S, 0.1 * pw))
+    work = fiber.n_compartments * _default_tstop(fiber) / dt
+    if work > _MAX_WORK:
+        farthest = r * _MAX_WORK / work
+        raise InputError("--distance", args.distance,
+                         f"at most {farthest * 1e3:.3g} mm for a {d * 1e6:g} µm "
+                         f"{fiber.model.value} fiber at this pulse width: its fiber must "
+                         f"reach {_REACH:g} distances to either side of the source, and a "
+                         "longer one is more than one run can afford")
+    return fiber
+
+
+def _as_option(err: InputError, args: argparse.Namespace) -> InputError:
+    """The fiber model's refusal of a point-source option, named as the option and with the
+    value as typed (``--diameter: got '1m'``, not ``diameter: got '1e+06 µm'``)."""
+    from estim.fibers.cable import FiberModel
+
+    option = {"diameter": "diameter", "model": "model", "sensory": "sensory"}.get(err.field)
+    if option is None:
+        return err
+    value = getattr(args, option)
+    expected = err.expected
+    if option == "model":
+        expected = "one of " + ", ".join(m.value for m in FiberModel)
+    elif option == "diameter" and value == _POINT_DEFAULTS["diameter"]:
+        expected += " (10 um is --diameter's default: give one)"
+    elif option == "sensory":
+        value = "--sensory"
+        expected = f"no --sensory with the {args.model} model (only MRG has a sensory axon)"
+    return InputError(f"--{option}", value, expected)
 
 
 def _time_step(fiber: Any, pw: float, args: argparse.Namespace) -> Any:
@@ -306,16 +395,23 @@ def _print_point(rep: dict[str, Any]) -> None:
     thr = rep["threshold_A"]
     rows = [("model", rep["model"]), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
-            ("pulse width", f"{rep['pulse_width_s'] * 1e6:.4g} µs ({rep['polarity']})"),
+            ("pulse width", f"{_duration(rep['pulse_width_s'])} ({rep['polarity']})"),
             ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
-            ("threshold", "none found" if thr is None else f"{thr * 1e6:.4g} µA"),
+            ("threshold", f"none below {current_text(rep['lower_bound_A'], 4)} (the search stops "
+                          "where the fiber sees 1 kV)" if thr is None else current_text(thr, 4)),
             ("criterion", "first propagating action potential (detection node)"),
-            ("precision", f"{rep['precision'] * 100:.3g} %"),
+            ("precision", f"{readable(format(rep['precision'] * 100, '.4g'))} %"),
             ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
     for k, v in rows:
         print(f"{k:>20}  {v}")
     for p in rep["files"]:
         print(f"{'plot':>20}  {shown(p)}")
+
+
+def _duration(s: float) -> str:
+    """A pulse width in µs, or in ms from 1 ms (5 ms, not 5000 µs)."""
+    return (f"{readable(format(s * 1e3, '.4g'))} ms" if s >= 1e-3
+            else f"{readable(format(s * 1e6, '.4g'))} µs")
 
 
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,

@@ -48,11 +48,11 @@ from estim.fibers.solver import (
     sample_waveform,
 )
 
-__all__ = ["ThresholdResult", "find_thresholds"]
+__all__ = ["MAX_APPLIED_V", "ThresholdResult", "find_thresholds"]
 
 _NONE, _BLOCK, _FIRE = 0, 1, 2
 #: The largest applied potential on a fiber (V) that the search tries (see ``ceiling``).
-_MAX_VE_V = 1e3
+MAX_APPLIED_V = 1e3
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,10 +171,10 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     everyone = np.arange(n)
     probe = np.array([1e-3 / max(np.max(np.abs(p)), 1e-30) for p in phis])  # [V / (V/A) -> A]
     # The scan gives up at 1 kA or where the largest |Ve| on the fiber reaches 1 kV
-    # (:data:`_MAX_VE_V`), whichever comes first: no stimulator in estim's range puts a kV
+    # (:data:`MAX_APPLIED_V`), whichever comes first: no stimulator in estim's range puts a kV
     # on a fiber, and far beyond it the membrane equations leave any physical range
     # (a C fiber at 3 kV drove Vm to -1,400 mV and the kernel divided by zero).
-    ceiling = np.minimum(1e3, probe * (_MAX_VE_V / 1e-3))
+    ceiling = np.minimum(1e3, probe * (MAX_APPLIED_V / 1e-3))
     cap = math.inf if max_amplitude_a is None else float(max_amplitude_a)
     out = run(everyone, probe)
     dv = np.max(out["peak"] - v_ss, axis=1)

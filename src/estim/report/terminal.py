@@ -14,7 +14,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.text import readable, terminal_text
+from estim.text import current_text, readable, terminal_text
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _ma(value: float | None) -> str:
     if value is None:
         return "not reached"
     # 1,080 mA as 1.08 A, not 1.08e+03 mA
-    return f"{value:.3g} A" if abs(value) >= 0.9995 else f"{value * 1e3:.3g} mA"
+    return current_text(value, smallest="mA")
 
 
 def render_effects(effects: Any, console: Console) -> None:
