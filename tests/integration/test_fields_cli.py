@@ -80,6 +80,12 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "site.skin_colour" in err and "skin_thickness" in err
     ok = str(EXAMPLES / "microcurrent_face.toml")
     assert run(_args(ok, "-o", str(tmp_path / "o"), "--mesh-scale", "50")) == 2
+    # finer than 0.4 is refused before a mesh is made: at 0.2 the thigh took 15.5 GB
+    assert run(_args(ok, "-o", str(tmp_path / "o"), "--mesh-scale", "0.3")) == 2
+    assert "between 0.4 and 5" in capsys.readouterr().err
+    # at 0 mA there is no field to draw (matplotlib warned of its log axis, with a path)
+    assert run(_args(ok, "-o", str(tmp_path / "o"), "--amplitude", "0mA")) == 2
+    assert "--amplitude: got '0mA', expected an amplitude above 0" in capsys.readouterr().err
     # the analytic method covers planar sites only: a limb is refused in the user's words
     limb = str(EXAMPLES / "tens_acupuncture.toml")
     assert run(_args(limb, "-o", str(tmp_path / "o"), "--method", "analytic")) == 2
@@ -95,3 +101,10 @@ def test_field_analytic_lower_back(tmp_path: Path) -> None:
     data = json.loads((out / "fields.json").read_text())
     assert data["method"] == "analytic" and data["boundary"] == "uniform"
     assert 50 < data["channels"][0]["resistance_ohm"] < 1000
+    # the site and the electrodes are data, not Python reprs
+    assert data["program"] == "Conventional TENS, lower back"
+    assert data["site"]["name"] == "lower_back"
+    assert [ly["tissue"] for ly in data["site"]["layers"]] == ["skin", "fat", "muscle", "bone"]
+    anode = data["channels"][0]["anode"]
+    assert anode["placement"] == "lumbar_left_upper"
+    assert anode["area_m2"] == pytest.approx(25e-4)

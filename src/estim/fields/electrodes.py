@@ -119,6 +119,13 @@ class Electrode:
             conductance = conductance.conductance_per_area(frequency)
         return replace(self, interface_conductance=conductance)
 
+    def to_dict(self) -> dict[str, object]:
+        """The electrode as data (SI units), for the JSON that ``estim field`` and
+        ``estim run`` write; an ideal contact's interface conductance is null."""
+        return {"placement": self.name, "shape": self.shape, "length_m": self.length,
+                "width_m": self.width, "area_m2": self.area, "position_m": list(self.position),
+                "interface_conductance_S_per_m2": self.interface_conductance}
+
     def __repr__(self) -> str:
         g = ("ideal" if self.interface_conductance is None
              else f"{self.interface_conductance:g} S/m²")

@@ -52,13 +52,14 @@ class ProgramFields:
     def metadata(self) -> dict[str, Any]:
         s = self.solution
         return {
-            "site": repr(self.site),
+            "site": self.site.to_dict(),
             "method": "fem" if s.settings is not None else "analytic",
             "boundary": s.boundary,
             "n_dofs": s.n_dofs,
             "seconds": s.seconds,
             "cache_hit": s.cache_hit,
-            "channels": [{"name": c.name, "anode": repr(c.anode), "cathode": repr(c.cathode),
+            "channels": [{"name": c.name, "anode": c.anode.to_dict(),
+                          "cathode": c.cathode.to_dict(),
                           "resistance_ohm": c.resistance, "current_A": self.currents[c.name]}
                          for c in self.channels],
         }

@@ -142,6 +142,20 @@ class Site:
         """Stable text used in cache keys."""
         return repr(self)
 
+    def to_dict(self) -> dict[str, object]:
+        """The site as data (SI units), for the JSON that ``estim field`` and ``estim run``
+        write."""
+        out: dict[str, object] = {
+            "name": self.name, "kind": self.kind, "length_m": self.length,
+            "width_m": self.width, "height_m": self.height,
+            "layers": [{"tissue": ly.tissue, "thickness_m": ly.thickness,
+                        "conductivity_S_per_m": ly.conductivity,
+                        "conductivity_across_S_per_m": ly.conductivity_across}
+                       for ly in self.layers]}
+        if self.lead:
+            out["lead"] = self.lead
+        return out
+
     def __repr__(self) -> str:
         layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:g} mm "
                            f"{ly.conductivity:g}/{ly.conductivity_across:g} S/m"

@@ -127,7 +127,8 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes
     a1.set_ylabel("potential (V, rel. to cathode)")
     a2.set_xlabel("depth (mm)")
     a2.set_ylabel("|E| (V/m)")
-    a2.set_yscale("log")
+    if any(np.any(p.field_v_per_m > 0) for p in profiles):  # a log axis needs a value
+        a2.set_yscale("log")
     if profiles:
         a1.legend(fontsize=7)
     fig.suptitle(f"{site_name}: depth profiles under each electrode", fontsize=10)

@@ -437,7 +437,7 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
     matplotlib.use("Agg")
     from matplotlib.colors import LogNorm
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     longitudinal = section.kind != "transverse"
     n = len(panels)
@@ -469,7 +469,14 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
         plain_numbers = FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1e3 else f"{x:.3g}")
         bar.ax.yaxis.set_major_formatter(plain_numbers)
-        bar.ax.yaxis.set_minor_formatter(plain_numbers if vmax / vmin < 10 else NullFormatter())
+        # fewer than two decades' marks in the range: label the minor ticks too, so that
+        # the bar can be read (the thigh's 40-400 V/m had one label, "100")
+        decades = math.floor(math.log10(vmax)) - math.ceil(math.log10(vmin)) + 1
+        if decades < 2:
+            bar.ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            bar.ax.yaxis.set_minor_formatter(plain_numbers)
+        else:
+            bar.ax.yaxis.set_minor_formatter(NullFormatter())
     if title:
         fig.suptitle(_plain(title), fontsize=10)
     return fig
