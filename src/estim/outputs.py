@@ -41,12 +41,19 @@ def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = (),
     _refuse_inputs(path, inputs, option)
     if path.is_dir():
         raise InputError(option, str(path), "a file name, not a directory")
+    if path.is_symlink() and not path.exists() and not force:
+        raise InputError(option, str(path), "a path that does not exist yet (it is a "
+                         f"symbolic link to {os.readlink(path)}, which does not exist; or "
+                         "--force to replace the link)")
     if path.exists() and not force:
         raise InputError(option, str(path),
                          "a path that does not exist yet (or --force to overwrite)")
     if not path.parent.exists():
         raise InputError(option, str(path), f"a path in an existing directory "
                          f"({path.parent} does not exist)")
+    if not path.parent.is_dir():
+        raise InputError(option, str(path), f"a path in a directory ({path.parent} is a "
+                         "file)")
     return path
 
 

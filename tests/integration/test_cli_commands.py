@@ -144,6 +144,24 @@ def test_new_copies_an_example_exclusively(tmp_path, capsys):
     assert not (tmp_path / "n.toml").exists()
 
 
+@pytest.mark.parametrize("command", [["new", "tens_burst"], ["waveform", "tens_burst"]])
+def test_an_output_under_a_file_or_on_a_broken_link_is_named_as_such(command, tmp_path, capsys):
+    """Under a file the message named a hidden temporary file ('mine.toml/.x.toml.fe0e4e53
+    .tmp'); a dangling link was blamed on 'another run' (probe of 5 December 2026)."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text("mine")
+    suffix = ".png" if command[0] == "waveform" else ".toml"
+    assert main([*command, "-o", str(mine / f"x{suffix}")]) == 2
+    err = capsys.readouterr().err
+    _one_error(err, "is a file")
+    assert ".tmp" not in err
+    link = tmp_path / f"dangling{suffix}"
+    link.symlink_to(tmp_path / "nowhere")
+    assert main([*command, "-o", str(link)]) == 2
+    _one_error(capsys.readouterr().err, "symbolic link", "--force")
+    assert mine.read_text() == "mine" and link.is_symlink() and not link.exists()
+
+
 def test_new_to_standard_output_writes_no_file_named_dash(tmp_path, capsys, monkeypatch):
     """-o - is standard output, as for check (it used to create a file named '-')."""
     monkeypatch.chdir(tmp_path)

@@ -72,6 +72,23 @@ def test_directory_is_refused(tmp_path):
     assert info.value.field == "program"
 
 
+@pytest.mark.parametrize(("encode", "words"), [
+    (lambda t: t.encode("utf-16"), "UTF-16"),  # with its byte-order mark
+    (lambda t: t.encode("utf-16-le"), "UTF-16"),  # without one: NUL bytes
+    (lambda t: t.replace("\n", "\r").encode(), "CR alone"),
+    (lambda t: b"  \n\n", "empty file"),
+])
+def test_files_an_editor_saved_differently_are_named_as_such(tmp_path, encode, words):
+    """The decoder's 'can't decode byte 0xff' and the parser's 'invalid character' at
+    line 1, column 2 said nothing a user could act on (probe of 5 December 2026)."""
+    f = tmp_path / "prog.toml"
+    f.write_bytes(encode(_text("tens_conventional")))
+    with pytest.raises(ProgramError) as info:
+        load_program(f)
+    assert info.value.field == "program" and words in info.value.expected
+    assert len(info.value.problems) == 1
+
+
 def test_file_size_cap(tmp_path):
     big = tmp_path / "big.toml"
     big.write_text(_text("tens_conventional") + "#" * MAX_PROGRAM_BYTES)

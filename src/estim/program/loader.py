@@ -73,7 +73,22 @@ def _read_regular(p: Path) -> str:
     if len(data) > MAX_PROGRAM_BYTES:  # grew while being read
         raise InputError("program", str(p), f"a program file of at most "
                          f"{MAX_PROGRAM_BYTES // 1024} KiB")
+    _plain_text(data, p)
     return data.decode("utf-8")
+
+
+def _plain_text(data: bytes, p: Path) -> None:
+    """Refuse, in words, the files an editor can save differently: UTF-16, old Mac line
+    ends, an empty file (the decoder and the TOML parser name a byte or a column)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (b"\x00" in data[:200] and len(data) > 1):
+        raise InputError("program", str(p), "a UTF-8 text file (it is UTF-16 or binary: save "
+                         "it as UTF-8)")
+    if b"\r" in data and b"\n" not in data:
+        raise InputError("program", str(p), "a text file whose lines end in LF or CR LF (they "
+                         "end in CR alone, an old Mac format: save it with LF)")
+    if not data.strip():
+        raise InputError("program", str(p), "a program, not an empty file (`estim new NAME` "
+                         "copies an example to start from)")
 
 
 def parse_program(text: str, *, source: str = "") -> Program:
