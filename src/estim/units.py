@@ -177,10 +177,10 @@ def _example(dimension: str) -> str:
 
 
 def format_si(value: float, unit: str, *, digits: int = 3) -> str:
-    """Format an SI value with an engineering prefix: ``format_si(2.5e-4, "s") == '250 us'``."""
+    """Format an SI value with an engineering prefix: ``format_si(2.5e-4, "s") == '250 µs'``."""
     if value == 0 or not math.isfinite(value):
         return f"{value:g} {unit}"
-    prefixes = [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"),
+    prefixes = [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"),
                 (1e-9, "n"), (1e-12, "p")]
     mag = abs(value)
     for scale, p in prefixes:

@@ -25,3 +25,34 @@ ROOM = 80 - 44
 def test_a_criterion_in_a_few_words(criterion: str, words: str) -> None:
     assert _criterion_words(criterion) == words
     assert len(words) <= ROOM
+
+
+@pytest.mark.parametrize(("finding", "shown"), [
+    # Shannon's k is a bare number: it read "2.529 1 (limit 1.85 1)"
+    ({"display_value": 2.529, "display_limit": 1.85, "unit": "1", "display_unit": ""},
+     "2.529 (limit 1.85)"),
+    ({"display_value": 40.1, "display_limit": 30.0, "unit": "C/m^2",
+      "display_unit": "µC/cm²"}, "40.1 µC/cm² (limit 30 µC/cm²)"),
+])
+def test_a_finding_shows_its_value_and_limit_in_their_unit(finding, shown) -> None:
+    from estim.report.terminal import _finding_value
+
+    assert _finding_value(finding) == shown
+
+
+def test_a_balanced_pulse_is_balanced_to_the_last_digit() -> None:
+    """Float rounding of a balanced pulse's phases printed "1.81 × 10⁻¹⁴ %" in a check."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.waveforms.build import stimulus_for
+    from estim.waveforms.metrics import metrics
+
+    for name in ("dbs_stn", "tens_conventional", "ifc_premodulated"):
+        program = load_program(bundled_examples()[name])
+        assert metrics(stimulus_for(program.channels[0])).charge_imbalance == 0.0
+
+
+def test_si_figures_use_the_micro_sign() -> None:
+    from estim.units import format_si
+
+    assert format_si(2.69e-4, "A") == "269 µA"

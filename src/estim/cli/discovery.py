@@ -99,7 +99,7 @@ def _placements(args: argparse.Namespace) -> int:
     print(f"placements on {shown(args.site)} (electrode centre, mm):")
     for r in rows:
         x, y, z = (v * 1e3 for v in r["position_m"])  # [m -> mm]
-        print(f"  {r['name']:<28} ({x:6.1f}, {y:6.1f}, {z:6.1f})")
+        print(f"  {r['name']:<28} ({x:7.2f}, {y:7.2f}, {z:7.2f})")  # 0.01 mm: a lead's 4.25
     return 0
 
 

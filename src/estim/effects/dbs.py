@@ -402,10 +402,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         for e in (ch.cathode, ch.anode):
             if e.placement != "case" and not lead.contact(contact_name(e.placement)).is_ring:
                 raise InputError("channels.placement", e.placement,
-                                 "ring contacts for the activation volume (around a segment "
-                                 "it is not the same in every direction, which the axon grid "
-                                 "assumes; the segment's field, output and safety are "
-                                 "computed)")
+                                 "ring contacts for the activation volume")
     pf = fields_for_program(program, progress=progress)
     cf = pf.channels[0]
     control = main.stimulation.amplitude.control.value
@@ -501,12 +498,17 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
     """What ``estim run`` shows of a DBS program: its activation and a note in words, or
     why there is none (an active segment of a directional lead)."""
     from estim.errors import InputError
+    from estim.leads import contact_name
 
     try:
         act = dbs_activation(program, stimuli, progress=progress)
     except InputError as err:
-        return None, [f"DBS: no activation volume ({err.field}: {err.expected})"]
-    from estim.leads import contact_name
+        if err.field != "channels.placement":
+            raise
+        return None, [f"not computed: contact {contact_name(str(err.value)).upper()} is a "
+                      "segment of a directional lead, and the activated volume is computed "
+                      "around ring contacts only (around a segment it differs with the "
+                      "direction); the segment's field, output and safety are computed"]
 
     radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at contact "
                       f"{contact_name(c.placement).upper()} ({c.role})"

@@ -70,6 +70,8 @@ class EffectsResult:
     expected_sensation: tuple[Sensation, ...] = ()
     #: DBS: the tissue the setting activates (estim.effects.dbs.DBSActivation)
     dbs: DBSActivation | None = None
+    #: DBS: why no activation was computed, in words (an active segment of a directional lead)
+    dbs_skipped: str | None = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -84,6 +86,8 @@ class EffectsResult:
         out: dict[str, Any] = {"notes": [readable(n) for n in self.notes]}
         if self.dbs is not None:
             out["dbs_activation"] = self.dbs.to_dict()
+        if self.dbs_skipped is not None:
+            out["dbs_activation_skipped"] = self.dbs_skipped
         if self.fields is not None:
             out["fields"] = self.fields
         if self.window is not None:
@@ -317,7 +321,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
 
             dbs, dbs_notes = activation_for_run(program, stimuli, progress=progress)
             return EffectsResult(None, None, None, None, dose, None, (*notes, *dbs_notes),
-                                 dbs=dbs)
+                                 dbs=dbs, dbs_skipped=None if dbs is not None else dbs_notes[0])
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
 
     prefetch = _prefetch_subjects(program, stimuli, counts, seed) if bands else None

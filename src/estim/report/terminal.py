@@ -223,11 +223,17 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
         radius = max((c["radius_m"] for c in cathodes), default=0.0) * 1e3  # [m -> mm]
-        console.print(f"\n[bold]Activated tissue:[/bold] {dbs['volume_mm3']:.3g} mm³, radius "
+        console.print("\n[bold]Activated tissue:[/bold] "
+                      f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³, radius "
                       f"{radius:.2g} mm [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)"
                       "[/dim]")
         console.print(f"  [dim]a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
-                      f"threshold would give {dbs['field_volume_mm3']:.3g} mm³[/dim]")
+                      "threshold would give "
+                      f"{readable(format(dbs['field_volume_mm3'], '.3g'))} mm³[/dim]")
+    elif fx.get("dbs_activation_skipped"):
+        console.print()
+        _hanging(console, "", Text.from_markup(
+            f"[bold]Activated tissue:[/bold] {terminal_text(fx['dbs_activation_skipped'])}"))
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
         share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "
@@ -285,8 +291,9 @@ def _criterion_words(criterion: str) -> str:
 
 
 def _finding_value(f: dict[str, Any]) -> str:
-    unit = f.get("display_unit") or f.get("unit") or ""
+    unit = f["display_unit"] if "display_unit" in f else f.get("unit") or ""
+    unit = "" if unit in ("", "1") else f" {unit}"  # Shannon's k is a bare number
     value, limit = f.get("display_value"), f.get("display_limit")
     if isinstance(value, int | float) and isinstance(limit, int | float):
-        return terminal_text(readable(f"{value:.4g} {unit} (limit {limit:.4g} {unit})"))
+        return terminal_text(readable(f"{value:.4g}{unit} (limit {limit:.4g}{unit})"))
     return terminal_text(f.get("note") or f.get("description") or "")
