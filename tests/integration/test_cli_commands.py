@@ -162,6 +162,17 @@ def test_an_output_under_a_file_or_on_a_broken_link_is_named_as_such(command, tm
     assert mine.read_text() == "mine" and link.is_symlink() and not link.exists()
 
 
+@pytest.mark.parametrize("argv", [["check", ""], ["fibers", ""], ["fibers", "-o", ""],
+                                  ["new", "tens_burst", "-o", ""], ["run", "", "-o", "x"]])
+def test_an_empty_argument_is_refused_by_name(argv, tmp_path, capsys, monkeypatch):
+    """'' read as the current folder ('got .'), and `estim fibers ""` ran the point source
+    as if no program had been given (probe of 5 December 2026)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    _one_error(capsys.readouterr().err, "got ''")
+    assert not any(tmp_path.iterdir())
+
+
 def test_new_to_standard_output_writes_no_file_named_dash(tmp_path, capsys, monkeypatch):
     """-o - is standard output, as for check (it used to create a file named '-')."""
     monkeypatch.chdir(tmp_path)

@@ -128,6 +128,18 @@ def _check_program_path(text: str | None) -> None:
                          f"{os.readlink(text)!r}, which does not exist)") from None
 
 
+def _check_not_empty(args: argparse.Namespace) -> None:
+    """An empty PROGRAM or path (``""``, a shell variable that was not set) is refused by
+    name; as a path it meant the current folder ('got .'), and ``estim fibers ""`` ran the
+    point source as if no program had been given."""
+    for attr, option, expected in (
+            ("program", "program", "a program file or a bundled example's name (estim "
+                                   "programs lists them)"),
+            ("output", "--output", "a path")):
+        if getattr(args, attr, None) == "":
+            raise InputError(option, "", expected)
+
+
 @contextlib.contextmanager
 def _one_line_warnings(command: str) -> Iterator[None]:
     """estim's own warnings (an unwritable cache, a model outside its range) as one line on
@@ -164,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _one_line_warnings(args.command):
             _check_program_path(getattr(args, "program", None))
+            _check_not_empty(args)
             code: int = args.handler(args)
             return code
     except EstimError as err:  # InputError included: one line, exit 2
