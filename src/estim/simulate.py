@@ -110,8 +110,8 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
     :raises InputError: a site, placement or electrode the set-up refuses.
 
     A voltage-controlled implanted channel (a DBS lead) whose program states no impedance is
-    judged into the field solution's impedance once the body stages have computed it, and
-    into the 500 Ω test load without them (``body=False``).
+    judged into the 500 Ω test load, or into the field solution's impedance where the body
+    stages computed one that is lower (a lower impedance delivers more current).
 
     >>> import estim
     >>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])

@@ -300,8 +300,9 @@ def _current_per_unit(result: Result) -> float | None:
 
 
 def _field_impedances(result: Result) -> dict[str, float]:
-    """The DBS lead's field impedance that :func:`estim.simulate` judged the program into
-    (a voltage-controlled implanted channel that states none), as ``check`` takes it."""
+    """The DBS lead's field impedance that :func:`estim.simulate` gave the safety check (a
+    voltage-controlled implanted channel that states none), as ``check`` takes it: it judges
+    into 500 Ω unless this is lower."""
     effects, program = result.effects, result.program
     dbs = effects.dbs if effects is not None else None
     main = program.channels[0]
