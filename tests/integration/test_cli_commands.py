@@ -82,7 +82,7 @@ def test_check_html_is_a_well_formed_standalone_page(tmp_path, tens_text):
     root = ET.fromstring(page.split("\n", 1)[1])  # well formed: parses as XML
     assert root.tag == "html"
     assert root.find("head/title").text.startswith("<b>A & B</b>")  # escaped, not markup
-    assert len(root.findall("body/table")) == 2  # one channel, the findings
+    assert len(root.findall("body/div/table")) == 2  # one channel, the findings (scrolling)
 
 
 def test_check_document_to_stdout_and_bad_combinations(tmp_path, capsys):
@@ -144,6 +144,17 @@ def test_new_copies_an_example_exclusively(tmp_path, capsys):
     assert not (tmp_path / "n.toml").exists()
 
 
+def test_the_check_csv_keeps_each_findings_note_and_action(capsys):
+    """A row read 'value 14.31, limit 10, pass' with no reason, and HVPC's one warning lost
+    the action it asks for (probe of 5 December 2026)."""
+    assert main(["check", "hvpc_wound", "--format", "csv", "-o", "-"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    head = rows[0]
+    col = head.index("iec.dc_component note")
+    text = " ".join(r[col] for r in rows[1:])
+    assert "action: the instructions for use must give" in text
+
+
 @pytest.mark.parametrize("command", [["new", "tens_burst"], ["waveform", "tens_burst"]])
 def test_an_output_under_a_file_or_on_a_broken_link_is_named_as_such(command, tmp_path, capsys):
     """Under a file the message named a hidden temporary file ('mine.toml/.x.toml.fe0e4e53
@@ -163,7 +174,8 @@ def test_an_output_under_a_file_or_on_a_broken_link_is_named_as_such(command, tm
 
 
 @pytest.mark.parametrize("argv", [["check", ""], ["fibers", ""], ["fibers", "-o", ""],
-                                  ["new", "tens_burst", "-o", ""], ["run", "", "-o", "x"]])
+                                  ["new", "tens_burst", "-o", ""], ["run", "", "-o", "x"],
+                                  ["field", "tens_conventional", "-o", ""]])
 def test_an_empty_argument_is_refused_by_name(argv, tmp_path, capsys, monkeypatch):
     """'' read as the current folder ('got .'), and `estim fibers ""` ran the point source
     as if no program had been given (probe of 5 December 2026)."""

@@ -239,6 +239,11 @@ def test_examples_meet_their_expected_verdict(path: Path) -> None:
     console = Console(width=80, record=True, file=io.StringIO())
     render_check(report, console)
     shown = console.export_text() + " ".join(f.note for f in report.findings)
+    # and the documents the same: md and html printed 6.3e+08 µs and 4.199e-28 µC (probe
+    # of 5 December 2026; the CSV keeps every digit of the row's unit, for machines)
+    from estim.report.check_tables import render_check_table
+
+    shown += render_check_table(report, "md") + render_check_table(report, "html")
     assert not re.search(r"\de[-+]?\d", shown), re.findall(r"\S*\de[-+]?\d\S*", shown)
     if program.expected_verdict is not None:
         assert report.verdict is program.expected_verdict, [
@@ -347,3 +352,26 @@ def test_two_dc_channels_on_one_drug_pad_are_judged_on_their_summed_dc() -> None
     single = check(load_program(Path(__file__).parents[2] / "examples"
                                 / "iontophoresis_dexamethasone.toml"))
     assert not any("+" in f.channel for f in single.findings)
+
+
+def test_the_device_maximum_column_has_its_own_timing_and_a_carrier_cycle_its_energy() -> None:
+    """At 5 mA iontophoresis reaches its dose in 510 s: its ON time and pulse said 630 s
+    (the programmed 4 mA's) beside a session of 8.5 min. True interferential's beat channel
+    gave 14.33 mJ 'per pulse period' on the skin load against the base channel's 0.034 mJ:
+    its 'pulse' was a sweep step of hundreds of carrier cycles; and its frequency read 4 kHz
+    where it runs at 4,080-4,120 Hz (probe of 5 December 2026)."""
+    from estim.program.bundled import bundled_examples
+
+    ionto = check(load_program(bundled_examples()["iontophoresis_dexamethasone"]))
+    t = ionto.table.channels[0]
+    assert t.row("on_time").programmed == pytest.approx(630.0)
+    assert t.row("on_time").maximum == pytest.approx(510.0)
+    assert t.row("pulse_duration").maximum == pytest.approx(t.row("session_duration").maximum)
+    ifc = check(load_program(bundled_examples()["ifc_true_knee"]))
+    base, beat = ifc.table.channels
+    # the same 30 mA on the same pads: per carrier cycle within the carriers' 2 % apart
+    e_base = base.row("skin_energy_per_pulse").programmed
+    e_beat = beat.row("skin_energy_per_pulse").programmed
+    assert e_beat == pytest.approx(e_base, rel=0.05)
+    assert beat.row("frequency").programmed == pytest.approx(4080.0)
+    assert "4,080–4,120 Hz" in str(beat.row("waveform").programmed)

@@ -194,11 +194,12 @@ _POPULATION_MAX = 500
 #: pulse, stepped at its tenth, 5.5e7; 6e7 keeps any run of the threshold search under
 #: about two seconds on one core.
 _MAX_WORK = 6e7
-#: A point source's fiber reaches at least this many distances to either side of the
-#: source. An anodic pulse fires the fiber at virtual cathodes ~1.3 distances out, and with
-#: the default 51 nodes of a 10 µm MRG axon its threshold at 20 mm was its sealed ends'
-#: (49.9 mA, below the cathodic 69.4); with ±5 and ±10 distances it is 312.7 mA both times
-#: (the cathodic threshold does not move). 5 December 2026.
+#: Under an anodic pulse a point source's fiber reaches this many distances to either side
+#: of the source, as far as one run can afford. An anodic pulse fires the fiber at virtual
+#: cathodes ~1.3 distances out, and with the default 51 nodes of a 10 µm MRG axon its
+#: threshold at 20 mm was its sealed ends' (49.9 mA, below the cathodic 69.4); with ±5 and
+#: ±10 distances it is 312.7 mA both times (the cathodic threshold does not move). 5
+#: December 2026.
 _REACH = 6.0
 
 
@@ -300,41 +301,39 @@ def _end_nodes(fiber: Any) -> set[int]:
 
 
 def _point_fiber(args: argparse.Namespace, d: float, r: float, pw: float) -> Any:
-    """The fiber a point source at ``r`` is thresholded on: the model's default, lengthened
-    to reach :data:`_REACH` distances to either side of the source, so that its sealed ends
-    do not set the threshold.
+    """The fiber a point source at ``r`` is thresholded on (:func:`_long_enough`), the
+    model's refusal of ``--model``, ``--diameter`` or ``--sensory`` named as the option."""
+    try:
+        return _long_enough(args.model, d, r, pw, sensory=args.sensory, anodic=args.anodic)
+    except InputError as err:
+        raise _as_option(err, args) from None
 
-    :raises InputError: ``--distance`` needs a fiber longer than one run can afford
-        (:data:`_MAX_WORK`); the message gives the farthest this model allows.
-    """
+
+def _long_enough(model: str, d: float, r: float, pw: float, *, sensory: bool,
+                 anodic: bool) -> Any:
+    """The model's default fiber, lengthened under an anodic pulse toward :data:`_REACH`
+    distances to either side of the source, as far as one run can afford
+    (:data:`_MAX_WORK` at the default time step): beyond that the threshold's start at the
+    fiber's end is warned of. A cathodic threshold does not move with the length (10 µm MRG
+    at 20 and 50 mm: the same with 51 and 401 nodes), so it keeps the default."""
     from estim import fibers as fb
     from estim.fibers.cable import MYELINATED
     from estim.fibers.solver import DEFAULT_DT_S, _default_tstop
 
-    try:
-        base = fb.make_fiber(args.model, d, sensory=args.sensory)
-    except InputError as err:
-        raise _as_option(err, args) from None
+    base = fb.make_fiber(model, d, sensory=sensory)
     need = 2 * _REACH * r  # [m] the length that reaches _REACH distances either side
-    if base.length_m >= need:
+    if not anodic or base.length_m >= need:
+        return base
+    dt = min(DEFAULT_DT_S, 0.1 * pw)
+    per_m = base.n_compartments / base.length_m  # compartments per metre of this fiber
+    affordable = _MAX_WORK * dt / _default_tstop(base) / per_m  # [m]
+    length = min(need, max(affordable, base.length_m))
+    if length <= base.length_m:
         return base
     if base.model in MYELINATED:
-        spacing = base.length_m / (base.n_nodes - 1)
-        n = math.ceil(need / spacing) + 1
-        fiber = fb.make_fiber(args.model, d, sensory=args.sensory, n_nodes=n + (n % 2 == 0))
-    else:
-        fiber = fb.make_fiber(args.model, d, length_m=need)
-    dt = (parse_quantity(args.dt, "time", field="--dt") if args.dt is not None
-          else min(DEFAULT_DT_S, 0.1 * pw))
-    work = fiber.n_compartments * _default_tstop(fiber) / dt
-    if work > _MAX_WORK:
-        farthest = r * _MAX_WORK / work
-        raise InputError("--distance", args.distance,
-                         f"at most {farthest * 1e3:.3g} mm for a {d * 1e6:g} µm "
-                         f"{fiber.model.value} fiber at this pulse width: its fiber must "
-                         f"reach {_REACH:g} distances to either side of the source, and a "
-                         "longer one is more than one run can afford")
-    return fiber
+        n = math.ceil(length / (base.length_m / (base.n_nodes - 1))) + 1
+        return fb.make_fiber(model, d, sensory=sensory, n_nodes=n + (n % 2 == 0))
+    return fb.make_fiber(model, d, length_m=length)
 
 
 def _as_option(err: InputError, args: argparse.Namespace) -> InputError:
@@ -397,8 +396,7 @@ def _print_point(rep: dict[str, Any]) -> None:
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
             ("pulse width", f"{_duration(rep['pulse_width_s'])} ({rep['polarity']})"),
             ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
-            ("threshold", f"none below {current_text(rep['lower_bound_A'], 4)} (the search stops "
-                          "where the fiber sees 1 kV)" if thr is None else current_text(thr, 4)),
+            ("threshold", _not_found(rep) if thr is None else current_text(thr, 4)),
             ("criterion", "first propagating action potential (detection node)"),
             ("precision", f"{readable(format(rep['precision'] * 100, '.4g'))} %"),
             ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
@@ -406,6 +404,13 @@ def _print_point(rep: dict[str, Any]) -> None:
         print(f"{k:>20}  {v}")
     for p in rep["files"]:
         print(f"{'plot':>20}  {shown(p)}")
+
+
+def _not_found(rep: dict[str, Any]) -> str:
+    """Where a search that found no threshold stopped: 1 kV on the fiber, or 1 kA."""
+    top = rep["lower_bound_A"]
+    why = "at 1 kA" if top >= 1e3 else "where the fiber sees 1 kV"
+    return f"none below {current_text(top, 4)} (the search stops {why})"
 
 
 def _duration(s: float) -> str:
@@ -427,8 +432,11 @@ def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts
         sd, title=f"Strength–duration, {fiber.model.value} {fiber.diameter_m * 1e6:.3g} µm")]
     if args.population > 0:
         rng = np.random.default_rng(0)
-        pop = [fb.make_fiber(fiber.model, dd, sensory=args.sensory) for dd in
-               rng.uniform(2e-6, 16e-6, args.population)] if fiber.model == "mrg" else [fiber]
+        r = parse_quantity(args.distance, "length", field="--distance")
+        pop = [_long_enough(fiber.model.value, dd, r, pw, sensory=args.sensory,
+                            anodic=args.anodic)
+               for dd in rng.uniform(2e-6, 16e-6, args.population)] \
+            if fiber.model == "mrg" else [fiber]
         rec = fb.recruitment(pop, pot, fb.RectangularPulse(pw, cathodic=not args.anodic),
                              precision=precision, options=opts)
         files.append(point_recruitment_png(rec.amplitudes_a, rec.fraction))

@@ -44,7 +44,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         description="Solve the volume conductor of a program's site and electrodes; write a "
                     "cross-section image, depth profiles and the numbers as JSON.")
     add_program(p)
-    p.add_argument("-o", "--output", type=Path, default=Path("estim-field"),
+    p.add_argument("-o", "--output", default="estim-field",
                    help="output directory (created)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")

@@ -10,7 +10,8 @@ a small standalone HTML page (``estim check PROGRAM --format md|csv|html``).
 Numbers are shown in each row's display unit (mA, µs, µC/cm², never the SI value). Markdown
 and HTML hold two tables, the output characteristics per channel and the findings. CSV has
 one header row and one row per channel and setting (programmed amplitude, device maximum):
-a column per output characteristic, then per rule its value, limit, verdict and source; every
+a column per output characteristic, then per rule its value, limit, verdict, source and note
+(with the action it asks for); every
 column with a unit names it in the header, e.g. ``Maximum output current @ 500 Ω (peak)
 [mA]`` and ``iec.dc_current value [mA]``.
 """
@@ -24,6 +25,7 @@ from typing import Literal, get_args
 
 from estim.safety.findings import Finding, SafetyReport
 from estim.safety.output import Setting
+from estim.safety.render import format_value
 from estim.safety.table import ChannelTable, TableRow, Value, display_value
 from estim.text import spreadsheet_cell, terminal_text
 
@@ -65,11 +67,13 @@ def _number(value: Value, unit: str, *, digits: int = 4) -> str:
 
 
 def _with_unit(value: Value, unit: str) -> str:
-    text = _number(value, unit)
-    if not text:
-        return "n/a"
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return f"{text} {unit}" if numeric and unit else text
+    """``value`` with its unit as the terminal shows it: 630 s, not 6.3e+08 µs; 0 µC, not
+    4.199e-28 µC (:func:`estim.safety.render.format_value`)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return terminal_text(value, markup=False)
+    return format_value(value, unit)
 
 
 def _counts(report: SafetyReport) -> str:
@@ -88,12 +92,13 @@ def _shown_rows(ct: ChannelTable) -> list[TableRow]:
 
 
 def _finding_cells(f: Finding) -> list[str]:
-    return [f.channel, f.rule_id, f.setting.value if f.setting else "",
+    return [f.channel, f"{f.description} ({f.rule_id})", f.setting.value if f.setting else "",
             _with_unit(f.value, f.display_unit), _with_unit(f.limit, f.display_unit),
-            f.verdict.value.upper(), f.source, " ".join(x for x in (f.note, f.action) if x)]
+            f.verdict.value.upper(), f.source, f.note, f.action]
 
 
-_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source", "Note")
+_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source", "Note",
+                 "Action")
 _OUTPUT_HEAD = ("Output characteristic", "At programmed amplitude", "At device maximum",
                 "Note")
 
@@ -155,7 +160,7 @@ def csv_header(report: SafetyReport) -> list[str]:
     head += [_head(r.label, r.unit) for r in rows]
     for rule, unit in _rule_units(report).items():
         head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
-                 f"{rule} verdict", f"{rule} source"]
+                 f"{rule} verdict", f"{rule} source", f"{rule} note"]
     return head
 
 
@@ -186,11 +191,17 @@ def _csv(report: SafetyReport) -> str:
         found = by_key.get((channel, setting), {})
         for rule, unit in units.items():
             hit = found.get(rule)
-            row += (["", "", "", ""] if hit is None else
+            row += (["", "", "", "", ""] if hit is None else
                     [_number(hit.value, unit, digits=6), _number(hit.limit, unit, digits=6),
-                     hit.verdict.value, terminal_text(hit.source, markup=False)])
+                     hit.verdict.value, terminal_text(hit.source, markup=False),
+                     spreadsheet_cell(terminal_text(_note_and_action(hit), markup=False))])
         w.writerow(row)
     return buf.getvalue()
+
+
+def _note_and_action(f: Finding) -> str:
+    """A finding's note, then what to do about it, as one cell."""
+    return "; ".join(x for x in (f.note, f"action: {f.action}" if f.action else "") if x)
 
 
 def _row(ct: ChannelTable | None, key: str) -> TableRow | None:
@@ -205,7 +216,8 @@ def _row(ct: ChannelTable | None, key: str) -> TableRow | None:
 # --- HTML --------------------------------------------------------------------------------------
 
 _CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
-        "table{border-collapse:collapse;margin:0 0 1.5em}"
+        "h1{overflow-wrap:anywhere}.scroll{overflow-x:auto;margin:0 0 1.5em}"
+        "table{border-collapse:collapse}"
         "th,td{border:1px solid #bbb;padding:.25em .6em;vertical-align:top}"
         "th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}"
         ".fail{color:#b00;font-weight:bold}.warn{color:#a60}.pass{color:#070}")
@@ -217,7 +229,8 @@ def _h(text: object) -> str:
 
 def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],
                 verdict_col: int | None = None) -> list[str]:
-    out = ["<table>", "<tr>" + "".join(f"<th>{_h(c)}</th>" for c in head) + "</tr>"]
+    out = ['<div class="scroll"><table>',
+           "<tr>" + "".join(f"<th>{_h(c)}</th>" for c in head) + "</tr>"]
     for row in rows:
         cells = []
         for i, c in enumerate(row):
@@ -228,7 +241,7 @@ def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],
                 cls = f' class="{_h(c.lower())}"'
             cells.append(f"<td{cls}>{_h(c)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table>")
+    out.append("</table></div>")
     return out
 
 
@@ -236,6 +249,7 @@ def _html(report: SafetyReport) -> str:
     title = f"{report.program}: output specification and safety findings"
     v = report.verdict.value
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8" />',
+             '<meta name="viewport" content="width=device-width, initial-scale=1" />',
              f"<title>{_h(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
              f"<h1>{_h(title)}</h1>",
              f'<p>Overall verdict: <span class="{v}">{v.upper()}</span> '

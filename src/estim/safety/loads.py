@@ -459,6 +459,11 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
     periods = _periods(stim)
     peak_i = peak_v = energy = 0.0
     resolved_all = True
+    # a carrier output's "pulse" is one carrier cycle, as into the test resistors
+    # (estim.safety.output.pulse_energy_j): an interferential sweep step holds hundreds
+    fc = stim.timing.carrier_hz
+    per_cycle = (np.minimum(1.0, (1.0 / fc) / stim.template_durations) if fc
+                 else np.ones(len(stim.pulses)))
     for j, pulse in enumerate(stim.pulses):
         m = stim.template == j
         if not np.any(m):
@@ -469,7 +474,7 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         dt = float(periods[j]) / len(i)
         peak_i = max(peak_i, s * float(np.max(np.abs(i))))
         peak_v = max(peak_v, s * float(np.max(np.abs(v))))
-        energy = max(energy, s * s * float(np.sum(i * v)) * dt)
+        energy = max(energy, s * s * float(np.sum(i * v)) * dt * float(per_cycle[j]))
     # The device cannot put out more than its compliance voltage (current control) or its
     # current limit (voltage control): the rows show the limit, never the unlimited figure.
     if stim.control is Control.CURRENT:

@@ -126,6 +126,14 @@ def _both(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
     return TableRow(key, label, unit, get(p), get(m), note)
 
 
+def _timing(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
+            attr: str) -> TableRow:
+    """A timing row from each setting's own output: an iontophoresis dose reached sooner at
+    the device maximum ends its plateau sooner (630 s at 4 mA, 510 s at 5 mA; the table
+    showed 630 s for both beside a session of 8.5 min)."""
+    return _both(key, label, unit, p, m, lambda o: getattr(o.stimulus.timing, attr))
+
+
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     """The table of one channel from its output at the programmed amplitude (``p``) and at
     the device maximum (``m``)."""
@@ -148,12 +156,11 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     rows += [
         _both("rms_current_500_ohm", "R.m.s. output current @ 500 Ω (worst 1 s)", "mA", p, m,
               lambda o: o.metrics_500.rms_max_1s),
-        TableRow("pulse_width", "Pulse width (leading phase)", "µs", t.pulse_width_s,
-                 t.pulse_width_s),
-        TableRow("pulse_duration", "Pulse duration (all phases and gaps)", "µs",
-                 t.pulse_duration_s, t.pulse_duration_s),
-        TableRow("frequency", "Frequency", "Hz", t.frequency_hz, t.frequency_hz),
-        TableRow("carrier_frequency", "Carrier frequency", "Hz", t.carrier_hz, t.carrier_hz),
+        _timing("pulse_width", "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
+        _timing("pulse_duration", "Pulse duration (all phases and gaps)", "µs", p, m,
+                "pulse_duration_s"),
+        _timing("frequency", "Frequency", "Hz", p, m, "frequency_hz"),
+        _timing("carrier_frequency", "Carrier frequency", "Hz", p, m, "carrier_hz"),
         _both("net_charge_500_ohm", "Net charge per pulse @ 500 Ω", "µC", p, m,
               lambda o: o.metrics_500.max_net_charge_per_pulse),
         _both("max_phase_charge_500_ohm", "Maximum phase charge @ 500 Ω", "µC", p, m,
@@ -173,16 +180,16 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
         _both("open_circuit_voltage", "Open-circuit output voltage (peak)", "V", p, m,
               lambda o: o.open_circuit_v),
-        TableRow("pulses_per_burst", "Burst mode: pulses per burst", "", t.pulses_per_burst,
-                 t.pulses_per_burst),
-        TableRow("burst_frequency", "Burst mode: bursts per second", "Hz",
-                 t.burst_frequency_hz, t.burst_frequency_hz),
-        TableRow("burst_duration", "Burst mode: burst duration", "ms", t.burst_duration_s,
-                 t.burst_duration_s),
-        TableRow("on_time", "ON time", "s", t.on_time_s, t.on_time_s),
-        TableRow("off_time", "OFF time", "s", t.off_time_s, t.off_time_s),
-        TableRow("ramp_up", "Ramp up", "s", t.ramp_up_s, t.ramp_up_s),
-        TableRow("ramp_down", "Ramp down", "s", t.ramp_down_s, t.ramp_down_s),
+        _timing("pulses_per_burst", "Burst mode: pulses per burst", "", p, m,
+                "pulses_per_burst"),
+        _timing("burst_frequency", "Burst mode: bursts per second", "Hz", p, m,
+                "burst_frequency_hz"),
+        _timing("burst_duration", "Burst mode: burst duration", "ms", p, m,
+                "burst_duration_s"),
+        _timing("on_time", "ON time", "s", p, m, "on_time_s"),
+        _timing("off_time", "OFF time", "s", p, m, "off_time_s"),
+        _timing("ramp_up", "Ramp up", "s", p, m, "ramp_up_s"),
+        _timing("ramp_down", "Ramp down", "s", p, m, "ramp_down_s"),
         _both("session_duration", "Session duration", "min", p, m,
               lambda o: o.stimulus.duration_s),
         TableRow("smaller_electrode_area", "Smaller electrode area", "cm²", p.smaller_area_m2,
@@ -193,7 +200,8 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("skin_peak_current", "Peak current on a typical skin–electrode load", "mA", p, m,
               lambda o: o.skin and o.skin.peak_current_a),
         _both("skin_energy_per_pulse", "Energy per pulse period on a typical skin–electrode "
-              "load", "mJ", p, m, lambda o: o.skin and o.skin.energy_per_event_j),
+              "load", "mJ", p, m, lambda o: o.skin and o.skin.energy_per_event_j,
+              note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
         _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]

@@ -203,8 +203,14 @@ def _interferential(s: Interferential) -> Stimulus:
     a = s.amplitude
     fc = s.carrier_frequency
     mode = "premodulated (2-pole)" if s.role is None else f"true (4-pole), {s.role} channel"
-    timing = Timing(shape=f"{fc / 1e3:g} kHz sine, interferential {mode}",
-                    pulse_width_s=0.5 / fc, frequency_hz=fc, carrier_hz=fc,
+    shape = f"{fc / 1e3:g} kHz sine, interferential {mode}"
+    own = fc  # the channel's own carrier: the beat channel runs at the base plus the beat
+    if s.role == "beat":
+        own = fc + s.beat_frequency
+        top = fc + (s.beat_frequency_max or s.beat_frequency)
+        span = f"{own:,.0f} Hz" if top == own else f"{own:,.0f}–{top:,.0f} Hz"
+        shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
+    timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
                     band_frequencies_hz=(fc, s.beat_frequency))
     if s.role == "base":  # a pure carrier: one carrier cycle is the whole story
         pulse = Pulse((Segment.sine(1.0, fc, 0.0, 1.0 / fc),), "sinusoidal carrier")

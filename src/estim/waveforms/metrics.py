@@ -61,10 +61,11 @@ def metrics(stim: Stimulus) -> Metrics:
     phase = np.array([max((abs(x) for x in p.phase_charges), default=0.0) for p in stim.pulses])
     scale = np.abs(stim.scale)
     per_phase = scale * phase[stim.template]
+    # a balanced pulse's phases cancel to float rounding (~1e-16 of a phase): its net charge
+    # is 0, not the "4.2e-28 µC" and "1.81 × 10⁻¹⁴ %" a check printed (no stimulator is
+    # balanced to 1e-12 of a phase)
+    q = np.where(np.abs(q) < _ROUNDING * per_phase, 0.0, q)
     imbalance = np.divide(np.abs(q), per_phase, out=np.zeros_like(q), where=per_phase > 0)
-    # a balanced pulse's phases cancel to float rounding (~1e-16 of a phase): that is 0, not
-    # the "1.81 × 10⁻¹⁴ %" a check printed (no stimulator is balanced to 1e-12 of a phase)
-    imbalance[imbalance < _ROUNDING] = 0.0
     return Metrics(
         peak=stim.peak,
         max_phase_charge=float(per_phase.max(initial=0.0)),
