@@ -118,7 +118,8 @@ def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:
     act, notes = activation_for_run(program, stimuli_for(program))
     assert act is None
     # said in words (it showed the raw key 'channels.placement' and nested brackets)
-    assert notes[0].startswith("not computed: contact 2A is a segment of a directional lead")
+    assert notes[0].startswith("DBS activation not computed: contact 2A is a segment of a "
+                               "directional lead")
     assert "channels.placement" not in notes[0]
     cathode = fields_for_program(program).channels[0].cathode
     assert cathode.arc_deg == pytest.approx(90.0)  # the segment, not a ring

@@ -505,7 +505,8 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
     except InputError as err:
         if err.field != "channels.placement":
             raise
-        return None, [f"not computed: contact {contact_name(str(err.value)).upper()} is a "
+        return None, [f"DBS activation not computed: contact "
+                      f"{contact_name(str(err.value)).upper()} is a "
                       "segment of a directional lead, and the activated volume is computed "
                       "around ring contacts only (around a segment it differs with the "
                       "direction); the segment's field, output and safety are computed"]

@@ -68,7 +68,8 @@ def with_lead_contacts(data: object) -> object:
             e = ch.get(role)
             if isinstance(e, Mapping) and isinstance(e.get("placement"), str) \
                     and e["placement"] != CASE:
-                ch[role] = _contact_electrode(dict(e), lead, f"channels[{i}].{role}")
+                ch[role] = _contact_electrode(dict(e), lead, f"channels[{i}].{role}",
+                                              default="lead" not in site)
                 key = ch[role]["placement"]
                 seen = polarity.setdefault(key, (role, str(ch.get("name", i))))
                 if seen[0] != role:
@@ -89,23 +90,26 @@ def _places_a_contact(channels: object) -> bool:
                for ch in channels for role in ("cathode", "anode"))
 
 
-def _contact_electrode(e: dict[str, Any], lead: Any, where: str) -> dict[str, Any]:
+def _contact_electrode(e: dict[str, Any], lead: Any, where: str, *,
+                       default: bool = False) -> dict[str, Any]:
     contact = lead.contact(e["placement"], field=f"{where}.placement")
+    assumed = " (the default lead: the program's [site] names none)" if default else ""
+    title = lead.title + assumed
     shape = e.get("shape", "lead_contact")
     if shape != "lead_contact":
         raise InputError(f"{where}.shape", shape,
                          f"'lead_contact' (or no shape) for contact {contact.name} of the "
-                         f"{lead.title}")
+                         f"{title}")
     if "area" in e:
         raise InputError(f"{where}.area", e["area"],
-                         f"no area: contact {contact.name}'s area comes from the {lead.title}")
+                         f"no area: contact {contact.name}'s area comes from the {title}")
     for key, value in (("diameter", lead.diameter_m), ("contact_length", contact.length_m)):
         if key in e:
             stated = parse_quantity(e[key], "length", field=f"{where}.{key}")
             if abs(stated - value) > _SIZE_TOLERANCE * value:
                 raise InputError(f"{where}.{key}", e[key],
                                  f"the {lead.title}'s {key.replace('_', ' ')} "
-                                 f"({value * 1e3:g} mm), or leave it out")
+                                 f"({value * 1e3:g} mm), or leave it out{assumed}")
     area = contact.area_m2(lead.diameter_m)
     return {**e, "placement": contact.placement, "shape": "lead_contact",
             "diameter": f"{lead.diameter_m!r} m", "contact_length": f"{contact.length_m!r} m",

@@ -345,11 +345,14 @@ def _draw_lead(ax: Axes, section: CrossSection, image: NDArray[np.float64],
                norm: Normalize, cmap: str) -> object:
     """The plane through the lead: both axes in mm, the tip at the bottom, the lead's body
     and its active contacts drawn where they are."""
+    from matplotlib.ticker import MultipleLocator
+
     h_mm = section.horizontal_m * 1e3  # [m -> mm]
     v_mm = section.vertical_m * 1e3
     r = section.lead_radius_m * 1e3
     image = _fill_gaps(image, np.abs(h_mm)[None, :] > r)
-    im = ax.imshow(image, origin="lower", cmap=cmap, norm=norm, aspect="auto",
+    # equal scales: the 1.27 mm lead is drawn 1.27 mm wide against its contacts' 1.5 mm
+    im = ax.imshow(image, origin="lower", cmap=cmap, norm=norm, aspect="equal",
                    extent=(h_mm[0], h_mm[-1], v_mm[0], v_mm[-1]), interpolation="bilinear")
     if r > 0:
         ax.fill_between([-r, r], 0.0, v_mm[-1], color="0.55", lw=0)
@@ -361,6 +364,7 @@ def _draw_lead(ax: Axes, section: CrossSection, image: NDArray[np.float64],
                 bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
     ax.set_xlim(h_mm[0], h_mm[-1])
     ax.set_ylim(v_mm[0], v_mm[-1])
+    ax.xaxis.set_major_locator(MultipleLocator(5))
     ax.set_xlabel(section.horizontal_label)
     ax.set_ylabel(section.vertical_label)
     return im
@@ -441,9 +445,13 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
 
     longitudinal = section.kind != "transverse"
     n = len(panels)
-    if longitudinal:
+    axes: Sequence[Axes]
+    if section.kind == "lead":  # a square plane (equal scales): a narrower figure
+        fig = Figure(figsize=(6.4, 4.4 * n + (0.3 if title else 0)), layout="constrained")
+        axes = list(fig.subplots(n, 1, squeeze=False)[:, 0])
+    elif longitudinal:
         fig = Figure(figsize=(8.6, 3.1 * n + (0.3 if title else 0)), layout="constrained")
-        axes: Sequence[Axes] = list(fig.subplots(n, 1, squeeze=False)[:, 0])
+        axes = list(fig.subplots(n, 1, squeeze=False)[:, 0])
     else:
         rows = math.ceil(n / 2)
         cols = min(n, 2)

@@ -233,7 +233,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     elif fx.get("dbs_activation_skipped"):
         console.print()
         _hanging(console, "", Text.from_markup(
-            f"[bold]Activated tissue:[/bold] {terminal_text(fx['dbs_activation_skipped'])}"))
+            "[bold]Activated tissue:[/bold] " + terminal_text(
+                fx["dbs_activation_skipped"].removeprefix("DBS activation "))))
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
         share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "

@@ -361,8 +361,9 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
 
     :param impedances_ohm: per channel name, the electrode impedance of a
         voltage-controlled implanted channel from the field solution (Ω); an impedance the
-        program states takes precedence, and the 500 Ω test load stands in for both where
-        the field's is higher (a lower impedance is the conservative one).
+        program states takes precedence; without one, the channel is judged into the 500 Ω
+        test load, or into the field's impedance where that is lower (a lower impedance is
+        the conservative one).
     :returns: the findings (overall verdict = the worst) and the output table.
     """
     findings: list[Finding] = []
