@@ -109,3 +109,26 @@ def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:
     assert page.across_the_edge("light tingling", twitch) is None
     assert page.edge_distance(0.749, 0.754) == "0.7% below"
     assert page.edge_distance(0.030, 0.0281) == "6.8% above"
+
+
+def test_a_voltage_programs_current_says_why_the_output_table_gives_another() -> None:
+    """HVPC's report gave 749 mA for the sensation (150 V over the calf's 200 Ω) and 476 mA
+    on the output table's typical skin load, and never said why (probe of 5 December 2026).
+    Stubbed effects: the wording is what is tested."""
+    from types import SimpleNamespace
+
+    program = load_program(bundled_examples()["hvpc_wound"])
+    report = check(program)
+    result = SimpleNamespace(program=program, safety=report, effects=None)
+    fields = {"method": "fem", "channels": [{"name": "1", "resistance_ohm": 200.0,
+                                             "current_A": 0.75}]}
+    rows = dict(page.field_rows(fields, result))  # type: ignore[arg-type]
+    generic = report.table.channels[0].row("skin_peak_current").programmed
+    assert 0.4 < generic < 0.55  # 150 V over 300 Ω of tissue and the skin
+    assert rows["Current"].startswith("750 mA (the voltage over this site's load")
+    assert f"would take {generic * 1e3:.0f} mA" in rows["Current"]
+    # a current-controlled program's current needs no such words
+    tens = load_program(bundled_examples()["tens_conventional"])
+    rows = dict(page.field_rows(fields, SimpleNamespace(program=tens, safety=check(tens),
+                                                        effects=None)))  # type: ignore[arg-type]
+    assert rows["Current"] == "750 mA"

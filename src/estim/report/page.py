@@ -536,12 +536,32 @@ def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:
     if fields.get("n_dofs"):
         method += f", {fields['n_dofs']:,} unknowns"
     rows.append(("Field solved by", method))
+    voltage = result.program.device.control.value == "voltage"
+    tables = {t.channel: t for t in result.safety.table.channels}
     for ch in fields.get("channels", []):
         who = f", channel {plain(ch['name'])}" if len(fields.get("channels", [])) > 1 else ""
         rows.append((f"Load between the pads{who}: tissue with the skin–electrode interface",
                      _ohm(ch["resistance_ohm"])))
-        rows.append((f"Current{who}", _ma(ch["current_A"])))
+        current = _ma(ch["current_A"])
+        generic = _skin_peak_a(tables.get(ch["name"]))
+        if voltage and generic is not None:
+            # a voltage's current is the load's: say why the output table's differs
+            current += (f" (the voltage over this site's load; the output table's typical "
+                        f"skin–electrode load, a generic 300 Ω of tissue in series with "
+                        f"the skin, would take {_ma(generic)})")
+        rows.append((f"Current{who}", current))
     return rows
+
+
+def _skin_peak_a(table: Any) -> float | None:
+    """The programmed peak current on the output table's typical skin load (A)."""
+    if table is None:
+        return None
+    try:
+        value = table.row("skin_peak_current").programmed
+    except KeyError:
+        return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
