@@ -6,6 +6,9 @@ user gave and what was expected, so that the CLI can print one clear line and ex
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 __all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning", "shown_value"]
 
 
@@ -18,12 +21,21 @@ class EstimError(Exception):
 _MAX_VALUE_SHOWN = 200
 
 
-def shown_value(text: str | None) -> str:
-    """A rejected value as an error repeats it: at most :data:`_MAX_VALUE_SHOWN` characters
-    of it (so that what was expected stays in the one line), and a missing one as
-    '(missing)', not Python's None."""
-    if text is None:
+def shown_value(value: object, render: Callable[[Any], str] = repr) -> str:
+    """A rejected value as an error repeats it (``render``: Python's repr, or as a program
+    file writes it): at most :data:`_MAX_VALUE_SHOWN` characters of it (so that what was
+    expected stays in the one line), a text cut inside its quotes with its own length, and a
+    missing one as '(missing)', not Python's None.
+
+    >>> shown_value("x" * 201)[-22:]
+    "x...' (201 characters)"
+    """
+    if value is None:
         return "'(missing)'"
+    if isinstance(value, str) and len(value) > _MAX_VALUE_SHOWN:
+        cut = render(value[:_MAX_VALUE_SHOWN])
+        return f"{cut[:-1]}...{cut[-1]} ({len(value):,} characters)"
+    text = render(value)
     if len(text) > _MAX_VALUE_SHOWN:
         return f"{text[:_MAX_VALUE_SHOWN]}... ({len(text):,} characters)"
     return text
@@ -41,7 +53,7 @@ class InputError(EstimError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}: got {shown_value(repr(value) if value is not None else None)}"
+        super().__init__(f"{field}: got {shown_value(value)}"
                          f", expected {expected}")
 
 

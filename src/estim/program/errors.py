@@ -21,7 +21,7 @@ class ProgramError(InputError):
         self.problems = problems
         where = f"{source}: " if source else ""
         lines = [f"{where}{p.field}: got "
-                 f"{shown_value(None if p.value is None else as_toml(p.value))}, "
+                 f"{shown_value(p.value, as_toml)}, "
                  f"expected {p.expected}" for p in problems]
         self.args = ("\n".join(lines),)
 
