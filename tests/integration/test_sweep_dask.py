@@ -147,6 +147,11 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
                                                       "sweep.html"}
     page = (out / "sweep.html").read_text()
     assert page.count("<img") >= 4 and "peak_current_mA" in page
+    # its table is headed in words, the CSV's column in the tooltip, and it scrolls inside
+    # the page (27 columns made it 4,317 px wide; probe of 5 December 2026)
+    assert '<th title="pulse_width_us">pulse_width (µs)</th>' in page
+    assert '<th title="peak_current_mA">Peak current (mA)</th>' in page
+    assert '<div class="scroll"><table>' in page and 'name="viewport"' in page
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["resumed"] == 4
     code = main(["sweep", "tens_conventional", "--vary", "amplitude=10,200mA",

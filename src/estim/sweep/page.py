@@ -60,7 +60,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
     subjects = any(c.name == SUBJECT for c in table.inputs)
     levels = column.output.levels if column.output is not None else ()
-    label = column.output.label if column.output is not None else column.name
+    label = column.shown
     if not varied:
         finite = y[np.isfinite(y)]
         ax.hist(finite, bins=min(20, max(3, finite.size // 2)), color="#4c72b0")
@@ -82,8 +82,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
         ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-        ax.set_xlabel(x_col.name)
-        ax.set_ylabel(varied[1].name)
+        ax.set_xlabel(x_col.shown)
+        ax.set_ylabel(varied[1].shown)
         bar = ax.figure.colorbar(image, ax=ax)
         bar.set_label(label)
         if levels:
@@ -102,23 +102,32 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             med.append(np.median(vals) if vals else np.nan)
             lo.append(np.percentile(vals, 10) if vals else np.nan)
             hi.append(np.percentile(vals, 90) if vals else np.nan)
-        name = None if g is None else f"{varied[1].name} = {g}"
-        (line,) = ax.plot(positions, med, marker="o", label=name)
+        name = None if g is None else f"{varied[1].shown} = {g}"
+        # words with an order (a verdict) are points: a line from pass to fail would cross
+        # "warn" as if the points between warned
+        (line,) = ax.plot(positions, med, marker="o", label=name,
+                          linestyle="none" if levels else "-")
         if rest:
             ax.fill_between(positions, lo, hi, alpha=0.2,
                             color=line.get_color())
     if not x_col.numeric:
         ax.set_xticks(positions, [str(v) for v in xs])
-    ax.set_xlabel(x_col.name)
+    ax.set_xlabel(x_col.shown)
     ax.set_ylabel(label)
     if levels:
         ax.set_yticks(range(len(levels)), list(levels))
+    elif column.output is not None and column.output.count:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: 0, 1, 2, not -0.04
+        top = float(np.nanmax(y)) if np.isfinite(y).any() else 0.0
+        ax.set_ylim(-0.5, max(1.0, top) + 0.5)
     if len(groups) > 1:
         ax.legend(fontsize=8)
     if rest:
         note += "; shaded: 10th-90th percentile"
     if len(varied) >= 2 and len(_keys(varied[1])) > _MAX_LINES:
-        note += f"; the first {_MAX_LINES} values of {varied[1].name} are shown"
+        note += f"; the first {_MAX_LINES} values of {varied[1].shown} are shown"
     return note
 
 
@@ -156,9 +165,11 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     """
     e = html.escape
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>Sweep: {e(title)}</title>",
              "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:1em auto;"
              "padding:0 1em;color:#222}figure{margin:1.5em 0}img{max-width:100%}"
+             ".scroll{overflow-x:auto}h1{overflow-wrap:anywhere}"
              "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
              "padding:2px 6px;text-align:right}caption{text-align:left}"
              ".note{color:#555;font-size:90%}</style></head><body>",
@@ -173,22 +184,22 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
         if not _plottable(column):
             continue
         url, note = _figure(table, column)
-        label = column.output.label if column.output is not None else column.name
+        label = column.shown
         parts.append(f"<figure><img alt=\"{e(label)}\" src=\"{url}\">"
                      f"<figcaption>{e(label)} <code>{e(column.name)}</code>"
                      + (f" <span class=\"note\">({e(note)})</span>" if note else "")
                      + "</figcaption></figure>")
     shown = min(len(table), _MAX_ROWS)
-    parts.append("<table><caption>" + (f"The first {shown} of {len(table)} points "
-                                       "(all are in the CSV and Parquet files)"
-                                       if shown < len(table) else "Every point")
-                 + "</caption><tr>"
-                 + "".join(f"<th>{e(c.name)}</th>" for c in table.columns if c.kind != "key")
-                 + "</tr>")
+    caption = (f"The first {shown} of {len(table)} points (all are in the CSV and Parquet "
+               "files)" if shown < len(table) else "Every point")
+    # the column names of the CSV stay in each heading's tooltip
+    heads = "".join(f"<th title=\"{e(c.name)}\">{e(c.shown)}</th>"
+                    for c in table.columns if c.kind != "key")
+    parts.append(f"<div class=\"scroll\"><table><caption>{caption}</caption><tr>{heads}</tr>")
     for i in range(shown):
         parts.append("<tr>" + "".join(f"<td>{e(_cell(c.values[i]))}</td>"
                                       for c in table.columns if c.kind != "key") + "</tr>")
-    parts.append("</table></body></html>")
+    parts.append("</table></div></body></html>")
     return "\n".join(parts)
 
 

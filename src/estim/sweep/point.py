@@ -34,11 +34,13 @@ class Output:
     :param name: the column name, with its unit (``sensory_threshold_mA``).
     :param label: what the column holds, in words (plot titles).
     :param levels: the words a text column takes, mildest first (plotted as their rank).
+    :param count: a whole number of things (plotted on whole ticks).
     """
 
     name: str
     label: str
     levels: tuple[str, ...] = ()
+    count: bool = False
 
 
 def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
@@ -51,8 +53,8 @@ def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
 #: Every output a point may have, in column order; a column that no point has is left out.
 OUTPUTS: tuple[Output, ...] = (
     Output("safety_verdict", "Safety verdict", tuple(v.value for v in Verdict)),
-    Output("safety_failures", "Safety rules failed"),
-    Output("safety_warnings", "Safety warnings"),
+    Output("safety_failures", "Safety rules failed", count=True),
+    Output("safety_warnings", "Safety warnings", count=True),
     Output("peak_current_mA", "Peak current (mA)"),
     Output("peak_voltage_V", "Peak voltage (V)"),
     Output("rms_current_mA", "r.m.s. current over the worst second (mA)"),

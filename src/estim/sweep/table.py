@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from estim.sweep.point import OUTPUTS, Output, Scalar
@@ -27,6 +28,15 @@ class Column:
     values: tuple[Scalar | int, ...]
     kind: str  # "index", "key", "input", "output" or "error"
     output: Output | None = None
+    #: an input in words with its unit (``pulse_width (µs)``); outputs have theirs
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The column as a reader names it (plots, the page's table)."""
+        if self.output is not None:
+            return self.output.label
+        return self.label or self.name
 
     @property
     def numeric(self) -> bool:
@@ -86,6 +96,11 @@ class SweepTable:
         return sink.getvalue()
 
 
+def _micro(unit: str) -> str:
+    """A unit as typed, with its micro prefix as people print it: ``us`` as µs."""
+    return re.sub(r"^u(?=[A-Za-zΩ])", "µ", unit)
+
+
 def sweep_table(run: SweepRun) -> SweepTable:
     """The table of ``run``, rows in plan order."""
     plan = run.plan
@@ -94,7 +109,8 @@ def sweep_table(run: SweepRun) -> SweepTable:
                Column("key", tuple(p.key for p in plan.points), "key")]
     for j, axis in enumerate(plan.axes):
         columns.append(Column(axis.column, tuple(p.inputs[j][1] for p in plan.points),
-                              "input"))
+                              "input", label=axis.name + (f" ({_micro(axis.unit)})"
+                                                          if axis.unit else "")))
     rows = [dict(r.outputs) if r is not None else {} for r in run.results]
     for output in OUTPUTS:
         if any(output.name in row for row in rows):
