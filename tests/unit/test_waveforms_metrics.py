@@ -231,3 +231,24 @@ def test_a_level_just_below_a_peak_is_found_twice_per_period():
     np.testing.assert_allclose(np.reshape(roots, (3, 2)),
                                np.column_stack([peaks - half_width, peaks + half_width]),
                                atol=1e-12)
+
+
+def test_a_drawn_pulse_reaches_its_peak_and_a_short_one_is_drawn_alone() -> None:
+    """HVPC's pulse panel spanned 12 ms, where its twin 20 µs peaks 75 µs apart were one
+    spike each, drawn at 136 and 148 V of 150 (the grid missed each decay's start; probe of
+    5 December 2026)."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.plots import _pulse_window
+    from estim.waveforms.build import stimulus_for
+
+    stim = stimulus_for(load_program(bundled_examples()["hvpc_wound"]).channels[0])
+    t0, t1 = _pulse_window(stim)
+    assert t1 - t0 < 0.5e-3  # the twin-peak pulse (95 µs), not 1.2 periods
+    t, v = stim.sample_grid(t0, t1)
+    peaks = v[np.r_[False, (v[1:-1] > v[:-2]) & (v[1:-1] >= v[2:]), False]]
+    assert len(peaks) == 2 and peaks == pytest.approx([150.0, 150.0], rel=1e-9)
+    # a pulse that is a visible share of its period keeps the window of its repeats
+    tens = stimulus_for(load_program(bundled_examples()["tens_conventional"]).channels[0])
+    t0, t1 = _pulse_window(tens)
+    assert t1 - t0 > 1.0 / 80

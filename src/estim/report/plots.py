@@ -37,6 +37,8 @@ def _pulse_window(stim: Stimulus) -> tuple[float, float]:
         return 0.0, min(stim.duration_s, 2 * stim.cycle_s)
     nxt = stim.onsets_s[i + 1] if i + 1 < len(stim.onsets_s) else first + stim.cycle_s
     span = 2.2 * float(nxt - first) if len(stim.onsets_s) > 1 else 1.2 * stim.cycle_s
+    if dur < 0.02 * span:  # a pulse too short to see among its repeats (HVPC's twin
+        return first - 0.2 * dur, first + 1.6 * dur  # peaks): the pulse itself
     return first - 0.1 * dur, first + max(span, 1.5 * dur)
 
 

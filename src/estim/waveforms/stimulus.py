@@ -199,4 +199,25 @@ class Stimulus:
             step = min(step, 1.0 / (fastest * points_per_feature))
         n = int(min(max_points, max(200, math.ceil((t1 - t0) / step) + 1)))
         t = np.linspace(t0, t1, n)
+        # every segment's start in the window is a grid point too, so that a jump is drawn
+        # to its full height (a 5 µs decay sampled from its start's first microsecond after
+        # read 136 V of HVPC's 150)
+        starts = self._segment_starts(t0, t1, max_points - n)
+        if starts.size:
+            t = np.union1d(t, starts)
         return t, self.sample(t)
+
+    def _segment_starts(self, t0: float, t1: float, most: int) -> FloatArray:
+        """The start of every segment between ``t0`` and ``t1`` (s), at most ``most`` of
+        them (none if more)."""
+        if len(self.onsets_s) == 0 or t1 <= t0:
+            return np.zeros(0)
+        first, last = math.floor(max(t0, 0.0) / self.cycle_s), math.floor(t1 / self.cycle_s)
+        per_cycle = sum(len(self.pulses[j].segments) for j in self.template)
+        if (last - first + 1) * per_cycle > most:
+            return np.zeros(0)
+        local = np.concatenate([o + np.array([sg.start for sg in self.pulses[j].segments])
+                                for o, j in zip(self.onsets_s, self.template, strict=True)])
+        cycles = np.arange(first, last + 1) * self.cycle_s
+        out = (cycles[:, None] + local[None, :]).ravel()
+        return out[(out >= t0) & (out <= t1)]
