@@ -245,7 +245,7 @@ def test_a_drawn_pulse_reaches_its_peak_and_a_short_one_is_drawn_alone() -> None
     stim = stimulus_for(load_program(bundled_examples()["hvpc_wound"]).channels[0])
     t0, t1 = _pulse_window(stim)
     assert t1 - t0 < 0.5e-3  # the twin-peak pulse (95 µs), not 1.2 periods
-    t, v = stim.sample_grid(t0, t1)
+    _, v = stim.sample_grid(t0, t1)
     peaks = v[np.r_[False, (v[1:-1] > v[:-2]) & (v[1:-1] >= v[2:]), False]]
     assert len(peaks) == 2 and peaks == pytest.approx([150.0, 150.0], rel=1e-9)
     # a pulse that is a visible share of its period keeps the window of its repeats
