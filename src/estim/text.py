@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORMULA_PREFIXES", "current_text", "readable", "spreadsheet_cell", "terminal_text"]
+__all__ = ["FORMULA_PREFIXES", "current_text", "percent_text", "readable", "spreadsheet_cell",
+           "terminal_text"]
 
 # C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
 # bidirectional overrides that reorder what follows them; tab is kept, newline on request.
@@ -79,6 +80,12 @@ def current_text(amps: float, digits: int = 3, *, smallest: str = "µA") -> str:
         if abs(amps) * scale < 1000 - 0.5 * 10 ** (3 - digits):
             return f"{readable(f'{amps * scale:.{digits}g}')} {unit}"
     return f"{readable(f'{amps:.{digits}g}')} A"
+
+
+def percent_text(fraction: float) -> str:
+    """A fraction as a percentage in a sentence (3 figures), written as the window's other
+    percentages are: ``percent_text(0.0625)`` is '6.25%'."""
+    return f"{fraction * 100:.3g}%"
 
 
 def spreadsheet_cell(text: str) -> str:

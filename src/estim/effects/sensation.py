@@ -43,6 +43,7 @@ from estim.errors import InputError
 from estim.evidence import EvidenceLevel
 from estim.program.options import Sensation
 from estim.tables import TableEntry, table_value
+from estim.text import percent_text
 from estim.units import finite_or_none
 
 __all__ = [
@@ -192,31 +193,34 @@ def classify_sensation(
     c = criteria
     noci = r.nociceptive_adelta
     if noci >= c.pain_adelta_fraction and noci > 0:
-        of = f" (skin {r.adelta:.3g}, periosteum {r.periosteal:.3g})" if r.periosteal else ""
-        return _result(Sensation.PAINFUL, f"Aδ fraction {noci:.3g}{of} >= "
-                       f"{c.pain_adelta_fraction:.3g} (pain threshold)", r, force_fraction, c)
+        of = (f" (skin {percent_text(r.adelta)}, periosteum {percent_text(r.periosteal)})"
+              if r.periosteal else "")
+        return _result(Sensation.PAINFUL, f"Aδ fibers firing {percent_text(noci)}{of} ≥ "
+                       f"{percent_text(c.pain_adelta_fraction)} (pain threshold)", r,
+                       force_fraction, c)
     if r.c >= c.pain_c_fraction and r.c > 0:
-        return _result(Sensation.PAINFUL, f"C fraction {r.c:.3g} >= {c.pain_c_fraction:.3g} "
-                       "(pain threshold)", r, force_fraction, c)
+        return _result(Sensation.PAINFUL, f"C fibers firing {percent_text(r.c)} ≥ "
+                       f"{percent_text(c.pain_c_fraction)} (pain threshold)", r, force_fraction, c)
     if force_fraction is not None:
         contraction = force_fraction >= c.visible_force_fraction and force_fraction > 0
-        why = (f"force {force_fraction:.3g} of maximum >= {c.visible_force_fraction:.3g} "
-               "(visible contraction)")
+        why = (f"force {percent_text(force_fraction)} of maximum ≥ "
+               f"{percent_text(c.visible_force_fraction)} (visible contraction)")
     else:
         contraction = r.motor >= c.motor_fraction_without_force and r.motor > 0
-        why = (f"motor fraction {r.motor:.3g} >= {c.motor_fraction_without_force:.3g} "
-               "(visible contraction)")
+        why = (f"motor axons firing {percent_text(r.motor)} ≥ "
+               f"{percent_text(c.motor_fraction_without_force)} (visible contraction)")
     if contraction:
         return _result(Sensation.CONTRACTION, why, r, force_fraction, c)
     if r.abeta >= c.strong_abeta_fraction and r.abeta > 0:
-        return _result(Sensation.STRONG_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
-                       f"{c.strong_abeta_fraction:.3g}, no visible contraction", r,
+        return _result(Sensation.STRONG_TINGLING, f"Aβ fibers firing {percent_text(r.abeta)} ≥ "
+                       f"{percent_text(c.strong_abeta_fraction)}, no visible contraction", r,
                        force_fraction, c)
     if r.abeta >= c.sensory_abeta_fraction and r.abeta > 0:
-        return _result(Sensation.LIGHT_TINGLING, f"Aβ fraction {r.abeta:.3g} >= "
-                       f"{c.sensory_abeta_fraction:.3g} (sensory threshold)", r,
+        return _result(Sensation.LIGHT_TINGLING, f"Aβ fibers firing {percent_text(r.abeta)} ≥ "
+                       f"{percent_text(c.sensory_abeta_fraction)} (sensory threshold)", r,
                        force_fraction, c)
     return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)
+
 
 
 def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,

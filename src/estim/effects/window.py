@@ -58,6 +58,7 @@ from estim.effects.sensation import (
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.fields.sites import motor_point_shift_m
+from estim.text import percent_text
 from estim.units import finite_or_none
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
@@ -573,9 +574,10 @@ class SensationWindow:
         c, n, a = self.criteria, self.counts, self.available or {}
         if which == "motor":
             of = f" of the {self.muscle}" if self.muscle else ""
-            return (f"visible contraction{of}: {self.motor_fraction_criterion:.3g} of the motor "
-                    "axons firing at the program's own rate, whose twitches sum to "
-                    f"{c.visible_force_fraction:g} of maximal force (Ding muscle model)")
+            return (f"visible contraction{of}: {percent_text(self.motor_fraction_criterion)} of "
+                    "the motor axons firing at the program's own rate, whose twitches sum to "
+                    f"{percent_text(c.visible_force_fraction)} of maximal force (Ding muscle "
+                    "model)")
         if which == "pain":
             adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around the "
                       "cathode firing")
@@ -584,13 +586,14 @@ class SensationWindow:
                 adelta = (f"{c.pain_adelta_fraction:.0%} of the Aδ afferents under and around "
                           "the cathode firing, the bone's periosteal Aδ counted with the "
                           f"skin's (each as {PERIOSTEAL_DENSITY_RATIO:g} of one: their density)")
-            return f"pain: {adelta}, or {c.pain_c_fraction:g} of the C fibers"
+            return f"pain: {adelta}, or {percent_text(c.pain_c_fraction)} of the C fibers"
         frac = c.sensory_abeta_fraction if which == "sensory" else c.strong_abeta_fraction
         count = None if n is None else (n.detection_abeta if which == "sensory"
                                         else n.strong_abeta)
         what = "detection" if which == "sensory" else "strong tingling"
         if count is None:
-            return f"{what}: {frac:g} of the Aβ afferents" if frac else f"{what}: first Aβ"
+            return (f"{what}: {percent_text(frac)} of the Aβ afferents" if frac
+                    else f"{what}: first Aβ")
         return (f"{what}: {count:.0f} Aβ afferents firing ({frac:.0%} of the "
                 f"{a.get('abeta', 0):.0f} under and around the cathode)")
 
