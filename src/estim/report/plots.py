@@ -271,7 +271,7 @@ def plot_recruitment(window: Any) -> Figure:
             continue  # a bone too deep to matter: no line of zeros in the legend
         ax.step(amps * ma, frac * 100, where="post", color=_FIBER_COLOURS.get(name),
                 label=f"{_FIBER_WORDS.get(name, name)}, {window.classes[name].thresholds_a.size}"
-                      " fibers")
+                      " fibers simulated")
     sensory, pain = window.sensory_a, window.pain_a
     if np.isfinite(sensory):
         top = min(x for x in (pain, hi) if np.isfinite(x))
@@ -285,9 +285,11 @@ def plot_recruitment(window: Any) -> Figure:
     for attr, words, style in THRESHOLDS:
         value = getattr(window, attr)
         if np.isfinite(value) and lo < value < hi:
-            ax.axvline(value * ma, color="0.3", ls=style, lw=1.2,
+            ax.axvline(value * ma, color="0.3", ls=style, lw=1.2, zorder=4,
                        label=f"{words}: {value * ma:.3g} mA")
-    ax.axvline(window.amplitude_a * ma, color="k", lw=2.5, alpha=0.7,
+    # the programmed intensity wide and pale behind the thresholds: HVPC's 749 mA hid the
+    # pain threshold's 739 mA under it
+    ax.axvline(window.amplitude_a * ma, color="k", lw=5, alpha=0.3, zorder=1,
                label=f"programmed intensity: {window.amplitude_a * ma:.3g} mA")
     ax.set_xscale("log")
     ax.set_xlim(lo * ma, hi * ma)

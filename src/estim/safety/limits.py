@@ -171,7 +171,7 @@ LIMITS: tuple[Limit, ...] = (
           "treatment", "iontophoresis", Verdict.WARN, Scope.APPLICATION,
           rationale="a typical maximum, not a safety limit: warn"),
     # --- implanted electrodes (application) -----------------------------------------------
-    Limit("implant.shannon_k", "Shannon k = log10(Q/A) + log10(Q), Q in uC/phase, A in cm2",
+    Limit("implant.shannon_k", "Shannon k = log10(Q/A) + log10(Q), Q in µC per phase, A in cm²",
           1.85, "1", "",
           "Shannon RV (1992) A model of safe levels for electrical stimulation. IEEE Trans "
           "Biomed Eng 39:424-426 (k = 1.85 for platinum macroelectrodes, McCreery et al. "
