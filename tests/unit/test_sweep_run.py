@@ -100,3 +100,20 @@ def test_estims_warnings_on_a_worker_come_back_as_notes() -> None:
         warnings.simplefilter("error")  # nothing escapes the point
         result = run_point(plan.points[0], SAFETY)
     assert len(result.notes) == 1 and "'200 mm' is outside the usual range" in result.notes[0]
+
+
+def test_a_point_says_which_rule_fails_and_at_which_setting(tmp_path: Path) -> None:
+    """A 5 ms pulse at 25 mA fails IEC's r.m.s. limit only at the device maximum (89 mA
+    r.m.s.), while the row's r.m.s. column read the programmed 22 mA: the row said neither
+    which rule nor where (probe of 5 December 2026). The words survive a resume."""
+    from estim.sweep.run import _read_point
+
+    plan = plan_sweep(TENS, [parse_axis("pulse_width=200,5000us")], options=SAFETY)
+    short, long = (dict(run_point(p, SAFETY).outputs) for p in plan.points)
+    assert short["safety_not_passed"] is None
+    assert long["safety_not_passed"] == ("iec.rms.le400 fail at the device maximum; "
+                                         "iec.current_density warn at the device maximum")
+    run = run_sweep(plan, tmp_path, workers=1)
+    point = plan.points[1]
+    back = _read_point(tmp_path / POINTS_FOLDER / f"{point.key}.json", point.key)
+    assert back is not None and dict(back.outputs) == dict(run.results[1].outputs)

@@ -35,12 +35,14 @@ class Output:
     :param label: what the column holds, in words (plot titles).
     :param levels: the words a text column takes, mildest first (plotted as their rank).
     :param count: a whole number of things (plotted on whole ticks).
+    :param text: free words (in the table, not plotted).
     """
 
     name: str
     label: str
     levels: tuple[str, ...] = ()
     count: bool = False
+    text: bool = False
 
 
 def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
@@ -55,6 +57,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("safety_verdict", "Safety verdict", tuple(v.value for v in Verdict)),
     Output("safety_failures", "Safety rules failed", count=True),
     Output("safety_warnings", "Safety warnings", count=True),
+    Output("safety_not_passed", "Rules not passed (at which setting)", text=True),
     Output("peak_current_mA", "Peak current (mA)"),
     Output("peak_voltage_V", "Peak voltage (V)"),
     Output("rms_current_mA", "r.m.s. current over the worst second (mA)"),
@@ -129,6 +132,12 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
                                        for f in result.safety.findings))
     out["safety_warnings"] = float(sum(f.verdict is Verdict.WARN
                                        for f in result.safety.findings))
+    # which rule, at which setting: a fail in a row beside a pass-looking r.m.s. said
+    # neither (probe of 5 December 2026)
+    out["safety_not_passed"] = "; ".join(
+        f"{f.rule_id} {f.verdict.value}" + (f" at the {f.setting.value}"
+                                           if f.setting else "")
+        for f in result.safety.findings if f.verdict is not Verdict.PASS) or None
     m = result.metrics[0]
     if result.stimuli[0].unit == "V":
         out["peak_voltage_V"] = m.peak

@@ -244,6 +244,8 @@ def _valid_output(name: str, value: Any) -> bool:
         return True
     if column.levels:
         return value in column.levels
+    if column.text:
+        return isinstance(value, str)
     return isinstance(value, float | int) and not isinstance(value, bool) \
         and math.isfinite(value)
 
