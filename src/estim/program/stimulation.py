@@ -143,7 +143,9 @@ class TENS(_Pulsed):
         self._check_fits(self.frequency)
         for name in ("amplitude_modulation", "rate_modulation", "width_modulation"):
             if not 0 <= getattr(self, name) < 1:
-                raise InputError(name, getattr(self, name), "a modulation depth in [0, 1)")
+                raise InputError(name, getattr(self, name),
+                                 "a modulation depth from 0 up to, not including, 1: 0.3 or "
+                                 "'30 %' (100 % would stop the output)")
         positive(self, "modulation_period")
         if self.mode is TENSMode.MODULATED:
             max_events("modulation_period", self.modulation_period * self.frequency)
@@ -257,7 +259,8 @@ class Russian(FrozenModel):
         positive(self, "carrier_frequency", "burst_frequency", "on_time", "duration")
         non_negative(self, "off_time", "ramp_up", "ramp_down")
         if not 0 < self.burst_duty <= 1:
-            raise InputError("burst_duty", self.burst_duty, "a fraction in (0, 1]")
+            raise InputError("burst_duty", self.burst_duty,
+                             "a fraction above 0 and at most 1: 0.5 or '50 %'")
         if self.burst_frequency >= self.carrier_frequency:
             raise InputError("burst_frequency", self.burst_frequency,
                              f"below the carrier frequency ({self.carrier_frequency:g} Hz)")
@@ -601,7 +604,8 @@ class DBS(FrozenModel):
         pulse_durations(self, "pulse_width")
         non_negative(self, "interphase_gap")
         if not 0 < self.recharge_ratio <= 1:
-            raise InputError("recharge_ratio", self.recharge_ratio, "a fraction in (0, 1]")
+            raise InputError("recharge_ratio", self.recharge_ratio,
+                             "a fraction above 0 and at most 1: 0.1 or '10 %'")
         active = self.pulse_width + self.interphase_gap
         if self.recharge is Recharge.ACTIVE:
             active += self.pulse_width / self.recharge_ratio
