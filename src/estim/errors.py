@@ -32,8 +32,11 @@ def shown_value(value: object, render: Callable[[Any], str] = repr) -> str:
     """
     if value is None:
         return "'(missing)'"
-    if isinstance(value, str) and len(value) > _MAX_VALUE_SHOWN:
-        cut = render(value[:_MAX_VALUE_SHOWN])
+    if isinstance(value, str) and len(render(value)) > _MAX_VALUE_SHOWN + 2:
+        keep = _MAX_VALUE_SHOWN  # characters of the text, fewer where each is escaped
+        while len(render(value[:keep])) > _MAX_VALUE_SHOWN + 2:
+            keep = keep * 3 // 4
+        cut = render(value[:keep])
         return f"{cut[:-1]}...{cut[-1]} ({len(value):,} characters)"
     text = render(value)
     if len(text) > _MAX_VALUE_SHOWN:

@@ -85,7 +85,7 @@ def current_text(amps: float, digits: int = 3, *, smallest: str = "µA") -> str:
 def percent_text(fraction: float) -> str:
     """A fraction as a percentage in a sentence (3 figures), written as the window's other
     percentages are: ``percent_text(0.0625)`` is '6.25%'."""
-    return f"{fraction * 100:.3g}%"
+    return f"{readable(format(fraction * 100, '.3g'))}%"
 
 
 def spreadsheet_cell(text: str) -> str:

@@ -100,3 +100,16 @@ def test_a_threshold_the_fiber_end_sets_is_said_and_a_search_that_ends_says_wher
     # 1 kV on the nearest point of the fiber: 4π · 0.2 S/m · 1 mm · 1 kV = 2.51 A
     assert "none below 2.513 A (the search stops where the fiber sees 1 kV)" in \
         capsys.readouterr().out
+
+
+def test_a_fiber_cut_to_the_budget_stays_within_it() -> None:
+    """Rounded up to whole nodes, a fiber cut to the work budget went a few compartments
+    over it, and the run was refused with '--pulse-width: got 1us, expected at least 1 us'
+    (review of 5 December 2026). Only the fiber is built here, not run."""
+    from estim.fibers.solver import _default_tstop
+
+    for distance, width in ((6e-3, 1e-6), (60e-3, 10e-6)):
+        fiber = cli._long_enough("mrg", 10e-6, distance, width, sensory=False, anodic=True)
+        dt = min(2e-6, 0.1 * width)
+        assert fiber.n_compartments * _default_tstop(fiber) / dt <= cli._MAX_WORK
+        assert fiber.n_nodes % 2 == 1  # a middle node faces the source

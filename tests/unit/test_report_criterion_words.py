@@ -13,13 +13,13 @@ ROOM = 80 - 44
 @pytest.mark.parametrize(("criterion", "words"), [
     ("detection: 167 Aβ afferents firing (44% of the 380 under and around the cathode)",
      "167 Aβ afferents fire"),
-    ("pain: 74% of the Aδ afferents under and around the cathode firing, or 0.5 of the C "
+    ("pain: 74% of the Aδ afferents under and around the cathode firing, or 50% of the C "
      "fibers", "74% of the Aδ afferents fire"),
     ("pain: 74% of the Aδ afferents under and around the cathode firing, the bone's "
-     "periosteal Aδ counted with the skin's, or 0.5 of the C fibers",
+     "periosteal Aδ counted with the skin's, or 50% of the C fibers",
      "74% of Aδ (skin + bone) fire"),
     ("pain: 77% of the Aδ afferents under and around the cathode firing, the bone's "
-     "periosteal Aδ counted with the skin's (each as 0.4 of one: their density), or 0.05 of "
+     "periosteal Aδ counted with the skin's (each as 0.4 of one: their density), or 5% of "
      "the C fibers", "77% of Aδ (skin + bone) fire"),
 ])
 def test_a_criterion_in_a_few_words(criterion: str, words: str) -> None:

@@ -126,7 +126,7 @@ def test_a_voltage_programs_current_says_why_the_output_table_gives_another() ->
     generic = report.table.channels[0].row("skin_peak_current").programmed
     assert 0.4 < generic < 0.55  # 150 V over 300 Ω of tissue and the skin
     assert rows["Current"].startswith("750 mA (the voltage over this site's load")
-    assert f"would take {generic * 1e3:.0f} mA" in rows["Current"]
+    assert f"it would be {generic * 1e3:.0f} mA" in rows["Current"]
     # a current-controlled program's current needs no such words
     tens = load_program(bundled_examples()["tens_conventional"])
     rows = dict(page.field_rows(fields, SimpleNamespace(program=tens, safety=check(tens),

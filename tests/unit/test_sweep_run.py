@@ -117,3 +117,15 @@ def test_a_point_says_which_rule_fails_and_at_which_setting(tmp_path: Path) -> N
     point = plan.points[1]
     back = _read_point(tmp_path / POINTS_FOLDER / f"{point.key}.json", point.key)
     assert back is not None and dict(back.outputs) == dict(run.results[1].outputs)
+    # a column of words is text in Parquet even where every point passes (a float column
+    # there would not concatenate with another sweep's)
+    import io
+
+    import pyarrow.parquet as pq
+
+    from estim.sweep.table import sweep_table
+
+    passing = run_sweep(plan_sweep(TENS, [parse_axis("pulse_width=200,300us")],
+                                   options=SAFETY), tmp_path / "passing", workers=1)
+    schema = pq.read_table(io.BytesIO(sweep_table(passing).to_parquet())).schema
+    assert str(schema.field("safety_not_passed").type) == "string"

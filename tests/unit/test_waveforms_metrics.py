@@ -252,3 +252,21 @@ def test_a_drawn_pulse_reaches_its_peak_and_a_short_one_is_drawn_alone() -> None
     tens = stimulus_for(load_program(bundled_examples()["tens_conventional"]).channels[0])
     t0, t1 = _pulse_window(tens)
     assert t1 - t0 > 1.0 / 80
+
+
+def test_the_beat_sweep_is_read_from_the_base_carrier_whichever_channel_comes_first() -> None:
+    """The beat channel now carries its own 4,080-4,120 Hz; the figure took the base
+    carrier from the first channel, so with the channels listed the other way round the
+    beat sweep read 0.2-39.7 Hz instead of 80-120 (review of 5 December 2026)."""
+    from estim.program.bundled import bundled_examples
+    from estim.report.plots import plot_waveforms
+    from estim.waveforms.build import stimulus_for
+
+    program = load_program(bundled_examples()["ifc_true_knee"])
+    for channels in (program.channels, program.channels[::-1]):
+        stimuli = [stimulus_for(c) for c in channels]
+        fig = plot_waveforms(stimuli, [c.name for c in channels])
+        sweep = next(ax for ax in fig.axes if ax.get_ylabel() == "beat frequency (Hz)")
+        beats = sweep.lines[0].get_ydata()
+        assert min(beats) == pytest.approx(80.0, abs=1.0)
+        assert max(beats) == pytest.approx(120.0, abs=1.0)

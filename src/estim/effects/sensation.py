@@ -222,7 +222,6 @@ def classify_sensation(
     return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)
 
 
-
 def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,
             c: SensationCriteria) -> SensationResult:
     return SensationResult(sensation=s, reasons=(reason,), recruitment=r, force_fraction=ff,

@@ -92,8 +92,11 @@ def _places_a_contact(channels: object) -> bool:
 
 def _contact_electrode(e: dict[str, Any], lead: Any, where: str, *,
                        default: bool = False) -> dict[str, Any]:
-    contact = lead.contact(e["placement"], field=f"{where}.placement")
     assumed = " (the default lead: the program's [site] names none)" if default else ""
+    try:
+        contact = lead.contact(e["placement"], field=f"{where}.placement")
+    except InputError as err:
+        raise InputError(err.field, err.value, err.expected + assumed) from None
     title = lead.title + assumed
     shape = e.get("shape", "lead_contact")
     if shape != "lead_contact":

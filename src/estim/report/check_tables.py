@@ -154,7 +154,7 @@ def _rule_units(report: SafetyReport) -> dict[str, str]:
 def csv_header(report: SafetyReport) -> list[str]:
     """The CSV's header row for ``report``: channel, setting, one column per output
     characteristic (``label [unit]``), then ``RULE value [unit]``, ``RULE limit [unit]``,
-    ``RULE verdict`` and ``RULE source`` per rule."""
+    ``RULE verdict``, ``RULE source`` and ``RULE note`` per rule."""
     head = ["channel", "setting"]
     rows = report.table.channels[0].rows if report.table.channels else ()
     head += [_head(r.label, r.unit) for r in rows]

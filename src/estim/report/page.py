@@ -546,9 +546,15 @@ def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:
         generic = _skin_peak_a(tables.get(ch["name"]))
         if voltage and generic is not None:
             # a voltage's current is the load's: say why the output table's differs
-            current += (f" (the voltage over this site's load; the output table's typical "
-                        f"skin–electrode load, a generic 300 Ω of tissue in series with "
-                        f"the skin, would take {_ma(generic)})")
+            limit = result.program.device.current_limit
+            held = limit is not None and generic >= limit * (1 - 1e-9)
+            current += (" (the voltage over this site's load; on the output table's typical "
+                        "skin–electrode load, a generic 300 Ω of tissue in series with the "
+                        "skin, " + (f"the device's current limit, {_ma(limit)}, would hold it"
+                                    if held else f"it would be {_ma(generic)}") + ")")
+            if limit is not None and ch["current_A"] > limit:
+                current += (f"; above the device's current limit ({_ma(limit)}), which "
+                            "would hold it there")
         rows.append((f"Current{who}", current))
     return rows
 

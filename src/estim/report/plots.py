@@ -203,7 +203,8 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.set_ylabel("A + B (mA)")
         ax.set_title("both channels summed: the beat", fontsize=9)
         # the beat over one sweep cycle: each step's second carrier minus the first
-        fc = a.timing.carrier_hz or 0.0
+        # the base carrier is the lower one, whichever channel the program lists first
+        fc = min((x for x in (a.timing.carrier_hz, b.timing.carrier_hz) if x), default=0.0)
         beat_ch = b if b.cycle_s >= a.cycle_s else a
         f2 = np.array([max(abs(r.imag) for s in p.segments for r in s.rates) / (2 * np.pi)
                        for p in beat_ch.pulses])[beat_ch.template]

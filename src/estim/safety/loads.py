@@ -172,7 +172,8 @@ class Delivered:
     :param peak_current_a: largest |I| (A).
     :param peak_voltage_v: largest |V| across the load (V).
     :param energy_per_event_j: largest energy of one event (a pulse, a burst, a carrier
-        step) dissipated in the load (J).
+        step) dissipated in the load (J); on the skin load, a carrier output's is one
+        carrier cycle's.
     :param limited: True when the output is limited by the device: clipped by the compliance
         voltage or the current limit (resistors), or, for the skin load, when the voltage the
         programmed current needs exceeds the compliance (or the current exceeds the limit);
@@ -496,8 +497,8 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             peak_i = device.current_limit
         if device.max_voltage is not None:
             peak_v = min(peak_v, device.max_voltage)
-    note = ("periodic steady state over one pulse period (FFT); energy per pulse period; "
-            "typical skin parameters, which vary widely")
+    note = ("periodic steady state over one pulse period (FFT); energy per pulse period (a "
+            "carrier cycle for carrier outputs); typical skin parameters, which vary widely")
     if not resolved_all:
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:

@@ -44,7 +44,7 @@ MAX_POINTS = 100_000
 #: Most fibers per class a sweep's window may sample.
 _MAX_FIBERS = 100_000
 #: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
-SWEEP_VERSION = "sweep-1"
+SWEEP_VERSION = "sweep-2"  # 2: points name the rules they do not pass (safety_not_passed)
 
 
 class Mode(StrEnum):

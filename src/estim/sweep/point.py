@@ -134,9 +134,12 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
                                        for f in result.safety.findings))
     # which rule, at which setting: a fail in a row beside a pass-looking r.m.s. said
     # neither (probe of 5 December 2026)
+    several = len(program.channels) > 1
     out["safety_not_passed"] = "; ".join(
-        f"{f.rule_id} {f.verdict.value}" + (f" at the {f.setting.value}"
-                                           if f.setting else "")
+        (f"channel {f.channel}: " if several and f.channel else "")
+        + f"{f.rule_id} {f.verdict.value}"
+        + (f" at the {f.setting.value}" + (" amplitude" if f.setting.value == "programmed"
+                                           else "") if f.setting else "")
         for f in result.safety.findings if f.verdict is not Verdict.PASS) or None
     m = result.metrics[0]
     if result.stimuli[0].unit == "V":

@@ -86,6 +86,8 @@ class SweepTable:
         for c in self.columns:
             if c.kind == "index":
                 kind = pa.int64()
+            elif c.output is not None and c.output.text:  # text even where every point is empty
+                kind = pa.string()
             elif c.numeric:
                 kind = pa.float64()
             else:

@@ -25,6 +25,9 @@ __all__ = ["Stimulus", "Timing"]
 FloatArray = NDArray[np.float64]
 
 
+#: Most segment starts a sampling grid adds (beyond them the grid alone is drawn).
+_MAX_STARTS = 100_000
+
 @dataclass(frozen=True)
 class Timing:
     """What the output specification table says about timing (all in s or Hz; None = n/a).
@@ -202,9 +205,11 @@ class Stimulus:
         # every segment's start in the window is a grid point too, so that a jump is drawn
         # to its full height (a 5 µs decay sampled from its start's first microsecond after
         # read 136 V of HVPC's 150)
-        starts = self._segment_starts(t0, t1, max_points - n)
+        starts = self._segment_starts(t0, t1, _MAX_STARTS)
         if starts.size:
-            t = np.union1d(t, starts)
+            # the start and a hair after it: a start a later cycle's rounding puts a hair
+            # before the jump still has the jump's own value beside it
+            t = np.union1d(t, np.concatenate([starts, starts + 1e-12 * self.cycle_s]))
         return t, self.sample(t)
 
     def _segment_starts(self, t0: float, t1: float, most: int) -> FloatArray:
