@@ -391,10 +391,12 @@ def _point_source(r: float, sigma: float) -> Any:
 
 
 def _print_point(rep: dict[str, Any]) -> None:
+    from estim.safety.render import format_value  # µs, and ms from 1,000 µs
+
     thr = rep["threshold_A"]
     rows = [("model", rep["model"]), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
-            ("pulse width", f"{_duration(rep['pulse_width_s'])} ({rep['polarity']})"),
+            ("pulse width", f"{format_value(rep['pulse_width_s'], 'µs')} ({rep['polarity']})"),
             ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
             ("threshold", _not_found(rep) if thr is None else current_text(thr, 4)),
             ("criterion", "first propagating action potential (detection node)"),
@@ -411,12 +413,6 @@ def _not_found(rep: dict[str, Any]) -> str:
     top = rep["lower_bound_A"]
     why = "at 1 kA" if top >= 1e3 else "where the fiber sees 1 kV"
     return f"none below {current_text(top, 4)} (the search stops {why})"
-
-
-def _duration(s: float) -> str:
-    """A pulse width in µs, or in ms from 1 ms (5 ms, not 5000 µs)."""
-    return (f"{readable(format(s * 1e3, '.4g'))} ms" if s >= 1e-3
-            else f"{readable(format(s * 1e6, '.4g'))} µs")
 
 
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
