@@ -330,9 +330,14 @@ def _long_enough(model: str, d: float, r: float, pw: float, *, sensory: bool,
     length = min(need, max(affordable, base.length_m))
     if length <= base.length_m:
         return base
-    if base.model in MYELINATED:  # whole nodes, odd (a middle node), within the budget
-        n = math.floor(length / (base.length_m / (base.n_nodes - 1))) + 1
-        return fb.make_fiber(model, d, sensory=sensory, n_nodes=max(base.n_nodes, n - (n % 2 == 0)))
+    if base.model in MYELINATED:  # whole nodes, odd (a middle node faces the source):
+        spacing = base.length_m / (base.n_nodes - 1)
+        n = math.ceil(length / spacing) + 1  # at least the reach ...
+        n += n % 2 == 0
+        if (n - 1) * spacing > affordable:  # ... unless that is over the budget: within it
+            n = math.floor(affordable / spacing) + 1
+            n -= n % 2 == 0
+        return fb.make_fiber(model, d, sensory=sensory, n_nodes=max(base.n_nodes, n))
     return fb.make_fiber(model, d, length_m=length)
 
 
