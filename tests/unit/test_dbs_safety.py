@@ -61,3 +61,59 @@ def test_charge_density_uses_the_lead_impedance(stated, given, ohms, words) -> N
     else:
         with pytest.raises(KeyError):
             table.row("max_phase_charge_lead")
+
+
+def _lead_impedance(report) -> dict[str, tuple[str, str]]:
+    """The implant.lead_impedance findings: per setting, the verdict and the note."""
+    return {f.setting.value: (f.verdict.value, f.note)
+            for f in report.by_rule("implant.lead_impedance") if f.setting is not None}
+
+
+@pytest.mark.parametrize(("stated", "verdict"), [
+    ('impedance = "1.2 kohm"', "pass"),
+    # Wong et al. 2018: "values greater than 2,000 Ω usually represent a broken lead"
+    ('impedance = "2 kohm"', "pass"),
+    ('impedance = "2.1 kohm"', "warn"),
+    # kΩ typed where Ω was meant: the charge rules pass on 1/1000 of the current
+    ('impedance = "20 kohm"', "warn"),
+])
+def test_a_stated_impedance_above_an_intact_lead_warns(stated, verdict) -> None:
+    report = check(parse_program(TEXT.replace("IMPEDANCE", stated)))
+    found = _lead_impedance(report)
+    assert {v for v, _ in found.values()} == {verdict}
+    assert set(found) == {"programmed", "device maximum"}
+    # the note gives what an intact lead's low end draws: 3 V into 500 Ω for 90 µs
+    q500 = 3.0 / 500.0 * 90e-6  # [C]
+    density = q500 / AREA_M2 * 1e2  # [C/m² -> µC/cm²]
+    assert f"{density:.4g} µC/cm² (within the 30 µC/cm² limit)" in found["programmed"][1]
+    # the charge rules themselves are still judged into the stated impedance
+    stated_density, note = _density(report)
+    assert "stated in the program" in note
+    assert stated_density < density / 2
+
+
+def test_the_lead_impedance_note_says_when_500_ohm_would_fail() -> None:
+    # 8 V, 150 µs into 500 Ω: 2.4 µC on the 3389's 0.0599 cm² contact, 40.1 µC/cm² > 30
+    text = (TEXT.replace("IMPEDANCE", 'impedance = "20 kohm"')
+            .replace('amplitude = "3 V"', 'amplitude = "8 V"')
+            .replace('pulse_width = "90 us"', 'pulse_width = "150 us"')
+            .replace('max_voltage = "5 V"', 'max_voltage = "10 V"'))
+    report = check(parse_program(text))
+    verdict, note = _lead_impedance(report)["programmed"]
+    assert verdict == "warn"
+    assert "stated 20 kΩ" in note
+    assert f"{8.0 / 500 * 150e-6 / AREA_M2 * 1e2:.3g} µC/cm² (over the 30 µC/cm² limit)" in note
+    assert report.verdict.value == "warn"  # not a pass on the stated 20 kΩ alone
+
+
+@pytest.mark.parametrize("change", [
+    ("IMPEDANCE", ""),  # not stated: judged into 500 Ω already
+    ('control = "voltage"', 'control = "current"'),  # the current does not follow the load
+])
+def test_no_lead_impedance_finding_where_the_verdict_does_not_rest_on_it(change) -> None:
+    text = TEXT.replace(*change).replace("IMPEDANCE", 'impedance = "20 kohm"')
+    if change[1] == 'control = "current"':
+        text = (text.replace('max_voltage = "5 V"', 'max_current = "10 mA"\n'
+                             'compliance_voltage = "10 V"')
+                .replace('amplitude = "3 V"', 'amplitude = "3 mA"'))
+    assert _lead_impedance(check(parse_program(text))) == {}

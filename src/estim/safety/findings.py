@@ -29,7 +29,7 @@ from estim.program.model import Channel, Iontophoresis, Program, Verdict
 from estim.safety.limits import Limit, Scope, iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
 from estim.safety.output import ChannelOutput, Setting, analyse, channel_implanted
-from estim.safety.table import OutputTable, channel_table, display_value
+from estim.safety.table import OutputTable, channel_table, display_value, format_value
 from estim.text import readable
 from estim.waveforms.build import stimulus_for
 
@@ -234,8 +234,8 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
     voltage = out.stimulus.control.value == "voltage"
     into = ""
     if voltage and out.load_ohm is not None:
-        into = (f"; voltage-controlled: current into the lead impedance {out.load_ohm:.0f} Ω "
-                f"({out.load_source})")
+        into = (f"; voltage-controlled: current into the lead impedance "
+                f"{format_value(out.load_ohm, 'Ω')} ({out.load_source})")
     elif voltage:
         into = "; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
         if out.field_impedance_ohm is not None:
@@ -243,6 +243,8 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
                      "current; a lead's impedance varies between people)")
     note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
     found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
+    if voltage and out.load_ohm is not None and out.load_source == "stated in the program":
+        found.append(_stated_impedance(out, area))
     shannon = limit("implant.shannon_k")
     if q > 0:
         q_uc = q * 1e6  # [C -> µC]
@@ -253,6 +255,27 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
                              shannon.value, shannon.unit, shannon.display_unit, Verdict.PASS,
                              out.channel.name, out.setting, "no charge delivered"))
     return found
+
+
+def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
+    """A voltage-controlled lead's stated impedance, against what an intact lead reads: the
+    charge rules take the stated value, so a high one (a broken lead, or kΩ typed for Ω)
+    lets them pass on a current an intact lead would exceed. The note gives the charge into
+    the 500 Ω test load, the low end of intact leads, with its verdict."""
+    assert out.load_ohm is not None
+    row = limit("implant.lead_impedance")
+    q = out.metrics_500.max_phase_charge
+    density = limit("implant.charge_density")
+    over = q / area > density.value * (1 + 1e-9)
+    into_500 = (f"into 500 Ω, the low end of an intact lead, the largest phase charge would "
+                f"be {q * 1e6:.4g} µC, {q / area * 1e2:.4g} µC/cm² "  # [C/m² -> µC/cm²]
+                f"({'over' if over else 'within'} the {density.value * 1e2:g} µC/cm² limit)")
+    note = (f"stated {format_value(out.load_ohm, 'Ω')}; the charge rules are judged into it; "
+            f"{into_500}")
+    return _finding(row, out.load_ohm, out, note=note,
+                    action="measure the lead's impedance again: above 2,000 Ω a lead is "
+                           "usually broken; if the value was mistyped, correct "
+                           "channels.impedance")
 
 
 def _balance(out: ChannelOutput) -> list[Finding]:

@@ -185,6 +185,18 @@ LIMITS: tuple[Limit, ...] = (
           "uC/cm2/phase)",
           "implanted electrodes (the smaller implanted contact)", Verdict.FAIL,
           Scope.APPLICATION, verdict_at_max=Verdict.WARN),
+    Limit("implant.lead_impedance", "stated lead impedance within what an intact lead reads",
+          2000.0, "ohm", "Ω",
+          "Wong J et al. (2018) Longitudinal follow-up of impedance drift in deep brain "
+          "stimulation cases. Tremor Other Hyperkinet Mov 8:542 (1,764 leads settle near "
+          "1,000 Ω; 'values greater than 2,000 Ω usually represent a broken lead'); Butson "
+          "CR, Maks CB, McIntyre CC (2006) Clin Neurophysiol 117:447-454 (clinical DBS "
+          "impedances 500-1,500 Ω)",
+          "voltage-controlled implanted channels that state their impedance",
+          Verdict.WARN, Scope.APPLICATION, verdict_at_max=Verdict.WARN,
+          rationale="the charge rules are judged into a stated impedance, so a mistyped or "
+                    "broken lead's high one makes them pass with less current than an intact "
+                    "lead draws: warn, with the charge into 500 Ω beside it"),
 )
 
 

@@ -11,37 +11,12 @@ from rich.text import Text
 
 from estim.program.model import Verdict
 from estim.safety.findings import Finding, SafetyReport
-from estim.safety.table import ChannelTable, OutputTable, Value, display_value
-from estim.text import readable, terminal_text
+from estim.safety.table import ChannelTable, OutputTable, format_value
+from estim.text import terminal_text
 
 __all__ = ["format_value", "render_check", "render_findings", "render_table"]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
-
-
-#: Where a figure in a row's unit reaches 1,000, the next larger unit it is shown in, and
-#: the factor to it: iontophoresis's 630,000,000 µs pulse is 630 s, 2,400,000 µC 2.4 C.
-_STEP_UP: dict[str, tuple[str, float]] = {"µs": ("ms", 1e-3), "ms": ("s", 1e-3),
-                                          "µC": ("mC", 1e-3), "mC": ("C", 1e-3),
-                                          "mJ": ("J", 1e-3)}
-
-
-def format_value(value: Value, unit: str) -> str:
-    """``value`` (SI) printed in ``unit`` with 4 significant figures (in a larger unit from
-    1,000 of it, :data:`_STEP_UP`); None is "n/a"."""
-    if value is None:
-        return "n/a"
-    shown = display_value(value, unit)
-    if isinstance(shown, str):
-        return shown
-    if isinstance(shown, int):
-        return str(shown)
-    assert isinstance(shown, float)
-    while abs(shown) >= 999.95 and unit in _STEP_UP:  # 999.95 rounds to 1000 at 4 figures
-        unit, factor = _STEP_UP[unit]
-        shown *= factor
-    text = readable(f"{shown:.4g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
-    return f"{text} {unit}".strip()
 
 
 def _channel_table(ct: ChannelTable) -> Table:

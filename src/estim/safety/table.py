@@ -20,9 +20,10 @@ from typing import Any
 
 from estim.safety.loads import TEST_LOADS_OHM, ResistiveLoad
 from estim.safety.output import ChannelOutput
+from estim.text import readable
 
 __all__ = ["DISPLAY_UNITS", "ChannelTable", "OutputTable", "TableRow", "channel_table",
-           "display_value"]
+           "display_value", "format_value"]
 
 #: Display unit -> (SI unit, SI value of one display unit).
 DISPLAY_UNITS: dict[str, tuple[str, float]] = {
@@ -44,6 +45,7 @@ DISPLAY_UNITS: dict[str, tuple[str, float]] = {
     "mA/cm²": ("A/m**2", 10.0),  # [1 mA/cm² = 10 A/m²]
     "W/cm²": ("W/m**2", 1e4),
     "µC/cm²": ("C/m**2", 1e-2),
+    "Ω": ("ohm", 1.0),
 }
 
 Value = float | int | str | None
@@ -54,6 +56,31 @@ def display_value(value: Value, unit: str) -> Value:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value / DISPLAY_UNITS[unit][1]
     return value
+
+
+#: Where a figure in a row's unit reaches 1,000, the next larger unit it is shown in, and
+#: the factor to it: iontophoresis's 630,000,000 µs pulse is 630 s, 2,400,000 µC 2.4 C.
+_STEP_UP: dict[str, tuple[str, float]] = {"µs": ("ms", 1e-3), "ms": ("s", 1e-3),
+                                          "µC": ("mC", 1e-3), "mC": ("C", 1e-3),
+                                          "mJ": ("J", 1e-3), "Ω": ("kΩ", 1e-3)}
+
+
+def format_value(value: Value, unit: str) -> str:
+    """``value`` (SI) printed in ``unit`` with 4 significant figures (in a larger unit from
+    1,000 of it, :data:`_STEP_UP`); None is "n/a"."""
+    if value is None:
+        return "n/a"
+    shown = display_value(value, unit)
+    if isinstance(shown, str):
+        return shown
+    if isinstance(shown, int):
+        return str(shown)
+    assert isinstance(shown, float)
+    while abs(shown) >= 999.95 and unit in _STEP_UP:  # 999.95 rounds to 1000 at 4 figures
+        unit, factor = _STEP_UP[unit]
+        shown *= factor
+    text = readable(f"{shown:.4g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
+    return f"{text} {unit}".strip()
 
 
 @dataclass(frozen=True)
@@ -206,7 +233,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
     if p.load_ohm is not None and p.metrics_load is not None and m.metrics_load is not None:
-        lab = f"the lead impedance {p.load_ohm:.0f} Ω ({p.load_source})"
+        lab = f"the lead impedance {format_value(p.load_ohm, 'Ω')} ({p.load_source})"
         rows += [
             _both("max_current_lead", f"Maximum output current @ {lab} (peak)", "mA", p, m,
                   lambda o: o.metrics_load.peak),
