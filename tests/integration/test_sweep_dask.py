@@ -150,7 +150,7 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     # its table is headed in words, the CSV's column in the tooltip, and it scrolls inside
     # the page (27 columns made it 4,317 px wide; probe of 5 December 2026)
     assert '<th title="pulse_width_us">pulse_width (µs)</th>' in page
-    assert '<th title="peak_current_mA">Peak current (mA)</th>' in page
+    assert '<th title="peak_current_mA">Peak current, highest channel (mA)</th>' in page
     assert '<div class="scroll"><table>' in page and 'name="viewport"' in page
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["resumed"] == 4

@@ -142,6 +142,20 @@ def test_two_names_of_one_field_are_refused(first: str, second: str) -> None:
                options=SAFETY)
 
 
+@pytest.mark.parametrize(("text", "got", "words"), [
+    ("amplitude=10,10,10mA", "10 mA", "given twice"),
+    ("amplitude=10mA,0.01A", "0.01 A", "it is '10 mA' again"),
+    ("pulse_width=100..100us:3", "100 us", "given twice"),
+    ("mode=burst,burst", "burst", "given twice"),
+])
+def test_a_value_given_twice_is_refused(text: str, got: str, words: str) -> None:
+    """One value twice is one point: its rows repeated and the count called each one
+    computed (probe of 5 December 2026)."""
+    with pytest.raises(InputError) as err:
+        parse_axis(text)
+    assert f"got '{got}'" in str(err.value) and words in str(err.value)
+
+
 def test_subject_numbers_are_exact_whole_numbers() -> None:
     """A subject number runs as that subject: one past the largest a float holds exactly
     is refused, not rounded to another person."""
@@ -149,8 +163,10 @@ def test_subject_numbers_are_exact_whole_numbers() -> None:
 
     assert parse_axis(f"subject={MAX_SUBJECT}").values == (MAX_SUBJECT,)
     for text in (f"subject={MAX_SUBJECT + 1}", "subject=99999999999999999999", "subject=-1"):
-        with pytest.raises(InputError, match="whole numbers from 0"):
+        with pytest.raises(InputError, match="whole numbers from 0") as err:
             parse_axis(text)
+        if len(text) < 20:  # the number as typed, not rounded to one it allows ('1e+09')
+            assert f"got '{text.removeprefix('subject=')}'" in str(err.value)
 
 
 def test_a_pulse_axis_drops_the_ratio_written_for_an_asymmetric_pulse() -> None:
@@ -236,6 +252,33 @@ def test_safety_point_outputs() -> None:
     assert out["safety_verdict"] == "pass"
     assert out["peak_current_mA"] == pytest.approx(20.0)
     assert out["max_phase_charge_uC"] == pytest.approx(4.0)  # 20 mA x 200 us
+
+
+def test_output_columns_take_every_channel() -> None:
+    # the second channel turned up: its peak is the program's (it read the first's 30 mA)
+    ifc = bundled_examples()["ifc_true_knee"]
+    plan = plan_sweep(ifc, [parse_axis("channels[1].stimulation.amplitude=50mA")],
+                      options=SAFETY)
+    out = dict(run_point(plan.points[0], plan.options).outputs)
+    assert out["peak_current_mA"] == pytest.approx(50.0)
+
+
+def test_a_voltage_controlled_charge_is_the_one_into_500_ohm() -> None:
+    # HVPC at 100 V: the charge of the current into 500 Ω, as estim check gives it (the
+    # column read the stimulus's V·µs, 491 "µC")
+    from estim.program import parse_program
+    from estim.safety import check
+
+    hvpc = bundled_examples()["hvpc_wound"]
+    plan = plan_sweep(hvpc, [parse_axis("amplitude=100V")], options=SAFETY)
+    out = dict(run_point(plan.points[0], plan.options).outputs)
+    program = parse_program(hvpc.read_text().replace('amplitude = "150 V"',
+                                                     'amplitude = "100 V"'))
+    row = check(program).table.channels[0].row("max_phase_charge_500_ohm")
+    assert isinstance(row.programmed, float)
+    assert out["max_phase_charge_uC"] == pytest.approx(row.programmed * 1e6, rel=1e-9)
+    assert out["max_phase_charge_uC"] == pytest.approx(1.473 * 100 / 150, rel=1e-3)
+    assert out["peak_voltage_V"] == pytest.approx(100.0)
 
 
 def test_sweep_file(tmp_path: Path) -> None:

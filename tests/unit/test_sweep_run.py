@@ -129,3 +129,19 @@ def test_a_point_says_which_rule_fails_and_at_which_setting(tmp_path: Path) -> N
                                    options=SAFETY), tmp_path / "passing", workers=1)
     schema = pq.read_table(io.BytesIO(sweep_table(passing).to_parquet())).schema
     assert str(schema.field("safety_not_passed").type) == "string"
+    # counts are whole numbers in the CSV (it read 1.0 rules failed)
+    rows = sweep_table(run).to_csv().splitlines()
+    header = rows[0].split(",")
+    failures = [r.split(",")[header.index("safety_failures")] for r in rows[1:]]
+    assert failures == ["0", "1"]
+
+
+def test_a_refused_scheduler_leaves_no_folder(tmp_path: Path) -> None:
+    """The points/ folder was made before the cluster: a scheduler refused left it empty,
+    and the next sweep into the folder was refused for it (probe of 5 December 2026)."""
+    from estim.errors import InputError
+
+    plan = plan_sweep(TENS, [parse_axis("amplitude=10mA")], options=SAFETY)
+    with pytest.raises(InputError, match="--scheduler"):
+        run_sweep(plan, tmp_path / "sx", scheduler="http://foo")
+    assert not (tmp_path / "sx").exists()

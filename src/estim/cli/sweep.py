@@ -137,7 +137,8 @@ def _sweep(args: argparse.Namespace) -> int:
                     "errors": [{"point": i, "error": e} for i, e in run.errors],
                     "files": [str(p) for p in written]})
     else:
-        print(f"{len(plan.points)} points of {shown(plan.program_name)}: {run.computed} "
+        n = len(plan.points)
+        print(f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "
               f"computed, {run.resumed} from an earlier run" +
               (f", {failed} failed (see the error column)" if failed else ""))
         for p in written:

@@ -163,7 +163,21 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
     if unit is not None and any(n is None for n in numbers):
         raise InputError(opt, spec, "values of one kind: all quantities with units, or all "
                          "words")
+    _check_distinct(values, numbers, opt)
     return Axis(name, tuple(values), unit, tuple(numbers), opt)
+
+
+def _check_distinct(values: list[Value], numbers: list[float | None], opt: str) -> None:
+    """Refuse a value given twice (``10,10mA``, or ``10mA,0.01A`` in two units): its rows
+    repeat one point, which the count called computed each time (probe of 5 December 2026)."""
+    seen: dict[object, Value] = {}
+    for value, number in zip(values, numbers, strict=True):
+        same = number if number is not None else value
+        if same in seen:
+            first = seen[same]
+            again = "it is given twice" if first == value else f"it is '{first}' again"
+            raise InputError(opt, value, f"each value once ({again}: the same point)")
+        seen[same] = value
 
 
 _Item = tuple[float | None, str | None, str | None]  # number, its unit, or a word
@@ -246,7 +260,7 @@ def _subject_axis(items: list[_Item], opt: str) -> Axis:
     for number, unit, word in items:
         if word is not None or unit is not None or number is None or not number.is_integer() \
                 or not 0 <= number <= MAX_SUBJECT:
-            shown = word if word is not None else f"{number:g}{unit or ''}"
+            shown = word if word is not None else f"{number:.15g}{unit or ''}"  # as typed
             raise InputError(opt, shown, f"virtual subject numbers: whole numbers from 0 to "
                              f"{MAX_SUBJECT:,}, e.g. 'subject=0..19:20'")
         indices.append(int(number))

@@ -44,7 +44,9 @@ MAX_POINTS = 100_000
 #: Most fibers per class a sweep's window may sample.
 _MAX_FIBERS = 100_000
 #: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
-SWEEP_VERSION = "sweep-2"  # 2: points name the rules they do not pass (safety_not_passed)
+#: 2: points name the rules they do not pass (safety_not_passed); 3: the output columns take
+#: every channel, and the phase charge is the one into 500 Ω.
+SWEEP_VERSION = "sweep-3"
 
 
 class Mode(StrEnum):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from estim.effects.program import EffectsResult
     from estim.effects.sensation import SensationResult
     from estim.effects.window import SensationWindow
+    from estim.simulate import Result
     from estim.waveforms.stimulus import Stimulus
 
 __all__ = ["OUTPUTS", "Output", "PointResult", "run_point"]
@@ -58,11 +59,11 @@ OUTPUTS: tuple[Output, ...] = (
     Output("safety_failures", "Safety rules failed", count=True),
     Output("safety_warnings", "Safety warnings", count=True),
     Output("safety_not_passed", "Rules not passed (at which setting)", text=True),
-    Output("peak_current_mA", "Peak current (mA)"),
-    Output("peak_voltage_V", "Peak voltage (V)"),
-    Output("rms_current_mA", "r.m.s. current over the worst second (mA)"),
-    Output("rms_voltage_V", "r.m.s. voltage over the worst second (V)"),
-    Output("max_phase_charge_uC", "Largest phase charge (µC)"),
+    Output("peak_current_mA", "Peak current, highest channel (mA)"),
+    Output("peak_voltage_V", "Peak voltage, highest channel (V)"),
+    Output("rms_current_mA", "r.m.s. current over the worst second, highest channel (mA)"),
+    Output("rms_voltage_V", "r.m.s. voltage over the worst second, highest channel (V)"),
+    Output("max_phase_charge_uC", "Largest phase charge into 500 Ω, any channel (µC)"),
     Output("sensory_threshold_mA", "Sensory threshold (mA)"),
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
@@ -141,18 +142,34 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
         + (f" at the {f.setting.value}" + (" amplitude" if f.setting.value == "programmed"
                                            else "") if f.setting else "")
         for f in result.safety.findings if f.verdict is not Verdict.PASS) or None
-    m = result.metrics[0]
-    if result.stimuli[0].unit == "V":
-        out["peak_voltage_V"] = m.peak
-        out["rms_voltage_V"] = m.rms_max_1s
-    else:
-        out["peak_current_mA"] = m.peak * 1e3  # [A -> mA]
-        out["rms_current_mA"] = m.rms_max_1s * 1e3  # [A -> mA]
-    out["max_phase_charge_uC"] = m.max_phase_charge * 1e6  # [C -> µC]
+    out.update(_output_columns(result))
     if options.body:
         out.update(_effects(point, options, result.stimuli))
     values = tuple((o.name, _finite(out[o.name])) for o in OUTPUTS if o.name in out)
     return PointResult(point.key, values, time.perf_counter() - start)
+
+
+def _output_columns(result: Result) -> dict[str, Scalar]:
+    """The programmed output: peak and worst-second r.m.s. of the highest channel (in its
+    control's unit), and the largest phase charge into 500 Ω, the output table's. Every
+    channel counts: a second channel's 90 mA read 70 mA, the first's (probe of 5 December
+    2026), and a voltage-controlled channel's charge read its V·µs as µC (491 'µC' for
+    HVPC at 100 V, 0.98 µC into 500 Ω)."""
+    out: dict[str, Scalar] = {}
+    volts = result.stimuli[0].unit == "V"  # one device, one control for every channel
+    peak, rms = ("peak_voltage_V", "rms_voltage_V") if volts else \
+        ("peak_current_mA", "rms_current_mA")
+    scale = 1.0 if volts else 1e3  # [A -> mA]
+    out[peak] = max(m.peak for m in result.metrics) * scale
+    out[rms] = max(m.rms_max_1s for m in result.metrics) * scale
+    charges = []
+    for table in result.safety.table.channels:
+        q = table.row("max_phase_charge_500_ohm").programmed
+        charges.append(float(q) if isinstance(q, int | float) else math.nan)
+    # a channel whose output could not be computed has no table: no charge (never a lower one)
+    complete = len(charges) == len(result.stimuli) and all(map(math.isfinite, charges))
+    out["max_phase_charge_uC"] = max(charges) * 1e6 if complete else None  # [C -> µC]
+    return out
 
 
 def _finite(value: Scalar) -> Scalar:

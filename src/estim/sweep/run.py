@@ -137,7 +137,6 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
     from estim.outputs import write_output_file
 
     points_dir = Path(folder).expanduser() / POINTS_FOLDER
-    points_dir.mkdir(parents=True, exist_ok=True)
     results: dict[int, PointResult] = {}
     for p in plan.points:
         done = _read_point(points_dir / f"{p.key}.json", p.key)
@@ -159,6 +158,9 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
         if client is None:
             client, close = open_client(scheduler, workers=workers)
         try:
+            # made once a cluster is there: a scheduler refused left an empty points/ that
+            # made the next sweep into the folder refused for it (probe of 5 December 2026)
+            points_dir.mkdir(parents=True, exist_ok=True)
             from distributed import as_completed
 
             keys = list(todo)

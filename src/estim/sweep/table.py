@@ -72,9 +72,7 @@ class SweepTable:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.name for c in self.columns])
         for i in range(len(self)):
-            writer.writerow(["" if c.values[i] is None else
-                             repr(c.values[i]) if isinstance(c.values[i], float)
-                             else c.values[i] for c in self.columns])
+            writer.writerow([_cell(c, c.values[i]) for c in self.columns])
         return out.getvalue()
 
     def to_parquet(self) -> bytes:
@@ -124,3 +122,15 @@ def sweep_table(run: SweepRun) -> SweepTable:
             errors[index] = text
         columns.append(Column("error", tuple(errors), "error"))
     return SweepTable(tuple(columns))
+
+
+def _cell(column: Column, value: object) -> object:
+    """A CSV cell: empty for None, a count as a whole number (it read 1.0 rules failed),
+    other floats as Python writes them back exactly."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if column.output is not None and column.output.count and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return value
