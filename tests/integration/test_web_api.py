@@ -159,6 +159,9 @@ def test_the_same_program_is_the_same_job(client: TestClient, job: str) -> None:
     ({"mode": PROGRAM, "site": "moon"}, "site", ("moon", "forearm")),
     ({"mode": "no_such_mode"}, "mode", ("no_such_mode",)),
     ({"mode": PROGRAM, "pad_width": "-5 cm"}, "pad_width", ("positive",)),
+    # each setting's own example (a mode's was "e.g. '200 us'"; probe of 5 December 2026)
+    ({"mode": [PROGRAM]}, "mode", ("text, e.g. 'tens_conventional'",)),
+    ({"mode": PROGRAM, "frequency": 80}, "frequency", ("text, e.g. '80 Hz'",)),
 ])
 def test_bad_settings_are_refused_by_field(client: TestClient, form: dict[str, str],
                                            field: str, words: tuple[str, ...]) -> None:
@@ -275,8 +278,9 @@ def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
 @pytest.mark.parametrize(("amplitude", "words"), [
     ("12", ("'12'",)),            # no unit
     ("12 ms", ("12 ms",)),        # not a current
-    ("10 A", ("device maximum",)),  # beyond the device
-    ("-1 mA", ("device maximum",)),
+    # as typed, with the maximum in mA (it said got -0.001, expected ... (0.1 A))
+    ("10 A", ("'10 A'", "device maximum (100 mA)")),  # beyond the device
+    ("-1 mA", ("'-1 mA'", "device maximum (100 mA)")),
 ])
 def test_dial_bad_amplitude(client: TestClient, job: str, amplitude: str,
                             words: tuple[str, ...]) -> None:
@@ -373,12 +377,24 @@ def test_a_more_sensitive_person_has_a_lower_window(client: TestClient, job: str
     ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "20"}, "ramp_minutes"),
     ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "-5 min"}, "ramp_minutes"),
     ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "0 min"}, "ramp_minutes"),
+    ({"first_felt": "8 mA", "strong": "20 mA", "ramp_minutes": "30"}, "ramp_minutes"),
     ({"first_felt": "1e-300 mA", "strong": "20 mA"}, "first_felt"),
     ({"first_felt": "8 mA"}, "strong"),
 ])
 def test_bad_marks_are_refused_by_field(client: TestClient, job: str, marks: dict[str, str],
                                         field: str) -> None:
     _refused(client.post(f"/api/jobs/{job}/fit", json=marks), field)
+
+
+def test_marks_out_of_order_are_named_as_typed(client: TestClient, job: str) -> None:
+    # it said: marks.strong: got 0.004, expected above first_felt (0.005)
+    _refused(client.post(f"/api/jobs/{job}/fit", json={"first_felt": "5 mA",
+                                                       "strong": "4 mA"}),
+             "strong", "got '4 mA'", "above first_felt ('5 mA')")
+    # its example was a pulse width, '200 us'
+    _refused(client.post(f"/api/jobs/{job}/fit", json={"first_felt": "5 mA", "strong": "9 mA",
+                                                       "ramp_minutes": "30"}),
+             "ramp_minutes", "got '30'", "e.g. '30 min'")
 
 
 def test_another_pulse_width_moves_the_thresholds_as_strength_duration_says(
@@ -445,6 +461,12 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"pain_before": 5.5}, "pain_before", ("5.5",)),
     ({"colour": "red"}, "colour", ("only the form's own fields",)),
     ({"site": "moon"}, "site", ("moon", "forearm")),
+    # JSON's true was stored as 1 A (1,000 mA in the export) and 1 min, false as pain 0
+    # (probe of 5 December 2026): the journal's own checks refuse booleans
+    ({"intensity": True}, "intensity", ("True",)),
+    ({"minutes": True}, "minutes", ("True",)),
+    ({"pain_before": False}, "pain_before", ("False", "whole number from 0")),
+    ({"pain_after": 6.5}, "pain_after", ("6.5", "whole number from 0")),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
         client: TestClient, changes: dict[str, object], field: str,
@@ -467,8 +489,17 @@ def test_unknown_person(client: TestClient) -> None:
     _refused(client.post("/api/people/99999/sessions", json=_session()), "person_id")
     _refused(client.get("/api/people/99999/plot.png"), "person_id")
     _refused(client.get("/api/people/abc/sessions"), "person_id", "abc")
+    # past a 64-bit integer SQLite raised OverflowError: an HTTP 500 (probe, 5 December 2026)
+    for huge in (2**63, 10**23):
+        for path in (f"/api/people/{huge}", f"/api/people/{huge}/sessions",
+                     f"/api/people/{huge}/calibrations", f"/api/people/{huge}/plot.png",
+                     f"/api/export.csv?person_id={huge}"):
+            _refused(client.get(path), "person_id", str(huge))
+        _refused(client.post(f"/api/people/{huge}/sessions", json=_session()), "person_id")
     before = len(client.get("/api/people").json())
     _refused(client.post("/api/people", json={"name": "  "}), "name")
+    # null as sent, not '(missing)'
+    _refused(client.post("/api/people", json={"name": None}), "name", "got 'null'")
     assert len(client.get("/api/people").json()) == before
 
 
@@ -488,6 +519,16 @@ def test_calibrations_are_kept(client: TestClient, job: str, model: dict[str, An
         "program": PROGRAM, "site": "lower_back",
         "marks": {**marks, "strong": t["sensory"] / 2}, "fit": fitted["fit"]})
     _refused(bad, "strong")
+    # a mark of true was kept as 1 A; a fit the dial cannot load was kept and then refused
+    # by the dial (probe of 5 December 2026)
+    _refused(client.post(f"/api/people/{pid}/calibrations", json={
+        "program": PROGRAM, "site": "lower_back", "marks": {**marks, "first_felt": True},
+        "fit": fitted["fit"]}), "first_felt", "True")
+    for fit, words in (({}, ()), ({**fitted["fit"], "cutaneous_factor": -1e300},
+                                  ("fit.cutaneous_factor", "-1e+300", "0.01 to 100"))):
+        _refused(client.post(f"/api/people/{pid}/calibrations", json={
+            "program": PROGRAM, "site": "lower_back", "marks": marks, "fit": fit}), "fit",
+            *words)
     assert len(client.get(f"/api/people/{pid}/calibrations").json()) == 1
 
 

@@ -65,6 +65,12 @@ FUTURE_SLACK = timedelta(days=1)
 MARKS = ("first_felt", "strong", "twitch", "too_much")
 
 
+#: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
+#: page or in a spreadsheet ("\u202eevil" shows as "live"). The marks people type in
+#: right-to-left text (U+200E, U+200F) and joiners stay allowed.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 class JournalError(InputError):
     """A value given to the journal is not acceptable; nothing was stored."""
 
@@ -79,7 +85,7 @@ def _text(field: str, value: object, *, max_chars: int, required: bool,
         raise JournalError(field, value[:40] + "...", f"at most {max_chars} characters "
                            f"(got {len(value)})")
     allowed = "\n\r\t" if multiline else ""  # a browser sends a textarea's line breaks as \r\n
-    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")
+    bad = next((c for c in value if (unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI)
                 and c not in allowed), None)
     if bad is not None:
         # NUL is refused by PostgreSQL, lone surrogates by every UTF-8 store, and a line
@@ -116,9 +122,14 @@ def site(value: object) -> str:
     return text
 
 
+#: Largest id a database keeps (a signed 64-bit integer): above it SQLite raised
+#: OverflowError, an HTTP 500 (probe of 5 December 2026).
+MAX_ID = 2**63 - 1
+
+
 def person_id(value: object) -> int:
     """A positive whole number (whether that person exists is checked in the transaction)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise JournalError("person_id", value, "the id of a person in the journal (a "
                            "positive whole number)")
     return value

@@ -147,13 +147,19 @@ class DialModel:
         """The lowest dial setting at which the safety check fails (inf: none)."""
         return self.safety.ceiling() if self.safety is not None else math.inf
 
+    def setting_text(self, value: float) -> str:
+        """A dial setting in words: a current in mA (µA, A), a voltage in V."""
+        from estim.text import current_text
+
+        return current_text(value) if self.unit == "A" else f"{value:.4g} V"
+
     def _check(self, amplitude_a: float) -> float:
         ok = isinstance(amplitude_a, int | float) and not isinstance(amplitude_a, bool)
         if not (ok and math.isfinite(amplitude_a)
                 and 0.0 <= amplitude_a <= self.max_amplitude_a * (1 + 1e-12)):
             raise InputError("amplitude", amplitude_a,
                              f"a setting from 0 to the device maximum "
-                             f"({self.max_amplitude_a:g} {self.unit})")
+                             f"({self.setting_text(self.max_amplitude_a)})")
         return float(amplitude_a)
 
     def at(self, amplitude_a: float) -> DialState:

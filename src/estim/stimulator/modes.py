@@ -204,7 +204,7 @@ class DeviceSettings:
                 raise SettingsError([InputError(key, value, "a setting (" + ", ".join(names)
                                                 + ")")], setting=key)
             if value is not None and not isinstance(value, str):
-                raise SettingsError([InputError(key, value, "text, e.g. '200 us'")],
+                raise SettingsError([InputError(key, value, _EXPECTED_TEXT[key])],
                                     setting=key)
             values[key] = value or None
         if values.get("mode") is None:
@@ -213,6 +213,17 @@ class DeviceSettings:
 
     def to_dict(self) -> dict[str, str | None]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: What each setting is, with an example as the form sends it (an error said "e.g. '200 us'" of a
+#: mode; probe of 5 December 2026).
+_EXPECTED_TEXT = {
+    **{key: f"text, e.g. {example!r}" for key, example in (
+        ("mode", "tens_conventional"), ("site", "lower_back"), ("anode", "lumbar_left_upper"),
+        ("cathode", "lumbar_left_lower"), ("pad_width", "5 cm"), ("pad_length", "5 cm"),
+        ("pulse_width", "200 us"), ("frequency", "80 Hz"))},
+    "custom_toml": "a program file's text",
+}
 
 
 class SettingsError(ProgramError):

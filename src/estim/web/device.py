@@ -194,7 +194,10 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     _fields(request, ("amplitude",))
     model = _model(request, job)
     amps = parse_quantity(amplitude, _dimension(model), field="amplitude")
-    state = model.at(amps).to_dict()
+    try:
+        state = model.at(amps).to_dict()
+    except InputError as err:  # as typed ('-10 mA'), not as the model holds it (-0.01)
+        raise InputError(err.field, amplitude, err.expected) from None
     for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
         near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
     # the virtual people at this setting, in the report's words
@@ -237,7 +240,11 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     first, strong = amps("first_felt", form.first_felt), amps("strong", form.strong)
     minutes = None
     if _blank(form.ramp_minutes) is not None:
-        minutes = parse_quantity(form.ramp_minutes, "time", field="ramp_minutes") / 60
+        try:
+            minutes = parse_quantity(form.ramp_minutes, "time", field="ramp_minutes") / 60
+        except InputError:  # its own example was a pulse width, '200 us'
+            raise InputError("ramp_minutes", form.ramp_minutes, "a session length with its "
+                             "unit, e.g. '30 min'") from None
         if not 0 < minutes <= 1440:  # named as the form has it, before the ramp reads it
             raise InputError("ramp_minutes", form.ramp_minutes, "a session longer than 0 "
                              "and at most a day (1440 min)")
@@ -247,8 +254,17 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     if strong is None:
         raise InputError("strong", form.strong, "a current read off the dial (e.g. '20 mA'); "
                          "this mark is required")
-    marks = Marks(first_felt=first, strong=strong, twitch=amps("twitch", form.twitch),
-                  too_much=amps("too_much", form.too_much))
+    given = {"first_felt": first, "strong": strong, "twitch": amps("twitch", form.twitch),
+             "too_much": amps("too_much", form.too_much)}
+    try:
+        marks = Marks(**given)
+    except InputError as err:  # the marks as typed ('4 mA', above first_felt ('5 mA')),
+        name = err.field.removeprefix("marks.")  # not as held (0.004, above 0.005)
+        expected = err.expected
+        for other, value in given.items():
+            if other != name and value is not None:
+                expected = expected.replace(f"({value:g})", f"({getattr(form, other)!r})")
+        raise InputError(name, getattr(form, name, err.value), expected) from None
     return marks, minutes
 
 

@@ -55,6 +55,8 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
     kind = first.get("type")
     if kind == "missing":
         value, expected = "", "a value (this field is required)"
+    elif value is None:  # sent as null: not '(missing)', which it is not
+        value = "null"
     elif kind == "extra_forbidden":
         expected = "only the form's own fields (this one is not among them)"
     elif kind == "json_invalid":

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
+from estim.stimulator.person import PersonFit
+
 if TYPE_CHECKING:
     from estim.web.state import WebState
 
@@ -31,7 +33,7 @@ class CalibrationForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     program: str
     site: str
-    marks: dict[str, float | str | None]
+    marks: dict[str, Any]  # as sent: the journal checks them (true is not 1 A)
     fit: dict[str, Any]
 
 
@@ -43,10 +45,12 @@ class SessionForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     program: str
     site: str
-    intensity: str | float
-    minutes: str | float
-    pain_before: int | str
-    pain_after: int | str
+    # Any: the values reach the journal's checks as sent. Typed as numbers, pydantic turned
+    # true into 1 A and 1 min, and 6.5 into its own words (probe of 5 December 2026).
+    intensity: Any
+    minutes: Any
+    pain_before: Any
+    pain_after: Any
     notes: str = ""
 
 
@@ -93,6 +97,9 @@ def calibrations(person_id: int, request: Request) -> list[dict[str, object]]:
 def save_calibration(person_id: int, form: CalibrationForm, request: Request
                      ) -> dict[str, object]:
     _fields(request, CalibrationForm)
+    # a fit the stimulator would refuse to load is refused here, before it is kept (the
+    # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
+    PersonFit.from_dict(form.fit)
     record = _journal(request).save_calibration(person_id, program=form.program,
                                                 site=form.site, marks=form.marks, fit=form.fit)
     out: dict[str, object] = record.to_dict()
