@@ -518,7 +518,6 @@ def peroneal() -> None:
     neck under each knee program's pads, beside the window's own thresholds. The nerve is
     not in the window: these are what estim's cable model gives an axon lying there with no
     sheath, which at the median nerve reads about ten times low (docs/strength_duration.md)."""
-    from estim.effects.program import true_interferential
     from estim.effects.window import superposed, superposed_tstop, time_step, unit_pulse
     from estim.fibers import SolverOptions, find_thresholds
 
@@ -535,7 +534,7 @@ def peroneal() -> None:
         stimuli = stimuli_for(program)
         pf, stim, amplitude, _ = channel_setup(program, stimuli)
         cf = pf.channels[0]
-        if true_interferential(program):
+        if program.true_interferential:
             other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
                 if stimuli[1].unit == "V" else stimuli[1]  # as the window does
             wave: Any = superposed(stim, [other])

@@ -265,8 +265,74 @@ def test_the_beat_sweep_is_read_from_the_base_carrier_whichever_channel_comes_fi
     program = load_program(bundled_examples()["ifc_true_knee"])
     for channels in (program.channels, program.channels[::-1]):
         stimuli = [stimulus_for(c) for c in channels]
-        fig = plot_waveforms(stimuli, [c.name for c in channels])
+        fig = plot_waveforms(stimuli, [c.name for c in channels], beat=True)
         sweep = next(ax for ax in fig.axes if ax.get_ylabel() == "beat frequency (Hz)")
         beats = sweep.lines[0].get_ydata()
         assert min(beats) == pytest.approx(80.0, abs=1.0)
         assert max(beats) == pytest.approx(120.0, abs=1.0)
+
+
+def _plotted(text: str, **kw: object) -> object:
+    from estim.program import parse_program
+    from estim.report.plots import plot_waveforms
+    from estim.waveforms.build import stimulus_for
+
+    program = parse_program(text)
+    return plot_waveforms([stimulus_for(c) for c in program.channels],
+                          [c.name for c in program.channels],
+                          beat=program.true_interferential, **kw)
+
+
+def _example_text(name: str) -> str:
+    from estim.program.bundled import bundled_examples
+
+    return bundled_examples()[name].read_text()
+
+
+def test_only_true_interferential_gets_a_beat_row_in_its_own_unit() -> None:
+    """Two carriers that are not a base and a beat (Russian current on two muscles) got a
+    summed 'beat' and an empty sweep; a voltage-controlled pair was drawn ×1,000 as mA
+    (probe of 5 December 2026)."""
+    ifc = _example_text("ifc_true_knee")
+    labels = [ax.get_ylabel() for ax in _plotted(ifc).axes]  # type: ignore[attr-defined]
+    assert "A + B (mA)" in labels
+    volts = (ifc.replace('control = "current"', 'control = "voltage"')
+             .replace('max_current = "70 mA"', 'max_voltage = "100 V"')
+             .replace('amplitude = "30 mA"', 'amplitude = "20 V"'))
+    volts = "\n".join(line for line in volts.splitlines()
+                       if not line.startswith("compliance_voltage"))
+    fig = _plotted(volts)
+    summed = next(ax for ax in fig.axes if ax.get_ylabel().startswith("A + B"))  # type: ignore[attr-defined]
+    assert summed.get_ylabel() == "A + B (V)"
+    assert max(abs(summed.lines[0].get_ydata())) == pytest.approx(40.0, rel=0.01)
+    russian = _example_text("russian_quadriceps")
+    block = russian[russian.index("[[channels]]"):]
+    two = russian + "\n" + block.replace('name = "1"', 'name = "2"', 1)
+    assert not any(ax.get_ylabel().startswith("A + B")
+                   for ax in _plotted(two).axes)  # type: ignore[attr-defined]
+
+
+def test_a_fast_long_pulse_train_is_drawn_with_both_polarities() -> None:
+    """Microcurrent at 1 kHz, reversed every 2 s: 4,000 samples over 4 s fell on the
+    positive phase only, a d.c. level then nothing (probe of 5 December 2026)."""
+    fast = _example_text("microcurrent_face").replace('frequency = "0.5 Hz"',
+                                                      'frequency = "1000 Hz"')
+    train = _plotted(fast).axes[1]  # type: ignore[attr-defined]
+    (band,) = train.collections
+    ys = np.concatenate([path.vertices[:, 1] for path in band.get_paths()])
+    assert ys.min() == pytest.approx(-0.3, rel=1e-6)  # mA
+    assert ys.max() == pytest.approx(0.3, rel=1e-6)
+
+
+def test_a_one_hertz_train_shows_its_pulse_and_a_day_reads_as_hours() -> None:
+    slow = (_example_text("tens_conventional").replace('frequency = "80 Hz"',
+                                                       'frequency = "1 Hz"')
+            .replace('duration = "30 min"', 'duration = "24 h"'))
+    axes = _plotted(slow).axes  # type: ignore[attr-defined]
+    assert axes[1].get_xlim()[0] < 0  # the pulse at 0 is off the axis line
+    assert axes[2].get_title() == "session: 24 h, at 25 mA"
+    assert axes[2].get_xlabel() == "session time (h)"
+    from estim.report.plots import _duration_text
+
+    assert [_duration_text(x) for x in (1.0, 0.0125, 90.0, 1800.0, 86400.0)] == \
+        ["1 s", "12.5 ms", "90 s", "30 min", "24 h"]

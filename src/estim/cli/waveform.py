@@ -32,7 +32,8 @@ def _waveform(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".png":
         raise InputError("--output", str(out), "a .png file name")
     stimuli = stimuli_for(program)
-    fig = plot_waveforms(stimuli, [c.name for c in program.channels], title=program.name)
+    fig = plot_waveforms(stimuli, [c.name for c in program.channels], title=program.name,
+                         beat=program.true_interferential)
     out = write_output_file(out, figure_to_png(fig), force=args.force)
     if args.json:
         channels = []
@@ -41,7 +42,9 @@ def _waveform(args: argparse.Namespace) -> int:
             unit = stim.unit
             channels.append({"name": ch.name, "waveform": stim.timing.shape,
                              "control": stim.control.value, f"peak_{unit}": m.peak,
-                             f"rms_max_1s_{unit}": m.rms_max_1s, "session_s": stim.duration_s})
+                             f"rms_max_1s_{unit}": m.rms_max_1s,
+                             # 12 figures: a sum of sweep steps read 1200.0000000000005
+                             "session_s": float(f"{stim.duration_s:.12g}")})
         print_json({"program": program.name, "channels": channels, "files": [str(out)]})
     else:
         print(f"wrote {shown(out)}")

@@ -20,11 +20,10 @@ from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window, superposed
 from estim.program.model import Program
-from estim.program.options import IFCMode, Sensation
+from estim.program.options import Sensation
 from estim.program.stimulation import (
     FORCE_TYPES,
     TRANSCUTANEOUS_TYPES,
-    Interferential,
     Iontophoresis,
 )
 from estim.text import readable
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
-           "subject_recruitment", "true_interferential"]
+           "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -177,7 +176,7 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
         stim = stim.with_scale(1.0 / cf.resistance)
         notes.append(f"voltage-controlled: current = voltage / resistance of tissue and "
                      f"interface ({cf.resistance:.0f} Ω)")
-    if len(program.channels) > 1 and not true_interferential(program):
+    if len(program.channels) > 1 and not program.true_interferential:
         notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
                      "other channel's field is not in the fiber stage")
     return pf, stim, amplitude, notes
@@ -201,7 +200,7 @@ def _prefetch_subjects(program: Program, stimuli: tuple[Stimulus, ...],
     from estim.errors import InputError
     from estim.fields.program import program_channels
 
-    together = true_interferential(program)
+    together = program.true_interferential
     if together and any(s.unit != "A" for s in stimuli[:2]):
         return None  # the carriers' relative peaks wait for the field's resistances
     try:
@@ -256,14 +255,6 @@ def _program_fields(program: Program, *, progress: Callable[[str], None] | None,
     while len(_field_memory) > FIELD_MEMORY_ENTRIES:  # the least recently used goes
         _field_memory.popitem(last=False)
     return pf
-
-
-def true_interferential(program: Program) -> bool:
-    """Whether the program's channels are the two carriers of true interferential current,
-    which beat only where their fields overlap (so the nerve must see both)."""
-    return len(program.channels) == 2 and all(
-        isinstance(c.stimulation, Interferential) and c.stimulation.mode is IFCMode.TRUE
-        for c in program.channels)
 
 
 def subject_recruitment(window: SensationWindow, excitability: float,
@@ -329,7 +320,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     notes.extend(window_notes)
     cf = pf.channels[0]
     together: list[tuple[Stimulus, ChannelField]] = []
-    if true_interferential(program):
+    if program.true_interferential:
         other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
             if stimuli[1].unit == "V" else stimuli[1]
         together.append((other, pf.channels[1]))

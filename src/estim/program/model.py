@@ -370,6 +370,14 @@ class Program(FrozenModel):
         return self
 
     @property
+    def true_interferential(self) -> bool:
+        """Whether the channels are the two carriers of true interferential current (a base
+        and a beat channel), which beat only where their fields overlap."""
+        return len(self.channels) == 2 and all(
+            isinstance(c.stimulation, Interferential) and c.stimulation.mode is IFCMode.TRUE
+            for c in self.channels)
+
+    @property
     def implanted(self) -> bool:
         return self.device.implanted or any(
             c.anode.implanted or c.cathode.implanted for c in self.channels)

@@ -224,8 +224,10 @@ class NMES(_Pulsed):
         max_events("on_time", self.on_time * self.frequency)
         if self.on_time <= self.pulse_duration_s + 1.0 / self.frequency:
             raise InputError("on_time", si_text("on_time", self.on_time),
-                             "an on time of more than one pulse period "
-                             f"({(self.pulse_duration_s + 1 / self.frequency) * 1e3:.3g} ms)")
+                             "an on time of more than one pulse period and a pulse "
+                             f"({1e3 / self.frequency:.3g} + "  # [s -> ms]
+                             f"{self.pulse_duration_s * 1e3:.3g} = "
+                             f"{(self.pulse_duration_s + 1 / self.frequency) * 1e3:.3g} ms)")
         session_as_written(self.cycle_s, self.duration, what="on/off cycle",
                            cause=max(("on_time", self.on_time), ("off_time", self.off_time),
                                      key=lambda c: c[1]))

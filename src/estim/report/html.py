@@ -95,8 +95,9 @@ def _figures(result: Result) -> dict[str, str]:
 
     p = result.program
     names = [c.name for c in p.channels]
-    figs = {"waveform": _png("waveform", (result.stimuli, names),
-                             lambda: plot_waveforms(result.stimuli, names))}
+    figs = {"waveform": _png("waveform", (result.stimuli, names, p.true_interferential),
+                             lambda: plot_waveforms(result.stimuli, names,
+                                                    beat=p.true_interferential))}
     fx = result.effects
     if fx is not None and fx.program_fields is not None:
         section = section_panels(fx.program_fields)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from estim.text import terminal_text
+from estim.text import readable, terminal_text
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -89,6 +89,8 @@ def _plain(text: object) -> str:
 def _time_unit(span_s: float) -> tuple[float, str]:
     if span_s < 2.0:
         return 1e3, "ms"  # [s -> ms]
+    if span_s > 2 * 3600.0:
+        return 1 / 3600, "h"  # [s -> h]
     if span_s > 180.0:
         return 1 / 60, "min"  # [s -> min]
     return 1.0, "s"
@@ -111,18 +113,51 @@ def _rate_words(stim: Stimulus) -> str:
     return "one cycle"
 
 
+def _duration_text(seconds: float) -> str:
+    """A duration in the unit that reads best: 24 h, 30 min, 1 s, 12.5 ms (no e-notation)."""
+    for size, unit in ((3600.0, "h"), (60.0, "min"), (1.0, "s")):
+        if seconds >= 2 * size or (unit == "s" and seconds >= 1.0):
+            return f"{readable(f'{seconds / size:.3g}')} {unit}"
+    return f"{readable(f'{seconds * 1e3:.3g}')} ms"  # [s -> ms]
+
+
+#: Bins of a sampled output drawn as its range in each (min to max): pulses that fill
+#: their period at 1 kHz were drawn from 4,000 samples, which fell on one polarity only.
+_BINS = 1500
+#: Most samples behind those bins.
+_MAX_SAMPLES = 2_000_000
+
+
+def _sampled_range(stim: Stimulus, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The output over [0, span] as the range each of :data:`_BINS` bins spans (s; A or
+    V): sampled at an eighth of the shortest pulse or finer, so that no phase falls
+    between samples."""
+    shortest = float(np.min(stim.template_durations)) if len(stim.onsets_s) else span
+    n = int(min(_MAX_SAMPLES, max(8 * _BINS, math.ceil(8 * span / max(shortest, 1e-9)))))
+    n -= n % _BINS
+    v = stim.sample(np.linspace(0.0, span, n, endpoint=False)).reshape(_BINS, -1)
+    edges = np.linspace(0.0, span, _BINS + 1)
+    return 0.5 * (edges[:-1] + edges[1:]), v.min(axis=1), v.max(axis=1)
+
+
 def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
-                   title: str = "") -> Figure:
+                   title: str = "", beat: bool = False) -> Figure:
     """One row per channel at three scales: one pulse (or a few carrier cycles), the pulse
     train over one repeating cycle (bursts, ON/OFF with its ramps, modulation), and the whole
     session (the peak of every pulse; where the cycle is too short to resolve at that scale,
-    the band its peaks span)."""
+    the band its peaks span).
+
+    :param beat: the two channels are true interferential's base and beat
+        (:attr:`estim.program.Program.true_interferential`): a row more for their sum, the
+        beat, and the beat's sweep. Two other carriers (Russian on two muscles) do not beat
+        in one tissue, so they get none.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    pair = len(stimuli) == 2 and all(st.timing.carrier_hz for st in stimuli)
+    pair = beat and len(stimuli) == 2
     rows = len(stimuli) + (1 if pair else 0)
     fig = Figure(figsize=(8.6, 2.3 * rows + (0.4 if title else 0.1)), layout="constrained")
     axes = fig.subplots(rows, 3, squeeze=False)
@@ -154,30 +189,33 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
             peaks = np.tile(_signed_peaks(stim), n_cyc)
             keep = times <= span
             ax.vlines(times[keep] * scale, 0, peaks[keep] * k, lw=1.0, color="tab:blue")
-        elif long_pulses:
-            tt = np.linspace(0.0, span, 4000)
-            ax.plot(tt * scale, stim.sample(tt) * k, lw=1.0, color="tab:blue")
+        elif long_pulses:  # the output itself, as the range of each bin
+            tt, low, high = _sampled_range(stim, span)
+            ax.fill_between(tt * scale, low * k, high * k, step="mid", color="tab:blue",
+                            lw=0.8)
         else:
             te, ve = _cycle_envelope(stim, n_cyc)
             keep = te <= span
             ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
         ax.axhline(0, color="0.6", lw=0.5)
-        ax.set_xlim(0, span * scale)
+        # a margin: a pulse at 0 lay on the axis, so a 1 Hz train's panel looked empty
+        ax.set_xlim(-0.03 * span * scale, span * scale)
         ax.set_xlabel(f"time ({tu})")
-        ax.set_ylabel(f"pulse peak ({unit})")
+        ax.set_ylabel(f"output ({unit})" if long_pulses else f"pulse peak ({unit})")
         ax.set_title(f"train: {_rate_words(stim)}", fontsize=9)
         # session scale
         ax = axes[row][2]
         total = stim.duration_s
         scale, tu = _time_unit(total)
         if long_pulses and stim.n_cycles <= 150:
-            tt = np.linspace(0.0, total, 4000)
-            ax.plot(tt * scale, np.abs(stim.sample(tt)) * k, lw=0.8, color="tab:orange")
+            tt, low, high = _sampled_range(stim, total)
+            ax.fill_between(tt * scale, 0, np.maximum(np.abs(low), np.abs(high)) * k,
+                            step="mid", color="tab:orange", lw=0.8)
             what = ""
         elif stim.n_cycles <= 150 and total > 0:
             te, ve = _cycle_envelope(stim, stim.n_cycles)
             ax.plot(te * scale, ve * k, lw=0.8, color="tab:orange")
-            what = f"{stim.cycle_s:.3g} s cycles"
+            what = f"{_duration_text(stim.cycle_s)} cycles"
         else:
             peaks = np.abs(_signed_peaks(stim)) * k
             lo, hi = (float(peaks.min()), float(peaks.max())) if peaks.size else (0.0, 0.0)
@@ -190,7 +228,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.set_ylim(0, None)
         ax.set_xlabel(f"session time ({tu})")
         ax.set_ylabel(f"pulse peak ({unit})")
-        ax.set_title(f"session: {total / 60:.3g} min" + (f", {what}" if what else ""),
+        ax.set_title(f"session: {_duration_text(total)}" + (f", {what}" if what else ""),
                      fontsize=9)
     if pair:
         # Two carriers meet in the tissue; with equal weights the sum beats at their
@@ -198,9 +236,10 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         a, b = stimuli
         t = np.linspace(0.0, 0.05, 40_001)
         ax = axes[-1][0]
-        ax.plot(t * 1e3, (a.sample(t) + b.sample(t)) * 1e3, lw=0.5, color="tab:purple")
+        unit, k = ("mA", 1e3) if a.unit == "A" else ("V", 1.0)  # [A -> mA]; a voltage read
+        ax.plot(t * 1e3, (a.sample(t) + b.sample(t)) * k, lw=0.5, color="tab:purple")  # ×1000
         ax.set_xlabel("time (ms)")
-        ax.set_ylabel("A + B (mA)")
+        ax.set_ylabel(f"A + B ({unit})")
         ax.set_title("both channels summed: the beat", fontsize=9)
         # the beat over one sweep cycle: each step's second carrier minus the first
         # the base carrier is the lower one, whichever channel the program lists first

@@ -25,6 +25,7 @@ from estim.program.model import (
     Russian,
     TENSMode,
 )
+from estim.program.stimulation import SWEEP_STEP_S
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus, Timing
 
@@ -199,6 +200,23 @@ def _split(seg: Segment, cycles: int) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+def _stepped_beat(s: Interferential) -> str:
+    """The beats a stepped sweep delivers, where they miss the programmed ends by more than
+    2 %: each step holds whole beats at its middle beat, so a 1-250 Hz sweep rising in 1 s
+    runs 13-232 Hz, which the shape called 4,001-4,250 Hz (probe of 5 December 2026)."""
+    if s.beat_frequency_max is None:
+        return ""
+    fc = s.carrier_frequency
+    beats = [b * fc / c for b, c in s.sweep_steps()]
+    lo, hi = min(beats), max(beats)
+    want_lo, want_hi = s.beat_frequency, s.beat_frequency_max
+    if abs(lo - want_lo) <= 0.02 * want_lo and abs(hi - want_hi) <= 0.02 * want_hi:
+        return ""
+    return (f"; its beat steps through {lo:.3g}–{hi:.3g} Hz, not the programmed "
+            f"{want_lo:g}–{want_hi:g} Hz (each step of about {SWEEP_STEP_S:g} s holds whole "
+            "beats at its middle)")
+
+
 def _interferential(s: Interferential) -> Stimulus:
     a = s.amplitude
     fc = s.carrier_frequency
@@ -210,6 +228,8 @@ def _interferential(s: Interferential) -> Stimulus:
         top = fc + (s.beat_frequency_max or s.beat_frequency)
         span = f"{own:,.0f} Hz" if top == own else f"{own:,.0f}–{top:,.0f} Hz"
         shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
+    if s.role != "base":
+        shape += _stepped_beat(s)
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
                     band_frequencies_hz=(fc, s.beat_frequency))
     if s.role == "base":  # a pure carrier: one carrier cycle is the whole story

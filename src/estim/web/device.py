@@ -257,7 +257,9 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     given = {"first_felt": first, "strong": strong, "twitch": amps("twitch", form.twitch),
              "too_much": amps("too_much", form.too_much)}
     try:
-        marks = Marks(**given)
+        assert first is not None and strong is not None
+        marks = Marks(first_felt=first, strong=strong, twitch=given["twitch"],
+                      too_much=given["too_much"])
     except InputError as err:  # the marks as typed ('4 mA', above first_felt ('5 mA')),
         name = err.field.removeprefix("marks.")  # not as held (0.004, above 0.005)
         expected = err.expected
