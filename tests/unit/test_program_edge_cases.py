@@ -232,3 +232,29 @@ def test_a_copy_keeps_what_the_program_left_to_its_defaults():
     with pytest.raises(ProgramError) as info:  # a written ratio on a pulse made symmetric
         written.replace(pulse=PulseShape.SYMMETRIC_BIPHASIC)
     assert info.value.field.endswith("asymmetry_ratio")
+
+
+def test_a_stepped_beat_that_misses_its_ends_says_what_it_delivers():
+    """A 1-250 Hz sweep rising in 1 s steps through 13-232 Hz (each 0.1 s step holds whole
+    beats at its middle); the table's waveform called it 4,001-4,250 Hz (probe of 5
+    December 2026). The bundled 80-120 Hz sweep reaches its ends and says nothing more."""
+    knee = _text("ifc_true_knee")
+    wide = (knee.replace('sweep = "6:6"', 'sweep = "1:1"')
+            .replace('beat_frequency_max = "120 Hz"', 'beat_frequency_max = "250 Hz"')
+            .replace('beat_frequency = "80 Hz"', 'beat_frequency = "1 Hz"'))
+    assert wide != knee
+    shapes = {st.timing.shape for st in stimuli_for(parse_program(wide))}
+    beat = next(s for s in shapes if "beat channel" in s)
+    assert "its beat steps through 13–232 Hz, not the programmed 1–250 Hz" in beat
+    assert not any("steps through" in st.timing.shape
+                   for st in stimuli_for(parse_program(knee)))
+
+
+def test_an_on_time_under_a_period_and_a_pulse_says_both():
+    text = _text("nmes_quadriceps").replace('ramp_up = "2 s"', 'ramp_up = "0 s"').replace(
+        'ramp_down = "1 s"', 'ramp_down = "0 s"').replace('on_time = "10 s"',
+                                                          'on_time = "10 ms"')
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    # 50 Hz: a period is 20 ms; it said "one pulse period (20.8 ms)"
+    assert "one pulse period and a pulse (20 + 0.8 = 20.8 ms)" in str(info.value)
