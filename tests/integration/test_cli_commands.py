@@ -261,6 +261,16 @@ def test_a_command_without_the_option_is_not_given_a_joined_token(capsys):
     assert info.value.code == 2 and "--amplitude -1mA" in err and "=-1mA" not in err
 
 
+@pytest.mark.parametrize("axis", [["--subjects", "3"], ["--vary", "subject=0,1"]])
+def test_subjects_in_a_safety_only_sweep_are_refused(axis, tmp_path, capsys):
+    """Virtual subjects differ in what the safety check does not read: N identical points
+    ran without a word (probe of 5 December 2026)."""
+    out = tmp_path / "sw"
+    assert main(["sweep", "tens_conventional", *axis, "--safety-only", "-o", str(out)]) == 2
+    _one_error(capsys.readouterr().err, "estim sweep: error: ", "a sweep with the body")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("old", "new", "field"), [
     # found where the site is built, after the file was read: pads past a shortened site's
     # edge, a placement the site does not have

@@ -124,6 +124,12 @@ def _sweep(args: argparse.Namespace) -> int:
         opts["fibers"] = args.fibers
     if args.seed is not None:
         opts["seed"] = args.seed
+    if "subject" in axes and opts.get("body") is False:  # N identical points, without a word
+        raise InputError(axes["subject"].option or "--vary subject",
+                         f"{len(axes['subject'])} subjects",
+                         "a sweep with the body (no --safety-only, no body = false): virtual "
+                         "subjects differ in anatomy and excitability, which the safety check "
+                         "does not use")
     mode = Mode.ZIP if args.zip else (spec.mode if spec and spec.mode else Mode.CROSS)
     plan = plan_sweep(path, list(axes.values()), mode=mode, options=SweepOptions(**opts))
     folder = Path(args.output) if args.output else Path("estim-out") / f"sweep-{path.stem}"

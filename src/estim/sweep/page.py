@@ -34,6 +34,9 @@ _MAX_ROWS = 500
 #: Most lines in one plot (further values of the second axis are left out, and said so).
 _MAX_LINES = 8
 
+#: pass, warn, fail: the report's colours.
+_VERDICT_COLOURS = ("#2a7d2a", "#b36b00", "#bb1111")
+
 
 def _y(column: Column) -> list[float]:
     """A column as numbers (words with an order as their rank; missing as NaN)."""
@@ -79,7 +82,16 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         for (i, j), vals in cells.items():
             finite = [v for v in vals if np.isfinite(v)]
             grid[i, j] = np.median(finite) if finite else np.nan
-        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        if levels:  # a colour per level, every level on the bar: one verdict at every
+            from matplotlib import colormaps  # point drew a sliver round its own
+            from matplotlib.colors import ListedColormap
+
+            cmap = (ListedColormap(_VERDICT_COLOURS) if column.name == "safety_verdict"
+                    else colormaps["viridis"].resampled(len(levels)))
+            image = ax.imshow(grid, origin="lower", aspect="auto", cmap=cmap,
+                              vmin=-0.5, vmax=len(levels) - 0.5)
+        else:
+            image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
         ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
         ax.set_xlabel(x_col.shown)
