@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["FORMULA_PREFIXES", "current_text", "percent_text", "readable", "spreadsheet_cell",
-           "terminal_text"]
+           "spreadsheet_file", "terminal_text"]
 
 # C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
 # bidirectional overrides that reorder what follows them; tab is kept, newline on request.
@@ -96,6 +96,17 @@ def spreadsheet_cell(text: str) -> str:
     ("'=1+1", 'Ada')
     """
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def spreadsheet_file(csv_text: str) -> str:
+    r"""A CSV file's text as estim writes it to disk: a UTF-8 byte-order mark first, so
+    that Excel reads µs, µC and Ω in the headers as such (without it, as the ANSI code
+    page's "Âµs"); Python's csv with ``utf-8-sig``, pandas and R skip it.
+
+    >>> spreadsheet_file("a,b\n")[:2]
+    '\ufeffa'
+    """
+    return csv_text if csv_text.startswith("\ufeff") else "\ufeff" + csv_text
 
 
 #: Longest error message shown (a million-character key name is echoed in part).

@@ -56,11 +56,13 @@ def test_check_markdown_to_a_file_is_created_exclusively(tmp_path, capsys):
 def test_check_csv_parses_with_the_header_it_defines(tmp_path):
     out = tmp_path / "spec.csv"
     assert main(["check", "ifc_true_knee", "--format", "csv", "-o", str(out)]) == 0
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    # a byte-order mark first: Excel reads the headers' µ and Ω as UTF-8 (stdout has none)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfchannel,setting,")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     report = check(resolve_program("ifc_true_knee")[0])
     assert rows[0] == csv_header(report)
     assert all(len(r) == len(rows[0]) for r in rows)
-    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     # one row per channel and setting; display numbers (mA, not A), the unit in the header
     assert [(r["channel"], r["setting"]) for r in table] == [
         ("A", "programmed"), ("A", "device maximum"), ("B", "programmed"),

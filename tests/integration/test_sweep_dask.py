@@ -164,7 +164,9 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     code = main(["sweep", "tens_conventional", "--population", "4", "--fiber-class",
                  "periosteal", "--scheduler", cluster.address, "-o", str(tmp_path / "bone")])
     assert code == 0 and "4 periosteal fibers in 1 task," in capsys.readouterr().out
-    header, *rows = (tmp_path / "bone" / "population.csv").read_text().splitlines()
+    raw = (tmp_path / "bone" / "population.csv").read_text(encoding="utf-8")
+    assert raw.startswith("\ufeff")  # for Excel
+    header, *rows = raw.removeprefix("\ufeff").splitlines()
     assert header == "fiber,threshold_mA,depth_mm,diameter_um" and len(rows) == 4
     for row in rows:  # plain numbers, as a spreadsheet reads them (no 'np.float64(...)')
         _, *numbers = row.split(",")
@@ -199,7 +201,7 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert (mine / "sweep.csv").read_text() == "my own table\n"
     (mine / "sweep.csv").rename(mine / "notes.csv")
     assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written beside
-    assert (mine / "sweep.csv").read_text().startswith("point,")
+    assert (mine / "sweep.csv").read_text(encoding="utf-8").startswith("\ufeffpoint,")
     assert (mine / "notes.csv").read_text() == "my own table\n"
     # the program in the output folder under one of the sweep's names
     folder = tmp_path / "prog"
@@ -331,9 +333,9 @@ def test_population_on_the_command_line_resumes_from_its_chunks(
     first = json.loads(capsys.readouterr().out)
     assert (first["fibers"], first["chunks"], first["resumed_chunks"]) == (6, 1, 0)
     assert len(list((out / "chunks").glob("*.npz"))) == 1
-    table = (out / "population.csv").read_text()
+    table = (out / "population.csv").read_text(encoding="utf-8-sig")
     assert table.count("\n") == 7 and table.startswith("fiber,threshold_mA,")
     assert main(args) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["resumed_chunks"] == 1 and again["threshold_mA"] == first["threshold_mA"]
-    assert (out / "population.csv").read_text() == table
+    assert (out / "population.csv").read_text(encoding="utf-8-sig") == table

@@ -443,6 +443,7 @@ def test_people_and_sessions(client: TestClient) -> None:
     csv = client.get("/api/export.csv", params={"person_id": pid})
     assert csv.headers["content-type"].startswith("text/csv")
     assert "attachment" in csv.headers["content-disposition"]
+    assert csv.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     lines = csv.text.strip().splitlines()
     assert "intensity_mA" in lines[0] and len(lines) == 3
     assert ",18," in lines[1]

@@ -70,6 +70,10 @@ def _check(args: argparse.Namespace) -> int:
         if out is None:
             sys.stdout.write(text)
             return code
+        if fmt == "csv":  # a file for Excel: µ and Ω read right (stdout stays plain)
+            from estim.text import spreadsheet_file
+
+            text = spreadsheet_file(text)
         written.append(str(write_output_file(out, text, force=args.force)))
     if args.json:
         print_json({**report.to_dict(), "files": written})

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from estim.cli.common import add_json, add_program, print_json, shown
+from estim.text import spreadsheet_file
 
 __all__ = ["register"]
 
@@ -248,7 +249,8 @@ def _population(args: argparse.Namespace, path: Path) -> int:
         f"{i},{'' if np.isnan(t) else repr(float(t))},{float(d) * 1e3!r},{float(u) * 1e6!r}"
         for i, (t, d, u) in enumerate(zip(thr, result.depth_m, result.diameter_m,
                                           strict=True))]
-    out = write_output_file(folder / "population.csv", "\n".join(rows) + "\n", force=True)
+    out = write_output_file(folder / "population.csv",
+                            spreadsheet_file("\n".join(rows) + "\n"), force=True)
     finite = thr[np.isfinite(thr)]
     summary = {"fiber_class": result.fiber_class.value, "fibers": int(thr.size),
                "chunks": result.chunks, "resumed_chunks": result.resumed,

@@ -21,6 +21,7 @@ from estim.sweep.population import PopulationResult, population_thresholds
 from estim.sweep.run import SweepRun, open_client, run_sweep
 from estim.sweep.subject import VirtualSubject, virtual_subject
 from estim.sweep.table import Column, SweepTable, sweep_table
+from estim.text import spreadsheet_file
 
 __all__ = [
     "OUTPUTS",
@@ -62,7 +63,7 @@ def sweep_files(run: SweepRun) -> dict[str, bytes | str]:
     axes = [_axis_words(a) for a in run.plan.axes]
     page = sweep_page(table, title=run.plan.program_name, axes_text=axes,
                       errors=len(run.errors))
-    return {"sweep.parquet": table.to_parquet(), "sweep.csv": table.to_csv(),
+    return {"sweep.parquet": table.to_parquet(), "sweep.csv": spreadsheet_file(table.to_csv()),
             "sweep.html": page}
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from estim.stimulator.person import PersonFit
+from estim.text import spreadsheet_file
 
 if TYPE_CHECKING:
     from estim.web.state import WebState
@@ -135,5 +136,6 @@ def export(request: Request, person_id: int | None = None) -> Response:
     """Every session (or one person's) as CSV, units in the column names."""
     request.state.form_fields = ("person_id",)
     name = f"estim-journal-{person_id}.csv" if person_id is not None else "estim-journal.csv"
-    return Response(_journal(request).export_csv(person_id), media_type="text/csv",
+    return Response(spreadsheet_file(_journal(request).export_csv(person_id)),
+                    media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
