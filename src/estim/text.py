@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORMULA_PREFIXES", "current_text", "percent_text", "readable", "spreadsheet_cell",
-           "spreadsheet_file", "terminal_text"]
+__all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "percent_text", "readable",
+           "spreadsheet_cell", "spreadsheet_file", "terminal_text"]
 
-# C0 and C1 control characters (ANSI escapes, carriage return, backspace...) and the
-# bidirectional overrides that reorder what follows them; tab is kept, newline on request.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
-                      "\u2066-\u2069]")
+#: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
+#: terminal, a page or in a spreadsheet ("\u202eevil" shows as "live").
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# C0 and C1 control characters (ANSI escapes, carriage return, backspace...), the marks
+# LRM and RLM and the bidirectional controls; tab is kept, newline on request.
+_CONTROL = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f{BIDI_CONTROLS}]")
 
 
 def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) -> str:

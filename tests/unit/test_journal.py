@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, inspect
 from estim.journal import Journal, JournalError
 from estim.journal.export import COLUMNS
 from estim.journal.models import Base
+from estim.text import BIDI_CONTROLS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -286,8 +287,7 @@ def test_csv_has_units_and_round_trips_awkward_notes(journal: Journal) -> None:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(note=st.text(st.characters(blacklist_categories=("Cs", "Cc"),
-                                  blacklist_characters="\u202a\u202b\u202c\u202d\u202e"
-                                                       "\u2066\u2067\u2068\u2069")
+                                  blacklist_characters=BIDI_CONTROLS)
                     | st.sampled_from(
     ",\"'\n\t="), max_size=60))
 def test_any_accepted_note_round_trips_through_csv(journal: Journal, note: str) -> None:

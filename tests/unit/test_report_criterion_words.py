@@ -29,10 +29,13 @@ def test_a_criterion_in_a_few_words(criterion: str, words: str) -> None:
 
 @pytest.mark.parametrize(("finding", "shown"), [
     # Shannon's k is a bare number: it read "2.529 1 (limit 1.85 1)"
-    ({"display_value": 2.529, "display_limit": 1.85, "unit": "1", "display_unit": ""},
+    ({"value": 2.529, "limit": 1.85, "unit": "1", "display_unit": ""},
      "2.529 (limit 1.85)"),
-    ({"display_value": 40.1, "display_limit": 30.0, "unit": "C/m^2",
+    ({"value": 0.401, "limit": 0.30, "unit": "C/m**2",
       "display_unit": "µC/cm²"}, "40.1 µC/cm² (limit 30 µC/cm²)"),
+    # as the check prints it: it read "20,000 Ω (limit 2000 Ω)"
+    ({"value": 20e3, "limit": 2e3, "unit": "ohm", "display_unit": "Ω"},
+     "20 kΩ (limit 2 kΩ)"),
 ])
 def test_a_finding_shows_its_value_and_limit_in_their_unit(finding, shown) -> None:
     from estim.report.terminal import _finding_value

@@ -152,8 +152,19 @@ def test_a_value_given_twice_is_refused(text: str, got: str, words: str) -> None
     """One value twice is one point: its rows repeated and the count called each one
     computed (probe of 5 December 2026)."""
     with pytest.raises(InputError) as err:
-        parse_axis(text)
+        plan_sweep(TENS, [parse_axis(text)], options=SAFETY)
     assert f"got '{got}'" in str(err.value) and words in str(err.value)
+
+
+def test_zipped_axes_may_repeat_a_value_but_not_a_point() -> None:
+    # a value repeated where the other axis differs is three points (review: it was refused)
+    axes = [parse_axis("amplitude=10,10,20mA"), parse_axis("pulse_width=100,200,200us")]
+    assert len(plan_sweep(TENS, axes, mode=Mode.ZIP, options=SAFETY).points) == 3
+    axes = [parse_axis("amplitude=10,10mA"), parse_axis("pulse_width=100us,0.1ms")]
+    with pytest.raises(InputError) as err:
+        plan_sweep(TENS, axes, mode=Mode.ZIP, options=SAFETY)
+    assert "--zip: got 'amplitude=10 mA, pulse_width=0.1 ms'" in str(err.value)
+    assert "values 1 and 2 of every axis are the same point" in str(err.value)
 
 
 def test_subject_numbers_are_exact_whole_numbers() -> None:
@@ -350,3 +361,15 @@ def test_a_point_is_redone_when_the_model_is_calibrated_again(monkeypatch) -> No
     muscle = keys()
     every = [before, density, tau, version, spread, fat, muscle]
     assert len({k for ks in every for k in ks}) == 2 * len(every), every
+
+
+def test_a_current_controlled_charge_is_the_programmed_one(tmp_path: Path) -> None:
+    # beside its programmed peak: into 500 Ω the 20 V compliance caps 60 mA at 40 mA, and
+    # the column read 8 µC beside a 60 mA peak (review of 5 December 2026)
+    capped = tmp_path / "capped.toml"
+    capped.write_text(TENS.read_text().replace('compliance_voltage = "80 V"',
+                                               'compliance_voltage = "20 V"'))
+    plan = plan_sweep(capped, [parse_axis("amplitude=60mA")], options=SAFETY)
+    out = dict(run_point(plan.points[0], plan.options).outputs)
+    assert out["peak_current_mA"] == pytest.approx(60.0)
+    assert out["max_phase_charge_uC"] == pytest.approx(12.0)  # 60 mA x 200 us

@@ -145,3 +145,20 @@ def test_a_refused_scheduler_leaves_no_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(plan, tmp_path / "sx", scheduler="http://foo")
     assert not (tmp_path / "sx").exists()
+
+
+def test_a_cell_of_several_verdicts_shows_the_worst() -> None:
+    """Over a further axis (or subjects) a heatmap cell took the median: pass, pass, fail
+    was drawn green, pass and fail amber (review of 5 December 2026). A verdict shows the
+    worst; a sensation a level one of the points has; a number the median."""
+    from estim.sweep.page import _middle
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column
+
+    out = {o.name: o for o in OUTPUTS}
+    verdict = Column("safety_verdict", (), "output", out["safety_verdict"])
+    assert _middle(verdict, [0.0, 0.0, 2.0]) == 2.0  # pass, pass, fail: fail
+    sensation = Column("sensation", (), "output", out["sensation"])
+    assert _middle(sensation, [1.0, 2.0]) in (1.0, 2.0)
+    number = Column("peak_current_mA", (), "output", out["peak_current_mA"])
+    assert _middle(number, [1.0, 2.0, 10.0]) == 2.0

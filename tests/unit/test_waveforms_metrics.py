@@ -336,3 +336,18 @@ def test_a_one_hertz_train_shows_its_pulse_and_a_day_reads_as_hours() -> None:
 
     assert [_duration_text(x) for x in (1.0, 0.0125, 90.0, 1800.0, 86400.0)] == \
         ["1 s", "12.5 ms", "90 s", "30 min", "24 h"]
+
+
+def test_every_short_phase_of_a_long_pulse_train_is_sampled() -> None:
+    """DBS with passive recharge fills its period; sampled an eighth of the whole pulse
+    apart, 60 of its 130 pulses a second were drawn below half their peak (review of 5
+    December 2026). Sampled by the shortest phase, every pulse reaches its peak."""
+    from estim.program.bundled import bundled_examples
+    from estim.report.plots import _sampled_range
+    from estim.waveforms.build import stimulus_for
+
+    stim = stimulus_for(load_program(bundled_examples()["dbs_stn"]).channels[0])
+    _, _, high = _sampled_range(stim, 1.0)
+    at_peak = high >= 0.999 * stim.peak
+    runs = int(np.count_nonzero(at_peak[1:] & ~at_peak[:-1])) + int(at_peak[0])
+    assert runs == round(1.0 * stim.timing.frequency_hz)  # 130 pulses in the second

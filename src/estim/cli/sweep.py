@@ -126,8 +126,9 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.seed is not None:
         opts["seed"] = args.seed
     if "subject" in axes and opts.get("body") is False:  # N identical points, without a word
+        n = len(axes["subject"])
         raise InputError(axes["subject"].option or "--vary subject",
-                         f"{len(axes['subject'])} subjects",
+                         f"{n} subject{'s' if n != 1 else ''}",
                          "a sweep with the body (no --safety-only, no body = false): virtual "
                          "subjects differ in anatomy and excitability, which the safety check "
                          "does not use")

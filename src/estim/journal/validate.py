@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from estim.errors import InputError
+from estim.text import BIDI_CONTROLS
 from estim.units import parse_quantity
 
 __all__ = [
@@ -65,10 +66,9 @@ FUTURE_SLACK = timedelta(days=1)
 MARKS = ("first_felt", "strong", "twitch", "too_much")
 
 
-#: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
-#: page or in a spreadsheet ("\u202eevil" shows as "live"). The marks people type in
+#: Refused in journal text (:data:`estim.text.BIDI_CONTROLS`); the marks people type in
 #: right-to-left text (U+200E, U+200F) and joiners stay allowed.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = frozenset(BIDI_CONTROLS)
 
 
 class JournalError(InputError):
@@ -171,7 +171,10 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
             raise JournalError(field, value, expected) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise JournalError(field, value, expected)
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # a 400-digit JSON integer: an HTTP 500 before (review)
+        out = math.inf
     if not math.isfinite(out):
         raise JournalError(field, value, "a finite number")
     return out

@@ -130,9 +130,11 @@ _MAX_SAMPLES = 2_000_000
 
 def _sampled_range(stim: Stimulus, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The output over [0, span] as the range each of :data:`_BINS` bins spans (s; A or
-    V): sampled at an eighth of the shortest pulse or finer, so that no phase falls
-    between samples."""
-    shortest = float(np.min(stim.template_durations)) if len(stim.onsets_s) else span
+    V): sampled at an eighth of the shortest phase or finer (up to :data:`_MAX_SAMPLES`),
+    so that no phase falls between samples (DBS's 60 µs phase in a 7.7 ms period was
+    missed by samples an eighth of the pulse apart; review of 5 December 2026)."""
+    shortest = min((seg.duration for p in stim.pulses for seg in p.segments
+                    if seg.duration > 0), default=span)
     n = int(min(_MAX_SAMPLES, max(8 * _BINS, math.ceil(8 * span / max(shortest, 1e-9)))))
     n -= n % _BINS
     v = stim.sample(np.linspace(0.0, span, n, endpoint=False)).reshape(_BINS, -1)

@@ -292,9 +292,13 @@ def _criterion_words(criterion: str) -> str:
 
 
 def _finding_value(f: dict[str, Any]) -> str:
-    unit = f["display_unit"] if "display_unit" in f else f.get("unit") or ""
-    unit = "" if unit in ("", "1") else f" {unit}"  # Shannon's k is a bare number
-    value, limit = f.get("display_value"), f.get("display_limit")
-    if isinstance(value, int | float) and isinstance(limit, int | float):
-        return terminal_text(readable(f"{value:.4g}{unit} (limit {limit:.4g}{unit})"))
+    """A finding's value and limit as the check prints them (20 kΩ, limit 2 kΩ; it read
+    "20,000 Ω (limit 2000 Ω)")."""
+    from estim.safety.table import DISPLAY_UNITS, format_value
+
+    unit = f.get("display_unit", "")
+    value, limit = f.get("value"), f.get("limit")
+    if isinstance(value, int | float) and isinstance(limit, int | float) \
+            and unit in DISPLAY_UNITS:
+        return terminal_text(f"{format_value(value, unit)} (limit {format_value(limit, unit)})")
     return terminal_text(f.get("note") or f.get("description") or "")

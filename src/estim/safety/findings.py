@@ -264,14 +264,17 @@ def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
     the 500 Ω test load, the low end of intact leads, with its verdict."""
     assert out.load_ohm is not None
     row = limit("implant.lead_impedance")
+    stated = format_value(out.load_ohm, "Ω")
+    if out.load_ohm <= row.value * (1 + 1e-9):  # a pass says no more (a 500 Ω figure over
+        return _finding(row, out.load_ohm, out,  # the limit read as a failure; review)
+                        note=f"stated {stated}; the charge rules are judged into it")
     q = out.metrics_500.max_phase_charge
     density = limit("implant.charge_density")
     over = q / area > density.value * (1 + 1e-9)
     into_500 = (f"into 500 Ω, the low end of an intact lead, the largest phase charge would "
                 f"be {q * 1e6:.4g} µC, {q / area * 1e2:.4g} µC/cm² "  # [C/m² -> µC/cm²]
                 f"({'over' if over else 'within'} the {density.value * 1e2:g} µC/cm² limit)")
-    note = (f"stated {format_value(out.load_ohm, 'Ω')}; the charge rules are judged into it; "
-            f"{into_500}")
+    note = f"stated {stated}; the charge rules are judged into it; {into_500}"
     return _finding(row, out.load_ohm, out, note=note,
                     action="measure the lead's impedance again: above 2,000 Ω a lead is "
                            "usually broken; if the value was mistyped, correct "

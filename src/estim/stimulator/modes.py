@@ -204,7 +204,7 @@ class DeviceSettings:
                 raise SettingsError([InputError(key, value, "a setting (" + ", ".join(names)
                                                 + ")")], setting=key)
             if value is not None and not isinstance(value, str):
-                raise SettingsError([InputError(key, value, _EXPECTED_TEXT[key])],
+                raise SettingsError([InputError(key, value, _EXPECTED_TEXT.get(key, "text"))],
                                     setting=key)
             values[key] = value or None
         if values.get("mode") is None:

@@ -120,6 +120,16 @@ class Marks:
                 if getattr(self, f.name) is not None}
 
 
+def _finite(x: object) -> bool:
+    """A real number that is a finite float (not a bool; a 400-digit int is not one)."""
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
 class Goal(StrEnum):
     """The intensity a program's source asks for."""
 
@@ -317,15 +327,16 @@ class PersonFit:
         for name in ("cutaneous_factor", "motor_factor", "pain_factor"):
             v: Any = data.get(name)
             ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
-            if not (ok and math.isfinite(v) and lo <= v <= hi):
+            # compared as given (NaN and inf fail it): float() of a 400-digit int overflows
+            if not (ok and lo <= v <= hi):
                 raise InputError(f"fit.{name}", v, f"a factor from {lo:g} to {hi:g} (a "
                                  "person's thresholds over the model's median person's)")
             out[name] = float(v)
         for name in ("marks", "predicted", "residuals"):
             v = data.get(name, {})
             if not isinstance(v, Mapping) or not all(
-                    isinstance(k, str) and isinstance(x, numbers.Real) for k, x in v.items()):
-                raise InputError(f"fit.{name}", v, "a mapping of mark name to number")
+                    isinstance(k, str) and _finite(x) for k, x in v.items()):
+                raise InputError(f"fit.{name}", v, "a mapping of mark name to a finite number")
             out[name] = {k: float(x) for k, x in v.items()}
         notes = data.get("notes", [])
         if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):

@@ -163,21 +163,7 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
     if unit is not None and any(n is None for n in numbers):
         raise InputError(opt, spec, "values of one kind: all quantities with units, or all "
                          "words")
-    _check_distinct(values, numbers, opt)
     return Axis(name, tuple(values), unit, tuple(numbers), opt)
-
-
-def _check_distinct(values: list[Value], numbers: list[float | None], opt: str) -> None:
-    """Refuse a value given twice (``10,10mA``, or ``10mA,0.01A`` in two units): its rows
-    repeat one point, which the count called computed each time (probe of 5 December 2026)."""
-    seen: dict[object, Value] = {}
-    for value, number in zip(values, numbers, strict=True):
-        same = number if number is not None else value
-        if same in seen:
-            first = seen[same]
-            again = "it is given twice" if first == value else f"it is '{first}' again"
-            raise InputError(opt, value, f"each value once ({again}: the same point)")
-        seen[same] = value
 
 
 _Item = tuple[float | None, str | None, str | None]  # number, its unit, or a word

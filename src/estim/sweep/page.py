@@ -52,6 +52,17 @@ def _y(column: Column) -> list[float]:
     return out
 
 
+def _middle(column: Column, values: Sequence[float]) -> float:
+    """What a cell or a point shows of several values (over a further axis, or subjects):
+    a verdict the worst of them (a median of pass, pass, fail was drawn as a pass), other
+    words a level that one of them has (not the 0.5 between two), numbers the median."""
+    if column.name == "safety_verdict":
+        return float(np.max(values))
+    if column.output is not None and column.output.levels:
+        return float(np.percentile(values, 50, method="nearest"))
+    return float(np.median(values))
+
+
 def _keys(column: Column) -> list[Any]:
     """The distinct values of an input column, in order of first appearance."""
     return list(dict.fromkeys(column.values))
@@ -72,7 +83,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         return "over virtual subjects" if subjects else ""
     x_col = varied[0]
     rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
-    note = f"median over {', '.join(rest)}" if rest else ""
+    over = "worst" if column.name == "safety_verdict" else "median"
+    note = f"{over} over {', '.join(rest)}" if rest else ""
     if len(varied) >= 2 and x_col.numeric and varied[1].numeric:
         xs, ys = _keys(x_col), _keys(varied[1])
         grid = np.full((len(ys), len(xs)), np.nan)
@@ -81,7 +93,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             cells[ys.index(yv), xs.index(xv)].append(v)
         for (i, j), vals in cells.items():
             finite = [v for v in vals if np.isfinite(v)]
-            grid[i, j] = np.median(finite) if finite else np.nan
+            grid[i, j] = _middle(column, finite) if finite else np.nan
         if levels:  # a colour per level, every level on the bar: one verdict at every
             from matplotlib import colormaps  # point drew a sliver round its own
             from matplotlib.colors import ListedColormap
@@ -111,7 +123,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                                          varied[1].values if g is not None else x_col.values,
                                          strict=True)
                     if a == xv and (g is None or b == g) and np.isfinite(v)]
-            med.append(np.median(vals) if vals else np.nan)
+            med.append(_middle(column, vals) if vals else np.nan)
             lo.append(np.percentile(vals, 10) if vals else np.nan)
             hi.append(np.percentile(vals, 90) if vals else np.nan)
         name = None if g is None else f"{varied[1].shown} = {g}"

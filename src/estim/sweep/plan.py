@@ -145,6 +145,7 @@ def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROS
     if mode is Mode.ZIP and len({len(a) for a in axes}) > 1:
         raise InputError("--zip", {a.name: len(a) for a in axes},
                          "axes of the same length to zip (or leave out --zip to cross them)")
+    _check_distinct(axes, mode)
     total = len(axes[0]) if mode is Mode.ZIP else _product(len(a) for a in axes)
     if total > MAX_POINTS:
         raise InputError("--vary", f"{total:,} points", f"at most {MAX_POINTS:,} points in "
@@ -163,6 +164,34 @@ def _product(sizes: Iterator[int]) -> int:
     for n in sizes:
         total *= n
     return total
+
+
+def _check_distinct(axes: Sequence[Axis], mode: Mode) -> None:
+    """Refuse a point given twice: crossed, a value twice on one axis (``10,10mA``, or
+    ``10mA,0.01A`` in two units); zipped, the same values at two places of every axis. Its
+    rows repeated one point, which the count called computed each time (probe of 5
+    December 2026); zipped axes may repeat a value where another axis differs."""
+    def same(axis: Axis, i: int) -> object:
+        return axis.numbers[i] if axis.numbers[i] is not None else axis.values[i]
+
+    if mode is Mode.CROSS:
+        for axis in axes:
+            seen: dict[object, int] = {}
+            for i in range(len(axis)):
+                first = seen.setdefault(same(axis, i), i)
+                if first != i:
+                    again = ("it is given twice" if axis.values[first] == axis.values[i]
+                             else f"it is '{axis.values[first]}' again")
+                    raise InputError(axis.option or f"--vary {axis.name}", axis.values[i],
+                                     f"each value once ({again}: the same point)")
+        return
+    points: dict[tuple[object, ...], int] = {}
+    for i in range(len(axes[0])):
+        first = points.setdefault(tuple(same(a, i) for a in axes), i)
+        if first != i:
+            shown = ", ".join(f"{a.name}={a.values[i]}" for a in axes)
+            raise InputError("--zip", shown, f"each point once (values {first + 1} and "
+                             f"{i + 1} of every axis are the same point)")
 
 
 def _combinations(axes: Sequence[Axis], mode: Mode) -> Iterator[tuple[int, ...]]:

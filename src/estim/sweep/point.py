@@ -63,7 +63,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("peak_voltage_V", "Peak voltage, highest channel (V)"),
     Output("rms_current_mA", "r.m.s. current over the worst second, highest channel (mA)"),
     Output("rms_voltage_V", "r.m.s. voltage over the worst second, highest channel (V)"),
-    Output("max_phase_charge_uC", "Largest phase charge into 500 Ω, any channel (µC)"),
+    Output("max_phase_charge_uC", "Largest phase charge, any channel (µC; into 500 Ω when "
+           "voltage-controlled)"),
     Output("sensory_threshold_mA", "Sensory threshold (mA)"),
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
@@ -150,11 +151,12 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
 
 
 def _output_columns(result: Result) -> dict[str, Scalar]:
-    """The programmed output: peak and worst-second r.m.s. of the highest channel (in its
-    control's unit), and the largest phase charge into 500 Ω, the output table's. Every
-    channel counts: a second channel's 90 mA read 70 mA, the first's (probe of 5 December
-    2026), and a voltage-controlled channel's charge read its V·µs as µC (491 'µC' for
-    HVPC at 100 V, 0.98 µC into 500 Ω)."""
+    """The programmed output of the highest channel: peak and worst-second r.m.s. in its
+    control's unit, and the largest phase charge, which a voltage-controlled channel has
+    only into a load: the output table's into 500 Ω. Every channel counts: a second
+    channel's 90 mA read 70 mA, the first's (probe of 5 December 2026), and a
+    voltage-controlled channel's charge read its V·µs as µC (491 'µC' for HVPC at 100 V,
+    0.98 µC into 500 Ω)."""
     out: dict[str, Scalar] = {}
     volts = result.stimuli[0].unit == "V"  # one device, one control for every channel
     peak, rms = ("peak_voltage_V", "rms_voltage_V") if volts else \
@@ -162,6 +164,9 @@ def _output_columns(result: Result) -> dict[str, Scalar]:
     scale = 1.0 if volts else 1e3  # [A -> mA]
     out[peak] = max(m.peak for m in result.metrics) * scale
     out[rms] = max(m.rms_max_1s for m in result.metrics) * scale
+    if not volts:  # the programmed current's, beside its programmed peak
+        out["max_phase_charge_uC"] = max(m.max_phase_charge for m in result.metrics) * 1e6
+        return out  # [C -> µC]
     charges = []
     for table in result.safety.table.channels:
         q = table.row("max_phase_charge_500_ohm").programmed

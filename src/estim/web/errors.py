@@ -53,10 +53,10 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
     value = first.get("input", "")
     expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ")
     kind = first.get("type")
+    if value is None and kind != "missing":  # sent as null: not '(missing)', which it is not
+        value = "null"
     if kind == "missing":
         value, expected = "", "a value (this field is required)"
-    elif value is None:  # sent as null: not '(missing)', which it is not
-        value = "null"
     elif kind == "extra_forbidden":
         expected = "only the form's own fields (this one is not among them)"
     elif kind == "json_invalid":

@@ -100,9 +100,9 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     _fields(request, CalibrationForm)
     # a fit the stimulator would refuse to load is refused here, before it is kept (the
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
-    PersonFit.from_dict(form.fit)
+    fit = PersonFit.from_dict(form.fit).to_dict()  # kept as the dial will read it
     record = _journal(request).save_calibration(person_id, program=form.program,
-                                                site=form.site, marks=form.marks, fit=form.fit)
+                                                site=form.site, marks=form.marks, fit=fit)
     out: dict[str, object] = record.to_dict()
     return out
 
