@@ -51,6 +51,8 @@ def readable(text: str) -> str:
 
     >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A, 2.958e+04 mJ")
     'at 1,250 Hz, net 0 µC, 2.5 × 10⁻⁵ A, 29,580 mJ'
+    >>> readable("9.9996e-05 s, 1.5e+02 V")
+    '0.0001 s, 150 V'
     """
     def one(m: re.Match[str]) -> str:
         x = float(m.group())
@@ -58,7 +60,10 @@ def readable(text: str) -> str:
             return "0"
         if 1e3 <= abs(x) < 1e9:  # to 4 significant figures, a whole number from 1,000 up
             return f"{float(f'{x:.4g}'):,.0f}"
-        mantissa, exponent = f"{x:.3g}".split("e")
+        rounded = f"{x:.3g}"
+        if "e" not in rounded:  # 9.9996e-05 rounds to 0.0001, 1.5e+02 is 150: a traceback
+            return rounded  # before (probe of 5 December 2026)
+        mantissa, exponent = rounded.split("e")
         return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
     return _SCIENTIFIC.sub(one, text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import doctest
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from estim.fields.program import fields_for_program
 from estim.program import load_program
@@ -28,6 +30,17 @@ def test_docstring_examples_run(module: object) -> None:
 ])
 def test_numbers_read_as_people_write_them(text: str, shown: str) -> None:
     assert page.readable(text) == shown
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False),
+       st.sampled_from([".3g", ".4g", ".6g", ".2e", ".12g", "g"]))
+@example(9.9996e-05, ".6g")
+@example(150.0, ".2e")
+def test_any_number_in_computer_notation_reads_without_error(x: float, spec: str) -> None:
+    """9.9996e-05 rounds to 0.0001 at 3 figures, which has no exponent: a traceback in
+    every face (probe of 5 December 2026)."""
+    text = page.readable(format(x, spec))
+    assert "e+" not in text and "e-" not in text
 
 
 def test_the_output_table_leaves_out_fields_no_channel_has() -> None:
