@@ -120,3 +120,24 @@ def test_no_lead_impedance_finding_where_the_verdict_does_not_rest_on_it(change)
                              'compliance_voltage = "10 V"')
                 .replace('amplitude = "3 V"', 'amplitude = "3 mA"'))
     assert _lead_impedance(check(parse_program(text))) == {}
+
+
+@pytest.mark.parametrize("recharge", ["passive", "active"])
+def test_a_clipped_pulse_is_recharged_by_what_it_delivered(recharge) -> None:
+    """8 mA into 500 Ω through 3 V of compliance is 6 mA: 0.36 µC in 60 µs. The passive
+    recharge was the unclipped pulse's (0.48 µC), a net 0.12 µC and a false 25 % charge
+    imbalance FAIL (probe of 5 December 2026). A coupling capacitor gives back what went
+    out; an active recharge at the programmed ratio is clipped on its own (it is 6 mA too
+    at ratio 1)."""
+    from estim.program.bundled import bundled_examples
+
+    text = (bundled_examples()["dbs_stn"].read_text()
+            .replace('compliance_voltage = "10 V"', 'compliance_voltage = "3 V"')
+            .replace('amplitude = "3 mA"', 'amplitude = "8 mA"')
+            .replace('recharge = "passive"', f'recharge = "{recharge}"'))
+    report = check(parse_program(text))
+    table = report.table.channels[0]
+    assert table.row("max_current_500_ohm").programmed == pytest.approx(6e-3)
+    assert table.row("max_phase_charge_500_ohm").programmed == pytest.approx(0.36e-6, rel=1e-9)
+    assert table.row("net_charge_500_ohm").programmed == pytest.approx(0.0, abs=1e-15)
+    assert {f.verdict.value for f in report.by_rule("charge.balance")} == {"pass"}

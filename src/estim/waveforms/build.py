@@ -326,7 +326,7 @@ def _dbs(s: DBS) -> Stimulus:
         tau = s.recharge_time_constant
         peak = -w / (tau * (1 - math.exp(-d / tau)))
         pulse = Pulse((lead, Segment.decay(peak, tau, w + g, d)),
-                      "cathodic-first, passive (capacitive) recharge")
+                      "cathodic-first, passive (capacitive) recharge", recharged=True)
     timing = Timing(shape=pulse.label, pulse_width_s=w, pulse_duration_s=pulse.duration,
                     frequency_hz=s.frequency, band_frequencies_hz=(s.frequency,))
     return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), period, s.duration, a.value,

@@ -275,10 +275,15 @@ class Pulse:
     """A pulse template: segments on ``[0, duration)``, zero elsewhere, per unit amplitude.
 
     Gaps (interphase intervals) are simply times no segment covers.
+
+    :param recharged: the last segment is a coupling capacitor's passive recharge: it gives
+        back the charge the others delivered, whatever they delivered (a clipped pulse's
+        recharge is the smaller one that balances it).
     """
 
     segments: tuple[Segment, ...]
     label: str = ""
+    recharged: bool = False
 
     def __post_init__(self) -> None:
         last = 0.0
@@ -288,7 +293,7 @@ class Pulse:
             last = s.end
 
     def __hash__(self) -> int:
-        return hash((self.segments, self.label))
+        return hash((self.segments, self.label, self.recharged))
 
     @property
     def duration(self) -> float:
@@ -364,9 +369,24 @@ class Pulse:
 
     def clipped(self, limit: float) -> Pulse:
         """This pulse with |f| limited to ``limit``, split exactly where it crosses the limit
-        (how a current-controlled output behaves when it runs out of compliance voltage)."""
+        (how a current-controlled output behaves when it runs out of compliance voltage).
+
+        A passive recharge (:attr:`recharged`) gives back what the clipped phases delivered:
+        computed from the unclipped phase, it left DBS clipped from 8 to 6 mA with a net
+        0.12 µC and a 25 % imbalance (probe of 5 December 2026)."""
         if self.peak <= limit:
             return self
+        if self.recharged and len(self.segments) > 1:
+            front = Pulse(self.segments[:-1]).clipped(limit)
+            back = self.segments[-1]
+            given = back.integral()
+            k = -front.charge / given if given != 0 else 0.0
+            back = Segment(back.start, back.duration, tuple(c * k for c in back.coeffs),
+                           back.rates, None if back.linear is None else
+                           (back.linear[0] * k, back.linear[1] * k))
+            rest = Pulse((back,)).clipped(limit).segments  # never above the limit either
+            return Pulse((*front.segments, *rest), label=self.label + " (clipped)",
+                         recharged=True)
         out: list[Segment] = []
         for s in self.segments:
             if s.peak_abs() <= limit:
