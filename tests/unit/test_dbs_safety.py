@@ -141,3 +141,22 @@ def test_a_clipped_pulse_is_recharged_by_what_it_delivered(recharge) -> None:
     assert table.row("max_phase_charge_500_ohm").programmed == pytest.approx(0.36e-6, rel=1e-9)
     assert table.row("net_charge_500_ohm").programmed == pytest.approx(0.0, abs=1e-15)
     assert {f.verdict.value for f in report.by_rule("charge.balance")} == {"pass"}
+
+
+def test_each_channels_lead_impedance_is_its_own_in_the_csv() -> None:
+    """The columns were channel 1's labels, "@ the lead impedance 20 kΩ", with channel 2's
+    300 Ω figures under them (probe of 5 December 2026): the impedance is a column now."""
+    import csv
+    import io
+
+    from estim.report.check_tables import render_check_table
+
+    second = TEXT[TEXT.index("[[channels]]"):].replace('name = "1"', 'name = "2"').replace(
+        "IMPEDANCE", 'impedance = "300 ohm"').replace("lead_contact_1", "lead_contact_2")
+    program = parse_program(TEXT.replace("IMPEDANCE", 'impedance = "20 kohm"') + second)
+    rows = list(csv.DictReader(io.StringIO(render_check_table(check(program), "csv"))))
+    got = {(r["channel"], r["setting"]): (r["Lead impedance the charge is judged into [Ω]"],
+                                          r["Maximum phase charge @ the lead impedance [µC]"])
+           for r in rows if r["setting"] == "programmed"}
+    # 3 V for 90 µs: into 20 kΩ 0.0135 µC, into 300 Ω 0.9 µC
+    assert got == {("1", "programmed"): ("20000", "0.0135"), ("2", "programmed"): ("300", "0.9")}

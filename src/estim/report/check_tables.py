@@ -156,12 +156,21 @@ def csv_header(report: SafetyReport) -> list[str]:
     characteristic (``label [unit]``), then ``RULE value [unit]``, ``RULE limit [unit]``,
     ``RULE verdict``, ``RULE source`` and ``RULE note`` per rule."""
     head = ["channel", "setting"]
-    rows = report.table.channels[0].rows if report.table.channels else ()
-    head += [_head(r.label, r.unit) for r in rows]
+    head += [_head(r.label, r.unit) for r in _columns(report)]
     for rule, unit in _rule_units(report).items():
         head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
                  f"{rule} verdict", f"{rule} source", f"{rule} note"]
     return head
+
+
+def _columns(report: SafetyReport) -> list[TableRow]:
+    """One column per output characteristic any channel has, in the channels' order (a
+    row that only a second channel has, its lead impedance, was left out)."""
+    seen: dict[str, TableRow] = {}
+    for ct in report.table.channels:
+        for r in ct.rows:
+            seen.setdefault(r.key, r)
+    return list(seen.values())
 
 
 def _csv(report: SafetyReport) -> str:
@@ -176,7 +185,7 @@ def _csv(report: SafetyReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(csv_header(report))
-    first = report.table.channels[0].rows if report.table.channels else ()
+    first = _columns(report)
     for channel, setting in keys:
         # the channel's name is the user's: a spreadsheet must not run it as a formula
         row = [spreadsheet_cell(terminal_text(channel, markup=False)), setting]

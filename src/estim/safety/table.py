@@ -233,12 +233,15 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
     if p.load_ohm is not None and p.metrics_load is not None and m.metrics_load is not None:
-        lab = f"the lead impedance {format_value(p.load_ohm, 'Ω')} ({p.load_source})"
+        # labels without the channel's value: a CSV's columns are shared by the channels, and
+        # a second channel's 300 Ω figures sat under "@ the lead impedance 20 kΩ" (probe)
         rows += [
-            _both("max_current_lead", f"Maximum output current @ {lab} (peak)", "mA", p, m,
-                  lambda o: o.metrics_load.peak),
-            _both("max_phase_charge_lead", f"Maximum phase charge @ {lab}", "µC", p, m,
-                  lambda o: o.metrics_load.max_phase_charge),
+            _both("lead_impedance", "Lead impedance the charge is judged into", "Ω", p, m,
+                  lambda o: o.load_ohm, note=p.load_source),
+            _both("max_current_lead", "Maximum output current @ the lead impedance (peak)",
+                  "mA", p, m, lambda o: o.metrics_load.peak),
+            _both("max_phase_charge_lead", "Maximum phase charge @ the lead impedance", "µC",
+                  p, m, lambda o: o.metrics_load.max_phase_charge),
         ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
 
