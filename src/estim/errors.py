@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning", "shown_value"]
+__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning",
+           "ThinMuscleWarning", "shown_value"]
 
 
 class EstimError(Exception):
@@ -66,3 +67,9 @@ class EstimWarning(UserWarning):
 
 class ModelRangeWarning(EstimWarning):
     """A model is evaluated outside the range it was validated for."""
+
+
+class ThinMuscleWarning(ModelRangeWarning):
+    """A layer written into a limb, which keeps its girth, leaves its muscle thin. A virtual
+    subject's drawn fat does so by design (its own note says so): sweeps of subjects do not
+    repeat it for every subject."""

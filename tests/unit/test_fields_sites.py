@@ -105,6 +105,24 @@ def test_unlikely_values_warn() -> None:
         site_from_spec("forearm", {"fat_conductivity": "20 S/m"})
 
 
+def test_a_layer_that_squeezes_a_limbs_muscle_warns_and_one_past_it_is_named() -> None:
+    """The limb keeps its girth: 60 mm of fat leaves the thigh 3.5 mm of muscle (80 - 1.5 -
+    60 - 15), whose motor axons fired at 12.5 mA instead of 29.5 without a word; 200 mm
+    was refused as "site: got {'fat_thickness': '200 mm'}" (probe of 5 December 2026)."""
+    from estim.errors import ModelRangeWarning
+
+    with pytest.warns(ModelRangeWarning, match=r"leaves 3.5 mm of muscle .* 80 mm radius"):
+        site_from_spec("thigh", {"fat_thickness": "60 mm"})
+    with warnings.catch_warnings():  # a larger limb keeps its muscle: nothing to say
+        warnings.simplefilter("error")
+        site_from_spec("thigh", {"fat_thickness": "20 mm"})
+        site_from_spec("thigh", {"fat_thickness": "60 mm", "radius": "13 cm"})
+    with pytest.raises(InputError) as info:
+        site_from_spec("thigh", {"fat_thickness": "200 mm"})
+    assert str(info.value).startswith("site.fat_thickness: got '200 mm', expected layers "
+                                      "that leave muscle inside the thigh's 80 mm radius")
+
+
 def test_example_program_placements_exist() -> None:
     needed = {"forearm": ["forearm_volar_proximal", "forearm_volar_distal",
                           "forearm_dorsal_proximal", "forearm_lateral_epicondyle"],

@@ -176,6 +176,20 @@ def test_an_implanted_device_needs_an_implanted_electrode_on_every_channel() -> 
     assert "channel '1' has no implanted electrode" in info.value.expected
 
 
+def test_an_implanted_lead_on_a_device_written_not_implanted_is_refused() -> None:
+    """``implanted = false`` beside a lead's contact was judged by the implant rules
+    without a word (probe of 5 December 2026); left out, the contact makes it implanted."""
+    from estim import bundled_examples
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    assert "implanted = true" in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace("implanted = true", "implanted = false"))
+    assert info.value.field == "device.implanted"
+    assert "channel '1' drives the contact of an implanted lead" in info.value.expected
+    assert parse_program(text.replace("implanted = true\n", "")).implanted
+
+
 def test_a_lead_on_a_limb_is_refused_where_the_site_is_built() -> None:
     """The program file is read; the site stage (build_setup, which simulate and the CLI
     run) refuses a lead on a site that is not a brain."""

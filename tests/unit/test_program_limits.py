@@ -198,6 +198,13 @@ def test_tiny_duration_is_not_silently_lengthened():
              "duration", "pulse period")
 
 
+def test_a_cycle_longer_than_the_session_names_what_sets_it_too():
+    # a polarity reversal of 20 min in a 20 min session: the message named only the duration
+    _refused(_swap("microcurrent_face", 'polarity_reversal = "2 s"',
+                   'polarity_reversal = "20 min"'),
+             "duration", "or a shorter polarity_reversal than 1200 s")
+
+
 @pytest.mark.parametrize(("name", "old", "new", "fragment"), [
     ("tens_conventional", 'amplitude = "25 mA"', 'amplitude = "1e-320 mA"', "at least 1 nA"),
     ("tens_conventional", 'amplitude = "25 mA"', 'amplitude = "0.5 nA"', "at least 1 nA"),

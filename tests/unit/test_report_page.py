@@ -145,3 +145,19 @@ def test_a_voltage_programs_current_says_why_the_output_table_gives_another() ->
     rows = dict(page.field_rows(fields, SimpleNamespace(program=tens, safety=check(tens),
                                                         effects=None)))  # type: ignore[arg-type]
     assert rows["Current"] == "750 mA"
+
+
+def test_two_channels_that_are_not_interferential_get_no_beat() -> None:
+    """Two 80 Hz TENS channels got an 'interferential beat' panel and a modulation depth
+    in fields.json (probe of 5 December 2026): only true interferential's pair beats."""
+    from estim.program import parse_program
+    from estim.report.field_numbers import section_summary
+
+    text = bundled_examples()["tens_conventional"].read_text()
+    block = text[text.index("[[channels]]"):]
+    two = parse_program(text + "\n" + block.replace('name = "1"', 'name = "2"', 1))
+    pf = fields_for_program(two, method="analytic", boundary="uniform")
+    assert not pf.beat
+    section, panels = figures.section_panels(pf)
+    assert len(panels) == 2 and not any("beat" in label for label, _ in panels)
+    assert "mean_modulation_depth" not in section_summary(pf, section)

@@ -82,9 +82,11 @@ def _field(args: argparse.Namespace) -> int:
     # memory grows as the cube of 1/F: the thigh took 2.4 GB and 44 s at 0.4, 15.5 GB and
     # 9 minutes at 0.2, where a laptop runs out of memory (5 December 2026)
     if not _MESH_SCALE[0] <= args.mesh_scale <= _MESH_SCALE[1]:  # also refuses NaN
+        why = ("a coarser mesh no longer resolves the thin layers under the pads"
+               if args.mesh_scale > _MESH_SCALE[1] else
+               "a finer mesh needs more memory than most computers have")
         raise InputError("--mesh-scale", args.mesh_scale,
-                         f"a factor between {_MESH_SCALE[0]:g} and {_MESH_SCALE[1]:g} (a finer "
-                         "mesh needs more memory than most computers have)")
+                         f"a factor between {_MESH_SCALE[0]:g} and {_MESH_SCALE[1]:g} ({why})")
     program, source = load(args)
     if all(c.stimulation.amplitude.value == 0 for c in program.channels):
         raise InputError("--amplitude" if args.amplitude is not None

@@ -244,12 +244,7 @@ def _program_fields(program: Program, *, progress: Callable[[str], None] | None,
     else:
         if progress is not None:
             progress("fields served from memory")
-        currents = {}
-        for ch, cf in zip(program.channels, sol.channels, strict=True):
-            amp = ch.stimulation.amplitude  # as fields_for_program: V / tissue resistance
-            control = str(getattr(amp.control, "value", amp.control))
-            currents[ch.name] = amp.value if control == "current" else amp.value / cf.resistance
-        pf = ProgramFields(sol.site, sol, currents)
+        pf = ProgramFields.of(program, sol)
     _field_memory[key] = sol
     _field_memory.move_to_end(key)
     while len(_field_memory) > FIELD_MEMORY_ENTRIES:  # the least recently used goes

@@ -36,6 +36,21 @@ class ProgramFields:
     site: Site
     solution: FieldSolution
     currents: dict[str, float]
+    #: the two channels are true interferential's base and beat, which interfere in the
+    #: tissue: the section gets their envelope (two TENS channels got a "beat" too)
+    beat: bool = False
+
+    @classmethod
+    def of(cls, program: Program, solution: FieldSolution) -> ProgramFields:
+        """``program``'s fields from their solution at 1 A: each channel's current is its
+        programmed amplitude, or a voltage over the channel's tissue resistance."""
+        currents = {}
+        for ch, cf in zip(program.channels, solution.channels, strict=True):
+            amp = ch.stimulation.amplitude
+            control = str(getattr(amp.control, "value", amp.control))
+            currents[ch.name] = (amp.value if control == "current"
+                                 else amp.value / cf.resistance)
+        return cls(solution.site, solution, currents, beat=program.true_interferential)
 
     @property
     def channels(self) -> tuple[ChannelField, ...]:
@@ -118,9 +133,4 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
         settings = MeshSettings.for_site(site).scaled(mesh_scale)
     sol = solve_fields(site, channels, settings=settings, boundary=boundary, cache=cache,
                        progress=progress, method=method)
-    currents = {}
-    for ch, cf in zip(program.channels, sol.channels, strict=True):
-        amp = ch.stimulation.amplitude
-        control = str(getattr(amp.control, "value", amp.control))
-        currents[ch.name] = amp.value if control == "current" else amp.value / cf.resistance
-    return ProgramFields(site, sol, currents)
+    return ProgramFields.of(program, sol)

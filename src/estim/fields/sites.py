@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from estim.errors import EstimWarning, InputError
+from estim.errors import EstimWarning, InputError, ThinMuscleWarning
 from estim.fields.tissues import tissue
 from estim.leads import DEFAULT_LEAD, get_lead
 from estim.units import parse_quantity
@@ -378,10 +378,55 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
     try:
         out = _fill_muscle(out)
     except InputError:
-        raise InputError("site", dict(overrides),
-                         "layer thicknesses that fit inside the limb radius") from None
+        raise _no_room(out, overrides) from None
     _warn_unlikely(out, overrides)
+    _warn_thin_muscle(site, out, overrides)
     return out
+
+
+def _layer_keys(site: Site, overrides: Mapping[str, str]) -> list[str]:
+    """The overrides that set a layer's thickness (or the limb's radius), as written."""
+    return [k for k in overrides if k.endswith(("_thickness", "_radius")) or k in
+            ("radius", "diameter", "width", "height")]
+
+
+def _no_room(site: Site, overrides: Mapping[str, str]) -> InputError:
+    """Layers that leave no muscle inside the limb, named by the value that was written (it
+    said: site: got {'fat_thickness': '200 mm'}, expected layer thicknesses that fit inside
+    the limb radius)."""
+    r = min(site.radius_x, site.radius_y)
+    keys = _layer_keys(site, overrides) or ["site"]
+    key = keys[-1]
+    layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:.4g} mm" for ly in site.layers
+                       if ly.tissue != "muscle")  # [m -> mm]
+    return InputError(f"site.{key}" if key != "site" else "site",
+                      overrides.get(key, dict(overrides)),
+                      f"layers that leave muscle inside the {site.name}'s "
+                      f"{r * 1e3:.4g} mm radius (they are {layers})")
+
+
+#: A limb's muscle thinner than this share of its preset's is outside the model's range.
+_THIN_MUSCLE = 0.5
+
+
+def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) -> None:
+    """A limb keeps its girth when a layer is made thicker, so the muscle shrinks: 60 mm of
+    fat on the thigh left 3.4 mm of muscle, whose motor axons then lay next to the fat's
+    inner face and fired at 12.5 mA instead of 29.5 (probe of 5 December 2026), the
+    opposite of what thicker fat does. Said, with what to set instead."""
+    if site.kind != "limb" or not _layer_keys(site, overrides):
+        return
+    before = next(ly.thickness for ly in _fill_muscle(preset).layers if ly.tissue == "muscle")
+    after = next(ly.thickness for ly in site.layers if ly.tissue == "muscle")
+    if after >= _THIN_MUSCLE * before:
+        return
+    written = ", ".join(f"site.{k} = {overrides[k]!r}" for k in _layer_keys(site, overrides))
+    warnings.warn(f"{written} leaves {after * 1e3:.3g} mm of muscle in the {site.name}'s "
+                  f"{min(site.radius_x, site.radius_y) * 1e3:.4g} mm radius (its preset has "
+                  f"{before * 1e3:.3g} mm): the limb keeps its girth, so the muscle and its "
+                  "motor axons move towards the skin, outside the model's range; set "
+                  "site.radius too for a limb that grows with its fat",
+                  ThinMuscleWarning, stacklevel=3)
 
 
 # Hard limits of site overrides: beyond them the anatomy is not a body part, the mesh cannot

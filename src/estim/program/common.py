@@ -218,6 +218,10 @@ def session_as_written(cycle_s: float, duration_s: float, *, what: str = "cycle"
         lower = math.floor(duration_s / cycle_s) * cycle_s
         hint = (f"{lower:.4g} s or {built:.4g} s" if lower > 0
                 else f"at least one {what}, {cycle_s:.4g} s")
+        if lower == 0 and cause is not None:  # one cycle outlasts the session: the field
+            name, value = cause  # that sets it may be the one at fault (a polarity reversal
+            more = "a higher" if "frequency" in name else "a shorter"  # of 20 min)
+            hint += f", or {more} {name} than {si_text(name, value)}"
         raise InputError("duration", si_text("duration", duration_s),
                          f"a whole number of {what}s of {cycle_s:.4g} s (the session would "
                          f"last {built:.4g} s): e.g. {hint}")

@@ -339,6 +339,13 @@ class Program(FrozenModel):
                                  "implant's electrodes are the contacts of a lead: [site] "
                                  "lead = ... and placement = 'lead_contact_N'), and its skin "
                                  "electrodes are judged by the rules for skin")
+            if "implanted" in self.device.model_fields_set and not self.device.implanted \
+                    and (c.anode.implanted or c.cathode.implanted):
+                # written false beside a lead's contact: the implant rules judge it anyway,
+                # and the file said otherwise without a word (probe of 5 December 2026)
+                raise InputError("device.implanted", False,
+                                 f"true, or left out: channel {c.name!r} drives the contact "
+                                 "of an implanted lead")
             amp = c.stimulation.amplitude
             where = f"channels[{i}].stimulation.amplitude"
             if amp.control is not self.device.control:

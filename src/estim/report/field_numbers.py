@@ -30,7 +30,7 @@ _PROFILE_POINTS = 80
 
 
 def section_summary(pf: ProgramFields, section: CrossSection) -> dict[str, Any]:
-    """The section's axes and extent and, for two channels, the largest interferential
+    """The section's axes and extent and, for true interferential, the largest interferential
     envelope (V/m, true and premodulated through the first channel alone) and the mean
     modulation depth over the tissue it cuts (None where the section holds no tissue)."""
     h, v = section.horizontal_m, section.vertical_m
@@ -38,7 +38,7 @@ def section_summary(pf: ProgramFields, section: CrossSection) -> dict[str, Any]:
         "kind": section.kind, "horizontal": section.horizontal_label,
         "vertical": section.vertical_label,
         "extent_m": [float(h[0]), float(h[-1]), float(v[0]), float(v[-1])]}
-    if len(pf.channels) != 2:
+    if len(pf.channels) != 2 or not pf.beat:  # two TENS channels do not beat
         return out
     pts = section.points.reshape(-1, 3)
     a, b = (c.field(pts) * pf.currents[c.name] for c in pf.channels)

@@ -290,7 +290,7 @@ def _panels(pf: ProgramFields, section: CrossSection, channel: str | None
         who = f"channel {c.name}, " if len(pf.channels) > 1 else ""
         panels.append((f"{who}{_format_current(pf.currents[c.name])}: electric field",
                        np.linalg.norm(e, axis=1).reshape(shape)))
-    if len(chans) == 2:
+    if len(chans) == 2 and pf.beat:
         panels.append(("interferential beat: envelope of both fields",
                        envelope_max(fields[0], fields[1]).reshape(shape)))
     return panels

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from estim.cache import digest
-from estim.errors import InputError
+from estim.errors import InputError, ThinMuscleWarning
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values, same_field
@@ -213,7 +213,9 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
     program = _validated(point_data, axes, combo, source=source)
     if subject is not None:
         _apply_subject(point_data, program, subject, axes)
-        program = _validated(point_data, axes, combo, source=source)
+        with warnings.catch_warnings():  # its drawn fat squeezes the muscle by design
+            warnings.simplefilter("ignore", ThinMuscleWarning)
+            program = _validated(point_data, axes, combo, source=source)
     text = json.dumps(point_data, sort_keys=True, default=str)
     key = digest(SWEEP_VERSION, __version__, model_key(), text, options.body, options.fibers,
                  options.seed, subject.index if subject else -1)[:24]

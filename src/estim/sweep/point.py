@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from estim.errors import EstimWarning
+from estim.errors import EstimWarning, ThinMuscleWarning
 from estim.program.options import Sensation, Verdict
 from estim.sweep.plan import Point, SweepOptions
 
@@ -113,6 +113,8 @@ def run_point(point: Point, options: SweepOptions) -> PointResult:
         result = _run_point(point, options)
     notes: list[str] = []
     for w in caught:
+        if point.subject is not None and issubclass(w.category, ThinMuscleWarning):
+            continue  # a subject's drawn fat squeezes the muscle by design
         if issubclass(w.category, EstimWarning):
             if str(w.message) not in notes:
                 notes.append(str(w.message))
