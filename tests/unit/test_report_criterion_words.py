@@ -59,3 +59,28 @@ def test_si_figures_use_the_micro_sign() -> None:
     from estim.units import format_si
 
     assert format_si(2.69e-4, "A") == "269 µA"
+
+
+def test_a_count_past_the_afferents_there_says_so() -> None:
+    """1 x 1 cm pads hold 15 afferents where detection counts 169: it said "169 Aβ
+    afferents fire" (probe of 5 December 2026)."""
+    from estim.report.terminal import _short_words
+
+    crit = "detection: 169 Aβ afferents firing (100% of the 15 under and around the cathode)"
+    assert _short_words(crit) == ("all 15 Aβ afferents fire (169 needed): outside the "
+                                  "calibrated range")
+    assert _short_words(crit.replace("100% of the 15", "44% of the 383")) == ""
+
+
+def test_a_band_beside_a_threshold_in_amperes_is_in_amperes_and_past_the_device_said() -> None:
+    """'2.7 A (1600–4100)' read as thousands of amperes; a 100 mA device's 2.7 A pain read
+    as reachable (probe of 5 December 2026)."""
+    from estim.report.page import _ma, beyond_device
+    from estim.report.terminal import _band
+
+    band = {"p10_A": 1.6, "median_A": 2.7, "p90_A": 4.1}
+    assert _band(band, 2.7) == "(1.6–4.1)"
+    assert _band({"p10_A": 0.4, "median_A": 0.536, "p90_A": 1.1}, 0.536) == "(400–1100)"
+    assert _ma(2.7) == "2.7 A" and _ma(0.0312) == "31.2 mA" and _ma(5e-5) == "50 µA"
+    assert beyond_device(2.7, 0.1) == " (above the device's 100 mA)"
+    assert beyond_device(0.05, 0.1) == "" and beyond_device(2.7, None) == ""

@@ -146,7 +146,8 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "rows": rows,
         "figures": _figures(result),
         "field_rows": page.field_rows(fx["fields"], result) if fx.get("fields") else [],
-        "window": page.thresholds(fx["sensation_window"]) if fx.get("sensation_window")
+        "window": page.thresholds(fx["sensation_window"], page.device_maximum_a(
+            data, fx["sensation_window"]["channel"])) if fx.get("sensation_window")
         else [],
         "sensation": fx.get("sensation"),
         "reasons": "; ".join(page.readable(page.plain(r))

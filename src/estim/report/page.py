@@ -18,7 +18,7 @@ from estim.effects.window import thresholds_near
 from estim.program.options import Sensation, Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
-from estim.text import readable, terminal_text
+from estim.text import current_text, readable, terminal_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -206,8 +206,9 @@ def plain(text: object) -> str:
 def _ma(amps: float | None) -> str:
     if amps is None or not math.isfinite(amps):
         return "not reached"
-    ma = amps * 1e3  # [A -> mA]
-    return f"{ma:.3g} mA" if ma >= 0.1 else f"{ma * 1e3:.3g} µA"  # [mA -> µA]
+    if amps >= 1e-4:  # from 0.1 mA: mA, and A from 1 A (it read 2.7e+03 mA)
+        return current_text(amps, smallest="mA")
+    return f"{readable(f'{amps * 1e6:.3g}')} µA"  # [A -> µA]
 
 
 def _number(value: float | None, unit: str, digits: int = 3) -> str:
@@ -299,6 +300,12 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
                         + ".")
+        short = count_short(w.get("sensory_criterion"))
+        if short is not None:  # 1 x 1 cm pads: 15 afferents where the count needs 169
+            feel.append(f"Where they start to feel it is outside the model's calibrated "
+                        f"range: the count needs {short[0]:,} Aβ afferents and only "
+                        f"{short[1]:,} lie under and around these pads, so it is taken "
+                        "where all of them fire.")
         at = w["programmed_peak_current_A"]
         edge = thresholds_at_the_edge(w)
         for words, amp, fraction in edge:
@@ -457,10 +464,12 @@ class Threshold:
     criterion: str
 
 
-def band_range(band: dict[str, Any] | None, *, unreached: str = "never") -> str:
-    """``3.6–5.9``: a threshold's 10th-90th percentile over the virtual subjects in mA
-    (``unreached`` where the top is never reached, alone where even the 10th percentile
-    is not); empty without a band.
+def band_range(band: dict[str, Any] | None, *, unreached: str = "never",
+               amperes: bool = False) -> str:
+    """``3.6–5.9``: a threshold's 10th-90th percentile over the virtual subjects in mA, or
+    in A with ``amperes`` (beside a threshold shown in A: "2.7 A (1600–4100)" read as
+    thousands of amperes); ``unreached`` where the top is never reached, alone where even
+    the 10th percentile is not; empty without a band.
 
     >>> band_range({"p10_A": 0.0036, "median_A": 0.0047, "p90_A": 0.0059})
     '3.6–5.9'
@@ -468,23 +477,32 @@ def band_range(band: dict[str, Any] | None, *, unreached: str = "never") -> str:
     '3.6–never'
     >>> band_range({"p10_A": None, "median_A": None, "p90_A": None}, unreached="∞")
     '∞'
+    >>> band_range({"p10_A": 1.6, "median_A": 2.7, "p90_A": 4.1}, amperes=True)
+    '1.6–4.1'
     """
     if not band or "p10_A" not in band:
         return ""
     lo, hi = band["p10_A"], band.get("p90_A")
     if lo is None:
         return unreached
-    top = two_digits(hi * 1e3) if hi is not None else unreached  # [A -> mA]
-    return f"{two_digits(lo * 1e3)}–{top}"
+    scale = 1.0 if amperes else 1e3  # [A -> mA]
+    top = two_digits(hi * scale) if hi is not None else unreached
+    return f"{two_digits(lo * scale)}–{top}"
 
 
-def _band_text(band: dict[str, Any] | None) -> str:
+def in_amperes(amps: float | None) -> bool:
+    """Whether a current is shown in A (from 1 A; below, in mA or µA)."""
+    return amps is not None and math.isfinite(amps) and abs(amps) >= 0.9995
+
+
+def _band_text(band: dict[str, Any] | None, amps: float | None = None) -> str:
     """`` (3.6–5.9 mA across people)``, `` (most people never reach it)``, or nothing
-    without a band."""
-    text = band_range(band)
+    without a band; in A beside a threshold ``amps`` shown in A."""
+    big = in_amperes(amps)
+    text = band_range(band, amperes=big)
     if text == "never":
         return " (most people never reach it)"
-    return f" ({text} mA across people)" if text else ""
+    return f" ({text} {'A' if big else 'mA'} across people)" if text else ""
 
 
 def two_digits(x: float) -> str:
@@ -492,8 +510,54 @@ def two_digits(x: float) -> str:
     return format(float(f"{x:.2g}"), "g")
 
 
-def thresholds(window: dict[str, Any]) -> list[Threshold]:
-    """Sensory, motor and pain thresholds (and the programmed intensity), lowest first."""
+_SHORT = re.compile(r"(\d[\d,]*) Aβ afferents firing \(100% of the (\d[\d,]*) under")
+
+
+def count_short(criterion: str | None) -> tuple[int, int] | None:
+    """(needed, there) where a count criterion needs more Aβ afferents than lie under and
+    around the cathode: the threshold is where all of them fire, outside the calibrated
+    range. None otherwise.
+
+    >>> count_short("detection: 169 Aβ afferents firing (100% of the 15 under and around "
+    ...             "the cathode)")
+    (169, 15)
+    >>> count_short("detection: 169 Aβ afferents firing (44% of the 383 under and around "
+    ...             "the cathode)") is None
+    True
+    """
+    m = _SHORT.search(criterion or "")
+    if m is None:
+        return None
+    needed, there = (int(g.replace(",", "")) for g in m.groups())
+    return (needed, there) if needed > there else None
+
+
+def device_maximum_a(data: dict[str, Any], channel: str) -> float | None:
+    """The device's maximum current setting on ``channel`` (A) from a run's data, or None
+    (a voltage-controlled device, whose thresholds in A have no setting to compare with).
+
+    >>> device_maximum_a({"safety": {"table": {"channels": [{"channel": "1", "control":
+    ...     "current", "maximum_amplitude": 0.1}]}}}, "1")
+    0.1
+    """
+    for ct in ((data.get("safety") or {}).get("table") or {}).get("channels", []):
+        if ct.get("channel") == channel and ct.get("control") == "current":
+            top = ct.get("maximum_amplitude")
+            return float(top) if isinstance(top, int | float) else None
+    return None
+
+
+def beyond_device(amps: float | None, maximum: float | None) -> str:
+    """`` (above the device's 100 mA)`` for a threshold past the device's maximum setting
+    (a twitch at 536 mA and pain at 2.7 A from a 100 mA device read as reachable)."""
+    if amps is None or maximum is None or not amps > maximum * (1 + 1e-9):
+        return ""
+    return f" (above the device's {_ma(maximum)})"
+
+
+def thresholds(window: dict[str, Any], device_max_a: float | None = None) -> list[Threshold]:
+    """Sensory, motor and pain thresholds (and the programmed intensity), lowest first;
+    a threshold past ``device_max_a`` (A) says so."""
     bands = window.get("bands") or {}
     rows = [
         (window["sensory_threshold_A"], "Sensory threshold (detection)",
@@ -506,7 +570,8 @@ def thresholds(window: dict[str, Any]) -> list[Threshold]:
          window["pain_criterion"], bands.get("pain")),
     ]
     rows.sort(key=lambda r: math.inf if r[0] is None else r[0])
-    out = [Threshold(name, _ma(amps) + _band_text(band), readable(plain(crit)))
+    out = [Threshold(name, _ma(amps) + _band_text(band, amps)
+                     + beyond_device(amps, device_max_a), readable(plain(crit)))
            for amps, name, crit, band in rows if crit]
     rec = window["recruited_at_programmed"]
     out.append(Threshold("Programmed intensity", _ma(window["programmed_peak_current_A"]),

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from estim.report.page import (
     band_range,
+    beyond_device,
+    count_short,
+    device_maximum_a,
     edge_distance,
+    in_amperes,
     people_text,
     recruited_text,
     thresholds_at_the_edge,
@@ -169,7 +173,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
         rate = m.get("pulses_per_s_per_s")
-        rate_text = readable(f", mean {rate:.3g} pulses/s") if rate and rate >= 1 else ""
+        rate_text = ""
+        if rate and rate >= 1:
+            shown = readable(f"{rate:.3g}")
+            rate_text = f", mean {shown} pulse{'' if shown == '1' else 's'}/s"  # not 1 pulses
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
@@ -183,15 +190,21 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       f"{terminal_text(w['channel'])}, model prediction)[/dim]")
         bands = w.get("bands") or {}
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
-                 _criterion_words(w["sensory_criterion"])),
+                 _short_words(w["sensory_criterion"])
+                 or _criterion_words(w["sensory_criterion"])),
                 ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
                  f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
                  _criterion_words(w["pain_criterion"])))
+        top = device_maximum_a(data, w["channel"])
         for label, amp, band, why in sorted(rows,
                                             key=lambda r: math.inf if r[1] is None else r[1]):
-            _hanging(console, f"  {label:<16} {_ma(amp):>9} {_band(band):<14} ",
-                     Text(why, style="dim"))
+            short = why.endswith(_OUTSIDE)
+            line = Text(why, style="yellow" if short else "dim")
+            beyond = beyond_device(amp, top).strip()
+            if beyond:  # a 100 mA device's twitch at 536 mA read as reachable
+                line.append(f" {beyond}", style="yellow")
+            _hanging(console, f"  {label:<16} {_ma(amp):>9} {_band(band, amp):<14} ", line)
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
                                          f"{', '.join(varied_words(bands))})", style="dim"))
@@ -273,11 +286,25 @@ def _hanging(console: Console, prefix: str, text: Text) -> None:
         console.print(Text(lead) + line)
 
 
-def _band(band: dict[str, Any] | None) -> str:
-    """`(3.6–5.9)`: the p10–p90 range of a threshold over virtual subjects, in mA."""
-    text = band_range(band, unreached="∞")
+def _band(band: dict[str, Any] | None, amps: float | None = None) -> str:
+    """`(3.6–5.9)`: the p10–p90 range of a threshold over virtual subjects, in the unit
+    the threshold ``amps`` is shown in (mA, or A from 1 A)."""
+    text = band_range(band, unreached="∞", amperes=in_amperes(amps))
     return f"({text})" if text else ""
 
+
+
+_OUTSIDE = "outside the calibrated range"
+
+
+def _short_words(criterion: str) -> str:
+    """`all 15 Aβ afferents fire (169 needed): outside the calibrated range` where the
+    count needs more afferents than lie under the pads (it said "169 Aβ afferents fire"
+    of 1 x 1 cm pads with 15); empty otherwise."""
+    short = count_short(criterion)
+    if short is None:
+        return ""
+    return f"all {short[1]:,} Aβ afferents fire ({short[0]:,} needed): {_OUTSIDE}"
 
 
 def _criterion_words(criterion: str) -> str:
