@@ -85,6 +85,11 @@ def test_check_html_is_a_well_formed_standalone_page(tmp_path, tens_text):
     assert root.tag == "html"
     assert root.find("head/title").text.startswith("<b>A & B</b>")  # escaped, not markup
     assert len(root.findall("body/div/table")) == 2  # one channel, the findings (scrolling)
+    # the findings in seven columns, note, action and source in the last (nine put the note
+    # and the action past a 1,000 px window's edge; probe of 5 December 2026)
+    findings = root.findall("body/div/table")[1]
+    assert [th.text for th in findings.find("tr")] == [
+        "Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Details"]
 
 
 def test_check_document_to_stdout_and_bad_combinations(tmp_path, capsys):

@@ -229,7 +229,16 @@ _CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
         "table{border-collapse:collapse}"
         "th,td{border:1px solid #bbb;padding:.25em .6em;vertical-align:top}"
         "th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}"
-        ".fail{color:#b00;font-weight:bold}.warn{color:#a60}.pass{color:#070}")
+        ".fail{color:#b00;font-weight:bold}.warn{color:#a60}.pass{color:#070}"
+        "table.findings td p{margin:0 0 .3em}.action{font-weight:bold;color:#a30}"
+        ".src{font-size:.85em;color:#666}"
+        # the findings fit the window: fixed columns, the details the widest; a phone
+        # scrolls them sideways instead (columns of a few letters split every word)
+        "table.findings{width:100%;table-layout:fixed}table.findings td{overflow-wrap:anywhere}"
+        "table.findings th:nth-child(1){width:7%}table.findings th:nth-child(2){width:20%}"
+        "table.findings th:nth-child(3){width:9%}table.findings th:nth-child(4),"
+        "table.findings th:nth-child(5){width:8.5%}table.findings th:nth-child(6){width:7%}"
+        "@media (max-width:600px){body{margin:.8em}table.findings{width:60em}}")
 
 
 def _h(text: object) -> str:
@@ -254,6 +263,28 @@ def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],
     return out
 
 
+#: The page's findings: the note, action and source of each in one column, read in that
+#: order (as nine columns the note and the action, which explain a warning, lay past the
+#: right edge of a 1,000 px window; probe of 5 December 2026).
+_HTML_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Details")
+
+
+def _html_findings(report: SafetyReport) -> list[str]:
+    out = ['<div class="scroll"><table class="findings">',
+           "<tr>" + "".join(f"<th>{_h(c)}</th>" for c in _HTML_FINDING_HEAD) + "</tr>"]
+    for f in report.findings:
+        cells = _finding_cells(f)
+        first = [f"<td>{_h(c)}</td>" for c in cells[:3]]
+        first += [f'<td class="n">{_h(c)}</td>' for c in cells[3:5]]
+        first.append(f'<td class="{_h(cells[5].lower())}">{_h(cells[5])}</td>')
+        details = [f"<p>{_h(f.note)}</p>" if f.note else "",
+                   f'<p class="action">{_h(f.action)}</p>' if f.action else "",
+                   f'<p class="src">{_h(f.source)}</p>']
+        out.append("<tr>" + "".join(first) + "<td>" + "".join(details) + "</td></tr>")
+    out.append("</table></div>")
+    return out
+
+
 def _html(report: SafetyReport) -> str:
     title = f"{report.program}: output specification and safety findings"
     v = report.verdict.value
@@ -269,7 +300,6 @@ def _html(report: SafetyReport) -> str:
                                              _with_unit(r.maximum, r.unit), r.note]
                                             for r in _shown_rows(ct)], numeric={1, 2})
     parts.append("<h2>Safety findings (evidence: rule)</h2>")
-    parts += _html_table(_FINDING_HEAD, [_finding_cells(f) for f in report.findings],
-                         numeric={3, 4}, verdict_col=5)
+    parts += _html_findings(report)
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
