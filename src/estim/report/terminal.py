@@ -53,12 +53,13 @@ def render_summary(result: Result, console: Console) -> None:
         console.print(terminal_text(p.description, newlines=True))
     if p.source:
         console.print(f"[dim]source: {terminal_text(p.source)}[/dim]")
-    table = Table(title="Output at the programmed amplitude (exact, from the pulse model)")
-    table.add_column("channel")
-    table.add_column("waveform")
-    for col in ("peak", "r.m.s. (worst 1 s)", "average |I|", "d.c.", "max phase charge",
-                "duty"):
-        table.add_column(col, justify="right")
+    table = Table(title="Output at the programmed amplitude (exact, from the pulse model; "
+                        "r.m.s. over the worst 1 s, the largest phase charge)")
+    # fold, not "…": "symmetric biphasic rectangu…" at 80 columns (probe of 5 December 2026)
+    table.add_column("ch", overflow="fold")
+    table.add_column("waveform", overflow="fold")
+    for col in ("peak", "r.m.s.", "mean |I|", "d.c.", "phase charge", "duty"):
+        table.add_column(col, justify="right", overflow="fold")
     for ch, stim, m in zip(p.channels, result.stimuli, result.metrics, strict=True):
         u = stim.unit
         q = "C" if u == "A" else "V*s"

@@ -22,9 +22,10 @@ _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red
 def _channel_table(ct: ChannelTable) -> Table:
     table = Table(title=f"Channel {terminal_text(ct.channel)} — {terminal_text(ct.modality)} "
                         f"({ct.control}-controlled)", title_justify="left")
-    table.add_column("Output characteristic")
-    table.add_column("at programmed amplitude", justify="right")
-    table.add_column("at device maximum", justify="right")
+    # fold, not "…": at 40 columns "Output character…" and "(capaciti…" (probe)
+    table.add_column("Output characteristic", overflow="fold")
+    table.add_column("at programmed amplitude", justify="right", overflow="fold")
+    table.add_column("at device maximum", justify="right", overflow="fold")
     for row in ct.rows:
         if row.programmed is None and row.maximum is None:
             continue
