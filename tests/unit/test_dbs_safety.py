@@ -160,3 +160,18 @@ def test_each_channels_lead_impedance_is_its_own_in_the_csv() -> None:
            for r in rows if r["setting"] == "programmed"}
     # 3 V for 90 µs: into 20 kΩ 0.0135 µC, into 300 Ω 0.9 µC
     assert got == {("1", "programmed"): ("20000", "0.0135"), ("2", "programmed"): ("300", "0.9")}
+
+
+def test_the_reports_table_holds_a_row_only_one_channel_has() -> None:
+    """Only channel 1 states its impedance: the report's table lined channels up row by row
+    and raised IndexError after the whole run (review of 5 December 2026)."""
+    from estim.report.page import output_table
+
+    second = TEXT[TEXT.index("[[channels]]"):].replace('name = "1"', 'name = "2"').replace(
+        "IMPEDANCE", "").replace("lead_contact_1", "lead_contact_2")
+    for first, other in (('impedance = "1.2 kohm"', ""), ("", 'impedance = "1.2 kohm"')):
+        text = TEXT.replace("IMPEDANCE", first) + second.replace("\n\n", "\n" + other + "\n", 1)
+        _, rows = output_table(check(parse_program(text)).table)
+        lead = next(r for r in rows if r.label == "Lead impedance the charge is judged into")
+        shown = [cells[0] for cells in lead.values]
+        assert shown == (["1.2 kΩ", "—"] if first else ["—", "1.2 kΩ"])

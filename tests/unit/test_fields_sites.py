@@ -121,6 +121,13 @@ def test_a_layer_that_squeezes_a_limbs_muscle_warns_and_one_past_it_is_named() -
         site_from_spec("thigh", {"fat_thickness": "200 mm"})
     assert str(info.value).startswith("site.fat_thickness: got '200 mm', expected layers "
                                       "that leave muscle inside the thigh's 80 mm radius")
+    # the thickest layer written is named, not the last (review of 5 December 2026)
+    with pytest.raises(InputError, match=r"^site.fat_thickness: got '70 mm'"):
+        site_from_spec("thigh", {"fat_thickness": "70 mm", "skin_thickness": "2 mm"})
+    # a radius written: no advice to write it
+    with pytest.warns(ModelRangeWarning) as caught:
+        site_from_spec("thigh", {"radius": "40 mm"})
+    assert "set site.radius" not in str(caught[0].message)
 
 
 def test_example_program_placements_exist() -> None:

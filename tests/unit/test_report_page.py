@@ -4,6 +4,8 @@ cross-section's choice of plane."""
 from __future__ import annotations
 
 import doctest
+import functools
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -147,17 +149,44 @@ def test_a_voltage_programs_current_says_why_the_output_table_gives_another() ->
     assert rows["Current"] == "750 mA"
 
 
+@functools.cache
+def _two_tens() -> Any:
+    """Two 80 Hz TENS channels, the second on the right side (their fields in the
+    analytic planar model)."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_conventional"].read_text()
+    block = text[text.index("[[channels]]"):].replace("lumbar_left", "lumbar_right")
+    two = parse_program(text + "\n" + block.replace('name = "1"', 'name = "2"', 1))
+    return fields_for_program(two, method="analytic", boundary="uniform")
+
+
 def test_two_channels_that_are_not_interferential_get_no_beat() -> None:
     """Two 80 Hz TENS channels got an 'interferential beat' panel and a modulation depth
     in fields.json (probe of 5 December 2026): only true interferential's pair beats."""
-    from estim.program import parse_program
     from estim.report.field_numbers import section_summary
 
-    text = bundled_examples()["tens_conventional"].read_text()
-    block = text[text.index("[[channels]]"):]
-    two = parse_program(text + "\n" + block.replace('name = "1"', 'name = "2"', 1))
-    pf = fields_for_program(two, method="analytic", boundary="uniform")
+    pf = _two_tens()
     assert not pf.beat
     section, panels = figures.section_panels(pf)
     assert len(panels) == 2 and not any("beat" in label for label, _ in panels)
     assert "mean_modulation_depth" not in section_summary(pf, section)
+
+
+def test_the_stimulators_section_of_two_channels_beats_only_for_interferential() -> None:
+    """The browser's section drew an interferential envelope for any two channels (review
+    of 5 December 2026): two TENS channels' fields add."""
+    import numpy as np
+
+    from estim.fields.interference import envelope_max
+    from estim.web.section import section_data
+
+    pf = _two_tens()
+    image = np.array(section_data(pf)["field_v_per_m_per_a"], dtype=float)
+    section = figures.cross_section(pf)
+    pts = section.points[::2, ::2].reshape(-1, 3)  # as section_data samples it
+    a, b = (c.field(pts) * pf.currents[c.name] / pf.currents["1"] for c in pf.channels)
+    summed = np.linalg.norm(a + b, axis=1).reshape(image.shape)
+    inside = np.isfinite(image)
+    assert np.allclose(image[inside], summed[inside], rtol=1e-3)
+    assert not np.allclose(image[inside], envelope_max(a, b).reshape(image.shape)[inside])

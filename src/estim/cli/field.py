@@ -4,7 +4,7 @@ Writes into DIR:
 
 * ``cross_section.png``: |E| at the programmed currents on the section that shows the
   electrodes best, with the tissue layers (:func:`estim.report.figures.cross_section_figure`);
-  two channels add the interferential envelope;
+  true interferential's two channels add their envelope;
 * ``depth_profiles.png``: φ and |E| along the inward normal under each electrode;
 * ``fields.json``: tissue resistances, mesh size, timings, the section's numbers, the depth
   profiles.

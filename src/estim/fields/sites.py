@@ -395,7 +395,13 @@ def _no_room(site: Site, overrides: Mapping[str, str]) -> InputError:
     said: site: got {'fat_thickness': '200 mm'}, expected layer thicknesses that fit inside
     the limb radius)."""
     r = min(site.radius_x, site.radius_y)
-    keys = _layer_keys(site, overrides) or ["site"]
+    thick = {ly.tissue: ly.thickness for ly in site.layers}
+    layers_written = [k for k in _layer_keys(site, overrides)
+                      if k.removesuffix("_thickness").removesuffix("_radius") in thick]
+    # the thickest layer written takes the room (70 mm of fat, not the 2 mm of skin beside it)
+    keys = sorted(layers_written, key=lambda k: thick[k.removesuffix("_thickness")
+                                                      .removesuffix("_radius")])
+    keys = keys or _layer_keys(site, overrides) or ["site"]
     key = keys[-1]
     layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:.4g} mm" for ly in site.layers
                        if ly.tissue != "muscle")  # [m -> mm]
@@ -421,12 +427,15 @@ def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) ->
     if after >= _THIN_MUSCLE * before:
         return
     written = ", ".join(f"site.{k} = {overrides[k]!r}" for k in _layer_keys(site, overrides))
+    girth = any(k in overrides for k in ("radius", "diameter", "width", "height"))
+    why = ("its motor axons lie in a thinner muscle than the model was checked on, outside "
+           "its range" if girth else
+           "the limb keeps its girth, so the muscle and its motor axons move towards the "
+           "skin, outside the model's range; set site.radius too for a limb that grows with "
+           "its fat")
     warnings.warn(f"{written} leaves {after * 1e3:.3g} mm of muscle in the {site.name}'s "
                   f"{min(site.radius_x, site.radius_y) * 1e3:.4g} mm radius (its preset has "
-                  f"{before * 1e3:.3g} mm): the limb keeps its girth, so the muscle and its "
-                  "motor axons move towards the skin, outside the model's range; set "
-                  "site.radius too for a limb that grows with its fat",
-                  ThinMuscleWarning, stacklevel=3)
+                  f"{before * 1e3:.3g} mm): {why}", ThinMuscleWarning, stacklevel=3)
 
 
 # Hard limits of site overrides: beyond them the anatomy is not a body part, the mesh cannot

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from estim.safety.findings import Finding
-    from estim.safety.table import OutputTable
+    from estim.safety.table import OutputTable, TableRow
     from estim.simulate import Result
 
 __all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
@@ -203,12 +203,17 @@ def plain(text: object) -> str:
     return terminal_text(text, markup=False)
 
 
-def _ma(amps: float | None) -> str:
+def current_words(amps: float | None) -> str:
+    """A current as the report and the terminal write it: µA below 0.1 mA, mA, and A from
+    1 A (it read 2.7e+03 mA); "not reached" for none."""
     if amps is None or not math.isfinite(amps):
         return "not reached"
     if amps >= 1e-4:  # from 0.1 mA: mA, and A from 1 A (it read 2.7e+03 mA)
         return current_text(amps, smallest="mA")
     return f"{readable(f'{amps * 1e6:.3g}')} µA"  # [A -> µA]
+
+
+_ma = current_words
 
 
 def _number(value: float | None, unit: str, digits: int = 3) -> str:
@@ -432,13 +437,21 @@ def output_table(table: OutputTable) -> tuple[list[OutputColumn], list[OutputRow
     rows: list[OutputRow] = []
     if not table.channels:
         return columns, rows
-    for i, first in enumerate(table.channels[0].rows):
-        cells = [ct.rows[i] for ct in table.channels]
-        if all(r.programmed is None and r.maximum is None for r in cells):
+    # every channel's rows by key: a row only one channel has (a lead impedance it states)
+    # was an IndexError, or left out (review of 5 December 2026)
+    first: dict[str, TableRow] = {}
+    for ct in table.channels:
+        for r in ct.rows:
+            first.setdefault(r.key, r)
+    by_key = [{r.key: r for r in ct.rows} for ct in table.channels]
+    for key, row in first.items():
+        cells = [own.get(key) for own in by_key]
+        if all(r is None or (r.programmed is None and r.maximum is None) for r in cells):
             continue
-        notes = sorted({plain(r.note) for r in cells if r.note})
-        rows.append(OutputRow(plain(first.label), readable("; ".join(notes)),
-                              tuple((_cell(r.programmed, r.unit), _cell(r.maximum, r.unit))
+        notes = sorted({plain(r.note) for r in cells if r is not None and r.note})
+        rows.append(OutputRow(plain(row.label), readable("; ".join(notes)),
+                              tuple(("—", "—") if r is None else
+                                    (_cell(r.programmed, r.unit), _cell(r.maximum, r.unit))
                                     for r in cells)))
     return columns, rows
 

@@ -9,6 +9,7 @@ from estim.report.page import (
     band_range,
     beyond_device,
     count_short,
+    current_words,
     device_maximum_a,
     edge_distance,
     in_amperes,
@@ -18,7 +19,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.text import current_text, readable, terminal_text
+from estim.text import readable, terminal_text
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -54,11 +55,13 @@ def render_summary(result: Result, console: Console) -> None:
     if p.source:
         console.print(f"[dim]source: {terminal_text(p.source)}[/dim]")
     table = Table(title="Output at the programmed amplitude (exact, from the pulse model; "
-                        "r.m.s. over the worst 1 s, the largest phase charge)")
+                        "r.m.s. over the worst 1 s, the largest phase)")
     # fold, not "…": "symmetric biphasic rectangu…" at 80 columns (probe of 5 December 2026)
     table.add_column("ch", overflow="fold")
     table.add_column("waveform", overflow="fold")
-    for col in ("peak", "r.m.s.", "mean |I|", "d.c.", "phase charge", "duty"):
+    volts = bool(result.stimuli) and result.stimuli[0].unit == "V"  # one control per device
+    for col in ("peak", "r.m.s.", "mean |V|" if volts else "mean |I|", "d.c.",
+                "phase area" if volts else "phase charge", "duty"):
         table.add_column(col, justify="right", overflow="fold")
     for ch, stim, m in zip(p.channels, result.stimuli, result.metrics, strict=True):
         u = stim.unit
@@ -77,10 +80,8 @@ def render_summary(result: Result, console: Console) -> None:
 
 
 def _ma(value: float | None) -> str:
-    if value is None:
-        return "not reached"
-    # 1,080 mA as 1.08 A, not 1.08e+03 mA
-    return current_text(value, smallest="mA")
+    """As the report writes it (the terminal said 0.05 mA where the report said 50 µA)."""
+    return current_words(value)
 
 
 def render_effects(effects: Any, console: Console) -> None:

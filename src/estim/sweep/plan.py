@@ -45,8 +45,9 @@ MAX_POINTS = 100_000
 _MAX_FIBERS = 100_000
 #: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
 #: 2: points name the rules they do not pass (safety_not_passed); 3: the output columns take
-#: every channel, and the phase charge is the one into 500 Ω.
-SWEEP_VERSION = "sweep-3"
+#: every channel, and the phase charge is the one into 500 Ω; 4: a clipped pulse's passive
+#: recharge gives back what it delivered (a false charge-balance FAIL before).
+SWEEP_VERSION = "sweep-4"
 
 
 class Mode(StrEnum):

@@ -29,8 +29,9 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
 
     The dial sets the first channel's current, or on a voltage-controlled device its voltage,
     which drives the current voltage ÷ resistance (the channel's tissue and interface); the
-    other channels keep their ratio to it (as the programmed currents have). Two channels:
-    the envelope of the beat, as the report draws it.
+    other channels keep their ratio to it (as the programmed currents have). True
+    interferential's two channels: the envelope of their beat, as the report draws it;
+    other channels: the magnitude of their fields' sum (two TENS channels do not beat).
 
     :param dial_unit: "A", or "V" for a voltage dial (the field is then per volt).
 
@@ -50,7 +51,7 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
     if dial_unit == "V":
         scale /= channels[0].resistance  # [per A -> per V of the dial: I = V / R]
     fields = [c.field(flat) * program_fields.currents[c.name] * scale for c in channels]
-    if len(fields) == 2:
+    if len(fields) == 2 and program_fields.beat:  # true interferential's two carriers beat
         image = envelope_max(fields[0], fields[1])
     else:
         image = np.linalg.norm(np.sum(fields, axis=0), axis=1)
