@@ -143,6 +143,22 @@ def test_a_clipped_pulse_is_recharged_by_what_it_delivered(recharge) -> None:
     assert {f.verdict.value for f in report.by_rule("charge.balance")} == {"pass"}
 
 
+def test_an_active_recharge_is_clipped_on_its_own() -> None:
+    """An active recharge at half the amplitude and twice the width, through the clipping
+    of Pulse.clipped (a ratio of 1 is a rectangle, clipped as a rescale): 8 mA for 60 µs is
+    6 mA (0.36 µC); the recharge's 4 mA for 120 µs is under the 6 mA limit and stays, 0.48
+    µC: a device driving its recharge delivers it, and the net is its own."""
+    from estim.program.bundled import bundled_examples
+
+    text = (bundled_examples()["dbs_stn"].read_text()
+            .replace('compliance_voltage = "10 V"', 'compliance_voltage = "3 V"')
+            .replace('amplitude = "3 mA"', 'amplitude = "8 mA"')
+            .replace('recharge = "passive"', 'recharge = "active"\nrecharge_ratio = 0.5'))
+    table = check(parse_program(text)).table.channels[0]
+    assert table.row("max_phase_charge_500_ohm").programmed == pytest.approx(0.48e-6, rel=1e-9)
+    assert abs(table.row("net_charge_500_ohm").programmed) == pytest.approx(0.12e-6, rel=1e-9)
+
+
 def test_each_channels_lead_impedance_is_its_own_in_the_csv() -> None:
     """The columns were channel 1's labels, "@ the lead impedance 20 kΩ", with channel 2's
     300 Ω figures under them (probe of 5 December 2026): the impedance is a column now."""
