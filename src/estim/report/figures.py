@@ -311,12 +311,20 @@ def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float6
                      labels=[tissue for tissue, _, _ in section.layers], fontsize=8)
     names.tick_params(length=0)
     bar = 0.06 * d_mm[-1]
-    for e in section.electrodes:
+    several = len({x.channel for x in section.electrodes}) > 1
+    labels: dict[float, list[str]] = {}
+    # the widest first, so that a smaller pad on the same place is drawn over it (a 2 cm
+    # pad under a 5 cm one was hidden; probe of 5 December 2026), with an edge to show it
+    for e in sorted(section.electrodes, key=lambda x: x.start - x.end):
         colour = _ROLE_COLOUR.get(e.role, "k")
         ax.fill_between([e.start * 1e2, e.end * 1e2], -bar, 0, color=colour, clip_on=False,
-                        alpha=1.0 if e.offset_m < 5e-3 else 0.4)
-        ax.text(0.5 * (e.start + e.end) * 1e2, -bar, f"{e.role} ({_ROLE_SIGN[e.role]})",
-                ha="center", va="bottom", fontsize=8, color=colour)
+                        alpha=1.0 if e.offset_m < 5e-3 else 0.4, edgecolor="white", lw=0.8)
+        # pads of several channels at one place share a label: "1+ 2+"
+        labels.setdefault(round(0.5 * (e.start + e.end) * 1e2, 1), []).append(
+            f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
+            else f"{e.role} ({_ROLE_SIGN[e.role]})")
+    for mid, texts in labels.items():
+        ax.text(mid, -bar, " ".join(texts), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(d_mm[-1], -bar)
     ax.set_xlabel(section.horizontal_label)
     ax.set_ylabel(section.vertical_label)
