@@ -41,6 +41,10 @@ def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = (),
     _refuse_inputs(path, inputs, option)
     if path.is_dir():
         raise InputError(option, str(path), "a file name, not a directory")
+    if path.exists() and not path.is_file():  # --force replaced /dev/full with a file
+        raise InputError(option, str(path), "a regular file or a new path (this is a "
+                         "device, a named pipe or a socket, which estim never replaces, not "
+                         "even with --force)")
     if path.is_symlink() and not path.exists() and not force:
         raise InputError(option, str(path), "a path that does not exist yet (it is a "
                          f"symbolic link to {os.readlink(path)}, which does not exist; or "

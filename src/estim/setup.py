@@ -119,6 +119,8 @@ def build_setup(program: Program, *, site_overrides: Mapping[str, str] | None = 
     if site_overrides:
         spec = {"name": program.site.name, **program.site.overrides, **site_overrides}
         program = program.replace(site=SiteSpec.model_validate(spec))
+    if not isinstance(program, Program):  # None was an AttributeError from inside
+        raise InputError("program", type(program).__name__, "a Program (estim.load_program)")
     site = site_from_spec(program.site.name, program.site.overrides)
     stimuli = stimuli_for(program)
     channels = []

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +32,12 @@ __all__ = ["Result", "SimulateOptions", "simulate"]
 
 #: Fiber classes whose counts :class:`SimulateOptions` may set.
 _FIBER_CLASSES = ("abeta", "adelta", "c", "motor", "periosteal")
+#: Fewest fibers per class: a threshold of one or two fibers is no population's (one of
+#: each put pain below detection, none made detection infinite and "no sensation" at 25
+#: mA; probe of 5 December 2026).
+MIN_FIBERS = 10
+#: Most fibers per class (as a sweep's --fibers): 10^12 asked numpy for 7.28 TiB.
+MAX_FIBERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,9 @@ class SimulateOptions:
         (:data:`estim.effects.window.DEFAULT_COUNTS`).
     :param seed: seed of the fiber populations and virtual subjects (same seed, same
         numbers).
-    :raises InputError: an unknown fiber class, a negative count, a seed that is not an
-        integer.
+    :raises InputError: an unknown fiber class, a count outside
+        :data:`MIN_FIBERS`–:data:`MAX_FIBERS`, a seed that is not a whole number of 0 or more,
+        a ``body`` that is not True or False, a ``progress`` that cannot be called.
 
     >>> SimulateOptions(fiber_counts={"abeta": 20}).fiber_counts
     {'abeta': 20}
@@ -62,19 +70,37 @@ class SimulateOptions:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name, n in (self.fiber_counts or {}).items():
+        if not isinstance(self.body, bool):  # "false" is a true string: the whole run ran
+            raise InputError("body", self.body, "True or False")
+        if self.progress is not None and not callable(self.progress):
+            raise InputError("progress", self.progress, "a function of one message, or None")
+        counts = self.fiber_counts
+        if counts is not None and not isinstance(counts, Mapping):
+            raise InputError("fiber_counts", counts, "a mapping of fiber class to a count")
+        for name, n in (counts or {}).items():
             if name not in _FIBER_CLASSES:
                 raise InputError("fiber_counts", name, f"one of {', '.join(_FIBER_CLASSES)}")
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise InputError(f"fiber_counts.{name}", n, "a whole number of fibers, 0 or more")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise InputError("seed", self.seed, "an integer")
-        if self.fiber_counts is not None:
-            object.__setattr__(self, "fiber_counts", dict(self.fiber_counts))
+            if not _whole(n) or not MIN_FIBERS <= n <= MAX_FIBERS:
+                raise InputError(f"fiber_counts.{name}", n, f"a whole number of fibers from "
+                                 f"{MIN_FIBERS} to {MAX_FIBERS:,}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise InputError("seed", self.seed, "a whole number, 0 or more")
+        if counts is not None:
+            object.__setattr__(self, "fiber_counts", {k: int(n) for k, n in counts.items()})
+        object.__setattr__(self, "seed", int(self.seed))
 
     def replace(self, **changes: object) -> SimulateOptions:
         """A copy with ``changes`` applied (checked again)."""
+        unknown = [k for k in changes if k not in {f.name for f in dataclasses.fields(self)}]
+        if unknown:
+            raise InputError(unknown[0], changes[unknown[0]],
+                             "one of body, progress, fiber_counts, seed")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _whole(n: object) -> bool:
+    """An integer (numpy's too), not a bool."""
+    return isinstance(n, numbers.Integral) and not isinstance(n, bool)
 
 
 @dataclass(frozen=True)
@@ -123,6 +149,8 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
     """
     from estim.safety import check
 
+    if options is not None and not isinstance(options, SimulateOptions):
+        raise InputError("options", options, "a SimulateOptions (estim.SimulateOptions)")
     opts = options or SimulateOptions()
     if body is not None:
         opts = opts.replace(body=body)

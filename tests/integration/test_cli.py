@@ -166,3 +166,18 @@ def test_discovery_commands(capsys):
     assert {r["name"] for r in rows} == set(sites["knee"]["placements"])
     assert main(["placements", "moon"]) == 2
     assert "site.name" in capsys.readouterr().err
+
+
+def test_force_never_replaces_a_device_or_a_named_pipe(tmp_path, capsys):
+    """--force replaced /dev/full with a regular file, and a named pipe likewise (probe of
+    5 December 2026): only regular files are overwritten."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert main(["new", "tens_conventional", "-o", str(fifo), "--force"]) == 2
+    assert "named pipe" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert main(["waveform", "tens_conventional", "-o", "/dev/null", "--force"]) == 2
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -191,3 +191,19 @@ def test_the_reports_table_holds_a_row_only_one_channel_has() -> None:
         lead = next(r for r in rows if r.label == "Lead impedance the charge is judged into")
         shown = [cells[0] for cells in lead.values]
         assert shown == (["1.2 kΩ", "—"] if first else ["—", "1.2 kΩ"])
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    ({"zz": 100.0}, "a channel name: 1"),
+    ({1: 100.0}, "a channel name"),  # the integer, for the channel named "1"
+    ({"1": float("nan")}, "positive, finite"),
+    ({"1": 0.0}, "positive, finite"),
+    ({"1": "100"}, "positive, finite"),
+])
+def test_impedances_given_to_check_are_the_channels_own(given, words) -> None:
+    """A misspelled channel was ignored: 100 Ω, which fails, was judged into 500 Ω and
+    passed; NaN wrote "the field solution's nan Ω" (probe of 5 December 2026)."""
+    from estim.errors import InputError
+
+    with pytest.raises(InputError, match=words):
+        check(parse_program(TEXT.replace("IMPEDANCE", "")), impedances_ohm=given)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -307,3 +308,17 @@ def test_an_error_about_a_long_or_missing_value_still_says_what_was_expected() -
     assert message.endswith("expected at most 4000 characters"), message[-200:]
     assert len(message) < 500
     assert "got '(missing)'" in str(InputError("device.max_voltage", None, "a voltage"))
+
+
+@pytest.mark.parametrize(("call", "value"), [
+    ("load_program", None), ("load_program", b"/etc/hostname"), ("load_program", "a\0b"),
+    ("parse_program", None), ("parse_program", b"name = 'x'"), ("parse_program", {"x": 1}),
+    ("parse_program", Path("x.toml")),
+])
+def test_a_value_of_the_wrong_kind_is_a_program_error(call: str, value: object) -> None:
+    """pathlib's and tomllib's TypeErrors reached the caller (probe of 5 December 2026)."""
+    import estim
+
+    with pytest.raises(ProgramError) as err:
+        getattr(estim, call)(value)
+    assert "expected" in str(err.value)

@@ -90,6 +90,15 @@ def test_simulate_takes_a_setup_or_a_program_and_the_old_keywords() -> None:
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"fiber_counts": {"aalpha": 3}}, "fiber_counts"),
     ({"fiber_counts": {"abeta": -1}}, "fiber_counts.abeta"),
+    # none made detection infinite ("no sensation" at 25 mA), one put pain below it, 10**12
+    # asked numpy for 7.28 TiB (probe of 5 December 2026)
+    ({"fiber_counts": {"abeta": 0}}, "fiber_counts.abeta"),
+    ({"fiber_counts": {"adelta": 1}}, "fiber_counts.adelta"),
+    ({"fiber_counts": {"motor": 10**12}}, "fiber_counts.motor"),
+    ({"fiber_counts": "abeta"}, "fiber_counts"),
+    ({"body": "false"}, "body"),  # a true string: the whole run ran
+    ({"seed": -1}, "seed"),
+    ({"progress": 5}, "progress"),
     ({"fiber_counts": {"abeta": 2.5}}, "fiber_counts.abeta"),
     ({"seed": 1.5}, "seed"),
 ])
@@ -149,3 +158,28 @@ def test_voltage_dbs_is_judged_as_check_judges_it_and_names_the_field_impedance(
     assert "500" in density_note(without)
     assert density(with_body) == density(without)
     assert with_body.safety.verdict == without.safety.verdict
+
+
+def test_numpy_integers_are_whole_numbers_and_options_must_be_options() -> None:
+    import numpy as np
+
+    # "seed: got np.int64(3), expected an integer" contradicted itself
+    opts = SimulateOptions(seed=np.int64(3), fiber_counts={"abeta": np.int32(20)})
+    assert opts.seed == 3 and opts.fiber_counts == {"abeta": 20}
+    with pytest.raises(InputError) as err:
+        opts.replace(bogus=1)
+    assert err.value.field == "bogus"
+    program = estim.load_program(estim.bundled_examples()["tens_conventional"])
+    with pytest.raises(InputError) as err:
+        estim.simulate(program, options={"body": False})  # type: ignore[arg-type]
+    assert err.value.field == "options"
+
+
+@pytest.mark.parametrize("call", ["build_setup", "check", "stimuli_for"])
+def test_every_stage_refuses_what_is_not_a_program(call: str) -> None:
+    # None was an AttributeError from deep inside (probe of 5 December 2026)
+    fn = {"build_setup": estim.build_setup, "check": estim.safety.check,
+          "stimuli_for": estim.stimuli_for}[call]
+    with pytest.raises(InputError) as err:
+        fn(None)  # type: ignore[arg-type]
+    assert err.value.field == "program"

@@ -42,6 +42,9 @@ def load_program(path: str | Path) -> Program:
     :param path: a ``.toml`` file.
     :raises ProgramError: the file is missing, unreadable, not TOML, or not a valid program.
     """
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise ProgramError([InputError("program", path, "a path to a program file (text or "
+                                       "pathlib.Path)")])  # None was pathlib's TypeError
     p = Path(path)
     try:
         text = _read_regular(p)
@@ -49,7 +52,7 @@ def load_program(path: str | Path) -> Program:
         raise ProgramError([InputError("program", str(p), "an existing program file")]) from None
     except InputError as err:
         raise ProgramError([err]) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except (OSError, UnicodeDecodeError, ValueError) as err:  # ValueError: a NUL in the path
         raise ProgramError(
             [InputError("program", str(p), f"a readable UTF-8 TOML file ({err})")]) from None
     return parse_program(text.removeprefix("\ufeff"), source=str(p))  # editors' BOM
@@ -93,6 +96,10 @@ def _plain_text(data: bytes, p: Path) -> None:
 
 def parse_program(text: str, *, source: str = "") -> Program:
     """Validate a program given as TOML text (at most :data:`MAX_PROGRAM_BYTES`)."""
+    if not isinstance(text, str):  # a Path, bytes, a dict: tomllib's TypeError before
+        what = ("the text of a program (for a file: load_program)"
+                if isinstance(text, os.PathLike) else "the text of a program (str)")
+        raise ProgramError([InputError("program", type(text).__name__, what)], source=source)
     if len(text) > MAX_PROGRAM_BYTES:
         raise ProgramError([InputError("program", source or "<text>",
                                        f"a program of at most {MAX_PROGRAM_BYTES // 1024} KiB")],

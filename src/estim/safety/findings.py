@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
+from estim.errors import InputError
 from estim.evidence import EvidenceLevel
 from estim.program.model import Channel, Iontophoresis, Program, Verdict
 from estim.safety.limits import Limit, Scope, iec_rms_band, limit
@@ -381,6 +382,25 @@ def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: s
     return found
 
 
+def _check_impedances(program: Program, impedances: Mapping[str, float] | None) -> None:
+    """Each given impedance a channel's, positive and finite: a misspelled name (or the
+    integer 1 for channel "1") was ignored, and the verdict taken into 500 Ω passed where the
+    100 Ω given would fail; NaN wrote "the field solution's nan Ω" (probe of 5 December
+    2026)."""
+    if impedances is None:
+        return
+    if not isinstance(impedances, Mapping):
+        raise InputError("impedances_ohm", impedances, "a mapping of channel name to ohms")
+    names = [c.name for c in program.channels]
+    for key, z in impedances.items():
+        if key not in names:
+            raise InputError("impedances_ohm", key, f"a channel name: {', '.join(names)}")
+        ok = isinstance(z, int | float) and not isinstance(z, bool)
+        if not (ok and math.isfinite(z) and z > 0):
+            raise InputError(f"impedances_ohm[{key!r}]", z, "a positive, finite impedance "
+                             "(ohms)")
+
+
 def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
           ) -> SafetyReport:
     """Judge ``program`` against every applicable limit and build its output table.
@@ -392,6 +412,9 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
         the conservative one).
     :returns: the findings (overall verdict = the worst) and the output table.
     """
+    if not isinstance(program, Program):  # None was an AttributeError from inside
+        raise InputError("program", type(program).__name__, "a Program (estim.load_program)")
+    _check_impedances(program, impedances_ohm)
     findings: list[Finding] = []
     tables = []
     analysed: dict[str, tuple[ChannelOutput, ChannelOutput]] = {}

@@ -350,4 +350,6 @@ def stimulus_for(channel: Channel) -> Stimulus:
 
 def stimuli_for(program: Program) -> tuple[Stimulus, ...]:
     """The output of every channel of ``program``, in channel order."""
+    if not isinstance(program, Program):  # None was an AttributeError from inside
+        raise InputError("program", type(program).__name__, "a Program (estim.load_program)")
     return tuple(stimulus_for(c) for c in program.channels)
