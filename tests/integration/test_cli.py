@@ -181,3 +181,29 @@ def test_force_never_replaces_a_device_or_a_named_pipe(tmp_path, capsys):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert main(["waveform", "tens_conventional", "-o", "/dev/null", "--force"]) == 2
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_closed_standard_output_is_an_error(tmp_path):
+    """`estim new X -o - >&-` was an AttributeError traceback, and the other commands lost
+    their output with status 0 (probe of 5 December 2026)."""
+    import subprocess
+    import sys
+
+    for cmd in ("new tens_conventional -o -", "programs"):
+        done = subprocess.run(["bash", "-c", f"{sys.executable} -m estim {cmd} >&-"],
+                              capture_output=False, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path, check=False)
+        assert done.returncode == 2
+        assert "standard output is closed" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_output_of_the_wrong_kind_is_refused_before_anything_is_written(tmp_path, capsys,
+                                                                           monkeypatch):
+    """`new -o newdir/` wrote a file named newdir; `fibers -o -` made a folder named '-'
+    (probe of 5 December 2026)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "tens_conventional", "-o", "newdir/"]) == 2
+    assert "it ends in /" in capsys.readouterr().err
+    assert main(["fibers", "tens_conventional", "-o", "-"]) == 2
+    assert "standard output cannot hold a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -138,6 +138,26 @@ def _check_not_empty(args: argparse.Namespace) -> None:
             ("output", "--output", "a path")):
         if getattr(args, attr, None) == "":
             raise InputError(option, "", expected)
+    _check_output_kind(args)
+
+
+#: Commands whose --output is a folder, and those whose --output is one file.
+_FOLDER_OUTPUT = ("run", "field", "fibers", "sweep")
+_FILE_OUTPUT = ("new", "waveform", "check")
+
+
+def _check_output_kind(args: argparse.Namespace) -> None:
+    """A folder's --output is not standard output (``fibers -o -`` made a folder named
+    '-'), and a file's does not end in / (``new -o newdir/`` wrote a file named 'newdir';
+    probe of 5 December 2026)."""
+    out = getattr(args, "output", None)
+    if not isinstance(out, str):
+        return
+    if args.command in _FOLDER_OUTPUT and out == "-":
+        raise InputError("--output", out, "a folder (standard output cannot hold a folder "
+                         "of files)")
+    if args.command in _FILE_OUTPUT and out != "-" and out.endswith(("/", os.sep)):
+        raise InputError("--output", out, "a file name (it ends in /, as a folder does)")
 
 
 @contextlib.contextmanager
@@ -172,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(_dash_values(given, *_options(parser, given[:1])))
     if args.command is None:
         parser.print_help()
+        return 2
+    if sys.stdout is None:  # `estim ... >&-`: output lost with status 0, or a traceback
+        if sys.stderr is not None:
+            print(f"estim {args.command}: error: standard output is closed (send it to "
+                  "/dev/null to discard it)", file=sys.stderr)
         return 2
     try:
         with _one_line_warnings(args.command):
