@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from estim.errors import InputError
 from estim.program.model import Program
 from estim.program.options import Control
 from estim.setup import Setup, build_setup
+from estim.units import is_whole
 from estim.waveforms.metrics import Metrics, metrics
 from estim.waveforms.stimulus import Stimulus
 
@@ -80,10 +80,10 @@ class SimulateOptions:
         for name, n in (counts or {}).items():
             if name not in _FIBER_CLASSES:
                 raise InputError("fiber_counts", name, f"one of {', '.join(_FIBER_CLASSES)}")
-            if not _whole(n) or not MIN_FIBERS <= n <= MAX_FIBERS:
+            if not is_whole(n) or not MIN_FIBERS <= n <= MAX_FIBERS:
                 raise InputError(f"fiber_counts.{name}", n, f"a whole number of fibers from "
                                  f"{MIN_FIBERS} to {MAX_FIBERS:,}")
-        if not _whole(self.seed) or self.seed < 0:
+        if not is_whole(self.seed) or self.seed < 0:
             raise InputError("seed", self.seed, "a whole number, 0 or more")
         if counts is not None:
             object.__setattr__(self, "fiber_counts", {k: int(n) for k, n in counts.items()})
@@ -96,11 +96,6 @@ class SimulateOptions:
             raise InputError(unknown[0], changes[unknown[0]],
                              "one of body, progress, fiber_counts, seed")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
-
-
-def _whole(n: object) -> bool:
-    """An integer (numpy's too), not a bool."""
-    return isinstance(n, numbers.Integral) and not isinstance(n, bool)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ its dimension; everything downstream works in s, m, A, V, S/m, F/m².
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from functools import lru_cache
 from typing import Any
@@ -16,7 +17,7 @@ import pint
 
 from estim.errors import InputError
 
-__all__ = ["finite_or_none", "format_si", "parse_quantity", "ureg"]
+__all__ = ["finite_or_none", "format_si", "is_whole", "parse_quantity", "ureg"]
 
 
 @lru_cache(maxsize=1)
@@ -193,3 +194,12 @@ def finite_or_none(x: float) -> float | None:
     """A quantity for JSON, which has no infinity: None where it is not finite (a threshold
     never reached, a ratio of nothing)."""
     return float(x) if math.isfinite(x) else None
+
+
+def is_whole(n: object) -> bool:
+    """An integer, numpy's too, and not a bool (True is 1 to Python, not a count).
+
+    >>> is_whole(3), is_whole(True), is_whole(1.0)
+    (True, False, False)
+    """
+    return isinstance(n, numbers.Integral) and not isinstance(n, bool)

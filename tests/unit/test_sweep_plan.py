@@ -373,3 +373,16 @@ def test_a_current_controlled_charge_is_the_programmed_one(tmp_path: Path) -> No
     out = dict(run_point(plan.points[0], plan.options).outputs)
     assert out["peak_current_mA"] == pytest.approx(60.0)
     assert out["max_phase_charge_uC"] == pytest.approx(12.0)  # 60 mA x 200 us
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"seed": float("nan")}, "--seed"), ({"seed": 1.5}, "--seed"), ({"seed": None}, "--seed"),
+    ({"seed": "1"}, "--seed"), ({"fibers": 1.5}, "--fibers"), ({"fibers": True}, "--fibers"),
+    ({"fibers": "10"}, "--fibers"), ({"body": "no"}, "body"),
+])
+def test_sweep_options_are_checked_for_their_kind(kwargs: dict, field: str) -> None:
+    """NaN, 1.5 and "1" passed here and failed on a worker under another name, or as a
+    TypeError (probe of 5 December 2026)."""
+    with pytest.raises(InputError) as err:
+        SweepOptions(**kwargs)
+    assert err.value.field == field

@@ -34,6 +34,7 @@ from estim.program.loader import ProgramError, _read_regular, load_program, prog
 from estim.program.model import Program
 from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values, same_field
 from estim.sweep.subject import VirtualSubject, virtual_subject
+from estim.units import is_whole
 from estim.version import __version__
 
 __all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_sweep_file",
@@ -71,10 +72,15 @@ class SweepOptions:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.fibers is not None and not 1 <= self.fibers <= _MAX_FIBERS:
+        # each checked for its kind too: NaN, 1.5 and "1" passed here and failed on a worker,
+        # under another name, or as a TypeError (probe of 5 December 2026)
+        if not isinstance(self.body, bool):
+            raise InputError("body", self.body, "True or False")
+        if self.fibers is not None and not (is_whole(self.fibers)
+                                            and 1 <= self.fibers <= _MAX_FIBERS):
             raise InputError("--fibers", self.fibers, "a whole number of fibers per class "
                              f"from 1 to {_MAX_FIBERS:,}")
-        if self.seed < 0:
+        if not (is_whole(self.seed) and self.seed >= 0):
             raise InputError("--seed", self.seed, "a whole number >= 0")
 
 
