@@ -20,6 +20,7 @@ outside, as at an MRG node.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,7 @@ import numpy as np
 from estim.errors import InputError, ModelRangeWarning
 from estim.fibers.kinetics import MODEL_CODES, N_STATES, kinetic_constants, kinetic_table
 from estim.fibers.tables import FREE_ENDING, HH, MRG, SUNDT, SWEENEY, mrg_geometry
+from estim.units import is_whole
 
 __all__ = ["Fiber", "FiberModel", "Terminal", "make_fiber"]
 
@@ -364,8 +366,12 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
         model = FiberModel(str(model).lower())
     except ValueError:
         raise InputError("model", model, f"one of {[m.value for m in FiberModel]}") from None
-    d_um = float(diameter_m) * 1e6  # [m -> µm]
     lo, hi = _DIAMETER_RANGE_UM[model]
+    if not isinstance(diameter_m, numbers.Real) or isinstance(diameter_m, bool):
+        # "10 um" and None were float()'s errors (probe of 5 December 2026)
+        raise InputError("diameter", diameter_m, f"a diameter in metres ({lo}–{hi} µm for "
+                         f"the {model.value} model: {lo * 1e-6:g}–{hi * 1e-6:g})")
+    d_um = float(diameter_m) * 1e6  # [m -> µm]
     if not (math.isfinite(d_um) and lo - 1e-9 <= d_um <= hi + 1e-9):
         raise InputError("diameter", f"{d_um:.4g} µm",
                          f"{lo}–{hi} µm for the {model.value} model")
@@ -381,6 +387,9 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     if not 0.0 <= temperature_c <= 45.0:
         raise InputError("temperature", temperature_c, "0–45 °C")
     if model in MYELINATED:
+        if n_nodes is not None and not (is_whole(n_nodes) and n_nodes <= 100_001):
+            # 2.5 read "got 2", 21.7 ran 21 nodes, 10**6 built 11 M compartments
+            raise InputError("n_nodes", n_nodes, "a whole number of nodes, at most 100,001")
         n_nodes = 51 if n_nodes is None else int(n_nodes)
         if n_nodes < sum(ends) + 3:
             raise InputError("n_nodes", n_nodes, f"at least {sum(ends) + 3}")
@@ -392,6 +401,12 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
         v_rest = float((MRG if double else SWEENEY)["v_rest"])
     else:
         default_sec = float(SUNDT["section_length"]) if model is FiberModel.SUNDT else 100.0
+        for name, value in (("length", length_m), ("section_length", section_length_m)):
+            if value is not None and not (isinstance(value, numbers.Real)
+                                          and not isinstance(value, bool)
+                                          and math.isfinite(value) and 0 < value <= 10.0):
+                # NaN was int()'s ValueError; a negative section read "length: got (missing)"
+                raise InputError(name, value, "a length in metres above 0 and at most 10 m")
         sec_um = default_sec if section_length_m is None else float(section_length_m) * 1e6
         default_len = 10e-3 if model is FiberModel.SUNDT else 60e-3
         length_um = (default_len if length_m is None else float(length_m)) * 1e6

@@ -119,8 +119,11 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
         some current saves their bisection).
     """
     fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
-    if not 0.0 < precision < 0.5:
+    if not (isinstance(precision, int | float) and 0.0 < precision < 0.5):
         raise InputError("precision", precision, "a relative precision between 0 and 0.5")
+    if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
+        # 0 returned NaN, "never fires", without running anything (probe, 5 December 2026)
+        raise InputError("max_rounds", max_rounds, "a whole number of rounds, 1 or more")
     if max_amplitude_a is not None and not max_amplitude_a > 0:
         raise InputError("max_amplitude_a", max_amplitude_a, "a current > 0 A, or None")
     options = options or SolverOptions()
