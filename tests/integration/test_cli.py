@@ -13,11 +13,14 @@ from tests.conftest import EXAMPLES
 pytestmark = pytest.mark.integration
 
 
-def test_programs_lists_every_example(capsys):
+def test_programs_lists_every_example(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert main(["programs"]) == 0
     out = capsys.readouterr().out
     for path in EXAMPLES:
         assert path.stem in out
+    # the titles wrap under their column (lines ran to 86 characters at 80)
+    assert max(len(line) for line in out.splitlines()) <= 80
     assert main(["programs", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["name"] for r in rows} == {p.stem for p in EXAMPLES}

@@ -22,6 +22,7 @@ MODULES = (
     "estim.effects.subjects",
     "estim.effects.window",
     "estim.fields.sites",
+    "estim.units",
 )
 
 

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any, cast
 
-from estim.cli.common import add_amplitude, add_json, add_program, load, print_json, shown
+from estim.cli.common import (
+    add_amplitude,
+    add_json,
+    add_program,
+    help_text,
+    load,
+    print_json,
+    shown,
+)
 from estim.report.check_tables import TABLE_FORMATS, TableFormat
 
 __all__ = ["register"]
@@ -20,7 +28,7 @@ _SUFFIXES: dict[str, TableFormat] = {".md": "md", ".markdown": "md", ".csv": "cs
 
 def register(sub: Any) -> None:
     p = sub.add_parser("check", help="output table and safety findings (exit 1 if a rule fails)",
-                       description=__doc__)
+                       description=help_text(__doc__))
     add_program(p)
     add_amplitude(p)
     p.add_argument("--format", choices=TABLE_FORMATS, default=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,17 @@ def _check_site(program: Program) -> None:
     from estim.setup import build_setup
 
     build_setup(program)
+
+
+def help_text(doc: str | None) -> str:
+    """A module docstring as ``--help`` shows it: reStructuredText's ````code```` and
+    ``:func:`name``` roles as plain words (the help printed them raw).
+
+    >>> help_text("``-o DIR`` writes (:func:`estim.units.parse_quantity`)")
+    '-o DIR writes (estim.units.parse_quantity)'
+    """
+    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", doc or "")
+    return text.replace("``", "")
 
 
 def print_json(data: Any) -> None:

@@ -4,7 +4,9 @@ what there is to start from."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +54,15 @@ def _programs(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     width = max(len(str(r["name"])) for r in rows)
+    kinds = max(len(str(r["modality"])) for r in rows)
+    indent = width + 2 + kinds + 2
+    # the title wrapped under its column: lines ran to 86 characters at 80 (probe)
+    room = max(20, shutil.get_terminal_size().columns - indent)
     for r in rows:
-        print(f"{r['name']:<{width}}  {r['modality']:<15} {r['title']}")
+        lines = textwrap.wrap(str(r["title"]), room) or [""]
+        print(f"{r['name']:<{width}}  {r['modality']:<{kinds}}  {lines[0]}")
+        for more in lines[1:]:
+            print(" " * indent + more)
     return 0
 
 

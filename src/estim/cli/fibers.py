@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from estim.cli.common import add_amplitude, add_json, load, print_json, shown, stage_progress
+from estim.cli.common import (
+    add_amplitude,
+    add_json,
+    help_text,
+    load,
+    print_json,
+    shown,
+    stage_progress,
+)
 from estim.errors import InputError
 from estim.text import current_text, readable
 from estim.units import finite_or_none, parse_quantity
@@ -33,7 +41,7 @@ _POINT_CRITERION = ("lowest peak current of the pulse that puts a propagating ac
 
 def register(sub: Any) -> None:
     p = sub.add_parser("fibers", help="nerve-fiber thresholds (a program's site, or a point "
-                       "source)", description=__doc__,
+                       "source)", description=help_text(__doc__),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("program", nargs="?",
                    help="program file or bundled example: threshold its site's fiber "
