@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from estim.errors import InputError
+from estim.errors import InputError, ModelRangeWarning
 from estim.program.model import Program
 from estim.program.options import Control
 from estim.setup import Setup, build_setup
@@ -32,10 +33,13 @@ __all__ = ["Result", "SimulateOptions", "simulate"]
 
 #: Fiber classes whose counts :class:`SimulateOptions` may set.
 _FIBER_CLASSES = ("abeta", "adelta", "c", "motor", "periosteal")
-#: Fewest fibers per class: a threshold of one or two fibers is no population's (one of
-#: each put pain below detection, none made detection infinite and "no sensation" at 25
-#: mA; probe of 5 December 2026).
+#: Fewer fibers per class than this warn: a threshold of a few fibers is no population's
+#: (one of each put pain below detection; probe of 5 December 2026).
 MIN_FIBERS = 10
+#: Classes that may be left out (0 fibers): C (pain is then the Aδ's, and a note says so)
+#: and the bone's periosteal Aδ (as the calibration does). Without Aβ, Aδ or motor axons a
+#: threshold is infinite ("no sensation" at 25 mA with no Aβ).
+_OPTIONAL_CLASSES = ("c", "periosteal")
 #: Most fibers per class (as a sweep's --fibers): 10^12 asked numpy for 7.28 TiB.
 MAX_FIBERS = 100_000
 
@@ -52,9 +56,10 @@ class SimulateOptions:
         (:data:`estim.effects.window.DEFAULT_COUNTS`).
     :param seed: seed of the fiber populations and virtual subjects (same seed, same
         numbers).
-    :raises InputError: an unknown fiber class, a count outside
-        :data:`MIN_FIBERS`–:data:`MAX_FIBERS`, a seed that is not a whole number of 0 or more,
-        a ``body`` that is not True or False, a ``progress`` that cannot be called.
+    :raises InputError: an unknown fiber class, a count above :data:`MAX_FIBERS` or of 0
+        for Aβ, Aδ or motor axons (C and periosteal Aδ may be left out), a seed that is not a
+        whole number of 0 or more, a ``body`` that is not True or False, a ``progress`` that
+        cannot be called. Fewer than :data:`MIN_FIBERS` of a class warn.
 
     >>> SimulateOptions(fiber_counts={"abeta": 20}).fiber_counts
     {'abeta': 20}
@@ -80,9 +85,14 @@ class SimulateOptions:
         for name, n in (counts or {}).items():
             if name not in _FIBER_CLASSES:
                 raise InputError("fiber_counts", name, f"one of {', '.join(_FIBER_CLASSES)}")
-            if not is_whole(n) or not MIN_FIBERS <= n <= MAX_FIBERS:
+            least = 0 if name in _OPTIONAL_CLASSES else 1
+            if not is_whole(n) or not least <= n <= MAX_FIBERS:
                 raise InputError(f"fiber_counts.{name}", n, f"a whole number of fibers from "
-                                 f"{MIN_FIBERS} to {MAX_FIBERS:,}")
+                                 f"{least} to {MAX_FIBERS:,}")
+            if 0 < n < MIN_FIBERS:
+                warnings.warn(f"fiber_counts.{name} = {n}: a threshold of fewer than "
+                              f"{MIN_FIBERS} fibers is no population's (one of each put pain "
+                              "below detection)", ModelRangeWarning, stacklevel=3)
         if not is_whole(self.seed) or self.seed < 0:
             raise InputError("seed", self.seed, "a whole number, 0 or more")
         if counts is not None:

@@ -93,7 +93,7 @@ def test_simulate_takes_a_setup_or_a_program_and_the_old_keywords() -> None:
     # none made detection infinite ("no sensation" at 25 mA), one put pain below it, 10**12
     # asked numpy for 7.28 TiB (probe of 5 December 2026)
     ({"fiber_counts": {"abeta": 0}}, "fiber_counts.abeta"),
-    ({"fiber_counts": {"adelta": 1}}, "fiber_counts.adelta"),
+    ({"fiber_counts": {"motor": 0}}, "fiber_counts.motor"),
     ({"fiber_counts": {"motor": 10**12}}, "fiber_counts.motor"),
     ({"fiber_counts": "abeta"}, "fiber_counts"),
     ({"body": "false"}, "body"),  # a true string: the whole run ran
@@ -183,3 +183,15 @@ def test_every_stage_refuses_what_is_not_a_program(call: str) -> None:
     with pytest.raises(InputError) as err:
         fn(None)  # type: ignore[arg-type]
     assert err.value.field == "program"
+
+
+def test_a_class_may_be_left_out_and_a_small_sample_warns() -> None:
+    """C fibers and the bone's Aδ may be left out (the calibration leaves the bone out);
+    fewer than 10 fibers of a class warn: one of each put pain below detection (review and
+    probe of 5 December 2026)."""
+    from estim.errors import ModelRangeWarning
+
+    assert SimulateOptions(fiber_counts={"c": 0, "periosteal": 0}).fiber_counts == {
+        "c": 0, "periosteal": 0}
+    with pytest.warns(ModelRangeWarning, match="fewer than 10 fibers"):
+        SimulateOptions(fiber_counts={"adelta": 1})

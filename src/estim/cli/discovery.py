@@ -4,6 +4,7 @@ what there is to start from."""
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import textwrap
@@ -54,13 +55,15 @@ def _programs(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     width = max(len(str(r["name"])) for r in rows)
-    kinds = max(len(str(r["modality"])) for r in rows)
-    indent = width + 2 + kinds + 2
-    # the title wrapped under its column: lines ran to 86 characters at 80 (probe)
-    room = max(20, shutil.get_terminal_size().columns - indent)
+    kind_width = max(len(str(r["modality"])) for r in rows)
+    indent = width + 2 + kind_width + 2
+    # the title wrapped under its column on a terminal: lines ran to 86 characters at 80
+    # (probe); a pipe (estim programs | grep) keeps one line a program
+    wrap = sys.stdout.isatty() or "COLUMNS" in os.environ
+    room = max(20, shutil.get_terminal_size().columns - indent) if wrap else 10_000
     for r in rows:
         lines = textwrap.wrap(str(r["title"]), room) or [""]
-        print(f"{r['name']:<{width}}  {r['modality']:<{kinds}}  {lines[0]}")
+        print(f"{r['name']:<{width}}  {r['modality']:<{kind_width}}  {lines[0]}")
         for more in lines[1:]:
             print(" " * indent + more)
     return 0

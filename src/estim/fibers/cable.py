@@ -387,7 +387,9 @@ def make_fiber(model: FiberModel | str, diameter_m: float, *, n_nodes: int | Non
     if not 0.0 <= temperature_c <= 45.0:
         raise InputError("temperature", temperature_c, "0–45 °C")
     if model in MYELINATED:
-        if n_nodes is not None and not (is_whole(n_nodes) and n_nodes <= 100_001):
+        whole = is_whole(n_nodes) or (isinstance(n_nodes, numbers.Real)
+                                      and float(n_nodes).is_integer())  # 21.0 is 21 nodes
+        if n_nodes is not None and not (whole and n_nodes <= 100_001):
             # 2.5 read "got 2", 21.7 ran 21 nodes, 10**6 built 11 M compartments
             raise InputError("n_nodes", n_nodes, "a whole number of nodes, at most 100,001")
         n_nodes = 51 if n_nodes is None else int(n_nodes)

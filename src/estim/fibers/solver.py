@@ -13,6 +13,7 @@ and a waveform whose ``sample(t)`` returns (S, len(t)) values.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,13 +80,13 @@ class SolverOptions:
     def __post_init__(self) -> None:
         # 0 was a ZeroDivisionError, NaN a ValueError, and a step longer than the pulse
         # blamed the waveform as "all zero" (probe of 5 December 2026)
-        if not (isinstance(self.dt_s, int | float) and 0 < self.dt_s <= 1e-4):
+        if not (isinstance(self.dt_s, numbers.Real) and 0 < self.dt_s <= 1e-4):
             raise InputError("dt_s", self.dt_s, "a time step above 0 and at most 100 µs")
-        if self.tstop_s is not None and not (isinstance(self.tstop_s, int | float)
+        if self.tstop_s is not None and not (isinstance(self.tstop_s, numbers.Real)
                                              and self.dt_s < self.tstop_s <= 10.0):
             raise InputError("tstop_s", self.tstop_s, "None, or a time above the step and "
                              "at most 10 s")
-        if not (isinstance(self.detect_fraction, int | float)
+        if not (isinstance(self.detect_fraction, numbers.Real)
                 and 0 <= self.detect_fraction <= 1):
             raise InputError("detect_fraction", self.detect_fraction, "a fraction from 0 to 1")
 

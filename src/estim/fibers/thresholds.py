@@ -30,6 +30,7 @@ skipped that the scan would not have skipped.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ from estim.fibers.solver import (
     run_group,
     sample_waveform,
 )
+from estim.units import is_whole
 
 __all__ = ["MAX_APPLIED_V", "ThresholdResult", "find_thresholds"]
 
@@ -119,9 +121,9 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
         some current saves their bisection).
     """
     fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
-    if not (isinstance(precision, int | float) and 0.0 < precision < 0.5):
+    if not (isinstance(precision, numbers.Real) and 0.0 < precision < 0.5):
         raise InputError("precision", precision, "a relative precision between 0 and 0.5")
-    if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
+    if not is_whole(max_rounds) or max_rounds < 1:
         # 0 returned NaN, "never fires", without running anything (probe, 5 December 2026)
         raise InputError("max_rounds", max_rounds, "a whole number of rounds, 1 or more")
     if max_amplitude_a is not None and not max_amplitude_a > 0:

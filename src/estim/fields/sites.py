@@ -401,7 +401,9 @@ def _no_room(site: Site, overrides: Mapping[str, str]) -> InputError:
     # the thickest layer written takes the room (70 mm of fat, not the 2 mm of skin beside it)
     keys = sorted(layers_written, key=lambda k: thick[k.removesuffix("_thickness")
                                                       .removesuffix("_radius")])
-    keys = keys or _layer_keys(site, overrides) or ["site"]
+    girth = [k for k in ("radius", "diameter", "width", "height") if k in overrides]
+    # a limb made narrower is what leaves no room, whatever layers were written beside it
+    keys = girth or keys or _layer_keys(site, overrides) or ["site"]
     key = keys[-1]
     layers = ", ".join(f"{ly.tissue} {ly.thickness * 1e3:.4g} mm" for ly in site.layers
                        if ly.tissue != "muscle")  # [m -> mm]

@@ -397,7 +397,7 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
     ax.plot(a * np.cos(t) * 1e2, b * np.sin(t) * 1e2, color="0.2", lw=1)
     several = len({x.channel for x in section.electrodes}) > 1
     labels: dict[float, list[str]] = {}
-    for e in section.electrodes:
+    for e in sorted(section.electrodes, key=lambda x: x.start - x.end):  # the widest first
         colour = _ROLE_COLOUR.get(e.role, "k")
         arc = np.linspace(e.start, e.end, 30)
         ax.plot(1.04 * a * np.cos(arc) * 1e2, 1.04 * b * np.sin(arc) * 1e2, color=colour,

@@ -19,6 +19,7 @@ Every finding's evidence level is "rule" (a standard or a guidance document).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
@@ -395,7 +396,7 @@ def _check_impedances(program: Program, impedances: Mapping[str, float] | None) 
     for key, z in impedances.items():
         if key not in names:
             raise InputError("impedances_ohm", key, f"a channel name: {', '.join(names)}")
-        ok = isinstance(z, int | float) and not isinstance(z, bool)
+        ok = isinstance(z, numbers.Real) and not isinstance(z, bool)  # numpy's too
         if not (ok and math.isfinite(z) and z > 0):
             raise InputError(f"impedances_ohm[{key!r}]", z, "a positive, finite impedance "
                              "(ohms)")
