@@ -106,7 +106,7 @@ def test_a_warning_raised_again_by_a_later_stage_is_said_once(capsys):
 
     from estim.cli.main import _one_line_warnings
     from estim.errors import EstimWarning
-    from estim.report.terminal import _ma
+    from estim.report.page import current_words
 
     def setup() -> None:
         warnings.warn("site.fat_thickness = '200 mm' is outside the usual range", EstimWarning,
@@ -125,7 +125,7 @@ def test_a_warning_raised_again_by_a_later_stage_is_said_once(capsys):
     err = capsys.readouterr().err
     assert err.count("estim run: warning: site.fat_thickness") == 1, err
     assert err.count("estim run: warning: another") == 1, err
-    assert [_ma(1.08), _ma(0.739), _ma(0.0003), _ma(None)] == [
+    assert [current_words(a) for a in (1.08, 0.739, 0.0003, None)] == [
         "1.08 A", "739 mA", "0.3 mA", "not reached"]
 
 

@@ -75,12 +75,13 @@ def test_a_count_past_the_afferents_there_says_so() -> None:
 def test_a_band_beside_a_threshold_in_amperes_is_in_amperes_and_past_the_device_said() -> None:
     """'2.7 A (1600–4100)' read as thousands of amperes; a 100 mA device's 2.7 A pain read
     as reachable (probe of 5 December 2026)."""
-    from estim.report.page import _ma, beyond_device
+    from estim.report.page import beyond_device, current_words
     from estim.report.terminal import _band
 
     band = {"p10_A": 1.6, "median_A": 2.7, "p90_A": 4.1}
     assert _band(band, 2.7) == "(1.6–4.1)"
     assert _band({"p10_A": 0.4, "median_A": 0.536, "p90_A": 1.1}, 0.536) == "(400–1100)"
-    assert _ma(2.7) == "2.7 A" and _ma(0.0312) == "31.2 mA" and _ma(5e-5) == "50 µA"
+    assert current_words(2.7) == "2.7 A" and current_words(0.0312) == "31.2 mA"
+    assert current_words(5e-5) == "50 µA"
     assert beyond_device(2.7, 0.1) == " (above the device's 100 mA)"
     assert beyond_device(0.05, 0.1) == "" and beyond_device(2.7, None) == ""

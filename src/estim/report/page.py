@@ -213,9 +213,6 @@ def current_words(amps: float | None) -> str:
     return f"{readable(f'{amps * 1e6:.3g}')} µA"  # [A -> µA]
 
 
-_ma = current_words
-
-
 def _number(value: float | None, unit: str, digits: int = 3) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -295,7 +292,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     s = fx.get("sensation")
     feel: list[str] = []
     if w is not None and s is not None:
-        feel.append(f"At the programmed {_ma(w['programmed_peak_current_A'])}, a person would "
+        at_words = current_words(w["programmed_peak_current_A"])
+        feel.append(f"At the programmed {at_words}, a person would "
                     f"most likely feel {PLAIN_SENSATION.get(s['phrase'], s['phrase'])}.")
         steps = [(w["sensory_threshold_A"], "start to feel it"),
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
@@ -303,7 +301,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         reached = sorted((a, words) for a, words in steps if a is not None)
         if reached:
             feel.append("Turning the intensity up from zero, they would "
-                        + ", then ".join(f"{words} at about {_ma(a)}" for a, words in reached)
+                        + ", then ".join(f"{words} at about {current_words(a)}"
+                                         for a, words in reached)
                         + ".")
         short = count_short(w.get("sensory_criterion"))
         if short is not None:  # 1 x 1 cm pads: 15 afferents where the count needs 169
@@ -315,7 +314,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         edge = thresholds_at_the_edge(w)
         for words, amp, fraction in edge:
             feel.append(f"The programmed current lies {edge_distance(at, amp)} the threshold "
-                        f"for {words} ({_ma(amp)}); another sample of the model's nerve "
+                        f"for {words} ({current_words(amp)}); another sample of the model's nerve "
                         f"fibers moves that threshold by about ±{fraction:.1%}, so the model "
                         "cannot say on which side of it a person falls.")
         if s.get("as_expected") is False:
@@ -565,7 +564,7 @@ def beyond_device(amps: float | None, maximum: float | None) -> str:
     (a twitch at 536 mA and pain at 2.7 A from a 100 mA device read as reachable)."""
     if amps is None or maximum is None or not amps > maximum * (1 + 1e-9):
         return ""
-    return f" (above the device's {_ma(maximum)})"
+    return f" (above the device's {current_words(maximum)})"
 
 
 def thresholds(window: dict[str, Any], device_max_a: float | None = None) -> list[Threshold]:
@@ -583,11 +582,11 @@ def thresholds(window: dict[str, Any], device_max_a: float | None = None) -> lis
          window["pain_criterion"], bands.get("pain")),
     ]
     rows.sort(key=lambda r: math.inf if r[0] is None else r[0])
-    out = [Threshold(name, _ma(amps) + _band_text(band, amps)
+    out = [Threshold(name, current_words(amps) + _band_text(band, amps)
                      + beyond_device(amps, device_max_a), readable(plain(crit)))
            for amps, name, crit, band in rows if crit]
     rec = window["recruited_at_programmed"]
-    out.append(Threshold("Programmed intensity", _ma(window["programmed_peak_current_A"]),
+    out.append(Threshold("Programmed intensity", current_words(window["programmed_peak_current_A"]),
                          "recruited here: " + recruited_text(rec)))
     return out
 
@@ -620,7 +619,7 @@ def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:
         who = f", channel {plain(ch['name'])}" if len(fields.get("channels", [])) > 1 else ""
         rows.append((f"Load between the pads{who}: tissue with the skin–electrode interface",
                      _ohm(ch["resistance_ohm"])))
-        current = _ma(ch["current_A"])
+        current = current_words(ch["current_A"])
         generic = _skin_peak_a(tables.get(ch["name"]))
         if voltage and generic is not None:
             # a voltage's current is the load's: say why the output table's differs
@@ -628,10 +627,11 @@ def field_rows(fields: dict[str, Any], result: Result) -> list[tuple[str, str]]:
             held = limit is not None and generic >= limit * (1 - 1e-9)
             current += (" (the voltage over this site's load; on the output table's typical "
                         "skin–electrode load, a generic 300 Ω of tissue in series with the "
-                        "skin, " + (f"the device's current limit, {_ma(limit)}, would hold it"
-                                    if held else f"it would be {_ma(generic)}") + ")")
+                        "skin, "
+                        + (f"the device's current limit, {current_words(limit)}, would hold it"
+                                    if held else f"it would be {current_words(generic)}") + ")")
             if limit is not None and ch["current_A"] > limit:
-                current += (f"; above the device's current limit ({_ma(limit)}), which "
+                current += (f"; above the device's current limit ({current_words(limit)}), which "
                             "would hold it there")
         rows.append((f"Current{who}", current))
     return rows
@@ -700,10 +700,10 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
             ("Active contacts", roles)]
     if dbs["control"] == "voltage" and dbs.get("load_ohm"):
         rows.append(("Current into the tissue",
-                     f"{_ma(dbs['current_A'])} ({_number(dbs['amplitude'], 'V')} over "
+                     f"{current_words(dbs['current_A'])} ({_number(dbs['amplitude'], 'V')} over "
                      f"{_ohm(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"))
     else:
-        rows.append(("Current into the tissue", _ma(dbs["current_A"])))
+        rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     rows.append(("Lead impedance from the field solution (tissue and encapsulation, no "
                  "electrode interface)", _ohm(dbs["field_impedance_ohm"])))
     edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \

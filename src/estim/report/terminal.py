@@ -79,11 +79,6 @@ def render_summary(result: Result, console: Console) -> None:
         render_effects(result.effects, console)
 
 
-def _ma(value: float | None) -> str:
-    """As the report writes it (the terminal said 0.05 mA where the report said 50 µA)."""
-    return current_words(value)
-
-
 def render_effects(effects: Any, console: Console) -> None:
     """The sensation window, force and dose, each with its evidence level."""
     from rich.table import Table
@@ -97,11 +92,12 @@ def render_effects(effects: Any, console: Console) -> None:
         t.add_column("threshold")
         t.add_column("peak current", justify="right")
         t.add_column("criterion")
-        t.add_row("sensory", _ma(w["sensory_threshold_A"]),
+        t.add_row("sensory", current_words(w["sensory_threshold_A"]),
                   terminal_text(w["sensory_criterion"]))
-        t.add_row("motor", _ma(w["motor_threshold_A"]), terminal_text(w["motor_criterion"]))
-        t.add_row("pain", _ma(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
-        t.add_row("[bold]programmed[/bold]", _ma(w["programmed_peak_current_A"]),
+        t.add_row("motor", current_words(w["motor_threshold_A"]),
+                  terminal_text(w["motor_criterion"]))
+        t.add_row("pain", current_words(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
+        t.add_row("[bold]programmed[/bold]", current_words(w["programmed_peak_current_A"]),
                   terminal_text(recruited_text(w["recruited_at_programmed"])))
         console.print(t)
     s = d.get("sensation")
@@ -206,20 +202,23 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             beyond = beyond_device(amp, top).strip()
             if beyond:  # a 100 mA device's twitch at 536 mA read as reachable
                 line.append(f" {beyond}", style="yellow")
-            _hanging(console, f"  {label:<16} {_ma(amp):>9} {_band(band, amp):<14} ", line)
+            _hanging(console, f"  {label:<16} {current_words(amp):>9} {_band(band, amp):<14} ",
+                     line)
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
                                          f"{', '.join(varied_words(bands))})", style="dim"))
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
-        verdict = Text.from_markup(f"[bold]at {_ma(w['programmed_peak_current_A'])}:[/bold] "
+        at_words = current_words(w["programmed_peak_current_A"])
+        verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
                                    f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
         _hanging(console, "  ", verdict)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
-                             f"({_ma(amp)}), inside the model's ±{edge:.1%}", style="yellow")
+                             f"({current_words(amp)}), inside the model's ±{edge:.1%}",
+                             style="yellow")
             _hanging(console, "  ", edge_text)
         if s.get("as_expected") is False:
             # each phrase quoted: they hold commas ("contraction, approaching pain")
