@@ -1,7 +1,8 @@
 """A sweep plan: every point a validated program, checked before anything runs.
 
 >>> from estim.program.bundled import bundled_examples
->>> from estim.sweep.axes import parse_axis
+>>> from estim.simulate import MIN_FIBERS
+from estim.sweep.axes import parse_axis
 >>> plan = plan_sweep(bundled_examples()["tens_conventional"],
 ...                   [parse_axis("amplitude=10,20mA"), parse_axis("pulse_width=100,200us")],
 ...                   options=SweepOptions(body=False))
@@ -29,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from estim.cache import digest
-from estim.errors import InputError, ThinMuscleWarning
+from estim.errors import InputError, ModelRangeWarning, ThinMuscleWarning
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
+from estim.simulate import MIN_FIBERS
 from estim.sweep.axes import SUBJECT, Axis, Value, apply_axis, axis_from_values, same_field
 from estim.sweep.subject import VirtualSubject, virtual_subject
 from estim.units import is_whole
@@ -80,6 +82,12 @@ class SweepOptions:
                                             and 1 <= self.fibers <= _MAX_FIBERS):
             raise InputError("--fibers", self.fibers, "a whole number of fibers per class "
                              f"from 1 to {_MAX_FIBERS:,}")
+        if self.fibers is not None and self.fibers < MIN_FIBERS:
+            # the points call the window directly, past SimulateOptions' own warning: 3
+            # fibers a class gave an Aβ fraction of 0.81 without a word (5 December 2026)
+            warnings.warn(f"--fibers {self.fibers}: a threshold of fewer than {MIN_FIBERS} "
+                          "fibers is no population's (one of each put pain below detection)",
+                          ModelRangeWarning, stacklevel=3)
         if not (is_whole(self.seed) and self.seed >= 0):
             raise InputError("--seed", self.seed, "a whole number >= 0")
 
