@@ -1,8 +1,7 @@
 """A sweep plan: every point a validated program, checked before anything runs.
 
 >>> from estim.program.bundled import bundled_examples
->>> from estim.simulate import MIN_FIBERS
-from estim.sweep.axes import parse_axis
+>>> from estim.sweep.axes import parse_axis
 >>> plan = plan_sweep(bundled_examples()["tens_conventional"],
 ...                   [parse_axis("amplitude=10,20mA"), parse_axis("pulse_width=100,200us")],
 ...                   options=SweepOptions(body=False))
