@@ -171,6 +171,32 @@ def test_discovery_commands(capsys):
     assert "site.name" in capsys.readouterr().err
 
 
+def test_placements_of_a_brain_site_name_the_lead_and_its_segments(capsys):
+    """placements stn listed the default ring lead alone: a directional lead's segments
+    (2a, 2b, ...) that a program may place a cathode on were nowhere to be found."""
+    from estim.leads import get_lead
+
+    assert main(["placements", "stn"]) == 0
+    out = capsys.readouterr().out
+    assert "Medtronic 3389 (medtronic_3389)" in out and "lead_contact_1 " in out
+    assert "abbott_6172" in out  # the other leads are named, with the option to see them
+    assert main(["placements", "stn", "--lead", "abbott_6172", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    lead = get_lead("abbott_6172")
+    assert set(rows) == {*lead.placements, "case"}
+    assert rows["lead_contact_2b"]["facing_deg"] == 120.0  # 120° apart, as the lead is built
+    assert rows["lead_contact_1"]["facing_deg"] is None  # a ring faces every way
+    assert rows["lead_contact_2b"]["position_m"][2] == pytest.approx(3.75e-3)
+    assert main(["placements", "stn", "--lead", "abbott_6172"]) == 0
+    text = capsys.readouterr().out
+    assert "segment facing 120°, 90° wide" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert main(["placements", "stn", "--lead", "nope"]) == 2
+    assert "--lead: got 'nope'" in capsys.readouterr().err
+    assert main(["placements", "thigh", "--lead", "abbott_6172"]) == 2
+    assert "expected a brain site" in capsys.readouterr().err
+
+
 def test_force_never_replaces_a_device_or_a_named_pipe(tmp_path, capsys):
     """--force replaced /dev/full with a regular file, and a named pipe likewise (probe of
     5 December 2026): only regular files are overwritten."""

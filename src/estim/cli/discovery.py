@@ -27,6 +27,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("placements", help="list where electrodes can go on a site")
     p.add_argument("site", help="a site name (estim sites lists them)")
+    p.add_argument("--lead", default=None, metavar="LEAD",
+                   help="on a brain site, the contacts of this DBS lead (default: the "
+                        "site's; abbott_6172 has directional segments)")
     add_json(p)
     p.set_defaults(handler=_placements)
 
@@ -97,21 +100,49 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _placements(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from estim.errors import InputError
     from estim.fields.sites import make_site, placement, placements
+    from estim.leads import LEAD_NAMES, get_lead
 
     site = make_site(args.site)
+    lead = None
+    if site.kind == "brain":
+        # the site's default lead alone hid the directional lead's segments (2a, 2b, ...)
+        lead = get_lead(args.lead if args.lead is not None else site.lead, field="--lead")
+        site = dataclasses.replace(site, lead=lead.name)
+    elif args.lead is not None:
+        raise InputError("--lead", args.lead, "a brain site for a lead (this site is "
+                         f"{site.kind}: its electrodes are pads)")
     rows: list[dict[str, Any]] = []
     for name in placements(site):
         where = placement(site, name)
-        rows.append({"name": name, "position_m": list(where.position),
-                     "normal": list(where.normal), "axis": list(where.axis)})
+        row: dict[str, Any] = {"name": name, "position_m": list(where.position),
+                               "normal": list(where.normal), "axis": list(where.axis)}
+        if lead is not None and name != "case":
+            contact = lead.contact(name)
+            row.update(lead=lead.name, facing_deg=None if contact.is_ring
+                       else contact.angle_deg, arc_deg=contact.arc_deg)
+        rows.append(row)
     if args.json:
         print_json(rows)
         return 0
+    if lead is not None:
+        print(f"lead: {lead.title} ({lead.name})")
     print(f"placements on {shown(args.site)} (electrode centre, mm):")
+    width = max(len(r["name"]) for r in rows) + 1  # a lead's segments fit 80 columns
     for r in rows:
         x, y, z = (v * 1e3 for v in r["position_m"])  # [m -> mm]
-        print(f"  {r['name']:<28} ({x:7.2f}, {y:7.2f}, {z:7.2f})")  # 0.01 mm: a lead's 4.25
+        line = f"  {r['name']:<{width}} ({x:7.2f}, {y:7.2f}, {z:7.2f})"  # 0.01 mm: 4.25
+        if r.get("arc_deg") is not None:
+            line += ("  ring" if r["facing_deg"] is None
+                     else f"  segment facing {r['facing_deg']:g}°, {r['arc_deg']:g}° wide")
+        print(line)
+    if lead is not None:
+        others = [n for n in LEAD_NAMES if n != lead.name]
+        print(f"\nother leads: {', '.join(others)} (estim placements {shown(args.site)} "
+              "--lead NAME)")
     return 0
 
 
