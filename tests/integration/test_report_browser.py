@@ -119,3 +119,20 @@ def test_report_reads_well_in_a_browser(example: Path, browser: Any, tmp_path: P
     finally:
         page.close()
 
+
+def test_figures_keep_a_readable_width_on_a_phone(browser: Any, tmp_path: Path) -> None:
+    """At 390 px the figures were shrunk to 370 px, their labels 4 px high: they keep 720 px
+    and scroll sideways inside their frame, and the page itself does not scroll sideways."""
+    path, _, _ = _report(next(p for p in EXAMPLES if p.stem == "tens_conventional"), tmp_path)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(path.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        widths = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().width)")
+        assert len(widths) >= 3 and min(widths) >= 700, widths
+        frames = page.evaluate("""[...document.querySelectorAll('.fig')]
+            .map(f => [f.clientWidth, f.scrollWidth])""")
+        assert all(client <= 390 < scroll for client, scroll in frames), frames
+    finally:
+        page.close()
+
