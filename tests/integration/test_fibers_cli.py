@@ -113,3 +113,37 @@ def test_a_fiber_cut_to_the_budget_stays_within_it() -> None:
         dt = min(2e-6, 0.1 * width)
         assert fiber.n_compartments * _default_tstop(fiber) / dt <= cli._MAX_WORK
         assert fiber.n_nodes % 2 == 1  # a middle node faces the source
+
+
+def test_a_population_answers_in_the_terminal_and_the_json(capsys) -> None:
+    """--population without -o computed nothing and said nothing; with -o its thresholds
+    were in a PNG alone (probe of 5 December 2026)."""
+    args = _parse(["fibers", "--population", "6", "--json"])
+    assert cli.run(args) == 0
+    pop = json.loads(capsys.readouterr().out)["population"]
+    assert pop["fibers"] == 6 and pop["not_reached"] == 0
+    # thicker axons fire first: 2-16 µm spans the 10 µm fiber's threshold
+    single = cli.run(_parse(["fibers", "--json"])) or json.loads(
+        capsys.readouterr().out)["threshold_A"]
+    assert pop["threshold_min_A"] <= single <= pop["threshold_max_A"]
+    assert pop["threshold_min_A"] <= pop["threshold_median_A"] <= pop["threshold_max_A"]
+    assert cli.run(_parse(["fibers", "--population", "6"])) == 0
+    text = capsys.readouterr().out
+    assert "6 MRG axons of 2–16 µm" in text and "median" in text
+
+
+def test_a_population_of_a_single_fiber_model_is_refused() -> None:
+    """--model sweeney --population 20 thresholded the one 10 µm fiber and drew its step as
+    a recruitment of 20."""
+    with pytest.raises(InputError) as err:
+        cli.run(_parse(["fibers", "--model", "sweeney", "--population", "20"]))
+    assert err.value.field == "--population" and "--model mrg" in str(err.value)
+
+
+@pytest.mark.parametrize("option", [["--model", "mrg"], ["--sigma", "0.2"],
+                                    ["--population", "0"], ["--diameter", "10um"]])
+def test_a_point_option_with_a_program_is_refused_even_at_its_default(option) -> None:
+    """--model mrg with a PROGRAM was passed over where --model MRG was refused."""
+    with pytest.raises(InputError) as err:
+        cli.run(_parse(["fibers", "tens_conventional", *option]))
+    assert err.value.field == option[0]

@@ -33,8 +33,50 @@ def test_fibers_for_a_program(capsys, tmp_path):
     assert report["programmed_peak_current_A"] < report["motor_threshold_A"]
     assert report["classes"]["motor"]["fraction_at_programmed"] < 0.0625
     for c in report["classes"].values():
-        if c["threshold_min_A"] is not None:
+        if c["threshold_min_A"] is not None and c["threshold_median_A"] is not None:
             assert c["threshold_min_A"] <= c["threshold_median_A"]
+    # the median is the whole class's: every periosteal Aδ lies beyond the search, so it
+    # has none; the motor axons' median matches their recruitment at one half
+    assert report["classes"]["periosteal"]["threshold_median_A"] is None
+    assert report["classes"]["periosteal"]["not_reached"] == 60
+    motor = report["classes"]["motor"]
+    assert report["fibers"]["motor"]["not_reached"] == motor["not_reached"]
+
+
+def test_a_class_median_counts_the_fibers_not_excited() -> None:
+    """The median of the fibers that fired said 2.5 A for a periosteal class of which 43 of
+    60 fired at no current searched (`estim fibers hvpc_wound`, probe of 5 December 2026)."""
+    import numpy as np
+
+    from estim.cli.fibers import _class_summary
+    from estim.effects.populations import FiberClass
+    from estim.effects.window import ClassThresholds
+
+    def summary(thr: list[float]) -> dict:
+        a = np.array(thr)
+        zero = np.zeros_like(a)
+        return _class_summary(ClassThresholds(FiberClass.PERIOSTEAL, a, zero, zero, "mrg"), 2.0)
+
+    mostly_above = summary([1.0, 2.0, np.inf, np.inf, np.inf])
+    assert mostly_above["threshold_median_A"] is None and mostly_above["not_reached"] == 3
+    assert mostly_above["threshold_min_A"] == 1.0
+    assert summary([1.0, 2.0, 3.0, np.inf, np.inf])["threshold_median_A"] == 3.0
+    assert summary([1.0, 2.0, 3.0])["threshold_median_A"] == 2.0
+    assert summary([np.inf])["threshold_min_A"] is None
+
+
+def test_the_terminal_says_what_the_json_says(capsys, monkeypatch):
+    """The terminal left out the notes (why a class reads "not reached"), the strong
+    tingling threshold and the bands that --json carries (probe of 5 December 2026)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["fibers", "tens_conventional"]) == 0
+    text = capsys.readouterr().out
+    assert "strong threshold:" in text and "p10–p90 over 20 virtual people" in text
+    flat = " ".join(line.strip() for line in text.splitlines())  # as wrapped at 80
+    assert "note: periosteal Aδ of the bone" in flat and "none excited below 250 mA" in flat
+    assert "not excited within the search: " in flat and "periosteal 60 of 60" in flat
+    assert " us " not in text and "e+0" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
 
 
 def test_fibers_for_dbs_is_refused_with_a_reason(capsys):

@@ -48,20 +48,21 @@ def register(sub: Any) -> None:
                    "populations (otherwise the point-source options below)")
     p.add_argument("--force", action="store_true", help="overwrite existing plot files")
     add_amplitude(p)
-    p.add_argument("--model", default="mrg", help="mrg, sweeney, sundt or hh (default mrg)")
-    p.add_argument("--diameter", default="10um", help="fibre diameter (default 10um)")
-    p.add_argument("--distance", default="1mm", help="electrode-to-fiber distance (default 1mm)")
-    p.add_argument("--pulse-width", default="0.1ms", help="pulse width (default 0.1ms)")
-    p.add_argument("--sigma", default="0.2", help="conductivity, S/m (default 0.2)")
+    p.add_argument("--model", default=None, help="mrg, sweeney, sundt or hh (default mrg)")
+    p.add_argument("--diameter", default=None, help="fibre diameter (default 10um)")
+    p.add_argument("--distance", default=None, help="electrode-to-fiber distance (default 1mm)")
+    p.add_argument("--pulse-width", default=None, help="pulse width (default 0.1ms)")
+    p.add_argument("--sigma", default=None, help="conductivity, S/m (default 0.2)")
     p.add_argument("--anodic", action="store_true", help="anodic instead of cathodic pulse")
     p.add_argument("--sensory", action="store_true",
                    help="a sensory MRG axon (more persistent Na+ at rest: strength-duration "
                         "time constant 1.45 x the motor axon's, Mogyoros 1996)")
-    p.add_argument("--precision", default="0.01", help="relative precision (default 0.01)")
+    p.add_argument("--precision", default=None, help="relative precision (default 0.01)")
     p.add_argument("--dt", default=None,
                    help="time step (default 2us, or a tenth of a shorter pulse)")
-    p.add_argument("--population", type=int, default=0,
-                   help="also threshold N fibers of 2–16 µm at the same distance (recruitment)")
+    p.add_argument("--population", type=int, default=None, metavar="N",
+                   help="also threshold N MRG fibers of 2–16 µm at the same distance (their "
+                        "thresholds; with -o a recruitment plot)")
     add_json(p)
     p.add_argument("-o", "--output", default=None, help="directory for plots")
     p.set_defaults(handler=run)
@@ -77,12 +78,17 @@ _POINT_DEFAULTS: dict[str, Any] = {
 def run(args: argparse.Namespace) -> int:
     """``estim fibers``: a program's fiber populations, or a point-source set-up."""
     if args.program:
-        for key, default in _POINT_DEFAULTS.items():
-            if getattr(args, key) != default:
+        for key in _POINT_DEFAULTS:
+            # None or False where not given: "--model mrg" typed with a PROGRAM was passed
+            # over in silence, "--model MRG" refused (probe of 5 December 2026)
+            if getattr(args, key) is not None and getattr(args, key) is not False:
                 raise InputError(f"--{key.replace('_', '-')}", getattr(args, key),
                                  "no point-source option together with a PROGRAM (the "
                                  "program's own field and pulse are used)")
         return _program(args)
+    for key, default in _POINT_DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, default)
     if args.amplitude is not None:
         raise InputError("--amplitude", args.amplitude, "a PROGRAM whose amplitude to set (a "
                          "point source is thresholded: the search finds the amplitude)")
@@ -125,13 +131,7 @@ def _program(args: argparse.Namespace) -> int:
         "load_with_skin_interface_ohm": pf.channels[0].resistance,
         "classes": {}, "setup_notes": list(effects.notes)}
     for name, c in window.classes.items():
-        thr = c.thresholds_a[np.isfinite(c.thresholds_a)]
-        report["classes"][name] = {
-            "count": int(c.thresholds_a.size), "model": c.model,
-            "threshold_min_A": float(thr.min()) if thr.size else None,
-            "threshold_median_A": float(np.median(thr)) if thr.size else None,
-            "fraction_at_programmed": float(c.fraction_at(amplitude)[0]),
-        }
+        report["classes"][name] = _class_summary(c, amplitude)
     report["files"] = []
     if out is not None:
         from estim.report.fiber_plots import window_strength_duration_png
@@ -150,14 +150,29 @@ def _program(args: argparse.Namespace) -> int:
     return 0
 
 
+def _class_summary(c: Any, amplitude_a: float) -> dict[str, Any]:
+    """One class's count, lowest and median threshold and its fraction at the programmed
+    current. The median is the whole class's: a fiber not excited within the search lies
+    above every one that is (the median of those that fired said 2.5 A for a periosteal
+    class of which 43 of 60 fired at no current searched; probe of 5 December 2026)."""
+    thr = c.thresholds_a[np.isfinite(c.thresholds_a)]
+    median = float(np.median(c.thresholds_a)) if c.thresholds_a.size else math.inf
+    return {"count": int(c.thresholds_a.size), "model": c.model,
+            "not_reached": int(c.thresholds_a.size - thr.size),
+            "threshold_min_A": float(thr.min()) if thr.size else None,
+            "threshold_median_A": median if math.isfinite(median) else None,
+            "fraction_at_programmed": float(c.fraction_at(amplitude_a)[0])}
+
+
 def _ma(v: float | None) -> str:
-    return "-" if v is None else current_text(v, smallest="mA")
+    return "not reached" if v is None else current_text(v, smallest="mA")
 
 
 def _print_program(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    from estim.report.terminal import terminal_text
+    from estim.report.terminal import _band, _hanging, terminal_text
 
     t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under the cathode "
               "(peak current of the program's pulse)")
@@ -168,21 +183,35 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
                   _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
                   f"{c['fraction_at_programmed']:.0%}")
     console.print(t)
+    unreached = [f"{terminal_text(name)} {c['not_reached']} of {c['count']}"
+                 for name, c in report["classes"].items() if c["not_reached"]]
+    if unreached:  # "not reached": above every current searched (the notes give the limit)
+        _hanging(console, "", Text("not excited within the search: " + ", ".join(unreached)
+                                   + " (the class's median counts them above the rest)"))
     console.print(f"programmed peak current {_ma(report['programmed_peak_current_A'])}; "
                   f"load with the skin interface {report['load_with_skin_interface_ohm']:.0f} Ω "
                   "(tissue and skin–electrode interface, field solution)")
-    for key, label in (("sensory", "sensory"), ("motor", "motor"), ("pain", "pain")):
+    bands = report.get("bands") or {}
+    for key, band, label in (("sensory", "sensory", "sensory"),
+                             ("strong_tingling", "strong_tingling", "strong"),
+                             ("motor", "motor", "motor"), ("pain", "pain", "pain")):
         v = report[f"{key}_threshold_A"]
-        console.print(f"{label:>8} threshold: "
-                      f"{'not reached' if v is None else _ma(v)}  "
-                      f"[dim]criterion: {terminal_text(report[f'{key}_criterion'])}[/dim]")
+        spread = _band(bands.get(band), v)
+        line = Text(f"{_ma(v)} {spread}".rstrip() + "  ")
+        line.append(f"criterion: {terminal_text(report[f'{key}_criterion'])}", style="dim")
+        _hanging(console, f"{label:>8} threshold: ", line)
+    if bands:
+        console.print(f"(p10–p90 over {bands['subjects']} virtual people in brackets)",
+                      style="dim")
     sd = report.get("strength_duration")
     if sd:
         for name in ("sensory", "motor"):
             s = sd[name]
             console.print(f"{name} strength-duration time constant "
-                          f"{s['model_time_constant_s'] * 1e6:.0f} us (human "
-                          f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} us)")
+                          f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
+                          f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs)")
+    for note in report.get("notes") or ():  # what the JSON says: why a class is "not reached"
+        _hanging(console, "note: ", Text(terminal_text(note), style="dim"))
     for p in report["files"]:
         console.print(f"wrote {terminal_text(p)}")
 
@@ -254,6 +283,11 @@ def _point(args: argparse.Namespace) -> int:
         raise InputError("--population", args.population,
                          f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
     fiber = _point_fiber(args, d, r, pw)
+    if args.population and fiber.model != "mrg":
+        # it thresholded the one fiber and drew its step as a recruitment of N
+        raise InputError("--population", args.population, "--model mrg for a population "
+                         "(N myelinated axons of 2–16 µm; the sweeney, sundt and hh models "
+                         "are thresholded as the one fiber)")
     opts = _time_step(fiber, pw, args)
     names = ("strength_duration.png",) + (("recruitment.png",) if args.population else ())
     out = Path(args.output) if args.output else None
@@ -268,21 +302,29 @@ def _point(args: argparse.Namespace) -> int:
     searched = min(1e3, MAX_APPLIED_V * 4 * math.pi * sigma * r)
     report: dict[str, Any] = {
         "model": fiber.model.value + (" (sensory axon)" if args.sensory else ""),
-        "diameter_m": d, "distance_m": r, "pulse_width_s": pw,
+        # 12 digits: 10 µm read 9.999999999999999e-06 m
+        "diameter_m": float(f"{d:.12g}"), "distance_m": float(f"{r:.12g}"),
+        "pulse_width_s": float(f"{pw:.12g}"),
         "sigma_S_per_m": sigma, "polarity": "anodic" if args.anodic else "cathodic",
         "threshold_A": finite_or_none(thr),
         "threshold_criterion": _POINT_CRITERION,
         "lower_bound_A": float(res.lower_a[0]) if math.isfinite(thr) else searched,
-        "precision": precision, "fiber_length_m": fiber.length_m,
+        "precision": precision, "fiber_length_m": float(f"{fiber.length_m:.12g}"),
         "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),
         "end_effect": bool(set(res.initiation_nodes[0]) & _end_nodes(fiber)),
         "evidence": "mechanistic cable model, validated against NEURON (3 %)",
         "files": [],
     }
+    rec = None
+    if args.population:  # its thresholds in the answer, the plot only with -o
+        rec = _population(args, r, pw, wave, pot, opts, precision)
+        report["population"] = _population_summary(rec.thresholds_a, searched)
     if out is not None:
         from estim.outputs import write_output_dir
 
-        pngs = _point_plots(fiber, pot, pw, args, opts, precision)
+        sd, pngs = _point_plots(fiber, pot, pw, args, opts, precision, rec)
+        report["strength_duration"] = {"rheobase_A": finite_or_none(sd.rheobase_a),
+                                       "chronaxie_s": finite_or_none(sd.chronaxie_s)}
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
         report["files"] = [str(out / n) for n in names]
     if report["end_effect"]:
@@ -415,6 +457,22 @@ def _print_point(rep: dict[str, Any]) -> None:
             ("criterion", "first propagating action potential (detection node)"),
             ("precision", f"{readable(format(rep['precision'] * 100, '.4g'))} %"),
             ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
+    pop = rep.get("population")
+    if pop is not None:
+        def amps(v: float | None) -> str:
+            return "not reached" if v is None else current_text(v, 3)
+
+        rows.append(("population", f"{pop['fibers']} MRG axons of 2–16 µm"))
+        rows.append(("", f"lowest {amps(pop['threshold_min_A'])}, median "
+                     f"{amps(pop['threshold_median_A'])}, highest "
+                     f"{amps(pop['threshold_max_A'])}"))
+        if pop["not_reached"]:
+            rows.append(("", f"{pop['not_reached']} not excited below "
+                         f"{current_text(pop['searched_to_A'], 4)}"))
+    sd = rep.get("strength_duration")
+    if sd is not None and sd["rheobase_A"] is not None and sd["chronaxie_s"] is not None:
+        rows.append(("strength-duration", f"rheobase {current_text(sd['rheobase_A'], 3)}, "
+                     f"chronaxie {format_value(sd['chronaxie_s'], 'µs')}"))
     for k, v in rows:
         print(f"{k:>20}  {v}")
     for p in rep["files"]:
@@ -428,9 +486,34 @@ def _not_found(rep: dict[str, Any]) -> str:
     return f"none below {current_text(top, 4)} (the search stops {why})"
 
 
+def _population(args: argparse.Namespace, r: float, pw: float, wave: Any, pot: Any,
+                opts: Any, precision: float) -> Any:
+    """``--population`` MRG axons of 2–16 µm (uniform, seed 0) at the same distance."""
+    from estim import fibers as fb
+
+    rng = np.random.default_rng(0)
+    pop = [_long_enough("mrg", dd, r, pw, sensory=args.sensory, anodic=args.anodic)
+           for dd in rng.uniform(2e-6, 16e-6, args.population)]
+    return fb.recruitment(pop, pot, wave, precision=precision, options=opts)
+
+
+def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
+    """The population's thresholds: lowest, median (over all, those not excited above the
+    rest) and highest; None where not reached within the search."""
+    thr = np.asarray(thresholds_a, float)
+    fired = thr[np.isfinite(thr)]
+    median = float(np.median(thr))
+    return {"fibers": int(thr.size), "diameter_range_m": [2e-6, 16e-6],
+            "threshold_min_A": float(fired.min()) if fired.size else None,
+            "threshold_median_A": finite_or_none(median),
+            "threshold_max_A": float(fired.max()) if fired.size == thr.size else None,
+            "not_reached": int(thr.size - fired.size), "searched_to_A": searched_a}
+
+
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
-                 precision: float) -> list[bytes]:
-    """The strength-duration plot and, with ``--population``, the recruitment plot (PNG)."""
+                 precision: float, rec: Any) -> tuple[Any, list[bytes]]:
+    """The strength-duration fit with its plot and, with ``--population``, the
+    recruitment plot (PNG)."""
     from estim import fibers as fb
     from estim.report.fiber_plots import point_recruitment_png, point_strength_duration_png
 
@@ -439,14 +522,6 @@ def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts
                               options=opts)
     files = [point_strength_duration_png(
         sd, title=f"Strength–duration, {fiber.model.value} {fiber.diameter_m * 1e6:.3g} µm")]
-    if args.population > 0:
-        rng = np.random.default_rng(0)
-        r = parse_quantity(args.distance, "length", field="--distance")
-        pop = [_long_enough(fiber.model.value, dd, r, pw, sensory=args.sensory,
-                            anodic=args.anodic)
-               for dd in rng.uniform(2e-6, 16e-6, args.population)] \
-            if fiber.model == "mrg" else [fiber]
-        rec = fb.recruitment(pop, pot, fb.RectangularPulse(pw, cathodic=not args.anodic),
-                             precision=precision, options=opts)
+    if rec is not None:
         files.append(point_recruitment_png(rec.amplitudes_a, rec.fraction))
-    return files
+    return sd, files

@@ -58,7 +58,7 @@ from estim.effects.sensation import (
 from estim.errors import ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.fields.sites import motor_point_shift_m
-from estim.text import percent_text
+from estim.text import current_text, percent_text
 from estim.units import finite_or_none
 from estim.waveforms.segments import Pulse, Segment
 from estim.waveforms.stimulus import Stimulus
@@ -1320,8 +1320,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                 f"periosteal Aδ of the bone {bone:.3g} mm below the skin: "
                 + ("none" if above == thr.size else f"{thr.size - above} of {thr.size}")
                 + " excited below "
-                + (f"{cap * 1e3:.3g} mA, as far as their search goes (they count toward pain "
-                   "with the skin's Aδ)" if cap is not None else "any current searched"))
+                + (f"{current_text(cap, smallest='mA')}, as far as their search goes (they "
+                   "count toward pain with the skin's Aδ)" if cap is not None
+                   else "any current searched"))
     leaving = classes["motor"].n_leaving_domain if "motor" in classes else 0
     if leaving:
         notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
