@@ -85,3 +85,22 @@ def test_a_band_beside_a_threshold_in_amperes_is_in_amperes_and_past_the_device_
     assert current_words(5e-5) == "50 µA"
     assert beyond_device(2.7, 0.1) == " (above the device's 100 mA)"
     assert beyond_device(0.05, 0.1) == "" and beyond_device(2.7, None) == ""
+
+
+def test_a_pass_with_a_condition_says_it_in_the_reports_findings() -> None:
+    """The report's Findings read "14.31 mA | 10 mA | PASS" with no reason where the device
+    declares an output indicator: a value over its limit that passes says why, and a pass
+    without a condition stays one line (probe of 5 December 2026)."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.page import Footnotes, finding_rows
+    from estim.safety import check
+
+    result = check(load_program(bundled_examples()["tens_conventional"]))
+    rows = {(r.rule, r.setting): r for r in finding_rows(result.findings, Footnotes())}
+    over = [r for (rule, _), r in rows.items() if "output indicator" in rule
+            and ("current" in rule or "voltage" in rule)]  # 14.31 mA and V over 10
+    assert len(over) == 2 and all("declares an output indicator" in r.note for r in over)
+    assert all("check that it has one" in r.action for r in over)
+    plain = [r for r in rows.values() if r.verdict == "pass" and r not in over]
+    assert plain and all(r.note == "" and r.action == "" for r in plain)

@@ -394,13 +394,18 @@ def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[Findin
     order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2}
     rows = []
     for f in sorted(findings, key=lambda f: order[f.verdict]):
+        # a pass with a condition says it: "14.31 mA | limit 10 mA | PASS" read as a value
+        # over its limit that passed for no reason, where the device declares an output
+        # indicator (probe of 5 December 2026)
+        said = f.verdict is not Verdict.PASS or bool(f.action) or (
+            f.value is not None and f.limit is not None and f.value > f.limit)
         rows.append(FindingRow(
             rule=_cap(_ohms(plain(f.description))), channel=plain(f.channel),
             setting=f.setting.value if f.setting else "",
             value=_shown(f.value, f.display_unit), limit=_shown(f.limit, f.display_unit),
             verdict=f.verdict.value, footnote=notes.number(f.source),
-            note=readable(plain(f.note)) if f.verdict is not Verdict.PASS else "",
-            action=plain(f.action) if f.verdict is not Verdict.PASS else ""))
+            note=readable(plain(f.note)) if said else "",
+            action=plain(f.action) if said else ""))
     return rows
 
 
