@@ -535,11 +535,46 @@ def test_calibrations_are_kept(client: TestClient, job: str, model: dict[str, An
             ({**fitted["fit"], "cutaneous_factor": -1e300}, "fit",
              ("fit.cutaneous_factor", "-1e+300", "0.01 to 100")),
             ({**fitted["fit"], "motor_factor": 10**400}, "fit", ("fit.motor_factor",)),
-            ({**fitted["fit"], "marks": {"strong": 10**400}}, "marks", ("fit.marks",))):
+            ({**fitted["fit"], "marks": {"strong": 10**400}}, "fit", ("fit.marks",))):
         _refused(client.post(f"/api/people/{pid}/calibrations", json={
             "program": PROGRAM, "site": "lower_back", "marks": marks, "fit": fit}), field,
             *words)
     assert len(client.get(f"/api/people/{pid}/calibrations").json()) == 1
+
+
+def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, job: str,
+                                                           model: dict[str, Any]) -> None:
+    """"false" was kept as true (bool("false")), a list as the text "[1]", and a record
+    whose site, program or marks differ from its fit's was kept beside it (probe of
+    5 December 2026)."""
+    t = model["thresholds_a"]
+    fit = client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()["fit"]
+    assert fit["motor_from_twitch"] is False
+    pid = client.post("/api/people", json={"name": "Dana"}).json()["id"]
+    marks = {"first_felt": t["sensory"], "strong": t["strong"]}
+    good = {"program": PROGRAM, "site": "lower_back", "marks": marks, "fit": fit}
+    for change, field, words in (
+            ({"fit": {**fit, "motor_from_twitch": "false"}}, "fit",
+             ("fit.motor_from_twitch", "true or false")),
+            ({"fit": {**fit, "pain_from_mark": 0}}, "fit", ("fit.pain_from_mark",)),
+            ({"fit": {**fit, "program": [1]}}, "fit", ("fit.program",)),
+            ({"fit": {**fit, "extra": 1}}, "fit", ("fit.extra",)),
+            ({"fit": {**fit, "predicted": {"first_felt": -5.0}}}, "fit", ("fit.predicted",)),
+            ({"site": "forearm"}, "site", ("the fit's site",)),
+            ({"program": "nmes_quadriceps"}, "program", ("the fit's program",)),
+            ({"marks": {"first_felt": 0.001, "strong": 0.002}}, "first_felt",
+             ("the mark the fit was made on",)),
+            ({"marks": {**marks, "twitch": t["strong"] * 1.5}}, "twitch", ("none",))):
+        _refused(client.post(f"/api/people/{pid}/calibrations", json={**good, **change}),
+                 field, *words)
+    assert client.get(f"/api/people/{pid}/calibrations").json() == []
+    # the page's own: the bundled key beside the fit's title, and the fit's title itself
+    assert client.post(f"/api/people/{pid}/calibrations", json=good).status_code == 200
+    titled = {**good, "program": fit["program"]}
+    assert client.post(f"/api/people/{pid}/calibrations", json=titled).status_code == 200
+    # and a fit carried to a program takes only the fit
+    _refused(client.post(f"/api/jobs/{job}/person", json={"fit": fit, "x": 1}), "x")
 
 
 def test_the_journal_outlives_the_app(database: str, client: TestClient) -> None:

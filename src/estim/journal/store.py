@@ -256,19 +256,25 @@ class Journal:
     # -- calibrations ------------------------------------------------------------------
 
     def save_calibration(self, person_id: int, *, program: str, site: str,
-                         marks: Mapping[str, float | None],
-                         fit: Mapping[str, object]) -> CalibrationRecord:
+                         marks: Mapping[str, float | None], fit: Mapping[str, object],
+                         check: Callable[[str, str, dict[str, float | None]], None]
+                         | None = None) -> CalibrationRecord:
         """Store the dial marks (A) a person set and the model fitted to them.
 
         :param marks: ``first_felt`` and ``strong`` (required), ``twitch``, ``too_much``
             (optional, ``None`` when not set), in amperes or as text with units.
         :param fit: the fitted person model (``PersonFit.to_dict()``), plain JSON data.
+        :param check: called with the program, site and marks as checked (A), before
+            anything is stored; raises :class:`JournalError` where they contradict the fit.
         """
         pid = validate.person_id(person_id)
         checked_marks = dict(validate.marks(marks))
         checked_fit = json.loads(validate.fit(fit))
-        row = Calibration(person_id=pid, program=validate.program(program),
-                          site=validate.site(site), marks=checked_marks, fit=checked_fit,
+        checked_program, checked_site = validate.program(program), validate.site(site)
+        if check is not None:
+            check(checked_program, checked_site, checked_marks)
+        row = Calibration(person_id=pid, program=checked_program,
+                          site=checked_site, marks=checked_marks, fit=checked_fit,
                           created_at=datetime.now(UTC))
         with self._transaction() as session:
             self._existing(session, pid)

@@ -321,6 +321,10 @@ class PersonFit:
         if not isinstance(data, Mapping):
             raise InputError("fit", type(data).__name__, "a mapping from PersonFit.to_dict")
         out: dict[str, Any] = {}
+        unknown = [k for k in data if k not in _FIT_KEYS]
+        if unknown:  # dropped in silence before
+            raise InputError(f"fit.{unknown[0]}", data[unknown[0]],
+                             f"only the fit's entries: {', '.join(_FIT_KEYS)}")
         # a fit stored before the pain factor had one factor for pain and the skin
         data = {"pain_factor": data.get("cutaneous_factor"), **data}
         lo, hi = FACTOR_RANGE
@@ -335,16 +339,38 @@ class PersonFit:
         for name in ("marks", "predicted", "residuals"):
             v = data.get(name, {})
             if not isinstance(v, Mapping) or not all(
-                    isinstance(k, str) and _finite(x) for k, x in v.items()):
-                raise InputError(f"fit.{name}", v, "a mapping of mark name to a finite number")
+                    isinstance(k, str) and k in _MARK_THRESHOLD and _finite(x)
+                    for k, x in v.items()):
+                raise InputError(f"fit.{name}", v, "a mapping of mark name ("
+                                 f"{', '.join(_MARK_THRESHOLD)}) to a finite number")
+            if name != "residuals" and not all(x > 0 for x in v.values()):
+                # a setting or a threshold: a negative prediction was kept
+                raise InputError(f"fit.{name}", v, "settings above 0")
             out[name] = {k: float(x) for k, x in v.items()}
         notes = data.get("notes", [])
         if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
             raise InputError("fit.notes", notes, "a list of text")
-        return cls(motor_from_twitch=bool(data.get("motor_from_twitch", False)),
-                   pain_from_mark=bool(data.get("pain_from_mark", False)),
-                   program=str(data.get("program", "")), site=str(data.get("site", "")),
-                   notes=tuple(notes), **out)
+        flags: dict[str, bool] = {}
+        for name in ("motor_from_twitch", "pain_from_mark"):
+            v = data.get(name, False)
+            if not isinstance(v, bool):  # bool("false") is True: it was stored as true
+                raise InputError(f"fit.{name}", v, "true or false")
+            flags[name] = v
+        texts: dict[str, str] = {}
+        for name in ("program", "site"):
+            v = data.get(name, "")
+            if not isinstance(v, str):  # str([1]) was stored as "[1]"
+                raise InputError(f"fit.{name}", v, "text (the calibration program's "
+                                 + ("name)" if name == "program" else "site)"))
+            texts[name] = v
+        return cls(motor_from_twitch=flags["motor_from_twitch"],
+                   pain_from_mark=flags["pain_from_mark"], program=texts["program"],
+                   site=texts["site"], notes=tuple(notes), **out)
+
+
+#: What :meth:`PersonFit.to_dict` writes: any other entry of a fit is refused.
+_FIT_KEYS = ("cutaneous_factor", "motor_factor", "motor_from_twitch", "pain_factor",
+             "pain_from_mark", "marks", "predicted", "residuals", "program", "site", "notes")
 
 
 def _name(model: ModelWindow) -> str:

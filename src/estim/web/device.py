@@ -55,6 +55,7 @@ MARK_FIELDS = tuple(MarksForm.model_fields)
 class FitForm(BaseModel):
     """A person's fit (:meth:`estim.stimulator.PersonFit.to_dict`), applied to a program."""
 
+    model_config = ConfigDict(extra="forbid")  # {"fit": ..., "x": 1} passed
     fit: dict[str, Any]
 
 

@@ -25,6 +25,8 @@ def form_field(field: str, fields: Iterable[str]) -> str:
     if field in known:
         return field
     parts = [p.split("[")[0] for p in field.split(".") if p]
+    if parts and parts[0] == "fit" and "fit" in known:
+        return "fit"  # a fit's own program or site is not the form's (fit.program)
     for part in reversed(parts):
         if part in known:
             return part

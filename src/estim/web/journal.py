@@ -100,11 +100,45 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     _fields(request, CalibrationForm)
     # a fit the stimulator would refuse to load is refused here, before it is kept (the
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
-    fit = PersonFit.from_dict(form.fit).to_dict()  # kept as the dial will read it
-    record = _journal(request).save_calibration(person_id, program=form.program,
-                                                site=form.site, marks=form.marks, fit=fit)
+    person = PersonFit.from_dict(form.fit)
+    fit = person.to_dict()  # kept as the dial will read it
+    journal = _journal(request)
+    record = journal.save_calibration(person_id, program=form.program, site=form.site,
+                                      marks=form.marks, fit=fit, check=_agrees(person))
     out: dict[str, object] = record.to_dict()
     return out
+
+
+def _agrees(fit: PersonFit) -> Any:
+    """A check of a calibration's program, site and marks (A, as the journal read them)
+    against its fit's own: both were kept when they differed (a forearm record of a lower
+    back fit, marks of 1 and 2 mA beside a fit of 4 and 10 mA; probe of 5 December 2026)."""
+    from estim.journal import JournalError
+    from estim.program.bundled import bundled_examples
+
+    def check(program: str, site: str, marks: dict[str, float | None]) -> None:
+        if fit.site and site != fit.site:
+            raise JournalError("site", site, f"the fit's site, {fit.site!r}")
+        if fit.program and program != fit.program:
+            # the page sends a bundled program by its key, the fit names it by its title
+            path = bundled_examples().get(program)
+            if path is None or _title(path) != fit.program:
+                raise JournalError("program", program, f"the fit's program, {fit.program!r} "
+                                   "(its name, or the bundled example's key)")
+        for name, value in marks.items():
+            fitted = fit.marks.get(name)
+            if value is None and fitted is None:
+                continue
+            if value is None or fitted is None or abs(value - fitted) > 1e-6 * fitted:
+                raise JournalError(f"marks.{name}", value, "the mark the fit was made on ("
+                                   + ("none" if fitted is None else f"{fitted:g} A") + ")")
+    return check
+
+
+def _title(path: Any) -> str:
+    from estim.program import load_program
+
+    return load_program(path).name
 
 
 @router.get("/people/{person_id}/sessions")
