@@ -395,6 +395,16 @@ def test_marks_out_of_order_are_named_as_typed(client: TestClient, job: str) -> 
     _refused(client.post(f"/api/jobs/{job}/fit", json={"first_felt": "5 mA", "strong": "9 mA",
                                                        "ramp_minutes": "30"}),
              "ramp_minutes", "got '30'", "e.g. '30 min'")
+    # above the dial: it said "marks.strong: got 0.2, expected ... (0.1 A)" of 200 mA
+    message = _refused(client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": "4 mA", "strong": "200 mA"}), "strong", "got '200 mA'", "(100 mA)")
+    assert "marks." not in message
+    _refused(client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": "1e-9 A", "strong": "2e-9 A"}), "first_felt", "got '1e-9 A'", " mA)")
+    # a pulse width in the session's box: a ramp to minute 1.7e-08
+    _refused(client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": "5 mA", "strong": "9 mA", "ramp_minutes": "1 us"}), "ramp_minutes",
+        "a second to a day")
 
 
 def test_another_pulse_width_moves_the_thresholds_as_strength_duration_says(

@@ -42,7 +42,7 @@ def test_intensity_is_amperes_in_range_or_refused(value: object) -> None:
 def test_minutes_are_in_range_or_refused(value: object) -> None:
     out = _accepts_or_names(validate.minutes, "minutes", value)
     if out is not None:
-        assert isinstance(out, float) and 0.0 < out <= validate.MAX_MINUTES
+        assert isinstance(out, float) and validate.MIN_MINUTES <= out <= validate.MAX_MINUTES
 
 
 @settings(max_examples=300, deadline=None)

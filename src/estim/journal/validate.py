@@ -57,6 +57,8 @@ MAX_NOTES_CHARS = 10_000
 MAX_FIT_CHARS = 100_000
 #: Longest session (minutes): a day.
 MAX_MINUTES = 24 * 60.0
+#: The shortest session the journal keeps (min): a second.
+MIN_MINUTES = 1 / 60
 #: Largest intensity (A). Above every stimulator estim models (high-voltage pulsed current
 #: peaks at about 2 A); it catches milliamperes typed as amperes ("20" for 20 mA).
 MAX_INTENSITY_A = 5.0
@@ -200,9 +202,11 @@ def minutes(value: object) -> float:
     """
     out = _number("minutes", value, "time", "a number of minutes, or a duration with units "
                   "such as '30 min'", to_si=60.0)  # [s -> min] for a text with units
-    if not 0.0 < out <= MAX_MINUTES:
-        raise JournalError("minutes", value, f"more than 0 and at most {MAX_MINUTES:g} "
-                           "minutes (a day)")
+    # from a second: '200 us', a pulse width typed into the wrong box, was kept as 3.3e-06
+    # minutes (probe of 5 December 2026)
+    if not MIN_MINUTES <= out <= MAX_MINUTES:
+        raise JournalError("minutes", value, f"a session of a second (1/60 min) to "
+                           f"{MAX_MINUTES:g} minutes (a day)")
     return out
 
 

@@ -373,6 +373,13 @@ _FIT_KEYS = ("cutaneous_factor", "motor_factor", "motor_from_twitch", "pain_fact
              "pain_from_mark", "marks", "predicted", "residuals", "program", "site", "notes")
 
 
+def _setting(value: float, unit: str) -> str:
+    """A dial setting as the dial shows it: 100 mA, not 0.1 A; volts as they are."""
+    from estim.text import current_text
+
+    return current_text(value, smallest="mA") if unit == "A" else f"{value:.3g} {unit}"
+
+
 def _name(model: ModelWindow) -> str:
     return model.program.name if model.program is not None else "?"
 
@@ -410,7 +417,7 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
     for name, v in given.items():
         if v > model.max_amplitude_a * (1 + 1e-12):
             raise InputError(f"marks.{name}", v, f"at most the device maximum "
-                             f"({model.max_amplitude_a:g} {model.unit})")
+                             f"({_setting(model.max_amplitude_a, model.unit)})")
     notes: list[str] = []
     usable = {}
     lo, hi = FACTOR_RANGE
@@ -420,7 +427,7 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
             if not lo <= v / threshold <= hi:
                 raise InputError(f"marks.{name}", v, f"a setting within {1 / lo:g} times "
                                  f"the model's {_MARK_THRESHOLD[name]} threshold for its "
-                                 f"median person ({threshold:.3g} {model.unit}): people "
+                                 f"median person ({_setting(threshold, model.unit)}): people "
                                  "differ by far less; check the unit and the pads")
             usable[name] = math.log(v / threshold)
         else:

@@ -246,9 +246,11 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
         except InputError:  # its own example was a pulse width, '200 us'
             raise InputError("ramp_minutes", form.ramp_minutes, "a session length with its "
                              "unit, e.g. '30 min'") from None
-        if not 0 < minutes <= 1440:  # named as the form has it, before the ramp reads it
-            raise InputError("ramp_minutes", form.ramp_minutes, "a session longer than 0 "
-                             "and at most a day (1440 min)")
+        # named as the form has it, before the ramp reads it; from a second, as the
+        # journal keeps sessions ('1 us' gave a ramp to minute 1.7e-08)
+        if not 1 / 60 <= minutes <= 1440:
+            raise InputError("ramp_minutes", form.ramp_minutes, "a session of a second to "
+                             "a day (1440 min)")
     if first is None:
         raise InputError("first_felt", form.first_felt, "a current read off the dial "
                          "(e.g. '8 mA'); this mark is required")
@@ -297,7 +299,14 @@ def fit(job: str, form: MarksForm, request: Request) -> dict[str, object]:
     _fields(request, MARK_FIELDS)
     model = _model(request, job)
     marks, minutes = _marks(form, model)
-    return _person_view(fit_person(model, marks), model, minutes)
+    try:
+        person = fit_person(model, marks)
+    except InputError as err:  # the mark as typed: it said "marks.strong: got 0.2" of 200 mA
+        name = err.field.removeprefix("marks.")
+        if name == err.field or name not in MARK_FIELDS:
+            raise
+        raise InputError(name, getattr(form, name), err.expected) from None
+    return _person_view(person, model, minutes)
 
 
 @router.post("/jobs/{job}/person")
