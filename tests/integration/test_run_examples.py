@@ -116,6 +116,11 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     w = effects["sensation_window"]
     assert w["muscle"] == SITE_MUSCLE[program.site.name]
     assert any(f"visible: {w['muscle']}" in line for line in screen), screen
+    # a device set in volts gives its window on the dial too (the window is in A at the
+    # fibers): HVPC said "feels it 85.1 mA" where the dial reads 17 V
+    volts = program.device.control.value == "voltage"
+    assert any("set in volts: " in line for line in screen) is volts
+    assert ("Set in volts: " in html) is volts
     # What every patient reports: sensation comes before contraction.
     assert w["sensory_threshold_A"] is not None
     in_order = w["motor_threshold_A"] is None or \

@@ -27,11 +27,30 @@ if TYPE_CHECKING:
     from estim.safety.table import OutputTable, TableRow
     from estim.simulate import Result
 
-__all__ = ["FindingRow", "Footnotes", "OutputColumn", "OutputRow", "Threshold",
-           "across_the_edge", "dbs_rows", "dose_rows", "edge_distance", "field_rows",
-           "finding_rows", "force_rows", "output_table", "people_text", "people_words",
-           "plain", "readable", "summary", "thresholds", "thresholds_at_the_edge",
-           "with_sample_words"]
+__all__ = [
+    "FindingRow",
+    "Footnotes",
+    "OutputColumn",
+    "OutputRow",
+    "Threshold",
+    "across_the_edge",
+    "dbs_rows",
+    "dial_volts",
+    "dose_rows",
+    "edge_distance",
+    "field_rows",
+    "finding_rows",
+    "force_rows",
+    "output_table",
+    "people_text",
+    "people_words",
+    "plain",
+    "readable",
+    "summary",
+    "thresholds",
+    "thresholds_at_the_edge",
+    "with_sample_words",
+]
 
 #: Modalities in words.
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
@@ -304,6 +323,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                         + ", then ".join(f"{words} at about {current_words(a)}"
                                          for a, words in reached)
                         + ".")
+        dial = dial_volts(data, w)
+        if dial:
+            feel.append(dial[0].upper() + dial[1:] + ".")
         short = count_short(w.get("sensory_criterion"))
         if short is not None:  # 1 x 1 cm pads: 15 afferents where the count needs 169
             feel.append(f"Where they start to feel it is outside the model's calibrated "
@@ -562,6 +584,43 @@ def device_maximum_a(data: dict[str, Any], channel: str) -> float | None:
             top = ct.get("maximum_amplitude")
             return float(top) if isinstance(top, int | float) else None
     return None
+
+
+def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
+    """For a voltage-set channel, its thresholds as the dial shows them: the window is in
+    A at the fibers, and the device is set in V (HVPC's page said "feels it at 85.1 mA"
+    where the dial reads 17 V; probe of 5 December 2026). Empty for a current-set one.
+
+    >>> text = dial_volts({"channels": [{"name": "1", "control": "voltage"}], "effects": {
+    ...     "fields": {"channels": [{"name": "1", "resistance_ohm": 200.0}]}}},
+    ...     {"channel": "1", "programmed_peak_current_A": 0.75, "sensory_threshold_A": 0.085,
+    ...      "motor_threshold_A": 0.35, "pain_threshold_A": None})
+    >>> text[:51]
+    'set in volts: 150 V drives 750 mA through the 200 Ω'
+    >>> text[-73:]
+    'a person feels it at 17 V, sees a twitch at 70 V, and pain is not reached'
+    """
+    channel = window.get("channel")
+    control = next((c.get("control") for c in data.get("channels") or ()
+                    if c.get("name") == channel), None)
+    fields = ((data.get("effects") or {}).get("fields") or {}).get("channels") or ()
+    ohms = next((c.get("resistance_ohm") for c in fields if c.get("name") == channel), None)
+    if control != "voltage" or not isinstance(ohms, int | float) or not ohms > 0:
+        return ""
+
+    def volts(amps: float) -> str:
+        return f"{readable(f'{amps * ohms:.3g}')} V"  # [A x Ω -> V]
+
+    at = window["programmed_peak_current_A"]
+    steps = [(window.get("sensory_threshold_A"), "a person feels it at {}"),
+             (window.get("motor_threshold_A"), "sees a twitch at {}"),
+             (window.get("pain_threshold_A"), "feels pain at {}")]
+    words = [w.format(volts(a)) if a is not None else
+             ("pain is not reached" if "pain" in w else w.split(" at ")[0] + " never")
+             for a, w in steps]
+    return (f"set in volts: {volts(at)} drives {current_words(at)} through the "
+            f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, so on the dial "
+            + ", ".join(words[:-1]) + ", and " + words[-1])
 
 
 def beyond_device(amps: float | None, maximum: float | None) -> str:

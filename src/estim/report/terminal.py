@@ -11,6 +11,7 @@ from estim.report.page import (
     count_short,
     current_words,
     device_maximum_a,
+    dial_volts,
     edge_distance,
     in_amperes,
     people_text,
@@ -207,6 +208,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
                                          f"{', '.join(varied_words(bands))})", style="dim"))
+        dial = dial_volts(data, w)
+        if dial:  # the window is in A at the fibers; this device is set in V
+            _hanging(console, "  ", Text(dial))
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
