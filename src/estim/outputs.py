@@ -58,6 +58,10 @@ def safe_output(path: Path, *, force: bool, inputs: tuple[Path, ...] = (),
     if not path.parent.is_dir():
         raise InputError(option, str(path), f"a path in a directory ({path.parent} is a "
                          "file)")
+    if not os.access(path.parent, os.W_OK | os.X_OK) or not _can_create_in(path.parent):
+        # it failed at the end, naming the hidden temporary file (-o /proc/x.csv)
+        raise InputError(option, str(path), f"a path in a writable directory "
+                         f"({path.parent} cannot be written)")
     return path
 
 
@@ -102,10 +106,23 @@ def check_output_dir(path: Path, *, force: bool, names: tuple[str, ...] = (),
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise InputError(option, str(path), f"a folder in a directory ({ancestor} is a file)")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
+    if not os.access(ancestor, os.W_OK | os.X_OK) or not _can_create_in(ancestor):
         raise InputError(option, str(path), f"a folder in a writable directory ({ancestor} "
                          "cannot be written)")
     return path
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a folder can be made in ``folder``, tried and removed at once: root passes
+    os.access everywhere, and -o /proc/x failed only after the whole computation, naming a
+    temporary file (probe of 5 December 2026)."""
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".estim-check-", dir=folder))
+    except OSError:
+        return False
+    return True
 
 
 def fresh_dir(base: Path) -> Path:
