@@ -83,6 +83,8 @@ def test_a_band_beside_a_threshold_in_amperes_is_in_amperes_and_past_the_device_
     assert _band({"p10_A": 0.4, "median_A": 0.536, "p90_A": 1.1}, 0.536) == "(400–1100)"
     assert current_words(2.7) == "2.7 A" and current_words(0.0312) == "31.2 mA"
     assert current_words(5e-5) == "50 µA"
+    # the output table's d.c. read "0 A" beside "0 mA"; a signed mean keeps mA
+    assert current_words(0.0) == "0 mA" and current_words(-0.002) == "-2 mA"
     assert beyond_device(2.7, 0.1) == " (above the device's 100 mA)"
     assert beyond_device(0.05, 0.1) == "" and beyond_device(2.7, None) == ""
 

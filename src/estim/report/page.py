@@ -227,7 +227,9 @@ def current_words(amps: float | None) -> str:
     1 A (it read 2.7e+03 mA); "not reached" for none."""
     if amps is None or not math.isfinite(amps):
         return "not reached"
-    if amps >= 1e-4:  # from 0.1 mA: mA, and A from 1 A (it read 2.7e+03 mA)
+    if amps == 0:
+        return "0 mA"  # "0 A" beside "0 mA" in the output table
+    if abs(amps) >= 1e-4:  # from 0.1 mA: mA, and A from 1 A (it read 2.7e+03 mA); signed
         return current_text(amps, smallest="mA")
     return f"{readable(f'{amps * 1e6:.3g}')} µA"  # [A -> µA]
 

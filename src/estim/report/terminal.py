@@ -68,9 +68,9 @@ def render_summary(result: Result, console: Console) -> None:
         u = stim.unit
         q = "C" if u == "A" else "V*s"
         table.add_row(terminal_text(ch.name), terminal_text(stim.timing.shape),
-                      format_si(m.peak, u),
-                      format_si(m.rms_max_1s, u), format_si(m.mean_abs, u),
-                      format_si(m.mean, u), format_si(m.max_phase_charge, q),
+                      _amount(m.peak, u),
+                      _amount(m.rms_max_1s, u), _amount(m.mean_abs, u),
+                      _amount(m.mean, u), format_si(m.max_phase_charge, q),
                       f"{m.duty:.3g}")
     console.print(table)
     from estim.safety import render_check
@@ -78,6 +78,12 @@ def render_summary(result: Result, console: Console) -> None:
     render_check(result.safety, console)
     if result.effects is not None:
         render_effects(result.effects, console)
+
+
+def _amount(value: float, unit: str) -> str:
+    """A current as the window writes it (mA from 0.1 mA: "peak 300 µA" stood above "at
+    0.3 mA" of the same microcurrent), a voltage in SI."""
+    return current_words(value) if unit == "A" else format_si(value, unit)
 
 
 def render_effects(effects: Any, console: Console) -> None:
@@ -179,8 +185,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
-        console.print(f"  ch {terminal_text(c['name'])}: peak {format_si(m[f'peak_{unit}'], unit)}"
-                      f", r.m.s. {format_si(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
+        console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
+                      f", r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
         console.print(f"    {charge}{rate_text}")
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
