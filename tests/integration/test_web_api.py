@@ -498,6 +498,23 @@ def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> 
     answer = client.post("/api/people", content=b"{not json",
                          headers={"content-type": "application/json"})
     _refused(answer, "request", "a JSON body")
+    # bytes that are not UTF-8 got a 400 with a string detail, unlike every other bad body
+    answer = client.post("/api/people", content=b'{"name": "\xff\xfe"}',
+                         headers={"content-type": "application/json"})
+    _refused(answer, "request", "a JSON body in UTF-8")
+
+
+def test_a_body_too_long_is_refused_before_it_is_read(client: TestClient) -> None:
+    """A 50 MB body was read whole before the name's 100-character check."""
+    from estim.web.app import MAX_BODY_BYTES
+
+    before = len(client.get("/api/people").json())
+    answer = client.post("/api/people", content=b" " * (MAX_BODY_BYTES + 1),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 413
+    assert answer.json()["detail"]["field"] == "request"
+    assert "expected at most 1,048,576" in answer.json()["detail"]["message"]
+    assert len(client.get("/api/people").json()) == before
 
 
 def test_unknown_person(client: TestClient) -> None:

@@ -134,6 +134,21 @@ def test_a_site_whose_placements_the_mode_lacks_is_filed_under_site() -> None:
     assert program.site.name == "knee"
 
 
+def test_a_pad_moved_onto_the_other_is_filed_under_the_pad_moved() -> None:
+    """Moving the anode onto the cathode's place was filed under 'mode' (the message names
+    the cathode's placement, which the form did not change; probe of 5 December 2026)."""
+    with pytest.raises(SettingsError, match="other than the anode's") as caught:
+        settings_program(DeviceSettings(mode="tens_conventional", anode="lumbar_left_lower"))
+    assert caught.value.setting == "anode"
+
+
+def test_a_program_text_beside_another_mode_is_refused() -> None:
+    """custom_toml with mode tens_conventional was dropped and the example ran instead."""
+    with pytest.raises(SettingsError, match="mode 'custom' for a program's own text") as caught:
+        settings_program(DeviceSettings(mode="tens_conventional", custom_toml="name = 'x'"))
+    assert caught.value.setting == "custom_toml"
+
+
 def test_a_setting_the_modality_lacks_is_named() -> None:
     with pytest.raises(SettingsError) as caught:
         settings_program(DeviceSettings(mode="ifc_premodulated", pulse_width="200 us"))

@@ -250,12 +250,22 @@ def _setting_for(field: str, settings: DeviceSettings) -> str:
             return setting
     if field.endswith(".placement") and settings.site is not None:
         return "site"  # the mode's own placement does not fit the site chosen
+    if field.endswith(".placement"):  # the other pad's, where this one was moved onto it
+        for role in ("anode", "cathode"):
+            if getattr(settings, role) is not None:
+                return role
     return "custom_toml" if settings.mode == "custom" else "mode"
 
 
 def _mode_data(settings: DeviceSettings) -> dict[str, Any]:
     """The chosen mode's program as the mapping a program file parses into."""
     chosen = mode(settings.mode)
+    if chosen.kind is not ModeKind.CUSTOM and settings.custom_toml is not None:
+        # it was dropped in silence: the mode's own program ran in its place
+        raise SettingsError([InputError("custom_toml", settings.custom_toml[:40],
+                                        f"mode 'custom' for a program's own text (the mode "
+                                        f"is {settings.mode!r}, which runs its own program)")],
+                            setting="custom_toml")
     if chosen.kind is ModeKind.MASSAGE:
         return copy.deepcopy(dict(MASSAGE_PROGRAMS[chosen.id]))
     if chosen.kind is ModeKind.EXAMPLE:

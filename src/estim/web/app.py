@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from estim.errors import InputError
 from estim.web.errors import problem_detail, validation_detail
@@ -26,7 +27,35 @@ from estim.web.state import WebState
 if TYPE_CHECKING:
     from estim.stimulator import Jobs
 
-__all__ = ["create_app"]
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+#: The largest request body read (bytes): a calibration's fit is at most 100,000 characters,
+#: the longest form. A 50 MB body was read whole before the 100-character name check.
+MAX_BODY_BYTES = 1 << 20
+
+
+class _BodyLimit:
+    """Refuse, before reading it, a body whose stated length exceeds :data:`MAX_BODY_BYTES`
+    (a 413 in the API's own shape)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or ()).get(b"content-length", b"0")
+            try:
+                too_long = int(length) > MAX_BODY_BYTES
+            except ValueError:
+                too_long = False  # the server refuses a malformed length itself
+            if too_long:
+                answer = JSONResponse(status_code=413, content={"detail": {
+                    "field": "request", "message": f"request: got a body of "
+                    f"{int(length):,} bytes, expected at most {MAX_BODY_BYTES:,}"}})
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
 
 def _page() -> str:
     from jinja2 import Environment, select_autoescape
@@ -70,6 +99,17 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
             detail["field"] = setting
         return JSONResponse(status_code=422, content={"detail": detail})
 
+    @app.exception_handler(HTTPException)
+    async def unread(request: Request, err: HTTPException) -> JSONResponse:
+        # a body that is not UTF-8 got FastAPI's {"detail": "There was an error parsing the
+        # body"}, a string where every other bad body names its field
+        if err.status_code != 400:
+            return JSONResponse(status_code=err.status_code, content={"detail": err.detail},
+                                headers=err.headers)
+        return JSONResponse(status_code=422, content={"detail": {
+            "field": "request", "message": "request: got a body that could not be read "
+            "as text, expected a JSON body in UTF-8"}})
+
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, err: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": validation_detail(err.errors())})
@@ -84,4 +124,5 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(device.router, prefix="/api")
     app.include_router(journal.router, prefix="/api")
+    app.add_middleware(_BodyLimit)
     return app
