@@ -181,10 +181,10 @@ def test_unknown_job(client: TestClient) -> None:
 # -- the dial ------------------------------------------------------------------------------
 
 def test_model_has_the_thresholds_in_order(model: dict[str, Any]) -> None:
-    assert model["max_amplitude_a"] > 0
+    assert model["max_amplitude"] > 0
     assert model["site"] == "lower_back" and model["site_words"] == "lower back"
-    t = model["thresholds_a"]
-    assert 0 < t["sensory"] < t["pain"] <= model["max_amplitude_a"] * 10
+    t = model["thresholds"]
+    assert 0 < t["sensory"] < t["pain"] <= model["max_amplitude"] * 10
     assert t["sensory"] < t["strong"]
 
 
@@ -197,7 +197,7 @@ def _dial(client: TestClient, job: str, amps: float) -> dict[str, Any]:
 
 def test_dial_turning_up_recruits_more_and_feels_stronger(client: TestClient, job: str,
                                                           model: dict[str, Any]) -> None:
-    top = model["max_amplitude_a"]
+    top = model["max_amplitude"]
     steps = [_dial(client, job, top * k / 8) for k in range(9)]
     assert steps[0]["level"] == "none"
     assert all(v == 0 for v in steps[0]["recruitment"].values())
@@ -214,7 +214,7 @@ def test_dial_turning_up_recruits_more_and_feels_stronger(client: TestClient, jo
 
 def test_dial_just_above_the_sensory_threshold_is_felt(client: TestClient, job: str,
                                                        model: dict[str, Any]) -> None:
-    sensory = model["thresholds_a"]["sensory"]
+    sensory = model["thresholds"]["sensory"]
     below, above = _dial(client, job, 0.9 * sensory), _dial(client, job, 1.1 * sensory)
     assert below["level"] == "none"
     assert above["level"] != "none"
@@ -227,7 +227,7 @@ def test_dial_at_a_threshold_names_it_in_the_pages_words(client: TestClient, job
     from estim.effects.window import edge_fraction
     from estim.report.page import EDGE_WORDS
 
-    pain = model["thresholds_a"]["pain"]
+    pain = model["thresholds"]["pain"]
     near = _dial(client, job, pain)["near"]
     assert [(n["threshold"], n["words"]) for n in near] == [("pain", EDGE_WORDS["pain"])]
     assert near[0]["fraction"] == edge_fraction("pain")
@@ -240,7 +240,7 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
     their own thresholds: at the pain band's p10 two of them hurt (the 10th percentile of 20
     lies between the 2nd and 3rd lowest), at its p90 at least 18; at zero nobody feels a
     thing. The API words it as the report does."""
-    thr = model["thresholds_a"]
+    thr = model["thresholds"]
     # every virtual subject reaches pain under these pads (a p90 short of that is open, inf),
     # so the band's p10 is the 10th percentile of all 20
     assert thr["pain_p90"] is not None and math.isfinite(thr["pain_p90"])
@@ -268,11 +268,11 @@ def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
     """A current-controlled stimulator puts out the current its dial is set to: the
     waveform's largest |i| is the dial setting (2 %: a sampled ramp's top may fall between
     samples)."""
-    amps = 0.5 * model["max_amplitude_a"]
+    amps = 0.5 * model["max_amplitude"]
     w = _dial(client, job, amps)["waveform"]
-    assert len(w["t_s"]) == len(w["i_a"]) > 10
+    assert len(w["t_s"]) == len(w["output"]) > 10
     assert w["t_s"] == sorted(w["t_s"])
-    assert max(abs(i) for i in w["i_a"]) == pytest.approx(amps, rel=0.02)
+    assert max(abs(i) for i in w["output"]) == pytest.approx(amps, rel=0.02)
 
 
 @pytest.mark.parametrize(("amplitude", "words"), [
@@ -294,7 +294,7 @@ def test_section_is_the_field_per_ampere(client: TestClient, job: str) -> None:
     in a conductor)."""
     sec = client.get(f"/api/jobs/{job}/section").json()["section"]
     assert sec["kind"] in ("longitudinal", "transverse", "lead")
-    rows = sec["field_v_per_m_per_a"]
+    rows = sec["field_v_per_m_per_unit"]
     assert len(rows) == len(sec["vertical_m"]) and len(rows[0]) == len(sec["horizontal_m"])
     values = [v for row in rows for v in row if v is not None]
     assert values and all(v >= 0 for v in values)
@@ -320,8 +320,8 @@ def test_a_voltage_dials_section_is_the_field_per_volt() -> None:
     per_v = section_data(fx.program_fields, dial_unit="V")
     r = fx.program_fields.channels[0].resistance
     assert (per_a["dial_unit"], per_v["dial_unit"]) == ("A", "V")
-    a = [v for row in per_a["field_v_per_m_per_a"] for v in row if v]  # type: ignore[attr-defined]
-    v = [v for row in per_v["field_v_per_m_per_a"] for v in row if v]  # type: ignore[attr-defined]
+    a = [v for row in per_a["field_v_per_m_per_unit"] for v in row if v]  # type: ignore[attr-defined]
+    v = [v for row in per_v["field_v_per_m_per_unit"] for v in row if v]  # type: ignore[attr-defined]
     assert max(v) == pytest.approx(max(a) / r, rel=1e-3)  # rounded to 4 decimals
 
 
@@ -336,37 +336,37 @@ def test_fit_to_the_models_own_thresholds_gives_the_model_back(
     """Marks at the model's own thresholds: the fitted person is the model's typical person
     (the least-squares factor is exactly 1), so their window is the model's (1e-4: the marks
     travel as 6-digit mA text)."""
-    t = model["thresholds_a"]
+    t = model["thresholds"]
     marks = {"first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"]),
              "ramp_minutes": "20 min"}
     answer = client.post(f"/api/jobs/{job}/fit", json=marks)
     assert answer.status_code == 200, answer.text
     p = answer.json()
     for name in ("sensory", "strong", "motor", "pain"):
-        assert p["window_a"][name] == pytest.approx(t[name], rel=1e-4), name
+        assert p["window"][name] == pytest.approx(t[name], rel=1e-4), name
     assert p["fit"]["cutaneous_factor"] == pytest.approx(1.0, rel=1e-4)
-    assert p["window_a"]["sensory"] < p["recommended_a"] < p["window_a"]["pain"]
+    assert p["window"]["sensory"] < p["recommended"] < p["window"]["pain"]
     ramp = p["ramp"]
     assert ramp[0]["minute"] == 0 and ramp[-1]["minute"] == pytest.approx(20)
-    assert [r["amplitude_a"] for r in ramp] == sorted(r["amplitude_a"] for r in ramp)
+    assert [r["amplitude"] for r in ramp] == sorted(r["amplitude"] for r in ramp)
     again = client.post(f"/api/jobs/{job}/person", json={"fit": p["fit"]})
     assert again.status_code == 200, again.text
-    assert again.json()["window_a"] == pytest.approx(p["window_a"], rel=1e-9)
+    assert again.json()["window"] == pytest.approx(p["window"], rel=1e-9)
 
 
 def test_a_more_sensitive_person_has_a_lower_window(client: TestClient, job: str,
                                                     model: dict[str, Any]) -> None:
     """Marks at 0.6 of the model's thresholds: the person's window is the model's scaled by
     0.6 (one factor on every cutaneous threshold; 1e-4: 6-digit mA text)."""
-    t = model["thresholds_a"]
+    t = model["thresholds"]
     typical = client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()
     sensitive = client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": _ma(0.6 * t["sensory"]), "strong": _ma(0.6 * t["strong"])}).json()
     for name in ("sensory", "strong", "pain"):
-        assert sensitive["window_a"][name] == pytest.approx(0.6 * typical["window_a"][name],
+        assert sensitive["window"][name] == pytest.approx(0.6 * typical["window"][name],
                                                             rel=1e-4), name
-    assert sensitive["recommended_a"] < typical["recommended_a"]
+    assert sensitive["recommended"] < typical["recommended"]
     assert sensitive["recommendation"]["rule"]
 
 
@@ -421,8 +421,8 @@ def test_another_pulse_width_moves_the_thresholds_as_strength_duration_says(
     other = answer.json()["job"]
     assert other != job
     _wait(client, other)
-    wider = client.get(f"/api/jobs/{other}/model").json()["thresholds_a"]
-    ratio = model["thresholds_a"]["sensory"] / wider["sensory"]
+    wider = client.get(f"/api/jobs/{other}/model").json()["thresholds"]
+    ratio = model["thresholds"]["sensory"] / wider["sensory"]
     assert 1.0 < ratio < 2.0
 
 
@@ -537,7 +537,7 @@ def test_unknown_person(client: TestClient) -> None:
 
 
 def test_calibrations_are_kept(client: TestClient, job: str, model: dict[str, Any]) -> None:
-    t = model["thresholds_a"]
+    t = model["thresholds"]
     fitted = client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()
     pid = client.post("/api/people", json={"name": "Cleo"}).json()["id"]
@@ -574,7 +574,7 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
     """"false" was kept as true (bool("false")), a list as the text "[1]", and a record
     whose site, program or marks differ from its fit's was kept beside it (probe of
     5 December 2026)."""
-    t = model["thresholds_a"]
+    t = model["thresholds"]
     fit = client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": _ma(t["sensory"]), "strong": _ma(t["strong"])}).json()["fit"]
     assert fit["motor_from_twitch"] is False

@@ -176,8 +176,8 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
               headers: {'Content-Type': 'application/json'},
               body: JSON.stringify({mode: 'tens_conventional'})})).json()).job;
             return await (await fetch(`/api/jobs/${job}/model`)).json(); }""")
-        top = thresholds["max_amplitude_a"]
-        position = {k: round(v / top * 200) for k, v in thresholds["thresholds_a"].items()
+        top = thresholds["max_amplitude"]
+        position = {k: round(v / top * 200) for k, v in thresholds["thresholds"].items()
                     if v is not None}
 
         _turn(page, 0)

@@ -157,8 +157,8 @@ def _program_words(model: DialModel) -> dict[str, object]:
     site = str(program.site.name)
     return {"name": program.name, "site": site,
             "site_words": SITE_WORDS.get(site, site.replace("_", " ")), "unit": model.unit,
-            "max_amplitude_a": float(model.max_amplitude_a),
-            "thresholds_a": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
+            "max_amplitude": float(model.max_amplitude_a),
+            "thresholds": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
 
 
 def _dimension(model: DialModel) -> str:
@@ -168,7 +168,9 @@ def _dimension(model: DialModel) -> str:
 
 @router.get("/jobs/{job}/model")
 def model_summary(job: str, request: Request) -> dict[str, object]:
-    """The prepared program: its name and site, the dial's range and the thresholds (A)."""
+    """The prepared program: its name and site, the dial's range and the thresholds, in
+    the dial's ``unit`` (A, or V for a voltage-set device: the keys ended in _a and held
+    volts for HVPC; probe of 5 December 2026)."""
     return _program_words(_model(request, job))
 
 
@@ -183,7 +185,7 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
             lo, hi = a + int(np.argmin(i[a:b])), a + int(np.argmax(i[a:b]))
             keep.extend(sorted({lo, hi}))
         t, i = t[keep], i[keep]
-    return {"t_s": t.tolist(), "i_a": i.tolist()}
+    return {"t_s": t.tolist(), "output": i.tolist()}  # in the dial's unit, A or V
 
 
 @router.get("/jobs/{job}/dial")
@@ -211,7 +213,7 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # and what they differ in, as the report says it (motor points, pain tolerance)
     state["people_varied"] = varied_words(window.bands.to_dict()) \
         if window is not None and window.bands is not None else []
-    return {**state, "amplitude_a": amps, "waveform": _waveform(model, amps)}
+    return {**state, "unit": model.unit, "waveform": _waveform(model, amps)}
 
 
 @router.get("/jobs/{job}/section")
@@ -279,13 +281,14 @@ def _person_view(fit: Any, model: DialModel, minutes: float | None) -> dict[str,
     recommendation = fit.recommendation(model)
     out: dict[str, object] = {
         "fit": fit.to_dict(),
-        "window_a": {k: finite_or_none(v) for k, v in fit.window(model).items()},
-        "recommended_a": recommendation.amplitude_a,
+        "unit": model.unit,
+        "window": {k: finite_or_none(v) for k, v in fit.window(model).items()},
+        "recommended": recommendation.amplitude_a,
         "recommendation": recommendation.to_dict(),
         "program": _program_words(model),
     }
     if minutes is not None:
-        out["ramp"] = [{"minute": m, "amplitude_a": a}
+        out["ramp"] = [{"minute": m, "amplitude": a}
                        for m, a in fit.ramp(model, minutes=minutes)]
     return out
 

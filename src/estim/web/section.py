@@ -35,7 +35,7 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
 
     :param dial_unit: "A", or "V" for a voltage dial (the field is then per volt).
 
-    :returns: ``kind``, ``horizontal_m`` and ``vertical_m`` (m), ``field_v_per_m_per_a``
+    :returns: ``kind``, ``horizontal_m`` and ``vertical_m`` (m), ``field_v_per_m_per_unit``
         (rows of the vertical axis; None outside the body), the axis labels, ``layers``
         (tissue, top and bottom depth below the skin, m), ``electrodes`` (channel, role,
         start and end along the horizontal axis in m, or the angle in rad for a transverse
@@ -61,7 +61,7 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
         "kind": section.kind,
         "horizontal_m": [float(x) for x in section.horizontal_m[::_STRIDE]],
         "vertical_m": [float(x) for x in section.vertical_m[::_STRIDE]],
-        "field_v_per_m_per_a": rows,  # per V of a voltage dial ("dial_unit")
+        "field_v_per_m_per_unit": rows,  # per A, or per V of a voltage dial ("dial_unit")
         "dial_unit": dial_unit,
         "horizontal_label": section.horizontal_label,
         "vertical_label": section.vertical_label,

@@ -230,22 +230,22 @@ async function useModel(job, mode) {
   const site = model.site_words || model.site.replace(/_/g, " ");
   const named = model.name.toLowerCase().includes(site.toLowerCase());
   $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
-    + dialText(model.max_amplitude_a);
+    + dialText(model.max_amplitude);
   const dial = $("dial");
   dial.max = String(DIAL_STEPS);
   dial.disabled = false;
-  const start = before !== null && before <= model.max_amplitude_a ? before
-    : (model.thresholds_a.sensory || 0) * 1.2;
-  setDial(Math.min(start, model.max_amplitude_a));
+  const start = before !== null && before <= model.max_amplitude ? before
+    : (model.thresholds.sensory || 0) * 1.2;
+  setDial(Math.min(start, model.max_amplitude));
   if (state.fit) personOnProgram().catch(() => {});
 }
 
 function dialAmps() {
-  return Number($("dial").value) / DIAL_STEPS * state.model.max_amplitude_a;
+  return Number($("dial").value) / DIAL_STEPS * state.model.max_amplitude;
 }
 
 function setDial(amps) {
-  $("dial").value = String(Math.round(amps / state.model.max_amplitude_a * DIAL_STEPS));
+  $("dial").value = String(Math.round(amps / state.model.max_amplitude * DIAL_STEPS));
   turned();
 }
 
@@ -291,7 +291,7 @@ function showDial(d) {
   $("level").dataset.level = d.level;
   const tenths = (x) => `${(Math.abs(x) * 100).toFixed(1)} %`;
   $("edge").textContent = (d.near || []).map((n) => {
-    const off = d.amplitude_a / n.amplitude - 1;
+    const off = d.amplitude / n.amplitude - 1;
     return `Too close to call: ${tenths(off)} ${off >= 0 ? "above" : "below"} `
       + `${n.words || n.threshold} (${dialText(n.amplitude)}); another `
       + "sample of the model's nerve fibers moves that threshold by about "
@@ -349,7 +349,7 @@ function showDial(d) {
     bars.append(none);
   }
   drawWaveform(d.waveform);
-  drawSection(d.amplitude_a);
+  drawSection(d.amplitude);
 }
 
 // ---- calibration -----------------------------------------------------------------------------
@@ -406,7 +406,7 @@ function showPerson(p) {
   $("fit-program").textContent = p.program.name;
   const body = $("fit-window");
   body.replaceChildren();
-  for (const [key, amps] of Object.entries(p.window_a)) {
+  for (const [key, amps] of Object.entries(p.window)) {
     const tr = document.createElement("tr");
     const th = document.createElement("th");
     th.scope = "row";
@@ -416,10 +416,10 @@ function showPerson(p) {
     tr.append(th, td);
     body.append(tr);
   }
-  state.recommended = p.recommended_a;
+  state.recommended = p.recommended;
   const rec = p.recommendation || {};
   const limited = rec.limited_by ? `, limited by ${rec.limited_by}` : "";
-  $("fit-recommend").textContent = `Recommended intensity: ${dialText(p.recommended_a)}`;
+  $("fit-recommend").textContent = `Recommended intensity: ${dialText(p.recommended)}`;
   $("fit-why").textContent = rec.rule ? `${rec.rule.charAt(0).toUpperCase()}`
     + `${rec.rule.slice(1)}${limited}.` : "";
   const f = p.fit || {};
@@ -442,7 +442,7 @@ function showPerson(p) {
   ramp.replaceChildren();
   for (const step of p.ramp || []) {
     const li = document.createElement("li");
-    li.textContent = `minute ${+step.minute.toPrecision(3)}: ${dialText(step.amplitude_a)}`;
+    li.textContent = `minute ${+step.minute.toPrecision(3)}: ${dialText(step.amplitude)}`;
     ramp.append(li);
   }
   $("save-calibration").disabled = !$("person").value || !state.fitSave;

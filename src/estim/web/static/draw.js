@@ -36,7 +36,7 @@ function drawWaveform(w) {
   if (!w || !w.t_s.length) return;
   // the channel's output in the dial's unit: mA, or V on a voltage-controlled device
   const volts = state.model && state.model.unit === "V";
-  const t = w.t_s, i = w.i_a.map((x) => (volts ? x : x * 1e3));
+  const t = w.t_s, i = w.output.map((x) => (volts ? x : x * 1e3));
   const span = t[t.length - 1] - t[0];
   const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
   const left = 56, right = 10, top = 10, bottom = 34;
@@ -81,7 +81,7 @@ function magma(u) {
 
 function fieldRange(sec) {
   let peak = 0;
-  for (const row of sec.field_v_per_m_per_a) {
+  for (const row of sec.field_v_per_m_per_unit) {
     for (const v of row) if (v !== null && v > peak) peak = v;
   }
   // a fixed scale: the whole dial from 1/1000 of the field at its top to the top
@@ -101,7 +101,7 @@ function drawSection(amps) {
   canvas.dataset.aspect = transverse ? "0.75" : "0.5";
   const { ctx, width, height } = canvasContext(canvas);
   const [vmin, vmax, peak] = fieldRange(sec);
-  const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_a;
+  const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_unit;
   const barWidth = 70;
   const left = 50, right = barWidth + 20, top = 26, bottom = 36;
   const plotW = width - left - right, plotH = height - top - bottom;
