@@ -182,7 +182,7 @@ def test_the_stimulators_section_of_two_channels_beats_only_for_interferential()
     from estim.web.section import section_data
 
     pf = _two_tens()
-    image = np.array(section_data(pf)["field_v_per_m_per_a"], dtype=float)
+    image = np.array(section_data(pf)["field_v_per_m_per_unit"], dtype=float)
     section = figures.cross_section(pf)
     pts = section.points[::2, ::2].reshape(-1, 3)  # as section_data samples it
     a, b = (c.field(pts) * pf.currents[c.name] / pf.currents["1"] for c in pf.channels)
