@@ -29,6 +29,9 @@ def test_json_threshold(capsys: pytest.CaptureFixture[str]) -> None:
     # 3 %: the tolerance against NEURON (a 1 % bisection on both sides)
     assert out["threshold_A"] == pytest.approx(case["threshold_uA"] * 1e-6, rel=0.03)
     assert out["initiation_nodes"] == [25]
+    # the model's name and its axon apart; the point's numbers without float noise
+    assert (out["model"], out["axon"]) == ("mrg", "motor")
+    assert out["diameter_m"] == 1e-05 and out["distance_m"] == 0.001
 
 
 def test_table_and_plots(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

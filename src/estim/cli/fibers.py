@@ -301,7 +301,9 @@ def _point(args: argparse.Namespace) -> int:
     # (estim.fibers.thresholds), or 1 kA
     searched = min(1e3, MAX_APPLIED_V * 4 * math.pi * sigma * r)
     report: dict[str, Any] = {
-        "model": fiber.model.value + (" (sensory axon)" if args.sensory else ""),
+        # the model's name alone, its axon apart ("mrg (sensory axon)" mixed the two)
+        "model": fiber.model.value,
+        "axon": ("sensory" if args.sensory else "motor") if fiber.model == "mrg" else None,
         # 12 digits: 10 µm read 9.999999999999999e-06 m
         "diameter_m": float(f"{d:.12g}"), "distance_m": float(f"{r:.12g}"),
         "pulse_width_s": float(f"{pw:.12g}"),
@@ -449,7 +451,8 @@ def _print_point(rep: dict[str, Any]) -> None:
     from estim.safety.render import format_value  # µs, and ms from 1,000 µs
 
     thr = rep["threshold_A"]
-    rows = [("model", rep["model"]), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
+    model = rep["model"] + (f" ({rep['axon']} axon)" if rep.get("axon") == "sensory" else "")
+    rows = [("model", model), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
             ("pulse width", f"{format_value(rep['pulse_width_s'], 'µs')} ({rep['polarity']})"),
             ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
