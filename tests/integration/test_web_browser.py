@@ -283,6 +283,13 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_selector("#sessions tr")
         assert "felt <b>warm</b>" in page.locator("#sessions tr").first.text_content()
         assert page.locator("#calibrations li").count() == 1
+        # a second person of the same name: the list tells the two apart by number
+        page.fill("#name", "Ann")
+        page.click("#add-person")
+        page.fill("#name", "Ann")
+        page.click("#add-person")
+        page.wait_for_function("[...document.querySelectorAll('#person option')]"
+                               ".filter(o => o.textContent.startsWith('Ann (no. ')).length == 2")
         page.close()
         server.stop()
     finally:

@@ -486,7 +486,12 @@ async function loadPeople(select) {
   const keep = select !== undefined ? String(select) : list.value;
   list.replaceChildren();
   if (!people.length) list.append(option("", "nobody yet"));
-  for (const p of people) list.append(option(String(p.id), p.name));
+  // two people of one name told apart by their number in the journal
+  const count = {};
+  for (const p of people) count[p.name] = (count[p.name] || 0) + 1;
+  for (const p of people) {
+    list.append(option(String(p.id), count[p.name] > 1 ? `${p.name} (no. ${p.id})` : p.name));
+  }
   if (people.some((p) => String(p.id) === keep)) list.value = keep;
   await showSessions();
 }
