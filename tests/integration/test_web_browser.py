@@ -188,6 +188,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert strong_text and strong_text != quiet_text
         assert strong_bars != quiet_bars
         assert page.text_content("#verdict")
+        # the field's section is drawn in colours, not one (its range read a renamed key,
+        # and every cell was painted the darkest colour)
+        lo, hi, peak = page.evaluate("fieldRange(state.section)")
+        assert 0 < lo < hi and peak > 0, (lo, hi, peak)
         before = page.input_value("#dial")
         page.click("#dial-up")
         _settled(page)
@@ -284,10 +288,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert "felt <b>warm</b>" in page.locator("#sessions tr").first.text_content()
         assert page.locator("#calibrations li").count() == 1
         # a second person of the same name: the list tells the two apart by number
-        page.fill("#name", "Ann")
-        page.click("#add-person")
-        page.fill("#name", "Ann")
-        page.click("#add-person")
+        for _ in range(2):  # one after the other: the page clears the box when it is added
+            page.fill("#name", "Ann")
+            page.click("#add-person")
+            page.wait_for_function("document.querySelector('#name').value === ''")
         page.wait_for_function("[...document.querySelectorAll('#person option')]"
                                ".filter(o => o.textContent.startsWith('Ann (no. ')).length == 2")
         page.close()

@@ -85,7 +85,7 @@ function fieldRange(sec) {
     for (const v of row) if (v !== null && v > peak) peak = v;
   }
   // a fixed scale: the whole dial from 1/1000 of the field at its top to the top
-  const vmax = peak * state.model.max_amplitude_a;
+  const vmax = peak * state.model.max_amplitude;
   return [vmax / 1e3, vmax, peak];
 }
 
