@@ -604,6 +604,28 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
     _refused(client.post(f"/api/jobs/{job}/person", json={"fit": fit, "x": 1}), "x")
 
 
+def test_every_menus_program_saves_under_its_mode() -> None:
+    """A massage mode's save was refused: the page sends 'knead', the fit names its title,
+    and only the bundled examples were looked up; a custom name's spaces made it differ
+    (review of 5 December 2026)."""
+    from estim.journal import JournalError
+    from estim.stimulator import PersonFit
+    from estim.stimulator.modes import modes
+    from estim.web.journal import _agrees
+
+    marks = {"first_felt": 0.005, "strong": 0.01, "twitch": None, "too_much": None}
+    for m in modes():
+        title = m.label if m.id != "custom" else "  My own TENS "
+        fit = PersonFit(1.0, 1.0, False, 1.0, False, {"first_felt": 0.005, "strong": 0.01},
+                        {}, {}, program=title, site="lower_back")
+        sent = m.id if m.id != "custom" else title.strip()  # the journal strips it
+        _agrees(fit)(sent, "lower_back", marks)
+        with pytest.raises(JournalError, match="the fit's program"):
+            _agrees(fit)("another", "lower_back", marks)
+    with pytest.raises(JournalError, match=r"the mark the fit was made on \(5 mA\)"):
+        _agrees(fit)(sent, "lower_back", {**marks, "first_felt": None})
+
+
 def test_the_journal_outlives_the_app(database: str, client: TestClient) -> None:
     """A new app on the same database (a restarted server) finds what was recorded."""
     pid = client.post("/api/people", json={"name": "Dora"}).json()["id"]

@@ -40,6 +40,8 @@ def test_cli_sensory_flag(capsys):
     from estim.cli.main import main
 
     assert main(["fibers", "--sensory", "--pulse-width", "0.2ms", "--json"]) == 0
-    assert "sensory axon" in capsys.readouterr().out
+    import json
+
+    assert json.loads(capsys.readouterr().out)["axon"] == "sensory"
     assert main(["fibers", "--sensory", "--model", "sweeney"]) == 2
     assert "MRG" in capsys.readouterr().err

@@ -114,31 +114,29 @@ def _agrees(fit: PersonFit) -> Any:
     against its fit's own: both were kept when they differed (a forearm record of a lower
     back fit, marks of 1 and 2 mA beside a fit of 4 and 10 mA; probe of 5 December 2026)."""
     from estim.journal import JournalError
-    from estim.program.bundled import bundled_examples
+    from estim.stimulator.modes import ModeKind, modes
+    from estim.text import current_text
 
     def check(program: str, site: str, marks: dict[str, float | None]) -> None:
-        if fit.site and site != fit.site:
+        if fit.site and site != fit.site.strip():
             raise JournalError("site", site, f"the fit's site, {fit.site!r}")
-        if fit.program and program != fit.program:
-            # the page sends a bundled program by its key, the fit names it by its title
-            path = bundled_examples().get(program)
-            if path is None or _title(path) != fit.program:
+        if fit.program and program != fit.program.strip():
+            # the page sends a menu's program by its mode (a bundled example's key, knead),
+            # the fit names it by its title
+            titles = {m.id: m.label for m in modes() if m.kind is not ModeKind.CUSTOM}
+            if titles.get(program) != fit.program:
                 raise JournalError("program", program, f"the fit's program, {fit.program!r} "
-                                   "(its name, or the bundled example's key)")
+                                   "(its name, or its mode in the menu)")
         for name, value in marks.items():
             fitted = fit.marks.get(name)
             if value is None and fitted is None:
                 continue
             if value is None or fitted is None or abs(value - fitted) > 1e-6 * fitted:
-                raise JournalError(f"marks.{name}", value, "the mark the fit was made on ("
-                                   + ("none" if fitted is None else f"{fitted:g} A") + ")")
+                raise JournalError(f"marks.{name}", "none" if value is None else value,
+                                   "the mark the fit was made on (" + (
+                                       "none" if fitted is None
+                                       else current_text(fitted, smallest="mA")) + ")")
     return check
-
-
-def _title(path: Any) -> str:
-    from estim.program import load_program
-
-    return load_program(path).name
 
 
 @router.get("/people/{person_id}/sessions")

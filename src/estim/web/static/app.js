@@ -376,11 +376,12 @@ async function fit(event) {
     const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/fit`,
                              marksForm());
     state.fit = answer.fit;
-    // what "save" keeps: the marks on the program they were made on
-    const amps = (text) => (text ? parseCurrent(text) : null);
-    const typed = marksForm();
+    // what "save" keeps: the marks on the program they were made on, as the server read
+    // them (a mark the page's own parser did not know, μA or "milliamp", went as null)
     const marks = {};
-    for (const k of ["first_felt", "strong", "twitch", "too_much"]) marks[k] = amps(typed[k]);
+    for (const k of ["first_felt", "strong", "twitch", "too_much"]) {
+      marks[k] = answer.fit.marks[k] ?? null;
+    }
     state.fitSave = { program: state.programName, site: state.model.site, marks,
                       fit: answer.fit };
     $("save-calibration").textContent = "Save to the journal";
@@ -463,13 +464,6 @@ async function saveCalibration() {
   } catch (err) {
     showError(form, err, "fit");
   }
-}
-
-// "12.5 mA" as the dial writes it -> A (the server parsed and accepted these for the fit)
-function parseCurrent(text) {
-  const m = /^\s*([-+0-9.eE]+)\s*(µA|uA|mA|A)\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * { "µA": 1e-6, uA: 1e-6, mA: 1e-3, A: 1 }[m[2]];
 }
 
 // ---- the journal -----------------------------------------------------------------------------
