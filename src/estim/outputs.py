@@ -88,7 +88,8 @@ def check_output_dir(path: Path, *, force: bool, names: tuple[str, ...] = (),
     """Refuse, before anything is computed or created, an output folder that cannot be
     written: a file, a folder that already holds something (unless ``force``), a folder whose
     nearest existing parent is not a writable directory, or one where a file named in
-    ``names`` would overwrite an input. Creates nothing; returns the path.
+    ``names`` would overwrite an input. Leaves nothing behind (a folder it makes to know
+    that one can be made is removed at once); returns the path.
     """
     path = path.expanduser()
     if path.exists() or path.is_symlink():
@@ -100,6 +101,9 @@ def check_output_dir(path: Path, *, force: bool, names: tuple[str, ...] = (),
             _refuse_inputs(path / name, inputs, option)
             if (path / name).is_dir():
                 raise InputError(option, str(path / name), "a file name, not a directory")
+        if not os.access(path, os.W_OK | os.X_OK) or not _can_create_in(path):
+            # a read-only mount ran the whole computation first (review)
+            raise InputError(option, str(path), "a folder that can be written (it cannot)")
         return path
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:

@@ -63,6 +63,21 @@ def test_a_class_median_counts_the_fibers_not_excited() -> None:
     assert summary([1.0, 2.0, 3.0, np.inf, np.inf])["threshold_median_A"] == 3.0
     assert summary([1.0, 2.0, 3.0])["threshold_median_A"] == 2.0
     assert summary([np.inf])["threshold_min_A"] is None
+    assert summary([1.0, 2.0, 3.0, np.nan])["threshold_median_A"] == 2.5  # NaN: above
+
+
+def test_a_population_median_counts_the_fibers_not_excited() -> None:
+    """The point search marks a fiber not excited NaN: the median read "not reached" as
+    soon as one of them did not fire (review of 5 December 2026)."""
+    import numpy as np
+
+    from estim.cli.fibers import _population_summary
+
+    out = _population_summary(np.array([0.05, 0.06, 0.07, np.nan]), 1.0)
+    assert out["threshold_median_A"] == 0.065 and out["not_reached"] == 1
+    assert out["threshold_max_A"] is None  # the highest is beyond the search
+    assert _population_summary(np.array([0.05, np.nan, np.nan]), 1.0)[
+        "threshold_median_A"] is None
 
 
 def test_the_terminal_says_what_the_json_says(capsys, monkeypatch):

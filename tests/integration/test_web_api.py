@@ -514,6 +514,15 @@ def test_a_body_too_long_is_refused_before_it_is_read(client: TestClient) -> Non
     assert answer.status_code == 413
     assert answer.json()["detail"]["field"] == "request"
     assert "expected at most 1,048,576" in answer.json()["detail"]["message"]
+    # in chunks, without a stated length: it was read whole (review)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(3):
+            yield b" " * MAX_BODY_BYTES
+
+    answer = client.post("/api/people", content=chunks(),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 413, answer.text
     assert len(client.get("/api/people").json()) == before
 
 

@@ -156,7 +156,8 @@ def _class_summary(c: Any, amplitude_a: float) -> dict[str, Any]:
     above every one that is (the median of those that fired said 2.5 A for a periosteal
     class of which 43 of 60 fired at no current searched; probe of 5 December 2026)."""
     thr = c.thresholds_a[np.isfinite(c.thresholds_a)]
-    median = float(np.median(c.thresholds_a)) if c.thresholds_a.size else math.inf
+    every = np.where(np.isfinite(c.thresholds_a), c.thresholds_a, np.inf)  # NaN: not reached
+    median = float(np.median(every)) if every.size else math.inf
     return {"count": int(c.thresholds_a.size), "model": c.model,
             "not_reached": int(c.thresholds_a.size - thr.size),
             "threshold_min_A": float(thr.min()) if thr.size else None,
@@ -503,9 +504,11 @@ def _population(args: argparse.Namespace, r: float, pw: float, wave: Any, pot: A
 def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
     """The population's thresholds: lowest, median (over all, those not excited above the
     rest) and highest; None where not reached within the search."""
+    # a fiber not excited is NaN or inf from the search: above every one that fired (NaN
+    # made the median "not reached" as soon as one of them did not fire; review)
     thr = np.asarray(thresholds_a, float)
     fired = thr[np.isfinite(thr)]
-    median = float(np.median(thr))
+    median = float(np.median(np.where(np.isfinite(thr), thr, np.inf)))
     return {"fibers": int(thr.size), "diameter_range_m": [2e-6, 16e-6],
             "threshold_min_A": float(fired.min()) if fired.size else None,
             "threshold_median_A": finite_or_none(median),
