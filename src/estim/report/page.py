@@ -599,30 +599,32 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     ...      "motor_threshold_A": 0.35, "pain_threshold_A": None})
     >>> text[:51]
     'set in volts: 150 V drives 750 mA through the 200 Ω'
-    >>> text[-73:]
-    'a person feels it at 17 V, sees a twitch at 70 V, and pain is not reached'
+    >>> text[-61:]
+    'a person feels it at 17 V, sees a twitch at 70 V, and no pain'
     """
     channel = window.get("channel")
     control = next((c.get("control") for c in data.get("channels") or ()
                     if c.get("name") == channel), None)
     fields = ((data.get("effects") or {}).get("fields") or {}).get("channels") or ()
     ohms = next((c.get("resistance_ohm") for c in fields if c.get("name") == channel), None)
-    if control != "voltage" or not isinstance(ohms, int | float) or not ohms > 0:
+    if control != "voltage" or not isinstance(ohms, int | float) or not \
+            0 < ohms < math.inf:
         return ""
 
     def volts(amps: float) -> str:
         return f"{readable(f'{amps * ohms:.3g}')} V"  # [A x Ω -> V]
 
     at = window["programmed_peak_current_A"]
-    steps = [(window.get("sensory_threshold_A"), "a person feels it at {}"),
-             (window.get("motor_threshold_A"), "sees a twitch at {}"),
-             (window.get("pain_threshold_A"), "feels pain at {}")]
-    words = [w.format(volts(a)) if a is not None else
-             ("pain is not reached" if "pain" in w else w.split(" at ")[0] + " never")
-             for a, w in steps]
+    steps = [(window.get("sensory_threshold_A"), "feels it", "it is not felt"),
+             (window.get("motor_threshold_A"), "sees a twitch", "no twitch"),
+             (window.get("pain_threshold_A"), "feels pain", "no pain")]
+    reached = sorted((a, w) for a, w, _ in steps if a is not None and math.isfinite(a))
+    words = [f"{w} at {volts(a)}" for a, w in reached]
+    words += [none for a, _, none in steps if a is None or not math.isfinite(a)]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + ", and " + words[-1]
     return (f"set in volts: {volts(at)} drives {current_words(at)} through the "
-            f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, so on the dial "
-            + ", ".join(words[:-1]) + ", and " + words[-1])
+            f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, so on the dial a "
+            f"person {listed}")
 
 
 def beyond_device(amps: float | None, maximum: float | None) -> str:
