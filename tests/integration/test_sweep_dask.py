@@ -342,3 +342,27 @@ def test_population_on_the_command_line_resumes_from_its_chunks(
     again = json.loads(capsys.readouterr().out)
     assert again["resumed_chunks"] == 1 and again["threshold_mA"] == first["threshold_mA"]
     assert (out / "population.csv").read_text(encoding="utf-8-sig") == table
+
+
+def test_a_sweep_that_would_drop_an_earlier_tables_points_is_refused(tmp_path: Path,
+                                                                      capsys) -> None:
+    """Another program into an earlier sweep's folder replaced its 3-row table with 2 rows
+    of the other program, exit 0 (probe of 5 December 2026). The same sweep or a larger
+    grid resumes; --force replaces."""
+    out = str(tmp_path / "s")
+    first = ["sweep", "tens_conventional", "--vary", "amplitude=10,20,30mA", "--safety-only",
+             "-o", out, "--workers", "1"]
+    assert main(first) == 0
+    table = (tmp_path / "s" / "sweep.csv").read_text(encoding="utf-8-sig")
+    capsys.readouterr()
+    for other in (["tens_burst", "--vary", "amplitude=10,20mA"],
+                  ["tens_conventional", "--vary", "amplitude=10,20mA"]):
+        assert main(["sweep", *other, "--safety-only", "-o", out, "--workers", "1"]) == 2
+        err = capsys.readouterr().err
+        assert "expected a folder of this sweep" in err and "--force" in err
+        assert (tmp_path / "s" / "sweep.csv").read_text(encoding="utf-8-sig") == table
+    larger = [*first[:3], "amplitude=10,20,30,40mA", *first[4:]]
+    assert main(larger) == 0
+    assert "1 computed, 3 from an earlier run" in capsys.readouterr().out
+    assert main(["sweep", "tens_burst", "--vary", "amplitude=10mA", "--safety-only", "-o",
+                 out, "--workers", "1", "--force"]) == 0

@@ -136,6 +136,7 @@ def _sweep(args: argparse.Namespace) -> int:
     plan = plan_sweep(path, list(axes.values()), mode=mode, options=SweepOptions(**opts))
     folder = Path(args.output) if args.output else Path("estim-out") / f"sweep-{path.stem}"
     _check_folder(folder, POINTS_FOLDER, SWEEP_FILES, args, path)
+    _check_table(folder, plan, args)
     run = _run(plan, folder, args)
     written = _write(run, folder)
     failed = len(run.errors)
@@ -180,6 +181,32 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
                                  f"a folder whose {name} is an earlier sweep's (with its "
                                  f"{marker}/ beside it): --force writes beside other files, "
                                  "never over them")
+
+
+def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
+    """Refuse, unless --force, a run whose table would drop points of the earlier table in
+    ``folder``: another program or a smaller grid replaced a 12-row table with 2 rows of
+    another program without a word (probe of 5 December 2026). A rerun of the same sweep,
+    or a larger grid that holds every earlier point, resumes."""
+    import csv
+
+    from estim.errors import InputError
+
+    table = folder.expanduser() / "sweep.csv"
+    if args.force or not table.is_file():
+        return
+    try:
+        with table.open(encoding="utf-8-sig", newline="") as f:
+            earlier = {row.get("key") for row in csv.DictReader(f)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        earlier = {None}  # unreadable: not this sweep's to replace without --force
+    dropped = earlier - {p.key for p in plan.points}
+    if dropped:
+        n = len(dropped)
+        raise InputError("--output", str(folder), f"a folder of this sweep (its sweep.csv "
+                         f"holds {n:,} point{'s' if n != 1 else ''} of another program, grid "
+                         "or estim version, which this run would drop from the table): "
+                         "another folder, or --force to replace that table")
 
 
 def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
