@@ -173,6 +173,28 @@ def test_two_channels_that_are_not_interferential_get_no_beat() -> None:
     assert "mean_modulation_depth" not in section_summary(pf, section)
 
 
+def test_channels_whose_pads_lie_apart_each_get_their_own_section() -> None:
+    """Two pairs of pads side by side on the back were drawn on the first pair's section:
+    the second channel's panel showed its field 8 cm from its pads, 20 times weaker than
+    under them (probe of 5 December 2026)."""
+    import numpy as np
+
+    pf = _two_tens()
+    groups = figures.section_groups(pf)
+    assert [len(panels) for _, panels in groups] == [1, 1]
+    peaks = []
+    for name, (section, panels) in zip(("1", "2"), groups, strict=True):
+        own = [e for e in section.electrodes if e.channel == name]
+        assert own and all(e.offset_m < 5e-3 for e in own)  # its pads on its section
+        assert panels[0][0].startswith(f"channel {name},")
+        peaks.append(float(np.nanmax(panels[0][1])))
+    # the same pads and current: the same field under each pair (the analytic model's
+    # mirror image), where channel 2's panel read a twentieth of it
+    assert peaks[1] == pytest.approx(peaks[0], rel=0.05)
+    fig = figures.cross_section_figure(pf)
+    assert len([ax for ax in fig.get_axes() if ax.get_images()]) == 2
+
+
 def test_the_stimulators_section_of_two_channels_beats_only_for_interferential() -> None:
     """The browser's section drew an interferential envelope for any two channels (review
     of 5 December 2026): two TENS channels' fields add."""

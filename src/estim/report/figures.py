@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from estim.fields.sites import Site
 
 __all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_figure",
-           "section_figure", "section_panels"]
+           "section_figure", "section_groups", "section_panels", "sections_figure"]
 
 SectionKind = Literal["longitudinal", "transverse", "lead"]
 
@@ -422,7 +422,8 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
                          title: str = "") -> Figure:
     """The electric field |E| (V/m) at the programmed currents on :func:`cross_section`,
     one panel per channel (and the beat envelope of two), with the tissue layers and the
-    electrodes (anode +, cathode −) drawn.
+    electrodes (anode +, cathode −) drawn; channels whose pads lie apart each on their own
+    section (:func:`section_groups`).
 
     :param program_fields: the field solution of a program
         (:func:`estim.fields.program.fields_for_program`).
@@ -430,7 +431,66 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
     :param title: a title over the figure (user text is shown literally).
     :returns: a matplotlib Figure, 8.6 inches wide.
     """
-    return section_figure(*section_panels(program_fields, channel=channel), title=title)
+    if channel is not None:
+        return section_figure(*section_panels(program_fields, channel=channel), title=title)
+    return sections_figure(section_groups(program_fields), title=title)
+
+
+#: A pad this far or farther from a section's plane is not on it (m): drawn faded.
+_OFF_SECTION_M = 5e-3
+
+
+def section_groups(program_fields: ProgramFields
+                   ) -> list[tuple[CrossSection, list[tuple[str, NDArray[np.float64]]]]]:
+    """The sections and panels that show every channel: one section for all where each
+    channel has a pad on it (or two channels interfere), else one per channel. Two pairs of
+    pads side by side on the back were drawn on the first pair's section, the second
+    channel's panel showing its field 8 cm from its pads, 20 times weaker than under them
+    (probe of 5 December 2026)."""
+    section, panels = section_panels(program_fields)
+    names = [c.name for c in program_fields.channels]
+    apart = [n for n in names
+             if all(e.offset_m >= _OFF_SECTION_M for e in section.electrodes if e.channel == n)]
+    if len(names) < 2 or program_fields.beat or not apart:
+        return [(section, panels)]
+    return [section_panels(program_fields, channel=n) for n in names]
+
+
+#: What one section draws: the section and its panels (label, |E| on the grid).
+SectionGroup = tuple[CrossSection, Sequence[tuple[str, NDArray[np.float64]]]]
+
+
+def sections_figure(groups: Sequence[SectionGroup], *, title: str = "") -> Figure:
+    """:func:`section_groups` drawn: one :func:`section_figure`, or each group under the
+    other."""
+    if len(groups) == 1:
+        return section_figure(*groups[0], title=title)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    sizes = [_section_size(sec, len(panels), "") for sec, panels in groups]
+    fig = Figure(figsize=(max(w for w, _ in sizes), sum(h for _, h in sizes)
+                          + (0.3 if title else 0)), layout="constrained")
+    subs: Any = fig.subfigures(len(groups), 1, squeeze=False,
+                               height_ratios=[h for _, h in sizes])[:, 0]
+    for sub, (sec, panels) in zip(subs, groups, strict=True):
+        section_figure(sec, panels, into=sub)
+    if title:
+        fig.suptitle(_plain(title), fontsize=10)
+    return fig
+
+
+def _section_size(section: CrossSection, n: int, title: str) -> tuple[float, float]:
+    """Width and height (inches) of :func:`section_figure` of ``n`` panels."""
+    extra = 0.3 if title else 0
+    if section.kind == "lead":  # a square plane (equal scales): a narrower figure
+        return 6.4, 4.4 * n + extra
+    if section.kind != "transverse":
+        return 8.6, 3.1 * n + extra
+    rows, cols = math.ceil(n / 2), min(n, 2)
+    return 4.3 * cols + 0.4 * (cols == 1), 3.9 * rows + extra
 
 
 def section_panels(program_fields: ProgramFields, *, channel: str | None = None
@@ -442,8 +502,9 @@ def section_panels(program_fields: ProgramFields, *, channel: str | None = None
 
 
 def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np.float64]]], *,
-                   title: str = "") -> Figure:
-    """:func:`cross_section_figure` drawn from :func:`section_panels`."""
+                   title: str = "", into: Any = None) -> Figure:
+    """:func:`cross_section_figure` drawn from :func:`section_panels` (into a subfigure
+    ``into`` of a larger figure, or a new figure)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -454,17 +515,13 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
     longitudinal = section.kind != "transverse"
     n = len(panels)
     axes: Sequence[Axes]
-    if section.kind == "lead":  # a square plane (equal scales): a narrower figure
-        fig = Figure(figsize=(6.4, 4.4 * n + (0.3 if title else 0)), layout="constrained")
-        axes = list(fig.subplots(n, 1, squeeze=False)[:, 0])
-    elif longitudinal:
-        fig = Figure(figsize=(8.6, 3.1 * n + (0.3 if title else 0)), layout="constrained")
+    fig = into if into is not None else Figure(figsize=_section_size(section, n, title),
+                                               layout="constrained")
+    if longitudinal:  # lead or longitudinal: one above the other
         axes = list(fig.subplots(n, 1, squeeze=False)[:, 0])
     else:
         rows = math.ceil(n / 2)
         cols = min(n, 2)
-        fig = Figure(figsize=(4.3 * cols + 0.4 * (cols == 1), 3.9 * rows + (0.3 if title else 0)),
-                     layout="constrained")
         axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
         for ax in axes[n:]:
             ax.set_visible(False)

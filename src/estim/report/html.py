@@ -90,7 +90,7 @@ def _png(name: str, inputs: Any, draw: Callable[[], Figure]) -> str:
 
 
 def _figures(result: Result) -> dict[str, str]:
-    from estim.report.figures import section_figure, section_panels
+    from estim.report.figures import section_groups, sections_figure
     from estim.report.plots import plot_force, plot_recruitment, plot_waveforms
 
     p = result.program
@@ -100,8 +100,8 @@ def _figures(result: Result) -> dict[str, str]:
                                                     beat=p.true_interferential))}
     fx = result.effects
     if fx is not None and fx.program_fields is not None:
-        section = section_panels(fx.program_fields)
-        figs["field"] = _png("field", section, lambda: section_figure(*section))
+        groups = section_groups(fx.program_fields)  # channels whose pads lie apart: each
+        figs["field"] = _png("field", groups, lambda: sections_figure(groups))
     if fx is not None and fx.window is not None:
         window = fx.window
         figs["recruitment"] = _png("recruitment", window, lambda: plot_recruitment(window))
