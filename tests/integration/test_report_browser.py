@@ -136,3 +136,28 @@ def test_figures_keep_a_readable_width_on_a_phone(browser: Any, tmp_path: Path) 
     finally:
         page.close()
 
+
+
+def test_the_checks_findings_keep_to_their_cells(browser: Any, tmp_path: Path) -> None:
+    """At 1,000 px a value ran over its limit ("0.7155 mA/cm²" on "2 mA/cm²") and
+    "programmed" broke as "programm/ed" (probe of 5 December 2026)."""
+    from estim.cli.main import main
+
+    out = tmp_path / "check.html"
+    assert main(["check", "tens_conventional", "-o", str(out)]) == 0
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.goto(out.as_uri())
+        over = page.evaluate("""[...document.querySelectorAll('table.findings td')]
+            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent)""")
+        assert over == []
+        settings = page.evaluate("""[...document.querySelectorAll(
+            'table.findings td:nth-child(3)')].map(td => td.getClientRects().length
+            && Math.round(td.getBoundingClientRect().height))""")
+        rows = page.evaluate("""[...document.querySelectorAll('table.findings td')]
+            .filter(td => td.textContent.trim() === 'programmed')
+            .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                         return r.getClientRects().length; })""")
+        assert settings and rows and max(rows) == 1  # "programmed" on one line
+    finally:
+        page.close()
