@@ -23,6 +23,7 @@ MODULES = (
     "estim.effects.window",
     "estim.fields.sites",
     "estim.units",
+    "estim.safety.table",
 )
 
 

@@ -36,6 +36,12 @@ def test_a_criterion_in_a_few_words(criterion: str, words: str) -> None:
     # as the check prints it: it read "20,000 Ω (limit 2000 Ω)"
     ({"value": 20e3, "limit": 2e3, "unit": "ohm", "display_unit": "Ω"},
      "20 kΩ (limit 2 kΩ)"),
+    # over its limit by 0.004 %: it read "50 mA (limit 50 mA)" as a FAIL, and 49.9985 mA
+    # the same words as a PASS
+    ({"value": 0.0500022, "limit": 0.05, "unit": "A", "display_unit": "mA"},
+     "50.002 mA (limit 50 mA)"),
+    ({"value": 0.0499985, "limit": 0.05, "unit": "A", "display_unit": "mA"},
+     "49.998 mA (limit 50 mA)"),
 ])
 def test_a_finding_shows_its_value_and_limit_in_their_unit(finding, shown) -> None:
     from estim.report.terminal import _finding_value

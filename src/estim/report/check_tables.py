@@ -26,7 +26,7 @@ from typing import Literal, get_args
 from estim.safety.findings import Finding, SafetyReport
 from estim.safety.output import Setting
 from estim.safety.render import format_value
-from estim.safety.table import ChannelTable, TableRow, Value, display_value
+from estim.safety.table import ChannelTable, TableRow, Value, beside_limit, display_value
 from estim.text import spreadsheet_cell, terminal_text
 
 __all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "render_check_table"]
@@ -76,6 +76,13 @@ def _with_unit(value: Value, unit: str) -> str:
     return format_value(value, unit)
 
 
+def _beside(f: Finding) -> tuple[str, str]:
+    """A finding's value and limit, with figures enough to tell them apart."""
+    if isinstance(f.value, bool | str) or isinstance(f.limit, bool | str):
+        return _with_unit(f.value, f.display_unit), _with_unit(f.limit, f.display_unit)
+    return beside_limit(f.value, f.limit, f.display_unit)
+
+
 def _counts(report: SafetyReport) -> str:
     n = len(report.findings)
     failed = sum(f.verdict.value == "fail" for f in report.findings)
@@ -93,7 +100,7 @@ def _shown_rows(ct: ChannelTable) -> list[TableRow]:
 
 def _finding_cells(f: Finding) -> list[str]:
     return [f.channel, f"{f.description} ({f.rule_id})", f.setting.value if f.setting else "",
-            _with_unit(f.value, f.display_unit), _with_unit(f.limit, f.display_unit),
+            *_beside(f),
             f.verdict.value.upper(), f.source, f.note, f.action]
 
 

@@ -18,6 +18,7 @@ from estim.effects.window import thresholds_near
 from estim.program.options import Sensation, Verdict
 from estim.program.stimulation import MODALITIES
 from estim.safety.render import format_value
+from estim.safety.table import beside_limit
 from estim.text import current_text, readable, terminal_text
 
 if TYPE_CHECKING:
@@ -409,8 +410,16 @@ class FindingRow:
     action: str
 
 
-def _shown(value: float | None, unit: str) -> str:
-    return "not computed" if value is None else readable(plain(format_value(value, unit)))
+def _shown(value: float | None, unit: str, other: float | None = None, *,
+           limit: bool = False) -> str:
+    """A finding's value (or, with ``limit``, its limit) with figures enough to tell it
+    from ``other`` (:func:`~estim.safety.table.beside_limit`)."""
+    if value is None:
+        return "not computed"
+    if other is None:
+        return readable(plain(format_value(value, unit)))
+    pair = beside_limit(other, value, unit) if limit else beside_limit(value, other, unit)
+    return readable(plain(pair[1] if limit else pair[0]))
 
 
 def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[FindingRow]:
@@ -426,7 +435,8 @@ def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[Findin
         rows.append(FindingRow(
             rule=_cap(_ohms(plain(f.description))), channel=plain(f.channel),
             setting=f.setting.value if f.setting else "",
-            value=_shown(f.value, f.display_unit), limit=_shown(f.limit, f.display_unit),
+            value=_shown(f.value, f.display_unit, f.limit), limit=_shown(
+                f.limit, f.display_unit, f.value, limit=True),
             verdict=f.verdict.value, footnote=notes.number(f.source),
             note=readable(plain(f.note)) if said else "",
             action=plain(f.action) if said else ""))

@@ -332,11 +332,12 @@ def _criterion_words(criterion: str) -> str:
 def _finding_value(f: dict[str, Any]) -> str:
     """A finding's value and limit as the check prints them (20 kΩ, limit 2 kΩ; it read
     "20,000 Ω (limit 2000 Ω)")."""
-    from estim.safety.table import DISPLAY_UNITS, format_value
+    from estim.safety.table import DISPLAY_UNITS, beside_limit
 
     unit = f.get("display_unit", "")
     value, limit = f.get("value"), f.get("limit")
     if isinstance(value, int | float) and isinstance(limit, int | float) \
             and unit in DISPLAY_UNITS:
-        return terminal_text(f"{format_value(value, unit)} (limit {format_value(limit, unit)})")
+        shown, most = beside_limit(value, limit, unit)
+        return terminal_text(f"{shown} (limit {most})")
     return terminal_text(f.get("note") or f.get("description") or "")

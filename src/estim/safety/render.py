@@ -11,7 +11,7 @@ from rich.text import Text
 
 from estim.program.model import Verdict
 from estim.safety.findings import Finding, SafetyReport
-from estim.safety.table import ChannelTable, OutputTable, format_value
+from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
 from estim.text import terminal_text
 
 __all__ = ["format_value", "render_check", "render_findings", "render_table"]
@@ -64,8 +64,8 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
                                       f.setting.value if f.setting else "") if x)
         console.print(f"{_verdict(f.verdict)}  [bold]{terminal_text(f.rule_id)}[/bold]"
                       + (f" ({where})" if where else ""))
-        lines = [f"{terminal_text(format_value(f.value, f.display_unit))} against the limit "
-                 f"{terminal_text(format_value(f.limit, f.display_unit))}",
+        value, limit = beside_limit(f.value, f.limit, f.display_unit)
+        lines = [f"{terminal_text(value)} against the limit {terminal_text(limit)}",
                  f"[dim]{terminal_text(f.source)}[/dim]"]
         if f.note:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
@@ -92,8 +92,9 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
             extra += f"\n[bold]{terminal_text(f.action)}[/bold]"
         table.add_row(terminal_text(f.channel), terminal_text(f.rule_id),
                       f.setting.value if f.setting else "",
-                      terminal_text(format_value(f.value, f.display_unit)),
-                      terminal_text(format_value(f.limit, f.display_unit)), _verdict(f.verdict),
+                      *(terminal_text(t) for t in beside_limit(f.value, f.limit,
+                                                               f.display_unit)),
+                      _verdict(f.verdict),
                       f"{terminal_text(f.source)}\n[dim]{extra}[/dim]")
     console.print(table)
 

@@ -65,9 +65,29 @@ _STEP_UP: dict[str, tuple[str, float]] = {"µs": ("ms", 1e-3), "ms": ("s", 1e-3)
                                           "mJ": ("J", 1e-3), "Ω": ("kΩ", 1e-3)}
 
 
-def format_value(value: Value, unit: str) -> str:
-    """``value`` (SI) printed in ``unit`` with 4 significant figures (in a larger unit from
-    1,000 of it, :data:`_STEP_UP`); None is "n/a"."""
+def beside_limit(value: Value, limit: Value, unit: str) -> tuple[str, str]:
+    """``value`` and ``limit`` as :func:`format_value` prints them, with as many more
+    figures as it takes to tell them apart (up to 9): 50.0022 mA failed "50 mA against
+    the limit 50 mA", and 49.9985 mA passed with the same words (probe of 5 December 2026).
+
+    >>> beside_limit(0.0500022, 0.05, "mA")
+    ('50.002 mA', '50 mA')
+    >>> beside_limit(0.0179, 0.05, "mA")
+    ('17.9 mA', '50 mA')
+    """
+    digits = 4
+    while True:
+        shown = format_value(value, unit, digits), format_value(limit, unit, digits)
+        differ = isinstance(value, float | int) and isinstance(limit, float | int) \
+            and not isinstance(value, bool) and value != limit
+        if shown[0] != shown[1] or not differ or digits >= 9:
+            return shown
+        digits += 1
+
+
+def format_value(value: Value, unit: str, digits: int = 4) -> str:
+    """``value`` (SI) printed in ``unit`` with 4 significant figures (``digits``; in a
+    larger unit from 1,000 of it, :data:`_STEP_UP`); None is "n/a"."""
     if value is None:
         return "n/a"
     shown = display_value(value, unit)
@@ -79,7 +99,7 @@ def format_value(value: Value, unit: str) -> str:
     while abs(shown) >= 999.95 and unit in _STEP_UP:  # 999.95 rounds to 1000 at 4 figures
         unit, factor = _STEP_UP[unit]
         shown *= factor
-    text = readable(f"{shown:.4g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
+    text = readable(f"{shown:.{digits}g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
     return f"{text} {unit}".strip()
 
 
