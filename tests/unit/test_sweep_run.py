@@ -72,17 +72,40 @@ def test_a_point_file_that_does_not_hold_what_a_point_writes_is_computed_again(
     version) held text where a number goes, NaN or inf: the table then failed with a
     pyarrow traceback or showed nan and inf. Such a file is not a result: the point runs
     again."""
-    from estim.sweep.run import _read_point
+    from estim.sweep.run import _outputs_digest, _read_point
 
     plan = plan_sweep(TENS, [parse_axis("amplitude=10mA")], options=SAFETY)
     point = plan.points[0]
     result = run_point(point, SAFETY)
     path = tmp_path / "p.json"
-    good = {"key": point.key, "outputs": [list(x) for x in result.outputs], "seconds": 0.1}
+    outputs = [list(x) for x in result.outputs]
+    good = {"key": point.key, "outputs": outputs, "outputs_digest": _outputs_digest(outputs),
+            "seconds": 0.1}
     path.write_text(json.dumps(good))
     assert _read_point(path, point.key) == dataclasses.replace(result, seconds=0.1)
     bad = dict(good, outputs=[*good["outputs"], [column, value]])
     path.write_text(json.dumps(bad))  # NaN and Infinity as Python's json writes them
+    assert _read_point(path, point.key) is None
+
+
+def test_a_point_file_whose_numbers_were_edited_is_computed_again(tmp_path: Path) -> None:
+    """An r.m.s. edited to 999 mA at a 10 mA peak was read back as computed, beside a
+    'pass' (probe of 5 December 2026): the file's digest of its outputs no longer holds."""
+    from estim.sweep.run import _point_json, _read_point
+
+    plan = plan_sweep(TENS, [parse_axis("amplitude=10mA")], options=SAFETY)
+    point = plan.points[0]
+    result = run_point(point, SAFETY)
+    path = tmp_path / "p.json"
+    path.write_text(_point_json(point, result))
+    assert _read_point(path, point.key) is not None
+    data = json.loads(path.read_text())
+    data["outputs"] = [[n, 999.0 if n == "rms_current_mA" else v] for n, v in data["outputs"]]
+    path.write_text(json.dumps(data))
+    assert _read_point(path, point.key) is None
+    del data["outputs_digest"]  # a file without one: an older version's, computed again
+    path.write_text(json.dumps(dict(data, outputs=json.loads(_point_json(point, result))[
+        "outputs"])))
     assert _read_point(path, point.key) is None
 
 

@@ -226,10 +226,21 @@ def _batch_size(points: int, threads: int, body: bool) -> int:
 
 
 def _point_json(point: Point, result: PointResult) -> str:
+    outputs = [list(x) for x in result.outputs]
     return json.dumps({"key": result.key, "inputs": [list(x) for x in point.inputs],
-                       "outputs": [list(x) for x in result.outputs],
+                       "outputs": outputs, "outputs_digest": _outputs_digest(outputs),
                        "seconds": result.seconds,
                        "program": json.loads(point.program)}, indent=1, allow_nan=False)
+
+
+def _outputs_digest(outputs: Any) -> str:
+    """A hash of a point's outputs as written: an r.m.s. edited to 999 mA at a 10 mA peak
+    was read back as computed (probe of 5 December 2026); with it, an edited point is
+    computed again."""
+    import hashlib
+
+    text = json.dumps(outputs, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 #: The columns a point may write, by name.
@@ -259,7 +270,8 @@ def _read_point(path: Path, key: str) -> PointResult | None:
         if data["key"] != key:
             return None
         outputs = tuple((str(name), value) for name, value in data["outputs"])
-        if not all(_valid_output(n, v) for n, v in outputs):
+        if not all(_valid_output(n, v) for n, v in outputs) or \
+                data.get("outputs_digest") != _outputs_digest(data["outputs"]):
             return None  # edited or from another version: computed again
         return PointResult(key, tuple((n, float(v) if isinstance(v, int) else v)
                                       for n, v in outputs), float(data["seconds"]))
