@@ -110,9 +110,13 @@ def open_client(scheduler: str | None = None, *, workers: int | None = None
     # instead of each taking all of them. Loopback only; the scheduler's HTTP endpoint on
     # any free port (8787 may be taken).
     threads = str(max(1, (os.cpu_count() or 1) // n))
+    # Dask's own logs only when critical: a worker's missed heartbeat on a busy machine
+    # printed a 25-line traceback over a sweep that then finished (probe of 5 December
+    # 2026); a point's failure comes back in its result, and a lost worker's points run
+    # on the others
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": threads})
+                           silence_logs=logging.CRITICAL, env={"NUMBA_NUM_THREADS": threads})
     client = Client(cluster)
 
     def close() -> None:
