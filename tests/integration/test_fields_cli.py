@@ -93,7 +93,7 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     # the analytic method covers planar sites only: a limb is refused in the user's words
     limb = str(EXAMPLES / "tens_acupuncture.toml")
     assert run(_args(limb, "-o", str(tmp_path / "o"), "--method", "analytic")) == 2
-    assert "method" in capsys.readouterr().err
+    assert "--method: got 'analytic', expected 'fem'" in capsys.readouterr().err
 
 
 @pytest.mark.integration

@@ -123,6 +123,12 @@ def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
         ('output_indicator = true', 'output_indicator = "yes"', "device.output_indicator",
          "true or false"),
         ('name = "1"', 'name = 1', "channels[0].name", "text in quotes"),
+        # empty names printed a blank first line and "Channel  — tens"
+        ('name = "1"', 'name = " "', "channels[0].name", "a name for the channel"),
+        ('name = "Conventional TENS, lower back"', 'name = ""', "name",
+         "a name for the program"),
+        ('mode = "conventional"', 'mode = "burst"', "channels[0].stimulation.burst_frequency",
+         "a value: burst TENS needs both"),
         ('anode = { placement = "lumbar_left_upper", shape = "rectangular", width = "5 cm", '
          'length = "5 cm" }', 'anode = "lumbar_left_upper"', "channels[0].anode", "a table"),
         # a surface pad is at least 1 mm a side, in the file as where it is meshed (0.5 mm

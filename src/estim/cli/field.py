@@ -95,9 +95,14 @@ def _field(args: argparse.Namespace) -> int:
     check_output_dir(out, force=args.force, names=_NAMES, inputs=(source,))
     boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
     with stage_progress() as progress:
-        pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
-                                mesh_scale=args.mesh_scale, method=args.method,
-                                progress=progress)
+        try:
+            pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
+                                    mesh_scale=args.mesh_scale, method=args.method,
+                                    progress=progress)
+        except InputError as err:  # the option the user typed ('method: got' before)
+            if err.field != "method":
+                raise
+            raise InputError("--method", args.method, err.expected) from None
     # everything is rendered in memory, then the folder is written whole (or not at all)
     section = section_summary(pf, cross_section(pf))
     section_png = figure_to_png(cross_section_figure(

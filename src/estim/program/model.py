@@ -324,8 +324,16 @@ class Program(FrozenModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:
+        # an empty name printed a blank first line and "Channel  — tens" (probe of
+        # 5 December 2026)
+        if not self.name.strip():
+            raise InputError("name", self.name, "a name for the program (it heads every "
+                             "output)")
         names = [c.name for c in self.channels]
         for i, c in enumerate(self.channels):
+            if not c.name.strip():
+                raise InputError(f"channels[{i}].name", c.name, "a name for the channel "
+                                 "(\"1\", \"A\"; the output tables name it)")
             if c.anode.placement == c.cathode.placement:
                 raise InputError(f"channels[{i}].cathode.placement", c.cathode.placement,
                                  "a placement other than the anode's")

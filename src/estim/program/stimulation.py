@@ -157,7 +157,8 @@ class TENS(_Pulsed):
             if self.burst_frequency is None or self.pulses_per_burst is None:
                 raise InputError("burst_frequency" if self.burst_frequency is None
                                  else "pulses_per_burst", None,
-                                 "burst TENS needs burst_frequency and pulses_per_burst")
+                                 "a value: burst TENS needs both burst_frequency and "
+                                 "pulses_per_burst")
             if self.pulses_per_burst < 1:
                 raise InputError("pulses_per_burst", self.pulses_per_burst, "at least 1")
             positive(self, "burst_frequency")
