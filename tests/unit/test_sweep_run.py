@@ -185,3 +185,13 @@ def test_a_cell_of_several_verdicts_shows_the_worst() -> None:
     assert _middle(sensation, [1.0, 2.0]) in (1.0, 2.0)
     number = Column("peak_current_mA", (), "output", out["peak_current_mA"])
     assert _middle(number, [1.0, 2.0, 10.0]) == 2.0
+
+
+def test_a_points_numbers_carry_no_conversion_noise() -> None:
+    """9.499999999999998 mA in the CSV where the check's table says 9.5 (probe of
+    5 December 2026): 12 significant figures, below any model's precision."""
+    from estim.sweep.point import _finite
+
+    assert _finite(9.499999999999998) == 9.5
+    assert _finite(float("nan")) is None and _finite("pass") == "pass"
+    assert _finite(1.2345678901234e-7) == 1.23456789012e-7
