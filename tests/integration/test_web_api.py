@@ -319,7 +319,7 @@ def test_a_voltage_dials_section_is_the_field_per_volt() -> None:
     per_a = section_data(fx.program_fields)
     per_v = section_data(fx.program_fields, dial_unit="V")
     r = fx.program_fields.channels[0].resistance
-    assert (per_a["dial_unit"], per_v["dial_unit"]) == ("A", "V")
+    assert (per_a["unit"], per_v["unit"]) == ("A", "V")
     a = [v for row in per_a["field_v_per_m_per_unit"] for v in row if v]  # type: ignore[attr-defined]
     v = [v for row in per_v["field_v_per_m_per_unit"] for v in row if v]  # type: ignore[attr-defined]
     assert max(v) == pytest.approx(max(a) / r, rel=1e-3)  # rounded to 4 decimals

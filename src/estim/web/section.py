@@ -61,8 +61,8 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
         "kind": section.kind,
         "horizontal_m": [float(x) for x in section.horizontal_m[::_STRIDE]],
         "vertical_m": [float(x) for x in section.vertical_m[::_STRIDE]],
-        "field_v_per_m_per_unit": rows,  # per A, or per V of a voltage dial ("dial_unit")
-        "dial_unit": dial_unit,
+        "field_v_per_m_per_unit": rows,  # per A, or per V of a voltage dial ("unit")
+        "unit": dial_unit,  # named as in every other answer
         "horizontal_label": section.horizontal_label,
         "vertical_label": section.vertical_label,
         "layers": [{"tissue": t, "top_m": top, "bottom_m": bottom}
