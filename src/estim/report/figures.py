@@ -51,6 +51,10 @@ __all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_f
 
 SectionKind = Literal["longitudinal", "transverse", "lead"]
 
+#: A pad this far or farther from a section's plane is not on it (m): drawn faded, and a
+#: channel with no pad on the common section gets a section of its own.
+_OFF_SECTION_M = 5e-3
+
 #: Grid points along each axis of a section.
 _GRID = 161
 #: Deepest tissue shown below the skin (m): deeper, the field of surface pads is negligible.
@@ -109,6 +113,10 @@ class CrossSection:
     electrodes: tuple[SectionElectrode, ...]
     outer_radii_m: tuple[float, float] = (0.0, 0.0)
     lead_radius_m: float = 0.0
+
+
+#: What one section draws: the section and its panels (label, |E| on the grid).
+SectionGroup = tuple[CrossSection, Sequence[tuple[str, NDArray[np.float64]]]]
 
 
 def _place_words(site: Site) -> str:
@@ -318,7 +326,8 @@ def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float6
     for e in sorted(section.electrodes, key=lambda x: x.start - x.end):
         colour = _ROLE_COLOUR.get(e.role, "k")
         ax.fill_between([e.start * 1e2, e.end * 1e2], -bar, 0, color=colour, clip_on=False,
-                        alpha=1.0 if e.offset_m < 5e-3 else 0.4, edgecolor="white", lw=0.8)
+                        alpha=1.0 if e.offset_m < _OFF_SECTION_M else 0.4, edgecolor="white",
+                        lw=0.8)
         # pads of several channels at one place share a label: "1+ 2+"
         labels.setdefault(round(0.5 * (e.start + e.end) * 1e2, 1), []).append(
             f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
@@ -401,7 +410,7 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
         colour = _ROLE_COLOUR.get(e.role, "k")
         arc = np.linspace(e.start, e.end, 30)
         ax.plot(1.04 * a * np.cos(arc) * 1e2, 1.04 * b * np.sin(arc) * 1e2, color=colour,
-                lw=4, solid_capstyle="butt", alpha=1.0 if e.offset_m < 5e-3 else 0.5,
+                lw=4, solid_capstyle="butt", alpha=1.0 if e.offset_m < _OFF_SECTION_M else 0.5,
                 clip_on=False)
         # pads at one angle (one above, one below the section) share a label
         where = round(0.5 * (e.start + e.end), 2)
@@ -436,12 +445,7 @@ def cross_section_figure(program_fields: ProgramFields, *, channel: str | None =
     return sections_figure(section_groups(program_fields), title=title)
 
 
-#: A pad this far or farther from a section's plane is not on it (m): drawn faded.
-_OFF_SECTION_M = 5e-3
-
-
-def section_groups(program_fields: ProgramFields
-                   ) -> list[tuple[CrossSection, list[tuple[str, NDArray[np.float64]]]]]:
+def section_groups(program_fields: ProgramFields) -> list[SectionGroup]:
     """The sections and panels that show every channel: one section for all where each
     channel has a pad on it (or two channels interfere), else one per channel. Two pairs of
     pads side by side on the back were drawn on the first pair's section, the second
@@ -454,10 +458,6 @@ def section_groups(program_fields: ProgramFields
     if len(names) < 2 or program_fields.beat or not apart:
         return [(section, panels)]
     return [section_panels(program_fields, channel=n) for n in names]
-
-
-#: What one section draws: the section and its panels (label, |E| on the grid).
-SectionGroup = tuple[CrossSection, Sequence[tuple[str, NDArray[np.float64]]]]
 
 
 def sections_figure(groups: Sequence[SectionGroup], *, title: str = "") -> Figure:
