@@ -27,9 +27,9 @@ HOSTILE = {
 
 
 def _program(tmp_path: Path) -> Path:
-    text = EXAMPLE.read_text()
-    text = text.replace('description = "4 mA, 40 mA*min, 30 s ramps, drug under the 10 cm2 '
-                        'cathode"', f"description = {json.dumps(HOSTILE['description'])}")
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^description = ".*"$',
+                  lambda _: f"description = {json.dumps(HOSTILE['description'])}", text)
     text = text.replace('[[channels]]\nname = "1"',
                         f"[[channels]]\nname = {json.dumps(HOSTILE['name'])}")
     assert json.dumps(HOSTILE["name"]) in text and "Settings [/]" in text
@@ -90,14 +90,14 @@ def test_the_report_and_plots_show_hostile_names_literally(tmp_path: Path) -> No
     """The HTML report escapes control characters as the terminal does (a raw ESC replays in
     ``cat report.html``; U+202E reorders what follows it), and a ``$`` in a name does not
     start matplotlib's mathtext (``$x^{$`` raised a traceback from the plots)."""
-    text = _program(tmp_path).read_text()
+    text = _program(tmp_path).read_text(encoding="utf-8")
     text = text.replace('name = "Iontophoresis', 'name = "$x^{$ \\u001b[31m Iontophoresis', 1)
     assert "$x^{$" in text
     path = tmp_path / "dollar.toml"
     path.write_text(text)
     out = tmp_path / "out"
     assert main(["run", str(path), "-o", str(out)]) == 0
-    page = (out / "report.html").read_text()
+    page = (out / "report.html").read_text(encoding="utf-8")
     for raw in ("\x1b", "\x07", "\u202e"):
         assert raw not in page
     assert "\\x1b" in page and "$x^{$" in page

@@ -90,7 +90,7 @@ def calibration_program(pad_cm: float | None = None) -> Program:
     name = CALIBRATION_CONFIGURATION["program"]
     if pad_cm is None:
         return resolve_program(name)[0]
-    text = bundled_examples()[name].read_text()
+    text = bundled_examples()[name].read_text(encoding="utf-8")
     pads = 'width = "5 cm", length = "5 cm"'
     if text.count(pads) != 2:
         raise RuntimeError(f"{name}: its two 5 x 5 cm pads are no longer written as "
@@ -386,7 +386,7 @@ def quarter_mvc_current(branch_factor: float | None = None,
     from estim.waveforms.build import biphasic_pulse, stimuli_for
 
     name = MOTOR_CALIBRATION_CONFIGURATION["program"]
-    text = bundled_examples()[name].read_text()
+    text = bundled_examples()[name].read_text(encoding="utf-8")
     pads = 'width = "7.5 cm", length = "13 cm"'
     if text.count(pads) != 2:
         raise RuntimeError(f"{name}: its two pads are no longer written as {pads!r}; "
@@ -443,7 +443,7 @@ def hughes_program(label: str) -> Program:
     from estim.program.bundled import bundled_examples
 
     site, overrides, anode, cathode = HUGHES_SITES[label]
-    text = bundled_examples()["tens_conventional"].read_text()
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
     for old in ('name = "lower_back"', "lumbar_left_upper", "lumbar_left_lower"):
         if text.count(old) != 1:
             raise RuntimeError(f"tens_conventional: {old!r} is no longer written once; "
