@@ -308,6 +308,31 @@ def _two_channels_on_one_pair(example: str) -> str:
         'name = "1"', 'name = "2"', 1)
 
 
+def test_dbs_channels_sharing_a_contact_are_judged_on_their_summed_charge() -> None:
+    """Two channels of 0.3 µC on one 1 mm² contact: 30 µC/cm² each, at the limit and
+    passing; on the contact 0.6 µC, 60 µC/cm², k = log10(60) + log10(0.6) = 1.56 (Shannon
+    passes). The sum is judged as if the phases coincided (the program does not say the
+    device interleaves them); a second contact of its own gets no shared finding."""
+    one = _dbs("3 mA", "100 us", 'area = "1 mm^2"')
+    head, block = one.split("[[channels]]", 1)
+    second = "[[channels]]" + block.replace('name = "1"', 'name = "2"', 1)
+    report = _check(head + "[[channels]]" + block + second)
+    own = [f for f in report.by_rule("implant.charge_density")
+           if f.setting and f.setting.value == "programmed" and f.channel in ("1", "2")]
+    assert [f.verdict for f in own] == [Verdict.PASS, Verdict.PASS]
+    shared = [f for f in report.by_rule("implant.charge_density")
+              if f.channel == "1 + 2 at contact"]
+    assert [(f.setting.value, f.verdict) for f in shared if f.setting] == [
+        ("programmed", Verdict.FAIL), ("device maximum", Verdict.WARN)]
+    assert shared[0].value == pytest.approx(2 * 0.3e-6 / 1e-6)  # C/m²
+    k = [f for f in report.by_rule("implant.shannon_k") if f.channel == "1 + 2 at contact"]
+    assert k[0].value == pytest.approx(math.log10(60) + math.log10(0.6))
+    assert "as if their phases coincided" in shared[0].note
+    apart = _check(head + "[[channels]]" + block
+                   + second.replace('placement = "contact"', 'placement = "contact2"'))
+    assert all(" at " not in f.channel for f in apart.findings)
+
+
 def test_two_dc_channels_on_one_drug_pad_are_judged_on_their_summed_dc() -> None:
     """Two iontophoresis channels of 4 mA on the same 10 cm² drug cathode: each alone is at
     0.4 mA/cm², under the 0.5 mA/cm² of alkaline burns, and 40 mA·min; the skin under the

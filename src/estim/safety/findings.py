@@ -354,6 +354,50 @@ def _shared_placements(program: Program,
     return found
 
 
+def _shared_contacts(program: Program,
+                     outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+                     ) -> list[Finding]:
+    """Channels that drive the same lead contact pass their charges through the same metal:
+    the implant rules judged on their sum. Each channel's largest phase charge is added as
+    if the phases coincided (the most they can sum to; a device may interleave them, which
+    the program does not say), on the smallest of their contacts there. Two 8 mA, 150 µs
+    channels on one contact each passed at 20 µC/cm² while the contact carried 40 µC/cm²,
+    which one 16 mA channel fails (probe of 5 December 2026)."""
+    at: dict[str, list[tuple[str, float]]] = {}
+    for ch in program.channels:
+        if ch.name not in outputs:
+            continue
+        for electrode in (ch.anode, ch.cathode):
+            if electrode.implanted:
+                at.setdefault(electrode.placement, []).append((ch.name, electrode.area_m2))
+    found: list[Finding] = []
+    for contact, users in at.items():
+        names = list(dict.fromkeys(name for name, _ in users))
+        if len(names) < 2:
+            continue
+        area = min(a for _, a in users)
+        listed = ", ".join(names) if len(names) <= 4 else \
+            f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
+        who = (" + ".join(names) if len(names) <= 4 else
+               f"{names[0]} + … + {names[-1]} ({len(names)} channels)") + f" at {contact}"
+        for k in range(2):  # programmed, device maximum
+            outs = [outputs[name][k] for name in names]
+            q = sum(o.implant_metrics.max_phase_charge for o in outs)
+            note = (f"channels {listed} share the contact {contact}: their largest phase "
+                    f"charges added as if their phases coincided ({q * 1e6:.4g} µC) on "
+                    f"{area * 1e4:.4g} cm²")  # [C -> µC, m² -> cm²]
+            action = "lower the channels' amplitudes or give each channel its own contact"
+            shared = [_finding(limit("implant.charge_density"), q / area, outs[0], note=note,
+                               action=action)]
+            if q > 0:
+                q_uc = q * 1e6  # [C -> µC]
+                k_value = math.log10(q_uc / (area * 1e4)) + math.log10(q_uc)  # [m² -> cm²]
+                shared.append(_finding(limit("implant.shannon_k"), k_value, outs[0],
+                                       note=note, action=action))
+            found += [replace(f, channel=who) for f in shared]
+    return found
+
+
 def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: str
                ) -> list[Finding]:
     """The d.c. rules on the channels' d.c. added at one placement: iontophoresis's plateau
@@ -436,4 +480,5 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
         tables.append(channel_table(*outputs))
         analysed[channel.name] = outputs
     findings += _shared_placements(program, analysed)
+    findings += _shared_contacts(program, analysed)
     return SafetyReport(program.name, tuple(findings), OutputTable(program.name, tuple(tables)))
