@@ -107,6 +107,32 @@ def test_stated_impedance_sets_the_current_of_a_voltage_setting() -> None:
     assert act.current_a == pytest.approx(3.0 / 1200.0)
 
 
+def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() -> None:
+    """10 mA through a 3 V compliance: the field's ~810 Ω takes at most ~3.7 mA, and the
+    activation is that current's (it was 10 mA's, 3.4 × the volume; probe of 5 December
+    2026); a stated lead impedance takes the field's place, and the sweep is clipped too."""
+    text = monopolar_90us("medtronic_3389").replace(
+        'control = "voltage"\nmax_voltage = "5 V"',
+        'control = "current"\nmax_current = "10 mA"\ncompliance_voltage = "3 V"').replace(
+        'amplitude = "3.0 V"', 'amplitude = "10 mA"')
+    program = parse_program(text)
+    act = dbs_activation(program, stimuli_for(program), sweep_steps=2)
+    assert act.current_a == pytest.approx(3.0 / act.field_impedance_ohm, rel=1e-9)
+    assert act.volume_m3 == pytest.approx(act.map.volume_m3(act.current_a), rel=1e-12)
+    assert act.volume_m3 < 0.5 * act.map.volume_m3(10e-3)
+    assert "3 V compliance" in act.limited_by and "programmed 10 mA" in act.limited_by
+    assert act.to_dict()["limited_by"] == act.limited_by
+    assert list(act.sweep.current_a) == pytest.approx([3.0 / act.field_impedance_ohm] * 2)
+    stated = parse_program(text.replace('name = "1"\n', 'name = "1"\nimpedance = "20 kohm"\n'))
+    act = dbs_activation(stated, stimuli_for(stated), sweep_steps=0)
+    assert act.current_a == pytest.approx(3.0 / 20e3)
+    assert "20000 Ω (stated in the program)" in act.limited_by
+    enough = parse_program(text.replace('compliance_voltage = "3 V"',
+                                        'compliance_voltage = "15 V"'))
+    act = dbs_activation(enough, stimuli_for(enough), sweep_steps=0)
+    assert act.current_a == pytest.approx(10e-3) and act.limited_by == ""
+
+
 def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:
     """A segment's field is solved (its arc is meshed), but the axon grid assumes the same
     activation all around the lead, so the activation volume says why it is not given."""

@@ -234,7 +234,9 @@ class ActivationSweep:
 class DBSActivation:
     """The tissue a DBS setting activates.
 
-    :param current_a: the main channel's programmed peak current (A).
+    :param current_a: the main channel's peak current (A): the programmed one, or what the
+        device can drive where its compliance voltage or current limit holds it back
+        (``limited_by``).
     :param load_ohm: the impedance that turned a voltage into a current (Ω); None for a
         current-controlled output.
     :param impedance_source: where ``load_ohm`` comes from (the program, the field solution).
@@ -260,6 +262,9 @@ class DBSActivation:
     sweep: ActivationSweep | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    #: why the current is less than the dial asks for (the compliance voltage, the current
+    #: limit), in words; "" where the device delivers it
+    limited_by: str = ""
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -297,6 +302,7 @@ class DBSActivation:
                                     "the lead axis (x = y = 0) it is the isosurface"},
             "beyond_grid": self.beyond_grid,
             "sweep": self.sweep.to_dict() if self.sweep is not None else None,
+            "limited_by": self.limited_by or None,
             "notes": list(self.notes), "evidence": self.evidence, "seconds": self.seconds,
         }
 
@@ -393,6 +399,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     from estim.leads import DEFAULT_LEAD, contact_name, get_lead
     from estim.program.options import Recharge
     from estim.program.stimulation import DBS
+    from estim.text import current_text
 
     t0 = time.perf_counter()
     notes: list[str] = []
@@ -415,8 +422,40 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
                         "electrode interface") + ")")
     else:
         load, source = None, ""
-    to_current = (lambda a: a) if load is None else (lambda a: a / load)
-    currents = [to_current(ch.stimulation.amplitude.value) for ch in program.channels]
+    device = program.device
+
+    def delivered(dial: float, resistance: float) -> float:
+        """The current a dial setting drives: a voltage over the load, up to the device's
+        current limit; a current up to what the compliance voltage drives through the
+        electrode's impedance (stated, else the field solution's)."""
+        if load is not None:
+            i = dial / load
+            return min(i, device.current_limit) if device.current_limit is not None else i
+        r = stated if stated is not None else resistance
+        vc = device.compliance_voltage
+        return min(dial, vc / r) if vc is not None else dial
+
+    def to_current(a: float) -> float:
+        return delivered(a, cf.resistance)
+
+    currents = [delivered(ch.stimulation.amplitude.value, pf.channels[k].resistance)
+                for k, ch in enumerate(program.channels)]
+    programmed = main.stimulation.amplitude.value
+    limited_by = ""
+    if load is None and currents[0] < programmed * (1 - 1e-9):
+        r = stated if stated is not None else cf.resistance
+        assert device.compliance_voltage is not None
+        limited_by = (
+            f"the {device.compliance_voltage:g} V compliance drives at most "
+            f"{current_text(currents[0])} through {r:.0f} Ω ("
+            + ("stated in the program" if stated is not None
+               else "the field solution's tissue and encapsulation, no electrode interface")
+            + f"), not the programmed {current_text(programmed)}")
+    elif load is not None and device.current_limit is not None \
+            and currents[0] < programmed / load * (1 - 1e-9):
+        limited_by = (f"the device's current limit holds it at {current_text(currents[0])}, "
+                      f"not the {current_text(programmed / load)} that {programmed:g} V "
+                      f"drives through {load:.0f} Ω")
     waveform = unit_pulse(stimuli[0])
     together = [0]
     for k in range(1, len(program.channels)):
@@ -489,7 +528,8 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         field_threshold_v_per_m=field_threshold_v_per_m, contacts=radii,
         volume_m3=amap.volume_m3(i0),
         field_volume_m3=amap.field_volume_m3(i0, field_threshold_v_per_m), map=amap,
-        sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0)
+        sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0,
+        limited_by=limited_by)
 
 
 def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
@@ -499,6 +539,7 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
     why there is none (an active segment of a directional lead)."""
     from estim.errors import InputError
     from estim.leads import contact_name
+    from estim.text import current_text
 
     try:
         act = dbs_activation(program, stimuli, progress=progress)
@@ -519,5 +560,7 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
              f"({act.fiber_diameter_m * 1e6:g} µm axons), radius {radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
              f"{act.field_volume_m3 * 1e9:.3g} mm³"
-             + (f" ({diff:+.0%})" if math.isfinite(diff) else "")]
+             + (f" ({diff:+.0%})" if math.isfinite(diff) else "")
+             + (f", at {current_text(act.current_a)}: {act.limited_by}" if act.limited_by
+                else "")]
     return act, words + list(act.notes)
