@@ -158,7 +158,7 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
 
 _EXAMPLES = {
     "current": "25 mA", "voltage": "60 V", "time": "200 us", "frequency": "80 Hz",
-    "length": "5 cm", "area": "25 cm**2", "charge": "20 uC", "resistance": "500 ohm",
+    "length": "5 cm", "area": "25 cm**2", "charge": "40 mA*min", "resistance": "500 ohm",
     "capacitance": "100 nF", "conductivity": "0.2 S/m", "energy": "10 mJ",
     "power": "1 W", "dimensionless": "0.5", "current_density": "0.5 mA/cm**2",
     "specific_capacitance": "1 uF/cm**2", "temperature": "37 degC",

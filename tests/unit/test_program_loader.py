@@ -232,6 +232,29 @@ def test_unknown_drug_is_refused_at_load():
     assert "dexamethasone_sodium_phosphate" in info.value.expected
 
 
+@pytest.mark.parametrize("amplitude", ["4 V", "0.004 V"])
+def test_iontophoresis_in_volts_is_refused_as_an_amplitude_not_as_a_dose(amplitude):
+    """"4 V" reached the dose check as 4 A ("at least the ramps' 2e+03 mA*min") while
+    "0.004 V" was refused as a voltage: both are the amplitude's error, whatever the number."""
+    text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace('amplitude = "4 mA"', f'amplitude = "{amplitude}"'))
+    assert info.value.field == "channels[0].stimulation.amplitude"
+    assert info.value.value == amplitude and "a current" in info.value.expected
+
+
+def test_a_voltage_controlled_iontophoresis_device_is_refused():
+    """A voltage-controlled device's 4 mV was dosed as 4 mA: 40 mA·min and 0.07 mg reported
+    where 4 mV drives ~18 µA (probe of 5 December 2026)."""
+    text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
+    text = text.replace('control = "current"', 'control = "voltage"').replace(
+        'max_current = "', 'max_voltage = "80 V"\ncurrent_limit = "')
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field == "device.control" and info.value.value == "voltage"
+    assert "'current'" in info.value.expected
+
+
 def test_iontophoresis_plateau_reaches_the_dose():
     p = load_program(EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml")
     s = p.channels[0].stimulation

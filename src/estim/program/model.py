@@ -356,6 +356,11 @@ class Program(FrozenModel):
                                  "of an implanted lead")
             amp = c.stimulation.amplitude
             where = f"channels[{i}].stimulation.amplitude"
+            if c.stimulation.type == "iontophoresis" and self.device.control is not \
+                    Control.CURRENT:
+                raise InputError("device.control", self.device.control.value,
+                                 "'current': iontophoresis is dosed in charge (mA·min), "
+                                 "which the current sets")
             if amp.control is not self.device.control:
                 raise InputError(where, fmt_amplitude(amp),
                                  f"a {self.device.control.value}, because the device is "

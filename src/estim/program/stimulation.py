@@ -13,6 +13,7 @@ from estim.program.common import (
     MAX_SESSION_S,
     Amplitude,
     FrozenModel,
+    fmt_amplitude,
     max_events,
     non_negative,
     parse_amplitude,
@@ -22,7 +23,7 @@ from estim.program.common import (
     si_text,
 )
 from estim.program.drugs import get_drug
-from estim.program.options import IFCMode, PulseShape, Recharge, TENSMode
+from estim.program.options import Control, IFCMode, PulseShape, Recharge, TENSMode
 from estim.program.quantities import Charge, Dimensionless, Frequency, Time
 
 __all__ = ["DBS", "HVPC", "MAX_CARRIER_CYCLES", "MAX_CARRIER_HZ", "MAX_SWEEP_PHASE_S", "NMES",
@@ -553,6 +554,13 @@ class Iontophoresis(FrozenModel):
                 raise InputError("drug_electrode", self.drug_electrode,
                                  f"'{required.value}': {self.drug} is delivered from the "
                                  f"{required.value}")  # an unknown name lists the known drugs
+        if self.amplitude.control is not Control.CURRENT:
+            # "4 V" went on to the dose check as 4 A ("at least the ramps' 2e+03 mA*min"),
+            # and a voltage-controlled device's 4 mV was dosed as 4 mA (probe, 5 Dec 2026)
+            raise InputError("amplitude", fmt_amplitude(self.amplitude),
+                             "a current, e.g. '4 mA': iontophoresis is dosed in charge "
+                             "(mA·min), which the current sets, so its device is "
+                             "current-controlled")
         positive(self, "dose")
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:
