@@ -207,3 +207,43 @@ def test_impedances_given_to_check_are_the_channels_own(given, words) -> None:
 
     with pytest.raises(InputError, match=words):
         check(parse_program(TEXT.replace("IMPEDANCE", "")), impedances_ohm=given)
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    # the gap alone overflows the 7.69 ms period at 130 Hz: blamed, with what would fit
+    ('interphase_gap = "7.6 ms"', "interphase_gap", "less than 7572 us"),
+    # an equal recharge would fit: the ratio's 12 ms phase is what overflows
+    ("recharge_ratio = 0.005", "recharge_ratio", "more than 0.00786"),
+    ('pulse_width = "4 ms"\nfrequency = "130 Hz"', "pulse_width", "shorter than the period"),
+])
+def test_a_pulse_that_does_not_fit_its_period_names_the_field_that_overflows(
+        change: str, field: str, words: str) -> None:
+    """Both a gap and a recharge ratio that overflow the period were blamed on the 60 µs
+    pulse width, the one value that was fine (probe of 5 December 2026)."""
+    from estim.errors import InputError
+
+    text = TEXT.replace("IMPEDANCE\n", "").replace('pulse_width = "90 us"\n', "")
+    text = text.replace('frequency = "130 Hz"\n', "") + change + "\n"
+    with pytest.raises(InputError) as info:
+        parse_program(text)
+    assert info.value.field == f"channels[0].stimulation.{field}", str(info.value)
+    assert words in info.value.expected
+
+
+@pytest.mark.parametrize(("tau", "refused"), [("1 ns", True), ("89 us", True),
+                                             ("90 us", False), ("1 ms", False)])
+def test_a_passive_recharge_faster_than_its_pulse_is_refused(tau: str, refused: bool) -> None:
+    """A passive recharge peaks at the pulse's charge / tau: at 1 ns a 3 mA pulse's recharge
+    read 180 A, which the output clipped into a false charge imbalance."""
+    from estim.errors import InputError
+
+    text = (TEXT.replace("IMPEDANCE\n", "").replace('recharge = "active"',
+                                                    f'recharge = "passive"\n'
+                                                    f'recharge_time_constant = "{tau}"'))
+    if not refused:
+        parse_program(text)
+        return
+    with pytest.raises(InputError) as info:
+        parse_program(text)
+    assert info.value.field == "channels[0].stimulation.recharge_time_constant"
+    assert "at least the pulse width (90 us)" in info.value.expected

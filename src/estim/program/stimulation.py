@@ -617,15 +617,37 @@ class DBS(FrozenModel):
         if not 0 < self.recharge_ratio <= 1:
             raise InputError("recharge_ratio", self.recharge_ratio,
                              "a fraction above 0 and at most 1: 0.1 or '10 %'")
-        active = self.pulse_width + self.interphase_gap
-        if self.recharge is Recharge.ACTIVE:
-            active += self.pulse_width / self.recharge_ratio
-        else:  # the passive (capacitor) phase needs at least as long as the pulse
-            active += self.pulse_width
-        if active >= 1.0 / self.frequency:
-            raise InputError("pulse_width", self.pulse_width,
-                             f"a pulse and its recharge shorter than the period "
-                             f"({1e6 / self.frequency:.0f} us)")
+        if self.recharge is Recharge.PASSIVE and self.recharge_time_constant < self.pulse_width:
+            # the capacitor gives the pulse's charge back at a peak of charge / tau: faster
+            # than the pulse, it peaks above the pulse (1 ns read as a 180 A "peak" that the
+            # output then clipped into a false charge imbalance; probe of 5 December 2026)
+            default = "recharge_time_constant" not in self.model_fields_set
+            raise InputError("recharge_time_constant",
+                             _us(self.recharge_time_constant)
+                             + (" (the default; set it with the pulse width)" if default else ""),
+                             f"at least the pulse width ({_us(self.pulse_width)}): a passive "
+                             "recharge of time constant tau peaks at the pulse's charge / tau, "
+                             "above the pulse itself when tau is shorter (an output capacitor "
+                             "of a few µF into a 1 kΩ lead gives milliseconds)")
+        period = 1.0 / self.frequency
+        recharge = (self.pulse_width / self.recharge_ratio if self.recharge is Recharge.ACTIVE
+                    else self.pulse_width)  # the passive phase needs as long as the pulse
+        total = self.pulse_width + self.interphase_gap + recharge
+        if total >= period:
+            within = (f"a pulse, its gap and its recharge ({_us(total)} in all) shorter than "
+                      f"the period ({_us(period)} at {self.frequency:g} Hz)")
+            if self.interphase_gap > 0 and total - self.interphase_gap < period:
+                raise InputError("interphase_gap", si_text("time", self.interphase_gap),
+                                 f"less than {_us(period - (total - self.interphase_gap))}: "
+                                 + within)
+            room = period - self.pulse_width - self.interphase_gap
+            if self.recharge is Recharge.ACTIVE and self.pulse_width < room:
+                # with an equal recharge it would fit: the ratio's long phase overflows
+                raise InputError("recharge_ratio", self.recharge_ratio,
+                                 f"more than {self.pulse_width / room:.3g}"
+                                 f" (the recharge lasts pulse_width / recharge_ratio, "
+                                 f"{_us(recharge)}): " + within)
+            raise InputError("pulse_width", si_text("time", self.pulse_width), within)
         session_as_written(1.0 / self.frequency, self.duration, what="pulse period",
                            cause=("frequency", self.frequency))
         return self
