@@ -187,9 +187,12 @@ def test_placements_of_a_brain_site_name_the_lead_and_its_segments(capsys):
     assert rows["lead_contact_2b"]["facing_deg"] == 120.0  # 120° apart, as the lead is built
     assert rows["lead_contact_1"]["facing_deg"] is None  # a ring faces every way
     assert rows["lead_contact_2b"]["position_m"][2] == pytest.approx(3.75e-3)
+    # the case is the brain's outer boundary, not a point at the lead's tip (0, 0, 0)
+    assert rows["case"]["boundary"] is True and rows["case"]["position_m"] is None
     assert main(["placements", "stn", "--lead", "abbott_6172"]) == 0
     text = capsys.readouterr().out
     assert "segment facing 120°, 90° wide" in text
+    assert "case             the return: the brain's outer boundary, 30 mm from the lead" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     assert main(["placements", "stn", "--lead", "nope"]) == 2
     assert "--lead: got 'nope'" in capsys.readouterr().err

@@ -255,6 +255,16 @@ def test_a_voltage_controlled_iontophoresis_device_is_refused():
     assert "'current'" in info.value.expected
 
 
+def test_an_impedance_nothing_reads_is_refused():
+    """A current-controlled channel on skin pads sets its current whatever the skin's
+    impedance: a stated one was accepted and changed nothing (probe of 5 December 2026)."""
+    text = (EXAMPLES[0].parent / "tens_conventional.toml").read_text()
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace("[[channels]]\n", '[[channels]]\nimpedance = "2 kohm"\n', 1))
+    assert info.value.field == "channels[0].impedance"
+    assert "current-controlled channel of skin pads" in info.value.expected
+
+
 def test_iontophoresis_plateau_reaches_the_dose():
     p = load_program(EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml")
     s = p.channels[0].stimulation

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import sys
 import textwrap
@@ -21,7 +22,9 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(handler=_programs)
 
-    p = sub.add_parser("sites", help="list the anatomical sites and their tissue layers")
+    p = sub.add_parser("sites", help="list the anatomical sites and their tissue layers",
+                       description="List the anatomical sites a program can name, with "
+                                   "their kind and tissue layers (outer to inner).")
     add_json(p)
     p.set_defaults(handler=_sites)
 
@@ -124,6 +127,8 @@ def _placements(args: argparse.Namespace) -> int:
             contact = lead.contact(name)
             row.update(lead=lead.name, facing_deg=None if contact.is_ring
                        else contact.angle_deg, arc_deg=contact.arc_deg)
+        elif lead is not None:  # the IPG's case is the modelled brain's outer boundary
+            row.update(position_m=None, normal=None, boundary=True)
         rows.append(row)
     if args.json:
         print_json(rows)
@@ -133,6 +138,10 @@ def _placements(args: argparse.Namespace) -> int:
     print(f"placements on {shown(args.site)} (electrode centre, mm):")
     width = max(len(r["name"]) for r in rows) + 1  # a lead's segments fit 80 columns
     for r in rows:
+        if r.get("boundary"):  # not a point: it was listed at the lead's tip, (0, 0, 0)
+            print(f"  {r['name']:<{width}} the return: the brain's outer boundary, "
+                  f"{site.height * 1e3:g} mm from the lead")
+            continue
         x, y, z = (v * 1e3 for v in r["position_m"])  # [m -> mm]
         line = f"  {r['name']:<{width}} ({x:7.2f}, {y:7.2f}, {z:7.2f})"  # 0.01 mm: 4.25
         if r.get("arc_deg") is not None:
@@ -168,5 +177,5 @@ def _new(args: argparse.Namespace) -> int:
         print_json({"example": name, "files": [str(out)]})
     else:
         print(f"wrote {shown(out)} (from the bundled example {name}); "
-              f"estim check {shown(out)} to see its output and findings")
+              f"estim check {shown(shlex.quote(str(out)))} to see its output and findings")
     return 0

@@ -12,7 +12,9 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("waveform", help="plot each channel at pulse and session scale")
+    p = sub.add_parser("waveform", help="plot each channel at pulse and session scale",
+                       description="Plot each channel's output as programmed: a few pulses "
+                                   "(or carrier cycles) and the whole session.")
     add_program(p)
     p.add_argument("-o", "--output", required=True, help="PNG file to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")

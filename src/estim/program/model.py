@@ -279,6 +279,14 @@ class Channel(FrozenModel):
             raise InputError("impedance", f"{z:g} ohm",
                              f"an impedance between {MIN_IMPEDANCE_OHM:g} and "
                              f"{MAX_IMPEDANCE_OHM:g} ohm")
+        if z is not None and self.stimulation.amplitude.control is Control.CURRENT \
+                and not (self.anode.implanted or self.cathode.implanted):
+            # nothing reads it: a current-controlled output on skin pads sets the current
+            # whatever the skin's impedance (accepted and ignored; probe of 5 December 2026)
+            raise InputError("impedance", f"{z:g} ohm",
+                             "no impedance on a current-controlled channel of skin pads (the "
+                             "current is what it is set to; a lead's impedance, or a "
+                             "voltage-controlled output's, is what estim uses)")
         return self
 
 

@@ -363,8 +363,12 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                     "anatomy), not a measurement; people differ.")
     else:
         notes = fx.get("notes") or []
-        reason = plain(notes[0]) if notes else "no body stage was run"
-        feel.append(f"estim does not predict what this program feels like: {reason}.")
+        if fx.get("dbs_activation") is not None:  # its note is the volume, not a reason
+            feel.append("estim predicts the tissue a DBS setting activates, not what it feels "
+                        "like" + (f". {plain(notes[0])}." if notes else "."))
+        else:
+            reason = plain(notes[0]) if notes else "no body stage was run"
+            feel.append(f"estim does not predict what this program feels like: {reason}.")
     return {"what": what, "description": plain(p.description), "source": plain(p.source),
             "verdict": verdict, "verdict_words": _VERDICT_WORDS[verdict], "safety": safety,
             "feel": feel}

@@ -223,7 +223,8 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
             lo, hi = (float(peaks.min()), float(peaks.max())) if peaks.size else (0.0, 0.0)
             ax.fill_between([0, total * scale], lo, hi, color="tab:orange", alpha=0.3, lw=0)
             ax.hlines([lo, hi], 0, total * scale, color="tab:orange", lw=1.2)
-            what = f"at {hi:.3g} {unit}" if math.isclose(lo, hi) else \
+            # equal at the figures shown reads as one value ("40–40 mA" for 39.98 to 40)
+            what = f"at {hi:.3g} {unit}" if f"{lo:.3g}" == f"{hi:.3g}" else \
                 f"{lo:.3g}–{hi:.3g} {unit}"
         ax.axhline(0, color="0.6", lw=0.5)
         ax.set_xlim(0, total * scale)
