@@ -34,6 +34,26 @@ def test_table_hand_values_conventional_tens() -> None:
     assert ct.row("frequency").programmed == 80.0
 
 
+def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
+    """Premodulated interferential's 100 Hz beat was nowhere in its table, and true
+    interferential's swept beat channel gave only its sweep's bottom, 4,080 Hz (probe of 5
+    December 2026). The beats are those delivered: a stepped sweep's steps hold whole beats
+    at their middle (80.2-119.7 Hz for 80-120), within 0.5 % of the programmed ends."""
+    examples = EXAMPLE.parent
+    (pre,) = check(load_program(examples / "ifc_premodulated.toml")).table.channels
+    assert pre.row("beat_frequency").programmed == pytest.approx(100.0)
+    assert pre.row("beat_frequency_max").programmed is None
+    assert pre.row("frequency_max").programmed is None
+    base, beat = check(load_program(examples / "ifc_true_knee.toml")).table.channels
+    for ct in (base, beat):
+        assert ct.row("beat_frequency").programmed == pytest.approx(80.0, rel=5e-3)
+        assert ct.row("beat_frequency_max").programmed == pytest.approx(120.0, rel=5e-3)
+    assert base.row("frequency_max").programmed is None  # the base carrier does not sweep
+    assert beat.row("frequency").programmed == pytest.approx(4080.0)
+    assert beat.row("frequency_max").programmed == pytest.approx(
+        4000.0 + beat.row("beat_frequency_max").programmed)
+
+
 def test_report_is_json_and_renders() -> None:
     report = check(load_program(EXAMPLE))
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))

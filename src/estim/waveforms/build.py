@@ -230,8 +230,14 @@ def _interferential(s: Interferential) -> Stimulus:
         shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
     if s.role != "base":
         shape += _stepped_beat(s)
+    # the beats as delivered (a stepped sweep's steps hold whole beats; a lone beat is one)
+    delivered = [b * fc / c for b, c in s.sweep_steps()]
+    swept = s.beat_frequency_max is not None
+    beat_lo, beat_hi = min(delivered), max(delivered)
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
-                    band_frequencies_hz=(fc, s.beat_frequency))
+                    band_frequencies_hz=(fc, s.beat_frequency),
+                    frequency_max_hz=fc + beat_hi if swept and s.role == "beat" else None,
+                    beat_hz=beat_lo, beat_max_hz=beat_hi if swept else None)
     if s.role == "base":  # a pure carrier: one carrier cycle is the whole story
         pulse = Pulse((Segment.sine(1.0, fc, 0.0, 1.0 / fc),), "sinusoidal carrier")
         return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / fc, s.duration,

@@ -38,6 +38,10 @@ class Timing:
     :param frequency_hz: pulse repetition (or carrier) frequency.
     :param band_frequencies_hz: frequencies the IEC band limits are judged at (a carrier and
         its burst or beat rate; the strictest band applies).
+    :param frequency_max_hz: a swept carrier's top frequency (true interferential's beat
+        channel); None where the frequency does not sweep.
+    :param beat_hz: interferential: the beat (the envelope's frequency), the lowest of a
+        sweep as delivered; ``beat_max_hz`` its highest (None without a sweep).
     """
 
     shape: str
@@ -53,6 +57,9 @@ class Timing:
     off_time_s: float | None = None
     ramp_up_s: float | None = None
     ramp_down_s: float | None = None
+    frequency_max_hz: float | None = None
+    beat_hz: float | None = None
+    beat_max_hz: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
