@@ -67,6 +67,23 @@ def test_report_is_json_and_renders() -> None:
     assert "25 mA" in text
 
 
+def test_a_rows_note_is_a_footnote_at_the_tables_width() -> None:
+    """At 80 columns a row's note stood in the label's column, a word or two a line (the
+    skin load's 11 lines beside one figure); it is a numbered footnote under the table.
+    Iontophoresis's skin load is its resistance (ramps of seconds, a 1 ms time constant),
+    which the note said was "not resolved"; a d.c. output has no energy per pulse."""
+    report = check(load_program(EXAMPLE.parent / "iontophoresis_dexamethasone.toml"))
+    (ct,) = report.table.channels
+    assert ct.row("skin_peak_voltage").programmed == pytest.approx(12.53, rel=1e-3)  # 4 mA
+    assert "not resolved" not in ct.row("skin_peak_voltage").note  # × (300 + 2833) Ω
+    assert ct.row("skin_energy_per_pulse").programmed is None
+    buf = io.StringIO()
+    render_check(report, Console(file=buf, width=80, color_system=None))
+    text = buf.getvalue()
+    assert "load (1)" in text and "\n(1) d.c. whose ramps and plateau" in text
+    assert not any("│" in line and "capacitance" in line for line in text.splitlines())
+
+
 def test_a_figure_of_a_thousand_or_more_is_shown_in_the_larger_unit() -> None:
     """Iontophoresis's table read "630,000,000 µs" and "2,400,000 µC" (10.5 min, 2.4 C);
     from 1,000 of a row's unit the figure is shown in the next larger one, and below it as

@@ -499,7 +499,16 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             peak_v = min(peak_v, device.max_voltage)
     note = ("periodic steady state over one pulse period (FFT); energy per pulse period (a "
             "carrier cycle for carrier outputs); typical skin parameters, which vary widely")
-    if not resolved_all:
+    tau = load.parallel_ohm * load.cpe_q if load.alpha == 1.0 else math.inf
+    segments = [s for p in stim.pulses for s in p.segments]
+    if segments and all(s.linear is not None or not np.any(s.rates) for s in segments) \
+            and min(s.duration for s in segments) > 100 * tau:
+        # d.c. with ramps of seconds (iontophoresis): the sampling cannot resolve a 1 ms
+        # time constant over 10 minutes, and need not, which the note said it had not
+        note = (f"d.c. whose ramps and plateau last over 100 × the skin's time constant "
+                f"({tau * 1e3:.2g} ms): the skin's capacitance follows them, and the load is "
+                "its resistance; typical skin parameters, which vary widely")
+    elif not resolved_all:
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:
         note += ("; the output would exceed the compliance voltage: the peaks shown are the "

@@ -20,20 +20,28 @@ _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red
 
 
 def _channel_table(ct: ChannelTable) -> Table:
+    """The channel's rows; a row's note is a numbered footnote under the table, at its full
+    width (in the label's column it stood a word or two a line: at 80 columns the skin
+    load's note ran 11 lines beside one figure)."""
     table = Table(title=f"Channel {terminal_text(ct.channel)} — {terminal_text(ct.modality)} "
-                        f"({ct.control}-controlled)", title_justify="left")
+                        f"({ct.control}-controlled)", title_justify="left",
+                  caption_justify="left", caption_style="dim")
     # fold, not "…": at 40 columns "Output character…" and "(capaciti…" (probe)
     table.add_column("Output characteristic", overflow="fold")
     table.add_column("at programmed amplitude", justify="right", overflow="fold")
     table.add_column("at device maximum", justify="right", overflow="fold")
+    notes: list[str] = []
     for row in ct.rows:
         if row.programmed is None and row.maximum is None:
             continue
         label = terminal_text(row.label)
         if row.note:
-            label += f"\n[dim]{terminal_text(row.note)}[/dim]"
+            notes.append(terminal_text(row.note))
+            label += f" [dim]({len(notes)})[/dim]"
         table.add_row(label, terminal_text(format_value(row.programmed, row.unit)),
                       terminal_text(format_value(row.maximum, row.unit)))
+    if notes:
+        table.caption = "\n".join(f"({k}) {note}" for k, note in enumerate(notes, 1))
     return table
 
 

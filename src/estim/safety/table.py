@@ -253,7 +253,8 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("skin_peak_current", "Peak current on a typical skin–electrode load", "mA", p, m,
               lambda o: o.skin and o.skin.peak_current_a),
         _both("skin_energy_per_pulse", "Energy per pulse period on a typical skin–electrode "
-              "load", "mJ", p, m, lambda o: o.skin and o.skin.energy_per_event_j,
+              "load", "mJ", p, m,
+              lambda o: None if o.is_dc else o.skin and o.skin.energy_per_event_j,
               note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
         _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
