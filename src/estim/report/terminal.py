@@ -59,14 +59,18 @@ def render_summary(result: Result, console: Console) -> None:
                         "r.m.s. over the worst 1 s, the largest phase)")
     # fold, not "…": "symmetric biphasic rectangu…" at 80 columns (probe of 5 December 2026)
     table.add_column("ch", overflow="fold")
-    table.add_column("waveform", overflow="fold")
+    # at least its longest word wide: "cathodic-firs|t" at 80 columns (probe)
+    longest = max((len(word) for stim in result.stimuli for word in stim.timing.shape.split()),
+                  default=8)
+    table.add_column("waveform", overflow="fold", min_width=min(longest, 20))
     volts = bool(result.stimuli) and result.stimuli[0].unit == "V"  # one control per device
-    for col in ("peak", "r.m.s.", "mean |V|" if volts else "mean |I|", "d.c.",
-                "phase area" if volts else "phase charge", "duty"):
+    # two-line headers: the waveform's words need the room at 80 columns
+    for col in ("peak", "r.m.s.", "mean\n|V|" if volts else "mean\n|I|", "d.c.",
+                "phase\narea" if volts else "phase\ncharge", "duty"):
         table.add_column(col, justify="right", overflow="fold")
     for ch, stim, m in zip(p.channels, result.stimuli, result.metrics, strict=True):
         u = stim.unit
-        q = "C" if u == "A" else "V*s"
+        q = "C" if u == "A" else "V·s"
         table.add_row(terminal_text(ch.name), terminal_text(stim.timing.shape),
                       _amount(m.peak, u),
                       _amount(m.rms_max_1s, u), _amount(m.mean_abs, u),
