@@ -247,3 +247,17 @@ def test_a_passive_recharge_faster_than_its_pulse_is_refused(tau: str, refused: 
         parse_program(text)
     assert info.value.field == "channels[0].stimulation.recharge_time_constant"
     assert "at least the pulse width (90 us)" in info.value.expected
+
+
+def test_a_case_of_a_few_square_millimetres_is_refused() -> None:
+    """The field takes the case as the brain's far boundary whatever its size, and the
+    table's smaller-electrode rows then read a 1 mm² case (60 µC/cm² on it)."""
+    from estim.errors import InputError
+
+    small = TEXT.replace("IMPEDANCE\n", "").replace('width = "5 cm", length = "6 cm"',
+                                                    'width = "1 mm", length = "1 mm"')
+    with pytest.raises(InputError) as info:
+        parse_program(small)
+    assert info.value.field == "channels[0].anode" and "10 cm²" in info.value.expected
+    parse_program(small.replace('width = "1 mm", length = "1 mm"',
+                                'width = "2.5 cm", length = "4 cm"'))  # 10 cm²: kept

@@ -290,6 +290,10 @@ class Channel(FrozenModel):
         return self
 
 
+#: The smallest implanted pulse generator's case a program may give (m²): a can is tens of
+#: cm² (5 × 6 cm in the DBS example); below 10 cm² it is a typing slip (an assumed bound).
+MIN_CASE_AREA_M2 = 10e-4
+
 #: Bounds of a stated electrode impedance (Ω): a DBS lead reads 500-1,500 Ω (Butson et al.
 #: 2006); below 50 Ω is a short circuit, above 100 kΩ an open one.
 MIN_IMPEDANCE_OHM = 50.0
@@ -362,6 +366,15 @@ class Program(FrozenModel):
                 raise InputError("device.implanted", False,
                                  f"true, or left out: channel {c.name!r} drives the contact "
                                  "of an implanted lead")
+            for role in ("anode", "cathode"):
+                e = getattr(c, role)
+                if e.placement == "case" and e.area_m2 < MIN_CASE_AREA_M2 * (1 - 1e-9):
+                    # the field takes the case as the brain's far boundary whatever its
+                    # size, and the table's "smaller electrode" then read a 1 mm² case
+                    raise InputError(f"channels[{i}].{role}", f"{e.area_m2 * 1e4:.3g} cm²",
+                                     f"a pulse generator's case of at least "
+                                     f"{MIN_CASE_AREA_M2 * 1e4:g} cm² (an implanted pulse "
+                                     "generator's can is tens of cm², e.g. 5 × 6 cm)")
             amp = c.stimulation.amplitude
             where = f"channels[{i}].stimulation.amplitude"
             if c.stimulation.type == "iontophoresis" and self.device.control is not \
