@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from estim.effects.program import EffectsResult
     from estim.safety.findings import SafetyReport
 
-__all__ = ["Result", "SimulateOptions", "simulate"]
+__all__ = ["Result", "SimulateOptions", "field_impedances", "simulate"]
 
 #: Fiber classes whose counts :class:`SimulateOptions` may set.
 _FIBER_CLASSES = ("abeta", "adelta", "c", "motor", "periosteal")
@@ -179,18 +179,18 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
         effects = effects_for_program(
             program, stimuli, progress=opts.progress, seed=opts.seed,
             counts=dict(opts.fiber_counts) if opts.fiber_counts is not None else None)
-        impedances = _field_impedances(program, effects)
+        impedances = field_impedances(program, effects)
         if impedances:
             report = check(program, impedances_ohm=impedances)
     return Result(program=program, stimuli=stimuli, metrics=mets, safety=report,
                   effects=effects, setup=setup)
 
 
-def _field_impedances(program: Program, effects: EffectsResult) -> dict[str, float]:
+def field_impedances(program: Program, effects: EffectsResult | None) -> dict[str, float]:
     """Per channel, the field solution's impedance (Ω) of a voltage-controlled implanted
     channel that states none (the safety check's ``impedances_ohm``); empty where none
     applies."""
-    dbs = effects.dbs
+    dbs = effects.dbs if effects is not None else None
     if dbs is None or program.device.control is not Control.VOLTAGE:
         return {}
     main = program.channels[0]

@@ -45,7 +45,7 @@ from estim.program.model import Program
 from estim.program.options import Control, Sensation
 from estim.program.stimulation import FORCE_TYPES
 from estim.setup import Setup, build_setup
-from estim.simulate import Result, SimulateOptions, simulate
+from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
 from estim.stimulator.safety_dial import SafetyTable, safety_table
 from estim.waveforms.stimulus import Stimulus
@@ -276,7 +276,7 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
     window = effects.window if effects is not None else None
     per_unit = _current_per_unit(result)
     report(0.95, "safety: the verdict along the dial")
-    impedances = _field_impedances(result)
+    impedances = field_impedances(result.program, result.effects)
     table = safety_table(program, impedances_ohm=impedances)
     thresholds: dict[str, float] = {}
     if window is not None and per_unit is not None:
@@ -303,19 +303,6 @@ def _current_per_unit(result: Result) -> float | None:
     if fields_ is None:
         return None
     return 1.0 / float(fields_.channels[0].resistance)
-
-
-def _field_impedances(result: Result) -> dict[str, float]:
-    """The DBS lead's field impedance that :func:`estim.simulate` gave the safety check (a
-    voltage-controlled implanted channel that states none), as ``check`` takes it: it judges
-    into 500 Ω unless this is lower."""
-    effects, program = result.effects, result.program
-    dbs = effects.dbs if effects is not None else None
-    main = program.channels[0]
-    if dbs is None or program.device.control is not Control.VOLTAGE or \
-            main.impedance is not None or main.name != dbs.channel:
-        return {}
-    return {main.name: float(dbs.field_impedance_ohm)}
 
 
 def _thresholds(window: SensationWindow, per_unit: float) -> dict[str, float]:
