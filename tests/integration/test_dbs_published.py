@@ -25,6 +25,7 @@ at 3-5 V and 18 % above at 1 V.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -117,12 +118,17 @@ def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() 
         'amplitude = "3.0 V"', 'amplitude = "10 mA"')
     program = parse_program(text)
     act = dbs_activation(program, stimuli_for(program), sweep_steps=2)
-    assert act.current_a == pytest.approx(3.0 / act.field_impedance_ohm, rel=1e-9)
-    assert act.volume_m3 == pytest.approx(act.map.volume_m3(act.current_a), rel=1e-12)
+    deliverable = 3.0 / act.field_impedance_ohm
+    assert act.current_a == pytest.approx(deliverable, rel=1e-9)
+    # the same as the current the compliance allows, programmed: an independent run
+    direct = parse_program(text.replace('amplitude = "10 mA"',
+                                        f'amplitude = "{deliverable * 1e3:.12g} mA"'))
+    assert act.volume_m3 == pytest.approx(
+        dbs_activation(direct, stimuli_for(direct), sweep_steps=0).volume_m3, rel=1e-6)
     assert act.volume_m3 < 0.5 * act.map.volume_m3(10e-3)
     assert "3 V compliance" in act.limited_by and "programmed 10 mA" in act.limited_by
     assert act.to_dict()["limited_by"] == act.limited_by
-    assert list(act.sweep.current_a) == pytest.approx([3.0 / act.field_impedance_ohm] * 2)
+    assert list(act.sweep.current_a) == pytest.approx([deliverable] * 2)
     stated = parse_program(text.replace('name = "1"\n', 'name = "1"\nimpedance = "20 kohm"\n'))
     act = dbs_activation(stated, stimuli_for(stated), sweep_steps=0)
     assert act.current_a == pytest.approx(3.0 / 20e3)
@@ -131,6 +137,35 @@ def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() 
                                         'compliance_voltage = "15 V"'))
     act = dbs_activation(enough, stimuli_for(enough), sweep_steps=0)
     assert act.current_a == pytest.approx(10e-3) and act.limited_by == ""
+
+
+def test_each_channel_is_limited_through_its_own_impedance_and_the_sweep_follows() -> None:
+    """Channel 2 on its own lead of a stated 2 kΩ at 2 mA through a 3 V compliance drives
+    1.5 mA; it was taken through channel 1's impedance (2 mA, ~18 % more volume). Along the
+    sweep the limits change the channels' ratio, and each setting gets its own field shape:
+    the sweep's point at a setting equals that setting programmed."""
+    base = monopolar_90us("medtronic_3389").replace(
+        'control = "voltage"\nmax_voltage = "5 V"',
+        'control = "current"\nmax_current = "4 mA"\ncompliance_voltage = "3 V"').replace(
+        'amplitude = "3.0 V"', 'amplitude = "AMP1"')
+    head, block = base.split("[[channels]]", 1)
+    second = ("[[channels]]" + block.replace('name = "1"', 'name = "2"\nimpedance = "2 kohm"')
+              .replace("lead_contact_1", "lead_contact_3").replace("AMP1", "AMP2"))
+    text = head + "[[channels]]" + block + second
+
+    def run(a1: float, a2: float, steps: int = 0) -> Any:
+        p = parse_program(text.replace("AMP1", f"{a1:.12g} mA").replace("AMP2", f"{a2:.12g} mA"))
+        return dbs_activation(p, stimuli_for(p), sweep_steps=steps, sweep_max=4e-3)
+
+    act = run(2.0, 2.0, steps=2)  # the sweep: 2 and 4 mA on channel 1, 2 and 4 on channel 2
+    assert "channel '2'" in act.limited_by and "1.5 mA through 2000 Ω" in act.limited_by
+    assert "channel '1'" not in act.limited_by  # 2 mA through ~810 Ω is 1.6 V
+    assert act.volume_m3 == pytest.approx(run(2.0, 1.5).volume_m3, rel=1e-6)
+    assert act.sweep.volume_m3[0] == pytest.approx(act.volume_m3, rel=1e-9)
+    # at 4 mA channel 1 is limited to 3 V / ~810 Ω, channel 2 to 1.5 mA
+    top = act.sweep.current_a[1]
+    assert top == pytest.approx(3.0 / act.field_impedance_ohm, rel=1e-9)
+    assert act.sweep.volume_m3[1] == pytest.approx(run(top * 1e3, 1.5).volume_m3, rel=1e-6)
 
 
 def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:

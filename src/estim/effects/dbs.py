@@ -204,7 +204,8 @@ class ContactRadius:
 
 @dataclass(frozen=True, eq=False)
 class ActivationSweep:
-    """Radius and volume against the dial (all channels scaled together).
+    """Radius and volume against the dial (all channels scaled together, each up to what
+    the device can drive).
 
     :param amplitudes: dial settings in the control's unit (A or V).
     :param current_a: the main channel's peak current at each (A).
@@ -221,12 +222,16 @@ class ActivationSweep:
     reaches_edge: NDArray[np.bool_]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: a setting left out of the sweep (NaN) is None."""
+        def listed(v: FloatArray) -> list[float | None]:
+            return [finite_or_none(float(x)) for x in v]
+
         return {"amplitudes": self.amplitudes.tolist(), "unit": self.unit,
                 "current_A": self.current_a.tolist(),
-                "radius_m": {k: v.tolist() for k, v in self.radius_m.items()},
-                "volume_m3": self.volume_m3.tolist(),
-                "field_radius_m": {k: v.tolist() for k, v in self.field_radius_m.items()},
-                "field_volume_m3": self.field_volume_m3.tolist(),
+                "radius_m": {k: listed(v) for k, v in self.radius_m.items()},
+                "volume_m3": listed(self.volume_m3),
+                "field_radius_m": {k: listed(v) for k, v in self.field_radius_m.items()},
+                "field_volume_m3": listed(self.field_volume_m3),
                 "beyond_grid": self.reaches_edge.tolist()}
 
 
@@ -424,38 +429,49 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         load, source = None, ""
     device = program.device
 
-    def delivered(dial: float, resistance: float) -> float:
-        """The current a dial setting drives: a voltage over the load, up to the device's
-        current limit; a current up to what the compliance voltage drives through the
-        electrode's impedance (stated, else the field solution's)."""
-        if load is not None:
-            i = dial / load
+    def impedance(k: int) -> tuple[float, str]:
+        """Channel k's electrode impedance (Ω) and where it comes from: its own stated one,
+        else its own field solution's (each channel its own: a second lead's 2 kΩ was
+        taken as the first channel's 812 Ω)."""
+        z = program.channels[k].impedance
+        if z is not None:
+            return z, "stated in the program"
+        return pf.channels[k].resistance, ("the field solution's tissue and encapsulation, "
+                                           "no electrode interface")
+
+    def delivered(k: int, dial: float) -> float:
+        """The current channel k's dial setting drives: a voltage over its impedance, up to
+        the device's current limit; a current up to what the compliance voltage drives
+        through its impedance."""
+        z, _ = impedance(k)
+        if control == "voltage":
+            i = dial / z
             return min(i, device.current_limit) if device.current_limit is not None else i
-        r = stated if stated is not None else resistance
         vc = device.compliance_voltage
-        return min(dial, vc / r) if vc is not None else dial
+        return min(dial, vc / z) if vc is not None else dial
 
     def to_current(a: float) -> float:
-        return delivered(a, cf.resistance)
+        return delivered(0, a)
 
-    currents = [delivered(ch.stimulation.amplitude.value, pf.channels[k].resistance)
-                for k, ch in enumerate(program.channels)]
-    programmed = main.stimulation.amplitude.value
-    limited_by = ""
-    if load is None and currents[0] < programmed * (1 - 1e-9):
-        r = stated if stated is not None else cf.resistance
-        assert device.compliance_voltage is not None
-        limited_by = (
-            f"the {device.compliance_voltage:g} V compliance drives at most "
-            f"{current_text(currents[0])} through {r:.0f} Ω ("
-            + ("stated in the program" if stated is not None
-               else "the field solution's tissue and encapsulation, no electrode interface")
-            + f"), not the programmed {current_text(programmed)}")
-    elif load is not None and device.current_limit is not None \
-            and currents[0] < programmed / load * (1 - 1e-9):
-        limited_by = (f"the device's current limit holds it at {current_text(currents[0])}, "
-                      f"not the {current_text(programmed / load)} that {programmed:g} V "
-                      f"drives through {load:.0f} Ω")
+    dials = [ch.stimulation.amplitude.value for ch in program.channels]
+    currents = [delivered(k, d) for k, d in enumerate(dials)]
+    limits = []
+    for k, (setting, i) in enumerate(zip(dials, currents, strict=True)):
+        z, where = impedance(k)
+        unlimited = setting if control == "current" else setting / z
+        if i >= unlimited * (1 - 1e-9):
+            continue
+        who = f"channel {program.channels[k].name!r}: " if len(dials) > 1 else ""
+        if control == "current":
+            assert device.compliance_voltage is not None
+            limits.append(f"{who}the {device.compliance_voltage:g} V compliance drives at "
+                          f"most {current_text(i)} through {z:.0f} Ω ({where}), not the "
+                          f"programmed {current_text(setting)}")
+        else:
+            limits.append(f"{who}the device's current limit holds it at {current_text(i)}, "
+                          f"not the {current_text(unlimited)} that {setting:g} V drives "
+                          f"through {z:.0f} Ω")
+    limited_by = "; ".join(limits)
     waveform = unit_pulse(stimuli[0])
     together = [0]
     for k in range(1, len(program.channels)):
@@ -467,14 +483,6 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
                          "field is not superposed in the activation")
     rel = [currents[k] / currents[0] if currents[0] > 0 else 0.0 for k in together]
     chans = [pf.channels[k] for k in together]
-
-    def potential(x: FloatArray) -> FloatArray:
-        return sum((c.potential(x) * w for c, w in zip(chans, rel, strict=True)),
-                   start=np.zeros(len(x)))
-
-    def field_of(x: FloatArray) -> FloatArray:
-        return sum((c.field(x) * w for c, w in zip(chans, rel, strict=True)),
-                   start=np.zeros((len(x), 3)))
 
     active = []
     for k in together:
@@ -490,11 +498,25 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         raise InputError("channels[0].stimulation.type", stim.type, "dbs for a DBS activation")
     act = stim.pulse_width + stim.interphase_gap + (
         stim.pulse_width / stim.recharge_ratio if stim.recharge is Recharge.ACTIVE else 0.0)
-    amap = activation_map(potential, field_of, waveform,
-                          contact_z_m=[c.z_center_m for _, _, c in active],
-                          lead_radius_m=r_lead, r_min_m=r_lead + enc + 0.05e-3,
-                          fiber_diameter_m=fiber_diameter_m,
-                          tstop_s=waveform.delay_s + act + _AFTER_PULSE_S, progress=progress)
+    def map_for(weights: Sequence[float]) -> ActivationMap:
+        """The activation map of the channels' fields superposed with ``weights`` (each
+        channel's current per ampere of the main channel's)."""
+        def potential(x: FloatArray) -> FloatArray:
+            return sum((c.potential(x) * w for c, w in zip(chans, weights, strict=True)),
+                       start=np.zeros(len(x)))
+
+        def field_of(x: FloatArray) -> FloatArray:
+            return sum((c.field(x) * w for c, w in zip(chans, weights, strict=True)),
+                       start=np.zeros((len(x), 3)))
+
+        return activation_map(potential, field_of, waveform,
+                              contact_z_m=[c.z_center_m for _, _, c in active],
+                              lead_radius_m=r_lead, r_min_m=r_lead + enc + 0.05e-3,
+                              fiber_diameter_m=fiber_diameter_m,
+                              tstop_s=waveform.delay_s + act + _AFTER_PULSE_S,
+                              progress=progress)
+
+    amap = map_for(rel)
     i0 = currents[0]
     radii = tuple(ContactRadius(p, role, c.z_center_m, amap.radius_at(i0, c.z_center_m),
                                 amap.field_radius_at(i0, c.z_center_m, field_threshold_v_per_m))
@@ -502,17 +524,37 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     top = sweep_max if sweep_max is not None else program.device.max_amplitude
     dial = np.linspace(top / sweep_steps, top, sweep_steps) if sweep_steps > 0 else np.zeros(0)
     cur = np.array([to_current(a) for a in dial])
+    # the map holds one field shape, the channels' programmed ratio of currents; a setting
+    # where the device's limits hold one channel back more than another has a shape of its
+    # own, and its own map (it was read off this one: 40.6 mm³ where the setting programmed
+    # gives 27.3; review of 5 December 2026)
+    scale = [dials[k] / dials[0] if dials[0] > 0 else 0.0 for k in together]
+    maps: dict[tuple[float, ...], ActivationMap] = {tuple(rel): amap}
+    point_maps = []
+    for a, i in zip(dial, cur, strict=True):
+        each = [delivered(k, a * f) for k, f in zip(together, scale, strict=True)]
+        weights = tuple(c / i if i > 0 else 0.0 for c in each)
+        same = all(abs(w - r) <= 1e-9 * max(abs(w), abs(r), 1.0)
+                   for w, r in zip(weights, rel, strict=True))
+        key = tuple(rel) if same else weights
+        if key not in maps:
+            maps[key] = map_for(weights)
+        point_maps.append(maps[key])
+    if len(maps) > 1:
+        notes.append(f"the device's limits change the channels' ratio of currents along the "
+                     f"sweep: {len(maps) - 1} more field shape(s) computed for it")
+    pairs = list(zip(point_maps, cur, strict=True))
     sweep = ActivationSweep(
         amplitudes=dial, unit="A" if control == "current" else "V", current_a=cur,
-        radius_m={p: np.array([amap.radius_at(i, c.z_center_m) for i in cur])
+        radius_m={p: np.array([m.radius_at(i, c.z_center_m) for m, i in pairs])
                   for p, _, c in active},
-        volume_m3=np.array([amap.volume_m3(i) for i in cur]),
-        field_radius_m={p: np.array([amap.field_radius_at(i, c.z_center_m,
-                                                          field_threshold_v_per_m)
-                                     for i in cur]) for p, _, c in active},
-        field_volume_m3=np.array([amap.field_volume_m3(i, field_threshold_v_per_m)
-                                  for i in cur]),
-        reaches_edge=np.array([amap.reaches_edge(i) for i in cur]))
+        volume_m3=np.array([m.volume_m3(i) for m, i in pairs]),
+        field_radius_m={p: np.array([m.field_radius_at(i, c.z_center_m,
+                                                       field_threshold_v_per_m)
+                                     for m, i in pairs]) for p, _, c in active},
+        field_volume_m3=np.array([m.field_volume_m3(i, field_threshold_v_per_m)
+                                  for m, i in pairs]),
+        reaches_edge=np.array([m.reaches_edge(i) for m, i in pairs]))
     if amap.reaches_edge(i0):
         notes.append(f"the activated region reaches the edge of the modelled grid "
                      f"({_R_MAX_M * 1e3:g} mm from the lead, {_Z_REACH_M * 1e3:g} mm beyond the "
@@ -539,7 +581,6 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
     why there is none (an active segment of a directional lead)."""
     from estim.errors import InputError
     from estim.leads import contact_name
-    from estim.text import current_text
 
     try:
         act = dbs_activation(program, stimuli, progress=progress)
@@ -561,6 +602,5 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
              f"{act.field_volume_m3 * 1e9:.3g} mm³"
              + (f" ({diff:+.0%})" if math.isfinite(diff) else "")
-             + (f", at {current_text(act.current_a)}: {act.limited_by}" if act.limited_by
-                else "")]
+             + (f"; limited: {act.limited_by}" if act.limited_by else "")]
     return act, words + list(act.notes)

@@ -787,7 +787,7 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     else:
         rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     if dbs.get("limited_by"):
-        rows[-1] = (rows[-1][0], f"{rows[-1][1]}: {plain(dbs['limited_by'])}")
+        rows[-1] = (rows[-1][0], f"{rows[-1][1]}; limited: {plain(dbs['limited_by'])}")
     rows.append(("Lead impedance from the field solution (tissue and encapsulation, no "
                  "electrode interface)", _ohm(dbs["field_impedance_ohm"])))
     edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \

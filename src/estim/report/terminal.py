@@ -256,8 +256,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       f"{radius:.2g} mm [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)"
                       "[/dim]")
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
-            _hanging(console, "  ", Text(f"at {current_words(dbs['current_A'])}: "
-                                         f"{terminal_text(dbs['limited_by'])}",
+            _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
         console.print(f"  [dim]a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
                       "threshold would give "
