@@ -249,6 +249,17 @@ def test_a_passive_recharge_faster_than_its_pulse_is_refused(tau: str, refused: 
     assert "at least the pulse width (90 us)" in info.value.expected
 
 
+def test_the_default_passive_recharge_is_at_least_the_pulse():
+    """A 1.2 ms pulse with the default time constant (1 ms) is kept, its recharge as long as
+    the pulse: the stimulator's form has no box for the time constant."""
+    text = (TEXT.replace("IMPEDANCE\n", "").replace('recharge = "active"', 'recharge = "passive"')
+            .replace('pulse_width = "90 us"', 'pulse_width = "1.2 ms"'))
+    stim = parse_program(text).channels[0].stimulation
+    assert stim.recharge_tau_s == pytest.approx(1.2e-3)
+    assert parse_program(text.replace('pulse_width = "1.2 ms"', 'pulse_width = "90 us"')
+                         ).channels[0].stimulation.recharge_tau_s == pytest.approx(1e-3)
+
+
 def test_a_case_of_a_few_square_millimetres_is_refused() -> None:
     """The field takes the case as the brain's far boundary whatever its size, and the
     table's smaller-electrode rows then read a 1 mm² case (60 µC/cm² on it)."""

@@ -82,6 +82,14 @@ def test_a_rows_note_is_a_footnote_at_the_tables_width() -> None:
     text = buf.getvalue()
     assert "load (1)" in text and "\n(1) d.c. whose ramps and plateau" in text
     assert not any("│" in line and "capacitance" in line for line in text.splitlines())
+    # a square wave steps: not d.c. through a resistance (review of 5 December 2026)
+    (micro,) = check(load_program(EXAMPLE.parent / "microcurrent_face.toml")).table.channels
+    assert "d.c." not in micro.row("skin_peak_voltage").note
+    # a note two rows share is one footnote
+    buf = io.StringIO()
+    render_check(check(load_program(EXAMPLE.parent / "ifc_true_knee.toml")),
+                 Console(file=buf, width=80, color_system=None))
+    assert buf.getvalue().count(") a carrier cycle for carrier outputs") == 2  # A and B
 
 
 def test_a_figure_of_a_thousand_or_more_is_shown_in_the_larger_unit() -> None:

@@ -592,8 +592,9 @@ class DBS(FrozenModel):
     """Deep brain stimulation: cathodic-first pulses with passive or active recharge.
 
     Passive recharge is the output coupling capacitor discharging through the tissue: an
-    exponential anodic phase with ``recharge_time_constant`` that fills the rest of the period
-    and balances the charge. Active recharge is a rectangular anodic phase of
+    exponential anodic phase with ``recharge_time_constant`` (by default 1 ms, and at least
+    the pulse width: :attr:`recharge_tau_s`) that fills the rest of the period and balances
+    the charge. Active recharge is a rectangular anodic phase of
     ``recharge_ratio`` x amplitude, long enough to balance the charge.
     """
 
@@ -617,18 +618,6 @@ class DBS(FrozenModel):
         if not 0 < self.recharge_ratio <= 1:
             raise InputError("recharge_ratio", self.recharge_ratio,
                              "a fraction above 0 and at most 1: 0.1 or '10 %'")
-        if self.recharge is Recharge.PASSIVE and self.recharge_time_constant < self.pulse_width:
-            # the capacitor gives the pulse's charge back at a peak of charge / tau: faster
-            # than the pulse, it peaks above the pulse (1 ns read as a 180 A "peak" that the
-            # output then clipped into a false charge imbalance; probe of 5 December 2026)
-            default = "recharge_time_constant" not in self.model_fields_set
-            raise InputError("recharge_time_constant",
-                             _us(self.recharge_time_constant)
-                             + (" (the default; set it with the pulse width)" if default else ""),
-                             f"at least the pulse width ({_us(self.pulse_width)}): a passive "
-                             "recharge of time constant tau peaks at the pulse's charge / tau, "
-                             "above the pulse itself when tau is shorter (an output capacitor "
-                             "of a few µF into a 1 kΩ lead gives milliseconds)")
         period = 1.0 / self.frequency
         recharge = (self.pulse_width / self.recharge_ratio if self.recharge is Recharge.ACTIVE
                     else self.pulse_width)  # the passive phase needs as long as the pulse
@@ -648,9 +637,29 @@ class DBS(FrozenModel):
                                  f" (the recharge lasts pulse_width / recharge_ratio, "
                                  f"{_us(recharge)}): " + within)
             raise InputError("pulse_width", si_text("time", self.pulse_width), within)
+        explicit = "recharge_time_constant" in self.model_fields_set
+        if self.recharge is Recharge.PASSIVE and explicit \
+                and self.recharge_time_constant < self.pulse_width:
+            # the capacitor gives the pulse's charge back at a peak of charge / tau: faster
+            # than the pulse, it peaks above the pulse (1 ns read as a 180 A "peak" that the
+            # output then clipped into a false charge imbalance; probe of 5 December 2026)
+            raise InputError("recharge_time_constant", _us(self.recharge_time_constant),
+                             f"at least the pulse width ({_us(self.pulse_width)}): a passive "
+                             "recharge of time constant tau peaks at the pulse's charge / tau, "
+                             "above the pulse itself when tau is shorter (an output capacitor "
+                             "of a few µF into a 1 kΩ lead gives milliseconds)")
         session_as_written(1.0 / self.frequency, self.duration, what="pulse period",
                            cause=("frequency", self.frequency))
         return self
+
+    @property
+    def recharge_tau_s(self) -> float:
+        """The passive recharge's time constant (s): as written, or by default 1 ms and at
+        least the pulse width (a 1.2 ms pulse of the stimulator's form, which has no box for
+        it, was refused against the default 1 ms; review of 5 December 2026)."""
+        if "recharge_time_constant" in self.model_fields_set:
+            return self.recharge_time_constant
+        return max(self.recharge_time_constant, self.pulse_width)
 
 
 Stimulation = Annotated[

@@ -62,7 +62,9 @@ def render_summary(result: Result, console: Console) -> None:
     # at least its longest word wide: "cathodic-firs|t" at 80 columns (probe)
     longest = max((len(word) for stim in result.stimuli for word in stim.timing.shape.split()),
                   default=8)
-    table.add_column("waveform", overflow="fold", min_width=min(longest, 20))
+    # below 80 columns the figures need the room: a narrower terminal folds the words
+    table.add_column("waveform", overflow="fold",
+                     min_width=min(longest, 20) if console.width >= 80 else None)
     volts = bool(result.stimuli) and result.stimuli[0].unit == "V"  # one control per device
     # two-line headers: the waveform's words need the room at 80 columns
     for col in ("peak", "r.m.s.", "mean\n|V|" if volts else "mean\n|I|", "d.c.",

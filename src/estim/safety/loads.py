@@ -456,6 +456,29 @@ def _charge_upto(pulse: Pulse, t: FloatArray) -> FloatArray:
     return out
 
 
+def _slow_dc(stim: Stimulus, load: SkinElectrodeLoad) -> bool:
+    """A current-controlled d.c. without steps whose every piece (ramps, plateau) lasts over
+    100 time constants of the skin (iontophoresis): its capacitance follows, and the load is
+    its resistance. A square wave (microcurrent) steps, and a voltage step drives a spike
+    of V / Rs through the uncharged capacitance, so neither is one."""
+    if stim.control is not Control.CURRENT or load.alpha != 1.0 or not stim.pulses:
+        return False
+    tau = load.parallel_ohm * load.cpe_q
+    for pulse in stim.pulses:
+        level = 0.0  # a pulse starts from nothing and must end there
+        for seg in sorted(pulse.segments, key=lambda x: x.start):
+            if seg.linear is None and np.any(seg.rates):
+                return False  # a sine or an exponential: not a ramp
+            a, b = seg.linear if seg.linear is not None else (
+                float(sum(seg.coeffs).real),) * 2
+            if abs(a - level) > 1e-9 or seg.duration <= 100 * tau:
+                return False
+            level = b
+        if abs(level) > 1e-9:
+            return False
+    return True
+
+
 def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Delivered:
     periods = _periods(stim)
     peak_i = peak_v = energy = 0.0
@@ -499,15 +522,13 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             peak_v = min(peak_v, device.max_voltage)
     note = ("periodic steady state over one pulse period (FFT); energy per pulse period (a "
             "carrier cycle for carrier outputs); typical skin parameters, which vary widely")
-    tau = load.parallel_ohm * load.cpe_q if load.alpha == 1.0 else math.inf
-    segments = [s for p in stim.pulses for s in p.segments]
-    if segments and all(s.linear is not None or not np.any(s.rates) for s in segments) \
-            and min(s.duration for s in segments) > 100 * tau:
+    if _slow_dc(stim, load):
         # d.c. with ramps of seconds (iontophoresis): the sampling cannot resolve a 1 ms
         # time constant over 10 minutes, and need not, which the note said it had not
         note = (f"d.c. whose ramps and plateau last over 100 × the skin's time constant "
-                f"({tau * 1e3:.2g} ms): the skin's capacitance follows them, and the load is "
-                "its resistance; typical skin parameters, which vary widely")
+                f"({load.parallel_ohm * load.cpe_q * 1e3:.2g} ms): the skin's capacitance "
+                "follows them, and the load is its resistance; typical skin parameters, which "
+                "vary widely")
     elif not resolved_all:
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:

@@ -35,9 +35,11 @@ def _channel_table(ct: ChannelTable) -> Table:
         if row.programmed is None and row.maximum is None:
             continue
         label = terminal_text(row.label)
-        if row.note:
-            notes.append(terminal_text(row.note))
-            label += f" [dim]({len(notes)})[/dim]"
+        if row.note:  # one number a note: two rows of carrier cycles share theirs
+            note = terminal_text(row.note)
+            if note not in notes:
+                notes.append(note)
+            label += f" [dim]({notes.index(note) + 1})[/dim]"
         table.add_row(label, terminal_text(format_value(row.programmed, row.unit)),
                       terminal_text(format_value(row.maximum, row.unit)))
     if notes:

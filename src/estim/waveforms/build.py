@@ -329,7 +329,7 @@ def _dbs(s: DBS) -> Stimulus:
     else:
         # The coupling capacitor gives back the whole charge before the next pulse (1 us spare).
         d = period - w - g - 1e-6
-        tau = s.recharge_time_constant
+        tau = s.recharge_tau_s
         peak = -w / (tau * (1 - math.exp(-d / tau)))
         pulse = Pulse((lead, Segment.decay(peak, tau, w + g, d)),
                       "cathodic-first, passive (capacitive) recharge", recharged=True)
