@@ -38,7 +38,8 @@ def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
     """Premodulated interferential's 100 Hz beat was nowhere in its table, and true
     interferential's swept beat channel gave only its sweep's bottom, 4,080 Hz (probe of 5
     December 2026). The beats are those delivered: a stepped sweep's steps hold whole beats
-    at their middle (80.2-119.7 Hz for 80-120), within 0.5 % of the programmed ends."""
+    at their middle (80.2-119.7 Hz for 80-120), within 0.5 % of the programmed ends, and the
+    channel's frequencies beside them too (review)."""
     examples = EXAMPLE.parent
     (pre,) = check(load_program(examples / "ifc_premodulated.toml")).table.channels
     assert pre.row("beat_frequency").programmed == pytest.approx(100.0)
@@ -49,9 +50,20 @@ def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
         assert ct.row("beat_frequency").programmed == pytest.approx(80.0, rel=5e-3)
         assert ct.row("beat_frequency_max").programmed == pytest.approx(120.0, rel=5e-3)
     assert base.row("frequency_max").programmed is None  # the base carrier does not sweep
-    assert beat.row("frequency").programmed == pytest.approx(4080.0)
+    # the beat channel's frequencies are the beat rows' beside them, as delivered
+    assert beat.row("frequency").programmed == pytest.approx(
+        4000.0 + beat.row("beat_frequency").programmed)
     assert beat.row("frequency_max").programmed == pytest.approx(
         4000.0 + beat.row("beat_frequency_max").programmed)
+    # a lone beat of whole carrier cycles: 2.5 kHz / 19 = 131.6 Hz, said beside 130 Hz
+    text = (examples / "ifc_premodulated.toml").read_text()
+    import re
+    text = re.sub(r'carrier_frequency = "[^"]*"', 'carrier_frequency = "2.5 kHz"', text)
+    text = re.sub(r'beat_frequency = "[^"]*"', 'beat_frequency = "130 Hz"', text)
+    from estim.program import parse_program
+    (odd,) = check(parse_program(text)).table.channels
+    assert odd.row("beat_frequency").programmed == pytest.approx(2500 / 19)
+    assert "its beat is 131.6 Hz, not the programmed 130 Hz" in str(odd.row("waveform").programmed)
 
 
 def test_report_is_json_and_renders() -> None:

@@ -204,11 +204,14 @@ def _stepped_beat(s: Interferential) -> str:
     """The beats a stepped sweep delivers, where they miss the programmed ends by more than
     2 %: each step holds whole beats at its middle beat, so a 1-250 Hz sweep rising in 1 s
     runs 13-232 Hz, which the shape called 4,001-4,250 Hz (probe of 5 December 2026)."""
-    if s.beat_frequency_max is None:
-        return ""
     fc = s.carrier_frequency
     beats = [b * fc / c for b, c in s.sweep_steps()]
     lo, hi = min(beats), max(beats)
+    if s.beat_frequency_max is None:  # one beat of whole carrier cycles: 2.5 kHz / 19
+        if abs(lo - s.beat_frequency) <= 0.01 * s.beat_frequency:
+            return ""
+        return (f"; its beat is {lo:.4g} Hz, not the programmed {s.beat_frequency:g} Hz "
+                f"(each beat holds whole carrier cycles: {fc:g} Hz / {round(fc / lo)})")
     want_lo, want_hi = s.beat_frequency, s.beat_frequency_max
     if abs(lo - want_lo) <= 0.02 * want_lo and abs(hi - want_hi) <= 0.02 * want_hi:
         return ""
@@ -222,18 +225,18 @@ def _interferential(s: Interferential) -> Stimulus:
     fc = s.carrier_frequency
     mode = "premodulated (2-pole)" if s.role is None else f"true (4-pole), {s.role} channel"
     shape = f"{fc / 1e3:g} kHz sine, interferential {mode}"
-    own = fc  # the channel's own carrier: the beat channel runs at the base plus the beat
-    if s.role == "beat":
-        own = fc + s.beat_frequency
-        top = fc + (s.beat_frequency_max or s.beat_frequency)
-        span = f"{own:,.0f} Hz" if top == own else f"{own:,.0f}–{top:,.0f} Hz"
-        shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
-    if s.role != "base":
-        shape += _stepped_beat(s)
     # the beats as delivered (a stepped sweep's steps hold whole beats; a lone beat is one)
     delivered = [b * fc / c for b, c in s.sweep_steps()]
     swept = s.beat_frequency_max is not None
     beat_lo, beat_hi = min(delivered), max(delivered)
+    own = fc  # the channel's own carrier: the beat channel runs at the base plus the beat
+    if s.role == "beat":  # as delivered, as the beat rows beside it (review)
+        own = fc + beat_lo
+        top = fc + beat_hi
+        span = f"{own:,.0f} Hz" if top == own else f"{own:,.0f}–{top:,.0f} Hz"
+        shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
+    if s.role != "base":
+        shape += _stepped_beat(s)
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
                     band_frequencies_hz=(fc, s.beat_frequency),
                     frequency_max_hz=fc + beat_hi if swept and s.role == "beat" else None,
