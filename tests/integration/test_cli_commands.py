@@ -70,6 +70,7 @@ def test_check_csv_parses_with_the_header_it_defines(tmp_path):
     amp = "Amplitude setting (peak of the leading phase) [mA]"
     assert [float(r[amp]) for r in table] == [30.0, 70.0, 30.0, 70.0]
     assert {r["iec.dc_component verdict"] for r in table} <= {"pass", "warn", "fail", ""}
+    assert {r["overall verdict"] for r in table} == {report.verdict.value}  # as md and html
 
 
 def test_check_html_is_a_well_formed_standalone_page(tmp_path, tens_text):

@@ -161,3 +161,32 @@ def test_the_checks_findings_keep_to_their_cells(browser: Any, tmp_path: Path) -
         assert settings and rows and max(rows) == 1  # "programmed" on one line
     finally:
         page.close()
+
+
+def test_the_checks_output_table_shows_its_values(browser: Any, tmp_path: Path) -> None:
+    """Text in a value column (the waveform's words) was kept on one line and set the
+    columns' width: at 390 px the DBS table showed labels only, and at 1,280 px the true
+    interferential beat channel's device-maximum column lay past the window (probe of 5
+    December 2026). Text wraps; figures stay on one line."""
+    from estim.cli.main import main
+
+    for example, width in (("ifc_true_knee", 1280), ("dbs_stn", 390)):
+        out = tmp_path / f"{example}.html"
+        assert main(["check", example, "-o", str(out)]) == 0
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        try:
+            page.goto(out.as_uri())
+            # every table's value for the programmed amplitude starts inside the window
+            lefts = page.evaluate("""[...document.querySelectorAll('table.output tr')]
+                .slice(1).map(tr => tr.children[1].getBoundingClientRect().left)""")
+            assert lefts and max(lefts) < width * 0.6, (example, max(lefts))
+            if width >= 1280:  # a desktop: whole tables, no sideways scrolling
+                sizes = page.evaluate("""[...document.querySelectorAll('table.output')]
+                    .map(t => [t.scrollWidth, t.parentElement.clientWidth])""")
+                assert all(w <= box for w, box in sizes), sizes
+            figures = page.evaluate("""[...document.querySelectorAll('table.output td.n')]
+                .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                             return r.getClientRects().length; })""")
+            assert figures and max(figures) == 1  # "4.493 mA/cm²" on one line
+        finally:
+            page.close()

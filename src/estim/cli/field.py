@@ -127,8 +127,11 @@ def _field(args: argparse.Namespace) -> int:
             "cross_section": section, "files": files})
         return 0
     for c in pf.channels:
-        print(f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} ohm (field "
-              f"solution, ideal contact), {current_text(pf.currents[c.name])}")
+        # "ideal contact" is the floating pad's (an equipotential); a uniform pad's current
+        # density is given instead, and its voltage is not one number
+        pads = "ideal contact" if boundary == "floating" else "uniform current under the pads"
+        print(f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
+              f"solution, {pads}), {current_text(pf.currents[c.name])}")
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 

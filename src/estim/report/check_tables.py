@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from typing import Literal, get_args
 
 from estim.safety.findings import Finding, SafetyReport
@@ -161,13 +162,15 @@ def _rule_units(report: SafetyReport) -> dict[str, str]:
 def csv_header(report: SafetyReport) -> list[str]:
     """The CSV's header row for ``report``: channel, setting, one column per output
     characteristic (``label [unit]``), then ``RULE value [unit]``, ``RULE limit [unit]``,
-    ``RULE verdict``, ``RULE source`` and ``RULE note`` per rule."""
+    ``RULE verdict``, ``RULE source`` and ``RULE note`` per rule, and the program's overall
+    verdict (the same on every row: the other formats print it, and a spreadsheet had to
+    work it out)."""
     head = ["channel", "setting"]
     head += [_head(r.label, r.unit) for r in _columns(report)]
     for rule, unit in _rule_units(report).items():
         head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
                  f"{rule} verdict", f"{rule} source", f"{rule} note"]
-    return head
+    return [*head, "overall verdict"]
 
 
 def _columns(report: SafetyReport) -> list[TableRow]:
@@ -211,7 +214,7 @@ def _csv(report: SafetyReport) -> str:
                     [_number(hit.value, unit, digits=6), _number(hit.limit, unit, digits=6),
                      hit.verdict.value, terminal_text(hit.source, markup=False),
                      spreadsheet_cell(terminal_text(_note_and_action(hit), markup=False))])
-        w.writerow(row)
+        w.writerow([*row, report.verdict.value])
     return buf.getvalue()
 
 
@@ -250,22 +253,31 @@ _CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
         "table.findings th:nth-child(3){width:11%}table.findings th:nth-child(4),"
         "table.findings th:nth-child(5){width:11%}table.findings th:nth-child(6){width:7%}"
         "table.findings td:nth-child(3){overflow-wrap:normal}"
-        "@media (max-width:600px){body{margin:.8em}table.findings{width:60em}}")
+        # the output table: labels readable, text values wrapping, figures on one line
+        "table.output td:first-child{min-width:11em}table.output td{overflow-wrap:break-word}"
+        "@media (max-width:600px){body{margin:.8em}table.findings{width:60em}"
+        "table.output td:first-child{min-width:8em}}")
 
 
 def _h(text: object) -> str:
     return html.escape(terminal_text(text, markup=False), quote=True)
 
 
+#: A figure with its unit ("4.493 mA/cm²", "130 Hz", "—"): kept on one line, right-aligned.
+#: Text in a figure's column ("cathodic-first, passive (capacitive) recharge") wraps: kept
+#: on one line it set the columns' width, and at 390 px the values lay off the screen.
+_FIGURE = re.compile(r"^[-−+]?[\d.,]+(e[-+]?\d+)?( \S+)?$|^—?$")
+
+
 def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],
                 verdict_col: int | None = None) -> list[str]:
-    out = ['<div class="scroll"><table>',
+    out = ['<div class="scroll"><table class="output">',
            "<tr>" + "".join(f"<th>{_h(c)}</th>" for c in head) + "</tr>"]
     for row in rows:
         cells = []
         for i, c in enumerate(row):
             cls = ""
-            if i in numeric:
+            if i in numeric and _FIGURE.match(c):
                 cls = ' class="n"'
             elif i == verdict_col:
                 cls = f' class="{_h(c.lower())}"'

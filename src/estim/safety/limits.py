@@ -79,17 +79,17 @@ _EXTERNAL = ("external (surface) stimulators; IEC 60601-2-10 excludes implanted 
 #: The limit table. Values in SI: A, V, J, A/m², W/m², C, C/m², dimensionless.
 LIMITS: tuple[Limit, ...] = (
     # --- IEC 60601-2-10 output limits (device) --------------------------------------------
-    Limit("iec.rms.dc", "r.m.s. output current into 500 ohm, d.c.", 0.080, "A", "mA", _IEC87,
+    Limit("iec.rms.dc", "r.m.s. output current into 500 Ω, d.c.", 0.080, "A", "mA", _IEC87,
           f"{_EXTERNAL}; frequency 0 (d.c.) among the output's frequencies",
           Verdict.FAIL, Scope.DEVICE),
-    Limit("iec.rms.le400", "r.m.s. output current into 500 ohm, up to 400 Hz", 0.050, "A",
+    Limit("iec.rms.le400", "r.m.s. output current into 500 Ω, up to 400 Hz", 0.050, "A",
           "mA", _IEC87, f"{_EXTERNAL}; a frequency in (0, 400] Hz", Verdict.FAIL, Scope.DEVICE),
-    Limit("iec.rms.le1500", "r.m.s. output current into 500 ohm, 400 Hz to 1500 Hz", 0.080,
+    Limit("iec.rms.le1500", "r.m.s. output current into 500 Ω, 400 Hz to 1500 Hz", 0.080,
           "A", "mA", _IEC87, f"{_EXTERNAL}; a frequency in (400, 1500] Hz", Verdict.FAIL,
           Scope.DEVICE),
-    Limit("iec.rms.gt1500", "r.m.s. output current into 500 ohm, above 1500 Hz", 0.100, "A",
+    Limit("iec.rms.gt1500", "r.m.s. output current into 500 Ω, above 1500 Hz", 0.100, "A",
           "mA", _IEC87, f"{_EXTERNAL}; a frequency above 1500 Hz", Verdict.FAIL, Scope.DEVICE),
-    Limit("iec.energy_per_pulse", "output energy per pulse into 500 ohm", 0.300, "J", "mJ",
+    Limit("iec.energy_per_pulse", "output energy per pulse into 500 Ω", 0.300, "J", "mJ",
           _IEC87, f"{_EXTERNAL}; pulsed outputs (not d.c.)", Verdict.FAIL, Scope.DEVICE,
           rationale="for carrier outputs (Russian, interferential) a pulse is one carrier "
                     "cycle; bursts are reported in the output table"),
@@ -99,30 +99,30 @@ LIMITS: tuple[Limit, ...] = (
           rationale="open circuit: a current-controlled output rises to its compliance "
                     "voltage, a voltage-controlled one to its set voltage"),
     # --- output indicator (device; a requirement, not a hazard) ---------------------------
-    Limit("iec.indicator.current", "r.m.s. output current into 1 kohm needing an output "
+    Limit("iec.indicator.current", "r.m.s. output current into 1 kΩ needing an output "
           "indicator", 0.010, "A", "mA",
-          "IEC 60601-2-10 (output indicator: outputs above 10 mA or 10 V r.m.s. into 1 kohm, "
+          "IEC 60601-2-10 (output indicator: outputs above 10 mA or 10 V r.m.s. into 1 kΩ, "
           "or 10 mJ per pulse); " + _IEC12_IFU + " f)",
           _EXTERNAL, Verdict.PASS, Scope.DEVICE,
           rationale="exceeding it is not a hazard but a requirement on the device (an output "
                     "indicator), which a program cannot show: reported as an action"),
-    Limit("iec.indicator.voltage", "r.m.s. output voltage into 1 kohm needing an output "
+    Limit("iec.indicator.voltage", "r.m.s. output voltage into 1 kΩ needing an output "
           "indicator", 10.0, "V", "V", "IEC 60601-2-10 (output indicator; see above)",
           _EXTERNAL, Verdict.PASS, Scope.DEVICE, rationale="as iec.indicator.current"),
-    Limit("iec.indicator.energy", "energy per pulse into 1 kohm needing an output indicator",
+    Limit("iec.indicator.energy", "energy per pulse into 1 kΩ needing an output indicator",
           0.010, "J", "mJ", "IEC 60601-2-10 (output indicator; see above)",
           f"{_EXTERNAL}; pulsed outputs", Verdict.PASS, Scope.DEVICE,
           rationale="as iec.indicator.current"),
     # --- surface electrodes (application) -------------------------------------------------
     Limit("iec.current_density", "r.m.s. current density under the smaller electrode "
-          "(worst 1 s, into 500 ohm)", 2e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
+          "(worst 1 s, into 500 Ω)", 2e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
           _IEC12_IFU + " g): electrodes with current densities above 2 mA/cm2 may require "
           "the special attention of the operator",
           f"{_EXTERNAL}; every modality", Verdict.WARN, Scope.APPLICATION,
           verdict_at_max=Verdict.WARN,
           rationale="the standard asks for advice in the instructions, not a limit: warn"),
     Limit("fda.power_density", "average power density under the smaller electrode (power "
-          "into 500 ohm over the worst 1 s / electrode area)", 0.25 / 1e-4, "W/m**2", "W/cm²",
+          "into 500 Ω over the worst 1 s / electrode area)", 0.25 / 1e-4, "W/m**2", "W/cm²",
           "FDA, Guidance Document for Powered Muscle Stimulator 510(k)s (1999), and the "
           "Class II special controls draft guidance (2010): maximum average power density "
           "below 0.25 W/cm2 to reduce the risk of thermal burns",
@@ -143,7 +143,7 @@ LIMITS: tuple[Limit, ...] = (
                     "program, whatever its size; 1 % leaves room for rounding in programs "
                     "and devices (estim's choice)"),
     Limit("iec.dc_component", "d.c. component of the output: |signed mean| / mean |I| "
-          "over a cycle, into 500 ohm", 0.01, "1", "%",
+          "over a cycle, into 500 Ω", 0.01, "1", "%",
           _IEC12_IFU + " c): advice on the precautions to take when the output contains a "
           "d.c. component",
           f"{_EXTERNAL}; every modality except iontophoresis (d.c. is its treatment, judged "
