@@ -259,7 +259,8 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
     for state in (zero, low, high):
         n = state["undecided"].get("strong tingling", 0)
         assert n <= state["people"]["strong tingling, no contraction"]
-        assert (f"for {n} of the 20 the model's sample of afferents runs out" in
+        assert (f"{n} of the 20 {'is' if n == 1 else 'are'} counted as a strong tingling "
+                "only because the model's sample of afferents runs out" in
                 state["people_words"]) is (n > 0)
 
 
