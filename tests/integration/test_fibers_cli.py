@@ -150,3 +150,18 @@ def test_a_point_option_with_a_program_is_refused_even_at_its_default(option) ->
     with pytest.raises(InputError) as err:
         cli.run(_parse(["fibers", "tens_conventional", *option]))
     assert err.value.field == option[0]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    ([], "validated against NEURON at 5.7–16 µm (within 1 %)"),
+    (["--model", "mrg", "--diameter", "1um"], "not at 1 µm (the MRG geometry scaled"),
+    (["--model", "sweeney", "--diameter", "25um"], "validated against NEURON at 10 µm; not at 25"),
+    (["--model", "hh"], "not against NEURON"),
+])
+def test_the_point_evidence_names_the_cases_neuron_checked(capsys, args, words) -> None:
+    """"validated against NEURON (3 %)" stood beside HH (checked against its conduction
+    velocity only), a 1 µm MRG axon and a 25 µm Sweeney one (probe of 5 December 2026)."""
+    from estim.cli.main import main
+
+    assert main(["fibers", *args, "--json"]) == 0
+    assert words in json.loads(capsys.readouterr().out)["evidence"]

@@ -315,7 +315,7 @@ def _point(args: argparse.Namespace) -> int:
         "precision": precision, "fiber_length_m": float(f"{fiber.length_m:.12g}"),
         "initiation_nodes": res.initiation_nodes[0], "simulations": int(res.n_simulations[0]),
         "end_effect": bool(set(res.initiation_nodes[0]) & _end_nodes(fiber)),
-        "evidence": "mechanistic cable model, validated against NEURON (3 %)",
+        "evidence": _point_evidence(fiber.model.value, d),
         "files": [],
     }
     rec = None
@@ -346,6 +346,29 @@ def _point(args: argparse.Namespace) -> int:
     else:
         _print_point(report)
     return 0
+
+
+
+#: The point-source cases checked against NEURON (shared/reference/neuron_fibers.json):
+#: model -> the diameters (µm) they cover; within 1 % (docs/fibers.md).
+_NEURON_CASES = {"mrg": (5.7, 16.0), "sweeney": (10.0, 10.0), "sundt": (1.0, 1.0)}
+
+
+def _point_evidence(model: str, diameter_m: float) -> str:
+    """What backs this fiber's threshold: NEURON's numbers where one of its cases holds the
+    model at this diameter (±5 %), else which cases there are ("validated against NEURON"
+    stood beside HH, a 1 µm MRG axon and a 25 µm Sweeney one; probe of 5 December 2026)."""
+    d_um = diameter_m * 1e6
+    if model == "hh":
+        return ("mechanistic cable model (the Hodgkin–Huxley squid axon): checked against "
+                "Hodgkin & Huxley's conduction velocity, not against NEURON")
+    lo, hi = _NEURON_CASES[model]
+    cases = f"{lo:g} µm" if lo == hi else f"{lo:g}–{hi:g} µm"
+    if lo * 0.95 <= d_um <= hi * 1.05:
+        return f"mechanistic cable model, validated against NEURON at {cases} (within 1 %)"
+    return (f"mechanistic cable model, validated against NEURON at {cases}; not at "
+            f"{d_um:.3g} µm" + (" (the MRG geometry scaled beyond its published table)"
+                               if model == "mrg" else ""))
 
 
 def _end_nodes(fiber: Any) -> set[int]:
@@ -477,6 +500,12 @@ def _print_point(rep: dict[str, Any]) -> None:
     if sd is not None and sd["rheobase_A"] is not None and sd["chronaxie_s"] is not None:
         rows.append(("strength-duration", f"rheobase {current_text(sd['rheobase_A'], 3)}, "
                      f"chronaxie {format_value(sd['chronaxie_s'], 'µs')}"))
+    import shutil
+    import textwrap
+
+    # what backs the number, wrapped under its own column
+    width = max(40, shutil.get_terminal_size().columns - 22)
+    rows.append(("evidence", ("\n" + " " * 22).join(textwrap.wrap(rep["evidence"], width))))
     for k, v in rows:
         print(f"{k:>20}  {v}")
     for p in rep["files"]:
