@@ -173,12 +173,25 @@ def _both(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
     return TableRow(key, label, unit, get(p), get(m), note)
 
 
+def _passive_note(out: ChannelOutput) -> str:
+    """A passive recharge's phase runs to the next pulse: a DBS pulse of 60 µs read as
+    lasting 7.691 ms, the period, without a word (probe of 5 December 2026)."""
+    from estim.program.options import Recharge
+    from estim.program.stimulation import DBS
+
+    s = out.channel.stimulation
+    if not (isinstance(s, DBS) and s.recharge is Recharge.PASSIVE):
+        return ""
+    return (f"the passive (capacitive) recharge, time constant {s.recharge_tau_s * 1e3:.3g} "
+            "ms, runs on to the next pulse: the whole period")
+
+
 def _timing(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
-            attr: str) -> TableRow:
+            attr: str, note: str = "") -> TableRow:
     """A timing row from each setting's own output: an iontophoresis dose reached sooner at
     the device maximum ends its plateau sooner (630 s at 4 mA, 510 s at 5 mA; the table
     showed 630 s for both beside a session of 8.5 min)."""
-    return _both(key, label, unit, p, m, lambda o: getattr(o.stimulus.timing, attr))
+    return _both(key, label, unit, p, m, lambda o: getattr(o.stimulus.timing, attr), note)
 
 
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
@@ -205,7 +218,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               lambda o: o.metrics_500.rms_max_1s),
         _timing("pulse_width", "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
         _timing("pulse_duration", "Pulse duration (all phases and gaps)", "µs", p, m,
-                "pulse_duration_s"),
+                "pulse_duration_s", note=_passive_note(p)),
         _timing("frequency", "Frequency", "Hz", p, m, "frequency_hz"),
         _timing("carrier_frequency", "Carrier frequency", "Hz", p, m, "carrier_hz"),
         _timing("frequency_max", "Frequency, top of the sweep", "Hz", p, m,
