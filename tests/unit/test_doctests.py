@@ -24,6 +24,7 @@ MODULES = (
     "estim.fields.sites",
     "estim.units",
     "estim.safety.table",
+    "estim.cli.fibers",
 )
 
 

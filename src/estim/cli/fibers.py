@@ -437,6 +437,17 @@ def _as_option(err: InputError, args: argparse.Namespace) -> InputError:
     return InputError(f"--{option}", value, expected)
 
 
+def _round_up(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures, rounded up (a bound that is quoted must
+    hold at the figure quoted).
+
+    >>> _round_up(6.006), _round_up(6.0), _round_up(123.41)
+    ('6.01', '6', '124')
+    """
+    scale = 10 ** (digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{math.ceil(value * scale - 1e-9) / scale:.{digits}g}"
+
+
 def _time_step(fiber: Any, pw: float, args: argparse.Namespace) -> Any:
     """The solver options of a point-source threshold: ``--dt``, or the solver's 2 µs, or a
     tenth of a shorter pulse (as the sensation window steps: a 1 µs pulse averaged into one
@@ -450,7 +461,10 @@ def _time_step(fiber: Any, pw: float, args: argparse.Namespace) -> Any:
     most = min(_DT_S[1], 0.1 * pw)
     if least > most * (1 + 1e-9):
         raise InputError("--pulse-width", args.pulse_width,
-                         f"at least {10 * least * 1e6:.2g} us for the {fiber.model.value} "
+                         # rounded up, so the figure given is accepted ("got '6us',
+                         # expected at least 6 us" where the bound was 6.006 us; probe)
+                         f"at least {_round_up(10 * least * 1e6)} us for the "
+                         f"{fiber.model.value} "
                          f"model: its runs step a tenth of the pulse, and a step under "
                          f"{least * 1e6:.2g} us is more than one run can afford "
                          f"({fiber.n_compartments} compartments over {tstop * 1e3:g} ms)")
