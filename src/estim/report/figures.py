@@ -421,7 +421,7 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
         ax.text(1.17 * a * np.cos(mid) * 1e2, 1.17 * b * np.sin(mid) * 1e2, " ".join(texts),
                 fontsize=9, ha="center", va="center")
     ax.set_xlim(-1.25 * a * 1e2, 1.25 * a * 1e2)
-    ax.set_ylim(-1.25 * b * 1e2, 1.25 * b * 1e2)
+    ax.set_ylim(-1.32 * b * 1e2, 1.32 * b * 1e2)  # the pads' labels clear of the frame
     ax.set_xlabel(section.horizontal_label)
     ax.set_ylabel(section.vertical_label)
     return im
@@ -550,6 +550,12 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
             bar.ax.yaxis.set_minor_formatter(plain_numbers)
         else:
             bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    off = [e.offset_m for e in section.electrodes if e.offset_m >= _OFF_SECTION_M]
+    if off:  # faded pads were drawn as if the section cut them (probe of 5 December 2026)
+        lo, hi = min(off) * 1e3, max(off) * 1e3  # [m -> mm]
+        span = f"{lo:.0f} mm" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} mm"
+        fig.supxlabel(f"faded pads lie off this section (their centres {span} from it), drawn "
+                      "where they would cut it", fontsize=8, color="0.35")
     if title:
         fig.suptitle(_plain(title), fontsize=10)
     return fig
