@@ -272,3 +272,22 @@ def test_a_case_of_a_few_square_millimetres_is_refused() -> None:
     assert info.value.field == "channels[0].anode" and "10 cm²" in info.value.expected
     parse_program(small.replace('width = "1 mm", length = "1 mm"',
                                 'width = "2.5 cm", length = "4 cm"'))  # 10 cm²: kept
+
+
+def test_a_current_clipped_into_500_ohm_is_judged_into_a_lower_stated_impedance() -> None:
+    """10 mA at 200 µs through a 3 V compliance: into 500 Ω 6 mA (20.05 µC/cm², a pass);
+    into the lead's stated 300 Ω all 10 mA flow, 2 µC on 0.0599 cm² (33.4 µC/cm², over
+    the 30 µC/cm² limit). The verdict was the 500 Ω one (probe of 5 December 2026)."""
+    text = TEXT.replace('control = "voltage"\nmax_voltage = "5 V"',
+                        'control = "current"\nmax_current = "10 mA"\ncompliance_voltage = "3 V"')
+    text = text.replace('amplitude = "3 V"', 'amplitude = "10 mA"').replace(
+        'pulse_width = "90 us"', 'pulse_width = "200 us"')
+    low = check(parse_program(text.replace("IMPEDANCE", 'impedance = "300 ohm"')))
+    density, note = _density(low)
+    assert density == pytest.approx(10e-3 * 200e-6 / AREA_M2, rel=1e-3)  # C/m²
+    assert "current-controlled: into the lead impedance 300 Ω" in note
+    # without it, or with one above 500 Ω, the 500 Ω test load stands (the compliance
+    # clips more into a higher one: not the conservative side)
+    for stated in ("", 'impedance = "800 ohm"'):
+        density, _ = _density(check(parse_program(text.replace("IMPEDANCE", stated))))
+        assert density == pytest.approx(3.0 / 500 * 200e-6 / AREA_M2, rel=1e-3)

@@ -238,6 +238,10 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
     if voltage and out.load_ohm is not None:
         into = (f"; voltage-controlled: current into the lead impedance "
                 f"{format_value(out.load_ohm, 'Ω')} ({out.load_source})")
+    elif out.load_ohm is not None:
+        into = (f"; current-controlled: into the lead impedance {format_value(out.load_ohm, 'Ω')} "
+                f"({out.load_source}), where the compliance voltage holds back less than into "
+                "500 Ω")
     elif voltage:
         into = "; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
         if out.field_impedance_ohm is not None:

@@ -211,6 +211,15 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         if load is not None:
             into = deliver(stim, ResistiveLoad(load), device, exact=True).current
             m_load = metrics(into) if into is not None else None
+    elif device.control is Control.CURRENT and channel_implanted(program, channel) \
+            and resistive[500.0].limited and channel.impedance is not None \
+            and channel.impedance < LOW_LEAD_IMPEDANCE_OHM:
+        # the compliance clips a current into 500 Ω that a lower measured impedance lets
+        # through: 10 mA through 3 V was judged as 500 Ω's 6 mA where the stated 300 Ω
+        # takes all 10 (probe of 5 December 2026)
+        load, source = channel.impedance, "stated in the program"
+        into = deliver(stim, ResistiveLoad(load), device, exact=True).current
+        m_load = metrics(into) if into is not None else None
     same = (device.control is Control.CURRENT and not resistive[500.0].limited
             and not resistive[INDICATOR_LOAD_OHM].limited)
     return ChannelOutput(
