@@ -262,7 +262,11 @@ def test_an_impedance_nothing_reads_is_refused():
     with pytest.raises(ProgramError) as info:
         parse_program(text.replace("[[channels]]\n", '[[channels]]\nimpedance = "2 kohm"\n', 1))
     assert info.value.field == "channels[0].impedance"
-    assert "current-controlled channel of skin pads" in info.value.expected
+    assert "a channel of skin pads" in info.value.expected
+    hvpc = (EXAMPLES[0].parent / "hvpc_wound.toml").read_text()  # voltage-controlled: the same
+    with pytest.raises(ProgramError) as info:
+        parse_program(hvpc.replace("[[channels]]\n", '[[channels]]\nimpedance = "1 kohm"\n', 1))
+    assert info.value.field == "channels[0].impedance"
 
 
 def test_iontophoresis_plateau_reaches_the_dose():

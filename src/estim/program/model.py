@@ -261,9 +261,10 @@ class SiteSpec(BaseModel):
 class Channel(FrozenModel):
     """One output channel: an electrode pair and what it delivers.
 
-    :param impedance: the measured impedance of the electrode pair (Ω), e.g. a DBS lead's
-        as the stimulator reports it; a voltage-controlled output is judged into it. None:
-        not stated (a DBS lead's comes from the field solution).
+    :param impedance: a DBS lead's measured impedance (Ω), as its stimulator reports it: a
+        voltage-controlled output is judged into it, a current-controlled one where it lets
+        more through than 500 Ω. None: not stated (the field solution's stands in). Refused
+        on skin pads, whose skin and interface estim models.
     """
 
     name: StrictStr
@@ -279,14 +280,14 @@ class Channel(FrozenModel):
             raise InputError("impedance", f"{z:g} ohm",
                              f"an impedance between {MIN_IMPEDANCE_OHM:g} and "
                              f"{MAX_IMPEDANCE_OHM:g} ohm")
-        if z is not None and self.stimulation.amplitude.control is Control.CURRENT \
-                and not (self.anode.implanted or self.cathode.implanted):
-            # nothing reads it: a current-controlled output on skin pads sets the current
-            # whatever the skin's impedance (accepted and ignored; probe of 5 December 2026)
+        if z is not None and not (self.anode.implanted or self.cathode.implanted):
+            # nothing reads it on skin pads: estim models the skin and its interface under
+            # them (TENS's and HVPC's were accepted and changed nothing; probes of 5 December
+            # 2026)
             raise InputError("impedance", f"{z:g} ohm",
-                             "no impedance on a current-controlled channel of skin pads (the "
-                             "current is what it is set to; a lead's impedance, or a "
-                             "voltage-controlled output's, is what estim uses)")
+                             "no impedance on a channel of skin pads (estim models the skin "
+                             "and its interface under them; a stated impedance is a DBS "
+                             "lead's, as its stimulator reports it)")
         return self
 
 
