@@ -155,6 +155,20 @@ def test_nmes_force_rises_with_the_dial_and_matches_the_effects_stage() -> None:
     assert below.force_fraction == 0.0 and below.level is not Level.MOTOR
 
 
+def test_the_dbs_dial_gives_the_tissue_activated_at_its_setting() -> None:
+    """The programmed setting's volume stood at every setting (94.5 mm³ at 0 mA and at
+    10 mA; probe of 5 December 2026): at the programmed 3 mA it is the run's, at 10 mA the
+    map's at 10 mA, and nothing at 0."""
+    model = prepare(resolve_program("dbs_stn")[0])
+    act = model.result.effects.dbs
+    assert act is not None
+    words = {a: model.at(a).reasons[0] for a in (0.0, 3e-3, 10e-3)}
+    assert f"{act.volume_m3 * 1e9:,.3g} mm³" in words[3e-3]
+    assert f"{act.map.volume_m3(10e-3) * 1e9:,.3g} mm³" in words[10e-3]
+    assert act.map.volume_m3(10e-3) > 2 * act.volume_m3
+    assert "0 mm³" in words[0.0] and "not what it feels like" in words[0.0]
+
+
 def test_a_modality_without_a_window_still_has_a_dial() -> None:
     # iontophoresis: d.c. with slow ramps, no cable model (the effects stage says why)
     model = prepare(resolve_program("iontophoresis_dexamethasone")[0])

@@ -276,6 +276,19 @@ class DBSActivation:
         "field threshold": EvidenceLevel.MODEL_PREDICTION.value,
     })
 
+    def at_dial(self, setting: float) -> tuple[float, float]:
+        """The main channel's current (A) and the activated volume (m³) at another dial
+        setting (A or V): the current as the sweep gives it (up to the device's limits,
+        linear between its settings), the volume from this setting's map. Where the limits
+        change the channels' ratio along the way, the map's field shape is this setting's
+        (an approximation; the sweep has the exact ones)."""
+        if self.sweep is not None and len(self.sweep.amplitudes):
+            current = float(np.interp(setting, np.r_[0.0, self.sweep.amplitudes],
+                                      np.r_[0.0, self.sweep.current_a]))
+        else:
+            current = self.current_a * setting / self.amplitude if self.amplitude > 0 else 0.0
+        return current, self.map.volume_m3(current) if current > 0 else 0.0
+
     @property
     def field_difference(self) -> float:
         """(field-threshold volume / axon-model volume) - 1; nan when nothing is activated."""

@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +50,9 @@ from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
 from estim.stimulator.safety_dial import SafetyTable, safety_table
 from estim.waveforms.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from estim.effects.dbs import DBSActivation
 
 __all__ = ["DialModel", "DialState", "JobStatus", "Jobs", "job_id", "prepare"]
 
@@ -175,8 +179,13 @@ class DialModel:
         if self.force_amplitudes is not None and self.force_fractions is not None:
             force = float(np.interp(a, self.force_amplitudes, self.force_fractions))
         if window is None or self.current_per_unit is None:
-            notes = self.result.effects.notes if self.result.effects is not None else ()
+            effects = self.result.effects
+            notes = effects.notes if effects is not None else ()
             why = notes[0] if notes else "no sensation model for this modality"
+            if effects is not None and effects.dbs is not None:
+                # at this setting: the programmed setting's volume stood at every one
+                # (94.5 mm³ at 0 mA and at 10 mA; probe of 5 December 2026)
+                why = _dbs_words(effects.dbs, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
                              safe.rules, (why,))
         current = a * self.current_per_unit  # [dial unit -> A]
@@ -303,6 +312,20 @@ def _current_per_unit(result: Result) -> float | None:
     if fields_ is None:
         return None
     return 1.0 / float(fields_.channels[0].resistance)
+
+
+
+def _dbs_words(act: DBSActivation, setting: float) -> str:
+    """What a DBS setting activates, in words (the stimulator's reason for no sensation)."""
+    from estim.text import current_text
+
+    current, volume = act.at_dial(setting)
+    unlimited = setting if act.control == "current" else None
+    held = unlimited is not None and current < unlimited * (1 - 1e-9)
+    return (f"DBS at this setting: {volume * 1e9:,.3g} mm³ of tissue activated "
+            f"({act.fiber_diameter_m * 1e6:g} µm axons) by {current_text(current)}"
+            + ("; the compliance voltage holds the current below the setting" if held else "")
+            + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
 
 
 def _thresholds(window: SensationWindow, per_unit: float) -> dict[str, float]:
