@@ -257,6 +257,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³, radius "
                       f"{radius:.2g} mm [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)"
                       "[/dim]")
+        if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
+            _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
+                                         "the modelled grid", style="yellow"))
+        for note in dbs.get("notes") or []:  # a channel left out of the volume
+            if "runs a different pulse" in note:
+                _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
             _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
