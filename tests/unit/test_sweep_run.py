@@ -195,3 +195,22 @@ def test_a_points_numbers_carry_no_conversion_noise() -> None:
     assert _finite(9.499999999999998) == 9.5
     assert _finite(float("nan")) is None and _finite("pass") == "pass"
     assert _finite(1.2345678901234e-7) == 1.23456789012e-7
+
+
+def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
+    """A DBS sweep gave the safety columns only (probe of 5 December 2026): each point has
+    the current, the volume and the cathode's radius of its own setting, the volume the
+    one estim's activation gives for that setting."""
+    from estim.effects.dbs import dbs_activation
+    from estim.waveforms.build import stimuli_for
+
+    dbs = bundled_examples()["dbs_stn"]
+    plan = plan_sweep(dbs, [parse_axis("amplitude=1,5mA")], options=SweepOptions())
+    out = [dict(run_point(p, SweepOptions()).outputs) for p in plan.points]
+    assert [o["dbs_current_mA"] for o in out] == pytest.approx([1.0, 5.0])
+    assert out[0]["activated_volume_mm3"] < out[1]["activated_volume_mm3"]
+    program = plan.points[1].load()
+    direct = dbs_activation(program, stimuli_for(program), sweep_steps=0)
+    assert out[1]["activated_volume_mm3"] == pytest.approx(direct.volume_m3 * 1e9, rel=1e-9)
+    assert out[1]["activation_radius_mm"] == pytest.approx(
+        direct.contacts[0].radius_m * 1e3, rel=1e-9)

@@ -48,8 +48,10 @@ _MAX_FIBERS = 100_000
 #: Bump when a point's outputs change meaning (finished points of older sweeps are redone).
 #: 2: points name the rules they do not pass (safety_not_passed); 3: the output columns take
 #: every channel, and the phase charge is the one into 500 Ω; 4: a clipped pulse's passive
-#: recharge gives back what it delivered (a false charge-balance FAIL before).
-SWEEP_VERSION = "sweep-4"
+#: recharge gives back what it delivered (a false charge-balance FAIL before); 5: DBS points
+#: carry the activation (current, volume, radius), at the current the device can drive, and
+#: an implant is judged into a lower stated lead impedance.
+SWEEP_VERSION = "sweep-5"
 
 
 class Mode(StrEnum):

@@ -84,6 +84,10 @@ OUTPUTS: tuple[Output, ...] = (
     Output("fatigue_ratio", "Fatigue ratio (last / first contraction)"),
     Output("dose_mA_min", "Iontophoretic dose (mA·min)"),
     Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)"),
+    Output("dbs_current_mA", "DBS: the main channel's current into the tissue (mA; up to "
+           "the device's limits)"),
+    Output("activated_volume_mm3", "DBS: tissue activated (mm³; 5.7 µm axons)"),
+    Output("activation_radius_mm", "DBS: activation radius at the cathode (mm)"),
 )
 
 
@@ -238,6 +242,13 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
     if effects.dose is not None:
         out["dose_mA_min"] = effects.dose.dose_mA_min
         out["current_density_mA_per_cm2"] = effects.dose.current_density_mA_per_cm2
+    if effects.dbs is not None:  # a DBS sweep had the safety columns only (probe)
+        act = effects.dbs
+        out["dbs_current_mA"] = act.current_a * 1e3  # [A -> mA]
+        out["activated_volume_mm3"] = act.volume_m3 * 1e9  # [m³ -> mm³]
+        cathodes = [c for c in act.contacts if c.role == "cathode"] or list(act.contacts)
+        if cathodes:
+            out["activation_radius_mm"] = max(c.radius_m for c in cathodes) * 1e3  # [m -> mm]
     return out
 
 
