@@ -291,3 +291,21 @@ def test_a_current_clipped_into_500_ohm_is_judged_into_a_lower_stated_impedance(
     for stated in ("", 'impedance = "800 ohm"'):
         density, _ = _density(check(parse_program(text.replace("IMPEDANCE", stated))))
         assert density == pytest.approx(3.0 / 500 * 200e-6 / AREA_M2, rel=1e-3)
+
+
+@pytest.mark.parametrize(("recharge", "extra", "field"), [
+    ("passive", "recharge_ratio = 0.1", "recharge_ratio"),
+    ("active", 'recharge_time_constant = "2 ms"', "recharge_time_constant"),
+])
+def test_a_setting_of_the_other_recharge_is_refused(recharge: str, extra: str,
+                                                    field: str) -> None:
+    """A passive recharge's ratio and an active one's time constant were accepted and had
+    no effect (probe of 5 December 2026)."""
+    from estim.errors import InputError
+
+    text = TEXT.replace("IMPEDANCE\n", "").replace('recharge = "active"',
+                                                   f'recharge = "{recharge}"\n{extra}')
+    with pytest.raises(InputError) as info:
+        parse_program(text)
+    assert info.value.field == f"channels[0].stimulation.{field}"
+    assert f"no {field} with recharge = '{recharge}'" in info.value.expected

@@ -618,6 +618,14 @@ class DBS(FrozenModel):
         if not 0 < self.recharge_ratio <= 1:
             raise InputError("recharge_ratio", self.recharge_ratio,
                              "a fraction above 0 and at most 1: 0.1 or '10 %'")
+        # a value the other recharge would read, accepted and ignored (probe, 5 Dec 2026)
+        for name, kind in (("recharge_ratio", Recharge.ACTIVE),
+                           ("recharge_time_constant", Recharge.PASSIVE)):
+            if name in self.model_fields_set and self.recharge is not kind:
+                value = getattr(self, name)
+                raise InputError(name, _us(value) if name.endswith("constant") else value,
+                                 f"no {name} with recharge = '{self.recharge.value}' (it sets "
+                                 f"the {kind.value} recharge: recharge = '{kind.value}')")
         period = 1.0 / self.frequency
         recharge = (self.pulse_width / self.recharge_ratio if self.recharge is Recharge.ACTIVE
                     else self.pulse_width)  # the passive phase needs as long as the pulse
