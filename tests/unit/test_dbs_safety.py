@@ -309,3 +309,19 @@ def test_a_setting_of_the_other_recharge_is_refused(recharge: str, extra: str,
         parse_program(text)
     assert info.value.field == f"channels[0].stimulation.{field}"
     assert f"no {field} with recharge = '{recharge}'" in info.value.expected
+
+
+def test_one_pair_of_electrodes_has_one_stated_impedance() -> None:
+    """400 and 3,000 Ω stated by two channels on the same contact and case were each judged
+    into their own (probe of 5 December 2026)."""
+    from estim.errors import InputError
+
+    one = TEXT.replace("IMPEDANCE", 'impedance = "400 ohm"')
+    head, block = one.split("[[channels]]", 1)
+    second = "[[channels]]" + block.replace('name = "1"', 'name = "2"')
+    parse_program(head + "[[channels]]" + block + second)  # the same value twice: kept
+    with pytest.raises(InputError) as info:
+        parse_program(head + "[[channels]]" + block
+                      + second.replace('impedance = "400 ohm"', 'impedance = "3 kohm"'))
+    assert info.value.field == "channels[1].impedance"
+    assert "channel '1' states for the same electrodes (400 ohm)" in info.value.expected

@@ -343,7 +343,17 @@ class Program(FrozenModel):
             raise InputError("name", self.name, "a name for the program (it heads every "
                              "output)")
         names = [c.name for c in self.channels]
+        stated: dict[frozenset[str], tuple[str, float]] = {}  # electrode pair -> impedance
         for i, c in enumerate(self.channels):
+            if c.impedance is not None:
+                # one pair of electrodes has one impedance: 400 and 3,000 Ω stated for the
+                # same contact and case were each judged into their own (probe)
+                pair = frozenset((c.anode.placement, c.cathode.placement))
+                other = stated.setdefault(pair, (c.name, c.impedance))
+                if abs(other[1] - c.impedance) > 1e-9 * other[1]:
+                    raise InputError(f"channels[{i}].impedance", f"{c.impedance:g} ohm",
+                                     f"the impedance channel {other[0]!r} states for the same "
+                                     f"electrodes ({other[1]:g} ohm)")
             if not c.name.strip():
                 raise InputError(f"channels[{i}].name", c.name, "a name for the channel "
                                  "(\"1\", \"A\"; the output tables name it)")
