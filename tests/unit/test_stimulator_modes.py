@@ -200,3 +200,17 @@ def test_any_typed_settings_give_a_program_or_one_named_error(
         assert line.startswith(f"{err.field}: got ") and "expected" in line
         if err.setting != "mode":  # a setting named is one the user gave
             assert getattr(typed, err.setting) is not None
+
+
+def test_the_dbs_mode_names_the_setting_at_fault_and_takes_a_contact_for_either_pole() -> None:
+    """On the DBS mode a pad size went onto the lead's contact as a rectangle and a contact
+    chosen as anode kept the case's shape, both blamed on the mode with 'rectangular', a
+    value nobody typed; another site was blamed on the mode (probe of 5 December 2026)."""
+    for given, setting in ((dict(pad_width="3 cm"), "pad_width"),
+                           (dict(pad_length="3 cm"), "pad_length"),
+                           (dict(site="forearm"), "site")):
+        with pytest.raises(SettingsError) as info:
+            settings_program(DeviceSettings(mode="dbs_stn", **given))
+        assert info.value.setting == setting and "rectangular" not in str(info.value)
+    bipolar = settings_program(DeviceSettings(mode="dbs_stn", anode="lead_contact_2"))
+    assert bipolar.channels[0].anode.implanted and bipolar.channels[0].cathode.implanted

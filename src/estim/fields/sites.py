@@ -26,6 +26,7 @@ from estim.leads import DEFAULT_LEAD, get_lead
 from estim.units import parse_quantity
 
 __all__ = [
+    "BRAIN_SITES",
     "MAX_DEPTH_M",
     "MAX_MOTOR_SHIFT_M",
     "MIN_SUBJECT_MUSCLE_M",
@@ -204,6 +205,8 @@ _PRESETS: dict[str, tuple[SiteKind, float, float, float, tuple[tuple[str, float]
 }
 
 SITE_NAMES: tuple[str, ...] = tuple(_PRESETS)
+#: The sites a DBS lead goes on.
+BRAIN_SITES: tuple[str, ...] = tuple(n for n, p in _PRESETS.items() if p[0] == "brain")
 
 
 def make_site(name: str) -> Site:

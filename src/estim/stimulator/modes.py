@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import Any
 
 from estim.errors import InputError
+from estim.fields.sites import BRAIN_SITES
+from estim.leads import is_contact_placement
 from estim.program.bundled import bundled_examples
 from estim.program.loader import ProgramError, load_program, parse_program, program_from_dict
 from estim.program.model import Program
@@ -237,7 +239,9 @@ class SettingsError(ProgramError):
 
 #: Where a problem's dotted path (its ending) points in the form.
 _SETTING_OF_PATH = (
-    ("site.name", "site"), ("anode.placement", "anode"), ("cathode.placement", "cathode"),
+    ("site.name", "site"), ("site.lead", "site"),
+    ("anode.placement", "anode"), ("cathode.placement", "cathode"),
+    ("anode.shape", "anode"), ("cathode.shape", "cathode"),
     ("anode.width", "pad_width"), ("cathode.width", "pad_width"),
     ("anode.length", "pad_length"), ("cathode.length", "pad_length"),
     ("stimulation.pulse_width", "pulse_width"), ("stimulation.frequency", "frequency"),
@@ -292,12 +296,25 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
     if not isinstance(channels, list) or not channels:
         return  # the loader names what is missing
     first = channels[0]
+    site = data.get("site")
+    brain = isinstance(site, dict) and site.get("name") in BRAIN_SITES
+    if brain and (settings.pad_width is not None or settings.pad_length is not None):
+        # the DBS mode's size went onto the lead's contact as a rectangle, blamed on the
+        # mode with a value nobody typed (probe of 5 December 2026)
+        name = "pad_width" if settings.pad_width is not None else "pad_length"
+        raise SettingsError([InputError(name, getattr(settings, name),
+                                        "no pad size on a brain site: a lead's contacts have "
+                                        "the lead's size, and the case is the pulse "
+                                        "generator's")], setting=name)
     for role in ("anode", "cathode"):
         electrode = first.get(role)
         if not isinstance(electrode, dict):
             continue
         if getattr(settings, role) is not None:
             electrode["placement"] = getattr(settings, role)
+            if is_contact_placement(electrode["placement"]):  # the lead gives its size
+                for key in ("shape", "width", "length", "diameter", "area", "contact_length"):
+                    electrode.pop(key, None)
         if settings.pad_width is not None or settings.pad_length is not None:
             width = settings.pad_width or electrode.get("width") or settings.pad_length
             length = settings.pad_length or electrode.get("length") or settings.pad_width
