@@ -206,11 +206,11 @@ def test_the_dbs_mode_names_the_setting_at_fault_and_takes_a_contact_for_either_
     """On the DBS mode a pad size went onto the lead's contact as a rectangle and a contact
     chosen as anode kept the case's shape, both blamed on the mode with 'rectangular', a
     value nobody typed; another site was blamed on the mode (probe of 5 December 2026)."""
-    for given, setting in ((dict(pad_width="3 cm"), "pad_width"),
+    for typed, setting in ((dict(pad_width="3 cm"), "pad_width"),
                            (dict(pad_length="3 cm"), "pad_length"),
                            (dict(site="forearm"), "site")):
         with pytest.raises(SettingsError) as info:
-            settings_program(DeviceSettings(mode="dbs_stn", **given))
+            settings_program(DeviceSettings(mode="dbs_stn", **typed))
         assert info.value.setting == setting and "rectangular" not in str(info.value)
     bipolar = settings_program(DeviceSettings(mode="dbs_stn", anode="lead_contact_2"))
     assert bipolar.channels[0].anode.implanted and bipolar.channels[0].cathode.implanted
