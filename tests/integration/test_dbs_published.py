@@ -132,7 +132,7 @@ def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() 
     stated = parse_program(text.replace('name = "1"\n', 'name = "1"\nimpedance = "20 kohm"\n'))
     act = dbs_activation(stated, stimuli_for(stated), sweep_steps=0)
     assert act.current_a == pytest.approx(3.0 / 20e3)
-    assert "20000 Ω (stated in the program)" in act.limited_by
+    assert "20,000 Ω (stated in the program)" in act.limited_by
     enough = parse_program(text.replace('compliance_voltage = "3 V"',
                                         'compliance_voltage = "15 V"'))
     act = dbs_activation(enough, stimuli_for(enough), sweep_steps=0)
@@ -158,7 +158,7 @@ def test_each_channel_is_limited_through_its_own_impedance_and_the_sweep_follows
         return dbs_activation(p, stimuli_for(p), sweep_steps=steps, sweep_max=4e-3)
 
     act = run(2.0, 2.0, steps=2)  # the sweep: 2 and 4 mA on channel 1, 2 and 4 on channel 2
-    assert "channel '2'" in act.limited_by and "1.5 mA through 2000 Ω" in act.limited_by
+    assert "channel '2'" in act.limited_by and "1.5 mA through 2,000 Ω" in act.limited_by
     assert "channel '1'" not in act.limited_by  # 2 mA through ~810 Ω is 1.6 V
     assert act.volume_m3 == pytest.approx(run(2.0, 1.5).volume_m3, rel=1e-6)
     assert act.sweep.volume_m3[0] == pytest.approx(act.volume_m3, rel=1e-9)

@@ -414,7 +414,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     from estim.effects.window import unit_pulse
     from estim.errors import InputError
     from estim.fields.program import fields_for_program
-    from estim.leads import DEFAULT_LEAD, contact_name, get_lead
+    from estim.leads import DEFAULT_LEAD, LeadContact, contact_name, get_lead
     from estim.program.options import Recharge
     from estim.program.stimulation import DBS
     from estim.text import current_text
@@ -478,12 +478,12 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         if control == "current":
             assert device.compliance_voltage is not None
             limits.append(f"{who}the {device.compliance_voltage:g} V compliance drives at "
-                          f"most {current_text(i)} through {z:.0f} Ω ({where}), not the "
+                          f"most {current_text(i)} through {z:,.0f} Ω ({where}), not the "
                           f"programmed {current_text(setting)}")
         else:
             limits.append(f"{who}the device's current limit holds it at {current_text(i)}, "
                           f"not the {current_text(unlimited)} that {setting:g} V drives "
-                          f"through {z:.0f} Ω")
+                          f"through {z:,.0f} Ω")
     limited_by = "; ".join(limits)
     waveform = unit_pulse(stimuli[0])
     together = [0]
@@ -497,12 +497,13 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     rel = [currents[k] / currents[0] if currents[0] > 0 else 0.0 for k in together]
     chans = [pf.channels[k] for k in together]
 
-    active = []
+    active: list[tuple[str, str, LeadContact]] = []
     for k in together:
         ch = program.channels[k]
         for role in ("cathode", "anode"):
             e = getattr(ch, role)
-            if e.placement != "case":
+            # a contact two channels share once (it was listed twice; probe)
+            if e.placement != "case" and all(e.placement != p for p, _, _ in active):
                 active.append((e.placement, role, lead.contact(contact_name(e.placement))))
     enc = pf.site.layers[0].thickness if pf.site.layers[0].tissue == "encapsulation" else 0.0
     r_lead = lead.diameter_m / 2
@@ -610,10 +611,13 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                       f"{contact_name(c.placement).upper()} ({c.role})"
                       for c in act.contacts)
     diff = act.field_difference
-    words = [f"DBS: {act.volume_m3 * 1e9:.3g} mm³ of tissue activated "
+    def mm3(v: float) -> str:  # 3 figures, no e-notation ("1.52e+03 mm³")
+        return f"{float(f'{v * 1e9:.3g}'):,g} mm³"
+
+    words = [f"DBS: {mm3(act.volume_m3)} of tissue activated "
              f"({act.fiber_diameter_m * 1e6:g} µm axons), radius {radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
-             f"{act.field_volume_m3 * 1e9:.3g} mm³"
+             f"{mm3(act.field_volume_m3)}"
              + (f" ({diff:+.0%})" if math.isfinite(diff) else "")
              + (f"; limited: {act.limited_by}" if act.limited_by else "")]
     return act, words + list(act.notes)

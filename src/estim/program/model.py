@@ -414,6 +414,8 @@ class Program(FrozenModel):
             for key in ("carrier_frequency", "beat_frequency", "beat_frequency_max", "sweep"):
                 if getattr(a, key) != getattr(b, key):
                     def shown(v: object) -> object:  # a frequency as a file writes it
+                        if v is None:  # "(None on the other)"
+                            return "not set"
                         return f"{v:g} Hz" if isinstance(v, float) else v
                     raise InputError(f"channels[{second}].stimulation.{key}",
                                      shown(getattr(b, key)),

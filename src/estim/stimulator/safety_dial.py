@@ -69,7 +69,10 @@ def program_at(program: Program, amplitude: float) -> Program:
 
 def _line(f: Finding) -> str:
     """One tripped rule in words, without the value (which moves with the dial)."""
-    where = f" at the {f.setting.value}" if f.setting is not None else ""
+    # "at the programmed, channel 1" lacked its noun (probe of 5 December 2026)
+    where = "" if f.setting is None else (" at the programmed amplitude"
+                                          if f.setting.value == "programmed"
+                                          else f" at the {f.setting.value}")
     channel = f", channel {f.channel}" if f.channel else ""
     return f"{f.verdict.value}: {f.rule_id}: {f.description}{where}{channel} ({f.source})"
 
