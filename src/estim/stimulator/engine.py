@@ -320,6 +320,9 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
     from estim.text import current_text
 
     current, volume = act.at_dial(setting)
+    if current <= 0:
+        return ("DBS at this setting: no current, no tissue activated. estim predicts the "
+                "tissue a DBS setting activates, not what it feels like.")
     unlimited = setting if act.control == "current" else None
     held = unlimited is not None and current < unlimited * (1 - 1e-9)
     return (f"DBS at this setting: {volume * 1e9:,.3g} mm³ of tissue activated "
