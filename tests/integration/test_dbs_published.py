@@ -133,6 +133,12 @@ def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() 
     act = dbs_activation(stated, stimuli_for(stated), sweep_steps=0)
     assert act.current_a == pytest.approx(3.0 / 20e3)
     assert "20,000 Ω (stated in the program)" in act.limited_by
+    # the dial exactly at a setting between the sweep's, below the compliance's bend: 3.5 mA
+    # flow through ~810 Ω from 3 V (lines between the sweep's settings gave 3.35 mA)
+    within = parse_program(text.replace('amplitude = "10 mA"', 'amplitude = "3.5 mA"'))
+    act = dbs_activation(within, stimuli_for(within), sweep_steps=10)
+    assert act.at_dial(3.5e-3) == pytest.approx((3.5e-3, act.volume_m3), rel=1e-9)
+    assert act.at_dial(10e-3)[0] == pytest.approx(deliverable, rel=1e-9)
     enough = parse_program(text.replace('compliance_voltage = "3 V"',
                                         'compliance_voltage = "15 V"'))
     act = dbs_activation(enough, stimuli_for(enough), sweep_steps=0)
@@ -166,6 +172,10 @@ def test_each_channel_is_limited_through_its_own_impedance_and_the_sweep_follows
     top = act.sweep.current_a[1]
     assert top == pytest.approx(3.0 / act.field_impedance_ohm, rel=1e-9)
     assert act.sweep.volume_m3[1] == pytest.approx(run(top * 1e3, 1.5).volume_m3, rel=1e-6)
+    # the dial reads the same: at each setting its own shape (it took the programmed one,
+    # +53 % at 4 mA; review of 5 December 2026)
+    assert act.at_dial(4e-3) == pytest.approx((top, act.sweep.volume_m3[1]), rel=1e-9)
+    assert act.at_dial(2e-3) == pytest.approx((2e-3, act.volume_m3), rel=1e-9)
 
 
 def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:

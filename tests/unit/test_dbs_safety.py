@@ -325,3 +325,19 @@ def test_one_pair_of_electrodes_has_one_stated_impedance() -> None:
                       + second.replace('impedance = "400 ohm"', 'impedance = "3 kohm"'))
     assert info.value.field == "channels[1].impedance"
     assert "channel '1' states for the same electrodes (400 ohm)" in info.value.expected
+
+
+def test_the_table_shows_the_lead_impedance_where_only_one_column_is_judged_into_it() -> None:
+    """5 mA programmed flows into 500 Ω; the device maximum's 10 mA is clipped there and
+    judged into the stated 300 Ω (2 µC). The table's lead rows were left out unless both
+    columns were judged into it (review of 5 December 2026)."""
+    text = TEXT.replace('control = "voltage"\nmax_voltage = "5 V"',
+                        'control = "current"\nmax_current = "10 mA"\ncompliance_voltage = "3 V"')
+    text = text.replace('amplitude = "3 V"', 'amplitude = "5 mA"').replace(
+        'pulse_width = "90 us"', 'pulse_width = "200 us"')
+    report = check(parse_program(text.replace("IMPEDANCE", 'impedance = "300 ohm"')))
+    (ct,) = report.table.channels
+    assert ct.row("lead_impedance").programmed == 500.0
+    assert ct.row("lead_impedance").maximum == 300.0
+    assert ct.row("max_phase_charge_lead").programmed == pytest.approx(1e-6)
+    assert ct.row("max_phase_charge_lead").maximum == pytest.approx(2e-6)

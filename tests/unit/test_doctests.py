@@ -25,6 +25,7 @@ MODULES = (
     "estim.units",
     "estim.safety.table",
     "estim.cli.fibers",
+    "estim.effects.dbs",
 )
 
 

@@ -214,3 +214,11 @@ def test_the_dbs_mode_names_the_setting_at_fault_and_takes_a_contact_for_either_
         assert info.value.setting == setting and "rectangular" not in str(info.value)
     bipolar = settings_program(DeviceSettings(mode="dbs_stn", anode="lead_contact_2"))
     assert bipolar.channels[0].anode.implanted and bipolar.channels[0].cathode.implanted
+    # the case for the other pole: the mode's case size (it read "cathode.width: got
+    # (missing)", blamed on the mode)
+    swapped = settings_program(DeviceSettings(mode="dbs_stn", anode="lead_contact_1",
+                                              cathode="case"))
+    assert swapped.channels[0].cathode.area_m2 == pytest.approx(30e-4)
+    with pytest.raises(SettingsError) as info:
+        settings_program(DeviceSettings(mode="dbs_stn", cathode="case"))  # both on the case
+    assert info.value.setting == "cathode"

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DBS_ACTIVATION_TABLE", "DEFAULT_FIBER_DIAMETER_M", "ActivationMap",
            "ActivationSweep", "ContactRadius", "DBSActivation", "activation_map",
-           "dbs_activation"]
+           "dbs_activation", "volume_text"]
 
 FloatArray = NDArray[np.float64]
 
@@ -270,6 +270,11 @@ class DBSActivation:
     #: why the current is less than the dial asks for (the compliance voltage, the current
     #: limit), in words; "" where the device delivers it
     limited_by: str = ""
+    #: the superposed channels' currents (A) at a setting of the main dial, each up to the
+    #: device's limits through its own impedance, and the activation maps of the field
+    #: shapes computed (keyed by each channel's current per ampere of the main channel's)
+    currents_at: Callable[[float], tuple[float, ...]] | None = field(default=None, repr=False)
+    maps: dict[tuple[float, ...], ActivationMap] = field(default_factory=dict, repr=False)
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -278,16 +283,28 @@ class DBSActivation:
 
     def at_dial(self, setting: float) -> tuple[float, float]:
         """The main channel's current (A) and the activated volume (m³) at another dial
-        setting (A or V): the current as the sweep gives it (up to the device's limits,
-        linear between its settings), the volume from this setting's map. Where the limits
-        change the channels' ratio along the way, the map's field shape is this setting's
-        (an approximation; the sweep has the exact ones)."""
-        if self.sweep is not None and len(self.sweep.amplitudes):
-            current = float(np.interp(setting, np.r_[0.0, self.sweep.amplitudes],
-                                      np.r_[0.0, self.sweep.current_a]))
-        else:
+        setting (A or V): each channel's current up to the device's limits through its own
+        impedance, exactly at the setting (the sweep's settings, joined by straight lines,
+        put a compliance's bend between two of them: 3.35 mA where 3.5 flow), and the
+        volume from the map of that setting's field shape; a shape no map holds (the limits
+        change the channels' ratio between the sweep's settings) takes the volume between
+        the sweep's settings."""
+        if self.currents_at is None:
             current = self.current_a * setting / self.amplitude if self.amplitude > 0 else 0.0
-        return current, self.map.volume_m3(current) if current > 0 else 0.0
+            return current, self.map.volume_m3(current) if current > 0 else 0.0
+        currents = self.currents_at(setting)
+        main = currents[0]
+        if main <= 0:
+            return 0.0, 0.0
+        weights = [c / main for c in currents]
+        for key, amap in self.maps.items():
+            if all(abs(w - k) <= 1e-9 * max(abs(w), abs(k), 1.0)
+                   for w, k in zip(weights, key, strict=True)):
+                return main, amap.volume_m3(main)
+        assert self.sweep is not None  # a second shape exists only along a sweep
+        volume = float(np.interp(setting, np.r_[0.0, self.sweep.amplitudes],
+                                 np.r_[0.0, self.sweep.volume_m3]))
+        return main, volume
 
     @property
     def field_difference(self) -> float:
@@ -547,7 +564,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     point_maps = []
     for a, i in zip(dial, cur, strict=True):
         each = [delivered(k, a * f) for k, f in zip(together, scale, strict=True)]
-        weights = tuple(c / i if i > 0 else 0.0 for c in each)
+        weights = tuple(c / i for c in each) if i > 0 else tuple(rel)  # 0: no new shape
         same = all(abs(w - r) <= 1e-9 * max(abs(w), abs(r), 1.0)
                    for w, r in zip(weights, rel, strict=True))
         key = tuple(rel) if same else weights
@@ -585,7 +602,18 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         volume_m3=amap.volume_m3(i0),
         field_volume_m3=amap.field_volume_m3(i0, field_threshold_v_per_m), map=amap,
         sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0,
-        limited_by=limited_by)
+        limited_by=limited_by, maps=maps,
+        currents_at=lambda a: tuple(delivered(k, a * f) for k, f in zip(together, scale,
+                                                                         strict=True)))
+
+
+def volume_text(m3: float) -> str:
+    """A volume in mm³ to 3 figures, without e-notation.
+
+    >>> volume_text(1.5204e-6), volume_text(9.45e-8)
+    ('1,520 mm³', '94.5 mm³')
+    """
+    return f"{float(f'{m3 * 1e9:.3g}'):,g} mm³"  # [m³ -> mm³]
 
 
 def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
@@ -611,13 +639,10 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                       f"{contact_name(c.placement).upper()} ({c.role})"
                       for c in act.contacts)
     diff = act.field_difference
-    def mm3(v: float) -> str:  # 3 figures, no e-notation ("1.52e+03 mm³")
-        return f"{float(f'{v * 1e9:.3g}'):,g} mm³"
-
-    words = [f"DBS: {mm3(act.volume_m3)} of tissue activated "
+    words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated "
              f"({act.fiber_diameter_m * 1e6:g} µm axons), radius {radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
-             f"{mm3(act.field_volume_m3)}"
+             f"{volume_text(act.field_volume_m3)}"
              + (f" ({diff:+.0%})" if math.isfinite(diff) else "")
              + (f"; limited: {act.limited_by}" if act.limited_by else "")]
     return act, words + list(act.notes)

@@ -266,7 +266,7 @@ def _h(text: object) -> str:
 #: A figure with its unit ("4.493 mA/cm²", "130 Hz", "—"): kept on one line, right-aligned.
 #: Text in a figure's column ("cathodic-first, passive (capacitive) recharge") wraps: kept
 #: on one line it set the columns' width, and at 390 px the values lay off the screen.
-_FIGURE = re.compile(r"^[-−+]?[\d.,]+(e[-+]?\d+)?( \S+)?$|^—?$")
+_FIGURE = re.compile(r"^[-−+]?[\d.,]+(e[-+]?\d+)?( × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?( \S+)?$|^—?$")
 
 
 def _html_table(head: tuple[str, ...], rows: list[list[str]], numeric: set[int],

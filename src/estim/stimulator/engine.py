@@ -317,6 +317,7 @@ def _current_per_unit(result: Result) -> float | None:
 
 def _dbs_words(act: DBSActivation, setting: float) -> str:
     """What a DBS setting activates, in words (the stimulator's reason for no sensation)."""
+    from estim.effects.dbs import volume_text
     from estim.text import current_text
 
     current, volume = act.at_dial(setting)
@@ -325,7 +326,7 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
                 "tissue a DBS setting activates, not what it feels like.")
     unlimited = setting if act.control == "current" else None
     held = unlimited is not None and current < unlimited * (1 - 1e-9)
-    return (f"DBS at this setting: {volume * 1e9:,.3g} mm³ of tissue activated "
+    return (f"DBS at this setting: {volume_text(volume)} of tissue activated "
             f"({act.fiber_diameter_m * 1e6:g} µm axons) by {current_text(current)}"
             + ("; the compliance voltage holds the current below the setting" if held else "")
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")

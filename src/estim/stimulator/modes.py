@@ -286,6 +286,10 @@ def _mode_data(settings: DeviceSettings) -> dict[str, Any]:
     return tomllib.loads(text.removeprefix("\ufeff"))
 
 
+#: A pulse generator's case where the mode gives none (the DBS example's).
+_CASE_SIZE = {"shape": "rectangular", "width": "5 cm", "length": "6 cm"}
+
+
 def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
     """Write the settings given into the program data, as strings a program file holds."""
     if settings.site is not None:
@@ -315,6 +319,14 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
             if is_contact_placement(electrode["placement"]):  # the lead gives its size
                 for key in ("shape", "width", "length", "diameter", "area", "contact_length"):
                     electrode.pop(key, None)
+            elif electrode["placement"] == "case" and "shape" not in electrode:
+                # the mode's case keeps its size; a contact moved to the case takes it
+                # (it read "cathode.width: got (missing)", blamed on the mode; review)
+                case = next((e for e in (first.get("anode"), first.get("cathode"))
+                             if isinstance(e, dict) and e.get("placement") == "case"
+                             and e is not electrode and "shape" in e), None)
+                electrode.update({k: v for k, v in (case or _CASE_SIZE).items()
+                                  if k in ("shape", "width", "length")})
         if settings.pad_width is not None or settings.pad_length is not None:
             width = settings.pad_width or electrode.get("width") or settings.pad_length
             length = settings.pad_length or electrode.get("length") or settings.pad_width
