@@ -324,11 +324,16 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
     if current <= 0:
         return ("DBS at this setting: no current, no tissue activated. estim predicts the "
                 "tissue a DBS setting activates, not what it feels like.")
-    unlimited = setting if act.control == "current" else None
-    held = unlimited is not None and current < unlimited * (1 - 1e-9)
+    if act.control == "current":
+        unlimited, limit = setting, "the compliance voltage"
+    else:  # a voltage over the lead's impedance, up to the device's current limit
+        unlimited = setting / act.load_ohm if act.load_ohm else current
+        limit = "the device's current limit"
+    held = current < unlimited * (1 - 1e-9)
     return (f"DBS at this setting: {volume_text(volume)} of tissue activated "
             f"({act.fiber_diameter_m * 1e6:g} µm axons) by {current_text(current)}"
-            + ("; the compliance voltage holds the current below the setting" if held else "")
+            + (f"; {limit} holds the current below what the setting asks "
+               f"({current_text(unlimited)})" if held else "")
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
 
 
