@@ -178,6 +178,28 @@ def test_each_channel_is_limited_through_its_own_impedance_and_the_sweep_follows
     assert act.at_dial(2e-3) == pytest.approx((2e-3, act.volume_m3), rel=1e-9)
 
 
+def test_a_first_channel_that_is_off_leaves_the_activation_to_those_on() -> None:
+    """Channel 1 at 0 mA and channel 2 at 3 mA on contact 3: the activation was channel 1's,
+    0 mm³ (review of 5 December 2026); it is channel 2's, as channel 2 alone gives."""
+    one = monopolar_90us("medtronic_3389").replace(
+        'control = "voltage"\nmax_voltage = "5 V"',
+        'control = "current"\nmax_current = "10 mA"\ncompliance_voltage = "15 V"')
+    head, block = one.split("[[channels]]", 1)
+    on = block.replace('name = "1"', 'name = "2"').replace("lead_contact_1", "lead_contact_3")
+    off = block.replace('amplitude = "3.0 V"', 'amplitude = "0 mA"')
+    both = parse_program(head + "[[channels]]" + off + "[[channels]]"
+                         + on.replace('amplitude = "3.0 V"', 'amplitude = "3 mA"'))
+    alone = parse_program(head + "[[channels]]" + on.replace('amplitude = "3.0 V"',
+                                                            'amplitude = "3 mA"'))
+    act = dbs_activation(both, stimuli_for(both), sweep_steps=0)
+    assert act.channel == "2" and "channel '1' is off" in act.notes[0]
+    assert act.volume_m3 > 0
+    # 2 %: channel 1's idle contact stays in the mesh as an electrode of the two-channel
+    # solve, which moves channel 2's field a little (0.6 % in volume here)
+    assert act.volume_m3 == pytest.approx(
+        dbs_activation(alone, stimuli_for(alone), sweep_steps=0).volume_m3, rel=0.02)
+
+
 def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:
     """A segment's field is solved (its arc is meshed), but the axon grid assumes the same
     activation all around the lead, so the activation volume says why it is not given."""

@@ -30,6 +30,7 @@ field-threshold region is a model shortcut.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -436,6 +437,20 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     from estim.program.stimulation import DBS
     from estim.text import current_text
 
+    dials0 = [ch.stimulation.amplitude.value for ch in program.channels]
+    on = next((k for k, d in enumerate(dials0) if d > 0), None)
+    if dials0[0] <= 0 and on is not None:
+        # the first channel off and another on: the activation was the first's, 0 mm³
+        # (review of 5 December 2026); it is the first channel that is on
+        order = [on, *(k for k in range(len(dials0)) if k != on)]
+        moved = dbs_activation(
+            program.replace(channels=tuple(program.channels[k] for k in order)),
+            [stimuli[k] for k in order], fiber_diameter_m=fiber_diameter_m,
+            field_threshold_v_per_m=field_threshold_v_per_m, sweep_steps=sweep_steps,
+            sweep_max=sweep_max, progress=progress)
+        return dataclasses.replace(moved, notes=(
+            f"channel {program.channels[0].name!r} is off (0); the activation is channel "
+            f"{program.channels[on].name!r}'s, with the channels on beside it", *moved.notes))
     t0 = time.perf_counter()
     notes: list[str] = []
     main = program.channels[0]
