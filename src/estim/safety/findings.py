@@ -316,6 +316,29 @@ def _channel_findings(program: Program, channel: Channel,
     return found
 
 
+def _shared(electrodes: list[tuple[Channel, Any]],
+            outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+            ) -> list[tuple[str, list[str], float, str, str]]:
+    """The placements two or more analysed channels' ``electrodes`` share: (placement, the
+    channels' names, the smallest of their electrodes' areas there, the names listed for a
+    note, and the finding's channel: ``1 + 2 at lead_contact_1``)."""
+    at: dict[str, list[tuple[str, float]]] = {}
+    for ch, electrode in electrodes:
+        if ch.name in outputs:
+            at.setdefault(electrode.placement, []).append((ch.name, electrode.area_m2))
+    out = []
+    for placement, users in at.items():
+        names = list(dict.fromkeys(name for name, _ in users))
+        if len(names) < 2:
+            continue
+        listed = ", ".join(names) if len(names) <= 4 else \
+            f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
+        who = (" + ".join(names) if len(names) <= 4 else
+               f"{names[0]} + … + {names[-1]} ({len(names)} channels)") + f" at {placement}"
+        out.append((placement, names, min(a for _, a in users), listed, who))
+    return out
+
+
 def _shared_placements(program: Program,
                        outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
                        ) -> list[Finding]:
@@ -325,22 +348,10 @@ def _shared_placements(program: Program,
     bounds the r.m.s. of the sum) on the smallest of their electrodes there, into 500 Ω.
     Each channel alone can pass while forty of them on one pair of pads exceed the FDA's
     power density."""
-    at: dict[str, list[tuple[str, float]]] = {}
-    for ch in program.channels:
-        if ch.name not in outputs or channel_implanted(program, ch):
-            continue
-        for electrode in (ch.anode, ch.cathode):
-            at.setdefault(electrode.placement, []).append((ch.name, electrode.area_m2))
     found: list[Finding] = []
-    for placement, users in at.items():
-        names = list(dict.fromkeys(name for name, _ in users))
-        if len(names) < 2:
-            continue
-        area = min(a for _, a in users)
-        listed = ", ".join(names) if len(names) <= 4 else \
-            f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
-        who = (" + ".join(names) if len(names) <= 4 else
-               f"{names[0]} + … + {names[-1]} ({len(names)} channels)") + f" at {placement}"
+    skin = [(ch, e) for ch in program.channels if not channel_implanted(program, ch)
+            for e in (ch.anode, ch.cathode)]
+    for placement, names, area, listed, who in _shared(skin, outputs):
         for k in range(2):  # programmed, device maximum
             outs = [outputs[name][k] for name in names]
             rms = sum(o.metrics_500.rms_max_1s for o in outs)
@@ -367,23 +378,10 @@ def _shared_contacts(program: Program,
     the program does not say), on the smallest of their contacts there. Two 8 mA, 150 µs
     channels on one contact each passed at 20 µC/cm² while the contact carried 40 µC/cm²,
     which one 16 mA channel fails (probe of 5 December 2026)."""
-    at: dict[str, list[tuple[str, float]]] = {}
-    for ch in program.channels:
-        if ch.name not in outputs:
-            continue
-        for electrode in (ch.anode, ch.cathode):
-            if electrode.implanted:
-                at.setdefault(electrode.placement, []).append((ch.name, electrode.area_m2))
     found: list[Finding] = []
-    for contact, users in at.items():
-        names = list(dict.fromkeys(name for name, _ in users))
-        if len(names) < 2:
-            continue
-        area = min(a for _, a in users)
-        listed = ", ".join(names) if len(names) <= 4 else \
-            f"{names[0]}, {names[1]} … {names[-1]} ({len(names)} channels)"
-        who = (" + ".join(names) if len(names) <= 4 else
-               f"{names[0]} + … + {names[-1]} ({len(names)} channels)") + f" at {contact}"
+    contacts = [(ch, e) for ch in program.channels for e in (ch.anode, ch.cathode)
+                if e.implanted]
+    for contact, names, area, listed, who in _shared(contacts, outputs):
         for k in range(2):  # programmed, device maximum
             outs = [outputs[name][k] for name in names]
             q = sum(o.implant_metrics.max_phase_charge for o in outs)
