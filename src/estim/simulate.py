@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from estim.errors import InputError, ModelRangeWarning
 from estim.program.model import Program
-from estim.program.options import Control
 from estim.setup import Setup, build_setup
 from estim.units import is_whole
 from estim.waveforms.metrics import Metrics, metrics
@@ -187,11 +186,12 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
 
 
 def field_impedances(program: Program, effects: EffectsResult | None) -> dict[str, float]:
-    """Per channel, the field solution's impedance (Ω) of a voltage-controlled implanted
-    channel that states none (the safety check's ``impedances_ohm``); empty where none
+    """Per channel, the field solution's impedance (Ω) of an implanted channel that states
+    none (the safety check's ``impedances_ohm``): the load of a voltage-controlled one, and
+    of a current-controlled one whose compliance clips its current; empty where none
     applies."""
     dbs = effects.dbs if effects is not None else None
-    if dbs is None or program.device.control is not Control.VOLTAGE:
+    if dbs is None:
         return {}
     main = program.channels[0]
     if main.name != dbs.channel or main.impedance is not None:

@@ -129,10 +129,13 @@ def test_a_current_the_compliance_cannot_drive_is_not_the_activations_current() 
     assert "3 V compliance" in act.limited_by and "programmed 10 mA" in act.limited_by
     assert act.to_dict()["limited_by"] == act.limited_by
     assert list(act.sweep.current_a) == pytest.approx([deliverable] * 2)
+    assert (act.load_ohm, act.impedance_source) == (act.field_impedance_ohm, "field solution")
     stated = parse_program(text.replace('name = "1"\n', 'name = "1"\nimpedance = "20 kohm"\n'))
     act = dbs_activation(stated, stimuli_for(stated), sweep_steps=0)
     assert act.current_a == pytest.approx(3.0 / 20e3)
     assert "20,000 Ω (stated in the program)" in act.limited_by
+    # the JSON names the impedance the compliance drove it through (it was None and "")
+    assert (act.load_ohm, act.impedance_source) == (20e3, "stated in the program")
     # the dial exactly at a setting between the sweep's, below the compliance's bend: 3.5 mA
     # flow through ~810 Ω from 3 V (lines between the sweep's settings gave 3.35 mA)
     within = parse_program(text.replace('amplitude = "10 mA"', 'amplitude = "3.5 mA"'))

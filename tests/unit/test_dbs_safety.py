@@ -291,6 +291,16 @@ def test_a_current_clipped_into_500_ohm_is_judged_into_a_lower_stated_impedance(
     for stated in ("", 'impedance = "800 ohm"'):
         density, _ = _density(check(parse_program(text.replace("IMPEDANCE", stated))))
         assert density == pytest.approx(3.0 / 500 * 200e-6 / AREA_M2, rel=1e-3)
+    # the field solution's 300 Ω, where none is stated, the same (`estim run` passes it;
+    # it was used for voltage control only): all 10 mA, 33.4 µC/cm²
+    bare = parse_program(text.replace("IMPEDANCE", ""))
+    density, note = _density(check(bare, impedances_ohm={bare.channels[0].name: 300.0}))
+    assert density == pytest.approx(10e-3 * 200e-6 / AREA_M2, rel=1e-3)
+    assert "300 Ω (field solution)" in note
+    # a stated 800 Ω takes precedence over a lower field solution's
+    stated = parse_program(text.replace("IMPEDANCE", 'impedance = "800 ohm"'))
+    density, _ = _density(check(stated, impedances_ohm={stated.channels[0].name: 300.0}))
+    assert density == pytest.approx(3.0 / 500 * 200e-6 / AREA_M2, rel=1e-3)
 
 
 @pytest.mark.parametrize(("recharge", "extra", "field"), [

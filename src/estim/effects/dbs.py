@@ -243,8 +243,9 @@ class DBSActivation:
     :param current_a: the main channel's peak current (A): the programmed one, or what the
         device can drive where its compliance voltage or current limit holds it back
         (``limited_by``).
-    :param load_ohm: the impedance that turned a voltage into a current (Ω); None for a
-        current-controlled output.
+    :param load_ohm: the impedance that turned a voltage into a current, or that the
+        compliance voltage drives the current through (Ω); None for a current-controlled
+        output without a compliance voltage.
     :param impedance_source: where ``load_ohm`` comes from (the program, the field solution).
     :param field_impedance_ohm: the field solution's impedance of the main channel (Ω):
         tissue and encapsulation, no electrode interface.
@@ -470,6 +471,11 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         notes.append(f"voltage-controlled: current = voltage / {load:.0f} Ω ({source}: "
                      + ("measured" if stated is not None else "tissue and encapsulation, no "
                         "electrode interface") + ")")
+    elif program.device.compliance_voltage is not None:
+        # the impedance the compliance voltage drives the current through (it was None,
+        # with an empty source, where a stated impedance held the current back)
+        load = stated if stated is not None else cf.resistance
+        source = "stated in the program" if stated is not None else "field solution"
     else:
         load, source = None, ""
     device = program.device

@@ -452,11 +452,12 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
           ) -> SafetyReport:
     """Judge ``program`` against every applicable limit and build its output table.
 
-    :param impedances_ohm: per channel name, the electrode impedance of a
-        voltage-controlled implanted channel from the field solution (Ω); an impedance the
-        program states takes precedence; without one, the channel is judged into the 500 Ω
-        test load, or into the field's impedance where that is lower (a lower impedance is
-        the conservative one).
+    :param impedances_ohm: per channel name, the electrode impedance of an implanted
+        channel from the field solution (Ω); an impedance the program states takes
+        precedence; without one, a voltage-controlled channel, or a current-controlled one
+        whose compliance clips its current into 500 Ω, is judged into the 500 Ω test load,
+        or into the field's impedance where that is lower (a lower impedance is the
+        conservative one).
     :returns: the findings (overall verdict = the worst) and the output table.
     """
     if not isinstance(program, Program):  # None was an AttributeError from inside

@@ -164,9 +164,10 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
 
     :param programmed: the channel's stimulus at its programmed amplitude, if already built
         (the device-maximum output is it scaled, which reuses its templates' integrals).
-    :param impedance_ohm: the electrode impedance of a voltage-controlled implanted channel
-        from the field solution (Ω): one the program states takes precedence, and above
-        :data:`LOW_LEAD_IMPEDANCE_OHM` the verdict keeps that lower load.
+    :param impedance_ohm: the electrode impedance of an implanted channel from the field
+        solution (Ω): one the program states takes precedence, and above
+        :data:`LOW_LEAD_IMPEDANCE_OHM` the verdict keeps that lower load (for current
+        control it matters only where the compliance clips the current into 500 Ω).
     """
     device = program.device
     value = (channel.stimulation.amplitude.value if setting is Setting.PROGRAMMED
@@ -212,14 +213,19 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
             into = deliver(stim, ResistiveLoad(load), device, exact=True).current
             m_load = metrics(into) if into is not None else None
     elif device.control is Control.CURRENT and channel_implanted(program, channel) \
-            and resistive[500.0].limited and channel.impedance is not None \
-            and channel.impedance < LOW_LEAD_IMPEDANCE_OHM:
-        # the compliance clips a current into 500 Ω that a lower measured impedance lets
-        # through: 10 mA through 3 V was judged as 500 Ω's 6 mA where the stated 300 Ω
-        # takes all 10 (probe of 5 December 2026)
-        load, source = channel.impedance, "stated in the program"
-        into = deliver(stim, ResistiveLoad(load), device, exact=True).current
-        m_load = metrics(into) if into is not None else None
+            and resistive[500.0].limited:
+        # the compliance clips a current into 500 Ω that a lower impedance lets through:
+        # 10 mA through 3 V was judged as 500 Ω's 6 mA where a stated 300 Ω takes all 10
+        # (probe of 5 December 2026); the field solution's, where none is stated, the same
+        # way as for voltage control (it has no electrode interface: the lower bound)
+        if channel.impedance is not None:
+            if channel.impedance < LOW_LEAD_IMPEDANCE_OHM:
+                load, source = channel.impedance, "stated in the program"
+        elif impedance_ohm is not None and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
+            load, source = impedance_ohm, "field solution"
+        if load is not None:
+            into = deliver(stim, ResistiveLoad(load), device, exact=True).current
+            m_load = metrics(into) if into is not None else None
     same = (device.control is Control.CURRENT and not resistive[500.0].limited
             and not resistive[INDICATOR_LOAD_OHM].limited)
     return ChannelOutput(
