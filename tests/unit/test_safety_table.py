@@ -55,6 +55,11 @@ def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
         4000.0 + beat.row("beat_frequency").programmed)
     assert beat.row("frequency_max").programmed == pytest.approx(
         4000.0 + beat.row("beat_frequency_max").programmed)
+    # printed to the beat's tenth of a hertz: 4,119.7 Hz read "4120 Hz" beside 119.7 Hz
+    from estim.safety.table import format_value
+    top = format_value(beat.row("frequency_max").programmed, "Hz")
+    assert top == f"{4000.0 + beat.row('beat_frequency_max').programmed:.1f} Hz"
+    assert format_value(4000.0, "Hz") == "4000 Hz" and format_value(33.333, "Hz") == "33.33 Hz"
     # a lone beat of whole carrier cycles: 2.5 kHz / 19 = 131.6 Hz, said beside 130 Hz
     text = (examples / "ifc_premodulated.toml").read_text()
     import re

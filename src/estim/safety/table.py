@@ -99,6 +99,10 @@ def format_value(value: Value, unit: str, digits: int = 4) -> str:
     while abs(shown) >= 999.95 and unit in _STEP_UP:  # 999.95 rounds to 1000 at 4 figures
         unit, factor = _STEP_UP[unit]
         shown *= factor
+    if unit == "Hz" and abs(shown) >= 1000:
+        # a carrier to a tenth of a hertz, as its beat is: 4,119.7 Hz read "4120 Hz"
+        # beside a beat of 119.7 Hz
+        digits = max(digits, len(str(int(abs(shown)))) + 1)
     text = readable(f"{shown:.{digits}g}")  # no 1e+04 nor rounding noise (4.2e-28 µC is 0)
     return f"{text} {unit}".strip()
 
