@@ -26,6 +26,7 @@ MODULES = (
     "estim.safety.table",
     "estim.cli.fibers",
     "estim.effects.dbs",
+    "estim.report.field_numbers",
 )
 
 

@@ -109,6 +109,40 @@ def depth_profiles(pf: ProgramFields) -> list[DepthProfile]:
     return out
 
 
+def _label(names: list[tuple[str, str]]) -> str:
+    """A legend entry for electrodes (``(channel and role, placement)``) sharing one curve."""
+    places = {p for _, p in names}
+    if len(places) == 1:
+        return f"{' = '.join(n for n, _ in names)} ({names[0][1]})"
+    return " = ".join(f"{n} ({p})" for n, p in names)
+
+
+def _coinciding(profiles: list[DepthProfile]
+                ) -> list[tuple[DepthProfile, list[tuple[str, str]]]]:
+    """The profiles to draw, each with the names of every electrode whose curves it is:
+    two channels on the same pads drew one line over the other, and the legend named a
+    line nobody could see.
+
+    >>> d = np.array([0.0, 1e-3]); v = np.array([1.0, 0.5])
+    >>> a, b = (DepthProfile(n, "anode", "p", d, v, v) for n in ("1", "2"))
+    >>> [_label(names) for _, names in _coinciding([a, b])]
+    ['1 anode = 2 anode (p)']
+    """
+    out: list[tuple[DepthProfile, list[tuple[str, str]]]] = []
+    for p in profiles:
+        name = (f"{p.channel} {p.electrode}", p.placement)
+        for q, names in out:
+            if q.depth_m.shape == p.depth_m.shape and all(
+                    np.allclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True)
+                    for a, b in ((q.depth_m, p.depth_m), (q.potential_v, p.potential_v),
+                                 (q.field_v_per_m, p.field_v_per_m))):
+                names.append(name)
+                break
+        else:
+            out.append((p, [name]))
+    return out
+
+
 def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes:
     """φ and |E| against depth, one line per electrode (PNG bytes)."""
     import matplotlib
@@ -118,8 +152,8 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes
 
     fig = Figure(figsize=(11, 4), layout="constrained")
     a1, a2 = fig.subplots(1, 2)
-    for p in profiles:
-        label = terminal_text(f"{p.channel} {p.electrode} ({p.placement})", markup=False)
+    for p, names in _coinciding(profiles):
+        label = terminal_text(_label(names), markup=False)
         label = label.replace("$", r"\$")  # a $ in a name is not mathtext
         a1.plot(p.depth_m * 1e3, p.potential_v, label=label)  # [m -> mm]
         a2.plot(p.depth_m * 1e3, p.field_v_per_m, label=label)
