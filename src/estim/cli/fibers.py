@@ -325,7 +325,7 @@ def _point(args: argparse.Namespace) -> int:
     if out is not None:
         from estim.outputs import write_output_dir
 
-        sd, pngs = _point_plots(fiber, pot, pw, args, opts, precision, rec)
+        sd, pngs = _point_plots(fiber, pot, pw, args, opts, precision, rec, r)
         report["strength_duration"] = {"rheobase_A": finite_or_none(sd.rheobase_a),
                                        "chronaxie_s": finite_or_none(sd.chronaxie_s)}
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
@@ -560,7 +560,7 @@ def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
 
 
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
-                 precision: float, rec: Any) -> tuple[Any, list[bytes]]:
+                 precision: float, rec: Any, distance_m: float) -> tuple[Any, list[bytes]]:
     """The strength-duration fit with its plot and, with ``--population``, the
     recruitment plot (PNG)."""
     from estim import fibers as fb
@@ -572,5 +572,8 @@ def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts
     files = [point_strength_duration_png(
         sd, title=f"Strength–duration, {fiber.model.value} {fiber.diameter_m * 1e6:.3g} µm")]
     if rec is not None:
-        files.append(point_recruitment_png(rec.amplitudes_a, rec.fraction))
+        files.append(point_recruitment_png(
+            rec.amplitudes_a, rec.fraction,
+            title=f"Recruitment of {len(rec.thresholds_a)} MRG axons of 2–16 µm, "
+                  f"{distance_m * 1e3:g} mm from the source"))  # [m -> mm]
     return sd, files

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.report.plots import plain_log_ticks
+
 __all__ = ["point_recruitment_png", "point_strength_duration_png", "window_strength_duration_png"]
 
 
@@ -41,6 +43,8 @@ def window_strength_duration_png(sd: Any) -> bytes:
         ax.loglog(d * 1e6, thr * 1e3, "o", color=colour)  # [s -> µs], [A -> mA]
         ax.loglog(fine * 1e6, b * (1 + tau / fine) * 1e3, "-", color=colour,
                   label=f"{name}: τ = {tau * 1e6:.0f} µs")
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis)
     ax.set_xlabel("pulse width (µs, monophasic)")
     ax.set_ylabel("threshold (mA)")
     ax.set_title("Strength–duration (human τ: sensory 665, motor 459 µs; Mogyoros 1996)",
@@ -59,20 +63,23 @@ def point_strength_duration_png(sd: Any, *, title: str) -> bytes:
     fine = np.geomspace(pws[0], pws[-1], 100)
     ax.loglog(fine * 1e6, sd.predict(fine) * 1e6, "-",
               label=f"b={sd.rheobase_a * 1e6:.3g} µA, c={sd.chronaxie_s * 1e6:.3g} µs")
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis)
     ax.set_xlabel("pulse width (µs)")
     ax.set_ylabel("threshold (µA)")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=9)
     ax.legend()
     return _png(fig)
 
 
 def point_recruitment_png(amplitudes_a: NDArray[np.float64],
-                          fraction: NDArray[np.float64]) -> bytes:
+                          fraction: NDArray[np.float64], *, title: str = "Recruitment") -> bytes:
     """Fraction of a fiber population activated against the source current (A)."""
     fig = _figure((5, 3.5))
     ax = fig.subplots()
     ax.semilogx(amplitudes_a * 1e6, fraction * 100)  # [A -> µA], [1 -> %]
+    plain_log_ticks(ax.xaxis)
     ax.set_xlabel("amplitude (µA)")
     ax.set_ylabel("fibers activated (%)")
-    ax.set_title("Recruitment")
+    ax.set_title(title, fontsize=9)
     return _png(fig)

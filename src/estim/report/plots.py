@@ -17,7 +17,8 @@ from estim.waveforms.stimulus import Stimulus
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["THRESHOLDS", "figure_to_png", "plot_force", "plot_recruitment", "plot_waveforms"]
+__all__ = ["THRESHOLDS", "figure_to_png", "plain_log_ticks", "plot_force", "plot_recruitment",
+           "plot_waveforms"]
 
 
 def _pulse_window(stim: Stimulus) -> tuple[float, float]:
@@ -282,13 +283,14 @@ _FIBER_COLOURS = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
                   "motor": "tab:blue", "periosteal": "tab:purple"}
 
 
-def _ma_ticks(ax: Any) -> None:
-    """Log axis ticks at 1, 2, 5 x 10^n, written as plain numbers (0.5, 1, 2, 5, 10)."""
+def plain_log_ticks(axis: Any) -> None:
+    """Ticks of a log ``axis`` (``ax.xaxis``) at 1, 2, 5 × 10^n, written as plain numbers
+    (0.5, 1, 2, 5, 10): matplotlib's minor labels "3×10² 4×10²" ran together."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def plot_recruitment(window: Any) -> Figure:
@@ -336,7 +338,7 @@ def plot_recruitment(window: Any) -> Figure:
                label=f"programmed intensity: {window.amplitude_a * ma:.3g} mA")
     ax.set_xscale("log")
     ax.set_xlim(lo * ma, hi * ma)
-    _ma_ticks(ax)
+    plain_log_ticks(ax.xaxis)
     ax.set_ylim(0, 115)
     ax.set_xlabel("peak current of the pulse (mA)")
     ax.set_ylabel("fibers recruited (%)")
