@@ -168,6 +168,10 @@ def test_each_channel_is_limited_through_its_own_impedance_and_the_sweep_follows
 
     act = run(2.0, 2.0, steps=2)  # the sweep: 2 and 4 mA on channel 1, 2 and 4 on channel 2
     assert "channel '2'" in act.limited_by and "1.5 mA through 2,000 Ω" in act.limited_by
+    # both channels named with what each delivers (the summary described channel 1's)
+    chans = act.to_dict()["channels"]
+    assert [c["name"] for c in chans] == ["1", "2"]
+    assert [c["current_A"] for c in chans] == pytest.approx([2e-3, 1.5e-3], rel=1e-9)
     assert "channel '1'" not in act.limited_by  # 2 mA through ~810 Ω is 1.6 V
     assert act.volume_m3 == pytest.approx(run(2.0, 1.5).volume_m3, rel=1e-6)
     assert act.sweep.volume_m3[0] == pytest.approx(act.volume_m3, rel=1e-9)
@@ -196,6 +200,8 @@ def test_a_first_channel_that_is_off_leaves_the_activation_to_those_on() -> None
                                                             'amplitude = "3 mA"'))
     act = dbs_activation(both, stimuli_for(both), sweep_steps=0)
     assert act.channel == "2" and "channel '1' is off" in act.notes[0]
+    assert [(c["name"], c["current_A"]) for c in act.to_dict()["channels"]] == [
+        ("2", pytest.approx(3e-3))]  # the one off is not "superposed"
     assert act.volume_m3 > 0
     # 2 %: channel 1's idle contact stays in the mesh as an electrode of the two-channel
     # solve, which moves channel 2's field a little (0.6 % in volume here)

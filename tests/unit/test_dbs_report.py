@@ -80,3 +80,38 @@ def test_figures_draw_both_sections_and_the_sweep() -> None:
     line = v_ax.get_lines()[0]
     assert act.sweep is not None
     assert np.asarray(line.get_ydata())[-1] == pytest.approx(act.sweep.volume_m3[-1] * 1e9)
+
+
+def test_several_channels_are_each_named_with_their_current() -> None:
+    """Two channels superposed: the current row says whose it is and a row lists each
+    channel's (the section described channel 1's as the activation's)."""
+    import dataclasses
+
+    act = dataclasses.replace(_activation("current"), superposed=(("1", 3e-3), ("2", 2e-3)))
+    rows = dict(dbs_rows(act.to_dict()))
+    assert rows["Current into the tissue, channel 1"] == "3 mA"
+    assert rows["Channels superposed in the activation"] == "1: 3 mA, 2: 2 mA"
+    assert "Channels superposed in the activation" not in dict(dbs_rows(
+        _activation("current").to_dict()))
+
+
+def test_the_summary_describes_every_channel() -> None:
+    """The report's first line gave channel 1's output for every channel: 2 mA on channel 2
+    read as 3 mA; alike channels are said once, a swept carrier as its range."""
+    from types import SimpleNamespace
+
+    from estim.program.bundled import resolve_program
+    from estim.report.page import _output_words
+    from estim.waveforms import stimuli_for
+
+    def words(program: object) -> str:
+        return _output_words(SimpleNamespace(program=program,  # type: ignore[arg-type]
+                                             stimuli=stimuli_for(program)))
+
+    dbs = resolve_program("dbs_stn")[0]
+    two = dbs.replace(channels=(dbs.channels[0], dbs.channels[0].replace(name="2")))
+    assert words(dbs) == "1 channel: 3 mA peak, 60 µs pulses at 130 Hz, for 60 min"
+    assert words(two) == "2 channels, each 3 mA peak, 60 µs pulses at 130 Hz, for 60 min"
+    ifc = words(resolve_program("ifc_true_knee")[0])
+    assert "channel A at 30 mA peak, on a 4000 Hz carrier" in ifc
+    assert "; channel B at 30 mA peak, on a 4080.2–4119.7 Hz carrier" in ifc

@@ -277,6 +277,9 @@ class DBSActivation:
     #: shapes computed (keyed by each channel's current per ampere of the main channel's)
     currents_at: Callable[[float], tuple[float, ...]] | None = field(default=None, repr=False)
     maps: dict[tuple[float, ...], ActivationMap] = field(default_factory=dict, repr=False)
+    #: the channels whose fields are superposed in the activation, each with the current
+    #: (A) it delivers (those off left out): a run of several described channel 1's only
+    superposed: tuple[tuple[str, float], ...] = ()
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -340,6 +343,7 @@ class DBSActivation:
             "beyond_grid": self.beyond_grid,
             "sweep": self.sweep.to_dict() if self.sweep is not None else None,
             "limited_by": self.limited_by or None,
+            "channels": [{"name": n, "current_A": i} for n, i in self.superposed],
             "notes": list(self.notes), "evidence": self.evidence, "seconds": self.seconds,
         }
 
@@ -624,6 +628,8 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         field_volume_m3=amap.field_volume_m3(i0, field_threshold_v_per_m), map=amap,
         sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0,
         limited_by=limited_by, maps=maps,
+        superposed=tuple((program.channels[k].name, currents[k]) for k in together
+                         if currents[k] > 0),
         currents_at=lambda a: tuple(delivered(k, a * f) for k, f in zip(together, scale,
                                                                          strict=True)))
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from estim.safety.findings import Finding
     from estim.safety.table import OutputTable, TableRow
     from estim.simulate import Result
+    from estim.waveforms.stimulus import Stimulus
 
 __all__ = [
     "FindingRow",
@@ -35,6 +36,7 @@ __all__ = [
     "OutputRow",
     "Threshold",
     "across_the_edge",
+    "dbs_channels_text",
     "dbs_rows",
     "dial_volts",
     "dose_rows",
@@ -273,12 +275,28 @@ def _ohms(text: str) -> str:
 # --- summary --------------------------------------------------------------------------------
 
 def _output_words(result: Result) -> str:
-    """One line of what the first channel puts out ("25 mA peak, 200 µs pulses at 80 Hz,
-    for 30 min")."""
-    stim = result.stimuli[0]
+    """What the channels put out: "1 channel: 25 mA peak, 200 µs pulses at 80 Hz, for 30
+    min"; "2 channels, each …" where they are alike, else each channel's (the summary
+    gave the first channel's for all of them)."""
+    names = [c.name for c in result.program.channels]
+    words = [_stimulus_words(s) for s in result.stimuli]
+    if len(words) == 1:
+        return f"1 channel: {words[0]}"
+    if len(set(words)) == 1:
+        return f"{len(words)} channels, each {words[0]}"
+    return f"{len(words)} channels: " + "; ".join(
+        f"channel {plain(n)} at {w}" for n, w in zip(names, words, strict=True))
+
+
+def _stimulus_words(stim: Stimulus) -> str:
+    """One line of what a channel puts out ("25 mA peak, 200 µs pulses at 80 Hz, for 30
+    min")."""
     t = stim.timing
     parts = [f"{format_value(stim.peak, 'mA' if stim.unit == 'A' else 'V')} peak"]
-    if t.carrier_hz:
+    if t.carrier_hz and t.frequency_max_hz:  # a swept carrier (true interferential's beat)
+        parts.append(f"on a {format_value(t.carrier_hz, 'Hz').removesuffix(' Hz')}–"
+                     f"{format_value(t.frequency_max_hz, 'Hz')} carrier")
+    elif t.carrier_hz:
         parts.append(f"on a {format_value(t.carrier_hz, 'Hz')} carrier")
     elif t.pulse_width_s and t.frequency_hz:
         parts.append(f"{_seconds(t.pulse_width_s)} pulses at "
@@ -298,10 +316,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     p = result.program
     kinds = sorted({c.stimulation.type for c in p.channels})
     modality = " and ".join(MODALITY_WORDS.get(k, k) for k in kinds)
-    n = len(p.channels)
     site = SITE_WORDS.get(p.site.name, plain(p.site.name).replace("_", " "))
-    what = (f"{_cap(modality)} on the {site}, "
-            f"{n} channel{'s' * (n > 1)}: {_output_words(result)}.")
+    what = f"{_cap(modality)} on the {site}, {_output_words(result)}."
     report = result.safety
     bad = [f for f in report.findings if f.verdict is not Verdict.PASS]
     verdict = report.verdict.value
@@ -774,6 +790,27 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def dbs_channels_text(dbs: Mapping[str, Any]) -> str:
+    """The channels a DBS activation superposes, with their currents, and the radius at
+    each cathode (the run's summary gave the largest radius, as if of one channel).
+
+    >>> chans = [{"name": "1", "current_A": 3e-3}, {"name": "2", "current_A": 2e-3}]
+    >>> contacts = [{"placement": "lead_contact_1", "role": "cathode", "radius_m": 3.21e-3},
+    ...             {"placement": "lead_contact_3", "role": "cathode", "radius_m": 2.87e-3}]
+    >>> print(dbs_channels_text({"channels": chans, "contacts": contacts}))
+    channels 1 (3 mA) and 2 (2 mA) together; radius 3.2 mm at contact 1, 2.9 mm at contact 3
+    """
+    from estim.leads import contact_name
+
+    names = [f"{plain(c['name'])} ({current_text(c['current_A'])})"
+             for c in dbs.get("channels") or []]
+    joined = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
+    radii = ", ".join(f"{c['radius_m'] * 1e3:.2g} mm at contact "  # [m -> mm]
+                      f"{contact_name(c['placement']).upper()}" for c in cathodes)
+    return f"channels {joined} together; radius {radii}"
+
+
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
@@ -795,6 +832,12 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     if dbs.get("limited_by"):
         rows[-1] = (rows[-1][0], f"{rows[-1][1]}; limited: {plain(dbs['limited_by'])}")
+    chans = dbs.get("channels") or []
+    if len(chans) > 1:  # the rows above are channel 1's; the activation is theirs together
+        rows[-1] = (f"{rows[-1][0]}, channel {plain(dbs['channel'])}", rows[-1][1])
+        rows.append(("Channels superposed in the activation",
+                     ", ".join(f"{plain(c['name'])}: {current_words(c['current_A'])}"
+                               for c in chans)))
     rows.append(("Lead impedance from the field solution (tissue and encapsulation, no "
                  "electrode interface)", _ohm(dbs["field_impedance_ohm"])))
     edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \

@@ -10,6 +10,7 @@ from estim.report.page import (
     beyond_device,
     count_short,
     current_words,
+    dbs_channels_text,
     device_maximum_a,
     dial_volts,
     edge_distance,
@@ -253,10 +254,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
         radius = max((c["radius_m"] for c in cathodes), default=0.0) * 1e3  # [m -> mm]
+        several = len(dbs.get("channels") or []) > 1  # the radii said below, each contact's
         console.print("\n[bold]Activated tissue:[/bold] "
-                      f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³, radius "
-                      f"{radius:.2g} mm [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)"
-                      "[/dim]")
+                      f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
+                      + ("" if several else f", radius {radius:.2g} mm")
+                      + f" [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)[/dim]")
+        if several:  # it described channel 1's alone
+            _hanging(console, "  ", Text(dbs_channels_text(dbs), style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
