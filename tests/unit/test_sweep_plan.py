@@ -114,7 +114,7 @@ def test_cross_and_zip() -> None:
     ("amplitude=10,200mA", "device maximum"),
     ("site.fat_thickness=5,500mm", "200 mm"),
     ("site.bogus=1mm", "fat_thickness"),
-    ("channels[3].stimulation.amplitude=1mA", "1 channels of this program, counted from 0"),
+    ("channels[3].stimulation.amplitude=1mA", "channels[0], the program's only channel"),
     ("electrodes.width=0.01mm,5cm", "1 mm"),
     ("pulse=square", "monophasic"),
     ("stimulation.burst_duty=10,20%", "got 'burst_duty', expected a known key"),

@@ -345,7 +345,10 @@ def _targets(data: dict[str, Any], path: str, axis: Axis) -> list[tuple[dict[str
             elif int(index) < len(child):
                 nxt.append(child[int(index)])
             else:
+                one = key.removesuffix("s") if len(child) == 1 else key
                 raise InputError(axis.option, axis.name,
+                                 f"{key}[0], the program's only {one}, whatever its name"
+                                 if len(child) == 1 else
                                  f"one of the {len(child)} {key} of this program, "
                                  f"counted from 0 ({key}[0] to [{len(child) - 1}], whatever "
                                  "their names)")
