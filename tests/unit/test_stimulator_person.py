@@ -153,8 +153,15 @@ def test_recommendations_follow_their_rules() -> None:
     acu = fit.recommend(Model(program=_program("tens_acupuncture")))
     assert acu == pytest.approx(math.sqrt(T["motor"] * T["pain"]))
     nmes = fit.recommendation(Model(program=_program("nmes_quadriceps")))
-    assert nmes.amplitude_a == pytest.approx(0.9 * T["pain"])
     assert "Maffiuletti" in nmes.source
+    # without a too-much mark the tolerance is not known: the person's twitch, said so (90 %
+    # of the model's pain gave 82 mA for marks of 3 and 5 mA; probe of 5 December 2026)
+    assert nmes.amplitude_a == pytest.approx(T["motor"])
+    assert "no 'too much' mark" in nmes.limited_by
+    tolerant = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"],
+                                         too_much=T["pain"]))
+    nmes = tolerant.recommendation(Model(program=_program("nmes_quadriceps")))
+    assert nmes.amplitude_a == pytest.approx(0.9 * T["pain"]) and nmes.limited_by == ""
     micro = _program("microcurrent_face")
     assert fit.recommend(Model(program=micro)) == micro.channels[0].stimulation.amplitude.value
 
@@ -202,6 +209,31 @@ def test_fit_round_trips_through_a_mapping() -> None:
     assert PersonFit.from_dict({**fit.to_dict(), "pain_factor": 100.0}).pain_factor == 100
     with pytest.raises(InputError, match=r"fit\.marks"):
         PersonFit.from_dict({**fit.to_dict(), "marks": {"strong": "a lot"}})
+
+
+def test_a_fit_that_does_not_follow_from_its_marks_is_refused() -> None:
+    """Marks edited to 1 and 2 mA beside a fit of 5 and 9 mA were kept, and recommended
+    4.6 times the person's 'strong'; a cutaneous factor of 50 beside a motor factor of 1.2
+    with no twitch mark put their tingling above the dial (probe of 5 December 2026)."""
+    fit = fit_person(Model(), Marks(first_felt=0.006, strong=0.0108)).to_dict()
+    with pytest.raises(InputError, match=r"fit\.residuals\.first_felt: .*do not go together"):
+        PersonFit.from_dict({**fit, "marks": {"first_felt": 0.001, "strong": 0.002}})
+    with pytest.raises(InputError, match=r"fit\.motor_factor: .*own marks give"):
+        PersonFit.from_dict({**fit, "cutaneous_factor": 50.0})
+    with pytest.raises(InputError, match=r"fit\.cutaneous_factor: .*own marks give"):
+        PersonFit.from_dict({**fit, "cutaneous_factor": 50.0, "motor_factor": 50.0,
+                             "pain_factor": 50.0, "residuals": {"first_felt": 0.2,
+                                                                "strong": 0.2},
+                             "marks": {k: p * math.exp(0.2)  # every mark 22 % above its fit
+                                       for k, p in fit["predicted"].items()}})
+    with pytest.raises(InputError, match=r"fit\.predicted: .*a prediction and a residual"):
+        PersonFit.from_dict({**fit, "residuals": {"first_felt": 0.0}})
+    twitched = fit_person(Model(), Marks(first_felt=0.006, strong=0.0108,
+                                         twitch=0.03)).to_dict()
+    with pytest.raises(InputError, match=r"fit\.motor_factor"):
+        PersonFit.from_dict({**twitched, "residuals": {**twitched["residuals"], "twitch": 0.5},
+                             "predicted": {**twitched["predicted"],
+                                           "twitch": 0.03 / math.exp(0.5)}})
 
 
 def test_a_mark_a_hundredfold_off_the_model_is_refused_naming_it() -> None:

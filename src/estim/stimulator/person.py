@@ -164,7 +164,8 @@ _RULES = {
                       "motor and pain thresholds, at most 95 % of pain",
                       "Eriksson, Sjolund & Nielzen 1979 (Pain 6:335); Johnson 2008, ch. 15"),
     Goal.NMES: ("the highest tolerated contraction: 90 % of the person's too-much, and never "
-                "below their motor threshold (else the middle of motor and pain)",
+                "below their motor threshold (else the middle of motor and pain); without a "
+                "too-much mark, their first visible contraction",
                 "Maffiuletti 2010 (Eur J Appl Physiol 110:223): training intensity is the "
                 "maximal tolerated; Bax et al. 2005 (Sports Med 35:191)"),
     Goal.PROGRAM: ("no sensation-based rule for this modality: the program's own amplitude",
@@ -270,6 +271,13 @@ class PersonFit:
         elif goal is Goal.MOTOR_TENS:
             value = min(math.sqrt(w["motor"] * w["pain"]), 0.95 * w["pain"]) \
                 if w["motor"] < w["pain"] else 0.95 * w["pain"]
+        elif "too_much" not in self.marks:
+            # the highest tolerated contraction needs the person's tolerance: 90 % of a
+            # pain the model predicts from a first-felt and a strong mark gave 82 mA for
+            # marks of 3 and 5 mA (probe of 5 December 2026); start at their twitch
+            value = min(w["motor"], 0.9 * w["pain"])
+            limited = ("no 'too much' mark: set at the person's first visible contraction; "
+                       "mark where it becomes too much for the highest tolerated one")
         else:
             value = 0.9 * w["pain"]
             if value < w["motor"] < w["pain"]:
@@ -363,9 +371,46 @@ class PersonFit:
                 raise InputError(f"fit.{name}", v, "text (the calibration program's "
                                  + ("name)" if name == "program" else "site)"))
             texts[name] = v
+        _follows_from_marks(out, flags)
         return cls(motor_from_twitch=flags["motor_from_twitch"],
                    pain_from_mark=flags["pain_from_mark"], program=texts["program"],
                    site=texts["site"], notes=tuple(notes), **out)
+
+
+def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool]) -> None:
+    """Refuse a fit that :func:`fit_person` cannot have made from its own marks: each
+    residual is log(mark / prediction), the least squares put the cutaneous residuals'
+    mean at 0 and a twitch's or too-much's own factor's at 0, and a factor without its mark
+    is the cutaneous one. A fit whose marks were edited to 1 and 2 mA kept its 4.6 times
+    higher recommendation (probe of 5 December 2026).
+
+    :raises InputError: naming the entry that does not follow."""
+    marks, predicted, residuals = fit["marks"], fit["predicted"], fit["residuals"]
+    tol = 1e-6
+    if set(predicted) != set(residuals) or not set(predicted) <= set(marks):
+        raise InputError("fit.predicted", predicted, "a prediction and a residual for each "
+                         f"mark fitted ({', '.join(marks) or 'none'})")
+    for name, p in predicted.items():
+        if abs(math.log(marks[name] / p) - residuals[name]) > tol:
+            raise InputError(f"fit.residuals.{name}", residuals[name],
+                             f"log(mark / prediction) = {math.log(marks[name] / p):.6g}: "
+                             "the fit's marks and predictions do not go together")
+    cutaneous = [residuals[n] for n in _CUTANEOUS if n in residuals]
+    if not flags["pain_from_mark"] and "too_much" in residuals:
+        cutaneous.append(residuals["too_much"])
+    checks = [("cutaneous_factor", sum(cutaneous) / len(cutaneous) if cutaneous else 0.0)]
+    if flags["motor_from_twitch"]:
+        checks.append(("motor_factor", residuals.get("twitch", math.inf)))
+    elif abs(fit["motor_factor"] - fit["cutaneous_factor"]) > tol * fit["cutaneous_factor"]:
+        checks.append(("motor_factor", math.inf))
+    if flags["pain_from_mark"]:
+        checks.append(("pain_factor", residuals.get("too_much", math.inf)))
+    elif abs(fit["pain_factor"] - fit["cutaneous_factor"]) > tol * fit["cutaneous_factor"]:
+        checks.append(("pain_factor", math.inf))
+    for name, off in checks:
+        if not abs(off) <= tol:
+            raise InputError(f"fit.{name}", fit[name], "the factor the fit's own marks give "
+                             "(a fit as the stimulator made it, not edited)")
 
 
 #: What :meth:`PersonFit.to_dict` writes: any other entry of a fit is refused.
