@@ -484,6 +484,12 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"minutes": -10**400}, "minutes", ("finite",)),
     # an extra field sent as null is named as extra, not in pydantic's words
     ({"colour": None}, "colour", ("only the form's own fields",)),
+    # a bare 5 was kept as 5 A (5,000 mA) for a 100 mA unit, and 0.5 as 500 mA; a dial in
+    # volts as amperes (probe of 5 December 2026)
+    ({"intensity": 5}, "intensity", ("device maximum, 100 mA", "20 mA is 0.02")),
+    ({"intensity": 0.5}, "intensity", ("device maximum, 100 mA",)),
+    ({"program": "hvpc_wound", "site": "calf", "intensity": 0.002}, "intensity",
+     ("hvpc_wound's dial is in volts",)),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
         client: TestClient, changes: dict[str, object], field: str,
@@ -602,7 +608,9 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
             ({"program": "nmes_quadriceps"}, "program", ("the fit's program",)),
             ({"marks": {"first_felt": 0.001, "strong": 0.002}}, "first_felt",
              ("the mark the fit was made on",)),
-            ({"marks": {**marks, "twitch": t["strong"] * 1.5}}, "twitch", ("none",))):
+            ({"marks": {**marks, "twitch": t["strong"] * 1.5}}, "twitch", ("none",)),
+            # hvpc_wound's 2 and 4 V marks were kept as 2 and 4 A (probe of 5 December 2026)
+            ({"program": "hvpc_wound"}, "first_felt", ("dial is in volts",))):
         _refused(client.post(f"/api/people/{pid}/calibrations", json={**good, **change}),
                  field, *words)
     assert client.get(f"/api/people/{pid}/calibrations").json() == []
@@ -719,3 +727,38 @@ def test_serve_without_the_web_extra_says_what_to_install(
     err = capsys.readouterr().err.strip()
     assert err == ("estim serve: error: estim serve needs the web extra (uvicorn is not "
                    "installed): pip install 'estim[web]'")
+
+
+def test_a_locked_database_is_a_503_naming_it(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program holding the SQLite file's write lock past the busy timeout gave a
+    plain-text HTTP 500 (probe of 5 December 2026): a 503 naming the database, nothing
+    stored, and the journal works again once the lock is gone."""
+    import sqlite3
+
+    import estim.journal.store as store
+
+    monkeypatch.setattr(store, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "locked.db"
+    with TestClient(create_app(database_url=f"sqlite:///{path}")) as c:
+        assert c.post("/api/people", json={"name": "Ada"}).status_code == 200
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            answer = c.post("/api/people", json={"name": "Bob"})
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert answer.status_code == 503, answer.text
+        detail = answer.json()["detail"]
+        assert detail["field"] == "database" and "nothing was stored" in detail["message"]
+        assert [p["name"] for p in c.get("/api/people").json()] == ["Ada"]
+
+
+def test_no_page_loads_scripts_from_a_cdn(client: TestClient) -> None:
+    """/api/docs was Swagger UI from cdn.jsdelivr.net, on a server that works offline
+    (probe of 5 December 2026); the schema is served, and the page names no other host."""
+    assert client.get("/api/docs").status_code == 404
+    assert "/api/people" in client.get("/api/openapi.json").json()["paths"]
+    page = client.get("/").text
+    assert not re.search(r"""(src|href)=["']https?://""", page)

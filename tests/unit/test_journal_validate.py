@@ -74,7 +74,22 @@ def test_intensity_units(given_: object, expected: float | None) -> None:
 
 
 @pytest.mark.parametrize(("given_", "expected"), [
-    ("30 min", 30.0), ("1 h", 60.0), ("90 s", 1.5), (45, 45.0), ("24 h", 1440.0)])
+    ("30 min", 30.0), ("1 h", 60.0), ("90 s", 1.5), (45, 45.0), ("24 h", 1440.0),
+    # the page sends text: "30" is 30 minutes, as 30 is (it was refused; probe)
+    ("30", 30.0), (" 45 ", 45.0)])
 def test_minutes_units(given_: object, expected: float) -> None:
     assert validate.minutes(given_) == pytest.approx(expected, rel=1e-12)
     assert math.isfinite(validate.minutes(given_))
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\ufeff", " \u200b ", "\u2060"])
+def test_a_name_of_invisible_characters_is_refused(blank: str) -> None:
+    """A zero-width space or a byte-order mark alone was kept as a name (probe)."""
+    with pytest.raises(JournalError, match="a letter, digit or sign"):
+        validate.name(blank)
+
+
+def test_a_line_separator_is_a_line_break_in_a_name() -> None:
+    with pytest.raises(JournalError, match="one line"):
+        validate.name("a\u2028b")
+    assert validate.notes("a\u2028b") == "a\u2028b"  # notes span lines

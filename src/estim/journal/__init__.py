@@ -14,13 +14,14 @@ Needs the ``web`` extra (SQLAlchemy, Alembic, platformdirs); PostgreSQL also nee
 """
 
 from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
-from estim.journal.store import Journal, default_url
+from estim.journal.store import Journal, JournalUnavailable, default_url
 from estim.journal.validate import JournalError
 
 __all__ = [
     "CalibrationRecord",
     "Journal",
     "JournalError",
+    "JournalUnavailable",
     "PersonRecord",
     "SessionRecord",
     "default_url",

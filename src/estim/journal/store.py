@@ -48,7 +48,12 @@ from estim.journal.models import Calibration, Person, TherapySession
 from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
 from estim.journal.validate import JournalError
 
-__all__ = ["Journal", "default_url", "migrate"]
+__all__ = ["Journal", "JournalUnavailable", "default_url", "migrate"]
+
+class JournalUnavailable(RuntimeError):
+    """The database could not be used now (locked by another program past the busy timeout,
+    or its server gone): not the values' fault, and nothing was stored."""
+
 
 #: Seconds a writer waits for another process's write lock on a SQLite file.
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -218,8 +223,16 @@ class Journal:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._one_at_a_time, self._sessions.begin() as session:
-            yield session
+        try:
+            with self._one_at_a_time, self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            # a SQLite file another program kept locked past the busy timeout, a server
+            # gone: a plain-text HTTP 500 after 30 s (probe of 5 December 2026)
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise JournalUnavailable(
+                f"database: {self._shown()} could not be used now ({reason}); nothing was "
+                "stored, try again") from None
 
     def _read(self, query: Callable[[Session], T]) -> T:
         with self._transaction() as session:

@@ -86,8 +86,15 @@ def _text(field: str, value: object, *, max_chars: int, required: bool,
     if len(value) > max_chars:
         raise JournalError(field, value[:40] + "...", f"at most {max_chars} characters "
                            f"(got {len(value)})")
+    if required and not any(unicodedata.category(c)[0] in "LNPS" for c in value):
+        # a zero-width space or a byte-order mark alone was kept: a blank-looking name
+        # (probe of 5 December 2026)
+        raise JournalError(field, value, "a text with a letter, digit or sign in it (not "
+                           "only spaces or invisible characters)")
     allowed = "\n\r\t" if multiline else ""  # a browser sends a textarea's line breaks as \r\n
-    bad = next((c for c in value if (unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI)
+    # the line and paragraph separators (U+2028, U+2029) break a line as \n does
+    breaks = ("Cc", "Cs") if multiline else ("Cc", "Cs", "Zl", "Zp")
+    bad = next((c for c in value if (unicodedata.category(c) in breaks or c in _BIDI)
                 and c not in allowed), None)
     if bad is not None:
         # NUL is refused by PostgreSQL, lone surrogates by every UTF-8 store, and a line
@@ -200,6 +207,16 @@ def minutes(value: object) -> float:
 
     :returns: minutes, more than 0 and at most :data:`MAX_MINUTES`.
     """
+    if isinstance(value, str) and value.strip().isascii():
+        try:  # the page sends its fields as text: "30" is 30 minutes, as the number 30 is
+            # (it was refused as "a number of minutes"; probe of 5 December 2026)
+            number = float(value.strip())
+        except ValueError:
+            pass
+        else:
+            if not math.isfinite(number):
+                raise JournalError("minutes", value, "a finite number of minutes")
+            value = number
     out = _number("minutes", value, "time", "a number of minutes, or a duration with units "
                   "such as '30 min'", to_si=60.0)  # [s -> min] for a text with units
     # from a second: '200 us', a pulse width typed into the wrong box, was kept as 3.3e-06

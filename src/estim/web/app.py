@@ -124,7 +124,9 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
         yield
         state.close()
 
-    app = FastAPI(title="estim", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+    # no Swagger page: its scripts come from a CDN, and the stimulator works offline (probe
+    # of 5 December 2026); the schema itself is served
+    app = FastAPI(title="estim", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.web = state
 
@@ -150,6 +152,13 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
         return JSONResponse(status_code=422, content={"detail": {
             "field": "request", "message": "request: got a body that could not be read "
             "as text, expected a JSON body in UTF-8"}})
+
+    from estim.journal import JournalUnavailable
+
+    @app.exception_handler(JournalUnavailable)
+    async def busy(request: Request, err: JournalUnavailable) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": {
+            "field": "database", "message": str(err)}}, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, err: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,7 @@ Each is one call into :class:`estim.journal.Journal`; bad values are refused the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -55,6 +56,48 @@ class SessionForm(BaseModel):
     notes: str = ""
 
 
+@lru_cache(maxsize=64)
+def _mode_dial(program: str) -> tuple[float, str] | None:
+    """The device maximum and the dial's unit (A or V) of a program the menu names by its
+    mode; None for a custom program's own name."""
+    from estim.errors import InputError
+    from estim.stimulator.modes import DeviceSettings, settings_program
+
+    try:
+        made = settings_program(DeviceSettings(mode=program))
+    except InputError:
+        return None
+    return made.device.max_amplitude, "A" if made.device.control.value == "current" else "V"
+
+
+def _within_dial(program: str, values: dict[str, Any]) -> None:
+    """Refuse a setting above the program's device maximum, or any for a dial in volts: a
+    bare 5 was kept as 5 A (5,000 mA) for a 100 mA unit, and hvpc_wound's 2 and 4 V marks
+    as 2 and 4 A (probe of 5 December 2026). Values the journal cannot read are left to its
+    own checks, which name them."""
+    from estim.journal import JournalError, validate
+    from estim.text import current_text
+
+    dial = _mode_dial(program)
+    if dial is None:
+        return
+    top, unit = dial
+    for field, value in values.items():
+        if value is None:
+            continue
+        if unit == "V":
+            raise JournalError(field, value, f"a current; {program}'s dial is in volts, and the "
+                               "journal keeps the settings of current-controlled programs")
+        try:
+            amps = validate.intensity(value)
+        except validate.JournalError:
+            continue
+        if amps > top * (1 + 1e-9):
+            raise JournalError(field, value, f"at most {program}'s device maximum, "
+                               f"{current_text(top, smallest='mA')} (a number is in amperes: "
+                               "20 mA is 0.02, or give units, '20 mA')")
+
+
 def _journal(request: Request) -> Any:
     state: WebState = request.app.state.web
     return state.journal()
@@ -100,6 +143,8 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     _fields(request, CalibrationForm)
     # a fit the stimulator would refuse to load is refused here, before it is kept (the
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
+    if isinstance(form.marks, dict):
+        _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()})
     person = PersonFit.from_dict(form.fit)
     fit = person.to_dict()  # kept as the dial will read it
     journal = _journal(request)
@@ -148,6 +193,7 @@ def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
 @router.post("/people/{person_id}/sessions")
 def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
     _fields(request, SessionForm)
+    _within_dial(form.program, {"intensity": form.intensity})
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,
