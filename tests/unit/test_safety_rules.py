@@ -301,6 +301,51 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
     assert not any("+" in f.channel for f in ifc.findings)
 
 
+def test_channels_sharing_pads_are_judged_on_the_iec_rms_of_their_sum() -> None:
+    """Two 90 mA, 500 µs, 150 Hz channels on one pair of pads: 34.9 mA r.m.s. each passes
+    the IEC's 50 mA, their 69.7 mA through the same skin does not, as one channel of 69.7
+    mA fails (probe of 5 December 2026)."""
+    text = _two_channels_on_one_pair("tens_conventional").replace(
+        'amplitude = "25 mA"', 'amplitude = "90 mA"').replace(
+        'frequency = "80 Hz"', 'frequency = "150 Hz"').replace(
+        'pulse_width = "200 us"', 'pulse_width = "500 us"').replace(
+        'max_current = "100 mA"', 'max_current = "90 mA"')
+    report = check(parse_program(text))
+    alone = [f for f in report.by_rule("iec.rms.le400") if "+" not in f.channel]
+    summed = [f for f in report.by_rule("iec.rms.le400") if f.channel.startswith("1 + 2 at ")]
+    assert {f.verdict for f in alone} == {Verdict.PASS}
+    assert len(summed) == 4 and {f.verdict for f in summed} == {Verdict.FAIL}
+    each = {f.setting: f.value for f in alone if f.channel == "1"}
+    for f in summed:
+        assert f.value == pytest.approx(2 * each[f.setting], rel=1e-12)
+        assert f.value == pytest.approx(2 * 0.09 * math.sqrt(2 * 500e-6 * 150), rel=1e-3)
+
+
+def test_a_device_maximum_that_cannot_be_computed_leaves_the_programmed_judged() -> None:
+    """Iontophoresis whose 5 min ramps at the device's 5 mA hold more than its dose: the
+    whole channel was one WARN "could not compute", exit 0, and no table, while its
+    programmed 4 mA on 4 cm² fails 0.5 mA/cm² (probe of 5 December 2026). The programmed
+    output is judged and tabled; the device maximum is n/a with a WARN saying why."""
+    text = (EXAMPLES / "iontophoresis_dexamethasone.toml").read_text(encoding="utf-8")
+    for old, new in (('width = "2.5 cm", length = "4 cm" }', 'width = "2 cm", length = "2 cm" }'),
+                     ('dose = "40 mA*min"', 'dose = "22 mA*min"'),
+                     ('ramp_up = "30 s"', 'ramp_up = "5 min"'),
+                     ('ramp_down = "30 s"', 'ramp_down = "5 min"')):
+        text = text.replace(old, new)
+    report = check(parse_program(text))
+    assert report.verdict is Verdict.FAIL
+    density = report.by_rule("iontophoresis.current_density")
+    assert [f.verdict for f in density] == [Verdict.FAIL]
+    assert density[0].value == pytest.approx(4e-3 / 4e-4)  # A/m²: 1 mA/cm²
+    why = report.by_rule("analysis")
+    assert len(why) == 1 and why[0].verdict is Verdict.WARN
+    assert "at the device maximum" in why[0].note and "22 mA*min" in why[0].note
+    table = report.table.channels[0]
+    assert table.row("max_current_500_ohm").programmed == pytest.approx(4e-3)
+    assert table.row("max_current_500_ohm").maximum is None
+    assert table.row("amplitude").maximum == pytest.approx(5e-3)
+
+
 def _two_channels_on_one_pair(example: str) -> str:
     text = (Path(__file__).parents[2] / "examples" / f"{example}.toml").read_text()
     head, block = text.split("[[channels]]", 1)

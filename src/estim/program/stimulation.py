@@ -567,8 +567,11 @@ class Iontophoresis(FrozenModel):
             raise InputError("amplitude", self.amplitude.value, "a positive current")
         ramp_charge = 0.5 * self.amplitude.value * (self.ramp_up + self.ramp_down)
         if ramp_charge > self.dose:
-            raise InputError("dose", self.dose,
-                             f"at least the charge of the ramps ({ramp_charge / 0.06:.3g} mA*min)")
+            # the dose in mA·min, as typed and as the ramps' (it read "got 1.32", coulombs,
+            # beside "25 mA*min"; probe of 5 December 2026)
+            raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",  # [C -> mA·min]
+                             f"at least the charge of the ramps at {self.amplitude.value * 1e3:g}"
+                             f" mA ({ramp_charge / 0.06:.3g} mA*min)")
         if self.duration > MAX_SESSION_S:
             most = self.amplitude.value * (MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down))
             raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",

@@ -31,7 +31,13 @@ from estim.program.model import Channel, Iontophoresis, Program, Verdict
 from estim.safety.limits import Limit, Scope, iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
 from estim.safety.output import ChannelOutput, Setting, analyse, channel_implanted
-from estim.safety.table import OutputTable, channel_table, display_value, format_value
+from estim.safety.table import (
+    OutputTable,
+    channel_table,
+    display_value,
+    format_value,
+    programmed_only,
+)
 from estim.text import readable
 from estim.waveforms.build import stimulus_for
 
@@ -300,7 +306,7 @@ _Rule = Callable[[ChannelOutput], list[Finding]]
 
 
 def _channel_findings(program: Program, channel: Channel,
-                      outputs: tuple[ChannelOutput, ChannelOutput]) -> list[Finding]:
+                      outputs: tuple[ChannelOutput, ...]) -> list[Finding]:
     implanted = channel_implanted(program, channel)
     found: list[Finding] = []
     for out in outputs:
@@ -317,7 +323,7 @@ def _channel_findings(program: Program, channel: Channel,
 
 
 def _shared(electrodes: list[tuple[Channel, Any]],
-            outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+            outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput | None]]
             ) -> list[tuple[str, list[str], float, str, str]]:
     """The placements two or more analysed channels' ``electrodes`` share: (placement, the
     channels' names, the smallest of their electrodes' areas there, the names listed for a
@@ -339,8 +345,19 @@ def _shared(electrodes: list[tuple[Channel, Any]],
     return out
 
 
+def _at_each_setting(outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput | None]],
+                     names: list[str]) -> list[list[ChannelOutput]]:
+    """The named channels' outputs at the programmed amplitude and at the device maximum;
+    the device maximum left out where a channel's could not be computed (its own finding
+    says so: a sum without it would be too low)."""
+    programmed = [outputs[name][0] for name in names]
+    top = [outputs[name][1] for name in names]
+    return [programmed] + ([[o for o in top if o is not None]]
+                           if all(o is not None for o in top) else [])
+
+
 def _shared_placements(program: Program,
-                       outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+                       outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput | None]]
                        ) -> list[Finding]:
     """Channels whose electrodes sit on the same placement pass their currents through the
     same skin: the surface rules judged on their sum. The channels' worst 1 s r.m.s.
@@ -352,13 +369,19 @@ def _shared_placements(program: Program,
     skin = [(ch, e) for ch in program.channels if not channel_implanted(program, ch)
             for e in (ch.anode, ch.cathode)]
     for placement, names, area, listed, who in _shared(skin, outputs):
-        for k in range(2):  # programmed, device maximum
-            outs = [outputs[name][k] for name in names]
+        for outs in _at_each_setting(outputs, names):
             rms = sum(o.metrics_500.rms_max_1s for o in outs)
             where = (f"channels {listed} share the placement {placement}: their "
                      f"worst 1 s r.m.s. currents added ({rms * 1e3:.4g} mA) on the smallest "
                      f"electrode there, {area * 1e4:.3g} cm², into 500 Ω")
+            # the IEC r.m.s. limit on the current through the pads, in the strictest band of
+            # any channel there: two 34.9 mA r.m.s. channels on one pair passed where one
+            # channel of 69.7 mA fails (probe of 5 December 2026)
+            bands = tuple(f for o in outs for f in o.stimulus.timing.band_frequencies_hz)
             shared = [
+                _finding(iec_rms_band(bands), rms, outs[0],
+                         note=f"{where}; strictest band of the channels'",
+                         action="separate electrodes or less output"),
                 _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
                          action="the instructions for use must draw the operator's attention "
                                 "to these electrodes"),
@@ -370,7 +393,7 @@ def _shared_placements(program: Program,
 
 
 def _shared_contacts(program: Program,
-                     outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput]]
+                     outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput | None]]
                      ) -> list[Finding]:
     """Channels that drive the same lead contact pass their charges through the same metal:
     the implant rules judged on their sum. Each channel's largest phase charge is added as
@@ -382,8 +405,7 @@ def _shared_contacts(program: Program,
     contacts = [(ch, e) for ch in program.channels for e in (ch.anode, ch.cathode)
                 if e.implanted]
     for contact, names, area, listed, who in _shared(contacts, outputs):
-        for k in range(2):  # programmed, device maximum
-            outs = [outputs[name][k] for name in names]
+        for outs in _at_each_setting(outputs, names):
             q = sum(o.implant_metrics.max_phase_charge for o in outs)
             note = (f"channels {listed} share the contact {contact}: their largest phase "
                     f"charges added as if their phases coincided ({q * 1e6:.4g} µC) on "
@@ -465,23 +487,38 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
     _check_impedances(program, impedances_ohm)
     findings: list[Finding] = []
     tables = []
-    analysed: dict[str, tuple[ChannelOutput, ChannelOutput]] = {}
+    analysed: dict[str, tuple[ChannelOutput, ChannelOutput | None]] = {}
     for channel in program.channels:
         z = (impedances_ohm or {}).get(channel.name)
         try:
             base = stimulus_for(channel)
-            outputs = (analyse(program, channel, Setting.PROGRAMMED, programmed=base,
-                               impedance_ohm=z),
-                       analyse(program, channel, Setting.DEVICE_MAXIMUM, programmed=base,
-                               impedance_ohm=z))
+            programmed = analyse(program, channel, Setting.PROGRAMMED, programmed=base,
+                                 impedance_ohm=z)
         except Exception as err:  # never pass what could not be computed
             findings.append(Finding("analysis", "output of the channel", "estim", None,
                                     None, "", "", Verdict.WARN, channel.name, None,
                                     f"could not compute the output: {err}"))
             continue
-        findings += _channel_findings(program, channel, outputs)
-        tables.append(channel_table(*outputs))
-        analysed[channel.name] = outputs
+        try:
+            top = analyse(program, channel, Setting.DEVICE_MAXIMUM, programmed=base,
+                          impedance_ohm=z)
+        except Exception as err:
+            # the programmed output is still judged: iontophoresis whose ramps at the
+            # device maximum hold more than its dose lost its whole table and a FAIL at
+            # the programmed 4 mA, a WARN with exit 0 (probe of 5 December 2026)
+            findings.append(Finding("analysis", "output of the channel at the device maximum",
+                                    "estim", None, None, "", "", Verdict.WARN, channel.name,
+                                    Setting.DEVICE_MAXIMUM,
+                                    f"could not compute the output at the device maximum: "
+                                    f"{err}"))
+            findings += _channel_findings(program, channel, (programmed,))
+            tables.append(programmed_only(channel_table(programmed, programmed),
+                                          program.device.max_amplitude))
+            analysed[channel.name] = (programmed, None)
+            continue
+        findings += _channel_findings(program, channel, (programmed, top))
+        tables.append(channel_table(programmed, top))
+        analysed[channel.name] = (programmed, top)
     findings += _shared_placements(program, analysed)
     findings += _shared_contacts(program, analysed)
     return SafetyReport(program.name, tuple(findings), OutputTable(program.name, tuple(tables)))

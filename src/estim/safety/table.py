@@ -15,7 +15,7 @@ Values are SI inside; each row carries a label and the unit it is printed in. Co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from estim.safety.loads import TEST_LOADS_OHM, ResistiveLoad
@@ -23,7 +23,7 @@ from estim.safety.output import ChannelOutput
 from estim.text import readable
 
 __all__ = ["DISPLAY_UNITS", "ChannelTable", "OutputTable", "TableRow", "channel_table",
-           "display_value", "format_value"]
+           "display_value", "format_value", "programmed_only"]
 
 #: Display unit -> (SI unit, SI value of one display unit).
 DISPLAY_UNITS: dict[str, tuple[str, float]] = {
@@ -196,6 +196,18 @@ def _timing(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
     the device maximum ends its plateau sooner (630 s at 4 mA, 510 s at 5 mA; the table
     showed 630 s for both beside a session of 8.5 min)."""
     return _both(key, label, unit, p, m, lambda o: getattr(o.stimulus.timing, attr), note)
+
+
+def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTable:
+    """``table`` (made from the programmed output in both columns) with its device-maximum
+    column n/a but for the setting itself and the words (the waveform, the control): the
+    output there could not be computed."""
+    rows = tuple(replace(r, maximum=maximum_amplitude if r.key == "amplitude" else
+                         r.maximum if isinstance(r.maximum, str) else None,
+                         note="; ".join(part for part in r.note.split("; ")
+                                        if not part.startswith("device maximum")))
+                 for r in table.rows)
+    return replace(table, maximum_amplitude=maximum_amplitude, rows=rows)
 
 
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
