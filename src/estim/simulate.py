@@ -193,7 +193,7 @@ def field_impedances(program: Program, effects: EffectsResult | None) -> dict[st
     dbs = effects.dbs if effects is not None else None
     if dbs is None:
         return {}
-    main = program.channels[0]
-    if main.name != dbs.channel or main.impedance is not None:
-        return {}
-    return {main.name: float(dbs.field_impedance_ohm)}
+    # every channel its own (only the first's was passed: two identical channels on one
+    # lead were judged into 54.5 Ω and 500 Ω; probe of 5 December 2026)
+    return {ch.name: dbs.field_impedances_ohm[ch.name] for ch in program.channels
+            if ch.impedance is None and ch.name in dbs.field_impedances_ohm}

@@ -225,3 +225,34 @@ def test_segmented_contact_is_named_not_silently_taken_as_a_ring() -> None:
     assert "channels.placement" not in notes[0]
     cathode = fields_for_program(program).channels[0].cathode
     assert cathode.arc_deg == pytest.approx(90.0)  # the segment, not a ring
+
+
+def test_every_channel_is_judged_into_its_own_field_impedance() -> None:
+    """Two identical 10 mA, 200 µs channels through a 3 V compliance in tissue of 2 S/m:
+    channel 1 was judged into its field's ~55 Ω (all 10 mA, 33.4 µC/cm², a FAIL) and
+    channel 2 into 500 Ω (6 mA, a pass) in the same run (probe of 5 December 2026)."""
+    from types import SimpleNamespace
+
+    from estim.program import Verdict
+    from estim.safety import check
+    from estim.safety.output import Setting
+    from estim.simulate import field_impedances
+
+    one = monopolar_90us("medtronic_3389").replace(
+        'control = "voltage"\nmax_voltage = "5 V"',
+        'control = "current"\nmax_current = "10 mA"\ncompliance_voltage = "3 V"').replace(
+        'amplitude = "3.0 V"', 'amplitude = "10 mA"').replace(
+        'pulse_width = "90 us"', 'pulse_width = "200 us"')
+    one = one.replace('brain_conductivity = "0.2 S/m"', 'brain_conductivity = "2 S/m"').replace(
+        'encapsulation_conductivity = "0.1 S/m"', 'encapsulation_conductivity = "2 S/m"')
+    head, block = one.split("[[channels]]", 1)
+    second = block.replace('name = "1"', 'name = "2"').replace("lead_contact_1",
+                                                               "lead_contact_2")
+    program = parse_program(head + "[[channels]]" + block + "[[channels]]" + second)
+    act = dbs_activation(program, stimuli_for(program), sweep_steps=0)
+    z = field_impedances(program, SimpleNamespace(dbs=act))  # type: ignore[arg-type]
+    assert set(z) == {"1", "2"} and all(v < 500 for v in z.values())
+    report = check(program, impedances_ohm=z)
+    density = {f.channel: f.verdict for f in report.by_rule("implant.charge_density")
+               if f.setting is Setting.PROGRAMMED}
+    assert density["1"] == density["2"] == Verdict.FAIL

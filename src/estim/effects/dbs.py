@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -280,6 +280,10 @@ class DBSActivation:
     #: the channels whose fields are superposed in the activation, each with the current
     #: (A) it delivers (those off left out): a run of several described channel 1's only
     superposed: tuple[tuple[str, float], ...] = ()
+    #: every channel's field-solution impedance (Ω), by name: the safety check judges each
+    #: channel into its own (channel 2 of two was judged into 500 Ω while channel 1 took
+    #: its field's 54.5 Ω; probe of 5 December 2026)
+    field_impedances_ohm: Mapping[str, float] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -630,6 +634,8 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         limited_by=limited_by, maps=maps,
         superposed=tuple((program.channels[k].name, currents[k]) for k in together
                          if currents[k] > 0),
+        field_impedances_ohm={ch.name: float(c.resistance)
+                              for ch, c in zip(program.channels, pf.channels, strict=True)},
         currents_at=lambda a: tuple(delivered(k, a * f) for k, f in zip(together, scale,
                                                                          strict=True)))
 
