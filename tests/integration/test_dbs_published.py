@@ -256,3 +256,19 @@ def test_every_channel_is_judged_into_its_own_field_impedance() -> None:
     density = {f.channel: f.verdict for f in report.by_rule("implant.charge_density")
                if f.setting is Setting.PROGRAMMED}
     assert density["1"] == density["2"] == Verdict.FAIL
+
+
+def test_the_run_says_whose_activation_it_is() -> None:
+    """3 V at 90 µs on contact 1 and 3 V at 200 µs on contact 3: the volume is channel 1's
+    alone (a different pulse is not superposed) and the run's words said so only in a note
+    behind -v (probe of 5 December 2026)."""
+    from estim.effects.dbs import activation_for_run
+
+    head, block = monopolar_90us("medtronic_3389").split("[[channels]]", 1)
+    other = block.replace('name = "1"', 'name = "2"').replace(
+        "lead_contact_1", "lead_contact_3").replace('pulse_width = "90 us"',
+                                                    'pulse_width = "200 us"')
+    program = parse_program(head + "[[channels]]" + block + "[[channels]]" + other)
+    _, words = activation_for_run(program, stimuli_for(program))
+    assert "activated by channel 1 only" in words[0]
+    assert "channel 2 runs a different pulse, not superposed" in words[0]

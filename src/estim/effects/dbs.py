@@ -672,8 +672,19 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                       f"{contact_name(c.placement).upper()} ({c.role})"
                       for c in act.contacts)
     diff = act.field_difference
-    words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated "
-             f"({act.fiber_diameter_m * 1e6:g} µm axons), radius {radii}; the "
+    on = [ch.name for ch in program.channels if ch.stimulation.amplitude.value > 0]
+    names = [n for n, _ in act.superposed]
+    by, apart = "", ""
+    if len(names) < len(on):  # 95.9 mm³ read as both channels' while channel 2's own
+        # different pulse activates 1,080 (probe of 5 December 2026)
+        left = [n for n in on if n not in names]
+        by = f" by channel{'s' * (len(names) > 1)} {' and '.join(names)} only"
+        apart = (f"; channel{'s' * (len(left) > 1)} {' and '.join(left)} run"
+                 f"{'s' * (len(left) == 1)} a different pulse, not superposed")
+    elif len(names) > 1:
+        by = f" by channels {' and '.join(names)} together"
+    words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated{by} "
+             f"({act.fiber_diameter_m * 1e6:g} µm axons{apart}), radius {radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
              f"{volume_text(act.field_volume_m3)}"
              + (f" ({diff:+.0%})" if math.isfinite(diff) else "")

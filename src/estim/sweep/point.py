@@ -86,7 +86,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)"),
     Output("dbs_current_mA", "DBS: the main channel's current into the tissue (mA; up to "
            "the device's limits)"),
-    Output("activated_volume_mm3", "DBS: tissue activated (mm³; 5.7 µm axons)"),
+    Output("activated_volume_mm3", "DBS: tissue activated by the main channel and those "
+           "running its pulse (mm³; 5.7 µm axons; a channel with another pulse is not in it)"),
     Output("activation_radius_mm", "DBS: activation radius at the cathode (mm)"),
 )
 
