@@ -514,6 +514,13 @@ def output_table(table: OutputTable) -> tuple[list[OutputColumn], list[OutputRow
         if all(r is None or (r.programmed is None and r.maximum is None) for r in cells):
             continue
         notes = sorted({plain(r.note) for r in cells if r is not None and r.note})
+        if len(notes) > 1 or (notes and len(table.channels) > 1 and not all(
+                r is not None and plain(r.note) == notes[0] for r in cells)):
+            # each channel's note under its name: channel 2's "programmed: limited at 5 mA"
+            # read as channel 1's, whose 3 mA is not limited (probe of 5 December 2026)
+            notes = [f"channel {plain(ct.channel)}: {plain(r.note)}"
+                     for ct, r in zip(table.channels, cells, strict=True)
+                     if r is not None and r.note]
         rows.append(OutputRow(plain(row.label), readable("; ".join(notes)),
                               tuple(("—", "—") if r is None else
                                     (_cell(r.programmed, r.unit), _cell(r.maximum, r.unit))
