@@ -176,9 +176,13 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
         stim = stim.with_scale(1.0 / cf.resistance)
         notes.append(f"voltage-controlled: current = voltage / resistance of tissue and "
                      f"interface ({cf.resistance:.0f} Ω)")
-    if len(program.channels) > 1 and not program.true_interferential:
-        notes.append(f"the sensation window is computed for channel {main.name!r} alone; the "
-                     "other channel's field is not in the fiber stage")
+    others = [ch.name for ch in program.channels[1:] if ch.stimulation.amplitude.value > 0]
+    if others and not program.true_interferential:
+        # only the channels on (a channel at 0 mA has no field to leave out)
+        names = " and ".join(repr(n) for n in others)
+        notes.append(f"the sensation window is computed for channel {main.name!r} alone; "
+                     f"the field of channel{'s' * (len(others) > 1)} {names} is not in the "
+                     "fiber stage")
     return pf, stim, amplitude, notes
 
 
@@ -286,6 +290,21 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         on the window; a sweep's subject point, whose program is one subject's anatomy
         already, reads its own thresholds and skips them (they cost their drive ratios).
     """
+    dials = [ch.stimulation.amplitude.value for ch in program.channels]
+    on = next((k for k, d in enumerate(dials) if d > 0), None)
+    if on and not program.true_interferential \
+            and program.channels[0].stimulation.type != "dbs":  # DBS moves its own
+        # the first channel off and another on: the prediction was channel 1's, "no
+        # sensation" at 0 mA beside channel 2's 60 mA, over its pain (probe of 5 December
+        # 2026); it is the first channel that is on
+        order = [on, *(k for k in range(len(dials)) if k != on)]
+        moved = effects_for_program(
+            program.replace(channels=tuple(program.channels[k] for k in order)),
+            tuple(stimuli[k] for k in order), progress=progress, counts=counts, seed=seed,
+            excitability=excitability, pain_tolerance=pain_tolerance, bands=bands)
+        return replace(moved, notes=(
+            f"channel {program.channels[0].name!r} is off (0); what a person feels is "
+            f"predicted for channel {program.channels[on].name!r}", *moved.notes))
     notes: list[str] = []
     main = program.channels[0]
     kind = main.stimulation.type

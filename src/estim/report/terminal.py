@@ -190,7 +190,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             shown = readable(f"{rate:.3g}")
             rate_text = f", mean {shown} pulse{'' if shown == '1' else 's'}/s"  # not 1 pulses
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
-        charge = (f"phase charge {format_si(m['max_phase_charge_C'], 'C')}" if unit == "A"
+        q = m["max_phase_charge_C"]  # 0 reads "0 µC" as in the other faces, not "0 C"
+        charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
         console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
                       f", r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
@@ -200,6 +201,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if w is not None:
         console.print(f"\n[bold]What a person feels[/bold] [dim](channel "
                       f"{terminal_text(w['channel'])}, model prediction)[/dim]")
+        for note in fx.get("notes") or []:  # whose channel it is: said behind -v only
+            if "is off (0); what a person feels" in note or \
+                    note.startswith("the sensation window is computed for channel"):
+                _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
         bands = w.get("bands") or {}
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
                  _short_words(w["sensory_criterion"])

@@ -1,0 +1,43 @@
+"""What a person feels is predicted for the first channel that is on: channel 1 at 0 mA
+beside channel 2's 60 mA was "no sensation, all 20 feel nothing" (probe of 5 December
+2026)."""
+
+from __future__ import annotations
+
+from estim.effects.program import effects_for_program
+from estim.program import parse_program
+from estim.program.bundled import bundled_examples
+from estim.simulate import simulate
+
+COUNTS = {k: 3 for k in ("abeta", "adelta", "c", "motor", "periosteal")}
+
+
+def _two_on_one_pair(first: str, second: str) -> str:
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    head, block = text.split("[[channels]]", 1)
+    return (head + "[[channels]]" + block.replace('amplitude = "25 mA"', f'amplitude = "{first}"')
+            + "[[channels]]" + block.replace('name = "1"', 'name = "2"', 1)
+            .replace('amplitude = "25 mA"', f'amplitude = "{second}"'))
+
+
+def test_the_first_channel_on_is_the_one_predicted() -> None:
+    both = parse_program(_two_on_one_pair("0 mA", "25 mA"))
+    fx = effects_for_program(both, simulate(both, body=False).stimuli, counts=COUNTS,
+                             bands=False)
+    assert fx.window is not None and fx.window.channel == "2"
+    assert fx.notes[0] == "channel '1' is off (0); what a person feels is predicted for channel '2'"
+    # the channel at 0 mA has no field to leave out of the fiber stage
+    assert not any("is not in the fiber stage" in n for n in fx.notes)
+    # channel 2 on the same pads as the bundled program's one channel: the same window
+    alone = bundled_examples()["tens_conventional"]
+    one = parse_program(alone.read_text(encoding="utf-8"))
+    ref = effects_for_program(one, simulate(one, body=False).stimuli, counts=COUNTS,
+                              bands=False)
+    assert ref.window is not None
+    assert fx.window.sensory_a == ref.window.sensory_a and fx.window.pain_a == ref.window.pain_a
+    assert fx.sensation is not None and fx.sensation.sensation == ref.sensation.sensation
+    # both on: channel 1's, and the note names channel 2's field as left out
+    on = parse_program(_two_on_one_pair("25 mA", "25 mA"))
+    fx = effects_for_program(on, simulate(on, body=False).stimuli, counts=COUNTS, bands=False)
+    assert fx.window is not None and fx.window.channel == "1"
+    assert any("the field of channel '2' is not in the fiber stage" in n for n in fx.notes)
