@@ -153,6 +153,11 @@ def test_nmes_force_rises_with_the_dial_and_matches_the_effects_stage() -> None:
         first_peak, rel=1e-9)
     below = model.at(0.5 * model.thresholds["motor"])
     assert below.force_fraction == 0.0 and below.level is not Level.MOTOR
+    # no force where no motor axon fires: 20 mA showed 0.3 % of maximal beside a motor
+    # recruitment of 0, on the line between two of the table's settings (probe)
+    quiet = [model.at(float(a)) for a in dial]
+    assert all(s.force_fraction == 0.0 for s in quiet if s.recruitment.get("motor", 0.0) == 0.0)
+    assert any(s.force_fraction > 0.0 for s in quiet if s.recruitment.get("motor", 0.0) > 0.0)
 
 
 def test_the_dbs_dial_gives_the_tissue_activated_at_its_setting() -> None:

@@ -193,6 +193,11 @@ class DialModel:
                      for name, c in window.classes.items()}
         recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
                                    for k in ("abeta", "adelta", "c", "motor", "periosteal")})
+        if force is not None and recruited.motor <= 0:
+            # no motor axon fires at this setting's peak: no force, whatever the line between
+            # two of the table's settings says (1 % of maximal beside "no contraction", no
+            # axon recruited; probe of 5 December 2026)
+            force = 0.0
         max_force = self.result.effects.max_force_N if self.result.effects else None
         felt = classify_sensation(
             recruited, criteria=window.criteria,
@@ -357,8 +362,12 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     program = result.program
     top = program.device.max_amplitude
     programmed = program.channels[0].stimulation.amplitude.value
-    grid = np.unique(np.append(np.linspace(0.0, top, FORCE_GRID + 1), programmed))
     motor = window.classes["motor"]
+    # the first motor axon's threshold on the grid, and a setting just below it: the force
+    # rises from 0 there, not along the line from the grid's setting below
+    fire = [t / per_unit for t in motor.thresholds_a if np.isfinite(t) and 0 < t / per_unit < top]
+    starts = [min(fire) * (1 - 1e-9), min(fire)] if fire else []
+    grid = np.unique(np.append(np.linspace(0.0, top, FORCE_GRID + 1), [programmed, *starts]))
     out = np.zeros_like(grid)
     for k, a in enumerate(grid):
         if a <= 0:
