@@ -509,6 +509,21 @@ def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> 
     answer = client.post("/api/people", content=b'{"name": "\xff\xfe"}',
                          headers={"content-type": "application/json"})
     _refused(answer, "request", "a JSON body in UTF-8")
+    # a 5,000-digit number was called a body "that could not be read as text"; a body
+    # sent as text/plain "got b'{...}', expected a valid dictionary"; a null "(missing)"
+    # (probe of 5 December 2026)
+    answer = client.post("/api/people", content=b'{"name": ' + b"1" * 5000 + b"}",
+                         headers={"content-type": "application/json"})
+    _refused(answer, "request", "over 4,300 digits")
+    answer = client.post("/api/people", content=b'{"name": "x"}',
+                         headers={"content-type": "text/plain"})
+    _refused(answer, "request", "Content-Type: application/json")
+    pid = client.post("/api/people", json={"name": "Nell"}).json()["id"]
+    for field in ("intensity", "pain_before"):
+        text = _refused(client.post(f"/api/people/{pid}/sessions",
+                                    json=_session(**{field: None})), field)
+        assert "got 'null'" in text and "missing" not in text
+    assert "got 'null'" in _refused(client.post("/api/programs", json={"mode": None}), "mode")
 
 
 def test_a_body_too_long_is_refused_before_it_is_read(client: TestClient) -> None:

@@ -154,7 +154,7 @@ def pain(field: str, value: object) -> int:
     if isinstance(number, float) and number.is_integer():
         number = int(number)
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 10:
-        raise JournalError(field, value, expected)
+        raise JournalError(field, "null" if value is None else value, expected)
     return number
 
 
@@ -179,7 +179,8 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
                             "controlled programs, and this one's dial is in volts")
             raise JournalError(field, value, expected) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise JournalError(field, value, expected)
+        # a JSON null is shown as null, not '(missing)': the field was sent (probe)
+        raise JournalError(field, "null" if value is None else value, expected)
     try:
         out = float(value)
     except OverflowError:  # a 400-digit JSON integer: an HTTP 500 before (review)

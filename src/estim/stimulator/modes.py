@@ -210,7 +210,10 @@ class DeviceSettings:
                                     setting=key)
             values[key] = value or None
         if values.get("mode") is None:
-            raise SettingsError([InputError("mode", None, "a mode")], setting="mode")
+            # null or "" given is not '(missing)' (probe of 5 December 2026)
+            given = "null" if "mode" in data and data["mode"] is None else data.get("mode")
+            raise SettingsError([InputError("mode", given, "a mode, e.g. 'tens_conventional' "
+                                            "(estim programs lists them)")], setting="mode")
         return cls(**values)  # type: ignore[arg-type]
 
     def to_dict(self) -> dict[str, str | None]:

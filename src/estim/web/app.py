@@ -149,9 +149,12 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
         if err.status_code != 400 or err.detail != "There was an error parsing the body":
             return JSONResponse(status_code=err.status_code, content={"detail": err.detail},
                                 headers=err.headers)
+        # not only a body that is not UTF-8: a number of over 4,300 digits or JSON nested
+        # 100,000 deep end here too, and were called "not text" (probe of 5 December 2026)
         return JSONResponse(status_code=422, content={"detail": {
             "field": "request", "message": "request: got a body that could not be read "
-            "as text, expected a JSON body in UTF-8"}})
+            "as JSON (not UTF-8, a number of over 4,300 digits, or nesting too deep), "
+            "expected a JSON body in UTF-8"}})
 
     from estim.journal import JournalUnavailable
 

@@ -63,6 +63,10 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         expected = "only the form's own fields (this one is not among them)"
     elif kind == "json_invalid":
         value, expected = "", "a JSON body"
+    if isinstance(value, bytes):  # the body came with another Content-Type than JSON's
+        # (text/plain read "got b'{...}', expected a valid dictionary"; probe)
+        field, value = "request", "a body that is not sent as JSON"
+        expected = "a JSON body with the header Content-Type: application/json"
     if isinstance(value, dict | list):
         value = ""
     return {"field": field, "message": one_line(InputError(field, value, expected))}
