@@ -81,6 +81,9 @@ def test_report_is_json_and_renders() -> None:
     render_check(report, Console(file=buf, width=140, color_system=None))
     text = buf.getvalue()
     assert "Maximum output current @ 500 Ω" in text and "Overall verdict: PASS" in text
+    # the warnings counted as in every other face (the last line gave failures only)
+    import re
+    assert re.search(r"Overall verdict: PASS \(\d+ rule checks, 0 failed, 0 warned\)", text)
     assert "25 mA" in text
 
 

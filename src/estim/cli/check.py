@@ -87,7 +87,7 @@ def _check(args: argparse.Namespace) -> int:
         print_json({**report.to_dict(), "files": written})
     elif written:
         print(f"wrote {shown(written[0])} ({fmt}): verdict {report.verdict.value.upper()}, "
-              f"{len(report.failed)} rule(s) failed")
+              f"{report.counts}")
     else:
         from estim.report.terminal import console
         from estim.safety import render_check

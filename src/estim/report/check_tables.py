@@ -85,10 +85,7 @@ def _beside(f: Finding) -> tuple[str, str]:
 
 
 def _counts(report: SafetyReport) -> str:
-    n = len(report.findings)
-    failed = sum(f.verdict.value == "fail" for f in report.findings)
-    warned = sum(f.verdict.value == "warn" for f in report.findings)
-    return f"{n} rule checks, {failed} failed, {warned} warned"
+    return report.counts
 
 
 def _title(ct: ChannelTable) -> str:

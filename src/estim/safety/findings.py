@@ -119,6 +119,14 @@ class SafetyReport:
     def failed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.verdict is Verdict.FAIL)
 
+    @property
+    def counts(self) -> str:
+        """How many rules were checked, failed and warned, in words ("15 rule checks, 1
+        failed, 2 warned"): every face says the same (the terminal's last line left the
+        warnings out; probe of 5 December 2026)."""
+        warned = sum(f.verdict is Verdict.WARN for f in self.findings)
+        return f"{len(self.findings)} rule checks, {len(self.failed)} failed, {warned} warned"
+
     def by_rule(self, rule_id: str) -> tuple[Finding, ...]:
         """Findings of one rule (ids of the IEC r.m.s. bands start with ``iec.rms``)."""
         return tuple(f for f in self.findings if f.rule_id == rule_id)

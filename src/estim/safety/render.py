@@ -114,5 +114,4 @@ def render_check(report: SafetyReport, console: Console) -> None:
     console.print(f"[bold]{terminal_text(report.program)}[/bold]")
     render_table(report.table, console)
     render_findings(report.findings, console)
-    console.print(f"Overall verdict: {_verdict(report.verdict)} "
-                  f"({len(report.failed)} rule(s) failed)")
+    console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
