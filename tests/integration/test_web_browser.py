@@ -268,6 +268,15 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert "Recomputing for the new pulse width" in page.text_content("#job-text")
         assert error.text_content() == ""
         _shoot(page, "recomputing-1000px")
+        # a session on the changed program says what changed (it was kept as plain
+        # tens_conventional; probe of 5 December 2026)
+        page.wait_for_selector("#job", state="hidden", timeout=600_000)
+        page.fill("#pain_before", "5")
+        page.fill("#pain_after", "2")
+        page.click("#record")
+        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
+        rows = page.locator("#sessions tr").all_text_contents()
+        assert sum("(pulse width 400 us)" in r for r in rows) == 1, rows
 
         phone = browser.new_page(viewport=PHONE)
         phone.goto(server.url)
@@ -285,8 +294,9 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_function("[...document.querySelectorAll('#person option')]"
                                ".some(o => o.textContent.endsWith(' Eve'))")
         page.select_option("#person", label=name)
-        page.wait_for_selector("#sessions tr")
-        assert "felt <b>warm</b>" in page.locator("#sessions tr").first.text_content()
+        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
+        assert any("felt <b>warm</b>" in r
+                   for r in page.locator("#sessions tr").all_text_contents())
         assert page.locator("#calibrations li").count() == 1
         # a second person of the same name: the list tells the two apart by number
         for _ in range(2):  # one after the other: the page clears the box when it is added

@@ -78,7 +78,9 @@ def _within_dial(program: str, values: dict[str, Any]) -> None:
     from estim.journal import JournalError, validate
     from estim.text import current_text
 
-    dial = _mode_dial(program)
+    # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
+    # device is the mode's
+    dial = _mode_dial(program.split(" (", 1)[0])
     if dial is None:
         return
     top, unit = dial

@@ -144,6 +144,21 @@ function settingsForm() {
   return body;
 }
 
+// the settings a mode's program was changed by ("pulse width 300 us, pad width 1 cm"):
+// a session on 1 cm pads was kept as plain tens_conventional (probe of 5 December 2026)
+function changedSettings(settings, mode) {
+  if (!settings || !mode || mode === "custom") return "";
+  return ["site", "anode", "cathode", "pad_width", "pad_length", "pulse_width", "frequency"]
+    .filter((k) => settings[k])
+    .map((k) => `${k.replace(/_/g, " ")} ${settings[k]}`).join(", ");
+}
+
+// the program a session is kept under: the mode, and what the settings changed in it
+function journalProgram() {
+  return state.changedSettings ? `${state.programName} (${state.changedSettings})`
+    : state.programName;
+}
+
 // what the page says while a program is prepared: what changed since the last one
 function recomputing(previous, body) {
   if (!previous || previous.mode !== body.mode) return "Computing this program's thresholds";
@@ -171,6 +186,7 @@ async function applySettings(event) {
   }
   state.lastSettings = body;
   answer.mode = body.mode;
+  answer.settings = body;
   watchJob(answer, recomputing(previous, body));
 }
 
@@ -191,7 +207,7 @@ function watchJob(answer, doing) {
       return;
     }
     try {
-      await useModel(answer.job, answer.mode);
+      await useModel(answer.job, answer.mode, answer.settings);
       $("job").hidden = true;
     } catch (err) {
       $("job-text").textContent = `Could not show this program: ${err.message}`;
@@ -215,7 +231,7 @@ function watchJob(answer, doing) {
 //: dial positions from 0 to the device maximum
 const DIAL_STEPS = 200;
 
-async function useModel(job, mode) {
+async function useModel(job, mode, settings) {
   const [model, section] = await Promise.all([
     api("GET", `/api/jobs/${encodeURIComponent(job)}/model`),
     api("GET", `/api/jobs/${encodeURIComponent(job)}/section`),
@@ -224,6 +240,7 @@ async function useModel(job, mode) {
   state.model = model;
   // the journal names a program by its mode (a custom program by its own name)
   state.programName = mode && mode !== "custom" ? mode : model.name;
+  state.changedSettings = changedSettings(settings, mode);
   state.section = section.section;
   if (!$("site").value) fillPlacements();
   // the site, unless the program's name already says it ("Conventional TENS, lower back")
@@ -470,8 +487,11 @@ async function saveCalibration() {
 
 // a journal's program name as the menu shows it (a custom program keeps its own name)
 function modeLabel(id) {
-  const mode = state.modes.find((m) => m.id === id && m.kind !== "custom");
-  return mode ? mode.label : id;
+  const text = String(id);
+  const cut = text.indexOf(" (");
+  const head = cut > 0 ? text.slice(0, cut) : text;
+  const mode = state.modes.find((m) => m.id === head && m.kind !== "custom");
+  return mode ? mode.label + text.slice(head.length) : text;
 }
 
 async function loadPeople(select) {
@@ -599,7 +619,7 @@ async function recordSession(event) {
   };
   try {
     await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
-      program: state.programName, site: state.model.site, intensity: $("intensity").value,
+      program: journalProgram(), site: state.model.site, intensity: $("intensity").value,
       minutes: $("minutes").value, pain_before: pain("pain_before"),
       pain_after: pain("pain_after"), notes: $("notes").value,
     });
