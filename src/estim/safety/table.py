@@ -74,10 +74,17 @@ def beside_limit(value: Value, limit: Value, unit: str) -> tuple[str, str]:
     ('50.002 mA', '50 mA')
     >>> beside_limit(0.0179, 0.05, "mA")
     ('17.9 mA', '50 mA')
+
+    Both in one unit, the larger one's: "2 J against the limit 300 mJ" (probe).
+
+    >>> beside_limit(2.0, 0.3, "mJ")
+    ('2 J', '0.3 J')
     """
     digits = 4
+    steps = max(_steps(value, unit), _steps(limit, unit))
     while True:
-        shown = format_value(value, unit, digits), format_value(limit, unit, digits)
+        shown = (format_value(value, unit, digits, steps=steps),
+                 format_value(limit, unit, digits, steps=steps))
         differ = isinstance(value, float | int) and isinstance(limit, float | int) \
             and not isinstance(value, bool) and value != limit
         if shown[0] != shown[1] or not differ or digits >= 9:
@@ -85,9 +92,22 @@ def beside_limit(value: Value, limit: Value, unit: str) -> tuple[str, str]:
         digits += 1
 
 
-def format_value(value: Value, unit: str, digits: int = 4) -> str:
+def _steps(value: Value, unit: str) -> int:
+    """How many times :func:`format_value` steps ``value`` up from ``unit``."""
+    shown = display_value(value, unit) if value is not None else None
+    n = 0
+    if isinstance(shown, float):
+        while abs(shown) >= 999.95 and unit in _STEP_UP:
+            unit, factor = _STEP_UP[unit]
+            shown *= factor
+            n += 1
+    return n
+
+
+def format_value(value: Value, unit: str, digits: int = 4, *, steps: int | None = None
+                 ) -> str:
     """``value`` (SI) printed in ``unit`` with 4 significant figures (``digits``; in a
-    larger unit from 1,000 of it, :data:`_STEP_UP`); None is "n/a"."""
+    larger unit from 1,000 of it, :data:`_STEP_UP`, or ``steps`` units up); None is "n/a"."""
     if value is None:
         return "n/a"
     shown = display_value(value, unit)
@@ -96,7 +116,9 @@ def format_value(value: Value, unit: str, digits: int = 4) -> str:
     if isinstance(shown, int):
         return str(shown)
     assert isinstance(shown, float)
-    while abs(shown) >= 999.95 and unit in _STEP_UP:  # 999.95 rounds to 1000 at 4 figures
+    for _ in range(_steps(value, unit) if steps is None else steps):
+        if unit not in _STEP_UP:
+            break
         unit, factor = _STEP_UP[unit]
         shown *= factor
     if unit == "Hz" and abs(shown) >= 1000:
