@@ -143,6 +143,38 @@ def test_skin_steady_state_matches_exact_rc_solution() -> None:
     assert e_rs < d.energy_per_event_j < (load.series_ohm + load.parallel_ohm) * 0.025**2 * 4e-4
 
 
+def _rc_energy(load: SkinElectrodeLoad, width: float, period: float, amp: float) -> float:
+    """Energy per period (J) of the same steady state: ∫ i·v over each piece of constant
+    current, exactly (v = Rs·i + vc, vc relaxing to i·Rp with τ = Rp·C)."""
+    tau = load.parallel_ohm * load.cpe_q
+    pieces = [(amp, width), (-amp, width), (0.0, period - 2 * width)]
+    vc = energy = 0.0
+    for _ in range(200):
+        energy = 0.0
+        for i, d in pieces:
+            target = i * load.parallel_ohm
+            energy += load.series_ohm * i * i * d + i * (
+                target * d + (vc - target) * tau * -math.expm1(-d / tau))
+            vc = target + (vc - target) * math.exp(-d / tau)
+    return energy
+
+
+@pytest.mark.parametrize(("amp", "width", "frequency"), [
+    (0.04, 250e-6, 80.0), (0.04, 250e-6, 2.0), (0.1, 1e-6, 10.0), (0.1, 1e-6, 100.0)])
+def test_skin_energy_per_period_matches_the_exact_rc_solution(amp: float, width: float,
+                                                              frequency: float) -> None:
+    """At 2 Hz the period is cut to the interface's forgetting time before it is sampled,
+    and the energy was summed at the whole period's step: 12 times too large for the
+    acupuncture-like TENS example (2.34 mJ for 0.193). A 1 µs pulse at 10 Hz hit the
+    sample cap, sampled at a tenth of the pulse (probe of 5 December 2026)."""
+    load = SkinElectrodeLoad.for_electrodes(25e-4, 25e-4)
+    d = deliver(_train(amp, width, frequency), load, CC)
+    # cell-averaged sampling at <= tau/10 and w/40: 1 %, as for the peak
+    assert d.energy_per_event_j == pytest.approx(
+        _rc_energy(load, width, 1 / frequency, amp), rel=1e-2)
+    assert "sampling capped" not in d.note
+
+
 def test_skin_load_flags_compliance() -> None:
     load = SkinElectrodeLoad.for_electrodes(1e-4, 1e-4)  # 1 cm² electrodes: high impedance
     d = deliver(_train(0.1, 500e-6, 50.0), load, CC)

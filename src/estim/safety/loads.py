@@ -370,6 +370,11 @@ _MAX_SAMPLES = 2**20
 _PER_FEATURE = 40
 # Time constants after which an ideal skin interface has forgotten a pulse (e^-40).
 _SETTLE = 40.0
+# The fewest taken where _SETTLE would need more than _MAX_SAMPLES at the pulse's own step:
+# e^-12 = 6e-6 of the response left when the next pulse starts. A 1 µs pulse at 10 Hz was
+# sampled at 95 ns, under a tenth of the pulse, and its energy read 2.5 times that at
+# 100 Hz (probe of 5 December 2026).
+_SETTLE_MIN = 12.0
 
 
 def _periods(stim: Stimulus) -> FloatArray:
@@ -412,7 +417,8 @@ def steady_state(pulse: Pulse, period_s: float, load: SkinElectrodeLoad, control
         # a long period is silence (zero drive, a discharged interface, e^-40 of the response
         # left). One pulse and that tail is the steady state, and a 1000 s period is sampled
         # as finely as a 10 ms one instead of hitting the sample cap.
-        period_s = min(period_s, pulse.duration + _SETTLE * tau)
+        fits = (_MAX_SAMPLES * dt - pulse.duration) / tau  # time constants at this step
+        period_s = min(period_s, pulse.duration + max(_SETTLE_MIN, min(_SETTLE, fits)) * tau)
     n = math.ceil(period_s / dt)
     resolved = n <= _MAX_SAMPLES
     n = sfft.next_fast_len(min(max(n, 256), _MAX_SAMPLES), real=True)
@@ -493,9 +499,12 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         if not np.any(m):
             continue
         s = float(np.max(np.abs(stim.scale[m])))
-        _, i, v, resolved = steady_state(pulse, float(periods[j]), load, stim.control)
+        t, i, v, resolved = steady_state(pulse, float(periods[j]), load, stim.control)
         resolved_all &= resolved
-        dt = float(periods[j]) / len(i)
+        # the step sampled: a period longer than the interface takes to forget a pulse is
+        # cut short (steady_state), and the energy summed over the whole period's step was
+        # that many times too large (a 2 Hz program's, ~5 ×; probe of 5 December 2026)
+        dt = float(t[1] - t[0])
         peak_i = max(peak_i, s * float(np.max(np.abs(i))))
         peak_v = max(peak_v, s * float(np.max(np.abs(v))))
         energy = max(energy, s * s * float(np.sum(i * v)) * dt * float(per_cycle[j]))
