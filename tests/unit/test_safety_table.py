@@ -84,6 +84,9 @@ def test_report_is_json_and_renders() -> None:
     # the warnings counted as in every other face (the last line gave failures only)
     import re
     assert re.search(r"Overall verdict: PASS \(\d+ rule checks, 0 failed, 0 warned\)", text)
+    # and at the top, under the program's name: at 80 columns a two-channel check's verdict
+    # was the last of ~370 lines
+    assert text.splitlines()[1].startswith("Overall verdict: PASS")
     assert "25 mA" in text
 
 

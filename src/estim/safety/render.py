@@ -112,6 +112,9 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
 def render_check(report: SafetyReport, console: Console) -> None:
     """Print the output table, the findings and the overall verdict of ``report``."""
     console.print(f"[bold]{terminal_text(report.program)}[/bold]")
+    # the verdict first as well: at 80 columns a two-channel check's was the last of ~370
+    # lines (probe of 5 December 2026)
+    console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
     render_table(report.table, console)
     render_findings(report.findings, console)
     console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
