@@ -156,7 +156,8 @@ BAD_SESSIONS = [
     ("pain_before", 11), ("pain_before", -1), ("pain_after", 3.5), ("pain_after", True),
     ("pain_after", "7a"), ("pain_before", None),
     ("minutes", 0), ("minutes", -5.0), ("minutes", 24 * 60 + 1), ("minutes", math.nan),
-    ("minutes", math.inf), ("minutes", "30"), ("minutes", "30 mA"), ("minutes", "200 us"),
+    # "30" is 30 minutes now, as 30 is (the page sends text; probe of 5 December 2026)
+    ("minutes", math.inf), ("minutes", "1_0"), ("minutes", "30 mA"), ("minutes", "200 us"),
     ("minutes", 0.01),
     ("intensity", -0.001), ("intensity", math.nan), ("intensity", math.inf),
     ("intensity", 20), ("intensity", "20"), ("intensity", "20 V"), ("intensity", None),

@@ -139,7 +139,8 @@ def test_voltage_dbs_is_judged_as_check_judges_it_and_names_the_field_impedance(
     import estim.effects.program as effects_program
 
     def fake_effects(program, stimuli, **_kw) -> EffectsResult:
-        dbs = SimpleNamespace(channel="1", control="voltage", field_impedance_ohm=800.0)
+        dbs = SimpleNamespace(channel="1", control="voltage", field_impedance_ohm=800.0,
+                              field_impedances_ohm={"1": 800.0})
         return EffectsResult(None, None, None, None, None, None, dbs=dbs)
 
     monkeypatch.setattr(effects_program, "effects_for_program", fake_effects)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -203,21 +204,23 @@ def intensity(value: object) -> float:
     return amps
 
 
+#: A number as people type it: digits, a point, an exponent (no "1_0", no "infinity").
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def minutes(value: object) -> float:
     """How long the session lasted (min): a float in minutes, or a text (``"30 min"``).
 
     :returns: minutes, more than 0 and at most :data:`MAX_MINUTES`.
     """
-    if isinstance(value, str) and value.strip().isascii():
-        try:  # the page sends its fields as text: "30" is 30 minutes, as the number 30 is
-            # (it was refused as "a number of minutes"; probe of 5 December 2026)
-            number = float(value.strip())
-        except ValueError:
-            pass
-        else:
-            if not math.isfinite(number):
-                raise JournalError("minutes", value, "a finite number of minutes")
-            value = number
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        # the page sends its fields as text: "30" is 30 minutes, as the number 30 is (it was
+        # refused as "a number of minutes"; probe of 5 December 2026); not Python's own
+        # forms ("1_0", "nan")
+        number = float(value.strip())
+        if not math.isfinite(number):  # "1e400"
+            raise JournalError("minutes", value, "a finite number of minutes")
+        value = number
     out = _number("minutes", value, "time", "a number of minutes, or a duration with units "
                   "such as '30 min'", to_si=60.0)  # [s -> min] for a text with units
     # from a second: '200 us', a pulse width typed into the wrong box, was kept as 3.3e-06
