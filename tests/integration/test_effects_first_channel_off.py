@@ -41,3 +41,16 @@ def test_the_first_channel_on_is_the_one_predicted() -> None:
     fx = effects_for_program(on, simulate(on, body=False).stimuli, counts=COUNTS, bands=False)
     assert fx.window is not None and fx.window.channel == "1"
     assert any("the field of channel '2' is not in the fiber stage" in n for n in fx.notes)
+
+
+def test_true_interferential_with_channel_a_off_is_channel_b_alone() -> None:
+    """Channel A at 0 mA: a ZeroDivisionError traceback (its peak divided the other's);
+    it is channel B's carrier alone, with nothing superposed (review of 5 December 2026)."""
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    head, a, b = text.split("[[channels]]")
+    a = a.replace('amplitude = "30 mA"', 'amplitude = "0 mA"', 1)
+    program = parse_program(head + "[[channels]]" + a + "[[channels]]" + b)
+    fx = effects_for_program(program, simulate(program, body=False).stimuli, counts=COUNTS,
+                             bands=False)
+    assert fx.window is not None and fx.window.channel == "B"
+    assert not any(n.startswith("true interferential") for n in fx.notes)

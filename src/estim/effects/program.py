@@ -292,8 +292,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     """
     dials = [ch.stimulation.amplitude.value for ch in program.channels]
     on = next((k for k, d in enumerate(dials) if d > 0), None)
-    if on and not program.true_interferential \
-            and program.channels[0].stimulation.type != "dbs":  # DBS moves its own
+    if on and program.channels[0].stimulation.type != "dbs":  # DBS moves its own
+        # (true interferential's channel A off: a ZeroDivisionError traceback; review)
         # the first channel off and another on: the prediction was channel 1's, "no
         # sensation" at 0 mA beside channel 2's 60 mA, over its pain (probe of 5 December
         # 2026); it is the first channel that is on
@@ -334,7 +334,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     notes.extend(window_notes)
     cf = pf.channels[0]
     together: list[tuple[Stimulus, ChannelField]] = []
-    if program.true_interferential:
+    if program.true_interferential and program.channels[1].stimulation.amplitude.value > 0:
         other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
             if stimuli[1].unit == "V" else stimuli[1]
         together.append((other, pf.channels[1]))
