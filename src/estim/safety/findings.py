@@ -354,14 +354,32 @@ def _shared(electrodes: list[tuple[Channel, Any]],
 
 
 def _at_each_setting(outputs: Mapping[str, tuple[ChannelOutput, ChannelOutput | None]],
-                     names: list[str]) -> list[list[ChannelOutput]]:
-    """The named channels' outputs at the programmed amplitude and at the device maximum;
-    the device maximum left out where a channel's could not be computed (its own finding
-    says so: a sum without it would be too low)."""
+                     names: list[str]) -> list[tuple[list[ChannelOutput], list[str]]]:
+    """The named channels' outputs at the programmed amplitude and at the device maximum,
+    each with the channels whose output at the device maximum could not be computed: their
+    programmed output stands in, a lower bound (the sum was left out, and a certain failure
+    at the maximum with it; review of 5 December 2026)."""
     programmed = [outputs[name][0] for name in names]
-    top = [outputs[name][1] for name in names]
-    return [programmed] + ([[o for o in top if o is not None]]
-                           if all(o is not None for o in top) else [])
+    top, missing = [], []
+    for name in names:
+        p, m = outputs[name]
+        if m is None:
+            missing.append(name)
+            m = replace(p, setting=Setting.DEVICE_MAXIMUM)
+        top.append(m)
+    return [(programmed, []), (top, missing)]
+
+
+def _at_least(found: list[Finding], missing: list[str]) -> list[Finding]:
+    """Findings on a sum that is a lower bound (``missing`` channels' device maximum could
+    not be computed): a failure stands, a pass is only a warning."""
+    if not missing:
+        return found
+    why = (f"; a lower bound: the output of channel {', '.join(missing)} at the device "
+           "maximum could not be computed, and its programmed output stands in")
+    return [replace(f, note=f.note + why,
+                    verdict=Verdict.WARN if f.verdict is Verdict.PASS else f.verdict)
+            for f in found]
 
 
 def _shared_placements(program: Program,
@@ -376,8 +394,9 @@ def _shared_placements(program: Program,
     found: list[Finding] = []
     skin = [(ch, e) for ch in program.channels if not channel_implanted(program, ch)
             for e in (ch.anode, ch.cathode)]
+    judged_rms: set[tuple[tuple[str, ...], int]] = set()
     for placement, names, area, listed, who in _shared(skin, outputs):
-        for outs in _at_each_setting(outputs, names):
+        for k, (outs, missing) in enumerate(_at_each_setting(outputs, names)):
             rms = sum(o.metrics_500.rms_max_1s for o in outs)
             where = (f"channels {listed} share the placement {placement}: their "
                      f"worst 1 s r.m.s. currents added ({rms * 1e3:.4g} mA) on the smallest "
@@ -386,17 +405,20 @@ def _shared_placements(program: Program,
             # any channel there: two 34.9 mA r.m.s. channels on one pair passed where one
             # channel of 69.7 mA fails (probe of 5 December 2026)
             bands = tuple(f for o in outs for f in o.stimulus.timing.band_frequencies_hz)
-            shared = [
+            shared = [] if (tuple(names), k) in judged_rms else [  # once per channels: the
+                # same sum at the anode's and the cathode's placement (review)
                 _finding(iec_rms_band(bands), rms, outs[0],
                          note=f"{where}; strictest band of the channels'",
-                         action="separate electrodes or less output"),
+                         action="separate electrodes or less output")]
+            judged_rms.add((tuple(names), k))
+            shared += [
                 _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
                          action="the instructions for use must draw the operator's attention "
                                 "to these electrodes"),
                 _finding(limit("fda.power_density"), 500.0 * rms**2 / area, outs[0],
                          note=where, action="separate electrodes, larger ones or less output")]
             shared += _shared_dc(outs, area, placement, listed)
-            found += [replace(f, channel=who) for f in shared]
+            found += [replace(f, channel=who) for f in _at_least(shared, missing)]
     return found
 
 
@@ -413,7 +435,7 @@ def _shared_contacts(program: Program,
     contacts = [(ch, e) for ch in program.channels for e in (ch.anode, ch.cathode)
                 if e.implanted]
     for contact, names, area, listed, who in _shared(contacts, outputs):
-        for outs in _at_each_setting(outputs, names):
+        for outs, missing in _at_each_setting(outputs, names):
             q = sum(o.implant_metrics.max_phase_charge for o in outs)
             note = (f"channels {listed} share the contact {contact}: their largest phase "
                     f"charges added as if their phases coincided ({q * 1e6:.4g} µC) on "
@@ -426,7 +448,7 @@ def _shared_contacts(program: Program,
                 k_value = math.log10(q_uc / (area * 1e4)) + math.log10(q_uc)  # [m² -> cm²]
                 shared.append(_finding(limit("implant.shannon_k"), k_value, outs[0],
                                        note=note, action=action))
-            found += [replace(f, channel=who) for f in shared]
+            found += [replace(f, channel=who) for f in _at_least(shared, missing)]
     return found
 
 
