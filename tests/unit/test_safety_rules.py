@@ -345,6 +345,11 @@ def test_a_device_maximum_that_cannot_be_computed_leaves_the_programmed_judged()
     assert table.row("max_current_500_ohm").programmed == pytest.approx(4e-3)
     assert table.row("max_current_500_ohm").maximum is None
     assert table.row("amplitude").maximum == pytest.approx(5e-3)
+    # words the setting changes are not copied from the programmed column (review)
+    assert table.row("waveform").maximum == table.row("waveform").programmed
+    assert all(r.maximum is None for r in table.rows
+               if r.key not in ("waveform", "control", "amplitude"))
+    assert all(len(r.note.split("; ")) == len(set(r.note.split("; "))) for r in table.rows)
 
 
 _MIXED = """

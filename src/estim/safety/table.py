@@ -224,10 +224,13 @@ def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTab
     """``table`` (made from the programmed output in both columns) with its device-maximum
     column n/a but for the setting itself and the words (the waveform, the control): the
     output there could not be computed."""
+    # only the words the setting does not change: "Device limit reached on a typical skin
+    # load" copied the programmed column's "no" (review of 5 December 2026)
     rows = tuple(replace(r, maximum=maximum_amplitude if r.key == "amplitude" else
-                         r.maximum if isinstance(r.maximum, str) else None,
-                         note="; ".join(part for part in r.note.split("; ")
-                                        if not part.startswith("device maximum")))
+                         r.maximum if r.key in ("waveform", "control") else None,
+                         note="; ".join(dict.fromkeys(  # the programmed note once, not twice
+                             part for part in r.note.split("; ")
+                             if not part.startswith("device maximum"))))
                  for r in table.rows)
     return replace(table, maximum_amplitude=maximum_amplitude, rows=rows)
 
