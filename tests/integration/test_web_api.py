@@ -633,6 +633,11 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
     assert client.post(f"/api/people/{pid}/calibrations", json=good).status_code == 200
     titled = {**good, "program": fit["program"]}
     assert client.post(f"/api/people/{pid}/calibrations", json=titled).status_code == 200
+    # a mode the page changed is kept with what changed (it was kept as the plain mode)
+    changed = {**good, "program": f"{PROGRAM} (pulse width 400 us)"}
+    assert client.post(f"/api/people/{pid}/calibrations", json=changed).status_code == 200
+    assert client.get(f"/api/people/{pid}/calibrations").json()[-1]["program"] == \
+        f"{PROGRAM} (pulse width 400 us)"
     # and a fit carried to a program takes only the fit
     _refused(client.post(f"/api/jobs/{job}/person", json={"fit": fit, "x": 1}), "x")
 
@@ -766,7 +771,7 @@ def test_a_locked_database_is_a_503_naming_it(tmp_path: Path,
             other.close()
         assert answer.status_code == 503, answer.text
         detail = answer.json()["detail"]
-        assert detail["field"] == "database" and "nothing was stored" in detail["message"]
+        assert detail["field"] == "database" and "nothing was changed" in detail["message"]
         assert [p["name"] for p in c.get("/api/people").json()] == ["Ada"]
 
 

@@ -158,6 +158,13 @@ def test_recommendations_follow_their_rules() -> None:
     # of the model's pain gave 82 mA for marks of 3 and 5 mA; probe of 5 December 2026)
     assert nmes.amplitude_a == pytest.approx(T["motor"])
     assert "no 'too much' mark" in nmes.limited_by
+    # no twitch within the model (or none below pain): their strong tingling, not 90 % of a
+    # predicted pain under words about a contraction (review)
+    for motor in (math.inf, 2 * T["pain"]):
+        far = fit.recommendation(Model(program=_program("nmes_quadriceps"),
+                                       thresholds=dict(T, motor=motor)))
+        assert far.amplitude_a == pytest.approx(T["strong"])
+        assert "no contraction below this person's pain" in far.limited_by
     tolerant = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"],
                                          too_much=T["pain"]))
     nmes = tolerant.recommendation(Model(program=_program("nmes_quadriceps")))
@@ -218,7 +225,8 @@ def test_a_fit_that_does_not_follow_from_its_marks_is_refused() -> None:
     fit = fit_person(Model(), Marks(first_felt=0.006, strong=0.0108)).to_dict()
     with pytest.raises(InputError, match=r"fit\.residuals\.first_felt: .*do not go together"):
         PersonFit.from_dict({**fit, "marks": {"first_felt": 0.001, "strong": 0.002}})
-    with pytest.raises(InputError, match=r"fit\.motor_factor: .*own marks give"):
+    with pytest.raises(InputError, match=r"fit\.motor_factor: got 1\.2.*, expected the "
+                       r"cutaneous factor \(50\): without a twitch mark"):
         PersonFit.from_dict({**fit, "cutaneous_factor": 50.0})
     with pytest.raises(InputError, match=r"fit\.cutaneous_factor: .*own marks give"):
         PersonFit.from_dict({**fit, "cutaneous_factor": 50.0, "motor_factor": 50.0,

@@ -52,7 +52,7 @@ __all__ = ["Journal", "JournalUnavailable", "default_url", "migrate"]
 
 class JournalUnavailable(RuntimeError):
     """The database could not be used now (locked by another program past the busy timeout,
-    or its server gone): not the values' fault, and nothing was stored."""
+    or its server gone): not the values' fault, and nothing was changed."""
 
 
 #: Seconds a writer waits for another process's write lock on a SQLite file.
@@ -232,7 +232,7 @@ class Journal:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise JournalUnavailable(
                 f"database: {self._shown()} could not be used now ({reason}); nothing was "
-                "stored, try again") from None
+                "changed, try again") from None
 
     def _read(self, query: Callable[[Session], T]) -> T:
         with self._transaction() as session:

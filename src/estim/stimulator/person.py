@@ -274,10 +274,18 @@ class PersonFit:
         elif "too_much" not in self.marks:
             # the highest tolerated contraction needs the person's tolerance: 90 % of a
             # pain the model predicts from a first-felt and a strong mark gave 82 mA for
-            # marks of 3 and 5 mA (probe of 5 December 2026); start at their twitch
-            value = min(w["motor"], 0.9 * w["pain"])
-            limited = ("no 'too much' mark: set at the person's first visible contraction; "
-                       "mark where it becomes too much for the highest tolerated one")
+            # marks of 3 and 5 mA (probe of 5 December 2026); start at their twitch, or
+            # where the model has none below their pain, at their strong tingling (review)
+            if w["motor"] < w["pain"]:
+                value = w["motor"]
+                limited = ("no 'too much' mark: set at the person's first visible "
+                           "contraction; mark where it becomes too much for the highest "
+                           "tolerated one")
+            else:
+                value = min(w["strong"], 0.95 * w["pain"])
+                limited = ("no 'too much' mark, and no contraction below this person's pain "
+                           "in the model: set at their strong tingling; mark where it "
+                           "becomes too much")
         else:
             value = 0.9 * w["pain"]
             if value < w["motor"] < w["pain"]:
@@ -382,7 +390,8 @@ def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool]) -> No
     residual is log(mark / prediction), the least squares put the cutaneous residuals'
     mean at 0 and a twitch's or too-much's own factor's at 0, and a factor without its mark
     is the cutaneous one. A fit whose marks were edited to 1 and 2 mA kept its 4.6 times
-    higher recommendation (probe of 5 December 2026).
+    higher recommendation (probe of 5 December 2026). The model's thresholds are not in the
+    fit, so a fit whose factors and predictions were all edited together is not caught.
 
     :raises InputError: naming the entry that does not follow."""
     marks, predicted, residuals = fit["marks"], fit["predicted"], fit["residuals"]
@@ -398,15 +407,18 @@ def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool]) -> No
     cutaneous = [residuals[n] for n in _CUTANEOUS if n in residuals]
     if not flags["pain_from_mark"] and "too_much" in residuals:
         cutaneous.append(residuals["too_much"])
+    for name, mark, flag in (("motor_factor", "twitch", "motor_from_twitch"),
+                             ("pain_factor", "too much", "pain_from_mark")):
+        k_c = fit["cutaneous_factor"]
+        if not flags[flag] and abs(fit[name] - k_c) > tol * k_c:
+            # either may be the one edited: both values said
+            raise InputError(f"fit.{name}", fit[name], f"the cutaneous factor ({k_c:.6g}): "
+                             f"without a {mark} mark the two are one factor")
     checks = [("cutaneous_factor", sum(cutaneous) / len(cutaneous) if cutaneous else 0.0)]
     if flags["motor_from_twitch"]:
         checks.append(("motor_factor", residuals.get("twitch", math.inf)))
-    elif abs(fit["motor_factor"] - fit["cutaneous_factor"]) > tol * fit["cutaneous_factor"]:
-        checks.append(("motor_factor", math.inf))
     if flags["pain_from_mark"]:
         checks.append(("pain_factor", residuals.get("too_much", math.inf)))
-    elif abs(fit["pain_factor"] - fit["cutaneous_factor"]) > tol * fit["cutaneous_factor"]:
-        checks.append(("pain_factor", math.inf))
     for name, off in checks:
         if not abs(off) <= tol:
             raise InputError(f"fit.{name}", fit[name], "the factor the fit's own marks give "

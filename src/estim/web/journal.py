@@ -171,7 +171,8 @@ def _agrees(fit: PersonFit) -> Any:
             # the page sends a menu's program by its mode (a bundled example's key, knead),
             # the fit names it by its title
             titles = {m.id: m.label for m in modes() if m.kind is not ModeKind.CUSTOM}
-            if titles.get(program) != fit.program:
+            # a mode the page changed comes as "tens_conventional (pad width 1 cm)"
+            if titles.get(program.split(" (", 1)[0]) != fit.program:
                 raise JournalError("program", program, f"the fit's program, {fit.program!r} "
                                    "(its name, or its mode in the menu)")
         for name, value in marks.items():

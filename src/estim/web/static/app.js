@@ -399,7 +399,7 @@ async function fit(event) {
     for (const k of ["first_felt", "strong", "twitch", "too_much"]) {
       marks[k] = answer.fit.marks[k] ?? null;
     }
-    state.fitSave = { program: state.programName, site: state.model.site, marks,
+    state.fitSave = { program: journalProgram(), site: state.model.site, marks,
                       fit: answer.fit };
     $("save-calibration").textContent = "Save to the journal";
     if (state.model.unit === "V") {
