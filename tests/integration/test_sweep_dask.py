@@ -200,6 +200,16 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert main([*base, "-o", str(mine), "--force"]) == 2
     assert "never over them" in capsys.readouterr().err
     assert (mine / "sweep.csv").read_text() == "my own table\n"
+    # an empty or foreign points/ is not an earlier sweep: its sweep.csv was written over
+    # without --force (probe of 5 December 2026)
+    (mine / POINTS_FOLDER).mkdir()
+    (mine / POINTS_FOLDER / "readme.txt").write_text("mine\n")
+    assert main([*base, "-o", str(mine)]) == 2
+    assert main([*base, "-o", str(mine), "--force"]) == 2
+    capsys.readouterr()
+    assert (mine / "sweep.csv").read_text() == "my own table\n"
+    (mine / POINTS_FOLDER / "readme.txt").unlink()
+    (mine / POINTS_FOLDER).rmdir()
     (mine / "sweep.csv").rename(mine / "notes.csv")
     assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written beside
     assert (mine / "sweep.csv").read_text(encoding="utf-8").startswith("\ufeffpoint,")

@@ -4,6 +4,7 @@ a tidy table (Parquet and CSV) and a summary page; run again to resume."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -169,7 +170,7 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
     from estim.outputs import check_output_dir
 
     check_output_dir(folder, force=True, names=names, inputs=(program,))  # the program first
-    earlier = (folder.expanduser() / marker).is_dir()
+    earlier = _earlier_run(folder, marker)
     if not (args.force or earlier):
         check_output_dir(folder, force=False)
     if not earlier:
@@ -181,6 +182,22 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
                                  f"a folder whose {name} is an earlier sweep's (with its "
                                  f"{marker}/ beside it): --force writes beside other files, "
                                  "never over them")
+
+
+#: A finished point's or chunk's file as a sweep writes it: its key in hex.
+_RUN_FILE = re.compile(r"[0-9a-f]{16,64}\.(json|npz)")
+
+
+def _earlier_run(folder: Path, marker: str) -> bool:
+    """Whether ``folder`` holds an earlier sweep's finished points or chunks: an empty or
+    foreign ``points/`` beside a user's own sweep.csv let it be written over without
+    --force (probe of 5 December 2026)."""
+    inside = folder.expanduser() / marker
+    try:
+        return inside.is_dir() and any(_RUN_FILE.fullmatch(p.name) and p.is_file()
+                                       for p in inside.iterdir())
+    except OSError:
+        return False
 
 
 def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
