@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EstimError", "EstimWarning", "InputError", "ModelRangeWarning",
+__all__ = ["EstimError", "EstimWarning", "InputError", "MeshError", "ModelRangeWarning",
            "ThinMuscleWarning", "shown_value"]
 
 
@@ -59,6 +59,11 @@ class InputError(EstimError, ValueError):
         self.expected = expected
         super().__init__(f"{field}: got {shown_value(value)}"
                          f", expected {expected}")
+
+
+class MeshError(EstimError, RuntimeError):
+    """The field's mesh could not be built for these layers and electrodes (the mesher's
+    own reason in the message): one line from the CLI, not a traceback."""
 
 
 class EstimWarning(UserWarning):

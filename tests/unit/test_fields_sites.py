@@ -120,7 +120,14 @@ def test_a_layer_that_squeezes_a_limbs_muscle_warns_and_one_past_it_is_named() -
     with pytest.raises(InputError) as info:
         site_from_spec("thigh", {"fat_thickness": "200 mm"})
     assert str(info.value).startswith("site.fat_thickness: got '200 mm', expected layers "
-                                      "that leave muscle inside the thigh's 80 mm radius")
+                                      "that leave at least 1 mm of muscle inside the "
+                                      "thigh's 80 mm radius")
+    # 0.05 mm of muscle passed, and the mesher failed with a traceback (probe of 5 December
+    # 2026); 1 mm, what a virtual subject keeps, is the least
+    with pytest.raises(InputError, match=r"^site.fat_thickness: got '28.45 mm'"):
+        site_from_spec("forearm", {"fat_thickness": "28.45 mm"})
+    with pytest.warns(ModelRangeWarning):
+        site_from_spec("forearm", {"fat_thickness": "27.5 mm"})  # 1 mm of muscle
     # the thickest layer written is named, not the last (review of 5 December 2026)
     with pytest.raises(InputError, match=r"^site.fat_thickness: got '70 mm'"):
         site_from_spec("thigh", {"fat_thickness": "70 mm", "skin_thickness": "2 mm"})

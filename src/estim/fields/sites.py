@@ -277,8 +277,11 @@ def _fill_muscle(site: Site) -> Site:
     r = min(site.radius_x, site.radius_y)
     others = sum(ly.thickness for ly in site.layers if ly.tissue != "muscle")
     fill = r - others
-    if fill <= 0:
-        raise InputError("site", site.name, "layers thinner than the limb radius")
+    if fill < MIN_SUBJECT_MUSCLE_M * (1 - 1e-9):
+        # 0.05 mm of muscle passed, and the mesher failed with a traceback (probe of 5
+        # December 2026): at least the millimetre a virtual subject keeps
+        raise InputError("site", site.name, "layers that leave at least "
+                         f"{MIN_SUBJECT_MUSCLE_M * 1e3:g} mm of muscle inside the limb radius")
     return replace(site, layers=tuple(replace(ly, thickness=fill) if ly.tissue == "muscle"
                                       else ly for ly in site.layers))
 
@@ -412,8 +415,8 @@ def _no_room(site: Site, overrides: Mapping[str, str]) -> InputError:
                        if ly.tissue != "muscle")  # [m -> mm]
     return InputError(f"site.{key}" if key != "site" else "site",
                       overrides.get(key, dict(overrides)),
-                      f"layers that leave muscle inside the {site.name}'s "
-                      f"{r * 1e3:.4g} mm radius (they are {layers})")
+                      f"layers that leave at least {MIN_SUBJECT_MUSCLE_M * 1e3:g} mm of muscle "
+                      f"inside the {site.name}'s {r * 1e3:.4g} mm radius (they are {layers})")
 
 
 #: A limb's muscle thinner than this share of its preset's is outside the model's range.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.errors import MeshError
 from estim.fields.electrodes import Electrode
 from estim.fields.sites import Site
 from estim.leads import DEFAULT_LEAD, get_lead
@@ -294,8 +295,11 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         try:
             gmsh.model.mesh.generate(3)
         except Exception as exc:  # gmsh raises bare Exception
-            raise RuntimeError(f"gmsh could not mesh site {site.name!r} with {settings}: "
-                               f"{exc}") from exc
+            # one line, not a traceback with the settings' dump (probe of 5 December 2026)
+            raise MeshError(f"the field's mesh of site {site.name!r} could not be built "
+                            f"(gmsh: {str(exc).strip().splitlines()[0] if str(exc) else exc!r})"
+                            ": a layer or an electrode may be too thin or too close to "
+                            "another") from exc
         return _extract(site, tissues, vol_tissue, pad_surfs)
     finally:
         gmsh.model.remove() if gmsh.model.list() else None
