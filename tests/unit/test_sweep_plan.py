@@ -118,6 +118,9 @@ def test_cross_and_zip() -> None:
     ("electrodes.width=0.01mm,5cm", "1 mm"),
     ("pulse=square", "monophasic"),
     ("stimulation.burst_duty=10,20%", "got 'burst_duty', expected a known key"),
+    # a number after the last unit took it: 10mA,0.02 ran 0.02 mA (probe)
+    ("amplitude=10mA,0.02", "a unit on 0.02 too"),
+    ("amplitude=0.01A,20", "a unit on 20 too"),
 ])
 def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) -> None:
     with pytest.raises(InputError) as err:
@@ -397,3 +400,13 @@ def test_a_few_fibers_a_class_warn_as_in_estim_run() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SweepOptions(fibers=10)
+
+
+def test_a_sweep_files_number_beside_quantities_needs_its_unit() -> None:
+    """["10 mA", 0.02] ran 0.02 mA, where a program file refuses a number without its unit
+    (probe of 5 December 2026); the --vary shorthand still covers numbers before a unit."""
+    from estim.sweep.axes import axis_from_values
+
+    with pytest.raises(InputError, match=r"a unit on 0.02 too, as in a program file"):
+        axis_from_values("amplitude", ["10 mA", 0.02])
+    assert axis_from_values("amplitude", "10,20mA").values == ("10 mA", "20 mA")

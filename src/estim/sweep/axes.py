@@ -145,6 +145,8 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
     unit = next((u for _, u, _ in reversed(items) if u), None)
     if unit == "%":
         _check_percentages(spec, items, opt)
+    elif unit is not None:
+        _check_bare_numbers(spec, items, opt)
     values: list[Value] = []
     numbers: list[float | None] = []
     for number, own, word in items:
@@ -170,6 +172,21 @@ _Item = tuple[float | None, str | None, str | None]  # number, its unit, or a wo
 
 _FRACTION_OR_PERCENT = ("a number on a ratio is a fraction, so give all as fractions or all "
                         "as percentages")
+
+
+def _check_bare_numbers(spec: str | Sequence[Value], items: list[_Item], opt: str) -> None:
+    """Refuse a number without a unit that the shorthand does not cover: ``10,20mA`` are
+    two currents, but ``10mA,0.02`` ran 0.02 mA, and a sweep file's ``["10 mA", 0.02]``
+    too, where a program file refuses a number without its unit (probe of 5 December
+    2026)."""
+    last = max(k for k, (_, u, _) in enumerate(items) if u)
+    for k, (number, own, word) in enumerate(items):
+        if number is not None and own is None and word is None \
+                and (k > last or not isinstance(spec, str)):
+            raise InputError(opt, spec, f"a unit on {number:g} too: only the numbers before "
+                             "the last unit take it ('10,20mA')" if isinstance(spec, str)
+                             else f"a unit on {number:g} too, as in a program file "
+                             "('20 mA')")
 
 
 def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str) -> None:
