@@ -168,3 +168,15 @@ def test_errors_stay_on_one_bounded_line(tmp_path, capsys):
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\\n" not in err and err.count("1e400") == 2
+
+
+def test_a_sweeps_subjects_given_twice_are_refused(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """--vary subject=0,1 with --subjects 3 ran subjects 0, 1 and 2 without a word
+    (probe of 5 December 2026)."""
+    argv = ["sweep", "tens_conventional", "--vary", "subject=0,1", "--subjects", "3",
+            "-o", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("estim sweep: error: --subjects: got 3, expected either")
+    assert not (tmp_path / "out").exists()

@@ -114,6 +114,9 @@ def _sweep(args: argparse.Namespace) -> int:
         axes[axis.name] = axis
         typed.add(axis.name)
     if args.subjects is not None:
+        if "subject" in axes:  # the --vary's subjects were dropped without a word (probe)
+            raise InputError("--subjects", args.subjects, "either --subjects N or --vary "
+                             "subject=..., not both (each writes the subject axis)")
         if not 1 <= args.subjects <= MAX_AXIS_VALUES:
             raise InputError("--subjects", args.subjects,
                              f"from 1 to {MAX_AXIS_VALUES:,} virtual subjects")
