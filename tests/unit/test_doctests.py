@@ -27,6 +27,7 @@ MODULES = (
     "estim.cli.fibers",
     "estim.effects.dbs",
     "estim.report.field_numbers",
+    "estim.sweep.population",
 )
 
 
