@@ -568,6 +568,19 @@ class SensationWindow:
         c = self.classes.get("abeta")
         return c.amplitude_for(self.criteria.strong_abeta_fraction) if c else math.inf
 
+    def short_of_afferents(self, density_scale: float = 1.0) -> tuple[str, ...]:
+        """The thresholds (``"sensory"``, ``"strong tingling"``) whose count of Aβ
+        afferents is more than lie under and around the cathode (times ``density_scale``,
+        a virtual subject's): each is where the model's sample runs out, not a prediction
+        (a 4 cm pad's strong tingling read 23.7 mA beside a 5 cm pad's 9.1; probe of 5
+        December 2026)."""
+        n, a = self.counts, (self.available or {}).get("abeta", 0.0) * density_scale
+        if n is None:
+            return ()
+        return tuple(name for name, count in (("sensory", n.detection_abeta),
+                                              ("strong tingling", n.strong_abeta))
+                     if count > a)
+
     def criterion_text(self, which: str) -> str:
         """What a threshold means, in words: ``"sensory"``, ``"strong"``, ``"motor"`` or
         ``"pain"``."""

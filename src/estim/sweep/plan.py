@@ -51,7 +51,7 @@ _MAX_FIBERS = 100_000
 #: recharge gives back what it delivered (a false charge-balance FAIL before); 5: DBS points
 #: carry the activation (current, volume, radius), at the current the device can drive, and
 #: an implant is judged into a lower stated lead impedance.
-SWEEP_VERSION = "sweep-5"
+SWEEP_VERSION = "sweep-6"
 
 
 class Mode(StrEnum):

@@ -69,6 +69,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
     Output("pain_threshold_mA", "Pain threshold (mA)"),
+    Output("thresholds_at_sample_edge", "Thresholds where the model's sample of Aβ "
+           "afferents runs out (where all of them fire: not a prediction)", text=True),
     *_band_outputs("sensory", "Sensory"),
     *_band_outputs("motor", "Motor"),
     *_band_outputs("pain", "Pain"),
@@ -226,6 +228,10 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
                     out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
                     out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
                     out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
+        # a count of Aβ afferents more than lie under the pads (a 4 cm pad's strong tingling
+        # read 23.7 mA beside a 5 cm pad's 9.1, unflagged; probe of 5 December 2026)
+        out["thresholds_at_sample_edge"] = ", ".join(window.short_of_afferents(
+            1.0 if point.subject is None else point.subject.density_scale))
         # the subject's own (its factors' recruitment), or the reference anatomy's
         r = sensation.recruitment if sensation is not None else window.recruitment
         out.update(abeta_recruited_fraction=r.abeta, adelta_recruited_fraction=r.adelta,
