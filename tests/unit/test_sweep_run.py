@@ -41,6 +41,16 @@ def test_batched_points_get_their_own_results(client: object, tmp_path: Path) ->
         assert saved["key"] == point.key and saved["inputs"] == [list(x) for x in point.inputs]
 
 
+def test_the_current_into_500_ohm_is_what_the_compliance_lets_through() -> None:
+    """A 1 V compliance read 25 mA in the sweep's columns beside the check's 2 mA into
+    500 Ω (probe of 5 December 2026): the delivered peak has its own column."""
+    plan = plan_sweep(TENS, [parse_axis("device.compliance_voltage=1,80V")], options=SAFETY)
+    low, high = (dict(run_point(p, SAFETY).outputs) for p in plan.points)
+    assert low["peak_current_mA"] == high["peak_current_mA"] == pytest.approx(25.0)
+    assert low["peak_current_500_ohm_mA"] == pytest.approx(1.0 / 500 * 1e3)  # 2 mA
+    assert high["peak_current_500_ohm_mA"] == pytest.approx(25.0)
+
+
 def test_a_failing_point_fails_alone_in_its_task() -> None:
     plan = plan_sweep(TENS, [parse_axis("amplitude=10,20mA")], options=SAFETY)
     good, other = plan.points

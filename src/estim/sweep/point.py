@@ -63,6 +63,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("peak_voltage_V", "Peak voltage, highest channel (V)"),
     Output("rms_current_mA", "r.m.s. current over the worst second, highest channel (mA)"),
     Output("rms_voltage_V", "r.m.s. voltage over the worst second, highest channel (V)"),
+    Output("peak_current_500_ohm_mA", "Peak current into 500 Ω, highest channel (mA; what the "
+           "device's compliance voltage or current limit lets through)"),
     Output("max_phase_charge_uC", "Largest phase charge, any channel (µC; into 500 Ω when "
            "voltage-controlled)"),
     Output("sensory_threshold_mA", "Sensory threshold (mA)"),
@@ -173,6 +175,14 @@ def _output_columns(result: Result) -> dict[str, Scalar]:
     scale = 1.0 if volts else 1e3  # [A -> mA]
     out[peak] = max(m.peak for m in result.metrics) * scale
     out[rms] = max(m.rms_max_1s for m in result.metrics) * scale
+    # as delivered: a 1 V compliance read 25 mA beside the check's 2 mA (probe of 5
+    # December 2026); a channel whose output could not be computed leaves it empty
+    delivered = []
+    for table in result.safety.table.channels:
+        i = table.row("max_current_500_ohm").programmed
+        delivered.append(float(i) if isinstance(i, int | float) else math.nan)
+    whole = len(delivered) == len(result.stimuli) and all(map(math.isfinite, delivered))
+    out["peak_current_500_ohm_mA"] = max(delivered) * 1e3 if whole else None  # [A -> mA]
     if not volts:  # the programmed current's, beside its programmed peak
         out["max_phase_charge_uC"] = max(m.max_phase_charge for m in result.metrics) * 1e6
         return out  # [C -> µC]
