@@ -226,8 +226,10 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
         n = len(dropped)
         raise InputError("--output", str(folder), f"a folder of this sweep (its sweep.csv "
                          f"holds {n:,} point{'s' if n != 1 else ''} of another program, grid "
-                         "or estim version, which this run would drop from the table): "
-                         "another folder, or --force to replace that table")
+                         "or estim version, which this run would drop from the table; a "
+                         "grid's values are its text, so 100uA and 0.1mA are two points: "
+                         "give them in the earlier run's units): another folder, or --force "
+                         "to replace that table")
 
 
 def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
