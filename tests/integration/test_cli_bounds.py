@@ -180,3 +180,15 @@ def test_a_sweeps_subjects_given_twice_are_refused(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("estim sweep: error: --subjects: got 3, expected either")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_file_without_a_program_is_refused(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """It ran the bundled tens_conventional without a word (probe of 5 December 2026)."""
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('[vary]\namplitude = ["10 mA", "20 mA"]\n', encoding="utf-8")
+    assert main(["sweep", "--file", str(spec), "--safety-only",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("estim sweep: error: program: got ") and "sweep file" in err
+    assert not (tmp_path / "out").exists()

@@ -81,6 +81,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep_file(args.file) if args.file else None
     name = args.program or (spec.program if spec else None)
+    if spec is not None and name is None:  # it ran the bundled default without a word
+        raise InputError("program", str(args.file), "a program in the sweep file (program = "
+                         "\"tens_conventional\" or a path) or on the command line")
     _, path = resolve_program(name)
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed", args.seed, "a whole number >= 0")
