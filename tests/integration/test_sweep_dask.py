@@ -210,6 +210,14 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     assert (mine / "sweep.csv").read_text() == "my own table\n"
     (mine / POINTS_FOLDER / "readme.txt").unlink()
     (mine / POINTS_FOLDER).rmdir()
+    # a run whose every point failed left no point file: its stamp makes it an earlier
+    # run's, and a rerun resumes it (it was refused even with --force; review)
+    ours = tmp_path / "ours"
+    assert main([*base, "-o", str(ours)]) == 0
+    for point in (ours / POINTS_FOLDER).glob("*.json"):
+        point.unlink()
+    assert main([*base, "-o", str(ours)]) == 0
+    capsys.readouterr()
     (mine / "sweep.csv").rename(mine / "notes.csv")
     assert main([*base, "-o", str(mine), "--force"]) == 0  # asked for: written beside
     assert (mine / "sweep.csv").read_text(encoding="utf-8").startswith("\ufeffpoint,")

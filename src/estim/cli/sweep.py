@@ -199,10 +199,12 @@ def _earlier_run(folder: Path, marker: str) -> bool:
     """Whether ``folder`` holds an earlier sweep's finished points or chunks: an empty or
     foreign ``points/`` beside a user's own sweep.csv let it be written over without
     --force (probe of 5 December 2026)."""
+    from estim.sweep.run import STAMP
+
     inside = folder.expanduser() / marker
     try:
-        return inside.is_dir() and any(_RUN_FILE.fullmatch(p.name) and p.is_file()
-                                       for p in inside.iterdir())
+        return inside.is_dir() and any((_RUN_FILE.fullmatch(p.name) or p.name == STAMP)
+                                       and p.is_file() for p in inside.iterdir())
     except OSError:
         return False
 

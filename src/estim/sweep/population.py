@@ -37,6 +37,7 @@ from estim.effects.populations import FiberClass
 from estim.errors import InputError
 from estim.program.stimulation import TRANSCUTANEOUS_TYPES
 from estim.sweep.plan import model_key
+from estim.sweep.run import stamp
 from estim.version import __version__
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
     if chunks_dir is not None:
         chunks_dir.mkdir(parents=True, exist_ok=True)
+        stamp(chunks_dir)
         for i, (key, n) in enumerate(zip(keys, sizes, strict=True)):
             done = _read_chunk(chunks_dir / f"{key}.npz", n)
             if done is not None:

@@ -35,11 +35,23 @@ from estim.sweep.point import OUTPUTS, PointResult, run_point
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["POINTS_FOLDER", "WORKERS_PER_CORE", "SweepRun", "local_workers", "open_client",
-           "run_batch", "run_sweep"]
+__all__ = ["POINTS_FOLDER", "STAMP", "WORKERS_PER_CORE", "SweepRun", "local_workers",
+           "open_client", "run_batch", "run_sweep", "stamp"]
 
 #: The folder of finished points inside a sweep's output folder.
 POINTS_FOLDER = "points"
+#: A file a sweep leaves in its points/ (or chunks/) as it starts: the folder is an earlier
+#: run's even where no point finished (every point failed, or it was stopped at once), and
+#: a user's own empty points/ is not (review of 5 December 2026).
+STAMP = ".estim-sweep"
+
+
+def stamp(folder: Path) -> None:
+    """Mark ``folder`` (a sweep's points/ or chunks/) as estim's."""
+    marker = folder / STAMP
+    if not marker.exists():
+        marker.write_text("written by estim sweep: its finished points are kept here\n",
+                          encoding="utf-8")
 #: Threads of this process writing point files: each write waits for its own fsync (2.6 ms
 #: a file one at a time, 0.26 ms a file sixteen at a time, measured on the project's
 #: machine), which bounded a grid of 2 ms safety points at ~10 ms a point, whatever the
@@ -165,6 +177,7 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
             # made once a cluster is there: a scheduler refused left an empty points/ that
             # made the next sweep into the folder refused for it (probe of 5 December 2026)
             points_dir.mkdir(parents=True, exist_ok=True)
+            stamp(points_dir)
             from distributed import as_completed
 
             keys = list(todo)
