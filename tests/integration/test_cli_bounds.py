@@ -180,6 +180,14 @@ def test_a_sweeps_subjects_given_twice_are_refused(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("estim sweep: error: --subjects: got 3, expected either")
     assert not (tmp_path / "out").exists()
+    # a sweep file's subject axis --subjects replaces, as --vary does (it was refused,
+    # naming a --vary nobody gave; review): the run goes on to the scheduler
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('program = "tens_conventional"\n[vary]\nsubject = [0, 1]\n',
+                    encoding="utf-8")
+    assert main(["sweep", "--file", str(spec), "--subjects", "3", "--scheduler",
+                 "tcp://127.0.0.1:9", "-o", str(tmp_path / "out")]) == 2
+    assert "--scheduler" in capsys.readouterr().err
 
 
 def test_a_sweep_file_without_a_program_is_refused(tmp_path: Path,

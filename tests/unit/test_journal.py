@@ -157,7 +157,8 @@ BAD_SESSIONS = [
     ("pain_after", "7a"), ("pain_before", None),
     ("minutes", 0), ("minutes", -5.0), ("minutes", 24 * 60 + 1), ("minutes", math.nan),
     # "30" is 30 minutes now, as 30 is (the page sends text; probe of 5 December 2026)
-    ("minutes", math.inf), ("minutes", "1_0"), ("minutes", "30 mA"), ("minutes", "200 us"),
+    ("minutes", math.inf), ("minutes", "1_0"), ("minutes", "\u0663\u0660"),
+    ("minutes", "30 mA"), ("minutes", "200 us"),
     ("minutes", 0.01),
     ("intensity", -0.001), ("intensity", math.nan), ("intensity", math.inf),
     ("intensity", 20), ("intensity", "20"), ("intensity", "20 V"), ("intensity", None),

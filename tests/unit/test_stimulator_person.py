@@ -165,6 +165,11 @@ def test_recommendations_follow_their_rules() -> None:
                                        thresholds=dict(T, motor=motor)))
         assert far.amplitude_a == pytest.approx(T["strong"])
         assert "no contraction below this person's pain" in far.limited_by
+    # a twitch within 10 % of pain: held at 90 % of pain (99 % of it was recommended; review)
+    close = fit.recommendation(Model(program=_program("nmes_quadriceps"),
+                                     thresholds=dict(T, motor=0.99 * T["pain"])))
+    assert close.amplitude_a == pytest.approx(0.9 * T["pain"])
+    assert "within 10 %" in close.limited_by
     tolerant = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"],
                                          too_much=T["pain"]))
     nmes = tolerant.recommendation(Model(program=_program("nmes_quadriceps")))

@@ -409,4 +409,7 @@ def test_a_sweep_files_number_beside_quantities_needs_its_unit() -> None:
 
     with pytest.raises(InputError, match=r"a unit on 0.02 too, as in a program file"):
         axis_from_values("amplitude", ["10 mA", 0.02])
+    # a text of a number beside percentages ran as 0.2 % (review)
+    with pytest.raises(InputError, match=r"got '0.2', expected a percentage"):
+        axis_from_values("stimulation.amplitude_modulation", ["50%", "0.2"])
     assert axis_from_values("amplitude", "10,20mA").values == ("10 mA", "20 mA")

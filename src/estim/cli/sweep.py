@@ -118,7 +118,8 @@ def _sweep(args: argparse.Namespace) -> int:
         axes[axis.name] = axis
         typed.add(axis.name)
     if args.subjects is not None:
-        if "subject" in axes:  # the --vary's subjects were dropped without a word (probe)
+        if "subject" in typed:  # the --vary's subjects were dropped without a word (probe);
+            # a sweep file's subject axis it replaces, as --vary does (review)
             raise InputError("--subjects", args.subjects, "either --subjects N or --vary "
                              "subject=..., not both (each writes the subject axis)")
         if not 1 <= args.subjects <= MAX_AXIS_VALUES:

@@ -205,7 +205,7 @@ def intensity(value: object) -> float:
 
 
 #: A number as people type it: digits, a point, an exponent (no "1_0", no "infinity").
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII
 
 
 def minutes(value: object) -> float:

@@ -276,16 +276,22 @@ class PersonFit:
             # pain the model predicts from a first-felt and a strong mark gave 82 mA for
             # marks of 3 and 5 mA (probe of 5 December 2026); start at their twitch, or
             # where the model has none below their pain, at their strong tingling (review)
-            if w["motor"] < w["pain"]:
+            if w["motor"] <= 0.9 * w["pain"]:
                 value = w["motor"]
                 limited = ("no 'too much' mark: set at the person's first visible "
                            "contraction; mark where it becomes too much for the highest "
                            "tolerated one")
+            elif w["motor"] < w["pain"]:  # a twitch at 99 % of pain was recommended (review)
+                value = 0.9 * w["pain"]
+                limited = ("no 'too much' mark, and the person's twitch lies within 10 % of "
+                           "the pain the model predicts for them: held at 90 % of that pain; "
+                           "mark where it becomes too much")
             else:
                 value = min(w["strong"], 0.95 * w["pain"])
                 limited = ("no 'too much' mark, and no contraction below this person's pain "
-                           "in the model: set at their strong tingling; mark where it "
-                           "becomes too much")
+                           "in the model: set at " + ("their strong tingling" if value ==
+                                                      w["strong"] else "95 % of their pain")
+                           + "; mark where it becomes too much")
         else:
             value = 0.9 * w["pain"]
             if value < w["motor"] < w["pain"]:

@@ -195,7 +195,10 @@ def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str
     last percentage one that the shorthand does not cover (``10,20,30%`` are three
     percentages, but in ``10%,0.2`` the 0.2 would be 0.2 % where a ratio's 0.2 is 20 %)."""
     if not isinstance(spec, str):
-        typed = next((v for v in spec if isinstance(v, int | float)), None)
+        # a number, or a text of a number without its % ("0.2" ran 0.2 %; review)
+        typed = next((v for v, (n, u, w) in zip(spec, items, strict=True)
+                      if isinstance(v, int | float) or (n is not None and u is None
+                                                         and w is None)), None)
         if typed is not None:
             raise InputError(opt, typed, f"a percentage such as '20%' like the others: "
                              f"{_FRACTION_OR_PERCENT}")

@@ -50,7 +50,9 @@ _MAX_FIBERS = 100_000
 #: every channel, and the phase charge is the one into 500 Ω; 4: a clipped pulse's passive
 #: recharge gives back what it delivered (a false charge-balance FAIL before); 5: DBS points
 #: carry the activation (current, volume, radius), at the current the device can drive, and
-#: an implant is judged into a lower stated lead impedance.
+#: an implant is judged into a lower stated lead impedance; 6: the thresholds where the
+#: sample of Aβ afferents runs out are named, the peak into 500 Ω as delivered, the IEC r.m.s.
+#: of channels on shared pads, and the sensation of the first channel that is on.
 SWEEP_VERSION = "sweep-6"
 
 

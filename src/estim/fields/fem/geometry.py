@@ -297,7 +297,7 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         except Exception as exc:  # gmsh raises bare Exception
             # one line, not a traceback with the settings' dump (probe of 5 December 2026)
             raise MeshError(f"the field's mesh of site {site.name!r} could not be built "
-                            f"(gmsh: {str(exc).strip().splitlines()[0] if str(exc) else exc!r})"
+                            f"(gmsh: {(str(exc).strip().splitlines() or [repr(exc)])[0]})"
                             ": a layer or an electrode may be too thin or too close to "
                             "another") from exc
         return _extract(site, tissues, vol_tissue, pad_surfs)
