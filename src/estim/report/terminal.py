@@ -190,7 +190,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             shown = readable(f"{rate:.3g}")
             rate_text = f", mean {shown} pulse{'' if shown == '1' else 's'}/s"  # not 1 pulses
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
-        q = m["max_phase_charge_C"]  # 0 reads "0 µC" as in the other faces, not "0 C"
+        q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
         console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
