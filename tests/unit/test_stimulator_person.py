@@ -169,7 +169,11 @@ def test_recommendations_follow_their_rules() -> None:
     close = fit.recommendation(Model(program=_program("nmes_quadriceps"),
                                      thresholds=dict(T, motor=0.99 * T["pain"])))
     assert close.amplitude_a == pytest.approx(0.9 * T["pain"])
-    assert "within 10 %" in close.limited_by
+    assert "within 10 %" in close.limited_by and "no contraction" in close.limited_by
+    # neither a twitch nor pain within the model's search: not the device maximum (review)
+    none = fit.recommendation(Model(program=_program("nmes_quadriceps"),
+                                    thresholds=dict(T, motor=math.inf, pain=math.inf)))
+    assert none.amplitude_a == pytest.approx(T["strong"])
     tolerant = fit_person(Model(), Marks(first_felt=T["sensory"], strong=T["strong"],
                                          too_much=T["pain"]))
     nmes = tolerant.recommendation(Model(program=_program("nmes_quadriceps")))

@@ -445,18 +445,22 @@ def steady_state(pulse: Pulse, period_s: float, load: SkinElectrodeLoad, control
     return t, current, voltage, resolved
 
 
-def _rectangular_rc_peak(pulse: Pulse, period_s: float, load: SkinElectrodeLoad
-                         ) -> float | None:
-    """The peak |voltage| of ``pulse`` (peak 1, current) repeated every ``period_s`` into an
-    ideal R‖C interface behind Rs, exactly: in each constant phase the interface relaxes
-    towards i·Rp with τ = Rp·C, and the periodic steady state is the fixed point of one
-    period's affine map. None where a phase is not constant or the interface not ideal.
+def _rectangular_rc_peak(pulse: Pulse, period_s: float, load: SkinElectrodeLoad,
+                         control: Control = Control.CURRENT) -> float | None:
+    """The peak of ``pulse`` repeated every ``period_s`` into an ideal R‖C interface behind
+    Rs, exactly: of |voltage| for a current drive, of |current| for a voltage drive. In each
+    constant phase the interface's voltage relaxes exponentially (towards i·Rp with
+    τ = Rp·C under a current; towards V·Rp/(Rs + Rp) with τ = (Rs‖Rp)·C under a voltage),
+    and the periodic steady state is the fixed point of one period's affine map. None where
+    a phase is not constant or the interface not ideal.
 
     >>> load = SkinElectrodeLoad(300.0, 1000.0, 1e-6, 1.0)
     >>> from estim.waveforms import Pulse, Segment
-    >>> one = Pulse((Segment.constant(1.0, 0.0, 1.0),))  # 1 A for 1 s, every 1000 s
-    >>> round(_rectangular_rc_peak(one, 1000.0, load), 6)  # Rs + Rp: C charged fully
+    >>> one = Pulse((Segment.constant(1.0, 0.0, 1.0),))  # 1 for 1 s, every 1000 s
+    >>> round(_rectangular_rc_peak(one, 1000.0, load), 6)  # 1 A: Rs + Rp, C charged fully
     1300.0
+    >>> round(_rectangular_rc_peak(one, 1000.0, load, Control.VOLTAGE), 9)  # 1 V: C empty
+    0.003333333
     """
     if load.alpha != 1.0:
         return None
@@ -471,17 +475,27 @@ def _rectangular_rc_peak(pulse: Pulse, period_s: float, load: SkinElectrodeLoad
         t = seg.start + seg.duration
     if period_s > t:
         pieces.append((0.0, period_s - t))
-    tau = load.parallel_ohm * load.cpe_q
+    rs, rp, c = load.series_ohm, load.parallel_ohm, load.cpe_q
+    voltage = control is Control.VOLTAGE
+    if voltage and rs <= 0:
+        return None
+    tau = (rs * rp / (rs + rp) if voltage else rp) * c
+    gain = rp / (rs + rp) if voltage else rp  # the interface's voltage a drive of 1 settles at
+
+    def out(drive: float, vc: float) -> float:
+        """The peaked quantity: the current through Rs, or the voltage across the load."""
+        return (drive - vc) / rs if voltage else vc + rs * drive
+
     # one period: vc_end = a·vc_start + b; the steady state is vc = b / (1 - a)
     a, b = 1.0, 0.0
     for i, d in pieces:
         k = math.exp(-d / tau)
-        a, b = a * k, b * k + i * load.parallel_ohm * (1.0 - k)
+        a, b = a * k, b * k + i * gain * (1.0 - k)
     vc = b / (1.0 - a) if a < 1.0 else 0.0
     peak = 0.0
     for i, d in pieces:
-        end = i * load.parallel_ohm + (vc - i * load.parallel_ohm) * math.exp(-d / tau)
-        peak = max(peak, abs(vc + load.series_ohm * i), abs(end + load.series_ohm * i))
+        end = i * gain + (vc - i * gain) * math.exp(-d / tau)
+        peak = max(peak, abs(out(i, vc)), abs(out(i, end)))
         vc = end
     return peak
 
@@ -546,23 +560,23 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         # current's voltage on an ideal R‖C at its phases' ends, where the cell averages
         # moved with the last bit of the pulse width (14.51 V for "200 us", 14.69 V for
         # "0.2 ms", 14.75 V exact; the compliance flag flipped; probe of 5 December 2026)
-        exact = _rectangular_rc_peak(pulse, float(periods[j]), load) \
-            if stim.control is Control.CURRENT else None
-        if stim.control is Control.VOLTAGE:
-            v = np.append(v, 1.0)  # the unit pulse's peak
-        else:
-            i = np.append(i, 1.0)
-            if exact is not None:
-                v = np.append(v, exact)
+        exact = _rectangular_rc_peak(pulse, float(periods[j]), load, stim.control)
         resolved_all &= resolved
         # the step sampled: a period longer than the interface takes to forget a pulse is
         # cut short (steady_state), and the energy summed over the whole period's step was
         # that many times too large (a 2 Hz program's, ~5 ×; probe of 5 December 2026)
         dt = float(t[1] - t[0])
-        peak_i = max(peak_i, s * float(np.max(np.abs(i))))
-        peak_v = max(peak_v, s * float(np.max(np.abs(v))))
-        n = len(t)
-        energy = max(energy, s * s * float(np.sum(i[:n] * v[:n])) * dt * float(per_cycle[j]))
+        # the exact peak replaces the samples' (a wide pulse's samples overshot it, past
+        # (Rs + Rp)·I, and the flag moved with the spelling again; review); the drive's own
+        # peak is its template's, exact
+        sampled_v, sampled_i = float(np.max(np.abs(v))), float(np.max(np.abs(i)))
+        if stim.control is Control.CURRENT:
+            tpl_i, tpl_v = pulse.peak, exact if exact is not None else sampled_v
+        else:
+            tpl_v, tpl_i = pulse.peak, exact if exact is not None else sampled_i
+        peak_i = max(peak_i, s * tpl_i)
+        peak_v = max(peak_v, s * tpl_v)
+        energy = max(energy, s * s * float(np.sum(i * v)) * dt * float(per_cycle[j]))
     # The device cannot put out more than its compliance voltage (current control) or its
     # current limit (voltage control): the rows show the limit, never the unlimited figure.
     if stim.control is Control.CURRENT:

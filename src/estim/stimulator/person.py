@@ -276,7 +276,9 @@ class PersonFit:
             # pain the model predicts from a first-felt and a strong mark gave 82 mA for
             # marks of 3 and 5 mA (probe of 5 December 2026); start at their twitch, or
             # where the model has none below their pain, at their strong tingling (review)
-            if w["motor"] <= 0.9 * w["pain"]:
+            if math.isfinite(w["motor"]) and w["motor"] <= 0.9 * w["pain"]:
+                # (a twitch and a pain both beyond the model's search, inf <= inf, gave the
+                # device maximum; review)
                 value = w["motor"]
                 limited = ("no 'too much' mark: set at the person's first visible "
                            "contraction; mark where it becomes too much for the highest "
@@ -284,8 +286,9 @@ class PersonFit:
             elif w["motor"] < w["pain"]:  # a twitch at 99 % of pain was recommended (review)
                 value = 0.9 * w["pain"]
                 limited = ("no 'too much' mark, and the person's twitch lies within 10 % of "
-                           "the pain the model predicts for them: held at 90 % of that pain; "
-                           "mark where it becomes too much")
+                           "the pain the model predicts for them: held at 90 % of that pain, "
+                           "below the twitch (no contraction); mark where it becomes too "
+                           "much")
             else:
                 value = min(w["strong"], 0.95 * w["pain"])
                 limited = ("no 'too much' mark, and no contraction below this person's pain "
