@@ -173,6 +173,15 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
         _, *numbers = row.split(",")
         depth, diameter = float(numbers[1]), float(numbers[2])
         assert 50 < depth < 70 and 1 <= diameter <= 5  # the lower back's bone, 62 mm deep
+    # another population into that folder (another class) would write over its table: it
+    # did without --force (review of 5 December 2026); with --force it is asked for
+    other = ["sweep", "tens_conventional", "--population", "4", "--scheduler",
+             cluster.address, "-o", str(tmp_path / "bone")]
+    assert main(other) == 2
+    assert "chunks/ holds 1 chunk(s) of another" in capsys.readouterr().err
+    assert (tmp_path / "bone" / "population.csv").read_text(encoding="utf-8") == raw
+    assert main([*other, "--force"]) == 0
+    capsys.readouterr()
     code = main(["sweep", "tens_conventional", "--vary", "amplitude=10mA",
                  "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "none")])
     assert code == 2 and "--scheduler" in capsys.readouterr().err

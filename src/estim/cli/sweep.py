@@ -291,13 +291,15 @@ def _population(args: argparse.Namespace, path: Path) -> int:
         if bar is None:
             result = population_thresholds(path, fibers=args.population,
                                            fiber_class=args.fiber_class,
-                                           seed=args.seed or 0, client=client, folder=folder)
+                                           seed=args.seed or 0, client=client, folder=folder,
+                                           replace=args.force)
         else:
             with bar:
                 result = population_thresholds(path, fibers=args.population,
                                                fiber_class=args.fiber_class,
                                                seed=args.seed or 0, client=client,
-                                               folder=folder, progress=step)
+                                               folder=folder, progress=step,
+                                               replace=args.force)
     finally:
         close()
     thr = np.where(np.isfinite(result.thresholds_a), result.thresholds_a * 1e3, np.nan)

@@ -152,13 +152,16 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
                           fiber_class: FiberClass | str = FiberClass.A_BETA, seed: int = 0,
                           chunk: int = DEFAULT_CHUNK, client: Client,
                           folder: str | Path | None = None,
-                          progress: Callable[[int, int], None] | None = None
-                          ) -> PopulationResult:
+                          progress: Callable[[int, int], None] | None = None,
+                          replace: bool = True) -> PopulationResult:
     """Thresholds of ``fibers`` fibers of one class under the first cathode of the program
     file ``path``, computed in chunks of ``chunk`` fibers on the workers of ``client``.
 
     :param folder: keep each finished chunk in ``folder/chunks`` and read those already
         there instead of computing them again (None: keep nothing).
+    :param replace: go on where ``folder/chunks`` holds only another population's chunks
+        (another program, class, seed or estim version), whose population.csv this run
+        writes over; False refuses it (``estim sweep --population`` without --force).
     :param progress: called with (fibers finished, fibers in all) as chunks finish.
 
     :raises ProgramError: the file is not a valid program.
@@ -190,6 +193,14 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     chunks_dir = None if folder is None else Path(folder).expanduser() / CHUNKS_FOLDER
     parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
     if chunks_dir is not None:
+        earlier = [p.stem for p in chunks_dir.glob("*.npz")] if chunks_dir.is_dir() else []
+        if earlier and not replace and not set(earlier) & set(keys):
+            # another program's population.csv was written over without --force (review of
+            # 5 December 2026); a grown or a smaller population shares its first chunks
+            raise InputError("--output", str(folder), f"a folder of this population (its "
+                             f"chunks/ holds {len(earlier):,} chunk(s) of another program, "
+                             "class, seed or estim version, whose population.csv this run "
+                             "would replace): another folder, or --force")
         chunks_dir.mkdir(parents=True, exist_ok=True)
         stamp(chunks_dir)
         for i, (key, n) in enumerate(zip(keys, sizes, strict=True)):
