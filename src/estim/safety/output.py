@@ -201,27 +201,20 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         implanted = [channel.anode.area_m2, channel.cathode.area_m2]
     m500 = metrics(cur500)
     load, source, m_load = None, "", None
-    if device.control is Control.VOLTAGE and channel_implanted(program, channel):
+    voltage = device.control is Control.VOLTAGE
+    if channel_implanted(program, channel) and (voltage or resistive[500.0].limited):
         # A measured impedance the program states is the patient's; the field solution's is
         # one anatomy's, and a lead's impedance varies between people, so the verdict takes
-        # it only where it is below the 500 Ω test load (more current), never above.
-        if channel.impedance is not None:
-            load, source = channel.impedance, "stated in the program"
-        elif impedance_ohm is not None and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
-            load, source = impedance_ohm, "field solution"
-        if load is not None:
-            into = deliver(stim, ResistiveLoad(load), device, exact=True).current
-            m_load = metrics(into) if into is not None else None
-    elif device.control is Control.CURRENT and channel_implanted(program, channel) \
-            and resistive[500.0].limited:
-        # the compliance clips a current into 500 Ω that a lower impedance lets through:
-        # 10 mA through 3 V was judged as 500 Ω's 6 mA where a stated 300 Ω takes all 10
-        # (probe of 5 December 2026); the field solution's, where none is stated, the same
-        # way as for voltage control (it has no electrode interface: the lower bound)
-        if channel.impedance is not None:
-            if channel.impedance < LOW_LEAD_IMPEDANCE_OHM:
-                load, source = channel.impedance, "stated in the program"
-        elif impedance_ohm is not None and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
+        # it only where it is below the 500 Ω test load (more current), never above. A
+        # current-controlled lead only where the compliance clips its current into 500 Ω,
+        # which a lower impedance lets through: 10 mA through 3 V was judged as 500 Ω's 6 mA
+        # where a stated 300 Ω takes all 10 (probe of 5 December 2026); there a stated
+        # impedance above 500 Ω clips more, not the conservative side.
+        stated = channel.impedance
+        if stated is not None and (voltage or stated < LOW_LEAD_IMPEDANCE_OHM):
+            load, source = stated, "stated in the program"
+        elif stated is None and impedance_ohm is not None \
+                and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
             load, source = impedance_ohm, "field solution"
         if load is not None:
             into = deliver(stim, ResistiveLoad(load), device, exact=True).current
