@@ -220,3 +220,17 @@ def test_a_limbs_motor_points_move_by_an_override_and_its_fibers_with_them() -> 
         assert err.value.field == "site.motor_point_shift"
     with pytest.raises(InputError, match="one of"):
         site_from_spec("lower_back", {"motor_point_shift": "1 cm"})
+
+
+@pytest.mark.parametrize(("name", "dims"), [
+    ("forearm", {"length_m": 0.2, "width_m": 0.08, "height_m": 0.08}),
+    # a patch's extent into the body is its layers' sum (2 + 10 + 50 + 20 mm), not 0
+    ("lower_back", {"length_m": 0.2, "width_m": 0.2, "depth_m": 0.082}),
+    # the brain's domain: a cylinder 60 mm long of radius 30 mm
+    ("stn", {"length_m": 0.06, "radius_m": 0.03}),
+])
+def test_the_site_as_data_names_the_dimensions_its_kind_has(name, dims):
+    """``fields.json`` gave the lower back a height of 0 m (probe of 5 December 2026)."""
+    data = make_site(name).to_dict()
+    got = {k: v for k, v in data.items() if k.endswith("_m")}
+    assert got == pytest.approx(dims, rel=1e-12)  # exact: the presets' own millimetres

@@ -146,9 +146,16 @@ class Site:
     def to_dict(self) -> dict[str, object]:
         """The site as data (SI units), for the JSON that ``estim field`` and ``estim run``
         write."""
+        # each kind by the dimensions it has: a planar patch's height was written as 0 and
+        # a brain's domain radius as its "height" (probe of 5 December 2026)
+        if self.kind == "limb":
+            size = {"length_m": self.length, "width_m": self.width, "height_m": self.height}
+        elif self.kind == "planar":
+            size = {"length_m": self.length, "width_m": self.width, "depth_m": self.depth}
+        else:
+            size = {"length_m": self.length, "radius_m": self.height}
         out: dict[str, object] = {
-            "name": self.name, "kind": self.kind, "length_m": self.length,
-            "width_m": self.width, "height_m": self.height,
+            "name": self.name, "kind": self.kind, **size,
             "layers": [{"tissue": ly.tissue, "thickness_m": ly.thickness,
                         "conductivity_S_per_m": ly.conductivity,
                         "conductivity_across_S_per_m": ly.conductivity_across}
