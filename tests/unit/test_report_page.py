@@ -59,12 +59,24 @@ def test_a_planar_section_is_named_as_anatomy() -> None:
                             method="analytic", boundary="uniform")
     section = figures.cross_section(pf)
     assert section.kind == "longitudinal"
-    assert section.horizontal_label == "along the cheek (cm)"
+    assert section.horizontal_label.startswith("along the cheek (cm; + ")
     assert section.vertical_label == "depth below the skin (mm)"
     assert [t for t, _, _ in section.layers] == ["skin", "fat", "muscle"]
     assert {e.role for e in section.electrodes} == {"anode", "cathode"}
     with pytest.raises(ValueError, match="not in the field solution"):
         figures.cross_section(pf, channel="no such channel")
+
+
+def test_a_planar_section_says_which_way_is_up() -> None:
+    """The lower back's section had no direction (probe of 5 December 2026). Conventional
+    TENS puts its anode above its cathode (lumbar_left_upper over lumbar_left_lower): up is
+    +, so the anode is drawn on the + side, the cathode on the - side."""
+    pf = fields_for_program(load_program(bundled_examples()["tens_conventional"]),
+                            method="analytic", boundary="uniform")
+    section = figures.cross_section(pf)
+    assert section.horizontal_label == "along the lower back (cm; + up)"
+    middle = {e.role: (e.start + e.end) / 2 for e in section.electrodes}
+    assert middle["anode"] > 0 > middle["cathode"]
 
 
 def test_the_plane_through_a_lead_is_drawn_in_mm_with_its_contact_where_it_is() -> None:

@@ -8,7 +8,7 @@ electrodes drawn and the axes named as anatomy.
 ...                         method="analytic", boundary="uniform")
 >>> section = cross_section(pf)
 >>> section.kind, section.horizontal_label
-('longitudinal', 'along the lower back (cm)')
+('longitudinal', 'along the lower back (cm; + up)')
 >>> fig = cross_section_figure(pf)  # a matplotlib Figure; save it or embed it
 
 Which plane is cut:
@@ -166,6 +166,11 @@ def _planar(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossS
     pa, pc = np.asarray(a.position)[:2], np.asarray(c.position)[:2]
     d = pc - pa
     u2 = d / np.linalg.norm(d) if np.linalg.norm(d) > 0 else np.array([1.0, 0.0])
+    # + runs up (towards the "upper" placements) or to the right, whichever the line
+    # follows more: the lower back's section had no direction (probe of 5 December 2026)
+    along = 1 if abs(u2[1]) >= abs(u2[0]) else 0
+    if u2[along] < 0:
+        u2 = -u2
     u = np.array([*u2, 0.0])
     mid = 0.5 * (pa + pc)
     drawn = []
@@ -185,7 +190,8 @@ def _planar(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossS
     depth[0] = 1e-5  # just inside the skin
     pts = (np.array([*mid, 0.0])[None, None, :] + h[None, :, None] * u[None, None, :]
            - depth[:, None, None] * np.array([0.0, 0.0, 1.0])[None, None, :])
-    return CrossSection("longitudinal", h, depth, pts, f"along the {_place_words(site)} (cm)",
+    return CrossSection("longitudinal", h, depth, pts, (f"along the {_place_words(site)} "
+                        f"(cm; + {'up' if along else 'to the right'})"),
                         "depth below the skin (mm)", _layers(site, deepest), tuple(drawn))
 
 
