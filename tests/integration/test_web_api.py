@@ -490,6 +490,17 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"intensity": 0.5}, "intensity", ("device maximum, 100 mA",)),
     ({"program": "hvpc_wound", "site": "calf", "intensity": 0.002}, "intensity",
      ("hvpc_wound's dial is in volts",)),
+    # a bundled example by its title skipped the dial's range: 4,900 mA was kept, and HVPC's
+    # title took amperes; a text without units was told to be typed "in amperes", which the
+    # page (text only) could never send; -5 mA was held to the journal's 5 A, not to the
+    # program's 100 mA (probe of 5 December 2026)
+    ({"program": "Conventional TENS, lower back", "intensity": "4900 mA"}, "intensity",
+     ("device maximum, 100 mA",)),
+    ({"program": "High-voltage pulsed current, wound (calf)", "site": "calf",
+      "intensity": "150 mA"}, "intensity", ("dial is in volts",)),
+    ({"intensity": "0.02"}, "intensity", ("a current with its unit, such as '20 mA'",)),
+    ({"intensity": "-5 mA"}, "intensity", ("from 0 to tens_conventional's device maximum, "
+                                           "100 mA",)),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
         client: TestClient, changes: dict[str, object], field: str,
@@ -640,6 +651,22 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
         f"{PROGRAM} (pulse width 400 us)"
     # and a fit carried to a program takes only the fit
     _refused(client.post(f"/api/jobs/{job}/person", json={"fit": fit, "x": 1}), "x")
+
+
+def test_a_custom_programs_session_is_held_to_its_prepared_dial(client: TestClient,
+                                                                  job: str) -> None:
+    """A custom program is known by its job, not its name: the page's "Your own" program
+    kept 4,900 mA for a 100 mA unit (probe of 5 December 2026)."""
+    pid = client.post("/api/people", json={"name": "Cy"}).json()["id"]
+    own = {"program": "My own TENS", "job": job}
+    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+        **own, intensity="4900 mA")), "intensity", "My own TENS's device maximum, 100 mA")
+    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+        **{**own, "job": "nope"})), "job", "nope", "POST /api/programs")
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+    kept = client.post(f"/api/people/{pid}/sessions", json=_session(**own))
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["program"] == "My own TENS"
 
 
 def test_every_menus_program_saves_under_its_mode() -> None:

@@ -67,7 +67,7 @@ def test_names_are_one_trimmed_line_or_refused(value: object) -> None:
     (0.018, 0.018), ("18mA", 0.018)])
 def test_intensity_units(given_: object, expected: float | None) -> None:
     if expected is None:  # a bare number in text: A or mA? refused, as the CLI does
-        with pytest.raises(JournalError, match="with units"):
+        with pytest.raises(JournalError, match="with its unit"):
             validate.intensity(given_)
     else:
         assert validate.intensity(given_) == pytest.approx(expected, rel=1e-12)

@@ -35,12 +35,14 @@ __all__ = [
     "MAX_NOTES_CHARS",
     "MAX_PROGRAM_CHARS",
     "JournalError",
+    "current",
     "fit",
     "intensity",
     "marks",
     "minutes",
     "name",
     "notes",
+    "number_in_amperes",
     "pain",
     "person_id",
     "program",
@@ -196,12 +198,31 @@ def intensity(value: object) -> float:
 
     :returns: amperes, 0–:data:`MAX_INTENSITY_A`.
     """
-    amps = _number("intensity", value, "current",
-                   "a current in amperes, or with units such as '20 mA'")
+    # a text names its unit ("20 mA"): a bare "0.02" or "20" is refused, as a number is
+    # read in amperes only when it is sent as a number (the page's text box was told to
+    # type "amperes", which it could never send; probe of 5 December 2026)
+    amps = _number("intensity", value, "current", _current_expected(value))
     if not 0.0 <= amps <= MAX_INTENSITY_A:
-        raise JournalError("intensity", value, f"a current from 0 to {MAX_INTENSITY_A:g} A "
-                           "(amperes; 20 mA is 0.02)")
+        raise JournalError("intensity", value, f"a current from 0 to {MAX_INTENSITY_A:g} A"
+                           + number_in_amperes(value))
     return amps
+
+
+def _current_expected(value: object) -> str:
+    """What a current should have been, in the words its form needs."""
+    return ("a current with its unit, such as '20 mA'" if isinstance(value, str)
+            else "a current in amperes, or a text with units such as '20 mA'")
+
+
+def number_in_amperes(value: object) -> str:
+    """The hint a current sent as a number needs (it is read in amperes); none for a text,
+    whose unit is its own."""
+    return "" if isinstance(value, str) else " (a number is in amperes: 20 mA is 0.02)"
+
+
+def current(field: str, value: object) -> float:
+    """A current (A) as :func:`intensity` reads it, without its range."""
+    return _number(field, value, "current", _current_expected(value))
 
 
 #: A number as people type it: digits, a point, an exponent (no "1_0", no "infinity").
@@ -269,8 +290,7 @@ def marks(value: object) -> Mapping[str, float | None]:
                                    "required")
             out[key] = None
             continue
-        amps = _number(f"marks.{key}", given, "current",
-                       "a current in amperes, or with units such as '20 mA'")
+        amps = _number(f"marks.{key}", given, "current", _current_expected(given))
         if not 0.0 < amps <= MAX_INTENSITY_A:
             raise JournalError(f"marks.{key}", given, f"a current above 0 and at most "
                                f"{MAX_INTENSITY_A:g} A")

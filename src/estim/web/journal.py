@@ -37,6 +37,8 @@ class CalibrationForm(BaseModel):
     site: str
     marks: dict[str, Any]  # as sent: the journal checks them (true is not 1 A)
     fit: dict[str, Any]
+    #: the prepared program the marks were made on (POST /api/programs): its dial's range
+    job: str | None = None
 
 
 class SessionForm(BaseModel):
@@ -54,33 +56,49 @@ class SessionForm(BaseModel):
     pain_before: Any
     pain_after: Any
     notes: str = ""
+    #: the prepared program the session was given with (POST /api/programs): its dial's
+    #: range; without it only a mode's or a bundled example's name is known
+    job: str | None = None
 
 
 @lru_cache(maxsize=64)
-def _mode_dial(program: str) -> tuple[float, str] | None:
+def _named_dial(program: str) -> tuple[float, str] | None:
     """The device maximum and the dial's unit (A or V) of a program the menu names by its
-    mode; None for a custom program's own name."""
+    mode, or of a bundled example by its title; None for any other name."""
     from estim.errors import InputError
-    from estim.stimulator.modes import DeviceSettings, settings_program
+    from estim.stimulator.modes import DeviceSettings, ModeKind, modes, settings_program
 
+    titles = {m.label: m.id for m in modes() if m.kind is not ModeKind.CUSTOM}
     try:
-        made = settings_program(DeviceSettings(mode=program))
+        made = settings_program(DeviceSettings(mode=titles.get(program, program)))
     except InputError:
         return None
     return made.device.max_amplitude, "A" if made.device.control.value == "current" else "V"
 
 
-def _within_dial(program: str, values: dict[str, Any]) -> None:
-    """Refuse a setting above the program's device maximum, or any for a dial in volts: a
-    bare 5 was kept as 5 A (5,000 mA) for a 100 mA unit, and hvpc_wound's 2 and 4 V marks
-    as 2 and 4 A (probe of 5 December 2026). Values the journal cannot read are left to its
-    own checks, which name them."""
+def _dial(request: Request, program: str, job: str | None) -> tuple[float, str] | None:
+    """The dial a setting was made on: the prepared program's (``job``, as the page sends
+    it), or a mode's or bundled example's by name. A custom program is known only by its
+    job: by its name, 4,900 mA was kept for a 100 mA unit (probe of 5 December 2026)."""
+    if job is not None:
+        from estim.web.device import _model
+
+        model = _model(request, job)
+        return model.max_amplitude_a, model.unit
+    # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
+    # device is the mode's (a title may hold " (" itself: "..., wound (calf)")
+    return _named_dial(program) or _named_dial(program.split(" (", 1)[0])
+
+
+def _within_dial(program: str, values: dict[str, Any],
+                 dial: tuple[float, str] | None) -> None:
+    """Refuse a setting outside the program's dial (0 to its device maximum), or any for a
+    dial in volts: a bare 5 was kept as 5 A (5,000 mA) for a 100 mA unit, and hvpc_wound's
+    2 and 4 V marks as 2 and 4 A (probe of 5 December 2026). Values the journal cannot
+    read are left to its own checks, which name them."""
     from estim.journal import JournalError, validate
     from estim.text import current_text
 
-    # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
-    # device is the mode's
-    dial = _mode_dial(program.split(" (", 1)[0])
     if dial is None:
         return
     top, unit = dial
@@ -91,13 +109,14 @@ def _within_dial(program: str, values: dict[str, Any]) -> None:
             raise JournalError(field, value, f"a current; {program}'s dial is in volts, and the "
                                "journal keeps the settings of current-controlled programs")
         try:
-            amps = validate.intensity(value)
+            amps = validate.current(field, value)
         except validate.JournalError:
             continue
-        if amps > top * (1 + 1e-9):
-            raise JournalError(field, value, f"at most {program}'s device maximum, "
-                               f"{current_text(top, smallest='mA')} (a number is in amperes: "
-                               "20 mA is 0.02, or give units, '20 mA')")
+        if not 0.0 <= amps <= top * (1 + 1e-9):
+            # the program's own range, not the journal's 0 to 5 A (probe)
+            raise JournalError(field, value, f"a current from 0 to {program}'s device "
+                               f"maximum, {current_text(top, smallest='mA')}"
+                               + validate.number_in_amperes(value))
 
 
 def _journal(request: Request) -> Any:
@@ -146,7 +165,8 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     # a fit the stimulator would refuse to load is refused here, before it is kept (the
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
     if isinstance(form.marks, dict):
-        _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()})
+        _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()},
+                     _dial(request, form.program, form.job))
     person = PersonFit.from_dict(form.fit)
     fit = person.to_dict()  # kept as the dial will read it
     journal = _journal(request)
@@ -196,7 +216,8 @@ def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
 @router.post("/people/{person_id}/sessions")
 def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
     _fields(request, SessionForm)
-    _within_dial(form.program, {"intensity": form.intensity})
+    _within_dial(form.program, {"intensity": form.intensity},
+                 _dial(request, form.program, form.job))
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,

@@ -238,6 +238,10 @@ async function useModel(job, mode, settings) {
   ]);
   const before = state.model ? dialAmps() : null;
   state.model = model;
+  // the job the dial turns: while another program is prepared (state.job), the dial, the
+  // fit and the journal keep working on this one (they asked the unprepared job and were
+  // refused)
+  state.modelJob = job;
   // the journal names a program by its mode (a custom program by its own name)
   state.programName = mode && mode !== "custom" ? mode : model.name;
   state.changedSettings = changedSettings(settings, mode);
@@ -275,7 +279,7 @@ async function turned() {
   panel.dataset.busy = "true";
   let data;
   try {
-    data = await api("GET", `/api/jobs/${encodeURIComponent(state.job)}/dial?amplitude=`
+    data = await api("GET", `/api/jobs/${encodeURIComponent(state.modelJob)}/dial?amplitude=`
       + encodeURIComponent(state.model.unit === "V" ? `${amps.toFixed(6)} V`
         : `${(amps * 1e3).toFixed(4)} mA`));
   } catch (err) {
@@ -390,7 +394,7 @@ async function fit(event) {
     return;
   }
   try {
-    const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/fit`,
+    const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.modelJob)}/fit`,
                              marksForm());
     state.fit = answer.fit;
     // what "save" keeps: the marks on the program they were made on, as the server read
@@ -400,7 +404,7 @@ async function fit(event) {
       marks[k] = answer.fit.marks[k] ?? null;
     }
     state.fitSave = { program: journalProgram(), site: state.model.site, marks,
-                      fit: answer.fit };
+                      fit: answer.fit, job: state.modelJob };
     $("save-calibration").textContent = "Save to the journal";
     if (state.model.unit === "V") {
       // the journal keeps settings in mA: a voltage dial's marks are not saved
@@ -414,7 +418,7 @@ async function fit(event) {
 }
 
 async function personOnProgram() {
-  const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.job)}/person`,
+  const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.modelJob)}/person`,
                            { fit: state.fit });
   showPerson(answer);
 }
@@ -619,7 +623,8 @@ async function recordSession(event) {
   };
   try {
     await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
-      program: journalProgram(), site: state.model.site, intensity: $("intensity").value,
+      program: journalProgram(), job: state.modelJob, site: state.model.site,
+      intensity: $("intensity").value,
       minutes: $("minutes").value, pain_before: pain("pain_before"),
       pain_after: pain("pain_after"), notes: $("notes").value,
     });
