@@ -191,7 +191,8 @@ def test_a_rectangular_pulses_skin_energy_does_not_move_with_its_spelling(width:
 def _twin_peak_exact(load: SkinElectrodeLoad, volts: float, tau_p: float, width: float,
                      second: float, period: float) -> tuple[float, float]:
     """Energy per period (J) and peak current (A) of exponential voltage peaks
-    ``volts·e^(-t/tau_p)`` into ``Rs + Rp‖C``, exactly: the interface obeys vc' = -k·vc + v/(Rs·C), so over a peak
+    ``volts·e^(-t/tau_p)`` into ``Rs + Rp‖C``, exactly: the interface obeys
+    vc' = -k·vc + v/(Rs·C), so over a peak
     vc = A·e^(λt) + (vc0 - A)·e^(-kt) with λ = -1/tau_p and A = V/(Rs·C·(λ + k)), and the
     source delivers ∫ v·(v - vc)/Rs. The current (v - vc)/Rs falls through each peak, so it
     is largest where one starts."""
