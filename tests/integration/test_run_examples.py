@@ -153,7 +153,7 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     felt = bands["at_programmed"]
     assert sum(felt.values()) == bands["subjects"]
     assert felt["painful"] == np.sum(per["pain"] <= at)
-    assert felt["painful"] + felt["contraction, approaching pain"] == np.sum(
+    assert felt["painful"] + felt["contraction, below pain"] == np.sum(
         np.minimum(per["pain"], per["motor"]) <= at)
     assert bands["subjects"] - felt["no sensation"] == np.sum(
         np.minimum.reduce(list(per.values())) <= at)

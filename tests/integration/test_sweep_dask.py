@@ -311,7 +311,7 @@ def test_body_outputs_and_a_virtual_subject() -> None:
         assert out["safety_verdict"] == "pass"
         assert out["sensation"] in {"no sensation", "light tingling",
                                     "strong tingling, no contraction",
-                                    "contraction, approaching pain", "painful"}
+                                    "contraction, below pain", "painful"}
         assert 0.1 < float(out["sensory_threshold_mA"]) < 100  # type: ignore[arg-type]
     assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
     assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]

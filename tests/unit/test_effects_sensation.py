@@ -27,7 +27,7 @@ FMAX = 315.0  # N, order of the Ding 2003 quadriceps fused force
     (Recruitment(), 0.0, "no sensation"),
     (Recruitment(abeta=0.01), 0.0, "light tingling"),
     (Recruitment(abeta=0.7), 0.0, "strong tingling, no contraction"),
-    (Recruitment(abeta=0.9, motor=0.2), 30.0, "contraction, approaching pain"),
+    (Recruitment(abeta=0.9, motor=0.2), 30.0, "contraction, below pain"),
     (Recruitment(abeta=1.0, adelta=0.2, motor=0.5), 150.0, "painful"),
     (Recruitment(c=0.06), 0.0, "painful"),
 ])

@@ -258,3 +258,17 @@ def test_an_on_time_under_a_period_and_a_pulse_says_both():
         parse_program(text)
     # 50 Hz: a period is 20 ms; it said "one pulse period (20.8 ms)"
     assert "one pulse period and a pulse (20 + 0.8 = 20.8 ms)" in str(info.value)
+
+
+def test_the_earlier_name_of_the_contraction_level_still_loads():
+    """"contraction, approaching pain" was renamed "contraction, below pain" (the level lies
+    anywhere between the twitch and pain: Russian current's 70 mA was "approaching" a pain
+    of 190 mA; probe of 5 December 2026); a user's file with the old name still loads."""
+    from estim.program.options import Sensation
+
+    text = _text("russian_quadriceps")
+    assert 'expected_sensation = "contraction, below pain"' in text
+    old = parse_program(text.replace("contraction, below pain",
+                                     "contraction, approaching pain"))
+    assert old.expected_sensation == (Sensation.CONTRACTION,)
+    assert Sensation.CONTRACTION == "contraction, below pain"

@@ -126,11 +126,11 @@ def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:
     """At the edge a disagreeing source is softened only when the threshold at the edge is
     the one between the prediction and the source's sensation."""
     twitch = "a visible twitch"
-    assert page.across_the_edge("contraction, approaching pain", twitch) == \
+    assert page.across_the_edge("contraction, below pain", twitch) == \
         "strong tingling, no contraction"
     assert page.across_the_edge("strong tingling, no contraction", twitch) == \
-        "contraction, approaching pain"
-    assert page.across_the_edge("contraction, approaching pain", "pain") == "painful"
+        "contraction, below pain"
+    assert page.across_the_edge("contraction, below pain", "pain") == "painful"
     # near detection, predicted light tingling: the other side is nothing felt, not a twitch
     assert page.across_the_edge("light tingling", "feeling it") == "no sensation"
     assert page.across_the_edge("light tingling", twitch) is None

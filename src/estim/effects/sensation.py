@@ -7,7 +7,7 @@ Pure logic on the fiber stage's recruitment fractions, so that the chain
 1. painful — Aδ fraction >= ``pain_adelta_fraction`` or C fraction >= ``pain_c_fraction``;
    the Aδ fraction counts the skin's Aδ under the pad with the periosteal Aδ of a bone
    under the pads, weighted by their density ratio (:attr:`Recruitment.nociceptive_adelta`);
-2. contraction, approaching pain — a visible contraction: force >= ``visible_force_fraction``
+2. contraction, below pain — a visible contraction: force >= ``visible_force_fraction``
    of the muscle's maximal force (or, without a force, motor fraction >=
    ``motor_fraction_without_force``);
 3. strong tingling, no contraction — Aβ fraction >= ``strong_abeta_fraction``;

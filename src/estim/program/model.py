@@ -301,6 +301,10 @@ MIN_IMPEDANCE_OHM = 50.0
 MAX_IMPEDANCE_OHM = 100e3
 
 
+#: A sensation's name before 5 December 2026 and its name now.
+_CONTRACTION_BEFORE = {"contraction, approaching pain": "contraction, below pain"}
+
+
 class Program(FrozenModel):
     """A whole stimulation program, as read from a program file.
 
@@ -324,7 +328,14 @@ class Program(FrozenModel):
     @field_validator("expected_sensation", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        return (value,) if isinstance(value, str) else value
+        values = (value,) if isinstance(value, str) else value
+        if isinstance(values, list | tuple):
+            # the name before 5 December 2026, kept for the files that use it: the level
+            # lies anywhere between the twitch and pain, and Russian current's 70 mA was
+            # "approaching" a pain of 190 mA (probe)
+            values = tuple(_CONTRACTION_BEFORE.get(v, v) if isinstance(v, str) else v
+                           for v in values)
+        return values
 
     @model_validator(mode="before")
     @classmethod

@@ -60,7 +60,7 @@ class Sensation(StrEnum):
     NONE = "no sensation"
     LIGHT_TINGLING = "light tingling"
     STRONG_TINGLING = "strong tingling, no contraction"
-    CONTRACTION = "contraction, approaching pain"
+    CONTRACTION = "contraction, below pain"
     PAINFUL = "painful"
 
     @property

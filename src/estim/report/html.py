@@ -152,7 +152,8 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "sensation": fx.get("sensation"),
         "reasons": "; ".join(page.readable(page.plain(r))
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
-        "plain_sensation": page.PLAIN_SENSATION,
+        "plain_sensation": page.plain_sensation(
+            (fx.get("sensation") or {}).get("phrase", ""), fx.get("sensation_window")),
         "force_rows": page.force_rows(fx["force"]) if fx.get("force") else [],
         "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
         "dose_rows": page.dose_rows(fx["dose"]) if fx.get("dose") else [],

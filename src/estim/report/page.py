@@ -101,7 +101,7 @@ def across_the_edge(phrase: str, words: str) -> str | None:
     """The sensation a prediction ``phrase`` would become across the threshold ``words``
     (:func:`thresholds_at_the_edge`'s), or None where the threshold does not bound it.
 
-    >>> across_the_edge("contraction, approaching pain", "a visible twitch")
+    >>> across_the_edge("contraction, below pain", "a visible twitch")
     'strong tingling, no contraction'
     >>> across_the_edge("light tingling", "pain") is None
     True
@@ -118,9 +118,39 @@ PLAIN_SENSATION = {
     "light tingling": "a faint tingling or buzzing under the pads",
     "strong tingling, no contraction": "a strong but comfortable tingling, without a muscle "
                                        "twitch",
-    "contraction, approaching pain": "the muscle twitches or tightens; close to what hurts",
+    "contraction, below pain": "the muscle twitches or tightens",
     "painful": "pain: it would hurt",
 }
+
+#: A contraction is "close to what hurts" where pain lies within this factor of the
+#: programmed intensity: Russian current's 70 mA was called close to a pain of 190 mA
+#: (probe of 5 December 2026). 1.25: a step a clinician takes on the dial in a session,
+#: and wider than the model's own edge at pain (±15.6 %).
+CLOSE_TO_PAIN = 1.25
+
+
+def plain_sensation(phrase: str, window: dict[str, Any] | None,
+                    words: dict[str, str] | None = None) -> str:
+    """What ``phrase`` means in plain words (``words``, default :data:`PLAIN_SENSATION`);
+    a contraction says how far pain is.
+
+    >>> w = {"programmed_peak_current_A": 0.07, "pain_threshold_A": 0.19}
+    >>> plain_sensation("contraction, below pain", w)
+    'the muscle twitches or tightens, short of what hurts (pain from about 190 mA)'
+    >>> plain_sensation("contraction, below pain", {**w, "pain_threshold_A": 0.08})
+    'the muscle twitches or tightens; close to what hurts (pain from about 80 mA)'
+    """
+    base = (words or PLAIN_SENSATION).get(phrase, phrase)
+    if phrase != Sensation.CONTRACTION or window is None:
+        return base
+    pain, at = window.get("pain_threshold_A"), window.get("programmed_peak_current_A")
+    if pain is None or at is None or not math.isfinite(pain):
+        return base
+    where = f"(pain from about {current_words(pain)})"
+    if pain <= CLOSE_TO_PAIN * at:
+        return f"{base}; close to what hurts {where}"
+    return f"{base}, short of what hurts {where}"
+
 
 #: What a virtual subject with each sensation does, in a sentence ("6 see the muscle
 #: twitch"); ``{muscle}`` is the window's muscle.
@@ -128,7 +158,7 @@ _PEOPLE_WORDS = {
     "no sensation": "feel nothing",
     "light tingling": "feel a light tingling",
     "strong tingling, no contraction": "feel a strong tingling",
-    "contraction, approaching pain": "see the {muscle} twitch",
+    "contraction, below pain": "see the {muscle} twitch",
     "painful": "find it painful",
 }
 
@@ -139,7 +169,7 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     none.
 
     >>> people_words({"no sensation": 0, "strong tingling, no contraction": 3,
-    ...               "contraction, approaching pain": 16, "painful": 1}, "biceps")
+    ...               "contraction, below pain": 16, "painful": 1}, "biceps")
     '3 feel a strong tingling, 16 see the biceps twitch and 1 finds it painful'
     >>> people_words({"light tingling": 20})
     'all 20 feel a light tingling'
@@ -339,7 +369,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     if w is not None and s is not None:
         at_words = current_words(w["programmed_peak_current_A"])
         feel.append(f"At the programmed {at_words}, a person would "
-                    f"most likely feel {PLAIN_SENSATION.get(s['phrase'], s['phrase'])}.")
+                    f"most likely feel {plain_sensation(s['phrase'], w)}.")
         steps = [(w["sensory_threshold_A"], "start to feel it"),
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
                  (w["pain_threshold_A"], "find it painful")]

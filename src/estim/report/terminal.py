@@ -16,6 +16,7 @@ from estim.report.page import (
     edge_distance,
     in_amperes,
     people_text,
+    plain_sensation,
     recruited_text,
     thresholds_at_the_edge,
     varied_words,
@@ -147,7 +148,7 @@ _PLAIN_WORDS = {
     "no sensation": "you would not feel it",
     "light tingling": "a faint tingling or buzzing under the pads",
     "strong tingling, no contraction": "a strong but comfortable tingling, no muscle twitch",
-    "contraction, approaching pain": "the muscle twitches or contracts; close to what hurts",
+    "contraction, below pain": "the muscle twitches or contracts",
     "painful": "this would hurt",
 }
 
@@ -234,7 +235,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
         at_words = current_words(w["programmed_peak_current_A"])
         verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
-                                   f"{terminal_text(phrase)}: {_PLAIN_WORDS.get(phrase, '')}")
+                                   f"{terminal_text(phrase)}: "
+                                   f"{terminal_text(plain_sensation(phrase, w, _PLAIN_WORDS))}")
         _hanging(console, "  ", verdict)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
@@ -243,7 +245,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                              style="yellow")
             _hanging(console, "  ", edge_text)
         if s.get("as_expected") is False:
-            # each phrase quoted: they hold commas ("contraction, approaching pain")
+            # each phrase quoted: they hold commas ("contraction, below pain")
             expected = " or ".join(f"“{terminal_text(e)}”" for e in s["expected"])
             _hanging(console, "  ", Text(f"the program's source expects {expected}",
                                          style="yellow"))
