@@ -188,3 +188,23 @@ def test_a_modality_without_a_window_still_has_a_dial() -> None:
     assert tiny.safety_verdict == "refused" and "within 24 h" in tiny.tripped_rules[0]
     with pytest.raises(InputError, match="sensation window"):
         fit_person(model, Marks(first_felt=0.001, strong=0.002))
+
+
+def test_the_dial_past_the_compliance_feels_what_the_device_drives() -> None:
+    """A 3 V compliance drives ~9 mA through the lower back: the dial at 60 mA said
+    "painful" (probe of 5 December 2026). Past what the device drives, the dial is what it
+    drives, and says so."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    model = prepare(parse_program(text.replace('compliance_voltage = "80 V"',
+                                               'compliance_voltage = "3 V"')))
+    effects = model.result.effects
+    assert effects is not None and effects.reach is not None
+    reach = effects.reach.reach_a  # 3 V over the tissue and skin interface
+    high, at_reach = model.at(0.06), model.at(reach)
+    assert high.level == at_reach.level and high.recruitment == at_reach.recruitment
+    assert high.level is not Level.PAIN
+    assert high.reasons[0].startswith("the device drives at most") and "3 V" in high.reasons[0]
+    assert not any(r.startswith("the device drives") for r in model.at(0.5 * reach).reasons)

@@ -3,6 +3,7 @@ dose. This is what ``estim run`` reports after the output table."""
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -20,7 +21,7 @@ from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window, superposed
 from estim.program.model import Program
-from estim.program.options import Sensation
+from estim.program.options import Control, Sensation
 from estim.program.stimulation import (
     FORCE_TYPES,
     TRANSCUTANEOUS_TYPES,
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from estim.fields.program import ProgramFields
     from estim.fields.solve import ChannelField, FieldSolution
 
-__all__ = ["EffectsResult", "characteristic_frequency", "effects_for_program", "pulse_train",
-           "subject_recruitment"]
+__all__ = ["DeviceReach", "EffectsResult", "characteristic_frequency", "device_reach",
+           "effects_for_program", "pulse_train", "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -44,6 +45,63 @@ VIRTUAL_SUBJECTS = 20
 # Modalities whose pulses go to nerve fibers through the skin (the sensation window applies).
 _TRANSCUTANEOUS = TRANSCUTANEOUS_TYPES
 _FORCE = FORCE_TYPES
+
+
+@dataclass(frozen=True)
+class DeviceReach:
+    """The most current a device drives through a channel's load, where it has a bound.
+
+    :param channel: the channel's name.
+    :param reach_a: the most current it drives there (A).
+    :param programmed_a: the current the program asks for (A).
+    :param bound: ``"compliance"`` (a current-controlled output's voltage over the load) or
+        ``"current limit"`` (a voltage-controlled output's).
+    :param bound_value: the compliance (V) or the current limit (A).
+    :param load_ohm: the tissue and skin interface it drives through (Ω).
+    """
+
+    channel: str
+    reach_a: float
+    programmed_a: float
+    bound: str
+    bound_value: float
+    load_ohm: float
+
+    @property
+    def limited(self) -> bool:
+        """Whether the program asks for more than the device drives."""
+        return self.programmed_a > self.reach_a * (1 + 1e-9)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "reach_A": self.reach_a,
+                "programmed_A": self.programmed_a, "bound": self.bound,
+                "bound_value": self.bound_value,
+                "bound_unit": "V" if self.bound == "compliance" else "A",
+                "load_ohm": self.load_ohm, "limited": self.limited}
+
+
+def device_reach(program: Program, channel_field: ChannelField, amplitude_a: float
+                 ) -> DeviceReach | None:
+    """What the device drives into the first channel's tissue and skin interface: a
+    current-controlled output at most its compliance over that load, a voltage-controlled
+    one at most its current limit. A 3 V compliance was "painful" at a programmed 60 mA it
+    drives 9 mA of; microcurrent's twitch at 1.57 mA needs 38 V of a 12 V unit (probe of
+    5 December 2026). None where the device states no bound.
+
+    The load is the field solution's resistance with the skin interface at the pulse's
+    characteristic frequency, the one a voltage-controlled output's current comes from.
+    """
+    device, main = program.device, program.channels[0]
+    load = float(channel_field.resistance)
+    if not (load > 0 and math.isfinite(load)):
+        return None
+    if device.control is Control.CURRENT and device.compliance_voltage is not None:
+        volts = float(device.compliance_voltage)
+        return DeviceReach(main.name, volts / load, amplitude_a, "compliance", volts, load)
+    if device.control is Control.VOLTAGE and device.current_limit is not None:
+        amps = float(device.current_limit)
+        return DeviceReach(main.name, amps, amplitude_a, "current limit", amps, load)
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +129,9 @@ class EffectsResult:
     dbs: DBSActivation | None = None
     #: DBS: why no activation was computed, in words (an active segment of a directional lead)
     dbs_skipped: str | None = None
+    #: the most current the device drives into the window's channel (its compliance over
+    #: the tissue and skin interface, or its current limit), where it has one
+    reach: DeviceReach | None = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -91,6 +152,8 @@ class EffectsResult:
             out["fields"] = self.fields
         if self.window is not None:
             out["sensation_window"] = self.window.to_dict()
+        if self.reach is not None:
+            out["device_reach"] = self.reach.to_dict()
         if self.sensation is not None:
             out["sensation"] = {"phrase": self.sensation.phrase,
                                 "reasons": list(self.sensation.reasons),
@@ -333,6 +396,18 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
     notes.extend(window_notes)
     cf = pf.channels[0]
+    reach = device_reach(program, cf, amplitude)
+    if reach is not None and reach.limited:
+        # what the fibers get is what the device drives: the peak is cut to its bound (a
+        # clipped rectangular pulse is a scaled one; a clipped sine is taken by its peak)
+        stim = stim.with_scale(reach.reach_a / amplitude)
+        amplitude = reach.reach_a
+        notes.append(f"the device drives at most {reach.reach_a * 1e3:.3g} mA of the "
+                     f"programmed {reach.programmed_a * 1e3:.3g} mA through the "
+                     f"{reach.load_ohm:.0f} Ω of tissue and skin interface (its "
+                     + (f"{reach.bound_value:g} V compliance" if reach.bound == "compliance"
+                        else f"{reach.bound_value * 1e3:g} mA current limit")
+                     + "): what a person feels is predicted at that current")
     together: list[tuple[Stimulus, ChannelField]] = []
     if program.true_interferential and program.channels[1].stimulation.amplitude.value > 0:
         other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
@@ -378,4 +453,4 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         recruitment, force_N=force_N, max_force_N=max_force, criteria=window.criteria)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
-                         expected_sensation=program.expected_sensation)
+                         expected_sensation=program.expected_sensation, reach=reach)

@@ -146,7 +146,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "rows": rows,
         "figures": _figures(result),
         "field_rows": page.field_rows(fx["fields"], result) if fx.get("fields") else [],
-        "window": page.thresholds(fx["sensation_window"], page.device_maximum_a(
+        "window": page.thresholds(fx["sensation_window"], page.device_top(
             data, fx["sensation_window"]["channel"])) if fx.get("sensation_window")
         else [],
         "sensation": fx.get("sensation"),

@@ -368,8 +368,13 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     feel: list[str] = []
     if w is not None and s is not None:
         at_words = current_words(w["programmed_peak_current_A"])
-        feel.append(f"At the programmed {at_words}, a person would "
-                    f"most likely feel {plain_sensation(s['phrase'], w)}.")
+        limited = reach_limited(data, w["channel"])
+        if limited:  # the window is at what the device drives, not at what is set
+            feel.append(f"{limited[0].upper()}{limited[1:]}: at that {at_words}, a person "
+                        f"would most likely feel {plain_sensation(s['phrase'], w)}.")
+        else:
+            feel.append(f"At the programmed {at_words}, a person would "
+                        f"most likely feel {plain_sensation(s['phrase'], w)}.")
         steps = [(w["sensory_threshold_A"], "start to feel it"),
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
                  (w["pain_threshold_A"], "find it painful")]
@@ -701,17 +706,66 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
             f"person {listed}")
 
 
-def beyond_device(amps: float | None, maximum: float | None) -> str:
-    """`` (above the device's 100 mA)`` for a threshold past the device's maximum setting
-    (a twitch at 536 mA and pain at 2.7 A from a 100 mA device read as reachable)."""
-    if amps is None or maximum is None or not amps > maximum * (1 + 1e-9):
+def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
+    """The most current the device puts into ``channel``'s tissue (A), in words: the lower
+    of its maximum setting and what its compliance (or current limit) drives through the
+    tissue and skin interface (microcurrent's twitch at 1.57 mA needs 38 V of a 12 V unit;
+    probe of 5 December 2026). None where neither is known.
+
+    >>> device_top({"effects": {"device_reach": {"channel": "1", "reach_A": 0.00049,
+    ...     "bound": "compliance", "bound_value": 12.0}}}, "1")
+    (0.00049, 'the 0.49 mA its 12 V compliance drives here')
+    """
+    out: list[tuple[float, str]] = []
+    top = device_maximum_a(data, channel)
+    if top is not None:
+        out.append((top, f"the device's {current_words(top)}"))
+    reach = (data.get("effects") or {}).get("device_reach") or {}
+    if reach.get("channel") == channel:
+        amps = float(reach["reach_A"])
+        out.append((amps, f"the {current_words(amps)} its {reach['bound_value']:g} V "
+                          "compliance drives here" if reach["bound"] == "compliance"
+                    else f"the device's {current_words(amps)} current limit"))
+    return min(out) if out else None
+
+
+def reach_limited(data: dict[str, Any], channel: str) -> str:
+    """Where the device cannot drive what ``channel`` is set to: how much it drives, in a
+    sentence (empty where it drives it all).
+
+    >>> reach_limited({"effects": {"device_reach": {"channel": "1", "reach_A": 0.00924,
+    ...     "programmed_A": 0.06, "bound": "compliance", "bound_value": 3.0,
+    ...     "load_ohm": 325.0, "limited": True}}}, "1")[:67]
+    'the device drives 9.24 mA of the programmed 60 mA through the 325 Ω'
+    """
+    r = (data.get("effects") or {}).get("device_reach") or {}
+    if r.get("channel") != channel or not r.get("limited"):
         return ""
-    return f" (above the device's {current_words(maximum)})"
+    bound = (f"its {r['bound_value']:g} V compliance" if r["bound"] == "compliance"
+             else f"its {current_words(r['bound_value'])} current limit")
+    return (f"the device drives {current_words(r['reach_A'])} of the programmed "
+            f"{current_words(r['programmed_A'])} through the "
+            f"{readable(format(r['load_ohm'], '.3g'))} Ω of tissue and skin interface "
+            f"({bound})")
 
 
-def thresholds(window: dict[str, Any], device_max_a: float | None = None) -> list[Threshold]:
+def beyond_device(amps: float | None, top: float | tuple[float, str] | None) -> str:
+    """`` (above the device's 100 mA)`` for a threshold past the device's maximum setting
+    (a twitch at 536 mA and pain at 2.7 A from a 100 mA device read as reachable), or past
+    what it drives (``top`` from :func:`device_top`)."""
+    if top is None:
+        return ""
+    maximum, words = top if isinstance(top, tuple) else (top, f"the device's "
+                                                             f"{current_words(top)}")
+    if amps is None or not amps > maximum * (1 + 1e-9):
+        return ""
+    return f" (above {words})"
+
+
+def thresholds(window: dict[str, Any], device_max_a: float | tuple[float, str] | None = None
+               ) -> list[Threshold]:
     """Sensory, motor and pain thresholds (and the programmed intensity), lowest first;
-    a threshold past ``device_max_a`` (A) says so."""
+    a threshold past ``device_max_a`` (A, or :func:`device_top`) says so."""
     bands = window.get("bands") or {}
     rows = [
         (window["sensory_threshold_A"], "Sensory threshold (detection)",

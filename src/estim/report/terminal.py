@@ -11,12 +11,13 @@ from estim.report.page import (
     count_short,
     current_words,
     dbs_channels_text,
-    device_maximum_a,
+    device_top,
     dial_volts,
     edge_distance,
     in_amperes,
     people_text,
     plain_sensation,
+    reach_limited,
     recruited_text,
     thresholds_at_the_edge,
     varied_words,
@@ -197,6 +198,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
                       f", r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
         console.print(f"    {charge}{rate_text}")
+        limited = reach_limited(data, c["name"])
+        if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
+            _hanging(console, "    ", Text(limited, style="yellow"))
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:
@@ -214,7 +218,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                  f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
                  _criterion_words(w["pain_criterion"])))
-        top = device_maximum_a(data, w["channel"])
+        top = device_top(data, w["channel"])
         for label, amp, band, why in sorted(rows,
                                             key=lambda r: math.inf if r[1] is None else r[1]):
             short = why.endswith(_OUTSIDE)
@@ -234,6 +238,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
         at_words = current_words(w["programmed_peak_current_A"])
+        if reach_limited(data, w["channel"]):
+            at_words += ", what the device drives"
         verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
                                    f"{terminal_text(phrase)}: "
                                    f"{terminal_text(plain_sensation(phrase, w, _PLAIN_WORDS))}")

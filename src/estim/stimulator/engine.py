@@ -175,9 +175,13 @@ class DialModel:
         assert self.safety is not None
         safe = self.safety.at(a)
         window = self.window
+        # the fibers get what the device drives: past its compliance (or current limit)
+        # through this tissue, the setting's own current never arrives (probe of
+        # 5 December 2026)
+        drive, capped = self._driven(a)
         force = None
         if self.force_amplitudes is not None and self.force_fractions is not None:
-            force = float(np.interp(a, self.force_amplitudes, self.force_fractions))
+            force = float(np.interp(drive, self.force_amplitudes, self.force_fractions))
         if window is None or self.current_per_unit is None:
             effects = self.result.effects
             notes = effects.notes if effects is not None else ()
@@ -188,7 +192,7 @@ class DialModel:
                 why = _dbs_words(effects.dbs, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
                              safe.rules, (why,))
-        current = a * self.current_per_unit  # [dial unit -> A]
+        current = drive * self.current_per_unit  # [dial unit -> A]
         fractions = {name: float(c.fraction_at(current)[0])
                      for name, c in window.classes.items()}
         recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
@@ -207,8 +211,25 @@ class DialModel:
             what.value: n for what, n in window.bands.sensations_at(current).items()}
         undecided = {} if window.bands is None else window.bands.undecided_at(current)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
-                         safe.verdict, safe.rules, felt.reasons,
-                         tuple(thresholds_near(a, self.thresholds)), people, undecided)
+                         safe.verdict, safe.rules, (*capped, *felt.reasons),
+                         tuple(thresholds_near(drive, self.thresholds)), people, undecided)
+
+    def _driven(self, setting: float) -> tuple[float, tuple[str, ...]]:
+        """The setting whose current the device drives into the tissue at ``setting`` (dial
+        unit), and why it is lower where it is."""
+        effects = self.result.effects
+        reach = effects.reach if effects is not None else None
+        per_unit = self.current_per_unit
+        if reach is None or not per_unit or setting * per_unit <= reach.reach_a * (1 + 1e-9):
+            return setting, ()
+        from estim.text import current_text
+
+        bound = (f"its {reach.bound_value:g} V compliance" if reach.bound == "compliance"
+                 else f"its {current_text(reach.bound_value)} current limit")
+        return reach.reach_a / per_unit, (
+            f"the device drives at most {current_text(reach.reach_a)} through the "
+            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}): what a person "
+            "feels is taken there",)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

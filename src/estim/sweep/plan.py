@@ -53,8 +53,9 @@ _MAX_FIBERS = 100_000
 #: an implant is judged into a lower stated lead impedance; 6: the thresholds where the
 #: sample of Aβ afferents runs out are named, the peak into 500 Ω as delivered, the IEC r.m.s.
 #: of channels on shared pads, and the sensation of the first channel that is on; 7: the
-#: level between a twitch and pain is "contraction, below pain", and the skin load's energy
-#: and peaks are exact at pulse edges.
+#: level between a twitch and pain is "contraction, below pain", the skin load's energy
+#: and peaks are exact at pulse edges, and the sensation is the current the device drives
+#: (its compliance over the tissue).
 SWEEP_VERSION = "sweep-7"
 
 

@@ -1,0 +1,53 @@
+"""What a person feels is predicted at the current the device drives: a 3 V compliance's
+programmed 60 mA read "painful, 17 of 20 find it painful" where it drives ~9 mA through
+the lower back, and microcurrent's twitch needed 38 V of a 12 V unit without a word
+(probe of 5 December 2026)."""
+
+from __future__ import annotations
+
+import pytest
+
+from estim.effects.program import EffectsResult, effects_for_program
+from estim.program import parse_program
+from estim.program.bundled import bundled_examples
+from estim.simulate import simulate
+
+COUNTS = {k: 3 for k in ("abeta", "adelta", "c", "motor", "periosteal")}
+
+
+def _tens(compliance: str, amplitude: str) -> str:
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    assert 'compliance_voltage = "80 V"' in text and 'amplitude = "25 mA"' in text
+    return (text.replace('compliance_voltage = "80 V"', f'compliance_voltage = "{compliance}"')
+            .replace('amplitude = "25 mA"', f'amplitude = "{amplitude}"'))
+
+
+def _effects(text: str) -> EffectsResult:
+    program = parse_program(text)
+    return effects_for_program(program, simulate(program, body=False).stimuli,
+                               counts=COUNTS, bands=False)
+
+
+def test_a_compliance_that_cannot_drive_the_setting_moves_the_prediction_to_what_it_drives(
+        ) -> None:
+    clipped = _effects(_tens("3 V", "60 mA"))
+    reach = clipped.reach
+    assert reach is not None and reach.limited and reach.bound == "compliance"
+    assert clipped.window is not None and clipped.program_fields is not None
+    load = clipped.program_fields.channels[0].resistance
+    # Ohm's law over the load the window's own field solution has: exact
+    assert reach.reach_a == pytest.approx(3.0 / load, rel=1e-12)
+    assert reach.programmed_a == pytest.approx(0.06, rel=1e-12)
+    assert clipped.window.amplitude_a == pytest.approx(reach.reach_a, rel=1e-12)
+    # the thresholds are the fibers', whatever the setting: the same as unclipped
+    free = _effects(_tens("80 V", "60 mA"))
+    assert free.reach is not None and not free.reach.limited
+    assert free.window is not None and free.window.amplitude_a == pytest.approx(0.06)
+    assert clipped.window.pain_a == free.window.pain_a
+    assert clipped.window.sensory_a == free.window.sensory_a
+    # 60 mA is over pain, the ~9 mA the device drives is not (it was "painful")
+    assert free.sensation is not None and free.sensation.phrase == "painful"
+    assert clipped.sensation is not None and clipped.sensation.phrase != "painful"
+    assert any("the device drives at most" in n and "3 V compliance" in n
+               for n in clipped.notes)
+    assert clipped.to_dict()["device_reach"]["limited"] is True
