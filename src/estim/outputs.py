@@ -162,15 +162,17 @@ def _write(path: Path, data: bytes | str) -> None:
 
 
 def write_output_dir(path: Path, files: Mapping[str, bytes | str], *, force: bool,
-                     fresh: bool = False) -> Path:
+                     fresh: bool = False, owned: tuple[str, ...] = ()) -> Path:
     """Write ``files`` (name: content; text as UTF-8) as the folder ``path``, all at once.
 
     The files go to a hidden sibling folder that is then renamed to ``path``: the folder
     appears whole or not at all. If ``path`` holds something by then (another run made it
     while this one computed), this refuses with :class:`InputError` and writes nothing; with
     ``force`` the files replace those of the same names there (each atomically) and every
-    other file is kept; with ``fresh`` the next free name ``path-2``, ``path-3``... is taken.
-    Returns the folder written.
+    other file is kept, except those of ``owned`` (the names this command writes on other
+    runs) that this run does not write: an earlier run's recruitment plot stayed beside a
+    new run's strength-duration plot (probe of 5 December 2026). With ``fresh`` the next
+    free name ``path-2``, ``path-3``... is taken. Returns the folder written.
     """
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,6 +185,9 @@ def write_output_dir(path: Path, files: Mapping[str, bytes | str], *, force: boo
             if force and target.is_dir() and not _is_empty_dir(target):
                 for name in files:
                     os.replace(stage / name, target / name)
+                for name in owned:
+                    if name not in files and (target / name).is_file():
+                        (target / name).unlink()
                 return target
             try:
                 os.rename(stage, target)  # atomic; replaces an empty folder, nothing else

@@ -140,3 +140,18 @@ def test_a_folder_nothing_can_be_made_in_is_refused_first(argv, why, capsys):
     err = capsys.readouterr().err
     assert "--output: got '/proc/" in err and why in err
     assert ".tmp" not in err
+
+
+def test_force_replaces_a_commands_own_files_and_keeps_the_users(tmp_path: Path) -> None:
+    """An earlier run's recruitment.png stayed beside a new run's strength_duration.png
+    under --force, the two from different pulse widths (probe of 5 December 2026); the
+    user's own notes stay."""
+    out = tmp_path / "fibers"
+    owned = ("strength_duration.png", "recruitment.png")
+    write_output_dir(out, {"strength_duration.png": b"old", "recruitment.png": b"old"},
+                     force=False, owned=owned)
+    (out / "notes.txt").write_text("mine")
+    write_output_dir(out, {"strength_duration.png": b"new"}, force=True, owned=owned)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "strength_duration.png"]
+    assert (out / "strength_duration.png").read_bytes() == b"new"
+    assert (out / "notes.txt").read_text() == "mine"

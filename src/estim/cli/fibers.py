@@ -328,7 +328,8 @@ def _point(args: argparse.Namespace) -> int:
         sd, pngs = _point_plots(fiber, pot, pw, args, opts, precision, rec, r)
         report["strength_duration"] = {"rheobase_A": finite_or_none(sd.rheobase_a),
                                        "chronaxie_s": finite_or_none(sd.chronaxie_s)}
-        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
+        out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force,
+                               owned=("strength_duration.png", "recruitment.png"))
         report["files"] = [str(out / n) for n in names]
     if report["end_effect"]:
         import warnings
