@@ -327,7 +327,9 @@ def _point(args: argparse.Namespace) -> int:
 
         sd, pngs = _point_plots(fiber, pot, pw, args, opts, precision, rec, r)
         report["strength_duration"] = {"rheobase_A": finite_or_none(sd.rheobase_a),
-                                       "chronaxie_s": finite_or_none(sd.chronaxie_s)}
+                                       "chronaxie_s": finite_or_none(sd.chronaxie_s),
+                                       "fit": "Weiss",
+                                       "pulse_widths_s": list(SD_FIT_WIDTHS_S)}
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force,
                                owned=("strength_duration.png", "recruitment.png"))
         report["files"] = [str(out / n) for n in names]
@@ -514,15 +516,18 @@ def _print_point(rep: dict[str, Any]) -> None:
     sd = rep.get("strength_duration")
     if sd is not None and sd["rheobase_A"] is not None and sd["chronaxie_s"] is not None:
         rows.append(("strength-duration", f"rheobase {current_text(sd['rheobase_A'], 3)}, "
-                     f"chronaxie {format_value(sd['chronaxie_s'], 'µs')}"))
+                     f"chronaxie {format_value(sd['chronaxie_s'], 'µs')} (Weiss's line "
+                     f"through {_SD_RANGE_WORDS}; a longer pulse's threshold may lie "
+                     "under this rheobase)"))
     import shutil
     import textwrap
 
     # what backs the number, wrapped under its own column
     width = max(40, shutil.get_terminal_size().columns - 22)
-    rows.append(("evidence", ("\n" + " " * 22).join(textwrap.wrap(rep["evidence"], width))))
+    rows.append(("evidence", rep["evidence"]))
     for k, v in rows:
-        print(f"{k:>20}  {v}")
+        # a long value wrapped under its own column (the fit's range ran past 80 columns)
+        print(f"{k:>20}  " + ("\n" + " " * 22).join(textwrap.wrap(v, width) or [""]))
     for p in rep["files"]:
         print(f"{'plot':>20}  {shown(p)}")
 
@@ -560,6 +565,13 @@ def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
             "not_reached": int(thr.size - fired.size), "searched_to_A": searched_a}
 
 
+#: The pulse widths the point source's strength-duration line is fitted over (s): Weiss's
+#: line through 25 µs to 1 ms, as human strength-duration studies span (Mogyoros et al.
+#: 1996: 0.1-1 ms).
+SD_FIT_WIDTHS_S = (25e-6, 1e-3)
+_SD_RANGE_WORDS = "25 µs–1 ms"
+
+
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
                  precision: float, rec: Any, distance_m: float) -> tuple[Any, list[bytes]]:
     """The strength-duration fit with its plot and, with ``--population``, the
@@ -567,7 +579,9 @@ def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts
     from estim import fibers as fb
     from estim.report.fiber_plots import point_recruitment_png, point_strength_duration_png
 
-    pws = np.geomspace(min(pw, 5e-5) / 2, max(pw, 1e-3), 6)
+    # one range for every --pulse-width: the fit's rheobase and chronaxie moved with the
+    # width asked about (49.5 -> 48.5 µA for the same fiber; probe of 5 December 2026)
+    pws = np.geomspace(SD_FIT_WIDTHS_S[0], SD_FIT_WIDTHS_S[1], 6)
     sd = fb.strength_duration(fiber, pot, pws, cathodic=not args.anodic, precision=precision,
                               options=opts)
     files = [point_strength_duration_png(

@@ -62,13 +62,14 @@ def point_strength_duration_png(sd: Any, *, title: str) -> bytes:
     ax.loglog(pws * 1e6, sd.thresholds_a * 1e6, "o", label="cable model")  # [A -> µA]
     fine = np.geomspace(pws[0], pws[-1], 100)
     ax.loglog(fine * 1e6, sd.predict(fine) * 1e6, "-",
-              label=f"b={sd.rheobase_a * 1e6:.3g} µA, c={sd.chronaxie_s * 1e6:.3g} µs")
+              label=f"Weiss's line: rheobase {sd.rheobase_a * 1e6:.3g} µA, "
+                    f"chronaxie {sd.chronaxie_s * 1e6:.3g} µs")
     plain_log_ticks(ax.xaxis)
     plain_log_ticks(ax.yaxis)
     ax.set_xlabel("pulse width (µs)")
     ax.set_ylabel("threshold (µA)")
     ax.set_title(title, fontsize=9)
-    ax.legend()
+    ax.legend(fontsize=8)
     return _png(fig)
 
 
