@@ -94,6 +94,12 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     limb = str(EXAMPLES / "tens_acupuncture.toml")
     assert run(_args(limb, "-o", str(tmp_path / "o"), "--method", "analytic")) == 2
     assert "--method: got 'analytic', expected 'fem'" in capsys.readouterr().err
+    # equipotential pads asked for with the analytic method ran with uniform ones without a
+    # word (probe of 5 December 2026)
+    assert run(_args(ok, "-o", str(tmp_path / "o"), "--method", "analytic", "--boundary",
+                     "floating")) == 2
+    assert "--boundary: got 'floating', expected uniform with --method analytic" in \
+        capsys.readouterr().err
 
 
 @pytest.mark.integration

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                    help="output directory (created)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
-    p.add_argument("--boundary", choices=("floating", "uniform"), default="floating",
-                   help="electrode model: equipotential pads (physical) or uniform current")
+    p.add_argument("--boundary", choices=("floating", "uniform"), default=None,
+                   help="electrode model: equipotential pads (physical; the default) or "
+                        "uniform current (the only one with --method analytic)")
     p.add_argument("--mesh-scale", type=float, default=1.0, metavar="F",
                    help="scale all mesh sizes by F, from 0.4 to 5 (>1: quicker, coarser "
                         "preview; 0.4: ~15x the unknowns, ~2.5 GB and a minute)")
@@ -93,7 +96,13 @@ def _field(args: argparse.Namespace) -> int:
                          else "channels.stimulation.amplitude", args.amplitude or 0,
                          "an amplitude above 0: at 0 there is no field to draw")
     check_output_dir(out, force=args.force, names=_NAMES, inputs=(source,))
-    boundary: Boundary = "uniform" if args.method == "analytic" else args.boundary
+    if args.method == "analytic" and args.boundary == "floating":
+        # it ran with uniform pads without a word (probe of 5 December 2026)
+        raise InputError("--boundary", "floating", "uniform with --method analytic (the "
+                         "layered half-space takes a uniform current under each pad; "
+                         "--method fem for equipotential pads)")
+    boundary: Boundary = ("uniform" if args.method == "analytic"
+                          else args.boundary or "floating")
     with stage_progress() as progress:
         try:
             pf = fields_for_program(program, cache=not args.no_cache, boundary=boundary,
@@ -130,8 +139,19 @@ def _field(args: argparse.Namespace) -> int:
         # "ideal contact" is the floating pad's (an equipotential); a uniform pad's current
         # density is given instead, and its voltage is not one number
         pads = "ideal contact" if boundary == "floating" else "uniform current under the pads"
-        print(f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
-              f"solution, {pads}), {current_text(pf.currents[c.name])}")
+        ch = next(p for p in program.channels if p.name == c.name)
+        amp = ch.stimulation.amplitude
+        if str(getattr(amp.control, "value", amp.control)) == "voltage":
+            # 150 V drove 1.07 A here and 749 mA in `estim run`, without a word of why
+            # (probe of 5 December 2026)
+            drive = (f"{amp.value:g} V drives {current_text(pf.currents[c.name])} through "
+                     "it (no skin interface: `estim run` adds it, and drives less)")
+        else:
+            drive = f"current {current_text(pf.currents[c.name])}"
+        line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
+                f"solution, {pads}); {drive}")
+        print("\n  ".join(textwrap.wrap(line, max(40, shutil.get_terminal_size().columns
+                                                   - 2))))
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.fields.interference import envelope_max
-from estim.text import terminal_text
+from estim.text import current_text, terminal_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -289,8 +289,8 @@ def _plain(text: object) -> str:
 
 
 def _format_current(amps: float) -> str:
-    ma = amps * 1e3  # [A -> mA]
-    return f"{ma:.3g} mA" if ma >= 0.1 else f"{ma * 1e3:.3g} µA"  # [mA -> µA]
+    """mA from 0.1 mA, µA below, A from 1 A (HVPC's section read "1.07e+03 mA")."""
+    return current_text(amps, smallest="mA") if abs(amps) >= 1e-4 else current_text(amps)
 
 
 def _panels(pf: ProgramFields, section: CrossSection, channel: str | None
