@@ -133,6 +133,12 @@ def test_figures_keep_a_readable_width_on_a_phone(browser: Any, tmp_path: Path) 
         frames = page.evaluate("""[...document.querySelectorAll('.fig')]
             .map(f => [f.clientWidth, f.scrollWidth])""")
         assert all(client <= 390 < scroll for client, scroll in frames), frames
+        # the findings fit: their verdict column was cut at the right edge, "PASS" half
+        # shown, on every report (probe of 5 December 2026); the setting goes under the rule
+        tables = page.evaluate("""[...document.querySelectorAll('table.findings')]
+            .map(t => [t.scrollWidth, t.clientWidth])""")
+        assert tables and all(scroll <= client for scroll, client in tables), tables
+        assert page.locator("table.findings .at").first.is_visible()
     finally:
         page.close()
 

@@ -155,6 +155,10 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "plain_sensation": page.plain_sensation(
             (fx.get("sensation") or {}).get("phrase", ""), fx.get("sensation_window")),
         "force_rows": page.force_rows(fx["force"]) if fx.get("force") else [],
+        # each effect's evidence level where it is shown: the DBS and iontophoresis pages
+        # promised "stated evidence levels" and stated none (probe of 5 December 2026)
+        "evidence": {k: page.readable(page.plain(page.evidence_words(
+            (fx.get(k) or {}).get("evidence")))) for k in ("force", "dose", "dbs_activation")},
         "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
         "dose_rows": page.dose_rows(fx["dose"]) if fx.get("dose") else [],
         "dose_findings": [page.readable(page.plain(x))

@@ -857,6 +857,18 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def evidence_words(evidence: object) -> str:
+    """An effect's evidence level as one sentence: a text as it is, a mapping of what to its
+    level as "what: level; ..." (DBS).
+
+    >>> evidence_words({"thresholds": "mechanistic", "field threshold": "model prediction"})
+    'thresholds: mechanistic; field threshold: model prediction'
+    """
+    if isinstance(evidence, dict):
+        return "; ".join(f"{k}: {v}" for k, v in evidence.items())
+    return str(evidence or "")
+
+
 def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
     """Iontophoretic dose in words."""
     rows = [
@@ -877,7 +889,10 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Drug electrode", f"{plain(dose['required_electrode'])} "
                                        f"(polarity {right})"))
     if dose.get("mass_delivered_mg") is not None:
-        rows.append(("Drug delivered, about", _number(dose["mass_delivered_mg"], "mg")))
+        # one figure: the evidence says "order of magnitude only" (0.0702 mg read as a
+        # measurement; probe of 5 December 2026)
+        rows.append(("Drug delivered, order of magnitude",
+                     f"about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg"))
     return rows
 
 

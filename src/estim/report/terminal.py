@@ -132,7 +132,7 @@ def render_effects(effects: Any, console: Console) -> None:
     dose = d.get("dose")
     if dose is not None:
         drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
-        mass = (f", about {dose['mass_delivered_mg']:.3g} mg delivered"
+        mass = (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg delivered"
                 if dose["mass_delivered_mg"] is not None else "")
         console.print(f"[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
                       f"{dose['duration_s'] / 60:.3g} min, "
@@ -304,7 +304,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if dose is not None:
         console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
                       f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²"
-                      + (f", about {dose['mass_delivered_mg']:.3g} mg delivered"
+                      + (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg "
+                         "delivered (order of magnitude only)"
                          if dose.get("mass_delivered_mg") is not None else ""))
     notes = fx.get("notes", [])
     if notes:
