@@ -367,10 +367,11 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     s = fx.get("sensation")
     feel: list[str] = []
     if w is not None and s is not None:
-        at_words = current_words(w["programmed_peak_current_A"])
+        at_words = programmed_words(data, w)
         limited = reach_limited(data, w["channel"])
         if limited:  # the window is at what the device drives, not at what is set
-            feel.append(f"{limited[0].upper()}{limited[1:]}: at that {at_words}, a person "
+            feel.append(f"{limited[0].upper()}{limited[1:]}: at that "
+                        f"{current_words(w['programmed_peak_current_A'])}, a person "
                         f"would most likely feel {plain_sensation(s['phrase'], w)}.")
         else:
             feel.append(f"At the programmed {at_words}, a person would "
@@ -727,6 +728,24 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
                           "compliance drives here" if reach["bound"] == "compliance"
                     else f"the device's {current_words(amps)} current limit"))
     return min(out) if out else None
+
+
+def programmed_words(data: dict[str, Any], window: dict[str, Any]) -> str:
+    """The programmed intensity of the window's channel in its dial's unit: a current, or a
+    voltage with the current it drives ("At the programmed 749 mA" of HVPC's 150 V; probe of
+    5 December 2026).
+
+    >>> programmed_words({"channels": [{"name": "1", "control": "voltage", "metrics":
+    ...     {"peak_V": 150.0}}]}, {"channel": "1", "programmed_peak_current_A": 0.749})
+    '150 V (749 mA through the tissue)'
+    """
+    amps = current_words(window["programmed_peak_current_A"])
+    for c in data.get("channels") or ():
+        volts = (c.get("metrics") or {}).get("peak_V")
+        if c.get("name") == window.get("channel") and c.get("control") == "voltage" \
+                and isinstance(volts, int | float):
+            return f"{readable(format(volts, '.3g'))} V ({amps} through the tissue)"
+    return amps
 
 
 def reach_limited(data: dict[str, Any], channel: str) -> str:

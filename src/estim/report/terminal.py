@@ -17,6 +17,7 @@ from estim.report.page import (
     in_amperes,
     people_text,
     plain_sensation,
+    programmed_words,
     reach_limited,
     recruited_text,
     thresholds_at_the_edge,
@@ -237,9 +238,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         s = fx.get("sensation") or {}
         phrase = s.get("phrase", "")
         # wrapped under its own indent, so a narrow terminal does not carry it to column 0
-        at_words = current_words(w["programmed_peak_current_A"])
+        at_words = programmed_words(data, w)
         if reach_limited(data, w["channel"]):
-            at_words += ", what the device drives"
+            at_words = f"{current_words(w['programmed_peak_current_A'])}, what the device drives"
         verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
                                    f"{terminal_text(phrase)}: "
                                    f"{terminal_text(plain_sensation(phrase, w, _PLAIN_WORDS))}")
