@@ -69,12 +69,14 @@ def program_at(program: Program, amplitude: float) -> Program:
 
 def _line(f: Finding) -> str:
     """One tripped rule in words, without the value (which moves with the dial)."""
-    # "at the programmed, channel 1" lacked its noun (probe of 5 December 2026)
-    where = "" if f.setting is None else (" at the programmed amplitude"
+    # "at the programmed, channel 1" lacked its noun; the dial's setting is what is judged
+    # as programmed, and it read "at the programmed amplitude" at every setting, after the
+    # rule's id (probe of 5 December 2026)
+    where = "" if f.setting is None else (" at this setting"
                                           if f.setting.value == "programmed"
                                           else f" at the {f.setting.value}")
     channel = f", channel {f.channel}" if f.channel else ""
-    return f"{f.verdict.value}: {f.rule_id}: {f.description}{where}{channel} ({f.source})"
+    return f"{f.verdict.value}: {f.description}{where}{channel} ({f.source})"
 
 
 @dataclass(frozen=True)

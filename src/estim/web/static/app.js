@@ -302,7 +302,7 @@ const LEVEL_WORDS = {
 };
 const VERDICT_WORDS = {
   pass: "Within the limits", warn: "Within the limits, with a warning",
-  fail: "Exceeds a limit", refused: "Beyond what the program model allows",
+  fail: "Exceeds a limit", refused: "Not a setting this program can run",
 };
 
 // a threshold that the dial sits within the edge fraction of (the report's words)
