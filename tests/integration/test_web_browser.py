@@ -195,7 +195,11 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         before = page.input_value("#dial")
         page.click("#dial-up")
         _settled(page)
-        assert int(page.input_value("#dial")) == int(before) + 1
+        assert float(page.input_value("#dial")) == int(float(before)) + 1
+        # the programmed setting itself, which the 200 steps could miss (probe)
+        page.click("#dial-programmed")
+        _settled(page)
+        assert page.text_content("#dial-value") == "25 mA"
         assert page.text_content("#edge") == ""  # far from every threshold
         _shoot(page, "dial-1000px")
         # at the pain threshold (the dial's step is 0.5 % of the range: within its edge)

@@ -158,6 +158,9 @@ def _program_words(model: DialModel) -> dict[str, object]:
     return {"name": program.name, "site": site,
             "site_words": SITE_WORDS.get(site, site.replace("_", " ")), "unit": model.unit,
             "max_amplitude": float(model.max_amplitude_a),
+            # the first channel's programmed setting, which the dial's 200 steps missed
+            # (70 of 90 mA: 69.75 or 70.2; probe of 5 December 2026)
+            "programmed": float(program.channels[0].stimulation.amplitude.value),
             "thresholds": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
 
 

@@ -236,7 +236,9 @@ async function useModel(job, mode, settings) {
     api("GET", `/api/jobs/${encodeURIComponent(job)}/model`),
     api("GET", `/api/jobs/${encodeURIComponent(job)}/section`),
   ]);
-  const before = state.model ? dialAmps() : null;
+  // the dial stays where it was for a program in the same unit; a current carried into a
+  // volts dial opened HVPC at 0 V (probe of 5 December 2026)
+  const before = state.model && state.model.unit === model.unit ? dialAmps() : null;
   state.model = model;
   // the job the dial turns: while another program is prepared (state.job), the dial, the
   // fit and the journal keep working on this one (they asked the unprepared job and were
@@ -255,6 +257,8 @@ async function useModel(job, mode, settings) {
   const dial = $("dial");
   dial.max = String(DIAL_STEPS);
   dial.disabled = false;
+  $("dial-programmed").disabled = !(model.programmed > 0
+                                    && model.programmed <= model.max_amplitude);
   const start = before !== null && before <= model.max_amplitude ? before
     : (model.thresholds.sensory || 0) * 1.2;
   setDial(Math.min(start, model.max_amplitude));
@@ -265,8 +269,9 @@ function dialAmps() {
   return Number($("dial").value) / DIAL_STEPS * state.model.max_amplitude;
 }
 
+// the value itself, not the nearest of the 200 steps: the programmed setting is reached
 function setDial(amps) {
-  $("dial").value = String(Math.round(amps / state.model.max_amplitude * DIAL_STEPS));
+  $("dial").value = String(amps / state.model.max_amplitude * DIAL_STEPS);
   turned();
 }
 
@@ -639,7 +644,10 @@ async function recordSession(event) {
 
 function step(direction) {
   const dial = $("dial");
-  dial.value = String(Math.max(0, Math.min(DIAL_STEPS, Number(dial.value) + direction)));
+  // from an exact setting to the next whole step that way
+  const next = direction > 0 ? Math.floor(Number(dial.value) + 1e-9) + 1
+    : Math.ceil(Number(dial.value) - 1e-9) - 1;
+  dial.value = String(Math.max(0, Math.min(DIAL_STEPS, next)));
   turned();
 }
 
@@ -666,6 +674,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("dial").addEventListener("input", turned);
   $("dial-down").addEventListener("click", () => step(-1));
   $("dial-up").addEventListener("click", () => step(+1));
+  $("dial-programmed").addEventListener("click", () => {
+    if (state.model) setDial(state.model.programmed);
+  });
   for (const button of document.querySelectorAll(".mark")) {
     button.addEventListener("click", () => {
       if (!state.model) return;
