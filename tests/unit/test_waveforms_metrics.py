@@ -351,3 +351,16 @@ def test_every_short_phase_of_a_long_pulse_train_is_sampled() -> None:
     at_peak = high >= 0.999 * stim.peak
     runs = int(np.count_nonzero(at_peak[1:] & ~at_peak[:-1])) + int(at_peak[0])
     assert runs == round(1.0 * stim.timing.frequency_hz)  # 130 pulses in the second
+
+
+def test_a_carrier_and_a_dc_output_are_named_as_what_they_are() -> None:
+    """Every first panel was a "pulse", true interferential's swept second carrier a
+    "4.08 kHz carrier", and a d.c. session's level a "pulse peak" (probe of 5 December
+    2026)."""
+    ifc = _plotted(_example_text("ifc_true_knee")).axes  # type: ignore[attr-defined]
+    assert ifc[0].get_title() == "carrier cycles"
+    assert ifc[4].get_title() == "train: 4.08 kHz–4.12 kHz carrier"  # channel B, swept
+    assert ifc[4].get_ylabel() == "carrier peak (mA)"
+    dc = _plotted(_example_text("iontophoresis_dexamethasone")).axes  # type: ignore[attr-defined]
+    assert dc[0].get_title() == "the output"
+    assert dc[2].get_ylabel() == "output (mA)"

@@ -108,6 +108,10 @@ def _rate_words(stim: Stimulus) -> str:
     if t.burst_frequency_hz:
         return f"bursts at {_hz(t.burst_frequency_hz)}"
     if t.carrier_hz:
+        # a swept carrier by its range: the beat channel's read "4.08 kHz" for 4.08-4.12
+        top = t.frequency_max_hz
+        if top and _hz(top) != _hz(t.carrier_hz):
+            return f"{_hz(t.carrier_hz)}–{_hz(top)} carrier"
         return f"{_hz(t.carrier_hz)} carrier"
     if t.frequency_hz:
         return _hz(t.frequency_hz)
@@ -177,7 +181,11 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.axhline(0, color="0.6", lw=0.5)
         ax.set_xlabel(f"time ({tu})")
         ax.set_ylabel(f"{who}output ({unit})")
-        ax.set_title("pulse", fontsize=9)
+        # a sine carrier has cycles, a d.c. output its start, not a "pulse" (probe of
+        # 5 December 2026)
+        dc = stim.timing.frequency_hz == 0 and not stim.timing.carrier_hz
+        ax.set_title("carrier cycles" if stim.timing.carrier_hz
+                     else "the output" if dc else "pulse", fontsize=9)
         # train scale: one cycle of per-pulse peaks (or the waveform where pulses are long)
         span = _train_window(stim)
         ax = axes[row][1]
@@ -204,7 +212,8 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         # a margin: a pulse at 0 lay on the axis, so a 1 Hz train's panel looked empty
         ax.set_xlim(-0.03 * span * scale, span * scale)
         ax.set_xlabel(f"time ({tu})")
-        ax.set_ylabel(f"output ({unit})" if long_pulses else f"pulse peak ({unit})")
+        peak_words = "carrier peak" if stim.timing.carrier_hz else "pulse peak"
+        ax.set_ylabel(f"output ({unit})" if long_pulses else f"{peak_words} ({unit})")
         ax.set_title(f"train: {_rate_words(stim)}", fontsize=9)
         # session scale
         ax = axes[row][2]
@@ -231,7 +240,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax.set_xlim(0, total * scale)
         ax.set_ylim(0, None)
         ax.set_xlabel(f"session time ({tu})")
-        ax.set_ylabel(f"pulse peak ({unit})")
+        ax.set_ylabel(f"output ({unit})" if long_pulses else f"{peak_words} ({unit})")
         ax.set_title(f"session: {_duration_text(total)}" + (f", {what}" if what else ""),
                      fontsize=9)
     if pair:
