@@ -97,3 +97,26 @@ def test_the_terminal_says_what_the_json_says(capsys, monkeypatch):
 def test_fibers_for_dbs_is_refused_with_a_reason(capsys):
     assert main(["fibers", "dbs_stn"]) == 2
     assert "transcutaneous" in capsys.readouterr().err
+
+
+def test_the_table_names_its_channel_and_what_the_device_drives(capsys, monkeypatch,
+                                                                tmp_path) -> None:
+    """The title said "under the cathode (peak current of the program's pulse)" whatever
+    the channel, and a 3 V compliance's 60 mA was thresholded as delivered (probe of
+    5 December 2026)."""
+    from estim.program.bundled import bundled_examples
+
+    monkeypatch.setenv("COLUMNS", "200")
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    path = tmp_path / "weak.toml"
+    path.write_text(text.replace('compliance_voltage = "80 V"', 'compliance_voltage = "3 V"')
+                    .replace('amplitude = "25 mA"', 'amplitude = "60 mA"'), encoding="utf-8")
+    assert main(["fibers", str(path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "fiber thresholds under channel 1's cathode (its peak current)" in out
+    assert "the device drives 9.24 mA of the programmed 60 mA" in out
+    assert main(["fibers", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["device_reach"]["limited"] is True
+    assert data["programmed_peak_current_A"] == pytest.approx(
+        data["device_reach"]["reach_A"], rel=1e-12)

@@ -129,7 +129,12 @@ def _program(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {
         "program": program.name, **window.to_dict(),
         "load_with_skin_interface_ohm": pf.channels[0].resistance,
+        "control": program.device.control.value,
+        "superposed": [c.name for c in program.channels[1:2]
+                       if program.true_interferential and c.stimulation.amplitude.value > 0],
         "classes": {}, "setup_notes": list(effects.notes)}
+    if effects.reach is not None:
+        report["device_reach"] = effects.reach.to_dict()
     for name, c in window.classes.items():
         report["classes"][name] = _class_summary(c, amplitude)
     report["files"] = []
@@ -173,10 +178,16 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from estim.report.page import dial_volts, reach_limited
     from estim.report.terminal import _band, _hanging, terminal_text
 
-    t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under the cathode "
-              "(peak current of the program's pulse)")
+    # whose cathode and pulse: true interferential's table read as channel A's alone, and
+    # the title called a sine carrier a pulse (probe of 5 December 2026)
+    ch = terminal_text(report["channel"])
+    with_other = "".join(f", channel {terminal_text(o)}'s field superposed"
+                         for o in report.get("superposed") or ())
+    t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under channel "
+              f"{ch}'s cathode{with_other} (its peak current)")
     for col in ("class", "model", "fibers", "lowest", "median", "recruited at programmed"):
         t.add_column(col, justify="right" if col not in ("class", "model") else "left")
     for name, c in report["classes"].items():
@@ -189,9 +200,22 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
     if unreached:  # "not reached": above every current searched (the notes give the limit)
         _hanging(console, "", Text("not excited within the search: " + ", ".join(unreached)
                                    + " (the class's median counts them above the rest)"))
-    console.print(f"programmed peak current {_ma(report['programmed_peak_current_A'])}; "
-                  f"load with the skin interface {report['load_with_skin_interface_ohm']:.0f} Ω "
-                  "(tissue and skin–electrode interface, field solution)")
+    _hanging(console, "", Text(
+        f"programmed peak current {_ma(report['programmed_peak_current_A'])}; load with the "
+        f"skin interface {report['load_with_skin_interface_ohm']:.0f} Ω (tissue and "
+        "skin–electrode interface, field solution)"))
+    data = {"effects": {"device_reach": report.get("device_reach"),
+                        "fields": {"channels": [{
+                            "name": report["channel"],
+                            "resistance_ohm": report["load_with_skin_interface_ohm"]}]}},
+            "channels": [{"name": report["channel"], "control": report["control"]}]}
+    limited = reach_limited(data, report["channel"])
+    if limited:  # the table's "recruited at programmed" is at what the device drives
+        _hanging(console, "", Text(limited + "; the table's last column is at that current",
+                                   style="yellow"))
+    volts = dial_volts(data, report)
+    if volts:  # HVPC's thresholds as its dial reads them (it is set in volts)
+        _hanging(console, "", Text(volts))
     bands = report.get("bands") or {}
     for key, band, label in (("sensory", "sensory", "sensory"),
                              ("strong_tingling", "strong_tingling", "strong"),
