@@ -87,6 +87,10 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(_args(ok, "-o", str(tmp_path / "o"), "--mesh-scale", "0.3")) == 2
     err = capsys.readouterr().err
     assert "between 0.4 and 5" in err and "a finer mesh needs more memory" in err
+    # 0 or below is not "finer": it was told so (probe of 5 December 2026)
+    assert run(_args(ok, "-o", str(tmp_path / "o"), "--mesh-scale", "0")) == 2
+    err = capsys.readouterr().err
+    assert "(a positive factor)" in err and "memory" not in err
     # at 0 mA there is no field to draw (matplotlib warned of its log axis, with a path)
     assert run(_args(ok, "-o", str(tmp_path / "o"), "--amplitude", "0mA")) == 2
     assert "--amplitude: got '0mA', expected an amplitude above 0" in capsys.readouterr().err

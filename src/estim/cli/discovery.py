@@ -72,6 +72,8 @@ def _programs(args: argparse.Namespace) -> int:
         print(f"{r['name']:<{width}}  {r['modality']:<{kind_width}}  {lines[0]}")
         for more in lines[1:]:
             print(" " * indent + more)
+    # what to do with a name (the list had no word on it; probe of 5 December 2026)
+    print("\nestim run NAME runs one; estim new NAME -o FILE.toml copies one to edit")
     return 0
 
 
@@ -98,7 +100,10 @@ def _sites(args: argparse.Namespace) -> int:
                            if ly["thickness_m"] else f"{ly['tissue']} (the rest)"
                            for ly in r["layers"])
         print(f"{r['name']:<11} {r['kind']:<7} {layers}")
-    print("\nestim placements SITE lists where electrodes can go on a site")
+    # a limb's bone is its radius, its muscle the rest (probe of 5 December 2026)
+    print("\nlayers from the skin inward; on a limb the bone is a radius and the muscle "
+          "fills\nthe rest of the limb's semi-axes")
+    print("estim placements SITE lists where electrodes can go on a site")
     return 0
 
 

@@ -85,9 +85,11 @@ def _field(args: argparse.Namespace) -> int:
     # memory grows as the cube of 1/F: the thigh took 2.4 GB and 44 s at 0.4, 15.5 GB and
     # 9 minutes at 0.2, where a laptop runs out of memory (5 December 2026)
     if not _MESH_SCALE[0] <= args.mesh_scale <= _MESH_SCALE[1]:  # also refuses NaN
+        # a reason only where it is one: 0, -1 and nan were told a finer mesh needs memory
         why = ("a coarser mesh no longer resolves the thin layers under the pads"
                if args.mesh_scale > _MESH_SCALE[1] else
-               "a finer mesh needs more memory than most computers have")
+               "a finer mesh needs more memory than most computers have"
+               if 0 < args.mesh_scale < _MESH_SCALE[0] else "a positive factor")
         raise InputError("--mesh-scale", args.mesh_scale,
                          f"a factor between {_MESH_SCALE[0]:g} and {_MESH_SCALE[1]:g} ({why})")
     program, source = load(args)

@@ -90,8 +90,8 @@ def _plain_text(data: bytes, p: Path) -> None:
         raise InputError("program", str(p), "a text file whose lines end in LF or CR LF (they "
                          "end in CR alone, an old Mac format: save it with LF)")
     if not data.strip():
-        raise InputError("program", str(p), "a program, not an empty file (`estim new NAME` "
-                         "copies an example to start from)")
+        raise InputError("program", str(p), "a program, not an empty file (`estim new NAME "
+                         "-o FILE.toml` copies an example to start from)")
 
 
 def parse_program(text: str, *, source: str = "") -> Program:
