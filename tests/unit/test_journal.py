@@ -334,6 +334,30 @@ def test_plot_is_a_readable_png(journal: Journal) -> None:
     assert pain.get_legend() is not None
 
 
+def test_sessions_of_one_day_are_drawn_apart_and_a_name_the_font_lacks_is_left_out(
+        journal: Journal) -> None:
+    """Two sessions 40 minutes apart were one vertical line on a two-day axis; a Chinese
+    name and an emoji were boxes in the title, an Arabic name reversed (probe of
+    5 December 2026)."""
+    import matplotlib.dates as mdates
+
+    from estim.journal.export import sessions_figure
+
+    ada = journal.add_person("Zoë 李 🙂")
+    start = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for minutes in (0, 40):
+        journal.add_session(ada.id, **SESSION, started_at=start + timedelta(minutes=minutes))
+    fig = sessions_figure(journal.sessions(ada.id), title="Zoë 李 🙂")
+    lo, hi = fig.axes[1].get_xlim()
+    width_px = fig.axes[1].get_window_extent().width
+    # the 40 minutes take at least a third of the axis (they took 1/72 of two days)
+    assert (mdates.date2num(start + timedelta(minutes=40)) - mdates.date2num(start)) \
+        / (hi - lo) > 1 / 3, (lo, hi, width_px)
+    assert fig.get_suptitle().startswith("This person: pain and intensity")
+    assert sessions_figure([], title="Zoë Müller").get_suptitle().startswith("Zoë Müller:")
+    assert sessions_figure([], title="مرحبا").get_suptitle().startswith("This person:")
+
+
 def test_plot_without_sessions_says_so(journal: Journal) -> None:
     from estim.journal.export import sessions_figure
 

@@ -71,7 +71,7 @@ def sessions_figure(sessions: Sequence[SessionRecord], *, title: str) -> Figure:
     fig = Figure(figsize=(8.0, 5.5), dpi=100, layout="constrained")
     ax_pain, ax_current = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     count = len(sessions)
-    fig.suptitle(f"{title}: pain and intensity over time "
+    fig.suptitle(f"{_drawable(title) or 'This person'}: pain and intensity over time "
                  f"({count} session{'s' if count != 1 else ''})")
     ax_pain.set_ylabel("pain (0–10 rating)")
     ax_pain.set_ylim(-0.5, 10.5)
@@ -97,13 +97,30 @@ def sessions_figure(sessions: Sequence[SessionRecord], *, title: str) -> Figure:
     ax_current.plot(when, intensity_ma, "s-", color="tab:green")
     ax_current.set_ylim(0, 1.2 * max(max(intensity_ma), 1.0))  # headroom above the highest
     span = max(when) - min(when)
-    if span < timedelta(days=2):  # one day's sessions: show that day, not years around it
-        middle = min(when) + span / 2
-        ax_current.set_xlim(middle - timedelta(days=1), middle + timedelta(days=1))
+    if span < timedelta(days=2):  # one day's sessions: that day, not years around it, and
+        # sessions minutes apart drawn apart (on a two-day axis they drew one vertical line;
+        # probe of 5 December 2026)
+        pad = max(span * 0.15, timedelta(minutes=30)) if span else timedelta(hours=12)
+        ax_current.set_xlim(min(when) - pad, max(when) + pad)
     locator = mdates.AutoDateLocator()
     ax_current.xaxis.set_major_locator(locator)
     ax_current.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     return fig
+
+
+def _drawable(name: str) -> str:
+    """``name`` where the plot's font draws every letter of it the right way round; empty
+    otherwise (a Chinese name and an emoji drew as boxes, an Arabic one reversed: the page
+    shows the name in HTML above the plot; probe of 5 December 2026)."""
+    import unicodedata
+
+    from matplotlib import font_manager, ft2font
+
+    font = ft2font.FT2Font(font_manager.findfont(font_manager.FontProperties()))
+    drawn = font.get_charmap()
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in name):
+        return ""
+    return name if all(c.isspace() or ord(c) in drawn for c in name) else ""
 
 
 def sessions_png(sessions: Sequence[SessionRecord], *, title: str) -> bytes:
