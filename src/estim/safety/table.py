@@ -217,7 +217,18 @@ def _timing(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
     """A timing row from each setting's own output: an iontophoresis dose reached sooner at
     the device maximum ends its plateau sooner (630 s at 4 mA, 510 s at 5 mA; the table
     showed 630 s for both beside a session of 8.5 min)."""
-    return _both(key, label, unit, p, m, lambda o: getattr(o.stimulus.timing, attr), note)
+    # a d.c. output has no pulse or frequency: its "Frequency 0 Hz" and a pulse of 630 s
+    # (6.3e+08 µs in the CSV) read as figures (probe of 5 December 2026); its ON time and
+    # ramps say how long it runs
+    return _both(key, label, unit, p, m, lambda o: None if _direct(o) and key in (
+        "pulse_width", "pulse_duration", "frequency") else getattr(o.stimulus.timing, attr),
+        note)
+
+
+def _direct(o: ChannelOutput) -> bool:
+    """Whether the output is a direct current (no pulses, no frequency)."""
+    t = o.stimulus.timing
+    return t.frequency_hz == 0 and not t.carrier_hz
 
 
 def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTable:

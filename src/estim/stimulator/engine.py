@@ -342,7 +342,9 @@ def _current_per_unit(result: Result) -> float | None:
 
 
 def _dbs_words(act: DBSActivation, setting: float) -> str:
-    """What a DBS setting activates, in words (the stimulator's reason for no sensation)."""
+    """What a DBS setting activates, in words (the stimulator's reason for no sensation), its
+    currents in mA as the dial shows them ("0.6 mA" on the dial, "600 µA" here; probe of
+    5 December 2026)."""
     from estim.effects.dbs import volume_text
     from estim.text import current_text
 
@@ -357,9 +359,10 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
         limit = "the device's current limit"
     held = current < unlimited * (1 - 1e-9)
     return (f"DBS at this setting: {volume_text(volume)} of tissue activated "
-            f"({act.fiber_diameter_m * 1e6:g} µm axons) by {current_text(current)}"
+            f"({act.fiber_diameter_m * 1e6:g} µm axons) by "
+            f"{current_text(current, smallest='mA')}"
             + (f"; {limit} holds the current below what the setting asks "
-               f"({current_text(unlimited)})" if held else "")
+               f"({current_text(unlimited, smallest='mA')})" if held else "")
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
 
 
