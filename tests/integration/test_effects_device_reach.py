@@ -51,3 +51,43 @@ def test_a_compliance_that_cannot_drive_the_setting_moves_the_prediction_to_what
     assert any("the device drives at most" in n and "3 V compliance" in n
                for n in clipped.notes)
     assert clipped.to_dict()["device_reach"]["limited"] is True
+
+
+def test_true_interferentials_second_carrier_is_held_to_what_its_pads_get() -> None:
+    """Held on channel 1 alone, channel 2's carrier came out 3.8 times stronger beside it,
+    and every threshold of the pair moved (review of 5 December 2026). Both carriers are
+    30 mA on like pads: held to a 3 V compliance, they stay alike."""
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    assert text.count('compliance_voltage = "100 V"') == 1
+    held = _effects(text.replace('compliance_voltage = "100 V"', 'compliance_voltage = "3 V"'))
+    assert held.reach is not None and held.reach.limited
+    assert held.window is not None and held.program_fields is not None
+    r1, r2 = (c.resistance for c in held.program_fields.channels)
+    assert sum(f"channel {n!r}: the device drives at most" in note
+               for note in held.notes for n in ("A", "B")) == 2
+    # each carrier at 3 V over its own load: their ratio is the loads' (within 1e-9)
+    from estim.effects.program import held_to
+    from estim.effects.window import superposed
+    from estim.simulate import simulate as sim
+
+    program = parse_program(text.replace('compliance_voltage = "100 V"',
+                                         'compliance_voltage = "3 V"'))
+    a, b = sim(program, body=False).stimuli[:2]
+    peaks = superposed(held_to(a, 3.0 / r1), [held_to(b, 3.0 / r2)]).relative_peaks
+    assert peaks[1] == pytest.approx(r1 / r2, rel=1e-9)
+
+
+def test_a_ramp_below_the_compliance_keeps_its_pulses() -> None:
+    """Scaling the whole train to the held peak shrank a ramp's first pulses too (review of
+    5 December 2026): only the pulses above what the device drives are held."""
+    from estim.effects.program import held_to
+
+    program = parse_program(bundled_examples()["nmes_quadriceps"].read_text(encoding="utf-8"))
+    stim = simulate(program, body=False).stimuli[0]
+    top = 0.5 * stim.peak
+    held = held_to(stim, top)
+    before, after = stim.event_peak, held.event_peak
+    assert after.max() == pytest.approx(top, rel=1e-12)
+    low = before < top
+    assert low.any() and (after[low] == before[low]).all()  # the ramp's first pulses
+    assert (after[~low] == pytest.approx(top, rel=1e-12))

@@ -115,6 +115,7 @@ def test_the_table_names_its_channel_and_what_the_device_drives(capsys, monkeypa
     out = " ".join(capsys.readouterr().out.split())
     assert "fiber thresholds under channel 1's cathode (its peak current)" in out
     assert "the device drives 9.24 mA of the programmed 60 mA" in out
+    assert "peak current the device drives 9.24 mA (of 60 mA programmed)" in out
     assert main(["fibers", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["device_reach"]["limited"] is True

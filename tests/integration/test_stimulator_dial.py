@@ -213,3 +213,10 @@ def test_the_dial_past_the_compliance_feels_what_the_device_drives() -> None:
     assert high.level is not Level.PAIN
     assert high.reasons[0].startswith("the device drives at most") and "3 V" in high.reasons[0]
     assert not any(r.startswith("the device drives") for r in model.at(0.5 * reach).reasons)
+    # a person's marks past it are what the device drove, and nothing is recommended past
+    # it: a strong mark at 50 mA was fitted as 50 mA and 21.7 mA recommended (review)
+    assert model.driven_top_a == pytest.approx(reach, rel=1e-12)
+    fit = fit_person(model, Marks(first_felt=0.5 * reach, strong=0.05))
+    assert any(n.startswith("strong: marked at 50 mA") for n in fit.notes)
+    rec = fit.recommendation(model)
+    assert rec.amplitude_a <= reach * (1 + 1e-9)

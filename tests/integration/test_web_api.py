@@ -662,7 +662,8 @@ def test_a_custom_programs_session_is_held_to_its_prepared_dial(client: TestClie
     _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
         **own, intensity="4900 mA")), "intensity", "My own TENS's device maximum, 100 mA")
     _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
-        **{**own, "job": "nope"})), "job", "nope", "POST /api/programs")
+        **{**own, "job": "nope"})), "program", "no longer holds job 'nope'",
+        "choose the mode again")
     assert client.get(f"/api/people/{pid}/sessions").json() == []
     kept = client.post(f"/api/people/{pid}/sessions", json=_session(**own))
     assert kept.status_code == 200, kept.text

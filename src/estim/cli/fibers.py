@@ -135,6 +135,8 @@ def _program(args: argparse.Namespace) -> int:
         "classes": {}, "setup_notes": list(effects.notes)}
     if effects.reach is not None:
         report["device_reach"] = effects.reach.to_dict()
+        if effects.reach.limited:  # as results.json says it (estim.effects.program)
+            report.update(held_by_device=True, set_peak_current_A=effects.reach.programmed_a)
     for name, c in window.classes.items():
         report["classes"][name] = _class_summary(c, amplitude)
     report["files"] = []
@@ -188,7 +190,9 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
                          for o in report.get("superposed") or ())
     t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under channel "
               f"{ch}'s cathode{with_other} (its peak current)")
-    for col in ("class", "model", "fibers", "lowest", "median", "recruited at programmed"):
+    last = ("recruited at what it drives" if report.get("held_by_device")
+            else "recruited at programmed")
+    for col in ("class", "model", "fibers", "lowest", "median", last):
         t.add_column(col, justify="right" if col not in ("class", "model") else "left")
     for name, c in report["classes"].items():
         t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
@@ -201,7 +205,10 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
         _hanging(console, "", Text("not excited within the search: " + ", ".join(unreached)
                                    + " (the class's median counts them above the rest)"))
     _hanging(console, "", Text(
-        f"programmed peak current {_ma(report['programmed_peak_current_A'])}; load with the "
+        (f"peak current the device drives {_ma(report['programmed_peak_current_A'])} (of "
+         f"{_ma(report['set_peak_current_A'])} programmed)" if report.get("held_by_device")
+         else f"programmed peak current {_ma(report['programmed_peak_current_A'])}")
+        + "; load with the "
         f"skin interface {report['load_with_skin_interface_ohm']:.0f} Ω (tissue and "
         "skin–electrode interface, field solution)"))
     data = {"effects": {"device_reach": report.get("device_reach"),
@@ -211,8 +218,8 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
             "channels": [{"name": report["channel"], "control": report["control"]}]}
     limited = reach_limited(data, report["channel"])
     if limited:  # the table's "recruited at programmed" is at what the device drives
-        _hanging(console, "", Text(limited + "; the table's last column is at that current",
-                                   style="yellow"))
+        _hanging(console, "", Text(limited + "; the table's last column is at what it "
+                                   "drives", style="yellow"))
     volts = dial_volts(data, report)
     if volts:  # HVPC's thresholds as its dial reads them (it is set in volts)
         _hanging(console, "", Text(volts))

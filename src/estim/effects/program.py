@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["DeviceReach", "EffectsResult", "characteristic_frequency", "device_reach",
-           "effects_for_program", "pulse_train", "subject_recruitment"]
+           "effects_for_program", "held_to", "pulse_train", "reach_note",
+           "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -80,9 +81,10 @@ class DeviceReach:
                 "load_ohm": self.load_ohm, "limited": self.limited}
 
 
-def device_reach(program: Program, channel_field: ChannelField, amplitude_a: float
-                 ) -> DeviceReach | None:
-    """What the device drives into the first channel's tissue and skin interface: a
+def device_reach(program: Program, channel_field: ChannelField, amplitude_a: float, *,
+                 channel: int = 0) -> DeviceReach | None:
+    """What the device drives into a channel's tissue and skin interface (the first by
+    default; ``amplitude_a`` its programmed peak current): a
     current-controlled output at most its compliance over that load, a voltage-controlled
     one at most its current limit. A 3 V compliance was "painful" at a programmed 60 mA it
     drives 9 mA of; microcurrent's twitch at 1.57 mA needs 38 V of a 12 V unit (probe of
@@ -91,7 +93,7 @@ def device_reach(program: Program, channel_field: ChannelField, amplitude_a: flo
     The load is the field solution's resistance with the skin interface at the pulse's
     characteristic frequency, the one a voltage-controlled output's current comes from.
     """
-    device, main = program.device, program.channels[0]
+    device, main = program.device, program.channels[channel]
     load = float(channel_field.resistance)
     if not (load > 0 and math.isfinite(load)):
         return None
@@ -102,6 +104,37 @@ def device_reach(program: Program, channel_field: ChannelField, amplitude_a: flo
         amps = float(device.current_limit)
         return DeviceReach(main.name, amps, amplitude_a, "current limit", amps, load)
     return None
+
+
+def held_to(stim: Stimulus, limit_a: float) -> Stimulus:
+    """``stim`` (A) with every event whose peak exceeds ``limit_a`` scaled down to it; the
+    events below it are kept as they are (scaling the whole train shrank a ramp's first
+    pulses too; review of 5 December 2026)."""
+    size = stim.event_peak
+    over = size > limit_a
+    if not np.any(over):
+        return stim
+    scale = stim.scale.astype(float).copy()
+    scale[over] *= limit_a / size[over]
+    return Stimulus(stim.pulses, stim.onsets_s, stim.template, scale, stim.cycle_s,
+                    stim.n_cycles, stim.control, stim.timing, stim.label)
+
+
+def reach_note(reach: DeviceReach) -> str:
+    """Where a channel's device cannot drive its setting, in words."""
+    from estim.text import current_text
+
+    if reach.bound == "compliance":
+        return (f"channel {reach.channel!r}: the device drives at most "
+                f"{current_text(reach.reach_a, smallest='mA')} of the programmed "
+                f"{current_text(reach.programmed_a, smallest='mA')} through the "
+                f"{reach.load_ohm:.0f} Ω of tissue and skin interface (its "
+                f"{reach.bound_value:g} V compliance)")
+    volts = reach.programmed_a * reach.load_ohm  # [A x Ω -> V]: the setting itself
+    return (f"channel {reach.channel!r}: its {current_text(reach.bound_value, smallest='mA')} "
+            f"current limit holds the {current_text(reach.programmed_a, smallest='mA')} that "
+            f"{volts:.3g} V would drive through the {reach.load_ohm:.0f} Ω of tissue and skin "
+            f"interface at {current_text(reach.reach_a, smallest='mA')}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +185,11 @@ class EffectsResult:
             out["fields"] = self.fields
         if self.window is not None:
             out["sensation_window"] = self.window.to_dict()
+            if self.reach is not None and self.reach.limited:
+                # its "programmed" current is what the device drives: said so, with the set
+                # one beside it (the faces called 9.24 mA "programmed"; review)
+                out["sensation_window"].update(held_by_device=True,
+                                               set_peak_current_A=self.reach.programmed_a)
         if self.reach is not None:
             out["device_reach"] = self.reach.to_dict()
         if self.sensation is not None:
@@ -398,20 +436,23 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     cf = pf.channels[0]
     reach = device_reach(program, cf, amplitude)
     if reach is not None and reach.limited:
-        # what the fibers get is what the device drives: the peak is cut to its bound (a
-        # clipped rectangular pulse is a scaled one; a clipped sine is taken by its peak)
-        stim = stim.with_scale(reach.reach_a / amplitude)
+        # what the fibers get is what the device drives: each pulse above its bound is cut
+        # to it, the rest (a ramp's first pulses) as they are (a clipped rectangular pulse
+        # is a scaled one; a clipped sine is taken by its peak)
+        stim = held_to(stim, reach.reach_a)
         amplitude = reach.reach_a
-        notes.append(f"the device drives at most {reach.reach_a * 1e3:.3g} mA of the "
-                     f"programmed {reach.programmed_a * 1e3:.3g} mA through the "
-                     f"{reach.load_ohm:.0f} Ω of tissue and skin interface (its "
-                     + (f"{reach.bound_value:g} V compliance" if reach.bound == "compliance"
-                        else f"{reach.bound_value * 1e3:g} mA current limit")
-                     + "): what a person feels is predicted at that current")
+        notes.append(reach_note(reach) + ": what a person feels is predicted at that current")
     together: list[tuple[Stimulus, ChannelField]] = []
     if program.true_interferential and program.channels[1].stimulation.amplitude.value > 0:
         other = stimuli[1].with_scale(1.0 / pf.channels[1].resistance) \
             if stimuli[1].unit == "V" else stimuli[1]
+        # the second carrier is held to what the device drives into its own pads: held on
+        # channel 1 alone, channel 2 came out 3.8 times too strong beside it (review of
+        # 5 December 2026)
+        second = device_reach(program, pf.channels[1], other.peak, channel=1)
+        if second is not None and second.limited:
+            other = held_to(other, second.reach_a)
+            notes.append(reach_note(second))
         together.append((other, pf.channels[1]))
         notes.append(f"true interferential: the field and carrier of channel "
                      f"{program.channels[1].name} are superposed with those of channel "

@@ -397,7 +397,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         at = w["programmed_peak_current_A"]
         edge = thresholds_at_the_edge(w)
         for words, amp, fraction in edge:
-            feel.append(f"The programmed current lies {edge_distance(at, amp)} the threshold "
+            which = ("The current the device drives" if w.get("held_by_device")
+                     else "The programmed current")
+            feel.append(f"{which} lies {edge_distance(at, amp)} the threshold "
                         f"for {words} ({current_words(amp)}); another sample of the model's nerve "
                         f"fibers moves that threshold by about ±{fraction:.1%}, so the model "
                         "cannot say on which side of it a person falls.")
@@ -416,7 +418,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             varied = varied_words(bands)
             feel.append(with_sample_words(
                 f"Of {subjects} virtual people, whose {', '.join(varied[:-1])} and {varied[-1]} "
-                f"differ as people's do, {people} at the programmed intensity",
+                f"differ as people's do, {people} at {at_name(w)}",
                 bands.get("undecided_at_programmed") or {}, int(subjects or 0)) + ".")
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
@@ -695,16 +697,28 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
         return f"{readable(f'{amps * ohms:.3g}')} V"  # [A x Ω -> V]
 
     at = window["programmed_peak_current_A"]
+    # held by the current limit: the setting is the set voltage, and a threshold past the
+    # limit is never reached on the dial ("100 V drives 500 mA ... pain at 148 V" for a
+    # 150 V setting; review of 5 December 2026)
+    held = bool(window.get("held_by_device"))
+    asked = float(window.get("set_peak_current_A") or at) if held else at
     steps = [(window.get("sensory_threshold_A"), "feels it", "it is not felt"),
              (window.get("motor_threshold_A"), "sees a twitch", "no twitch"),
              (window.get("pain_threshold_A"), "feels pain", "no pain")]
-    reached = sorted((a, w) for a, w, _ in steps if a is not None and math.isfinite(a))
+    reached = sorted((a, w) for a, w, _ in steps if a is not None and math.isfinite(a)
+                     and not (held and a > at * (1 + 1e-9)))
     words = [f"{w} at {volts(a)}" for a, w in reached]
-    words += [none for a, _, none in steps if a is None or not math.isfinite(a)]
+    words += [none for a, _, none in steps if a is None or not math.isfinite(a)
+              or (held and a > at * (1 + 1e-9))]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + ", and " + words[-1]
-    return (f"set in volts: {volts(at)} drives {current_words(at)} through the "
+    lead = (f"set in volts: {volts(asked)} would drive {current_words(asked)} through the "
+            f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, and the current "
+            f"limit holds it at {current_words(at)}, so on the dial a person "
+            if held else
+            f"set in volts: {volts(at)} drives {current_words(at)} through the "
             f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, so on the dial a "
-            f"person {listed}")
+            f"person ")
+    return lead + listed
 
 
 def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
@@ -728,6 +742,18 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
                           "compliance drives here" if reach["bound"] == "compliance"
                     else f"the device's {current_words(amps)} current limit"))
     return min(out) if out else None
+
+
+def at_name(window: dict[str, Any]) -> str:
+    """What the window's current at "programmed" is: the programmed intensity, or, where
+    the device cannot drive it, the current it drives (9.24 mA was called "programmed"
+    beside a set 60 mA; review of 5 December 2026).
+
+    >>> at_name({}), at_name({"held_by_device": True})
+    ('the programmed intensity', 'the current the device drives')
+    """
+    return ("the current the device drives" if window.get("held_by_device")
+            else "the programmed intensity")
 
 
 def programmed_words(data: dict[str, Any], window: dict[str, Any]) -> str:
@@ -760,12 +786,16 @@ def reach_limited(data: dict[str, Any], channel: str) -> str:
     r = (data.get("effects") or {}).get("device_reach") or {}
     if r.get("channel") != channel or not r.get("limited"):
         return ""
-    bound = (f"its {r['bound_value']:g} V compliance" if r["bound"] == "compliance"
-             else f"its {current_words(r['bound_value'])} current limit")
+    ohms = readable(format(r["load_ohm"], ".3g"))
+    if r["bound"] != "compliance":  # a voltage set: "of the programmed 749 mA" read as if
+        # a current were set (review of 5 December 2026)
+        volts = readable(format(r["programmed_A"] * r["load_ohm"], ".3g"))  # [A x Ω -> V]
+        return (f"its {current_words(r['bound_value'])} current limit holds the "
+                f"{current_words(r['programmed_A'])} that {volts} V would drive through the "
+                f"{ohms} Ω of tissue and skin interface at {current_words(r['reach_A'])}")
     return (f"the device drives {current_words(r['reach_A'])} of the programmed "
-            f"{current_words(r['programmed_A'])} through the "
-            f"{readable(format(r['load_ohm'], '.3g'))} Ω of tissue and skin interface "
-            f"({bound})")
+            f"{current_words(r['programmed_A'])} through the {ohms} Ω of tissue and skin "
+            f"interface (its {r['bound_value']:g} V compliance)")
 
 
 def beyond_device(amps: float | None, top: float | tuple[float, str] | None) -> str:
@@ -801,8 +831,12 @@ def thresholds(window: dict[str, Any], device_max_a: float | tuple[float, str] |
                      + beyond_device(amps, device_max_a), readable(plain(crit)))
            for amps, name, crit, band in rows if crit]
     rec = window["recruited_at_programmed"]
-    out.append(Threshold("Programmed intensity", current_words(window["programmed_peak_current_A"]),
-                         "recruited here: " + recruited_text(rec)))
+    held = window.get("held_by_device")
+    out.append(Threshold(
+        "What the device drives" if held else "Programmed intensity",
+        current_words(window["programmed_peak_current_A"])
+        + (f" (of {current_words(window.get('set_peak_current_A'))} set)" if held else ""),
+        "recruited here: " + recruited_text(rec)))
     return out
 
 

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from estim.report.page import (
+    at_name,
     band_range,
     beyond_device,
     count_short,
@@ -114,12 +115,14 @@ def render_effects(effects: Any, console: Console) -> None:
         t.add_row("motor", current_words(w["motor_threshold_A"]),
                   terminal_text(w["motor_criterion"]))
         t.add_row("pain", current_words(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
-        t.add_row("[bold]programmed[/bold]", current_words(w["programmed_peak_current_A"]),
+        t.add_row("[bold]driven[/bold]" if w.get("held_by_device") else "[bold]programmed[/bold]",
+                  current_words(w["programmed_peak_current_A"]),
                   terminal_text(recruited_text(w["recruited_at_programmed"])))
         console.print(t)
     s = d.get("sensation")
     if s is not None:
-        console.print(f"[bold]At the programmed intensity:[/bold] "
+        at = at_name(d.get("sensation_window") or {})
+        console.print(f"[bold]At {at}:[/bold] "
                       f"{terminal_text(s['phrase'])} "
                       f"({terminal_text('; '.join(s['reasons']))}). "
                       f"[dim]{terminal_text(s['evidence'])}[/dim]")

@@ -508,7 +508,7 @@ def _pointwise_peak(pulse: Pulse, t: FloatArray, i: FloatArray, v: FloatArray,
     of every segment's edge, and only the interface's smooth share is interpolated between
     the samples. HVPC's 5 µs exponential peaks start at 150 V, so their current starts at
     (150 V - the interface's voltage)/Rs; the first cell's average read 5 % under it (now
-    2.4e-4, the interface interpolated across the kink of its rise). None
+    5e-4 low, the interface interpolated across the kink of its rise). None
     where a voltage drives the interface with no series resistance.
 
     >>> load = SkinElectrodeLoad(300.0, 1000.0, 1e-6, 1.0)

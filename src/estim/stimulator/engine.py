@@ -147,6 +147,16 @@ class DialModel:
         return effects.window if effects is not None else None
 
     @property
+    def driven_top_a(self) -> float:
+        """The highest setting (A or V) whose current the device drives into the tissue: its
+        compliance (or current limit) over the load; inf where it has no bound there."""
+        effects = self.result.effects
+        reach = effects.reach if effects is not None else None
+        if reach is None or not self.current_per_unit:
+            return math.inf
+        return reach.reach_a / self.current_per_unit
+
+    @property
     def safety_ceiling_a(self) -> float:
         """The lowest dial setting at which the safety check fails (inf: none)."""
         return self.safety.ceiling() if self.safety is not None else math.inf
@@ -220,7 +230,7 @@ class DialModel:
         effects = self.result.effects
         reach = effects.reach if effects is not None else None
         per_unit = self.current_per_unit
-        if reach is None or not per_unit or setting * per_unit <= reach.reach_a * (1 + 1e-9):
+        if reach is None or not per_unit or setting <= self.driven_top_a * (1 + 1e-9):
             return setting, ()
         from estim.text import current_text
 

@@ -456,7 +456,12 @@ def _below(ceiling: float) -> float:
 
 
 def _capped(rec: Recommendation, model: ModelWindow) -> Recommendation:
+    # past what the device drives into the tissue a higher setting changes nothing: a
+    # recommendation of 21.7 mA on a unit that drives 9.24 mA read as reachable (review of
+    # 5 December 2026)
     limits = [(model.max_amplitude_a, "the device maximum"),
+              (getattr(model, "driven_top_a", math.inf),
+               "what the device drives into this tissue (its compliance or current limit)"),
               (_below(model.safety_ceiling_a), "the safety check (it fails above)")]
     value, why = rec.amplitude_a, rec.limited_by
     for limit, what in limits:
@@ -487,6 +492,13 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
     notes: list[str] = []
     usable = {}
     lo, hi = FACTOR_RANGE
+    top = getattr(model, "driven_top_a", math.inf)
+    for name, v in list(given.items()):
+        if v > top * (1 + 1e-9):  # the person felt what the device drove, not the setting
+            notes.append(f"{name}: marked at {_setting(v, model.unit)}, where the device "
+                         f"drives what {_setting(top, model.unit)} does (its compliance or "
+                         "current limit): fitted there")
+            given[name] = top
     for name, v in given.items():
         threshold = t[_MARK_THRESHOLD[name]]
         if math.isfinite(threshold) and threshold > 0:

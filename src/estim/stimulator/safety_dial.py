@@ -85,6 +85,8 @@ class SafetyAt:
 
     verdict: str
     rules: tuple[str, ...]
+    #: each tripped rule's id, beside its line in words (``iec.current_density``)
+    rule_ids: tuple[str, ...] = ()
 
 
 def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, float] | None
@@ -98,7 +100,8 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
     tripped = [f for f in report.findings if f.verdict is not Verdict.PASS]
     key = (report.verdict.value,
            *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
-    return key, SafetyAt(report.verdict.value, tuple(_line(f) for f in tripped))
+    return key, SafetyAt(report.verdict.value, tuple(_line(f) for f in tripped),
+                         tuple(f.rule_id for f in tripped))
 
 
 @dataclass(frozen=True, eq=False)

@@ -81,9 +81,17 @@ def _dial(request: Request, program: str, job: str | None) -> tuple[float, str] 
     it), or a mode's or bundled example's by name. A custom program is known only by its
     job: by its name, 4,900 mA was kept for a 100 mA unit (probe of 5 December 2026)."""
     if job is not None:
+        from estim.errors import InputError
         from estim.web.device import _model
 
-        model = _model(request, job)
+        try:
+            model = _model(request, job)
+        except InputError:
+            # the page's program is no longer held (a restarted server): said where the
+            # page shows the program's errors, with what to do (review of 5 December 2026)
+            raise InputError("program", program, f"a program prepared on the device now "
+                             f"(the server no longer holds job {job!r}: choose the mode "
+                             "again, and the session is kept as typed)") from None
         return model.max_amplitude_a, model.unit
     # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
     # device is the mode's (a title may hold " (" itself: "..., wound (calf)")
