@@ -144,7 +144,8 @@ def _program(args: argparse.Namespace) -> int:
         from estim.report.fiber_plots import window_strength_duration_png
         from estim.report.plots import figure_to_png, plot_recruitment
 
-        recruitment = figure_to_png(plot_recruitment(window))
+        recruitment = figure_to_png(plot_recruitment(
+            window, held=effects.reach is not None and effects.reach.limited))
         sd = window_strength_duration(pf.channels[0], site=pf.site, progress=progress)
         pngs = (recruitment, window_strength_duration_png(sd))
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)

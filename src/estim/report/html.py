@@ -104,7 +104,9 @@ def _figures(result: Result) -> dict[str, str]:
         figs["field"] = _png("field", groups, lambda: sections_figure(groups))
     if fx is not None and fx.window is not None:
         window = fx.window
-        figs["recruitment"] = _png("recruitment", window, lambda: plot_recruitment(window))
+        held = fx.reach is not None and fx.reach.limited
+        figs["recruitment"] = _png("recruitment", (window, held),
+                                   lambda: plot_recruitment(window, held=held))
     if fx is not None and fx.force is not None:
         force = (fx.force, fx.max_force_N)
         figs["force"] = _png("force", force, lambda: plot_force(*force))

@@ -302,10 +302,11 @@ def plain_log_ticks(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def plot_recruitment(window: Any) -> Figure:
+def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
     """Recruitment of every fiber class against the channel's peak current, with the
     sensory, motor and pain thresholds, the band where the stimulation is felt without
-    pain, and the programmed intensity marked."""
+    pain, and the programmed intensity marked (``held``: the current the device drives,
+    where it cannot drive the setting)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -323,9 +324,12 @@ def plot_recruitment(window: Any) -> Figure:
     for name, frac in window.curve(amps).items():
         if name == "periosteal" and not np.any(frac > 0):
             continue  # a bone too deep to matter: no line of zeros in the legend
+        # a class that no current on the axis recruits says so: C fibers were in the
+        # legend with no line to be seen (probe of 5 December 2026)
+        none = "" if np.any(frac > 0) else f", none below {hi * ma:.3g} mA"
         ax.step(amps * ma, frac * 100, where="post", color=_FIBER_COLOURS.get(name),
                 label=f"{_FIBER_WORDS.get(name, name)}, {window.classes[name].thresholds_a.size}"
-                      " fibers simulated")
+                      f" fibers simulated{none}")
     sensory, pain = window.sensory_a, window.pain_a
     if np.isfinite(sensory):
         top = min(x for x in (pain, hi) if np.isfinite(x))
@@ -344,7 +348,8 @@ def plot_recruitment(window: Any) -> Figure:
     # the programmed intensity wide and pale behind the thresholds: HVPC's 749 mA hid the
     # pain threshold's 739 mA under it
     ax.axvline(window.amplitude_a * ma, color="k", lw=5, alpha=0.3, zorder=1,
-               label=f"programmed intensity: {window.amplitude_a * ma:.3g} mA")
+               label=f"{'what the device drives' if held else 'programmed intensity'}: "
+                     f"{window.amplitude_a * ma:.3g} mA")
     ax.set_xscale("log")
     ax.set_xlim(lo * ma, hi * ma)
     plain_log_ticks(ax.xaxis)
