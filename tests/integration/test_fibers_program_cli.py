@@ -113,7 +113,7 @@ def test_the_table_names_its_channel_and_what_the_device_drives(capsys, monkeypa
                     .replace('amplitude = "25 mA"', 'amplitude = "60 mA"'), encoding="utf-8")
     assert main(["fibers", str(path)]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "fiber thresholds under channel 1's cathode (its peak current)" in out
+    assert "fiber thresholds (peak current) under channel 1's cathode" in out
     assert "the device drives 9.24 mA of the programmed 60 mA" in out
     assert "peak current the device drives 9.24 mA (of 60 mA programmed)" in out
     assert main(["fibers", str(path), "--json"]) == 0

@@ -189,12 +189,14 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
     ch = terminal_text(report["channel"])
     with_other = "".join(f", channel {terminal_text(o)}'s field superposed"
                          for o in report.get("superposed") or ())
-    t = Table(title=f"{terminal_text(report['program'])}: fiber thresholds under channel "
-              f"{ch}'s cathode{with_other} (its peak current)")
+    t = Table(title=f"{terminal_text(report['program'])}\nfiber thresholds (peak current) "
+              f"under channel {ch}'s cathode{with_other}")
     last = ("recruited at what it drives" if report.get("held_by_device")
             else "recruited at programmed")
     for col in ("class", "model", "fibers", "lowest", "median", last):
-        t.add_column(col, justify="right" if col not in ("class", "model") else "left")
+        # a narrow terminal folds a cell rather than cutting its number ("27… mA")
+        t.add_column(col, justify="right" if col not in ("class", "model") else "left",
+                     overflow="fold")
     for name, c in report["classes"].items():
         t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
                   _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
