@@ -107,12 +107,22 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.integration
-def test_field_analytic_lower_back(tmp_path: Path) -> None:
+def test_field_analytic_lower_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
     out = tmp_path / "out"
     args = _args(str(EXAMPLES / "tens_conventional.toml"), "-o", str(out), "--method",
                  "analytic")
     assert run(args) == 0
     data = json.loads((out / "fields.json").read_text())
+    # the field under the cathode is printed (it was in the JSON only): the skin's figure
+    # is the profile's at mid-skin (1 mm), as the JSON holds it, to the 3 figures printed
+    printed = " ".join(capsys.readouterr().out.split())
+    (cathode,) = [p for p in data["depth_profiles"] if p["electrode"] == "cathode"]
+    depth, field = (np.array(cathode[k], dtype=float) for k in ("depth_m", "field_V_per_m"))
+    ok = np.isfinite(field)
+    skin = float(np.interp(1e-3, depth[ok], field[ok]))
+    assert f"|E| under the cathode {skin:.3g} V/m in the skin" in printed, printed
     assert data["method"] == "analytic" and data["boundary"] == "uniform"
     assert 50 < data["channels"][0]["resistance_ohm"] < 1000
     # the site and the electrodes are data, not Python reprs

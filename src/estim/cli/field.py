@@ -64,6 +64,33 @@ def register(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _under_cathode(profiles: Any, channel: str, site: Any) -> str:
+    """|E| under the channel's cathode in the skin, at the top of the muscle and 2 cm deep,
+    in words: the command printed a resistance and a current and left the field to the
+    JSON (probe of 5 December 2026)."""
+    import numpy as np
+
+    prof = next((p for p in profiles if p.channel == channel and p.electrode == "cathode"),
+                None)
+    if prof is None or site.kind == "brain":
+        return ""
+    depth, field = np.asarray(prof.depth_m), np.asarray(prof.field_v_per_m)
+    ok = np.isfinite(field)
+    if ok.sum() < 2:
+        return ""
+    skin, fat = (ly.thickness for ly in site.layers[:2])
+    at = [("in the skin", skin / 2), (f"at the top of the muscle ({(skin + fat) * 1e3:.3g} "
+                                      "mm)", skin + fat + 5e-4)]
+    # 2 cm deep where that is muscle (a patch's layers are flat; a limb's bone depth
+    # varies round it, and the knee's lies within 2 cm)
+    if site.kind == "planar" and len(site.layers) > 2 and \
+            skin + fat < 0.02 < skin + fat + site.layers[2].thickness:
+        at.append(("2 cm deep in the muscle", 0.02))
+    words = [f"{float(np.interp(d, depth[ok], field[ok])):.3g} V/m {where}"
+             for where, d in at if depth[ok][0] <= d <= depth[ok][-1]]
+    return "|E| under the cathode " + ", ".join(words) if words else ""
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``estim field``; 0 on success, 2 on bad input (one line on stderr)."""
     try:
@@ -152,8 +179,13 @@ def _field(args: argparse.Namespace) -> int:
             drive = f"current {current_text(pf.currents[c.name])}"
         line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
                 f"solution, {pads}); {drive}")
-        print("\n  ".join(textwrap.wrap(line, max(40, shutil.get_terminal_size().columns
-                                                   - 2))))
+        under = _under_cathode(profiles, c.name, pf.site)
+        print("\n  ".join(textwrap.wrap(line + (f"; {under}" if under else ""),
+                                         max(40, shutil.get_terminal_size().columns - 2))))
+    if section.get("max_envelope_V_per_m") is not None:
+        # what true interferential is for, said where it is read (it was in the JSON only)
+        print(f"interferential envelope: up to {section['max_envelope_V_per_m']:.3g} V/m in "
+              f"the section, mean modulation depth {section['mean_modulation_depth']:.0%}")
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 
