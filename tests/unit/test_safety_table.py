@@ -131,3 +131,20 @@ def test_a_figure_of_a_thousand_or_more_is_shown_in_the_larger_unit() -> None:
     assert format_value(200e-6, "µs") == "200 µs"
     assert format_value(4.2e-34, "µC") == "0 µC"  # rounding noise of a balanced pulse
     assert format_value(None, "µs") == "n/a"
+
+
+def test_a_session_the_program_does_not_give_is_named_as_the_default() -> None:
+    """A program without a duration ran 30 min, tabled as if it were the program's own
+    (probe of 5 December 2026); iontophoresis's time comes from its dose, not a default."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    assert 'duration = "30 min"' in text
+    given = check(parse_program(text)).table.channels[0].row("session_duration")
+    bare = check(parse_program(text.replace('duration = "30 min"\n', ""))).table.channels[0]
+    assert given.note == "" and given.programmed == bare.row("session_duration").programmed
+    assert bare.row("session_duration").note == "the program gives no duration: the default " \
+        "30 min"
+    ionto = check(load_program(bundled_examples()["iontophoresis_dexamethasone"]))
+    assert ionto.table.channels[0].row("session_duration").note == ""

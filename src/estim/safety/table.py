@@ -309,7 +309,12 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _timing("ramp_up", "Ramp up", "s", p, m, "ramp_up_s"),
         _timing("ramp_down", "Ramp down", "s", p, m, "ramp_down_s"),
         _both("session_duration", "Session duration", "min", p, m,
-              lambda o: o.stimulus.duration_s),
+              lambda o: o.stimulus.duration_s,
+              # a program without one runs the model's 30 min, said so (it read as the
+              # program's own; probe of 5 December 2026)
+              "" if "duration" in p.channel.stimulation.model_fields_set
+              or "duration" not in type(p.channel.stimulation).model_fields  # a dose's time
+              else "the program gives no duration: the default 30 min"),
         TableRow("smaller_electrode_area", "Smaller electrode area", "cm²", p.smaller_area_m2,
                  m.smaller_area_m2),
         _both("skin_peak_voltage", "Peak voltage on a typical skin–electrode load", "V", p, m,
