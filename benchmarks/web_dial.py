@@ -55,7 +55,7 @@ def dial(client: httpx.Client, program: str) -> None:
     if state["state"] == "failed":
         raise SystemExit(f"{program}: preparation failed: {state.get('error')}")
     prepared_s = time.perf_counter() - t0
-    top_a = client.get(f"/api/jobs/{job}/model").json()["max_amplitude_a"]
+    top_a = client.get(f"/api/jobs/{job}/model").json()["max_amplitude"]
     client.get(f"/api/jobs/{job}/section")  # the page fetches the section once
     times: list[float] = []
     for k in range(201):  # every dial position, up then down

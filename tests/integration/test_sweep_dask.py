@@ -393,3 +393,23 @@ def test_a_sweep_that_would_drop_an_earlier_tables_points_is_refused(tmp_path: P
     assert "1 computed, 3 from an earlier run" in capsys.readouterr().out
     assert main(["sweep", "tens_burst", "--vary", "amplitude=10mA", "--safety-only", "-o",
                  out, "--workers", "1", "--force"]) == 0
+
+
+def test_sweep_without_the_sweep_extra_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    """The README's quick start installs no Dask: `estim sweep` ended in a
+    ModuleNotFoundError traceback where `estim serve` says what to install (docs probe of
+    5 December 2026). Nothing is written."""
+    import sys
+
+    from estim.cli.main import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    out = tmp_path / "s"
+    assert main(["sweep", "tens_conventional", "--vary", "amplitude=1,2mA", "--safety-only",
+                 "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("estim sweep: error: estim sweep needs the sweep extra (distributed is not "
+                   "installed): pip install 'estim[sweep]'")
+    assert not out.exists()

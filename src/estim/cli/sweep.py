@@ -66,7 +66,14 @@ def register(sub: Any) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from estim.errors import InputError
+    from estim.errors import EstimError, InputError
+
+    try:  # one line, as estim serve says it (a traceback on the quick start's install)
+        import distributed  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as err:
+        raise EstimError(f"estim sweep needs the sweep extra ({err.name} is not installed): "
+                         "pip install 'estim[sweep]'") from None
     from estim.program.bundled import resolve_program
     from estim.sweep import (
         Mode,
