@@ -199,7 +199,8 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
             # 5 December 2026); a grown or a smaller population shares its first chunks
             raise InputError("--output", str(folder), f"a folder of this population (its "
                              f"chunks/ holds {len(earlier):,} chunk(s) of another program, "
-                             "class, seed or estim version, whose population.csv this run "
+                             "class, seed, estim version or size (a population smaller "
+                             "than one chunk shares none), whose population.csv this run "
                              "would replace): another folder, or --force")
         chunks_dir.mkdir(parents=True, exist_ok=True)
         stamp(chunks_dir)
