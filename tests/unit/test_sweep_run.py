@@ -167,6 +167,12 @@ def test_a_point_says_which_rule_fails_and_at_which_setting(tmp_path: Path) -> N
     header = rows[0].split(",")
     failures = [r.split(",")[header.index("safety_failures")] for r in rows[1:]]
     assert failures == ["0", "1"]
+    # a virtual subject is a whole number too (it read 0.0, 1.0; docs probe)
+    subjects = run_sweep(plan_sweep(TENS, [parse_axis("subject=0,1")], options=SAFETY),
+                         tmp_path / "subjects", workers=1)
+    rows = sweep_table(subjects).to_csv().splitlines()
+    column = rows[0].split(",").index("subject")
+    assert [r.split(",")[column] for r in rows[1:]] == ["0", "1"]
 
 
 def test_a_refused_scheduler_leaves_no_folder(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from estim.sweep.axes import SUBJECT
 from estim.sweep.point import OUTPUTS, Output, Scalar
 from estim.sweep.run import SweepRun
 
@@ -130,7 +131,10 @@ def _cell(column: Column, value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, float):
-        if column.output is not None and column.output.count and value.is_integer():
+        # a count and a virtual subject as whole numbers (1.0 rules failed; subject 0.0)
+        whole = (column.output is not None and column.output.count) or \
+            (column.kind == "input" and column.name == SUBJECT)
+        if whole and value.is_integer():
             return str(int(value))
         return repr(value)
     return value
