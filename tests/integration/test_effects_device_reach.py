@@ -91,3 +91,40 @@ def test_a_ramp_below_the_compliance_keeps_its_pulses() -> None:
     low = before < top
     assert low.any() and (after[low] == before[low]).all()  # the ramp's first pulses
     assert (after[~low] == pytest.approx(top, rel=1e-12))
+
+
+def test_a_sweep_names_the_current_the_device_drives(tmp_path) -> None:
+    """12, 30 and 60 mA on a 3 V unit gave one sensation and the same fractions, with no
+    column saying why (probe of 5 December 2026)."""
+    from estim.sweep import SweepOptions, parse_axis, plan_sweep, run_point
+
+    path = tmp_path / "weak.toml"
+    path.write_text(_tens("3 V", "25 mA"), encoding="utf-8")
+    options = SweepOptions(fibers=20)
+    plan = plan_sweep(path, [parse_axis("amplitude=5,30,60mA")], options=options)
+    rows = [dict(run_point(p, options).outputs) for p in plan.points]
+    driven = [r["driven_peak_current_mA"] for r in rows]
+    assert driven[0] == pytest.approx(5.0, rel=1e-9)  # below what the device drives
+    assert driven[1] == pytest.approx(driven[2], rel=1e-12)  # held alike
+    assert driven[1] < 30.0
+    assert rows[1]["sensation"] == rows[2]["sensation"]
+
+
+def test_a_voltage_units_current_limit_is_worded_in_volts() -> None:
+    """HVPC held by a 200 mA current limit read "200 mA (of 749 mA set)" where 150 V is
+    set (probe of 5 December 2026)."""
+    from estim.report import page
+
+    text = bundled_examples()["hvpc_wound"].read_text(encoding="utf-8")
+    assert 'current_limit = "2.5 A"' in text
+    fx = _effects(text.replace('current_limit = "2.5 A"', 'current_limit = "200 mA"'))
+    assert fx.reach is not None and fx.reach.limited and fx.reach.bound == "current limit"
+    w = fx.to_dict()["sensation_window"]
+    # 150 V over the field's load with the skin interface: the setting, to 3 figures
+    assert w["set_peak_V"] == pytest.approx(150.0, rel=1e-9)
+    last = page.thresholds(w)[-1]
+    assert (last.name, last.current) == ("What the device drives", "200 mA (of 150 V set)")
+    data = {"effects": fx.to_dict()}
+    assert page.reach_limited(data, "1").startswith(
+        "its 200 mA current limit holds the ")
+    assert "that 150 V would drive" in page.reach_limited(data, "1")

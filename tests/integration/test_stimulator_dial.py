@@ -220,3 +220,29 @@ def test_the_dial_past_the_compliance_feels_what_the_device_drives() -> None:
     assert any(n.startswith("strong: marked at 50 mA") for n in fit.notes)
     rec = fit.recommendation(model)
     assert rec.amplitude_a <= reach * (1 + 1e-9)
+    # two marks past it are one current: refused, not fitted as equal (probe)
+    from estim.errors import InputError
+
+    with pytest.raises(InputError, match="marks at different currents"):
+        fit_person(model, Marks(first_felt=0.015, strong=0.02))
+
+
+def test_a_held_nmes_dial_gives_the_runs_force_at_the_programmed_setting() -> None:
+    """The dial read 22.4 % of the maximal force at 60 mA of an 8 V unit, the run 23.0 %:
+    its table scaled the pulses, the run held each to what the device drives (probe of
+    5 December 2026)."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["nmes_quadriceps"].read_text(encoding="utf-8")
+    assert text.count('compliance_voltage = "') == 1
+    import re
+
+    held = re.sub(r'compliance_voltage = "[^"]*"', 'compliance_voltage = "8 V"', text)
+    model = prepare(parse_program(held))
+    fx = model.result.effects
+    assert fx is not None and fx.reach is not None and fx.reach.limited
+    assert fx.force is not None and fx.max_force_N
+    first = float(fx.force.contraction_peak_force_N[0]) / fx.max_force_N
+    state = model.at(model.program.channels[0].stimulation.amplitude.value)
+    assert state.force_fraction == pytest.approx(first, rel=1e-9)  # the same model and train

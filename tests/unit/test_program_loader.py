@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -249,6 +250,7 @@ def test_a_voltage_controlled_iontophoresis_device_is_refused():
     text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
     text = text.replace('control = "current"', 'control = "voltage"').replace(
         'max_current = "', 'max_voltage = "80 V"\ncurrent_limit = "')
+    text = re.sub(r'compliance_voltage = "[^"]*"\n', "", text)  # a voltage unit has none
     with pytest.raises(ProgramError) as info:
         parse_program(text)
     assert info.value.field == "device.control" and info.value.value == "voltage"
@@ -365,3 +367,19 @@ def test_a_value_of_the_wrong_kind_is_a_program_error(call: str, value: object) 
     with pytest.raises(ProgramError) as err:
         getattr(estim, call)(value)
     assert "expected" in str(err.value)
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('max_current = "100 mA"', 'max_current = "100 mA"\ncurrent_limit = "50 mA"',
+     "current_limit"),
+    ('max_current = "100 mA"', 'max_current = "100 mA"\nmax_voltage = "50 V"', "max_voltage"),
+])
+def test_the_other_controls_bounds_are_refused(old: str, new: str, field: str) -> None:
+    """A current_limit on a current-controlled unit was accepted and changed nothing, as if
+    it held its current (probe of 5 December 2026)."""
+    text = (EXAMPLES[0].parent / "tens_conventional.toml").read_text()
+    assert old in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace(old, new))
+    assert info.value.field == f"device.{field}"
+    assert "bounded by its max_current and compliance_voltage" in info.value.expected

@@ -136,7 +136,8 @@ def _program(args: argparse.Namespace) -> int:
     if effects.reach is not None:
         report["device_reach"] = effects.reach.to_dict()
         if effects.reach.limited:  # as results.json says it (estim.effects.program)
-            report.update(held_by_device=True, set_peak_current_A=effects.reach.programmed_a)
+            report.update({k: v for k, v in effects.to_dict()["sensation_window"].items()
+                           if k in ("held_by_device", "set_peak_current_A", "set_peak_V")})
     for name, c in window.classes.items():
         report["classes"][name] = _class_summary(c, amplitude)
     report["files"] = []
@@ -181,7 +182,7 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from estim.report.page import dial_volts, reach_limited
+    from estim.report.page import dial_volts, reach_limited, set_words
     from estim.report.terminal import _band, _hanging, terminal_text
 
     # whose cathode and pulse: true interferential's table read as channel A's alone, and
@@ -209,7 +210,7 @@ def _print_program(report: dict[str, Any], console: Any) -> None:
                                    + " (the class's median counts them above the rest)"))
     _hanging(console, "", Text(
         (f"peak current the device drives {_ma(report['programmed_peak_current_A'])} (of "
-         f"{_ma(report['set_peak_current_A'])} programmed)" if report.get("held_by_device")
+         f"{set_words(report)} programmed)" if report.get("held_by_device")
          else f"programmed peak current {_ma(report['programmed_peak_current_A'])}")
         + "; load with the "
         f"skin interface {report['load_with_skin_interface_ohm']:.0f} Ω (tissue and "

@@ -177,6 +177,13 @@ def _field(args: argparse.Namespace) -> int:
                      "it (no skin interface: `estim run` adds it, and drives less)")
         else:
             drive = f"current {current_text(pf.currents[c.name])}"
+            volts = program.device.compliance_voltage
+            if volts is not None and pf.currents[c.name] * c.resistance > volts:
+                # the field is drawn at a current the device cannot drive (probe of
+                # 5 December 2026)
+                drive += (f", of which its {volts:g} V compliance drives at most "
+                          f"{current_text(volts / c.resistance)} through this tissue (and "
+                          "less with the skin interface: `estim run`)")
         line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
                 f"solution, {pads}); {drive}")
         under = _under_cathode(profiles, c.name, pf.site)

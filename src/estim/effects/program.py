@@ -165,6 +165,8 @@ class EffectsResult:
     #: the most current the device drives into the window's channel (its compliance over
     #: the tissue and skin interface, or its current limit), where it has one
     reach: DeviceReach | None = None
+    #: every channel's (the first is ``reach``'s), where the device states a bound
+    reaches: tuple[DeviceReach, ...] = ()
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -190,8 +192,13 @@ class EffectsResult:
                 # one beside it (the faces called 9.24 mA "programmed"; review)
                 out["sensation_window"].update(held_by_device=True,
                                                set_peak_current_A=self.reach.programmed_a)
+                if self.reach.bound == "current limit":  # a voltage is set, not a current
+                    out["sensation_window"]["set_peak_V"] = \
+                        self.reach.programmed_a * self.reach.load_ohm  # [A x Ω -> V]
         if self.reach is not None:
             out["device_reach"] = self.reach.to_dict()
+        if self.reaches:
+            out["device_reaches"] = [r.to_dict() for r in self.reaches]
         if self.sensation is not None:
             out["sensation"] = {"phrase": self.sensation.phrase,
                                 "reasons": list(self.sensation.reasons),
@@ -435,6 +442,11 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     notes.extend(window_notes)
     cf = pf.channels[0]
     reach = device_reach(program, cf, amplitude)
+    # every channel's: a second channel held was said behind -v only (probe of 5 December
+    # 2026); true interferential's second carrier is held by its own below
+    reaches = tuple(r for r in (
+        device_reach(program, pf.channels[k], pf.currents[ch.name], channel=k)
+        for k, ch in enumerate(program.channels)) if r is not None)
     if reach is not None and reach.limited:
         # what the fibers get is what the device drives: each pulse above its bound is cut
         # to it, the rest (a ramp's first pulses) as they are (a clipped rectangular pulse
@@ -494,4 +506,5 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         recruitment, force_N=force_N, max_force_N=max_force, criteria=window.criteria)
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
-                         expected_sensation=program.expected_sensation, reach=reach)
+                         expected_sensation=program.expected_sensation, reach=reach,
+                         reaches=reaches)

@@ -117,6 +117,17 @@ class Device(FrozenModel):
             v = getattr(self, name)
             if v is not None and v <= 0:
                 raise InputError(name, v, "a positive value")
+        # the other control's bounds were taken and never used: a current_limit on a
+        # current-controlled unit read as if it held its current (probe of 5 December 2026)
+        others = (("max_voltage", "current_limit") if self.control is Control.CURRENT
+                  else ("max_current", "compliance_voltage"))
+        own = ("max_current and compliance_voltage" if self.control is Control.CURRENT
+               else "max_voltage and current_limit")
+        for name in others:
+            if getattr(self, name) is not None:
+                raise InputError(name, getattr(self, name),
+                                 f"nothing here: a {self.control.value}-controlled device is "
+                                 f"bounded by its {own}")
         return self
 
     @property

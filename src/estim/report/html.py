@@ -148,10 +148,19 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "rows": rows,
         "figures": _figures(result),
         "field_rows": page.field_rows(fx["fields"], result) if fx.get("fields") else [],
+        # the field is drawn at the programmed current: where the device drives less, it
+        # says how much less (a 60 mA field beside a device that drives 9.24 mA; probe)
+        "field_held": [f"Channel {r['channel']}: "
+                       + page.reach_limited(data, r["channel"])
+                       + f"; the field in the tissue is {r['reach_A'] / r['programmed_A']:.0%}"
+                       " of the one drawn."
+                       for r in fx.get("device_reaches") or [] if r.get("limited")
+                       and r.get("programmed_A")],
         "window": page.thresholds(fx["sensation_window"], page.device_top(
             data, fx["sensation_window"]["channel"])) if fx.get("sensation_window")
         else [],
         "sensation": fx.get("sensation"),
+        "at_name": page.at_name(fx.get("sensation_window") or {}),
         "reasons": "; ".join(page.readable(page.plain(r))
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
         "plain_sensation": page.plain_sensation(

@@ -380,9 +380,14 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
                  (w["pain_threshold_A"], "find it painful")]
         reached = sorted((a, words) for a, words in steps if a is not None)
+        top = device_top(data, w["channel"])
         if reached:
+            # a step past what the device drives says so (a twitch at 31 mA and pain at
+            # 42.8 mA read as reachable on a unit that drives 9.24 mA; probe of 5 December
+            # 2026)
             feel.append("Turning the intensity up from zero, they would "
                         + ", then ".join(f"{words} at about {current_words(a)}"
+                                         + beyond_device(a, top)
                                          for a, words in reached)
                         + ".")
         dial = dial_volts(data, w)
@@ -744,6 +749,19 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
     return min(out) if out else None
 
 
+def set_words(window: dict[str, Any]) -> str:
+    """The setting a held window's current comes from: volts for a voltage-set unit (HVPC's
+    "of 749 mA set" for 150 V; probe of 5 December 2026), else the set current.
+
+    >>> set_words({"set_peak_current_A": 0.749, "set_peak_V": 149.8})
+    '150 V'
+    """
+    volts = window.get("set_peak_V")
+    if isinstance(volts, int | float):
+        return f"{readable(format(volts, '.3g'))} V"
+    return current_words(window.get("set_peak_current_A"))
+
+
 def at_name(window: dict[str, Any]) -> str:
     """What the window's current at "programmed" is: the programmed intensity, or, where
     the device cannot drive it, the current it drives (9.24 mA was called "programmed"
@@ -783,8 +801,12 @@ def reach_limited(data: dict[str, Any], channel: str) -> str:
     ...     "load_ohm": 325.0, "limited": True}}}, "1")[:67]
     'the device drives 9.24 mA of the programmed 60 mA through the 325 Ω'
     """
-    r = (data.get("effects") or {}).get("device_reach") or {}
-    if r.get("channel") != channel or not r.get("limited"):
+    fx = data.get("effects") or {}
+    # any channel's (a second channel held was said behind -v only; probe of 5 December
+    # 2026)
+    r = next((x for x in (fx.get("device_reaches") or [fx.get("device_reach") or {}])
+              if x.get("channel") == channel), {})
+    if not r.get("limited"):
         return ""
     ohms = readable(format(r["load_ohm"], ".3g"))
     if r["bound"] != "compliance":  # a voltage set: "of the programmed 749 mA" read as if
@@ -835,7 +857,7 @@ def thresholds(window: dict[str, Any], device_max_a: float | tuple[float, str] |
     out.append(Threshold(
         "What the device drives" if held else "Programmed intensity",
         current_words(window["programmed_peak_current_A"])
-        + (f" (of {current_words(window.get('set_peak_current_A'))} set)" if held else ""),
+        + (f" (of {set_words(window)} set)" if held else ""),
         "recruited here: " + recruited_text(rec)))
     return out
 

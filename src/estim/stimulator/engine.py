@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.program import pulse_train
+from estim.effects.program import DeviceReach, held_to, pulse_train
 from estim.effects.sensation import CountCriterion, Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
 from estim.effects.window import SensationWindow, thresholds_near
@@ -150,11 +150,25 @@ class DialModel:
     def driven_top_a(self) -> float:
         """The highest setting (A or V) whose current the device drives into the tissue: its
         compliance (or current limit) over the load; inf where it has no bound there."""
+        return self._binding()[0]
+
+    def _binding(self) -> tuple[float, DeviceReach | None]:
+        """The lowest setting at which a channel of the window reaches what its device
+        drives, and that channel's reach. True interferential's second carrier counts: the
+        dial keeps the two in their programmed ratio, so past its hold it holds both (its
+        hold was ignored, and channel B rose to 40 mA where 26 mA flow; probe of
+        5 December 2026)."""
         effects = self.result.effects
-        reach = effects.reach if effects is not None else None
-        if reach is None or not self.current_per_unit:
-            return math.inf
-        return reach.reach_a / self.current_per_unit
+        if effects is None or not self.current_per_unit:
+            return math.inf, None
+        setting = self.program.channels[0].stimulation.amplitude.value
+        tops: list[tuple[float, DeviceReach]] = []
+        if effects.reach is not None:
+            tops.append((effects.reach.reach_a / self.current_per_unit, effects.reach))
+        if self.program.true_interferential and setting > 0:
+            tops += [(r.reach_a / r.programmed_a * setting, r) for r in effects.reaches[1:2]
+                     if r.programmed_a > 0]
+        return min(tops, key=lambda t: t[0], default=(math.inf, None))
 
     @property
     def safety_ceiling_a(self) -> float:
@@ -191,7 +205,8 @@ class DialModel:
         drive, capped = self._driven(a)
         force = None
         if self.force_amplitudes is not None and self.force_fractions is not None:
-            force = float(np.interp(drive, self.force_amplitudes, self.force_fractions))
+            # the table holds each pulse as the device drives it (_force_table)
+            force = float(np.interp(a, self.force_amplitudes, self.force_fractions))
         if window is None or self.current_per_unit is None:
             effects = self.result.effects
             notes = effects.notes if effects is not None else ()
@@ -227,19 +242,20 @@ class DialModel:
     def _driven(self, setting: float) -> tuple[float, tuple[str, ...]]:
         """The setting whose current the device drives into the tissue at ``setting`` (dial
         unit), and why it is lower where it is."""
-        effects = self.result.effects
-        reach = effects.reach if effects is not None else None
-        per_unit = self.current_per_unit
-        if reach is None or not per_unit or setting <= self.driven_top_a * (1 + 1e-9):
+        top, reach = self._binding()
+        if reach is None or setting <= top * (1 + 1e-9):
             return setting, ()
         from estim.text import current_text
 
         bound = (f"its {reach.bound_value:g} V compliance" if reach.bound == "compliance"
                  else f"its {current_text(reach.bound_value)} current limit")
-        return reach.reach_a / per_unit, (
+        whose = "" if reach.channel == self.program.channels[0].name else (
+            f" into channel {reach.channel}'s pads, and the dial keeps the two channels in "
+            f"their ratio: both are held at {self.setting_text(top)}")
+        return top, (
             f"the device drives at most {current_text(reach.reach_a)} through the "
-            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}): what a person "
-            "feels is taken there",)
+            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}){whose}: what a "
+            "person feels is taken there",)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -397,6 +413,7 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     top = program.device.max_amplitude
     programmed = program.channels[0].stimulation.amplitude.value
     motor = window.classes["motor"]
+    reach = result.effects.reach if result.effects is not None else None
     # the first motor axon's threshold on the grid, and a setting just below it: the force
     # rises from 0 there, not along the line from the grid's setting below
     fire = [t / per_unit for t in motor.thresholds_a if np.isfinite(t) and 0 < t / per_unit < top]
@@ -407,6 +424,8 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
         if a <= 0:
             continue
         stim = _scaled(result.stimuli[0], program, float(a)).with_scale(per_unit)
+        if reach is not None:  # each pulse as the device drives it, as the effects stage
+            stim = held_to(stim, reach.reach_a)  # does (its force at the programmed setting)
         full = pulse_train(stim, lambda x: motor.fraction_at(x))
         first = full.times_s < stim.cycle_s
         if not np.any(first):

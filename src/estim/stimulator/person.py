@@ -493,12 +493,20 @@ def fit_person(model: ModelWindow, marks: Marks) -> PersonFit:
     usable = {}
     lo, hi = FACTOR_RANGE
     top = getattr(model, "driven_top_a", math.inf)
-    for name, v in list(given.items()):
-        if v > top * (1 + 1e-9):  # the person felt what the device drove, not the setting
-            notes.append(f"{name}: marked at {_setting(v, model.unit)}, where the device "
-                         f"drives what {_setting(top, model.unit)} does (its compliance or "
-                         "current limit): fitted there")
-            given[name] = top
+    held = [name for name, v in given.items() if v > top * (1 + 1e-9)]
+    if len(held) > 1:
+        # two marks past it are one current: first felt and strong both became 9.24 mA
+        # and a threshold was fitted that the person did not feel (probe of 5 December
+        # 2026)
+        raise InputError(f"marks.{held[-1]}", given[held[-1]], f"marks at different "
+                         f"currents: past {_setting(top, model.unit)} the device drives no "
+                         f"more (its compliance or current limit), so {' and '.join(held)} "
+                         "would be one current")
+    for name in held:  # the person felt what the device drove, not the setting
+        notes.append(f"{name}: marked at {_setting(given[name], model.unit)}, where the "
+                     f"device drives what {_setting(top, model.unit)} does (its compliance "
+                     "or current limit): fitted there")
+        given[name] = top
     for name, v in given.items():
         threshold = t[_MARK_THRESHOLD[name]]
         if math.isfinite(threshold) and threshold > 0:

@@ -83,6 +83,11 @@ OUTPUTS: tuple[Output, ...] = (
            "Periosteal Aδ fibers recruited (fraction; where a bone lies under the pads)"),
     Output("motor_recruited_fraction", "Motor axons recruited (fraction)"),
     Output("sensation", "Predicted sensation", tuple(s.value for s in Sensation)),
+    # where the device cannot drive the setting the sensation is that of the current it
+    # drives: 12, 30 and 60 mA on a 3 V unit read alike without a word (probe of
+    # 5 December 2026)
+    Output("driven_peak_current_mA", "Peak current the device drives into the tissue, the "
+           "window's channel (mA; the setting's where the device can drive it)"),
     Output("first_contraction_force_N", "Force of the first contraction (N)"),
     Output("last_contraction_force_N", "Force of the last contraction (N)"),
     Output("fatigue_ratio", "Fatigue ratio (last / first contraction)"),
@@ -250,6 +255,8 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
             out["periosteal_recruited_fraction"] = r.periosteal
     if sensation is not None:
         out["sensation"] = sensation.sensation.value
+    if window is not None:
+        out["driven_peak_current_mA"] = window.amplitude_a * 1e3  # [A -> mA]
     if effects.force is not None:
         peaks = effects.force.contraction_peak_force_N
         if peaks.size:
