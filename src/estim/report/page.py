@@ -804,8 +804,9 @@ def reach_limited(data: dict[str, Any], channel: str) -> str:
     fx = data.get("effects") or {}
     # any channel's (a second channel held was said behind -v only; probe of 5 December
     # 2026)
-    r = next((x for x in (fx.get("device_reaches") or [fx.get("device_reach") or {}])
-              if x.get("channel") == channel), {})
+    r: dict[str, Any] = next((x for x in (fx.get("device_reaches")
+                                         or [fx.get("device_reach") or {}])
+                              if x.get("channel") == channel), {})
     if not r.get("limited"):
         return ""
     ohms = readable(format(r["load_ohm"], ".3g"))
