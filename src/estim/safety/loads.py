@@ -27,6 +27,7 @@ from estim.errors import EstimError
 from estim.program.model import Control, Device
 from estim.skin import SKIN_INTERFACE_TABLE
 from estim.tables import TableEntry
+from estim.text import readable
 from estim.waveforms.segments import Pulse
 from estim.waveforms.stimulus import FloatArray, Stimulus
 
@@ -659,8 +660,13 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             peak_i = device.current_limit
         if device.max_voltage is not None:
             peak_v = min(peak_v, device.max_voltage)
-    note = ("periodic steady state over one pulse period (FFT); energy per pulse period (a "
-            "carrier cycle for carrier outputs); typical skin parameters, which vary widely")
+    # the load estim run's sensation uses is the site's field solution with the skin
+    # interface, another current for the same setting: said where the two are read side by
+    # side (probe of 5 December 2026)
+    note = (f"{readable(load.label)}, periodic steady state over one pulse period (FFT); energy per "
+            "pulse period (a carrier cycle for carrier outputs); typical skin parameters, "
+            "which vary widely; `estim run` drives the site's own tissue (its field "
+            "solution with the skin interface) for what a person feels")
     if _slow_dc(stim, load):
         # d.c. with ramps of seconds (iontophoresis): the sampling cannot resolve a 1 ms
         # time constant over 10 minutes, and need not, which the note said it had not
