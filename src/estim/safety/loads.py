@@ -663,8 +663,9 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
     # the load estim run's sensation uses is the site's field solution with the skin
     # interface, another current for the same setting: said where the two are read side by
     # side (probe of 5 December 2026)
-    note = (f"{readable(load.label)}, periodic steady state over one pulse period (FFT); energy per "
-            "pulse period (a carrier cycle for carrier outputs); typical skin parameters, "
+    note = (f"{readable(load.label)}, periodic steady state over one pulse period (FFT); "
+            "energy per pulse period (a carrier cycle for carrier outputs); typical skin "
+            "parameters, "
             "which vary widely; `estim run` drives the site's own tissue (its field "
             "solution with the skin interface) for what a person feels")
     if _slow_dc(stim, load):

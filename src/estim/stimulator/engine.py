@@ -153,22 +153,15 @@ class DialModel:
         return self._binding()[0]
 
     def _binding(self) -> tuple[float, DeviceReach | None]:
-        """The lowest setting at which a channel of the window reaches what its device
-        drives, and that channel's reach. True interferential's second carrier counts: the
-        dial keeps the two in their programmed ratio, so past its hold it holds both (its
-        hold was ignored, and channel B rose to 40 mA where 26 mA flow; probe of
-        5 December 2026)."""
+        """The setting at which the window's channel reaches what its device drives, and
+        its reach. True interferential's second carrier is held as the effects stage held
+        it at the programmed setting: its own hold along the dial would need another
+        window at each setting (the dial held both carriers where one was, and read 0 %
+        where the run read 35 %; review of 5 December 2026)."""
         effects = self.result.effects
-        if effects is None or not self.current_per_unit:
+        if effects is None or effects.reach is None or not self.current_per_unit:
             return math.inf, None
-        setting = self.program.channels[0].stimulation.amplitude.value
-        tops: list[tuple[float, DeviceReach]] = []
-        if effects.reach is not None:
-            tops.append((effects.reach.reach_a / self.current_per_unit, effects.reach))
-        if self.program.true_interferential and setting > 0:
-            tops += [(r.reach_a / r.programmed_a * setting, r) for r in effects.reaches[1:2]
-                     if r.programmed_a > 0]
-        return min(tops, key=lambda t: t[0], default=(math.inf, None))
+        return effects.reach.reach_a / self.current_per_unit, effects.reach
 
     @property
     def safety_ceiling_a(self) -> float:
@@ -203,6 +196,7 @@ class DialModel:
         # through this tissue, the setting's own current never arrives (probe of
         # 5 December 2026)
         drive, capped = self._driven(a)
+        capped = (*capped, *self._second_held())
         force = None
         if self.force_amplitudes is not None and self.force_fractions is not None:
             # the table holds each pulse as the device drives it (_force_table)
@@ -239,6 +233,20 @@ class DialModel:
                          safe.verdict, safe.rules, (*capped, *felt.reasons),
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided)
 
+    def _second_held(self) -> tuple[str, ...]:
+        """True interferential's second carrier held at the programmed setting, said: the
+        dial's window holds it there at every setting (:meth:`_binding`)."""
+        effects = self.result.effects
+        if effects is None or not self.program.true_interferential:
+            return ()
+        from estim.text import current_text
+
+        held = [r for r in effects.reaches[1:2] if r.limited]
+        return tuple(f"channel {r.channel}'s device drives at most "
+                     f"{current_text(r.reach_a)} into its pads: the dial reads the window "
+                     "of the programmed setting, with that carrier held as there (estim run "
+                     "holds each setting on its own)" for r in held)
+
     def _driven(self, setting: float) -> tuple[float, tuple[str, ...]]:
         """The setting whose current the device drives into the tissue at ``setting`` (dial
         unit), and why it is lower where it is."""
@@ -249,13 +257,10 @@ class DialModel:
 
         bound = (f"its {reach.bound_value:g} V compliance" if reach.bound == "compliance"
                  else f"its {current_text(reach.bound_value)} current limit")
-        whose = "" if reach.channel == self.program.channels[0].name else (
-            f" into channel {reach.channel}'s pads, and the dial keeps the two channels in "
-            f"their ratio: both are held at {self.setting_text(top)}")
         return top, (
             f"the device drives at most {current_text(reach.reach_a)} through the "
-            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}){whose}: what a "
-            "person feels is taken there",)
+            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}): what a person "
+            "feels is taken there",)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

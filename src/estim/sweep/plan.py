@@ -55,8 +55,9 @@ _MAX_FIBERS = 100_000
 #: of channels on shared pads, and the sensation of the first channel that is on; 7: the
 #: level between a twitch and pain is "contraction, below pain", the skin load's energy
 #: and peaks are exact at pulse edges, and the sensation is the current the device drives
-#: (its compliance over the tissue), in a column of its own.
-SWEEP_VERSION = "sweep-7"
+#: (its compliance over the tissue), in a column of its own; 8: each pulse held, not the
+#: train, and true interferential's second carrier held to its own pads.
+SWEEP_VERSION = "sweep-8"
 
 
 class Mode(StrEnum):
