@@ -246,25 +246,3 @@ def test_a_held_nmes_dial_gives_the_runs_force_at_the_programmed_setting() -> No
     first = float(fx.force.contraction_peak_force_N[0]) / fx.max_force_N
     state = model.at(model.program.channels[0].stimulation.amplitude.value)
     assert state.force_fraction == pytest.approx(first, rel=1e-9)  # the same model and train
-
-
-def test_true_interferentials_dial_agrees_with_the_run_where_a_carrier_is_held() -> None:
-    """Channels 10 and 30 mA on a 3 V unit: the dial held both carriers where channel B
-    reached its compliance and read "no sensation" (Aβ 3.6 %) where the run read a light
-    tingling (56.6 %) (review of 5 December 2026)."""
-    from estim.program import parse_program
-    from estim.program.bundled import bundled_examples
-
-    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
-    text = text.replace('compliance_voltage = "100 V"', 'compliance_voltage = "3 V"')
-    head, a, b = text.split("[[channels]]")
-    a = a.replace('amplitude = "30 mA"', 'amplitude = "10 mA"', 1)
-    model = prepare(parse_program(head + "[[channels]]" + a + "[[channels]]" + b))
-    fx = model.result.effects
-    assert fx is not None and fx.window is not None and fx.sensation is not None
-    assert [r.limited for r in fx.reaches] == [True, True]
-    state = model.at(0.01)  # the programmed setting
-    # the same window at the same held current: exactly the run's
-    assert state.recruitment["abeta"] == fx.window.recruitment.abeta
-    assert state.sensation == fx.sensation.phrase
-    assert any(r.startswith("channel B's device drives at most") for r in state.reasons)
