@@ -138,8 +138,14 @@ def _program(args: argparse.Namespace) -> int:
         if effects.reach.limited:  # as results.json says it (estim.effects.program)
             report.update({k: v for k, v in effects.to_dict()["sensation_window"].items()
                            if k in ("held_by_device", "set_peak_current_A", "set_peak_V")})
+    # each class once, under one set of names: results.json's "fibers" and
+    # "recruited_at_programmed" folded into "classes" (they were both here, as
+    # min_threshold_A and threshold_min_A; review of 5 December 2026)
+    fibers, _ = report.pop("fibers"), report.pop("recruited_at_programmed")
     for name, c in window.classes.items():
-        report["classes"][name] = _class_summary(c, amplitude)
+        report["classes"][name] = {**_class_summary(c, amplitude),
+                                   "leaving_tissue": fibers[name]["leaving_tissue"],
+                                   "local_responses": fibers[name]["local_responses"]}
     report["files"] = []
     if out is not None:
         from estim.report.fiber_plots import window_strength_duration_png
