@@ -329,7 +329,10 @@ def test_waveform_and_field_have_json(tmp_path, capsys):
     assert sorted(Path(f).name for f in data["files"]) == [
         "cross_section.png", "depth_profiles.png", "fields.json"]
     (ch,) = data["channels"]
-    assert 50 < ch["tissue_resistance_ohm"] < 1000 and ch["current_A"] == pytest.approx(0.010)
+    assert 50 < ch["resistance_ohm"] < 1000 and ch["current_A"] == pytest.approx(0.010)
+    # one name for one number: --json and the fields.json beside it
+    (written,) = json.loads((out / "fields.json").read_text())["channels"]
+    assert written["resistance_ohm"] == ch["resistance_ohm"]
 
 
 def _commands(tmp: Path) -> list[list[str]]:

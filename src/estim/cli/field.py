@@ -160,7 +160,7 @@ def _field(args: argparse.Namespace) -> int:
             "program": program.name, "method": meta["method"], "boundary": meta["boundary"],
             "n_dofs": meta["n_dofs"], "seconds": meta["seconds"],
             "cache_hit": meta["cache_hit"],
-            "channels": [{"name": c.name, "tissue_resistance_ohm": c.resistance,
+            "channels": [{"name": c.name, "resistance_ohm": c.resistance,
                           "current_A": pf.currents[c.name]} for c in pf.channels],
             "cross_section": section, "files": files})
         return 0
