@@ -7,6 +7,7 @@ from __future__ import annotations
 from estim.effects.program import effects_for_program
 from estim.program import parse_program
 from estim.program.bundled import bundled_examples
+from estim.program.options import Sensation
 from estim.simulate import simulate
 
 COUNTS = {k: 3 for k in ("abeta", "adelta", "c", "motor", "periosteal")}
@@ -36,11 +37,31 @@ def test_the_first_channel_on_is_the_one_predicted() -> None:
     assert ref.window is not None
     assert fx.window.sensory_a == ref.window.sensory_a and fx.window.pain_a == ref.window.pain_a
     assert fx.sensation is not None and fx.sensation.sensation == ref.sensation.sensation
-    # both on: channel 1's, and the note names channel 2's field as left out
+    # both on alike: each read under its own pads (here the same ones), channel 1's first
     on = parse_program(_two_on_one_pair("25 mA", "25 mA"))
     fx = effects_for_program(on, simulate(on, body=False).stimuli, counts=COUNTS, bands=False)
     assert fx.window is not None and fx.window.channel == "1"
-    assert any("the field of channel '2' is not in the fiber stage" in n for n in fx.notes)
+    assert fx.notes[0].startswith("the sensation window is computed for channel '1', the "
+                                  "strongest of the 2 channels that are on")
+    (other,) = fx.others
+    assert other.channel == "2" and other.phrase == fx.sensation.phrase
+    assert other.window["sensory_threshold_A"] == fx.window.sensory_a
+
+
+def test_the_strongest_channel_is_predicted_in_either_order() -> None:
+    """The window was the first channel's: three channels reordered went from "a strong but
+    comfortable tingling" to "it would hurt" (probe of 5 December 2026). Two channels on
+    one pair of pads, at 10 and 40 mA: the 40 mA channel's, listed first or second."""
+    for first, second, strong in (("10 mA", "40 mA", "2"), ("40 mA", "10 mA", "1")):
+        program = parse_program(_two_on_one_pair(first, second))
+        fx = effects_for_program(program, simulate(program, body=False).stimuli,
+                                 counts=COUNTS, bands=False)
+        assert fx.window is not None and fx.window.channel == strong
+        assert fx.window.amplitude_a == 0.040
+        (weak,) = fx.others
+        assert weak.window["programmed_peak_current_A"] == 0.010
+        assert fx.sensation is not None
+        assert Sensation(weak.phrase).rank < fx.sensation.sensation.rank
 
 
 def test_true_interferential_with_channel_a_off_is_channel_b_alone() -> None:

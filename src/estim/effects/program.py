@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from estim.fields.program import ProgramFields
     from estim.fields.solve import ChannelField, FieldSolution
 
-__all__ = ["DeviceReach", "EffectsResult", "characteristic_frequency", "device_reach",
-           "effects_for_program", "held_to", "pulse_train", "reach_note",
+__all__ = ["DeviceReach", "EffectsResult", "OtherChannel", "characteristic_frequency",
+           "device_reach", "effects_for_program", "held_to", "pulse_train", "reach_note",
            "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
@@ -138,6 +138,33 @@ def reach_note(reach: DeviceReach) -> str:
 
 
 @dataclass(frozen=True, eq=False)
+class OtherChannel:
+    """What a person feels under one more channel's pads, a program's window being another
+    channel's: its own window's thresholds and the sensation at its programmed peak (or at
+    what the device drives), in the keys of ``results.json``'s ``sensation_window``.
+
+    :param window: that channel's ``sensation_window`` (its thresholds and current).
+    :param phrase: the sensation there (:class:`Sensation`'s phrase).
+    :param people: how many virtual subjects feel each sensation there (phrase -> count).
+    """
+
+    window: dict[str, Any]
+    phrase: str
+    people: dict[str, int]
+
+    @property
+    def channel(self) -> str:
+        return str(self.window["channel"])
+
+    def to_dict(self) -> dict[str, Any]:
+        keep = ("channel", "programmed_peak_current_A", "held_by_device", "set_peak_current_A",
+                "set_peak_V", "muscle", "sensory_threshold_A", "strong_tingling_threshold_A",
+                "motor_threshold_A", "pain_threshold_A")
+        return {**{k: self.window[k] for k in keep if k in self.window},
+                "sensation": self.phrase, "at_programmed": dict(self.people)}
+
+
+@dataclass(frozen=True, eq=False)
 class EffectsResult:
     """What the program does in the body (each part states its evidence level).
 
@@ -167,6 +194,9 @@ class EffectsResult:
     reach: DeviceReach | None = None
     #: every channel's (the first is ``reach``'s), where the device states a bound
     reaches: tuple[DeviceReach, ...] = ()
+    #: what a person feels under each other channel's own pads, where a program has
+    #: several channels on (the window is the strongest one's): :class:`OtherChannel`
+    others: tuple[OtherChannel, ...] = ()
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -199,6 +229,8 @@ class EffectsResult:
             out["device_reach"] = self.reach.to_dict()
         if self.reaches:
             out["device_reaches"] = [r.to_dict() for r in self.reaches]
+        if self.others:
+            out["other_channels"] = [o.to_dict() for o in self.others]
         if self.sensation is not None:
             out["sensation"] = {"phrase": self.sensation.phrase,
                                 "reasons": list(self.sensation.reasons),
@@ -259,6 +291,85 @@ def characteristic_frequency(stim: Stimulus) -> float:
     return 1.0 / (2.0 * width) if width else 0.0
 
 
+def _own_channels(program: Program) -> list[int]:
+    """The channels that get a window of their own: those on, true interferential's second
+    carrier with its first (it is in the first's fiber stage). Where a channel is not a
+    transcutaneous pulsed one, the first that is on alone (iontophoresis: its dose); none
+    for DBS (its stage reads every contact)."""
+    if program.channels[0].stimulation.type == "dbs":
+        return []
+    on = [k for k, ch in enumerate(program.channels) if ch.stimulation.amplitude.value > 0]
+    if any(ch.stimulation.type not in _TRANSCUTANEOUS for ch in program.channels):
+        return on[:1]
+    if program.true_interferential and 0 in on and 1 in on:
+        on.remove(1)
+    return on
+
+
+def _strength(result: EffectsResult) -> tuple[int, int, int]:
+    """How strong what a person feels under a channel is: the sensation's rank, then how
+    many virtual subjects find it painful, then see a contraction."""
+    if result.sensation is None or result.window is None:
+        return (-1, 0, 0)
+    bands = result.window.bands
+    people = bands.sensations_at(result.window.amplitude_a) if bands is not None else {}
+    return (result.sensation.sensation.rank, people.get(Sensation.PAINFUL, 0),
+            people.get(Sensation.CONTRACTION, 0))
+
+
+#: The start of the note that says whose channel the window is (the faces show it).
+WINDOW_CHANNEL_NOTE = "the sensation window is computed for channel"
+
+
+def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int], *,
+                  progress: Callable[[str], None] | None, **kw: Any) -> EffectsResult:
+    """The effects with each channel of ``own`` first in turn (its fibers under its own
+    cathode, its own field; the field solution is shared), the strongest as the result.
+    The window was the first channel's whatever the others did: three channels reordered
+    went from "a strong but comfortable tingling" to "it would hurt" (probe of 5 December
+    2026)."""
+    results: list[tuple[int, EffectsResult]] = []
+    for k in own:
+        order = [k, *(j for j in range(len(program.channels)) if j != k)]
+        say = progress
+        if progress is not None and len(own) > 1:
+            say = _named_progress(progress, program.channels[k].name)
+        results.append((k, effects_for_program(
+            program.replace(channels=tuple(program.channels[j] for j in order)),
+            tuple(stimuli[j] for j in order), progress=say, each_channel=False, **kw)))
+    # the strongest; of equals, the first in the program
+    k, main = max(results, key=lambda kr: (*_strength(kr[1]), -kr[0]))
+    name = program.channels[k].name
+    notes = [n for n in main.notes if not n.startswith(WINDOW_CHANNEL_NOTE)]
+    if len(own) == 1:  # the first channel off and another on
+        # the prediction was channel 1's, "no sensation" at 0 mA beside channel 2's 60 mA,
+        # over its pain (probe of 5 December 2026)
+        return replace(main, notes=(
+            f"channel {program.channels[0].name!r} is off (0); what a person feels is "
+            f"predicted for channel {name!r}", *notes))
+    others = tuple(_other(r) for j, r in results if j != k)
+    shown = [o for o in others if o is not None]
+    words = "; ".join(f"channel {o.channel!r}: {o.phrase}" for o in shown)
+    note = (f"{WINDOW_CHANNEL_NOTE} {name!r}, the strongest of the {len(own)} channels "
+            f"that are on (each read under its own pads, with its own current alone; "
+            f"{words})")
+    return replace(main, notes=(note, *notes), others=tuple(shown))
+
+
+def _named_progress(progress: Callable[[str], None], name: str) -> Callable[[str], None]:
+    return lambda message: progress(f"channel {name}: {message}")
+
+
+def _other(result: EffectsResult) -> OtherChannel | None:
+    """One more channel's :class:`OtherChannel` (None where it has no window)."""
+    w, s = result.window, result.sensation
+    if w is None or s is None:
+        return None
+    people = ({str(x): n for x, n in w.bands.sensations_at(w.amplitude_a).items()}
+              if w.bands is not None else {})
+    return OtherChannel(result.to_dict()["sensation_window"], s.phrase, people)
+
+
 def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
                   progress: Callable[[str], None] | None = None
                   ) -> tuple[ProgramFields, Stimulus, float, list[str]]:
@@ -288,7 +399,7 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
     if others and not program.true_interferential:
         # only the channels on (a channel at 0 mA has no field to leave out)
         names = " and ".join(repr(n) for n in others)
-        notes.append(f"the sensation window is computed for channel {main.name!r} alone; "
+        notes.append(f"{WINDOW_CHANNEL_NOTE} {main.name!r} alone; "
                      f"the field of channel{'s' * (len(others) > 1)} {names} is not in the "
                      "fiber stage")
     return pf, stim, amplitude, notes
@@ -345,10 +456,16 @@ def _program_fields(program: Program, *, progress: Callable[[str], None] | None,
     from estim.fields.program import ProgramFields, fields_for_program
     from estim.version import __version__
 
+    # the channels in name order: a program's channels taken first in turn (_each_channel)
+    # share one solution, its channels put in the program's order
     key = digest(CACHE_VERSION, __version__, program.site.model_dump(mode="json"),
-                 [(ch.name, ch.anode.model_dump(mode="json"), ch.cathode.model_dump(mode="json"))
-                  for ch in program.channels], interface_conductance)
+                 sorted((ch.name, ch.anode.model_dump(mode="json"),
+                         ch.cathode.model_dump(mode="json")) for ch in program.channels),
+                 interface_conductance)
     sol = _field_memory.get(key)
+    if sol is not None:
+        by_name = {c.name: c for c in sol.channels}
+        sol = replace(sol, channels=tuple(by_name[ch.name] for ch in program.channels))
     if sol is None:
         pf = fields_for_program(program, progress=progress,
                                 interface_conductance=interface_conductance)
@@ -385,8 +502,12 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
                         counts: dict[str, int] | None = None, seed: int = 0,
                         excitability: float = 1.0, pain_tolerance: float = 1.0,
-                        bands: bool = True) -> EffectsResult:
+                        bands: bool = True, each_channel: bool = True) -> EffectsResult:
     """Run the body stages for ``program`` (fields, fibers, muscle, dose).
+
+    A program with several channels on gets a window under each one's own pads
+    (:func:`_each_channel`); the result is the strongest one's, the others in
+    :attr:`EffectsResult.others`. ``each_channel=False`` reads the first channel alone.
 
     :param excitability: one virtual subject's factor on every fiber's threshold
         (:mod:`estim.effects.subjects`): the recruitment, the force and the sensation at the
@@ -398,21 +519,12 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         on the window; a sweep's subject point, whose program is one subject's anatomy
         already, reads its own thresholds and skips them (they cost their drive ratios).
     """
-    dials = [ch.stimulation.amplitude.value for ch in program.channels]
-    on = next((k for k, d in enumerate(dials) if d > 0), None)
-    if on and program.channels[0].stimulation.type != "dbs":  # DBS moves its own
-        # (true interferential's channel A off: a ZeroDivisionError traceback; review)
-        # the first channel off and another on: the prediction was channel 1's, "no
-        # sensation" at 0 mA beside channel 2's 60 mA, over its pain (probe of 5 December
-        # 2026); it is the first channel that is on
-        order = [on, *(k for k in range(len(dials)) if k != on)]
-        moved = effects_for_program(
-            program.replace(channels=tuple(program.channels[k] for k in order)),
-            tuple(stimuli[k] for k in order), progress=progress, counts=counts, seed=seed,
-            excitability=excitability, pain_tolerance=pain_tolerance, bands=bands)
-        return replace(moved, notes=(
-            f"channel {program.channels[0].name!r} is off (0); what a person feels is "
-            f"predicted for channel {program.channels[on].name!r}", *moved.notes))
+    if each_channel:
+        own = _own_channels(program)
+        if own and own != [0]:
+            return _each_channel(program, stimuli, own, progress=progress, counts=counts,
+                                 seed=seed, excitability=excitability,
+                                 pain_tolerance=pain_tolerance, bands=bands)
     notes: list[str] = []
     main = program.channels[0]
     kind = main.stimulation.type

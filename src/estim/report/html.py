@@ -160,6 +160,9 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
             data, fx["sensation_window"]["channel"])) if fx.get("sensation_window")
         else [],
         "sensation": fx.get("sensation"),
+        # a program of several channels: whose pads the table is under, and the others
+        "window_channels": page.other_channels_words(fx, fx["sensation_window"])
+        if fx.get("sensation_window") else [],
         "at_name": page.at_name(fx.get("sensation_window") or {}),
         "reasons": "; ".join(page.readable(page.plain(r))
                              for r in (fx.get("sensation") or {}).get("reasons", [])),

@@ -129,6 +129,30 @@ PLAIN_SENSATION = {
 CLOSE_TO_PAIN = 1.25
 
 
+def other_channels_words(effects: dict[str, Any], window: dict[str, Any]) -> list[str]:
+    """Whose pads the window is under where a program has several channels on, and what a
+    person feels under each other's, in sentences ([] for one channel). The report read the
+    first channel's alone: three channels reordered went from "a strong but comfortable
+    tingling" to "it would hurt" (probe of 5 December 2026).
+
+    >>> fx = {"other_channels": [{"channel": "left", "programmed_peak_current_A": 0.025,
+    ...                           "sensation": "strong tingling, no contraction"}]}
+    >>> other_channels_words(fx, {"channel": "right"})[0]
+    "That is under channel right's pads, the strongest of the 2 channels that are on."
+    """
+    others = effects.get("other_channels") or []
+    if not others:
+        return []
+    out = [f"That is under channel {plain(window['channel'])}'s pads, the strongest of the "
+           f"{len(others) + 1} channels that are on."]
+    for o in others:
+        held = " (what the device drives)" if o.get("held_by_device") else ""
+        out.append(f"Under channel {plain(o['channel'])}'s, at "
+                   f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
+                   f"likely feel {plain_sensation(o['sensation'], o)}.")
+    return out
+
+
 def plain_sensation(phrase: str, window: dict[str, Any] | None,
                     words: dict[str, str] | None = None) -> str:
     """What ``phrase`` means in plain words (``words``, default :data:`PLAIN_SENSATION`);
@@ -376,6 +400,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         else:
             feel.append(f"At the programmed {at_words}, a person would "
                         f"most likely feel {plain_sensation(s['phrase'], w)}.")
+        channels = other_channels_words(fx, w)  # whose pads, then the others' (after the steps)
+        feel.extend(channels[:1])
         steps = [(w["sensory_threshold_A"], "start to feel it"),
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
                  (w["pain_threshold_A"], "find it painful")]
@@ -390,6 +416,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          + beyond_device(a, top)
                                          for a, words in reached)
                         + ".")
+        feel.extend(channels[1:])
         dial = dial_volts(data, w)
         if dial:
             feel.append(dial[0].upper() + dial[1:] + ".")

@@ -267,6 +267,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 f"of {bands['subjects']} virtual people: {terminal_text(people)}",
                 bands.get("undecided_at_programmed") or {}, bands["subjects"]), style="dim")
             _hanging(console, "  ", text)
+        for o in fx.get("other_channels") or []:  # each channel's own pads (probe)
+            steps = ", ".join(f"{words} {current_words(o[key])}" for words, key in (
+                ("feels it", "sensory_threshold_A"), ("twitch", "motor_threshold_A"),
+                ("hurts", "pain_threshold_A")) if o.get(key) is not None)
+            held = ", what the device drives" if o.get("held_by_device") else ""
+            _hanging(console, "  ", Text.from_markup(
+                f"[bold]channel {terminal_text(o['channel'])}, at "
+                f"{current_words(o['programmed_peak_current_A'])}{held}:[/bold] "
+                f"{terminal_text(o['sensation'])} [dim]({steps})[/dim]"))
     dbs = fx.get("dbs_activation")
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]

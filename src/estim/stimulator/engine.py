@@ -278,15 +278,17 @@ class DialModel:
         return stim.sample_grid(0.0, float(span_s), max_points=20_000)
 
 
-def _scaled(stim: Stimulus, program: Program, amplitude: float) -> Stimulus:
-    """The channel output at ``amplitude`` (its waveform is linear in the amplitude)."""
+def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0
+            ) -> Stimulus:
+    """Channel ``channel``'s output (``stim``) at the dial's ``amplitude`` (its waveform is
+    linear in the amplitude; the dial sets the first channel and scales the others)."""
     programmed = program.channels[0].stimulation.amplitude.value
     if programmed > 0:
         return stim.with_scale(amplitude / programmed)
     from estim.stimulator.safety_dial import program_at
     from estim.waveforms.build import stimulus_for
 
-    return stimulus_for(program_at(program, amplitude).channels[0])
+    return stimulus_for(program_at(program, amplitude).channels[channel])
 
 
 def _default_span(stim: Stimulus) -> float:
@@ -361,14 +363,26 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
 
 
 def _current_per_unit(result: Result) -> float | None:
-    """A at the fibers per dial unit: 1 for current control, 1 / resistance for voltage."""
-    if result.program.device.control is Control.CURRENT:
-        return 1.0
+    """A at the window's fibers per dial unit: 1 for current control, 1 / resistance for
+    voltage, times the window channel's share of the dial. The dial sets the first
+    channel and scales the others with it (:func:`estim.stimulator.safety_dial.program_at`),
+    and the window may be another channel's (the strongest of several,
+    :func:`estim.effects.program.effects_for_program`)."""
     effects = result.effects
+    share = 1.0
+    window = effects.window if effects is not None else None
+    if window is not None:
+        channels = result.program.channels
+        first = channels[0].stimulation.amplitude.value
+        own = next((c.stimulation.amplitude.value for c in channels
+                    if c.name == window.channel), first)
+        share = own / first if first > 0 else 1.0  # a first channel off: each set alike
+    if result.program.device.control is Control.CURRENT:
+        return share
     fields_ = effects.program_fields if effects is not None else None
     if fields_ is None:
         return None
-    return 1.0 / float(fields_.channels[0].resistance)
+    return share / float(fields_.channels[0].resistance)
 
 
 
@@ -419,6 +433,10 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     programmed = program.channels[0].stimulation.amplitude.value
     motor = window.classes["motor"]
     reach = result.effects.reach if result.effects is not None else None
+    # the window's channel (the strongest of several, not always the first) and its load
+    k_window = next(k for k, c in enumerate(program.channels) if c.name == window.channel)
+    pf = result.effects.program_fields if result.effects is not None else None
+    resistance = float(pf.channels[0].resistance) if pf is not None else math.inf
     # the first motor axon's threshold on the grid, and a setting just below it: the force
     # rises from 0 there, not along the line from the grid's setting below
     fire = [t / per_unit for t in motor.thresholds_a if np.isfinite(t) and 0 < t / per_unit < top]
@@ -428,7 +446,9 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     for k, a in enumerate(grid):
         if a <= 0:
             continue
-        stim = _scaled(result.stimuli[0], program, float(a)).with_scale(per_unit)
+        stim = _scaled(result.stimuli[k_window], program, float(a), k_window)
+        if stim.unit == "V":  # the window channel's tissue and interface
+            stim = stim.with_scale(1.0 / resistance)
         if reach is not None:  # each pulse as the device drives it, as the effects stage
             stim = held_to(stim, reach.reach_a)  # does (its force at the programmed setting)
         full = pulse_train(stim, lambda x: motor.fraction_at(x))

@@ -1,0 +1,135 @@
+"""What a person feels under a program of several channels: each channel's own window, the
+strongest as the answer, whatever order the file lists them in. The window was the first
+channel's alone: the same three channels reordered went from "a strong but comfortable
+tingling" to "it would hurt" (probe of 5 December 2026). The body stages are stubbed here
+(each channel's sensation given); the stages themselves are checked elsewhere."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import estim.effects.program as fx
+from estim.effects.program import EffectsResult
+from estim.program import parse_program
+from estim.program.options import Sensation
+from estim.stimulator.engine import _current_per_unit
+
+_CHANNEL = """
+[[channels]]
+name = "{name}"
+anode = {{ placement = "{a}", shape = "circular", diameter = "2 cm" }}
+cathode = {{ placement = "{c}", shape = "circular", diameter = "2 cm" }}
+[channels.stimulation]
+type = "tens"
+mode = "conventional"
+amplitude = "{amp}"
+frequency = "80 Hz"
+pulse_width = "200 us"
+duration = "30 min"
+"""
+
+
+def _program(channels: list[tuple[str, str, str]], control: str = "current") -> Any:
+    head = f"""name = "three channels"
+[device]
+control = "{control}"
+{'max_current = "100 mA"' if control == "current" else 'max_voltage = "100 V"'}
+compliance_voltage = "80 V"
+[site]
+name = "lower_back"
+"""
+    return parse_program(head + "".join(_CHANNEL.format(name=n, a=_PADS[s][0], c=_PADS[s][1],
+                                                        amp=a) for n, s, a in channels))
+
+
+#: each side's anode and cathode placements
+_PADS = {"left": ("lumbar_left_upper", "lumbar_left_lower"),
+         "right": ("lumbar_right_upper", "lumbar_right_lower"),
+         "upper": ("lumbar_upper", "lumbar_center")}
+
+
+# what each channel alone makes a person feel, and how many of 20 find it painful
+_FEEL = {"left": (Sensation.STRONG_TINGLING, 3), "right": (Sensation.PAINFUL, 14),
+         "middle": (Sensation.STRONG_TINGLING, 0)}
+
+
+def _stub(program: Any, stimuli: Any, **kw: Any) -> EffectsResult:
+    """One channel's effects (the first of ``program``): its sensation from _FEEL."""
+    assert kw["each_channel"] is False
+    name = program.channels[0].name
+    phrase, painful = _FEEL[name]
+    people = {Sensation.PAINFUL: painful, phrase: 20 - painful}
+    window = SimpleNamespace(
+        channel=name, amplitude_a=program.channels[0].stimulation.amplitude.value,
+        bands=SimpleNamespace(sensations_at=lambda a: people))
+    sensation = SimpleNamespace(sensation=phrase, phrase=str(phrase))
+    result = EffectsResult(window, sensation, None, None, None, None,  # type: ignore[arg-type]
+                           notes=(f"{fx.WINDOW_CHANNEL_NOTE} {name!r} alone; ...", "other"))
+    return _with_window_dict(result, name)
+
+
+def _with_window_dict(result: EffectsResult, name: str) -> EffectsResult:
+    window = {"channel": name, "programmed_peak_current_A": result.window.amplitude_a,
+              "sensory_threshold_A": 0.005, "motor_threshold_A": 0.03,
+              "pain_threshold_A": 0.04}
+
+    class WithDict(EffectsResult):
+        def to_dict(self) -> dict[str, Any]:
+            return {"sensation_window": window}
+
+    return WithDict(**{f: getattr(result, f) for f in result.__dataclass_fields__})
+
+
+@pytest.mark.parametrize("order", [("left", "right", "middle"), ("middle", "right", "left"),
+                                   ("right", "left", "middle")])
+def test_the_strongest_channel_is_the_answer_in_any_order(monkeypatch, order) -> None:
+    monkeypatch.setattr(fx, "effects_for_program", _stub)
+    sides = {"left": "left", "right": "right", "middle": "upper"}
+    amps = {"left": "25 mA", "right": "40 mA", "middle": "10 mA"}
+    program = _program([(n, sides[n], amps[n]) for n in order])
+    result = fx._each_channel(program, (None,) * 3, [0, 1, 2], progress=None)
+    assert result.window.channel == "right"
+    assert sorted(o.channel for o in result.others) == ["left", "middle"]
+    note = result.notes[0]
+    assert note.startswith(f"{fx.WINDOW_CHANNEL_NOTE} 'right', the strongest of the 3")
+    assert "'left': strong tingling, no contraction" in note
+    # the chosen channel's own "alone" note is replaced, its other notes kept
+    assert [n for n in result.notes if n.startswith(fx.WINDOW_CHANNEL_NOTE)] == [note]
+    assert "other" in result.notes
+    out = [o.to_dict() for o in result.others]  # results.json's effects.other_channels
+    assert {o["channel"]: o["sensation"] for o in out} == {
+        "left": "strong tingling, no contraction", "middle": "strong tingling, no contraction"}
+
+
+def test_equal_channels_keep_the_first_and_rank_by_painful_people(monkeypatch) -> None:
+    monkeypatch.setattr(fx, "effects_for_program", _stub)
+    program = _program([("middle", "upper", "10 mA"), ("left", "left", "25 mA")])
+    # both a strong tingling: "left" has 3 of 20 who find it painful, "middle" none
+    result = fx._each_channel(program, (None,) * 2, [0, 1], progress=None)
+    assert result.window.channel == "left"
+
+
+def test_which_channels_get_a_window() -> None:
+    on_off_on = _program([("a", "left", "25 mA"), ("b", "right", "0 mA"),
+                          ("c", "upper", "5 mA")])
+    assert fx._own_channels(on_off_on) == [0, 2]
+    one = _program([("a", "left", "25 mA"), ("b", "right", "0 mA")])
+    assert fx._own_channels(one) == [0]
+
+
+def test_the_dial_reads_the_window_channels_share(monkeypatch) -> None:
+    """The dial sets the first channel and scales the others; a window on the second
+    channel, programmed at 40 mA beside the first's 25, is at 1.6 mA per dial mA."""
+    program = _program([("left", "left", "25 mA"), ("right", "right", "40 mA")])
+    effects = SimpleNamespace(window=SimpleNamespace(channel="right"), program_fields=None)
+    result = SimpleNamespace(program=program, effects=effects)
+    assert _current_per_unit(result) == pytest.approx(40 / 25, rel=1e-12)  # type: ignore[arg-type]
+    effects.window.channel = "left"
+    assert _current_per_unit(result) == pytest.approx(1.0, rel=1e-12)  # type: ignore[arg-type]
+    off = _program([("left", "left", "0 mA"), ("right", "right", "40 mA")])
+    effects.window.channel = "right"  # the first off: the dial sets each channel alike
+    result = SimpleNamespace(program=off, effects=effects)
+    assert _current_per_unit(result) == pytest.approx(1.0, rel=1e-12)  # type: ignore[arg-type]
