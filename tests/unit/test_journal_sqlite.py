@@ -79,3 +79,51 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
     message = str(info.value)
     assert info.value.field == "database" and reason in message
     assert "\n" not in message and "secret" not in message
+
+
+def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture
+                                                         ) -> None:
+    """One hand-edited row ('abc' as an intensity, 'yesterday' as a time, an infinite
+    intensity, '{not json' as marks) made every read of its table an HTTP 500 and the
+    whole journal's export unreadable (probe of 5 December 2026). Each such row is skipped
+    and named on the log; the rest reads and exports as before."""
+    import logging
+
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'journal.sqlite'}"
+    session = dict(program="tens_conventional", site="forearm", intensity_a=0.018,
+                   minutes=30.0, pain_before=6, pain_after=3)
+    with Journal(url) as journal:
+        ada, bob = journal.add_person("Ada").id, journal.add_person("Bob").id
+        for _ in range(4):
+            journal.add_session(ada, **session)
+        journal.add_session(bob, **session)
+        for _ in range(2):
+            journal.save_calibration(ada, program="tens_conventional", site="forearm",
+                                     marks={"first_felt": 0.008, "strong": 0.021}, fit={})
+        with journal._engine.begin() as conn:
+            conn.execute(text("UPDATE therapy_session SET intensity_a = 'abc' WHERE id = 1"))
+            conn.execute(text("UPDATE therapy_session SET started_at = 'yesterday' "
+                              "WHERE id = 2"))
+            conn.execute(text("UPDATE therapy_session SET intensity_a = 9e999 WHERE id = 3"))
+            conn.execute(text("UPDATE calibration SET marks = '{not json' WHERE id = 1"))
+            conn.execute(text("UPDATE person SET created_at = 'then' WHERE id = 2"))
+        with caplog.at_level(logging.WARNING, logger="estim.journal"):
+            assert [s.id for s in journal.sessions()] == [4, 5]
+            assert [s.id for s in journal.sessions(ada)] == [4]
+            assert [c.id for c in journal.calibrations(ada)] == [2]
+            assert [p.name for p in journal.people()] == ["Ada"]
+            rows = journal.export_csv().splitlines()
+            assert len(rows) == 3  # the header, Ada's readable session and Bob's
+            assert journal.plot_png(ada).startswith(b"\x89PNG")
+        logged = caplog.text
+        for named in ("therapy session 1 skipped", "intensity: got 'abc'",
+                      "therapy session 2 skipped", "started_at: got 'yesterday'",
+                      "therapy session 3 skipped", "calibration 1 skipped", "person 2 skipped"):
+            assert named in logged, named
+        # a person asked for by id whose row cannot be read: an error naming the row
+        with pytest.raises(JournalError, match=r"person 2: got 'then', expected a row as "
+                                               r"estim writes it \(created_at"):
+            journal.person(bob)

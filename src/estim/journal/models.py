@@ -31,7 +31,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from estim.journal.validate import MAX_NAME_CHARS, MAX_PROGRAM_CHARS
 
-__all__ = ["Base", "Calibration", "Person", "TherapySession", "UTCDateTime"]
+__all__ = ["Base", "Calibration", "Person", "ReadJSON", "TherapySession", "UTCDateTime",
+           "Unreadable"]
 
 #: Constraint names that every backend spells the same, so migrations can name them.
 NAMING = {
@@ -63,6 +64,47 @@ class UTCDateTime(TypeDecorator[datetime]):
         out: datetime = value
         return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _tolerant(super().result_processor(dialect, coltype))
+
+
+class Unreadable:
+    """A stored value the column's type cannot read (a row edited outside estim: the text
+    'yesterday' in a time, '{not json' in a JSON column); the journal skips its row and
+    names it (:mod:`estim.journal.store`), where one such row made every read of its table
+    an HTTP 500 (probe of 5 December 2026)."""
+
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return repr(self.raw)
+
+
+def _tolerant(inner: Any) -> Any:
+    """``inner`` (a result processor, or None), with a value it cannot read as
+    :class:`Unreadable` instead of an exception."""
+    if inner is None:
+        return None
+
+    def process(value: Any) -> Any:
+        try:
+            return inner(value)
+        except (ValueError, TypeError):
+            return Unreadable(value)
+
+    return process
+
+
+class ReadJSON(TypeDecorator[Any]):
+    """JSON whose unreadable stored text reads as :class:`Unreadable`."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _tolerant(super().result_processor(dialect, coltype))
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -89,8 +131,8 @@ class Calibration(Base):
         ForeignKey("person.id", ondelete="CASCADE"), index=True)
     program: Mapped[str] = mapped_column(String(MAX_PROGRAM_CHARS))
     site: Mapped[str] = mapped_column(String(MAX_PROGRAM_CHARS))
-    marks: Mapped[dict[str, Any]] = mapped_column(JSON)    # mark name -> A or null
-    fit: Mapped[dict[str, Any]] = mapped_column(JSON)      # the person model, as given
+    marks: Mapped[dict[str, Any]] = mapped_column(ReadJSON)  # mark name -> A or null
+    fit: Mapped[dict[str, Any]] = mapped_column(ReadJSON)    # the person model, as given
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -26,8 +26,9 @@ two servers starting at once do not both create it).
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from importlib import resources
@@ -149,21 +150,67 @@ def _migrate_when_free(engine: Engine) -> None:
             time.sleep(0.05)
 
 
+# Rows are checked as they are read, as they were when written: a row edited outside estim
+# ('abc' as an intensity, 'yesterday' as a time, '{not json' as marks) is skipped and named
+# on the server's log, where it made every read of its table an HTTP 500 and left the
+# whole journal's export unreadable (probe of 5 December 2026).
+_log = logging.getLogger("estim.journal")
+
+
+def _when(field: str, value: object) -> datetime:
+    if not isinstance(value, datetime):
+        raise JournalError(field, value, "a date and time")
+    return value
+
+
 def _person(row: Person) -> PersonRecord:
-    return PersonRecord(id=row.id, name=row.name, notes=row.notes, created_at=row.created_at)
+    return PersonRecord(id=row.id, name=validate.name(row.name),
+                        notes=validate.notes(row.notes),
+                        created_at=_when("created_at", row.created_at))
 
 
 def _calibration(row: Calibration) -> CalibrationRecord:
-    return CalibrationRecord(id=row.id, person_id=row.person_id, program=row.program,
-                             site=row.site, marks=row.marks, fit=row.fit,
-                             created_at=row.created_at)
+    return CalibrationRecord(id=row.id, person_id=row.person_id,
+                             program=validate.program(row.program),
+                             site=validate.site(row.site), marks=validate.marks(row.marks),
+                             fit=json.loads(validate.fit(row.fit)),
+                             created_at=_when("created_at", row.created_at))
 
 
 def _session(row: TherapySession) -> SessionRecord:
-    return SessionRecord(id=row.id, person_id=row.person_id, program=row.program,
-                         site=row.site, intensity_a=row.intensity_a, minutes=row.minutes,
-                         pain_before=row.pain_before, pain_after=row.pain_after,
-                         notes=row.notes, started_at=row.started_at)
+    return SessionRecord(id=row.id, person_id=row.person_id,
+                         program=validate.program(row.program), site=validate.site(row.site),
+                         intensity_a=validate.intensity(row.intensity_a),
+                         minutes=validate.minutes(row.minutes),
+                         pain_before=validate.pain("pain_before", row.pain_before),
+                         pain_after=validate.pain("pain_after", row.pain_after),
+                         notes=validate.notes(row.notes),
+                         started_at=_when("started_at", row.started_at))
+
+
+R = TypeVar("R")
+
+
+def _readable(rows: Iterable[Any], convert: Callable[[Any], R], table: str) -> list[R]:
+    """The rows that read as they were written; each other one is named on the log."""
+    out = []
+    for row in rows:
+        try:
+            out.append(convert(row))
+        except JournalError as err:
+            _log.warning("journal: %s %s skipped, it cannot be read (%s); was it edited "
+                         "outside estim?", table, row.id, err)
+    return out
+
+
+def _one(row: Any, convert: Callable[[Any], R], table: str) -> R:
+    """One row read as it was written, or :class:`JournalError` naming it."""
+    try:
+        return convert(row)
+    except JournalError as err:
+        raise JournalError(f"{table} {row.id}", err.value,
+                           f"a row as estim writes it ({err}); was it edited outside "
+                           "estim?") from None
 
 
 class Journal:
@@ -258,13 +305,13 @@ class Journal:
 
     def people(self) -> list[PersonRecord]:
         """Everyone, in the order they were added."""
-        return self._read(lambda s: [_person(r) for r in
-                                     s.scalars(select(Person).order_by(Person.id))])
+        return self._read(lambda s: _readable(
+            s.scalars(select(Person).order_by(Person.id)), _person, "person"))
 
     def person(self, person_id: int) -> PersonRecord:
         """One person; :class:`JournalError` naming ``person_id`` if there is none."""
         pid = validate.person_id(person_id)
-        return self._read(lambda s: _person(self._existing(s, pid)))
+        return self._read(lambda s: _one(self._existing(s, pid), _person, "person"))
 
     # -- calibrations ------------------------------------------------------------------
 
@@ -303,7 +350,7 @@ class Journal:
             self._existing(session, pid)
             rows = session.scalars(select(Calibration).where(Calibration.person_id == pid)
                                    .order_by(Calibration.created_at, Calibration.id))
-            return [_calibration(r) for r in rows]
+            return _readable(rows, _calibration, "calibration")
 
         return self._read(query)
 
@@ -345,7 +392,7 @@ class Journal:
                 statement = statement.where(TherapySession.person_id == pid)
             rows = session.scalars(statement.order_by(TherapySession.started_at,
                                                       TherapySession.id))
-            return [_session(r) for r in rows]
+            return _readable(rows, _session, "therapy session")
 
         return self._read(query)
 
