@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +155,9 @@ def _sweep(args: argparse.Namespace) -> int:
     folder = Path(args.output) if args.output else Path("estim-out") / f"sweep-{path.stem}"
     _check_folder(folder, POINTS_FOLDER, SWEEP_FILES, args, path)
     _check_table(folder, plan, args)
-    run = _run(plan, folder, args)
-    written = _write(run, folder)
+    with only_run(folder, recheck=lambda: _check_table(folder, plan, args)):
+        run = _run(plan, folder, args)
+        written = _write(run, folder)
     failed = len(run.errors)
     if args.json:
         print_json({"program": plan.program_name, "points": len(plan.points),
@@ -185,6 +188,12 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
     from estim.outputs import check_output_dir
 
     check_output_dir(folder, force=True, names=names, inputs=(program,))  # the program first
+    lock = folder.expanduser() / LOCK
+    if lock.exists():  # another run's, first: its folder may not look like a sweep's yet
+        owner = _lock_owner(lock)
+        if owner is not None:
+            raise InputError("--output", str(folder), _busy(owner))
+        lock.unlink(missing_ok=True)  # left by a run that is gone
     earlier = _earlier_run(folder, marker)
     if not (args.force or earlier):
         check_output_dir(folder, force=False)
@@ -197,6 +206,75 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
                                  f"a folder whose {name} is an earlier sweep's (with its "
                                  f"{marker}/ beside it): --force writes beside other files, "
                                  "never over them")
+
+
+#: The file a sweep holds in its output folder while it runs: its process id.
+LOCK = ".estim-sweep.lock"
+
+
+@contextmanager
+def only_run(folder: Path, recheck: Callable[[], None] | None = None) -> Iterator[None]:
+    """This process alone writes into ``folder`` while the block runs: two sweeps started
+    together into one folder both ran, and one's table replaced the other's without
+    --force, where run one after the other the second is refused (probe of 5 December
+    2026). A lock file holds the writer's process id; one left by a process that is gone
+    is taken over. ``recheck`` runs once the lock is held (the earlier run may have
+    finished in between). A folder this made and left empty is removed."""
+    from estim.errors import InputError
+
+    target = folder.expanduser()
+    made = not target.exists()
+    target.mkdir(parents=True, exist_ok=True)
+    lock = target / LOCK
+    for _ in range(2):  # the second after a lock left by a process that is gone
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is not None:
+                if made:
+                    _remove_if_empty(target)
+                raise InputError("--output", str(folder), _busy(owner)) from None
+            lock.unlink(missing_ok=True)
+    else:
+        raise InputError("--output", str(folder), "a folder whose lock file can be taken")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    try:
+        if recheck is not None:
+            recheck()
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        if made:
+            _remove_if_empty(target)
+
+
+def _busy(owner: int) -> str:
+    return (f"a folder no other run is writing (estim process {owner} is writing into it "
+            "now: wait for it to finish, or give another folder)")
+
+
+def _lock_owner(lock: Path) -> int | None:
+    """The live process that holds ``lock``, None where it is gone (or unreadable)."""
+    try:
+        pid = int(lock.read_text(encoding="utf-8").split()[0])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's
+        return pid
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only an empty one
+    except OSError:
+        pass
 
 
 #: A finished point's or chunk's file as a sweep writes it: its key in hex.
@@ -283,15 +361,23 @@ def _write(run: Any, folder: Path) -> list[Path]:
 
 
 def _population(args: argparse.Namespace, path: Path) -> int:
-    import numpy as np
-
-    from estim.outputs import write_output_file
-    from estim.sweep import open_client, population_thresholds
-    from estim.sweep.population import CHUNKS_FOLDER, threshold_quantile
+    from estim.sweep.population import CHUNKS_FOLDER
 
     # finished chunks are kept in the output folder as they arrive: a rerun resumes
     folder = Path(args.output) if args.output else Path("estim-out") / f"population-{path.stem}"
     _check_folder(folder, CHUNKS_FOLDER, ("population.csv",), args, path)
+    with only_run(folder):
+        return _population_in(args, path, folder)
+
+
+def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
+    """A population run into ``folder``, this process's alone (:func:`only_run`)."""
+    import numpy as np
+
+    from estim.outputs import write_output_file
+    from estim.sweep import open_client, population_thresholds
+    from estim.sweep.population import threshold_quantile
+
     client, close = open_client(args.scheduler, workers=args.workers)
     try:
         step, bar = _progress_bar(sys.stderr)

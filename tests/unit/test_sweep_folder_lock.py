@@ -1,0 +1,71 @@
+"""One run at a time writes into a sweep's folder: two sweeps started together into one
+folder both ran, and one's table replaced the other's without --force, where run one after
+the other the second is refused (probe of 5 December 2026)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from estim.cli.main import main
+from estim.cli.sweep import LOCK, only_run
+from estim.errors import InputError
+
+
+def _gone_pid() -> int:
+    """The id of a process that has finished."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_folder_another_live_run_holds_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / LOCK).write_text(f"{os.getppid()}\n", encoding="utf-8")  # alive: our parent
+    with pytest.raises(InputError, match=f"estim process {os.getppid()} is writing into it"):
+        with only_run(folder):
+            pytest.fail("ran beside another run")
+    assert (folder / LOCK).read_text(encoding="utf-8") == f"{os.getppid()}\n"  # not taken
+
+
+def test_the_lock_is_held_while_running_and_released_after(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "sweep"
+    seen = []
+    with only_run(folder, recheck=lambda: seen.append((folder / LOCK).is_file())):
+        assert (folder / LOCK).read_text(encoding="utf-8").split() == [str(os.getpid())]
+        (folder / "sweep.csv").write_text("key\n", encoding="utf-8")
+    assert seen == [True]  # the earlier run's table is checked again under the lock
+    assert not (folder / LOCK).exists() and (folder / "sweep.csv").is_file()
+
+
+def test_a_lock_left_by_a_run_that_is_gone_is_taken_over(tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / LOCK).write_text(f"{_gone_pid()}\n", encoding="utf-8")
+    with only_run(folder):
+        assert (folder / LOCK).read_text(encoding="utf-8").split() == [str(os.getpid())]
+    assert not (folder / LOCK).exists()
+
+
+def test_a_refused_run_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    with pytest.raises(RuntimeError):
+        with only_run(folder):
+            raise RuntimeError("the scheduler refused")
+    assert not folder.exists()
+
+
+def test_the_cli_refuses_a_folder_in_use(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / LOCK).write_text(f"{os.getppid()}\n", encoding="utf-8")
+    assert main(["sweep", "tens_conventional", "--safety-only", "--vary",
+                 "amplitude=10,20mA", "-o", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and "is writing into it now" in err
+    assert sorted(p.name for p in folder.iterdir()) == [LOCK]  # nothing written
