@@ -230,3 +230,36 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
     assert out[1]["activated_volume_mm3"] == pytest.approx(direct.volume_m3 * 1e9, rel=1e-9)
     assert out[1]["activation_radius_mm"] == pytest.approx(
         direct.contacts[0].radius_m * 1e3, rel=1e-9)
+
+
+def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> None:
+    """Values given as 100, 5, 60, 20 mA drew a line from 5 to 100 mA as if the points
+    between lay on it, and a heatmap's axes read 500, 50, 200 µs; a count of 0 everywhere
+    had a colour bar from -0.1 to 0.1 (probe of 5 December 2026)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    amps = Column("amplitude", (100.0, 5.0, 60.0, 20.0), "input", label="amplitude (mA)")
+    peak = Column("peak_current_mA", (100.0, 5.0, 60.0, 20.0), "output", out["peak_current_mA"])
+    ax = Figure().add_subplot()
+    _plot(ax, SweepTable((amps, peak)), peak)
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [5.0, 20.0, 60.0, 100.0]
+    assert list(line.get_ydata()) == [5.0, 20.0, 60.0, 100.0]
+    widths = Column("pulse_width", (500.0, 50.0, 200.0, 500.0, 50.0, 200.0), "input",
+                    label="pulse_width (µs)")
+    amp2 = Column("amplitude", (40.0, 40.0, 40.0, 5.0, 5.0, 5.0), "input", label="amplitude")
+    fails = Column("safety_failures", (0,) * 6, "output", out["safety_failures"])
+    ax = Figure().add_subplot()
+    _plot(ax, SweepTable((widths, amp2, fails)), fails)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["50", "200", "500"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "40"]
+    (image,) = ax.get_images()
+    assert image.get_clim() == (-0.5, 1.5)  # whole numbers from 0, not -0.1 to 0.1

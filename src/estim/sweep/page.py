@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import html
+import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ __all__ = ["sweep_page"]
 _MAX_ROWS = 500
 #: Most lines in one plot (further values of the second axis are left out, and said so).
 _MAX_LINES = 8
+
+#: Characters on one line of a colour bar's label (the figure is 3.8 in high).
+_BAR_LABEL_CHARS = 40
 
 #: pass, warn, fail: the report's colours.
 _VERDICT_COLOURS = ("#2a7d2a", "#b36b00", "#bb1111")
@@ -64,8 +68,11 @@ def _middle(column: Column, values: Sequence[float]) -> float:
 
 
 def _keys(column: Column) -> list[Any]:
-    """The distinct values of an input column, in order of first appearance."""
-    return list(dict.fromkeys(column.values))
+    """The distinct values of an input column: numbers in increasing order (as given,
+    100, 5, 60, 20 mA drew a line from 5 to 100 mA as if the points between lay on it;
+    probe of 5 December 2026), words in order of first appearance."""
+    keys = list(dict.fromkeys(column.values))
+    return sorted(keys) if column.numeric else keys
 
 
 def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
@@ -102,6 +109,11 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                     else colormaps["viridis"].resampled(len(levels)))
             image = ax.imshow(grid, origin="lower", aspect="auto", cmap=cmap,
                               vmin=-0.5, vmax=len(levels) - 0.5)
+        elif column.output is not None and column.output.count:
+            # whole numbers from 0: a count of 0 everywhere had a bar from -0.1 to 0.1
+            top = float(np.nanmax(grid)) if np.isfinite(grid).any() else 0.0
+            image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis",
+                              vmin=-0.5, vmax=max(1.0, top) + 0.5)
         else:
             image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
@@ -109,9 +121,16 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.set_xlabel(x_col.shown)
         ax.set_ylabel(varied[1].shown)
         bar = ax.figure.colorbar(image, ax=ax)
-        bar.set_label(label)
+        # wrapped: a long name ran off the figure ("ighest channel (mA; what the device's
+        # compliance volt…"; probe of 5 December 2026)
+        bar.set_label("\n".join(textwrap.wrap(label, _BAR_LABEL_CHARS)))
         if levels:
             bar.set_ticks(range(len(levels)), labels=list(levels))
+        elif column.output is not None and column.output.count:
+            from matplotlib.ticker import MaxNLocator
+
+            bar.locator = MaxNLocator(integer=True)
+            bar.update_ticks()
         return note
     groups = _keys(varied[1])[:_MAX_LINES] if len(varied) >= 2 else [None]
     xs = _keys(x_col)
@@ -137,7 +156,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     if not x_col.numeric:
         ax.set_xticks(positions, [str(v) for v in xs])
     ax.set_xlabel(x_col.shown)
-    ax.set_ylabel(label)
+    ax.set_ylabel("\n".join(textwrap.wrap(label, _BAR_LABEL_CHARS)))
     if levels:
         ax.set_yticks(range(len(levels)), list(levels))
     elif column.output is not None and column.output.count:
