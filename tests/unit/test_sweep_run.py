@@ -263,3 +263,27 @@ def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> 
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "40"]
     (image,) = ax.get_images()
     assert image.get_clim() == (-0.5, 1.5)  # whole numbers from 0, not -0.1 to 0.1
+
+
+def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) -> None:
+    """Blank force cells at 0 and 20 mA drew NMES's force as one point at 60 mA, not a
+    curve from zero (probe of 5 December 2026): no motor axon recruited is 0 N, and no
+    contraction has no fatigue ratio. The body stages are stubbed: the effects stage
+    returns no force and the muscle's maximal force, as it does below the threshold."""
+    from estim.effects.program import EffectsResult
+    from estim.sweep.point import _effects
+
+    def below(program, stimuli, **kw):
+        return EffectsResult(None, None, None, 310.9, None, None)
+
+    monkeypatch.setattr("estim.effects.program.effects_for_program", below)
+    nmes = bundled_examples()["nmes_quadriceps"]
+    (point,) = plan_sweep(nmes, [parse_axis("amplitude=5mA")]).points
+    out = _effects(point, SweepOptions(), ())
+    assert out["first_contraction_force_N"] == out["last_contraction_force_N"] == 0.0
+    assert "fatigue_ratio" not in out
+    # a program with no muscle model (no maximal force) has no force columns at all
+    monkeypatch.setattr("estim.effects.program.effects_for_program",
+                        lambda program, stimuli, **kw: EffectsResult(None, None, None, None,
+                                                                     None, None))
+    assert "first_contraction_force_N" not in _effects(point, SweepOptions(), ())

@@ -56,8 +56,10 @@ _MAX_FIBERS = 100_000
 #: level between a twitch and pain is "contraction, below pain", the skin load's energy
 #: and peaks are exact at pulse edges, and the sensation is the current the device drives
 #: (its compliance over the tissue), in a column of its own; 8: each pulse held, not the
-#: train, and true interferential's second carrier held to its own pads.
-SWEEP_VERSION = "sweep-8"
+#: train, and true interferential's second carrier held to its own pads; 9: a program of
+#: several channels is read under each one's pads (the strongest), and a force program
+#: below its motor threshold has a force of 0 N, not a blank.
+SWEEP_VERSION = "sweep-9"
 
 
 class Mode(StrEnum):

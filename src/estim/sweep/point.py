@@ -263,6 +263,11 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
             out["first_contraction_force_N"] = float(peaks[0])
             out["last_contraction_force_N"] = float(peaks[-1])
         out["fatigue_ratio"] = float(effects.force.fatigue_ratio)
+    elif effects.max_force_N is not None:
+        # a force program whose pulses recruit no motor axon: no force (blank cells drew
+        # the force as one point at 60 mA, not a curve from zero; probe of 5 December
+        # 2026); no fatigue ratio without a contraction
+        out["first_contraction_force_N"] = out["last_contraction_force_N"] = 0.0
     if effects.dose is not None:
         out["dose_mA_min"] = effects.dose.dose_mA_min
         out["current_density_mA_per_cm2"] = effects.dose.current_density_mA_per_cm2
