@@ -69,3 +69,23 @@ def test_a_damaged_entry_is_drawn_again(drawn: list[int], tmp_path: Path) -> Non
     n = drawn[0]
     assert _figures(program) == first
     assert drawn[0] == n + len(first)
+
+
+def test_a_character_the_font_lacks_draws_without_a_warning() -> None:
+    """A channel named in Japanese printed twelve raw "Glyph ... missing from font(s)"
+    warnings, each past 80 columns, before `estim run`'s answer (probe of 5 December
+    2026)."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.report.plots import figure_to_png
+
+    fig = Figure()
+    fig.add_subplot().set_title("左チャンネル")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert figure_to_png(fig).startswith(b"\x89PNG")
