@@ -226,21 +226,22 @@ def test_the_stimulators_section_of_two_channels_beats_only_for_interferential()
     assert not np.allclose(image[inside], envelope_max(a, b).reshape(image.shape)[inside])
 
 
-def test_each_channels_note_is_under_its_name() -> None:
+def test_each_channels_note_is_in_its_own_table() -> None:
     """Channel 1 at 3 mA is not limited into 2 kΩ through 10 V; channel 2 at 8 mA is. The
     report joined both channels' notes into one, so channel 2's "programmed: limited at
-    5 mA" read as channel 1's (probe of 5 December 2026)."""
+    5 mA" read as channel 1's; then every channel's table carried every channel's notes
+    (probes of 5 December 2026). The report draws a table per channel, each with its own."""
     dbs = load_program(bundled_examples()["dbs_stn"])
     stim = dbs.channels[0].stimulation
     second = dbs.channels[0].replace(name="2", stimulation=stim.replace(
         amplitude=stim.amplitude.model_copy(update={"value": 8e-3})))
     _, rows = page.output_table(check(dbs.replace(channels=(dbs.channels[0], second))).table)
-    note = next(r.note for r in rows if r.label == "Maximum output current @ 2 kΩ (peak)")
-    first, other = note.split("; channel 2: ")
-    assert first == "channel 1: device maximum: limited at 5 mA by the compliance voltage"
+    first, other = next(r.notes for r in rows
+                        if r.label == "Maximum output current @ 2 kΩ (peak)")
+    assert first == "device maximum: limited at 5 mA by the compliance voltage"
     assert other.startswith("programmed: limited at 5 mA")
-    # one note that every channel shares is said once
+    # a row without a note in one channel has none there
     alike = dbs.replace(channels=(dbs.channels[0], dbs.channels[0].replace(name="2")))
     _, rows = page.output_table(check(alike).table)
-    note = next(r.note for r in rows if r.label == "Maximum output current @ 2 kΩ (peak)")
-    assert note == "device maximum: limited at 5 mA by the compliance voltage"
+    assert all(len(r.notes) == 2 for r in rows)
+    assert any(r.notes == ("", "") for r in rows)

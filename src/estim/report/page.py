@@ -555,7 +555,8 @@ class OutputRow:
     """One characteristic of the output table, its values per channel (programmed, maximum)."""
 
     label: str
-    note: str
+    #: each channel's own note ("" for none), in the channels' order
+    notes: tuple[str, ...]
     values: tuple[tuple[str, str], ...]
 
 
@@ -583,15 +584,12 @@ def output_table(table: OutputTable) -> tuple[list[OutputColumn], list[OutputRow
         cells = [own.get(key) for own in by_key]
         if all(r is None or (r.programmed is None and r.maximum is None) for r in cells):
             continue
-        notes = sorted({plain(r.note) for r in cells if r is not None and r.note})
-        if len(notes) > 1 or (notes and len(table.channels) > 1 and not all(
-                r is not None and plain(r.note) == notes[0] for r in cells)):
-            # each channel's note under its name: channel 2's "programmed: limited at 5 mA"
-            # read as channel 1's, whose 3 mA is not limited (probe of 5 December 2026)
-            notes = [f"channel {plain(ct.channel)}: {plain(r.note)}"
-                     for ct, r in zip(table.channels, cells, strict=True)
-                     if r is not None and r.note]
-        rows.append(OutputRow(plain(row.label), readable("; ".join(notes)),
+        # each channel's own note in its own table: channel 2's "programmed: limited at
+        # 5 mA" read as channel 1's, whose 3 mA is not limited, and then every channel's
+        # table carried every channel's notes (probes of 5 December 2026)
+        notes = tuple(readable(plain(r.note)) if r is not None and r.note else ""
+                      for r in cells)
+        rows.append(OutputRow(plain(row.label), notes,
                               tuple(("—", "—") if r is None else
                                     (_cell(r.programmed, r.unit), _cell(r.maximum, r.unit))
                                     for r in cells)))
