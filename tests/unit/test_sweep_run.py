@@ -287,3 +287,29 @@ def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) 
                         lambda program, stimuli, **kw: EffectsResult(None, None, None, None,
                                                                      None, None))
     assert "first_contraction_force_N" not in _effects(point, SweepOptions(), ())
+
+
+def test_a_local_clusters_workers_start_ignoring_ctrl_c() -> None:
+    """Ctrl-C reaches the whole process group: each Dask worker printed its own
+    KeyboardInterrupt traceback beside the sweep's "interrupted" (probe of 5 December
+    2026). The workers start with SIGINT ignored (inherited); this process's handler is
+    back after, and a thread other than the main one (a web job) changes nothing."""
+    import signal
+    import threading
+
+    from estim.sweep.run import _workers_ignore_ctrl_c
+
+    before = signal.getsignal(signal.SIGINT)
+    with _workers_ignore_ctrl_c():
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is before
+    seen = []
+
+    def in_a_thread() -> None:
+        with _workers_ignore_ctrl_c():
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    t = threading.Thread(target=in_a_thread)
+    t.start()
+    t.join()
+    assert seen == [before]

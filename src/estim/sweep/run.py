@@ -21,9 +21,12 @@ import json
 import logging
 import math
 import os
+import signal
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,6 +101,23 @@ def local_workers(workers: int | None) -> int:
     return n
 
 
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Processes started in the block ignore Ctrl-C (an ignored SIGINT is inherited, and
+    Python keeps it ignored): the terminal sends it to the whole process group, and each
+    worker printed its own KeyboardInterrupt traceback, four beside the sweep's one line
+    "interrupted" (probe of 5 December 2026). This process stops them as it closes the
+    cluster. Outside the main thread (a web server's job) nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def open_client(scheduler: str | None = None, *, workers: int | None = None
                 ) -> tuple[Client, Callable[[], None]]:
     """A Dask client (and how to close it): on the scheduler at ``scheduler``, or on a new
@@ -126,9 +146,11 @@ def open_client(scheduler: str | None = None, *, workers: int | None = None
     # printed a 25-line traceback over a sweep that then finished (probe of 5 December
     # 2026); a point's failure comes back in its result, and a lost worker's points run
     # on the others
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           silence_logs=logging.CRITICAL, env={"NUMBA_NUM_THREADS": threads})
+    with _workers_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                               silence_logs=logging.CRITICAL,
+                               env={"NUMBA_NUM_THREADS": threads})
     client = Client(cluster)
 
     def close() -> None:
