@@ -62,6 +62,11 @@ def test_the_strongest_channel_is_predicted_in_either_order() -> None:
         assert weak.window["programmed_peak_current_A"] == 0.010
         assert fx.sensation is not None
         assert Sensation(weak.phrase).rank < fx.sensation.sensation.rank
+        # the fields and loads in the program's order, whichever channel's window it is
+        # (they moved with the amplitudes, and the web's field picture with them; review)
+        assert [c.name for c in fx.program_fields.channels] == ["1", "2"]
+        assert [c["name"] for c in fx.fields["channels"]] == ["1", "2"]
+        assert [r.channel for r in fx.reaches] == ["1", "2"]
 
 
 def test_true_interferential_with_channel_a_off_is_channel_b_alone() -> None:

@@ -133,3 +133,65 @@ def test_the_dial_reads_the_window_channels_share(monkeypatch) -> None:
     effects.window.channel = "right"  # the first off: the dial sets each channel alike
     result = SimpleNamespace(program=off, effects=effects)
     assert _current_per_unit(result) == pytest.approx(1.0, rel=1e-12)  # type: ignore[arg-type]
+
+
+class _Class:
+    """A fiber class that fires whole at one current (A)."""
+
+    def __init__(self, threshold_a: float) -> None:
+        self.threshold_a = threshold_a
+
+    def fraction_at(self, current: Any) -> Any:
+        import numpy as np
+
+        return np.atleast_1d(np.asarray(current) >= self.threshold_a).astype(float)
+
+
+def _window(channel: str, abeta_a: float, adelta_a: float) -> Any:
+    from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA
+
+    return SimpleNamespace(
+        channel=channel, bands=None, criteria=DEFAULT_SENSATION_CRITERIA,
+        classes={"abeta": _Class(abeta_a), "adelta": _Class(adelta_a), "motor": _Class(1.0)},
+        sensory_a=abeta_a, strong_a=abeta_a, motor_a=1.0, pain_a=adelta_a)
+
+
+def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
+    """The dial read the programmed setting's strongest channel alone: "no sensation" at
+    12.5 mA where another channel's 12.5 mA was a strong tingling, and its thresholds were
+    that channel's (review of 5 December 2026). Here channel right (40 mA beside left's
+    25) is felt at 10 mA and hurts at 30 mA; left is felt at 5 mA and hurts at 100 mA."""
+    from estim.stimulator.engine import (
+        DialChannel,
+        DialModel,
+        _lowest,
+        _thresholds,
+        _window_top,
+    )
+
+    program = _program([("left", "left", "25 mA"), ("right", "right", "40 mA")])
+    right, left = _window("right", 0.010, 0.030), _window("left", 0.005, 0.100)
+    effects = SimpleNamespace(window=right, reach=None, reaches=(), notes=(), dbs=None,
+                              max_force_N=None, program_fields=None)
+    result = SimpleNamespace(program=program, effects=effects)
+    per_unit = _current_per_unit(result)  # type: ignore[arg-type]
+    top = _window_top(result, per_unit)  # type: ignore[arg-type]
+    assert top == pytest.approx(0.100, rel=1e-12)  # right is capped at the 100 mA maximum
+    other = DialChannel(left, 1.0, 0.100)  # type: ignore[arg-type]
+    thresholds = _lowest(_thresholds(right, per_unit), (other,))  # type: ignore[arg-type]
+    assert thresholds["sensory"] == pytest.approx(0.005)  # left's, at 5 mA on the dial
+    assert thresholds["pain"] == pytest.approx(0.030 / 1.6)  # right's, at 18.75 mA
+    safety = SimpleNamespace(at=lambda a: SimpleNamespace(verdict="pass", rules=()))
+    model = DialModel(program=program, setup=None, result=result,  # type: ignore[arg-type]
+                      thresholds=thresholds, max_amplitude_a=0.1, unit="A",
+                      current_per_unit=per_unit, safety=safety,  # type: ignore[arg-type]
+                      others=(other,), window_top_a=top)
+    low = model.at(0.006)  # left 6 mA: felt whole; right 9.6 mA: nothing
+    assert low.sensation == "strong tingling, no contraction"
+    assert low.reasons[0] == "read under channel left's pads, the strongest of 2 channels here"
+    high = model.at(0.020)  # right 32 mA: its Aδ fire
+    assert high.sensation == "painful"
+    assert high.reasons[0].startswith("read under channel right's pads")
+    assert model.at(0.004).sensation == "no sensation"
+    # past the cap: right at 100 mA, not 160 (its 1.6 times the dial's 100 mA)
+    assert other.current_at(0.5) == 0.100

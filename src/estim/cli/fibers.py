@@ -128,10 +128,14 @@ def _program(args: argparse.Namespace) -> int:
     amplitude = window.amplitude_a
     report: dict[str, Any] = {
         "program": program.name, **window.to_dict(),
-        "load_with_skin_interface_ohm": pf.channels[0].resistance,
+        "load_with_skin_interface_ohm": pf.channel(window.channel).resistance,
         "control": program.device.control.value,
-        "superposed": [c.name for c in program.channels[1:2]
-                       if program.true_interferential and c.stimulation.amplitude.value > 0],
+        # true interferential's other carrier, where both are on (channel A off: channel
+        # B alone is the window's, nothing superposed)
+        "superposed": [c.name for c in program.channels[:2]
+                       if program.true_interferential and c.name != window.channel
+                       and all(d.stimulation.amplitude.value > 0
+                               for d in program.channels[:2])],
         "classes": {}, "setup_notes": list(effects.notes)}
     if effects.reach is not None:
         report["device_reach"] = effects.reach.to_dict()
@@ -153,7 +157,8 @@ def _program(args: argparse.Namespace) -> int:
 
         recruitment = figure_to_png(plot_recruitment(
             window, held=effects.reach is not None and effects.reach.limited))
-        sd = window_strength_duration(pf.channels[0], site=pf.site, progress=progress)
+        sd = window_strength_duration(pf.channel(window.channel), site=pf.site,
+                                      progress=progress)
         pngs = (recruitment, window_strength_duration_png(sd))
         out = write_output_dir(out, dict(zip(names, pngs, strict=True)), force=args.force)
         report["strength_duration"] = sd.comparison()

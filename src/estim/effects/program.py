@@ -151,6 +151,10 @@ class OtherChannel:
     window: dict[str, Any]
     phrase: str
     people: dict[str, int]
+    #: that channel's own window and the device's reach into it (the stimulator's dial
+    #: reads each channel along it)
+    sensation_window: SensationWindow | None = field(default=None, repr=False)
+    reach: DeviceReach | None = field(default=None, repr=False)
 
     @property
     def channel(self) -> str:
@@ -339,6 +343,7 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
             tuple(stimuli[j] for j in order), progress=say, each_channel=False, **kw)))
     # the strongest; of equals, the first in the program
     k, main = max(results, key=lambda kr: (*_strength(kr[1]), -kr[0]))
+    main = _in_program_order(main, program, dict(results))
     name = program.channels[k].name
     notes = [n for n in main.notes if not n.startswith(WINDOW_CHANNEL_NOTE)]
     if len(own) == 1:  # the first channel off and another on
@@ -356,6 +361,32 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
     return replace(main, notes=(note, *notes), others=tuple(shown))
 
 
+def _in_program_order(main: EffectsResult, program: Program,
+                      runs: dict[int, EffectsResult]) -> EffectsResult:
+    """``main`` (a run with its window's channel first) with the field solution, its
+    metadata and the device's reaches in the program's order again, each channel's reach
+    from its own run: the field panels, the loads and the reaches came out in an order
+    that moved with the amplitudes, the web's field picture was scaled by the window's
+    channel where the dial sets the first, and a channel's reach was read through the
+    interface of another channel's pulse (886 Ω beside its own 753; review of 5 December
+    2026). The window's own channel is found by name (``window.channel``)."""
+    pf = main.program_fields
+    if pf is None:
+        return main
+    from estim.fields.program import ProgramFields
+
+    by_name = {c.name: c for c in pf.solution.channels}
+    solution = replace(pf.solution, channels=tuple(by_name[ch.name]
+                                                   for ch in program.channels))
+    ordered = ProgramFields.of(program, solution)
+    own = {program.channels[j].name: r.reach for j, r in runs.items()}
+    reaches = {r.channel: r for r in main.reaches}
+    reaches.update({n: r for n, r in own.items() if r is not None})
+    return replace(main, program_fields=ordered, fields=ordered.metadata(),
+                   reaches=tuple(reaches[ch.name] for ch in program.channels
+                                 if ch.name in reaches))
+
+
 def _named_progress(progress: Callable[[str], None], name: str) -> Callable[[str], None]:
     return lambda message: progress(f"channel {name}: {message}")
 
@@ -367,7 +398,8 @@ def _other(result: EffectsResult) -> OtherChannel | None:
         return None
     people = ({str(x): n for x, n in w.bands.sensations_at(w.amplitude_a).items()}
               if w.bands is not None else {})
-    return OtherChannel(result.to_dict()["sensation_window"], s.phrase, people)
+    return OtherChannel(result.to_dict()["sensation_window"], s.phrase, people,
+                        sensation_window=w, reach=result.reach)
 
 
 def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,

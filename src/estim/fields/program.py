@@ -56,6 +56,10 @@ class ProgramFields:
     def channels(self) -> tuple[ChannelField, ...]:
         return self.solution.channels
 
+    def channel(self, name: str) -> ChannelField:
+        """The channel named ``name`` (a window's channel is not always the first)."""
+        return next(c for c in self.channels if c.name == name)
+
     @property
     def potential(self) -> dict[str, Callable[[ArrayLike], NDArray[np.float64]]]:
         return {c.name: c.potential for c in self.channels}

@@ -147,9 +147,12 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any]) -> lis
            f"{len(others) + 1} channels that are on."]
     for o in others:
         held = " (what the device drives)" if o.get("held_by_device") else ""
+        people = people_words(o.get("at_programmed") or {}, o.get("muscle"))
+        there = f" Of {sum(o['at_programmed'].values())} virtual people, {people} there." \
+            if people else ""
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
-                   f"likely feel {plain_sensation(o['sensation'], o)}.")
+                   f"likely feel {plain_sensation(o['sensation'], o)}.{there}")
     return out
 
 
@@ -416,7 +419,6 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          + beyond_device(a, top)
                                          for a, words in reached)
                         + ".")
-        feel.extend(channels[1:])
         dial = dial_volts(data, w)
         if dial:
             feel.append(dial[0].upper() + dial[1:] + ".")
@@ -452,6 +454,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                 f"Of {subjects} virtual people, whose {', '.join(varied[:-1])} and {varied[-1]} "
                 f"differ as people's do, {people} at {at_name(w)}",
                 bands.get("undecided_at_programmed") or {}, int(subjects or 0)) + ".")
+        # the other channels last: every sentence before is the window channel's (one
+        # between them credited its people and its afferents to the other; review)
+        feel.extend(channels[1:])
         feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
                     "anatomy), not a measurement; people differ.")
     else:

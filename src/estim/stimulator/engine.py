@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -115,6 +115,32 @@ class DialState:
 
 
 @dataclass(frozen=True, eq=False)
+class DialChannel:
+    """One more channel of a program with several on, as the dial reads it: the dial sets
+    the first channel and scales the others with it, each capped at the device maximum
+    (:func:`estim.stimulator.safety_dial.program_at`).
+
+    :param window: its own window (its fibers under its own pads).
+    :param per_unit: A at its fibers per dial unit, below the caps.
+    :param top_a: the most current it gets (A): its share of the device maximum, or what
+        the device drives into it.
+    """
+
+    window: SensationWindow
+    per_unit: float
+    top_a: float
+
+    def current_at(self, setting: float) -> float:
+        """Its current (A) at a dial setting."""
+        return min(setting * self.per_unit, self.top_a)
+
+    def threshold_setting(self, current_a: float) -> float:
+        """The dial setting at which it reaches ``current_a`` (inf: never)."""
+        return current_a / self.per_unit if current_a <= self.top_a * (1 + 1e-12) \
+            else math.inf
+
+
+@dataclass(frozen=True, eq=False)
 class DialModel:
     """One program's dial: computed once (seconds), then :meth:`at` is a lookup (< 1 ms).
 
@@ -140,6 +166,13 @@ class DialModel:
     #: the force table: dial amplitudes and first-contraction peak force / maximal force
     force_amplitudes: NDArray[np.float64] | None = field(default=None, repr=False)
     force_fractions: NDArray[np.float64] | None = field(default=None, repr=False)
+    #: a program's other channels that are on, each read along the dial (the window is
+    #: the strongest at the programmed setting; another may be the strongest at another)
+    others: tuple[DialChannel, ...] = field(default=(), repr=False)
+    #: the most current (A) the window's channel gets from the dial: its share of the
+    #: device maximum where the dial sets another channel (what the device drives into
+    #: it is :meth:`_binding`'s)
+    window_top_a: float = field(default=math.inf, repr=False)
 
     @property
     def window(self) -> SensationWindow | None:
@@ -160,6 +193,8 @@ class DialModel:
         where the run read 35 %; review of 5 December 2026)."""
         effects = self.result.effects
         if effects is None or effects.reach is None or not self.current_per_unit:
+            return math.inf, None
+        if effects.reach.reach_a >= self.window_top_a:  # the device maximum binds first
             return math.inf, None
         return effects.reach.reach_a / self.current_per_unit, effects.reach
 
@@ -211,7 +246,7 @@ class DialModel:
                 why = _dbs_words(effects.dbs, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
                              safe.rules, (why,))
-        current = drive * self.current_per_unit  # [dial unit -> A]
+        current = min(drive * self.current_per_unit, self.window_top_a)  # [dial unit -> A]
         fractions = {name: float(c.fraction_at(current)[0])
                      for name, c in window.classes.items()}
         recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
@@ -229,9 +264,38 @@ class DialModel:
         people = {} if window.bands is None else {
             what.value: n for what, n in window.bands.sensations_at(current).items()}
         undecided = {} if window.bands is None else window.bands.undecided_at(current)
+        reasons = (*capped, *felt.reasons)
+        if self.others:
+            # each channel under its own pads, the strongest said (the dial read the
+            # programmed setting's strongest channel alone: "no sensation" at 12.5 mA
+            # where another channel's 12.5 mA was a strong tingling; review of 5 December
+            # 2026)
+            strongest = max(((felt.sensation.rank, people.get(Sensation.PAINFUL.value, 0),
+                              1, window.channel, fractions, felt, people, undecided),
+                             *(self._other_at(o, a) for o in self.others)),
+                            key=lambda v: v[:3])
+            _, _, own, name, fractions, felt, people, undecided = strongest
+            reasons = ((*capped, *felt.reasons) if own else felt.reasons)
+            reasons = (f"read under channel {name}'s pads, the strongest of "
+                       f"{len(self.others) + 1} channels here", *reasons)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
-                         safe.verdict, safe.rules, (*capped, *felt.reasons),
+                         safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided)
+
+    def _other_at(self, other: DialChannel, setting: float) -> tuple[Any, ...]:
+        """Another channel's sensation at a dial setting, in :meth:`at`'s terms (its force
+        is not modelled: a contraction by its motor axons' count)."""
+        current = other.current_at(setting)
+        w = other.window
+        fractions = {name: float(c.fraction_at(current)[0]) for name, c in w.classes.items()}
+        recruited = Recruitment(**{k: min(1.0, fractions.get(k, 0.0))
+                                   for k in ("abeta", "adelta", "c", "motor", "periosteal")})
+        felt = classify_sensation(recruited, criteria=w.criteria)
+        people = {} if w.bands is None else {
+            what.value: n for what, n in w.bands.sensations_at(current).items()}
+        undecided = {} if w.bands is None else w.bands.undecided_at(current)
+        return (felt.sensation.rank, people.get(Sensation.PAINFUL.value, 0), 0, w.channel,
+                fractions, felt, people, undecided)
 
     def _second_held(self) -> tuple[str, ...]:
         """True interferential's second carrier held at the programmed setting, said: the
@@ -283,6 +347,12 @@ def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0
     """Channel ``channel``'s output (``stim``) at the dial's ``amplitude`` (its waveform is
     linear in the amplitude; the dial sets the first channel and scales the others)."""
     programmed = program.channels[0].stimulation.amplitude.value
+    own = program.channels[channel].stimulation.amplitude.value
+    if programmed > 0 and own > 0:
+        # each channel capped at the device maximum, as program_at sets it (a second
+        # channel at 1.6 times the first read 160 mA on a 100 mA device; review)
+        target = min(amplitude * own / programmed, program.device.max_amplitude)
+        return stim.with_scale(target / own)
     if programmed > 0:
         return stim.with_scale(amplitude / programmed)
     from estim.stimulator.safety_dial import program_at
@@ -347,8 +417,11 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
     impedances = field_impedances(result.program, result.effects)
     table = safety_table(program, impedances_ohm=impedances)
     thresholds: dict[str, float] = {}
+    others = _dial_others(result)
     if window is not None and per_unit is not None:
-        thresholds = _thresholds(window, per_unit)
+        top = _window_top(result, per_unit)  # past it the dial cannot take its channel
+        thresholds = _lowest({k: v if v * per_unit <= top * (1 + 1e-12) else math.inf
+                              for k, v in _thresholds(window, per_unit).items()}, others)
     amps = fracs = None
     if window is not None and per_unit is not None and program.channels[0].stimulation.type \
             in FORCE_TYPES and effects is not None and effects.max_force_N:
@@ -359,7 +432,8 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
                      max_amplitude_a=program.device.max_amplitude,
                      unit="A" if program.device.control is Control.CURRENT else "V",
                      current_per_unit=per_unit, safety=table, force_amplitudes=amps,
-                     force_fractions=fracs)
+                     force_fractions=fracs, others=others,
+                     window_top_a=_window_top(result, per_unit))
 
 
 def _current_per_unit(result: Result) -> float | None:
@@ -380,9 +454,9 @@ def _current_per_unit(result: Result) -> float | None:
     if result.program.device.control is Control.CURRENT:
         return share
     fields_ = effects.program_fields if effects is not None else None
-    if fields_ is None:
+    if fields_ is None or window is None:
         return None
-    return share / float(fields_.channels[0].resistance)
+    return share / float(fields_.channel(window.channel).resistance)
 
 
 
@@ -411,6 +485,61 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
 
 
+def _dial_others(result: Result) -> tuple[DialChannel, ...]:
+    """The program's other channels that are on, each with its own window, as the dial
+    reads them (:class:`DialChannel`)."""
+    effects = result.effects
+    if effects is None or effects.program_fields is None:
+        return ()
+    program = result.program
+    first = program.channels[0].stimulation.amplitude.value
+    top = program.device.max_amplitude
+    out = []
+    for other in effects.others:
+        if other.sensation_window is None:
+            continue
+        channel = next(c for c in program.channels if c.name == other.channel)
+        share = channel.stimulation.amplitude.value / first if first > 0 else 1.0
+        unit_a = 1.0 if program.device.control is Control.CURRENT else \
+            1.0 / float(effects.program_fields.channel(other.channel).resistance)
+        cap = min(top, share * top) * unit_a if first > 0 else top * unit_a
+        if other.reach is not None:
+            cap = min(cap, other.reach.reach_a)
+        out.append(DialChannel(other.sensation_window, share * unit_a, cap))
+    return tuple(out)
+
+
+def _window_top(result: Result, per_unit: float | None) -> float:
+    """The most current (A) the window's channel gets from the dial: the device maximum,
+    times its share where it is not the channel the dial sets and is programmed higher."""
+    effects = result.effects
+    window = effects.window if effects is not None else None
+    program = result.program
+    if window is None or per_unit is None or program.channels[0].name == window.channel:
+        return math.inf  # the dial's own channel: the dial stops at the device maximum
+    first = program.channels[0].stimulation.amplitude.value
+    own = next(c for c in program.channels if c.name == window.channel).stimulation \
+        .amplitude.value
+    share = own / first if first > 0 else 1.0
+    return program.device.max_amplitude * per_unit / max(share, 1.0)
+
+
+def _lowest(thresholds: dict[str, float], others: tuple[DialChannel, ...]
+            ) -> dict[str, float]:
+    """The dial's thresholds where a program has several channels on: each the lowest
+    setting at which one channel reaches it (that channel's band with it)."""
+    out = dict(thresholds)
+    for other in others:
+        own = {k: other.threshold_setting(v) for k, v in
+               _thresholds(other.window, 1.0).items()}  # [A -> dial unit]
+        for name in ("sensory", "strong", "motor", "pain"):
+            if own[name] < out[name]:
+                for key in (name, f"{name}_p10", f"{name}_p90"):
+                    if key in own:
+                        out[key] = own[key]
+    return out
+
+
 def _thresholds(window: SensationWindow, per_unit: float) -> dict[str, float]:
     out = {"sensory": window.sensory_a, "strong": window.strong_a, "motor": window.motor_a,
            "pain": window.pain_a}
@@ -436,7 +565,7 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     # the window's channel (the strongest of several, not always the first) and its load
     k_window = next(k for k, c in enumerate(program.channels) if c.name == window.channel)
     pf = result.effects.program_fields if result.effects is not None else None
-    resistance = float(pf.channels[0].resistance) if pf is not None else math.inf
+    resistance = float(pf.channel(window.channel).resistance) if pf is not None else math.inf
     # the first motor axon's threshold on the grid, and a setting just below it: the force
     # rises from 0 there, not along the line from the grid's setting below
     fire = [t / per_unit for t in motor.thresholds_a if np.isfinite(t) and 0 < t / per_unit < top]

@@ -83,6 +83,11 @@ OUTPUTS: tuple[Output, ...] = (
            "Periosteal Aδ fibers recruited (fraction; where a bone lies under the pads)"),
     Output("motor_recruited_fraction", "Motor axons recruited (fraction)"),
     Output("sensation", "Predicted sensation", tuple(s.value for s in Sensation)),
+    # a program of several channels is read under the strongest channel's pads: the
+    # thresholds switched from one channel's to another's between two rows without a word
+    # (review of 5 December 2026)
+    Output("sensation_channel", "Channel whose pads the thresholds and sensation are read "
+           "under (the strongest of those on)", text=True),
     # where the device cannot drive the setting the sensation is that of the current it
     # drives: 12, 30 and 60 mA on a 3 V unit read alike without a word (probe of
     # 5 December 2026)
@@ -257,6 +262,7 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
         out["sensation"] = sensation.sensation.value
     if window is not None:
         out["driven_peak_current_mA"] = window.amplitude_a * 1e3  # [A -> mA]
+        out["sensation_channel"] = window.channel
     if effects.force is not None:
         peaks = effects.force.contraction_peak_force_N
         if peaks.size:
