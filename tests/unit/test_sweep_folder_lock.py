@@ -69,3 +69,44 @@ def test_the_cli_refuses_a_folder_in_use(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "--output" in err and "is writing into it now" in err
     assert sorted(p.name for p in folder.iterdir()) == [LOCK]  # nothing written
+
+
+def test_a_run_off_a_terminal_says_how_far_it_is_now_and_then() -> None:
+    """A sweep run off a terminal (a log, a job) printed nothing until it ended (probe of
+    5 December 2026): a line at most every 30 s and at the end, the time left at the pace
+    of the points computed so far (not of an earlier run's, read at once)."""
+    import io
+
+    from estim.cli.sweep import _progress_lines
+
+    now = [0.0]
+    out = io.StringIO()
+    step = _progress_lines(out, every_s=30.0, clock=lambda: now[0])
+    step(10, 110)  # 10 read from an earlier run
+    now[0] = 10.0
+    step(20, 110)  # 10 s later: no line yet
+    now[0] = 40.0
+    step(30, 110)  # 20 computed in 40 s: 80 left take 160 s
+    now[0] = 200.0
+    step(110, 110)
+    assert out.getvalue().splitlines() == [
+        "estim sweep: 30 of 110 points (27%), 40 s, about 3 min left",
+        "estim sweep: 110 of 110 points (100%), 3 min"]
+
+
+def test_hours_of_work_are_said_before_they_start(capsys) -> None:
+    from estim.cli.sweep import _say_cost
+    from estim.program.bundled import bundled_examples
+    from estim.sweep import SweepOptions, parse_axis, plan_sweep
+
+    tens = bundled_examples()["tens_conventional"]
+    big = plan_sweep(tens, [parse_axis("amplitude=1,2mA")],
+                     options=SweepOptions(fibers=100_000))
+    _say_cost(big, sys.stderr)
+    err = capsys.readouterr().err
+    # 2 points x 8 s x 500,000 / 460 fibers = 4.8 h
+    assert err.startswith("estim sweep: 2 points of about 500,000 fibers each: roughly "
+                          "5 hours of one core")
+    small = plan_sweep(tens, [parse_axis("amplitude=1,2mA")])
+    _say_cost(small, sys.stderr)
+    assert capsys.readouterr().err == ""

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -323,6 +324,66 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
                          "to replace that table")
 
 
+#: Seconds between two progress lines where no terminal shows a bar.
+PROGRESS_EVERY_S = 30.0
+#: Fibers a point thresholds by default (estim.effects.window.DEFAULT_COUNTS' sum), and what
+#: such a point cost on this project's 2-core machine (docs/sweeps.md: 7.6-8.3 s a point at
+#: 40 fibers per class, the subjects' fields cached): the scale of a warning, not a promise.
+_DEFAULT_FIBERS = 460
+_DEFAULT_POINT_S = 8.0
+
+
+def _say_cost(plan: Any, stderr: Any) -> None:
+    """Say up front where a run will take hours: a sweep of 100,000 fibers per class
+    printed nothing for as long as it ran, off a terminal (probe of 5 December 2026)."""
+    options = plan.options
+    if not options.body:
+        return
+    fibers = 5 * options.fibers if options.fibers is not None else _DEFAULT_FIBERS
+    hours = len(plan.points) * _DEFAULT_POINT_S * fibers / _DEFAULT_FIBERS / 3600
+    if hours >= 1:
+        n = len(plan.points)
+        print(f"estim sweep: {n:,} point{'s' * (n != 1)} of about {fibers:,} fibers each: "
+              f"roughly {hours:,.0f} hour{'s' * (round(hours) != 1)} of one core (a point of "
+              f"the default {_DEFAULT_FIBERS} took about {_DEFAULT_POINT_S:g} s here); Ctrl-C "
+              "stops it, and the same command resumes", file=stderr, flush=True)
+
+
+def _progress_lines(stderr: Any, every_s: float = PROGRESS_EVERY_S,
+                    clock: Callable[[], float] = time.monotonic, noun: str = "points"
+                    ) -> Callable[[int, int], None]:
+    """Progress as a line on ``stderr`` at most every ``every_s`` and at the end, with
+    the time left at the pace so far."""
+    start = clock()
+    last = [start]
+    first: list[int] = []  # done at the first call: an earlier run's, read at once
+
+    def step(done: int, total: int) -> None:
+        now = clock()
+        if not first:
+            first.append(done)
+        if done < total and now - last[0] < every_s:
+            return
+        last[0] = now
+        spent = now - start
+        ran = done - first[0]
+        left = (f", about {_duration(spent / ran * (total - done))} left"
+                if 0 < ran and done < total else "")
+        print(f"estim sweep: {done:,} of {total:,} {noun} ({done / max(total, 1):.0%}), "
+              f"{_duration(spent)}{left}", file=stderr, flush=True)
+
+    return step
+
+
+def _duration(seconds: float) -> str:
+    """A duration in words: 45 s, 12 min, 3.5 h."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
     """A progress bar on stderr, only where someone watches it (a terminal)."""
     if not stderr.isatty():
@@ -344,9 +405,11 @@ def _progress_bar(stderr: Any) -> tuple[Callable[[int, int], None] | None, Any]:
 def _run(plan: Any, folder: Path, args: argparse.Namespace) -> Any:
     from estim.sweep import run_sweep
 
+    _say_cost(plan, sys.stderr)
     step, bar = _progress_bar(sys.stderr)
-    if bar is None:
-        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers)
+    if bar is None:  # no terminal (a log, a job): a line now and then
+        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
+                         progress=_progress_lines(sys.stderr))
     with bar:
         return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
                          progress=step)
@@ -381,11 +444,13 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
     client, close = open_client(args.scheduler, workers=args.workers)
     try:
         step, bar = _progress_bar(sys.stderr)
-        if bar is None:
+        if bar is None:  # no terminal: a line now and then
             result = population_thresholds(path, fibers=args.population,
                                            fiber_class=args.fiber_class,
                                            seed=args.seed or 0, client=client, folder=folder,
-                                           replace=args.force)
+                                           replace=args.force,
+                                           progress=_progress_lines(sys.stderr,
+                                                                    noun="fibers"))
         else:
             with bar:
                 result = population_thresholds(path, fibers=args.population,
