@@ -195,3 +195,22 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
     assert model.at(0.004).sensation == "no sensation"
     # past the cap: right at 100 mA, not 160 (its 1.6 times the dial's 100 mA)
     assert other.current_at(0.5) == 0.100
+
+
+def test_another_channels_force_is_kept_and_said() -> None:
+    """Two NMES channels: the quadriceps channel's contraction (94.5 N) was dropped where
+    the hamstring channel was the stronger sensation (review of 5 December 2026)."""
+    from estim.effects.program import OtherChannel
+    from estim.report.page import other_channels_words
+
+    force = {"first_contraction_peak_N": 94.5, "max_force_N": 310.9}
+    quad = OtherChannel({"channel": "quad", "programmed_peak_current_A": 0.060,
+                         "pain_threshold_A": 0.0964, "muscle": "quadriceps"},
+                        "contraction, below pain", {"contraction, below pain": 20},
+                        force=force)
+    data = quad.to_dict()
+    assert data["force"] == force
+    words = other_channels_words({"other_channels": [data]}, {"channel": "ham"})
+    assert words[1].endswith("Its first contraction pulls 94.5 N, 30% of the muscle's "
+                             "maximal force.")
+    assert "Of 20 virtual people, all 20 see the quadriceps twitch there." in words[1]

@@ -155,6 +155,10 @@ class OtherChannel:
     #: reads each channel along it)
     sensation_window: SensationWindow | None = field(default=None, repr=False)
     reach: DeviceReach | None = field(default=None, repr=False)
+    #: NMES and Russian current: its own force (results.json's ``force`` keys); a
+    #: quadriceps channel's contraction was dropped where another channel was stronger
+    #: (review of 5 December 2026)
+    force: dict[str, Any] | None = None
 
     @property
     def channel(self) -> str:
@@ -164,8 +168,11 @@ class OtherChannel:
         keep = ("channel", "programmed_peak_current_A", "held_by_device", "set_peak_current_A",
                 "set_peak_V", "muscle", "sensory_threshold_A", "strong_tingling_threshold_A",
                 "motor_threshold_A", "pain_threshold_A")
-        return {**{k: self.window[k] for k in keep if k in self.window},
-                "sensation": self.phrase, "at_programmed": dict(self.people)}
+        out = {**{k: self.window[k] for k in keep if k in self.window},
+               "sensation": self.phrase, "at_programmed": dict(self.people)}
+        if self.force is not None:
+            out["force"] = dict(self.force)
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -398,8 +405,9 @@ def _other(result: EffectsResult) -> OtherChannel | None:
         return None
     people = ({str(x): n for x, n in w.bands.sensations_at(w.amplitude_a).items()}
               if w.bands is not None else {})
-    return OtherChannel(result.to_dict()["sensation_window"], s.phrase, people,
-                        sensation_window=w, reach=result.reach)
+    data = result.to_dict()
+    return OtherChannel(data["sensation_window"], s.phrase, people, sensation_window=w,
+                        reach=result.reach, force=data.get("force"))
 
 
 def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,

@@ -168,7 +168,10 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
         "plain_sensation": page.plain_sensation(
             (fx.get("sensation") or {}).get("phrase", ""), fx.get("sensation_window")),
-        "force_rows": page.force_rows(fx["force"]) if fx.get("force") else [],
+        # a program of several channels: whose muscle (another's force is in the summary)
+        "force_rows": ([("Channel", page.plain(fx["sensation_window"]["channel"]))]
+                       if fx.get("other_channels") and fx.get("sensation_window") else [])
+        + page.force_rows(fx["force"]) if fx.get("force") else [],
         # each effect's evidence level where it is shown: the DBS and iontophoresis pages
         # promised "stated evidence levels" and stated none (probe of 5 December 2026)
         "evidence": {k: page.readable(page.plain(page.evidence_words(

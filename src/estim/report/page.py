@@ -150,9 +150,15 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any]) -> lis
         people = people_words(o.get("at_programmed") or {}, o.get("muscle"))
         there = f" Of {sum(o['at_programmed'].values())} virtual people, {people} there." \
             if people else ""
+        force = o.get("force") or {}
+        pull = ""
+        if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
+            pull = (f" Its first contraction pulls {force['first_contraction_peak_N']:.3g} N, "
+                    f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} of "
+                    "the muscle's maximal force.")
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
-                   f"likely feel {plain_sensation(o['sensation'], o)}.{there}")
+                   f"likely feel {plain_sensation(o['sensation'], o)}.{there}{pull}")
     return out
 
 

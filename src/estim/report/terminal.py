@@ -272,6 +272,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 ("feels it", "sensory_threshold_A"), ("twitch", "motor_threshold_A"),
                 ("hurts", "pain_threshold_A")) if o.get(key) is not None)
             held = ", what the device drives" if o.get("held_by_device") else ""
+            force = o.get("force") or {}
+            if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
+                steps += (f"; first contraction {force['first_contraction_peak_N']:.3g} N, "
+                          f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} "
+                          "of maximal")
             _hanging(console, "  ", Text.from_markup(
                 f"[bold]channel {terminal_text(o['channel'])}, at "
                 f"{current_words(o['programmed_peak_current_A'])}{held}:[/bold] "
@@ -312,7 +317,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                  f"{f['first_contraction_peak_N']:.0f} N at first")
         fade = "" if f["fatigue_ratio"] is None else \
             f"; ×{f['fatigue_ratio']:.2f} after {f['contractions']} contractions"
-        console.print(f"\n[bold]Force:[/bold] {share}{fade}")
+        whose = (f" (channel {terminal_text(w['channel'])})"
+                 if w is not None and fx.get("other_channels") else "")
+        line = Text.from_markup(f"[bold]Force{whose}:[/bold] {share}{fade}")
+        console.print()
+        if line.cell_len <= console.width:
+            console.print(line)
+        else:  # its figures under the heading, not wrapped back to column 0
+            console.print(Text.from_markup(f"[bold]Force{whose}:[/bold]"))
+            _hanging(console, "  ", Text(f"{share}{fade}"))
     dose = fx.get("dose")
     if dose is not None:
         console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
