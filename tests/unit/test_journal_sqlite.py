@@ -97,7 +97,7 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
                    minutes=30.0, pain_before=6, pain_after=3)
     with Journal(url) as journal:
         ada, bob = journal.add_person("Ada").id, journal.add_person("Bob").id
-        for _ in range(4):
+        for _ in range(7):
             journal.add_session(ada, **session)
         journal.add_session(bob, **session)
         for _ in range(2):
@@ -110,18 +110,28 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
             conn.execute(text("UPDATE therapy_session SET intensity_a = 9e999 WHERE id = 3"))
             conn.execute(text("UPDATE calibration SET marks = '{not json' WHERE id = 1"))
             conn.execute(text("UPDATE person SET created_at = 'then' WHERE id = 2"))
+            # a time past 9999 in UTC: an OverflowError, not a ValueError (review)
+            conn.execute(text("UPDATE therapy_session SET started_at = "
+                              "'9999-12-31 23:00:00-05:00' WHERE id = 5"))
+            conn.execute(text("UPDATE therapy_session SET intensity_a = '20 mA' WHERE id = 6"))
+            # what an earlier estim wrote is read as written: 200 us kept as minutes, and
+            # notes with a bidi control (today refused on the way in)
+            conn.execute(text("UPDATE therapy_session SET minutes = 3.3e-06, "
+                              "notes = 'a\u202eb' WHERE id = 7"))
         with caplog.at_level(logging.WARNING, logger="estim.journal"):
-            assert [s.id for s in journal.sessions()] == [4, 5]
-            assert [s.id for s in journal.sessions(ada)] == [4]
+            assert [s.id for s in journal.sessions()] == [4, 7, 8]
+            assert [s.id for s in journal.sessions(ada)] == [4, 7]
+            assert journal.sessions(ada)[1].minutes == 3.3e-06
             assert [c.id for c in journal.calibrations(ada)] == [2]
             assert [p.name for p in journal.people()] == ["Ada"]
             rows = journal.export_csv().splitlines()
-            assert len(rows) == 3  # the header, Ada's readable session and Bob's
+            assert len(rows) == 4  # the header, Ada's two readable sessions and Bob's
             assert journal.plot_png(ada).startswith(b"\x89PNG")
         logged = caplog.text
-        for named in ("therapy session 1 skipped", "intensity: got 'abc'",
+        for named in ("therapy session 1 skipped", "intensity_a: got 'abc'",
                       "therapy session 2 skipped", "started_at: got 'yesterday'",
-                      "therapy session 3 skipped", "calibration 1 skipped", "person 2 skipped"):
+                      "therapy session 3 skipped", "calibration 1 skipped", "person 2 skipped",
+                      "therapy session 5 skipped", "therapy session 6 skipped"):
             assert named in logged, named
         # a person asked for by id whose row cannot be read: an error naming the row
         with pytest.raises(JournalError, match=r"person 2: got 'then', expected a row as "

@@ -90,7 +90,7 @@ def _tolerant(inner: Any) -> Any:
     def process(value: Any) -> Any:
         try:
             return inner(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # a year past 9999 in UTC
             return Unreadable(value)
 
     return process

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -40,7 +41,7 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -157,34 +158,77 @@ def _migrate_when_free(engine: Engine) -> None:
 _log = logging.getLogger("estim.journal")
 
 
+# What a row needs to be read: the types and ranges the schema means, not today's rules
+# for new values (a session of 3.3e-06 minutes, or notes with a bidi control, that an earlier
+# estim stored are read as stored; review of 5 December 2026).
+
+
 def _when(field: str, value: object) -> datetime:
     if not isinstance(value, datetime):
         raise JournalError(field, value, "a date and time")
     return value
 
 
+def _text(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise JournalError(field, value, "text")
+    return value
+
+
+def _id(field: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise JournalError(field, value, "a whole number")
+    return value
+
+
+def _number(field: str, value: object, *, low: float, high: float = math.inf,
+            above: bool = False) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and \
+        math.isfinite(value) and (value > low if above else value >= low) and value <= high
+    if not ok:
+        raise JournalError(field, value, f"a finite number {'above' if above else 'from'} "
+                           f"{low:g}" + ("" if math.isinf(high) else f" to {high:g}"))
+    return float(value)  # type: ignore[arg-type]
+
+
+def _mapping(field: str, value: object) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise JournalError(field, value, "a mapping with text keys")
+    return value
+
+
+def _marks(value: object) -> dict[str, float | None]:
+    marks = _mapping("marks", value)
+    return {k: None if v is None else _number(f"marks.{k}", v, low=0.0, above=True)
+            for k, v in marks.items()}
+
+
 def _person(row: Person) -> PersonRecord:
-    return PersonRecord(id=row.id, name=validate.name(row.name),
-                        notes=validate.notes(row.notes),
+    return PersonRecord(id=_id("id", row.id), name=_text("name", row.name),
+                        notes=_text("notes", row.notes),
                         created_at=_when("created_at", row.created_at))
 
 
 def _calibration(row: Calibration) -> CalibrationRecord:
-    return CalibrationRecord(id=row.id, person_id=row.person_id,
-                             program=validate.program(row.program),
-                             site=validate.site(row.site), marks=validate.marks(row.marks),
-                             fit=json.loads(validate.fit(row.fit)),
+    return CalibrationRecord(id=_id("id", row.id), person_id=_id("person_id", row.person_id),
+                             program=_text("program", row.program),
+                             site=_text("site", row.site), marks=_marks(row.marks),
+                             fit=_mapping("fit", row.fit),
                              created_at=_when("created_at", row.created_at))
 
 
 def _session(row: TherapySession) -> SessionRecord:
-    return SessionRecord(id=row.id, person_id=row.person_id,
-                         program=validate.program(row.program), site=validate.site(row.site),
-                         intensity_a=validate.intensity(row.intensity_a),
-                         minutes=validate.minutes(row.minutes),
-                         pain_before=validate.pain("pain_before", row.pain_before),
-                         pain_after=validate.pain("pain_after", row.pain_after),
-                         notes=validate.notes(row.notes),
+    return SessionRecord(id=_id("id", row.id), person_id=_id("person_id", row.person_id),
+                         program=_text("program", row.program), site=_text("site", row.site),
+                         intensity_a=_number("intensity_a", row.intensity_a, low=0.0),
+                         minutes=_number("minutes", row.minutes, low=0.0, above=True),
+                         pain_before=int(_number("pain_before", _id("pain_before",
+                                                                     row.pain_before),
+                                                 low=0, high=10)),
+                         pain_after=int(_number("pain_after", _id("pain_after",
+                                                                   row.pain_after),
+                                                low=0, high=10)),
+                         notes=_text("notes", row.notes),
                          started_at=_when("started_at", row.started_at))
 
 
@@ -280,6 +324,14 @@ class Journal:
             raise JournalUnavailable(
                 f"database: {self._shown()} could not be used now ({reason}); nothing was "
                 "changed, try again") from None
+        except DataError as exc:
+            # a value the driver cannot read at all ('infinity' as a PostgreSQL time): the
+            # query fails before any row is read, so no row can be skipped (review of
+            # 5 December 2026)
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise JournalUnavailable(
+                f"database: {self._shown()} holds a value estim cannot read ({reason}): was "
+                "a row edited outside estim? Nothing was changed") from None
 
     def _read(self, query: Callable[[Session], T]) -> T:
         with self._transaction() as session:
