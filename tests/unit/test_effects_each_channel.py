@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 import estim.effects.program as fx
@@ -172,7 +173,7 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
     program = _program([("left", "left", "25 mA"), ("right", "right", "40 mA")])
     right, left = _window("right", 0.010, 0.030), _window("left", 0.005, 0.100)
     effects = SimpleNamespace(window=right, reach=None, reaches=(), notes=(), dbs=None,
-                              max_force_N=None, program_fields=None)
+                              max_force_N=300.0, program_fields=None)
     result = SimpleNamespace(program=program, effects=effects)
     per_unit = _current_per_unit(result)  # type: ignore[arg-type]
     top = _window_top(result, per_unit)  # type: ignore[arg-type]
@@ -185,13 +186,17 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
     model = DialModel(program=program, setup=None, result=result,  # type: ignore[arg-type]
                       thresholds=thresholds, max_amplitude_a=0.1, unit="A",
                       current_per_unit=per_unit, safety=safety,  # type: ignore[arg-type]
-                      others=(other,), window_top_a=top)
+                      others=(other,), window_top_a=top,
+                      force_amplitudes=np.array([0.0, 0.1]),
+                      force_fractions=np.array([0.0, 0.5]))
     low = model.at(0.006)  # left 6 mA: felt whole; right 9.6 mA: nothing
     assert low.sensation == "strong tingling, no contraction"
+    assert low.force_fraction is None  # the window channel's force is not left's
     assert low.reasons[0] == "read under channel left's pads, the strongest of 2 channels here"
     high = model.at(0.020)  # right 32 mA: its Aδ fire
     assert high.sensation == "painful"
     assert high.reasons[0].startswith("read under channel right's pads")
+    assert high.force_fraction == 0.0  # right's own muscle: no motor axon fires there
     assert model.at(0.004).sensation == "no sensation"
     # past the cap: right at 100 mA, not 160 (its 1.6 times the dial's 100 mA)
     assert other.current_at(0.5) == 0.100

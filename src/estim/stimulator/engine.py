@@ -276,6 +276,8 @@ class DialModel:
                             key=lambda v: v[:3])
             _, _, own, name, fractions, felt, people, undecided = strongest
             reasons = ((*capped, *felt.reasons) if own else felt.reasons)
+            if not own:  # the force along the dial is the window channel's muscle's: not
+                force = None  # shown beside another channel's sensation (review)
             reasons = (f"read under channel {name}'s pads, the strongest of "
                        f"{len(self.others) + 1} channels here", *reasons)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,

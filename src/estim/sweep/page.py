@@ -170,7 +170,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     if rest:
         note += "; shaded: 10th-90th percentile"
     if len(varied) >= 2 and len(_keys(varied[1])) > _MAX_LINES:
-        note += f"; the first {_MAX_LINES} values of {varied[1].shown} are shown"
+        note += f"; the {_MAX_LINES} smallest values of {varied[1].shown} are shown"
     return note
 
 

@@ -86,8 +86,8 @@ OUTPUTS: tuple[Output, ...] = (
     # a program of several channels is read under the strongest channel's pads: the
     # thresholds switched from one channel's to another's between two rows without a word
     # (review of 5 December 2026)
-    Output("sensation_channel", "Channel whose pads the thresholds and sensation are read "
-           "under (the strongest of those on)", text=True),
+    Output("sensation_channel", "Channel whose pads the thresholds, sensation and force "
+           "are read under (the strongest of those on)", text=True),
     # where the device cannot drive the setting the sensation is that of the current it
     # drives: 12, 30 and 60 mA on a 3 V unit read alike without a word (probe of
     # 5 December 2026)
