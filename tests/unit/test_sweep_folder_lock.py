@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,21 +24,70 @@ def _gone_pid() -> int:
     return child.pid
 
 
-def test_a_folder_another_live_run_holds_is_refused(tmp_path: Path) -> None:
+@pytest.fixture
+def estim_like() -> Iterator[int]:
+    """A live process whose command line names estim (as a running sweep's does)."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "estim"])
+    yield child.pid
+    child.kill()
+    child.wait()
+
+
+def test_a_folder_another_live_run_holds_is_refused(tmp_path: Path, estim_like: int) -> None:
     folder = tmp_path / "sweep"
     folder.mkdir()
-    (folder / LOCK).write_text(f"{os.getppid()}\n", encoding="utf-8")  # alive: our parent
-    with pytest.raises(InputError, match=f"estim process {os.getppid()} is writing into it"):
+    (folder / LOCK).write_text(f"{estim_like}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"estim process {estim_like} is writing into it"):
         with only_run(folder):
             pytest.fail("ran beside another run")
-    assert (folder / LOCK).read_text(encoding="utf-8") == f"{os.getppid()}\n"  # not taken
+    assert (folder / LOCK).read_text(encoding="utf-8") == f"{estim_like}\n"  # not taken
+
+
+def test_a_lock_of_this_process_or_of_a_process_that_is_not_estim_is_taken_over(
+        tmp_path: Path) -> None:
+    """A container's process 1, or a process id reused by another program, refused the
+    folder for ever after a run stopped by SIGTERM (review of 5 December 2026)."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for pid in (os.getpid(), sleeper.pid):
+            folder = tmp_path / f"sweep{pid}"
+            folder.mkdir()
+            (folder / LOCK).write_text(f"{pid}\n", encoding="utf-8")
+            with only_run(folder):
+                pass
+            assert not (folder / LOCK).exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_lock_from_another_host_is_taken_as_alive(tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / LOCK).write_text("4242 elsewhere.example\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"estim process 4242 on elsewhere\.example"):
+        with only_run(folder):
+            pytest.fail("ran beside another host's run")
+
+
+def test_sigterm_ends_the_run_through_its_lock(tmp_path: Path) -> None:
+    """A run stopped by `kill` (a container stopped, a job's time limit) left its lock."""
+    import signal
+
+    folder = tmp_path / "sweep"
+    with pytest.raises(SystemExit) as stopped:
+        with only_run(folder):
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])  # let the handler run here
+    assert stopped.value.code == 143
+    assert not (folder / LOCK).exists()
 
 
 def test_the_lock_is_held_while_running_and_released_after(tmp_path: Path) -> None:
     folder = tmp_path / "new" / "sweep"
     seen = []
     with only_run(folder, recheck=lambda: seen.append((folder / LOCK).is_file())):
-        assert (folder / LOCK).read_text(encoding="utf-8").split() == [str(os.getpid())]
+        assert (folder / LOCK).read_text(encoding="utf-8").split()[0] == str(os.getpid())
         (folder / "sweep.csv").write_text("key\n", encoding="utf-8")
     assert seen == [True]  # the earlier run's table is checked again under the lock
     assert not (folder / LOCK).exists() and (folder / "sweep.csv").is_file()
@@ -48,7 +98,7 @@ def test_a_lock_left_by_a_run_that_is_gone_is_taken_over(tmp_path: Path) -> None
     folder.mkdir()
     (folder / LOCK).write_text(f"{_gone_pid()}\n", encoding="utf-8")
     with only_run(folder):
-        assert (folder / LOCK).read_text(encoding="utf-8").split() == [str(os.getpid())]
+        assert (folder / LOCK).read_text(encoding="utf-8").split()[0] == str(os.getpid())
     assert not (folder / LOCK).exists()
 
 
@@ -60,10 +110,10 @@ def test_a_refused_run_leaves_no_folder_it_made(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
-def test_the_cli_refuses_a_folder_in_use(tmp_path: Path, capsys) -> None:
+def test_the_cli_refuses_a_folder_in_use(tmp_path: Path, capsys, estim_like: int) -> None:
     folder = tmp_path / "sweep"
     folder.mkdir()
-    (folder / LOCK).write_text(f"{os.getppid()}\n", encoding="utf-8")
+    (folder / LOCK).write_text(f"{estim_like}\n", encoding="utf-8")
     assert main(["sweep", "tens_conventional", "--safety-only", "--vary",
                  "amplitude=10,20mA", "-o", str(folder)]) == 2
     err = capsys.readouterr().err

@@ -7,7 +7,10 @@ import argparse
 import math
 import os
 import re
+import signal
+import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -218,9 +221,12 @@ def only_run(folder: Path, recheck: Callable[[], None] | None = None) -> Iterato
     """This process alone writes into ``folder`` while the block runs: two sweeps started
     together into one folder both ran, and one's table replaced the other's without
     --force, where run one after the other the second is refused (probe of 5 December
-    2026). A lock file holds the writer's process id; one left by a process that is gone
-    is taken over. ``recheck`` runs once the lock is held (the earlier run may have
-    finished in between). A folder this made and left empty is removed."""
+    2026). A lock file holds the writer's process id and host, written whole before it
+    appears (an empty one read as stale let a second run in; review); one left by a
+    process that is gone, or that is not estim, is taken over. A SIGTERM (a container
+    stopped, a job's time limit) ends the run through the block's end, which removes the
+    lock. ``recheck`` runs once the lock is held (the earlier run may have finished in
+    between). A folder this made and left empty is removed."""
     from estim.errors import InputError
 
     target = folder.expanduser()
@@ -228,47 +234,91 @@ def only_run(folder: Path, recheck: Callable[[], None] | None = None) -> Iterato
     target.mkdir(parents=True, exist_ok=True)
     lock = target / LOCK
     for _ in range(2):  # the second after a lock left by a process that is gone
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        if _take(lock):
             break
-        except FileExistsError:
-            owner = _lock_owner(lock)
-            if owner is not None:
-                if made:
-                    _remove_if_empty(target)
-                raise InputError("--output", str(folder), _busy(owner)) from None
-            lock.unlink(missing_ok=True)
+        owner = _lock_owner(lock)
+        if owner is not None:
+            if made:
+                _remove_if_empty(target)
+            raise InputError("--output", str(folder), _busy(owner))
+        lock.unlink(missing_ok=True)
     else:
         raise InputError("--output", str(folder), "a folder whose lock file can be taken")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(f"{os.getpid()}\n")
     try:
-        if recheck is not None:
-            recheck()
-        yield
+        with _term_as_exit():
+            if recheck is not None:
+                recheck()
+            yield
     finally:
         lock.unlink(missing_ok=True)
         if made:
             _remove_if_empty(target)
 
 
-def _busy(owner: int) -> str:
+def _take(lock: Path) -> bool:
+    """Create ``lock`` holding this process's id and host, whole or not at all (a file
+    linked into place); False where it exists."""
+    mine = lock.with_name(f"{lock.name}.{os.getpid()}")
+    mine.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
+    try:
+        os.link(mine, lock)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        mine.unlink(missing_ok=True)
+
+
+@contextmanager
+def _term_as_exit() -> Iterator[None]:
+    """A SIGTERM in the block raises SystemExit(143), so that the blocks around it end
+    (the lock of a run stopped by `kill` stayed, and its folder was refused after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _busy(owner: str) -> str:
     return (f"a folder no other run is writing (estim process {owner} is writing into it "
             "now: wait for it to finish, or give another folder)")
 
 
-def _lock_owner(lock: Path) -> int | None:
-    """The live process that holds ``lock``, None where it is gone (or unreadable)."""
+def _lock_owner(lock: Path) -> str | None:
+    """The live estim process that holds ``lock`` (its id, and its host where another),
+    None where it is gone, is this process, is not estim, or the file is unreadable. On
+    another host it is taken to be alive: it cannot be asked."""
     try:
-        pid = int(lock.read_text(encoding="utf-8").split()[0])
+        words = lock.read_text(encoding="utf-8").split()
+        pid = int(words[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    host = words[1] if len(words) > 1 else socket.gethostname()
+    if host != socket.gethostname():
+        return f"{pid} on {host}"
+    if pid == os.getpid():  # an earlier process of this id (a container's process 1)
+        return None
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return None
     except PermissionError:  # alive, another user's
-        return pid
-    except (OSError, ValueError, IndexError):
+        return str(pid)
+    except OSError:
         return None
-    return pid
+    try:  # an id reused by a process that is not estim
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # no /proc (macOS): alive is all that can be told
+        return str(pid)
+    return str(pid) if b"estim" in command else None
 
 
 def _remove_if_empty(folder: Path) -> None:
