@@ -219,3 +219,62 @@ def test_another_channels_force_is_kept_and_said() -> None:
     assert words[1].endswith("Its first contraction pulls 94.5 N, 30% of the muscle's "
                              "maximal force.")
     assert "Of 20 virtual people, all 20 see the quadriceps twitch there." in words[1]
+
+
+def test_the_intensity_rule_is_the_window_channels() -> None:
+    """A TENS channel first took the TENS rule ("the person's strong tingling") for
+    thresholds that were a second, NMES channel's (probe of 5 December 2026)."""
+    from estim.stimulator.person import Goal, goal_of
+
+    mixed = parse_program(_MIXED)
+    assert goal_of(mixed) is Goal.SENSORY  # the first channel's: conventional TENS
+    assert goal_of(mixed, "back") is Goal.NMES
+    assert goal_of(mixed, "front") is Goal.SENSORY
+
+
+_MIXED = """name = "TENS and NMES"
+[device]
+control = "current"
+max_current = "100 mA"
+compliance_voltage = "80 V"
+[site]
+name = "lower_back"
+[[channels]]
+name = "front"
+anode = { placement = "lumbar_left_upper", shape = "circular", diameter = "2 cm" }
+cathode = { placement = "lumbar_left_lower", shape = "circular", diameter = "2 cm" }
+[channels.stimulation]
+type = "tens"
+mode = "conventional"
+amplitude = "20 mA"
+frequency = "80 Hz"
+pulse_width = "200 us"
+duration = "30 min"
+[[channels]]
+name = "back"
+anode = { placement = "lumbar_right_upper", shape = "circular", diameter = "2 cm" }
+cathode = { placement = "lumbar_right_lower", shape = "circular", diameter = "2 cm" }
+[channels.stimulation]
+type = "nmes"
+amplitude = "50 mA"
+frequency = "50 Hz"
+pulse_width = "300 us"
+on_time = "10 s"
+off_time = "20 s"
+ramp_up = "1 s"
+ramp_down = "1 s"
+duration = "20 min"
+"""
+
+
+def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() -> None:
+    """The dial scales every channel with the first, each capped at the device maximum;
+    the field picture grew on linearly and drew a channel at 250 mA on a 100 mA device
+    (probe of 5 December 2026). The page is told from which setting that is so."""
+    from estim.web.device import _capped_from
+
+    program = _program([("front", "left", "20 mA"), ("back", "right", "50 mA")])
+    assert _capped_from(program) == {"capped_from": pytest.approx(0.040),
+                                     "capped_channel": "back"}
+    alike = _program([("front", "left", "50 mA"), ("back", "right", "20 mA")])
+    assert _capped_from(alike) == {"capped_from": None, "capped_channel": None}

@@ -425,8 +425,10 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
         thresholds = _lowest({k: v if v * per_unit <= top * (1 + 1e-12) else math.inf
                               for k, v in _thresholds(window, per_unit).items()}, others)
     amps = fracs = None
-    if window is not None and per_unit is not None and program.channels[0].stimulation.type \
-            in FORCE_TYPES and effects is not None and effects.max_force_N:
+    # the window channel's muscle (NMES second behind a TENS channel had no force along
+    # the dial where the run gave 58 %; probe of 5 December 2026)
+    if window is not None and per_unit is not None and _channel(program, window.channel) \
+            .stimulation.type in FORCE_TYPES and effects is not None and effects.max_force_N:
         report(0.97, "muscle: the first contraction's force along the dial")
         amps, fracs = _force_table(result, window, per_unit, effects.max_force_N)
     report(1.0, "ready")
@@ -485,6 +487,11 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
             + (f"; {limit} holds the current below what the setting asks "
                f"({current_text(unlimited, smallest='mA')})" if held else "")
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
+
+
+def _channel(program: Program, name: str) -> Any:
+    """The program's channel named ``name``."""
+    return next(c for c in program.channels if c.name == name)
 
 
 def _dial_others(result: Result) -> tuple[DialChannel, ...]:

@@ -139,11 +139,14 @@ class Goal(StrEnum):
     PROGRAM = "program"        # no sensation rule: the program's own amplitude
 
 
-def goal_of(program: Program | None) -> Goal:
-    """The intensity goal of a program (by modality and TENS mode)."""
+def goal_of(program: Program | None, channel: str | None = None) -> Goal:
+    """The intensity goal of a program (by modality and TENS mode): of its channel named
+    ``channel`` (the window's: a TENS channel first took the TENS rule for thresholds that
+    were a second, NMES channel's; probe of 5 December 2026), else of its first."""
     if program is None:
         return Goal.SENSORY
-    stim = program.channels[0].stimulation
+    stim = next((c for c in program.channels if c.name == channel),
+                program.channels[0]).stimulation
     if stim.type in FORCE_TYPES:
         return Goal.NMES
     if isinstance(stim, TENS):
@@ -152,6 +155,12 @@ def goal_of(program: Program | None) -> Goal:
     if stim.type in ("interferential", "hvpc"):
         return Goal.SENSORY
     return Goal.PROGRAM
+
+
+def _window_channel(model: Any) -> str | None:
+    """The channel whose window a dial model reads (None for a model without one)."""
+    window = getattr(model, "window", None)
+    return getattr(window, "channel", None)
 
 
 _RULES = {
@@ -253,7 +262,7 @@ class PersonFit:
     def recommendation(self, model: ModelWindow) -> Recommendation:
         """An intensity for ``model``'s program by its goal (:func:`goal_of`), within the
         device maximum and below the setting where the safety check fails."""
-        goal = goal_of(model.program)
+        goal = goal_of(model.program, _window_channel(model))
         rule, source = _RULES[goal]
         if goal is Goal.PROGRAM or not model.thresholds:
             program = model.program
@@ -322,8 +331,8 @@ class PersonFit:
         cap = math.inf
         if model.thresholds:
             w = self.window(model)
-            cap = 0.95 * (min(w["motor"], w["pain"]) if goal_of(model.program) is Goal.SENSORY
-                          else w["pain"])
+            sensory = goal_of(model.program, _window_channel(model)) is Goal.SENSORY
+            cap = 0.95 * (min(w["motor"], w["pain"]) if sensory else w["pain"])
         cap = min(cap, model.max_amplitude_a, _below(model.safety_ceiling_a))
         top = max(start, cap)
         times = [k * step for k in range(int(minutes // step) + 1)]

@@ -20,6 +20,7 @@ from estim.stimulator.options import JobState
 from estim.units import finite_or_none, parse_quantity
 
 if TYPE_CHECKING:
+    from estim.program.model import Program
     from estim.stimulator import DialModel
     from estim.web.state import WebState
 
@@ -230,9 +231,24 @@ def section(job: str, request: Request) -> dict[str, object]:
     if job not in state.sections:
         effects = model.result.effects
         pf = effects.program_fields if effects is not None else None
-        state.keep_section(job, {"section": section_data(pf, dial_unit=model.unit)
-                                 if pf is not None else None})
+        section = section_data(pf, dial_unit=model.unit) if pf is not None else None
+        if section is not None:
+            section.update(_capped_from(model.program))
+        state.keep_section(job, {"section": section})
     return state.sections[job]
+
+
+def _capped_from(program: Program) -> dict[str, object]:
+    """The lowest dial setting at which a channel programmed above the first reaches the
+    device maximum (the dial scales every channel with the first, each capped there), and
+    that channel; None where none does."""
+    first = program.channels[0].stimulation.amplitude.value
+    top = program.device.max_amplitude
+    caps = sorted((top * first / c.stimulation.amplitude.value, c.name)
+                  for c in program.channels[1:]
+                  if first > 0 and c.stimulation.amplitude.value > first)
+    return {"capped_from": caps[0][0] if caps else None,
+            "capped_channel": caps[0][1] if caps else None}
 
 
 def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:

@@ -333,8 +333,13 @@ function showDial(d) {
     ? `Of ${subjects} virtual people, whose ${differ} differ as people's do: `
       + `${d.people_words}.`
     : "";
-  // where no sensation model applies (DBS, iontophoresis), what the model did compute
-  $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ") : "";
+  // where no sensation model applies (DBS, iontophoresis), what the model did compute;
+  // with several channels on, whose pads the sensation is read under (the page named
+  // none beside another channel's 62 % motor recruitment; probe of 5 December 2026)
+  const whose = (d.reasons || []).find((r) => r.startsWith("read under channel"));
+  $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ")
+    : whose ? `${whose[0].toUpperCase()}${whose.slice(1)}; each channel runs at its share `
+      + "of the dial, and the thresholds are dial settings." : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
     : `Muscle force: ${percent(d.force_fraction)} of the muscle's maximum`;
   const verdict = $("verdict");

@@ -224,9 +224,15 @@ function drawSection(amps) {
     ctx.fillText(`${10 ** p >= 1 ? (10 ** p).toLocaleString("en") : 10 ** p}`, bx + bw + 4, yy + 4);
   }
   ctx.fillText("V/m", bx, top - 8);
+  // a channel programmed above the first reaches the device maximum before the dial's
+  // end; the picture grows on linearly (probe of 5 December 2026): said, not hidden
+  const capped = sec.capped_from !== null && sec.capped_from !== undefined
+    && amps > sec.capped_from
+    ? ` Past ${dialText(sec.capped_from)} channel ${sec.capped_channel} stays at the device `
+      + "maximum, and the picture overstates its field." : "";
   $("section-caption").textContent = `Electric field in the tissue at ${dialText(amps)}: `
     + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
-    + "over the whole dial, so the field grows as the dial turns.";
+    + `over the whole dial, so the field grows as the dial turns.${capped}`;
 }
 
 function axisTicks(ctx, h, X, y, scale) {
