@@ -278,3 +278,4 @@ def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() ->
                                      "capped_channel": "back"}
     alike = _program([("front", "left", "50 mA"), ("back", "right", "20 mA")])
     assert _capped_from(alike) == {"capped_from": None, "capped_channel": None}
+

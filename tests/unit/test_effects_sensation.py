@@ -107,3 +107,16 @@ def test_virtual_people_at_an_intensity_each_by_their_own_thresholds():
     assert bands.sensations_at(0.5)[Sensation.NONE] == 5
     assert bands.sensations_at(1e9)[Sensation.PAINFUL] == 4  # the fifth never hurts
     assert ThresholdBands(5, band, band, band, band).sensations_at(4.0) == {}
+
+
+def test_a_pain_count_with_the_periosteum_is_not_read_as_more_than_all() -> None:
+    """'Aδ fibers firing 105 % (skin 97.9 %, periosteum 17 %)' read as more than every fiber
+    (probe of 5 December 2026): with a bone's periosteal Aδ it is a count in units of the
+    skin's, and says so."""
+    from estim.effects.sensation import Recruitment, classify_sensation
+
+    (why,) = classify_sensation(Recruitment(abeta=1.0, adelta=0.979, periosteal=0.17)).reasons
+    assert why.startswith("Aδ count 105% of the skin's (97.9% of the skin's Aδ firing and "
+                          "17% of the periosteum's, each counted as 0.4 of one)")
+    (why,) = classify_sensation(Recruitment(abeta=1.0, adelta=0.9)).reasons
+    assert why.startswith("Aδ fibers firing 90%")

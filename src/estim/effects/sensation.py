@@ -193,9 +193,13 @@ def classify_sensation(
     c = criteria
     noci = r.nociceptive_adelta
     if noci >= c.pain_adelta_fraction and noci > 0:
-        of = (f" (skin {percent_text(r.adelta)}, periosteum {percent_text(r.periosteal)})"
-              if r.periosteal else "")
-        return _result(Sensation.PAINFUL, f"Aδ fibers firing {percent_text(noci)}{of} ≥ "
+        # with a bone's periosteal Aδ the count is in units of the skin's Aδ, and can pass
+        # 100 %: said as a count ("Aδ fibers firing 105 %" read as more than all; probe)
+        what = (f"Aδ count {percent_text(noci)} of the skin's ({percent_text(r.adelta)} of "
+                f"the skin's Aδ firing and {percent_text(r.periosteal)} of the periosteum's, "
+                f"each counted as {PERIOSTEAL_DENSITY_RATIO:g} of one)" if r.periosteal
+                else f"Aδ fibers firing {percent_text(noci)}")
+        return _result(Sensation.PAINFUL, f"{what} ≥ "
                        f"{percent_text(c.pain_adelta_fraction)} (pain threshold)", r,
                        force_fraction, c)
     if r.c >= c.pain_c_fraction and r.c > 0:
