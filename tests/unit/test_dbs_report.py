@@ -115,3 +115,18 @@ def test_the_summary_describes_every_channel() -> None:
     ifc = words(resolve_program("ifc_true_knee")[0])
     assert "channel A at 30 mA peak, on a 4000 Hz carrier" in ifc
     assert "; channel B at 30 mA peak, on a 4080.2–4119.7 Hz carrier" in ifc
+
+
+def test_the_legend_names_every_superposed_channels_current() -> None:
+    """Two contacts at 3 and 2 mA: the legend said "axons fire at 3 mA", channel 1's, for
+    the volume of both (probe of 5 December 2026)."""
+    from types import SimpleNamespace
+
+    from estim.report.dbs_figures import _amplitude_words
+
+    both = SimpleNamespace(superposed=(("c1", 0.003), ("c2", 0.002)), control="current",
+                           amplitude=0.003, current_a=0.003)
+    assert _amplitude_words(both) == "3 mA (c1) + 2 mA (c2)"  # type: ignore[arg-type]
+    one = SimpleNamespace(superposed=(("c1", 0.003),), control="voltage", amplitude=3.0,
+                          current_a=0.00241)
+    assert _amplitude_words(one) == "3 V (2.41 mA)"  # type: ignore[arg-type]
