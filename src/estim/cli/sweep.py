@@ -7,10 +7,8 @@ import argparse
 import math
 import os
 import re
-import signal
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -192,12 +190,7 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
     from estim.outputs import check_output_dir
 
     check_output_dir(folder, force=True, names=names, inputs=(program,))  # the program first
-    lock = folder.expanduser() / LOCK
-    if lock.exists():  # another run's, first: its folder may not look like a sweep's yet
-        owner = _lock_owner(lock)
-        if owner is not None:
-            raise InputError("--output", str(folder), _busy(owner))
-        lock.unlink(missing_ok=True)  # left by a run that is gone
+    _clear_stale(folder)  # another run's, first: its folder may not look like a sweep's yet
     earlier = _earlier_run(folder, marker)
     if not (args.force or earlier):
         check_output_dir(folder, force=False)
@@ -212,7 +205,7 @@ def _check_folder(folder: Path, marker: str, names: tuple[str, ...],
                                  "never over them")
 
 
-#: The file a sweep holds in its output folder while it runs: its process id.
+#: The file whose lock a sweep holds in its output folder while it runs (:func:`only_run`).
 LOCK = ".estim-sweep.lock"
 
 
@@ -221,104 +214,98 @@ def only_run(folder: Path, recheck: Callable[[], None] | None = None) -> Iterato
     """This process alone writes into ``folder`` while the block runs: two sweeps started
     together into one folder both ran, and one's table replaced the other's without
     --force, where run one after the other the second is refused (probe of 5 December
-    2026). A lock file holds the writer's process id and host, written whole before it
-    appears (an empty one read as stale let a second run in; review); one left by a
-    process that is gone, or that is not estim, is taken over. A SIGTERM (a container
-    stopped, a job's time limit) ends the run through the block's end, which removes the
-    lock. ``recheck`` runs once the lock is held (the earlier run may have finished in
-    between). A folder this made and left empty is removed."""
+    2026). The lock is the kernel's (``flock`` on :data:`LOCK`), held by an open file: it
+    is released when the run ends however it ends (a SIGKILL, a container stopped), it
+    holds against another thread, and against a process of another PID namespace on the
+    same machine; a process id in a file stood for a run that was gone, or another run's
+    with the same id (reviews of 5 December 2026). The file names the holder's process
+    and host, for the message only. ``recheck`` runs once the lock is held (the earlier
+    run may have finished in between). A folder this made and left empty is removed."""
     from estim.errors import InputError
 
     target = folder.expanduser()
     made = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
     lock = target / LOCK
-    for _ in range(2):  # the second after a lock left by a process that is gone
-        if _take(lock):
-            break
-        owner = _lock_owner(lock)
-        if owner is not None:
-            if made:
-                _remove_if_empty(target)
-            raise InputError("--output", str(folder), _busy(owner))
-        lock.unlink(missing_ok=True)
-    else:
-        raise InputError("--output", str(folder), "a folder whose lock file can be taken")
     try:
-        with _term_as_exit():
-            if recheck is not None:
-                recheck()
-            yield
+        fd = _take(lock)
+    except BaseException:
+        if made:
+            _remove_if_empty(target)
+        raise
+    if fd is None:
+        if made:
+            _remove_if_empty(target)
+        raise InputError("--output", str(folder), _busy(lock))
+    try:
+        if recheck is not None:
+            recheck()
+        yield
     finally:
-        lock.unlink(missing_ok=True)
+        lock.unlink(missing_ok=True)  # while held: a run waiting on it sees it gone
+        os.close(fd)
         if made:
             _remove_if_empty(target)
 
 
-def _take(lock: Path) -> bool:
-    """Create ``lock`` holding this process's id and host, whole or not at all (a file
-    linked into place); False where it exists."""
-    mine = lock.with_name(f"{lock.name}.{os.getpid()}")
-    mine.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
+def _take(lock: Path) -> int | None:
+    """An open descriptor of ``lock`` holding its ``flock``, or None where another holds
+    it. A file unlinked between its opening and its lock (its holder finishing) is opened
+    again. Without ``fcntl`` (Windows) no run is locked out."""
+    from estim.errors import InputError
+
     try:
-        os.link(mine, lock)
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        mine.unlink(missing_ok=True)
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+    for _ in range(5):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as err:
+            raise InputError("--output", str(lock.parent), f"a folder this run can write "
+                             f"into ({err.strerror})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
+            return fd
+        os.close(fd)
+    raise InputError("--output", str(lock.parent), "a folder whose lock file stays in place")
 
 
-@contextmanager
-def _term_as_exit() -> Iterator[None]:
-    """A SIGTERM in the block raises SystemExit(143), so that the blocks around it end
-    (the lock of a run stopped by `kill` stayed, and its folder was refused after)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _busy(owner: str) -> str:
-    return (f"a folder no other run is writing (estim process {owner} is writing into it "
-            "now: wait for it to finish, or give another folder)")
-
-
-def _lock_owner(lock: Path) -> str | None:
-    """The live estim process that holds ``lock`` (its id, and its host where another),
-    None where it is gone, is this process, is not estim, or the file is unreadable. On
-    another host it is taken to be alive: it cannot be asked."""
+def _busy(lock: Path) -> str:
+    """The refusal, naming the holder where its file says."""
     try:
         words = lock.read_text(encoding="utf-8").split()
-        pid = int(words[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    host = words[1] if len(words) > 1 else socket.gethostname()
-    if host != socket.gethostname():
-        return f"{pid} on {host}"
-    if pid == os.getpid():  # an earlier process of this id (a container's process 1)
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:  # alive, another user's
-        return str(pid)
     except OSError:
-        return None
-    try:  # an id reused by a process that is not estim
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:  # no /proc (macOS): alive is all that can be told
-        return str(pid)
-    return str(pid) if b"estim" in command else None
+        words = []
+    who = f"estim process {words[0]}" + (f" on {words[1]}" if len(words) > 1 else "") \
+        if words else "another estim run"
+    return (f"a folder no other run is writing ({who} is writing into it now: wait for it "
+            "to finish, or give another folder)")
+
+
+def _clear_stale(folder: Path) -> None:
+    """Refuse ``folder`` where a run holds its lock; remove a lock file no run holds (left
+    by a run that was killed), so that the folder reads as before it."""
+    from estim.errors import InputError
+
+    lock = folder.expanduser() / LOCK
+    if not lock.exists():
+        return
+    fd = _take(lock)
+    if fd is None:
+        raise InputError("--output", str(folder), _busy(lock))
+    lock.unlink(missing_ok=True)
+    os.close(fd)
 
 
 def _remove_if_empty(folder: Path) -> None:
