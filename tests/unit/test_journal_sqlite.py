@@ -100,7 +100,7 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
         for _ in range(7):
             journal.add_session(ada, **session)
         journal.add_session(bob, **session)
-        for _ in range(2):
+        for _ in range(4):
             journal.save_calibration(ada, program="tens_conventional", site="forearm",
                                      marks={"first_felt": 0.008, "strong": 0.021}, fit={})
         with journal._engine.begin() as conn:
@@ -109,6 +109,10 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
                               "WHERE id = 2"))
             conn.execute(text("UPDATE therapy_session SET intensity_a = 9e999 WHERE id = 3"))
             conn.execute(text("UPDATE calibration SET marks = '{not json' WHERE id = 1"))
+            # marks the page cannot show ("strong NaN mA"), a fit with NaN (review)
+            conn.execute(text("""UPDATE calibration SET marks = '{"first_felt": 0.008}'
+                              WHERE id = 3"""))
+            conn.execute(text("""UPDATE calibration SET fit = '{"a": NaN}' WHERE id = 4"""))
             conn.execute(text("UPDATE person SET created_at = 'then' WHERE id = 2"))
             # a time past 9999 in UTC: an OverflowError, not a ValueError (review)
             conn.execute(text("UPDATE therapy_session SET started_at = "
@@ -122,7 +126,7 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
             assert [s.id for s in journal.sessions()] == [4, 7, 8]
             assert [s.id for s in journal.sessions(ada)] == [4, 7]
             assert journal.sessions(ada)[1].minutes == 3.3e-06
-            assert [c.id for c in journal.calibrations(ada)] == [2]
+            assert [c.id for c in journal.calibrations(ada)] == [2]  # 1, 3 and 4 skipped
             assert [p.name for p in journal.people()] == ["Ada"]
             rows = journal.export_csv().splitlines()
             assert len(rows) == 4  # the header, Ada's two readable sessions and Bob's
@@ -131,9 +135,27 @@ def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,
         for named in ("therapy session 1 skipped", "intensity_a: got 'abc'",
                       "therapy session 2 skipped", "started_at: got 'yesterday'",
                       "therapy session 3 skipped", "calibration 1 skipped", "person 2 skipped",
-                      "therapy session 5 skipped", "therapy session 6 skipped"):
+                      "therapy session 5 skipped", "therapy session 6 skipped",
+                      "calibration 3 skipped", "marks.strong", "calibration 4 skipped"):
             assert named in logged, named
         # a person asked for by id whose row cannot be read: an error naming the row
         with pytest.raises(JournalError, match=r"person 2: got 'then', expected a row as "
                                                r"estim writes it \(created_at"):
             journal.person(bob)
+
+
+def test_a_value_the_driver_cannot_read_is_a_clear_error(tmp_path: Path) -> None:
+    """PostgreSQL's driver fails a whole query on 'infinity' as a time, before any row can
+    be skipped: a clear error naming the database, not a bare 500 or a 'try again in 5 s'
+    (review of 5 December 2026)."""
+    from sqlalchemy.exc import DataError
+
+    from estim.journal import JournalUnreadable
+
+    def fails(session: object) -> None:
+        raise DataError("SELECT ...", {}, Exception("timestamp too large"))
+
+    with Journal(f"sqlite:///{tmp_path / 'journal.sqlite'}") as journal:
+        with pytest.raises(JournalUnreadable, match=r"holds a value estim cannot read "
+                                                    r"\(timestamp too large\)"):
+            journal._read(fails)

@@ -14,7 +14,7 @@ Needs the ``web`` extra (SQLAlchemy, Alembic, platformdirs); PostgreSQL also nee
 """
 
 from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
-from estim.journal.store import Journal, JournalUnavailable, default_url
+from estim.journal.store import Journal, JournalUnavailable, JournalUnreadable, default_url
 from estim.journal.validate import JournalError
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "JournalUnavailable",
+    "JournalUnreadable",
     "PersonRecord",
     "SessionRecord",
     "default_url",

@@ -57,6 +57,12 @@ class JournalUnavailable(RuntimeError):
     or its server gone): not the values' fault, and nothing was changed."""
 
 
+class JournalUnreadable(RuntimeError):
+    """The database holds a value its driver cannot read at all ('infinity' as a
+    PostgreSQL time): the query fails before any row is read, so no row can be skipped;
+    trying again does not help."""
+
+
 #: Seconds a writer waits for another process's write lock on a SQLite file.
 SQLITE_BUSY_TIMEOUT_S = 30
 #: PostgreSQL advisory lock key held while migrating ("estim" in ASCII).
@@ -198,9 +204,19 @@ def _mapping(field: str, value: object) -> Mapping[str, Any]:
 
 
 def _marks(value: object) -> dict[str, float | None]:
+    """The marks as the page reads them: only the known ones, first felt and strong set
+    (a row without one showed "strong NaN mA"; review of 5 December 2026)."""
     marks = _mapping("marks", value)
-    return {k: None if v is None else _number(f"marks.{k}", v, low=0.0, above=True)
-            for k, v in marks.items()}
+    unknown = [k for k in marks if k not in validate.MARKS]
+    if unknown:
+        raise JournalError(f"marks.{unknown[0]}", marks[unknown[0]],
+                           f"only the marks {', '.join(validate.MARKS)}")
+    out = {k: None if marks.get(k) is None else
+           _number(f"marks.{k}", marks[k], low=0.0, above=True) for k in validate.MARKS}
+    for k in ("first_felt", "strong"):
+        if out[k] is None:
+            raise JournalError(f"marks.{k}", None, "a current (A); this mark is required")
+    return out
 
 
 def _person(row: Person) -> PersonRecord:
@@ -213,7 +229,7 @@ def _calibration(row: Calibration) -> CalibrationRecord:
     return CalibrationRecord(id=_id("id", row.id), person_id=_id("person_id", row.person_id),
                              program=_text("program", row.program),
                              site=_text("site", row.site), marks=_marks(row.marks),
-                             fit=_mapping("fit", row.fit),
+                             fit=json.loads(validate.fit(row.fit)),
                              created_at=_when("created_at", row.created_at))
 
 
@@ -329,9 +345,10 @@ class Journal:
             # query fails before any row is read, so no row can be skipped (review of
             # 5 December 2026)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise JournalUnavailable(
-                f"database: {self._shown()} holds a value estim cannot read ({reason}): was "
-                "a row edited outside estim? Nothing was changed") from None
+            raise JournalUnreadable(
+                f"database: {self._shown()} holds a value estim cannot read ({reason}): a "
+                "row was edited outside estim; find it with the database's own tools and "
+                "correct or delete it. Nothing was changed") from None
 
     def _read(self, query: Callable[[Session], T]) -> T:
         with self._transaction() as session:

@@ -156,12 +156,18 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
             "as JSON (not UTF-8, a number of over 4,300 digits, or nesting too deep), "
             "expected a JSON body in UTF-8"}})
 
-    from estim.journal import JournalUnavailable
+    from estim.journal import JournalUnavailable, JournalUnreadable
 
     @app.exception_handler(JournalUnavailable)
     async def busy(request: Request, err: JournalUnavailable) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": {
             "field": "database", "message": str(err)}}, headers={"Retry-After": "5"})
+
+    @app.exception_handler(JournalUnreadable)
+    async def unreadable_row(request: Request, err: JournalUnreadable) -> JSONResponse:
+        # not "try again in 5 s": a value a person must correct (review)
+        return JSONResponse(status_code=500, content={"detail": {
+            "field": "database", "message": str(err)}})
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, err: RequestValidationError) -> JSONResponse:
