@@ -127,6 +127,8 @@ def test_the_legend_names_every_superposed_channels_current() -> None:
     both = SimpleNamespace(superposed=(("c1", 0.003), ("c2", 0.002)), control="current",
                            amplitude=0.003, current_a=0.003)
     assert _amplitude_words(both) == "3 mA (c1) + 2 mA (c2)"  # type: ignore[arg-type]
+    volts = SimpleNamespace(**{**vars(both), "control": "voltage", "amplitude": 3.0})
+    assert _amplitude_words(volts) == "3 V: 3 mA (c1) + 2 mA (c2)"  # type: ignore[arg-type]
     one = SimpleNamespace(superposed=(("c1", 0.003),), control="voltage", amplitude=3.0,
                           current_a=0.00241)
     assert _amplitude_words(one) == "3 V (2.41 mA)"  # type: ignore[arg-type]

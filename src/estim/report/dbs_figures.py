@@ -153,8 +153,9 @@ def _amplitude_words(act: DBSActivation) -> str:
     current (the legend named channel 1's 3 mA for a volume of 3 and 2 mA; probe of
     5 December 2026)."""
     if len(act.superposed) > 1:
-        return " + ".join(f"{i * 1e3:.3g} mA ({name})"  # [A -> mA]
+        each = " + ".join(f"{i * 1e3:.3g} mA ({name})"  # [A -> mA]
                           for name, i in act.superposed)
+        return each if act.control == "current" else f"{act.amplitude:.3g} V: {each}"
     if act.control == "current":
         return f"{act.amplitude * 1e3:.3g} mA"  # [A -> mA]
     return f"{act.amplitude:.3g} V ({act.current_a * 1e3:.3g} mA)"  # [A -> mA]
