@@ -142,6 +142,15 @@ def test_a_pad_moved_onto_the_other_is_filed_under_the_pad_moved() -> None:
     assert caught.value.setting == "anode"
 
 
+@pytest.mark.parametrize("setting", ["pad_width", "pad_length"])
+def test_a_pad_too_large_for_the_site_is_filed_under_its_size(setting: str) -> None:
+    """A pad too large for the site was filed under 'mode', so the page showed the message
+    beside the mode, not the size that was changed (docs check of 5 December 2026)."""
+    with pytest.raises(SettingsError, match="size") as caught:
+        settings_program(DeviceSettings(mode="knead", **{setting: "500 mm"}))
+    assert caught.value.setting == setting
+
+
 def test_a_program_text_beside_another_mode_is_refused() -> None:
     """custom_toml with mode tens_conventional was dropped and the example ran instead."""
     with pytest.raises(SettingsError, match="mode 'custom' for a program's own text") as caught:

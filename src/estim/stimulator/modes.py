@@ -247,6 +247,10 @@ _SETTING_OF_PATH = (
     ("anode.shape", "anode"), ("cathode.shape", "cathode"),
     ("anode.width", "pad_width"), ("cathode.width", "pad_width"),
     ("anode.length", "pad_length"), ("cathode.length", "pad_length"),
+    # a pad too large for the site (its size as a whole): the size the form changed (it
+    # was shown beside the mode; docs check of 5 December 2026)
+    ("anode.size", "pad_width"), ("cathode.size", "pad_width"),
+    ("anode.size", "pad_length"), ("cathode.size", "pad_length"),
     ("stimulation.pulse_width", "pulse_width"), ("stimulation.frequency", "frequency"),
 )
 
