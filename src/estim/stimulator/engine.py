@@ -447,14 +447,8 @@ def _current_per_unit(result: Result) -> float | None:
     and the window may be another channel's (the strongest of several,
     :func:`estim.effects.program.effects_for_program`)."""
     effects = result.effects
-    share = 1.0
     window = effects.window if effects is not None else None
-    if window is not None:
-        channels = result.program.channels
-        first = channels[0].stimulation.amplitude.value
-        own = next((c.stimulation.amplitude.value for c in channels
-                    if c.name == window.channel), first)
-        share = own / first if first > 0 else 1.0  # a first channel off: each set alike
+    share = _share(result.program, window.channel) if window is not None else 1.0
     if result.program.device.control is Control.CURRENT:
         return share
     fields_ = effects.program_fields if effects is not None else None
@@ -494,6 +488,14 @@ def _channel(program: Program, name: str) -> Any:
     return next(c for c in program.channels if c.name == name)
 
 
+def _share(program: Program, name: str) -> float:
+    """Channel ``name``'s setting per unit of the dial, below the device maximum: the dial
+    sets the first channel and scales the others with it, or with the first off sets each
+    alike (:func:`estim.stimulator.safety_dial.program_at`)."""
+    first = program.channels[0].stimulation.amplitude.value
+    return _channel(program, name).stimulation.amplitude.value / first if first > 0 else 1.0
+
+
 def _dial_others(result: Result) -> tuple[DialChannel, ...]:
     """The program's other channels that are on, each with its own window, as the dial
     reads them (:class:`DialChannel`)."""
@@ -507,8 +509,7 @@ def _dial_others(result: Result) -> tuple[DialChannel, ...]:
     for other in effects.others:
         if other.sensation_window is None:
             continue
-        channel = next(c for c in program.channels if c.name == other.channel)
-        share = channel.stimulation.amplitude.value / first if first > 0 else 1.0
+        share = _share(program, other.channel)
         unit_a = 1.0 if program.device.control is Control.CURRENT else \
             1.0 / float(effects.program_fields.channel(other.channel).resistance)
         cap = min(top, share * top) * unit_a if first > 0 else top * unit_a
@@ -526,10 +527,7 @@ def _window_top(result: Result, per_unit: float | None) -> float:
     program = result.program
     if window is None or per_unit is None or program.channels[0].name == window.channel:
         return math.inf  # the dial's own channel: the dial stops at the device maximum
-    first = program.channels[0].stimulation.amplitude.value
-    own = next(c for c in program.channels if c.name == window.channel).stimulation \
-        .amplitude.value
-    share = own / first if first > 0 else 1.0
+    share = _share(program, window.channel)
     return program.device.max_amplitude * per_unit / max(share, 1.0)
 
 
