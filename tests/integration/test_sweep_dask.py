@@ -273,6 +273,10 @@ def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(
     (["--population", "10", "--vary", "amplitude=10mA", "--safety-only"],
      "--population: got 10, expected no --vary, --safety-only beside it"),
     (["--population", "10", "--subjects", "2"], "expected no --subjects beside it"),
+    (["--channel", "1", "--vary", "amplitude=10mA"], "--channel: got '1', expected "
+     "--population N beside it"),
+    (["--population", "10", "--channel", "left"], "--channel: got 'left', expected a "
+     "channel of the program: '1'"),
 ])
 def test_options_that_a_population_or_a_grid_would_ignore_are_refused(
         argv: list[str], words: str, tmp_path: Path,

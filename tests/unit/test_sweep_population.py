@@ -46,7 +46,7 @@ def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:
 
     text = json.dumps(tomllib.loads(_read_regular(Path(TENS)).removeprefix("\ufeff")),
                       sort_keys=True, default=str)
-    pf, cf, waveform = _setup(text)
+    pf, cf, waveform = _setup(text, "1")
     electrode = cf.cathode
     region = sampled_region(electrode, "abeta")
     out = []
@@ -112,6 +112,43 @@ def test_bad_sizes_are_refused_naming_the_field(client: object, kwargs: dict[str
                                                 field: str) -> None:
     with pytest.raises(InputError, match=field):
         population_thresholds(TENS, client=client, **kwargs)  # type: ignore[arg-type]
+
+
+def _two_channels(tmp_path: Path, first_on: bool) -> tuple[Path, Path]:
+    """Conventional TENS on the left of the back (channel '1', off unless ``first_on``)
+    beside the same on the right (channel 'right', 25 mA), in the program's order and with
+    'right' first."""
+    text = Path(TENS).read_text(encoding="utf-8")
+    head, channel = text[:text.index("[[channels]]")], text[text.index("[[channels]]"):]
+    left = channel if first_on else channel.replace('amplitude = "25 mA"',
+                                                    'amplitude = "0 mA"')
+    assert "25 mA" in channel and (first_on or "0 mA" in left)
+    right = channel.replace('name = "1"', 'name = "right"').replace("lumbar_left",
+                                                                    "lumbar_right")
+    paths = tmp_path / "in_order.toml", tmp_path / "right_first.toml"
+    paths[0].write_text(head + left + "\n" + right, encoding="utf-8")
+    paths[1].write_text(head + right + "\n" + left, encoding="utf-8")
+    return paths
+
+
+def test_a_population_lies_under_the_first_channel_that_is_on(client: object,
+                                                               tmp_path: Path) -> None:
+    """The first channel's cathode was taken with that channel off and another on
+    (5 December 2026): its fibers are now under the channel that is on, exactly as with
+    that channel written first, and another channel is had by its name."""
+    in_order, right_first = _two_channels(tmp_path, first_on=False)
+    ours = population_thresholds(in_order, fibers=4, chunk=4, seed=3, client=client)
+    first = population_thresholds(right_first, fibers=4, chunk=4, seed=3, client=client)
+    assert ours.channel == first.channel == "right"
+    np.testing.assert_array_equal(ours.thresholds_a, first.thresholds_a)
+    # the channel that is off, asked for by name: the fibers under the left cathode, whose
+    # thresholds differ (other pads, other places in the same draws' field)
+    left = population_thresholds(in_order, fibers=4, chunk=4, seed=3, client=client,
+                                 channel="1")
+    assert left.channel == "1" and not np.array_equal(left.thresholds_a, ours.thresholds_a)
+    with pytest.raises(InputError, match=r"--channel: got 'left', expected a channel of "
+                                         r"the program: '1', 'right'"):
+        population_thresholds(in_order, fibers=4, client=client, channel="left")
 
 
 def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,

@@ -65,6 +65,9 @@ def register(sub: Any) -> None:
                    choices=("abeta", "adelta", "c", "motor", "periosteal"),
                    help="the class of --population (default: abeta; periosteal: the Aδ of "
                         "the periosteum of a bone under the pads)")
+    p.add_argument("--channel", default=None, metavar="NAME",
+                   help="the channel of --population: the fibers under its cathode, with "
+                        "its current alone (default: the first channel that is on)")
     add_json(p, help="print a JSON summary (and the files written)")
     p.set_defaults(handler=_sweep)
 
@@ -105,6 +108,10 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.population is None and args.fiber_class is not None:
         raise InputError("--fiber-class", args.fiber_class, "--population N beside it (the "
                          "class of a population's fibers; a grid samples every class)")
+    if args.population is None and args.channel is not None:
+        raise InputError("--channel", args.channel, "--population N beside it (the channel "
+                         "whose cathode a population lies under; a grid reads every "
+                         "channel)")
     if args.population is not None:
         grid = [o for o, given in (("--vary", bool(args.vary)),
                                    ("--subjects", args.subjects is not None),
@@ -115,7 +122,13 @@ def _sweep(args: argparse.Namespace) -> int:
             raise InputError("--population", args.population, f"no {', '.join(grid)} "
                              "beside it: a population thresholds one program's fibers, "
                              "not a grid of programs")
+        from estim.program import load_program
+        from estim.sweep.population import population_channel
+
         args.fiber_class = args.fiber_class or "abeta"
+        program = load_program(path)  # a channel not in it refused before the folder
+        args.channel = population_channel(program, args.channel)
+        args.channels = len(program.channels)
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}
     typed: set[str] = set()
@@ -485,7 +498,7 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
             result = population_thresholds(path, fibers=args.population,
                                            fiber_class=args.fiber_class,
                                            seed=args.seed or 0, client=client, folder=folder,
-                                           replace=args.force,
+                                           replace=args.force, channel=args.channel,
                                            progress=_progress_lines(sys.stderr,
                                                                     noun="fibers"))
         else:
@@ -494,7 +507,7 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
                                                fiber_class=args.fiber_class,
                                                seed=args.seed or 0, client=client,
                                                folder=folder, progress=step,
-                                               replace=args.force)
+                                               replace=args.force, channel=args.channel)
     finally:
         close()
     thr = np.where(np.isfinite(result.thresholds_a), result.thresholds_a * 1e3, np.nan)
@@ -512,7 +525,8 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
         value = threshold_quantile(thr, q)
         return value if math.isfinite(value) else None
 
-    summary = {"fiber_class": result.fiber_class.value, "fibers": int(thr.size),
+    summary = {"fiber_class": result.fiber_class.value, "channel": result.channel,
+               "fibers": int(thr.size),
                "chunks": result.chunks, "resumed_chunks": result.resumed,
                "seconds": result.seconds,
                "threshold_mA": {"p10": at(10), "median": at(50), "p90": at(90)}
@@ -529,7 +543,9 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
             f" ({missed:,} of {thr.size:,} not reached)" if missed else "")
         resumed = f" ({result.resumed} read from an earlier run)" if result.resumed else ""
         tasks = f"{result.chunks} task{'s' * (result.chunks != 1)}"
-        print(f"{thr.size:,} {result.fiber_class.value} fibers in {tasks}"
+        # which pads, where the program has more than one pair
+        under = f" under channel {result.channel!r}" if args.channels > 1 else ""
+        print(f"{thr.size:,} {result.fiber_class.value} fibers{under} in {tasks}"
               f"{resumed}, {result.seconds:.1f} s: {med}")
         print(f"wrote {shown(str(out))}")
     return 0

@@ -43,8 +43,10 @@ from estim.version import __version__
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["CHUNKS_FOLDER", "MAX_POPULATION", "PopulationResult", "population_thresholds",
-           "recruitment_curve", "threshold_quantile"]
+    from estim.program import Program
+
+__all__ = ["CHUNKS_FOLDER", "MAX_POPULATION", "PopulationResult", "population_channel",
+           "population_thresholds", "recruitment_curve", "threshold_quantile"]
 
 #: Most fibers in one population.
 MAX_POPULATION = 10_000_000
@@ -65,6 +67,7 @@ class PopulationResult:
     :param seconds: wall time of the whole population (s).
     :param chunks: tasks it was split into.
     :param resumed: chunks read from the files of an earlier run.
+    :param channel: the channel whose cathode the fibers lie under (its current alone).
     """
 
     fiber_class: FiberClass
@@ -74,6 +77,7 @@ class PopulationResult:
     seconds: float
     chunks: int
     resumed: int = 0
+    channel: str = ""
 
     def fraction_at(self, amplitude_a: float) -> float:
         """Fraction of the population recruited at a peak current (A)."""
@@ -108,24 +112,47 @@ def threshold_quantile(thresholds: NDArray[np.float64], q: float) -> float:
     return a + w * (b - a) if math.isfinite(b) else math.inf
 
 
+def population_channel(program: Program, name: str | None) -> str:
+    """The channel whose cathode a population lies under: ``name``, or the first channel
+    that is on (the first where none is): the first channel's cathode was taken even
+    with that channel off and another on (noted and left on 5 December 2026).
+
+    :raises InputError: ``name`` names no channel of the program.
+    """
+    names = [ch.name for ch in program.channels]
+    if name is None:
+        on = [ch.name for ch in program.channels if ch.stimulation.amplitude.value > 0]
+        return (on or names)[0]
+    if name not in names:
+        raise InputError("--channel", name, f"a channel of the program: "
+                         f"{', '.join(repr(n) for n in names)}")
+    return name
+
+
 @lru_cache(maxsize=4)
-def _setup(program_json: str) -> tuple[Any, Any, Any]:
-    """The program's field, the main channel's field and its unit pulse (once per worker
-    process and program; the field itself comes from the disk cache)."""
+def _setup(program_json: str, channel: str) -> tuple[Any, Any, Any]:
+    """The program's field, the channel ``channel``'s field and its unit pulse (once per
+    worker process, program and channel; the field itself comes from the disk cache)."""
     from estim.effects.program import channel_setup
     from estim.effects.window import unit_pulse
     from estim.program.loader import program_from_dict
     from estim.waveforms.build import stimuli_for
 
     program = program_from_dict(json.loads(program_json))
-    pf, stim, _, _ = channel_setup(program, stimuli_for(program))
+    stimuli = stimuli_for(program)
+    # the channel first: the fiber stage reads the first channel's pads and pulse
+    order = sorted(range(len(program.channels)),
+                   key=lambda k: program.channels[k].name != channel)
+    program = program.replace(channels=tuple(program.channels[k] for k in order))
+    pf, stim, _, _ = channel_setup(program, tuple(stimuli[k] for k in order))
     return pf, pf.channels[0], unit_pulse(stim)
 
 
-def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
+def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int,
+                     channel: str = "1"
                      ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Thresholds (A), depths (m) and diameters (m) of ``n`` fibers drawn with ``seed``
-    (one task)."""
+    under channel ``channel``'s cathode (one task)."""
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import (
         ADELTA_ENDING,
@@ -134,7 +161,7 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int
         site_anatomy,
     )
 
-    pf, cf, waveform = _setup(program_json)
+    pf, cf, waveform = _setup(program_json, channel)
     electrode = cf.cathode
     # the window's own sampling region of the class round the cathode
     region = sampled_region(electrode, FiberClass(fiber_class).value)
@@ -153,10 +180,13 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
                           chunk: int = DEFAULT_CHUNK, client: Client,
                           folder: str | Path | None = None,
                           progress: Callable[[int, int], None] | None = None,
-                          replace: bool = True) -> PopulationResult:
-    """Thresholds of ``fibers`` fibers of one class under the first cathode of the program
-    file ``path``, computed in chunks of ``chunk`` fibers on the workers of ``client``.
+                          replace: bool = True, channel: str | None = None
+                          ) -> PopulationResult:
+    """Thresholds of ``fibers`` fibers of one class under a cathode of the program file
+    ``path``, computed in chunks of ``chunk`` fibers on the workers of ``client``.
 
+    :param channel: the channel whose cathode, with its current alone (None: the first
+        channel that is on, :func:`population_channel`).
     :param folder: keep each finished chunk in ``folder/chunks`` and read those already
         there instead of computing them again (None: keep nothing).
     :param replace: go on where ``folder/chunks`` holds only another population's chunks
@@ -166,7 +196,7 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
 
     :raises ProgramError: the file is not a valid program.
     :raises InputError: a transcutaneous program is needed (a skin site with pads), and
-        ``fibers`` and ``chunk`` must be positive.
+        ``fibers`` and ``chunk`` must be positive, and ``channel`` a channel's name.
     """
     from estim.program.loader import _read_regular, load_program
 
@@ -180,15 +210,17 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
         raise InputError("--population", fibers, f"1 to {MAX_POPULATION:,} fibers")
     if not isinstance(chunk, int) or chunk < 1:
         raise InputError("chunk", chunk, "at least one fiber per task")
-    if program.channels[0].stimulation.type not in TRANSCUTANEOUS_TYPES:
-        raise InputError("--population", program.channels[0].stimulation.type,
+    name = population_channel(program, channel)
+    kind = next(ch for ch in program.channels if ch.name == name).stimulation.type
+    if kind not in TRANSCUTANEOUS_TYPES:
+        raise InputError("--population", kind,
                          "a transcutaneous program (fibers under skin pads)")
     text = json.dumps(tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff")),
                       sort_keys=True, default=str)
     start = time.perf_counter()
     sizes = [min(chunk, fibers - i) for i in range(0, fibers, chunk)]
     seeds = [seed * 1_000_003 + i for i in range(len(sizes))]
-    keys = [digest(POPULATION_VERSION, __version__, model_key(), text, cls.value, n, s)
+    keys = [digest(POPULATION_VERSION, __version__, model_key(), text, cls.value, n, s, name)
             for n, s in zip(sizes, seeds, strict=True)]
     chunks_dir = None if folder is None else Path(folder).expanduser() / CHUNKS_FOLDER
     parts: dict[int, tuple[NDArray[np.float64], ...]] = {}
@@ -216,12 +248,12 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
         from distributed import as_completed
 
         # Solve the field once before the chunks spread, so that no two workers solve it.
-        has_bone = client.submit(_setup_only, text, pure=False).result()
+        has_bone = client.submit(_setup_only, text, name, pure=False).result()
         if cls is FiberClass.PERIOSTEAL and not has_bone:
             raise InputError("--fiber-class", cls.value,
                              "a site with a bone under the pads (this site has none, so "
                              "it has no periosteal fibers): abeta, adelta, c or motor")
-        futures = {client.submit(chunk_thresholds, text, cls.value, sizes[i], seeds[i],
+        futures = {client.submit(chunk_thresholds, text, cls.value, sizes[i], seeds[i], name,
                                  key=f"estim-population-{keys[i]}"): i for i in todo}
         for future in as_completed(futures):
             i = futures[future]
@@ -235,7 +267,7 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     return PopulationResult(cls, np.concatenate([p[0] for p in order]),
                             np.concatenate([p[1] for p in order]),
                             np.concatenate([p[2] for p in order]),
-                            time.perf_counter() - start, len(sizes), resumed)
+                            time.perf_counter() - start, len(sizes), resumed, name)
 
 
 _CHUNK_ARRAYS = ("threshold_a", "depth_m", "diameter_m")
@@ -263,12 +295,13 @@ def _read_chunk(path: Path, n: int) -> tuple[NDArray[np.float64], ...] | None:
     return arrays
 
 
-def _setup_only(program_json: str) -> bool:
+def _setup_only(program_json: str, channel: str) -> bool:
     """Solve the program's field (once, before the chunks spread) and say whether its site
-    has a bone under the pads with room for a periosteum (periosteal fibers to sample)."""
+    has a bone under the channel's pads with room for a periosteum (periosteal fibers to
+    sample)."""
     from estim.effects.window import site_anatomy
 
-    pf, cf, _ = _setup(program_json)
+    pf, cf, _ = _setup(program_json, channel)
     return "bone_depth_m" in site_anatomy(pf.site, cf.cathode)
 
 
