@@ -27,7 +27,10 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from estim.journal.validate import MAX_NAME_CHARS, MAX_PROGRAM_CHARS
 
@@ -44,12 +47,40 @@ NAMING = {
 }
 
 
+class _AsText(FunctionElement[Any]):
+    """A time column read as its text on PostgreSQL, whose driver fails the whole query on a
+    time Python cannot hold ('infinity', a year past 9999) before any row can be skipped;
+    the column itself elsewhere (SQLite hands its text to the type's own processor)."""
+
+    name = "estim_time_as_text"
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], type_: TypeDecorator[Any]) -> None:
+        super().__init__(column)
+        self.type = type_  # its rows go through the column's own result processor
+
+
+@compiles(_AsText)
+def _as_itself(element: _AsText, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_AsText, "postgresql")
+def _as_text(element: _AsText, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC; read back aware on every backend (SQLite
-    keeps no zone, so its naive values are UTC by construction)."""
+    keeps no zone, so its naive values are UTC by construction). PostgreSQL's times are
+    read as text and parsed here, so that a row whose time Python cannot hold is skipped
+    as :class:`Unreadable` rather than failing its table's every read."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def column_expression(self, colexpr: ColumnElement[Any]) -> ColumnElement[Any]:
+        return _AsText(colexpr, self)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
@@ -61,7 +92,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        out: datetime = value
+        # PostgreSQL's text ('2026-12-05 19:57:31.123456+00', in the session's zone); its
+        # 'infinity' or a year past 9999 raises ValueError: the row is Unreadable
+        out: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:

@@ -58,9 +58,10 @@ class JournalUnavailable(RuntimeError):
 
 
 class JournalUnreadable(RuntimeError):
-    """The database holds a value its driver cannot read at all ('infinity' as a
-    PostgreSQL time): the query fails before any row is read, so no row can be skipped;
-    trying again does not help."""
+    """The database holds a value its driver cannot read at all: the query fails before any
+    row is read, so no row can be skipped; trying again does not help. (PostgreSQL's times
+    are read as text and parsed row by row, so its 'infinity' or a year past 9999 skips
+    its row instead: :class:`estim.journal.models.UTCDateTime`.)"""
 
 
 #: Seconds a writer waits for another process's write lock on a SQLite file.
@@ -341,9 +342,9 @@ class Journal:
                 f"database: {self._shown()} could not be used now ({reason}); nothing was "
                 "changed, try again") from None
         except DataError as exc:
-            # a value the driver cannot read at all ('infinity' as a PostgreSQL time): the
-            # query fails before any row is read, so no row can be skipped (review of
-            # 5 December 2026)
+            # a value the driver cannot read at all: the query fails before any row is
+            # read, so no row can be skipped (review of 5 December 2026; a PostgreSQL time
+            # is read as text since, so its 'infinity' skips its row alone)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise JournalUnreadable(
                 f"database: {self._shown()} holds a value estim cannot read ({reason}): a "
