@@ -3,7 +3,7 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
+        [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
         [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
@@ -23,7 +23,9 @@ the same peak through channel A's pads: thresholds per class and by depth.
 sites (tibia as bone, waist as fat, lower back as muscle, forearm as nerve, knee as connective
 tissue) and compares the window's differences between sites with theirs. ``--knee`` runs
 the pads and pulses of knee-TENS studies that state their current (Law & Cheing 2004, Rakel
-et al. 2014), with the bands over virtual subjects. ``--peroneal`` puts bare motor axons on
+et al. 2014), with the bands over virtual subjects. ``--bursts`` runs Kaczmarek et al.'s
+(1992) 15 Hz bursts of 1 to 20 pulses under the forearm pads: detection, strong tingling,
+pain and their ratio against the pulses in a burst. ``--peroneal`` puts bare motor axons on
 the common peroneal nerve's course round the fibular neck (not modelled in the window) under
 the knee programs' pads and prints their thresholds beside the window's. ``--spread``
 gives each threshold's SD / mean over 100 virtual subjects, to set beside people's.
@@ -431,6 +433,48 @@ def knee_studies() -> None:
               flush=True)
 
 
+#: Kaczmarek, Webster & Radwin 1992 (IEEE Trans Biomed Eng 39:701, abstract): balanced
+#: biphasic bursts at 15 Hz, 350 Hz within a burst, 150 µs phases; 1 to 20 pulses a burst.
+_KACZMAREK_PULSES = (1, 2, 6, 12, 20)
+
+
+def _burst_program(pulses: int) -> Any:
+    """Bursts of ``pulses`` as Kaczmarek et al. gave them, under the forearm pads of
+    tens_acupuncture (their electrodes are not in the abstract)."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_acupuncture"].read_text()
+    head = text[:text.index("[channels.stimulation]")]
+    return parse_program(head + f"""[channels.stimulation]
+type = "tens"
+mode = "burst"
+amplitude = "20 mA"
+frequency = "350 Hz"
+burst_frequency = "15 Hz"
+pulses_per_burst = {pulses}
+pulse_width = "150 us"
+pulse = "symmetric_biphasic"
+duration = "10 min"
+""")
+
+
+def bursts() -> None:
+    """Detection, strong tingling and pain against the pulses in a burst (Kaczmarek et al.
+    1992: 6 pulses a burst feel about twice as strong as 1 at the maximal comfortable
+    current, with little effect on that current over the detection threshold; Geng et al.
+    2011: the perception threshold falls as the pulses grow in number)."""
+    print("\nBursts at 15 Hz, 350 Hz within, 150 µs phases, forearm pads (mA)")
+    print("| pulses a burst | sensory | strong tingling | pain | pain ÷ sensory |")
+    print("| --- | --- | --- | --- | --- |")
+    for pulses in _KACZMAREK_PULSES:
+        fx = simulate(_burst_program(pulses)).effects
+        win = fx.window if fx is not None else None
+        if win is None:
+            continue
+        print(f"| {pulses} | {_ma(win.sensory_a)} | {_ma(win.strong_a)} | {_ma(win.pain_a)} "
+              f"| {win.pain_a / win.sensory_a:.3g} |", flush=True)
+
+
 #: Virtual subjects for ``--spread``: enough that SD / mean is known to about ±7 % of itself.
 _SPREAD_SUBJECTS = 100
 
@@ -797,6 +841,9 @@ def main() -> None:
     parser.add_argument("--knee", action="store_true",
                         help="the window under the pads and pulses of knee-TENS studies that "
                              "state their current (Law & Cheing 2004, Rakel et al. 2014)")
+    parser.add_argument("--bursts", action="store_true",
+                        help="detection, strong tingling and pain against the pulses in a "
+                             "burst (Kaczmarek et al. 1992's bursts, forearm pads)")
     parser.add_argument("--spread", nargs="*", default=None, metavar="EXAMPLE",
                         help="SD / mean of each threshold over 100 virtual subjects "
                              "(default: every one-channel transcutaneous example)")
@@ -860,6 +907,8 @@ def main() -> None:
         hughes_sites()
     if args.knee:
         knee_studies()
+    if args.bursts:
+        bursts()
     if args.spread is not None:
         spread(args.spread or names)
     if args.peroneal:
