@@ -49,7 +49,9 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite existing plot files")
     add_amplitude(p)
     p.add_argument("--model", default=None, help="mrg, sweeney, sundt or hh (default mrg)")
-    p.add_argument("--diameter", default=None, help="fibre diameter (default 10um)")
+    p.add_argument("--diameter", default=None,
+                   help="fibre diameter (default 10um; mrg 1-16um, sweeney 1-25um, sundt "
+                        "0.1-3um, hh 1-1000um)")
     p.add_argument("--distance", default=None, help="electrode-to-fiber distance (default 1mm)")
     p.add_argument("--pulse-width", default=None, help="pulse width (default 0.1ms)")
     p.add_argument("--sigma", default=None, help="conductivity, S/m (default 0.2)")
