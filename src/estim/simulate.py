@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -186,13 +187,21 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
 
 
 def field_impedances(program: Program, effects: EffectsResult | None) -> dict[str, float]:
-    """Per channel, the field solution's impedance (Ω) of an implanted channel that states
-    none (the safety check's ``impedances_ohm``): the load of a voltage-controlled one, and
-    of a current-controlled one whose compliance clips its current; empty where none
-    applies."""
+    """Per channel, the field solution's impedance (Ω) (the safety check's
+    ``impedances_ohm``): of an implanted channel that states none, and of a surface
+    channel, its tissue with the skin–electrode interface (the check judges the skin rules
+    of a voltage-controlled one, or one its compliance clips, into it where it is below
+    500 Ω); empty where no field was solved."""
     dbs = effects.dbs if effects is not None else None
     if dbs is None:
-        return {}
+        pf = effects.program_fields if effects is not None else None
+        if pf is None:
+            return {}
+        # a voltage-controlled surface output's skin rules were judged into 500 Ω where the
+        # same run drove 2.4 A through the site's 200 Ω (probe of 5 December 2026)
+        solved = {c.name: float(c.resistance) for c in pf.channels}
+        return {ch.name: solved[ch.name] for ch in program.channels
+                if ch.name in solved and math.isfinite(solved[ch.name]) and solved[ch.name] > 0}
     # every channel its own (only the first's was passed: two identical channels on one
     # lead were judged into 54.5 Ω and 500 Ω; probe of 5 December 2026)
     return {ch.name: dbs.field_impedances_ohm[ch.name] for ch in program.channels

@@ -509,3 +509,49 @@ def test_the_device_maximum_column_has_its_own_timing_and_a_carrier_cycle_its_en
     # the sweep's bottom as delivered: its first step holds whole beats at 80.2 Hz
     assert beat.row("frequency").programmed == pytest.approx(4080.0, rel=1e-4)
     assert "4,080–4,120 Hz" in str(beat.row("waveform").programmed)
+
+
+@pytest.mark.parametrize(("device", "amplitude", "into_500_a", "into_200_a"), [
+    # 10 V into 500 Ω is 20 mA, into 200 Ω 50 mA (a voltage source: I = V / R)
+    ('control = "voltage"\nmax_voltage = "100 V"\ncurrent_limit = "2.5 A"\n'
+     'output_indicator = true', "10 V", 0.020, 0.050),
+    # 40 mA through a 10 V compliance: 20 mA into 500 Ω, all 40 mA into 200 Ω (8 V)
+    ('control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "10 V"\n'
+     'output_indicator = true', "40 mA", 0.020, 0.040),
+    # a current source within its compliance drives the same into either load
+    ('control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "80 V"\n'
+     'output_indicator = true', "20 mA", 0.020, 0.020),
+])
+def test_skin_rules_take_the_sites_own_load_where_it_draws_more_current(
+        device: str, amplitude: str, into_500_a: float, into_200_a: float) -> None:
+    """A voltage-controlled output, or one its compliance clips, drives more current into
+    a load below 500 Ω: the skin rules were judged into 500 Ω where the same run said
+    480 V drives 2.4 A through the site's 200 Ω (probe of 5 December 2026). With the field
+    solution's load (``impedances_ohm``, as estim run passes it) they are judged into it;
+    without, into 500 Ω, and a voltage-controlled output's note says a lower load draws
+    more. Closed form: rectangular pulses of 300 µs at 100 Hz, r.m.s. = peak × √0.03."""
+    text = _tens(device=device,
+                 stimulation=f'type = "tens"\namplitude = "{amplitude}"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "300 us"\npulse = "monophasic"\n'
+                             'duration = "30 min"',
+                 electrode='width = "2 cm", length = "2 cm"')
+    program = parse_program(text)
+    duty = math.sqrt(300e-6 * 100)
+    for impedances, peak, ohm in ((None, into_500_a, 500.0),
+                                  ({"1": 200.0}, into_200_a, 200.0 if into_200_a != into_500_a
+                                   else 500.0)):
+        report = check(program, impedances_ohm=impedances)
+        density = next(f for f in report.by_rule("iec.current_density")
+                       if f.setting and f.setting.value == "programmed")
+        power = next(f for f in report.by_rule("fda.power_density")
+                     if f.setting and f.setting.value == "programmed")
+        # exact waveform metrics of an exact delivery: to rounding
+        assert density.value == pytest.approx(peak * duty / 4e-4, rel=1e-9)
+        assert power.value == pytest.approx(ohm * (peak * duty) ** 2 / 4e-4, rel=1e-9)
+        # the limit, 2 mA/cm², is 20 A/m²: 50 mA peak on 4 cm² is 21.7, 40 mA 17.3
+        assert density.verdict is (Verdict.WARN if peak * duty / 4e-4 > 20.0 else Verdict.PASS)
+        assert f"into {ohm:.0f} Ω" in density.note
+        if ohm == 200.0:
+            assert "field solution" in density.note
+        elif 'control = "voltage"' in device:
+            assert "a lower load draws more current" in density.note

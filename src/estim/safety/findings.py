@@ -210,28 +210,38 @@ def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
     return judged
 
 
+def _into(out: ChannelOutput) -> str:
+    """The load a channel's skin rules are judged into, in words."""
+    if out.metrics_load is not None and out.load_ohm is not None:
+        return f"into {out.load_ohm:.0f} Ω ({out.load_source}, below the 500 Ω test load)"
+    if out.stimulus.control.value == "voltage":
+        return ("into 500 Ω (voltage-controlled: a lower load draws more current; estim run "
+                "judges it into the site's own)")
+    return "into 500 Ω"
+
+
 def _surface_rules(out: ChannelOutput) -> list[Finding]:
     area = out.smaller_area_m2
-    rms = out.metrics_500.rms_max_1s
-    where = f"smaller electrode {area * 1e4:.3g} cm², into 500 Ω"
+    m = out.judged_metrics
+    rms = m.rms_max_1s
+    where = f"smaller electrode {area * 1e4:.3g} cm², {_into(out)}"
     found = [
         _finding(limit("iec.current_density"), rms / area, out, note=where,
                  action="the instructions for use must draw the operator's attention to "
                         "these electrodes"),
-        _finding(limit("fda.power_density"), 500.0 * rms**2 / area, out,
+        _finding(limit("fda.power_density"), out.judged_ohm * rms**2 / area, out,
                  note=where + ", worst 1 s", action="larger electrodes or less output"),
     ]
     s = out.channel.stimulation
-    m = out.metrics_500
     if not isinstance(s, Iontophoresis) and out.setting is Setting.PROGRAMMED:
         frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
         found.append(_finding(limit("iec.dc_component"), frac, out,
                               note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
-                                   f"{m.mean_abs * 1e3:.4g} mA into 500 Ω",
+                                   f"{m.mean_abs * 1e3:.4g} mA {_into(out)}",
                               action="the instructions for use must give the precautions "
                                      "for a d.c. component"))
     if out.monophasic_by_intent:
-        found.append(_finding(limit("dc.current_density"), out.metrics_500.mean_abs / area, out,
+        found.append(_finding(limit("dc.current_density"), m.mean_abs / area, out,
                               note=where + ", average of |I|"))
     if isinstance(s, Iontophoresis):
         found.append(_finding(limit("iontophoresis.current_density"),
@@ -397,10 +407,13 @@ def _shared_placements(program: Program,
     judged_rms: set[tuple[tuple[str, ...], int]] = set()
     for placement, names, area, listed, who in _shared(skin, outputs):
         for k, (outs, missing) in enumerate(_at_each_setting(outputs, names)):
-            rms = sum(o.metrics_500.rms_max_1s for o in outs)
+            # each channel's current into its own judged load; the power into the highest
+            # of those loads (the most the summed current can dissipate there)
+            rms = sum(o.judged_metrics.rms_max_1s for o in outs)
+            ohm = max(o.judged_ohm for o in outs)
             where = (f"channels {listed} share the placement {placement}: their "
                      f"worst 1 s r.m.s. currents added ({rms * 1e3:.4g} mA) on the smallest "
-                     f"electrode there, {area * 1e4:.3g} cm², into 500 Ω")
+                     f"electrode there, {area * 1e4:.3g} cm², into {ohm:.0f} Ω")
             # the IEC r.m.s. limit on the current through the pads, in the strictest band of
             # any channel there: two 34.9 mA r.m.s. channels on one pair passed where one
             # channel of 69.7 mA fails (probe of 5 December 2026)
@@ -415,7 +428,7 @@ def _shared_placements(program: Program,
                 _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
                          action="the instructions for use must draw the operator's attention "
                                 "to these electrodes"),
-                _finding(limit("fda.power_density"), 500.0 * rms**2 / area, outs[0],
+                _finding(limit("fda.power_density"), ohm * rms**2 / area, outs[0],
                          note=where, action="separate electrodes, larger ones or less output")]
             shared += _shared_dc(outs, area, placement, listed)
             found += [replace(f, channel=who) for f in _at_least(shared, missing)]
@@ -464,12 +477,14 @@ def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: s
             and not isinstance(o.channel.stimulation, Iontophoresis)]
     if len(ionto) + len(mono) < 2:
         return []  # one d.c. channel at most: its own rules judged it
-    dc = sum(o.metrics_500.peak for o in ionto) + sum(o.metrics_500.mean_abs for o in mono)
+    dc = sum(o.metrics_500.peak for o in ionto) + sum(o.judged_metrics.mean_abs for o in mono)
     what = " and ".join(w for w, on in (("iontophoresis's plateau currents", ionto),
                                          ("the monophasic channels' average |I|", mono)) if on)
     where = (f"channels {listed} share the placement {placement}: their d.c. added "
              f"({dc * 1e3:.4g} mA: {what}) on the smallest electrode there, "
-             f"{area * 1e4:.3g} cm², into 500 Ω")
+             f"{area * 1e4:.3g} cm², "
+             + ("into 500 Ω" if all(o.judged_ohm == 500.0 for o in mono)
+                else "each into its own judged load"))
     rule = "iontophoresis.current_density" if ionto else "dc.current_density"
     found = [_finding(limit(rule), dc / area, outs[0], note=where,
                       action="separate drug pads, larger ones or less current")]

@@ -42,6 +42,10 @@ __all__ = ["LOW_LEAD_IMPEDANCE_OHM", "ChannelOutput", "Setting", "analyse", "pul
 #: lower (Ω; the 510(k) table's 500 Ω test load).
 LOW_LEAD_IMPEDANCE_OHM = 500.0
 
+#: The load the skin rules are judged into where the site's own is not known (Ω): the
+#: 510(k) table's test load.
+SURFACE_TEST_LOAD_OHM = 500.0
+
 #: Modalities that are a.c. by intent: any net charge per pulse is a fault.
 AC_BY_INTENT: tuple[type, ...] = (TENS, NMES, Russian, Interferential, DBS)
 #: Modalities that are monophasic (a d.c. component) by design.
@@ -91,7 +95,10 @@ class ChannelOutput:
     :param implanted_area_m2: the smaller implanted electrode (m²), None if none is.
     :param load_ohm: a voltage-controlled implanted channel: the electrode impedance its
         charge is judged into (Ω; stated in the program, or the field solution's where that
-        is below :data:`LOW_LEAD_IMPEDANCE_OHM`), None where the 500 Ω test load stands in.
+        is below :data:`LOW_LEAD_IMPEDANCE_OHM`); a voltage-controlled surface channel (or
+        one its compliance clips): the field solution's load between its pads where that is
+        below :data:`SURFACE_TEST_LOAD_OHM`, its skin rules judged into it; None where the
+        500 Ω test load stands in.
     :param load_source: where ``load_ohm`` comes from, in words.
     :param metrics_load: exact metrics of the current delivered into ``load_ohm``.
     :param field_impedance_ohm: the field solution's impedance it was given (Ω), also where
@@ -118,6 +125,18 @@ class ChannelOutput:
     def implant_metrics(self) -> Metrics:
         """Metrics the implant rules read: into the electrode impedance where known."""
         return self.metrics_load if self.metrics_load is not None else self.metrics_500
+
+    @property
+    def judged_metrics(self) -> Metrics:
+        """Metrics the skin rules read: into the site's own load where that is known and
+        lower than 500 Ω (``load_ohm``), else into 500 Ω."""
+        return self.metrics_load if self.metrics_load is not None else self.metrics_500
+
+    @property
+    def judged_ohm(self) -> float:
+        """The load (Ω) :attr:`judged_metrics` are into."""
+        return self.load_ohm if self.metrics_load is not None and self.load_ohm is not None \
+            else SURFACE_TEST_LOAD_OHM
 
     @property
     def modality(self) -> str:
@@ -164,10 +183,13 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
 
     :param programmed: the channel's stimulus at its programmed amplitude, if already built
         (the device-maximum output is it scaled, which reuses its templates' integrals).
-    :param impedance_ohm: the electrode impedance of an implanted channel from the field
-        solution (Ω): one the program states takes precedence, and above
+    :param impedance_ohm: the channel's load from the field solution (Ω). An implanted
+        channel's: one the program states takes precedence, and above
         :data:`LOW_LEAD_IMPEDANCE_OHM` the verdict keeps that lower load (for current
-        control it matters only where the compliance clips the current into 500 Ω).
+        control it matters only where the compliance clips the current into 500 Ω). A
+        surface channel's (tissue with the skin–electrode interface): its skin rules are
+        judged into it where it is below 500 Ω and the output is voltage-controlled or
+        clipped by its compliance into 500 Ω.
     """
     device = program.device
     value = (channel.stimulation.amplitude.value if setting is Setting.PROGRAMMED
@@ -216,9 +238,17 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         elif stated is None and impedance_ohm is not None \
                 and impedance_ohm < LOW_LEAD_IMPEDANCE_OHM:
             load, source = impedance_ohm, "field solution"
-        if load is not None:
-            into = deliver(stim, ResistiveLoad(load), device, exact=True).current
-            m_load = metrics(into) if into is not None else None
+    elif not channel_implanted(program, channel) and (voltage or resistive[500.0].limited) \
+            and impedance_ohm is not None and impedance_ohm < SURFACE_TEST_LOAD_OHM:
+        # A voltage-controlled output (or a current-controlled one its compliance clips)
+        # drives more current into the site's own load than into the 500 Ω test load: the
+        # skin rules were judged into 500 Ω where the same run said 480 V drives 2.4 A
+        # through 200 Ω (probe of 5 December 2026). The output table keeps the test loads.
+        load, source = impedance_ohm, ("the field solution's tissue with the skin–electrode "
+                                       "interface")
+    if load is not None:
+        into = deliver(stim, ResistiveLoad(load), device, exact=True).current
+        m_load = metrics(into) if into is not None else None
     same = (device.control is Control.CURRENT and not resistive[500.0].limited
             and not resistive[INDICATOR_LOAD_OHM].limited)
     return ChannelOutput(
