@@ -42,3 +42,37 @@ def test_the_file_limits_apply(example: str, value: str, expected: str) -> None:
         with_amplitude(EXAMPLES[example], value, option="--amplitude")
     assert err.value.field == "--amplitude" and err.value.value == value
     assert expected in err.value.expected
+
+
+def _two_channels(tmp_path, second: str, first: str = "25 mA"):
+    """Conventional TENS with a second channel on the right of the back at ``second``."""
+    text = EXAMPLES["tens_conventional"].read_text(encoding="utf-8")
+    head, channel = text[:text.index("[[channels]]")], text[text.index("[[channels]]"):]
+    right = channel.replace('name = "1"', 'name = "B"').replace("lumbar_left", "lumbar_right")
+    path = tmp_path / "two.toml"
+    path.write_text(head + channel.replace('"25 mA"', f'"{first}"') + "\n"
+                    + right.replace('"25 mA"', f'"{second}"'), encoding="utf-8")
+    return path
+
+
+def test_a_channel_switched_off_stays_off(tmp_path) -> None:
+    """--amplitude switched on a channel the file had at 0 mA, without a word (probe of
+    5 December 2026): it sets the channels that are on, and every one only where all are
+    off."""
+    program = with_amplitude(_two_channels(tmp_path, "0 mA"), "30 mA")
+    assert [c.stimulation.amplitude.value for c in program.channels] == [0.030, 0.0]
+    program = with_amplitude(_two_channels(tmp_path, "0mA", first="0 mA"), "30 mA")
+    assert [c.stimulation.amplitude.value for c in program.channels] == [0.030, 0.030]
+
+
+def test_the_sweeps_amplitude_axis_leaves_a_channel_switched_off(tmp_path) -> None:
+    import tomllib
+
+    from estim.sweep.axes import apply_axis, parse_axis
+
+    data = tomllib.loads(_two_channels(tmp_path, "0 mA").read_text(encoding="utf-8"))
+    apply_axis(data, parse_axis("amplitude=30mA"), "30 mA")
+    assert [c["stimulation"]["amplitude"] for c in data["channels"]] == ["30 mA", "0 mA"]
+    # one channel by its index: set whatever it was
+    apply_axis(data, parse_axis("channels[1].stimulation.amplitude=5mA"), "5 mA")
+    assert [c["stimulation"]["amplitude"] for c in data["channels"]] == ["30 mA", "5 mA"]

@@ -31,8 +31,9 @@ def add_program(p: argparse.ArgumentParser, *, optional: bool = False,
 def add_amplitude(p: argparse.ArgumentParser) -> None:
     """``--amplitude``: every channel's programmed peak, without editing the file."""
     p.add_argument("--amplitude", default=None, metavar="AMP",
-                   help="set every channel's programmed peak amplitude (e.g. 30mA; a voltage "
-                   "for a voltage-controlled program), checked as in a program file")
+                   help="set the programmed peak amplitude of every channel that is on "
+                   "(e.g. 30mA; a voltage for a voltage-controlled program), checked as in "
+                   "a program file")
 
 
 def add_json(p: argparse.ArgumentParser, help: str = "machine-readable summary on stdout"

@@ -21,12 +21,42 @@ from estim.errors import InputError
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 
-__all__ = ["with_amplitude"]
+__all__ = ["channels_on", "with_amplitude"]
+
+
+def _off(amplitude: Any) -> bool:
+    """Whether a channel's amplitude as written is zero (``"0 mA"``, ``"0V"``); what cannot
+    be read counts as on (the loader names it)."""
+    from estim.units import parse_quantity
+
+    for dimension in ("current", "voltage"):
+        try:
+            return parse_quantity(amplitude, dimension, field="amplitude") == 0.0
+        except (InputError, ValueError, TypeError):
+            continue
+    return False
+
+
+def channels_on(channels: list[Any]) -> list[Any]:
+    """The channel tables (as a program file parses into) that a new amplitude for "every
+    channel" sets: those that are on, or all of them where every one is at 0. A channel the
+    file switched off (0 mA) was switched on by ``--amplitude`` and ``--vary amplitude=``
+    (probe of 5 December 2026).
+
+    >>> [c["name"] for c in channels_on([{"name": "A", "stimulation": {"amplitude": "20 mA"}},
+    ...                                   {"name": "B", "stimulation": {"amplitude": "0 mA"}}])]
+    ['A']
+    """
+    tables = [c for c in channels if isinstance(c, dict)
+              and isinstance(c.get("stimulation"), dict)]
+    on = [c for c in tables if not _off(c["stimulation"].get("amplitude"))]
+    return on or tables
 
 
 def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude") -> Program:
     """The program in ``path`` with every channel's programmed peak amplitude set to
-    ``amplitude`` (both channels of a true-interferential program).
+    ``amplitude`` (both channels of a true-interferential program), but those the file
+    switched off (0 mA) beside one that is on (:func:`channels_on`).
 
     :param path: a program file (TOML).
     :param amplitude: the new peak of the leading phase as the user typed it, with units
@@ -41,7 +71,7 @@ def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude
     data: dict[str, Any] = tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff"))
     if not isinstance(amplitude, str):
         raise InputError(option, amplitude, "a current or a voltage with units, e.g. '25 mA'")
-    for channel in data.get("channels", []):
+    for channel in channels_on(data.get("channels", [])):
         channel["stimulation"]["amplitude"] = amplitude
     try:
         return program_from_dict(data, source=str(path))

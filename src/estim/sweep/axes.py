@@ -329,7 +329,15 @@ def apply_axis(data: dict[str, Any], axis: Axis, value: Value) -> None:
         it does not have).
     """
     for path in _expand(axis.name):
-        for table, key in _targets(data, path, axis):
+        targets = _targets(data, path, axis)
+        if path == "channels[*].stimulation.amplitude":
+            # every channel that is on: one the file switched off stays off (it was switched
+            # on at every point; probe of 5 December 2026); channels[I] sets any one
+            from estim.program.override import channels_on
+
+            on = {id(c["stimulation"]) for c in channels_on(data.get("channels", []))}
+            targets = [(t, k) for t, k in targets if id(t) in on]
+        for table, key in targets:
             table[key] = value
             if key == "pulse" and value != "asymmetric_biphasic":
                 # the ratio the file wrote for its asymmetric pulse means nothing for this
