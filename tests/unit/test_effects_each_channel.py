@@ -219,6 +219,23 @@ def test_another_channels_force_is_kept_and_said() -> None:
     assert words[1].endswith("Its first contraction pulls 94.5 N, 30% of the muscle's "
                              "maximal force.")
     assert "Of 20 virtual people, all 20 see the quadriceps twitch there." in words[1]
+    # its thresholds, those past the device's 100 mA said (the report had the sensation
+    # alone, and the terminal a twitch at 107 mA as if the dial reached it; probe of
+    # 5 December 2026)
+    ham = {"channel": "ham", "programmed_peak_current_A": 0.018, "sensation":
+           "light tingling", "sensory_threshold_A": 0.0131, "motor_threshold_A": 0.107,
+           "pain_threshold_A": 0.124}
+    run = {"safety": {"table": {"channels": [{"channel": "ham", "control": "current",
+                                              "maximum_amplitude": 0.100}]}}}
+    words = other_channels_words({"other_channels": [ham]}, {"channel": "quad"}, run)
+    assert ("Its thresholds there: feels it 13.1 mA; twitch 107 mA, hurts 124 mA: above "
+            "the device's 100 mA.") in words[1]
+    # a device that drives less than its setting through these pads: that, per channel
+    run["effects"] = {"device_reaches": [{"channel": "ham", "reach_A": 0.012,
+                                          "bound": "compliance", "bound_value": 5.0}]}
+    words = other_channels_words({"other_channels": [ham]}, {"channel": "quad"}, run)
+    assert ("feels it 13.1 mA, twitch 107 mA, hurts 124 mA: above the 12 mA its 5 V "
+            "compliance drives here") in words[1]
 
 
 def test_the_intensity_rule_is_the_window_channels() -> None:

@@ -161,7 +161,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         else [],
         "sensation": fx.get("sensation"),
         # a program of several channels: whose pads the table is under, and the others
-        "window_channels": page.other_channels_words(fx, fx["sensation_window"])
+        "window_channels": page.other_channels_words(fx, fx["sensation_window"], data)
         if fx.get("sensation_window") else [],
         "at_name": page.at_name(fx.get("sensation_window") or {}),
         "reasons": "; ".join(page.readable(page.plain(r))

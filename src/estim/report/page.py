@@ -129,11 +129,37 @@ PLAIN_SENSATION = {
 CLOSE_TO_PAIN = 1.25
 
 
-def other_channels_words(effects: dict[str, Any], window: dict[str, Any]) -> list[str]:
+def other_steps(other: dict[str, Any], top: float | tuple[float, str] | None = None) -> str:
+    """Another channel's thresholds in a line, those past the device's top
+    (:func:`device_top`) saying so: a twitch at 107 mA from a 100 mA device read as one to
+    turn the dial to (probe of 5 December 2026).
+
+    >>> other_steps({"sensory_threshold_A": 0.0131, "motor_threshold_A": 0.107,
+    ...              "pain_threshold_A": 0.124}, 0.1)
+    "feels it 13.1 mA; twitch 107 mA, hurts 124 mA: above the device's 100 mA"
+    """
+    steps = [(words, other[key]) for words, key in (
+        ("feels it", "sensory_threshold_A"), ("twitch", "motor_threshold_A"),
+        ("hurts", "pain_threshold_A")) if other.get(key) is not None]
+    past = [beyond_device(amps, top) for _, amps in steps]
+    below = ", ".join(f"{w} {current_words(a)}" for (w, a), b in zip(steps, past, strict=True)
+                      if not b)
+    above = ", ".join(f"{w} {current_words(a)}" for (w, a), b in zip(steps, past, strict=True)
+                      if b)
+    if not above:
+        return below
+    words = next(b for b in past if b).strip().removeprefix("(").removesuffix(")")
+    return f"{below}; {above}: {words}" if below else f"{above}: {words}"
+
+
+def other_channels_words(effects: dict[str, Any], window: dict[str, Any],
+                         data: dict[str, Any] | None = None) -> list[str]:
     """Whose pads the window is under where a program has several channels on, and what a
-    person feels under each other's, in sentences ([] for one channel). The report read the
-    first channel's alone: three channels reordered went from "a strong but comfortable
-    tingling" to "it would hurt" (probe of 5 December 2026).
+    person feels under each other's, with its thresholds, in sentences ([] for one channel).
+    The report read the first channel's alone: three channels reordered went from "a strong
+    but comfortable tingling" to "it would hurt" (probe of 5 December 2026); the others'
+    thresholds were in the terminal and results.json, not here (probe of 5 December 2026).
+    ``data`` (the run's) says which threshold lies past what the device drives.
 
     >>> fx = {"other_channels": [{"channel": "left", "programmed_peak_current_A": 0.025,
     ...                           "sensation": "strong tingling, no contraction"}]}
@@ -156,9 +182,11 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any]) -> lis
             pull = (f" Its first contraction pulls {force['first_contraction_peak_N']:.3g} N, "
                     f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} of "
                     "the muscle's maximal force.")
+        steps = other_steps(o, device_top(data, o["channel"]) if data is not None else None)
+        steps = f" Its thresholds there: {steps}." if steps else ""
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
-                   f"likely feel {plain_sensation(o['sensation'], o)}.{there}{pull}")
+                   f"likely feel {plain_sensation(o['sensation'], o)}.{steps}{there}{pull}")
     return out
 
 
@@ -409,7 +437,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         else:
             feel.append(f"At the programmed {at_words}, a person would "
                         f"most likely feel {plain_sensation(s['phrase'], w)}.")
-        channels = other_channels_words(fx, w)  # whose pads, then the others' (after the steps)
+        channels = other_channels_words(fx, w, data)  # whose pads, the others' (after the steps)
         feel.extend(channels[:1])
         steps = [(w["sensory_threshold_A"], "start to feel it"),
                  (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
@@ -776,7 +804,11 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
     top = device_maximum_a(data, channel)
     if top is not None:
         out.append((top, f"the device's {current_words(top)}"))
-    reach = (data.get("effects") or {}).get("device_reach") or {}
+    fx = data.get("effects") or {}
+    # any channel's own reach (another channel's twitch past the device read as reachable;
+    # probe of 5 December 2026)
+    reach = next((r for r in (fx.get("device_reaches") or [fx.get("device_reach") or {}])
+                  if r.get("channel") == channel), {})
     if reach.get("channel") == channel:
         amps = float(reach["reach_A"])
         out.append((amps, f"the {current_words(amps)} its {reach['bound_value']:g} V "

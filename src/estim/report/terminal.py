@@ -16,6 +16,7 @@ from estim.report.page import (
     dial_volts,
     edge_distance,
     in_amperes,
+    other_steps,
     people_text,
     plain_sensation,
     programmed_words,
@@ -268,9 +269,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 bands.get("undecided_at_programmed") or {}, bands["subjects"]), style="dim")
             _hanging(console, "  ", text)
         for o in fx.get("other_channels") or []:  # each channel's own pads (probe)
-            steps = ", ".join(f"{words} {current_words(o[key])}" for words, key in (
-                ("feels it", "sensory_threshold_A"), ("twitch", "motor_threshold_A"),
-                ("hurts", "pain_threshold_A")) if o.get(key) is not None)
+            steps = other_steps(o, device_top(data, o["channel"]))
             held = ", what the device drives" if o.get("held_by_device") else ""
             force = o.get("force") or {}
             if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
