@@ -245,3 +245,23 @@ def test_each_channels_note_is_in_its_own_table() -> None:
     _, rows = page.output_table(check(alike).table)
     assert all(len(r.notes) == 2 for r in rows)
     assert any(r.notes == ("", "") for r in rows)
+
+
+def test_another_muscles_force_is_a_fraction_not_the_quadriceps_newtons() -> None:
+    """The force model's newtons are Ding et al.'s quadriceps': the tibialis anterior's
+    "91 of 311 N" and the report's "maximal force of the modelled muscle 311 N" read as
+    that muscle's own (probe of 5 December 2026). Another muscle's force is a fraction of
+    its maximal in the rows, the lines and the figure; the quadriceps' keeps its N."""
+    from estim.report.page import force_rows
+
+    force = {"first_contraction_peak_N": 91.0, "last_contraction_peak_N": 81.0,
+             "fatigue_ratio": 0.89, "contractions": 80, "max_force_N": 311.0,
+             "muscle": "tibialis anterior", "newtons_of": "quadriceps"}
+    rows = dict(force_rows(force))
+    assert rows["First contraction, peak force"] == "29 % of maximal"
+    assert rows["Last contraction, peak force"] == "26 % of maximal"
+    assert "not modelled for the tibialis anterior" in rows["Maximal force"]
+    assert not any(v.endswith(" N") for v in rows.values())
+    quad = dict(force_rows({**force, "muscle": "quadriceps"}))
+    assert quad["First contraction, peak force"] == "91 N"
+    assert quad["Maximal force of the modelled muscle"] == "311 N"

@@ -48,6 +48,11 @@ _TRANSCUTANEOUS = TRANSCUTANEOUS_TYPES
 _FORCE = FORCE_TYPES
 
 
+#: The muscle whose newtons the force model gives (Ding et al.'s parameters): the force of
+#: another muscle is meaningful as a fraction of its maximal only.
+FORCE_MODEL_MUSCLE = "quadriceps"
+
+
 @dataclass(frozen=True)
 class DeviceReach:
     """The most current a device drives through a channel's load, where it has a bound.
@@ -256,6 +261,11 @@ class EffectsResult:
                 "fatigue_ratio": finite_or_none(self.force.fatigue_ratio),
                 "contractions": int(peaks.size),
                 "max_force_N": self.max_force_N,
+                # the force model's newtons are Ding et al.'s quadriceps' (a calf's 91 of
+                # 311 N read as the calf's own; probe of 5 December 2026): the faces give
+                # another muscle's force as a fraction of its maximal
+                "muscle": self.window.muscle if self.window is not None else None,
+                "newtons_of": FORCE_MODEL_MUSCLE,
                 "evidence": self.force.evidence,
             }
         if self.dose is not None:

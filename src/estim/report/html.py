@@ -108,7 +108,8 @@ def _figures(result: Result) -> dict[str, str]:
         figs["recruitment"] = _png("recruitment", (window, held),
                                    lambda: plot_recruitment(window, held=held))
     if fx is not None and fx.force is not None:
-        force = (fx.force, fx.max_force_N)
+        force = (fx.force, fx.max_force_N,
+                 fx.window.muscle if fx.window is not None else None)
         figs["force"] = _png("force", force, lambda: plot_force(*force))
     if fx is not None and fx.dbs is not None:
         from estim.report.dbs_figures import dbs_sections_figure, dbs_sweep_figure

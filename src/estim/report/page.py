@@ -179,7 +179,9 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any],
         force = o.get("force") or {}
         pull = ""
         if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
-            pull = (f" Its first contraction pulls {force['first_contraction_peak_N']:.3g} N, "
+            newtons = (f"{force['first_contraction_peak_N']:.3g} N, "
+                       if newtons_apply(force) else "")
+            pull = (f" Its first contraction pulls {newtons}"
                     f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} of "
                     "the muscle's maximal force.")
         steps = other_steps(o, device_top(data, o["channel"]) if data is not None else None)
@@ -807,8 +809,8 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
     fx = data.get("effects") or {}
     # any channel's own reach (another channel's twitch past the device read as reachable;
     # probe of 5 December 2026)
-    reach = next((r for r in (fx.get("device_reaches") or [fx.get("device_reach") or {}])
-                  if r.get("channel") == channel), {})
+    reaches = fx.get("device_reaches") or [fx.get("device_reach") or {}]
+    reach: dict[str, Any] = next((r for r in reaches if r.get("channel") == channel), {})
     if reach.get("channel") == channel:
         amps = float(reach["reach_A"])
         out.append((amps, f"the {current_words(amps)} its {reach['bound_value']:g} V "
@@ -988,9 +990,47 @@ def _skin_peak_a(table: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+#: The muscles whose force is the force model's own in newtons (Ding et al.'s quadriceps;
+#: the knee's vastus medialis is the quadriceps' lowest part, its visible contraction a
+#: fraction of the whole quadriceps' force).
+NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
+
+
+def newtons_apply(force: dict[str, Any]) -> bool:
+    """Whether a force's newtons are its muscle's own: the force model is the quadriceps'
+    (Ding et al.), so a tibialis anterior's "91 of 311 N" were the quadriceps' newtons
+    (probe of 5 December 2026); another muscle's force is a fraction of its maximal. A
+    result without a muscle (an older one) keeps its newtons.
+
+    >>> newtons_apply({"muscle": "vastus medialis"}), newtons_apply({"muscle": "calf muscles"})
+    (True, False)
+    """
+    muscle = force.get("muscle")
+    return muscle is None or muscle in NEWTON_MUSCLES
+
+
+def force_share(force: dict[str, Any], key: str = "first_contraction_peak_N") -> str:
+    """A contraction's force as a fraction of the maximal ("29 %"), or "" without one."""
+    value, top = force.get(key), force.get("max_force_N")
+    return f"{value / top * 100:.0f} %" if value is not None and top else ""
+
+
 def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
-    """NMES force and fatigue in words."""
+    """NMES force and fatigue in words: in newtons for the quadriceps, the force model's
+    muscle, as a fraction of the maximal for any other."""
     ratio = force.get("fatigue_ratio")
+    if not newtons_apply(force):
+        return [
+            ("First contraction, peak force", f"{force_share(force)} of maximal"),
+            ("Last contraction, peak force",
+             f"{force_share(force, 'last_contraction_peak_N')} of maximal"),
+            ("Force kept at the end (last / first)",
+             "n/a" if ratio is None else f"{ratio * 100:.0f} %"),
+            ("Contractions in the session", f"{force.get('contractions', 0)}"),
+            ("Maximal force", f"not modelled for the {force['muscle']}: the force model's "
+                              "parameters are the quadriceps' (Ding et al.), so its force "
+                              "is given as a fraction of the maximal"),
+        ]
     return [
         ("First contraction, peak force", _number(force.get("first_contraction_peak_N"), "N")),
         ("Last contraction, peak force", _number(force.get("last_contraction_peak_N"), "N")),

@@ -373,8 +373,16 @@ def _channel_words(name: str) -> str:
     return f" of channel {_plain(name)}" if name else ""
 
 
-def plot_force(session: Any, max_force_n: float | None) -> Figure:
-    """Force over the session and the peak of every contraction (fatigue)."""
+def plot_force(session: Any, max_force_n: float | None, muscle: str | None = None) -> Figure:
+    """Force over the session and the peak of every contraction (fatigue). A ``muscle``
+    other than the quadriceps, whose newtons the force model's are, is drawn in % of its
+    maximal force (a calf's 91 of 311 N read as the calf's own; probe of 5 December 2026).
+    """
+    from estim.report.page import newtons_apply
+
+    scale, unit = 1.0, "N"
+    if not newtons_apply({"muscle": muscle}) and max_force_n:
+        scale, unit = 100.0 / max_force_n, "% of maximal"
     import matplotlib
 
     matplotlib.use("Agg")
@@ -385,11 +393,15 @@ def plot_force(session: Any, max_force_n: float | None) -> Figure:
     f = session.force
     t = np.asarray(f.time_s)
     first = t <= min(t[-1], session.train.period_s * 1.05)
-    ax1.plot(t[first], np.asarray(f.force_N)[first], color="tab:blue")
+    ax1.plot(t[first], np.asarray(f.force_N)[first] * scale, color="tab:blue")
     ax1.set_xlabel("time (s)")
-    ax1.set_ylabel("force (N)")
-    ax1.set_title("first contraction (Ding model, healthy quadriceps)", fontsize=9)
-    peaks = np.asarray(session.contraction_peak_force_N)
+    ax1.set_ylabel(f"force ({unit})")
+    ax1.set_title("first contraction (Ding model, healthy quadriceps)" if unit == "N" else
+                  f"first contraction of the {muscle}\n(Ding's quadriceps model, as a "
+                  "fraction of maximal)", fontsize=9)
+    peaks = np.asarray(session.contraction_peak_force_N) * scale
+    if max_force_n:
+        max_force_n *= scale
     starts = np.asarray(session.train.cycle_starts_s)[: peaks.size]
     ax2.plot(starts / 60, peaks, "o-", ms=3, color="tab:orange")
     if max_force_n:
@@ -397,7 +409,8 @@ def plot_force(session: Any, max_force_n: float | None) -> Figure:
         ax2.text(0, max_force_n, " maximal (fused, all axons)", va="top", fontsize=8)
     ax2.set_ylim(0, 1.08 * max(max_force_n or 0.0, float(peaks.max()) if peaks.size else 1.0))
     ax2.set_xlabel("session time (min)")
-    ax2.set_ylabel("peak force per contraction (N)")
+    ax2.set_ylabel("peak force per contraction (N)" if unit == "N" else
+                   "peak per contraction (% of maximal)")
     ratio = session.fatigue_ratio
     ax2.set_title(f"fatigue: last / first contraction = {ratio:.2f}", fontsize=9)
     return fig

@@ -16,6 +16,7 @@ from estim.report.page import (
     dial_volts,
     edge_distance,
     in_amperes,
+    newtons_apply,
     other_steps,
     people_text,
     plain_sensation,
@@ -130,10 +131,18 @@ def render_effects(effects: Any, console: Console) -> None:
     f = d.get("force")
     if f is not None and f["first_contraction_peak_N"] is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
-        console.print(f"[bold]Force:[/bold] first contraction {f['first_contraction_peak_N']:.0f} N"
-                      f", last {f['last_contraction_peak_N']:.0f} N over {f['contractions']} "
-                      f"contractions (fatigue ratio {ratio}; maximal "
-                      f"{f['max_force_N']:.0f} N). [dim]{terminal_text(f['evidence'])}[/dim]")
+        if newtons_apply(f) or not f.get("max_force_N"):
+            sizes = (f"first contraction {f['first_contraction_peak_N']:.0f} N, last "
+                     f"{f['last_contraction_peak_N']:.0f} N over {f['contractions']} "
+                     f"contractions (fatigue ratio {ratio}; maximal {f['max_force_N']:.0f} N)")
+        else:  # the force model's newtons are the quadriceps' (probe of 5 December 2026)
+            top = f["max_force_N"]
+            sizes = (f"first contraction {f['first_contraction_peak_N'] / top:.0%}, last "
+                     f"{f['last_contraction_peak_N'] / top:.0%} of the "
+                     f"{terminal_text(f['muscle'])}'s maximal over {f['contractions']} "
+                     f"contractions (fatigue ratio {ratio})")
+        console.print(f"[bold]Force:[/bold] {sizes}. "
+                      f"[dim]{terminal_text(f['evidence'])}[/dim]")
     dose = d.get("dose")
     if dose is not None:
         drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
@@ -273,7 +282,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             held = ", what the device drives" if o.get("held_by_device") else ""
             force = o.get("force") or {}
             if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
-                steps += (f"; first contraction {force['first_contraction_peak_N']:.3g} N, "
+                newtons = (f"{force['first_contraction_peak_N']:.3g} N, "
+                           if newtons_apply(force) else "")
+                steps += (f"; first contraction {newtons}"
                           f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} "
                           "of maximal")
             _hanging(console, "  ", Text.from_markup(
@@ -312,6 +323,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if f is not None and f.get("first_contraction_peak_N") is not None:
         share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "
                  f"first ({f['first_contraction_peak_N']:.0f} of {f['max_force_N']:.0f} N)"
+                 if f.get("max_force_N") and newtons_apply(f) else
+                 # the force model's newtons are the quadriceps' (probe of 5 December 2026)
+                 f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the "
+                 f"{terminal_text(f['muscle'])}'s maximal at first"
                  if f.get("max_force_N") else
                  f"{f['first_contraction_peak_N']:.0f} N at first")
         fade = "" if f["fatigue_ratio"] is None else \
