@@ -243,3 +243,27 @@ def test_a_pad_as_far_from_two_groups_gets_the_sites_own_and_every_group_exists(
     for site_name, groups in LIMB_MUSCLES.items():
         assert SITE_MUSCLE[site_name] in {key for _, key in groups}
         assert all(key in MUSCLES for _, key in groups)
+
+
+@pytest.mark.parametrize(("where", "away"), [
+    ("knee_lateral", True), ("knee_superolateral", True), ("knee_inferolateral", True),
+    ("knee_medial", False), ("knee_inferomedial", False), ("knee_anterior", False)])
+def test_a_cathode_across_the_knee_from_its_muscle_says_so(where: str, away: bool) -> None:
+    """The knee's motor axons are the vastus medialis's, medial, whatever the cathode: a
+    lateral pad's twitch was named the vastus medialis's without a word (probe of
+    5 December 2026). A cathode more than a quarter turn round the limb from its motor
+    points (1.14 rad medial; lateral is +π/2, 2.71 rad away, anterior 1.14) gets the note;
+    the arc is the angle on the knee's mean radius (5.25 cm: 14 cm for the lateral)."""
+    from estim.effects.window import MUSCLE_AWAY_NOTE, muscle_away, site_muscle
+    from estim.fields.electrodes import place_electrode
+
+    site = make_site("knee")
+    cathode = place_electrode(site, where, "circular", length=0.05)
+    note = muscle_away(site, cathode, site_muscle(site, cathode))
+    assert (note is not None) is away
+    if away:
+        assert note.startswith(MUSCLE_AWAY_NOTE) and "vastus medialis's motor points" in note
+    # a muscle under the pads (the thigh's quadriceps) never gets it
+    thigh = make_site("thigh")
+    pad = place_electrode(thigh, "quadriceps_distal", "circular", length=0.05)
+    assert muscle_away(thigh, pad, site_muscle(thigh, pad)) is None

@@ -1116,6 +1116,31 @@ def site_muscle(site: Site | None, cathode: Electrode | None = None) -> Muscle |
     return muscle_for_site(site.name, _polar_angle(site, cathode))
 
 
+#: How a note that the window's muscle lies away from the cathode begins (the faces show
+#: it beside the muscle's twitch, not behind -v).
+MUSCLE_AWAY_NOTE = "the cathode lies on the other side of the limb from the"
+
+
+def muscle_away(site: Site, cathode: Electrode | None, muscle: Muscle | None) -> str | None:
+    """Where the window's muscle has motor points of its own on a limb (the knee's vastus
+    medialis, medial) and the cathode lies more than a quarter turn round the limb from
+    them, a note that the muscle under the cathode is not modelled: a lateral knee pad's
+    twitch was named the vastus medialis's without a word (probe of 5 December 2026).
+    None where the cathode lies near enough, or the muscle is under the pads."""
+    if muscle is None or muscle.site_position is None:
+        return None
+    angle = _polar_angle(site, cathode)
+    if angle is None:
+        return None
+    gap = abs((angle - muscle.site_position[0] + math.pi) % (2 * math.pi) - math.pi)
+    if gap <= math.pi / 2:
+        return None
+    arc_cm = gap * (site.radius_x + site.radius_y) / 2 * 100  # [m -> cm]
+    return (f"{MUSCLE_AWAY_NOTE} {muscle.short_name}'s motor points (about {arc_cm:.0f} cm "
+            f"round it), whose twitch is the one predicted; the muscle under the cathode is "
+            "not modelled and may twitch first")
+
+
 def _polar_angle(site: Site, cathode: Electrode | None) -> float | None:
     """The cathode's polar angle on a limb's cross-section (rad; None off a limb)."""
     if cathode is None or site.kind != "limb":
@@ -1285,6 +1310,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     if muscle is not None and gap is not None:
         notes.append(f"the cathode lies over {gap}, which is not modelled: its motor axons "
                      f"are taken as those of the {muscle.short_name}")
+    away = None if site is None else muscle_away(site, electrode, muscle)
+    if away is not None:
+        notes.append(away)
     waveform: UnitPulse | SourcePulses = unit_pulse(stim)
     potential: Potential | list[Potential] = channel_field.potential
     tstop = None

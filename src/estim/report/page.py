@@ -129,6 +129,15 @@ PLAIN_SENSATION = {
 CLOSE_TO_PAIN = 1.25
 
 
+def muscle_away_notes(effects: dict[str, Any]) -> list[str]:
+    """The window's notes that its muscle lies away from the cathode (a lateral knee pad's
+    twitch is the vastus medialis's; :data:`estim.effects.window.MUSCLE_AWAY_NOTE`), which
+    the faces show beside the twitch, not behind -v."""
+    from estim.effects.window import MUSCLE_AWAY_NOTE
+
+    return [n for n in effects.get("notes") or [] if n.startswith(MUSCLE_AWAY_NOTE)]
+
+
 def other_steps(other: dict[str, Any], top: float | tuple[float, str] | None = None) -> str:
     """Another channel's thresholds in a line, those past the device's top
     (:func:`device_top`) saying so: a twitch at 107 mA from a 100 mA device read as one to
@@ -455,6 +464,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          + beyond_device(a, top)
                                          for a, words in reached)
                         + ".")
+        for note in muscle_away_notes(fx):  # beside the twitch it qualifies
+            feel.append(note[0].upper() + note[1:] + ".")
         dial = dial_volts(data, w)
         if dial:
             feel.append(dial[0].upper() + dial[1:] + ".")

@@ -16,6 +16,7 @@ from estim.report.page import (
     dial_volts,
     edge_distance,
     in_amperes,
+    muscle_away_notes,
     newtons_apply,
     other_steps,
     people_text,
@@ -242,6 +243,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 line.append(f" {beyond}", style="yellow")
             _hanging(console, f"  {label:<16} {current_words(amp):>9} {_band(band, amp):<14} ",
                      line)
+        for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
+            _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
                                          f"{', '.join(varied_words(bands))})", style="dim"))
