@@ -265,3 +265,27 @@ def test_another_muscles_force_is_a_fraction_not_the_quadriceps_newtons() -> Non
     quad = dict(force_rows({**force, "muscle": "quadriceps"}))
     assert quad["First contraction, peak force"] == "91 N"
     assert quad["Maximal force of the modelled muscle"] == "311 N"
+
+
+def test_a_russian_rate_is_bursts_and_its_json_key_says_its_unit_once(capsys) -> None:
+    """results.json had ``pulses_per_s_per_s``, and the terminal called a Russian
+    current's 8.33 bursts a second "pulses/s" (probe of 5 December 2026)."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    result = simulate(load_program(bundled_examples()["russian_quadriceps"]), body=False)
+    data = result_to_dict(result)
+    metrics = data["channels"][0]["metrics"]
+    assert "pulses_per_s_per_s" not in metrics
+    # 50 bursts/s, 10 s on in every 60 s (examples/russian_quadriceps.toml)
+    assert metrics["pulses_per_s"] == pytest.approx(50 * 10 / 60, rel=1e-12)
+    out = make_console()
+    out.file = io.StringIO()
+    render_brief(data, out)
+    text = out.file.getvalue()
+    assert "mean 8.33 bursts/s" in text and "pulses/s" not in text

@@ -129,6 +129,18 @@ PLAIN_SENSATION = {
 CLOSE_TO_PAIN = 1.25
 
 
+def expecter(data: dict[str, Any]) -> str:
+    """Who expects the program's ``expected_sensation``: its cited source, or, for a file
+    that cites none, the file ("the program's source expects" of a user's own file;
+    probe of 5 December 2026).
+
+    >>> expecter({"program": {"source": "Houghton et al. 2003"}}), expecter({})
+    ("the program's source", 'the program file')
+    """
+    source = (data.get("program") or {}).get("source")
+    return "the program's source" if source else "the program file"
+
+
 def muscle_away_notes(effects: dict[str, Any]) -> list[str]:
     """The window's notes that its muscle lies away from the cathode (a lateral knee pad's
     twitch is the vastus medialis's; :data:`estim.effects.window.MUSCLE_AWAY_NOTE`), which
@@ -488,7 +500,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             across = [words for words, _, _ in edge
                       if across_the_edge(s["phrase"], words) in s["expected"]]
             expected = " or ".join(f"“{e}”" for e in s["expected"])  # phrases hold commas
-            feel.append(f"The program's source expects {expected}: "
+            feel.append(f"{expecter(data).capitalize()} expects {expected}: "
                         + (f"just across the threshold for {across[0]}, so the model "
                            "neither confirms nor contradicts it." if across else
                            "the model and the source disagree here."))

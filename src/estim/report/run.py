@@ -30,7 +30,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             "control": stim.control.value,
             "waveform": stim.timing.shape,
             "session_s": stim.duration_s,
-            "metrics": {f"{k}_{_metric_unit(k, unit)}": v for k, v in asdict(m).items()},
+            "metrics": {_metric_key(k, unit): v for k, v in asdict(m).items()},
         })
     out: dict[str, Any] = {
         "program": {"name": p.name, "description": p.description, "source": p.source,
@@ -49,9 +49,13 @@ def _metric_unit(name: str, unit: str) -> str:
         return "fraction"
     if "charge" in name:
         return "C" if unit == "A" else "V_s"
-    if name == "pulses_per_s":
-        return "per_s"
     return unit
+
+
+def _metric_key(name: str, unit: str) -> str:
+    """The JSON key of a metric with its unit: ``pulses_per_s`` has its own (it was
+    ``pulses_per_s_per_s``; probe of 5 December 2026)."""
+    return name if name == "pulses_per_s" else f"{name}_{_metric_unit(name, unit)}"
 
 
 RUN_FILES = ("results.json", "report.html")

@@ -15,6 +15,7 @@ from estim.report.page import (
     device_top,
     dial_volts,
     edge_distance,
+    expecter,
     in_amperes,
     muscle_away_notes,
     newtons_apply,
@@ -201,11 +202,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     for c in chans:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
-        rate = m.get("pulses_per_s_per_s")
+        rate = m.get("pulses_per_s")
         rate_text = ""
         if rate and rate >= 1:
             shown = readable(f"{rate:.3g}")
-            rate_text = f", mean {shown} pulse{'' if shown == '1' else 's'}/s"  # not 1 pulses
+            # the metric's event: a Russian burst, an interferential carrier cycle (a
+            # Russian current's 8.33 "pulses/s" were bursts; probe of 5 December 2026)
+            event = {"russian": "burst", "interferential": "carrier cycle"}.get(
+                c.get("modality", ""), "pulse")
+            rate_text = f", mean {shown} {event}{'' if shown == '1' else 's'}/s"
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
@@ -270,7 +275,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if s.get("as_expected") is False:
             # each phrase quoted: they hold commas ("contraction, below pain")
             expected = " or ".join(f"“{terminal_text(e)}”" for e in s["expected"])
-            _hanging(console, "  ", Text(f"the program's source expects {expected}",
+            _hanging(console, "  ", Text(f"{expecter(data)} expects {expected}",
                                          style="yellow"))
         # then how many of the virtual people feel what there (the verdict is the reference
         # anatomy's)
