@@ -413,3 +413,21 @@ def test_a_sweep_files_number_beside_quantities_needs_its_unit() -> None:
     with pytest.raises(InputError, match=r"got '0.2', expected a percentage"):
         axis_from_values("stimulation.amplitude_modulation", ["50%", "0.2"])
     assert axis_from_values("amplitude", "10,20mA").values == ("10 mA", "20 mA")
+
+
+def test_a_field_only_one_channel_has_names_the_channel_without_it(tmp_path) -> None:
+    """``--vary on_time`` on NMES beside TENS listed TENS's keys without naming the TENS
+    channel or the way to sweep the NMES one (probe of 5 December 2026)."""
+    text = bundled_examples()["nmes_quadriceps"].read_text(encoding="utf-8")
+    tens = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    channel = tens[tens.index("[[channels]]"):].replace('name = "1"', 'name = "ham"')
+    channel = channel.replace("lumbar_left_upper", "hamstring_proximal").replace(
+        "lumbar_left_lower", "hamstring_distal")
+    path = tmp_path / "two.toml"
+    path.write_text(text + "\n" + channel, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        plan_sweep(path, [parse_axis("on_time=10,30s")], options=SAFETY)
+    words = str(err.value)
+    assert words.startswith("--vary on_time: got 'on_time', expected a field of every "
+                            "channel's stimulation, which channels[1]'s is not")
+    assert words.endswith("channels[I].stimulation.on_time")

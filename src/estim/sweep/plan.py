@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
@@ -279,13 +280,14 @@ def _validated(data: dict[str, Any], axes: Sequence[Axis], combo: tuple[int, ...
         program = program_from_dict(data, source=source)
         _check_site(program)
     except ProgramError as err:
-        raise _blame(err.problems[0], axes, combo) from None
+        raise _blame(err.problems[0], axes, combo, len(data.get("channels") or ())) from None
     except InputError as err:
-        raise _blame(err, axes, combo) from None
+        raise _blame(err, axes, combo, len(data.get("channels") or ())) from None
     return program
 
 
-def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...]) -> InputError:
+def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
+           channels: int = 1) -> InputError:
     def short(axis: Axis) -> str:
         return axis.name.rsplit(".", 1)[-1]
 
@@ -296,8 +298,15 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...]) ->
         axis, i = culprits[0]
         # a key the program has no such field for: name the key, not the value
         unknown = problem.expected.startswith("a known key")
-        return InputError(axis.option, short(axis) if unknown else axis.values[i],
-                          problem.expected)
+        expected = problem.expected
+        which = re.match(r"channels\[(\d+)\]\.stimulation\.", problem.field)
+        if unknown and which and channels > 1 and not axis.name.startswith("channels["):
+            # written to every channel, one of whose modality has no such field: the keys
+            # listed were that channel's, named nowhere (probe of 5 December 2026)
+            expected = (f"a field of every channel's stimulation, which channels[{which[1]}]'s "
+                        f"is not ({expected}); a field some channels have is swept on one: "
+                        f"channels[I].stimulation.{short(axis)}")
+        return InputError(axis.option, short(axis) if unknown else axis.values[i], expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
     return InputError(problem.field, problem.value,
