@@ -431,3 +431,25 @@ def test_a_field_only_one_channel_has_names_the_channel_without_it(tmp_path) -> 
     assert words.startswith("--vary on_time: got 'on_time', expected a field of every "
                             "channel's stimulation, which channels[1]'s is not")
     assert words.endswith("channels[I].stimulation.on_time")
+
+
+def test_a_subjects_motor_points_move_with_the_channel_that_is_on(tmp_path) -> None:
+    """The subject axis drew its motor-point shift under the first channel's cathode, off
+    beside one that is on: on the calf, the tibialis anterior's (no spread measured, no
+    shift) for a channel on the gastrocnemius (2 cm between people). It is the first
+    channel that is on's (5 December 2026)."""
+    from estim.fields.sites import MOTOR_POINT_SHIFT
+
+    tens = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    head, channel = tens[:tens.index("[[channels]]")], tens[tens.index("[[channels]]"):]
+    head = head.replace('name = "lower_back"', 'name = "calf"')
+    front = channel.replace("lumbar_left_upper", "tibialis_anterior_proximal").replace(
+        "lumbar_left_lower", "tibialis_anterior_distal").replace('"25 mA"', '"0 mA"')
+    back = channel.replace('name = "1"', 'name = "back"').replace(
+        "lumbar_left_upper", "gastrocnemius_proximal").replace(
+        "lumbar_left_lower", "gastrocnemius_distal")
+    path = tmp_path / "calf.toml"
+    path.write_text(head + front + "\n" + back, encoding="utf-8")
+    plan = plan_sweep(path, [parse_axis("subject=0..3:4")], options=SAFETY)
+    shifts = [dict(p.load().site.overrides).get(MOTOR_POINT_SHIFT) for p in plan.points]
+    assert all(s is not None for s in shifts) and len(set(shifts)) == 4

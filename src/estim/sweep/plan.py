@@ -349,7 +349,10 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
                             fat_m=thick["fat"] * subject.fat_scale)
         table["fat_thickness"] = f"{fat * 1e3:.6g} mm"  # [m -> mm]
     # where its motor points lie along a limb, as the bands' people (0 where not measured)
-    cathode = program_channels(program)[1][0].cathode
+    # the first channel that is on (the first channel's, off beside one that is on, set the
+    # spread of another muscle; noted on 5 December 2026)
+    on = [k for k, ch in enumerate(program.channels) if ch.stimulation.amplitude.value > 0]
+    cathode = program_channels(program)[1][(on or [0])[0]].cathode
     shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
     if shift:  # from where the program puts them
         own = motor_point_shift_m(site)
