@@ -187,3 +187,20 @@ def test_a_chunk_samples_the_abeta_where_the_window_does(monkeypatch):
     np.testing.assert_array_equal(wide[1], near[1])  # depths: the same draws
     np.testing.assert_array_equal(wide[2], near[2])  # diameters
     assert np.median(wide[0]) > np.median(near[0])
+
+
+def test_a_voltage_set_channel_carries_its_load_for_the_dials_volts(client: object) -> None:
+    """--population gave a voltage-set program's thresholds in mA alone, where estim run
+    gives the dial's volts too (probe of 5 December 2026): the channel's load comes with
+    the result (the same field solution's, so volts = mA x Ω as estim run's), and none for
+    a current-set one."""
+    from estim import load_program, simulate
+
+    hvpc = bundled_examples()["hvpc_wound"]
+    result = population_thresholds(hvpc, fibers=2, chunk=2, seed=1, client=client)
+    fx = simulate(load_program(hvpc)).effects
+    assert fx is not None and fx.program_fields is not None
+    assert result.load_ohm == pytest.approx(fx.program_fields.channel("1").resistance,
+                                            rel=1e-12)
+    assert population_thresholds(TENS, fibers=2, chunk=2, seed=1,
+                                 client=client).load_ohm is None

@@ -532,13 +532,25 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
                "threshold_mA": {"p10": at(10), "median": at(50), "p90": at(90)}
                if finite.size else None,
                "not_reached": int(thr.size - finite.size), "files": [str(out)]}
+    if result.load_ohm is not None and finite.size:
+        # a voltage-set dial: the thresholds' volts through the channel's load (mA alone
+        # beside estim run's volts; probe of 5 December 2026)
+        ohm = result.load_ohm
+        volts = {q: None if (v := at(pct)) is None else v * 1e-3 * ohm  # [mA x Ω -> V]
+                 for q, pct in (("p10", 10), ("median", 50), ("p90", 90))}
+        summary["threshold_V"] = volts
+        summary["load_ohm"] = result.load_ohm
     if args.json:
         print_json(summary)
     else:
         median = at(50)
         missed = thr.size - finite.size
+        dial = ""
+        if result.load_ohm is not None and median is not None:
+            dial = (f" ({median * 1e-3 * result.load_ohm:.3g} V on the dial through "
+                    f"{result.load_ohm:.0f} Ω)")
         med = ("no threshold reached" if not finite.size else
-               f"median threshold {median:.3g} mA" if median is not None else
+               f"median threshold {median:.3g} mA{dial}" if median is not None else
                "median threshold not reached") + (
             f" ({missed:,} of {thr.size:,} not reached)" if missed else "")
         resumed = f" ({result.resumed} read from an earlier run)" if result.resumed else ""

@@ -68,6 +68,9 @@ class PopulationResult:
     :param chunks: tasks it was split into.
     :param resumed: chunks read from the files of an earlier run.
     :param channel: the channel whose cathode the fibers lie under (its current alone).
+    :param load_ohm: a voltage-controlled channel's load (the field solution's tissue with
+        the skin–electrode interface, Ω), whose product with a threshold is the dial's
+        volts; None for a current-controlled one.
     """
 
     fiber_class: FiberClass
@@ -78,6 +81,7 @@ class PopulationResult:
     chunks: int
     resumed: int = 0
     channel: str = ""
+    load_ohm: float | None = None
 
     def fraction_at(self, amplitude_a: float) -> float:
         """Fraction of the population recruited at a peak current (A)."""
@@ -244,11 +248,13 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     if progress is not None:
         progress(sum(len(p[0]) for p in parts.values()), fibers)
     todo = [i for i in range(len(sizes)) if i not in parts]
+    # Solve the field once before the chunks spread, so that no two workers solve it (and
+    # read the channel's load: a voltage-set dial's volts; the disk cache on a resumed run)
+    has_bone, load_ohm = client.submit(_setup_only, text, name, pure=False).result()
+    voltage = program.device.control.value == "voltage"
     if todo:
         from distributed import as_completed
 
-        # Solve the field once before the chunks spread, so that no two workers solve it.
-        has_bone = client.submit(_setup_only, text, name, pure=False).result()
         if cls is FiberClass.PERIOSTEAL and not has_bone:
             raise InputError("--fiber-class", cls.value,
                              "a site with a bone under the pads (this site has none, so "
@@ -267,7 +273,8 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     return PopulationResult(cls, np.concatenate([p[0] for p in order]),
                             np.concatenate([p[1] for p in order]),
                             np.concatenate([p[2] for p in order]),
-                            time.perf_counter() - start, len(sizes), resumed, name)
+                            time.perf_counter() - start, len(sizes), resumed, name,
+                            load_ohm if voltage else None)
 
 
 _CHUNK_ARRAYS = ("threshold_a", "depth_m", "diameter_m")
@@ -295,14 +302,14 @@ def _read_chunk(path: Path, n: int) -> tuple[NDArray[np.float64], ...] | None:
     return arrays
 
 
-def _setup_only(program_json: str, channel: str) -> bool:
-    """Solve the program's field (once, before the chunks spread) and say whether its site
-    has a bone under the channel's pads with room for a periosteum (periosteal fibers to
-    sample)."""
+def _setup_only(program_json: str, channel: str) -> tuple[bool, float]:
+    """Solve the program's field (once, before the chunks spread); whether its site has a
+    bone under the channel's pads with room for a periosteum (periosteal fibers to sample),
+    and the channel's load with the skin–electrode interface (Ω)."""
     from estim.effects.window import site_anatomy
 
     pf, cf, _ = _setup(program_json, channel)
-    return "bone_depth_m" in site_anatomy(pf.site, cf.cathode)
+    return "bone_depth_m" in site_anatomy(pf.site, cf.cathode), float(cf.resistance)
 
 
 def recruitment_curve(result: PopulationResult, amplitudes_a: NDArray[np.float64]
