@@ -373,6 +373,30 @@ def test_population_on_the_command_line_resumes_from_its_chunks(
     again = json.loads(capsys.readouterr().out)
     assert again["resumed_chunks"] == 1 and again["threshold_mA"] == first["threshold_mA"]
     assert (out / "population.csv").read_text(encoding="utf-8-sig") == table
+    assert first["channel"] == "1" and "threshold_V" not in first
+
+
+def test_a_population_named_by_channel_says_which_and_that_it_is_off(
+        tmp_path: Path, cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    """--channel takes another channel's cathode; one the file switched off ran without a
+    word (probe of 5 December 2026)."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    head, channel = text[:text.index("[[channels]]")], text[text.index("[[channels]]"):]
+    right = channel.replace('name = "1"', 'name = "right"').replace("lumbar_left",
+                                                                    "lumbar_right")
+    path = tmp_path / "two.toml"
+    path.write_text(head + channel.replace('"25 mA"', '"0 mA"') + "\n" + right,
+                    encoding="utf-8")
+    base = ["sweep", str(path), "--population", "3", "--scheduler", cluster.address]
+    assert main([*base, "-o", str(tmp_path / "a")]) == 0
+    said = capsys.readouterr().out
+    assert "3 abeta fibers under channel 'right' in 1 task" in said and "is off" not in said
+    assert main([*base, "--channel", "1", "-o", str(tmp_path / "b")]) == 0
+    said = capsys.readouterr().out
+    assert "under channel '1'" in said
+    assert "channel '1' is off (0): these are its fibers' thresholds, should it be on" in said
 
 
 def test_a_sweep_that_would_drop_an_earlier_tables_points_is_refused(tmp_path: Path,

@@ -129,6 +129,8 @@ def _sweep(args: argparse.Namespace) -> int:
         program = load_program(path)  # a channel not in it refused before the folder
         args.channel = population_channel(program, args.channel)
         args.channels = len(program.channels)
+        args.channel_off = next(ch for ch in program.channels if ch.name == args.channel
+                                ).stimulation.amplitude.value == 0
         return _population(args, path)
     axes = {a.name: a for a in (spec.axes if spec else ())}
     typed: set[str] = set()
@@ -559,5 +561,8 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
         under = f" under channel {result.channel!r}" if args.channels > 1 else ""
         print(f"{thr.size:,} {result.fiber_class.value} fibers{under} in {tasks}"
               f"{resumed}, {result.seconds:.1f} s: {med}")
+        if args.channel_off and args.channels > 1:  # asked for by name (probe)
+            print(f"channel {result.channel!r} is off (0): these are its fibers' thresholds, "
+                  "should it be on")
         print(f"wrote {shown(str(out))}")
     return 0
