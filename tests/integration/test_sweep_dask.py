@@ -373,7 +373,8 @@ def test_population_on_the_command_line_resumes_from_its_chunks(
     again = json.loads(capsys.readouterr().out)
     assert again["resumed_chunks"] == 1 and again["threshold_mA"] == first["threshold_mA"]
     assert (out / "population.csv").read_text(encoding="utf-8-sig") == table
-    assert first["channel"] == "1" and "threshold_V" not in first
+    assert first["channel"] == "1" and first["channel_off"] is False
+    assert "threshold_V" not in first
 
 
 def test_a_population_named_by_channel_says_which_and_that_it_is_off(

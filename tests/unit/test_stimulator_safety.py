@@ -108,3 +108,35 @@ def test_a_grid_whose_last_step_rounds_below_the_top_still_tabulates(monkeypatch
     table = safety_table(program)
     for a in (0.25 * top, 0.5 * top, top):
         assert table.at(a).verdict == _direct(program, a)[0]
+
+
+def test_the_dial_sets_the_first_channel_that_is_on_and_leaves_one_off(tmp_path) -> None:
+    """With the first channel off, the dial set every channel alike: the one the file
+    switched off was judged on, "at this setting, channel left" (review of 5 December
+    2026). The dial's channel is the first that is on; a channel at 0 stays at 0; the
+    waveform and the field picture are that channel's."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.stimulator.safety_dial import dial_channel
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    head, channel = text[:text.index("[[channels]]")], text[text.index("[[channels]]"):]
+    right = channel.replace('name = "1"', 'name = "right"').replace(
+        "lumbar_left", "lumbar_right").replace('"25 mA"', '"20 mA"')
+    path = tmp_path / "two.toml"
+    path.write_text(head + channel.replace('"25 mA"', '"0 mA"') + "\n" + right,
+                    encoding="utf-8")
+    program = load_program(path)
+    assert dial_channel(program).name == "right"
+    moved = program_at(program, 0.030)
+    assert [c.stimulation.amplitude.value for c in moved.channels] == pytest.approx(
+        [0.0, 0.030], rel=1e-12)  # 20 mA x 0.030 / 0.020: rounding alone
+    findings = check(moved).findings
+    assert [f.value for f in findings if f.rule_id == "iec.current_density"
+            and f.channel == "1" and f.setting and f.setting.value == "programmed"] == [0.0]
+    # every channel off: each set alike (the dial has nothing else to scale by)
+    both_off = load_program(path).replace(channels=tuple(
+        c.replace(stimulation=c.stimulation.replace(amplitude=c.stimulation.amplitude.replace(
+            value=0.0))) for c in program.channels))
+    assert [c.stimulation.amplitude.value for c in program_at(both_off, 0.01).channels] \
+        == [0.01, 0.01]

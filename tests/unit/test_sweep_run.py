@@ -281,6 +281,7 @@ def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) 
     (point,) = plan_sweep(nmes, [parse_axis("amplitude=5mA")]).points
     out = _effects(point, SweepOptions(), ())
     assert out["first_contraction_force_N"] == out["last_contraction_force_N"] == 0.0
+    assert out["first_contraction_force_pct"] == 0.0
     assert "fatigue_ratio" not in out
     # a program with no muscle model (no maximal force) has no force columns at all
     monkeypatch.setattr("estim.effects.program.effects_for_program",
@@ -313,3 +314,26 @@ def test_a_local_clusters_workers_start_ignoring_ctrl_c() -> None:
     t.start()
     t.join()
     assert seen == [before]
+
+
+def test_the_force_column_in_percent_is_the_newtons_over_the_maximal(monkeypatch) -> None:
+    """The newtons are the force model's quadriceps': a tibialis anterior read 271.9 N
+    (review of 5 December 2026); the % column is what carries over to another muscle, and
+    is the first contraction over the maximal force exactly."""
+    import numpy as np
+
+    from estim.effects.program import EffectsResult
+    from estim.sweep.point import _effects
+
+    class Session:
+        contraction_peak_force_N = np.array([93.27, 80.0])
+        fatigue_ratio = 80.0 / 93.27
+
+    monkeypatch.setattr("estim.effects.program.effects_for_program",
+                        lambda program, stimuli, **kw: EffectsResult(
+                            None, None, Session(), 310.9, None, None))
+    nmes = bundled_examples()["nmes_quadriceps"]
+    (point,) = plan_sweep(nmes, [parse_axis("amplitude=50mA")]).points
+    out = _effects(point, SweepOptions(), ())
+    assert out["first_contraction_force_N"] == 93.27
+    assert out["first_contraction_force_pct"] == 93.27 / 310.9 * 100

@@ -75,6 +75,6 @@ def _program_text(path: Path, amplitude: str | None) -> str | None:
         return None
     if amplitude is None:
         return text
-    return (f"# estim run --amplitude {amplitude}: every channel's amplitude below was "
-            f"replaced by {amplitude}\n{text}")
+    return (f"# estim run --amplitude {amplitude}: the amplitude of every channel below "
+            f"that is on was replaced by {amplitude} (one at 0 stays off)\n{text}")
 

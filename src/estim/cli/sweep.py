@@ -528,6 +528,7 @@ def _population_in(args: argparse.Namespace, path: Path, folder: Path) -> int:
         return value if math.isfinite(value) else None
 
     summary = {"fiber_class": result.fiber_class.value, "channel": result.channel,
+               "channel_off": bool(args.channel_off),
                "fibers": int(thr.size),
                "chunks": result.chunks, "resumed_chunks": result.resumed,
                "seconds": result.seconds,

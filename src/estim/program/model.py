@@ -454,6 +454,14 @@ class Program(FrozenModel):
             for c in self.channels)
 
     @property
+    def first_on(self) -> Channel:
+        """The first channel that is on (the first where none is): the one the dial sets,
+        a population lies under and a virtual subject's motor points move with, where the
+        first channel, off beside one that is on, was taken (5 December 2026)."""
+        return next((c for c in self.channels if c.stimulation.amplitude.value > 0),
+                    self.channels[0])
+
+    @property
     def implanted(self) -> bool:
         return self.device.implanted or any(
             c.anode.implanted or c.cathode.implanted for c in self.channels)

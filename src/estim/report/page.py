@@ -129,15 +129,17 @@ PLAIN_SENSATION = {
 CLOSE_TO_PAIN = 1.25
 
 
-def expecter(data: dict[str, Any]) -> str:
+def expecter(data: dict[str, Any], *, short: bool = False) -> str:
     """Who expects the program's ``expected_sensation``: its cited source, or, for a file
     that cites none, the file ("the program's source expects" of a user's own file;
-    probe of 5 December 2026).
+    probe of 5 December 2026); ``short``: "the source" or "the file".
 
-    >>> expecter({"program": {"source": "Houghton et al. 2003"}}), expecter({})
-    ("the program's source", 'the program file')
+    >>> expecter({"program": {"source": "Houghton et al. 2003"}}), expecter({}, short=True)
+    ("the program's source", 'the file')
     """
     source = (data.get("program") or {}).get("source")
+    if short:
+        return "the source" if source else "the file"
     return "the program's source" if source else "the program file"
 
 
@@ -503,7 +505,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
             feel.append(f"{expecter(data).capitalize()} expects {expected}: "
                         + (f"just across the threshold for {across[0]}, so the model "
                            "neither confirms nor contradicts it." if across else
-                           "the model and the source disagree here."))
+                           f"the model and {expecter(data, short=True)} disagree "
+                           "here."))
         people = people_text(w)
         if people:
             bands = w.get("bands") or {}

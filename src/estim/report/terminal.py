@@ -210,6 +210,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             # Russian current's 8.33 "pulses/s" were bursts; probe of 5 December 2026)
             event = {"russian": "burst", "interferential": "carrier cycle"}.get(
                 c.get("modality", ""), "pulse")
+            if "premodulated" in c.get("waveform", ""):  # its events are the beats (review)
+                event = "beat"
             rate_text = f", mean {shown} {event}{'' if shown == '1' else 's'}/s"
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"

@@ -245,7 +245,7 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
                               note=where + ", average of |I|"))
     if isinstance(s, Iontophoresis):
         found.append(_finding(limit("iontophoresis.current_density"),
-                              out.metrics_500.peak / area, out, note=where + ", plateau"))
+                              m.peak / area, out, note=where + ", plateau"))
         if out.setting is Setting.PROGRAMMED:
             found.append(_finding(limit("iontophoresis.dose"),
                                   abs(out.metrics_500.session_charge), out,
@@ -256,7 +256,7 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
 def _implant_rules(out: ChannelOutput) -> list[Finding]:
     area = out.implanted_area_m2
     assert area is not None
-    q = out.implant_metrics.max_phase_charge
+    q = out.judged_metrics.max_phase_charge
     voltage = out.stimulus.control.value == "voltage"
     into = ""
     if voltage and out.load_ohm is not None:
@@ -449,7 +449,7 @@ def _shared_contacts(program: Program,
                 if e.implanted]
     for contact, names, area, listed, who in _shared(contacts, outputs):
         for outs, missing in _at_each_setting(outputs, names):
-            q = sum(o.implant_metrics.max_phase_charge for o in outs)
+            q = sum(o.judged_metrics.max_phase_charge for o in outs)
             note = (f"channels {listed} share the contact {contact}: their largest phase "
                     f"charges added as if their phases coincided ({q * 1e6:.4g} µC) on "
                     f"{area * 1e4:.4g} cm²")  # [C -> µC, m² -> cm²]

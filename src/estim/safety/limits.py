@@ -115,14 +115,16 @@ LIMITS: tuple[Limit, ...] = (
           rationale="as iec.indicator.current"),
     # --- surface electrodes (application) -------------------------------------------------
     Limit("iec.current_density", "r.m.s. current density under the smaller electrode "
-          "(worst 1 s, into 500 Ω)", 2e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
+          "(worst 1 s, into 500 Ω or the site's lower load)",
+          2e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
           _IEC12_IFU + " g): electrodes with current densities above 2 mA/cm2 may require "
           "the special attention of the operator",
           f"{_EXTERNAL}; every modality", Verdict.WARN, Scope.APPLICATION,
           verdict_at_max=Verdict.WARN,
           rationale="the standard asks for advice in the instructions, not a limit: warn"),
     Limit("fda.power_density", "average power density under the smaller electrode (power "
-          "into 500 Ω over the worst 1 s / electrode area)", 0.25 / 1e-4, "W/m**2", "W/cm²",
+          "into 500 Ω or the site's lower load over the worst 1 s / electrode area)",
+          0.25 / 1e-4, "W/m**2", "W/cm²",
           "FDA, Guidance Document for Powered Muscle Stimulator 510(k)s (1999), and the "
           "Class II special controls draft guidance (2010): maximum average power density "
           "below 0.25 W/cm2 to reduce the risk of thermal burns",
@@ -143,7 +145,7 @@ LIMITS: tuple[Limit, ...] = (
                     "program, whatever its size; 1 % leaves room for rounding in programs "
                     "and devices (estim's choice)"),
     Limit("iec.dc_component", "d.c. component of the output: |signed mean| / mean |I| "
-          "over a cycle, into 500 Ω", 0.01, "1", "%",
+          "over a cycle, into 500 Ω or the site's lower load", 0.01, "1", "%",
           _IEC12_IFU + " c): advice on the precautions to take when the output contains a "
           "d.c. component",
           f"{_EXTERNAL}; every modality except iontophoresis (d.c. is its treatment, judged "

@@ -122,14 +122,10 @@ class ChannelOutput:
     field_impedance_ohm: float | None = None
 
     @property
-    def implant_metrics(self) -> Metrics:
-        """Metrics the implant rules read: into the electrode impedance where known."""
-        return self.metrics_load if self.metrics_load is not None else self.metrics_500
-
-    @property
     def judged_metrics(self) -> Metrics:
-        """Metrics the skin rules read: into the site's own load where that is known and
-        lower than 500 Ω (``load_ohm``), else into 500 Ω."""
+        """Metrics the rules read: into ``load_ohm`` where it is known (a lead's electrode
+        impedance for the implant rules, the site's own load below 500 Ω for the skin
+        rules), else into 500 Ω."""
         return self.metrics_load if self.metrics_load is not None else self.metrics_500
 
     @property

@@ -329,7 +329,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
-    if p.metrics_load is not None or m.metrics_load is not None:
+    if (p.metrics_load is not None or m.metrics_load is not None) \
+            and p.implanted_area_m2 is not None:  # a lead's (a surface channel's load, the
+        # site's, judges its skin rules alone: the table keeps the test loads; review)
         # labels without the channel's value: a CSV's columns are shared by the channels, and
         # a second channel's 300 Ω figures sat under "@ the lead impedance 20 kΩ" (probe).
         # A column judged into 500 Ω gives 500 Ω's figures: a current-controlled lead's
@@ -340,9 +342,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                   lambda o: o.load_ohm if o.metrics_load is not None else 500.0,
                   note=p.load_source or m.load_source),
             _both("max_current_lead", "Maximum output current @ the lead impedance (peak)",
-                  "mA", p, m, lambda o: o.implant_metrics.peak),
+                  "mA", p, m, lambda o: o.judged_metrics.peak),
             _both("max_phase_charge_lead", "Maximum phase charge @ the lead impedance", "µC",
-                  p, m, lambda o: o.implant_metrics.max_phase_charge),
+                  p, m, lambda o: o.judged_metrics.max_phase_charge),
         ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
 

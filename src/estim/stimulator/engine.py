@@ -48,7 +48,7 @@ from estim.program.stimulation import FORCE_TYPES
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
-from estim.stimulator.safety_dial import SafetyTable, safety_table
+from estim.stimulator.safety_dial import SafetyTable, dial_channel, safety_table
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -330,13 +330,15 @@ class DialModel:
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """The first channel's output at a dial setting: times (s) and values (A or V).
+        """The dial's channel's output (:func:`dial_channel`: the first that is on) at a
+        dial setting: times (s) and values (A or V).
 
         :param span_s: how much to show from the session start (default: four pulse periods,
             one burst period for burst TENS, at most one second).
         """
         a = self._check(amplitude_a)
-        stim = _scaled(self.result.stimuli[0], self.program, a)
+        k = self.program.channels.index(dial_channel(self.program))
+        stim = _scaled(self.result.stimuli[k], self.program, a, k)
         if span_s is None:
             span_s = _default_span(stim)
         if not (isinstance(span_s, int | float) and math.isfinite(span_s) and span_s > 0):
@@ -347,8 +349,8 @@ class DialModel:
 def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0
             ) -> Stimulus:
     """Channel ``channel``'s output (``stim``) at the dial's ``amplitude`` (its waveform is
-    linear in the amplitude; the dial sets the first channel and scales the others)."""
-    programmed = program.channels[0].stimulation.amplitude.value
+    linear in the amplitude; the dial sets its channel and scales the others)."""
+    programmed = dial_channel(program).stimulation.amplitude.value
     own = program.channels[channel].stimulation.amplitude.value
     if programmed > 0 and own > 0:
         # each channel capped at the device maximum, as program_at sets it (a second
@@ -492,7 +494,7 @@ def _share(program: Program, name: str) -> float:
     """Channel ``name``'s setting per unit of the dial, below the device maximum: the dial
     sets the first channel and scales the others with it, or with the first off sets each
     alike (:func:`estim.stimulator.safety_dial.program_at`)."""
-    first = program.channels[0].stimulation.amplitude.value
+    first = dial_channel(program).stimulation.amplitude.value
     return _channel(program, name).stimulation.amplitude.value / first if first > 0 else 1.0
 
 
@@ -503,7 +505,7 @@ def _dial_others(result: Result) -> tuple[DialChannel, ...]:
     if effects is None or effects.program_fields is None:
         return ()
     program = result.program
-    first = program.channels[0].stimulation.amplitude.value
+    first = dial_channel(program).stimulation.amplitude.value
     top = program.device.max_amplitude
     out = []
     for other in effects.others:
@@ -525,7 +527,7 @@ def _window_top(result: Result, per_unit: float | None) -> float:
     effects = result.effects
     window = effects.window if effects is not None else None
     program = result.program
-    if window is None or per_unit is None or program.channels[0].name == window.channel:
+    if window is None or per_unit is None or dial_channel(program).name == window.channel:
         return math.inf  # the dial's own channel: the dial stops at the device maximum
     share = _share(program, window.channel)
     return program.device.max_amplitude * per_unit / max(share, 1.0)
@@ -566,7 +568,7 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
     on/off cycle whose pulses recruit the motor class's fraction at their own peak."""
     program = result.program
     top = program.device.max_amplitude
-    programmed = program.channels[0].stimulation.amplitude.value
+    programmed = dial_channel(program).stimulation.amplitude.value
     motor = window.classes["motor"]
     reach = result.effects.reach if result.effects is not None else None
     # the window's channel (the strongest of several, not always the first) and its load

@@ -51,6 +51,7 @@ from estim.errors import InputError
 from estim.program.model import TENS, Program
 from estim.program.options import TENSMode
 from estim.program.stimulation import FORCE_TYPES
+from estim.stimulator.safety_dial import dial_channel
 
 __all__ = ["FACTOR_RANGE", "HABITUATION", "Goal", "Marks", "PersonFit", "Recommendation",
            "fit_person", "goal_of"]
@@ -266,7 +267,7 @@ class PersonFit:
         rule, source = _RULES[goal]
         if goal is Goal.PROGRAM or not model.thresholds:
             program = model.program
-            value = program.channels[0].stimulation.amplitude.value if program else 0.0
+            value = dial_channel(program).stimulation.amplitude.value if program else 0.0
             return _capped(Recommendation(value, *_RULES[Goal.PROGRAM]), model)
         w = self.window(model)
         limited = ""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from estim.errors import InputError
 from estim.program.common import Amplitude
-from estim.program.model import Program
+from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
 from estim.safety.findings import Finding
@@ -48,14 +48,23 @@ MIN_GRID, MAX_GRID = 8, 64
 REFUSED = "refused"
 
 
+def dial_channel(program: Program) -> Channel:
+    """The channel the dial sets: the first that is on (the first where none is); the others
+    scale with it, so a channel at 0 stays off. The first channel was the dial's, and with
+    it off every channel was set alike, the one the file switched off too (review of
+    5 December 2026)."""
+    return program.first_on
+
+
 def program_at(program: Program, amplitude: float) -> Program:
-    """``program`` with its first channel at ``amplitude`` (A, or V for a voltage-controlled
-    device) and every other channel scaled by the same factor (so two interferential
-    carriers keep their ratio), each capped at the device maximum.
+    """``program`` with the dial's channel (:func:`dial_channel`) at ``amplitude`` (A, or V
+    for a voltage-controlled device) and every other channel scaled by the same factor (so
+    two interferential carriers keep their ratio, and one at 0 stays off), each capped at
+    the device maximum; with every channel off, each set alike.
 
     :raises InputError: an amplitude the program model refuses (the model's own message).
     """
-    first = program.channels[0].stimulation.amplitude.value
+    first = dial_channel(program).stimulation.amplitude.value
     top = program.device.max_amplitude
     channels = []
     for channel in program.channels:

@@ -60,7 +60,7 @@ _MAX_FIBERS = 100_000
 #: train, and true interferential's second carrier held to its own pads; 9: a program of
 #: several channels is read under each one's pads (the strongest), and a force program
 #: below its motor threshold has a force of 0 N, not a blank.
-SWEEP_VERSION = "sweep-9"
+SWEEP_VERSION = "sweep-10"
 
 
 class Mode(StrEnum):
@@ -351,8 +351,8 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     # where its motor points lie along a limb, as the bands' people (0 where not measured)
     # the first channel that is on (the first channel's, off beside one that is on, set the
     # spread of another muscle; noted on 5 December 2026)
-    on = [k for k, ch in enumerate(program.channels) if ch.stimulation.amplitude.value > 0]
-    cathode = program_channels(program)[1][(on or [0])[0]].cathode
+    first = program.channels.index(program.first_on)
+    cathode = program_channels(program)[1][first].cathode
     shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
     if shift:  # from where the program puts them
         own = motor_point_shift_m(site)

@@ -93,8 +93,14 @@ OUTPUTS: tuple[Output, ...] = (
     # 5 December 2026)
     Output("driven_peak_current_mA", "Peak current the device drives into the tissue, the "
            "window's channel (mA; the setting's where the device can drive it)"),
-    Output("first_contraction_force_N", "Force of the first contraction (N)"),
-    Output("last_contraction_force_N", "Force of the last contraction (N)"),
+    # the force model's newtons are Ding et al.'s quadriceps': another muscle's force is its
+    # fraction of the maximal (a tibialis anterior read 271.9 N; review of 5 December 2026)
+    Output("first_contraction_force_N", "Force of the first contraction (N; the force "
+           "model's quadriceps newtons)"),
+    Output("last_contraction_force_N", "Force of the last contraction (N; the force "
+           "model's quadriceps newtons)"),
+    Output("first_contraction_force_pct", "Force of the first contraction (% of the "
+           "muscle's maximal)"),
     Output("fatigue_ratio", "Fatigue ratio (last / first contraction)"),
     Output("dose_mA_min", "Iontophoretic dose (mA·min)"),
     Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)"),
@@ -268,12 +274,15 @@ def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
         if peaks.size:
             out["first_contraction_force_N"] = float(peaks[0])
             out["last_contraction_force_N"] = float(peaks[-1])
+            if effects.max_force_N:
+                out["first_contraction_force_pct"] = float(peaks[0]) / effects.max_force_N * 100
         out["fatigue_ratio"] = float(effects.force.fatigue_ratio)
     elif effects.max_force_N is not None:
         # a force program whose pulses recruit no motor axon: no force (blank cells drew
         # the force as one point at 60 mA, not a curve from zero; probe of 5 December
         # 2026); no fatigue ratio without a contraction
         out["first_contraction_force_N"] = out["last_contraction_force_N"] = 0.0
+        out["first_contraction_force_pct"] = 0.0
     if effects.dose is not None:
         out["dose_mA_min"] = effects.dose.dose_mA_min
         out["current_density_mA_per_cm2"] = effects.dose.current_density_mA_per_cm2

@@ -125,8 +125,7 @@ def population_channel(program: Program, name: str | None) -> str:
     """
     names = [ch.name for ch in program.channels]
     if name is None:
-        on = [ch.name for ch in program.channels if ch.stimulation.amplitude.value > 0]
-        return (on or names)[0]
+        return program.first_on.name
     if name not in names:
         raise InputError("--channel", name, f"a channel of the program: "
                          f"{', '.join(repr(n) for n in names)}")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from estim.errors import InputError
 from estim.stimulator.options import JobState
+from estim.stimulator.safety_dial import dial_channel
 from estim.units import finite_or_none, parse_quantity
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def _program_words(model: DialModel) -> dict[str, object]:
             "max_amplitude": float(model.max_amplitude_a),
             # the first channel's programmed setting, which the dial's 200 steps missed
             # (70 of 90 mA: 69.75 or 70.2; probe of 5 December 2026)
-            "programmed": float(program.channels[0].stimulation.amplitude.value),
+            "programmed": float(dial_channel(program).stimulation.amplitude.value),
             "thresholds": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
 
 
@@ -242,10 +243,10 @@ def _capped_from(program: Program) -> dict[str, object]:
     """The lowest dial setting at which a channel programmed above the first reaches the
     device maximum (the dial scales every channel with the first, each capped there), and
     that channel; None where none does."""
-    first = program.channels[0].stimulation.amplitude.value
+    first = dial_channel(program).stimulation.amplitude.value
     top = program.device.max_amplitude
     caps = sorted((top * first / c.stimulation.amplitude.value, c.name)
-                  for c in program.channels[1:]
+                  for c in program.channels
                   if first > 0 and c.stimulation.amplitude.value > first)
     return {"capped_from": caps[0][0] if caps else None,
             "capped_channel": caps[0][1] if caps else None}

@@ -46,10 +46,12 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
     shape = pts.shape[:2]
     flat = pts.reshape(-1, 3)
     channels = program_fields.channels
-    reference = program_fields.currents[channels[0].name]
+    # the dial's channel: the first that is on (the first, off, drew no field at all)
+    dial = next((c for c in channels if program_fields.currents[c.name] > 0), channels[0])
+    reference = program_fields.currents[dial.name]
     scale = 1.0 / reference if reference else 0.0  # [A of the channel -> per A of the dial]
     if dial_unit == "V":
-        scale /= channels[0].resistance  # [per A -> per V of the dial: I = V / R]
+        scale /= dial.resistance  # [per A -> per V of the dial: I = V / R]
     fields = [c.field(flat) * program_fields.currents[c.name] * scale for c in channels]
     if len(fields) == 2 and program_fields.beat:  # true interferential's two carriers beat
         image = envelope_max(fields[0], fields[1])
