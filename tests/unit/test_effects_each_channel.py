@@ -153,6 +153,7 @@ def _window(channel: str, abeta_a: float, adelta_a: float) -> Any:
 
     return SimpleNamespace(
         channel=channel, bands=None, criteria=DEFAULT_SENSATION_CRITERIA,
+        muscle=f"{channel} muscle",
         classes={"abeta": _Class(abeta_a), "adelta": _Class(adelta_a), "motor": _Class(1.0)},
         sensory_a=abeta_a, strong_a=abeta_a, motor_a=1.0, pain_a=adelta_a)
 
@@ -191,12 +192,17 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
                       force_fractions=np.array([0.0, 0.5]))
     low = model.at(0.006)  # left 6 mA: felt whole; right 9.6 mA: nothing
     assert low.sensation == "strong tingling, no contraction"
-    assert low.force_fraction is None  # the window channel's force is not left's
+    # the force is the window channel's (right's muscle: no motor axon fires there), named
+    # as such beside left's sensation (it was dropped there, where estim run gives it;
+    # probe of 5 December 2026); the people's twitch is left's muscle's
+    assert low.force_fraction == 0.0 and low.force_channel == "right"
+    assert low.muscle == "left muscle"
     assert low.reasons[0] == "read under channel left's pads, the strongest of 2 channels here"
     high = model.at(0.020)  # right 32 mA: its Aδ fire
     assert high.sensation == "painful"
     assert high.reasons[0].startswith("read under channel right's pads")
     assert high.force_fraction == 0.0  # right's own muscle: no motor axon fires there
+    assert high.muscle == "right muscle"
     assert model.at(0.004).sensation == "no sensation"
     # past the cap: right at 100 mA, not 160 (its 1.6 times the dial's 100 mA)
     assert other.current_at(0.5) == 0.100
@@ -296,3 +302,21 @@ def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() ->
     alike = _program([("front", "left", "50 mA"), ("back", "right", "20 mA")])
     assert _capped_from(alike) == {"capped_from": None, "capped_channel": None}
 
+    # with the first channel off, the dial is the second's: nothing to cap (it was the
+    # first, at 0, and every channel set alike; review of 5 December 2026)
+    off = _program([("front", "left", "0 mA"), ("back", "right", "50 mA")])
+    assert _capped_from(off) == {"capped_from": None, "capped_channel": None}
+
+
+def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
+    """The terminal and the report say a lateral knee pad's twitch is not its own muscle's;
+    the page said nothing (probe of 5 December 2026)."""
+    from estim.effects.window import MUSCLE_AWAY_NOTE
+    from estim.web.device import _muscle_away
+
+    note = f"{MUSCLE_AWAY_NOTE} vastus medialis's motor points (about 14 cm round it)"
+    model = SimpleNamespace(result=SimpleNamespace(effects=SimpleNamespace(
+        notes=("skin-electrode interface 52.4 S/m²", note))))
+    assert _muscle_away(model) == [note[0].upper() + note[1:] + "."]  # type: ignore[arg-type]
+    model.result.effects = None
+    assert _muscle_away(model) == []  # type: ignore[arg-type]

@@ -265,3 +265,26 @@ def test_a_mark_a_hundredfold_off_the_model_is_refused_naming_it() -> None:
                                   too_much=T["pain"] * 101))
     edge = fit_person(Model(), Marks(first_felt=T["sensory"] * 0.011, strong=T["strong"]))
     assert edge.cutaneous_factor < 1
+
+
+def test_a_sensory_recommendation_is_the_persons_own_strong_mark_on_its_program() -> None:
+    """Marks of 20 and 22 mA on true interferential were fitted with the model's window
+    (strong about twice first felt) to a strong tingling of 30.7 mA, and that was
+    recommended as "the person's strong tingling", 40 % above what they said (probe of
+    5 December 2026). On the program the marks were made on, the mark itself is taken,
+    and how far the fit lies from it is said; on another program the fit carries over."""
+    tens = _program("tens_conventional")
+    model = Model(program=tens)
+    marks = Marks(first_felt=0.010, strong=0.011)
+    fit = fit_person(model, marks)
+    assert fit.window(model)["strong"] > 0.013  # the fit's, ×1.3 of the mark here
+    rec = fit.recommendation(model)
+    assert rec.amplitude_a == 0.011
+    assert rec.limited_by.startswith("the person's own strong mark: the model fitted to "
+                                     "their marks puts a strong tingling ×1.")
+    # another program: the fit's window, scaled from that program's own thresholds
+    other = Model(program=_program("tens_modulated"))
+    assert fit.recommend(other) == pytest.approx(fit.window(other)["strong"], rel=1e-12)
+    # marks that agree with the model's shape: the same value, nothing said
+    agree = fit_person(model, Marks(first_felt=T["sensory"], strong=T["strong"]))
+    assert agree.recommendation(model).limited_by == ""

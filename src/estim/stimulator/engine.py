@@ -102,6 +102,12 @@ class DialState:
     near: tuple[tuple[str, float, float], ...] = ()
     people: Mapping[str, int] = field(default_factory=dict)
     undecided: Mapping[CountCriterion, int] = field(default_factory=dict)
+    #: the muscle of the channel whose pads the sensation is read under (the people's
+    #: twitch: a TENS channel on the hamstrings read "the quadriceps" of the NMES channel
+    #: beside it; probe of 5 December 2026)
+    muscle: str | None = None
+    #: the channel whose muscle ``force_fraction`` is (the window channel's)
+    force_channel: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -111,7 +117,8 @@ class DialState:
                 "tripped_rules": list(self.tripped_rules),
                 "near": [{"threshold": name, "amplitude": amp, "fraction": edge}
                          for name, amp, edge in self.near],
-                "people": dict(self.people), "undecided": dict(self.undecided)}
+                "people": dict(self.people), "undecided": dict(self.undecided),
+                "muscle": self.muscle, "force_channel": self.force_channel}
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,18 +278,26 @@ class DialModel:
             # where another channel's 12.5 mA was a strong tingling; review of 5 December
             # 2026)
             strongest = max(((felt.sensation.rank, people.get(Sensation.PAINFUL.value, 0),
-                              1, window.channel, fractions, felt, people, undecided),
+                              1, window.channel, fractions, felt, people, undecided,
+                              window.muscle),
                              *(self._other_at(o, a) for o in self.others)),
                             key=lambda v: v[:3])
-            _, _, own, name, fractions, felt, people, undecided = strongest
+            _, _, own, name, fractions, felt, people, undecided, muscle = strongest
             reasons = ((*capped, *felt.reasons) if own else felt.reasons)
-            if not own:  # the force along the dial is the window channel's muscle's: not
-                force = None  # shown beside another channel's sensation (review)
             reasons = (f"read under channel {name}'s pads, the strongest of "
                        f"{len(self.others) + 1} channels here", *reasons)
+            # the force is the window channel's muscle's, said as such beside another
+            # channel's sensation (it was dropped there, where estim run gives it; probe
+            # of 5 December 2026)
+            return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
+                             safe.verdict, safe.rules, reasons,
+                             tuple(thresholds_near(drive, self.thresholds)), people,
+                             undecided, muscle=muscle,
+                             force_channel=window.channel if force is not None else None)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
-                         tuple(thresholds_near(drive, self.thresholds)), people, undecided)
+                         tuple(thresholds_near(drive, self.thresholds)), people, undecided,
+                         muscle=window.muscle)
 
     def _other_at(self, other: DialChannel, setting: float) -> tuple[Any, ...]:
         """Another channel's sensation at a dial setting, in :meth:`at`'s terms (its force
@@ -297,7 +312,7 @@ class DialModel:
             what.value: n for what, n in w.bands.sensations_at(current).items()}
         undecided = {} if w.bands is None else w.bands.undecided_at(current)
         return (felt.sensation.rank, people.get(Sensation.PAINFUL.value, 0), 0, w.channel,
-                fractions, felt, people, undecided)
+                fractions, felt, people, undecided, w.muscle)
 
     def _second_held(self) -> tuple[str, ...]:
         """True interferential's second carrier held at the programmed setting, said: the

@@ -193,6 +193,10 @@ HABITUATION = (35.51 / 31.37, 40.0, 5.0,
                "estim's choice")
 
 
+#: A fitted threshold this far from the person's own mark (log ratio; 10 %) is said beside
+#: the recommendation that takes the mark.
+_APART = math.log(1.1)
+
 #: A person's factor on the model's median thresholds (a mark over the model's threshold)
 #: is taken between these: people's thresholds spread by SD / mean 0.2-0.4 (the virtual
 #: subjects' bands), so a hundredfold is a wrong unit or pad, not a person.
@@ -272,12 +276,23 @@ class PersonFit:
         w = self.window(model)
         limited = ""
         if goal is Goal.SENSORY:
-            value = min(w["strong"], 0.95 * min(w["motor"], w["pain"]))
-            if value < w["strong"]:
+            # the person's own strong mark, not the fit's: fitted on first felt and strong
+            # together, 20 and 22 mA put a strong tingling at 30.7 mA, and that was
+            # recommended as theirs, 40 % above what they said (probe of 5 December 2026)
+            same = model.program is not None and self.program == model.program.name \
+                and self.site == model.program.site.name  # marks made on this program
+            strong = self.marks["strong"] if same and "strong" in self.marks else w["strong"]
+            value = min(strong, 0.95 * min(w["motor"], w["pain"]))
+            if value < strong:
                 limited = "the person's " + ("twitch" if w["motor"] <= w["pain"] else "pain")
                 if value < w["sensory"]:
                     limited += (", which comes before they feel it: below it they feel "
                                 "nothing")
+            elif same and "strong" in self.marks \
+                    and abs(math.log(w["strong"] / strong)) > _APART:
+                limited = (f"the person's own strong mark: the model fitted to their marks "
+                           f"puts a strong tingling ×{w['strong'] / strong:.2f} of it (their "
+                           "window between first felt and strong differs from the model's)")
         elif goal is Goal.MOTOR_TENS:
             value = min(math.sqrt(w["motor"] * w["pain"]), 0.95 * w["pain"]) \
                 if w["motor"] < w["pain"] else 0.95 * w["pain"]

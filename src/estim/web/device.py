@@ -163,7 +163,19 @@ def _program_words(model: DialModel) -> dict[str, object]:
             # the first channel's programmed setting, which the dial's 200 steps missed
             # (70 of 90 mA: 69.75 or 70.2; probe of 5 December 2026)
             "programmed": float(dial_channel(program).stimulation.amplitude.value),
-            "thresholds": {k: finite_or_none(v) for k, v in model.thresholds.items()}}
+            "thresholds": {k: finite_or_none(v) for k, v in model.thresholds.items()},
+            # what the terminal and the report say beside the twitch: the muscle predicted
+            # is not the one under the cathode (the page said nothing; probe of 5 December
+            # 2026)
+            "warnings": _muscle_away(model)}
+
+
+def _muscle_away(model: DialModel) -> list[str]:
+    from estim.effects.window import MUSCLE_AWAY_NOTE
+
+    effects = model.result.effects
+    notes = effects.notes if effects is not None else ()
+    return [n[0].upper() + n[1:] + "." for n in notes if n.startswith(MUSCLE_AWAY_NOTE)]
 
 
 def _dimension(model: DialModel) -> str:
@@ -212,7 +224,8 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     window = model.window
     people = cast(dict[str, int], state["people"])
     state["people_words"] = with_sample_words(
-        people_words(people, window.muscle if window else None),
+        people_words(people, cast(str | None, state.get("muscle"))
+                     or (window.muscle if window else None)),
         cast(dict[str, int], state["undecided"]),
         window.bands.n_subjects if window and window.bands else 0)
     # and what they differ in, as the report says it (motor points, pain tolerance)

@@ -254,6 +254,9 @@ async function useModel(job, mode, settings) {
   const named = model.name.toLowerCase().includes(site.toLowerCase());
   $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
     + dialText(model.max_amplitude);
+  const warnings = model.warnings || [];
+  $("program-warnings").textContent = warnings.join(" ");
+  $("program-warnings").hidden = !warnings.length;
   const dial = $("dial");
   dial.max = String(DIAL_STEPS);
   dial.disabled = false;
@@ -340,8 +343,10 @@ function showDial(d) {
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ")
     : whose ? `${whose[0].toUpperCase()}${whose.slice(1)}; each channel runs at its share `
       + "of the dial, and the thresholds are dial settings." : "";
+  // the force is the window channel's muscle's; beside another channel's sensation, said
+  const forceWhose = d.force_channel && whose ? ` (channel ${d.force_channel}'s muscle)` : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
-    : `Muscle force: ${percent(d.force_fraction)} of the muscle's maximum`;
+    : `Muscle force${forceWhose}: ${percent(d.force_fraction)} of the muscle's maximum`;
   const verdict = $("verdict");
   verdict.textContent = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
   verdict.dataset.verdict = d.safety_verdict;
@@ -467,6 +472,18 @@ function showPerson(p) {
         + "'too much' mark)" : "what is too much is assumed to scale the same (no 'too much' "
         + "mark)");
     }
+  }
+  // a mark the fit misses by more than 10 %: the window above is the fit's, not the marks'
+  // (20 and 22 mA read "strong but comfortable 30.7 mA" without a word; probe of 5 December
+  // 2026)
+  const markWords = { first_felt: "first felt", strong: "strong but comfortable",
+                      twitch: "first twitch", too_much: "too much" };
+  const missed = Object.entries(f.residuals || {})
+    .filter(([, r]) => Number.isFinite(r) && Math.abs(r) > Math.log(1.1))
+    .map(([k, r]) => `their '${markWords[k] || k}' mark by ×${Math.exp(Math.abs(r)).toFixed(2)}`);
+  if (missed.length) {
+    words.push(`the fit misses ${missed.join(" and ")}: this person's thresholds are not a `
+      + "scaled copy of the model's, so the window above is the fit's, not their marks");
   }
   $("fit-params").textContent = words.length ? `${words.join("; ")}.`
     + (rec.source ? ` Rule: ${rec.source}.` : "") : "";

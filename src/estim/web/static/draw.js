@@ -25,6 +25,10 @@ function niceTicks(lo, hi, count) {
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
   const ticks = [];
+  // a NaN or infinite range had no step: the loop below never ended (the page froze)
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && step > 0 && Number.isFinite(step))) {
+    return ticks;
+  }
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   }
@@ -101,6 +105,12 @@ function drawSection(amps) {
   canvas.dataset.aspect = transverse ? "0.75" : "0.5";
   const { ctx, width, height } = canvasContext(canvas);
   const [vmin, vmax, peak] = fieldRange(sec);
+  if (!(vmax > 0 && Number.isFinite(vmax))) {
+    // no field anywhere (every channel at 0): its log scale from log10(0) looped for ever
+    // and froze the tab (probe of 5 December 2026)
+    $("section-caption").textContent = "No field in the tissue: every channel is at 0.";
+    return;
+  }
   const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_unit;
   const barWidth = 70;
   const left = 50, right = barWidth + 20, top = 26, bottom = 36;
