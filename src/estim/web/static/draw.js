@@ -35,6 +35,22 @@ function niceTicks(lo, hi, count) {
   return ticks;
 }
 
+// One label per place: two channels' pads at one place of a section (true
+// interferential's above and below the knee, seen across it) were printed on top of each
+// other, "caathode+−" (probe of 5 December 2026). Each electrode named by its channel
+// where there are several.
+function electrodeLabels(electrodes, place, sign) {
+  const several = new Set(electrodes.map((e) => e.channel)).size > 1;
+  const groups = new Map();
+  for (const e of electrodes) {
+    const key = Math.round(place(e) * 1e3);
+    const text = `${several ? `${e.channel} ` : ""}${e.role} ${sign[e.role] || ""}`.trim();
+    if (!groups.has(key)) groups.set(key, { at: place(e), texts: [] });
+    if (!groups.get(key).texts.includes(text)) groups.get(key).texts.push(text);
+  }
+  return [...groups.values()].map((g) => ({ at: g.at, text: g.texts.join(" / ") }));
+}
+
 function drawWaveform(w) {
   const { ctx, width, height } = canvasContext($("waveform"));
   if (!w || !w.t_s.length) return;
@@ -167,15 +183,20 @@ function drawSection(amps) {
     }
     ctx.strokeStyle = "#333";
     ctx.beginPath(); ctx.ellipse(X(0), Y(0), a * sx, b * -sy, 0, 0, 2 * Math.PI); ctx.stroke();
+    const ring = [...new Set(sec.electrodes.map((e) => e.channel))];
     for (const e of sec.electrodes) {
       ctx.strokeStyle = roleColour[e.role] || "#000";
       ctx.lineWidth = 6;
       ctx.beginPath();
-      ctx.ellipse(X(0), Y(0), 1.05 * a * sx, 1.05 * b * -sy, 0, -e.end, -e.start);
+      // each channel on its own ring: one channel's pad hid another's at the same place
+      const r = 1.05 + 0.04 * ring.indexOf(e.channel);
+      ctx.ellipse(X(0), Y(0), r * a * sx, r * b * -sy, 0, -e.end, -e.start);
       ctx.stroke();
-      const mid = (e.start + e.end) / 2;
-      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X(1.18 * a * Math.cos(mid)),
-                   Y(1.18 * b * Math.sin(mid)) + 4);
+    }
+    ctx.fillStyle = "#222";
+    for (const label of electrodeLabels(sec.electrodes, (e) => (e.start + e.end) / 2, sign)) {
+      const r = 1.18 + 0.04 * (ring.length - 1);
+      ctx.fillText(label.text, X(r * a * Math.cos(label.at)), Y(r * b * Math.sin(label.at)) + 4);
     }
     ctx.lineWidth = 1;
   } else if (sec.kind === "longitudinal") {
@@ -198,8 +219,11 @@ function drawSection(amps) {
     for (const e of sec.electrodes) {
       ctx.fillStyle = roleColour[e.role] || "#000";
       ctx.fillRect(X(e.start), top - 9, X(e.end) - X(e.start), 7);
-      ctx.fillStyle = "#222";
-      ctx.fillText(`${e.role} ${sign[e.role] || ""}`, X((e.start + e.end) / 2), top - 12);
+    }
+    ctx.fillStyle = "#222";
+    for (const label of electrodeLabels(sec.electrodes, (e) => (e.start + e.end) / 2 * 100,
+                                        sign)) {
+      ctx.fillText(label.text, X(label.at / 100), top - 12);
     }
     axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
     ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
