@@ -663,7 +663,11 @@ def test_a_custom_programs_session_is_held_to_its_prepared_dial(client: TestClie
         **own, intensity="4900 mA")), "intensity", "My own TENS's device maximum, 100 mA")
     _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
         **{**own, "job": "nope"})), "program", "no longer holds job 'nope'",
-        "choose the mode again")
+        "choose the mode again; nothing was saved")
+    # another site than the job's: a calf session was kept against a lower-back job's
+    # dial (probe of 5 December 2026)
+    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+        **own, site="calf")), "site", "the prepared program's site, 'lower_back'")
     assert client.get(f"/api/people/{pid}/sessions").json() == []
     kept = client.post(f"/api/people/{pid}/sessions", json=_session(**own))
     assert kept.status_code == 200, kept.text

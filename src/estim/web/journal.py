@@ -76,7 +76,8 @@ def _named_dial(program: str) -> tuple[float, str] | None:
     return made.device.max_amplitude, "A" if made.device.control.value == "current" else "V"
 
 
-def _dial(request: Request, program: str, job: str | None) -> tuple[float, str] | None:
+def _dial(request: Request, program: str, job: str | None,
+          site: str | None = None) -> tuple[float, str] | None:
     """The dial a setting was made on: the prepared program's (``job``, as the page sends
     it), or a mode's or bundled example's by name. A custom program is known only by its
     job: by its name, 4,900 mA was kept for a 100 mA unit (probe of 5 December 2026)."""
@@ -91,7 +92,14 @@ def _dial(request: Request, program: str, job: str | None) -> tuple[float, str] 
             # page shows the program's errors, with what to do (review of 5 December 2026)
             raise InputError("program", program, f"a program prepared on the device now "
                              f"(the server no longer holds job {job!r}: choose the mode "
-                             "again, and the session is kept as typed)") from None
+                             "again; nothing was saved, and what was typed is kept on the "
+                             "page)") from None
+        own = str(model.program.site.name)
+        if site is not None and site != own:
+            # a calf session kept against a lower-back job's 100 mA (probe of 5 December
+            # 2026): the page always sends the job's own site
+            raise InputError("site", site, f"the prepared program's site, {own!r} (job "
+                             f"{job!r}); nothing was saved")
         return model.max_amplitude_a, model.unit
     # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
     # device is the mode's (a title may hold " (" itself: "..., wound (calf)")
@@ -174,7 +182,7 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
     if isinstance(form.marks, dict):
         _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()},
-                     _dial(request, form.program, form.job))
+                     _dial(request, form.program, form.job, form.site))
     person = PersonFit.from_dict(form.fit)
     fit = person.to_dict()  # kept as the dial will read it
     journal = _journal(request)
@@ -225,7 +233,7 @@ def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
 def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
     _fields(request, SessionForm)
     _within_dial(form.program, {"intensity": form.intensity},
-                 _dial(request, form.program, form.job))
+                 _dial(request, form.program, form.job, form.site))
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,
