@@ -3,8 +3,8 @@ time each run takes: the tables of docs/effects.md.
 
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]] [--seeds N [--recalibrate]]
-        [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
+        [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]]
+        [--seeds N [--recalibrate]] [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
