@@ -235,9 +235,13 @@ class SettingsError(ProgramError):
     """A setting the program loader or the set-up refuses: the CLI's one-line message
     (``str(err)``), with :attr:`setting` naming the form field it belongs to."""
 
-    def __init__(self, problems: list[InputError], *, setting: str) -> None:
+    def __init__(self, problems: list[InputError], *, setting: str,
+                 settings: list[str] | None = None) -> None:
         super().__init__(problems)
         self.setting = setting
+        #: each problem's own form field (two bad settings were both shown under the first's
+        #: box; probe of 5 December 2026)
+        self.settings = settings if settings is not None else [setting] * len(problems)
 
 
 #: Where a problem's dotted path (its ending) points in the form.
@@ -364,7 +368,9 @@ def settings_program(settings: DeviceSettings) -> Program:
     try:
         program = program_from_dict(data)
     except ProgramError as err:
-        raise SettingsError(err.problems, setting=_setting_for(err.field, settings)) from None
+        raise SettingsError(err.problems, setting=_setting_for(err.field, settings),
+                            settings=[_setting_for(p.field, settings)
+                                      for p in err.problems]) from None
     try:
         build_setup(program)
     except InputError as err:

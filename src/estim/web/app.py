@@ -135,9 +135,17 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
         # a device setting names its form field itself (estim.stimulator.SettingsError)
         setting = getattr(err, "setting", None)
         fields = (setting,) if setting else getattr(request.state, "form_fields", ())
-        detail = problem_detail(err, fields)
+        detail: dict[str, object] = dict(problem_detail(err, fields))
         if setting:
             detail["field"] = setting
+        problems = getattr(err, "problems", None) or []
+        if len(problems) > 1:
+            # each under its own box: two bad settings were both shown under the first's,
+            # and the second box was not marked (probe of 5 December 2026)
+            each = getattr(err, "settings", None) or [problem_detail(p, fields)["field"]
+                                                      for p in problems]
+            detail["problems"] = [{"field": f, "message": problem_detail(p)["message"]}
+                                  for f, p in zip(each, problems, strict=True)]
         return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.exception_handler(HTTPException)

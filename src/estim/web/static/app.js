@@ -35,12 +35,21 @@ function clearErrors(scope) {
 }
 
 // An error next to its field (or the form's general slot when no field matches).
+// each problem under its own field (two bad settings were both shown under the first's
+// box, the second not marked; probe of 5 December 2026)
 function showError(scope, err, fallback) {
-  const slot = scope.querySelector(`.error[data-for="${CSS.escape(err.field || "")}"]`)
-    || scope.querySelector(`.error[data-for="${fallback}"]`);
-  if (slot) slot.textContent = err.message;
-  const input = err.field ? scope.querySelector(`[name="${CSS.escape(err.field)}"]`) : null;
-  if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+  const each = err.problems && err.problems.length ? err.problems : [err];
+  const slots = new Map();
+  let first = null;
+  for (const p of each) {
+    const slot = scope.querySelector(`.error[data-for="${CSS.escape(p.field || "")}"]`)
+      || scope.querySelector(`.error[data-for="${fallback}"]`);
+    if (slot) slots.set(slot, [...(slots.get(slot) || []), p.message]);
+    const input = p.field ? scope.querySelector(`[name="${CSS.escape(p.field)}"]`) : null;
+    if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+  }
+  for (const [slot, messages] of slots) slot.textContent = messages.join(" ");
+  if (first) first.focus();
 }
 
 function option(value, text) {
