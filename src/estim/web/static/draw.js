@@ -73,10 +73,15 @@ function drawWaveform(w) {
     ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
     ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
   }
-  ctx.textAlign = "center";
   for (const v of niceTicks(0, span * scale, 5)) {
-    ctx.fillText(`${+v.toPrecision(3)}`, x(t[0] + v / scale), height - bottom + 16);
+    const label = `${+v.toPrecision(3)}`;
+    const at = x(t[0] + v / scale);
+    // a label that would run past the canvas's right edge ends at it ("1000" was cut at
+    // 390 px; probe of 5 December 2026)
+    ctx.textAlign = at + ctx.measureText(label).width / 2 > width ? "right" : "center";
+    ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : at, height - bottom + 16);
   }
+  ctx.textAlign = "center";
   ctx.fillText(`time (${unit})`, (left + width - right) / 2, height - 3);
   ctx.save();
   ctx.translate(12, (top + height - bottom) / 2);
