@@ -283,8 +283,22 @@ def test_a_sensory_recommendation_is_the_persons_own_strong_mark_on_its_program(
     assert rec.limited_by.startswith("the person's own strong mark: the model fitted to "
                                      "their marks puts a strong tingling ×1.")
     # another program: the fit's window, scaled from that program's own thresholds
-    other = Model(program=_program("tens_modulated"))
+    other = Model(program=_program("tens_modulated"),
+                  thresholds={k: 1.3 * v for k, v in T.items()})
     assert fit.recommend(other) == pytest.approx(fit.window(other)["strong"], rel=1e-12)
     # marks that agree with the model's shape: the same value, nothing said
     agree = fit_person(model, Marks(first_felt=T["sensory"], strong=T["strong"]))
     assert agree.recommendation(model).limited_by == ""
+
+
+def test_the_own_mark_holds_only_where_the_thresholds_are_the_calibrations() -> None:
+    """The page keeps a mode's name when its pulse width changes: a mark made at 300 µs was
+    recommended at 100 µs, below that person's predicted first-felt there (docs check of
+    5 December 2026). "The same program" is the same thresholds, the fit's predictions."""
+    tens = _program("tens_conventional")
+    fit = fit_person(Model(program=tens), Marks(first_felt=0.010, strong=0.011))
+    narrower = Model(program=tens, thresholds={k: 1.6 * v for k, v in T.items()})
+    rec = fit.recommendation(narrower)  # the same name, other thresholds: the fit's
+    assert rec.amplitude_a == pytest.approx(fit.window(narrower)["strong"], rel=1e-12)
+    assert rec.amplitude_a > fit.window(narrower)["sensory"] > 0.011
+    assert "own strong mark" not in rec.limited_by

@@ -279,8 +279,7 @@ class PersonFit:
             # the person's own strong mark, not the fit's: fitted on first felt and strong
             # together, 20 and 22 mA put a strong tingling at 30.7 mA, and that was
             # recommended as theirs, 40 % above what they said (probe of 5 December 2026)
-            same = model.program is not None and self.program == model.program.name \
-                and self.site == model.program.site.name  # marks made on this program
+            same = self._made_on(w)
             strong = self.marks["strong"] if same and "strong" in self.marks else w["strong"]
             value = min(strong, 0.95 * min(w["motor"], w["pain"]))
             if value < strong:
@@ -325,6 +324,15 @@ class PersonFit:
             if value < w["motor"] < w["pain"]:
                 value = math.sqrt(w["motor"] * w["pain"])
         return _capped(Recommendation(value, rule, source, limited), model)
+
+    def _made_on(self, window: Mapping[str, float]) -> bool:
+        """Whether ``window`` (:meth:`window` on a model) is the program's the marks were
+        made on: its thresholds are the fit's own predictions for the marks. Another pulse
+        width, rate, pads or placement moves them; the name did not tell, since the page
+        keeps a mode's name when its settings change (docs check of 5 December 2026)."""
+        pairs = [(window[_MARK_THRESHOLD[m]], p) for m, p in self.predicted.items()
+                 if m in _CUTANEOUS]
+        return bool(pairs) and all(math.isclose(a, b, rel_tol=1e-9) for a, b in pairs)
 
     def recommend(self, model: ModelWindow) -> float:
         """The recommended intensity (A or V); :meth:`recommendation` says why."""
