@@ -340,6 +340,40 @@ def test_a_voltage_dials_section_is_the_field_per_volt() -> None:
     assert max(v) == pytest.approx(max(a) / r, rel=1e-3)  # rounded to 4 decimals
 
 
+
+def test_a_section_with_every_channel_off_is_the_dials_field_still() -> None:
+    """With every channel at 0 the dial sets each alike, and the person at 50 mA was
+    "painful" beside a field drawn as none (review of 5 December 2026): per dial unit the
+    field is each channel's per ampere, the same as the programmed channel's."""
+    from estim.fields.program import ProgramFields
+    from estim.program import load_program
+    from estim.simulate import simulate
+    from estim.web.section import section_data
+
+    program = load_program(bundled_examples()[PROGRAM])
+    fx = simulate(program).effects
+    assert fx is not None and fx.program_fields is not None
+    off = program.replace(channels=tuple(
+        c.replace(stimulation=c.stimulation.replace(amplitude=c.stimulation.amplitude.replace(
+            value=0.0))) for c in program.channels))
+    zero = ProgramFields.of(off, fx.program_fields.solution)
+    assert all(i == 0.0 for i in zero.currents.values())
+    assert section_data(zero)["field_v_per_m_per_unit"] == \
+        section_data(fx.program_fields)["field_v_per_m_per_unit"]
+    # true interferential with one carrier off: no beat, the other carrier's field (its
+    # envelope's was drawn as none beside "strong tingling")
+    from estim.fields import fields_for_program
+
+    ifc = load_program(bundled_examples()["ifc_true_knee"])
+    solved = fields_for_program(ifc)  # the fields alone (a coarse preview would do too)
+    first_off = ifc.replace(channels=(ifc.channels[0].replace(
+        stimulation=ifc.channels[0].stimulation.replace(
+            amplitude=ifc.channels[0].stimulation.amplitude.replace(value=0.0))),
+        ifc.channels[1]))
+    one = section_data(ProgramFields.of(first_off, solved.solution))
+    assert max(v or 0.0 for row in one["field_v_per_m_per_unit"] for v in row) > 0
+
+
 # -- calibration ---------------------------------------------------------------------------
 
 def _ma(amps: float) -> str:

@@ -304,8 +304,12 @@ def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() ->
 
     # with the first channel off, the dial is the second's: nothing to cap (it was the
     # first, at 0, and every channel set alike; review of 5 December 2026)
-    off = _program([("front", "left", "0 mA"), ("back", "right", "50 mA")])
-    assert _capped_from(off) == {"capped_from": None, "capped_channel": None}
+    off = _program([("front", "left", "0 mA"), ("mid", "left", "30 mA"),
+                    ("back", "right", "60 mA")])
+    # set by 'mid': 'back' at twice it reaches 100 mA at 50 mA on the dial (the first,
+    # at 0, read as the dial's gave none)
+    assert _capped_from(off) == {"capped_from": pytest.approx(0.050),
+                                 "capped_channel": "back"}
 
 
 def test_the_page_says_the_muscle_away_from_the_cathode() -> None:

@@ -46,14 +46,23 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
     shape = pts.shape[:2]
     flat = pts.reshape(-1, 3)
     channels = program_fields.channels
-    # the dial's channel: the first that is on (the first, off, drew no field at all)
-    dial = next((c for c in channels if program_fields.currents[c.name] > 0), channels[0])
-    reference = program_fields.currents[dial.name]
-    scale = 1.0 / reference if reference else 0.0  # [A of the channel -> per A of the dial]
-    if dial_unit == "V":
-        scale /= dial.resistance  # [per A -> per V of the dial: I = V / R]
-    fields = [c.field(flat) * program_fields.currents[c.name] * scale for c in channels]
-    if len(fields) == 2 and program_fields.beat:  # true interferential's two carriers beat
+    currents = program_fields.currents
+    # the dial's channel: the first that is on (the first, off, drew no field at all); the
+    # others move with it, and with every channel off the dial sets each alike (their field
+    # was drawn as none while the person was "painful"; review of 5 December 2026)
+    dial = next((c for c in channels if currents[c.name] > 0), None)
+    volts = dial_unit == "V"
+    if dial is not None:
+        # [A of the channel -> per A of the dial; per V of the dial: I = V / R]
+        per_unit = {c.name: currents[c.name] / currents[dial.name]
+                    / (dial.resistance if volts else 1.0) for c in channels}
+    else:
+        per_unit = {c.name: 1.0 / (c.resistance if volts else 1.0) for c in channels}
+    fields = [c.field(flat) * per_unit[c.name] for c in channels]
+    # true interferential's two carriers beat where both are on (one alone has no beat, and
+    # its envelope's was drawn as no field; review of 5 December 2026)
+    if len(fields) == 2 and program_fields.beat and all(per_unit[c.name] > 0
+                                                         for c in channels):
         image = envelope_max(fields[0], fields[1])
     else:
         image = np.linalg.norm(np.sum(fields, axis=0), axis=1)
