@@ -551,7 +551,13 @@ def test_skin_rules_take_the_sites_own_load_where_it_draws_more_current(
         # the limit, 2 mA/cm², is 20 A/m²: 50 mA peak on 4 cm² is 21.7, 40 mA 17.3
         assert density.verdict is (Verdict.WARN if peak * duty / 4e-4 > 20.0 else Verdict.PASS)
         assert f"into {ohm:.0f} Ω" in density.note
+        rows = {r.key: r for r in report.table.channels[0].rows}
+        # the table names the load and the current behind the finding (review)
+        assert ("skin_rules_load" in rows) is (ohm == 200.0)
         if ohm == 200.0:
             assert "field solution" in density.note
+            assert rows["skin_rules_load"].programmed == 200.0
+            assert rows["rms_current_skin_rules_load"].programmed == pytest.approx(
+                peak * duty, rel=1e-9)
         elif 'control = "voltage"' in device:
             assert "a lower load draws more current" in density.note

@@ -330,8 +330,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
     if (p.metrics_load is not None or m.metrics_load is not None) \
-            and p.implanted_area_m2 is not None:  # a lead's (a surface channel's load, the
-        # site's, judges its skin rules alone: the table keeps the test loads; review)
+            and p.implanted_area_m2 is not None:  # a lead's (a surface channel's: below)
         # labels without the channel's value: a CSV's columns are shared by the channels, and
         # a second channel's 300 Ω figures sat under "@ the lead impedance 20 kΩ" (probe).
         # A column judged into 500 Ω gives 500 Ω's figures: a current-controlled lead's
@@ -345,6 +344,18 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                   "mA", p, m, lambda o: o.judged_metrics.peak),
             _both("max_phase_charge_lead", "Maximum phase charge @ the lead impedance", "µC",
                   p, m, lambda o: o.judged_metrics.max_phase_charge),
+        ]
+    elif p.metrics_load is not None or m.metrics_load is not None:
+        # a surface channel whose skin rules are judged into the site's own load (estim
+        # run): the load and the current there, beside the test loads above, so the figure
+        # behind a warning is in the table (2.23 mA/cm² into 200 Ω beside a table of 500 Ω
+        # figures alone; review of 5 December 2026)
+        rows += [
+            _both("skin_rules_load", "Load the skin rules are judged into", "Ω", p, m,
+                  lambda o: o.load_ohm if o.metrics_load is not None else 500.0,
+                  note=p.load_source or m.load_source),
+            _both("rms_current_skin_rules_load", "R.m.s. output current into that load "
+                  "(worst 1 s)", "mA", p, m, lambda o: o.judged_metrics.rms_max_1s),
         ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
 
