@@ -5,6 +5,7 @@ time each run takes: the tables of docs/effects.md.
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
         [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]]
         [--seeds N [--recalibrate]] [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
+        [--szeto] [--abeta-rate D,S]
 
 Each example goes through ``estim.simulate`` (fields, fibers, effects; the caches in
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
@@ -33,6 +34,11 @@ gives each threshold's SD / mean over 100 virtual subjects, to set beside people
 calibration's detection and strong-tingling currents (a sample reaching 5 cm beyond), and
 ``--abeta-margin CM`` samples the window's Aβ that far beyond each edge, calibrated again
 with it, for every run after it (:data:`estim.effects.window.ABETA_MARGIN_M`).
+``--szeto`` counts the Aβ that fire along Szeto's (1985) contour of equal strength (pulse
+width against rate, one current) in the calibration configuration: the temporal summation
+of the Aβ counts the contour would need, as a power of the rate; ``--abeta-rate D,S``
+applies such a power to the detection and the strong-tingling counts for every run after it
+(the stored model sums no Aβ over time).
 ``--adelta free`` runs everything with the Aδ afferents ending in an unmyelinated free ending
 (:class:`estim.effects.populations.AdeltaEnding`) instead of at a myelinated node, the
 calibration windows of ``--pain`` included.
@@ -726,6 +732,88 @@ def wider_abeta_sample(margin_cm: float, count: int | None = None) -> None:
     window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S = counts, tau
 
 
+#: Szeto's (1985) pulse rates (pulses/s) and the fit they gave for equal strength: a
+#: comparison's width (µs) against a 200 µs standard at 10 or 20 pulses/s, at one current.
+_SZETO_RATES = (1.0, 3.0, 10.0, 20.0, 30.0, 100.0)
+
+
+def _szeto_width_s(rate_hz: float) -> float:
+    """log PW = 2.82 - 0.412 log PR (PW in µs, PR in pulses/s; Szeto 1985, abstract)."""
+    return float(10.0 ** (2.82 - 0.412 * math.log10(rate_hz)) * 1e-6)
+
+
+def szeto() -> None:
+    """The Aβ afferents firing along Szeto's (1985) contour of equal strength, at one current,
+    in the calibration configuration: what temporal summation of the Aβ counts would have to
+    make up between rates for the contour to hold. At the current that fires the detection
+    (and the strong-tingling) count at 100 pulses/s of the contour's 99 µs, the count fired
+    by each rate's width; the ratio to the count at 100 pulses/s is the summation that rate
+    lacks. A power of the rate, counts x (100 / rate)^a, is fitted to the ratios (least
+    squares in logs, through 100 pulses/s); Szeto's current is not in the abstract, so the
+    table is given at both counts."""
+    from estim.effects.calibrate import calibration_window
+
+    counts = window.CALIBRATED_COUNTS
+    wins = {r: calibration_window(phase_s=_szeto_width_s(r), rate_hz=r) for r in _SZETO_RATES}
+    ref = wins[100.0]
+    available = ref.available["abeta"]
+    print(f"\nAβ firing along Szeto's contour of equal strength (forearm pads, symmetric "
+          f"biphasic, {available:.0f} Aβ under and around the cathode)")
+    print("| pulses/s | width (µs) | at the detection count's current | ratio | at the strong "
+          "count's current | ratio |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    rows: dict[float, list[str]] = {r: [] for r in _SZETO_RATES}
+    exponents = []
+    for level in (counts.detection_abeta, counts.strong_abeta):
+        current = ref.classes["abeta"].amplitude_for(level / available)
+        x, y = [], []
+        for r, w in wins.items():
+            n = float(w.classes["abeta"].fraction_at(current)[0]) * w.available["abeta"]
+            rows[r] += [f"{n:.0f} ({_ma(current)} mA)", f"{n / level:.3g}"]
+            x.append(math.log(100.0 / r))
+            y.append(math.log(n / level))
+        a = float(np.dot(x, y) / np.dot(x, x))
+        worst = max(abs(math.exp(yi - a * xi) - 1.0) for xi, yi in zip(x, y, strict=True))
+        exponents.append((a, worst))
+    for r in _SZETO_RATES:
+        print(f"| {r:g} | {_szeto_width_s(r) * 1e6:.0f} | " + " | ".join(rows[r]) + " |")
+    for what, (a, worst) in zip(("detection", "strong tingling"), exponents, strict=True):
+        print(f"at {what}: counts x (100 / rate)^{a:.3f} (the fit misses a ratio by up to "
+              f"{worst * 100:.0f} %)")
+    print(f"a count near the {available:.0f} sampled is capped: the ratios there are low",
+          flush=True)
+
+
+def rate_summed_counts(detection_exponent: float, strong_exponent: float) -> None:
+    """For the runs that follow, the Aβ counts of detection and of strong tingling times
+    (100 / rate)^exponent, the rate being the program's volleys per second (its events per
+    cycle's seconds for a program slower than 1 Hz): temporal summation of the Aβ as a
+    power of the rate, to see what :func:`szeto`'s exponents do to the examples. The stored
+    model has none."""
+    plain_volleys, plain_criteria = window.volleys, window.criteria_from_counts
+    rate = [CALIBRATION_RATE_HZ]
+
+    def volleys(stim: Any, window_s: float = window.VOLLEY_WINDOW_S) -> Any:
+        v = plain_volleys(stim, window_s)
+        n = len(v.times_s)
+        rate[0] = n / window_s if n > 1 else min(1.0 / window_s,
+                                                 len(stim.onsets_s) / stim.cycle_s)
+        return v
+
+    def criteria(counts: Any, available: Any, *, pain_rate_factor: float = 1.0) -> Any:
+        r = CALIBRATION_RATE_HZ / rate[0]
+        summed = calibration.SensationCounts(counts.detection_abeta * r ** detection_exponent,
+                                             counts.strong_abeta * r ** strong_exponent,
+                                             counts.pain_adelta_fraction)
+        print(f"  [{rate[0]:.3g} volleys/s: Aβ counts {summed.detection_abeta:.0f} and "
+              f"{summed.strong_abeta:.0f} of {available['abeta']:.0f}]", flush=True)
+        return plain_criteria(summed, available, pain_rate_factor=pain_rate_factor)
+
+    window.volleys, window.criteria_from_counts = volleys, criteria
+    print(f"Aβ counts summed over time: detection x (100 / rate)^{detection_exponent:g}, "
+          f"strong tingling x (100 / rate)^{strong_exponent:g}", flush=True)
+
+
 @contextmanager
 def _calibrated(seed: int) -> Iterator[None]:
     """The model calibrated on draw ``seed`` (its Aβ counts, Aδ fraction, summation time
@@ -818,6 +906,17 @@ def _two_or_more(text: str) -> int:
     return n
 
 
+def _two_exponents(text: str) -> tuple[float, float]:
+    try:
+        d, s = (float(x) for x in text.split(","))
+    except ValueError:
+        d = s = math.nan
+    if not (0 <= d <= 2 and 0 <= s <= 2):
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected two exponents 0-2 for "
+                                         "detection and strong tingling, as 0.2,0.1")
+    return d, s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="*", default=None)
@@ -861,6 +960,12 @@ def main() -> None:
     parser.add_argument("--abeta-count", type=int, default=None, metavar="N",
                         help="with --abeta-margin: this many Aβ (default: their density "
                              "per cm² round a 5 x 5 cm cathode kept)")
+    parser.add_argument("--szeto", action="store_true",
+                        help="the Aβ firing along Szeto 1985's contour of equal strength "
+                             "(rate against width), and the summation it asks for")
+    parser.add_argument("--abeta-rate", type=_two_exponents, default=None, metavar="D,S",
+                        help="the Aβ counts of detection and strong tingling times "
+                             "(100 / rate)^D and ^S (every run after it; stored: 0,0)")
     parser.add_argument("--bands", action="store_true",
                         help="also print each example's bands over virtual subjects")
     parser.add_argument("--seeds", type=_two_or_more, default=None, metavar="N",
@@ -887,6 +992,8 @@ def main() -> None:
         if not 0 < args.abeta_margin <= 10:
             parser.error(f"--abeta-margin: got {args.abeta_margin:g}, expected cm in (0, 10]")
         wider_abeta_sample(args.abeta_margin, args.abeta_count)
+    if args.abeta_rate is not None:
+        rate_summed_counts(*args.abeta_rate)
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
     if args.seeds is not None:
         seed_spread(names, args.seeds, recalibrate=args.recalibrate)
@@ -915,6 +1022,8 @@ def main() -> None:
         peroneal()
     if args.abeta_extent:
         abeta_extent()
+    if args.szeto:
+        szeto()
 
 
 if __name__ == "__main__":
