@@ -304,7 +304,7 @@ MUSCLES: dict[str, Muscle] = {
         f"max force and MUNE not found; depth as the biceps' ({_ASSUMED_DEPTH})"),
     # Over the knee joint there is no muscle: the pads lie on the capsule, the retinacula
     # and the patellar and collateral ligaments. The nearest motor points are those of the
-    # vastus medialis above the joint; the knee site runs 15 cm above the joint line to
+    # vastus medialis above the joint; the knee site runs 17.5 cm above the joint line to
     # hold them.
     "vastus_medialis_obliquus": Muscle(
         "vastus medialis (its oblique distal part), above the knee", (2e-3, 12e-3),

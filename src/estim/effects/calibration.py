@@ -401,7 +401,7 @@ def pain_rate_factor(volleys_s: tuple[float, ...], tau_s: float | None = None) -
     of volleys (onsets, s: :func:`estim.effects.window.volley_times`) than at the calibration's
     :data:`CALIBRATION_RATE_HZ`: the ratio of their temporal summation
     (:func:`estim.effects.sensation.nociceptive_summation`, time constant ``tau_s``, None:
-    :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.15 at 1-2 Hz."""
+    :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.129 at 1-2 Hz."""
     import numpy as np
 
     from estim.effects.sensation import nociceptive_summation

@@ -93,7 +93,7 @@ MRG: dict[str, Param] = {
     # node of Ranvier channels (AXNODE.mod)
     "gnap": Param(0.01, "S/cm2", "MRG2002 Table 1 (persistent Na)"),
     "sensory_nap_shift": Param(
-        8.85, "mV", "estim calibration (estim.effects.calibration.calibrate_nap_shift): "
+        8.85, "mV", "estim calibration (estim.effects.calibrate.calibrate_nap_shift): "
         "persistent Na activation of sensory axons shifted toward rest so that a sensory "
         "axon's strength-duration time constant is 1.45 x a motor axon's in the same "
         "geometry, as Mogyoros, Kiernan & Burke 1996 measured in the median nerve (665 vs "

@@ -250,9 +250,11 @@ def _interferential(s: Interferential) -> Stimulus:
     t = 0.0
     for beats, cycles in s.sweep_steps():
         # Each step holds whole beats and N whole base-carrier cycles; the beat is quantised
-        # to k·fc/N (within 0.5/N of the asked value), so the second carrier also completes
-        # N + k whole cycles: every step starts at phase 0, ends balanced, and joins the next
-        # without a jump. That is how a digital interferential unit steps its sweep.
+        # to k·fc/N (the steps absorb the sweep's rounding by a carrier cycle each, so it is
+        # usually within ~1/N of the asked value, and a step too short to hold one beat of a
+        # low beat is delivered at another: the shape note says so), so the second carrier
+        # also completes N + k whole cycles: every step starts at phase 0, ends balanced, and
+        # joins the next without a jump. That is how a digital interferential unit steps its sweep.
         f2 = fc * (cycles + beats) / cycles
         d = cycles / fc
         if s.role == "beat":
