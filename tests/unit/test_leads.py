@@ -190,6 +190,35 @@ def test_an_implanted_lead_on_a_device_written_not_implanted_is_refused() -> Non
     assert parse_program(text.replace("implanted = true\n", "")).implanted
 
 
+_MICROCURRENT = """[channels.stimulation]
+type = "microcurrent"
+amplitude = "1 uA"
+frequency = "0.5 Hz"
+duration = "45 min"
+"""
+
+
+def test_only_dbs_drives_a_leads_contact_and_dbs_only_a_leads_contact() -> None:
+    """Microcurrent at fixed polarity on a brain contact (a net d.c.) passed the implant
+    rules, and TENS there got a skin window ("painful: this would hurt"); DBS on skin pads
+    passed ``check`` and failed ``run`` on a field not in the file (probe of 5 December
+    2026). Each is refused where the program is read, naming the modality."""
+    from estim import bundled_examples
+
+    dbs = DBS_TEXT[:DBS_TEXT.index("[channels.stimulation]")]
+    with pytest.raises(ProgramError) as info:
+        parse_program(dbs + _MICROCURRENT)
+    assert info.value.field == "channels[0].stimulation.type"
+    assert info.value.value == "microcurrent" and "'dbs'" in info.value.expected
+    skin = bundled_examples()["iontophoresis_dexamethasone"].read_text(encoding="utf-8")
+    head = skin[:skin.index("[channels.stimulation]")]
+    with pytest.raises(ProgramError) as info:
+        parse_program(head + DBS_TEXT[DBS_TEXT.index("[channels.stimulation]"):])
+    assert info.value.field == "channels[0].stimulation.type"
+    assert info.value.value == "dbs" and "lead_contact_N" in info.value.expected
+    assert parse_program(DBS_TEXT).channels[0].stimulation.type == "dbs"
+
+
 def test_a_lead_on_a_limb_is_refused_where_the_site_is_built() -> None:
     """The program file is read; the site stage (build_setup, which simulate and the CLI
     run) refuses a lead on a site that is not a brain."""

@@ -223,6 +223,15 @@ def test_iontophoresis_beyond_24_h_is_refused():
     text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "1 nA"')
     err = _refused(text, "dose", "within 24 h")
     assert "mA*min" in str(err.value)
+    # in units a person reads: it said "1e-06 mA" and "6.67e+05 h" (probe, 5 December 2026)
+    assert "0.001 µA" in err.expected and "666,667 h" in err.expected
+
+
+def test_an_iontophoresis_dose_under_its_ramps_names_the_amplitude_too():
+    # "100 mA" on a 5 mA device was sent to raise its dose alone (probe, 5 December 2026)
+    text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "100 mA"')
+    err = _refused(text, "dose", "charge of the ramps at 100 mA")
+    assert "a smaller amplitude" in err.expected
 
 
 # --- site overrides (checked by the fields stage, from the program's [site] table) -----------

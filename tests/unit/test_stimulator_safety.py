@@ -79,7 +79,7 @@ def test_a_refused_amplitude_is_reported_with_the_models_message() -> None:
     table = safety_table(program)
     tiny = table.at(1e-6)
     assert tiny.verdict == REFUSED
-    assert "dose" in tiny.rules[0] and "0.001 mA" in tiny.rules[0]
+    assert "dose" in tiny.rules[0] and "1 µA delivers" in tiny.rules[0]
     assert table.at(program.channels[0].stimulation.amplitude.value).verdict == "pass"
     assert table.ceiling() == float("inf")  # refused below, never above
 

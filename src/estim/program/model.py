@@ -399,6 +399,17 @@ class Program(FrozenModel):
                 raise InputError("device.implanted", False,
                                  f"true, or left out: channel {c.name!r} drives the contact "
                                  "of an implanted lead")
+            on_lead = c.anode.implanted or c.cathode.implanted
+            if on_lead != (c.stimulation.type == "dbs"):
+                # TENS on a brain lead got a skin window ("painful: this would hurt") and
+                # PASSed with a net d.c.; DBS on skin pads failed in run only (probe of
+                # 5 December 2026)
+                raise InputError(
+                    f"channels[{i}].stimulation.type", c.stimulation.type,
+                    "'dbs': the channel drives the contact of an implanted lead, where estim "
+                    "models deep brain stimulation only" if on_lead else
+                    "a transcutaneous modality ('tens', 'nmes', ...): 'dbs' drives the "
+                    "contacts of a lead ([site] lead = ... and placement = 'lead_contact_N')")
             for role in ("anode", "cathode"):
                 e = getattr(c, role)
                 if e.placement == "case" and e.area_m2 < MIN_CASE_AREA_M2 * (1 - 1e-9):

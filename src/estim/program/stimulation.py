@@ -25,6 +25,7 @@ from estim.program.common import (
 from estim.program.drugs import get_drug
 from estim.program.options import Control, IFCMode, PulseShape, Recharge, TENSMode
 from estim.program.quantities import Charge, Dimensionless, Frequency, Time
+from estim.text import current_text
 
 __all__ = ["DBS", "HVPC", "MAX_CARRIER_CYCLES", "MAX_CARRIER_HZ", "MAX_SWEEP_PHASE_S", "NMES",
            "STIMULATION_TYPES", "SWEEP_STEP_S", "TENS", "Interferential", "Iontophoresis",
@@ -532,6 +533,12 @@ class Microcurrent(FrozenModel):
         return self
 
 
+def _hours(seconds: float) -> str:
+    """Hours as a person reads them: 24.3, 667, 666,667 (not 6.67e+05)."""
+    h = seconds / 3600
+    return f"{h:.3g}" if h < 1e3 else f"{h:,.0f}"
+
+
 class Iontophoresis(FrozenModel):
     """Direct current to drive an ionised drug through the skin, to a dose in mA·min."""
 
@@ -565,20 +572,28 @@ class Iontophoresis(FrozenModel):
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:
             raise InputError("amplitude", self.amplitude.value, "a positive current")
+        self._check_dose()
+        return self
+
+    def _check_dose(self) -> None:
+        """Refuse a dose the ramps alone exceed, or one that takes over 24 h at the
+        amplitude (a stimulation is never left with a negative plateau, whoever builds it).
+        A 100 mA typo on a 5 mA device is refused here before the program compares it with
+        the device's maximum, so the message names the amplitude as a way out too (probe)."""
         ramp_charge = 0.5 * self.amplitude.value * (self.ramp_up + self.ramp_down)
         if ramp_charge > self.dose:
             # the dose in mA·min, as typed and as the ramps' (it read "got 1.32", coulombs,
             # beside "25 mA*min"; probe of 5 December 2026)
             raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",  # [C -> mA·min]
-                             f"at least the charge of the ramps at {self.amplitude.value * 1e3:g}"
-                             f" mA ({ramp_charge / 0.06:.3g} mA*min)")
+                             f"at least the charge of the ramps at "
+                             f"{current_text(self.amplitude.value)} ({ramp_charge / 0.06:.3g} "
+                             "mA*min); or a smaller amplitude, or shorter ramps")
         if self.duration > MAX_SESSION_S:
             most = self.amplitude.value * (MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down))
             raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",
-                             f"a dose that {self.amplitude.value * 1e3:.3g} mA delivers within "
-                             f"24 h (at most {most / 0.06:.4g} mA*min; this one takes "
-                             f"{self.duration / 3600:.3g} h)")
-        return self
+                             f"a dose that {current_text(self.amplitude.value)} delivers "
+                             f"within 24 h (at most {most / 0.06:.4g} mA*min; this one takes "
+                             f"{_hours(self.duration)} h)")
 
     @property
     def plateau_s(self) -> float:
