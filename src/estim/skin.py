@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from estim.tables import TableEntry, table_value
 
-__all__ = ["SKIN_INTERFACE_TABLE", "skin_interface_value"]
+__all__ = ["SKIN_INTERFACE_TABLE", "dc_interface_ohm", "skin_interface_value"]
 
 _ROSELL = ("Rosell J, Colominas J, Riu P, Pallas-Areny R, Webster JG (1988) Skin impedance from "
            "1 Hz to 1 MHz. IEEE Trans Biomed Eng 35:649-651")
@@ -35,3 +35,16 @@ SKIN_INTERFACE_TABLE: tuple[TableEntry, ...] = (
 def skin_interface_value(name: str) -> float:
     """The SI value of a row of :data:`SKIN_INTERFACE_TABLE`."""
     return table_value(SKIN_INTERFACE_TABLE, name)
+
+
+def dc_interface_ohm(*areas_m2: float) -> float:
+    """The typical skin–electrode interface's resistance to a steady current (Ω) under pads
+    of these areas in series: gel and bulk plus the stratum corneum, each per area, with
+    the capacitance charged (a d.c. of minutes, as iontophoresis is).
+
+    >>> round(dc_interface_ohm(24e-4, 10e-4))  # 21 kΩ·cm² over 24 cm² and over 10 cm²
+    2975
+    """
+    per_area = (skin_interface_value("series_resistance_ohm_m2")
+                + skin_interface_value("parallel_resistance_ohm_m2"))
+    return sum(per_area / a for a in areas_m2)

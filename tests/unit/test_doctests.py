@@ -28,6 +28,7 @@ MODULES = (
     "estim.effects.dbs",
     "estim.report.field_numbers",
     "estim.sweep.population",
+    "estim.skin",
 )
 
 

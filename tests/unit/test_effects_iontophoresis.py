@@ -76,6 +76,72 @@ def test_current_density_limit_is_half_a_milliamp_per_cm2():
     assert any("8 cm²" in f for f in r.findings)  # area that would bring it to 0.5
 
 
+def test_the_return_pad_is_held_to_the_same_density():
+    """A 3 cm² return pad under a 24 cm² drug pad carried 1.33 mA/cm² while the dose said
+    its density was fine (probe of 5 December 2026): the limit holds under both pads."""
+    fine = iontophoresis_dose(4e-3, 600.0, electrode_area_m2=24e-4, return_area_m2=10e-4)
+    assert fine.current_density_ok and fine.return_current_density_A_per_m2 == \
+        pytest.approx(4.0)  # 4 mA / 10 cm² = 0.4 mA/cm²
+    small = iontophoresis_dose(4e-3, 600.0, electrode_area_m2=24e-4, return_area_m2=3e-4)
+    assert not small.current_density_ok
+    assert small.current_density_mA_per_cm2 == pytest.approx(4 / 24)  # the drug pad's
+    assert small.return_current_density_A_per_m2 == pytest.approx(4e-3 / 3e-4)
+    assert [f for f in small.findings if "return electrode" in f and "8 cm²" in f]
+    assert iontophoresis_dose(4e-3, 600.0, electrode_area_m2=24e-4) \
+        .return_current_density_A_per_m2 is None
+
+
+def test_a_programs_dose_judges_both_pads_and_finds_the_drugs_own():
+    """The run's dose takes the drug pad the drug needs where the file leaves it out (it took
+    the anode's area for dexamethasone, a cathode drug), and the other pad as the return."""
+    from estim.effects.program import effects_for_program
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.waveforms.build import stimuli_for
+
+    text = bundled_examples()["iontophoresis_dexamethasone"].read_text(encoding="utf-8")
+    text = text.replace('drug_electrode = "cathode"\n', "")
+    assert "drug_electrode" not in text
+    program = parse_program(text.replace('width = "4 cm", length = "6 cm"',
+                                         'width = "1.5 cm", length = "2 cm"'))
+    dose = effects_for_program(program, stimuli_for(program)).to_dict()["dose"]
+    assert dose["current_density_mA_per_cm2"] == pytest.approx(0.4)  # 4 mA / 10 cm² cathode
+    assert dose["return_current_density_mA_per_cm2"] == pytest.approx(4 / 3)  # 3 cm² anode
+    assert dose["current_density_ok"] is False
+
+
+def _example_with(old: str, new: str) -> str:
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["iontophoresis_dexamethasone"].read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new)
+
+
+def test_a_compliance_that_cannot_drive_the_dose_is_said_and_tabled():
+    """5 V of compliance into the skin under 24 and 10 cm² pads (21 kΩ·cm² each: 2.98 kΩ to
+    a steady current) drives 1.68 mA, not the programmed 4 mA: the run said 40 mA·min and
+    the check table "4 mA" through the 300 Ω in series (probe of 5 December 2026)."""
+    from estim.effects.program import effects_for_program
+    from estim.program import parse_program
+    from estim.safety import check
+    from estim.waveforms.build import stimuli_for
+
+    weak = parse_program(_example_with('compliance_voltage = "80 V"',
+                                       'compliance_voltage = "5 V"'))
+    dose = effects_for_program(weak, stimuli_for(weak)).to_dict()["dose"]
+    short = [f for f in dose["findings"] if "5 V compliance" in f]
+    load = (1e3 + 20e3) / 24 + (1e3 + 20e3) / 10  # Ω: the skin table's per-area values
+    assert short and "1.68 mA" in short[0] and f"{5 / load / 4e-3:.0%}" in short[0]
+    row = check(weak).table.channels[0].row("skin_peak_current")
+    # the check's own typical load: 300 Ω in series and 20 kΩ·cm² under each pad
+    assert row.programmed == pytest.approx(5.0 / (300 + 20e3 / 24 + 20e3 / 10), rel=1e-9)
+    strong = parse_program(_example_with('compliance_voltage = "80 V"',
+                                         'compliance_voltage = "80 V"'))
+    assert not [f for f in effects_for_program(strong, stimuli_for(strong)).to_dict()
+                ["dose"]["findings"] if "compliance" in f]
+
+
 def test_unknown_drug_names_the_known_ones():
     with pytest.raises(InputError) as err:
         get_drug("aspirin")

@@ -70,7 +70,10 @@ class DoseReport:
     :param dose_mA_min: the same in mA·min, the unit on device labels.
     :param current_density_A_per_m2: plateau current / electrode area (A/m²).
     :param current_density_mA_per_cm2: the same in mA/cm².
-    :param current_density_ok: at or below :data:`CURRENT_DENSITY_LIMIT_A_PER_M2`.
+    :param current_density_ok: at or below :data:`CURRENT_DENSITY_LIMIT_A_PER_M2` under the
+        drug electrode and under the return electrode (where its area is given).
+    :param return_current_density_A_per_m2: plateau current / the return electrode's area
+        (A/m²; None where it was not given): the skin under it takes the same current.
     :param required_electrode: where the drug must be (None without a drug).
     :param polarity_ok: drug under the right electrode (None without a drug/electrode).
     :param moles_delivered: Faraday estimate (mol), None without a drug.
@@ -98,6 +101,7 @@ class DoseReport:
     findings: tuple[str, ...]
     evidence_level: EvidenceLevel
     evidence: str
+    return_current_density_A_per_m2: float | None = None
 
     def __repr__(self) -> str:
         drug = f", {self.drug.name}: {self.mass_delivered_kg * 1e6:.3g} mg" if (
@@ -134,6 +138,7 @@ def iontophoresis_dose(
     ramp_down_s: float = 0.0,
     drug: str | Drug | None = None,
     drug_electrode: Electrode | str | None = None,
+    return_area_m2: float | None = None,
 ) -> DoseReport:
     """Dose, current density and drug delivered for a constant-current treatment.
 
@@ -145,6 +150,9 @@ def iontophoresis_dose(
     :param drug: a :data:`DRUGS` key (e.g. ``"dexamethasone_sodium_phosphate"``) or a Drug.
     :param drug_electrode: electrode the drug is placed under (``"anode"``/``"cathode"``);
         defaults to the right one for the drug.
+    :param return_area_m2: area of the other (return) electrode (m²): the density limit
+        holds under it too (a 3 cm² return pad under a 24 cm² drug pad passed, probe of
+        5 December 2026); None leaves it unjudged.
     :raises InputError: non-positive or non-finite values, ramps longer than the treatment,
         unknown drug or electrode names.
     """
@@ -169,6 +177,16 @@ def iontophoresis_dose(
             f"{limit / 10:.3g} mA/cm² (risk of skin irritation and burns): use a larger "
             f"electrode (>= {current / limit * 1e4:.3g} cm²) or less current"
         )
+    back = None
+    if return_area_m2 is not None:
+        back = current / _positive("return_area_m2", return_area_m2)
+        if back > limit * (1 + 1e-12):
+            density_ok = False
+            findings.append(
+                f"current density {back / 10:.3g} mA/cm² under the return electrode exceeds "
+                f"the commonly cited {limit / 10:.3g} mA/cm² (risk of skin irritation and "
+                f"burns): use a larger return electrode (>= {current / limit * 1e4:.3g} cm²) "
+                "or less current")
     drug_obj = None if drug is None else get_drug(drug)
     electrode: Electrode | None = None
     if drug_electrode is not None:
@@ -213,6 +231,7 @@ def iontophoresis_dose(
         drug=drug_obj, drug_electrode=electrode, required_electrode=required,
         polarity_ok=polarity_ok, moles_delivered=moles, mass_delivered_kg=mass,
         findings=tuple(findings), evidence_level=level, evidence=evidence,
+        return_current_density_A_per_m2=back,
     )
 
 

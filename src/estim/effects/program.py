@@ -20,6 +20,7 @@ from estim.effects.sensation import Recruitment, SensationResult, classify_sensa
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window, superposed
+from estim.program.drugs import get_drug
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
 from estim.program.stimulation import (
@@ -123,6 +124,32 @@ def held_to(stim: Stimulus, limit_a: float) -> Stimulus:
     scale[over] *= limit_a / size[over]
     return Stimulus(stim.pulses, stim.onsets_s, stim.template, scale, stim.cycle_s,
                     stim.n_cycles, stim.control, stim.timing, stim.label)
+
+
+def _dc_short_of(program: Program, amplitude_a: float, dose_c: float) -> str | None:
+    """Where a current-controlled device's compliance cannot push a d.c. of ``amplitude_a``
+    through the typical skin's resistance under the first channel's pads
+    (:func:`estim.skin.dc_interface_ohm`), what it delivers instead, in words (None where
+    it can). With 5 V the run claimed the full 40 mA·min of a 4 mA program that drives
+    1.7 mA (probe of 5 December 2026)."""
+    from estim.skin import dc_interface_ohm
+    from estim.text import current_text
+
+    volts = program.device.compliance_voltage
+    if program.device.control is not Control.CURRENT or volts is None:
+        return None
+    main = program.channels[0]
+    load = dc_interface_ohm(main.anode.area_m2, main.cathode.area_m2)
+    reach = float(volts) / load
+    if reach >= amplitude_a * (1 - 1e-9):
+        return None
+    return (f"the device's {float(volts):g} V compliance drives at most "
+            f"{current_text(reach, smallest='mA')} through the skin under these pads (about "
+            f"{load / 1e3:.2g} kΩ to a steady current, typical skin, which varies widely): "
+            f"{reach / amplitude_a:.0%} of the programmed "
+            f"{current_text(amplitude_a, smallest='mA')}, so the {dose_c / 0.06:.3g} mA·min "
+            f"take at least {amplitude_a / reach:.2g} × as long, and the dose, the density "
+            "and the drug estimate above are those of the programmed current")
 
 
 def reach_note(reach: DeviceReach) -> str:
@@ -274,6 +301,10 @@ class EffectsResult:
                 "dose_mA_min": d.dose_mA_min, "charge_C": d.charge_C,
                 "duration_s": d.duration_s,
                 "current_density_mA_per_cm2": d.current_density_mA_per_cm2,
+                "return_current_density_mA_per_cm2":
+                    None if d.return_current_density_A_per_m2 is None
+                    else d.return_current_density_A_per_m2 / 10.0,  # [A/m² -> mA/cm²]
+                "current_density_limit_mA_per_cm2": d.current_density_limit_A_per_m2 / 10.0,
                 "current_density_ok": d.current_density_ok,
                 "drug": d.drug.name if d.drug is not None else None,
                 "required_electrode": d.required_electrode.value
@@ -581,10 +612,18 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     dose = None
     if isinstance(main.stimulation, Iontophoresis):
         s = main.stimulation
-        area = (main.cathode if s.drug_electrode == "cathode" else main.anode).area_m2
-        dose = iontophoresis_dose(s.amplitude.value, s.duration, electrode_area_m2=area,
+        # the drug's own electrode where the file leaves it out, as the dose takes it
+        under = s.drug_electrode or (get_drug(s.drug).electrode.value if s.drug else "anode")
+        drug_pad, return_pad = ((main.cathode, main.anode) if under == "cathode"
+                                else (main.anode, main.cathode))
+        dose = iontophoresis_dose(s.amplitude.value, s.duration,
+                                  electrode_area_m2=drug_pad.area_m2,
                                   ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
-                                  drug_electrode=s.drug_electrode)
+                                  drug_electrode=s.drug_electrode,
+                                  return_area_m2=return_pad.area_m2)
+        short = _dc_short_of(program, s.amplitude.value, s.dose)
+        if short is not None:
+            dose = replace(dose, findings=(*dose.findings, short))
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
     if len(stimuli[0].onsets_s) == 0:

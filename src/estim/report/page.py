@@ -1079,6 +1079,17 @@ def evidence_words(evidence: object) -> str:
     return str(evidence or "")
 
 
+def _too_high(dose: dict[str, Any], density: float | None) -> str:
+    """" (too high)" where a density is over the dose's limit (a results file without the
+    limit: where the dose says its density is not ok)."""
+    limit = dose.get("current_density_limit_mA_per_cm2")
+    if density is None:
+        return ""
+    if limit is None:
+        return " (too high)" if dose.get("current_density_ok") is False else ""
+    return " (too high)" if density > limit * (1 + 1e-12) else ""
+
+
 def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
     """Iontophoretic dose in words."""
     rows = [
@@ -1089,8 +1100,12 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
          if dose.get("duration_s") is not None else "n/a"),
         ("Current density under the drug electrode",
          _number(dose.get("current_density_mA_per_cm2"), "mA/cm²")
-         + ("" if dose.get("current_density_ok") is not False else " (too high)")),
+         + _too_high(dose, dose.get("current_density_mA_per_cm2"))),
     ]
+    back = dose.get("return_current_density_mA_per_cm2")
+    if back is not None:
+        rows.append(("Current density under the return electrode",
+                     _number(back, "mA/cm²") + _too_high(dose, back)))
     if dose.get("drug"):
         rows.append(("Drug", plain(dose["drug"]).replace("_", " ")))
     if dose.get("required_electrode"):
@@ -1103,6 +1118,8 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
         # measurement; probe of 5 December 2026)
         rows.append(("Drug delivered, order of magnitude",
                      f"about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg"))
+    # what to change: a larger pad, the other electrode, a device that can drive it
+    rows.extend(("Finding", plain(line)) for line in dose.get("findings", []))
     return rows
 
 

@@ -40,6 +40,17 @@ if TYPE_CHECKING:
 
 __all__ = ["console", "render_brief", "render_effects", "render_summary", "terminal_text"]
 
+
+def _dose_density(dose: dict[str, Any]) -> str:
+    """The current density under the drug pad, and under the return pad where that one is
+    over the limit (it read "0.167 mA/cm²" beside a FAIL of the return pad's 1.33)."""
+    text = f"{dose['current_density_mA_per_cm2']:.3g} mA/cm² under the drug"
+    back = dose.get("return_current_density_mA_per_cm2")
+    limit = dose.get("current_density_limit_mA_per_cm2")
+    if back is not None and limit is not None and back > limit * (1 + 1e-12):
+        text += f" ({back:.3g} mA/cm² under the return pad: too high)"
+    return text
+
 def console(*, stderr: bool = False) -> Console:
     """A Rich console for estim's faces. When the reader of a pipe goes away (``estim check
     | head -1``) it raises :class:`BrokenPipeError` for the command to end quietly, where
@@ -152,7 +163,7 @@ def render_effects(effects: Any, console: Console) -> None:
                 if dose["mass_delivered_mg"] is not None else "")
         console.print(f"[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
                       f"{dose['duration_s'] / 60:.3g} min, "
-                      f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²{drug}{mass}. "
+                      f"{_dose_density(dose)}{drug}{mass}. "
                       f"[dim]{terminal_text(dose['evidence'])}[/dim]")
         for line in dose["findings"]:
             console.print(f"[yellow]! {terminal_text(line)}[/yellow]")
@@ -353,10 +364,14 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     dose = fx.get("dose")
     if dose is not None:
         console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
-                      f"{dose['current_density_mA_per_cm2']:.3g} mA/cm²"
+                      f"{_dose_density(dose)}"
                       + (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg "
                          "delivered (order of magnitude only)"
                          if dose.get("mass_delivered_mg") is not None else ""))
+        # a wrong polarity, a density too high or a dose the device cannot drive are
+        # the answer, not model notes (the summary dropped them; probe of 5 December 2026)
+        for line in dose.get("findings", []):
+            _hanging(console, "  ! ", Text(terminal_text(line), style="yellow"))
     notes = fx.get("notes", [])
     if notes:
         console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "

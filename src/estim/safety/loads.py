@@ -651,6 +651,12 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             # 300 Ω cannot flow
             if load.series_ohm > 0:
                 peak_i = min(peak_i, device.compliance_voltage / load.series_ohm)
+            if _slow_dc(stim, load):
+                # a d.c. of minutes meets the skin's resistance, not an uncharged capacitance:
+                # 5 V drove "4 mA" through the 300 Ω in series where the 3.1 kΩ of the pair
+                # lets 1.6 mA flow (probe of 5 December 2026)
+                peak_i = min(peak_i, device.compliance_voltage
+                             / (load.series_ohm + load.parallel_ohm))
         if device.max_current is not None:
             peak_i = min(peak_i, device.max_current)
     else:
@@ -679,7 +685,9 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
         note += f"; sampling capped at {_MAX_SAMPLES} points: load time constant not resolved"
     if limited:
         note += ("; the output would exceed the compliance voltage: the peaks shown are the "
-                 "compliance and the current it drives through the series resistance, the "
+                 "compliance and the current it drives through "
+                 + ("the skin's resistance" if _slow_dc(stim, load) else
+                    "the series resistance") + ", the "
                  "energy that of the unlimited output (an upper bound)"
                  if stim.control is Control.CURRENT else
                  "; the output would exceed the current limit: the peak shown is the limit, "
