@@ -29,6 +29,7 @@ MODULES = (
     "estim.report.field_numbers",
     "estim.sweep.population",
     "estim.skin",
+    "estim.safety.render",
 )
 
 

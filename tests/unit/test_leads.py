@@ -264,3 +264,26 @@ def test_stated_impedance_is_checked(impedance, ok) -> None:
     with pytest.raises(ProgramError) as info:
         parse_program(text)
     assert info.value.field == "channels[0].impedance"
+
+
+def test_a_verdict_other_than_the_files_expected_one_is_said(tmp_path, capsys) -> None:
+    """``expected_verdict = "fail"`` on a program that passes was silently ignored by check
+    and run (probe of 5 December 2026); both say so, and check's JSON carries it."""
+    import json
+
+    from estim import bundled_examples
+    from estim.cli.main import main
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    assert 'expected_verdict = "pass"' in text
+    path = tmp_path / "expects_fail.toml"
+    path.write_text(text.replace('expected_verdict = "pass"', 'expected_verdict = "fail"'),
+                    encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    assert "the file expects FAIL; estim concludes PASS" in capsys.readouterr().out
+    assert main(["check", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["expected_verdict"] == "fail"
+    same = tmp_path / "expects_pass.toml"
+    same.write_text(text, encoding="utf-8")
+    assert main(["check", str(same)]) == 0
+    assert "the file expects" not in capsys.readouterr().out

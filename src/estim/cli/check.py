@@ -84,7 +84,9 @@ def _check(args: argparse.Namespace) -> int:
             text = spreadsheet_file(text)
         written.append(str(write_output_file(out, text, force=args.force)))
     if args.json:
-        print_json({**report.to_dict(), "files": written})
+        expected = program.expected_verdict
+        print_json({**report.to_dict(), "files": written,
+                    "expected_verdict": None if expected is None else expected.value})
     elif written:
         print(f"wrote {shown(written[0])} ({fmt}): verdict {report.verdict.value.upper()}, "
               f"{report.counts}")
@@ -92,5 +94,5 @@ def _check(args: argparse.Namespace) -> int:
         from estim.report.terminal import console
         from estim.safety import render_check
 
-        render_check(report, console())
+        render_check(report, console(), program.expected_verdict)
     return code

@@ -188,6 +188,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     :func:`estim.report.run.result_to_dict` of a result). ``-v`` prints everything."""
     from rich.text import Text
 
+    from estim.safety.render import expectation_text
+
     prog = data["program"]
     chans = data["channels"]
     kinds = ", ".join(sorted({c["modality"] for c in chans}))
@@ -201,6 +203,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                   f"[dim]{len(safety['findings'])} checks, "
                   f"{sum(f['verdict'] == 'fail' for f in bad)} failed, "
                   f"{sum(f['verdict'] == 'warn' for f in bad)} warned[/dim]")
+    differs = expectation_text(prog.get("expected_verdict"), verdict)
+    if differs is not None:
+        console.print(f"  [yellow]{differs}[/yellow]")
     for f in bad[:6]:
         value = _finding_value(f)
         # which setting: the same rule at the programmed amplitude and the device maximum

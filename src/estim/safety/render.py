@@ -14,7 +14,8 @@ from estim.safety.findings import Finding, SafetyReport
 from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
 from estim.text import terminal_text
 
-__all__ = ["format_value", "render_check", "render_findings", "render_table"]
+__all__ = ["expectation_text", "format_value", "render_check", "render_findings",
+           "render_table"]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
 
@@ -109,7 +110,21 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
     console.print(table)
 
 
-def render_check(report: SafetyReport, console: Console) -> None:
+def expectation_text(expected: str | None, verdict: str) -> str | None:
+    """Where a program's ``expected_verdict`` is not what estim concludes, in words (None
+    where it agrees or states none): a file that expects FAIL was told PASS without a word
+    (probe of 5 December 2026).
+
+    >>> expectation_text("fail", "pass")
+    'the file expects FAIL; estim concludes PASS'
+    """
+    if expected is None or expected == verdict:
+        return None
+    return f"the file expects {expected.upper()}; estim concludes {verdict.upper()}"
+
+
+def render_check(report: SafetyReport, console: Console,
+                 expected: Verdict | None = None) -> None:
     """Print the output table, the findings and the overall verdict of ``report``."""
     console.print(f"[bold]{terminal_text(report.program)}[/bold]")
     # the verdict first as well: at 80 columns a two-channel check's was the last of ~370
@@ -118,3 +133,7 @@ def render_check(report: SafetyReport, console: Console) -> None:
     render_table(report.table, console)
     render_findings(report.findings, console)
     console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
+    differs = expectation_text(None if expected is None else expected.value,
+                               report.verdict.value)
+    if differs is not None:
+        console.print(f"[yellow]{differs}[/yellow]")
