@@ -287,3 +287,16 @@ def test_a_verdict_other_than_the_files_expected_one_is_said(tmp_path, capsys) -
     same.write_text(text, encoding="utf-8")
     assert main(["check", str(same)]) == 0
     assert "the file expects" not in capsys.readouterr().out
+
+
+def test_the_case_keeps_its_stated_size() -> None:
+    """fields.json gave the pulse generator's 5 x 6 cm case an area of 0 (probe of
+    5 December 2026); the field takes it as the far boundary whatever its size."""
+    from estim.fields.program import electrode_from_spec
+
+    program = parse_program(DBS_TEXT)
+    site = site_from_spec(program.site.name)
+    case = electrode_from_spec(site, program.channels[0].anode, field="anode")
+    assert case.shape == "case"
+    assert (case.length, case.width) == pytest.approx((0.06, 0.05))
+    assert case.to_dict()["area_m2"] == pytest.approx(30e-4)

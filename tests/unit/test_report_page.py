@@ -297,3 +297,30 @@ def test_a_russian_rate_is_bursts_and_its_json_key_says_its_unit_once(capsys) ->
         render_brief(result_to_dict(simulate(load_program(bundled_examples()[name]),
                                              body=False)), out)
         assert words in out.file.getvalue(), name
+
+
+def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:
+    """The Output block showed a lead's programmed 10 mA through a 3 V compliance with no
+    word, while the activation below said the device drives 3.7 mA (probe of 5 December
+    2026); the block now points there."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()["dbs_stn"]), body=False))
+    dbs = {"contacts": [{"role": "cathode", "radius_m": 3e-3}], "volume_mm3": 94.5,
+           "fiber_diameter_m": 5.7e-6, "field_threshold_V_per_m": 200.0,
+           "field_volume_mm3": 62.2, "limited_by": "the 3 V compliance drives "
+           "at most 3.7 mA through 812 Ω, not the programmed 10 mA"}
+    for limited, said in ((dbs, True), ({**dbs, "limited_by": None}, False)):
+        data["effects"] = {"dbs_activation": limited, "notes": []}
+        out = make_console()
+        out.file = io.StringIO()
+        render_brief(data, out)
+        text = out.file.getvalue()
+        assert ("cannot drive all of it" in text) is said
+        assert ("limited: the 3 V compliance" in text) is said

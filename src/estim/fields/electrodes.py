@@ -187,8 +187,10 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
         _on_site(site, where, spot.position, length, width, field=field)
     if site.kind == "brain":
         if where == "case":
-            return Electrode(where, "case", spot.position, spot.normal, spot.axis, 0.0, 0.0,
-                             interface_conductance)
+            # the field takes the case as the brain's far boundary whatever its size; its
+            # stated size is kept for what the program said (fields.json read 0 m²; probe)
+            return Electrode(where, "case", spot.position, spot.normal, spot.axis, length,
+                             width, interface_conductance)
         lead = get_lead(site.lead or DEFAULT_LEAD)
         contact = lead.contact(where, field=f"{field}.placement")
         normal, arc = spot.normal, 360.0

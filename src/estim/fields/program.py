@@ -89,6 +89,11 @@ def electrode_from_spec(site: Site, spec: ElectrodeSpec, *, field: str) -> Elect
     shape = str(getattr(spec.shape, "value", spec.shape))
     where = spec.placement
     if site.kind == "brain":
+        if where == "case":  # its stated size, for the record (the field ignores it)
+            length = spec.length if spec.length is not None else math.sqrt(spec.area_m2)
+            width = spec.width if spec.width is not None else spec.area_m2 / length
+            return place_electrode(site, where, "rectangular", length=length, width=width,
+                                   field=field)
         return place_electrode(site, where, "rectangular", field=field)
     if shape == "circular":
         d = spec.diameter if spec.diameter is not None else 2 * math.sqrt(spec.area_m2 / math.pi)

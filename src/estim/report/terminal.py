@@ -239,6 +239,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         limited = reach_limited(data, c["name"])
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
+        elif ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by"):
+            # a lead's 10 mA through a 3 V compliance read as delivered here (probe)
+            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
+                                            "activated tissue below", style="yellow"))
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:
