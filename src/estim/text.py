@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "percent_text", "readable",
+__all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "duration_text", "percent_text",
+           "readable",
            "spreadsheet_cell", "spreadsheet_file", "terminal_text"]
 
 #: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
@@ -87,6 +88,18 @@ def current_text(amps: float, digits: int = 3, *, smallest: str = "µA") -> str:
         if abs(amps) * scale < 1000 - 0.5 * 10 ** (3 - digits):
             return f"{readable(f'{amps * scale:.{digits}g}')} {unit}"
     return f"{readable(f'{amps:.{digits}g}')} A"
+
+
+def duration_text(seconds: float, digits: int = 3) -> str:
+    """A duration in the unit a person reads it in: ms below 1 s, then s, min and h.
+
+    >>> duration_text(1e-3), duration_text(1.0), duration_text(600.0), duration_text(7200.0)
+    ('1 ms', '1 s', '10 min', '2 h')
+    """
+    for top, scale, unit in ((1.0, 1e3, "ms"), (120.0, 1.0, "s"), (7200.0, 1 / 60, "min")):
+        if abs(seconds) < top:
+            return f"{readable(f'{seconds * scale:.{digits}g}')} {unit}"
+    return f"{readable(f'{seconds / 3600:.{digits}g}')} h"
 
 
 def percent_text(fraction: float) -> str:

@@ -383,3 +383,20 @@ def test_the_other_controls_bounds_are_refused(old: str, new: str, field: str) -
         parse_program(text.replace(old, new))
     assert info.value.field == f"device.{field}"
     assert "bounded by its max_current and compliance_voltage" in info.value.expected
+
+
+def test_a_missing_type_and_a_program_key_under_site_are_named_plainly(tens_text):
+    """A stimulation without ``type`` showed its whole table as the value, and ``channels``
+    written below ``[site]`` was told it should be a quantity with units (probe of
+    5 December 2026)."""
+    with pytest.raises(ProgramError) as info:
+        parse_program(tens_text.replace('type = "tens"\n', "", 1))
+    first = info.value.problems[0]
+    assert (first.field, first.value) == ("channels[0].stimulation.type", "(missing)")
+    assert "'tens'" in first.expected
+    site = tens_text.index("[site]")
+    moved = tens_text[:site] + tens_text[site:].replace("[site]\n", '[site]\ndevice = "x"\n', 1)
+    with pytest.raises(ProgramError) as info:
+        parse_program(moved)
+    assert any(p.field == "site.device" and "key of the program" in p.expected
+               for p in info.value.problems)

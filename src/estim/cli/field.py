@@ -53,7 +53,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--boundary", choices=("floating", "uniform"), default=None,
                    help="electrode model: equipotential pads (physical; the default) or "
                         "uniform current (the only one with --method analytic)")
-    p.add_argument("--mesh-scale", type=float, default=1.0, metavar="F",
+    p.add_argument("--mesh-scale", type=str, default="1", metavar="F",
                    help="scale all mesh sizes by F, from 0.4 to 5 (>1: quicker, coarser "
                         "preview; 0.4: ~15x the unknowns, ~2.5 GB and a minute)")
     p.add_argument("--method", choices=("fem", "analytic"), default="fem",
@@ -109,6 +109,12 @@ def _field(args: argparse.Namespace) -> int:
     from estim.report.plots import figure_to_png
 
     out = Path(args.output)
+    try:  # read here, so that "abc" gets the one-line message, not argparse's usage dump
+        args.mesh_scale = float(args.mesh_scale)
+    except ValueError:
+        raise InputError("--mesh-scale", args.mesh_scale,
+                         f"a factor between {_MESH_SCALE[0]:g} and {_MESH_SCALE[1]:g}, e.g. "
+                         "0.8 (a finer mesh) or 1.5 (a coarser one)") from None
     # memory grows as the cube of 1/F: the thigh took 2.4 GB and 44 s at 0.4, 15.5 GB and
     # 9 minutes at 0.2, where a laptop runs out of memory (5 December 2026)
     if not _MESH_SCALE[0] <= args.mesh_scale <= _MESH_SCALE[1]:  # also refuses NaN

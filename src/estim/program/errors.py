@@ -93,8 +93,9 @@ def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
         return InputError(path, value, f"a known key ({keys})")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         field = path + ".type" if not path.endswith("type") else path
-        return InputError(field, ctx.get("tag", value),
-                          f"one of {', '.join(repr(t) for t in tags)}")
+        # no type at all: "(missing)", not the whole table (probe of 5 December 2026)
+        tag = ctx.get("tag", "(missing)" if kind == "union_tag_not_found" else value)
+        return InputError(field, tag, f"one of {', '.join(repr(t) for t in tags)}")
     if kind == "enum":
         return InputError(path, value, f"one of {ctx.get('expected', '')}")
     if kind == "literal_error":

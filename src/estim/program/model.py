@@ -227,6 +227,12 @@ def _short_repr(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+#: The program's own keys: one of them under [site] was written in the wrong place
+#: ("site.channels: expected a quantity with units", probe of 5 December 2026).
+_PROGRAM_KEYS = frozenset({"description", "source", "expected_verdict",
+                           "expected_sensation", "device", "site", "channels"})
+
+
 class SiteSpec(BaseModel):
     """Where the program is applied: a named site and overrides of its defaults.
 
@@ -243,6 +249,12 @@ class SiteSpec(BaseModel):
         if len(self.name) > 64:
             raise InputError("name", _short_repr(self.name), "a site name (at most 64 characters)")
         for key, value in (self.model_extra or {}).items():
+            if key in _PROGRAM_KEYS:  # TOML puts a key written below [site] into the site
+                raise InputError(key, _short_repr(value),
+                                 f"a site override: {key!r} is a key of the program, and "
+                                 "written below [site] it belongs to the site table (move it "
+                                 "above [site], or into its own [[channels]] / [device] "
+                                 "section)")
             if not key.isidentifier():  # `7 = 3` is no override whatever its value
                 raise InputError(key, _short_repr(key), "a site key: a layer and what it sets, "
                                  "e.g. fat_thickness or skin_conductivity, or length, width")

@@ -208,8 +208,10 @@ def _passive_note(out: ChannelOutput) -> str:
     s = out.channel.stimulation
     if not (isinstance(s, DBS) and s.recharge is Recharge.PASSIVE):
         return ""
-    return (f"the passive (capacitive) recharge, time constant {s.recharge_tau_s * 1e3:.3g} "
-            "ms, runs on to the next pulse: the whole period")
+    from estim.text import duration_text
+
+    return (f"the passive (capacitive) recharge, time constant "
+            f"{duration_text(s.recharge_tau_s)}, runs on to the next pulse: the whole period")
 
 
 def _timing(key: str, label: str, unit: str, p: ChannelOutput, m: ChannelOutput,
