@@ -324,3 +324,21 @@ def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output
         text = out.file.getvalue()
         assert ("cannot drive all of it" in text) is said
         assert ("limited: the 3 V compliance" in text) is said
+
+
+def test_a_figure_title_and_footnote_are_wrapped_to_the_figure() -> None:
+    """A one-panel section is 4.7 inches wide: its title and the faded pads' footnote ran
+    off both edges (probe of 5 December 2026). Wrapped at 0.55 em a character, each line
+    fits the figure's width."""
+    from matplotlib.figure import Figure
+
+    from estim.report.figures import _fits_across
+
+    fig = Figure(figsize=(4.7, 3.9))
+    long = ("Iontophoresis, dexamethasone, elbow, a very long program name: |E| at the "
+            "programmed currents")
+    lines = _fits_across(fig, long, 10).splitlines()
+    assert len(lines) >= 2 and " ".join(lines) == long
+    assert all(len(x) * 0.55 * 10 <= 4.7 * 72 for x in lines)  # [chars x em x pt <= in x pt]
+    sub = Figure(figsize=(9.0, 4.0)).subfigures(1, 2)[0]  # a subfigure: its figure's width
+    assert _fits_across(sub, long, 10) == long.replace("\n", " ")

@@ -424,8 +424,11 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
             f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
             else f"{e.role} {_ROLE_SIGN[e.role]}")
     for mid, texts in labels.items():
+        # a label beside the limb runs along it: level, it ran over the axis' tick labels
+        # ("0node +"; probe of 5 December 2026)
+        side = abs(np.cos(mid)) > 0.7
         ax.text(1.17 * a * np.cos(mid) * 1e2, 1.17 * b * np.sin(mid) * 1e2, " ".join(texts),
-                fontsize=9, ha="center", va="center")
+                fontsize=9, ha="center", va="center", rotation=90 if side else 0)
     ax.set_xlim(-1.25 * a * 1e2, 1.25 * a * 1e2)
     ax.set_ylim(-1.32 * b * 1e2, 1.32 * b * 1e2)  # the pads' labels clear of the frame
     ax.set_xlabel(section.horizontal_label)
@@ -560,8 +563,21 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
     if off:  # faded pads were drawn as if the section cut them (probe of 5 December 2026)
         lo, hi = min(off) * 1e3, max(off) * 1e3  # [m -> mm]
         span = f"{lo:.0f} mm" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} mm"
-        fig.supxlabel(f"faded pads lie off this section (their centres {span} from it), drawn "
-                      "where they would cut it", fontsize=8, color="0.35")
+        fig.supxlabel(_fits_across(fig, f"faded pads lie off this section (their centres "
+                                        f"{span} from it), drawn where they would cut it", 8),
+                      fontsize=8, color="0.35")
     if title:
-        fig.suptitle(_plain(title), fontsize=10)
+        fig.suptitle(_fits_across(fig, _plain(title), 10), fontsize=10)
     return fig
+
+
+def _fits_across(fig: Any, text: str, fontsize: float) -> str:
+    """``text`` wrapped to the width of ``fig`` (a figure or a subfigure) at ``fontsize``:
+    a one-panel section's title and footnote ran off both edges, cut (probe of 5 December
+    2026). A character is taken as 0.55 em wide, matplotlib's sans-serif on average."""
+    import textwrap
+
+    width_in = (fig.figure if hasattr(fig, "figure") and fig.figure is not None
+                else fig).get_figwidth()
+    chars = max(20, int(width_in * 72 / (0.55 * fontsize)))  # [in x pt/in / pt]
+    return textwrap.fill(text, chars)
