@@ -318,3 +318,14 @@ def test_a_slow_passive_recharge_is_balanced_and_its_time_constant_reads_in_hour
     assert m.max_phase_charge == pytest.approx(3e-3 * 60e-6, rel=1e-9)
     notes = " ".join(r.note for r in check(program).table.channels[0].rows)
     assert "time constant 3 h" in notes
+
+
+def test_a_site_written_as_text_is_the_one_problem_named() -> None:
+    """``site = "stn"`` instead of a [site] table also read as a missing cathode width,
+    which the lead would have given (probe of 5 December 2026)."""
+    text = DBS_TEXT.replace('[site]\nname = "stn"\n', "").replace(
+        'name = "DBS"\n', 'name = "DBS"\nsite = "stn"\n', 1)
+    assert 'site = "stn"' in text and "[site]" not in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace(CONTACT, 'placement = "lead_contact_1"'))
+    assert [p.field for p in info.value.problems] == ["site"]

@@ -138,6 +138,15 @@ def _check_shape(data: Mapping[str, Any]) -> None:
                              f"at most {MAX_ITEMS:,} keys and array items")
 
 
+def _electrode_size(field: str) -> bool:
+    """Whether a problem's field is an electrode's size or shape (what a lead's contact
+    takes from the site)."""
+    import re
+
+    return re.fullmatch(r"channels\[\d+\]\.(anode|cathode)\.(width|length|diameter|area|"
+                        r"shape|contact_length|size)", field) is not None
+
+
 def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
     """Validate a program given as the mapping a TOML file parses into."""
     if not isinstance(data, Mapping):
@@ -156,6 +165,10 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
             o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
         problems = [_as_written(data, problem(e, tags=STIMULATION_TYPES, allowed=_allowed))
                     for e in errors]
+        if any(p.field == "site" for p in problems):
+            # without a site no lead gives the contacts their sizes: "site = 'stn'" also
+            # read as a missing cathode width (probe of 5 December 2026)
+            problems = [p for p in problems if not _electrode_size(p.field)] or problems
         raise ProgramError(dedupe(problems), source=source) from None
     except InputError as err:  # raised outside pydantic's wrapping (should not happen)
         raise ProgramError([err], source=source) from None
