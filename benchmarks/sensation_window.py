@@ -786,7 +786,7 @@ def szeto() -> None:
 
 def rate_summed_counts(detection_exponent: float, strong_exponent: float) -> None:
     """For the runs that follow, the Aβ counts of detection and of strong tingling times
-    (100 / rate)^exponent, the rate being the program's volleys per second (its events per
+    (100 / rate)^exponent, the rate being the program's volleys in its first second (its events per
     cycle's seconds for a program slower than 1 Hz): temporal summation of the Aβ as a
     power of the rate, to see what :func:`szeto`'s exponents do to the examples. The stored
     model has none."""
@@ -809,7 +809,10 @@ def rate_summed_counts(detection_exponent: float, strong_exponent: float) -> Non
               f"{summed.strong_abeta:.0f} of {available['abeta']:.0f}]", flush=True)
         return plain_criteria(summed, available, pain_rate_factor=pain_rate_factor)
 
+    # the window's criteria, and the virtual subjects' bands (which import it from
+    # calibration where they run) alike
     window.volleys, window.criteria_from_counts = volleys, criteria
+    calibration.criteria_from_counts = criteria
     print(f"Aβ counts summed over time: detection x (100 / rate)^{detection_exponent:g}, "
           f"strong tingling x (100 / rate)^{strong_exponent:g}", flush=True)
 

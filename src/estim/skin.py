@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from estim.tables import TableEntry, table_value
 
-__all__ = ["SKIN_INTERFACE_TABLE", "dc_interface_ohm", "skin_interface_value"]
+__all__ = ["SKIN_INTERFACE_TABLE", "TYPICAL_SERIES_RESISTANCE", "dc_skin_load_ohm",
+           "skin_interface_value"]
 
 _ROSELL = ("Rosell J, Colominas J, Riu P, Pallas-Areny R, Webster JG (1988) Skin impedance from "
            "1 Hz to 1 MHz. IEEE Trans Biomed Eng 35:649-651")
@@ -37,14 +38,24 @@ def skin_interface_value(name: str) -> float:
     return table_value(SKIN_INTERFACE_TABLE, name)
 
 
-def dc_interface_ohm(*areas_m2: float) -> float:
-    """The typical skin–electrode interface's resistance to a steady current (Ω) under pads
-    of these areas in series: gel and bulk plus the stratum corneum, each per area, with
-    the capacitance charged (a d.c. of minutes, as iontophoresis is).
+#: The deep tissue and gel in series with two pads' skin, in the typical skin–electrode
+#: load of the output table (:class:`estim.safety.loads.SkinElectrodeLoad`) and of a d.c.
+#: dose (:func:`dc_skin_load_ohm`).
+TYPICAL_SERIES_RESISTANCE = TableEntry(
+    "series_resistance_ohm", 300.0, "ohm",
+    "IEC 60479-1:2018 (body internal impedance, of the order of 500 ohm hand to hand; "
+    "less for short paths between nearby electrodes)",
+    note="deep tissue between the electrodes plus gel; a few hundred ohms, an assumption")
 
-    >>> round(dc_interface_ohm(24e-4, 10e-4))  # 21 kΩ·cm² over 24 cm² and over 10 cm²
-    2975
+
+def dc_skin_load_ohm(anode_area_m2: float, cathode_area_m2: float) -> float:
+    """The typical skin–electrode load's resistance to a steady current (Ω), its
+    capacitance charged (a d.c. of minutes, as iontophoresis is): the series resistance
+    and the stratum corneum under each pad, the load the output table's skin rows are
+    figured on (``check`` and ``run`` read one number; review of 5 December 2026).
+
+    >>> round(dc_skin_load_ohm(24e-4, 10e-4))  # 300 Ω + 20 kΩ·cm² / 24 cm² + / 10 cm²
+    3133
     """
-    per_area = (skin_interface_value("series_resistance_ohm_m2")
-                + skin_interface_value("parallel_resistance_ohm_m2"))
-    return sum(per_area / a for a in areas_m2)
+    rp = skin_interface_value("parallel_resistance_ohm_m2")
+    return TYPICAL_SERIES_RESISTANCE.value + rp / anode_area_m2 + rp / cathode_area_m2

@@ -119,9 +119,10 @@ def _example_with(old: str, new: str) -> str:
 
 
 def test_a_compliance_that_cannot_drive_the_dose_is_said_and_tabled():
-    """5 V of compliance into the skin under 24 and 10 cm² pads (21 kΩ·cm² each: 2.98 kΩ to
-    a steady current) drives 1.68 mA, not the programmed 4 mA: the run said 40 mA·min and
-    the check table "4 mA" through the 300 Ω in series (probe of 5 December 2026)."""
+    """5 V of compliance into the skin under 24 and 10 cm² pads (300 Ω and 20 kΩ·cm² each:
+    3.13 kΩ to a steady current) drives 1.6 mA, not the programmed 4 mA: the run said
+    40 mA·min and the check table "4 mA" through the 300 Ω in series (probe of 5 December
+    2026). Both read the same load (they differed by 5 % in review)."""
     from estim.effects.program import effects_for_program
     from estim.program import parse_program
     from estim.safety import check
@@ -131,8 +132,8 @@ def test_a_compliance_that_cannot_drive_the_dose_is_said_and_tabled():
                                        'compliance_voltage = "5 V"'))
     dose = effects_for_program(weak, stimuli_for(weak)).to_dict()["dose"]
     short = [f for f in dose["findings"] if "5 V compliance" in f]
-    load = (1e3 + 20e3) / 24 + (1e3 + 20e3) / 10  # Ω: the skin table's per-area values
-    assert short and "1.68 mA" in short[0] and f"{5 / load / 4e-3:.0%}" in short[0]
+    load = 300 + 20e3 / 24 + 20e3 / 10  # Ω: the series and the per-area stratum corneum
+    assert short and "1.6 mA" in short[0] and f"{5 / load / 4e-3:.0%}" in short[0]
     row = check(weak).table.channels[0].row("skin_peak_current")
     # the check's own typical load: 300 Ω in series and 20 kΩ·cm² under each pad
     assert row.programmed == pytest.approx(5.0 / (300 + 20e3 / 24 + 20e3 / 10), rel=1e-9)

@@ -303,21 +303,21 @@ def test_the_case_keeps_its_stated_size() -> None:
 
 
 def test_a_slow_passive_recharge_is_balanced_and_its_time_constant_reads_in_hours() -> None:
-    """A 1 h recharge time constant integrated to ~3e-12 of the phase: the check printed
-    "5.3 × 10⁻¹³ µC" of net charge and a time constant of "3.6e+06 ms" (probe of
-    5 December 2026)."""
+    """A 1 h recharge time constant integrated to ~3e-12 of the phase (1 - exp lost its
+    digits; expm1 keeps them): the check printed "5.3 × 10⁻¹³ µC" of net charge and a time
+    constant of "3.6e+06 ms" (probe of 5 December 2026)."""
     from estim.safety import check
     from estim.waveforms.build import stimuli_for
     from estim.waveforms.metrics import metrics
 
     text = DBS_TEXT.replace('recharge = "passive"\n',
-                            'recharge = "passive"\nrecharge_time_constant = "3 h"\n')
+                            'recharge = "passive"\nrecharge_time_constant = "100 h"\n')
     program = parse_program(text)
     m = metrics(stimuli_for(program)[0])
     assert m.max_net_charge_per_pulse == 0.0 and m.charge_imbalance == 0.0
     assert m.max_phase_charge == pytest.approx(3e-3 * 60e-6, rel=1e-9)
     notes = " ".join(r.note for r in check(program).table.channels[0].rows)
-    assert "time constant 3 h" in notes
+    assert "time constant 100 h" in notes
 
 
 def test_a_site_written_as_text_is_the_one_problem_named() -> None:

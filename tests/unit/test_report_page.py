@@ -328,8 +328,8 @@ def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output
 
 def test_a_figure_title_and_footnote_are_wrapped_to_the_figure() -> None:
     """A one-panel section is 4.7 inches wide: its title and the faded pads' footnote ran
-    off both edges (probe of 5 December 2026). Wrapped at 0.55 em a character, each line
-    fits the figure's width."""
+    off both edges (probe of 5 December 2026). Wrapped at 0.6 em a character (capitals
+    too), each line fits the figure's width."""
     from matplotlib.figure import Figure
 
     from estim.report.figures import _fits_across
@@ -339,6 +339,34 @@ def test_a_figure_title_and_footnote_are_wrapped_to_the_figure() -> None:
             "programmed currents")
     lines = _fits_across(fig, long, 10).splitlines()
     assert len(lines) >= 2 and " ".join(lines) == long
-    assert all(len(x) * 0.55 * 10 <= 4.7 * 72 for x in lines)  # [chars x em x pt <= in x pt]
+    assert all(len(x) * 0.6 * 10 <= 4.7 * 72 for x in lines)  # [chars x em x pt <= in x pt]
     sub = Figure(figsize=(9.0, 4.0)).subfigures(1, 2)[0]  # a subfigure: its figure's width
     assert _fits_across(sub, long, 10) == long.replace("\n", " ")
+
+
+def test_a_dose_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:
+    """Iontophoresis's Output block read "peak 4 mA" where the dose below says the device's
+    compliance drives 1.6 mA (review of 5 December 2026); it points there."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()[
+        "iontophoresis_dexamethasone"]), body=False))
+    dose = {"dose_mA_min": 40.0, "current_density_mA_per_cm2": 0.4,
+            "return_current_density_mA_per_cm2": 4 / 24, "current_density_limit_mA_per_cm2": 0.5,
+            "current_density_ok": True, "mass_delivered_mg": 0.07,
+            "findings": ["the device's 5 V compliance drives at most 1.6 mA through the skin"]}
+    for findings, said in ((dose["findings"], True), ([], False)):
+        data["effects"] = {"dose": {**dose, "findings": findings}, "notes": []}
+        out = make_console()
+        out.file = io.StringIO()
+        render_brief(data, out)
+        text = out.file.getvalue()
+        assert ("cannot drive all of it: see the dose below" in text) is said
+        assert ("! the device's 5 V compliance" in text) is said
+        assert "under the return pad" not in text  # under the limit: not said

@@ -129,17 +129,17 @@ def held_to(stim: Stimulus, limit_a: float) -> Stimulus:
 def _dc_short_of(program: Program, amplitude_a: float, dose_c: float) -> str | None:
     """Where a current-controlled device's compliance cannot push a d.c. of ``amplitude_a``
     through the typical skin's resistance under the first channel's pads
-    (:func:`estim.skin.dc_interface_ohm`), what it delivers instead, in words (None where
+    (:func:`estim.skin.dc_skin_load_ohm`), what it delivers instead, in words (None where
     it can). With 5 V the run claimed the full 40 mA·min of a 4 mA program that drives
     1.7 mA (probe of 5 December 2026)."""
-    from estim.skin import dc_interface_ohm
+    from estim.skin import dc_skin_load_ohm
     from estim.text import current_text
 
     volts = program.device.compliance_voltage
     if program.device.control is not Control.CURRENT or volts is None:
         return None
     main = program.channels[0]
-    load = dc_interface_ohm(main.anode.area_m2, main.cathode.area_m2)
+    load = dc_skin_load_ohm(main.anode.area_m2, main.cathode.area_m2)
     reach = float(volts) / load
     if reach >= amplitude_a * (1 - 1e-9):
         return None

@@ -487,7 +487,7 @@ def sections_figure(groups: Sequence[SectionGroup], *, title: str = "") -> Figur
     for sub, (sec, panels) in zip(subs, groups, strict=True):
         section_figure(sec, panels, into=sub)
     if title:
-        fig.suptitle(_plain(title), fontsize=10)
+        fig.suptitle(_fits_across(fig, _plain(title), 10), fontsize=10)
     return fig
 
 
@@ -574,10 +574,11 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
 def _fits_across(fig: Any, text: str, fontsize: float) -> str:
     """``text`` wrapped to the width of ``fig`` (a figure or a subfigure) at ``fontsize``:
     a one-panel section's title and footnote ran off both edges, cut (probe of 5 December
-    2026). A character is taken as 0.55 em wide, matplotlib's sans-serif on average."""
+    2026). A character is taken as 0.6 em wide, above matplotlib's sans-serif average
+    (0.55), so that a name in capitals fits too."""
     import textwrap
 
     width_in = (fig.figure if hasattr(fig, "figure") and fig.figure is not None
                 else fig).get_figwidth()
-    chars = max(20, int(width_in * 72 / (0.55 * fontsize)))  # [in x pt/in / pt]
+    chars = max(20, int(width_in * 72 / (0.6 * fontsize)))  # [in x pt/in / pt]
     return textwrap.fill(text, chars)

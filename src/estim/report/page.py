@@ -1118,8 +1118,6 @@ def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:
         # measurement; probe of 5 December 2026)
         rows.append(("Drug delivered, order of magnitude",
                      f"about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg"))
-    # what to change: a larger pad, the other electrode, a device that can drive it
-    rows.extend(("Finding", plain(line)) for line in dose.get("findings", []))
     return rows
 
 

@@ -270,8 +270,9 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         fig.suptitle(_plain(title))
     # which way is up: a DBS reader took the cathodic-first pulse's positive first phase
     # for an anodic one (probe of 5 December 2026)
-    fig.supxlabel("output above zero: current from the anode through the tissue to the "
-                  "cathode (a cathodic phase at the cathode)", fontsize=8, color="0.35")
+    fig.supxlabel("output above zero: the anode positive, current from it through the "
+                  "tissue to the cathode (a cathodic phase at the cathode)", fontsize=8,
+                  color="0.35")
     return fig
 
 

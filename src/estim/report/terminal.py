@@ -243,6 +243,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             # a lead's 10 mA through a 3 V compliance read as delivered here (probe)
             _hanging(console, "    ", Text("the device cannot drive all of it: see the "
                                             "activated tissue below", style="yellow"))
+        elif any("compliance drives at most" in f for f in
+                 (((data.get("effects") or {}).get("dose") or {}).get("findings") or [])):
+            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
+                                            "dose below", style="yellow"))
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:

@@ -25,7 +25,7 @@ from scipy import fft as sfft
 
 from estim.errors import EstimError
 from estim.program.model import Control, Device
-from estim.skin import SKIN_INTERFACE_TABLE
+from estim.skin import SKIN_INTERFACE_TABLE, TYPICAL_SERIES_RESISTANCE
 from estim.tables import TableEntry
 from estim.text import readable
 from estim.waveforms.segments import Pulse
@@ -61,11 +61,7 @@ SKIN_PARAMETERS: tuple[TableEntry, ...] = (
         note="1 gives an ideal R||C; measured skin dispersions fit a constant-phase element "
              "with an exponent of roughly 0.7-0.9 (Yamamoto & Yamamoto 1976); the default "
              "keeps the ideal capacitor, whose Q is the capacitance"),
-    TableEntry(
-        "series_resistance_ohm", 300.0, "ohm",
-        "IEC 60479-1:2018 (body internal impedance, of the order of 500 ohm hand to hand; "
-        "less for short paths between nearby electrodes)",
-        note="deep tissue between the electrodes plus gel; a few hundred ohms, an assumption"),
+    TYPICAL_SERIES_RESISTANCE,
 )
 
 

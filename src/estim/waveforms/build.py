@@ -335,7 +335,9 @@ def _dbs(s: DBS) -> Stimulus:
         # The coupling capacitor gives back the whole charge before the next pulse (1 us spare).
         d = period - w - g - 1e-6
         tau = s.recharge_tau_s
-        peak = -w / (tau * (1 - math.exp(-d / tau)))
+        # expm1: with a time constant of hours 1 - exp(-d/tau) lost its digits, and the
+        # pulse read 3e-12 of a phase unbalanced (review of 5 December 2026)
+        peak = -w / (tau * -math.expm1(-d / tau))
         pulse = Pulse((lead, Segment.decay(peak, tau, w + g, d)),
                       "cathodic-first, passive (capacitive) recharge", recharged=True)
     timing = Timing(shape=pulse.label, pulse_width_s=w, pulse_duration_s=pulse.duration,

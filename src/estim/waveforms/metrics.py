@@ -47,10 +47,8 @@ class Metrics:
     session_charge: float
 
 
-#: Relative charge imbalance below which a pulse is balanced (float rounding of its phases;
-#: a passive recharge of a 1 h time constant integrates to ~3e-12 of its phase, which a check
-#: printed as "5.3 × 10⁻¹³ µC", probe of 5 December 2026; no stimulator is balanced to 1e-9).
-_ROUNDING = 1e-9
+#: Relative charge imbalance below which a pulse is balanced (float rounding of its phases).
+_ROUNDING = 1e-12
 
 
 def metrics(stim: Stimulus) -> Metrics:
