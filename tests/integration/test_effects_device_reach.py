@@ -128,3 +128,26 @@ def test_a_voltage_units_current_limit_is_worded_in_volts() -> None:
     assert page.reach_limited(data, "1").startswith(
         "its 200 mA current limit holds the ")
     assert "that 150 V would drive" in page.reach_limited(data, "1")
+
+
+def test_a_sweeps_safety_with_a_field_is_estim_runs(tmp_path) -> None:
+    """HVPC at its device maximum warns of its current density into the site's ~325 Ω in
+    ``estim run``; the sweep's row of the same program said pass, judged into 500 Ω (probe
+    of 5 December 2026). With a field the sweep judges as run does; without one
+    (--safety-only) as ``estim check``."""
+    from estim.sweep import SweepOptions, parse_axis, plan_sweep, run_point
+
+    path = tmp_path / "hvpc.toml"
+    path.write_text(bundled_examples()["hvpc_wound"].read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    run = simulate(parse_program(path.read_text(encoding="utf-8")))
+    check = simulate(parse_program(path.read_text(encoding="utf-8")), body=False)
+    warned = sum(f.verdict.value == "warn" for f in run.safety.findings)
+    assert warned > sum(f.verdict.value == "warn" for f in check.safety.findings)
+    for options, report in ((SweepOptions(), run.safety),
+                            (SweepOptions(body=False), check.safety)):
+        plan = plan_sweep(path, [parse_axis("duration=45min")], options=options)
+        row = dict(run_point(plan.points[0], options).outputs)
+        assert row["safety_verdict"] == report.verdict.value
+        assert row["safety_warnings"] == sum(f.verdict.value == "warn"
+                                             for f in report.findings)

@@ -453,3 +453,39 @@ def test_a_subjects_motor_points_move_with_the_channel_that_is_on(tmp_path) -> N
     plan = plan_sweep(path, [parse_axis("subject=0..3:4")], options=SAFETY)
     shifts = [dict(p.load().site.overrides).get(MOTOR_POINT_SHIFT) for p in plan.points]
     assert all(s is not None for s in shifts) and len(set(shifts)) == 4
+
+
+def test_a_subjects_own_motor_points_past_the_sites_range_are_held_at_it() -> None:
+    """Subject 3912 draws its motor points 4.15 SD along the thigh, 104 mm: the site takes
+    ±100 mm, and --subjects 3912 and more was refused on it (probe of 5 December 2026).
+    With no shift of the program's own, it is held at the limit."""
+    from estim.fields.sites import MAX_MOTOR_SHIFT_M
+
+    far = 3912
+    assert abs(estim.sweep.subject.virtual_subject(far).motor_point_z) > 4
+    nmes = bundled_examples()["nmes_quadriceps"]
+    plan = plan_sweep(nmes, [parse_axis(f"subject={far}")], options=SAFETY)
+    shift = json.loads(plan.points[0].program)["site"]["motor_point_shift"]
+    assert abs(float(shift.split()[0])) == pytest.approx(MAX_MOTOR_SHIFT_M * 1e3)
+
+
+def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys) -> None:
+    """A range past a double read as 'inf mA' given twice, a sweep file that is a folder as
+    'program:', and --seed beside --safety-only changed every point's key without a word
+    (probe of 5 December 2026)."""
+    from estim.cli.main import main
+    from estim.sweep import load_sweep_file
+
+    for spec in ("amplitude=5..1e400mA:3", "subject=0..1e400:3"):
+        with pytest.raises(InputError) as err:
+            parse_axis(spec)
+        assert err.value.value == spec.split("=", 1)[1]
+        assert "two finite numbers" in err.value.expected
+    with pytest.raises(InputError) as err:
+        load_sweep_file(tmp_path)
+    assert err.value.field == "--file" and "regular sweep file" in err.value.expected
+    for option in (["--seed", "3"], ["--fibers", "20"]):
+        assert main(["sweep", str(TENS), "--vary", "amplitude=5mA", "--safety-only",
+                     "-o", str(tmp_path / "out"), *option]) == 2
+        assert f"{option[0]}: got" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -204,3 +204,25 @@ def test_a_voltage_set_channel_carries_its_load_for_the_dials_volts(client: obje
                                             rel=1e-12)
     assert population_thresholds(TENS, fibers=2, chunk=2, seed=1,
                                  client=client).load_ohm is None
+
+
+def test_a_damaged_or_edited_chunk_is_computed_again(tmp_path: Path) -> None:
+    """A half-copied chunk raised zipfile.BadZipFile (a traceback), and an edited one was
+    read as it was: a median threshold of -4.91 mA (probe of 5 December 2026). Either is
+    now no chunk, which the population computes again."""
+    from estim.sweep.population import _read_chunk, _write_chunk
+
+    good = (np.array([1e-3, np.inf]), np.array([2e-3, 3e-3]), np.array([9e-6, 1e-5]))
+    path = tmp_path / "k.npz"
+    _write_chunk(path, good)
+    back = _read_chunk(path, 2)
+    assert back is not None and np.array_equal(back[0], good[0])  # inf: not reached, kept
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # half copied
+    assert _read_chunk(path, 2) is None
+    for bad in ((np.array([-4.91e-3, 1e-3]), good[1], good[2]),
+                (np.array([np.nan, 1e-3]), good[1], good[2]),
+                (good[0], np.array([-1e-3, 3e-3]), good[2]),
+                (good[0], good[1], np.array([0.0, 1e-5]))):
+        _write_chunk(path, bad)
+        assert _read_chunk(path, 2) is None

@@ -271,7 +271,7 @@ def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) 
     contraction has no fatigue ratio. The body stages are stubbed: the effects stage
     returns no force and the muscle's maximal force, as it does below the threshold."""
     from estim.effects.program import EffectsResult
-    from estim.sweep.point import _effects
+    from estim.sweep.point import _effects, _point_effects
 
     def below(program, stimuli, **kw):
         return EffectsResult(None, None, None, 310.9, None, None)
@@ -279,7 +279,7 @@ def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) 
     monkeypatch.setattr("estim.effects.program.effects_for_program", below)
     nmes = bundled_examples()["nmes_quadriceps"]
     (point,) = plan_sweep(nmes, [parse_axis("amplitude=5mA")]).points
-    out = _effects(point, SweepOptions(), ())
+    out = _effects(point, _point_effects(point, SweepOptions(), ()))
     assert out["first_contraction_force_N"] == out["last_contraction_force_N"] == 0.0
     assert out["first_contraction_force_pct"] == 0.0
     assert "fatigue_ratio" not in out
@@ -287,7 +287,8 @@ def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) 
     monkeypatch.setattr("estim.effects.program.effects_for_program",
                         lambda program, stimuli, **kw: EffectsResult(None, None, None, None,
                                                                      None, None))
-    assert "first_contraction_force_N" not in _effects(point, SweepOptions(), ())
+    assert "first_contraction_force_N" not in _effects(
+        point, _point_effects(point, SweepOptions(), ()))
 
 
 def test_a_local_clusters_workers_start_ignoring_ctrl_c() -> None:
@@ -323,7 +324,7 @@ def test_the_force_column_in_percent_is_the_newtons_over_the_maximal(monkeypatch
     import numpy as np
 
     from estim.effects.program import EffectsResult
-    from estim.sweep.point import _effects
+    from estim.sweep.point import _effects, _point_effects
 
     class Session:
         contraction_peak_force_N = np.array([93.27, 80.0])
@@ -334,6 +335,6 @@ def test_the_force_column_in_percent_is_the_newtons_over_the_maximal(monkeypatch
                             None, None, Session(), 310.9, None, None))
     nmes = bundled_examples()["nmes_quadriceps"]
     (point,) = plan_sweep(nmes, [parse_axis("amplitude=50mA")]).points
-    out = _effects(point, SweepOptions(), ())
+    out = _effects(point, _point_effects(point, SweepOptions(), ()))
     assert out["first_contraction_force_N"] == 93.27
     assert out["first_contraction_force_pct"] == 93.27 / 310.9 * 100

@@ -156,6 +156,13 @@ def _sweep(args: argparse.Namespace) -> int:
     opts: dict[str, Any] = dict(spec.options) if spec else {}
     if args.safety_only:
         opts["body"] = False
+    for option, value in (("--fibers", args.fibers), ("--seed", args.seed)):
+        if value is not None and opts.get("body") is False:
+            # they did nothing but change every point's key: a rerun with them was refused
+            # as another sweep (probe of 5 December 2026)
+            raise InputError(option, value, "a sweep with the body (no --safety-only, no "
+                             "body = false): the fibers and their draw are the body's, which "
+                             "the safety check does not use")
     if args.fibers is not None:
         opts["fibers"] = args.fibers
     if args.seed is not None:

@@ -214,6 +214,10 @@ def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
     a, b, n = float(match["a"]), float(match["b"]), int(match["n"])
     ua, ub = match["ua"], match["ub"]
     unit = ub or ua
+    if not (math.isfinite(a) and math.isfinite(b)):
+        # 1e400 read as inf: "got 'inf mA', expected each value once" named nothing typed
+        # (probe of 5 December 2026)
+        raise InputError(opt, spec, "a range between two finite numbers")
     if ua and ub and ua != ub:
         a = _convert(a, ua, ub, opt)
     if n < 1 or (n == 1 and a != b):

@@ -59,8 +59,10 @@ _MAX_FIBERS = 100_000
 #: (its compliance over the tissue), in a column of its own; 8: each pulse held, not the
 #: train, and true interferential's second carrier held to its own pads; 9: a program of
 #: several channels is read under each one's pads (the strongest), and a force program
-#: below its motor threshold has a force of 0 N, not a blank.
-SWEEP_VERSION = "sweep-10"
+#: below its motor threshold has a force of 0 N, not a blank; 10: another muscle's force as
+#: a fraction; 11: with a field, the safety columns are judged as ``estim run`` judges them
+#: (a voltage-set output's skin rules into the site's load below 500 Ω).
+SWEEP_VERSION = "sweep-11"
 
 
 class Mode(StrEnum):
@@ -356,7 +358,12 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
     if shift:  # from where the program puts them
         own = motor_point_shift_m(site)
-        if abs(own + shift) > MAX_MOTOR_SHIFT_M:
+        if not own:
+            # a subject's own draw past the ±100 mm a site takes (4 SD of the thigh's 2.5 cm:
+            # about one subject in 16,000 either way) is held at it; refused, it stopped
+            # --subjects 3912 (probe of 5 December 2026)
+            shift = float(np.clip(shift, -MAX_MOTOR_SHIFT_M, MAX_MOTOR_SHIFT_M))
+        if abs(own + shift) > MAX_MOTOR_SHIFT_M * (1 + 1e-12):
             axis = next(a for a in axes if a.name == SUBJECT)
             raise InputError(axis.option, subject.index, f"motor points within "
                              f"±{MAX_MOTOR_SHIFT_M * 1e3:g} mm of the limb's: the program's "
@@ -415,6 +422,9 @@ def load_sweep_file(path: str | Path) -> SweepFile:
         text = _read_regular(p)
     except FileNotFoundError:
         raise InputError("--file", str(p), "an existing sweep file") from None
+    except InputError as err:  # a directory or a device: the sweep file's, not a program's
+        raise InputError("--file", str(p), err.expected.replace("program file",
+                                                                 "sweep file")) from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError("--file", str(p), f"a readable UTF-8 TOML file ({err})") from None
     if len(text) > _MAX_SWEEP_FILE:

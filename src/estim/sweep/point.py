@@ -149,18 +149,27 @@ def run_point(point: Point, options: SweepOptions) -> PointResult:
 
 
 def _run_point(point: Point, options: SweepOptions) -> PointResult:
-    from estim.simulate import simulate
+    from estim.safety import check
+    from estim.simulate import field_impedances, simulate
 
     start = time.perf_counter()
     program = point.load()
     result = simulate(program, body=False)
+    effects = _point_effects(point, options, result.stimuli) if options.body else None
+    # with a field, as estim run judges it: a voltage-set output's skin rules into the
+    # site's load where it is below 500 Ω (the sweep said pass where run warned; probe of
+    # 5 December 2026); without one (--safety-only), estim check's 500 Ω
+    safety = result.safety
+    impedances = field_impedances(program, effects)
+    if impedances:
+        safety = check(program, impedances_ohm=impedances)
     out: dict[str, Scalar] = {}
-    verdict = result.safety.verdict
+    verdict = safety.verdict
     out["safety_verdict"] = verdict.value
     out["safety_failures"] = float(sum(f.verdict is Verdict.FAIL
-                                       for f in result.safety.findings))
+                                       for f in safety.findings))
     out["safety_warnings"] = float(sum(f.verdict is Verdict.WARN
-                                       for f in result.safety.findings))
+                                       for f in safety.findings))
     # which rule, at which setting: a fail in a row beside a pass-looking r.m.s. said
     # neither (probe of 5 December 2026)
     several = len(program.channels) > 1
@@ -169,10 +178,10 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
         + f"{f.rule_id} {f.verdict.value}"
         + (f" at the {f.setting.value}" + (" amplitude" if f.setting.value == "programmed"
                                            else "") if f.setting else "")
-        for f in result.safety.findings if f.verdict is not Verdict.PASS) or None
+        for f in safety.findings if f.verdict is not Verdict.PASS) or None
     out.update(_output_columns(result))
-    if options.body:
-        out.update(_effects(point, options, result.stimuli))
+    if effects is not None:
+        out.update(_effects(point, effects))
     values = tuple((o.name, _finite(out[o.name])) for o in OUTPUTS if o.name in out)
     return PointResult(point.key, values, time.perf_counter() - start)
 
@@ -223,19 +232,23 @@ def _finite(value: Scalar) -> Scalar:
     return value
 
 
-def _effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
-             ) -> dict[str, Scalar]:
+def _point_effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus, ...]
+                   ) -> EffectsResult:
+    """The point's effects: its subject's own thresholds, or the bands over virtual
+    subjects where it has none."""
     from estim.effects.program import effects_for_program
     from estim.effects.window import DEFAULT_COUNTS
 
-    program = point.load()
     counts = None if options.fibers is None else {k: options.fibers for k in DEFAULT_COUNTS}
     subject = point.subject
-    effects = effects_for_program(
-        program, stimuli, counts=counts, seed=options.seed,
+    return effects_for_program(
+        point.load(), stimuli, counts=counts, seed=options.seed,
         excitability=1.0 if subject is None else subject.excitability_scale,
         pain_tolerance=1.0 if subject is None else subject.pain_scale,
         bands=subject is None)  # a subject's own thresholds, not the bands' people's
+
+
+def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     out: dict[str, Scalar] = {}
     window = effects.window
     sensation = effects.sensation

@@ -289,14 +289,25 @@ def _write_chunk(path: Path, arrays: tuple[NDArray[np.float64], ...]) -> None:
 
 
 def _read_chunk(path: Path, n: int) -> tuple[NDArray[np.float64], ...] | None:
-    """A finished chunk of ``n`` fibers, or None (no file, or one that cannot be read
-    whole)."""
+    """A finished chunk of ``n`` fibers, or None (no file, one that cannot be read whole,
+    or one whose numbers no fiber has: it is computed again). A half-copied chunk raised a
+    zipfile error, and an edited one gave a median threshold of -4.91 mA (probe of
+    5 December 2026)."""
+    import zipfile
+
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = tuple(np.asarray(data[name], dtype=np.float64) for name in _CHUNK_ARRAYS)
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     if any(a.shape != (n,) for a in arrays):
+        return None
+    threshold, depth, diameter = arrays
+    # a threshold is a positive current or inf (not reached); a depth and a diameter are
+    # positive lengths under 1 m
+    if not (np.all((threshold > 0) & ~np.isnan(threshold))
+            and np.all(np.isfinite(depth) & (depth > 0) & (depth < 1.0))
+            and np.all(np.isfinite(diameter) & (diameter > 0) & (diameter < 1e-3))):
         return None
     return arrays
 
