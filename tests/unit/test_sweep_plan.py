@@ -489,3 +489,19 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
                      "-o", str(tmp_path / "out"), *option]) == 2
         assert f"{option[0]}: got" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_program_on_the_command_line_must_be_the_sweep_files(tmp_path, capsys) -> None:
+    """``estim sweep tens_burst --file k.toml`` ran tens_burst where the file names
+    tens_conventional, without a word (probe of 5 December 2026)."""
+    from estim.cli.main import main
+
+    (tmp_path / "p.toml").write_text(TENS.read_text(encoding="utf-8"), encoding="utf-8")
+    sweep = tmp_path / "k.toml"
+    sweep.write_text('program = "p.toml"\nbody = false\n[vary]\namplitude = ["5 mA"]\n',
+                     encoding="utf-8")
+    assert main(["sweep", "tens_burst", "--file", str(sweep), "-o", str(tmp_path / "o")]) == 2
+    assert "the sweep file's program" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    assert main(["sweep", str(tmp_path / "p.toml"), "--file", str(sweep),
+                 "-o", str(tmp_path / "o")]) == 0

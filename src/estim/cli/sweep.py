@@ -99,6 +99,14 @@ def _sweep(args: argparse.Namespace) -> int:
         raise InputError("program", str(args.file), "a program in the sweep file (program = "
                          "\"tens_conventional\" or a path) or on the command line")
     _, path = resolve_program(name)
+    if spec is not None and spec.program and args.program:
+        theirs = resolve_program(spec.program)[1]
+        if Path(theirs).resolve() != Path(path).resolve():
+            # the command line's ran in place of the file's without a word (probe of
+            # 5 December 2026)
+            raise InputError("program", args.program, f"the sweep file's program "
+                             f"({spec.program!r}), or no program on the command line: "
+                             "the two name different programs")
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed", args.seed, "a whole number >= 0")
     if args.scheduler is None and args.workers is not None:
