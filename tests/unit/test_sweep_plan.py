@@ -75,6 +75,12 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
         parse_axis("stimulation.amplitude_modulation=10%,0.2")
     assert err.value.value == "0.2"
     assert parse_axis("burst_duty=10%,20,30%").numbers == (10.0, 20.0, 30.0)
+    # but not a bare number below 1, which reads as a fraction as readily: '0.1,20%' ran
+    # 0.1 % where 10 % was meant (probe of 5 December 2026)
+    with pytest.raises(InputError, match="ambiguous") as err:
+        parse_axis("stimulation.amplitude_modulation=0.1,20%")
+    assert err.value.value == "0.1" and "'10%'" in err.value.expected
+    assert parse_axis("burst_duty=0,20%").numbers == (0.0, 20.0)
 
 
 @pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",

@@ -152,11 +152,12 @@ def test_a_population_lies_under_the_first_channel_that_is_on(client: object,
 
 
 def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
-                                                              monkeypatch: pytest.MonkeyPatch
-                                                              ) -> None:
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
     """Every preset site has a bone, so a site without one is stood in for by an anatomy
     without ``bone_depth_m``: the refusal names the field instead of failing to unpack an
-    empty list of populations in a worker."""
+    empty list of populations in a worker, and leaves no folder behind (its chunks/ was
+    left; probe of 5 December 2026)."""
     import estim.effects.window as window_mod
 
     real = window_mod.site_anatomy
@@ -168,7 +169,9 @@ def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
 
     monkeypatch.setattr(window_mod, "site_anatomy", boneless)
     with pytest.raises(InputError, match=r"--fiber-class.*periosteal.*no periosteal"):
-        population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal")
+        population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal",
+                              folder=tmp_path / "p0")
+    assert not (tmp_path / "p0").exists()
 
 
 def test_a_chunk_samples_the_abeta_where_the_window_does(monkeypatch):

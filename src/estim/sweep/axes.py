@@ -208,6 +208,14 @@ def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str
     if after is not None:
         raise InputError(opt, f"{after:g}", f"'{after:g}%' or all as fractions: a bare number "
                          f"after the last percentage is ambiguous ({_FRACTION_OR_PERCENT})")
+    # before it, a bare number below 1 reads as a fraction as readily: '0.1,20%' ran 0.1 %
+    # where 10 % was meant (probe of 5 December 2026)
+    small = next((n for n, u, w in items[:last]
+                  if u is None and w is None and n is not None and 0 < abs(n) < 1), None)
+    if small is not None:
+        raise InputError(opt, f"{small:g}", f"'{small:g}%' or '{small * 100:g}%': a bare "
+                         "number below 1 before a percentage is ambiguous "
+                         f"({_FRACTION_OR_PERCENT})")
 
 
 def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:

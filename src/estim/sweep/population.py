@@ -237,6 +237,16 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
                              "class, seed, estim version or size (a population smaller "
                              "than one chunk shares none), whose population.csv this run "
                              "would replace): another folder, or --force")
+    # Solve the field once before the chunks spread, so that no two workers solve it (and
+    # read the channel's load: a voltage-set dial's volts; the disk cache on a resumed run);
+    # before the folder is made, so that a class the site lacks leaves nothing behind (its
+    # chunks/ was left; probe of 5 December 2026)
+    has_bone, load_ohm = client.submit(_setup_only, text, name, pure=False).result()
+    if cls is FiberClass.PERIOSTEAL and not has_bone:
+        raise InputError("--fiber-class", cls.value,
+                         "a site with a bone under the pads (this site has none, so "
+                         "it has no periosteal fibers): abeta, adelta, c or motor")
+    if chunks_dir is not None:
         chunks_dir.mkdir(parents=True, exist_ok=True)
         stamp(chunks_dir)
         for i, (key, n) in enumerate(zip(keys, sizes, strict=True)):
@@ -247,17 +257,10 @@ def population_thresholds(path: str | Path, *, fibers: int = 100_000,
     if progress is not None:
         progress(sum(len(p[0]) for p in parts.values()), fibers)
     todo = [i for i in range(len(sizes)) if i not in parts]
-    # Solve the field once before the chunks spread, so that no two workers solve it (and
-    # read the channel's load: a voltage-set dial's volts; the disk cache on a resumed run)
-    has_bone, load_ohm = client.submit(_setup_only, text, name, pure=False).result()
     voltage = program.device.control.value == "voltage"
     if todo:
         from distributed import as_completed
 
-        if cls is FiberClass.PERIOSTEAL and not has_bone:
-            raise InputError("--fiber-class", cls.value,
-                             "a site with a bone under the pads (this site has none, so "
-                             "it has no periosteal fibers): abeta, adelta, c or motor")
         futures = {client.submit(chunk_thresholds, text, cls.value, sizes[i], seeds[i], name,
                                  key=f"estim-population-{keys[i]}"): i for i in todo}
         for future in as_completed(futures):
