@@ -73,7 +73,7 @@ _FIELD_THRESHOLD_V_PER_M = 200.0
 #: Bump when the thresholds change meaning (invalidates cached activation maps).
 _CACHE_VERSION = "dbs-activation-1"
 #: Nodes of Ranvier per axon: 10 mm of a 5.7 µm axon; 31 nodes moved thresholds by at most
-#: 3 % at 7.6 mm from the lead (docs/dbs.md).
+#: 4.7 % (each search brackets to 3 %) and dbs_stn's volume by 1.3 % (docs/dbs.md).
 _NODES = 21
 #: Relative bracket of each threshold search.
 _PRECISION = 0.03
