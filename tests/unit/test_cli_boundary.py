@@ -51,3 +51,22 @@ def test_no_library_module_imports_the_cli() -> None:
 def test_every_cli_module_lives_in_the_cli_package() -> None:
     stray = [str(p.relative_to(SRC)) for p in SRC.rglob("cli.py")]
     assert not stray, f"CLI code outside estim/cli/: {stray}"
+
+
+def test_sigterm_unwinds_as_ctrl_c_and_the_handler_is_restored() -> None:
+    """SIGTERM (``timeout``) killed a sweep where its workers' semaphores were left to the
+    resource tracker's "leaked" warning (probe of 5 December 2026): in the CLI it raises
+    where Ctrl-C would, so the same clean-up runs, and exits 143 with "terminated"."""
+    import os
+    import signal
+
+    import pytest
+
+    from estim.cli.main import _terminate_as_interrupt, _Terminated
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(_Terminated), _terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs before the next line
+        raise AssertionError("SIGTERM did not unwind")
+    assert issubclass(_Terminated, KeyboardInterrupt)
+    assert signal.getsignal(signal.SIGTERM) is before

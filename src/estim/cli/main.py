@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                   "/dev/null to discard it)", file=sys.stderr)
         return 2
     try:
-        with _one_line_warnings(args.command):
+        with _one_line_warnings(args.command), _terminate_as_interrupt():
             _check_program_path(getattr(args, "program", None))
             _check_not_empty(args)
             code: int = args.handler(args)
@@ -217,9 +217,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"estim {args.command}: error: cannot write{_shown(where)}: "
               f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143  # 128 + SIGTERM
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, a scheduler, ``kill``), raised where Ctrl-C would be."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds as Ctrl-C does: a sweep's workers and their semaphores are closed
+    on the way out, where it printed the multiprocessing resource tracker's "leaked
+    semaphore objects" warning (probe of 5 December 2026). Only in the main thread (a
+    handler cannot be set elsewhere), and the earlier handler is back after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 if __name__ == "__main__":  # pragma: no cover
