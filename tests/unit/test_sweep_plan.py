@@ -80,6 +80,8 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
     with pytest.raises(InputError, match="ambiguous") as err:
         parse_axis("stimulation.amplitude_modulation=0.1,20%")
     assert err.value.value == "0.1" and "'10%'" in err.value.expected
+    with pytest.raises(InputError, match="ambiguous"):  # 1 % or 100 %?
+        parse_axis("stimulation.amplitude_modulation=1,50%")
     assert parse_axis("burst_duty=0,20%").numbers == (0.0, 20.0)
 
 
@@ -473,6 +475,12 @@ def test_a_subjects_own_motor_points_past_the_sites_range_are_held_at_it() -> No
     plan = plan_sweep(nmes, [parse_axis(f"subject={far}")], options=SAFETY)
     shift = json.loads(plan.points[0].program)["site"]["motor_point_shift"]
     assert abs(float(shift.split()[0])) == pytest.approx(MAX_MOTOR_SHIFT_M * 1e3)
+    # and beside a shift of the program's own inside the limit (refused beside 1 mm; review)
+    for own in ("1mm", "-1mm"):
+        plan = plan_sweep(nmes, [parse_axis(f"site.motor_point_shift={own}"),
+                                 parse_axis(f"subject={far}")], options=SAFETY)
+        shift = json.loads(plan.points[0].program)["site"]["motor_point_shift"]
+        assert abs(float(shift.split()[0])) == pytest.approx(MAX_MOTOR_SHIFT_M * 1e3)
 
 
 def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys) -> None:
@@ -482,11 +490,13 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
     from estim.cli.main import main
     from estim.sweep import load_sweep_file
 
-    for spec in ("amplitude=5..1e400mA:3", "subject=0..1e400:3"):
+    for spec in ("amplitude=5..1e400mA:3", "subject=0..1e400:3", "amplitude=-1e308..1e308mA:3"):
         with pytest.raises(InputError) as err:
             parse_axis(spec)
         assert err.value.value == spec.split("=", 1)[1]
         assert "two finite numbers" in err.value.expected
+    with pytest.raises(InputError, match="a finite number"):
+        parse_axis("amplitude=1e400mA,5mA")
     with pytest.raises(InputError) as err:
         load_sweep_file(tmp_path)
     assert err.value.field == "--file" and "regular sweep file" in err.value.expected
@@ -495,6 +505,11 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
                      "-o", str(tmp_path / "out"), *option]) == 2
         assert f"{option[0]}: got" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    sweep = tmp_path / "k.toml"  # the file's own, beside body = false (review)
+    sweep.write_text(f'program = "{TENS.as_posix()}"\nbody = false\nseed = 2\n'
+                     '[vary]\namplitude = ["5 mA"]\n', encoding="utf-8")
+    assert main(["sweep", "--file", str(sweep), "-o", str(tmp_path / "out")]) == 2
+    assert "sweep file seed: got 2" in capsys.readouterr().err
 
 
 def test_a_program_on_the_command_line_must_be_the_sweep_files(tmp_path, capsys) -> None:

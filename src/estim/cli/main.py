@@ -219,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except _Terminated:
         print("terminated", file=sys.stderr)
-        return 143  # 128 + SIGTERM
+        # the clean-up has run: the signal now does what it did before (a process that
+        # called main() and handles SIGTERM itself gets it; review of 5 December 2026)
+        import signal
+
+        signal.raise_signal(signal.SIGTERM)
+        return 143  # 128 + SIGTERM, where the signal is ignored
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -238,7 +243,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is None:  # a handler not set from Python
         yield
         return
 

@@ -97,6 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not _loopback(args.host):
         print(f"estim serve: warning: listening on {args.host}: anyone who can reach this "
               "computer can read and change the journal (there is no login)", file=sys.stderr)
+    code = 0
     app = create_app(database_url=args.database)
     state = app.state.web
     url = _url("127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host, port)
@@ -107,8 +108,9 @@ def _serve(args: argparse.Namespace) -> int:
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
-        pass
+    except KeyboardInterrupt as stop:  # uvicorn shuts down cleanly, then passes it on
+        # SIGTERM (estim.cli.main's _Terminated) ends as a signal's death would: 143
+        code = 143 if type(stop).__name__ == "_Terminated" else 0
     finally:
         sock.close()
         state.close()  # also when Ctrl-C came before uvicorn started
@@ -117,4 +119,4 @@ def _serve(args: argparse.Namespace) -> int:
     # A program still being prepared runs on a worker thread that Python would wait for at
     # exit (seconds, minutes for an FEM site). Nothing of it needs keeping: the journal is
     # closed and commits whole, cache entries are written whole or not at all. Leave now.
-    os._exit(0)
+    os._exit(code)

@@ -106,7 +106,7 @@ def _sweep(args: argparse.Namespace) -> int:
             # 5 December 2026)
             raise InputError("program", args.program, f"the sweep file's program "
                              f"({spec.program!r}), or no program on the command line: "
-                             "the two name different programs")
+                             "the two name different files")
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed", args.seed, "a whole number >= 0")
     if args.scheduler is None and args.workers is not None:
@@ -164,17 +164,18 @@ def _sweep(args: argparse.Namespace) -> int:
     opts: dict[str, Any] = dict(spec.options) if spec else {}
     if args.safety_only:
         opts["body"] = False
-    for option, value in (("--fibers", args.fibers), ("--seed", args.seed)):
-        if value is not None and opts.get("body") is False:
-            # they did nothing but change every point's key: a rerun with them was refused
-            # as another sweep (probe of 5 December 2026)
-            raise InputError(option, value, "a sweep with the body (no --safety-only, no "
-                             "body = false): the fibers and their draw are the body's, which "
-                             "the safety check does not use")
     if args.fibers is not None:
         opts["fibers"] = args.fibers
     if args.seed is not None:
         opts["seed"] = args.seed
+    for key in ("fibers", "seed"):
+        if opts.get(key) is not None and opts.get("body") is False:
+            # they did nothing but change every point's key: a rerun with them was refused
+            # as another sweep (probe of 5 December 2026); the file's too (review)
+            given = f"--{key}" if getattr(args, key) is not None else f"sweep file {key}"
+            raise InputError(given, opts[key], "a sweep with the body (no --safety-only, no "
+                             "body = false): the fibers and their draw are the body's, which "
+                             "the safety check does not use")
     if "subject" in axes and opts.get("body") is False:  # N identical points, without a word
         n = len(axes["subject"])
         raise InputError(axes["subject"].option or "--vary subject",

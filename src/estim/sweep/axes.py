@@ -211,10 +211,10 @@ def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str
     # before it, a bare number below 1 reads as a fraction as readily: '0.1,20%' ran 0.1 %
     # where 10 % was meant (probe of 5 December 2026)
     small = next((n for n, u, w in items[:last]
-                  if u is None and w is None and n is not None and 0 < abs(n) < 1), None)
+                  if u is None and w is None and n is not None and 0 < abs(n) <= 1), None)
     if small is not None:
         raise InputError(opt, f"{small:g}", f"'{small:g}%' or '{small * 100:g}%': a bare "
-                         "number below 1 before a percentage is ambiguous "
+                         "number up to 1 before a percentage is ambiguous "
                          f"({_FRACTION_OR_PERCENT})")
 
 
@@ -233,7 +233,10 @@ def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
     if n > MAX_AXIS_VALUES:
         raise InputError(opt, spec, f"at most {MAX_AXIS_VALUES:,} values")
     step = (b - a) / (n - 1) if n > 1 else 0.0
-    return [(float(f"{a + i * step:.10g}"), unit, None) for i in range(n)]
+    values = [float(f"{a + i * step:.10g}") for i in range(n)]
+    if not all(map(math.isfinite, values)):  # -1e308..1e308: its step overflows
+        raise InputError(opt, spec, "a range between two finite numbers")
+    return [(v, unit, None) for v in values]
 
 
 def _list(tokens: Sequence[Any], opt: str) -> list[_Item]:
@@ -250,6 +253,8 @@ def _list(tokens: Sequence[Any], opt: str) -> list[_Item]:
             raise InputError(opt, token, "a value between each pair of commas")
         match = _TOKEN.fullmatch(token)
         if match:
+            if not math.isfinite(float(match["number"])):  # '1e400mA' read as inf
+                raise InputError(opt, token, "a finite number")
             out.append((float(match["number"]), match["unit"], None))
         elif _WORD.fullmatch(token.strip()) and len(token) <= 64:
             out.append((None, None, token.strip()))

@@ -358,11 +358,13 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     shift = float(motor_shifts(site, cathode, np.array([subject.motor_point_z]))[0])
     if shift:  # from where the program puts them
         own = motor_point_shift_m(site)
-        if not own:
-            # a subject's own draw past the ±100 mm a site takes (4 SD of the thigh's 2.5 cm:
-            # about one subject in 16,000 either way) is held at it; refused, it stopped
-            # --subjects 3912 (probe of 5 December 2026)
-            shift = float(np.clip(shift, -MAX_MOTOR_SHIFT_M, MAX_MOTOR_SHIFT_M))
+        if abs(own) < MAX_MOTOR_SHIFT_M * (1 - 1e-12):
+            # a subject's own draw that, with the program's shift, lies past the ±100 mm a
+            # site takes is held at it (4 SD of the thigh's 2.5 cm: about one subject in
+            # 16,000); refused, it stopped --subjects 3912 (probe of 5 December 2026). A
+            # shift the program itself puts at the limit is refused with a subject's own
+            # beyond it, both parts named.
+            shift = float(np.clip(own + shift, -MAX_MOTOR_SHIFT_M, MAX_MOTOR_SHIFT_M)) - own
         if abs(own + shift) > MAX_MOTOR_SHIFT_M * (1 + 1e-12):
             axis = next(a for a in axes if a.name == SUBJECT)
             raise InputError(axis.option, subject.index, f"motor points within "
