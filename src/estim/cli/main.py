@@ -218,13 +218,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2
     except _Terminated:
+        # as Ctrl-C's 130: returned, not re-raised, so that the process exits normally and
+        # multiprocessing's finalizers run (raised again after the clean-up, the signal
+        # killed it before them and the "leaked semaphore" warning came back; review)
         print("terminated", file=sys.stderr)
-        # the clean-up has run: the signal now does what it did before (a process that
-        # called main() and handles SIGTERM itself gets it; review of 5 December 2026)
-        import signal
-
-        signal.raise_signal(signal.SIGTERM)
-        return 143  # 128 + SIGTERM, where the signal is ignored
+        return 143  # 128 + SIGTERM
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
