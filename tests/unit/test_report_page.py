@@ -303,25 +303,12 @@ def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output
     """The Output block showed a lead's programmed 10 mA through a 3 V compliance with no
     word, while the activation below said the device drives 3.7 mA (probe of 5 December
     2026); the block now points there."""
-    import io
-
-    from estim import load_program, simulate
-    from estim.program.bundled import bundled_examples
-    from estim.report.run import result_to_dict
-    from estim.report.terminal import console as make_console
-    from estim.report.terminal import render_brief
-
-    data = result_to_dict(simulate(load_program(bundled_examples()["dbs_stn"]), body=False))
     dbs = {"contacts": [{"role": "cathode", "radius_m": 3e-3}], "volume_mm3": 94.5,
            "fiber_diameter_m": 5.7e-6, "field_threshold_V_per_m": 200.0,
            "field_volume_mm3": 62.2, "limited_by": "the 3 V compliance drives "
            "at most 3.7 mA through 812 Ω, not the programmed 10 mA"}
     for limited, said in ((dbs, True), ({**dbs, "limited_by": None}, False)):
-        data["effects"] = {"dbs_activation": limited, "notes": []}
-        out = make_console()
-        out.file = io.StringIO()
-        render_brief(data, out)
-        text = out.file.getvalue()
+        text = _brief_of("dbs_stn", {"dbs_activation": limited, "notes": []})
         assert ("cannot drive all of it" in text) is said
         assert ("limited: the 3 V compliance" in text) is said
 
@@ -347,6 +334,21 @@ def test_a_figure_title_and_footnote_are_wrapped_to_the_figure() -> None:
 def test_a_dose_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:
     """Iontophoresis's Output block read "peak 4 mA" where the dose below says the device's
     compliance drives 1.6 mA (review of 5 December 2026); it points there."""
+    dose = {"dose_mA_min": 40.0, "current_density_mA_per_cm2": 0.4,
+            "return_current_density_mA_per_cm2": 4 / 24, "current_density_limit_mA_per_cm2": 0.5,
+            "current_density_ok": True, "mass_delivered_mg": 0.07,
+            "findings": ["the device's 5 V compliance drives at most 1.6 mA through the skin"]}
+    for findings, said in ((dose["findings"], True), ([], False)):
+        text = _brief_of("iontophoresis_dexamethasone",
+                         {"dose": {**dose, "findings": findings}, "notes": []})
+        assert ("cannot drive all of it: see the dose below" in text) is said
+        assert ("! the device's 5 V compliance" in text) is said
+        assert "under the return pad" not in text  # under the limit: not said
+
+
+def _brief_of(example: str, effects: dict[str, object]) -> str:
+    """The one-screen summary of a bundled example's output (no body) with ``effects``
+    in place of its own: what the terminal prints of them."""
     import io
 
     from estim import load_program, simulate
@@ -355,18 +357,9 @@ def test_a_dose_the_compliance_cannot_drive_is_flagged_under_its_output() -> Non
     from estim.report.terminal import console as make_console
     from estim.report.terminal import render_brief
 
-    data = result_to_dict(simulate(load_program(bundled_examples()[
-        "iontophoresis_dexamethasone"]), body=False))
-    dose = {"dose_mA_min": 40.0, "current_density_mA_per_cm2": 0.4,
-            "return_current_density_mA_per_cm2": 4 / 24, "current_density_limit_mA_per_cm2": 0.5,
-            "current_density_ok": True, "mass_delivered_mg": 0.07,
-            "findings": ["the device's 5 V compliance drives at most 1.6 mA through the skin"]}
-    for findings, said in ((dose["findings"], True), ([], False)):
-        data["effects"] = {"dose": {**dose, "findings": findings}, "notes": []}
-        out = make_console()
-        out.file = io.StringIO()
-        render_brief(data, out)
-        text = out.file.getvalue()
-        assert ("cannot drive all of it: see the dose below" in text) is said
-        assert ("! the device's 5 V compliance" in text) is said
-        assert "under the return pad" not in text  # under the limit: not said
+    data = result_to_dict(simulate(load_program(bundled_examples()[example]), body=False))
+    data["effects"] = effects
+    out = make_console()
+    out.file = io.StringIO()
+    render_brief(data, out)
+    return str(out.file.getvalue())
