@@ -186,11 +186,26 @@ def test_a_modality_without_a_window_still_has_a_dial() -> None:
     programmed = model.program.channels[0].stimulation.amplitude.value
     state = model.at(programmed)
     assert state.level is Level.UNKNOWN and state.recruitment == {}
-    assert "d.c." in state.reasons[0]
+    assert "d.c. electrode" in state.reasons[0] and "not modelled" in state.reasons[0]
     assert state.safety_verdict == check(program_at(model.program, programmed)).verdict.value
+    # the dose at each setting (the dial said only "no sensation window"): the program's
+    # 40 mA·min, so the time is T = Q / I + (ramps) / 2 and the density I / area, closed
+    # forms (1e-9: round-off only); the drug's mass is fixed by the charge, not the dial
+    run = model.result.effects.dose  # type: ignore[union-attr]
+    assert run is not None and state.dose is not None
+    assert state.dose["duration_s"] == pytest.approx(run.duration_s, rel=1e-9)
+    half = model.at(programmed / 2)
+    assert half.dose is not None
+    assert half.dose["dose_mA_min"] == pytest.approx(40.0, rel=1e-9)
+    assert half.dose["duration_s"] == pytest.approx(40 * 60 / 2 + 30, rel=1e-9)  # 2 mA
+    assert half.dose["current_density_mA_per_cm2"] == pytest.approx(2 / 10, rel=1e-9)
+    assert half.dose["mass_delivered_mg"] == pytest.approx(run.mass_delivered_mg, rel=1e-9)
+    assert half.reasons[0].startswith("At 2 mA the 40 mA·min take 20.5 min")
+    assert model.at(0.0).dose is None and "zero" in model.at(0.0).reasons[0]
     # a current too small to deliver the dose within a day: the program model's message
     tiny = model.at(1e-6)
     assert tiny.safety_verdict == "refused" and "within 24 h" in tiny.tripped_rules[0]
+    assert tiny.dose is None and "no dose at this setting" in tiny.reasons[0]
     with pytest.raises(InputError, match="sensation window"):
         fit_person(model, Marks(first_felt=0.001, strong=0.002))
 

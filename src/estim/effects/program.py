@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["DeviceReach", "EffectsResult", "OtherChannel", "characteristic_frequency",
-           "device_reach", "effects_for_program", "held_to", "pulse_train", "reach_note",
-           "subject_recruitment"]
+           "device_reach", "dose_dict", "effects_for_program", "held_to", "program_dose",
+           "pulse_train", "reach_note", "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -150,6 +150,47 @@ def _dc_short_of(program: Program, amplitude_a: float, dose_c: float) -> str | N
             f"{current_text(amplitude_a, smallest='mA')}, so the {dose_c / 0.06:.3g} mA·min "
             f"take at least {amplitude_a / reach:.2g} × as long, and the dose, the density "
             "and the drug estimate above are those of the programmed current")
+
+
+def program_dose(program: Program) -> DoseReport | None:
+    """The iontophoretic dose of the first channel (None where it is not iontophoresis): the
+    drug under its own electrode where the file leaves it out, the density judged under both
+    pads, and what a compliance too low for the skin's d.c. load delivers instead, as a
+    finding. ``estim run`` and the virtual stimulator's dial (at each setting) read it."""
+    main = program.channels[0]
+    s = main.stimulation
+    if not isinstance(s, Iontophoresis):
+        return None
+    under = s.drug_electrode or (get_drug(s.drug).electrode.value if s.drug else "anode")
+    drug_pad, return_pad = ((main.cathode, main.anode) if under == "cathode"
+                            else (main.anode, main.cathode))
+    dose = iontophoresis_dose(s.amplitude.value, s.duration,
+                              electrode_area_m2=drug_pad.area_m2,
+                              ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
+                              drug_electrode=s.drug_electrode,
+                              return_area_m2=return_pad.area_m2)
+    short = _dc_short_of(program, s.amplitude.value, s.dose)
+    return dose if short is None else replace(dose, findings=(*dose.findings, short))
+
+
+def dose_dict(d: DoseReport) -> dict[str, Any]:
+    """A dose as ``results.json`` (``effects.dose``) and the stimulator's API give it."""
+    return {
+        "dose_mA_min": d.dose_mA_min, "charge_C": d.charge_C,
+        "duration_s": d.duration_s,
+        "current_density_mA_per_cm2": d.current_density_mA_per_cm2,
+        "return_current_density_mA_per_cm2":
+            None if d.return_current_density_A_per_m2 is None
+            else d.return_current_density_A_per_m2 / 10.0,  # [A/m² -> mA/cm²]
+        "current_density_limit_mA_per_cm2": d.current_density_limit_A_per_m2 / 10.0,
+        "current_density_ok": d.current_density_ok,
+        "drug": d.drug.name if d.drug is not None else None,
+        "required_electrode": d.required_electrode.value
+        if d.required_electrode is not None else None,
+        "polarity_ok": d.polarity_ok,
+        "mass_delivered_mg": d.mass_delivered_mg,
+        "findings": list(d.findings), "evidence": d.evidence,
+    }
 
 
 def reach_note(reach: DeviceReach) -> str:
@@ -296,23 +337,7 @@ class EffectsResult:
                 "evidence": self.force.evidence,
             }
         if self.dose is not None:
-            d = self.dose
-            out["dose"] = {
-                "dose_mA_min": d.dose_mA_min, "charge_C": d.charge_C,
-                "duration_s": d.duration_s,
-                "current_density_mA_per_cm2": d.current_density_mA_per_cm2,
-                "return_current_density_mA_per_cm2":
-                    None if d.return_current_density_A_per_m2 is None
-                    else d.return_current_density_A_per_m2 / 10.0,  # [A/m² -> mA/cm²]
-                "current_density_limit_mA_per_cm2": d.current_density_limit_A_per_m2 / 10.0,
-                "current_density_ok": d.current_density_ok,
-                "drug": d.drug.name if d.drug is not None else None,
-                "required_electrode": d.required_electrode.value
-                if d.required_electrode is not None else None,
-                "polarity_ok": d.polarity_ok,
-                "mass_delivered_mg": d.mass_delivered_mg,
-                "findings": list(d.findings), "evidence": d.evidence,
-            }
+            out["dose"] = dose_dict(self.dose)
         return out
 
 
@@ -609,21 +634,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     notes: list[str] = []
     main = program.channels[0]
     kind = main.stimulation.type
-    dose = None
-    if isinstance(main.stimulation, Iontophoresis):
-        s = main.stimulation
-        # the drug's own electrode where the file leaves it out, as the dose takes it
-        under = s.drug_electrode or (get_drug(s.drug).electrode.value if s.drug else "anode")
-        drug_pad, return_pad = ((main.cathode, main.anode) if under == "cathode"
-                                else (main.anode, main.cathode))
-        dose = iontophoresis_dose(s.amplitude.value, s.duration,
-                                  electrode_area_m2=drug_pad.area_m2,
-                                  ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
-                                  drug_electrode=s.drug_electrode,
-                                  return_area_m2=return_pad.area_m2)
-        short = _dc_short_of(program, s.amplitude.value, s.dose)
-        if short is not None:
-            dose = replace(dose, findings=(*dose.findings, short))
+    dose = program_dose(program)
+    if dose is not None:
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
     if len(stimuli[0].onsets_s) == 0:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from estim.effects.program import DeviceReach, held_to, pulse_train
+from estim.effects.program import DeviceReach, dose_dict, held_to, program_dose, pulse_train
 from estim.effects.sensation import CountCriterion, Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
 from estim.effects.window import SensationWindow, thresholds_near
@@ -48,7 +48,7 @@ from estim.program.stimulation import FORCE_TYPES
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
-from estim.stimulator.safety_dial import SafetyTable, dial_channel, safety_table
+from estim.stimulator.safety_dial import SafetyTable, dial_channel, program_at, safety_table
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -108,6 +108,9 @@ class DialState:
     muscle: str | None = None
     #: the channel whose muscle ``force_fraction`` is (the window channel's)
     force_channel: str | None = None
+    #: iontophoresis: the dose at this setting, as ``results.json``'s ``effects.dose``
+    #: (the dose-controlled treatment's time, the densities, the drug); None otherwise
+    dose: Mapping[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -118,7 +121,8 @@ class DialState:
                 "near": [{"threshold": name, "amplitude": amp, "fraction": edge}
                          for name, amp, edge in self.near],
                 "people": dict(self.people), "undecided": dict(self.undecided),
-                "muscle": self.muscle, "force_channel": self.force_channel}
+                "muscle": self.muscle, "force_channel": self.force_channel,
+                "dose": None if self.dose is None else dict(self.dose)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,13 +250,19 @@ class DialModel:
         if window is None or self.current_per_unit is None:
             effects = self.result.effects
             notes = effects.notes if effects is not None else ()
-            why = notes[0] if notes else "no sensation model for this modality"
+            why: tuple[str, ...] = (notes[0] if notes else
+                                    "no sensation model for this modality",)
+            dose = None
             if effects is not None and effects.dbs is not None:
                 # at this setting: the programmed setting's volume stood at every one
                 # (94.5 mm³ at 0 mA and at 10 mA; probe of 5 December 2026)
-                why = _dbs_words(effects.dbs, a)
+                why = (_dbs_words(effects.dbs, a),)
+            elif effects is not None and effects.dose is not None:
+                # the dial of an iontophoresis unit said only "no sensation window": its
+                # dose, time and densities at this setting are what the user turns it for
+                why, dose = _dose_at(self.program, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
-                             safe.rules, (why,))
+                             safe.rules, why, dose=dose)
         current = min(drive * self.current_per_unit, self.window_top_a)  # [dial unit -> A]
         fractions = {name: float(c.fraction_at(current)[0])
                      for name, c in window.classes.items()}
@@ -498,6 +508,37 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
             + (f"; {limit} holds the current below what the setting asks "
                f"({current_text(unlimited, smallest='mA')})" if held else "")
             + ". estim predicts the tissue a DBS setting activates, not what it feels like.")
+
+
+def _dose_at(program: Program, setting: float
+             ) -> tuple[tuple[str, ...], dict[str, object] | None]:
+    """An iontophoresis program's dose at a dial setting (A), in words and as
+    :func:`estim.effects.program.dose_dict`: the dose is the program's, so the time is what
+    moves with the current (ramps included)."""
+    from estim.text import current_text, duration_text, readable
+
+    if setting <= 0:
+        return ("the dial is at zero: no current, no drug delivered",), None
+    try:
+        dose = program_dose(program_at(program, setting))
+    except InputError as err:  # the program model refuses the setting (its 24 h limit)
+        return (f"no dose at this setting: {err}",), None
+    assert dose is not None
+    d = dose_dict(dose)
+    limit = d["current_density_limit_mA_per_cm2"]
+    back = d["return_current_density_mA_per_cm2"]
+    density = f"{dose.current_density_mA_per_cm2:.3g} mA/cm² under the drug pad"
+    if back is not None:
+        density += f" and {back:.3g} under the return pad"
+    words = (f"At {current_text(setting, smallest='mA')} the {dose.dose_mA_min:.3g} mA·min "
+             f"take {duration_text(dose.duration_s)}, ramps included; {density} (the "
+             f"guideline: at most {limit:.3g} mA/cm² under each)")
+    if dose.drug is not None and dose.mass_delivered_mg is not None:
+        # the mass is the drug ion's (Faraday's law), fixed by the dose, not by the dial
+        words += (f"; about {readable(format(dose.mass_delivered_mg, '.1g'))} mg of "
+                  f"{dose.drug.ion.split(' (')[0]} delivered, an order of magnitude")
+    return (f"{words}. The sensation under a d.c. electrode is mostly electrochemical and is "
+            "not modelled.", *(f"{f[0].upper()}{f[1:]}." for f in dose.findings)), d
 
 
 def _channel(program: Program, name: str) -> Any:
