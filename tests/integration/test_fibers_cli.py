@@ -170,7 +170,10 @@ def test_a_point_option_with_a_program_is_refused_even_at_its_default(option) ->
 
 @pytest.mark.parametrize(("args", "words"), [
     ([], "validated against NEURON at 5.7–16 µm (within 1 %)"),
-    (["--model", "mrg", "--diameter", "1um"], "not at 1 µm (the MRG geometry scaled"),
+    (["--model", "mrg", "--diameter", "1um"], "not at 1 µm (below the MRG interpolation's"
+                                               " 2 µm: its 2 µm geometry scaled down"),
+    (["--model", "mrg", "--diameter", "3um"], "not at 3 µm (its geometry from the quadratic "
+                                               "MRG interpolation"),
     (["--model", "sweeney", "--diameter", "25um"], "validated against NEURON at 10 µm; not at 25"),
     (["--model", "hh"], "not against NEURON"),
 ])

@@ -417,9 +417,17 @@ def _point_evidence(model: str, diameter_m: float) -> str:
     cases = f"{lo:g} µm" if lo == hi else f"{lo:g}–{hi:g} µm"
     if lo * 0.95 <= d_um <= hi * 1.05:
         return f"mechanistic cable model, validated against NEURON at {cases} (within 1 %)"
+    # the MRG geometry: its published table, its interpolation fits from 2 µm, and below
+    # 2 µm the 2 µm geometry scaled (every diameter off the cases read "scaled beyond its
+    # published table"; docs check of 6 December 2026)
+    where = ""
+    if model == "mrg":
+        where = (" (below the MRG interpolation's 2 µm: its 2 µm geometry scaled down by "
+                 "similarity)" if d_um < 2.0 else
+                 " (its geometry from the quadratic MRG interpolation, not the published "
+                 "table)" if not 5.7 <= d_um <= 16.0 else "")
     return (f"mechanistic cable model, validated against NEURON at {cases}; not at "
-            f"{d_um:.3g} µm" + (" (the MRG geometry scaled beyond its published table)"
-                               if model == "mrg" else ""))
+            f"{d_um:.3g} µm" + where)
 
 
 def _end_nodes(fiber: Any) -> set[int]:

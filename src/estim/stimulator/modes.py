@@ -118,8 +118,8 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
          "duration": "15 min"}),
     "rub": _massage(
         "Rub (massage-like TENS)",
-        "80 Hz, 200 us; rate swings by 50 % and amplitude by 30 % every 0.5 s, a quick "
-        "back-and-forth; 15 min",
+        "80 Hz, 200 us; the rate dips by up to 50 % and the amplitude by up to 30 % and "
+        "back every 0.5 s, a quick back-and-forth; 15 min",
         "rate- and amplitude-modulated TENS (Johnson 2008, ch. 15; Pantaleao et al. 2011, "
         "J Pain 12:581) at a fast 2 Hz swing; " + _MANUFACTURER,
         {"type": "tens", "mode": "modulated", "amplitude": "10 mA", "frequency": "80 Hz",
