@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "duration_text", "percent_text",
-           "readable",
+__all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "duration_text", "ohm_text",
+           "percent_text", "readable",
            "spreadsheet_cell", "spreadsheet_file", "terminal_text"]
 
 #: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
@@ -100,6 +100,19 @@ def duration_text(seconds: float, digits: int = 3) -> str:
         if abs(seconds) < top:
             return f"{readable(f'{seconds * scale:.{digits}g}')} {unit}"
     return f"{readable(f'{seconds / 3600:.{digits}g}')} h"
+
+
+def ohm_text(ohms: float) -> str:
+    """A resistance as people read it: '325 Ω', '24.5 kΩ', '1.2 MΩ' ('24491 Ω' was printed
+    for a microcurrent load; probe of 6 December 2026).
+
+    >>> ohm_text(325.4), ohm_text(24491.0), ohm_text(1.2e6)
+    ('325 Ω', '24.5 kΩ', '1.2 MΩ')
+    """
+    for top, scale, unit in ((1e4, 1.0, "Ω"), (1e6, 1e-3, "kΩ")):
+        if abs(ohms) < top:
+            return f"{readable(f'{ohms * scale:.3g}')} {unit}"
+    return f"{readable(f'{ohms * 1e-6:.3g}')} MΩ"
 
 
 def percent_text(fraction: float) -> str:

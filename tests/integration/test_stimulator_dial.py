@@ -228,6 +228,12 @@ def test_the_dial_past_the_compliance_feels_what_the_device_drives() -> None:
     assert high.level is not Level.PAIN
     assert high.reasons[0].startswith("the device drives at most") and "3 V" in high.reasons[0]
     assert not any(r.startswith("the device drives") for r in model.at(0.5 * reach).reasons)
+    # the setting the fibers get, for the page to measure the edge and draw the field from
+    # (it measured "78 % above pain" from the dial's 1 mA of a 0.49 mA microcurrent unit;
+    # probe of 6 December 2026); None below the reach
+    assert high.driven == pytest.approx(reach, rel=1e-9)
+    assert high.to_dict()["driven"] == high.driven and model.at(0.5 * reach).driven is None
+    assert all(abs(high.driven / n[1] - 1) <= n[2] for n in high.near)
     # a person's marks past it are what the device drove, and nothing is recommended past
     # it: a strong mark at 50 mA was fitted as 50 mA and 21.7 mA recommended (review)
     assert model.driven_top_a == pytest.approx(reach, rel=1e-12)

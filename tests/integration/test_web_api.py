@@ -701,6 +701,28 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
     _refused(client.post(f"/api/jobs/{job}/person", json={"fit": fit, "x": 1}), "x")
 
 
+def test_a_factor_edited_on_its_own_is_refused_against_the_programs_thresholds(
+        client: TestClient, job: str, model: dict[str, Any]) -> None:
+    """A fit of all four marks whose pain factor was edited 1 -> 5 was kept, and raised a
+    person's predicted pain on NMES from 101 to 482 mA (probe of 6 December 2026): its own
+    residuals stay 0, so only the program's thresholds show it."""
+    t = model["thresholds"]
+    marks = {"first_felt": t["sensory"], "strong": t["strong"], "twitch": t["motor"],
+             "too_much": t["pain"]}
+    fit = client.post(f"/api/jobs/{job}/fit", json={k: _ma(v) for k, v in marks.items()}
+                      ).json()["fit"]
+    assert fit["pain_from_mark"] and fit["motor_from_twitch"]
+    pid = client.post("/api/people", json={"name": "Eli"}).json()["id"]
+    good = {"program": PROGRAM, "site": "lower_back", "marks": fit["marks"], "fit": fit,
+            "job": job}
+    for name in ("pain_factor", "motor_factor", "cutaneous_factor"):
+        _refused(client.post(f"/api/people/{pid}/calibrations", json={
+            **good, "fit": {**fit, name: fit[name] * 5}}), "fit", f"fit.{name}", "not edited")
+    assert client.get(f"/api/people/{pid}/calibrations").json() == []
+    saved = client.post(f"/api/people/{pid}/calibrations", json=good)
+    assert saved.status_code == 200, saved.text
+
+
 def test_a_custom_programs_session_is_held_to_its_prepared_dial(client: TestClient,
                                                                   job: str) -> None:
     """A custom program is known by its job, not its name: the page's "Your own" program

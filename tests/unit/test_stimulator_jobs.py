@@ -91,9 +91,33 @@ def test_jobs_run_one_at_a_time_in_order_and_unknown_ids_are_refused() -> None:
         assert first != second
         assert gate.reached.wait(10)
         assert jobs.status(second).state is JobState.QUEUED
+        assert jobs.status(second).message == "queued behind 1 other program being prepared"
         gate.release.set()
         assert jobs.wait(second, timeout_s=10).state is JobState.DONE
         with pytest.raises(KeyError, match="expected a job id"):
             jobs.status("0" * 16)
         with pytest.raises(InputError, match="program"):
             jobs.submit("tens_conventional")  # type: ignore[arg-type]
+
+
+def test_the_job_a_page_is_using_is_forgotten_last() -> None:
+    """Only ``keep`` finished jobs are held; the page's own went after 16 others were
+    prepared although its dial was being turned (probe of 6 December 2026): the least
+    recently used finished job is the one forgotten."""
+    def quick(program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        return f"model of {program.name}"
+
+    names = ["tens_conventional", "tens_burst", "tens_modulated", "nmes_quadriceps"]
+    with Jobs(prepare_fn=quick, keep=2) as jobs:
+        keys = []
+        for name in names[:2]:
+            keys.append(jobs.submit(_program(name)))
+            assert jobs.wait(keys[-1], timeout_s=10).state is JobState.DONE
+        jobs.model(keys[0])  # the page turns its dial on the first
+        for name in names[2:]:
+            key = jobs.submit(_program(name))
+            assert jobs.wait(key, timeout_s=10).state is JobState.DONE
+            jobs.model(keys[0])
+        assert jobs.model(keys[0]) == "model of " + _program(names[0]).name
+        with pytest.raises(KeyError):
+            jobs.status(keys[1])  # used least recently: forgotten

@@ -158,6 +158,19 @@ def test_a_program_text_beside_another_mode_is_refused() -> None:
     assert caught.value.setting == "custom_toml"
 
 
+@pytest.mark.parametrize(("mode", "rate", "words"), [
+    ("knead", "4 Hz", "(2.5 s at 4 Hz; or a rate of at least 5 Hz)"),
+    ("tens_burst", "10 Hz", "a burst (600.4 ms) that fits in the burst period"),
+])
+def test_a_rate_too_low_for_the_modes_rhythm_is_filed_under_the_rate(
+        mode: str, rate: str, words: str) -> None:
+    """Knead at 4 Hz was shown under Mode, about a modulation period nobody typed, with
+    "2.5e+03 ms" in it (probe of 6 December 2026): the rate the form changed is named."""
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode=mode, frequency=rate))
+    assert caught.value.setting == "frequency" and words in str(caught.value)
+
+
 def test_a_setting_the_modality_lacks_is_named() -> None:
     with pytest.raises(SettingsError) as caught:
         settings_program(DeviceSettings(mode="ifc_premodulated", pulse_width="200 us"))

@@ -195,18 +195,18 @@ def dose_dict(d: DoseReport) -> dict[str, Any]:
 
 def reach_note(reach: DeviceReach) -> str:
     """Where a channel's device cannot drive its setting, in words."""
-    from estim.text import current_text
+    from estim.text import current_text, ohm_text
 
     if reach.bound == "compliance":
         return (f"channel {reach.channel!r}: the device drives at most "
                 f"{current_text(reach.reach_a, smallest='mA')} of the programmed "
                 f"{current_text(reach.programmed_a, smallest='mA')} through the "
-                f"{reach.load_ohm:.0f} Ω of tissue and skin interface (its "
+                f"{ohm_text(reach.load_ohm)} of tissue and skin interface (its "
                 f"{reach.bound_value:g} V compliance)")
     volts = reach.programmed_a * reach.load_ohm  # [A x Ω -> V]: the setting itself
     return (f"channel {reach.channel!r}: its {current_text(reach.bound_value, smallest='mA')} "
             f"current limit holds the {current_text(reach.programmed_a, smallest='mA')} that "
-            f"{volts:.3g} V would drive through the {reach.load_ohm:.0f} Ω of tissue and skin "
+            f"{volts:.3g} V would drive through the {ohm_text(reach.load_ohm)} of tissue and skin "
             f"interface at {current_text(reach.reach_a, smallest='mA')}")
 
 

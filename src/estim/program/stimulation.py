@@ -25,7 +25,7 @@ from estim.program.common import (
 from estim.program.drugs import get_drug
 from estim.program.options import Control, IFCMode, PulseShape, Recharge, TENSMode
 from estim.program.quantities import Charge, Dimensionless, Frequency, Time
-from estim.text import current_text
+from estim.text import current_text, duration_text, readable
 
 __all__ = ["DBS", "HVPC", "MAX_CARRIER_CYCLES", "MAX_CARRIER_HZ", "MAX_SWEEP_PHASE_S", "NMES",
            "STIMULATION_TYPES", "SWEEP_STEP_S", "TENS", "Interferential", "Iontophoresis",
@@ -154,7 +154,10 @@ class TENS(_Pulsed):
         if self.mode is TENSMode.MODULATED and self.modulation_period < 10.0 / self.frequency:
             raise InputError("modulation_period", si_text("period", self.modulation_period),
                              "at least 10 pulse periods, so the modulation is a modulation "
-                             f"({10e3 / self.frequency:.3g} ms at {self.frequency:g} Hz)")
+                             f"({duration_text(10.0 / self.frequency)} at "
+                             f"{readable(format(self.frequency, 'g'))} Hz; or a rate of at "
+                             f"least {readable(format(10.0 / self.modulation_period, '.3g'))}"
+                             " Hz)")
         if self.mode is TENSMode.BURST:
             if self.burst_frequency is None or self.pulses_per_burst is None:
                 raise InputError("burst_frequency" if self.burst_frequency is None

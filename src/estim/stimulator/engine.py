@@ -31,7 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -111,6 +111,11 @@ class DialState:
     #: iontophoresis: the dose at this setting, as ``results.json``'s ``effects.dose``
     #: (the dose-controlled treatment's time, the densities, the drug); None otherwise
     dose: Mapping[str, object] | None = None
+    #: the setting whose current the device drives into the tissue (dial unit), where its
+    #: compliance or current limit keeps it below the dial's; None where it is the dial's
+    #: (the page measured the edge from the dial's 1 mA where the fibers got 0.49 mA: "78 %
+    #: above pain", and drew the waveform and the field at 1 mA; probe of 6 December 2026)
+    driven: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -122,7 +127,8 @@ class DialState:
                          for name, amp, edge in self.near],
                 "people": dict(self.people), "undecided": dict(self.undecided),
                 "muscle": self.muscle, "force_channel": self.force_channel,
-                "dose": None if self.dose is None else dict(self.dose)}
+                "dose": None if self.dose is None else dict(self.dose),
+                "driven": self.driven}
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,11 +309,12 @@ class DialModel:
                              safe.verdict, safe.rules, reasons,
                              tuple(thresholds_near(drive, self.thresholds)), people,
                              undecided, muscle=muscle,
-                             force_channel=window.channel if force is not None else None)
+                             force_channel=window.channel if force is not None else None,
+                             driven=drive if drive < a else None)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided,
-                         muscle=window.muscle)
+                         muscle=window.muscle, driven=drive if drive < a else None)
 
     def _other_at(self, other: DialChannel, setting: float) -> tuple[Any, ...]:
         """Another channel's sensation at a dial setting, in :meth:`at`'s terms (its force
@@ -344,13 +351,13 @@ class DialModel:
         top, reach = self._binding()
         if reach is None or setting <= top * (1 + 1e-9):
             return setting, ()
-        from estim.text import current_text
+        from estim.text import current_text, ohm_text
 
         bound = (f"its {reach.bound_value:g} V compliance" if reach.bound == "compliance"
                  else f"its {current_text(reach.bound_value)} current limit")
         return top, (
             f"the device drives at most {current_text(reach.reach_a)} through the "
-            f"{reach.load_ohm:.0f} Ω of tissue and skin interface ({bound}): what a person "
+            f"{ohm_text(reach.load_ohm)} of tissue and skin interface ({bound}): what a person "
             "feels is taken there",)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None
@@ -692,6 +699,8 @@ class JobStatus:
 class _Job:
     status: JobStatus
     model: DialModel | None = None
+    #: the order it was queued in (the dict's order follows use)
+    queued: int = 0
 
 
 #: Stack of the thread that prepares programs (B): deep LLVM compilation needs more than the
@@ -719,6 +728,7 @@ class Jobs:
         self._keep = keep
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, _Job] = OrderedDict()
+        self._queued = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-prepare")
 
     def submit(self, program: Program) -> str:
@@ -732,7 +742,9 @@ class Jobs:
             if job is not None and job.status.state is not JobState.FAILED:
                 self._jobs.move_to_end(key)
                 return key
-            self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"))
+            self._queued += 1
+            self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"),
+                                   queued=self._queued)
             self._forget_old()
         # The pool starts its thread on the first submit. Compiling the fiber kernels there
         # (numba/LLVM) can overrun a default thread stack and kill the process with SIGSEGV
@@ -778,15 +790,31 @@ class Jobs:
     def _job(self, key: str) -> _Job:
         with self._lock:
             job = self._jobs.get(key)
+            if job is not None:
+                # the least recently used are forgotten first: a page turning its dial kept
+                # its job only until 16 others were prepared (probe of 6 December 2026)
+                self._jobs.move_to_end(key)
         if job is None:
             raise KeyError(f"job: got {key!r}, expected a job id from Jobs.submit")
         return job
 
     def status(self, job_id: str) -> JobStatus:
-        """The job's state, progress and message.
+        """The job's state, progress and message; a queued job's says how many programs are
+        prepared before it (a page said "0 % (queued)" for 80 s behind three others that
+        the menu's arrow keys had chosen on the way; probe of 6 December 2026).
 
         :raises KeyError: an unknown (or forgotten) job id."""
-        return self._job(job_id).status
+        job = self._job(job_id)
+        status = job.status
+        if status.state is not JobState.QUEUED:
+            return status
+        with self._lock:
+            ahead = sum(1 for j in self._jobs.values() if j.queued < job.queued
+                        and j.status.state in (JobState.QUEUED, JobState.RUNNING))
+        if not ahead:
+            return status
+        return replace(status, message=f"queued behind {ahead} other program"
+                       + ("s" if ahead > 1 else "") + " being prepared")
 
     def model(self, job_id: str) -> DialModel:
         """The finished job's model.

@@ -256,6 +256,11 @@ _SETTING_OF_PATH = (
     ("anode.size", "pad_width"), ("cathode.size", "pad_width"),
     ("anode.size", "pad_length"), ("cathode.size", "pad_length"),
     ("stimulation.pulse_width", "pulse_width"), ("stimulation.frequency", "frequency"),
+    # a rate too low for the mode's own modulation or burst: the rate the form changed
+    # (knead at 4 Hz was shown under Mode, about a modulation period nobody typed; probe
+    # of 6 December 2026)
+    ("stimulation.modulation_period", "frequency"),
+    ("stimulation.pulses_per_burst", "frequency"), ("stimulation.burst_frequency", "frequency"),
 )
 
 

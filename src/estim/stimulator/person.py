@@ -264,6 +264,26 @@ class PersonFit:
                 "motor": self.motor_factor * t["motor"],
                 "pain": self.pain_factor * t["pain"]}
 
+    def check_on(self, model: ModelWindow) -> None:
+        """Refuse a fit that :func:`fit_person` did not make on ``model``'s program: each
+        prediction is its factor times the program's threshold, so a factor edited on its
+        own (the pain factor 1 -> 5 was kept, and on NMES the pain rose from 101 to 482 mA;
+        probe of 6 December 2026), or a fit made on another program, is caught here, which
+        :meth:`from_dict` cannot do without the thresholds.
+
+        :raises InputError: naming the factor whose prediction does not follow."""
+        t = model.thresholds
+        factor = {"twitch": ("motor_factor", self.motor_factor),
+                  "too_much": ("pain_factor", self.pain_factor)}
+        for name, p in self.predicted.items():
+            threshold = t.get(_MARK_THRESHOLD[name], math.nan)
+            which, k = factor.get(name, ("cutaneous_factor", self.cutaneous_factor))
+            if not math.isfinite(threshold) or abs(k * threshold - p) > 1e-6 * p:
+                raise InputError(f"fit.{which}", k, "the factor this program's thresholds "
+                                 f"give its prediction of the {name.replace('_', ' ')} mark "
+                                 f"({p / threshold if threshold else math.inf:.6g}): a fit "
+                                 "as the stimulator made it on this program, not edited")
+
     def recommendation(self, model: ModelWindow) -> Recommendation:
         """An intensity for ``model``'s program by its goal (:func:`goal_of`), within the
         device maximum and below the setting where the safety check fails."""

@@ -231,7 +231,10 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # and what they differ in, as the report says it (motor points, pain tolerance)
     state["people_varied"] = varied_words(window.bands.to_dict()) \
         if window is not None and window.bands is not None else []
-    return {**state, "unit": model.unit, "waveform": _waveform(model, amps)}
+    # the output as the device drives it: past its compliance, the current it reaches
+    driven = cast(float | None, state["driven"])
+    return {**state, "unit": model.unit,
+            "waveform": _waveform(model, amps if driven is None else driven)}
 
 
 @router.get("/jobs/{job}/section")

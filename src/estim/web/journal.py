@@ -184,6 +184,11 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
         _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()},
                      _dial(request, form.program, form.job, form.site))
     person = PersonFit.from_dict(form.fit)
+    if form.job is not None:
+        # the fit against the prepared program's thresholds: a factor edited on its own
+        from estim.web.device import _model
+
+        person.check_on(_model(request, form.job))
     fit = person.to_dict()  # kept as the dial will read it
     journal = _journal(request)
     record = journal.save_calibration(person_id, program=form.program, site=form.site,

@@ -210,6 +210,7 @@ function watchJob(answer, doing) {
       + "keeps working on the last prepared program meanwhile.";
   };
   const done = async (status) => {
+    if (state.job !== answer.job) return;
     clearInterval(state.polling);
     if (status.state === "failed") {
       $("job-text").textContent = `Could not prepare this program: ${status.error || ""}`;
@@ -217,7 +218,7 @@ function watchJob(answer, doing) {
     }
     try {
       await useModel(answer.job, answer.mode, answer.settings);
-      $("job").hidden = true;
+      if (state.job === answer.job) $("job").hidden = true;
     } catch (err) {
       $("job-text").textContent = `Could not show this program: ${err.message}`;
     }
@@ -225,6 +226,10 @@ function watchJob(answer, doing) {
   const poll = async () => {
     if (state.job !== answer.job) { clearInterval(state.polling); return; }
     const status = await api("GET", `/api/jobs/${encodeURIComponent(answer.job)}`);
+    // another mode chosen while this answer was on its way: it is not this page's any more
+    // (a late DBS answer put DBS on the dial under "Conventional TENS"; probe of
+    // 6 December 2026)
+    if (state.job !== answer.job) return;
     if (status.state === "done" || status.state === "failed") await done(status);
     else show(status);
   };
@@ -245,6 +250,7 @@ async function useModel(job, mode, settings) {
     api("GET", `/api/jobs/${encodeURIComponent(job)}/model`),
     api("GET", `/api/jobs/${encodeURIComponent(job)}/section`),
   ]);
+  if (state.job !== job) return; // another program was chosen meanwhile
   // the dial stays where it was for a program in the same unit; a current carried into a
   // volts dial opened HVPC at 0 V (probe of 5 December 2026)
   const before = state.model && state.model.unit === model.unit ? dialAmps() : null;
@@ -301,8 +307,9 @@ async function turned() {
         : `${(amps * 1e3).toFixed(4)} mA`));
   } catch (err) {
     if (seq === state.dialSeq) {
-      showError(panel, err, "amplitude");
       delete panel.dataset.busy;
+      if (err.field === "job") { forgotten(); return; }
+      showError(panel, err, "amplitude");
     }
     return;
   }
@@ -311,6 +318,28 @@ async function turned() {
   $("dial-panel").querySelector('.error[data-for="amplitude"]').textContent = "";
   state.dial = data;
   showDial(data);
+}
+
+// the server no longer holds the program this dial turns (restarted, or it has prepared
+// many others since): the readings of the last setting are cleared and the program is
+// prepared again (the dial said "job: got '6573…', expected the id of a program being
+// prepared" beside the old setting's sensation and verdict; probe of 6 December 2026)
+function forgotten() {
+  state.model = null;
+  state.dial = null;
+  $("dial").disabled = true;
+  $("dial-programmed").disabled = true;
+  for (const id of ["level", "edge", "people", "sensation-why", "force", "verdict"]) {
+    $(id).textContent = "";
+  }
+  $("sensation").textContent = "The server no longer holds this program (it was "
+    + "restarted, or has prepared many others since): it is being prepared again.";
+  $("rules").replaceChildren();
+  $("recruitment").replaceChildren();
+  drawWaveform(null);
+  canvasContext($("section"));
+  $("section-caption").textContent = "";
+  applySettings();
 }
 
 const LEVEL_WORDS = {
@@ -328,8 +357,12 @@ function showDial(d) {
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
   const tenths = (x) => `${(Math.abs(x) * 100).toFixed(1)} %`;
+  // past the device's compliance the fibers get what it drives (d.driven), and the edge
+  // is measured from there (the dial's 1 mA read "78 % above pain" where the 0.49 mA
+  // driven lay 13 % below it; probe of 6 December 2026)
+  const at = d.driven === null || d.driven === undefined ? d.amplitude : d.driven;
   $("edge").textContent = (d.near || []).map((n) => {
-    const off = d.amplitude / n.amplitude - 1;
+    const off = at / n.amplitude - 1;
     return `Too close to call: ${tenths(off)} ${off >= 0 ? "above" : "below"} `
       + `${n.words || n.threshold} (${dialText(n.amplitude)}); another `
       + "sample of the model's nerve fibers moves that threshold by about "
@@ -349,9 +382,12 @@ function showDial(d) {
   // with several channels on, whose pads the sensation is read under (the page named
   // none beside another channel's 62 % motor recruitment; probe of 5 December 2026)
   const whose = (d.reasons || []).find((r) => r.startsWith("read under channel"));
+  const capped = (d.reasons || []).find((r) => r.startsWith("the device drives at most"));
+  const sentence = (r) => `${r[0].toUpperCase()}${r.slice(1)}`;
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ")
-    : whose ? `${whose[0].toUpperCase()}${whose.slice(1)}; each channel runs at its share `
-      + "of the dial, and the thresholds are dial settings." : "";
+    : [whose ? `${sentence(whose)}; each channel runs at its share of the dial, and the `
+      + "thresholds are dial settings." : "",
+    capped ? `${sentence(capped)}.` : ""].filter(Boolean).join(" ");
   // the force is the window channel's muscle's; beside another channel's sensation, said
   const forceWhose = d.force_channel && whose ? ` (channel ${d.force_channel}'s muscle)` : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
@@ -394,7 +430,7 @@ function showDial(d) {
     bars.append(none);
   }
   drawWaveform(d.waveform);
-  drawSection(d.amplitude);
+  drawSection(d.amplitude, d.driven);
 }
 
 // ---- calibration -----------------------------------------------------------------------------
@@ -683,7 +719,15 @@ function step(direction) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  $("mode").addEventListener("change", async () => { await describeMode(); applySettings(); });
+  // a mode is prepared once the menu has rested on it: the arrow keys fire "change" on
+  // every mode they pass, and each was queued on the one worker ahead of the one chosen
+  // (probe of 6 December 2026)
+  let modeTimer = null;
+  $("mode").addEventListener("change", () => {
+    const described = describeMode();
+    clearTimeout(modeTimer);
+    modeTimer = setTimeout(async () => { await described; applySettings(); }, 400);
+  });
   // a changed setting is prepared at once (the page says it is recomputing); another site
   // waits until both pads are placed on it
   const placed = () => !$("site").value || ($("anode").value && $("cathode").value);

@@ -114,7 +114,9 @@ function fieldRange(sec) {
   return [vmax / 1e3, vmax, peak];
 }
 
-function drawSection(amps) {
+// the field at the dial's setting, or at what the device drives where that is less
+function drawSection(dial, driven) {
+  const amps = driven === null || driven === undefined ? dial : driven;
   const canvas = $("section");
   const sec = state.section;
   if (!sec) {
@@ -236,8 +238,14 @@ function drawSection(amps) {
     for (const d of niceTicks(v[0] * 1e3, v[v.length - 1] * 1e3, 4)) {
       ctx.fillText(`${+d.toPrecision(3)}`, left - 5, Y(d / 1e3) + 4);
     }
+    // on a phone the label is longer than the plot is high ("depth below the skin (mr";
+    // probe of 6 December 2026): the words between the quantity and its unit go first
+    let label = sec.vertical_label;
+    if (ctx.measureText(label).width > plotH + bottom) {
+      label = label.replace(/^(\S+) .*(\([^)]*\))$/, "$1 $2");
+    }
     ctx.save(); ctx.translate(12, top + plotH / 2); ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = "center"; ctx.fillText(sec.vertical_label, 0, 0); ctx.restore();
+    ctx.textAlign = "center"; ctx.fillText(label, 0, 0); ctx.restore();
   } else {
     ctx.fillStyle = "#999";
     ctx.fillRect(X(-0.65e-3), Y(v[v.length - 1]), 1.3e-3 * sx, Y(v[0]) - Y(v[v.length - 1]));
@@ -269,7 +277,9 @@ function drawSection(amps) {
     && amps > sec.capped_from
     ? ` Past ${dialText(sec.capped_from)} channel ${sec.capped_channel} stays at the device `
       + "maximum, and the picture overstates its field." : "";
-  $("section-caption").textContent = `Electric field in the tissue at ${dialText(amps)}: `
+  const where = amps < dial ? ` (what the device drives with the dial at ${dialText(dial)})`
+    : "";
+  $("section-caption").textContent = `Electric field in the tissue at ${dialText(amps)}${where}: `
     + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
     + `over the whole dial, so the field grows as the dial turns.${capped}`;
 }
