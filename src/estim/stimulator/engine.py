@@ -712,7 +712,7 @@ class Jobs:
     """Background preparation, one job per program, on one worker thread.
 
     :param prepare_fn: what a job runs (default :func:`prepare`).
-    :param keep: finished jobs remembered (the oldest is forgotten first).
+    :param keep: finished jobs remembered (the least recently used is forgotten first).
 
     >>> jobs = Jobs()
     >>> jobs.status("nope")
