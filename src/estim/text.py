@@ -109,10 +109,11 @@ def ohm_text(ohms: float) -> str:
     >>> ohm_text(325.4), ohm_text(24491.0), ohm_text(1.2e6)
     ('325 Ω', '24.5 kΩ', '1.2 MΩ')
     """
+    rounded = float(f"{ohms:.3g}")  # the unit of the number written (9999.6 is 10 kΩ)
     for top, scale, unit in ((1e4, 1.0, "Ω"), (1e6, 1e-3, "kΩ")):
-        if abs(ohms) < top:
-            return f"{readable(f'{ohms * scale:.3g}')} {unit}"
-    return f"{readable(f'{ohms * 1e-6:.3g}')} MΩ"
+        if abs(rounded) < top:
+            return f"{readable(f'{rounded * scale:.3g}')} {unit}"
+    return f"{readable(f'{rounded * 1e-6:.3g}')} MΩ"
 
 
 def percent_text(fraction: float) -> str:

@@ -233,7 +233,13 @@ def test_the_dial_past_the_compliance_feels_what_the_device_drives() -> None:
     # probe of 6 December 2026); None below the reach
     assert high.driven == pytest.approx(reach, rel=1e-9)
     assert high.to_dict()["driven"] == high.driven and model.at(0.5 * reach).driven is None
-    assert all(abs(high.driven / n[1] - 1) <= n[2] for n in high.near)
+    # the waveform as the device drives it: the pulses over the reach cut to it
+    _, raw = model.waveform(0.06)
+    _, held = model.waveform(0.06, held=True)
+    assert raw.max() == pytest.approx(0.06, rel=1e-9)
+    assert held.max() == pytest.approx(reach, rel=1e-9)
+    _, below = model.waveform(0.5 * reach, held=True)
+    assert np.array_equal(below, model.waveform(0.5 * reach)[1])
     # a person's marks past it are what the device drove, and nothing is recommended past
     # it: a strong mark at 50 mA was fitted as 50 mA and 21.7 mA recommended (review)
     assert model.driven_top_a == pytest.approx(reach, rel=1e-12)
@@ -265,5 +271,15 @@ def test_a_held_nmes_dial_gives_the_runs_force_at_the_programmed_setting() -> No
     assert fx is not None and fx.reach is not None and fx.reach.limited
     assert fx.force is not None and fx.max_force_N
     first = float(fx.force.contraction_peak_force_N[0]) / fx.max_force_N
-    state = model.at(model.program.channels[0].stimulation.amplitude.value)
+    programmed = model.program.channels[0].stimulation.amplitude.value
+    state = model.at(programmed)
     assert state.force_fraction == pytest.approx(first, rel=1e-9)  # the same model and train
+    # the waveform as the device drives it: the ramp's pulses over the reach cut to it, the
+    # weaker ones as they are (the page scaled the whole train by the reach: a ramp's weak
+    # pulses were drawn 3 x too small; review of 6 December 2026)
+    _, raw = model.waveform(programmed, span_s=3.0)  # the 2 s ramp and the plateau
+    _, held_out = model.waveform(programmed, span_s=3.0, held=True)
+    reach = fx.reach.reach_a
+    assert held_out.max() == pytest.approx(reach, rel=1e-9) and reach < raw.max()
+    weak = (np.abs(raw) > 0) & (np.abs(raw) < 0.5 * reach)
+    assert weak.any() and np.array_equal(held_out[weak], raw[weak])

@@ -244,3 +244,19 @@ def test_the_dbs_mode_names_the_setting_at_fault_and_takes_a_contact_for_either_
     with pytest.raises(SettingsError) as info:
         settings_program(DeviceSettings(mode="dbs_stn", cathode="case"))  # both on the case
     assert info.value.setting == "cathode"
+
+
+def test_the_least_rate_a_modulation_message_names_is_itself_accepted() -> None:
+    """A 0.3 s modulation at 30 Hz said "a rate of at least 33.3 Hz", and 33.3 Hz was
+    refused again (review of 6 December 2026): the least rate is rounded up."""
+    import re
+
+    text = bundled_examples()["tens_modulated"].read_text()
+    text = text.replace('modulation_period = "1 s"', 'modulation_period = "0.3 s"')
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+            'frequency = "100 Hz"', 'frequency = "30 Hz"')))
+    least = re.search(r"a rate of at least ([\d.]+) Hz", str(caught.value))
+    assert least is not None and least.group(1) == "33.4"
+    settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+        'frequency = "100 Hz"', f'frequency = "{least.group(1)} Hz"')))

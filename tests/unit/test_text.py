@@ -9,7 +9,9 @@ from estim.text import ohm_text
 
 
 @pytest.mark.parametrize(("ohms", "text"), [
-    (325.4, "325 Ω"), (9_990.0, "9,990 Ω"), (24_491.0, "24.5 kΩ"), (1.2e6, "1.2 MΩ")])
+    (325.4, "325 Ω"), (9_990.0, "9,990 Ω"), (24_491.0, "24.5 kΩ"), (1.2e6, "1.2 MΩ"),
+    # the unit of the number written: 9999.6 rounds to 10 kΩ, not "10,000 Ω" (review)
+    (9_999.6, "10 kΩ"), (999_999.0, "1 MΩ")])
 def test_a_resistance_is_written_in_its_own_unit(ohms: float, text: str) -> None:
     assert ohm_text(ohms) == text
 

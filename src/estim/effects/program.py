@@ -126,12 +126,14 @@ def held_to(stim: Stimulus, limit_a: float) -> Stimulus:
                     stim.n_cycles, stim.control, stim.timing, stim.label)
 
 
-def _dc_short_of(program: Program, amplitude_a: float, dose_c: float) -> str | None:
+def _dc_short_of(program: Program, amplitude_a: float, dose_c: float, *,
+                 setting: str = "programmed") -> str | None:
     """Where a current-controlled device's compliance cannot push a d.c. of ``amplitude_a``
     through the typical skin's resistance under the first channel's pads
     (:func:`estim.skin.dc_skin_load_ohm`), what it delivers instead, in words (None where
     it can). With 5 V the run claimed the full 40 mA·min of a 4 mA program that drives
-    1.7 mA (probe of 5 December 2026)."""
+    1.7 mA (probe of 5 December 2026). ``setting`` names the current ("the dial's" on the
+    virtual stimulator, where the dial's 5 mA was called "the programmed")."""
     from estim.skin import dc_skin_load_ohm
     from estim.text import current_text
 
@@ -146,17 +148,18 @@ def _dc_short_of(program: Program, amplitude_a: float, dose_c: float) -> str | N
     return (f"the device's {float(volts):g} V compliance drives at most "
             f"{current_text(reach, smallest='mA')} through the skin under these pads (about "
             f"{load / 1e3:.2g} kΩ to a steady current, typical skin, which varies widely): "
-            f"{reach / amplitude_a:.0%} of the programmed "
+            f"{reach / amplitude_a:.0%} of the {setting} "
             f"{current_text(amplitude_a, smallest='mA')}, so the {dose_c / 0.06:.3g} mA·min "
             f"take at least {amplitude_a / reach:.2g} × as long, and the dose, the density "
-            "and the drug estimate above are those of the programmed current")
+            f"and the drug estimate above are those of the {setting} current")
 
 
-def program_dose(program: Program) -> DoseReport | None:
+def program_dose(program: Program, *, setting: str = "programmed") -> DoseReport | None:
     """The iontophoretic dose of the first channel (None where it is not iontophoresis): the
     drug under its own electrode where the file leaves it out, the density judged under both
     pads, and what a compliance too low for the skin's d.c. load delivers instead, as a
-    finding. ``estim run`` and the virtual stimulator's dial (at each setting) read it."""
+    finding (its current called ``setting``). ``estim run`` and the virtual stimulator's
+    dial (at each setting) read it."""
     main = program.channels[0]
     s = main.stimulation
     if not isinstance(s, Iontophoresis):
@@ -169,7 +172,7 @@ def program_dose(program: Program) -> DoseReport | None:
                               ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
                               drug_electrode=s.drug_electrode,
                               return_area_m2=return_pad.area_m2)
-    short = _dc_short_of(program, s.amplitude.value, s.dose)
+    short = _dc_short_of(program, s.amplitude.value, s.dose, setting=setting)
     return dose if short is None else replace(dose, findings=(*dose.findings, short))
 
 

@@ -121,6 +121,13 @@ MAX_CARRIER_CYCLES = 150_000
 SWEEP_STEP_S = 0.1
 
 
+def _up3(x: float) -> float:
+    """``x`` rounded up to 3 significant figures: a least value said that is itself enough
+    ("at least 33.3 Hz" was refused again at 33.3 Hz; review of 6 December 2026)."""
+    step = 10.0 ** (math.floor(math.log10(abs(x))) - 2)
+    return math.ceil(x / step * (1 - 1e-12)) * step
+
+
 class TENS(_Pulsed):
     """Transcutaneous electrical nerve stimulation.
 
@@ -156,7 +163,7 @@ class TENS(_Pulsed):
                              "at least 10 pulse periods, so the modulation is a modulation "
                              f"({duration_text(10.0 / self.frequency)} at "
                              f"{readable(format(self.frequency, 'g'))} Hz; or a rate of at "
-                             f"least {readable(format(10.0 / self.modulation_period, '.3g'))}"
+                             f"least {readable(format(_up3(10.0 / self.modulation_period), 'g'))}"
                              " Hz)")
         if self.mode is TENSMode.BURST:
             if self.burst_frequency is None or self.pulses_per_burst is None:

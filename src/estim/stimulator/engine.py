@@ -44,7 +44,7 @@ from estim.effects.window import SensationWindow, thresholds_near
 from estim.errors import InputError
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
-from estim.program.stimulation import FORCE_TYPES
+from estim.program.stimulation import FORCE_TYPES, Iontophoresis
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
@@ -310,7 +310,7 @@ class DialModel:
                              tuple(thresholds_near(drive, self.thresholds)), people,
                              undecided, muscle=muscle,
                              force_channel=window.channel if force is not None else None,
-                             driven=drive if drive < a else None)
+                             driven=drive if drive < a and own else None)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided,
@@ -360,17 +360,26 @@ class DialModel:
             f"{ohm_text(reach.load_ohm)} of tissue and skin interface ({bound}): what a person "
             "feels is taken there",)
 
-    def waveform(self, amplitude_a: float, *, span_s: float | None = None
-                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def waveform(self, amplitude_a: float, *, span_s: float | None = None,
+                 held: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The dial's channel's output (:func:`dial_channel`: the first that is on) at a
         dial setting: times (s) and values (A or V).
 
         :param span_s: how much to show from the session start (default: four pulse periods,
             one burst period for burst TENS, at most one second).
+        :param held: each pulse as the device drives it where that is the window's channel
+            (:func:`estim.effects.program.held_to`: only the pulses above its reach are cut,
+            as the run and the force table hold them; scaling the whole train drew a
+            ramp's weak pulses 3 x too small, review of 6 December 2026).
         """
         a = self._check(amplitude_a)
-        k = self.program.channels.index(dial_channel(self.program))
+        channel = dial_channel(self.program)
+        k = self.program.channels.index(channel)
         stim = _scaled(self.result.stimuli[k], self.program, a, k)
+        top, reach = self._binding()
+        window = self.window
+        if held and reach is not None and window is not None and window.channel == channel.name:
+            stim = held_to(stim, top)
         if span_s is None:
             span_s = _default_span(stim)
         if not (isinstance(span_s, int | float) and math.isfinite(span_s) and span_s > 0):
@@ -527,9 +536,9 @@ def _dose_at(program: Program, setting: float
     if setting <= 0:
         return ("the dial is at zero: no current, no drug delivered",), None
     try:
-        dose = program_dose(program_at(program, setting))
-    except InputError as err:  # the program model refuses the setting (its 24 h limit)
-        return (f"no dose at this setting: {err}",), None
+        dose = program_dose(program_at(program, setting), setting="dial's")
+    except InputError as err:  # the program model refuses the setting: said of the dial
+        return (f"no dose at this setting: {_dose_refused(program, setting, err)}",), None
     assert dose is not None
     d = dose_dict(dose)
     limit = d["current_density_limit_mA_per_cm2"]
@@ -546,6 +555,29 @@ def _dose_at(program: Program, setting: float
                   f"{dose.drug.ion.split(' (')[0]} delivered, an order of magnitude")
     return (f"{words}. The sensation under a d.c. electrode is mostly electrochemical and is "
             "not modelled.", *(f"{f[0].upper()}{f[1:]}." for f in dose.findings)), d
+
+
+def _dose_refused(program: Program, setting: float, err: InputError) -> str:
+    """Why the program model refuses a dial setting's dose, said of the dial: it read
+    "dose: got '40 mA*min', expected a dose that 10 µA delivers within 24 h", which points
+    at the dose where the user turned the dial (review of 6 December 2026)."""
+    from estim.program.common import MAX_SESSION_S
+    from estim.text import current_text
+
+    s = dial_channel(program).stimulation
+    if err.field != "dose" or not isinstance(s, Iontophoresis):
+        return str(err)
+    ramps = 0.5 * (s.ramp_up + s.ramp_down)  # the ramps deliver half their current
+    dose = f"the {s.dose / 0.06:.3g} mA·min"  # [C -> mA·min]
+    if s.dose / setting > MAX_SESSION_S - ramps:
+        lowest = s.dose / (MAX_SESSION_S - ramps)
+        return (f"below {current_text(lowest * (1 + 5e-3))} {dose} take more "
+                "than a day, the longest treatment the program model takes")
+    if ramps > 0 and setting * ramps > s.dose:
+        highest = s.dose / ramps
+        return (f"above {current_text(highest * (1 - 5e-3))} the ramps alone "
+                f"deliver more than {dose}")
+    return str(err)
 
 
 def _channel(program: Program, name: str) -> Any:

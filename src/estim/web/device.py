@@ -192,7 +192,7 @@ def model_summary(job: str, request: Request) -> dict[str, object]:
 
 
 def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
-    t, i = model.waveform(amplitude)
+    t, i = model.waveform(amplitude, held=True)  # each pulse as the device drives it
     t, i = np.asarray(t, dtype=float), np.asarray(i, dtype=float)
     if t.size > _WAVEFORM_POINTS:  # the min and max of each bin, in time order
         bins = _WAVEFORM_POINTS // 2
@@ -231,10 +231,11 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # and what they differ in, as the report says it (motor points, pain tolerance)
     state["people_varied"] = varied_words(window.bands.to_dict()) \
         if window is not None and window.bands is not None else []
-    # the output as the device drives it: past its compliance, the current it reaches
+    # the field in the tissue at what the device drives, where one channel is on (the
+    # section sums every channel's field: scaled as one, the others would shrink with it)
     driven = cast(float | None, state["driven"])
-    return {**state, "unit": model.unit,
-            "waveform": _waveform(model, amps if driven is None else driven)}
+    state["field_at"] = driven if driven is not None and not model.others else amps
+    return {**state, "unit": model.unit, "waveform": _waveform(model, amps)}
 
 
 @router.get("/jobs/{job}/section")

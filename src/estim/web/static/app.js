@@ -259,6 +259,7 @@ async function useModel(job, mode, settings) {
   // fit and the journal keep working on this one (they asked the unprepared job and were
   // refused)
   state.modelJob = job;
+  state.modelSettings = settings;
   // the journal names a program by its mode (a custom program by its own name)
   state.programName = mode && mode !== "custom" ? mode : model.name;
   state.changedSettings = changedSettings(settings, mode);
@@ -339,7 +340,15 @@ function forgotten() {
   drawWaveform(null);
   canvasContext($("section"));
   $("section-caption").textContent = "";
-  applySettings();
+  // the settings the forgotten program was prepared from, not the form as it is now (a
+  // site chosen whose pads are not placed yet was refused, and the dial stayed off)
+  const again = state.modelSettings || state.lastSettings;
+  if (!again) { applySettings(); return; }
+  api("POST", "/api/programs", again).then((answer) => {
+    answer.mode = again.mode;
+    answer.settings = again;
+    watchJob(answer, "Preparing this program again");
+  }).catch((err) => showError($("settings"), err, "mode"));
 }
 
 const LEVEL_WORDS = {
@@ -430,7 +439,7 @@ function showDial(d) {
     bars.append(none);
   }
   drawWaveform(d.waveform);
-  drawSection(d.amplitude, d.driven);
+  drawSection(d.amplitude, d.field_at);
 }
 
 // ---- calibration -----------------------------------------------------------------------------
@@ -473,13 +482,20 @@ async function fit(event) {
     }
     showPerson(answer);
   } catch (err) {
+    if (err.field === "job") { forgotten(); return; }
     showError(form, err, "fit");
   }
 }
 
 async function personOnProgram() {
-  const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.modelJob)}/person`,
-                           { fit: state.fit });
+  let answer;
+  try {
+    answer = await api("POST", `/api/jobs/${encodeURIComponent(state.modelJob)}/person`,
+                       { fit: state.fit });
+  } catch (err) {
+    if (err.field === "job") { forgotten(); return; }
+    throw err;
+  }
   showPerson(answer);
 }
 
