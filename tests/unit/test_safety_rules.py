@@ -6,6 +6,7 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -561,3 +562,42 @@ def test_skin_rules_take_the_sites_own_load_where_it_draws_more_current(
                 peak * duty, rel=1e-9)
         elif 'control = "voltage"' in device:
             assert "a lower load draws more current" in density.note
+
+
+@pytest.mark.parametrize(("compliance", "load", "peak"), [
+    # 20 mA within an 80 V compliance into 4 kΩ: the same current, 8 x the power of 500 Ω
+    ("80 V", 4000.0, 0.020),
+    # a 40 V compliance clips 20 mA to 10 mA into 4 kΩ: still 4000 x 0.01² > 500 x 0.02²
+    ("40 V", 4000.0, 0.010),
+])
+def test_the_power_density_reads_a_higher_field_load_for_a_current_source(
+        compliance: str, load: float, peak: float) -> None:
+    """1 cm² pads at 1 kHz: the run said 18.3 mA through 4,370 Ω (0.58 W/cm²) and the power
+    density passed at 0.125 W/cm² into 500 Ω (probe of 6 December 2026). A current source
+    puts R·I² into the site's own load: above 500 Ω the rule takes the larger. Closed form:
+    rectangular 300 µs pulses at 100 Hz on 2 × 2 cm, r.m.s. = peak × √0.03."""
+    text = _tens(device=f'control = "current"\nmax_current = "100 mA"\n'
+                        f'compliance_voltage = "{compliance}"\noutput_indicator = true',
+                 stimulation='type = "tens"\namplitude = "20 mA"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "300 us"\npulse = "monophasic"\n'
+                             'duration = "30 min"',
+                 electrode='width = "2 cm", length = "2 cm"')
+    program = parse_program(text)
+    duty = math.sqrt(300e-6 * 100)
+
+    def power(impedances: dict[str, float] | None) -> Any:
+        return next(f for f in check(program, impedances_ohm=impedances)
+                    .by_rule("fda.power_density")
+                    if f.setting and f.setting.value == "programmed")
+
+    at_500 = power(None)
+    assert at_500.value == pytest.approx(500.0 * (0.020 * duty) ** 2 / 4e-4, rel=1e-9)
+    there = power({"1": load})
+    assert there.value == pytest.approx(load * (peak * duty) ** 2 / 4e-4, rel=1e-9)
+    assert there.value > at_500.value and "into 4,000 Ω" in there.note
+    # the current density is the current's: the 500 Ω one stands (no lower current counts)
+    density = next(f for f in check(program, impedances_ohm={"1": load})
+                   .by_rule("iec.current_density") if f.setting.value == "programmed")
+    assert density.value == pytest.approx(0.020 * duty / 4e-4, rel=1e-9)
+    # below 500 Ω a current source within its compliance is judged as before
+    assert power({"1": 300.0}).value == pytest.approx(at_500.value, rel=1e-12)

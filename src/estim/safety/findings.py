@@ -220,6 +220,27 @@ def _into(out: ChannelOutput) -> str:
     return "into 500 Ω"
 
 
+def _power_density(out: ChannelOutput, where: str) -> Finding:
+    """The average power density under the smaller pad, into the judged load, or into the
+    field solution's load where that is higher for a current-controlled output (the power
+    there is the larger: R·I² at the same current; a compliance that clips it is counted)."""
+    from estim.text import ohm_text
+
+    area = out.smaller_area_m2
+    power = out.judged_ohm * out.judged_metrics.rms_max_1s**2 / area
+    note = where + ", worst 1 s"
+    if out.metrics_field is not None and out.field_impedance_ohm is not None:
+        there = out.field_impedance_ohm * out.metrics_field.rms_max_1s**2 / area
+        if there > power:
+            power = there
+            note = (f"smaller electrode {area * 1e4:.3g} cm², into "
+                    f"{ohm_text(out.field_impedance_ohm)} (the field solution's tissue with "
+                    "the skin–electrode interface: above the 500 Ω test load, a current-"
+                    "controlled output puts more power into it), worst 1 s")
+    return _finding(limit("fda.power_density"), power, out, note=note,
+                    action="larger electrodes or less output")
+
+
 def _surface_rules(out: ChannelOutput) -> list[Finding]:
     area = out.smaller_area_m2
     m = out.judged_metrics
@@ -229,8 +250,7 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
         _finding(limit("iec.current_density"), rms / area, out, note=where,
                  action="the instructions for use must draw the operator's attention to "
                         "these electrodes"),
-        _finding(limit("fda.power_density"), out.judged_ohm * rms**2 / area, out,
-                 note=where + ", worst 1 s", action="larger electrodes or less output"),
+        _power_density(out, where),
     ]
     s = out.channel.stimulation
     if not isinstance(s, Iontophoresis) and out.setting is Setting.PROGRAMMED:

@@ -120,6 +120,10 @@ class ChannelOutput:
     load_source: str = ""
     metrics_load: Metrics | None = None
     field_impedance_ohm: float | None = None
+    #: a current-controlled surface channel's metrics into the field solution's load where
+    #: that is above the 500 Ω test load: the same current (or what the compliance drives)
+    #: puts more power into it, which the power density rule also reads
+    metrics_field: Metrics | None = None
 
     @property
     def judged_metrics(self) -> Metrics:
@@ -245,6 +249,13 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
     if load is not None:
         into = deliver(stim, ResistiveLoad(load), device, exact=True).current
         m_load = metrics(into) if into is not None else None
+    m_field = None
+    if not channel_implanted(program, channel) and not voltage and impedance_ohm is not None \
+            and impedance_ohm > SURFACE_TEST_LOAD_OHM:
+        # 1 cm² pads at 1 kHz: the run said 18.3 mA through 4,370 Ω, 0.58 W/cm², and the
+        # power density passed at 0.125 W/cm² into 500 Ω (probe of 6 December 2026)
+        into = deliver(stim, ResistiveLoad(impedance_ohm), device, exact=True).current
+        m_field = metrics(into) if into is not None else None
     same = (device.control is Control.CURRENT and not resistive[500.0].limited
             and not resistive[INDICATOR_LOAD_OHM].limited)
     return ChannelOutput(
@@ -254,5 +265,5 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         smaller_area_m2=min(channel.anode.area_m2, channel.cathode.area_m2),
         implanted_area_m2=min(implanted) if implanted else None,
         load_ohm=load, load_source=source, metrics_load=m_load,
-        field_impedance_ohm=impedance_ohm,
+        field_impedance_ohm=impedance_ohm, metrics_field=m_field,
     )
