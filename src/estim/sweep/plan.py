@@ -61,8 +61,9 @@ _MAX_FIBERS = 100_000
 #: several channels is read under each one's pads (the strongest), and a force program
 #: below its motor threshold has a force of 0 N, not a blank; 10: another muscle's force as
 #: a fraction; 11: with a field, the safety columns are judged as ``estim run`` judges them
-#: (a voltage-set output's skin rules into the site's load below 500 Ω).
-SWEEP_VERSION = "sweep-11"
+#: (a voltage-set output's skin rules into the site's load below 500 Ω); 12: and a
+#: current-controlled output's power density into the site's load above 500 Ω.
+SWEEP_VERSION = "sweep-12"
 
 
 class Mode(StrEnum):
