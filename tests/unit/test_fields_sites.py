@@ -105,6 +105,19 @@ def test_unlikely_values_warn() -> None:
         site_from_spec("forearm", {"fat_conductivity": "20 S/m"})
 
 
+def test_a_planar_sites_thin_muscle_warns() -> None:
+    """0.1 mm of the back's muscle put its motor axons' twitch (2.41 mA) below detection,
+    without a word (probe of 6 December 2026): under half the preset's 50 mm is said."""
+    from estim.errors import ModelRangeWarning
+
+    with pytest.warns(ModelRangeWarning, match=r"leaves 0.1 mm of muscle where the "
+                                                r"lower_back's preset has 50 mm"):
+        site_from_spec("lower_back", {"muscle_thickness": "0.1 mm"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        site_from_spec("lower_back", {"muscle_thickness": "30 mm"})
+
+
 def test_a_layer_that_squeezes_a_limbs_muscle_warns_and_one_past_it_is_named() -> None:
     """The limb keeps its girth: 60 mm of fat leaves the thigh 3.5 mm of muscle (80 - 1.5 -
     60 - 15), whose motor axons fired at 12.5 mA instead of 29.5 without a word; 200 mm

@@ -435,6 +435,18 @@ def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) ->
     fat on the thigh left 3.4 mm of muscle, whose motor axons then lay next to the fat's
     inner face and fired at 12.5 mA instead of 29.5 (probe of 5 December 2026), the
     opposite of what thicker fat does. Said, with what to set instead."""
+    if site.kind == "planar" and "muscle_thickness" in overrides:
+        # a planar site's muscle is set directly: 0.1 mm of the back's muscle put its motor
+        # axons' twitch (2.41 mA) below detection, without a word (probe of 6 December 2026)
+        before = next((ly.thickness for ly in preset.layers if ly.tissue == "muscle"), 0.0)
+        after = next(ly.thickness for ly in site.layers if ly.tissue == "muscle")
+        if after < _THIN_MUSCLE * before:
+            warnings.warn(f"site.muscle_thickness = {overrides['muscle_thickness']!r} leaves "
+                          f"{after * 1e3:.3g} mm of muscle where the {site.name}'s preset "
+                          f"has {before * 1e3:.3g} mm: its motor axons lie in a thinner "
+                          "muscle than the model was checked on, outside its range",
+                          ThinMuscleWarning, stacklevel=3)
+        return
     if site.kind != "limb" or not _layer_keys(site, overrides):
         return
     before = next(ly.thickness for ly in _fill_muscle(preset).layers if ly.tissue == "muscle")
