@@ -316,6 +316,15 @@ def test_sweep_file(tmp_path: Path) -> None:
     f.write_text('colour = "red"\n[vary]\namplitude = "10mA"\n')
     with pytest.raises(InputError, match="colour"):
         load_sweep_file(f)
+    # the key named, not its value in Python's spelling ("bodyy: got False"; probe of
+    # 6 December 2026), and an empty file is a sweep file's, not a program's (`estim new`)
+    f.write_text('bodyy = false\n[vary]\namplitude = "10mA"\n')
+    with pytest.raises(InputError, match=r"got 'bodyy', expected a known key \(body, "):
+        load_sweep_file(f)
+    f.write_text("")
+    with pytest.raises(InputError, match="a sweep file, not an empty file") as empty:
+        load_sweep_file(f)
+    assert "estim new" not in str(empty.value)
     # the options are checked as on the command line, the file named: not planned and run
     # to fail at every point (a negative seed) or to make a table of no points (no values)
     for line, words in (("seed = -1", "seed: got -1, expected a whole number >= 0"),

@@ -400,6 +400,40 @@ def _strength(result: EffectsResult) -> tuple[int, int, int]:
 #: The start of the note that says whose channel the window is (the faces show it).
 WINDOW_CHANNEL_NOTE = "the sensation window is computed for channel"
 
+#: The start of the note that channels on together share a pad (the faces show it).
+SHARED_PADS_NOTE = "channels on together share a pad"
+
+
+def _shared_pads_note(program: Program, own: list[int]) -> str | None:
+    """Where channels that are on share a placement, that their currents add under it,
+    which each channel's window, read with its own current alone, does not count: two
+    25 mA channels on one pair of pads read "strong tingling" each, where 50 mA there is
+    painful (probe of 6 December 2026). None where no pad is shared."""
+    from estim.text import current_text
+
+    under: dict[str, list[int]] = {}
+    for k in own:
+        ch = program.channels[k]
+        for pad in dict.fromkeys((ch.cathode.placement, ch.anode.placement)):
+            under.setdefault(pad, []).append(k)
+    pads_of: dict[tuple[int, ...], list[str]] = {}  # the same channels under several pads
+    for pad, on in under.items():
+        if len(on) > 1:
+            pads_of.setdefault(tuple(on), []).append(pad)
+    if not pads_of:
+        return None
+    parts = []
+    for sharing, pads in pads_of.items():
+        names = [repr(program.channels[k].name) for k in sharing]
+        total = sum(program.channels[k].stimulation.amplitude.value for k in sharing)
+        amount = (current_text(total, smallest="mA")
+                  if program.device.control is Control.CURRENT else f"{total:g} V")
+        parts.append(f"{' and '.join(pads)} (channels {', '.join(names[:-1])} and "
+                     f"{names[-1]}: up to {amount} together)")
+    return (f"{SHARED_PADS_NOTE}: {'; '.join(parts)}; where their pulses coincide their "
+            "currents add there, and what a person feels is read for each channel with "
+            "its own current alone, so they may feel more than it says")
+
 
 def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int], *,
                   progress: Callable[[str], None] | None, **kw: Any) -> EffectsResult:
@@ -434,7 +468,9 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
     note = (f"{WINDOW_CHANNEL_NOTE} {name!r}, the strongest of the {len(own)} channels "
             f"that are on (each read under its own pads, with its own current alone; "
             f"{words})")
-    return replace(main, notes=(note, *notes), others=tuple(shown))
+    shared = _shared_pads_note(program, own)
+    return replace(main, notes=(note, *((shared,) if shared else ()), *notes),
+                   others=tuple(shown))
 
 
 def _in_program_order(main: EffectsResult, program: Program,

@@ -152,6 +152,15 @@ def muscle_away_notes(effects: dict[str, Any]) -> list[str]:
     return [n for n in effects.get("notes") or [] if n.startswith(MUSCLE_AWAY_NOTE)]
 
 
+def shared_pad_notes(effects: dict[str, Any]) -> list[str]:
+    """The window's notes that channels on together share a pad
+    (:data:`estim.effects.program.SHARED_PADS_NOTE`): said in the summary, since what a
+    person feels there may be more than the verdict."""
+    from estim.effects.program import SHARED_PADS_NOTE
+
+    return [plain(n) for n in effects.get("notes") or [] if n.startswith(SHARED_PADS_NOTE)]
+
+
 def other_steps(other: dict[str, Any], top: float | tuple[float, str] | None = None) -> str:
     """Another channel's thresholds in a line, those past the device's top
     (:func:`device_top`) saying so: a twitch at 107 mA from a 100 mA device read as one to
@@ -479,6 +488,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          for a, words in reached)
                         + ".")
         for note in muscle_away_notes(fx):  # beside the twitch it qualifies
+            feel.append(note[0].upper() + note[1:] + ".")
+        for note in shared_pad_notes(fx):  # it may feel more than the verdict says
             feel.append(note[0].upper() + note[1:] + ".")
         dial = dial_volts(data, w)
         if dial:

@@ -233,18 +233,23 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
-        console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
-                      f", r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
-        console.print(f"    {charge}{rate_text}")
         limited = reach_limited(data, c["name"])
+        dbs_held = ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by")
+        dose_held = any("compliance drives at most" in f for f in (
+            ((data.get("effects") or {}).get("dose") or {}).get("findings") or []))
+        # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
+        # stood above "the device drives 15.4 mA" (probe of 6 December 2026)
+        as_set = " as set" if limited or dbs_held or dose_held else ""
+        console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
+                      f"{as_set}, r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
+        console.print(f"    {charge}{rate_text}")
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
-        elif ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by"):
+        elif dbs_held:
             # a lead's 10 mA through a 3 V compliance read as delivered here (probe)
             _hanging(console, "    ", Text("the device cannot drive all of it: see the "
                                             "activated tissue below", style="yellow"))
-        elif any("compliance drives at most" in f for f in
-                 (((data.get("effects") or {}).get("dose") or {}).get("findings") or [])):
+        elif dose_held:
             _hanging(console, "    ", Text("the device cannot drive all of it: see the "
                                             "dose below", style="yellow"))
     fx = data.get("effects") or {}
@@ -254,7 +259,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       f"{terminal_text(w['channel'])}, model prediction)[/dim]")
         for note in fx.get("notes") or []:  # whose channel it is: said behind -v only
             if "is off (0); what a person feels" in note or \
-                    note.startswith("the sensation window is computed for channel"):
+                    note.startswith("the sensation window is computed for channel") or \
+                    note.startswith("channels on together share a pad"):
                 _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
         bands = w.get("bands") or {}
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),

@@ -426,6 +426,9 @@ def load_sweep_file(path: str | Path) -> SweepFile:
     except FileNotFoundError:
         raise InputError("--file", str(p), "an existing sweep file") from None
     except InputError as err:  # a directory or a device: the sweep file's, not a program's
+        if "empty file" in err.expected:  # it suggested `estim new`, which makes a program
+            raise InputError("--file", str(p), "a sweep file, not an empty file (a [vary] "
+                             "table at least; docs/sweeps.md, section Axes, shows one)") from None
         raise InputError("--file", str(p), err.expected.replace("program file",
                                                                  "sweep file")) from None
     except (OSError, UnicodeDecodeError) as err:
@@ -438,9 +441,8 @@ def load_sweep_file(path: str | Path) -> SweepFile:
         raise InputError(where, str(p), f"valid TOML ({err})") from None
     known = {"program", "mode", "body", "fibers", "seed", "vary"}
     for key in data:
-        if key not in known:
-            raise InputError(f"{where}: {key}", data[key],
-                             f"a known key ({', '.join(sorted(known))})")
+        if key not in known:  # the key itself: its value read "got False" (probe)
+            raise InputError(where, key, f"a known key ({', '.join(sorted(known))})")
     vary = data.get("vary", {})
     if not isinstance(vary, dict) or not vary:
         raise InputError(f"{where}: vary", vary, "a [vary] table with at least one axis")
