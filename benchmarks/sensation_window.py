@@ -70,6 +70,7 @@ from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
 from estim.effects.window import sensation_window
+from estim.errors import ThinMuscleWarning
 from estim.program.bundled import bundled_examples, resolve_program
 from estim.program.options import PulseShape, Sensation
 from estim.simulate import SimulateOptions, simulate
@@ -352,7 +353,9 @@ def hughes_sites() -> None:
     print("| --- | --- | --- | --- | --- | --- |")
     windows = {}
     for label in HUGHES_SITES:
-        fx = simulate(hughes_program(label)).effects
+        with warnings.catch_warnings():  # the tibia's thin muscle: its motor axons only
+            warnings.simplefilter("ignore", ThinMuscleWarning)
+            fx = simulate(hughes_program(label)).effects
         win = fx.window if fx is not None else None
         if win is None:
             continue

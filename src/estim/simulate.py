@@ -200,6 +200,12 @@ def field_impedances(program: Program, effects: EffectsResult | None) -> dict[st
         # a voltage-controlled surface output's skin rules were judged into 500 Ω where the
         # same run drove 2.4 A through the site's 200 Ω (probe of 5 December 2026)
         solved = {c.name: float(c.resistance) for c in pf.channels}
+        # each channel's load through the interface at its own pulse, from its own run
+        # where the channels were read in turn (the others' were the strongest channel's:
+        # a 1 ms channel beside a 50 µs one got the 50 µs pulse's lower load, and the power
+        # density into it read up to 5 x low; review of 6 December 2026)
+        solved.update({r.channel: float(r.load_ohm) for r in effects.reaches}
+                      if effects is not None else {})
         return {ch.name: solved[ch.name] for ch in program.channels
                 if ch.name in solved and math.isfinite(solved[ch.name]) and solved[ch.name] > 0}
     # every channel its own (only the first's was passed: two identical channels on one

@@ -19,18 +19,20 @@ def _two_channels(second_cathode: str) -> str:
 def test_two_channels_on_one_pair_of_pads_are_said_to_add() -> None:
     """Two 25 mA channels on one pair of pads read "strong tingling" each, where 50 mA there
     is painful, without a word (probe of 6 December 2026)."""
-    program = parse_program(_two_channels("lumbar_left_lower"))
-    note = _shared_pads_note(program, [0, 1])
+    text = _two_channels("lumbar_left_lower")
+    note = _shared_pads_note(parse_program(text))
     assert note is not None and note.startswith(SHARED_PADS_NOTE)
     assert "lumbar_left_lower and lumbar_left_upper (channels '1' and '2': up to 50 mA " \
            "together)" in note
     # a channel that is off shares nothing
-    assert _shared_pads_note(program, [0]) is None
+    head, _, second = text.rpartition("[[channels]]")
+    assert 'amplitude = "25 mA"' in second
+    off = head + "[[channels]]" + second.replace('amplitude = "25 mA"', 'amplitude = "0 mA"')
+    assert _shared_pads_note(parse_program(off)) is None
 
 
 def test_only_the_shared_pad_is_named() -> None:
-    program = parse_program(_two_channels("lumbar_right_lower"))
-    note = _shared_pads_note(program, [0, 1])
+    note = _shared_pads_note(parse_program(_two_channels("lumbar_right_lower")))
     # the second channel keeps the first's anode: that one pad is shared, the cathodes not
     assert note is not None and "lumbar_left_upper (channels" in note
     assert "lumbar_right_lower" not in note

@@ -601,3 +601,31 @@ def test_the_power_density_reads_a_higher_field_load_for_a_current_source(
     assert density.value == pytest.approx(0.020 * duty / 4e-4, rel=1e-9)
     # below 500 Ω a current source within its compliance is judged as before
     assert power({"1": 300.0}).value == pytest.approx(at_500.value, rel=1e-12)
+
+
+def test_channels_sharing_pads_sum_their_power_into_a_higher_field_load() -> None:
+    """Two channels on one pair of 2 × 2 cm pads into 4 kΩ: each alone read 0.18 W/cm²
+    there, and the shared placement's finding 0.091 W/cm², judged into 500 Ω, where the
+    summed current puts 0.73 W/cm² into the 4 kΩ (review of 6 December 2026). Closed form:
+    55 mA rectangular 300 µs pulses at 100 Hz, r.m.s. = peak × √0.03, not clipped by the
+    400 V compliance (220 V)."""
+    one = _tens(device='control = "current"\nmax_current = "100 mA"\n'
+                       'compliance_voltage = "400 V"\noutput_indicator = true',
+                stimulation='type = "tens"\namplitude = "55 mA"\nfrequency = "100 Hz"\n'
+                            'pulse_width = "300 us"\npulse = "monophasic"\n'
+                            'duration = "30 min"',
+                electrode='width = "2 cm", length = "2 cm"')
+    _, _, channel = one.partition("[[channels]]")
+    program = parse_program(one + "[[channels]]" + channel.replace('name = "1"', 'name = "2"'))
+    report = check(program, impedances_ohm={"1": 4000.0, "2": 4000.0})
+    rms = 0.055 * math.sqrt(300e-6 * 100)
+    shared = [f for f in report.by_rule("fda.power_density")
+              if f.setting and f.setting.value == "programmed" and "share" in f.note]
+    assert shared, [f.note for f in report.by_rule("fda.power_density")]
+    assert shared[0].value == pytest.approx(4000.0 * (2 * rms) ** 2 / 4e-4, rel=1e-9)
+    assert shared[0].verdict is Verdict.FAIL and "into 4,000 Ω" in shared[0].note
+    # and the table carries the figure behind each channel's own (the load and the power)
+    rows = {r.key: r for r in report.table.channels[0].rows}
+    assert rows["power_density_load"].programmed == 4000.0
+    assert rows["power_density_field_load"].programmed == pytest.approx(
+        4000.0 * rms**2 / 4e-4, rel=1e-9)

@@ -404,17 +404,19 @@ WINDOW_CHANNEL_NOTE = "the sensation window is computed for channel"
 SHARED_PADS_NOTE = "channels on together share a pad"
 
 
-def _shared_pads_note(program: Program, own: list[int]) -> str | None:
+def _shared_pads_note(program: Program) -> str | None:
     """Where channels that are on share a placement, that their currents add under it,
     which each channel's window, read with its own current alone, does not count: two
     25 mA channels on one pair of pads read "strong tingling" each, where 50 mA there is
-    painful (probe of 6 December 2026). None where no pad is shared."""
+    painful (probe of 6 December 2026). None where no pad is shared. Every channel that is
+    on counts (true interferential's second carrier, read in its first's window, too)."""
     from estim.text import current_text
 
     under: dict[str, list[int]] = {}
-    for k in own:
-        ch = program.channels[k]
-        for pad in dict.fromkeys((ch.cathode.placement, ch.anode.placement)):
+    for k, channel in enumerate(program.channels):
+        if channel.stimulation.amplitude.value <= 0:
+            continue
+        for pad in dict.fromkeys((channel.cathode.placement, channel.anode.placement)):
             under.setdefault(pad, []).append(k)
     pads_of: dict[tuple[int, ...], list[str]] = {}  # the same channels under several pads
     for pad, on in under.items():
@@ -426,10 +428,11 @@ def _shared_pads_note(program: Program, own: list[int]) -> str | None:
     for sharing, pads in pads_of.items():
         names = [repr(program.channels[k].name) for k in sharing]
         total = sum(program.channels[k].stimulation.amplitude.value for k in sharing)
-        amount = (current_text(total, smallest="mA")
-                  if program.device.control is Control.CURRENT else f"{total:g} V")
+        # currents add under a shared pad; a voltage-set output's volts do not
+        amount = (f": up to {current_text(total, smallest='mA')} together"
+                  if program.device.control is Control.CURRENT else "")
         parts.append(f"{' and '.join(pads)} (channels {', '.join(names[:-1])} and "
-                     f"{names[-1]}: up to {amount} together)")
+                     f"{names[-1]}{amount})")
     return (f"{SHARED_PADS_NOTE}: {'; '.join(parts)}; where their pulses coincide their "
             "currents add there, and what a person feels is read for each channel with "
             "its own current alone, so they may feel more than it says")
@@ -468,7 +471,7 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
     note = (f"{WINDOW_CHANNEL_NOTE} {name!r}, the strongest of the {len(own)} channels "
             f"that are on (each read under its own pads, with its own current alone; "
             f"{words})")
-    shared = _shared_pads_note(program, own)
+    shared = _shared_pads_note(program)
     return replace(main, notes=(note, *((shared,) if shared else ()), *notes),
                    others=tuple(shown))
 

@@ -241,6 +241,30 @@ def _power_density(out: ChannelOutput, where: str) -> Finding:
                     action="larger electrodes or less output")
 
 
+def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: float
+                  ) -> Finding:
+    """The power density of channels sharing a placement: into the highest judged load, or,
+    where a current-controlled channel's field load is above 500 Ω, the summed currents
+    into the highest of those loads if that is more (two channels on 2 x 2 cm pads into
+    4 kΩ read 0.091 W/cm² where each alone read 0.18 and the sum is 0.73; review of
+    6 December 2026)."""
+    from estim.text import ohm_text
+
+    if any(o.metrics_field is not None for o in outs):
+        rms = sum((o.metrics_field if o.metrics_field is not None else o.judged_metrics)
+                  .rms_max_1s for o in outs)
+        ohm = max(o.field_impedance_ohm if o.metrics_field is not None
+                  and o.field_impedance_ohm is not None else o.judged_ohm for o in outs)
+        there = ohm * rms**2 / area
+        if there > power:
+            power = there
+            where = (f"{where.split(', into ')[0]}, into {ohm_text(ohm)} (the field "
+                     "solution's load, above the 500 Ω test load: current-controlled outputs "
+                     f"put more power into it; {rms * 1e3:.4g} mA r.m.s. there together)")
+    return _finding(limit("fda.power_density"), power, outs[0], note=where,
+                    action="separate electrodes, larger ones or less output")
+
+
 def _surface_rules(out: ChannelOutput) -> list[Finding]:
     area = out.smaller_area_m2
     m = out.judged_metrics
@@ -448,8 +472,7 @@ def _shared_placements(program: Program,
                 _finding(limit("iec.current_density"), rms / area, outs[0], note=where,
                          action="the instructions for use must draw the operator's attention "
                                 "to these electrodes"),
-                _finding(limit("fda.power_density"), ohm * rms**2 / area, outs[0],
-                         note=where, action="separate electrodes, larger ones or less output")]
+                _shared_power(outs, area, where, ohm * rms**2 / area)]
             shared += _shared_dc(outs, area, placement, listed)
             found += [replace(f, channel=who) for f in _at_least(shared, missing)]
     return found

@@ -123,7 +123,8 @@ LIMITS: tuple[Limit, ...] = (
           verdict_at_max=Verdict.WARN,
           rationale="the standard asks for advice in the instructions, not a limit: warn"),
     Limit("fda.power_density", "average power density under the smaller electrode (power "
-          "into 500 Ω or the site's lower load over the worst 1 s / electrode area)",
+          "into 500 Ω or the site's lower load, or a current-controlled output's higher one "
+          "where that gives more, over the worst 1 s / electrode area)",
           0.25 / 1e-4, "W/m**2", "W/cm²",
           "FDA, Guidance Document for Powered Muscle Stimulator 510(k)s (1999), and the "
           "Class II special controls draft guidance (2010): maximum average power density "

@@ -359,6 +359,22 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
             _both("rms_current_skin_rules_load", "R.m.s. output current into that load "
                   "(worst 1 s)", "mA", p, m, lambda o: o.judged_metrics.rms_max_1s),
         ]
+    if p.metrics_field is not None or m.metrics_field is not None:
+        # a current-controlled surface channel whose power density is judged into the
+        # site's load above 500 Ω as well: the figure behind its verdict, in the table
+        # (0.0227 W/cm² @ 500 Ω stood beside a finding of 0.18; review of 6 December 2026)
+        rows += [
+            _both("power_density_load", "Load the power density is also judged into", "Ω",
+                  p, m, lambda o: o.field_impedance_ohm if o.metrics_field is not None
+                  else None,
+                  note="the field solution's tissue with the skin–electrode interface, above "
+                       "the 500 Ω test load (the larger power density of the two is judged)"),
+            _both("power_density_field_load", "Average power density into that load (I_rms² "
+                  "· load / smaller electrode area, worst 1 s)", "W/cm²", p, m,
+                  lambda o: None if o.metrics_field is None or o.field_impedance_ohm is None
+                  else o.field_impedance_ohm * o.metrics_field.rms_max_1s ** 2
+                  / o.smaller_area_m2),
+        ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
 
 
