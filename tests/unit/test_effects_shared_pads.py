@@ -36,3 +36,21 @@ def test_only_the_shared_pad_is_named() -> None:
     # the second channel keeps the first's anode: that one pad is shared, the cathodes not
     assert note is not None and "lumbar_left_upper (channels" in note
     assert "lumbar_right_lower" not in note
+
+
+def test_the_web_page_says_it_without_the_programmed_amounts() -> None:
+    """The terminal and the report said it, the stimulator's page did not; on the dial the
+    programmed amounts ("up to 50 mA together") are not the setting's, so they are left
+    out there."""
+    from types import SimpleNamespace
+
+    from estim.web.device import _muscle_away
+
+    note = _shared_pads_note(parse_program(_two_channels("lumbar_left_lower")))
+    model = SimpleNamespace(result=SimpleNamespace(effects=SimpleNamespace(
+        notes=("a note of the model", note))))
+    shown = _muscle_away(model)  # type: ignore[arg-type]
+    assert shown == ["Channels on together share a pad: lumbar_left_lower and "
+                     "lumbar_left_upper (channels '1' and '2'); where their pulses coincide "
+                     "their currents add there, and what a person feels is read for each "
+                     "channel with its own current alone, so they may feel more than it says."]

@@ -171,11 +171,21 @@ def _program_words(model: DialModel) -> dict[str, object]:
 
 
 def _muscle_away(model: DialModel) -> list[str]:
+    """The notes the page shows above the dial: the muscle predicted is not the one under
+    the cathode, and channels on together share a pad (its amounts are the programmed
+    setting's, so the dial's words leave them out; the page said nothing of it where
+    the terminal and the report did; 6 December 2026)."""
+    import re
+
+    from estim.effects.program import SHARED_PADS_NOTE
     from estim.effects.window import MUSCLE_AWAY_NOTE
 
     effects = model.result.effects
     notes = effects.notes if effects is not None else ()
-    return [n[0].upper() + n[1:] + "." for n in notes if n.startswith(MUSCLE_AWAY_NOTE)]
+    shown = [n for n in notes if n.startswith(MUSCLE_AWAY_NOTE)]
+    shown += [re.sub(r": up to [^)]* together", "", n) for n in notes
+              if n.startswith(SHARED_PADS_NOTE)]
+    return [n[0].upper() + n[1:] + "." for n in shown]
 
 
 def _dimension(model: DialModel) -> str:
