@@ -363,3 +363,30 @@ def _brief_of(example: str, effects: dict[str, object]) -> str:
     out.file = io.StringIO()
     render_brief(data, out)
     return str(out.file.getvalue())
+
+
+def test_the_one_screen_summary_shows_failures_before_warnings() -> None:
+    """Six warnings filled the summary's six lines and hid three failures, and it sent the
+    reader to estim check, which has no field and passed them (probe of 6 December 2026)."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()["tens_conventional"]),
+                                   body=False))
+    finding = {"channel": "1", "value": None, "limit": None, "setting": "programmed",
+               "note": "", "description": ""}
+    data["safety"] = {"verdict": "fail", "findings": [
+        *({**finding, "rule_id": f"warned.{k}", "verdict": "warn"} for k in range(8)),
+        *({**finding, "rule_id": f"failed.{k}", "verdict": "fail"} for k in range(3))]}
+    out = make_console()
+    out.file = io.StringIO()
+    render_brief(data, out)
+    text = str(out.file.getvalue())
+    assert all(f"failed.{k}" in text for k in range(3))
+    assert "and 5 more (-v, results.json or the report for all)" in text
+    assert "estim check for all" not in text

@@ -198,7 +198,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     safety = data["safety"]
     verdict = safety["verdict"]
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
-    bad = [f for f in safety["findings"] if f["verdict"] in ("fail", "warn")]
+    # failures first: six warnings filled the screen and hid three failures (probe of
+    # 6 December 2026)
+    bad = sorted((f for f in safety["findings"] if f["verdict"] in ("fail", "warn")),
+                 key=lambda f: f["verdict"] != "fail")
     console.print(f"\n[bold]Safety:[/bold] [{colour}]{verdict.upper()}[/{colour}]  "
                   f"[dim]{len(safety['findings'])} checks, "
                   f"{sum(f['verdict'] == 'fail' for f in bad)} failed, "
@@ -213,7 +216,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         _hanging(console, f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  ",
                  Text.from_markup(f"{terminal_text(f['rule_id'])}: {value}{at}"))
     if len(bad) > 6:
-        console.print(f"  [dim]... and {len(bad) - 6} more (estim check for all)[/dim]")
+        # estim check has no field: its verdicts can differ from the run's (docs/safety.md)
+        console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "
+                      "for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
     for index, c in enumerate(chans):
         m = c["metrics"]

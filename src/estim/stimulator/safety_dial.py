@@ -84,6 +84,8 @@ def _line(f: Finding) -> str:
     where = "" if f.setting is None else (" at this setting"
                                           if f.setting.value == "programmed"
                                           else f" at the {f.setting.value}")
+    if f.description.endswith(where):  # "... at the device maximum at the device maximum"
+        where = ""
     channel = f", channel {f.channel}" if f.channel else ""
     return f"{f.verdict.value}: {f.description}{where}{channel} ({f.source})"
 
