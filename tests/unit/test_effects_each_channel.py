@@ -316,11 +316,11 @@ def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
     """The terminal and the report say a lateral knee pad's twitch is not its own muscle's;
     the page said nothing (probe of 5 December 2026)."""
     from estim.effects.window import MUSCLE_AWAY_NOTE
-    from estim.web.device import _muscle_away
+    from estim.web.device import _page_warnings
 
     note = f"{MUSCLE_AWAY_NOTE} vastus medialis's motor points (about 14 cm round it)"
     model = SimpleNamespace(result=SimpleNamespace(effects=SimpleNamespace(
         notes=("skin-electrode interface 52.4 S/m²", note))))
-    assert _muscle_away(model) == [note[0].upper() + note[1:] + "."]  # type: ignore[arg-type]
+    assert _page_warnings(model) == [note[0].upper() + note[1:] + "."]  # type: ignore[arg-type]
     model.result.effects = None
-    assert _muscle_away(model) == []  # type: ignore[arg-type]
+    assert _page_warnings(model) == []  # type: ignore[arg-type]

@@ -44,12 +44,12 @@ def test_the_web_page_says_it_without_the_programmed_amounts() -> None:
     out there."""
     from types import SimpleNamespace
 
-    from estim.web.device import _muscle_away
+    from estim.web.device import _page_warnings
 
     note = _shared_pads_note(parse_program(_two_channels("lumbar_left_lower")))
     model = SimpleNamespace(result=SimpleNamespace(effects=SimpleNamespace(
         notes=("a note of the model", note))))
-    shown = _muscle_away(model)  # type: ignore[arg-type]
+    shown = _page_warnings(model)  # type: ignore[arg-type]
     assert shown == ["Channels on together share a pad: lumbar_left_lower and "
                      "lumbar_left_upper (channels '1' and '2'); where their pulses coincide "
                      "their currents add there, and what a person feels is read for each "

@@ -167,10 +167,10 @@ def _program_words(model: DialModel) -> dict[str, object]:
             # what the terminal and the report say beside the twitch: the muscle predicted
             # is not the one under the cathode (the page said nothing; probe of 5 December
             # 2026)
-            "warnings": _muscle_away(model)}
+            "warnings": _page_warnings(model)}
 
 
-def _muscle_away(model: DialModel) -> list[str]:
+def _page_warnings(model: DialModel) -> list[str]:
     """The notes the page shows above the dial: the muscle predicted is not the one under
     the cathode, and channels on together share a pad (its amounts are the programmed
     setting's, so the dial's words leave them out; the page said nothing of it where
