@@ -151,3 +151,57 @@ def test_a_sweeps_safety_with_a_field_is_estim_runs(tmp_path) -> None:
         assert row["safety_verdict"] == report.verdict.value
         assert row["safety_warnings"] == sum(f.verdict.value == "warn"
                                              for f in report.findings)
+
+
+_IONTO = """
+[[channels]]
+name = "ionto"
+anode = { placement = "forearm_dorsal_proximal", shape = "rectangular", width = "4 cm", length = "6 cm" }
+cathode = { placement = "forearm_lateral_epicondyle", shape = "rectangular", width = "2.5 cm", length = "4 cm" }
+[channels.stimulation]
+type = "iontophoresis"
+amplitude = "4 mA"
+dose = "40 mA*min"
+ramp_up = "30 s"
+ramp_down = "30 s"
+drug = "dexamethasone_sodium_phosphate"
+"""  # noqa: E501
+
+_SMALL_TENS = """
+[[channels]]
+name = "tens"
+anode = { placement = "forearm_volar_proximal", shape = "rectangular", width = "1 cm", length = "1 cm" }
+cathode = { placement = "forearm_volar_distal", shape = "rectangular", width = "1 cm", length = "1 cm" }
+[channels.stimulation]
+type = "tens"
+mode = "conventional"
+amplitude = "25 mA"
+frequency = "1000 Hz"
+pulse_width = "200 us"
+duration = "30 min"
+"""  # noqa: E501
+
+
+def test_a_pulsed_channel_beside_iontophoresis_is_judged_into_its_own_tissue() -> None:
+    """With the iontophoresis channel first, the run solved no field and the 1 x 1 cm TENS
+    channel after it passed the FDA's power density at 0.125 W/cm² (into 500 Ω); listed
+    first, it failed at 0.578, and the dose went missing (probe of 6 December 2026). Either
+    order now gives the same verdict, the same load and the dose."""
+    head = ('name = "mixed"\n[device]\ncontrol = "current"\nmax_current = "100 mA"\n'
+            'compliance_voltage = "80 V"\n[site]\nname = "forearm"\n')
+    runs = [simulate(parse_program(head + a + b)) for a, b in ((_IONTO, _SMALL_TENS),
+                                                             (_SMALL_TENS, _IONTO))]
+    densities = []
+    for run in runs:
+        assert run.effects is not None and run.effects.dose is not None
+        # 40 mA·min is the program's; the mixed run reads the iontophoresis channel's dose
+        assert run.effects.dose.dose_mA_min == pytest.approx(40.0, rel=1e-9)
+        assert run.effects.window is not None and run.effects.window.channel == "tens"
+        found = [f for f in run.safety.findings if f.rule_id == "fda.power_density"
+                 and f.channel == "tens" and f.setting == "programmed"]
+        assert len(found) == 1 and found[0].verdict.value == "fail"
+        assert "into 500 Ω" not in found[0].note
+        densities.append(found[0].value)
+        assert any("(iontophoresis) is d.c." in n for n in run.effects.notes)
+    # the same field solution and load in either order: round-off only
+    assert densities[0] == pytest.approx(densities[1], rel=1e-9)

@@ -33,8 +33,8 @@ duration = "30 min"
 """
 
 
-def _program(channels: list[tuple[str, str, str]], control: str = "current") -> Any:
-    head = f"""name = "three channels"
+def _head(control: str = "current") -> str:
+    return f"""name = "three channels"
 [device]
 control = "{control}"
 {'max_current = "100 mA"' if control == "current" else 'max_voltage = "100 V"'}
@@ -42,8 +42,12 @@ compliance_voltage = "80 V"
 [site]
 name = "lower_back"
 """
-    return parse_program(head + "".join(_CHANNEL.format(name=n, a=_PADS[s][0], c=_PADS[s][1],
-                                                        amp=a) for n, s, a in channels))
+
+
+def _program(channels: list[tuple[str, str, str]], control: str = "current") -> Any:
+    return parse_program(_head(control) + "".join(
+        _CHANNEL.format(name=n, a=_PADS[s][0], c=_PADS[s][1], amp=a)
+        for n, s, a in channels))
 
 
 #: each side's anode and cathode placements
@@ -324,3 +328,37 @@ def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
     assert _page_warnings(model) == [note[0].upper() + note[1:] + "."]  # type: ignore[arg-type]
     model.result.effects = None
     assert _page_warnings(model) == []  # type: ignore[arg-type]
+
+
+def test_a_pulsed_channel_beside_iontophoresis_gets_the_window() -> None:
+    """The iontophoresis channel first put the run on its dose alone: no field, and the
+    pulsed channel's skin rules judged into 500 Ω (probe of 6 December 2026)."""
+    ionto = """
+[[channels]]
+name = "d"
+anode = { placement = "lumbar_upper", shape = "circular", diameter = "4 cm" }
+cathode = { placement = "lumbar_center", shape = "circular", diameter = "4 cm" }
+[channels.stimulation]
+type = "iontophoresis"
+amplitude = "2 mA"
+dose = "40 mA*min"
+ramp_up = "10 s"
+ramp_down = "10 s"
+"""
+    tens = _program([("a", "left", "25 mA"), ("b", "right", "10 mA")])
+    first = parse_program(_head() + ionto + _CHANNEL.format(
+        name="a", a=_PADS["left"][0], c=_PADS["left"][1], amp="25 mA"))
+    second = parse_program(_head() + _CHANNEL.format(
+        name="a", a=_PADS["left"][0], c=_PADS["left"][1], amp="25 mA") + ionto)
+    assert fx._own_channels(first) == [1]
+    assert fx._own_channels(second) == [0]
+    assert fx._own_channels(tens) == [0, 1]
+    alone = parse_program(_head() + ionto)
+    assert fx._own_channels(alone) == [0]
+    # the dose is the iontophoresis channel's in either order: 40 mA·min at 2 mA take
+    # Q / I + (ramps) / 2 = 20 min + 10 s, 2 mA over the 4 cm disc's 4π cm², closed forms
+    for program in (first, second, alone):
+        dose = fx.program_dose(program)
+        assert dose is not None and dose.duration_s == pytest.approx(1210.0, rel=1e-12)
+        assert dose.current_density_mA_per_cm2 == pytest.approx(2 / (4 * np.pi), rel=1e-12)
+    assert fx.program_dose(tens) is None

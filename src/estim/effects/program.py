@@ -21,7 +21,7 @@ from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
 from estim.effects.window import SensationWindow, sensation_window, superposed
 from estim.program.drugs import get_drug
-from estim.program.model import Program
+from estim.program.model import Channel, Program
 from estim.program.options import Control, Sensation
 from estim.program.stimulation import (
     FORCE_TYPES,
@@ -126,10 +126,10 @@ def held_to(stim: Stimulus, limit_a: float) -> Stimulus:
                     stim.n_cycles, stim.control, stim.timing, stim.label)
 
 
-def _dc_short_of(program: Program, amplitude_a: float, dose_c: float, *,
+def _dc_short_of(program: Program, main: Channel, amplitude_a: float, dose_c: float, *,
                  setting: str = "programmed") -> str | None:
     """Where a current-controlled device's compliance cannot push a d.c. of ``amplitude_a``
-    through the typical skin's resistance under the first channel's pads
+    through the typical skin's resistance under ``main``'s pads
     (:func:`estim.skin.dc_skin_load_ohm`), what it delivers instead, in words (None where
     it can). With 5 V the run claimed the full 40 mA·min of a 4 mA program that drives
     1.7 mA (probe of 5 December 2026). ``setting`` names the current ("the dial's" on the
@@ -140,7 +140,6 @@ def _dc_short_of(program: Program, amplitude_a: float, dose_c: float, *,
     volts = program.device.compliance_voltage
     if program.device.control is not Control.CURRENT or volts is None:
         return None
-    main = program.channels[0]
     load = dc_skin_load_ohm(main.anode.area_m2, main.cathode.area_m2)
     reach = float(volts) / load
     if reach >= amplitude_a * (1 - 1e-9):
@@ -155,15 +154,21 @@ def _dc_short_of(program: Program, amplitude_a: float, dose_c: float, *,
 
 
 def program_dose(program: Program, *, setting: str = "programmed") -> DoseReport | None:
-    """The iontophoretic dose of the first channel (None where it is not iontophoresis): the
+    """The iontophoretic dose of the first iontophoresis channel, the first that is on (None
+    where no channel is iontophoresis; it was the first channel's alone, and the dose of a
+    second went missing; probe of 6 December 2026): the
     drug under its own electrode where the file leaves it out, the density judged under both
     pads, and what a compliance too low for the skin's d.c. load delivers instead, as a
     finding (its current called ``setting``). ``estim run`` and the virtual stimulator's
     dial (at each setting) read it."""
-    main = program.channels[0]
-    s = main.stimulation
-    if not isinstance(s, Iontophoresis):
+    main = next((c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
+                 and c.stimulation.amplitude.value > 0),
+                next((c for c in program.channels if isinstance(c.stimulation, Iontophoresis)),
+                     None))
+    if main is None:
         return None
+    s = main.stimulation
+    assert isinstance(s, Iontophoresis)
     under = s.drug_electrode or (get_drug(s.drug).electrode.value if s.drug else "anode")
     drug_pad, return_pad = ((main.cathode, main.anode) if under == "cathode"
                             else (main.anode, main.cathode))
@@ -172,7 +177,7 @@ def program_dose(program: Program, *, setting: str = "programmed") -> DoseReport
                               ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, drug=s.drug,
                               drug_electrode=s.drug_electrode,
                               return_area_m2=return_pad.area_m2)
-    short = _dc_short_of(program, s.amplitude.value, s.dose, setting=setting)
+    short = _dc_short_of(program, main, s.amplitude.value, s.dose, setting=setting)
     return dose if short is None else replace(dose, findings=(*dose.findings, short))
 
 
@@ -379,8 +384,14 @@ def _own_channels(program: Program) -> list[int]:
     if program.channels[0].stimulation.type == "dbs":
         return []
     on = [k for k, ch in enumerate(program.channels) if ch.stimulation.amplitude.value > 0]
-    if any(ch.stimulation.type not in _TRANSCUTANEOUS for ch in program.channels):
+    # an iontophoresis channel beside pulsed ones: the pulsed ones, each under its own pads
+    # (with the iontophoresis first, the run solved no field, and a 1 x 1 cm TENS channel
+    # after it passed the FDA's power density into 500 ohms at 0.125 W/cm² where its own
+    # tissue takes 0.578; put first, the dose went missing; probe of 6 December 2026)
+    pulsed = [k for k in on if program.channels[k].stimulation.type in _TRANSCUTANEOUS]
+    if not pulsed:
         return on[:1]
+    on = pulsed
     if program.true_interferential and 0 in on and 1 in on:
         on.remove(1)
     return on
@@ -459,11 +470,15 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
     main = _in_program_order(main, program, dict(results))
     name = program.channels[k].name
     notes = [n for n in main.notes if not n.startswith(WINDOW_CHANNEL_NOTE)]
-    if len(own) == 1:  # the first channel off and another on
+    if len(own) == 1:  # the first channel off (or d.c.) and another on
         # the prediction was channel 1's, "no sensation" at 0 mA beside channel 2's 60 mA,
         # over its pain (probe of 5 December 2026)
+        # (an iontophoresis channel's own note says that it is not read)
+        first = program.channels[0]
+        if first.stimulation.amplitude.value > 0:
+            return replace(main, notes=tuple(notes))
         return replace(main, notes=(
-            f"channel {program.channels[0].name!r} is off (0); what a person feels is "
+            f"channel {first.name!r} is off (0); what a person feels is "
             f"predicted for channel {name!r}", *notes))
     others = tuple(_other(r) for j, r in results if j != k)
     shown = [o for o in others if o is not None]
@@ -677,9 +692,15 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     main = program.channels[0]
     kind = main.stimulation.type
     dose = program_dose(program)
-    if dose is not None:
+    if dose is not None and kind == "iontophoresis":
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
+    elif dose is not None:  # beside the pulsed channel read here
+        dc = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"]
+        notes.append(f"channel {dc[0]!r} (iontophoresis) is d.c. with slow ramps: the cable "
+                     "models do not apply (sensation under d.c. electrodes is mostly "
+                     "electrochemical), and what a person feels under its pads is not "
+                     "predicted")
     if len(stimuli[0].onsets_s) == 0:
         notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))

@@ -62,8 +62,9 @@ _MAX_FIBERS = 100_000
 #: below its motor threshold has a force of 0 N, not a blank; 10: another muscle's force as
 #: a fraction; 11: with a field, the safety columns are judged as ``estim run`` judges them
 #: (a voltage-set output's skin rules into the site's load below 500 Ω); 12: and a
-#: current-controlled output's power density into the site's load above 500 Ω.
-SWEEP_VERSION = "sweep-12"
+#: current-controlled output's power density into the site's load above 500 Ω; 13: a pulsed
+#: channel beside an iontophoresis channel is read (its field, its window) in any order.
+SWEEP_VERSION = "sweep-13"
 
 
 class Mode(StrEnum):
