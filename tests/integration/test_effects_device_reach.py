@@ -205,3 +205,36 @@ def test_a_pulsed_channel_beside_iontophoresis_is_judged_into_its_own_tissue() -
         assert any("(iontophoresis) is d.c." in n for n in run.effects.notes)
     # the same field solution and load in either order: round-off only
     assert densities[0] == pytest.approx(densities[1], rel=1e-9)
+
+
+def test_a_channel_that_is_off_is_judged_into_the_load_of_its_own_pulse() -> None:
+    """An off 1 ms channel beside an on 50 µs one took the 50 µs pulse's interface, and its
+    load at the device maximum was the lower one (1.30 kΩ where its own pulse gives
+    4.74 kΩ; probe of 6 December 2026). Its load is now the one its own run gives when it
+    is on: the same field solve, so equal to round-off."""
+    from estim.simulate import field_impedances
+
+    def pads(side: str) -> str:
+        return (f'anode = {{ placement = "lumbar_{side}_upper", shape = "circular", '
+                f'diameter = "2 cm" }}\ncathode = {{ placement = "lumbar_{side}_lower", '
+                'shape = "circular", diameter = "2 cm" }\n')
+
+    def program(long_amplitude: str) -> str:
+        return ('name = "off"\n[device]\ncontrol = "current"\nmax_current = "40 mA"\n'
+                'compliance_voltage = "80 V"\n[site]\nname = "lower_back"\n'
+                '[[channels]]\nname = "short"\n' + pads("left") +
+                '[channels.stimulation]\ntype = "tens"\nmode = "conventional"\n'
+                'amplitude = "25 mA"\nfrequency = "80 Hz"\npulse_width = "50 us"\n'
+                'duration = "30 min"\n'
+                '[[channels]]\nname = "long"\n' + pads("right") +
+                '[channels.stimulation]\ntype = "tens"\nmode = "conventional"\n'
+                f'amplitude = "{long_amplitude}"\nfrequency = "100 Hz"\n'
+                'pulse_width = "1 ms"\nduration = "30 min"\n')
+
+    loads = [field_impedances(parse_program(program(a)), _effects(program(a)))
+             for a in ("0 mA", "5 mA")]
+    off, on = loads
+    assert off["long"] == pytest.approx(on["long"], rel=1e-9)
+    assert off["short"] == pytest.approx(on["short"], rel=1e-9)
+    # the interface passes less at the 1 ms pulse's 500 Hz than at the 50 µs one's 10 kHz
+    assert off["long"] > 2 * off["short"]

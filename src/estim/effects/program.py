@@ -568,6 +568,23 @@ def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,
     return pf, stim, amplitude, notes
 
 
+def _off_field(program: Program, stimuli: tuple[Stimulus, ...], k: int,
+               progress: Callable[[str], None] | None) -> ChannelField | None:
+    """A pulsed surface channel that is off: its field through the skin interface at its own
+    pulse (the load the safety check judges it into at the device maximum); None for any
+    other channel (one that is on gets its own run). An off 1 ms channel beside a 50 µs one
+    took the 50 µs pulse's lower load, and its power density at the device maximum read
+    0.344 W/cm² where its own load gives 0.530 (probe of 6 December 2026)."""
+    channel = program.channels[k]
+    if (k == 0 or channel.stimulation.amplitude.value > 0
+            or channel.stimulation.type not in _TRANSCUTANEOUS):
+        return None
+    own = _interface_conductance(stimuli[k])
+    if own == _interface_conductance(stimuli[0]):
+        return None
+    return _program_fields(program, progress=progress, interface_conductance=own).channels[k]
+
+
 def _interface_conductance(stim: Stimulus) -> float:
     """The skin-electrode interface's conductance per area (S/m²) at the pulse's
     characteristic frequency: what the quasi-static solve takes of its R + R||C."""
@@ -721,7 +738,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     # every channel's: a second channel held was said behind -v only (probe of 5 December
     # 2026); true interferential's second carrier is held by its own below
     reaches = tuple(r for r in (
-        device_reach(program, pf.channels[k], pf.currents[ch.name], channel=k)
+        device_reach(program, _off_field(program, stimuli, k, progress) or pf.channels[k],
+                     pf.currents[ch.name], channel=k)
         for k, ch in enumerate(program.channels)) if r is not None)
     if reach is not None and reach.limited:
         # what the fibers get is what the device drives: each pulse above its bound is cut

@@ -63,7 +63,8 @@ _MAX_FIBERS = 100_000
 #: a fraction; 11: with a field, the safety columns are judged as ``estim run`` judges them
 #: (a voltage-set output's skin rules into the site's load below 500 Ω); 12: and a
 #: current-controlled output's power density into the site's load above 500 Ω; 13: a pulsed
-#: channel beside an iontophoresis channel is read (its field, its window) in any order.
+#: channel beside an iontophoresis channel is read (its field, its window) in any order,
+#: and a channel that is off is judged into the load of its own pulse.
 SWEEP_VERSION = "sweep-13"
 
 
