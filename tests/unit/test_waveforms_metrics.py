@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estim.program import PulseShape, load_program
+from estim.program import PulseShape, load_program, parse_program
 from estim.waveforms import Pulse, Segment, biphasic_pulse, metrics, stimuli_for
 from tests.conftest import EXAMPLES
 
@@ -107,6 +107,24 @@ def test_premodulated_ifc_rms_and_beat():
     # the envelope beats at 100 Hz: samples near t = 5 ms (beat node) are small
     t = np.linspace(4.9e-3, 5.1e-3, 2001)
     assert np.max(np.abs(stim.sample(t))) < 0.002
+
+
+def test_a_swept_premodulated_beat_counts_its_beats() -> None:
+    """Each step of a swept premodulated beat holds whole beats: it read 10 "beats" per
+    second, its 0.1 s steps (probe of 6 December 2026). The count is the steps' beats over
+    their time, from the program's own steps (exact but for round-off); the unswept example
+    keeps its 100 beats/s."""
+    text = EX["ifc_premodulated"].read_text(encoding="utf-8")
+    assert 'beat_frequency = "100 Hz"' in text
+    swept = parse_program(text.replace('beat_frequency = "100 Hz"', 'beat_frequency = "1 Hz"\n'
+                                       'beat_frequency_max = "100 Hz"\nsweep = "6:6"'))
+    s = swept.channels[0].stimulation
+    steps = s.sweep_steps()
+    fc = s.carrier_frequency
+    beats = sum(b for b, _ in steps) / sum(c / fc for _, c in steps)
+    assert metrics(stimuli_for(swept)[0]).pulses_per_s == pytest.approx(beats, rel=1e-9)
+    assert 30 < beats < 70  # a sweep between ~2 and ~114 Hz, not its 10 steps per second
+    assert metrics(_stim("ifc_premodulated")).pulses_per_s == pytest.approx(100.0, rel=1e-9)
 
 
 def test_iontophoresis_dose_and_dc():

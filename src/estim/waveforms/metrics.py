@@ -86,7 +86,10 @@ def pulses_per_event(stim: Stimulus) -> FloatArray:
     sine carrier (one constant-amplitude sine that the next event takes up where it ends,
     as the swept channel of true interferential current is built), which holds its
     cycles, as the same carrier delivered one cycle per event would count them. A burst
-    (Russian current) or a beat (premodulated interferential) stays one pulse."""
+    (Russian current) or a beat (premodulated interferential) stays one pulse; a stretch of
+    two summed carriers of equal amplitude (a swept premodulated beat's step) holds its
+    beats (it read "mean 10 beats/s", its 0.1 s steps, where the beat swept 1.87-114 Hz;
+    probe of 6 December 2026)."""
     n = len(stim.onsets_s)
     out = np.ones(n)
     if n == 0:
@@ -96,12 +99,16 @@ def pulses_per_event(stim: Stimulus) -> FloatArray:
     runs_on = np.abs(stim.onsets_s + durations - following) <= 1e-9 * stim.cycle_s
     for k in np.flatnonzero(runs_on):
         segments = stim.pulses[stim.template[k]].segments
-        if len(segments) != 1 or segments[0].linear is not None \
-                or len(segments[0].rates) != 1:
+        if len(segments) != 1 or segments[0].linear is not None:
             continue
-        rate = complex(segments[0].rates[0])
-        if rate.real == 0.0 and rate.imag != 0.0:  # a sine of constant amplitude
-            out[k] = durations[k] * abs(rate.imag) / (2.0 * math.pi)
+        rates = [complex(r) for r in segments[0].rates]
+        if any(r.real != 0.0 or r.imag == 0.0 for r in rates):
+            continue
+        if len(rates) == 1:  # a sine of constant amplitude
+            out[k] = durations[k] * abs(rates[0].imag) / (2.0 * math.pi)
+        elif len(rates) == 2 and math.isclose(*(abs(c) for c in segments[0].coeffs)):
+            # two carriers of one amplitude: their beats, |f1 - f2| per second
+            out[k] = durations[k] * abs(rates[0].imag - rates[1].imag) / (2.0 * math.pi)
     return out
 
 
