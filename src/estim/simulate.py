@@ -195,8 +195,9 @@ def field_impedances(program: Program, effects: EffectsResult | None) -> dict[st
     dbs = effects.dbs if effects is not None else None
     if dbs is None:
         pf = effects.program_fields if effects is not None else None
-        if pf is None:
-            return {}
+        if pf is None:  # off pulsed channels beside an iontophoresis one: their own loads
+            return {r.channel: float(r.load_ohm) for r in effects.reaches
+                    if math.isfinite(r.load_ohm) and r.load_ohm > 0} if effects else {}
         # a voltage-controlled surface output's skin rules were judged into 500 Ω where the
         # same run drove 2.4 A through the site's 200 Ω (probe of 5 December 2026)
         solved = {c.name: float(c.resistance) for c in pf.channels}

@@ -238,3 +238,44 @@ def test_a_channel_that_is_off_is_judged_into_the_load_of_its_own_pulse() -> Non
     assert off["short"] == pytest.approx(on["short"], rel=1e-9)
     # the interface passes less at the 1 ms pulse's 500 Hz than at the 50 µs one's 10 kHz
     assert off["long"] > 2 * off["short"]
+
+
+def test_an_off_channel_beside_iontophoresis_and_the_dc_channel_get_their_own_loads() -> None:
+    """With only the iontophoresis channel on, no field was solved, and an off 2 x 2 cm,
+    1 ms TENS channel passed the power density at the device maximum into 500 Ω (0.125
+    W/cm²) where its own 3.79 kΩ take 0.947; the iontophoresis channel's own verdict there
+    moved with the pulse of the channel beside it, its d.c. load never used (probe of
+    6 December 2026). Now the off channel's load is the one it has when on, and the d.c.
+    channel's the skin's resistance to a steady current, whatever is beside it."""
+    from estim.skin import dc_skin_load_ohm
+
+    head = ('name = "mixed"\n[device]\ncontrol = "current"\nmax_current = "10 mA"\n'
+            'compliance_voltage = "400 V"\n[site]\nname = "forearm"\n')
+
+    def tens(amplitude: str, width: str) -> str:
+        return _SMALL_TENS.replace('width = "1 cm", length = "1 cm"',
+                                   'width = "2 cm", length = "2 cm"').replace(
+            'amplitude = "25 mA"', f'amplitude = "{amplitude}"').replace(
+            'pulse_width = "200 us"', f'pulse_width = "{width}"').replace(
+            'frequency = "1000 Hz"', 'frequency = "50 Hz"')
+
+    def density(text: str, channel: str) -> tuple[float, str]:
+        run = simulate(parse_program(head + text))
+        found = [f for f in run.safety.findings if f.rule_id == "fda.power_density"
+                 and f.channel == channel and f.setting == "device maximum"]
+        assert len(found) == 1
+        return found[0].value, found[0].note
+
+    off, off_note = density(_IONTO + tens("0 mA", "1 ms"), "tens")
+    on, _ = density(_IONTO + tens("5 mA", "1 ms"), "tens")
+    assert "into 500 Ω" not in off_note
+    # the same field solve and pulse: round-off only
+    assert off == pytest.approx(on, rel=1e-9)
+    ionto = ionto_pads = None
+    for beside in ("", tens("5 mA", "1 ms"), tens("5 mA", "50 us")):
+        value, note = density(_IONTO + beside, "ionto")
+        ionto = value if ionto is None else ionto
+        assert value == pytest.approx(ionto, rel=1e-12) and "steady current" in note
+    # 10 mA into the d.c. load over the smaller (10 cm²) pad, Ohm's law: a closed form
+    ionto_pads = dc_skin_load_ohm(24e-4, 10e-4)
+    assert ionto == pytest.approx(0.01**2 * ionto_pads / 10e-4, rel=1e-6)

@@ -204,6 +204,36 @@ def test_drug_on_the_wrong_electrode_is_refused():
     assert info.value.field.endswith("drug_electrode") and "cathode" in info.value.expected
 
 
+def test_an_iontophoresis_current_beyond_the_dose_model_is_refused_at_load():
+    """12 mA loaded and passed estim check, and estim run then failed in the dose model with
+    "current_A: got 0.012" (probe of 6 December 2026): refused where it is written, named."""
+    text = _text("iontophoresis_dexamethasone").replace('max_current = "5 mA"',
+                                                         'max_current = "20 mA"')
+    assert 'amplitude = "4 mA"' in text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text.replace('amplitude = "4 mA"', 'amplitude = "12 mA"'))
+    assert info.value.field.endswith("amplitude") and "10 mA" in info.value.expected
+    assert info.value.value == "12 mA"
+    parse_program(text.replace('amplitude = "4 mA"', 'amplitude = "10 mA"'))  # the bound
+
+
+def test_true_interferential_beside_a_third_channel_is_refused():
+    """With a third channel the two carriers were read apart, unmodulated, and the beat's
+    twitch and pain were gone (probe of 6 December 2026)."""
+    text = _text("ifc_true_knee")
+    start = text.index("[[channels]]")
+    pads = text[start:text.index("[channels.stimulation]", start)].replace(
+        'name = "A"', 'name = "C"')
+    assert 'name = "C"' in pads
+    tens = ('[channels.stimulation]\ntype = "tens"\nmode = "conventional"\n'
+            'amplitude = "10 mA"\nfrequency = "80 Hz"\npulse_width = "200 us"\n'
+            'duration = "20 min"\n')
+    parse_program(text)  # the two carriers alone
+    with pytest.raises(ProgramError) as info:
+        parse_program(text + "\n" + pads + tens)
+    assert info.value.field == "channels" and "only channels" in info.value.expected
+
+
 def test_microcurrent_cycle_is_bounded():
     text = _text("microcurrent_face").replace('polarity_reversal = "2 s"',
                                               'polarity_reversal = "50 min"')

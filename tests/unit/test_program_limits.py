@@ -228,9 +228,13 @@ def test_iontophoresis_beyond_24_h_is_refused():
 
 
 def test_an_iontophoresis_dose_under_its_ramps_names_the_amplitude_too():
-    # "100 mA" on a 5 mA device was sent to raise its dose alone (probe, 5 December 2026)
-    text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "100 mA"')
-    err = _refused(text, "dose", "charge of the ramps at 100 mA")
+    # "100 mA" on a 5 mA device was sent to raise its dose alone (probe, 5 December 2026);
+    # above 10 mA the amplitude is refused first (6 December), so 10 mA's ramps against a
+    # 4 mA·min dose
+    text = _swap("iontophoresis_dexamethasone", 'amplitude = "4 mA"', 'amplitude = "10 mA"')
+    text = text.replace('dose = "40 mA*min"', 'dose = "4 mA*min"')
+    assert 'dose = "4 mA*min"' in text
+    err = _refused(text, "dose", "charge of the ramps at 10 mA")
     assert "a smaller amplitude" in err.expected
 
 

@@ -112,3 +112,44 @@ def test_a_pass_with_a_condition_says_it_in_the_reports_findings() -> None:
     assert all("check that it has one" in r.action for r in over)
     plain = [r for r in rows.values() if r.verdict == "pass" and r not in over]
     assert plain and all(r.note == "" and r.action == "" for r in plain)
+
+
+def test_the_dose_held_by_the_compliance_marks_the_iontophoresis_channel() -> None:
+    """A TENS channel listed before an iontophoresis channel got "as set ... the device
+    cannot drive all of it: see the dose below", the dose's channel nothing (probe of
+    6 December 2026). The mark is the iontophoresis channel's, in either order."""
+    import io
+
+    from rich.console import Console
+
+    from estim.effects.program import dose_dict, program_dose
+    from estim.program import parse_program
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+    from estim.simulate import simulate
+
+    head = ('name = "mixed"\n[device]\ncontrol = "current"\nmax_current = "10 mA"\n'
+            'compliance_voltage = "10 V"\n[site]\nname = "forearm"\n')
+    ionto = ('[[channels]]\nname = "ionto"\nanode = { placement = "forearm_dorsal_proximal", '
+             'shape = "circular", diameter = "3 cm" }\ncathode = { placement = '
+             '"forearm_lateral_epicondyle", shape = "circular", diameter = "3 cm" }\n'
+             '[channels.stimulation]\ntype = "iontophoresis"\namplitude = "4 mA"\n'
+             'dose = "40 mA*min"\n')
+    tens = ('[[channels]]\nname = "tens"\nanode = { placement = "forearm_volar_proximal", '
+            'shape = "circular", diameter = "3 cm" }\ncathode = { placement = '
+            '"forearm_volar_distal", shape = "circular", diameter = "3 cm" }\n'
+            '[channels.stimulation]\ntype = "tens"\nmode = "conventional"\n'
+            'amplitude = "8 mA"\nfrequency = "80 Hz"\npulse_width = "200 us"\n'
+            'duration = "30 min"\n')
+    short = "the device's 10 V compliance drives at most 3 mA through the skin"
+    for text in (head + tens + ionto, head + ionto + tens):
+        program = parse_program(text)
+        data = result_to_dict(simulate(program, body=False))
+        dose = program_dose(program)
+        assert dose is not None
+        data["effects"] = {"dose": {**dose_dict(dose), "findings": [short]}}
+        out = io.StringIO()
+        render_brief(data, Console(file=out, width=80, color_system=None))
+        lines = out.getvalue().splitlines()
+        marked = [ln.split(":")[0].strip() for ln in lines if " as set" in ln]
+        assert marked == ["ch ionto"], lines

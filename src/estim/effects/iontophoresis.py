@@ -24,6 +24,7 @@ from scipy import constants
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
 from estim.program.drugs import DRUGS, Drug, Electrode, get_drug, normalise
+from estim.program.stimulation import IONTOPHORESIS_MAX_A
 from estim.tables import TableEntry
 
 __all__ = [
@@ -157,7 +158,7 @@ def iontophoresis_dose(
         unknown drug or electrode names.
     """
     current = _positive("current_A", current_A)
-    if current > 0.01:
+    if current > IONTOPHORESIS_MAX_A * (1 + 1e-12):
         raise InputError("current_A", current_A, "at most 10 mA (iontophoresis uses 0-4 mA)")
     duration = _positive("duration_s", duration_s)
     area = _positive("electrode_area_m2", electrode_area_m2)

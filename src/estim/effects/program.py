@@ -475,8 +475,12 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
         # over its pain (probe of 5 December 2026)
         # (an iontophoresis channel's own note says that it is not read)
         first = program.channels[0]
-        if first.stimulation.amplitude.value > 0:
-            return replace(main, notes=tuple(notes))
+        if first.stimulation.amplitude.value > 0:  # an iontophoresis channel is on
+            shared = _shared_pads_note(program)
+            return replace(main, notes=(*((shared,) if shared else ()), *notes))
+        if program.channels[k].stimulation.type not in _TRANSCUTANEOUS:
+            # it read "predicted for channel 'ionto'" above "no sensation window" (probe)
+            return replace(main, notes=(f"channel {first.name!r} is off (0)", *notes))
         return replace(main, notes=(
             f"channel {first.name!r} is off (0); what a person feels is "
             f"predicted for channel {name!r}", *notes))
@@ -583,6 +587,25 @@ def _off_field(program: Program, stimuli: tuple[Stimulus, ...], k: int,
     if own == _interface_conductance(stimuli[0]):
         return None
     return _program_fields(program, progress=progress, interface_conductance=own).channels[k]
+
+
+def _off_reaches(program: Program, stimuli: tuple[Stimulus, ...],
+                 progress: Callable[[str], None] | None) -> tuple[DeviceReach, ...]:
+    """Where no pulsed channel is on (an iontophoresis channel is), each pulsed surface
+    channel's reach through its own field and pulse: the load its skin rules are judged
+    into at the device maximum. With no field solved, an off 2 x 2 cm, 1 ms TENS channel
+    beside an iontophoresis channel passed the power density there into 500 Ω (0.125
+    W/cm²) where its own 3.79 kΩ take 0.947 (probe of 6 December 2026)."""
+    out = []
+    for k, channel in enumerate(program.channels):
+        if channel.stimulation.type not in _TRANSCUTANEOUS:
+            continue
+        pf = _program_fields(program, progress=progress,
+                             interface_conductance=_interface_conductance(stimuli[k]))
+        reach = device_reach(program, pf.channels[k], 0.0, channel=k)
+        if reach is not None:
+            out.append(reach)
+    return tuple(out)
 
 
 def _interface_conductance(stim: Stimulus) -> float:
@@ -705,6 +728,13 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             return _each_channel(program, stimuli, own, progress=progress, counts=counts,
                                  seed=seed, excitability=excitability,
                                  pain_tolerance=pain_tolerance, bands=bands)
+        shared = _shared_pads_note(program)
+        if shared is not None:  # one channel read, another on beside it (iontophoresis)
+            alone = effects_for_program(program, stimuli, progress=progress, counts=counts,
+                                        seed=seed, excitability=excitability,
+                                        pain_tolerance=pain_tolerance, bands=bands,
+                                        each_channel=False)
+            return replace(alone, notes=(shared, *alone.notes))
     notes: list[str] = []
     main = program.channels[0]
     kind = main.stimulation.type
@@ -718,6 +748,15 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                      "models do not apply (sensation under d.c. electrodes is mostly "
                      "electrochemical), and what a person feels under its pads is not "
                      "predicted")
+    dosed = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"
+             and c.stimulation.amplitude.value > 0]
+    if len(dosed) > 1:
+        # a second channel's dose, and its compliance's shortfall, went unsaid (probe of
+        # 6 December 2026)
+        rest = ", ".join(repr(n) for n in dosed[1:])
+        notes.append(f"{len(dosed)} iontophoresis channels are on: the dose is channel "
+                     f"{dosed[0]!r}'s; {rest} {'is' if len(dosed) == 2 else 'are'} not dosed "
+                     "here (the safety check judges each one's current density and charge)")
     if len(stimuli[0].onsets_s) == 0:
         notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))
@@ -728,7 +767,8 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             dbs, dbs_notes = activation_for_run(program, stimuli, progress=progress)
             return EffectsResult(None, None, None, None, dose, None, (*notes, *dbs_notes),
                                  dbs=dbs, dbs_skipped=None if dbs is not None else dbs_notes[0])
-        return EffectsResult(None, None, None, None, dose, None, tuple(notes))
+        return EffectsResult(None, None, None, None, dose, None, tuple(notes),
+                             reaches=_off_reaches(program, stimuli, progress))
 
     prefetch = _prefetch_subjects(program, stimuli, counts, seed) if bands else None
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
@@ -740,7 +780,11 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     reaches = tuple(r for r in (
         device_reach(program, _off_field(program, stimuli, k, progress) or pf.channels[k],
                      pf.currents[ch.name], channel=k)
-        for k, ch in enumerate(program.channels)) if r is not None)
+        for k, ch in enumerate(program.channels)
+        # an iontophoresis channel's d.c. meets the skin's resistance, not this field's
+        # interface at another channel's pulse: "162 mA through 492 Ω, not limited" stood
+        # beside its dose's "drives at most 3.19 mA" (probe of 6 December 2026)
+        if ch.stimulation.type in _TRANSCUTANEOUS) if r is not None)
     if reach is not None and reach.limited:
         # what the fibers get is what the device drives: each pulse above its bound is cut
         # to it, the rest (a ramp's first pulses) as they are (a clipped rectangular pulse

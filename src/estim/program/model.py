@@ -454,6 +454,14 @@ class Program(FrozenModel):
             if roles != ["base", "beat"]:
                 raise InputError("channels", roles,
                                  "true interferential: exactly one 'base' and one 'beat' channel")
+            if len(self.channels) != 2:
+                # with a third channel the carriers were read apart, each an unmodulated
+                # 4 kHz sine, and the beat's twitch and pain were gone (probe of 6 December
+                # 2026): estim superposes the two carriers only in a program of their own
+                raise InputError("channels", f"{len(self.channels)} channels",
+                                 "true interferential's two carriers as the program's only "
+                                 "channels (estim superposes them at the nerve only then): "
+                                 "put the other channels in a program of their own")
             a, b = ifc
             second = next(i for i, c in enumerate(self.channels) if c.stimulation is b)
             for key in ("carrier_frequency", "beat_frequency", "beat_frequency_max", "sweep"):

@@ -220,6 +220,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "
                       "for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
+    dose_channel = next((k for k, c in enumerate(chans)
+                         if c.get("modality") == "iontophoresis"), None)
     for index, c in enumerate(chans):
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
@@ -240,11 +242,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
         limited = reach_limited(data, c["name"])
         # a lead's held channels are named where there are several; the dose is the first
-        # channel's (each channel read "as set" where one was held; review)
+        # iontophoresis channel's (each channel read "as set" where one was held; review)
         held_by = ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by")
         dbs_held = bool(held_by) and (len(chans) == 1
                                       or f"channel {c['name']!r}: " in str(held_by))
-        dose_held = index == 0 and any("compliance drives at most" in f for f in (
+        # the dose's own channel, the first iontophoresis one (it marked the first channel,
+        # a TENS channel listed before it; probe of 6 December 2026)
+        dose_held = index == dose_channel and any("compliance drives at most" in f for f in (
             ((data.get("effects") or {}).get("dose") or {}).get("findings") or []))
         # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
         # stood above "the device drives 15.4 mA" (probe of 6 December 2026)

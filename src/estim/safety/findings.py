@@ -234,9 +234,9 @@ def _power_density(out: ChannelOutput, where: str) -> Finding:
         if there > power:
             power = there
             note = (f"smaller electrode {area * 1e4:.3g} cm², into "
-                    f"{ohm_text(out.field_impedance_ohm)} (the field solution's tissue with "
-                    "the skin–electrode interface: above the 500 Ω test load, a current-"
-                    "controlled output puts more power into it), worst 1 s")
+                    f"{ohm_text(out.field_impedance_ohm)} ({out.field_load_source}: above the "
+                    "500 Ω test load, a current-controlled output puts more power into it), "
+                    "worst 1 s")
     return _finding(limit("fda.power_density"), power, out, note=note,
                     action="larger electrodes or less output")
 
@@ -258,8 +258,8 @@ def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: flo
         there = ohm * rms**2 / area
         if there > power:
             power = there
-            where = (f"{where.split(', into ')[0]}, into {ohm_text(ohm)} (the field "
-                     "solution's load, above the 500 Ω test load: current-controlled outputs "
+            where = (f"{where.split(', into ')[0]}, into {ohm_text(ohm)} (the highest of "
+                     "their loads, above the 500 Ω test load: current-controlled outputs "
                      f"put more power into it; {rms * 1e3:.4g} mA r.m.s. there together)")
     return _finding(limit("fda.power_density"), power, outs[0], note=where,
                     action="separate electrodes, larger ones or less output")

@@ -76,6 +76,13 @@ def pulse_energy_j(current: Stimulus, ohms: float) -> float:
     return float(np.max(e)) * ohms
 
 
+#: Where a surface channel's load above the test load comes from, in words.
+FIELD_LOAD_SOURCE = "the field solution's tissue with the skin–electrode interface"
+#: The same for an iontophoresis channel, whose d.c. sees the skin's resistance.
+DC_LOAD_SOURCE = ("the skin's typical resistance to a steady current under these pads (its "
+                  "capacitance charged; skin varies widely)")
+
+
 @dataclass(frozen=True, eq=False)
 class ChannelOutput:
     """One channel at one setting.
@@ -102,7 +109,9 @@ class ChannelOutput:
     :param load_source: where ``load_ohm`` comes from, in words.
     :param metrics_load: exact metrics of the current delivered into ``load_ohm``.
     :param field_impedance_ohm: the field solution's impedance it was given (Ω), also where
-        the verdict does not use it.
+        the verdict does not use it; an iontophoresis channel's is the skin's typical
+        resistance to a steady current under its pads, in ``check`` and ``run`` alike.
+    :param field_load_source: where ``field_impedance_ohm`` comes from, in words.
     """
 
     channel: Channel
@@ -124,6 +133,7 @@ class ChannelOutput:
     #: that is above the 500 Ω test load: the same current (or what the compliance drives)
     #: puts more power into it, which the power density rule also reads
     metrics_field: Metrics | None = None
+    field_load_source: str = FIELD_LOAD_SOURCE
 
     @property
     def judged_metrics(self) -> Metrics:
@@ -250,6 +260,16 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         into = deliver(stim, ResistiveLoad(load), device, exact=True).current
         m_load = metrics(into) if into is not None else None
     m_field = None
+    field_source = FIELD_LOAD_SOURCE
+    if isinstance(channel.stimulation, Iontophoresis) and not channel_implanted(program, channel):
+        # a d.c. sees the skin's resistance, not the field solution's interface at another
+        # channel's pulse: its power density at the device maximum went PASS into 500 Ω
+        # alone, WARN beside a 1 ms TENS channel and PASS beside a 50 µs one, where its own
+        # d.c. load puts 0.55 W/cm² (probe of 6 December 2026)
+        from estim.skin import dc_skin_load_ohm
+
+        impedance_ohm = dc_skin_load_ohm(channel.anode.area_m2, channel.cathode.area_m2)
+        field_source = DC_LOAD_SOURCE
     if not channel_implanted(program, channel) and not voltage and impedance_ohm is not None \
             and impedance_ohm > SURFACE_TEST_LOAD_OHM:
         # 1 cm² pads at 1 kHz: the run said 18.3 mA through 4,370 Ω, 0.58 W/cm², and the
@@ -266,4 +286,5 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         implanted_area_m2=min(implanted) if implanted else None,
         load_ohm=load, load_source=source, metrics_load=m_load,
         field_impedance_ohm=impedance_ohm, metrics_field=m_field,
+        field_load_source=field_source,
     )

@@ -367,8 +367,8 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
             _both("power_density_load", "Load the power density is also judged into", "Ω",
                   p, m, lambda o: o.field_impedance_ohm if o.metrics_field is not None
                   else None,
-                  note="the field solution's tissue with the skin–electrode interface, above "
-                       "the 500 Ω test load (the larger power density of the two is judged)"),
+                  note=f"{p.field_load_source}, above the 500 Ω test load (the larger power "
+                       "density of the two is judged)"),
             _both("power_density_field_load", "Average power density into that load (I_rms² "
                   "· load / smaller electrode area, worst 1 s)", "W/cm²", p, m,
                   lambda o: None if o.metrics_field is None or o.field_impedance_ohm is None
