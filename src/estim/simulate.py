@@ -191,13 +191,15 @@ def field_impedances(program: Program, effects: EffectsResult | None) -> dict[st
     ``impedances_ohm``): of an implanted channel that states none, and of a surface
     channel, its tissue with the skin–electrode interface (the check judges the skin rules
     of a voltage-controlled one, or one its compliance clips, into it where it is below
-    500 Ω); empty where no field was solved."""
+    500 Ω); where no field was solved, only the loads of pulsed channels that are off beside
+    an iontophoresis channel (empty where there are none). An iontophoresis channel's own
+    load is set by the check itself (its d.c. skin load)."""
     dbs = effects.dbs if effects is not None else None
     if dbs is None:
         pf = effects.program_fields if effects is not None else None
         if pf is None:  # off pulsed channels beside an iontophoresis one: their own loads
-            return {r.channel: float(r.load_ohm) for r in effects.reaches
-                    if math.isfinite(r.load_ohm) and r.load_ohm > 0} if effects else {}
+            return {n: ohm for n, ohm in effects.own_loads
+                    if math.isfinite(ohm) and ohm > 0} if effects else {}
         # a voltage-controlled surface output's skin rules were judged into 500 Ω where the
         # same run drove 2.4 A through the site's 200 Ω (probe of 5 December 2026)
         solved = {c.name: float(c.resistance) for c in pf.channels}
@@ -207,6 +209,9 @@ def field_impedances(program: Program, effects: EffectsResult | None) -> dict[st
         # density into it read up to 5 x low; review of 6 December 2026)
         solved.update({r.channel: float(r.load_ohm) for r in effects.reaches}
                       if effects is not None else {})
+        # through the interface at its own pulse where the device states no bound too, and
+        # for a channel that is off (review of 6 December 2026)
+        solved.update(dict(effects.own_loads) if effects is not None else {})
         return {ch.name: solved[ch.name] for ch in program.channels
                 if ch.name in solved and math.isfinite(solved[ch.name]) and solved[ch.name] > 0}
     # every channel its own (only the first's was passed: two identical channels on one

@@ -215,6 +215,16 @@ def test_an_iontophoresis_current_beyond_the_dose_model_is_refused_at_load():
     assert info.value.field.endswith("amplitude") and "10 mA" in info.value.expected
     assert info.value.value == "12 mA"
     parse_program(text.replace('amplitude = "4 mA"', 'amplitude = "10 mA"'))  # the bound
+    # the program's own setting: a device maximum above it is still judged (the bound in
+    # the stimulation's own check turned every device-maximum rule into one "analysis"
+    # warning; review of 6 December 2026): 20 mA over the 10 cm² drug pad, 2 mA/cm²
+    from estim.safety import check
+
+    at_max = [f for f in check(parse_program(text)).findings
+              if f.setting is not None and f.setting.value == "device maximum"]
+    assert not [f for f in at_max if f.rule_id == "analysis"]
+    density = [f for f in at_max if f.rule_id == "iontophoresis.current_density"]
+    assert len(density) == 1 and density[0].value == pytest.approx(20.0, rel=1e-9)  # A/m²
 
 
 def test_true_interferential_beside_a_third_channel_is_refused():

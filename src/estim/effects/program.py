@@ -289,6 +289,12 @@ class EffectsResult:
     #: what a person feels under each other channel's own pads, where a program has
     #: several channels on (the window is the strongest one's): :class:`OtherChannel`
     others: tuple[OtherChannel, ...] = ()
+    #: each pulsed channel's (name, load through the skin interface at its own pulse, Ω):
+    #: the window's channel, the others read in their own runs, and those that are off; what
+    #: the safety check judges them into, whether or not the device states a bound (a
+    #: voltage-set unit without a current limit has no reach, and its channels took the
+    #: strongest pulse's load; review of 6 December 2026)
+    own_loads: tuple[tuple[str, float], ...] = ()
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -377,10 +383,11 @@ def characteristic_frequency(stim: Stimulus) -> float:
 
 
 def _own_channels(program: Program) -> list[int]:
-    """The channels that get a window of their own: those on, true interferential's second
-    carrier with its first (it is in the first's fiber stage). Where a channel is not a
-    transcutaneous pulsed one, the first that is on alone (iontophoresis: its dose); none
-    for DBS (its stage reads every contact)."""
+    """The channels that get a window of their own: the transcutaneous pulsed ones that are
+    on, true interferential's second carrier with its first (it is in the first's fiber
+    stage); an iontophoresis channel beside them gets none (the cable models do not read
+    d.c.; its dose comes with their run). Where no pulsed channel is on, the first channel
+    that is on (iontophoresis: its dose); none for DBS (its stage reads every contact)."""
     if program.channels[0].stimulation.type == "dbs":
         return []
     on = [k for k, ch in enumerate(program.channels) if ch.stimulation.amplitude.value > 0]
@@ -481,9 +488,10 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
         if program.channels[k].stimulation.type not in _TRANSCUTANEOUS:
             # it read "predicted for channel 'ionto'" above "no sensation window" (probe)
             return replace(main, notes=(f"channel {first.name!r} is off (0)", *notes))
+        shared = _shared_pads_note(program)
         return replace(main, notes=(
             f"channel {first.name!r} is off (0); what a person feels is "
-            f"predicted for channel {name!r}", *notes))
+            f"predicted for channel {name!r}", *((shared,) if shared else ()), *notes))
     others = tuple(_other(r) for j, r in results if j != k)
     shown = [o for o in others if o is not None]
     words = "; ".join(f"channel {o.channel!r}: {o.phrase}" for o in shown)
@@ -516,9 +524,14 @@ def _in_program_order(main: EffectsResult, program: Program,
     own = {program.channels[j].name: r.reach for j, r in runs.items()}
     reaches = {r.channel: r for r in main.reaches}
     reaches.update({n: r for n, r in own.items() if r is not None})
+    loads: dict[str, float] = {}
+    for r in runs.values():  # each run's own channel, and those that are off
+        loads.update(dict(r.own_loads))
     return replace(main, program_fields=ordered, fields=ordered.metadata(),
                    reaches=tuple(reaches[ch.name] for ch in program.channels
-                                 if ch.name in reaches))
+                                 if ch.name in reaches),
+                   own_loads=tuple((ch.name, loads[ch.name]) for ch in program.channels
+                                   if ch.name in loads))
 
 
 def _named_progress(progress: Callable[[str], None], name: str) -> Callable[[str], None]:
@@ -590,22 +603,25 @@ def _off_field(program: Program, stimuli: tuple[Stimulus, ...], k: int,
 
 
 def _off_reaches(program: Program, stimuli: tuple[Stimulus, ...],
-                 progress: Callable[[str], None] | None) -> tuple[DeviceReach, ...]:
+                 progress: Callable[[str], None] | None
+                 ) -> tuple[tuple[DeviceReach, ...], tuple[tuple[str, float], ...]]:
     """Where no pulsed channel is on (an iontophoresis channel is), each pulsed surface
     channel's reach through its own field and pulse: the load its skin rules are judged
     into at the device maximum. With no field solved, an off 2 x 2 cm, 1 ms TENS channel
     beside an iontophoresis channel passed the power density there into 500 Ω (0.125
-    W/cm²) where its own 3.79 kΩ take 0.947 (probe of 6 December 2026)."""
-    out = []
+    W/cm²) where its own 3.79 kΩ take 0.947 (probe of 6 December 2026). The reaches, and
+    each channel's load (:attr:`EffectsResult.own_loads`)."""
+    out, loads = [], []
     for k, channel in enumerate(program.channels):
         if channel.stimulation.type not in _TRANSCUTANEOUS:
             continue
         pf = _program_fields(program, progress=progress,
                              interface_conductance=_interface_conductance(stimuli[k]))
+        loads.append((channel.name, float(pf.channels[k].resistance)))
         reach = device_reach(program, pf.channels[k], 0.0, channel=k)
         if reach is not None:
             out.append(reach)
-    return tuple(out)
+    return tuple(out), tuple(loads)
 
 
 def _interface_conductance(stim: Stimulus) -> float:
@@ -728,8 +744,10 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             return _each_channel(program, stimuli, own, progress=progress, counts=counts,
                                  seed=seed, excitability=excitability,
                                  pain_tolerance=pain_tolerance, bands=bands)
-        shared = _shared_pads_note(program)
-        if shared is not None:  # one channel read, another on beside it (iontophoresis)
+        shared = _shared_pads_note(program) if own == [0] and any(
+            c.stimulation.type == "iontophoresis" and c.stimulation.amplitude.value > 0
+            for c in program.channels) else None
+        if shared is not None:  # one channel read, an iontophoresis one on beside it
             alone = effects_for_program(program, stimuli, progress=progress, counts=counts,
                                         seed=seed, excitability=excitability,
                                         pain_tolerance=pain_tolerance, bands=bands,
@@ -742,8 +760,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     if dose is not None and kind == "iontophoresis":
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
-    elif dose is not None:  # beside the pulsed channel read here
-        dc = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"]
+    elif dose is not None:  # beside the pulsed channel read here; the dosed one named
+        dc = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"
+              and c.stimulation.amplitude.value > 0]
         notes.append(f"channel {dc[0]!r} (iontophoresis) is d.c. with slow ramps: the cable "
                      "models do not apply (sensation under d.c. electrodes is mostly "
                      "electrochemical), and what a person feels under its pads is not "
@@ -767,8 +786,9 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             dbs, dbs_notes = activation_for_run(program, stimuli, progress=progress)
             return EffectsResult(None, None, None, None, dose, None, (*notes, *dbs_notes),
                                  dbs=dbs, dbs_skipped=None if dbs is not None else dbs_notes[0])
+        reaches, own_loads = _off_reaches(program, stimuli, progress)
         return EffectsResult(None, None, None, None, dose, None, tuple(notes),
-                             reaches=_off_reaches(program, stimuli, progress))
+                             reaches=reaches, own_loads=own_loads)
 
     prefetch = _prefetch_subjects(program, stimuli, counts, seed) if bands else None
     pf, stim, amplitude, window_notes = channel_setup(program, stimuli, progress=progress)
@@ -777,14 +797,17 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     reach = device_reach(program, cf, amplitude)
     # every channel's: a second channel held was said behind -v only (probe of 5 December
     # 2026); true interferential's second carrier is held by its own below
+    off = {k: f for k in range(len(program.channels))
+           if (f := _off_field(program, stimuli, k, progress)) is not None}
     reaches = tuple(r for r in (
-        device_reach(program, _off_field(program, stimuli, k, progress) or pf.channels[k],
-                     pf.currents[ch.name], channel=k)
+        device_reach(program, off.get(k, pf.channels[k]), pf.currents[ch.name], channel=k)
         for k, ch in enumerate(program.channels)
         # an iontophoresis channel's d.c. meets the skin's resistance, not this field's
         # interface at another channel's pulse: "162 mA through 492 Ω, not limited" stood
         # beside its dose's "drives at most 3.19 mA" (probe of 6 December 2026)
         if ch.stimulation.type in _TRANSCUTANEOUS) if r is not None)
+    own_loads = ((main.name, float(cf.resistance)),
+                 *((program.channels[k].name, float(f.resistance)) for k, f in off.items()))
     if reach is not None and reach.limited:
         # what the fibers get is what the device drives: each pulse above its bound is cut
         # to it, the rest (a ramp's first pulses) as they are (a clipped rectangular pulse
@@ -845,4 +868,4 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
                          expected_sensation=program.expected_sensation, reach=reach,
-                         reaches=reaches)
+                         reaches=reaches, own_loads=own_loads)

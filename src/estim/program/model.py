@@ -39,6 +39,7 @@ from estim.program.quantities import Area, Current, Length, Resistance, Voltage
 from estim.program.stimulation import (
     DBS,
     HVPC,
+    IONTOPHORESIS_MAX_A,
     NMES,
     STIMULATION_TYPES,
     TENS,
@@ -446,6 +447,14 @@ class Program(FrozenModel):
                 limit = Amplitude(value=self.device.max_amplitude, control=amp.control)
                 raise InputError(where, fmt_amplitude(amp),
                                  f"at most the device maximum ({fmt_amplitude(limit)})")
+            if c.stimulation.type == "iontophoresis" and \
+                    amp.value > IONTOPHORESIS_MAX_A * (1 + 1e-12):
+                # accepted, then estim run failed in the dose model with "current_A: got
+                # 0.012" (probe of 6 December 2026); the program's own setting, so the
+                # safety check still judges a device maximum above it
+                raise InputError(where, fmt_amplitude(amp),
+                                 "at most 10 mA: iontophoresis units deliver 0-4 mA, and "
+                                 "estim's dose model holds to 10 mA")
         ifc = [c.stimulation for c in self.channels
                if isinstance(c.stimulation, Interferential)
                and c.stimulation.mode is IFCMode.TRUE]

@@ -586,12 +586,6 @@ class Iontophoresis(FrozenModel):
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:
             raise InputError("amplitude", self.amplitude.value, "a positive current")
-        if self.amplitude.value > IONTOPHORESIS_MAX_A * (1 + 1e-12):
-            # the program was accepted and estim run then failed in the dose model with
-            # "current_A: got 0.012" (probe of 6 December 2026)
-            raise InputError("amplitude", fmt_amplitude(self.amplitude),
-                             "at most 10 mA: iontophoresis units deliver 0-4 mA, and estim's "
-                             "dose model holds to 10 mA")
         self._check_dose()
         return self
 

@@ -231,6 +231,16 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
     implanted = [e.area_m2 for e in (channel.anode, channel.cathode) if e.implanted]
     if not implanted and channel_implanted(program, channel):
         implanted = [channel.anode.area_m2, channel.cathode.area_m2]
+    field_source = FIELD_LOAD_SOURCE
+    if isinstance(channel.stimulation, Iontophoresis) and not channel_implanted(program, channel):
+        # a d.c. sees the skin's resistance, not the field solution's interface at another
+        # channel's pulse: its power density at the device maximum went PASS into 500 Ω
+        # alone, WARN beside a 1 ms TENS channel and PASS beside a 50 µs one, where its own
+        # d.c. load puts 0.55 W/cm² (probe of 6 December 2026)
+        from estim.skin import dc_skin_load_ohm
+
+        impedance_ohm = dc_skin_load_ohm(channel.anode.area_m2, channel.cathode.area_m2)
+        field_source = DC_LOAD_SOURCE
     m500 = metrics(cur500)
     load, source, m_load = None, "", None
     voltage = device.control is Control.VOLTAGE
@@ -260,16 +270,6 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         into = deliver(stim, ResistiveLoad(load), device, exact=True).current
         m_load = metrics(into) if into is not None else None
     m_field = None
-    field_source = FIELD_LOAD_SOURCE
-    if isinstance(channel.stimulation, Iontophoresis) and not channel_implanted(program, channel):
-        # a d.c. sees the skin's resistance, not the field solution's interface at another
-        # channel's pulse: its power density at the device maximum went PASS into 500 Ω
-        # alone, WARN beside a 1 ms TENS channel and PASS beside a 50 µs one, where its own
-        # d.c. load puts 0.55 W/cm² (probe of 6 December 2026)
-        from estim.skin import dc_skin_load_ohm
-
-        impedance_ohm = dc_skin_load_ohm(channel.anode.area_m2, channel.cathode.area_m2)
-        field_source = DC_LOAD_SOURCE
     if not channel_implanted(program, channel) and not voltage and impedance_ohm is not None \
             and impedance_ohm > SURFACE_TEST_LOAD_OHM:
         # 1 cm² pads at 1 kHz: the run said 18.3 mA through 4,370 Ω, 0.58 W/cm², and the
