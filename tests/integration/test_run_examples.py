@@ -28,14 +28,16 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 #: Examples whose programmed intensity lies within the edge of the thresholds that decide
 #: their verdict (estim.effects.window.edge_fraction: about as far as another sample of
 #: the model's fibers moves a threshold, p10-p90): HVPC (its ideal 150 V source's 749 mA
-#: against a pain threshold of 739 mA; 754 mA before its 5 µs peaks got 0.5 µs steps),
+#: against a pain threshold of 760 mA since the pain fraction was calibrated at the
+#: intolerance study's 150 µs, 6 December 2026; 739 mA before, and 754 mA before its 5 µs
+#: peaks got 0.5 µs steps),
 #: Russian current (a twitch at 68.3 against 70 mA: on its source's side since the thigh's
 #: fat is 10 mm as measured, 71.0 mA with the unsourced 15 mm) and true interferential at
 #: the knee (a twitch at 31.8 against 30 mA, 5.5 % off; 32.2 mA, 6.8 % off and beyond the
 #: edge, with the motor branches' factor calibrated on the 15 mm thigh). Which side of the
 #: line such a program falls on is not a prediction; the test holds them to the edge
 #: instead. (Modulated TENS at the knee was here, pain at 29.6 against 28 mA, until the
-#: periosteal Aδ's density was calibrated on Hughes et al. 2013: 34.6 mA.)
+#: periosteal Aδ's density was calibrated on Hughes et al. 2013: 36.4 mA, 34.6 before 6 December.)
 AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
                "ifc_true_knee": ("motor",)}
 
@@ -59,7 +61,7 @@ MOTOR_BEFORE_SENSORY: set[str] = set()
 #: full text, not in the paper itself: docs/effects.md). Modulated TENS on round pads at
 #: the knee's joint line was here too (the periosteum 15 mm deep gave pain at 29.6 mA, the
 #: vastus medialis twitching at 34.3 mA) while the periosteal Aδ's density was an assumed
-#: 1; calibrated on Hughes et al. 2013 (0.4) its pain is 34.6 mA, 0.9 % above the twitch:
+#: 1; calibrated on Hughes et al. 2013 (0.25) its pain is 36.4 mA, 9 % above the twitch:
 #: the order holds, by less than another sample of fibers moves either (docs/effects.md).
 PAIN_BEFORE_MOTOR = {"microcurrent_face"}
 

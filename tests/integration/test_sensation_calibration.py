@@ -14,6 +14,7 @@ from estim.effects.calibration import (
     CALIBRATED_COUNTS,
     CALIBRATION_TARGETS,
     INTOLERANCE_PAD_CM,
+    INTOLERANCE_PHASE_S,
 )
 
 pytestmark = pytest.mark.slow
@@ -64,11 +65,12 @@ def test_calibration_configuration_reproduces_the_targets():
     assert win.strong_a / win.sensory_a == pytest.approx(target["strong"], rel=0.01)
     # and the window is ordered as people report it on the forearm at 100 µs
     assert win.sensory_a < win.motor_a < win.pain_a
-    # Pain is calibrated on the intolerance study's own (assumed) pads, on the model's own
-    # detection threshold there: the same 1 % (the stored fraction's rounding).
+    # Pain is calibrated on the intolerance study's own (assumed) pads and its 150 µs, on
+    # the model's own detection threshold there: the same 1 % (the stored fraction's
+    # rounding).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        small = calibration_window(100e-6, INTOLERANCE_PAD_CM)
+        small = calibration_window(INTOLERANCE_PHASE_S, INTOLERANCE_PAD_CM)
     assert small.pain_a / small.sensory_a == pytest.approx(target["pain"], rel=0.01)
 
 
@@ -184,8 +186,8 @@ def test_pain_fraction_depends_on_the_assumed_pads_of_the_intolerance_study():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        same_as_detection = pain_fraction_for_ratio(5.0, 100e-6)
-        larger = pain_fraction_for_ratio(7.5, 100e-6)
+        same_as_detection = pain_fraction_for_ratio(5.0, INTOLERANCE_PHASE_S)
+        larger = pain_fraction_for_ratio(7.5, INTOLERANCE_PHASE_S)
     # strictly ordered by more than one sampled fiber (1/60 = 0.017) each step
     assert CALIBRATED_COUNTS.pain_adelta_fraction > same_as_detection + 0.017
     assert same_as_detection > larger + 0.017
@@ -238,7 +240,7 @@ def test_pain_summation_reproduces_arendt_nielsen():
         stored = pain_current_rate_ratio(PAIN_SUMMATION_TAU_S)
         longer = pain_current_rate_ratio(PAIN_SUMMATION_TAU_S + 1e-5)
         shorter = pain_current_rate_ratio(PAIN_SUMMATION_TAU_S - 1e-5)
-    # 1 %: a 0.01 ms step moves the ratio by ~0.2 % (at the pain fraction 0.768 the 1 Hz pain
+    # 1 %: a 0.01 ms step moves the ratio by ~0.2 % (at the pain fraction 0.781 the 1 Hz pain
     # lies in the Aδ's slow tail, where it is steep); the stored value is within one step. This
     # checks the calibration's arithmetic: the target itself is 0.6 / 0.8 of a study that
     # stepped its intensities by 0.1 of the reflex threshold, far coarser.

@@ -53,13 +53,14 @@ end in unmyelinated free endings (:data:`estim.effects.window.ADELTA_ENDING`), w
 them fire at a median 5 x the detection threshold under a 5 x 5 cm cathode (2.3 x when the
 ending was a myelinated node), so Dölker's 3.94 is met on the body of the Aδ recruitment
 curve, not only on its last fibers. The fraction depends strongly on the pads it is
-calibrated on (0.768 on 3.5 cm, 0.378 on 5 cm, 0.083 on 7.5 cm): pain grows with the pad's
-area where Dölker found no size effect (``docs/effects.md``).
+calibrated on (at the study's 150 µs: 0.923 on 2.5 cm, 0.781 on 3.5 cm, 0.599 on 4 cm, 0.370
+on 5 cm): pain grows with the pad's area where Dölker found no size effect over their
+1.5-4 cm electrodes (``docs/effects.md``).
 
 Pain sums over time as well as space: the counts and the pain fraction hold at the
 calibration's 100 pulses/s, and a slower program needs more of the Aδ afferents for pain,
 by the temporal summation of their volleys (:data:`PAIN_SUMMATION_TAU_S`, calibrated on
-Arendt-Nielsen et al. 2000's pain current at 20 Hz against 1 Hz): 1.129 x as many at 1-2 Hz,
+Arendt-Nielsen et al. 2000's pain current at 20 Hz against 1 Hz): 1.113 x as many at 1-2 Hz,
 which is why acupuncture-like TENS at 2 Hz tolerates more current than conventional TENS
 (Hughes et al. 2013 found the window wider at 2 pulses/s than at 30 or 80). A visible
 contraction sums too: its criterion is a force, made by the program's own train of motor
@@ -93,6 +94,7 @@ __all__ = [
     "HUGHES_SITES",
     "HUGHES_WINDOW_DIFFERENCES",
     "INTOLERANCE_PAD_CM",
+    "INTOLERANCE_PHASE_S",
     "MOTOR_BRANCH_DIAMETER_FACTOR",
     "MOTOR_CALIBRATION_CONFIGURATION",
     "PAIN_CRITERION_CV",
@@ -131,8 +133,11 @@ _SEX_STUDY = ("'The effects of sex, women's body composition and monthly cycle p
               "women 8.78 ± 2.11 mA, men 11.20 ± 3.29 mA")
 _DOLKER = ("Dölker E-M, Lau S, Bernhard MA, Haueisen J (2022) Perception thresholds and "
            "qualitative perceptions for electrocutaneous stimulation. Sci Rep 12:7335 "
-           "(81 people, upper arm, biphasic rectangular pulses; medians 3.5 mA perception, "
-           "6.9 mA attention, 13.8 mA intolerance)")
+           "(81 people, upper arm, biphasic rectangular pulses of 20-2000 µs, square "
+           "electrodes of 15 x 15 to 40 x 40 mm² with no significant influence of their "
+           "size; medians at 150 µs: 3.5 mA perception, 6.9 mA attention, 13.8 mA "
+           "intolerance; abstract, its pulse width and sizes as TU Ilmenau's news of "
+           "29 June 2022 restates it)")
 
 _MOGYOROS = ("Mogyoros I, Kiernan MC, Burke D (1996) Strength-duration properties of human "
              "peripheral nerve. Brain 119:439 (median nerve, 20 people: τSD 665 ± 182 µs for "
@@ -226,11 +231,12 @@ CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
         note="intolerance over perception, both in the study's own configuration (the "
              "model's detection threshold there, not the 9.25 mA target); intolerance is at "
              "or above the pain threshold, so the pain criterion is a 'no longer tolerable' "
-             "criterion. The study's electrode sizes and headline pulse width are not in the "
-             "abstract; its 8 electrode pairs around the upper arm (about 30 cm round) leave "
-             "at most ~3.7 cm per pad, so square pads of INTOLERANCE_PAD_CM = 3.5 cm (the "
-             "largest that fit, which gives the lowest fraction: smaller pads give more) and "
-             "100 µs are assumed; the fraction rests on it "
+             "criterion. The medians are at 150 µs (INTOLERANCE_PHASE_S, taken per phase); "
+             "the study's square electrodes ran from 1.5 to 4 cm with no significant "
+             "influence, and the size of the medians' pads is not in the abstract, so square "
+             "pads of INTOLERANCE_PAD_CM = 3.5 cm are assumed (of the study's sizes that "
+             "8 pairs around an upper arm of about 30 cm hold, the largest, which gives the "
+             "lowest fraction: smaller pads give more); the fraction rests on it "
              "(estim.effects.calibrate.pain_fraction_for_ratio)"),
     CalibrationTarget(
         "nmes_quarter_mvc", 55.0, "mA", _PATTERSON,
@@ -274,7 +280,8 @@ CALIBRATION_CONFIGURATION: dict[str, str] = {
     "program": "tens_acupuncture",  # its pads: 5 x 5 cm on the volar forearm
     "pulse": "symmetric biphasic, 100 µs per phase",
     "rate": "100 Hz",
-    "pain": "the same program with 3.5 x 3.5 cm pads (INTOLERANCE_PAD_CM)",
+    "pain": "the same program with 3.5 x 3.5 cm pads (INTOLERANCE_PAD_CM) and 150 µs per "
+            "phase (INTOLERANCE_PHASE_S)",
 }
 
 #: Where the motor branches' diameter is calibrated (``benchmarks/calibrate_sensation.py``):
@@ -309,8 +316,10 @@ MOTOR_BRANCH_DIAMETER_FACTOR = 0.49
 #: intolerance configuration, the pain current at 20 Hz is 0.75 of that at 1 Hz
 #: (Arendt-Nielsen et al. 2000; :func:`estim.effects.calibrate.calibrate_pain_summation_tau`).
 #: The pain fraction (``pain_adelta_fraction``) is calibrated at 100 pulses/s, so at 2 Hz pain
-#: needs :func:`pain_rate_factor` = 1.129 x as many of them (1.114 at 10 Hz, 1 from 20 Hz).
-PAIN_SUMMATION_TAU_S = 0.02306
+#: needs :func:`pain_rate_factor` = 1.113 x as many of them (1.102 at 10 Hz, 1 from 20 Hz).
+#: 23.06 ms (1.129 x at 2 Hz) until 6 December 2026, when the intolerance configuration
+#: took the study's 150 µs: its pain fraction rose, 0.768 -> 0.781.
+PAIN_SUMMATION_TAU_S = 0.02187
 
 #: The rate of the calibration configuration's pulses (Hz): its counts and pain fraction hold
 #: at this rate.
@@ -324,6 +333,12 @@ CALIBRATION_RATE_HZ = 100.0
 #: Before the Aδ free ending the 5 x 5 cm pads of the detection configuration were assumed,
 #: which 8 positions around an upper arm cannot hold.
 INTOLERANCE_PAD_CM = 3.5
+
+#: Per phase (s), the symmetric biphasic pulse of Dölker et al.'s medians (the study swept
+#: 20-2000 µs; its 3.5 / 6.9 / 13.8 mA are at 150 µs, as TU Ilmenau's news of the paper
+#: restates its abstract). 100 µs was assumed until 6 December 2026 (the abstract's figures
+#: were not read): the Aδ fraction was 0.768 there, 0.781 at 150 µs.
+INTOLERANCE_PHASE_S = 150e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +358,7 @@ class SensationCounts:
 #: ``tests/integration/test_sensation_calibration.py`` checks that they still reproduce the
 #: targets.
 CALIBRATED_COUNTS = SensationCounts(detection_abeta=168.6, strong_abeta=317.4,
-                                    pain_adelta_fraction=0.768)
+                                    pain_adelta_fraction=0.781)
 
 
 #: Coefficient of variation of the per-subject factor on every fiber's threshold (log-normal,
@@ -372,8 +387,9 @@ PAIN_SPREAD_CONFIGURATION: dict[str, str] = {
 #: only 0.18-0.23 of. ``sqrt((1 + 0.408²) / (1 + CV_shared²) - 1)`` with CV_shared the spread
 #: of the pain threshold over 400 virtual subjects without it in
 #: :data:`PAIN_SPREAD_CONFIGURATION` (:func:`estim.effects.calibrate.calibrate_pain_criterion_cv`,
-#: ``benchmarks/calibrate_sensation.py``).
-PAIN_CRITERION_CV = 0.345
+#: ``benchmarks/calibrate_sensation.py``): 0.340 since 6 December 2026, when the pain
+#: fraction was calibrated again at the intolerance study's 150 µs (0.345 before).
+PAIN_CRITERION_CV = 0.340
 
 
 def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float], *,
@@ -401,7 +417,7 @@ def pain_rate_factor(volleys_s: tuple[float, ...], tau_s: float | None = None) -
     of volleys (onsets, s: :func:`estim.effects.window.volley_times`) than at the calibration's
     :data:`CALIBRATION_RATE_HZ`: the ratio of their temporal summation
     (:func:`estim.effects.sensation.nociceptive_summation`, time constant ``tau_s``, None:
-    :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.129 at 1-2 Hz."""
+    :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.113 at 1-2 Hz."""
     import numpy as np
 
     from estim.effects.sensation import nociceptive_summation

@@ -64,7 +64,9 @@ _MAX_FIBERS = 100_000
 #: (a voltage-set output's skin rules into the site's load below 500 Ω); 12: and a
 #: current-controlled output's power density into the site's load above 500 Ω; 13: a pulsed
 #: channel beside an iontophoresis channel is read (its field, its window) in any order,
-#: and a channel that is off is judged into the load of its own pulse.
+#: and a channel that is off is judged into the load of its own pulse; the pain criterion
+#: calibrated again at the intolerance study's 150 µs (its fraction, the periosteal density,
+#: the summation's time constant).
 SWEEP_VERSION = "sweep-13"
 
 
