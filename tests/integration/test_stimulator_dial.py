@@ -283,3 +283,48 @@ def test_a_held_nmes_dial_gives_the_runs_force_at_the_programmed_setting() -> No
     assert held_out.max() == pytest.approx(reach, rel=1e-9) and reach < raw.max()
     weak = (np.abs(raw) > 0) & (np.abs(raw) < 0.5 * reach)
     assert weak.any() and np.array_equal(held_out[weak], raw[weak])
+
+
+def test_beside_iontophoresis_the_dial_sets_the_pulsed_channel() -> None:
+    """With the iontophoresis channel first, the dial set it and the TENS channel's
+    thresholds read in its units (a TENS felt at 3.7 mA "felt at 0.6 mA" on a dial at
+    4 mA; probe of 6 December 2026). The dial now sets the channel whose sensation it
+    reads: its thresholds are the window's own, exactly."""
+    from estim.program import parse_program
+    from estim.stimulator.safety_dial import dial_channel
+
+    text = """name = "mixed"
+[device]
+control = "current"
+max_current = "100 mA"
+compliance_voltage = "80 V"
+[site]
+name = "lower_back"
+[[channels]]
+name = "ionto"
+anode = { placement = "lumbar_right_upper", shape = "circular", diameter = "4 cm" }
+cathode = { placement = "lumbar_right_lower", shape = "circular", diameter = "4 cm" }
+[channels.stimulation]
+type = "iontophoresis"
+amplitude = "4 mA"
+dose = "40 mA*min"
+[[channels]]
+name = "tens"
+anode = { placement = "lumbar_left_upper", shape = "rectangular", width = "5 cm", length = "5 cm" }
+cathode = { placement = "lumbar_left_lower", shape = "rectangular", width = "5 cm", length = "5 cm" }
+[channels.stimulation]
+type = "tens"
+mode = "conventional"
+amplitude = "25 mA"
+frequency = "80 Hz"
+pulse_width = "200 us"
+duration = "30 min"
+"""  # noqa: E501
+    model = prepare(parse_program(text))
+    window = model.result.effects.window  # type: ignore[union-attr]
+    assert window is not None and window.channel == "tens"
+    assert dial_channel(model.program).name == "tens"
+    assert model.thresholds["sensory"] == pytest.approx(window.sensory_a, rel=1e-12)
+    assert model.thresholds["pain"] == pytest.approx(window.pain_a, rel=1e-12)
+    # at the TENS channel's programmed 25 mA the iontophoresis channel is at its own 4 mA
+    assert model.at(0.025).level is not None

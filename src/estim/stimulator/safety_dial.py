@@ -52,7 +52,17 @@ def dial_channel(program: Program) -> Channel:
     """The channel the dial sets: the first that is on (the first where none is); the others
     scale with it, so a channel at 0 stays off. The first channel was the dial's, and with
     it off every channel was set alike, the one the file switched off too (review of
-    5 December 2026)."""
+    5 December 2026). Beside an iontophoresis channel, the first pulsed channel that is on:
+    the one whose sensation the dial reads (with the d.c. channel first, the dial set it and
+    the pulsed channel's thresholds read in its units, "feels it at 0.6 mA" for a TENS
+    channel felt at 3.7 mA; probe of 6 December 2026)."""
+    from estim.program.stimulation import TRANSCUTANEOUS_TYPES
+
+    if any(c.stimulation.type == "iontophoresis" for c in program.channels):
+        pulsed = next((c for c in program.channels if c.stimulation.amplitude.value > 0
+                       and c.stimulation.type in TRANSCUTANEOUS_TYPES), None)
+        if pulsed is not None:
+            return pulsed
     return program.first_on
 
 
