@@ -153,3 +153,25 @@ def test_the_dose_held_by_the_compliance_marks_the_iontophoresis_channel() -> No
         lines = out.getvalue().splitlines()
         marked = [ln.split(":")[0].strip() for ln in lines if " as set" in ln]
         assert marked == ["ch ionto"], lines
+
+
+def test_an_off_channels_phase_charge_reads_as_the_summary_writes_it() -> None:
+    """-v's output table wrote an off channel's phase charge "0 C" where the summary writes
+    "0 µC" (probe of 6 December 2026)."""
+    import io
+
+    from rich.console import Console
+
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.terminal import render_summary
+    from estim.simulate import simulate
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    assert 'amplitude = "25 mA"' in text
+    out = io.StringIO()
+    render_summary(simulate(parse_program(text.replace('amplitude = "25 mA"',
+                                                       'amplitude = "0 mA"')), body=False),
+                   Console(file=out, width=120, color_system=None))
+    row = next(ln for ln in out.getvalue().splitlines() if "│ 1 " in ln)
+    assert "0 µC" in row and "0 C" not in row.replace("0 µC", ""), row

@@ -96,7 +96,10 @@ def render_summary(result: Result, console: Console) -> None:
         table.add_row(terminal_text(ch.name), terminal_text(stim.timing.shape),
                       _amount(m.peak, u),
                       _amount(m.rms_max_1s, u), _amount(m.mean_abs, u),
-                      _amount(m.mean, u), format_si(m.max_phase_charge, q),
+                      _amount(m.mean, u),
+                      # an off channel's read "0 C", where the summary says "0 µC" (probe)
+                      format_si(m.max_phase_charge, q) if m.max_phase_charge
+                      else f"0 {'µC' if u == 'A' else 'µV·s'}",
                       f"{m.duty:.3g}")
     console.print(table)
     from estim.safety import render_check
