@@ -3,8 +3,9 @@ Pain 29:146) found the TENS current window (pain threshold − detection thresho
 the muscle of the lower back than over the bone of the tibia, by 12.10 mA (95 % CI 1.65 to
 22.52), and wider over the knee than over the tibia, by 12.76 mA (4.25 to 21.28). The
 model's window narrows over the shin because its periosteal Aδ, under 3.5 mm of soft
-tissue, add to the skin's when pain is counted; without them the two sites' windows are
-within 15 % of each other (34.7 against 38.0 mA). How many periosteal Aδ there are per skin
+tissue, add to the skin's when pain is counted; without them the two sites' windows differ
+by less than half as much (34.7 against 41.2 mA, +6.5; +16.1 with them). How many
+periosteal Aδ there are per skin
 Aδ is calibrated on those two differences (docs/effects.md, "Bony and fleshy sites")."""
 
 from __future__ import annotations
