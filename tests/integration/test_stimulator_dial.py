@@ -328,3 +328,8 @@ duration = "30 min"
     assert model.thresholds["pain"] == pytest.approx(window.pain_a, rel=1e-12)
     # at the TENS channel's programmed 25 mA the iontophoresis channel is at its own 4 mA
     assert model.at(0.025).level is not None
+    # past 62.5 mA the d.c. channel, moving with the dial, passes its 10 mA: refused, and
+    # said of that channel (it read "channels[0].stimulation.amplitude: got '10.08 mA'")
+    far = model.at(0.07)
+    assert far.safety_verdict == "refused"
+    assert far.tripped_rules[0].startswith("channel 'ionto', which moves with the dial")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from estim.program import Verdict, load_program, parse_program
-from estim.safety import LIMITS, SafetyReport, check, iec_rms_band, limit
+from estim.safety import LIMITS, SafetyReport, Setting, check, iec_rms_band, limit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -323,34 +323,32 @@ def test_channels_sharing_pads_are_judged_on_the_iec_rms_of_their_sum() -> None:
         assert f.value == pytest.approx(2 * 0.09 * math.sqrt(2 * 500e-6 * 150), rel=1e-3)
 
 
-def test_a_device_maximum_that_cannot_be_computed_leaves_the_programmed_judged() -> None:
+def test_a_dc_channel_at_the_device_maximum_is_its_session_at_that_current() -> None:
     """Iontophoresis whose 5 min ramps at the device's 5 mA hold more than its dose: the
     whole channel was one WARN "could not compute", exit 0, and no table, while its
-    programmed 4 mA on 4 cm² fails 0.5 mA/cm² (probe of 5 December 2026). The programmed
-    output is judged and tabled; the device maximum is n/a with a WARN saying why."""
+    programmed 4 mA on 4 cm² fails 0.5 mA/cm² (probe of 5 December 2026); then the
+    programmed output alone was judged, and a 100 mA d.c. unit passed with that warning
+    where its 100 mA fail iec.rms.dc (probe of 6 December 2026). The device maximum is now
+    the same session (ramps and plateau) at the maximum current, its dose scaled with it."""
     text = (EXAMPLES / "iontophoresis_dexamethasone.toml").read_text(encoding="utf-8")
     for old, new in (('width = "2.5 cm", length = "4 cm" }', 'width = "2 cm", length = "2 cm" }'),
                      ('dose = "40 mA*min"', 'dose = "22 mA*min"'),
                      ('ramp_up = "30 s"', 'ramp_up = "5 min"'),
                      ('ramp_down = "30 s"', 'ramp_down = "5 min"')):
+        assert old in text
         text = text.replace(old, new)
     report = check(parse_program(text))
     assert report.verdict is Verdict.FAIL
-    density = report.by_rule("iontophoresis.current_density")
-    assert [f.verdict for f in density] == [Verdict.FAIL]
-    assert density[0].value == pytest.approx(4e-3 / 4e-4)  # A/m²: 1 mA/cm²
-    why = report.by_rule("analysis")
-    assert len(why) == 1 and why[0].verdict is Verdict.WARN
-    assert "at the device maximum" in why[0].note and "22 mA*min" in why[0].note
+    assert not report.by_rule("analysis")
+    density = {f.setting: f for f in report.by_rule("iontophoresis.current_density")}
+    assert density[Setting.PROGRAMMED].verdict is Verdict.FAIL
+    assert density[Setting.PROGRAMMED].value == pytest.approx(4e-3 / 4e-4)  # A/m²: 1 mA/cm²
+    assert density[Setting.DEVICE_MAXIMUM].value == pytest.approx(5e-3 / 4e-4)
     table = report.table.channels[0]
     assert table.row("max_current_500_ohm").programmed == pytest.approx(4e-3)
-    assert table.row("max_current_500_ohm").maximum is None
+    assert table.row("max_current_500_ohm").maximum == pytest.approx(5e-3)
+    # the same session at 5 mA: the charge scales with the current, the times do not
     assert table.row("amplitude").maximum == pytest.approx(5e-3)
-    # words the setting changes are not copied from the programmed column (review)
-    assert table.row("waveform").maximum == table.row("waveform").programmed
-    assert all(r.maximum is None for r in table.rows
-               if r.key not in ("waveform", "control", "amplitude"))
-    assert all(len(r.note.split("; ")) == len(set(r.note.split("; "))) for r in table.rows)
 
 
 _MIXED = """
@@ -390,21 +388,23 @@ duration = "30 min"
 """  # noqa: E501
 
 
-def test_a_shared_sum_at_the_device_maximum_takes_the_programmed_as_a_lower_bound() -> None:
+def test_a_shared_sum_at_the_device_maximum_adds_the_dc_channels_maximum() -> None:
     """Iontophoresis at 4 mA (its ramps at the device's 100 mA outgrow its dose) and TENS
-    of 49 mA r.m.s. at the device maximum on one pair of pads: at least 53 mA r.m.s.
-    together, over 50 mA, a certain failure; the sum at the maximum was left out and the
-    verdict was a warning, exit 0 (review of 5 December 2026). A pass on such a sum is
-    only a warning."""
+    of 49 mA r.m.s. at the device maximum on one pair of pads: the sum at the maximum was
+    left out and the verdict was a warning, exit 0 (review of 5 December 2026); then the
+    programmed 4 mA stood in as a lower bound. The d.c. channel's maximum is now its
+    session at 100 mA (its dose scaled with the current, its times kept), and the sum is
+    100 mA plus the TENS channel's r.m.s. at 100 mA (a closed form: 100 mA ×
+    √(2 · 600 µs · 200 Hz))."""
     report = check(parse_program(_MIXED))
     top = [f for f in report.findings if f.channel.startswith("1 + 2 at ")
            and f.setting is not None and f.setting.value == "device maximum"]
     rms = [f for f in top if f.rule_id.startswith("iec.rms")]
     assert len(rms) == 1 and rms[0].verdict is Verdict.FAIL
-    assert rms[0].value == pytest.approx(0.004 + 0.025 * math.sqrt(2 * 600e-6 * 200) * 4,
+    assert rms[0].value == pytest.approx(0.1 + 0.025 * math.sqrt(2 * 600e-6 * 200) * 4,
                                          rel=1e-3)
-    assert all("a lower bound" in f.note for f in top)
-    assert all(f.verdict is not Verdict.PASS for f in top)
+    assert not any("a lower bound" in f.note for f in top)
+    assert not report.by_rule("analysis")
     assert report.verdict is Verdict.FAIL
 
 
@@ -629,3 +629,22 @@ def test_channels_sharing_pads_sum_their_power_into_a_higher_field_load() -> Non
     assert rows["power_density_load"].programmed == 4000.0
     assert rows["power_density_field_load"].programmed == pytest.approx(
         4000.0 * rms**2 / 4e-4, rel=1e-9)
+
+
+def test_a_dc_unit_whose_maximum_outgrows_the_dose_still_fails_its_rms_limit() -> None:
+    """The bundled iontophoresis program on a 100 mA, 400 V unit: its 30 s ramps at 100 mA
+    hold 50 mA·min, more than its 40, and the device maximum was an "analysis" warning with
+    exit 0, where the same unit with a 60 mA·min dose failed iec.rms.dc at 100 mA (limit
+    80 mA; probe of 6 December 2026)."""
+    text = (EXAMPLES / "iontophoresis_dexamethasone.toml").read_text(encoding="utf-8")
+    for old, new in (('max_current = "5 mA"', 'max_current = "100 mA"'),
+                     ('compliance_voltage = "80 V"', 'compliance_voltage = "400 V"')):
+        assert old in text
+        text = text.replace(old, new)
+    for dose in ("40", "60"):
+        report = check(parse_program(text.replace('dose = "40 mA*min"',
+                                                  f'dose = "{dose} mA*min"')))
+        dc = [f for f in report.by_rule("iec.rms.dc") if f.setting is Setting.DEVICE_MAXIMUM]
+        assert len(dc) == 1 and dc[0].verdict is Verdict.FAIL
+        assert dc[0].value == pytest.approx(0.1, rel=1e-9)
+        assert report.verdict is Verdict.FAIL and not report.by_rule("analysis")

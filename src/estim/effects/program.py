@@ -483,8 +483,10 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
         # (an iontophoresis channel's own note says that it is not read)
         first = program.channels[0]
         if first.stimulation.amplitude.value > 0:  # an iontophoresis channel is on
+            # its notes whole, as when the pulsed channel is listed first ("the field of
+            # channel 'ionto' is not in the fiber stage" came in one order only; probe)
             shared = _shared_pads_note(program)
-            return replace(main, notes=(*((shared,) if shared else ()), *notes))
+            return replace(main, notes=(*((shared,) if shared else ()), *main.notes))
         if program.channels[k].stimulation.type not in _TRANSCUTANEOUS:
             # it read "predicted for channel 'ionto'" above "no sensation window" (probe)
             return replace(main, notes=(f"channel {first.name!r} is off (0)", *notes))
@@ -744,7 +746,11 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             return _each_channel(program, stimuli, own, progress=progress, counts=counts,
                                  seed=seed, excitability=excitability,
                                  pain_tolerance=pain_tolerance, bands=bands)
-        shared = _shared_pads_note(program) if own == [0] and any(
+        # (a pulsed channel read, that is; two iontophoresis channels on one pad were told
+        # of pulses and of what a person feels, above "no sensation window": the safety
+        # check judges their summed d.c.; probe of 6 December 2026)
+        shared = _shared_pads_note(program) if own == [0] and (
+            program.channels[0].stimulation.type in _TRANSCUTANEOUS) and any(
             c.stimulation.type == "iontophoresis" and c.stimulation.amplitude.value > 0
             for c in program.channels) else None
         if shared is not None:  # one channel read, an iontophoresis one on beside it
@@ -773,9 +779,10 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
         # a second channel's dose, and its compliance's shortfall, went unsaid (probe of
         # 6 December 2026)
         rest = ", ".join(repr(n) for n in dosed[1:])
-        notes.append(f"{len(dosed)} iontophoresis channels are on: the dose is channel "
-                     f"{dosed[0]!r}'s; {rest} {'is' if len(dosed) == 2 else 'are'} not dosed "
-                     "here (the safety check judges each one's current density and charge)")
+        notes.append(f"{len(dosed)} iontophoresis channels are on: the dose given is that "
+                     f"of channel {dosed[0]!r}; {rest} {'is' if len(dosed) == 2 else 'are'} "
+                     "not dosed here, nor checked against the compliance (the safety check "
+                     "judges each one's current density and charge)")
     if len(stimuli[0].onsets_s) == 0:
         notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))

@@ -110,6 +110,22 @@ class SafetyAt:
     rule_ids: tuple[str, ...] = ()
 
 
+def _refused(program: Program, err: InputError) -> str:
+    """Why the program model refuses a setting, said of the channel it refuses where that is
+    not the dial's own: a TENS dial past 62.5 mA read "channels[0].stimulation.amplitude:
+    got '10.08 mA'...", of an iontophoresis channel the user never turned (probe of
+    6 December 2026)."""
+    import re
+
+    found = re.match(r"channels\[(\d+)\]", err.field or "")
+    if found is not None and int(found.group(1)) < len(program.channels):
+        channel = program.channels[int(found.group(1))]
+        if channel.name != dial_channel(program).name:
+            return (f"channel {channel.name!r}, which moves with the dial, is refused at this "
+                    f"setting: {err}")
+    return str(err)
+
+
 def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, float] | None
            ) -> tuple[tuple[object, ...], SafetyAt]:
     """``check`` at ``amplitude``: a key that changes only when the findings change, and the
@@ -117,7 +133,7 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
     try:
         report = check(program_at(program, amplitude), impedances_ohm=impedances_ohm)
     except InputError as err:
-        return (REFUSED, err.field), SafetyAt(REFUSED, (str(err),))
+        return (REFUSED, err.field), SafetyAt(REFUSED, (_refused(program, err),))
     tripped = [f for f in report.findings if f.verdict is not Verdict.PASS]
     key = (report.verdict.value,
            *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
@@ -148,7 +164,7 @@ class SafetyTable:
             try:
                 program_at(self.program, amplitude)
             except InputError as err:
-                return SafetyAt(REFUSED, (str(err),))
+                return SafetyAt(REFUSED, (_refused(self.program, err),))
         return span
 
     def ceiling(self, *, worst: str = Verdict.FAIL.value) -> float:
