@@ -11,6 +11,7 @@ from estim.effects.program import EffectsResult, effects_for_program
 from estim.program import parse_program
 from estim.program.bundled import bundled_examples
 from estim.simulate import simulate
+from tests.programs import IONTO_DEXAMETHASONE, TENS, channel, rect
 
 COUNTS = {k: 3 for k in ("abeta", "adelta", "c", "motor", "periosteal")}
 
@@ -153,33 +154,11 @@ def test_a_sweeps_safety_with_a_field_is_estim_runs(tmp_path) -> None:
                                              for f in report.findings)
 
 
-_IONTO = """
-[[channels]]
-name = "ionto"
-anode = { placement = "forearm_dorsal_proximal", shape = "rectangular", width = "4 cm", length = "6 cm" }
-cathode = { placement = "forearm_lateral_epicondyle", shape = "rectangular", width = "2.5 cm", length = "4 cm" }
-[channels.stimulation]
-type = "iontophoresis"
-amplitude = "4 mA"
-dose = "40 mA*min"
-ramp_up = "30 s"
-ramp_down = "30 s"
-drug = "dexamethasone_sodium_phosphate"
-"""  # noqa: E501
-
-_SMALL_TENS = """
-[[channels]]
-name = "tens"
-anode = { placement = "forearm_volar_proximal", shape = "rectangular", width = "1 cm", length = "1 cm" }
-cathode = { placement = "forearm_volar_distal", shape = "rectangular", width = "1 cm", length = "1 cm" }
-[channels.stimulation]
-type = "tens"
-mode = "conventional"
-amplitude = "25 mA"
-frequency = "1000 Hz"
-pulse_width = "200 us"
-duration = "30 min"
-"""  # noqa: E501
+_IONTO = channel("ionto", "forearm_dorsal_proximal", "forearm_lateral_epicondyle",
+                 pad=rect("4 cm", "6 cm"), cathode_pad=rect("2.5 cm", "4 cm"),
+                 **IONTO_DEXAMETHASONE)
+_SMALL_TENS = channel("tens", "forearm_volar_proximal", "forearm_volar_distal",
+                      pad=rect("1 cm"), **{**TENS, "frequency": "1000 Hz"})
 
 
 def test_a_pulsed_channel_beside_iontophoresis_is_judged_into_its_own_tissue() -> None:

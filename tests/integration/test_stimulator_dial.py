@@ -16,6 +16,7 @@ from estim.program.bundled import resolve_program
 from estim.safety import check
 from estim.stimulator import DialModel, Jobs, JobState, Level, Marks, fit_person, prepare
 from estim.stimulator.safety_dial import program_at
+from tests.programs import IONTO, TENS, channel, disc, head
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -293,33 +294,9 @@ def test_beside_iontophoresis_the_dial_sets_the_pulsed_channel() -> None:
     from estim.program import parse_program
     from estim.stimulator.safety_dial import dial_channel
 
-    text = """name = "mixed"
-[device]
-control = "current"
-max_current = "100 mA"
-compliance_voltage = "80 V"
-[site]
-name = "lower_back"
-[[channels]]
-name = "ionto"
-anode = { placement = "lumbar_right_upper", shape = "circular", diameter = "4 cm" }
-cathode = { placement = "lumbar_right_lower", shape = "circular", diameter = "4 cm" }
-[channels.stimulation]
-type = "iontophoresis"
-amplitude = "4 mA"
-dose = "40 mA*min"
-[[channels]]
-name = "tens"
-anode = { placement = "lumbar_left_upper", shape = "rectangular", width = "5 cm", length = "5 cm" }
-cathode = { placement = "lumbar_left_lower", shape = "rectangular", width = "5 cm", length = "5 cm" }
-[channels.stimulation]
-type = "tens"
-mode = "conventional"
-amplitude = "25 mA"
-frequency = "80 Hz"
-pulse_width = "200 us"
-duration = "30 min"
-"""  # noqa: E501
+    text = (head() + channel("ionto", "lumbar_right_upper", "lumbar_right_lower",
+                             pad=disc("4 cm"), **IONTO)
+            + channel("tens", "lumbar_left_upper", "lumbar_left_lower", **TENS))
     model = prepare(parse_program(text))
     window = model.result.effects.window  # type: ignore[union-attr]
     assert window is not None and window.channel == "tens"

@@ -17,6 +17,7 @@ from estim.effects.program import EffectsResult
 from estim.program import parse_program
 from estim.program.options import Sensation
 from estim.stimulator.engine import _current_per_unit
+from tests.programs import IONTO, TENS, channel, disc, head
 
 _CHANNEL = """
 [[channels]]
@@ -259,39 +260,14 @@ def test_the_intensity_rule_is_the_window_channels() -> None:
     assert goal_of(mixed, "front") is Goal.SENSORY
 
 
-_MIXED = """name = "TENS and NMES"
-[device]
-control = "current"
-max_current = "100 mA"
-compliance_voltage = "80 V"
-[site]
-name = "lower_back"
-[[channels]]
-name = "front"
-anode = { placement = "lumbar_left_upper", shape = "circular", diameter = "2 cm" }
-cathode = { placement = "lumbar_left_lower", shape = "circular", diameter = "2 cm" }
-[channels.stimulation]
-type = "tens"
-mode = "conventional"
-amplitude = "20 mA"
-frequency = "80 Hz"
-pulse_width = "200 us"
-duration = "30 min"
-[[channels]]
-name = "back"
-anode = { placement = "lumbar_right_upper", shape = "circular", diameter = "2 cm" }
-cathode = { placement = "lumbar_right_lower", shape = "circular", diameter = "2 cm" }
-[channels.stimulation]
-type = "nmes"
-amplitude = "50 mA"
-frequency = "50 Hz"
-pulse_width = "300 us"
-on_time = "10 s"
-off_time = "20 s"
-ramp_up = "1 s"
-ramp_down = "1 s"
-duration = "20 min"
-"""
+_NMES = {"type": "nmes", "amplitude": "50 mA", "frequency": "50 Hz", "pulse_width": "300 us",
+         "on_time": "10 s", "off_time": "20 s", "ramp_up": "1 s", "ramp_down": "1 s",
+         "duration": "20 min"}
+_MIXED = (head("TENS and NMES")
+          + channel("front", "lumbar_left_upper", "lumbar_left_lower", pad=disc("2 cm"),
+                    **{**TENS, "amplitude": "20 mA"})
+          + channel("back", "lumbar_right_upper", "lumbar_right_lower", pad=disc("2 cm"),
+                    **_NMES))
 
 
 def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() -> None:
@@ -333,18 +309,8 @@ def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
 def test_a_pulsed_channel_beside_iontophoresis_gets_the_window() -> None:
     """The iontophoresis channel first put the run on its dose alone: no field, and the
     pulsed channel's skin rules judged into 500 Ω (probe of 6 December 2026)."""
-    ionto = """
-[[channels]]
-name = "d"
-anode = { placement = "lumbar_upper", shape = "circular", diameter = "4 cm" }
-cathode = { placement = "lumbar_center", shape = "circular", diameter = "4 cm" }
-[channels.stimulation]
-type = "iontophoresis"
-amplitude = "2 mA"
-dose = "40 mA*min"
-ramp_up = "10 s"
-ramp_down = "10 s"
-"""
+    ionto = channel("d", "lumbar_upper", "lumbar_center", pad=disc("4 cm"),
+                    **{**IONTO, "amplitude": "2 mA"}, ramp_up="10 s", ramp_down="10 s")
     tens = _program([("a", "left", "25 mA"), ("b", "right", "10 mA")])
     first = parse_program(_head() + ionto + _CHANNEL.format(
         name="a", a=_PADS["left"][0], c=_PADS["left"][1], amp="25 mA"))

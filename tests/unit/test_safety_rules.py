@@ -12,6 +12,7 @@ import pytest
 
 from estim.program import Verdict, load_program, parse_program
 from estim.safety import LIMITS, SafetyReport, Setting, check, iec_rms_band, limit
+from tests.programs import IONTO_DEXAMETHASONE, TENS, channel, head
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -351,41 +352,13 @@ def test_a_dc_channel_at_the_device_maximum_is_its_session_at_that_current() -> 
     assert table.row("amplitude").maximum == pytest.approx(5e-3)
 
 
-_MIXED = """
-name = "iontophoresis and TENS on one pair of pads"
-[device]
-name = "x"
-control = "current"
-max_current = "100 mA"
-compliance_voltage = "80 V"
-output_indicator = true
-[site]
-name = "forearm"
-[[channels]]
-name = "1"
-anode = { placement = "forearm_dorsal_proximal", shape = "rectangular", width = "5 cm", length = "5 cm" }
-cathode = { placement = "forearm_lateral_epicondyle", shape = "rectangular", width = "5 cm", length = "5 cm" }
-[channels.stimulation]
-type = "iontophoresis"
-amplitude = "4 mA"
-dose = "40 mA*min"
-ramp_up = "30 s"
-ramp_down = "30 s"
-drug = "dexamethasone_sodium_phosphate"
-drug_electrode = "cathode"
-[[channels]]
-name = "2"
-anode = { placement = "forearm_dorsal_proximal", shape = "rectangular", width = "5 cm", length = "5 cm" }
-cathode = { placement = "forearm_lateral_epicondyle", shape = "rectangular", width = "5 cm", length = "5 cm" }
-[channels.stimulation]
-type = "tens"
-mode = "conventional"
-amplitude = "25 mA"
-frequency = "200 Hz"
-pulse_width = "600 us"
-pulse = "symmetric_biphasic"
-duration = "30 min"
-"""  # noqa: E501
+_ONE_PAIR = ("forearm_dorsal_proximal", "forearm_lateral_epicondyle")
+_MIXED = (head("iontophoresis and TENS on one pair of pads", "forearm", name="x",
+               output_indicator=True)
+          + channel("1", *_ONE_PAIR, **IONTO_DEXAMETHASONE, drug_electrode="cathode")
+          + channel("2", *_ONE_PAIR, **{**TENS, "frequency": "200 Hz",
+                                         "pulse_width": "600 us",
+                                         "pulse": "symmetric_biphasic"}))
 
 
 def test_a_shared_sum_at_the_device_maximum_adds_the_dc_channels_maximum() -> None:
