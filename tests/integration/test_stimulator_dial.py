@@ -305,6 +305,20 @@ def test_beside_iontophoresis_the_dial_sets_the_pulsed_channel() -> None:
     assert model.thresholds["pain"] == pytest.approx(window.pain_a, rel=1e-12)
     # at the TENS channel's programmed 25 mA the iontophoresis channel is at its own 4 mA
     assert model.at(0.025).level is not None
+    # and its dose moves with the dial, as for iontophoresis alone (such a dial gave none;
+    # review of 6 December 2026): at 12.5 mA the d.c. is 2 mA, so 40 mA·min take 20 min
+    # plus half the default 30 s ramps, at 1 / (4π) mA/cm² per mA under the 4 cm discs:
+    # closed forms
+    half = model.at(0.0125)
+    assert half.level is not None and half.dose is not None
+    assert half.dose["duration_s"] == pytest.approx(1230.0, rel=1e-12)
+    assert half.dose["current_density_mA_per_cm2"] == pytest.approx(2 / (4 * np.pi),
+                                                                    rel=1e-12)
+    assert half.dose_words[0].startswith("At 2 mA of d.c. (channel ionto, moving with "
+                                         "the dial) the 40 mA·min take 20.5 min")
+    assert not any("mA·min" in r for r in half.reasons)  # the sensation's reasons alone
+    assert model.at(0.025).dose["duration_s"] == pytest.approx(630.0, rel=1e-12)  # type: ignore[index]
+    assert model.at(0.0).dose is None
     # past 62.5 mA the d.c. channel, moving with the dial, passes its 10 mA: refused, and
     # said of that channel (it read "channels[0].stimulation.amplitude: got '10.08 mA'")
     far = model.at(0.07)

@@ -169,6 +169,15 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.goto(server.url)
         page.wait_for_function("document.querySelector('#mode').value !== ''")
         assert page.input_value("#mode") == "tens_conventional"  # the default example
+        # two channels' pads at the same places along a section: their labels stand one
+        # above the other (joined on one line they ran into each other, "tens cathode
+        # −ionto anode +"; 6 December 2026)
+        pads = [{"channel": ch, "role": role, "start": at - 0.025, "end": at + 0.025}
+                for ch in ("ionto", "tens") for role, at in (("cathode", -0.05),
+                                                              ("anode", 0.05))]
+        labels = page.evaluate("(e) => alongLabels({electrodes: e})", pads)
+        assert [label["texts"] for label in labels] == [
+            ["ionto cathode −", "tens cathode −"], ["ionto anode +", "tens anode +"]]
         assert "Source:" in page.text_content("#mode-source")
         _prepared(page, server)
         thresholds = page.evaluate("""async () => {

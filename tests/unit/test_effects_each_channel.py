@@ -178,7 +178,7 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
 
     program = _program([("left", "left", "25 mA"), ("right", "right", "40 mA")])
     right, left = _window("right", 0.010, 0.030), _window("left", 0.005, 0.100)
-    effects = SimpleNamespace(window=right, reach=None, reaches=(), notes=(), dbs=None,
+    effects = SimpleNamespace(window=right, reach=None, reaches=(), notes=(), dbs=None, dose=None,
                               max_force_N=300.0, program_fields=None)
     result = SimpleNamespace(program=program, effects=effects)
     per_unit = _current_per_unit(result)  # type: ignore[arg-type]

@@ -109,8 +109,12 @@ class DialState:
     #: the channel whose muscle ``force_fraction`` is (the window channel's)
     force_channel: str | None = None
     #: iontophoresis: the dose at this setting, as ``results.json``'s ``effects.dose``
-    #: (the dose-controlled treatment's time, the densities, the drug); None otherwise
+    #: (the dose-controlled treatment's time, the densities, the drug); None otherwise.
+    #: Beside a pulsed channel, the d.c. channel's at its share of the setting.
     dose: Mapping[str, object] | None = None
+    #: beside a pulsed channel (whose sensation ``reasons`` give), the d.c. channel's dose
+    #: in words; iontophoresis alone says it in ``reasons``
+    dose_words: tuple[str, ...] = ()
     #: the setting whose current the device drives into the tissue (dial unit), where its
     #: compliance or current limit keeps it below the dial's; None where it is the dial's
     #: (the page measured the edge from the dial's 1 mA where the fibers got 0.49 mA: "78 %
@@ -128,7 +132,7 @@ class DialState:
                 "people": dict(self.people), "undecided": dict(self.undecided),
                 "muscle": self.muscle, "force_channel": self.force_channel,
                 "dose": None if self.dose is None else dict(self.dose),
-                "driven": self.driven}
+                "dose_words": list(self.dose_words), "driven": self.driven}
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,6 +273,13 @@ class DialModel:
                 why, dose = _dose_at(self.program, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
                              safe.rules, why, dose=dose)
+        # beside iontophoresis the d.c. channel's dose at this setting, as for iontophoresis
+        # alone; its words follow the sensation's reasons
+        dc_words: tuple[str, ...] = ()
+        dc_dose = None
+        effects = self.result.effects
+        if effects is not None and effects.dose is not None:
+            dc_words, dc_dose = _dose_at(self.program, a)
         current = min(drive * self.current_per_unit, self.window_top_a)  # [dial unit -> A]
         fractions = {name: float(c.fraction_at(current)[0])
                      for name, c in window.classes.items()}
@@ -310,11 +321,13 @@ class DialModel:
                              tuple(thresholds_near(drive, self.thresholds)), people,
                              undecided, muscle=muscle,
                              force_channel=window.channel if force is not None else None,
-                             driven=drive if drive < a and own else None)
+                             driven=drive if drive < a and own else None, dose=dc_dose,
+                             dose_words=dc_words)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided,
-                         muscle=window.muscle, driven=drive if drive < a else None)
+                         muscle=window.muscle, driven=drive if drive < a else None,
+                         dose=dc_dose, dose_words=dc_words)
 
     def _other_at(self, other: DialChannel, setting: float) -> tuple[Any, ...]:
         """Another channel's sensation at a dial setting, in :meth:`at`'s terms (its force
@@ -531,22 +544,36 @@ def _dose_at(program: Program, setting: float
     """An iontophoresis program's dose at a dial setting (A), in words and as
     :func:`estim.effects.program.dose_dict`: the dose is the program's, so the time is what
     moves with the current (ramps included)."""
+    from estim.program.stimulation import Iontophoresis
+    from estim.stimulator.safety_dial import dial_channel
     from estim.text import current_text, duration_text, readable
 
+    dc = next((c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
+               and c.stimulation.amplitude.value > 0),
+              next(c for c in program.channels if isinstance(c.stimulation, Iontophoresis)))
+    # beside a pulsed channel the dial sets that one and the d.c. channel moves with it:
+    # the dose is said of the d.c. channel's own current (review of 6 December 2026: such
+    # a dial gave no dose at all)
+    beside = dial_channel(program).name != dc.name
     if setting <= 0:
-        return ("the dial is at zero: no current, no drug delivered",), None
+        return ((f"channel {dc.name}'s d.c. is off at zero: no drug delivered",) if beside
+                else ("the dial is at zero: no current, no drug delivered",)), None
     try:
-        dose = program_dose(program_at(program, setting), setting="dial's")
+        moved = program_at(program, setting)
+        dose = program_dose(moved, setting="dial's")
     except InputError as err:  # the program model refuses the setting: said of the dial
         return (f"no dose at this setting: {_dose_refused(program, setting, err)}",), None
     assert dose is not None
+    own = next(c for c in moved.channels if c.name == dc.name).stimulation.amplitude.value
     d = dose_dict(dose)
     limit = d["current_density_limit_mA_per_cm2"]
     back = d["return_current_density_mA_per_cm2"]
     density = f"{dose.current_density_mA_per_cm2:.3g} mA/cm² under the drug pad"
     if back is not None:
         density += f" and {back:.3g} under the return pad"
-    words = (f"At {current_text(setting, smallest='mA')} the {dose.dose_mA_min:.3g} mA·min "
+    at = (f"At {current_text(own, smallest='mA')} of d.c. (channel {dc.name}, moving with "
+          "the dial)" if beside else f"At {current_text(setting, smallest='mA')}")
+    words = (f"{at} the {dose.dose_mA_min:.3g} mA·min "
              f"take {duration_text(dose.duration_s)}, ramps included; {density} (the "
              f"guideline: at most {limit:.3g} mA/cm² under each)")
     if dose.drug is not None and dose.mass_delivered_mg is not None:
@@ -554,7 +581,9 @@ def _dose_at(program: Program, setting: float
         words += (f"; about {readable(format(dose.mass_delivered_mg, '.1g'))} mg of "
                   f"{dose.drug.ion.split(' (')[0]} delivered, an order of magnitude")
     return (f"{words}. The sensation under a d.c. electrode is mostly electrochemical and is "
-            "not modelled.", *(f"{f[0].upper()}{f[1:]}." for f in dose.findings)), d
+            "not modelled" + (" (the sensation here is the pulsed channels')" if beside
+                              else "") + ".",
+            *(f"{f[0].upper()}{f[1:]}." for f in dose.findings)), d
 
 
 def _dose_refused(program: Program, setting: float, err: InputError) -> str:

@@ -396,7 +396,9 @@ function showDial(d) {
   $("sensation-why").textContent = d.level === "unknown" ? (d.reasons || []).join(" ")
     : [whose ? `${sentence(whose)}; each channel runs at its share of the dial, and the `
       + "thresholds are dial settings." : "",
-    capped ? `${sentence(capped)}.` : ""].filter(Boolean).join(" ");
+    capped ? `${sentence(capped)}.` : "",
+    // beside a pulsed channel, the iontophoresis channel's dose at this setting
+    ...(d.dose_words || [])].filter(Boolean).join(" ");
   // the force is the window channel's muscle's; beside another channel's sensation, said
   const forceWhose = d.force_channel && whose ? ` (channel ${d.force_channel}'s muscle)` : "";
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""

@@ -48,7 +48,16 @@ function electrodeLabels(electrodes, place, sign) {
     if (!groups.has(key)) groups.set(key, { at: place(e), texts: [] });
     if (!groups.get(key).texts.includes(text)) groups.get(key).texts.push(text);
   }
-  return [...groups.values()].map((g) => ({ at: g.at, text: g.texts.join(" / ") }));
+  return [...groups.values()].map((g) => ({ at: g.at, texts: g.texts,
+                                           text: g.texts.join(" / ") }));
+}
+
+// Along a section the labels of one place stand one above the other: joined on one line,
+// two channels' pads at the same places along the back ran into each other's labels,
+// "tens cathode −ionto anode +" (6 December 2026).
+function alongLabels(sec) {
+  return electrodeLabels(sec.electrodes, (e) => (e.start + e.end) / 2 * 100,
+                         { anode: "+", cathode: "−" });
 }
 
 function drawWaveform(w) {
@@ -136,7 +145,9 @@ function drawSection(dial, driven) {
   }
   const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_unit;
   const barWidth = 70;
-  const left = 50, right = barWidth + 20, top = 26, bottom = 36;
+  const lines = sec.kind === "longitudinal"
+    ? Math.max(1, ...alongLabels(sec).map((label) => label.texts.length)) : 1;
+  const left = 50, right = barWidth + 20, top = 26 + 12 * (lines - 1), bottom = 36;
   const plotW = width - left - right, plotH = height - top - bottom;
   // world -> canvas
   let sx, sy, ox, oy;
@@ -228,9 +239,10 @@ function drawSection(dial, driven) {
       ctx.fillRect(X(e.start), top - 9, X(e.end) - X(e.start), 7);
     }
     ctx.fillStyle = "#222";
-    for (const label of electrodeLabels(sec.electrodes, (e) => (e.start + e.end) / 2 * 100,
-                                        sign)) {
-      ctx.fillText(label.text, X(label.at / 100), top - 12);
+    for (const label of alongLabels(sec)) {
+      label.texts.forEach((text, k) => {
+        ctx.fillText(text, X(label.at / 100), top - 12 - 12 * (label.texts.length - 1 - k));
+      });
     }
     axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
     ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
