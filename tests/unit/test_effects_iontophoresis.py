@@ -199,3 +199,59 @@ def test_density_flag_agrees_with_the_limit(current_mA, area_cm2):
     r = iontophoresis_dose(current_mA * 1e-3, 600.0, electrode_area_m2=area_cm2 * 1e-4)
     assert r.current_density_mA_per_cm2 == pytest.approx(current_mA / area_cm2, rel=1e-12)
     assert r.current_density_ok == (current_mA / area_cm2 <= 0.5 * (1 + 1e-12))
+
+
+def test_each_iontophoresis_channel_on_gets_its_own_dose(tmp_path):
+    """Two iontophoresis channels on: the second's dose was only said to be missing, and a
+    compliance too low for its pads not at all (review of 6 December 2026). Each now has
+    its dose, under its own pads, named by its channel in results.json, the terminal and
+    the report."""
+    import io
+    import math
+
+    from rich.console import Console
+
+    from estim.program import parse_program
+    from estim.report.html import render_html
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+    from estim.simulate import simulate
+    from tests.programs import IONTO, channel, disc, head
+
+    text = (head("two drugs", "forearm", compliance_voltage="20 V")
+            + channel("elbow", "forearm_dorsal_proximal", "forearm_lateral_epicondyle",
+                      pad=disc("4 cm"), **IONTO)
+            + channel("wrist", "forearm_volar_proximal", "forearm_volar_distal",
+                      pad=disc("2 cm"), **{**IONTO, "amplitude": "2 mA"}))
+    result = simulate(parse_program(text))
+    data = result_to_dict(result)
+    first, (second,) = data["effects"]["dose"], data["effects"]["other_doses"]
+    assert (first["channel"], second["channel"]) == ("elbow", "wrist")
+    # 40 mA·min at 2 mA: 20 min plus half the default 30 s ramps; 2 mA over the 2 cm
+    # disc's π cm² (closed forms)
+    assert second["duration_s"] == pytest.approx(1230.0, rel=1e-12)
+    assert second["current_density_mA_per_cm2"] == pytest.approx(2 / math.pi, rel=1e-12)
+    assert first["duration_s"] == pytest.approx(630.0, rel=1e-12)
+    # 20 V into the small discs' d.c. load (300 Ω + 20 kΩ·cm² under each π cm²) drives
+    # about 1.5 mA of the 2 mA, and 0.637 mA/cm² is over the 0.5 guideline: said under
+    # that channel's dose, not under the other's
+    load = 300 + 2 * 20e3 / math.pi
+    assert any(f"{20 / load / 2e-3:.0%}" in f for f in second["findings"])
+    assert any("0.637 mA/cm²" in f for f in second["findings"])
+    assert not first["findings"]
+    # the second channel's device maximum (its dose scaled past the 1000 mA·min a program
+    # may hold) is judged, not left to an "analysis" warning: 20 V into 500 Ω is 40 mA,
+    # 40 mA over π cm² (a closed form)
+    assert not result.safety.by_rule("analysis")
+    at_top = [f for f in result.safety.by_rule("iontophoresis.current_density")
+              if f.channel == "wrist" and f.setting is not None
+              and f.setting.value == "device maximum"]
+    assert len(at_top) == 1
+    assert at_top[0].value == pytest.approx(0.040 / (math.pi * 1e-4), rel=1e-9)  # A/m²
+    out = io.StringIO()
+    render_brief(data, Console(file=out, width=80, color_system=None))
+    said = out.getvalue()
+    assert "Dose (channel elbow):" in said and "Dose (channel wrist):" in said
+    page = render_html(result, data, program_text=text)
+    assert "Iontophoretic dose, channel elbow" in page
+    assert "Iontophoretic dose, channel wrist" in page

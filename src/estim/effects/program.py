@@ -3,12 +3,13 @@ dose. This is what ``estim run`` reports after the output table."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 import numpy as np
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DeviceReach", "EffectsResult", "OtherChannel", "characteristic_frequency",
            "device_reach", "dose_dict", "effects_for_program", "held_to", "program_dose",
-           "pulse_train", "reach_note", "subject_recruitment"]
+           "program_doses", "pulse_train", "reach_note", "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -156,17 +157,27 @@ def _dc_short_of(program: Program, main: Channel, amplitude_a: float, dose_c: fl
 def program_dose(program: Program, *, setting: str = "programmed") -> DoseReport | None:
     """The iontophoretic dose of the first iontophoresis channel, the first that is on (None
     where no channel is iontophoresis; it was the first channel's alone, and the dose of a
-    second went missing; probe of 6 December 2026): the
-    drug under its own electrode where the file leaves it out, the density judged under both
+    second went missing; probe of 6 December 2026): :func:`program_doses`' first.
+    ``estim run`` and the virtual stimulator's dial (at each setting) read it."""
+    doses = program_doses(program, setting=setting)
+    return doses[0][1] if doses else None
+
+
+def program_doses(program: Program, *, setting: str = "programmed"
+                  ) -> tuple[tuple[str, DoseReport], ...]:
+    """Each iontophoresis channel's (name, dose), those that are on in the program's order
+    (the first one where none is on; none where no channel is iontophoresis): the drug
+    under its own electrode where the file leaves it out, the density judged under both
     pads, and what a compliance too low for the skin's d.c. load delivers instead, as a
-    finding (its current called ``setting``). ``estim run`` and the virtual stimulator's
-    dial (at each setting) read it."""
-    main = next((c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
-                 and c.stimulation.amplitude.value > 0),
-                next((c for c in program.channels if isinstance(c.stimulation, Iontophoresis)),
-                     None))
-    if main is None:
-        return None
+    finding (its current called ``setting``). A second channel's dose was said to be
+    missing in a note, its compliance's shortfall not at all (review of 6 December 2026)."""
+    dc = [c for c in program.channels if isinstance(c.stimulation, Iontophoresis)]
+    on = [c for c in dc if c.stimulation.amplitude.value > 0] or dc[:1]
+    return tuple((c.name, _channel_dose(program, c, setting)) for c in on)
+
+
+def _channel_dose(program: Program, main: Channel, setting: str) -> DoseReport:
+    """One iontophoresis channel's dose (:func:`program_doses`)."""
     s = main.stimulation
     assert isinstance(s, Iontophoresis)
     under = s.drug_electrode or (get_drug(s.drug).electrode.value if s.drug else "anode")
@@ -264,7 +275,8 @@ class EffectsResult:
     :param sensation: what the person would feel at the programmed intensity.
     :param force: NMES force and fatigue over the session (None where it does not apply).
     :param max_force_N: the modelled muscle's maximal force (N), for scale.
-    :param dose: iontophoretic dose (None for other modalities).
+    :param dose: iontophoretic dose (None for other modalities): the first iontophoresis
+        channel's that is on.
     :param expected_sensation: what the program's source prescribes (may be empty).
     """
 
@@ -295,6 +307,10 @@ class EffectsResult:
     #: voltage-set unit without a current limit has no reach, and its channels took the
     #: strongest pulse's load; review of 6 December 2026)
     own_loads: tuple[tuple[str, float], ...] = ()
+    #: the channel whose dose ``dose`` is
+    dose_channel: str | None = None
+    #: every other iontophoresis channel that is on: (name, its dose), in program order
+    other_doses: tuple[tuple[str, DoseReport], ...] = ()
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -351,7 +367,10 @@ class EffectsResult:
                 "evidence": self.force.evidence,
             }
         if self.dose is not None:
-            out["dose"] = dose_dict(self.dose)
+            out["dose"] = {"channel": self.dose_channel, **dose_dict(self.dose)}
+        if self.other_doses:
+            out["other_doses"] = [{"channel": name, **dose_dict(d)}
+                                  for name, d in self.other_doses]
         return out
 
 
@@ -719,6 +738,23 @@ def subject_recruitment(window: SensationWindow, excitability: float,
                        periosteal=frac("periosteal", pain))
 
 
+def _with_other_doses(run: Callable[Concatenate[Program, _P], EffectsResult]
+                      ) -> Callable[Concatenate[Program, _P], EffectsResult]:
+    """Every result of ``run`` with the doses of the iontophoresis channels on beside the
+    first (:attr:`EffectsResult.other_doses`), whichever way it was reached."""
+    @functools.wraps(run)
+    def wrapped(program: Program, *args: _P.args, **kw: _P.kwargs) -> EffectsResult:
+        result = run(program, *args, **kw)
+        doses = program_doses(program)
+        return replace(result, dose_channel=doses[0][0] if doses else None,
+                       other_doses=doses[1:])
+    return wrapped
+
+
+_P = ParamSpec("_P")
+
+
+@_with_other_doses
 def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                         progress: Callable[[str], None] | None = None,
                         counts: dict[str, int] | None = None, seed: int = 0,
@@ -773,16 +809,6 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
                      "models do not apply (sensation under d.c. electrodes is mostly "
                      "electrochemical), and what a person feels under its pads is not "
                      "predicted")
-    dosed = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"
-             and c.stimulation.amplitude.value > 0]
-    if len(dosed) > 1:
-        # a second channel's dose, and its compliance's shortfall, went unsaid (probe of
-        # 6 December 2026)
-        rest = ", ".join(repr(n) for n in dosed[1:])
-        notes.append(f"{len(dosed)} iontophoresis channels are on: the dose given is that "
-                     f"of channel {dosed[0]!r}; {rest} {'is' if len(dosed) == 2 else 'are'} "
-                     "not dosed here, nor checked against the compliance (the safety check "
-                     "judges each one's current density and charge)")
     if len(stimuli[0].onsets_s) == 0:
         notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))

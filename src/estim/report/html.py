@@ -133,6 +133,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
 
     css = (resources.files("estim") / "report" / "assets" / "report.css").read_text("utf-8")
     fx = data.get("effects") or {}
+    doses = ([fx["dose"]] if fx.get("dose") else []) + list(fx.get("other_doses") or [])
     footnotes = page.Footnotes()
     findings = page.finding_rows(result.safety.findings, footnotes)
     columns, rows = page.output_table(result.safety.table)
@@ -178,9 +179,12 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "evidence": {k: page.readable(page.plain(page.evidence_words(
             (fx.get(k) or {}).get("evidence")))) for k in ("force", "dose", "dbs_activation")},
         "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
-        "dose_rows": page.dose_rows(fx["dose"]) if fx.get("dose") else [],
-        "dose_findings": [page.readable(page.plain(x))
-                          for x in (fx.get("dose") or {}).get("findings", [])],
+        # each iontophoresis channel's dose, named by its channel where there are several
+        # (a second channel's went unsaid; review of 6 December 2026)
+        "doses": [{"channel": page.plain(str(x.get("channel"))) if len(doses) > 1 else None,
+                   "rows": page.dose_rows(x),
+                   "findings": [page.readable(page.plain(f)) for f in x.get("findings", [])]}
+                  for x in doses],
         "notes": [page.readable(page.plain(n)) for n in fx.get("notes", [])],
         "program_text": (terminal_text(program_text, markup=False, newlines=True)
                          if program_text is not None else None),

@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 __all__ = ["console", "render_brief", "render_effects", "render_summary", "terminal_text"]
 
 
+def _doses(fx: dict[str, Any], first_dc: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each iontophoresis channel's dose of a run's effects, by channel, in program order
+    (a dose that names no channel, as results written before 6 December 2026, is
+    ``first_dc``'s, the first iontophoresis channel)."""
+    every = ([fx["dose"]] if fx.get("dose") else []) + list(fx.get("other_doses") or [])
+    return {str(x.get("channel") or first_dc): {**x, "channel": x.get("channel") or first_dc}
+            for x in every}
+
+
 def _dose_density(dose: dict[str, Any]) -> str:
     """The current density under the drug pad, and under the return pad where that one is
     over the limit (it read "0.167 mA/cm²" beside a FAIL of the return pad's 1.33)."""
@@ -159,12 +168,14 @@ def render_effects(effects: Any, console: Console) -> None:
                      f"contractions (fatigue ratio {ratio})")
         console.print(f"[bold]Force:[/bold] {sizes}. "
                       f"[dim]{terminal_text(f['evidence'])}[/dim]")
-    dose = d.get("dose")
-    if dose is not None:
+    doses = _doses(d)
+    for dose in doses.values():
         drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
         mass = (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg delivered"
                 if dose["mass_delivered_mg"] is not None else "")
-        console.print(f"[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
+        # with several iontophoresis channels on, each dose names its channel
+        whose = f" (channel {terminal_text(dose['channel'])})" if len(doses) > 1 else ""
+        console.print(f"[bold]Dose{whose}:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
                       f"{dose['duration_s'] / 60:.3g} min, "
                       f"{_dose_density(dose)}{drug}{mass}. "
                       f"[dim]{terminal_text(dose['evidence'])}[/dim]")
@@ -223,9 +234,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "
                       "for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
-    dose_channel = next((k for k, c in enumerate(chans)
-                         if c.get("modality") == "iontophoresis"), None)
-    for index, c in enumerate(chans):
+    doses = _doses(data.get("effects") or {},
+                   next((c["name"] for c in chans if c.get("modality") == "iontophoresis"),
+                        None))
+    for c in chans:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
         rate = m.get("pulses_per_s")
@@ -249,10 +261,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         held_by = ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by")
         dbs_held = bool(held_by) and (len(chans) == 1
                                       or f"channel {c['name']!r}: " in str(held_by))
-        # the dose's own channel, the first iontophoresis one (it marked the first channel,
-        # a TENS channel listed before it; probe of 6 December 2026)
-        dose_held = index == dose_channel and any("compliance drives at most" in f for f in (
-            ((data.get("effects") or {}).get("dose") or {}).get("findings") or []))
+        # each dose's own channel (it marked the first channel, a TENS channel listed before
+        # the iontophoresis one; probe of 6 December 2026)
+        dose_held = any("compliance drives at most" in f
+                        for f in (doses.get(c["name"]) or {}).get("findings") or [])
         # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
         # stood above "the device drives 15.4 mA" (probe of 6 December 2026)
         as_set = " as set" if limited or dbs_held or dose_held else ""
@@ -396,9 +408,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         else:  # its figures under the heading, not wrapped back to column 0
             console.print(Text.from_markup(f"[bold]Force{whose}:[/bold]"))
             _hanging(console, "  ", Text(f"{share}{fade}"))
-    dose = fx.get("dose")
-    if dose is not None:
-        console.print(f"\n[bold]Dose:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
+    several = len(doses) > 1
+    for dose in doses.values():
+        # with several iontophoresis channels on, each dose names its channel (a second
+        # channel's went unsaid; review of 6 December 2026)
+        whose = f" (channel {terminal_text(dose['channel'])})" if several else ""
+        console.print(f"\n[bold]Dose{whose}:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
                       f"{_dose_density(dose)}"
                       + (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg "
                          "delivered (order of magnitude only)"
