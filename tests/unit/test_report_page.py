@@ -185,6 +185,35 @@ def test_two_channels_that_are_not_interferential_get_no_beat() -> None:
     assert "mean_modulation_depth" not in section_summary(pf, section)
 
 
+def test_the_stimulators_section_is_per_ampere_of_the_channel_the_dial_sets() -> None:
+    """With the iontophoresis channel listed first the page's field was per ampere of its
+    4 mA, 6.25 times too strong at the TENS channel's 25 mA (probe of 6 December 2026):
+    either order draws the same field per ampere of the pulsed channel the dial sets."""
+    import numpy as np
+
+    from estim.program import parse_program
+    from estim.stimulator.safety_dial import dial_channel
+    from estim.web.section import section_data
+    from tests.programs import IONTO, TENS, channel, disc, head
+
+    ionto = channel("ionto", "lumbar_right_upper", "lumbar_right_lower", pad=disc("4 cm"),
+                    **IONTO)
+    tens = channel("tens", "lumbar_left_upper", "lumbar_left_lower", **TENS)
+    for text in (head() + ionto + tens, head() + tens + ionto):
+        program = parse_program(text)
+        pf = fields_for_program(program, method="analytic", boundary="uniform")
+        image = np.array(section_data(pf, dial_channel=dial_channel(program).name)
+                         ["field_v_per_m_per_unit"], dtype=float)
+        pts = figures.cross_section(pf).points[::2, ::2].reshape(-1, 3)  # as sampled there
+        by_name = {c.name: c.field(pts) for c in pf.channels}
+        # per ampere of the TENS channel: the d.c. channel at its 4 mA per 25 mA
+        want = np.linalg.norm(by_name["tens"] + by_name["ionto"] * 4 / 25,
+                              axis=1).reshape(image.shape)
+        inside = np.isfinite(image)
+        # the page rounds its grid to 1e-4 V/m
+        assert inside.any() and np.allclose(image[inside], want[inside], rtol=0, atol=1e-4)
+
+
 def test_channels_whose_pads_lie_apart_each_get_their_own_section() -> None:
     """Two pairs of pads side by side on the back were drawn on the first pair's section:
     the second channel's panel showed its field 8 cm from its pads, 20 times weaker than

@@ -252,6 +252,7 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
 def section(job: str, request: Request) -> dict[str, object]:
     """The field cross-section per ampere of the dial (the page scales it as the dial
     turns); None where the program has no field solution."""
+    from estim.stimulator.safety_dial import dial_channel
     from estim.web.section import section_data
 
     state = _state(request)
@@ -259,7 +260,9 @@ def section(job: str, request: Request) -> dict[str, object]:
     if job not in state.sections:
         effects = model.result.effects
         pf = effects.program_fields if effects is not None else None
-        section = section_data(pf, dial_unit=model.unit) if pf is not None else None
+        section = section_data(pf, dial_unit=model.unit,
+                               dial_channel=dial_channel(model.program).name) \
+            if pf is not None else None
         if section is not None:
             section.update(_capped_from(model.program))
         state.keep_section(job, {"section": section})

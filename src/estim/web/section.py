@@ -23,17 +23,23 @@ __all__ = ["section_data"]
 _STRIDE = 2
 
 
-def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
-                 ) -> dict[str, object]:
+def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
+                 dial_channel: str | None = None) -> dict[str, object]:
     """|E| (V/m per unit of the dial) on the section, and what to draw on it.
 
-    The dial sets the first channel's current, or on a voltage-controlled device its voltage,
+    The dial sets its channel's current (the first that is on; beside iontophoresis the
+    first pulsed one), or on a voltage-controlled device its voltage,
     which drives the current voltage ÷ resistance (the channel's tissue and interface); the
     other channels keep their ratio to it (as the programmed currents have). True
     interferential's two channels: the envelope of their beat, as the report draws it;
     other channels: the magnitude of their fields' sum (two TENS channels do not beat).
 
     :param dial_unit: "A", or "V" for a voltage dial (the field is then per volt).
+    :param dial_channel: the channel the dial sets
+        (:func:`estim.stimulator.safety_dial.dial_channel`); None: the first that is on.
+        Beside an iontophoresis channel it is the pulsed one: per ampere of the d.c.
+        channel listed first, the field was drawn 6.25 times too strong (25 mA over 4 mA;
+        probe of 6 December 2026).
 
     :returns: ``kind``, ``horizontal_m`` and ``vertical_m`` (m), ``field_v_per_m_per_unit``
         (rows of the vertical axis; None outside the body), the axis labels, ``layers``
@@ -50,7 +56,8 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A"
     # the dial's channel: the first that is on (the first, off, drew no field at all); the
     # others move with it, and with every channel off the dial sets each alike (their field
     # was drawn as none while the person was "painful"; review of 5 December 2026)
-    dial = next((c for c in channels if currents[c.name] > 0), None)
+    dial = next((c for c in channels if c.name == dial_channel and currents[c.name] > 0),
+                next((c for c in channels if currents[c.name] > 0), None))
     volts = dial_unit == "V"
     if dial is not None:
         # [A of the channel -> per A of the dial; per V of the dial: I = V / R]
