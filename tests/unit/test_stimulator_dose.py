@@ -39,3 +39,68 @@ def test_a_compliance_short_of_the_dial_is_said_of_the_dial() -> None:
     assert len(short) == 1 and "of the dial's 5 mA" in short[0]
     assert "programmed" not in short[0]
     assert dose["duration_s"] == pytest.approx(40 * 60 / 5 + 30, rel=1e-12)
+
+
+def _beside(*dc: str, device: str = "100 mA", compliance: str = "80 V", tens: str = "25 mA",
+            dose: str = "40 mA*min"):  # type: ignore[no-untyped-def]
+    """A TENS channel at ``tens`` (the dial's) after iontophoresis channels ``dc``, each
+    "name:amplitude" on its own 4 cm discs."""
+    from tests.programs import IONTO, TENS, channel, disc, head
+
+    places = iter((("lumbar_right_upper", "lumbar_right_lower"),
+                   ("lumbar_upper", "lumbar_center")))
+    text = head(max_current=device, compliance_voltage=compliance)
+    for spec in dc:
+        name, amp = spec.split(":")
+        text += channel(name, *next(places), pad=disc("4 cm"),
+                        **{**IONTO, "amplitude": amp, "dose": dose})
+    return parse_program(text + channel("tens", "lumbar_left_upper", "lumbar_left_lower",
+                                        **{**TENS, "amplitude": tens}))
+
+
+def test_every_dc_channel_beside_a_pulsed_one_is_dosed_at_its_own_current() -> None:
+    """Two iontophoresis channels beside TENS: the dial's words gave the first alone, the
+    second at 2 mA/cm² unsaid (probe of 6 December 2026). At 12.5 mA on the dial the
+    channels run at half their 2 and 8 mA: 40 mA·min take 40 and 10 min plus half the
+    30 s ramps, over the 4 cm discs' 4π cm² (closed forms)."""
+    import math
+
+    words, dose = _dose_at(_beside("a:2 mA", "b:8 mA"), 0.0125)
+    assert dose is not None and dose["duration_s"] == pytest.approx(2430.0, rel=1e-12)
+    said = " ".join(words)
+    assert "At 1 mA of d.c. (channel a, moving with the dial) the 40 mA·min take 40.5 min" \
+        in said
+    assert "At 4 mA of d.c. (channel b, moving with the dial) the 40 mA·min take 10.5 min" \
+        in said
+    assert f"{4 / (4 * math.pi):.3g} mA/cm² under the drug pad" in said
+    assert said.endswith("the sensation here is the pulsed channels'.")
+    zero, none = _dose_at(_beside("a:2 mA", "b:8 mA"), 0.0)
+    assert none is None and zero == ("the d.c. of channel a and b is off at zero: no drug "
+                                     "delivered",)
+
+
+def test_a_dc_channel_beside_a_pulsed_one_is_said_at_its_own_limits() -> None:
+    """Beside a pulsed channel a refusal read the model's message of the d.c. current
+    (5.01 mA beside a dial at 31.3 mA), the compliance note "the dial's 4 mA", and a d.c.
+    channel at the device maximum "moving with the dial" (probe of 6 December 2026)."""
+    # past the 10 mA the program model takes for iontophoresis: 8 mA per 25 mA on the dial
+    # is 12.8 mA at 40 mA; refused, and said of that channel
+    refused, none = _dose_at(_beside("dc:8 mA"), 0.040)
+    assert none is None
+    assert refused[0].startswith("no dose at this setting: channel 'dc', which moves with "
+                                 "the dial: ")
+    # 1 mA per 25 mA on the dial with 1.5 mA·min: its 30 s ramps alone hold more above
+    # 3 mA of d.c. (0.09 C / 30 s), 75 mA on the dial
+    ramps, _ = _dose_at(_beside("dc:1 mA", dose="1.5 mA*min"), 0.080)
+    assert ("channel 'dc', which moves with the dial: above 74.6 mA on the dial the ramps "
+            "alone deliver more than the 1.5 mA·min") in ramps[0]
+    # 8 mA per 2 mA on a 10 mA device: the d.c. reaches the maximum at 2.5 mA on the dial
+    held = _beside("dc:8 mA", device="10 mA", tens="2 mA")
+    assert "(channel dc, moving with the dial)" in _dose_at(held, 0.002)[0][0]
+    top, _ = _dose_at(held, 0.004)
+    assert top[0].startswith("At 10 mA of d.c. (channel dc, held at the device maximum)")
+    # a weak compliance is said of the d.c. channel, not of the dial
+    weak, _ = _dose_at(_beside("dc:8 mA", compliance="10 V"), 0.025)
+    short = [w for w in weak if "compliance drives at most" in w]
+    assert len(short) == 1 and "of the d.c. channel's 8 mA" in short[0]
+    assert "dial's" not in short[0]

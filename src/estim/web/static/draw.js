@@ -60,6 +60,30 @@ function alongLabels(sec) {
                          { anode: "+", cathode: "−" });
 }
 
+// Each label text on a row of its own where it would touch another: pads 1 cm apart and
+// three channels' labels printed over each other (probe of 6 December 2026). Rows count
+// up from the pads; a text is kept between minX and maxX (the colour bar's edge).
+function packLabels(ctx, labels, xAt, minX, maxX) {
+  const items = [];
+  for (const label of labels) {
+    for (const text of label.texts) {
+      const w = ctx.measureText(text).width;
+      const x = Math.min(Math.max(xAt(label.at / 100), minX + w / 2), maxX - w / 2);
+      items.push({ x, text, w, row: 0 });
+    }
+  }
+  items.sort((a, b) => a.x - b.x);
+  const ends = [];
+  for (const it of items) {
+    const left = it.x - it.w / 2;
+    let row = ends.findIndex((end) => end + 6 <= left);
+    if (row < 0) { row = ends.length; ends.push(0); }
+    ends[row] = left + it.w;
+    it.row = row;
+  }
+  return items;
+}
+
 function drawWaveform(w) {
   const { ctx, width, height } = canvasContext($("waveform"));
   if (!w || !w.t_s.length) return;
@@ -145,9 +169,14 @@ function drawSection(dial, driven) {
   }
   const h = sec.horizontal_m, v = sec.vertical_m, grid = sec.field_v_per_m_per_unit;
   const barWidth = 70;
-  const lines = sec.kind === "longitudinal"
-    ? Math.max(1, ...alongLabels(sec).map((label) => label.texts.length)) : 1;
-  const left = 50, right = barWidth + 20, top = 26 + 12 * (lines - 1), bottom = 36;
+  const left = 50, right = barWidth + 20, bottom = 36;
+  // the labels' rows above the pads set the top margin
+  const along = sec.kind === "longitudinal" ? packLabels(
+    ctx, alongLabels(sec),
+    (m) => left + (m - h[0]) * (width - left - right) / (h[h.length - 1] - h[0]),
+    2, width - right + 10) : [];
+  const lines = Math.max(1, ...along.map((it) => it.row + 1));
+  const top = 26 + 12 * (lines - 1);
   const plotW = width - left - right, plotH = height - top - bottom;
   // world -> canvas
   let sx, sy, ox, oy;
@@ -214,7 +243,15 @@ function drawSection(dial, driven) {
     ctx.fillStyle = "#222";
     for (const label of electrodeLabels(sec.electrodes, (e) => (e.start + e.end) / 2, sign)) {
       const r = 1.18 + 0.04 * (ring.length - 1);
-      ctx.fillText(label.text, X(r * a * Math.cos(label.at)), Y(r * b * Math.sin(label.at)) + 4);
+      // one line per channel's text, kept inside the canvas (joined with " / " they ran
+      // off its edge and into the colour bar at 400 px; probe of 6 December 2026)
+      label.texts.forEach((text, k) => {
+        const w = ctx.measureText(text).width;
+        const x = Math.min(Math.max(X(r * a * Math.cos(label.at)), 2 + w / 2),
+                           width - right + 10 - w / 2);
+        const y = Y(r * b * Math.sin(label.at)) + 4 + 12 * (k - (label.texts.length - 1) / 2);
+        ctx.fillText(text, x, y);
+      });
     }
     ctx.lineWidth = 1;
   } else if (sec.kind === "longitudinal") {
@@ -239,11 +276,7 @@ function drawSection(dial, driven) {
       ctx.fillRect(X(e.start), top - 9, X(e.end) - X(e.start), 7);
     }
     ctx.fillStyle = "#222";
-    for (const label of alongLabels(sec)) {
-      label.texts.forEach((text, k) => {
-        ctx.fillText(text, X(label.at / 100), top - 12 - 12 * (label.texts.length - 1 - k));
-      });
-    }
+    for (const it of along) ctx.fillText(it.text, it.x, top - 12 - 12 * it.row);
     axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
     ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
     ctx.textAlign = "right";
