@@ -104,6 +104,11 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
                      "floating")) == 2
     assert "--boundary: got 'floating', expected uniform with --method analytic" in \
         capsys.readouterr().err
+    # and a mesh scale, which it has no mesh for, was ignored (probe of 6 December 2026)
+    assert run(_args(ok, "-o", str(tmp_path / "o"), "--method", "analytic", "--mesh-scale",
+                     "2")) == 2
+    assert "--mesh-scale: got 2.0, expected 1 with --method analytic" in \
+        capsys.readouterr().err
 
 
 @pytest.mark.integration

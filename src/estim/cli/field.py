@@ -57,7 +57,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                    help="scale all mesh sizes by F, from 0.4 to 5 (>1: quicker, coarser "
                         "preview; 0.4: ~15x the unknowns, ~2.5 GB and a minute)")
     p.add_argument("--method", choices=("fem", "analytic"), default="fem",
-                   help="fem (any site, 1 %%) or analytic (planar sites, uniform pads, fast)")
+                   help="fem (any site, 1 %%) or analytic (planar sites, uniform pads, fast; "
+                        "each layer isotropic at the geometric mean of its conductivities, "
+                        "so in muscle and bone its field can be 0.4-3 x the FEM's)")
     add_amplitude(p)
     add_json(p)
     p.set_defaults(handler=run)
@@ -136,6 +138,10 @@ def _field(args: argparse.Namespace) -> int:
         raise InputError("--boundary", "floating", "uniform with --method analytic (the "
                          "layered half-space takes a uniform current under each pad; "
                          "--method fem for equipotential pads)")
+    if args.method == "analytic" and args.mesh_scale != 1.0:
+        # it was silently ignored (probe of 6 December 2026)
+        raise InputError("--mesh-scale", args.mesh_scale, "1 with --method analytic (the "
+                         "layered half-space has no mesh; --method fem to scale one)")
     boundary: Boundary = ("uniform" if args.method == "analytic"
                           else args.boundary or "floating")
     with stage_progress() as progress:
