@@ -178,6 +178,17 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         labels = page.evaluate("(e) => alongLabels({electrodes: e})", pads)
         assert [label["texts"] for label in labels] == [
             ["ionto cathode −", "tens cathode −"], ["ionto anode +", "tens anode +"]]
+        # pads 1 cm apart (20 px here) get rows of their own, each text inside 0..400 px
+        close = [{"channel": ch, "role": "cathode", "start": at - 0.01, "end": at + 0.01}
+                 for ch, at in (("a", -0.05), ("b", -0.04), ("c", 0.05))]
+        rows = page.evaluate("""(e) => {
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = '12px system-ui, sans-serif';
+            return packLabels(ctx, alongLabels({electrodes: e}), (m) => 200 + m * 2000, 0, 400);
+        }""", close)
+        assert [(r["text"], r["row"]) for r in rows] == [
+            ("a cathode −", 0), ("b cathode −", 1), ("c cathode −", 0)]
+        assert all(0 <= r["x"] - r["w"] / 2 and r["x"] + r["w"] / 2 <= 400 for r in rows)
         assert "Source:" in page.text_content("#mode-source")
         _prepared(page, server)
         thresholds = page.evaluate("""async () => {

@@ -30,6 +30,7 @@ MODULES = (
     "estim.sweep.population",
     "estim.skin",
     "estim.safety.render",
+    "tests.programs",  # the tests' program builder shows what it writes
 )
 
 

@@ -216,11 +216,11 @@ def test_each_iontophoresis_channel_on_gets_its_own_dose(tmp_path):
     from estim.report.run import result_to_dict
     from estim.report.terminal import render_brief
     from estim.simulate import simulate
-    from tests.programs import IONTO, channel, disc, head
+    from tests.programs import IONTO, IONTO_DEXAMETHASONE, channel, disc, head
 
     text = (head("two drugs", "forearm", compliance_voltage="20 V")
             + channel("elbow", "forearm_dorsal_proximal", "forearm_lateral_epicondyle",
-                      pad=disc("4 cm"), **IONTO)
+                      pad=disc("4 cm"), **IONTO_DEXAMETHASONE)
             + channel("wrist", "forearm_volar_proximal", "forearm_volar_distal",
                       pad=disc("2 cm"), **{**IONTO, "amplitude": "2 mA"}))
     result = simulate(parse_program(text))
@@ -254,4 +254,8 @@ def test_each_iontophoresis_channel_on_gets_its_own_dose(tmp_path):
     assert "Dose (channel elbow):" in said and "Dose (channel wrist):" in said
     page = render_html(result, data, program_text=text)
     assert "Iontophoretic dose, channel elbow" in page
-    assert "Iontophoretic dose, channel wrist" in page
+    # each dose's own evidence: the drug's Faraday estimate under the elbow's, none under
+    # the wrist's, which has no drug (the first's stood under both; review)
+    elbow, wrist = page.split("Iontophoretic dose, channel wrist")
+    assert "Faraday" in elbow.split("Iontophoretic dose, channel elbow")[1]
+    assert "Faraday" not in wrist.split("</section>")[0]

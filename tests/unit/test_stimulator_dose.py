@@ -104,3 +104,23 @@ def test_a_dc_channel_beside_a_pulsed_one_is_said_at_its_own_limits() -> None:
     short = [w for w in weak if "compliance drives at most" in w]
     assert len(short) == 1 and "of the d.c. channel's 8 mA" in short[0]
     assert "dial's" not in short[0]
+
+
+def test_two_dc_channels_alone_are_each_named_without_a_pulsed_channel() -> None:
+    """Two iontophoresis channels and no pulsed one: the dial's words ended "the sensation
+    here is the pulsed channels'" and called the dial's own channel "moving with the dial"
+    (review of 6 December 2026). At 2 mA on the dial (a's 4 mA) b's 8 mA runs at 4 mA."""
+    from tests.programs import IONTO, channel, disc, head
+
+    program = parse_program(
+        head() + channel("a", "lumbar_right_upper", "lumbar_right_lower", pad=disc("4 cm"),
+                         **IONTO)
+        + channel("b", "lumbar_left_upper", "lumbar_left_lower", pad=disc("4 cm"),
+                  **{**IONTO, "amplitude": "8 mA"}))
+    words, dose = _dose_at(program, 0.002)
+    said = " ".join(words)
+    assert dose is not None
+    assert "At 2 mA of d.c. (channel a, the dial's) the 40 mA·min take 20.5 min" in said
+    assert "At 4 mA of d.c. (channel b, moving with the dial) the 40 mA·min take 10.5 min" \
+        in said
+    assert "pulsed" not in said and said.endswith("is not modelled.")

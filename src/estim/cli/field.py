@@ -59,7 +59,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("fem", "analytic"), default="fem",
                    help="fem (any site, 1 %%) or analytic (planar sites, uniform pads, fast; "
                         "each layer isotropic at the geometric mean of its conductivities, "
-                        "so in muscle and bone its field can be 0.4-3 x the FEM's)")
+                        "so in anisotropic muscle and in bone its field can be 0.4-3 x the "
+                        "FEM's: docs/fields.md)")
     add_amplitude(p)
     add_json(p)
     p.set_defaults(handler=run)

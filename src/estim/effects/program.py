@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from estim.fields.solve import ChannelField, FieldSolution
 
 __all__ = ["DeviceReach", "EffectsResult", "OtherChannel", "characteristic_frequency",
-           "device_reach", "dose_dict", "effects_for_program", "held_to", "program_dose",
-           "program_doses", "pulse_train", "reach_note", "subject_recruitment"]
+           "dc_channels", "device_reach", "dose_dict", "effects_for_program", "held_to",
+           "program_dose", "program_doses", "pulse_train", "reach_note",
+           "subject_recruitment"]
 
 #: Virtual subjects behind every threshold band of ``estim run`` (estim.effects.subjects).
 VIRTUAL_SUBJECTS = 20
@@ -165,15 +166,20 @@ def program_dose(program: Program, *, setting: str = "programmed") -> DoseReport
 
 def program_doses(program: Program, *, setting: str = "programmed"
                   ) -> tuple[tuple[str, DoseReport], ...]:
-    """Each iontophoresis channel's (name, dose), those that are on in the program's order
-    (the first one where none is on; none where no channel is iontophoresis): the drug
+    """Each iontophoresis channel's (name, dose), in the program's order (none where no
+    channel is iontophoresis; :func:`dc_channels`): the drug
     under its own electrode where the file leaves it out, the density judged under both
     pads, and what a compliance too low for the skin's d.c. load delivers instead, as a
     finding (its current called ``setting``). A second channel's dose was said to be
     missing in a note, its compliance's shortfall not at all (review of 6 December 2026)."""
-    dc = [c for c in program.channels if isinstance(c.stimulation, Iontophoresis)]
-    on = [c for c in dc if c.stimulation.amplitude.value > 0] or dc[:1]
-    return tuple((c.name, _channel_dose(program, c, setting)) for c in on)
+    return tuple((c.name, _channel_dose(program, c, setting)) for c in dc_channels(program))
+
+
+def dc_channels(program: Program) -> list[Channel]:
+    """The program's iontophoresis channels that are on, in its order (the program model
+    takes none at 0 mA, so these are all of them)."""
+    return [c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
+            and c.stimulation.amplitude.value > 0]
 
 
 def _channel_dose(program: Program, main: Channel, setting: str) -> DoseReport:
@@ -738,6 +744,9 @@ def subject_recruitment(window: SensationWindow, excitability: float,
                        periosteal=frac("periosteal", pain))
 
 
+_P = ParamSpec("_P")
+
+
 def _with_other_doses(run: Callable[Concatenate[Program, _P], EffectsResult]
                       ) -> Callable[Concatenate[Program, _P], EffectsResult]:
     """Every result of ``run`` with the doses of the iontophoresis channels on beside the
@@ -749,9 +758,6 @@ def _with_other_doses(run: Callable[Concatenate[Program, _P], EffectsResult]
         return replace(result, dose_channel=doses[0][0] if doses else None,
                        other_doses=doses[1:])
     return wrapped
-
-
-_P = ParamSpec("_P")
 
 
 @_with_other_doses
@@ -802,13 +808,13 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     if dose is not None and kind == "iontophoresis":
         notes.append("d.c. with slow ramps: the cable models do not apply (sensation under "
                      "d.c. electrodes is mostly electrochemical); no sensation window")
-    elif dose is not None:  # beside the pulsed channel read here; the dosed one named
-        dc = [c.name for c in program.channels if c.stimulation.type == "iontophoresis"
-              and c.stimulation.amplitude.value > 0]
-        notes.append(f"channel {dc[0]!r} (iontophoresis) is d.c. with slow ramps: the cable "
-                     "models do not apply (sensation under d.c. electrodes is mostly "
-                     "electrochemical), and what a person feels under its pads is not "
-                     "predicted")
+    elif dose is not None:  # beside the pulsed channel read here; the dosed ones named
+        dc = [c.name for c in dc_channels(program)]
+        which = (f"channel {dc[0]!r} (iontophoresis) is" if len(dc) == 1 else
+                 "channels " + ", ".join(repr(n) for n in dc) + " (iontophoresis) are")
+        notes.append(f"{which} d.c. with slow ramps: the cable models do not apply "
+                     "(sensation under d.c. electrodes is mostly electrochemical), and what "
+                     "a person feels under their pads is not predicted")
     if len(stimuli[0].onsets_s) == 0:
         notes.append("the programmed amplitude is zero: nothing is delivered, no fiber fires")
         return EffectsResult(None, None, None, None, dose, None, tuple(notes))

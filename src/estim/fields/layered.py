@@ -8,10 +8,13 @@ with uniform current density then costs a closed-form rectangle integral of 1/r 
 singular part) plus a quadrature of the remainder over cells, summed by a compiled loop
 (:func:`_cell_sums`) that evaluates the splines itself: the report's sections of two
 channels on the back (61 million point-cell pairs) took 27 s with scipy's evaluator called
-cell by cell, 5 s with the loop on one core (6 December 2026). A fiber's few hundred points
-take milliseconds, which is what an interactive loop needs; accuracy against the FEM is a few
-per cent (uniform density instead of an equipotential pad, a half-space instead of the
-finite box). Anisotropic layers are replaced by their geometric-mean conductivity.
+cell by cell, 5 s with the loop (6 December 2026; both measured with the machine's other
+core busy with a benchmark). A fiber's few hundred points take milliseconds, which is what
+an interactive loop needs. On isotropic layers it agrees with the FEM within a few per cent
+(uniform density instead of an equipotential pad, a half-space instead of the finite box);
+anisotropic layers are replaced by their geometric-mean conductivity, and where the
+muscle's anisotropy matters its field in muscle and bone departs from the FEM's far more
+(docs/fields.md).
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
 
     css = (resources.files("estim") / "report" / "assets" / "report.css").read_text("utf-8")
     fx = data.get("effects") or {}
-    doses = ([fx["dose"]] if fx.get("dose") else []) + list(fx.get("other_doses") or [])
+    doses = list(page.doses_of(fx).values())
     footnotes = page.Footnotes()
     findings = page.finding_rows(result.safety.findings, footnotes)
     columns, rows = page.output_table(result.safety.table)
@@ -181,9 +181,13 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
         # each iontophoresis channel's dose, named by its channel where there are several
         # (a second channel's went unsaid; review of 6 December 2026)
+        # each with its own evidence: a drug's Faraday estimate or none (the first dose's
+        # stood under every one; review of 6 December 2026)
         "doses": [{"channel": page.plain(str(x.get("channel"))) if len(doses) > 1 else None,
                    "rows": page.dose_rows(x),
-                   "findings": [page.readable(page.plain(f)) for f in x.get("findings", [])]}
+                   "findings": [page.readable(page.plain(f)) for f in x.get("findings", [])],
+                   "evidence": page.readable(page.plain(page.evidence_words(
+                       x.get("evidence"))))}
                   for x in doses],
         "notes": [page.readable(page.plain(n)) for n in fx.get("notes", [])],
         "program_text": (terminal_text(program_text, markup=False, newlines=True)

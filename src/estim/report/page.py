@@ -40,6 +40,7 @@ __all__ = [
     "dbs_rows",
     "dial_volts",
     "dose_rows",
+    "doses_of",
     "edge_distance",
     "field_rows",
     "finding_rows",
@@ -1099,6 +1100,15 @@ def _too_high(dose: dict[str, Any], density: float | None) -> str:
     if limit is None:
         return " (too high)" if dose.get("current_density_ok") is False else ""
     return " (too high)" if density > limit * (1 + 1e-12) else ""
+
+
+def doses_of(fx: dict[str, Any], first_dc: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each iontophoresis channel's dose of a run's effects (``results.json``'s ``dose``
+    and ``other_doses``), by channel, in program order; a dose that names no channel (as
+    results written before 6 December 2026) is ``first_dc``'s."""
+    every = ([fx["dose"]] if fx.get("dose") else []) + list(fx.get("other_doses") or [])
+    return {str(x.get("channel") or first_dc): {**x, "channel": x.get("channel") or first_dc}
+            for x in every}
 
 
 def dose_rows(dose: dict[str, Any]) -> list[tuple[str, str]]:

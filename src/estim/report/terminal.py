@@ -14,6 +14,7 @@ from estim.report.page import (
     dbs_channels_text,
     device_top,
     dial_volts,
+    doses_of,
     edge_distance,
     expecter,
     in_amperes,
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
     from estim.simulate import Result
 
 __all__ = ["console", "render_brief", "render_effects", "render_summary", "terminal_text"]
-
-
-def _doses(fx: dict[str, Any], first_dc: str | None = None) -> dict[str, dict[str, Any]]:
-    """Each iontophoresis channel's dose of a run's effects, by channel, in program order
-    (a dose that names no channel, as results written before 6 December 2026, is
-    ``first_dc``'s, the first iontophoresis channel)."""
-    every = ([fx["dose"]] if fx.get("dose") else []) + list(fx.get("other_doses") or [])
-    return {str(x.get("channel") or first_dc): {**x, "channel": x.get("channel") or first_dc}
-            for x in every}
 
 
 def _dose_density(dose: dict[str, Any]) -> str:
@@ -168,7 +160,7 @@ def render_effects(effects: Any, console: Console) -> None:
                      f"contractions (fatigue ratio {ratio})")
         console.print(f"[bold]Force:[/bold] {sizes}. "
                       f"[dim]{terminal_text(f['evidence'])}[/dim]")
-    doses = _doses(d)
+    doses = doses_of(d)
     for dose in doses.values():
         drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
         mass = (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg delivered"
@@ -234,7 +226,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "
                       "for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
-    doses = _doses(data.get("effects") or {},
+    doses = doses_of(data.get("effects") or {},
                    next((c["name"] for c in chans if c.get("modality") == "iontophoresis"),
                         None))
     for c in chans:

@@ -201,6 +201,7 @@ def _at_amplitude(channel: Channel, value: float) -> Channel:
             # device maximum was left uncomputed, an "analysis" warning where its 100 mA
             # fail iec.rms.dc (review of 6 December 2026)
             scaled = stim.model_copy(update={"amplitude": amp, "dose": dose})
+            scaled._check_dose()  # the dose's own physics still holds (ramps, 24 h)
             return channel.model_copy(update={"stimulation": scaled})
         result = channel.replace(stimulation=scaled)
     return result

@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from estim.effects.iontophoresis import DoseReport
 from estim.effects.program import (
     DeviceReach,
+    dc_channels,
     dose_dict,
     held_to,
     program_doses,
@@ -48,13 +50,21 @@ from estim.effects.sensation import CountCriterion, Recruitment, classify_sensat
 from estim.effects.session import PulseTrain, simulate_session
 from estim.effects.window import SensationWindow, thresholds_near
 from estim.errors import InputError
+from estim.program.common import MAX_SESSION_S
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
 from estim.program.stimulation import FORCE_TYPES, Iontophoresis
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import JobState, Level
-from estim.stimulator.safety_dial import SafetyTable, dial_channel, program_at, safety_table
+from estim.stimulator.safety_dial import (
+    SafetyTable,
+    dial_channel,
+    program_at,
+    refused_channel,
+    safety_table,
+)
+from estim.text import current_text, duration_text, readable
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -550,58 +560,49 @@ def _dose_at(program: Program, setting: float
     """An iontophoresis program's dose at a dial setting (A), in words and as
     :func:`estim.effects.program.dose_dict` (the first d.c. channel's): the dose is the
     program's, so the time is what moves with the current (ramps included). Beside a pulsed
-    channel, which the dial sets, each d.c. channel that is on moves with it and is said at
-    its own current (such a dial gave no dose, and then the first d.c. channel's alone;
+    channel, which the dial sets, or with several d.c. channels, each is said at its own
+    current, by name (such a dial gave no dose, and then the first d.c. channel's alone;
     review and probe of 6 December 2026)."""
-    from estim.program.stimulation import Iontophoresis
-    from estim.stimulator.safety_dial import dial_channel
-
     dial = dial_channel(program).name
-    dcs = [c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
-           and c.stimulation.amplitude.value > 0] or [
-        next(c for c in program.channels if isinstance(c.stimulation, Iontophoresis))]
-    beside = any(c.name != dial for c in dcs)
+    dcs = dc_channels(program)
+    beside = not isinstance(dial_channel(program).stimulation, Iontophoresis)
+    named = beside or len(dcs) > 1
     if setting <= 0:
-        return ((f"the d.c. of channel {_names(dcs)} is off at zero: no drug delivered",)
-                if beside else ("the dial is at zero: no current, no drug delivered",)), None
+        return ((f"the d.c. of channel {' and '.join(c.name for c in dcs)} is off at zero: "
+                 "no drug delivered",) if named
+                else ("the dial is at zero: no current, no drug delivered",)), None
     try:
         moved = program_at(program, setting)
-        doses = program_doses(moved, setting="d.c. channel's" if beside else "dial's")
+        doses = program_doses(moved, setting="d.c. channel's" if named else "dial's")
     except InputError as err:  # the program model refuses the setting: said of the dial
         return (f"no dose at this setting: {_dose_refused(program, setting, err)}",), None
     words: list[str] = []
     for name, dose in doses:
         own = _channel(moved, name).stimulation.amplitude.value
-        words.extend(_dose_words(dose, own, name if beside else None,
-                                 held=own < _share(program, name) * setting * (1 - 1e-9)))
-    if beside:
-        words.append("The sensation under a d.c. electrode is mostly electrochemical and is "
-                     "not modelled; the sensation here is the pulsed channels'.")
+        how = ("the dial's" if name == dial else "held at the device maximum"
+               if own < _share(program, name) * setting * (1 - 1e-9) else "moving with the dial")
+        words.extend(_dose_words(dose, own, f"channel {name}, {how}" if named else None))
+    closing = ("The sensation under a d.c. electrode is mostly electrochemical and is not "
+               "modelled")
+    if named:
+        pulsed = "; the sensation here is the pulsed channels'" if beside else ""
+        words.append(f"{closing}{pulsed}.")
     else:
-        words[0] += (" The sensation under a d.c. electrode is mostly electrochemical and "
-                     "is not modelled.")
+        words[0] += f" {closing}."
     return tuple(words), dose_dict(doses[0][1])
 
 
-def _names(channels: list[Any]) -> str:
-    return " and ".join(c.name for c in channels)
-
-
-def _dose_words(dose: Any, current: float, channel: str | None, *, held: bool
-                ) -> list[str]:
-    """One d.c. channel's dose at its ``current`` (A) in words, then its findings; named
-    ``channel`` beside a pulsed channel (None: the dial's own)."""
-    from estim.text import current_text, duration_text, readable
-
+def _dose_words(dose: DoseReport, current: float, which: str | None) -> list[str]:
+    """One d.c. channel's dose at its ``current`` (A) in words, then its findings; ``which``
+    says whose (None: the dial's only channel)."""
     d = dose_dict(dose)
     limit = d["current_density_limit_mA_per_cm2"]
     back = d["return_current_density_mA_per_cm2"]
     density = f"{dose.current_density_mA_per_cm2:.3g} mA/cm² under the drug pad"
     if back is not None:
         density += f" and {back:.3g} under the return pad"
-    how = "held at the device maximum" if held else "moving with the dial"
-    at = (f"At {current_text(current, smallest='mA')} of d.c. (channel {channel}, {how})"
-          if channel is not None else f"At {current_text(current, smallest='mA')}")
+    at = (f"At {current_text(current, smallest='mA')} of d.c. ({which})" if which is not None
+          else f"At {current_text(current, smallest='mA')}")
     words = (f"{at} the {dose.dose_mA_min:.3g} mA·min "
              f"take {duration_text(dose.duration_s)}, ramps included; {density} (the "
              f"guideline: at most {limit:.3g} mA/cm² under each)")
@@ -618,24 +619,15 @@ def _dose_refused(program: Program, setting: float, err: InputError) -> str:
     at the dose where the user turned the dial (review of 6 December 2026). Beside a pulsed
     channel, of the d.c. channel that moves with the dial, at the dial's settings (it read
     the model's message of the d.c. current, 5.01 mA beside a dial at 31.3 mA; probe)."""
-    import re
-
-    from estim.program.common import MAX_SESSION_S
-    from estim.stimulator.safety_dial import dial_channel
-    from estim.text import current_text
-
-    found = re.match(r"channels\[(\d+)\]", err.field or "")
-    index = int(found.group(1)) if found is not None else None
-    if index is not None and index < len(program.channels):
-        dc = program.channels[index]
-    else:  # the model names the dose alone: the d.c. channel whose dose fails here
-        dcs = [c for c in program.channels if isinstance(c.stimulation, Iontophoresis)
-               and c.stimulation.amplitude.value > 0] or [dial_channel(program)]
+    dc = refused_channel(program, err)
+    if dc is None:  # the model names the dose alone: the d.c. channel whose dose fails here
+        dcs = dc_channels(program) or [dial_channel(program)]
         dc = next((c for c in dcs if _dose_fails(c.stimulation,
                                                  setting * _share(program, c.name))), dcs[0])
     s = dc.stimulation
     beside = dc.name != dial_channel(program).name
     whose = f"channel {dc.name!r}, which moves with the dial: " if beside else ""
+    on_dial = " on the dial" if beside else ""
     if not isinstance(s, Iontophoresis) or not (err.field or "").endswith("dose"):
         return f"{whose}{err}"
     share = _share(program, dc.name)  # [A of the d.c. channel per unit of the dial]
@@ -643,29 +635,26 @@ def _dose_refused(program: Program, setting: float, err: InputError) -> str:
     dose = f"the {s.dose / 0.06:.3g} mA·min"  # [C -> mA·min]
     if s.dose / (setting * share) > MAX_SESSION_S - ramps:
         lowest = s.dose / (MAX_SESSION_S - ramps) / share
-        return (f"{whose}below {current_text(lowest * (1 + 5e-3))} on the dial {dose} take "
-                "more than a day, the longest treatment the program model takes"
-                if beside else
-                f"below {current_text(lowest * (1 + 5e-3))} {dose} take more "
-                "than a day, the longest treatment the program model takes")
+        return (f"{whose}below {current_text(lowest * (1 + 5e-3))}{on_dial} {dose} take "
+                "more than a day, the longest treatment the program model takes")
     if ramps > 0 and setting * share * ramps > s.dose:
         highest = s.dose / ramps / share
-        return (f"{whose}above {current_text(highest * (1 - 5e-3))} on the dial the ramps "
-                f"alone deliver more than {dose}" if beside else
-                f"above {current_text(highest * (1 - 5e-3))} the ramps alone "
-                f"deliver more than {dose}")
+        return (f"{whose}above {current_text(highest * (1 - 5e-3))}{on_dial} the ramps "
+                f"alone deliver more than {dose}")
     return f"{whose}{err}"
 
 
 def _dose_fails(s: Any, current: float) -> bool:
     """Whether an iontophoresis dose is refused at ``current`` (A): its ramps alone hold
-    more, or it takes more than a day."""
-    from estim.program.common import MAX_SESSION_S
-
+    more, or it takes more than a day (``Iontophoresis._check_dose``'s conditions)."""
     if not isinstance(s, Iontophoresis) or current <= 0:
         return False
-    ramps = 0.5 * (s.ramp_up + s.ramp_down)
-    return s.dose / current > MAX_SESSION_S - ramps or current * ramps > s.dose
+    try:
+        s.model_copy(update={"amplitude": s.amplitude.model_copy(
+            update={"value": current})})._check_dose()
+    except InputError:
+        return True
+    return False
 
 
 def _channel(program: Program, name: str) -> Any:

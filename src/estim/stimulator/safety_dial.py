@@ -110,19 +110,26 @@ class SafetyAt:
     rule_ids: tuple[str, ...] = ()
 
 
+def refused_channel(program: Program, err: InputError) -> Channel | None:
+    """The channel the program model's refusal names (``channels[1].stimulation...``), or
+    None where it names none."""
+    import re
+
+    found = re.match(r"channels\[(\d+)\]", err.field or "")
+    if found is not None and int(found.group(1)) < len(program.channels):
+        return program.channels[int(found.group(1))]
+    return None
+
+
 def _refused(program: Program, err: InputError) -> str:
     """Why the program model refuses a setting, said of the channel it refuses where that is
     not the dial's own: a TENS dial past 62.5 mA read "channels[0].stimulation.amplitude:
     got '10.08 mA'...", of an iontophoresis channel the user never turned (probe of
     6 December 2026)."""
-    import re
-
-    found = re.match(r"channels\[(\d+)\]", err.field or "")
-    if found is not None and int(found.group(1)) < len(program.channels):
-        channel = program.channels[int(found.group(1))]
-        if channel.name != dial_channel(program).name:
-            return (f"channel {channel.name!r}, which moves with the dial, is refused at this "
-                    f"setting: {err}")
+    channel = refused_channel(program, err)
+    if channel is not None and channel.name != dial_channel(program).name:
+        return (f"channel {channel.name!r}, which moves with the dial, is refused at this "
+                f"setting: {err}")
     return str(err)
 
 
