@@ -48,6 +48,7 @@ from estim.fibers.kinetics import (
     kinetic_table,
     step_gates,
 )
+from estim.parallel import one_at_a_time
 
 __all__ = ["as_sources", "channel_sets", "run_batch", "run_batch_numpy"]
 
@@ -441,7 +442,8 @@ def run_batch(code: int | np.ndarray, kin: np.ndarray, dt: float, n_steps: int,
     if n_b == 1:  # on this thread: a batch of one would leave the other threads spinning
         _chunk(np.zeros(1, dtype=np.int64), *args)
     else:
-        _run_batch_compiled(*args, min(get_num_threads(), n_b))
+        with one_at_a_time():  # numba's workqueue layer aborts on a second thread
+            _run_batch_compiled(*args, min(get_num_threads(), n_b))
     bad = np.flatnonzero(steps < 0)
     if bad.size:
         b = int(bad[0])

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from estim.fields.analytic import layered_remainder
 from estim.fields.electrodes import Electrode
 from estim.fields.sites import Site
+from estim.parallel import one_at_a_time
 
 __all__ = ["LayeredGreen", "PadSource", "layered_green"]
 
@@ -93,9 +94,10 @@ class LayeredGreen:
             m = np.flatnonzero(layer == i)
             if m.size:
                 part = np.zeros((4, m.size))
-                _cell_sums(tx, ty, c, np.ascontiguousarray(u[m], dtype=float),
-                           np.ascontiguousarray(v[m], dtype=float),
-                           np.ascontiguousarray(z[m], dtype=float), cu, cv, w, part)
+                with one_at_a_time():  # numba's workqueue layer aborts on a second thread
+                    _cell_sums(tx, ty, c, np.ascontiguousarray(u[m], dtype=float),
+                               np.ascontiguousarray(v[m], dtype=float),
+                               np.ascontiguousarray(z[m], dtype=float), cu, cv, w, part)
                 out[:, m] = part
         return out[0], out[1], out[2], out[3]
 
