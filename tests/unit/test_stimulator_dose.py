@@ -124,3 +124,21 @@ def test_two_dc_channels_alone_are_each_named_without_a_pulsed_channel() -> None
     assert "At 4 mA of d.c. (channel b, moving with the dial) the 40 mA·min take 10.5 min" \
         in said
     assert "pulsed" not in said and said.endswith("is not modelled.")
+
+
+def test_the_dial_at_zero_delivers_nothing_and_passes() -> None:
+    """The program model takes no d.c. channel at 0 mA, and the dial at 0 read "refused:
+    amplitude: got 0.0, expected a positive current" (probe of 6 December 2026). At 0
+    nothing flows: it passes, saying so; just above, the dose's own refusal stands."""
+    from estim.stimulator.safety_dial import AT_ZERO, REFUSED, safety_table
+
+    table = safety_table(_program())
+    assert table.spans[0].verdict == REFUSED  # the table itself: refused from 0
+    zero = table.at(0.0)
+    assert (zero.verdict, zero.rules) == ("pass", (AT_ZERO,))
+    tiny = table.at(1e-6)
+    assert tiny.verdict == REFUSED and "within 24 h" in tiny.rules[0]
+    # a program that 0 does not refuse reads as before at 0: its own span, no words
+    tens = safety_table(parse_program(
+        bundled_examples()["tens_conventional"].read_text(encoding="utf-8")))
+    assert tens.at(0.0).verdict == "pass" and tens.at(0.0).rules == ()
