@@ -117,6 +117,11 @@ def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
          "less than 12.1 ms"),
         ('pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 5e-324',
          "channels[0].stimulation.asymmetry_ratio", "from 0.01 to 1"),
+        # a gap on a single phase was dropped without a word, even one longer than the
+        # period (probe of 6 December 2026)
+        ('pulse = "symmetric_biphasic"', 'pulse = "monophasic"\ninterphase_gap = "1 s"',
+         "channels[0].stimulation.interphase_gap", "no interphase_gap unless the pulse is "
+         "biphasic"),
         # a wrong type in TOML's words, not pydantic's ("Input should be a valid integer")
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
          'pulses_per_burst = "seven"', "channels[0].stimulation.pulses_per_burst",

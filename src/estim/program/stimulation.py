@@ -61,6 +61,12 @@ class _Pulsed(FrozenModel):
             raise InputError("asymmetry_ratio", self.asymmetry_ratio,
                              "no asymmetry_ratio unless pulse = 'asymmetric_biphasic' (the "
                              f"pulse is '{self.pulse.value}', which has no second-phase ratio)")
+        if self.interphase_gap > 0 and self.pulse is PulseShape.MONOPHASIC:
+            # a single phase has no gap between phases: it was dropped without a word, and
+            # the output table's pulse duration left it out (probe of 6 December 2026)
+            raise InputError("interphase_gap", si_text("interphase_gap", self.interphase_gap),
+                             "no interphase_gap unless the pulse is biphasic (the pulse is "
+                             "'monophasic', a single phase)")
         return self
 
     @property
