@@ -159,6 +159,8 @@ def test_two_names_of_one_field_are_refused(first: str, second: str) -> None:
     ("amplitude=10mA,0.01A", "0.01 A", "it is '10 mA' again"),
     ("pulse_width=100..100us:3", "100 us", "given twice"),
     ("mode=burst,burst", "burst", "given twice"),
+    # 100 us in s was 9.999999999999999e-05, not 0.0001: two points (probe, 6 December 2026)
+    ("pulse_width=100us,0.0001s", "0.0001 s", "it is '100 us' again"),
 ])
 def test_a_value_given_twice_is_refused(text: str, got: str, words: str) -> None:
     """One value twice is one point: its rows repeated and the count called each one
@@ -166,6 +168,10 @@ def test_a_value_given_twice_is_refused(text: str, got: str, words: str) -> None
     with pytest.raises(InputError) as err:
         plan_sweep(TENS, [parse_axis(text)], options=SAFETY)
     assert f"got '{got}'" in str(err.value) and words in str(err.value)
+
+
+def test_a_converted_value_is_written_to_the_digits_a_value_has() -> None:
+    assert parse_axis("pulse_width=100us,0.0002s").numbers == (1e-4, 2e-4)
 
 
 def test_zipped_axes_may_repeat_a_value_but_not_a_point() -> None:

@@ -272,7 +272,11 @@ def _convert(value: float, unit: str, to: str | None, opt: str) -> float:
 
     reg = ureg()
     try:
-        return float(reg.Quantity(value, pint_unit(unit)).to(pint_unit(to or unit)).magnitude)
+        converted = reg.Quantity(value, pint_unit(unit)).to(pint_unit(to or unit)).magnitude
+        # to the 12 digits a value is written with: 100 us in s was 9.999999999999999e-05,
+        # so "100us,0.0001s" ran one point twice and the column showed the noise (probe of
+        # 6 December 2026)
+        return float(f"{float(converted):.12g}")
     except Exception:  # pint raises many kinds for unknown or mismatched units
         raise InputError(opt, f"{value:g} {unit}", f"a value in a unit convertible to "
                          f"{to!r} (the unit of the other values)") from None
