@@ -137,6 +137,13 @@ def build_setup(program: Program, *, site_overrides: Mapping[str, str] | None = 
     return Setup(program, site, tuple(channels))
 
 
+class PadsOverlap(InputError):
+    """Two pads on the same skin, said of one of them; :attr:`other_side` says it of the
+    other (the one a caller may have moved)."""
+
+    other_side: InputError | None = None
+
+
 def _no_pads_overlap(site: Site, channels: list[PlacedChannel]) -> None:
     """Two pads on the same skin: a channel's anode and cathode, or two channels' pads at
     different placements (channels may share a placement: one pad). Overlapping pads were
@@ -147,10 +154,17 @@ def _no_pads_overlap(site: Site, channels: list[PlacedChannel]) -> None:
         for j, other_role, other in pads[:k]:
             if other.name == pad.name or not pads_overlap(site, pad, other):
                 continue
-            whose = (f"the {other_role}" if j == i else
-                     f"channel {channels[j].name}'s {other_role}")
-            raise InputError(f"channels[{i}].{role}.placement", pad.name,
-                             f"a pad that does not overlap {whose} at {other.name} (their "
-                             f"{pad.length * 1e3:g} x {pad.width * 1e3:g} and "
-                             f"{other.length * 1e3:g} x {other.width * 1e3:g} mm pads cover "
-                             "the same skin)")
+            def said(k: int, at: Electrode, k_role: str, of: Electrode, of_role: str,
+                     n: int) -> PadsOverlap:
+                whose = f"the {of_role}" if n == k else f"channel {channels[n].name}'s {of_role}"
+                return PadsOverlap(f"channels[{k}].{k_role}.placement", at.name,
+                                  f"a pad that does not overlap {whose} at {of.name} (their "
+                                  f"{at.length * 1e3:g} x {at.width * 1e3:g} and "
+                                  f"{of.length * 1e3:g} x {of.width * 1e3:g} mm pads cover "
+                                  "the same skin)")
+
+            err = said(i, pad, role, other, other_role, j)
+            # the same overlap said of the other pad, for a caller that moved that one (a
+            # sweep over the anode's placement read "does not overlap the anode")
+            err.other_side = said(j, other, other_role, pad, role, i)
+            raise err

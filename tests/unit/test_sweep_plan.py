@@ -541,3 +541,13 @@ def test_a_program_on_the_command_line_must_be_the_sweep_files(tmp_path, capsys)
     assert not (tmp_path / "o").exists()
     assert main(["sweep", str(tmp_path / "p.toml"), "--file", str(sweep),
                  "-o", str(tmp_path / "o")]) == 0
+
+
+def test_a_swept_pad_onto_the_other_is_said_of_the_pad_swept() -> None:
+    """Moving the anode onto the cathode's skin read "expected a pad that does not overlap
+    the anode at lumbar_lower", of the anode itself (probe of 6 December 2026)."""
+    with pytest.raises(InputError) as err:
+        plan_sweep(TENS, [parse_axis("anode.placement=lumbar_lower")], options=SAFETY)
+    assert str(err.value).startswith("--vary anode.placement: got 'lumbar_lower', expected a "
+                                     "pad that does not overlap the cathode at "
+                                     "lumbar_left_lower"), str(err.value)

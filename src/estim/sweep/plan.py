@@ -298,6 +298,14 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
     def short(axis: Axis) -> str:
         return axis.name.rsplit(".", 1)[-1]
 
+    from estim.setup import PadsOverlap
+
+    if isinstance(problem, PadsOverlap) and problem.other_side is not None and any(
+            _moves(a, problem.other_side.field) and not _moves(a, problem.field) for a in axes):
+        # the pad the axis moved is the other one: say the overlap of it (it read "got
+        # 'lumbar_lower', expected a pad that does not overlap the anode at lumbar_lower"
+        # for a sweep of the anode's placement; probe of 6 December 2026)
+        problem = problem.other_side
     field = problem.field.rsplit(".", 1)[-1]
     culprits = [(a, i) for a, i in zip(axes, combo, strict=True)
                 if short(a) == field or (a.name == SUBJECT and "thickness" in field)]
@@ -318,6 +326,20 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
                                                                         strict=True))
     return InputError(problem.field, problem.value,
                       f"{problem.expected} (at the sweep point {point})")
+
+
+def _moves(axis: Axis, field: str) -> bool:
+    """Whether ``axis`` sets the electrode field ``field`` (``channels[0].anode.placement``):
+    the same key of that role's pad, or of both pads (``electrodes.``), on that channel or
+    on every channel."""
+    role = re.search(r"\.(anode|cathode)\.", field)
+    key = field.rsplit(".", 1)[-1]
+    if role is None or axis.name.rsplit(".", 1)[-1] != key:
+        return False
+    channel = re.match(r"channels\[(\d+)\]", axis.name)
+    if channel is not None and not field.startswith(f"channels[{channel[1]}]."):
+        return False
+    return f"{role[1]}." in axis.name or "electrodes." in axis.name
 
 
 def _check_site(program: Program) -> None:
