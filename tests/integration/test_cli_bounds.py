@@ -200,3 +200,18 @@ def test_a_sweep_file_without_a_program_is_refused(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("estim sweep: error: program: got ") and "sweep file" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "--file", "a.toml", "--file", "b.toml"],
+    ["run", "tens_conventional", "-o", "A", "--output", "B"],
+    ["check", "tens_conventional", "--amplitude", "5mA", "--amplitude=6mA"],
+])
+def test_an_option_of_one_value_given_twice_is_refused(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse keeps the last: ``sweep --file a.toml --file b.toml`` ran b.toml alone, of
+    another program, without a word (probe of 6 December 2026)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "given twice" in capsys.readouterr().err

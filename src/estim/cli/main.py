@@ -38,7 +38,26 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _COMMANDS:
         importlib.import_module(module).register(sub)
+    for command in sub.choices.values():
+        for action in command._actions:  # argparse has no public walk of its actions
+            if type(action) is argparse._StoreAction and action.option_strings:
+                action.__class__ = _Once
     return parser
+
+
+class _Once(argparse._StoreAction):
+    """An option that takes one value, refused when given twice: argparse keeps the last,
+    so ``sweep --file a.toml --file b.toml`` ran b.toml alone, of another program, without
+    a word, and ``-o A -o B`` wrote to B (probe of 6 December 2026)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        seen: dict[str, object] = namespace.__dict__.setdefault("_given_once", {})
+        if self.dest in seen:
+            raise argparse.ArgumentError(self, f"given twice ({seen[self.dest]!r}, then "
+                                               f"{values!r}): give it once")
+        seen[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _options(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[set[str], set[str]]:
