@@ -563,7 +563,15 @@ def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> 
     """It was filed under the field "0" (JSON's position), expecting "JSON decode error"."""
     answer = client.post("/api/people", content=b"{not json",
                          headers={"content-type": "application/json"})
-    _refused(answer, "request", "a JSON body")
+    text = _refused(answer, "request", "a JSON body")
+    # it read "got '', expected a JSON body" of a body that was not empty, and "got ''"
+    # of an array too (probe of 6 December 2026): what JSON's reader found, and where
+    assert "got 'a body that is not JSON'" in text and "at character 1" in text, text
+    text = _refused(client.post("/api/people", json=[1, 2]), "request", "a JSON object")
+    assert "got 'a JSON array'" in text and "valid dictionary" not in text, text
+    _refused(client.post("/api/people", content=b"", headers={"content-type":
+                                                              "application/json"}),
+             "request", "a JSON body (the request had none)")
     # bytes that are not UTF-8 got a 400 with a string detail, unlike every other bad body
     answer = client.post("/api/people", content=b'{"name": "\xff\xfe"}',
                          headers={"content-type": "application/json"})

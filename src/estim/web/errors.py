@@ -62,11 +62,22 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
     elif kind == "extra_forbidden":
         expected = "only the form's own fields (this one is not among them)"
     elif kind == "json_invalid":
-        value, expected = "", "a JSON body"
+        # it read "got '', expected a JSON body" of a body that was not empty (probe of
+        # 6 December 2026): say what JSON's reader found, and where
+        why = str((first.get("ctx") or {}).get("error", "")).strip()
+        at = next((p for p in first.get("loc", ()) if isinstance(p, int)), None)
+        where = f" at character {at}" if at is not None else ""
+        value = "a body that is not JSON"
+        expected = (f"a JSON body ({why.lower()}{where})" if why else
+                    f"a JSON body{where}")
+    if field == "request" and kind in ("dict_type", "model_type", "model_attributes_type"):
+        expected = "a JSON object of the form's fields, {\"name\": value, ...}"
+    elif field == "request" and kind == "missing":
+        expected = "a JSON body (the request had none)"
     if isinstance(value, bytes):  # the body came with another Content-Type than JSON's
         # (text/plain read "got b'{...}', expected a valid dictionary"; probe)
         field, value = "request", "a body that is not sent as JSON"
         expected = "a JSON body with the header Content-Type: application/json"
-    if isinstance(value, dict | list):
-        value = ""
+    if isinstance(value, dict | list):  # it showed '' (probe of 6 December 2026)
+        value = f"a JSON {'object' if isinstance(value, dict) else 'array'}"
     return {"field": field, "message": one_line(InputError(field, value, expected))}
