@@ -355,7 +355,32 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
             continue
         for key in ("pulse_width", "frequency"):
             if getattr(settings, key) is not None:
+                _takes(stimulation.get("type"), key, getattr(settings, key))
                 stimulation[key] = getattr(settings, key)
+
+
+#: The form's words for the settings every pulsed channel takes.
+_SETTING_WORDS = {"pulse_width": "pulse width", "frequency": "rate"}
+
+
+def _takes(kind: object, key: str, value: str) -> None:
+    """Refuse a form setting that the mode's modality has no field for, in the form's words:
+    the page shows Pulse width and Rate for every mode, and on interferential current,
+    iontophoresis, HVPC or microcurrent they read "channels[0].stimulation.frequency: got
+    '100 Hz', expected a known key (type, mode, role, ...)" (probe of 6 December 2026)."""
+    from typing import get_args
+
+    from estim.program.stimulation import MODALITIES, Stimulation
+
+    models = {get_args(m.model_fields["type"].annotation)[0]: m
+              for m in get_args(get_args(Stimulation)[0])}
+    model = models.get(kind) if isinstance(kind, str) else None
+    if model is None or key in model.model_fields:
+        return  # an unknown type is the loader's to name
+    words = _SETTING_WORDS[key]
+    raise SettingsError([InputError(key, value, f"a blank {words}: this mode's "
+                                                f"{MODALITIES[str(kind)].short} has no "
+                                                f"{words} to set")], setting=key)
 
 
 def settings_program(settings: DeviceSettings) -> Program:
