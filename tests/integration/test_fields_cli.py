@@ -94,6 +94,14 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     # at 0 mA there is no field to draw (matplotlib warned of its log axis, with a path)
     assert run(_args(ok, "-o", str(tmp_path / "o"), "--amplitude", "0mA")) == 2
     assert "--amplitude: got '0mA', expected an amplitude above 0" in capsys.readouterr().err
+    # a file at 0 names its channel and the unit ("channels.stimulation.amplitude: got 0";
+    # probe of 6 December 2026)
+    zero = tmp_path / "zero.toml"
+    zero.write_text(Path(ok).read_text(encoding="utf-8").replace(
+        'amplitude = "300 uA"', 'amplitude = "0 uA"'), encoding="utf-8")
+    assert run(_args(str(zero), "-o", str(tmp_path / "o"))) == 2
+    assert "channels[0].stimulation.amplitude: got '0 A', expected an amplitude above 0" in \
+        capsys.readouterr().err
     # the analytic method covers planar sites only: a limb is refused in the user's words
     limb = str(EXAMPLES / "tens_acupuncture.toml")
     assert run(_args(limb, "-o", str(tmp_path / "o"), "--method", "analytic")) == 2

@@ -95,6 +95,14 @@ def test_malformed_axis_is_one_input_error(text: str) -> None:
     assert "--vary" in str(err.value)
 
 
+@pytest.mark.parametrize("count", ["2.5", "-1", "0", "1"])
+def test_a_range_of_a_count_not_whole_or_under_2_says_so(count: str) -> None:
+    """':2.5' and ':-1' got the generic "a number with its unit ..." (probe of 6 December
+    2026)."""
+    with pytest.raises(InputError, match="N a whole number of at least 2"):
+        parse_axis(f"amplitude=5..40mA:{count}")
+
+
 @given(st.text(max_size=40))
 def test_any_text_parses_or_is_an_input_error(text: str) -> None:
     try:

@@ -130,9 +130,16 @@ def _field(args: argparse.Namespace) -> int:
                          f"a factor between {_MESH_SCALE[0]:g} and {_MESH_SCALE[1]:g} ({why})")
     program, source = load(args)
     if all(c.stimulation.amplitude.value == 0 for c in program.channels):
-        raise InputError("--amplitude" if args.amplitude is not None
-                         else "channels.stimulation.amplitude", args.amplitude or 0,
-                         "an amplitude above 0: at 0 there is no field to draw")
+        # named as the file writes it, with its unit ("channels.stimulation.amplitude: got
+        # 0" named no channel; probe of 6 December 2026)
+        first = program.channels[0].stimulation.amplitude
+        field = ("--amplitude" if args.amplitude is not None else
+                 "channels[0].stimulation.amplitude" if len(program.channels) == 1 else
+                 "channels[*].stimulation.amplitude")
+        raise InputError(field, args.amplitude if args.amplitude is not None else
+                         f"0 {first.unit}", "an amplitude above 0: at 0 there is no field "
+                         "to draw" + ("" if len(program.channels) == 1 else
+                                      " (every channel is at 0)"))
     check_output_dir(out, force=args.force, names=_NAMES, inputs=(source,))
     if args.method == "analytic" and args.boundary == "floating":
         # it ran with uniform pads without a word (probe of 5 December 2026)

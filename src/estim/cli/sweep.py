@@ -172,7 +172,9 @@ def _sweep(args: argparse.Namespace) -> int:
         if opts.get(key) is not None and opts.get("body") is False:
             # they did nothing but change every point's key: a rerun with them was refused
             # as another sweep (probe of 5 December 2026); the file's too (review)
-            given = f"--{key}" if getattr(args, key) is not None else f"sweep file {key}"
+            # the file by name ("sweep file fibers" named none; probe of 6 December 2026)
+            given = (f"--{key}" if getattr(args, key) is not None
+                     else f"{args.file}: {key}")
             raise InputError(given, opts[key], "a sweep with the body (no --safety-only, no "
                              "body = false): the fibers and their draw are the body's, which "
                              "the safety check does not use")

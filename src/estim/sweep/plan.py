@@ -175,8 +175,11 @@ def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROS
                                  f"a field no other axis sets ({a.option or a.name} sets it "
                                  "too)")
     if mode is Mode.ZIP and len({len(a) for a in axes}) > 1:
-        raise InputError("--zip", {a.name: len(a) for a in axes},
-                         "axes of the same length to zip (or leave out --zip to cross them)")
+        # it showed a Python dict, "{'frequency': 3, 'pulse_width': 2}" (probe of
+        # 6 December 2026)
+        lengths = ", ".join(f"{a.name} {len(a)}" for a in axes)
+        raise InputError("--zip", f"values per axis: {lengths}", "axes of the same length to "
+                         "zip (or leave out --zip to cross them)")
     _check_distinct(axes, mode)
     total = len(axes[0]) if mode is Mode.ZIP else _product(len(a) for a in axes)
     if total > MAX_POINTS:
