@@ -26,7 +26,7 @@ def test_default_journal_is_in_the_user_data_directory(tmp_path: Path,
 
 
 def test_sqlite_settings_make_writes_durable(tmp_path: Path) -> None:
-    path = tmp_path / "deeper" / "still" / "journal.sqlite"  # directories are created
+    path = tmp_path / "journal.sqlite"  # a new file in an existing folder: a new journal
     with Journal(f"sqlite:///{path}") as journal:
         assert journal.backend == "sqlite"
         with journal._engine.connect() as conn:
@@ -69,6 +69,9 @@ def test_docstring_examples_run(name: str) -> None:
 @pytest.mark.parametrize(("url", "reason"), [
     ("sqlite:///{tmp}", "unable to open"),                 # a directory
     ("sqlite:///{tmp}/not-a-db.sqlite", "not a database"),  # some other file
+    # a folder that does not exist was made, parents and all: a mistyped path opened a
+    # new, empty journal (probe of 6 December 2026)
+    ("sqlite:///{tmp}/no/such/folder/journal.sqlite", "does not exist: create it first"),
     ("postgresql+psycopg://clinic:secret@127.0.0.1:1/journal", "refused"),  # no server
 ])
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
@@ -78,6 +81,7 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
         Journal(url.format(tmp=tmp_path))
     message = str(info.value)
     assert info.value.field == "database" and reason in message
+    assert not (tmp_path / "no").exists()
     assert "\n" not in message and "secret" not in message
 
 

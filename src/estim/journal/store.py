@@ -86,7 +86,14 @@ def _sqlite_engine(url: str) -> Engine:
     memory = parsed.database in (None, "", ":memory:")
     if not memory:
         assert parsed.database is not None
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).expanduser().parent
+        if not folder.is_dir():
+            # it was made, parents and all: a mistyped clinic path opened a new, empty
+            # journal without a word (probe of 6 December 2026); a new file in an existing
+            # folder is a new journal, as asked
+            raise JournalError("database", url, f"a SQLite file in an existing folder "
+                               f"({folder} does not exist: create it first, or check the "
+                               "path)")
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
         # An in-memory database lives in one connection: share it between threads.
