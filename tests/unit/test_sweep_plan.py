@@ -532,7 +532,7 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
     sweep.write_text(f'program = "{TENS.as_posix()}"\nbody = false\nseed = 2\n'
                      '[vary]\namplitude = ["5 mA"]\n', encoding="utf-8")
     assert main(["sweep", "--file", str(sweep), "-o", str(tmp_path / "out")]) == 2
-    assert "sweep file seed: got 2" in capsys.readouterr().err
+    assert "k.toml: seed: got 2" in capsys.readouterr().err
 
 
 def test_a_program_on_the_command_line_must_be_the_sweep_files(tmp_path, capsys) -> None:
