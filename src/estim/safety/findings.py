@@ -195,18 +195,21 @@ def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
     judged = []
     for f in found:
         needed = f.value is not None and f.limit is not None and f.value > f.limit
+        above = "; above the limit an output indicator is required"
         if not needed:
-            judged.append(f)
+            judged.append(replace(f, action=""))
         elif declared is True:
-            judged.append(replace(f, verdict=Verdict.PASS,
-                                  note=f.note + "; the device declares an output indicator"))
+            # no call to check what the file declares: the red "check that it has one" stood
+            # under a PASS (UX review of 6 December 2026)
+            judged.append(replace(f, verdict=Verdict.PASS, action="",
+                                  note=f.note + above + ", and the device declares one"))
         elif declared is False:
             judged.append(replace(f, verdict=Verdict.FAIL,
-                                  note=f.note + "; the device declares no output indicator"))
+                                  note=f.note + above + ", and the device declares none"))
         else:
             judged.append(replace(f, verdict=Verdict.WARN,
-                                  note=f.note + "; whether the device has an output indicator "
-                                  "is not stated (set device.output_indicator)"))
+                                  note=f.note + above + "; whether the device has one is not "
+                                  "stated (set device.output_indicator)"))
     return judged
 
 
