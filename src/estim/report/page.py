@@ -122,6 +122,9 @@ PLAIN_SENSATION = {
     "contraction, below pain": "the muscle twitches or tightens",
     "painful": "pain: it would hurt",
 }
+#: The same, after "a person would most likely feel" ("feel the muscle twitches" was not
+#: English; UX review of 6 December 2026).
+FEEL_WORDS = {**PLAIN_SENSATION, "contraction, below pain": "the muscle twitch or tighten"}
 
 #: A contraction is "close to what hurts" where pain lies within this factor of the
 #: programmed intensity: Russian current's 70 mA was called close to a pain of 190 mA
@@ -209,20 +212,36 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any],
         people = people_words(o.get("at_programmed") or {}, o.get("muscle"))
         there = f" Of {sum(o['at_programmed'].values())} virtual people, {people} there." \
             if people else ""
-        force = o.get("force") or {}
-        pull = ""
-        if force.get("first_contraction_peak_N") is not None and force.get("max_force_N"):
-            newtons = (f"{force['first_contraction_peak_N']:.3g} N, "
-                       if newtons_apply(force) else "")
-            pull = (f" Its first contraction pulls {newtons}"
-                    f"{force['first_contraction_peak_N'] / force['max_force_N']:.0%} of "
-                    "the muscle's maximal force.")
+        pull = pull_words(o.get("force") or {})
+        pull = f" {pull}" if pull else ""
         steps = other_steps(o, device_top(data, o["channel"]) if data is not None else None)
         steps = f" Its thresholds there: {steps}." if steps else ""
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
-                   f"likely feel {plain_sensation(o['sensation'], o)}.{steps}{there}{pull}")
+                   f"likely feel {plain_sensation(o['sensation'], o, FEEL_WORDS)}.{steps}"
+                   f"{there}{pull}")
     return out
+
+
+def pull_words(force: dict[str, Any]) -> str:
+    """How hard the first contraction pulls, in a sentence ("" without a force): NMES's
+    answer, which the report's summary did not give (UX review of 6 December 2026).
+
+    >>> pull_words({"first_contraction_peak_N": 95.3, "last_contraction_peak_N": 94.7,
+    ...             "max_force_N": 310.9, "muscle": "quadriceps", "fatigue_ratio": 0.994})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "Its first contraction pulls 95.3 N, 31% of the muscle's maximal force; the last keeps
+    99% of it."
+    """
+    first, top = force.get("first_contraction_peak_N"), force.get("max_force_N")
+    if first is None or not top:
+        return ""
+    newtons = f"{first:.3g} N, " if newtons_apply(force) else ""
+    ratio = force.get("fatigue_ratio")
+    kept = (f"; the last keeps {ratio:.0%} of it" if ratio is not None
+            and force.get("contractions", 2) != 1 else "")
+    return f"Its first contraction pulls {newtons}{first / top:.0%} of the muscle's maximal " \
+           f"force{kept}."
 
 
 def plain_sensation(phrase: str, window: dict[str, Any] | None,
@@ -468,10 +487,13 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         if limited:  # the window is at what the device drives, not at what is set
             feel.append(f"{limited[0].upper()}{limited[1:]}: at that "
                         f"{current_words(w['programmed_peak_current_A'])}, a person "
-                        f"would most likely feel {plain_sensation(s['phrase'], w)}.")
+                        f"would most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
         else:
             feel.append(f"At the programmed {at_words}, a person would "
-                        f"most likely feel {plain_sensation(s['phrase'], w)}.")
+                        f"most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
+        pull = pull_words(fx.get("force") or {})
+        if pull:
+            feel.append(pull)
         channels = other_channels_words(fx, w, data)  # whose pads, the others' (after the steps)
         feel.extend(channels[:1])
         steps = [(w["sensory_threshold_A"], "start to feel it"),

@@ -201,6 +201,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     kinds = ", ".join(sorted({c["modality"] for c in chans}))
     console.print(f"[bold]{terminal_text(prog['name'])}[/bold]  [dim]{terminal_text(kinds)}, "
                   f"{len(chans)} channel{'s' * (len(chans) > 1)}[/dim]")
+    if prog.get("description"):  # is this the program meant? (its settings were in -v
+        # alone; UX review of 6 December 2026)
+        console.print(Text(terminal_text(prog["description"]), style="dim"))
     safety = data["safety"]
     verdict = safety["verdict"]
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
