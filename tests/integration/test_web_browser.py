@@ -291,10 +291,19 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_selector("#job:not([hidden])")
         assert "Recomputing for the new pulse width" in page.text_content("#job-text")
         assert error.text_content() == ""
+        # the Intensity panel says whose readings it still shows, dimmed (it showed the last
+        # program as if it were the new one; UX review of 6 December 2026)
+        stale = page.text_content("#dial-stale") or ""
+        assert page.is_visible("#dial-stale") and stale.startswith(
+            "Still showing Conventional TENS, lower back: the readings below are that "
+            "program's until it is ready with the new settings"), stale
+        assert "preparing" in (page.get_attribute("#dial-panel", "class") or "")
         _shoot(page, "recomputing-1000px")
         # a session on the changed program says what changed (it was kept as plain
         # tens_conventional; probe of 5 December 2026)
         page.wait_for_selector("#job", state="hidden", timeout=600_000)
+        assert not page.is_visible("#dial-stale")
+        assert "preparing" not in (page.get_attribute("#dial-panel", "class") or "")
         page.fill("#pain_before", "5")
         page.fill("#pain_after", "2")
         page.click("#record")

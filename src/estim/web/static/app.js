@@ -199,6 +199,26 @@ async function applySettings(event) {
   watchJob(answer, recomputing(previous, body));
 }
 
+// While another program is prepared, the Intensity panel still shows the last one: a
+// line at its top says whose readings they are, and the readout is dimmed (it read
+// Conventional TENS's "painful" under an interferential mode for three minutes; UX review
+// of 6 December 2026).
+function staleDial(preparing) {
+  const note = $("dial-stale");
+  const shown = state.model && state.model.name ? state.model.name : "";
+  const on = preparing && Boolean(shown);
+  $("dial-panel").classList.toggle("preparing", on);
+  note.hidden = !on;
+  if (!on) { note.textContent = ""; return; }
+  const mode = $("mode");
+  const next = mode.value === "custom" ? "your program"
+    : mode.options[mode.selectedIndex].textContent.trim();
+  // the same program with new settings (a pulse width) is not named twice
+  const what = next === shown ? "it is ready with the new settings" : `${next} is ready`;
+  note.textContent = `Still showing ${shown}: the readings below are that program's until `
+    + `${what}.`;
+}
+
 function watchJob(answer, doing) {
   state.job = answer.job;
   clearInterval(state.polling);
@@ -208,12 +228,14 @@ function watchJob(answer, doing) {
     const words = status.message ? ` (${status.message})` : "";
     $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}. The dial `
       + "keeps working on the last prepared program meanwhile.";
+    staleDial(true);
   };
   const done = async (status) => {
     if (state.job !== answer.job) return;
     clearInterval(state.polling);
     if (status.state === "failed") {
       $("job-text").textContent = `Could not prepare this program: ${status.error || ""}`;
+      staleDial(false);
       return;
     }
     try {
@@ -222,6 +244,7 @@ function watchJob(answer, doing) {
     } catch (err) {
       $("job-text").textContent = `Could not show this program: ${err.message}`;
     }
+    staleDial(false);
   };
   const poll = async () => {
     if (state.job !== answer.job) { clearInterval(state.polling); return; }
