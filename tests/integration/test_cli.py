@@ -53,7 +53,7 @@ def test_check_reads_at_80_columns(capsys, monkeypatch):
 
     findings = check(resolve_program("hvpc_wound")[0]).findings
     monkeypatch.setenv("COLUMNS", "80")
-    assert main(["check", "hvpc_wound"]) == 0
+    assert main(["check", "hvpc_wound", "-v"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert max(len(ln) for ln in lines) <= 80
     assert not any(ln != ln.rstrip() for ln in lines if ln.startswith("      "))
@@ -64,8 +64,31 @@ def test_check_reads_at_80_columns(capsys, monkeypatch):
     # about five lines a finding, where the table took forty
     assert len(lines) < 100 + 6 * len(findings), len(lines)
     monkeypatch.setenv("COLUMNS", "160")
-    main(["check", "hvpc_wound"])
+    main(["check", "hvpc_wound", "-v"])
     assert "Source / note" in capsys.readouterr().out  # wide enough for the table
+
+
+def test_check_gives_one_line_a_rule_without_v(capsys, monkeypatch):
+    """Without -v: the verdict, then each rule on one line under the setting it was judged
+    at (burst TENS took 160 lines at 80 columns, its answer on the second; UX review of
+    6 December 2026). A pass over its limit says on what condition it passes."""
+    from estim.program.bundled import resolve_program
+    from estim.safety import check
+
+    findings = check(resolve_program("tens_conventional")[0]).findings
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["check", "tens_conventional"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("Overall verdict: PASS")
+    rules = [ln.split()[3].rstrip(":") for ln in lines if ln.startswith("  PASS  ch 1  ")]
+    assert rules == [f.rule_id for f in findings]
+    assert "At the programmed amplitude (value against its limit)" in lines
+    assert "At the device maximum (value against its limit)" in lines
+    assert max(len(ln) for ln in lines) <= 80 and all(ln == ln.rstrip() for ln in lines)
+    text = "\n".join(lines)
+    assert "iec.indicator.current: 14.31 mA (limit 10 mA; above the" in text
+    assert "the device declares one)" in text
+    assert len(lines) < 30 and lines[-1] == "The output table, sources and notes: estim check -v"
 
 
 def test_bad_program_exits_2_with_one_clear_line(tmp_path, capsys, tens_text):

@@ -37,6 +37,9 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", default=None,
                    help="file to create (never overwritten without --force); - for stdout")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="the output table and every rule's source and notes (default: the "
+                   "verdict and one line a rule)")
     add_json(p, help="print the report as JSON (with -o FILE: and the file written)")
     p.set_defaults(handler=_check)
 
@@ -93,6 +96,8 @@ def _check(args: argparse.Namespace) -> int:
     else:
         from estim.report.terminal import console
         from estim.safety import render_check
+        from estim.safety.render import render_check_brief
 
-        render_check(report, console(), program.expected_verdict)
+        render = render_check if args.verbose else render_check_brief
+        render(report, console(), program.expected_verdict)
     return code

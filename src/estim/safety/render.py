@@ -110,22 +110,31 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
     console.print(table)
 
 
-def _print_tripped(report: SafetyReport, console: Console) -> None:
-    """Each rule that does not pass, one line each beside the overall verdict: a FAIL was
-    named only on lines 90 and 123 of 159 at 80 columns, among the passing rules' sources
-    (probe of 6 December 2026)."""
+def _print_tripped(report: SafetyReport, console: Console, *, every: bool = False,
+                   said: str = "programmed") -> None:
+    """Each rule that does not pass (``every``: each finding), one line each beside the
+    overall verdict: a FAIL was named only on lines 90 and 123 of 159 at 80 columns, among
+    the passing rules' sources (probe of 6 December 2026). A pass over its limit says on
+    what condition it passes (an output indicator the device declares)."""
     for f in report.findings:
-        if f.verdict is Verdict.PASS:
+        if f.verdict is Verdict.PASS and not every:
             continue
         shown = ""
         if f.value is not None and f.limit is not None:
             value, most = beside_limit(f.value, f.limit, f.display_unit)
-            shown = f": {terminal_text(value)} (limit {terminal_text(most)})"
-        where = "" if f.setting is None or f.setting.value == "programmed" \
+            why = ""
+            if f.verdict is Verdict.PASS and f.value > f.limit and f.note:
+                why = "; " + f.note.rsplit("; ", 1)[-1]
+            shown = f": {terminal_text(value)} (limit {terminal_text(most)}{terminal_text(why)})"
+        where = "" if f.setting is None or f.setting.value == said \
             else f", at the {f.setting.value}"
         channel = f"ch {terminal_text(f.channel)}  " if f.channel else ""
-        console.print(f"  {_verdict(f.verdict)}  {channel}{terminal_text(f.rule_id)}"
-                      f"{shown}{where}")
+        line = Text.from_markup(f"  {_verdict(f.verdict)}  {channel}"
+                                f"{terminal_text(f.rule_id)}{shown}{where}")
+        # wrapped under the rule (not at the left margin), no trailing blanks
+        for k, part in enumerate(line.wrap(console, max(1, console.width - 8))):
+            part.rstrip()
+            console.print(Text(" " * 8) + part if k else part)
 
 
 def expectation_text(expected: str | None, verdict: str) -> str | None:
@@ -139,6 +148,33 @@ def expectation_text(expected: str | None, verdict: str) -> str | None:
     if expected is None or expected == verdict:
         return None
     return f"the file expects {expected.upper()}; estim concludes {verdict.upper()}"
+
+
+def render_check_brief(report: SafetyReport, console: Console,
+                       expected: Verdict | None = None) -> None:
+    """The verdict, then every rule on one line, value against limit: what ``estim check``
+    prints without ``-v`` (it printed the whole table and every rule's source, 160 lines at
+    80 columns for burst TENS, its answer on the second; UX review of 6 December 2026)."""
+    console.print(f"[bold]{terminal_text(report.program)}[/bold]")
+    console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
+    differs = expectation_text(None if expected is None else expected.value,
+                               report.verdict.value)
+    if differs is not None:
+        console.print(f"[yellow]{differs}[/yellow]")
+    settings: list[str] = []
+    for f in report.findings:
+        name = f.setting.value if f.setting is not None else ""
+        if name not in settings:
+            settings.append(name)
+    for name in settings:  # the programmed amplitude, then the device maximum
+        words = {"programmed": "programmed amplitude"}.get(name, name)
+        console.print(f"\n[bold]At the {words}[/bold] [dim](value against its limit)[/dim]"
+                      if name else "\n[bold]Rules[/bold]")
+        part = SafetyReport(report.program, tuple(
+            f for f in report.findings if (f.setting.value if f.setting else "") == name),
+            report.table)
+        _print_tripped(part, console, every=True, said=name)
+    console.print("\n[dim]The output table, sources and notes: estim check -v[/dim]")
 
 
 def render_check(report: SafetyReport, console: Console,
