@@ -105,7 +105,7 @@ def render_summary(result: Result, console: Console) -> None:
     console.print(table)
     from estim.safety import render_check
 
-    render_check(result.safety, console)
+    render_check(result.safety, console, titled=False)  # the rule above names it
     if result.effects is not None:
         render_effects(result.effects, console)
 

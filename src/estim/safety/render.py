@@ -178,9 +178,11 @@ def render_check_brief(report: SafetyReport, console: Console,
 
 
 def render_check(report: SafetyReport, console: Console,
-                 expected: Verdict | None = None) -> None:
-    """Print the output table, the findings and the overall verdict of ``report``."""
-    console.print(f"[bold]{terminal_text(report.program)}[/bold]")
+                 expected: Verdict | None = None, *, titled: bool = True) -> None:
+    """Print the output table, the findings and the overall verdict of ``report``
+    (``titled``: under the program's name; ``estim run -v`` has printed it already)."""
+    if titled:
+        console.print(f"[bold]{terminal_text(report.program)}[/bold]")
     # the verdict first as well: at 80 columns a two-channel check's was the last of ~370
     # lines (probe of 5 December 2026)
     console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
