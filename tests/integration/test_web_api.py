@@ -892,3 +892,16 @@ def test_no_page_loads_scripts_from_a_cdn(client: TestClient) -> None:
     assert "/api/people" in client.get("/api/openapi.json").json()["paths"]
     page = client.get("/").text
     assert not re.search(r"""(src|href)=["']https?://""", page)
+
+
+def test_the_dial_says_which_channel_it_sets_where_several_are_on() -> None:
+    """True interferential's "up to 70 mA" did not say whether each channel's or both
+    (UX review of 6 December 2026)."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.web.device import _dial_words
+
+    ifc = load_program(bundled_examples()["ifc_true_knee"])
+    a, b = (c.name for c in ifc.channels)
+    assert _dial_words(ifc) == f"on channel {a}; {b} moves with it"
+    assert _dial_words(load_program(bundled_examples()["tens_conventional"])) is None

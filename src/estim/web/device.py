@@ -167,7 +167,22 @@ def _program_words(model: DialModel) -> dict[str, object]:
             # what the terminal and the report say beside the twitch: the muscle predicted
             # is not the one under the cathode (the page said nothing; probe of 5 December
             # 2026)
-            "warnings": _page_warnings(model)}
+            "warnings": _page_warnings(model),
+            # which channel the dial sets where several are on: "30 mA" of true
+            # interferential did not say whether each channel's or both (UX review of
+            # 6 December 2026)
+            "dial_words": _dial_words(program)}
+
+
+def _dial_words(program: Program) -> str | None:
+    """"channel A; B moves with it" where several channels are on, else None."""
+    dial = dial_channel(program).name
+    others = [c.name for c in program.channels
+              if c.stimulation.amplitude.value > 0 and c.name != dial]
+    if not others:
+        return None
+    moves = "moves" if len(others) == 1 else "move"
+    return f"on channel {dial}; {' and '.join(others)} {moves} with it"
 
 
 def _page_warnings(model: DialModel) -> list[str]:

@@ -292,7 +292,7 @@ async function useModel(job, mode, settings) {
   const site = model.site_words || model.site.replace(/_/g, " ");
   const named = model.name.toLowerCase().includes(site.toLowerCase());
   $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
-    + dialText(model.max_amplitude);
+    + dialText(model.max_amplitude) + (model.dial_words ? ` ${model.dial_words}` : "");
   const warnings = model.warnings || [];
   $("program-warnings").textContent = warnings.join(" ");
   $("program-warnings").hidden = !warnings.length;
