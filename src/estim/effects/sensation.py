@@ -195,35 +195,47 @@ def classify_sensation(
     if noci >= c.pain_adelta_fraction and noci > 0:
         # with a bone's periosteal Aδ the count is in units of the skin's Aδ, and can pass
         # 100 %: said as a count ("Aδ fibers firing 105 %" read as more than all; probe)
-        what = (f"Aδ count {percent_text(noci)} of the skin's ({percent_text(r.adelta)} of "
-                f"the skin's Aδ firing and {percent_text(r.periosteal)} of the periosteum's, "
-                f"each counted as {PERIOSTEAL_DENSITY_RATIO:g} of one)" if r.periosteal
-                else f"Aδ fibers firing {percent_text(noci)}")
-        return _result(Sensation.PAINFUL, f"{what} ≥ "
-                       f"{percent_text(c.pain_adelta_fraction)} (pain threshold)", r,
+        # in words, not the model's inequality ("Aδ fibers firing 90% ≥ 78.1% (pain
+        # threshold)"; UX review of 6 December 2026)
+        what = (f"the pain fibers (Aδ) firing count {percent_text(noci)} of the skin's "
+                f"({percent_text(r.adelta)} of the skin's and {percent_text(r.periosteal)} of "
+                f"the periosteum's, each counted as {PERIOSTEAL_DENSITY_RATIO:g} of one)"
+                if r.periosteal else
+                f"{percent_text(noci)} of the pain fibers (Aδ) under the pads fire")
+        return _result(Sensation.PAINFUL, f"{what}, past the "
+                       f"{percent_text(c.pain_adelta_fraction)} at which it hurts", r,
                        force_fraction, c)
     if r.c >= c.pain_c_fraction and r.c > 0:
-        return _result(Sensation.PAINFUL, f"C fibers firing {percent_text(r.c)} ≥ "
-                       f"{percent_text(c.pain_c_fraction)} (pain threshold)", r, force_fraction, c)
+        return _result(Sensation.PAINFUL, f"{percent_text(r.c)} of the C fibers fire, past "
+                       f"the {percent_text(c.pain_c_fraction)} at which it hurts", r,
+                       force_fraction, c)
     if force_fraction is not None:
         contraction = force_fraction >= c.visible_force_fraction and force_fraction > 0
-        why = (f"force {percent_text(force_fraction)} of maximum ≥ "
-               f"{percent_text(c.visible_force_fraction)} (visible contraction)")
+        why = (f"the contraction reaches {percent_text(force_fraction)} of the muscle's "
+               f"maximal force, past the {percent_text(c.visible_force_fraction)} that can "
+               "be seen")
     else:
         contraction = r.motor >= c.motor_fraction_without_force and r.motor > 0
-        why = (f"motor axons firing {percent_text(r.motor)} ≥ "
-               f"{percent_text(c.motor_fraction_without_force)} (visible contraction)")
+        why = (f"{percent_text(r.motor)} of the motor axons fire, past the "
+               f"{percent_text(c.motor_fraction_without_force)} that makes a visible "
+               "contraction")
     if contraction:
         return _result(Sensation.CONTRACTION, why, r, force_fraction, c)
     if r.abeta >= c.strong_abeta_fraction and r.abeta > 0:
-        return _result(Sensation.STRONG_TINGLING, f"Aβ fibers firing {percent_text(r.abeta)} ≥ "
-                       f"{percent_text(c.strong_abeta_fraction)}, no visible contraction", r,
-                       force_fraction, c)
+        return _result(Sensation.STRONG_TINGLING, f"{percent_text(r.abeta)} of the touch "
+                       f"fibers (Aβ) under the pads fire, past the "
+                       f"{percent_text(c.strong_abeta_fraction)} of a strong tingling; no "
+                       "visible contraction", r, force_fraction, c)
     if r.abeta >= c.sensory_abeta_fraction and r.abeta > 0:
-        return _result(Sensation.LIGHT_TINGLING, f"Aβ fibers firing {percent_text(r.abeta)} ≥ "
-                       f"{percent_text(c.sensory_abeta_fraction)} (sensory threshold)", r,
+        return _result(Sensation.LIGHT_TINGLING, f"{percent_text(r.abeta)} of the touch "
+                       f"fibers (Aβ) under the pads fire, past the "
+                       f"{percent_text(c.sensory_abeta_fraction)} at which it is felt", r,
                        force_fraction, c)
-    return _result(Sensation.NONE, "no Aβ fiber recruited", r, force_fraction, c)
+    # "no Aβ fiber recruited" was said where some fired, too few to be felt
+    return _result(Sensation.NONE, f"{percent_text(r.abeta)} of the touch fibers (Aβ) under "
+                   f"the pads fire, short of the {percent_text(c.sensory_abeta_fraction)} at "
+                   "which it is felt" if r.abeta > 0 else "no touch fiber (Aβ) fires", r,
+                   force_fraction, c)
 
 
 def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,
