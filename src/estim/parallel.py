@@ -8,7 +8,9 @@ launch from what the machine has: TBB and OpenMP may be entered by several threa
 the fallback, ``workqueue`` (a machine without libgomp or TBB: a slim container, a Mac
 without an OpenMP runtime), aborts the whole process when a second thread enters it
 ("Concurrent access has been detected"). There :func:`one_at_a_time` makes the launches
-take turns; on the thread-safe layers it costs nothing.
+take turns; on the thread-safe layers it costs nothing. The lock is not re-entrant: a
+parallel kernel must not be launched from inside another's guard (numba does not nest them
+either).
 
 >>> with one_at_a_time():
 ...     pass

@@ -154,17 +154,20 @@ def _no_pads_overlap(site: Site, channels: list[PlacedChannel]) -> None:
         for j, other_role, other in pads[:k]:
             if other.name == pad.name or not pads_overlap(site, pad, other):
                 continue
-            def said(k: int, at: Electrode, k_role: str, of: Electrode, of_role: str,
-                     n: int) -> PadsOverlap:
-                whose = f"the {of_role}" if n == k else f"channel {channels[n].name}'s {of_role}"
-                return PadsOverlap(f"channels[{k}].{k_role}.placement", at.name,
-                                  f"a pad that does not overlap {whose} at {of.name} (their "
-                                  f"{at.length * 1e3:g} x {at.width * 1e3:g} and "
-                                  f"{of.length * 1e3:g} x {of.width * 1e3:g} mm pads cover "
-                                  "the same skin)")
-
-            err = said(i, pad, role, other, other_role, j)
+            err = _overlap(channels, (i, role, pad), (j, other_role, other))
             # the same overlap said of the other pad, for a caller that moved that one (a
             # sweep over the anode's placement read "does not overlap the anode")
-            err.other_side = said(j, other, other_role, pad, role, i)
+            err.other_side = _overlap(channels, (j, other_role, other), (i, role, pad))
             raise err
+
+
+def _overlap(channels: list[PlacedChannel], pad: tuple[int, str, Electrode],
+             other: tuple[int, str, Electrode]) -> PadsOverlap:
+    """Two pads on the same skin, said of ``pad`` (channel index, role, electrode)."""
+    (i, role, at), (j, other_role, of) = pad, other
+    whose = f"the {other_role}" if j == i else f"channel {channels[j].name}'s {other_role}"
+    return PadsOverlap(f"channels[{i}].{role}.placement", at.name,
+                       f"a pad that does not overlap {whose} at {of.name} (their "
+                       f"{at.length * 1e3:g} x {at.width * 1e3:g} and "
+                       f"{of.length * 1e3:g} x {of.width * 1e3:g} mm pads cover the same "
+                       "skin)")

@@ -204,14 +204,16 @@ def test_a_sweep_file_without_a_program_is_refused(tmp_path: Path,
 
 @pytest.mark.parametrize("argv", [
     ["sweep", "--file", "a.toml", "--file", "b.toml"],
-    ["run", "tens_conventional", "-o", "A", "--output", "B"],
+    ["run", "tens_conventional", "-o", "{tmp}/A", "--output", "{tmp}/B"],
     ["check", "tens_conventional", "--amplitude", "5mA", "--amplitude=6mA"],
 ])
 def test_an_option_of_one_value_given_twice_is_refused(
-        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """argparse keeps the last: ``sweep --file a.toml --file b.toml`` ran b.toml alone, of
     another program, without a word (probe of 6 December 2026)."""
     with pytest.raises(SystemExit) as stop:
-        main(argv)
+        main([a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert stop.value.code == 2
-    assert "given twice" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "expected the option once (it was given twice)" in err, err
+    assert not list(tmp_path.iterdir())  # nothing ran

@@ -62,6 +62,8 @@ def _wait(client: TestClient, job: str) -> dict[str, Any]:
 def job(client: TestClient) -> str:
     answer = client.post("/api/programs", json={"mode": PROGRAM})
     assert answer.status_code == 200, answer.text
+    # the program's name, which the page says it is preparing
+    assert answer.json()["name"] == "Conventional TENS, lower back", answer.json()
     _wait(client, answer.json()["job"])
     return str(answer.json()["job"])
 
@@ -566,7 +568,7 @@ def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> 
     text = _refused(answer, "request", "a JSON body")
     # it read "got '', expected a JSON body" of a body that was not empty, and "got ''"
     # of an array too (probe of 6 December 2026): what JSON's reader found, and where
-    assert "got 'a body that is not JSON'" in text and "at character 1" in text, text
+    assert "got 'a body that is not JSON'" in text and "at character 2" in text, text
     text = _refused(client.post("/api/people", json=[1, 2]), "request", "a JSON object")
     assert "got 'a JSON array'" in text and "valid dictionary" not in text, text
     _refused(client.post("/api/people", content=b"", headers={"content-type":

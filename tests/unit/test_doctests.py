@@ -12,6 +12,7 @@ import pytest
 MODULES = (
     "estim",
     "estim.setup",
+    "estim.parallel",
     "estim.simulate",
     "estim.cli.common",
     "estim.program.common",

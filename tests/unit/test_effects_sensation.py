@@ -117,8 +117,9 @@ def test_a_pain_count_with_the_periosteum_is_not_read_as_more_than_all() -> None
 
     # 0.979 + 0.17 x the stored periosteal density 0.25 (0.4 until 6 December 2026: 105%)
     (why,) = classify_sensation(Recruitment(abeta=1.0, adelta=0.979, periosteal=0.17)).reasons
-    assert why.startswith("the pain fibers (Aδ) firing count 102% of the skin's (97.9% of "
+    assert why.startswith("the pain fibers (Aδ) firing count as 102% of the skin's (97.9% of "
                           "the skin's and 17% of the periosteum's, each counted as 0.25 of "
                           "one)")
     (why,) = classify_sensation(Recruitment(abeta=1.0, adelta=0.9)).reasons
-    assert why.startswith("90% of the pain fibers (Aδ) under the pads fire, past the")
+    assert why.startswith("90% of the pain fibers (Aδ) under and around the cathode fire, "
+                          "past the")

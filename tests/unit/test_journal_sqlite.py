@@ -25,6 +25,17 @@ def test_default_journal_is_in_the_user_data_directory(tmp_path: Path,
         assert [p.name for p in again.people()] == ["Ada"]
 
 
+def test_a_sqlite_path_under_home_is_opened_there(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite does not expand ~: '~/sub/j.sqlite' passed the folder check and then could not
+    be opened (review of 6 December 2026)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "sub").mkdir()
+    with Journal("sqlite:///~/sub/j.sqlite") as journal:
+        assert journal.backend == "sqlite"
+    assert (tmp_path / "sub" / "j.sqlite").is_file()
+
+
 def test_sqlite_settings_make_writes_durable(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite"  # a new file in an existing folder: a new journal
     with Journal(f"sqlite:///{path}") as journal:
@@ -72,6 +83,7 @@ def test_docstring_examples_run(name: str) -> None:
     # a folder that does not exist was made, parents and all: a mistyped path opened a
     # new, empty journal (probe of 6 December 2026)
     ("sqlite:///{tmp}/no/such/folder/journal.sqlite", "does not exist: create it first"),
+    ("sqlite:///{tmp}/not-a-db.sqlite/journal.sqlite", "is not a folder"),
     ("postgresql+psycopg://clinic:secret@127.0.0.1:1/journal", "refused"),  # no server
 ])
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,

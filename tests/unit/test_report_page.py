@@ -419,3 +419,24 @@ def test_the_one_screen_summary_shows_failures_before_warnings() -> None:
     assert all(f"failed.{k}" in text for k in range(3))
     assert "and 5 more (-v, results.json or the report for all)" in text
     assert "estim check for all" not in text
+
+
+def test_the_brief_prints_the_programs_own_description_literally() -> None:
+    """Under its name, as the file wrote it: a ``[see manual]`` printed as ``\\[see manual]``
+    and a line break as ``\\n`` (review of 6 December 2026)."""
+    import io
+
+    from estim import parse_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("description"))
+    text = text.replace(line, 'description = "80 Hz [see manual]\\nsecond line"')
+    out = make_console()
+    out.file = io.StringIO()
+    render_brief(result_to_dict(simulate(parse_program(text), body=False)), out)
+    lines = out.file.getvalue().splitlines()
+    assert lines[1:3] == ["80 Hz [see manual]", "second line"], lines[:4]

@@ -129,13 +129,16 @@ def test_two_dc_channels_alone_are_each_named_without_a_pulsed_channel() -> None
 def test_the_dial_at_zero_delivers_nothing_and_passes() -> None:
     """The program model takes no d.c. channel at 0 mA, and the dial at 0 read "refused:
     amplitude: got 0.0, expected a positive current" (probe of 6 December 2026). At 0
-    nothing flows: it passes, saying so; just above, the dose's own refusal stands."""
-    from estim.stimulator.safety_dial import AT_ZERO, REFUSED, safety_table
+    nothing flows: it passes, the dose's words saying so; just above, the dose's own
+    refusal stands."""
+    from estim.stimulator.safety_dial import REFUSED, safety_table
 
     table = safety_table(_program())
     assert table.spans[0].verdict == REFUSED  # the table itself: refused from 0
     zero = table.at(0.0)
-    assert (zero.verdict, zero.rules) == ("pass", (AT_ZERO,))
+    assert (zero.verdict, zero.rules, zero.rule_ids) == ("pass", (), ())  # no rule trips
+    words, dose = _dose_at(_program(), 0.0)
+    assert dose is None and "no drug delivered" in words[0]
     tiny = table.at(1e-6)
     assert tiny.verdict == REFUSED and "within 24 h" in tiny.rules[0]
     # a program that 0 does not refuse reads as before at 0: its own span, no words

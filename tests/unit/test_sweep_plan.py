@@ -103,6 +103,15 @@ def test_a_range_of_a_count_not_whole_or_under_2_says_so(count: str) -> None:
         parse_axis(f"amplitude=5..40mA:{count}")
 
 
+def test_a_range_count_that_is_no_number_is_one_input_error_and_one_point_converts() -> None:
+    """':1.2.3' raised a bare ValueError (a traceback from the CLI; review of 6 December
+    2026), and '1000uA..1mA:1', one point, was refused before its ends were converted."""
+    for count in ("1.2.3", ".", "1..2"):
+        with pytest.raises(InputError):
+            parse_axis(f"amplitude=5..40mA:{count}")
+    assert parse_axis("amplitude=1000uA..1mA:1").values == ("1 mA",)
+
+
 @given(st.text(max_size=40))
 def test_any_text_parses_or_is_an_input_error(text: str) -> None:
     try:

@@ -54,8 +54,8 @@ class _Once(argparse._StoreAction):
                  values: Any, option_string: str | None = None) -> None:
         seen: dict[str, object] = namespace.__dict__.setdefault("_given_once", {})
         if self.dest in seen:
-            raise argparse.ArgumentError(self, f"given twice ({seen[self.dest]!r}, then "
-                                               f"{values!r}): give it once")
+            raise argparse.ArgumentError(self, f"got {values!r} after {seen[self.dest]!r}, "
+                                               "expected the option once (it was given twice)")
         seen[self.dest] = values
         super().__call__(parser, namespace, values, option_string)
 

@@ -197,11 +197,12 @@ def classify_sensation(
         # 100 %: said as a count ("Aδ fibers firing 105 %" read as more than all; probe)
         # in words, not the model's inequality ("Aδ fibers firing 90% ≥ 78.1% (pain
         # threshold)"; UX review of 6 December 2026)
-        what = (f"the pain fibers (Aδ) firing count {percent_text(noci)} of the skin's "
+        what = (f"the pain fibers (Aδ) firing count as {percent_text(noci)} of the skin's "
                 f"({percent_text(r.adelta)} of the skin's and {percent_text(r.periosteal)} of "
                 f"the periosteum's, each counted as {PERIOSTEAL_DENSITY_RATIO:g} of one)"
                 if r.periosteal else
-                f"{percent_text(noci)} of the pain fibers (Aδ) under the pads fire")
+                f"{percent_text(noci)} of the pain fibers (Aδ) under and around the cathode "
+                "fire")
         return _result(Sensation.PAINFUL, f"{what}, past the "
                        f"{percent_text(c.pain_adelta_fraction)} at which it hurts", r,
                        force_fraction, c)
@@ -223,19 +224,19 @@ def classify_sensation(
         return _result(Sensation.CONTRACTION, why, r, force_fraction, c)
     if r.abeta >= c.strong_abeta_fraction and r.abeta > 0:
         return _result(Sensation.STRONG_TINGLING, f"{percent_text(r.abeta)} of the touch "
-                       f"fibers (Aβ) under the pads fire, past the "
+                       f"fibers (Aβ) under and around the cathode fire, past the "
                        f"{percent_text(c.strong_abeta_fraction)} of a strong tingling; no "
                        "visible contraction", r, force_fraction, c)
     if r.abeta >= c.sensory_abeta_fraction and r.abeta > 0:
         return _result(Sensation.LIGHT_TINGLING, f"{percent_text(r.abeta)} of the touch "
-                       f"fibers (Aβ) under the pads fire, past the "
+                       f"fibers (Aβ) under and around the cathode fire, past the "
                        f"{percent_text(c.sensory_abeta_fraction)} at which it is felt", r,
                        force_fraction, c)
     # "no Aβ fiber recruited" was said where some fired, too few to be felt
+    felt = percent_text(c.sensory_abeta_fraction)
     return _result(Sensation.NONE, f"{percent_text(r.abeta)} of the touch fibers (Aβ) under "
-                   f"the pads fire, short of the {percent_text(c.sensory_abeta_fraction)} at "
-                   "which it is felt" if r.abeta > 0 else "no touch fiber (Aβ) fires", r,
-                   force_fraction, c)
+                   f"and around the cathode fire, short of the {felt} at which it is felt"
+                   if r.abeta > 0 else "no touch fiber (Aβ) fires", r, force_fraction, c)
 
 
 def _result(s: Sensation, reason: str, r: Recruitment, ff: float | None,

@@ -86,14 +86,19 @@ def _sqlite_engine(url: str) -> Engine:
     memory = parsed.database in (None, "", ":memory:")
     if not memory:
         assert parsed.database is not None
-        folder = Path(parsed.database).expanduser().parent
+        # ~ is the user's home for the check and for SQLite alike (SQLite does not expand
+        # it: '~/sub/j.sqlite' passed the check and could not be opened; review)
+        path = Path(parsed.database).expanduser()
+        url = parsed.set(database=str(path)).render_as_string(hide_password=False)
+        folder = path.parent
         if not folder.is_dir():
             # it was made, parents and all: a mistyped clinic path opened a new, empty
             # journal without a word (probe of 6 December 2026); a new file in an existing
             # folder is a new journal, as asked
-            raise JournalError("database", url, f"a SQLite file in an existing folder "
-                               f"({folder} does not exist: create it first, or check the "
-                               "path)")
+            why = ("is not a folder" if folder.exists() else
+                   "does not exist: create it first, or check the path")
+            raise JournalError("database", parsed.render_as_string(hide_password=True),
+                               f"a SQLite file in an existing folder ({folder} {why})")
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
         # An in-memory database lives in one connection: share it between threads.

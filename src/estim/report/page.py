@@ -230,7 +230,7 @@ def pull_words(force: dict[str, Any]) -> str:
     >>> pull_words({"first_contraction_peak_N": 95.3, "last_contraction_peak_N": 94.7,
     ...             "max_force_N": 310.9, "muscle": "quadriceps", "fatigue_ratio": 0.994})
     ... # doctest: +NORMALIZE_WHITESPACE
-    "Its first contraction pulls 95.3 N, 31% of the muscle's maximal force; the last keeps
+    "The first contraction pulls 95.3 N, 31% of the muscle's maximal force; the last keeps
     99% of it."
     """
     first, top = force.get("first_contraction_peak_N"), force.get("max_force_N")
@@ -240,7 +240,7 @@ def pull_words(force: dict[str, Any]) -> str:
     ratio = force.get("fatigue_ratio")
     kept = (f"; the last keeps {ratio:.0%} of it" if ratio is not None
             and force.get("contractions", 2) != 1 else "")
-    return f"Its first contraction pulls {newtons}{first / top:.0%} of the muscle's maximal " \
+    return f"The first contraction pulls {newtons}{first / top:.0%} of the muscle's maximal " \
            f"force{kept}."
 
 

@@ -203,7 +203,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                   f"{len(chans)} channel{'s' * (len(chans) > 1)}[/dim]")
     if prog.get("description"):  # is this the program meant? (its settings were in -v
         # alone; UX review of 6 December 2026)
-        console.print(Text(terminal_text(prog["description"]), style="dim"))
+        console.print(Text(terminal_text(prog["description"], markup=False, newlines=True),
+                           style="dim"))
     safety = data["safety"]
     verdict = safety["verdict"]
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
@@ -284,7 +285,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             if "is off (0); what a person feels" in note or \
                     note.startswith("the sensation window is computed for channel") or \
                     note.startswith("channels on together share a pad"):
-                _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
+                _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         bands = w.get("bands") or {}
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
                  _short_words(w["sensory_criterion"])
@@ -304,7 +305,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             _hanging(console, f"  {label:<16} {current_words(amp):>9} {_band(band, amp):<14} ",
                      line)
         for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
-            _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
+            _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         if bands:
             _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
                                          f"{', '.join(varied_words(bands))})", style="dim"))
@@ -370,7 +371,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                          "the modelled grid", style="yellow"))
         for note in dbs.get("notes") or []:  # a channel left out of the volume
             if "runs a different pulse" in note:
-                _hanging(console, "  ", Text(terminal_text(note), style="yellow"))
+                _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
             _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
@@ -416,7 +417,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # a wrong polarity, a density too high or a dose the device cannot drive are
         # the answer, not model notes (the summary dropped them; probe of 5 December 2026)
         for line in dose.get("findings", []):
-            _hanging(console, "  ! ", Text(terminal_text(line), style="yellow"))
+            _hanging(console, "  ! ", Text(terminal_text(line, markup=False), style="yellow"))
     notes = fx.get("notes", [])
     if notes:
         console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "

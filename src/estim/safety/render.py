@@ -111,7 +111,7 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
 
 
 def _print_tripped(report: SafetyReport, console: Console, *, every: bool = False,
-                   said: str = "programmed") -> None:
+                   said: str = "programmed", reasons: bool = False) -> None:
     """Each rule that does not pass (``every``: each finding), one line each beside the
     overall verdict: a FAIL was named only on lines 90 and 123 of 159 at 80 columns, among
     the passing rules' sources (probe of 6 December 2026). A pass over its limit says on
@@ -131,10 +131,16 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
         channel = f"ch {terminal_text(f.channel)}  " if f.channel else ""
         line = Text.from_markup(f"  {_verdict(f.verdict)}  {channel}"
                                 f"{terminal_text(f.rule_id)}{shown}{where}")
+        # a rule that does not pass says why under it (the brief's warning had no reason;
+        # review of 6 December 2026)
+        more = [Text(terminal_text(t, markup=False), style=style) for t, style in
+                ((f.note, "dim"), (f.action, "bold")) if t and reasons
+                and f.verdict is not Verdict.PASS]
         # wrapped under the rule (not at the left margin), no trailing blanks
-        for k, part in enumerate(line.wrap(console, max(1, console.width - 8))):
-            part.rstrip()
-            console.print(Text(" " * 8) + part if k else part)
+        for text in (line, *more):
+            for k, part in enumerate(text.wrap(console, max(1, console.width - 8))):
+                part.rstrip()
+                console.print(Text(" " * 8) + part if k or text is not line else part)
 
 
 def expectation_text(expected: str | None, verdict: str) -> str | None:
@@ -173,7 +179,7 @@ def render_check_brief(report: SafetyReport, console: Console,
         part = SafetyReport(report.program, tuple(
             f for f in report.findings if (f.setting.value if f.setting else "") == name),
             report.table)
-        _print_tripped(part, console, every=True, said=name)
+        _print_tripped(part, console, every=True, said=name, reasons=True)
     console.print("\n[dim]The output table, sources and notes: estim check -v[/dim]")
 
 

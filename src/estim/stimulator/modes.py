@@ -363,19 +363,28 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
 _SETTING_WORDS = {"pulse_width": "pulse width", "frequency": "rate"}
 
 
-def _takes(kind: object, key: str, value: str) -> None:
-    """Refuse a form setting that the mode's modality has no field for, in the form's words:
-    the page shows Pulse width and Rate for every mode, and on interferential current,
-    iontophoresis, HVPC or microcurrent they read "channels[0].stimulation.frequency: got
-    '100 Hz', expected a known key (type, mode, role, ...)" (probe of 6 December 2026)."""
+@lru_cache(maxsize=1)
+def _fields_of_types() -> dict[str, frozenset[str]]:
+    """Every ``stimulation.type`` tag (``"ems"`` too) with its model's fields."""
     from typing import get_args
 
-    from estim.program.stimulation import MODALITIES, Stimulation
+    from estim.program.stimulation import Stimulation
 
-    models = {get_args(m.model_fields["type"].annotation)[0]: m
-              for m in get_args(get_args(Stimulation)[0])}
-    model = models.get(kind) if isinstance(kind, str) else None
-    if model is None or key in model.model_fields:
+    return {tag: frozenset(model.model_fields)
+            for model in get_args(get_args(Stimulation)[0])
+            for tag in get_args(model.model_fields["type"].annotation)}
+
+
+def _takes(kind: object, key: str, value: str) -> None:
+    """Refuse a form setting that the mode's modality has no field for, in the form's words:
+    the page shows Pulse width and Rate for every mode, and Russian current, interferential
+    current and iontophoresis have neither, HVPC and microcurrent no pulse width; they read
+    "channels[0].stimulation.frequency: got '100 Hz', expected a known key (type, mode,
+    role, ...)" (probe of 6 December 2026)."""
+    from estim.program.stimulation import MODALITIES
+
+    fields = _fields_of_types().get(kind) if isinstance(kind, str) else None
+    if fields is None or key in fields:
         return  # an unknown type is the loader's to name
     words = _SETTING_WORDS[key]
     raise SettingsError([InputError(key, value, f"a blank {words}: this mode's "

@@ -46,8 +46,6 @@ MIN_GRID, MAX_GRID = 8, 64
 #: The verdict of an amplitude the program model itself refuses (e.g. an iontophoretic dose
 #: that cannot be delivered within a day at a tiny current).
 REFUSED = "refused"
-#: The dial at 0 where the program model refuses 0 (a d.c. channel): nothing is delivered.
-AT_ZERO = "at 0 the device delivers nothing"
 
 
 def dial_channel(program: Program) -> Channel:
@@ -172,9 +170,10 @@ class SafetyTable:
         if span.verdict == REFUSED and amplitude <= 0:
             # the program model takes no d.c. channel at 0 mA, but a dial at 0 delivers
             # nothing, so no limit can be passed: it read "refused: amplitude: got 0.0,
-            # expected a positive current" (probe of 6 December 2026). The table keeps its
-            # refused span from 0, so the settings just above still read as refused.
-            return SafetyAt(Verdict.PASS.value, (AT_ZERO,))
+            # expected a positive current" (probe of 6 December 2026). No rule trips (the
+            # dose's words say no drug is delivered); the table keeps its refused span from
+            # 0, so the settings just above still read as refused.
+            return SafetyAt(Verdict.PASS.value, ())
         if span.verdict == REFUSED:
             try:
                 program_at(self.program, amplitude)

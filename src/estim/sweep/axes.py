@@ -44,7 +44,7 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _UNIT = r"(?:%|[A-Za-zµμΩ_][A-Za-z0-9µμΩ_*/^·]*)"  # '%' alone: a percentage
 _TOKEN = re.compile(rf"\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*")
 _RANGE = re.compile(rf"\s*(?P<a>{_NUMBER})\s*(?P<ua>{_UNIT})?\s*\.\.\s*(?P<b>{_NUMBER})\s*"
-                    rf"(?P<ub>{_UNIT})?\s*:\s*(?P<n>[-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*")
+                    rf"(?P<ub>{_UNIT})?\s*:\s*(?P<n>{_NUMBER})\s*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*"
                    r"(?:\[\d+\])?)*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_ ,.-]*")
@@ -220,11 +220,11 @@ def _check_percentages(spec: str | Sequence[Value], items: list[_Item], opt: str
 
 def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
     a, b, count = float(match["a"]), float(match["b"]), float(match["n"])
-    if not count.is_integer() or count < 1 or (count == 1 and a != b):
+    whole = "A..B:N with N a whole number of at least 2 (N values from A to B)"
+    if not (math.isfinite(count) and count.is_integer() and count >= 1):
         # ':2.5' and ':-1' got the generic "a number with its unit" (probe of 6 December
         # 2026)
-        raise InputError(opt, spec, "A..B:N with N a whole number of at least 2 (N values "
-                         "from A to B)")
+        raise InputError(opt, spec, whole)
     if count > MAX_AXIS_VALUES:
         raise InputError(opt, spec, f"at most {MAX_AXIS_VALUES:,} values")
     n = int(count)
@@ -236,6 +236,8 @@ def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
         raise InputError(opt, spec, "a range between two finite numbers")
     if ua and ub and ua != ub:
         a = _convert(a, ua, ub, opt)
+    if n == 1 and a != b:  # after the conversion: '1000uA..1mA:1' is one point
+        raise InputError(opt, spec, whole)
     step = (b - a) / (n - 1) if n > 1 else 0.0
     values = [float(f"{a + i * step:.10g}") for i in range(n)]
     if not all(map(math.isfinite, values)):  # -1e308..1e308: its step overflows

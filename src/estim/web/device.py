@@ -118,7 +118,8 @@ def prepare(form: dict[str, Any], request: Request) -> dict[str, object]:
     _fields(request, SETTINGS_FIELDS)
     program = settings_program(DeviceSettings.from_mapping(form))
     job = _state(request).jobs.submit(program)
-    return {"job": job, **_status(_state(request), job)}
+    # its name, for the page to say what it prepares (UX review of 6 December 2026)
+    return {"job": job, "name": program.name, **_status(_state(request), job)}
 
 
 def _status(state: WebState, job: str) -> dict[str, object]:

@@ -66,10 +66,10 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         # 6 December 2026): say what JSON's reader found, and where
         why = str((first.get("ctx") or {}).get("error", "")).strip()
         at = next((p for p in first.get("loc", ()) if isinstance(p, int)), None)
-        where = f" at character {at}" if at is not None else ""
+        where = f" at character {at + 1}" if at is not None else ""  # JSON counts from 0
         value = "a body that is not JSON"
-        expected = (f"a JSON body ({why.lower()}{where})" if why else
-                    f"a JSON body{where}")
+        why = why[:1].lower() + why[1:]
+        expected = f"a JSON body ({why}{where})" if why else f"a JSON body{where}"
     if field == "request" and kind in ("dict_type", "model_type", "model_attributes_type"):
         expected = "a JSON object of the form's fields, {\"name\": value, ...}"
     elif field == "request" and kind == "missing":

@@ -203,16 +203,15 @@ async function applySettings(event) {
 // line at its top says whose readings they are, and the readout is dimmed (it read
 // Conventional TENS's "painful" under an interferential mode for three minutes; UX review
 // of 6 December 2026).
-function staleDial(preparing) {
+function staleDial(preparing, next) {
   const note = $("dial-stale");
   const shown = state.model && state.model.name ? state.model.name : "";
   const on = preparing && Boolean(shown);
   $("dial-panel").classList.toggle("preparing", on);
   note.hidden = !on;
   if (!on) { note.textContent = ""; return; }
-  const mode = $("mode");
-  const next = mode.value === "custom" ? "your program"
-    : mode.options[mode.selectedIndex].textContent.trim();
+  // the program being prepared (its own name, not the menu's choice, which may have moved on)
+  next = next || "the new program";
   // the same program with new settings (a pulse width) is not named twice
   const what = next === shown ? "it is ready with the new settings" : `${next} is ready`;
   note.textContent = `Still showing ${shown}: the readings below are that program's until `
@@ -228,7 +227,7 @@ function watchJob(answer, doing) {
     const words = status.message ? ` (${status.message})` : "";
     $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}. The dial `
       + "keeps working on the last prepared program meanwhile.";
-    staleDial(true);
+    staleDial(true, answer.name);
   };
   const done = async (status) => {
     if (state.job !== answer.job) return;
@@ -244,7 +243,8 @@ function watchJob(answer, doing) {
     } catch (err) {
       $("job-text").textContent = `Could not show this program: ${err.message}`;
     }
-    staleDial(false);
+    // a newer program chosen meanwhile keeps its own note (review)
+    if (state.job === answer.job) staleDial(false);
   };
   const poll = async () => {
     if (state.job !== answer.job) { clearInterval(state.polling); return; }
