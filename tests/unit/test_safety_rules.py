@@ -621,3 +621,32 @@ def test_a_dc_unit_whose_maximum_outgrows_the_dose_still_fails_its_rms_limit() -
         assert len(dc) == 1 and dc[0].verdict is Verdict.FAIL
         assert dc[0].value == pytest.approx(0.1, rel=1e-9)
         assert report.verdict is Verdict.FAIL and not report.by_rule("analysis")
+
+
+def test_the_shape_of_a_channel_at_zero_is_judged_at_the_device_maximum() -> None:
+    """At 0 the ratios of the shape rules are nothing over nothing: they read 0 % and passed
+    a monophasic channel that the dial turns into 100 % d.c. (probe of 6 December 2026).
+    A channel programmed at 0 has its pulse judged at the device maximum, with the rule's
+    own verdict (not the milder one of a setting the dial may never reach)."""
+    from estim.program import parse_program
+    from estim.safety import check
+    from estim.safety.output import Setting
+    from tests.conftest import EXAMPLES
+
+    text = next(p for p in EXAMPLES if p.stem == "tens_conventional").read_text()
+    mono = text.replace('pulse = "symmetric_biphasic"', 'pulse = "monophasic"')
+    assert mono != text
+    at_zero = check(parse_program(mono.replace('amplitude = "25 mA"', 'amplitude = "0 mA"')))
+    on = check(parse_program(mono))
+    for rule in ("charge.balance", "iec.dc_component"):
+        (zero,) = at_zero.by_rule(rule)
+        (programmed,) = on.by_rule(rule)
+        assert zero.setting is Setting.DEVICE_MAXIMUM and programmed.setting is Setting.PROGRAMMED
+        assert zero.value == pytest.approx(programmed.value, rel=1e-9)  # the shape's
+        assert zero.verdict is programmed.verdict is not Verdict.PASS
+        assert "programmed at 0" in zero.note
+    assert at_zero.verdict is Verdict.FAIL
+    # a balanced pulse at 0 passes them, judged at the device maximum too
+    balanced = check(parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "0 mA"')))
+    (bal,) = balanced.by_rule("charge.balance")
+    assert bal.verdict is Verdict.PASS and bal.setting is Setting.DEVICE_MAXIMUM

@@ -138,14 +138,18 @@ class SafetyReport:
 
 
 def _finding(row: Limit, value: float | None, out: ChannelOutput, *, note: str = "",
-             action: str = "", limit_value: float | None = None) -> Finding:
+             action: str = "", limit_value: float | None = None,
+             shape: bool = False) -> Finding:
+    """A rule's finding; ``shape``: a rule of the pulse's shape, whose verdict is its own at
+    any setting (judged at the device maximum only for a channel programmed at 0)."""
     lim = row.value if limit_value is None else limit_value
     if value is None or not math.isfinite(value):
         verdict = Verdict.WARN
         note = (note + "; " if note else "") + "value could not be computed"
         value = None
     elif value > lim * (1 + 1e-9):
-        at_max = out.setting is Setting.DEVICE_MAXIMUM and row.scope is Scope.APPLICATION
+        at_max = out.setting is Setting.DEVICE_MAXIMUM and row.scope is Scope.APPLICATION \
+            and not shape
         verdict = (row.verdict_at_max or Verdict.WARN) if at_max else row.verdict
     else:
         verdict = Verdict.PASS
@@ -280,13 +284,14 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
         _power_density(out, where),
     ]
     s = out.channel.stimulation
-    if not isinstance(s, Iontophoresis) and out.setting is Setting.PROGRAMMED:
+    if not isinstance(s, Iontophoresis) and _shape_setting(out):
         frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
+        zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
         found.append(_finding(limit("iec.dc_component"), frac, out,
                               note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
-                                   f"{m.mean_abs * 1e3:.4g} mA {_into(out)}",
+                                   f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
                               action="the instructions for use must give the precautions "
-                                     "for a d.c. component"))
+                                     "for a d.c. component", shape=True))
     if out.monophasic_by_intent:
         found.append(_finding(limit("dc.current_density"), m.mean_abs / area, out,
                               note=where + ", average of |I|"))
@@ -358,13 +363,30 @@ def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
                            "channels.impedance")
 
 
+def _shape_setting(out: ChannelOutput) -> bool:
+    """Whether the rules of the pulse's shape (charge balance, the d.c. component) are
+    judged at this output's setting: at the programmed amplitude, or, for a channel
+    programmed at 0, at the device maximum. A ratio of nothing to nothing read 0 % and
+    passed a monophasic channel at 0, which the dial turns into 100 % d.c. (probe of
+    6 December 2026)."""
+    if out.channel.stimulation.amplitude.value == 0:
+        return out.setting is Setting.DEVICE_MAXIMUM
+    return out.setting is Setting.PROGRAMMED
+
+
+#: Said of a shape rule judged at the device maximum (the channel programmed at 0).
+_AT_ZERO = "; the channel is programmed at 0, so its pulse is judged at the device maximum"
+
+
 def _balance(out: ChannelOutput) -> list[Finding]:
-    if not out.ac_by_intent or out.setting is not Setting.PROGRAMMED:
+    if not out.ac_by_intent or not _shape_setting(out):
         return []
     m = out.metrics_500
+    zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
     return [_finding(limit("charge.balance"), m.charge_imbalance, out,
-                     note=f"net {m.max_net_charge_per_pulse * 1e6:.4g} µC per pulse into 500 Ω",
-                     action="make the pulse charge-balanced (biphasic)")]
+                     note=f"net {m.max_net_charge_per_pulse * 1e6:.4g} µC per pulse into 500 Ω"
+                          + zero,
+                     action="make the pulse charge-balanced (biphasic)", shape=True)]
 
 
 _Rule = Callable[[ChannelOutput], list[Finding]]
