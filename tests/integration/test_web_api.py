@@ -907,3 +907,17 @@ def test_the_dial_says_which_channel_it_sets_where_several_are_on() -> None:
     a, b = (c.name for c in ifc.channels)
     assert _dial_words(ifc) == f"on channel {a}; {b} moves with it"
     assert _dial_words(load_program(bundled_examples()["tens_conventional"])) is None
+
+
+def test_a_key_given_twice_is_refused_and_nothing_is_stored(client: TestClient) -> None:
+    """JSON's reader keeps the last: {"name": "first", "name": "second"} stored "second"
+    and a session with pain_after twice was saved with the later one (probe of 6 December
+    2026)."""
+    before = len(client.get("/api/people").json())
+    text = _refused(client.post("/api/people", content=b'{"name": "first", "name": "second"}',
+                                headers={"content-type": "application/json"}), "name")
+    assert "got 'second', expected each key once ('name' was given twice, first as " \
+        "'first')" in text, text
+    assert len(client.get("/api/people").json()) == before
+    _refused(client.post("/api/programs", content=b'{"mode": "knead", "mode": "tap"}',
+                         headers={"content-type": "application/json"}), "mode")

@@ -9,6 +9,7 @@ JSON API under ``/api`` (:mod:`estim.web.device` and :mod:`estim.web.journal`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -21,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from estim.errors import InputError
+from estim.text import one_line
 from estim.web.errors import problem_detail, validation_detail
 from estim.web.state import WebState
 
@@ -94,6 +96,69 @@ class _BodyLimit:
             if started:
                 raise
             await _too_long(f"more than {MAX_BODY_BYTES:,}")(scope, receive, send)
+
+
+def _duplicate_key(body: bytes) -> tuple[str, object, object] | None:
+    """The first key given twice in one JSON object of ``body`` (its name, the first value
+    and the one after), or None; None too for a body JSON cannot read (FastAPI's own
+    message names that)."""
+    found: list[tuple[str, object, object]] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, value in items:
+            if key in out and not found:
+                found.append((key, out[key], value))
+            out[key] = value
+        return out
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
+class _OneKeyEach:
+    """Refuse a JSON body that gives a key twice (a 422 naming it): JSON's reader keeps the
+    last, so ``{"name": "first", "name": "second"}`` stored "second" and a session with
+    ``pain_after`` twice was saved with the later one, without a word (probe of 6 December
+    2026). Inside :class:`_BodyLimit`, so its body is read within the limit."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
+        if b"json" not in headers.get(b"content-type", b""):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message.get("type") != "http.request" or not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        twice = _duplicate_key(body)
+        if twice is not None:
+            key, first, then = twice
+            field = key if key.isidentifier() else "request"
+            text = one_line(InputError(field, then, f"each key once ({key!r} was given "
+                                                    f"twice, first as {first!r})"))
+            await JSONResponse(status_code=422, content={"detail": {
+                "field": field, "message": text}})(scope, receive, send)
+            return
+        replayed = False
+
+        async def again() -> Any:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, again, send)
 
 
 def _page() -> str:
@@ -191,5 +256,6 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(device.router, prefix="/api")
     app.include_router(journal.router, prefix="/api")
-    app.add_middleware(_BodyLimit)
+    app.add_middleware(_OneKeyEach)
+    app.add_middleware(_BodyLimit)  # added last: the outermost, so it limits what the other reads
     return app
