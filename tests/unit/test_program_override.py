@@ -33,7 +33,9 @@ def test_every_channel_is_set_and_nothing_else_changes() -> None:
 @pytest.mark.parametrize(("example", "value", "expected"), [
     ("tens_conventional", "101 mA", "at most the device maximum (100 mA)"),
     ("hvpc_wound", "600 V", "at most the device maximum (500 V)"),
-    ("iontophoresis_dexamethasone", "0 mA", "a positive current"),
+    ("iontophoresis_dexamethasone", "0 mA", "a current of at least 1 nA (a d.c. channel at 0"),
+    # it read "0, or at least 1 nA" beside the 0's refusal (probe of 6 December 2026)
+    ("iontophoresis_dexamethasone", "1e-7 mA", "a current of at least 1 nA (a d.c. channel"),
     # a consequence elsewhere in the program is named with the field it breaks
     ("iontophoresis_dexamethasone", "0.01 mA", "channels[0].stimulation.dose"),
 ])

@@ -559,6 +559,11 @@ def _hours(seconds: float) -> str:
 IONTOPHORESIS_MAX_A = 0.01
 
 
+#: What an iontophoresis channel's current must be.
+_DC_AT_LEAST = ("a current of at least 1 nA (a d.c. channel at 0 delivers no drug: leave the "
+                "channel out, or set it)")
+
+
 class Iontophoresis(FrozenModel):
     """Direct current to drive an ionised drug through the skin, to a dose in mA·min."""
 
@@ -570,7 +575,17 @@ class Iontophoresis(FrozenModel):
     drug: StrictStr | None = None
     drug_electrode: Literal["anode", "cathode"] | None = None
 
-    _check_amp = field_validator("amplitude", mode="before")(parse_amplitude)
+    @field_validator("amplitude", mode="before")
+    @classmethod
+    def _check_amp(cls, value: Any) -> Any:
+        """As every channel's, but 0 is no iontophoresis: "expected 0, or at least 1 nA"
+        beside "0 mA: expected a positive current" (probe of 6 December 2026)."""
+        try:
+            return parse_amplitude(value)
+        except ValueError as err:
+            if str(err).startswith("0, or at least "):
+                raise ValueError(_DC_AT_LEAST) from None
+            raise
 
     @model_validator(mode="after")
     def _check(self) -> Iontophoresis:
@@ -591,7 +606,7 @@ class Iontophoresis(FrozenModel):
         positive(self, "dose")
         non_negative(self, "ramp_up", "ramp_down")
         if self.amplitude.value <= 0:
-            raise InputError("amplitude", self.amplitude.value, "a positive current")
+            raise InputError("amplitude", fmt_amplitude(self.amplitude), _DC_AT_LEAST)
         self._check_dose()
         return self
 
