@@ -28,6 +28,9 @@ def test_every_channel_is_set_and_nothing_else_changes() -> None:
     for a, b in zip(before.channels, after.channels, strict=True):
         assert a.stimulation.replace(amplitude=b.stimulation.amplitude) == b.stimulation
     assert after.device == before.device
+    # the file's own words name its amplitude: said to be the file's (probe of 6 December
+    # 2026: "60 µs, 3 mA" above a DBS run at 10 mA)
+    assert after.description.endswith("(as the file has it; run at 45 mA)"), after.description
 
 
 @pytest.mark.parametrize(("example", "value", "expected"), [

@@ -73,6 +73,11 @@ def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude
         raise InputError(option, amplitude, "a current or a voltage with units, e.g. '25 mA'")
     for channel in channels_on(data.get("channels", [])):
         channel["stimulation"]["amplitude"] = amplitude
+    if isinstance(data.get("description"), str) and data["description"].strip():
+        # the file's words name its own amplitude ("... 3 mA ..." above a run at 10 mA;
+        # probe of 6 December 2026): said to be the file's
+        data["description"] = f"{data['description']} (as the file has it; run at " \
+                              f"{amplitude.strip()})"
     try:
         return program_from_dict(data, source=str(path))
     except ProgramError as err:
