@@ -217,3 +217,17 @@ def test_an_option_of_one_value_given_twice_is_refused(
     err = capsys.readouterr().err
     assert "expected the option once (it was given twice)" in err, err
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize(("argv", "extra"), [
+    (["check", "tens_conventional", "tens_burst"], "tens_burst"),
+    (["check", "tens_conventional", "--jsn"], "--jsn"),
+])
+def test_an_argument_the_command_does_not_take_is_said_by_the_command(
+        argv: list[str], extra: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The top-level parser's "estim: error: unrecognized arguments: tens_burst" named no
+    command, after a usage line (probe of 6 December 2026)."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (f"estim check: error: arguments: got '{extra}', expected only the "
+                   "command's own (estim check --help lists them)\n"), err

@@ -208,9 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser = _parser()
     given = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(_dash_values(given, *_options(parser, given[:1])))
+    args, extra = parser.parse_known_args(_dash_values(given, *_options(parser, given[:1])))
     if args.command is None:
         parser.print_help()
+        return 2
+    if extra:
+        # said by the command, in the one-line form: the top-level parser's "estim: error:
+        # unrecognized arguments: tens_burst" named no command (probe of 6 December 2026)
+        shown_extra = _shown(" ".join(extra))
+        print(f"estim {args.command}: error: arguments: got {shown_extra!r}, expected only "
+              f"the command's own (estim {args.command} --help lists them)", file=sys.stderr)
         return 2
     if sys.stdout is None:  # `estim ... >&-`: output lost with status 0, or a traceback
         if sys.stderr is not None:
