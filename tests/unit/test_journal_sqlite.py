@@ -84,6 +84,7 @@ def test_docstring_examples_run(name: str) -> None:
     # new, empty journal (probe of 6 December 2026)
     ("sqlite:///{tmp}/no/such/folder/journal.sqlite", "does not exist: create it first"),
     ("sqlite:///{tmp}/not-a-db.sqlite/journal.sqlite", "is not a folder"),
+    ("sqlite:///{tmp}/journal.sqlite?mode=ro", "without options after '?'"),
     ("postgresql+psycopg://clinic:secret@127.0.0.1:1/journal", "refused"),  # no server
 ])
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,

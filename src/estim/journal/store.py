@@ -84,6 +84,12 @@ def default_url() -> str:
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     memory = parsed.database in (None, "", ":memory:")
+    if parsed.query:
+        # '?mode=ro' printed SQLAlchemy's warning and the journal was opened to write all the
+        # same (probe of 6 December 2026)
+        raise JournalError("database", parsed.render_as_string(hide_password=True),
+                           "a SQLite file without options after '?' (the journal is opened "
+                           "to write, in WAL mode)")
     if not memory:
         assert parsed.database is not None
         # ~ is the user's home for the check and for SQLite alike (SQLite does not expand
