@@ -85,7 +85,7 @@ def test_check_gives_one_line_a_rule_without_v(capsys, monkeypatch):
     assert "At the programmed amplitude (value against its limit)" in lines
     assert "At the device maximum (value against its limit)" in lines
     assert max(len(ln) for ln in lines) <= 80 and all(ln == ln.rstrip() for ln in lines)
-    text = "\n".join(lines)
+    text = "\n".join(lines).replace("\u00a0", " ")  # a number keeps its unit on its line
     assert "iec.indicator.current: 14.31 mA (limit 10 mA; above the" in text
     assert "the device declares one)" in text
     assert len(lines) < 30 and lines[-1] == "The output table, sources and notes: estim check -v"

@@ -125,7 +125,10 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
             why = ""
             if f.verdict is Verdict.PASS and f.value > f.limit and f.note:
                 why = "; " + f.note.rsplit("; ", 1)[-1]
-            shown = f": {terminal_text(value)} (limit {terminal_text(most)}{terminal_text(why)})"
+            # a number keeps its unit on its line when the line wraps ("0" / "% (limit")
+            value, most = (t.replace(" ", "\u00a0") for t in (value, most))
+            shown = (f": {terminal_text(value)} (limit\u00a0{terminal_text(most)}"
+                     f"{terminal_text(why)})")
         where = "" if f.setting is None or f.setting.value == said \
             else f", at the {f.setting.value}"
         channel = f"ch {terminal_text(f.channel)}  " if f.channel else ""
@@ -174,8 +177,12 @@ def render_check_brief(report: SafetyReport, console: Console,
             settings.append(name)
     for name in settings:  # the programmed amplitude, then the device maximum
         words = {"programmed": "programmed amplitude"}.get(name, name)
-        console.print(f"\n[bold]At the {words}[/bold] [dim](value against its limit)[/dim]"
-                      if name else "\n[bold]Rules[/bold]")
+        head = Text.from_markup(f"[bold]At the {words}[/bold] [dim](value against its "
+                                "limit)[/dim]" if name else "[bold]Rules[/bold]")
+        console.print()
+        for part in head.wrap(console, max(1, console.width)):  # no trailing blank
+            part.rstrip()
+            console.print(part)
         part = SafetyReport(report.program, tuple(
             f for f in report.findings if (f.setting.value if f.setting else "") == name),
             report.table)
