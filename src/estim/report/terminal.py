@@ -264,8 +264,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
         # stood above "the device drives 15.4 mA" (probe of 6 December 2026)
         as_set = " as set" if limited or dbs_held or dose_held else ""
-        console.print(f"  ch {terminal_text(c['name'])}: peak {_amount(m[f'peak_{unit}'], unit)}"
-                      f"{as_set}, r.m.s. {_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)")
+        # under its own indent where a long channel name wraps it (probe of 6 December 2026)
+        _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: peak "
+                                     f"{_amount(m[f'peak_{unit}'], unit)}{as_set}, r.m.s. "
+                                     f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
         console.print(f"    {charge}{rate_text}")
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
