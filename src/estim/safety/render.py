@@ -180,13 +180,13 @@ def render_check_brief(report: SafetyReport, console: Console,
         head = Text.from_markup(f"[bold]At the {words}[/bold] [dim](value against its "
                                 "limit)[/dim]" if name else "[bold]Rules[/bold]")
         console.print()
-        for part in head.wrap(console, max(1, console.width)):  # no trailing blank
-            part.rstrip()
-            console.print(part)
-        part = SafetyReport(report.program, tuple(
+        for line in head.wrap(console, max(1, console.width)):  # no trailing blank
+            line.rstrip()
+            console.print(line)
+        at_setting = SafetyReport(report.program, tuple(
             f for f in report.findings if (f.setting.value if f.setting else "") == name),
             report.table)
-        _print_tripped(part, console, every=True, said=name, reasons=True)
+        _print_tripped(at_setting, console, every=True, said=name, reasons=True)
     console.print("\n[dim]The output table, sources and notes: estim check -v[/dim]")
 
 
