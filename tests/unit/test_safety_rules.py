@@ -485,6 +485,36 @@ def test_the_device_maximum_column_has_its_own_timing_and_a_carrier_cycle_its_en
     assert "4,080–4,120 Hz" in str(beat.row("waveform").programmed)
 
 
+@pytest.mark.parametrize(("limit", "verdict"), [
+    # 2 mA/cm² on 4 cm² is an r.m.s. 8 mA: a peak of 8 / √0.03 = 46.19 mA at 300 µs, 100 Hz
+    ('current_limit = "45 mA"\n', Verdict.PASS),
+    ('current_limit = "47 mA"\n', Verdict.WARN),
+    ("", Verdict.WARN),  # no limit stated: a low enough load exceeds any rule
+])
+def test_check_warns_where_a_voltage_output_below_500_ohm_could_exceed_a_skin_rule(
+        limit: str, verdict: Verdict) -> None:
+    """Without the site's load (``estim check``) a voltage-controlled channel's skin rules are
+    judged into 500 Ω, and a lower load draws more current, up to the device's current
+    limit: a rule passed into 500 Ω that the limit's current would fail is a warning (HVPC
+    at 500 V passed ``dc.current_density`` where estim run, into the calf's load, failed it;
+    probe of 6 December 2026). 10 V is 20 mA into 500 Ω, 0.866 mA/cm² r.m.s. either way."""
+    device = f'control = "voltage"\nmax_voltage = "100 V"\n{limit}output_indicator = true'
+    program = parse_program(_tens(
+        device=device,
+        stimulation='type = "tens"\namplitude = "10 V"\nfrequency = "100 Hz"\n'
+                    'pulse_width = "300 us"\npulse = "monophasic"\nduration = "30 min"',
+        electrode='width = "2 cm", length = "2 cm"'))
+    density = next(f for f in check(program).by_rule("iec.current_density")
+                   if f.setting is Setting.PROGRAMMED)
+    assert density.value == pytest.approx(0.020 * math.sqrt(0.03) / 4e-4, rel=1e-9)
+    assert density.verdict is verdict
+    assert ("exceeds the limit" in density.note) is (verdict is Verdict.WARN)
+    # with the site's own load, as estim run gives it, the rule is judged there instead
+    into_site = next(f for f in check(program, impedances_ohm={"1": 400.0}).by_rule(
+        "iec.current_density") if f.setting is Setting.PROGRAMMED)
+    assert into_site.verdict is Verdict.PASS and "400 Ω" in into_site.note
+
+
 @pytest.mark.parametrize(("device", "amplitude", "into_500_a", "into_200_a"), [
     # 10 V into 500 Ω is 20 mA, into 200 Ω 50 mA (a voltage source: I = V / R)
     ('control = "voltage"\nmax_voltage = "100 V"\ncurrent_limit = "2.5 A"\n'
@@ -523,7 +553,11 @@ def test_skin_rules_take_the_sites_own_load_where_it_draws_more_current(
         assert density.value == pytest.approx(peak * duty / 4e-4, rel=1e-9)
         assert power.value == pytest.approx(ohm * (peak * duty) ** 2 / 4e-4, rel=1e-9)
         # the limit, 2 mA/cm², is 20 A/m²: 50 mA peak on 4 cm² is 21.7, 40 mA 17.3
-        assert density.verdict is (Verdict.WARN if peak * duty / 4e-4 > 20.0 else Verdict.PASS)
+        above = peak * duty / 4e-4 > 20.0
+        if impedances is None and 'control = "voltage"' in device:
+            # passed into 500 Ω, but its 2.5 A current limit would exceed it in a lower load
+            above = True
+        assert density.verdict is (Verdict.WARN if above else Verdict.PASS)
         assert f"into {ohm:.0f} Ω" in density.note
         rows = {r.key: r for r in report.table.channels[0].rows}
         # the table names the load and the current behind the finding (review)

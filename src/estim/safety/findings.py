@@ -38,7 +38,7 @@ from estim.safety.table import (
     format_value,
     programmed_only,
 )
-from estim.text import readable
+from estim.text import current_text, readable
 from estim.waveforms.build import stimulus_for
 
 __all__ = ["Finding", "SafetyReport", "check", "worst"]
@@ -272,7 +272,45 @@ def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: flo
                     action="separate electrodes, larger ones or less output")
 
 
-def _surface_rules(out: ChannelOutput) -> list[Finding]:
+#: The skin rules whose value grows with the current into the load: a voltage-controlled
+#: output drives more of it into a load below the 500 Ω test load.
+_GROWS_WITH_CURRENT = ("iec.current_density", "fda.power_density", "dc.current_density",
+                       "iontophoresis.current_density")
+
+
+def _below_test_load(found: list[Finding], out: ChannelOutput,
+                     current_limit: float | None) -> list[Finding]:
+    """A voltage-controlled skin channel judged into the 500 Ω test load (no site load is
+    known: ``estim check``) drives more current into the lower loads real tissue puts
+    between pads (a calf's 200 Ω), up to the device's current limit: a rule it passes into
+    500 Ω but would fail at that limit is a warning, not a pass. HVPC at 500 V and 1 kHz
+    passed ``dc.current_density`` at 0.39 mA/cm² where ``estim run``, into the calf's own
+    load, failed it at 0.98 (probe of 6 December 2026). The power density grows with the
+    current too: ``V·I`` at the set voltage, at most ``V`` times the limit."""
+    if out.stimulus.control.value != "voltage" or out.metrics_load is not None:
+        return found
+    peak = out.metrics_500.peak
+    if peak <= 0:
+        return found
+    scale = math.inf if current_limit is None else current_limit / peak
+    judged = []
+    for f in found:
+        worst = None if f.value is None else f.value * scale
+        if (f.rule_id not in _GROWS_WITH_CURRENT or f.verdict is not Verdict.PASS
+                or worst is None or f.limit is None or not worst > f.limit):
+            judged.append(f)
+            continue
+        bound = ("the device states no current limit, so a low enough load exceeds the "
+                 "limit" if current_limit is None else
+                 f"at the device's current limit, {current_text(current_limit)} "
+                 f"({scale:.3g} × the current into 500 Ω), it exceeds the limit")
+        judged.append(replace(f, verdict=Verdict.WARN, note=readable(f"{f.note}; {bound}"),
+                              action="judge it into the site's own load: estim run"))
+    return judged
+
+
+def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
+                   ) -> list[Finding]:
     area = out.smaller_area_m2
     m = out.judged_metrics
     rms = m.rms_max_1s
@@ -302,7 +340,7 @@ def _surface_rules(out: ChannelOutput) -> list[Finding]:
             found.append(_finding(limit("iontophoresis.dose"),
                                   abs(out.metrics_500.session_charge), out,
                                   note="net charge of the session into 500 Ω"))
-    return found
+    return _below_test_load(found, out, current_limit)
 
 
 def _implant_rules(out: ChannelOutput) -> list[Finding]:
@@ -401,7 +439,8 @@ def _channel_findings(program: Program, channel: Channel,
         if implanted:
             rules.append(_implant_rules)
         else:
-            rules += [_device_rules, _surface_rules]
+            rules += [_device_rules, partial(_surface_rules,
+                                             current_limit=program.device.current_limit)]
             if out.setting is Setting.DEVICE_MAXIMUM:
                 rules.append(partial(_indicator, declared=program.device.output_indicator))
         for rule in rules:
