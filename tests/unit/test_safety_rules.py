@@ -684,3 +684,24 @@ def test_the_shape_of_a_channel_at_zero_is_judged_at_the_device_maximum() -> Non
     balanced = check(parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "0 mA"')))
     (bal,) = balanced.by_rule("charge.balance")
     assert bal.verdict is Verdict.PASS and bal.setting is Setting.DEVICE_MAXIMUM
+
+
+@pytest.mark.parametrize(("rate", "verdict"), [("130 Hz", Verdict.PASS),
+                                               ("255 Hz", Verdict.PASS),
+                                               ("260 Hz", Verdict.WARN),
+                                               ("8 kHz", Verdict.WARN)])
+def test_an_implant_beyond_the_rates_it_is_labelled_for_warns(rate: str,
+                                                             verdict: Verdict) -> None:
+    """The implant rules judge the charge of one phase, on data taken at 50 Hz; DBS at 8 kHz
+    passed them all with no warning (probe of 6 December 2026). Above the 255 Hz that DBS
+    units are labelled for, a rate is a warning, judged once (it is the same at every
+    amplitude)."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    assert text.count('frequency = "130 Hz"') == 1
+    report = check(parse_program(text.replace('frequency = "130 Hz"', f'frequency = "{rate}"')))
+    (found,) = report.by_rule("implant.rate")
+    assert found.setting is Setting.PROGRAMMED and found.verdict is verdict
+    assert found.value == pytest.approx(float(rate.split()[0]) * (1e3 if "k" in rate else 1))
+    assert report.verdict is verdict  # the example passes every other rule

@@ -363,6 +363,14 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
                      "current; a lead's impedance varies between people)")
     note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
     found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
+    rate = getattr(out.channel.stimulation, "frequency", None)
+    if out.setting is Setting.PROGRAMMED and isinstance(rate, float):
+        # the same at every amplitude: judged once (an 8 kHz DBS passed; probe)
+        found.append(_finding(limit("implant.rate"), rate, out,
+                              note="programmed pulse rate; the charge rules rest on 50 Hz "
+                                   "data",
+                              action="show that the rate is safe for the implant, or keep "
+                                     "to the rates it is labelled for"))
     if voltage and out.load_ohm is not None and out.load_source == "stated in the program":
         found.append(_stated_impedance(out, area))
     shannon = limit("implant.shannon_k")

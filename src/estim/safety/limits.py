@@ -188,6 +188,17 @@ LIMITS: tuple[Limit, ...] = (
           "uC/cm2/phase)",
           "implanted electrodes (the smaller implanted contact)", Verdict.FAIL,
           Scope.APPLICATION, verdict_at_max=Verdict.WARN),
+    Limit("implant.rate", "pulse rate of an implanted channel, within the rates DBS units are "
+          "labelled for", 255.0, "Hz", "Hz",
+          "Boston Scientific Vercise DBS Programming Manual 91053785-17, programmable "
+          "characteristics (rate 2-255 Hz; above it 'clinical effectiveness and safety of "
+          "these cumulative rates has not been demonstrated'); the charge rules above rest "
+          "on stimulation at 50 pulses/s (McCreery et al. 1990, IEEE Trans Biomed Eng "
+          "37:996; Agnew et al. 1983, Exp Neurol 79:397: damage grows with the total charge)",
+          "implanted channels with a pulse rate", Verdict.WARN, Scope.APPLICATION,
+          rationale="the charge rules say nothing of the rate, and their data are at 50 Hz: a "
+                    "rate beyond what implants are labelled for passes them with no evidence "
+                    "that it is safe, so warn"),
     Limit("implant.lead_impedance", "stated lead impedance within what an intact lead reads",
           2000.0, "ohm", "Ω",
           "Wong J et al. (2018) Longitudinal follow-up of impedance drift in deep brain "
