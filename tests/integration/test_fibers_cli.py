@@ -151,6 +151,31 @@ def test_a_population_answers_in_the_terminal_and_the_json(capsys) -> None:
     assert "6 MRG axons of 2–16 µm" in text and "median" in text
 
 
+def test_a_population_none_of_which_fires_is_an_answer(tmp_path, capsys) -> None:
+    """A point where no axon fires below the search's ceiling was refused as "fibers: got 5,
+    expected a population with at least one activation" while the one fiber's answer there
+    was "none below 251.3 A" (probe of 6 December 2026)."""
+    point = ["fibers", "--population", "5", "--distance", "10cm", "--pulse-width", "1us"]
+    assert cli.run(_parse([*point, "--json"])) == 0
+    out = json.loads(capsys.readouterr().out)
+    pop = out["population"]
+    assert out["threshold_A"] is None and pop["not_reached"] == pop["fibers"] == 5
+    assert pop["threshold_min_A"] is None and pop["searched_to_A"] == out["lower_bound_A"]
+    assert cli.run(_parse([*point, "-o", str(tmp_path / "out")])) == 0
+    assert "none excited below 251.3 A" in capsys.readouterr().out
+    assert (tmp_path / "out" / "recruitment.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(("model", "diameter", "distance"), [("hh", "1000um", "100um"),
+                                                             ("sweeney", "25um", "12.5um")])
+def test_a_source_inside_the_fiber_is_refused(model, diameter, distance) -> None:
+    """A point source at or inside the axon's radius printed a threshold (probe)."""
+    with pytest.raises(InputError) as err:
+        cli.run(_parse(["fibers", "--model", model, "--diameter", diameter,
+                        "--distance", distance]))
+    assert err.value.field == "--distance" and "fiber's radius" in str(err.value)
+
+
 def test_a_population_of_a_single_fiber_model_is_refused() -> None:
     """--model sweeney --population 20 thresholded the one 10 µm fiber and drew its step as
     a recruitment of 20."""

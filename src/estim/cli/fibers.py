@@ -332,6 +332,11 @@ def _point(args: argparse.Namespace) -> int:
         raise InputError("--population", args.population,
                          f"0 (none) or a number of fibers up to {_POPULATION_MAX}")
     fiber = _point_fiber(args, d, r, pw)
+    if r <= fiber.diameter_m / 2:
+        # the source sat inside the axon and a threshold was printed (probe, 6 Dec 2026)
+        raise InputError("--distance", args.distance,
+                         f"more than the fiber's radius, {fiber.diameter_m / 2 * 1e6:.3g} µm "
+                         "(the source lies outside the fiber)")
     if args.population and fiber.model != "mrg":
         # it thresholded the one fiber and drew its step as a recruitment of N
         raise InputError("--population", args.population, "--model mrg for a population "
@@ -368,7 +373,7 @@ def _point(args: argparse.Namespace) -> int:
     }
     rec = None
     if args.population:  # its thresholds in the answer, the plot only with -o
-        rec = _population(args, r, pw, wave, pot, opts, precision)
+        rec = _population(args, r, pw, wave, pot, opts, precision, searched)
         report["population"] = _population_summary(rec.thresholds_a, searched)
     if out is not None:
         from estim.outputs import write_output_dir
@@ -563,10 +568,13 @@ def _print_point(rep: dict[str, Any]) -> None:
             return "not reached" if v is None else current_text(v, 3)
 
         rows.append(("population", f"{pop['fibers']} MRG axons of 2–16 µm"))
-        rows.append(("", f"lowest {amps(pop['threshold_min_A'])}, median "
-                     f"{amps(pop['threshold_median_A'])}, highest "
-                     f"{amps(pop['threshold_max_A'])}"))
-        if pop["not_reached"]:
+        if pop["not_reached"] == pop["fibers"]:
+            rows.append(("", f"none excited below {current_text(pop['searched_to_A'], 4)}"))
+        else:
+            rows.append(("", f"lowest {amps(pop['threshold_min_A'])}, median "
+                         f"{amps(pop['threshold_median_A'])}, highest "
+                         f"{amps(pop['threshold_max_A'])}"))
+        if 0 < pop["not_reached"] < pop["fibers"]:
             rows.append(("", f"{pop['not_reached']} not excited below "
                          f"{current_text(pop['searched_to_A'], 4)}"))
     sd = rep.get("strength_duration")
@@ -596,14 +604,24 @@ def _not_found(rep: dict[str, Any]) -> str:
 
 
 def _population(args: argparse.Namespace, r: float, pw: float, wave: Any, pot: Any,
-                opts: Any, precision: float) -> Any:
-    """``--population`` MRG axons of 2–16 µm (uniform, seed 0) at the same distance."""
+                opts: Any, precision: float, searched_a: float) -> Any:
+    """``--population`` MRG axons of 2–16 µm (uniform, seed 0) at the same distance: their
+    recruitment over their thresholds, or up to ``searched_a`` (flat at 0) where none is
+    excited below it (that refused a valid point with "a population with at least one
+    activation", where the one fiber's answer was "none below"; probe of 6 December 2026)."""
     from estim import fibers as fb
+    from estim.fibers.analysis import Recruitment
 
     rng = np.random.default_rng(0)
     pop = [_long_enough("mrg", dd, r, pw, sensory=args.sensory, anodic=args.anodic)
            for dd in rng.uniform(2e-6, 16e-6, args.population)]
-    return fb.recruitment(pop, pot, wave, precision=precision, options=opts)
+    thr = np.asarray(fb.find_thresholds(pop, pot, wave, precision=precision,
+                                        options=opts).threshold_a, float)
+    fired = thr[np.isfinite(thr)]
+    amps = (np.geomspace(fired.min() * 0.8, fired.max() * 1.2, 50) if fired.size
+            else np.geomspace(searched_a * 1e-2, searched_a, 50))
+    frac = np.array([np.mean(np.where(np.isfinite(thr), thr, np.inf) <= a) for a in amps])
+    return Recruitment(amplitudes_a=amps, fraction=frac, thresholds_a=thr)
 
 
 def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
