@@ -141,6 +141,18 @@ def test_bad_lead_settings_get_one_clear_error(change, field, words) -> None:
     assert info.value.field == field and words in info.value.expected
 
 
+def test_a_lead_beside_skin_pads_is_the_lead_refused(tens_text: str) -> None:
+    """``lead = ...`` on the lower back blamed the TENS pads ("channels[0].cathode.placement:
+    ... expected a contact of the Medtronic 3389"); the lead is what does not belong (probe
+    of 6 December 2026)."""
+    site = 'name = "lower_back"'
+    text = tens_text.replace(site, site + '\nlead = "medtronic_3389"', 1)
+    assert text != tens_text
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field == "site.lead" and "brain site" in info.value.expected
+
+
 def test_without_a_lead_a_contact_is_the_default_leads() -> None:
     """A brain site's field is solved with the default lead whether the program names it
     or not, so its contact's size comes from that lead too: a contact written 5 x 6 cm had

@@ -55,6 +55,14 @@ def with_lead_contacts(data: object) -> object:
     # (estim.fields.sites.make_site, through estim.setup.build_setup and the CLI)
     lead = get_lead(name, field="site.lead")
     channels = data.get("channels")
+    if "lead" in site and isinstance(channels, list) and channels \
+            and not _places_a_contact(channels):
+        # a lead beside skin pads blamed the pads ("channels[0].cathode.placement: got
+        # 'lumbar_left_lower', expected a contact of the Medtronic 3389"; probe of 6 December
+        # 2026): the lead is what does not belong
+        raise InputError("site.lead", name, "no lead where no electrode is one of its contacts "
+                         "(lead_contact_N); leads go on a brain site (brain, stn) and pads on "
+                         "the skin need none")
     if not isinstance(channels, list):
         return data
     polarity: dict[str, tuple[str, str]] = {}  # contact -> (role, channel)
