@@ -230,6 +230,23 @@ def test_interferential_carriers_that_differ_name_the_channel_and_its_unit():
     assert "(5000 Hz on the other)" in str(info.value)
 
 
+@pytest.mark.parametrize(("sweep", "refused"), [("6.0:6", False), ("6 : 6", False),
+                                              ("5:6", True), ("６:６", True)])
+def test_interferential_sweeps_are_compared_by_their_phases(sweep: str, refused: bool) -> None:
+    """"6.0:6" on one channel against "6:6" on the other was refused as another sweep (read
+    as text), and fullwidth digits were taken as a sweep where a quantity refuses them
+    (probe of 6 December 2026)."""
+    text = (EXAMPLES[0].parent / "ifc_true_knee.toml").read_text()
+    assert text.count('sweep = "6:6"') == 2
+    edited = text.replace('sweep = "6:6"', f'sweep = "{sweep}"', 1)
+    if not refused:
+        assert parse_program(edited).channels[0].stimulation.sweep_phases_s == (6.0, 0.0, 6.0)
+        return
+    with pytest.raises(ProgramError) as info:
+        parse_program(edited)
+    assert info.value.field.endswith("stimulation.sweep")
+
+
 def test_unknown_drug_is_refused_at_load():
     text = (EXAMPLES[0].parent / "iontophoresis_dexamethasone.toml").read_text()
     with pytest.raises(ProgramError) as info:

@@ -474,7 +474,10 @@ class Program(FrozenModel):
             a, b = ifc
             second = next(i for i, c in enumerate(self.channels) if c.stimulation is b)
             for key in ("carrier_frequency", "beat_frequency", "beat_frequency_max", "sweep"):
-                if getattr(a, key) != getattr(b, key):
+                # the sweep by its phases: "6.0:6" and "6 : 6" are "6:6" (probe)
+                same = (a.sweep_phases_s == b.sweep_phases_s if key == "sweep"
+                        else getattr(a, key) == getattr(b, key))
+                if not same:
                     def shown(v: object) -> object:  # a frequency as a file writes it
                         if v is None:  # "(None on the other)"
                             return "not set"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -425,10 +426,10 @@ class Interferential(FrozenModel):
         if self.sweep is None:
             return (0.0, 0.0, 0.0)
         parts = self.sweep.split(":")
-        try:
-            values = [float(p) for p in parts]
-        except ValueError:
-            values = []
+        # ASCII decimals only: float() took "６:６" in fullwidth digits, which a quantity
+        # ("３ mA") is refused in (probe of 6 December 2026)
+        values = [float(p) for p in parts] if all(
+            re.fullmatch(r"\s*(\d+\.?\d*|\.\d+)\s*", p, re.ASCII) for p in parts) else []
         if len(values) not in (2, 3) or any(not math.isfinite(v) or v < 0 for v in values) \
                 or values[0] + values[-1] <= 0:
             raise InputError("sweep", self.sweep,
