@@ -219,6 +219,27 @@ def test_an_option_of_one_value_given_twice_is_refused(
     assert not list(tmp_path.iterdir())  # nothing ran
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["fibers", "--population", "1.5"], "--population: got '1.5', expected a whole number"),
+    (["sweep", "tens_conventional", "--seed", "x"], "--seed: got 'x', expected a whole number"),
+    (["serve", "--port", "x"], "--port: got 'x', expected a whole number"),
+    (["check", "tens_conventional", "--format", "pdf"],
+     "--format: got 'pdf', expected one of 'md', 'csv', 'html'"),
+    (["frobnicate"], "COMMAND: got 'frobnicate', expected one of 'programs', "),
+])
+def test_what_argparse_refuses_is_said_in_one_line(argv: list[str], said: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A whole number or a choice argparse cannot read printed its usage block and
+    "argument --population: invalid int value: '1.5'"; it is one line in estim's form
+    (probe of 6 December 2026)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    command = f"estim {argv[0]}" if argv[0] != "frobnicate" else "estim"
+    assert len(lines) == 1 and lines[0].startswith(f"{command}: error: {said}"), lines
+
+
 @pytest.mark.parametrize(("argv", "extra"), [
     (["check", "tens_conventional", "tens_burst"], "tens_burst"),
     (["check", "tens_conventional", "--jsn"], "--jsn"),

@@ -11,10 +11,11 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from estim.errors import EstimError, EstimWarning, InputError
 
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from estim import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="estim", description="Electrotherapy simulation: what a stimulator program puts "
         "out, whether it meets the limits, and what it does in the body.")
     parser.add_argument("--version", action="version", version=f"estim {__version__}")
@@ -43,6 +44,28 @@ def _parser() -> argparse.ArgumentParser:
             if type(action) is argparse._StoreAction and action.option_strings:
                 action.__class__ = _Once
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's own errors (a whole number or a choice it cannot read, an option given
+    twice, one without its value) on one line in the form of estim's others, without the
+    usage block above them: ``--population 1.5`` printed five lines of usage and
+    "argument --population: invalid int value: '1.5'" (probe of 6 December 2026). Its
+    subcommands' parsers are of this class too (argparse makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = message.removeprefix("argument ")
+        whole = re.fullmatch(r"(\S+): invalid int value: (.*)", text)
+        choice = re.fullmatch(r"(\S+): invalid choice: (.*) \(choose from (.*)\)", text)
+        if whole:
+            text = f"{whole[1]}: got {whole[2]}, expected a whole number"
+        elif choice:
+            text = f"{choice[1]}: got {choice[2]}, expected one of {choice[3]}"
+        option = text.split(":", 1)[0]
+        if "/" in option and option.startswith("-"):  # "-o/--output": the long name
+            text = option.rsplit("/", 1)[1] + text[len(option):]
+        print(f"{self.prog}: error: {_shown(text)}", file=sys.stderr)
+        raise SystemExit(2)
 
 
 class _Once(argparse._StoreAction):
