@@ -240,6 +240,20 @@ def test_what_argparse_refuses_is_said_in_one_line(argv: list[str], said: str,
     assert len(lines) == 1 and lines[0].startswith(f"{command}: error: {said}"), lines
 
 
+def test_a_format_the_file_name_contradicts_is_refused(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``--format html -o out.csv`` wrote HTML into a .csv (probe of 6 December 2026); a name
+    of no known format's takes the --format given."""
+    out = tmp_path / "out.csv"
+    assert main(["check", "tens_conventional", "-o", str(out), "--format", "html"]) == 2
+    err = capsys.readouterr().err
+    assert "--format: got 'html', expected the format its file name gives (csv" in err, err
+    assert not out.exists()
+    assert main(["check", "tens_conventional", "-o", str(tmp_path / "out.txt"),
+                 "--format", "html"]) == 0
+    assert (tmp_path / "out.txt").read_text().lstrip().lower().startswith("<!doctype html")
+
+
 @pytest.mark.parametrize(("argv", "extra"), [
     (["check", "tens_conventional", "tens_burst"], "tens_burst"),
     (["check", "tens_conventional", "--jsn"], "--jsn"),

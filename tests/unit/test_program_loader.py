@@ -126,6 +126,10 @@ def test_what_a_quantity_should_be_is_said_in_words(text, dimension, words):
         ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
          'pulses_per_burst = "seven"', "channels[0].stimulation.pulses_per_burst",
          "a whole number, without quotes: e.g. 7"),
+        # 1e3 is a decimal in TOML: said so, with what to write (probe of 6 December 2026)
+        ('mode = "conventional"', 'mode = "burst"\nburst_frequency = "2 Hz"\n'
+         'pulses_per_burst = 7e0', "channels[0].stimulation.pulses_per_burst",
+         "TOML reads it as a decimal number: write 7"),
         ('output_indicator = true', 'output_indicator = "yes"', "device.output_indicator",
          "true or false"),
         ('name = "1"', 'name = 1', "channels[0].name", "text in quotes"),

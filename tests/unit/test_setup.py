@@ -109,3 +109,16 @@ def test_pads_that_cover_the_same_skin_are_refused(name: str, placements: dict[s
 def test_every_bundled_example_keeps_its_pads_apart_and_on_its_site() -> None:
     for name in estim.bundled_examples():
         build_setup(_example(name))
+
+
+def test_a_pad_off_the_site_is_named_width_by_length_as_the_file_gives_it() -> None:
+    """A 1 cm wide, 15 cm long pad was called "this 150 x 10 mm pad" (probe of 6 December
+    2026): the file's order, width then length, and the reach along the back's length."""
+    from estim.fields.electrodes import place_electrode
+    from estim.fields.sites import make_site
+
+    with pytest.raises(InputError) as err:
+        place_electrode(make_site("lower_back"), "lumbar_left_upper", "rectangular",
+                        length=0.15, width=0.01, field="channels[0].anode")
+    assert "this 10 x 150 mm pad (width x length" in err.value.expected
+    assert "past its edge at 100 mm" in err.value.expected

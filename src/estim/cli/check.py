@@ -49,11 +49,18 @@ def _format(args: argparse.Namespace) -> TableFormat | None:
     terminal tables."""
     from estim.errors import InputError
 
+    named = None if args.output in (None, "-") else \
+        _SUFFIXES.get(Path(args.output).suffix.lower())
     if args.format is not None:
+        if named is not None and named != args.format:
+            # --format html -o out.csv wrote HTML into a .csv (probe of 6 December 2026)
+            raise InputError("--format", args.format,
+                             f"the format its file name gives ({named}: {args.output}), or "
+                             "a file name that does not end in another format's")
         return cast(TableFormat, args.format)
     if args.output is None or args.output == "-":
         return None
-    fmt = _SUFFIXES.get(Path(args.output).suffix.lower())
+    fmt = named
     if fmt is None:
         raise InputError("--output", args.output, "a file name ending in .md, .csv or .html "
                          "(or --format md|csv|html)")

@@ -240,8 +240,9 @@ def _on_site(site: Site, where: str, position: Vec3, length: float, width: float
     for name, out, edge in reach:
         if out > edge * (1 + 1e-9):
             raise InputError(f"{field}.placement", where,
-                             f"a pad that lies on the site: this {length * 1e3:g} x "
-                             f"{width * 1e3:g} mm pad at {where} reaches {out * 1e3:.4g} mm "
+                             f"a pad that lies on the site: this {width * 1e3:g} x "
+                             f"{length * 1e3:g} mm pad (width x length, as the file gives "
+                             f"them) at {where} reaches {out * 1e3:.4g} mm "
                              f"from the {site.name} site's centre, past its edge at "
                              f"{edge * 1e3:.4g} mm (the site's {name} is "
                              f"{2 * edge * 1e3:.4g} mm)")

@@ -104,7 +104,12 @@ def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
         msg = str(e.get("msg", "")).removeprefix("Value error, ")
         return InputError(path, _short(value), msg)
     if kind in _TYPE_WORDS:
-        return InputError(path, _short(value), _TYPE_WORDS[kind])
+        words = _TYPE_WORDS[kind]
+        if kind.startswith("int") and isinstance(value, float) and value.is_integer() \
+                and abs(value) < 1e15:
+            # "got 1000.0, expected a whole number" for 1e3 (probe of 6 December 2026)
+            words += f" (TOML reads it as a decimal number: write {int(value)})"
+        return InputError(path, _short(value), words)
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return InputError(path, _short(value), _pydantic_words(e))
     if kind == "too_short":
