@@ -70,10 +70,15 @@ def test_nmes_ramps_and_worst_second():
     # 1e-6: the worst window is found to within one pulse's share (1/50 of a second) of an
     # exact plateau alignment; on a flat plateau the result is exact to rounding
     assert m.rms_max_1s == pytest.approx(0.060 * math.sqrt(2 * 400e-6 * 50), rel=1e-6)
-    # long-run r.m.s. over the 60 s cycle: sum of squared envelope over the pulses
-    env = stim.scale / 0.060
-    expected = 0.060 * math.sqrt(np.sum(env**2) * 2 * 400e-6 / 60.0)
+    # long-run r.m.s. over the 60 s cycle, from the program's own numbers (not the built
+    # envelope, which made this agree with any ramp shape; review of 6 December 2026): a
+    # pulse every 20 ms of the 10 s on time, the last at 9.98 s, each at the linear ramps'
+    # fraction of 60 mA, rising over 2 s and falling over the last 1 s
+    onsets = [k / 50 for k in range(500)]
+    envelope_sq = sum(min(1.0, t / 2.0, 10.0 - t) ** 2 for t in onsets)
+    expected = 0.060 * math.sqrt(envelope_sq * 2 * 400e-6 / 60.0)
     assert m.rms == pytest.approx(expected, rel=1e-12)
+    assert stim.scale.size == 499  # the pulse at 0 s has no current and is not delivered
     assert m.rms < m.rms_max_1s
 
 
