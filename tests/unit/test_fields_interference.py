@@ -72,3 +72,19 @@ def test_envelope_along_and_depth_bounds(e1: np.ndarray, e2: np.ndarray, n: np.n
     for d in (modulation_depth(e1[None], e2[None])[0],
               modulation_depth(e1[None], e2[None], n)[0]):
         assert -1e-12 <= d <= 1 + 1e-12
+
+
+@pytest.mark.parametrize(("e1", "e2", "direction", "depth"), [
+    # orthogonal unit fields: the largest envelope lies at 45°, 2 x √2/2 = √2, over |E1|+|E2|
+    # = 2 (the equal parallel case alone could not tell the denominator from 2 max|E|)
+    ((1, 0, 0), (0, 1, 0), None, np.sqrt(2) / 2),
+    # along the diagonal both project √2/2: the beat falls to zero there
+    ((1, 0, 0), (0, 1, 0), (1, 1, 0), 1.0),
+    # parallel, unequal: the beat swings between 1.5 and 0.5, an envelope of 1 over 1.5
+    ((1, 0, 0), (0.5, 0, 0), None, 2 / 3),
+    ((1, 0, 0), (0.5, 0, 0), (1, 0, 0), 2 / 3),
+])
+def test_modulation_depth_by_hand(e1, e2, direction, depth) -> None:
+    """Closed forms of envelope / (|E1| + |E2|) of the two carriers' beat: the
+    unequal and orthogonal cases fix the normalisation (review of 6 December 2026)."""
+    assert modulation_depth(e1, e2, direction)[0] == pytest.approx(depth, rel=1e-12)
