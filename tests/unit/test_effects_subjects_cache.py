@@ -379,3 +379,24 @@ def test_a_motor_axon_stops_at_the_bone_when_the_fat_grows() -> None:
     assert np.hypot(down[:, 0], down[:, 1]) == pytest.approx(np.full(11, bone), abs=1e-12)
     up = S.subject_points("motor", deep, site, pad, fat_m=-2e-3, **kw)
     assert np.hypot(up[:, 0], up[:, 1]) == pytest.approx(np.full(11, bone + 3e-3), abs=1e-12)
+
+
+def test_a_subjects_fibers_move_as_its_skin_and_fat_say() -> None:
+    """Closed form, apart from the ratios that use it (the tests of those built their
+    expectations with ``subject_points`` itself; review of 6 December 2026). Under a pad on
+    the back: an afferent whose ending lies 0.6 mm deep goes down rigidly so that its
+    ending lies at twice that in skin twice as thick; a motor axon goes down by the extra
+    skin and fat, whatever the skin's scale."""
+    site = make_site("lower_back")
+    cathode = place_electrode(site, "lumbar_left_upper", length=0.05)
+    p0, n = np.asarray(cathode.position), np.asarray(cathode.normal)
+    # a terminal branch up toward the skin: its ending (first point) 0.6 mm below the pad,
+    # then down to 1.6 mm, then along the back at that depth
+    line = np.array([p0 - n * d for d in (0.6e-3, 1.1e-3, 1.6e-3)])
+    points = np.vstack([line, line[-1] + np.array([0.01, 0.0, 0.0])])
+    moved = S.subject_points("abeta", points, site, cathode, skin_scale=2.0, skin_m=0.0015,
+                             fat_m=0.004)
+    np.testing.assert_allclose(moved, points - 0.6e-3 * n, rtol=0, atol=1e-12)
+    motor = S.subject_points("motor", points, site, cathode, skin_scale=2.0, skin_m=0.0015,
+                             fat_m=0.004)
+    np.testing.assert_allclose(motor, points - 0.0055 * n, rtol=0, atol=1e-12)
