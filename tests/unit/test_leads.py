@@ -141,16 +141,20 @@ def test_bad_lead_settings_get_one_clear_error(change, field, words) -> None:
     assert info.value.field == field and words in info.value.expected
 
 
-def test_a_lead_beside_skin_pads_is_the_lead_refused(tens_text: str) -> None:
-    """``lead = ...`` on the lower back blamed the TENS pads ("channels[0].cathode.placement:
-    ... expected a contact of the Medtronic 3389"); the lead is what does not belong (probe
-    of 6 December 2026)."""
+def test_a_lead_beside_skin_pads_names_the_lead_too(tens_text: str) -> None:
+    """``lead = ...`` on the lower back blamed the TENS pads alone ("channels[0].cathode.
+    placement: ... expected a contact of the Medtronic 3389"; probe of 6 December 2026).
+    Where no electrode is a contact, either may be the mistake (a lead on the skin, or a
+    mistyped contact on the brain: review), so the message names both, and the error is
+    where it was: at the placement."""
     site = 'name = "lower_back"'
     text = tens_text.replace(site, site + '\nlead = "medtronic_3389"', 1)
     assert text != tens_text
     with pytest.raises(ProgramError) as info:
         parse_program(text)
-    assert info.value.field == "site.lead" and "brain site" in info.value.expected
+    assert info.value.field == "channels[0].cathode.placement"
+    assert "or, for pads on the skin, no site.lead" in info.value.expected
+    assert "lead_contact_1" in info.value.expected
 
 
 def test_without_a_lead_a_contact_is_the_default_leads() -> None:

@@ -55,14 +55,11 @@ def with_lead_contacts(data: object) -> object:
     # (estim.fields.sites.make_site, through estim.setup.build_setup and the CLI)
     lead = get_lead(name, field="site.lead")
     channels = data.get("channels")
-    if "lead" in site and isinstance(channels, list) and channels \
-            and not _places_a_contact(channels):
-        # a lead beside skin pads blamed the pads ("channels[0].cathode.placement: got
-        # 'lumbar_left_lower', expected a contact of the Medtronic 3389"; probe of 6 December
-        # 2026): the lead is what does not belong
-        raise InputError("site.lead", name, "no lead where no electrode is one of its contacts "
-                         "(lead_contact_N); leads go on a brain site (brain, stn) and pads on "
-                         "the skin need none")
+    # a lead beside skin pads blamed the pads alone ("channels[0].cathode.placement: got
+    # 'lumbar_left_lower', expected a contact of the Medtronic 3389"; probe of 6 December
+    # 2026): where no electrode is a contact, either may be the mistake (a mistyped contact
+    # on the brain, or a lead on a skin site), and the message names both
+    no_contact = "lead" in site and not _places_a_contact(channels)
     if not isinstance(channels, list):
         return data
     polarity: dict[str, tuple[str, str]] = {}  # contact -> (role, channel)
@@ -77,7 +74,8 @@ def with_lead_contacts(data: object) -> object:
             if isinstance(e, Mapping) and isinstance(e.get("placement"), str) \
                     and e["placement"] != CASE:
                 ch[role] = _contact_electrode(dict(e), lead, f"channels[{i}].{role}",
-                                              default="lead" not in site)
+                                              default="lead" not in site,
+                                              or_no_lead=no_contact)
                 key = ch[role]["placement"]
                 seen = polarity.setdefault(key, (role, str(ch.get("name", i))))
                 if seen[0] != role:
@@ -99,12 +97,14 @@ def _places_a_contact(channels: object) -> bool:
 
 
 def _contact_electrode(e: dict[str, Any], lead: Any, where: str, *,
-                       default: bool = False) -> dict[str, Any]:
+                       default: bool = False, or_no_lead: bool = False) -> dict[str, Any]:
     assumed = " (the default lead: the program's [site] names none)" if default else ""
+    instead = ("; or, for pads on the skin, no site.lead (leads go on a brain site: brain, "
+               "stn)") if or_no_lead else ""
     try:
         contact = lead.contact(e["placement"], field=f"{where}.placement")
     except InputError as err:
-        raise InputError(err.field, err.value, err.expected + assumed) from None
+        raise InputError(err.field, err.value, err.expected + assumed + instead) from None
     title = lead.title + assumed
     shape = e.get("shape", "lead_contact")
     if shape != "lead_contact":

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Protocol
@@ -273,6 +273,13 @@ class PersonFit:
 
         :raises InputError: naming the factor whose prediction does not follow."""
         t = model.thresholds
+        for name, value in self.marks.items():
+            threshold = t.get(_MARK_THRESHOLD[name], math.nan)
+            if name not in self.predicted and math.isfinite(threshold) and threshold > 0:
+                # the model reaches it here, so fit_person would have fitted it (probe)
+                raise InputError(f"fit.marks.{name}", value, "a mark the fit was made on: "
+                                 "this program's model reaches its threshold, so the "
+                                 "stimulator fits it")
         factor = {"twitch": ("motor_factor", self.motor_factor),
                   "too_much": ("pain_factor", self.pain_factor)}
         for name, p in self.predicted.items():
@@ -441,13 +448,14 @@ class PersonFit:
                 raise InputError(f"fit.{name}", v, "text (the calibration program's "
                                  + ("name)" if name == "program" else "site)"))
             texts[name] = v
-        _follows_from_marks(out, flags)
+        _follows_from_marks(out, flags, notes)
         return cls(motor_from_twitch=flags["motor_from_twitch"],
                    pain_from_mark=flags["pain_from_mark"], program=texts["program"],
                    site=texts["site"], notes=tuple(notes), **out)
 
 
-def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool]) -> None:
+def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool],
+                        notes: Sequence[str] = ()) -> None:
     """Refuse a fit that :func:`fit_person` cannot have made from its own marks: each
     residual is log(mark / prediction), the least squares put the cutaneous residuals'
     mean at 0 and a twitch's or too-much's own factor's at 0, and a factor without its mark
@@ -458,6 +466,22 @@ def _follows_from_marks(fit: Mapping[str, Any], flags: Mapping[str, bool]) -> No
     :raises InputError: naming the entry that does not follow."""
     marks, predicted, residuals = fit["marks"], fit["predicted"], fit["residuals"]
     tol = 1e-6
+    for name, value in marks.items():
+        # a mark the fit did not use is one whose threshold the model does not reach, and
+        # the fit says so: a twitch and a too-much mark added to a fit of first felt and
+        # strong were kept unfitted, and the stimulator recommended twice the person's own
+        # twitch (probe of 6 December 2026)
+        if name not in predicted and not any(n.startswith(f"{name}: the model does not reach")
+                                             for n in notes):
+            raise InputError(f"fit.marks.{name}", value, "a mark the fit was made on (with "
+                             "its prediction and residual), as the stimulator fits every mark "
+                             "whose threshold its model reaches")
+    first, strong, too_much = (marks.get(k) for k in ("first_felt", "strong", "too_much"))
+    if first is not None and strong is not None and not first < strong:
+        raise InputError("fit.marks.strong", strong, f"a current above first_felt ({first:g})")
+    if too_much is not None and not all(too_much > v for k, v in marks.items()
+                                        if k != "too_much"):
+        raise InputError("fit.marks.too_much", too_much, "a current above every other mark")
     if set(predicted) != set(residuals) or not set(predicted) <= set(marks):
         raise InputError("fit.predicted", predicted, "a prediction and a residual for each "
                          f"mark fitted ({', '.join(marks) or 'none'})")
