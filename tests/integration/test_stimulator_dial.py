@@ -278,8 +278,12 @@ def test_a_held_nmes_dial_gives_the_runs_force_at_the_programmed_setting() -> No
     # the waveform as the device drives it: the ramp's pulses over the reach cut to it, the
     # weaker ones as they are (the page scaled the whole train by the reach: a ramp's weak
     # pulses were drawn 3 x too small; review of 6 December 2026)
-    _, raw = model.waveform(programmed, span_s=3.0)  # the 2 s ramp and the plateau
-    _, held_out = model.waveform(programmed, span_s=3.0, held=True)
+    # the 2 s ramp and the plateau (the page starts at the plateau)
+    _, raw = model.waveform(programmed, span_s=3.0, start_s=0.0)
+    _, held_out = model.waveform(programmed, span_s=3.0, held=True, start_s=0.0)
+    assert model.waveform_start(programmed) == pytest.approx(2.0, abs=0.02)
+    _, plateau = model.waveform(programmed)  # what the page draws: full-strength pulses
+    assert raw.max() == pytest.approx(np.abs(plateau).max(), rel=1e-9)
     reach = fx.reach.reach_a
     assert held_out.max() == pytest.approx(reach, rel=1e-9) and reach < raw.max()
     weak = (np.abs(raw) > 0) & (np.abs(raw) < 0.5 * reach)

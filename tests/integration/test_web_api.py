@@ -517,7 +517,9 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"pain_before": 11}, "pain_before", ("11", "0", "10")),
     ({"pain_after": "a lot"}, "pain_after", ("a lot",)),
     ({"intensity": "18"}, "intensity", ("'18'",)),
-    ({"intensity": "18 V"}, "intensity", ("18 V", "dial is in volts")),
+    # a voltage for conventional TENS: said to be a voltage, not "its dial is in volts"
+    ({"intensity": "18 V"}, "intensity", ("18 V", "is a voltage: the journal keeps the "
+                                          "currents")),
     ({"minutes": "-5 min"}, "minutes", ("-5 min",)),
     # a whole-number field given 5.5: named as the form has it, not as pydantic's "int"
     ({"pain_before": 5.5}, "pain_before", ("5.5",)),
@@ -921,3 +923,36 @@ def test_a_key_given_twice_is_refused_and_nothing_is_stored(client: TestClient) 
     assert len(client.get("/api/people").json()) == before
     _refused(client.post("/api/programs", content=b'{"mode": "knead", "mode": "tap"}',
                          headers={"content-type": "application/json"}), "mode")
+
+
+def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
+    """What a hostile probe of ``estim serve`` found (6 December 2026), each refused in the
+    API's one form or answered: a media type's case, a query parameter twice, a method
+    the path does not take, HEAD on the page, a program name with a space around it past
+    the dial's check, and a page addressed by another name (DNS rebinding)."""
+    before = len(client.get("/api/people").json())
+    _refused(client.post("/api/people", content=b'{"name": "a", "name": "b"}',
+                         headers={"content-type": "Application/JSON"}), "name")
+    assert len(client.get("/api/people").json()) == before
+    _refused(client.get("/api/modes?x=1&x=2"), "x", "each query parameter once")
+    put = client.put("/api/people")
+    assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
+    assert put.json()["detail"] == {"field": "method", "message": "method: got 'PUT', "
+                                    "expected one of GET, POST on /api/people"}
+    assert client.head("/").status_code == 200
+    pid = client.post("/api/people", json={"name": "Spaced"}).json()["id"]
+    for program in ("tens_conventional ", " tens_conventional", "tens_conventional\u00a0"):
+        _refused(client.post(f"/api/people/{pid}/sessions",
+                             json=_session(program=program, intensity="4999 mA")),
+                 "intensity", "device maximum, 100 mA")
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+    # addressed by another name, as a rebinding page would: refused before anything is read
+    with TestClient(create_app(database_url=database, hosts=("127.0.0.1", "localhost")),
+                    base_url="http://attacker.example:8797") as other:
+        answer = other.get("/api/people")
+        assert answer.status_code == 400 and answer.json()["detail"]["field"] == "Host"
+        assert other.post("/api/people", json={"name": "rebound"}).status_code == 400
+    with TestClient(create_app(database_url=database, hosts=("127.0.0.1", "localhost")),
+                    base_url="http://localhost:8797") as own:
+        assert own.get("/api/people").status_code == 200
+    assert "rebound" not in {p["name"] for p in client.get("/api/people").json()}

@@ -184,8 +184,10 @@ def test_bad_session_value_is_named_and_nothing_stored(journal: Journal, field: 
     assert message.startswith(f"{field}: got ") and "expected" in message
     assert "\n" not in message.replace("\\n", "")  # one line, as the CLI prints it
     assert _counts(journal) == before
-    # a voltage dial's setting is refused saying why: the journal keeps currents
-    assert ("this one's dial is in volts" in message) is (value == "20 V"), message
+    # a voltage is refused saying why: the journal keeps currents (it said "this one's dial
+    # is in volts" of any program; probe of 6 December 2026)
+    assert ("'20 V' is a voltage: the journal keeps the currents" in message) is \
+        (value == "20 V"), message
 
 
 BAD_PEOPLE = [("name", ""), ("name", "   "), ("name", "x" * 101), ("name", "Ada\nBob"),

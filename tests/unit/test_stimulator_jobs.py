@@ -121,3 +121,38 @@ def test_the_job_a_page_is_using_is_forgotten_last() -> None:
         assert jobs.model(keys[0]) == "model of " + _program(names[0]).name
         with pytest.raises(KeyError):
             jobs.status(keys[1])  # used least recently: forgotten
+
+
+def test_past_the_queues_bound_the_oldest_waiting_programs_are_dropped() -> None:
+    """200 programs asked for in a row all waited, hours of one worker, and the one the user
+    settled on waited behind them (probe of 6 December 2026). Past MAX_QUEUED waiting, the
+    oldest waiting ones are dropped unprepared, said so, and prepared when asked for again."""
+    from estim.stimulator.engine import MAX_QUEUED
+
+    gate = Gate()
+    prepared: list[str] = []
+
+    def gated(program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        prepared.append(program.name)
+        return gate(program, progress=progress)
+
+    names = ["tens_conventional", "tens_burst", "tens_modulated", "tens_acupuncture",
+             "nmes_quadriceps", "russian_quadriceps", "microcurrent_face"]
+    assert len(names) == MAX_QUEUED + 3
+    with Jobs(prepare_fn=gated) as jobs:
+        running = jobs.submit(_program(names[0]))
+        assert gate.reached.wait(10)  # the first runs; the others wait behind it
+        waiting = [jobs.submit(_program(n)) for n in names[1:]]
+        dropped, kept = waiting[:2], waiting[2:]
+        for key in dropped:
+            status = jobs.status(key)
+            assert status.state is JobState.FAILED and "dropped from the queue" in status.error
+        assert all(jobs.status(k).state is JobState.QUEUED for k in kept)
+        gate.release.set()
+        for key in kept:
+            assert jobs.wait(key, timeout_s=10).state is JobState.DONE
+        assert jobs.status(running).state is JobState.DONE
+        # the dropped were never prepared
+        assert prepared == [_program(n).name for n in (names[0], *names[3:])]
+        again = jobs.submit(_program(names[1]))  # asked for again: queued and prepared
+        assert again == dropped[0] and jobs.wait(again, timeout_s=10).state is JobState.DONE

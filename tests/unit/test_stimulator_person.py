@@ -253,6 +253,33 @@ def test_a_fit_that_does_not_follow_from_its_marks_is_refused() -> None:
                                            "twitch": 0.03 / math.exp(0.5)}})
 
 
+def test_a_mark_added_to_a_fit_without_being_fitted_is_refused() -> None:
+    """A twitch and a too-much mark added to a fit of first felt and strong were kept
+    unfitted, and the stimulator recommended twice the person's own twitch, just under
+    their too-much (probe of 6 December 2026). A mark without its prediction is one the
+    model does not reach, and the fit says so; on the program itself (``check_on``) its
+    threshold tells."""
+    fit = fit_person(Model(), Marks(first_felt=0.005, strong=0.012))
+    added = {**fit.to_dict(), "marks": {**fit.marks, "twitch": 0.006, "too_much": 0.013}}
+    with pytest.raises(InputError, match=r"fit\.marks\.twitch: .*a mark the fit was made on"):
+        PersonFit.from_dict(added)
+    # with a note that the model does not reach it, the dict alone cannot tell ...
+    noted = {**added, "marks": {**fit.marks, "twitch": 0.006}, "notes": [
+        *fit.notes, "twitch: the model does not reach the motor threshold within the dial, "
+        "so this mark is not fitted"]}
+    forged = PersonFit.from_dict(noted)
+    # ... but the program's own thresholds do: its model reaches the motor threshold
+    with pytest.raises(InputError, match=r"fit\.marks\.twitch: .*reaches its threshold"):
+        forged.check_on(Model())
+    fit.check_on(Model())  # the honest fit passes
+    # marks out of order, as the journal and the fit itself refuse them
+    with pytest.raises(InputError, match=r"fit\.marks\.too_much: .*above every other mark"):
+        PersonFit.from_dict({**noted, "marks": {**noted["marks"], "too_much": 0.003},
+                             "notes": [*noted["notes"], "too_much: the model does not reach "
+                                       "the pain threshold within the dial, so this mark is "
+                                       "not fitted"]})
+
+
 def test_a_mark_a_hundredfold_off_the_model_is_refused_naming_it() -> None:
     """A first-felt of 1e-300 mA fitted a skin factor of 6e-151 and a recommendation of
     5e-153 A; people's thresholds spread by tens of percent, so a mark 100 times off the

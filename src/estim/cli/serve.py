@@ -98,7 +98,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"estim serve: warning: listening on {args.host}: anyone who can reach this "
               "computer can read and change the journal (there is no login)", file=sys.stderr)
     code = 0
-    app = create_app(database_url=args.database)
+    # on this computer alone, only requests addressed to it (a rebinding page elsewhere
+    # read the journal); on a network address any name, as the warning says
+    from estim.web.app import LOOPBACK_HOSTS
+
+    hosts = (*LOOPBACK_HOSTS, args.host) if _loopback(args.host) else None
+    app = create_app(database_url=args.database, hosts=hosts)
     state = app.state.web
     url = _url("127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host, port)
     try:

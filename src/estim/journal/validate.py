@@ -178,8 +178,10 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
             return parse_quantity(value, dimension, field=field) / to_si
         except InputError:
             if dimension == "current" and _is_voltage(value):
-                expected = (f"{expected}: the journal keeps the settings of current-"
-                            "controlled programs, and this one's dial is in volts")
+                # "this one's dial is in volts" was said of conventional TENS too (probe):
+                # a program set in volts is refused by name where it is known
+                expected = (f"{expected} ({value.strip()!r} is a voltage: the journal keeps "
+                            "the currents of current-controlled programs)")
             raise JournalError(field, value, expected) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         # a JSON null is shown as null, not '(missing)': the field was sent (probe)

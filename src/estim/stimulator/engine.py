@@ -390,12 +390,17 @@ class DialModel:
             "feels is taken there",)
 
     def waveform(self, amplitude_a: float, *, span_s: float | None = None,
-                 held: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+                 held: bool = False, start_s: float | None = None
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The dial's channel's output (:func:`dial_channel`: the first that is on) at a
-        dial setting: times (s) and values (A or V).
+        dial setting: times (s) and values (A or V), from the first pulse at full strength
+        (:meth:`waveform_start`): from the session's start a ramped program showed its
+        ramp's first pulses, 0.6-2.4 mA at a 60 mA setting (probe of 6 December 2026).
 
-        :param span_s: how much to show from the session start (default: four pulse periods,
-            one burst period for burst TENS, at most one second).
+        :param span_s: how much to show (default: four pulse periods, one burst period for
+            burst TENS, at most one second).
+        :param start_s: from when (s into the session; None: the first pulse at full
+            strength).
         :param held: each pulse as the device drives it where that is the window's channel
             (:func:`estim.effects.program.held_to`: only the pulses above its reach are cut,
             as the run and the force table hold them; scaling the whole train drew a
@@ -413,7 +418,18 @@ class DialModel:
             span_s = _default_span(stim)
         if not (isinstance(span_s, int | float) and math.isfinite(span_s) and span_s > 0):
             raise InputError("span_s", span_s, "a positive time (s)")
-        return stim.sample_grid(0.0, float(span_s), max_points=20_000)
+        start = _full_strength(stim) if start_s is None else start_s
+        if not (isinstance(start, int | float) and math.isfinite(start) and start >= 0):
+            raise InputError("start_s", start, "a time (s) from 0 into the session")
+        return stim.sample_grid(float(start), float(start) + float(span_s),
+                                max_points=20_000)
+
+    def waveform_start(self, amplitude_a: float) -> float:
+        """Where :meth:`waveform` starts (s into the session): the first pulse at the
+        program's full strength, past any ramp (0 for a program without one)."""
+        a = self._check(amplitude_a)
+        k = self.program.channels.index(dial_channel(self.program))
+        return _full_strength(_scaled(self.result.stimuli[k], self.program, a, k))
 
 
 def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0
@@ -433,6 +449,15 @@ def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0
     from estim.waveforms.build import stimulus_for
 
     return stimulus_for(program_at(program, amplitude).channels[channel])
+
+
+def _full_strength(stim: Stimulus) -> float:
+    """The onset (s) of the first pulse at the largest scale of ``stim``'s cycle."""
+    if stim.scale.size == 0:
+        return 0.0
+    peak = np.abs(stim.scale)
+    first = int(np.argmax(peak >= peak.max() * (1 - 1e-9)))
+    return float(stim.onsets_s[first])
 
 
 def _default_span(stim: Stimulus) -> float:
@@ -817,6 +842,10 @@ class _Job:
 PREPARE_STACK_B = 256 * 1024 * 1024
 
 
+#: Programs that may wait for their preparation at once; older waiting ones are dropped.
+MAX_QUEUED = 4
+
+
 class Jobs:
     """Background preparation, one job per program, on one worker thread.
 
@@ -854,6 +883,7 @@ class Jobs:
             self._queued += 1
             self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"),
                                    queued=self._queued)
+            self._drop_oldest_queued()
             self._forget_old()
         # The pool starts its thread on the first submit. Compiling the fiber kernels there
         # (numba/LLVM) can overrun a default thread stack and kill the process with SIGSEGV
@@ -873,7 +903,24 @@ class Jobs:
                 job.status = status
                 job.model = model if model is not None else job.model
 
+    def _drop_oldest_queued(self) -> None:
+        """Past :data:`MAX_QUEUED` programs waiting, the oldest waiting ones are dropped
+        (failed, so that asking for one again queues it anew): each change of a pad or a
+        pulse width on the page asks for a program, and 200 of them queued hours of work
+        that the one the user settled on waited behind (probe of 6 December 2026)."""
+        waiting = sorted((j.queued, k) for k, j in self._jobs.items()
+                         if j.status.state is JobState.QUEUED)
+        for _, k in waiting[:max(0, len(waiting) - MAX_QUEUED)]:
+            self._jobs[k].status = JobStatus(
+                k, JobState.FAILED, 1.0, "dropped",
+                f"dropped from the queue: {MAX_QUEUED} programs asked for after it were "
+                "waiting (choose it again to prepare it)")
+
     def _run(self, key: str, program: Program) -> None:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None or job.status.state is not JobState.QUEUED:
+                return  # dropped from the queue (or forgotten) before its turn
         self._set(key, JobStatus(key, JobState.RUNNING, 0.0, "starting"))
 
         def progress(fraction: float, message: str) -> None:

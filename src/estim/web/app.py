@@ -130,7 +130,18 @@ class _OneKeyEach:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
-        if b"json" not in headers.get(b"content-type", b""):
+        repeated = _repeated_query(scope.get("query_string", b"")) if headers else None
+        if repeated is not None:
+            param, was, now = repeated
+            text = one_line(InputError(param, now, f"each query parameter once ({param!r} "
+                                                   f"was given twice, first as {was!r})"))
+            await JSONResponse(status_code=422, content={"detail": {
+                "field": param if param.isidentifier() else "request",
+                "message": text}})(scope, receive, send)
+            return
+        # a media type's case does not matter: 'Application/JSON' passed around the check
+        # and FastAPI read it as JSON (probe of 6 December 2026)
+        if b"json" not in headers.get(b"content-type", b"").lower():
             await self.app(scope, receive, send)
             return
         chunks = []
@@ -161,6 +172,66 @@ class _OneKeyEach:
         await self.app(scope, again, send)
 
 
+def _methods_of(app: FastAPI, path: str) -> list[str]:
+    """The HTTP methods the API takes on ``path``, from its own schema (a path template's
+    ``{name}`` matches one segment); the page's own ``/`` takes GET and HEAD."""
+    if path == "/":
+        return ["GET", "HEAD"]
+    parts = path.strip("/").split("/")
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = template.strip("/").split("/")
+        if len(pattern) == len(parts) and all(
+                p.startswith("{") or p == q for p, q in zip(pattern, parts, strict=True)):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
+def _repeated_query(query: bytes) -> tuple[str, str, str] | None:
+    """The first query parameter given twice, with its two values: the dial took the last
+    of ``amplitude=10 mA&amplitude=100 mA`` without a word (probe of 6 December 2026)."""
+    from urllib.parse import parse_qsl
+
+    seen: dict[str, str] = {}
+    for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if key in seen:
+            return key, seen[key], value
+        seen[key] = value
+    return None
+
+
+#: The names this computer answers to, where ``estim serve`` listens on it alone.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class _OwnHostOnly:
+    """Answer only requests addressed to this computer by name (the Host header), where
+    the server listens on it alone: a page elsewhere whose name is made to point here (DNS
+    rebinding) read every person's journal and added to it (probe of 6 December 2026);
+    the journal holds health records and has no login."""
+
+    def __init__(self, app: Any, hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self.hosts = {h.lower().strip("[]") for h in hosts}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1").lower()
+        # "127.0.0.1:8797", "[::1]:8797", "localhost"
+        name = host[1:host.index("]")] if host.startswith("[") and "]" in host else \
+            host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if name in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        text = one_line(InputError("Host", host or "(none)", "this computer's own address ("
+                                   + ", ".join(sorted(self.hosts)) + "): the stimulator "
+                                   "answers only pages served from it"))
+        await JSONResponse(status_code=400, content={"detail": {
+            "field": "Host", "message": text}})(scope, receive, send)
+
+
 def _page() -> str:
     from jinja2 import Environment, select_autoescape
 
@@ -172,13 +243,16 @@ def _page() -> str:
     return env.from_string(text).render(version=__version__, default_mode=DEFAULT_EXAMPLE)
 
 
-def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> FastAPI:
+def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
+               hosts: tuple[str, ...] | None = None) -> FastAPI:
     """The app of ``estim serve``.
 
     :param database_url: the journal's SQLAlchemy URL; None: SQLite in the user's data
         directory (:class:`estim.journal.Journal`).
     :param jobs: the background preparation of programs (:class:`estim.stimulator.Jobs`);
         None: a new one. Tests share one so that a program is prepared once.
+    :param hosts: the names a request's Host header may give (``estim serve`` on this
+        computer alone: :data:`LOOPBACK_HOSTS` and its ``--host``); None: any.
     """
     from estim.web import device, journal
 
@@ -219,6 +293,15 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
         # body"}, a string where every other bad body names its field
         if request.scope.get(_TOO_LONG_MARK):
             return _too_long(f"more than {MAX_BODY_BYTES:,}")
+        if err.status_code == 405:
+            # {"detail": "Method Not Allowed"} with "allow: GET" on a path that takes POST
+            # too (probe of 6 December 2026): every method of the path's routes, said as
+            # every other error is
+            allowed = _methods_of(request.app, request.url.path)
+            text = one_line(InputError("method", request.method, "one of " + ", ".join(
+                allowed) + f" on {request.url.path}"))
+            return JSONResponse(status_code=405, content={"detail": {
+                "field": "method", "message": text}}, headers={"Allow": ", ".join(allowed)})
         if err.status_code != 400 or err.detail != "There was an error parsing the body":
             return JSONResponse(status_code=err.status_code, content={"detail": err.detail},
                                 headers=err.headers)
@@ -248,7 +331,9 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
 
     page = _page()
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    # HEAD too: a monitor or a link checker asks with it (it was a 405; probe)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
+                   include_in_schema=False)
     def index() -> str:
         return page
 
@@ -258,4 +343,6 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None) -> 
     app.include_router(journal.router, prefix="/api")
     app.add_middleware(_OneKeyEach)
     app.add_middleware(_BodyLimit)  # added last: the outermost, so it limits what the other reads
+    if hosts is not None:
+        app.add_middleware(_OwnHostOnly, hosts=hosts)  # outside even that: nothing is read
     return app

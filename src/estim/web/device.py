@@ -228,7 +228,9 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
             lo, hi = a + int(np.argmin(i[a:b])), a + int(np.argmax(i[a:b]))
             keep.extend(sorted({lo, hi}))
         t, i = t[keep], i[keep]
-    return {"t_s": t.tolist(), "output": i.tolist()}  # in the dial's unit, A or V
+    # where it starts: past a ramp, at the program's full strength (the page says so)
+    return {"t_s": t.tolist(), "output": i.tolist(),  # in the dial's unit, A or V
+            "start_s": model.waveform_start(amplitude)}
 
 
 @router.get("/jobs/{job}/dial")

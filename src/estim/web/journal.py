@@ -88,12 +88,20 @@ def _dial(request: Request, program: str, job: str | None,
         try:
             model = _model(request, job)
         except InputError:
-            # the page's program is no longer held (a restarted server): said where the
-            # page shows the program's errors, with what to do (review of 5 December 2026)
-            raise InputError("program", program, f"a program prepared on the device now "
-                             f"(the server no longer holds job {job!r}: choose the mode "
-                             "again; nothing was saved, and what was typed is kept on the "
-                             "page)") from None
+            try:
+                status = request.app.state.web.jobs.status(job)
+            except KeyError:
+                # the page's program is no longer held (a restarted server): said where the
+                # page shows the program's errors, with what to do (review of 5 December)
+                raise InputError("program", program, f"a program prepared on the device now "
+                                 f"(the server no longer holds job {job!r}: choose the mode "
+                                 "again; nothing was saved, and what was typed is kept on "
+                                 "the page)") from None
+            # a queued or running job was called forgotten (probe of 6 December 2026)
+            raise InputError("program", program, f"a prepared program (job {job!r} is "
+                             f"{status.state.value}" + (f": {status.error}" if status.error
+                                                        else "; wait for it") +
+                             "; nothing was saved)") from None
         own = str(model.program.site.name)
         if site is not None and site != own:
             # a calf session kept against a lower-back job's 100 mA (probe of 5 December
@@ -133,6 +141,15 @@ def _within_dial(program: str, values: dict[str, Any],
             raise JournalError(field, value, f"a current from 0 to {program}'s device "
                                f"maximum, {current_text(top, smallest='mA')}"
                                + validate.number_in_amperes(value))
+
+
+def _program_name(program: str) -> str:
+    """The program's name as the journal keeps it (trimmed), before its dial is looked up:
+    "microcurrent_face " passed the dial's check as an unknown name and was kept as
+    microcurrent_face at 900 mA on a 1 mA unit (probe of 6 December 2026)."""
+    from estim.journal import validate
+
+    return validate.program(program)
 
 
 def _journal(request: Request) -> Any:
@@ -180,9 +197,10 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     _fields(request, CalibrationForm)
     # a fit the stimulator would refuse to load is refused here, before it is kept (the
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
+    program = _program_name(form.program)
     if isinstance(form.marks, dict):
-        _within_dial(form.program, {f"marks.{k}": v for k, v in form.marks.items()},
-                     _dial(request, form.program, form.job, form.site))
+        _within_dial(program, {f"marks.{k}": v for k, v in form.marks.items()},
+                     _dial(request, program, form.job, form.site))
     person = PersonFit.from_dict(form.fit)
     if form.job is not None:
         # the fit against the prepared program's thresholds: a factor edited on its own
@@ -237,8 +255,9 @@ def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
 @router.post("/people/{person_id}/sessions")
 def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
     _fields(request, SessionForm)
-    _within_dial(form.program, {"intensity": form.intensity},
-                 _dial(request, form.program, form.job, form.site))
+    program = _program_name(form.program)
+    _within_dial(program, {"intensity": form.intensity},
+                 _dial(request, program, form.job, form.site))
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,

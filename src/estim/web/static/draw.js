@@ -115,7 +115,10 @@ function drawWaveform(w) {
     ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : at, height - bottom + 16);
   }
   ctx.textAlign = "center";
-  ctx.fillText(`time (${unit})`, (left + width - right) / 2, height - 3);
+  // past a ramp the pulses are shown at full strength: from where (a ramp's first pulses,
+  // 0.6-2.4 mA at a 60 mA setting, were drawn unexplained; probe of 6 December 2026)
+  const from = w.start_s > 0 ? `, from ${+w.start_s.toPrecision(3)} s in, at full strength` : "";
+  ctx.fillText(`time (${unit})${from}`, (left + width - right) / 2, height - 3);
   ctx.save();
   ctx.translate(12, (top + height - bottom) / 2);
   ctx.rotate(-Math.PI / 2);
