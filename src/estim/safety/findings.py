@@ -27,7 +27,7 @@ from typing import Any
 
 from estim.errors import InputError
 from estim.evidence import EvidenceLevel
-from estim.program.model import Channel, Iontophoresis, Program, Verdict
+from estim.program.model import Channel, Control, Iontophoresis, Program, Verdict
 from estim.safety.limits import Limit, Scope, iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
 from estim.safety.output import ChannelOutput, Setting, analyse, channel_implanted
@@ -38,7 +38,7 @@ from estim.safety.table import (
     format_value,
     programmed_only,
 )
-from estim.text import current_text, readable
+from estim.text import current_text, ohm_text, readable
 from estim.waveforms.build import stimulus_for
 
 __all__ = ["Finding", "SafetyReport", "check", "worst"]
@@ -272,27 +272,31 @@ def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: flo
                     action="separate electrodes, larger ones or less output")
 
 
-#: The skin rules whose value grows with the current into the load: a voltage-controlled
-#: output drives more of it into a load below the 500 Ω test load.
-_GROWS_WITH_CURRENT = ("iec.current_density", "fda.power_density", "dc.current_density",
-                       "iontophoresis.current_density")
+#: The skin rules whose value grows with the current into the load: an output held back
+#: by the 500 Ω test load (a voltage source, or a current source its compliance clips)
+#: drives more of it into a lower one.
+_GROWS_WITH_CURRENT = ("iec.current_density", "fda.power_density", "dc.current_density")
 
 
 def _below_test_load(found: list[Finding], out: ChannelOutput,
                      current_limit: float | None) -> list[Finding]:
-    """A voltage-controlled skin channel judged into the 500 Ω test load (no site load is
-    known: ``estim check``) drives more current into the lower loads real tissue puts
-    between pads (a calf's 200 Ω), up to the device's current limit: a rule it passes into
-    500 Ω but would fail at that limit is a warning, not a pass. HVPC at 500 V and 1 kHz
-    passed ``dc.current_density`` at 0.39 mA/cm² where ``estim run``, into the calf's own
+    """A skin channel judged into the 500 Ω test load without the site's own (``estim
+    check``: no field solution) whose current that load holds back drives more into the
+    lower loads tissue puts between pads (a calf's 200 Ω): a rule passed into 500 Ω that
+    the most it can drive would fail is a warning, not a pass, naming the load below which
+    it fails. The most: a voltage source's current limit (none stated: no bound), a
+    current source clipped by its compliance its programmed current. HVPC at 500 V and
+    1 kHz passed ``dc.current_density`` at 0.39 mA/cm² where ``estim run``, into the calf's
     load, failed it at 0.98 (probe of 6 December 2026). The power density grows with the
-    current too: ``V·I`` at the set voltage, at most ``V`` times the limit."""
-    if out.stimulus.control.value != "voltage" or out.metrics_load is not None:
+    current too (``V·I`` at the set voltage; at most the compliance times the current)."""
+    if out.field_impedance_ohm is not None:  # the site's load is known: judged there (run)
         return found
     peak = out.metrics_500.peak
-    if peak <= 0:
+    voltage = out.stimulus.control is Control.VOLTAGE
+    if peak <= 0 or not (voltage or out.resistive[500.0].limited):
         return found
-    scale = math.inf if current_limit is None else current_limit / peak
+    most = (current_limit if voltage else out.stimulus.peak)
+    scale = math.inf if most is None else most / peak
     judged = []
     for f in found:
         worst = None if f.value is None else f.value * scale
@@ -300,12 +304,16 @@ def _below_test_load(found: list[Finding], out: ChannelOutput,
                 or worst is None or f.limit is None or not worst > f.limit):
             judged.append(f)
             continue
-        bound = ("the device states no current limit, so a low enough load exceeds the "
-                 "limit" if current_limit is None else
-                 f"at the device's current limit, {current_text(current_limit)} "
-                 f"({scale:.3g} × the current into 500 Ω), it exceeds the limit")
-        judged.append(replace(f, verdict=Verdict.WARN, note=readable(f"{f.note}; {bound}"),
-                              action="judge it into the site's own load: estim run"))
+        # the current, and so the rule's value, goes as 500 Ω over the load until the most
+        # the device drives: the rule fails below 500 Ω x value / limit
+        below = ohm_text(500.0 * f.value / f.limit) if f.value else "any"
+        bound = ("a voltage-controlled device that states no current limit" if most is None
+                 else f"up to {current_text(most)}, its "
+                 + ("current limit" if voltage else "programmed current, which its "
+                    "compliance clips into 500 Ω"))
+        judged.append(replace(f, verdict=Verdict.WARN, note=readable(
+            f"{f.note}; into a load below {below} it exceeds the limit ({bound})"),
+            action="judge it into the site's own load: estim run"))
     return judged
 
 
