@@ -240,6 +240,22 @@ def test_what_argparse_refuses_is_said_in_one_line(argv: list[str], said: str,
     assert len(lines) == 1 and lines[0].startswith(f"{command}: error: {said}"), lines
 
 
+@pytest.mark.parametrize("message", [
+    "argument --format: invalid choice: 'pdf' (choose from 'md', 'csv', 'html')",  # 3.11
+    "argument --format: invalid choice: 'pdf' (choose from md, csv, html)",  # 3.12.8, 3.13.1
+])
+def test_argparse_choices_read_alike_on_every_python(message: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """From Python 3.12.8 and 3.13.1 argparse lists the choices without quotes (review of 6
+    December 2026): the one-line message is the same on either."""
+    from estim.cli.main import _Parser
+
+    with pytest.raises(SystemExit):
+        _Parser(prog="estim check").error(message)
+    assert capsys.readouterr().err == ("estim check: error: --format: got 'pdf', expected one "
+                                       "of 'md', 'csv', 'html'\n")
+
+
 def test_a_format_the_file_name_contradicts_is_refused(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """``--format html -o out.csv`` wrote HTML into a .csv (probe of 6 December 2026); a name

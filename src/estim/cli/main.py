@@ -56,11 +56,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         text = message.removeprefix("argument ")
         whole = re.fullmatch(r"(\S+): invalid int value: (.*)", text)
-        choice = re.fullmatch(r"(\S+): invalid choice: (.*) \(choose from (.*)\)", text)
+        # Python 3.12.8 and 3.13.1 list the choices without quotes, and 3.14 may add
+        # ", maybe you meant 'html'?" (review): each choice quoted, the suggestion last
+        choice = re.fullmatch(r"(\S+): invalid choice: (.*?)(?:, maybe you meant (.*)\?)? "
+                              r"\(choose from (.*)\)", text)
         if whole:
             text = f"{whole[1]}: got {whole[2]}, expected a whole number"
         elif choice:
-            text = f"{choice[1]}: got {choice[2]}, expected one of {choice[3]}"
+            listed = ", ".join(repr(c.strip().strip("'")) for c in choice[4].split(", "))
+            got = choice[2] if choice[2].startswith("'") else repr(choice[2])
+            text = f"{choice[1]}: got {got}, expected one of {listed}" + (
+                f" (did you mean {choice[3]}?)" if choice[3] else "")
         option = text.split(":", 1)[0]
         if "/" in option and option.startswith("-"):  # "-o/--output": the long name
             text = option.rsplit("/", 1)[1] + text[len(option):]
