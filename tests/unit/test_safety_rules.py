@@ -739,3 +739,19 @@ def test_an_implant_beyond_the_rates_it_is_labelled_for_warns(rate: str,
     assert found.setting is Setting.PROGRAMMED and found.verdict is verdict
     assert found.value == pytest.approx(float(rate.split()[0]) * (1e3 if "k" in rate else 1))
     assert report.verdict is verdict  # the example passes every other rule
+
+
+def test_channels_sharing_a_contact_are_judged_on_their_rates_added() -> None:
+    """Two DBS channels at 200 Hz on one contact put 400 pulses a second through it, and
+    everything passed (review of 6 December 2026): the contact's rate is their sum."""
+    from estim.program.bundled import bundled_examples
+
+    base = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    assert base.count('frequency = "130 Hz"') == 1 and base.count('name = "1"') == 1
+    base = base.replace('frequency = "130 Hz"', 'frequency = "200 Hz"')
+    second = base[base.index("[[channels]]"):].replace('name = "1"', 'name = "2"')
+    report = check(parse_program(base + "\n" + second))
+    rates = {f.channel: f for f in report.by_rule("implant.rate")}
+    assert rates["1"].verdict is rates["2"].verdict is Verdict.PASS  # 200 Hz each
+    (shared,) = [f for name, f in rates.items() if name.startswith("1 + 2 at ")]
+    assert shared.value == pytest.approx(400.0) and shared.verdict is Verdict.WARN

@@ -371,8 +371,8 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
                      "current; a lead's impedance varies between people)")
     note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
     found = [_finding(limit("implant.charge_density"), q / area, out, note=note)]
-    rate = getattr(out.channel.stimulation, "frequency", None)
-    if out.setting is Setting.PROGRAMMED and isinstance(rate, float):
+    rate = _rate(out)
+    if out.setting is Setting.PROGRAMMED and rate is not None:
         # the same at every amplitude: judged once (an 8 kHz DBS passed; probe)
         found.append(_finding(limit("implant.rate"), rate, out,
                               note="programmed pulse rate; the charge rules rest on 50 Hz "
@@ -584,8 +584,28 @@ def _shared_contacts(program: Program,
                 k_value = math.log10(q_uc / (area * 1e4)) + math.log10(q_uc)  # [m² -> cm²]
                 shared.append(_finding(limit("implant.shannon_k"), k_value, outs[0],
                                        note=note, action=action))
+            if outs[0].setting is Setting.PROGRAMMED:
+                rates = [_rate(o) for o in outs]
+                if all(r is not None for r in rates):
+                    # pulses of two 200 Hz channels on one contact are 400 a second
+                    # through it (review of 6 December 2026): judged once, as a channel's
+                    total = float(sum(r for r in rates if r is not None))
+                    shared.append(_finding(
+                        limit("implant.rate"), total, outs[0], note=f"channels {listed} "
+                        f"share the contact {contact}: their pulse rates added",
+                        action="give each channel its own contact, or keep their sum to "
+                               "the rates the implant is labelled for"))
             found += [replace(f, channel=who) for f in _at_least(shared, missing)]
     return found
+
+
+def _rate(out: ChannelOutput) -> float | None:
+    """A channel's programmed pulse rate (Hz), where its stimulation has one."""
+    rate = getattr(out.channel.stimulation, "frequency", None)
+    if not isinstance(rate, numbers.Real) or isinstance(rate, bool):
+        return None
+    value = float(rate)
+    return value if math.isfinite(value) else None
 
 
 def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: str
