@@ -610,18 +610,12 @@ def _population(args: argparse.Namespace, r: float, pw: float, wave: Any, pot: A
     excited below it (that refused a valid point with "a population with at least one
     activation", where the one fiber's answer was "none below"; probe of 6 December 2026)."""
     from estim import fibers as fb
-    from estim.fibers.analysis import Recruitment
 
     rng = np.random.default_rng(0)
     pop = [_long_enough("mrg", dd, r, pw, sensory=args.sensory, anodic=args.anodic)
            for dd in rng.uniform(2e-6, 16e-6, args.population)]
-    thr = np.asarray(fb.find_thresholds(pop, pot, wave, precision=precision,
-                                        options=opts).threshold_a, float)
-    fired = thr[np.isfinite(thr)]
-    amps = (np.geomspace(fired.min() * 0.8, fired.max() * 1.2, 50) if fired.size
-            else np.geomspace(searched_a * 1e-2, searched_a, 50))
-    frac = np.array([np.mean(np.where(np.isfinite(thr), thr, np.inf) <= a) for a in amps])
-    return Recruitment(amplitudes_a=amps, fraction=frac, thresholds_a=thr)
+    return fb.recruitment(pop, pot, wave, precision=precision, options=opts,
+                          ceiling_a=searched_a)
 
 
 def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:

@@ -121,16 +121,23 @@ class Recruitment:
 
 def recruitment(fibers: Sequence[Fiber], potentials: Potentials, waveform: Waveform,
                 amplitudes_a: Sequence[float] | None = None, *, precision: float = 0.01,
-                options: SolverOptions | None = None) -> Recruitment:
+                options: SolverOptions | None = None,
+                ceiling_a: float | None = None) -> Recruitment:
     """Recruitment curve: thresholds of every fiber, then the fraction at or below each
-    amplitude (default: 50 amplitudes spanning the thresholds geometrically)."""
+    amplitude (default: 50 amplitudes spanning the thresholds geometrically).
+
+    :param ceiling_a: where the search gave up (A): a population none of which fires below
+        it gets a curve flat at 0 up to it (without it, that is an error)."""
     res = find_thresholds(fibers, potentials, waveform, precision=precision, options=options)
     thr = res.threshold_a
     if amplitudes_a is None:
         finite = thr[np.isfinite(thr)]
-        if finite.size == 0:
+        if finite.size:
+            amps = np.geomspace(finite.min() * 0.8, finite.max() * 1.2, 50)
+        elif ceiling_a is not None and ceiling_a > 0:
+            amps = np.geomspace(ceiling_a * 1e-2, ceiling_a, 50)
+        else:
             raise InputError("fibers", len(thr), "a population with at least one activation")
-        amps = np.geomspace(finite.min() * 0.8, finite.max() * 1.2, 50)
     else:
         amps = np.asarray(amplitudes_a, dtype=float)
     frac = np.array([np.mean(np.where(np.isfinite(thr), thr, np.inf) <= a) for a in amps])
