@@ -956,3 +956,28 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
                     base_url="http://localhost:8797") as own:
         assert own.get("/api/people").status_code == 200
     assert "rebound" not in {p["name"] for p in client.get("/api/people").json()}
+
+
+def test_a_session_on_a_program_still_being_prepared_says_so(database: str) -> None:
+    """A queued or running job was called one "the server no longer holds" (probe of 6
+    December 2026): it is said to be running, to wait for it, and nothing is stored."""
+    import threading
+
+    from estim.program.bundled import resolve_program
+    from estim.stimulator import Jobs
+
+    release = threading.Event()
+
+    def slow(program: Any, *, progress: Any) -> Any:
+        assert release.wait(10)
+        raise RuntimeError("never prepared here")
+
+    with Jobs(prepare_fn=slow) as jobs, \
+            TestClient(create_app(database_url=database, jobs=jobs)) as c:
+        key = jobs.submit(resolve_program("tens_conventional")[0])
+        pid = c.post("/api/people", json={"name": "Waiting"}).json()["id"]
+        text = _refused(c.post(f"/api/people/{pid}/sessions", json=_session(job=key)),
+                        "program", "; wait for it", "nothing was saved")
+        assert ("is running" in text or "is queued" in text) and "no longer holds" not in text
+        assert c.get(f"/api/people/{pid}/sessions").json() == []
+        release.set()
