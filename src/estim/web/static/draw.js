@@ -19,11 +19,14 @@ function canvasContext(canvas) {
   return { ctx, width, height };
 }
 
-function niceTicks(lo, hi, count) {
-  const span = hi - lo || 1;
-  const step0 = span / count;
+function niceStep(lo, hi, count) {
+  const step0 = (hi - lo || 1) / count;
   const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
+  return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
+}
+
+function niceTicks(lo, hi, count) {
+  const step = niceStep(lo, hi, count);
   const ticks = [];
   // a NaN or infinite range had no step: the loop below never ended (the page froze)
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && step > 0 && Number.isFinite(step))) {
@@ -97,6 +100,13 @@ function drawWaveform(w) {
   if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
   const pad = (hi - lo) * 0.08;
   lo -= pad; hi += pad;
+  // out to the ticks' own step, so that the peaks have a labelled line above and below
+  // them (±4 mA pulses had a step of 5 and "0" alone on the axis; 6 December 2026)
+  const step = niceStep(lo, hi, 4);
+  if (step > 0 && Number.isFinite(step)) {
+    lo = Math.floor(lo / step - 1e-9) * step;
+    hi = Math.ceil(hi / step + 1e-9) * step;
+  }
   const x = (v) => left + (v - t[0]) / (span || 1) * (width - left - right);
   const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
   ctx.strokeStyle = "#ccc";
