@@ -755,3 +755,25 @@ def test_channels_sharing_a_contact_are_judged_on_their_rates_added() -> None:
     assert rates["1"].verdict is rates["2"].verdict is Verdict.PASS  # 200 Hz each
     (shared,) = [f for name, f in rates.items() if name.startswith("1 + 2 at ")]
     assert shared.value == pytest.approx(400.0) and shared.verdict is Verdict.WARN
+
+
+def test_channels_sharing_pads_held_back_by_500_ohm_warn_on_their_sum() -> None:
+    """Two voltage channels on one pair of 2 x 2 cm pads (5 V, a 30 mA current limit: 10 mA
+    into 500 Ω each) passed their shared current density at 1.22 mA/cm² r.m.s. while each
+    alone warned that its limit could exceed the rule; at their limits the sum is 3.67
+    (review of 6 December 2026). The sum warns as the channels do."""
+    device = ('control = "voltage"\nmax_voltage = "100 V"\ncurrent_limit = "30 mA"\n'
+              'output_indicator = true')
+    text = _tens(device=device,
+                 stimulation='type = "tens"\namplitude = "5 V"\nfrequency = "100 Hz"\n'
+                             'pulse_width = "300 us"\npulse = "symmetric_biphasic"\n'
+                             'duration = "30 min"',
+                 electrode='width = "2 cm", length = "2 cm"')
+    second = text[text.index("[[channels]]"):].replace('name = "1"', 'name = "2"')
+    density = {f.channel: f for f in check(parse_program(text + "\n" + second)).by_rule(
+        "iec.current_density") if f.setting is Setting.PROGRAMMED}
+    shared = [f for name, f in density.items() if " + " in name]
+    assert shared and all(f.verdict is Verdict.WARN for f in shared)
+    # 2 x 10 mA x √(2 x 0.03) on 4 cm²: both phases of the biphasic pulse
+    assert shared[0].value == pytest.approx(2 * 0.010 * math.sqrt(0.06) / 4e-4, rel=1e-9)
+    assert "into a load below" in shared[0].note

@@ -289,14 +289,35 @@ def _below_test_load(found: list[Finding], out: ChannelOutput,
     1 kHz passed ``dc.current_density`` at 0.39 mA/cm² where ``estim run``, into the calf's
     load, failed it at 0.98 (probe of 6 December 2026). The power density grows with the
     current too (``V·I`` at the set voltage; at most the compliance times the current)."""
-    if out.field_impedance_ohm is not None:  # the site's load is known: judged there (run)
+    scale = _held_back(out, current_limit)
+    if scale is None:
         return found
+    voltage = out.stimulus.control is Control.VOLTAGE
+    most = current_limit if voltage else out.stimulus.peak
+    bound = ("a voltage-controlled device that states no current limit" if most is None
+             else f"up to {current_text(most)}, its "
+             + ("current limit" if voltage else "programmed current, which its compliance "
+                "clips into 500 Ω"))
+    return _warn_below(found, scale, bound)
+
+
+def _held_back(out: ChannelOutput, current_limit: float | None) -> float | None:
+    """How many times its current into 500 Ω a skin channel may drive into a lower load
+    where no site load is known (inf: no bound); None where it is not held back by the test
+    load, or the site's load is known (``estim run`` judges the rules there)."""
+    if out.field_impedance_ohm is not None:
+        return None
     peak = out.metrics_500.peak
     voltage = out.stimulus.control is Control.VOLTAGE
     if peak <= 0 or not (voltage or out.resistive[500.0].limited):
-        return found
-    most = (current_limit if voltage else out.stimulus.peak)
-    scale = math.inf if most is None else most / peak
+        return None
+    most = current_limit if voltage else out.stimulus.peak
+    return math.inf if most is None else most / peak
+
+
+def _warn_below(found: list[Finding], scale: float, bound: str) -> list[Finding]:
+    """The passes of :data:`_GROWS_WITH_CURRENT` that ``scale`` x their value would fail, as
+    warnings naming the load below which they do (``bound``: the most the output drives)."""
     judged = []
     for f in found:
         worst = None if f.value is None else f.value * scale
@@ -307,10 +328,6 @@ def _below_test_load(found: list[Finding], out: ChannelOutput,
         # the current, and so the rule's value, goes as 500 Ω over the load until the most
         # the device drives: the rule fails below 500 Ω x value / limit
         below = ohm_text(500.0 * f.value / f.limit) if f.value else "any"
-        bound = ("a voltage-controlled device that states no current limit" if most is None
-                 else f"up to {current_text(most)}, its "
-                 + ("current limit" if voltage else "programmed current, which its "
-                    "compliance clips into 500 Ω"))
         judged.append(replace(f, verdict=Verdict.WARN, note=readable(
             f"{f.note}; into a load below {below} it exceeds the limit ({bound})"),
             action="judge it into the site's own load: estim run"))
@@ -554,6 +571,14 @@ def _shared_placements(program: Program,
                                 "to these electrodes"),
                 _shared_power(outs, area, where, ohm * rms**2 / area)]
             shared += _shared_dc(outs, area, placement, listed)
+            # held back by 500 Ω, the channels' sum grows in a lower load at most as the
+            # most held back of them does (two voltage channels on one pad each warned
+            # alone and their sum passed; review of 6 December 2026)
+            scales = [_held_back(o, program.device.current_limit) for o in outs]
+            if any(x is not None for x in scales):
+                most = max(x if x is not None else 1.0 for x in scales)
+                shared = _warn_below(shared, most, "as much as the channels' outputs drive "
+                                     "into it")
             found += [replace(f, channel=who) for f in _at_least(shared, missing)]
     return found
 
