@@ -429,7 +429,8 @@ class Interferential(FrozenModel):
         # ASCII decimals only: float() took "６:６" in fullwidth digits, which a quantity
         # ("３ mA") is refused in (probe of 6 December 2026)
         values = [float(p) for p in parts] if all(
-            re.fullmatch(r"\s*(\d+\.?\d*|\.\d+)\s*", p, re.ASCII) for p in parts) else []
+            re.fullmatch(r"\s*(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", p, re.ASCII)
+            for p in parts) else []
         if len(values) not in (2, 3) or any(not math.isfinite(v) or v < 0 for v in values) \
                 or values[0] + values[-1] <= 0:
             raise InputError("sweep", self.sweep,
