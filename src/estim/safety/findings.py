@@ -222,9 +222,14 @@ def _into(out: ChannelOutput) -> str:
     if out.metrics_load is not None and out.load_ohm is not None:
         return f"into {out.load_ohm:.0f} Ω ({out.load_source}, below the 500 Ω test load)"
     if out.stimulus.control.value == "voltage":
-        return ("into 500 Ω (voltage-controlled: a lower load draws more current; estim run "
-                "judges it into the site's own)")
+        return "into 500 Ω" + _LOWER_LOAD_WORDS
     return "into 500 Ω"
+
+
+#: What a voltage-controlled channel's note says of a load below 500 Ω; a warning that
+#: names the load below which its rule fails says it instead.
+_LOWER_LOAD_WORDS = (" (voltage-controlled: a lower load draws more current; estim run "
+                     "judges it into the site's own)")
 
 
 def _power_density(out: ChannelOutput, where: str) -> Finding:
@@ -328,8 +333,9 @@ def _warn_below(found: list[Finding], scale: float, bound: str) -> list[Finding]
         # the current, and so the rule's value, goes as 500 Ω over the load until the most
         # the device drives: the rule fails below 500 Ω x value / limit
         below = ohm_text(500.0 * f.value / f.limit) if f.value else "any"
+        note = f.note.replace(readable(_LOWER_LOAD_WORDS), "")
         judged.append(replace(f, verdict=Verdict.WARN, note=readable(
-            f"{f.note}; into a load below {below} it exceeds the limit ({bound})"),
+            f"{note}; into a load below {below} it exceeds the limit ({bound})"),
             action="judge it into the site's own load: estim run"))
     return judged
 
