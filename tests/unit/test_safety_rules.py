@@ -490,6 +490,18 @@ def test_the_device_maximum_column_has_its_own_timing_and_a_carrier_cycle_its_en
     assert "4,080–4,120 Hz" in str(beat.row("waveform").programmed)
 
 
+def _density_on_small_pads(device: str, amplitude: str) -> tuple[Any, Any]:
+    """A program of monophasic 300 µs pulses at 100 Hz on 2 x 2 cm pads with ``device``'s
+    keys, and its current density finding at the programmed setting (estim check)."""
+    program = parse_program(_tens(
+        device=device,
+        stimulation=f'type = "tens"\namplitude = "{amplitude}"\nfrequency = "100 Hz"\n'
+                    'pulse_width = "300 us"\npulse = "monophasic"\nduration = "30 min"',
+        electrode='width = "2 cm", length = "2 cm"'))
+    return program, next(f for f in check(program).by_rule("iec.current_density")
+                         if f.setting is Setting.PROGRAMMED)
+
+
 @pytest.mark.parametrize(("limit", "verdict"), [
     # 2 mA/cm² on 4 cm² is an r.m.s. 8 mA: a peak of 8 / √0.03 = 46.19 mA at 300 µs, 100 Hz
     ('current_limit = "45 mA"\n', Verdict.PASS),
@@ -504,13 +516,7 @@ def test_check_warns_where_a_voltage_output_below_500_ohm_could_exceed_a_skin_ru
     at 500 V passed ``dc.current_density`` where estim run, into the calf's load, failed it;
     probe of 6 December 2026). 10 V is 20 mA into 500 Ω, 0.866 mA/cm² r.m.s. either way."""
     device = f'control = "voltage"\nmax_voltage = "100 V"\n{limit}output_indicator = true'
-    program = parse_program(_tens(
-        device=device,
-        stimulation='type = "tens"\namplitude = "10 V"\nfrequency = "100 Hz"\n'
-                    'pulse_width = "300 us"\npulse = "monophasic"\nduration = "30 min"',
-        electrode='width = "2 cm", length = "2 cm"'))
-    density = next(f for f in check(program).by_rule("iec.current_density")
-                   if f.setting is Setting.PROGRAMMED)
+    program, density = _density_on_small_pads(device, "10 V")
     assert density.value == pytest.approx(0.020 * math.sqrt(0.03) / 4e-4, rel=1e-9)
     assert density.verdict is verdict
     assert ("exceeds the limit" in density.note) is (verdict is Verdict.WARN)
@@ -535,14 +541,9 @@ def test_check_warns_where_a_clipped_current_output_could_exceed_a_skin_rule(
     programmed current into a load low enough: 40 mA is 1.73 mA/cm² r.m.s. on 4 cm² at
     300 µs, 100 Hz (under the 2 mA/cm²), 50 mA 2.17 (over it). estim check passed both;
     estim run, into the site's load, warned (review of 6 December 2026)."""
-    program = parse_program(_tens(
-        device='control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "10 V"\n'
-               'output_indicator = true',
-        stimulation=f'type = "tens"\namplitude = "{amplitude}"\nfrequency = "100 Hz"\n'
-                    'pulse_width = "300 us"\npulse = "monophasic"\nduration = "30 min"',
-        electrode='width = "2 cm", length = "2 cm"'))
-    density = next(f for f in check(program).by_rule("iec.current_density")
-                   if f.setting is Setting.PROGRAMMED)
+    _, density = _density_on_small_pads(
+        'control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "10 V"\n'
+        'output_indicator = true', amplitude)
     assert density.value == pytest.approx(0.020 * math.sqrt(0.03) / 4e-4, rel=1e-9)
     assert density.verdict is verdict
     assert ("its programmed current, which its compliance clips" in density.note) is \
