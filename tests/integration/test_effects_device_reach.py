@@ -5,6 +5,8 @@ the lower back, and microcurrent's twitch needed 38 V of a 12 V unit without a w
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from estim.effects.program import EffectsResult, effects_for_program
@@ -143,8 +145,13 @@ def test_a_sweeps_safety_with_a_field_is_estim_runs(tmp_path) -> None:
                     encoding="utf-8")
     run = simulate(parse_program(path.read_text(encoding="utf-8")))
     check = simulate(parse_program(path.read_text(encoding="utf-8")), body=False)
-    warned = sum(f.verdict.value == "warn" for f in run.safety.findings)
-    assert warned > sum(f.verdict.value == "warn" for f in check.safety.findings)
+    def warned(report: Any) -> set[tuple[str, object]]:
+        return {(f.rule_id, f.setting) for f in report.findings if f.verdict.value == "warn"}
+
+    # the two differ, so that the sweep's agreeing with each is a check; without the site's
+    # load the check is the more cautious: its 2.5 A current limit could exceed the current
+    # density at the programmed 150 V in a load below 67 Ω, where the calf's passes
+    assert warned(run.safety) < warned(check.safety)
     for options, report in ((SweepOptions(), run.safety),
                             (SweepOptions(body=False), check.safety)):
         plan = plan_sweep(path, [parse_axis("duration=45min")], options=options)
