@@ -230,6 +230,14 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
     assert out[1]["activated_volume_mm3"] == pytest.approx(direct.volume_m3 * 1e9, rel=1e-9)
     assert out[1]["activation_radius_mm"] == pytest.approx(
         direct.contacts[0].radius_m * 1e3, rel=1e-9)
+    # whether the region reaches the modelled grid's edge, as estim run says it: a capped
+    # 8 mm read as exact in the table (probe of 6 December 2026)
+    assert [o["activation_at_grid_edge"] for o in out] == ["no", "no"] and \
+        not direct.beyond_grid
+    wide = plan_sweep(dbs, [parse_axis("amplitude=10mA"), parse_axis("pulse_width=450us")],
+                      options=SweepOptions())
+    (edge,) = [dict(run_point(p, SweepOptions()).outputs) for p in wide.points]
+    assert edge["activation_at_grid_edge"].startswith("yes: ")
 
 
 def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> None:

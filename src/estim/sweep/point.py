@@ -108,7 +108,12 @@ OUTPUTS: tuple[Output, ...] = (
            "the device's limits)"),
     Output("activated_volume_mm3", "DBS: tissue activated by the main channel and those "
            "running its pulse (mm³; 5.7 µm axons; a channel with another pulse is not in it)"),
-    Output("activation_radius_mm", "DBS: activation radius at the cathode (mm)"),
+    Output("activation_radius_mm", "DBS: activation radius at the cathode (mm; a lower "
+           "bound where the activation reaches the grid's edge)"),
+    # the volume and radius stop at the modelled axons' grid: 8 mm and 1,874 mm³ read as
+    # exact in the table where estim run said "at least" (probe of 6 December 2026)
+    Output("activation_at_grid_edge", "DBS: the activated region reaches the edge of the "
+           "modelled axons' grid (its volume and radius are lower bounds)", text=True),
 )
 
 
@@ -306,6 +311,8 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
         cathodes = [c for c in act.contacts if c.role == "cathode"] or list(act.contacts)
         if cathodes:
             out["activation_radius_mm"] = max(c.radius_m for c in cathodes) * 1e3  # [m -> mm]
+        out["activation_at_grid_edge"] = ("yes: the volume and radius are at least these"
+                                          if act.beyond_grid else "no")
     return out
 
 
