@@ -95,6 +95,17 @@ def test_malformed_axis_is_one_input_error(text: str) -> None:
     assert "--vary" in str(err.value)
 
 
+@pytest.mark.parametrize("text", ["amplitude=5,nanmA", "amplitude=5mA,word",
+                                  "pulse_width=word,100us"])
+def test_a_word_among_numbers_is_the_value_named(text: str) -> None:
+    """"5,nanmA" blamed the 5 for a missing unit, "nanmA" being taken for a word (probe of
+    6 December 2026): the word is what the message names."""
+    with pytest.raises(InputError) as err:
+        parse_axis(text)
+    word = next(v for v in text.split("=")[1].split(",") if not v[0].isdigit())
+    assert err.value.value == word and "a finite number with its unit" in err.value.expected
+
+
 @pytest.mark.parametrize("count", ["2.5", "-1", "0", "1"])
 def test_a_range_of_a_count_not_whole_or_under_2_says_so(count: str) -> None:
     """':2.5' and ':-1' got the generic "a number with its unit ..." (probe of 6 December

@@ -142,6 +142,12 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
         raise InputError(opt, f"{len(items):,} values", f"at most {MAX_AXIS_VALUES:,} values")
     if name == SUBJECT:
         return _subject_axis(items, opt)
+    words = [w for _, _, w in items if w is not None]
+    if words and len(words) < len(items):
+        # "5,nanmA": the word was taken for a recipe's word and 5 blamed for its missing
+        # unit (probe of 6 December 2026); a word among numbers is what is wrong
+        raise InputError(opt, words[0], "a finite number with its unit like the other "
+                         "values (or words alone, for a field of words)")
     unit = next((u for _, u, _ in reversed(items) if u), None)
     if unit == "%":
         _check_percentages(spec, items, opt)
@@ -162,9 +168,6 @@ def axis_from_values(name: str, spec: str | Sequence[Value], *, option: str | No
             continue
         values.append(f"{number:.12g} {use}")
         numbers.append(number if use == unit else _convert(number, use, unit, opt))
-    if unit is not None and any(n is None for n in numbers):
-        raise InputError(opt, spec, "values of one kind: all quantities with units, or all "
-                         "words")
     return Axis(name, tuple(values), unit, tuple(numbers), opt)
 
 
