@@ -553,6 +553,15 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
                      '[vary]\namplitude = ["5 mA"]\n', encoding="utf-8")
     assert main(["sweep", "--file", str(sweep), "-o", str(tmp_path / "out")]) == 2
     assert "k.toml: seed: got 2" in capsys.readouterr().err
+    # zipped axes of two lengths: the file's mode is named, not a --zip never typed (probe)
+    zipped = tmp_path / "z.toml"
+    zipped.write_text(f'program = "{TENS.as_posix()}"\nmode = "zip"\nbody = false\n'
+                      '[vary]\namplitude = "10,20mA"\npulse_width = "100,200,300us"\n',
+                      encoding="utf-8")
+    assert main(["sweep", "--file", str(zipped), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "z.toml: mode: got 'values per axis: amplitude 2, pulse_width 3'" in err, err
+    assert "mode = 'cross'" in err and "--zip" not in err
 
 
 def test_a_program_on_the_command_line_must_be_the_sweep_files(tmp_path, capsys) -> None:

@@ -178,8 +178,14 @@ def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROS
         # it showed a Python dict, "{'frequency': 3, 'pulse_width': 2}" (probe of
         # 6 December 2026)
         lengths = ", ".join(f"{a.name} {len(a)}" for a in axes)
-        raise InputError("--zip", f"values per axis: {lengths}", "axes of the same length to "
-                         "zip (or leave out --zip to cross them)")
+        # a sweep file's mode = "zip" was blamed on a --zip the user never typed (probe)
+        option = axes[0].option or ""
+        where, _, _ = option.partition(": vary.")
+        from_file = bool(option) and not option.startswith("--vary")
+        raise InputError(f"{where}: mode" if from_file else "--zip",
+                         f"values per axis: {lengths}", "axes of the same length to zip (or "
+                         + ("mode = 'cross'" if from_file else "leave out --zip")
+                         + " to cross them)")
     _check_distinct(axes, mode)
     total = len(axes[0]) if mode is Mode.ZIP else _product(len(a) for a in axes)
     if total > MAX_POINTS:
