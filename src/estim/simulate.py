@@ -27,7 +27,7 @@ from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
     from estim.effects.program import EffectsResult
-    from estim.safety.findings import SafetyReport
+    from estim.safety.verdicts import SafetyReport
 
 __all__ = ["Result", "SimulateOptions", "field_impedances", "simulate"]
 

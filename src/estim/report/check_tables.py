@@ -24,10 +24,10 @@ import io
 import re
 from typing import Literal, get_args
 
-from estim.safety.findings import Finding, SafetyReport
 from estim.safety.output import Setting
 from estim.safety.render import format_value
 from estim.safety.table import ChannelTable, TableRow, Value, beside_limit, display_value
+from estim.safety.verdicts import Finding, SafetyReport
 from estim.text import spreadsheet_cell, terminal_text
 
 __all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "render_check_table"]

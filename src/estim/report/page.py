@@ -24,8 +24,8 @@ from estim.text import current_text, readable, terminal_text
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from estim.safety.findings import Finding
     from estim.safety.table import OutputTable, TableRow
+    from estim.safety.verdicts import Finding
     from estim.simulate import Result
     from estim.waveforms.stimulus import Stimulus
 

@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from estim.program.model import Verdict
-from estim.safety.findings import Finding, SafetyReport
 from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
+from estim.safety.verdicts import Finding, SafetyReport
 from estim.text import terminal_text
 
 __all__ = ["expectation_text", "format_value", "render_check", "render_findings",

@@ -33,7 +33,7 @@ from estim.program.common import Amplitude
 from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
-from estim.safety.findings import Finding
+from estim.safety.verdicts import Finding
 
 __all__ = ["BISECT_TOLERANCE", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
 

@@ -1,0 +1,336 @@
+"""The rules judged on one channel's output: the IEC 60601-2-10 device limits and output
+indicator, the skin's current, power and d.c. densities, charge balance, and an implant's
+charge and rate (:func:`channel_findings`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+
+from estim.program.model import Channel, Control, Iontophoresis, Program, Verdict
+from estim.safety.limits import iec_rms_band, limit
+from estim.safety.loads import INDICATOR_LOAD_OHM
+from estim.safety.output import ChannelOutput, Setting, channel_implanted
+from estim.safety.table import format_value
+from estim.safety.verdicts import Finding, rule_finding
+from estim.text import current_text, ohm_text, readable
+
+__all__ = ["channel_findings", "held_back", "pulse_rate", "warn_below"]
+
+
+def _device_rules(out: ChannelOutput) -> list[Finding]:
+    """IEC 60601-2-10 output limits (external stimulators)."""
+    t = out.stimulus.timing
+    band = iec_rms_band(t.band_frequencies_hz)
+    freqs = ", ".join(f"{f:g} Hz" if f > 0 else "d.c." for f in t.band_frequencies_hz)
+    found = [rule_finding(band, out.metrics_500.rms_max_1s, out,
+                      note=f"worst 1 s r.m.s. into 500 Ω; strictest band of: {freqs or 'none'}")]
+    if not out.is_dc:
+        found.append(rule_finding(limit("iec.energy_per_pulse"), out.energy_per_pulse_j(500.0), out,
+                              note="largest pulse energy into 500 Ω"))
+    found.append(rule_finding(limit("iec.peak_voltage"), out.open_circuit_v, out,
+                          note="compliance voltage" if out.stimulus.control.value == "current"
+                          else "set peak voltage"))
+    return found
+
+
+def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
+    """Output indicator thresholds, at the device maximum into 1 kΩ.
+
+    Above a threshold the device must have an output indicator: the verdict follows what the
+    program file declares (``device.output_indicator``): true passes, false fails, and an
+    undeclared indicator warns, since a pass would assume what nobody said.
+    """
+    d = out.at(INDICATOR_LOAD_OHM)
+    action = ("IEC 60601-2-10 requires an output indicator on this device: check that it has "
+              "one")
+    i_rms = out.metrics_1k.rms_max_1s
+    found = [
+        rule_finding(limit("iec.indicator.current"), i_rms, out, action=action,
+                 note="worst 1 s r.m.s. into 1 kΩ"),
+        rule_finding(limit("iec.indicator.voltage"), i_rms * INDICATOR_LOAD_OHM, out, action=action,
+                 note="worst 1 s r.m.s. into 1 kΩ"),
+    ]
+    if not out.is_dc:
+        found.append(rule_finding(limit("iec.indicator.energy"),
+                              out.energy_per_pulse_j(INDICATOR_LOAD_OHM), out, action=action,
+                              note=f"largest pulse energy into 1 kΩ; peak "
+                                   f"{d.peak_voltage_v:.3g} V"))
+    judged = []
+    for f in found:
+        needed = f.value is not None and f.limit is not None and f.value > f.limit
+        above = "; above the limit an output indicator is required"
+        if not needed:
+            judged.append(replace(f, action=""))
+        elif declared is True:
+            # no call to check what the file declares: the red "check that it has one" stood
+            # under a PASS (UX review of 6 December 2026)
+            judged.append(replace(f, verdict=Verdict.PASS, action="",
+                                  note=f.note + above + ", and the device declares one"))
+        elif declared is False:
+            judged.append(replace(f, verdict=Verdict.FAIL,
+                                  note=f.note + above + ", and the device declares none"))
+        else:
+            judged.append(replace(f, verdict=Verdict.WARN,
+                                  note=f.note + above + "; whether the device has one is not "
+                                  "stated (set device.output_indicator)"))
+    return judged
+
+
+def _into(out: ChannelOutput) -> str:
+    """The load a channel's skin rules are judged into, in words."""
+    if out.metrics_load is not None and out.load_ohm is not None:
+        return f"into {out.load_ohm:.0f} Ω ({out.load_source}, below the 500 Ω test load)"
+    if out.stimulus.control.value == "voltage":
+        return "into 500 Ω" + _LOWER_LOAD_WORDS
+    return "into 500 Ω"
+
+
+#: What a voltage-controlled channel's note says of a load below 500 Ω; a warning that
+#: names the load below which its rule fails says it instead.
+_LOWER_LOAD_WORDS = (" (voltage-controlled: a lower load draws more current; estim run "
+                     "judges it into the site's own)")
+
+
+def _power_density(out: ChannelOutput, where: str) -> Finding:
+    """The average power density under the smaller pad, into the judged load, or into the
+    field solution's load where that is higher for a current-controlled output (the power
+    there is the larger: R·I² at the same current; a compliance that clips it is counted)."""
+    from estim.text import ohm_text
+
+    area = out.smaller_area_m2
+    power = out.judged_ohm * out.judged_metrics.rms_max_1s**2 / area
+    note = where + ", worst 1 s"
+    if out.metrics_field is not None and out.field_impedance_ohm is not None:
+        there = out.field_impedance_ohm * out.metrics_field.rms_max_1s**2 / area
+        if there > power:
+            power = there
+            note = (f"smaller electrode {area * 1e4:.3g} cm², into "
+                    f"{ohm_text(out.field_impedance_ohm)} ({out.field_load_source}: above the "
+                    "500 Ω test load, a current-controlled output puts more power into it), "
+                    "worst 1 s")
+    return rule_finding(limit("fda.power_density"), power, out, note=note,
+                    action="larger electrodes or less output")
+
+
+#: The skin rules whose value grows with the current into the load: an output held back
+#: by the 500 Ω test load (a voltage source, or a current source its compliance clips)
+#: drives more of it into a lower one.
+_GROWS_WITH_CURRENT = ("iec.current_density", "fda.power_density", "dc.current_density")
+
+
+def _below_test_load(found: list[Finding], out: ChannelOutput,
+                     current_limit: float | None) -> list[Finding]:
+    """A skin channel judged into the 500 Ω test load without the site's own (``estim
+    check``: no field solution) whose current that load holds back drives more into the
+    lower loads tissue puts between pads (a calf's 200 Ω): a rule passed into 500 Ω that
+    the most it can drive would fail is a warning, not a pass, naming the load below which
+    it fails. The most: a voltage source's current limit (none stated: no bound), a
+    current source clipped by its compliance its programmed current. HVPC at 500 V and
+    1 kHz passed ``dc.current_density`` at 0.39 mA/cm² where ``estim run``, into the calf's
+    load, failed it at 0.98 (probe of 6 December 2026). The power density grows with the
+    current too (``V·I`` at the set voltage; at most the compliance times the current)."""
+    scale = held_back(out, current_limit)
+    if scale is None:
+        return found
+    voltage = out.stimulus.control is Control.VOLTAGE
+    most = current_limit if voltage else out.stimulus.peak
+    bound = ("a voltage-controlled device that states no current limit" if most is None
+             else f"up to {current_text(most)}, its "
+             + ("current limit" if voltage else "programmed current, which its compliance "
+                "clips into 500 Ω"))
+    return warn_below(found, scale, bound)
+
+
+def held_back(out: ChannelOutput, current_limit: float | None) -> float | None:
+    """How many times its current into 500 Ω a skin channel may drive into a lower load
+    where no site load is known (inf: no bound); None where it is not held back by the test
+    load, or the site's load is known (``estim run`` judges the rules there)."""
+    if out.field_impedance_ohm is not None:
+        return None
+    peak = out.metrics_500.peak
+    voltage = out.stimulus.control is Control.VOLTAGE
+    if peak <= 0 or not (voltage or out.resistive[500.0].limited):
+        return None
+    most = current_limit if voltage else out.stimulus.peak
+    return math.inf if most is None else most / peak
+
+
+def warn_below(found: list[Finding], scale: float, bound: str) -> list[Finding]:
+    """The passes of :data:`_GROWS_WITH_CURRENT` that ``scale`` x their value would fail, as
+    warnings naming the load below which they do (``bound``: the most the output drives)."""
+    judged = []
+    for f in found:
+        worst = None if f.value is None else f.value * scale
+        if (f.rule_id not in _GROWS_WITH_CURRENT or f.verdict is not Verdict.PASS
+                or worst is None or f.limit is None or not worst > f.limit):
+            judged.append(f)
+            continue
+        # the current, and so the rule's value, goes as 500 Ω over the load until the most
+        # the device drives: the rule fails below 500 Ω x value / limit
+        below = ohm_text(500.0 * f.value / f.limit) if f.value else "any"
+        note = f.note.replace(readable(_LOWER_LOAD_WORDS), "")
+        judged.append(replace(f, verdict=Verdict.WARN, note=readable(
+            f"{note}; into a load below {below} it exceeds the limit ({bound})"),
+            action="judge it into the site's own load: estim run"))
+    return judged
+
+
+def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
+                   ) -> list[Finding]:
+    area = out.smaller_area_m2
+    m = out.judged_metrics
+    rms = m.rms_max_1s
+    where = f"smaller electrode {area * 1e4:.3g} cm², {_into(out)}"
+    found = [
+        rule_finding(limit("iec.current_density"), rms / area, out, note=where,
+                 action="the instructions for use must draw the operator's attention to "
+                        "these electrodes"),
+        _power_density(out, where),
+    ]
+    s = out.channel.stimulation
+    if not isinstance(s, Iontophoresis) and _shape_setting(out):
+        frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
+        zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
+        found.append(rule_finding(limit("iec.dc_component"), frac, out,
+                              note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
+                                   f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
+                              action="the instructions for use must give the precautions "
+                                     "for a d.c. component", shape=True))
+    if out.monophasic_by_intent:
+        found.append(rule_finding(limit("dc.current_density"), m.mean_abs / area, out,
+                              note=where + ", average of |I|"))
+    if isinstance(s, Iontophoresis):
+        found.append(rule_finding(limit("iontophoresis.current_density"),
+                              m.peak / area, out, note=where + ", plateau"))
+        if out.setting is Setting.PROGRAMMED:
+            found.append(rule_finding(limit("iontophoresis.dose"),
+                                  abs(out.metrics_500.session_charge), out,
+                                  note="net charge of the session into 500 Ω"))
+    return _below_test_load(found, out, current_limit)
+
+
+def _implant_rules(out: ChannelOutput) -> list[Finding]:
+    area = out.implanted_area_m2
+    assert area is not None
+    q = out.judged_metrics.max_phase_charge
+    voltage = out.stimulus.control.value == "voltage"
+    into = ""
+    if voltage and out.load_ohm is not None:
+        into = (f"; voltage-controlled: current into the lead impedance "
+                f"{format_value(out.load_ohm, 'Ω')} ({out.load_source})")
+    elif out.load_ohm is not None:
+        into = (f"; current-controlled: into the lead impedance {format_value(out.load_ohm, 'Ω')} "
+                f"({out.load_source}), where the compliance voltage holds back less than into "
+                "500 Ω")
+    elif voltage:
+        into = "; voltage-controlled: current into 500 Ω, a low (conservative) lead impedance"
+        if out.field_impedance_ohm is not None:
+            into += (f" (the field solution's {out.field_impedance_ohm:.0f} Ω would give less "
+                     "current; a lead's impedance varies between people)")
+    note = f"largest phase charge {q * 1e6:.4g} µC on {area * 1e4:.4g} cm²{into}"
+    found = [rule_finding(limit("implant.charge_density"), q / area, out, note=note)]
+    rate = pulse_rate(out)
+    if out.setting is Setting.PROGRAMMED and rate is not None:
+        # the same at every amplitude: judged once (an 8 kHz DBS passed; probe)
+        found.append(rule_finding(limit("implant.rate"), rate, out,
+                              note="programmed pulse rate; the charge rules rest on 50 Hz "
+                                   "data",
+                              action="show that the rate is safe for the implant, or keep "
+                                     "to the rates it is labelled for"))
+    if voltage and out.load_ohm is not None and out.load_source == "stated in the program":
+        found.append(_stated_impedance(out, area))
+    shannon = limit("implant.shannon_k")
+    if q > 0:
+        q_uc = q * 1e6  # [C -> µC]
+        k = math.log10(q_uc / (area * 1e4)) + math.log10(q_uc)  # [m² -> cm²]
+        found.append(rule_finding(shannon, k, out, note=note))
+    else:
+        found.append(Finding(shannon.id, shannon.description, shannon.source, None,
+                             shannon.value, shannon.unit, shannon.display_unit, Verdict.PASS,
+                             out.channel.name, out.setting, "no charge delivered"))
+    return found
+
+
+def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
+    """A voltage-controlled lead's stated impedance, against what an intact lead reads: the
+    charge rules take the stated value, so a high one (a broken lead, or kΩ typed for Ω)
+    lets them pass on a current an intact lead would exceed. The note gives the charge into
+    the 500 Ω test load, the low end of intact leads, with its verdict."""
+    assert out.load_ohm is not None
+    row = limit("implant.lead_impedance")
+    stated = format_value(out.load_ohm, "Ω")
+    if out.load_ohm <= row.value * (1 + 1e-9):  # a pass says no more (a 500 Ω figure over
+        return rule_finding(row, out.load_ohm, out,  # the limit read as a failure; review)
+                        note=f"stated {stated}; the charge rules are judged into it")
+    q = out.metrics_500.max_phase_charge
+    density = limit("implant.charge_density")
+    over = q / area > density.value * (1 + 1e-9)
+    into_500 = (f"into 500 Ω, the low end of an intact lead, the largest phase charge would "
+                f"be {q * 1e6:.4g} µC, {q / area * 1e2:.4g} µC/cm² "  # [C/m² -> µC/cm²]
+                f"({'over' if over else 'within'} the {density.value * 1e2:g} µC/cm² limit)")
+    note = f"stated {stated}; the charge rules are judged into it; {into_500}"
+    return rule_finding(row, out.load_ohm, out, note=note,
+                    action="measure the lead's impedance again: above 2,000 Ω a lead is "
+                           "usually broken; if the value was mistyped, correct "
+                           "channels.impedance")
+
+
+def _shape_setting(out: ChannelOutput) -> bool:
+    """Whether the rules of the pulse's shape (charge balance, the d.c. component) are
+    judged at this output's setting: at the programmed amplitude, or, for a channel
+    programmed at 0, at the device maximum. A ratio of nothing to nothing read 0 % and
+    passed a monophasic channel at 0, which the dial turns into 100 % d.c. (probe of
+    6 December 2026)."""
+    if out.channel.stimulation.amplitude.value == 0:
+        return out.setting is Setting.DEVICE_MAXIMUM
+    return out.setting is Setting.PROGRAMMED
+
+
+#: Said of a shape rule judged at the device maximum (the channel programmed at 0).
+_AT_ZERO = "; the channel is programmed at 0, so its pulse is judged at the device maximum"
+
+
+def _balance(out: ChannelOutput) -> list[Finding]:
+    if not out.ac_by_intent or not _shape_setting(out):
+        return []
+    m = out.metrics_500
+    zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
+    return [rule_finding(limit("charge.balance"), m.charge_imbalance, out,
+                     note=f"net {m.max_net_charge_per_pulse * 1e6:.4g} µC per pulse into 500 Ω"
+                          + zero,
+                     action="make the pulse charge-balanced (biphasic)", shape=True)]
+
+
+_Rule = Callable[[ChannelOutput], list[Finding]]
+
+
+def channel_findings(program: Program, channel: Channel,
+                      outputs: tuple[ChannelOutput, ...]) -> list[Finding]:
+    implanted = channel_implanted(program, channel)
+    found: list[Finding] = []
+    for out in outputs:
+        rules: list[_Rule] = [_balance]
+        if implanted:
+            rules.append(_implant_rules)
+        else:
+            rules += [_device_rules, partial(_surface_rules,
+                                             current_limit=program.device.current_limit)]
+            if out.setting is Setting.DEVICE_MAXIMUM:
+                rules.append(partial(_indicator, declared=program.device.output_indicator))
+        for rule in rules:
+            found += rule(out)
+    return found
+
+
+def pulse_rate(out: ChannelOutput) -> float | None:
+    """A channel's programmed pulse rate (Hz), where its stimulation has one."""
+    rate = getattr(out.channel.stimulation, "frequency", None)
+    if not isinstance(rate, numbers.Real) or isinstance(rate, bool):
+        return None
+    value = float(rate)
+    return value if math.isfinite(value) else None
