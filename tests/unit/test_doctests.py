@@ -25,7 +25,7 @@ MODULES = (
     "estim.fields.sites",
     "estim.units",
     "estim.safety.table",
-    "estim.cli.fibers",
+    "estim.cli.fibers", "estim.report.fiber_text",
     "estim.effects.dbs",
     "estim.report.field_numbers",
     "estim.sweep.population",

@@ -25,11 +25,10 @@ from estim.cli.common import (
     help_text,
     load,
     print_json,
-    shown,
     stage_progress,
 )
 from estim.errors import InputError
-from estim.text import current_text, readable
+from estim.report.fiber_text import print_fiber_program, print_point_threshold
 from estim.units import finite_or_none, parse_quantity
 
 __all__ = ["register"]
@@ -168,7 +167,7 @@ def _program(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0
-    _print_program(report, console=make_console())
+    print_fiber_program(report, console=make_console())
     return 0
 
 
@@ -185,84 +184,6 @@ def _class_summary(c: Any, amplitude_a: float) -> dict[str, Any]:
             "threshold_min_A": float(thr.min()) if thr.size else None,
             "threshold_median_A": median if math.isfinite(median) else None,
             "fraction_at_programmed": float(c.fraction_at(amplitude_a)[0])}
-
-
-def _ma(v: float | None) -> str:
-    return "not reached" if v is None else current_text(v, smallest="mA")
-
-
-def _print_program(report: dict[str, Any], console: Any) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from estim.report.page import dial_volts, reach_limited, set_words
-    from estim.report.terminal import _band, _hanging, terminal_text
-
-    # whose cathode and pulse: true interferential's table read as channel A's alone, and
-    # the title called a sine carrier a pulse (probe of 5 December 2026)
-    ch = terminal_text(report["channel"])
-    with_other = "".join(f", channel {terminal_text(o)}'s field superposed"
-                         for o in report.get("superposed") or ())
-    t = Table(title=f"{terminal_text(report['program'])}\nfiber thresholds (peak current) "
-              f"under channel {ch}'s cathode{with_other}")
-    last = ("recruited at what it drives" if report.get("held_by_device")
-            else "recruited at programmed")
-    for col in ("class", "model", "fibers", "lowest", "median", last):
-        # a narrow terminal folds a cell rather than cutting its number ("27… mA")
-        t.add_column(col, justify="right" if col not in ("class", "model") else "left",
-                     overflow="fold")
-    for name, c in report["classes"].items():
-        t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
-                  _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
-                  f"{c['fraction_at_programmed']:.0%}")
-    console.print(t)
-    unreached = [f"{terminal_text(name)} {c['not_reached']} of {c['count']}"
-                 for name, c in report["classes"].items() if c["not_reached"]]
-    if unreached:  # "not reached": above every current searched (the notes give the limit)
-        _hanging(console, "", Text("not excited within the search: " + ", ".join(unreached)
-                                   + " (the class's median counts them above the rest)"))
-    _hanging(console, "", Text(
-        (f"peak current the device drives {_ma(report['programmed_peak_current_A'])} (of "
-         f"{set_words(report)} programmed)" if report.get("held_by_device")
-         else f"programmed peak current {_ma(report['programmed_peak_current_A'])}")
-        + "; load with the "
-        f"skin interface {report['load_with_skin_interface_ohm']:.0f} Ω (tissue and "
-        "skin–electrode interface, field solution)"))
-    data = {"effects": {"device_reach": report.get("device_reach"),
-                        "fields": {"channels": [{
-                            "name": report["channel"],
-                            "resistance_ohm": report["load_with_skin_interface_ohm"]}]}},
-            "channels": [{"name": report["channel"], "control": report["control"]}]}
-    limited = reach_limited(data, report["channel"])
-    if limited:  # the table's "recruited at programmed" is at what the device drives
-        _hanging(console, "", Text(limited + "; the table's last column is at what it "
-                                   "drives", style="yellow"))
-    volts = dial_volts(data, report)
-    if volts:  # HVPC's thresholds as its dial reads them (it is set in volts)
-        _hanging(console, "", Text(volts))
-    bands = report.get("bands") or {}
-    for key, band, label in (("sensory", "sensory", "sensory"),
-                             ("strong_tingling", "strong_tingling", "strong"),
-                             ("motor", "motor", "motor"), ("pain", "pain", "pain")):
-        v = report[f"{key}_threshold_A"]
-        spread = _band(bands.get(band), v)
-        line = Text(f"{_ma(v)} {spread}".rstrip() + "  ")
-        line.append(f"criterion: {terminal_text(report[f'{key}_criterion'])}", style="dim")
-        _hanging(console, f"{label:>8} threshold: ", line)
-    if bands:
-        console.print(f"(p10–p90 over {bands['subjects']} virtual people in brackets)",
-                      style="dim")
-    sd = report.get("strength_duration")
-    if sd:
-        for name in ("sensory", "motor"):
-            s = sd[name]
-            console.print(f"{name} strength-duration time constant "
-                          f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
-                          f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs)")
-    for note in report.get("notes") or ():  # what the JSON says: why a class is "not reached"
-        _hanging(console, "note: ", Text(terminal_text(note), style="dim"))
-    for p in report["files"]:
-        console.print(f"wrote {terminal_text(p)}")
 
 
 # --- one fiber under a point source ----------------------------------------------------------
@@ -400,7 +321,7 @@ def _point(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        _print_point(report)
+        print_point_threshold(report)
     return 0
 
 
@@ -549,60 +470,6 @@ def _point_source(r: float, sigma: float) -> Any:
     return lambda p: point_source_potential(p, (0.0, r, 0.0), sigma)
 
 
-def _print_point(rep: dict[str, Any]) -> None:
-    from estim.safety.render import format_value  # µs, and ms from 1,000 µs
-
-    thr = rep["threshold_A"]
-    model = rep["model"] + (f" ({rep['axon']} axon)" if rep.get("axon") == "sensory" else "")
-    rows = [("model", model), ("diameter", f"{rep['diameter_m'] * 1e6:.3g} µm"),
-            ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
-            ("pulse width", f"{format_value(rep['pulse_width_s'], 'µs')} ({rep['polarity']})"),
-            ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
-            ("threshold", _not_found(rep) if thr is None else current_text(thr, 4)),
-            ("criterion", "first propagating action potential (detection node)"),
-            ("precision", f"{readable(format(rep['precision'] * 100, '.4g'))} %"),
-            ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
-    pop = rep.get("population")
-    if pop is not None:
-        def amps(v: float | None) -> str:
-            return "not reached" if v is None else current_text(v, 3)
-
-        rows.append(("population", f"{pop['fibers']} MRG axons of 2–16 µm"))
-        if pop["not_reached"] == pop["fibers"]:
-            rows.append(("", f"none excited below {current_text(pop['searched_to_A'], 4)}"))
-        else:
-            rows.append(("", f"lowest {amps(pop['threshold_min_A'])}, median "
-                         f"{amps(pop['threshold_median_A'])}, highest "
-                         f"{amps(pop['threshold_max_A'])}"))
-        if 0 < pop["not_reached"] < pop["fibers"]:
-            rows.append(("", f"{pop['not_reached']} not excited below "
-                         f"{current_text(pop['searched_to_A'], 4)}"))
-    sd = rep.get("strength_duration")
-    if sd is not None and sd["rheobase_A"] is not None and sd["chronaxie_s"] is not None:
-        rows.append(("strength-duration", f"rheobase {current_text(sd['rheobase_A'], 3)}, "
-                     f"chronaxie {format_value(sd['chronaxie_s'], 'µs')} (Weiss's line "
-                     f"through {_SD_RANGE_WORDS}; a longer pulse's threshold may lie "
-                     "under this rheobase)"))
-    import shutil
-    import textwrap
-
-    # what backs the number, wrapped under its own column
-    width = max(40, shutil.get_terminal_size().columns - 22)
-    rows.append(("evidence", rep["evidence"]))
-    for k, v in rows:
-        # a long value wrapped under its own column (the fit's range ran past 80 columns)
-        print(f"{k:>20}  " + ("\n" + " " * 22).join(textwrap.wrap(v, width) or [""]))
-    for p in rep["files"]:
-        print(f"{'plot':>20}  {shown(p)}")
-
-
-def _not_found(rep: dict[str, Any]) -> str:
-    """Where a search that found no threshold stopped: 1 kV on the fiber, or 1 kA."""
-    top = rep["lower_bound_A"]
-    why = "at 1 kA" if top >= 1e3 else "where the fiber sees 1 kV"
-    return f"none below {current_text(top, 4)} (the search stops {why})"
-
-
 def _population(args: argparse.Namespace, r: float, pw: float, wave: Any, pot: Any,
                 opts: Any, precision: float, searched_a: float) -> Any:
     """``--population`` MRG axons of 2–16 µm (uniform, seed 0) at the same distance: their
@@ -637,7 +504,6 @@ def _population_summary(thresholds_a: Any, searched_a: float) -> dict[str, Any]:
 #: line through 25 µs to 1 ms, as human strength-duration studies span (Mogyoros et al.
 #: 1996: 0.1-1 ms).
 SD_FIT_WIDTHS_S = (25e-6, 1e-3)
-_SD_RANGE_WORDS = "25 µs–1 ms"
 
 
 def _point_plots(fiber: Any, pot: Any, pw: float, args: argparse.Namespace, opts: Any,
