@@ -65,7 +65,7 @@ from typing import Any
 
 import numpy as np
 
-from estim.effects import calibration, window
+from estim.effects import calibration, drive, window
 from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
@@ -163,10 +163,10 @@ def initiation(name: str = "tens_acupuncture") -> None:
     example's pads, symmetric biphasic pulses of 50 µs and 1 ms): in the terminal branch or
     along the plexus axon, and how their thresholds scale from 1 ms to 50 µs (a larger ratio
     is a longer time constant)."""
+    from estim.effects.drive import UnitPulse
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.window import (
         DEFAULT_COUNTS,
-        UnitPulse,
         _inside,
         _make,
         fiber_points,
@@ -571,7 +571,7 @@ def peroneal() -> None:
     neck under each knee program's pads, beside the window's own thresholds. The nerve is
     not in the window: these are what estim's cable model gives an axon lying there with no
     sheath, which at the median nerve reads about ten times low (docs/strength_duration.md)."""
-    from estim.effects.window import superposed, superposed_tstop, time_step, unit_pulse
+    from estim.effects.drive import superposed, superposed_tstop, time_step, unit_pulse
     from estim.fibers import SolverOptions, find_thresholds
 
     programs = [(name, resolve_program(name)[0]) for name in ("tens_modulated", "ifc_true_knee")]
@@ -639,7 +639,7 @@ def _extent_sample(pad_cm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, A
         seed=0, counts={"abeta": _EXTENT_FIBERS}, classes=["abeta"],
         region_m=(length + 2 * _EXTENT_MARGIN_M, width + 2 * _EXTENT_MARGIN_M),
         **site_anatomy(pf.site, el))
-    pulse = window.UnitPulse(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6))
+    pulse = drive.UnitPulse(biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, 100e-6))
     thr = class_thresholds(pop, el, pf.site, cf.potential, pulse).thresholds_a
     pos = np.asarray(pop.position_m)
     beyond = np.maximum(np.abs(pos[:, 0]) - 0.5 * length, np.abs(pos[:, 1]) - 0.5 * width)
@@ -796,7 +796,7 @@ def rate_summed_counts(detection_exponent: float, strong_exponent: float) -> Non
     plain_volleys, plain_criteria = window.volleys, window.criteria_from_counts
     rate = [CALIBRATION_RATE_HZ]
 
-    def volleys(stim: Any, window_s: float = window.VOLLEY_WINDOW_S) -> Any:
+    def volleys(stim: Any, window_s: float = drive.VOLLEY_WINDOW_S) -> Any:
         v = plain_volleys(stim, window_s)
         n = len(v.times_s)
         rate[0] = n / window_s if n > 1 else min(1.0 / window_s,

@@ -69,8 +69,8 @@ def test_true_interferentials_second_carrier_is_held_to_what_its_pads_get() -> N
     assert sum(f"channel {n!r}: the device drives at most" in note
                for note in held.notes for n in ("A", "B")) == 2
     # each carrier at 3 V over its own load: their ratio is the loads' (within 1e-9)
+    from estim.effects.drive import superposed
     from estim.effects.program import held_to
-    from estim.effects.window import superposed
     from estim.simulate import simulate as sim
 
     program = parse_program(text.replace('compliance_voltage = "100 V"',

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from estim.effects import subjects as S
+from estim.effects.drive import unit_pulse
 from estim.effects.program import channel_setup
-from estim.effects.window import _inside, _make, sensation_window, unit_pulse
+from estim.effects.window import _inside, _make, sensation_window
 from estim.fields.fast import channel_potential
 from estim.program.bundled import resolve_program
 from estim.waveforms.build import stimuli_for
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.slow
 def _resolve(pops_points, diameters, model, endings, phi_fn, waveform, tstop_s=None):
     """Thresholds of plain cables at ``pops_points`` in ``phi_fn``'s field (a list of
     fields: one per source of a SourcePulses waveform)."""
+    from estim.effects.drive import time_step
     from estim.effects.populations import FiberClass, FiberPopulation  # noqa: F401
-    from estim.effects.window import time_step
     from estim.fibers import SolverOptions, find_thresholds
 
     class _Pop:
@@ -138,7 +139,7 @@ def test_true_interferential_scales_with_both_channels_drive():
     |activating function|, and its threshold in a subject scales with it as a single
     channel's does. Checked against the fibers simulated again with both of the subject's
     fields and the beat."""
-    from estim.effects.window import superposed, superposed_tstop
+    from estim.effects.drive import superposed, superposed_tstop
 
     program = resolve_program("ifc_true_knee")[0]
     stims = stimuli_for(program)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from estim.effects.window import UnitPulse
+from estim.effects.drive import UnitPulse
 from estim.errors import InputError
 from estim.fibers import (
     Fiber,

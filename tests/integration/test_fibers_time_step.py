@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from estim.effects.populations import free_ending
-from estim.effects.window import (
+from estim.effects.drive import (
     SLOW_DT_S,
     SLOW_FEATURE_S,
     STEPS_PER_FAST_SCALE,
@@ -17,6 +16,7 @@ from estim.effects.window import (
     time_step,
     unit_pulse,
 )
+from estim.effects.populations import free_ending
 from estim.fibers import SolverOptions, find_thresholds, make_fiber, point_source_potential
 from estim.fibers.cable import Terminal
 from estim.fibers.solver import DEFAULT_DT_S

@@ -16,8 +16,9 @@ import pytest
 
 import estim.cache
 from estim.cache import CacheWarning, cache_root, digest, load_arrays, store_arrays
+from estim.effects.drive import unit_pulse
 from estim.effects.populations import sample_fiber_populations
-from estim.effects.window import ClassThresholds, class_thresholds, unit_pulse
+from estim.effects.window import ClassThresholds, class_thresholds
 from estim.fields import Channel, MeshSettings, make_site, place_electrode, solve_fields
 from estim.fields.cache import load_solution
 from estim.fields.solve import FieldSolution

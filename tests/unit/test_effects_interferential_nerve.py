@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from estim.effects.window import SourcePulses, unit_pulse
+from estim.effects.drive import SourcePulses, unit_pulse
 from estim.fibers import find_thresholds, make_fiber, point_source_potential
 from estim.program.bundled import resolve_program
 from estim.waveforms import stimuli_for

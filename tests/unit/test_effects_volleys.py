@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from estim.effects.drive import volley_times, volleys
 from estim.effects.muscle import force_frequency, twitch
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
 from estim.effects.sensation import SensationCriteria, motor_threshold_fraction
-from estim.effects.window import volley_times, volleys
 from estim.program.bundled import resolve_program
 from estim.waveforms.build import stimuli_for
 

@@ -114,7 +114,7 @@ def test_conform_is_rigid_on_a_plane():
 def test_a_carrier_template_is_shown_as_a_running_carrier():
     """True interferential's base channel holds one 250 us carrier cycle; the fibers must see
     the carrier running, not a single cycle."""
-    from estim.effects.window import unit_pulse
+    from estim.effects.drive import unit_pulse
 
     base = stimuli_for(load_program(next(p for p in EXAMPLES if p.stem == "ifc_true_knee")))[0]
     assert base.pulses[0].duration == pytest.approx(250e-6)

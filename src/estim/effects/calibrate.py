@@ -53,8 +53,8 @@ def _point_source_tau(shift_mv: float) -> float:
     axon at every step)."""
     import numpy as np
 
+    from estim.effects.drive import UnitPulse
     from estim.effects.strength_duration import weiss_fit
-    from estim.effects.window import UnitPulse
     from estim.fibers import find_thresholds, make_fiber
     from estim.waveforms.segments import Pulse, Segment
 
@@ -378,16 +378,12 @@ def quarter_mvc_current(branch_factor: float | None = None,
     The window's own motor axons (the same draws, ``seed``, the window's count): their recruited
     fraction makes ``fraction x F(40 Hz) / F(100 Hz)`` of the maximal Ding force, so 25 %
     needs ``0.25 F(100) / F(40)`` of them."""
+    from estim.effects.drive import UnitPulse
     from estim.effects.muscle import force_frequency
     from estim.effects.muscle_params import DING_2003_QUADRICEPS
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.program import channel_setup
-    from estim.effects.window import (
-        DEFAULT_COUNTS,
-        UnitPulse,
-        class_thresholds,
-        site_anatomy,
-    )
+    from estim.effects.window import DEFAULT_COUNTS, class_thresholds, site_anatomy
     from estim.program import parse_program
     from estim.program.bundled import bundled_examples
     from estim.program.options import PulseShape

@@ -414,7 +414,7 @@ def criteria_from_counts(counts: SensationCounts, available: Mapping[str, float]
 
 def pain_rate_factor(volleys_s: tuple[float, ...], tau_s: float | None = None) -> float:
     """How many times the calibrated fraction of Aδ afferents pain needs at a program's train
-    of volleys (onsets, s: :func:`estim.effects.window.volley_times`) than at the calibration's
+    of volleys (onsets, s: :func:`estim.effects.drive.volley_times`) than at the calibration's
     :data:`CALIBRATION_RATE_HZ`: the ratio of their temporal summation
     (:func:`estim.effects.sensation.nociceptive_summation`, time constant ``tau_s``, None:
     :data:`PAIN_SUMMATION_TAU_S`). 1 at 20 Hz and above; 1.113 at 1-2 Hz."""

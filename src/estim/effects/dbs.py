@@ -438,7 +438,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     :raises InputError: an active segment of a directional lead (the activation around it
         is not axisymmetric, which the axon grid assumes).
     """
-    from estim.effects.window import unit_pulse
+    from estim.effects.drive import unit_pulse
     from estim.errors import InputError
     from estim.fields.program import fields_for_program
     from estim.leads import DEFAULT_LEAD, LeadContact, contact_name, get_lead

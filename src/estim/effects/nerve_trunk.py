@@ -344,7 +344,7 @@ def _fill_outside(phi: F, config: MedianNerveAtWrist) -> F:
 def _class_thresholds(config: MedianNerveAtWrist, cls: AxonClass, stream: int,
                       cf: ChannelField, site: Site,
                       progress: Callable[[str], None] | None) -> CompoundThresholds:
-    from estim.effects.window import UnitPulse
+    from estim.effects.drive import UnitPulse
     from estim.fibers import find_thresholds
     from estim.program.options import PulseShape
     from estim.waveforms.build import biphasic_pulse

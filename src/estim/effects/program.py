@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 import numpy as np
 
 from estim.cache import digest
+from estim.effects.drive import superposed
 from estim.effects.iontophoresis import DoseReport, iontophoresis_dose
 from estim.effects.muscle import force_frequency
 from estim.effects.muscle_params import DING_2003_QUADRICEPS
 from estim.effects.sensation import Recruitment, SensationResult, classify_sensation
 from estim.effects.session import PulseTrain, SessionResult, simulate_session
 from estim.effects.subjects import with_bands
-from estim.effects.window import SensationWindow, sensation_window, superposed
+from estim.effects.window import SensationWindow, sensation_window
 from estim.program.drugs import get_drug
 from estim.program.model import Channel, Program
 from estim.program.options import Control, Sensation

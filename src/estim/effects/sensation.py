@@ -284,7 +284,7 @@ def motor_threshold_fraction(
 
     Without ``volleys_s`` the contraction is a single twitch; with it, the peak force of
     that train of motor volleys (onsets in s, the program's own first second:
-    :func:`estim.effects.window.volley_times`), in which twitches sum and fuse as the Ding
+    :func:`estim.effects.drive.volley_times`), in which twitches sum and fuse as the Ding
     model has them: a 100 Hz train makes ~3 x the force of one twitch with the same axons,
     so fewer axons make a visible contraction. In the rested model force is proportional
     to the recruited fraction, so the fraction is ``visible_force_fraction x F_max /

@@ -74,7 +74,8 @@ from estim.effects.sensation import (
 
 if TYPE_CHECKING:
     from estim.effects.anatomy import Muscle
-    from estim.effects.window import ClassThresholds, SensationWindow, Volleys
+    from estim.effects.drive import Volleys
+    from estim.effects.window import ClassThresholds, SensationWindow
     from estim.fields.electrodes import Electrode
     from estim.fields.sites import Site
 
@@ -269,7 +270,7 @@ def subject_thresholds(classes: Mapping[str, ClassThresholds], channel_field: Ch
     :param pain_cv: spread of the per-subject factor on the pain threshold alone (None: the
         calibrated :data:`~estim.effects.calibration.PAIN_CRITERION_CV`; 0: none, as its
         calibration needs it).
-    :param train: the program's motor volleys (:func:`estim.effects.window.volleys`): with
+    :param train: the program's motor volleys (:func:`estim.effects.drive.volleys`): with
         amplitude modulation each subject's motor threshold is found on them
         (:func:`~estim.effects.window.motor_threshold`); otherwise the criteria's fraction
         at the peak is exact.

@@ -58,7 +58,7 @@ class SampledWaveform(Protocol):
 @runtime_checkable
 class UnitWaveform(SampledWaveform, Protocol):
     """A sampled waveform that also says how wide it is and what it depends on, so that
-    thresholds under it can be cached (:class:`estim.effects.window.UnitPulse`)."""
+    thresholds under it can be cached (:class:`estim.effects.drive.UnitPulse`)."""
 
     @property
     def width_s(self) -> float:

@@ -240,7 +240,7 @@ def positive(model: BaseModel, *names: str) -> None:
 
 #: The shortest pulse (or HVPC peak) accepted (s): shorter than any electrotherapy
 #: stimulator's (HVPC's peaks rise in ~5 µs). The fiber stage takes ten steps per phase for
-#: pulses this short (estim.effects.window.time_step), so the finest step is 0.1 µs. Far
+#: pulses this short (estim.effects.drive.time_step), so the finest step is 0.1 µs. Far
 #: shorter ones (1e-300 s) passed every check and failed only in the fiber stage, as an
 #: all-zero waveform.
 SHORTEST_PULSE_S = 1e-6

@@ -136,8 +136,8 @@ def population_channel(program: Program, name: str | None) -> str:
 def _setup(program_json: str, channel: str) -> tuple[Any, Any, Any]:
     """The program's field, the channel ``channel``'s field and its unit pulse (once per
     worker process, program and channel; the field itself comes from the disk cache)."""
+    from estim.effects.drive import unit_pulse
     from estim.effects.program import channel_setup
-    from estim.effects.window import unit_pulse
     from estim.program.loader import program_from_dict
     from estim.waveforms.build import stimuli_for
 
