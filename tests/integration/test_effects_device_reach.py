@@ -116,7 +116,7 @@ def test_a_sweep_names_the_current_the_device_drives(tmp_path) -> None:
 def test_a_voltage_units_current_limit_is_worded_in_volts() -> None:
     """HVPC held by a 200 mA current limit read "200 mA (of 749 mA set)" where 150 V is
     set (probe of 5 December 2026)."""
-    from estim.report import page
+    from estim.report import body_rows
 
     text = bundled_examples()["hvpc_wound"].read_text(encoding="utf-8")
     assert 'current_limit = "2.5 A"' in text
@@ -125,12 +125,12 @@ def test_a_voltage_units_current_limit_is_worded_in_volts() -> None:
     w = fx.to_dict()["sensation_window"]
     # 150 V over the field's load with the skin interface: the setting, to 3 figures
     assert w["set_peak_V"] == pytest.approx(150.0, rel=1e-9)
-    last = page.thresholds(w)[-1]
+    last = body_rows.thresholds(w)[-1]
     assert (last.name, last.current) == ("What the device drives", "200 mA (of 150 V set)")
     data = {"effects": fx.to_dict()}
-    assert page.reach_limited(data, "1").startswith(
+    assert body_rows.reach_limited(data, "1").startswith(
         "its 200 mA current limit holds the ")
-    assert "that 150 V would drive" in page.reach_limited(data, "1")
+    assert "that 150 V would drive" in body_rows.reach_limited(data, "1")
 
 
 def test_a_sweeps_safety_with_a_field_is_estim_runs(tmp_path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import estim.report.dbs_figures as dbs_figures
 from estim.effects.dbs import ActivationMap, ActivationSweep, ContactRadius, DBSActivation
-from estim.report.page import dbs_rows
+from estim.report.body_rows import dbs_rows
 
 R_LEAD = 0.635e-3
 
@@ -101,7 +101,7 @@ def test_the_summary_describes_every_channel() -> None:
     from types import SimpleNamespace
 
     from estim.program.bundled import resolve_program
-    from estim.report.page import _output_words
+    from estim.report.summary import _output_words
     from estim.waveforms import stimuli_for
 
     def words(program: object) -> str:

@@ -181,7 +181,7 @@ def test_each_channels_lead_impedance_is_its_own_in_the_csv() -> None:
 def test_the_reports_table_holds_a_row_only_one_channel_has() -> None:
     """Only channel 1 states its impedance: the report's table lined channels up row by row
     and raised IndexError after the whole run (review of 5 December 2026)."""
-    from estim.report.page import output_table
+    from estim.report.safety_rows import output_table
 
     second = TEXT[TEXT.index("[[channels]]"):].replace('name = "1"', 'name = "2"').replace(
         "IMPEDANCE", "").replace("lead_contact_1", "lead_contact_2")

@@ -20,6 +20,7 @@ MODULES = (
     "estim.fibers.cable",
     "estim.text",
     "estim.report.page",
+    "estim.report.body_rows",
     "estim.effects.subjects",
     "estim.effects.window",
     "estim.fields.sites",

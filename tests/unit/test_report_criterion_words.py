@@ -101,7 +101,7 @@ def test_a_pass_with_a_condition_says_it_in_the_reports_findings() -> None:
     without a condition stays one line (probe of 5 December 2026)."""
     from estim.program import load_program
     from estim.program.bundled import bundled_examples
-    from estim.report.page import Footnotes, finding_rows
+    from estim.report.safety_rows import Footnotes, finding_rows
     from estim.safety import check
 
     result = check(load_program(bundled_examples()["tens_conventional"]))

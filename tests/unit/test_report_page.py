@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from estim.fields.program import fields_for_program
 from estim.program import load_program
 from estim.program.bundled import bundled_examples
-from estim.report import figures, page
+from estim.report import body_rows, figures, page, safety_rows
 from estim.safety import check
 
 
@@ -47,7 +47,7 @@ def test_any_number_in_computer_notation_reads_without_error(x: float, spec: str
 
 def test_the_output_table_leaves_out_fields_no_channel_has() -> None:
     program = load_program(bundled_examples()["tens_conventional"])
-    columns, rows = page.output_table(check(program).table)
+    columns, rows = safety_rows.output_table(check(program).table)
     labels = [r.label for r in rows]
     assert len(columns) == 1 and "Frequency" in labels
     assert not any(label.startswith("Burst mode") for label in labels)  # continuous TENS
@@ -149,14 +149,14 @@ def test_a_voltage_programs_current_says_why_the_output_table_gives_another() ->
     result = SimpleNamespace(program=program, safety=report, effects=None)
     fields = {"method": "fem", "channels": [{"name": "1", "resistance_ohm": 200.0,
                                              "current_A": 0.75}]}
-    rows = dict(page.field_rows(fields, result))  # type: ignore[arg-type]
+    rows = dict(body_rows.field_rows(fields, result))  # type: ignore[arg-type]
     generic = report.table.channels[0].row("skin_peak_current").programmed
     assert 0.4 < generic < 0.55  # 150 V over 300 Ω of tissue and the skin
     assert rows["Current"].startswith("750 mA (the voltage over this site's load")
     assert f"it would be {generic * 1e3:.0f} mA" in rows["Current"]
     # a current-controlled program's current needs no such words
     tens = load_program(bundled_examples()["tens_conventional"])
-    rows = dict(page.field_rows(fields, SimpleNamespace(program=tens, safety=check(tens),
+    rows = dict(body_rows.field_rows(fields, SimpleNamespace(program=tens, safety=check(tens),
                                                         effects=None)))  # type: ignore[arg-type]
     assert rows["Current"] == "750 mA"
 
@@ -264,14 +264,14 @@ def test_each_channels_note_is_in_its_own_table() -> None:
     stim = dbs.channels[0].stimulation
     second = dbs.channels[0].replace(name="2", stimulation=stim.replace(
         amplitude=stim.amplitude.model_copy(update={"value": 8e-3})))
-    _, rows = page.output_table(check(dbs.replace(channels=(dbs.channels[0], second))).table)
+    _, rows = safety_rows.output_table(check(dbs.replace(channels=(dbs.channels[0], second))).table)
     first, other = next(r.notes for r in rows
                         if r.label == "Maximum output current @ 2 kΩ (peak)")
     assert first == "device maximum: limited at 5 mA by the compliance voltage"
     assert other.startswith("programmed: limited at 5 mA")
     # a row without a note in one channel has none there
     alike = dbs.replace(channels=(dbs.channels[0], dbs.channels[0].replace(name="2")))
-    _, rows = page.output_table(check(alike).table)
+    _, rows = safety_rows.output_table(check(alike).table)
     assert all(len(r.notes) == 2 for r in rows)
     assert any(r.notes == ("", "") for r in rows)
 
@@ -281,7 +281,7 @@ def test_another_muscles_force_is_a_fraction_not_the_quadriceps_newtons() -> Non
     "91 of 311 N" and the report's "maximal force of the modelled muscle 311 N" read as
     that muscle's own (probe of 5 December 2026). Another muscle's force is a fraction of
     its maximal in the rows, the lines and the figure; the quadriceps' keeps its N."""
-    from estim.report.page import force_rows
+    from estim.report.body_rows import force_rows
 
     force = {"first_contraction_peak_N": 91.0, "last_contraction_peak_N": 81.0,
              "fatigue_ratio": 0.89, "contractions": 80, "max_force_N": 311.0,

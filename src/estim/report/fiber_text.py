@@ -23,7 +23,7 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from estim.report.page import dial_volts, reach_limited, set_words
+    from estim.report.body_rows import dial_volts, reach_limited, set_words
     from estim.report.terminal import _band, _hanging, terminal_text
 
     # whose cathode and pulse: true interferential's table read as channel A's alone, and

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from estim.report import page
+from estim.report import body_rows, page, safety_rows, summary
 from estim.text import terminal_text
 
 if TYPE_CHECKING:
@@ -133,15 +133,15 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
 
     css = (resources.files("estim") / "report" / "assets" / "report.css").read_text("utf-8")
     fx = data.get("effects") or {}
-    doses = list(page.doses_of(fx).values())
-    footnotes = page.Footnotes()
-    findings = page.finding_rows(result.safety.findings, footnotes)
-    columns, rows = page.output_table(result.safety.table)
+    doses = list(body_rows.doses_of(fx).values())
+    footnotes = safety_rows.Footnotes()
+    findings = safety_rows.finding_rows(result.safety.findings, footnotes)
+    columns, rows = safety_rows.output_table(result.safety.table)
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     context = {
         "css": css,
         "name": page.plain(result.program.name),
-        "summary": page.summary(result, data),
+        "summary": summary.summary(result, data),
         "bad": [f for f in findings if f.verdict != "pass"],
         "findings": findings,
         "n_findings": len(findings),
@@ -149,23 +149,23 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "columns": columns,
         "rows": rows,
         "figures": _figures(result),
-        "field_rows": page.field_rows(fx["fields"], result) if fx.get("fields") else [],
+        "field_rows": body_rows.field_rows(fx["fields"], result) if fx.get("fields") else [],
         # the field is drawn at the programmed current: where the device drives less, it
         # says how much less (a 60 mA field beside a device that drives 9.24 mA; probe)
         "field_held": [f"Channel {r['channel']}: "
-                       + page.reach_limited(data, r["channel"])
+                       + body_rows.reach_limited(data, r["channel"])
                        + f"; the field in the tissue is {r['reach_A'] / r['programmed_A']:.0%}"
                        " of the one drawn."
                        for r in fx.get("device_reaches") or [] if r.get("limited")
                        and r.get("programmed_A")],
-        "window": page.thresholds(fx["sensation_window"], page.device_top(
+        "window": body_rows.thresholds(fx["sensation_window"], page.device_top(
             data, fx["sensation_window"]["channel"])) if fx.get("sensation_window")
         else [],
         "sensation": fx.get("sensation"),
         # a program of several channels: whose pads the table is under, and the others
         "window_channels": page.other_channels_words(fx, fx["sensation_window"], data)
         if fx.get("sensation_window") else [],
-        "at_name": page.at_name(fx.get("sensation_window") or {}),
+        "at_name": body_rows.at_name(fx.get("sensation_window") or {}),
         "reasons": "; ".join(page.readable(page.plain(r))
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
         "plain_sensation": page.plain_sensation(
@@ -173,20 +173,20 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         # a program of several channels: whose muscle (another's force is in the summary)
         "force_rows": ([("Channel", page.plain(fx["sensation_window"]["channel"]))]
                        if fx.get("other_channels") and fx.get("sensation_window") else [])
-        + page.force_rows(fx["force"]) if fx.get("force") else [],
+        + body_rows.force_rows(fx["force"]) if fx.get("force") else [],
         # each effect's evidence level where it is shown: the DBS and iontophoresis pages
         # promised "stated evidence levels" and stated none (probe of 5 December 2026)
-        "evidence": {k: page.readable(page.plain(page.evidence_words(
+        "evidence": {k: page.readable(page.plain(body_rows.evidence_words(
             (fx.get(k) or {}).get("evidence")))) for k in ("force", "dose", "dbs_activation")},
-        "dbs_rows": page.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
+        "dbs_rows": body_rows.dbs_rows(fx["dbs_activation"]) if fx.get("dbs_activation") else [],
         # each iontophoresis channel's dose, named by its channel where there are several
         # (a second channel's went unsaid; review of 6 December 2026)
         # each with its own evidence: a drug's Faraday estimate or none (the first dose's
         # stood under every one; review of 6 December 2026)
         "doses": [{"channel": page.plain(str(x.get("channel"))) if len(doses) > 1 else None,
-                   "rows": page.dose_rows(x),
+                   "rows": body_rows.dose_rows(x),
                    "findings": [page.readable(page.plain(f)) for f in x.get("findings", [])],
-                   "evidence": page.readable(page.plain(page.evidence_words(
+                   "evidence": page.readable(page.plain(body_rows.evidence_words(
                        x.get("evidence"))))}
                   for x in doses],
         "notes": [page.readable(page.plain(n)) for n in fx.get("notes", [])],

@@ -5,27 +5,29 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from estim.report.page import (
+from estim.report.body_rows import (
     at_name,
     band_range,
-    beyond_device,
     count_short,
-    current_words,
     dbs_channels_text,
-    device_top,
     dial_volts,
     doses_of,
+    in_amperes,
+    programmed_words,
+    reach_limited,
+    recruited_text,
+)
+from estim.report.page import (
+    beyond_device,
+    current_words,
+    device_top,
     edge_distance,
     expecter,
-    in_amperes,
     muscle_away_notes,
     newtons_apply,
     other_steps,
     people_text,
     plain_sensation,
-    programmed_words,
-    reach_limited,
-    recruited_text,
     thresholds_at_the_edge,
     varied_words,
     with_sample_words,

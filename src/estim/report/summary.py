@@ -1,0 +1,196 @@
+"""The report's summary: what the program is, what it puts out, whether it is safe, and
+what a person feels and how hard the muscle pulls, in the few lines read first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from estim.program.options import Verdict
+from estim.report.body_rows import (
+    at_name,
+    count_short,
+    dial_volts,
+    programmed_words,
+    reach_limited,
+)
+from estim.report.page import (
+    FEEL_WORDS,
+    MODALITY_WORDS,
+    SITE_WORDS,
+    VERDICT_WORDS,
+    across_the_edge,
+    beyond_device,
+    capitalised,
+    current_words,
+    device_top,
+    edge_distance,
+    expecter,
+    muscle_away_notes,
+    ohm_symbols,
+    other_channels_words,
+    people_text,
+    plain,
+    plain_sensation,
+    pull_words,
+    seconds_words,
+    shared_pad_notes,
+    thresholds_at_the_edge,
+    varied_words,
+    with_sample_words,
+)
+from estim.safety.render import format_value
+
+if TYPE_CHECKING:
+    from estim.simulate import Result
+    from estim.waveforms.stimulus import Stimulus
+
+__all__ = ["summary"]
+
+
+def _output_words(result: Result) -> str:
+    """What the channels put out: "1 channel: 25 mA peak, 200 µs pulses at 80 Hz, for 30
+    min"; "2 channels, each …" where they are alike, else each channel's (the summary
+    gave the first channel's for all of them)."""
+    names = [c.name for c in result.program.channels]
+    words = [_stimulus_words(s) for s in result.stimuli]
+    if len(words) == 1:
+        return f"1 channel: {words[0]}"
+    if len(set(words)) == 1:
+        return f"{len(words)} channels, each {words[0]}"
+    return f"{len(words)} channels: " + "; ".join(
+        f"channel {plain(n)} at {w}" for n, w in zip(names, words, strict=True))
+
+
+def _stimulus_words(stim: Stimulus) -> str:
+    """One line of what a channel puts out ("25 mA peak, 200 µs pulses at 80 Hz, for 30
+    min")."""
+    t = stim.timing
+    parts = [f"{format_value(stim.peak, 'mA' if stim.unit == 'A' else 'V')} peak"]
+    if t.carrier_hz and t.frequency_max_hz:  # a swept carrier (true interferential's beat)
+        parts.append(f"on a {format_value(t.carrier_hz, 'Hz').removesuffix(' Hz')}–"
+                     f"{format_value(t.frequency_max_hz, 'Hz')} carrier")
+    elif t.carrier_hz:
+        parts.append(f"on a {format_value(t.carrier_hz, 'Hz')} carrier")
+    elif t.pulse_width_s and t.frequency_hz:
+        parts.append(f"{seconds_words(t.pulse_width_s)} pulses at "
+                     f"{format_value(t.frequency_hz, 'Hz')}")
+    elif t.pulse_width_s:
+        parts.append(f"{seconds_words(t.pulse_width_s)} pulses")
+    if t.burst_frequency_hz:
+        parts.append(f"in bursts at {format_value(t.burst_frequency_hz, 'Hz')}")
+    if t.on_time_s and t.off_time_s:
+        parts.append(f"{t.on_time_s:.3g} s on, {t.off_time_s:.3g} s off")
+    parts.append(f"for {stim.duration_s / 60:.3g} min")
+    return ", ".join(parts)
+
+
+def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
+    """The plain-language summary at the top of the report."""
+    p = result.program
+    kinds = sorted({c.stimulation.type for c in p.channels})
+    modality = " and ".join(MODALITY_WORDS.get(k, k) for k in kinds)
+    site = SITE_WORDS.get(p.site.name, plain(p.site.name).replace("_", " "))
+    what = f"{capitalised(modality)} on the {site}, {_output_words(result)}."
+    report = result.safety
+    bad = [f for f in report.findings if f.verdict is not Verdict.PASS]
+    verdict = report.verdict.value
+    if verdict == "pass":
+        safety = (f"Every one of the {len(report.findings)} safety checks passes, at the "
+                  "programmed intensity and at the device's maximum setting.")
+    else:
+        fails = sum(f.verdict is Verdict.FAIL for f in bad)
+        warns = len(bad) - fails
+        counts = " and ".join(x for x in (f"{fails} fail" * bool(fails),
+                                          f"{warns} warn" * bool(warns)) if x)
+        rules = sorted({capitalised(ohm_symbols(plain(f.description))) for f in bad})
+        safety = (f"Of {len(report.findings)} safety checks, {counts}: "
+                  + "; ".join(rules[:4]) + ("; …" if len(rules) > 4 else "") + ".")
+    fx = data.get("effects") or {}
+    w = fx.get("sensation_window")
+    s = fx.get("sensation")
+    feel: list[str] = []
+    if w is not None and s is not None:
+        at_words = programmed_words(data, w)
+        limited = reach_limited(data, w["channel"])
+        if limited:  # the window is at what the device drives, not at what is set
+            feel.append(f"{limited[0].upper()}{limited[1:]}: at that "
+                        f"{current_words(w['programmed_peak_current_A'])}, a person "
+                        f"would most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
+        else:
+            feel.append(f"At the programmed {at_words}, a person would "
+                        f"most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
+        pull = pull_words(fx.get("force") or {})
+        if pull:
+            feel.append(pull)
+        channels = other_channels_words(fx, w, data)  # whose pads, the others' (after the steps)
+        feel.extend(channels[:1])
+        steps = [(w["sensory_threshold_A"], "start to feel it"),
+                 (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
+                 (w["pain_threshold_A"], "find it painful")]
+        reached = sorted((a, words) for a, words in steps if a is not None)
+        top = device_top(data, w["channel"])
+        if reached:
+            # a step past what the device drives says so (a twitch at 31 mA and pain at
+            # 42.8 mA read as reachable on a unit that drives 9.24 mA; probe of 5 December
+            # 2026)
+            feel.append("Turning the intensity up from zero, they would "
+                        + ", then ".join(f"{words} at about {current_words(a)}"
+                                         + beyond_device(a, top)
+                                         for a, words in reached)
+                        + ".")
+        for note in muscle_away_notes(fx):  # beside the twitch it qualifies
+            feel.append(note[0].upper() + note[1:] + ".")
+        for note in shared_pad_notes(fx):  # it may feel more than the verdict says
+            feel.append(note[0].upper() + note[1:] + ".")
+        dial = dial_volts(data, w)
+        if dial:
+            feel.append(dial[0].upper() + dial[1:] + ".")
+        short = count_short(w.get("sensory_criterion"))
+        if short is not None:  # 1 x 1 cm pads: 15 afferents where the count needs 169
+            feel.append(f"Where they start to feel it is outside the model's calibrated "
+                        f"range: the count needs {short[0]:,} Aβ afferents and only "
+                        f"{short[1]:,} lie under and around these pads, so it is taken "
+                        "where all of them fire.")
+        at = w["programmed_peak_current_A"]
+        edge = thresholds_at_the_edge(w)
+        for words, amp, fraction in edge:
+            which = ("The current the device drives" if w.get("held_by_device")
+                     else "The programmed current")
+            feel.append(f"{which} lies {edge_distance(at, amp)} the threshold "
+                        f"for {words} ({current_words(amp)}); another sample of the model's nerve "
+                        f"fibers moves that threshold by about ±{fraction:.1%}, so the model "
+                        "cannot say on which side of it a person falls.")
+        if s.get("as_expected") is False:
+            across = [words for words, _, _ in edge
+                      if across_the_edge(s["phrase"], words) in s["expected"]]
+            expected = " or ".join(f"“{e}”" for e in s["expected"])  # phrases hold commas
+            feel.append(f"{expecter(data).capitalize()} expects {expected}: "
+                        + (f"just across the threshold for {across[0]}, so the model "
+                           "neither confirms nor contradicts it." if across else
+                           f"the model and {expecter(data, short=True)} disagree "
+                           "here."))
+        people = people_text(w)
+        if people:
+            bands = w.get("bands") or {}
+            subjects = bands.get("subjects")
+            varied = varied_words(bands)
+            feel.append(with_sample_words(
+                f"Of {subjects} virtual people, whose {', '.join(varied[:-1])} and {varied[-1]} "
+                f"differ as people's do, {people} at {at_name(w)}",
+                bands.get("undecided_at_programmed") or {}, int(subjects or 0)) + ".")
+        # the other channels last: every sentence before is the window channel's (one
+        # between them credited its people and its afferents to the other; review)
+        feel.extend(channels[1:])
+        feel.append("This is a model prediction (nerve-fiber cable models in an assumed "
+                    "anatomy), not a measurement; people differ.")
+    else:
+        notes = fx.get("notes") or []
+        if fx.get("dbs_activation") is not None:  # its note is the volume, not a reason
+            feel.append("estim predicts the tissue a DBS setting activates, not what it feels "
+                        "like" + (f". {plain(notes[0])}." if notes else "."))
+        else:
+            reason = plain(notes[0]) if notes else "no body stage was run"
+            feel.append(f"estim does not predict what this program feels like: {reason}.")
+    return {"what": what, "description": plain(p.description), "source": plain(p.source),
+            "verdict": verdict, "verdict_words": VERDICT_WORDS[verdict], "safety": safety,
+            "feel": feel}
