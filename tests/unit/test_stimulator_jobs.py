@@ -127,7 +127,7 @@ def test_past_the_queues_bound_the_oldest_waiting_programs_are_dropped() -> None
     """200 programs asked for in a row all waited, hours of one worker, and the one the user
     settled on waited behind them (probe of 6 December 2026). Past MAX_QUEUED waiting, the
     oldest waiting ones are dropped unprepared, said so, and prepared when asked for again."""
-    from estim.stimulator.engine import MAX_QUEUED
+    from estim.stimulator.jobs import MAX_QUEUED
 
     gate = Gate()
     prepared: list[str] = []

@@ -84,7 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise EstimError(f"estim serve needs the web extra ({err.name} is not installed): "
                          "pip install 'estim[web]'") from None
 
-    from estim.stimulator.engine import PREPARE_STACK_B
+    from estim.stimulator.jobs import PREPARE_STACK_B
     from estim.web import create_app
 
     # Programs are prepared, and requests answered, on worker threads; compiling the fiber

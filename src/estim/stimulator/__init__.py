@@ -11,7 +11,8 @@ are computed, and a person's calibration (issue 11).
   intensity.
 """
 
-from estim.stimulator.engine import DialModel, DialState, Jobs, JobStatus, job_id, prepare
+from estim.stimulator.engine import DialModel, DialState, prepare
+from estim.stimulator.jobs import Jobs, JobStatus, job_id
 from estim.stimulator.modes import (
     DeviceSettings,
     Mode,

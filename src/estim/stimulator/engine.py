@@ -14,7 +14,8 @@ unit (deviation from the agreed names, which say A: a voltage dial's values are 
 dial reaches the fibers through the resistance of tissue and interface that the field
 solution computed, as the effects stage does.
 
-:class:`Jobs` prepares models in the background (one worker thread), one job per program.
+:class:`estim.stimulator.jobs.Jobs` prepares models in the background (one worker thread), one
+job per program.
 
 >>> import estim
 >>> program = estim.load_program(estim.bundled_examples()["tens_conventional"])
@@ -25,13 +26,9 @@ solution computed, as the effects stage does.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +53,7 @@ from estim.program.options import Control, Sensation
 from estim.program.stimulation import FORCE_TYPES, Iontophoresis
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
-from estim.stimulator.options import JobState, Level
+from estim.stimulator.options import Level
 from estim.stimulator.safety_dial import (
     SafetyTable,
     dial_channel,
@@ -70,7 +67,7 @@ from estim.waveforms.stimulus import Stimulus
 if TYPE_CHECKING:
     from estim.effects.dbs import DBSActivation
 
-__all__ = ["DialModel", "DialState", "JobStatus", "Jobs", "job_id", "prepare"]
+__all__ = ["DialModel", "DialState", "prepare"]
 
 _LEVEL = {Sensation.NONE: Level.NONE, Sensation.LIGHT_TINGLING: Level.SENSORY,
           Sensation.STRONG_TINGLING: Level.STRONG, Sensation.CONTRACTION: Level.MOTOR,
@@ -797,213 +794,3 @@ def _force_table(result: Result, window: SensationWindow, per_unit: float, max_f
         peak = simulate_session(train, output_stride=5).contraction_peak_force_N
         out[k] = float(peak[0]) / max_force_n if peak.size else 0.0
     return grid, out
-
-
-# --- background jobs -----------------------------------------------------------------------------
-
-
-def job_id(program: Program) -> str:
-    """A job's id: the same for the same program (a digest of its content)."""
-    return hashlib.sha256(program.model_dump_json().encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class JobStatus:
-    """Where a background preparation stands.
-
-    :param progress: fraction done, 0..1.
-    :param message: the stage running (or the result).
-    :param error: a failed job's one-line message (the CLI's for bad input).
-    :param error_field: the field a bad input names, if any.
-    """
-
-    job_id: str
-    state: JobState
-    progress: float
-    message: str
-    error: str | None = None
-    error_field: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {"job_id": self.job_id, "state": self.state.value, "progress": self.progress,
-                "message": self.message, "error": self.error, "error_field": self.error_field}
-
-
-@dataclass
-class _Job:
-    status: JobStatus
-    model: DialModel | None = None
-    #: the order it was queued in (the dict's order follows use)
-    queued: int = 0
-
-
-#: Stack of the thread that prepares programs (B): deep LLVM compilation needs more than the
-#: default 8 MiB.
-PREPARE_STACK_B = 256 * 1024 * 1024
-
-
-#: Programs that may wait for their preparation at once; older waiting ones are dropped.
-MAX_QUEUED = 4
-
-
-class Jobs:
-    """Background preparation, one job per program, on one worker thread.
-
-    :param prepare_fn: what a job runs (default :func:`prepare`).
-    :param keep: finished jobs remembered (the least recently used is forgotten first).
-
-    >>> jobs = Jobs()
-    >>> jobs.status("nope")
-    Traceback (most recent call last):
-    ...
-    KeyError: "job: got 'nope', expected a job id from Jobs.submit"
-    >>> jobs.close()
-    """
-
-    def __init__(self, *, prepare_fn: Callable[..., DialModel] = prepare, keep: int = 16
-                 ) -> None:
-        self._prepare = prepare_fn
-        self._keep = keep
-        self._lock = threading.Lock()
-        self._jobs: OrderedDict[str, _Job] = OrderedDict()
-        self._queued = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estim-prepare")
-
-    def submit(self, program: Program) -> str:
-        """Queue ``program``'s preparation; its id. A program already queued, running or
-        done is not prepared again (a failed one is retried)."""
-        if not isinstance(program, Program):
-            raise InputError("program", type(program).__name__, "a Program")
-        key = job_id(program)
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is not None and job.status.state is not JobState.FAILED:
-                self._jobs.move_to_end(key)
-                return key
-            self._queued += 1
-            self._jobs[key] = _Job(JobStatus(key, JobState.QUEUED, 0.0, "queued"),
-                                   queued=self._queued)
-            self._drop_oldest_queued()
-            self._forget_old()
-        # The pool starts its thread on the first submit. Compiling the fiber kernels there
-        # (numba/LLVM) can overrun a default thread stack and kill the process with SIGSEGV
-        # (seen under estim serve): the preparing thread gets a large stack (virtual memory;
-        # only what is touched is used). The previous size is restored at once.
-        previous = threading.stack_size(PREPARE_STACK_B)
-        try:
-            self._pool.submit(self._run, key, program)
-        finally:
-            threading.stack_size(previous)
-        return key
-
-    def _set(self, key: str, status: JobStatus, model: DialModel | None = None) -> None:
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is not None:
-                job.status = status
-                job.model = model if model is not None else job.model
-
-    def _drop_oldest_queued(self) -> None:
-        """Past :data:`MAX_QUEUED` programs waiting, the oldest waiting ones are dropped
-        (failed, so that asking for one again queues it anew): each change of a pad or a
-        pulse width on the page asks for a program, and 200 of them queued hours of work
-        that the one the user settled on waited behind (probe of 6 December 2026)."""
-        waiting = sorted((j.queued, k) for k, j in self._jobs.items()
-                         if j.status.state is JobState.QUEUED)
-        for _, k in waiting[:max(0, len(waiting) - MAX_QUEUED)]:
-            self._jobs[k].status = JobStatus(
-                k, JobState.FAILED, 1.0, "dropped",
-                f"dropped from the queue: {MAX_QUEUED} programs asked for after it were "
-                "waiting (choose it again to prepare it)")
-
-    def _run(self, key: str, program: Program) -> None:
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is None or job.status.state is not JobState.QUEUED:
-                return  # dropped from the queue (or forgotten) before its turn
-        self._set(key, JobStatus(key, JobState.RUNNING, 0.0, "starting"))
-
-        def progress(fraction: float, message: str) -> None:
-            self._set(key, JobStatus(key, JobState.RUNNING, min(max(fraction, 0.0), 1.0),
-                                     message))
-
-        try:
-            model = self._prepare(program, progress=progress)
-        except InputError as err:
-            self._set(key, JobStatus(key, JobState.FAILED, 1.0, "failed", str(err), err.field))
-        except Exception as err:  # a job must report, never die silently in its thread
-            self._set(key, JobStatus(key, JobState.FAILED, 1.0, "failed",
-                                     f"{type(err).__name__}: {err}"))
-        else:
-            self._set(key, JobStatus(key, JobState.DONE, 1.0, "ready"), model)
-
-    def _forget_old(self) -> None:
-        finished = [k for k, j in self._jobs.items()
-                    if j.status.state in (JobState.DONE, JobState.FAILED)]
-        for k in finished[: max(0, len(finished) - self._keep)]:
-            del self._jobs[k]
-
-    def _job(self, key: str) -> _Job:
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is not None:
-                # the least recently used are forgotten first: a page turning its dial kept
-                # its job only until 16 others were prepared (probe of 6 December 2026)
-                self._jobs.move_to_end(key)
-        if job is None:
-            raise KeyError(f"job: got {key!r}, expected a job id from Jobs.submit")
-        return job
-
-    def status(self, job_id: str) -> JobStatus:
-        """The job's state, progress and message; a queued job's says how many programs are
-        prepared before it (a page said "0 % (queued)" for 80 s behind three others that
-        the menu's arrow keys had chosen on the way; probe of 6 December 2026).
-
-        :raises KeyError: an unknown (or forgotten) job id."""
-        job = self._job(job_id)
-        status = job.status
-        if status.state is not JobState.QUEUED:
-            return status
-        with self._lock:
-            ahead = sum(1 for j in self._jobs.values() if j.queued < job.queued
-                        and j.status.state in (JobState.QUEUED, JobState.RUNNING))
-        if not ahead:
-            return status
-        return replace(status, message=f"queued behind {ahead} other program"
-                       + ("s" if ahead > 1 else "") + " being prepared")
-
-    def model(self, job_id: str) -> DialModel:
-        """The finished job's model.
-
-        :raises KeyError: an unknown job id.
-        :raises InputError: the job is not done (or failed: its message)."""
-        job = self._job(job_id)
-        if job.model is None:
-            s = job.status
-            why = f"a finished job (it is {s.state.value}" + (f": {s.error})" if s.error
-                                                                 else ")")
-            raise InputError("job", job_id, why)
-        return job.model
-
-    def wait(self, job_id: str, timeout_s: float | None = None) -> JobStatus:
-        """Block until the job is done or failed (or ``timeout_s`` passes); its status."""
-        import time
-
-        start = time.monotonic()
-        while True:
-            s = self.status(job_id)
-            if s.state in (JobState.DONE, JobState.FAILED):
-                return s
-            if timeout_s is not None and time.monotonic() - start > timeout_s:
-                return s
-            time.sleep(0.02)
-
-    def close(self) -> None:
-        """Stop the worker after the running job (queued jobs are dropped)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def __enter__(self) -> Jobs:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
