@@ -199,8 +199,13 @@ def test_a_cell_of_several_verdicts_shows_the_worst() -> None:
     assert _middle(verdict, [0.0, 0.0, 2.0]) == 2.0  # pass, pass, fail: fail
     sensation = Column("sensation", (), "output", out["sensation"])
     assert _middle(sensation, [1.0, 2.0]) in (1.0, 2.0)
-    number = Column("peak_current_mA", (), "output", out["peak_current_mA"])
+    number = Column("sensory_threshold_mA", (), "output", out["sensory_threshold_mA"])
     assert _middle(number, [1.0, 2.0, 10.0]) == 2.0
+    # a safety quantity shows the worst: 0, 0 and 1 rules failed was drawn as 0, and the
+    # r.m.s. current's median hid a point over the IEC limit (probe of 6 December 2026)
+    for name in ("safety_failures", "safety_warnings", "peak_current_mA", "rms_current_mA",
+                 "max_phase_charge_uC", "current_density_mA_per_cm2"):
+        assert _middle(Column(name, (), "output", out[name]), [0.0, 0.0, 1.0]) == 1.0, name
 
 
 def test_a_points_numbers_carry_no_conversion_noise() -> None:
@@ -346,3 +351,79 @@ def test_the_force_column_in_percent_is_the_newtons_over_the_maximal(monkeypatch
     out = _effects(point, _point_effects(point, SweepOptions(), ()))
     assert out["first_contraction_force_N"] == 93.27
     assert out["first_contraction_force_pct"] == 93.27 / 310.9 * 100
+
+
+def test_a_line_plot_never_leaves_out_the_largest_values_of_its_second_axis() -> None:
+    """Past 8 values of the second axis the line plot drew the 8 smallest alone: the
+    verdict over pulse shapes showed every point passing where the largest current limit
+    failed (probe of 6 December 2026). The largest values make the last line together,
+    the worst of them; the caption says so."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _MAX_LINES, _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    limits = [10.0 * k for k in range(1, 11)]  # 10 values of the second axis
+    shapes = ["symmetric_biphasic", "asymmetric_biphasic"]
+    xs = tuple(s for s in shapes for _ in limits)
+    ys = tuple(limits * 2)
+    verdicts = tuple("fail" if (s, m) == (shapes[0], 100.0) else "pass"
+                     for s, m in zip(xs, ys, strict=True))
+    table = SweepTable((Column("pulse", xs, "input", label="pulse"),
+                        Column("device.max_current", ys, "input", label="max_current (mA)"),
+                        Column("safety_verdict", verdicts, "output", out["safety_verdict"])))
+    ax = Figure().add_subplot()
+    note = _plot(ax, table, table.outputs[0])
+    lines = ax.get_lines()
+    assert len(lines) == _MAX_LINES
+    assert list(lines[-1].get_ydata()) == [2.0, 0.0]  # fail (rank 2) at the first shape
+    assert all(list(line.get_ydata()) == [0.0, 0.0] for line in lines[:-1])
+    assert "the last line is the 3 largest values" in note and not note.startswith(";")
+    assert lines[0].get_linestyle() == "None"  # points over words are not joined
+
+
+def test_a_heatmap_labels_at_most_ten_ticks_to_four_figures() -> None:
+    """30 values on each axis labelled every cell, into noise, and 965.862 µs in full
+    (probe of 6 December 2026)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    amps, widths = np.linspace(1, 100, 30), np.geomspace(10, 1000, 30)
+    a, w = np.meshgrid(amps, widths)
+    table = SweepTable((Column("amplitude", tuple(a.ravel()), "input", label="amplitude"),
+                        Column("pulse_width", tuple(w.ravel()), "input", label="width"),
+                        Column("peak_current_mA", tuple(a.ravel()), "output",
+                               out["peak_current_mA"])))
+    ax = Figure().add_subplot()
+    _plot(ax, table, table.outputs[0])
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == [f"{v:.4g}" for v in widths[::3]] and "727.9" in ticks  # every third
+    assert len(ax.get_xticklabels()) <= 10
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text() -> None:
+    """A channel named =HYPERLINK(...) went into sweep.csv as a formula (probe of
+    6 December 2026); numbers, negative ones too, stay numbers."""
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    table = SweepTable((Column("amplitude", (-5.0, 5.0), "input", label="amplitude"),
+                        Column("sensation_channel", ('=HYPERLINK("http://x","y")', "1"),
+                               "output", out["sensation_channel"])))
+    rows = table.to_csv().splitlines()
+    assert rows[1] == '-5.0,"\'=HYPERLINK(""http://x"",""y"")"' and rows[2] == "5.0,1"
+

@@ -4,9 +4,11 @@ How each output is drawn from the axes that vary (virtual subjects are never an 
 plot: every plot shows their median and, shaded, their 10th-90th percentile):
 
 * one axis: a line over it;
-* two axes, both numeric: a heatmap over them (the median over any further axis);
-* otherwise a line over the first axis for each value of the second (the median over the
-  rest); with subjects alone, a histogram over them.
+* two axes, both numeric: a heatmap over them (the median over any further axis; for a
+  safety quantity, the worst);
+* otherwise a line over the first axis for each value of the second (the median, or the
+  worst, over the rest; past :data:`_MAX_LINES` values of the second, its largest values
+  make one line together); with subjects alone, a histogram over them.
 
 Words with an order (a safety verdict, a sensation) are plotted as their rank.
 """
@@ -32,8 +34,11 @@ __all__ = ["sweep_page"]
 
 #: Most rows shown in the page's table (the files hold them all).
 _MAX_ROWS = 500
-#: Most lines in one plot (further values of the second axis are left out, and said so).
+#: Most lines in one plot: past it, the second axis's largest values make the last line
+#: together, said so (they were left out, and with them a sweep's failing settings).
 _MAX_LINES = 8
+#: Most labelled ticks on a heatmap's axis (30 values' labels ran into each other).
+_MAX_TICKS = 10
 
 #: Characters on one line of a colour bar's label (the figure is 3.8 in high).
 _BAR_LABEL_CHARS = 40
@@ -56,11 +61,17 @@ def _y(column: Column) -> list[float]:
     return out
 
 
+def _worst(column: Column) -> bool:
+    """Whether ``column`` is a safety quantity, worse the larger (:class:`Output`)."""
+    return column.output is not None and column.output.worst
+
+
 def _middle(column: Column, values: Sequence[float]) -> float:
     """What a cell or a point shows of several values (over a further axis, or subjects):
-    a verdict the worst of them (a median of pass, pass, fail was drawn as a pass), other
-    words a level that one of them has (not the 0.5 between two), numbers the median."""
-    if column.name == "safety_verdict":
+    a safety quantity the worst of them (a median of pass, pass, fail was drawn as a pass;
+    of 0, 0 and 1 rules failed as 0), other words a level that one of them has (not the 0.5
+    between two), numbers the median."""
+    if _worst(column):
         return float(np.max(values))
     if column.output is not None and column.output.levels:
         return float(np.percentile(values, 50, method="nearest"))
@@ -90,7 +101,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         return "over virtual subjects" if subjects else ""
     x_col = varied[0]
     rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
-    over = "worst" if column.name == "safety_verdict" else "median"
+    over = "worst" if _worst(column) else "median"
     note = f"{over} over {', '.join(rest)}" if rest else ""
     if len(varied) >= 2 and x_col.numeric and varied[1].numeric:
         xs, ys = _keys(x_col), _keys(varied[1])
@@ -116,8 +127,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                               vmin=-0.5, vmax=max(1.0, top) + 0.5)
         else:
             image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
-        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        _ticks(ax.set_xticks, xs)
+        _ticks(ax.set_yticks, ys)
         ax.set_xlabel(x_col.shown)
         ax.set_ylabel(varied[1].shown)
         bar = ax.figure.colorbar(image, ax=ax)
@@ -132,27 +143,32 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             bar.locator = MaxNLocator(integer=True)
             bar.update_ticks()
         return note
-    groups = _keys(varied[1])[:_MAX_LINES] if len(varied) >= 2 else [None]
+    groups, folded = _line_groups(varied)
+    shaded = False
     xs = _keys(x_col)
     positions = xs if x_col.numeric else list(range(len(xs)))
-    for g in groups:
+    for name, members in groups:
         med, lo, hi = [], [], []
         for xv in xs:
             vals = [v for v, a, b in zip(y, x_col.values,
-                                         varied[1].values if g is not None else x_col.values,
+                                         varied[1].values if members else x_col.values,
                                          strict=True)
-                    if a == xv and (g is None or b == g) and np.isfinite(v)]
+                    if a == xv and (not members or b in members) and np.isfinite(v)]
             med.append(_middle(column, vals) if vals else np.nan)
             lo.append(np.percentile(vals, 10) if vals else np.nan)
             hi.append(np.percentile(vals, 90) if vals else np.nan)
-        name = None if g is None else f"{varied[1].shown} = {g}"
         # words with an order (a verdict) are points: a line from pass to fail would cross
-        # "warn" as if the points between warned
+        # "warn" as if the points between warned; so are points over words (pulse shapes),
+        # which have nothing between them
+        joined = not levels and x_col.numeric
         (line,) = ax.plot(positions, med, marker="o", label=name,
-                          linestyle="none" if levels else "-")
-        if rest:
+                          linestyle="-" if joined else "none")
+        if joined and (rest or (folded and name == groups[-1][0])):
+            # a band between words (two pulse shapes) or over a verdict's ranks has no
+            # meaning: shaded on a numeric axis only
             ax.fill_between(positions, lo, hi, alpha=0.2,
                             color=line.get_color())
+            shaded = True
     if not x_col.numeric:
         ax.set_xticks(positions, [str(v) for v in xs])
     ax.set_xlabel(x_col.shown)
@@ -165,13 +181,44 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: 0, 1, 2, not -0.04
         top = float(np.nanmax(y)) if np.isfinite(y).any() else 0.0
         ax.set_ylim(-0.5, max(1.0, top) + 0.5)
+    elif not levels and np.isfinite(y).any() and np.nanmin(y) >= 0:
+        # a quantity that cannot be negative from 0: a fraction of 0 everywhere ran from
+        # -0.04 to 0.04
+        ax.set_ylim(bottom=0.0, top=None if np.nanmax(y) > 0 else 1.0)
     if len(groups) > 1:
         ax.legend(fontsize=8)
-    if rest:
-        note += "; shaded: 10th-90th percentile"
-    if len(varied) >= 2 and len(_keys(varied[1])) > _MAX_LINES:
-        note += f"; the {_MAX_LINES} smallest values of {varied[1].shown} are shown"
-    return note
+    notes = [note] if note else []
+    if rest and shaded:
+        notes.append("shaded: 10th-90th percentile")
+    if folded:
+        notes.append(f"the last line is the {folded} largest values of {varied[1].shown} "
+                     f"together ({'the worst' if _worst(column) else 'the median'} of them"
+                     + ("; shaded: their 10th-90th percentile)" if shaded else ")"))
+    return "; ".join(notes)
+
+
+def _line_groups(varied: Sequence[Column]) -> tuple[list[tuple[str | None, set[Any]]], int]:
+    """The lines of a plot: one per value of the second axis, each with the values it
+    holds (none: every point); past :data:`_MAX_LINES`, the largest values (the last
+    given, for words) make the last line together. Returns the lines and how many values
+    the last one holds together (0: none folded)."""
+    if len(varied) < 2:
+        return [(None, set())], 0
+    keys, second = _keys(varied[1]), varied[1]
+    if len(keys) <= _MAX_LINES:
+        return [(f"{second.shown} = {k}", {k}) for k in keys], 0
+    alone, together = keys[:_MAX_LINES - 1], keys[_MAX_LINES - 1:]
+    return ([(f"{second.shown} = {k}", {k}) for k in alone]
+            + [(f"{second.shown} = {together[0]} … {together[-1]}", set(together))],
+            len(together))
+
+
+def _ticks(set_ticks: Any, values: Sequence[float]) -> None:
+    """At most :data:`_MAX_TICKS` labelled ticks, evenly spaced over a heatmap's cells, each
+    value to 4 significant figures (965.862 µs read as such)."""
+    step = max(1, -(-len(values) // _MAX_TICKS))  # ceiling division
+    at = list(range(0, len(values), step))
+    set_ticks(at, [f"{values[i]:.4g}" for i in at])
 
 
 def _figure(table: SweepTable, column: Column) -> tuple[str, str]:

@@ -37,6 +37,8 @@ class Output:
     :param levels: the words a text column takes, mildest first (plotted as their rank).
     :param count: a whole number of things (plotted on whole ticks).
     :param text: free words (in the table, not plotted).
+    :param worst: a safety quantity, worse the larger: a plot shows the largest of several
+        values (over a further axis, or virtual subjects), never their median.
     """
 
     name: str
@@ -44,6 +46,7 @@ class Output:
     levels: tuple[str, ...] = ()
     count: bool = False
     text: bool = False
+    worst: bool = False
 
 
 def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
@@ -55,18 +58,20 @@ def _band_outputs(which: str, label: str) -> tuple[Output, ...]:
 
 #: Every output a point may have, in column order; a column that no point has is left out.
 OUTPUTS: tuple[Output, ...] = (
-    Output("safety_verdict", "Safety verdict", tuple(v.value for v in Verdict)),
-    Output("safety_failures", "Safety rules failed", count=True),
-    Output("safety_warnings", "Safety warnings", count=True),
+    Output("safety_verdict", "Safety verdict", tuple(v.value for v in Verdict), worst=True),
+    Output("safety_failures", "Safety rules failed", count=True, worst=True),
+    Output("safety_warnings", "Safety warnings", count=True, worst=True),
     Output("safety_not_passed", "Rules not passed (at which setting)", text=True),
-    Output("peak_current_mA", "Peak current, highest channel (mA)"),
-    Output("peak_voltage_V", "Peak voltage, highest channel (V)"),
-    Output("rms_current_mA", "r.m.s. current over the worst second, highest channel (mA)"),
-    Output("rms_voltage_V", "r.m.s. voltage over the worst second, highest channel (V)"),
+    Output("peak_current_mA", "Peak current, highest channel (mA)", worst=True),
+    Output("peak_voltage_V", "Peak voltage, highest channel (V)", worst=True),
+    Output("rms_current_mA", "r.m.s. current over the worst second, highest channel (mA)",
+           worst=True),
+    Output("rms_voltage_V", "r.m.s. voltage over the worst second, highest channel (V)",
+           worst=True),
     Output("peak_current_500_ohm_mA", "Peak current into 500 Ω, highest channel (mA; what the "
-           "device's compliance voltage or current limit lets through)"),
+           "device's compliance voltage or current limit lets through)", worst=True),
     Output("max_phase_charge_uC", "Largest phase charge, any channel (µC; into 500 Ω when "
-           "voltage-controlled)"),
+           "voltage-controlled)", worst=True),
     Output("sensory_threshold_mA", "Sensory threshold (mA)"),
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
@@ -103,7 +108,8 @@ OUTPUTS: tuple[Output, ...] = (
            "muscle's maximal)"),
     Output("fatigue_ratio", "Fatigue ratio (last / first contraction)"),
     Output("dose_mA_min", "Iontophoretic dose (mA·min)"),
-    Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)"),
+    Output("current_density_mA_per_cm2", "Current density under the drug pad (mA/cm²)",
+           worst=True),
     Output("dbs_current_mA", "DBS: the main channel's current into the tissue (mA; up to "
            "the device's limits)"),
     Output("activated_volume_mm3", "DBS: tissue activated by the main channel and those "

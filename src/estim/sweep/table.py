@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from estim.sweep.axes import SUBJECT
 from estim.sweep.point import OUTPUTS, Output, Scalar
 from estim.sweep.run import SweepRun
+from estim.text import spreadsheet_cell
 
 __all__ = ["Column", "SweepTable", "sweep_table"]
 
@@ -68,7 +69,8 @@ class SweepTable:
         return tuple(c for c in self.columns if c.kind == "output")
 
     def to_csv(self) -> str:
-        """The table as CSV text (floats as Python writes them back exactly)."""
+        """The table as CSV text (floats as Python writes them back exactly; words that a
+        spreadsheet would run as a formula with a leading ``'``)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.name for c in self.columns])
@@ -137,4 +139,9 @@ def _cell(column: Column, value: object) -> object:
         if whole and value.is_integer():
             return str(int(value))
         return repr(value)
+    if isinstance(value, str):
+        # a channel's name is the user's: "=HYPERLINK(...)" as a name ran as a formula in a
+        # spreadsheet (probe of 6 December 2026), as estim check's CSV and the journal's
+        # export already prevent
+        return spreadsheet_cell(value)
     return value
