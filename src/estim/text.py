@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "duration_text", "ohm_text",
-           "percent_text", "readable",
+           "percent_text", "plot_text", "readable",
            "spreadsheet_cell", "spreadsheet_file", "terminal_text"]
 
 #: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
@@ -39,6 +39,17 @@ def terminal_text(text: object, *, markup: bool = True, newlines: bool = False) 
 
     shown = _CONTROL.sub(_visible, str(text))
     return escape(shown) if markup else shown
+
+
+def plot_text(text: object) -> str:
+    """User text as matplotlib draws it literally: control characters spelled out, and
+    ``$`` escaped so that it does not start mathtext (``"$x^{$"`` raised, and ``"Ann $5 and
+    $6"`` was drawn as italic maths).
+
+    >>> plot_text("Ann $5")
+    'Ann \\\\$5'
+    """
+    return terminal_text(text, markup=False).replace("$", r"\$")
 
 
 _SCIENTIFIC = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?e[-+]?\d+\b")

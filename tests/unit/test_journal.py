@@ -308,6 +308,20 @@ def test_any_accepted_note_round_trips_through_csv(journal: Journal, note: str) 
 
 # -- plot --------------------------------------------------------------------------------
 
+def test_a_dollar_in_a_name_is_drawn_as_itself(journal: Journal) -> None:
+    """A $ in a person's name started matplotlib's mathtext: the plot was a 500, and "Ann
+    $5 and $6" was drawn in italics as "Ann 5 and 6" (probe of 6 December 2026)."""
+    from estim.journal.export import sessions_figure
+
+    for name in ("Smith $\\frac{1}{ $x^$ paid $5", "Ann $5 and $6"):
+        person = journal.add_person(name)
+        journal.add_session(person.id, **SESSION)
+        assert journal.plot_png(person.id).startswith(b"\x89PNG")
+        fig = sessions_figure(journal.sessions(person.id), title=name)
+        fig.canvas.draw()  # mathtext would parse the title here
+        assert fig.get_suptitle().startswith(name.replace("$", "\\$"))
+
+
 def test_plot_is_a_readable_png(journal: Journal) -> None:
     import matplotlib.image
 

@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from estim.journal.records import SessionRecord
-from estim.text import FORMULA_PREFIXES, spreadsheet_cell
+from estim.text import FORMULA_PREFIXES, plot_text, spreadsheet_cell
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,7 +71,8 @@ def sessions_figure(sessions: Sequence[SessionRecord], *, title: str) -> Figure:
     fig = Figure(figsize=(8.0, 5.5), dpi=100, layout="constrained")
     ax_pain, ax_current = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     count = len(sessions)
-    fig.suptitle(f"{_drawable(title) or 'This person'}: pain and intensity over time "
+    # a $ started mathtext: "Smith $\frac{1}{" was a 500 (probe of 6 December 2026)
+    fig.suptitle(f"{plot_text(_drawable(title)) or 'This person'}: pain and intensity over time "
                  f"({count} session{'s' if count != 1 else ''})")
     ax_pain.set_ylabel("pain (0–10 rating)")
     ax_pain.set_ylim(-0.5, 10.5)

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.fields.interference import envelope_max
-from estim.text import current_text, terminal_text
+from estim.text import current_text, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -284,10 +284,6 @@ def cross_section(program_fields: ProgramFields, *, channel: str | None = None
     return _limb_transverse(site, pairs)
 
 
-def _plain(text: object) -> str:
-    return terminal_text(text, markup=False).replace("$", r"\$")
-
-
 def _format_current(amps: float) -> str:
     """mA from 0.1 mA, µA below, A from 1 A (HVPC's section read "1.07e+03 mA")."""
     return current_text(amps, smallest="mA") if abs(amps) >= 1e-4 else current_text(amps)
@@ -336,7 +332,7 @@ def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float6
                         lw=0.8)
         # pads of several channels at one place share a label: "1+ 2+"
         labels.setdefault(round(0.5 * (e.start + e.end) * 1e2, 1), []).append(
-            f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
+            f"{plot_text(e.channel)}{_ROLE_SIGN[e.role]}" if several
             else f"{e.role} ({_ROLE_SIGN[e.role]})")
     for mid, texts in labels.items():
         ax.text(mid, -bar, " ".join(texts), ha="center", va="bottom", fontsize=8)
@@ -421,7 +417,7 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
         # pads at one angle (one above, one below the section) share a label
         where = round(0.5 * (e.start + e.end), 2)
         labels.setdefault(where, []).append(
-            f"{_plain(e.channel)}{_ROLE_SIGN[e.role]}" if several
+            f"{plot_text(e.channel)}{_ROLE_SIGN[e.role]}" if several
             else f"{e.role} {_ROLE_SIGN[e.role]}")
     for mid, texts in labels.items():
         # a label beside the limb runs along it: level, it ran over the axis' tick labels
@@ -487,7 +483,7 @@ def sections_figure(groups: Sequence[SectionGroup], *, title: str = "") -> Figur
     for sub, (sec, panels) in zip(subs, groups, strict=True):
         section_figure(sec, panels, into=sub)
     if title:
-        fig.suptitle(_fits_across(fig, _plain(title), 10), fontsize=10)
+        fig.suptitle(_fits_across(fig, plot_text(title), 10), fontsize=10)
     return fig
 
 
@@ -547,7 +543,7 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
         draw = (_draw_lead if section.kind == "lead"
                 else _draw_longitudinal if longitudinal else _draw_transverse)
         im = draw(ax, section, shown, norm, "magma")
-        ax.set_title(_plain(label), fontsize=9, pad=16 if longitudinal else 14)
+        ax.set_title(plot_text(label), fontsize=9, pad=16 if longitudinal else 14)
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
         plain_numbers = FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1e3 else f"{x:.3g}")
         bar.ax.yaxis.set_major_formatter(plain_numbers)
@@ -567,7 +563,7 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
                                         f"{span} from it), drawn where they would cut it", 8),
                       fontsize=8, color="0.35")
     if title:
-        fig.suptitle(_fits_across(fig, _plain(title), 10), fontsize=10)
+        fig.suptitle(_fits_across(fig, plot_text(title), 10), fontsize=10)
     return fig
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from estim.text import readable, terminal_text
+from estim.text import plot_text, readable
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
@@ -79,12 +79,6 @@ def _cycle_envelope(stim: Stimulus, cycles: int) -> tuple[np.ndarray, np.ndarray
     t1, v1 = np.asarray(t_one), np.asarray(v_one)
     t = (t1[None, :] + stim.cycle_s * np.arange(cycles)[:, None]).ravel()
     return np.minimum(t, stim.duration_s), np.tile(v1, cycles)
-
-
-def _plain(text: object) -> str:
-    """User text as matplotlib shows it literally: control characters spelled out, and ``$``
-    escaped so that it does not start mathtext (``"$x^{$"`` would raise)."""
-    return terminal_text(text, markup=False).replace("$", r"\$")
 
 
 def _time_unit(span_s: float) -> tuple[float, str]:
@@ -171,7 +165,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
     for row, (stim, name) in enumerate(zip(stimuli, names, strict=True)):
         unit = "mA" if stim.unit == "A" else "V"
         k = 1e3 if stim.unit == "A" else 1.0  # [A -> mA]
-        who = f"ch {_plain(name)}, " if len(stimuli) > 1 else ""
+        who = f"ch {plot_text(name)}, " if len(stimuli) > 1 else ""
         # pulse scale: the real waveform
         t0, t1 = _pulse_window(stim)
         t, v = stim.sample_grid(t0, t1)
@@ -267,7 +261,7 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         ax2.set_title(f"beat sweep, one {beat_ch.cycle_s:.3g} s cycle", fontsize=9)
         axes[-1][2].set_visible(False)
     if title:
-        fig.suptitle(_plain(title))
+        fig.suptitle(plot_text(title))
     # which way is up: a DBS reader took the cathodic-first pulse's positive first phase
     # for an anodic one (probe of 5 December 2026)
     fig.supxlabel("output above zero: the anode positive, current from it through the "
@@ -375,7 +369,7 @@ def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
 
 
 def _channel_words(name: str) -> str:
-    return f" of channel {_plain(name)}" if name else ""
+    return f" of channel {plot_text(name)}" if name else ""
 
 
 def plot_force(session: Any, max_force_n: float | None, muscle: str | None = None) -> Figure:
