@@ -427,3 +427,21 @@ def test_a_name_a_spreadsheet_would_run_is_written_as_text() -> None:
     rows = table.to_csv().splitlines()
     assert rows[1] == '-5.0,"\'=HYPERLINK(""http://x"",""y"")"' and rows[2] == "5.0,1"
 
+
+
+def test_the_sweep_page_spells_out_control_and_bidirectional_characters() -> None:
+    """A U+202E in a program's name went raw into the sweep page's title and heading,
+    reversing what followed; the run's report spells it out (probe of 6 December 2026).
+    Markup stays escaped."""
+    from estim.sweep.page import sweep_page
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    table = SweepTable((Column("amplitude", (5.0, 10.0), "input", label="amplitude (mA)"),
+                        Column("safety_verdict", ("pass", "fail"), "output",
+                               out["safety_verdict"])))
+    page = sweep_page(table, title="TENS \u202e<script>x</script>", axes_text=["a\u202eb"])
+    assert "\u202e" not in page
+    assert "<title>Sweep: TENS \\u202e&lt;script&gt;x&lt;/script&gt;</title>" in page
+    assert "a\\u202eb" in page

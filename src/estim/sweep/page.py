@@ -26,6 +26,7 @@ import numpy as np
 
 from estim.sweep.axes import SUBJECT
 from estim.sweep.table import Column, SweepTable
+from estim.text import terminal_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -253,7 +254,11 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     :param axes_text: each axis in words (``amplitude: 8 values, 5-40 mA``).
     :param errors: points that failed (named in the table's ``error`` column).
     """
-    e = html.escape
+    def e(text: object) -> str:
+        # control and bidirectional characters spelled out, as the run's report does: a
+        # U+202E in a program's name reversed the page's title (probe of 6 December 2026)
+        return html.escape(terminal_text(text, markup=False))
+
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>Sweep: {e(title)}</title>",
