@@ -33,6 +33,23 @@ def test_every_channel_is_set_and_nothing_else_changes() -> None:
     assert after.description.endswith("(as the file has it; run at 45 mA)"), after.description
 
 
+def test_the_files_expectations_hold_at_the_files_amplitude_only() -> None:
+    """A run at 0 mA said "the source expects strong tingling: the model and the source
+    disagree here", of a source that prescribes 25 mA; and the description quoted "0mA" as
+    typed (probe of 6 December 2026). At another amplitude the file's expectations are
+    dropped and the amplitude written as estim writes it; at the file's own, kept."""
+    path = EXAMPLES["tens_conventional"]
+    file = with_amplitude(path, "25 mA")
+    assert file.expected_sensation and file.expected_verdict is not None
+    assert "as the file has it" not in file.description
+    for typed, words in (("0mA", "0 mA"), ("60mA", "60 mA"), ("0.0301 A", "30.1 mA")):
+        other = with_amplitude(path, typed)
+        assert other.expected_sensation == () and other.expected_verdict is None, typed
+        assert other.description == f"{file.description} (as the file has it; run at {words})"
+    volts = with_amplitude(EXAMPLES["hvpc_wound"], "100V")
+    assert volts.description.endswith("run at 100 V)") and volts.expected_sensation == ()
+
+
 @pytest.mark.parametrize(("example", "value", "expected"), [
     ("tens_conventional", "101 mA", "at most the device maximum (100 mA)"),
     ("hvpc_wound", "600 V", "at most the device maximum (500 V)"),

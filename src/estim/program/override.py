@@ -67,22 +67,46 @@ def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude
     :raises InputError: ``amplitude`` is not acceptable for this program; the message names
         ``option``, the value and what was expected.
     """
-    load_program(path)  # the file as written: its own problems are named as in the file
+    as_written = load_program(path)  # the file's own problems are named as in the file
     data: dict[str, Any] = tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff"))
     if not isinstance(amplitude, str):
         raise InputError(option, amplitude, "a current or a voltage with units, e.g. '25 mA'")
     for channel in channels_on(data.get("channels", [])):
         channel["stimulation"]["amplitude"] = amplitude
-    if isinstance(data.get("description"), str) and data["description"].strip():
-        # the file's words name its own amplitude ("... 3 mA ..." above a run at 10 mA;
-        # probe of 6 December 2026): said to be the file's
-        data["description"] = f"{data['description']} (as the file has it; run at " \
-                              f"{amplitude.strip()})"
     try:
-        return program_from_dict(data, source=str(path))
+        program = program_from_dict(data, source=str(path))
     except ProgramError as err:
         first = err.problems[0]
         why = first.expected
         if not first.field.endswith("stimulation.amplitude"):  # a consequence elsewhere
             why = f"{why} (for {first.field} of the program)"
         raise InputError(option, amplitude, why) from None
+    if _amplitudes(program) == _amplitudes(as_written):
+        return program
+    changes: dict[str, Any] = {"expected_sensation": (), "expected_verdict": None}
+    if program.description.strip():
+        # the file's words name its own amplitude ("... 3 mA ..." above a run at 10 mA;
+        # probe of 6 December 2026): said to be the file's, the new one as estim writes it
+        # ("0mA" as typed was quoted in the report)
+        changes["description"] = (f"{program.description} (as the file has it; run at "
+                                  f"{_amplitude_text(program)})")
+    # what the file's source expects a person to feel, and its author the check to
+    # conclude, hold at the file's amplitude: at another the report said "the model and the
+    # source disagree" of a run at 0 mA (probe of 6 December 2026)
+    return program.model_copy(update=changes)
+
+
+def _amplitudes(program: Program) -> list[float]:
+    return [c.stimulation.amplitude.value for c in program.channels]
+
+
+def _amplitude_text(program: Program) -> str:
+    """The amplitude of the first channel that is on (every one has it), with its unit."""
+    from estim.program.options import Control
+    from estim.text import current_text
+
+    amps = [c.stimulation.amplitude for c in program.channels]
+    amp = next((a for a in amps if a.value > 0), amps[0])
+    if amp.control is Control.VOLTAGE:
+        return f"{amp.value:g} V"
+    return current_text(amp.value, 4, smallest="mA") if amp.value else "0 mA"
