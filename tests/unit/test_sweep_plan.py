@@ -83,6 +83,16 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
     with pytest.raises(InputError, match="ambiguous"):  # 1 % or 100 %?
         parse_axis("stimulation.amplitude_modulation=1,50%")
     assert parse_axis("burst_duty=0,20%").numbers == (0.0, 20.0)
+    # a range reads its start as a list does: '0.1..30%:3' ran from 0.1 %, and '5mA..40:3'
+    # took 40 as mA where '5mA,40' is refused (probe of 6 December 2026)
+    with pytest.raises(InputError, match="ambiguous") as err:
+        parse_axis("stimulation.amplitude_modulation=0.1..30%:3")
+    assert err.value.value == "0.1"
+    with pytest.raises(InputError, match="a unit on 40 too"):
+        parse_axis("amplitude=5mA..40:3")
+    assert parse_axis("burst_duty=0..30%:3").numbers == (0.0, 15.0, 30.0)
+    assert parse_axis("amplitude=5..40mA:3").numbers == parse_axis(
+        "amplitude=5mA..40mA:3").numbers == (5.0, 22.5, 40.0)
 
 
 @pytest.mark.parametrize("text", ["amplitude", "amplitude=", "amplitude=5..40mA:1",

@@ -237,6 +237,15 @@ def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
         # 1e400 read as inf: "got 'inf mA', expected each value once" named nothing typed
         # (probe of 5 December 2026)
         raise InputError(opt, spec, "a range between two finite numbers")
+    if ua and not ub:
+        # '5mA..40:3' ran 5 to 40 mA, where the list '5mA,40' is refused (probe of
+        # 6 December 2026): the shorthand's unit is the last one, after B
+        raise InputError(opt, spec, f"a unit on {b:g} too: in A..B:N the unit after B "
+                         "covers A ('5..40mA:8')")
+    if ub == "%" and not ua and 0 < abs(a) <= 1:
+        # '0.1..30%:3' ran from 0.1 %, where the list '0.1,30%' is refused as ambiguous
+        raise InputError(opt, f"{a:g}", f"'{a:g}%' or '{a * 100:g}%': a bare number up to "
+                         f"1 before a percentage is ambiguous ({_FRACTION_OR_PERCENT})")
     if ua and ub and ua != ub:
         a = _convert(a, ua, ub, opt)
     if n == 1 and a != b:  # after the conversion: '1000uA..1mA:1' is one point
