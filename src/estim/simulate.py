@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from estim.errors import InputError, ModelRangeWarning
+from estim.errors import EstimWarning, InputError, ModelRangeWarning
 from estim.program.model import Program
 from estim.setup import Setup, build_setup
 from estim.units import is_whole
@@ -118,6 +118,9 @@ class Result:
     :param safety: the output table and safety findings.
     :param effects: fields, fibers, sensation window, force, dose (None when not asked for).
     :param setup: the set-up the stages consumed (site and placed electrodes).
+    :param warnings: what estim warned of while simulating, in words: a value outside its
+        usual range, a model outside its valid range (:class:`~estim.errors.EstimWarning`).
+        The files and the report carry them: they were on the terminal alone.
     """
 
     program: Program
@@ -126,6 +129,7 @@ class Result:
     safety: SafetyReport
     effects: EffectsResult | None = None
     setup: Setup | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
@@ -152,7 +156,6 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
     ...
     estim.errors.InputError: site.name: got 'moon', expected one of ...
     """
-    from estim.safety import check
 
     if options is not None and not isinstance(options, SimulateOptions):
         raise InputError("options", options, "a SimulateOptions (estim.SimulateOptions)")
@@ -161,11 +164,32 @@ def simulate(setup: Setup | Program, *, options: SimulateOptions | None = None,
         opts = opts.replace(body=body)
     if progress is not None:
         opts = opts.replace(progress=progress)
-    if isinstance(setup, Program):
-        setup = build_setup(setup)
-    elif not isinstance(setup, Setup):
+    if not isinstance(setup, Setup | Program):
         raise InputError("setup", type(setup).__name__, "a Setup (estim.build_setup) or a "
                          "Program (estim.load_program)")
+    # recorded for the result's files, then given on as they came, once the recording is
+    # over (the filters decide what shows): a fat of 150 mm was "outside the usual range"
+    # on the terminal only, and its report.html said nothing (probe of 6 December 2026)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = _simulate(setup, opts)
+    finally:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   source=w.source)
+    said = tuple(dict.fromkeys(str(w.message) for w in caught
+                               if issubclass(w.category, EstimWarning)))
+    return dataclasses.replace(result, warnings=said)
+
+
+def _simulate(setup: Setup | Program, opts: SimulateOptions) -> Result:
+    """:func:`simulate`'s stages, its arguments checked."""
+    from estim.safety import check
+
+    if isinstance(setup, Program):
+        setup = build_setup(setup)
     program = setup.program
     stimuli = setup.stimuli
     mets = tuple(metrics(s) for s in stimuli)

@@ -196,3 +196,25 @@ def test_a_class_may_be_left_out_and_a_small_sample_warns() -> None:
         "c": 0, "periosteal": 0}
     with pytest.warns(ModelRangeWarning, match="fewer than 10 fibers"):
         SimulateOptions(fiber_counts={"adelta": 1})
+
+
+def test_what_estim_warned_of_goes_into_the_result_and_its_files() -> None:
+    """A fat of 150 mm was "outside the usual range" on the terminal only: results.json and
+    report.html had no trace of it (probe of 6 December 2026). The result carries each
+    warning once, the files too, and the warning is still given (once the recording is
+    over: given inside it, it was recorded again without end)."""
+    from estim.errors import EstimWarning
+    from estim.report.run import render_run_files
+
+    p = _example()
+    fat = p.model_copy(update={"site": p.site.model_validate(
+        {"name": p.site.name, "fat_thickness": "150 mm"})})
+    with pytest.warns(EstimWarning, match="fat_thickness = '150 mm' is outside the usual"):
+        result = estim.simulate(fat, body=False)
+    assert result.warnings == ("site.fat_thickness = '150 mm' is outside the usual range "
+                               "(0.3-80 mm)",)
+    data, files = render_run_files(result)
+    assert data["warnings"] == list(result.warnings)
+    assert "estim warns: site.fat_thickness = &#39;150 mm&#39; is outside the usual" \
+        in files["report.html"]
+    assert estim.simulate(p, body=False).warnings == ()

@@ -445,3 +445,19 @@ def test_the_sweep_page_spells_out_control_and_bidirectional_characters() -> Non
     assert "\u202e" not in page
     assert "<title>Sweep: TENS \\u202e&lt;script&gt;x&lt;/script&gt;</title>" in page
     assert "a\\u202eb" in page
+
+
+def test_a_points_warnings_are_in_its_row() -> None:
+    """`--vary site.fat_thickness=10,150mm` warned "outside the usual range" on the
+    terminal alone: sweep.csv and sweep.html had no trace of it (probe of 6 December
+    2026). The point that warned carries it in its own row; the other has none."""
+    from estim.errors import EstimWarning
+
+    options = SweepOptions(body=False)
+    with pytest.warns(EstimWarning, match="150 mm"):
+        plan = plan_sweep(TENS, [parse_axis("site.fat_thickness=10,150mm")], options=options)
+    assert [p.warnings for p in plan.points] == [(), (
+        "site.fat_thickness = '150 mm' is outside the usual range (0.3-80 mm)",)]
+    rows = [dict(run_point(p, options).outputs) for p in plan.points]  # notes, on a worker
+    assert "warnings" not in rows[0]
+    assert rows[1]["warnings"] == plan.points[1].warnings[0]

@@ -190,6 +190,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
                        x.get("evidence"))))}
                   for x in doses],
         "notes": [page.readable(page.plain(n)) for n in fx.get("notes", [])],
+        "warnings": [page.readable(page.plain(w)) for w in result.warnings],
         "program_text": (terminal_text(program_text, markup=False, newlines=True)
                          if program_text is not None else None),
         "version": __version__,

@@ -38,6 +38,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                     else None},
         "channels": channels,
     }
+    # what estim warned of on the terminal (a value outside its usual range, a model
+    # outside its valid range): in the files too
+    out["warnings"] = list(result.warnings)
     out["safety"] = result.safety.to_dict()
     if result.effects is not None:
         out["effects"] = result.effects.to_dict()

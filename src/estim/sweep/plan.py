@@ -18,6 +18,7 @@ raised before any point runs.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import json
 import re
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from estim.cache import digest
-from estim.errors import InputError, ModelRangeWarning, ThinMuscleWarning
+from estim.errors import EstimWarning, InputError, ModelRangeWarning, ThinMuscleWarning
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 from estim.simulate import MIN_FIBERS
@@ -119,6 +120,8 @@ class Point:
     :param inputs: (column, value) of each axis, in axis order.
     :param program: the point's program data as JSON text (validated; what a worker runs).
     :param subject: the virtual subject, on a subject axis.
+    :param warnings: what estim warned of while setting the point up (a value outside its
+        usual range: a fat of 150 mm), each once; its row carries them.
     """
 
     index: int
@@ -126,6 +129,7 @@ class Point:
     inputs: tuple[tuple[str, float | str | None], ...]
     program: str
     subject: VirtualSubject | None = None
+    warnings: tuple[str, ...] = ()
 
     def load(self) -> Program:
         """The point's program (validated again, on whichever machine runs it)."""
@@ -192,11 +196,19 @@ def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROS
         raise InputError("--vary", f"{total:,} points", f"at most {MAX_POINTS:,} points in "
                          "one sweep")
     points = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for index, combo in enumerate(_combinations(axes, mode)):
-            points.append(_point(index, data, axes, combo, options, source=str(path)))
-    _reissue(caught)
+    every: list[warnings.WarningMessage] = []
+    for index, combo in enumerate(_combinations(axes, mode)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            point = _point(index, data, axes, combo, options, source=str(path))
+        every += caught
+        # each point's own, for its row: "outside the usual range" was said once on the
+        # terminal, and the table and the page had no trace of it (probe of 6 December
+        # 2026)
+        said = tuple(dict.fromkeys(str(w.message) for w in caught
+                                   if issubclass(w.category, EstimWarning)))
+        points.append(dataclasses.replace(point, warnings=said) if said else point)
+    _reissue(every)
     return SweepPlan(program.name, str(path), axes, mode, options, tuple(points))
 
 

@@ -120,6 +120,8 @@ OUTPUTS: tuple[Output, ...] = (
     # exact in the table where estim run said "at least" (probe of 6 December 2026)
     Output("activation_at_grid_edge", "DBS: the activated region reaches the edge of the "
            "modelled axons' grid (its volume and radius are lower bounds)", text=True),
+    Output("warnings", "What estim warned of at this point (a value outside its usual "
+           "range, a model outside its valid range)", text=True),
 )
 
 
@@ -156,7 +158,9 @@ def run_point(point: Point, options: SweepOptions) -> PointResult:
                 notes.append(str(w.message))
         else:  # not estim's: as Python would show it
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return replace(result, notes=tuple(notes))
+    said = tuple(dict.fromkeys((*point.warnings, *notes)))  # the set-up's, then the run's
+    outputs = result.outputs + ((("warnings", "; ".join(said)),) if said else ())
+    return replace(result, outputs=outputs, notes=tuple(notes))
 
 
 def _run_point(point: Point, options: SweepOptions) -> PointResult:

@@ -190,7 +190,7 @@ def run_sweep(plan: SweepPlan, folder: str | Path, *, scheduler: str | None = No
         progress(resumed, total)
     errors: list[tuple[int, str]] = []
     computed = 0
-    said: set[str] = set()
+    said: set[str] = {w for p in plan.points for w in p.warnings}  # said when planned
     if todo:
         close: Callable[[], None] | None = None
         if client is None:
