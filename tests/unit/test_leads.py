@@ -345,3 +345,27 @@ def test_a_site_written_as_text_is_the_one_problem_named() -> None:
     with pytest.raises(ProgramError) as info:
         parse_program(text.replace(CONTACT, 'placement = "lead_contact_1"'))
     assert [p.field for p in info.value.problems] == ["site"]
+
+
+def test_a_brain_domain_holds_its_lead_encapsulation_and_contacts() -> None:
+    """7 mm of encapsulation in the 30 mm domain was meshed as brain and 31 mm was taken;
+    a 10 mm domain lost contact 3 beyond its end and raised "electrode triangle edges not
+    found in the mesh" (probe of 6 December 2026). Both are refused, naming the field."""
+    from estim import build_setup, bundled_examples, load_program
+
+    with pytest.raises(InputError, match="within half the domain's 30 mm radius") as err:
+        site_from_spec("stn", {"lead": "medtronic_3389", "encapsulation_thickness": "31 mm"})
+    assert err.value.field == "site.encapsulation_thickness"
+    with pytest.raises(InputError) as err:
+        site_from_spec("stn", {"lead": "medtronic_3389", "domain_radius": "2 mm"})
+    assert err.value.field == "site.domain_radius"
+    site_from_spec("stn", {"lead": "medtronic_3389", "domain_radius": "10 mm"})  # room
+    dbs = load_program(bundled_examples()["dbs_stn"])
+    ch = dbs.channels[0]
+    short = dbs.replace(
+        site=dbs.site.model_validate({"name": "stn", "lead": "medtronic_3389",
+                                      "length": "10 mm"}),
+        channels=(ch.replace(cathode=ch.cathode.replace(placement="lead_contact_3")),))
+    with pytest.raises(InputError, match="a contact inside the brain domain") as err:
+        build_setup(short)
+    assert err.value.field == "channels[0].cathode.placement"

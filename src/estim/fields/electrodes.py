@@ -193,6 +193,15 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
                              width, interface_conductance)
         lead = get_lead(site.lead or DEFAULT_LEAD)
         contact = lead.contact(where, field=f"{field}.placement")
+        top = spot.position[2] + contact.length_m / 2
+        if top >= site.length / 2 - contact.length_m:
+            # the mesh lost the contact's band beyond the domain's end: "electrode triangle
+            # edges not found in the mesh", a traceback (probe of 6 December 2026)
+            raise InputError(f"{field}.placement", where, f"a contact inside the brain "
+                             f"domain: its top lies {top * 1e3:.3g} mm up the lead, and the "
+                             f"{site.length * 1e3:.3g} mm domain reaches "
+                             f"{site.length / 2 * 1e3:.3g} mm (a longer site.length, or a "
+                             "contact nearer the tip)")
         normal, arc = spot.normal, 360.0
         if not contact.is_ring:  # a segment faces angle_deg around the lead (0°: +x)
             normal, arc = _segment_normal(spot.axis, contact.angle_deg), contact.arc_deg

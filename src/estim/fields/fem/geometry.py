@@ -203,6 +203,12 @@ def _brain_geometry(occ, site: Site, electrodes: tuple[Electrode, ...]):
     return cut, bands
 
 
+def _width(occ, tag: int) -> float:
+    """A solid's extent along x (m), from the geometry kernel (before synchronising)."""
+    xmin, _, _, xmax, _, _ = occ.getBoundingBox(3, tag)
+    return float(xmax - xmin)
+
+
 def ignore_broken_pipes() -> None:
     """Put SIGPIPE back to ignored, process-wide: ``gmsh.initialize`` sets it to its default
     action, so that afterwards a write to a pipe or socket whose reader has gone killed the
@@ -246,6 +252,11 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
             occ.synchronize()
             pads = [(_limb_electrode(occ, site, e, vols[0]) if site.kind == "limb"
                      else _planar_electrode(occ, e)) for e in electrodes]
+        # a brain's encapsulation: the input solids no wider than the domain's radius (the
+        # domain's own is twice it; the site keeps the lead and its encapsulation within
+        # half the radius)
+        capped = {k for k, (_, t) in enumerate(vol_inputs) if site.kind == "brain"
+                  and _width(occ, t) <= site.height * (1 + 1e-9)}
         flat = [dt for p in pads for dt in p]
         _, omap = occ.fragment(vol_inputs, flat)
         occ.synchronize()
@@ -253,9 +264,13 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
         # tissue of each output volume: the innermost input solid that contains it
         vol_tissue: dict[int, int] = {}
         if site.kind == "brain":
-            for _, t in gmsh.model.getEntities(3):
-                xmin, _, _, xmax, _, _ = gmsh.model.getBoundingBox(3, t)
-                vol_tissue[t] = 0 if xmax - xmin < 0.5 * site.height else 1
+            # a piece inside the encapsulation's solid is encapsulation, the rest brain: a
+            # piece's own width said it, so 7 mm of encapsulation (wider than half the
+            # radius) was solved as brain (probe of 6 December 2026)
+            for k in range(nv):
+                for d, t in omap[k]:
+                    if d == 3 and (k in capped or t not in vol_tissue):
+                        vol_tissue[t] = 0 if k in capped else 1
         else:
             for k in range(nv):
                 for d, t in omap[k]:
