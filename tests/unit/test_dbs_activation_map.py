@@ -47,6 +47,18 @@ def test_below_the_innermost_axon_the_slope_extends_to_the_lead() -> None:
     assert m.radius_at(0.0, 5e-3) == 0.0
 
 
+def test_no_region_ends_inside_the_encapsulation() -> None:
+    """The encapsulation holds no axons: 0.2 mA read 0.58 mm³ and a 0.83 mm radius, inside
+    the 1.135 mm scar, below the innermost axon's threshold (probe of 6 December 2026).
+    Between the scar and the innermost axon the slope still extends."""
+    m = _power_law_map()
+    scarred = ActivationMap(m.r_m, m.z_m, m.threshold_a, R_LEAD, axon_free_m=1.135e-3)
+    assert scarred.radius_at(300.0 * (1.0e-3) ** 2, 5e-3) == 0.0  # 1 mm: in the scar
+    assert scarred.volume_m3(300.0 * (1.0e-3) ** 2) == 0.0
+    assert scarred.radius_at(300.0 * (1.15e-3) ** 2, 5e-3) == pytest.approx(1.15e-3, rel=1e-9)
+    assert m.radius_at(300.0 * (1.0e-3) ** 2, 5e-3) == pytest.approx(1.0e-3, rel=1e-9)
+
+
 def test_uniform_rows_revolve_into_a_hollow_cylinder() -> None:
     m = _power_law_map()
     r = math.sqrt(4e-3 / 300.0)
