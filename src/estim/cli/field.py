@@ -188,22 +188,26 @@ def _field(args: argparse.Namespace) -> int:
         # "ideal contact" is the floating pad's (an equipotential); a uniform pad's current
         # density is given instead, and its voltage is not one number
         pads = "ideal contact" if boundary == "floating" else "uniform current under the pads"
+        lead = pf.site.kind == "brain"
         ch = next(p for p in program.channels if p.name == c.name)
         amp = ch.stimulation.amplitude
         if str(getattr(amp.control, "value", amp.control)) == "voltage":
             # 150 V drove 1.07 A here and 749 mA in `estim run`, without a word of why
             # (probe of 5 December 2026)
             drive = (f"{amp.value:g} V drives {current_text(pf.currents[c.name])} through "
-                     "it (no skin interface: `estim run` adds it, and drives less)")
+                     "it" + ("" if lead else " (no skin interface: `estim run` adds it, and "
+                             "drives less)"))
         else:
             drive = f"current {current_text(pf.currents[c.name])}"
             volts = program.device.compliance_voltage
             if volts is not None and pf.currents[c.name] * c.resistance > volts:
                 # the field is drawn at a current the device cannot drive (probe of
                 # 5 December 2026)
+                # a lead has no skin (probe of 6 December 2026)
                 drive += (f", of which its {volts:g} V compliance drives at most "
-                          f"{current_text(volts / c.resistance)} through this tissue (and "
-                          "less with the skin interface: `estim run`)")
+                          f"{current_text(volts / c.resistance)} through this tissue"
+                          + ("" if lead else " (and less with the skin interface: `estim "
+                             "run`)"))
         line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
                 f"solution, {pads}); {drive}")
         under = _under_cathode(profiles, c.name, pf.site)
