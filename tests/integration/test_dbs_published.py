@@ -25,6 +25,7 @@ at 3-5 V and 18 % above at 1 V.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -271,4 +272,32 @@ def test_the_run_says_whose_activation_it_is() -> None:
     program = parse_program(head + "[[channels]]" + block + "[[channels]]" + other)
     _, words = activation_for_run(program, stimuli_for(program))
     assert "activated by channel 1 only" in words[0]
-    assert "channel 2 runs a different pulse, not superposed" in words[0]
+    assert "channel 2 runs another pulse, rate or timing, not superposed" in words[0]
+
+
+def test_the_same_pulse_at_another_rate_is_not_superposed() -> None:
+    """The same pulse on contact 2 at 20 Hz beside contact 1's at 130 Hz was summed as if
+    every pulse coincided: "channels 1 and 2 together" (probe of 6 December 2026). Fields
+    add only where pulses do, so the volume is channel 1's own, and the run says why."""
+    from estim.effects.dbs import activation_for_run
+
+    # active recharge: a passive one's recharge phase lasts to the next pulse, so another
+    # rate is another pulse already
+    base = monopolar_90us("medtronic_3389").replace('recharge = "passive"',
+                                                    'recharge = "active"')
+    head, block = base.split("[[channels]]", 1)
+    rate = re.search(r'frequency = "[^"]+"', block)
+    assert rate is not None
+    slow = block.replace('name = "1"', 'name = "2"').replace(
+        "lead_contact_1", "lead_contact_2").replace(rate.group(0), 'frequency = "20 Hz"')
+    program = parse_program(head + "[[channels]]" + block + "[[channels]]" + slow)
+    act, words = activation_for_run(program, stimuli_for(program))
+    assert "activated by channel 1 only" in words[0]
+    assert any("channel '2' runs its pulses at another rate or time" in n for n in act.notes)
+    same = block.replace('name = "1"', 'name = "2"').replace("lead_contact_1", "lead_contact_2")
+    both = parse_program(head + "[[channels]]" + block + "[[channels]]" + same)
+    together, words = activation_for_run(both, stimuli_for(both))
+    assert together is not None and act is not None
+    assert "activated by channels 1 and 2 together" in words[0]
+    # 145 against 344 mm³ (6 December 2026): the 20 Hz channel was summed into the latter
+    assert act.volume_m3 < 0.8 * together.volume_m3

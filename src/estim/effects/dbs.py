@@ -362,6 +362,14 @@ Potential = Callable[[FloatArray], FloatArray]
 Field = Callable[[FloatArray], FloatArray]
 
 
+def _coincide(stim: Stimulus, other: Stimulus) -> bool:
+    """Whether two channels' pulses start together every time: the same cycle and the same
+    onsets in it."""
+    a, b = np.asarray(stim.onsets_s, float), np.asarray(other.onsets_s, float)
+    return math.isclose(stim.cycle_s, other.cycle_s, rel_tol=1e-9) and a.shape == b.shape \
+        and bool(np.allclose(a, b, rtol=0.0, atol=1e-9))
+
+
 def activation_map(potential: Potential, field_of: Field | None, waveform: UnitWaveform, *,
                    contact_z_m: Sequence[float], lead_radius_m: float, r_min_m: float,
                    axon_free_m: float = 0.0, fiber_diameter_m: float = DEFAULT_FIBER_DIAMETER_M,
@@ -542,8 +550,14 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     together = [0]
     for k in range(1, len(program.channels)):
         same = unit_pulse(stimuli[k]).pulse.segments == waveform.pulse.segments
-        if same:
+        if same and _coincide(stimuli[k], stimuli[0]):
             together.append(k)
+        elif same:
+            # the same pulse at 20 Hz beside 130 Hz was summed as if every pulse coincided
+            # (probe of 6 December 2026): fields add only where the pulses do
+            notes.append(f"channel {program.channels[k].name!r} runs its pulses at another "
+                         f"rate or time than channel {program.channels[0].name!r}; its field "
+                         "is not superposed in the activation")
         else:
             notes.append(f"channel {program.channels[k].name!r} runs a different pulse; its "
                          "field is not superposed in the activation")
@@ -689,7 +703,7 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
         left = [n for n in on if n not in names]
         by = f" by channel{'s' * (len(names) > 1)} {' and '.join(names)} only"
         apart = (f"; channel{'s' * (len(left) > 1)} {' and '.join(left)} run"
-                 f"{'s' * (len(left) == 1)} a different pulse, not superposed")
+                 f"{'s' * (len(left) == 1)} another pulse, rate or timing, not superposed")
     elif len(names) > 1:
         by = f" by channels {' and '.join(names)} together"
     words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated{by} "
