@@ -218,3 +218,38 @@ def test_what_estim_warned_of_goes_into_the_result_and_its_files() -> None:
     assert "estim warns: site.fat_thickness = &#39;150 mm&#39; is outside the usual" \
         in files["report.html"]
     assert estim.simulate(p, body=False).warnings == ()
+
+
+def test_the_stages_used_alone_name_what_they_were_given() -> None:
+    """`estim.metrics(None)`, `fields_for_program(None)` or a Setup, and `dbs_activation`
+    with no stimuli were AttributeErrors and an IndexError from inside; a field threshold
+    of 0, -200 or NaN V/m, and a NaN sweep top, gave the whole grid or nothing; a boundary
+    "xx" was solved as floating (probe of 6 December 2026)."""
+    import math
+
+    from estim.effects.dbs import dbs_activation
+    from estim.fields.program import fields_for_program
+
+    with pytest.raises(InputError, match="Stimulus") as err:
+        estim.metrics(None)  # type: ignore[arg-type]
+    assert err.value.field == "stim"
+    with pytest.raises(InputError, match="Stimulus"):
+        estim.metrics(estim.stimuli_for(_example()))  # type: ignore[arg-type]
+    for wrong in (None, estim.build_setup(_example())):
+        with pytest.raises(InputError, match="a Program") as err:
+            fields_for_program(wrong)  # type: ignore[arg-type]
+        assert err.value.field == "program"
+    with pytest.raises(InputError) as err:
+        fields_for_program(_example(), boundary="xx")  # type: ignore[arg-type]
+    assert err.value.field == "boundary"
+    dbs = _example("dbs_stn")
+    with pytest.raises(InputError) as err:
+        dbs_activation(dbs, [])
+    assert err.value.field == "stimuli"
+    for bad in (0.0, -200.0, math.nan, "0.2 V/mm"):
+        with pytest.raises(InputError) as err:
+            dbs_activation(dbs, estim.stimuli_for(dbs), field_threshold_v_per_m=bad)  # type: ignore[arg-type]
+        assert err.value.field == "field_threshold_v_per_m"
+    with pytest.raises(InputError) as err:
+        dbs_activation(dbs, estim.stimuli_for(dbs), sweep_max=math.nan)
+    assert err.value.field == "sweep_max"

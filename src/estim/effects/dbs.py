@@ -362,6 +362,33 @@ Potential = Callable[[FloatArray], FloatArray]
 Field = Callable[[FloatArray], FloatArray]
 
 
+def _check_activation_arguments(program: Program, stimuli: Sequence[Stimulus],
+                                threshold: object, sweep_max: object) -> None:
+    """What :func:`dbs_activation` is given, checked where a user gives it: an empty list of
+    stimuli was an IndexError, a threshold of 0 or -200 V/m activated the whole grid, NaN
+    none, and a NaN sweep top swept the whole grid (probe of 6 December 2026)."""
+    import numbers
+
+    from estim.errors import InputError
+    from estim.program.model import Program
+    from estim.waveforms.stimulus import Stimulus
+
+    if not isinstance(program, Program):
+        raise InputError("program", type(program).__name__, "a Program (estim.load_program)")
+    if len(stimuli) != len(program.channels) or not all(
+            isinstance(s, Stimulus) for s in stimuli):
+        raise InputError("stimuli", f"{len(stimuli)} items", f"each of the program's "
+                         f"{len(program.channels)} channels' Stimulus "
+                         "(estim.stimuli_for(program))")
+    for name, value in (("field_threshold_v_per_m", threshold), ("sweep_max", sweep_max)):
+        if name == "sweep_max" and value is None:
+            continue
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (ok and math.isfinite(float(value)) and float(value) > 0):  # type: ignore[arg-type]
+            raise InputError(name, value, "a positive, finite number (SI: V/m; the dial's A "
+                             "or V)")
+
+
 def _coincide(stim: Stimulus, other: Stimulus) -> bool:
     """Whether two channels' pulses start together every time: the same cycle and the same
     onsets in it."""
@@ -461,6 +488,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     from estim.program.stimulation import DBS
     from estim.text import current_text
 
+    _check_activation_arguments(program, stimuli, field_threshold_v_per_m, sweep_max)
     dials0 = [ch.stimulation.amplitude.value for ch in program.channels]
     on = next((k for k, d in enumerate(dials0) if d > 0), None)
     if dials0[0] <= 0 and on is not None:

@@ -137,6 +137,16 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
     :param interface_conductance: skin–electrode conductance per area (S/m²) of every surface
         electrode (complete electrode model); None: ideal contact.
     """
+    from typing import get_args
+
+    from estim.errors import InputError
+    from estim.program.model import Program
+
+    if not isinstance(program, Program):  # None, or a Setup, was an AttributeError (probe)
+        raise InputError("program", type(program).__name__, "a Program (estim.load_program; "
+                         "a Setup's is setup.program)")
+    if boundary not in get_args(Boundary):  # "xx" was solved as floating, and recorded
+        raise InputError("boundary", boundary, f"one of {', '.join(get_args(Boundary))}")
     site, channels = program_channels(program, interface_conductance=interface_conductance)
     if settings is None and mesh_scale != 1.0:
         settings = MeshSettings.for_site(site).scaled(mesh_scale)

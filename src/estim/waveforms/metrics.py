@@ -53,6 +53,11 @@ _ROUNDING = 1e-12
 
 def metrics(stim: Stimulus) -> Metrics:
     """Compute every metric of ``stim`` exactly (see :class:`Metrics`)."""
+    if not isinstance(stim, Stimulus):  # None was an AttributeError from inside (probe)
+        from estim.errors import InputError
+
+        raise InputError("stim", type(stim).__name__, "one channel's Stimulus "
+                         "(estim.stimuli_for(program)[0])")
     cycle = stim.cycle_s
     q = stim.event_charge
     q_sq = stim.event_charge_sq
