@@ -534,3 +534,18 @@ def test_writer_killed_mid_write_loses_no_returned_commit(journal_url: str) -> N
             j.add_session(pid, **{**SESSION, "notes": "after the kill"})
         start = max(this_run) + 1
     assert len(stored) >= 10
+
+
+def test_a_bundled_program_is_recorded_at_a_site_it_goes_on(journal: Journal) -> None:
+    """A session of tens_conventional at the brain and of dbs_stn at the lower back were
+    stored (probe of 6 December 2026); a custom program goes anywhere."""
+    ada = journal.add_person("Ada")
+    with pytest.raises(JournalError, match="pads on the skin") as err:
+        journal.add_session(ada.id, **{**SESSION, "program": "tens_conventional",
+                                       "site": "brain"})
+    assert err.value.field == "site"
+    with pytest.raises(JournalError, match="a lead in the brain"):
+        journal.add_session(ada.id, **{**SESSION, "program": "dbs_stn", "site": "lower_back"})
+    assert journal.add_session(ada.id, **{**SESSION, "program": "dbs_stn", "site": "stn"})
+    assert journal.add_session(ada.id, **{**SESSION, "program": "home unit", "site": "brain"})
+    assert len(journal.sessions(ada.id)) == 2

@@ -419,6 +419,7 @@ class Journal:
         checked_marks = dict(validate.marks(marks))
         checked_fit = json.loads(validate.fit(fit))
         checked_program, checked_site = validate.program(program), validate.site(site)
+        validate.program_at_site(checked_program, checked_site)
         if check is not None:
             check(checked_program, checked_site, checked_marks)
         row = Calibration(person_id=pid, program=checked_program,
@@ -457,8 +458,10 @@ class Journal:
         :param started_at: when it started (naive: local time); ``None``: now.
         """
         pid = validate.person_id(person_id)
+        name, where = validate.program(program), validate.site(site)
+        validate.program_at_site(name, where)
         row = TherapySession(
-            person_id=pid, program=validate.program(program), site=validate.site(site),
+            person_id=pid, program=name, site=where,
             intensity_a=validate.intensity(intensity_a), minutes=validate.minutes(minutes),
             pain_before=validate.pain("pain_before", pain_before),
             pain_after=validate.pain("pain_after", pain_after), notes=validate.notes(notes),

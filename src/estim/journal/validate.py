@@ -134,6 +134,25 @@ def site(value: object) -> str:
     return text
 
 
+def program_at_site(program_name: str, site_name: str) -> None:
+    """A bundled program's lead on a brain site and its pads on the skin: a session of
+    ``tens_conventional`` at ``brain`` and of ``dbs_stn`` at ``lower_back`` were stored
+    (probe of 6 December 2026). A custom program's name says nothing, and any site goes."""
+    from estim.fields.sites import BRAIN_SITES, SITE_NAMES
+    from estim.program.bundled import bundled_examples
+    from estim.program.loader import load_program
+
+    path = bundled_examples().get(program_name)
+    if path is None:
+        return
+    lead = load_program(path).site.name in BRAIN_SITES
+    if lead != (site_name in BRAIN_SITES):
+        where = ", ".join(s for s in SITE_NAMES if (s in BRAIN_SITES) == lead)
+        what = "a lead in the brain" if lead else "pads on the skin"
+        raise JournalError("site", site_name, f"a site {program_name} goes on ({what}): "
+                           f"{where}")
+
+
 #: Largest id a database keeps (a signed 64-bit integer): above it SQLite raised
 #: OverflowError, an HTTP 500 (probe of 5 December 2026).
 MAX_ID = 2**63 - 1
