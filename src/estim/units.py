@@ -65,6 +65,7 @@ _UNIT_NAME = r"[A-Za-z_]+(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
 _QUANTITY_FORM = re.compile(
     rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT_NAME}(?:\s*[*/·]\s*{_UNIT_NAME}|\s+{_UNIT_NAME})*)?")
 #: A length unit with its power written straight after it: cm2, mm2, m3.
+_OHM = re.compile(r"(?<![A-Za-z])([kKMm])?[oO][hH][mM][sS]?(?![A-Za-z])")
 _LENGTH_POWER = re.compile(r"(?<![A-Za-z])(km|cm|mm|um|nm|m)([23])(?!\w)")
 #: Longest quantity text accepted (characters); the longest real one is about 20.
 MAX_QUANTITY_CHARS = 64
@@ -117,6 +118,10 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
             .replace("²", "^2").replace("³", "^3"))
     # "20 cm2" as device manuals write an area (it read as arithmetic before)
     text = _LENGTH_POWER.sub(r"\1^\2", text)
+    # "1 kOhm", "1 KOhm", "500 Ohms" as device manuals write them (pint reads only "ohm";
+    # "1 kOhm" was "expected a resistance with units"; probe of 6 December 2026)
+    text = _OHM.sub(lambda m: {"K": "k"}.get(m.group(1) or "", m.group(1) or "") + "ohm",
+                    text)
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "
