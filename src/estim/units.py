@@ -65,7 +65,7 @@ _UNIT_NAME = r"[A-Za-z_]+(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
 _QUANTITY_FORM = re.compile(
     rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT_NAME}(?:\s*[*/·]\s*{_UNIT_NAME}|\s+{_UNIT_NAME})*)?")
 #: A length unit with its power written straight after it: cm2, mm2, m3.
-_OHM = re.compile(r"(?<![A-Za-z])([kKMm])?[oO][hH][mM][sS]?(?![A-Za-z])")
+_OHM = re.compile(r"(?<![A-Za-z])([kKMmu])?[oO][hH][mM][sS]?(?![A-Za-z])")
 _LENGTH_POWER = re.compile(r"(?<![A-Za-z])(km|cm|mm|um|nm|m)([23])(?!\w)")
 #: Longest quantity text accepted (characters); the longest real one is about 20.
 MAX_QUANTITY_CHARS = 64

@@ -293,7 +293,8 @@ def test_the_same_pulse_at_another_rate_is_not_superposed() -> None:
     program = parse_program(head + "[[channels]]" + block + "[[channels]]" + slow)
     act, words = activation_for_run(program, stimuli_for(program))
     assert "activated by channel 1 only" in words[0]
-    assert any("channel '2' runs its pulses at another rate or time" in n for n in act.notes)
+    assert any("channel '2' runs its pulses at another rate or time" in n
+               and "coincide 10 times a second" in n for n in act.notes)  # 130 and 20 Hz
     same = block.replace('name = "1"', 'name = "2"').replace("lead_contact_1", "lead_contact_2")
     both = parse_program(head + "[[channels]]" + block + "[[channels]]" + same)
     together, words = activation_for_run(both, stimuli_for(both))

@@ -57,6 +57,11 @@ def test_no_region_ends_inside_the_encapsulation() -> None:
     assert scarred.volume_m3(300.0 * (1.0e-3) ** 2) == 0.0
     assert scarred.radius_at(300.0 * (1.15e-3) ** 2, 5e-3) == pytest.approx(1.15e-3, rel=1e-9)
     assert m.radius_at(300.0 * (1.0e-3) ** 2, 5e-3) == pytest.approx(1.0e-3, rel=1e-9)
+    # the field shortcut's region too: |E| = 1/r² V/m per A reaches 1 mm at 1e6 A·(V/m)
+    field = ActivationMap(m.r_m, m.z_m, m.threshold_a, R_LEAD, m.field_r_m, m.field_z_m,
+                          m.field_v_per_m_per_a, axon_free_m=1.135e-3)
+    assert m.field_radius_at(1.0, 5e-3, 1e6) == pytest.approx(1.0e-3, rel=1e-3)
+    assert field.field_radius_at(1.0, 5e-3, 1e6) == 0.0
 
 
 def test_uniform_rows_revolve_into_a_hollow_cylinder() -> None:

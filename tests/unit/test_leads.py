@@ -354,12 +354,15 @@ def test_a_brain_domain_holds_its_lead_encapsulation_and_contacts() -> None:
     from estim import build_setup, bundled_examples, load_program
 
     with pytest.raises(InputError, match="within half the domain's 30 mm radius") as err:
-        site_from_spec("stn", {"lead": "medtronic_3389", "encapsulation_thickness": "31 mm"})
+        site_from_spec("stn", {"lead": "medtronic_3389", "encapsulation_thickness": "14.5 mm"})
     assert err.value.field == "site.encapsulation_thickness"
     with pytest.raises(InputError) as err:
         site_from_spec("stn", {"lead": "medtronic_3389", "domain_radius": "2 mm"})
     assert err.value.field == "site.domain_radius"
     site_from_spec("stn", {"lead": "medtronic_3389", "domain_radius": "10 mm"})  # room
+    with pytest.raises(InputError, match="within a quarter of the domain's 10 mm length"):
+        site_from_spec("stn", {"lead": "medtronic_3389", "length": "10 mm",
+                               "encapsulation_thickness": "3 mm"})  # below the tip too
     dbs = load_program(bundled_examples()["dbs_stn"])
     ch = dbs.channels[0]
     short = dbs.replace(

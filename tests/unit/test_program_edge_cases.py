@@ -315,7 +315,8 @@ def test_the_earlier_name_of_the_contraction_level_still_loads():
 
 
 @pytest.mark.parametrize(("text", "ohms"), [("1 kOhm", 1e3), ("1 KOhm", 1e3), ("500 Ohms", 500.0),
-                                            ("2 MOhm", 2e6), ("1 kΩ", 1e3), ("3 ohms", 3.0)])
+                                            ("2 MOhm", 2e6), ("1 kΩ", 1e3), ("3 ohms", 3.0),
+                                            ("5 µOhm", 5e-6)])
 def test_ohms_as_device_manuals_write_them(text: str, ohms: float) -> None:
     """"1 kOhm" was "expected a resistance with units" (probe of 6 December 2026)."""
     assert parse_quantity(text, "resistance", field="impedance") == pytest.approx(ohms)

@@ -42,6 +42,8 @@ def test_the_files_expectations_hold_at_the_files_amplitude_only() -> None:
     file = with_amplitude(path, "25 mA")
     assert file.expected_sensation and file.expected_verdict is not None
     assert "as the file has it" not in file.description
+    same = with_amplitude(path, "25000 uA")  # the file's 25 mA, 0.024999999999999998 A
+    assert same.expected_sensation and "as the file has it" not in same.description
     for typed, words in (("0mA", "0 mA"), ("60mA", "60 mA"), ("0.0301 A", "30.1 mA")):
         other = with_amplitude(path, typed)
         assert other.expected_sensation == () and other.expected_verdict is None, typed

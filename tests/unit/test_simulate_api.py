@@ -218,6 +218,14 @@ def test_what_estim_warned_of_goes_into_the_result_and_its_files() -> None:
     assert "estim warns: site.fat_thickness = &#39;150 mm&#39; is outside the usual" \
         in files["report.html"]
     assert estim.simulate(p, body=False).warnings == ()
+    # the options' own warning, given when they are built, is in the result too (review)
+    from estim.errors import ModelRangeWarning
+
+    with pytest.warns(ModelRangeWarning, match="fewer than 10 fibers"):
+        few = SimulateOptions(body=False, fiber_counts={"adelta": 3})
+    assert estim.simulate(p, options=few).warnings == (
+        "fiber_counts.adelta = 3: a threshold of fewer than 10 fibers is no population's "
+        "(one of each put pain below detection)",)
 
 
 def test_the_stages_used_alone_name_what_they_were_given() -> None:

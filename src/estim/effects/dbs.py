@@ -177,7 +177,10 @@ class ActivationMap:
         if k == row.size - 1:
             return float(self.field_r_m[-1])
         r0, r1, e0, e1 = self.field_r_m[k], self.field_r_m[k + 1], row[k], row[k + 1]
-        return float(r0 + (e0 - threshold_v_per_m) / (e0 - e1) * (r1 - r0))
+        r = float(r0 + (e0 - threshold_v_per_m) / (e0 - e1) * (r1 - r0))
+        # a region ending in the encapsulation holds no axons, as :meth:`radius_at`'s
+        # (0.2 mA gave 18.8 mm³ inside the scar; review of 6 December 2026)
+        return r if r > self.axon_free_m else 0.0
 
     def field_profile(self, amplitude_a: float, threshold_v_per_m: float
                       ) -> tuple[FloatArray, FloatArray]:
@@ -389,6 +392,22 @@ def _check_activation_arguments(program: Program, stimuli: Sequence[Stimulus],
                              "or V)")
 
 
+def _common_rate_hz(stim: Stimulus, other: Stimulus) -> float | None:
+    """How often two channels' pulse trains that both start at 0 start a cycle together
+    (Hz): the greatest common divisor of their cycle rates (20 and 130 Hz: 10); None where
+    their onsets within a cycle differ (a delayed channel) or the rates share none above
+    0.1 Hz."""
+    from fractions import Fraction
+
+    if not (np.allclose(stim.onsets_s[:1], 0.0) and np.allclose(other.onsets_s[:1], 0.0)):
+        return None
+    a = Fraction(1.0 / stim.cycle_s).limit_denominator(1000)
+    b = Fraction(1.0 / other.cycle_s).limit_denominator(1000)
+    g = Fraction(math.gcd(a.numerator * b.denominator, b.numerator * a.denominator),
+                 a.denominator * b.denominator)
+    return float(g) if g >= Fraction(1, 10) else None
+
+
 def _coincide(stim: Stimulus, other: Stimulus) -> bool:
     """Whether two channels' pulses start together every time: the same cycle and the same
     onsets in it."""
@@ -582,10 +601,14 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
             together.append(k)
         elif same:
             # the same pulse at 20 Hz beside 130 Hz was summed as if every pulse coincided
-            # (probe of 6 December 2026): fields add only where the pulses do
+            # (probe of 6 December 2026): fields add only where the pulses do, which, both
+            # starting at 0, is at the rates' common divisor (review)
+            every = _common_rate_hz(stimuli[k], stimuli[0])
+            when = (f"; their pulses coincide {every:g} times a second, when the summed "
+                    "field reaches further than this volume" if every else "")
             notes.append(f"channel {program.channels[k].name!r} runs its pulses at another "
                          f"rate or time than channel {program.channels[0].name!r}; its field "
-                         "is not superposed in the activation")
+                         f"is not superposed in the activation{when}")
         else:
             notes.append(f"channel {program.channels[k].name!r} runs a different pulse; its "
                          "field is not superposed in the activation")

@@ -316,7 +316,8 @@ def _allowed_keys(site: Site) -> list[str]:
 
 def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
                    lead: str | None = None) -> Site:
-    """Build a site from a program's ``[site]`` table.
+    """Build a site from a program's ``[site]`` table; values outside their usual range warn
+    (:func:`site_warnings` says the same without warning).
 
     :param name: preset name, one of :data:`SITE_NAMES`.
     :param overrides: e.g. ``{"skin_thickness": "1.5 mm", "fat_conductivity": "0.04 S/m"}``.
@@ -326,6 +327,24 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
     :raises InputError: unknown name or key (the message lists the allowed ones), a value
         of the wrong dimension, or a lead on a site that is not a brain.
     """
+    said: list[tuple[str, type[Warning]]] = []
+    site = _build_site(name, overrides, lead, said)
+    for text, category in said:
+        warnings.warn(text, category, stacklevel=2)
+    return site
+
+
+def site_warnings(name: str, overrides: Mapping[str, str] | None = None, *,
+                  lead: str | None = None) -> tuple[str, ...]:
+    """What :func:`site_from_spec` warns of for this site, in words, without warning (a
+    result's files carry them: no warning filter or thread in between)."""
+    said: list[tuple[str, type[Warning]]] = []
+    _build_site(name, overrides, lead, said)
+    return tuple(text for text, _ in said)
+
+
+def _build_site(name: str, overrides: Mapping[str, str] | None, lead: str | None,
+                said: list[tuple[str, type[Warning]]]) -> Site:
     site = make_site(name)
     overrides = dict(overrides or {})
     lead = overrides.pop("lead", lead)  # a program's [site] table names its lead there
@@ -394,8 +413,8 @@ def site_from_spec(name: str, overrides: Mapping[str, str] | None = None, *,
         out = _fill_muscle(out)
     except InputError:
         raise _no_room(out, overrides) from None
-    _warn_unlikely(out, overrides)
-    _warn_thin_muscle(site, out, overrides)
+    _warn_unlikely(out, overrides, said)
+    _warn_thin_muscle(site, out, overrides, said)
     return out
 
 
@@ -406,6 +425,15 @@ def _room_round_the_lead(site: Site, overrides: Mapping[str, str]) -> None:
     thicker than the domain was taken."""
     lead_r = get_lead(site.lead or DEFAULT_LEAD).diameter_m / 2
     enc = site.layers[0].thickness
+    if enc > 0.25 * site.length:
+        # it also runs below the tip: 7 mm of it in a 10 mm domain reached past its bottom
+        # (review of 6 December 2026)
+        key = "encapsulation_thickness" if "encapsulation_thickness" in overrides \
+            or "length" not in overrides else "length"
+        raise InputError(f"site.{key}", overrides.get(key, f"{enc * 1e3:g} mm"),
+                         f"an encapsulation ({enc * 1e3:.3g} mm) within a quarter of the "
+                         f"domain's {site.length * 1e3:.3g} mm length (it runs below the "
+                         "lead's tip too)")
     if lead_r + enc <= 0.5 * site.height:
         return
     key = ("encapsulation_thickness" if "encapsulation_thickness" in overrides
@@ -449,7 +477,8 @@ def _no_room(site: Site, overrides: Mapping[str, str]) -> InputError:
 _THIN_MUSCLE = 0.5
 
 
-def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) -> None:
+def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str],
+                      said: list[tuple[str, type[Warning]]]) -> None:
     """A limb keeps its girth when a layer is made thicker, so the muscle shrinks: 60 mm of
     fat on the thigh left 3.4 mm of muscle, whose motor axons then lay next to the fat's
     inner face and fired at 12.5 mA instead of 29.5 (probe of 5 December 2026), the
@@ -460,11 +489,11 @@ def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) ->
         before = next((ly.thickness for ly in preset.layers if ly.tissue == "muscle"), 0.0)
         after = next(ly.thickness for ly in site.layers if ly.tissue == "muscle")
         if after < _THIN_MUSCLE * before:
-            warnings.warn(f"site.muscle_thickness = {overrides['muscle_thickness']!r} leaves "
+            said.append((f"site.muscle_thickness = {overrides['muscle_thickness']!r} leaves "
                           f"{after * 1e3:.3g} mm of muscle where the {site.name}'s preset "
                           f"has {before * 1e3:.3g} mm: its motor axons lie in a thinner "
                           "muscle than the model was checked on, outside its range",
-                          ThinMuscleWarning, stacklevel=3)
+                          ThinMuscleWarning))
         return
     if site.kind != "limb" or not _layer_keys(site, overrides):
         return
@@ -479,9 +508,9 @@ def _warn_thin_muscle(preset: Site, site: Site, overrides: Mapping[str, str]) ->
            "the limb keeps its girth, so the muscle and its motor axons move towards the "
            "skin, outside the model's range; set site.radius too for a limb that grows with "
            "its fat")
-    warnings.warn(f"{written} leaves {after * 1e3:.3g} mm of muscle in the {site.name}'s "
+    said.append((f"{written} leaves {after * 1e3:.3g} mm of muscle in the {site.name}'s "
                   f"{min(site.radius_x, site.radius_y) * 1e3:.4g} mm radius (its preset has "
-                  f"{before * 1e3:.3g} mm): {why}", ThinMuscleWarning, stacklevel=3)
+                  f"{before * 1e3:.3g} mm): {why}", ThinMuscleWarning))
 
 
 # Hard limits of site overrides: beyond them the anatomy is not a body part, the mesh cannot
@@ -509,7 +538,8 @@ _THICKNESS_RANGE = {"skin": (0.5e-3, 4e-3), "fat": (0.3e-3, 80e-3),
                     "encapsulation": (0.05e-3, 2e-3)}
 
 
-def _warn_unlikely(site: Site, overrides: Mapping[str, str]) -> None:
+def _warn_unlikely(site: Site, overrides: Mapping[str, str],
+                   said: list[tuple[str, type[Warning]]]) -> None:
     for ly in site.layers:
         for key in (f"{ly.tissue}_conductivity", f"{ly.tissue}_conductivity_along",
                     f"{ly.tissue}_conductivity_across"):
@@ -517,16 +547,16 @@ def _warn_unlikely(site: Site, overrides: Mapping[str, str]) -> None:
                 lo, hi = _SIGMA_RANGE
                 for value in (ly.conductivity, ly.conductivity_across):
                     if not lo <= value <= hi:
-                        warnings.warn(f"site.{key} = {overrides[key]!r} is outside the usual "
+                        said.append((f"site.{key} = {overrides[key]!r} is outside the usual "
                                       f"range of tissue conductivity ({lo:g}-{hi:g} S/m)",
-                                      EstimWarning, stacklevel=3)
+                                      EstimWarning))
                         break
         key = f"{ly.tissue}_thickness"
         if key in overrides and ly.tissue in _THICKNESS_RANGE:
             lo, hi = _THICKNESS_RANGE[ly.tissue]
             if not lo <= ly.thickness <= hi:
-                warnings.warn(f"site.{key} = {overrides[key]!r} is outside the usual range "
-                              f"({lo * 1e3:g}-{hi * 1e3:g} mm)", EstimWarning, stacklevel=3)
+                said.append((f"site.{key} = {overrides[key]!r} is outside the usual range "
+                              f"({lo * 1e3:g}-{hi * 1e3:g} mm)", EstimWarning))
 
 
 # --- placements ----------------------------------------------------------------------------

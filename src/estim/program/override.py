@@ -13,6 +13,7 @@ zero, at most the device's maximum, and whatever else the modality asks of its a
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,9 @@ def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude
         if not first.field.endswith("stimulation.amplitude"):  # a consequence elsewhere
             why = f"{why} (for {first.field} of the program)"
         raise InputError(option, amplitude, why) from None
-    if _amplitudes(program) == _amplitudes(as_written):
-        return program
+    if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15) for a, b in
+           zip(_amplitudes(program), _amplitudes(as_written), strict=True)):
+        return program  # '25000 uA' is the file's 25 mA (review)
     changes: dict[str, Any] = {"expected_sensation": (), "expected_verdict": None}
     if program.description.strip():
         # the file's words name its own amplitude ("... 3 mA ..." above a run at 10 mA;
