@@ -180,7 +180,7 @@ def initiation(name: str = "tens_acupuncture") -> None:
     cf = pf.channels[0]
     el = cf.cathode
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
-        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(el),
+        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(el, "adelta", pf.site),
         abeta_region_m=sampled_region(el, "abeta"), **site_anatomy(pf.site),
         adelta_ending=window.ADELTA_ENDING)}
     print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets; "
@@ -246,7 +246,7 @@ def pain_criterion(names: list[str]) -> None:
     half = (0.5 * float(cathode.length), 0.5 * float(cathode.width))
     # the window's own sample (same seed, counts, regions and anatomy): where each ending is
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
-        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(cathode),
+        seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(cathode, "adelta", pf.site),
         abeta_region_m=sampled_region(cathode, "abeta"), **site_anatomy(pf.site))}
     frac = win.criteria.pain_adelta_fraction
     print(f"\ncalibration configuration (forearm, 5 x 5 cm, 100 µs): detection "

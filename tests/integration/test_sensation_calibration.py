@@ -193,6 +193,25 @@ def test_pain_fraction_depends_on_the_assumed_pads_of_the_intolerance_study():
     assert same_as_detection > larger + 0.017
 
 
+def test_pain_hardly_moves_over_the_intolerance_studys_own_pad_sizes():
+    """Dölker et al. 2022 found no significant effect of electrode size on intolerance over
+    their 1.5-4 cm square electrodes. Pain is a fraction of the Aδ under and round the
+    cathode, calibrated on 3.5 cm pads; before the nociceptors' sample held at least the
+    calibration's afferents (NOCICEPTOR_SAMPLE_AFFERENTS) it was 5.4 mA on 1.5 cm pads and
+    39 mA on 4 cm ones (7.2 x). Measured now: 23.3, 36.0, 29.9 and 39.2 mA on 1.5, 2.5, 3.5
+    and 4 cm (150 µs, seed 0). The bound, 2 x, is what the model reaches (1.7 x), not what
+    their data allow: the study's medians per size are not in the text read, and a
+    within-subject study might have resolved 1.7 x (docs/effects.md says so)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pain = [calibration_window(INTOLERANCE_PHASE_S, pad).pain_a
+                for pad in (1.5, 2.5, INTOLERANCE_PAD_CM, 4.0)]
+    assert all(math.isfinite(p) for p in pain)
+    assert max(pain) / min(pain) < 2.0
+    # the smallest pad no longer the most painful by far: not below half the calibration's
+    assert pain[0] > 0.5 * pain[2]
+
+
 def test_motor_branches_reproduce_patterson_and_lockwood():
     """The stored intramuscular-branch factor gives 25 % of the quadriceps' maximal force at
     Patterson & Lockwood's 55 mA averaged over their electrode sizes, to within its 0.005

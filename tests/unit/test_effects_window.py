@@ -198,14 +198,19 @@ def test_free_adelta_endings_are_simulated_and_cached_apart():
     counts = {"abeta": 0, "adelta": 6, "c": 0, "motor": 0}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
-        node, free = (sensation_window("1", stim, _HalfSpaceDisc(), 0.025, counts=counts,
+        # a 4 cm footprint: the Aδ sample is 1.3 x the pad, under and just round it (on
+        # a pad under 3.5 cm it grows to hold NOCICEPTOR_SAMPLE_AFFERENTS)
+        node, free = (sensation_window("1", stim, _HalfSpaceDisc(a=0.02), 0.025,
+                                       counts=counts,
                                        seed=5, criteria=DEFAULT_SENSATION_CRITERIA,
                                        adelta_ending=ending) for ending in ("node", "free"))
     a, b = node.classes["adelta"], free.classes["adelta"]
     assert a.model == "mrg" and "free ending" in b.model
     assert np.all(np.isfinite(b.thresholds_a))
-    # the same fibers with another ending: not one threshold within 1 % of the node's
-    assert np.all(np.abs(b.thresholds_a / a.thresholds_a - 1) > 0.01)
+    # the same fibers with another ending: most thresholds more than 1 % from the node's (a
+    # reused cache entry would make all six equal); a fiber whose action potential starts
+    # away from its ending (here the second, 0.08 % apart) may keep nearly the node's
+    assert np.count_nonzero(np.abs(b.thresholds_a / a.thresholds_a - 1) > 0.01) >= 4
 
 
 def _class(name: str, thresholds: list[float]) -> ClassThresholds:
@@ -296,7 +301,7 @@ def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch
 
     program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
     stim = stimuli_for(program)[0]
-    disc = _HalfSpaceDisc()  # a 3.2 cm square footprint
+    disc = _HalfSpaceDisc(a=0.02)  # a 4 cm square footprint: the Aδ sample is not grown
     counts = {"abeta": 8, "adelta": 2, "c": 0, "motor": 0}
     per_m2 = innervation_density(None, "abeta")
     with warnings.catch_warnings():
@@ -311,8 +316,80 @@ def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch
     assert wide.available["adelta"] == pytest.approx(near.available["adelta"], rel=1e-12)
     assert wide.criteria.sensory_abeta_fraction == pytest.approx(
         min(1.0, CALIBRATED_COUNTS.detection_abeta / wide.available["abeta"]), rel=1e-12)
-    # the Aβ endings spread beyond the common region (0.65 x 3.2 cm from the centre), to
-    # 3.6 cm; the Aδ's stay in it
+    # the Aβ endings spread beyond the common region (0.65 x 4 cm from the centre), to
+    # 4 cm; the Aδ's stay in it
     ends = {p.fiber_class.value: np.abs(p.position_m[:, :2]).max() for p in pops if p.size}
     assert 0.65 * side < ends["abeta"] <= 0.5 * side + 0.02
     assert ends["adelta"] <= 0.65 * side
+
+
+def test_the_nociceptors_sample_holds_the_pain_calibrations_afferents():
+    """Pain needs at least the Aδ of the pain calibration's sample (1.3 x its 3.5 cm pads on
+    the forearm): a smaller pad's nociceptor sample grows, in proportion, until it holds that
+    many at the site's density; the calibration's own pads and larger ones keep 1.3 x the
+    pad, the Aβ always do, and on the face (10.8 x the body's density) 1.5 cm discs hold
+    them already."""
+    from types import SimpleNamespace
+
+    from estim.effects.anatomy import innervation_density
+    from estim.effects.calibration import INTOLERANCE_PAD_CM
+    from estim.effects.window import (
+        NOCICEPTOR_SAMPLE_AFFERENTS,
+        afferents_available,
+        sampled_region,
+    )
+
+    forearm, cheek = SimpleNamespace(name="forearm"), SimpleNamespace(name="cheek")
+    side = INTOLERANCE_PAD_CM * 1e-2
+    assert NOCICEPTOR_SAMPLE_AFFERENTS == pytest.approx(
+        innervation_density("forearm", "adelta") * (1.3 * side) ** 2, rel=1e-12)
+    # the calibration's pads: exactly 1.3 x, so the calibrated fraction is unchanged there
+    calib = SimpleNamespace(length=side, width=side)
+    assert sampled_region(calib, "adelta", forearm) == pytest.approx((1.3 * side,) * 2)
+    # a 1.5 x 3 cm pad: grown in proportion (its 1:2 kept) to hold the count
+    small = SimpleNamespace(length=0.015, width=0.03)
+    length, width = sampled_region(small, "c", forearm)
+    assert width / length == pytest.approx(2.0, rel=1e-12)
+    assert length > 1.3 * 0.015
+    assert afferents_available(small, forearm)["adelta"] == pytest.approx(
+        NOCICEPTOR_SAMPLE_AFFERENTS, rel=1e-12)
+    assert sampled_region(small, "abeta", forearm) == pytest.approx((0.0195, 0.039))
+    # a 5 cm pad and the face's 1.5 cm discs hold more than the count: 1.3 x the pad
+    big = SimpleNamespace(length=0.05, width=0.05)
+    assert sampled_region(big, "adelta", forearm) == pytest.approx((0.065, 0.065))
+    disc = SimpleNamespace(length=0.015, width=0.015)
+    assert sampled_region(disc, "adelta", cheek) == pytest.approx((0.0195, 0.0195))
+    assert afferents_available(disc, cheek)["adelta"] > NOCICEPTOR_SAMPLE_AFFERENTS
+
+
+@dataclass(frozen=True)
+class _ClippedDisc(_HalfSpaceDisc):
+    """The disc's half-space cut off at y = ``edge``: no tissue beyond (a site smaller than
+    the sample)."""
+
+    edge: float = 0.012
+
+    def potential(self, pts: np.ndarray) -> np.ndarray:
+        return np.where(pts[:, 1] > self.edge, np.nan, super().potential(pts))
+
+
+def test_nociceptors_sampled_past_a_small_site_are_counted_and_noted():
+    """A 2 cm pad's nociceptor sample grows to 4.55 cm (NOCICEPTOR_SAMPLE_AFFERENTS); where
+    the tissue ends 1.2 cm from the cathode's centre, the fibers wholly beyond it get no drive
+    and never fire, so the window counts them and says the criteria may come late, rather
+    than passing a pain threshold that is too high in silence."""
+    program = load_program(next(p for p in EXAMPLES if p.stem == "tens_conventional"))
+    stim = stimuli_for(program)[0]
+    counts = {"abeta": 0, "adelta": 20, "c": 0, "motor": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
+        clipped = sensation_window("1", stim, _ClippedDisc(a=0.01), 0.025, counts=counts,
+                                   seed=3)
+        whole = sensation_window("1", stim, _HalfSpaceDisc(a=0.01), 0.025, counts=counts,
+                                 seed=3)
+    gone = clipped.classes["adelta"].n_outside_domain
+    assert gone > 0 and whole.classes["adelta"].n_outside_domain == 0
+    assert np.count_nonzero(np.isinf(clipped.classes["adelta"].thresholds_a)) >= gone
+    assert any(f"{gone} of the 20 Aδ fibers sampled round the cathode lie wholly outside"
+               in n for n in clipped.notes)
+    assert not any("wholly outside" in n for n in whole.notes)

@@ -14,7 +14,11 @@ grow, at least up to 15 mm: "Electrocutaneous spatial integration at threshold: 
 of electrode size", Perception & Psychophysics). Pain is a **fraction** of the Aδ afferents
 under and around the cathode, a local density: pain sums over area far less than touch, so
 a count would make large NMES pads painful at a fraction of the current people tolerate
-(an assumption of estim, stated as such). These three values are global:
+(an assumption of estim, stated as such). But it is never fewer nociceptors than the
+calibration's pain took: a pad smaller than the calibration's 3.5 cm has its nociceptor
+sample grown until it holds as many Aδ
+(:data:`estim.effects.window.NOCICEPTOR_SAMPLE_AFFERENTS`, derived), so that pain does not
+fall with the pad's area below it. These three values are global:
 they were calibrated once, on the data in :data:`CALIBRATION_TARGETS`, with
 ``benchmarks/calibrate_sensation.py`` (the counts on one configuration: the volar forearm,
 5 × 5 cm pads, 100 µs symmetric biphasic pulses at 100 Hz; the Aδ fraction on the same
@@ -53,9 +57,10 @@ end in unmyelinated free endings (:data:`estim.effects.window.ADELTA_ENDING`), w
 them fire at a median 5 x the detection threshold under a 5 x 5 cm cathode (2.3 x when the
 ending was a myelinated node), so Dölker's 3.94 is met on the body of the Aδ recruitment
 curve, not only on its last fibers. The fraction depends strongly on the pads it is
-calibrated on (at the study's 150 µs: 0.923 on 2.5 cm, 0.781 on 3.5 cm, 0.599 on 4 cm, 0.370
-on 5 cm): pain grows with the pad's area where Dölker found no size effect over their
-1.5-4 cm electrodes (``docs/effects.md``).
+calibrated on (at the study's 150 µs: 0.781 on 3.5 cm, 0.599 on 4 cm, 0.370
+on 5 cm): pain grows with the pad's area from 3.5 cm up, where Dölker found no size effect
+over their 1.5-4 cm electrodes; below it the nociceptors' floor holds it within 1.7 x
+(``docs/effects.md``).
 
 Pain sums over time as well as space: the counts and the pain fraction hold at the
 calibration's 100 pulses/s, and a slower program needs more of the Aδ afferents for pain,

@@ -36,6 +36,7 @@ from estim.effects.anatomy import (
 )
 from estim.effects.calibration import (
     CALIBRATED_COUNTS,
+    INTOLERANCE_PAD_CM,
     MOTOR_BRANCH_DIAMETER_FACTOR,
     SensationCounts,
     counts_out_of_range,
@@ -88,6 +89,7 @@ __all__ = [
     "DEFAULT_COUNTS",
     "EDGE_FRACTION",
     "EDGE_THRESHOLDS",
+    "NOCICEPTOR_SAMPLE_AFFERENTS",
     "SAMPLING_CV",
     "THRESHOLDS_VERSION",
     "ClassThresholds",
@@ -241,6 +243,9 @@ class ClassThresholds:
     #: for the virtual subjects
     points_m: tuple[NDArray[np.float64], ...] = ()
     nodes: tuple[NDArray[np.intp], ...] = ()
+    #: fibers wholly outside the modelled tissue (a sample larger than a small site): no
+    #: drive at all, so never excited (of ``n_leaving_domain``)
+    n_outside_domain: int = 0
 
     def fraction_at(self, amplitude_a: float | NDArray[np.float64]) -> NDArray[np.float64]:
         """Fraction of the class recruited at a peak current (A).
@@ -623,10 +628,12 @@ def fiber_geometry(pop: FiberPopulation, electrode: Electrode, site: Site | None
 
 def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
             potential: Potential | Sequence[Potential], which: Sequence[int] | None = None,
-            ) -> tuple[list[Fiber], list[NDArray[np.float64]], list[NDArray[np.float64]], int]:
+            ) -> tuple[list[Fiber], list[NDArray[np.float64]], list[NDArray[np.float64]],
+                       tuple[int, int]]:
     """The population's fibers (``which`` of them, default all) placed under the electrode:
     the cables, their compartment centres (world, m), φ (V/A; one row per source of a
-    :class:`SourcePulses` waveform) and how many run partly outside the modelled tissue."""
+    :class:`SourcePulses` waveform) and how many run partly, and how many wholly, outside
+    the modelled tissue."""
     every_fiber, every_point = fiber_geometry(pop, electrode, site)
     picked = range(pop.size) if which is None else which
     fibers = [every_fiber[i] for i in picked]
@@ -638,12 +645,13 @@ def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
     stacked = np.concatenate(all_points)
     per_source = [np.split(np.asarray(src(stacked), float), splits) for src in sources]
     phis = []
-    outside = 0
+    outside = gone = 0
     for i in range(len(fibers)):
         rows = [_inside(phi[i]) for phi in per_source]
         outside += any(leaves for _, leaves in rows)
+        gone += all(not np.isfinite(phi[i]).any() for phi in per_source)
         phis.append(rows[0][0] if callable(potential) else np.stack([r for r, _ in rows]))
-    return fibers, all_points, phis, outside
+    return fibers, all_points, phis, (outside, gone)
 
 
 def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
@@ -663,7 +671,7 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     if pop.size == 0:
         return ClassThresholds(pop.fiber_class, np.zeros(0), pop.depth_m, pop.diameter_m,
                                pop.model)
-    fibers, all_points, phis, outside = _placed(pop, electrode, site, potential)
+    fibers, all_points, phis, (outside, gone) = _placed(pop, electrode, site, potential)
     # a free ending is part of the key (the default node ending keeps its earlier keys)
     ending = () if fibers[0].terminal is None else (repr(fibers[0].terminal),)
     dt = time_step(waveform)
@@ -686,7 +694,8 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
     model = pop.model if pop.terminal_m is None else f"{pop.model} + sundt free ending"
     return ClassThresholds(pop.fiber_class, thr, pop.depth_m, pop.diameter_m, model,
                            blocks, outside, tuple(all_points),
-                           tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers))
+                           tuple(np.asarray(f.node_index, dtype=np.intp) for f in fibers),
+                           n_outside_domain=gone)
 
 
 #: Fibers of each class whose conduction is tested under a kHz carrier: up to this many of
@@ -829,10 +838,11 @@ def conduction_note(carrier_hz: float, amplitude_a: float, test_s: float,
 
 def _inside(phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
     """φ with compartments outside the modelled tissue (a long fiber leaving the patch) given
-    the nearest inside value (no gradient, so no drive there); and whether any were."""
+    the nearest inside value (no gradient, so no drive there); and whether any were (a
+    fiber wholly outside gets no drive at all, and is one of them)."""
     bad = ~np.isfinite(phi)
     if bad.all():
-        return np.zeros_like(phi), False
+        return np.zeros_like(phi), True
     if not bad.any():
         return phi, False
     idx = np.arange(phi.size)
@@ -847,6 +857,20 @@ _LABEL = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor",
 #: there (a local density, :mod:`estim.effects.calibration`); the Aβ have their own margin
 #: where :data:`ABETA_MARGIN_M` is set.
 _EDGE_MARGIN = 1.3
+
+#: The fewest Aδ afferents the nociceptors' sample holds: those of the pain calibration's
+#: own sample (the volar forearm's density over 1.3 x the 3.5 cm pads of
+#: :data:`~estim.effects.calibration.INTOLERANCE_PAD_CM`, 185 afferents), derived, not
+#: fitted. Pain is a fraction of the Aδ under and round the cathode, calibrated on those pads;
+#: on a smaller pad the same fraction of its own few afferents was far fewer nociceptors than
+#: the calibration's pain took, and its pain fell with the pad's area (5.4 mA on 1.5 cm pads,
+#: 39 mA on 4 cm ones, where Dölker et al. 2022 found no size effect over 1.5-4 cm). Below
+#: this many the sample grows round the cathode until it holds them, so pain needs at least
+#: the calibration's count of Aδ (spatial summation, as detection is a count) and, on pads
+#: as large as the calibration's and larger, the calibrated fraction (a density) as before.
+#: The C fibers and the periosteal Aδ share the sample; the Aβ have their own.
+NOCICEPTOR_SAMPLE_AFFERENTS = innervation_density("forearm", "adelta") \
+    * (_EDGE_MARGIN * INTOLERANCE_PAD_CM * 1e-2) ** 2  # [1/m² x m² -> afferents]
 #: How far beyond each edge of the cathode the Aβ afferents are sampled (m); None: as the
 #: others, 15 % beyond each edge (0.75 cm round a 5 cm pad). That is too near: detection
 #: and strong tingling are counts of Aβ firing, and in the calibration configuration (5 x 5
@@ -952,20 +976,33 @@ def _offset_on_limb(position: tuple[float, float], cathode: Electrode) -> tuple[
     return (position[1] - float(p0[2]), r0 * turn)
 
 
-def sampled_region(electrode: Electrode, fiber_class: str = "adelta") -> tuple[float, float]:
+def sampled_region(electrode: Electrode, fiber_class: str = "adelta",
+                   site: Site | None = None) -> tuple[float, float]:
     """The area a class's afferent endings are sampled in round the cathode (length, width;
     m): :data:`_EDGE_MARGIN` times the pad; for ``"abeta"``, :data:`ABETA_MARGIN_M` beyond
-    each edge where it is set.
+    each edge where it is set. The nociceptors' sample (every class but ``"abeta"``) is
+    grown in proportion, where it would hold fewer than :data:`NOCICEPTOR_SAMPLE_AFFERENTS`
+    Aδ at ``site``'s innervation density (None: the body's).
 
     >>> from types import SimpleNamespace
     >>> pad = SimpleNamespace(length=0.05, width=0.04)  # a 5 x 4 cm cathode
     >>> [round(v, 4) for v in sampled_region(pad, "abeta") + sampled_region(pad, "adelta")]
     [0.065, 0.052, 0.065, 0.052]
+    >>> small = SimpleNamespace(length=0.02, width=0.02)  # 2 x 2 cm: the Aδ of 4.55 cm
+    >>> [round(v, 4) for v in sampled_region(small, "abeta") + sampled_region(small)]
+    [0.026, 0.026, 0.0455, 0.0455]
     """
     length, width = float(electrode.length), float(electrode.width)
-    if fiber_class == "abeta" and ABETA_MARGIN_M is not None:
-        return (length + 2 * ABETA_MARGIN_M, width + 2 * ABETA_MARGIN_M)
-    return (_EDGE_MARGIN * length, _EDGE_MARGIN * width)
+    if fiber_class == "abeta":
+        if ABETA_MARGIN_M is not None:
+            return (length + 2 * ABETA_MARGIN_M, width + 2 * ABETA_MARGIN_M)
+        return (_EDGE_MARGIN * length, _EDGE_MARGIN * width)
+    length, width = _EDGE_MARGIN * length, _EDGE_MARGIN * width
+    least = NOCICEPTOR_SAMPLE_AFFERENTS / innervation_density(
+        site.name if site is not None else None, "adelta")  # [afferents / (1/m²) -> m²]
+    grow = math.sqrt(least / (length * width)) if length * width > 0 else 1.0
+    # to 1e-9: the calibration's own pads hold exactly the count
+    return (length * grow, width * grow) if grow > 1.0 + 1e-9 else (length, width)
 
 
 def afferents_available(electrode: Electrode, site: Site | None) -> dict[str, float]:
@@ -979,7 +1016,7 @@ def afferents_available(electrode: Electrode, site: Site | None) -> dict[str, fl
     {'abeta': 377, 'adelta': 377}
     """
     name = site.name if site is not None else None
-    return {k: innervation_density(name, k) * math.prod(sampled_region(electrode, k))
+    return {k: innervation_density(name, k) * math.prod(sampled_region(electrode, k, site))
             for k in ("abeta", "adelta")}
 
 
@@ -998,7 +1035,7 @@ def window_populations(electrode: Electrode, site: Site | None, *,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelRangeWarning)
         pops = sample_fiber_populations(
-            seed=seed, counts=n, region_m=sampled_region(electrode),
+            seed=seed, counts=n, region_m=sampled_region(electrode, "adelta", site),
             abeta_region_m=sampled_region(electrode, "abeta"), **anatomy,
             adelta_ending=ADELTA_ENDING if adelta_ending is None else adelta_ending)
     # Clamped diameters are expected here and go into the notes; anything else is re-raised.
@@ -1127,6 +1164,13 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
                      "past the modelled tissue (the site is smaller than the muscle's "
                      "innervation region there): past its edge they see the edge's "
                      "potential, so their thresholds are approximate")
+    for name in ("abeta", "adelta", "c", "periosteal"):
+        gone = classes[name].n_outside_domain if name in classes else 0
+        if gone:
+            notes.append(f"{gone} of the {classes[name].thresholds_a.size} {_LABEL[name]} "
+                         "fibers sampled round the cathode lie wholly outside the modelled "
+                         "tissue (the site is smaller than the sample) and are never "
+                         "excited: the criteria on them may come later than on a larger site")
     if calibrated is not None:
         notes.extend(counts_out_of_range(calibrated, available))
     # visible contraction: the current at which the motor axons' volleys, at the program's

@@ -167,7 +167,7 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int,
     pf, cf, waveform = _setup(program_json, channel)
     electrode = cf.cathode
     # the window's own sampling region of the class round the cathode
-    region = sampled_region(electrode, FiberClass(fiber_class).value)
+    region = sampled_region(electrode, FiberClass(fiber_class).value, pf.site)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # clamped diameters, as the window notes them
         (pop,) = sample_fiber_populations(seed=seed, counts={fiber_class: n},
