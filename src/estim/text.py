@@ -4,10 +4,15 @@ report, CLI), so each escapes user text the same way."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 __all__ = ["BIDI_CONTROLS", "FORMULA_PREFIXES", "current_text", "duration_text", "ohm_text",
            "percent_text", "plot_text", "readable",
-           "spreadsheet_cell", "spreadsheet_file", "terminal_text"]
+           "spreadsheet_cell", "spreadsheet_file", "terminal_text", "wrap_keeping_units"]
 
 #: Bidirectional embeddings, overrides and isolates: they reorder what follows them on a
 #: terminal, a page or in a spreadsheet ("\u202eevil" shows as "live").
@@ -169,3 +174,30 @@ def one_line(err: object) -> str:
     if len(text) > MAX_MESSAGE:
         text = f"{text[:MAX_MESSAGE]}... ({len(text) - MAX_MESSAGE} more characters)"
     return terminal_text(text, markup=False)
+
+
+#: A number and the unit after it ("103 mA", "2.5 µs", "15 %", "0.4 mA/cm²"), and the
+#: stand-in that keeps the space between them from being a place to wrap (a private-use
+#: character of the same length: a no-break space is whitespace to rich, which wraps there).
+_NUMBER_UNIT = re.compile(r"(\d)[ \u00a0](?=(?:[µmk]?(?:A|V|Ω|s|Hz|C|W|N|J)|mm³?|cm²?|%)"
+                          r"(?:/[a-zA-Z²³]+)?(?!\w))")
+_HELD_SPACE = "\ue000"
+
+
+def wrap_keeping_units(text: Text, console: Console, width: int) -> list[Text]:
+    """``text`` wrapped to ``width`` cells on ``console``, never between a number and its
+    unit ("pain from about 103" / "mA)" read as two things: probe, 6 December 2026), each
+    line without trailing blanks.
+
+    >>> from rich.console import Console
+    >>> from rich.text import Text
+    >>> [t.plain for t in wrap_keeping_units(Text("pain from about 103 mA"), Console(), 19)]
+    ['pain from about', '103 mA']
+    """
+    held = text.copy()
+    held.plain = _NUMBER_UNIT.sub(lambda m: m.group(1) + _HELD_SPACE, held.plain)
+    lines = list(held.wrap(console, max(1, width)))
+    for line in lines:
+        line.plain = line.plain.replace(_HELD_SPACE, " ")
+        line.rstrip()
+    return lines

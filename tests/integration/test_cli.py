@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import pytest
 
@@ -85,9 +87,13 @@ def test_check_gives_one_line_a_rule_without_v(capsys, monkeypatch):
     assert "At the programmed amplitude (value against its limit)" in lines
     assert "At the device maximum (value against its limit)" in lines
     assert max(len(ln) for ln in lines) <= 80 and all(ln == ln.rstrip() for ln in lines)
-    text = "\n".join(lines).replace("\u00a0", " ")  # a number keeps its unit on its line
-    assert "iec.indicator.current: 14.31 mA (limit 10 mA; above the" in text
-    assert "the device declares one)" in text
+    text = " ".join(ln.strip() for ln in lines)
+    # an indicator's threshold is not called a limit, and says its load
+    assert ("iec.indicator.current: 14.31 mA into 1 kΩ (indicator threshold 10 mA; above it "
+            "an output indicator is required, and the device declares one)") in text
+    # a number keeps its unit on its line when a line wraps
+    assert not any(re.search(r"\d$", ln) and re.match(r"\s*(mA|V|mJ|kΩ|%|W)", nxt)
+                   for ln, nxt in itertools.pairwise(lines))
     assert len(lines) < 30 and lines[-1] == "The output table, sources and notes: estim check -v"
 
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from estim.program.model import Verdict
 from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
 from estim.safety.verdicts import Finding, SafetyReport
-from estim.text import terminal_text
+from estim.text import terminal_text, wrap_keeping_units
 
 __all__ = ["expectation_text", "format_value", "render_check", "render_findings",
            "render_table"]
@@ -116,7 +116,10 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
     overall verdict: a FAIL was named only on lines 90 and 123 of 159 at 80 columns, among
     the passing rules' sources (probe of 6 December 2026). A pass over its limit says on
     what condition it passes (an output indicator the device declares)."""
-    for f in report.findings:
+    # what does not pass first, in each group (three WARNs among 16 lines: probe, 6 December
+    # 2026); the order within a verdict is the rules'
+    order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.PASS: 2}
+    for f in sorted(report.findings, key=lambda f: order.get(f.verdict, 3)):
         if f.verdict is Verdict.PASS and not every:
             continue
         shown = ""
@@ -125,9 +128,13 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
             why = ""
             if f.verdict is Verdict.PASS and f.value > f.limit and f.note:
                 why = "; " + f.note.rsplit("; ", 1)[-1]
-            # a number keeps its unit on its line when the line wraps ("0" / "% (limit")
-            value, most = (t.replace(" ", "\u00a0") for t in (value, most))
-            shown = (f": {terminal_text(value)} (limit\u00a0{terminal_text(most)}"
+            # an indicator's threshold is not a limit: above it the device needs one
+            # ("14.31 mA (limit 10 mA)" read as a pass over its limit: probe)
+            word = "limit"
+            if f.rule_id.startswith("iec.indicator."):
+                value, word = f"{value} into 1 kΩ", "indicator threshold"
+                why = why.replace("above the limit", "above it")
+            shown = (f": {terminal_text(value)} ({word} {terminal_text(most)}"
                      f"{terminal_text(why)})")
         where = "" if f.setting is None or f.setting.value == said \
             else f", at the {f.setting.value}"
@@ -139,10 +146,10 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
         more = [Text(terminal_text(t, markup=False), style=style) for t, style in
                 ((f.note, "dim"), (f.action, "bold")) if t and reasons
                 and f.verdict is not Verdict.PASS]
-        # wrapped under the rule (not at the left margin), no trailing blanks
+        # wrapped under the rule (not at the left margin), a number with its unit, no
+        # trailing blanks
         for text in (line, *more):
-            for k, part in enumerate(text.wrap(console, max(1, console.width - 8))):
-                part.rstrip()
+            for k, part in enumerate(wrap_keeping_units(text, console, console.width - 8)):
                 console.print(Text(" " * 8) + part if k or text is not line else part)
 
 
