@@ -229,7 +229,7 @@ def test_another_channels_force_is_kept_and_said() -> None:
     words = other_channels_words({"other_channels": [data]}, {"channel": "ham"})
     assert words[1].endswith("The first contraction pulls 94.5 N, 30% of the muscle's "
                              "maximal force.")
-    assert "Of 20 virtual people, all 20 see the quadriceps twitch there." in words[1]
+    assert "Of 20 virtual people, all 20 see the quadriceps contract there." in words[1]
     # its thresholds, those past the device's 100 mA said (the report had the sensation
     # alone, and the terminal a twitch at 107 mA as if the dial reached it; probe of
     # 5 December 2026)

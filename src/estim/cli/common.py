@@ -89,7 +89,8 @@ def shown(text: object) -> str:
 @contextmanager
 def stage_progress() -> Iterator[Callable[[str], None] | None]:
     """The long stages' progress, in one style for every command: on stderr, a spinner line
-    a stage with its elapsed time, and only on a terminal (None in a pipe or a log file).
+    a stage with its elapsed time, cleared when done, and only on a terminal (None in a pipe
+    or a log file).
 
     >>> with stage_progress() as progress:  # doctests do not run on a terminal
     ...     progress is None
@@ -104,8 +105,10 @@ def stage_progress() -> Iterator[Callable[[str], None] | None]:
     if not status.is_terminal:
         yield None
         return
+    # cleared when done: eleven finished stages stood above the answer (probe of 6 December
+    # 2026); while it runs, each stage shows with its time
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=status, transient=False) as bar:
+                  console=status, transient=True) as bar:
         current: list[Any] = []
 
         def step(message: str) -> None:

@@ -1134,7 +1134,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         if pop.size == 0:
             continue
         if progress is not None:
-            progress(f"thresholds: {pop.size} {pop.fiber_class.value} fibers ({pop.model})")
+            progress(f"thresholds: {pop.size} {_LABEL[pop.fiber_class.value]} fibers "
+                     f"({pop.model.upper() if pop.model == 'mrg' else pop.model.capitalize()} "
+                     "model)")
         cap = None
         if pop.fiber_class is FiberClass.PERIOSTEAL:
             # on the skin's pain (the programmed current only where that is not reached),

@@ -47,6 +47,7 @@ __all__ = [
     "ohm_words",
     "other_channels_words",
     "other_steps",
+    "pain_distance",
     "people_text",
     "people_words",
     "plain",
@@ -260,36 +261,50 @@ def plain_sensation(phrase: str, window: dict[str, Any] | None,
     'the muscle twitches or tightens; close to what hurts (pain from about 80 mA)'
     """
     base = (words or PLAIN_SENSATION).get(phrase, phrase)
-    if phrase != Sensation.CONTRACTION or window is None:
+    if phrase != Sensation.CONTRACTION:
         return base
+    how_far = pain_distance(window)
+    if not how_far:
+        return base
+    return f"{base}{';' if how_far.startswith('close') else ','} {how_far}"
+
+
+def pain_distance(window: dict[str, Any] | None) -> str:
+    """How far a contraction is from pain, in words; "" where pain is not reached.
+
+    >>> pain_distance({"programmed_peak_current_A": 0.07, "pain_threshold_A": 0.19})
+    'short of what hurts (pain from about 190 mA)'
+    """
+    if window is None:
+        return ""
     pain, at = window.get("pain_threshold_A"), window.get("programmed_peak_current_A")
     if pain is None or at is None or not math.isfinite(pain):
-        return base
+        return ""
     where = f"(pain from about {current_words(pain)})"
     if pain <= CLOSE_TO_PAIN * at:
-        return f"{base}; close to what hurts {where}"
-    return f"{base}, short of what hurts {where}"
+        return f"close to what hurts {where}"
+    return f"short of what hurts {where}"
 
 
 #: What a virtual subject with each sensation does, in a sentence ("6 see the muscle
-#: twitch"); ``{muscle}`` is the window's muscle.
+#: contract"); ``{muscle}`` is the window's muscle.
 _PEOPLE_WORDS = {
     "no sensation": "feel nothing",
     "light tingling": "feel a light tingling",
     "strong tingling, no contraction": "feel a strong tingling",
-    "contraction, below pain": "see the {muscle} twitch",
+    "contraction, below pain": "see the {muscle} contract",
     "painful": "find it painful",
 }
 
 
 def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     """How many virtual subjects feel each sensation (phrase -> count), mildest first, in a
-    sentence ("14 feel a strong tingling and 6 see the vastus medialis twitch"); "" for
+    sentence ("14 feel a strong tingling and 6 see the vastus medialis contract"); "" for
     none.
 
     >>> people_words({"no sensation": 0, "strong tingling, no contraction": 3,
     ...               "contraction, below pain": 16, "painful": 1}, "biceps")
-    '3 feel a strong tingling, 16 see the biceps twitch and 1 finds it painful'
+    '3 feel a strong tingling, 16 see the biceps contract and 1 finds it painful'
     >>> people_words({"light tingling": 20})
     'all 20 feel a light tingling'
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from estim.report.body_rows import (
@@ -26,13 +27,13 @@ from estim.report.page import (
     muscle_away_notes,
     newtons_apply,
     other_steps,
+    pain_distance,
     people_text,
-    plain_sensation,
     thresholds_at_the_edge,
     varied_words,
     with_sample_words,
 )
-from estim.text import readable, terminal_text
+from estim.text import readable, terminal_text, wrap_keeping_units
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -128,25 +129,38 @@ def render_effects(effects: Any, console: Console) -> None:
         t = Table(title=f"Sensation window, channel {terminal_text(w['channel'])} (fiber "
                   f"thresholds: {terminal_text(w['evidence']['thresholds'])}; anatomy: "
                   f"{terminal_text(w['evidence']['anatomy'])})")
+        # the bands and the people as the summary has them (-v showed less: probe of 6
+        # December 2026)
+        bands = w.get("bands") or {}
         t.add_column("threshold")
         t.add_column("peak current", justify="right")
+        if bands:
+            t.add_column("p10–p90", justify="right")
         t.add_column("criterion")
-        t.add_row("sensory", current_words(w["sensory_threshold_A"]),
-                  terminal_text(w["sensory_criterion"]))
-        t.add_row("motor", current_words(w["motor_threshold_A"]),
-                  terminal_text(w["motor_criterion"]))
-        t.add_row("pain", current_words(w["pain_threshold_A"]), terminal_text(w["pain_criterion"]))
+        for name in ("sensory", "motor", "pain"):
+            amp = w[f"{name}_threshold_A"]
+            t.add_row(name, current_words(amp),
+                      *([_band(bands.get(name), amp).strip("()")] if bands else []),
+                      terminal_text(w[f"{name}_criterion"]))
         t.add_row("[bold]driven[/bold]" if w.get("held_by_device") else "[bold]programmed[/bold]",
-                  current_words(w["programmed_peak_current_A"]),
+                  current_words(w["programmed_peak_current_A"]), *([""] if bands else []),
                   terminal_text(recruited_text(w["recruited_at_programmed"])))
         console.print(t)
+        if bands:
+            console.print(f"[dim]p10–p90 over {bands['subjects']} virtual people differing "
+                          f"in {', '.join(varied_words(bands))}[/dim]")
     s = d.get("sensation")
     if s is not None:
         at = at_name(d.get("sensation_window") or {})
+        evidence = terminal_text(s["evidence"])
         console.print(f"[bold]At {at}:[/bold] "
                       f"{terminal_text(s['phrase'])} "
                       f"({terminal_text('; '.join(s['reasons']))}). "
-                      f"[dim]{terminal_text(s['evidence'])}[/dim]")
+                      f"[dim]{evidence[:1].upper() + evidence[1:]}[/dim]")
+        people = people_text(w) if w is not None else ""
+        if people:
+            console.print(f"Of {w['bands']['subjects']} virtual people: "
+                          f"{terminal_text(people)}")
     f = d.get("force")
     if f is not None and f["first_contraction_peak_N"] is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
@@ -179,14 +193,30 @@ def render_effects(effects: Any, console: Console) -> None:
         console.print(f"[dim]note: {readable(terminal_text(note))}[/dim]")
 
 
-#: What each predicted sensation means, in words a patient would use.
-_PLAIN_WORDS = {
-    "no sensation": "you would not feel it",
-    "light tingling": "a faint tingling or buzzing under the pads",
-    "strong tingling, no contraction": "a strong but comfortable tingling, no muscle twitch",
-    "contraction, below pain": "the muscle twitches or contracts",
-    "painful": "this would hurt",
-}
+def fatigue_words(ratio: float) -> str:
+    """The last contraction's peak over the first's, as a change in words.
+
+    >>> [fatigue_words(r) for r in (0.99, 0.62, 1.0, 1.04)]
+    ['1% weaker', '38% weaker', 'as strong', '4% stronger']
+    """
+    change = round(100 * (ratio - 1.0))
+    if change == 0:
+        return "as strong"
+    return f"{abs(change)}% {'weaker' if change < 0 else 'stronger'}"
+
+
+def _tissue_load(findings: list[dict[str, Any]]) -> str | None:
+    """The site's own load a run judged some rule into ("200 Ω"), read from the rules'
+    notes; None where every rule was judged into a standard test load.
+
+    >>> _tissue_load([{"note": "into 200 Ω (the field solution's tissue with the ..."}])
+    '200 Ω'
+    """
+    for f in findings:
+        m = re.search(r"into ([\d.,]+ k?Ω) \(the field solution's tissue", f.get("note") or "")
+        if m:
+            return m.group(1)
+    return None
 
 
 def render_brief(data: dict[str, Any], console: Console) -> None:
@@ -221,6 +251,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     differs = expectation_text(prog.get("expected_verdict"), verdict)
     if differs is not None:
         console.print(f"  [yellow]{differs}[/yellow]")
+    tissue = _tissue_load(safety["findings"])
+    if tissue:  # estim check's counts differ, into the test loads (probe, 6 December 2026)
+        _hanging(console, "  ", Text(f"judged into this site's own {tissue} where it is below "
+                                     "the standard test load; estim check uses the test "
+                                     "loads alone", style="dim"))
     for f in bad[:6]:
         value = _finding_value(f)
         # which setting: the same rule at the programmed amplitude and the device maximum
@@ -253,6 +288,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
+        if c.get("modality") == "iontophoresis" and unit == "A":  # d.c.: no phases
+            charge = f"charge {format_si(q, 'C') if q else '0 µC'} over the session"
+        elif unit == "V":  # "phase area" is the voltage's time integral over a phase
+            charge = ("voltage-time area of a phase "
+                      f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")
         limited = reach_limited(data, c["name"])
         # a lead's held channels are named where there are several; the dose is the first
         # iontophoresis channel's (each channel read "as set" where one was held; review)
@@ -311,8 +351,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
             _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         if bands:
-            _hanging(console, "  ", Text(f"(p10–p90 over {bands['subjects']} virtual people: "
-                                         f"{', '.join(varied_words(bands))})", style="dim"))
+            # the first figure is the reference anatomy's, not the median (probe)
+            _hanging(console, "  ", Text(f"(the reference anatomy's threshold, then p10–p90 "
+                                         f"over {bands['subjects']} virtual people differing "
+                                         f"in {', '.join(varied_words(bands))})",
+                                         style="dim"))
         dial = dial_volts(data, w)
         if dial:  # the window is in A at the fibers; this device is set in V
             _hanging(console, "  ", Text(dial))
@@ -322,14 +365,26 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         at_words = programmed_words(data, w)
         if reach_limited(data, w["channel"]):
             at_words = f"{current_words(w['programmed_peak_current_A'])}, what the device drives"
-        verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
-                                   f"{terminal_text(phrase)}: "
-                                   f"{terminal_text(plain_sensation(phrase, w, _PLAIN_WORDS))}")
+        # the phrase is plain already; a contraction says how far pain is (the phrase and
+        # its paraphrase side by side read twice: probe of 6 December 2026)
+        how_far = pain_distance(w) if phrase == "contraction, below pain" else ""
+        verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] {terminal_text(phrase)}"
+                                   + (f"; {terminal_text(how_far)}" if how_far else ""))
         _hanging(console, "  ", verdict)
+        # then how many of the virtual people feel what there, at once: the verdict is the
+        # reference anatomy's, and "below pain" with 7 of 20 in pain read as no pain
+        people = people_text(w)
+        if people:
+            painful = int(((bands.get("at_programmed") or {}).get("painful")) or 0)
+            text = Text(with_sample_words(
+                f"of {bands['subjects']} virtual people: {terminal_text(people)}",
+                bands.get("undecided_at_programmed") or {}, bands["subjects"]),
+                style="yellow" if painful and phrase != "painful" else "")
+            _hanging(console, "  ", text)
         at = w["programmed_peak_current_A"]
         for words, amp, edge in thresholds_at_the_edge(w):
             edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
-                             f"({current_words(amp)}), inside the model's ±{edge:.1%}",
+                             f"({current_words(amp)}), inside the model's ±{edge:.0%}",
                              style="yellow")
             _hanging(console, "  ", edge_text)
         if s.get("as_expected") is False:
@@ -337,14 +392,6 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             expected = " or ".join(f"“{terminal_text(e)}”" for e in s["expected"])
             _hanging(console, "  ", Text(f"{expecter(data)} expects {expected}",
                                          style="yellow"))
-        # then how many of the virtual people feel what there (the verdict is the reference
-        # anatomy's)
-        people = people_text(w)
-        if people:
-            text = Text(with_sample_words(
-                f"of {bands['subjects']} virtual people: {terminal_text(people)}",
-                bands.get("undecided_at_programmed") or {}, bands["subjects"]), style="dim")
-            _hanging(console, "  ", text)
         for o in fx.get("other_channels") or []:  # each channel's own pads (probe)
             steps = other_steps(o, device_top(data, o["channel"]))
             held = ", what the device drives" if o.get("held_by_device") else ""
@@ -389,16 +436,19 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 fx["dbs_activation_skipped"].removeprefix("DBS activation "))))
     f = fx.get("force")
     if f is not None and f.get("first_contraction_peak_N") is not None:
-        share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of maximal at "
-                 f"first ({f['first_contraction_peak_N']:.0f} of {f['max_force_N']:.0f} N)"
+        # "maximal" said as what it is, and the fatigue as a change, not a bare factor
+        # ("31% of maximal at first; ×0.99 after 20 contractions": probe, 6 December 2026)
+        share = (f"{f['first_contraction_peak_N']:.0f} N at first, "
+                 f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the muscle's "
+                 f"maximal force ({f['max_force_N']:.0f} N, every unit at a fused rate)"
                  if f.get("max_force_N") and newtons_apply(f) else
                  # the force model's newtons are the quadriceps' (probe of 5 December 2026)
                  f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the "
-                 f"{terminal_text(f['muscle'])}'s maximal at first"
+                 f"{terminal_text(f['muscle'])}'s maximal force at first"
                  if f.get("max_force_N") else
                  f"{f['first_contraction_peak_N']:.0f} N at first")
         fade = "" if f["fatigue_ratio"] is None else \
-            f"; ×{f['fatigue_ratio']:.2f} after {f['contractions']} contractions"
+            f"; {fatigue_words(f['fatigue_ratio'])} after {f['contractions']} contractions"
         whose = (f" (channel {terminal_text(w['channel'])})"
                  if w is not None and fx.get("other_channels") else "")
         line = Text.from_markup(f"[bold]Force{whose}:[/bold] {share}{fade}")
@@ -413,11 +463,17 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # with several iontophoresis channels on, each dose names its channel (a second
         # channel's went unsaid; review of 6 December 2026)
         whose = f" (channel {terminal_text(dose['channel'])})" if several else ""
-        console.print(f"\n[bold]Dose{whose}:[/bold] {dose['dose_mA_min']:.3g} mA·min, "
-                      f"{_dose_density(dose)}"
-                      + (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg "
-                         "delivered (order of magnitude only)"
-                         if dose.get("mass_delivered_mg") is not None else ""))
+        said = (f"{dose['dose_mA_min']:.3g} mA·min, {_dose_density(dose)}"
+                + (f", about {readable(format(dose['mass_delivered_mg'], '.1g'))} mg "
+                   "delivered (order of magnitude only)"
+                   if dose.get("mass_delivered_mg") is not None else ""))
+        line = Text.from_markup(f"[bold]Dose{whose}:[/bold] {said}")
+        console.print()
+        if line.cell_len <= console.width:
+            console.print(line)
+        else:  # under its heading, not wrapped back to column 0 (probe, 6 December 2026)
+            console.print(Text.from_markup(f"[bold]Dose{whose}:[/bold]"))
+            _hanging(console, "  ", Text(said))
         # a wrong polarity, a density too high or a dose the device cannot drive are
         # the answer, not model notes (the summary dropped them; probe of 5 December 2026)
         for line in dose.get("findings", []):
@@ -436,9 +492,8 @@ def _hanging(console: Console, prefix: str, text: Text) -> None:
 
     room = console.width - len(prefix)
     indent = len(prefix) if room >= 16 else 4
-    lines = text.wrap(console, max(16, console.width - indent))
+    lines = wrap_keeping_units(text, console, max(16, console.width - indent))
     for k, line in enumerate(lines):
-        line.rstrip()
         lead = prefix if k == 0 and indent == len(prefix) else " " * indent
         if k == 0 and indent != len(prefix):
             console.print(Text(prefix.rstrip()))
