@@ -376,3 +376,21 @@ def test_amplitude_turns_the_dial_on_fibers(capsys):
     assert (at_10["classes"]["abeta"]["fraction_at_programmed"]
             < at_25["classes"]["abeta"]["fraction_at_programmed"])
     assert at_10["sensory_criterion"] and at_10["load_with_skin_interface_ohm"] > 0
+
+
+def test_a_command_that_is_elsewhere_and_an_unquoted_unit_say_what_to_do(capsys):
+    """``estim journal`` (the journal is the browser stimulator's) and ``--amplitude 25 mA``
+    unquoted ("mA" left over) each exit 2 on one line that says what to type instead (probe
+    of 6 December 2026)."""
+    with pytest.raises(SystemExit) as journal:
+        main(["journal"])
+    assert journal.value.code == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and said.rstrip().endswith(
+        "(the journal of sessions is in the browser stimulator: estim serve)")
+    assert main(["run", "tens_conventional", "--amplitude", "25", "mA"]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "got 'mA'" in said
+    assert "(a value with a space in it is quoted: --amplitude '25 mA')" in said
+    assert main(["run", "tens_conventional", "--amplitude", "25mA", "tens_burst"]) == 2
+    assert "quoted" not in capsys.readouterr().err  # a word left over is not a unit

@@ -426,3 +426,38 @@ def test_a_missing_type_and_a_program_key_under_site_are_named_plainly(tens_text
         parse_program(moved)
     assert any(p.field == "site.device" and "key of the program" in p.expected
                for p in info.value.problems)
+
+
+def test_a_misspelt_example_gets_its_nearest_name_and_a_missing_file_says_so(tmp_path):
+    """``estim check tens_conventinal`` got the list of every example and nothing else; a
+    path that does not exist is said not to exist (probe of 6 December 2026)."""
+    from estim.errors import InputError
+    from estim.program.bundled import resolve_program
+
+    with pytest.raises(InputError) as near:
+        resolve_program("tens_conventinal")
+    assert "(did you mean tens_conventional?)" in str(near.value)
+    assert "no such file" not in str(near.value)
+    with pytest.raises(InputError) as gone:
+        resolve_program(str(tmp_path / "mine.toml"))
+    assert "an existing program file (there is no such file)" in str(gone.value)
+    assert "did you mean" not in str(gone.value)
+
+
+def test_a_misspelt_key_is_one_error_with_the_key_it_stands_for(tens_text):
+    """``pulse_widht`` was two errors on one line, pulse_width missing and pulse_widht
+    unknown, with no hint; it is one, naming the key meant (probe of 6 December 2026). A key
+    like no known one keeps the list alone, and a required key missing with no near
+    misspelling is still said to be missing."""
+    assert 'pulse_width = "200 us"' in tens_text
+    with pytest.raises(ProgramError) as typo:
+        parse_program(tens_text.replace('pulse_width = "200 us"', 'pulse_widht = "200 us"'))
+    assert len(typo.value.problems) == 1
+    only = typo.value.problems[0]
+    assert only.field.endswith("pulse_widht")
+    assert only.expected.startswith("a known key; did you mean pulse_width? (amplitude, ")
+    with pytest.raises(ProgramError) as other:
+        parse_program(tens_text.replace('pulse_width = "200 us"', 'colour = "200 us"'))
+    said = {p.field.rsplit(".", 1)[-1]: p.expected for p in other.value.problems}
+    assert said["pulse_width"] == "a value: this field is required"
+    assert "did you mean" not in said["colour"]

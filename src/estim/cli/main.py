@@ -67,6 +67,8 @@ class _Parser(argparse.ArgumentParser):
             got = choice[2] if choice[2].startswith("'") else repr(choice[2])
             text = f"{choice[1]}: got {got}, expected one of {listed}" + (
                 f" (did you mean {choice[3]}?)" if choice[3] else "")
+            if got.strip("'") in _ELSEWHERE:  # "estim journal": where it is instead
+                text += f" ({_ELSEWHERE[got.strip(chr(39))]})"
         option = text.split(":", 1)[0]
         if "/" in option and option.startswith("-"):  # "-o/--output": the long name
             text = option.rsplit("/", 1)[1] + text[len(option):]
@@ -233,6 +235,13 @@ def _one_line_warnings(command: str) -> Iterator[None]:
         warnings.showwarning = shown
 
 
+#: Words a user may take for a command, and where what they want is.
+_ELSEWHERE = {"journal": "the journal of sessions is in the browser stimulator: estim serve",
+              "stimulator": "the virtual stimulator opens in the browser: estim serve"}
+#: A unit left over after its number (an unquoted "25 mA").
+_UNIT_WORD = re.compile(r"(?:[µumkM]?(?:A|V|s|Hz|Ω|[oO]hms?)|[cm]m|%|°C)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     parser = _parser()
@@ -245,8 +254,12 @@ def main(argv: list[str] | None = None) -> int:
         # said by the command, in the one-line form: the top-level parser's "estim: error:
         # unrecognized arguments: tens_burst" named no command (probe of 6 December 2026)
         shown_extra = _shown(" ".join(extra))
+        # "--amplitude 25 mA" unquoted left "mA" over (probe of 6 December 2026)
+        quote = (" (a value with a space in it is quoted: --amplitude '25 mA')"
+                 if _UNIT_WORD.fullmatch(extra[0]) else "")
         print(f"estim {args.command}: error: arguments: got {shown_extra!r}, expected only "
-              f"the command's own (estim {args.command} --help lists them)", file=sys.stderr)
+              f"the command's own (estim {args.command} --help lists them){quote}",
+              file=sys.stderr)
         return 2
     if sys.stdout is None:  # `estim ... >&-`: output lost with status 0, or a traceback
         if sys.stderr is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def resolve_program(name_or_path: str | None) -> tuple[Program, Path]:
         if stem in examples and "/" not in name_or_path:
             path = examples[stem]
         else:
+            # a missing file said so, and a misspelt example its nearest name (probe, 6
+            # December 2026: "tens_conventinal" got the list of every example alone)
+            near = difflib.get_close_matches(stem, list(examples), n=1, cutoff=0.75)
+            looks_like_file = "/" in name_or_path or name_or_path.endswith(".toml")
+            what = ("an existing program file (there is no such file)" if looks_like_file
+                    else "a program file")
+            hint = f" (did you mean {near[0]}?)" if near else ""
             raise InputError("program", name_or_path,
-                             "a program file, or a bundled example: " + ", ".join(examples))
+                             f"{what}, or a bundled example{hint}: " + ", ".join(examples))
     return load_program(path), path

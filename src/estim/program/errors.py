@@ -4,12 +4,13 @@ pydantic's validation errors, shared by the file loader and :meth:`FrozenModel.r
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from estim.errors import InputError, shown_value
 
-__all__ = ["ProgramError", "as_toml", "dedupe", "problem"]
+__all__ = ["ProgramError", "as_toml", "dedupe", "nearest_key", "problem"]
 
 
 class ProgramError(InputError):
@@ -69,6 +70,18 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
+def nearest_key(key: str, keys: list[str]) -> str | None:
+    """The known key ``key`` is most likely a misspelling of, or None.
+
+    >>> nearest_key("pulse_widht", ["amplitude", "frequency", "pulse_width"])
+    'pulse_width'
+    >>> nearest_key("colour", ["amplitude", "frequency"]) is None
+    True
+    """
+    near = difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
             allowed: Callable[[tuple[int | str, ...]], str] | None = None) -> InputError:
     """One pydantic error as an :class:`InputError` naming the field as a dotted path.
@@ -90,7 +103,9 @@ def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
     if kind == "extra_forbidden":
         parent = loc[:-1]
         keys = allowed(parent) if allowed is not None else "see the documentation"
-        return InputError(path, value, f"a known key ({keys})")
+        near = nearest_key(str(loc[-1]) if loc else "", keys.split(", "))
+        hint = f"; did you mean {near}?" if near else ""
+        return InputError(path, value, f"a known key{hint} ({keys})")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         field = path + ".type" if not path.endswith("type") else path
         # no type at all: "(missing)", not the whole table (probe of 5 December 2026)

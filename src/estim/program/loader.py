@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from estim.errors import InputError
-from estim.program.errors import ProgramError, dedupe, problem
+from estim.program.errors import ProgramError, dedupe, nearest_key, problem
 from estim.program.model import STIMULATION_TYPES, Program
 
 __all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_PROGRAM_BYTES", "ProgramError", "load_program",
@@ -163,6 +163,14 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "") -> Program:
         # pydantic reports a tuple whose items failed as "too short" as well: drop that echo.
         errors = [e for e in errors if not (e["type"] == "too_short" and any(
             o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
+        # a misspelt key explains the required one it stands for: one message, not "pulse_width
+        # missing" beside "pulse_widht unknown" (probe of 6 December 2026)
+        meant = {(tuple(e["loc"][:-1]), nearest_key(str(e["loc"][-1]),
+                                                    _allowed(tuple(e["loc"][:-1])).split(", ")))
+                 for e in errors if e["type"] == "extra_forbidden" and e["loc"]}
+        errors = [e for e in errors if not (
+            e["type"] == "missing" and e["loc"]
+            and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in meant)] or errors
         problems = [_as_written(data, problem(e, tags=STIMULATION_TYPES, allowed=_allowed))
                     for e in errors]
         if any(p.field == "site" for p in problems):

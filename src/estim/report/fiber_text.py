@@ -17,6 +17,22 @@ def _ma(v: float | None) -> str:
     return "not reached" if v is None else current_text(v, smallest="mA")
 
 
+#: Each fiber class as the terminal names it.
+_CLASS_WORDS = {"abeta": "Aβ", "adelta": "Aδ", "c": "C", "motor": "motor",
+                "periosteal": "periosteal"}  # Aδ too: the notes say so
+
+
+def _model_words(model: str) -> str:
+    """A fiber model's name as written in the literature.
+
+    >>> _model_words("mrg + sundt free ending")
+    'MRG + Sundt free ending'
+    """
+    from estim.text import terminal_text
+
+    return terminal_text(model.replace("mrg", "MRG").replace("sundt", "Sundt"))
+
+
 def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     """``estim fibers PROGRAM``'s answer (its JSON report) as a table of the fiber classes'
     thresholds and the window's thresholds with their criteria."""
@@ -40,11 +56,14 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
         t.add_column(col, justify="right" if col not in ("class", "model") else "left",
                      overflow="fold")
     for name, c in report["classes"].items():
-        t.add_row(terminal_text(name), terminal_text(c["model"]), str(c["count"]),
+        # the classes as the run and the help name them, not their keys ("abeta", "mrg")
+        t.add_row(_CLASS_WORDS.get(name, terminal_text(name)), _model_words(c["model"]),
+                  str(c["count"]),
                   _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
                   f"{c['fraction_at_programmed']:.0%}")
     console.print(t)
-    unreached = [f"{terminal_text(name)} {c['not_reached']} of {c['count']}"
+    unreached = [f"{_CLASS_WORDS.get(name, terminal_text(name))} {c['not_reached']} of "
+                 f"{c['count']}"
                  for name, c in report["classes"].items() if c["not_reached"]]
     if unreached:  # "not reached": above every current searched (the notes give the limit)
         _hanging(console, "", Text("not excited within the search: " + ", ".join(unreached)
@@ -84,9 +103,15 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     if sd:
         for name in ("sensory", "motor"):
             s = sd[name]
-            console.print(f"{name} strength-duration time constant "
-                          f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
-                          f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs)")
+            z = (s["model_time_constant_s"] - s["human_mean_s"]) / s["human_sd_s"]
+            # a value outside people's spread said so (393 µs beside 665 ± 182 read as
+            # agreeing: probe of 6 December 2026); docs/effects.md says why under a pad
+            beyond = (f"; {abs(z):.1f} SD {'below' if z < 0 else 'above'} people's, under "
+                      "this pad (docs/effects.md)" if abs(z) > 1 else "")
+            _hanging(console, "", Text(
+                f"{name} strength-duration time constant "
+                f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
+                f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs{beyond})"))
     for note in report.get("notes") or ():  # what the JSON says: why a class is "not reached"
         _hanging(console, "note: ", Text(terminal_text(note), style="dim"))
     for p in report["files"]:
