@@ -200,10 +200,15 @@ def _sweep(args: argparse.Namespace) -> int:
                     "errors": [{"point": i, "error": e} for i, e in run.errors],
                     "files": [str(p) for p in written]})
     else:
+        from estim.report.sweep_text import print_sweep_table
+        from estim.report.terminal import console
+        from estim.sweep import sweep_table
+
         n = len(plan.points)
         print(f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "
               f"computed, {run.resumed} from an earlier run" +
               (f", {failed} failed (see the error column)" if failed else ""))
+        print_sweep_table(sweep_table(run), console())
         for p in written:
             print(f"wrote {shown(str(p))}")
     return 1 if failed else 0

@@ -1,0 +1,79 @@
+"""A sweep's answer on the terminal: each point's settings beside its verdict, what a
+person feels there and the thresholds, under the count of points (``estim sweep`` printed
+the file names alone; probe of 6 December 2026). The files hold every column."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from estim.text import terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from estim.sweep.table import Column, SweepTable
+
+__all__ = ["SHOWN_OUTPUTS", "cell_text", "print_sweep_table"]
+
+#: The outputs the terminal shows, where a sweep has them, in this order (heading, column).
+SHOWN_OUTPUTS = (("safety", "safety_verdict"), ("feels", "sensation"),
+                 ("sensory (mA)", "sensory_threshold_mA"), ("motor (mA)", "motor_threshold_mA"),
+                 ("pain (mA)", "pain_threshold_mA"),
+                 ("force (%)", "first_contraction_force_pct"),
+                 ("peak (mA)", "peak_current_mA"), ("r.m.s. (mA)", "rms_current_mA"))
+#: Each sensation in a table cell's few words.
+_SHORT = {"strong tingling, no contraction": "strong tingling",
+          "contraction, below pain": "contraction"}
+#: The most points printed; the rest are in the files.
+MOST_ROWS = 25
+
+
+def cell_text(value: object) -> str:
+    """A cell as a reader wants it: 3 significant figures, words as they are, "" for none.
+
+    >>> [cell_text(v) for v in (4.84550266176, 1234.5, 30.0, None, "pass", math.inf, 7)]
+    ['4.85', '1,234', '30', '', 'pass', '∞', '7']
+    >>> cell_text("strong tingling, no contraction")
+    'strong tingling'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "∞"
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return terminal_text(_SHORT.get(str(value), str(value)), markup=False)
+
+
+def print_sweep_table(table: SweepTable, console: Console) -> None:
+    """The sweep's points as a table (up to :data:`MOST_ROWS` of them): the varied settings,
+    then :data:`SHOWN_OUTPUTS` where the sweep has them, and each failed point's error."""
+    from rich.table import Table
+
+    names = {c.name: c for c in table.columns}
+    columns: list[tuple[str, Column]] = [(c.shown, c) for c in table.inputs]
+    body = "sensation" in names  # with the body, the output's currents are in the files
+    columns += [(head, names[name]) for head, name in SHOWN_OUTPUTS if name in names
+                and not (body and name in ("peak_current_mA", "rms_current_mA"))]
+    if "error" in names:
+        columns.append(("error", names["error"]))
+    t = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 1))
+    for head, column in columns:
+        # the unit under its name, so that the columns are as narrow as their numbers
+        t.add_column(terminal_text(head, markup=False).replace(" (", "\n(", 1),
+                     justify="right" if column.numeric else "left", overflow="fold",
+                     no_wrap=not column.numeric and column.kind != "error")
+    n = len(table)
+    for i in range(min(n, MOST_ROWS)):
+        t.add_row(*(cell_text(c.values[i]) for _, c in columns))
+    console.print(t)
+    if n > MOST_ROWS:
+        console.print(f"[dim]the first {MOST_ROWS} of {n:,} points; every point and column is "
+                      "in sweep.csv and sweep.html[/dim]")

@@ -1,0 +1,67 @@
+"""A sweep's points on the terminal (estim.report.sweep_text): the varied settings beside the
+verdict, the sensation and the thresholds, within 80 columns, and no more than 25 rows."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from estim.report.sweep_text import MOST_ROWS, print_sweep_table
+from estim.sweep.point import OUTPUTS
+from estim.sweep.table import Column, SweepTable
+
+_OUT = {o.name: o for o in OUTPUTS}
+
+
+def _table(n: int, *, error: bool = False) -> SweepTable:
+    amps = tuple(float(5 + 5 * k) for k in range(n))
+    cols = [Column("point", tuple(range(n)), "index"),
+            Column("key", tuple(f"k{k}" for k in range(n)), "key"),
+            Column("amplitude_mA", amps, "input", label="amplitude (mA)")]
+    for name, values in (
+            ("safety_verdict", tuple("fail" if a > 90 else "pass" for a in amps)),
+            ("sensation", tuple("contraction, below pain" if a > 30 else
+                                "strong tingling, no contraction" for a in amps)),
+            ("sensory_threshold_mA", (4.84550266176,) * n),
+            ("motor_threshold_mA", (31.0,) * n), ("pain_threshold_mA", (float("inf"),) * n),
+            ("peak_current_mA", amps), ("rms_current_mA", amps)):
+        cols.append(Column(name, values, "output", _OUT[name]))
+    if error:
+        cols.append(Column("error", ("the field did not converge",) + (None,) * (n - 1),
+                           "error"))
+    return SweepTable(tuple(cols))
+
+
+def _printed(table: SweepTable) -> list[str]:
+    out = io.StringIO()
+    print_sweep_table(table, Console(file=out, width=80, color_system=None))
+    return out.getvalue().splitlines()
+
+
+def test_each_point_shows_its_setting_verdict_sensation_and_thresholds():
+    lines = _printed(_table(3))
+    assert max(len(ln) for ln in lines) <= 80
+    head = " ".join(lines[:2])
+    for word in ("amplitude", "(mA)", "safety", "feels", "sensory", "motor", "pain"):
+        assert word in head
+    # with the body, the output's currents stay in the files (the row stays within 80)
+    assert "peak" not in head and "r.m.s." not in head
+    rows = [ln.split() for ln in lines[2:]]
+    assert rows[0][:5] == ["5", "pass", "strong", "tingling", "4.85"]
+    assert rows[0][-2:] == ["31", "∞"]
+    assert lines[-1].split()[:3] == ["15", "pass", "strong"]
+
+
+def test_a_long_sweep_shows_its_first_rows_and_where_the_rest_are():
+    lines = _printed(_table(40))
+    assert sum(ln.split()[0].isdigit() for ln in lines[2:]) == MOST_ROWS
+    assert lines[-1] == ("the first 25 of 40 points; every point and column is in sweep.csv "
+                         "and sweep.html")
+    assert any(ln.split()[:2] == ["95", "fail"] for ln in _printed(_table(19)))
+
+
+def test_a_failed_point_shows_its_error():
+    lines = _printed(_table(2, error=True))
+    assert "error" in lines[0] or "error" in lines[1]
+    assert "the field did not" in " ".join(lines)
