@@ -179,8 +179,8 @@ def one_line(err: object) -> str:
 #: A number and the unit after it ("103 mA", "2.5 µs", "15 %", "0.4 mA/cm²"), and the
 #: stand-in that keeps the space between them from being a place to wrap (a private-use
 #: character of the same length: a no-break space is whitespace to rich, which wraps there).
-_NUMBER_UNIT = re.compile(r"(\d)[ \u00a0](?=(?:[µmk]?(?:A|V|Ω|s|Hz|C|W|N|J)|mm³?|cm²?|%)"
-                          r"(?:/[a-zA-Z²³]+)?(?!\w))")
+_NUMBER_UNIT = re.compile(r"(\d)[ \u00a0](?=(?:[nµmkM]?(?:A|V|Ω|s|Hz|C|W|N|J)|mm³?|cm²?|%|min"
+                          r"|h)(?:/[a-zA-Z²³]+)?(?!\w))")
 _HELD_SPACE = "\ue000"
 
 

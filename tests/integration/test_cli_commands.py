@@ -392,5 +392,11 @@ def test_a_command_that_is_elsewhere_and_an_unquoted_unit_say_what_to_do(capsys)
     said = capsys.readouterr().err
     assert said.count("\n") == 1 and "got 'mA'" in said
     assert "(a value with a space in it is quoted: --amplitude '25 mA')" in said
+    # the unit taken for the program, before it or with none after it (review)
+    assert main(["run", "--amplitude", "25", "mA", "tens_conventional"]) == 2
+    assert "quoted: --amplitude '25 mA'" in capsys.readouterr().err
+    assert main(["run", "--amplitude", "25", "mA"]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "program: got 'mA'" in said and "quoted" in said
     assert main(["run", "tens_conventional", "--amplitude", "25mA", "tens_burst"]) == 2
     assert "quoted" not in capsys.readouterr().err  # a word left over is not a unit

@@ -393,3 +393,4 @@ def test_nociceptors_sampled_past_a_small_site_are_counted_and_noted():
     assert any(f"{gone} of the 20 Aδ fibers sampled round the cathode lie wholly outside"
                in n for n in clipped.notes)
     assert not any("wholly outside" in n for n in whole.notes)
+    assert clipped.to_dict()["fibers"]["adelta"]["outside_tissue"] == gone

@@ -150,6 +150,7 @@ def _program(args: argparse.Namespace) -> int:
     for name, c in window.classes.items():
         report["classes"][name] = {**_class_summary(c, amplitude),
                                    "leaving_tissue": fibers[name]["leaving_tissue"],
+                                   "outside_tissue": fibers[name]["outside_tissue"],
                                    "local_responses": fibers[name]["local_responses"]}
     report["files"] = []
     if out is not None:

@@ -15,6 +15,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 from estim.errors import EstimError, EstimWarning, InputError
@@ -240,6 +241,14 @@ _ELSEWHERE = {"journal": "the journal of sessions is in the browser stimulator: 
               "stimulator": "the virtual stimulator opens in the browser: estim serve"}
 #: A unit left over after its number (an unquoted "25 mA").
 _UNIT_WORD = re.compile(r"(?:[µumkM]?(?:A|V|s|Hz|Ω|[oO]hms?)|[cm]m|%|°C)")
+_QUOTE_HINT = " (a value with a space in it is quoted: --amplitude '25 mA')"
+
+
+def _unit_as_program(args: argparse.Namespace) -> bool:
+    """The command's program is a unit and no such file: an unquoted "25 mA" left "mA"."""
+    program = getattr(args, "program", None)
+    return isinstance(program, str) and bool(_UNIT_WORD.fullmatch(program)) \
+        and not Path(program).exists()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         # unrecognized arguments: tens_burst" named no command (probe of 6 December 2026)
         shown_extra = _shown(" ".join(extra))
         # "--amplitude 25 mA" unquoted left "mA" over (probe of 6 December 2026)
-        quote = (" (a value with a space in it is quoted: --amplitude '25 mA')"
-                 if _UNIT_WORD.fullmatch(extra[0]) else "")
+        quote = _QUOTE_HINT if _UNIT_WORD.fullmatch(extra[0]) or _unit_as_program(args) \
+            else ""
         print(f"estim {args.command}: error: arguments: got {shown_extra!r}, expected only "
               f"the command's own (estim {args.command} --help lists them){quote}",
               file=sys.stderr)
@@ -265,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stderr is not None:
             print(f"estim {args.command}: error: standard output is closed (send it to "
                   "/dev/null to discard it)", file=sys.stderr)
+        return 2
+    if _unit_as_program(args):  # "--amplitude 25 mA" with no program after it
+        print(f"estim {args.command}: error: program: got {args.program!r}, expected a "
+              f"program file or a bundled example{_QUOTE_HINT}", file=sys.stderr)
         return 2
     try:
         with _one_line_warnings(args.command), _terminate_as_interrupt():

@@ -460,6 +460,8 @@ class SensationWindow:
                               if c.thresholds_a.size else None,
                               "not_reached": int(np.sum(~np.isfinite(c.thresholds_a))),
                               "leaving_tissue": c.n_leaving_domain,
+                              # of those, wholly outside: never excited
+                              "outside_tissue": c.n_outside_domain,
                               # fibers in which an action potential started below
                               # threshold and died out (a local response, not block)
                               "local_responses": c.n_block_windows}
@@ -1165,7 +1167,9 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         notes.append(f"{leaving} of the {classes['motor'].thresholds_a.size} motor axons run "
                      "past the modelled tissue (the site is smaller than the muscle's "
                      "innervation region there): past its edge they see the edge's "
-                     "potential, so their thresholds are approximate")
+                     "potential, so their thresholds are approximate"
+                     + (f" ({classes['motor'].n_outside_domain} wholly outside it, never "
+                        "excited)" if classes["motor"].n_outside_domain else ""))
     for name in ("abeta", "adelta", "c", "periosteal"):
         gone = classes[name].n_outside_domain if name in classes else 0
         if gone:

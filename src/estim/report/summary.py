@@ -158,7 +158,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                      else "The programmed current")
             feel.append(f"{which} lies {edge_distance(at, amp)} the threshold "
                         f"for {words} ({current_words(amp)}); another sample of the model's nerve "
-                        f"fibers moves that threshold by about ±{fraction:.1%}, so the model "
+                        f"fibers moves that threshold by about ±{fraction:.0%}, so the model "
                         "cannot say on which side of it a person falls.")
         if s.get("as_expected") is False:
             across = [words for words, _, _ in edge

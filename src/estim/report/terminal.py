@@ -158,9 +158,11 @@ def render_effects(effects: Any, console: Console) -> None:
                       f"({terminal_text('; '.join(s['reasons']))}). "
                       f"[dim]{evidence[:1].upper() + evidence[1:]}[/dim]")
         people = people_text(w) if w is not None else ""
-        if people:
-            console.print(f"Of {w['bands']['subjects']} virtual people: "
-                          f"{terminal_text(people)}")
+        if people:  # with the summary's words on who is counted only where the sample ends
+            bands = w["bands"]
+            console.print(with_sample_words(
+                f"Of {bands['subjects']} virtual people: {terminal_text(people)}",
+                bands.get("undecided_at_programmed") or {}, bands["subjects"]))
     f = d.get("force")
     if f is not None and f["first_contraction_peak_N"] is not None:
         ratio = "n/a" if f["fatigue_ratio"] is None else f"{f['fatigue_ratio']:.2f}"
@@ -205,18 +207,28 @@ def fatigue_words(ratio: float) -> str:
     return f"{abs(change)}% {'weaker' if change < 0 else 'stronger'}"
 
 
-def _tissue_load(findings: list[dict[str, Any]]) -> str | None:
-    """The site's own load a run judged some rule into ("200 Ω"), read from the rules'
-    notes; None where every rule was judged into a standard test load.
+def _tissue_load(findings: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """The site's own load a run judged some rule into ("200 Ω") and whether it is above or
+    below the 500 Ω test load, read from the rules' notes (:mod:`estim.safety.rules`); None
+    where every rule was judged into a standard test load.
 
-    >>> _tissue_load([{"note": "into 200 Ω (the field solution's tissue with the ..."}])
-    '200 Ω'
+    >>> _tissue_load([{"note": "into 200 Ω (the field solution's tissue with the skin–"
+    ...                "electrode interface, below the 500 Ω test load)"}])
+    ('200 Ω', 'below')
+    >>> _tissue_load([{"note": "into 24.5 kΩ (the field solution's tissue with the skin–"
+    ...                "electrode interface: above the 500 Ω test load, a ...)"}])
+    ('24.5 kΩ', 'above')
     """
     for f in findings:
-        m = re.search(r"into ([\d.,]+ k?Ω) \(the field solution's tissue", f.get("note") or "")
+        m = _SITE_LOAD.search(f.get("note") or "")
         if m:
-            return m.group(1)
+            return m.group(1), m.group(2)
     return None
+
+
+#: A rule's note on the site's own load: the load, and above or below the test load.
+_SITE_LOAD = re.compile(r"into ([\d.,]+ [kM]?Ω) \(the field solution's tissue[^()]*?[,:] "
+                        r"(above|below) the 500 Ω test load")
 
 
 def render_brief(data: dict[str, Any], console: Console) -> None:
@@ -235,8 +247,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                   f"{len(chans)} channel{'s' * (len(chans) > 1)}[/dim]")
     if prog.get("description"):  # is this the program meant? (its settings were in -v
         # alone; UX review of 6 December 2026)
-        console.print(Text(terminal_text(prog["description"], markup=False, newlines=True),
-                           style="dim"))
+        for line in wrap_keeping_units(Text(terminal_text(
+                prog["description"], markup=False, newlines=True), style="dim"),
+                console, console.width):  # "1" / "s down" split (review)
+            console.print(line)
     safety = data["safety"]
     verdict = safety["verdict"]
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
@@ -253,8 +267,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         console.print(f"  [yellow]{differs}[/yellow]")
     tissue = _tissue_load(safety["findings"])
     if tissue:  # estim check's counts differ, into the test loads (probe, 6 December 2026)
-        _hanging(console, "  ", Text(f"judged into this site's own {tissue} where it is below "
-                                     "the standard test load; estim check uses the test "
+        load, side = tissue
+        worse = ("a voltage-controlled output drives more current into it" if side == "below"
+                 else "a current-controlled output puts more power into it")
+        _hanging(console, "  ", Text(f"judged into this site's own {load} as well, {side} the "
+                                     f"500 Ω test load ({worse}); estim check uses the test "
                                      "loads alone", style="dim"))
     for f in bad[:6]:
         value = _finding_value(f)
@@ -288,8 +305,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
                   else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
-        if c.get("modality") == "iontophoresis" and unit == "A":  # d.c.: no phases
-            charge = f"charge {format_si(q, 'C') if q else '0 µC'} over the session"
+        session_q = m.get("session_charge_C")
+        if c.get("modality") == "iontophoresis" and unit == "A" and session_q is not None:
+            # d.c.: no phases; the session's charge, what the dose is made of
+            charge = (f"charge {format_si(session_q, 'C') if session_q else '0 µC'} over the "
+                      "session")
         elif unit == "V":  # "phase area" is the voltage's time integral over a phase
             charge = ("voltage-time area of a phase "
                       f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")

@@ -76,7 +76,10 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
         console.print(f"{_verdict(f.verdict)}  [bold]{terminal_text(f.rule_id)}[/bold]"
                       + (f" ({where})" if where else ""))
         value, limit = beside_limit(f.value, f.limit, f.display_unit)
-        lines = [f"{terminal_text(value)} against the limit {terminal_text(limit)}",
+        # an indicator's threshold is not a limit (the one-line form says so too)
+        against = ("the indicator threshold" if f.rule_id.startswith("iec.indicator.")
+                   else "the limit")
+        lines = [f"{terminal_text(value)} against {against} {terminal_text(limit)}",
                  f"[dim]{terminal_text(f.source)}[/dim]"]
         if f.note:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
@@ -133,7 +136,7 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
             word = "limit"
             if f.rule_id.startswith("iec.indicator."):
                 value, word = f"{value} into 1 kΩ", "indicator threshold"
-                why = why.replace("above the limit", "above it")
+                why = why.replace("above this threshold", "above it")
             shown = (f": {terminal_text(value)} ({word} {terminal_text(most)}"
                      f"{terminal_text(why)})")
         where = "" if f.setting is None or f.setting.value == said \

@@ -63,7 +63,7 @@ def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
     judged = []
     for f in found:
         needed = f.value is not None and f.limit is not None and f.value > f.limit
-        above = "; above the limit an output indicator is required"
+        above = "; above this threshold an output indicator is required"
         if not needed:
             judged.append(replace(f, action=""))
         elif declared is True:

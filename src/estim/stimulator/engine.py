@@ -473,8 +473,11 @@ def _default_span(stim: Stimulus) -> float:
 #: Share of the preparation done when simulate reports each stage (for the progress bar),
 #: from a warm NMES preparation (benchmarks/stimulator.py): fields 0.1 s, fiber thresholds
 #: to 5 s, then a silent stage (the virtual subjects' bands) to 23 s, the muscle to 24 s.
-_STAGES = (("safety", 0.01), ("fields", 0.02), ("thresholds: ", 0.05), ("abeta", 0.05),
-           ("adelta", 0.15), (" c fibers", 0.18), ("sundt", 0.18), ("motor", 0.20),
+#: How far a stage's progress message puts the preparation, by words the message holds (the
+#: window's: "thresholds: 60 Aδ fibers (MRG model)"; test_stimulator_progress checks that
+#: each class's message moves the bar).
+_STAGES = (("safety", 0.01), ("fields", 0.02), ("thresholds: ", 0.05), (" Aβ fibers", 0.05),
+           (" Aδ fibers", 0.15), (" C fibers", 0.18), ("Sundt", 0.18), ("motor", 0.20),
            ("virtual subjects", 0.60), ("muscle", 0.90))
 
 
