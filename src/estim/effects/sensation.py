@@ -333,7 +333,10 @@ CountCriterion = Literal["detection", "strong tingling"]
 #: last sampled afferent's threshold.
 COUNT_CRITERIA: dict[CountCriterion, tuple[Sensation, ...]] = {
     "detection": (Sensation.LIGHT_TINGLING, Sensation.STRONG_TINGLING),
-    "strong tingling": (Sensation.STRONG_TINGLING,),
+    # below the sample's end as well as past it: the count may be reached below it, by
+    # afferents beyond the sample (a light tingling there was told as a prediction: the 4
+    # of 20 of conventional TENS at 25 mA; probe of 6 December 2026)
+    "strong tingling": (Sensation.LIGHT_TINGLING, Sensation.STRONG_TINGLING),
 }
 
 
@@ -382,12 +385,11 @@ class ThresholdBands:
         return counts
 
     def undecided_at(self, amplitude_a: float) -> dict[CountCriterion, int]:
-        """Of the subjects :attr:`beyond_sample` lists, how many are given at
-        ``amplitude_a`` (A) a sensation that the criterion's count was never reached for,
-        only the sample's end (:data:`COUNT_CRITERIA`: a strong tingling; for detection any
-        tingling). Where the count lies beyond the sample its current may be above or below
-        the last sampled afferent's, so those sensations are not a prediction. Only
-        criteria with some."""
+        """Of the subjects :attr:`beyond_sample` lists, how many are at ``amplitude_a`` (A)
+        given a sensation that the criterion decides (:data:`COUNT_CRITERIA`: a light or a
+        strong tingling, for either count). Where the count lies beyond the sample its
+        current may be above or below the last sampled afferent's, so which of them such a
+        subject feels is not a prediction. Only criteria with some."""
         if not self.per_subject:
             return {}
         out: dict[CountCriterion, int] = {}

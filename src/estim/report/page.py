@@ -324,38 +324,40 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-#: Each Aβ count criterion by name, as the sentence on its undecided subjects says it
+#: What is not told apart for a subject whose Aβ count lies beyond the sample, by criterion
 #: (``ThresholdBands.undecided_at``'s keys).
-_COUNT_WORDS = {"detection": "feeling it", "strong tingling": "a strong tingling"}
+_COUNT_WORDS = {"detection": "may or may not feel it",
+                "strong tingling": "may feel a light or a strong tingling"}
 
 
 def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
-    """The virtual subjects given a sensation only because the model's sample of afferents
-    ran out before its count (``ThresholdBands.undecided_at``: criterion -> subjects), of
-    ``subjects``, as a clause; "" for none.
+    """The virtual subjects whose sensation the model cannot decide because its sample of
+    afferents runs out before the count (``ThresholdBands.undecided_at``: criterion ->
+    subjects), of ``subjects``, as a clause; "" for none.
 
-    It says who is counted so, not how many run out: the sample runs out for 4 of the 20
+    It says who is undecided, not how many run out: the sample runs out for 4 of the 20
     under true interferential's pads, and 2 of them would twitch at the programmed
     intensity anyway ("for 2 of the 20 the sample runs out" stood beside the notes' 4;
     probe of 5 December 2026).
 
     >>> print(_sample_words({"strong tingling": 2}, 20))  # doctest: +NORMALIZE_WHITESPACE
-    2 of the 20 are counted as a strong tingling only because the model's sample of
-    afferents runs out before its count
+    2 of the 20 may feel a light or a strong tingling (the model's sample of afferents runs
+    out before its count for them)
     >>> _sample_words({}, 20)
     ''
     """
-    return "; ".join(f"{n} of the {subjects} {'is' if n == 1 else 'are'} counted as "
-                     f"{_COUNT_WORDS[what]} only because the model's sample of afferents runs "
-                     "out before its count" for what, n in undecided.items() if n)
+    return "; ".join(f"{n} of the {subjects} {_COUNT_WORDS[what]} (the model's sample of "
+                     "afferents runs out before its count for "
+                     f"{'them' if n > 1 else 'this one'})"
+                     for what, n in undecided.items() if n)
 
 
 def with_sample_words(text: str, undecided: Mapping[str, int], subjects: int) -> str:
     """``text`` (the virtual people's sentence) followed by :func:`_sample_words`'s clause
     where there is one.
 
-    >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:51]
-    '2 feel a strong tingling; 1 of the 20 is counted as'
+    >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:46]
+    '2 feel a strong tingling; 1 of the 20 may feel'
     >>> with_sample_words("all 20 feel nothing", {}, 20)
     'all 20 feel nothing'
     """

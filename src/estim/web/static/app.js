@@ -183,8 +183,13 @@ function recomputing(previous, body) {
 async function applySettings(event) {
   if (event) event.preventDefault();
   const form = $("settings");
-  clearErrors(form);
   const body = settingsForm();
+  // a field's "change" (on leaving it) and the button's submit send the same settings
+  // twice (two 422s for one wrong value: browser probe of 6 December 2026): one request
+  const key = JSON.stringify(body);
+  if (state.sending === key) return;
+  state.sending = key;
+  clearErrors(form);
   const previous = state.lastSettings;
   let answer;
   try {
@@ -192,6 +197,8 @@ async function applySettings(event) {
   } catch (err) {
     showError(form, err, "mode");
     return;
+  } finally {
+    if (state.sending === key) state.sending = null;
   }
   state.lastSettings = body;
   answer.mode = body.mode;
@@ -379,7 +386,9 @@ const LEVEL_WORDS = {
   pain: "Painful", unknown: "No sensation model for this program",
 };
 const VERDICT_WORDS = {
-  pass: "Within the limits", warn: "Within the limits, with a warning",
+  // a warning is not "within the limits": a d.c. component of 100 % against 1 % warns
+  // (browser probe of 6 December 2026)
+  pass: "Within the limits", warn: "Warning: a rule below is not met as it stands",
   fail: "Exceeds a limit", refused: "Not a setting this program can run",
 };
 
