@@ -440,3 +440,17 @@ def test_the_brief_prints_the_programs_own_description_literally() -> None:
     render_brief(result_to_dict(simulate(parse_program(text), body=False)), out)
     lines = out.file.getvalue().splitlines()
     assert lines[1:3] == ["80 Hz [see manual]", "second line"], lines[:4]
+
+
+def test_the_summary_of_iontophoresis_gives_its_dose() -> None:
+    """The report's summary said only that estim does not predict what d.c. feels like; the
+    dose, what the program is for, was further down (browser probe of 6 December 2026)."""
+    from estim.report.run import result_to_dict
+    from estim.report.summary import summary
+    from estim.simulate import simulate
+
+    result = simulate(load_program(bundled_examples()["iontophoresis_dexamethasone"]))
+    feel = summary(result, result_to_dict(result))["feel"]
+    dose = result.effects.dose
+    assert feel[-1].startswith(f"It delivers a dose of {dose.dose_mA_min:.3g} mA·min at "
+                               "0.4 mA/cm² under the drug pad, about ")

@@ -10,6 +10,7 @@ from estim.report.body_rows import (
     at_name,
     count_short,
     dial_volts,
+    doses_of,
     programmed_words,
     reach_limited,
 )
@@ -26,12 +27,14 @@ from estim.report.page import (
     edge_distance,
     expecter,
     muscle_away_notes,
+    number_words,
     ohm_symbols,
     other_channels_words,
     people_text,
     plain,
     plain_sensation,
     pull_words,
+    readable,
     seconds_words,
     shared_pad_notes,
     thresholds_at_the_edge,
@@ -191,6 +194,16 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         else:
             reason = plain(notes[0]) if notes else "no body stage was run"
             feel.append(f"estim does not predict what this program feels like: {reason}.")
+        # what an iontophoresis program is for, in the summary too (it was only further
+        # down; browser probe of 6 December 2026)
+        for dose in doses_of(fx).values():
+            mass = dose.get("mass_delivered_mg")
+            feel.append(
+                f"It delivers a dose of {number_words(dose.get('dose_mA_min'), 'mA·min')} "
+                f"at {number_words(dose.get('current_density_mA_per_cm2'), 'mA/cm²')} under "
+                "the drug pad" + (f", about {readable(format(mass, '.1g'))} mg of the drug "
+                                  "(an order of magnitude only)" if mass is not None else "")
+                + ".")
     return {"what": what, "description": plain(p.description), "source": plain(p.source),
             "verdict": verdict, "verdict_words": VERDICT_WORDS[verdict], "safety": safety,
             "feel": feel}

@@ -76,9 +76,11 @@ function dialText(value) {
 
 function percent(x) { return `${Math.round(x * 100)} %`; }
 
+// the fibers' kinds, not sensations: "Aδ: sharp pain 47 %" read as 47 % pain beside a
+// strong tingling (browser probe of 6 December 2026)
 const FIBER_WORDS = {
-  abeta: "Aβ: touch, tingling", adelta: "Aδ: sharp pain", c: "C: burning pain",
-  motor: "Aα: muscle (motor)", periosteal: "bone Aδ: deep ache",
+  abeta: "Aβ touch fibers", adelta: "Aδ sharp-pain fibers", c: "C burning-pain fibers",
+  motor: "Aα motor fibers", periosteal: "bone Aδ ache fibers",
 };
 function fiberName(key) {
   return FIBER_WORDS[key] || key.replace(/_/g, " ");
@@ -281,9 +283,14 @@ async function useModel(job, mode, settings) {
     api("GET", `/api/jobs/${encodeURIComponent(job)}/section`),
   ]);
   if (state.job !== job) return; // another program was chosen meanwhile
-  // the dial stays where it was for a program in the same unit; a current carried into a
-  // volts dial opened HVPC at 0 V (probe of 5 December 2026)
-  const before = state.model && state.model.unit === model.unit ? dialAmps() : null;
+  // the dial stays where it was for the same program with other settings; a current
+  // carried into a volts dial opened HVPC at 0 V (probe of 5 December 2026), and into
+  // another program of the same unit DBS opened at TENS's 5.81 mA, twice its 3 mA (a
+  // stimulator starts a program afresh; browser probe of 6 December 2026)
+  const same = state.model && state.model.unit === model.unit
+    && state.modelMode === mode && mode !== "custom";
+  const before = same ? dialAmps() : null;
+  state.modelMode = mode;
   state.model = model;
   // the job the dial turns: while another program is prepared (state.job), the dial, the
   // fit and the journal keep working on this one (they asked the unprepared job and were
@@ -308,6 +315,8 @@ async function useModel(job, mode, settings) {
   dial.disabled = false;
   $("dial-programmed").disabled = !(model.programmed > 0
                                     && model.programmed <= model.max_amplitude);
+  // a new program opens a little above where it is first felt, or at 0 where nothing is
+  // felt (DBS, iontophoresis)
   const start = before !== null && before <= model.max_amplitude ? before
     : (model.thresholds.sensory || 0) * 1.2;
   setDial(Math.min(start, model.max_amplitude));
