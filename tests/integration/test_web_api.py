@@ -182,6 +182,11 @@ def test_two_bad_settings_are_each_named_under_their_own_field(client: TestClien
     assert "pad_width" in fields and "frequency" in fields
     rate = next(p["message"] for p in detail["problems"] if p["field"] == "frequency")
     assert "-3 Hz" in rate and "width" not in rate
+    # each in the page's words, once: the anode's and the cathode's pad width were two
+    # messages naming program paths (browser probe of 6 December 2026)
+    width = [p["message"] for p in detail["problems"] if p["field"] == "pad_width"]
+    assert len(width) == 1 and width[0].startswith("Pad width: got '-5 cm'"), width
+    assert rate.startswith("Rate: got '-3 Hz'"), rate
 
 
 def test_a_form_the_api_cannot_read(client: TestClient) -> None:

@@ -267,7 +267,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#record")
         error = page.locator(".error[data-for='pain_before']")
         error.wait_for(state="visible")
-        assert "pain_before: got 11" in error.text_content()
+        assert "Pain before: got 11" in error.text_content()  # its label, not its key
         assert page.locator("#sessions tr").count() == 0
         page.fill("#pain_before", "6")
         page.click("#record")
@@ -285,7 +285,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.press("#pulse_width", "Tab")
         error = page.locator(".error[data-for='pulse_width']")
         error.wait_for(state="visible")
-        assert "pulse_width: got '400'" in error.text_content()
+        assert "Pulse width: got '400'" in error.text_content()
         page.fill("#pulse_width", "400 us")
         page.press("#pulse_width", "Tab")
         page.wait_for_selector("#job:not([hidden])")

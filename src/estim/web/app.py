@@ -283,8 +283,13 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
             # and the second box was not marked (probe of 5 December 2026)
             each = getattr(err, "settings", None) or [problem_detail(p, fields)["field"]
                                                       for p in problems]
-            detail["problems"] = [{"field": f, "message": problem_detail(p)["message"]}
-                                  for f, p in zip(each, problems, strict=True)]
+            # in the form's words, each once (a pad width wrong for both pads read twice)
+            said: list[dict[str, object]] = []
+            for f, p in zip(each, problems, strict=True):
+                one = {"field": f, "message": problem_detail(p, (f,))["message"]}
+                if one not in said:
+                    said.append(one)
+            detail["problems"] = said
         return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.exception_handler(HTTPException)

@@ -9,7 +9,7 @@ from typing import Any
 from estim.errors import InputError
 from estim.text import one_line
 
-__all__ = ["form_field", "one_line", "problem_detail", "validation_detail"]
+__all__ = ["FORM_LABELS", "form_field", "one_line", "problem_detail", "validation_detail"]
 
 def form_field(field: str, fields: Iterable[str]) -> str:
     """The form field an error's dotted path belongs to: the path itself when it is one of
@@ -25,6 +25,9 @@ def form_field(field: str, fields: Iterable[str]) -> str:
     if field in known:
         return field
     parts = [p.split("[")[0] for p in field.split(".") if p]
+    # a pad's size is the form's pad box, whichever pad the program file names
+    if len(parts) >= 2 and parts[-2] in ("anode", "cathode") and f"pad_{parts[-1]}" in known:
+        return f"pad_{parts[-1]}"
     if parts and parts[0] == "fit" and "fit" in known:
         return "fit"  # a fit's own program or site is not the form's (fit.program)
     for part in reversed(parts):
@@ -33,9 +36,33 @@ def form_field(field: str, fields: Iterable[str]) -> str:
     return field
 
 
+#: The forms' boxes as the page labels them: a message under a box names it so, not by its
+#: path in the program ("channels[0].stimulation.pulse_width: got 'abc'": browser probe of 6
+#: December 2026).
+FORM_LABELS = {"mode": "Mode", "site": "Site", "anode": "Anode (+)", "cathode": "Cathode (−)",
+               "pad_width": "Pad width", "pad_length": "Pad length",
+               "pulse_width": "Pulse width", "frequency": "Rate",
+               "first_felt": "First felt", "strong": "Strong but comfortable",
+               "twitch": "First twitch", "too_much": "Too much",
+               "ramp_minutes": "Habituation ramp", "intensity": "Intensity",
+               "minutes": "Duration", "pain_before": "Pain before", "pain_after": "Pain after",
+               "notes": "Notes", "name": "New person"}
+
+
 def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str]:
-    """The 422 detail of an :class:`InputError`."""
-    return {"field": form_field(err.field, fields), "message": one_line(err)}
+    """The 422 detail of an :class:`InputError`: the form field it belongs to, and its
+    message, naming that field by its label where the page has one.
+
+    >>> problem_detail(InputError("channels[0].stimulation.pulse_width", "abc", "a time"),
+    ...                ["pulse_width"])["message"]
+    "Pulse width: got 'abc', expected a time"
+    """
+    field = form_field(err.field, fields)
+    label = FORM_LABELS.get(field) if field in fields else None
+    if label is not None and err.field != label:
+        named = InputError(label, err.value, err.expected)
+        return {"field": field, "message": one_line(named)}
+    return {"field": field, "message": one_line(err)}
 
 
 #: What pydantic puts in an error's location for the branch of a union it tried.
