@@ -30,7 +30,7 @@ SCREENSHOTS = ROOT / "build" / "report-screenshots"
 VIEWPORT = {"width": 1000, "height": 900}
 
 #: Headings every report has, in this order.
-ALWAYS = ("Summary", "Safety verdict", "Output specification (510(k) table)", "Findings",
+ALWAYS = ("Summary", "Safety verdict", "Output specification", "Findings",
           "Waveform", "Notes on the model", "Program file")
 #: What a reader must never see: JSON keys with their SI suffix, Python reprs and literals.
 RAW = [r"\w_A\b", r"\w_s\b", r"\w_C\b", r"\w_V\b", r"_per_", r"\bTrue\b", r"\bFalse\b",

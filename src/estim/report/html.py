@@ -24,11 +24,39 @@ if TYPE_CHECKING:
 
     from estim.simulate import Result
 
-__all__ = ["SECTIONS", "render_html"]
+__all__ = ["SECTIONS", "filed_under", "render_html"]
+
+#: The US regulation whose premarket filing lists a modality's output characteristics (its
+#: 510(k)'s output table), or what stands in its place. TENS, microcurrent and
+#: interferential units are cleared under 882.5890 or 890.5850 by their intended use; a DBS
+#: system is class III and goes through premarket approval; iontophoresis has its own.
+_FILED_UNDER = {
+    "tens": "21 CFR 882.5890 (TENS for pain relief)",
+    "microcurrent": "21 CFR 882.5890 (TENS, as microcurrent units are cleared)",
+    "interferential": "21 CFR 882.5890 or 890.5850, by the intended use",
+    "nmes": "21 CFR 890.5850 (powered muscle stimulator)",
+    "ems": "21 CFR 890.5850 (powered muscle stimulator)",
+    "russian": "21 CFR 890.5850 (powered muscle stimulator)",
+    "hvpc": "21 CFR 890.5850 (powered muscle stimulator, as HVPC units are cleared)",
+    "iontophoresis": "21 CFR 890.5525 (iontophoresis device)",
+    "dbs": "premarket approval (PMA) of an implanted class III device, not a 510(k)",
+}
+
+
+def filed_under(kinds: list[str]) -> str:
+    """Where the output table of a program's modalities is filed, in words.
+
+    >>> filed_under(["dbs"])
+    'premarket approval (PMA) of an implanted class III device, not a 510(k)'
+    >>> filed_under(["iontophoresis", "tens"])
+    '21 CFR 890.5525 (iontophoresis device); 21 CFR 882.5890 (TENS for pain relief)'
+    """
+    return "; ".join(dict.fromkeys(_FILED_UNDER.get(k, "the device's own premarket filing")
+                                   for k in kinds))
 
 #: Section headings; the body sections appear when the program has them. In page order,
 #: except the DBS section (last, so the others keep their index), which follows the field.
-SECTIONS = ("Summary", "Safety verdict", "Output specification (510(k) table)", "Findings",
+SECTIONS = ("Summary", "Safety verdict", "Output specification", "Findings",
             "Waveform", "Field in the tissue", "Sensation window", "Force and fatigue",
             "Iontophoretic dose", "Notes on the model", "Program file",
             "Tissue activated around the lead")
@@ -196,5 +224,6 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "version": __version__,
         "generated": when,
         "sections": SECTIONS,
+        "filed_under": filed_under(sorted({c.stimulation.type for c in result.program.channels})),
     }
     return _environment().get_template("report.html.j2").render(context)

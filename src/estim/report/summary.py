@@ -55,7 +55,10 @@ def _output_words(result: Result) -> str:
     min"; "2 channels, each …" where they are alike, else each channel's (the summary
     gave the first channel's for all of them)."""
     names = [c.name for c in result.program.channels]
-    words = [_stimulus_words(s) for s in result.stimuli]
+    # an implant runs on: its file's duration is the time assessed, not a session
+    # ("for 60 min" of DBS; browser probe of 6 December 2026)
+    words = [_stimulus_words(s, continuous=c.stimulation.type == "dbs")
+             for s, c in zip(result.stimuli, result.program.channels, strict=True)]
     if len(words) == 1:
         return f"1 channel: {words[0]}"
     if len(set(words)) == 1:
@@ -64,9 +67,9 @@ def _output_words(result: Result) -> str:
         f"channel {plain(n)} at {w}" for n, w in zip(names, words, strict=True))
 
 
-def _stimulus_words(stim: Stimulus) -> str:
+def _stimulus_words(stim: Stimulus, *, continuous: bool = False) -> str:
     """One line of what a channel puts out ("25 mA peak, 200 µs pulses at 80 Hz, for 30
-    min")."""
+    min"; ``continuous``: "continuously (60 min assessed)")."""
     t = stim.timing
     parts = [f"{format_value(stim.peak, 'mA' if stim.unit == 'A' else 'V')} peak"]
     if t.carrier_hz and t.frequency_max_hz:  # a swept carrier (true interferential's beat)
@@ -83,7 +86,8 @@ def _stimulus_words(stim: Stimulus) -> str:
         parts.append(f"in bursts at {format_value(t.burst_frequency_hz, 'Hz')}")
     if t.on_time_s and t.off_time_s:
         parts.append(f"{t.on_time_s:.3g} s on, {t.off_time_s:.3g} s off")
-    parts.append(f"for {stim.duration_s / 60:.3g} min")
+    parts.append(f"continuously ({stim.duration_s / 60:.3g} min assessed)" if continuous
+                 else f"for {stim.duration_s / 60:.3g} min")
     return ", ".join(parts)
 
 
