@@ -248,6 +248,11 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert re.search(r"Recommended intensity: [\d.]+ mA",
                          page.text_content("#fit-recommend"))
         assert page.locator("#fit-window tr").count() >= 2
+        # the person's own marks beside the predictions (probe of 6 December 2026)
+        assert page.is_visible("#fit-marked-head")
+        first = page.locator("#fit-window tr").first.locator("td")
+        assert first.count() == 2
+        assert first.nth(0).text_content() == page.input_value("#first_felt")
 
         # the journal: a name with markup is shown as typed, never run
         name = "<img src=x onerror=\"document.title='pwned'\"> Eve"

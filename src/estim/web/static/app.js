@@ -547,14 +547,30 @@ function showPerson(p) {
   $("fit-program").textContent = p.program.name;
   const body = $("fit-window");
   body.replaceChildren();
+  // the person's own marks beside the fit's predictions, on the program they were made
+  // on: "first felt 5.64 mA" stood alone where the person had marked 4 mA (browser probe
+  // of 6 December 2026)
+  const fitted = p.fit || {};
+  const marks = fitted.program === p.program.name && fitted.site === p.program.site
+    ? fitted.marks || {} : {};
+  const MARKED = { sensory: "first_felt", strong: "strong", motor: "twitch", pain: "too_much" };
+  const anyMark = Object.keys(marks).length > 0;
+  $("fit-marked-head").hidden = !anyMark;
   for (const [key, amps] of Object.entries(p.window)) {
     const tr = document.createElement("tr");
     const th = document.createElement("th");
     th.scope = "row";
     th.textContent = thresholdName(key);
+    tr.append(th);
+    if (anyMark) {
+      const mark = marks[MARKED[key]];
+      const td = document.createElement("td");
+      td.textContent = Number.isFinite(mark) ? dialText(mark) : "";
+      tr.append(td);
+    }
     const td = document.createElement("td");
     td.textContent = Number.isFinite(amps) ? dialText(amps) : "not reached";
-    tr.append(th, td);
+    tr.append(td);
     body.append(tr);
   }
   state.recommended = p.recommended;
