@@ -199,6 +199,13 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         top = thresholds["max_amplitude"]
         position = {k: round(v / top * 200) for k, v in thresholds["thresholds"].items()
                     if v is not None}
+        # the typical person's four thresholds, in words under the dial and as its ticks
+        said = page.text_content("#dial-thresholds") or ""
+        assert said.startswith("The typical person (ticks on the dial): first felt "), said
+        ticks = page.evaluate("[...document.querySelectorAll('#dial-marks option')]"
+                              ".map(o => Number(o.value))")
+        assert ticks == pytest.approx([thresholds["thresholds"][k] / top * 200 for k in
+                                       ("sensory", "strong", "motor", "pain")], rel=1e-9)
 
         _turn(page, 0)
         quiet_text, quiet_bars = page.text_content("#sensation"), _bars(page)

@@ -110,8 +110,9 @@ def test_the_summary_describes_every_channel() -> None:
 
     dbs = resolve_program("dbs_stn")[0]
     two = dbs.replace(channels=(dbs.channels[0], dbs.channels[0].replace(name="2")))
-    assert words(dbs) == "1 channel: 3 mA peak, 60 µs pulses at 130 Hz, continuously (60 min assessed)"
-    assert words(two) == "2 channels, each 3 mA peak, 60 µs pulses at 130 Hz, continuously (60 min assessed)"
+    each = "3 mA peak, 60 µs pulses at 130 Hz, continuously (60 min assessed)"
+    assert words(dbs) == f"1 channel: {each}"
+    assert words(two) == f"2 channels, each {each}"
     ifc = words(resolve_program("ifc_true_knee")[0])
     assert "channel A at 30 mA peak, on a 4000 Hz carrier" in ifc
     assert "; channel B at 30 mA peak, on a 4080.2–4119.7 Hz carrier" in ifc

@@ -317,6 +317,22 @@ async function useModel(job, mode, settings) {
                                     && model.programmed <= model.max_amplitude);
   // a new program opens a little above where it is first felt, or at 0 where nothing is
   // felt (DBS, iontophoresis)
+  // the model's thresholds marked on the dial's track: where it is felt, twitches, hurts
+  // (the dial showed no thresholds; browser probe of 6 December 2026)
+  const marks = $("dial-marks");
+  marks.replaceChildren();
+  const said = [];
+  for (const key of ["sensory", "strong", "motor", "pain"]) {
+    const amps = (model.thresholds || {})[key];
+    if (!Number.isFinite(amps) || amps <= 0) continue;
+    said.push(`${thresholdName(key)} ${dialText(amps)}`);
+    if (amps > model.max_amplitude) continue;
+    const o = option(String(amps / model.max_amplitude * DIAL_STEPS), thresholdName(key));
+    o.label = `${thresholdName(key)}: ${dialText(amps)}`;
+    marks.append(o);
+  }
+  $("dial-thresholds").textContent = said.length
+    ? `The typical person (ticks on the dial): ${said.join(", ")}.` : "";
   const start = before !== null && before <= model.max_amplitude ? before
     : (model.thresholds.sensory || 0) * 1.2;
   setDial(Math.min(start, model.max_amplitude));
