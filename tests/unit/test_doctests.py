@@ -19,7 +19,7 @@ MODULES = (
     "estim.fibers.protocols",
     "estim.fibers.cable",
     "estim.text",
-    "estim.report.page", "estim.report.terminal", "estim.report.sweep_text", "estim.report.html",
+    "estim.report.page", "estim.report.terminal", "estim.sweep.text", "estim.report.html",
     "estim.report.body_rows",
     "estim.effects.subjects",
     "estim.effects.window",

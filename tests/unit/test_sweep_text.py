@@ -1,4 +1,4 @@
-"""A sweep's points on the terminal (estim.report.sweep_text): the varied settings beside the
+"""A sweep's points on the terminal (estim.sweep.text): the varied settings beside the
 verdict, the sensation and the thresholds, within 80 columns, and no more than 25 rows."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import io
 
 from rich.console import Console
 
-from estim.report.sweep_text import MOST_ROWS, print_sweep_table
 from estim.sweep.point import OUTPUTS
 from estim.sweep.table import Column, SweepTable
+from estim.sweep.text import MOST_ROWS, print_sweep_table
 
 _OUT = {o.name: o for o in OUTPUTS}
 

@@ -200,9 +200,9 @@ def _sweep(args: argparse.Namespace) -> int:
                     "errors": [{"point": i, "error": e} for i, e in run.errors],
                     "files": [str(p) for p in written]})
     else:
-        from estim.report.sweep_text import print_sweep_table
         from estim.report.terminal import console
         from estim.sweep import sweep_table
+        from estim.sweep.text import print_sweep_table
 
         n = len(plan.points)
         print(f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "

@@ -456,13 +456,9 @@ def calibrated_values() -> tuple[tuple[str, object], ...]:
     (:mod:`estim.sweep.plan`), so that a sweep resumed after a value was calibrated again
     redoes its points instead of mixing answers of two models."""
     from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
-    from estim.effects.window import NOCICEPTOR_SAMPLE_AFFERENTS
     from estim.fibers.tables import MRG
 
-    # the nociceptors' floor is derived, not calibrated, but a point computed without it (a
-    # small pad's, before 6 December 2026) is another model's (review)
     return (("counts", CALIBRATED_COUNTS),
-            ("nociceptor_sample_afferents", round(NOCICEPTOR_SAMPLE_AFFERENTS, 6)),
             ("motor_branch_diameter_factor", MOTOR_BRANCH_DIAMETER_FACTOR),
             ("pain_summation_tau_s", PAIN_SUMMATION_TAU_S),
             ("subject_excitability_cv", SUBJECT_EXCITABILITY_CV),

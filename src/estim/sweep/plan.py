@@ -287,10 +287,13 @@ def model_key() -> tuple[object, ...]:
     from estim.effects.anatomy import MUSCLES
     from estim.effects.calibration import calibrated_values
     from estim.effects.subjects import SUBJECT_SPREAD
-    from estim.effects.window import THRESHOLDS_VERSION
+    from estim.effects.window import NOCICEPTOR_SAMPLE_AFFERENTS, THRESHOLDS_VERSION
     from estim.fields.sites import MIN_SUBJECT_MUSCLE_M
 
+    # the nociceptors' floor is derived, not calibrated, but a point computed without it (a
+    # small pad's, before 6 December 2026) is another model's (review)
     return (calibrated_values(), THRESHOLDS_VERSION,
+            ("nociceptor_sample_afferents", round(NOCICEPTOR_SAMPLE_AFFERENTS, 6)),
             tuple((name, m.motor_point_sd_m) for name, m in MUSCLES.items()),
             tuple((name, cv) for name, (cv, _) in SUBJECT_SPREAD.items()),
             MIN_SUBJECT_MUSCLE_M)
