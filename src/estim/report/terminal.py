@@ -431,10 +431,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
         radius = max((c["radius_m"] for c in cathodes), default=0.0) * 1e3  # [m -> mm]
         several = len(dbs.get("channels") or []) > 1  # the radii said below, each contact's
+        # what the volume is, in a few words (probe of 6 December 2026: "94.1 mm³ (5.7 µm
+        # axons)" left it to the reader)
         console.print("\n[bold]Activated tissue:[/bold] "
                       f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
                       + ("" if several else f", radius {radius:.2g} mm")
-                      + f" [dim]({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons)[/dim]")
+                      + f" [dim](where {dbs['fiber_diameter_m'] * 1e6:.2g} µm axons fire)[/dim]")
         if several:  # it described channel 1's alone
             _hanging(console, "  ", Text(dbs_channels_text(dbs), style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
@@ -446,8 +448,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
             _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
-        console.print(f"  [dim]a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
-                      "threshold would give "
+        console.print(f"  [dim]the common shortcut, a {dbs['field_threshold_V_per_m'] / 1e3:.2g} "
+                      "V/mm field threshold, would give "
                       f"{readable(format(dbs['field_volume_mm3'], '.3g'))} mm³[/dim]")
     elif fx.get("dbs_activation_skipped"):
         console.print()
