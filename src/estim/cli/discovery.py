@@ -18,7 +18,10 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("programs", help="list the bundled example programs")
+    p = sub.add_parser("programs", help="list the bundled example programs",
+                       description="List the bundled example programs: each one's name, "
+                                   "modality and title (with its site); any command takes "
+                                   "one by name (estim run tens_burst).")
     add_json(p)
     p.set_defaults(handler=_programs)
 
@@ -28,7 +31,10 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(handler=_sites)
 
-    p = sub.add_parser("placements", help="list where electrodes can go on a site")
+    p = sub.add_parser("placements", help="list where electrodes can go on a site",
+                       description="List the named places on a site that a program's "
+                                   "anode and cathode can name (placement = \"...\"), with "
+                                   "their positions; on a brain site, a DBS lead's contacts.")
     p.add_argument("site", help="a site name (estim sites lists them)")
     p.add_argument("--lead", default=None, metavar="LEAD",
                    help="on a brain site, the contacts of this DBS lead (default: the "

@@ -17,7 +17,12 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help="run every stage on a program (default: a bundled example)")
+    p = sub.add_parser("run", help="run every stage on a program (default: a bundled example)",
+                       description="Run every stage on a program: its output and safety "
+                                   "verdict, the field in the tissue, which nerve fibers fire "
+                                   "and what a person would feel, the force or the dose; "
+                                   "prints the answer and writes results.json and "
+                                   "report.html.")
     add_program(p, optional=True,
                 help="program file or bundled example name (default: tens_conventional)")
     p.add_argument("-o", "--output", default=None,
