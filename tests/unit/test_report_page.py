@@ -454,3 +454,36 @@ def test_the_summary_of_iontophoresis_gives_its_dose() -> None:
     dose = result.effects.dose
     assert feel[-1].startswith(f"It delivers a dose of {dose.dose_mA_min:.3g} mA·min at "
                                "0.4 mA/cm² under the drug pad, about ")
+
+
+@pytest.mark.parametrize(("load", "said"), [
+    (200.0, "judged into this site's own 200 Ω as well, below the 500 Ω test load"),
+    (24_500.0, "judged into this site's own 24.5 kΩ as well, above the 500 Ω test load"),
+    (None, None)])
+def test_the_summary_names_the_site_load_a_rule_was_judged_into(
+        load: float | None, said: str | None) -> None:
+    """``estim check`` and ``estim run`` counted HVPC's warnings differently with no word why
+    (probe of 6 December 2026): the run says when it judged rules into the site's own load,
+    and on which side of the test load. The load is the finding's own field
+    (``site_load_ohm``); it was parsed from the note's words before."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()["tens_conventional"]),
+                                   body=False))
+    for f in data["safety"]["findings"]:
+        f["site_load_ohm"] = None
+    data["safety"]["findings"][0]["site_load_ohm"] = load
+    out = make_console()
+    out.file = io.StringIO()
+    out.width = 200
+    render_brief(data, out)
+    text = " ".join(str(out.file.getvalue()).split())
+    assert ("judged into this site's own" in text) is (said is not None)
+    if said:
+        assert said in text, text

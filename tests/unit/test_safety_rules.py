@@ -531,6 +531,9 @@ def test_check_warns_where_a_voltage_output_below_500_ohm_could_exceed_a_skin_ru
             "iec.current_density") if f.setting is Setting.PROGRAMMED)
         assert into_site.verdict is Verdict.PASS, (ohm, into_site.note)
         assert f"{min(ohm, 500.0):.0f} Ω" in into_site.note
+        # the load it was judged into, for the terminal's line on it (read from the note's
+        # words before)
+        assert into_site.site_load_ohm == (ohm if ohm < 500.0 else None)
 
 
 @pytest.mark.parametrize(("amplitude", "verdict"), [("40 mA", Verdict.PASS),
@@ -638,6 +641,7 @@ def test_the_power_density_reads_a_higher_field_load_for_a_current_source(
     there = power({"1": load})
     assert there.value == pytest.approx(load * (peak * duty) ** 2 / 4e-4, rel=1e-9)
     assert there.value > at_500.value and "into 4,000 Ω" in there.note
+    assert there.site_load_ohm == load and at_500.site_load_ohm is None
     # the current density is the current's: the 500 Ω one stands (no lower current counts)
     density = next(f for f in check(program, impedances_ohm={"1": load})
                    .by_rule("iec.current_density") if f.setting.value == "programmed")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from estim.report.body_rows import (
@@ -209,26 +208,22 @@ def fatigue_words(ratio: float) -> str:
 
 def _tissue_load(findings: list[dict[str, Any]]) -> tuple[str, str] | None:
     """The site's own load a run judged some rule into ("200 Ω") and whether it is above or
-    below the 500 Ω test load, read from the rules' notes (:mod:`estim.safety.rules`); None
+    below the 500 Ω test load (:attr:`estim.safety.verdicts.Finding.site_load_ohm`); None
     where every rule was judged into a standard test load.
 
-    >>> _tissue_load([{"note": "into 200 Ω (the field solution's tissue with the skin–"
-    ...                "electrode interface, below the 500 Ω test load)"}])
+    >>> _tissue_load([{"site_load_ohm": None}, {"site_load_ohm": 200.0}])
     ('200 Ω', 'below')
-    >>> _tissue_load([{"note": "into 24.5 kΩ (the field solution's tissue with the skin–"
-    ...                "electrode interface: above the 500 Ω test load, a ...)"}])
+    >>> _tissue_load([{"site_load_ohm": 24_500.0}])
     ('24.5 kΩ', 'above')
     """
+    from estim.safety.output import SURFACE_TEST_LOAD_OHM
+    from estim.text import ohm_text
+
     for f in findings:
-        m = _SITE_LOAD.search(f.get("note") or "")
-        if m:
-            return m.group(1), m.group(2)
+        load = f.get("site_load_ohm")
+        if load is not None:
+            return ohm_text(load), "below" if load < SURFACE_TEST_LOAD_OHM else "above"
     return None
-
-
-#: A rule's note on the site's own load: the load, and above or below the test load.
-_SITE_LOAD = re.compile(r"into ([\d.,]+ [kM]?Ω) \(the field solution's tissue[^()]*?[,:] "
-                        r"(above|below) the 500 Ω test load")
 
 
 def render_brief(data: dict[str, Any], console: Console) -> None:

@@ -14,7 +14,7 @@ from functools import partial
 from estim.program.model import Channel, Control, Iontophoresis, Program, Verdict
 from estim.safety.limits import iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
-from estim.safety.output import ChannelOutput, Setting, channel_implanted
+from estim.safety.output import FIELD_LOAD_SOURCE, ChannelOutput, Setting, channel_implanted
 from estim.safety.table import format_value
 from estim.safety.verdicts import Finding, rule_finding
 from estim.text import current_text, ohm_text, readable
@@ -90,6 +90,14 @@ def _into(out: ChannelOutput) -> str:
     return "into 500 Ω"
 
 
+def _site_load(out: ChannelOutput) -> float | None:
+    """The site's own load (Ω) a surface channel's skin rules are judged into, where it is
+    not the 500 Ω test load (:func:`_into`); None otherwise."""
+    if out.metrics_load is not None and out.load_source == FIELD_LOAD_SOURCE:
+        return out.load_ohm
+    return None
+
+
 #: What a voltage-controlled channel's note says of a load below 500 Ω; a warning that
 #: names the load below which its rule fails says it instead.
 _LOWER_LOAD_WORDS = (" (voltage-controlled: a lower load draws more current; estim run "
@@ -105,16 +113,17 @@ def _power_density(out: ChannelOutput, where: str) -> Finding:
     area = out.smaller_area_m2
     power = out.judged_ohm * out.judged_metrics.rms_max_1s**2 / area
     note = where + ", worst 1 s"
+    site_load = _site_load(out)
     if out.metrics_field is not None and out.field_impedance_ohm is not None:
         there = out.field_impedance_ohm * out.metrics_field.rms_max_1s**2 / area
         if there > power:
-            power = there
+            power, site_load = there, out.field_impedance_ohm
             note = (f"smaller electrode {area * 1e4:.3g} cm², into "
                     f"{ohm_text(out.field_impedance_ohm)} ({out.field_load_source}: above the "
                     "500 Ω test load, a current-controlled output puts more power into it), "
                     "worst 1 s")
     return rule_finding(limit("fda.power_density"), power, out, note=note,
-                    action="larger electrodes or less output")
+                        action="larger electrodes or less output", site_load_ohm=site_load)
 
 
 #: The skin rules whose value grows with the current into the load: an output held back
@@ -186,27 +195,28 @@ def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
     m = out.judged_metrics
     rms = m.rms_max_1s
     where = f"smaller electrode {area * 1e4:.3g} cm², {_into(out)}"
+    site = partial(rule_finding, site_load_ohm=_site_load(out))  # judged into _into's load
     found = [
-        rule_finding(limit("iec.current_density"), rms / area, out, note=where,
-                 action="the instructions for use must draw the operator's attention to "
-                        "these electrodes"),
+        site(limit("iec.current_density"), rms / area, out, note=where,
+             action="the instructions for use must draw the operator's attention to these "
+                    "electrodes"),
         _power_density(out, where),
     ]
     s = out.channel.stimulation
     if not isinstance(s, Iontophoresis) and _shape_setting(out):
         frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
         zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
-        found.append(rule_finding(limit("iec.dc_component"), frac, out,
-                              note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
-                                   f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
-                              action="the instructions for use must give the precautions "
-                                     "for a d.c. component", shape=True))
+        found.append(site(limit("iec.dc_component"), frac, out,
+                          note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
+                               f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
+                          action="the instructions for use must give the precautions for a "
+                                 "d.c. component", shape=True))
     if out.monophasic_by_intent:
-        found.append(rule_finding(limit("dc.current_density"), m.mean_abs / area, out,
-                              note=where + ", average of |I|"))
+        found.append(site(limit("dc.current_density"), m.mean_abs / area, out,
+                          note=where + ", average of |I|"))
     if isinstance(s, Iontophoresis):
-        found.append(rule_finding(limit("iontophoresis.current_density"),
-                              m.peak / area, out, note=where + ", plateau"))
+        found.append(site(limit("iontophoresis.current_density"), m.peak / area, out,
+                          note=where + ", plateau"))
         if out.setting is Setting.PROGRAMMED:
             found.append(rule_finding(limit("iontophoresis.dose"),
                                   abs(out.metrics_500.session_charge), out,

@@ -43,6 +43,9 @@ class Finding:
     :param note: how the value was obtained.
     :param action: what the user or the manufacturer must do (e.g. fit an output indicator).
     :param evidence: always "rule".
+    :param site_load_ohm: the site's own load (Ω, the field solution's tissue with the
+        skin–electrode interface) the value was judged into, where that is not a standard
+        test load; None otherwise.
     """
 
     rule_id: str
@@ -58,6 +61,7 @@ class Finding:
     note: str = ""
     action: str = ""
     evidence: EvidenceLevel = EvidenceLevel.RULE
+    site_load_ohm: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +73,7 @@ class Finding:
             "verdict": self.verdict.value, "channel": self.channel,
             "setting": self.setting.value if self.setting else None,
             "note": self.note, "action": self.action, "evidence": self.evidence.value,
+            "site_load_ohm": self.site_load_ohm,
         }
 
 
@@ -114,9 +119,10 @@ class SafetyReport:
 
 def rule_finding(row: Limit, value: float | None, out: ChannelOutput, *, note: str = "",
              action: str = "", limit_value: float | None = None,
-             shape: bool = False) -> Finding:
+             shape: bool = False, site_load_ohm: float | None = None) -> Finding:
     """A rule's finding; ``shape``: a rule of the pulse's shape, whose verdict is its own at
-    any setting (judged at the device maximum only for a channel programmed at 0)."""
+    any setting (judged at the device maximum only for a channel programmed at 0);
+    ``site_load_ohm``: the site's own load it was judged into (:attr:`Finding.site_load_ohm`)."""
     lim = row.value if limit_value is None else limit_value
     if value is None or not math.isfinite(value):
         verdict = Verdict.WARN
@@ -130,4 +136,5 @@ def rule_finding(row: Limit, value: float | None, out: ChannelOutput, *, note: s
         verdict = Verdict.PASS
         action = ""
     return Finding(row.id, row.description, row.source, value, lim, row.unit, row.display_unit,
-                   verdict, out.channel.name, out.setting, readable(note), action)
+                   verdict, out.channel.name, out.setting, readable(note), action,
+                   site_load_ohm=site_load_ohm)
