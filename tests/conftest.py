@@ -76,6 +76,21 @@ def work_unit(nodeid: str) -> str:
     return module
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """``pytest -n 2`` on a 2-core machine runs two workers, and each would start numba's and
+    OpenBLAS's threads, one per core: four busy threads on two cores. Measured with two cold
+    ``tens_acupuncture`` runs side by side (fields cached; 6 December 2026, 2 cores): 33.3 s
+    with two threads each, 26.0 s with one (both of two tries within 0.7 s). So where there
+    is a worker per core, each computes on one thread. Set here, in the controller, before
+    the workers start (numpy is imported in a worker before its conftest), so the workers
+    and the servers and CLIs that tests start inherit it. Results do not depend on the
+    thread count: a batch's fibers are integrated one by one, whichever thread takes them."""
+    workers = getattr(config.option, "numprocesses", None)
+    if isinstance(workers, int) and workers >= (os.cpu_count() or 1):
+        for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``-n N`` (xdist's ``--dist load``) hands out work units (:func:`work_unit`) in collection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -226,3 +227,27 @@ def test_a_time_constant_that_underflows_is_an_infinite_rate_not_an_error() -> N
 
     g = gates(2, 3000.0, kinetic_constants(2, 32.0))
     assert np.isinf(g[6]) and g[2] == 1.0  # exp(-dt·inf) = 0: one step lands on inf
+
+
+def test_thresholds_do_not_depend_on_the_thread_count() -> None:
+    """The tests run one numba thread per xdist worker (tests/conftest.py), so the kernel's
+    split of a batch between threads is checked here, in a process of its own with two:
+    the same six fibers' thresholds with one thread and with two are the same numbers
+    (each fiber is integrated alone, whichever thread's chunk holds it)."""
+    code = """
+import numba, numpy as np
+from estim.fibers import RectangularPulse, find_thresholds, make_fiber, point_source_potential
+fibers = [make_fiber("mrg", d, n_nodes=21) for d in (5.7e-6, 7.3e-6, 8.7e-6, 10e-6, 11.5e-6,
+                                                      12.8e-6)]
+phis = [point_source_potential(f.points(), (0.0, 1.5e-3 + 2e-4 * k, 0.0), 0.2)
+        for k, f in enumerate(fibers)]
+out = []
+for n in (1, 2):
+    numba.set_num_threads(n)
+    out.append(find_thresholds(fibers, phis, RectangularPulse(1e-4)).threshold_a)
+print(numba.get_num_threads(), np.array_equal(out[0], out[1]), np.all(np.isfinite(out[0])))
+"""
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)
+    assert done.stdout.split() == ["2", "True", "True"], done.stderr[-2000:]
