@@ -559,6 +559,17 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"intensity": "0.02"}, "intensity", ("a current with its unit, such as '20 mA'",)),
     ({"intensity": "-5 mA"}, "intensity", ("from 0 to tens_conventional's device maximum, "
                                            "100 mA",)),
+    # a name that reads as a bundled program's but is not its key nor its title skipped
+    # the dial: 900 mA was kept on a 1 mA unit, and with a zero-width space on a 100 mA
+    # one (probe of 6 December 2026)
+    ({"program": "Microcurrent_Face", "site": "cheek", "intensity": "900 mA"}, "program",
+     ("'microcurrent_face' as the menu writes it",)),
+    ({"program": "microcurrent_face.", "site": "cheek", "intensity": "900 mA"}, "program",
+     ("'microcurrent_face' as the menu writes it",)),
+    ({"program": "conventional tens, lower back", "intensity": "900 mA"}, "program",
+     ("'Conventional TENS, lower back' as the menu writes it",)),
+    ({"program": "tens_conventional\u200b", "intensity": "900 mA"}, "program",
+     ("without control or invisible characters",)),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
         client: TestClient, changes: dict[str, object], field: str,

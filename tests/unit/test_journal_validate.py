@@ -89,6 +89,19 @@ def test_a_name_of_invisible_characters_is_refused(blank: str) -> None:
         validate.name(blank)
 
 
+@pytest.mark.parametrize("name", ["Al\u200bice", "Al\u00adice", "\ufeffAlice"])
+def test_an_invisible_character_inside_a_name_is_refused(name: str) -> None:
+    """"Al\u200bice" was a second Alice that looks like the first, and
+    "tens_conventional\u200b" a program the dial did not know (probe of 6 December 2026).
+    The joiners and the direction marks that words in some scripts need stay allowed."""
+    with pytest.raises(JournalError, match="invisible characters"):
+        validate.name(name)
+    with pytest.raises(JournalError, match="invisible characters"):
+        validate.program(name)
+    for kept in ("\u0645\u06cc\u200c\u0631\u0648\u0645", "Ana\u200d", "\u200fAna"):
+        assert validate.name(kept) == kept.strip()
+
+
 def test_a_line_separator_is_a_line_break_in_a_name() -> None:
     with pytest.raises(JournalError, match="one line"):
         validate.name("a\u2028b")

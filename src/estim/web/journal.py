@@ -111,7 +111,46 @@ def _dial(request: Request, program: str, job: str | None,
         return model.max_amplitude_a, model.unit
     # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
     # device is the mode's (a title may hold " (" itself: "..., wound (calf)")
-    return _named_dial(program) or _named_dial(program.split(" (", 1)[0])
+    named = _named_dial(program) or _named_dial(program.split(" (", 1)[0])
+    if named is None:
+        for text in (program, program.split(" (", 1)[0]):
+            known = _known_names().get(_name_key(text))
+            if known is not None:
+                # "Microcurrent_Face" and "microcurrent_face." were kept at 900 mA on a
+                # 1 mA unit: a name the dial did not know, that a reader takes for the
+                # bundled program (probe of 6 December 2026)
+                from estim.errors import InputError
+
+                raise InputError("program", program, f"{known!r} as the menu writes it (a "
+                                 "session of a bundled program is checked against its "
+                                 "device's maximum), or a name of your own that is not "
+                                 "one of the menu's; nothing was saved")
+    return named
+
+
+def _name_key(text: str) -> str:
+    """A program name as a reader sees it: letters and digits alone, in one case.
+
+    >>> _name_key("Conventional TENS, lower back") == _name_key("conventional_tens.lower-back")
+    True
+    """
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> dict[str, str]:
+    """Every name the menu knows a program by (its mode's id and title), by
+    :func:`_name_key`."""
+    from estim.stimulator.modes import ModeKind, modes
+
+    out: dict[str, str] = {}
+    for m in modes():
+        if m.kind is not ModeKind.CUSTOM:
+            out.setdefault(_name_key(m.id), m.id)
+            out.setdefault(_name_key(m.label), m.label)
+    return out
 
 
 def _within_dial(program: str, values: dict[str, Any],
