@@ -108,6 +108,23 @@ def test_deep_dotted_keys_are_refused():
     _refused(text, "program", "nested")
 
 
+def test_more_channels_than_any_stimulator_has_are_refused():
+    """200 copies of a channel held the web server's one worker for 5.5 minutes (probe of
+    6 December 2026): a program has at most MAX_CHANNELS; that many still load."""
+    from estim.program.model import MAX_CHANNELS
+
+    text = _text("tens_conventional")
+    head, _, channel = text.partition("[[channels]]")
+
+    def with_channels(n: int) -> str:
+        return head + "".join("[[channels]]" + channel.replace('name = "1"', f'name = "{k}"')
+                              for k in range(n))
+
+    assert len(parse_program(with_channels(MAX_CHANNELS)).channels) == MAX_CHANNELS
+    err = _refused(with_channels(MAX_CHANNELS + 1), "channels", f"at most {MAX_CHANNELS}")
+    assert f"{MAX_CHANNELS + 1} channels" in str(err)
+
+
 def test_too_many_keys_are_refused():
     text = _text("tens_conventional") + "\n[x]\n" + "".join(f"k{i} = 1\n" for i in range(20000))
     _refused(text, "program", "keys")

@@ -329,6 +329,12 @@ MAX_IMPEDANCE_OHM = 100e3
 _CONTRACTION_BEFORE = {"contraction, approaching pain": "contraction, below pain"}
 
 
+#: The most channels a program may have: TENS and NMES units have 1 to 4, and this leaves
+#: room for research arrays; each channel is simulated on its own, so the bound is also
+#: a bound on a run's time.
+MAX_CHANNELS = 16
+
+
 class Program(FrozenModel):
     """A whole stimulation program, as read from a program file.
 
@@ -377,6 +383,13 @@ class Program(FrozenModel):
         if not self.name.strip():
             raise InputError("name", self.name, "a name for the program (it heads every "
                              "output)")
+        if len(self.channels) > MAX_CHANNELS:
+            # 200 copies of a channel held the web server's one worker for 5.5 minutes
+            # (probe of 6 December 2026)
+            raise InputError("channels", f"{len(self.channels)} channels",
+                             f"at most {MAX_CHANNELS} channels (more than any stimulator "
+                             "estim models has; simulate a larger array in programs of up "
+                             f"to {MAX_CHANNELS})")
         names = [c.name for c in self.channels]
         stated: dict[frozenset[str], tuple[str, float]] = {}  # electrode pair -> impedance
         for i, c in enumerate(self.channels):
