@@ -9,6 +9,7 @@ move the way the strength-duration curve says. The journal is SQLite in tmp_path
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -940,6 +941,15 @@ def test_a_key_given_twice_is_refused_and_nothing_is_stored(client: TestClient) 
     assert len(client.get("/api/people").json()) == before
     _refused(client.post("/api/programs", content=b'{"mode": "knead", "mode": "tap"}',
                          headers={"content-type": "application/json"}), "mode")
+    # two Content-Type headers: the check read the last and the body was read as the
+    # first, and the later pain_after was kept (probe of 6 December 2026)
+    pid = client.post("/api/people", json={"name": "Twice"}).json()["id"]
+    body = json.dumps(_session())[:-1] + ', "pain_after": 3, "pain_after": 9}'
+    _refused(client.post(f"/api/people/{pid}/sessions", content=body.encode(),
+                         headers=[("content-type", "application/json"),
+                                  ("content-type", "text/plain")]),
+             "request", "one Content-Type header")
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
 
 
 def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
@@ -957,6 +967,17 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
     assert put.json()["detail"] == {"field": "method", "message": "method: got 'PUT', "
                                     "expected one of GET, POST on /api/people"}
     assert client.head("/").status_code == 200
+    # the page's files: an empty Allow and "one of  on /static/app.js"; a path the server
+    # does not have: {"detail": "Not Found"} (probe of 6 December 2026)
+    post = client.post("/static/app.js")
+    assert post.status_code == 405 and post.headers["allow"] == "GET, HEAD", post.text
+    assert "expected one of GET, HEAD on /static/app.js" in post.json()["detail"]["message"]
+    for path in ("/api/nope", "/api/jobs/", "/static/nope.js"):
+        gone = client.get(path)
+        assert gone.status_code == 404, (path, gone.text)
+        assert gone.json()["detail"]["field"] == "path", (path, gone.text)
+        assert f"got '{path}', expected a path the server has" in \
+            gone.json()["detail"]["message"], gone.text
     pid = client.post("/api/people", json={"name": "Spaced"}).json()["id"]
     for program in ("tens_conventional ", " tens_conventional", "tens_conventional\u00a0"):
         _refused(client.post(f"/api/people/{pid}/sessions",

@@ -129,7 +129,19 @@ class _OneKeyEach:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
+        listed = list(scope.get("headers") or ()) if scope["type"] == "http" else []
+        headers = dict(listed)
+        types = [v for k, v in listed if k.lower() == b"content-type"]
+        if len(types) > 1:
+            # the check read the last and the body was read as the first, so a JSON body
+            # sent with "text/plain" after it kept a key given twice (probe of 6 December
+            # 2026)
+            text = one_line(InputError("request", " and ".join(t.decode("latin-1")
+                                                               for t in types),
+                                       "one Content-Type header"))
+            await JSONResponse(status_code=422, content={"detail": {
+                "field": "request", "message": text}})(scope, receive, send)
+            return
         repeated = _repeated_query(scope.get("query_string", b"")) if headers else None
         if repeated is not None:
             param, was, now = repeated
@@ -302,11 +314,22 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
             # {"detail": "Method Not Allowed"} with "allow: GET" on a path that takes POST
             # too (probe of 6 December 2026): every method of the path's routes, said as
             # every other error is
-            allowed = _methods_of(request.app, request.url.path)
+            # the page's static files take GET and HEAD: "expected one of  on
+            # /static/app.js" with an empty Allow (probe of 6 December 2026)
+            allowed = (["GET", "HEAD"] if request.url.path.startswith("/static/")
+                       else _methods_of(request.app, request.url.path))
             text = one_line(InputError("method", request.method, "one of " + ", ".join(
                 allowed) + f" on {request.url.path}"))
             return JSONResponse(status_code=405, content={"detail": {
                 "field": "method", "message": text}}, headers={"Allow": ", ".join(allowed)})
+        if err.status_code == 404 and err.detail == "Not Found":
+            # {"detail": "Not Found"}, a bare string where every other error names its
+            # field (probe of 6 December 2026)
+            text = one_line(InputError("path", request.url.path, "a path the server has: "
+                                       "the page at /, its files under /static/, the API "
+                                       "under /api/ (listed in /api/openapi.json)"))
+            return JSONResponse(status_code=404, content={"detail": {
+                "field": "path", "message": text}})
         if err.status_code != 400 or err.detail != "There was an error parsing the body":
             return JSONResponse(status_code=err.status_code, content={"detail": err.detail},
                                 headers=err.headers)
