@@ -126,9 +126,15 @@ def test_bad_setting_gets_the_cli_message_and_its_field(
 
 
 def test_a_site_whose_placements_the_mode_lacks_is_filed_under_site() -> None:
-    with pytest.raises(SettingsError, match="expected a placement on site 'knee'") as caught:
+    """In the site's words: "channels[0].anode.placement: got 'lumbar_left_upper'" named a
+    value the user never typed (probe of 6 December 2026)."""
+    with pytest.raises(SettingsError) as caught:
         settings_program(DeviceSettings(mode="tens_conventional", site="knee"))
     assert caught.value.setting == "site"
+    line = str(caught.value).splitlines()[0]
+    assert line.startswith("site: got 'knee', expected a site the mode's pads are on (its "
+                           "anode is at 'lumbar_left_upper')") and \
+        "estim placements knee" in line, line
     program = settings_program(DeviceSettings(mode="tens_conventional", site="knee",
                                               anode="knee_medial", cathode="knee_lateral"))
     assert program.site.name == "knee"

@@ -413,5 +413,19 @@ def settings_program(settings: DeviceSettings) -> Program:
     try:
         build_setup(program)
     except InputError as err:
-        raise SettingsError([err], setting=_setting_for(err.field, settings)) from None
+        raise SettingsError([_site_words(err, settings)],
+                            setting=_setting_for(err.field, settings)) from None
     return program
+
+
+def _site_words(err: InputError, settings: DeviceSettings) -> InputError:
+    """A pad the mode placed, on a site the settings changed, said as the site's problem:
+    "channels[0].anode.placement: got 'lumbar_left_upper'" named a value nobody typed
+    (probe of 6 December 2026)."""
+    role = next((r for r in ("anode", "cathode") if err.field.endswith(f"{r}.placement")),
+                None)
+    if settings.site is None or role is None or getattr(settings, role) is not None:
+        return err
+    return InputError("site", settings.site, f"a site the mode's pads are on (its {role} "
+                      f"is at {err.value!r}), or an anode and a cathode placed on "
+                      f"{settings.site} too (estim placements {settings.site})")
