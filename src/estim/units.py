@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -115,7 +116,11 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
         raise InputError(field, value, expected)
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
     text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
-            .replace("²", "^2").replace("³", "^3"))
+            .replace("Ω", "ohm").replace("²", "^2").replace("³", "^3"))
+    # the compatibility forms of a unit or a digit read as what they show: "20 ㎃" (one
+    # character for mA) and full-width "２０ mA" were "no arithmetic" (probe of 6 December
+    # 2026)
+    text = unicodedata.normalize("NFKC", text)
     # "20 cm2" as device manuals write an area (it read as arithmetic before)
     text = _LENGTH_POWER.sub(r"\1^\2", text)
     # "1 kOhm", "1 KOhm", "500 Ohms" as device manuals write them (pint reads only "ohm";
@@ -158,7 +163,10 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
         raise InputError(field, value, expected) from None
     if not math.isfinite(out):
         raise InputError(field, value, "a finite number")
-    return out
+    # to 15 significant figures, more than anyone types: the unit's conversion left
+    # rounding noise ("200 us" was 0.00019999999999999998 s in results.json; probe of
+    # 6 December 2026)
+    return float(f"{out:.15g}")
 
 
 _EXAMPLES = {

@@ -283,8 +283,9 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
         n = state["undecided"].get("strong tingling", 0)
         assert n <= (state["people"]["strong tingling, no contraction"]
                      + state["people"]["light tingling"])
-        assert (f"{n} of the 20 may feel a light or a strong tingling (the model's sample of "
-                "afferents runs out" in state["people_words"]) is (n > 0)
+        assert (f"for {n} of them the model cannot tell whether their tingling is light or "
+                "strong (its sample of nerve fibers runs out" in state["people_words"]) \
+            is (n > 0)
 
 
 def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,

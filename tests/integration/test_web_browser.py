@@ -237,9 +237,9 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert page.is_visible("#edge")
         # how many of the virtual people feel what there, in the report's words (and how
         # many are given a strong tingling only where the model's sample of afferents ends)
-        assert re.match(r"Of 20 virtual people, .*: .*\d+ find it painful(; \d+ of the 20 "
-                        r"may [a-z ]+ \(the model's sample of afferents runs out before its "
-                        r"count for (them|this one)\))?\.$",
+        assert re.match(r"Of 20 virtual people, .*: .*\d+ find it painful(; for \d+ of them "
+                        r"the model cannot tell [a-z ]+ \(its sample of nerve fibers runs "
+                        r"out before their count\))?\.$",
                         page.text_content("#people") or ""), page.text_content("#people")
         _shoot(page, "dial-edge-1000px")
 

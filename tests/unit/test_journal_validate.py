@@ -106,3 +106,12 @@ def test_a_line_separator_is_a_line_break_in_a_name() -> None:
     with pytest.raises(JournalError, match="one line"):
         validate.name("a\u2028b")
     assert validate.notes("a\u2028b") == "a\u2028b"  # notes span lines
+
+
+@pytest.mark.parametrize("text", ["1e400 mA", "nan mA", "inf mA"])
+def test_an_intensity_that_is_not_finite_is_said_so(text: str) -> None:
+    """It was told to give "a current with its unit, such as '20 mA'", which it has; the
+    dial says "a finite number" (probe of 6 December 2026)."""
+    with pytest.raises(JournalError, match="expected a finite number"):
+        validate.intensity(text)
+    assert validate.intensity("20 ㎃") == 0.02  # one character for mA reads as mA

@@ -286,3 +286,17 @@ def test_surface_pad_must_fit_and_be_resolvable():
 @pytest.mark.parametrize("name", sorted(EX))
 def test_every_example_is_within_the_limits(name):
     assert load_program(EX[name]).channels
+
+
+@pytest.mark.parametrize(("text", "dimension", "si"), [
+    ("200 us", "time", 0.0002), ("5 µA", "current", 5e-6), ("2 cm²", "area", 2e-4),
+    ("0.1 mA", "current", 1e-4),
+    # the compatibility forms read as what they show: one character for mA, full-width
+    # digits (they were "no arithmetic"; probe of 6 December 2026)
+    ("20 ㎃", "current", 0.02), ("２０ mA", "current", 0.02), ("1 kΩ", "resistance", 1e3)])
+def test_a_quantity_is_the_number_typed_without_the_conversions_noise(
+        text: str, dimension: str, si: float) -> None:
+    """"200 us" was 0.00019999999999999998 s in results.json (probe of 6 December 2026): the
+    conversion's rounding noise is gone, to 15 significant figures."""
+    got = parse_quantity(text, dimension, field="x")
+    assert got == si and repr(got) == repr(si)

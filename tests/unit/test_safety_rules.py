@@ -286,8 +286,9 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
     """Each channel alone passes; channels on the same pads pass their currents through the
     same skin, so the surface rules are also judged on the sum of their worst 1 s r.m.s.
     currents (in phase: the most they can add to). Two channels of 25 mA: twice one
-    channel's density, on each of the two placements; forty: 0.64 W/cm², over the FDA's
-    0.25 W/cm², a failure a check of each channel alone passed (a hostile probe's find).
+    channel's density, on each of the two placements; sixteen (the most a program has) of
+    40 mA: 16² × 0.001024 = 0.262 W/cm², over the FDA's 0.25 W/cm², a failure a check of
+    each channel alone passed (a hostile probe's find, with forty of 25 mA).
     Channels on pads of their own (true interferential's four) get no summed finding."""
     one = check(parse_program(_channels_on_one_pair(1)))
     single = {f.setting: f.value for f in one.by_rule("iec.current_density")}
@@ -299,11 +300,15 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
         assert f.value == pytest.approx(2 * single[f.setting], rel=1e-12)
         assert "share the placement" in f.note
     assert two.verdict is Verdict.PASS
-    forty = check(parse_program(_channels_on_one_pair(40)))
-    power = [f for f in forty.by_rule("fda.power_density") if "(40 channels)" in f.channel]
+    many = check(parse_program(_channels_on_one_pair(16).replace('amplitude = "25 mA"',
+                                                                  'amplitude = "40 mA"')))
+    power = [f for f in many.by_rule("fda.power_density") if "(16 channels)" in f.channel]
     assert {f.verdict for f in power} == {Verdict.FAIL, Verdict.WARN}  # programmed, at max
-    assert forty.verdict is Verdict.FAIL
-    assert all(f.verdict is Verdict.PASS for f in forty.findings if "+" not in f.channel)
+    programmed = next(f for f in power if f.setting is Setting.PROGRAMMED)
+    assert programmed.value == pytest.approx(16**2 * 500 * (0.040 * math.sqrt(200e-6 * 2 * 80))
+                                             ** 2 / 25e-4, rel=1e-9)
+    assert many.verdict is Verdict.FAIL
+    assert all(f.verdict is Verdict.PASS for f in many.findings if "+" not in f.channel)
     ifc = check(load_program(Path(__file__).parents[2] / "examples" / "ifc_true_knee.toml"))
     assert not any("+" in f.channel for f in ifc.findings)
 

@@ -201,7 +201,11 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
     if isinstance(value, str):
         try:
             return parse_quantity(value, dimension, field=field) / to_si
-        except InputError:
+        except InputError as err:
+            if err.expected == "a finite number":
+                # "1e400 mA" was told to give "a current with its unit", which it has; the
+                # dial says "a finite number" (probe of 6 December 2026)
+                raise JournalError(field, value, err.expected) from None
             if dimension == "current" and _is_voltage(value):
                 # "this one's dial is in volts" was said of conventional TENS too (probe):
                 # a program set in volts is refused by name where it is known

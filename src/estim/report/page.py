@@ -326,8 +326,8 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
 
 #: What is not told apart for a subject whose Aβ count lies beyond the sample, by criterion
 #: (``ThresholdBands.undecided_at``'s keys).
-_COUNT_WORDS = {"detection": "may or may not feel it",
-                "strong tingling": "may feel a light or a strong tingling"}
+_COUNT_WORDS = {"detection": "whether they feel it at all",
+                "strong tingling": "whether their tingling is light or strong"}
 
 
 def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
@@ -338,17 +338,17 @@ def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
     It says who is undecided, not how many run out: the sample runs out for 4 of the 20
     under true interferential's pads, and 2 of them would twitch at the programmed
     intensity anyway ("for 2 of the 20 the sample runs out" stood beside the notes' 4;
-    probe of 5 December 2026).
+    probe of 5 December 2026). "4 of the 20 may feel a light or a strong tingling", after
+    counts that already made 20, read as 4 more people (probe of 6 December 2026).
 
     >>> print(_sample_words({"strong tingling": 2}, 20))  # doctest: +NORMALIZE_WHITESPACE
-    2 of the 20 may feel a light or a strong tingling (the model's sample of afferents runs
-    out before its count for them)
+    for 2 of them the model cannot tell whether their tingling is light or strong (its
+    sample of nerve fibers runs out before their count)
     >>> _sample_words({}, 20)
     ''
     """
-    return "; ".join(f"{n} of the {subjects} {_COUNT_WORDS[what]} (the model's sample of "
-                     "afferents runs out before its count for "
-                     f"{'them' if n > 1 else 'this one'})"
+    return "; ".join(f"for {n} of them the model cannot tell {_COUNT_WORDS[what]} (its "
+                     "sample of nerve fibers runs out before their count)"
                      for what, n in undecided.items() if n)
 
 
@@ -357,7 +357,7 @@ def with_sample_words(text: str, undecided: Mapping[str, int], subjects: int) ->
     where there is one.
 
     >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:46]
-    '2 feel a strong tingling; 1 of the 20 may feel'
+    '2 feel a strong tingling; for 1 of them the mo'
     >>> with_sample_words("all 20 feel nothing", {}, 20)
     'all 20 feel nothing'
     """

@@ -349,6 +349,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
                  _short_words(w["sensory_criterion"])
                  or _criterion_words(w["sensory_criterion"])),
+                # conventional TENS's own level: its lower edge was in the CLI only under
+                # estim fibers (probe of 6 December 2026)
+                *((("strong tingling", w["strong_tingling_threshold_A"],
+                    bands.get("strong_tingling"),
+                    _short_words(w.get("strong_tingling_criterion") or "")
+                    or _criterion_words(w.get("strong_tingling_criterion") or "")),)
+                  if w.get("strong_tingling_threshold_A") is not None else ()),
                 ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
                  f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
