@@ -121,6 +121,7 @@ def _amount(value: float, unit: str) -> str:
 def render_effects(effects: Any, console: Console) -> None:
     """The sensation window, force and dose, each with its evidence level."""
     from rich.table import Table
+    from rich.text import Text
 
     d = effects.to_dict()
     w = d.get("sensation_window")
@@ -175,8 +176,10 @@ def render_effects(effects: Any, console: Console) -> None:
                      f"{f['last_contraction_peak_N'] / top:.0%} of the "
                      f"{terminal_text(f['muscle'])}'s maximal over {f['contractions']} "
                      f"contractions (fatigue ratio {ratio})")
-        console.print(f"[bold]Force:[/bold] {sizes}. "
-                      f"[dim]{terminal_text(f['evidence'])}[/dim]")
+        # wrapped keeping a number with its unit (-v split "1" / "A"; probe of 6 December
+        # 2026), under its own column
+        _hanging(console, "", Text.from_markup(f"[bold]Force:[/bold] {sizes}. "
+                                               f"[dim]{terminal_text(f['evidence'])}[/dim]"))
     doses = doses_of(d)
     for dose in doses.values():
         drug = f", {terminal_text(dose['drug'])}" if dose["drug"] else ""
@@ -184,14 +187,15 @@ def render_effects(effects: Any, console: Console) -> None:
                 if dose["mass_delivered_mg"] is not None else "")
         # with several iontophoresis channels on, each dose names its channel
         whose = f" (channel {terminal_text(dose['channel'])})" if len(doses) > 1 else ""
-        console.print(f"[bold]Dose{whose}:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
-                      f"{dose['duration_s'] / 60:.3g} min, "
-                      f"{_dose_density(dose)}{drug}{mass}. "
-                      f"[dim]{terminal_text(dose['evidence'])}[/dim]")
+        _hanging(console, "", Text.from_markup(
+            f"[bold]Dose{whose}:[/bold] {dose['dose_mA_min']:.3g} mA·min over "
+            f"{dose['duration_s'] / 60:.3g} min, {_dose_density(dose)}{drug}{mass}. "
+            f"[dim]{terminal_text(dose['evidence'])}[/dim]"))
         for line in dose["findings"]:
-            console.print(f"[yellow]! {terminal_text(line)}[/yellow]")
+            _hanging(console, "! ", Text(terminal_text(line, markup=False), style="yellow"))
     for note in d.get("notes", []):
-        console.print(f"[dim]note: {readable(terminal_text(note))}[/dim]")
+        _hanging(console, "note: ", Text(readable(terminal_text(note, markup=False)),
+                                         style="dim"))
 
 
 def fatigue_words(ratio: float) -> str:
