@@ -24,6 +24,7 @@ def _table(n: int, *, error: bool = False) -> SweepTable:
             ("sensation", tuple("contraction, below pain" if a > 30 else
                                 "strong tingling, no contraction" for a in amps)),
             ("sensory_threshold_mA", (4.84550266176,) * n),
+            ("strong_tingling_threshold_mA", (9.13,) * n),
             ("motor_threshold_mA", (31.0,) * n), ("pain_threshold_mA", (float("inf"),) * n),
             ("peak_current_mA", amps), ("rms_current_mA", amps)):
         cols.append(Column(name, values, "output", _OUT[name]))
@@ -43,12 +44,13 @@ def test_each_point_shows_its_setting_verdict_sensation_and_thresholds():
     lines = _printed(_table(3))
     assert max(len(ln) for ln in lines) <= 80
     head = " ".join(lines[:2])
-    for word in ("amplitude", "(mA)", "safety", "feels", "sensory", "motor", "pain"):
+    for word in ("amplitude", "(mA)", "safety", "feels", "sensory", "strong", "motor",
+                 "pain"):
         assert word in head
     # with the body, the output's currents stay in the files (the row stays within 80)
     assert "peak" not in head and "r.m.s." not in head
     rows = [ln.split() for ln in lines[2:]]
-    assert rows[0][:5] == ["5", "pass", "strong", "tingling", "4.85"]
+    assert rows[0][:6] == ["5", "pass", "strong", "tingling", "4.85", "9.13"]
     assert rows[0][-2:] == ["31", "∞"]
     assert lines[-1].split()[:3] == ["15", "pass", "strong"]
 
@@ -64,4 +66,25 @@ def test_a_long_sweep_shows_its_first_rows_and_where_the_rest_are():
 def test_a_failed_point_shows_its_error():
     lines = _printed(_table(2, error=True))
     assert "error" in lines[0] or "error" in lines[1]
-    assert "the field did not" in " ".join(lines)
+    # under the table, whole: as a column it was squeezed to a few letters a line
+    assert "point 0 (amplitude 5 mA): the field did not converge" in lines, lines
+    assert lines[2].split()[-2:] == ["see", "below"]
+
+
+def test_a_safety_sweep_shows_the_densities_a_pad_size_changes():
+    """Over 3 and 5 cm pads the peak and the r.m.s. current stood the same and neither
+    density was shown (probe of 6 December 2026); a power density reads as its column's
+    others do (0.000064 under 0.000107, not 6.4e-05)."""
+    cols = [Column("point", (0, 1), "index"), Column("key", ("a", "b"), "key"),
+            Column("electrodes.width_cm", (3.0, 5.0), "input", label="electrodes.width (cm)")]
+    for name, values in (("safety_verdict", ("pass", "pass")),
+                         ("peak_current_mA", (10.0, 10.0)), ("rms_current_mA", (1.79, 1.79)),
+                         ("skin_current_density_mA_per_cm2", (0.119, 0.0716)),
+                         ("power_density_W_per_cm2", (0.000106666, 6.4e-05))):
+        cols.append(Column(name, values, "output", _OUT[name]))
+    lines = _printed(SweepTable(tuple(cols)))
+    assert max(len(ln) for ln in lines) <= 80
+    head = " ".join(lines[:2])
+    assert "density" in head and "(mA/cm²)" in head and "(W/cm²)" in head
+    assert lines[2].split()[-2:] == ["0.119", "0.000107"]
+    assert lines[3].split()[-2:] == ["0.0716", "0.000064"]

@@ -20,7 +20,7 @@ from estim.sweep.point import OUTPUTS, Output, PointResult, run_point
 from estim.sweep.population import PopulationResult, population_thresholds
 from estim.sweep.run import SweepRun, open_client, run_sweep
 from estim.sweep.subject import VirtualSubject, virtual_subject
-from estim.sweep.table import Column, SweepTable, sweep_table
+from estim.sweep.table import Column, SweepTable, micro_unit, sweep_table
 from estim.text import spreadsheet_file
 
 __all__ = [
@@ -73,6 +73,8 @@ def _axis_words(axis: Axis) -> str:
     if axis.numeric and len(axis) > 1:
         lo, hi = min(n for n in axis.numbers if n is not None), \
             max(n for n in axis.numbers if n is not None)
-        return f"{axis.name}: {len(axis)} values, {lo:g}-{hi:g} {axis.unit or ''}".rstrip()
+        # µs as everywhere else ("100-400 us" on the page; probe of 6 December 2026)
+        return (f"{axis.name}: {len(axis)} values, {lo:g}–{hi:g} "
+                f"{micro_unit(axis.unit or '')}").rstrip()
     return f"{axis.name}: " + ", ".join(str(v) for v in axis.values[:6]) \
         + (" ..." if len(axis) > 6 else "")

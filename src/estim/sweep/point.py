@@ -72,6 +72,13 @@ OUTPUTS: tuple[Output, ...] = (
            "device's compliance voltage or current limit lets through)", worst=True),
     Output("max_phase_charge_uC", "Largest phase charge, any channel (µC; into 500 Ω when "
            "voltage-controlled)", worst=True),
+    # what a sweep of pad sizes changes: the peak and the r.m.s. current stood the same
+    # for 3 and 5 cm pads, and neither density was in the table (probe of 6 December 2026)
+    Output("skin_current_density_mA_per_cm2", "r.m.s. current density under the smaller "
+           "pad, worst of any channel or shared pads (mA/cm²; IEC 60601-2-10's limit is 2)",
+           worst=True),
+    Output("power_density_W_per_cm2", "Average power density under the smaller pad, worst "
+           "of any channel or shared pads (W/cm²; the FDA's limit is 0.25)", worst=True),
     Output("sensory_threshold_mA", "Sensory threshold (mA)"),
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
@@ -195,6 +202,7 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
                                            else "") if f.setting else "")
         for f in safety.findings if f.verdict is not Verdict.PASS) or None
     out.update(_output_columns(result))
+    out.update(_densities(result))
     if effects is not None:
         out.update(_effects(point, effects))
     values = tuple((o.name, _finite(out[o.name])) for o in OUTPUTS if o.name in out)
@@ -233,6 +241,22 @@ def _output_columns(result: Result) -> dict[str, Scalar]:
     # a channel whose output could not be computed has no table: no charge (never a lower one)
     complete = len(charges) == len(result.stimuli) and all(map(math.isfinite, charges))
     out["max_phase_charge_uC"] = max(charges) * 1e6 if complete else None  # [C -> µC]
+    return out
+
+
+def _densities(result: Result) -> dict[str, Scalar]:
+    """The skin's densities at the programmed setting as the safety rules judged them (the
+    load they were judged into, shared pads' sums included): the largest of each rule's
+    findings; none for a program without skin pads (a lead)."""
+    out: dict[str, Scalar] = {}
+    for rule, name, scale in (("iec.current_density", "skin_current_density_mA_per_cm2",
+                               0.1),  # [A/m² -> mA/cm²]
+                              ("fda.power_density", "power_density_W_per_cm2", 1e-4)):
+        values = [f.value for f in result.safety.findings if f.rule_id == rule
+                  and f.setting is not None and f.setting.value == "programmed"
+                  and f.value is not None]
+        if values:
+            out[name] = max(values) * scale  # [W/m² -> W/cm²]
     return out
 
 

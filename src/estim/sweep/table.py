@@ -19,7 +19,7 @@ from estim.sweep.point import OUTPUTS, Output, Scalar
 from estim.sweep.run import SweepRun
 from estim.text import spreadsheet_cell
 
-__all__ = ["Column", "SweepTable", "sweep_table"]
+__all__ = ["Column", "SweepTable", "micro_unit", "sweep_table"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class SweepTable:
         return sink.getvalue()
 
 
-def _micro(unit: str) -> str:
+def micro_unit(unit: str) -> str:
     """A unit as typed, with its micro prefix as people print it: ``us`` as µs."""
     return re.sub(r"^u(?=[A-Za-zΩ])", "µ", unit)
 
@@ -112,7 +112,7 @@ def sweep_table(run: SweepRun) -> SweepTable:
                Column("key", tuple(p.key for p in plan.points), "key")]
     for j, axis in enumerate(plan.axes):
         columns.append(Column(axis.column, tuple(p.inputs[j][1] for p in plan.points),
-                              "input", label=axis.name + (f" ({_micro(axis.unit)})"
+                              "input", label=axis.name + (f" ({micro_unit(axis.unit)})"
                                                           if axis.unit else "")))
     rows = [dict(r.outputs) if r is not None else {} for r in run.results]
     for output in OUTPUTS:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from estim.text import terminal_text
+import numpy as np
+
+from estim.text import readable, terminal_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,10 +20,17 @@ __all__ = ["SHOWN_OUTPUTS", "cell_text", "print_sweep_table"]
 
 #: The outputs the terminal shows, where a sweep has them, in this order (heading, column).
 SHOWN_OUTPUTS = (("safety", "safety_verdict"), ("feels", "sensation"),
-                 ("sensory (mA)", "sensory_threshold_mA"), ("motor (mA)", "motor_threshold_mA"),
-                 ("pain (mA)", "pain_threshold_mA"),
+                 ("sensory (mA)", "sensory_threshold_mA"),
+                 ("strong (mA)", "strong_tingling_threshold_mA"),
+                 ("motor (mA)", "motor_threshold_mA"), ("pain (mA)", "pain_threshold_mA"),
                  ("force (%)", "first_contraction_force_pct"),
-                 ("peak (mA)", "peak_current_mA"), ("r.m.s. (mA)", "rms_current_mA"))
+                 ("peak (mA)", "peak_current_mA"), ("r.m.s. (mA)", "rms_current_mA"),
+                 ("density (mA/cm²)", "skin_current_density_mA_per_cm2"),
+                 ("power (W/cm²)", "power_density_W_per_cm2"))
+#: Shown for a sweep without the body only: with it, the table is the sensation's, and
+#: these are in the files.
+_OUTPUT_ONLY = ("peak_current_mA", "rms_current_mA", "skin_current_density_mA_per_cm2",
+                "power_density_W_per_cm2")
 #: Each sensation in a table cell's few words.
 _SHORT = {"strong tingling, no contraction": "strong tingling",
           "contraction, below pain": "contraction"}
@@ -34,6 +43,8 @@ def cell_text(value: object) -> str:
 
     >>> [cell_text(v) for v in (4.84550266176, 1234.5, 30.0, None, "pass", math.inf, 7)]
     ['4.85', '1,234', '30', '', 'pass', '∞', '7']
+    >>> [cell_text(v) for v in (6.4e-05, 0.000106666, 2.5e-08)]
+    ['0.000064', '0.000107', '2.5 × 10⁻⁸']
     >>> cell_text("strong tingling, no contraction")
     'strong tingling'
     """
@@ -48,7 +59,14 @@ def cell_text(value: object) -> str:
             return "∞"
         if math.isnan(value):
             return ""
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if 1e-6 <= abs(value) < 1e-4:
+            # as its column's others are: 0.000064 under 0.000107, not 6.4e-05 (a power
+            # density in W/cm²)
+            return np.format_float_positional(value, precision=3, unique=False,
+                                              fractional=False, trim="-")
+        return readable(f"{value:.3g}")
     return terminal_text(_SHORT.get(str(value), str(value)), markup=False)
 
 
@@ -61,9 +79,15 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     columns: list[tuple[str, Column]] = [(c.shown, c) for c in table.inputs]
     body = "sensation" in names  # with the body, the output's currents are in the files
     columns += [(head, names[name]) for head, name in SHOWN_OUTPUTS if name in names
-                and not (body and name in ("peak_current_mA", "rms_current_mA"))]
-    if "error" in names:
-        columns.append(("error", names["error"]))
+                and not (body and name in _OUTPUT_ONLY)]
+    # a failed point's error under the table, on a line of its own: as a column it was
+    # squeezed to a few letters a line beside the thresholds
+    errors = names.get("error")
+    if errors is not None:
+        from estim.sweep.table import Column
+
+        columns.append(("error", Column("error", tuple("see below" if e else None
+                                                       for e in errors.values), "error")))
     t = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 1))
     for head, column in columns:
         # the unit under its name, so that the columns are as narrow as their numbers
@@ -74,6 +98,28 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     for i in range(min(n, MOST_ROWS)):
         t.add_row(*(cell_text(c.values[i]) for _, c in columns))
     console.print(t)
+    if errors is not None:
+        from rich.text import Text
+
+        from estim.text import wrap_keeping_units
+
+        for i in range(min(n, MOST_ROWS)):
+            if errors.values[i]:
+                at = ", ".join(_setting(c.shown, c.values[i]) for c in table.inputs)
+                error = terminal_text(str(errors.values[i]), markup=False)
+                text = Text(f"point {i} ({at}): {error}", style="yellow")
+                for k, line in enumerate(wrap_keeping_units(text, console, console.width - 2)):
+                    console.print(Text("  " if k else "") + line)
     if n > MOST_ROWS:
         console.print(f"[dim]the first {MOST_ROWS} of {n:,} points; every point and column is "
                       "in sweep.csv and sweep.html[/dim]")
+
+
+def _setting(shown: str, value: object) -> str:
+    """A point's setting in words: "amplitude 5 mA" of the column "amplitude (mA)".
+
+    >>> _setting("amplitude (mA)", 5.0), _setting("subject", 3)
+    ('amplitude 5 mA', 'subject 3')
+    """
+    name, _, unit = shown.partition(" (")
+    return f"{name} {cell_text(value)} {unit.removesuffix(')')}".strip()
