@@ -266,13 +266,26 @@ def test_quadriceps_force_at_the_pain_current_lies_among_peoples_at_tolerance(na
     limit, programmed = 'max_current = "100 mA"', 'amplitude = "60 mA"'
     assert text.count(limit) == 1 and text.count(programmed) == 1, "the example was edited"
     text = text.replace(limit, 'max_current = "250 mA"')  # its pain lies above 100 mA
-    pain = simulate(parse_program(text)).effects.window.pain_a
+    effects = simulate(parse_program(text)).effects
+    pain = effects.window.pain_a
     at_pain = simulate(parse_program(text.replace(
         programmed, f'amplitude = "{pain * 1e3:.6g} mA"'))).effects
     force = at_pain.to_dict()["force"]
     fraction = force["first_contraction_peak_N"] / force["max_force_N"]
     low, high = QUADRICEPS_FORCE_AT_TOLERANCE
     assert low <= fraction <= high, (pain, fraction)
+    # the run's own force at the most a person takes (the force's "at_most", which the
+    # terminal and the report give) is the same force, reached from the programmed 60 mA
+    # by scaling the train: a run at the pain current agrees to the 6 figures it was set to
+    most = effects.to_dict()["force"]["at_most"]
+    assert most["bound"] == "pain" and most["amplitude_A"] == pain
+    assert most["first_contraction_peak_N"] == pytest.approx(
+        force["first_contraction_peak_N"], rel=1e-3)
+    # and with the example's own 100 mA device, its maximum comes first (pain 103 mA)
+    shipped = simulate(parse_program(bundled_examples()[name].read_text(encoding="utf-8")))
+    capped = shipped.effects.to_dict()["force"]["at_most"]
+    assert capped["bound"] == "device maximum" and capped["amplitude_A"] == 0.1
+    assert capped["first_contraction_peak_N"] < most["first_contraction_peak_N"]
 
 
 @pytest.mark.parametrize("columns", [60, 44])

@@ -58,6 +58,57 @@ FORCE_MODEL_MUSCLE = "quadriceps"
 
 
 @dataclass(frozen=True)
+class ForceAtMost:
+    """The first contraction's peak force at the most current a person takes or the
+    device gives: the reference anatomy's pain threshold, or the device's bound where that
+    comes first. What NMES is judged by (people's evoked force at their tolerated current);
+    the force at a fixed programmed current could not compare two programs (NMES's 95 N at
+    60 mA, with some in pain, beside Russian current's 8 N at 70 mA; probe of 6 December
+    2026).
+
+    :param amplitude_a: the programmed peak it is taken at (A).
+    :param bound: ``"pain"``, ``"device maximum"`` or ``"compliance"``.
+    :param first_contraction_peak_N: the force there (N, the force model's quadriceps).
+    :param pain_a: the pain threshold (A), also where the device's bound comes first.
+    """
+
+    amplitude_a: float
+    bound: str
+    first_contraction_peak_N: float
+    pain_a: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amplitude_A": self.amplitude_a, "bound": self.bound,
+                "first_contraction_peak_N": self.first_contraction_peak_N,
+                "pain_threshold_A": finite_or_none(self.pain_a)}
+
+
+def force_at_most(stim: Stimulus, fraction_at: Callable[[np.ndarray], np.ndarray],
+                  programmed_a: float, pain_a: float,
+                  bounds: list[tuple[float, str]]) -> ForceAtMost | None:
+    """:class:`ForceAtMost` of ``stim`` (at ``programmed_a``, its motor recruitment
+    ``fraction_at``): its first on-period scaled to the lowest of ``pain_a`` and the
+    device's ``bounds`` (A, what bounds it), through the force model. None where the
+    program is off or nothing bounds it."""
+    tops = [(a, why) for a, why in [(pain_a, "pain"), *bounds] if math.isfinite(a) and a > 0]
+    if not tops or not programmed_a > 0:
+        return None
+    top, why = min(tops)
+    scale = top / programmed_a
+    train = pulse_train(stim, lambda a: fraction_at(a * scale))
+    first = train.times_s < train.period_s
+    peak = 0.0
+    if np.any(first):
+        one = PulseTrain(times_s=train.times_s[first],
+                         recruited_fraction=train.recruited_fraction[first],
+                         cycle_starts_s=train.cycle_starts_s[:1], period_s=train.period_s,
+                         duration_s=train.period_s)
+        peaks = simulate_session(one, output_stride=5).contraction_peak_force_N
+        peak = float(peaks[0]) if peaks.size else 0.0
+    return ForceAtMost(top, why, peak, pain_a)
+
+
+@dataclass(frozen=True)
 class DeviceReach:
     """The most current a device drives through a channel's load, where it has a bound.
 
@@ -318,6 +369,8 @@ class EffectsResult:
     dose_channel: str | None = None
     #: every other iontophoresis channel that is on: (name, its dose), in program order
     other_doses: tuple[tuple[str, DoseReport], ...] = ()
+    #: NMES: the force at the pain threshold or the device's bound (the reference anatomy)
+    force_at_most: ForceAtMost | None = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -373,6 +426,8 @@ class EffectsResult:
                 "newtons_of": FORCE_MODEL_MUSCLE,
                 "evidence": self.force.evidence,
             }
+            if self.force_at_most is not None:
+                out["force"]["at_most"] = self.force_at_most.to_dict()
         if self.dose is not None:
             out["dose"] = {"channel": self.dose_channel, **dose_dict(self.dose)}
         if self.other_doses:
@@ -885,6 +940,7 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     force = None
     max_force = None
     force_N = None
+    at_most = None
     if kind in _FORCE:
         if progress is not None:
             progress("muscle: force and fatigue over the session")
@@ -898,6 +954,13 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
             force_N = float(peaks[0]) if peaks.size else 0.0
         else:
             force_N = 0.0
+        if (excitability, pain_tolerance) == (1.0, 1.0) and program.device.control is \
+                Control.CURRENT:
+            bounds = [(float(program.device.max_amplitude), "device maximum")]
+            if reach is not None and reach.bound == "compliance":
+                bounds.append((reach.reach_a, "compliance"))
+            at_most = force_at_most(stim, motor.fraction_at, amplitude, window.pain_a,
+                                    bounds)
         if kind == "russian":
             notes.append("Russian current: each carrier burst is taken as one motor volley "
                          "for the force model")
@@ -908,4 +971,4 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
                          expected_sensation=program.expected_sensation, reach=reach,
-                         reaches=reaches, own_loads=own_loads)
+                         reaches=reaches, own_loads=own_loads, force_at_most=at_most)

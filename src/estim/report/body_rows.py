@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from estim.report.page import (
     beyond_device,
     current_words,
+    most_force_words,
     newtons_apply,
     number_words,
     ohm_words,
@@ -364,6 +365,7 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
             ("Force kept at the end (last / first)",
              "n/a" if ratio is None else f"{ratio * 100:.0f} %"),
             ("Contractions in the session", f"{force.get('contractions', 0)}"),
+            *_most_row(force),
             ("Maximal force", f"not modelled for the {force['muscle']}: the force model's "
                               "parameters are the quadriceps' (Ding et al.), so its force "
                               "is given as a fraction of the maximal"),
@@ -374,8 +376,15 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
         ("Force kept at the end (last / first)",
          "n/a" if ratio is None else f"{ratio * 100:.0f} %"),
         ("Contractions in the session", f"{force.get('contractions', 0)}"),
+        *_most_row(force),
         ("Maximal force of the modelled muscle", number_words(force.get("max_force_N"), "N")),
     ]
+
+
+def _most_row(force: dict[str, Any]) -> list[tuple[str, str]]:
+    """The first contraction at the pain threshold or the device's bound, as a row."""
+    words = most_force_words(force)
+    return [("Most force before pain or the device's limit", words)] if words else []
 
 
 def evidence_words(evidence: object) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "device_top",
     "edge_distance",
     "expecter",
+    "most_force_words",
     "muscle_away_notes",
     "newtons_apply",
     "number_words",
@@ -247,6 +248,34 @@ def pull_words(force: dict[str, Any]) -> str:
             and force.get("contractions", 2) != 1 else "")
     return f"The first contraction pulls {newtons}{first / top:.0%} of the muscle's maximal " \
            f"force{kept}."
+
+
+def most_force_words(force: dict[str, Any]) -> str:
+    """The force at the most current a person takes or the device gives (the force's
+    ``at_most``), in a phrase; "" without it. What compares two NMES programs: each one's
+    force at its own tolerated current (probe of 6 December 2026).
+
+    >>> most_force_words({"max_force_N": 310.9, "muscle": "quadriceps", "at_most": {
+    ...     "amplitude_A": 0.1, "bound": "device maximum", "first_contraction_peak_N": 163.3,
+    ...     "pain_threshold_A": 0.1028}})
+    "at the device's maximum, 100 mA: 163 N, 53% of maximal (pain from 103 mA)"
+    >>> most_force_words({"max_force_N": 310.9, "muscle": "calf muscles", "at_most": {
+    ...     "amplitude_A": 0.09, "bound": "pain", "first_contraction_peak_N": 40.0,
+    ...     "pain_threshold_A": 0.09}})
+    'at the pain threshold, 90 mA: 13% of maximal, the most without pain'
+    """
+    most, top = force.get("at_most"), force.get("max_force_N")
+    if not most or not top:
+        return ""
+    where = {"pain": "the pain threshold", "device maximum": "the device's maximum",
+             "compliance": "the most its compliance drives"}[most["bound"]]
+    newton = most["first_contraction_peak_N"]
+    newtons = f"{newton:.3g} N, " if newtons_apply(force) else ""
+    pain = most.get("pain_threshold_A")
+    after = (", the most without pain" if most["bound"] == "pain" else
+             f" (pain from {current_words(pain)})" if pain is not None else "")
+    return (f"at {where}, {current_words(most['amplitude_A'])}: {newtons}"
+            f"{newton / top:.0%} of maximal{after}")
 
 
 def plain_sensation(phrase: str, window: dict[str, Any] | None,

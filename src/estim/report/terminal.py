@@ -23,6 +23,7 @@ from estim.report.page import (
     device_top,
     edge_distance,
     expecter,
+    most_force_words,
     muscle_away_notes,
     newtons_apply,
     other_steps,
@@ -486,6 +487,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         else:  # its figures under the heading, not wrapped back to column 0
             console.print(Text.from_markup(f"[bold]Force{whose}:[/bold]"))
             _hanging(console, "  ", Text(f"{share}{fade}"))
+        most = most_force_words(f)
+        if most:  # what compares two programs (probe of 6 December 2026)
+            _hanging(console, "  ", Text(most))
     several = len(doses) > 1
     for dose in doses.values():
         # with several iontophoresis channels on, each dose names its channel (a second
