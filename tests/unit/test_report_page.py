@@ -317,11 +317,11 @@ def test_a_russian_rate_is_bursts_and_its_json_key_says_its_unit_once(capsys) ->
     out.file = io.StringIO()
     render_brief(data, out)
     text = out.file.getvalue()
-    assert "mean 8.33 bursts/s" in text and "pulses/s" not in text
+    assert "8.33 bursts/s on average over the session" in text and "pulses/s" not in text
     # premodulated interferential's events are its 100 beats a second, not carrier cycles
     # (review); true interferential's are its 4 kHz carrier's cycles
-    for name, words in (("ifc_premodulated", "mean 100 beats/s"),
-                        ("ifc_true_knee", "mean 4,100 carrier cycles/s")):
+    for name, words in (("ifc_premodulated", "100 beats/s on average"),
+                        ("ifc_true_knee", "4,100 carrier cycles/s on average")):
         out.file = io.StringIO()
         render_brief(result_to_dict(simulate(load_program(bundled_examples()[name]),
                                              body=False)), out)

@@ -300,7 +300,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 c.get("modality", ""), "pulse")
             if "premodulated" in c.get("waveform", ""):  # its events are the beats (review)
                 event = "beat"
-            rate_text = f", mean {shown} {event}{'' if shown == '1' else 's'}/s"
+            # over the session: NMES's 50 Hz read "mean 8.32 pulses/s" beside its 10 s on,
+            # 50 s off (probe of 6 December 2026)
+            rate_text = (f", {shown} {event}{'' if shown == '1' else 's'}/s on average over "
+                         "the session")
         # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
         q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
         charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
@@ -330,7 +333,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: peak "
                                      f"{_amount(m[f'peak_{unit}'], unit)}{as_set}, r.m.s. "
                                      f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
-        console.print(f"    {charge}{rate_text}")
+        _hanging(console, "    ", Text(f"{charge}{rate_text}"))
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
         elif dbs_held:

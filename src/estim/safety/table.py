@@ -288,7 +288,8 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("max_current_density", "Maximum current density @ 500 Ω (r.m.s., worst 1 s, "
               "smaller electrode)", "mA/cm²", p, m,
               lambda o: o.metrics_500.rms_max_1s / o.smaller_area_m2),
-        _both("max_average_current", "Maximum average current @ 500 Ω (mean |I|)", "mA", p, m,
+        _both("max_average_current", "Maximum average current @ 500 Ω (mean |I| over the "
+              "program's cycle, off times included)", "mA", p, m,
               lambda o: o.metrics_500.mean_abs),
         _both("net_dc_current", "Net d.c. current @ 500 Ω (signed mean)", "mA", p, m,
               lambda o: o.metrics_500.mean),
