@@ -90,7 +90,11 @@ def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[Findin
             rule=capitalised(ohm_symbols(plain(f.description))), channel=plain(f.channel),
             setting=f.setting.value if f.setting else "",
             value=_shown(f.value, f.display_unit, f.limit), limit=_shown(
-                f.limit, f.display_unit, f.value, limit=True),
+                f.limit, f.display_unit, f.value, limit=True)
+            # an output indicator's 10 mA is the current above which one is needed, not a
+            # limit a PASS is over (probe of 6 December 2026)
+            + (" (an indicator needed above)" if f.rule_id.startswith("iec.indicator.")
+               else ""),
             verdict=f.verdict.value, footnote=notes.number(f.source),
             note=readable(plain(f.note)) if said else "",
             action=plain(f.action) if said else ""))
