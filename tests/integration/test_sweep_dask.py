@@ -4,6 +4,7 @@ point; an interrupted sweep resumes; the command line end to end."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -146,6 +147,17 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     assert data["points"] == 4 and data["computed"] == 4
     assert {Path(f).name for f in data["files"]} == {"sweep.parquet", "sweep.csv",
                                                       "sweep.html"}
+    # the key figures the README promises, as the CSV has them (only counts and files
+    # before; probe of 6 December 2026)
+    rows = {(r["amplitude_mA"], r["pulse_width_us"]): r for r in data["table"]}
+    assert len(rows) == 4 and all(r["safety_verdict"] == "pass" for r in rows.values())
+    csv_rows = list(csv.DictReader((out / "sweep.csv").read_text(encoding="utf-8-sig")
+                                   .splitlines()))
+    for r in csv_rows:
+        row = rows[(float(r["amplitude_mA"]), float(r["pulse_width_us"]))]
+        for name in ("peak_current_mA", "rms_current_mA", "skin_current_density_mA_per_cm2",
+                     "power_density_W_per_cm2"):
+            assert row[name] == pytest.approx(float(r[name]), rel=1e-9), name
     page = (out / "sweep.html").read_text()
     assert page.count("<img") >= 4 and "peak_current_mA" in page
     # its table is headed in words, the CSV's column in the tooltip, and it scrolls inside

@@ -83,6 +83,7 @@ def _sweep(args: argparse.Namespace) -> int:
                          "pip install 'estim[sweep]'") from None
     from estim.program.bundled import resolve_program
     from estim.sweep import (
+        SUBJECT,
         Mode,
         SweepOptions,
         axis_from_values,
@@ -195,9 +196,18 @@ def _sweep(args: argparse.Namespace) -> int:
         written = _write(run, folder)
     failed = len(run.errors)
     if args.json:
+        from estim.sweep import sweep_table
+        from estim.sweep.text import SHOWN_OUTPUTS
+
+        # the key figures the README promises: each point's settings and the outputs the
+        # terminal's table shows (only counts and files before; probe of 6 December 2026)
+        table = sweep_table(run)
+        shown_names = {name for _, name in SHOWN_OUTPUTS} | {"point", "error"}
+        keep = [c for c in table.columns if c.kind == "input" or c.name in shown_names]
         print_json({"program": plan.program_name, "points": len(plan.points),
                     "computed": run.computed, "resumed": run.resumed, "failed": failed,
                     "errors": [{"point": i, "error": e} for i, e in run.errors],
+                    "table": [{c.name: c.values[i] for c in keep} for i in range(len(table))],
                     "files": [str(p) for p in written]})
     else:
         from estim.report.terminal import console
@@ -209,6 +219,14 @@ def _sweep(args: argparse.Namespace) -> int:
               f"computed, {run.resumed} from an earlier run" +
               (f", {failed} failed (see the error column)" if failed else ""))
         print_sweep_table(sweep_table(run), console())
+        if any(a.name == SUBJECT for a in plan.axes):
+            # subject 0 read 4.5 / 30.5 / 38 mA where estim run's person 0 read 5.74 / 27.2
+            # / 47.9 (probe of 6 December 2026): two draws, and two ways to compute them
+            console().print("[dim]each subject is a person of this sweep's own draw, "
+                            "simulated in full in its anatomy; estim run's 20 virtual people "
+                            "are another draw, scaled from the reference anatomy's "
+                            "thresholds, so subject k is not the run's person k "
+                            "(docs/sweeps.md)[/dim]")
         for p in written:
             print(f"wrote {shown(str(p))}")
     return 1 if failed else 0
