@@ -3,6 +3,7 @@ report, CLI), so each escapes user text the same way."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -63,11 +64,12 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def readable(text: str) -> str:
     """Numbers in computer notation written as people read them: ``1.25e+03`` as 1,250,
-    ``2.958e+04`` as 29,580, ``2.5e-05`` as 2.5 × 10⁻⁵, and rounding noise (``3e-28``) as
-    0. Every face prints its numbers through it (the report, the terminal, the check).
+    ``2.958e+04`` as 29,580, ``2.5e-05`` as 0.000025, ``2.5e-08`` as 2.5 × 10⁻⁸, and
+    rounding noise (``3e-28``) as 0. Every face prints its numbers through it (the report,
+    the terminal, the check).
 
-    >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A, 2.958e+04 mJ")
-    'at 1,250 Hz, net 0 µC, 2.5 × 10⁻⁵ A, 29,580 mJ'
+    >>> readable("at 1.25e+03 Hz, net 3e-28 µC, 2.5e-05 A, 2.958e+04 mJ, 2.5e-08 W")
+    'at 1,250 Hz, net 0 µC, 0.000025 A, 29,580 mJ, 2.5 × 10⁻⁸ W'
     >>> readable("9.9996e-05 s, 1.5e+02 V")
     '0.0001 s, 150 V'
     """
@@ -77,6 +79,11 @@ def readable(text: str) -> str:
             return "0"
         if 1e3 <= abs(x) < 1e9:  # to 4 significant figures, a whole number from 1,000 up
             return f"{float(f'{x:.4g}'):,.0f}"
+        if 1e-6 <= abs(x) < 1e-4:
+            # as the numbers beside it are written: a power density of "2.55 × 10⁻⁵ W/cm²"
+            # stood above "0.0004 W/cm²" and a limit of 0.25 (probe of 6 December 2026)
+            r = float(f"{x:.3g}")
+            return f"{r:.{2 - math.floor(math.log10(abs(r)))}f}".rstrip("0").rstrip(".")
         rounded = f"{x:.3g}"
         if "e" not in rounded:  # 9.9996e-05 rounds to 0.0001, 1.5e+02 is 150: a traceback
             return rounded  # before (probe of 5 December 2026)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from estim.text import readable, terminal_text
 
 if TYPE_CHECKING:
@@ -59,14 +57,8 @@ def cell_text(value: object) -> str:
             return "∞"
         if math.isnan(value):
             return ""
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        if 1e-6 <= abs(value) < 1e-4:
-            # as its column's others are: 0.000064 under 0.000107, not 6.4e-05 (a power
-            # density in W/cm²)
-            return np.format_float_positional(value, precision=3, unique=False,
-                                              fractional=False, trim="-")
-        return readable(f"{value:.3g}")
+        # 0.000064 under 0.000107 (readable), not 6.4e-05 (a power density in W/cm²)
+        return f"{value:,.0f}" if abs(value) >= 1000 else readable(f"{value:.3g}")
     return terminal_text(_SHORT.get(str(value), str(value)), markup=False)
 
 
