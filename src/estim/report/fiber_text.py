@@ -51,7 +51,7 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
               f"under channel {ch}'s cathode{with_other}")
     last = ("recruited at what it drives" if report.get("held_by_device")
             else "recruited at programmed")
-    for col in ("class", "model", "fibers", "lowest", "median", last):
+    for col in ("class", "model", "sampled", "lowest", "median", last):
         # a narrow terminal folds a cell rather than cutting its number ("27… mA")
         t.add_column(col, justify="right" if col not in ("class", "model") else "left",
                      overflow="fold")
@@ -62,6 +62,11 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
                   _ma(c["threshold_min_A"]), _ma(c["threshold_median_A"]),
                   f"{c['fraction_at_programmed']:.0%}")
     console.print(t)
+    # "60" Aβ here and "169 of the 377" below read as a contradiction (probe of 6 December
+    # 2026): the simulated fibers are a sample of the afferents the criteria count
+    _hanging(console, "", Text("the sampled fibers stand for all of their class under and "
+                               "around the cathode, which the criteria below count",
+                               style="dim"))
     unreached = [f"{_CLASS_WORDS.get(name, terminal_text(name))} {c['not_reached']} of "
                  f"{c['count']}"
                  for name, c in report["classes"].items() if c["not_reached"]]
