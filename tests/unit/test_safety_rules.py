@@ -676,6 +676,7 @@ def test_channels_sharing_pads_sum_their_power_into_a_higher_field_load() -> Non
     assert shared, [f.note for f in report.by_rule("fda.power_density")]
     assert shared[0].value == pytest.approx(4000.0 * (2 * rms) ** 2 / 4e-4, rel=1e-9)
     assert shared[0].verdict is Verdict.FAIL and "into 4,000 Ω" in shared[0].note
+    assert shared[0].site_load_ohm == 4000.0  # in a field too, not in the words alone
     # and the table carries the figure behind each channel's own (the load and the power)
     rows = {r.key: r for r in report.table.channels[0].rows}
     assert rows["power_density_load"].programmed == 4000.0
@@ -788,3 +789,15 @@ def test_channels_sharing_pads_held_back_by_500_ohm_warn_on_their_sum() -> None:
     # 2 x 10 mA x √(2 x 0.03) on 4 cm²: both phases of the biphasic pulse
     assert shared[0].value == pytest.approx(2 * 0.010 * math.sqrt(0.06) / 4e-4, rel=1e-9)
     assert "into a load below" in shared[0].note
+
+
+def test_a_dc_skin_load_is_not_called_the_field_solutions() -> None:
+    """Iontophoresis's power density is judged into the skin's typical resistance to a d.c.
+    under its pads, by estim check as by estim run: the run's terminal said it had judged
+    "this site's own 3,130 Ω" where estim check "uses the test loads alone", and the d.c.
+    load below 500 Ω was named as the field solution's (review of 6 December 2026)."""
+    program = load_program(EXAMPLES / "iontophoresis_dexamethasone.toml")
+    for impedances in (None, {program.channels[0].name: 4000.0}):
+        for f in check(program, impedances_ohm=impedances).findings:
+            assert f.site_load_ohm is None, (f.rule_id, f.note)
+            assert "field solution" not in f.note, (f.rule_id, f.note)

@@ -290,7 +290,9 @@ def analyse(program: Program, channel: Channel, setting: Setting, *,
         # drives more current into the site's own load than into the 500 Ω test load: the
         # skin rules were judged into 500 Ω where the same run said 480 V drives 2.4 A
         # through 200 Ω (probe of 5 December 2026). The output table keeps the test loads.
-        load, source = impedance_ohm, FIELD_LOAD_SOURCE
+        # the d.c. skin load's own words where that is the load (it was called the field
+        # solution's; review of 6 December 2026)
+        load, source = impedance_ohm, field_source
     if load is not None:
         into = deliver(stim, ResistiveLoad(load), device, exact=True).current
         m_load = metrics(into) if into is not None else None

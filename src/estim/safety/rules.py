@@ -19,7 +19,7 @@ from estim.safety.table import format_value
 from estim.safety.verdicts import Finding, rule_finding
 from estim.text import current_text, ohm_text, readable
 
-__all__ = ["channel_findings", "held_back", "pulse_rate", "warn_below"]
+__all__ = ["channel_findings", "held_back", "pulse_rate", "site_load", "warn_below"]
 
 
 def _device_rules(out: ChannelOutput) -> list[Finding]:
@@ -90,7 +90,7 @@ def _into(out: ChannelOutput) -> str:
     return "into 500 Ω"
 
 
-def _site_load(out: ChannelOutput) -> float | None:
+def site_load(out: ChannelOutput) -> float | None:
     """The site's own load (Ω) a surface channel's skin rules are judged into, where it is
     not the 500 Ω test load (:func:`_into`); None otherwise."""
     if out.metrics_load is not None and out.load_source == FIELD_LOAD_SOURCE:
@@ -113,17 +113,21 @@ def _power_density(out: ChannelOutput, where: str) -> Finding:
     area = out.smaller_area_m2
     power = out.judged_ohm * out.judged_metrics.rms_max_1s**2 / area
     note = where + ", worst 1 s"
-    site_load = _site_load(out)
+    judged_into = site_load(out)
     if out.metrics_field is not None and out.field_impedance_ohm is not None:
         there = out.field_impedance_ohm * out.metrics_field.rms_max_1s**2 / area
         if there > power:
-            power, site_load = there, out.field_impedance_ohm
+            power = there
+            # the field solution's load, not the d.c. skin's, which estim check judges
+            # into as well (review of 6 December 2026)
+            judged_into = out.field_impedance_ohm \
+                if out.field_load_source == FIELD_LOAD_SOURCE else None
             note = (f"smaller electrode {area * 1e4:.3g} cm², into "
                     f"{ohm_text(out.field_impedance_ohm)} ({out.field_load_source}: above the "
                     "500 Ω test load, a current-controlled output puts more power into it), "
                     "worst 1 s")
     return rule_finding(limit("fda.power_density"), power, out, note=note,
-                        action="larger electrodes or less output", site_load_ohm=site_load)
+                        action="larger electrodes or less output", site_load_ohm=judged_into)
 
 
 #: The skin rules whose value grows with the current into the load: an output held back
@@ -195,7 +199,7 @@ def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
     m = out.judged_metrics
     rms = m.rms_max_1s
     where = f"smaller electrode {area * 1e4:.3g} cm², {_into(out)}"
-    site = partial(rule_finding, site_load_ohm=_site_load(out))  # judged into _into's load
+    site = partial(rule_finding, site_load_ohm=site_load(out))  # judged into _into's load
     found = [
         site(limit("iec.current_density"), rms / area, out, note=where,
              action="the instructions for use must draw the operator's attention to these "

@@ -12,8 +12,8 @@ from typing import Any
 
 from estim.program.model import Channel, Iontophoresis, Program, Verdict
 from estim.safety.limits import iec_rms_band, limit
-from estim.safety.output import ChannelOutput, Setting, channel_implanted
-from estim.safety.rules import held_back, pulse_rate, warn_below
+from estim.safety.output import FIELD_LOAD_SOURCE, ChannelOutput, Setting, channel_implanted
+from estim.safety.rules import held_back, pulse_rate, site_load, warn_below
 from estim.safety.verdicts import Finding, rule_finding
 
 __all__ = ["shared_contacts", "shared_placements"]
@@ -103,11 +103,14 @@ def shared_placements(program: Program,
                          note=f"{where}; strictest band of the channels'",
                          action="separate electrodes or less output")]
             judged_rms.add((tuple(names), k))
+            # the site's own load where that is what the sum was judged into (the finding
+            # said so in words only; review of 6 December 2026)
+            site = ohm if any(site_load(o) == ohm for o in outs) else None
             shared += [
                 rule_finding(limit("iec.current_density"), rms / area, outs[0], note=where,
-                         action="the instructions for use must draw the operator's attention "
-                                "to these electrodes"),
-                _shared_power(outs, area, where, ohm * rms**2 / area)]
+                             action="the instructions for use must draw the operator's "
+                                    "attention to these electrodes", site_load_ohm=site),
+                _shared_power(outs, area, where, ohm * rms**2 / area, site)]
             shared += _shared_dc(outs, area, placement, listed)
             # held back by 500 Ω, the channels' sum grows in a lower load at most as the
             # most held back of them does (two voltage channels on one pad each warned
@@ -193,8 +196,8 @@ def _shared_dc(outs: list[ChannelOutput], area: float, placement: str, listed: s
     return found
 
 
-def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: float
-                  ) -> Finding:
+def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: float,
+                  site: float | None) -> Finding:
     """The power density of channels sharing a placement: into the highest judged load, or,
     where a current-controlled channel's field load is above 500 Ω, the summed currents
     into the highest of those loads if that is more (two channels on 2 x 2 cm pads into
@@ -210,8 +213,12 @@ def _shared_power(outs: list[ChannelOutput], area: float, where: str, power: flo
         there = ohm * rms**2 / area
         if there > power:
             power = there
+            site = ohm if any(o.field_impedance_ohm == ohm
+                              and o.field_load_source == FIELD_LOAD_SOURCE
+                              for o in outs) else None
             where = (f"{where.split(', into ')[0]}, into {ohm_text(ohm)} (the highest of "
                      "their loads, above the 500 Ω test load: current-controlled outputs "
                      f"put more power into it; {rms * 1e3:.4g} mA r.m.s. there together)")
     return rule_finding(limit("fda.power_density"), power, outs[0], note=where,
-                    action="separate electrodes, larger ones or less output")
+                        action="separate electrodes, larger ones or less output",
+                        site_load_ohm=site)
