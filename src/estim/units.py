@@ -89,6 +89,11 @@ def _parse(text: str, dimension: str) -> float:
     return float(q.to(unit).magnitude)
 
 
+#: The full-width forms (U+FF01–FF5E) and the CJK unit squares (U+3380–33DF): read through
+#: NFKC, unlike superscript or circled digits, which stay refused.
+_COMPATIBLE = re.compile("[\uff01-\uff5e\u3380-\u33df]+")
+
+
 def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     """Parse ``value`` (a string with units, e.g. ``"25 mA"``) into an SI float.
 
@@ -115,12 +120,12 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, expected)
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
-    text = (value.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
-            .replace("Ω", "ohm").replace("²", "^2").replace("³", "^3"))
-    # the compatibility forms of a unit or a digit read as what they show: "20 ㎃" (one
-    # character for mA) and full-width "２０ mA" were "no arithmetic" (probe of 6 December
-    # 2026)
-    text = unicodedata.normalize("NFKC", text)
+    # full-width characters and the one-character units ("20 ㎃", "２０ mA", "200 ㎲", "1 ㏀")
+    # read as what they show (they were "no arithmetic"; probe of 6 December 2026); no
+    # other compatibility form: NFKC made "10⁴ Hz" 104 Hz and "2₂ mA" 22 mA (review)
+    text = _COMPATIBLE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value.strip())
+    text = (text.replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+            .replace("\u2126", "ohm").replace("²", "^2").replace("³", "^3"))
     # "20 cm2" as device manuals write an area (it read as arithmetic before)
     text = _LENGTH_POWER.sub(r"\1^\2", text)
     # "1 kOhm", "1 KOhm", "500 Ohms" as device manuals write them (pint reads only "ohm";

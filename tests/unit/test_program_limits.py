@@ -293,10 +293,22 @@ def test_every_example_is_within_the_limits(name):
     ("0.1 mA", "current", 1e-4),
     # the compatibility forms read as what they show: one character for mA, full-width
     # digits (they were "no arithmetic"; probe of 6 December 2026)
-    ("20 ㎃", "current", 0.02), ("２０ mA", "current", 0.02), ("1 kΩ", "resistance", 1e3)])
+    ("20 ㎃", "current", 0.02), ("２０ mA", "current", 0.02), ("1 kΩ", "resistance", 1e3),
+    ("200 ㎲", "time", 0.0002), ("1 ㏀", "resistance", 1e3),
+    ("1 k\u2126", "resistance", 1e3)])  # the ohm sign, not the Greek capital omega
 def test_a_quantity_is_the_number_typed_without_the_conversions_noise(
         text: str, dimension: str, si: float) -> None:
     """"200 us" was 0.00019999999999999998 s in results.json (probe of 6 December 2026): the
     conversion's rounding noise is gone, to 15 significant figures."""
     got = parse_quantity(text, dimension, field="x")
     assert got == si and repr(got) == repr(si)
+
+
+@pytest.mark.parametrize(("text", "dimension"), [("10⁴ Hz", "frequency"), ("2₂ mA", "current"),
+                                                 ("① mA", "current"), ("5⁰ mA", "current")])
+def test_a_superscript_or_circled_digit_is_refused_not_joined_to_the_number(
+        text: str, dimension: str) -> None:
+    """Unicode's compatibility form of "10⁴ Hz" is "104 Hz", of "2₂ mA" 22 mA (review of 6
+    December 2026): only the full-width forms and the one-character units are read so."""
+    with pytest.raises(InputError):
+        parse_quantity(text, dimension, field="x")
