@@ -98,7 +98,10 @@ def test_an_invisible_character_inside_a_name_is_refused(name: str) -> None:
         validate.name(name)
     with pytest.raises(JournalError, match="invisible characters"):
         validate.program(name)
-    for kept in ("\u0645\u06cc\u200c\u0631\u0648\u0645", "Ana\u200d", "\u200fAna"):
+    for kept in ("\u0645\u06cc\u200c\u0631\u0648\u0645", "Ana\u200d", "\u200fAna",
+                 "\u061c\u0639\u0644\u064a", "\u1824\u180e\u1828",  # Arabic, Mongolian
+                 "Iain \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063"
+                 "\U000e0074\U000e007f"):  # a subdivision flag's tags
         assert validate.name(kept) == kept.strip()
 
 

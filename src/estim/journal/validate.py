@@ -74,9 +74,12 @@ MARKS = ("first_felt", "strong", "twitch", "too_much")
 #: Refused in journal text (:data:`estim.text.BIDI_CONTROLS`); the marks people type in
 #: right-to-left text (U+200E, U+200F) and joiners stay allowed.
 _BIDI = frozenset(BIDI_CONTROLS)
-#: The format characters a one-line name may hold: the zero-width non-joiner and joiner
-#: (Persian and Indic words, emoji) and the left-to-right and right-to-left marks.
-_JOINERS = "\u200c\u200d\u200e\u200f"
+#: Refused in a one-line name: the format characters that only hide in it (a zero-width
+#: space, a soft hyphen, the word joiner and the invisible operators, a byte-order mark).
+#: The others are kept: the joiners of Persian, Indic and emoji, the direction marks, the
+#: Arabic letter mark, the Mongolian vowel separator, an emoji flag's tags (a refusal of
+#: every format character refused names in those; review of 6 December 2026).
+_INVISIBLE = frozenset("\u200b\u00ad\u2060\u2061\u2062\u2063\u2064\ufeff")
 
 
 class JournalError(InputError):
@@ -97,14 +100,15 @@ def _text(field: str, value: object, *, max_chars: int, required: bool,
         # (probe of 5 December 2026)
         raise JournalError(field, value, "a text with a letter, digit or sign in it (not "
                            "only spaces or invisible characters)")
-    allowed = "\n\r\t" if multiline else _JOINERS  # a textarea's line breaks come as \r\n
+    allowed = "\n\r\t" if multiline else ""  # a textarea's line breaks come as \r\n
     # the line and paragraph separators (U+2028, U+2029) break a line as \n does; in a
     # one-line name an invisible format character (a zero-width space, a soft hyphen) made
     # "tens_conventional\u200b" a program the dial did not know, kept at 900 mA, and
     # "Al\u200bice" a second Alice (probe of 6 December 2026)
-    breaks = ("Cc", "Cs") if multiline else ("Cc", "Cs", "Zl", "Zp", "Cf")
-    bad = next((c for c in value if (unicodedata.category(c) in breaks or c in _BIDI)
-                and c not in allowed), None)
+    breaks = ("Cc", "Cs") if multiline else ("Cc", "Cs", "Zl", "Zp")
+    hidden = _INVISIBLE if not multiline else frozenset()
+    bad = next((c for c in value if (unicodedata.category(c) in breaks or c in _BIDI
+                                     or c in hidden) and c not in allowed), None)
     if bad is not None:
         # NUL is refused by PostgreSQL, lone surrogates by every UTF-8 store, and a line
         # break in a name would break a one-line display.

@@ -110,10 +110,14 @@ def _dial(request: Request, program: str, job: str | None,
                              f"{job!r}); nothing was saved")
         return model.max_amplitude_a, model.unit
     # a mode the page changed is kept as "tens_conventional (pad width 1 cm, ...)": its
-    # device is the mode's (a title may hold " (" itself: "..., wound (calf)")
-    named = _named_dial(program) or _named_dial(program.split(" (", 1)[0])
+    # device is the mode's
+    # a title may hold " (" itself ("..., wound (calf)"): the name before the page's
+    # changes is the part before the first " (" or before the last (HVPC's title with a
+    # change escaped the dial: 0.9 A kept for a dial in volts; review of 6 December 2026)
+    stems = dict.fromkeys((program, program.split(" (", 1)[0], program.rsplit(" (", 1)[0]))
+    named = next((d for d in map(_named_dial, stems) if d is not None), None)
     if named is None:
-        for text in (program, program.split(" (", 1)[0]):
+        for text in stems:
             known = _known_names().get(_name_key(text))
             if known is not None:
                 # "Microcurrent_Face" and "microcurrent_face." were kept at 900 mA on a
