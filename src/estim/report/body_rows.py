@@ -384,7 +384,7 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
 def _most_row(force: dict[str, Any]) -> list[tuple[str, str]]:
     """The first contraction at the pain threshold or the device's bound, as a row."""
     words = most_force_words(force)
-    return [("Most force before pain or the device's limit", words)] if words else []
+    return [("At the most current taken or given", words)] if words else []
 
 
 def evidence_words(evidence: object) -> str:

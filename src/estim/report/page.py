@@ -253,27 +253,36 @@ def pull_words(force: dict[str, Any]) -> str:
 def most_force_words(force: dict[str, Any]) -> str:
     """The force at the most current a person takes or the device gives (the force's
     ``at_most``), in a phrase; "" without it. What compares two NMES programs: each one's
-    force at its own tolerated current (probe of 6 December 2026).
+    force at its own tolerated current (probe of 6 December 2026). The pain threshold is
+    the reference anatomy's, so the virtual people in pain there are said (8 of 20 at
+    NMES's 100 mA: "the most without pain" was true of one anatomy; review).
 
     >>> most_force_words({"max_force_N": 310.9, "muscle": "quadriceps", "at_most": {
     ...     "amplitude_A": 0.1, "bound": "device maximum", "first_contraction_peak_N": 163.3,
-    ...     "pain_threshold_A": 0.1028}})
-    "at the device's maximum, 100 mA: 163 N, 53% of maximal (pain from 103 mA)"
+    ...     "pain_threshold_A": 0.1028, "painful_subjects": 8, "subjects": 20}})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "at the device's maximum, 100 mA: 163 N, 53% of maximal (the reference anatomy's pain
+    from 103 mA; 8 of 20 virtual people find 100 mA painful)"
     >>> most_force_words({"max_force_N": 310.9, "muscle": "calf muscles", "at_most": {
     ...     "amplitude_A": 0.09, "bound": "pain", "first_contraction_peak_N": 40.0,
     ...     "pain_threshold_A": 0.09}})
-    'at the pain threshold, 90 mA: 13% of maximal, the most without pain'
+    "at the reference anatomy's pain threshold, 90 mA: 13% of maximal"
     """
     most, top = force.get("at_most"), force.get("max_force_N")
     if not most or not top:
         return ""
-    where = {"pain": "the pain threshold", "device maximum": "the device's maximum",
+    where = {"pain": "the reference anatomy's pain threshold",
+             "device maximum": "the device's maximum",
              "compliance": "the most its compliance drives"}[most["bound"]]
     newton = most["first_contraction_peak_N"]
     newtons = f"{newton:.3g} N, " if newtons_apply(force) else ""
     pain = most.get("pain_threshold_A")
-    after = (", the most without pain" if most["bound"] == "pain" else
-             f" (pain from {current_words(pain)})" if pain is not None else "")
+    said = [] if most["bound"] == "pain" or pain is None else \
+        [f"the reference anatomy's pain from {current_words(pain)}"]
+    if most.get("subjects"):
+        said.append(f"{most['painful_subjects']} of {most['subjects']} virtual people find "
+                    f"{current_words(most['amplitude_A'])} painful")
+    after = f" ({'; '.join(said)})" if said else ""
     return (f"at {where}, {current_words(most['amplitude_A'])}: {newtons}"
             f"{newton / top:.0%} of maximal{after}")
 
