@@ -801,3 +801,42 @@ def test_a_dc_skin_load_is_not_called_the_field_solutions() -> None:
         for f in check(program, impedances_ohm=impedances).findings:
             assert f.site_load_ohm is None, (f.rule_id, f.note)
             assert "field solution" not in f.note, (f.rule_id, f.note)
+
+
+def _edited(example: str, changes: dict[str, str], extra: str = "") -> str:
+    """A bundled example with whole lines replaced (each must be there once) and ``extra``
+    lines after the last of them."""
+    text = (EXAMPLES / f"{example}.toml").read_text(encoding="utf-8")
+    for old, new in changes.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text + extra
+
+
+def test_a_modulated_rate_is_judged_in_the_band_of_its_lowest_rate() -> None:
+    """700 Hz dipping to 70 Hz (rate modulation 0.9) was judged at 700 Hz alone: 55.5 mA
+    r.m.s. passed the 400-1,500 Hz band's 80 mA, where the same pulses at an unmodulated
+    385 Hz fail the 50 mA below 400 Hz (probe of 6 December 2026)."""
+    text = _edited("tens_modulated", {
+        'amplitude = "28 mA"': 'amplitude = "100 mA"', 'frequency = "100 Hz"':
+        'frequency = "700 Hz"', 'pulse_width = "200 us"': 'pulse_width = "400 us"',
+        "amplitude_modulation = 0.3": "amplitude_modulation = 0",
+        "rate_modulation = 0.5": "rate_modulation = 0.9",
+        "width_modulation = 0.3": "width_modulation = 0"})
+    rms = [f for f in check(parse_program(text)).findings if f.rule_id.startswith("iec.rms")
+           and f.setting is Setting.PROGRAMMED]
+    assert [f.rule_id for f in rms] == ["iec.rms.le400"] and rms[0].verdict is Verdict.FAIL
+
+
+def test_a_swept_beat_is_judged_at_the_beats_it_is_built_with() -> None:
+    """A 450-500 Hz sweep in 3 ms steps is built as a 333 Hz beat (each step holds whole
+    beats): it passed the 400-1,500 Hz band's 80 mA at 55 mA r.m.s., where a 333 Hz beat
+    fails the 50 mA below 400 Hz (probe of 6 December 2026)."""
+    text = _edited("ifc_premodulated", {
+        'max_current = "70 mA"': 'max_current = "120 mA"',
+        'amplitude = "40 mA"': 'amplitude = "110 mA"',
+        'beat_frequency = "100 Hz"': 'beat_frequency = "450 Hz"\n'
+                                     'beat_frequency_max = "500 Hz"\nsweep = "0.003:0.003"'})
+    rms = [f for f in check(parse_program(text)).findings if f.rule_id.startswith("iec.rms")
+           and f.setting is Setting.PROGRAMMED]
+    assert [f.rule_id for f in rms] == ["iec.rms.le400"] and rms[0].verdict is Verdict.FAIL

@@ -121,7 +121,13 @@ def _tens(s: TENS) -> Stimulus:
                         burst_duration_s=burst_s)
         return _stim([pulse], onsets, np.zeros(n), np.ones(n), 1.0 / s.burst_frequency,
                      s.duration, a.value, a.control, timing, label)
-    # modulated: over one modulation period the amplitude, rate and width dip by their depths
+    # modulated: over one modulation period the amplitude, rate and width dip by their depths;
+    # the IEC bands at the lowest rate too (700 Hz dipping to 70 Hz passed the 400-1,500 Hz
+    # band's 80 mA where 385 Hz unmodulated fails the 50 mA below 400 Hz; probe of
+    # 6 December 2026)
+    lowest = s.frequency * (1 - s.rate_modulation)
+    timing = dataclasses.replace(timing, band_frequencies_hz=tuple(dict.fromkeys(
+        (s.frequency, lowest))))
     period = s.modulation_period
     onsets_l: list[float] = []
     t = 0.0
@@ -237,8 +243,14 @@ def _interferential(s: Interferential) -> Stimulus:
         shape = f"{span} sine (the base carrier plus the beat), interferential {mode}"
     if s.role != "base":
         shape += _stepped_beat(s)
+    # the IEC bands at the beats as built as well as programmed: a 450-500 Hz sweep whose
+    # steps deliver a 333 Hz beat passed the 400-1,500 Hz band's 80 mA, where the same
+    # output written as a 333 Hz beat fails the 50 mA below 400 Hz (probe of 6 December
+    # 2026)
+    programmed = (s.beat_frequency,) + ((s.beat_frequency_max,) if swept else ())
+    bands = tuple(dict.fromkeys((fc, *programmed, beat_lo, beat_hi)))
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
-                    band_frequencies_hz=(fc, s.beat_frequency),
+                    band_frequencies_hz=bands,
                     frequency_max_hz=fc + beat_hi if swept and s.role == "beat" else None,
                     beat_hz=beat_lo, beat_max_hz=beat_hi if swept else None)
     if s.role == "base":  # a pure carrier: one carrier cycle is the whole story
