@@ -119,6 +119,11 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
         raise InputError(field, value, expected)
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, expected)
+    if any(unicodedata.category(c) == "Cc" for c in value.strip()):
+        # "30\nmA" was 30 mA, and the report's copy of the program broke at the line
+        # (probe of 6 December 2026)
+        raise InputError(field, value, f"one line without control characters, e.g. "
+                         f"'{_example(dimension)}'")
     # the units as estim prints them: µs, Ω, cm² (pint reads none of these three)
     # full-width characters and the one-character units ("20 ㎃", "２０ mA", "200 ㎲", "1 ㏀")
     # read as what they show (they were "no arithmetic"; probe of 6 December 2026); no
@@ -153,7 +158,8 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
                                         f"'{_example(dimension)}'"))
     if re.match(r"^[+-]?(inf|nan)", text, re.IGNORECASE):
         raise InputError(field, value, "a finite number")
-    if not _QUANTITY_FORM.fullmatch(text):
+    form = _QUANTITY_FORM.fullmatch(text)
+    if form is None:
         raise InputError(field, value, "one number and a unit, no arithmetic, e.g. "
                          f"'{_example(dimension)}'")
     try:
@@ -168,6 +174,11 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
         raise InputError(field, value, expected) from None
     if not math.isfinite(out):
         raise InputError(field, value, "a finite number")
+    if out == 0.0 and re.search(r"[1-9]", form.group("number").split("e")[0].split("E")[0]):
+        # "1e-400 A" became 0 A, a channel switched off without a word (probe of 6 December
+        # 2026)
+        raise InputError(field, value, "a number a float can hold (this one rounds to 0)")
+    out += 0.0  # -0 is 0 ("-0 mA" read "-0.0" in a sweep's table)
     # to 15 significant figures, more than anyone types: the unit's conversion left
     # rounding noise ("200 us" was 0.00019999999999999998 s in results.json; probe of
     # 6 December 2026)

@@ -312,3 +312,14 @@ def test_a_superscript_or_circled_digit_is_refused_not_joined_to_the_number(
     December 2026): only the full-width forms and the one-character units are read so."""
     with pytest.raises(InputError):
         parse_quantity(text, dimension, field="x")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    # "1e-400 A" became 0 A, the channel off without a word; "30\nmA" was 30 mA, and the
+    # report's copy of the program broke at the line (probe of 6 December 2026)
+    ("1e-400 A", "rounds to 0"), ("30\nmA", "without control characters"),
+    ("30\tmA", "without control characters")])
+def test_a_quantity_that_would_change_on_the_way_in_is_refused(text: str, words: str) -> None:
+    with pytest.raises(InputError, match=words):
+        parse_quantity(text, "current", field="x")
+    assert repr(parse_quantity("-0 mA", "current", field="x")) == "0.0"  # not -0.0
