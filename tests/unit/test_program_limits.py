@@ -323,3 +323,15 @@ def test_a_quantity_that_would_change_on_the_way_in_is_refused(text: str, words:
     with pytest.raises(InputError, match=words):
         parse_quantity(text, "current", field="x")
     assert repr(parse_quantity("-0 mA", "current", field="x")) == "0.0"  # not -0.0
+
+
+@pytest.mark.parametrize("second", ["1 ", " 1", "1\u200b"])
+def test_two_channel_names_that_read_the_same_are_refused(second: str) -> None:
+    """"1" and "1 " (or a zero-width space) printed as the same channel twice, and their
+    shared pads as "ch 1 + 1" (probe of 6 December 2026)."""
+    text = _text("tens_conventional")
+    head, _, channel = text.partition("[[channels]]")
+    twice = head + "[[channels]]" + channel + "[[channels]]" + channel.replace(
+        'name = "1"', f'name = "{second}"')
+    err = _refused(twice, "channels[1].name", "a name no other channel has")
+    assert "reads as channel '1'" in str(err)

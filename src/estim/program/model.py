@@ -12,6 +12,7 @@ cathode electrode is the one that is cathodic during the leading phase.
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from pydantic import (
     BaseModel,
@@ -329,6 +330,15 @@ MAX_IMPEDANCE_OHM = 100e3
 _CONTRACTION_BEFORE = {"contraction, approaching pain": "contraction, below pain"}
 
 
+def _shown_name(name: str) -> str:
+    """A channel's name as it reads: without format characters, its spaces collapsed.
+
+    >>> _shown_name(" 1 ") == _shown_name("1") == _shown_name("1\u200b")
+    True
+    """
+    return " ".join("".join(c for c in name if unicodedata.category(c) != "Cf").split())
+
+
 #: The most channels a program may have: TENS and NMES units have 1 to 4, and this leaves
 #: room for research arrays; each channel is simulated on its own, so the bound is also
 #: a bound on a run's time.
@@ -410,6 +420,13 @@ class Program(FrozenModel):
                                  "a placement other than the anode's")
             if names.index(c.name) != i:
                 raise InputError(f"channels[{i}].name", c.name, "a name no other channel has")
+            # "1" and "1 ", or "A" and "A" with a zero-width space, printed as the same
+            # channel twice (probe of 6 December 2026)
+            seen = [k for k in range(i) if _shown_name(names[k]) == _shown_name(c.name)]
+            if seen:
+                raise InputError(f"channels[{i}].name", c.name, "a name no other channel has "
+                                 f"(it reads as channel {names[seen[0]]!r}'s: they differ "
+                                 "only in spaces or invisible characters)")
             if self.device.implanted and not (c.anode.implanted or c.cathode.implanted):
                 # an implanted device is judged by the implant rules alone; on skin pads
                 # that would drop every rule of the skin (IEC 60601-2-10, FDA)
