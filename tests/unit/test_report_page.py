@@ -487,3 +487,22 @@ def test_the_summary_names_the_site_load_a_rule_was_judged_into(
     assert ("judged into this site's own" in text) is (said is not None)
     if said:
         assert said in text, text
+
+
+def test_a_log_axis_over_many_decades_is_labelled_at_its_decades() -> None:
+    """A program at 1 nA drew its recruitment from 0.5 nA to 0.35 mA, labelled at 1, 2 and
+    5 of every decade: "5e-071e-062e-06" ran together (probe of 6 December 2026)."""
+    from matplotlib.figure import Figure
+
+    from estim.report.plots import plain_log_ticks
+
+    for (lo, hi), most in (((5e-7, 0.35), 7), ((2.0, 200.0), 10)):
+        ax = Figure().subplots()
+        ax.set_xscale("log")
+        ax.set_xlim(lo, hi)
+        plain_log_ticks(ax.xaxis)
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        labels = [ax.xaxis.get_major_formatter()(t) for t in ticks]
+        assert len(ticks) <= most, labels
+        assert all("e" not in text for text in labels), labels
+    assert labels[:3] == ["2", "5", "10"]  # 1, 2 and 5 a decade over two decades

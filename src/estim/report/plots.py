@@ -299,12 +299,16 @@ _FIBER_COLOURS = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
 
 
 def plain_log_ticks(axis: Any) -> None:
-    """Ticks of a log ``axis`` (``ax.xaxis``) at 1, 2, 5 × 10^n, written as plain numbers
-    (0.5, 1, 2, 5, 10): matplotlib's minor labels "3×10² 4×10²" ran together."""
+    """Ticks of a log ``axis`` (``ax.xaxis``, its limits set) at 1, 2, 5 × 10^n, written as
+    plain numbers (0.5, 1, 2, 5, 10): matplotlib's minor labels "3×10² 4×10²" ran together.
+    Over more than 3 decades, at the decades alone: a program at 1 nA drew 0.5 nA to
+    0.35 mA, and "5e-071e-062e-06" ran together (probe of 6 December 2026)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    low, high = sorted(abs(v) for v in axis.get_view_interval())
+    wide = low > 0 and high / low > 1e3
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if wide else (1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: readable(f"{x:g}")))
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -324,7 +328,11 @@ def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
               if np.isfinite(t) and t > 0]
     lo = min([*finite, *([window.amplitude_a] if window.amplitude_a > 0 else [])],
              default=1e-3) * 0.5
-    hi = max(window.amplitude_a * 3, lo * 10)
+    # up to the sensory threshold at least: a program at 1 nA drew 0.5-5 nA, with its
+    # "felt, not painful" label at 0.17 mA far outside, which collapsed the figure's
+    # layout (a matplotlib warning on stderr; probe of 6 December 2026)
+    sensory_a = window.sensory_a if np.isfinite(window.sensory_a) else 0.0
+    hi = max(window.amplitude_a * 3, lo * 10, sensory_a * 2)
     amps = np.geomspace(lo, hi, 300)
     ma = 1e3  # [A -> mA]
     for name, frac in window.curve(amps).items():
@@ -350,12 +358,12 @@ def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
         value = getattr(window, attr)
         if np.isfinite(value) and lo < value < hi:
             ax.axvline(value * ma, color="0.3", ls=style, lw=1.2, zorder=4,
-                       label=f"{words}: {value * ma:.3g} mA")
+                       label=f"{words}: {readable(f'{value * ma:.3g}')} mA")
     # the programmed intensity wide and pale behind the thresholds: HVPC's 749 mA hid the
     # pain threshold's 739 mA under it
     ax.axvline(window.amplitude_a * ma, color="k", lw=5, alpha=0.3, zorder=1,
                label=f"{'what the device drives' if held else 'programmed intensity'}: "
-                     f"{window.amplitude_a * ma:.3g} mA")
+                     f"{readable(f'{window.amplitude_a * ma:.3g}')} mA")
     ax.set_xscale("log")
     ax.set_xlim(lo * ma, hi * ma)
     plain_log_ticks(ax.xaxis)
