@@ -972,6 +972,12 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
     assert put.json()["detail"] == {"field": "method", "message": "method: got 'PUT', "
                                     "expected one of GET, POST on /api/people"}
     assert client.head("/").status_code == 200
+    # a wrong type named by the box's label, not its key, and a 5,000-digit id as a whole
+    # number's problem, not pydantic's words (probe of 6 December 2026)
+    pid_text = _refused(client.post("/api/people", json={"name": 5}), "name")
+    assert pid_text.startswith("New person: got 5, expected a text"), pid_text
+    text = _refused(client.get("/api/people/" + "9" * 5000 + "/sessions"), "person_id")
+    assert "expected a whole number" in text and "(5,000 characters)" in text, text
     # the page's files: an empty Allow and "one of  on /static/app.js"; a path the server
     # does not have: {"detail": "Not Found"} (probe of 6 December 2026)
     post = client.post("/static/app.js")

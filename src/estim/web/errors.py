@@ -80,7 +80,8 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
            and p.isidentifier()]
     field = loc[-1] if loc else "request"
     value = first.get("input", "")
-    expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ")
+    expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ") \
+        .replace("a valid string", "a text")
     kind = first.get("type")
     if value is None and kind != "missing":  # sent as null: not '(missing)', which it is not
         value = "null"
@@ -97,6 +98,12 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         value = "a body that is not JSON"
         why = why[:1].lower() + why[1:]
         expected = f"a JSON body ({why}{where})" if why else f"a JSON body{where}"
+    elif kind in ("int_parsing", "int_parsing_size", "int_type"):
+        # "expected Unable to parse input string as an integer, exceeded maximum size" of a
+        # person's id of 5,000 digits (probe of 6 December 2026)
+        expected = "a whole number"
+        if isinstance(value, str) and len(value) > 40:
+            value = f"{value[:20]}... ({len(value):,} characters)"
     if field == "request" and kind in ("dict_type", "model_type", "model_attributes_type"):
         expected = "a JSON object of the form's fields, {\"name\": value, ...}"
     elif field == "request" and kind == "missing":
@@ -107,4 +114,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         expected = "a JSON body with the header Content-Type: application/json"
     if isinstance(value, dict | list):  # it showed '' (probe of 6 December 2026)
         value = f"a JSON {'object' if isinstance(value, dict) else 'array'}"
-    return {"field": field, "message": one_line(InputError(field, value, expected))}
+    # a form's box by its label, as problem_detail names it ("first_felt: got 5, expected
+    # a valid string" named the box by its key; probe of 6 December 2026)
+    shown = FORM_LABELS.get(field, field) if kind != "extra_forbidden" else field
+    return {"field": field, "message": one_line(InputError(shown, value, expected))}
