@@ -576,6 +576,7 @@ def test_people_and_sessions(client: TestClient) -> None:
     # dial is in volts (review of 6 December 2026)
     ({"program": "High-voltage pulsed current, wound (calf) (pad width 1 cm)", "site": "calf",
       "intensity": "900 mA"}, "intensity", ("dial is in volts",)),
+    ({"job": ""}, "job", ("a prepared program's job id, or no job at all",)),
 ])
 def test_bad_sessions_are_refused_and_nothing_is_stored(
         client: TestClient, changes: dict[str, object], field: str,

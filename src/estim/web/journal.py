@@ -81,6 +81,11 @@ def _dial(request: Request, program: str, job: str | None,
     """The dial a setting was made on: the prepared program's (``job``, as the page sends
     it), or a mode's or bundled example's by name. A custom program is known only by its
     job: by its name, 4,900 mA was kept for a 100 mA unit (probe of 5 December 2026)."""
+    if job is not None and not job.strip():
+        from estim.errors import InputError
+
+        # "the server no longer holds job ''" (probe of 6 December 2026)
+        raise InputError("job", job, "a prepared program's job id, or no job at all")
     if job is not None:
         from estim.errors import InputError
         from estim.web.device import _model
