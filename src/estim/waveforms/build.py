@@ -247,7 +247,8 @@ def _interferential(s: Interferential) -> Stimulus:
     # steps deliver a 333 Hz beat passed the 400-1,500 Hz band's 80 mA, where the same
     # output written as a 333 Hz beat fails the 50 mA below 400 Hz (probe of 6 December
     # 2026)
-    programmed = (s.beat_frequency,) + ((s.beat_frequency_max,) if swept else ())
+    programmed = (s.beat_frequency,) + ((s.beat_frequency_max,)
+                                        if s.beat_frequency_max is not None else ())
     bands = tuple(dict.fromkeys((fc, *programmed, beat_lo, beat_hi)))
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
                     band_frequencies_hz=bands,
