@@ -969,10 +969,20 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
     assert len(client.get("/api/people").json()) == before
     _refused(client.get("/api/modes?x=1&x=2"), "x", "each query parameter once")
     put = client.put("/api/people")
-    assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
+    assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD, POST"
     assert put.json()["detail"] == {"field": "method", "message": "method: got 'PUT', "
-                                    "expected one of GET, POST on /api/people"}
+                                    "expected one of GET, HEAD, POST on /api/people"}
     assert client.head("/").status_code == 200
+    # HEAD on an API GET is its GET without the body (it was a 405: probe); a path without
+    # GET says HEAD, not the GET it was answered as
+    get, head = client.get("/api/modes"), client.head("/api/modes")
+    assert head.status_code == 200 and head.content == b"", head.text
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+    nohead = client.head("/api/programs")
+    assert nohead.status_code == 405 and nohead.headers["allow"] == "POST"
+    assert client.post("/api/programs", content=b"{", headers={  # still a POST route
+        "content-type": "application/json"}).status_code == 422
     # a wrong type named by the box's label, not its key, and a 5,000-digit id as a whole
     # number's problem, not pydantic's words (probe of 6 December 2026)
     pid_text = _refused(client.post("/api/people", json={"name": 5}), "name")

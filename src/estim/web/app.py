@@ -196,6 +196,8 @@ def _methods_of(app: FastAPI, path: str) -> list[str]:
         if len(pattern) == len(parts) and all(
                 p.startswith("{") or p == q for p, q in zip(pattern, parts, strict=True)):
             methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")  # answered as the GET without its body (_HeadAsGet)
     return sorted(methods)
 
 
@@ -242,6 +244,33 @@ class _OwnHostOnly:
                                    "answers only pages served from it"))
         await JSONResponse(status_code=400, content={"detail": {
             "field": "Host", "message": text}})(scope, receive, send)
+
+
+#: The scope mark of a HEAD request answered as its GET (:class:`_HeadAsGet`).
+_WAS_HEAD = "estim.was_head"
+
+
+class _HeadAsGet:
+    """HEAD on an API path is its GET without the body, as HTTP says: the API's GET routes
+    answered a monitor's or a link checker's HEAD with a 405 (probe of 6 December 2026).
+    The headers (the length included) are the GET's; a path without GET still gets its 405,
+    naming HEAD."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or \
+                not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def no_body(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET", _WAS_HEAD: True}, receive, no_body)
 
 
 def _page() -> str:
@@ -318,7 +347,8 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
             # /static/app.js" with an empty Allow (probe of 6 December 2026)
             allowed = (["GET", "HEAD"] if request.url.path.startswith("/static/")
                        else _methods_of(request.app, request.url.path))
-            text = one_line(InputError("method", request.method, "one of " + ", ".join(
+            method = "HEAD" if request.scope.get(_WAS_HEAD) else request.method
+            text = one_line(InputError("method", method, "one of " + ", ".join(
                 allowed) + f" on {request.url.path}"))
             return JSONResponse(status_code=405, content={"detail": {
                 "field": "method", "message": text}}, headers={"Allow": ", ".join(allowed)})
@@ -370,6 +400,7 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
     app.include_router(device.router, prefix="/api")
     app.include_router(journal.router, prefix="/api")
     app.add_middleware(_OneKeyEach)
+    app.add_middleware(_HeadAsGet)
     app.add_middleware(_BodyLimit)  # added last: the outermost, so it limits what the other reads
     if hosts is not None:
         app.add_middleware(_OwnHostOnly, hosts=hosts)  # outside even that: nothing is read
