@@ -294,9 +294,9 @@ def plain_sensation(phrase: str, window: dict[str, Any] | None,
 
     >>> w = {"programmed_peak_current_A": 0.07, "pain_threshold_A": 0.19}
     >>> plain_sensation("contraction, below pain", w)
-    'the muscle twitches or tightens, short of what hurts (pain from about 190 mA)'
+    'the muscle twitches or tightens, short of what hurts: pain from about 190 mA'
     >>> plain_sensation("contraction, below pain", {**w, "pain_threshold_A": 0.08})
-    'the muscle twitches or tightens; close to what hurts (pain from about 80 mA)'
+    'the muscle twitches or tightens; close to what hurts: pain from about 80 mA'
     """
     base = (words or PLAIN_SENSATION).get(phrase, phrase)
     if phrase != Sensation.CONTRACTION:
@@ -311,17 +311,20 @@ def pain_distance(window: dict[str, Any] | None) -> str:
     """How far a contraction is from pain, in words; "" where pain is not reached.
 
     >>> pain_distance({"programmed_peak_current_A": 0.07, "pain_threshold_A": 0.19})
-    'short of what hurts (pain from about 190 mA)'
+    'short of what hurts: pain from about 190 mA'
     """
     if window is None:
         return ""
     pain, at = window.get("pain_threshold_A"), window.get("programmed_peak_current_A")
     if pain is None or at is None or not math.isfinite(pain):
         return ""
-    where = f"(pain from about {current_words(pain)})"
+    # after a colon, not in brackets: the report's sensation box puts the whole phrase in
+    # brackets ("(the muscle twitches or tightens; close to what hurts (pain from about
+    # 760 mA))", HVPC's report)
+    where = f"pain from about {current_words(pain)}"
     if pain <= CLOSE_TO_PAIN * at:
-        return f"close to what hurts {where}"
-    return f"short of what hurts {where}"
+        return f"close to what hurts: {where}"
+    return f"short of what hurts: {where}"
 
 
 #: What a virtual subject with each sensation does, in a sentence ("6 see the muscle
