@@ -243,6 +243,12 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
                       options=SweepOptions())
     (edge,) = [dict(run_point(p, SweepOptions()).outputs) for p in wide.points]
     assert edge["activation_at_grid_edge"].startswith("yes: ")
+    # its page names the implant's limits, not IEC 60601-2-10's (DBS probe of 6 December)
+    from estim.sweep import _implanted
+
+    assert _implanted(plan) and not _implanted(
+        plan_sweep(bundled_examples()["tens_conventional"], [parse_axis("amplitude=5mA")],
+                   options=SweepOptions()))
 
 
 def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> None:

@@ -88,3 +88,42 @@ def test_a_safety_sweep_shows_the_densities_a_pad_size_changes():
     assert "density" in head and "(mA/cm²)" in head and "(W/cm²)" in head
     assert lines[2].split()[-2:] == ["0.119", "0.000107"]
     assert lines[3].split()[-2:] == ["0.0716", "0.000064"]
+
+
+def test_a_dbs_sweep_shows_the_tissue_activated_with_its_lower_bounds():
+    """A DBS sweep printed its safety, peak and r.m.s. alone: the volume and radius were in
+    the files only (DBS probe of 6 December 2026). Where the activation reaches the axons'
+    grid the two are lower bounds, marked ≥ and said under the table."""
+    cols = [Column("point", (0, 1), "index"), Column("key", ("a", "b"), "key"),
+            Column("pulse_width_us", (60.0, 450.0), "input", label="pulse_width (µs)"),
+            Column("amplitude_mA", (3.0, 10.0), "input", label="amplitude (mA)")]
+    for name, values in (("safety_verdict", ("pass", "fail")),
+                         ("peak_current_mA", (3.0, 10.0)), ("rms_current_mA", (0.269, 2.68)),
+                         ("dbs_current_mA", (3.0, 10.0)),
+                         ("activated_volume_mm3", (94.1, 1874.0)),
+                         ("activation_radius_mm", (3.01, 8.0)),
+                         ("activation_at_grid_edge",
+                          ("no", "yes: the volume and radius are at least these"))):
+        cols.append(Column(name, values, "output", _OUT[name]))
+    lines = _printed(SweepTable(tuple(cols)))
+    assert max(len(ln) for ln in lines) <= 80
+    head = " ".join(lines[:2])
+    assert "(mm³)" in head and "radius" in head and "tissue" in head
+    assert "r.m.s." not in head  # the output's currents are in the files
+    assert lines[2].split() == ["60", "3", "pass", "3", "94.1", "3.01"]
+    assert lines[3].split() == ["450", "10", "fail", "10", "≥", "1,874", "≥", "8"]
+    assert "so the volume and radius are at least these" in " ".join(" ".join(lines).split())
+
+
+def test_a_dbs_sweeps_page_names_the_implants_limits():
+    """The page of a DBS sweep said its verdicts applied IEC 60601-2-10, the standard of
+    stimulators on the skin (DBS probe of 6 December 2026)."""
+    from estim.sweep.page import sweep_page
+
+    cols = [Column("point", (0,), "index"), Column("key", ("a",), "key"),
+            Column("amplitude_mA", (3.0,), "input", label="amplitude (mA)"),
+            Column("safety_verdict", ("pass",), "output", _OUT["safety_verdict"])]
+    table = SweepTable(tuple(cols))
+    assert "limits for implanted electrodes (Shannon's k" in sweep_page(
+        table, title="DBS", implanted=True)
+    assert "limits of IEC 60601-2-10 and FDA guidance" in sweep_page(table, title="TENS")

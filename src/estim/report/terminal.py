@@ -333,7 +333,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: peak "
                                      f"{_amount(m[f'peak_{unit}'], unit)}{as_set}, r.m.s. "
                                      f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
-        _hanging(console, "    ", Text(f"{charge}{rate_text}"))
+        # the charge too: a lead's "phase charge 600 nC" read as what reached the tissue
+        # at a 3 V compliance that drives 222 nC of it (DBS probe of 6 December 2026)
+        _hanging(console, "    ", Text(f"{charge}{as_set}{rate_text}"))
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
         elif dbs_held:

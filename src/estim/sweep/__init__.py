@@ -13,6 +13,8 @@ the table and :func:`sweep_files` renders what ``estim sweep`` writes.
 
 from __future__ import annotations
 
+import json
+
 from estim.sweep.axes import SUBJECT, Axis, axis_from_values, parse_axis
 from estim.sweep.page import sweep_page
 from estim.sweep.plan import Mode, Point, SweepOptions, SweepPlan, load_sweep_file, plan_sweep
@@ -62,9 +64,17 @@ def sweep_files(run: SweepRun) -> dict[str, bytes | str]:
     table = sweep_table(run)
     axes = [_axis_words(a) for a in run.plan.axes]
     page = sweep_page(table, title=run.plan.program_name, axes_text=axes,
-                      errors=len(run.errors))
+                      errors=len(run.errors), implanted=_implanted(run.plan))
     return {"sweep.parquet": table.to_parquet(), "sweep.csv": spreadsheet_file(table.to_csv()),
             "sweep.html": page}
+
+
+def _implanted(plan: SweepPlan) -> bool:
+    """Whether the sweep's program drives an implanted lead (a DBS program: its points
+    keep the modality, which no axis changes)."""
+    first = json.loads(plan.points[0].program) if plan.points else {}
+    return any((c.get("stimulation") or {}).get("type") == "dbs"
+               for c in first.get("channels") or [])
 
 
 def _axis_words(axis: Axis) -> str:

@@ -245,14 +245,27 @@ def _plottable(column: Column) -> bool:
     return column.numeric and any(v is not None for v in column.values)
 
 
+#: The limits a sweep's safety verdicts apply, by whether its program is implanted.
+LIMITS_WORDS = {
+    False: "the limits of IEC 60601-2-10 and FDA guidance",
+    # a DBS sweep's page named the standard of stimulators on the skin (DBS probe of
+    # 6 December 2026)
+    True: "the limits for implanted electrodes (Shannon's k, the charge density per phase "
+          "at the contact, the rates DBS units are labelled for), not IEC 60601-2-10's, "
+          "which are for stimulators on the skin",
+}
+
+
 def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
-               errors: int = 0) -> str:
+               errors: int = 0, implanted: bool = False) -> str:
     """The summary page (self-contained HTML: plots inline, everything a user typed
     escaped).
 
     :param title: the program's name.
     :param axes_text: each axis in words (``amplitude: 8 values, 5-40 mA``).
     :param errors: points that failed (named in the table's ``error`` column).
+    :param implanted: the program drives an implanted lead (DBS): its safety verdicts
+        apply the implant's limits (:data:`LIMITS_WORDS`).
     """
     def e(text: object) -> str:
         # control and bidirectional characters spelled out, as the run's report does: a
@@ -273,8 +286,8 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     if errors:
         parts.append(f'<p class="note">{errors} point(s) failed: see the error column.</p>')
     parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
-                 "(cable-model thresholds, assumed anatomy); safety verdicts apply the "
-                 "limits of IEC 60601-2-10 and FDA guidance.</p>")
+                 "(cable-model thresholds, assumed anatomy); safety verdicts apply "
+                 f"{LIMITS_WORDS[implanted]}.</p>")
     for column in table.outputs:
         if not _plottable(column):
             continue

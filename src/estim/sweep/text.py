@@ -24,7 +24,15 @@ SHOWN_OUTPUTS = (("safety", "safety_verdict"), ("feels", "sensation"),
                  ("force (%)", "first_contraction_force_pct"),
                  ("peak (mA)", "peak_current_mA"), ("r.m.s. (mA)", "rms_current_mA"),
                  ("density (mA/cm²)", "skin_current_density_mA_per_cm2"),
-                 ("power (W/cm²)", "power_density_W_per_cm2"))
+                 ("power (W/cm²)", "power_density_W_per_cm2"),
+                 # a DBS sweep showed its safety alone: the tissue activated was in the
+                 # files only (DBS probe of 6 December 2026)
+                 ("into tissue (mA)", "dbs_current_mA"),
+                 ("activated (mm³)", "activated_volume_mm3"),
+                 ("radius (mm)", "activation_radius_mm"))
+#: The DBS columns that are lower bounds where the activation reaches the modelled axons'
+#: grid (marked "≥" there).
+_AT_LEAST = ("activated_volume_mm3", "activation_radius_mm")
 #: Shown for a sweep without the body only: with it, the table is the sensation's, and
 #: these are in the files.
 _OUTPUT_ONLY = ("peak_current_mA", "rms_current_mA", "skin_current_density_mA_per_cm2",
@@ -69,7 +77,9 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
 
     names = {c.name: c for c in table.columns}
     columns: list[tuple[str, Column]] = [(c.shown, c) for c in table.inputs]
-    body = "sensation" in names  # with the body, the output's currents are in the files
+    # with the body (a sensation, or a lead's activated tissue), the output's currents are
+    # in the files: at 80 columns a DBS table's headings broke mid-word beside them
+    body = "sensation" in names or "activated_volume_mm3" in names
     columns += [(head, names[name]) for head, name in SHOWN_OUTPUTS if name in names
                 and not (body and name in _OUTPUT_ONLY)]
     # a failed point's error under the table, on a line of its own: as a column it was
@@ -87,9 +97,16 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
                      justify="right" if column.numeric else "left", overflow="fold",
                      no_wrap=not column.numeric and column.kind != "error")
     n = len(table)
+    edge = names.get("activation_at_grid_edge")
+    beyond = [bool(edge is not None and str(edge.values[i] or "").startswith("yes"))
+              for i in range(n)]
     for i in range(min(n, MOST_ROWS)):
-        t.add_row(*(cell_text(c.values[i]) for _, c in columns))
+        t.add_row(*(("≥ " if beyond[i] and c.name in _AT_LEAST else "")
+                    + cell_text(c.values[i]) for _, c in columns))
     console.print(t)
+    if any(beyond[:MOST_ROWS]):
+        console.print("[dim]≥: the activated tissue reaches the edge of the modelled axons' "
+                      "grid, so the volume and radius are at least these[/dim]")
     if errors is not None:
         from rich.text import Text
 
