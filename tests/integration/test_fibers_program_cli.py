@@ -98,7 +98,13 @@ def test_the_terminal_says_what_the_json_says(capsys, monkeypatch):
 
 def test_fibers_for_dbs_is_refused_with_a_reason(capsys):
     assert main(["fibers", "dbs_stn"]) == 2
-    assert "transcutaneous" in capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
+    assert "transcutaneous" in err
+    # and where to go instead (it was a dead end: DBS probe of 6 December 2026)
+    assert "`estim run` gives the tissue the lead activates" in err, err
+    assert "estim fibers --model mrg --diameter 5.7um" in err, err
+    assert main(["fibers", "iontophoresis_dexamethasone"]) == 2
+    assert "`estim run` gives the dose" in " ".join(capsys.readouterr().err.split())
 
 
 def test_the_table_names_its_channel_and_what_the_device_drives(capsys, monkeypatch,

@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from estim.program import load_program
+from estim.program.loader import parse_program
 from estim.safety import check, render_check
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tens_conventional.toml"
@@ -148,3 +149,18 @@ def test_a_session_the_program_does_not_give_is_named_as_the_default() -> None:
         "30 min"
     ionto = check(load_program(bundled_examples()["iontophoresis_dexamethasone"]))
     assert ionto.table.channels[0].row("session_duration").note == ""
+
+
+def test_a_rule_without_a_value_says_why_in_the_brief() -> None:
+    """A lead at 0 mA printed "PASS  ch 1  implant.shannon_k" bare among rules with a value
+    and a limit (DBS probe of 6 December 2026): it says n/a and why."""
+    from estim.program.bundled import bundled_examples
+    from estim.safety.render import render_check_brief
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    off = parse_program(text.replace('amplitude = "3 mA"', 'amplitude = "0 mA"'))
+    out = io.StringIO()
+    render_check_brief(check(off), Console(file=out, width=80, color_system=None))
+    lines = out.getvalue().splitlines()
+    (shannon,) = [ln for ln in lines[:8] if "implant.shannon_k" in ln]
+    assert shannon.endswith("implant.shannon_k: n/a (no charge delivered)"), lines

@@ -113,9 +113,17 @@ def _program(args: argparse.Namespace) -> int:
     program, source = load(args)
     kind = program.channels[0].stimulation.type
     if kind in ("iontophoresis", "dbs"):
+        # where to go instead: the refusal was a dead end (DBS probe of 6 December 2026)
+        instead = ("`estim run` gives the tissue the lead activates (where 5.7 µm axons "
+                   "fire), and `estim fibers --model mrg --diameter 5.7um --distance 3mm "
+                   "--pulse-width 60us` one axon's threshold near a point source"
+                   if kind == "dbs" else
+                   "`estim run` gives the dose it delivers and the current density under "
+                   "its pads")
         raise InputError("program", args.program,
                          "a transcutaneous pulsed program (the fiber populations are "
-                         f"cutaneous and motor axons; {kind} is not modelled here)")
+                         f"cutaneous and motor axons; {kind} is not modelled here: "
+                         f"{instead})")
     names = ("recruitment.png", "strength_duration.png")
     out = Path(args.output) if args.output else None
     if out is not None:  # refused before anything is computed; created only at the end

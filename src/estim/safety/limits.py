@@ -185,7 +185,7 @@ LIMITS: tuple[Limit, ...] = (
           30e-6 / 1e-4, "C/m**2", "µC/cm²",  # [µC/cm² -> C/m²]
           "Kuncel AM, Grill WM (2004) Selection of stimulus parameters for deep brain "
           "stimulation. Clin Neurophysiol 115:2431-2441; Medtronic DBS labelling (30 "
-          "uC/cm2/phase)",
+          "µC/cm²/phase)",
           "implanted electrodes (the smaller implanted contact)", Verdict.FAIL,
           Scope.APPLICATION, verdict_at_max=Verdict.WARN),
     Limit("implant.rate", "pulse rate of an implanted channel, within the rates DBS units are "
