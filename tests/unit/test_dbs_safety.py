@@ -211,7 +211,7 @@ def test_impedances_given_to_check_are_the_channels_own(given, words) -> None:
 
 @pytest.mark.parametrize(("change", "field", "words"), [
     # the gap alone overflows the 7.69 ms period at 130 Hz: blamed, with what would fit
-    ('interphase_gap = "7.6 ms"', "interphase_gap", "less than 7572 us"),
+    ('interphase_gap = "7.6 ms"', "interphase_gap", "less than 7.572 ms"),
     # an equal recharge would fit: the ratio's 12 ms phase is what overflows
     ("recharge_ratio = 0.005", "recharge_ratio", "more than 0.00786"),
     ('pulse_width = "4 ms"\nfrequency = "130 Hz"', "pulse_width", "shorter than the period"),

@@ -111,9 +111,9 @@ class _Pulsed(FrozenModel):
 
 def _us(seconds: float) -> str:
     """A duration for a message, to four digits in us, ms or s (not the 300 digits that
-    1e308 us made)."""
+    1e308 us made); ms from 1,000 us ("7.692 ms", not "7692 us": DBS probe)."""
     for scale, unit in ((1e6, "us"), (1e3, "ms")):
-        if seconds * scale < 1e4:
+        if seconds * scale < 1e3:
             return f"{seconds * scale:.4g} {unit}"
     return f"{seconds:.4g} s"
 
@@ -686,8 +686,13 @@ class DBS(FrozenModel):
                     else self.pulse_width)  # the passive phase needs as long as the pulse
         total = self.pulse_width + self.interphase_gap + recharge
         if total >= period:
-            within = (f"a pulse, its gap and its recharge ({_us(total)} in all) shorter than "
-                      f"the period ({_us(period)} at {self.frequency:g} Hz)")
+            # which of the two to change: the pulse, or the frequency (a 10 kHz rate was
+            # refused as the 60 us pulse's fault alone; DBS probe of 6 December 2026)
+            recharge_words = ("its passive recharge, as long as the pulse"
+                              if self.recharge is Recharge.PASSIVE else "its recharge")
+            within = (f"a pulse, its gap and {recharge_words} ({_us(total)} in all) shorter "
+                      f"than the period ({_us(period)} at frequency = {self.frequency:,g} "
+                      f"Hz; below {1 / total:,.4g} Hz they fit)")
             if self.interphase_gap > 0 and total - self.interphase_gap < period:
                 raise InputError("interphase_gap", si_text("time", self.interphase_gap),
                                  f"less than {_us(period - (total - self.interphase_gap))}: "
