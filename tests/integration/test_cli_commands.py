@@ -313,6 +313,21 @@ def test_amplitude_turns_the_dial_on_run(tmp_path, capsys):
     assert saved["channels"] == data["channels"]
 
 
+def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path, capsys,
+                                                                        monkeypatch):
+    """``estim run dbs_stn -v`` read "duty 1" (no unit) for 60 µs at 130 Hz: the passive
+    recharge runs to the next pulse. The duty is in per cent, with the leading phase's own
+    under the table (DBS probe of 6 December 2026)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["run", "dbs_stn", "-o", str(tmp_path / "o"), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "100%" in out
+    assert ("duty of ch 1: its passive recharge runs on to the next pulse; the leading "
+            "phase alone is on 0.78% of the time") in " ".join(out.split())
+    assert main(["check", "dbs_stn", "--amplitude", "0 mA"]) == 0
+    assert "implant.shannon_k: n/a (no charge delivered)" in capsys.readouterr().out
+
+
 # --- --json on every command, and a closed pipe -------------------------------------------
 
 

@@ -33,7 +33,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.text import readable, terminal_text, wrap_keeping_units
+from estim.text import percent_text, readable, terminal_text, wrap_keeping_units
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ def console(*, stderr: bool = False) -> Console:
 def render_summary(result: Result, console: Console) -> None:
     """Program, per-channel output metrics, then the safety check."""
     from rich.table import Table
+    from rich.text import Text
 
     p = result.program
     console.rule(f"[bold]{terminal_text(p.name)}")
@@ -104,8 +105,23 @@ def render_summary(result: Result, console: Console) -> None:
                       # an off channel's read "0 C", where the summary says "0 µC" (probe)
                       format_si(m.max_phase_charge, q) if m.max_phase_charge
                       else f"0 {'µC' if u == 'A' else 'µV·s'}",
-                      f"{m.duty:.3g}")
+                      # a fraction read as "1" beside its units (DBS probe): in per cent
+                      percent_text(m.duty))
     console.print(table)
+    from estim.program.options import Recharge
+    from estim.program.stimulation import DBS
+
+    for ch in p.channels:
+        s = ch.stimulation
+        if isinstance(s, DBS) and s.recharge is Recharge.PASSIVE:
+            # a lead's 60 µs at 130 Hz read "duty 1": its recharge runs to the next pulse
+            # (DBS probe of 6 December 2026)
+            said = Text(f"duty of ch {terminal_text(ch.name, markup=False)}: its passive "
+                        "recharge runs on to the next pulse; the leading phase alone is on "
+                        f"{percent_text(s.pulse_width * s.frequency)} of the time",
+                        style="dim")
+            for line in wrap_keeping_units(said, console, console.width):
+                console.print(line)
     from estim.safety import render_check
 
     render_check(result.safety, console, titled=False)  # the rule above names it
