@@ -326,6 +326,20 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
             "phase alone is on 0.78% of the time") in " ".join(out.split())
     assert main(["check", "dbs_stn", "--amplitude", "0 mA"]) == 0
     assert "implant.shannon_k: n/a (no charge delivered)" in capsys.readouterr().out
+    # a voltage setting says the current it drives, which the volume is of (it said the
+    # volts alone: DBS probe)
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    volts = tmp_path / "volts.toml"
+    volts.write_text(text.replace('control = "current"', 'control = "voltage"')
+                     .replace('max_current = "10 mA"', 'max_voltage = "10.5 V"')
+                     .replace('compliance_voltage = "10 V"', 'current_limit = "25 mA"')
+                     .replace('amplitude = "3 mA"', 'amplitude = "3 V"'), encoding="utf-8")
+    assert main(["run", str(volts), "-o", str(tmp_path / "v"), "--json"]) in (0, 1)
+    act = json.loads(capsys.readouterr().out)["effects"]["dbs_activation"]
+    assert main(["run", str(volts), "-o", str(tmp_path / "v2")]) in (0, 1)
+    said = " ".join(capsys.readouterr().out.split())
+    assert (f"3 V drives {act['current_A'] * 1e3:.2g} mA through "
+            f"{act['load_ohm']:,.0f} Ω") in said, said
 
 
 # --- --json on every command, and a closed pipe -------------------------------------------

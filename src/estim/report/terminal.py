@@ -467,6 +467,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                       + f" [dim](where {dbs['fiber_diameter_m'] * 1e6:.2g} µm axons fire)[/dim]")
         if several:  # it described channel 1's alone
             _hanging(console, "  ", Text(dbs_channels_text(dbs), style="dim"))
+        elif dbs.get("control") == "voltage" and not dbs.get("limited_by") \
+                and dbs.get("current_A") and dbs.get("load_ohm"):
+            # a voltage setting never said the current it drives (DBS probe of 6 December
+            # 2026): the volume is that current's
+            _hanging(console, "  ", Text(
+                f"{format_si(dbs['amplitude'], 'V')} drives "
+                f"{current_words(dbs['current_A'])} through {dbs['load_ohm']:,.0f} Ω (the "
+                "field solution's tissue and encapsulation, no electrode interface)",
+                style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
