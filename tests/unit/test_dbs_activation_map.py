@@ -64,6 +64,19 @@ def test_no_region_ends_inside_the_encapsulation() -> None:
     assert field.field_radius_at(1.0, 5e-3, 1e6) == 0.0
 
 
+def test_the_volume_outside_the_encapsulation_leaves_out_its_ring() -> None:
+    """The volume counts the encapsulation the region encloses (the region revolved less
+    the lead); outside it is the volume less that ring, exactly, for a region of one radius
+    along the 10 mm rows (DBS probe of 6 December 2026: 94.1 against 80.8 mm³)."""
+    m = _power_law_map()
+    scarred = ActivationMap(m.r_m, m.z_m, m.threshold_a, R_LEAD, axon_free_m=1.135e-3)
+    i = 4e-3
+    ring = math.pi * (1.135e-3**2 - R_LEAD**2) * 10e-3
+    assert scarred.volume_m3(i) - scarred.volume_m3(i, outside_encapsulation=True) == \
+        pytest.approx(ring, rel=1e-6)
+    assert m.volume_m3(i, outside_encapsulation=True) == m.volume_m3(i)  # no scar: the same
+
+
 def test_uniform_rows_revolve_into_a_hollow_cylinder() -> None:
     m = _power_law_map()
     r = math.sqrt(4e-3 / 300.0)

@@ -157,10 +157,13 @@ class ActivationMap:
         z = np.arange(self.z_m[0], self.z_m[-1] + _FINE_M / 2, _FINE_M)
         return z, np.array([self.radius_at(amplitude_a, float(zz)) for zz in z])
 
-    def volume_m3(self, amplitude_a: float) -> float:
-        """Activated volume (m³): the profile revolved, less the lead."""
+    def volume_m3(self, amplitude_a: float, *, outside_encapsulation: bool = False) -> float:
+        """Activated volume (m³): the profile revolved, less the lead (``outside_encapsulation``:
+        less the encapsulation too, :attr:`axon_free_m`, which holds no axons)."""
         z, r = self.profile(amplitude_a)
-        return _revolved(z, r, self.lead_radius_m)
+        inner = max(self.lead_radius_m, self.axon_free_m) if outside_encapsulation \
+            else self.lead_radius_m
+        return _revolved(z, r, inner)
 
     # --- the field-threshold shortcut ----------------------------------------------------
     def field_radius_at(self, amplitude_a: float, z_m: float, threshold_v_per_m: float
@@ -692,6 +695,18 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         notes.append(f"the activated region reaches the edge of the modelled grid "
                      f"({_R_MAX_M * 1e3:g} mm from the lead, {_Z_REACH_M * 1e3:g} mm beyond the "
                      "contacts): radius and volume are lower bounds")
+    if amap.axon_free_m > amap.lead_radius_m and i0 > 0:
+        # the encapsulation inside the isosurface is counted, as the region revolved less
+        # the lead is; it holds no axons, and a reader integrating outside it got 80.8 of
+        # dbs_stn's 94.1 mm³ (DBS probe of 6 December 2026): both said
+        whole, outside = amap.volume_m3(i0), amap.volume_m3(i0, outside_encapsulation=True)
+        if whole > 0:
+            notes.append(
+                f"the volume is the activated region revolved round the lead, less the lead: "
+                f"it counts the {(amap.axon_free_m - amap.lead_radius_m) * 1e3:g} mm of "
+                f"encapsulation round the lead (no axons there) that the region encloses, "
+                f"{(whole - outside) * 1e9:.3g} mm³; outside the encapsulation "
+                f"{outside * 1e9:.3g} mm³")
     notes.append(f"{fiber_diameter_m * 1e6:g} µm MRG axons perpendicular to the lead in "
                  "homogeneous tissue; the field-threshold shortcut uses "
                  f"{field_threshold_v_per_m / 1e3:g} V/mm")
