@@ -67,6 +67,10 @@ _QUANTITY_FORM = re.compile(
     rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT_NAME}(?:\s*[*/·]\s*{_UNIT_NAME}|\s+{_UNIT_NAME})*)?")
 #: A length unit with its power written straight after it: cm2, mm2, m3.
 _OHM = re.compile(r"(?<![A-Za-z])([kKMmu])?[oO][hH][mM][sS]?(?![A-Za-z])")
+#: Hertz in any case, and kilohertz with a capital K ("80 hz" was "expected a frequency
+#: with units", which it had; browser probe of 6 December 2026); "mhz" stays refused: milli
+#: or mega?
+_HERTZ = re.compile(r"(?<![A-Za-z])([kK]?)[hH][zZ](?![A-Za-z])")
 _LENGTH_POWER = re.compile(r"(?<![A-Za-z])(km|cm|mm|um|nm|m)([23])(?!\w)")
 #: Longest quantity text accepted (characters); the longest real one is about 20.
 MAX_QUANTITY_CHARS = 64
@@ -137,6 +141,7 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # "1 kOhm" was "expected a resistance with units"; probe of 6 December 2026)
     text = _OHM.sub(lambda m: {"K": "k"}.get(m.group(1) or "", m.group(1) or "") + "ohm",
                     text)
+    text = _HERTZ.sub(lambda m: ("k" if m.group(1) else "") + "Hz", text)
     if len(text) > MAX_QUANTITY_CHARS:
         raise InputError(field, value[:MAX_QUANTITY_CHARS] + "...",
                          f"a quantity of at most {MAX_QUANTITY_CHARS} characters, e.g. "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -339,7 +341,24 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     assert main(["run", str(volts), "-o", str(tmp_path / "v2")]) in (0, 1)
     said = " ".join(capsys.readouterr().out.split())
     assert (f"3 V drives {act['current_A'] * 1e3:.2g} mA through "
-            f"{act['load_ohm']:,.0f} Ω") in said, said
+            f"{act['load_ohm']:,.0f} Ω (the field solution's tissue") in said, said
+    # a stated impedance is said as the program's (it was credited to the field solution;
+    # review of 6 December 2026)
+    volts.write_text(volts.read_text(encoding="utf-8").replace(
+        '[channels.stimulation]', 'impedance = "1000 ohm"\n\n[channels.stimulation]'),
+        encoding="utf-8")
+    assert main(["run", str(volts), "-o", str(tmp_path / "v3")]) in (0, 1)
+    said = " ".join(capsys.readouterr().out.split())
+    assert ("3 V drives 3 mA through 1,000 Ω (the lead's impedance, as the program states "
+            "it)") in said, said
+    # the volume's note says how much of it is the encapsulation ring, and what lies
+    # outside it, the two adding up to the volume (DBS probe of 6 December 2026)
+    note = next(n for n in act["notes"] if "encapsulation round the lead" in n)
+    ring, outside = (float(x) for x in re.findall(r"([\d.]+) mm³", note))
+    # each is written to 3 figures: within half a unit of its third figure
+    half = sum(0.5 * 10 ** (math.floor(math.log10(x)) - 2) for x in (ring, outside))
+    assert ring + outside == pytest.approx(act["volume_mm3"], abs=half * 1.001)
+    assert 0 < ring < outside
 
 
 # --- --json on every command, and a closed pipe -------------------------------------------

@@ -140,6 +140,17 @@ def test_modes_list_every_example_the_massage_patterns_and_custom(client: TestCl
     for m in modes:
         if m["kind"] == "massage":
             assert m["source"], f"{m['id']} names no source"
+    # the pulse settings each mode has, which the page turns off for the others (the Rate
+    # box was offered for interferential and refused: browser probe of 6 December 2026)
+    takes = {m["id"]: m["settings"] for m in modes}
+    assert takes["tens_conventional"] == ["pulse_width", "frequency"] == takes["custom"]
+    assert takes["ifc_true_knee"] == [] == takes["russian_quadriceps"]
+    assert takes["hvpc_wound"] == ["frequency"]
+    for mode_id in ("ifc_true_knee", "hvpc_wound"):  # what the page leaves off is refused
+        if "frequency" not in takes[mode_id]:
+            _refused(client.post("/api/programs", json={"mode": mode_id,
+                                                        "frequency": "100 Hz"}),
+                     "frequency", "a blank rate")
 
 
 def test_sites_with_their_placements(client: TestClient) -> None:
@@ -449,7 +460,7 @@ def test_marks_out_of_order_are_named_as_typed(client: TestClient, job: str) -> 
     # it said: marks.strong: got 0.004, expected above first_felt (0.005)
     _refused(client.post(f"/api/jobs/{job}/fit", json={"first_felt": "5 mA",
                                                        "strong": "4 mA"}),
-             "strong", "got '4 mA'", "above first_felt ('5 mA')")
+             "strong", "got '4 mA'", "above First felt ('5 mA')")
     # its example was a pulse width, '200 us'
     _refused(client.post(f"/api/jobs/{job}/fit", json={"first_felt": "5 mA", "strong": "9 mA",
                                                        "ramp_minutes": "30"}),
@@ -549,7 +560,7 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"intensity": 5}, "intensity", ("device maximum, 100 mA", "20 mA is 0.02")),
     ({"intensity": 0.5}, "intensity", ("device maximum, 100 mA",)),
     ({"program": "hvpc_wound", "site": "calf", "intensity": 0.002}, "intensity",
-     ("hvpc_wound's dial is in volts",)),
+     ("High-voltage pulsed current, wound (calf)'s dial is in volts",)),
     # a bundled example by its title skipped the dial's range: 4,900 mA was kept, and HVPC's
     # title took amperes; a text without units was told to be typed "in amperes", which the
     # page (text only) could never send; -5 mA was held to the journal's 5 A, not to the
@@ -559,8 +570,9 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"program": "High-voltage pulsed current, wound (calf)", "site": "calf",
       "intensity": "150 mA"}, "intensity", ("dial is in volts",)),
     ({"intensity": "0.02"}, "intensity", ("a current with its unit, such as '20 mA'",)),
-    ({"intensity": "-5 mA"}, "intensity", ("from 0 to tens_conventional's device maximum, "
-                                           "100 mA",)),
+    # named as the menu shows it, not by its key (browser probe of 6 December 2026)
+    ({"intensity": "-5 mA"}, "intensity", ("from 0 to Conventional TENS, lower back's "
+                                           "device maximum, 100 mA",)),
     # a name that reads as a bundled program's but is not its key nor its title skipped
     # the dial: 900 mA was kept on a 1 mA unit, and with a zero-width space on a 100 mA
     # one (probe of 6 December 2026)
@@ -981,6 +993,7 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
     assert head.headers["content-type"] == get.headers["content-type"]
     nohead = client.head("/api/programs")
     assert nohead.status_code == 405 and nohead.headers["allow"] == "POST"
+    assert client.put("/api/modes").headers["allow"] == "GET, HEAD"
     assert client.post("/api/programs", content=b"{", headers={  # still a POST route
         "content-type": "application/json"}).status_code == 422
     # a wrong type named by the box's label, not its key, and a 5,000-digit id as a whole

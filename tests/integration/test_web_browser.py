@@ -228,6 +228,11 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         _settled(page)
         assert page.text_content("#dial-value") == "25 mA"
         assert page.text_content("#edge") == ""  # far from every threshold
+        # a screen reader hears the setting, the sensation and the verdict, not the
+        # slider's 0-200 position (browser probe of 6 December 2026)
+        spoken = page.get_attribute("#dial", "aria-valuetext") or ""
+        assert spoken == (f"25 mA: {page.text_content('#level')}; "
+                          f"{page.text_content('#verdict')}"), spoken
         _shoot(page, "dial-1000px")
         # at the pain threshold (the dial's step is 0.5 % of the range: within its edge)
         _turn(page, position["pain"])
@@ -260,6 +265,12 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         first = page.locator("#fit-window tr").first.locator("td")
         assert first.count() == 2
         assert first.nth(0).text_content() == page.input_value("#first_felt")
+        # the session's intensity follows the dial to the fitted setting (it kept the
+        # "strong" mark's: browser probe of 6 December 2026), until one is typed
+        page.click("#use-recommended")
+        _settled(page)
+        assert page.input_value("#intensity") == page.text_content("#dial-value")
+        assert page.text_content("#fit-recommend").endswith(page.input_value("#intensity"))
 
         # the journal: a name with markup is shown as typed, never run
         name = "<img src=x onerror=\"document.title='pwned'\"> Eve"

@@ -215,6 +215,14 @@ def test_impedances_given_to_check_are_the_channels_own(given, words) -> None:
     # an equal recharge would fit: the ratio's 12 ms phase is what overflows
     ("recharge_ratio = 0.005", "recharge_ratio", "more than 0.00786"),
     ('pulse_width = "4 ms"\nfrequency = "130 Hz"', "pulse_width", "shorter than the period"),
+    # the rate is named too, with the rates that fit (a 10 kHz rate was the 60 µs pulse's
+    # fault alone: DBS probe of 6 December 2026): 2 x 40 us fit below 12,500 Hz, written
+    # out (it read 1.25e+04), and 2 x 90 us below 5,555 Hz, rounded down (5,556 does not)
+    ('pulse_width = "40 us"\nfrequency = "20 kHz"', "pulse_width",
+     "(50 us at frequency = 20,000 Hz; below 12,500 Hz they fit)"),
+    ('pulse_width = "90 us"\nfrequency = "10 kHz"', "pulse_width",
+     "its recharge (180 us in all)"),
+    ('pulse_width = "90 us"\nfrequency = "10 kHz"', "pulse_width", "below 5,555 Hz they fit"),
 ])
 def test_a_pulse_that_does_not_fit_its_period_names_the_field_that_overflows(
         change: str, field: str, words: str) -> None:

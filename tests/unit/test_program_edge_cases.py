@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from estim.errors import InputError
 from estim.program import ProgramError, load_program, parse_program
 from estim.units import parse_quantity
 from estim.waveforms import metrics, stimuli_for
@@ -320,3 +321,18 @@ def test_the_earlier_name_of_the_contraction_level_still_loads():
 def test_ohms_as_device_manuals_write_them(text: str, ohms: float) -> None:
     """"1 kOhm" was "expected a resistance with units" (probe of 6 December 2026)."""
     assert parse_quantity(text, "resistance", field="impedance") == pytest.approx(ohms)
+
+
+@pytest.mark.parametrize(("text", "hertz"), [("80 hz", 80.0), ("80 HZ", 80.0), ("80hz", 80.0),
+                                             ("4 khz", 4e3), ("4 KHz", 4e3), ("4 kHz", 4e3),
+                                             ("2 mHz", 2e-3), ("2 MHz", 2e6)])
+def test_hertz_in_any_case(text: str, hertz: float) -> None:
+    """"80 hz" was "expected a frequency with units", which it had (browser probe of 6
+    December 2026); milli and mega keep their case."""
+    assert parse_quantity(text, "frequency", field="frequency") == pytest.approx(hertz)
+
+
+@pytest.mark.parametrize("text", ["2 mhz", "2 MHZ"])
+def test_milli_or_mega_hertz_in_one_case_is_refused(text: str) -> None:
+    with pytest.raises(InputError, match="expected a frequency with units"):
+        parse_quantity(text, "frequency", field="frequency")

@@ -114,9 +114,11 @@ def _program(args: argparse.Namespace) -> int:
     kind = program.channels[0].stimulation.type
     if kind in ("iontophoresis", "dbs"):
         # where to go instead: the refusal was a dead end (DBS probe of 6 December 2026)
+        width = getattr(program.channels[0].stimulation, "pulse_width", 60e-6)
         instead = ("`estim run` gives the tissue the lead activates (where 5.7 µm axons "
                    "fire), and `estim fibers --model mrg --diameter 5.7um --distance 3mm "
-                   "--pulse-width 60us` one axon's threshold near a point source"
+                   f"--pulse-width {width * 1e6:g}us` one axon's threshold near a point "
+                   "source (at the program's pulse width)"
                    if kind == "dbs" else
                    "`estim run` gives the dose it delivers and the current density under "
                    "its pads")

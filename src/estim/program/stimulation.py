@@ -118,6 +118,19 @@ def _us(seconds: float) -> str:
     return f"{seconds:.4g} s"
 
 
+def _hertz_below(hz: float) -> str:
+    """A rate to four figures rounded down, written out ("12,500", not "1.25e+04"; 5,555.6
+    as "5,555", not the "5,556" that does not fit).
+
+    >>> _hertz_below(12500.0), _hertz_below(5555.56), _hertz_below(1e5), _hertz_below(64.1026)
+    ('12,500', '5,555', '100,000', '64.1')
+    """
+    digits = 4 - 1 - math.floor(math.log10(hz))
+    floored = math.floor(hz * 10**digits * (1 + 1e-12)) / 10**digits
+    return f"{floored:,.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 \
+        else f"{floored:,.0f}"
+
+
 #: Highest carrier of a medium-frequency (Russian, interferential) output (Hz).
 MAX_CARRIER_HZ = 20e3
 #: Longest phase of an interferential sweep (s).
@@ -692,7 +705,7 @@ class DBS(FrozenModel):
                               if self.recharge is Recharge.PASSIVE else "its recharge")
             within = (f"a pulse, its gap and {recharge_words} ({_us(total)} in all) shorter "
                       f"than the period ({_us(period)} at frequency = {self.frequency:,g} "
-                      f"Hz; below {1 / total:,.4g} Hz they fit)")
+                      f"Hz; below {_hertz_below(1 / total)} Hz they fit)")
             if self.interphase_gap > 0 and total - self.interphase_gap < period:
                 raise InputError("interphase_gap", si_text("time", self.interphase_gap),
                                  f"less than {_us(period - (total - self.interphase_gap))}: "

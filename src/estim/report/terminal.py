@@ -351,7 +351,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                      f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
         # the charge too: a lead's "phase charge 600 nC" read as what reached the tissue
         # at a 3 V compliance that drives 222 nC of it (DBS probe of 6 December 2026)
-        _hanging(console, "    ", Text(f"{charge}{as_set}{rate_text}"))
+        # (not the d.c. session's charge: "over the session as set"; review)
+        charge_set = "" if charge.startswith("charge ") else as_set
+        _hanging(console, "    ", Text(f"{charge}{charge_set}{rate_text}"))
         if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
             _hanging(console, "    ", Text(limited, style="yellow"))
         elif dbs_held:
@@ -471,11 +473,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 and dbs.get("current_A") and dbs.get("load_ohm"):
             # a voltage setting never said the current it drives (DBS probe of 6 December
             # 2026): the volume is that current's
+            # whose load it is: a stated impedance was credited to the field solution
+            # (review of 6 December 2026)
+            whose = ("the field solution's tissue and encapsulation, no electrode interface"
+                     if dbs.get("impedance_source") == "field solution" else
+                     "the lead's impedance, as the program states it")
             _hanging(console, "  ", Text(
                 f"{format_si(dbs['amplitude'], 'V')} drives "
-                f"{current_words(dbs['current_A'])} through {dbs['load_ohm']:,.0f} Ω (the "
-                "field solution's tissue and encapsulation, no electrode interface)",
-                style="dim"))
+                f"{current_words(dbs['current_A'])} through {dbs['load_ohm']:,.0f} Ω "
+                f"({terminal_text(whose, markup=False)})", style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))

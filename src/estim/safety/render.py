@@ -141,8 +141,10 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
                      f"{terminal_text(why)})")
         elif f.value is None:
             # a rule with no value says why: a lead's Shannon k at 0 mA stood bare,
-            # "PASS ch 1 implant.shannon_k" (DBS probe of 6 December 2026)
-            shown = f": n/a ({terminal_text(f.note)})" if f.note else ": n/a"
+            # "PASS ch 1 implant.shannon_k" (DBS probe of 6 December 2026); a rule that
+            # does not pass has its note on the lines below (it was said twice; review)
+            below = reasons and f.verdict is not Verdict.PASS
+            shown = f": n/a ({terminal_text(f.note)})" if f.note and not below else ": n/a"
         where = "" if f.setting is None or f.setting.value == said \
             else f", at the {f.setting.value}"
         channel = f"ch {terminal_text(f.channel)}  " if f.channel else ""

@@ -38,6 +38,10 @@ __all__ = ["MASSAGE_PROGRAMS", "DeviceSettings", "Mode", "ModeKind", "SettingsEr
            "mode", "modes", "settings_program"]
 
 
+#: The form's words for the settings every pulsed channel takes.
+_SETTING_WORDS = {"pulse_width": "pulse width", "frequency": "rate"}
+
+
 @dataclass(frozen=True)
 class Mode:
     """One entry of the mode menu.
@@ -47,6 +51,9 @@ class Mode:
     :param description: the parameters in words.
     :param kind: example, massage pattern or custom program.
     :param source: where the pattern comes from (and how strong that evidence is).
+    :param settings: the form's pulse settings (``pulse_width``, ``frequency``) its modality
+        has: the page offered a rate for interferential and refused it (browser probe of
+        6 December 2026).
     """
 
     id: str
@@ -54,10 +61,11 @@ class Mode:
     description: str
     kind: ModeKind
     source: str
+    settings: tuple[str, ...] = tuple(_SETTING_WORDS)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "description": self.description,
-                "kind": self.kind.value, "source": self.source}
+                "kind": self.kind.value, "source": self.source, "settings": list(self.settings)}
 
 
 # --- massage-like TENS patterns ----------------------------------------------------------------
@@ -139,7 +147,9 @@ def modes() -> tuple[Mode, ...]:
     out = []
     for stem, path in bundled_examples().items():
         p = load_program(path)
-        out.append(Mode(stem, p.name, p.description, ModeKind.EXAMPLE, p.source))
+        kind = p.channels[0].stimulation.type
+        out.append(Mode(stem, p.name, p.description, ModeKind.EXAMPLE, p.source,
+                        tuple(k for k in _SETTING_WORDS if k in _fields_of_types()[kind])))
     for stem, data in MASSAGE_PROGRAMS.items():
         out.append(Mode(stem, str(data["name"]), str(data["description"]), ModeKind.MASSAGE,
                         str(data["source"])))
@@ -357,10 +367,6 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
             if getattr(settings, key) is not None:
                 _takes(stimulation.get("type"), key, getattr(settings, key))
                 stimulation[key] = getattr(settings, key)
-
-
-#: The form's words for the settings every pulsed channel takes.
-_SETTING_WORDS = {"pulse_width": "pulse width", "frequency": "rate"}
 
 
 @lru_cache(maxsize=1)

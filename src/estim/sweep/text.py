@@ -105,8 +105,14 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
                     + cell_text(c.values[i]) for _, c in columns))
     console.print(t)
     if any(beyond[:MOST_ROWS]):
-        console.print("[dim]≥: the activated tissue reaches the edge of the modelled axons' "
-                      "grid, so the volume and radius are at least these[/dim]")
+        from rich.text import Text
+
+        from estim.text import wrap_keeping_units
+
+        said = Text("≥: the activated tissue reaches the edge of the modelled axons' grid, so "
+                    "the volume and radius are at least these", style="dim")
+        for line in wrap_keeping_units(said, console, console.width):  # no trailing blank
+            console.print(line)
     if errors is not None:
         from rich.text import Text
 

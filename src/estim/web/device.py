@@ -8,6 +8,7 @@ then a lookup (:meth:`estim.stimulator.DialModel.at`).
 from __future__ import annotations
 
 import itertools
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -76,7 +77,7 @@ def _blank(text: str | None) -> str | None:
 
 
 @router.get("/modes")
-def modes() -> list[dict[str, str]]:
+def modes() -> list[dict[str, Any]]:
     """The mode menu: every bundled program, the massage patterns, a custom program."""
     from estim.stimulator import modes as menu
 
@@ -339,6 +340,12 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
         for other, value in given.items():
             if other != name and value is not None:
                 expected = expected.replace(f"({value:g})", f"({getattr(form, other)!r})")
+        # the other mark by its box's label ("above first_felt ('50 mA')": browser probe of
+        # 6 December 2026)
+        from estim.web.errors import FORM_LABELS
+
+        for other in given:
+            expected = re.sub(rf"\b{other}\b(?= \()", FORM_LABELS[other], expected)
         raise InputError(name, getattr(form, name, err.value), expected) from None
     return marks, minutes
 

@@ -178,17 +178,27 @@ def _within_dial(program: str, values: dict[str, Any],
         if value is None:
             continue
         if unit == "V":
-            raise JournalError(field, value, f"a current; {program}'s dial is in volts, and the "
-                               "journal keeps the settings of current-controlled programs")
+            raise JournalError(field, value, f"a current; {_shown(program)}'s dial is in volts, "
+                               "and the journal keeps the settings of current-controlled "
+                               "programs")
         try:
             amps = validate.current(field, value)
         except validate.JournalError:
             continue
         if not 0.0 <= amps <= top * (1 + 1e-9):
-            # the program's own range, not the journal's 0 to 5 A (probe)
-            raise JournalError(field, value, f"a current from 0 to {program}'s device "
+            # the program's own range, not the journal's 0 to 5 A (probe); named as the
+            # menu shows it, not by its key ("nmes_quadriceps's": browser probe, 6 December)
+            raise JournalError(field, value, f"a current from 0 to {_shown(program)}'s device "
                                f"maximum, {current_text(top, smallest='mA')}"
                                + validate.number_in_amperes(value))
+
+
+def _shown(program: str) -> str:
+    """A program as the menu shows it: a mode's or a bundled example's title for its key
+    ("NMES, quadriceps strengthening" for nmes_quadriceps), else as it is named."""
+    from estim.stimulator.modes import modes
+
+    return next((m.label for m in modes() if m.id == program), program)
 
 
 def _program_name(program: str) -> str:

@@ -6,7 +6,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   modes: [], sites: [], job: null, model: null, section: null, fit: null, dial: null,
-  pending: null, dialSeq: 0, polling: null, lastSettings: null,
+  pending: null, dialSeq: 0, polling: null, lastSettings: null, intensityTyped: false,
 };
 
 // ---- talking to the API --------------------------------------------------------------
@@ -121,6 +121,13 @@ async function describeMode() {
   $("mode-source").textContent = mode && mode.source ? `Source: ${mode.source}` : "";
   const custom = Boolean(mode) && mode.kind === "custom";
   $("custom-field").hidden = !custom;
+  // a setting the mode's modality does not have is off, and says so: interferential's Rate
+  // offered "e.g. 80 Hz" and then refused any (browser probe of 6 December 2026)
+  for (const [name, example] of [["pulse_width", "e.g. 200 us"], ["frequency", "e.g. 80 Hz"]]) {
+    const takes = !mode || !mode.settings || mode.settings.includes(name);
+    $(name).disabled = !takes;
+    $(name).placeholder = takes ? example : "not set in this mode";
+  }
   if (custom && !$("custom_toml").value.trim()) { // start from the default example
     const name = document.body.dataset.defaultMode;
     const response = await fetch(`/api/examples/${encodeURIComponent(name)}.toml`);
@@ -149,7 +156,7 @@ function settingsForm() {
   for (const name of ["site", "anode", "cathode", "pad_width", "pad_length", "pulse_width",
                       "frequency"]) {
     const value = $(name).value.trim();
-    if (value) body[name] = value;
+    if (value && !$(name).disabled) body[name] = value;
   }
   if (!$("custom-field").hidden) body.custom_toml = $("custom_toml").value;
   return body;
@@ -305,7 +312,9 @@ async function useModel(job, mode, settings) {
   // the site, unless the program's name already says it ("Conventional TENS, lower back")
   const site = model.site_words || model.site.replace(/_/g, " ");
   const named = model.name.toLowerCase().includes(site.toLowerCase());
-  $("program-name").textContent = `${model.name}${named ? "" : ` — ${site}`}, up to `
+  // said as the model's site: "Iontophoresis, dexamethasone, elbow — forearm" read as a
+  // contradiction (browser probe of 6 December 2026)
+  $("program-name").textContent = `${model.name}${named ? "" : ` — site: ${site}`}, up to `
     + dialText(model.max_amplitude) + (model.dial_words ? ` ${model.dial_words}` : "");
   const warnings = model.warnings || [];
   $("program-warnings").textContent = warnings.join(" ");
@@ -322,11 +331,17 @@ async function useModel(job, mode, settings) {
   const marks = $("dial-marks");
   marks.replaceChildren();
   const said = [];
-  for (const key of ["sensory", "strong", "motor", "pain"]) {
-    const amps = (model.thresholds || {})[key];
-    if (!Number.isFinite(amps) || amps <= 0) continue;
-    said.push(`${thresholdName(key)} ${dialText(amps)}`);
-    if (amps > model.max_amplitude) continue;
+  // in the order the dial reaches them, and those past its top said to be (microcurrent's
+  // pain at 0.56 mA read after its twitch at 1.57 mA, beyond a 1 mA dial, without a word:
+  // browser probe of 6 December 2026)
+  const keys = ["sensory", "strong", "motor", "pain"]
+    .map((key) => [key, (model.thresholds || {})[key]])
+    .filter(([, amps]) => Number.isFinite(amps) && amps > 0)
+    .sort((a, b) => a[1] - b[1]);
+  for (const [key, amps] of keys) {
+    const beyond = amps > model.max_amplitude * (1 + 1e-9) ? " (beyond the dial)" : "";
+    said.push(`${thresholdName(key)} ${dialText(amps)}${beyond}`);
+    if (beyond) continue;
     const o = option(String(amps / model.max_amplitude * DIAL_STEPS), thresholdName(key));
     o.label = `${thresholdName(key)}: ${dialText(amps)}`;
     marks.append(o);
@@ -353,6 +368,15 @@ async function turned() {
   if (!state.model) return;
   const amps = dialAmps();
   $("dial-value").textContent = dialText(amps);
+  // a screen reader heard the slider's 0-200 position ("11.6"), not "5.81 mA" (browser
+  // probe of 6 December 2026); what it means follows when the answer comes (showDial)
+  $("dial").setAttribute("aria-valuetext", dialText(amps));
+  // the session's intensity follows the dial until one is typed: filled once at "strong",
+  // it kept 12 mA after the dial was set to the fitted 81 mA (browser probe of 6 December
+  // 2026); the journal keeps mA alone
+  if (!state.intensityTyped && state.model.unit !== "V") {
+    $("intensity").value = dialText(amps);
+  }
   const seq = ++state.dialSeq;
   const panel = $("dial-panel");
   panel.dataset.busy = "true";
@@ -463,6 +487,10 @@ function showDial(d) {
   const verdict = $("verdict");
   verdict.textContent = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
   verdict.dataset.verdict = d.safety_verdict;
+  // the setting, what it feels like and the verdict, as the slider's own value: a screen
+  // reader says them as the dial turns (the level and the verdict are live regions too)
+  $("dial").setAttribute("aria-valuetext", `${dialText(dialAmps())}: `
+    + `${LEVEL_WORDS[d.level] || d.level}; ${verdict.textContent}`);
   const rules = $("rules");
   rules.replaceChildren();
   for (const r of d.tripped_rules) {
@@ -847,9 +875,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     button.addEventListener("click", () => {
       if (!state.model) return;
       $(button.dataset.mark).value = dialText(dialAmps());
-      if (button.dataset.mark === "strong" && !$("intensity").value) {
-        $("intensity").value = dialText(dialAmps());
-      }
     });
   }
   $("marks").addEventListener("submit", fit);
@@ -860,6 +885,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("person-form").addEventListener("submit", addPerson);
   $("person").addEventListener("change", () => showSessions().catch(() => {}));
   $("session-form").addEventListener("submit", recordSession);
+  // a typed intensity is kept; an emptied box follows the dial again
+  $("intensity").addEventListener("input", () => {
+    state.intensityTyped = $("intensity").value.trim() !== "";
+  });
   window.addEventListener("resize", () => { if (state.dial) showDial(state.dial); });
   await loadMenus();
   await loadPeople().catch((err) => {
