@@ -144,3 +144,22 @@ def test_the_dial_sets_the_first_channel_that_is_on_and_leaves_one_off(tmp_path)
             value=0.0))) for c in program.channels))
     assert [c.stimulation.amplitude.value for c in program_at(both_off, 0.01).channels] \
         == [0.01, 0.01]
+
+
+def test_a_rule_tripped_at_this_setting_and_at_the_maximum_is_one_line() -> None:
+    """HVPC at 500 V listed its current density twice, "at this setting" and "at the device
+    maximum", each starting "warn:" (browser probe of 6 December 2026): one line naming
+    both, its verdict in words."""
+    from estim.stimulator.safety_dial import tripped_lines
+
+    program = settings_program(DeviceSettings(mode="hvpc_wound"))
+    top = program.device.max_amplitude
+    report = check(program_at(program, top))
+    density = [f for f in report.findings
+               if f.rule_id == "iec.current_density" and f.verdict.value != "pass"]
+    assert len(density) == 2  # at the setting (here the maximum) and at the maximum
+    lines, ids = tripped_lines(report.findings)
+    (line,) = [ln for ln, i in zip(lines, ids, strict=True) if i == "iec.current_density"]
+    assert line.startswith(("Warning: ", "Over its limit: ")), line
+    assert "at this setting and at the device maximum" in line, line
+    assert len(lines) == len(set(ids))

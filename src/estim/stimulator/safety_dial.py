@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from estim.errors import InputError
@@ -86,18 +86,41 @@ def program_at(program: Program, amplitude: float) -> Program:
     return program.replace(channels=tuple(channels))
 
 
-def _line(f: Finding) -> str:
-    """One tripped rule in words, without the value (which moves with the dial)."""
+#: A tripped rule's verdict as the page's list says it (it read "warn: ..."; browser
+#: probe of 6 December 2026).
+VERDICT_WORDS = {"fail": "Over its limit", "warn": "Warning"}
+
+
+def _line(f: Finding, settings: Sequence[str | None] = ()) -> str:
+    """One tripped rule in words, without the value (which moves with the dial), at each of
+    ``settings`` it trips at (default: its own)."""
     # "at the programmed, channel 1" lacked its noun; the dial's setting is what is judged
     # as programmed, and it read "at the programmed amplitude" at every setting, after the
     # rule's id (probe of 5 December 2026)
-    where = "" if f.setting is None else (" at this setting"
-                                          if f.setting.value == "programmed"
-                                          else f" at the {f.setting.value}")
-    if f.description.endswith(where):  # "... at the device maximum at the device maximum"
-        where = ""
+    said = []
+    for setting in settings or [f.setting.value if f.setting is not None else None]:
+        if setting is None:
+            continue
+        where = "this setting" if setting == "programmed" else f"the {setting}"
+        if not f.description.endswith(where):  # "... at the device maximum" twice
+            said.append(where)
+    where = f" at {' and at '.join(said)}" if said else ""
     channel = f", channel {f.channel}" if f.channel else ""
-    return f"{f.verdict.value}: {f.description}{where}{channel} ({f.source})"
+    verdict = VERDICT_WORDS.get(f.verdict.value, f.verdict.value)
+    return f"{verdict}: {f.description}{where}{channel} ({f.source})"
+
+
+def tripped_lines(findings: Sequence[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lines of the rules that do not pass, and their ids: a rule that trips at this
+    setting and at the device maximum is one line naming both (HVPC's current density was
+    listed twice at 500 V: browser probe of 6 December 2026)."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        if f.verdict is not Verdict.PASS:
+            groups.setdefault((f.rule_id, f.channel, f.verdict.value), []).append(f)
+    lines = tuple(_line(fs[0], [f.setting.value if f.setting is not None else None
+                                for f in fs]) for fs in groups.values())
+    return lines, tuple(key[0] for key in groups)
 
 
 @dataclass(frozen=True)
@@ -144,8 +167,8 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
     tripped = [f for f in report.findings if f.verdict is not Verdict.PASS]
     key = (report.verdict.value,
            *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
-    return key, SafetyAt(report.verdict.value, tuple(_line(f) for f in tripped),
-                         tuple(f.rule_id for f in tripped))
+    lines, ids = tripped_lines(report.findings)
+    return key, SafetyAt(report.verdict.value, lines, ids)
 
 
 @dataclass(frozen=True, eq=False)

@@ -486,6 +486,12 @@ function showDial(d) {
     : `Muscle force${forceWhose}: ${percent(d.force_fraction)} of the muscle's maximum`;
   const verdict = $("verdict");
   verdict.textContent = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
+  // a green "Within the limits" beside "all 20 find it painful" read as "safe" (browser
+  // probe of 6 December 2026): the limits are the output's, not what a person tolerates
+  if (d.level === "pain" && d.safety_verdict === "pass") {
+    verdict.textContent += ", though painful: they limit the output, not what a person "
+      + "tolerates";
+  }
   verdict.dataset.verdict = d.safety_verdict;
   // the setting, what it feels like and the verdict, as the slider's own value: a screen
   // reader says them as the dial turns (the level and the verdict are live regions too)
