@@ -108,7 +108,7 @@ def _massage(name: str, description: str, source: str,
 MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
     "knead": _massage(
         "Knead (massage-like TENS)",
-        "50 Hz, 250 us; the amplitude swells and fades by 70 % over 2 s, like a kneading "
+        "50 Hz, 250 µs; the amplitude swells and fades by 70 % over 2 s, like a kneading "
         "hand; 15 min",
         "amplitude-modulated TENS (Johnson 2008, ch. 15: modulated TENS) at a slow 0.5 Hz "
         "swell; " + _MANUFACTURER,
@@ -117,7 +117,7 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
          "duration": "15 min"}),
     "tap": _massage(
         "Tap (massage-like TENS)",
-        "bursts of 5 pulses at 100 Hz, 3 bursts a second, 250 us: each burst a distinct tap; "
+        "bursts of 5 pulses at 100 Hz, 3 bursts a second, 250 µs: each burst a distinct tap; "
         "15 min",
         "burst TENS (Eriksson, Sjolund & Nielzen 1979, Pain 6:335: trains at 100 Hz repeated "
         "at 2 Hz) at a tapping rhythm of 3 bursts/s; " + _MANUFACTURER,
@@ -126,7 +126,7 @@ MASSAGE_PROGRAMS: Mapping[str, Mapping[str, Any]] = {
          "duration": "15 min"}),
     "rub": _massage(
         "Rub (massage-like TENS)",
-        "80 Hz, 200 us; the rate dips by up to 50 % and the amplitude by up to 30 % and "
+        "80 Hz, 200 µs; the rate dips by up to 50 % and the amplitude by up to 30 % and "
         "back every 0.5 s, a quick back-and-forth; 15 min",
         "rate- and amplitude-modulated TENS (Johnson 2008, ch. 15; Pantaleao et al. 2011, "
         "J Pain 12:581) at a fast 2 Hz swing; " + _MANUFACTURER,

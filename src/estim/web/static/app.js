@@ -322,6 +322,11 @@ async function useModel(job, mode, settings) {
   const dial = $("dial");
   dial.max = String(DIAL_STEPS);
   dial.disabled = false;
+  // the marks' examples in the dial's unit (HVPC's volts dial showed "e.g. 8 mA": browser
+  // probe of 6 December 2026)
+  const volts = model.unit === "V";
+  $("first_felt").placeholder = volts ? "e.g. 20 V" : "e.g. 8 mA";
+  $("strong").placeholder = volts ? "e.g. 60 V" : "e.g. 20 mA";
   $("dial-programmed").disabled = !(model.programmed > 0
                                     && model.programmed <= model.max_amplitude);
   // a new program opens a little above where it is first felt, or at 0 where nothing is
