@@ -163,3 +163,34 @@ def test_a_rule_tripped_at_this_setting_and_at_the_maximum_is_one_line() -> None
     assert line.startswith(("Warning: ", "Over its limit: ")), line
     assert "at this setting and at the device maximum" in line, line
     assert len(lines) == len(set(ids))
+
+
+def test_true_interferential_shows_its_two_channels_added_beating() -> None:
+    """The page drew 1 ms of channel A's 4 kHz carrier, in which no interference shows
+    (browser probe of 6 December 2026): over one period of the slowest beat, channel A alone
+    is a steady carrier and A + B swells to their sum and fades to their difference, at
+    the beat's rate."""
+    from estim.setup import build_setup
+    from estim.simulate import simulate
+    from estim.stimulator.engine import DialModel
+
+    program = settings_program(DeviceSettings(mode="ifc_true_knee"))
+    model = DialModel(program, build_setup(program), simulate(program, body=False), {},
+                      program.device.max_amplitude, "A")
+    a = 0.03
+    beat = model.beat_waveform(a)
+    assert beat is not None
+    t, alone, both = beat
+    # one period of the slowest beat, 80 Hz (the sweep's 80-120 Hz)
+    assert t[-1] - t[0] == pytest.approx(1 / 80, rel=1e-6)
+    assert np.max(np.abs(alone)) == pytest.approx(a, rel=1e-3)
+    # the two 30 mA carriers add to 60 mA where in phase and cancel where opposed (at the
+    # 20 points a carrier cycle of the grid: within 2 % of the peak)
+    assert np.max(np.abs(both)) == pytest.approx(2 * a, rel=0.02)
+    # near the null, over two carrier cycles (0.5 ms) the envelope 2a|sin(pi 80 Hz t)|
+    # rises to 2a sin(pi 80 Hz 0.25 ms) = 0.13 a at most: far below the 2 a peak
+    quiet = min(np.max(np.abs(both[k:k + 40])) for k in range(0, both.size - 40, 20))
+    assert quiet < 0.15 * a
+    tens = settings_program(DeviceSettings(mode="tens_conventional"))
+    assert DialModel(tens, build_setup(tens), simulate(tens, body=False), {},
+                     tens.device.max_amplitude, "A").beat_waveform(0.01) is None

@@ -421,6 +421,26 @@ class DialModel:
         return stim.sample_grid(float(start), float(start) + float(span_s),
                                 max_points=20_000)
 
+    def beat_waveform(self, amplitude_a: float) -> tuple[
+            NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
+        """True interferential's two channels added, as where their fields meet equally in
+        the tissue: times (s), channel A alone and A + B (A) over one period of the slowest
+        beat, from the first pulse at full strength; None for any other program. Each
+        channel's own output is an unmodulated carrier; only the sum beats (the page drew
+        1 ms of channel A's carrier, and an educator could not see the interference:
+        browser probe of 6 December 2026)."""
+        if not self.program.true_interferential:
+            return None
+        a = self._check(amplitude_a)
+        stims = [_scaled(s, self.program, a, k) for k, s in enumerate(self.result.stimuli)]
+        beats = [float(getattr(c.stimulation, "beat_frequency", 0.0))
+                 for c in self.program.channels]
+        slowest = min((b for b in beats if b > 0), default=100.0)
+        start = max(_full_strength(s) for s in stims)
+        span = min(1.0 / slowest, 1.0)
+        t, first = stims[0].sample_grid(start, start + span, max_points=20_000)
+        return t, first, first + stims[1].sample(t)
+
     def waveform_start(self, amplitude_a: float) -> float:
         """Where :meth:`waveform` starts (s into the session): the first pulse at the
         program's full strength, past any ramp (0 for a program without one)."""

@@ -218,20 +218,34 @@ def model_summary(job: str, request: Request) -> dict[str, object]:
     return _program_words(_model(request, job))
 
 
-def _waveform(model: DialModel, amplitude: float) -> dict[str, list[float]]:
+def _waveform(model: DialModel, amplitude: float) -> dict[str, Any]:
     t, i = model.waveform(amplitude, held=True)  # each pulse as the device drives it
     t, i = np.asarray(t, dtype=float), np.asarray(i, dtype=float)
-    if t.size > _WAVEFORM_POINTS:  # the min and max of each bin, in time order
-        bins = _WAVEFORM_POINTS // 2
-        edges = np.linspace(0, t.size, bins + 1).astype(int)
-        keep = []
-        for a, b in itertools.pairwise(edges):
-            lo, hi = a + int(np.argmin(i[a:b])), a + int(np.argmax(i[a:b]))
-            keep.extend(sorted({lo, hi}))
-        t, i = t[keep], i[keep]
+    keep = _min_max(i)  # the min and max of each bin, in time order
+    t, i = t[keep], i[keep]
     # where it starts: past a ramp, at the program's full strength (the page says so)
-    return {"t_s": t.tolist(), "output": i.tolist(),  # in the dial's unit, A or V
-            "start_s": model.waveform_start(amplitude)}
+    out: dict[str, Any] = {"t_s": t.tolist(), "output": i.tolist(),  # the dial's unit
+                           "start_s": model.waveform_start(amplitude)}
+    beat = model.beat_waveform(amplitude)
+    if beat is not None:  # true interferential: its two channels added, which beat
+        bt, alone, added = beat
+        # every sample of a beat's ~1,000 (binned to 600, its 50 carrier cycles aliased)
+        keep = _min_max(added, most=4 * _WAVEFORM_POINTS)
+        out["beat"] = {"t_s": bt[keep].tolist(), "one_channel": alone[keep].tolist(),
+                       "both": added[keep].tolist(), "start_s": float(bt[0])}
+    return out
+
+
+def _min_max(values: np.ndarray, most: int = _WAVEFORM_POINTS) -> list[int]:
+    """The indices of each bin's lowest and highest value, in time order (no pulse lost),
+    at most ``most`` of them."""
+    if values.size <= most:
+        return list(range(values.size))
+    edges = np.linspace(0, values.size, most // 2 + 1).astype(int)
+    keep: list[int] = []
+    for a, b in itertools.pairwise(edges):
+        keep.extend(sorted({a + int(np.argmin(values[a:b])), a + int(np.argmax(values[a:b]))}))
+    return keep
 
 
 @router.get("/jobs/{job}/dial")

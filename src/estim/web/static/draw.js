@@ -89,10 +89,25 @@ function packLabels(ctx, labels, xAt, minX, maxX) {
 
 function drawWaveform(w) {
   const { ctx, width, height } = canvasContext($("waveform"));
+  const caption = $("waveform-caption");
+  if (caption) caption.textContent = "";
   if (!w || !w.t_s.length) return;
   // the channel's output in the dial's unit: mA, or V on a voltage-controlled device
   const volts = state.model && state.model.unit === "V";
-  const t = w.t_s, i = w.output.map((x) => (volts ? x : x * 1e3));
+  const shown = (xs) => xs.map((x) => (volts ? x : x * 1e3));
+  // true interferential: one channel's steady carrier (grey) and the two added (blue), over
+  // one beat: only the sum beats (1 ms of channel A's carrier showed an educator no
+  // interference; browser probe of 6 December 2026)
+  const beat = w.beat;
+  const t = beat ? beat.t_s : w.t_s;
+  const series = beat ? [[shown(beat.one_channel), "#b0b0b0", 1], [shown(beat.both), "#1f4e9c", 1]]
+    : [[shown(w.output), "#1f4e9c", 1.5]];
+  if (beat && caption) {
+    caption.textContent = "Grey: channel A's own output, a steady carrier (channel B's is "
+      + "alike, a little faster). Blue: the two added, as where their fields meet equally in "
+      + "the tissue: the carrier swells and fades at the beat, which is what the nerves feel.";
+  }
+  const i = series.flatMap(([ys]) => ys);
   const span = t[t.length - 1] - t[0];
   const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
   const left = 56, right = 10, top = 10, bottom = 34;
@@ -127,18 +142,21 @@ function drawWaveform(w) {
   ctx.textAlign = "center";
   // past a ramp the pulses are shown at full strength: from where (a ramp's first pulses,
   // 0.6-2.4 mA at a 60 mA setting, were drawn unexplained; probe of 6 December 2026)
-  const from = w.start_s > 0 ? `, from ${+w.start_s.toPrecision(3)} s in, at full strength` : "";
+  const start = beat ? beat.start_s : w.start_s;
+  const from = start > 0 ? `, from ${+start.toPrecision(3)} s in, at full strength` : "";
   ctx.fillText(`time (${unit})${from}`, (left + width - right) / 2, height - 3);
   ctx.save();
   ctx.translate(12, (top + height - bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.fillText(volts ? "voltage (V)" : "current (mA)", 0, 0);
   ctx.restore();
-  ctx.strokeStyle = "#1f4e9c";
-  ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  t.forEach((tv, k) => (k ? ctx.lineTo(x(tv), y(i[k])) : ctx.moveTo(x(tv), y(i[k]))));
-  ctx.stroke();
+  for (const [ys, colour, line] of series) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = line;
+    ctx.beginPath();
+    t.forEach((tv, k) => (k ? ctx.lineTo(x(tv), y(ys[k])) : ctx.moveTo(x(tv), y(ys[k]))));
+    ctx.stroke();
+  }
 }
 
 // magma, five stops: dark (weak field) to light (strong)
