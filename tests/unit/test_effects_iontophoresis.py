@@ -76,6 +76,23 @@ def test_current_density_limit_is_half_a_milliamp_per_cm2():
     assert any("8 cm²" in f for f in r.findings)  # area that would bring it to 0.5
 
 
+def test_a_dose_past_the_labelled_80_ma_min_is_said_in_the_dose():
+    """A 400 mA·min session warned in the check alone; its dose said nothing (physics review
+    of 6 December 2026). Past the 80 mA·min buffered electrodes are labelled for, the dose's
+    findings say so; at it, they do not."""
+    from estim.effects.iontophoresis import LABELLED_DOSE_MAX_C
+
+    row = IONTOPHORESIS_TABLE[1]
+    assert ureg().Quantity(row.published).to(row.unit).magnitude == pytest.approx(row.value)
+    assert LABELLED_DOSE_MAX_C == pytest.approx(4.8)  # 80 mA x 60 s
+    at = iontophoresis_dose(4e-3, 1200.0, electrode_area_m2=10e-4)  # 4 mA x 20 min = 80
+    assert at.dose_mA_min == pytest.approx(80.0)
+    assert not [f for f in at.findings if "mA·min" in f]
+    over = iontophoresis_dose(1e-3, 24000.0, electrode_area_m2=10e-4)  # 400 mA·min
+    (said,) = [f for f in over.findings if f.startswith("dose ")]
+    assert said.startswith("dose 400 mA·min exceeds the 80 mA·min") and "burns" in said
+
+
 def test_the_return_pad_is_held_to_the_same_density():
     """A 3 cm² return pad under a 24 cm² drug pad carried 1.33 mA/cm² while the dose said
     its density was fine (probe of 5 December 2026): the limit holds under both pads."""

@@ -55,10 +55,20 @@ IONTOPHORESIS_TABLE: tuple[TableEntry, ...] = (
         "0.5 mA/cm**2",
         "guideline, not a standard: some texts allow 1.0 mA/cm² under the anode",
     ),
+    TableEntry(
+        "labelled_dose_max_C", 80e-3 * 60, "C",  # [80 mA·min -> C]
+        "the largest dose buffered iontophoresis electrodes are commonly labelled for (40-80 "
+        "mA·min per treatment; Costello & Jeske 1995): past an electrode's buffer capacity "
+        "the pH under it swings, the cause of electrochemical burns",
+        "80 mA*min",
+        "labelling, not a standard: an electrode's own stated capacity rules",
+    ),
 )
 
 #: 0.5 mA/cm² in A/m² (x 10: 1 mA/cm² = 1e-3 A / 1e-4 m² = 10 A/m²).
 CURRENT_DENSITY_LIMIT_A_PER_M2 = IONTOPHORESIS_TABLE[0].value
+#: 80 mA·min in C.
+LABELLED_DOSE_MAX_C = IONTOPHORESIS_TABLE[1].value
 
 @dataclass(frozen=True, slots=True)
 class DoseReport:
@@ -175,9 +185,19 @@ def iontophoresis_dose(
     if not density_ok:
         findings.append(
             f"current density {density / 10:.3g} mA/cm² exceeds the commonly cited "
-            f"{limit / 10:.3g} mA/cm² (risk of skin irritation and burns): use a larger "
+            f"{limit / 10:.3g} mA/cm² (risk of skin irritation and burns; estim holds both "
+            "pads to it, though some texts allow 1.0 mA/cm² under the anode): use a larger "
             f"electrode (>= {current / limit * 1e4:.3g} cm²) or less current"
         )
+    if q > LABELLED_DOSE_MAX_C * (1 + 1e-12):
+        # the dose was a warning of the check alone, said nowhere in the dose (a 400 mA·min
+        # session on a 2 cm² pad: physics review of 6 December 2026)
+        findings.append(
+            f"dose {q / MA_MIN_IN_C:.3g} mA·min exceeds the "
+            f"{LABELLED_DOSE_MAX_C / MA_MIN_IN_C:.3g} mA·min buffered drug electrodes are "
+            "commonly labelled for: past an electrode's buffer capacity the pH under it "
+            "swings (electrochemical burns); use the electrode's own stated capacity, or "
+            "split the dose over sessions")
     back = None
     if return_area_m2 is not None:
         back = current / _positive("return_area_m2", return_area_m2)

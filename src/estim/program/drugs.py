@@ -63,7 +63,9 @@ DRUGS: dict[str, Drug] = {
             "dexamethasone_sodium_phosphate", "dexamethasone phosphate (dianion)", -2,
             470.43e-3, 516.40e-3, 0.012, "measured",
             "t_d ~0.012, cathodal, no background electrolyte, pig skin: Sylvestre, Guy & "
-            "Delgado-Charro 2008, Phys Ther 88:1177-1185. z = -2 assumes skin-surface pH ~7 "
+            "Delgado-Charro 2008, Phys Ther 88:1177-1185, the formulation's best case (the "
+            "clinical 4 mg/mL injection's other ions compete, so the delivery estimate is an "
+            "upper end). z = -2 assumes skin-surface pH ~7 "
             "(partly -1 at lower pH); molar masses from the formulas C22H28FO8P(2-) and "
             "C22H28FNa2O8P",
         ),

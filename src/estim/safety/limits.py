@@ -154,8 +154,10 @@ LIMITS: tuple[Limit, ...] = (
           rationale="a labelling requirement, not a limit: warn; 1 % as charge.balance"),
     Limit("dc.current_density", "average |current| density under the smaller electrode "
           "(monophasic program)", 0.5e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
-          "as iontophoresis.current_density: the d.c. burn threshold applies to the d.c. "
-          "part of any monophasic output",
+          "as iontophoresis.current_density, extended by estim (no standard sets it): the "
+          "continuous d.c. burn threshold applied to the average of a monophasic pulsed "
+          "output, which is stricter than the pulsed output's own evidence (HVPC studies "
+          "report little pH change under the pads); judged so that no verdict is optimistic",
           "monophasic-by-intent modalities: HVPC, microcurrent", Verdict.FAIL,
           Scope.APPLICATION, verdict_at_max=Verdict.WARN,
           rationale="average of |I| rather than the signed mean, so polarity reversal does "
@@ -163,8 +165,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("iontophoresis.current_density", "d.c. current density under the smaller electrode",
           0.5e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
           "Costello CT, Jeske AH (1995) Iontophoresis: applications in transdermal medication "
-          "delivery. Phys Ther 75:554-563 (current density at most 0.5 mA/cm2 at the "
-          "cathode to avoid alkaline burns; anode up to 1.0 mA/cm2)",
+          "delivery. Phys Ther 75:554-563 (current density at most 0.5 mA/cm² at the "
+          "cathode to avoid alkaline burns; anode up to 1.0 mA/cm²)",
           "iontophoresis (the plateau current)", Verdict.FAIL, Scope.APPLICATION,
           verdict_at_max=Verdict.WARN,
           rationale="judged on the smaller electrode whichever its polarity (never "
