@@ -219,7 +219,7 @@ async function applySettings(event) {
 // line at its top says whose readings they are, and the readout is dimmed (it read
 // Conventional TENS's "painful" under an interferential mode for three minutes; UX review
 // of 6 December 2026).
-function staleDial(preparing, next) {
+function staleDial(preparing, next, progress) {
   const note = $("dial-stale");
   const shown = state.model && state.model.name ? state.model.name : "";
   const on = preparing && Boolean(shown);
@@ -230,8 +230,11 @@ function staleDial(preparing, next) {
   next = next || "the new program";
   // the same program with new settings (a pulse width) is not named twice
   const what = next === shown ? "it is ready with the new settings" : `${next} is ready`;
+  // how far it is, here too: on a phone the Device panel's bar is a screen away (browser
+  // probe of 6 December 2026)
+  const far = Number.isFinite(progress) ? ` (${percent(progress)} prepared)` : "";
   note.textContent = `Still showing ${shown}: the readings below are that program's until `
-    + `${what}.`;
+    + `${what}${far}.`;
 }
 
 function watchJob(answer, doing) {
@@ -243,7 +246,7 @@ function watchJob(answer, doing) {
     const words = status.message ? ` (${status.message})` : "";
     $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}. The dial `
       + "keeps working on the last prepared program meanwhile.";
-    staleDial(true, answer.name);
+    staleDial(true, answer.name, status.progress);
   };
   const done = async (status) => {
     if (state.job !== answer.job) return;
