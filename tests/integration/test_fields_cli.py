@@ -145,3 +145,44 @@ def test_field_analytic_lower_back(tmp_path: Path, capsys: pytest.CaptureFixture
     anode = data["channels"][0]["anode"]
     assert anode["placement"] == "lumbar_left_upper"
     assert anode["area_m2"] == pytest.approx(25e-4)
+
+
+def test_true_interferentials_four_pads_round_a_knee_are_drawn_where_they_cross() -> None:
+    """On the transverse section the pads above and below the joint fell on one spot, and
+    an educator saw nothing cross (browser probe of 6 December 2026): true interferential's
+    four pads on two opposite sides of a limb get the plane through its axis and both
+    sides. Each channel's pads lie on opposite sides, one above the other, so its current
+    runs across the limb diagonally, and the two channels' diagonals cross."""
+    import math
+
+    import numpy as np
+
+    from estim.fields.program import fields_for_program
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report import figures
+    from estim.web.section import section_data
+
+    pf = fields_for_program(load_program(bundled_examples()["ifc_true_knee"]))
+    section, panels = figures.section_panels(pf)
+    assert section.kind == "coronal" and len(panels) == 3  # A, B and their envelope
+    # every point in the plane through the axis at the pads' sides, inside the limb
+    top = math.atan2(*reversed(pf.channels[0].cathode.position[:2]))
+    normal = np.array([-math.sin(top), math.cos(top), 0.0])
+    pts = section.points.reshape(-1, 3)
+    assert np.max(np.abs(pts @ normal)) < 1e-12
+    up, down = section.outer_radii_m
+    assert np.all(np.hypot(pts[:, 0], pts[:, 1]) <= max(up, down))
+    sides = {(e.channel, e.role): (e.side, 0.5 * (e.start + e.end))
+             for e in section.electrodes}
+    for channel in ("A", "B"):
+        (s_an, z_an), (s_ca, z_ca) = sides[(channel, "anode")], sides[(channel, "cathode")]
+        assert s_an == -s_ca and z_an != z_ca  # across the limb, one above the other
+    # the two diagonals cross: A's and B's anodes at one level on opposite sides
+    assert sides[("A", "anode")][0] == -sides[("B", "anode")][0]
+    # the page gets the same plane and each pad's side
+    page = section_data(pf)
+    assert page["kind"] == "coronal" and {e["side"] for e in page["electrodes"]} == {1, -1}
+    # one channel's pads facing each other at one level keep the transverse section
+    modulated = fields_for_program(load_program(bundled_examples()["tens_modulated"]))
+    assert figures.cross_section(modulated).kind == "transverse"

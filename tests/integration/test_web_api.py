@@ -329,7 +329,7 @@ def test_section_is_the_field_per_ampere(client: TestClient, job: str) -> None:
     tissue, strongest near the skin under the pads and weaker deep down (a surface source
     in a conductor)."""
     sec = client.get(f"/api/jobs/{job}/section").json()["section"]
-    assert sec["kind"] in ("longitudinal", "transverse", "lead")
+    assert sec["kind"] in ("longitudinal", "transverse", "lead", "coronal")
     rows = sec["field_v_per_m_per_unit"]
     assert len(rows) == len(sec["vertical_m"]) and len(rows[0]) == len(sec["horizontal_m"])
     values = [v for row in rows for v in row if v is not None]

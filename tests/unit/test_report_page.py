@@ -506,3 +506,4 @@ def test_a_log_axis_over_many_decades_is_labelled_at_its_decades() -> None:
         assert len(ticks) <= most, labels
         assert all("e" not in text for text in labels), labels
     assert labels[:3] == ["2", "5", "10"]  # 1, 2 and 5 a decade over two decades
+

@@ -16,8 +16,11 @@ Which plane is cut:
 * a limb whose electrodes lie one above the other (forearm, thigh, calf): the section follows
   the skin from one pad to the other and runs straight into the limb, so the horizontal axis
   is the distance along the limb and the vertical one the depth below the skin;
-* a limb whose electrodes face each other around one level (medial and lateral knee pads, the
-  four pads of interferential current): the transverse section at their level;
+* a limb whose electrodes face each other around one level (medial and lateral knee pads): the
+  transverse section at their level;
+* true interferential's four pads on two opposite sides of a limb, above and below one
+  another (the knee's): the plane through the limb's axis and both sides, where the two
+  currents cross (on the transverse section the pads above and below drew on one spot);
 * a planar patch (lower back, cheek): the vertical plane through the electrode centres;
 * a brain site: the plane through the lead axis.
 
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["CrossSection", "SectionElectrode", "cross_section", "cross_section_figure",
            "section_figure", "section_groups", "section_panels", "sections_figure"]
 
-SectionKind = Literal["longitudinal", "transverse", "lead"]
+SectionKind = Literal["longitudinal", "transverse", "lead", "coronal"]
 
 #: A pad this far or farther from a section's plane is not on it (m): drawn faded, and a
 #: channel with no pad on the common section gets a section of its own.
@@ -75,6 +78,7 @@ class SectionElectrode:
         angle where it begins (rad, from the front, towards +y).
     :param end: where it ends (m, or rad).
     :param offset_m: its distance from the plane of the section (m); 0 when the plane cuts it.
+    :param side: coronal sections: +1 on the side drawn at the top, -1 on the other.
     """
 
     channel: str
@@ -82,6 +86,7 @@ class SectionElectrode:
     start: float
     end: float
     offset_m: float = 0.0
+    side: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +94,9 @@ class CrossSection:
     """A plane (or a surface that follows the skin) cut through a site, with world points.
 
     :param kind: ``"longitudinal"`` (horizontal: along the body, vertical: depth below the
-        skin), ``"transverse"`` (a slice across a limb, both axes across it) or ``"lead"``.
+        skin), ``"transverse"`` (a slice across a limb, both axes across it), ``"coronal"``
+        (through a limb's axis: horizontal along it, vertical across it from one side's skin
+        to the other's) or ``"lead"``.
     :param horizontal_m: coordinates along the horizontal axis (m), shape (nh,).
     :param vertical_m: along the vertical axis (m), shape (nv,); depth below the skin for a
         longitudinal section (positive into the body).
@@ -98,7 +105,8 @@ class CrossSection:
     :param vertical_label: the vertical axis, likewise.
     :param layers: (tissue, top, bottom) depths below the skin (m), outer to inner.
     :param electrodes: the electrodes drawn on it.
-    :param outer_radii_m: transverse sections: the limb's semi-axes (x, y) (m).
+    :param outer_radii_m: transverse sections: the limb's semi-axes (x, y) (m); coronal: the
+        distance from the axis to the skin on the top side and on the other (m).
     :param lead_radius_m: lead sections: the lead's radius (m); its tip is at 0 on the
         vertical axis.
     """
@@ -227,6 +235,58 @@ def _limb_longitudinal(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
                         "depth below the skin (mm)", _layers(site, deepest), tuple(drawn))
 
 
+def _turn(angle: float, to: float) -> float:
+    """How far ``angle`` lies from ``to`` round the limb (rad, 0 to pi)."""
+    return abs((angle - to + math.pi) % (2 * math.pi) - math.pi)
+
+
+def _opposite_sides(pairs: list[tuple[str, Electrode, Electrode]]) -> float | None:
+    """The angle (rad) of one side of the limb where every pad lies within 45 degrees of it
+    or of the side opposite, some on each, at levels a pad's size apart or more (true
+    interferential's four pads round a knee); None otherwise."""
+    es = [e for _, an, ca in pairs for e in (an, ca)]
+    top = _angle(es[0])
+    turns = [_turn(_angle(e), top) for e in es]
+    if any(math.pi / 4 <= t <= 3 * math.pi / 4 for t in turns) or max(turns) < math.pi / 2:
+        return None
+    zaxis = np.array([0.0, 0.0, 1.0])
+    levels = [e.position[2] for e in es]
+    if max(levels) - min(levels) < max(_extent_along(e, zaxis) for e in es):
+        return None
+    return top
+
+
+def _limb_coronal(site: Site, pairs: list[tuple[str, Electrode, Electrode]], top: float
+                  ) -> CrossSection:
+    """The plane through the limb's axis and the sides at ``top`` and opposite it: along
+    the limb, and across it from one side's skin to the other's."""
+    zaxis = np.array([0.0, 0.0, 1.0])
+    drawn = []
+    lo, hi = math.inf, -math.inf
+    for name, an, ca in pairs:
+        for role, e in (("anode", an), ("cathode", ca)):
+            half = 0.5 * _extent_along(e, zaxis)
+            z = e.position[2]
+            drawn.append(SectionElectrode(name, role, z - half, z + half,
+                                          side=1 if _turn(_angle(e), top) < math.pi / 2
+                                          else -1))
+            lo, hi = min(lo, z - half), max(hi, z + half)
+    h = np.linspace(max(lo - _MARGIN_M, -site.length / 2),
+                    min(hi + _MARGIN_M, site.length / 2), _GRID)
+    up = float(_limb_radius(site, top))
+    down = float(_limb_radius(site, top + math.pi))
+    v = np.linspace(-down, up, _GRID)
+    v[0], v[-1] = -down + 1e-5, up - 1e-5  # just under the skin on both sides
+    toward = np.array([math.cos(top), math.sin(top)])
+    pts = np.stack([np.broadcast_to(v[:, None] * toward[0], (v.size, h.size)),
+                    np.broadcast_to(v[:, None] * toward[1], (v.size, h.size)),
+                    np.broadcast_to(h[None, :], (v.size, h.size))], axis=-1)
+    return CrossSection("coronal", h, v, pts,
+                        f"along the {_place_words(site)} (cm; + towards the trunk)",
+                        f"across the {_place_words(site)}, through its axis (cm)",
+                        _layers(site, min(up, down)), tuple(drawn), (up, down))
+
+
 def _limb_transverse(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
                      ) -> CrossSection:
     es = [e for _, an, ca in pairs for e in (an, ca)]
@@ -276,6 +336,10 @@ def cross_section(program_fields: ProgramFields, *, channel: str | None = None
         return _lead(site, pairs)
     if site.kind == "planar":
         return _planar(site, pairs)
+    if len(pairs) == 2 and program_fields.beat:
+        side = _opposite_sides(pairs)
+        if side is not None:
+            return _limb_coronal(site, pairs, side)
     _, a, c = pairs[0]
     arc = float(_limb_radius(site, _angle(a))) * abs(
         (_angle(c) - _angle(a) + math.pi) % (2 * math.pi) - math.pi)
@@ -389,6 +453,37 @@ def _draw_lead(ax: Axes, section: CrossSection, image: NDArray[np.float64],
     return im
 
 
+def _draw_coronal(ax: Axes, section: CrossSection, image: NDArray[np.float64],
+                  norm: Normalize, cmap: str) -> object:
+    """The plane through a limb's axis: along it, across it (equal scales), the layers on
+    both sides and the pads above the top side and below the other."""
+    h_cm = section.horizontal_m * 1e2  # [m -> cm]
+    v_cm = section.vertical_m * 1e2
+    im = ax.imshow(image, origin="lower", cmap=cmap, norm=norm, aspect="equal",
+                   extent=(h_cm[0], h_cm[-1], v_cm[0], v_cm[-1]), interpolation="bilinear")
+    up, down = section.outer_radii_m
+    for _, top, _ in section.layers:
+        if top > 0:
+            for y in (up - top, -(down - top)):
+                ax.axhline(y * 1e2, color="white", lw=0.7, alpha=0.8)
+    bar = 0.05 * (v_cm[-1] - v_cm[0])
+    labels: dict[tuple[float, int], list[str]] = {}
+    for e in sorted(section.electrodes, key=lambda x: x.start - x.end):  # the widest first
+        y0 = v_cm[-1] if e.side > 0 else v_cm[0] - bar
+        ax.fill_between([e.start * 1e2, e.end * 1e2], y0, y0 + bar,
+                        color=_ROLE_COLOUR.get(e.role, "k"), clip_on=False,
+                        edgecolor="white", lw=0.8)
+        labels.setdefault((round(0.5 * (e.start + e.end) * 1e2, 1), e.side), []).append(
+            f"{plot_text(e.channel)}{_ROLE_SIGN[e.role]}")
+    for (mid, side), texts in labels.items():
+        ax.text(mid, v_cm[-1] + bar if side > 0 else v_cm[0] - bar, " ".join(texts),
+                ha="center", va="bottom" if side > 0 else "top", fontsize=8)
+    ax.set_ylim(v_cm[0] - 3 * bar, v_cm[-1] + 3 * bar)
+    ax.set_xlabel(section.horizontal_label)
+    ax.set_ylabel(section.vertical_label)
+    return im
+
+
 def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64],
                      norm: Normalize, cmap: str) -> object:
     x_cm = section.horizontal_m * 1e2  # [m -> cm]
@@ -492,6 +587,8 @@ def _section_size(section: CrossSection, n: int, title: str) -> tuple[float, flo
     extra = 0.3 if title else 0
     if section.kind == "lead":  # a square plane (equal scales): a narrower figure
         return 6.4, 4.4 * n + extra
+    if section.kind == "coronal":  # equal scales over a limb's width: taller panels
+        return 8.6, 4.4 * n + extra
     if section.kind != "transverse":
         return 8.6, 3.1 * n + extra
     rows, cols = math.ceil(n / 2), min(n, 2)
@@ -540,8 +637,9 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
         vmin = min(vmin, vmax / 3)
         norm = LogNorm(vmin=vmin, vmax=vmax)
         shown = np.clip(image, vmin, None)
-        draw = (_draw_lead if section.kind == "lead"
-                else _draw_longitudinal if longitudinal else _draw_transverse)
+        draw = (_draw_lead if section.kind == "lead" else _draw_coronal
+                if section.kind == "coronal" else _draw_longitudinal if longitudinal
+                else _draw_transverse)
         im = draw(ax, section, shown, norm, "magma")
         ax.set_title(plot_text(label), fontsize=9, pad=16 if longitudinal else 14)
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]

@@ -86,6 +86,6 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
         "layers": [{"tissue": t, "top_m": top, "bottom_m": bottom}
                    for t, top, bottom in section.layers],
         "electrodes": [{"channel": e.channel, "role": e.role, "start": e.start, "end": e.end,
-                        "offset_m": e.offset_m} for e in section.electrodes],
+                        "offset_m": e.offset_m, "side": e.side} for e in section.electrodes],
         "outer_radii_m": list(section.outer_radii_m),
     }

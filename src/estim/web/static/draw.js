@@ -189,7 +189,11 @@ function drawSection(dial, driven) {
     return;
   }
   const transverse = sec.kind === "transverse";
-  canvas.dataset.aspect = transverse ? "0.75" : "0.5";
+  // the plane through a limb's axis (true interferential's four pads on two sides): equal
+  // scales, the pads above and below it, where the two currents cross (browser probe of
+  // 6 December 2026: on the transverse section the pads above and below fell on one spot)
+  const coronal = sec.kind === "coronal";
+  canvas.dataset.aspect = transverse ? "0.75" : coronal ? "0.72" : "0.5";
   const { ctx, width, height } = canvasContext(canvas);
   const [vmin, vmax, peak] = fieldRange(sec);
   if (!(vmax > 0 && Number.isFinite(vmax))) {
@@ -207,14 +211,20 @@ function drawSection(dial, driven) {
     (m) => left + (m - h[0]) * (width - left - right) / (h[h.length - 1] - h[0]),
     2, width - right + 10) : [];
   const lines = Math.max(1, ...along.map((it) => it.row + 1));
-  const top = 26 + 12 * (lines - 1);
-  const plotW = width - left - right, plotH = height - top - bottom;
+  const top = coronal ? 30 : 26 + 12 * (lines - 1);
+  const plotW = width - left - right, plotH = height - top - bottom - (coronal ? 24 : 0);
   // world -> canvas
   let sx, sy, ox, oy;
   if (transverse) {
     const [a, b] = sec.outer_radii_m;
     const s = Math.min(plotW / (2.5 * a), plotH / (2.5 * b));
     sx = s; sy = -s; ox = left + plotW / 2; oy = top + plotH / 2;
+  } else if (coronal) {
+    const hr = h[h.length - 1] - h[0], vr = v[v.length - 1] - v[0];
+    const s = Math.min(plotW / hr, plotH / vr);
+    sx = s; sy = -s;
+    ox = left + (plotW - hr * s) / 2 - h[0] * s;
+    oy = top + (plotH - vr * s) / 2 + v[v.length - 1] * s;
   } else {
     sx = plotW / (h[h.length - 1] - h[0]);
     sy = plotH / (v[v.length - 1] - v[0]);
@@ -285,6 +295,40 @@ function drawSection(dial, driven) {
       });
     }
     ctx.lineWidth = 1;
+  } else if (coronal) {
+    const [up, down] = sec.outer_radii_m;
+    ctx.strokeStyle = "rgba(255,255,255,0.75)";
+    ctx.setLineDash([4, 3]);
+    for (const layer of sec.layers) {
+      if (layer.top_m <= 0) continue;
+      for (const at of [up - layer.top_m, -(down - layer.top_m)]) {
+        ctx.beginPath(); ctx.moveTo(x0, Y(at)); ctx.lineTo(x1, Y(at)); ctx.stroke();
+      }
+    }
+    ctx.setLineDash([]);
+    const high = Y(v[v.length - 1]), low = Y(v[0]);
+    for (const e of sec.electrodes) {
+      ctx.fillStyle = roleColour[e.role] || "#000";
+      ctx.fillRect(X(e.start), e.side > 0 ? high - 9 : low + 2, X(e.end) - X(e.start), 7);
+    }
+    ctx.fillStyle = "#222";
+    for (const sideOf of [1, -1]) {
+      const here = sec.electrodes.filter((e) => e.side === sideOf);
+      for (const label of electrodeLabels(here, (e) => (e.start + e.end) / 2, sign)) {
+        ctx.fillText(label.text, X(label.at), sideOf > 0 ? high - 12 : low + 21);
+      }
+    }
+    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+    ctx.textAlign = "right";
+    for (const d of niceTicks(v[0] * 1e2, v[v.length - 1] * 1e2, 4)) {
+      ctx.fillText(`${+d.toPrecision(3)}`, x0 - 5, Y(d / 1e2) + 4);
+    }
+    // across the limb, from one side's skin to the other's ("across the knee (cm)")
+    const across = sec.vertical_label.replace(/, through its axis/, "");
+    ctx.save(); ctx.translate(12, (high + low) / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.fillText(across, 0, 0); ctx.restore();
+    ctx.textAlign = "center";
   } else if (sec.kind === "longitudinal") {
     ctx.strokeStyle = "rgba(255,255,255,0.75)";
     ctx.setLineDash([4, 3]);
