@@ -166,6 +166,8 @@ def test_true_interferentials_four_pads_round_a_knee_are_drawn_where_they_cross(
     pf = fields_for_program(load_program(bundled_examples()["ifc_true_knee"]))
     section, panels = figures.section_panels(pf)
     assert section.kind == "coronal" and len(panels) == 3  # A, B and their envelope
+    # which side is which (it said "through its axis" alone; review of 6 December 2026)
+    assert section.vertical_label == "across the knee (cm; + medial, − lateral)"
     # every point in the plane through the axis at the pads' sides, inside the limb
     top = math.atan2(*reversed(pf.channels[0].cathode.position[:2]))
     normal = np.array([-math.sin(top), math.cos(top), 0.0])

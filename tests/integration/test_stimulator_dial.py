@@ -336,3 +336,36 @@ def test_beside_iontophoresis_the_dial_sets_the_pulsed_channel() -> None:
     far = model.at(0.07)
     assert far.safety_verdict == "refused"
     assert far.tripped_rules[0].startswith("channel 'ionto', which moves with the dial")
+
+
+def test_a_beat_is_drawn_at_what_each_carrier_drives() -> None:
+    """The beat of true interferential was drawn at the dial's current whatever the device
+    drove: 140 mA where a 5 V compliance drives 13 mA a channel (review of 6 December
+    2026). Each carrier is held at its compliance over its own load; the dial's channel is
+    the one drawn alone; a channel off has no beat."""
+    import dataclasses
+    import types
+
+    from estim.fields.program import fields_for_program
+    from estim.program.bundled import bundled_examples
+    from estim.program.loader import parse_program
+    from estim.setup import build_setup
+    from estim.simulate import simulate
+    from estim.stimulator.engine import DialModel
+
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    low = parse_program(text.replace('compliance_voltage = "', 'compliance_voltage = "5 V"\n'
+                                     '# was "', 1))
+    fields = fields_for_program(low)
+    result = dataclasses.replace(simulate(low, body=False),
+                                 effects=types.SimpleNamespace(program_fields=fields))
+    model = DialModel(low, build_setup(low), result, {}, low.device.max_amplitude, "A")
+    beat = model.beat_waveform(0.07)
+    assert beat is not None
+    _, alone, both = beat
+    reach = [5.0 / fields.channel(c.name).resistance for c in low.channels]
+    assert np.max(np.abs(alone)) == pytest.approx(reach[0], rel=1e-6)  # A, held
+    assert np.max(np.abs(both)) <= sum(reach) * (1 + 1e-9)
+    off = parse_program(text.replace('amplitude = "30 mA"', 'amplitude = "0 mA"', 1))
+    assert DialModel(off, build_setup(off), simulate(off, body=False), {},
+                     off.device.max_amplitude, "A").beat_waveform(0.01) is None

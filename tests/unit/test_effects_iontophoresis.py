@@ -85,6 +85,10 @@ def test_a_dose_past_the_labelled_80_ma_min_is_said_in_the_dose():
     row = IONTOPHORESIS_TABLE[1]
     assert ureg().Quantity(row.published).to(row.unit).magnitude == pytest.approx(row.value)
     assert LABELLED_DOSE_MAX_C == pytest.approx(4.8)  # 80 mA x 60 s
+    from estim.safety.limits import limit
+
+    # the check's warning and the dose's finding at one dose (defined in both layers)
+    assert limit("iontophoresis.dose").value == LABELLED_DOSE_MAX_C
     at = iontophoresis_dose(4e-3, 1200.0, electrode_area_m2=10e-4)  # 4 mA x 20 min = 80
     assert at.dose_mA_min == pytest.approx(80.0)
     assert not [f for f in at.findings if "mA·min" in f]

@@ -37,6 +37,7 @@ __all__ = [
     "Site",
     "SiteKind",
     "fat_that_fits",
+    "limb_side",
     "make_site",
     "motor_point_shift_m",
     "placement",
@@ -572,6 +573,20 @@ _LIMB_SIDES: dict[str, dict[str, float]] = {
              "medial": -math.pi / 2},
 }
 _LEVELS = {"proximal": 0.25, "mid": 0.0, "distal": -0.25}  # fraction of the length along z
+
+
+def limb_side(site_name: str, angle: float) -> str | None:
+    """The name of a limb's side at a polar angle (rad; 0 faces +x), within 30 degrees of
+    it ("medial" at -pi/2 on the knee); None where no named side is that near.
+
+    >>> limb_side("knee", -1.5), limb_side("thigh", math.pi), limb_side("knee", 0.8)
+    ('medial', 'hamstring', None)
+    """
+    sides = _LIMB_SIDES.get(site_name, {"anterior": 0.0, "posterior": math.pi})
+    turn = {name: abs((angle - at + math.pi) % (2 * math.pi) - math.pi)
+            for name, at in sides.items()}
+    name = min(turn, key=turn.__getitem__)
+    return name.replace("_", " ") if turn[name] <= math.pi / 6 else None
 #: The knee's pads sit a hand's width (~4 cm) above and below the joint line, whatever the
 #: segment's length (it runs on past them to hold the thigh's motor points), m.
 _KNEE_LEVEL_M = 0.0375

@@ -20,7 +20,8 @@ Which plane is cut:
   transverse section at their level;
 * true interferential's four pads on two opposite sides of a limb, above and below one
   another (the knee's): the plane through the limb's axis and both sides, where the two
-  currents cross (on the transverse section the pads above and below drew on one spot);
+  currents run (crossing, as the knee example's do; on the transverse section the pads
+  above and below drew on one spot);
 * a planar patch (lower back, cheek): the vertical plane through the electrode centres;
 * a brain site: the plane through the lead axis.
 
@@ -281,9 +282,14 @@ def _limb_coronal(site: Site, pairs: list[tuple[str, Electrode, Electrode]], top
     pts = np.stack([np.broadcast_to(v[:, None] * toward[0], (v.size, h.size)),
                     np.broadcast_to(v[:, None] * toward[1], (v.size, h.size)),
                     np.broadcast_to(h[None, :], (v.size, h.size))], axis=-1)
+    from estim.fields.sites import limb_side
+
+    # which side is which (it said "through its axis" alone; review of 6 December 2026)
+    names = (limb_side(site.name, top), limb_side(site.name, top + math.pi))
+    sides = f"; + {names[0]}, − {names[1]}" if all(names) else ""
     return CrossSection("coronal", h, v, pts,
                         f"along the {_place_words(site)} (cm; + towards the trunk)",
-                        f"across the {_place_words(site)}, through its axis (cm)",
+                        f"across the {_place_words(site)} (cm{sides})",
                         _layers(site, min(up, down)), tuple(drawn), (up, down))
 
 

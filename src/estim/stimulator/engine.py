@@ -424,22 +424,36 @@ class DialModel:
     def beat_waveform(self, amplitude_a: float) -> tuple[
             NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
         """True interferential's two channels added, as where their fields meet equally in
-        the tissue: times (s), channel A alone and A + B (A) over one period of the slowest
-        beat, from the first pulse at full strength; None for any other program. Each
-        channel's own output is an unmodulated carrier; only the sum beats (the page drew
-        1 ms of channel A's carrier, and an educator could not see the interference:
-        browser probe of 6 December 2026)."""
-        if not self.program.true_interferential:
+        the tissue: times (s), the dial's channel alone and both added (A, or V) over one
+        period of the slowest beat, from the first pulse at full strength, each channel as
+        its device drives it (at most its compliance over its own load); None for any other
+        program, or where a channel is off (no beat). Each channel's own output is an
+        unmodulated carrier; only the sum beats (the page drew 1 ms of channel A's carrier,
+        and an educator could not see the interference: browser probe of 6 December 2026).
+        """
+        program = self.program
+        if not program.true_interferential or any(
+                c.stimulation.amplitude.value <= 0 for c in program.channels):
             return None
         a = self._check(amplitude_a)
-        stims = [_scaled(s, self.program, a, k) for k, s in enumerate(self.result.stimuli)]
-        beats = [float(getattr(c.stimulation, "beat_frequency", 0.0))
-                 for c in self.program.channels]
+        stims = [_scaled(s, program, a, k) for k, s in enumerate(self.result.stimuli)]
+        effects = self.result.effects
+        fields = effects.program_fields if effects is not None else None
+        device = program.device
+        if fields is not None and device.control is Control.CURRENT \
+                and device.compliance_voltage is not None:
+            # what each carrier's compliance drives through its own load (the sum was drawn
+            # at 140 mA where a 5 V unit drives 13 mA a channel; review of 6 December 2026)
+            volts = float(device.compliance_voltage)
+            stims = [held_to(s, volts / float(fields.channel(c.name).resistance))
+                     for s, c in zip(stims, program.channels, strict=True)]
+        beats = [float(getattr(c.stimulation, "beat_frequency", 0.0)) for c in program.channels]
         slowest = min((b for b in beats if b > 0), default=100.0)
         start = max(_full_strength(s) for s in stims)
         span = min(1.0 / slowest, 1.0)
-        t, first = stims[0].sample_grid(start, start + span, max_points=20_000)
-        return t, first, first + stims[1].sample(t)
+        k = program.channels.index(dial_channel(program))
+        t, own = stims[k].sample_grid(start, start + span, max_points=20_000)
+        return t, own, own + stims[1 - k].sample(t)
 
     def waveform_start(self, amplitude_a: float) -> float:
         """Where :meth:`waveform` starts (s into the session): the first pulse at the

@@ -231,8 +231,11 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, Any]:
         bt, alone, added = beat
         # every sample of a beat's ~1,000 (binned to 600, its 50 carrier cycles aliased)
         keep = _min_max(added, most=4 * _WAVEFORM_POINTS)
+        own = dial_channel(model.program).name
+        other = next(c.name for c in model.program.channels if c.name != own)
         out["beat"] = {"t_s": bt[keep].tolist(), "one_channel": alone[keep].tolist(),
-                       "both": added[keep].tolist(), "start_s": float(bt[0])}
+                       "both": added[keep].tolist(), "start_s": float(bt[0]),
+                       "channel": own, "other": other}
     return out
 
 

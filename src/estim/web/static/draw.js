@@ -103,9 +103,10 @@ function drawWaveform(w) {
   const series = beat ? [[shown(beat.one_channel), "#b0b0b0", 1], [shown(beat.both), "#1f4e9c", 1]]
     : [[shown(w.output), "#1f4e9c", 1.5]];
   if (beat && caption) {
-    caption.textContent = "Grey: channel A's own output, a steady carrier (channel B's is "
-      + "alike, a little faster). Blue: the two added, as where their fields meet equally in "
-      + "the tissue: the carrier swells and fades at the beat, which is what the nerves feel.";
+    caption.textContent = `Grey: channel ${beat.channel}'s own output, a steady carrier `
+      + `(channel ${beat.other}'s is one too, at another frequency). Blue: the two added, as `
+      + "where their fields meet in the tissue: the carrier swells and fades at the beat, "
+      + "which is what the nerves feel.";
   }
   const i = series.flatMap(([ys]) => ys);
   const span = t[t.length - 1] - t[0];
@@ -212,7 +213,7 @@ function drawSection(dial, driven) {
     2, width - right + 10) : [];
   const lines = Math.max(1, ...along.map((it) => it.row + 1));
   const top = coronal ? 30 : 26 + 12 * (lines - 1);
-  const plotW = width - left - right, plotH = height - top - bottom - (coronal ? 24 : 0);
+  const plotW = width - left - right, plotH = height - top - bottom - (coronal ? 30 : 0);
   // world -> canvas
   let sx, sy, ox, oy;
   if (transverse) {
@@ -318,14 +319,18 @@ function drawSection(dial, driven) {
         ctx.fillText(label.text, X(label.at), sideOf > 0 ? high - 12 : low + 21);
       }
     }
-    axisTicks(ctx, h, (m) => X(m), height - bottom, 1e2);
-    ctx.fillText(sec.horizontal_label, left + plotW / 2, height - 4);
+    // the numbers under the pads' labels, not a gap below (review of 6 December 2026)
+    axisTicks(ctx, h, (m) => X(m), low + 30, 1e2);
+    ctx.fillText(sec.horizontal_label, left + plotW / 2, low + 60);
     ctx.textAlign = "right";
-    for (const d of niceTicks(v[0] * 1e2, v[v.length - 1] * 1e2, 4)) {
-      ctx.fillText(`${+d.toPrecision(3)}`, x0 - 5, Y(d / 1e2) + 4);
+    // both skins and the axis (niceTicks left "0" alone between ±4.99 cm; review)
+    const edge = Math.floor(Math.min(-v[0], v[v.length - 1]) * 1e2);
+    for (const d of [-edge, 0, edge]) ctx.fillText(`${d}`, x0 - 5, Y(d / 1e2) + 4);
+    // across the limb, which side is which ("across the knee (cm; + medial, − lateral)")
+    let across = sec.vertical_label;  // on a phone, the sides alone
+    if (ctx.measureText(across).width > low - high + 40) {
+      across = across.replace(/^.*\(cm; (.*)\)$/, "$1 (cm)");
     }
-    // across the limb, from one side's skin to the other's ("across the knee (cm)")
-    const across = sec.vertical_label.replace(/, through its axis/, "");
     ctx.save(); ctx.translate(12, (high + low) / 2); ctx.rotate(-Math.PI / 2);
     ctx.textAlign = "center"; ctx.fillText(across, 0, 0); ctx.restore();
     ctx.textAlign = "center";
