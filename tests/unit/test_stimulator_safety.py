@@ -96,7 +96,10 @@ def test_program_at_scales_every_channel_by_the_same_factor() -> None:
         assert b.stimulation.amplitude.value == pytest.approx(a.stimulation.amplitude.value / 2)
 
 
-@pytest.mark.parametrize("points", [29, 57, 58])
+# 29 alone: 57 and 58 steps round the same way through the same code, and each grid of
+# iontophoresis checks took 25-29 s of the tests' time (a check into the skin's d.c. load
+# is 0.34 s)
+@pytest.mark.parametrize("points", [29])
 def test_a_grid_whose_last_step_rounds_below_the_top_still_tabulates(monkeypatch, points
                                                                      ) -> None:
     # The grid's size follows the time one check takes; with 29, 57 or 58 steps
