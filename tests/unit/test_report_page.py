@@ -507,3 +507,20 @@ def test_a_log_axis_over_many_decades_is_labelled_at_its_decades() -> None:
         assert all("e" not in text for text in labels), labels
     assert labels[:3] == ["2", "5", "10"]  # 1, 2 and 5 a decade over two decades
 
+
+
+def test_the_summary_says_where_each_interferential_makes_its_beat() -> None:
+    """The premodulated report said its one channel's carriers "beat in the tissue", the one
+    thing a learner must not take away (educator probe of 6 December 2026): true
+    interferential beats in the tissue, premodulated inside the device."""
+    from estim.report.run import result_to_dict
+    from estim.report.summary import summary
+    from estim.simulate import simulate
+
+    said = {}
+    for name in ("ifc_true_knee", "ifc_premodulated"):
+        result = simulate(load_program(bundled_examples()[name]), body=False)
+        said[name] = summary(result, result_to_dict(result))["what"]
+    assert "beat where their fields meet in the tissue" in said["ifc_true_knee"]
+    assert "modulated at the beat inside the device" in said["ifc_premodulated"]
+    assert "in the tissue" not in said["ifc_premodulated"]

@@ -197,3 +197,25 @@ def test_true_interferential_shows_its_two_channels_added_beating() -> None:
     tens = settings_program(DeviceSettings(mode="tens_conventional"))
     assert DialModel(tens, build_setup(tens), simulate(tens, body=False), {},
                      tens.device.max_amplitude, "A").beat_waveform(0.01) is None
+
+
+def test_a_premodulated_carrier_is_drawn_over_two_beats_and_said_to_beat_in_the_device(
+        ) -> None:
+    """The page drew 1 ms of premodulated interferential's 4 kHz carrier, which hid its
+    100 Hz beat, and HVPC's twin peaks as one spike, without a word (educator probe of
+    6 December 2026): two beats are drawn, and each says what its scale hides."""
+    pytest.importorskip("fastapi")
+    from estim.setup import build_setup
+    from estim.simulate import simulate
+    from estim.stimulator.engine import DialModel
+    from estim.web.device import _waveform_caption
+
+    program = settings_program(DeviceSettings(mode="ifc_premodulated"))
+    model = DialModel(program, build_setup(program), simulate(program, body=False), {},
+                      program.device.max_amplitude, "A")
+    t, _ = model.waveform(0.02)
+    assert t[-1] - t[0] == pytest.approx(2 / 100, rel=1e-6)  # two beats of 100 Hz
+    assert "modulated at the beat (100 Hz) inside the device" in _waveform_caption(program)
+    hvpc = settings_program(DeviceSettings(mode="hvpc_wound"))
+    assert _waveform_caption(hvpc).startswith("Each spike is a pair of peaks 75 µs apart")
+    assert _waveform_caption(settings_program(DeviceSettings(mode="tens_conventional"))) == ""

@@ -771,8 +771,8 @@ MODALITIES: dict[str, Modality] = {
     "ems": Modality("EMS (electrical muscle stimulation)", "EMS", True, True),
     "russian": Modality("Russian current (a 2.5 kHz carrier in bursts, for muscle "
                         "strengthening)", "Russian current", True, True),
-    "interferential": Modality("interferential current (medium-frequency carriers that beat "
-                               "in the tissue)", "interferential", True),
+    "interferential": Modality("interferential current (medium-frequency carriers)",
+                               "interferential", True),
     "hvpc": Modality("high-voltage pulsed current", "high-voltage pulsed current", True),
     "microcurrent": Modality("microcurrent", "microcurrent", True),
     "iontophoresis": Modality("iontophoresis (direct current that drives a drug through the "

@@ -371,7 +371,7 @@ def _panels(pf: ProgramFields, section: CrossSection, channel: str | None
         panels.append((f"{who}{_format_current(pf.currents[c.name])}: electric field",
                        np.linalg.norm(e, axis=1).reshape(shape)))
     if len(chans) == 2 and pf.beat:
-        panels.append(("interferential beat: envelope of both fields",
+        panels.append(("beat amplitude: how much the two fields' sum swells and fades",
                        envelope_max(fields[0], fields[1]).reshape(shape)))
     return panels
 
@@ -472,6 +472,14 @@ def _draw_coronal(ax: Axes, section: CrossSection, image: NDArray[np.float64],
         if top > 0:
             for y in (up - top, -(down - top)):
                 ax.axhline(y * 1e2, color="white", lw=0.7, alpha=0.8)
+    # the tissues named on the right, on the top side, the innermost at the axis (the knee's
+    # bone was an unnamed bright middle; educator probe of 6 December 2026)
+    names = ax.secondary_yaxis("right")
+    inner = len(section.layers) - 1
+    names.set_yticks([0.0 if k == inner else (up - 0.5 * (top + min(bottom, up))) * 1e2
+                      for k, (_, top, bottom) in enumerate(section.layers)],
+                     labels=[tissue for tissue, _, _ in section.layers], fontsize=7)
+    names.tick_params(length=0)
     bar = 0.05 * (v_cm[-1] - v_cm[0])
     labels: dict[tuple[float, int], list[str]] = {}
     for e in sorted(section.electrodes, key=lambda x: x.start - x.end):  # the widest first

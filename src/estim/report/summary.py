@@ -95,7 +95,21 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     """The plain-language summary at the top of the report."""
     p = result.program
     kinds = sorted({c.stimulation.type for c in p.channels})
-    modality = " and ".join(MODALITY_WORDS.get(k, k) for k in kinds)
+    # where the beat is made, the one thing a learner must take away: the premodulated
+    # report said its single channel's carriers "beat in the tissue" (educator probe of
+    # 6 December 2026)
+    modes = {str(getattr(c.stimulation, "mode", "")) for c in p.channels
+             if c.stimulation.type == "interferential"}
+    kind_words = dict(MODALITY_WORDS)
+    if p.true_interferential:
+        kind_words["interferential"] = (
+            "true interferential current (two medium-frequency carriers on crossing pads, "
+            "which beat where their fields meet in the tissue)")
+    elif modes == {"premodulated"}:
+        kind_words["interferential"] = (
+            "premodulated interferential current (one medium-frequency carrier, modulated at "
+            "the beat inside the device, so the whole current path gets the beat)")
+    modality = " and ".join(kind_words.get(k, k) for k in kinds)
     site = SITE_WORDS.get(p.site.name, plain(p.site.name).replace("_", " "))
     what = f"{capitalised(modality)} on the {site}, {_output_words(result)}."
     report = result.safety

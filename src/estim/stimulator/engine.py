@@ -493,7 +493,11 @@ def _full_strength(stim: Stimulus) -> float:
 
 def _default_span(stim: Stimulus) -> float:
     t = stim.timing
-    if t.burst_frequency_hz:
+    if t.beat_hz:
+        # two beats: 1 ms of a premodulated 4 kHz carrier hid its 100 Hz beat (educator
+        # probe of 6 December 2026)
+        span = 2.0 / t.beat_hz
+    elif t.burst_frequency_hz:
         span = 1.0 / t.burst_frequency_hz
     elif t.frequency_hz:
         span = 4.0 / t.frequency_hz

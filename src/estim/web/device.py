@@ -226,6 +226,9 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, Any]:
     # where it starts: past a ramp, at the program's full strength (the page says so)
     out: dict[str, Any] = {"t_s": t.tolist(), "output": i.tolist(),  # the dial's unit
                            "start_s": model.waveform_start(amplitude)}
+    caption = _waveform_caption(model.program)
+    if caption:
+        out["caption"] = caption
     beat = model.beat_waveform(amplitude)
     if beat is not None:  # true interferential: its two channels added, which beat
         bt, alone, added = beat
@@ -237,6 +240,27 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, Any]:
                        "both": added[keep].tolist(), "start_s": float(bt[0]),
                        "channel": own, "other": other}
     return out
+
+
+def _waveform_caption(program: Program) -> str:
+    """What the dial channel's waveform shows that its scale hides, in words ("" where it
+    hides nothing): a premodulated carrier's beat made in the device, HVPC's twin peaks
+    drawn as one spike (the page showed both without a word; educator probe of 6 December
+    2026)."""
+    from estim.program.stimulation import HVPC, Interferential
+    from estim.units import format_si
+
+    s = dial_channel(program).stimulation
+    if isinstance(s, Interferential) and s.mode.value == "premodulated":
+        return (f"One {s.carrier_frequency:,.0f} Hz carrier, its amplitude modulated at the "
+                f"beat ({s.beat_frequency:g} Hz) inside the device: the whole current path "
+                "gets the beat, where true interferential makes it only where two "
+                "channels' fields meet.")
+    if isinstance(s, HVPC):
+        return (f"Each spike is a pair of peaks {format_si(s.interpeak_interval, 's')} apart, "
+                f"each about {format_si(s.peak_duration, 's')} long, always one way "
+                "(monophasic, never below zero): at this scale the pair draws as one line.")
+    return ""
 
 
 def _min_max(values: np.ndarray, most: int = _WAVEFORM_POINTS) -> list[int]:

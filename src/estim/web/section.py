@@ -68,8 +68,9 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
     fields = [c.field(flat) * per_unit[c.name] for c in channels]
     # true interferential's two carriers beat where both are on (one alone has no beat, and
     # its envelope's was drawn as no field; review of 5 December 2026)
-    if len(fields) == 2 and program_fields.beat and all(per_unit[c.name] > 0
-                                                         for c in channels):
+    beat = len(fields) == 2 and program_fields.beat and all(per_unit[c.name] > 0
+                                                            for c in channels)
+    if beat:
         image = envelope_max(fields[0], fields[1])
     else:
         image = np.linalg.norm(np.sum(fields, axis=0), axis=1)
@@ -77,6 +78,9 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
     rows = [[round(float(v), 4) if np.isfinite(v) else None for v in row] for row in image]
     return {
         "kind": section.kind,
+        # the beat's amplitude, not the field (its caption said "Electric field"; educator
+        # probe of 6 December 2026)
+        "beat": bool(beat),
         "horizontal_m": [float(x) for x in section.horizontal_m[::_STRIDE]],
         "vertical_m": [float(x) for x in section.vertical_m[::_STRIDE]],
         "field_v_per_m_per_unit": rows,  # per A, or per V of a voltage dial ("unit")

@@ -99,6 +99,7 @@ function drawWaveform(w) {
   // one beat: only the sum beats (1 ms of channel A's carrier showed an educator no
   // interference; browser probe of 6 December 2026)
   const beat = w.beat;
+  if (caption && w.caption) caption.textContent = w.caption;
   const t = beat ? beat.t_s : w.t_s;
   const series = beat ? [[shown(beat.one_channel), "#b0b0b0", 1], [shown(beat.both), "#1f4e9c", 1]]
     : [[shown(w.output), "#1f4e9c", 1.5]];
@@ -307,6 +308,19 @@ function drawSection(dial, driven) {
       }
     }
     ctx.setLineDash([]);
+    // the tissues named on the top side where there is room, the innermost at the axis
+    // (the knee's bone was an unnamed bright middle; educator probe of 6 December 2026)
+    ctx.textAlign = "left";
+    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    sec.layers.forEach((layer, k) => {
+      const inner = k === sec.layers.length - 1;
+      const bottomM = Math.min(layer.bottom_m, up);
+      if (inner) ctx.fillText(layer.tissue, x0 + 4, Y(0) + 4);
+      else if (Y(up - bottomM) - Y(up - layer.top_m) > 13) {
+        ctx.fillText(layer.tissue, x0 + 4, Y(up - layer.top_m) + 12);
+      }
+    });
+    ctx.textAlign = "center";
     const high = Y(v[v.length - 1]), low = Y(v[0]);
     for (const e of sec.electrodes) {
       ctx.fillStyle = roleColour[e.role] || "#000";
@@ -404,7 +418,12 @@ function drawSection(dial, driven) {
       + "maximum, and the picture overstates its field." : "";
   const where = amps < dial ? ` (what the device drives with the dial at ${dialText(dial)})`
     : "";
-  $("section-caption").textContent = `Electric field in the tissue at ${dialText(amps)}${where}: `
+  // true interferential's picture is the beat's amplitude (how much the two fields' sum
+  // swells and fades), not the field (educator probe of 6 December 2026)
+  const what = sec.beat ? "Beat amplitude in the tissue (how much the two channels' summed "
+    + "field swells and fades at the beat; largest where their fields meet)" : "Electric field "
+    + "in the tissue";
+  $("section-caption").textContent = `${what} at ${dialText(amps)}${where}: `
     + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
     + `over the whole dial, so the field grows as the dial turns.${capped}`;
 }
