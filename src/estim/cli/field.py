@@ -166,7 +166,8 @@ def _field(args: argparse.Namespace) -> int:
     section_png = figure_to_png(cross_section_figure(
         pf, title=f"{program.name}: |E| at the programmed currents"))
     profiles = depth_profiles(pf)
-    profiles_png = depth_profiles_png(profiles, site_name=pf.site.name)
+    profiles_png = depth_profiles_png(profiles, site_name=pf.site.name, layers=[
+        (layer.tissue, layer.thickness) for layer in pf.site.layers])
     numbers = {"program": program.name, "program_file": str(source),
                **pf.metadata(), "cross_section": section,
                "depth_profiles": [p.to_dict() for p in profiles]}

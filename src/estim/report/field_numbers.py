@@ -8,6 +8,7 @@ The section is :func:`estim.report.figures.cross_section`; its image is
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from estim.text import terminal_text
 from estim.units import finite_or_none
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from estim.fields.electrodes import Electrode
     from estim.fields.program import ProgramFields
     from estim.fields.sites import Site
@@ -127,13 +130,20 @@ def _coinciding(profiles: list[DepthProfile]
     >>> a, b = (DepthProfile(n, "anode", "p", d, v, v) for n in ("1", "2"))
     >>> [_label(names) for _, names in _coinciding([a, b])]
     ['1 anode = 2 anode (p)']
+    >>> near, apart = (DepthProfile("3", "anode", "p", d, v * f, v * f) for f in (1.001, 1.02))
+    >>> len(_coinciding([a, near])), len(_coinciding([a, apart]))
+    (1, 2)
     """
     out: list[tuple[DepthProfile, list[tuple[str, str]]]] = []
     for p in profiles:
         name = (f"{p.channel} {p.electrode}", p.placement)
         for q, names in out:
+            # the same line to the eye, 0.5 % of its scale (symmetric pads' curves differ
+            # by a mesh's asymmetry and were drawn one over the other; educator probe)
             if q.depth_m.shape == p.depth_m.shape and all(
-                    np.allclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True)
+                    np.allclose(a, b, rtol=5e-3,
+                                atol=5e-3 * float(np.nanmax(np.abs(a), initial=0.0)),
+                                equal_nan=True)
                     for a, b in ((q.depth_m, p.depth_m), (q.potential_v, p.potential_v),
                                  (q.field_v_per_m, p.field_v_per_m))):
                 names.append(name)
@@ -143,15 +153,33 @@ def _coinciding(profiles: list[DepthProfile]
     return out
 
 
-def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes:
-    """φ and |E| against depth, one line per electrode (PNG bytes)."""
+def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str,
+                       layers: Sequence[tuple[str, float]] = ()) -> bytes:
+    """φ and |E| against depth, one line per electrode (PNG bytes).
+
+    :param layers: each tissue and the thickness under the skin (m), outer to inner: drawn
+        as the layers' bounds and named (the jumps of |E| at them were unexplained;
+        educator probe of 6 December 2026)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig = Figure(figsize=(11, 4), layout="constrained")
     a1, a2 = fig.subplots(1, 2)
+    deepest = max((float(p.depth_m[-1]) for p in profiles if p.depth_m.size), default=0.0)
+    top = 0.0
+    for tissue, thickness in layers:
+        if top >= deepest:
+            break
+        for ax in (a1, a2):
+            if top > 0:
+                ax.axvline(top * 1e3, color="0.6", lw=0.7, ls="--")  # [m -> mm]
+            ax.text((top + 0.5 * min(thickness, deepest - top)) * 1e3, 1.0, tissue,
+                    transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=7, color="0.35")
+        top += thickness
     for p, names in _coinciding(profiles):
         label = terminal_text(_label(names), markup=False)
         label = label.replace("$", r"\$")  # a $ in a name is not mathtext
@@ -163,6 +191,15 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str) -> bytes
     a2.set_ylabel("|E| (V/m)")
     if any(np.any(p.field_v_per_m > 0) for p in profiles):  # a log axis needs a value
         a2.set_yscale("log")
+        # numbers, not "6 x 10^1"
+        plain = FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:.3g}")
+        a2.yaxis.set_major_formatter(plain)
+        lo, hi = a2.get_ylim()
+        if math.log10(hi / lo) < 2:  # one decade's label alone: the 2s and 5s too
+            a2.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            a2.yaxis.set_minor_formatter(plain)
+        else:
+            a2.yaxis.set_minor_formatter(NullFormatter())
     if profiles:
         a1.legend(fontsize=7)
     fig.suptitle(f"{site_name}: depth profiles under each electrode", fontsize=10)
