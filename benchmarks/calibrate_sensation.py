@@ -28,8 +28,6 @@ the differences at other densities).
 
 from __future__ import annotations
 
-import sys
-
 from estim.effects.anatomy import PERIOSTEAL_DENSITY_RATIO
 from estim.effects.calibrate import (
     STUDY_PADS_CM,
@@ -57,6 +55,15 @@ from estim.fibers.tables import MRG
 
 
 def main() -> None:
+    import argparse
+
+    # --help started the whole calibration (docs probe of 6 December 2026)
+    parser = argparse.ArgumentParser(description="Calibrate the sensation model's global "
+                                     "values on the named human data (a long run: see the "
+                                     "module's docstring).")
+    parser.add_argument("--no-spread", action="store_true",
+                        help="skip the virtual subjects' spreads (~5 min)")
+    args = parser.parse_args()
     print("targets:", ", ".join(f"{t.name} {t.value:.3g} {t.unit}" for t in CALIBRATION_TARGETS))
     print(f"sensory persistent Na shift: calibrated {calibrate_nap_shift():.2f} mV, stored "
           f"{float(MRG['sensory_nap_shift']):.2f} mV (the counts below use the stored one)")
@@ -78,7 +85,7 @@ def main() -> None:
                       for p in STUDY_PADS_CM), flush=True)
     print(f"periosteal Aδ per skin Aδ: calibrated {calibrate_periosteal_density():g}, stored "
           f"{PERIOSTEAL_DENSITY_RATIO:g}", flush=True)
-    if "--no-spread" in sys.argv:
+    if args.no_spread:
         return
     target = next(t.value for t in CALIBRATION_TARGETS if t.name == "detection_spread")
     anatomy = detection_spread(0.0)

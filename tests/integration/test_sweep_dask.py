@@ -197,6 +197,34 @@ def test_command_line(tmp_path: Path, cluster: Cluster,
     code = main(["sweep", "tens_conventional", "--vary", "amplitude=10mA",
                  "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "none")])
     assert code == 2 and "--scheduler" in capsys.readouterr().err
+    # a server there that is not Dask's: its bytes were read as a 3 EiB message, a
+    # MemoryError traceback (docs probe of 6 December 2026)
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + b"\xff" * 4096)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        code = main(["sweep", "tens_conventional", "--vary", "amplitude=10mA", "--scheduler",
+                     f"tcp://127.0.0.1:{server.getsockname()[1]}", "-o",
+                     str(tmp_path / "web")])
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "what answers there is not one" in err, err
+    assert "Traceback" not in err
 
 
 def test_a_folder_that_holds_the_users_files_is_refused_before_anything_runs(

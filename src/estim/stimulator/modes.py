@@ -95,8 +95,8 @@ def _pads() -> dict[str, dict[str, str]]:
 
 
 # The programmed amplitude is where the dial starts, a strong tingling in estim's own window
-# for these pads (tap: strong 8.2 mA, twitch 27.1 mA, pain 34.7 mA on 5 x 5 cm lower-back
-# pads, 5 December 2026); the person turns it up from there.
+# for these pads (tap: strong 8.2 mA, twitch 27.1 mA, pain 39.2 mA on 5 x 5 cm lower-back
+# pads; the pain 6 December 2026); the person turns it up from there.
 def _massage(name: str, description: str, source: str,
              stimulation: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "description": description, "source": source,

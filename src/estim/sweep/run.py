@@ -136,6 +136,11 @@ def open_client(scheduler: str | None = None, *, workers: int | None = None
         except (OSError, TimeoutError, ValueError) as err:
             raise InputError("--scheduler", scheduler, f"a running Dask scheduler (cannot "
                              f"connect: {err})") from None
+        except Exception as err:
+            # a server that is not Dask's answered with bytes read as a 3 EiB message: a
+            # traceback (docs probe of 6 December 2026)
+            raise InputError("--scheduler", scheduler, "a running Dask scheduler (what "
+                             f"answers there is not one: {type(err).__name__})") from None
         return client, client.close
     n = local_workers(workers)
     # The fiber kernel runs its batch on numba threads: the workers share the cores
