@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from estim.errors import InputError
 from estim.safety import check
 from estim.stimulator import DeviceSettings, settings_program
 from estim.stimulator.safety_dial import BISECT_TOLERANCE, REFUSED, program_at, safety_table
@@ -84,6 +85,18 @@ def test_a_refused_amplitude_is_reported_with_the_models_message() -> None:
     tiny = table.at(1e-6)
     assert tiny.verdict == REFUSED
     assert "dose" in tiny.rules[0] and "1 µA delivers" in tiny.rules[0]
+    # where the dose's refusal ends (27.78 µA: 40 mA·min in 24 h with its ramps), inside
+    # the table's tolerance: each setting as the model and check take it (27.79 µA read
+    # "refused: amplitude: got '0 A'"; docs probe of 6 December 2026)
+    for a in np.linspace(27.70e-6, 27.90e-6, 11):
+        at = table.at(float(a))
+        try:
+            program_at(program, float(a))
+        except InputError as err:
+            assert at.verdict == REFUSED and at.rules[0] == str(err), a
+        else:
+            assert _table_at(table, float(a)) == _direct(program, float(a)), a
+        assert "got '0 A'" not in " ".join(at.rules), a
     assert table.at(program.channels[0].stimulation.amplitude.value).verdict == "pass"
     assert table.ceiling() == float("inf")  # refused below, never above
 

@@ -184,6 +184,7 @@ class SafetyTable:
     spans: tuple[SafetyAt, ...]
     calls: int
     program: Program
+    impedances_ohm: Mapping[str, float] | None = None
 
     def at(self, amplitude: float) -> SafetyAt:
         """The verdict at ``amplitude`` (a binary search; a refused amplitude's message is
@@ -202,6 +203,11 @@ class SafetyTable:
                 program_at(self.program, amplitude)
             except InputError as err:
                 return SafetyAt(REFUSED, (_refused(self.program, err),))
+            # a setting the model takes, inside a refused span that ends within the table's
+            # tolerance above it: judged as it is (27.79 µA read "refused: amplitude: got
+            # '0 A'", the span's first point, just under the dose's 27.8 µA; docs probe of
+            # 6 December 2026)
+            return _judge(self.program, amplitude, self.impedances_ohm)[1]
         return span
 
     def ceiling(self, *, worst: str = Verdict.FAIL.value) -> float:
@@ -258,4 +264,4 @@ def safety_table(program: Program, *, impedances_ohm: Mapping[str, float] | None
             continue  # one refused span (its message is made at the amplitude asked)
         merged.append((start, span))
     return SafetyTable(starts=tuple(b[0] for b in merged), spans=tuple(b[1] for b in merged),
-                       calls=calls, program=program)
+                       calls=calls, program=program, impedances_ohm=impedances_ohm)
