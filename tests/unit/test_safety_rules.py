@@ -299,6 +299,11 @@ def test_channels_sharing_a_placement_are_judged_on_their_summed_current() -> No
     for f in summed:
         assert f.value == pytest.approx(2 * single[f.setting], rel=1e-12)
         assert "share the placement" in f.note
+    # the summed r.m.s. names the frequencies whose strictest band it is judged in (its
+    # note ended "strictest band of the channels'"; hostile probe of 6 December 2026)
+    rms = [f for f in two.findings if f.rule_id.startswith("iec.rms") and " + " in f.channel]
+    assert rms and all(f.note.endswith("strictest band of the channels' frequencies: 80 Hz")
+                       for f in rms), [f.note for f in rms]
     assert two.verdict is Verdict.PASS
     many = check(parse_program(_channels_on_one_pair(16).replace('amplitude = "25 mA"',
                                                                   'amplitude = "40 mA"')))

@@ -97,11 +97,15 @@ def shared_placements(program: Program,
             # any channel there: two 34.9 mA r.m.s. channels on one pair passed where one
             # channel of 69.7 mA fails (probe of 5 December 2026)
             bands = tuple(f for o in outs for f in o.stimulus.timing.band_frequencies_hz)
+            # the frequencies named (the note ended "strictest band of the channels'";
+            # hostile probe of 6 December 2026), each once
+            freqs = ", ".join(f"{f:g} Hz" if f > 0 else "d.c." for f in dict.fromkeys(bands))
             shared = [] if (tuple(names), k) in judged_rms else [  # once per channels: the
                 # same sum at the anode's and the cathode's placement (review)
                 rule_finding(iec_rms_band(bands), rms, outs[0],
-                         note=f"{where}; strictest band of the channels'",
-                         action="separate electrodes or less output")]
+                             note=f"{where}; strictest band of the channels' frequencies: "
+                                  f"{freqs or 'none'}",
+                             action="separate electrodes or less output")]
             judged_rms.add((tuple(names), k))
             # the site's own load where that is what the sum was judged into (the finding
             # said so in words only; review of 6 December 2026)
