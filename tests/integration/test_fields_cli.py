@@ -185,6 +185,20 @@ def test_true_interferentials_four_pads_round_a_knee_are_drawn_where_they_cross(
     # the page gets the same plane and each pad's side
     page = section_data(pf)
     assert page["kind"] == "coronal" and {e["side"] for e in page["electrodes"]} == {1, -1}
+    # a channel off makes no beat: no beat panel and no beat's numbers (a black panel and
+    # "up to 0 V/m, modulation depth 0%"; hostile probe of 6 December 2026)
+    from estim.program.loader import parse_program
+    from estim.report.field_numbers import section_summary
+
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    head, b = text.rsplit("[[channels]]", 1)
+    off = fields_for_program(parse_program(
+        head + "[[channels]]" + b.replace('amplitude = "30 mA"', 'amplitude = "0 mA"')))
+    section, panels = figures.section_panels(off)
+    assert len(panels) == 2 and not any("beat" in label for label, _ in panels)
+    summary = section_summary(off, section)
+    assert summary["beat"] == "none: a channel is off"
+    assert "mean_modulation_depth" not in summary
     # one channel's pads facing each other at one level keep the transverse section
     modulated = fields_for_program(load_program(bundled_examples()["tens_modulated"]))
     assert figures.cross_section(modulated).kind == "transverse"

@@ -294,6 +294,17 @@ def test_the_beat_sweep_is_read_from_the_base_carrier_whichever_channel_comes_fi
         beats = sweep.lines[0].get_ydata()
         assert min(beats) == pytest.approx(80.0, abs=1.0)
         assert max(beats) == pytest.approx(120.0, abs=1.0)
+    # a channel off makes no beat: no row of the sum (it drew a steady carrier as "the
+    # beat"; hostile probe of 6 December 2026)
+    from estim.program import parse_program
+
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    head, b = text.rsplit("[[channels]]", 1)
+    off = parse_program(head + "[[channels]]" + b.replace('amplitude = "30 mA"',
+                                                           'amplitude = "0 mA"'))
+    fig = plot_waveforms([stimulus_for(c) for c in off.channels],
+                         [c.name for c in off.channels], beat=True)
+    assert not [ax for ax in fig.axes if ax.get_ylabel() == "beat frequency (Hz)"]
 
 
 def _plotted(text: str, **kw: object) -> object:

@@ -214,6 +214,8 @@ def _field(args: argparse.Namespace) -> int:
         under = _under_cathode(profiles, c.name, pf.site)
         print("\n  ".join(textwrap.wrap(line + (f"; {under}" if under else ""),
                                          max(40, shutil.get_terminal_size().columns - 2))))
+    if section.get("beat"):
+        print(f"interferential beat: {section['beat']}")
     if section.get("max_envelope_V_per_m") is not None:
         # what true interferential is for, said where it is read (it was in the JSON only)
         print(f"interferential envelope: up to {section['max_envelope_V_per_m']:.3g} V/m in "

@@ -43,6 +43,11 @@ def section_summary(pf: ProgramFields, section: CrossSection) -> dict[str, Any]:
         "extent_m": [float(h[0]), float(h[-1]), float(v[0]), float(v[-1])]}
     if len(pf.channels) != 2 or not pf.beat:  # two TENS channels do not beat
         return out
+    if not all(pf.currents[c.name] > 0 for c in pf.channels):
+        # one carrier alone has no beat ("up to 0 V/m, mean modulation depth 0%" for a
+        # channel off; hostile probe of 6 December 2026)
+        out["beat"] = "none: a channel is off"
+        return out
     pts = section.points.reshape(-1, 3)
     a, b = (c.field(pts) * pf.currents[c.name] for c in pf.channels)
     env = envelope_max(a, b)

@@ -31,6 +31,7 @@ matplotlib is imported inside the functions (Agg backend), so importing estim st
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -370,7 +371,9 @@ def _panels(pf: ProgramFields, section: CrossSection, channel: str | None
         who = f"channel {c.name}, " if len(pf.channels) > 1 else ""
         panels.append((f"{who}{_format_current(pf.currents[c.name])}: electric field",
                        np.linalg.norm(e, axis=1).reshape(shape)))
-    if len(chans) == 2 and pf.beat:
+    # a channel off makes no beat (its panel was drawn black, on a scale from 0.001 V/m;
+    # hostile probe of 6 December 2026)
+    if len(chans) == 2 and pf.beat and all(pf.currents[c.name] > 0 for c in chans):
         panels.append(("beat amplitude: how much the two fields' sum swells and fades",
                        envelope_max(fields[0], fields[1]).reshape(shape)))
     return panels
@@ -655,7 +658,10 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
                 if section.kind == "coronal" else _draw_longitudinal if longitudinal
                 else _draw_transverse)
         im = draw(ax, section, shown, norm, "magma")
-        ax.set_title(plot_text(label), fontsize=9, pad=16 if longitudinal else 14)
+        # wrapped to a half-width panel's width: the beat's title ran off its left edge and
+        # under the colour bar on a transverse section (hostile probe of 6 December 2026)
+        ax.set_title(textwrap.fill(plot_text(label), 100 if longitudinal else 44),
+                     fontsize=9, pad=16 if longitudinal else 14)
         bar = fig.colorbar(im, ax=ax, shrink=0.9, label="V/m")  # type: ignore[arg-type]
         plain_numbers = FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1e3 else f"{x:.3g}")
         bar.ax.yaxis.set_major_formatter(plain_numbers)

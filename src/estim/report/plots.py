@@ -158,7 +158,10 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    pair = beat and len(stimuli) == 2
+    # a channel off makes no beat (its row drew a steady carrier as "the beat"; hostile
+    # probe of 6 December 2026)
+    pair = beat and len(stimuli) == 2 and all(float(np.max(np.abs(s.scale))) > 0
+                                              for s in stimuli)
     rows = len(stimuli) + (1 if pair else 0)
     fig = Figure(figsize=(8.6, 2.3 * rows + (0.4 if title else 0.1)), layout="constrained")
     axes = fig.subplots(rows, 3, squeeze=False)
