@@ -175,6 +175,15 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
                              f"'{_example(dimension)}'") from None
         raise InputError(field, value, f"{_noun(dimension)} (in {unit} or a "
                          f"multiple, e.g. '{_example(dimension)}')") from None
+    except pint.UndefinedUnitError as err:
+        # the unit named, not "with units" beside one ("80 Hertz", "2 mhz"; hostile probe
+        # of 6 December 2026)
+        names = "', '".join(err.unit_names if isinstance(err.unit_names, tuple | list)
+                            else (str(err.unit_names),))
+        hint = (": write mHz (milli) or MHz (mega)" if names.lower() == "mhz"
+                else f", e.g. '{_example(dimension)}'")
+        raise InputError(field, value, f"{_noun(dimension)} in a unit estim knows ('{names}' "
+                         f"is not one){hint}") from None
     except Exception:  # pint raises many different things for garbage text
         raise InputError(field, value, expected) from None
     if not math.isfinite(out):

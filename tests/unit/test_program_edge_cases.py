@@ -334,5 +334,13 @@ def test_hertz_in_any_case(text: str, hertz: float) -> None:
 
 @pytest.mark.parametrize("text", ["2 mhz", "2 MHZ"])
 def test_milli_or_mega_hertz_in_one_case_is_refused(text: str) -> None:
-    with pytest.raises(InputError, match="expected a frequency with units"):
+    # named as the unit it could not read, with the two it may be (it said "expected a
+    # frequency with units" beside one; hostile probe of 6 December 2026)
+    with pytest.raises(InputError, match=r"is not one\): write mHz \(milli\) or MHz"):
         parse_quantity(text, "frequency", field="frequency")
+
+
+def test_an_unknown_unit_is_named() -> None:
+    with pytest.raises(InputError, match=r"a frequency in a unit estim knows \('Hertz' is "
+                                         r"not one\), e.g. '80 Hz'"):
+        parse_quantity("80 Hertz", "frequency", field="frequency")
