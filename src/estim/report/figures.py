@@ -205,12 +205,12 @@ def _planar(site: Site, pairs: list[tuple[str, Electrode, Electrode]]) -> CrossS
                         "depth below the skin (mm)", _layers(site, deepest), tuple(drawn))
 
 
-def _limb_longitudinal(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
-                       ) -> CrossSection:
-    _, a, c = pairs[0]
-    za, zc = a.position[2], c.position[2]
-    ta = _angle(a)
-    tc = ta + (_angle(c) - ta + math.pi) % (2 * math.pi) - math.pi  # the shorter way round
+def _along_limb(site: Site, pairs: list[tuple[str, Electrode, Electrode]],
+                top: float | None = None
+                ) -> tuple[list[SectionElectrode], NDArray[np.float64]]:
+    """Every pad as drawn along the limb (its extent in z; with ``top``, the side it lies
+    on: +1 within 90 degrees of that angle, else -1), and the section's grid along the
+    limb, from the lowest pad edge to the highest with a margin."""
     zaxis = np.array([0.0, 0.0, 1.0])
     drawn = []
     lo, hi = math.inf, -math.inf
@@ -218,10 +218,21 @@ def _limb_longitudinal(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
         for role, e in (("anode", an), ("cathode", ca)):
             half = 0.5 * _extent_along(e, zaxis)
             z = e.position[2]
-            drawn.append(SectionElectrode(name, role, z - half, z + half))
+            side = 0 if top is None else 1 if _turn(_angle(e), top) < math.pi / 2 else -1
+            drawn.append(SectionElectrode(name, role, z - half, z + half, side=side))
             lo, hi = min(lo, z - half), max(hi, z + half)
     h = np.linspace(max(lo - _MARGIN_M, -site.length / 2),
                     min(hi + _MARGIN_M, site.length / 2), _GRID)
+    return drawn, h
+
+
+def _limb_longitudinal(site: Site, pairs: list[tuple[str, Electrode, Electrode]]
+                       ) -> CrossSection:
+    _, a, c = pairs[0]
+    za, zc = a.position[2], c.position[2]
+    ta = _angle(a)
+    tc = ta + (_angle(c) - ta + math.pi) % (2 * math.pi) - math.pi  # the shorter way round
+    drawn, h = _along_limb(site, pairs)
     # the angle follows the skin from one pad to the other (constant beyond them)
     theta = np.interp(h, *((np.array([za, zc]), np.array([ta, tc])) if za <= zc
                            else (np.array([zc, za]), np.array([tc, ta]))))
@@ -262,19 +273,7 @@ def _limb_coronal(site: Site, pairs: list[tuple[str, Electrode, Electrode]], top
                   ) -> CrossSection:
     """The plane through the limb's axis and the sides at ``top`` and opposite it: along
     the limb, and across it from one side's skin to the other's."""
-    zaxis = np.array([0.0, 0.0, 1.0])
-    drawn = []
-    lo, hi = math.inf, -math.inf
-    for name, an, ca in pairs:
-        for role, e in (("anode", an), ("cathode", ca)):
-            half = 0.5 * _extent_along(e, zaxis)
-            z = e.position[2]
-            drawn.append(SectionElectrode(name, role, z - half, z + half,
-                                          side=1 if _turn(_angle(e), top) < math.pi / 2
-                                          else -1))
-            lo, hi = min(lo, z - half), max(hi, z + half)
-    h = np.linspace(max(lo - _MARGIN_M, -site.length / 2),
-                    min(hi + _MARGIN_M, site.length / 2), _GRID)
+    drawn, h = _along_limb(site, pairs, top)
     up = float(_limb_radius(site, top))
     down = float(_limb_radius(site, top + math.pi))
     v = np.linspace(-down, up, _GRID)
