@@ -102,13 +102,15 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
              if c.stimulation.type == "interferential"}
     kind_words = dict(MODALITY_WORDS)
     if p.true_interferential:
+        # not "True ..." at the start of the sentence, which reads as Python's True
         kind_words["interferential"] = (
-            "true interferential current (two medium-frequency carriers on crossing pads, "
-            "which beat where their fields meet in the tissue)")
+            "interferential current of two channels (true, 4-pole: medium-frequency carriers "
+            "on crossing pads, which beat where their fields meet in the tissue)")
     elif modes == {"premodulated"}:
         kind_words["interferential"] = (
-            "premodulated interferential current (one medium-frequency carrier, modulated at "
-            "the beat inside the device, so the whole current path gets the beat)")
+            "interferential current of one channel (premodulated, 2-pole: one "
+            "medium-frequency carrier, modulated at the beat inside the device, so the whole "
+            "current path gets the beat)")
     modality = " and ".join(kind_words.get(k, k) for k in kinds)
     site = SITE_WORDS.get(p.site.name, plain(p.site.name).replace("_", " "))
     what = f"{capitalised(modality)} on the {site}, {_output_words(result)}."
