@@ -524,3 +524,35 @@ def test_the_summary_says_where_each_interferential_makes_its_beat() -> None:
     assert "beat where their fields meet in the tissue" in said["ifc_true_knee"]
     assert "modulated at the beat inside the device" in said["ifc_premodulated"]
     assert "in the tissue" not in said["ifc_premodulated"]
+
+
+def test_a_sinusoidal_carriers_pads_are_not_called_anode_and_cathode() -> None:
+    """An educator read "anode" on an interferential pad as a fixed polarity (probe of 6
+    December 2026): a sinusoidal carrier's pads are "pad (+)" and "pad (−)", and the
+    section's footnote, in the report and on the page, says that each is anode and cathode
+    in turn. A pulsed TENS channel's pads keep their roles and no such note."""
+    from matplotlib.text import Text
+
+    from estim.program import parse_program
+    from estim.web.section import section_data
+    from tests.programs import channel, head
+
+    def texts(text: str) -> tuple[str, dict[str, Any]]:
+        pf = fields_for_program(parse_program(text), method="analytic", boundary="uniform")
+        fig = figures.cross_section_figure(pf)
+        words = " ".join(t.get_text() for t in fig.findobj(Text)).replace("\n", " ")
+        return words, section_data(pf)
+
+    russian = {"type": "russian", "amplitude": "60 mA"}  # on the back: the analytic model
+    for text in (bundled_examples()["ifc_premodulated"].read_text(encoding="utf-8"),
+                 head() + channel("1", "lumbar_left_upper", "lumbar_left_lower", **russian)):
+        words, data = texts(text)
+        assert "pad (+)" in words and "pad (−)" in words, words
+        assert "anode" not in words.replace("anode and cathode in turn", "")
+        assert "each pad is anode and cathode in turn" in words
+        assert all(e["alternating"] for e in data["electrodes"])
+        assert data["pads_note"] == figures.ALTERNATING_NOTE
+    words, data = texts(bundled_examples()["tens_conventional"].read_text(encoding="utf-8"))
+    assert "anode (+)" in words and "cathode (−)" in words
+    assert "in turn" not in words
+    assert not any(e["alternating"] for e in data["electrodes"]) and data["pads_note"] is None

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 __all__ = ["ProgramFields", "electrode_from_spec", "fields_for_program", "program_channels"]
 
 
+#: stimulation types whose current is a sinusoidal carrier, its polarity reversing every cycle
+_CARRIERS = frozenset({"interferential", "russian"})
+
+
 @dataclass(frozen=True, eq=False)
 class ProgramFields:
     """Per-channel potential and field callables of a program, plus metadata.
@@ -39,6 +43,9 @@ class ProgramFields:
     #: the two channels are true interferential's base and beat, which interfere in the
     #: tissue: the section gets their envelope (two TENS channels got a "beat" too)
     beat: bool = False
+    #: channels whose current is a sinusoidal carrier (interferential, Russian): each pad is
+    #: anode and cathode in turn, so "anode" names the first half-cycle's polarity alone
+    alternating: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, program: Program, solution: FieldSolution) -> ProgramFields:
@@ -50,7 +57,10 @@ class ProgramFields:
             control = str(getattr(amp.control, "value", amp.control))
             currents[ch.name] = (amp.value if control == "current"
                                  else amp.value / cf.resistance)
-        return cls(solution.site, solution, currents, beat=program.true_interferential)
+        alternating = frozenset(ch.name for ch in program.channels
+                                if ch.stimulation.type in _CARRIERS)
+        return cls(solution.site, solution, currents, beat=program.true_interferential,
+                   alternating=alternating)
 
     @property
     def channels(self) -> tuple[ChannelField, ...]:

@@ -30,6 +30,7 @@ matplotlib is imported inside the functions (Agg backend), so importing estim st
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import textwrap
 from collections.abc import Sequence
@@ -111,6 +112,8 @@ class CrossSection:
         distance from the axis to the skin on the top side and on the other (m).
     :param lead_radius_m: lead sections: the lead's radius (m); its tip is at 0 on the
         vertical axis.
+    :param alternating: channels whose current is a sinusoidal carrier: their pads' + and
+        − are the first half-cycle's polarity (:attr:`ProgramFields.alternating`).
     """
 
     kind: SectionKind
@@ -123,6 +126,7 @@ class CrossSection:
     electrodes: tuple[SectionElectrode, ...]
     outer_radii_m: tuple[float, float] = (0.0, 0.0)
     lead_radius_m: float = 0.0
+    alternating: frozenset[str] = frozenset()
 
 
 #: What one section draws: the section and its panels (label, |E| on the grid).
@@ -336,8 +340,13 @@ def cross_section(program_fields: ProgramFields, *, channel: str | None = None
     :param channel: a channel name, or None for all channels on one section.
     :raises ValueError: ``channel`` is not in the solution.
     """
+    section = _section(program_fields, _pairs(program_fields, channel))
+    return dataclasses.replace(section, alternating=program_fields.alternating)
+
+
+def _section(program_fields: ProgramFields, pairs: list[tuple[str, Electrode, Electrode]]
+             ) -> CrossSection:
     site = program_fields.site
-    pairs = _pairs(program_fields, channel)
     if site.kind == "brain":
         return _lead(site, pairs)
     if site.kind == "planar":
@@ -352,6 +361,24 @@ def cross_section(program_fields: ProgramFields, *, channel: str | None = None
     if len(pairs) == 1 and abs(a.position[2] - c.position[2]) >= arc:
         return _limb_longitudinal(site, pairs)
     return _limb_transverse(site, pairs)
+
+
+#: The footnote of a section with a sinusoidal carrier's pads (an educator read "anode" on an
+#: interferential pad as a fixed polarity; probe of 6 December 2026).
+ALTERNATING_NOTE = ("+ and −: each pad's polarity in the carrier's first half-cycle; the "
+                    "sinusoidal current reverses every cycle, so each pad is anode and "
+                    "cathode in turn")
+
+
+def _pad_label(section: CrossSection, e: SectionElectrode, several: bool, *,
+               parentheses: bool = True) -> str:
+    """A pad's label: "A+" among several channels, else its role and sign ("anode (+)"),
+    or "pad (+)" for a sinusoidal carrier's pad, which is anode and cathode in turn."""
+    sign = _ROLE_SIGN[e.role]
+    if several:
+        return f"{plot_text(e.channel)}{sign}"
+    word = "pad" if e.channel in section.alternating else e.role
+    return f"{word} ({sign})" if parentheses else f"{word} {sign}"
 
 
 def _format_current(amps: float) -> str:
@@ -404,8 +431,7 @@ def _draw_longitudinal(ax: Axes, section: CrossSection, image: NDArray[np.float6
                         lw=0.8)
         # pads of several channels at one place share a label: "1+ 2+"
         labels.setdefault(round(0.5 * (e.start + e.end) * 1e2, 1), []).append(
-            f"{plot_text(e.channel)}{_ROLE_SIGN[e.role]}" if several
-            else f"{e.role} ({_ROLE_SIGN[e.role]})")
+            _pad_label(section, e, several))
     for mid, texts in labels.items():
         ax.text(mid, -bar, " ".join(texts), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(d_mm[-1], -bar)
@@ -528,8 +554,7 @@ def _draw_transverse(ax: Axes, section: CrossSection, image: NDArray[np.float64]
         # pads at one angle (one above, one below the section) share a label
         where = round(0.5 * (e.start + e.end), 2)
         labels.setdefault(where, []).append(
-            f"{plot_text(e.channel)}{_ROLE_SIGN[e.role]}" if several
-            else f"{e.role} {_ROLE_SIGN[e.role]}")
+            _pad_label(section, e, several, parentheses=False))
     for mid, texts in labels.items():
         # a label beside the limb runs along it: level, it ran over the axis' tick labels
         # ("0node +"; probe of 5 December 2026)
@@ -672,13 +697,17 @@ def section_figure(section: CrossSection, panels: Sequence[tuple[str, NDArray[np
             bar.ax.yaxis.set_minor_formatter(plain_numbers)
         else:
             bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    notes = []
     off = [e.offset_m for e in section.electrodes if e.offset_m >= _OFF_SECTION_M]
     if off:  # faded pads were drawn as if the section cut them (probe of 5 December 2026)
         lo, hi = min(off) * 1e3, max(off) * 1e3  # [m -> mm]
         span = f"{lo:.0f} mm" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} mm"
-        fig.supxlabel(_fits_across(fig, f"faded pads lie off this section (their centres "
-                                        f"{span} from it), drawn where they would cut it", 8),
-                      fontsize=8, color="0.35")
+        notes.append(f"faded pads lie off this section (their centres {span} from it), "
+                     "drawn where they would cut it")
+    if any(e.channel in section.alternating for e in section.electrodes):
+        notes.append(ALTERNATING_NOTE)
+    if notes:
+        fig.supxlabel(_fits_across(fig, "; ".join(notes), 8), fontsize=8, color="0.35")
     if title:
         fig.suptitle(_fits_across(fig, plot_text(title), 10), fontsize=10)
     return fig

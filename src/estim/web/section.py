@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from estim.fields.interference import envelope_max
-from estim.report.figures import cross_section
+from estim.report.figures import ALTERNATING_NOTE, cross_section
 
 if TYPE_CHECKING:
     from estim.fields.program import ProgramFields
@@ -45,7 +45,9 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
         (rows of the vertical axis; None outside the body), the axis labels, ``layers``
         (tissue, top and bottom depth below the skin, m), ``electrodes`` (channel, role,
         start and end along the horizontal axis in m, or the angle in rad for a transverse
-        section) and ``outer_radii_m``.
+        section; ``alternating`` where its current is a sinusoidal carrier, so that its
+        role is the first half-cycle's polarity alone), ``outer_radii_m`` and ``pads_note``
+        (what + and − mean on such pads, else None).
     """
     section = cross_section(program_fields)
     pts = section.points[::_STRIDE, ::_STRIDE]
@@ -90,6 +92,11 @@ def section_data(program_fields: ProgramFields, *, dial_unit: str = "A",
         "layers": [{"tissue": t, "top_m": top, "bottom_m": bottom}
                    for t, top, bottom in section.layers],
         "electrodes": [{"channel": e.channel, "role": e.role, "start": e.start, "end": e.end,
-                        "offset_m": e.offset_m, "side": e.side} for e in section.electrodes],
+                        "offset_m": e.offset_m, "side": e.side,
+                        # a sinusoidal carrier's pad is anode and cathode in turn
+                        "alternating": e.channel in section.alternating}
+                       for e in section.electrodes],
         "outer_radii_m": list(section.outer_radii_m),
+        "pads_note": (ALTERNATING_NOTE if any(e.channel in section.alternating
+                                              for e in section.electrodes) else None),
     }

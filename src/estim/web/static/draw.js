@@ -47,7 +47,10 @@ function electrodeLabels(electrodes, place, sign) {
   const groups = new Map();
   for (const e of electrodes) {
     const key = Math.round(place(e) * 1e3);
-    const text = `${several ? `${e.channel} ` : ""}${e.role} ${sign[e.role] || ""}`.trim();
+    // a sinusoidal carrier's pad is anode and cathode in turn: "pad +" (an educator read
+    // "anode" on an interferential pad as a fixed polarity; probe of 6 December 2026)
+    const role = e.alternating ? "pad" : e.role;
+    const text = `${several ? `${e.channel} ` : ""}${role} ${sign[e.role] || ""}`.trim();
     if (!groups.has(key)) groups.set(key, { at: place(e), texts: [] });
     if (!groups.get(key).texts.includes(text)) groups.get(key).texts.push(text);
   }
@@ -416,6 +419,8 @@ function drawSection(dial, driven) {
     && amps > sec.capped_from
     ? ` Past ${dialText(sec.capped_from)} channel ${sec.capped_channel} stays at the device `
       + "maximum, and the picture overstates its field." : "";
+  const alternating = sec.pads_note ? ` ${sec.pads_note[0].toUpperCase()}`
+    + `${sec.pads_note.slice(1)}.` : "";
   const where = amps < dial ? ` (what the device drives with the dial at ${dialText(dial)})`
     : "";
   // true interferential's picture is the beat's amplitude (how much the two fields' sum
@@ -425,7 +430,7 @@ function drawSection(dial, driven) {
     + "in the tissue";
   $("section-caption").textContent = `${what} at ${dialText(amps)}${where}: `
     + `${+(peak * amps).toPrecision(3)} V/m at the strongest point. The colour scale is fixed `
-    + `over the whole dial, so the field grows as the dial turns.${capped}`;
+    + `over the whole dial, so the field grows as the dial turns.${capped}${alternating}`;
 }
 
 function axisTicks(ctx, h, X, y, scale) {
