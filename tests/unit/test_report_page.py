@@ -556,3 +556,33 @@ def test_a_sinusoidal_carriers_pads_are_not_called_anode_and_cathode() -> None:
     assert "anode (+)" in words and "cathode (−)" in words
     assert "in turn" not in words
     assert not any(e["alternating"] for e in data["electrodes"]) and data["pads_note"] is None
+
+
+def test_the_summary_names_rules_that_do_not_pass_and_where() -> None:
+    """The summary listed the rules' formulas ("|signed mean| / mean |I| over a cycle, into
+    500 Ω …") and not where they tripped, so HVPC's current density, over its limit at the
+    500 V maximum alone, read as if the programmed 150 V were (phone probe of 6 December
+    2026): each rule by its name, "(at the device maximum only)" where the programmed
+    setting passes it."""
+    import dataclasses
+
+    from estim import simulate
+    from estim.program.options import Verdict
+    from estim.report.summary import _rules_not_passing
+    from estim.safety.output import Setting
+
+    findings = simulate(load_program(bundled_examples()["hvpc_wound"]), body=False).safety.findings
+    bad = [f for f in findings if f.verdict is not Verdict.PASS]
+    assert {(f.rule_id, f.setting) for f in bad} >= {
+        ("iec.current_density", Setting.DEVICE_MAXIMUM), ("iec.dc_component", Setting.PROGRAMMED)}
+    assert _rules_not_passing(bad) == ["D.c. component of the output",
+                                       "R.m.s. current density under the smaller electrode"]
+    # the programmed setting passing it (as into the calf's own load): the maximum alone
+    at_max = [f for f in bad if not (f.rule_id == "iec.current_density"
+                                     and f.setting is Setting.PROGRAMMED)]
+    assert _rules_not_passing(at_max) == [
+        "D.c. component of the output",
+        "R.m.s. current density under the smaller electrode (at the device maximum only)"]
+    # a rule at the programmed setting alone is named as it is
+    prog = [dataclasses.replace(f, setting=Setting.PROGRAMMED) for f in at_max]
+    assert not any("only" in r for r in _rules_not_passing(prog))

@@ -3,6 +3,8 @@ what a person feels and how hard the muscle pulls, in the few lines read first."
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from estim.program.options import Verdict
@@ -44,6 +46,7 @@ from estim.report.page import (
 from estim.safety.render import format_value
 
 if TYPE_CHECKING:
+    from estim.safety.verdicts import Finding
     from estim.simulate import Result
     from estim.waveforms.stimulus import Stimulus
 
@@ -91,6 +94,20 @@ def _stimulus_words(stim: Stimulus, *, continuous: bool = False) -> str:
     return ", ".join(parts)
 
 
+
+def _rules_not_passing(bad: Sequence[Finding]) -> list[str]:
+    """Each rule that does not pass, by its name (the description up to its formula or
+    parenthesis) and where: "at the device maximum" when the programmed setting passes it.
+    The summary gave the rules' formulas and not where, so a rule tripped at a 500 V
+    maximum read as if the programmed 150 V were over it (phone probe of 6 December 2026)."""
+    where: dict[str, set[str]] = {}
+    for f in bad:
+        name = re.split(r": | \(", f.description, maxsplit=1)[0]
+        where.setdefault(capitalised(ohm_symbols(plain(name))), set()).add(
+            str(f.setting.value) if f.setting is not None else "")
+    return [name + (" (at the device maximum only)" if at == {"device maximum"} else "")
+            for name, at in sorted(where.items())]
+
 def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     """The plain-language summary at the top of the report."""
     p = result.program
@@ -125,7 +142,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         warns = len(bad) - fails
         counts = " and ".join(x for x in (f"{fails} fail" * bool(fails),
                                           f"{warns} warn" * bool(warns)) if x)
-        rules = sorted({capitalised(ohm_symbols(plain(f.description))) for f in bad})
+        rules = _rules_not_passing(bad)
         safety = (f"Of {len(report.findings)} safety checks, {counts}: "
                   + "; ".join(rules[:4]) + ("; …" if len(rules) > 4 else "") + ".")
     fx = data.get("effects") or {}
