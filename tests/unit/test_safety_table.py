@@ -35,6 +35,22 @@ def test_table_hand_values_conventional_tens() -> None:
     assert ct.row("frequency").programmed == 80.0
 
 
+def test_direct_current_has_no_charge_per_pulse() -> None:
+    """Iontophoresis's table read "Net charge per pulse 2.4 C", its whole session's charge,
+    for a current with no pulses (phone probe of 6 December 2026): d.c. gives no per-pulse
+    charge, as it gives no energy per pulse; its dose is the session's charge."""
+    examples = EXAMPLE.parent
+    (ct,) = check(load_program(examples / "iontophoresis_dexamethasone.toml")).table.channels
+    for key in ("net_charge_500_ohm", "max_phase_charge_500_ohm", "energy_per_pulse_500_ohm"):
+        assert ct.row(key).programmed is None and ct.row(key).maximum is None, key
+    # a monophasic pulsed output keeps them: HVPC's net charge is its two peaks'
+    (hv,) = check(load_program(examples / "hvpc_wound.toml")).table.channels
+    net = hv.row("net_charge_500_ohm").programmed
+    peak = hv.row("max_phase_charge_500_ohm").programmed
+    assert isinstance(net, float) and isinstance(peak, float)
+    assert net == pytest.approx(2 * peak, rel=1e-9)
+
+
 def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
     """Premodulated interferential's 100 Hz beat was nowhere in its table, and true
     interferential's swept beat channel gave only its sweep's bottom, 4,080 Hz (probe of 5

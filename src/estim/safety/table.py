@@ -281,10 +281,12 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                 p, m, "beat_hz"),
         _timing("beat_frequency_max", "Beat frequency, top of the sweep", "Hz", p, m,
                 "beat_max_hz"),
+        # d.c. has no pulses: its "net charge per pulse" read 2.4 C, the session's charge
+        # (phone probe of 6 December 2026), which its dose gives in mA·min
         _both("net_charge_500_ohm", "Net charge per pulse @ 500 Ω", "µC", p, m,
-              lambda o: o.metrics_500.max_net_charge_per_pulse),
+              lambda o: None if o.is_dc else o.metrics_500.max_net_charge_per_pulse),
         _both("max_phase_charge_500_ohm", "Maximum phase charge @ 500 Ω", "µC", p, m,
-              lambda o: o.metrics_500.max_phase_charge),
+              lambda o: None if o.is_dc else o.metrics_500.max_phase_charge),
         _both("max_current_density", "Maximum current density @ 500 Ω (r.m.s., worst 1 s, "
               "smaller electrode)", "mA/cm²", p, m,
               lambda o: o.metrics_500.rms_max_1s / o.smaller_area_m2),
