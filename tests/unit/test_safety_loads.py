@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estim.program import Control, Device, PulseShape
+from estim.program import Control, Device, PulseShape, load_program
 from estim.safety import ResistiveLoad, SkinElectrodeLoad, deliver, pulse_energy_j
 from estim.safety.loads import steady_state
 from estim.waveforms import Stimulus, Timing, biphasic_pulse, metrics
@@ -323,3 +323,34 @@ def test_skin_interface_published_values_convert_to_the_si_table() -> None:
     for row in SKIN_INTERFACE_TABLE:
         converted = reg.Quantity(row.published).to(row.unit).magnitude
         assert converted == pytest.approx(row.value, rel=1e-12), row.name
+
+
+def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> None:
+    """Premodulated interferential's energy per pulse was its carrier cycles' mean over a
+    beat, half the cycle at the beat's peak, where the standard's "largest pulse" is meant
+    (engineer's probe of 6 December 2026). Checked by brute force: the output sampled at
+    200 points per carrier cycle over one beat, every window of one carrier period summed.
+    The tolerance is the sampled sum's (midpoint rule, ~1e-4) and the grid of window starts
+    (64 a cycle: 1e-4)."""
+    from estim.program.bundled import bundled_examples
+    from estim.safety import check
+    from estim.waveforms.build import stimulus_for
+
+    program = load_program(bundled_examples()["ifc_premodulated"])
+    stim = stimulus_for(program.channels[0])
+    fc, beat = stim.timing.carrier_hz, 100.0
+    assert fc == 4000.0
+    dt = 1.0 / (fc * 200)
+    t = (np.arange(round(1.0 / beat / dt)) + 0.5) * dt
+    power = stim.sample(t) ** 2 * 500.0  # [A² x Ω -> W]
+    windows = np.convolve(power, np.ones(200), mode="valid") * dt
+    want = float(windows.max())
+    # the beat's peak: about the whole 40 mA sine's cycle, twice the mean over the beat
+    assert want == pytest.approx(500 * 0.04**2 / 2 / fc, rel=0.02)
+    assert want > 1.9 * float(np.mean(power)) / fc
+    (table,) = check(program).table.channels
+    assert table.row("energy_per_pulse_500_ohm").programmed == pytest.approx(want, rel=1e-3)
+    # a steady carrier's cycles are all alike: true interferential's base channel
+    base = stimulus_for(load_program(bundled_examples()["ifc_true_knee"]).channels[0])
+    assert pulse_energy_j(base, 500.0) == pytest.approx(
+        500 * float(base.scale[0]) ** 2 / 2 / base.timing.carrier_hz, rel=1e-9)

@@ -555,6 +555,20 @@ def _energy(pulse: Pulse, i: FloatArray, v: FloatArray, load: SkinElectrodeLoad,
     return pulse.charge_sq / rs + float(np.sum(v * (i - v / rs))) * dt
 
 
+def _largest_cycle_energy(i: FloatArray, v: FloatArray, dt: float, period_s: float) -> float:
+    """The largest ∫ i·v over any window of one carrier period in a sampled steady state
+    (per unit amplitude², J): a carrier output's "pulse" at the top of its envelope. The
+    mean over the pulse read premodulated interferential's cycles at half the one at the
+    beat's peak (engineer's probe of 6 December 2026). A sine has no edges for the samples
+    to miss, so they are summed as they are."""
+    n = max(1, round(period_s / dt))
+    power = i * v
+    if n >= power.size:
+        return float(np.sum(power)) * dt
+    summed = np.concatenate(([0.0], np.cumsum(power)))
+    return float(np.max(summed[n:] - summed[:-n])) * dt
+
+
 def _charge_upto(pulse: Pulse, t: FloatArray) -> FloatArray:
     """∫_0^t f for each t (s from the onset), exact, vectorised over t."""
     out = np.zeros_like(t)
@@ -602,8 +616,6 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
     # a carrier output's "pulse" is one carrier cycle, as into the test resistors
     # (estim.safety.output.pulse_energy_j): an interferential sweep step holds hundreds
     fc = stim.timing.carrier_hz
-    per_cycle = (np.minimum(1.0, (1.0 / fc) / stim.template_durations) if fc
-                 else np.ones(len(stim.pulses)))
     for j, pulse in enumerate(stim.pulses):
         m = stim.template == j
         if not np.any(m):
@@ -633,8 +645,9 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
             tpl_v, tpl_i = pulse.peak, exact if exact is not None else sampled_i
         peak_i = max(peak_i, s * tpl_i)
         peak_v = max(peak_v, s * tpl_v)
-        energy = max(energy, s * s * _energy(pulse, i, v, load, stim.control, dt)
-                     * float(per_cycle[j]))
+        one = (_largest_cycle_energy(i, v, dt, 1.0 / fc) if fc and pulse.duration > 1.0 / fc
+               else _energy(pulse, i, v, load, stim.control, dt))
+        energy = max(energy, s * s * one)
     # The device cannot put out more than its compliance voltage (current control) or its
     # current limit (voltage control): the rows show the limit, never the unlimited figure.
     if stim.control is Control.CURRENT:

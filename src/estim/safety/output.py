@@ -4,6 +4,8 @@ findings both read.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,6 +35,7 @@ from estim.safety.loads import (
 )
 from estim.waveforms.build import stimulus_for
 from estim.waveforms.metrics import Metrics, metrics
+from estim.waveforms.segments import Pulse
 from estim.waveforms.stimulus import Stimulus
 
 __all__ = ["LOW_LEAD_IMPEDANCE_OHM", "ChannelOutput", "Setting", "analyse", "pulse_energy_j"]
@@ -63,17 +66,39 @@ def pulse_energy_j(current: Stimulus, ohms: float) -> float:
     """Largest energy of one pulse into ``ohms`` (J).
 
     A pulse is one event (a rectangular pulse, a twin-peak pulse, a d.c. ramp-plateau) except
-    for carrier outputs (Russian, interferential), where it is one carrier cycle: the event's
-    average power over its duration times one carrier period.
+    for carrier outputs (Russian, interferential), where it is one carrier cycle: the
+    largest ∫ I² over any carrier period of the event (:func:`largest_cycle_charge_sq`).
     """
     if len(current.scale) == 0:
         return 0.0
-    e = current.event_charge_sq
     fc = current.timing.carrier_hz
     if fc:
-        dur = current.template_durations[current.template]
-        e = e * np.minimum(1.0, (1.0 / fc) / dur)
+        per = np.array([largest_cycle_charge_sq(p, 1.0 / fc) for p in current.pulses])
+        e = current.scale**2 * per[current.template]
+    else:
+        e = current.event_charge_sq
     return float(np.max(e)) * ohms
+
+
+#: Window starts per carrier period where :func:`largest_cycle_charge_sq` looks for the
+#: largest cycle: the window's ∫ I² moves with the beat's envelope, tens of cycles long, and
+#: ripples at twice the carrier, so its maximum on this grid is within 1e-4 of the true one.
+_CYCLE_STARTS = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def largest_cycle_charge_sq(pulse: Pulse, period_s: float) -> float:
+    """The largest ∫ f² over any window of one carrier period in ``pulse`` (per unit
+    amplitude², A²·s), exact for each window (``Pulse.charge_sq_upto``); the whole pulse's
+    where it is no longer. Premodulated interferential's energy per pulse was its carrier
+    cycles' mean over a beat, half the cycle at the beat's peak (engineer's probe of 6
+    December 2026); a steady carrier's cycles are all alike."""
+    span = pulse.duration - period_s
+    if span <= 0:
+        return float(pulse.charge_sq)
+    starts = np.linspace(0.0, span, max(2, math.ceil(span / period_s * _CYCLE_STARTS) + 1))
+    windows = pulse.charge_sq_upto(starts + period_s) - pulse.charge_sq_upto(starts)
+    return float(np.max(windows))
 
 
 #: Where a surface channel's load above the test load comes from, in words.
