@@ -189,6 +189,28 @@ def test_monophasic_tens_fails_charge_balance() -> None:
         assert values and values == pytest.approx([1.0] * len(values), rel=1e-12), rule
 
 
+def test_a_balanced_pulse_its_compliance_clips_is_said_to_be_clipped() -> None:
+    """A 40 V compliance clips an asymmetric pulse's 90 mA leading phase to 80 mA into
+    500 Ω, leaving 3 µC of 27: the rule fails, and its action told the user to make the
+    pulse biphasic, which it was (engineer's probe of 6 December 2026). By hand: 80 mA ×
+    300 µs = 24 µC against 22.5 mA × 1.2 ms = 27 µC, 3 / 27 = 11.1 %."""
+    stim = ('type = "nmes"\namplitude = "90 mA"\nfrequency = "35 Hz"\npulse_width = "300 us"'
+            '\npulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.25\non_time = "5 s"'
+            '\noff_time = "10 s"')
+    device = 'control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "{}"'
+    clipped = _check(_tens(device=device.format("40 V"), stimulation=stim))
+    (f,) = [f for f in clipped.by_rule("charge.balance") if f.setting is Setting.PROGRAMMED]
+    assert f.verdict is Verdict.FAIL and f.value == pytest.approx(3 / 27, rel=1e-9)
+    assert "balanced as set" in f.action and "40 V compliance clips it" in f.action
+    # with room to drive it, it balances; a monophasic pulse is told to be made biphasic
+    free = _check(_tens(device=device.format("100 V"), stimulation=stim))
+    assert _verdicts(free, "charge.balance") == {Verdict.PASS}
+    mono = _check(_tens(stimulation='type = "tens"\namplitude = "25 mA"\nfrequency = "80 Hz"\n'
+                                    'pulse_width = "200 us"\npulse = "monophasic"'))
+    assert all(f.action == "make the pulse charge-balanced (biphasic)"
+               for f in mono.by_rule("charge.balance"))
+
+
 def test_current_density_over_2_ma_per_cm2_warns() -> None:
     # 40 mA, 300 µs, 100 Hz: 9.8 mA r.m.s. on 4 cm² = 2.45 mA/cm²
     text = _tens(stimulation='type = "tens"\namplitude = "40 mA"\nfrequency = "100 Hz"\n'
@@ -272,6 +294,25 @@ def test_output_indicator_follows_what_the_device_declares(declared, verdict):
     (finding,) = check(parse_program(text)).by_rule("iec.indicator.current")
     assert finding.value > finding.limit
     assert finding.verdict.value == verdict
+
+
+def test_an_indicator_threshold_under_it_is_this_programs_alone() -> None:
+    """Burst TENS on a 100 mA, 80 V unit that declares no indicator stays under the
+    thresholds (6 mA into 1 kΩ) and passed with no word, where conventional TENS on the same
+    unit is over them and the standard asks it of a device capable of that output
+    (engineer's probe of 6 December 2026): the pass says it is this program's alone. A
+    device that declares one needs no such word."""
+    from estim.safety.rules import THIS_PROGRAM_ONLY
+    from tests.conftest import EXAMPLES
+
+    text = next(p for p in EXAMPLES if p.stem == "tens_burst").read_text()
+    line = next(ln for ln in text.splitlines() if ln.startswith("output_indicator"))
+    for declared, said in (("false", True), ("true", False)):
+        report = check(parse_program(text.replace(line, f"output_indicator = {declared}")))
+        found = [f for rule in ("current", "voltage", "energy")
+                 for f in report.by_rule(f"iec.indicator.{rule}")]
+        assert found and all(f.value < f.limit and f.verdict is Verdict.PASS for f in found)
+        assert all((THIS_PROGRAM_ONLY in f.note) is said for f in found), declared
 
 
 def _channels_on_one_pair(n: int) -> str:
