@@ -52,7 +52,30 @@ def test_check_markdown_to_a_file_is_created_exclusively(tmp_path, capsys):
     _one_error(capsys.readouterr().err, "--output", "--force")
     assert out.read_text() == "mine"
     assert main(["check", "tens_conventional", "-o", str(out), "--force"]) == 0
-    assert out.read_text() == text
+    made = re.compile(r" · made [-0-9: ]+UTC")  # the minute may have turned meanwhile
+    assert made.sub("", out.read_text()) == made.sub("", text)
+
+
+def test_check_documents_say_what_they_were_made_from(tmp_path, capsys):
+    """The documents carried no device name, program file, estim version or date, which a
+    submission's record needs (engineer's probe of 6 December 2026)."""
+    from estim import __version__
+
+    program = bundled_examples()["hvpc_wound"]
+    for fmt in ("md", "html"):
+        out = tmp_path / f"spec.{fmt}"
+        assert main(["check", str(program), "-o", str(out)]) == 0
+        text = out.read_text()
+        path = str(program).replace("_", "\\_") if fmt == "md" else str(program)  # escaped
+        for said in ("Device: generic HVPC unit", f"program file: {path}",
+                     f"estim {__version__}", " · made 20"):
+            assert said in text, (fmt, said)
+    capsys.readouterr()
+    assert main(["check", "hvpc_wound", "--json"]) == 0
+    made_of = json.loads(capsys.readouterr().out)["provenance"]
+    assert made_of["program_file"] == "estim's bundled example hvpc_wound"
+    assert made_of["device"] == "generic HVPC unit" and made_of["estim_version"] == __version__
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", made_of["made"])
 
 
 def test_check_csv_parses_with_the_header_it_defines(tmp_path):

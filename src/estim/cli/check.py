@@ -70,7 +70,7 @@ def _format(args: argparse.Namespace) -> TableFormat | None:
 def _check(args: argparse.Namespace) -> int:
     from estim.errors import InputError
     from estim.outputs import safe_output, write_output_file
-    from estim.report.check_tables import render_check_table
+    from estim.report.check_tables import provenance, provenance_line, render_check_table
     from estim.safety import check
 
     fmt = _format(args)
@@ -83,8 +83,11 @@ def _check(args: argparse.Namespace) -> int:
     report = check(program)
     code = 1 if report.verdict.value == "fail" else 0
     written: list[str] = []
+    typed = Path(args.program).expanduser()
+    made_of = provenance(program.device.name, shown(path) if typed.is_file()
+                         else f"estim's bundled example {shown(args.program)}")
     if fmt is not None:
-        text = render_check_table(report, fmt)
+        text = render_check_table(report, fmt, provenance_line(made_of))
         if out is None:
             sys.stdout.write(text)
             return code
@@ -95,7 +98,7 @@ def _check(args: argparse.Namespace) -> int:
         written.append(str(write_output_file(out, text, force=args.force)))
     if args.json:
         expected = program.expected_verdict
-        print_json({**report.to_dict(), "files": written,
+        print_json({**report.to_dict(), "files": written, "provenance": made_of,
                     "expected_verdict": None if expected is None else expected.value})
     elif written:
         print(f"wrote {shown(written[0])} ({fmt}): verdict {report.verdict.value.upper()}, "

@@ -22,6 +22,7 @@ import csv
 import html
 import io
 import re
+from datetime import UTC, datetime
 from typing import Literal, get_args
 
 from estim.safety.output import Setting
@@ -30,7 +31,8 @@ from estim.safety.table import ChannelTable, TableRow, Value, beside_limit, disp
 from estim.safety.verdicts import Finding, SafetyReport
 from estim.text import spreadsheet_cell, terminal_text
 
-__all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "render_check_table"]
+__all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "provenance", "provenance_line",
+           "render_check_table"]
 
 #: Document formats of the check table.
 TableFormat = Literal["md", "csv", "html"]
@@ -39,14 +41,19 @@ TABLE_FORMATS: tuple[TableFormat, ...] = get_args(TableFormat)
 _SETTINGS = (Setting.PROGRAMMED, Setting.DEVICE_MAXIMUM)
 
 
-def render_check_table(report: SafetyReport, fmt: TableFormat) -> str:
-    """``report`` (output table and findings) as a Markdown, CSV or HTML document."""
+def render_check_table(report: SafetyReport, fmt: TableFormat, provenance: str = "") -> str:
+    """``report`` (output table and findings) as a Markdown, CSV or HTML document.
+
+    :param provenance: under the title of the Markdown and HTML documents: which device,
+        which program file, which estim, when (:func:`provenance_line`); the CSV stays a
+        table for machines.
+    """
     if fmt == "md":
-        return _markdown(report)
+        return _markdown(report, provenance)
     if fmt == "csv":
         return _csv(report)
     if fmt == "html":
-        return _html(report)
+        return _html(report, provenance)
     raise ValueError(f"unknown table format {fmt!r}; expected one of {TABLE_FORMATS}")
 
 
@@ -127,9 +134,29 @@ def _md_table(head: tuple[str, ...], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _markdown(report: SafetyReport) -> str:
-    lines = [f"# {_md(report.program)}: output specification and safety findings", "",
-             f"Overall verdict: **{report.verdict.value.upper()}** ({_counts(report)}).", ""]
+def provenance(device: str, program_file: str, *, made: datetime | None = None
+               ) -> dict[str, str]:
+    """What a document of the check was made from and by, for a submission's record: the
+    device's name, the program file, estim's version and when (UTC). The documents carried
+    none of them (engineer's probe of 6 December 2026)."""
+    from estim import __version__
+
+    when = (made or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return {"device": device, "program_file": program_file, "estim_version": __version__,
+            "made": when}
+
+
+def provenance_line(made_of: dict[str, str]) -> str:
+    """:func:`provenance` in one line: "Device: … · program file: … · estim 0.1.0 · …"."""
+    return (f"Device: {made_of['device']} · program file: {made_of['program_file']} · "
+            f"estim {made_of['estim_version']} · made {made_of['made']}")
+
+
+def _markdown(report: SafetyReport, provenance: str = "") -> str:
+    lines = [f"# {_md(report.program)}: output specification and safety findings", ""]
+    if provenance:
+        lines += [f"*{_md(provenance)}*", ""]
+    lines += [f"Overall verdict: **{report.verdict.value.upper()}** ({_counts(report)}).", ""]
     for ct in report.table.channels:
         lines += [f"## {_md(_title(ct))}", ""]
         lines += _md_table(_OUTPUT_HEAD, [[r.label, _with_unit(r.programmed, r.unit),
@@ -237,6 +264,7 @@ _CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
         "th,td{border:1px solid #bbb;padding:.25em .6em;vertical-align:top}"
         "th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}"
         ".fail{color:#b00;font-weight:bold}.warn{color:#a60}.pass{color:#070}"
+        ".meta{color:#666;font-size:.85em}"
         "table.findings td p{margin:0 0 .3em}.action{font-weight:bold;color:#a30}"
         ".src{font-size:.85em;color:#666}"
         # the findings fit the window: fixed columns, the details the widest; a phone
@@ -306,13 +334,14 @@ def _html_findings(report: SafetyReport) -> list[str]:
     return out
 
 
-def _html(report: SafetyReport) -> str:
+def _html(report: SafetyReport, provenance: str = "") -> str:
     title = f"{report.program}: output specification and safety findings"
     v = report.verdict.value
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8" />',
              '<meta name="viewport" content="width=device-width, initial-scale=1" />',
              f"<title>{_h(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
              f"<h1>{_h(title)}</h1>",
+             f'<p class="meta">{_h(provenance)}</p>' if provenance else "",
              f'<p>Overall verdict: <span class="{v}">{v.upper()}</span> '
              f"({_h(_counts(report))}).</p>"]
     for ct in report.table.channels:
