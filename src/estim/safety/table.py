@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from estim.safety.loads import TEST_LOADS_OHM, ResistiveLoad
+from estim.safety.loads import INDICATOR_LOAD_OHM, TEST_LOADS_OHM, ResistiveLoad
 from estim.safety.output import ChannelOutput
 from estim.text import readable
 
@@ -260,7 +260,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         TableRow("amplitude", "Amplitude setting (peak of the leading phase)", amp_unit,
                  p.amplitude, m.amplitude),
     ]
-    for r in TEST_LOADS_OHM:
+    # 1 kΩ too: the output indicator's load, which the engineer compares with the thresholds
+    # (the table gave 500 Ω, 2 kΩ and 10 kΩ; engineer's probe of 6 December 2026)
+    for r in sorted({*TEST_LOADS_OHM, INDICATOR_LOAD_OHM}):
         lab = ResistiveLoad(r).label
         rows.append(_both(f"max_voltage_{r:g}_ohm", f"Maximum output voltage @ {lab} (peak)",
                           "V", p, m, lambda o, r=r: o.at(r).peak_voltage_v))
