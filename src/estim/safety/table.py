@@ -15,6 +15,7 @@ Values are SI inside; each row carries a label and the unit it is printed in. Co
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,9 +53,16 @@ Value = float | int | str | None
 
 
 def display_value(value: Value, unit: str) -> Value:
-    """``value`` (SI) in the display ``unit``; strings and None pass through."""
+    """``value`` (SI) in the display ``unit``, to 15 significant figures (0.125 mJ, not the
+    division's 0.12500000000000003 that the JSON showed; engineer's probe of 6 December
+    2026); strings and None pass through.
+
+    >>> display_value(0.000125, "mJ")
+    0.125
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return value / DISPLAY_UNITS[unit][1]
+        shown = value / DISPLAY_UNITS[unit][1]
+        return float(f"{shown:.15g}") if math.isfinite(shown) else shown
     return value
 
 
