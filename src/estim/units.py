@@ -18,7 +18,8 @@ import pint
 
 from estim.errors import InputError
 
-__all__ = ["finite_or_none", "format_si", "is_whole", "parse_quantity", "ureg"]
+__all__ = ["finite_or_none", "format_si", "is_whole", "parse_quantity", "unit_case_hint",
+           "ureg"]
 
 
 @lru_cache(maxsize=1)
@@ -174,14 +175,15 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
             raise InputError(field, value, f"a number without units, e.g. "
                              f"'{_example(dimension)}'") from None
         raise InputError(field, value, f"{_noun(dimension)} (in {unit} or a "
-                         f"multiple, e.g. '{_example(dimension)}')") from None
+                         f"multiple, e.g. '{_example(dimension)}')"
+                         + unit_case_hint(text, (dimension,))) from None
     except pint.UndefinedUnitError as err:
         # the unit named, not "with units" beside one ("80 Hertz", "2 mhz"; hostile probe
         # of 6 December 2026)
         names = "', '".join(err.unit_names if isinstance(err.unit_names, tuple | list)
                             else (str(err.unit_names),))
         hint = (": write mHz (milli) or MHz (mega)" if names.lower() == "mhz"
-                else f", e.g. '{_example(dimension)}'")
+                else unit_case_hint(text, (dimension,)) or f", e.g. '{_example(dimension)}'")
         raise InputError(field, value, f"{_noun(dimension)} in a unit estim knows ('{names}' "
                          f"is not one){hint}") from None
     except Exception:  # pint raises many different things for garbage text
@@ -197,6 +199,35 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # rounding noise ("200 us" was 0.00019999999999999998 s in results.json; probe of
     # 6 December 2026)
     return float(f"{out:.15g}")
+
+
+#: Units as estim's examples write them, by dimension: a unit typed in another case is
+#: suggested in this one ("25 ma" read as 25 milli-years, "expected a current").
+_CASED_UNITS = {
+    "current": ("A", "mA", "uA", "nA"), "voltage": ("V", "mV", "kV"),
+    "time": ("s", "ms", "us", "min", "h"), "frequency": ("Hz", "kHz"),
+    "charge": ("C", "mC", "uC"),
+}
+
+
+def unit_case_hint(value: object, dimensions: tuple[str, ...]) -> str:
+    """" (did you mean '25 mA'?)" where ``value``'s unit is one of ``dimensions``' units
+    typed in another case, else "" (engineer's probe of 6 December 2026: "25 ma").
+
+    >>> unit_case_hint("25 ma", ("current", "voltage"))
+    " (did you mean '25 mA'?)"
+    >>> unit_case_hint("25 mA", ("current",))
+    ''
+    """
+    form = _QUANTITY_FORM.fullmatch(str(value).strip())
+    if form is None or form.group("unit") is None:
+        return ""
+    typed = form.group("unit")
+    for dimension in dimensions:
+        for unit in _CASED_UNITS.get(dimension, ()):
+            if typed.lower() == unit.lower() and typed != unit:
+                return f" (did you mean '{form.group('number')} {unit}'?)"
+    return ""
 
 
 _EXAMPLES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -344,3 +346,25 @@ def test_an_unknown_unit_is_named() -> None:
     with pytest.raises(InputError, match=r"a frequency in a unit estim knows \('Hertz' is "
                                          r"not one\), e.g. '80 Hz'"):
         parse_quantity("80 Hertz", "frequency", field="frequency")
+
+
+@pytest.mark.parametrize(("text", "dimension", "meant"), [
+    ("25 ma", "current", "25 mA"),  # pint: milli-years, "expected a current"
+    ("200 US", "time", "200 us"),  # pint knows no "US"
+    ("10 MS", "time", "10 ms"),  # megasiemens
+    ("40 mv", "voltage", "40 mV"),
+])
+def test_a_unit_in_another_case_is_suggested_in_its_own(text: str, dimension: str,
+                                                        meant: str) -> None:
+    """ "25 ma" was refused as "expected a current or a voltage with units", with no word
+    on the case (engineer's probe of 6 December 2026): the unit it would be is suggested,
+    and no value is taken for it."""
+    from estim.program.common import parse_amplitude
+
+    with pytest.raises(InputError, match=re.escape(f"(did you mean '{meant}'?)")):
+        parse_quantity(text, dimension, field="x")
+    if dimension in ("current", "voltage"):
+        with pytest.raises(ValueError, match=re.escape(f"(did you mean '{meant}'?)")):
+            parse_amplitude(text)
+    # a unit as written gets no hint
+    assert parse_quantity(meant, dimension, field="x") > 0

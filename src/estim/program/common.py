@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from estim.errors import InputError
 from estim.program.options import Control
-from estim.units import parse_quantity
+from estim.units import parse_quantity, unit_case_hint
 
 __all__ = ["MAX_EVENTS_PER_CYCLE", "MAX_NAME_CHARS", "MAX_SESSION_S", "SESSION_TOLERANCE",
            "SHORTEST_PULSE_S", "Amplitude", "FrozenModel", "fmt_amplitude", "max_events",
@@ -151,7 +151,7 @@ def parse_amplitude(value: Any) -> Any:
         if 0 < v < floor:
             raise ValueError(f"0, or at least {text} (no stimulator delivers less)")
         return Amplitude(value=v, control=Control(dimension))
-    raise ValueError(expected)
+    raise ValueError(expected + unit_case_hint(value, ("current", "voltage")))
 
 
 #: The smallest non-zero amplitude accepted, by control: far below any stimulator (a
