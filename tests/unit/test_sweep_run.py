@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -467,3 +468,39 @@ def test_a_points_warnings_are_in_its_row() -> None:
     rows = [dict(run_point(p, options).outputs) for p in plan.points]  # notes, on a worker
     assert "warnings" not in rows[0]
     assert rows[1]["warnings"] == plan.points[1].warnings[0]
+
+
+def test_the_sweep_page_says_its_answer_first() -> None:
+    """On a phone the sensation's plot lay 7,800 px down, the 28th of 29 with nine flat
+    lines among them, and the sensation was the 32nd of 34 columns (phone probe of 6
+    December 2026): the page opens on the safety over the points (the first along the axis
+    that does not pass) and the stretch of the axis each sensation holds; the sensation and
+    the verdict are the first plots and the first columns after the inputs; a quantity the
+    sweep does not move is listed, not plotted."""
+    from estim.sweep.page import answer_lines, sweep_page
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    table = SweepTable((
+        Column("point", (0, 1, 2, 3), "index"),
+        Column("amplitude", (40.0, 10.0, 20.0, 30.0), "input", label="amplitude (mA)"),
+        Column("motor_threshold_mA", (31.0,) * 4, "output", out["motor_threshold_mA"]),
+        Column("safety_verdict", ("warn", "pass", "pass", "fail"), "output",
+               out["safety_verdict"]),
+        Column("sensation", ("painful", "strong tingling, no contraction",
+                             "strong tingling, no contraction", "contraction, below pain"),
+               "output", out["sensation"])))
+    assert answer_lines(table) == [
+        "Safety, of 4 points: 2 pass, 1 warns, 1 fails; the first that does not pass: "
+        "amplitude 30 mA.",
+        "What a person feels: strong tingling, no contraction at amplitude 10–20 mA; "
+        "contraction, below pain at amplitude 30 mA; painful at amplitude 40 mA."]
+    page = sweep_page(table, title="t", axes_text=["amplitude: 4 values, 10–40 mA"])
+    assert page.index("Safety, of 4 points") < page.index("<figure")
+    figures = re.findall(r'<figure title="([^"]+)"', page)
+    assert figures == ["sensation", "safety_verdict"]  # the flat threshold is not drawn
+    assert "<li>Motor threshold: 31 mA</li>" in page
+    heads = re.findall(r'<th title="([^"]+)"', page)
+    assert heads == ["point", "amplitude", "sensation", "safety_verdict", "motor_threshold_mA"]
+    assert "the table scrolls sideways" in page and "<code>" not in page

@@ -1,4 +1,5 @@
-"""The summary page of a sweep: one plot per output, then the table.
+"""The summary page of a sweep: what it found in words, one plot per output the sweep moves (the
+sensation and the safety verdict first; the others listed), then the table.
 
 How each output is drawn from the axes that vary (virtual subjects are never an axis of a
 plot: every plot shows their median and, shaded, their 10th-90th percentile):
@@ -18,7 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import textwrap
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from estim.text import terminal_text
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["sweep_page"]
+__all__ = ["answer_lines", "sweep_page"]
 
 #: Most rows shown in the page's table (the files hold them all).
 _MAX_ROWS = 500
@@ -274,41 +275,156 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
 
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>Sweep: {e(title)}</title>",
-             "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:1em auto;"
-             "padding:0 1em;color:#222}figure{margin:1.5em 0}img{max-width:100%}"
-             ".scroll{overflow-x:auto}h1{overflow-wrap:anywhere}"
-             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-             "padding:2px 6px;text-align:right}caption{text-align:left}"
-             ".note{color:#555;font-size:90%}</style></head><body>",
+             f"<title>Sweep: {e(title)}</title>", f"<style>{_CSS}</style></head><body>",
              f"<h1>Sweep: {e(title)}</h1>",
              f"<p>{len(table)} points over " + "; ".join(e(a) for a in axes_text) + ".</p>"]
+    # the answer first: on a phone the sensation's plot lay 7,800 px down, the 28th of 29,
+    # with no sentence above it (phone probe of 6 December 2026)
+    parts += [f'<p class="answer">{e(line)}</p>' for line in answer_lines(table)]
     if errors:
         parts.append(f'<p class="note">{errors} point(s) failed: see the error column.</p>')
     parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
                  "(cable-model thresholds, assumed anatomy); safety verdicts apply "
                  f"{LIMITS_WORDS[implanted]}.</p>")
-    for column in table.outputs:
-        if not _plottable(column):
+    plotted = [c for c in _reader_order(table.outputs) if _plottable(c)]
+    # a quantity the sweep does not move is a line, not a plot (nine of 29 plots were flat
+    # lines; phone probe)
+    steady = [c for c in plotted if _unchanged(c)]
+    for column in plotted:
+        if column in steady:
             continue
         url, note = _figure(table, column)
         label = column.shown
-        parts.append(f"<figure><img alt=\"{e(label)}\" src=\"{url}\">"
-                     f"<figcaption>{e(label)} <code>{e(column.name)}</code>"
+        # the CSV's column name in the tooltip (it was in code type under every plot)
+        parts.append(f"<figure title=\"{e(column.name)}\"><img alt=\"{e(label)}\" "
+                     f"src=\"{url}\"><figcaption>{e(label)}"
                      + (f" <span class=\"note\">({e(note)})</span>" if note else "")
                      + "</figcaption></figure>")
+    if steady:
+        parts.append("<p>The same at every point:</p><ul class=\"same\">" + "".join(
+            f"<li>{e(_at(c, c.values[0], colon=True))}</li>" for c in steady) + "</ul>")
     shown = min(len(table), _MAX_ROWS)
     caption = (f"The first {shown} of {len(table)} points (all are in the CSV and Parquet "
                "files)" if shown < len(table) else "Every point")
+    columns = _table_order(table)
     # the column names of the CSV stay in each heading's tooltip
-    heads = "".join(f"<th title=\"{e(c.name)}\">{e(c.shown)}</th>"
-                    for c in table.columns if c.kind != "key")
-    parts.append(f"<div class=\"scroll\"><table><caption>{caption}</caption><tr>{heads}</tr>")
+    heads = "".join(f"<th title=\"{e(c.name)}\">{e(c.shown)}</th>" for c in columns)
+    parts.append(f"<div class=\"scroll\"><table><caption>{caption}<span class=\"hint\">: "
+                 f"{len(columns)} columns, the table scrolls sideways</span></caption>"
+                 f"<tr>{heads}</tr>")
     for i in range(shown):
-        parts.append("<tr>" + "".join(f"<td>{e(_cell(c.values[i]))}</td>"
-                                      for c in table.columns if c.kind != "key") + "</tr>")
+        parts.append("<tr>" + "".join(f"<td>{e(_cell(c.values[i]))}</td>" for c in columns)
+                     + "</tr>")
     parts.append("</table></div></body></html>")
     return "\n".join(parts)
+
+
+_CSS = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;"
+        "color:#222}figure{margin:1.5em 0}img{max-width:100%}.scroll{overflow-x:auto}"
+        "h1{overflow-wrap:anywhere}.answer{font-size:1.05em}ul.same{font-size:90%}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
+        "padding:2px 6px;text-align:right}th{min-width:7em;vertical-align:bottom}"
+        "caption{text-align:left}"
+        ".note,.hint{color:#555;font-size:90%}"
+        # a phone: a plot shrunk to 358 px had 5 px labels; it keeps a readable width and
+        # scrolls inside its frame, and says so (as the run's report; phone probe)
+        "@media (max-width:600px){figure{overflow-x:auto;margin:1em 0}"
+        "figure img{max-width:none;width:640px}"
+        "figure::before{content:'scroll sideways for the whole plot \\2192';display:block;"
+        "position:sticky;left:0;font-size:.75em;color:#667}"
+        "figcaption{position:sticky;left:0}}")
+
+#: The outputs a reader looks for first, in this order; the others follow as they come.
+_FIRST = ("sensation", "safety_verdict", "sensory_threshold_mA", "strong_tingling_threshold_mA",
+          "motor_threshold_mA", "pain_threshold_mA")
+
+
+def _reader_order(columns: Sequence[Column]) -> list[Column]:
+    """``columns`` with :data:`_FIRST` ahead, in its order."""
+    rank = {name: i for i, name in enumerate(_FIRST)}
+    return sorted(columns, key=lambda c: rank.get(c.name, len(_FIRST)))
+
+
+def _table_order(table: SweepTable) -> list[Column]:
+    """The page's table: the point, the inputs, then the outputs with the sensation and the
+    verdict first (the sensation was the 32nd of 34 columns; phone probe)."""
+    shown = [c for c in table.columns if c.kind != "key"]
+    head = [c for c in shown if c.kind in ("index", "input")]
+    outputs = _reader_order([c for c in shown if c.kind == "output"])
+    return head + outputs + [c for c in shown if c not in head and c not in outputs]
+
+
+def _unchanged(column: Column) -> bool:
+    """Whether every point has the same value of ``column`` (and there are several)."""
+    values = [v for v in column.values if v is not None]
+    return len(column.values) > 1 and len(values) == len(column.values) and len(set(values)) == 1
+
+
+def _at(column: Column, value: object, last: object = None, *, colon: bool = False) -> str:
+    """A column's value in words: "amplitude 10 mA" from "amplitude (mA)" and 10.0; with
+    ``last``, the stretch up to it: "amplitude 10–30 mA"; with ``colon``, "Sensory
+    threshold: 4.846 mA". The unit is the label's parenthesis up to its first ";" (a
+    fraction's word is left out)."""
+    name, unit = column.shown, ""
+    if name.endswith(")") and " (" in name:
+        name, unit = name[:-1].split(" (", 1)
+        unit = unit.split(";")[0].strip()
+    if unit == "fraction":
+        unit = ""
+    shown = _cell(value) if last is None else f"{_cell(value)}–{_cell(last)}"
+    return f"{name}{':' if colon else ''} {shown}{f' {unit}' if unit else ''}"
+
+
+def answer_lines(table: SweepTable) -> list[str]:
+    """What the sweep found, in the page's first lines: the safety verdicts over the points
+    (and the first that does not pass), and what a person feels where (over one varied
+    axis, the stretch of it each sensation holds; else how many points each)."""
+    lines = []
+    varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
+    subjects = any(c.name == SUBJECT for c in table.inputs)
+    n = len(table)
+
+    def where(i: int) -> str:
+        return ", ".join(_at(c, c.values[i]) for c in varied)
+
+    names = {c.name for c in table.columns}
+    if "safety_verdict" in names:
+        verdicts = table.column("safety_verdict").values
+        counts = {v: sum(x == v for x in verdicts) for v in ("pass", "warn", "fail")}
+        if counts["pass"] == n:
+            lines.append(f"Safety: every one of the {n} points passes.")
+        else:
+            said = ", ".join(f"{v} {k}" + ("s" if v == 1 else "")
+                             for k, v in counts.items() if v)
+            # the lowest along the axes (in the table's order, 40 mA came before 10 mA)
+            order = sorted(range(n), key=lambda i: tuple(_keys(c).index(c.values[i])
+                                                          for c in varied))
+            first = next(i for i in order if verdicts[i] != "pass")
+            at = f"; the first that does not pass: {where(first)}" if varied else ""
+            lines.append(f"Safety, of {n} points: {said}{at}.")
+    if "sensation" in names:
+        felt = table.column("sensation").values
+        if len(varied) == 1 and not subjects:
+            x = varied[0]
+            order = sorted(range(n), key=lambda i: _keys(x).index(x.values[i]))
+            runs: list[list[int]] = []
+            for i in order:
+                if runs and felt[runs[-1][-1]] == felt[i]:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            parts = []
+            for run in runs:
+                words = felt[run[0]] if felt[run[0]] is not None else "no prediction"
+                span = _at(x, x.values[run[0]], None if len(run) == 1 else x.values[run[-1]])
+                parts.append(f"{words} at {span}")
+            lines.append("What a person feels: " + "; ".join(parts) + ".")
+        else:
+            counts2 = Counter(str(v) for v in felt if v is not None)
+            lines.append("What a person feels: " + "; ".join(
+                f"{k} at {v} of {n} {'draws' if subjects else 'points'}"
+                for k, v in counts2.most_common()) + ".")
+    return lines
 
 
 def _cell(value: object) -> str:
