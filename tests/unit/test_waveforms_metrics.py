@@ -267,15 +267,22 @@ def test_a_drawn_pulse_reaches_its_peak_and_a_short_one_is_drawn_alone() -> None
     from estim.waveforms.build import stimulus_for
 
     stim = stimulus_for(load_program(bundled_examples()["hvpc_wound"]).channels[0])
-    t0, t1 = _pulse_window(stim)
+    t0, t1, _ = _pulse_window(stim)
     assert t1 - t0 < 0.5e-3  # the twin-peak pulse (95 µs), not 1.2 periods
     _, v = stim.sample_grid(t0, t1)
     peaks = v[np.r_[False, (v[1:-1] > v[:-2]) & (v[1:-1] >= v[2:]), False]]
     assert len(peaks) == 2 and peaks == pytest.approx([150.0, 150.0], rel=1e-9)
     # a pulse that is a visible share of its period keeps the window of its repeats
     tens = stimulus_for(load_program(bundled_examples()["tens_conventional"]).channels[0])
-    t0, t1 = _pulse_window(tens)
+    t0, t1, _ = _pulse_window(tens)
     assert t1 - t0 > 1.0 / 80
+    # the axis counts from the pulse's onset: NMES's first full pulse, 2 s into its ramp,
+    # read 2000.0 to 2001.3 ms (phone probe of 6 December 2026)
+    nmes = stimulus_for(load_program(bundled_examples()["nmes_quadriceps"]).channels[0])
+    t0, t1, onset = _pulse_window(nmes)
+    assert onset == pytest.approx(2.0, abs=0.05) and t0 < onset < t1
+    assert nmes.sample(np.array([onset - 1e-6]))[0] == 0.0
+    assert nmes.sample(np.array([onset + 1e-6]))[0] != 0.0
 
 
 def test_the_beat_sweep_is_read_from_the_base_carrier_whichever_channel_comes_first() -> None:
@@ -397,7 +404,7 @@ def test_a_carrier_and_a_dc_output_are_named_as_what_they_are() -> None:
     assert ifc[4].get_title() == "train: 4.08 kHz–4.12 kHz carrier"  # channel B, swept
     assert ifc[4].get_ylabel() == "carrier peak (mA)"
     dc = _plotted(_example_text("iontophoresis_dexamethasone")).axes  # type: ignore[attr-defined]
-    assert dc[0].get_title() == "the output"
+    assert dc[0].get_title() == "ramp up"  # a session of one d.c. event: its ramps
     assert dc[2].get_ylabel() == "output (mA)"
 
 
@@ -418,3 +425,28 @@ def test_a_partly_unbalanced_pulse_has_its_imbalance_and_dc_by_hand(short_us: fl
     assert m.max_net_charge_per_pulse == pytest.approx(net, rel=1e-9)
     assert m.mean == pytest.approx(net / 0.01, rel=1e-9)
     assert m.mean_abs == pytest.approx(total / 0.01, rel=1e-9)
+
+
+def test_a_dc_session_draws_its_ramps_not_one_curve_three_times() -> None:
+    """Iontophoresis's three panels drew its one ramp-plateau-ramp three times (phone
+    probe of 6 December 2026): the ramp up, the ramp down (each with as much plateau
+    again), then the session. The ramps reach the plateau where the program says."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.plots import plot_waveforms
+    from estim.waveforms.build import stimulus_for
+
+    program = load_program(bundled_examples()["iontophoresis_dexamethasone"])
+    stim = stimulus_for(program.channels[0])
+    fig = plot_waveforms([stim], ["1"])
+    up, down, session = fig.get_axes()
+    assert [a.get_title() for a in (up, down)] == ["ramp up", "ramp down"]
+    assert session.get_title().startswith("session: ")
+    x, y = up.get_lines()[0].get_data()
+    ramp = program.channels[0].stimulation.ramp_up  # 30 s
+    assert float(np.max(x)) == pytest.approx(2 * ramp, rel=1e-6)  # [s]
+    reached = float(np.min(np.asarray(x)[np.asarray(y) >= 0.999 * float(np.max(y))]))
+    assert reached == pytest.approx(ramp, rel=0.02)
+    x, _ = down.get_lines()[0].get_data()
+    assert float(np.min(x)) == pytest.approx(-2 * program.channels[0].stimulation.ramp_down,
+                                            rel=1e-6)

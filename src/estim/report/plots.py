@@ -15,16 +15,21 @@ from estim.text import plot_text, readable
 from estim.waveforms.stimulus import Stimulus
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from estim.waveforms.segments import Segment
 
 __all__ = ["THRESHOLDS", "figure_to_png", "plain_log_ticks", "plot_force", "plot_recruitment",
            "plot_waveforms"]
 
 
-def _pulse_window(stim: Stimulus) -> tuple[float, float]:
-    """A window that shows the first few pulses (or carrier cycles) in detail (s)."""
+def _pulse_window(stim: Stimulus) -> tuple[float, float, float]:
+    """A window that shows the first few pulses (or carrier cycles) in detail, and the
+    onset its time axis counts from (s): NMES's first full pulse, 2 s into its ramp, was
+    drawn from 2000.0 to 2001.3 ms (phone probe of 6 December 2026)."""
     if len(stim.onsets_s) == 0:
-        return 0.0, stim.cycle_s
+        return 0.0, stim.cycle_s, 0.0
     # the first pulse at full amplitude (not one on a ramp)
     i = int(np.argmax(stim.event_peak >= 0.999 * stim.peak))
     first = float(stim.onsets_s[i])
@@ -33,14 +38,14 @@ def _pulse_window(stim: Stimulus) -> tuple[float, float]:
         span = max(5.0 / stim.timing.carrier_hz, min(dur, 0.02))
         if stim.timing.band_frequencies_hz and min(stim.timing.band_frequencies_hz) > 0:
             span = max(span, 1.5 / min(stim.timing.band_frequencies_hz))
-        return first, first + min(span, stim.duration_s)
+        return first, first + min(span, stim.duration_s), first
     if dur > 0.2 * stim.cycle_s:  # long pulses (d.c., microcurrent): show whole cycles
-        return 0.0, min(stim.duration_s, 2 * stim.cycle_s)
+        return 0.0, min(stim.duration_s, 2 * stim.cycle_s), 0.0
     nxt = stim.onsets_s[i + 1] if i + 1 < len(stim.onsets_s) else first + stim.cycle_s
     span = 2.2 * float(nxt - first) if len(stim.onsets_s) > 1 else 1.2 * stim.cycle_s
     if dur < 0.02 * span:  # a pulse too short to see among its repeats (HVPC's twin
-        return first - 0.2 * dur, first + 1.6 * dur  # peaks): the pulse itself
-    return first - 0.1 * dur, first + max(span, 1.5 * dur)
+        return first - 0.2 * dur, first + 1.6 * dur, first  # peaks): the pulse itself
+    return first - 0.1 * dur, first + max(span, 1.5 * dur), first
 
 
 def _train_window(stim: Stimulus) -> float:
@@ -141,6 +146,92 @@ def _sampled_range(stim: Stimulus, span: float) -> tuple[np.ndarray, np.ndarray,
     return 0.5 * (edges[:-1] + edges[1:]), v.min(axis=1), v.max(axis=1)
 
 
+def _long_pulses(stim: Stimulus) -> bool:
+    """Pulses that fill most of their period (d.c., microcurrent): drawn as they are."""
+    return bool(len(stim.onsets_s)) and not stim.timing.carrier_hz and float(
+        np.max(stim.template_durations)) > 0.2 * stim.cycle_s / len(stim.onsets_s)
+
+
+def _one_dc_session(stim: Stimulus) -> bool:
+    """A d.c. output that is one event over its whole session (iontophoresis)."""
+    return (stim.timing.frequency_hz == 0 and not stim.timing.carrier_hz
+            and stim.n_cycles == 1 and len(stim.onsets_s) == 1)
+
+
+def _draw_dc_ramps(first: Axes, second: Axes, stim: Stimulus, k: float, unit: str,
+                   who: str) -> None:
+    """A d.c. session's start and end: each ramp and as much plateau again (a twentieth of
+    the session where there is no ramp)."""
+    pulse = stim.pulses[int(stim.template[0])]
+    start, end = float(stim.onsets_s[0]), float(stim.onsets_s[0]) + pulse.duration
+    segs = pulse.segments
+
+    def ramp(seg: Segment) -> float:
+        return seg.duration if seg.linear is not None and seg.linear[0] != seg.linear[1] else 0
+
+    for ax, (t0, t1), what in (
+            (first, (start, start + (2 * ramp(segs[0]) or 0.05 * pulse.duration)), "start"),
+            (second, (end - (2 * ramp(segs[-1]) or 0.05 * pulse.duration), end), "end")):
+        t, v = stim.sample_grid(t0, t1)
+        scale, tu = _time_unit(t1 - t0)
+        origin = t0 if what == "start" else t1
+        ax.plot((t - origin) * scale, v * k, lw=1.0, color="tab:blue")
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlabel(f"time from the start ({tu})" if what == "start"
+                      else f"time before the end ({tu})")
+        ax.set_title("ramp up" if ramp(segs[0]) and what == "start" else
+                     "ramp down" if ramp(segs[-1]) and what == "end" else
+                     f"the session's {what}", fontsize=9)
+    first.set_ylabel(f"{who}output ({unit})")
+
+
+def _draw_pulse_and_train(first: Axes, second: Axes, stim: Stimulus, k: float, unit: str,
+                          who: str) -> None:
+    """One pulse (or a few carrier cycles) as it is, and the pulse train over one repeating
+    cycle (each pulse's peak, or the waveform where pulses are long)."""
+    t0, t1, onset = _pulse_window(stim)
+    t, v = stim.sample_grid(t0, t1)
+    ax = first
+    scale, tu = _time_unit(t1 - t0)
+    ax.plot((t - onset) * scale, v * k, lw=1.0, color="tab:blue")
+    ax.axhline(0, color="0.6", lw=0.5)
+    ax.set_xlabel(f"time from its onset ({tu})" if onset > 0 else f"time ({tu})")
+    ax.set_ylabel(f"{who}output ({unit})")
+    # a sine carrier has cycles, a d.c. output its start, not a "pulse" (probe of
+    # 5 December 2026)
+    dc = stim.timing.frequency_hz == 0 and not stim.timing.carrier_hz
+    ax.set_title("carrier cycles" if stim.timing.carrier_hz
+                 else "the output" if dc else "pulse", fontsize=9)
+    # train scale: one cycle of per-pulse peaks (or the waveform where pulses are long)
+    span = _train_window(stim)
+    ax = second
+    scale, tu = _time_unit(span)
+    n_cyc = max(1, min(stim.n_cycles, math.ceil(span / stim.cycle_s)))
+    n_events = n_cyc * len(stim.onsets_s)
+    # pulses that fill most of their period (d.c., microcurrent) are drawn as they are
+    long_pulses = _long_pulses(stim)
+    if n_events and n_events <= 200 and not long_pulses and not stim.timing.carrier_hz:
+        times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n_cyc)[:, None]).ravel()
+        peaks = np.tile(_signed_peaks(stim), n_cyc)
+        keep = times <= span
+        ax.vlines(times[keep] * scale, 0, peaks[keep] * k, lw=1.0, color="tab:blue")
+    elif long_pulses:  # the output itself, as the range of each bin
+        tt, low, high = _sampled_range(stim, span)
+        ax.fill_between(tt * scale, low * k, high * k, step="mid", color="tab:blue",
+                        lw=0.8)
+    else:
+        te, ve = _cycle_envelope(stim, n_cyc)
+        keep = te <= span
+        ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
+    ax.axhline(0, color="0.6", lw=0.5)
+    # a margin: a pulse at 0 lay on the axis, so a 1 Hz train's panel looked empty
+    ax.set_xlim(-0.03 * span * scale, span * scale)
+    ax.set_xlabel(f"time ({tu})")
+    peak_words = "carrier peak" if stim.timing.carrier_hz else "pulse peak"
+    ax.set_ylabel(f"output ({unit})" if long_pulses else f"{peak_words} ({unit})")
+    ax.set_title(f"train: {_rate_words(stim)}", fontsize=9)
+
+
 def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
                    title: str = "", beat: bool = False) -> Figure:
     """One row per channel at three scales: one pulse (or a few carrier cycles), the pulse
@@ -169,49 +260,14 @@ def plot_waveforms(stimuli: Sequence[Stimulus], names: Sequence[str], *,
         unit = "mA" if stim.unit == "A" else "V"
         k = 1e3 if stim.unit == "A" else 1.0  # [A -> mA]
         who = f"ch {plot_text(name)}, " if len(stimuli) > 1 else ""
-        # pulse scale: the real waveform
-        t0, t1 = _pulse_window(stim)
-        t, v = stim.sample_grid(t0, t1)
-        ax = axes[row][0]
-        scale, tu = _time_unit(t1 - t0)
-        ax.plot(t * scale, v * k, lw=1.0, color="tab:blue")
-        ax.axhline(0, color="0.6", lw=0.5)
-        ax.set_xlabel(f"time ({tu})")
-        ax.set_ylabel(f"{who}output ({unit})")
-        # a sine carrier has cycles, a d.c. output its start, not a "pulse" (probe of
-        # 5 December 2026)
-        dc = stim.timing.frequency_hz == 0 and not stim.timing.carrier_hz
-        ax.set_title("carrier cycles" if stim.timing.carrier_hz
-                     else "the output" if dc else "pulse", fontsize=9)
-        # train scale: one cycle of per-pulse peaks (or the waveform where pulses are long)
-        span = _train_window(stim)
-        ax = axes[row][1]
-        scale, tu = _time_unit(span)
-        n_cyc = max(1, min(stim.n_cycles, math.ceil(span / stim.cycle_s)))
-        n_events = n_cyc * len(stim.onsets_s)
-        # pulses that fill most of their period (d.c., microcurrent) are drawn as they are
-        long_pulses = bool(len(stim.onsets_s)) and not stim.timing.carrier_hz and float(
-            np.max(stim.template_durations)) > 0.2 * stim.cycle_s / len(stim.onsets_s)
-        if n_events and n_events <= 200 and not long_pulses and not stim.timing.carrier_hz:
-            times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n_cyc)[:, None]).ravel()
-            peaks = np.tile(_signed_peaks(stim), n_cyc)
-            keep = times <= span
-            ax.vlines(times[keep] * scale, 0, peaks[keep] * k, lw=1.0, color="tab:blue")
-        elif long_pulses:  # the output itself, as the range of each bin
-            tt, low, high = _sampled_range(stim, span)
-            ax.fill_between(tt * scale, low * k, high * k, step="mid", color="tab:blue",
-                            lw=0.8)
+        if _one_dc_session(stim):
+            # a d.c. session is one ramp-plateau-ramp: its three panels drew that one curve
+            # three times (phone probe of 6 December 2026); its two ramps, then the session
+            _draw_dc_ramps(axes[row][0], axes[row][1], stim, k, unit, who)
         else:
-            te, ve = _cycle_envelope(stim, n_cyc)
-            keep = te <= span
-            ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
-        ax.axhline(0, color="0.6", lw=0.5)
-        # a margin: a pulse at 0 lay on the axis, so a 1 Hz train's panel looked empty
-        ax.set_xlim(-0.03 * span * scale, span * scale)
-        ax.set_xlabel(f"time ({tu})")
+            _draw_pulse_and_train(axes[row][0], axes[row][1], stim, k, unit, who)
+        long_pulses = _long_pulses(stim)
         peak_words = "carrier peak" if stim.timing.carrier_hz else "pulse peak"
-        ax.set_ylabel(f"output ({unit})" if long_pulses else f"{peak_words} ({unit})")
-        ax.set_title(f"train: {_rate_words(stim)}", fontsize=9)
         # session scale
         ax = axes[row][2]
         total = stim.duration_s
