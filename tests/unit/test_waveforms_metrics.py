@@ -450,3 +450,32 @@ def test_a_dc_session_draws_its_ramps_not_one_curve_three_times() -> None:
     x, _ = down.get_lines()[0].get_data()
     assert float(np.min(x)) == pytest.approx(-2 * program.channels[0].stimulation.ramp_down,
                                             rel=1e-6)
+
+
+def test_the_sensation_figure_marks_strong_tingling_and_where_the_device_stops() -> None:
+    """The table lists strong tingling, the figure did not; and NMES's axis ran to 200 mA
+    with no mark at its 100 mA maximum (phone probe of 6 December 2026). A window with
+    known thresholds: each is a line at its value, the device's top one, greyed beyond."""
+    from types import SimpleNamespace
+
+    from estim.report.plots import plot_recruitment
+
+    thresholds = {"abeta": np.geomspace(2e-3, 20e-3, 60), "motor": np.geomspace(25e-3, 0.2, 60)}
+
+    def curve(amps: np.ndarray) -> dict[str, np.ndarray]:
+        return {k: (t[None, :] <= amps[:, None]).mean(axis=1) for k, t in thresholds.items()}
+
+    window = SimpleNamespace(
+        classes={k: SimpleNamespace(thresholds_a=t) for k, t in thresholds.items()},
+        curve=curve, sensory_a=3e-3, strong_a=6e-3, motor_a=30e-3, pain_a=0.12,
+        amplitude_a=0.06, channel="1")
+    fig = plot_recruitment(window, device=(0.1, "the device's 100 mA"))
+    (ax,) = fig.get_axes()
+    labels = {line.get_label(): float(line.get_xdata()[0]) for line in ax.get_lines()
+              if not line.get_label().startswith("_")}
+    assert labels["strong tingling: 6 mA"] == pytest.approx(6.0)
+    assert labels["most the device drives here: 100 mA"] == pytest.approx(100.0)
+    assert labels["programmed intensity: 60 mA"] == pytest.approx(60.0)
+    # beyond the device's top the axis is greyed
+    grey = [p for p in ax.patches if p.get_facecolor()[:3] == pytest.approx((0.5, 0.5, 0.5))]
+    assert len(grey) == 1 and grey[0].get_x() == pytest.approx(100.0)

@@ -117,7 +117,7 @@ def _png(name: str, inputs: Any, draw: Callable[[], Figure]) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _figures(result: Result) -> dict[str, str]:
+def _figures(result: Result, data: dict[str, Any]) -> dict[str, str]:
     from estim.report.figures import section_groups, sections_figure
     from estim.report.plots import plot_force, plot_recruitment, plot_waveforms
 
@@ -133,8 +133,11 @@ def _figures(result: Result) -> dict[str, str]:
     if fx is not None and fx.window is not None:
         window = fx.window
         held = fx.reach is not None and fx.reach.limited
-        figs["recruitment"] = _png("recruitment", (window, held),
-                                   lambda: plot_recruitment(window, held=held))
+        # where the device stops: NMES's figure ran to 200 mA with no mark at its 100 mA
+        # maximum (phone probe of 6 December 2026)
+        top = page.device_top(data, window.channel)
+        figs["recruitment"] = _png("recruitment", (window, held, top),
+                                   lambda: plot_recruitment(window, held=held, device=top))
     if fx is not None and fx.force is not None:
         force = (fx.force, fx.max_force_N,
                  fx.window.muscle if fx.window is not None else None)
@@ -176,7 +179,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "footnotes": footnotes.sources,
         "columns": columns,
         "rows": rows,
-        "figures": _figures(result),
+        "figures": _figures(result, data),
         "field_rows": body_rows.field_rows(fx["fields"], result) if fx.get("fields") else [],
         # the field is drawn at the programmed current: where the device drives less, it
         # says how much less (a 60 mA field beside a device that drives 9.24 mA; probe)

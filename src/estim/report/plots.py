@@ -347,6 +347,8 @@ def figure_to_png(fig: Figure) -> bytes:
 
 #: The three thresholds of the sensation window: attribute, words, line style.
 THRESHOLDS = (("sensory_a", "sensory threshold (detection)", ":"),
+              # the table lists it; the figure did not (phone probe of 6 December 2026)
+              ("strong_a", "strong tingling", (0, (1, 3))),
               ("motor_a", "motor threshold (visible twitch)", "--"),
               ("pain_a", "pain threshold (Aδ / C fibers)", "-."))
 
@@ -371,11 +373,14 @@ def plain_log_ticks(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
+def plot_recruitment(window: Any, *, held: bool = False,
+                     device: tuple[float, str] | None = None) -> Figure:
     """Recruitment of every fiber class against the channel's peak current, with the
-    sensory, motor and pain thresholds, the band where the stimulation is felt without
-    pain, and the programmed intensity marked (``held``: the current the device drives,
-    where it cannot drive the setting)."""
+    sensory, strong tingling, motor and pain thresholds, the band where the stimulation is
+    felt without pain, and the programmed intensity marked (``held``: the current the
+    device drives, where it cannot drive the setting); ``device``: the most current the
+    device puts into the tissue (A) and its words (:func:`estim.report.page.device_top`),
+    drawn where it lies on the axis, the axis greyed beyond it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -418,6 +423,10 @@ def plot_recruitment(window: Any, *, held: bool = False) -> Figure:
         if np.isfinite(value) and lo < value < hi:
             ax.axvline(value * ma, color="0.3", ls=style, lw=1.2, zorder=4,
                        label=f"{words}: {readable(f'{value * ma:.3g}')} mA")
+    if device is not None and lo < device[0] < hi:
+        ax.axvspan(device[0] * ma, hi * ma, color="0.5", alpha=0.12, lw=0, zorder=0.5)
+        ax.axvline(device[0] * ma, color="0.2", lw=1.5, zorder=4,
+                   label=f"most the device drives here: {readable(f'{device[0] * ma:.3g}')} mA")
     # the programmed intensity wide and pale behind the thresholds: HVPC's 749 mA hid the
     # pain threshold's 739 mA under it
     ax.axvline(window.amplitude_a * ma, color="k", lw=5, alpha=0.3, zorder=1,
