@@ -19,9 +19,10 @@ TENS = ROOT / "src" / "estim" / "examples" / "tens_conventional.toml"
 
 def _figures(program: object) -> dict[str, str]:
     result = simulate(program, options=SimulateOptions(body=False))  # type: ignore[arg-type]
-    page = html.render_html(result, result_to_dict(result))
+    data = result_to_dict(result)
+    page = html.render_html(result, data)
     assert "data:image/png;base64," in page
-    return html._figures(result)
+    return html._figures(result, data)
 
 
 @pytest.fixture()
