@@ -479,3 +479,11 @@ def test_the_sensation_figure_marks_strong_tingling_and_where_the_device_stops()
     # beyond the device's top the axis is greyed
     grey = [p for p in ax.patches if p.get_facecolor()[:3] == pytest.approx((0.5, 0.5, 0.5))]
     assert len(grey) == 1 and grey[0].get_x() == pytest.approx(100.0)
+    # a dial in volts: a second axis in V through the load, and the setting in V too (HVPC's
+    # figure was in mA alone)
+    fig = plot_recruitment(window, dial_ohm=200.0)
+    (ax,) = fig.get_axes()
+    (volts,) = ax.child_axes
+    assert volts.get_xlabel().startswith("dial setting (V; through the 200 Ω")
+    assert any(line.get_label() == "programmed intensity: 60 mA (12 V)"
+               for line in ax.get_lines())

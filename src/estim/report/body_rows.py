@@ -130,6 +130,20 @@ def count_short(criterion: str | None) -> tuple[int, int] | None:
 
 
 
+def dial_ohms(data: dict[str, Any], channel: object) -> float | None:
+    """The tissue and skin interface (Ω) a voltage-set ``channel`` drives its current
+    through, by which its dial's volts become the fibers' amperes; None for a current-set
+    channel or one without a field solution."""
+    control = next((c.get("control") for c in data.get("channels") or ()
+                    if c.get("name") == channel), None)
+    fields = ((data.get("effects") or {}).get("fields") or {}).get("channels") or ()
+    ohms = next((c.get("resistance_ohm") for c in fields if c.get("name") == channel), None)
+    if control != "voltage" or not isinstance(ohms, int | float) or not \
+            0 < ohms < math.inf:
+        return None
+    return float(ohms)
+
+
 def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     """For a voltage-set channel, its thresholds as the dial shows them: the window is in
     A at the fibers, and the device is set in V (HVPC's page said "feels it at 85.1 mA"
@@ -144,13 +158,8 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     >>> text[-61:]
     'a person feels it at 17 V, sees a twitch at 70 V, and no pain'
     """
-    channel = window.get("channel")
-    control = next((c.get("control") for c in data.get("channels") or ()
-                    if c.get("name") == channel), None)
-    fields = ((data.get("effects") or {}).get("fields") or {}).get("channels") or ()
-    ohms = next((c.get("resistance_ohm") for c in fields if c.get("name") == channel), None)
-    if control != "voltage" or not isinstance(ohms, int | float) or not \
-            0 < ohms < math.inf:
+    ohms = dial_ohms(data, window.get("channel"))
+    if ohms is None:
         return ""
 
     def volts(amps: float) -> str:

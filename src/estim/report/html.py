@@ -136,8 +136,11 @@ def _figures(result: Result, data: dict[str, Any]) -> dict[str, str]:
         # where the device stops: NMES's figure ran to 200 mA with no mark at its 100 mA
         # maximum (phone probe of 6 December 2026)
         top = page.device_top(data, window.channel)
-        figs["recruitment"] = _png("recruitment", (window, held, top),
-                                   lambda: plot_recruitment(window, held=held, device=top))
+        # a dial in volts gets its own axis: HVPC's figure was in mA alone (phone probe)
+        ohms = body_rows.dial_ohms(data, window.channel)
+        figs["recruitment"] = _png("recruitment", (window, held, top, ohms),
+                                   lambda: plot_recruitment(window, held=held, device=top,
+                                                            dial_ohm=ohms))
     if fx is not None and fx.force is not None:
         force = (fx.force, fx.max_force_N,
                  fx.window.muscle if fx.window is not None else None)

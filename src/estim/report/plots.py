@@ -374,13 +374,15 @@ def plain_log_ticks(axis: Any) -> None:
 
 
 def plot_recruitment(window: Any, *, held: bool = False,
-                     device: tuple[float, str] | None = None) -> Figure:
+                     device: tuple[float, str] | None = None,
+                     dial_ohm: float | None = None) -> Figure:
     """Recruitment of every fiber class against the channel's peak current, with the
     sensory, strong tingling, motor and pain thresholds, the band where the stimulation is
     felt without pain, and the programmed intensity marked (``held``: the current the
     device drives, where it cannot drive the setting); ``device``: the most current the
     device puts into the tissue (A) and its words (:func:`estim.report.page.device_top`),
-    drawn where it lies on the axis, the axis greyed beyond it."""
+    drawn where it lies on the axis, the axis greyed beyond it; ``dial_ohm``: a voltage-set
+    channel's load (Ω), which puts the dial's volts on a second axis above."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -431,12 +433,20 @@ def plot_recruitment(window: Any, *, held: bool = False,
     # pain threshold's 739 mA under it
     ax.axvline(window.amplitude_a * ma, color="k", lw=5, alpha=0.3, zorder=1,
                label=f"{'what the device drives' if held else 'programmed intensity'}: "
-                     f"{readable(f'{window.amplitude_a * ma:.3g}')} mA")
+                     f"{readable(f'{window.amplitude_a * ma:.3g}')} mA"
+                     + ("" if dial_ohm is None else
+                        f" ({readable(f'{window.amplitude_a * dial_ohm:.3g}')} V)"))
     ax.set_xscale("log")
     ax.set_xlim(lo * ma, hi * ma)
     plain_log_ticks(ax.xaxis)
     ax.set_ylim(0, 115)
     ax.set_xlabel("peak current of the pulse (mA)")
+    if dial_ohm is not None:
+        volts = ax.secondary_xaxis("top", functions=(lambda i: i * dial_ohm / ma,
+                                                     lambda v: v * ma / dial_ohm))
+        volts.set_xlabel(f"dial setting (V; through the {readable(f'{dial_ohm:.3g}')} Ω of "
+                         "tissue and skin interface)", fontsize=8)
+        plain_log_ticks(volts.xaxis)
     ax.set_ylabel("fibers recruited (%)")
     ax.set_title(f"Fibers under the cathode{_channel_words(window.channel)} "
                  "(cable models; anatomy assumed)", fontsize=9)
