@@ -442,8 +442,15 @@ def plot_recruitment(window: Any, *, held: bool = False,
     ax.set_ylim(0, 115)
     ax.set_xlabel("peak current of the pulse (mA)")
     if dial_ohm is not None:
-        volts = ax.secondary_xaxis("top", functions=(lambda i: i * dial_ohm / ma,
-                                                     lambda v: v * ma / dial_ohm))
+        ohm = float(dial_ohm)
+
+        def to_volts(i: Any) -> Any:
+            return np.asarray(i, dtype=float) * ohm / ma  # [mA x Ω / 1000 -> V]
+
+        def to_milliamps(v: Any) -> Any:
+            return np.asarray(v, dtype=float) * ma / ohm
+
+        volts = ax.secondary_xaxis("top", functions=(to_volts, to_milliamps))
         volts.set_xlabel(f"dial setting (V; through the {readable(f'{dial_ohm:.3g}')} Ω of "
                          "tissue and skin interface)", fontsize=8)
         plain_log_ticks(volts.xaxis)
