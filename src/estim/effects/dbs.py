@@ -755,7 +755,7 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                       "segment of a directional lead, and the activated volume is computed "
                       "around ring contacts only (around a segment it differs with the "
                       "direction); the output and safety are computed here, and the segment's "
-                      "field by `estim field`"]
+                      "field by the command estim field"]
 
     radii = ", ".join(f"{c.radius_m * 1e3:.2g} mm at contact "
                       f"{contact_name(c.placement).upper()} ({c.role})"

@@ -117,7 +117,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("iec.current_density", "r.m.s. current density under the smaller electrode "
           "(worst 1 s, into 500 Ω or the site's lower load)",
           2e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
-          _IEC12_IFU + " g): electrodes with current densities above 2 mA/cm2 may require "
+          _IEC12_IFU + " g): electrodes with current densities above 2 mA/cm² may require "
           "the special attention of the operator",
           f"{_EXTERNAL}; every modality", Verdict.WARN, Scope.APPLICATION,
           verdict_at_max=Verdict.WARN,
@@ -128,7 +128,7 @@ LIMITS: tuple[Limit, ...] = (
           0.25 / 1e-4, "W/m**2", "W/cm²",
           "FDA, Guidance Document for Powered Muscle Stimulator 510(k)s (1999), and the "
           "Class II special controls draft guidance (2010): maximum average power density "
-          "below 0.25 W/cm2 to reduce the risk of thermal burns",
+          "below 0.25 W/cm² to reduce the risk of thermal burns",
           f"{_EXTERNAL}; every modality", Verdict.FAIL, Scope.APPLICATION,
           verdict_at_max=Verdict.WARN,
           rationale="above it FDA considers the burn risk unmitigated: a program delivering "
@@ -172,7 +172,7 @@ LIMITS: tuple[Limit, ...] = (
           rationale="judged on the smaller electrode whichever its polarity (never "
                     "optimistic)"),
     Limit("iontophoresis.dose", "iontophoretic dose", 80e-3 * 60, "C", "mA·min",  # [mA·min -> C]
-          "Costello & Jeske 1995 (above); typical device labelling: 40-80 mA*min per "
+          "Costello & Jeske 1995 (above); typical device labelling: 40-80 mA·min per "
           "treatment", "iontophoresis", Verdict.WARN, Scope.APPLICATION,
           rationale="a typical maximum, not a safety limit: warn"),
     # --- implanted electrodes (application) -----------------------------------------------

@@ -681,7 +681,7 @@ def _into_skin(stim: Stimulus, load: SkinElectrodeLoad, device: Device) -> Deliv
     note = (f"{readable(load.label)}, periodic steady state over one pulse period (FFT); "
             "energy per pulse period (a carrier cycle for carrier outputs); typical skin "
             "parameters, "
-            "which vary widely; `estim run` drives the site's own tissue (its field "
+            "which vary widely; the command estim run drives the site's own tissue (its field "
             "solution with the skin interface) for what a person feels")
     if _slow_dc(stim, load):
         # d.c. with ramps of seconds (iontophoresis): the sampling cannot resolve a 1 ms
