@@ -586,3 +586,23 @@ def test_the_summary_names_rules_that_do_not_pass_and_where() -> None:
     # a rule at the programmed setting alone is named as it is
     prog = [dataclasses.replace(f, setting=Setting.PROGRAMMED) for f in at_max]
     assert not any("only" in r for r in _rules_not_passing(prog))
+
+
+def test_a_note_the_summary_says_is_not_said_again() -> None:
+    """DBS's activated volume was the summary's line and, word for word, the first of the
+    notes on the model (phone probe of 6 December 2026): said once, in the summary; the
+    notes keep what the summary does not say (the encapsulation's share)."""
+    import html as h
+    import re
+
+    from estim import simulate
+    from estim.report.html import render_html
+    from estim.report.run import result_to_dict
+
+    result = simulate(load_program(bundled_examples()["dbs_stn"]))
+    (volume,) = [n for n in result.effects.notes if n.startswith("DBS: ")]
+    text = h.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ",
+                                                  render_html(result, result_to_dict(result)))))
+    assert text.count(volume) == 1
+    notes = text[text.index("Notes on the model"):text.index("Program file")]
+    assert volume not in notes and "encapsulation" in notes

@@ -172,10 +172,16 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
     findings = safety_rows.finding_rows(result.safety.findings, footnotes)
     columns, rows = safety_rows.output_table(result.safety.table)
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    said = summary.summary(result, data)
+    # a note the summary already says is not said again (DBS's activated volume was the
+    # notes' first line, word for word; phone probe of 6 December 2026)
+    summary_text = " ".join([said["what"], said["safety"], *said["feel"]])
+    notes = [n for n in (page.readable(page.plain(n)) for n in fx.get("notes", []))
+             if n.rstrip(".") not in summary_text]
     context = {
         "css": css,
         "name": page.plain(result.program.name),
-        "summary": summary.summary(result, data),
+        "summary": said,
         "bad": [f for f in findings if f.verdict != "pass"],
         "findings": findings,
         "n_findings": len(findings),
@@ -223,7 +229,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
                    "evidence": page.readable(page.plain(body_rows.evidence_words(
                        x.get("evidence"))))}
                   for x in doses],
-        "notes": [page.readable(page.plain(n)) for n in fx.get("notes", [])],
+        "notes": notes,
         "warnings": [page.readable(page.plain(w)) for w in result.warnings],
         "program_text": (terminal_text(program_text, markup=False, newlines=True)
                          if program_text is not None else None),

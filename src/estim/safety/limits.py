@@ -176,7 +176,10 @@ LIMITS: tuple[Limit, ...] = (
           "treatment", "iontophoresis", Verdict.WARN, Scope.APPLICATION,
           rationale="a typical maximum, not a safety limit: warn"),
     # --- implanted electrodes (application) -----------------------------------------------
-    Limit("implant.shannon_k", "Shannon k = log10(Q/A) + log10(Q), Q in µC per phase, A in cm²",
+    # named before its formula: the report's findings led with "Shannon k = log10(Q/A) …"
+    # (phone probe of 6 December 2026)
+    Limit("implant.shannon_k", "Shannon's k of the charge per phase and its density at the "
+          "contact: log10(Q/A) + log10(Q), Q in µC per phase, A in cm²",
           1.85, "1", "",
           "Shannon RV (1992) A model of safe levels for electrical stimulation. IEEE Trans "
           "Biomed Eng 39:424-426 (k = 1.85 for platinum macroelectrodes, McCreery et al. "
