@@ -606,3 +606,25 @@ def test_a_note_the_summary_says_is_not_said_again() -> None:
     assert text.count(volume) == 1
     notes = text[text.index("Notes on the model"):text.index("Program file")]
     assert volume not in notes and "encapsulation" in notes
+
+
+def test_every_link_on_the_page_has_its_target_once() -> None:
+    """The page opens on where each part is, and each footnote leads back to the findings
+    (on a phone a reader lost their place; phone probe of 6 December 2026): every
+    ``href="#…"`` names one element, and no id is given twice."""
+    import re
+
+    from estim import simulate
+    from estim.report.html import render_html
+    from estim.report.run import result_to_dict
+
+    for name in ("tens_conventional", "iontophoresis_dexamethasone"):
+        result = simulate(load_program(bundled_examples()[name]), body=False)
+        html = render_html(result, result_to_dict(result))
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), name
+        targets = set(re.findall(r'href="#([^"]+)"', html))
+        assert targets and targets <= set(ids), targets - set(ids)
+        nav = html[html.index('<nav class="toc">'):html.index("</nav>")]
+        assert 'href="#summary"' in nav and 'href="#program"' in nav
+        assert {f"ref{n}" for n in re.findall(r'<li id="fn(\d+)"', html)} <= set(ids)
