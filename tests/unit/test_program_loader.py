@@ -461,3 +461,19 @@ def test_a_misspelt_key_is_one_error_with_the_key_it_stands_for(tens_text):
     said = {p.field.rsplit(".", 1)[-1]: p.expected for p in other.value.problems}
     assert said["pulse_width"] == "a value: this field is required"
     assert "did you mean" not in said["colour"]
+
+
+def test_a_folder_named_like_an_example_does_not_stand_in_for_it(tmp_path, monkeypatch):
+    """A sweep's output folder ``./tens_conventional`` made ``estim sweep tens_conventional``
+    fail with "not a directory" (phone probe of 6 December 2026): a folder is never a
+    program, so the name is the bundled example's; a file of that name is still the file."""
+    from estim.program.bundled import bundled_examples, resolve_program
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tens_conventional").mkdir()
+    _, path = resolve_program("tens_conventional")
+    assert path == bundled_examples()["tens_conventional"]
+    mine = tmp_path / "tens_burst.toml"
+    mine.write_text(bundled_examples()["tens_conventional"].read_text(encoding="utf-8"))
+    program, path = resolve_program("tens_burst.toml")
+    assert path == Path("tens_burst.toml") and program.name == "Conventional TENS, lower back"

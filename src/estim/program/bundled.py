@@ -30,7 +30,12 @@ def resolve_program(name_or_path: str | None) -> tuple[Program, Path]:
     if name_or_path is None:
         name_or_path = DEFAULT_EXAMPLE
     path = Path(name_or_path)
-    if not path.exists() and not path.is_symlink():  # a dangling link or a loop: say why
+    # a folder is never a program: a sweep's output folder named after the example it swept
+    # ("./tens_conventional") stood in for the example (phone probe of 6 December 2026)
+    folder_named_like_one = (path.is_dir() and "/" not in name_or_path
+                             and name_or_path.removesuffix(".toml") in bundled_examples())
+    if folder_named_like_one or (not path.exists() and not path.is_symlink()):
+        # a dangling link or a loop: say why
         examples = bundled_examples()
         stem = name_or_path.removesuffix(".toml")
         if stem in examples and "/" not in name_or_path:
