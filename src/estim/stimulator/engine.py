@@ -38,6 +38,7 @@ from estim.effects.iontophoresis import DoseReport
 from estim.effects.program import (
     DeviceReach,
     dc_channels,
+    device_reach,
     dose_dict,
     held_to,
     program_doses,
@@ -439,14 +440,13 @@ class DialModel:
         stims = [_scaled(s, program, a, k) for k, s in enumerate(self.result.stimuli)]
         effects = self.result.effects
         fields = effects.program_fields if effects is not None else None
-        device = program.device
-        if fields is not None and device.control is Control.CURRENT \
-                and device.compliance_voltage is not None:
+        if fields is not None and program.device.control is Control.CURRENT:
             # what each carrier's compliance drives through its own load (the sum was drawn
             # at 140 mA where a 5 V unit drives 13 mA a channel; review of 6 December 2026)
-            volts = float(device.compliance_voltage)
-            stims = [held_to(s, volts / float(fields.channel(c.name).resistance))
-                     for s, c in zip(stims, program.channels, strict=True)]
+            reaches = [device_reach(program, fields.channel(c.name), a, channel=k)
+                       for k, c in enumerate(program.channels)]
+            stims = [s if r is None else held_to(s, r.reach_a)
+                     for s, r in zip(stims, reaches, strict=True)]
         beats = [float(getattr(c.stimulation, "beat_frequency", 0.0)) for c in program.channels]
         slowest = min((b for b in beats if b > 0), default=100.0)
         start = max(_full_strength(s) for s in stims)
