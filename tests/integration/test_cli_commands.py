@@ -76,6 +76,11 @@ def test_check_documents_say_what_they_were_made_from(tmp_path, capsys):
     assert made_of["program_file"] == "estim's bundled example hvpc_wound"
     assert made_of["device"] == "generic HVPC unit" and made_of["estim_version"] == __version__
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", made_of["made"])
+    assert made_of["amplitude_override"] is None
+    # the amplitude it was checked at, where the file says another (review)
+    out = tmp_path / "at60.md"
+    assert main(["check", "tens_conventional", "--amplitude", "60mA", "-o", str(out)]) == 0
+    assert "tens\\_conventional at --amplitude 60mA · estim" in out.read_text()
 
 
 def test_check_csv_parses_with_the_header_it_defines(tmp_path):

@@ -562,8 +562,8 @@ def test_the_summary_names_rules_that_do_not_pass_and_where() -> None:
     """The summary listed the rules' formulas ("|signed mean| / mean |I| over a cycle, into
     500 Ω …") and not where they tripped, so HVPC's current density, over its limit at the
     500 V maximum alone, read as if the programmed 150 V were (phone probe of 6 December
-    2026): each rule by its name, "(at the device maximum only)" where the programmed
-    setting passes it."""
+    2026): each rule by its name, "(at the device maximum only)" where the same rule passes
+    at the programmed setting, and not where it is judged at the maximum alone (review)."""
     import dataclasses
 
     from estim import simulate
@@ -572,20 +572,30 @@ def test_the_summary_names_rules_that_do_not_pass_and_where() -> None:
     from estim.safety.output import Setting
 
     findings = simulate(load_program(bundled_examples()["hvpc_wound"]), body=False).safety.findings
-    bad = [f for f in findings if f.verdict is not Verdict.PASS]
-    assert {(f.rule_id, f.setting) for f in bad} >= {
-        ("iec.current_density", Setting.DEVICE_MAXIMUM), ("iec.dc_component", Setting.PROGRAMMED)}
-    assert _rules_not_passing(bad) == ["D.c. component of the output",
-                                       "R.m.s. current density under the smaller electrode"]
+    bad = {(f.rule_id, f.setting) for f in findings if f.verdict is not Verdict.PASS}
+    assert bad >= {("iec.current_density", Setting.DEVICE_MAXIMUM),
+                   ("iec.dc_component", Setting.PROGRAMMED)}
+    assert _rules_not_passing(findings) == ["D.c. component of the output",
+                                            "R.m.s. current density under the smaller electrode"]
     # the programmed setting passing it (as into the calf's own load): the maximum alone
-    at_max = [f for f in bad if not (f.rule_id == "iec.current_density"
-                                     and f.setting is Setting.PROGRAMMED)]
-    assert _rules_not_passing(at_max) == [
+    passed = [dataclasses.replace(f, verdict=Verdict.PASS)
+              if f.rule_id == "iec.current_density" and f.setting is Setting.PROGRAMMED else f
+              for f in findings]
+    assert _rules_not_passing(passed) == [
         "D.c. component of the output",
         "R.m.s. current density under the smaller electrode (at the device maximum only)"]
-    # a rule at the programmed setting alone is named as it is
-    prog = [dataclasses.replace(f, setting=Setting.PROGRAMMED) for f in at_max]
-    assert not any("only" in r for r in _rules_not_passing(prog))
+    # judged at the maximum alone (no programmed finding of it): not said to pass as set
+    at_max = [f for f in passed if not (f.rule_id == "iec.current_density"
+                                        and f.setting is Setting.PROGRAMMED)]
+    assert not any("only" in r for r in _rules_not_passing(at_max))
+    # a monophasic TENS at 0 mA: its shape is judged at the maximum alone
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    zero = parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "0 mA"').replace(
+        'pulse = "symmetric_biphasic"', 'pulse = "monophasic"'))
+    named = _rules_not_passing(simulate(zero, body=False).safety.findings)
+    assert "Charge balance" in named and not any("only" in r for r in named), named
 
 
 def test_a_note_the_summary_says_is_not_said_again() -> None:

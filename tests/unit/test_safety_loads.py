@@ -329,9 +329,12 @@ def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> 
     """Premodulated interferential's energy per pulse was its carrier cycles' mean over a
     beat, half the cycle at the beat's peak, where the standard's "largest pulse" is meant
     (engineer's probe of 6 December 2026). Checked by brute force: the output sampled at
-    200 points per carrier cycle over one beat, every window of one carrier period summed.
-    The tolerance is the sampled sum's (midpoint rule, ~1e-4) and the grid of window starts
-    (64 a cycle: 1e-4)."""
+    200 points per carrier cycle over two beats, every window of one carrier period summed,
+    those across the join of two beats too (its pulse is one beat from the envelope's peak,
+    so the largest cycle straddles two: review of 6 December 2026). The tolerance is the
+    sampled sum's (midpoint rule, ~1e-4) and the grid of window starts (32 a cycle: 1e-4).
+    Into the skin load the cycle at the beat's peak is about a 40 mA sine's at the mean
+    carrier, A² Re Z(ω) / 2 over one period (the window is 1/4000 s of a 4,050 Hz sine)."""
     from estim.program.bundled import bundled_examples
     from estim.safety import check
     from estim.waveforms.build import stimulus_for
@@ -341,7 +344,7 @@ def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> 
     fc, beat = stim.timing.carrier_hz, 100.0
     assert fc == 4000.0
     dt = 1.0 / (fc * 200)
-    t = (np.arange(round(1.0 / beat / dt)) + 0.5) * dt
+    t = (np.arange(round(2.0 / beat / dt)) + 0.5) * dt
     power = stim.sample(t) ** 2 * 500.0  # [A² x Ω -> W]
     windows = np.convolve(power, np.ones(200), mode="valid") * dt
     want = float(windows.max())
@@ -350,6 +353,11 @@ def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> 
     assert want > 1.9 * float(np.mean(power)) / fc
     (table,) = check(program).table.channels
     assert table.row("energy_per_pulse_500_ohm").programmed == pytest.approx(want, rel=1e-3)
+    ch = program.channels[0]
+    load = SkinElectrodeLoad.for_electrodes(ch.anode.area_m2, ch.cathode.area_m2)
+    re_z = float(np.real(load.impedance(np.array([2 * np.pi * 4050.0])))[0])
+    skin = table.row("skin_energy_per_pulse").programmed
+    assert skin == pytest.approx(0.04**2 / 2 * re_z / fc, rel=0.02)
     # a steady carrier's cycles are all alike: true interferential's base channel
     base = stimulus_for(load_program(bundled_examples()["ifc_true_knee"]).channels[0])
     assert pulse_energy_j(base, 500.0) == pytest.approx(

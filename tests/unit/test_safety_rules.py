@@ -202,6 +202,13 @@ def test_a_balanced_pulse_its_compliance_clips_is_said_to_be_clipped() -> None:
     (f,) = [f for f in clipped.by_rule("charge.balance") if f.setting is Setting.PROGRAMMED]
     assert f.verdict is Verdict.FAIL and f.value == pytest.approx(3 / 27, rel=1e-9)
     assert "balanced as set" in f.action and "40 V compliance clips it" in f.action
+    # a voltage-set output is clipped by its current limit, not a compliance (review)
+    volts = _check(_tens(device='control = "voltage"\nmax_voltage = "100 V"\n'
+                                'current_limit = "80 mA"',
+                         stimulation=stim.replace('"90 mA"', '"45 V"')))
+    (f,) = [f for f in volts.by_rule("charge.balance") if f.setting is Setting.PROGRAMMED]
+    assert f.verdict is Verdict.FAIL and "the 80 mA current limit clips it" in f.action
+    assert "compliance" not in f.action
     # with room to drive it, it balances; a monophasic pulse is told to be made biphasic
     free = _check(_tens(device=device.format("100 V"), stimulation=stim))
     assert _verdicts(free, "charge.balance") == {Verdict.PASS}

@@ -33,6 +33,15 @@ def test_table_hand_values_conventional_tens() -> None:
     assert ct.row("energy_per_pulse_500_ohm").programmed == pytest.approx(
         500 * 0.025**2 * 400e-6)
     assert ct.row("frequency").programmed == 80.0
+    # into 1 kΩ, the output indicator's load (the table gave 500 Ω, 2 kΩ and 10 kΩ; engineer's
+    # probe of 6 December 2026): 25 V, and the 80 V compliance holds 100 mA to 80 mA
+    assert ct.row("max_voltage_1000_ohm").programmed == pytest.approx(25.0)
+    assert ct.row("max_current_1000_ohm").maximum == pytest.approx(0.080)
+    assert ct.row("max_voltage_1000_ohm").maximum == pytest.approx(80.0)
+    # display figures carry no division noise: 0.125 mJ, not 0.12500000000000003 (probe)
+    energy = next(f for f in report.to_dict()["findings"]
+                  if f["rule_id"] == "iec.energy_per_pulse" and f["setting"] == "programmed")
+    assert repr(energy["display_value"]) == "0.125"
 
 
 def test_direct_current_has_no_charge_per_pulse() -> None:

@@ -504,3 +504,28 @@ def test_the_sweep_page_says_its_answer_first() -> None:
     heads = re.findall(r'<th title="([^"]+)"', page)
     assert heads == ["point", "amplitude", "sensation", "safety_verdict", "motor_threshold_mA"]
     assert "the table scrolls sideways" in page and "<code>" not in page
+
+
+def test_the_sweep_pages_answer_counts_points_it_could_not_compute() -> None:
+    """A failed point (no verdict) was counted nowhere and named as "the first that does
+    not pass"; a sensation column with no value read "What a person feels: ."; "1 passs"
+    (review of 6 December 2026)."""
+    from estim.sweep.page import answer_lines
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+
+    def table(verdicts: tuple[str | None, ...], felt: tuple[str | None, ...]) -> SweepTable:
+        amps = tuple(10.0 * (i + 1) for i in range(len(verdicts)))
+        return SweepTable((Column("amplitude", amps, "input", label="amplitude (mA)"),
+                           Column("safety_verdict", verdicts, "output", out["safety_verdict"]),
+                           Column("sensation", felt, "output", out["sensation"])))
+
+    assert answer_lines(table((None, "pass", None), (None, None, None))) == [
+        "Safety, of 3 points: 1 passes, 2 could not be computed."]
+    assert answer_lines(table(("pass", "fail"), (None, "painful"))) == [
+        "Safety, of 2 points: 1 passes, 1 fails; the first that does not pass: "
+        "amplitude 20 mA.",
+        "What a person feels: not computed at amplitude 10 mA; painful at amplitude 20 mA."]
+    assert answer_lines(SweepTable((Column("amplitude", (), "input"),))) == []

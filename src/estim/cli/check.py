@@ -84,10 +84,13 @@ def _check(args: argparse.Namespace) -> int:
     code = 1 if report.verdict.value == "fail" else 0
     written: list[str] = []
     typed = Path(args.program).expanduser()
-    made_of = provenance(program.device.name, shown(path) if typed.is_file()
-                         else f"estim's bundled example {shown(args.program)}")
+    # the file as a record needs it: absolute, and the --amplitude it was checked at (a
+    # document of a 60 mA check named the 25 mA file alone; review of 6 December 2026)
+    made_of = provenance(program.device.name, str(path.resolve()) if typed.is_file()
+                         else f"estim's bundled example {args.program}",
+                         amplitude=getattr(args, "amplitude", None))
     if fmt is not None:
-        text = render_check_table(report, fmt, provenance_line(made_of))
+        text = render_check_table(report, fmt, shown(provenance_line(made_of)))
         if out is None:
             sys.stdout.write(text)
             return code

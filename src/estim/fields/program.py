@@ -45,7 +45,8 @@ class ProgramFields:
     beat: bool = False
     #: channels whose current is a sinusoidal carrier (interferential, Russian): each pad is
     #: anode and cathode in turn, so "anode" names the first half-cycle's polarity alone
-    alternating: frozenset[str] = frozenset()
+    #: (a sorted tuple, not a set: the figure cache's key is its repr, the same in every process)
+    alternating: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, program: Program, solution: FieldSolution) -> ProgramFields:
@@ -57,8 +58,8 @@ class ProgramFields:
             control = str(getattr(amp.control, "value", amp.control))
             currents[ch.name] = (amp.value if control == "current"
                                  else amp.value / cf.resistance)
-        alternating = frozenset(ch.name for ch in program.channels
-                                if ch.stimulation.type in _CARRIERS)
+        alternating = tuple(sorted(ch.name for ch in program.channels
+                                   if ch.stimulation.type in _CARRIERS))
         return cls(solution.site, solution, currents, beat=program.true_interferential,
                    alternating=alternating)
 

@@ -134,21 +134,24 @@ def _md_table(head: tuple[str, ...], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def provenance(device: str, program_file: str, *, made: datetime | None = None
-               ) -> dict[str, str]:
+def provenance(device: str, program_file: str, *, amplitude: str | None = None,
+               made: datetime | None = None) -> dict[str, str | None]:
     """What a document of the check was made from and by, for a submission's record: the
-    device's name, the program file, estim's version and when (UTC). The documents carried
-    none of them (engineer's probe of 6 December 2026)."""
+    device's name, the program file, the amplitude it was checked at where that is not the
+    file's (``--amplitude``), estim's version and when (UTC). The documents carried none of
+    them (engineer's probe of 6 December 2026)."""
     from estim import __version__
 
     when = (made or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    return {"device": device, "program_file": program_file, "estim_version": __version__,
-            "made": when}
+    return {"device": device, "program_file": program_file, "amplitude_override": amplitude,
+            "estim_version": __version__, "made": when}
 
 
-def provenance_line(made_of: dict[str, str]) -> str:
+def provenance_line(made_of: dict[str, str | None]) -> str:
     """:func:`provenance` in one line: "Device: … · program file: … · estim 0.1.0 · …"."""
-    return (f"Device: {made_of['device']} · program file: {made_of['program_file']} · "
+    override = made_of.get("amplitude_override")
+    at = f" at --amplitude {override}" if override else ""
+    return (f"Device: {made_of['device']} · program file: {made_of['program_file']}{at} · "
             f"estim {made_of['estim_version']} · made {made_of['made']}")
 
 

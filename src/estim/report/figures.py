@@ -126,7 +126,7 @@ class CrossSection:
     electrodes: tuple[SectionElectrode, ...]
     outer_radii_m: tuple[float, float] = (0.0, 0.0)
     lead_radius_m: float = 0.0
-    alternating: frozenset[str] = frozenset()
+    alternating: tuple[str, ...] = ()
 
 
 #: What one section draws: the section and its panels (label, |E| on the grid).

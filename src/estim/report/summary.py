@@ -43,6 +43,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
+from estim.safety.output import Setting
 from estim.safety.render import format_value
 
 if TYPE_CHECKING:
@@ -95,18 +96,26 @@ def _stimulus_words(stim: Stimulus, *, continuous: bool = False) -> str:
 
 
 
-def _rules_not_passing(bad: Sequence[Finding]) -> list[str]:
-    """Each rule that does not pass, by its name (the description up to its formula or
-    parenthesis) and where: "at the device maximum" when the programmed setting passes it.
-    The summary gave the rules' formulas and not where, so a rule tripped at a 500 V
-    maximum read as if the programmed 150 V were over it (phone probe of 6 December 2026)."""
-    where: dict[str, set[str]] = {}
-    for f in bad:
-        name = re.split(r": | \(", f.description, maxsplit=1)[0]
-        where.setdefault(capitalised(ohm_symbols(plain(name))), set()).add(
-            str(f.setting.value) if f.setting is not None else "")
-    return [name + (" (at the device maximum only)" if at == {"device maximum"} else "")
-            for name, at in sorted(where.items())]
+def _rules_not_passing(findings: Sequence[Finding]) -> list[str]:
+    """Each rule of ``findings`` that does not pass, by its name (the description up to its
+    formula or parenthesis), with "(at the device maximum only)" where the same rule on the
+    same channel passes at the programmed setting. The summary gave the rules' formulas and
+    not where, so a rule tripped at a 500 V maximum read as if the programmed 150 V were
+    over it (phone probe of 6 December 2026); a rule judged at the maximum alone (a channel
+    programmed at 0, the indicator) is not said to pass at the setting (review)."""
+    passing_as_set = {(f.rule_id, f.channel) for f in findings
+                      if f.setting is Setting.PROGRAMMED and f.verdict is Verdict.PASS}
+    where: dict[str, bool] = {}
+    for f in findings:
+        if f.verdict is Verdict.PASS:
+            continue
+        name = capitalised(ohm_symbols(plain(re.split(r": | \(", f.description, maxsplit=1)[0])))
+        at_max_only = (f.setting is Setting.DEVICE_MAXIMUM
+                       and (f.rule_id, f.channel) in passing_as_set)
+        where[name] = where.get(name, True) and at_max_only
+    return [name + (" (at the device maximum only)" if only else "")
+            for name, only in sorted(where.items())]
+
 
 def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     """The plain-language summary at the top of the report."""
@@ -142,7 +151,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         warns = len(bad) - fails
         counts = " and ".join(x for x in (f"{fails} fail" * bool(fails),
                                           f"{warns} warn" * bool(warns)) if x)
-        rules = _rules_not_passing(bad)
+        rules = _rules_not_passing(report.findings)
         safety = (f"Of {len(report.findings)} safety checks, {counts}: "
                   + "; ".join(rules[:4]) + ("; …" if len(rules) > 4 else "") + ".")
     fx = data.get("effects") or {}

@@ -134,7 +134,8 @@ LIMITS: tuple[Limit, ...] = (
           rationale="above it FDA considers the burn risk unmitigated: a program delivering "
                     "it fails; a device that only can (at its maximum, on these electrodes) "
                     "warns, because labelling the electrode size is the mitigation"),
-    Limit("charge.balance", "net charge per pulse / largest phase charge (a.c. program)",
+    Limit("charge.balance", "charge balance: net charge per pulse / largest phase charge "
+          "(a.c. program)",
           0.01, "1", "%",
           "Merrill DR, Bikson M, Jefferys JGR (2005) Electrical stimulation of excitable "
           "tissue: design of efficacious and safe protocols. J Neurosci Methods 141:171-198 "

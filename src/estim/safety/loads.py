@@ -565,8 +565,10 @@ def _largest_cycle_energy(i: FloatArray, v: FloatArray, dt: float, period_s: flo
     power = i * v
     if n >= power.size:
         return float(np.sum(power)) * dt
-    summed = np.concatenate(([0.0], np.cumsum(power)))
-    return float(np.max(summed[n:] - summed[:-n])) * dt
+    # the steady state is periodic: a window past its end goes on at its start (a
+    # premodulated beat's largest cycle straddles two beats; review of 6 December 2026)
+    summed = np.concatenate(([0.0], np.cumsum(np.concatenate((power, power[:n])))))
+    return float(np.max(summed[n:power.size + n] - summed[:power.size])) * dt
 
 
 def _charge_upto(pulse: Pulse, t: FloatArray) -> FloatArray:

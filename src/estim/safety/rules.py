@@ -332,11 +332,15 @@ def _balance(out: ChannelOutput) -> list[Finding]:
     if out.at(500.0).limited and balanced_as_set:
         # an asymmetric pulse balanced as set, its tall leading phase clipped by the
         # compliance: "make it biphasic" was said of a biphasic pulse (engineer's probe of
-        # 6 December 2026)
-        action = (f"the pulse is balanced as set, but the {out.open_circuit_v:.3g} V "
-                  "compliance clips it into 500 Ω and leaves a net charge: lower the "
-                  "amplitude, or use an output with a higher compliance or a passive "
-                  "(capacitor-coupled) recharge")
+        # 6 December 2026); a voltage-set output is clipped by its current limit (review)
+        current = out.stimulus.control is Control.CURRENT
+        # a clipped voltage-set output's peak current is its current limit
+        bound = (f"{out.open_circuit_v:.3g} V compliance" if current
+                 else f"{out.at(500.0).peak_current_a * 1e3:.3g} mA current limit")
+        higher = "compliance" if current else "current limit"
+        action = (f"the pulse is balanced as set, but the {bound} clips it into 500 Ω and "
+                  f"leaves a net charge: lower the amplitude, or use an output with a higher "
+                  f"{higher} or a passive (capacitor-coupled) recharge")
     else:
         action = "make the pulse charge-balanced (biphasic)"
     return [rule_finding(limit("charge.balance"), m.charge_imbalance, out,

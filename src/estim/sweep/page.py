@@ -379,7 +379,7 @@ def answer_lines(table: SweepTable) -> list[str]:
     """What the sweep found, in the page's first lines: the safety verdicts over the points
     (and the first that does not pass), and what a person feels where (over one varied
     axis, the stretch of it each sensation holds; else how many points each)."""
-    lines = []
+    lines: list[str] = []
     varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
     subjects = any(c.name == SUBJECT for c in table.inputs)
     n = len(table)
@@ -388,42 +388,53 @@ def answer_lines(table: SweepTable) -> list[str]:
         return ", ".join(_at(c, c.values[i]) for c in varied)
 
     names = {c.name for c in table.columns}
+    if n == 0:
+        return lines
+    # the lowest along the axes first (in the table's order, 40 mA came before 10 mA)
+    order = sorted(range(n), key=lambda i: tuple(_keys(c).index(c.values[i]) for c in varied))
     if "safety_verdict" in names:
         verdicts = table.column("safety_verdict").values
         counts = {v: sum(x == v for x in verdicts) for v in ("pass", "warn", "fail")}
+        failed = sum(v is None for v in verdicts)  # the point could not be computed
+        verbs = {"pass": ("passes", "pass"), "warn": ("warns", "warn"), "fail": ("fails", "fail")}
+        said = [f"{k} {verbs[v][k != 1]}" for v, k in counts.items() if k]
+        if failed:
+            said.append(f"{failed} could not be computed")
         if counts["pass"] == n:
             lines.append(f"Safety: every one of the {n} points passes.")
-        else:
-            said = ", ".join(f"{v} {k}" + ("s" if v == 1 else "")
-                             for k, v in counts.items() if v)
-            # the lowest along the axes (in the table's order, 40 mA came before 10 mA)
-            order = sorted(range(n), key=lambda i: tuple(_keys(c).index(c.values[i])
-                                                          for c in varied))
-            first = next(i for i in order if verdicts[i] != "pass")
-            at = f"; the first that does not pass: {where(first)}" if varied else ""
-            lines.append(f"Safety, of {n} points: {said}{at}.")
+        elif said:
+            first = next((i for i in order if verdicts[i] in ("warn", "fail")), None)
+            at = (f"; the first that does not pass: {where(first)}"
+                  if varied and first is not None else "")
+            lines.append(f"Safety, of {n} points: {', '.join(said)}{at}.")
     if "sensation" in names:
         felt = table.column("sensation").values
-        if len(varied) == 1 and not subjects:
-            x = varied[0]
-            order = sorted(range(n), key=lambda i: _keys(x).index(x.values[i]))
-            runs: list[list[int]] = []
-            for i in order:
-                if runs and felt[runs[-1][-1]] == felt[i]:
-                    runs[-1].append(i)
-                else:
-                    runs.append([i])
-            parts = []
-            for run in runs:
-                words = felt[run[0]] if felt[run[0]] is not None else "no prediction"
-                span = _at(x, x.values[run[0]], None if len(run) == 1 else x.values[run[-1]])
-                parts.append(f"{words} at {span}")
-            lines.append("What a person feels: " + "; ".join(parts) + ".")
-        else:
-            counts2 = Counter(str(v) for v in felt if v is not None)
-            lines.append("What a person feels: " + "; ".join(
-                f"{k} at {v} of {n} {'draws' if subjects else 'points'}"
-                for k, v in counts2.most_common()) + ".")
+        if any(v is not None for v in felt):
+            if len(varied) == 1 and not subjects:
+                x = varied[0]
+                runs: list[list[int]] = []
+                for i in order:
+                    if runs and felt[runs[-1][-1]] == felt[i]:
+                        runs[-1].append(i)
+                    else:
+                        runs.append([i])
+                parts = []
+                for run in runs:
+                    words = felt[run[0]] if felt[run[0]] is not None else "not computed"
+                    span = _at(x, x.values[run[0]],
+                               None if len(run) == 1 else x.values[run[-1]])
+                    parts.append(f"{words} at {span}")
+                lines.append("What a person feels: " + "; ".join(parts) + ".")
+            else:
+                counted = Counter(str(v) for v in felt if v is not None)
+                # pooled over the settings: a sweep of 5 subjects at 2 widths read "of 10
+                # draws" (researcher's probe of 6 December 2026)
+                people = (len(set(table.column(SUBJECT).values)) if subjects else 0)
+                pooled = (f" ({people} virtual subjects at each of {n // people} settings "
+                          "together)" if people and n // people > 1 else "")
+                lines.append("What a person feels: " + "; ".join(
+                    f"{k} at {v} of {n} points" for k, v in counted.most_common())
+                    + pooled + ".")
     return lines
 
 
