@@ -71,8 +71,10 @@ class WindowStrengthDuration:
     evidence: EvidenceLevel = EvidenceLevel.MODEL_PREDICTION
 
     def comparison(self) -> dict[str, Any]:
-        """Model τ against the human mean ± SD, in SDs from the mean."""
-        out: dict[str, Any] = {"source": HUMAN_SD_SOURCE}
+        """Model τ against the human mean ± SD, in SDs from the mean, and the widths of
+        the single monophasic pulses they were fitted on (s)."""
+        out: dict[str, Any] = {"source": HUMAN_SD_SOURCE,
+                               "pulse_widths_s": [float(w) for w in self.pulse_widths_s]}
         for name, fit in (("sensory", self.sensory_fit), ("motor", self.motor_fit)):
             mean, sd = HUMAN_SD_TIME_CONSTANT_S[name]
             out[name] = {"model_time_constant_s": fit[1], "model_rheobase_A": fit[0],

@@ -104,23 +104,58 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     if bands:
         console.print(f"(p10–p90 over {bands['subjects']} virtual people in brackets)",
                       style="dim")
-    sd = report.get("strength_duration")
-    if sd:
-        for name in ("sensory", "motor"):
-            s = sd[name]
-            z = (s["model_time_constant_s"] - s["human_mean_s"]) / s["human_sd_s"]
-            # a value outside people's spread said so (393 µs beside 665 ± 182 read as
-            # agreeing: probe of 6 December 2026); docs/effects.md says why under a pad
-            beyond = (f"; {abs(z):.1f} SD {'below' if z < 0 else 'above'} people's, under "
-                      "this pad (docs/effects.md)" if abs(z) > 1 else "")
-            _hanging(console, "", Text(
-                f"{name} strength-duration time constant "
-                f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
-                f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs{beyond})"))
+    for words, style in time_constant_lines(report.get("strength_duration")):
+        _hanging(console, "", Text(words, style=style))
     for note in report.get("notes") or ():  # what the JSON says: why a class is "not reached"
         _hanging(console, "note: ", Text(terminal_text(note), style="dim"))
     for p in report["files"]:
         console.print(f"wrote {terminal_text(p)}")
+
+
+def time_constant_lines(sd: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The strength-duration time constants against people's, each with its style, and how
+    they were taken: a researcher read "motor 400 µs (human 459 ± 126)" as agreement beside
+    a sensory constant shorter than it, and the program's own pulses give others
+    (researcher's probe of 6 December 2026).
+
+    >>> sd = {"pulse_widths_s": [50e-6, 1e-3], "sensory": {"model_time_constant_s": 393e-6,
+    ...       "human_mean_s": 665e-6, "human_sd_s": 182e-6}, "motor": {
+    ...       "model_time_constant_s": 400e-6, "human_mean_s": 459e-6, "human_sd_s": 126e-6}}
+    >>> lines = [line for line, _ in time_constant_lines(sd)]
+    >>> lines[0][-58:]
+    "; 1.5 SD below people's, under this pad (docs/effects.md))"
+    >>> lines[1]
+    'motor strength-duration time constant 400 µs (human 459 ± 126 µs)'
+    >>> lines[2][:60]
+    '(fitted on single monophasic pulses of 50 µs–1 ms, as Mogyor'
+    >>> "0.98 × the motor one here, the shorter, where people's is the longer (× 1.45)" in lines[2]
+    True
+    """
+    if not sd:
+        return []
+    lines = []
+    for name in ("sensory", "motor"):
+        s = sd[name]
+        z = (s["model_time_constant_s"] - s["human_mean_s"]) / s["human_sd_s"]
+        # a value outside people's spread said so (393 µs beside 665 ± 182 read as
+        # agreeing: probe of 6 December 2026); docs/effects.md says why under a pad
+        beyond = (f"; {abs(z):.1f} SD {'below' if z < 0 else 'above'} people's, under "
+                  "this pad (docs/effects.md)" if abs(z) > 1 else "")
+        lines.append((f"{name} strength-duration time constant "
+                      f"{s['model_time_constant_s'] * 1e6:.0f} µs (human "  # [s -> µs]
+                      f"{s['human_mean_s'] * 1e6:.0f} ± {s['human_sd_s'] * 1e6:.0f} µs"
+                      f"{beyond})", ""))
+    ratio = sd["sensory"]["model_time_constant_s"] / sd["motor"]["model_time_constant_s"]
+    people = sd["sensory"]["human_mean_s"] / sd["motor"]["human_mean_s"]
+    order = ("the longer, as people's is" if ratio > 1 else
+             "the shorter, where people's is the longer")
+    widths = sd.get("pulse_widths_s") or [0.0]
+    span = f"{format_value(min(widths), 'µs')}–{format_value(max(widths), 'µs')}"
+    lines.append((f"(fitted on single monophasic pulses of {span}, as Mogyoros et al. 1996 "
+                  f"measured: the sensory constant is {ratio:.2f} × the motor one here, "
+                  f"{order} (× {people:.2f}); the program's own pulses give other "
+                  "constants)", "dim"))
+    return lines
 
 
 def print_point_threshold(rep: dict[str, Any]) -> None:
