@@ -357,6 +357,10 @@ def test_body_outputs_and_a_virtual_subject() -> None:
                                     "strong tingling, no contraction",
                                     "contraction, below pain", "painful"}
         assert 0.1 < float(out["sensory_threshold_mA"]) < 100  # type: ignore[arg-type]
+        # the window Alon compared, as a column of its own (researcher's probe)
+        assert out["window_pain_over_sensory"] == pytest.approx(
+            float(out["pain_threshold_mA"]) / float(out["sensory_threshold_mA"]),  # type: ignore[arg-type]
+            rel=1e-9)  # the outputs keep 12 figures
     assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
     assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]
     # the subject's excitability factor moves every threshold and its pain factor pain

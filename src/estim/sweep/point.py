@@ -83,6 +83,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output("strong_tingling_threshold_mA", "Strong tingling threshold (mA)"),
     Output("motor_threshold_mA", "Motor threshold (mA)"),
     Output("pain_threshold_mA", "Pain threshold (mA)"),
+    # the window Alon et al. compared across widths: worked out by hand from two columns
+    # (researcher's probe of 6 December 2026)
+    Output("window_pain_over_sensory", "Window: pain threshold ÷ sensory threshold"),
     Output("thresholds_at_sample_edge", "Thresholds where the model's sample of Aβ "
            "afferents runs out (where all of them fire: not a prediction)", text=True),
     *_band_outputs("sensory", "Sensory"),
@@ -306,6 +309,10 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
                     out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
                     out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
                     out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
+        sensory, pain = out.get("sensory_threshold_mA"), out.get("pain_threshold_mA")
+        if isinstance(sensory, float) and isinstance(pain, float) and 0 < sensory \
+                and math.isfinite(pain) and math.isfinite(sensory):
+            out["window_pain_over_sensory"] = pain / sensory
         # a count of Aβ afferents more than lie under the pads (a 4 cm pad's strong tingling
         # read 23.7 mA beside a 5 cm pad's 9.1, unflagged; probe of 5 December 2026)
         out["thresholds_at_sample_edge"] = ", ".join(window.short_of_afferents(
