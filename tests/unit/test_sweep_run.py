@@ -529,3 +529,26 @@ def test_the_sweep_pages_answer_counts_points_it_could_not_compute() -> None:
         "amplitude 20 mA.",
         "What a person feels: not computed at amplitude 10 mA; painful at amplitude 20 mA."]
     assert answer_lines(SweepTable((Column("amplitude", (), "input"),))) == []
+
+
+def test_a_threshold_is_drawn_with_the_runs_people_round_it() -> None:
+    """A sweep drew the reference threshold and its people's 10th, 50th and 90th percentile
+    as four plots, and nothing said which was the reference model (researcher's probe of 6
+    December 2026): one plot, the reference a line, the people a shaded band and a dashed
+    median, said so under it."""
+    from estim.sweep.page import sweep_page
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    widths = (50.0, 100.0, 200.0)
+    columns = [Column("pulse_width", widths, "input", label="pulse_width (µs)"),
+               Column("sensory_threshold_mA", (16.0, 8.7, 4.9), "output",
+                      out["sensory_threshold_mA"])]
+    for q, k in (("p10", 0.7), ("median", 1.03), ("p90", 1.4)):
+        name = f"sensory_threshold_{q}_mA"
+        columns.append(Column(name, tuple(k * v for v in (16.0, 8.7, 4.9)), "output",
+                              out[name]))
+    page = sweep_page(SweepTable(tuple(columns)), title="t")
+    assert re.findall(r'<figure title="([^"]+)"', page) == ["sensory_threshold_mA"]
+    assert "line: the reference anatomy; shaded: the 10th-90th percentile" in page

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from estim.effects.program import VIRTUAL_SUBJECTS
 from estim.sweep.axes import SUBJECT
 from estim.sweep.table import Column, SweepTable
 from estim.text import terminal_text
@@ -171,6 +173,18 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             ax.fill_between(positions, lo, hi, alpha=0.2,
                             color=line.get_color())
             shaded = True
+    band = _people_band(table, column) if len(groups) == 1 and not subjects else None
+    if band is not None and x_col.numeric:
+        # the run's people drawn round the reference anatomy's line: 21 plots of their own
+        # did not say which was which (researcher's probe of 6 December 2026)
+        def at_x(c: Column) -> list[float]:
+            ys = np.array(_y(c))
+            return [float(np.nanmedian(ys[[i for i, v in enumerate(x_col.values)
+                                            if v == xv]])) for xv in xs]
+
+        low, middle, high = (at_x(c) for c in band)
+        ax.fill_between(positions, low, high, alpha=0.2, color="tab:blue", lw=0)
+        ax.plot(positions, middle, ls="--", color="tab:blue", lw=1)
     if not x_col.numeric:
         ax.set_xticks(positions, [str(v) for v in xs])
     ax.set_xlabel(x_col.shown)
@@ -190,6 +204,9 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     if len(groups) > 1:
         ax.legend(fontsize=8)
     notes = [note] if note else []
+    if band is not None and x_col.numeric:
+        notes.append("line: the reference anatomy; shaded: the 10th-90th percentile of the "
+                     f"run's {VIRTUAL_SUBJECTS} virtual people, dashed: their median")
     if rest and shaded:
         notes.append("shaded: 10th-90th percentile")
     if folded:
@@ -197,6 +214,25 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                      f"together ({'the worst' if _worst(column) else 'the median'} of them"
                      + ("; shaded: their 10th-90th percentile)" if shaded else ")"))
     return "; ".join(notes)
+
+
+#: A band over virtual people's column name: the threshold's, with its percentile.
+_BAND = re.compile(r"(sensory|motor|pain)_threshold_(p10|median|p90)_mA")
+
+
+def _people_band(table: SweepTable, column: Column) -> tuple[Column, Column, Column] | None:
+    """The 10th percentile, median and 90th percentile columns of ``column``'s threshold
+    over the run's virtual people, where the sweep has them; None otherwise."""
+    m = re.fullmatch(r"(sensory|motor|pain)_threshold_mA", column.name)
+    names = {c.name: c for c in table.columns}
+    if m is None:
+        return None
+    band = [names.get(f"{m.group(1)}_threshold_{q}_mA") for q in ("p10", "median", "p90")]
+    if any(c is None or not any(v is not None for v in c.values) for c in band):
+        return None
+    low, middle, high = band
+    assert low is not None and middle is not None and high is not None
+    return low, middle, high
 
 
 def _line_groups(varied: Sequence[Column]) -> tuple[list[tuple[str | None, set[Any]]], int]:
@@ -286,7 +322,11 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
                  "(cable-model thresholds, assumed anatomy); safety verdicts apply "
                  f"{LIMITS_WORDS[implanted]}.</p>")
-    plotted = [c for c in _reader_order(table.outputs) if _plottable(c)]
+    # a band over people is drawn on its threshold's plot, not as three of its own
+    drawn_on = {c.name for c in table.outputs if _people_band(table, c) is not None}
+    plotted = [c for c in _reader_order(table.outputs) if _plottable(c)
+               and not ((m := _BAND.fullmatch(c.name)) and f"{m.group(1)}_threshold_mA"
+                        in drawn_on)]
     # a quantity the sweep does not move is a line, not a plot (nine of 29 plots were flat
     # lines; phone probe)
     steady = [c for c in plotted if _unchanged(c)]
