@@ -127,3 +127,25 @@ def test_a_dbs_sweeps_page_names_the_implants_limits():
     assert "limits for implanted electrodes (Shannon's k" in sweep_page(
         table, title="DBS", implanted=True)
     assert "limits of IEC 60601-2-10 and FDA guidance" in sweep_page(table, title="TENS")
+
+
+def test_a_threshold_where_the_sample_runs_out_is_marked() -> None:
+    """A subjects sweep printed a strong tingling of 59.4 mA above its own pain, and the
+    "light tingling" read from it, unflagged (researcher's probe of 6 December 2026): the
+    threshold and the sensation of that row get a dagger, said under the table; the page's
+    first lines say how many points hold one."""
+    from estim.sweep.page import answer_lines
+
+    base = _table(2)
+    edge = Column("thresholds_at_sample_edge", ("", "strong tingling"), "output",
+                  _OUT["thresholds_at_sample_edge"])
+    table = SweepTable((*base.columns, edge))
+    lines = _printed(table)
+    first, second = (ln for ln in lines if ln.split() and ln.split()[0] in ("5", "10"))
+    assert "†" not in first
+    assert second.split()[1:5] == ["pass", "strong", "tingling", "†"]
+    assert "9.13 †" in second and "4.85 †" not in second
+    assert any(ln.startswith("†: where the model's sample of Aβ afferents runs out")
+               for ln in lines)
+    assert any(x.startswith("At 1 of the 2 points a threshold lies where the model's sample")
+               for x in answer_lines(table))

@@ -475,6 +475,15 @@ def answer_lines(table: SweepTable) -> list[str]:
                 lines.append("What a person feels: " + "; ".join(
                     f"{k} at {v} of {n} points" for k, v in counted.most_common())
                     + pooled + ".")
+        # a tingling read where the Aβ sample ran out is not a prediction: three "light
+        # tingling" rows of a subjects sweep were stated as findings (researcher's probe)
+        if "thresholds_at_sample_edge" in names:
+            edge = sum(bool(v) for v in table.column("thresholds_at_sample_edge").values)
+            if edge:
+                lines.append(f"At {edge} of the {n} points a threshold lies where the model's "
+                             "sample of Aβ afferents runs out (every one of them fires): the "
+                             "sensation there is not a prediction (the column of thresholds "
+                             "at the sample's edge names them).")
     return lines
 
 

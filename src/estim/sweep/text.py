@@ -37,6 +37,9 @@ _AT_LEAST = ("activated_volume_mm3", "activation_radius_mm")
 #: these are in the files.
 _OUTPUT_ONLY = ("peak_current_mA", "rms_current_mA", "skin_current_density_mA_per_cm2",
                 "power_density_W_per_cm2")
+#: The thresholds ``thresholds_at_sample_edge`` names, by their columns.
+_EDGE_COLUMNS = {"sensory": "sensory_threshold_mA",
+                 "strong tingling": "strong_tingling_threshold_mA"}
 #: Each sensation in a table cell's few words.
 _SHORT = {"strong tingling, no contraction": "strong tingling",
           "contraction, below pain": "contraction"}
@@ -100,10 +103,27 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     edge = names.get("activation_at_grid_edge")
     beyond = [bool(edge is not None and str(edge.values[i] or "").startswith("yes"))
               for i in range(n)]
+    # a threshold where the Aβ sample runs out, and the sensation read from it: a subjects
+    # sweep printed 59.4 mA strong tingling above its own pain, unflagged (researcher's
+    # probe of 6 December 2026)
+    at_edge = names.get("thresholds_at_sample_edge")
+    edges = [{_EDGE_COLUMNS.get(w.strip(), "") for w in str(at_edge.values[i] or "").split(",")
+              if w.strip()} if at_edge is not None else set() for i in range(n)]
     for i in range(min(n, MOST_ROWS)):
         t.add_row(*(("≥ " if beyond[i] and c.name in _AT_LEAST else "")
-                    + cell_text(c.values[i]) for _, c in columns))
+                    + cell_text(c.values[i])
+                    + (" †" if c.name in edges[i] or (edges[i] and c.name == "sensation")
+                       else "") for _, c in columns))
     console.print(t)
+    if any(edges[:MOST_ROWS]):
+        from rich.text import Text
+
+        from estim.text import wrap_keeping_units
+
+        said = Text("†: where the model's sample of Aβ afferents runs out (every one of them "
+                    "fires): not a prediction, nor the sensation read from it", style="dim")
+        for line in wrap_keeping_units(said, console, console.width):
+            console.print(line)
     if any(beyond[:MOST_ROWS]):
         from rich.text import Text
 
