@@ -552,3 +552,21 @@ def test_a_threshold_is_drawn_with_the_runs_people_round_it() -> None:
     page = sweep_page(SweepTable(tuple(columns)), title="t")
     assert re.findall(r'<figure title="([^"]+)"', page) == ["sensory_threshold_mA"]
     assert "line: the reference anatomy; shaded: the 10th-90th percentile" in page
+
+
+def test_a_subjects_sweeps_page_says_what_its_subjects_are() -> None:
+    """The terminal said a sweep's subjects are not estim run's people; the page did not,
+    nor that five subjects' 10th-90th percentile is about their lowest and highest
+    (researcher's probe of 6 December 2026)."""
+    from estim.sweep.axes import SUBJECT
+    from estim.sweep.page import sweep_page
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    table = SweepTable((Column(SUBJECT, (0, 1, 2, 3, 4), "input", label="subject"),
+                        Column("sensory_threshold_mA", (4.0, 5.0, 6.0, 4.5, 5.5), "output",
+                               out["sensory_threshold_mA"])))
+    page = sweep_page(table, title="t")
+    assert "Each subject is a person of this sweep's own draw" in page
+    assert "with 5 of them the shaded 10th-90th percentile lies near the lowest" in page

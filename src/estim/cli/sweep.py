@@ -222,11 +222,9 @@ def _sweep(args: argparse.Namespace) -> int:
         if any(a.name == SUBJECT for a in plan.axes):
             # subject 0 read 4.5 / 30.5 / 38 mA where estim run's person 0 read 5.74 / 27.2
             # / 47.9 (probe of 6 December 2026): two draws, and two ways to compute them
-            console().print("[dim]each subject is a person of this sweep's own draw, "
-                            "simulated in full in its anatomy; estim run's 20 virtual people "
-                            "are another draw, scaled from the reference anatomy's "
-                            "thresholds, so subject k is not the run's person k "
-                            "(docs/sweeps.md)[/dim]")
+            from estim.sweep.page import SUBJECTS_NOTE
+
+            console().print(f"[dim]{SUBJECTS_NOTE}[/dim]")
         for p in written:
             print(f"wrote {shown(str(p))}")
     return 1 if failed else 0

@@ -282,6 +282,14 @@ def _plottable(column: Column) -> bool:
     return column.numeric and any(v is not None for v in column.values)
 
 
+#: What a sweep's virtual subjects are, beside estim run's people (said on the terminal;
+#: the page said nothing: researcher's probe of 6 December 2026).
+SUBJECTS_NOTE = ("each subject is a person of this sweep's own draw, simulated in full in its "
+                 f"anatomy; estim run's {VIRTUAL_SUBJECTS} virtual people are another draw, "
+                 "scaled from the reference anatomy's thresholds, so subject k is not the "
+                 "run's person k (docs/sweeps.md)")
+
+
 #: The limits a sweep's safety verdicts apply, by whether its program is implanted.
 LIMITS_WORDS = {
     False: "the limits of IEC 60601-2-10 and FDA guidance",
@@ -319,6 +327,13 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     parts += [f'<p class="answer">{e(line)}</p>' for line in answer_lines(table)]
     if errors:
         parts.append(f'<p class="note">{errors} point(s) failed: see the error column.</p>')
+    subjects = [c for c in table.inputs if c.name == SUBJECT]
+    if subjects:
+        people = len(set(subjects[0].values))
+        few = (f"; with {people} of them the shaded 10th-90th percentile lies near the lowest "
+               "and the highest" if people < 10 else "")
+        parts.append(f'<p class="note">{e(SUBJECTS_NOTE[0].upper() + SUBJECTS_NOTE[1:])}'
+                     f"{e(few)}.</p>")
     parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
                  "(cable-model thresholds, assumed anatomy); safety verdicts apply "
                  f"{LIMITS_WORDS[implanted]}.</p>")
