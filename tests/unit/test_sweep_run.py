@@ -567,6 +567,8 @@ def test_a_subjects_sweeps_page_says_what_its_subjects_are() -> None:
     table = SweepTable((Column(SUBJECT, (0, 1, 2, 3, 4), "input", label="subject"),
                         Column("sensory_threshold_mA", (4.0, 5.0, 6.0, 4.5, 5.5), "output",
                                out["sensory_threshold_mA"])))
-    page = sweep_page(table, title="t")
+    import html
+
+    page = html.unescape(sweep_page(table, title="t"))
     assert "Each subject is a person of this sweep's own draw" in page
     assert "with 5 of them the shaded 10th-90th percentile lies near the lowest" in page
