@@ -45,3 +45,48 @@ def test_cli_sensory_flag(capsys):
     assert json.loads(capsys.readouterr().out)["axon"] == "sensory"
     assert main(["fibers", "--sensory", "--model", "sweeney"]) == 2
     assert "MRG" in capsys.readouterr().err
+
+
+def test_an_unmyelinated_axons_answer_names_compartments_and_three_figures(capsys) -> None:
+    """A C fiber's answer read "initiation node(s) 600" and "477.5 µA" at a 1 % search, and
+    its plot's chronaxie "1.83e+04 µs" on an axis to 50,000 µA (researcher's probe of 6
+    December 2026)."""
+    import numpy as np
+
+    from estim.report.fiber_plots import point_strength_duration_png
+    from estim.report.fiber_text import print_point_threshold
+
+    print_point_threshold({"model": "sundt", "diameter_m": 1e-6, "distance_m": 1e-3,
+                           "pulse_width_s": 5e-4, "polarity": "cathodic", "sigma_S_per_m": 0.2,
+                           "threshold_A": 4.775e-4, "precision": 0.01,
+                           "initiation_nodes": [600], "evidence": "cable model", "files": []})
+    text = capsys.readouterr().out
+    assert "initiation compartment(s)  600" in text and "initiation node" not in text
+    assert "threshold  478 µA" in text
+
+    class SD:  # a C fiber's strength-duration, as estim.fibers.strength_duration gives
+        pulse_widths_s = np.array([1e-4, 1e-3, 1e-2])
+        thresholds_a = np.array([0.05, 0.006, 0.0013])
+        rheobase_a, chronaxie_s = 1.1e-3, 18.28e-3
+
+        def predict(self, d: np.ndarray) -> np.ndarray:
+            return self.rheobase_a * (1 + self.chronaxie_s / d)
+
+    import matplotlib.figure
+
+    shown: dict[str, str] = {}
+    real = matplotlib.figure.Figure.savefig
+
+    def keep(fig: matplotlib.figure.Figure, *args: object, **kwargs: object) -> None:
+        ax = fig.get_axes()[0]
+        shown["y"] = ax.get_ylabel()
+        shown["legend"] = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+        real(fig, *args, **kwargs)
+
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matplotlib.figure.Figure, "savefig", keep)
+        point_strength_duration_png(SD(), title="C fiber")
+    assert shown["y"] == "threshold (mA)"
+    assert "rheobase 1.1 mA, chronaxie 18.28 ms" in shown["legend"]

@@ -13,6 +13,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.report.plots import plain_log_ticks
+from estim.safety.render import format_value
+from estim.text import current_text
 
 __all__ = ["point_recruitment_png", "point_strength_duration_png", "window_strength_duration_png"]
 
@@ -59,15 +61,19 @@ def point_strength_duration_png(sd: Any, *, title: str) -> bytes:
     fig = _figure((5, 3.5))
     ax = fig.subplots()
     pws = sd.pulse_widths_s
-    ax.loglog(pws * 1e6, sd.thresholds_a * 1e6, "o", label="cable model")  # [A -> µA]
+    # in mA where the thresholds reach it: a C fiber's read 50000 µA, its chronaxie
+    # "1.83e+04 µs" (researcher's probe of 6 December 2026)
+    finite = sd.thresholds_a[np.isfinite(sd.thresholds_a)]
+    unit, k = ("mA", 1e3) if finite.size and float(np.max(finite)) >= 1e-3 else ("µA", 1e6)
+    ax.loglog(pws * 1e6, sd.thresholds_a * k, "o", label="cable model")  # [A -> unit]
     fine = np.geomspace(pws[0], pws[-1], 100)
-    ax.loglog(fine * 1e6, sd.predict(fine) * 1e6, "-",
-              label=f"Weiss's line: rheobase {sd.rheobase_a * 1e6:.3g} µA, "
-                    f"chronaxie {sd.chronaxie_s * 1e6:.3g} µs")
+    ax.loglog(fine * 1e6, sd.predict(fine) * k, "-",
+              label=f"Weiss's line: rheobase {current_text(sd.rheobase_a)}, "
+                    f"chronaxie {format_value(sd.chronaxie_s, 'µs')}")
     plain_log_ticks(ax.xaxis)
     plain_log_ticks(ax.yaxis)
     ax.set_xlabel("pulse width (µs)")
-    ax.set_ylabel("threshold (µA)")
+    ax.set_ylabel(f"threshold ({unit})")
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     return _png(fig)

@@ -183,10 +183,16 @@ def print_point_threshold(rep: dict[str, Any]) -> None:
             ("distance", f"{rep['distance_m'] * 1e3:.3g} mm"),
             ("pulse width", f"{format_value(rep['pulse_width_s'], 'µs')} ({rep['polarity']})"),
             ("sigma", f"{rep['sigma_S_per_m']:.3g} S/m"),
-            ("threshold", _none_below(rep) if thr is None else current_text(thr, 4)),
+            # three figures at a search's 1 % ("477.5 µA"; researcher's probe of 6 December
+            # 2026)
+            ("threshold", _none_below(rep) if thr is None else current_text(thr, 3)),
             ("criterion", "first propagating action potential (detection node)"),
             ("precision", f"{readable(format(rep['precision'] * 100, '.4g'))} %"),
-            ("initiation node(s)", ", ".join(map(str, rep["initiation_nodes"])) or "-")]
+            # an unmyelinated axon has compartments, not nodes ("initiation node(s) 600" of a
+            # C fiber; researcher's probe)
+            ("initiation compartment(s)" if rep["model"] in ("sundt", "hh")
+             else "initiation node(s)",
+             ", ".join(map(str, rep["initiation_nodes"])) or "-")]
     pop = rep.get("population")
     if pop is not None:
         def amps(v: float | None) -> str:
