@@ -476,3 +476,26 @@ def test_a_command_that_is_elsewhere_and_an_unquoted_unit_say_what_to_do(capsys)
     assert said.count("\n") == 1 and "program: got 'mA'" in said and "quoted" in said
     assert main(["run", "tens_conventional", "--amplitude", "25mA", "tens_burst"]) == 2
     assert "quoted" not in capsys.readouterr().err  # a word left over is not a unit
+
+
+def test_a_sweep_axis_written_without_its_equals_sign_or_with_an_unknown_key(capsys, tmp_path):
+    """``--vary pulse_width 50,100us`` said "expected only the command's own", a bare
+    unknown key listed the stimulation's keys alone, and ``--vary site.wibble=1,2mm`` said
+    "got '1 mm'" of a key that is wrong (researcher's probe of 6 December 2026)."""
+    out = str(tmp_path / "x")
+    assert main(["sweep", "tens_conventional", "--vary", "pulse_width", "50,100us",
+                 "--safety-only", "-o", out]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1
+    assert "--vary takes NAME=VALUES with an '=' between them, e.g. --vary " \
+           "pulse_width=50,100us" in said
+    assert main(["sweep", "tens_conventional", "--vary", "wibble=1,2", "--safety-only",
+                 "-o", out]) == 2
+    said = capsys.readouterr().err
+    assert "got 'wibble'" in said and "site.NAME, electrodes.NAME, device.NAME, " \
+        "channels[I].NAME (I counts from 0), or subject" in said
+    assert main(["sweep", "tens_conventional", "--vary", "site.wibble=1,2mm",
+                 "--safety-only", "-o", out]) == 2
+    said = capsys.readouterr().err
+    assert "--vary site.wibble: got 'wibble', expected a known key of the lower_back site" \
+        in said

@@ -266,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         # "--amplitude 25 mA" unquoted left "mA" over (probe of 6 December 2026)
         quote = _QUOTE_HINT if _UNIT_WORD.fullmatch(extra[0]) or _unit_as_program(args) \
             else ""
+        # "--vary pulse_width 50,100us": the values were taken for an argument of their own
+        # (researcher's probe of 6 December 2026)
+        bare = [v for v in getattr(args, "vary", None) or () if "=" not in str(v)]
+        if bare:
+            quote = (f"; --vary takes NAME=VALUES with an '=' between them, e.g. --vary "
+                     f"{_shown(str(bare[0]))}={_shown(extra[0])}")
         print(f"estim {args.command}: error: arguments: got {shown_extra!r}, expected only "
               f"the command's own (estim {args.command} --help lists them){quote}",
               file=sys.stderr)

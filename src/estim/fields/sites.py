@@ -360,7 +360,9 @@ def _build_site(name: str, overrides: Mapping[str, str] | None, lead: str | None
     for key, text in overrides.items():
         fld = f"site.{key}"
         if key not in allowed:
-            raise InputError(fld, text, f"one of {', '.join(allowed)}")
+            # the key is what is wrong ("--vary site.wibble=1,2mm: got '1 mm'"; researcher's
+            # probe of 6 December 2026)
+            raise InputError(fld, key, f"a known key of the {name} site ({', '.join(allowed)})")
         if key == MOTOR_POINT_SHIFT:  # read by the fiber stage (motor_point_shift_m)
             value = parse_quantity(text, "length", field=fld)
             if not abs(value) <= MAX_MOTOR_SHIFT_M:

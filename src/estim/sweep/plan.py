@@ -345,6 +345,12 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
             expected = (f"a field of every channel's stimulation, which channels[{which[1]}]'s "
                         f"is not ({expected}); a field some channels have is swept on one: "
                         f"channels[I].stimulation.{short(axis)}")
+        if unknown and expected == problem.expected and "." not in axis.name \
+                and "[" not in axis.name:
+            # a bare name is a stimulation key; the other forms were named nowhere
+            # (researcher's probe of 6 December 2026)
+            expected += ("; or another part of the program: site.NAME, electrodes.NAME, "
+                         "device.NAME, channels[I].NAME (I counts from 0), or subject")
         return InputError(axis.option, short(axis) if unknown else axis.values[i], expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
