@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
                    "unit) or NAME=5..40mA:8 (8 values from 5 to 40 mA). NAME is a "
                    "stimulation field (pulse_width, amplitude), site.FIELD "
                    "(site.fat_thickness), electrodes.FIELD, device.FIELD, "
-                   "channels[I].stimulation.FIELD (I counts from 0), or subject (virtual subjects 0..N-1)")
+                   "channels[I].stimulation.FIELD (I counts from 0), or subject (virtual "
+                   "subjects 0..N-1)")
     p.add_argument("--file", default=None, metavar="SWEEP.toml",
                    help="a sweep file: program, mode, options and a [vary] table (--vary "
                    "adds or replaces axes)")
