@@ -46,6 +46,9 @@ def test_check_markdown_to_a_file_is_created_exclusively(tmp_path, capsys):
     rms = next(ln for ln in tables if ln.startswith("| R.m.s. output current"))
     assert "4.472 mA" in rms
     assert any(ln.startswith("| Channel | Rule |") for ln in tables)
+    # an indicator's threshold is not a limit its PASS is over (engineer's probe)
+    indicator = next(ln for ln in tables if "(iec.indicator.current)" in ln)
+    assert "| 14.31 mA | 10 mA (an indicator needed above) | PASS |" in indicator
     # never overwritten without --force: one line naming the option and --force
     out.write_text("mine")
     assert main(["check", "tens_conventional", "-o", str(out)]) == 2

@@ -104,9 +104,13 @@ def _shown_rows(ct: ChannelTable) -> list[TableRow]:
 
 
 def _finding_cells(f: Finding) -> list[str]:
+    value, limit = _beside(f)
+    # an indicator's 10 mA is where one is needed, not a limit a PASS is over ("14.31 mA |
+    # 10 mA | PASS" in the Markdown; engineer's probe of 6 December 2026), as the report says
+    if f.rule_id.startswith("iec.indicator.") and limit:
+        limit += " (an indicator needed above)"
     return [f.channel, f"{f.description} ({f.rule_id})", f.setting.value if f.setting else "",
-            *_beside(f),
-            f.verdict.value.upper(), f.source, f.note, f.action]
+            value, limit, f.verdict.value.upper(), f.source, f.note, f.action]
 
 
 _FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source", "Note",
@@ -327,7 +331,9 @@ def _html_findings(report: SafetyReport) -> list[str]:
     for f in report.findings:
         cells = _finding_cells(f)
         first = [f"<td>{_h(c)}</td>" for c in cells[:3]]
-        first += [f'<td class="n">{_h(c)}</td>' for c in cells[3:5]]
+        # a figure on one line; words beside it ("10 mA (an indicator needed above)") wrap
+        first += [f'<td class="n">{_h(c)}</td>' if _FIGURE.match(c) else f"<td>{_h(c)}</td>"
+                  for c in cells[3:5]]
         first.append(f'<td class="{_h(cells[5].lower())}">{_h(cells[5])}</td>')
         details = [f"<p>{_h(f.note)}</p>" if f.note else "",
                    f'<p class="action">{_h(f.action)}</p>' if f.action else "",
