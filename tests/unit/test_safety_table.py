@@ -189,3 +189,20 @@ def test_a_rule_without_a_value_says_why_in_the_brief() -> None:
     lines = out.getvalue().splitlines()
     (shannon,) = [ln for ln in lines[:8] if "implant.shannon_k" in ln]
     assert shannon.endswith("implant.shannon_k: n/a (no charge delivered)"), lines
+
+
+def test_a_skin_load_limited_at_the_device_maximum_alone_says_so() -> None:
+    """Microcurrent's 12 V unit reaches its compliance on the typical skin load at its 1 mA
+    maximum, not at the programmed 0.3 mA: the row's note, taken from the programmed
+    column alone, left the maximum's 22.91 mJ unexplained (hostile probe of 6 December
+    2026). The note says the maximum's peaks are the compliance's and its energy a bound."""
+    examples = EXAMPLE.parent
+    (ct,) = check(load_program(examples / "microcurrent_face.toml")).table.channels
+    limited = ct.row("skin_limited")
+    assert (limited.programmed, limited.maximum) == ("no", "yes")
+    note = ct.row("skin_peak_voltage").note
+    assert "at the device maximum the output would exceed the compliance voltage" in note
+    assert note.endswith("the energy that of the unlimited output (an upper bound)")
+    # limited at both: said once, as before
+    (conv,) = check(load_program(EXAMPLE)).table.channels
+    assert "at the device maximum" not in conv.row("skin_peak_voltage").note

@@ -256,6 +256,18 @@ def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTab
     return replace(table, maximum_amplitude=maximum_amplitude, rows=rows)
 
 
+def _skin_note(p: ChannelOutput, m: ChannelOutput) -> str:
+    """The skin-load rows' note: the programmed column's, and what the device maximum adds
+    (its peaks held at the compliance, its energy an upper bound): the note of the
+    programmed column alone left microcurrent's 22.91 mJ at its maximum unexplained
+    (hostile probe of 6 December 2026)."""
+    own = p.skin.note if p.skin else ""
+    top = m.skin.note if m.skin else ""
+    if top.startswith(own) and len(top) > len(own):
+        return own + "; at the device maximum" + top[len(own):].removeprefix(";")
+    return own or top
+
+
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     """The table of one channel from its output at the programmed amplitude (``p``) and at
     the device maximum (``m``)."""
@@ -333,8 +345,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         TableRow("smaller_electrode_area", "Smaller electrode area", "cm²", p.smaller_area_m2,
                  m.smaller_area_m2),
         _both("skin_peak_voltage", "Peak voltage on a typical skin–electrode load", "V", p, m,
-              lambda o: o.skin and o.skin.peak_voltage_v,
-              note=p.skin.note if p.skin else ""),
+              lambda o: o.skin and o.skin.peak_voltage_v, note=_skin_note(p, m)),
         _both("skin_peak_current", "Peak current on a typical skin–electrode load", "mA", p, m,
               lambda o: o.skin and o.skin.peak_current_a),
         _both("skin_energy_per_pulse", "Energy per pulse period on a typical skin–electrode "
