@@ -362,3 +362,19 @@ def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> 
     base = stimulus_for(load_program(bundled_examples()["ifc_true_knee"]).channels[0])
     assert pulse_energy_j(base, 500.0) == pytest.approx(
         500 * float(base.scale[0]) ** 2 / 2 / base.timing.carrier_hz, rel=1e-9)
+
+
+def test_a_bursts_cycle_does_not_run_on_into_its_gap() -> None:
+    """A Russian burst of 1.25 carrier cycles (1 kHz bursts at 50 % of a 2.5 kHz carrier)
+    read 0.568 mJ, more than a whole cycle's 0.49 mJ: its window ran on into the next
+    burst, across the gap (hostile probe of 6 December 2026). A cycle inside the burst is
+    a whole sine's, R·A²/2 over one period."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.waveforms.build import stimulus_for
+
+    text = bundled_examples()["russian_quadriceps"].read_text(encoding="utf-8")
+    program = parse_program(text.replace('burst_frequency = "50 Hz"', 'burst_frequency = "1 kHz"'))
+    stim = stimulus_for(program.channels[0])
+    amp = float(np.max(np.abs(stim.scale)))
+    assert pulse_energy_j(stim, 500.0) == pytest.approx(500 * amp**2 / 2 / 2500.0, rel=1e-3)

@@ -73,7 +73,15 @@ def pulse_energy_j(current: Stimulus, ohms: float) -> float:
         return 0.0
     fc = current.timing.carrier_hz
     if fc:
-        per = np.array([largest_cycle_charge_sq(p, 1.0 / fc) for p in current.pulses])
+        # a window runs on into the next event only where one follows at once (a running
+        # carrier); a Russian burst's is followed by its gap (hostile probe of 6 December
+        # 2026: a 1.25-cycle burst read more than a whole cycle's energy)
+        ends = current.onsets_s + current.template_durations[current.template]
+        nxt = np.append(current.onsets_s[1:], current.onsets_s[0] + current.cycle_s)
+        on_at_once = np.abs(nxt - ends) <= 1e-9 * current.cycle_s
+        per = np.array([largest_cycle_charge_sq(
+            p, 1.0 / fc, bool(np.any(on_at_once[current.template == j])))
+            for j, p in enumerate(current.pulses)])
         e = current.scale**2 * per[current.template]
     else:
         e = current.event_charge_sq
@@ -88,18 +96,23 @@ _CYCLE_STARTS = 32
 
 
 @functools.lru_cache(maxsize=4096)
-def largest_cycle_charge_sq(pulse: Pulse, period_s: float) -> float:
+def largest_cycle_charge_sq(pulse: Pulse, period_s: float, runs_on: bool = True) -> float:
     """The largest ∫ f² over any window of one carrier period in ``pulse`` (per unit
     amplitude², A²·s), each window exact (``Pulse.charge_sq_upto``); the whole pulse's
-    where it is no longer. A carrier's events run back to back, so a window that passes the
-    pulse's end goes on at its start: premodulated interferential's pulse is one beat that
-    starts at the envelope's peak, and its largest cycle straddles two beats (review of 6
-    December 2026). A Russian burst's window past its end so counts its start, not the gap
-    after it: more, never less. Premodulated interferential's energy per pulse was its
-    cycles' mean over a beat, half the cycle at the beat's peak (engineer's probe)."""
+    where it is no longer. Where the next event follows at once (``runs_on``: a running
+    carrier's events are back to back) a window that passes the pulse's end goes on at its
+    start: premodulated interferential's pulse is one beat that starts at the envelope's
+    peak, and its largest cycle straddles two beats (review of 6 December 2026); a burst's
+    window ends with it. Premodulated interferential's energy per pulse was its cycles'
+    mean over a beat, half the cycle at the beat's peak (engineer's probe)."""
     d = pulse.duration
     if d <= period_s:
         return float(pulse.charge_sq)
+    if not runs_on:  # the windows inside the pulse
+        starts = np.linspace(0.0, d - period_s,
+                             math.ceil((d - period_s) / period_s * _CYCLE_STARTS) + 1)
+        return float(np.max(pulse.charge_sq_upto(starts + period_s)
+                            - pulse.charge_sq_upto(starts)))
     starts = np.linspace(0.0, d, math.ceil(d / period_s * _CYCLE_STARTS), endpoint=False)
     ends = starts + period_s
     whole = float(pulse.charge_sq)
