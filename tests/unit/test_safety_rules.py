@@ -216,6 +216,14 @@ def test_a_balanced_pulse_its_compliance_clips_is_said_to_be_clipped() -> None:
                                     'pulse_width = "200 us"\npulse = "monophasic"'))
     assert all(f.action == "make the pulse charge-balanced (biphasic)"
                for f in mono.by_rule("charge.balance"))
+    # a Russian burst of 1.25 carrier cycles: its sine is cut short, not monophasic
+    from estim.program.bundled import bundled_examples
+
+    russian = bundled_examples()["russian_quadriceps"].read_text(encoding="utf-8")
+    cut = _check(russian.replace('burst_frequency = "50 Hz"', 'burst_frequency = "1 kHz"'))
+    (f,) = [f for f in cut.by_rule("charge.balance") if f.setting is Setting.PROGRAMMED]
+    assert f.verdict is Verdict.FAIL and f.action.startswith(
+        "make each burst hold whole carrier cycles (it holds 1.25")
 
 
 def test_current_density_over_2_ma_per_cm2_warns() -> None:

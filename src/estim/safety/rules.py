@@ -14,6 +14,7 @@ from functools import partial
 import numpy as np
 
 from estim.program.model import Channel, Control, Iontophoresis, Program, Verdict
+from estim.program.stimulation import Russian
 from estim.safety.limits import iec_rms_band, limit
 from estim.safety.loads import INDICATOR_LOAD_OHM
 from estim.safety.output import FIELD_LOAD_SOURCE, ChannelOutput, Setting, channel_implanted
@@ -341,6 +342,13 @@ def _balance(out: ChannelOutput) -> list[Finding]:
         action = (f"the pulse is balanced as set, but the {bound} clips it into 500 Ω and "
                   f"leaves a net charge: lower the amplitude, or use an output with a higher "
                   f"{higher} or a passive (capacitor-coupled) recharge")
+    elif isinstance(out.channel.stimulation, Russian):
+        # a sine carrier cut short by its burst: "make it biphasic" was said of a sine
+        # (hostile probe of 6 December 2026)
+        stim = out.channel.stimulation
+        cycles = stim.burst_duty / stim.burst_frequency * stim.carrier_frequency
+        action = (f"make each burst hold whole carrier cycles (it holds {cycles:.3g}: burst "
+                  "duty ÷ burst frequency × carrier frequency a whole number)")
     else:
         action = "make the pulse charge-balanced (biphasic)"
     return [rule_finding(limit("charge.balance"), m.charge_imbalance, out,
