@@ -368,3 +368,39 @@ def test_a_unit_in_another_case_is_suggested_in_its_own(text: str, dimension: st
             parse_amplitude(text)
     # a unit as written gets no hint
     assert parse_quantity(meant, dimension, field="x") > 0
+
+
+@pytest.mark.parametrize("example", ["ifc_premodulated", "ifc_true_knee", "russian_quadriceps"])
+@pytest.mark.parametrize("carrier", ["1 Hz", "200 Hz", "999 Hz", "25 kHz"])
+def test_a_carrier_outside_the_medium_frequencies_is_refused_by_name(example: str,
+                                                                    carrier: str) -> None:
+    """Interferential carriers of 1 and 10 Hz were accepted, where the error above the top
+    said carriers are 1-10 kHz, and a 1 Hz carrier's error blamed the beat (hostile probe
+    of 6 December 2026): below 1 kHz or above 20 kHz the carrier is refused, by name."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()[example].read_text(encoding="utf-8")
+    current = re.search(r'carrier_frequency = "([^"]+)"', text)
+    assert current is not None
+    edited = text.replace(current.group(0), f'carrier_frequency = "{carrier}"')
+    with pytest.raises(ProgramError) as err:
+        parse_program(edited)
+    first = err.value.problems[0]
+    assert first.field.endswith("carrier_frequency")
+    assert "from 1 to 20 kHz" in first.expected
+
+
+def test_too_many_carrier_cycles_without_a_sweep_names_the_beat_period() -> None:
+    """A premodulated 20 kHz carrier at a 0.1 Hz beat, no sweep, was told to use "a shorter
+    sweep" (hostile probe of 6 December 2026)."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["ifc_premodulated"].read_text(encoding="utf-8")
+    text = text.replace('carrier_frequency = "4 kHz"', 'carrier_frequency = "20 kHz"')
+    text = re.sub(r'beat_frequency = "[^"]+"', 'beat_frequency = "0.1 Hz"', text)
+    text = re.sub(r'(?m)^(beat_frequency_max|sweep) = .*$', "", text)
+    with pytest.raises(ProgramError) as err:
+        parse_program(text)
+    first = err.value.problems[0]
+    assert first.field.endswith("beat_frequency")
+    assert "carrier cycles per beat period" in first.expected and "sweep" not in first.expected

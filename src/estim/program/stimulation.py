@@ -272,6 +272,20 @@ class NMES(_Pulsed):
         return self.on_time + self.off_time
 
 
+#: The lowest carrier estim takes: below 1 kHz a "carrier" is a low-frequency current of
+#: its own (interferential carriers of 1 and 10 Hz were accepted, while the error above
+#: the top said "1-10 kHz"; hostile probe of 6 December 2026).
+MIN_CARRIER_HZ = 1e3
+
+
+def _medium_frequency(carrier_hz: float, words: str) -> None:
+    """Refuse a carrier outside :data:`MIN_CARRIER_HZ` to :data:`MAX_CARRIER_HZ`."""
+    if not MIN_CARRIER_HZ <= carrier_hz <= MAX_CARRIER_HZ:
+        raise InputError("carrier_frequency", si_text("frequency", carrier_hz),
+                         f"from {MIN_CARRIER_HZ / 1e3:g} to {MAX_CARRIER_HZ / 1e3:g} kHz "
+                         f"({words})")
+
+
 class Russian(FrozenModel):
     """Russian current: a 2.5 kHz sinusoidal carrier in 50 Hz bursts (the 10/50/10 scheme:
     10 s on, 50 s off, 10 minutes)."""
@@ -292,6 +306,7 @@ class Russian(FrozenModel):
     @model_validator(mode="after")
     def _check(self) -> Russian:
         positive(self, "carrier_frequency", "burst_frequency", "on_time", "duration")
+        _medium_frequency(self.carrier_frequency, "medium-frequency carriers are 1-10 kHz")
         non_negative(self, "off_time", "ramp_up", "ramp_down")
         if not 0 < self.burst_duty <= 1:
             raise InputError("burst_duty", self.burst_duty,
@@ -309,10 +324,6 @@ class Russian(FrozenModel):
         if self.on_time < 1.0 / self.burst_frequency:
             raise InputError("on_time", si_text("on_time", self.on_time),
                              f"at least one burst period ({1e3 / self.burst_frequency:.3g} ms)")
-        if self.carrier_frequency > MAX_CARRIER_HZ:
-            raise InputError("carrier_frequency", si_text("frequency", self.carrier_frequency),
-                             f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (medium-frequency carriers "
-                             "are 1-10 kHz)")
         session_as_written(self.cycle_s, self.duration, what="on/off cycle",
                            cause=max(("on_time", self.on_time), ("off_time", self.off_time),
                                      key=lambda c: c[1]))
@@ -349,6 +360,8 @@ class Interferential(FrozenModel):
     @model_validator(mode="after")
     def _check(self) -> Interferential:
         positive(self, "carrier_frequency", "beat_frequency", "duration")
+        # the carrier first: a 1 Hz one blamed the beat (hostile probe of 6 December 2026)
+        _medium_frequency(self.carrier_frequency, "interferential carriers are 1-10 kHz")
         if self.beat_frequency >= self.carrier_frequency / 2:
             raise InputError("beat_frequency", self.beat_frequency,
                              "a beat well below the carrier frequency")
@@ -365,21 +378,20 @@ class Interferential(FrozenModel):
                                  f"above beat_frequency ({self.beat_frequency:g} Hz) and well "
                                  "below the carrier")
             self.sweep_phases_s  # noqa: B018 - parse now to report errors at load time
-        if self.carrier_frequency > MAX_CARRIER_HZ:
-            raise InputError("carrier_frequency", si_text("frequency", self.carrier_frequency),
-                             f"at most {MAX_CARRIER_HZ / 1e3:g} kHz (interferential carriers "
-                             "are 1-10 kHz)")
         if self.role == "base":  # a pure carrier: one carrier cycle is built
             session_as_written(self.cycle_s, self.duration, what="carrier cycle",
                                cause=("carrier_frequency", self.carrier_frequency))
             return self
         carrier_cycles = sum(c + b for b, c in self.sweep_steps())
         if carrier_cycles > MAX_CARRIER_CYCLES:
+            # a program without a sweep has no sweep to shorten (hostile probe of 6 December
+            # 2026)
+            per, fix = (("sweep", "a shorter sweep, a higher beat or a lower carrier")
+                        if self.sweep else ("beat period", "a higher beat or a lower carrier"))
             raise InputError("sweep" if self.sweep else "beat_frequency",
                              self.sweep or si_text("frequency", self.beat_frequency),
-                             f"at most {MAX_CARRIER_CYCLES:,} carrier cycles per sweep "
-                             f"(this one has {carrier_cycles:.3g}): a shorter sweep, a "
-                             "higher beat or a lower carrier")
+                             f"at most {MAX_CARRIER_CYCLES:,} carrier cycles per {per} "
+                             f"(this one has {carrier_cycles:.3g}): {fix}")
         if self.sweep is not None:
             written = sum(self.sweep_phases_s)
             if abs(self.cycle_s - written) > 0.1 * written:
