@@ -502,3 +502,17 @@ def test_a_sweep_axis_written_without_its_equals_sign_or_with_an_unknown_key(cap
     said = capsys.readouterr().err
     assert "--vary site.wibble: got 'wibble', expected a known key of the lower_back site" \
         in said
+
+
+def test_a_file_name_too_long_is_named_as_read_or_written(capsys, tmp_path, monkeypatch):
+    """A 300-character program name said "cannot write" of a file it was reading (hostile
+    probe of 6 December 2026): the program cannot be read, an output cannot be written,
+    each named by its option, on one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    long = "b" * 300
+    assert main(["check", f"{long}.toml"]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "error: program: cannot read 'bbb" in said
+    assert main(["check", "tens_conventional", "-o", f"{long}.md"]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "error: --output: cannot write 'bbb" in said

@@ -301,7 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
     except OSError as err:  # an output that cannot be written (read-only, parent is a file)
         where = f" {err.filename!r}" if err.filename else ""
-        print(f"estim {args.command}: error: cannot write{_shown(where)}: "
+        # the program that could not be read said "cannot write" (a 300-character file
+        # name; hostile probe of 6 December 2026): which it is, by the option's name
+        named = {str(getattr(args, key, None)): words for key, words in (
+            ("program", "program: cannot read"), ("output", "--output: cannot write"))
+            if getattr(args, key, None) is not None}
+        what = named.get(str(err.filename), "cannot write") if err.filename else "cannot write"
+        print(f"estim {args.command}: error: {what}{_shown(where)}: "
               f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2
     except _Terminated:
