@@ -404,3 +404,19 @@ def test_too_many_carrier_cycles_without_a_sweep_names_the_beat_period() -> None
     first = err.value.problems[0]
     assert first.field.endswith("beat_frequency")
     assert "carrier cycles per beat period" in first.expected and "sweep" not in first.expected
+
+
+def test_a_short_hvpc_peak_blames_the_duration_the_program_set() -> None:
+    """``peak_duration = "2 us"`` was refused as the default 5 µs time constant's fault
+    (hostile probe of 6 December 2026); a time constant the program sets is its own."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["hvpc_wound"].read_text(encoding="utf-8")
+    without = re.sub(r'(?m)^peak_time_constant = .*$', "", text)
+    with pytest.raises(ProgramError) as err:
+        parse_program(without.replace('peak_duration = "20 us"', 'peak_duration = "2 us"'))
+    assert err.value.problems[0].field.endswith("peak_duration")
+    assert "at least the peak time constant (5 us)" in err.value.problems[0].expected
+    with pytest.raises(ProgramError) as err:
+        parse_program(text.replace('peak_duration = "20 us"', 'peak_duration = "2 us"'))
+    assert err.value.problems[0].field.endswith("peak_time_constant")

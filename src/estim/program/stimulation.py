@@ -488,6 +488,13 @@ class HVPC(FrozenModel):
         positive(self, "frequency", "interpeak_interval", "duration")
         pulse_durations(self, "peak_time_constant", "peak_duration")
         if self.peak_time_constant > self.peak_duration:  # 1e308 us passed and failed safety
+            if "peak_time_constant" not in self.model_fields_set:
+                # the duration the program set is what is short (a 2 us peak blamed the
+                # default 5 us time constant; hostile probe of 6 December 2026)
+                raise InputError("peak_duration", si_text("peak_duration", self.peak_duration),
+                                 f"at least the peak time constant "
+                                 f"({_us(self.peak_time_constant)}): a twin-peak pulse's "
+                                 "peaks decay within it")
             raise InputError("peak_time_constant", si_text("peak_time_constant",
                                                            self.peak_time_constant),
                              f"at most the peak duration ({_us(self.peak_duration)}): a "
