@@ -529,6 +529,9 @@ def test_the_sweep_pages_answer_counts_points_it_could_not_compute() -> None:
         "amplitude 20 mA.",
         "What a person feels: not computed at amplitude 10 mA; painful at amplitude 20 mA."]
     assert answer_lines(SweepTable((Column("amplitude", (), "input"),))) == []
+    # every point alike is said so ("4 warn; the first that does not pass: …"; hostile probe)
+    assert answer_lines(table(("warn",) * 4, (None,) * 4)) == [
+        "Safety: every one of the 4 points warns."]
 
 
 def test_a_threshold_is_drawn_with_the_runs_people_round_it() -> None:

@@ -351,10 +351,11 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
         url, note = _figure(table, column)
         label = column.shown
         # the CSV's column name in the tooltip (it was in code type under every plot)
-        parts.append(f"<figure title=\"{e(column.name)}\"><img alt=\"{e(label)}\" "
-                     f"src=\"{url}\"><figcaption>{e(label)}"
+        # the caption above its plot: under it, on a phone "Safety verdict" read as the
+        # title of the next plot (hostile probe of 6 December 2026)
+        parts.append(f"<figure title=\"{e(column.name)}\"><figcaption>{e(label)}"
                      + (f" <span class=\"note\">({e(note)})</span>" if note else "")
-                     + "</figcaption></figure>")
+                     + f"</figcaption><img alt=\"{e(label)}\" src=\"{url}\"></figure>")
     if steady:
         parts.append("<p>The same at every point:</p><ul class=\"same\">" + "".join(
             f"<li>{e(_at(c, c.values[0], colon=True))}</li>" for c in steady) + "</ul>")
@@ -455,8 +456,9 @@ def answer_lines(table: SweepTable) -> list[str]:
         said = [f"{k} {verbs[v][k != 1]}" for v, k in counts.items() if k]
         if failed:
             said.append(f"{failed} could not be computed")
-        if counts["pass"] == n:
-            lines.append(f"Safety: every one of the {n} points passes.")
+        every = next((v for v in ("pass", "warn", "fail") if counts[v] == n), None)
+        if every is not None:
+            lines.append(f"Safety: every one of the {n} points {verbs[every][0]}.")
         elif said:
             first = next((i for i in order if verdicts[i] in ("warn", "fail")), None)
             at = (f"; the first that does not pass: {where(first)}"
