@@ -610,13 +610,19 @@ def test_check_warns_where_a_clipped_current_output_could_exceed_a_skin_rule(
     programmed current into a load low enough: 40 mA is 1.73 mA/cm² r.m.s. on 4 cm² at
     300 µs, 100 Hz (under the 2 mA/cm²), 50 mA 2.17 (over it). estim check passed both;
     estim run, into the site's load, warned (review of 6 December 2026)."""
-    _, density = _density_on_small_pads(
+    program, density = _density_on_small_pads(
         'control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "10 V"\n'
         'output_indicator = true', amplitude)
     assert density.value == pytest.approx(0.020 * math.sqrt(0.03) / 4e-4, rel=1e-9)
     assert density.verdict is verdict
     assert ("its programmed current, which its compliance clips" in density.note) is \
         (verdict is Verdict.WARN)
+    # at the device maximum the current is the maximum's, not the programmed one ("up to
+    # 1 A, its programmed current" of a 25 mA program; hostile probe of 6 December 2026)
+    top = next(f for f in check(program).by_rule("iec.current_density")
+               if f.setting is Setting.DEVICE_MAXIMUM)
+    assert top.verdict is Verdict.WARN
+    assert "up to 100 mA, its current at the device maximum, which its compliance" in top.note
 
 
 @pytest.mark.parametrize(("device", "amplitude", "into_500_a", "into_200_a"), [

@@ -165,9 +165,14 @@ def _below_test_load(found: list[Finding], out: ChannelOutput,
         return found
     voltage = out.stimulus.control is Control.VOLTAGE
     most = current_limit if voltage else out.stimulus.peak
+    # the current set at this setting: at the device maximum it is not the programmed one
+    # ("up to 1 A, its programmed current" of a 25 mA program; hostile probe of 6 December
+    # 2026)
+    set_words = ("current at the device maximum" if out.setting is Setting.DEVICE_MAXIMUM
+                 else "programmed current")
     bound = ("a voltage-controlled device that states no current limit" if most is None
              else f"up to {current_text(most)}, its "
-             + ("current limit" if voltage else "programmed current, which its compliance "
+             + ("current limit" if voltage else f"{set_words}, which its compliance "
                 "clips into 500 Ω"))
     return warn_below(found, scale, bound)
 
