@@ -242,6 +242,10 @@ def test_iontophoresis_beyond_24_h_is_refused():
     assert "mA*min" in str(err.value)
     # in units a person reads: it said "1e-06 mA" and "6.67e+05 h" (probe, 5 December 2026)
     assert "0.001 µA" in err.expected and "666,667 h" in err.expected
+    # and the amplitude that would deliver it in time: 40 mA·min over 24 h less half the
+    # 30 s ramps (hostile probe of 6 December 2026)
+    least = 40e-3 * 60 / (86400 - 30) * 1e6  # [C / s -> µA]
+    assert f"or an amplitude of at least {least:.3g} µA for it" in err.expected
 
 
 def test_an_iontophoresis_dose_under_its_ramps_names_the_amplitude_too():

@@ -658,11 +658,16 @@ class Iontophoresis(FrozenModel):
                              f"{current_text(self.amplitude.value)} ({ramp_charge / 0.06:.3g} "
                              "mA*min); or a smaller amplitude, or shorter ramps")
         if self.duration > MAX_SESSION_S:
-            most = self.amplitude.value * (MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down))
+            hours = MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down)
+            most = self.amplitude.value * hours
+            # the amplitude that delivers it in time too: an --amplitude of 0.001 mA was told
+            # about the dose alone (hostile probe of 6 December 2026)
+            least = self.dose / hours
             raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",
                              f"a dose that {current_text(self.amplitude.value)} delivers "
                              f"within 24 h (at most {most / 0.06:.4g} mA*min; this one takes "
-                             f"{_hours(self.duration)} h)")
+                             f"{_hours(self.duration)} h), or an amplitude of at least "
+                             f"{current_text(least)} for it")
 
     @property
     def plateau_s(self) -> float:
