@@ -516,3 +516,20 @@ def test_a_file_name_too_long_is_named_as_read_or_written(capsys, tmp_path, monk
     assert main(["check", "tens_conventional", "-o", f"{long}.md"]) == 2
     said = capsys.readouterr().err
     assert said.count("\n") == 1 and "error: --output: cannot write 'bbb" in said
+
+
+def test_an_edited_copy_beside_an_examples_name_is_pointed_out(capsys, tmp_path, monkeypatch):
+    """After ``estim new tens_burst -o tens_burst.toml`` and an edit, ``estim check
+    tens_burst`` ran the bundled example without a word (hostile probe of 6 December
+    2026): it still does, and says that the file is run by its file name."""
+    from estim.program.bundled import bundled_examples
+
+    monkeypatch.chdir(tmp_path)
+    text = bundled_examples()["tens_burst"].read_text(encoding="utf-8")
+    (tmp_path / "tens_burst.toml").write_text(text.replace('"30 mA"', '"20 mA"'))
+    assert main(["check", "tens_burst", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["program"] == "Burst TENS, lower back"
+    assert "the file tens_burst.toml here is run by its file name" in out.err
+    assert main(["check", "tens_burst.toml", "--json"]) == 0
+    assert "note" not in capsys.readouterr().err

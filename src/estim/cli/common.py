@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,12 @@ def load(args: argparse.Namespace) -> tuple[Program, Path]:
     from estim.program.override import with_amplitude
 
     program, path = resolve_program(args.program)
+    name = args.program
+    if isinstance(name, str) and path != Path(name) and Path(f"{name}.toml").is_file():
+        # an edited copy beside the bundled example's name: the example ran, unsaid
+        # (hostile probe of 6 December 2026)
+        print(f"estim: note: {shown(name)} is estim's bundled example; the file "
+              f"{shown(name)}.toml here is run by its file name", file=sys.stderr)
     amplitude = getattr(args, "amplitude", None)
     if amplitude is not None:
         program = with_amplitude(path, amplitude, option="--amplitude")
