@@ -206,7 +206,8 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
 _CASED_UNITS = {
     "current": ("A", "mA", "uA", "nA"), "voltage": ("V", "mV", "kV"),
     "time": ("s", "ms", "us", "min", "h"), "frequency": ("Hz", "kHz"),
-    "charge": ("C", "mC", "uC"),
+    "charge": ("C", "mC", "uC", "mA*min"), "length": ("um", "mm", "cm", "m"),
+    "conductivity": ("S/m",),
 }
 
 

@@ -353,6 +353,10 @@ def test_an_unknown_unit_is_named() -> None:
     ("200 US", "time", "200 us"),  # pint knows no "US"
     ("10 MS", "time", "10 ms"),  # megasiemens
     ("40 mv", "voltage", "40 mV"),
+    ("1 MM", "length", "1 mm"),  # megametres
+    ("10UM", "length", "10 um"),
+    ("0.1 s/m", "conductivity", "0.1 S/m"),  # seconds per metre
+    ("40 mA*MIN", "charge", "40 mA*min"),
 ])
 def test_a_unit_in_another_case_is_suggested_in_its_own(text: str, dimension: str,
                                                         meant: str) -> None:
