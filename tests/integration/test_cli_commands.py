@@ -533,3 +533,7 @@ def test_an_edited_copy_beside_an_examples_name_is_pointed_out(capsys, tmp_path,
     assert "the file tens_burst.toml here is run by its file name" in out.err
     assert main(["check", "tens_burst.toml", "--json"]) == 0
     assert "note" not in capsys.readouterr().err
+    # estim sweep reads its program its own way: the same note (review)
+    assert main(["sweep", "tens_burst", "--vary", "amplitude=10,20mA", "--safety-only",
+                 "-o", str(tmp_path / "sw")]) == 0
+    assert "the file tens_burst.toml here is run by its file name" in capsys.readouterr().err

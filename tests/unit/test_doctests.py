@@ -29,7 +29,7 @@ MODULES = (
     "estim.cli.fibers", "estim.report.fiber_text",
     "estim.effects.dbs",
     "estim.report.field_numbers",
-    "estim.sweep.population",
+    "estim.sweep.population", "estim.sweep.point",
     "estim.skin",
     "estim.safety.render",
     "tests.programs",  # the tests' program builder shows what it writes

@@ -555,6 +555,16 @@ def test_a_threshold_is_drawn_with_the_runs_people_round_it() -> None:
     page = sweep_page(SweepTable(tuple(columns)), title="t")
     assert re.findall(r'<figure title="([^"]+)"', page) == ["sensory_threshold_mA"]
     assert "line: the reference anatomy; shaded: the 10th-90th percentile" in page
+    # over two axes the threshold is a heatmap: its people's percentiles keep their own
+    # plots, not left off every plot (review of 6 December 2026)
+    grid = [Column("pulse_width", widths, "input", label="pulse_width (µs)"),
+            Column("frequency", (80.0, 80.0, 100.0), "input", label="frequency (Hz)"),
+            *columns[1:]]
+    page = sweep_page(SweepTable(tuple(grid)), title="t")
+    assert re.findall(r'<figure title="([^"]+)"', page) == [
+        "sensory_threshold_mA", "sensory_threshold_p10_mA", "sensory_threshold_median_mA",
+        "sensory_threshold_p90_mA"]
+    assert "line: the reference anatomy" not in page
 
 
 def test_a_subjects_sweeps_page_says_what_its_subjects_are() -> None:
@@ -574,4 +584,5 @@ def test_a_subjects_sweeps_page_says_what_its_subjects_are() -> None:
 
     page = html.unescape(sweep_page(table, title="t"))
     assert "Each subject is a person of this sweep's own draw" in page
-    assert "with 5 of them the shaded 10th-90th percentile lies near the lowest" in page
+    assert "with 5 of them their 10th and 90th percentiles lie near the lowest" in page
+    assert "shaded" not in page  # a subjects-only sweep's plots are histograms (review)

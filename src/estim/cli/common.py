@@ -42,6 +42,15 @@ def add_json(p: argparse.ArgumentParser, help: str = "machine-readable summary o
     p.add_argument("--json", action="store_true", help=help)
 
 
+def note_copy_beside(name: object, path: Path) -> None:
+    """Say on stderr that ``name`` ran the bundled example where a file ``name.toml`` is
+    here: an edited copy beside the example's name ran the example, unsaid (hostile probe
+    of 6 December 2026)."""
+    if isinstance(name, str) and path != Path(name) and Path(f"{name}.toml").is_file():
+        print(f"estim: note: {shown(name)} is estim's bundled example; the file "
+              f"{shown(name)}.toml here is run by its file name", file=sys.stderr)
+
+
 def load(args: argparse.Namespace) -> tuple[Program, Path]:
     """The program named by ``args.program``, with ``args.amplitude`` applied, and its file;
     its site and placements are checked too (no mesh, no solve), so every command refuses
@@ -50,12 +59,7 @@ def load(args: argparse.Namespace) -> tuple[Program, Path]:
     from estim.program.override import with_amplitude
 
     program, path = resolve_program(args.program)
-    name = args.program
-    if isinstance(name, str) and path != Path(name) and Path(f"{name}.toml").is_file():
-        # an edited copy beside the bundled example's name: the example ran, unsaid
-        # (hostile probe of 6 December 2026)
-        print(f"estim: note: {shown(name)} is estim's bundled example; the file "
-              f"{shown(name)}.toml here is run by its file name", file=sys.stderr)
+    note_copy_beside(args.program, path)
     amplitude = getattr(args, "amplitude", None)
     if amplitude is not None:
         program = with_amplitude(path, amplitude, option="--amplitude")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from estim.cli.common import add_json, add_program, print_json, shown
+from estim.cli.common import add_json, add_program, note_copy_beside, print_json, shown
 from estim.text import spreadsheet_file
 
 __all__ = ["register"]
@@ -101,6 +101,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise InputError("program", str(args.file), "a program in the sweep file (program = "
                          "\"tens_conventional\" or a path) or on the command line")
     _, path = resolve_program(name)
+    note_copy_beside(name, path)  # as the other commands (review of 6 December 2026)
     if spec is not None and spec.program and args.program:
         theirs = resolve_program(spec.program)[1]
         if Path(theirs).resolve() != Path(path).resolve():

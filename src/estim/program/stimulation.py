@@ -306,7 +306,7 @@ class Russian(FrozenModel):
     @model_validator(mode="after")
     def _check(self) -> Russian:
         positive(self, "carrier_frequency", "burst_frequency", "on_time", "duration")
-        _medium_frequency(self.carrier_frequency, "medium-frequency carriers are 1-10 kHz")
+        _medium_frequency(self.carrier_frequency, "medium-frequency carriers are usually 1-10 kHz")
         non_negative(self, "off_time", "ramp_up", "ramp_down")
         if not 0 < self.burst_duty <= 1:
             raise InputError("burst_duty", self.burst_duty,
@@ -361,7 +361,7 @@ class Interferential(FrozenModel):
     def _check(self) -> Interferential:
         positive(self, "carrier_frequency", "beat_frequency", "duration")
         # the carrier first: a 1 Hz one blamed the beat (hostile probe of 6 December 2026)
-        _medium_frequency(self.carrier_frequency, "interferential carriers are 1-10 kHz")
+        _medium_frequency(self.carrier_frequency, "interferential carriers are usually 1-10 kHz")
         if self.beat_frequency >= self.carrier_frequency / 2:
             raise InputError("beat_frequency", self.beat_frequency,
                              "a beat well below the carrier frequency")
@@ -658,11 +658,11 @@ class Iontophoresis(FrozenModel):
                              f"{current_text(self.amplitude.value)} ({ramp_charge / 0.06:.3g} "
                              "mA*min); or a smaller amplitude, or shorter ramps")
         if self.duration > MAX_SESSION_S:
-            hours = MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down)
-            most = self.amplitude.value * hours
+            seconds = MAX_SESSION_S - 0.5 * (self.ramp_up + self.ramp_down)
+            most = self.amplitude.value * seconds
             # the amplitude that delivers it in time too: an --amplitude of 0.001 mA was told
             # about the dose alone (hostile probe of 6 December 2026)
-            least = self.dose / hours
+            least = self.dose / seconds
             raise InputError("dose", f"{self.dose / 0.06:.4g} mA*min",
                              f"a dose that {current_text(self.amplitude.value)} delivers "
                              f"within 24 h (at most {most / 0.06:.4g} mA*min; this one takes "

@@ -149,9 +149,10 @@ def time_constant_lines(sd: dict[str, Any] | None) -> list[tuple[str, str]]:
     people = sd["sensory"]["human_mean_s"] / sd["motor"]["human_mean_s"]
     order = ("the longer, as people's is" if ratio > 1 else
              "the shorter, where people's is the longer")
-    widths = sd.get("pulse_widths_s") or [0.0]
-    span = f"{format_value(min(widths), 'µs')}–{format_value(max(widths), 'µs')}"
-    lines.append((f"(fitted on single monophasic pulses of {span}, as Mogyoros et al. 1996 "
+    widths = sd.get("pulse_widths_s") or []
+    span = (f" of {format_value(min(widths), 'µs')}–{format_value(max(widths), 'µs')}"
+            if widths else "")
+    lines.append((f"(fitted on single monophasic pulses{span}, as Mogyoros et al. 1996 "
                   f"measured: the sensory constant is {ratio:.2f} × the motor one here, "
                   f"{order} (× {people:.2f}); the program's own pulses give other "
                   "constants)", "dim"))

@@ -173,8 +173,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             ax.fill_between(positions, lo, hi, alpha=0.2,
                             color=line.get_color())
             shaded = True
-    band = _people_band(table, column) if len(groups) == 1 and not subjects else None
-    if band is not None and x_col.numeric:
+    band = _people_band(table, column)
+    if band is not None:
         # the run's people drawn round the reference anatomy's line: 21 plots of their own
         # did not say which was which (researcher's probe of 6 December 2026)
         def at_x(c: Column) -> list[float]:
@@ -204,7 +204,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     if len(groups) > 1:
         ax.legend(fontsize=8)
     notes = [note] if note else []
-    if band is not None and x_col.numeric:
+    if band is not None:
         notes.append("line: the reference anatomy; shaded: the 10th-90th percentile of the "
                      f"run's {VIRTUAL_SUBJECTS} virtual people, dashed: their median")
     if rest and shaded:
@@ -222,10 +222,14 @@ _BAND = re.compile(r"(sensory|motor|pain)_threshold_(p10|median|p90)_mA")
 
 def _people_band(table: SweepTable, column: Column) -> tuple[Column, Column, Column] | None:
     """The 10th percentile, median and 90th percentile columns of ``column``'s threshold
-    over the run's virtual people, where the sweep has them; None otherwise."""
+    over the run's virtual people, where the sweep has them and ``column``'s plot draws
+    them (a line over one numeric axis, no subjects); None otherwise. Elsewhere (a heatmap
+    of two axes) they are plotted on their own, not left off (review of 6 December 2026)."""
     m = re.fullmatch(r"(sensory|motor|pain)_threshold_mA", column.name)
     names = {c.name: c for c in table.columns}
-    if m is None:
+    varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
+    if (m is None or len(varied) != 1 or not varied[0].numeric or SUBJECT in names
+            or not any(v is not None for v in column.values)):
         return None
     band = [names.get(f"{m.group(1)}_threshold_{q}_mA") for q in ("p10", "median", "p90")]
     if any(c is None or not any(v is not None for v in c.values) for c in band):
@@ -330,7 +334,7 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     subjects = [c for c in table.inputs if c.name == SUBJECT]
     if subjects:
         people = len(set(subjects[0].values))
-        few = (f"; with {people} of them the shaded 10th-90th percentile lies near the lowest "
+        few = (f"; with {people} of them their 10th and 90th percentiles lie near the lowest "
                "and the highest" if people < 10 else "")
         parts.append(f'<p class="note">{e(SUBJECTS_NOTE[0].upper() + SUBJECTS_NOTE[1:])}'
                      f"{e(few)}.</p>")
@@ -495,7 +499,8 @@ def answer_lines(table: SweepTable) -> list[str]:
         # a tingling read where the Aβ sample ran out is not a prediction: three "light
         # tingling" rows of a subjects sweep were stated as findings (researcher's probe)
         if "thresholds_at_sample_edge" in names:
-            edge = sum(bool(v) for v in table.column("thresholds_at_sample_edge").values)
+            edge = sum(isinstance(v, str) and bool(v.strip())
+                       for v in table.column("thresholds_at_sample_edge").values)
             if edge:
                 lines.append(f"At {edge} of the {n} points a threshold lies where the model's "
                              "sample of Aβ afferents runs out (every one of them fires): the "

@@ -290,6 +290,26 @@ def _point_effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus,
         bands=subject is None)  # a subject's own thresholds, not the bands' people's
 
 
+def window_ratio(sensory: Scalar | None, pain: Scalar | None, *,
+                 sensory_at_edge: bool = False) -> float | None:
+    """Pain ÷ sensory threshold, Alon et al.'s window; None where either is not a finite
+    threshold above 0, or the sensory one lies where the Aβ sample runs out (not a
+    prediction, so neither is the ratio; review of 6 December 2026).
+
+    >>> window_ratio(4.85, 46.0)
+    9.484536082474227
+    >>> window_ratio(4.85, float("inf")), window_ratio(0.0, 46.0), window_ratio(None, 46.0)
+    (None, None, None)
+    >>> window_ratio(4.85, 46.0, sensory_at_edge=True) is None
+    True
+    """
+    if sensory_at_edge or not (isinstance(sensory, float) and isinstance(pain, float)):
+        return None
+    if not (math.isfinite(sensory) and math.isfinite(pain) and sensory > 0 and pain > 0):
+        return None
+    return pain / sensory
+
+
 def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     out: dict[str, Scalar] = {}
     window = effects.window
@@ -309,14 +329,15 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
                     out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
                     out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
                     out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
-        sensory, pain = out.get("sensory_threshold_mA"), out.get("pain_threshold_mA")
-        if isinstance(sensory, float) and isinstance(pain, float) and 0 < sensory \
-                and math.isfinite(pain) and math.isfinite(sensory):
-            out["window_pain_over_sensory"] = pain / sensory
         # a count of Aβ afferents more than lie under the pads (a 4 cm pad's strong tingling
         # read 23.7 mA beside a 5 cm pad's 9.1, unflagged; probe of 5 December 2026)
-        out["thresholds_at_sample_edge"] = ", ".join(window.short_of_afferents(
-            1.0 if point.subject is None else point.subject.density_scale))
+        edge = window.short_of_afferents(
+            1.0 if point.subject is None else point.subject.density_scale)
+        out["thresholds_at_sample_edge"] = ", ".join(edge)
+        ratio = window_ratio(out.get("sensory_threshold_mA"), out.get("pain_threshold_mA"),
+                             sensory_at_edge="sensory" in edge)
+        if ratio is not None:
+            out["window_pain_over_sensory"] = ratio
         # the subject's own (its factors' recruitment), or the reference anatomy's
         r = sensation.recruitment if sensation is not None else window.recruitment
         out.update(abeta_recruited_fraction=r.abeta, adelta_recruited_fraction=r.adelta,

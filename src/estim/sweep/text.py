@@ -107,8 +107,10 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     # sweep printed 59.4 mA strong tingling above its own pain, unflagged (researcher's
     # probe of 6 December 2026)
     at_edge = names.get("thresholds_at_sample_edge")
-    edges = [{_EDGE_COLUMNS.get(w.strip(), "") for w in str(at_edge.values[i] or "").split(",")
-              if w.strip()} if at_edge is not None else set() for i in range(n)]
+    edge_words = [str(v) if isinstance(v, str) else "" for v in
+            (at_edge.values if at_edge is not None else ("",) * n)]
+    edges = [{_EDGE_COLUMNS[w.strip()] for w in words.split(",") if w.strip() in _EDGE_COLUMNS}
+             for words in edge_words]
     for i in range(min(n, MOST_ROWS)):
         t.add_row(*(("≥ " if beyond[i] and c.name in _AT_LEAST else "")
                     + cell_text(c.values[i])
