@@ -451,7 +451,10 @@ def answer_lines(table: SweepTable) -> list[str]:
     if n == 0:
         return lines
     # the lowest along the axes first (in the table's order, 40 mA came before 10 mA)
-    order = sorted(range(n), key=lambda i: tuple(_keys(c).index(c.values[i]) for c in varied))
+    # each axis's ranks once (a 10,000-point sweep listed its keys again for every point)
+    ranks = [{k: r for r, k in enumerate(_keys(c))} for c in varied]
+    order = sorted(range(n), key=lambda i: tuple(rank[c.values[i]]
+                                                 for rank, c in zip(ranks, varied, strict=True)))
     if "safety_verdict" in names:
         verdicts = table.column("safety_verdict").values
         counts = {v: sum(x == v for x in verdicts) for v in ("pass", "warn", "fail")}
