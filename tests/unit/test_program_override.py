@@ -55,6 +55,9 @@ def test_the_files_expectations_hold_at_the_files_amplitude_only() -> None:
 @pytest.mark.parametrize(("example", "value", "expected"), [
     ("tens_conventional", "101 mA", "at most the device maximum (100 mA)"),
     ("hvpc_wound", "600 V", "at most the device maximum (500 V)"),
+    # mega-amperes are a valid unit, so parsing gave no case hint (probe, 6 December 2026)
+    ("tens_conventional", "25 MA", "(100 mA) (M is mega; did you mean '25 mA'?)"),
+    ("hvpc_wound", "150 MV", "(500 V) (M is mega; did you mean '150 mV'?)"),
     ("iontophoresis_dexamethasone", "0 mA", "a current of at least 1 nA (a d.c. channel at 0"),
     # it read "0, or at least 1 nA" beside the 0's refusal (probe of 6 December 2026)
     ("iontophoresis_dexamethasone", "1e-7 mA", "a current of at least 1 nA (a d.c. channel"),

@@ -90,6 +90,10 @@ def test_a_percentage_axis_is_written_as_the_program_reads_it() -> None:
     assert err.value.value == "0.1"
     with pytest.raises(InputError, match="a unit on 40 too"):
         parse_axis("amplitude=5mA..40:3")
+    # ends of two kinds: the range is named, not its start "in a unit convertible to 'ms'"
+    with pytest.raises(InputError, match=r"one kind \('mA' does not convert to 'ms'\)") as err:
+        parse_axis("amplitude=5mA..40ms:3")
+    assert err.value.value == "5mA..40ms:3"
     assert parse_axis("burst_duty=0..30%:3").numbers == (0.0, 15.0, 30.0)
     assert parse_axis("amplitude=5..40mA:3").numbers == parse_axis(
         "amplitude=5mA..40mA:3").numbers == (5.0, 22.5, 40.0)

@@ -475,8 +475,12 @@ class Program(FrozenModel):
                                  f"{self.device.control.value}-controlled")
             if amp.value > self.device.max_amplitude * (1 + 1e-12):
                 limit = Amplitude(value=self.device.max_amplitude, control=amp.control)
-                raise InputError(where, fmt_amplitude(amp),
-                                 f"at most the device maximum ({fmt_amplitude(limit)})")
+                # '25 MA' is mega-amperes, a valid unit, so parsing gave no case hint
+                unit = "A" if amp.control is Control.CURRENT else "V"
+                mega = (f" (M is mega; did you mean '{amp.value / 1e6:g} m{unit}'?)"
+                        if amp.value >= 1e6 else "")
+                raise InputError(where, fmt_amplitude(amp), f"at most the device maximum "
+                                 f"({fmt_amplitude(limit)}){mega}")
             if c.stimulation.type == "iontophoresis" and \
                     amp.value > IONTOPHORESIS_MAX_A * (1 + 1e-12):
                 # accepted, then estim run failed in the dose model with "current_A: got

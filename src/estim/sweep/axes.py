@@ -247,7 +247,13 @@ def _range(match: re.Match[str], opt: str, spec: str) -> list[_Item]:
         raise InputError(opt, f"{a:g}", f"'{a:g}%' or '{a * 100:g}%': a bare number up to "
                          f"1 before a percentage is ambiguous ({_FRACTION_OR_PERCENT})")
     if ua and ub and ua != ub:
-        a = _convert(a, ua, ub, opt)
+        try:
+            a = _convert(a, ua, ub, opt)
+        except InputError:
+            # it asked for '5 mA' "in a unit convertible to 'ms'", as if the time were
+            # meant (probe of 6 December 2026): the range is named, and both its units
+            raise InputError(opt, spec, f"both ends in units of one kind ('{ua}' does not "
+                             f"convert to '{ub}')") from None
     if n == 1 and a != b:  # after the conversion: '1000uA..1mA:1' is one point
         raise InputError(opt, spec, whole)
     step = (b - a) / (n - 1) if n > 1 else 0.0
