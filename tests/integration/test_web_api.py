@@ -661,7 +661,7 @@ def test_unknown_person(client: TestClient) -> None:
     _refused(client.get("/api/people/99999/plot.png"), "person_id")
     _refused(client.get("/api/people/abc/sessions"), "person_id", "abc")
     # past a 64-bit integer SQLite raised OverflowError: an HTTP 500 (probe, 5 December 2026)
-    for huge in (2**63, 10**23):
+    for huge in (2**31, 2**63, 10**23):  # 2**31: past PostgreSQL's INTEGER id
         for path in (f"/api/people/{huge}", f"/api/people/{huge}/sessions",
                      f"/api/people/{huge}/calibrations", f"/api/people/{huge}/plot.png",
                      f"/api/export.csv?person_id={huge}"):
@@ -847,6 +847,36 @@ def test_serve_refuses_a_busy_port_a_port_out_of_range_and_a_bad_database(
     assert main(["serve", "--no-browser", "--port", "0", "--database", "nonsense://x"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("estim serve: error: database: got 'nonsense://x', expected")
+    # tracebacks with exit code 1 before (probe of 7 December 2026)
+    assert main(["serve", "--no-browser", "--port", "0", "--database",
+                 "postgresql+psycopg://u:secret@127.0.0.1:abc/db"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "expected an SQLAlchemy URL" in err and "secret" not in err
+
+
+def test_serve_says_an_in_memory_journal_is_lost_when_it_stops() -> None:
+    """sqlite:// started without a word (probe of 7 December 2026)."""
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "estim", "serve", "--port", "0", "--no-browser",
+         "--database", "sqlite://"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        warning = process.stderr.readline()
+        assert warning.startswith("estim serve: warning: the journal is in memory (--database "
+                                  "sqlite://): everything recorded is lost"), warning
+        assert process.stdout.readline().startswith("estim serve: http://127.0.0.1:")
+        time.sleep(0.5)  # uvicorn's signal handlers in place
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        assert "Traceback" not in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def test_serve_elsewhere_than_this_computer_warns(tmp_path: Path) -> None:

@@ -233,7 +233,8 @@ def test_bad_calibration_is_named_and_nothing_stored(journal: Journal, field: st
     assert journal.calibrations(pid) == []
 
 
-@pytest.mark.parametrize("bad_id", [999, 0, -1, True, "1", None])
+# 2**31: past PostgreSQL's INTEGER id column, "integer out of range" was an HTTP 500
+@pytest.mark.parametrize("bad_id", [999, 0, -1, True, "1", None, 2**31, 2**63])
 def test_unknown_person_is_refused_everywhere(journal: Journal, bad_id: Any) -> None:
     journal.add_person("Ada")
     calls = [
@@ -252,12 +253,56 @@ def test_unknown_person_is_refused_everywhere(journal: Journal, bad_id: Any) -> 
     assert _counts(journal) == (1, 0, 0)
 
 
-def test_bad_url_is_named() -> None:
+def test_bad_url_is_named(tmp_path: Path) -> None:
     with pytest.raises(JournalError) as info:
         Journal("not a url")
     assert info.value.field == "database"
     with pytest.raises(JournalError, match="driver"):
         Journal("nosuchdb+nodriver://host/db")
+    # each was a traceback with exit code 1 (probe of 7 December 2026); a password that
+    # SQLAlchemy could not parse out is hidden all the same
+    for url, words in (("postgresql+psycopg://u:secret@127.0.0.1:abc/db", "an SQLAlchemy URL"),
+                       ("postgresql+psycopg://[::1/db", "an SQLAlchemy URL"),
+                       (f"sqlite+aiosqlite:///{tmp_path}/j.sqlite", "driver is installed"),
+                       (f"sqlite:///{tmp_path}/x%00y.sqlite", "null byte")):
+        with pytest.raises(JournalError, match=words) as info:
+            Journal(url)
+        assert info.value.field == "database" and "secret" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(journal_url: str) -> None:
+    """Another program's database was given estim's tables beside its own (and a SQLite
+    file switched to WAL), where a journal of a newer estim was refused but switched to WAL
+    all the same (probe of 7 December 2026): both are refused before anything is written."""
+    engine = create_engine(journal_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE notes (x INTEGER)")
+        conn.exec_driver_sql("INSERT INTO notes VALUES (1)")
+    path = Path(journal_url.removeprefix("sqlite:///")) if engine.dialect.name == "sqlite" \
+        else None
+    written = path.read_bytes() if path else b""
+    with pytest.raises(JournalError, match="another program's tables: notes") as info:
+        Journal(journal_url)
+    assert info.value.field == "database" and "nothing was changed" in str(info.value)
+    assert set(inspect(engine).get_table_names()) == {"notes"}
+    if path:
+        assert path.read_bytes() == written
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+    with engine.begin() as conn:  # an estim journal of a newer schema: refused, unwritten
+        conn.exec_driver_sql("DROP TABLE notes")
+    Journal(journal_url).close()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'abc123'")
+        if path:
+            conn.exec_driver_sql("PRAGMA journal_mode = DELETE")
+    written = path.read_bytes() if path else b""
+    with pytest.raises(JournalError, match="revision 'abc123' is not one this estim knows"):
+        Journal(journal_url)
+    if path:
+        assert path.read_bytes() == written
+    engine.dispose()
 
 
 # -- CSV ---------------------------------------------------------------------------------

@@ -107,7 +107,12 @@ def _serve(args: argparse.Namespace) -> int:
     state = app.state.web
     url = _url("127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host, port)
     try:
-        state.journal()  # a database that cannot be opened is said now, not on first use
+        # a database that cannot be opened is said now, not on first use
+        if state.journal().in_memory:
+            # sqlite:// started without a word (probe of 7 December 2026)
+            print("estim serve: warning: the journal is in memory (--database "
+                  f"{args.database}): everything recorded is lost when the server stops",
+                  file=sys.stderr)
         print(f"estim serve: {url}  (Ctrl-C stops it)", flush=True)
         if not args.no_browser and sys.stdout.isatty():
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()

@@ -129,19 +129,83 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _hidden(url: str) -> str:
+    """A URL SQLAlchemy cannot parse, with what looks like a password hidden as it hides
+    one ('user:***@host')."""
+    import re
+
+    return re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
 def _engine(url: str) -> Engine:
     try:
         backend = make_url(url).get_backend_name()
-    except ArgumentError:
-        raise JournalError("database", url, "an SQLAlchemy URL, e.g. sqlite:///journal.sqlite "
-                           "or postgresql+psycopg://user@host/db") from None
-    if backend == "sqlite":
-        return _sqlite_engine(url)
+    except (ArgumentError, ValueError):
+        # ValueError: a port that is not a number ('host:abc'), an unclosed '[::1'; a
+        # traceback with exit code 1 (probe of 7 December 2026)
+        raise JournalError("database", _hidden(url), "an SQLAlchemy URL, e.g. "
+                           "sqlite:///journal.sqlite or postgresql+psycopg://user@host/db"
+                           ) from None
     try:
+        if backend == "sqlite":
+            return _sqlite_engine(url)
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
+        # 'sqlite+aiosqlite://' went past the SQLite branch to a traceback (probe of
+        # 7 December 2026)
         raise JournalError("database", make_url(url).render_as_string(hide_password=True),
                            f"an SQLAlchemy URL whose driver is installed ({exc})") from None
+
+
+def _revisions() -> set[str]:
+    """Every schema revision this estim's migrations know."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location",
+                           str(resources.files("estim.journal").joinpath("migrations")))
+    return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _foreign(url: str, engine: Engine) -> str | None:
+    """Why the database is not a journal estim may write (another program's tables, or a
+    schema revision this estim does not know), read without writing anything; None where
+    it is new, empty or a journal of this estim or an older one. Another program's SQLite
+    file was given estim's tables beside its own and switched to WAL, and a refused one was
+    still switched to WAL (probe of 7 December 2026)."""
+    from sqlalchemy import inspect
+
+    parsed = make_url(url)
+    if engine.dialect.name == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return None
+        path = Path(parsed.database).expanduser()
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        # a plain read-only engine: the journal's own sets WAL on every connection
+        reader = create_engine(f"sqlite:///{path.as_uri()}?mode=ro&uri=true")
+    else:
+        reader = engine
+    try:
+        with reader.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            versions = (set(connection.execute(text("SELECT version_num FROM "
+                                                    "alembic_version")).scalars())
+                        if "alembic_version" in tables else set())
+    except DBAPIError:
+        return None  # not a database at all, or unreachable: said when it is opened
+    finally:
+        if reader is not engine:
+            reader.dispose()
+    if tables and "alembic_version" not in tables:
+        named = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        return (f"a new database or an estim journal (it holds another program's tables: "
+                f"{named}); nothing was changed")
+    unknown = sorted(versions - _revisions())
+    if unknown:
+        return (f"a journal written by this version of estim or an older one (its schema "
+                f"revision '{unknown[0]}' is not one this estim knows); nothing was changed")
+    return None
 
 
 def migrate(engine: Engine) -> None:
@@ -307,11 +371,18 @@ class Journal:
         engine: Engine | None = None
         try:
             engine = _engine(self.url)
+            foreign = _foreign(self.url, engine)
+            if foreign is not None:
+                raise self._refused(engine, foreign)
             _migrate_when_free(engine)
+        except JournalError:
+            raise
         except CommandError as exc:  # a revision this estim does not know: a newer schema
             raise self._refused(engine, "a journal written by this version of estim or an "
                                 f"older one ({exc})") from None
-        except (DBAPIError, OSError) as exc:
+        except (DBAPIError, OSError, ValueError) as exc:
+            # ValueError: a NUL in a SQLite path ("embedded null byte"; probe of
+            # 7 December 2026)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise self._refused(engine, f"a database estim can open and write ({reason})"
                                 ) from None
@@ -329,7 +400,10 @@ class Journal:
 
     def _shown(self) -> str:
         """The URL with its password hidden."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads
+            return _hidden(self.url)
 
     def __repr__(self) -> str:
         return f"Journal({self._shown()!r})"
@@ -339,6 +413,11 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the journal lives in memory (``sqlite://``): gone when it is closed."""
+        return isinstance(self._engine.pool, StaticPool)
 
     @property
     def backend(self) -> str:

@@ -163,16 +163,18 @@ def program_at_site(program_name: str, site_name: str) -> None:
                            f"{where}")
 
 
-#: Largest id a database keeps (a signed 64-bit integer): above it SQLite raised
-#: OverflowError, an HTTP 500 (probe of 5 December 2026).
-MAX_ID = 2**63 - 1
+#: Largest id the journal's tables hold: their id columns are SQL INTEGERs, 32-bit on
+#: PostgreSQL. Above 2**63 - 1 SQLite raised OverflowError (probe of 5 December 2026), and
+#: above 2**31 - 1 PostgreSQL "integer out of range", an HTTP 500 that blamed a row edited
+#: outside estim (probe of 7 December 2026): no person has such an id on either.
+MAX_ID = 2**31 - 1
 
 
 def person_id(value: object) -> int:
     """A positive whole number (whether that person exists is checked in the transaction)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise JournalError("person_id", value, "the id of a person in the journal (a "
-                           "positive whole number)")
+                           f"whole number from 1 to {MAX_ID:,})")
     return value
 
 
