@@ -292,6 +292,19 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         error.wait_for(state="visible")
         assert "Pain before: got 11" in error.text_content()  # its label, not its key
         assert page.locator("#sessions tr").count() == 0
+        # the server out of reach: said so, and the dial's readout marked as the last
+        # answer's ("Failed to fetch", the old readings as if current; hostile probe of
+        # 7 December 2026)
+        page.route("**/dial?*", lambda route: route.abort())
+        _turn(page, position["strong"])
+        said = page.text_content(".error[data-for='amplitude']") or ""
+        assert said.startswith("The estim server cannot be reached") and re.search(
+            r"The readings below are for [\d.]+ mA\.$", said), said
+        assert "unanswered" in (page.get_attribute("#dial-panel", "class") or "")
+        page.unroute("**/dial?*")
+        _turn(page, position["strong"])
+        assert page.text_content(".error[data-for='amplitude']") == ""
+        assert "unanswered" not in (page.get_attribute("#dial-panel", "class") or "")
         page.fill("#pain_before", "6")
         page.click("#record")
         page.wait_for_selector("#sessions tr")
@@ -309,6 +322,15 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         error = page.locator(".error[data-for='pulse_width']")
         error.wait_for(state="visible")
         assert "Pulse width: got '400'" in error.text_content()
+        # two bad settings: each under its own box, both marked (the server sent both,
+        # the page showed the first; hostile probe of 7 December 2026)
+        page.fill("#pad_width", "NaN cm")
+        page.press("#pad_width", "Tab")
+        page.locator(".error[data-for='pad_width']").wait_for(state="visible")
+        assert "Pulse width: got '400'" in error.text_content()
+        assert page.get_attribute("#pad_width", "aria-invalid") == "true"
+        assert page.get_attribute("#pulse_width", "aria-invalid") == "true"
+        page.fill("#pad_width", "")
         page.fill("#pulse_width", "400 us")
         page.press("#pulse_width", "Tab")
         page.wait_for_selector("#job:not([hidden])")

@@ -17,13 +17,27 @@ async function api(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    // the browser's own "Failed to fetch" was all the page said with the server stopped
+    // (hostile probe of 7 December 2026)
+    const err = new Error("The estim server cannot be reached (is estim serve still "
+      + "running?): nothing was sent or saved; what you typed is kept.");
+    err.field = "";
+    err.unreachable = true;
+    throw err;
+  }
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const detail = data && data.detail && typeof data.detail === "object" ? data.detail
       : { field: "", message: `the server answered ${response.status}` };
     const err = new Error(detail.message);
     err.field = detail.field;
+    // every bad setting under its own box (the server sent them all, the page showed
+    // the first; hostile probe of 7 December 2026)
+    err.problems = Array.isArray(detail.problems) ? detail.problems : [];
     throw err;
   }
   return data;
@@ -397,12 +411,19 @@ async function turned() {
     if (seq === state.dialSeq) {
       delete panel.dataset.busy;
       if (err.field === "job") { forgotten(); return; }
-      showError(panel, err, "amplitude");
+      // the readout is the last answer's, not this setting's: dimmed and said (it showed
+      // 5.81 mA's sensation under a dial at 15 mA; hostile probe of 7 December 2026)
+      panel.classList.add("unanswered");
+      const shown = state.dial ? ` The readings below are for ${dialText(state.dial.amplitude)}.`
+        : "";
+      showError(panel, { field: "amplitude", message: `${err.message}${shown}` },
+                "amplitude");
     }
     return;
   }
   if (seq !== state.dialSeq) return; // a later turn already asked
   delete panel.dataset.busy;
+  panel.classList.remove("unanswered");
   $("dial-panel").querySelector('.error[data-for="amplitude"]').textContent = "";
   state.dial = data;
   showDial(data);
