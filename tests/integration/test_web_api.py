@@ -1010,6 +1010,12 @@ def test_the_web_probe_of_6_december(client: TestClient, database: str) -> None:
                          headers={"content-type": "Application/JSON"}), "name")
     assert len(client.get("/api/people").json()) == before
     _refused(client.get("/api/modes?x=1&x=2"), "x", "each query parameter once")
+    # a parameter the route does not take: the export ignored a misspelt person_id and
+    # held everyone's sessions (hostile probe of 7 December 2026); the page takes any
+    _refused(client.get("/api/export.csv?PERSON_ID=2"), "PERSON_ID",
+             "expected only the query parameter person_id ('PERSON_ID' is not one)")
+    _refused(client.get("/api/people?x=1"), "x", "expected no query parameters here")
+    assert client.get("/?utm_source=x").status_code == 200
     put = client.put("/api/people")
     assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD, POST"
     assert put.json()["detail"] == {"field": "method", "message": "method: got 'PUT', "

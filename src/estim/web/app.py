@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -201,6 +201,23 @@ def _methods_of(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
+def _known_query(request: Request) -> None:
+    """Refuse a query parameter the route does not take: ``export.csv?PERSON_ID=2`` (or
+    ``?person=2``) was ignored and the export held every person's sessions (hostile probe
+    of 7 December 2026)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.url.path.startswith("/api/"):
+        return  # the page itself takes whatever a bookmark or a link adds
+    known = sorted({p.alias for p in dependant.query_params})
+    for key, value in request.query_params.items():
+        if key not in known:
+            taken = (f"only the query parameter{'s' if len(known) > 1 else ''} "
+                     f"{', '.join(known)}" if known else "no query parameters here")
+            raise InputError(key if key.isidentifier() else "request", value,
+                             f"{taken} ({key!r} is not one)")
+
+
 def _repeated_query(query: bytes) -> tuple[str, str, str] | None:
     """The first query parameter given twice, with its two values: the dial took the last
     of ``amplitude=10 mA&amplitude=100 mA`` without a word (probe of 6 December 2026)."""
@@ -307,7 +324,7 @@ def create_app(*, database_url: str | None = None, jobs: Jobs | None = None,
     # no Swagger page: its scripts come from a CDN, and the stimulator works offline (probe
     # of 5 December 2026); the schema itself is served
     app = FastAPI(title="estim", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", dependencies=[Depends(_known_query)])
     app.state.web = state
 
     @app.exception_handler(InputError)
