@@ -72,17 +72,20 @@ def _report(path: Path, out: Path) -> tuple[Path, Any, str]:
 def _expected_headings(result: Any) -> list[str]:
     fx = result.effects
     body = []
-    if fx is not None and fx.program_fields is not None:
-        body.append("Field in the tissue")
-    if fx is not None and fx.dbs is not None:
-        body.append("Tissue activated around the lead")
+    # what a person feels and what the program does, then the engineer's tables, in the
+    # order the contents line lists them (clinician's probe of 7 December 2026)
     if fx is not None and fx.window is not None:
         body.append("Sensation window")
     if fx is not None and fx.force is not None:
         body.append("Force and fatigue")
     if fx is not None and fx.dose is not None:
         body.append("Iontophoretic dose")
-    return [*ALWAYS[:5], *body, *ALWAYS[5:]]
+    if fx is not None and fx.dbs is not None:
+        body.append("Tissue activated around the lead")
+    if fx is not None and fx.program_fields is not None:
+        body.append("Field in the tissue")
+    return [*ALWAYS[:2], *body, "Waveform", "Output specification", "Findings",
+            *ALWAYS[5:]]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

@@ -637,4 +637,9 @@ def test_every_link_on_the_page_has_its_target_once() -> None:
         assert targets and targets <= set(ids), targets - set(ids)
         nav = html[html.index('<nav class="toc">'):html.index("</nav>")]
         assert 'href="#summary"' in nav and 'href="#program"' in nav
+        # the contents in the page's own order (they ran in two orders; clinician's probe
+        # of 7 December 2026), every section listed
+        listed = re.findall(r'href="#([^"]+)"', nav)
+        sections = re.findall(r'<section id="([^"]+)"', html)
+        assert listed == sections, (listed, sections)
         assert {f"ref{n}" for n in re.findall(r'<li id="fn(\d+)"', html)} <= set(ids)

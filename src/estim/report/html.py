@@ -54,8 +54,10 @@ def filed_under(kinds: list[str]) -> str:
     return "; ".join(dict.fromkeys(_FILED_UNDER.get(k, "the device's own premarket filing")
                                    for k in kinds))
 
-#: Section headings; the body sections appear when the program has them. In page order,
-#: except the DBS section (last, so the others keep their index), which follows the field.
+#: Section headings; the body sections appear when the program has them. The page (and its
+#: contents line) runs: summary, safety verdict, sensation window, force, dose, DBS,
+#: field, waveform, output specification, findings, notes, program (the index of each is
+#: kept from an earlier order).
 SECTIONS = ("Summary", "Safety verdict", "Output specification", "Findings",
             "Waveform", "Field in the tissue", "Sensation window", "Force and fatigue",
             "Iontophoretic dose", "Notes on the model", "Program file",
