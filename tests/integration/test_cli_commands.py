@@ -358,7 +358,8 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     assert ("duty of ch 1: its passive recharge runs on to the next pulse; the leading "
             "phase alone is on 0.78% of the time") in " ".join(out.split())
     assert main(["check", "dbs_stn", "--amplitude", "0 mA"]) == 0
-    assert "implant.shannon_k: n/a (no charge delivered)" in capsys.readouterr().out
+    assert ("Shannon's k of the charge per phase and its density at the contact: n/a (no "
+            "charge delivered)") in " ".join(capsys.readouterr().out.split())
     # a voltage setting says the current it drives, which the volume is of (it said the
     # volts alone: DBS probe)
     text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")

@@ -673,6 +673,12 @@ def beyond_sample_note(beyond: Mapping[CountCriterion, tuple[int, ...]],
                      f"afferents under and around the cathode than the {need[what]:.0f} it "
                      f"needs{why}, so their threshold is the last sampled afferent's, where "
                      f"the model's sample ends{upper}")
+    if parts:
+        # "for 2 of them the model cannot tell" beside this note's 4 read as a
+        # contradiction (clinician's probe of 7 December 2026)
+        parts.append("at one setting only those of them whose sensation then lies between "
+                     "these thresholds are undecided: the count given with the virtual "
+                     "people")
     return "; ".join(parts)
 
 

@@ -254,7 +254,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     :func:`estim.report.run.result_to_dict` of a result). ``-v`` prints everything."""
     from rich.text import Text
 
-    from estim.safety.render import expectation_text
+    from estim.safety.render import expectation_text, rule_name
 
     prog = data["program"]
     chans = data["channels"]
@@ -294,7 +294,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # which setting: the same rule at the programmed amplitude and the device maximum
         at = ", at the device maximum" if f.get("setting") == "device maximum" else ""
         _hanging(console, f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  ",
-                 Text.from_markup(f"{terminal_text(f['rule_id'])}: {value}{at}"))
+                 Text.from_markup(f"{terminal_text(rule_name(f['description']))}: "
+                                  f"{value}{at}"))
     if len(bad) > 6:
         # estim check has no field: its verdicts can differ from the run's (docs/safety.md)
         console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "

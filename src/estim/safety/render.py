@@ -5,6 +5,8 @@ JSON output is ``report.to_dict()`` (SI values, with display units alongside).
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -14,7 +16,7 @@ from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_v
 from estim.safety.verdicts import Finding, SafetyReport
 from estim.text import terminal_text, wrap_keeping_units
 
-__all__ = ["expectation_text", "format_value", "render_check", "render_findings",
+__all__ = ["expectation_text", "format_value", "render_check", "render_findings", "rule_name",
            "render_table"]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
@@ -56,6 +58,17 @@ def render_table(table: OutputTable, console: Console) -> None:
 
 def _verdict(v: Verdict) -> str:
     return f"[{_STYLE[v]}]{v.value.upper()}[/{_STYLE[v]}]"
+
+
+def rule_name(description: str) -> str:
+    """A rule's name: its description up to its formula or parenthesis. The one-line forms
+    gave the rule's id alone ("iec.rms.le400", "fda.power_density"), which a clinician
+    could not read and the report does not use (clinician's probe of 7 December 2026).
+
+    >>> rule_name("charge balance: net charge per pulse / largest phase charge (a.c.)")
+    'charge balance'
+    """
+    return re.split(r": | \(", description, maxsplit=1)[0]
 
 
 #: Below this many columns the findings are printed one block each instead of as a table:
@@ -134,8 +147,8 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
             # an indicator's threshold is not a limit: above it the device needs one
             # ("14.31 mA (limit 10 mA)" read as a pass over its limit: probe)
             word = "limit"
-            if f.rule_id.startswith("iec.indicator."):
-                value, word = f"{value} into 1 kΩ", "indicator threshold"
+            if f.rule_id.startswith("iec.indicator."):  # the name says "into 1 kΩ"
+                word = "indicator threshold"
                 why = why.replace("above this threshold", "above it")
             shown = (f": {terminal_text(value)} ({word} {terminal_text(most)}"
                      f"{terminal_text(why)})")
@@ -149,7 +162,8 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
             else f", at the {f.setting.value}"
         channel = f"ch {terminal_text(f.channel)}  " if f.channel else ""
         line = Text.from_markup(f"  {_verdict(f.verdict)}  {channel}"
-                                f"{terminal_text(f.rule_id)}{shown}{where}")
+                                f"{terminal_text(rule_name(f.description))}{shown}"
+                                f"{where}")
         # a rule that does not pass says why under it (the brief's warning had no reason;
         # review of 6 December 2026)
         more = [Text(terminal_text(t, markup=False), style=style) for t, style in

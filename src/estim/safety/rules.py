@@ -30,8 +30,22 @@ def _device_rules(out: ChannelOutput) -> list[Finding]:
     t = out.stimulus.timing
     band = iec_rms_band(t.band_frequencies_hz)
     freqs = ", ".join(f"{f:g} Hz" if f > 0 else "d.c." for f in t.band_frequencies_hz)
-    found = [rule_finding(band, out.metrics_500.rms_max_1s, out,
-                      note=f"worst 1 s r.m.s. into 500 Ω; strictest band of: {freqs or 'none'}")]
+    note = f"worst 1 s r.m.s. into 500 Ω; strictest band of: {freqs or 'none'}"
+    loosest = max((iec_rms_band((f,)) for f in t.band_frequencies_hz),
+                  key=lambda row: row.value, default=band)
+    if loosest.value > band.value:
+        # "up to 400 Hz" of a channel listed at 4000 Hz, unexplained, failed a 100 mA
+        # interferential unit (clinician's probe of 7 December 2026): the carrier's own band
+        # and what the output does there are said
+        top = max(f for f in t.band_frequencies_hz if iec_rms_band((f,)) is loosest)
+        rms = out.metrics_500.rms_max_1s
+        does = "is within" if rms <= loosest.value * (1 + 1e-9) else "exceeds"
+        note += (f"; the {top:g} Hz carrier alone is in the band "
+                 f"{loosest.description.rsplit(', ', 1)[-1]} (limit "
+                 f"{format_value(loosest.value, loosest.display_unit)}), which this output "
+                 f"{does}: estim judges a carrier by the strictest band among its carrier "
+                 "and its beat or burst rate, the rate the nerves follow (docs/safety.md)")
+    found = [rule_finding(band, out.metrics_500.rms_max_1s, out, note=note)]
     if not out.is_dc:
         found.append(rule_finding(limit("iec.energy_per_pulse"), out.energy_per_pulse_j(500.0), out,
                               note="largest pulse energy into 500 Ω"))
