@@ -16,8 +16,14 @@ from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_v
 from estim.safety.verdicts import Finding, SafetyReport
 from estim.text import terminal_text, wrap_keeping_units
 
-__all__ = ["expectation_text", "format_value", "render_check", "render_findings", "rule_name",
-           "render_table"]
+__all__ = [
+    "expectation_text",
+    "format_value",
+    "render_check",
+    "render_findings",
+    "render_table",
+    "rule_name",
+]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
 
