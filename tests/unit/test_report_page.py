@@ -328,6 +328,35 @@ def test_a_russian_rate_is_bursts_and_its_json_key_says_its_unit_once(capsys) ->
         assert words in out.file.getvalue(), name
 
 
+def test_a_voltage_set_output_says_its_charge_into_the_tissue() -> None:
+    """HVPC's output read "voltage-time area of a phase 736 µV·s", where wound trials dose
+    charge a pulse and a second (clinician's probe of 7 December 2026): through the field's
+    tissue and skin interface, V·s / Ω, the twin peak's two phases a pulse."""
+    import io
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import console as make_console
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()["hvpc_wound"]), body=False))
+    m = data["channels"][0]["metrics"]
+    data["effects"] = {"fields": {"channels": [{"name": "1", "resistance_ohm": 200.0}]}}
+    out = make_console()
+    out.file = io.StringIO()
+    render_brief(data, out)
+    text = " ".join(out.file.getvalue().split())
+    # 150 V twin peaks: 1.4725 mV·s a pulse, 0.14725 V on average (examples' pulse shape)
+    assert m["max_net_charge_per_pulse_V_s"] == pytest.approx(2 * m["max_phase_charge_V_s"])
+    assert "200 Ω of tissue and skin interface: 7.36 µC a pulse, 736 µC/s over the " \
+        "session" in text, text
+    data["effects"] = None  # no field: the volt-seconds alone
+    out.file = io.StringIO()
+    render_brief(data, out)
+    assert "µC" not in out.file.getvalue()
+
+
 def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:
     """The Output block showed a lead's programmed 10 mA through a 3 V compliance with no
     word, while the activation below said the device drives 3.7 mA (probe of 5 December

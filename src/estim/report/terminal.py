@@ -10,6 +10,7 @@ from estim.report.body_rows import (
     band_range,
     count_short,
     dbs_channels_text,
+    dial_ohms,
     dial_volts,
     doses_of,
     in_amperes,
@@ -33,7 +34,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.text import percent_text, readable, terminal_text, wrap_keeping_units
+from estim.text import ohm_text, percent_text, readable, terminal_text, wrap_keeping_units
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -333,6 +334,16 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         elif unit == "V":  # "phase area" is the voltage's time integral over a phase
             charge = ("voltage-time area of a phase "
                       f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")
+            ohms = dial_ohms(data, c["name"])
+            if ohms is not None:
+                # HVPC's dose is charge, per pulse and per second (wound trials give µC/s):
+                # the volt-seconds alone told a clinician nothing (probe of 7 December
+                # 2026); into the tissue and skin interface the fibers see, as the window's
+                pulse_q = m["max_net_charge_per_pulse_V_s"] / ohms  # a twin peak's two
+                per_s = m["mean_abs_V"] / ohms  # [A = C/s], over the session
+                charge += (f" (into this site's {ohm_text(ohms)} of tissue and skin "
+                           f"interface: {format_si(pulse_q, 'C')} a pulse, "
+                           f"{format_si(per_s, 'C')}/s over the session)")
         limited = reach_limited(data, c["name"])
         # a lead's held channels are named where there are several; the dose is the first
         # iontophoresis channel's (each channel read "as set" where one was held; review)
