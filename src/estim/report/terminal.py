@@ -515,9 +515,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if f is not None and f.get("first_contraction_peak_N") is not None:
         # "maximal" said as what it is, and the fatigue as a change, not a bare factor
         # ("31% of maximal at first; ×0.99 after 20 contractions": probe, 6 December 2026)
-        share = (f"{f['first_contraction_peak_N']:.0f} N at first, "
-                 f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the muscle's "
-                 f"maximal force ({f['max_force_N']:.0f} N, every unit at a fused rate)"
+        # the share first: "95 N ... (311 N)" was read as a knee-extension strength, which
+        # is a torque (clinician's probe of 7 December 2026)
+        share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the muscle's "
+                 f"maximal force at first ({f['first_contraction_peak_N']:.0f} of the force "
+                 f"model's {f['max_force_N']:.0f} N, every unit at a fused rate; not a "
+                 "joint torque)"
                  if f.get("max_force_N") and newtons_apply(f) else
                  # the force model's newtons are the quadriceps' (probe of 5 December 2026)
                  f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the "
