@@ -82,14 +82,20 @@ def test_minutes_units(given_: object, expected: float) -> None:
     assert math.isfinite(validate.minutes(given_))
 
 
-@pytest.mark.parametrize("blank", ["\u200b", "\ufeff", " \u200b ", "\u2060"])
+# the Hangul filler and the blank Braille pattern are a letter and a sign that draw nothing:
+# a blank entry in the person menu (hostile probe of 7 December 2026)
+@pytest.mark.parametrize("blank", ["\u200b", "\ufeff", " \u200b ", "\u2060", "\u3164",
+                                   "\u2800", " \uffa0"])
 def test_a_name_of_invisible_characters_is_refused(blank: str) -> None:
     """A zero-width space or a byte-order mark alone was kept as a name (probe)."""
     with pytest.raises(JournalError, match="a letter, digit or sign"):
         validate.name(blank)
 
 
-@pytest.mark.parametrize("name", ["Al\u200bice", "Al\u00adice", "\ufeffAlice"])
+# tag characters outside a subdivision flag: "Ada" and two tags looked like a second Ada
+@pytest.mark.parametrize("name", ["Al\u200bice", "Al\u00adice", "\ufeffAlice",
+                                  "Ada\U000e0041\U000e0042", "Ada\u3164",
+                                  "Ada \U0001f3f4\U000e0067\U000e0062"])
 def test_an_invisible_character_inside_a_name_is_refused(name: str) -> None:
     """"Al\u200bice" was a second Alice that looks like the first, and
     "tens_conventional\u200b" a program the dial did not know (probe of 6 December 2026).

@@ -79,7 +79,16 @@ _BIDI = frozenset(BIDI_CONTROLS)
 #: The others are kept: the joiners of Persian, Indic and emoji, the direction marks, the
 #: Arabic letter mark, the Mongolian vowel separator, an emoji flag's tags (a refusal of
 #: every format character refused names in those; review of 6 December 2026).
-_INVISIBLE = frozenset("\u200b\u00ad\u2060\u2061\u2062\u2063\u2064\ufeff")
+_INVISIBLE = frozenset("\u200b\u00ad\u2060\u2061\u2062\u2063\u2064\ufeff"
+                       # letters and a sign that draw nothing: the Hangul fillers and the
+                       # blank Braille pattern made a blank-looking person in the menu
+                       # (hostile probe of 7 December 2026)
+                       "\u115f\u1160\u3164\uffa0\u2800")
+#: An emoji tag sequence (a subdivision flag: a black flag, tags, a cancel tag): the only
+#: place a tag character draws anything; elsewhere "Ada" with two tags after it looked like
+#: a second Ada (hostile probe of 7 December 2026).
+_TAG_FLAG = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")
+_TAGS = re.compile("[\U000E0000-\U000E007F]")
 
 
 class JournalError(InputError):
@@ -95,7 +104,8 @@ def _text(field: str, value: object, *, max_chars: int, required: bool,
     if len(value) > max_chars:
         raise JournalError(field, value[:40] + "...", f"at most {max_chars} characters "
                            f"(got {len(value)})")
-    if required and not any(unicodedata.category(c)[0] in "LNPS" for c in value):
+    if required and not any(unicodedata.category(c)[0] in "LNPS" and c not in _INVISIBLE
+                            for c in value):
         # a zero-width space or a byte-order mark alone was kept: a blank-looking name
         # (probe of 5 December 2026)
         raise JournalError(field, value, "a text with a letter, digit or sign in it (not "
@@ -107,8 +117,10 @@ def _text(field: str, value: object, *, max_chars: int, required: bool,
     # "Al\u200bice" a second Alice (probe of 6 December 2026)
     breaks = ("Cc", "Cs") if multiline else ("Cc", "Cs", "Zl", "Zp")
     hidden = _INVISIBLE if not multiline else frozenset()
+    tags = _TAGS.search(_TAG_FLAG.sub("", value)) if not multiline else None
     bad = next((c for c in value if (unicodedata.category(c) in breaks or c in _BIDI
-                                     or c in hidden) and c not in allowed), None)
+                                     or c in hidden) and c not in allowed),
+               tags.group() if tags else None)
     if bad is not None:
         # NUL is refused by PostgreSQL, lone surrogates by every UTF-8 store, and a line
         # break in a name would break a one-line display.
