@@ -18,8 +18,8 @@ import pint
 
 from estim.errors import InputError
 
-__all__ = ["finite_or_none", "format_si", "is_whole", "parse_quantity", "unit_case_hint",
-           "ureg"]
+__all__ = ["NUMBER_RANGE_WORDS", "finite_or_none", "format_si", "is_whole", "mega_hint",
+           "parse_quantity", "unit_case_hint", "ureg"]
 
 
 @lru_cache(maxsize=1)
@@ -193,7 +193,7 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if out == 0.0 and re.search(r"[1-9]", form.group("number").split("e")[0].split("E")[0]):
         # "1e-400 A" became 0 A, a channel switched off without a word (probe of 6 December
         # 2026)
-        raise InputError(field, value, "a number a float can hold (this one rounds to 0)")
+        raise InputError(field, value, _ROUNDS_TO_ZERO)
     out += 0.0  # -0 is 0 ("-0 mA" read "-0.0" in a sweep's table)
     # to 15 significant figures, more than anyone types: the unit's conversion left
     # rounding noise ("200 us" was 0.00019999999999999998 s in results.json; probe of
@@ -229,6 +229,25 @@ def unit_case_hint(value: object, dimensions: tuple[str, ...]) -> str:
             if typed.lower() == unit.lower() and typed != unit:
                 return f" (did you mean '{form.group('number')} {unit}'?)"
     return ""
+
+
+_ROUNDS_TO_ZERO = "a number a float can hold (this one rounds to 0)"
+#: What :func:`parse_quantity` says of a number with its unit that is out of a float's range:
+#: a caller that words its own "expected" keeps these (they are not a missing unit).
+NUMBER_RANGE_WORDS = frozenset({"a finite number", _ROUNDS_TO_ZERO})
+
+
+def mega_hint(value: float, unit: str) -> str:
+    """" (M is mega; did you mean '25 mA'?)" for ``value`` of a million ``unit`` or more
+    (A or V): '25 MA' is a valid unit, so parsing gives no case hint, and the refusal said
+    only that it was over the device maximum (probes of 6 and 7 December 2026); else "".
+
+    >>> mega_hint(25e6, "A")
+    " (M is mega; did you mean '25 mA'?)"
+    >>> mega_hint(0.025, "A")
+    ''
+    """
+    return f" (M is mega; did you mean '{value / 1e6:g} m{unit}'?)" if value >= 1e6 else ""
 
 
 _EXAMPLES = {

@@ -471,6 +471,14 @@ def test_marks_out_of_order_are_named_as_typed(client: TestClient, job: str) -> 
     assert "marks." not in message
     _refused(client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": "1e-9 A", "strong": "2e-9 A"}), "first_felt", "got '1e-9 A'", " mA)")
+    # a mark past the dial is its own box's, not the next one's ("Strong but comfortable:
+    # expected above First felt ('20 MA')"; hostile probe of 7 December 2026)
+    _refused(client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": "20 MA", "strong": "30 mA"}), "first_felt", "got '20 MA'",
+        "at most the device maximum (100 mA) (M is mega; did you mean '20 mA'?)")
+    _refused(client.post(f"/api/jobs/{job}/fit", json={
+        "first_felt": "5 mA", "strong": "9 mA", "ramp_minutes": "1e400 min"}),
+        "ramp_minutes", "expected a finite number")
     # a pulse width in the session's box: a ramp to minute 1.7e-08
     _refused(client.post(f"/api/jobs/{job}/fit", json={
         "first_felt": "5 mA", "strong": "9 mA", "ramp_minutes": "1 us"}), "ramp_minutes",

@@ -124,3 +124,8 @@ def test_an_intensity_that_is_not_finite_is_said_so(text: str) -> None:
     with pytest.raises(JournalError, match="expected a finite number"):
         validate.intensity(text)
     assert validate.intensity("20 ㎃") == 0.02  # one character for mA reads as mA
+    # a number that rounds to 0 and mega-amperes (hostile probe of 7 December 2026)
+    with pytest.raises(JournalError, match="rounds to 0"):
+        validate.intensity("1e-400 mA")
+    with pytest.raises(JournalError, match=r"M is mega; did you mean '20 mA'\?"):
+        validate.intensity("20 MA")

@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 from estim.errors import InputError
 from estim.text import BIDI_CONTROLS
-from estim.units import parse_quantity
+from estim.units import NUMBER_RANGE_WORDS, mega_hint, parse_quantity
 
 __all__ = [
     "MARKS",
@@ -220,9 +220,10 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
         try:
             return parse_quantity(value, dimension, field=field) / to_si
         except InputError as err:
-            if err.expected == "a finite number":
-                # "1e400 mA" was told to give "a current with its unit", which it has; the
-                # dial says "a finite number" (probe of 6 December 2026)
+            if err.expected in NUMBER_RANGE_WORDS:
+                # "1e400 mA" (and "1e-400 mA", hostile probe of 7 December 2026) was told
+                # to give "a current with its unit", which it has; the dial says why
+                # (probe of 6 December 2026)
                 raise JournalError(field, value, err.expected) from None
             if dimension == "current" and _is_voltage(value):
                 # "this one's dial is in volts" was said of conventional TENS too (probe):
@@ -253,7 +254,8 @@ def intensity(value: object) -> float:
     amps = _number("intensity", value, "current", _current_expected(value))
     if not 0.0 <= amps <= MAX_INTENSITY_A:
         raise JournalError("intensity", value, f"a current from 0 to {MAX_INTENSITY_A:g} A"
-                           + number_in_amperes(value))
+                           + number_in_amperes(value)
+                           + (mega_hint(amps, "A") if isinstance(value, str) else ""))
     return amps
 
 

@@ -50,6 +50,7 @@ from estim.program.stimulation import (
     Russian,
     Stimulation,
 )
+from estim.units import mega_hint
 
 __all__ = [
     "DBS",
@@ -477,10 +478,8 @@ class Program(FrozenModel):
                 limit = Amplitude(value=self.device.max_amplitude, control=amp.control)
                 # '25 MA' is mega-amperes, a valid unit, so parsing gave no case hint
                 unit = "A" if amp.control is Control.CURRENT else "V"
-                mega = (f" (M is mega; did you mean '{amp.value / 1e6:g} m{unit}'?)"
-                        if amp.value >= 1e6 else "")
                 raise InputError(where, fmt_amplitude(amp), f"at most the device maximum "
-                                 f"({fmt_amplitude(limit)}){mega}")
+                                 f"({fmt_amplitude(limit)}){mega_hint(amp.value, unit)}")
             if c.stimulation.type == "iontophoresis" and \
                     amp.value > IONTOPHORESIS_MAX_A * (1 + 1e-12):
                 # accepted, then estim run failed in the dose model with "current_A: got

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from estim.errors import InputError
 from estim.stimulator.options import JobState
 from estim.stimulator.safety_dial import dial_channel
-from estim.units import finite_or_none, parse_quantity
+from estim.text import current_text
+from estim.units import NUMBER_RANGE_WORDS, finite_or_none, mega_hint, parse_quantity
 
 if TYPE_CHECKING:
     from estim.program.model import Program
@@ -348,14 +349,24 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     def amps(name: str, text: str | None) -> float | None:
         if _blank(text) is None:
             return None
-        return parse_quantity(text, _dimension(model), field=name)
+        value = parse_quantity(text, _dimension(model), field=name)
+        top = model.max_amplitude_a
+        if value > top * (1 + 1e-12):
+            # first felt at '20 MA' (mega) blamed the next box: "Strong but comfortable:
+            # expected above First felt ('20 MA')" (hostile probe of 7 December 2026)
+            shown = current_text(top, smallest="mA") if model.unit == "A" else f"{top:.3g} V"
+            raise InputError(name, text, f"at most the device maximum ({shown})"
+                             f"{mega_hint(value, model.unit)}")
+        return value
 
     first, strong = amps("first_felt", form.first_felt), amps("strong", form.strong)
     minutes = None
     if _blank(form.ramp_minutes) is not None:
         try:
             minutes = parse_quantity(form.ramp_minutes, "time", field="ramp_minutes") / 60
-        except InputError:  # its own example was a pulse width, '200 us'
+        except InputError as err:  # its own example was a pulse width, '200 us'
+            if err.expected in NUMBER_RANGE_WORDS:  # '1e400 min' has its unit (probe)
+                raise InputError("ramp_minutes", form.ramp_minutes, err.expected) from None
             raise InputError("ramp_minutes", form.ramp_minutes, "a session length with its "
                              "unit, e.g. '30 min'") from None
         # named as the form has it, before the ramp reads it; from a second, as the
