@@ -149,6 +149,15 @@ def test_recommendations_follow_their_rules() -> None:
     assert rec.amplitude_a < early.window(tens)["sensory"]
     assert "comes before they feel it" in rec.limited_by
     assert any("twitches before they feel" in n for n in early.notes)
+    # marks at 99, 99.5 and 100 mA: 95 % of the 'too much' mark lies under their own first
+    # felt, where the fit's sensory threshold is lower; said (hostile probe, 7 December 2026)
+    tight = Model(program=_program("tens_conventional"))
+    close = fit_person(tight, Marks(first_felt=0.099, strong=0.0995, too_much=0.1))
+    rec = close.recommendation(tight)
+    assert rec.amplitude_a == pytest.approx(0.095)
+    assert close.window(tight)["sensory"] < rec.amplitude_a < 0.099
+    assert rec.limited_by.endswith("which comes before they feel it: below it they feel "
+                                   "nothing")
     assert not any("twitches before" in n for n in fit.notes)
     acu = fit.recommend(Model(program=_program("tens_acupuncture")))
     assert acu == pytest.approx(math.sqrt(T["motor"] * T["pain"]))

@@ -309,9 +309,13 @@ class PersonFit:
             same = self._made_on(w)
             strong = self.marks["strong"] if same and "strong" in self.marks else w["strong"]
             value = min(strong, 0.95 * min(w["motor"], w["pain"]))
+            # their own first-felt mark too: marks at 99, 99.5 and 100 mA were told 95 mA
+            # with no word that they feel nothing there (hostile probe of 7 December 2026)
+            felt = self.marks["first_felt"] if same and "first_felt" in self.marks \
+                else w["sensory"]
             if value < strong:
                 limited = "the person's " + ("twitch" if w["motor"] <= w["pain"] else "pain")
-                if value < w["sensory"]:
+                if value < max(w["sensory"], felt):
                     limited += (", which comes before they feel it: below it they feel "
                                 "nothing")
             elif same and "strong" in self.marks \
