@@ -554,9 +554,9 @@ def test_people_and_sessions(client: TestClient) -> None:
     ({"site": "moon"}, "site", ("moon", "forearm")),
     # JSON's true was stored as 1 A (1,000 mA in the export) and 1 min, false as pain 0
     # (probe of 5 December 2026): the journal's own checks refuse booleans
-    ({"intensity": True}, "intensity", ("True",)),
-    ({"minutes": True}, "minutes", ("True",)),
-    ({"pain_before": False}, "pain_before", ("False", "whole number from 0")),
+    ({"intensity": True}, "intensity", ("got 'true'",)),
+    ({"minutes": True}, "minutes", ("got 'true'",)),
+    ({"pain_before": False}, "pain_before", ("got 'false'", "whole number from 0")),
     ({"pain_after": 6.5}, "pain_after", ("6.5", "whole number from 0")),
     # a 401-digit integer overflowed float(): an HTTP 500 (review of 5 December 2026)
     ({"intensity": 10**400}, "intensity", ("finite",)),
@@ -702,7 +702,7 @@ def test_calibrations_are_kept(client: TestClient, job: str, model: dict[str, An
     # by the dial (probe of 5 December 2026)
     _refused(client.post(f"/api/people/{pid}/calibrations", json={
         "program": PROGRAM, "site": "lower_back", "marks": {**marks, "first_felt": True},
-        "fit": fitted["fit"]}), "first_felt", "True")
+        "fit": fitted["fit"]}), "first_felt", "got 'true'")
     for fit, field, words in (
             ({}, "fit", ()),
             ({**fitted["fit"], "cutaneous_factor": -1e300}, "fit",
@@ -738,12 +738,24 @@ def test_a_calibration_that_contradicts_its_fit_is_refused(client: TestClient, j
             ({"program": "nmes_quadriceps"}, "program", ("the fit's program",)),
             ({"marks": {"first_felt": 0.001, "strong": 0.002}}, "first_felt",
              ("the mark the fit was made on",)),
+            # as typed: "got 0.021" of '21 mA' (hostile probe of 7 December 2026)
+            ({"marks": {**marks, "strong": "21 mA"}}, "strong",
+             ("got '21 mA'", "the mark the fit was made on")),
             ({"marks": {**marks, "twitch": t["strong"] * 1.5}}, "twitch", ("none",)),
             # hvpc_wound's 2 and 4 V marks were kept as 2 and 4 A (probe of 5 December 2026)
             ({"program": "hvpc_wound"}, "first_felt", ("dial is in volts",))):
         _refused(client.post(f"/api/people/{pid}/calibrations", json={**good, **change}),
                  field, *words)
     assert client.get(f"/api/people/{pid}/calibrations").json() == []
+    # JSON's own words, not Python's: "got True" of a JSON true (hostile probe of
+    # 7 December 2026), and a body cut short is said once "at" its character
+    _refused(client.post("/api/people", json={"name": True}), "name", "got 'true'")
+    _refused(client.post("/api/people", content=b'{"name": "abc',
+                         headers={"content-type": "application/json"}),
+             "request", "unterminated string starting at character")
+    _refused(client.post(f"/api/people/{pid}/sessions", json={
+        "program": PROGRAM, "site": "lower_back", "intensity": "18 mA", "minutes": "1441",
+        "pain_before": 6, "pain_after": 3}), "minutes", "got '1441'")
     # the page's own: the bundled key beside the fit's title, and the fit's title itself
     assert client.post(f"/api/people/{pid}/calibrations", json=good).status_code == 200
     titled = {**good, "program": fit["program"]}

@@ -285,6 +285,7 @@ def minutes(value: object) -> float:
 
     :returns: minutes, more than 0 and at most :data:`MAX_MINUTES`.
     """
+    typed = value  # said as typed: "1441" read "got 1441.0" (hostile probe, 7 December)
     if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
         # the page sends its fields as text: "30" is 30 minutes, as the number 30 is (it was
         # refused as "a number of minutes"; probe of 5 December 2026); not Python's own
@@ -298,7 +299,7 @@ def minutes(value: object) -> float:
     # from a second: '200 us', a pulse width typed into the wrong box, was kept as 3.3e-06
     # minutes (probe of 5 December 2026)
     if not MIN_MINUTES <= out <= MAX_MINUTES:
-        raise JournalError("minutes", value, f"a session of a second (1/60 min) to "
+        raise JournalError("minutes", typed, f"a session of a second (1/60 min) to "
                            f"{MAX_MINUTES:g} minutes (a day)")
     return out
 

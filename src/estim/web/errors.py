@@ -3,6 +3,7 @@ one-line message the CLI prints for the same mistake."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -49,6 +50,19 @@ FORM_LABELS = {"mode": "Mode", "site": "Site", "anode": "Anode (+)", "cathode": 
                "notes": "Notes", "name": "New person"}
 
 
+def _as_sent(value: object) -> object:
+    """A value as JSON wrote it: true, false and null, not Python's True, False and None
+    ("got True" of a JSON true; hostile probe of 7 December 2026); an object or an array
+    by its kind, not Python's repr ("got {'v': 1}")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict | list):
+        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    return value
+
+
 def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str]:
     """The 422 detail of an :class:`InputError`: the form field it belongs to, and its
     message, naming that field by its label where the page has one.
@@ -59,8 +73,9 @@ def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str
     """
     field = form_field(err.field, fields)
     label = FORM_LABELS.get(field) if field in fields else None
-    if label is not None and err.field != label:
-        named = InputError(label, err.value, err.expected)
+    shown = _as_sent(err.value)
+    if (label is not None and err.field != label) or shown is not err.value:
+        named = InputError(label or err.field, shown, err.expected)
         return {"field": field, "message": one_line(named)}
     return {"field": field, "message": one_line(err)}
 
@@ -97,6 +112,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         where = f" at character {at + 1}" if at is not None else ""  # JSON counts from 0
         value = "a body that is not JSON"
         why = why[:1].lower() + why[1:]
+        why = re.sub(r"\s+at:?$", "", why)  # "starting at at character 10" (probe)
         expected = f"a JSON body ({why}{where})" if why else f"a JSON body{where}"
     elif kind in ("int_parsing", "int_parsing_size", "int_type"):
         # "expected Unable to parse input string as an integer, exceeded maximum size" of a
@@ -112,8 +128,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         # (text/plain read "got b'{...}', expected a valid dictionary"; probe)
         field, value = "request", "a body that is not sent as JSON"
         expected = "a JSON body with the header Content-Type: application/json"
-    if isinstance(value, dict | list):  # it showed '' (probe of 6 December 2026)
-        value = f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    value = _as_sent(value)  # a JSON object showed '' (probe of 6 December 2026)
     # a form's box by its label, as problem_detail names it ("first_felt: got 5, expected
     # a valid string" named the box by its key; probe of 6 December 2026)
     shown = FORM_LABELS.get(field, field) if kind != "extra_forbidden" else field

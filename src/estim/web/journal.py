@@ -268,12 +268,13 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     fit = person.to_dict()  # kept as the dial will read it
     journal = _journal(request)
     record = journal.save_calibration(person_id, program=form.program, site=form.site,
-                                      marks=form.marks, fit=fit, check=_agrees(person))
+                                      marks=form.marks, fit=fit,
+                                      check=_agrees(person, form.marks))
     out: dict[str, object] = record.to_dict()
     return out
 
 
-def _agrees(fit: PersonFit) -> Any:
+def _agrees(fit: PersonFit, typed: object = None) -> Any:
     """A check of a calibration's program, site and marks (A, as the journal read them)
     against its fit's own: both were kept when they differed (a forearm record of a lower
     back fit, marks of 1 and 2 mA beside a fit of 4 and 10 mA; probe of 5 December 2026)."""
@@ -297,7 +298,9 @@ def _agrees(fit: PersonFit) -> Any:
             if value is None and fitted is None:
                 continue
             if value is None or fitted is None or abs(value - fitted) > 1e-6 * fitted:
-                raise JournalError(f"marks.{name}", "none" if value is None else value,
+                # as typed: "got 0.021" of '21 mA' (hostile probe of 7 December 2026)
+                sent = typed.get(name, value) if isinstance(typed, dict) else value
+                raise JournalError(f"marks.{name}", "none" if value is None else sent,
                                    "the mark the fit was made on (" + (
                                        "none" if fitted is None
                                        else current_text(fitted, smallest="mA")) + ")")
