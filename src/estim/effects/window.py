@@ -921,7 +921,9 @@ def muscle_away(site: Site, cathode: Electrode | None, muscle: Muscle | None) ->
     arc_cm = gap * (site.radius_x + site.radius_y) / 2 * 100  # [m -> cm]
     return (f"{MUSCLE_AWAY_NOTE} {muscle.short_name}'s motor points (about {arc_cm:.0f} cm "
             f"round it), whose twitch is the one predicted; the muscle under the cathode is "
-            "not modelled and may twitch first")
+            "not modelled and may twitch first (with a symmetric biphasic pulse or a "
+            "sinusoidal current each pad is the cathode in turn, and the one the file names "
+            "the cathode decides which is modelled: name the other to see its muscle)")
 
 
 def _polar_angle(site: Site, cathode: Electrode | None) -> float | None:
