@@ -283,6 +283,23 @@ def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> 
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "40"]
     (image,) = ax.get_images()
     assert image.get_clim() == (-0.5, 1.5)  # whole numbers from 0, not -0.1 to 0.1
+    # a small grid says each cell's value in it, read off the colour bar before
+    # (clinician's probe of 7 December 2026); a verdict by its word
+    assert sorted(t.get_text() for t in ax.texts) == ["0"] * 6
+    peaks = Column("peak_current_mA", (12.5, 1.0, 3.0, 4.0, 5.0, 6.0), "output",
+                   out["peak_current_mA"])
+    ax = Figure().add_subplot()
+    _plot(ax, SweepTable((widths, amp2, peaks)), peaks)
+    cells = {(t.get_position(), t.get_text()) for t in ax.texts}
+    # x 50, 200, 500 µs and y 5, 40 mA: (500 µs, 40 mA) is column 2, row 1
+    assert cells == {((2, 1), "12.5"), ((0, 1), "1"), ((1, 1), "3"), ((2, 0), "4"),
+                     ((0, 0), "5"), ((1, 0), "6")}
+    verdict = Column("safety_verdict", ("pass", "fail", "pass", "warn", "pass", "pass"),
+                     "output", out["safety_verdict"])
+    ax = Figure().add_subplot()
+    _plot(ax, SweepTable((widths, amp2, verdict)), verdict)
+    assert sorted(t.get_text() for t in ax.texts) == ["fail", "pass", "pass", "pass", "pass",
+                                                      "warn"]
 
 
 def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) -> None:
@@ -419,6 +436,7 @@ def test_a_heatmap_labels_at_most_ten_ticks_to_four_figures() -> None:
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == [f"{v:.4g}" for v in widths[::3]] and "727.9" in ticks  # every third
     assert len(ax.get_xticklabels()) <= 10
+    assert len(ax.texts) == 0  # 900 cells: too many to write a value in each
 
 
 def test_a_name_a_spreadsheet_would_run_is_written_as_text() -> None:

@@ -29,7 +29,7 @@ import numpy as np
 from estim.effects.program import VIRTUAL_SUBJECTS
 from estim.sweep.axes import SUBJECT
 from estim.sweep.table import Column, SweepTable
-from estim.text import terminal_text
+from estim.text import readable, terminal_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -90,6 +90,26 @@ def _keys(column: Column) -> list[Any]:
     return sorted(keys) if column.numeric else keys
 
 
+#: A heat map with at most this many cells has each cell's value written in it: values were
+#: read off the colour bar alone (clinician's probe of 7 December 2026).
+MAX_LABELLED_CELLS = 64
+
+
+def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) -> None:
+    """Each cell's value (3 significant figures, or its level's word) written in it, in
+    black or white by the cell's colour, where the grid is small enough to read them."""
+    if grid.size > MAX_LABELLED_CELLS:
+        return
+    for (i, j), v in np.ndenumerate(grid):
+        if not np.isfinite(v):
+            continue
+        text = levels[int(v)] if levels else readable(f"{v:.3g}")
+        r, g, b, _ = image.cmap(image.norm(v))
+        light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5  # perceived brightness
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="black" if light else "white")
+
+
 def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     """Draw ``column`` on ``ax``; returns what the plot aggregates, in words."""
     y = np.array(_y(column))
@@ -131,6 +151,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                               vmin=-0.5, vmax=max(1.0, top) + 0.5)
         else:
             image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        _cell_values(ax, image, grid, levels)
         _ticks(ax.set_xticks, xs)
         _ticks(ax.set_yticks, ys)
         ax.set_xlabel(x_col.shown)
