@@ -672,3 +672,31 @@ def test_every_link_on_the_page_has_its_target_once() -> None:
         sections = re.findall(r'<section id="([^"]+)"', html)
         assert listed == sections, (listed, sections)
         assert {f"ref{n}" for n in re.findall(r'<li id="fn(\d+)"', html)} <= set(ids)
+
+
+def test_a_band_whose_top_is_the_fiber_samples_edge_says_so() -> None:
+    """Microcurrent's strong tingling read "(0.24–1.7 mA across people)", above its pain
+    and twitch bands, where 5 of the 20 people need more Aβ afferents than the window
+    samples (clinician's probe of 7 December 2026): the band says its upper end is not a
+    prediction; a band with fewer such people (under a tenth) is left as it is."""
+    from estim.report.body_rows import thresholds
+
+    def band(lo: float, hi: float) -> dict[str, float]:
+        return {"p10_A": lo, "median_A": (lo + hi) / 2, "p90_A": hi}
+
+    window = {"sensory_threshold_A": 1.7e-4, "sensory_criterion": "detection: 169 Aβ",
+              "strong_tingling_threshold_A": 4.2e-4,
+              "strong_tingling_criterion": "strong tingling: 317 Aβ",
+              "motor_threshold_A": 1.6e-3, "motor_criterion": "visible contraction",
+              "pain_threshold_A": 5.6e-4, "pain_criterion": "pain: 87% of the Aδ",
+              "recruited_at_programmed": {"abeta": 0.9}, "programmed_peak_current_A": 3e-4,
+              "bands": {"subjects": 20, "sensory": band(1.2e-4, 2.4e-4),
+                        "strong_tingling": band(2.4e-4, 1.7e-3),
+                        "motor": band(1.2e-3, 2e-3), "pain": band(3.3e-4, 8.8e-4),
+                        "beyond_sample": {"strong tingling": [0, 3, 7, 11, 19],
+                                          "detection": [4]}}}
+    rows = {t.name: t.current for t in thresholds(window)}
+    assert rows["Strong tingling"] == ("0.42 mA (0.24–1.7 mA across people) (its upper end "
+                                       "lies where the model's sample of nerve fibers ends "
+                                       "for 5 of the 20 people: not a prediction)")
+    assert rows["Sensory threshold (detection)"] == "0.17 mA (0.12–0.24 mA across people)"

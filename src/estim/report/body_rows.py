@@ -101,6 +101,28 @@ def _band_text(band: dict[str, Any] | None, amps: float | None = None) -> str:
     return f" ({text} {'A' if big else 'mA'} across people)" if text else ""
 
 
+#: The window's band of each count criterion (:data:`estim.effects.sensation.COUNT_CRITERIA`).
+_COUNT_BANDS = {"detection": "sensory", "strong tingling": "strong_tingling"}
+
+
+def sample_edge(bands: dict[str, Any]) -> dict[str, int]:
+    """The bands (``"sensory"``, ``"strong_tingling"``) whose 90th percentile may be a
+    subject's sample edge rather than a count reached: at least a tenth of the subjects
+    need more afferents than the window samples (``beyond_sample``), band -> how many.
+    Microcurrent's strong tingling read "(0.24–1.7)" above its pain and twitch bands,
+    unmarked (clinician's probe of 7 December 2026).
+
+    >>> sample_edge({"subjects": 20, "beyond_sample": {"strong tingling": [1, 4]}})
+    {'strong_tingling': 2}
+    >>> sample_edge({"subjects": 20, "beyond_sample": {"detection": [3]}})
+    {}
+    """
+    n = int(bands.get("subjects") or 0)
+    return {_COUNT_BANDS[what]: len(who)
+            for what, who in (bands.get("beyond_sample") or {}).items()
+            if what in _COUNT_BANDS and n and len(who) >= 0.1 * n}
+
+
 def two_digits(x: float) -> str:
     """Two significant digits without an exponent: 109 -> '110', 0.0123 -> '0.012'."""
     return format(float(f"{x:.2g}"), "g")
@@ -271,20 +293,24 @@ def thresholds(window: dict[str, Any], device_max_a: float | tuple[float, str] |
     """Sensory, motor and pain thresholds (and the programmed intensity), lowest first;
     a threshold past ``device_max_a`` (A, or :func:`device_top`) says so."""
     bands = window.get("bands") or {}
+    edge = sample_edge(bands)
     rows = [
         (window["sensory_threshold_A"], "Sensory threshold (detection)",
-         window["sensory_criterion"], bands.get("sensory")),
+         window["sensory_criterion"], "sensory"),
         (window.get("strong_tingling_threshold_A"), "Strong tingling",
-         window.get("strong_tingling_criterion", ""), bands.get("strong_tingling")),
+         window.get("strong_tingling_criterion", ""), "strong_tingling"),
         (window["motor_threshold_A"], "Motor threshold (visible contraction)",
-         window["motor_criterion"], bands.get("motor")),
+         window["motor_criterion"], "motor"),
         (window["pain_threshold_A"], "Pain threshold",
-         window["pain_criterion"], bands.get("pain")),
+         window["pain_criterion"], "pain"),
     ]
     rows.sort(key=lambda r: math.inf if r[0] is None else r[0])
-    out = [Threshold(name, current_words(amps) + _band_text(band, amps)
+    out = [Threshold(name, current_words(amps) + _band_text(bands.get(key), amps)
+                     + (f" (its upper end lies where the model's sample of nerve fibers "
+                        f"ends for {edge[key]} of the {bands['subjects']} people: not a "
+                        "prediction)" if key in edge else "")
                      + beyond_device(amps, device_max_a), readable(plain(crit)))
-           for amps, name, crit, band in rows if crit]
+           for amps, name, crit, key in rows if crit]
     rec = window["recruited_at_programmed"]
     held = window.get("held_by_device")
     out.append(Threshold(

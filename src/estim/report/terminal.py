@@ -17,6 +17,7 @@ from estim.report.body_rows import (
     programmed_words,
     reach_limited,
     recruited_text,
+    sample_edge,
 )
 from estim.report.page import (
     beyond_device,
@@ -401,6 +402,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
                  _criterion_words(w["pain_criterion"])))
         top = device_top(data, w["channel"])
+        # a band whose p90 may lie where the fiber sample ends: microcurrent's strong
+        # tingling read "(0.24–1.7)" above its pain and twitch bands, unmarked (clinician's
+        # probe of 7 December 2026)
+        at_edge = {label: n for label, key in (("feels it", "sensory"),
+                                               ("strong tingling", "strong_tingling"))
+                   if (n := sample_edge(bands).get(key))}
         for label, amp, band, why in sorted(rows,
                                             key=lambda r: math.inf if r[1] is None else r[1]):
             short = why.endswith(_OUTSIDE)
@@ -408,8 +415,16 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             beyond = beyond_device(amp, top).strip()
             if beyond:  # a 100 mA device's twitch at 536 mA read as reachable
                 line.append(f" {beyond}", style="yellow")
-            _hanging(console, f"  {label:<16} {current_words(amp):>9} {_band(band, amp):<14} ",
-                     line)
+            shown = _band(band, amp)
+            if label in at_edge and shown.endswith(")"):
+                shown = f"{shown[:-1]}†)"
+            _hanging(console, f"  {label:<16} {current_words(amp):>9} {shown:<14} ", line)
+        if at_edge:
+            who = max(at_edge.values())
+            _hanging(console, "  ", Text(f"† the upper end lies where the model's sample of "
+                                         f"nerve fibers ends ({who} of the "
+                                         f"{bands['subjects']} people need more afferents than "
+                                         "it holds): not a prediction", style="dim"))
         for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
             _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         if bands:
