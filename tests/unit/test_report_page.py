@@ -438,9 +438,12 @@ def test_the_one_screen_summary_shows_failures_before_warnings() -> None:
                                    body=False))
     finding = {"channel": "1", "value": None, "limit": None, "setting": "programmed",
                "note": "", "description": ""}
+    # named by their descriptions, as the brief names rules
     data["safety"] = {"verdict": "fail", "findings": [
-        *({**finding, "rule_id": f"warned.{k}", "verdict": "warn"} for k in range(8)),
-        *({**finding, "rule_id": f"failed.{k}", "verdict": "fail"} for k in range(3))]}
+        *({**finding, "rule_id": f"w.{k}", "description": f"warned.{k}", "verdict": "warn"}
+          for k in range(8)),
+        *({**finding, "rule_id": f"f.{k}", "description": f"failed.{k}", "verdict": "fail"}
+          for k in range(3))]}
     out = make_console()
     out.file = io.StringIO()
     render_brief(data, out)

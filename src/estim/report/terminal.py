@@ -387,20 +387,23 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                     note.startswith("channels on together share a pad"):
                 _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         bands = w.get("bands") or {}
+        # "when": the criterion that defines the threshold, the same at every site and
+        # program; "169 Aβ afferents fire" read as a result (clinician's probe of
+        # 7 December 2026)
         rows = (("feels it", w["sensory_threshold_A"], bands.get("sensory"),
                  _short_words(w["sensory_criterion"])
-                 or _criterion_words(w["sensory_criterion"])),
+                 or "when " + _criterion_words(w["sensory_criterion"])),
                 # conventional TENS's own level: its lower edge was in the CLI only under
                 # estim fibers (probe of 6 December 2026)
                 *((("strong tingling", w["strong_tingling_threshold_A"],
                     bands.get("strong_tingling"),
                     _short_words(w.get("strong_tingling_criterion") or "")
-                    or _criterion_words(w.get("strong_tingling_criterion") or "")),)
+                    or "when " + _criterion_words(w.get("strong_tingling_criterion") or "")),)
                   if w.get("strong_tingling_threshold_A") is not None else ()),
                 ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
                  f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
-                 _criterion_words(w["pain_criterion"])))
+                 "when " + _criterion_words(w["pain_criterion"])))
         top = device_top(data, w["channel"])
         # a band whose p90 may lie where the fiber sample ends: microcurrent's strong
         # tingling read "(0.24–1.7)" above its pain and twitch bands, unmarked (clinician's
