@@ -14,6 +14,7 @@ zero, at most the device's maximum, and whatever else the modality asks of its a
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from estim.errors import InputError
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 
-__all__ = ["channels_on", "with_amplitude"]
+__all__ = ["channels_on", "described_elsewhere", "with_amplitude"]
 
 
 def _off(amplitude: Any) -> bool:
@@ -112,3 +113,43 @@ def _amplitude_text(program: Program) -> str:
     if amp.control is Control.VOLTAGE:
         return f"{amp.value:g} V"
     return current_text(amp.value, 4, smallest="mA") if amp.value else "0 mA"
+
+
+#: A current or voltage named in a description ("40 mA peak"); not a charge ("40 mA·min")
+#: nor a density ("2 mA/cm²").
+_NAMED_AMPLITUDE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) ?(µA|uA|mA|A|mV|V|kV)(?![\w·*/²])")
+_SCALE = {"µA": 1e-6, "uA": 1e-6, "mA": 1e-3, "A": 1.0, "mV": 1e-3, "V": 1.0, "kV": 1e3}
+
+
+def described_elsewhere(program: Program) -> str | None:
+    """Where the program's description names amplitudes of its control (mA, or V) and none
+    is a channel's, in words: a copy set to 30 mA kept "40 mA peak" in its header and
+    report without a word (clinician's probe of 7 December 2026). None where one matches,
+    where it names none, or where ``--amplitude`` has said so already.
+
+    >>> from estim.program.bundled import bundled_examples
+    >>> premod = load_program(bundled_examples()["ifc_premodulated"])
+    >>> described_elsewhere(premod) is None
+    True
+    >>> channel = premod.channels[0]
+    >>> stim = channel.stimulation.model_copy(update={"amplitude": channel.stimulation
+    ...     .amplitude.model_copy(update={"value": 0.03})})
+    >>> edited = premod.replace(channels=(channel.model_copy(update={"stimulation": stim}),))
+    >>> described_elsewhere(edited)
+    'its description names 40 mA; the program sets 30 mA'
+    """
+    from estim.program.options import Control
+
+    if "(as the file has it; run at" in program.description:
+        return None
+    volts = program.channels[0].stimulation.amplitude.control is Control.VOLTAGE
+    named = [(m.group(0), float(m.group(1)) * _SCALE[m.group(2)])
+             for m in _NAMED_AMPLITUDE.finditer(program.description)
+             if m.group(2).endswith("V") == volts]
+    if not named:
+        return None
+    set_to = _amplitudes(program)
+    if any(math.isclose(value, a, rel_tol=1e-3) for _, value in named for a in set_to):
+        return None
+    return (f"its description names {', '.join(text for text, _ in named)}; the program "
+            f"sets {_amplitude_text(program)}")

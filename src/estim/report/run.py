@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from estim.program.override import described_elsewhere
 from estim.simulate import Result
 
 __all__ = ["RUN_FILES", "default_output_dir", "render_run_files", "result_to_dict"]
@@ -35,7 +36,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {
         "program": {"name": p.name, "description": p.description, "source": p.source,
                     "expected_verdict": p.expected_verdict.value if p.expected_verdict
-                    else None},
+                    else None,
+                    # an edited copy's words of another amplitude (clinician's probe)
+                    "description_differs": described_elsewhere(p)},
         "channels": channels,
     }
     # what estim warned of on the terminal (a value outside its usual range, a model

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from estim.program.options import Verdict
+from estim.program.override import described_elsewhere
 from estim.report.body_rows import (
     at_name,
     count_short,
@@ -250,6 +251,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                 "the drug pad" + (f", about {readable(format(mass, '.1g'))} mg of the drug "
                                   "(an order of magnitude only)" if mass is not None else "")
                 + ".")
-    return {"what": what, "description": plain(p.description), "source": plain(p.source),
+    return {"what": what, "description": plain(p.description),
+            "description_differs": described_elsewhere(p), "source": plain(p.source),
             "verdict": verdict, "verdict_words": VERDICT_WORDS[verdict], "safety": safety,
             "feel": feel}

@@ -269,6 +269,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 prog["description"], markup=False, newlines=True), style="dim"),
                 console, console.width):  # "1" / "s down" split (review)
             console.print(line)
+        if prog.get("description_differs"):  # an edited copy's old words (probe)
+            _hanging(console, "", Text(f"(note: {prog['description_differs']})",
+                                       style="yellow"))
     safety = data["safety"]
     verdict = safety["verdict"]
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}.get(verdict, "white")
