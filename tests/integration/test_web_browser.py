@@ -312,6 +312,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         row = page.locator("#sessions tr").first.text_content()
         assert "felt <b>warm</b>" in row and "6 → 3" in row
         page.wait_for_selector("#plot:not([hidden])")
+        # drawn, not a broken image: its cache key in the query was refused as unknown
+        # (review of 7 December 2026)
+        page.wait_for_function("document.querySelector('#plot').complete")
+        assert page.evaluate("document.querySelector('#plot').naturalWidth") > 0
         _no_sideways_scroll(page, WIDE["width"])
         _shoot(page, "journal-1000px")
 

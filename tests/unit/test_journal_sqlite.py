@@ -85,6 +85,9 @@ def test_docstring_examples_run(name: str) -> None:
     ("sqlite:///{tmp}/no/such/folder/journal.sqlite", "does not exist: create it first"),
     ("sqlite:///{tmp}/not-a-db.sqlite/journal.sqlite", "is not a folder"),
     ("sqlite:///{tmp}/journal.sqlite?mode=ro", "without options after '?'"),
+    # a '?' without '=' was no option to SQLAlchemy: 'j?x.sqlite' opened a new file 'j'
+    # (review of 7 December 2026)
+    ("sqlite:///{tmp}/j?x.sqlite", "a '?' in a file name is written %3F"),
     ("postgresql+psycopg://clinic:secret@127.0.0.1:1/journal", "refused"),  # no server
 ])
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
@@ -94,8 +97,35 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, url: str,
         Journal(url.format(tmp=tmp_path))
     message = str(info.value)
     assert info.value.field == "database" and reason in message
-    assert not (tmp_path / "no").exists()
+    assert not (tmp_path / "no").exists() and not (tmp_path / "j").exists()
     assert "\n" not in message and "secret" not in message
+
+
+@pytest.mark.parametrize("name", ["hash#1.sqlite", "q%3Fx.sqlite", "pct%2520.sqlite",
+                                  "sp ace.sqlite"])
+def test_another_programs_file_is_refused_whatever_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The read-only look at a file before it is opened: '#', '?' and '%' in its name made
+    it look at another file (and make it) while the journal wrote to this one, and a
+    relative path could not be looked at, so a journal made there could not be opened
+    again (review of 7 December 2026). The names are URL-escaped as a URL needs."""
+    import sqlite3
+    from urllib.parse import unquote
+
+    path = tmp_path / unquote(name)
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (x INTEGER)")
+    conn.close()
+    written = path.read_bytes()
+    with pytest.raises(JournalError, match="another program's tables: notes"):
+        Journal(f"sqlite:///{tmp_path}/{name}")
+    assert path.read_bytes() == written
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    monkeypatch.chdir(tmp_path)  # a relative path, opened twice
+    with Journal("sqlite:///rel.sqlite") as journal:
+        journal.add_person("Ada")
+    with Journal("sqlite:///rel.sqlite") as journal:
+        assert [p.name for p in journal.people()] == ["Ada"]
 
 
 def test_a_row_edited_outside_estim_is_skipped_and_named(tmp_path: Path,

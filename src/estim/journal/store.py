@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -84,12 +85,12 @@ def default_url() -> str:
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     memory = parsed.database in (None, "", ":memory:")
-    if parsed.query:
+    if parsed.query or "?" in url:  # 'j?x.sqlite' opened the file 'j' (review)
         # '?mode=ro' printed SQLAlchemy's warning and the journal was opened to write all the
         # same (probe of 6 December 2026)
         raise JournalError("database", parsed.render_as_string(hide_password=True),
                            "a SQLite file without options after '?' (the journal is opened "
-                           "to write, in WAL mode)")
+                           "to write, in WAL mode; a '?' in a file name is written %3F)")
     if not memory:
         assert parsed.database is not None
         # ~ is the user's home for the check and for SQLite alike (SQLite does not expand
@@ -132,9 +133,17 @@ def _sqlite_engine(url: str) -> Engine:
 def _hidden(url: str) -> str:
     """A URL SQLAlchemy cannot parse, with what looks like a password hidden as it hides
     one ('user:***@host')."""
-    import re
-
-    return re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", url)
+    # up to the last '@' before the path: a password may hold '/' or '@' (review)
+    scheme, sep, rest = url.partition("//")
+    if not sep:
+        return url
+    at = rest.rfind("@")
+    if at < 0:
+        return url
+    userinfo = rest[:at]
+    if ":" not in userinfo:
+        return url  # no password
+    return f"{scheme}//{userinfo.split(':', 1)[0]}:***{rest[at:]}"
 
 
 def _engine(url: str) -> Engine:
@@ -182,8 +191,12 @@ def _foreign(url: str, engine: Engine) -> str | None:
         path = Path(parsed.database).expanduser()
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        # a plain read-only engine: the journal's own sets WAL on every connection
-        reader = create_engine(f"sqlite:///{path.as_uri()}?mode=ro&uri=true")
+        # a plain read-only engine: the journal's own sets WAL on every connection. The
+        # URI goes to sqlite3 as built (SQLAlchemy's URL parsing undid its escapes: '#',
+        # '?' and '%' in a name opened another file, and a relative path had no URI;
+        # review of 7 December 2026)
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        reader = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
     else:
         reader = engine
     try:

@@ -328,9 +328,11 @@ def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str
 
 
 @router.get("/people/{person_id}/plot.png")
-def plot(person_id: int, request: Request) -> Response:
-    """Pain before and after and the intensity over time, as a PNG."""
-    request.state.form_fields = ("person_id",)
+def plot(person_id: int, request: Request, n: int | None = None) -> Response:
+    """Pain before and after and the intensity over time, as a PNG. ``n`` is not read: the
+    page adds the number of sessions so that the browser does not show a cached plot
+    (refused as unknown, it broke the page's plot; review of 7 December 2026)."""
+    request.state.form_fields = ("person_id", "n")
     return Response(_journal(request).plot_png(person_id), media_type="image/png")
 
 
