@@ -907,3 +907,25 @@ def test_a_swept_beat_is_judged_at_the_beats_it_is_built_with() -> None:
     rms = [f for f in check(parse_program(text)).findings if f.rule_id.startswith("iec.rms")
            and f.setting is Setting.PROGRAMMED]
     assert [f.rule_id for f in rms] == ["iec.rms.le400"] and rms[0].verdict is Verdict.FAIL
+
+
+def test_a_carrier_judged_in_its_beats_band_says_its_own() -> None:
+    """A 100 mA interferential unit failed "up to 400 Hz" on a channel listed at 4000 Hz,
+    with no word of the carrier's own band (clinician's probe of 7 December 2026): the note
+    gives the carrier's band, its limit and whether the output is within it, for a
+    channel's own carrier (the beat channel's 4080–4120 Hz, not the base's; review), and
+    for no output without a carrier (microcurrent's d.c. band is looser than its 0.5 Hz)."""
+    from estim.program.bundled import bundled_examples
+
+    def notes(name: str, edit: tuple[str, str] = ("", "")) -> dict[str, str]:
+        text = bundled_examples()[name].read_text(encoding="utf-8").replace(*edit)
+        return {f"{f.channel} {f.setting.value}": f.note for f in check(parse_program(text))
+                .findings if f.rule_id.startswith("iec.rms.")}
+
+    true = notes("ifc_true_knee", ('max_current = "70 mA"', 'max_current = "100 mA"'))
+    assert "the 4000 Hz carrier alone is in the band above 1500 Hz (limit 100 mA), which " \
+           "this output is within" in true["A device maximum"]
+    assert "the 4080.2–4119.7 Hz carrier alone" in true["B programmed"]
+    assert "2500 Hz carrier alone" in notes("russian_quadriceps")["1 programmed"]
+    for name in ("microcurrent_face", "tens_modulated", "tens_conventional"):
+        assert not any("carrier alone" in n for n in notes(name).values()), name

@@ -31,18 +31,19 @@ def _device_rules(out: ChannelOutput) -> list[Finding]:
     band = iec_rms_band(t.band_frequencies_hz)
     freqs = ", ".join(f"{f:g} Hz" if f > 0 else "d.c." for f in t.band_frequencies_hz)
     note = f"worst 1 s r.m.s. into 500 Ω; strictest band of: {freqs or 'none'}"
-    loosest = max((iec_rms_band((f,)) for f in t.band_frequencies_hz),
-                  key=lambda row: row.value, default=band)
-    if loosest.value > band.value:
+    own = iec_rms_band((t.carrier_hz,)) if t.carrier_hz else band
+    if own.value > band.value:
         # "up to 400 Hz" of a channel listed at 4000 Hz, unexplained, failed a 100 mA
-        # interferential unit (clinician's probe of 7 December 2026): the carrier's own band
-        # and what the output does there are said
-        top = max(f for f in t.band_frequencies_hz if iec_rms_band((f,)) is loosest)
+        # interferential unit (clinician's probe of 7 December 2026): a carrier's own band
+        # (its own frequency: a beat channel's is not the base's; review) and what the
+        # output does there are said
         rms = out.metrics_500.rms_max_1s
-        does = "is within" if rms <= loosest.value * (1 + 1e-9) else "exceeds"
-        note += (f"; the {top:g} Hz carrier alone is in the band "
-                 f"{loosest.description.rsplit(', ', 1)[-1]} (limit "
-                 f"{format_value(loosest.value, loosest.display_unit)}), which this output "
+        does = "is within" if rms <= own.value * (1 + 1e-9) else "exceeds"
+        top = f"{t.carrier_hz:g}" + (f"–{t.frequency_max_hz:g}" if t.frequency_max_hz
+                                      else "")
+        note += (f"; the {top} Hz carrier alone is in the band "
+                 f"{own.description.rsplit(', ', 1)[-1]} (limit "
+                 f"{format_value(own.value, own.display_unit)}), which this output "
                  f"{does}: estim judges a carrier by the strictest band among its carrier "
                  "and its beat or burst rate, the rate the nerves follow (docs/safety.md)")
     found = [rule_finding(band, out.metrics_500.rms_max_1s, out, note=note)]
