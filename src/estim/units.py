@@ -237,17 +237,21 @@ _ROUNDS_TO_ZERO = "a number a float can hold (this one rounds to 0)"
 NUMBER_RANGE_WORDS = frozenset({"a finite number", _ROUNDS_TO_ZERO})
 
 
-def mega_hint(value: float, unit: str) -> str:
-    """" (M is mega; did you mean '25 mA'?)" for ``value`` of a million ``unit`` or more
-    (A or V): '25 MA' is a valid unit, so parsing gives no case hint, and the refusal said
-    only that it was over the device maximum (probes of 6 and 7 December 2026); else "".
+def mega_hint(typed: object) -> str:
+    """" (M is mega; did you mean '25 mA'?)" where ``typed`` is a current or a voltage
+    written in MA or MV: a valid unit, so parsing gives no case hint, and the refusal said
+    only that it was over the device maximum (probes of 6 and 7 December 2026); else "" (a
+    value typed in kA or as 1e9 mA is not hinted at; review).
 
-    >>> mega_hint(25e6, "A")
+    >>> mega_hint("25 MA")
     " (M is mega; did you mean '25 mA'?)"
-    >>> mega_hint(0.025, "A")
+    >>> mega_hint("25000 kA") + mega_hint("1e9 mA") + mega_hint(25e6)
     ''
     """
-    return f" (M is mega; did you mean '{value / 1e6:g} m{unit}'?)" if value >= 1e6 else ""
+    form = _QUANTITY_FORM.fullmatch(str(typed).strip()) if isinstance(typed, str) else None
+    if form is None or form.group("unit") not in ("MA", "MV"):
+        return ""
+    return f" (M is mega; did you mean '{form.group('number')} m{form.group('unit')[1]}'?)"
 
 
 _EXAMPLES = {

@@ -156,8 +156,8 @@ def test_recommendations_follow_their_rules() -> None:
     rec = close.recommendation(tight)
     assert rec.amplitude_a == pytest.approx(0.095)
     assert close.window(tight)["sensory"] < rec.amplitude_a < 0.099
-    assert rec.limited_by.endswith("which comes before they feel it: below it they feel "
-                                   "nothing")
+    assert rec.limited_by == ("the person's pain: 95 % of it lies under their own "
+                              "first-felt mark (99 mA), so they feel nothing there")
     assert not any("twitches before" in n for n in fit.notes)
     acu = fit.recommend(Model(program=_program("tens_acupuncture")))
     assert acu == pytest.approx(math.sqrt(T["motor"] * T["pain"]))

@@ -255,7 +255,7 @@ def intensity(value: object) -> float:
     if not 0.0 <= amps <= MAX_INTENSITY_A:
         raise JournalError("intensity", value, f"a current from 0 to {MAX_INTENSITY_A:g} A"
                            + number_in_amperes(value)
-                           + (mega_hint(amps, "A") if isinstance(value, str) else ""))
+                           + mega_hint(value))
     return amps
 
 

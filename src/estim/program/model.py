@@ -50,7 +50,6 @@ from estim.program.stimulation import (
     Russian,
     Stimulation,
 )
-from estim.units import mega_hint
 
 __all__ = [
     "DBS",
@@ -476,10 +475,8 @@ class Program(FrozenModel):
                                  f"{self.device.control.value}-controlled")
             if amp.value > self.device.max_amplitude * (1 + 1e-12):
                 limit = Amplitude(value=self.device.max_amplitude, control=amp.control)
-                # '25 MA' is mega-amperes, a valid unit, so parsing gave no case hint
-                unit = "A" if amp.control is Control.CURRENT else "V"
                 raise InputError(where, fmt_amplitude(amp), f"at most the device maximum "
-                                 f"({fmt_amplitude(limit)}){mega_hint(amp.value, unit)}")
+                                 f"({fmt_amplitude(limit)})")
             if c.stimulation.type == "iontophoresis" and \
                     amp.value > IONTOPHORESIS_MAX_A * (1 + 1e-12):
                 # accepted, then estim run failed in the dose model with "current_A: got

@@ -78,10 +78,14 @@ def with_amplitude(path: str | Path, amplitude: str, *, option: str = "amplitude
     try:
         program = program_from_dict(data, source=str(path))
     except ProgramError as err:
+        from estim.units import mega_hint
+
         first = err.problems[0]
         why = first.expected
         if not first.field.endswith("stimulation.amplitude"):  # a consequence elsewhere
             why = f"{why} (for {first.field} of the program)"
+        elif "device maximum" in why:  # '25 MA' is mega-amperes, a valid unit (probe)
+            why += mega_hint(amplitude)
         raise InputError(option, amplitude, why) from None
     if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15) for a, b in
            zip(_amplitudes(program), _amplitudes(as_written), strict=True)):

@@ -315,9 +315,12 @@ class PersonFit:
                 else w["sensory"]
             if value < strong:
                 limited = "the person's " + ("twitch" if w["motor"] <= w["pain"] else "pain")
-                if value < max(w["sensory"], felt):
+                if value < w["sensory"]:
                     limited += (", which comes before they feel it: below it they feel "
                                 "nothing")
+                elif value < felt:  # their pain is after it; 95 % of it is not (review)
+                    limited += (f": 95 % of it lies under their own first-felt mark "
+                                f"({_setting(felt, model.unit)}), so they feel nothing there")
             elif same and "strong" in self.marks \
                     and abs(math.log(w["strong"] / strong)) > _APART:
                 limited = (f"the person's own strong mark: the model fitted to their marks "

@@ -356,7 +356,7 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
             # expected above First felt ('20 MA')" (hostile probe of 7 December 2026)
             shown = current_text(top, smallest="mA") if model.unit == "A" else f"{top:.3g} V"
             raise InputError(name, text, f"at most the device maximum ({shown})"
-                             f"{mega_hint(value, model.unit)}")
+                             f"{mega_hint(text)}")
         return value
 
     first, strong = amps("first_felt", form.first_felt), amps("strong", form.strong)
