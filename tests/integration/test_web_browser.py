@@ -298,7 +298,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.route("**/dial?*", lambda route: route.abort())
         _turn(page, position["strong"])
         said = page.text_content(".error[data-for='amplitude']") or ""
-        assert said.startswith("The estim server cannot be reached") and re.search(
+        assert said.startswith("No answer from the estim server") and re.search(
             r"The readings below are for [\d.]+ mA\.$", said), said
         assert "unanswered" in (page.get_attribute("#dial-panel", "class") or "")
         page.unroute("**/dial?*")

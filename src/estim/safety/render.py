@@ -92,8 +92,14 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
     for f in findings:
         where = ", ".join(x for x in (f"channel {terminal_text(f.channel)}" if f.channel else "",
                                       f.setting.value if f.setting else "") if x)
-        console.print(f"{_verdict(f.verdict)}  [bold]{terminal_text(f.rule_id)}[/bold]"
-                      + (f" ({where})" if where else ""))
+        # the rule by its name, its id beside it for an engineer's reference (review)
+        head = Text.from_markup(f"{_verdict(f.verdict)}  [bold]"
+                                f"{terminal_text(rule_name(f.description))}[/bold] [dim]("
+                                f"{terminal_text(f.rule_id)}"
+                                + (f"; {where}" if where else "") + ")[/dim]")
+        for k, line in enumerate(head.wrap(console, max(1, console.width - indent))):
+            line.rstrip()  # continued under the indent, not at the left margin
+            console.print(Text(" " * indent) + line if k else line)
         value, limit = beside_limit(f.value, f.limit, f.display_unit)
         # an indicator's threshold is not a limit (the one-line form says so too)
         against = ("the indicator threshold" if f.rule_id.startswith("iec.indicator.")
@@ -123,7 +129,8 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
         extra = terminal_text(f.note)
         if f.action:
             extra += f"\n[bold]{terminal_text(f.action)}[/bold]"
-        table.add_row(terminal_text(f.channel), terminal_text(f.rule_id),
+        table.add_row(terminal_text(f.channel), f"{terminal_text(rule_name(f.description))}"
+                      f"\n[dim]{terminal_text(f.rule_id)}[/dim]",
                       f.setting.value if f.setting else "",
                       *(terminal_text(t) for t in beside_limit(f.value, f.limit,
                                                                f.display_unit)),

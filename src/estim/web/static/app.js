@@ -23,8 +23,10 @@ async function api(method, path, body) {
   } catch {
     // the browser's own "Failed to fetch" was all the page said with the server stopped
     // (hostile probe of 7 December 2026)
-    const err = new Error("The estim server cannot be reached (is estim serve still "
-      + "running?): nothing was sent or saved; what you typed is kept.");
+    // a connection that drops after the server stored a session looks the same, so the
+    // page does not claim that nothing was saved (review of 7 December 2026)
+    const err = new Error("No answer from the estim server (is estim serve still running?). "
+      + "What you typed is kept; if you were saving, look at the list before saving again.");
     err.field = "";
     err.unreachable = true;
     throw err;
@@ -144,8 +146,11 @@ async function describeMode() {
   }
   if (custom && !$("custom_toml").value.trim()) { // start from the default example
     const name = document.body.dataset.defaultMode;
-    const response = await fetch(`/api/examples/${encodeURIComponent(name)}.toml`);
-    if (response.ok) $("custom_toml").value = await response.text();
+    // the box stays empty, to be filled, where the server does not answer (it threw the
+    // browser's bare "Failed to fetch"; review of 7 December 2026)
+    const response = await fetch(`/api/examples/${encodeURIComponent(name)}.toml`)
+      .catch(() => null);
+    if (response && response.ok) $("custom_toml").value = await response.text();
   }
 }
 
