@@ -176,6 +176,11 @@ def _revisions() -> set[str]:
     return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
 
 
+#: Tables a database extension makes in a new PostgreSQL database (PostGIS's): not another
+#: program's data (review of 7 December 2026).
+_EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
+
+
 def _foreign(url: str, engine: Engine) -> str | None:
     """Why the database is not a journal estim may write (another program's tables, or a
     schema revision this estim does not know), read without writing anything; None where
@@ -210,6 +215,7 @@ def _foreign(url: str, engine: Engine) -> str | None:
     finally:
         if reader is not engine:
             reader.dispose()
+    tables -= _EXTENSION_TABLES
     if tables and "alembic_version" not in tables:
         named = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
         return (f"a new database or an estim journal (it holds another program's tables: "

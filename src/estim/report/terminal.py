@@ -426,7 +426,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 shown = f"{shown[:-1]}†)"
             _hanging(console, f"  {label:<16} {current_words(amp):>9} {shown:<14} ", line)
         if at_edge:
-            who = max(at_edge.values())
+            # each row's own count where two differ (review of 7 December 2026)
+            who = (f"{next(iter(at_edge.values()))}" if len(set(at_edge.values())) == 1
+                   else " and ".join(f"{n} ({label})" for label, n in at_edge.items()))
             _hanging(console, "  ", Text(f"† the upper end lies where the model's sample of "
                                          f"nerve fibers ends ({who} of the "
                                          f"{bands['subjects']} people need more afferents than "
