@@ -111,6 +111,13 @@ def test_safety_verdict_is_check_at_every_dial_step(
         report = check(program_at(model.program, float(a)))
         state = model.at(float(a))
         assert state.safety_verdict == report.verdict.value, a
+        # and the verdict of this setting's own rules, which the page leads with (it read
+        # "Exceeds a limit" at 0 mA of a program over a limit at the device maximum only;
+        # educator's probe of 7 December 2026)
+        here = {f.verdict.value for f in report.findings
+                if f.setting is None or f.setting.value == "programmed"}
+        assert state.to_dict()["setting_verdict"] == next(
+            (v for v in ("fail", "warn") if v in here), "pass"), a
         # each tripped rule in its own words, at this setting (no rule id; "at the
         # programmed amplitude" read at every setting: probe of 5 December 2026)
         # one line a rule, naming each setting it trips at (HVPC's current density was

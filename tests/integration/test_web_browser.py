@@ -352,6 +352,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # tens_conventional; probe of 5 December 2026)
         page.wait_for_selector("#job", state="hidden", timeout=600_000)
         assert not page.is_visible("#dial-stale")
+        # the readings' program with what changed in it (it read the mode's name over a
+        # program the settings had changed; educator's probe of 7 December 2026)
+        assert "(changed: pulse width 400 us), up to 100 mA" in \
+            page.text_content("#program-name")
         assert "preparing" not in (page.get_attribute("#dial-panel", "class") or "")
         page.fill("#pain_before", "5")
         page.fill("#pain_after", "2")

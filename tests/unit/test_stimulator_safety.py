@@ -232,3 +232,22 @@ def test_a_premodulated_carrier_is_drawn_over_two_beats_and_said_to_beat_in_the_
     hvpc = settings_program(DeviceSettings(mode="hvpc_wound"))
     assert _waveform_caption(hvpc).startswith("Each spike is a pair of peaks 75 µs apart")
     assert _waveform_caption(settings_program(DeviceSettings(mode="tens_conventional"))) == ""
+
+
+def test_a_setting_is_judged_apart_from_the_device_maximum() -> None:
+    """A program over a limit only at the device maximum read "Exceeds a limit" at 0 mA
+    on the page (educator's probe of 7 December 2026): the table keeps this setting's own
+    verdict beside check's, which judges the maximum too. A 100 mA interferential unit:
+    70.7 mA r.m.s. at its maximum fails the 50 mA beat band; 30 mA, 21.2 mA r.m.s., passes."""
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["ifc_true_knee"].read_text(encoding="utf-8")
+    program = parse_program(text.replace('max_current = "70 mA"', 'max_current = "100 mA"'))
+    from estim.stimulator.safety_dial import _judge  # one check a setting (the table's
+    # grid of an interferential program takes half a minute)
+
+    at = _judge(program, 0.03, None)[1]
+    assert at.verdict == "fail" and at.at_setting == "pass"
+    # past 50 mA r.m.s. at the setting itself (71.5 mA peak): this setting fails too
+    assert _judge(program, 0.0715, None)[1].at_setting == "fail"

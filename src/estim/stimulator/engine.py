@@ -134,6 +134,9 @@ class DialState:
     #: (the page measured the edge from the dial's 1 mA where the fibers got 0.49 mA: "78 %
     #: above pain", and drew the waveform and the field at 1 mA; probe of 6 December 2026)
     driven: float | None = None
+    #: the verdict of the rules judged at this setting (``safety_verdict`` also judges the
+    #: device maximum, which the dial does not move); None where it is the same
+    setting_verdict: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -146,7 +149,8 @@ class DialState:
                 "people": dict(self.people), "undecided": dict(self.undecided),
                 "muscle": self.muscle, "force_channel": self.force_channel,
                 "dose": None if self.dose is None else dict(self.dose),
-                "dose_words": list(self.dose_words), "driven": self.driven}
+                "dose_words": list(self.dose_words), "driven": self.driven,
+                "setting_verdict": self.setting_verdict or self.safety_verdict}
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,7 +290,7 @@ class DialModel:
                 # dose, time and densities at this setting are what the user turns it for
                 why, dose = _dose_at(self.program, a)
             return DialState(a, {}, "not modelled", Level.UNKNOWN, force, safe.verdict,
-                             safe.rules, why, dose=dose)
+                             safe.rules, why, dose=dose, setting_verdict=safe.at_setting)
         # beside iontophoresis the d.c. channel's dose at this setting, as for iontophoresis
         # alone; its words follow the sensation's reasons
         dc_words: tuple[str, ...] = ()
@@ -336,12 +340,12 @@ class DialModel:
                              undecided, muscle=muscle,
                              force_channel=window.channel if force is not None else None,
                              driven=drive if drive < a and own else None, dose=dc_dose,
-                             dose_words=dc_words)
+                             dose_words=dc_words, setting_verdict=safe.at_setting)
         return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided,
                          muscle=window.muscle, driven=drive if drive < a else None,
-                         dose=dc_dose, dose_words=dc_words)
+                         dose=dc_dose, dose_words=dc_words, setting_verdict=safe.at_setting)
 
     def _other_at(self, other: DialChannel, setting: float) -> tuple[Any, ...]:
         """Another channel's sensation at a dial setting, in :meth:`at`'s terms (its force

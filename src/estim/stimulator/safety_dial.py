@@ -131,6 +131,10 @@ class SafetyAt:
     rules: tuple[str, ...]
     #: each tripped rule's id, beside its line in words (``iec.current_density``)
     rule_ids: tuple[str, ...] = ()
+    #: the verdict of the rules judged at this setting alone (None: :attr:`verdict`): the
+    #: page read "Exceeds a limit" at 0 mA of a program that exceeds one at the device
+    #: maximum (educator's probe of 7 December 2026)
+    at_setting: str | None = None
 
 
 def refused_channel(program: Program, err: InputError) -> Channel | None:
@@ -168,7 +172,10 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
     key = (report.verdict.value,
            *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
     lines, ids = tripped_lines(report.findings)
-    return key, SafetyAt(report.verdict.value, lines, ids)
+    here = [f.verdict for f in report.findings
+            if f.setting is None or f.setting.value == "programmed"]
+    worst = next((v.value for v in (Verdict.FAIL, Verdict.WARN) if v in here), "pass")
+    return key, SafetyAt(report.verdict.value, lines, ids, worst)
 
 
 @dataclass(frozen=True, eq=False)

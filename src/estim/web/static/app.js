@@ -336,8 +336,12 @@ async function useModel(job, mode, settings) {
   const named = model.name.toLowerCase().includes(site.toLowerCase());
   // said as the model's site: "Iontophoresis, dexamethasone, elbow — forearm" read as a
   // contradiction (browser probe of 6 December 2026)
-  $("program-name").textContent = `${model.name}${named ? "" : ` — site: ${site}`}, up to `
-    + dialText(model.max_amplitude) + (model.dial_words ? ` ${model.dial_words}` : "");
+  // with the settings the readings are for: it read "Conventional TENS" over a 50 µs
+  // program whose mode still says 200 µs (educator's probe of 7 December 2026)
+  const changes = state.changedSettings ? ` (changed: ${state.changedSettings})` : "";
+  $("program-name").textContent = `${model.name}${named ? "" : ` — site: ${site}`}${changes}, `
+    + `up to ${dialText(model.max_amplitude)}`
+    + (model.dial_words ? ` ${model.dial_words}` : "");
   const warnings = model.warnings || [];
   $("program-warnings").textContent = warnings.join(" ");
   $("program-warnings").hidden = !warnings.length;
@@ -468,10 +472,11 @@ const LEVEL_WORDS = {
   none: "Nothing felt", sensory: "Felt", strong: "Strong", motor: "Muscle contraction",
   pain: "Painful", unknown: "No sensation model for this program",
 };
+const REFUSED = "refused";
 const VERDICT_WORDS = {
   // a warning is not "within the limits": a d.c. component of 100 % against 1 % warns
   // (browser probe of 6 December 2026)
-  pass: "Within the limits", warn: "Warning: a rule below is not met as it stands",
+  pass: "Within the limits", warn: "Warning: a rule below is not met",
   fail: "Exceeds a limit", refused: "Not a setting this program can run",
 };
 
@@ -519,14 +524,25 @@ function showDial(d) {
   $("force").textContent = d.force_fraction === null || d.force_fraction === undefined ? ""
     : `Muscle force${forceWhose}: ${percent(d.force_fraction)} of the muscle's maximum`;
   const verdict = $("verdict");
-  verdict.textContent = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
+  // this setting's verdict first, the device maximum's beside it where it differs: "Exceeds
+  // a limit" at 0 mA of a program that exceeds one only at the maximum read as if 0 mA
+  // were unsafe (educator's probe of 7 December 2026)
+  const here = d.setting_verdict || d.safety_verdict;
+  verdict.textContent = here === REFUSED ? VERDICT_WORDS[here]
+    : `${VERDICT_WORDS[here] || here} at this setting`;
   // a green "Within the limits" beside "all 20 find it painful" read as "safe" (browser
   // probe of 6 December 2026): the limits are the output's, not what a person tolerates
-  if (d.level === "pain" && d.safety_verdict === "pass") {
+  if (d.level === "pain" && here === "pass") {
     verdict.textContent += ", though painful: they limit the output, not what a person "
       + "tolerates";
   }
-  verdict.dataset.verdict = d.safety_verdict;
+  if (here !== REFUSED && d.safety_verdict !== here) {
+    const top = state.model ? ` (${dialText(state.model.max_amplitude)})` : "";
+    const words = VERDICT_WORDS[d.safety_verdict] || d.safety_verdict;
+    verdict.textContent += `; at the device maximum${top}: `
+      + `${words[0].toLowerCase()}${words.slice(1)}`;
+  }
+  verdict.dataset.verdict = here;
   // the setting, what it feels like and the verdict, as the slider's own value: a screen
   // reader says them as the dial turns (the level and the verdict are live regions too)
   $("dial").setAttribute("aria-valuetext", `${dialText(dialAmps())}: `
