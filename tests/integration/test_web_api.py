@@ -144,6 +144,9 @@ def test_modes_list_every_example_the_massage_patterns_and_custom(client: TestCl
     # box was offered for interferential and refused: browser probe of 6 December 2026)
     takes = {m["id"]: m["settings"] for m in modes}
     assert takes["tens_conventional"] == ["pulse_width", "frequency"] == takes["custom"]
+    # and whether it has pads to size (DBS offered "e.g. 5 cm"; educator's probe of
+    # 7 December 2026)
+    assert [m["id"] for m in modes if not m["pads"]] == ["dbs_stn"]
     assert takes["ifc_true_knee"] == [] == takes["russian_quadriceps"]
     assert takes["hvpc_wound"] == ["frequency"]
     for mode_id in ("ifc_true_knee", "hvpc_wound"):  # what the page leaves off is refused

@@ -283,6 +283,17 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#save-calibration")
         page.wait_for_selector("#calibrations li")
         assert "first felt" in page.text_content("#calibrations li")
+        # the ramp's steps at one setting are one line (seven "minute 0: 9.5 mA" before)
+        ramp = page.locator("#fit-ramp li").all_text_contents()
+        assert ramp and all(a.split(": ")[1] != b.split(": ")[1]
+                            for a, b in zip(ramp, ramp[1:], strict=False)), ramp
+        # a refused fit takes the last one off the page, which was not these marks' and
+        # could be saved (educator's probe of 7 December 2026)
+        page.fill("#too_much", "200 mA")
+        page.click("#fit")
+        page.locator(".error[data-for='too_much']").wait_for(state="visible")
+        assert page.is_hidden("#fit-result")
+        page.fill("#too_much", "")
         page.fill("#minutes", "30 min")
         page.fill("#pain_before", "11")
         page.fill("#pain_after", "3")

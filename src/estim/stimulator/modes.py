@@ -62,10 +62,15 @@ class Mode:
     kind: ModeKind
     source: str
     settings: tuple[str, ...] = tuple(_SETTING_WORDS)
+    #: whether it has pads whose size the form can set (a DBS lead's contacts have the
+    #: lead's: the page offered "e.g. 5 cm" and refused any; educator's probe of 7 December
+    #: 2026)
+    pads: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "description": self.description,
-                "kind": self.kind.value, "source": self.source, "settings": list(self.settings)}
+                "kind": self.kind.value, "source": self.source, "settings": list(self.settings),
+                "pads": self.pads}
 
 
 # --- massage-like TENS patterns ----------------------------------------------------------------
@@ -149,7 +154,8 @@ def modes() -> tuple[Mode, ...]:
         p = load_program(path)
         kind = p.channels[0].stimulation.type
         out.append(Mode(stem, p.name, p.description, ModeKind.EXAMPLE, p.source,
-                        tuple(k for k in _SETTING_WORDS if k in _fields_of_types()[kind])))
+                        tuple(k for k in _SETTING_WORDS if k in _fields_of_types()[kind]),
+                        pads=p.site.name not in BRAIN_SITES))
     for stem, data in MASSAGE_PROGRAMS.items():
         out.append(Mode(stem, str(data["name"]), str(data["description"]), ModeKind.MASSAGE,
                         str(data["source"])))

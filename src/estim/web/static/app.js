@@ -144,6 +144,14 @@ async function describeMode() {
     $(name).disabled = !takes;
     $(name).placeholder = takes ? example : "not set in this mode";
   }
+  // a lead's contacts have the lead's size (DBS offered "e.g. 5 cm" and refused any;
+  // educator's probe of 7 December 2026)
+  for (const name of ["pad_width", "pad_length"]) {
+    const pads = !mode || mode.pads !== false;
+    $(name).disabled = !pads;
+    if (!pads) $(name).value = "";  // a size typed for the last mode would be refused
+    $(name).placeholder = pads ? "e.g. 5 cm" : "no pads: the lead's contacts";
+  }
   if (custom && !$("custom_toml").value.trim()) { // start from the default example
     const name = document.body.dataset.defaultMode;
     // the box stays empty, to be filled, where the server does not answer (it threw the
@@ -626,6 +634,11 @@ async function fit(event) {
     showPerson(answer);
   } catch (err) {
     if (err.field === "job") { forgotten(); return; }
+    // the last fit is not these marks': it stayed under the error, undimmed, and could be
+    // saved (educator's probe of 7 December 2026)
+    $("fit-result").hidden = true;
+    state.fitSave = null;
+    $("save-calibration").disabled = true;
     showError(form, err, "fit");
   }
 }
@@ -709,10 +722,20 @@ function showPerson(p) {
     + (rec.source ? ` Rule: ${rec.source}.` : "") : "";
   const ramp = $("fit-ramp");
   ramp.replaceChildren();
-  for (const step of p.ramp || []) {
+  // steps at one setting are one line: a ramp held at its start read "minute 0: 9.5 mA"
+  // seven times (educator's probe of 7 December 2026)
+  const steps = p.ramp || [];
+  for (let k = 0; k < steps.length;) {
+    let end = k;
+    while (end + 1 < steps.length && dialText(steps[end + 1].amplitude)
+           === dialText(steps[k].amplitude)) end += 1;
     const li = document.createElement("li");
-    li.textContent = `minute ${+step.minute.toPrecision(3)}: ${dialText(step.amplitude)}`;
+    const from = +steps[k].minute.toPrecision(3);
+    const to = +steps[end].minute.toPrecision(3);
+    li.textContent = `${end > k ? `minutes ${from}–${to}` : `minute ${from}`}: `
+      + dialText(steps[k].amplitude);
     ramp.append(li);
+    k = end + 1;
   }
   $("save-calibration").disabled = !$("person").value || !state.fitSave;
 }
