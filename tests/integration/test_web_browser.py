@@ -11,6 +11,7 @@ without it the test is skipped, except on CI (``CI=true``), where it fails.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -286,7 +287,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # the ramp's steps at one setting are one line (seven "minute 0: 9.5 mA" before)
         ramp = page.locator("#fit-ramp li").all_text_contents()
         assert ramp and all(a.split(": ")[1] != b.split(": ")[1]
-                            for a, b in zip(ramp, ramp[1:], strict=False)), ramp
+                            for a, b in itertools.pairwise(ramp)), ramp
         # a refused fit takes the last one off the page, which was not these marks' and
         # could be saved (educator's probe of 7 December 2026)
         page.fill("#too_much", "200 mA")
