@@ -491,6 +491,11 @@ const VERDICT_WORDS = {
 // a threshold that the dial sits within the edge fraction of (the report's words)
 function showDial(d) {
   $("sensation").textContent = d.sensation;
+  // what reaches the tissue beside the setting, where the device's compliance holds it
+  // lower: "1 mA" stood alone in large type over a 0.49 mA output (educator's probe of
+  // 7 December 2026)
+  $("dial-value").textContent = dialText(d.amplitude) + (d.driven === null
+    || d.driven === undefined ? "" : ` (drives ${dialText(d.driven)})`);
   $("level").textContent = LEVEL_WORDS[d.level] || d.level;
   $("level").dataset.level = d.level;
   const tenths = (x) => `${(Math.abs(x) * 100).toFixed(1)} %`;
