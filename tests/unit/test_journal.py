@@ -292,8 +292,21 @@ def test_another_programs_database_is_refused_and_left_as_it_was(journal_url: st
         assert path.read_bytes() == written
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
-    with engine.begin() as conn:  # an estim journal of a newer schema: refused, unwritten
+    # an empty alembic_version beside them, or a view alone, is not a journal either
+    # (hostile probe of 7 December 2026)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+    with pytest.raises(JournalError, match="another program's tables: notes"):
+        Journal(journal_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        conn.exec_driver_sql("CREATE VIEW recent AS SELECT 1 AS x")
         conn.exec_driver_sql("DROP TABLE notes")
+    with pytest.raises(JournalError, match="another program's tables: recent"):
+        Journal(journal_url)
+    assert set(inspect(engine).get_table_names()) == set()
+    with engine.begin() as conn:  # an estim journal of a newer schema: refused, unwritten
+        conn.exec_driver_sql("DROP VIEW recent")
     Journal(journal_url).close()
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'abc123'")

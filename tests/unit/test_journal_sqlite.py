@@ -206,3 +206,29 @@ def test_a_value_the_driver_cannot_read_is_a_clear_error(tmp_path: Path) -> None
         with pytest.raises(JournalUnreadable, match=r"holds a value estim cannot read "
                                                     r"\(timestamp too large\)"):
             journal._read(fails)
+
+
+def test_another_programs_file_locked_at_startup_is_waited_for_and_refused(
+        tmp_path: Path) -> None:
+    """The look before writing gave up at once on "database is locked", and the migration
+    then waited for the lock and wrote estim's tables into the file (hostile probe of
+    7 December 2026): the look waits as the journal does, then refuses it unchanged."""
+    import sqlite3
+    import threading
+    import time
+
+    path = tmp_path / "customers.sqlite"
+    owner = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    owner.execute("CREATE TABLE customers (x INTEGER)")
+    owner.execute("BEGIN EXCLUSIVE")
+    threading.Timer(1.0, lambda: owner.execute("COMMIT")).start()
+    start = time.monotonic()
+    with pytest.raises(JournalError, match="another program's tables: customers"):
+        Journal(f"sqlite:///{path}")
+    assert time.monotonic() - start >= 0.9  # it waited for the lock
+    owner.close()
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert names == {"customers"} and mode == "delete"

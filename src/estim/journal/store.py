@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from estim.journal import validate
-from estim.journal.models import Calibration, Person, TherapySession
+from estim.journal.models import Base, Calibration, Person, TherapySession
 from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
 from estim.journal.validate import JournalError
 
@@ -179,6 +179,8 @@ def _revisions() -> set[str]:
 #: Tables a database extension makes in a new PostgreSQL database (PostGIS's): not another
 #: program's data (review of 7 December 2026).
 _EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
+#: The tables of a journal: the models' and Alembic's.
+_JOURNAL_TABLES = frozenset({"alembic_version", *Base.metadata.tables})
 
 
 def _foreign(url: str, engine: Engine) -> str | None:
@@ -201,29 +203,40 @@ def _foreign(url: str, engine: Engine) -> str | None:
         # '?' and '%' in a name opened another file, and a relative path had no URI;
         # review of 7 December 2026)
         uri = f"{path.resolve().as_uri()}?mode=ro"
-        reader = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+        # waiting for another program's write lock, as the journal would (it returned None
+        # on "database is locked", and the migration then waited and wrote its tables
+        # into a locked file of another program's; hostile probe of 7 December 2026)
+        reader = create_engine("sqlite://", creator=lambda: sqlite3.connect(
+            uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S))
     else:
         reader = engine
     try:
         with reader.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
+            seen = inspect(connection)
+            tables = set(seen.get_table_names()) | set(seen.get_view_names())
             versions = (set(connection.execute(text("SELECT version_num FROM "
                                                     "alembic_version")).scalars())
                         if "alembic_version" in tables else set())
-    except DBAPIError:
+    except DBAPIError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            return (f"a database estim can read now (another program holds it locked past "
+                    f"{SQLITE_BUSY_TIMEOUT_S} s); nothing was changed")
         return None  # not a database at all, or unreachable: said when it is opened
     finally:
         if reader is not engine:
             reader.dispose()
-    tables -= _EXTENSION_TABLES
-    if tables and "alembic_version" not in tables:
-        named = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    # any table or view but a journal's own: an empty alembic_version beside another
+    # program's tables, or a view alone, was taken over (hostile probe of 7 December 2026)
+    others = tables - _JOURNAL_TABLES - _EXTENSION_TABLES
+    if others:
+        named = ", ".join(sorted(others)[:5]) + (", ..." if len(others) > 5 else "")
         return (f"a new database or an estim journal (it holds another program's tables: "
                 f"{named}); nothing was changed")
     unknown = sorted(versions - _revisions())
     if unknown:
         return (f"a journal written by this version of estim or an older one (its schema "
-                f"revision '{unknown[0]}' is not one this estim knows); nothing was changed")
+                f"revision '{unknown[0]}' is not one this estim knows: a newer estim's or "
+                "another program's); nothing was changed")
     return None
 
 
