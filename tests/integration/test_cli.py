@@ -71,6 +71,9 @@ def test_check_reads_at_80_columns(capsys, monkeypatch):
         assert at > 0, f.rule_id
     warned = next(i for i, ln in enumerate(lines) if ln.startswith("WARN"))
     assert "against the limit" in " ".join(lines[warned + 1:warned + 3])
+    # a number keeps its unit when a note wraps ("the 1000⏎ Hz carrier"; hostile probe)
+    assert not any(re.search(r"\d$", ln) and re.match(r"\s*(mA|V|mJ|kΩ|%|W|Hz|Ω)\b", nxt)
+                   for ln, nxt in itertools.pairwise(lines))
     # about six lines a finding (its name and id may take two), where the table took forty
     assert len(lines) < 100 + 7 * len(findings), len(lines)
     monkeypatch.setenv("COLUMNS", "160")

@@ -58,6 +58,9 @@ def test_the_files_expectations_hold_at_the_files_amplitude_only() -> None:
     # mega-amperes are a valid unit, so parsing gave no case hint (probe, 6 December 2026)
     ("tens_conventional", "25 MA", "(100 mA) (M is mega; did you mean '25 mA'?)"),
     ("hvpc_wound", "150 MV", "(500 V) (M is mega; did you mean '150 mV'?)"),
+    # out of a float's range: the parser's reason, not "with units, at least zero"
+    ("tens_conventional", "1e400 mA", "a finite number"),
+    ("tens_conventional", "1e-400 mA", "rounds to 0"),
     ("iontophoresis_dexamethasone", "0 mA", "a current of at least 1 nA (a d.c. channel at 0"),
     # it read "0, or at least 1 nA" beside the 0's refusal (probe of 6 December 2026)
     ("iontophoresis_dexamethasone", "1e-7 mA", "a current of at least 1 nA (a d.c. channel"),

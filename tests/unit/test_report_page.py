@@ -355,6 +355,23 @@ def test_a_voltage_set_output_says_its_charge_into_the_tissue() -> None:
     out.file = io.StringIO()
     render_brief(data, out)
     assert "µC" not in out.file.getvalue()
+    # a balanced pulse: a phase's charge, not the net "0 C a pulse" beside a charge a
+    # second (hostile probe of 7 December 2026); 20 V x 200 µs / 200 Ω = 20 µC a phase
+    import re
+
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    text = re.sub(r'compliance_voltage = "[^"]*"\n', "", text.replace(
+        'control = "current"', 'control = "voltage"').replace(
+        'max_current = "100 mA"', 'max_voltage = "60 V"').replace(
+        'amplitude = "25 mA"', 'amplitude = "20 V"'))
+    data = result_to_dict(simulate(parse_program(text), body=False))
+    data["effects"] = {"fields": {"channels": [{"name": "1", "resistance_ohm": 200.0}]}}
+    out.file = io.StringIO()
+    render_brief(data, out)
+    text = " ".join(out.file.getvalue().split())
+    assert "interface: 20 µC a phase, " in text and "0 C a pulse" not in text, text
 
 
 def test_a_leads_current_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from estim.errors import InputError
 from estim.program.options import Control
-from estim.units import parse_quantity, unit_case_hint
+from estim.units import NUMBER_RANGE_WORDS, parse_quantity, unit_case_hint
 
 __all__ = ["MAX_EVENTS_PER_CYCLE", "MAX_NAME_CHARS", "MAX_SESSION_S", "SESSION_TOLERANCE",
            "SHORTEST_PULSE_S", "Amplitude", "FrozenModel", "fmt_amplitude", "max_events",
@@ -143,7 +143,9 @@ def parse_amplitude(value: Any) -> Any:
     for dimension in ("current", "voltage"):
         try:
             v = parse_quantity(value, dimension, field="")
-        except InputError:
+        except InputError as err:
+            if err.expected in NUMBER_RANGE_WORDS:  # '1e400 mA' has its unit (probe)
+                raise ValueError(err.expected) from None
             continue
         if not v >= 0:  # also refuses NaN
             raise ValueError(expected)

@@ -343,10 +343,16 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 # HVPC's dose is charge, per pulse and per second (wound trials give µC/s):
                 # the volt-seconds alone told a clinician nothing (probe of 7 December
                 # 2026); into the tissue and skin interface the fibers see, as the window's
-                pulse_q = m["max_net_charge_per_pulse_V_s"] / ohms  # a twin peak's two
-                per_s = m["mean_abs_V"] / ohms  # [A = C/s], over the session
+                # a monophasic pulse's charge (a twin peak's two), else a phase's: a
+                # balanced pulse's net charge read "0 C a pulse" beside 1.97 mC/s
+                # (hostile probe of 7 December 2026)
+                net, phase = m["max_net_charge_per_pulse_V_s"], m["max_phase_charge_V_s"]
+                monophasic = net > 0.99 * phase
+                pulse_q = (net if monophasic else phase) / ohms
+                per_s = m["mean_abs_V"] / ohms  # [A = C/s], |charge| over the session
                 charge += (f" (into this site's {ohm_text(ohms)} of tissue and skin "
-                           f"interface: {format_si(pulse_q, 'C')} a pulse, "
+                           f"interface: {format_si(pulse_q, 'C')} a "
+                           f"{'pulse' if monophasic else 'phase'}, "
                            f"{format_si(per_s, 'C')}/s over the session)")
         limited = reach_limited(data, c["name"])
         # a lead's held channels are named where there are several; the dose is the first

@@ -110,8 +110,10 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
         if f.action:
             lines.append(f"[bold]{terminal_text(f.action)}[/bold]")
-        for markup in lines:  # wrapped under the indent, no trailing blanks
-            for line in Text.from_markup(markup).wrap(console, max(1, console.width - indent)):
+        for markup in lines:  # wrapped under the indent, no trailing blanks, a number
+            # with its unit ("the 1000⏎ Hz carrier"; hostile probe of 7 December 2026)
+            for line in wrap_keeping_units(Text.from_markup(markup), console,
+                                           max(1, console.width - indent)):
                 line.rstrip()
                 console.print(Text(" " * indent) + line)
 
