@@ -110,50 +110,81 @@ def _amplitudes(program: Program) -> list[float]:
 def _amplitude_text(program: Program) -> str:
     """The amplitude of the first channel that is on (every one has it), with its unit."""
     from estim.program.options import Control
-    from estim.text import current_text
 
     amps = [c.stimulation.amplitude for c in program.channels]
     amp = next((a for a in amps if a.value > 0), amps[0])
-    if amp.control is Control.VOLTAGE:
-        return f"{amp.value:g} V"
-    return current_text(amp.value, 4, smallest="mA") if amp.value else "0 mA"
+    return _words(amp.value, amp.control is Control.VOLTAGE)
 
 
-#: A current or voltage named in a description ("40 mA peak"); not a charge ("40 mA·min")
-#: nor a density ("2 mA/cm²").
-_NAMED_AMPLITUDE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) ?(µA|uA|mA|A|mV|V|kV)(?![\w·*/²])")
+def _words(value: float, volts: bool) -> str:
+    """An amplitude as estim writes it: '30 mA', '150 V'."""
+    from estim.text import current_text
+
+    if volts:
+        return f"{value:g} V"
+    return current_text(value, 4, smallest="mA") if value else "0 mA"
+
+
+#: A current or voltage named in a description ("40 mA peak", "20–40 mA", "1,000 µA"); not
+#: a charge ("40 mA·min", "40 mA min") nor a density ("2 mA/cm²").
+_NAMED_AMPLITUDE = re.compile(
+    r"(?<![\w.,])(?:(?P<low>\d+(?:[.,]\d+)*)\s?(?:[-–]|to)\s?)?"
+    r"(?P<number>\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?) ?(?P<unit>µA|uA|mA|A|mV|V|kV)"
+    r"(?![\w·*/²])(?!\s?[-·*]?\s?min\b)")
 _SCALE = {"µA": 1e-6, "uA": 1e-6, "mA": 1e-3, "A": 1.0, "mV": 1e-3, "V": 1.0, "kV": 1e3}
+
+
+def _number(text: str) -> float:
+    """'1,000' (a thousands comma: three digits after it) is 1000, '0,5' is 0.5."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
 
 
 def described_elsewhere(program: Program) -> str | None:
     """Where the program's description names amplitudes of its control (mA, or V) and none
     is a channel's, in words: a copy set to 30 mA kept "40 mA peak" in its header and
     report without a word (clinician's probe of 7 December 2026). None where one matches,
-    where it names none, or where ``--amplitude`` has said so already.
+    where it names none, or where ``--amplitude`` has said so already. A range names both
+    its ends; a number is read with a thousands or a decimal comma (hostile probe of
+    7 December 2026).
 
     >>> from estim.program.bundled import bundled_examples
     >>> premod = load_program(bundled_examples()["ifc_premodulated"])
     >>> described_elsewhere(premod) is None
     True
     >>> channel = premod.channels[0]
-    >>> stim = channel.stimulation.model_copy(update={"amplitude": channel.stimulation
-    ...     .amplitude.model_copy(update={"value": 0.03})})
-    >>> edited = premod.replace(channels=(channel.model_copy(update={"stimulation": stim}),))
-    >>> described_elsewhere(edited)
+    >>> def at(amps, words):
+    ...     stim = channel.stimulation.model_copy(update={"amplitude": channel.stimulation
+    ...         .amplitude.model_copy(update={"value": amps})})
+    ...     return described_elsewhere(premod.replace(description=words, channels=(
+    ...         channel.model_copy(update={"stimulation": stim}),)))
+    >>> at(0.03, premod.description)
     'its description names 40 mA; the program sets 30 mA'
+    >>> [at(a, w) for a, w in ((0.03, "20–40 mA"), (0.001, "1,000 µA"), (5e-4, "0,5 mA"),
+    ...                        (0.03, "40 mA·min, 40 mA min, 2 mA/cm²"), (0.0015, "1.5e-3 A"))]
+    [None, None, None, None, None]
     """
     from estim.program.options import Control
 
     if "(as the file has it; run at" in program.description:
         return None
     volts = program.channels[0].stimulation.amplitude.control is Control.VOLTAGE
-    named = [(m.group(0), float(m.group(1)) * _SCALE[m.group(2)])
-             for m in _NAMED_AMPLITUDE.finditer(program.description)
-             if m.group(2).endswith("V") == volts]
+    words = program.description.replace("\u00a0", " ").replace("\u202f", " ").replace(
+        "\u03bc", "µ")
+    named: dict[str, tuple[float, float]] = {}  # as written -> (low, high) in A or V
+    for m in _NAMED_AMPLITUDE.finditer(words):
+        if m["unit"].endswith("V") != volts:
+            continue
+        high = _number(m["number"]) * _SCALE[m["unit"]]
+        low = _number(m["low"]) * _SCALE[m["unit"]] if m["low"] else high
+        named[m.group(0)] = (min(low, high), max(low, high))
     if not named:
         return None
     set_to = _amplitudes(program)
-    if any(math.isclose(value, a, rel_tol=1e-3) for _, value in named for a in set_to):
+    if any(low * (1 - 1e-3) <= a <= high * (1 + 1e-3) for low, high in named.values()
+           for a in set_to):  # a range holds what lies between its ends
         return None
-    return (f"its description names {', '.join(text for text, _ in named)}; the program "
-            f"sets {_amplitude_text(program)}")
+    shown = [_words(a, volts) for a in sorted(set(set_to))]  # each channel's (probe)
+    return (f"its description names {', '.join(named)}; the program sets "
+            f"{' and '.join(shown)}")
