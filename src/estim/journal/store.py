@@ -166,14 +166,20 @@ def _engine(url: str) -> Engine:
                            f"an SQLAlchemy URL whose driver is installed ({exc})") from None
 
 
+def _alembic_config() -> Config:
+    """Alembic's configuration of the journal's migrations."""
+    config = Config()
+    config.set_main_option("script_location",
+                           str(resources.files("estim.journal").joinpath("migrations")))
+    return config
+
+
 def _revisions() -> set[str]:
     """Every schema revision this estim's migrations know."""
     from alembic.script import ScriptDirectory
 
-    config = Config()
-    config.set_main_option("script_location",
-                           str(resources.files("estim.journal").joinpath("migrations")))
-    return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+    return {r.revision for r in ScriptDirectory.from_config(_alembic_config())
+            .walk_revisions()}
 
 
 #: Tables a database extension makes in a new PostgreSQL database (PostGIS's): not another
@@ -242,9 +248,7 @@ def _foreign(url: str, engine: Engine) -> str | None:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the database's schema to the newest migration, in one transaction."""
-    config = Config()
-    config.set_main_option("script_location",
-                           str(resources.files("estim.journal").joinpath("migrations")))
+    config = _alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),

@@ -28,7 +28,6 @@ async function api(method, path, body) {
     const err = new Error("No answer from the estim server (is estim serve still running?). "
       + "What you typed is kept; if you were saving, look at the list before saving again.");
     err.field = "";
-    err.unreachable = true;
     throw err;
   }
   const data = await response.json().catch(() => null);
