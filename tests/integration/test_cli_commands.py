@@ -264,7 +264,8 @@ def test_amplitude_turns_the_dial_on_check(capsys):
     ("tens_conventional", "30 kg", "a current or a voltage with units"),
     ("tens_conventional", "30 V", "a current, because the device is current-controlled"),
     ("hvpc_wound", "30 mA", "a voltage, because the device is voltage-controlled"),
-    ("hvpc_wound", "nan V", "at least zero"),
+    # the parser's own reason, not "with units, at least zero" (hostile probe, 7 December)
+    ("hvpc_wound", "nan V", "expected a finite number"),
 ])
 @pytest.mark.parametrize("command", ["check", "run", "fibers", "waveform"])
 def test_bad_amplitude_exits_2_naming_the_option(command, program, value, expected, tmp_path,
@@ -286,8 +287,9 @@ def test_a_negative_value_after_a_space_is_the_options_value(value, capsys):
     expected one argument"); the value is passed on and refused for what it is. One of the
     command's own options after it is not a value: the option lacks one."""
     assert main(["check", "tens_conventional", "--amplitude", value]) == 2
+    # -inf: the parser's own reason (hostile probe of 7 December 2026)
     _one_error(capsys.readouterr().err, f"estim check: error: --amplitude: got '{value}', "
-               "expected", "at least zero")
+               "expected", "a finite number" if value == "-inf" else "at least zero")
     with pytest.raises(SystemExit):
         main(["check", "tens_conventional", "--amplitude", "--json"])
     assert "--amplitude: expected one argument" in capsys.readouterr().err
