@@ -251,3 +251,43 @@ def test_a_setting_is_judged_apart_from_the_device_maximum() -> None:
     assert at.verdict == "fail" and at.at_setting == "pass"
     # past 50 mA r.m.s. at the setting itself (71.5 mA peak): this setting fails too
     assert _judge(program, 0.0715, None)[1].at_setting == "fail"
+
+
+def test_ahead_names_the_next_rule_where_it_trips() -> None:
+    """A passing or warning verdict named no rule and no margin (educator's probe of
+    7 December 2026). Iontophoresis on 2 x 2 cm pads warns from the first microampere and
+    fails the 0.5 mA/cm² current density at 0.5 x 4 = 2 mA: from 1 mA the next limit up
+    the dial is that rule, at 2 mA (within the bisection's tolerance), and at 3 mA, failing,
+    nothing worse lies ahead."""
+    from estim.safety.limits import limit
+    from estim.safety.render import rule_name
+
+    program = settings_program(DeviceSettings(mode="iontophoresis_dexamethasone",
+                                              pad_width="2 cm", pad_length="2 cm"))
+    table = safety_table(program)
+    ahead = table.ahead(1e-3)
+    assert ahead is not None and ahead.verdict == "fail"
+    assert ahead.amplitude == pytest.approx(2e-3, abs=BISECT_TOLERANCE
+                                            * program.device.max_amplitude)
+    name = rule_name(limit("iontophoresis.current_density").description)
+    assert name in ahead.rules, ahead.rules
+    assert table.ahead(3e-3) is None
+
+
+def test_a_dial_that_passes_to_its_top_gives_the_nearest_rule_there() -> None:
+    """Conventional TENS (80 Hz, 200 µs phases, biphasic) passes every rule up to its
+    100 mA maximum. Its nearest rule at the top is the r.m.s. current into 500 Ω up to
+    400 Hz: 100 mA x sqrt(2 x 200 µs x 80 Hz) = 17.9 mA r.m.s. of the 50 mA limit, 35.8 %
+    (closed form; the tolerance covers the sampled waveform's r.m.s.)."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+
+    program = load_program(bundled_examples()["tens_conventional"])
+    table = safety_table(program)
+    ahead = table.ahead(0.025)
+    assert ahead is not None and ahead.amplitude is None and ahead.rules == ()
+    assert ahead.closest is not None
+    name, fraction = ahead.closest
+    assert name == "r.m.s. output current into 500 Ω, up to 400 Hz"
+    assert fraction == pytest.approx(0.1 * np.sqrt(2 * 200e-6 * 80) / 0.05, rel=1e-3)
+    assert table.ahead(0.1) == ahead  # the top's margin, from anywhere below it

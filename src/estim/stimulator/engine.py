@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,6 +56,7 @@ from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import Level
 from estim.stimulator.safety_dial import (
+    Ahead,
     SafetyTable,
     dial_channel,
     program_at,
@@ -137,6 +138,10 @@ class DialState:
     #: the verdict of the rules judged at this setting (``safety_verdict`` also judges the
     #: device maximum, which the dial does not move); None where it is the same
     setting_verdict: str | None = None
+    #: what lies up the dial: the next rule to trip and where, or a passing dial's margin
+    #: at its top (:class:`estim.stimulator.safety_dial.Ahead`); None at a failing or
+    #: refused setting
+    ahead: Ahead | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude_a, "recruitment": dict(self.recruitment),
@@ -150,7 +155,8 @@ class DialState:
                 "muscle": self.muscle, "force_channel": self.force_channel,
                 "dose": None if self.dose is None else dict(self.dose),
                 "dose_words": list(self.dose_words), "driven": self.driven,
-                "setting_verdict": self.setting_verdict or self.safety_verdict}
+                "setting_verdict": self.setting_verdict or self.safety_verdict,
+                "ahead": None if self.ahead is None else self.ahead.to_dict()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,6 +269,11 @@ class DialModel:
         :raises InputError: a setting outside 0 .. the device maximum.
         """
         a = self._check(amplitude_a)
+        assert self.safety is not None
+        return replace(self._at(a), ahead=self.safety.ahead(a))
+
+    def _at(self, a: float) -> DialState:
+        """:meth:`at` without what lies up the dial."""
         assert self.safety is not None
         safe = self.safety.at(a)
         window = self.window

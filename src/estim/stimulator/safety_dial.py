@@ -33,9 +33,10 @@ from estim.program.common import Amplitude
 from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
+from estim.safety.render import rule_name
 from estim.safety.verdicts import Finding
 
-__all__ = ["BISECT_TOLERANCE", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
+__all__ = ["BISECT_TOLERANCE", "Ahead", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
 
 #: Width (fraction of the dial's range) within which a change of findings is located.
 BISECT_TOLERANCE = 1e-5
@@ -135,6 +136,44 @@ class SafetyAt:
     #: page read "Exceeds a limit" at 0 mA of a program that exceeds one at the device
     #: maximum (educator's probe of 7 December 2026)
     at_setting: str | None = None
+    #: the names of the rules that do not pass at this setting alone (not the device
+    #: maximum's), the worst first
+    here_rules: tuple[str, ...] = ()
+    #: the passing rule at this setting nearest its limit, and its value as a fraction of
+    #: the limit: the margin of a passing verdict (the page listed no rule and no margin
+    #: beside "Within the limits"; educator's probe of 7 December 2026)
+    closest: tuple[str, float] | None = None
+
+
+#: A verdict's rank, the worst highest: the next limit up the dial is the first span whose
+#: verdict at its setting ranks above this one's.
+_RANK = {Verdict.PASS.value: 0, Verdict.WARN.value: 1, Verdict.FAIL.value: 2}
+#: Rules that say whether an output indicator is needed: their "limit" is where a device
+#: needs one, which a device with one passes above, not a margin to a limit.
+_NOT_A_MARGIN = ("iec.indicator.",)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What lies up the dial from a setting: the first setting where a rule at that setting
+    is worse than here, and the rules that make it so; or, where none does up to the top of
+    a passing dial, the passing rule nearest its limit at the top and its fraction of that
+    limit (every rule's value grows with the amplitude, so the top's margin is the
+    smallest)."""
+
+    #: the setting where the next rule trips (A or V); None where none does up to the top
+    amplitude: float | None
+    #: its verdict there ("warn", "fail")
+    verdict: str | None
+    #: the rules that trip there, by name
+    rules: tuple[str, ...]
+    #: without a next rule: the passing rule nearest its limit at the top, and its fraction
+    closest: tuple[str, float] | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"amplitude": self.amplitude, "verdict": self.verdict, "rules": list(self.rules),
+                "closest": None if self.closest is None
+                else {"rule": self.closest[0], "fraction": self.closest[1]}}
 
 
 def refused_channel(program: Program, err: InputError) -> Channel | None:
@@ -172,10 +211,27 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
     key = (report.verdict.value,
            *sorted((f.rule_id, f.channel, str(f.setting), f.verdict.value) for f in tripped))
     lines, ids = tripped_lines(report.findings)
-    here = [f.verdict for f in report.findings
-            if f.setting is None or f.setting.value == "programmed"]
+    at_setting = [f for f in report.findings
+                  if f.setting is None or f.setting.value == "programmed"]
+    here = [f.verdict for f in at_setting]
     worst = next((v.value for v in (Verdict.FAIL, Verdict.WARN) if v in here), "pass")
-    return key, SafetyAt(report.verdict.value, lines, ids, worst)
+    failing = sorted((f for f in at_setting if f.verdict is not Verdict.PASS),
+                     key=lambda f: -_RANK[f.verdict.value])
+    names = tuple(dict.fromkeys(rule_name(f.description) for f in failing))
+    return key, SafetyAt(report.verdict.value, lines, ids, worst, names, _closest(at_setting))
+
+
+def _closest(findings: Sequence[Finding]) -> tuple[str, float] | None:
+    """The passing rule nearest its limit (by its value's fraction of the limit), or None
+    where no passing rule has a finite value and a positive limit."""
+    margins = [(f.value / f.limit, rule_name(f.description)) for f in findings
+               if f.verdict is Verdict.PASS and f.value is not None and f.limit
+               and f.limit > 0 and math.isfinite(f.value / f.limit)
+               and not f.rule_id.startswith(_NOT_A_MARGIN)]
+    if not margins:
+        return None
+    fraction, name = max(margins)
+    return name, float(fraction)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +248,8 @@ class SafetyTable:
     calls: int
     program: Program
     impedances_ohm: Mapping[str, float] | None = None
+    #: the passing rule nearest its limit at the top of the dial (:attr:`SafetyAt.closest`)
+    top_closest: tuple[str, float] | None = None
 
     def at(self, amplitude: float) -> SafetyAt:
         """The verdict at ``amplitude`` (a binary search; a refused amplitude's message is
@@ -216,6 +274,23 @@ class SafetyTable:
             # 6 December 2026)
             return _judge(self.program, amplitude, self.impedances_ohm)[1]
         return span
+
+    def ahead(self, amplitude: float) -> Ahead | None:
+        """What lies up the dial from ``amplitude`` (:class:`Ahead`); None at a refused
+        setting. A refused span above is passed over (the program model's refusal is not a
+        limit)."""
+        now = self.at(amplitude)
+        here = now.at_setting or now.verdict
+        if _RANK.get(here, 2) >= 2:
+            return None  # refused, or failing: nothing worse lies ahead
+        k = bisect.bisect_right(self.starts, amplitude)
+        for start, span in zip(self.starts[k:], self.spans[k:], strict=True):
+            there = span.at_setting or span.verdict
+            if _RANK.get(there, -1) > _RANK[here]:
+                new = tuple(r for r in span.here_rules if r not in now.here_rules)
+                return Ahead(start, there, new or span.here_rules)
+        # the margin of a passing dial; a warning's rules are the page's list already
+        return Ahead(None, None, (), self.top_closest if here == Verdict.PASS.value else None)
 
     def ceiling(self, *, worst: str = Verdict.FAIL.value) -> float:
         """The start of the first span whose verdict is ``worst``, or that is refused above
@@ -271,4 +346,5 @@ def safety_table(program: Program, *, impedances_ohm: Mapping[str, float] | None
             continue  # one refused span (its message is made at the amplitude asked)
         merged.append((start, span))
     return SafetyTable(starts=tuple(b[0] for b in merged), spans=tuple(b[1] for b in merged),
-                       calls=calls, program=program, impedances_ohm=impedances_ohm)
+                       calls=calls, program=program, impedances_ohm=impedances_ohm,
+                       top_closest=first[1].closest)

@@ -138,10 +138,14 @@ async function describeMode() {
   $("custom-field").hidden = !custom;
   // a setting the mode's modality does not have is off, and says so: interferential's Rate
   // offered "e.g. 80 Hz" and then refused any (browser probe of 6 December 2026)
+  // the placeholder is the mode's own value, which an empty box keeps ("e.g. 80 Hz" read
+  // in a 2 Hz mode; educator's probe of 7 December 2026)
+  const own = (name, example) => (mode && mode.defaults && mode.defaults[name]
+    ? `${mode.defaults[name]} (this mode's)` : example);
   for (const [name, example] of [["pulse_width", "e.g. 200 us"], ["frequency", "e.g. 80 Hz"]]) {
     const takes = !mode || !mode.settings || mode.settings.includes(name);
     $(name).disabled = !takes;
-    $(name).placeholder = takes ? example : "not set in this mode";
+    $(name).placeholder = takes ? own(name, example) : "not set in this mode";
   }
   // a lead's contacts have the lead's size (DBS offered "e.g. 5 cm" and refused any;
   // educator's probe of 7 December 2026)
@@ -149,7 +153,7 @@ async function describeMode() {
     const pads = !mode || mode.pads !== false;
     $(name).disabled = !pads;
     if (!pads) $(name).value = "";  // a size typed for the last mode would be refused
-    $(name).placeholder = pads ? "e.g. 5 cm" : "no pads: the lead's contacts";
+    $(name).placeholder = pads ? own(name, "e.g. 5 cm") : "no pads: the lead's contacts";
   }
   if (custom && !$("custom_toml").value.trim()) { // start from the default example
     const name = document.body.dataset.defaultMode;
@@ -487,6 +491,24 @@ const VERDICT_WORDS = {
   fail: "Exceeds a limit", refused: "Not a setting this program can run",
 };
 
+// the next rule up the dial and where it trips; on a dial that passes to its top, the rule
+// nearest its limit there
+const AHEAD_WORDS = { warn: "warns", fail: "is exceeded" };
+function aheadText(ahead, here) {
+  if (!ahead) return "";
+  if (ahead.amplitude !== null && ahead.amplitude !== undefined) {
+    const rules = ahead.rules.join("; ");
+    const word = AHEAD_WORDS[ahead.verdict] || ahead.verdict;
+    return `Up the dial, from ${dialText(ahead.amplitude)}: ${rules} ${word}.`;
+  }
+  const top = state.model ? ` (${dialText(state.model.max_amplitude)})` : "";
+  const c = ahead.closest;
+  if (here !== "pass") return `No rule is worse up to the top of the dial${top}.`;
+  return `No limit is reached up to the top of the dial${top}`
+    + (c ? `; nearest there: ${c.rule}, at ${c.fraction < 0.01 ? "under 1 %"
+      : percent(c.fraction)} of its limit.` : ".");
+}
+
 // a threshold that the dial sits within the edge fraction of (the report's words)
 function showDial(d) {
   $("sensation").textContent = d.sensation;
@@ -555,6 +577,9 @@ function showDial(d) {
       + `${words[0].toLowerCase()}${words.slice(1)}`;
   }
   verdict.dataset.verdict = here;
+  // what lies up the dial: a passing verdict named no rule and no margin (educator's probe
+  // of 7 December 2026)
+  $("verdict-ahead").textContent = aheadText(d.ahead, here);
   // the setting, what it feels like and the verdict, as the slider's own value: a screen
   // reader says them as the dial turns (the level and the verdict are live regions too)
   $("dial").setAttribute("aria-valuetext", `${dialText(dialAmps())}: `
