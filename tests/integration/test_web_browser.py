@@ -191,6 +191,13 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
             ("a cathode −", 0), ("b cathode −", 1), ("c cathode −", 0)]
         assert all(0 <= r["x"] - r["w"] / 2 and r["x"] + r["w"] / 2 <= 400 for r in rows)
         assert "Source:" in page.text_content("#mode-source")
+        # the boxes' placeholders are the mode's own values (educator's probe), and follow
+        # the menu: acupuncture-like TENS is 2 Hz, 250 µs
+        assert page.get_attribute("#frequency", "placeholder") == "80 Hz (this mode's)"
+        page.select_option("#mode", "tens_acupuncture")
+        assert page.get_attribute("#frequency", "placeholder") == "2 Hz (this mode's)"
+        assert page.get_attribute("#pulse_width", "placeholder") == "250 us (this mode's)"
+        page.select_option("#mode", "tens_conventional")
         _prepared(page, server)
         thresholds = page.evaluate("""async () => {
             const job = (await (await fetch('/api/programs', {method: 'POST',
@@ -228,6 +235,11 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#dial-programmed")
         _settled(page)
         assert page.text_content("#dial-value") == "25 mA"
+        # a passing verdict names its margin: the rule nearest its limit at the top of the
+        # dial (closed form in tests/unit/test_stimulator_safety.py; educator's probe)
+        assert page.text_content("#verdict-ahead") == (
+            "No limit is reached up to the top of the dial (100 mA); nearest there: r.m.s. "
+            "output current into 500 Ω, up to 400 Hz, at 36 % of its limit.")
         assert page.text_content("#edge") == ""  # far from every threshold
         # a screen reader hears the setting, the sensation and the verdict, not the
         # slider's 0-200 position (browser probe of 6 December 2026)
@@ -380,6 +392,11 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         phone.goto(server.url)
         _prepared(phone, server)
         _no_sideways_scroll(phone, PHONE["width"])
+        # the dial's − and + are touch targets of at least 44 × 44 px (WCAG 2.5.5; they
+        # were 38 × 33 px: educator's probe of 7 December 2026)
+        for button in ("#dial-down", "#dial-up"):
+            box = phone.locator(button).bounding_box()
+            assert box is not None and min(box["width"], box["height"]) >= 44, (button, box)
         _shoot(phone, "phone-390px")
         phone.close()
         page.close()

@@ -276,3 +276,19 @@ def test_the_least_rate_a_modulation_message_names_is_itself_accepted() -> None:
     assert least is not None and least.group(1) == "33.4"
     settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
         'frequency = "100 Hz"', f'frequency = "{least.group(1)} Hz"')))
+
+
+@pytest.mark.parametrize("m", [m for m in modes() if m.defaults], ids=lambda m: m.id)
+def test_a_placeholder_is_what_an_empty_box_keeps(m) -> None:  # type: ignore[no-untyped-def]
+    """The form's placeholders are each mode's own values (they read "e.g. 80 Hz" in a 2 Hz
+    mode; educator's probe of 7 December 2026): typed into the form, each gives the program
+    the empty box gives. A round pad's size is said, not typeable (a typed size makes the
+    pads rectangular), as are two pads of different sizes (the form's size is both's)."""
+    typed = {k: v for k, v in m.defaults.items() if v[0].isdigit()
+             and (k.startswith("pad_") or k in m.settings)}
+    assert set(m.defaults) >= {k for k in m.settings}, m.defaults
+    if not typed:
+        return
+    as_is = settings_program(DeviceSettings(mode=m.id))
+    retyped = settings_program(DeviceSettings(mode=m.id, **typed))
+    assert retyped == as_is, typed

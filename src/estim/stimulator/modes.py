@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +35,7 @@ from estim.setup import build_setup
 from estim.stimulator.options import ModeKind
 
 __all__ = ["MASSAGE_PROGRAMS", "DeviceSettings", "Mode", "ModeKind", "SettingsError",
-           "mode", "modes", "settings_program"]
+           "form_defaults", "mode", "modes", "settings_program"]
 
 
 #: The form's words for the settings every pulsed channel takes.
@@ -66,11 +66,44 @@ class Mode:
     #: lead's: the page offered "e.g. 5 cm" and refused any; educator's probe of 7 December
     #: 2026)
     pads: bool = True
+    #: the mode's own value of each form setting, as its program writes it ("200 us"), for
+    #: the form's placeholders (they read "e.g. 80 Hz" in a 2 Hz mode; educator's probe of
+    #: 7 December 2026)
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "description": self.description,
                 "kind": self.kind.value, "source": self.source, "settings": list(self.settings),
-                "pads": self.pads}
+                "pads": self.pads, "defaults": dict(self.defaults)}
+
+
+def form_defaults(data: Mapping[str, Any]) -> dict[str, str]:
+    """The form's settings as the program data ``data`` has them on its first channel: the
+    pads' size (a round pad's diameter, and two pads of different sizes, said in words: the
+    form's size is both pads'), the pulse width and the rate.
+
+    >>> form_defaults(MASSAGE_PROGRAMS["tap"])["pulse_width"]
+    '250 us'
+    """
+    channel = (data.get("channels") or [{}])[0]
+    stimulation = channel.get("stimulation") or {}
+    out: dict[str, str] = {}
+    sizes = {}
+    for role in ("cathode", "anode"):
+        pad = channel.get(role) or {}
+        if "width" in pad:
+            sizes[role] = (str(pad["width"]), str(pad.get("length", pad["width"])))
+        elif "diameter" in pad:
+            sizes[role] = (f"round, {pad['diameter']} across",) * 2
+    if len(set(sizes.values())) == 1:
+        out["pad_width"], out["pad_length"] = next(iter(sizes.values()))
+    elif sizes:
+        for k, key in enumerate(("pad_width", "pad_length")):
+            out[key] = ", ".join(f"{role} {size[k]}" for role, size in sizes.items())
+    for key in ("pulse_width", "frequency"):
+        if key in stimulation:
+            out[key] = str(stimulation[key])
+    return out
 
 
 # --- massage-like TENS patterns ----------------------------------------------------------------
@@ -153,12 +186,16 @@ def modes() -> tuple[Mode, ...]:
     for stem, path in bundled_examples().items():
         p = load_program(path)
         kind = p.channels[0].stimulation.type
+        pads = p.site.name not in BRAIN_SITES
+        own = form_defaults(tomllib.loads(path.read_text("utf-8")))
         out.append(Mode(stem, p.name, p.description, ModeKind.EXAMPLE, p.source,
                         tuple(k for k in _SETTING_WORDS if k in _fields_of_types()[kind]),
-                        pads=p.site.name not in BRAIN_SITES))
+                        pads=pads,  # a lead's case is no pad the form sizes
+                        defaults={k: v for k, v in own.items()
+                                  if pads or not k.startswith("pad_")}))
     for stem, data in MASSAGE_PROGRAMS.items():
         out.append(Mode(stem, str(data["name"]), str(data["description"]), ModeKind.MASSAGE,
-                        str(data["source"])))
+                        str(data["source"]), defaults=form_defaults(data)))
     out.append(_CUSTOM)
     return tuple(out)
 
