@@ -254,8 +254,12 @@ def _ossdbs(python: str, lead: str, volts: float = 3.0) -> None:
     print(f"   impedance (tissue and encapsulation)   estim {act.field_impedance_ohm:6.0f} Ω   "
           f"OSS-DBS {z_oss:6.0f} Ω ({act.field_impedance_ohm / z_oss - 1:+.1%})")
     vta = oss.vta_mm3
-    print(f"   0.2 V/mm field-threshold volume       estim {act.field_volume_m3 * 1e9:6.1f} mm³ "
-          f"  OSS-DBS {vta:6.1f} mm³ ({act.field_volume_m3 * 1e9 / vta - 1:+.1%})")
+    # OSS-DBS's lattice counts the encapsulation the region encloses, as estim's volume
+    # did until 7 December 2026: compared with it in, like for like
+    field_mm3 = act.map.field_volume_m3(current, act.field_threshold_v_per_m,
+                                        with_encapsulation=True) * 1e9  # [m³ -> mm³]
+    print(f"   0.2 V/mm field-threshold volume, encapsulation in  estim {field_mm3:6.1f} mm³ "
+          f"  OSS-DBS {vta:6.1f} mm³ ({field_mm3 / vta - 1:+.1%})")
     print(f"   axon-model volume (estim only; OSS-DBS's pathway model needs NEURON) "
           f"{act.volume_m3 * 1e9:.1f} mm³")
     print(f"   run time: estim field {t_field:.1f} s, field and axon thresholds {t_all:.1f} s; "

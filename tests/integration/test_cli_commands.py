@@ -376,6 +376,20 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     said = " ".join(capsys.readouterr().out.split())
     assert (f"3 V drives {act['current_A'] * 1e3:.2g} mA through "
             f"{act['load_ohm']:,.0f} Ω (the field solution's tissue") in said, said
+    # the volume is outside the encapsulation, a single pulse's, and says so (DBS
+    # researcher's probe of 7 December 2026)
+    assert "fire) outside the encapsulation round the lead, where the axons lie" in said, said
+    assert ("a single pulse's thresholds: the 130 Hz rate moves no volume (following, "
+            "block and entrainment are not modelled)") in said, said
+    # a setting that fires no axon reads "none", not "0 mm³, radius 0 mm"
+    assert main(["run", str(volts), "--amplitude", "0.2 V", "-o", str(tmp_path / "v0"),
+                 "--json"]) in (0, 1)
+    low = json.loads(capsys.readouterr().out)["effects"]["dbs_activation"]
+    assert low["volume_mm3"] == 0 and low["axon_free_radius_m"] == pytest.approx(1.135e-3)
+    assert main(["run", str(volts), "--amplitude", "0.2 V", "-o", str(tmp_path / "v1")]) \
+        in (0, 1)
+    assert ("Activated tissue: none (no 5.7 µm axon fires outside the encapsulation, "
+            "1.14 mm from the lead's axis)") in " ".join(capsys.readouterr().out.split())
     # a stated impedance is said as the program's (it was credited to the field solution;
     # review of 6 December 2026)
     volts.write_text(volts.read_text(encoding="utf-8").replace(
@@ -385,13 +399,15 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     said = " ".join(capsys.readouterr().out.split())
     assert ("3 V drives 3 mA through 1,000 Ω (the lead's impedance, as the program states "
             "it)") in said, said
-    # the volume's note says how much of it is the encapsulation ring, and what lies
-    # outside it, the two adding up to the volume (DBS probe of 6 December 2026)
+    # the volume is the tissue outside the encapsulation; its note gives the ring the
+    # isosurface also encloses and the two together (DBS probes of 6 and 7 December 2026)
     note = next(n for n in act["notes"] if "encapsulation round the lead" in n)
-    ring, outside = (float(x) for x in re.findall(r"([\d.]+) mm³", note))
+    outside, ring, whole = (float(x.replace(",", ""))
+                            for x in re.findall(r"([\d,.]+) mm³", note))
     # each is written to 3 figures: within half a unit of its third figure
-    half = sum(0.5 * 10 ** (math.floor(math.log10(x)) - 2) for x in (ring, outside))
-    assert ring + outside == pytest.approx(act["volume_mm3"], abs=half * 1.001)
+    half = {x: 0.5 * 10 ** (math.floor(math.log10(x)) - 2) for x in (ring, outside, whole)}
+    assert outside == pytest.approx(act["volume_mm3"], abs=half[outside] * 1.001)
+    assert ring + outside == pytest.approx(whole, abs=sum(half.values()) * 1.001)
     assert 0 < ring < outside
 
 

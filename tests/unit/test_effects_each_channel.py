@@ -189,7 +189,8 @@ def test_the_dial_reads_each_channel_and_names_the_strongest() -> None:
     assert thresholds["sensory"] == pytest.approx(0.005)  # left's, at 5 mA on the dial
     assert thresholds["pain"] == pytest.approx(0.030 / 1.6)  # right's, at 18.75 mA
     safety = SimpleNamespace(at=lambda a: SimpleNamespace(verdict="pass", rules=(),
-                                                          at_setting="pass"))
+                                                          at_setting="pass"),
+                             ahead=lambda a: None)
     model = DialModel(program=program, setup=None, result=result,  # type: ignore[arg-type]
                       thresholds=thresholds, max_amplitude_a=0.1, unit="A",
                       current_per_unit=per_unit, safety=safety,  # type: ignore[arg-type]

@@ -71,10 +71,13 @@ DBS_ACTIVATION_TABLE: tuple[TableEntry, ...] = (
 _FIELD_THRESHOLD_V_PER_M = 200.0
 
 #: Bump when the thresholds change meaning (invalidates cached activation maps).
-_CACHE_VERSION = "dbs-activation-1"
-#: Nodes of Ranvier per axon: 10 mm of a 5.7 µm axon; 31 nodes moved thresholds by at most
-#: 4.7 % (each search brackets to 3 %) and dbs_stn's volume by 1.3 % (docs/dbs.md).
-_NODES = 21
+_CACHE_VERSION = "dbs-activation-2"
+#: Nodes of Ranvier per axon: 20 mm of a 5.7 µm axon. 21 nodes (10 mm) were enough under a
+#: cathode (80.8 against 82.0 mm³ for dbs_stn) but not under an anode, where the sealed ends
+#: of a short axon fire: contact 1 as the anode at 3 mA read 45.5 mm³ and a 2.55 mm radius;
+#: 31, 41, 61 and 81 nodes give 6.8, 6.4, 6.4 and 6.4 mm³, 1.67 mm (DBS researcher's probe
+#: of 7 December 2026; docs/dbs.md).
+_NODES = 41
 #: Relative bracket of each threshold search.
 _PRECISION = 0.03
 #: Radii of the axon grid (m): from just outside the encapsulation, geometric to 8 mm.
@@ -157,13 +160,19 @@ class ActivationMap:
         z = np.arange(self.z_m[0], self.z_m[-1] + _FINE_M / 2, _FINE_M)
         return z, np.array([self.radius_at(amplitude_a, float(zz)) for zz in z])
 
-    def volume_m3(self, amplitude_a: float, *, outside_encapsulation: bool = False) -> float:
-        """Activated volume (m³): the profile revolved, less the lead (``outside_encapsulation``:
-        less the encapsulation too, :attr:`axon_free_m`, which holds no axons)."""
+    def volume_m3(self, amplitude_a: float, *, with_encapsulation: bool = False) -> float:
+        """Activated volume (m³): the profile revolved, less the lead and the encapsulation
+        (:attr:`axon_free_m`), which holds no axons (``with_encapsulation``: less the lead
+        only, the isosurface's whole content). The headline counted the encapsulation: at
+        0.6 mA, 5.14 of its 7.77 mm³ were scar (DBS researcher's probe of 7 December
+        2026)."""
         z, r = self.profile(amplitude_a)
-        inner = max(self.lead_radius_m, self.axon_free_m) if outside_encapsulation \
-            else self.lead_radius_m
-        return _revolved(z, r, inner)
+        return _revolved(z, r, self._inner(with_encapsulation))
+
+    def _inner(self, with_encapsulation: bool) -> float:
+        """The radius inside which a volume counts nothing (m)."""
+        return self.lead_radius_m if with_encapsulation \
+            else max(self.lead_radius_m, self.axon_free_m)
 
     # --- the field-threshold shortcut ----------------------------------------------------
     def field_radius_at(self, amplitude_a: float, z_m: float, threshold_v_per_m: float
@@ -191,9 +200,12 @@ class ActivationMap:
         return z, np.array([self.field_radius_at(amplitude_a, float(zz), threshold_v_per_m)
                             for zz in z])
 
-    def field_volume_m3(self, amplitude_a: float, threshold_v_per_m: float) -> float:
+    def field_volume_m3(self, amplitude_a: float, threshold_v_per_m: float, *,
+                        with_encapsulation: bool = False) -> float:
+        """The field shortcut's volume (m³), less the lead and encapsulation as
+        :meth:`volume_m3`'s."""
         z, r = self.field_profile(amplitude_a, threshold_v_per_m)
-        return _revolved(z, r, self.lead_radius_m)
+        return _revolved(z, r, self._inner(with_encapsulation))
 
 
 def _revolved(z: FloatArray, r: FloatArray, r_in: float) -> float:
@@ -296,6 +308,10 @@ class DBSActivation:
     #: channel into its own (channel 2 of two was judged into 500 Ω while channel 1 took
     #: its field's 54.5 Ω; probe of 5 December 2026)
     field_impedances_ohm: Mapping[str, float] = field(default_factory=dict)
+    #: the main channel's pulse rate (Hz): the thresholds are a single pulse's, so it moves
+    #: no volume, and the run says so (2, 130 and 1,000 Hz gave 94.1, 94.1 and 90.7 mm³
+    #: without a word; DBS researcher's probe of 7 December 2026)
+    rate_hz: float | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -347,6 +363,10 @@ class DBSActivation:
             "field_impedance_ohm": self.field_impedance_ohm,
             "fiber_diameter_m": self.fiber_diameter_m, "pulse_width_s": self.pulse_width_s,
             "volume_mm3": self.volume_m3 * 1e9,  # [m³ -> mm³]
+            # no axon lies inside it (the encapsulation's outer radius): the volume is
+            # outside it, and a setting that activates nothing fires no axon beyond it
+            "axon_free_radius_m": max(self.map.lead_radius_m, self.map.axon_free_m),
+            "rate_hz": self.rate_hz,
             "field_threshold_V_per_m": self.field_threshold_v_per_m,
             "field_volume_mm3": self.field_volume_m3 * 1e9,  # [m³ -> mm³]
             "field_vs_axon_volume": finite_or_none(self.field_difference),
@@ -696,17 +716,18 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
                      f"({_R_MAX_M * 1e3:g} mm from the lead, {_Z_REACH_M * 1e3:g} mm beyond the "
                      "contacts): radius and volume are lower bounds")
     if amap.axon_free_m > amap.lead_radius_m and i0 > 0:
-        # the encapsulation inside the isosurface is counted, as the region revolved less
-        # the lead is; it holds no axons, and a reader integrating outside it got 80.8 of
-        # dbs_stn's 94.1 mm³ (DBS probe of 6 December 2026): both said
-        whole, outside = amap.volume_m3(i0), amap.volume_m3(i0, outside_encapsulation=True)
+        # the volume is the tissue outside the encapsulation, where axons lie; an
+        # isosurface's VTA (the region revolved less the lead alone) also holds the
+        # encapsulation it encloses: both said (DBS probes of 6 and 7 December 2026)
+        whole, outside = amap.volume_m3(i0, with_encapsulation=True), amap.volume_m3(i0)
         if whole > 0:
             notes.append(
-                f"the volume is the activated region revolved round the lead, less the lead: "
-                f"it counts the {(amap.axon_free_m - amap.lead_radius_m) * 1e3:g} mm of "
-                f"encapsulation round the lead (no axons there) that the region encloses, "
-                f"{(whole - outside) * 1e9:.3g} mm³; outside the encapsulation "
-                f"{outside * 1e9:.3g} mm³")
+                f"the volume is the activated tissue outside the "
+                f"{(amap.axon_free_m - amap.lead_radius_m) * 1e3:g} mm of encapsulation "
+                f"round the lead (no axons there), {outside * 1e9:.3g} mm³; the region's "
+                f"isosurface, revolved less the lead alone as a VTA often is, also encloses "
+                f"{(whole - outside) * 1e9:.3g} mm³ of encapsulation, "
+                f"{whole * 1e9:.3g} mm³ in all")
     notes.append(f"{fiber_diameter_m * 1e6:g} µm MRG axons perpendicular to the lead in "
                  "homogeneous tissue; the field-threshold shortcut uses "
                  f"{field_threshold_v_per_m / 1e3:g} V/mm")
@@ -720,12 +741,37 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         field_volume_m3=amap.field_volume_m3(i0, field_threshold_v_per_m), map=amap,
         sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0,
         limited_by=limited_by, maps=maps,
+        rate_hz=float(getattr(stim, "frequency", 0.0) or 0.0) or None,
         superposed=tuple((program.channels[k].name, currents[k]) for k in together
                          if currents[k] > 0),
         field_impedances_ohm={ch.name: float(c.resistance)
                               for ch, c in zip(program.channels, pf.channels, strict=True)},
         currents_at=lambda a: tuple(delivered(k, a * f) for k, f in zip(together, scale,
                                                                          strict=True)))
+
+
+#: The pulse widths the 0.2 V/mm field threshold was derived for (s): Åström et al. 2015,
+#: ~5 µm axons at 60-120 µs.
+SHORTCUT_WIDTHS_S = (60e-6, 120e-6)
+
+
+def shortcut_caveat(pulse_width_s: float, threshold_v_per_m: float) -> str:
+    """Words for the field-threshold shortcut at another pulse width than its own: the
+    default 0.2 V/mm is Åström's for 60-120 µs, and the shortcut's signed difference from
+    the axon model at 10 µs (+418 %) read as the method's, not the pulse's (DBS
+    researcher's probe of 7 December 2026). Empty where it applies.
+
+    >>> shortcut_caveat(10e-6, 200.0)
+    "its 0.2 V/mm is Åström et al.'s for 60-120 µs pulses, not this 10 µs one"
+    >>> shortcut_caveat(90e-6, 200.0)
+    ''
+    """
+    lo, hi = SHORTCUT_WIDTHS_S
+    if threshold_v_per_m != _FIELD_THRESHOLD_V_PER_M or \
+            lo * (1 - 1e-9) <= pulse_width_s <= hi * (1 + 1e-9):
+        return ""
+    return (f"its {threshold_v_per_m / 1e3:g} V/mm is Åström et al.'s for "
+            f"{lo * 1e6:g}-{hi * 1e6:g} µs pulses, not this {pulse_width_s * 1e6:.3g} µs one")
 
 
 def volume_text(m3: float) -> str:
@@ -771,11 +817,17 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
         apart = (f"; channel{'s' * (len(left) > 1)} {' and '.join(left)} run"
                  f"{'s' * (len(left) == 1)} another pulse, rate or timing, not superposed")
     elif len(names) > 1:
-        by = f" by channels {' and '.join(names)} together"
+        # pulses at the same instants: two programs at one rate read as interleaved, whose
+        # pulses alternate (DBS researcher's probe of 7 December 2026)
+        by = (f" by channels {' and '.join(names)} together, their pulses at the same "
+              "instants (interleaved pulses, which alternate, are not modelled)")
     words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated{by} "
              f"({act.fiber_diameter_m * 1e6:g} µm axons{apart}), radius {radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
              f"{volume_text(act.field_volume_m3)}"
-             + (f" ({diff:+.0%})" if math.isfinite(diff) else "")
+             + (f" ({diff:+.0%}"
+                + (f"; {caveat}" if (caveat := shortcut_caveat(
+                    act.pulse_width_s, act.field_threshold_v_per_m)) else "") + ")"
+                if math.isfinite(diff) else "")
              + (f"; limited: {act.limited_by}" if act.limited_by else "")]
     return act, words + list(act.notes)

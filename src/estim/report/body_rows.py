@@ -492,8 +492,11 @@ def dbs_channels_text(dbs: Mapping[str, Any]) -> str:
     >>> chans = [{"name": "1", "current_A": 3e-3}, {"name": "2", "current_A": 2e-3}]
     >>> contacts = [{"placement": "lead_contact_1", "role": "cathode", "radius_m": 3.21e-3},
     ...             {"placement": "lead_contact_3", "role": "cathode", "radius_m": 2.87e-3}]
-    >>> print(dbs_channels_text({"channels": chans, "contacts": contacts}))
-    channels 1 (3 mA) and 2 (2 mA) together; radius 3.2 mm at contact 1, 2.9 mm at contact 3
+    >>> text = dbs_channels_text({"channels": chans, "contacts": contacts})
+    >>> text.split("; ")[0]
+    'channels 1 (3 mA) and 2 (2 mA) together, pulses at the same instants (not interleaved)'
+    >>> text.split("; ")[1]
+    'radius 3.2 mm at contact 1, 2.9 mm at contact 3'
     """
     from estim.leads import contact_name
 
@@ -503,12 +506,16 @@ def dbs_channels_text(dbs: Mapping[str, Any]) -> str:
     cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
     radii = ", ".join(f"{c['radius_m'] * 1e3:.2g} mm at contact "  # [m -> mm]
                       f"{contact_name(c['placement']).upper()}" for c in cathodes)
-    return f"channels {joined} together; radius {radii}"
+    # their pulses taken as simultaneous: interleaved programs alternate (DBS researcher's
+    # probe of 7 December 2026)
+    return (f"channels {joined} together, pulses at the same instants (not interleaved); "
+            f"radius {radii}")
 
 
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
+    from estim.effects.dbs import shortcut_caveat
     from estim.leads import contact_name, get_lead
 
     lead = get_lead(dbs["lead"])
@@ -538,16 +545,27 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
                  "electrode interface)", ohm_words(dbs["field_impedance_ohm"])))
     edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \
         else ""
-    rows.append((f"Activated volume ({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons, "
-                 f"{seconds_words(dbs['pulse_width_s'])} pulse)",
-                 number_words(dbs["volume_mm3"], "mm³") + edge))
+    # outside the encapsulation, where the axons lie; a single pulse's (the headline
+    # counted the scar, and 2 Hz and 130 Hz gave one volume without a word: DBS
+    # researcher's probe of 7 December 2026)
+    free = dbs.get("axon_free_radius_m")
+    rate = f"; a single pulse's: the {number_words(dbs['rate_hz'], 'Hz')} rate moves no volume" \
+        if dbs.get("rate_hz") else ""
+    volume = number_words(dbs["volume_mm3"], "mm³") if dbs["volume_mm3"] > 0 or not free \
+        else (f"none: no axon fires outside the encapsulation, "
+              f"{number_words(free * 1e3, 'mm')} from the lead's axis")  # [m -> mm]
+    rows.append((f"Activated volume outside the encapsulation "
+                 f"({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons, "
+                 f"{seconds_words(dbs['pulse_width_s'])} pulse)", volume + edge + rate))
     for c in dbs["contacts"]:
         rows.append((f"Activation radius at contact {contact_name(c['placement']).upper()} "
                      f"({c['role']}), from the lead axis",
                      f"{number_words(c['radius_m'] * 1e3, 'mm')}; field threshold "  # [m -> mm]
                      f"{number_words(c['field_radius_m'] * 1e3, 'mm')}"))
     diff = dbs.get("field_vs_axon_volume")
+    caveat = shortcut_caveat(dbs["pulse_width_s"], dbs["field_threshold_V_per_m"])
     rows.append((f"Field-threshold shortcut ({dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm)",
                  number_words(dbs["field_volume_mm3"], "mm³")
-                 + (f", {diff:+.0%} against the axon model" if diff is not None else "")))
+                 + (f", {diff:+.0%} against the axon model" if diff is not None else "")
+                 + (f"; {caveat}" if caveat else "")))
     return rows

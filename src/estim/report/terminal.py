@@ -504,10 +504,28 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         several = len(dbs.get("channels") or []) > 1  # the radii said below, each contact's
         # what the volume is, in a few words (probe of 6 December 2026: "94.1 mm³ (5.7 µm
         # axons)" left it to the reader)
-        console.print("\n[bold]Activated tissue:[/bold] "
-                      f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
-                      + ("" if several else f", radius {radius:.2g} mm")
-                      + f" [dim](where {dbs['fiber_diameter_m'] * 1e6:.2g} µm axons fire)[/dim]")
+        axon = f"{dbs['fiber_diameter_m'] * 1e6:.2g} µm axon"
+        free = dbs.get("axon_free_radius_m")
+        if dbs["volume_mm3"] <= 0 and free:
+            # "0 mm³, radius 0 mm" read as a region of no size; nothing fires where axons
+            # lie (DBS researcher's probe of 7 December 2026)
+            console.print("\n[bold]Activated tissue:[/bold] none [dim](no " + axon
+                          + f" fires outside the encapsulation, {free * 1e3:.3g} mm from the "
+                          "lead's axis)[/dim]")
+        else:
+            # the volume is outside the encapsulation, where the axons lie (it counted the
+            # scar: DBS researcher's probe of 7 December 2026)
+            console.print("\n[bold]Activated tissue:[/bold] "
+                          f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
+                          + ("" if several else f", radius {radius:.2g} mm")
+                          + f" [dim](where {axon}s fire)[/dim]")
+            _hanging(console, "  ", Text("outside the encapsulation round the lead, where the "
+                                         "axons lie", style="dim"))
+        if dbs.get("rate_hz"):
+            _hanging(console, "  ", Text(
+                f"a single pulse's thresholds: the {format_si(dbs['rate_hz'], 'Hz')} rate "
+                "moves no volume (following, block and entrainment are not modelled)",
+                style="dim"))
         if several:  # it described channel 1's alone
             _hanging(console, "  ", Text(dbs_channels_text(dbs), style="dim"))
         elif dbs.get("control") == "voltage" and not dbs.get("limited_by") \
@@ -532,9 +550,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
             _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
-        console.print(f"  [dim]the common shortcut, a {dbs['field_threshold_V_per_m'] / 1e3:.2g} "
-                      "V/mm field threshold, would give "
-                      f"{readable(format(dbs['field_volume_mm3'], '.3g'))} mm³[/dim]")
+        from estim.effects.dbs import shortcut_caveat
+
+        caveat = shortcut_caveat(dbs["pulse_width_s"], dbs["field_threshold_V_per_m"])
+        _hanging(console, "  ", Text(
+            f"the common shortcut, a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
+            f"threshold, would give {readable(format(dbs['field_volume_mm3'], '.3g'))} mm³"
+            + (f" ({caveat})" if caveat else ""), style="dim"))
     elif fx.get("dbs_activation_skipped"):
         console.print()
         _hanging(console, "", Text.from_markup(

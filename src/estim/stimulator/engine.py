@@ -626,7 +626,7 @@ def _dbs_words(act: DBSActivation, setting: float) -> str:
         limit = "the device's current limit"
     held = current < unlimited * (1 - 1e-9)
     return (f"DBS at this setting: {volume_text(volume)} of tissue activated "
-            f"({act.fiber_diameter_m * 1e6:g} µm axons) by "
+            f"({act.fiber_diameter_m * 1e6:g} µm axons, outside the encapsulation) by "
             f"{current_text(current, smallest='mA')}"
             + (f"; {limit} holds the current below what the setting asks "
                f"({current_text(unlimited, smallest='mA')})" if held else "")

@@ -123,7 +123,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("dbs_current_mA", "DBS: the main channel's current into the tissue (mA; up to "
            "the device's limits)"),
     Output("activated_volume_mm3", "DBS: tissue activated by the main channel and those "
-           "running its pulse (mm³; 5.7 µm axons; a channel with another pulse is not in it)"),
+           "running its pulse (mm³, outside the encapsulation; 5.7 µm axons; a channel with "
+           "another pulse is not in it)"),
     Output("activation_radius_mm", "DBS: activation radius at the cathode (mm; a lower "
            "bound where the activation reaches the grid's edge)"),
     # the volume and radius stop at the modelled axons' grid: 8 mm and 1,874 mm³ read as
