@@ -359,3 +359,30 @@ def test_the_table_shows_the_lead_impedance_where_only_one_column_is_judged_into
     assert ct.row("lead_impedance").maximum == 300.0
     assert ct.row("max_phase_charge_lead").programmed == pytest.approx(1e-6)
     assert ct.row("max_phase_charge_lead").maximum == pytest.approx(2e-6)
+
+
+def test_a_directional_segments_stated_impedance_is_told_the_2000_ohm_is_a_rings() -> None:
+    """Abbott 6172 contact 2A at a stated 2.5 kΩ read "above 2,000 Ω a lead is usually
+    broken" (DBS researcher's probe of 7 December 2026), though that figure is of 3387/3389
+    rings (Wong et al. 2018) and a segment is a third of one (1.5 mm long, 90° arc of a
+    1.27 mm lead: π · 1.27 · 1.5 / 4 = 1.50 mm²). The verdict stays a warning (never
+    optimistic); the note and action say whose 2,000 Ω it is."""
+    from estim.leads import get_lead
+
+    text = (TEXT.replace("IMPEDANCE", 'impedance = "2.5 kohm"')
+            .replace("medtronic_3389", "abbott_6172")
+            .replace("lead_contact_1", "lead_contact_2a"))
+    lead = get_lead("abbott_6172")
+    area_mm2 = lead.contact("2a").area_m2(lead.diameter_m) * 1e6  # [m² -> mm²]
+    report = check(parse_program(text))
+    verdict, note = _lead_impedance(report)["programmed"]
+    assert verdict == "warn"
+    assert (f"the 2,000 Ω is of ring contacts of 5.98 mm²; this one is {area_mm2:.3g} mm², "
+            "and a smaller contact reads higher when intact") in note, note
+    action = next(f.action for f in report.by_rule("implant.lead_impedance"))
+    assert action.startswith("check the reading against the lead's labelled range")
+    # a ring keeps the words of a broken lead
+    ring = check(parse_program(TEXT.replace("IMPEDANCE", 'impedance = "2.5 kohm"')))
+    assert "ring contacts of" not in _lead_impedance(ring)["programmed"][1]
+    assert next(f.action for f in ring.by_rule("implant.lead_impedance")).startswith(
+        "measure the lead's impedance again: above 2,000 Ω a lead is usually broken")

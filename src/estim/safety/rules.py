@@ -303,6 +303,14 @@ def _implant_rules(out: ChannelOutput) -> list[Finding]:
     return found
 
 
+#: The contact area of the leads behind the 2,000 Ω of a broken lead (Wong et al. 2018:
+#: Medtronic 3387/3389 rings, 1.27 mm across and 1.5 mm long), m².
+RING_CONTACT_AREA_M2 = math.pi * 1.27e-3 * 1.5e-3
+#: A contact smaller than this share of it (a directional segment, a quarter ring or less)
+#: is told that the figure is a ring's.
+SMALL_CONTACT_FRACTION = 0.75
+
+
 def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
     """A voltage-controlled lead's stated impedance, against what an intact lead reads: the
     charge rules take the stated value, so a high one (a broken lead, or kΩ typed for Ω)
@@ -321,10 +329,22 @@ def _stated_impedance(out: ChannelOutput, area: float) -> Finding:
                 f"be {q * 1e6:.4g} µC, {q / area * 1e2:.4g} µC/cm² "  # [C/m² -> µC/cm²]
                 f"({'over' if over else 'within'} the {density.value * 1e2:g} µC/cm² limit)")
     note = f"stated {stated}; the charge rules are judged into it; {into_500}"
-    return rule_finding(row, out.load_ohm, out, note=note,
-                    action="measure the lead's impedance again: above 2,000 Ω a lead is "
-                           "usually broken; if the value was mistyped, correct "
-                           "channels.impedance")
+    action = ("measure the lead's impedance again: above 2,000 Ω a lead is usually broken; "
+              "if the value was mistyped, correct channels.impedance")
+    if area < SMALL_CONTACT_FRACTION * RING_CONTACT_AREA_M2:
+        # a directional segment's 2.5 kΩ was called "usually broken" (its field alone is
+        # ~2 kΩ; DBS researcher's probe of 7 December 2026): the verdict stays a warning,
+        # the words say whose 2,000 Ω it is
+        field = "" if out.field_impedance_ohm is None else (
+            f"; the field solution alone gives this contact "
+            f"{format_value(out.field_impedance_ohm, 'Ω')}, without the electrode interface")
+        note += (f"; the 2,000 Ω is of ring contacts of {RING_CONTACT_AREA_M2 * 1e6:.3g} mm²; "
+                 f"this one is {area * 1e6:.3g} mm², and a smaller contact reads higher when "
+                 f"intact{field}")  # [m² -> mm²]
+        action = ("check the reading against the lead's labelled range for a contact this "
+                  "small (the 2,000 Ω of a broken lead is a ring contact's); if the value was "
+                  "mistyped, correct channels.impedance")
+    return rule_finding(row, out.load_ohm, out, note=note, action=action)
 
 
 def _shape_setting(out: ChannelOutput) -> bool:
