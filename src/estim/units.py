@@ -91,7 +91,15 @@ def _parse(text: str, dimension: str) -> float:
         # rpm, degrees, turns: angles are dimensionless to pint, so "80 rpm" would quietly
         # become 8.4 Hz. No electrotherapy quantity is an angle.
         raise pint.DimensionalityError(q.units, target.units)
+    if any(name in str(q.units) for name in _RADIOACTIVITY):
+        # "80 Bq" was a rate of 80 Hz: decays per second are no pulse rate (probe of
+        # 6 December 2026)
+        raise pint.DimensionalityError(q.units, target.units)
     return float(q.to(unit).magnitude)
+
+
+#: Units of radioactivity, which pint holds as 1/s: never a frequency of stimulation.
+_RADIOACTIVITY = frozenset({"becquerel", "curie", "rutherford"})
 
 
 #: The full-width forms (U+FF01–FF5E) and the CJK unit squares (U+3380–33DF): read through

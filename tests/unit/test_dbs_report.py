@@ -116,6 +116,11 @@ def test_the_summary_describes_every_channel() -> None:
     ifc = words(resolve_program("ifc_true_knee")[0])
     assert "channel A at 30 mA peak, on a 4000 Hz carrier" in ifc
     assert "; channel B at 30 mA peak, on a 4080.2–4119.7 Hz carrier" in ifc
+    # premodulated interferential's sampled peak, 39.99 of its 40 mA, is said as the
+    # terminal says it ("29.99 mA peak" at 30 mA; probe of 7 December 2026)
+    premodulated = resolve_program("ifc_premodulated")[0]
+    assert stimuli_for(premodulated)[0].peak < 0.04
+    assert words(premodulated).startswith("1 channel: 40 mA peak"), words(premodulated)
 
 
 def test_the_legend_names_every_superposed_channels_current() -> None:

@@ -183,6 +183,9 @@ def test_a_pulse_shorter_than_any_stimulators_is_refused(example, old, new, fiel
     [
         ('max_current = "100 mA"', 'max_current = "1e308 A"', "device.max_current", "10 A"),
         ('frequency = "80 Hz"', 'frequency = "80 rpm"', "frequency", "frequency"),
+        # decays a second are no pulse rate: "80 Bq" was 80 Hz (probe of 6 December 2026)
+        ('frequency = "80 Hz"', 'frequency = "80 Bq"', "frequency", "in Hz or a multiple"),
+        ('frequency = "80 Hz"', 'frequency = "0.08 kBq"', "frequency", "in Hz or a multiple"),
         ('amplitude = "25 mA"', 'amplitude = "mA"', "amplitude", "current or a voltage"),
         ('pulse_width = "200 us"', 'pulse_width = "us"', "pulse_width", "number"),
         ('duration = "30 min"', 'duration = "30 d"', "duration", "24 h"),

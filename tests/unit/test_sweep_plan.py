@@ -162,6 +162,8 @@ def test_cross_and_zip() -> None:
 
 @pytest.mark.parametrize(("axis", "words"), [
     ("amplitude=10,200mA", "device maximum"),
+    # M is mega, as estim run says (probe of 7 December 2026)
+    ("amplitude=10 mA,25 MA", "(100 mA) (M is mega; did you mean '25 mA'?)"),
     ("site.fat_thickness=5,500mm", "200 mm"),
     ("site.bogus=1mm", "fat_thickness"),
     ("channels[3].stimulation.amplitude=1mA", "channels[0], the program's only channel"),

@@ -83,12 +83,13 @@ def default_url() -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    typed = url  # as the user wrote it: SQLAlchemy's rendering escapes it ('a%23b')
     parsed = make_url(url)
     memory = parsed.database in (None, "", ":memory:")
     if parsed.query or "?" in url:  # 'j?x.sqlite' opened the file 'j' (review)
         # '?mode=ro' printed SQLAlchemy's warning and the journal was opened to write all the
         # same (probe of 6 December 2026)
-        raise JournalError("database", parsed.render_as_string(hide_password=True),
+        raise JournalError("database", _hidden(typed),
                            "a SQLite file without options after '?' (the journal is opened "
                            "to write, in WAL mode; a '?' in a file name is written %3F)")
     if not memory:
@@ -104,7 +105,7 @@ def _sqlite_engine(url: str) -> Engine:
             # folder is a new journal, as asked
             why = ("is not a folder" if folder.exists() else
                    "does not exist: create it first, or check the path")
-            raise JournalError("database", parsed.render_as_string(hide_password=True),
+            raise JournalError("database", _hidden(typed),
                                f"a SQLite file in an existing folder ({folder} {why})")
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
@@ -131,8 +132,12 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _hidden(url: str) -> str:
-    """A URL SQLAlchemy cannot parse, with what looks like a password hidden as it hides
-    one ('user:***@host')."""
+    """A URL as the user typed it, with what looks like a password hidden as SQLAlchemy
+    hides one ('user:***@host'), whether or not SQLAlchemy can parse it.
+
+    >>> _hidden("postgresql://ann:s3cr/t@db/journal"), _hidden("sqlite:///a#b.sqlite")
+    ('postgresql://ann:***@db/journal', 'sqlite:///a#b.sqlite')
+    """
     # up to the last '@' before the path: a password may hold '/' or '@' (review)
     scheme, sep, rest = url.partition("//")
     if not sep:
@@ -162,7 +167,7 @@ def _engine(url: str) -> Engine:
     except (ArgumentError, ImportError) as exc:
         # 'sqlite+aiosqlite://' went past the SQLite branch to a traceback (probe of
         # 7 December 2026)
-        raise JournalError("database", make_url(url).render_as_string(hide_password=True),
+        raise JournalError("database", _hidden(url),
                            f"an SQLAlchemy URL whose driver is installed ({exc})") from None
 
 
@@ -435,11 +440,9 @@ class Journal:
         return JournalError("database", self._shown(), expected)
 
     def _shown(self) -> str:
-        """The URL with its password hidden."""
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads
-            return _hidden(self.url)
+        """The URL as typed, with its password hidden (SQLAlchemy's rendering escaped it:
+        'a#b.sqlite' read 'a%23b.sqlite'; probe of 7 December 2026)."""
+        return _hidden(self.url)
 
     def __repr__(self) -> str:
         return f"Journal({self._shown()!r})"

@@ -76,7 +76,10 @@ def _stimulus_words(stim: Stimulus, *, continuous: bool = False) -> str:
     """One line of what a channel puts out ("25 mA peak, 200 µs pulses at 80 Hz, for 30
     min"; ``continuous``: "continuously (60 min assessed)")."""
     t = stim.timing
-    parts = [f"{format_value(stim.peak, 'mA' if stim.unit == 'A' else 'V')} peak"]
+    # a current as the terminal writes it: premodulated interferential's 30 mA read "29.99
+    # mA peak", its sampled waveform's (probe of 7 December 2026)
+    parts = [f"{current_words(stim.peak) if stim.unit == 'A' else format_value(stim.peak, 'V')}"
+             " peak"]
     if t.carrier_hz and t.frequency_max_hz:  # a swept carrier (true interferential's beat)
         parts.append(f"on a {format_value(t.carrier_hz, 'Hz').removesuffix(' Hz')}–"
                      f"{format_value(t.frequency_max_hz, 'Hz')} carrier")

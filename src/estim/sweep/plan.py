@@ -351,6 +351,12 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
             # (researcher's probe of 6 December 2026)
             expected += ("; or another part of the program: site.NAME, electrodes.NAME, "
                          "device.NAME, channels[I].NAME (I counts from 0), or subject")
+        if problem.expected.startswith("at most the device maximum"):
+            # '25 MA' read only "at most the device maximum" here, where estim run hints at
+            # mega (probe of 7 December 2026)
+            from estim.units import mega_hint
+
+            expected += mega_hint(axis.values[i])
         return InputError(axis.option, short(axis) if unknown else axis.values[i], expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
