@@ -138,3 +138,24 @@ def test_the_legend_names_every_superposed_channels_current() -> None:
     one = SimpleNamespace(superposed=(("c1", 0.003),), control="voltage", amplitude=3.0,
                           current_a=0.00241)
     assert _amplitude_words(one) == "3 V (2.41 mA)"  # type: ignore[arg-type]
+
+
+def test_the_encapsulation_is_hatched_and_left_out_of_the_volume_in_the_legend() -> None:
+    """The figure filled the encapsulation as activated tissue (DBS researcher's probe of
+    7 December 2026): with a 0.5 mm encapsulation it is hatched in both sections and the
+    legend says it holds no axons; without one, nothing is drawn for it."""
+    import dataclasses
+
+    act = _activation()
+    scarred = dataclasses.replace(act, map=dataclasses.replace(
+        act.map, axon_free_m=R_LEAD + 0.5e-3))
+
+    def hatched(fig) -> list[str]:  # type: ignore[no-untyped-def]
+        return [p.get_hatch() for ax in fig.axes for p in [*ax.patches, *ax.collections]
+                if p.get_hatch()]
+
+    fig = dbs_figures.dbs_sections_figure(scarred)
+    assert len(hatched(fig)) == 3  # either side along the lead, the ring across it
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "encapsulation, 0.5 mm: no axons, not in the volume" in labels, labels
+    assert hatched(dbs_figures.dbs_sections_figure(act)) == []

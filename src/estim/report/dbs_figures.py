@@ -38,6 +38,7 @@ _ROLE_COLOUR = {"anode": "#c0392b", "cathode": "#1f4e9c"}
 _ACTIVATED = "#f39c12"
 _FIELD = "0.25"
 _LEAD_BODY = "#d5d8dc"
+_ENCAPSULATION = "0.55"
 _CONTACT = "#95a5a6"
 _MM = 1e3  # [m -> mm]
 
@@ -102,6 +103,14 @@ def dbs_sections_figure(act: DBSActivation) -> Figure:
     along.plot(-rfm, zf * _MM, color=_FIELD, ls="--", lw=1.2, zorder=2)
     roles = {c.placement: c.role for c in act.contacts}
     top = float(amap.z_m[-1]) * _MM
+    # the encapsulation round the lead holds no axons: hatched, not filled as activated
+    # (the figure coloured it orange; DBS researcher's probe of 7 December 2026)
+    free = max(amap.axon_free_m, amap.lead_radius_m) * _MM
+    if free > amap.lead_radius_m * _MM:
+        for side in (-1, 1):
+            along.fill_betweenx([float(amap.z_m[0]) * _MM, top], side * free, 0.0,
+                                facecolor="white", edgecolor=_ENCAPSULATION, hatch="////",
+                                lw=0, zorder=1.5)
     _draw_lead(along, lead, roles, top)
     along.set_xlim(-half, half)
     along.set_ylim(float(amap.z_m[0]) * _MM, top)
@@ -122,6 +131,9 @@ def dbs_sections_figure(act: DBSActivation) -> Figure:
             across.add_patch(Circle((0, 0), first.field_radius_m * _MM, fill=False,
                                     ec=_FIELD, ls="--", lw=1.2))
         contact = lead.contact(first.placement)
+        if free > r_lead:
+            across.add_patch(Circle((0, 0), free, facecolor="white", edgecolor=_ENCAPSULATION,
+                                    hatch="////", lw=0, zorder=2.5))
         across.add_patch(Circle((0, 0), r_lead, fc=_LEAD_BODY, ec="0.4", lw=0.8, zorder=3))
         theta = np.radians(np.linspace(contact.angle_deg - contact.arc_deg / 2,
                                        contact.angle_deg + contact.arc_deg / 2, 90))
@@ -140,6 +152,10 @@ def dbs_sections_figure(act: DBSActivation) -> Figure:
                      label=f"activated: {act.fiber_diameter_m * 1e6:g} µm axons fire at {amp}"),
                Line2D([], [], color=_FIELD, ls="--",
                       label=f"field above {thr / 1e3:g} V/mm (shortcut)")]
+    if free > r_lead:
+        handles.append(Patch(facecolor="white", edgecolor=_ENCAPSULATION, hatch="////",
+                             label=f"encapsulation, {free - r_lead:.2g} mm: no axons, "
+                                   "not in the volume"))
     handles += [Patch(color=_ROLE_COLOUR[c.role], label=f"{_words(c)}: {c.role}")
                 for c in act.contacts]
     if not any(c.role == "anode" for c in act.contacts):
