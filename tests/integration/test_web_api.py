@@ -514,6 +514,19 @@ def _session(**changes: object) -> dict[str, object]:
             "minutes": "30 min", "pain_before": 6, "pain_after": 3, "notes": "", **changes}
 
 
+def test_every_bad_session_value_is_under_its_own_box(client: TestClient) -> None:
+    """A wrong duration and a wrong pain after were told one at a time (probe of 6 December
+    2026): each is listed with its form field, nothing is stored."""
+    pid = client.post("/api/people", json={"name": "Ida"}).json()["id"]
+    answer = client.post(f"/api/people/{pid}/sessions",
+                         json=_session(minutes="2 d", pain_after=11))
+    _refused(answer, "minutes")
+    said = answer.json()["detail"]["problems"]
+    assert [p["field"] for p in said] == ["minutes", "pain_after"], said
+    assert said[1]["message"].startswith("Pain after: got 11"), said
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+
+
 def test_people_and_sessions(client: TestClient) -> None:
     name = "<script>alert('x')</script> Ada"
     ada = client.post("/api/people", json={"name": name})

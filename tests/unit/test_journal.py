@@ -170,6 +170,20 @@ BAD_SESSIONS = [
 ]
 
 
+def test_every_bad_session_value_is_named_at_once(journal: Journal) -> None:
+    """A wrong duration and a wrong pain were told one at a time (probe of 6 December
+    2026): the refusal is the first, and holds each, in the form's order."""
+    pid = journal.add_person("Ada").id
+    before = _counts(journal)
+    with pytest.raises(JournalError) as info:
+        journal.add_session(pid, **{**SESSION, "minutes": "2 d", "pain_after": 11,
+                                    "site": "elbow"})
+    problems = info.value.problems  # type: ignore[attr-defined]
+    assert [p.field for p in problems] == ["site", "minutes", "pain_after"]
+    assert info.value is problems[0]
+    assert _counts(journal) == before
+
+
 @pytest.mark.parametrize(("field", "value"), BAD_SESSIONS,
                          ids=[f"{f}={v!r}"[:40] for f, v in BAD_SESSIONS])
 def test_bad_session_value_is_named_and_nothing_stored(journal: Journal, field: str,

@@ -171,6 +171,22 @@ def _engine(url: str) -> Engine:
                            f"an SQLAlchemy URL whose driver is installed ({exc})") from None
 
 
+def _each_checked(*checks: Callable[[], Any]) -> list[Any]:
+    """Each check's value; where any refuses, the first refusal, holding every one in its
+    ``problems`` (as a device setting's :class:`estim.stimulator.SettingsError` does)."""
+    values, problems = [], []
+    for check in checks:
+        try:
+            values.append(check())
+        except JournalError as err:
+            problems.append(err)
+    if problems:
+        first = problems[0]
+        first.problems = problems  # type: ignore[attr-defined]
+        raise first
+    return values
+
+
 def _alembic_config() -> Config:
     """Alembic's configuration of the journal's migrations."""
     config = Config()
@@ -576,14 +592,19 @@ class Journal:
         :param started_at: when it started (naive: local time); ``None``: now.
         """
         pid = validate.person_id(person_id)
-        name, where = validate.program(program), validate.site(site)
+        # every bad value at once, each under its own box: a wrong minutes and pain were
+        # told one at a time (probe of 6 December 2026)
+        name, where, intensity, duration, before, after, text, when = _each_checked(
+            lambda: validate.program(program), lambda: validate.site(site),
+            lambda: validate.intensity(intensity_a), lambda: validate.minutes(minutes),
+            lambda: validate.pain("pain_before", pain_before),
+            lambda: validate.pain("pain_after", pain_after), lambda: validate.notes(notes),
+            lambda: validate.started_at(started_at))
         validate.program_at_site(name, where)
         row = TherapySession(
-            person_id=pid, program=name, site=where,
-            intensity_a=validate.intensity(intensity_a), minutes=validate.minutes(minutes),
-            pain_before=validate.pain("pain_before", pain_before),
-            pain_after=validate.pain("pain_after", pain_after), notes=validate.notes(notes),
-            started_at=validate.started_at(started_at), created_at=datetime.now(UTC))
+            person_id=pid, program=name, site=where, intensity_a=intensity, minutes=duration,
+            pain_before=before, pain_after=after, notes=text, started_at=when,
+            created_at=datetime.now(UTC))
         with self._transaction() as session:
             self._existing(session, pid)
             session.add(row)
