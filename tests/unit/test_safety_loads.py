@@ -364,11 +364,13 @@ def test_premodulated_interferentials_pulse_is_the_cycle_at_the_beats_peak() -> 
         500 * float(base.scale[0]) ** 2 / 2 / base.timing.carrier_hz, rel=1e-9)
 
 
-def test_a_bursts_cycle_does_not_run_on_into_its_gap() -> None:
-    """A Russian burst of 1.25 carrier cycles (1 kHz bursts at 50 % of a 2.5 kHz carrier)
-    read 0.568 mJ, more than a whole cycle's 0.49 mJ: its window ran on into the next
-    burst, across the gap (hostile probe of 6 December 2026). A cycle inside the burst is
-    a whole sine's, R·A²/2 over one period."""
+def test_a_russian_burst_is_one_pulse_and_stops_at_its_gap() -> None:
+    """A Russian burst of 1.25 carrier cycles (1 kHz bursts at 50 % of a 2.5 kHz carrier) is
+    one pulse, whole and no more: R·A²/2 over its 0.5 ms (sin² over 2.5 half-cycles holds
+    exactly half its length). Its window had run on into the next burst, across the gap
+    (0.568 mJ; hostile probe of 6 December 2026), and then the pulse was one carrier cycle
+    (0.49 mJ), which passed a 500 ms burst of 1.25 J into 500 Ω (device engineer's probe of
+    7 December 2026)."""
     from estim.program import parse_program
     from estim.program.bundled import bundled_examples
     from estim.waveforms.build import stimulus_for
@@ -377,4 +379,12 @@ def test_a_bursts_cycle_does_not_run_on_into_its_gap() -> None:
     program = parse_program(text.replace('burst_frequency = "50 Hz"', 'burst_frequency = "1 kHz"'))
     stim = stimulus_for(program.channels[0])
     amp = float(np.max(np.abs(stim.scale)))
-    assert pulse_energy_j(stim, 500.0) == pytest.approx(500 * amp**2 / 2 / 2500.0, rel=1e-3)
+    assert pulse_energy_j(stim, 500.0) == pytest.approx(500 * amp**2 / 2 * 0.5e-3, rel=1e-6)
+    # as the probe's unit: 1 Hz bursts at 50 %, 90 mA: a 500 ms burst, 1.01 J at its peak
+    # (over the 300 mJ limit, where one cycle's 0.81 mJ passed)
+    long = parse_program(text.replace('burst_frequency = "50 Hz"', 'burst_frequency = "1 Hz"')
+                         .replace('amplitude = "70 mA"', 'amplitude = "90 mA"'))
+    stim = stimulus_for(long.channels[0])
+    peak = float(np.max(np.abs(stim.scale)))
+    assert pulse_energy_j(stim, 500.0) == pytest.approx(peak**2 / 2 * 500 * 0.5, rel=1e-6)
+    assert pulse_energy_j(stim, 500.0) > 0.3

@@ -755,7 +755,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
 SHORTCUT_WIDTHS_S = (60e-6, 120e-6)
 
 
-def shortcut_caveat(pulse_width_s: float, threshold_v_per_m: float) -> str:
+def shortcut_caveat(pulse_width_s: float | None, threshold_v_per_m: float) -> str:
     """Words for the field-threshold shortcut at another pulse width than its own: the
     default 0.2 V/mm is Åström's for 60-120 µs, and the shortcut's signed difference from
     the axon model at 10 µs (+418 %) read as the method's, not the pulse's (DBS
@@ -767,7 +767,7 @@ def shortcut_caveat(pulse_width_s: float, threshold_v_per_m: float) -> str:
     ''
     """
     lo, hi = SHORTCUT_WIDTHS_S
-    if threshold_v_per_m != _FIELD_THRESHOLD_V_PER_M or \
+    if pulse_width_s is None or threshold_v_per_m != _FIELD_THRESHOLD_V_PER_M or \
             lo * (1 - 1e-9) <= pulse_width_s <= hi * (1 + 1e-9):
         return ""
     return (f"its {threshold_v_per_m / 1e3:g} V/mm is Åström et al.'s for "

@@ -563,7 +563,7 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
                      f"{number_words(c['radius_m'] * 1e3, 'mm')}; field threshold "  # [m -> mm]
                      f"{number_words(c['field_radius_m'] * 1e3, 'mm')}"))
     diff = dbs.get("field_vs_axon_volume")
-    caveat = shortcut_caveat(dbs["pulse_width_s"], dbs["field_threshold_V_per_m"])
+    caveat = shortcut_caveat(dbs.get("pulse_width_s"), dbs["field_threshold_V_per_m"])
     rows.append((f"Field-threshold shortcut ({dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm)",
                  number_words(dbs["field_volume_mm3"], "mm³")
                  + (f", {diff:+.0%} against the axon model" if diff is not None else "")

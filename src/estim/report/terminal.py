@@ -552,7 +552,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                          style="yellow"))
         from estim.effects.dbs import shortcut_caveat
 
-        caveat = shortcut_caveat(dbs["pulse_width_s"], dbs["field_threshold_V_per_m"])
+        caveat = shortcut_caveat(dbs.get("pulse_width_s"), dbs["field_threshold_V_per_m"])
         _hanging(console, "  ", Text(
             f"the common shortcut, a {dbs['field_threshold_V_per_m'] / 1e3:.2g} V/mm field "
             f"threshold, would give {readable(format(dbs['field_volume_mm3'], '.3g'))} mm³"

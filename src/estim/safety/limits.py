@@ -91,8 +91,9 @@ LIMITS: tuple[Limit, ...] = (
           "mA", _IEC87, f"{_EXTERNAL}; a frequency above 1500 Hz", Verdict.FAIL, Scope.DEVICE),
     Limit("iec.energy_per_pulse", "output energy per pulse into 500 Ω", 0.300, "J", "mJ",
           _IEC87, f"{_EXTERNAL}; pulsed outputs (not d.c.)", Verdict.FAIL, Scope.DEVICE,
-          rationale="for carrier outputs (Russian, interferential) a pulse is one carrier "
-                    "cycle; bursts are reported in the output table"),
+          rationale="a Russian burst, gated by its gaps, is one pulse (the whole burst: "
+                    "never optimistic, as the r.m.s. band's strictest rate); a carrier that "
+                    "runs on (interferential) has no pulse, and one carrier cycle is taken"),
     Limit("iec.peak_voltage", "peak output voltage, open circuit", 500.0, "V", "V", _IEC87,
           f"{_EXTERNAL}; every output (the standard says pulse outputs; estim applies it to "
           "all, never optimistic)", Verdict.FAIL, Scope.DEVICE,
