@@ -238,7 +238,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # a passing verdict names its margin: the rule nearest its limit at the top of the
         # dial (closed form in tests/unit/test_stimulator_safety.py; educator's probe)
         assert page.text_content("#verdict-ahead") == (
-            "No limit is reached up to the top of the dial (100 mA); nearest there: r.m.s. "
+            "No limit is exceeded up to the top of the dial (100 mA); nearest there: r.m.s. "
             "output current into 500 Ω, up to 400 Hz, at 36 % of its limit.")
         assert page.text_content("#edge") == ""  # far from every threshold
         # a screen reader hears the setting, the sensation and the verdict, not the

@@ -291,3 +291,53 @@ def test_a_dial_that_passes_to_its_top_gives_the_nearest_rule_there() -> None:
     assert name == "r.m.s. output current into 500 Ω, up to 400 Hz"
     assert fraction == pytest.approx(0.1 * np.sqrt(2 * 200e-6 * 80) / 0.05, rel=1e-3)
     assert table.ahead(0.1) == ahead  # the top's margin, from anywhere below it
+
+
+def test_ahead_names_the_rule_that_gets_worse_and_a_refused_stretch() -> None:
+    """Rule A warns from 10 mA and fails from 50 mA; rule B warns from 30 mA. From 20 mA
+    the next worse verdict is A's failure at 50 mA: it read "B is exceeded", B being the
+    rule not yet listed here (review of 7 December 2026). A refused stretch above is said,
+    not passed over, and a rule that trips at any output is "above 0"."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.stimulator.safety_dial import SafetyAt, SafetyTable
+
+    program = load_program(bundled_examples()["tens_conventional"])
+    spans = (SafetyAt("pass", ()),
+             SafetyAt("warn", ("a",), at_setting="warn", here_rules=(("A", "warn"),)),
+             SafetyAt("warn", ("a", "b"), at_setting="warn",
+                      here_rules=(("A", "warn"), ("B", "warn"))),
+             SafetyAt("fail", ("a", "b"), at_setting="fail",
+                      here_rules=(("A", "fail"), ("B", "warn"))),
+             SafetyAt(REFUSED, ("no",)))
+    table = SafetyTable((0.0, 0.01, 0.03, 0.05, 0.08), spans, 0, program)
+    ahead = table.ahead(0.02)
+    assert ahead is not None and (ahead.amplitude, ahead.verdict, ahead.rules) == (
+        0.05, "fail", ("A",))
+    assert table.ahead(0.06) is None  # failing: nothing worse ahead
+    gated = SafetyTable((0.0, 0.04), (SafetyAt("pass", ()), SafetyAt(REFUSED, ("no",))), 0,
+                        program)
+    refused = gated.ahead(0.01)
+    assert refused is not None and (refused.amplitude, refused.verdict) == (0.04, REFUSED)
+    assert not refused.above_zero
+    tiny = SafetyTable((0.0, 1e-6), (SafetyAt("pass", ()), SafetyAt(
+        "warn", ("a",), at_setting="warn", here_rules=(("A", "warn"),))), 0, program)
+    first = tiny.ahead(0.0)
+    assert first is not None and first.above_zero and first.rules == ("A",)
+
+
+def test_the_margin_is_of_a_rule_that_grows_with_the_dial() -> None:
+    """Acupuncture-like TENS (2 Hz) named the open-circuit peak voltage, its 80 V
+    compliance at every setting, as its margin (review of 7 December 2026): the rule named
+    is one whose value grows with the dial, here the r.m.s. current of its asymmetric
+    pulse (250 µs at I, then a quarter of I for 1 ms: I² × 250 µs × 1.25 a pulse), 100 mA ×
+    sqrt(2 Hz × 250 µs × 1.25) = 2.5 mA of 50 mA."""
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+
+    program = load_program(bundled_examples()["tens_acupuncture"])
+    ahead = safety_table(program).ahead(0.0)
+    assert ahead is not None and ahead.closest is not None
+    name, fraction = ahead.closest
+    assert name == "r.m.s. output current into 500 Ω, up to 400 Hz"
+    assert fraction == pytest.approx(0.1 * np.sqrt(2 * 250e-6 * 1.25) / 0.05, rel=1e-3)

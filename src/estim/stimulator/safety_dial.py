@@ -136,13 +136,13 @@ class SafetyAt:
     #: page read "Exceeds a limit" at 0 mA of a program that exceeds one at the device
     #: maximum (educator's probe of 7 December 2026)
     at_setting: str | None = None
-    #: the names of the rules that do not pass at this setting alone (not the device
-    #: maximum's), the worst first
-    here_rules: tuple[str, ...] = ()
-    #: the passing rule at this setting nearest its limit, and its value as a fraction of
-    #: the limit: the margin of a passing verdict (the page listed no rule and no margin
-    #: beside "Within the limits"; educator's probe of 7 December 2026)
-    closest: tuple[str, float] | None = None
+    #: the rules that do not pass at this setting alone (not the device maximum's), by
+    #: name, each with its verdict there ("warn", "fail")
+    here_rules: tuple[tuple[str, str], ...] = ()
+    #: every passing rule at this setting by name, with its value as a fraction of its
+    #: limit: the margins of a passing verdict (the page listed no rule and no margin beside
+    #: "Within the limits"; educator's probe of 7 December 2026)
+    margins: tuple[tuple[str, float], ...] = ()
 
 
 #: A verdict's rank, the worst highest: the next limit up the dial is the first span whose
@@ -150,28 +150,35 @@ class SafetyAt:
 _RANK = {Verdict.PASS.value: 0, Verdict.WARN.value: 1, Verdict.FAIL.value: 2}
 #: Rules that say whether an output indicator is needed: their "limit" is where a device
 #: needs one, which a device with one passes above, not a margin to a limit.
-_NOT_A_MARGIN = ("iec.indicator.",)
+_NOT_A_MARGIN = ("iec.indicator.",
+                 # a logarithm's "fraction of its limit" means nothing (k is 0 at 1 µC/cm²
+                 # and 1 µC); the charge density beside it is the margin
+                 "implant.shannon_k")
 
 
 @dataclass(frozen=True)
 class Ahead:
     """What lies up the dial from a setting: the first setting where a rule at that setting
-    is worse than here, and the rules that make it so; or, where none does up to the top of
-    a passing dial, the passing rule nearest its limit at the top and its fraction of that
-    limit (every rule's value grows with the amplitude, so the top's margin is the
-    smallest)."""
+    is worse than here, and the rules that make it so, or where the program model refuses
+    the settings (``verdict`` "refused"); or, where none is up to the top of a passing dial,
+    the passing rule nearest its limit at the top, of those whose value grows with the dial
+    (there its margin is the smallest), and its fraction of that limit."""
 
     #: the setting where the next rule trips (A or V); None where none does up to the top
     amplitude: float | None
-    #: its verdict there ("warn", "fail")
+    #: its verdict there ("warn", "fail"; "refused": the program model refuses it)
     verdict: str | None
     #: the rules that trip there, by name
     rules: tuple[str, ...]
     #: without a next rule: the passing rule nearest its limit at the top, and its fraction
     closest: tuple[str, float] | None = None
+    #: the next rule trips at any output above 0 (its ``amplitude`` is the bisection's
+    #: tolerance: HVPC read "from 0.00381 V"; review of 7 December 2026)
+    above_zero: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {"amplitude": self.amplitude, "verdict": self.verdict, "rules": list(self.rules),
+                "above_zero": self.above_zero,
                 "closest": None if self.closest is None
                 else {"rule": self.closest[0], "fraction": self.closest[1]}}
 
@@ -215,23 +222,36 @@ def _judge(program: Program, amplitude: float, impedances_ohm: Mapping[str, floa
                   if f.setting is None or f.setting.value == "programmed"]
     here = [f.verdict for f in at_setting]
     worst = next((v.value for v in (Verdict.FAIL, Verdict.WARN) if v in here), "pass")
-    failing = sorted((f for f in at_setting if f.verdict is not Verdict.PASS),
-                     key=lambda f: -_RANK[f.verdict.value])
-    names = tuple(dict.fromkeys(rule_name(f.description) for f in failing))
-    return key, SafetyAt(report.verdict.value, lines, ids, worst, names, _closest(at_setting))
+    failing = tuple(dict.fromkeys((rule_name(f.description), f.verdict.value)
+                                  for f in at_setting if f.verdict is not Verdict.PASS))
+    return key, SafetyAt(report.verdict.value, lines, ids, worst, failing, _margins(at_setting))
 
 
-def _closest(findings: Sequence[Finding]) -> tuple[str, float] | None:
-    """The passing rule nearest its limit (by its value's fraction of the limit), or None
-    where no passing rule has a finite value and a positive limit."""
-    margins = [(f.value / f.limit, rule_name(f.description)) for f in findings
-               if f.verdict is Verdict.PASS and f.value is not None and f.limit
-               and f.limit > 0 and math.isfinite(f.value / f.limit)
-               and not f.rule_id.startswith(_NOT_A_MARGIN)]
-    if not margins:
+def _margins(findings: Sequence[Finding]) -> tuple[tuple[str, float], ...]:
+    """Each passing rule with a finite value and a positive limit, by name, with its value's
+    fraction of the limit (a rule on several channels: its largest)."""
+    out: dict[str, float] = {}
+    for f in findings:
+        if f.verdict is Verdict.PASS and f.value is not None and f.limit and f.limit > 0 \
+                and math.isfinite(f.value / f.limit) \
+                and not f.rule_id.startswith(_NOT_A_MARGIN):
+            name = rule_name(f.description)
+            out[name] = max(out.get(name, 0.0), float(f.value / f.limit))
+    return tuple(out.items())
+
+
+def _closest(top: SafetyAt, low: SafetyAt) -> tuple[str, float] | None:
+    """The passing rule nearest its limit at the top of the dial, among those whose value
+    grows with the dial (its fraction at ``top`` above ``low``'s, a lower setting): a pulse
+    rate, a charge balance or an open-circuit compliance voltage is the same at every
+    setting, and was named as the dial's margin (review of 7 December 2026)."""
+    below = dict(low.margins)
+    growing = [(fraction, name) for name, fraction in top.margins
+               if fraction > below.get(name, math.inf) * (1 + 1e-6)]
+    if not growing:
         return None
-    fraction, name = max(margins)
-    return name, float(fraction)
+    fraction, name = max(growing)
+    return name, fraction
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,10 +305,19 @@ class SafetyTable:
             return None  # refused, or failing: nothing worse lies ahead
         k = bisect.bisect_right(self.starts, amplitude)
         for start, span in zip(self.starts[k:], self.spans[k:], strict=True):
+            near_zero = start <= 2 * BISECT_TOLERANCE * self.program.device.max_amplitude
+            if span.verdict == REFUSED:
+                # the program model refuses the settings from here: said, not passed over
+                # ("No limit is reached up to the top" of a dial refused near its top;
+                # review of 7 December 2026)
+                return Ahead(start, REFUSED, (), above_zero=near_zero)
             there = span.at_setting or span.verdict
             if _RANK.get(there, -1) > _RANK[here]:
-                new = tuple(r for r in span.here_rules if r not in now.here_rules)
-                return Ahead(start, there, new or span.here_rules)
+                # the rules at that verdict there, those new to it first named (a rule that
+                # warns here and fails there was left out for one that only warns; review)
+                worse = [name for name, verdict in span.here_rules if verdict == there]
+                new = [name for name in worse if (name, there) not in now.here_rules]
+                return Ahead(start, there, tuple(new or worse), above_zero=near_zero)
         # the margin of a passing dial; a warning's rules are the page's list already
         return Ahead(None, None, (), self.top_closest if here == Verdict.PASS.value else None)
 
@@ -347,4 +376,6 @@ def safety_table(program: Program, *, impedances_ohm: Mapping[str, float] | None
         merged.append((start, span))
     return SafetyTable(starts=tuple(b[0] for b in merged), spans=tuple(b[1] for b in merged),
                        calls=calls, program=program, impedances_ohm=impedances_ohm,
-                       top_closest=first[1].closest)
+                       top_closest=_closest(first[1], next(
+                           (judged[a][1] for a in grid[1:-1] if judged[a][1].verdict != REFUSED),
+                           first[1])))

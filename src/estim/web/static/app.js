@@ -493,20 +493,28 @@ const VERDICT_WORDS = {
 
 // the next rule up the dial and where it trips; on a dial that passes to its top, the rule
 // nearest its limit there
-const AHEAD_WORDS = { warn: "warns", fail: "is exceeded" };
+// (one rule, several rules)
+const AHEAD_WORDS = { warn: ["warns", "warn"], fail: ["is exceeded", "are exceeded"] };
 function aheadText(ahead, here) {
   if (!ahead) return "";
   if (ahead.amplitude !== null && ahead.amplitude !== undefined) {
-    const rules = ahead.rules.join("; ");
-    const word = AHEAD_WORDS[ahead.verdict] || ahead.verdict;
-    return `Up the dial, from ${dialText(ahead.amplitude)}: ${rules} ${word}.`;
+    // a rule that trips at any output reads "above 0", not the bisection's 0.00381 V
+    const from = ahead.above_zero ? "above 0" : `from ${dialText(ahead.amplitude)}`;
+    if (ahead.verdict === REFUSED) {
+      return `Up the dial, ${from}: not a setting this program can run.`;
+    }
+    const words = AHEAD_WORDS[ahead.verdict] || [ahead.verdict, ahead.verdict];
+    const word = words[ahead.rules.length > 1 ? 1 : 0];
+    return `Up the dial, ${from}: ${ahead.rules.join("; ")} ${word}.`;
   }
   const top = state.model ? ` (${dialText(state.model.max_amplitude)})` : "";
   const c = ahead.closest;
   if (here !== "pass") return `No rule is worse up to the top of the dial${top}.`;
-  return `No limit is reached up to the top of the dial${top}`
-    + (c ? `; nearest there: ${c.rule}, at ${c.fraction < 0.01 ? "under 1 %"
-      : percent(c.fraction)} of its limit.` : ".");
+  // "reached ... at 100 % of its limit" read as a contradiction: a rule at its limit passes
+  const at = !c ? "" : c.fraction >= 0.995 ? "at its limit"
+    : `at ${c.fraction < 0.01 ? "under 1 %" : percent(c.fraction)} of its limit`;
+  return `No limit is exceeded up to the top of the dial${top}`
+    + (c ? `; nearest there: ${c.rule}, ${at}.` : ".");
 }
 
 // a threshold that the dial sits within the edge fraction of (the report's words)
