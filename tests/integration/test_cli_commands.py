@@ -379,8 +379,9 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     # the volume is outside the encapsulation, a single pulse's, and says so (DBS
     # researcher's probe of 7 December 2026)
     assert "fire) outside the encapsulation round the lead, where the axons lie" in said, said
-    assert ("a single pulse's thresholds: the 130 Hz rate moves no volume (following, "
-            "block and entrainment are not modelled)") in said, said
+    assert ("a single pulse's thresholds: the 130 Hz rate enters only through the pulse's "
+            "recharge within its period (following, block and entrainment are not "
+            "modelled)") in said, said
     # a setting that fires no axon reads "none", not "0 mm³, radius 0 mm"
     assert main(["run", str(volts), "--amplitude", "0.2 V", "-o", str(tmp_path / "v0"),
                  "--json"]) in (0, 1)

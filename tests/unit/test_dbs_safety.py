@@ -364,7 +364,7 @@ def test_the_table_shows_the_lead_impedance_where_only_one_column_is_judged_into
 def test_a_directional_segments_stated_impedance_is_told_the_2000_ohm_is_a_rings() -> None:
     """Abbott 6172 contact 2A at a stated 2.5 kΩ read "above 2,000 Ω a lead is usually
     broken" (DBS researcher's probe of 7 December 2026), though that figure is of 3387/3389
-    rings (Wong et al. 2018) and a segment is a third of one (1.5 mm long, 90° arc of a
+    rings (Wong et al. 2018) and a segment is a quarter of one (1.5 mm long, 90° arc of a
     1.27 mm lead: π · 1.27 · 1.5 / 4 = 1.50 mm²). The verdict stays a warning (never
     optimistic); the note and action say whose 2,000 Ω it is."""
     from estim.leads import get_lead

@@ -308,9 +308,10 @@ class DBSActivation:
     #: channel into its own (channel 2 of two was judged into 500 Ω while channel 1 took
     #: its field's 54.5 Ω; probe of 5 December 2026)
     field_impedances_ohm: Mapping[str, float] = field(default_factory=dict)
-    #: the main channel's pulse rate (Hz): the thresholds are a single pulse's, so it moves
-    #: no volume, and the run says so (2, 130 and 1,000 Hz gave 94.1, 94.1 and 90.7 mm³
-    #: without a word; DBS researcher's probe of 7 December 2026)
+    #: the main channel's pulse rate (Hz): the thresholds are a single pulse's, so it
+    #: enters only through the recharge within a period, and the run says so (2, 130 and
+    #: 1,000 Hz gave 94.1, 94.1 and 90.7 mm³ without a word; DBS researcher's probe of
+    #: 7 December 2026)
     rate_hz: float | None = None
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
@@ -364,8 +365,10 @@ class DBSActivation:
             "fiber_diameter_m": self.fiber_diameter_m, "pulse_width_s": self.pulse_width_s,
             "volume_mm3": self.volume_m3 * 1e9,  # [m³ -> mm³]
             # no axon lies inside it (the encapsulation's outer radius): the volume is
-            # outside it, and a setting that activates nothing fires no axon beyond it
-            "axon_free_radius_m": max(self.map.lead_radius_m, self.map.axon_free_m),
+            # outside it, and a setting that activates nothing fires no axon beyond it;
+            # None without an encapsulation
+            "axon_free_radius_m": self.map.axon_free_m
+            if self.map.axon_free_m > self.map.lead_radius_m else None,
             "rate_hz": self.rate_hz,
             "field_threshold_V_per_m": self.field_threshold_v_per_m,
             "field_volume_mm3": self.field_volume_m3 * 1e9,  # [m³ -> mm³]

@@ -549,13 +549,13 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     # counted the scar, and 2 Hz and 130 Hz gave one volume without a word: DBS
     # researcher's probe of 7 December 2026)
     free = dbs.get("axon_free_radius_m")
-    rate = f"; a single pulse's: the {number_words(dbs['rate_hz'], 'Hz')} rate moves no volume" \
-        if dbs.get("rate_hz") else ""
-    volume = number_words(dbs["volume_mm3"], "mm³") if dbs["volume_mm3"] > 0 or not free \
-        else (f"none: no axon fires outside the encapsulation, "
-              f"{number_words(free * 1e3, 'mm')} from the lead's axis")  # [m -> mm]
-    rows.append((f"Activated volume outside the encapsulation "
-                 f"({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons, "
+    rate = (f"; a single pulse's: the {number_words(dbs['rate_hz'], 'Hz')} rate enters only "
+            "through the recharge within its period") if dbs.get("rate_hz") else ""
+    volume = number_words(dbs["volume_mm3"], "mm³") if dbs["volume_mm3"] > 0 else (
+        "none: no axon fires" + (f" outside the encapsulation, {number_words(free * 1e3, 'mm')}"
+                                 " from the lead's axis" if free else ""))  # [m -> mm]
+    rows.append(("Activated volume" + (" outside the encapsulation" if free else "")
+                 + f" ({dbs['fiber_diameter_m'] * 1e6:.2g} µm axons, "
                  f"{seconds_words(dbs['pulse_width_s'])} pulse)", volume + edge + rate))
     for c in dbs["contacts"]:
         rows.append((f"Activation radius at contact {contact_name(c['placement']).upper()} "

@@ -506,12 +506,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # axons)" left it to the reader)
         axon = f"{dbs['fiber_diameter_m'] * 1e6:.2g} µm axon"
         free = dbs.get("axon_free_radius_m")
-        if dbs["volume_mm3"] <= 0 and free:
+        if dbs["volume_mm3"] <= 0:
             # "0 mm³, radius 0 mm" read as a region of no size; nothing fires where axons
             # lie (DBS researcher's probe of 7 December 2026)
-            console.print("\n[bold]Activated tissue:[/bold] none [dim](no " + axon
-                          + f" fires outside the encapsulation, {free * 1e3:.3g} mm from the "
-                          "lead's axis)[/dim]")
+            console.print("\n[bold]Activated tissue:[/bold] none [dim](no " + axon + " fires"
+                          + (f" outside the encapsulation, {free * 1e3:.3g} mm from the "
+                             "lead's axis" if free else "") + ")[/dim]")
         else:
             # the volume is outside the encapsulation, where the axons lie (it counted the
             # scar: DBS researcher's probe of 7 December 2026)
@@ -519,12 +519,14 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                           f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
                           + ("" if several else f", radius {radius:.2g} mm")
                           + f" [dim](where {axon}s fire)[/dim]")
-            _hanging(console, "  ", Text("outside the encapsulation round the lead, where the "
-                                         "axons lie", style="dim"))
+            if free:  # none on a site without an encapsulation (review)
+                _hanging(console, "  ", Text("outside the encapsulation round the lead, where "
+                                             "the axons lie", style="dim"))
         if dbs.get("rate_hz"):
             _hanging(console, "  ", Text(
                 f"a single pulse's thresholds: the {format_si(dbs['rate_hz'], 'Hz')} rate "
-                "moves no volume (following, block and entrainment are not modelled)",
+                "enters only through the pulse's recharge within its period (following, "
+                "block and entrainment are not modelled)",
                 style="dim"))
         if several:  # it described channel 1's alone
             _hanging(console, "  ", Text(dbs_channels_text(dbs), style="dim"))
