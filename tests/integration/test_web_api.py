@@ -524,6 +524,11 @@ def test_every_bad_session_value_is_under_its_own_box(client: TestClient) -> Non
     said = answer.json()["detail"]["problems"]
     assert [p["field"] for p in said] == ["minutes", "pain_after"], said
     assert said[1]["message"].startswith("Pain after: got 11"), said
+    # an intensity past the dial's device maximum is told with them (review)
+    answer = client.post(f"/api/people/{pid}/sessions",
+                         json=_session(intensity="900 mA", minutes="2 d"))
+    said = answer.json()["detail"]["problems"]
+    assert [p["field"] for p in said] == ["intensity", "minutes"], said
     assert client.get(f"/api/people/{pid}/sessions").json() == []
 
 

@@ -181,6 +181,11 @@ def test_every_bad_session_value_is_named_at_once(journal: Journal) -> None:
     problems = info.value.problems  # type: ignore[attr-defined]
     assert [p.field for p in problems] == ["site", "minutes", "pain_after"]
     assert info.value is problems[0]
+    # a lead's program on the skin is told beside a bad duration (review)
+    with pytest.raises(JournalError) as info:
+        journal.add_session(pid, **{**SESSION, "program": "dbs_stn", "site": "lower_back",
+                                    "minutes": "2 d"})
+    assert [p.field for p in info.value.problems] == ["minutes", "site"]  # type: ignore[attr-defined]
     assert _counts(journal) == before
 
 

@@ -30,7 +30,7 @@ import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from importlib import resources
@@ -46,6 +46,7 @@ from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalErro
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from estim.errors import InputError
 from estim.journal import validate
 from estim.journal.models import Base, Calibration, Person, TherapySession
 from estim.journal.records import CalibrationRecord, PersonRecord, SessionRecord
@@ -135,9 +136,29 @@ def _hidden(url: str) -> str:
     """A URL as the user typed it, with what looks like a password hidden as SQLAlchemy
     hides one ('user:***@host'), whether or not SQLAlchemy can parse it.
 
-    >>> _hidden("postgresql://ann:s3cr/t@db/journal"), _hidden("sqlite:///a#b.sqlite")
-    ('postgresql://ann:***@db/journal', 'sqlite:///a#b.sqlite')
+    >>> _hidden("postgresql://ann:s3cr/t@db/journal"), _hidden("sqlite:///x:y/a@b.sqlite")
+    ('postgresql://ann:***@db/journal', 'sqlite:///x:y/a@b.sqlite')
+    >>> _hidden("postgresql://ann:pw@db/a@b")
+    'postgresql://ann:***@db/a@b'
     """
+    if url.startswith("sqlite"):
+        return url  # a file's path, no password ('x:y/a@b.sqlite' read 'x:***@b'; review)
+    from urllib.parse import quote
+
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        password = None
+    if password is not None:
+        # the password SQLAlchemy reads, as typed or percent-encoded: the '@' after it
+        # ends the user's part, whatever '@' the path holds (review of 7 December 2026)
+        for typed in (str(password), quote(str(password), safe="")):
+            found = url.find(f":{typed}@")
+            after = url[found + len(typed) + 2:] if found >= 0 else ""
+            # an '@' in the host that follows: the password may run on to it; hidden to
+            # the last '@' below, which shows less of the host and none of the password
+            if found >= 0 and "@" not in after.split("/", 1)[0]:
+                return f"{url[:found]}:***{url[found + len(typed) + 1:]}"
     # up to the last '@' before the path: a password may hold '/' or '@' (review)
     scheme, sep, rest = url.partition("//")
     if not sep:
@@ -171,13 +192,26 @@ def _engine(url: str) -> Engine:
                            f"an SQLAlchemy URL whose driver is installed ({exc})") from None
 
 
-def _each_checked(*checks: Callable[[], Any]) -> list[Any]:
+def _each_checked(*checks: Callable[[], Any],
+                  then: Callable[[list[Any]], object] | None = None,
+                  before: Sequence[InputError] = ()) -> list[Any]:
     """Each check's value; where any refuses, the first refusal, holding every one in its
-    ``problems`` (as a device setting's :class:`estim.stimulator.SettingsError` does)."""
-    values, problems = [], []
+    ``problems`` (as a device setting's :class:`estim.stimulator.SettingsError` does).
+
+    :param then: a check of the values together (None for each refused).
+    :param before: refusals already made, told first.
+    """
+    values: list[Any] = []
+    problems: list[InputError] = list(before)
     for check in checks:
         try:
             values.append(check())
+        except JournalError as err:
+            problems.append(err)
+            values.append(None)
+    if then is not None:
+        try:
+            then(values)
         except JournalError as err:
             problems.append(err)
     if problems:
@@ -582,7 +616,8 @@ class Journal:
     def add_session(self, person_id: int, *, program: str, site: str,
                     intensity_a: float | str, minutes: float | str, pain_before: int,
                     pain_after: int, notes: str = "",
-                    started_at: datetime | None = None) -> SessionRecord:
+                    started_at: datetime | None = None,
+                    problems: Sequence[InputError] = ()) -> SessionRecord:
         """Record a session.
 
         :param intensity_a: the dial's intensity (A), or text with units (``"18 mA"``).
@@ -590,17 +625,22 @@ class Journal:
         :param pain_before: pain on the 0–10 scale before the session.
         :param pain_after: pain on the 0–10 scale after it.
         :param started_at: when it started (naive: local time); ``None``: now.
+        :param problems: the caller's own refusals of these values (the web page's check
+            of the intensity against the program's dial), told with the journal's.
+        :raises InputError: the first bad value (a :class:`JournalError` but for the
+            caller's own), each in its ``problems``.
         """
-        pid = validate.person_id(person_id)
         # every bad value at once, each under its own box: a wrong minutes and pain were
         # told one at a time (probe of 6 December 2026)
-        name, where, intensity, duration, before, after, text, when = _each_checked(
+        pid, name, where, intensity, duration, before, after, text, when = _each_checked(
+            lambda: validate.person_id(person_id),
             lambda: validate.program(program), lambda: validate.site(site),
             lambda: validate.intensity(intensity_a), lambda: validate.minutes(minutes),
             lambda: validate.pain("pain_before", pain_before),
             lambda: validate.pain("pain_after", pain_after), lambda: validate.notes(notes),
-            lambda: validate.started_at(started_at))
-        validate.program_at_site(name, where)
+            lambda: validate.started_at(started_at),
+            then=lambda got: None if None in got[1:3] else validate.program_at_site(*got[1:3]),
+            before=problems)
         row = TherapySession(
             person_id=pid, program=name, site=where, intensity_a=intensity, minutes=duration,
             pain_before=before, pain_after=after, notes=text, started_at=when,

@@ -316,13 +316,24 @@ def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
 @router.post("/people/{person_id}/sessions")
 def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str, object]:
     _fields(request, SessionForm)
-    program = _program_name(form.program)
-    _within_dial(program, {"intensity": form.intensity},
-                 _dial(request, program, form.job, form.site))
+    from estim.errors import InputError
+
+    # the dial's refusal is told with the journal's own, each under its box (an intensity
+    # over the device maximum hid a bad duration; review of 7 December 2026)
+    early: list[InputError] = []
+    try:
+        program = _program_name(form.program)
+        _within_dial(program, {"intensity": form.intensity},
+                     _dial(request, program, form.job, form.site))
+    except InputError as err:
+        if err.field in ("program", "intensity"):
+            early.append(err)
+        else:
+            raise
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,
-        notes=form.notes)
+        notes=form.notes, problems=early)
     out: dict[str, object] = record.to_dict()
     return out
 
