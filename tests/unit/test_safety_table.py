@@ -207,3 +207,33 @@ def test_a_skin_load_limited_at_the_device_maximum_alone_says_so() -> None:
     # limited at both: said once, as before
     (conv,) = check(load_program(EXAMPLE)).table.channels
     assert "at the device maximum" not in conv.row("skin_peak_voltage").note
+
+
+def test_a_rule_that_does_not_pass_says_what_it_rests_on() -> None:
+    """A monophasic TENS FAILed estim's own charge-balance rule with no word that it is not
+    a limit of IEC 60601-2-10, and no line of the brief gave a clause (device engineer's
+    probe of 7 December 2026): under each rule that does not pass, its basis."""
+    from estim.program.bundled import bundled_examples
+    from estim.safety.render import render_check_brief
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    mono = parse_program(text.replace('pulse = "symmetric_biphasic"', 'pulse = "monophasic"')
+                         .replace('amplitude = "25 mA"', 'amplitude = "100 mA"')
+                         # 100 mA × sqrt(2 ms × 150 Hz) = 54.8 mA r.m.s., over 50 mA
+                         .replace('pulse_width = "200 us"', 'pulse_width = "2 ms"')
+                         .replace('frequency = "80 Hz"', 'frequency = "150 Hz"')
+                         .replace("output_indicator = true", "output_indicator = false"))
+    out = io.StringIO()
+    render_check_brief(check(mono), Console(file=out, width=200, color_system=None))
+    said = out.getvalue()
+    assert ("basis: estim's rule from the literature, not a limit of IEC 60601-2-10: "
+            "Merrill DR, Bikson M, Jefferys JGR (2005)") in said, said
+    assert ("basis: what the instructions for use must say, not an output limit: IEC "
+            "60601-2-10:2012, 201.7.9.2.101 c)") in said
+    assert ("basis: a limit of IEC 60601-2-10: IEC 60601-2-10:2012, 201.12.4.4 (51.104 of "
+            "IEC 601-2-10:1987+A1:2001)") in said
+    # a missing indicator asks for one, without "check that it has one" beside "declares
+    # none"
+    assert "fit an output indicator (IEC 60601-2-10), or keep the output under" in said
+    assert "check that it has one" not in said
+    assert "basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f)" in said

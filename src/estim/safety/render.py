@@ -77,6 +77,50 @@ def rule_name(description: str) -> str:
     return re.split(r": | \(", description, maxsplit=1)[0]
 
 
+def rule_basis(rule_id: str, source: str) -> str:
+    """What a rule rests on, in one line: a limit of the standard, a threshold the standard
+    asks the instructions for use to state, FDA guidance, or estim's own rule from the
+    literature (not a limit of IEC 60601-2-10), with its source cut at its first detail.
+
+    >>> words = rule_basis("charge.balance", "Merrill et al. 2005 (net charge)")
+    >>> words.startswith("basis: estim's rule from the literature"), words.endswith(" 2005")
+    (True, True)
+    """
+    # cut at its first detail, not at a year ("Merrill DR ... (2005) ...")
+    short = re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
+    if rule_id.startswith("iec.indicator."):
+        return ("basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f); "
+                "the thresholds as estim reads them)")
+    if rule_id in _IFU_THRESHOLDS:
+        return f"basis: {_IFU_THRESHOLDS[rule_id]}"
+    if rule_id.startswith("iec."):
+        # the edition in force first (the 1987 edition's clause led; device engineer's
+        # probe of 7 December 2026)
+        both = re.fullmatch(r"(IEC 601-2-10:[^,]+), sub-clause ([\d.]+) \((IEC 60601-2-10:"
+                            r"2012, [\d.]+)\)", source)
+        kind = "a limit of IEC 60601-2-10"
+        short = f"{both[3]} ({both[2]} of {both[1]})" if both else source
+    elif rule_id.startswith("fda."):
+        kind = "FDA guidance, not IEC 60601-2-10"
+    else:
+        kind = "estim's rule from the literature, not a limit of IEC 60601-2-10"
+        year = re.search(r"\(\d{4}\)", short)
+        short = short[:year.end()] if year else short  # the authors and the year
+    return f"basis: {kind}: {short}"
+
+
+#: The rules whose "limit" is where IEC 60601-2-10 asks the instructions for use to say
+#: something (201.7.9.2.101 c and g), not an output limit, and what they rest on.
+_IFU_THRESHOLDS = {
+    "iec.current_density": "what the instructions for use must say, not an output limit: "
+                           "IEC 60601-2-10:2012, 201.7.9.2.101 g) (current densities above "
+                           "2 mA/cm² may need the operator's attention)",
+    "iec.dc_component": "what the instructions for use must say, not an output limit: IEC "
+                        "60601-2-10:2012, 201.7.9.2.101 c) (precautions for a d.c. "
+                        "component); the 1 % threshold is estim's",
+}
+
+
 #: Below this many columns the findings are printed one block each instead of as a table:
 #: seven columns in 80 left the source a word a line (about 40 lines a finding) and cut the
 #: rule's id to "charge.b…".
@@ -182,8 +226,12 @@ def _print_tripped(report: SafetyReport, console: Console, *, every: bool = Fals
         # a rule that does not pass says why under it (the brief's warning had no reason;
         # review of 6 December 2026)
         more = [Text(terminal_text(t, markup=False), style=style) for t, style in
-                ((f.note, "dim"), (f.action, "bold")) if t and reasons
-                and f.verdict is not Verdict.PASS]
+                ((f.note, "dim"), (f.action, "bold"),
+                 # what the rule rests on: a FAIL of estim's own charge-balance rule read
+                 # as non-compliance with IEC 60601-2-10, and no line gave a clause (device
+                 # engineer's probe of 7 December 2026)
+                 (rule_basis(f.rule_id, f.source), "dim"))
+                if t and reasons and f.verdict is not Verdict.PASS]
         # wrapped under the rule (not at the left margin), a number with its unit, no
         # trailing blanks
         for text in (line, *more):

@@ -100,8 +100,12 @@ def _indicator(out: ChannelOutput, *, declared: bool | None) -> list[Finding]:
             judged.append(replace(f, verdict=Verdict.PASS, action="",
                                   note=f.note + above + ", and the device declares one"))
         elif declared is False:
+            # "declares none ... check that it has one" contradicted itself (device
+            # engineer's probe of 7 December 2026)
             judged.append(replace(f, verdict=Verdict.FAIL,
-                                  note=f.note + above + ", and the device declares none"))
+                                  note=f.note + above + ", and the device declares none",
+                                  action="fit an output indicator (IEC 60601-2-10), or keep "
+                                         "the output under the threshold"))
         else:
             judged.append(replace(f, verdict=Verdict.WARN,
                                   note=f.note + above + "; whether the device has one is not "
