@@ -322,7 +322,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
               lambda o: 500.0 * o.metrics_500.rms_max_1s ** 2 / o.smaller_area_m2),
         _both("energy_per_pulse_500_ohm", "Energy per pulse @ 500 Ω", "mJ", p, m,
               lambda o: None if o.is_dc else o.energy_per_pulse_j(500.0),
-              note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
+              # a Russian burst between its gaps is the pulse, whole (safety.output)
+              note=("a whole burst of the carrier" if t.carrier_hz and t.burst_frequency_hz
+                    else "a carrier cycle for carrier outputs" if t.carrier_hz else "")),
         _both("open_circuit_voltage", "Open-circuit output voltage (peak)", "V", p, m,
               lambda o: o.open_circuit_v),
         _timing("pulses_per_burst", "Burst mode: pulses per burst", "", p, m,
@@ -351,7 +353,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _both("skin_energy_per_pulse", "Energy per pulse period on a typical skin–electrode "
               "load", "mJ", p, m,
               lambda o: None if o.is_dc else o.skin and o.skin.energy_per_event_j,
-              note="a carrier cycle for carrier outputs" if t.carrier_hz else ""),
+              # a Russian burst between its gaps is the pulse, whole (safety.output)
+              note=("a whole burst of the carrier" if t.carrier_hz and t.burst_frequency_hz
+                    else "a carrier cycle for carrier outputs" if t.carrier_hz else "")),
         _both("skin_limited", "Device limit reached on a typical skin–electrode load", "", p, m,
               lambda o: None if o.skin is None else ("yes" if o.skin.limited else "no")),
     ]
