@@ -138,10 +138,11 @@ async function describeMode() {
   $("custom-field").hidden = !custom;
   // a setting the mode's modality does not have is off, and says so: interferential's Rate
   // offered "e.g. 80 Hz" and then refused any (browser probe of 6 December 2026)
-  // the placeholder is the mode's own value, which an empty box keeps ("e.g. 80 Hz" read
-  // in a 2 Hz mode; educator's probe of 7 December 2026)
+  // the placeholder is the mode's own value, which an empty box keeps, as the help under
+  // the boxes says ("e.g. 80 Hz" read in a 2 Hz mode; educator's probe of 7 December
+  // 2026); the value alone: "200 us (this mode's)" was cut in a narrow box
   const own = (name, example) => (mode && mode.defaults && mode.defaults[name]
-    ? `${mode.defaults[name]} (this mode's)` : example);
+    ? mode.defaults[name] : example);
   for (const [name, example] of [["pulse_width", "e.g. 200 us"], ["frequency", "e.g. 80 Hz"]]) {
     const takes = !mode || !mode.settings || mode.settings.includes(name);
     $(name).disabled = !takes;
