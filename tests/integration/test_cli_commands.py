@@ -104,6 +104,19 @@ def test_check_csv_parses_with_the_header_it_defines(tmp_path):
     assert [float(r[amp]) for r in table] == [30.0, 70.0, 30.0, 70.0]
     assert {r["iec.dc_component verdict"] for r in table} <= {"pass", "warn", "fail", ""}
     assert {r["overall verdict"] for r in table} == {report.verdict.value}  # as md and html
+    # what it was made from, on every row: a CSV passed on alone said neither the program
+    # nor estim's version nor when (engineer's probe of 7 December 2026)
+    from estim import __version__
+
+    made = {(r["device"], r["program file"], r["checked at --amplitude"], r["estim version"])
+            for r in table}
+    assert made == {(resolve_program("ifc_true_knee")[0].device.name,
+                     "estim's bundled example ifc_true_knee", "", __version__)}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", r["made (UTC)"]) for r in table)
+    again = tmp_path / "at40.csv"
+    assert main(["check", "ifc_true_knee", "--amplitude", "40mA", "-o", str(again)]) == 0
+    rows40 = list(csv.DictReader(io.StringIO(again.read_text(encoding="utf-8-sig"))))
+    assert {r["checked at --amplitude"] for r in rows40} == {"40mA"}
 
 
 def test_check_html_is_a_well_formed_standalone_page(tmp_path, tens_text):

@@ -70,7 +70,7 @@ def _format(args: argparse.Namespace) -> TableFormat | None:
 def _check(args: argparse.Namespace) -> int:
     from estim.errors import InputError
     from estim.outputs import safe_output, write_output_file
-    from estim.report.check_tables import provenance, provenance_line, render_check_table
+    from estim.report.check_tables import provenance, render_check_table
     from estim.safety import check
 
     fmt = _format(args)
@@ -90,7 +90,7 @@ def _check(args: argparse.Namespace) -> int:
                          else f"estim's bundled example {args.program}",
                          amplitude=getattr(args, "amplitude", None))
     if fmt is not None:
-        text = render_check_table(report, fmt, shown(provenance_line(made_of)))
+        text = render_check_table(report, fmt, made_of)
         if out is None:
             sys.stdout.write(text)
             return code

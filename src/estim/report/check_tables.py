@@ -11,9 +11,9 @@ Numbers are shown in each row's display unit (mA, µs, µC/cm², never the SI va
 and HTML hold two tables, the output characteristics per channel and the findings. CSV has
 one header row and one row per channel and setting (programmed amplitude, device maximum):
 a column per output characteristic, then per rule its value, limit, verdict, source and note
-(with the action it asks for); every
-column with a unit names it in the header, e.g. ``Maximum output current @ 500 Ω (peak)
-[mA]`` and ``iec.dc_current value [mA]``.
+(with the action it asks for), the overall verdict, and what it was made from (device,
+program file, estim's version, when); every column with a unit names it in the header,
+e.g. ``Maximum output current @ 500 Ω (peak) [mA]`` and ``iec.dc_current value [mA]``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import csv
 import html
 import io
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
@@ -41,19 +42,23 @@ TABLE_FORMATS: tuple[TableFormat, ...] = get_args(TableFormat)
 _SETTINGS = (Setting.PROGRAMMED, Setting.DEVICE_MAXIMUM)
 
 
-def render_check_table(report: SafetyReport, fmt: TableFormat, provenance: str = "") -> str:
+def render_check_table(report: SafetyReport, fmt: TableFormat,
+                       made_of: Mapping[str, str | None] | None = None) -> str:
     """``report`` (output table and findings) as a Markdown, CSV or HTML document.
 
-    :param provenance: under the title of the Markdown and HTML documents: which device,
-        which program file, which estim, when (:func:`provenance_line`); the CSV stays a
-        table for machines.
+    :param made_of: which device, which program file, which estim, when
+        (:func:`provenance`): a line under the title of the Markdown and HTML documents
+        (:func:`provenance_line`), and the CSV's last columns, the same on every row (a
+        CSV passed on alone did not say what it was made from: engineer's probe of 7
+        December 2026).
     """
+    line = "" if made_of is None else terminal_text(provenance_line(made_of), markup=False)
     if fmt == "md":
-        return _markdown(report, provenance)
+        return _markdown(report, line)
     if fmt == "csv":
-        return _csv(report)
+        return _csv(report, made_of)
     if fmt == "html":
-        return _html(report, provenance)
+        return _html(report, line)
     raise ValueError(f"unknown table format {fmt!r}; expected one of {TABLE_FORMATS}")
 
 
@@ -151,7 +156,7 @@ def provenance(device: str, program_file: str, *, amplitude: str | None = None,
             "estim_version": __version__, "made": when}
 
 
-def provenance_line(made_of: dict[str, str | None]) -> str:
+def provenance_line(made_of: Mapping[str, str | None]) -> str:
     """:func:`provenance` in one line: "Device: … · program file: … · estim 0.1.0 · …"."""
     override = made_of.get("amplitude_override")
     at = f" at --amplitude {override}" if override else ""
@@ -201,7 +206,13 @@ def csv_header(report: SafetyReport) -> list[str]:
     for rule, unit in _rule_units(report).items():
         head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
                  f"{rule} verdict", f"{rule} source", f"{rule} note"]
-    return [*head, "overall verdict"]
+    return [*head, "overall verdict", *(label for _, label in _PROVENANCE_COLUMNS)]
+
+
+#: The CSV's last columns: :func:`provenance`'s keys and their headers.
+_PROVENANCE_COLUMNS = (("device", "device"), ("program_file", "program file"),
+                       ("amplitude_override", "checked at --amplitude"),
+                       ("estim_version", "estim version"), ("made", "made (UTC)"))
 
 
 def _columns(report: SafetyReport) -> list[TableRow]:
@@ -214,7 +225,7 @@ def _columns(report: SafetyReport) -> list[TableRow]:
     return list(seen.values())
 
 
-def _csv(report: SafetyReport) -> str:
+def _csv(report: SafetyReport, made_of: Mapping[str, str | None] | None = None) -> str:
     units = _rule_units(report)
     by_key: dict[tuple[str, str], dict[str, Finding]] = {}
     for f in report.findings:
@@ -227,6 +238,9 @@ def _csv(report: SafetyReport) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(csv_header(report))
     first = _columns(report)
+    # the device and the file are the user's words: never run as a formula
+    record = [spreadsheet_cell(terminal_text((made_of or {}).get(key) or "", markup=False))
+              for key, _ in _PROVENANCE_COLUMNS]
     for channel, setting in keys:
         # the channel's name is the user's: a spreadsheet must not run it as a formula
         row = [spreadsheet_cell(terminal_text(channel, markup=False)), setting]
@@ -245,7 +259,7 @@ def _csv(report: SafetyReport) -> str:
                     [_number(hit.value, unit, digits=6), _number(hit.limit, unit, digits=6),
                      hit.verdict.value, terminal_text(hit.source, markup=False),
                      spreadsheet_cell(terminal_text(_note_and_action(hit), markup=False))])
-        w.writerow([*row, report.verdict.value])
+        w.writerow([*row, report.verdict.value, *record])
     return buf.getvalue()
 
 
