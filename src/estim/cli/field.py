@@ -107,7 +107,13 @@ def _field(args: argparse.Namespace) -> int:
     from estim.fields.electrodes import Boundary
     from estim.fields.program import fields_for_program
     from estim.outputs import check_output_dir, write_output_dir
-    from estim.report.field_numbers import depth_profiles, depth_profiles_png, section_summary
+    from estim.report.field_numbers import (
+        beat_inward,
+        beat_inward_text,
+        depth_profiles,
+        depth_profiles_png,
+        section_summary,
+    )
     from estim.report.figures import cross_section, cross_section_figure
     from estim.report.plots import figure_to_png
 
@@ -162,7 +168,11 @@ def _field(args: argparse.Namespace) -> int:
                 raise
             raise InputError("--method", args.method, err.expected) from None
     # everything is rendered in memory, then the folder is written whole (or not at all)
-    section = section_summary(pf, cross_section(pf))
+    cut = cross_section(pf)
+    section = section_summary(pf, cut)
+    inward = beat_inward(pf, cut)
+    if inward is not None:
+        section["beat_inward"] = inward
     section_png = figure_to_png(cross_section_figure(
         pf, title=f"{program.name}: |E| at the programmed currents"))
     profiles = depth_profiles(pf)
@@ -220,6 +230,12 @@ def _field(args: argparse.Namespace) -> int:
         # what true interferential is for, said where it is read (it was in the JSON only)
         print(f"interferential envelope: up to {section['max_envelope_V_per_m']:.3g} V/m in "
               f"the section, mean modulation depth {section['mean_modulation_depth']:.0%}")
+    if inward is not None:
+        # interferential is sold as strongest at depth: what the beat does on the way in
+        # was in the picture alone (clinician's question, 7 December 2026)
+        width = max(40, shutil.get_terminal_size().columns - 2)
+        print("\n  ".join(textwrap.wrap(beat_inward_text(inward, limb=cut.kind == "coronal"),
+                                         width)))
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 
