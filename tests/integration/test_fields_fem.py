@@ -401,3 +401,31 @@ except BrokenPipeError:
                           timeout=300)
     assert done.returncode == 0 and "BrokenPipeError" in done.stdout, (done.returncode,
                                                                         done.stderr[-2000:])
+
+
+def test_a_mesh_built_on_a_thread_leaves_sigterm_to_its_handler() -> None:
+    """``gmsh.initialize`` set SIGTERM to its default action too: after a mesh built on a
+    request's thread, ``kill`` stopped ``estim serve`` without its clean shut-down (the
+    journal's writes left in SQLite's log; hostile probe of 7 December 2026). The handler
+    set before the mesh still runs after it."""
+    import subprocess
+    import sys
+
+    code = """
+import os, signal, threading, time
+from estim.fields import place_electrode, site_from_spec, MeshSettings
+from estim.fields.fem.geometry import build_mesh
+signal.signal(signal.SIGTERM, lambda *_: (print("handled", flush=True), os._exit(0)))
+site = site_from_spec("forearm")
+pads = tuple(place_electrode(site, p, length=0.05, width=0.05)
+             for p in ("forearm_volar_proximal", "forearm_volar_distal"))
+t = threading.Thread(target=build_mesh, args=(site, pads, MeshSettings().scaled(2.5)))
+t.start(); t.join()
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(5)
+print("not handled")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "handled", (
+        done.returncode, done.stdout, done.stderr[-2000:])

@@ -9,6 +9,8 @@ before it returns: nothing happens at import.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -209,22 +211,47 @@ def _width(occ, tag: int) -> float:
     return float(xmax - xmin)
 
 
-def ignore_broken_pipes() -> None:
-    """Put SIGPIPE back to ignored, process-wide: ``gmsh.initialize`` sets it to its default
-    action, so that afterwards a write to a pipe or socket whose reader has gone killed the
-    whole process (signal 13) instead of raising BrokenPipeError as Python arranges. ``estim
-    serve`` died that way when a browser page closed while a response was being written
-    after a mesh had been built. Done through the C library, which works from any thread
-    (``signal.signal`` only from the main one: meshes are built on worker threads)."""
+#: The signals whose disposition ``gmsh.initialize`` may reset, each put back as it was.
+_KEPT_SIGNALS = ("SIGPIPE", "SIGTERM", "SIGINT", "SIGHUP", "SIGSEGV", "SIGFPE", "SIGBUS",
+                 "SIGILL", "SIGABRT")
+
+
+@contextmanager
+def signals_kept() -> Iterator[None]:
+    """Every signal's disposition (:data:`_KEPT_SIGNALS`) as it was before the block, put
+    back after it, process-wide: ``gmsh.initialize`` sets them to its own or the default
+    action. After a mesh, a write to a pipe whose reader had gone killed the process (SIGPIPE;
+    ``estim serve`` died when a browser page closed mid-response) instead of raising
+    BrokenPipeError, and SIGTERM killed ``estim serve`` without its clean shut-down, the
+    journal's writes left in SQLite's log (hostile probe of 7 December 2026) and ``estim
+    run`` without its exit code 143.
+
+    Through the C library's ``sigaction``, which works from any thread (``signal.signal``
+    only from the main one: meshes are built on worker threads); each disposition is kept
+    whole (handler, mask and flags) in a buffer wider than any libc's ``struct sigaction``,
+    never read. Where there is no ``sigaction`` (Windows) nothing is kept."""
     import ctypes
     import signal
 
-    if not hasattr(signal, "SIGPIPE"):
-        return  # no such signal (Windows)
-    libc = ctypes.CDLL(None)
-    libc.signal.restype = ctypes.c_void_p
-    libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
-    libc.signal(int(signal.SIGPIPE), 1)  # SIG_IGN is handler 1 in glibc and BSD libc
+    kept: list[tuple[int, ctypes.Array[ctypes.c_char]]] = []
+    try:
+        libc = ctypes.CDLL(None)
+        sigaction = libc.sigaction
+    except (OSError, AttributeError, TypeError):
+        sigaction = None
+    if sigaction is not None:
+        sigaction.restype = ctypes.c_int
+        sigaction.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+        for name in _KEPT_SIGNALS:
+            if hasattr(signal, name):
+                old = ctypes.create_string_buffer(1024)
+                if sigaction(int(getattr(signal, name)), None, old) == 0:
+                    kept.append((int(getattr(signal, name)), old))
+    try:
+        yield
+    finally:
+        for signum, old in kept:
+            sigaction(signum, old, None)  # type: ignore[misc]
 
 
 def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSettings,
@@ -234,8 +261,8 @@ def build_mesh(site: Site, electrodes: tuple[Electrode, ...], settings: MeshSett
 
     owns = not gmsh.isInitialized()
     if owns:
-        gmsh.initialize(interruptible=False)
-        ignore_broken_pipes()
+        with signals_kept():
+            gmsh.initialize(interruptible=False)
     try:
         gmsh.option.setNumber("General.Terminal", 0)
         gmsh.option.setNumber("General.NumThreads", threads)
