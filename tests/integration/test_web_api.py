@@ -320,6 +320,8 @@ def test_waveform_peak_is_the_dial_setting(client: TestClient, job: str,
     # as typed, with the maximum in mA (it said got -0.001, expected ... (0.1 A))
     ("10 A", ("'10 A'", "device maximum (100 mA)")),  # beyond the device
     ("-1 mA", ("'-1 mA'", "device maximum (100 mA)")),
+    # a valid unit, so told as the fit form tells it (hostile probe of 7 December 2026)
+    ("1 MA", ("'1 MA'", "device maximum (100 mA) (M is mega; did you mean '1 mA'?)")),
 ])
 def test_dial_bad_amplitude(client: TestClient, job: str, amplitude: str,
                             words: tuple[str, ...]) -> None:
@@ -529,6 +531,15 @@ def test_every_bad_session_value_is_under_its_own_box(client: TestClient) -> Non
                          json=_session(intensity="900 mA", minutes="2 d"))
     said = answer.json()["detail"]["problems"]
     assert [p["field"] for p in said] == ["intensity", "minutes"], said
+    # one answer under a box: "20 MA" was told "from 0 to 100 mA" by the dial and "from 0
+    # to 5 A (M is mega ...)" by the journal, both (hostile probe of 7 December 2026)
+    answer = client.post(f"/api/people/{pid}/sessions", json=_session(intensity="20 MA"))
+    _refused(answer, "intensity")
+    detail = answer.json()["detail"]
+    said = detail.get("problems", [detail])
+    assert [p["field"] for p in said] == ["intensity"], said
+    assert said[0]["message"].endswith("device maximum, 100 mA (M is mega; did you mean "
+                                       "'20 mA'?)"), said
     assert client.get(f"/api/people/{pid}/sessions").json() == []
 
 
@@ -807,6 +818,11 @@ def test_a_factor_edited_on_its_own_is_refused_against_the_programs_thresholds(
     for name in ("pain_factor", "motor_factor", "cutaneous_factor"):
         _refused(client.post(f"/api/people/{pid}/calibrations", json={
             **good, "fit": {**fit, name: fit[name] * 5}}), "fit", f"fit.{name}", "not edited")
+    # a name that is no mark is told so, not that it must be a current up to the device
+    # maximum (hostile probe of 7 December 2026)
+    _refused(client.post(f"/api/people/{pid}/calibrations", json={
+        **good, "marks": {**fit["marks"], "evil": 1}}), "marks", "marks.evil: got 1",
+        "only the marks first_felt, strong, twitch, too_much")
     assert client.get(f"/api/people/{pid}/calibrations").json() == []
     saved = client.post(f"/api/people/{pid}/calibrations", json=good)
     assert saved.status_code == 200, saved.text
@@ -827,10 +843,24 @@ def test_a_custom_programs_session_is_held_to_its_prepared_dial(client: TestClie
     # dial (probe of 5 December 2026)
     _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
         **own, site="calf")), "site", "the prepared program's site, 'lower_back'")
+    # another of the menu's programs than the job's, by its mode, its title, another case,
+    # or with the page's changes: microcurrent at 20 mA was kept against the TENS's dial,
+    # 20 times microcurrent's 1 mA (hostile probe of 7 December 2026)
+    for other in ("microcurrent_face", "hvpc_wound", "Tens_Conventional",
+                  "Microcurrent, face", "microcurrent_face (pad width 2 cm)"):
+        _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+            program=other, intensity="20 mA", job=job)), "program",
+            "the prepared program's name, 'Conventional TENS, lower back', or its mode, "
+            "'tens_conventional'", "nothing was saved")
     assert client.get(f"/api/people/{pid}/sessions").json() == []
     kept = client.post(f"/api/people/{pid}/sessions", json=_session(**own))
     assert kept.status_code == 200, kept.text
     assert kept.json()["program"] == "My own TENS"
+    # the job's own, by its mode, its title or with the page's changes
+    for same in ("tens_conventional", "Conventional TENS, lower back",
+                 "tens_conventional (pad width 6 cm)"):
+        kept = client.post(f"/api/people/{pid}/sessions", json=_session(program=same, job=job))
+        assert kept.status_code == 200, (same, kept.text)
 
 
 def test_every_menus_program_saves_under_its_mode() -> None:

@@ -199,21 +199,28 @@ def _each_checked(*checks: Callable[[], Any],
     ``problems`` (as a device setting's :class:`estim.stimulator.SettingsError` does).
 
     :param then: a check of the values together (None for each refused).
-    :param before: refusals already made, told first.
+    :param before: refusals already made, told first: a field refused there is not refused
+        again ("20 MA" got two answers under one box, "from 0 to 100 mA" and "from 0 to
+        5 A"; hostile probe of 7 December 2026).
     """
     values: list[Any] = []
     problems: list[InputError] = list(before)
+
+    def refused(err: InputError) -> None:
+        if not any(p.field == err.field for p in before):
+            problems.append(err)
+
     for check in checks:
         try:
             values.append(check())
         except JournalError as err:
-            problems.append(err)
+            refused(err)
             values.append(None)
     if then is not None:
         try:
             then(values)
         except JournalError as err:
-            problems.append(err)
+            refused(err)
     if problems:
         first = problems[0]
         first.problems = problems  # type: ignore[attr-defined]

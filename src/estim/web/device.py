@@ -288,7 +288,10 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     try:
         state = model.at(amps).to_dict()
     except InputError as err:  # as typed ('-10 mA'), not as the model holds it (-0.01)
-        raise InputError(err.field, amplitude, err.expected) from None
+        from estim.units import mega_hint
+
+        # '1 MA' is a mega-ampere, a valid unit: hinted at as the fit form does (probe)
+        raise InputError(err.field, amplitude, err.expected + mega_hint(amplitude)) from None
     for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
         near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
     # the virtual people at this setting, in the report's words

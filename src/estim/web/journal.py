@@ -107,6 +107,7 @@ def _dial(request: Request, program: str, job: str | None,
                              f"{status.state.value}" + (f": {status.error}" if status.error
                                                         else "; wait for it") +
                              "; nothing was saved)") from None
+        _job_program(program, job, str(model.program.name))
         own = str(model.program.site.name)
         if site is not None and site != own:
             # a calf session kept against a lower-back job's 100 mA (probe of 5 December
@@ -135,6 +136,28 @@ def _dial(request: Request, program: str, job: str | None,
                                  "device's maximum), or a name of your own that is not "
                                  "one of the menu's; nothing was saved")
     return named
+
+
+def _job_program(program: str, job: str, name: str) -> None:
+    """Refuse a setting whose program names another of the menu's programs than the
+    prepared one it came with (its name, or the mode that prepares it, with or without the
+    page's changes after it): with any job, microcurrent at 20 mA was kept against a 100 mA
+    TENS's dial, and read as 20 times microcurrent's maximum (hostile probe of 7 December
+    2026). A name of the user's own is a label of the prepared program."""
+    from estim.errors import InputError
+    from estim.stimulator.modes import ModeKind, modes
+
+    stems = dict.fromkeys((program, program.split(" (", 1)[0], program.rsplit(" (", 1)[0]))
+    labels = {m.id: m.label for m in modes() if m.kind is not ModeKind.CUSTOM}
+    if any(stem == name or labels.get(stem) == name for stem in stems):
+        return
+    known = _known_names()
+    if not any(_name_key(stem) in known for stem in stems):
+        return  # the user's own name for it
+    ids = [i for i, label in labels.items() if label == name]
+    raise InputError("program", program, f"the prepared program's name, {name!r}"
+                     + (f", or its mode, {ids[0]!r}" if ids else "") + f" (job {job!r}), "
+                     "with the page's changes after it if any; nothing was saved")
 
 
 def _name_key(text: str) -> str:
@@ -170,6 +193,7 @@ def _within_dial(program: str, values: dict[str, Any],
     read are left to its own checks, which name them."""
     from estim.journal import JournalError, validate
     from estim.text import current_text
+    from estim.units import mega_hint
 
     if dial is None:
         return
@@ -190,7 +214,7 @@ def _within_dial(program: str, values: dict[str, Any],
             # menu shows it, not by its key ("nmes_quadriceps's": browser probe, 6 December)
             raise JournalError(field, value, f"a current from 0 to {_shown(program)}'s device "
                                f"maximum, {current_text(top, smallest='mA')}"
-                               + validate.number_in_amperes(value))
+                               + (mega_hint(value) or validate.number_in_amperes(value)))
 
 
 def _shown(program: str) -> str:
@@ -257,7 +281,10 @@ def save_calibration(person_id: int, form: CalibrationForm, request: Request
     # journal kept {} and -1e300, and the dial then refused them; probe of 5 December 2026)
     program = _program_name(form.program)
     if isinstance(form.marks, dict):
-        _within_dial(program, {f"marks.{k}": v for k, v in form.marks.items()},
+        # a name that is no mark is the journal's to refuse, as such ("marks.evil" was
+        # told it must be a current up to the device maximum; hostile probe of 7 December)
+        _within_dial(program, {f"marks.{k}": v for k, v in form.marks.items()
+                               if k in _MARKS},
                      _dial(request, program, form.job, form.site))
     person = PersonFit.from_dict(form.fit)
     if form.job is not None:
