@@ -32,6 +32,7 @@ MODULES = (
     "estim.sweep.population", "estim.sweep.point",
     "estim.skin",
     "estim.safety.render",
+    "estim.report.check_tables",
     "tests.programs",  # the tests' program builder shows what it writes
 )
 

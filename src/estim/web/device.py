@@ -131,6 +131,18 @@ def _status(state: WebState, job: str) -> dict[str, object]:
             "error_field": status.error_field}
 
 
+def job_state_words(status: Any) -> str:
+    """Where a job stands, after its subject: "is queued", "is running", "failed" ("this
+    one is failed: dropped from the queue"; hostile probe of 7 December 2026).
+
+    >>> from types import SimpleNamespace as S
+    >>> [job_state_words(S(state=s)) for s in JobState]
+    ['is queued', 'is running', 'is done', 'failed']
+    """
+    state = status.state.value
+    return state if state == "failed" else f"is {state}"
+
+
 def _model(request: Request, job: str) -> DialModel:
     """The prepared dial of a job; an unknown or unfinished job is named as bad input."""
     state = _state(request)
@@ -140,7 +152,7 @@ def _model(request: Request, job: str) -> DialModel:
         raise InputError("job", job, "the id of a program being prepared "
                          "(POST /api/programs answers one)") from None
     if status.state is not JobState.DONE:
-        raise InputError("job", job, f"a prepared program (this one is {status.state.value}"
+        raise InputError("job", job, f"a prepared program (this one {job_state_words(status)}"
                          + (f": {status.error})" if status.error else "; wait for it)"))
     return state.jobs.model(job)
 

@@ -103,8 +103,10 @@ def _dial(request: Request, program: str, job: str | None,
                                  "again; nothing was saved, and what was typed is kept on "
                                  "the page)") from None
             # a queued or running job was called forgotten (probe of 6 December 2026)
-            raise InputError("program", program, f"a prepared program (job {job!r} is "
-                             f"{status.state.value}" + (f": {status.error}" if status.error
+            from estim.web.device import job_state_words
+
+            raise InputError("program", program, f"a prepared program (job {job!r} "
+                             f"{job_state_words(status)}" + (f": {status.error}" if status.error
                                                         else "; wait for it") +
                              "; nothing was saved)") from None
         _job_program(program, job, str(model.program.name))
