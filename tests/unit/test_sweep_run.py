@@ -300,6 +300,27 @@ def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> 
     _plot(ax, SweepTable((widths, amp2, verdict)), verdict)
     assert sorted(t.get_text() for t in ax.texts) == ["fail", "pass", "pass", "pass", "pass",
                                                       "warn"]
+    # a sensation by its words before the comma, wrapped to its cell, and none where they
+    # do not fit: "strong tingling, no contraction" ran over the cells either side of a
+    # 4 x 4 grid (researcher's probe of 7 December 2026)
+    levels = out["sensation"].levels
+    w4 = Column("pulse_width", tuple(float(w) for w in (50, 100, 200, 400) * 4), "input",
+                label="pulse_width (µs)")
+    a4 = Column("amplitude", tuple(float(a) for a in [5] * 4 + [15] * 4 + [25] * 4 + [40] * 4),
+                "input", label="amplitude (mA)")
+    felt = Column("sensation", tuple(levels[k % len(levels)] for k in range(16)), "output",
+                  out["sensation"])
+    for width, labelled in ((6.4, True), (3.6, False)):  # the page's width; a narrow one
+        fig = Figure(figsize=(width, 4.0), layout="constrained")
+        ax = fig.add_subplot()
+        _plot(ax, SweepTable((w4, a4, felt)), felt)
+        texts = [t.get_text() for t in ax.texts]
+        assert bool(texts) is labelled, (width, texts)
+        if labelled:
+            assert {t.replace("\n", " ") for t in texts} == {x.split(",")[0] for x in levels}
+            fig.draw_without_rendering()
+            cell = ax.get_window_extent().width / 4
+            assert all(t.get_window_extent().width <= cell for t in ax.texts)
 
 
 def test_a_force_program_below_its_motor_threshold_pulls_0_newtons(monkeypatch) -> None:

@@ -96,17 +96,35 @@ MAX_LABELLED_CELLS = 64
 
 
 def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) -> None:
-    """Each cell's value (3 significant figures, or its level's word) written in it, in
-    black or white by the cell's colour, where the grid is small enough to read them."""
+    """Each cell's value (3 significant figures, or its level's word before any comma,
+    "strong tingling") written in it, in black or white by the cell's colour, wrapped to
+    the cell's width; none where the grid is too large, or a value does not fit its cell
+    (the colour bar names them: "strong tingling, no contraction" ran over three cells
+    either side; researcher's probe of 7 December 2026). Call it once the axes have their
+    final size (after the colour bar)."""
     if grid.size > MAX_LABELLED_CELLS:
         return
+    fig = ax.figure
+    fig.draw_without_rendering()  # the constrained layout's final size of the axes
+    box = ax.get_window_extent()
+    rows, cols = grid.shape
+    size = 7.0 if levels else 8.0  # points: a level's words are longer than a number
+    pixels = size * fig.dpi / 72
+    chars = int(box.width / cols / (0.62 * pixels))  # a character is ~0.6 of the size wide
+    lines = int(box.height / rows / (1.25 * pixels))
+    texts: dict[tuple[int, int], str] = {}
     for (i, j), v in np.ndenumerate(grid):
         if not np.isfinite(v):
             continue
-        text = levels[int(v)] if levels else readable(f"{v:.3g}")
-        r, g, b, _ = image.cmap(image.norm(v))
+        text = levels[int(v)].split(",", 1)[0] if levels else readable(f"{v:.3g}")
+        wrapped = textwrap.wrap(text, max(1, chars), break_long_words=False)
+        if len(wrapped) > lines or any(len(w) > chars for w in wrapped):
+            return
+        texts[i, j] = "\n".join(wrapped)
+    for (i, j), text in texts.items():
+        r, g, b, _ = image.cmap(image.norm(grid[i, j]))
         light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5  # perceived brightness
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+        ax.text(j, i, text, ha="center", va="center", fontsize=size,
                 color="black" if light else "white")
 
 
@@ -151,7 +169,6 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                               vmin=-0.5, vmax=max(1.0, top) + 0.5)
         else:
             image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        _cell_values(ax, image, grid, levels)
         _ticks(ax.set_xticks, xs)
         _ticks(ax.set_yticks, ys)
         ax.set_xlabel(x_col.shown)
@@ -167,6 +184,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
 
             bar.locator = MaxNLocator(integer=True)
             bar.update_ticks()
+        _cell_values(ax, image, grid, levels)
         return note
     groups, folded = _line_groups(varied)
     shaded = False
