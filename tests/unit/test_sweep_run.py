@@ -625,3 +625,49 @@ def test_a_subjects_sweeps_page_says_what_its_subjects_are() -> None:
     assert "Each subject is a person of this sweep's own draw" in page
     assert "with 5 of them their 10th and 90th percentiles lie near the lowest" in page
     assert "shaded" not in page  # a subjects-only sweep's plots are histograms (review)
+
+
+def test_a_smaller_grid_is_refused_with_both_counts(tmp_path: Path) -> None:
+    """A table of 4 points that a run of 2 of them would cut to 2 said it "holds 2
+    points": the points it would drop (researcher's probe of 7 December 2026)."""
+    import argparse
+    from types import SimpleNamespace
+
+    from estim.cli.sweep import _check_table
+    from estim.errors import InputError
+
+    (tmp_path / "sweep.csv").write_text("point,key\n0,a\n1,b\n2,c\n3,d\n", encoding="utf-8")
+    args = argparse.Namespace(force=False)
+    plan = SimpleNamespace(points=[SimpleNamespace(key=k) for k in "ab"])
+    with pytest.raises(InputError, match="holds 4 points, 2 of them of another program"):
+        _check_table(tmp_path, plan, args)
+    plan = SimpleNamespace(points=[SimpleNamespace(key="z")])
+    with pytest.raises(InputError, match="holds 4 points, all 4 of them of another"):
+        _check_table(tmp_path, plan, args)
+    _check_table(tmp_path, SimpleNamespace(points=[SimpleNamespace(key=k) for k in "abcde"]),
+                 args)  # a larger grid that holds them resumes
+
+
+def test_a_stopped_sweep_says_what_it_keeps(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Ctrl-C said "interrupted" alone: now how many points are kept and that the same
+    command resumes (researcher's probe of 7 December 2026)."""
+    import argparse
+    from types import SimpleNamespace
+
+    import estim.sweep
+    from estim.cli.sweep import _run
+
+    (tmp_path / POINTS_FOLDER).mkdir()
+    for key in ("a", "b", "other"):  # another sweep's point is not this one's
+        (tmp_path / POINTS_FOLDER / f"{key}.json").write_text("{}", encoding="utf-8")
+    plan = SimpleNamespace(points=[SimpleNamespace(key=k) for k in "abc"],
+                           options=SimpleNamespace(body=False))
+
+    def stopped(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(estim.sweep, "run_sweep", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _run(plan, tmp_path, argparse.Namespace(scheduler=None, workers=None))
+    err = capsys.readouterr().err
+    assert "stopped; 2 of 3 points are kept in" in err and "the same command resumes" in err

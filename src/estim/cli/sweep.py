@@ -408,10 +408,14 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
         earlier = {None}  # unreadable: not this sweep's to replace without --force
     dropped = earlier - {p.key for p in plan.points}
     if dropped:
-        n = len(dropped)
+        # both counts: "holds 2 points" of a table of 4 that would lose 2 (probe)
+        n, held = len(dropped), len(earlier)
+        which = (f"all {held:,} of them" if n == held else f"{n:,} of them") if held > 1 \
+            else "it"
         raise InputError("--output", str(folder), f"a folder of this sweep (its sweep.csv "
-                         f"holds {n:,} point{'s' if n != 1 else ''} of another program, grid "
-                         "or estim version, which this run would drop from the table; a "
+                         f"holds {held:,} point{'s' if held != 1 else ''}, {which} of "
+                         "another program, grid or estim version, which this run would drop "
+                         "from the table; a "
                          "grid's values are its text, so 100uA and 0.1mA are two points: "
                          "give them in the earlier run's units): another folder, or --force "
                          "to replace that table")
@@ -500,12 +504,33 @@ def _run(plan: Any, folder: Path, args: argparse.Namespace) -> Any:
 
     _say_cost(plan, sys.stderr)
     step, bar = _progress_bar(sys.stderr)
-    if bar is None:  # no terminal (a log, a job): a line now and then
-        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
-                         progress=_progress_lines(sys.stderr))
-    with bar:
-        return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
-                         progress=step)
+    try:
+        if bar is None:  # no terminal (a log, a job): a line now and then
+            return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
+                             progress=_progress_lines(sys.stderr))
+        with bar:
+            return run_sweep(plan, folder, scheduler=args.scheduler, workers=args.workers,
+                             progress=step)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM as estim.cli.main raises it
+        _say_kept(plan, folder, sys.stderr)
+        raise
+
+
+def _say_kept(plan: Any, folder: Path, stderr: Any) -> None:
+    """What a stopped sweep leaves: the points finished so far, and that the same command
+    resumes from them (it said "interrupted" alone; researcher's probe of 7 December
+    2026)."""
+    from estim.sweep.run import POINTS_FOLDER
+
+    inside = folder.expanduser() / POINTS_FOLDER
+    keys = {p.key for p in plan.points}
+    try:
+        kept = sum(1 for f in inside.glob("*.json") if f.stem in keys)
+    except OSError:
+        return
+    n = len(keys)
+    print(f"estim sweep: stopped; {kept:,} of {n:,} point{'s' * (n != 1)} are kept in "
+          f"{shown(inside)}, and the same command resumes from them", file=stderr, flush=True)
 
 
 def _write(run: Any, folder: Path) -> list[Path]:

@@ -104,7 +104,8 @@ def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) 
     final size (after the colour bar)."""
     if grid.size > MAX_LABELLED_CELLS:
         return
-    fig = ax.figure
+    fig = ax.get_figure(root=True)
+    assert fig is not None
     fig.draw_without_rendering()  # the constrained layout's final size of the axes
     box = ax.get_window_extent()
     rows, cols = grid.shape
