@@ -357,6 +357,12 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
             from estim.units import mega_hint
 
             expected += mega_hint(axis.values[i])
+        if axis.unit is None and isinstance(axis.values[i], int | float) \
+                and not isinstance(axis.values[i], bool) and "unit" in problem.expected:
+            # '5..40:8' was told "got 5, expected a current ... with units" alone
+            # (researcher's probe of 7 December 2026)
+            expected += ("; in --vary the unit goes once, after the last value, and "
+                         "covers the rest: '50,100,200us', '5..40mA:8'")
         return InputError(axis.option, short(axis) if unknown else axis.values[i], expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
