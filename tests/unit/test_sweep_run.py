@@ -174,6 +174,11 @@ def test_a_point_says_which_rule_fails_and_at_which_setting(tmp_path: Path) -> N
     rows = sweep_table(subjects).to_csv().splitlines()
     column = rows[0].split(",").index("subject")
     assert [r.split(",")[column] for r in rows[1:]] == ["0", "1"]
+    # and whole numbers in the Parquet as in the CSV (subject was a double there; probe)
+    table = pq.read_table(io.BytesIO(sweep_table(subjects).to_parquet()))
+    assert str(table.schema.field("subject").type) == "int64"
+    assert str(table.schema.field("safety_failures").type) == "int64"
+    assert table.column("subject").to_pylist() == [0, 1]
 
 
 def test_a_refused_scheduler_leaves_no_folder(tmp_path: Path) -> None:

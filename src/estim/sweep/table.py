@@ -79,21 +79,29 @@ class SweepTable:
         return out.getvalue()
 
     def to_parquet(self) -> bytes:
-        """The table as a Parquet file (floats float64, words strings, ``point`` int64)."""
+        """The table as a Parquet file (floats float64, words strings, ``point``, counts and
+        the virtual subject int64, as the CSV writes them: subject 0.0 in the Parquet
+        beside 0 in the CSV; researcher's probe of 7 December 2026)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         arrays = {}
         for c in self.columns:
+            values = list(c.values)
             if c.kind == "index":
                 kind = pa.int64()
             elif c.output is not None and c.output.text:  # text even where every point is empty
                 kind = pa.string()
+            elif c.numeric and _whole(c) and all(
+                    v is None or (isinstance(v, int | float) and float(v).is_integer())
+                    for v in values):
+                kind = pa.int64()
+                values = [None if v is None else int(v) for v in values]
             elif c.numeric:
                 kind = pa.float64()
             else:
                 kind = pa.string()
-            arrays[c.name] = pa.array(list(c.values), type=kind)
+            arrays[c.name] = pa.array(values, type=kind)
         sink = io.BytesIO()
         pq.write_table(pa.table(arrays), sink)
         return sink.getvalue()
@@ -127,6 +135,12 @@ def sweep_table(run: SweepRun) -> SweepTable:
     return SweepTable(tuple(columns))
 
 
+def _whole(column: Column) -> bool:
+    """Whether ``column`` holds whole numbers: a count, or the virtual subject."""
+    return (column.output is not None and column.output.count) or \
+        (column.kind == "input" and column.name == SUBJECT)
+
+
 def _cell(column: Column, value: object) -> object:
     """A CSV cell: empty for None, a count as a whole number (it read 1.0 rules failed),
     other floats as Python writes them back exactly."""
@@ -134,9 +148,7 @@ def _cell(column: Column, value: object) -> object:
         return ""
     if isinstance(value, float):
         # a count and a virtual subject as whole numbers (1.0 rules failed; subject 0.0)
-        whole = (column.output is not None and column.output.count) or \
-            (column.kind == "input" and column.name == SUBJECT)
-        if whole and value.is_integer():
+        if _whole(column) and value.is_integer():
             return str(int(value))
         return repr(value)
     if isinstance(value, str):
