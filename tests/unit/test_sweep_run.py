@@ -676,3 +676,35 @@ def test_a_stopped_sweep_says_what_it_keeps(tmp_path: Path, monkeypatch, capsys)
         _run(plan, tmp_path, argparse.Namespace(scheduler=None, workers=None))
     err = capsys.readouterr().err
     assert "stopped; 2 of 3 points are kept in" in err and "the same command resumes" in err
+
+
+def test_a_warning_at_the_device_maximum_alone_is_told_apart_from_the_setting() -> None:
+    """A 2 cm pad's current density warns at the device maximum at every amplitude: the
+    page named the sweep's lowest amplitude as the first that does not pass, where the
+    setting itself warned only from 60 mA (researcher's probe of 7 December 2026)."""
+    from estim.sweep.page import answer_lines
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    maximum = "iec.current_density warn at the device maximum"
+    both = f"iec.current_density warn at the programmed amplitude; {maximum}"
+
+    def table(notes: tuple[str | None, ...]) -> SweepTable:
+        verdicts = tuple("pass" if x is None else "warn" for x in notes)
+        return SweepTable((
+            Column("amplitude", (20.0, 40.0, 60.0), "input", label="amplitude (mA)"),
+            Column("safety_verdict", verdicts, "output", out["safety_verdict"]),
+            Column("safety_not_passed", notes, "output", out["safety_not_passed"])))
+
+    assert answer_lines(table((None, maximum, both))) == [
+        "Safety, of 3 points: 1 passes, 2 warn; the first that does not pass: amplitude "
+        "40 mA (at the device maximum alone: iec.current_density warn); at the setting "
+        "itself the first that does not pass: amplitude 60 mA."]
+    assert answer_lines(table((None, maximum, maximum)))[0].endswith(
+        "(at the device maximum alone: iec.current_density warn); at the setting itself "
+        "every point passes.")
+    # a point that does not pass at its setting is named as before
+    assert answer_lines(table((None, both, both))) == [
+        "Safety, of 3 points: 1 passes, 2 warn; the first that does not pass: amplitude "
+        "40 mA."]

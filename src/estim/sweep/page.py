@@ -475,6 +475,29 @@ def _at(column: Column, value: object, last: object = None, *, colon: bool = Fal
     return f"{name}{':' if colon else ''} {shown}{f' {unit}' if unit else ''}"
 
 
+_AT_MAXIMUM = " at the device maximum"
+
+
+def _at_the_setting(notes: Sequence[Any], order: Sequence[int], first: int,
+                    where: Any) -> str:
+    """Where the first point that does not pass does so at the device maximum alone, what
+    its rules are and where the setting itself first does not pass: a 2 cm pad's current
+    density warns at the device maximum at every amplitude, and the page named 20 mA as
+    the first that does not pass where the setting warns from 60 mA (researcher's probe of
+    7 December 2026)."""
+    def parts(i: int) -> list[str]:
+        return [x for x in str(notes[i] or "").split("; ") if x]
+
+    if not parts(first) or not all(x.endswith(_AT_MAXIMUM) for x in parts(first)):
+        return ""
+    rules = ", ".join(dict.fromkeys(x.removesuffix(_AT_MAXIMUM) for x in parts(first)))
+    setting = next((i for i in order
+                    if any(not x.endswith(_AT_MAXIMUM) for x in parts(i))), None)
+    then = ("at the setting itself every point passes" if setting is None else
+            f"at the setting itself the first that does not pass: {where(setting)}")
+    return f" (at the device maximum alone: {rules}); {then}"
+
+
 def answer_lines(table: SweepTable) -> list[str]:
     """What the sweep found, in the page's first lines: the safety verdicts over the points
     (and the first that does not pass), and what a person feels where (over one varied
@@ -510,6 +533,9 @@ def answer_lines(table: SweepTable) -> list[str]:
             first = next((i for i in order if verdicts[i] in ("warn", "fail")), None)
             at = (f"; the first that does not pass: {where(first)}"
                   if varied and first is not None else "")
+            if at and first is not None and "safety_not_passed" in names:
+                at += _at_the_setting(table.column("safety_not_passed").values, order,
+                                      first, where)
             lines.append(f"Safety, of {n} points: {', '.join(said)}{at}.")
     if "sensation" in names:
         felt = table.column("sensation").values
