@@ -708,3 +708,38 @@ def test_a_warning_at_the_device_maximum_alone_is_told_apart_from_the_setting() 
     assert answer_lines(table((None, both, both))) == [
         "Safety, of 3 points: 1 passes, 2 warn; the first that does not pass: amplitude "
         "40 mA."]
+
+
+def test_a_sensation_over_subjects_is_told_and_drawn_at_each_setting() -> None:
+    """Pooled over the settings, the page's words and its median subject's dot hid at
+    which setting 2 of 6 subjects contracted (researcher's probe of 7 December 2026): the
+    words count the subjects at each setting, and the plot stacks their shares."""
+    from matplotlib.figure import Figure
+
+    from estim.sweep.axes import SUBJECT
+    from estim.sweep.page import _plot, answer_lines
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    strong, light, twitch = ("strong tingling, no contraction", "light tingling",
+                             "contraction, below pain")
+    felt = (strong, strong, light, strong, twitch, twitch)
+    table = SweepTable((
+        Column("amplitude", (10.0,) * 3 + (25.0,) * 3, "input", label="amplitude (mA)"),
+        Column(SUBJECT, (0, 1, 2) * 2, "input"),
+        Column("sensation", felt, "output", out["sensation"])))
+    assert answer_lines(table) == [
+        "What a person feels, of 3 virtual subjects: at amplitude 10 mA: strong tingling, "
+        f"no contraction (2), light tingling (1); at amplitude 25 mA: {twitch} (2), "
+        f"{strong} (1)."]
+    ax = Figure().add_subplot()
+    note = _plot(ax, table, table.column("sensation"))
+    assert note == "share of the 3 virtual subjects at each amplitude (mA)"
+    # bars per level, stacked to 1 at each setting
+    heights: dict[float, float] = {}
+    for bar in ax.patches:
+        x = round(bar.get_x() + bar.get_width() / 2)
+        heights[x] = heights.get(x, 0.0) + bar.get_height()
+    assert heights == pytest.approx({0: 1.0, 1: 1.0})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [twitch, strong, light]

@@ -143,6 +143,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.set_ylabel("subjects" if subjects else "points")
         return "over virtual subjects" if subjects else ""
     x_col = varied[0]
+    if levels and subjects and not _worst(column) and len(varied) == 1:
+        return _shares(ax, column, x_col, y, levels)
     rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
     over = "worst" if _worst(column) else "median"
     note = f"{over} over {', '.join(rest)}" if rest else ""
@@ -254,6 +256,40 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                      f"together ({'the worst' if _worst(column) else 'the median'} of them"
                      + ("; shaded: their 10th-90th percentile)" if shaded else ")"))
     return "; ".join(notes)
+
+
+def _shares(ax: Axes, column: Column, x_col: Column, y: np.ndarray,
+            levels: Sequence[str]) -> str:
+    """A sensation over virtual subjects along one axis: at each value, the share of the
+    subjects at each level, stacked. The median subject's dot alone hid 2 of 6 subjects'
+    contraction (researcher's probe of 7 December 2026)."""
+    from matplotlib import colormaps
+    from matplotlib.ticker import PercentFormatter
+
+    xs = _keys(x_col)
+    positions = np.arange(len(xs))
+    cmap = colormaps["viridis"].resampled(len(levels))
+    at = [[v for v, x in zip(y, x_col.values, strict=True) if x == xv and np.isfinite(v)]
+          for xv in xs]
+    bottom = np.zeros(len(xs))
+    for k, level in enumerate(levels):
+        share = np.array([sum(v == k for v in vals) / len(vals) if vals else 0.0
+                          for vals in at])
+        if share.any():
+            ax.bar(positions, share, bottom=bottom, width=0.8, color=cmap(k), label=level)
+            bottom += share
+    ax.set_xticks(positions, [f"{v:.4g}" if x_col.numeric else str(v) for v in xs])
+    ax.set_xlabel(x_col.shown)
+    ax.set_ylim(0.0, 1.0)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("of the virtual subjects")
+    handles, labels = ax.get_legend_handles_labels()
+    # the most intense on top, as the bars stack
+    ax.legend(handles[::-1], labels[::-1], fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
+    counts = {len(vals) for vals in at if vals}
+    each = f"the {counts.pop()} virtual subjects" if len(counts) == 1 else "the virtual subjects"
+    return f"share of {each} at each {x_col.shown}"
 
 
 #: A band over virtual people's column name: the threshold's, with its percentile.
@@ -555,6 +591,21 @@ def answer_lines(table: SweepTable) -> list[str]:
                                None if len(run) == 1 else x.values[run[-1]])
                     parts.append(f"{words} at {span}")
                 lines.append("What a person feels: " + "; ".join(parts) + ".")
+            elif len(varied) == 1 and subjects:
+                # at each setting, how many of the subjects feel what: pooled over the
+                # settings, the page did not say at which the contraction was
+                # (researcher's probe of 7 December 2026)
+                x = varied[0]
+                people = len(set(table.column(SUBJECT).values))
+                parts = []
+                for xv in _keys(x):
+                    here = Counter(str(felt[i]) for i in range(n)
+                                   if x.values[i] == xv and felt[i] is not None)
+                    if here:
+                        parts.append(f"at {_at(x, xv)}: " + ", ".join(
+                            f"{k} ({v})" for k, v in here.most_common()))
+                lines.append(f"What a person feels, of {people} virtual subjects: "
+                             + "; ".join(parts) + ".")
             else:
                 counted = Counter(str(v) for v in felt if v is not None)
                 # pooled over the settings: a sweep of 5 subjects at 2 widths read "of 10
