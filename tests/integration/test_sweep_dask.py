@@ -362,6 +362,26 @@ def test_body_outputs_and_a_virtual_subject() -> None:
             float(out["pain_threshold_mA"]) / float(out["sensory_threshold_mA"]),  # type: ignore[arg-type]
             rel=1e-9)  # the outputs keep 12 figures
     assert "sensory_threshold_median_mA" in ref and "sensory_threshold_median_mA" not in sub
+    # strong tingling's band and how many of estim run's people feel what, as estim run
+    # gives them (the table had neither; researcher's probe of 7 December 2026)
+    from estim.effects.program import VIRTUAL_SUBJECTS, effects_for_program
+    from estim.program.options import Sensation
+    from estim.simulate import simulate
+
+    low, mid, high = (float(ref[f"strong_tingling_threshold_{q}_mA"])  # type: ignore[arg-type]
+                      for q in ("p10", "median", "p90"))
+    assert 0 < low <= mid <= high
+    people = {s: ref[f"people_{s.name.lower()}"] for s in Sensation}
+    assert sum(people.values()) == VIRTUAL_SUBJECTS  # type: ignore[arg-type]
+    program = reference.points[0].load()
+    window = effects_for_program(program, simulate(program, body=False).stimuli,
+                                 counts={k: 3 for k in ("abeta", "adelta", "c", "motor",
+                                                         "periosteal")}).window
+    assert window is not None and window.bands is not None
+    run = window.to_dict()["bands"]
+    assert {s.value: n for s, n in people.items()} == run["at_programmed"]
+    assert ref["people_undecided"] == sum(run["undecided_at_programmed"].values())
+    assert not any(k.startswith("people_") for k in sub)  # a subject is one person
     assert sub["sensory_threshold_mA"] != ref["sensory_threshold_mA"]
     # the subject's excitability factor moves every threshold and its pain factor pain
     # alone, as in the bands: against the same person with both factors at 1

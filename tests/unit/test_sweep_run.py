@@ -743,3 +743,30 @@ def test_a_sensation_over_subjects_is_told_and_drawn_at_each_setting() -> None:
         heights[x] = heights.get(x, 0.0) + bar.get_height()
     assert heights == pytest.approx({0: 1.0, 1: 1.0})
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [twitch, strong, light]
+
+
+def test_the_run_s_people_are_one_plot_of_shares_beside_the_sensation() -> None:
+    """How many of estim run's virtual people feel what at each point: one plot of their
+    shares after the sensation's, not six count plots (researcher's probe of 7 December
+    2026)."""
+    from estim.program.options import Sensation
+    from estim.sweep.page import _people_table, sweep_page
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    counts = {"NONE": (0.0, 0.0), "LIGHT_TINGLING": (5.0, 0.0), "STRONG_TINGLING": (15.0, 4.0),
+              "CONTRACTION": (0.0, 6.0), "PAINFUL": (0.0, 10.0)}
+    table = SweepTable((
+        Column("amplitude", (10.0, 30.0), "input", label="amplitude (mA)"),
+        Column("sensation", (Sensation.STRONG_TINGLING.value, Sensation.PAINFUL.value),
+               "output", out["sensation"]),
+        *(Column(f"people_{k.lower()}", v, "output", out[f"people_{k.lower()}"])
+          for k, v in counts.items())))
+    people = _people_table(table)
+    assert people is not None and len(people) == 40
+    felt = people.column("sensation").values
+    assert sum(v == "painful" for v in felt) == 10 and sum(v == "light tingling" for v in felt) == 5
+    page = sweep_page(table, title="t", axes_text=["amplitude: 2 values"])
+    assert re.findall(r'<figure title="([^"]+)"', page) == ["sensation", "people"]
+    assert "What estim run&#x27;s 20 virtual people feel" in page

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 import textwrap
 from collections import Counter, defaultdict
@@ -292,8 +293,42 @@ def _shares(ax: Axes, column: Column, x_col: Column, y: np.ndarray,
     return f"share of {each} at each {x_col.shown}"
 
 
+def _people_table(table: SweepTable) -> SweepTable | None:
+    """The counts of estim run's virtual people per sensation (``people_*``) as a table of
+    one row per person, along the sweep's one varied axis, for :func:`_shares`; None where
+    the sweep has none of them, or not one varied axis (a subjects sweep draws its own)."""
+    from estim.program.options import Sensation
+    from estim.sweep.point import OUTPUTS
+
+    varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
+    names = {c.name: c for c in table.columns}
+    counts = {s.value: names.get(f"people_{s.name.lower()}") for s in Sensation}
+    if len(varied) != 1 or SUBJECT in names or any(c is None for c in counts.values()):
+        return None
+    x = varied[0]
+    xs: list[Any] = []
+    felt: list[str] = []
+    person = 0
+    ids: list[int] = []
+    for i in range(len(table)):
+        for level, column in counts.items():
+            assert column is not None
+            n = column.values[i]
+            for _ in range(int(n) if isinstance(n, int | float) and math.isfinite(n) else 0):
+                xs.append(x.values[i])
+                felt.append(level)
+                ids.append(person % VIRTUAL_SUBJECTS)
+                person += 1
+    if not felt:
+        return None
+    out = {o.name: o for o in OUTPUTS}
+    return SweepTable((Column(x.name, tuple(xs), "input", label=x.label),
+                       Column(SUBJECT, tuple(ids), "input"),
+                       Column("sensation", tuple(felt), "output", out["sensation"])))
+
+
 #: A band over virtual people's column name: the threshold's, with its percentile.
-_BAND = re.compile(r"(sensory|motor|pain)_threshold_(p10|median|p90)_mA")
+_BAND = re.compile(r"(sensory|strong_tingling|motor|pain)_threshold_(p10|median|p90)_mA")
 
 
 def _people_band(table: SweepTable, column: Column) -> tuple[Column, Column, Column] | None:
@@ -301,7 +336,7 @@ def _people_band(table: SweepTable, column: Column) -> tuple[Column, Column, Col
     over the run's virtual people, where the sweep has them and ``column``'s plot draws
     them (a line over one numeric axis, no subjects); None otherwise. Elsewhere (a heatmap
     of two axes) they are plotted on their own, not left off (review of 6 December 2026)."""
-    m = re.fullmatch(r"(sensory|motor|pain)_threshold_mA", column.name)
+    m = re.fullmatch(r"(sensory|strong_tingling|motor|pain)_threshold_mA", column.name)
     names = {c.name: c for c in table.columns}
     varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
     if (m is None or len(varied) != 1 or not varied[0].numeric or SUBJECT in names
@@ -421,7 +456,8 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     drawn_on = {c.name for c in table.outputs if _people_band(table, c) is not None}
     plotted = [c for c in _reader_order(table.outputs) if _plottable(c)
                and not ((m := _BAND.fullmatch(c.name)) and f"{m.group(1)}_threshold_mA"
-                        in drawn_on)]
+                        in drawn_on)
+               and not c.name.startswith("people_")]  # one plot of them together, below
     # a quantity the sweep does not move is a line, not a plot (nine of 29 plots were flat
     # lines; phone probe)
     steady = [c for c in plotted if _unchanged(c)]
@@ -436,6 +472,12 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
         parts.append(f"<figure title=\"{e(column.name)}\"><figcaption>{e(label)}"
                      + (f" <span class=\"note\">({e(note)})</span>" if note else "")
                      + f"</figcaption><img alt=\"{e(label)}\" src=\"{url}\"></figure>")
+        if column.name == "sensation" and (crowd := _people_table(table)) is not None:
+            url, note = _figure(crowd, crowd.column("sensation"))
+            label = f"What estim run's {VIRTUAL_SUBJECTS} virtual people feel"
+            parts.append(f"<figure title=\"people\"><figcaption>{e(label)} <span "
+                         f"class=\"note\">({e(note)})</span></figcaption><img "
+                         f"alt=\"{e(label)}\" src=\"{url}\"></figure>")
     if steady:
         parts.append("<p>The same at every point:</p><ul class=\"same\">" + "".join(
             f"<li>{e(_at(c, c.values[0], colon=True))}</li>" for c in steady) + "</ul>")

@@ -89,8 +89,15 @@ OUTPUTS: tuple[Output, ...] = (
     Output("thresholds_at_sample_edge", "Thresholds where the model's sample of Aβ "
            "afferents runs out (where all of them fire: not a prediction)", text=True),
     *_band_outputs("sensory", "Sensory"),
+    # strong tingling's band and how many of the people feel what: estim run gives both,
+    # the sweep's table neither (researcher's probe of 7 December 2026)
+    *_band_outputs("strong_tingling", "Strong tingling"),
     *_band_outputs("motor", "Motor"),
     *_band_outputs("pain", "Pain"),
+    *(Output(f"people_{s.name.lower()}", f"Of estim run's virtual people, how many feel "
+             f"{s.value} at this setting", count=True) for s in Sensation),
+    Output("people_undecided", "Of those, how many are given a tingling only where the "
+           "model's sample of Aβ afferents ends (not a prediction)", count=True),
     Output("abeta_recruited_fraction", "Aβ fibers recruited (fraction)"),
     Output("adelta_recruited_fraction", "Aδ fibers recruited (fraction)"),
     Output("c_recruited_fraction", "C fibers recruited (fraction)"),
@@ -325,11 +332,20 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
                        motor_threshold_mA=window.motor_a * 1e3,
                        pain_threshold_mA=window.pain_a * 1e3)
             if window.bands is not None:
-                for name, band in (("sensory", window.bands.sensory),
-                                   ("motor", window.bands.motor), ("pain", window.bands.pain)):
+                bands = window.bands
+                for name, band in (("sensory", bands.sensory),
+                                   ("strong_tingling", bands.strong),
+                                   ("motor", bands.motor), ("pain", bands.pain)):
                     out[f"{name}_threshold_p10_mA"] = band.low_a * 1e3  # [A -> mA]
                     out[f"{name}_threshold_median_mA"] = band.median_a * 1e3
                     out[f"{name}_threshold_p90_mA"] = band.high_a * 1e3
+                # as estim run counts them, at the current this point drives
+                felt = bands.sensations_at(window.amplitude_a)
+                if felt:
+                    for what, n in felt.items():
+                        out[f"people_{what.name.lower()}"] = float(n)
+                    out["people_undecided"] = float(sum(
+                        bands.undecided_at(window.amplitude_a).values()))
         # a count of Aβ afferents more than lie under the pads (a 4 cm pad's strong tingling
         # read 23.7 mA beside a 5 cm pad's 9.1, unflagged; probe of 5 December 2026)
         edge = window.short_of_afferents(
