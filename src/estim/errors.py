@@ -9,12 +9,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EstimError", "EstimWarning", "InputError", "MeshError", "ModelRangeWarning",
-           "ThinMuscleWarning", "shown_value"]
+__all__ = ["Described", "EstimError", "EstimWarning", "InputError", "MeshError",
+           "ModelRangeWarning", "ThinMuscleWarning", "shown_value"]
 
 
 class EstimError(Exception):
     """Base class of everything estim raises on purpose."""
+
+
+class Described(str):
+    """A rejected value said in words, not as text the user typed: JSON's null, true and
+    false, "a JSON array". An error shows it bare ("got null"), where a text is quoted
+    ("got 'null'" read as if the four letters had been typed; hostile probe of 7 December
+    2026).
+
+    >>> shown_value(Described("null")), shown_value("null")
+    ('null', "'null'")
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 #: How much of a rejected value an error repeats (a 900,000-character description filled

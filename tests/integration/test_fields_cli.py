@@ -71,6 +71,7 @@ def test_field_true_interferential_knee(tmp_path: Path) -> None:
     # each layer's middle, then the centre (the knee's 50 mm semi-axis across the section)
     inward = sec["beat_inward"]
     assert [p["tissue"] for p in inward] == ["skin", "fat", "muscle", "bone"]
+    assert [p["centre"] for p in inward] == [False, False, False, True]
     assert [p["depth_m"] for p in inward] == pytest.approx([0.75e-3, 4.5e-3, 11.25e-3, 0.05],
                                                           abs=0.4e-3)  # the grid's step
     # strongest in the skin, not at depth: every skin pad's field falls off inward, and the

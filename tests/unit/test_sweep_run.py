@@ -644,11 +644,17 @@ def test_a_smaller_grid_is_refused_with_both_counts(tmp_path: Path) -> None:
     (tmp_path / "sweep.csv").write_text("point,key\n0,a\n1,b\n2,c\n3,d\n", encoding="utf-8")
     args = argparse.Namespace(force=False)
     plan = SimpleNamespace(points=[SimpleNamespace(key=k) for k in "ab"])
-    with pytest.raises(InputError, match="holds 4 points, 2 of them of another program"):
+    with pytest.raises(InputError, match="holds 4 points, and 2 of them are of another "):
         _check_table(tmp_path, plan, args)
     plan = SimpleNamespace(points=[SimpleNamespace(key="z")])
-    with pytest.raises(InputError, match="holds 4 points, all 4 of them of another"):
+    with pytest.raises(InputError, match="holds 4 points, and all 4 are of another"):
         _check_table(tmp_path, plan, args)
+    # a table with no key column is not a sweep's, however many rows (review: it read
+    # "holds 1 point, it of another program")
+    (tmp_path / "sweep.csv").write_text("a,b\n1,2\n3,4\n5,6\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"its sweep\.csv cannot be read as a sweep.s table"):
+        _check_table(tmp_path, plan, args)
+    (tmp_path / "sweep.csv").write_text("point,key\n0,a\n1,b\n2,c\n3,d\n", encoding="utf-8")
     _check_table(tmp_path, SimpleNamespace(points=[SimpleNamespace(key=k) for k in "abcde"]),
                  args)  # a larger grid that holds them resumes
 
@@ -730,9 +736,15 @@ def test_a_sensation_over_subjects_is_told_and_drawn_at_each_setting() -> None:
         Column(SUBJECT, (0, 1, 2) * 2, "input"),
         Column("sensation", felt, "output", out["sensation"])))
     assert answer_lines(table) == [
-        "What a person feels, of 3 virtual subjects: at amplitude 10 mA: strong tingling, "
-        f"no contraction (2), light tingling (1); at amplitude 25 mA: {twitch} (2), "
+        "What a person feels, of 3 virtual subjects. At amplitude 10 mA: strong tingling, "
+        f"no contraction (2); light tingling (1). At amplitude 25 mA: {twitch} (2); "
         f"{strong} (1)."]
+    # a point that could not be computed is counted as such, not dropped (review)
+    gap = SweepTable((table.columns[0], table.columns[1], dataclasses.replace(
+        table.columns[2], values=(strong, None, None, None, None, None))))
+    assert answer_lines(gap)[0].endswith(
+        f"At amplitude 10 mA: not computed (2); {strong} (1). At amplitude 25 mA: not "
+        "computed (3).")
     ax = Figure().add_subplot()
     note = _plot(ax, table, table.column("sensation"))
     assert note == "share of the 3 virtual subjects at each amplitude (mA)"
@@ -770,3 +782,19 @@ def test_the_run_s_people_are_one_plot_of_shares_beside_the_sensation() -> None:
     page = sweep_page(table, title="t", axes_text=["amplitude: 2 values"])
     assert re.findall(r'<figure title="([^"]+)"', page) == ["sensation", "people"]
     assert "What estim run&#x27;s 20 virtual people feel" in page
+    # a setting with no counts, and people whose tingling is not a prediction, are said
+    # (review of 7 December 2026)
+    undecided = Column("people_undecided", (0.0, 3.0), "output", out["people_undecided"])
+    gap = SweepTable((
+        Column("amplitude", (10.0, 30.0, 50.0), "input", label="amplitude (mA)"),
+        *(Column(f"people_{k.lower()}", (*v, None), "output", out[f"people_{k.lower()}"])
+          for k, v in counts.items()),
+        dataclasses.replace(undecided, values=(0.0, 3.0, None))))
+    from estim.sweep.page import _people_caveats
+
+    crowd = _people_table(gap)
+    assert crowd is not None
+    assert _people_caveats(gap, crowd) == [
+        "not computed at amplitude 50 mA",
+        "at 1 of the settings, up to 3 of them are given a tingling only where the model's "
+        "sample of Aβ afferents ends: not a prediction"]

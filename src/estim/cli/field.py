@@ -234,7 +234,7 @@ def _field(args: argparse.Namespace) -> int:
         # interferential is sold as strongest at depth: what the beat does on the way in
         # was in the picture alone (clinician's question, 7 December 2026)
         width = max(40, shutil.get_terminal_size().columns - 2)
-        print("\n  ".join(textwrap.wrap(beat_inward_text(inward, limb=cut.kind == "coronal"),
+        print("\n  ".join(textwrap.wrap(beat_inward_text(inward),
                                          width)))
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0

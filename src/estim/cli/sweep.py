@@ -403,19 +403,24 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
         return
     try:
         with table.open(encoding="utf-8-sig", newline="") as f:
-            earlier = {row.get("key") for row in csv.DictReader(f)}
+            keys = [row.get("key") for row in csv.DictReader(f)]
     except (OSError, UnicodeDecodeError, csv.Error):
-        earlier = {None}  # unreadable: not this sweep's to replace without --force
-    dropped = earlier - {p.key for p in plan.points}
+        keys = [None]  # unreadable: not this sweep's to replace without --force
+    ours = {p.key for p in plan.points}
+    dropped = [k for k in keys if k not in ours]
     if dropped:
-        # both counts: "holds 2 points" of a table of 4 that would lose 2 (probe)
-        n, held = len(dropped), len(earlier)
-        which = (f"all {held:,} of them" if n == held else f"{n:,} of them") if held > 1 \
-            else "it"
+        if any(k is None for k in keys):  # no sweep's table (no key column, unreadable)
+            said = "cannot be read as a sweep's table"
+        else:
+            # both counts: "holds 2 points" of a table of 4 that would lose 2 (probe)
+            n, held = len(dropped), len(keys)
+            which = ("that point is" if held == 1 else
+                     f"all {held:,} are" if n == held else f"{n:,} of them are")
+            said = (f"holds {held:,} point{'s' * (held != 1)}, and {which} of another "
+                    "program, grid or estim version, which this run would drop from the "
+                    "table")
         raise InputError("--output", str(folder), f"a folder of this sweep (its sweep.csv "
-                         f"holds {held:,} point{'s' if held != 1 else ''}, {which} of "
-                         "another program, grid or estim version, which this run would drop "
-                         "from the table; a "
+                         f"{said}; a "
                          "grid's values are its text, so 100uA and 0.1mA are two points: "
                          "give them in the earlier run's units): another folder, or --force "
                          "to replace that table")

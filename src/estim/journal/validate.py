@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
-from estim.errors import InputError
+from estim.errors import Described, InputError
 from estim.text import BIDI_CONTROLS
 from estim.units import NUMBER_RANGE_WORDS, mega_hint, parse_quantity
 
@@ -200,7 +200,7 @@ def pain(field: str, value: object) -> int:
     if isinstance(number, float) and number.is_integer():
         number = int(number)
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 10:
-        raise JournalError(field, "null" if value is None else value, expected)
+        raise JournalError(field, Described("null") if value is None else value, expected)
     return number
 
 
@@ -233,7 +233,7 @@ def _number(field: str, value: object, dimension: str, expected: str, *,
             raise JournalError(field, value, expected) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         # a JSON null is shown as null, not '(missing)': the field was sent (probe)
-        raise JournalError(field, "null" if value is None else value, expected)
+        raise JournalError(field, Described("null") if value is None else value, expected)
     try:
         out = float(value)
     except OverflowError:  # a 400-digit JSON integer: an HTTP 500 before (review)

@@ -78,7 +78,8 @@ def beat_inward(pf: ProgramFields, section: CrossSection) -> list[dict[str, Any]
         return None
     if not all(pf.currents[c.name] > 0 for c in pf.channels):
         return None
-    on = [e for e in section.electrodes if e.offset_m == 0.0]
+    # on the section: a pad's offset from a planar section's line is ~1e-18 m, not 0
+    on = [e for e in section.electrodes if e.offset_m < 1e-6]
     if len(on) < 2:
         return None
     middle = float(np.mean([(e.start + e.end) / 2 for e in on]))
@@ -104,34 +105,36 @@ def beat_inward(pf: ProgramFields, section: CrossSection) -> list[dict[str, Any]
         if not np.isfinite(env[k]):  # outside the tissue (the section's corners)
             continue
         out.append({"tissue": tissue, "depth_m": float(d), "beat_V_per_m": float(env[k]),
-                    "modulation_depth": float(depth[k])})
+                    "modulation_depth": float(depth[k]),
+                    "centre": section.kind == "coronal" and d == centre})
     return out or None
 
 
-def beat_inward_text(points: Sequence[dict[str, Any]], *, limb: bool) -> str:
-    """:func:`beat_inward` in words: where the beat is strongest, then each point.
+def beat_inward_text(points: Sequence[dict[str, Any]]) -> str:
+    """:func:`beat_inward` in words: each point, then where the beat is strongest.
 
     >>> pts = [{"tissue": "skin", "depth_m": 7.5e-4, "beat_V_per_m": 170.0,
     ...         "modulation_depth": 1.0}, {"tissue": "bone", "depth_m": 0.05,
-    ...         "beat_V_per_m": 90.0, "modulation_depth": 0.93}]
-    >>> beat_inward_text(pts, limb=True)  # doctest: +NORMALIZE_WHITESPACE
-    'the beat midway between the pads, from the skin in: strongest in the skin, 170 V/m
-    (modulation depth 100%); bone at 50 mm (the centre), 90 V/m (93%)'
+    ...         "beat_V_per_m": 90.0, "modulation_depth": 0.93, "centre": True}]
+    >>> beat_inward_text(pts)  # doctest: +NORMALIZE_WHITESPACE
+    'the beat midway between the pads, from the skin in: skin at 0.75 mm, 170 V/m
+    (modulation depth 100%); bone at 50 mm (the centre), 90 V/m (93%): strongest in the
+    skin'
+    >>> pts[1]["beat_V_per_m"] = 190.0
+    >>> beat_inward_text(pts).split(": ")[-1]
+    'strongest in the bone at 50 mm'
     """
-    top = max(points, key=lambda p: p["beat_V_per_m"])
-    last = len(points) - 1
     parts = []
     for k, p in enumerate(points):
-        where = p["tissue"] if k == 0 else (
-            f"{p['tissue']} at {p['depth_m'] * 1e3:.3g} mm" +
-            (" (the centre)" if limb and k == last else ""))
-        parts.append(f"{where}, {p['beat_V_per_m']:.3g} V/m" +
-                     (f" (modulation depth {p['modulation_depth']:.0%})" if k == 0 else
-                      f" ({p['modulation_depth']:.0%})"))
-    strongest = ("strongest in the skin" if top is points[0] else
-                 f"strongest in the {top['tissue']} at {top['depth_m'] * 1e3:.3g} mm")
-    return (f"the beat midway between the pads, from the skin in: {strongest}, "
-            + parts[0].split(", ", 1)[1] + ("; " + "; ".join(parts[1:]) if parts[1:] else ""))
+        where = f"{p['tissue']} at {p['depth_m'] * 1e3:.3g} mm" + (
+            " (the centre)" if p.get("centre") else "")
+        depth = f"{p['modulation_depth']:.0%}"
+        parts.append(f"{where}, {p['beat_V_per_m']:.3g} V/m "
+                     + (f"(modulation depth {depth})" if k == 0 else f"({depth})"))
+    top = max(points, key=lambda p: p["beat_V_per_m"])
+    return (f"the beat midway between the pads, from the skin in: {'; '.join(parts)}: "
+            f"strongest in the {top['tissue']}"
+            + ("" if top is points[0] else f" at {top['depth_m'] * 1e3:.3g} mm"))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-from estim.errors import InputError
+from estim.errors import Described, InputError
 from estim.fields.sites import BRAIN_SITES
 from estim.leads import is_contact_placement
 from estim.program.bundled import bundled_examples
@@ -264,7 +264,8 @@ class DeviceSettings:
             values[key] = value or None
         if values.get("mode") is None:
             # null or "" given is not '(missing)' (probe of 5 December 2026)
-            given = "null" if "mode" in data and data["mode"] is None else data.get("mode")
+            given = (Described("null") if "mode" in data and data["mode"] is None
+                     else data.get("mode"))
             raise SettingsError([InputError("mode", given, "a mode, e.g. 'tens_conventional' "
                                             "(estim programs lists them)")], setting="mode")
         return cls(**values)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from estim.text import readable, terminal_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["answer_lines", "sweep_page"]
 
@@ -105,8 +106,8 @@ def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) 
     final size (after the colour bar)."""
     if grid.size > MAX_LABELLED_CELLS:
         return
-    fig = ax.get_figure(root=True)
-    assert fig is not None
+    # ax.figure, not get_figure(root=True): matplotlib 3.8 and 3.9 have no root (review)
+    fig = cast("Figure", ax.figure)
     fig.draw_without_rendering()  # the constrained layout's final size of the axes
     box = ax.get_window_extent()
     rows, cols = grid.shape
@@ -327,6 +328,25 @@ def _people_table(table: SweepTable) -> SweepTable | None:
                        Column("sensation", tuple(felt), "output", out["sensation"])))
 
 
+def _people_caveats(table: SweepTable, crowd: SweepTable) -> list[str]:
+    """What the people's plot leaves out, said under it: the settings where no one was
+    counted (not computed), and how many people are given a tingling only where the
+    model's sample of afferents ends (not a prediction: review of 7 December 2026)."""
+    varied = [c for c in table.inputs if c.name != SUBJECT and len(_keys(c)) > 1]
+    x = varied[0]
+    drawn = set(crowd.column(x.name).values)
+    out = [f"not computed at {_at(x, v)}" for v in _keys(x) if v not in drawn]
+    names = {c.name for c in table.columns}
+    if "people_undecided" in names:
+        undecided = [v for v in table.column("people_undecided").values
+                     if isinstance(v, int | float) and math.isfinite(v) and v > 0]
+        if undecided:
+            out.append(f"at {len(undecided)} of the settings, up to {int(max(undecided))} of "
+                       "them are given a tingling only where the model's sample of Aβ "
+                       "afferents ends: not a prediction")
+    return out
+
+
 #: A band over virtual people's column name: the threshold's, with its percentile.
 _BAND = re.compile(r"(sensory|strong_tingling|motor|pain)_threshold_(p10|median|p90)_mA")
 
@@ -474,6 +494,7 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
                      + f"</figcaption><img alt=\"{e(label)}\" src=\"{url}\"></figure>")
         if column.name == "sensation" and (crowd := _people_table(table)) is not None:
             url, note = _figure(crowd, crowd.column("sensation"))
+            note = "; ".join([note, *_people_caveats(table, crowd)])
             label = f"What estim run's {VIRTUAL_SUBJECTS} virtual people feel"
             parts.append(f"<figure title=\"people\"><figcaption>{e(label)} <span "
                          f"class=\"note\">({e(note)})</span></figcaption><img "
@@ -641,13 +662,14 @@ def answer_lines(table: SweepTable) -> list[str]:
                 people = len(set(table.column(SUBJECT).values))
                 parts = []
                 for xv in _keys(x):
-                    here = Counter(str(felt[i]) for i in range(n)
-                                   if x.values[i] == xv and felt[i] is not None)
-                    if here:
-                        parts.append(f"at {_at(x, xv)}: " + ", ".join(
-                            f"{k} ({v})" for k, v in here.most_common()))
-                lines.append(f"What a person feels, of {people} virtual subjects: "
-                             + "; ".join(parts) + ".")
+                    # a point that could not be computed is counted as such (review)
+                    here = Counter("not computed" if felt[i] is None else str(felt[i])
+                                   for i in range(n) if x.values[i] == xv)
+                    # each level with its count, apart by "; " (the levels hold commas)
+                    parts.append(f"At {_at(x, xv)}: " + "; ".join(
+                        f"{k} ({v})" for k, v in here.most_common()) + ".")
+                lines.append(f"What a person feels, of {people} virtual subjects. "
+                             + " ".join(parts))
             else:
                 counted = Counter(str(v) for v in felt if v is not None)
                 # pooled over the settings: a sweep of 5 subjects at 2 widths read "of 10

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from estim.errors import InputError
+from estim.errors import Described, InputError
 from estim.text import one_line
 
 __all__ = ["FORM_LABELS", "form_field", "one_line", "problem_detail", "validation_detail"]
@@ -55,11 +55,11 @@ def _as_sent(value: object) -> object:
     ("got True" of a JSON true; hostile probe of 7 December 2026); an object or an array
     by its kind, not Python's repr ("got {'v': 1}")."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return Described("true" if value else "false")
     if value is None:
-        return "null"
+        return Described("null")
     if isinstance(value, dict | list):
-        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+        return Described(f"a JSON {'object' if isinstance(value, dict) else 'array'}")
     return value
 
 
@@ -99,7 +99,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         .replace("a valid string", "a text")
     kind = first.get("type")
     if value is None and kind != "missing":  # sent as null: not '(missing)', which it is not
-        value = "null"
+        value = Described("null")
     if kind == "missing":
         value, expected = "", "a value (this field is required)"
     elif kind == "extra_forbidden":
@@ -110,7 +110,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         why = str((first.get("ctx") or {}).get("error", "")).strip()
         at = next((p for p in first.get("loc", ()) if isinstance(p, int)), None)
         where = f" at character {at + 1}" if at is not None else ""  # JSON counts from 0
-        value = "a body that is not JSON"
+        value = Described("a body that is not JSON")
         why = why[:1].lower() + why[1:]
         why = re.sub(r"\s+at:?$", "", why)  # "starting at at character 10" (probe)
         expected = f"a JSON body ({why}{where})" if why else f"a JSON body{where}"
@@ -126,7 +126,7 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
         expected = "a JSON body (the request had none)"
     if isinstance(value, bytes):  # the body came with another Content-Type than JSON's
         # (text/plain read "got b'{...}', expected a valid dictionary"; probe)
-        field, value = "request", "a body that is not sent as JSON"
+        field, value = "request", Described("a body that is not sent as JSON")
         expected = "a JSON body with the header Content-Type: application/json"
     value = _as_sent(value)  # a JSON object showed '' (probe of 6 December 2026)
     # a form's box by its label, as problem_detail names it ("first_felt: got 5, expected

@@ -229,7 +229,9 @@ def signals_kept() -> Iterator[None]:
     Through the C library's ``sigaction``, which works from any thread (``signal.signal``
     only from the main one: meshes are built on worker threads); each disposition is kept
     whole (handler, mask and flags) in a buffer wider than any libc's ``struct sigaction``,
-    never read. Where there is no ``sigaction`` (Windows) nothing is kept."""
+    never read. Where there is no ``sigaction`` (Windows) nothing is kept. A handler that
+    another thread installs while gmsh starts is replaced by the one from before: estim's
+    commands and ``estim serve`` install theirs before any mesh is built."""
     import ctypes
     import signal
 
