@@ -165,13 +165,76 @@ def described_elsewhere(program: Program) -> str | None:
     ...                        (0.03, "40 mA·min, 40 mA min, 2 mA/cm²"), (0.0015, "1.5e-3 A"))]
     [None, None, None, None, None]
     """
+    words = program.description.replace("\u00a0", " ").replace("\u202f", " ").replace(
+        "\u03bc", "µ")
+    said = [x for x in (_amplitude_elsewhere(program, words), *_timing_elsewhere(program, words))
+            if x]
+    return "; ".join(said) or None
+
+
+#: A rate or a duration a description names, with a range's low end: "50 Hz", "2.5 kHz",
+#: "80–120 Hz", "400 µs" (not "bursts/s", "mA·min" or "10 s").
+_NAMED_TIMING = re.compile(
+    r"(?<![\w.,])(?:(?P<low>\d+(?:[.,]\d+)*)\s?(?:[-–]|to)\s?)?"
+    r"(?P<number>\d+(?:[.,]\d+)*) ?(?P<unit>kHz|Hz|µs|us)(?![\w·*/²])")
+_TIMING_SCALE = {"kHz": 1e3, "Hz": 1.0, "µs": 1e-6, "us": 1e-6}
+#: The settings a named rate or duration may be: a stimulation's fields whose name holds
+#: one of these words.
+_TIMING_FIELDS = {"Hz": ("frequency",), "µs": ("pulse_width", "interpeak", "interphase")}
+
+
+def _timing_elsewhere(program: Program, words: str) -> list[str]:
+    """Rates and pulse durations the description names that none of the program's
+    frequencies or pulse widths is: an edited copy at 30 Hz kept "50 Hz, 400 µs" in its
+    header (physiotherapist's probe of 7 December 2026); only the amplitude was compared.
+
+    >>> from estim.program.bundled import bundled_examples
+    >>> nmes = load_program(bundled_examples()["nmes_quadriceps"])
+    >>> _timing_elsewhere(nmes, nmes.description)
+    []
+    >>> ch = nmes.channels[0]
+    >>> slow = nmes.replace(channels=(ch.model_copy(update={"stimulation": ch.stimulation
+    ...     .model_copy(update={"frequency": 30.0, "pulse_width": 3e-4})}),))
+    >>> _timing_elsewhere(slow, slow.description)
+    ['its description names 50 Hz; the program sets 30 Hz', \
+'its description names 400 µs; the program sets 300 µs']
+    """
+    values: dict[str, set[float]] = {"Hz": set(), "µs": set()}
+    for channel in program.channels:
+        fields = channel.stimulation.model_dump()
+        for kind, names in _TIMING_FIELDS.items():
+            values[kind] |= {float(v) for k, v in fields.items() if any(n in k for n in names)
+                             and isinstance(v, int | float) and not isinstance(v, bool)
+                             and v > 0}
+    out = []
+    for kind in ("Hz", "µs"):
+        named: dict[str, tuple[float, float]] = {}
+        for m in _NAMED_TIMING.finditer(words):
+            unit = m["unit"]
+            if ("Hz" in unit) != (kind == "Hz"):
+                continue
+            high = _number(m["number"]) * _TIMING_SCALE[unit]
+            low = _number(m["low"]) * _TIMING_SCALE[unit] if m["low"] else high
+            named[m.group(0)] = (min(low, high), max(low, high))
+        if not named or not values[kind]:
+            continue
+        # each named value must be one of the program's (a range: hold one)
+        amiss = [text for text, (low, high) in named.items()
+                 if not any(low * (1 - 1e-3) <= v <= high * (1 + 1e-3) for v in values[kind])]
+        if amiss:
+            sets = ", ".join(f"{v:,.4g} Hz" if kind == "Hz" else f"{v * 1e6:,.4g} µs"
+                             for v in sorted(values[kind]))
+            out.append(f"its description names {', '.join(amiss)}; the program sets {sets}")
+    return out
+
+
+def _amplitude_elsewhere(program: Program, words: str) -> str | None:
+    """The amplitudes part of :func:`described_elsewhere`."""
     from estim.program.options import Control
 
     if "(as the file has it; run at" in program.description:
         return None
     volts = program.channels[0].stimulation.amplitude.control is Control.VOLTAGE
-    words = program.description.replace("\u00a0", " ").replace("\u202f", " ").replace(
-        "\u03bc", "µ")
     named: dict[str, tuple[float, float]] = {}  # as written -> (low, high) in A or V
     for m in _NAMED_AMPLITUDE.finditer(words):
         if m["unit"].endswith("V") != volts:
