@@ -278,3 +278,29 @@ def test_nothing_is_compiled_at_import():
             "assert _kernel_numba.cache_info().currsize == 0; "
             "assert 'numba' not in sys.modules, 'numba imported at import time'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_force_facts_the_words_need() -> None:
+    """The pulse rate within a contraction, where the fatigue levels off and the share of
+    motor axons a pulse recruits, read off a session (physiotherapist's probe of 7 December
+    2026): a 50 Hz 10/10 s session at full recruitment tires, then holds; a longer one
+    holds at the same level (the model's build-up and recovery balance)."""
+    from estim.effects.program import _force_facts
+
+    short, long_ = (simulate_session(duty_cycle_train(50.0, on_s=10.0, off_s=10.0,
+                                                      duration_s=d, peak_fraction=0.6),
+                                     output_stride=5) for d in (1200.0, 2400.0))
+    facts = _force_facts(short)
+    assert facts["pulse_rate_hz"] == pytest.approx(50.0)
+    assert facts["motor_recruited_fraction"] == pytest.approx(0.6)
+    level = facts["steady_from_contraction"]
+    assert level is not None and 2 <= level <= short.contraction_peak_force_N.size // 2
+    # from there every peak lies within 1 % of the first's of the last, so twice the
+    # session ends at the same force (within that 1 %)
+    peaks = short.contraction_peak_force_N
+    assert np.all(np.abs(peaks[level - 1:] - peaks[-1]) <= 0.01 * peaks[0])
+    assert long_.fatigue_ratio == pytest.approx(short.fatigue_ratio, abs=0.01)
+    assert _force_facts(long_)["steady_from_contraction"] == level
+    # 1 Hz: the rate said as such, for the twitch's words
+    slow = simulate_session(duty_cycle_train(1.0, on_s=20.0, off_s=0.0, duration_s=20.0))
+    assert _force_facts(slow)["pulse_rate_hz"] == pytest.approx(1.0)

@@ -378,6 +378,8 @@ class EffectsResult:
     other_doses: tuple[tuple[str, DoseReport], ...] = ()
     #: NMES: the force at the pain threshold or the device's bound (the reference anatomy)
     force_at_most: ForceAtMost | None = None
+    #: Russian current: its carrier's frequency (Hz), whose half-cycles are its phases
+    carrier_hz: float | None = None
 
     @property
     def sensation_as_expected(self) -> bool | None:
@@ -432,6 +434,11 @@ class EffectsResult:
                 "muscle": self.window.muscle if self.window is not None else None,
                 "newtons_of": FORCE_MODEL_MUSCLE,
                 "evidence": self.force.evidence,
+                # what the force's words need to say of it (physiotherapist's probe of
+                # 7 December 2026): the pulses' rate in a contraction (twitches below
+                # fusion), where the fatigue levels off, and the share of units that fire
+                **_force_facts(self.force),
+                "carrier_hz": self.carrier_hz,
             }
             if self.force_at_most is not None:
                 out["force"]["at_most"] = self.force_at_most.to_dict()
@@ -441,6 +448,28 @@ class EffectsResult:
             out["other_doses"] = [{"channel": name, **dose_dict(d)}
                                   for name, d in self.other_doses]
         return out
+
+
+def _force_facts(force: SessionResult) -> dict[str, Any]:
+    """The pulse (or burst) rate within a contraction (Hz: the median interval's), the
+    contraction after which every later one's peak lies within 1 % of the first's of the
+    last's (None where the fatigue does not level off before the session's second half),
+    and the largest share of the motor axons a pulse recruits (None without pulses)."""
+    times = np.asarray(force.train.times_s, float)
+    gaps = np.diff(times)
+    rate = float(1.0 / np.median(gaps)) if gaps.size and np.median(gaps) > 0 else None
+    peaks = np.asarray(force.contraction_peak_force_N, float)
+    level = None
+    if peaks.size >= 10 and peaks[0] > 0:
+        off = np.abs(peaks - peaks[-1]) > 0.01 * peaks[0]
+        k = int(np.flatnonzero(off)[-1]) + 1 if off.any() else 0
+        if 0 < k <= peaks.size // 2:  # levels off before the second half
+            level = k + 1  # counted from 1: the contraction from which it holds
+    fractions = np.asarray(force.train.recruited_fraction, float)
+    recruited = float(np.max(fractions)) if fractions.size else None
+    return {"pulse_rate_hz": finite_or_none(rate) if rate is not None else None,
+            "steady_from_contraction": level,
+            "motor_recruited_fraction": recruited}
 
 
 def pulse_train(stim: Stimulus, fraction_at: Callable[[np.ndarray], np.ndarray]
@@ -986,4 +1015,6 @@ def effects_for_program(program: Program, stimuli: tuple[Stimulus, ...], *,
     return EffectsResult(window, sensation, force, max_force, dose, pf.metadata(),
                          tuple(notes), program_fields=pf,
                          expected_sensation=program.expected_sensation, reach=reach,
-                         reaches=reaches, own_loads=own_loads, force_at_most=at_most)
+                         reaches=reaches, own_loads=own_loads, force_at_most=at_most,
+                         carrier_hz=float(getattr(main.stimulation, "carrier_frequency", 0.0))
+                         if kind == "russian" else None)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from estim.report.page import (
     beyond_device,
     current_words,
+    force_caveats,
     most_force_words,
     newtons_apply,
     number_words,
@@ -392,6 +393,8 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
     """NMES force and fatigue in words: in newtons for the quadriceps, the force model's
     muscle, as a fraction of the maximal for any other."""
     ratio = force.get("fatigue_ratio")
+    caveats = force_caveats(force)
+    left_out = [("What these figures leave out", " ".join(caveats))] if caveats else []
     if not newtons_apply(force):
         return [
             ("First contraction, peak force", f"{force_share(force)} of maximal"),
@@ -404,6 +407,7 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
             ("Maximal force", f"not modelled for the {force['muscle']}: the force model's "
                               "parameters are the quadriceps' (Ding et al.), so its force "
                               "is given as a fraction of the maximal"),
+            *left_out,
         ]
     return [
         ("First contraction, peak force", number_words(force.get("first_contraction_peak_N"), "N")),
@@ -413,6 +417,7 @@ def force_rows(force: dict[str, Any]) -> list[tuple[str, str]]:
         ("Contractions in the session", f"{force.get('contractions', 0)}"),
         *_most_row(force),
         ("Maximal force of the modelled muscle", number_words(force.get("max_force_N"), "N")),
+        *left_out,
     ]
 
 

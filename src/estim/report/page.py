@@ -26,6 +26,7 @@ __all__ = [
     "CLOSE_TO_PAIN",
     "EDGE_WORDS",
     "FEEL_WORDS",
+    "FUSION_HZ",
     "MODALITY_WORDS",
     "NEWTON_MUSCLES",
     "PLAIN_SENSATION",
@@ -40,6 +41,7 @@ __all__ = [
     "device_top",
     "edge_distance",
     "expecter",
+    "force_caveats",
     "most_force_words",
     "muscle_away_notes",
     "newtons_apply",
@@ -540,6 +542,55 @@ def beyond_device(amps: float | None, top: float | tuple[float, str] | None) -> 
 #: the knee's vastus medialis is the quadriceps' lowest part, its visible contraction a
 #: fraction of the whole quadriceps' force).
 NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
+
+
+#: Below this pulse rate (Hz) a motor unit's twitches do not fuse into one contraction
+#: (fusion from about 15-20 Hz in human quadriceps; Binder-Macleod & Kesar 2005).
+FUSION_HZ = 15.0
+
+
+def force_caveats(force: dict[str, Any]) -> list[str]:
+    """What the force and fatigue figures do not say on their own, each a sentence: twitches
+    below fusion, a fatigue that levels off within the session, and few units recruited
+    (a physiotherapist read 1 Hz as a strengthening contraction, 20 and 40 min as the same
+    fatigue, and a 35 mA 10/10 protocol as "1% stronger"; probe of 7 December 2026).
+
+    >>> force_caveats({"pulse_rate_hz": 1.0, "contractions": 20, "fatigue_ratio": 0.95,
+    ...                "steady_from_contraction": 7, "motor_recruited_fraction": 0.04})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['At 1 pulse a second each contraction is a twitch: twitches fuse into one contraction
+    from about 15 Hz.', 'The fatigue levels off from contraction 7 of 20: in the force
+    model its build-up and recovery then balance (fatigue that goes on building over a
+    session is not modelled).', 'About 4% of the motor axons fire, the same ones in every
+    contraction: in people they tire faster than the force model says, which tires the
+    muscle by its whole force.']
+    >>> force_caveats({"carrier_hz": 2500.0})[0][:72]
+    "Its phases are the 2,500 Hz carrier's half-cycles, 200 µs of a sine each"
+    """
+    out = []
+    rate = force.get("pulse_rate_hz")
+    if rate is not None and rate < FUSION_HZ:
+        out.append(f"At {rate:.2g} pulse{'s' * (rate != 1)} a second each contraction is a "
+                   f"twitch: twitches fuse into one contraction from about {FUSION_HZ:g} Hz.")
+    level, n = force.get("steady_from_contraction"), force.get("contractions")
+    ratio = force.get("fatigue_ratio")
+    if level is not None and n and ratio is not None and ratio < 0.97:  # a fatigue, levelled
+        out.append(f"The fatigue levels off from contraction {level} of {n}: in the force "
+                   "model its build-up and recovery then balance (fatigue that goes on "
+                   "building over a session is not modelled).")
+    carrier = force.get("carrier_hz")
+    if carrier:
+        # NMES at 70 mA made 38 % of maximal, Russian current 3 %, unexplained (probe)
+        out.append(f"Its phases are the {carrier:,.4g} Hz carrier's half-cycles, "
+                   f"{0.5e6 / carrier:.3g} µs of a sine each (2/π of a square phase's charge): "
+                   "nerve fibers need more peak current for them than for wide rectangular "
+                   "pulses, so at the same current it recruits fewer motor axons than NMES.")
+    share = force.get("motor_recruited_fraction")
+    if share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9:
+        out.append(f"About {share:.0%} of the motor axons fire, the same ones in every "
+                   "contraction: in people they tire faster than the force model says, "
+                   "which tires the muscle by its whole force.")
+    return out
 
 
 def newtons_apply(force: dict[str, Any]) -> bool:

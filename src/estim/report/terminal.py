@@ -25,6 +25,7 @@ from estim.report.page import (
     device_top,
     edge_distance,
     expecter,
+    force_caveats,
     most_force_words,
     muscle_away_notes,
     newtons_apply,
@@ -571,9 +572,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # the share first: "95 N ... (311 N)" was read as a knee-extension strength, which
         # is a torque (clinician's probe of 7 December 2026)
         share = (f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the muscle's "
-                 f"maximal force at first ({f['first_contraction_peak_N']:.0f} of the force "
-                 f"model's {f['max_force_N']:.0f} N, every unit at a fused rate; not a "
-                 "joint torque)"
+                 f"maximal force at first ({f['first_contraction_peak_N']:.0f} of the "
+                 f"{f['max_force_N']:.0f} N the force model's muscle makes with every unit "
+                 "at a fused rate; not a joint torque)"
                  if f.get("max_force_N") and newtons_apply(f) else
                  # the force model's newtons are the quadriceps' (probe of 5 December 2026)
                  f"{f['first_contraction_peak_N'] / f['max_force_N']:.0%} of the "
@@ -594,6 +595,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         most = most_force_words(f)
         if most:  # what compares two programs (probe of 6 December 2026)
             _hanging(console, "  ", Text(most))
+        for caveat in force_caveats(f):  # twitches, a levelled fatigue, few units (probe)
+            _hanging(console, "  ", Text(caveat, style="dim"))
     several = len(doses) > 1
     for dose in doses.values():
         # with several iontophoresis channels on, each dose names its channel (a second
