@@ -649,6 +649,10 @@ def test_a_body_that_is_not_json_is_named_as_the_request(client: TestClient) -> 
     assert "got a body that is not JSON" in text and "at character 2" in text, text
     text = _refused(client.post("/api/people", json=[1, 2]), "request", "a JSON object")
     assert "got a JSON array" in text and "valid dictionary" not in text, text
+    # a JSON array where the form has an object: said in JSON's words (hostile probe)
+    text = _refused(client.post("/api/people/1/calibrations", json={
+        "program": "p", "site": "s", "marks": {}, "fit": []}), "fit")
+    assert "expected a JSON object" in text and "dictionary" not in text, text
     _refused(client.post("/api/people", content=b"", headers={"content-type":
                                                               "application/json"}),
              "request", "a JSON body (the request had none)")

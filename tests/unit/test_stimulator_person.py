@@ -338,3 +338,15 @@ def test_the_own_mark_holds_only_where_the_thresholds_are_the_calibrations() -> 
     assert rec.amplitude_a == pytest.approx(fit.window(narrower)["strong"], rel=1e-12)
     assert rec.amplitude_a > fit.window(narrower)["sensory"] > 0.011
     assert "own strong mark" not in rec.limited_by
+
+
+def test_a_fits_notes_are_bounded_as_a_fit_writes_them() -> None:
+    """99 KB of notes were kept as the page sent them (hostile probe of 7 December 2026): a
+    fit writes a few sentences, and more is refused naming the field."""
+    fit = fit_person(Model(), Marks(first_felt=0.005, strong=0.012)).to_dict()
+    PersonFit.from_dict(fit)  # its own notes pass
+    with pytest.raises(InputError, match=r"fit\.notes: got 'xxx.*at most 20 notes of at most "
+                       r"500 characters each"):
+        PersonFit.from_dict({**fit, "notes": ["x" * 99_000]})
+    with pytest.raises(InputError, match=r"fit\.notes: got '21 notes'"):
+        PersonFit.from_dict({**fit, "notes": ["a note"] * 21})

@@ -223,6 +223,11 @@ class Recommendation:
                 "limited_by": self.limited_by}
 
 
+#: A fit's notes as :func:`fit_person` writes them: a few sentences (one per mark at most).
+_MAX_NOTES = 20
+_MAX_NOTE_CHARS = 500
+
+
 @dataclass(frozen=True)
 class PersonFit:
     """A person's three factors on the site model and how well their marks fit.
@@ -442,6 +447,12 @@ class PersonFit:
         notes = data.get("notes", [])
         if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
             raise InputError("fit.notes", notes, "a list of text")
+        if len(notes) > _MAX_NOTES or any(len(n) > _MAX_NOTE_CHARS for n in notes):
+            # 99 KB of notes were kept as sent (hostile probe of 7 December 2026)
+            long = next((n for n in notes if len(n) > _MAX_NOTE_CHARS), None)
+            raise InputError("fit.notes", long if long is not None else f"{len(notes)} notes",
+                             f"at most {_MAX_NOTES} notes of at most {_MAX_NOTE_CHARS} "
+                             "characters each, as a fit writes them")
         flags: dict[str, bool] = {}
         for name in ("motor_from_twitch", "pain_from_mark"):
             v = data.get(name, False)

@@ -95,8 +95,11 @@ def validation_detail(errors: Sequence[Any]) -> dict[str, str]:
            and p.isidentifier()]
     field = loc[-1] if loc else "request"
     value = first.get("input", "")
+    # pydantic's words for JSON's kinds, as the form's reader knows them ("expected a valid
+    # dictionary" of a JSON array; hostile probe of 7 December 2026)
     expected = str(first.get("msg", "a valid value")).removeprefix("Input should be ") \
-        .replace("a valid string", "a text")
+        .replace("a valid string", "a text").replace("a valid dictionary", "a JSON object") \
+        .replace("a valid list", "a JSON array")
     kind = first.get("type")
     if value is None and kind != "missing":  # sent as null: not '(missing)', which it is not
         value = Described("null")
