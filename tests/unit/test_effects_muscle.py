@@ -304,3 +304,19 @@ def test_the_force_facts_the_words_need() -> None:
     # 1 Hz: the rate said as such, for the twitch's words
     slow = simulate_session(duty_cycle_train(1.0, on_s=20.0, off_s=0.0, duration_s=20.0))
     assert _force_facts(slow)["pulse_rate_hz"] == pytest.approx(1.0)
+
+
+def test_the_force_plot_draws_a_weak_contraction_on_the_maximal_scale() -> None:
+    """Russian current's 8 N first contraction filled its panel as NMES's 95 N did
+    (physiotherapist's probe of 7 December 2026): both panels run from 0 to above the
+    maximal force, drawn as a line, with the share of it on the right."""
+    from estim.report.plots import plot_force
+
+    weak = simulate_session(duty_cycle_train(50.0, on_s=5.0, off_s=5.0, duration_s=60.0,
+                                             peak_fraction=0.03))
+    fig = plot_force(weak, 311.0, "quadriceps")
+    first, trend = fig.axes[:2]
+    assert first.get_ylim() == trend.get_ylim()
+    assert first.get_ylim()[1] >= 311.0 > 10 * float(weak.contraction_peak_force_N[0])
+    assert any(line.get_ydata()[0] == 311.0 for line in first.get_lines()[1:])
+    assert any(ax.get_ylabel() == "% of maximal" for ax in first.child_axes)

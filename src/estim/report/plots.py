@@ -499,7 +499,24 @@ def plot_force(session: Any, max_force_n: float | None, muscle: str | None = Non
     if max_force_n:
         ax2.axhline(max_force_n, color="0.5", ls=":", lw=1)
         ax2.text(0, max_force_n, " maximal (fused, all axons)", va="top", fontsize=8)
-    ax2.set_ylim(0, 1.08 * max(max_force_n or 0.0, float(peaks.max()) if peaks.size else 1.0))
+    top = 1.08 * max(max_force_n or 0.0, float(peaks.max()) if peaks.size else 1.0)
+    ax2.set_ylim(0, top)
+    # the first contraction on the same scale, with the maximal drawn: Russian current's
+    # 8 N filled its panel as NMES's 95 N did (physiotherapist's probe of 7 December 2026)
+    ax1.set_ylim(0, top)
+    if max_force_n:
+        ax1.axhline(max_force_n, color="0.5", ls=":", lw=1)
+        if unit == "N":
+            full = max_force_n
+
+            def to_share(n: Any) -> Any:
+                return np.asarray(n, dtype=float) / full * 100.0
+
+            def to_newtons(pct: Any) -> Any:
+                return np.asarray(pct, dtype=float) * full / 100.0
+
+            ax1.secondary_yaxis("right", functions=(to_share, to_newtons)).set_ylabel(
+                "% of maximal", fontsize=8)
     ax2.set_xlabel("session time (min)")
     ax2.set_ylabel("peak force per contraction (N)" if unit == "N" else
                    "peak per contraction (% of maximal)")
