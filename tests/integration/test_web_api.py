@@ -516,6 +516,23 @@ def _session(**changes: object) -> dict[str, object]:
             "minutes": "30 min", "pain_before": 6, "pain_after": 3, "notes": "", **changes}
 
 
+def test_a_modes_session_without_a_job_is_at_its_own_site(client: TestClient) -> None:
+    """Without a job, microcurrent_face was kept at the lower back (hostile probe of 7
+    December 2026): a mode named as it is is at its own site; the page names a mode moved
+    to another site with the change."""
+    pid = client.post("/api/people", json={"name": "Mo"}).json()["id"]
+    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+        program="microcurrent_face", intensity="0.5 mA")), "site",
+        "Microcurrent, cheek's own site, 'cheek'", "'microcurrent_face (site lower_back)'",
+        "nothing was saved")
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+    for program, site in (("microcurrent_face", "cheek"),
+                          ("tens_conventional (site forearm)", "forearm")):
+        kept = client.post(f"/api/people/{pid}/sessions", json=_session(
+            program=program, site=site, intensity="0.5 mA"))
+        assert kept.status_code == 200, kept.text
+
+
 def test_every_bad_session_value_is_under_its_own_box(client: TestClient) -> None:
     """A wrong duration and a wrong pain after were told one at a time (probe of 6 December
     2026): each is listed with its form field, nothing is stored."""

@@ -62,6 +62,24 @@ class SessionForm(BaseModel):
 
 
 @lru_cache(maxsize=64)
+def _named_site(program: str) -> str | None:
+    """The site of a program the menu names by its mode's id or title, as the mode has it;
+    None for any other name."""
+    from estim.errors import InputError
+    from estim.stimulator.modes import DeviceSettings, ModeKind, modes, settings_program
+
+    ids = {m.id for m in modes() if m.kind is not ModeKind.CUSTOM}
+    titles = {m.label: m.id for m in modes() if m.kind is not ModeKind.CUSTOM}
+    mode = program if program in ids else titles.get(program)
+    if mode is None:
+        return None
+    try:
+        return str(settings_program(DeviceSettings(mode=mode)).site.name)
+    except InputError:
+        return None
+
+
+@lru_cache(maxsize=64)
 def _named_dial(program: str) -> tuple[float, str] | None:
     """The device maximum and the dial's unit (A or V) of a program the menu names by its
     mode, or of a bundled example by its title; None for any other name."""
@@ -138,6 +156,22 @@ def _dial(request: Request, program: str, job: str | None,
                                  "device's maximum), or a name of your own that is not "
                                  "one of the menu's; nothing was saved")
     return named
+
+
+def _own_site(program: str, site: object) -> None:
+    """Refuse a session of a mode named as it is (no change after it) at another known site
+    than the mode's: without a job, microcurrent_face was kept at the lower back (hostile
+    probe of 7 December 2026); the page names a mode moved to another site with the change
+    ("tens_conventional (site forearm)"). A site the journal does not know is its to
+    refuse; a calibration's site is checked against its fit's."""
+    from estim.errors import InputError
+    from estim.fields.sites import SITE_NAMES
+
+    mode_site = _named_site(program)
+    if mode_site is not None and site in SITE_NAMES and site != mode_site:
+        raise InputError("site", site, f"{_shown(program)}'s own site, {mode_site!r} (a "
+                         f"mode on another site is kept as '{program} (site {site})', as "
+                         "the page names it); nothing was saved")
 
 
 def _job_program(program: str, job: str, name: str) -> None:
@@ -352,10 +386,12 @@ def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str
     early: list[InputError] = []
     try:
         program = _program_name(form.program)
+        if form.job is None:
+            _own_site(program, form.site)
         _within_dial(program, {"intensity": form.intensity},
                      _dial(request, program, form.job, form.site))
     except InputError as err:
-        if err.field in ("program", "intensity"):
+        if err.field in ("program", "intensity", "site"):
             early.append(err)
         else:
             raise
