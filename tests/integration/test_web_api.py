@@ -521,10 +521,15 @@ def test_a_modes_session_without_a_job_is_at_its_own_site(client: TestClient) ->
     December 2026): a mode named as it is is at its own site; the page names a mode moved
     to another site with the change."""
     pid = client.post("/api/people", json={"name": "Mo"}).json()["id"]
-    _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
-        program="microcurrent_face", intensity="0.5 mA")), "site",
-        "Microcurrent, cheek's own site, 'cheek'", "'microcurrent_face (site lower_back)'",
-        "nothing was saved")
+    for name in ("microcurrent_face", "Microcurrent_Face"):  # as a reader sees the name
+        _refused(client.post(f"/api/people/{pid}/sessions", json=_session(
+            program=name, intensity="0.5 mA")), "site", "the mode's own site, 'cheek'",
+            f"'{name} (site lower_back)'", "nothing was saved")
+    # with an intensity over the dial, both are told (review of 7 December 2026)
+    answer = client.post(f"/api/people/{pid}/sessions", json=_session(
+        program="microcurrent_face", intensity="20 mA"))
+    detail = answer.json()["detail"]
+    assert [p["field"] for p in detail.get("problems", [detail])] == ["site", "intensity"]
     assert client.get(f"/api/people/{pid}/sessions").json() == []
     for program, site in (("microcurrent_face", "cheek"),
                           ("tens_conventional (site forearm)", "forearm")):

@@ -451,9 +451,9 @@ class EffectsResult:
 
 
 def _force_facts(force: SessionResult) -> dict[str, Any]:
-    """The pulse (or burst) rate within a contraction (Hz: the median interval's), the
-    contraction after which every later one's peak lies within 1 % of the first's of the
-    last's (None where the fatigue does not level off before the session's second half),
+    """The pulse (or burst) rate within a contraction (Hz: the median interval's); the
+    contraction from which every peak lies within 1 % (of the first peak) of the last
+    contraction's, None where the fatigue does not level off in the session's first half;
     and the largest share of the motor axons a pulse recruits (None without pulses)."""
     times = np.asarray(force.train.times_s, float)
     gaps = np.diff(times)

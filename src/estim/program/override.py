@@ -135,10 +135,23 @@ _SCALE = {"µA": 1e-6, "uA": 1e-6, "mA": 1e-3, "A": 1.0, "mV": 1e-3, "V": 1.0, "
 
 
 def _number(text: str) -> float:
-    """'1,000' (a thousands comma: three digits after it) is 1000, '0,5' is 0.5."""
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+    """'1,000' (a thousands comma: three digits after it) is 1000, '0,5' is 0.5, '1,000.5'
+    and '1.000,5' are 1000.5; nan for what reads neither way (it raised, and took a run's
+    report down; review of 7 December 2026).
+
+    >>> [_number(t) for t in ("1,000", "0,5", "1,000.5", "1.000,5", "2.5")]
+    [1000.0, 0.5, 1000.5, 1000.5, 2.5]
+    >>> _number("1.2.3")
+    nan
+    """
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
         return float(text.replace(",", ""))
-    return float(text.replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", text):
+        return float(text.replace(".", "").replace(",", "."))
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return math.nan
 
 
 def described_elsewhere(program: Program) -> str | None:
@@ -180,13 +193,37 @@ _NAMED_TIMING = re.compile(
 _TIMING_SCALE = {"kHz": 1e3, "Hz": 1.0, "µs": 1e-6, "us": 1e-6}
 #: The settings a named rate or duration may be: a stimulation's fields whose name holds
 #: one of these words.
-_TIMING_FIELDS = {"Hz": ("frequency",), "µs": ("pulse_width", "interpeak", "interphase")}
+_TIMING_FIELDS = {"Hz": ("frequency",),
+                  "µs": ("pulse_width", "interpeak", "interphase", "peak_duration")}
+
+
+def _program_timings(program: Program) -> dict[str, list[tuple[float, float]]]:
+    """Each rate (Hz) and pulse duration (s) the program runs at, as (low, high): a field's
+    value, the span a TENS rate or width modulation sweeps down to, and a true
+    interferential beat channel's carrier with its beat added (4 kHz + 80-120 Hz)."""
+    out: dict[str, list[tuple[float, float]]] = {"Hz": [], "µs": []}
+    for channel in program.channels:
+        fields = channel.stimulation.model_dump()
+        for kind, names in _TIMING_FIELDS.items():
+            for k, v in fields.items():
+                if any(n in k for n in names) and isinstance(v, int | float) \
+                        and not isinstance(v, bool) and v > 0:
+                    swept = (fields.get("rate_modulation") if k == "frequency" else
+                             fields.get("width_modulation") if k == "pulse_width" else 0.0)
+                    out[kind].append((float(v) * (1 - float(swept or 0.0)), float(v)))
+        carrier, beat = fields.get("carrier_frequency"), fields.get("beat_frequency")
+        if carrier and beat:
+            top = fields.get("beat_frequency_max") or beat
+            out["Hz"].append((float(carrier) + float(beat), float(carrier) + float(top)))
+    return out
 
 
 def _timing_elsewhere(program: Program, words: str) -> list[str]:
-    """Rates and pulse durations the description names that none of the program's
-    frequencies or pulse widths is: an edited copy at 30 Hz kept "50 Hz, 400 µs" in its
-    header (physiotherapist's probe of 7 December 2026); only the amplitude was compared.
+    """The description's rates and pulse durations where none of them is one the program
+    runs at: an edited copy at 30 Hz kept "50 Hz, 400 µs" in its header (physiotherapist's
+    probe of 7 December 2026); only the amplitude was compared. Of each kind one value the
+    program has is enough (a description names other rates and widths too: a true
+    interferential's second carrier, HVPC's peaks and their spacing; review).
 
     >>> from estim.program.bundled import bundled_examples
     >>> nmes = load_program(bundled_examples()["nmes_quadriceps"])
@@ -198,14 +235,10 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
     >>> _timing_elsewhere(slow, slow.description)
     ['its description names 50 Hz; the program sets 30 Hz', \
 'its description names 400 µs; the program sets 300 µs']
+    >>> _timing_elsewhere(slow, "1,000.5 Hz, 1.000,5 Hz, 30 Hz and 300 µs")
+    []
     """
-    values: dict[str, set[float]] = {"Hz": set(), "µs": set()}
-    for channel in program.channels:
-        fields = channel.stimulation.model_dump()
-        for kind, names in _TIMING_FIELDS.items():
-            values[kind] |= {float(v) for k, v in fields.items() if any(n in k for n in names)
-                             and isinstance(v, int | float) and not isinstance(v, bool)
-                             and v > 0}
+    runs = _program_timings(program)
     out = []
     for kind in ("Hz", "µs"):
         named: dict[str, tuple[float, float]] = {}
@@ -213,18 +246,21 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
             unit = m["unit"]
             if ("Hz" in unit) != (kind == "Hz"):
                 continue
-            high = _number(m["number"]) * _TIMING_SCALE[unit]
-            low = _number(m["low"]) * _TIMING_SCALE[unit] if m["low"] else high
+            high, low = _number(m["number"]), _number(m["low"]) if m["low"] else None
+            if not math.isfinite(high) or (low is not None and not math.isfinite(low)):
+                continue  # a number that reads two ways is not compared
+            high *= _TIMING_SCALE[unit]
+            low = high if low is None else low * _TIMING_SCALE[unit]
             named[m.group(0)] = (min(low, high), max(low, high))
-        if not named or not values[kind]:
+        if not named or not runs[kind]:
             continue
-        # each named value must be one of the program's (a range: hold one)
-        amiss = [text for text, (low, high) in named.items()
-                 if not any(low * (1 - 1e-3) <= v <= high * (1 + 1e-3) for v in values[kind])]
-        if amiss:
-            sets = ", ".join(f"{v:,.4g} Hz" if kind == "Hz" else f"{v * 1e6:,.4g} µs"
-                             for v in sorted(values[kind]))
-            out.append(f"its description names {', '.join(amiss)}; the program sets {sets}")
+        if any(lo * (1 - 1e-3) <= b and a <= hi * (1 + 1e-3)  # the two spans overlap
+               for lo, hi in named.values() for a, b in runs[kind]):
+            continue
+        plain = sorted({b for a, b in runs[kind]})
+        sets = ", ".join(f"{v:,.4g} Hz" if kind == "Hz" else f"{v * 1e6:,.4g} µs"
+                         for v in plain)
+        out.append(f"its description names {', '.join(named)}; the program sets {sets}")
     return out
 
 
@@ -241,6 +277,8 @@ def _amplitude_elsewhere(program: Program, words: str) -> str | None:
             continue
         high = _number(m["number"]) * _SCALE[m["unit"]]
         low = _number(m["low"]) * _SCALE[m["unit"]] if m["low"] else high
+        if not (math.isfinite(high) and math.isfinite(low)):
+            continue  # a number that reads two ways is not compared
         named[m.group(0)] = (min(low, high), max(low, high))
     if not named:
         return None

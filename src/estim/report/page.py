@@ -558,20 +558,31 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     >>> force_caveats({"pulse_rate_hz": 1.0, "contractions": 20, "fatigue_ratio": 0.95,
     ...                "steady_from_contraction": 7, "motor_recruited_fraction": 0.04})
     ... # doctest: +NORMALIZE_WHITESPACE
-    ['At 1 pulse a second each contraction is a twitch: twitches fuse into one contraction
-    from about 15 Hz.', 'The fatigue levels off from contraction 7 of 20: in the force
+    ['At 1 pulse a second the twitches do not fuse: each pulse makes a twitch of its own
+    (summed in part above about 5 Hz); a smooth contraction needs 15-20 Hz or more.', 'The
+    fatigue levels off from contraction 7 of 20: in the force
     model its build-up and recovery then balance (fatigue that goes on building over a
     session is not modelled).', 'About 4% of the motor axons fire, the same ones in every
     contraction: in people they tire faster than the force model says, which tires the
     muscle by its whole force.']
-    >>> force_caveats({"carrier_hz": 2500.0})[0][:72]
-    "Its phases are the 2,500 Hz carrier's half-cycles, 200 µs of a sine each"
+    >>> force_caveats({"carrier_hz": 2500.0})[0][:66]
+    "Russian current's phases are its 2,500 Hz carrier's half-cycles, 2"
+    >>> force_caveats({"contractions": 5, "fatigue_ratio": 1.0,
+    ...                "motor_recruited_fraction": 0.004})[0][:40]
+    'Under 1% of the motor axons fire, the sa'
+    >>> force_caveats({"contractions": 1, "fatigue_ratio": 1.0,
+    ...                "motor_recruited_fraction": 0.04})
+    []
     """
     out = []
     rate = force.get("pulse_rate_hz")
     if rate is not None and rate < FUSION_HZ:
-        out.append(f"At {rate:.2g} pulse{'s' * (rate != 1)} a second each contraction is a "
-                   f"twitch: twitches fuse into one contraction from about {FUSION_HZ:g} Hz.")
+        shown = f"{rate:.3g}"
+        # the model sums twitches in part from ~5 Hz (108 N at 5, 166 at 10 Hz beside a
+        # 99.5 N twitch) and fuses them fully at 50-100 Hz (review)
+        out.append(f"At {shown} pulse{'s' * (shown != '1')} a second the twitches do not "
+                   "fuse: each pulse makes a twitch of its own (summed in part above about "
+                   f"5 Hz); a smooth contraction needs {FUSION_HZ:g}-20 Hz or more.")
     level, n = force.get("steady_from_contraction"), force.get("contractions")
     ratio = force.get("fatigue_ratio")
     if level is not None and n and ratio is not None and ratio < 0.97:  # a fatigue, levelled
@@ -581,13 +592,16 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     carrier = force.get("carrier_hz")
     if carrier:
         # NMES at 70 mA made 38 % of maximal, Russian current 3 %, unexplained (probe)
-        out.append(f"Its phases are the {carrier:,.4g} Hz carrier's half-cycles, "
-                   f"{0.5e6 / carrier:.3g} µs of a sine each (2/π of a square phase's charge): "
-                   "nerve fibers need more peak current for them than for wide rectangular "
-                   "pulses, so at the same current it recruits fewer motor axons than NMES.")
+        out.append(f"Russian current's phases are its {carrier:,.4g} Hz carrier's "
+                   f"half-cycles, {0.5e6 / carrier:.3g} µs of a sine each (2/π of a square "
+                   "phase's charge): nerve fibers need more peak current for them than for "
+                   "NMES's 200-400 µs rectangular phases, so at the same current it recruits "
+                   "fewer motor axons.")
     share = force.get("motor_recruited_fraction")
-    if share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9:
-        out.append(f"About {share:.0%} of the motor axons fire, the same ones in every "
+    if share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9 \
+            and (n or 0) >= 2:  # one contraction has no "every contraction" (review)
+        said = "under 1%" if share < 0.01 else f"about {share:.0%}"
+        out.append(f"{said[0].upper()}{said[1:]} of the motor axons fire, the same ones in every "
                    "contraction: in people they tire faster than the force model says, "
                    "which tires the muscle by its whole force.")
     return out

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Protocol
 
-from estim.errors import InputError
+from estim.errors import Described, InputError
 from estim.program.model import TENS, Program
 from estim.program.options import TENSMode
 from estim.program.stimulation import FORCE_TYPES
@@ -450,7 +450,8 @@ class PersonFit:
         if len(notes) > _MAX_NOTES or any(len(n) > _MAX_NOTE_CHARS for n in notes):
             # 99 KB of notes were kept as sent (hostile probe of 7 December 2026)
             long = next((n for n in notes if len(n) > _MAX_NOTE_CHARS), None)
-            raise InputError("fit.notes", long if long is not None else f"{len(notes)} notes",
+            raise InputError("fit.notes", long if long is not None
+                             else Described(f"{len(notes)} notes"),
                              f"at most {_MAX_NOTES} notes of at most {_MAX_NOTE_CHARS} "
                              "characters each, as a fit writes them")
         flags: dict[str, bool] = {}

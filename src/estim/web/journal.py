@@ -68,9 +68,10 @@ def _named_site(program: str) -> str | None:
     from estim.errors import InputError
     from estim.stimulator.modes import DeviceSettings, ModeKind, modes, settings_program
 
-    ids = {m.id for m in modes() if m.kind is not ModeKind.CUSTOM}
-    titles = {m.label: m.id for m in modes() if m.kind is not ModeKind.CUSTOM}
-    mode = program if program in ids else titles.get(program)
+    # by the menu's names as a reader sees them ("Microcurrent_Face"; review)
+    by_key = {_name_key(k): m.id for m in modes() if m.kind is not ModeKind.CUSTOM
+              for k in (m.id, m.label)}
+    mode = by_key.get(_name_key(program))
     if mode is None:
         return None
     try:
@@ -169,9 +170,9 @@ def _own_site(program: str, site: object) -> None:
 
     mode_site = _named_site(program)
     if mode_site is not None and site in SITE_NAMES and site != mode_site:
-        raise InputError("site", site, f"{_shown(program)}'s own site, {mode_site!r} (a "
-                         f"mode on another site is kept as '{program} (site {site})', as "
-                         "the page names it); nothing was saved")
+        raise InputError("site", site, f"the mode's own site, {mode_site!r} (a mode on "
+                         f"another site is kept as '{program} (site {site})', as the page "
+                         "names it); nothing was saved")
 
 
 def _job_program(program: str, job: str, name: str) -> None:
@@ -386,8 +387,11 @@ def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str
     early: list[InputError] = []
     try:
         program = _program_name(form.program)
-        if form.job is None:
-            _own_site(program, form.site)
+        if form.job is None:  # on its own: a wrong site hid an intensity over the dial
+            try:
+                _own_site(program, form.site)
+            except InputError as err:
+                early.append(err)
         _within_dial(program, {"intensity": form.intensity},
                      _dial(request, program, form.job, form.site))
     except InputError as err:
