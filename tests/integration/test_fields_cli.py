@@ -92,6 +92,13 @@ def test_field_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(_args(str(bad), "-o", str(tmp_path / "o"))) == 2
     err = capsys.readouterr().err
     assert "site.skin_colour" in err and "skin_thickness" in err
+    # several problems on one line, joined as every command joins them (a literal "\n"
+    # stood between them; hostile probe of 7 December 2026)
+    bad.write_text(text.replace('shape = "circular"', 'shape = "round"'))
+    assert run(_args(str(bad), "-o", str(tmp_path / "o"))) == 2
+    err = capsys.readouterr().err
+    assert err.count("got 'round'") == 2 and "'; " in err and "\\n" not in err, err
+    assert err.count("\n") == 1
     ok = str(EXAMPLES / "microcurrent_face.toml")
     capsys.readouterr()
     # coarser than 5 is refused for its own reason (it said "a finer mesh needs more memory")

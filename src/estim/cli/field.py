@@ -99,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _field(args)
     except EstimError as exc:
-        print(f"estim field: error: {shown(exc)}", file=sys.stderr)
+        from estim.text import one_line
+
+        # several problems joined as every command joins them (a literal "\\n" stood
+        # between them here; hostile probe of 7 December 2026)
+        print(f"estim field: error: {one_line(exc)}", file=sys.stderr)
         return 2
 
 

@@ -127,8 +127,13 @@ def _words(value: float, volts: bool) -> str:
 
 #: A current or voltage named in a description ("40 mA peak", "20–40 mA", "1,000 µA"); not
 #: a charge ("40 mA·min", "40 mA min") nor a density ("2 mA/cm²").
+#: A range's low end, its unit written or not ("50–100", "50 Hz–100", "up to"): the
+#: range holds what lies between ("50 Hz–100 Hz" named 50 and 100 Hz apart beside 75 Hz;
+#: hostile probe of 7 December 2026).
+_LOW = (r"(?:(?P<upto>up to )|(?P<low>\d+(?:[.,]\d+)*)\s?(?:{units})?\s?"
+        r"(?:[-–—]|to)\s?)?")
 _NAMED_AMPLITUDE = re.compile(
-    r"(?<![\w.,])(?:(?P<low>\d+(?:[.,]\d+)*)\s?(?:[-–]|to)\s?)?"
+    r"(?<![\w.,])" + _LOW.format(units="µA|uA|mA|A|mV|V|kV") +
     r"(?P<number>\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?) ?(?P<unit>µA|uA|mA|A|mV|V|kV)"
     r"(?![\w·*/²])(?!\s?[-·*]?\s?min\b)")
 _SCALE = {"µA": 1e-6, "uA": 1e-6, "mA": 1e-3, "A": 1.0, "mV": 1e-3, "V": 1.0, "kV": 1e3}
@@ -141,9 +146,11 @@ def _number(text: str) -> float:
 
     >>> [_number(t) for t in ("1,000", "0,5", "1,000.5", "1.000,5", "2.5")]
     [1000.0, 0.5, 1000.5, 1000.5, 2.5]
-    >>> _number("1.2.3")
-    nan
+    >>> _number("1.2.3"), _number("1.000")
+    (nan, nan)
     """
+    if re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", text):
+        return math.nan  # '1.000': one, or a thousand with a decimal comma's dot
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
         return float(text.replace(",", ""))
     if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", text):
@@ -175,8 +182,9 @@ def described_elsewhere(program: Program) -> str | None:
     >>> at(0.03, premod.description)
     'its description names 40 mA; the program sets 30 mA'
     >>> [at(a, w) for a, w in ((0.03, "20–40 mA"), (0.001, "1,000 µA"), (5e-4, "0,5 mA"),
-    ...                        (0.03, "40 mA·min, 40 mA min, 2 mA/cm²"), (0.0015, "1.5e-3 A"))]
-    [None, None, None, None, None]
+    ...                        (0.03, "40 mA·min, 40 mA min, 2 mA/cm²"), (0.0015, "1.5e-3 A"),
+    ...                        (0.07, "60 mA–80 mA"), (0.06, "up to 100 mA"))]
+    [None, None, None, None, None, None, None]
     """
     words = program.description.replace("\u00a0", " ").replace("\u202f", " ").replace(
         "\u03bc", "µ")
@@ -188,8 +196,8 @@ def described_elsewhere(program: Program) -> str | None:
 #: A rate or a duration a description names, with a range's low end: "50 Hz", "2.5 kHz",
 #: "80–120 Hz", "400 µs" (not "bursts/s", "mA·min" or "10 s").
 _NAMED_TIMING = re.compile(
-    r"(?<![\w.,])(?:(?P<low>\d+(?:[.,]\d+)*)\s?(?:[-–]|to)\s?)?"
-    r"(?P<number>\d+(?:[.,]\d+)*) ?(?P<unit>kHz|Hz|µs|us)(?![\w·*/²])")
+    r"(?<![\w.,])" + _LOW.format(units="kHz|Hz|µs|us") +
+    r"(?P<number>\d+(?:[.,]\d+)*) ?(?P<unit>kHz|Hz|µs|us)(?![\w·*²]|/(?!\s?\d))")
 _TIMING_SCALE = {"kHz": 1e3, "Hz": 1.0, "µs": 1e-6, "us": 1e-6}
 #: The settings a named rate or duration may be: a stimulation's fields whose name holds
 #: one of these words.
@@ -237,6 +245,10 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
 'its description names 400 µs; the program sets 300 µs']
     >>> _timing_elsewhere(slow, "1,000.5 Hz, 1.000,5 Hz, 30 Hz and 300 µs")
     []
+    >>> [_timing_elsewhere(slow, w) for w in ("20 Hz–50 Hz, 300 µs", "20—50 Hz, 300 µs",
+    ...                                       "30 Hz/100 Hz, 300 µs", "1.000 Hz, 300 µs",
+    ...                                       "up to 50 Hz, 300 µs")]
+    [[], [], [], [], []]
     """
     runs = _program_timings(program)
     out = []
@@ -246,7 +258,8 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
             unit = m["unit"]
             if ("Hz" in unit) != (kind == "Hz"):
                 continue
-            high, low = _number(m["number"]), _number(m["low"]) if m["low"] else None
+            high = _number(m["number"])
+            low = 0.0 if m["upto"] else _number(m["low"]) if m["low"] else None
             if not math.isfinite(high) or (low is not None and not math.isfinite(low)):
                 continue  # a number that reads two ways is not compared
             high *= _TIMING_SCALE[unit]
@@ -276,7 +289,8 @@ def _amplitude_elsewhere(program: Program, words: str) -> str | None:
         if m["unit"].endswith("V") != volts:
             continue
         high = _number(m["number"]) * _SCALE[m["unit"]]
-        low = _number(m["low"]) * _SCALE[m["unit"]] if m["low"] else high
+        low = 0.0 if m["upto"] else _number(m["low"]) * _SCALE[m["unit"]] if m["low"] \
+            else high
         if not (math.isfinite(high) and math.isfinite(low)):
             continue  # a number that reads two ways is not compared
         named[m.group(0)] = (min(low, high), max(low, high))
