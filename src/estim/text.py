@@ -191,6 +191,20 @@ _NUMBER_UNIT = re.compile(r"(\d)[ \u00a0](?=(?:[nµmkM]?(?:A|V|Ω|s|Hz|C|W|N|J)|
 _HELD_SPACE = "\ue000"
 
 
+def wrap_plain_keeping_units(text: str, width: int) -> list[str]:
+    """Plain ``text`` wrapped to ``width`` characters as :func:`textwrap.wrap` does, never
+    between a number and its unit ("77.9" / "V/m" in ``estim field``'s lines; hostile
+    probe of 7 December 2026).
+
+    >>> wrap_plain_keeping_units("muscle at 11.2 mm, 77.9 V/m", 22)
+    ['muscle at 11.2 mm,', '77.9 V/m']
+    """
+    import textwrap
+
+    held = _NUMBER_UNIT.sub(lambda m: m.group(1) + _HELD_SPACE, text)
+    return [line.replace(_HELD_SPACE, " ") for line in textwrap.wrap(held, max(1, width))]
+
+
 def wrap_keeping_units(text: Text, console: Console, width: int) -> list[Text]:
     """``text`` wrapped to ``width`` cells on ``console``, never between a number and its
     unit ("pain from about 103" / "mA)" read as two things: probe, 6 December 2026), each

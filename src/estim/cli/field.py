@@ -16,7 +16,6 @@ import argparse
 import json
 import shutil
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from estim.cli.common import (
     stage_progress,
 )
 from estim.errors import EstimError, InputError
-from estim.text import current_text
+from estim.text import current_text, wrap_plain_keeping_units
 
 __all__ = ["register", "run"]
 
@@ -92,6 +91,11 @@ def _under_cathode(profiles: Any, channel: str, site: Any) -> str:
     words = [f"{float(np.interp(d, depth[ok], field[ok])):.3g} V/m {where}"
              for where, d in at if depth[ok][0] <= d <= depth[ok][-1]]
     return "|E| under the cathode " + ", ".join(words) if words else ""
+
+
+def _width() -> int:
+    """The terminal's width for a wrapped line, less its two-space indent."""
+    return max(40, shutil.get_terminal_size().columns - 2)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -226,20 +230,20 @@ def _field(args: argparse.Namespace) -> int:
         line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
                 f"solution, {pads}); {drive}")
         under = _under_cathode(profiles, c.name, pf.site)
-        print("\n  ".join(textwrap.wrap(line + (f"; {under}" if under else ""),
-                                         max(40, shutil.get_terminal_size().columns - 2))))
+        print("\n  ".join(wrap_plain_keeping_units(line + (f"; {under}" if under else ""),
+                                                    _width())))
     if section.get("beat"):
         print(f"interferential beat: {section['beat']}")
     if section.get("max_envelope_V_per_m") is not None:
         # what true interferential is for, said where it is read (it was in the JSON only)
-        print(f"interferential envelope: up to {section['max_envelope_V_per_m']:.3g} V/m in "
-              f"the section, mean modulation depth {section['mean_modulation_depth']:.0%}")
+        print("\n  ".join(wrap_plain_keeping_units(
+            f"interferential envelope: up to {section['max_envelope_V_per_m']:.3g} V/m in "
+            f"the section, mean modulation depth {section['mean_modulation_depth']:.0%}",
+            _width())))
     if inward is not None:
         # interferential is sold as strongest at depth: what the beat does on the way in
         # was in the picture alone (clinician's question, 7 December 2026)
-        width = max(40, shutil.get_terminal_size().columns - 2)
-        print("\n  ".join(textwrap.wrap(beat_inward_text(inward),
-                                         width)))
+        print("\n  ".join(wrap_plain_keeping_units(beat_inward_text(inward), _width())))
     print(f"wrote {shown(out)}/cross_section.png, depth_profiles.png, fields.json")
     return 0
 
