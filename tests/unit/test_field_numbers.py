@@ -52,6 +52,8 @@ def test_equal_parallel_fields_beat_in_full_at_every_depth(kind: str) -> None:
         assert p["modulation_depth"] == pytest.approx(1.0)
     # the limb's centre is named as such; the back's deepest point is not a centre
     assert [p["centre"] for p in points] == [False, False, kind == "coronal"]
+    assert [p["deepest"] for p in points] == [False, False, kind != "coronal"]
+    assert ("(the deepest drawn)" in beat_inward_text(points)) is (kind != "coronal")
     assert beat_inward_text(points).endswith("strongest in the skin")
 
 

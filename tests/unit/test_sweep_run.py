@@ -682,6 +682,13 @@ def test_a_stopped_sweep_says_what_it_keeps(tmp_path: Path, monkeypatch, capsys)
         _run(plan, tmp_path, argparse.Namespace(scheduler=None, workers=None))
     err = capsys.readouterr().err
     assert "stopped; 2 of 3 points are kept in" in err and "the same command resumes" in err
+    # none finished: not "0 of 3 points are kept ... resumes from them" (hostile probe)
+    for f in (tmp_path / POINTS_FOLDER).glob("*.json"):
+        f.unlink()
+    with pytest.raises(KeyboardInterrupt):
+        _run(plan, tmp_path, argparse.Namespace(scheduler=None, workers=None))
+    assert "stopped before any of the 3 points was finished; the same command starts it " \
+        "again" in capsys.readouterr().err
 
 
 def test_a_warning_at_the_device_maximum_alone_is_told_apart_from_the_setting() -> None:

@@ -67,6 +67,18 @@ def _format(args: argparse.Namespace) -> TableFormat | None:
     return fmt
 
 
+def _as_set(program: Any) -> str:
+    """The dial's setting an ``--amplitude`` gave, as estim writes it ("25 mA"): the record
+    kept it as typed (' 25mA', '25 ㎃', '-0mA'; hostile probe of 7 December 2026)."""
+    from estim.stimulator.safety_dial import dial_channel
+    from estim.text import current_text
+
+    amp = dial_channel(program).stimulation.amplitude
+    if str(getattr(amp.control, "value", amp.control)) == "voltage":
+        return f"{amp.value:g} V"
+    return current_text(amp.value, smallest="mA")
+
+
 def _check(args: argparse.Namespace) -> int:
     from estim.errors import InputError
     from estim.outputs import safe_output, write_output_file
@@ -88,7 +100,8 @@ def _check(args: argparse.Namespace) -> int:
     # document of a 60 mA check named the 25 mA file alone; review of 6 December 2026)
     made_of = provenance(program.device.name, str(path.resolve()) if typed.is_file()
                          else f"estim's bundled example {args.program}",
-                         amplitude=getattr(args, "amplitude", None))
+                         amplitude=_as_set(program)
+                         if getattr(args, "amplitude", None) is not None else None)
     if fmt is not None:
         text = render_check_table(report, fmt, made_of)
         if out is None:

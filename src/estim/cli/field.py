@@ -217,7 +217,8 @@ def _field(args: argparse.Namespace) -> int:
                      "it" + ("" if lead else " (no skin interface: `estim run` adds it, and "
                              "drives less)"))
         else:
-            drive = f"current {current_text(pf.currents[c.name])}"
+            # a channel off read "0 µA" where estim says "0 mA" (hostile probe)
+            drive = f"current {current_text(pf.currents[c.name], smallest='mA')}"
             volts = program.device.compliance_voltage
             if volts is not None and pf.currents[c.name] * c.resistance > volts:
                 # the field is drawn at a current the device cannot drive (probe of

@@ -534,6 +534,10 @@ def _say_kept(plan: Any, folder: Path, stderr: Any) -> None:
     except OSError:
         return
     n = len(keys)
+    if not kept:  # "0 of 6 points are kept ..., and the same command resumes from them"
+        print(f"estim sweep: stopped before any of the {n:,} point{'s' * (n != 1)} was "
+              "finished; the same command starts it again", file=stderr, flush=True)
+        return
     print(f"estim sweep: stopped; {kept:,} of {n:,} point{'s' * (n != 1)} are kept in "
           f"{shown(inside)}, and the same command resumes from them", file=stderr, flush=True)
 

@@ -106,7 +106,9 @@ def beat_inward(pf: ProgramFields, section: CrossSection) -> list[dict[str, Any]
             continue
         out.append({"tissue": tissue, "depth_m": float(d), "beat_V_per_m": float(env[k]),
                     "modulation_depth": float(depth[k]),
-                    "centre": section.kind == "coronal" and d == centre})
+                    "centre": section.kind == "coronal" and d == centre,
+                    # the back's last point is the section's deepest, not a layer's middle
+                    "deepest": section.kind != "coronal" and d == centre})
     return out or None
 
 
@@ -127,7 +129,8 @@ def beat_inward_text(points: Sequence[dict[str, Any]]) -> str:
     parts = []
     for k, p in enumerate(points):
         where = f"{p['tissue']} at {p['depth_m'] * 1e3:.3g} mm" + (
-            " (the centre)" if p.get("centre") else "")
+            " (the centre)" if p.get("centre") else
+            " (the deepest drawn)" if p.get("deepest") else "")
         depth = f"{p['modulation_depth']:.0%}"
         parts.append(f"{where}, {p['beat_V_per_m']:.3g} V/m "
                      + (f"(modulation depth {depth})" if k == 0 else f"({depth})"))
