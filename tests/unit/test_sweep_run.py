@@ -805,3 +805,29 @@ def test_the_run_s_people_are_one_plot_of_shares_beside_the_sensation() -> None:
         "not computed at amplitude 50 mA",
         "at 1 of the settings, up to 3 of them are given a tingling only where the model's "
         "sample of Aβ afferents ends: not a prediction"]
+
+
+def test_a_zipped_sweep_is_a_line_over_its_first_axis() -> None:
+    """Axes varied together (--zip) were drawn as a heat map's diagonal among empty cells
+    (researcher's probe of 7 December 2026): a line over the first, the others said."""
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    amps = Column("amplitude", (10.0, 20.0, 30.0), "input", label="amplitude (mA)")
+    widths = Column("pulse_width", (50.0, 100.0, 200.0), "input", label="pulse_width (µs)")
+    peak = Column("peak_current_mA", (10.0, 20.0, 30.0), "output", out["peak_current_mA"])
+    ax = Figure().add_subplot()
+    note = _plot(ax, SweepTable((amps, widths, peak)), peak)
+    assert not ax.get_images() and len(ax.get_lines()) == 1
+    assert note == "pulse_width (µs) at the same points: 50, 100, 200"
+    # a crossed grid stays a heat map
+    crossed = SweepTable((Column("amplitude", (10.0, 10.0, 20.0, 20.0), "input"),
+                          Column("pulse_width", (50.0, 100.0, 50.0, 100.0), "input"),
+                          dataclasses.replace(peak, values=(1.0, 2.0, 3.0, 4.0))))
+    ax = Figure().add_subplot()
+    _plot(ax, crossed, crossed.column("peak_current_mA"))
+    assert len(ax.get_images()) == 1

@@ -145,8 +145,20 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.set_ylabel("subjects" if subjects else "points")
         return "over virtual subjects" if subjects else ""
     x_col = varied[0]
+    zipped = ""
+    if len(varied) >= 2 and _zipped(varied):
+        # axes varied together (--zip): a line over the first, not a heat map's diagonal
+        # in a grid of empty cells (researcher's probe of 7 December 2026)
+        pairs = {v: tuple(c.values[i] for c in varied[1:])
+                 for i, v in enumerate(x_col.values)}
+        zipped = "; ".join(
+            f"{c.shown} at the same points: "
+            + ", ".join(_text_value(pairs[k][j]) for k in _keys(x_col))
+            for j, c in enumerate(varied[1:]))
+        varied = [x_col]
     if levels and subjects and not _worst(column) and len(varied) == 1:
-        return _shares(ax, column, x_col, y, levels)
+        note = _shares(ax, column, x_col, y, levels)
+        return f"{note}; {zipped}" if zipped else note
     rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
     over = "worst" if _worst(column) else "median"
     note = f"{over} over {', '.join(rest)}" if rest else ""
@@ -247,7 +259,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.set_ylim(bottom=0.0, top=None if np.nanmax(y) > 0 else 1.0)
     if len(groups) > 1:
         ax.legend(fontsize=8)
-    notes = [note] if note else []
+    notes = [n for n in (note, zipped) if n]
     if band is not None:
         notes.append("line: the reference anatomy; shaded: the 10th-90th percentile of the "
                      f"run's {VIRTUAL_SUBJECTS} virtual people, dashed: their median")
@@ -258,6 +270,20 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                      f"together ({'the worst' if _worst(column) else 'the median'} of them"
                      + ("; shaded: their 10th-90th percentile)" if shaded else ")"))
     return "; ".join(notes)
+
+
+def _zipped(varied: Sequence[Column]) -> bool:
+    """Whether the varied axes run together (``--zip``): each value of the first pairs with
+    one value of every other, and no value of another repeats."""
+    x = varied[0].values
+    firsts = set(x)
+    return all(len(set(zip(x, c.values, strict=True))) == len(firsts) == len(set(c.values))
+               for c in varied[1:])
+
+
+def _text_value(v: object) -> str:
+    """An axis value as the page writes it: 4 significant figures, or the word."""
+    return f"{v:.4g}" if isinstance(v, float | int) and not isinstance(v, bool) else str(v)
 
 
 def _shares(ax: Axes, column: Column, x_col: Column, y: np.ndarray,
