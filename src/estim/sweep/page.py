@@ -153,7 +153,7 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                  for i, v in enumerate(x_col.values)}
         zipped = "; ".join(
             f"{c.shown} at the same points: "
-            + ", ".join(_text_value(pairs[k][j]) for k in _keys(x_col))
+            + ", ".join(_cell(pairs[k][j]) for k in _keys(x_col))
             for j, c in enumerate(varied[1:]))
         varied = [x_col]
     if levels and subjects and not _worst(column) and len(varied) == 1:
@@ -279,11 +279,6 @@ def _zipped(varied: Sequence[Column]) -> bool:
     firsts = set(x)
     return all(len(set(zip(x, c.values, strict=True))) == len(firsts) == len(set(c.values))
                for c in varied[1:])
-
-
-def _text_value(v: object) -> str:
-    """An axis value as the page writes it: 4 significant figures, or the word."""
-    return f"{v:.4g}" if isinstance(v, float | int) and not isinstance(v, bool) else str(v)
 
 
 def _shares(ax: Axes, column: Column, x_col: Column, y: np.ndarray,
