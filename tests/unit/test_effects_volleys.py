@@ -121,3 +121,28 @@ def test_an_output_turned_to_zero_has_the_volleys_of_its_pulses() -> None:
         zero = volleys(stim.with_scale(0.0))
     assert zero.times_s == volleys(stim).times_s
     assert zero.relative_peak == (1.0,) * len(zero.times_s)
+
+
+@pytest.mark.parametrize(("name", "fuses"), [
+    ("russian_quadriceps", True),    # 50 bursts a second
+    ("nmes_quadriceps", True),
+    ("ifc_true_knee", True),         # the 80 Hz beat
+    ("tens_burst", False),           # 100 Hz within a burst, but 2 bursts a second
+    ("tens_acupuncture", False),     # 2 Hz
+])
+def test_the_motor_threshold_is_a_contraction_where_the_volleys_fuse(name: str,
+                                                                      fuses: bool) -> None:
+    """The terminal's "muscle twitches" was Russian current's 50 Hz contraction (probe of
+    7 December 2026): the label follows the volleys' slowest rate against fusion."""
+    from types import SimpleNamespace
+
+    from estim.effects.window import SensationWindow
+    from estim.report.page import FUSION_HZ, fused
+
+    train = volleys(stimuli_for(resolve_program(name)[0])[0])
+    rate = SensationWindow.volley_rate_hz.fget(SimpleNamespace(volleys=train))  # type: ignore[attr-defined]
+    assert rate is not None
+    assert (rate >= FUSION_HZ) is fuses
+    assert fused({"motor_volley_rate_hz": rate}) is fuses
+    if name == "tens_burst":
+        assert rate == pytest.approx(1 / 0.44, rel=1e-6)  # 0.5 s - 6 x 10 ms between bursts

@@ -178,3 +178,40 @@ def test_an_off_channels_phase_charge_reads_as_the_summary_writes_it() -> None:
                    Console(file=out, width=120, color_system=None))
     row = next(ln for ln in out.getvalue().splitlines() if "│ 1 " in ln)
     assert "0 µC" in row and "0 C" not in row.replace("0 µC", ""), row
+
+
+@pytest.mark.parametrize(("rate", "label", "seen"), [(50.0, "muscle contracts", "contract"),
+                                                     (2.0, "muscle twitches", "twitch")])
+def test_the_motor_row_says_contraction_where_the_volleys_fuse(rate: float, label: str,
+                                                               seen: str) -> None:
+    """Russian current's 50 Hz bursts make a contraction at the motor threshold; the
+    terminal called it "muscle twitches" (physiotherapist's probe of 7 December 2026)."""
+    import io
+
+    from rich.console import Console
+
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.summary import summary
+    from estim.report.terminal import render_brief
+    from estim.simulate import simulate
+
+    result = simulate(load_program(bundled_examples()["russian_quadriceps"]), body=False)
+    data = result_to_dict(result)
+    window = {"channel": "1", "programmed_peak_current_A": 0.07, "muscle": "quadriceps",
+              "sensory_threshold_A": 0.008, "sensory_criterion": "detection: 169 Aβ "
+              "afferents firing (11% of the 1569 under and around the cathode)",
+              "motor_threshold_A": 0.068, "motor_criterion": "visible contraction",
+              "pain_threshold_A": 0.19, "pain_criterion": "pain: 78% of the Aδ afferents "
+              "under and around the cathode firing, or 5% of the C fibers",
+              "motor_volley_rate_hz": rate}
+    data["effects"] = {"sensation_window": window,
+                       "sensation": {"phrase": "contraction, below pain"}}
+    out = io.StringIO()
+    render_brief(data, Console(file=out, width=80, color_system=None))
+    text = out.getvalue()
+    assert f"  {label} " in text
+    other = {"muscle contracts", "muscle twitches"} - {label}
+    assert other.pop() not in text
+    assert f"see the quadriceps {seen} at about 68 mA" in str(summary(result, data))

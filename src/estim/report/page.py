@@ -42,6 +42,7 @@ __all__ = [
     "edge_distance",
     "expecter",
     "force_caveats",
+    "fused",
     "most_force_words",
     "muscle_away_notes",
     "newtons_apply",
@@ -547,6 +548,20 @@ NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
 #: Below this pulse rate (Hz) a motor unit's twitches do not fuse into one contraction
 #: (fusion from about 15-20 Hz in human quadriceps; Binder-Macleod & Kesar 2005).
 FUSION_HZ = 15.0
+
+
+def fused(window: dict[str, Any]) -> bool:
+    """Whether the program's motor volleys come fast enough (:data:`FUSION_HZ`, their
+    slowest rate) that its visible-contraction threshold is a contraction rather than
+    separate twitches.
+
+    >>> fused({"motor_volley_rate_hz": 50.0}), fused({"motor_volley_rate_hz": 2.0})
+    (True, False)
+    >>> fused({})  # a result written before the rate was kept
+    False
+    """
+    rate = window.get("motor_volley_rate_hz")
+    return rate is not None and rate >= FUSION_HZ
 
 
 def force_caveats(force: dict[str, Any]) -> list[str]:

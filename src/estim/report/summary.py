@@ -29,6 +29,7 @@ from estim.report.page import (
     device_top,
     edge_distance,
     expecter,
+    fused,
     muscle_away_notes,
     number_words,
     ohm_symbols,
@@ -178,7 +179,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         channels = other_channels_words(fx, w, data)  # whose pads, the others' (after the steps)
         feel.extend(channels[:1])
         steps = [(w["sensory_threshold_A"], "start to feel it"),
-                 (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} twitch"),
+                 (w["motor_threshold_A"], f"see the {w.get('muscle') or 'muscle'} "
+                  f"{'contract' if fused(w) else 'twitch'}"),
                  (w["pain_threshold_A"], "find it painful")]
         reached = sorted((a, words) for a, words in steps if a is not None)
         top = device_top(data, w["channel"])

@@ -26,6 +26,7 @@ from estim.report.page import (
     edge_distance,
     expecter,
     force_caveats,
+    fused,
     most_force_words,
     muscle_away_notes,
     newtons_apply,
@@ -410,7 +411,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                     _short_words(w.get("strong_tingling_criterion") or "")
                     or "when " + _criterion_words(w.get("strong_tingling_criterion") or "")),)
                   if w.get("strong_tingling_threshold_A") is not None else ()),
-                ("muscle twitches", w["motor_threshold_A"], bands.get("motor"),
+                # 50 Hz bursts make a contraction at the threshold, not twitches (probe)
+                ("muscle contracts" if fused(w) else "muscle twitches",
+                 w["motor_threshold_A"], bands.get("motor"),
                  f"visible: {w['muscle']}" if w.get("muscle") else "visible contraction"),
                 ("starts to hurt", w["pain_threshold_A"], bands.get("pain"),
                  "when " + _criterion_words(w["pain_criterion"])))
