@@ -26,6 +26,7 @@ __all__ = [
     "CLOSE_TO_PAIN",
     "EDGE_WORDS",
     "FEEL_WORDS",
+    "FUSED_HZ",
     "FUSION_HZ",
     "MODALITY_WORDS",
     "NEWTON_MUSCLES",
@@ -548,6 +549,9 @@ NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
 #: Below this pulse rate (Hz) a motor unit's twitches do not fuse into one contraction
 #: (fusion from about 15-20 Hz in human quadriceps; Binder-Macleod & Kesar 2005).
 FUSION_HZ = 15.0
+#: Above this pulse rate (Hz) the force model's twitches are fused in full: Ding et al.'s
+#: quadriceps makes 311 N at 100 Hz, 322 N at 200 Hz (tests/unit/test_force_caveats.py).
+FUSED_HZ = 100.0
 
 
 def fused(window: dict[str, Any]) -> bool:
@@ -580,6 +584,8 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     session is not modelled).', 'About 4% of the motor axons fire, the same ones in every
     contraction: in people they tire faster than the force model says, which tires the
     muscle by its whole force.']
+    >>> force_caveats({"pulse_rate_hz": 200.0})[0][:58]
+    'At 200 pulses a second the twitches are long fused (fully '
     >>> force_caveats({"carrier_hz": 2500.0})[0][:66]
     "Russian current's phases are its 2,500 Hz carrier's half-cycles, 2"
     >>> force_caveats({"contractions": 5, "fatigue_ratio": 1.0,
@@ -598,6 +604,13 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
         out.append(f"At {shown} pulse{'s' * (shown != '1')} a second the twitches do not "
                    "fuse: each pulse makes a twitch of its own (summed in part above about "
                    f"5 Hz); a smooth contraction needs {FUSION_HZ:g}-20 Hz or more.")
+    elif rate is not None and rate > FUSED_HZ:
+        # 200 Hz went without a word (physiotherapist's probe of 7 December 2026)
+        out.append(f"At {rate:,.4g} pulses a second the twitches are long fused (fully from "
+                   f"50-{FUSED_HZ:g} Hz): more pulses add little force in the force model, "
+                   "and in people 150 and 200 Hz tended to tire the quadriceps more than "
+                   "50 Hz, with large differences between people (Rongsawad & "
+                   "Ratanapinunchai 2018, Ann Rehabil Med 42:250, abstract).")
     level, n = force.get("steady_from_contraction"), force.get("contractions")
     ratio = force.get("fatigue_ratio")
     if level is not None and n and ratio is not None and ratio < 0.97:  # a fatigue, levelled
