@@ -96,6 +96,31 @@ def test_custom_program_text_is_loaded() -> None:
     assert program.name == "Burst TENS, lower back"
 
 
+@pytest.mark.parametrize("name", ["my\x1b[31mprogram", "two\nlines", "\u202eevil",
+                                  "zero\u200bwidth"])
+def test_a_custom_name_the_journal_would_refuse_is_refused_before_the_dial(name: str) -> None:
+    """The dial took "my\x1bprogram" and the journal refused it when the calibration was
+    saved (probe of 7 December 2026): the name is refused when the program is loaded,
+    naming the field and what the journal keeps; a name it keeps passes."""
+    import json
+
+    from estim.journal import validate
+
+    text = bundled_examples()["tens_burst"].read_text()
+    old = 'name = "Burst TENS, lower back"'
+    assert old in text
+    with pytest.raises(SettingsError, match=r"^name: got .*the journal keeps a custom "
+                       r"program under its name") as caught:
+        settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+            old, f"name = {json.dumps(name)}")))
+    assert caught.value.setting == "custom_toml"
+    with pytest.raises(validate.JournalError):
+        validate.program(name)  # the same rule, not a second one
+    kept = settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+        old, 'name = "Mein Programm – Rücken"')))
+    assert validate.program(kept.name) == "Mein Programm – Rücken"
+
+
 def _cli_error(tmp_path, text: str, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
     path = tmp_path / "p.toml"
     path.write_text(text)

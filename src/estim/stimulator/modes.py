@@ -350,10 +350,27 @@ def _mode_data(settings: DeviceSettings) -> dict[str, Any]:
             raise SettingsError([InputError("custom_toml", "", "a program file's text (TOML)")],
                                 setting="custom_toml")
         try:
-            parse_program(text)  # the text as written: its own problems named as in a file
+            program = parse_program(text)  # the text as written: its problems as in a file
         except ProgramError as err:
             raise SettingsError(err.problems, setting="custom_toml") from None
+        _journal_keeps(program.name)
     return tomllib.loads(text.removeprefix("\ufeff"))
+
+
+def _journal_keeps(name: str) -> None:
+    """A custom program's name is what the journal keeps its calibrations and sessions
+    under: one the journal refuses (a control, format or bidirectional character, a line
+    break) is refused here, before the dial is turned and a calibration is lost to it (the
+    dial took "my\x1bprogram" and the journal refused it at the save; probe of 7 December
+    2026)."""
+    from estim.journal import validate
+
+    try:
+        validate.program(name)
+    except InputError as err:
+        raise SettingsError([InputError("name", err.value, f"{err.expected}: the journal keeps "
+                                        "a custom program under its name")],
+                            setting="custom_toml") from None
 
 
 #: A pulse generator's case where the mode gives none (the DBS example's).
