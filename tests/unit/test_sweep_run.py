@@ -257,6 +257,42 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
                    options=SweepOptions()))
 
 
+def test_a_threshold_the_same_at_every_amplitude_is_a_line_over_the_pulse_width() -> None:
+    """A threshold does not depend on the amplitude it is swept at: the heat map drew it
+    as stripes along the amplitude (researcher's probe of 7 December 2026). It is a line
+    over the pulse width, the page saying it is the same at every amplitude; an output
+    that moves with both keeps its heat map."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    widths = Column("pulse_width", (50.0, 200.0, 50.0, 200.0, 50.0, 200.0), "input",
+                    label="pulse_width (µs)")
+    amps = Column("amplitude", (5.0, 5.0, 20.0, 20.0, 40.0, 40.0), "input",
+                  label="amplitude (mA)")
+    sensory = Column("sensory_threshold_mA", (9.0, 4.0) * 3, "output",
+                     out["sensory_threshold_mA"])
+    ax = Figure().add_subplot()
+    note = _plot(ax, SweepTable((widths, amps, sensory)), sensory)
+    assert not ax.get_images()
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [50.0, 200.0]
+    assert list(line.get_ydata()) == [9.0, 4.0]
+    assert note == "the same at every amplitude (mA)"
+    # one amplitude's threshold differs: a heat map, as before
+    moved = Column("sensory_threshold_mA", (9.0, 4.0, 9.0, 4.0, 9.5, 4.0), "output",
+                   out["sensory_threshold_mA"])
+    ax = Figure().add_subplot()
+    assert _plot(ax, SweepTable((widths, amps, moved)), moved) == ""
+    assert len(ax.get_images()) == 1
+
+
 def test_plots_put_an_axis_in_increasing_order_and_counts_on_whole_numbers() -> None:
     """Values given as 100, 5, 60, 20 mA drew a line from 5 to 100 mA as if the points
     between lay on it, and a heatmap's axes read 500, 50, 200 µs; a count of 0 everywhere
@@ -455,7 +491,8 @@ def test_a_heatmap_labels_at_most_ten_ticks_to_four_figures() -> None:
     a, w = np.meshgrid(amps, widths)
     table = SweepTable((Column("amplitude", tuple(a.ravel()), "input", label="amplitude"),
                         Column("pulse_width", tuple(w.ravel()), "input", label="width"),
-                        Column("peak_current_mA", tuple(a.ravel()), "output",
+                        # moves with both axes (one the same at every width is a line)
+                        Column("peak_current_mA", tuple((a * w / 1e3).ravel()), "output",
                                out["peak_current_mA"])))
     ax = Figure().add_subplot()
     _plot(ax, table, table.outputs[0])

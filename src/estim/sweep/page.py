@@ -5,6 +5,8 @@ How each output is drawn from the axes that vary (virtual subjects are never an 
 plot: every plot shows their median and, shaded, their 10th-90th percentile):
 
 * one axis: a line over it;
+* an output that is the same along an axis (a threshold along the amplitude) drawn over the
+  others alone, the plot saying so;
 * two axes, both numeric: a heatmap over them (the median over any further axis; for a
   safety quantity, the worst);
 * otherwise a line over the first axis for each value of the second (the median, or the
@@ -156,6 +158,14 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             + ", ".join(_cell(pairs[k][j]) for k in _keys(x_col))
             for j, c in enumerate(varied[1:]))
         varied = [x_col]
+    flat = [c for c in varied if _flat_along(table, column, c)] if len(varied) >= 2 else []
+    if flat and len(flat) < len(varied):
+        # a threshold is the same at every amplitude: a heat map drew stripes along it
+        # (researcher's probe of 7 December 2026); a line over the axes it does depend on
+        varied = [c for c in varied if c not in flat]
+        x_col = varied[0]
+        same = "the same at every " + " and every ".join(c.shown for c in flat)
+        zipped = f"{zipped}; {same}" if zipped else same
     if levels and subjects and not _worst(column) and len(varied) == 1:
         note = _shares(ax, column, x_col, y, levels)
         return f"{note}; {zipped}" if zipped else note
@@ -270,6 +280,26 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
                      f"together ({'the worst' if _worst(column) else 'the median'} of them"
                      + ("; shaded: their 10th-90th percentile)" if shaded else ")"))
     return "; ".join(notes)
+
+
+def _flat_along(table: SweepTable, column: Column, axis: Column) -> bool:
+    """Whether ``column`` takes the same value (to 1e-9, NaN as NaN) at every value of
+    ``axis`` wherever every other input is the same: a threshold along the amplitude.
+
+    >>> amp = Column("amplitude", (10.0, 20.0, 10.0, 20.0), "input")
+    >>> width = Column("pulse_width", (100.0, 100.0, 200.0, 200.0), "input")
+    >>> t = SweepTable((amp, width))
+    >>> threshold = Column("sensory", (5.0, 5.0, 3.0, 3.0), "output")
+    >>> _flat_along(t, threshold, amp), _flat_along(t, threshold, width)
+    (True, False)
+    """
+    others = [c for c in table.inputs if c is not axis]
+    groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for i, v in enumerate(_y(column)):
+        groups[tuple(c.values[i] for c in others)].append(v)
+    spread = [vals for vals in groups.values() if len(vals) > 1]
+    return bool(spread) and all(
+        np.allclose(vals, vals[0], rtol=1e-9, atol=0.0, equal_nan=True) for vals in spread)
 
 
 def _zipped(varied: Sequence[Column]) -> bool:
