@@ -4,6 +4,7 @@ exit codes, exclusive creation, documents that parse, and a quiet end on a close
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -392,7 +393,10 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
             f"{act['load_ohm']:,.0f} Ω (the field solution's tissue") in said, said
     # the volume is outside the encapsulation, a single pulse's, and says so (DBS
     # researcher's probe of 7 December 2026)
-    assert "fire) outside the encapsulation round the lead, where the axons lie" in said, said
+    # round which lead (said nowhere; DBS researcher's probe of 7 December 2026)
+    assert ("fire) outside the encapsulation round the Medtronic 3389, where the axons "
+            "lie") in said, said
+    assert "estim's default" not in said and act["lead_assumed"] is False
     assert ("a single pulse's thresholds: the 130 Hz rate enters only through the pulse's "
             "recharge within its period (following, block and entrainment are not "
             "modelled)") in said, said
@@ -414,6 +418,22 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     said = " ".join(capsys.readouterr().out.split())
     assert ("3 V drives 3 mA through 1,000 Ω (the lead's impedance, as the program states "
             "it)") in said, said
+    # a file without a lead says that the default lead was taken, and which (a forgotten
+    # line read as the 3389's volume without a word; DBS researcher's probe)
+    bare = tmp_path / "bare.toml"
+    lines = text.splitlines(keepends=True)
+    assert sum(line.startswith("lead = ") for line in lines) == 1
+    bare.write_text("".join(line for line in lines if not line.startswith("lead = ")),
+                    encoding="utf-8")
+    assert main(["run", str(bare), "-o", str(tmp_path / "b")]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert ("on a Medtronic 3389, estim's default: the program's [site] names no lead, and "
+            "another lead's contacts lie elsewhere (name yours: site.lead, one of "
+            "medtronic_3387, medtronic_3389, abbott_6172)") in said, said
+    assert "round the lead, where the axons lie" in said
+    report = html.unescape((tmp_path / "b" / "report.html").read_text(encoding="utf-8"))
+    assert ("Medtronic 3389, 1.27 mm, 4 contacts (estim's default: the program's [site] "
+            "names no lead") in report
     # the volume is the tissue outside the encapsulation; its note gives the ring the
     # isosurface also encloses and the two together (DBS probes of 6 and 7 December 2026)
     note = next(n for n in act["notes"] if "encapsulation round the lead" in n)

@@ -313,6 +313,10 @@ class DBSActivation:
     #: 1,000 Hz gave 94.1, 94.1 and 90.7 mm³ without a word; DBS researcher's probe of
     #: 7 December 2026)
     rate_hz: float | None = None
+    #: the program's [site] names no lead: the field is the default lead's (a forgotten
+    #: line read as the 3389's volume without a word; DBS researcher's probe of 7 December
+    #: 2026)
+    lead_assumed: bool = False
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -354,6 +358,8 @@ class DBSActivation:
         return self.map.reaches_edge(self.current_a)
 
     def to_dict(self) -> dict[str, Any]:
+        from estim.leads import get_lead
+
         z, r = self.map.profile(self.current_a)
         keep = r > 0
         return {
@@ -370,6 +376,7 @@ class DBSActivation:
             "axon_free_radius_m": self.map.axon_free_m
             if self.map.axon_free_m > self.map.lead_radius_m else None,
             "rate_hz": self.rate_hz,
+            "lead_title": get_lead(self.lead).title, "lead_assumed": self.lead_assumed,
             "field_threshold_V_per_m": self.field_threshold_v_per_m,
             "field_volume_mm3": self.field_volume_m3 * 1e9,  # [m³ -> mm³]
             "field_vs_axon_volume": finite_or_none(self.field_difference),
@@ -745,6 +752,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
         sweep=sweep, notes=tuple(notes), seconds=time.perf_counter() - t0,
         limited_by=limited_by, maps=maps,
         rate_hz=float(getattr(stim, "frequency", 0.0) or 0.0) or None,
+        lead_assumed=not program.site.lead,
         superposed=tuple((program.channels[k].name, currents[k]) for k in together
                          if currents[k] > 0),
         field_impedances_ohm={ch.name: float(c.resistance)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIBER_WORDS",
     "Threshold",
+    "assumed_lead_words",
     "at_name",
     "band_range",
     "count_short",
@@ -517,6 +518,20 @@ def dbs_channels_text(dbs: Mapping[str, Any]) -> str:
             f"radius {radii}")
 
 
+def assumed_lead_words(dbs: Mapping[str, Any]) -> str:
+    """What a program without a lead was solved with (a forgotten ``lead =`` line read
+    as the default lead's volume without a word; DBS researcher's probe of 7 December 2026).
+
+    >>> assumed_lead_words({"lead_title": "Medtronic 3389"})[:58]
+    "on a Medtronic 3389, estim's default: the program's [site]"
+    """
+    from estim.leads import LEAD_NAMES
+
+    return (f"on a {dbs['lead_title']}, estim's default: the program's [site] names no "
+            f"lead, and another lead's contacts lie elsewhere (name yours: site.lead, one "
+            f"of {', '.join(LEAD_NAMES)})")
+
+
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
@@ -529,7 +544,9 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     if not any(c["role"] == "anode" for c in dbs["contacts"]):
         roles += ", the case (IPG) as return"
     rows = [("Lead", f"{lead.title}, {lead.diameter_m * 1e3:.3g} mm, "  # [m -> mm]
-                     f"{len(lead.contacts)} contacts"),
+                     f"{len(lead.contacts)} contacts"
+             + (f" ({assumed_lead_words(dbs).split(', ', 1)[1]})"
+                if dbs.get("lead_assumed") else "")),
             ("Active contacts", roles)]
     if dbs["control"] == "voltage" and dbs.get("load_ohm"):
         rows.append(("Current into the tissue",

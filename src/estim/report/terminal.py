@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from estim.report.body_rows import (
+    assumed_lead_words,
     at_name,
     band_range,
     count_short,
@@ -523,9 +524,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                           f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
                           + ("" if several else f", radius {radius:.2g} mm")
                           + f" [dim](where {axon}s fire)[/dim]")
+            # which lead: it was said nowhere, nor that a file without one got the
+            # default (DBS researcher's probe of 7 December 2026)
+            lead = (f"the {terminal_text(dbs['lead_title'])}"
+                    if dbs.get("lead_title") and not dbs.get("lead_assumed") else "the lead")
             if free:  # none on a site without an encapsulation (review)
-                _hanging(console, "  ", Text("outside the encapsulation round the lead, where "
+                _hanging(console, "  ", Text(f"outside the encapsulation round {lead}, where "
                                              "the axons lie", style="dim"))
+        if dbs.get("lead_assumed") and dbs.get("lead_title"):
+            _hanging(console, "  ", Text(assumed_lead_words(dbs), style="yellow"))
         if dbs.get("rate_hz"):
             _hanging(console, "  ", Text(
                 f"a single pulse's thresholds: the {format_si(dbs['rate_hz'], 'Hz')} rate "
