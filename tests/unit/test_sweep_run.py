@@ -249,6 +249,16 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
                       options=SweepOptions())
     (edge,) = [dict(run_point(p, SweepOptions()).outputs) for p in wide.points]
     assert edge["activation_at_grid_edge"].startswith("yes: ")
+    # and the run's words, which the report's summary reads first, say "at least" (it
+    # read "904 mm³ ... radius 6.3 mm"; DBS researcher's probe of 7 December 2026)
+    from estim.effects.dbs import activation_for_run
+
+    capped = wide.points[0].load()
+    act, words = activation_for_run(capped, stimuli_for(capped))
+    assert act is not None and act.beyond_grid
+    assert words[0].startswith("DBS: at least ") and ", radius at least " in words[0]
+    assert not activation_for_run(program, stimuli_for(program))[1][0].startswith(
+        "DBS: at least")
     # its page names the implant's limits, not IEC 60601-2-10's (DBS probe of 6 December)
     from estim.sweep import _implanted
 

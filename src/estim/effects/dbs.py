@@ -832,8 +832,11 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
         # pulses alternate (DBS researcher's probe of 7 December 2026)
         by = (f" by channels {' and '.join(names)} together, their pulses at the same "
               "instants (interleaved pulses, which alternate, are not modelled)")
-    words = [f"DBS: {volume_text(act.volume_m3)} of tissue activated{by} "
-             f"({act.fiber_diameter_m * 1e6:g} µm axons{apart}), radius {radii}; the "
+    # a lower bound says so where it is read first (the summary's "904 mm³ ... radius
+    # 6.3 mm" had no "at least"; DBS researcher's probe of 7 December 2026)
+    least = "at least " if act.beyond_grid else ""
+    words = [f"DBS: {least}{volume_text(act.volume_m3)} of tissue activated{by} "
+             f"({act.fiber_diameter_m * 1e6:g} µm axons{apart}), radius {least}{radii}; the "
              f"{act.field_threshold_v_per_m / 1e3:g} V/mm field threshold gives "
              f"{volume_text(act.field_volume_m3)}"
              + (f" ({diff:+.0%}"
