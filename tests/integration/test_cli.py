@@ -292,3 +292,26 @@ def test_an_output_of_the_wrong_kind_is_refused_before_anything_is_written(tmp_p
     assert main(["fibers", "tens_conventional", "-o", "-"]) == 2
     assert "standard output cannot hold a folder" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_verbose_has_every_threshold_the_summary_has(tmp_path, capsys, monkeypatch):
+    """``estim run -v``'s sensation table had no strong-tingling row where the one-screen
+    answer above it had one, and its band's † (the sample's edge) was missing, as in
+    ``estim fibers PROGRAM`` (docs audit of 7 December 2026)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["run", "tens_conventional", "-o", str(tmp_path / "o"), "-v", "--json"]) == 0
+    w = json.loads(capsys.readouterr().out)["effects"]["sensation_window"]
+    assert main(["run", "tens_conventional", "-o", str(tmp_path / "v"), "-v"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("Sensation window"):]
+    row = next(line for line in table.splitlines() if line.startswith("│ strong tingling"))
+    assert f"{w['strong_tingling_threshold_A'] * 1e3:.3g} mA" in row
+    from estim.report.body_rows import sample_edge
+
+    edge = bool(sample_edge(w["bands"]).get("strong_tingling"))
+    assert edge  # the default example's strong tingling reaches the sample's edge
+    assert ("†" in row) is edge
+    assert main(["fibers", "tens_conventional"]) == 0
+    fibers = capsys.readouterr().out
+    strong = next(line for line in fibers.splitlines() if "strong threshold:" in line)
+    assert ("†" in strong) is edge

@@ -1,7 +1,7 @@
 """``estim fibers``: nerve-fiber thresholds.
 
     estim fibers PROGRAM [--amplitude 30mA] [-o DIR] [--json]
-    estim fibers --model mrg --diameter 10um --distance 1mm --pulse-width 0.1ms --sigma 0.2
+    estim fibers --model mrg --diameter 10um --distance 1mm --pulse-width 0.1ms
 
 With a PROGRAM, the fiber populations of its site (Aβ, Aδ, C, motor) are thresholded under
 the program's own field and pulse; ``-o DIR`` adds recruitment and strength–duration plots.
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from estim.cli.common import (
+    ProseHelpFormatter,
     add_amplitude,
     add_json,
     help_text,
@@ -41,7 +42,7 @@ _POINT_CRITERION = ("lowest peak current of the pulse that puts a propagating ac
 def register(sub: Any) -> None:
     p = sub.add_parser("fibers", help="nerve-fiber thresholds (a program's site, or a point "
                        "source)", description=help_text(__doc__),
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=ProseHelpFormatter)
     p.add_argument("program", nargs="?",
                    help="program file or bundled example: threshold its site's fiber "
                    "populations (otherwise the point-source options below)")

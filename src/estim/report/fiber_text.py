@@ -39,7 +39,7 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from estim.report.body_rows import dial_volts, reach_limited, set_words
+    from estim.report.body_rows import dial_volts, reach_limited, sample_edge, set_words
     from estim.report.terminal import _band, _hanging, terminal_text
 
     # whose cathode and pulse: true interferential's table read as channel A's alone, and
@@ -93,17 +93,23 @@ def print_fiber_program(report: dict[str, Any], console: Any) -> None:
     if volts:  # HVPC's thresholds as its dial reads them (it is set in volts)
         _hanging(console, "", Text(volts))
     bands = report.get("bands") or {}
+    edge = sample_edge(bands)  # as estim run marks it (docs audit of 7 December 2026)
     for key, band, label in (("sensory", "sensory", "sensory"),
                              ("strong_tingling", "strong_tingling", "strong"),
                              ("motor", "motor", "motor"), ("pain", "pain", "pain")):
         v = report[f"{key}_threshold_A"]
         spread = _band(bands.get(band), v)
+        if edge.get(band) and spread.endswith(")"):
+            spread = f"{spread[:-1]}†)"
         line = Text(f"{_ma(v)} {spread}".rstrip() + "  ")
         line.append(f"criterion: {terminal_text(report[f'{key}_criterion'])}", style="dim")
         _hanging(console, f"{label:>8} threshold: ", line)
     if bands:
         console.print(f"(p10–p90 over {bands['subjects']} virtual people in brackets)",
                       style="dim")
+        if edge:
+            console.print("(† the upper end lies where the model's sample of nerve fibers "
+                          "ends: not a prediction)", style="dim")
     for words, style in time_constant_lines(report.get("strength_duration")):
         _hanging(console, "", Text(words, style=style))
     for note in report.get("notes") or ():  # what the JSON says: why a class is "not reached"

@@ -159,11 +159,19 @@ def render_effects(effects: Any, console: Console) -> None:
         if bands:
             t.add_column("p10–p90", justify="right")
         t.add_column("criterion")
-        for name in ("sensory", "motor", "pain"):
-            amp = w[f"{name}_threshold_A"]
-            t.add_row(name, current_words(amp),
-                      *([_band(bands.get(name), amp).strip("()")] if bands else []),
-                      terminal_text(w[f"{name}_criterion"]))
+        # the strong tingling too: the summary had it and -v not (docs audit of 7 December
+        # 2026); a band whose upper end is where the fiber sample ends marked as there
+        edge = sample_edge(bands)
+        for name, key in (("sensory", "sensory"), ("strong tingling", "strong_tingling"),
+                          ("motor", "motor"), ("pain", "pain")):
+            amp = w.get(f"{key}_threshold_A")
+            if amp is None and key == "strong_tingling":
+                continue
+            band = _band(bands.get(key), amp).strip("()") if bands else ""
+            if band and edge.get(key):
+                band += "†"
+            t.add_row(name, current_words(amp), *([band] if bands else []),
+                      terminal_text(w.get(f"{key}_criterion") or ""))
         t.add_row("[bold]driven[/bold]" if w.get("held_by_device") else "[bold]programmed[/bold]",
                   current_words(w["programmed_peak_current_A"]), *([""] if bands else []),
                   terminal_text(recruited_text(w["recruited_at_programmed"])))
@@ -171,6 +179,9 @@ def render_effects(effects: Any, console: Console) -> None:
         if bands:
             console.print(f"[dim]p10–p90 over {bands['subjects']} virtual people differing "
                           f"in {', '.join(varied_words(bands))}[/dim]")
+            if any(edge.values()):
+                console.print("[dim]† the upper end lies where the model's sample of nerve "
+                              "fibers ends: not a prediction[/dim]")
     s = d.get("sensation")
     if s is not None:
         at = at_name(d.get("sensation_window") or {})
