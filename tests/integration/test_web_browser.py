@@ -194,7 +194,12 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # the boxes' placeholders are the mode's own values (educator's probe), and follow
         # the menu: acupuncture-like TENS is 2 Hz, 250 µs
         assert page.get_attribute("#frequency", "placeholder") == "80 Hz"
+        # a new mode starts as its own program: what was typed for the last one is
+        # emptied (0.5 cm pads went on with true interferential; educator's probe of
+        # 7 December 2026)
+        page.fill("#pad_width", "0.5 cm")
         page.select_option("#mode", "tens_acupuncture")
+        assert page.input_value("#pad_width") == ""
         assert page.get_attribute("#frequency", "placeholder") == "2 Hz"
         assert page.get_attribute("#pulse_width", "placeholder") == "250 us"
         page.select_option("#mode", "tens_conventional")
@@ -253,6 +258,13 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
                          r".* by about ±[\d.]+ %\.",
                          page.text_content("#edge")), page.text_content("#edge")
         assert page.is_visible("#edge")
+        # past pain, a passing verdict is not a reassuring green (a patient read it as
+        # "fine"; educator's probe of 7 December 2026)
+        _turn(page, min(200, position["pain"] + 10))
+        assert "though painful" in (page.text_content("#verdict") or "")
+        assert page.evaluate("getComputedStyle(document.querySelector('#verdict')).color") \
+            == "rgb(168, 100, 0)"  # --amber
+        _turn(page, position["pain"])
         # how many of the virtual people feel what there, in the report's words (and how
         # many are given a strong tingling only where the model's sample of afferents ends)
         assert re.match(r"Of 20 virtual people, .*: .*\d+ find it painful(; for \d+ of them "
@@ -267,6 +279,8 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         _turn(page, position["strong"])
         page.click("button[data-mark='strong']")
         assert re.fullmatch(r"[\d.]+ mA", page.input_value("#strong"))
+        _turn(page, min(200, position["pain"] + 2))
+        page.click("button[data-mark='too_much']")
         page.fill("#ramp_minutes", "20 min")
         page.click("#fit")
         page.wait_for_selector("#fit-result:not([hidden])")
@@ -295,7 +309,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert page.title() != "pwned"
         page.click("#save-calibration")
         page.wait_for_selector("#calibrations li")
-        assert "first felt" in page.text_content("#calibrations li")
+        kept = page.text_content("#calibrations li") or ""
+        # every mark it was fitted on, the "too much" too (it showed the first two alone;
+        # educator's probe of 7 December 2026)
+        assert "first felt" in kept and f"too much {page.input_value('#too_much')}" in kept, kept
         # the ramp's steps at one setting are one line (seven "minute 0: 9.5 mA" before)
         ramp = page.locator("#fit-ramp li").all_text_contents()
         assert ramp and all(a.split(": ")[1] != b.split(": ")[1]

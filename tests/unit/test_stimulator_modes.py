@@ -165,6 +165,28 @@ def test_a_site_whose_placements_the_mode_lacks_is_filed_under_site() -> None:
     assert program.site.name == "knee"
 
 
+def test_the_pad_size_is_every_channels_and_a_rate_too_high_is_the_rates() -> None:
+    """True interferential's channel B kept its 5 cm pads beside channel A's 0.5 cm ones
+    though the form says "both pads"; 10 kHz was refused under Mode, blaming the mode's
+    pulse width, where the rate typed was the problem (educator's probe of 7 December
+    2026)."""
+    import math
+
+    program = settings_program(DeviceSettings(mode="ifc_true_knee", pad_width="3 cm",
+                                              pad_length="4 cm"))
+    pads = [e for ch in program.channels for e in (ch.anode, ch.cathode)]
+    assert len(pads) == 4
+    assert all(math.isclose(e.width, 0.03) and math.isclose(e.length, 0.04)
+               for e in pads), pads
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode="tens_conventional", frequency="10 kHz"))
+    assert caught.value.setting == "frequency"
+    with pytest.raises(SettingsError) as both:  # a pulse width typed is the one blamed
+        settings_program(DeviceSettings(mode="tens_conventional", frequency="10 kHz",
+                                        pulse_width="200 us"))
+    assert both.value.setting == "pulse_width"
+
+
 def test_a_pad_moved_onto_the_other_is_filed_under_the_pad_moved() -> None:
     """Moving the anode onto the cathode's place was filed under 'mode' (the message names
     the cathode's placement, which the form did not change; probe of 5 December 2026)."""

@@ -229,8 +229,9 @@ class DeviceSettings:
     :param anode: placement of the anode on the site (``estim placements SITE``); None: the
         mode's own.
     :param cathode: placement of the cathode.
-    :param pad_width: width of both pads (``"5 cm"``); the pads become rectangular.
-    :param pad_length: length of both pads.
+    :param pad_width: width of every skin pad of every channel (``"5 cm"``); the pads
+        become rectangular.
+    :param pad_length: length of every skin pad.
     :param pulse_width: pulse width of every channel (``"200 us"``).
     :param frequency: pulse rate of every channel (``"80 Hz"``).
     :param custom_toml: mode ``custom``: a program file's text.
@@ -319,6 +320,12 @@ _SETTING_OF_PATH = (
 
 
 def _setting_for(field: str, settings: DeviceSettings) -> str:
+    if field.endswith("stimulation.pulse_width") and settings.pulse_width is None \
+            and settings.frequency is not None:
+        # the mode's own pulse no longer fits the period of the rate typed: the rate's
+        # (10 kHz was shown under Mode, about a pulse width nobody typed; educator's probe
+        # of 7 December 2026)
+        return "frequency"
     for suffix, setting in _SETTING_OF_PATH:
         if field.endswith(suffix) and getattr(settings, setting) is not None:
             return setting
@@ -414,12 +421,20 @@ def _apply(data: dict[str, Any], settings: DeviceSettings) -> None:
                              and e is not electrode and "shape" in e), None)
                 electrode.update({k: v for k, v in (case or _CASE_SIZE).items()
                                   if k in ("shape", "width", "length")})
-        if settings.pad_width is not None or settings.pad_length is not None:
-            width = settings.pad_width or electrode.get("width") or settings.pad_length
-            length = settings.pad_length or electrode.get("length") or settings.pad_width
-            for key in ("diameter", "area", "contact_length"):
-                electrode.pop(key, None)
-            electrode.update(shape="rectangular", width=width, length=length)
+    if settings.pad_width is not None or settings.pad_length is not None:
+        # every channel's pads: true interferential's channel B kept its 5 cm pads beside
+        # channel A's 0.5 cm ones (educator's probe of 7 December 2026)
+        for channel in channels:
+            for role in ("anode", "cathode"):
+                electrode = channel.get(role) if isinstance(channel, dict) else None
+                if not isinstance(electrode, dict) or electrode.get("placement") == "case" \
+                        or is_contact_placement(str(electrode.get("placement", ""))):
+                    continue
+                width = settings.pad_width or electrode.get("width") or settings.pad_length
+                length = settings.pad_length or electrode.get("length") or settings.pad_width
+                for key in ("diameter", "area", "contact_length"):
+                    electrode.pop(key, None)
+                electrode.update(shape="rectangular", width=width, length=length)
     for channel in channels:
         stimulation = channel.get("stimulation") if isinstance(channel, dict) else None
         if not isinstance(stimulation, dict):

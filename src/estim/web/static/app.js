@@ -229,17 +229,23 @@ async function applySettings(event) {
   const key = JSON.stringify(body);
   if (state.sending === key) return;
   state.sending = key;
+  // the latest settings sent are the ones answered: an earlier request's refusal arriving
+  // after a later one was sent (a box left, then the next one) showed its error under
+  // settings already corrected
+  const seq = (state.settingsSeq || 0) + 1;
+  state.settingsSeq = seq;
   clearErrors(form);
   const previous = state.lastSettings;
   let answer;
   try {
     answer = await api("POST", "/api/programs", body);
   } catch (err) {
-    showError(form, err, "mode");
+    if (seq === state.settingsSeq) showError(form, err, "mode");
     return;
   } finally {
     if (state.sending === key) state.sending = null;
   }
+  if (seq !== state.settingsSeq) return;
   state.lastSettings = body;
   answer.mode = body.mode;
   answer.settings = body;
@@ -586,6 +592,7 @@ function showDial(d) {
       + `${words[0].toLowerCase()}${words.slice(1)}`;
   }
   verdict.dataset.verdict = here;
+  verdict.toggleAttribute("data-painful", d.level === "pain");
   // what lies up the dial: a passing verdict named no rule and no margin (educator's probe
   // of 7 December 2026)
   $("verdict-ahead").textContent = aheadText(d.ahead, here);
@@ -884,9 +891,14 @@ async function showCalibrations(person) {
     const li = document.createElement("li");
     const when = new Date(c.created_at);
     const text = document.createElement("span");
+    // every mark kept, not the first two alone: the "too much" at 40 mA read as dropped
+    // (educator's probe of 7 December 2026)
+    const kept = [["first_felt", "first felt"], ["strong", "strong"], ["twitch", "twitch"],
+                  ["too_much", "too much"]]
+      .filter(([k]) => c.marks[k] !== null && c.marks[k] !== undefined)
+      .map(([k, words]) => `${words} ${current(c.marks[k])}`);
     text.textContent = `${when.toLocaleDateString(undefined, { dateStyle: "medium" })}, `
-      + `${modeLabel(c.program)}: first felt ${current(c.marks.first_felt)}, strong `
-      + `${current(c.marks.strong)} `;
+      + `${modeLabel(c.program)}: ${kept.join(", ")} `;
     const use = document.createElement("button");
     use.type = "button";
     use.className = "mark";
@@ -960,6 +972,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   // (probe of 6 December 2026)
   let modeTimer = null;
   $("mode").addEventListener("change", () => {
+    // a new mode starts as its own program: the last mode's site, pads and timings were
+    // carried into it (true interferential ran with TENS's 0.5 cm pads, a pasted program
+    // on the forearm left in the form; educator's probe of 7 December 2026)
+    for (const name of ["site", "anode", "cathode", "pad_width", "pad_length", "pulse_width",
+                        "frequency"]) {
+      $(name).value = "";
+    }
+    fillPlacements();
+    $("placement-help").hidden = true;
     const described = describeMode();
     clearTimeout(modeTimer);
     modeTimer = setTimeout(async () => { await described; applySettings(); }, 400);
