@@ -389,8 +389,13 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     act = json.loads(capsys.readouterr().out)["effects"]["dbs_activation"]
     assert main(["run", str(volts), "-o", str(tmp_path / "v2")]) in (0, 1)
     said = " ".join(capsys.readouterr().out.split())
-    assert (f"3 V drives {act['current_A'] * 1e3:.2g} mA through "
+    from estim.report.page import current_words
+
+    assert (f"3 V drives {current_words(act['current_A'])} through "
             f"{act['load_ohm']:,.0f} Ω (the field solution's tissue") in said, said
+    # and that a measured lead's impedance is higher (DBS researcher's probe of 7 December)
+    assert ("measured lead impedances settle near 1,000 Ω (Wong et al. 2018), which would "
+            "take 3 mA and a smaller volume: state the lead's as channels.impedance") in said
     # the volume is outside the encapsulation, a single pulse's, and says so (DBS
     # researcher's probe of 7 December 2026)
     # round which lead (said nowhere; DBS researcher's probe of 7 December 2026)
@@ -418,6 +423,7 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     said = " ".join(capsys.readouterr().out.split())
     assert ("3 V drives 3 mA through 1,000 Ω (the lead's impedance, as the program states "
             "it)") in said, said
+    assert "measured lead impedances" not in said
     # a file without a lead says that the default lead was taken, and which (a forgotten
     # line read as the 3389's volume without a word; DBS researcher's probe)
     bare = tmp_path / "bare.toml"

@@ -28,11 +28,13 @@ if TYPE_CHECKING:
     from estim.simulate import Result
 
 __all__ = [
+    "CLINICAL_LEAD_OHM",
     "FIBER_WORDS",
     "Threshold",
     "assumed_lead_words",
     "at_name",
     "band_range",
+    "clinical_impedance_words",
     "count_short",
     "dbs_channels_text",
     "dbs_rows",
@@ -532,6 +534,25 @@ def assumed_lead_words(dbs: Mapping[str, Any]) -> str:
             f"of {', '.join(LEAD_NAMES)})")
 
 
+#: Where measured DBS lead impedances settle (Ω): Wong et al. 2018, 1,764 leads.
+CLINICAL_LEAD_OHM = 1000.0
+
+
+def clinical_impedance_words(dbs: Mapping[str, Any]) -> str:
+    """A voltage setting's current through the field solution's impedance is larger than
+    through a lead's measured one, which includes the electrode interface: that, with the
+    current at a typical measured impedance (3 V read as 3.7 mA and 111 mm³ without a word;
+    DBS researcher's probe of 7 December 2026).
+
+    >>> clinical_impedance_words({"amplitude": 3.0, "load_ohm": 797.0})[:61]
+    'measured lead impedances settle near 1,000 Ω (Wong et al. 201'
+    """
+    at = dbs["amplitude"] / CLINICAL_LEAD_OHM
+    return (f"measured lead impedances settle near {CLINICAL_LEAD_OHM:,.0f} Ω (Wong et al. "
+            f"2018), which would take {current_words(at)} and a smaller volume: state the "
+            "lead's as channels.impedance")
+
+
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
@@ -552,7 +573,9 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Current into the tissue",
                      f"{current_words(dbs['current_A'])} "
                      f"({number_words(dbs['amplitude'], 'V')} over "
-                     f"{ohm_words(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"))
+                     f"{ohm_words(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"
+                     + (f"; {clinical_impedance_words(dbs)}"
+                        if dbs.get("impedance_source") == "field solution" else "")))
     else:
         rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     if dbs.get("limited_by"):

@@ -9,6 +9,7 @@ from estim.report.body_rows import (
     assumed_lead_words,
     at_name,
     band_range,
+    clinical_impedance_words,
     count_short,
     dbs_channels_text,
     dial_ohms,
@@ -565,6 +566,10 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 f"{format_si(dbs['amplitude'], 'V')} drives "
                 f"{current_words(dbs['current_A'])} through {dbs['load_ohm']:,.0f} Ω "
                 f"({terminal_text(whose, markup=False)})", style="dim"))
+            if dbs.get("impedance_source") == "field solution":
+                # a lead's measured impedance includes the interface and is higher: the
+                # volume read as a clinical one (DBS researcher's probe of 7 December 2026)
+                _hanging(console, "  ", Text(clinical_impedance_words(dbs), style="yellow"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
