@@ -456,6 +456,9 @@ def test_a_misspelt_key_is_one_error_with_the_key_it_stands_for(tens_text):
     only = typo.value.problems[0]
     assert only.field.endswith("pulse_widht")
     assert only.expected.startswith("a known key; did you mean pulse_width? (amplitude, ")
+    # the key is what is wrong, not its value: "mode: got 'cyclic', expected a known key"
+    # (DBS researcher's probe of 7 December 2026)
+    assert "pulse_widht: got the key 'pulse_widht', expected a known key" in str(only)
     with pytest.raises(ProgramError) as other:
         parse_program(tens_text.replace('pulse_width = "200 us"', 'colour = "200 us"'))
     said = {p.field.rsplit(".", 1)[-1]: p.expected for p in other.value.problems}

@@ -8,7 +8,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from estim.errors import InputError, shown_value
+from estim.errors import Described, InputError, shown_value
 
 __all__ = ["ProgramError", "as_toml", "dedupe", "nearest_key", "problem"]
 
@@ -105,7 +105,10 @@ def problem(e: Mapping[str, Any], *, tags: tuple[str, ...] = (),
         keys = allowed(parent) if allowed is not None else "see the documentation"
         near = nearest_key(str(loc[-1]) if loc else "", keys.split(", "))
         hint = f"; did you mean {near}?" if near else ""
-        return InputError(path, value, f"a known key{hint} ({keys})")
+        # the key is what is wrong, not its value ("mode: got 'cyclic', expected a known
+        # key" named the value; DBS researcher's probe of 7 December 2026)
+        key = Described(f"the key {str(loc[-1])!r}") if loc else value
+        return InputError(path, key, f"a known key{hint} ({keys})")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         field = path + ".type" if not path.endswith("type") else path
         # no type at all: "(missing)", not the whole table (probe of 5 December 2026)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from estim.errors import InputError
+from estim.errors import Described, InputError
 from estim.program.errors import ProgramError, dedupe, nearest_key, problem
 from estim.program.model import STIMULATION_TYPES, Program
 
@@ -190,7 +190,10 @@ _STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 def _as_written(data: Mapping[str, Any], err: InputError) -> InputError:
     """``err`` with the value as the file has it at the field's path ("200 us", not the
-    0.0002 s a cross-field check saw), where that path names a plain value in ``data``."""
+    0.0002 s a cross-field check saw), where that path names a plain value in ``data``; a
+    value said in words (an unknown key's "the key 'mode'") is kept."""
+    if isinstance(err.value, Described):
+        return err
     node: Any = data
     for key, index in _STEP.findall(err.field):
         if index:

@@ -546,7 +546,11 @@ def clinical_impedance_words(dbs: Mapping[str, Any]) -> str:
 
     >>> clinical_impedance_words({"amplitude": 3.0, "load_ohm": 797.0})[:61]
     'measured lead impedances settle near 1,000 Ω (Wong et al. 201'
+    >>> clinical_impedance_words({"amplitude": 3.0, "load_ohm": 1000.0})  # no smaller current
+    ''
     """
+    if not dbs.get("load_ohm") or dbs["load_ohm"] >= CLINICAL_LEAD_OHM:
+        return ""
     at = dbs["amplitude"] / CLINICAL_LEAD_OHM
     return (f"measured lead impedances settle near {CLINICAL_LEAD_OHM:,.0f} Ω (Wong et al. "
             f"2018), which would take {current_words(at)} and a smaller volume: state the "
@@ -574,8 +578,8 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
                      f"{current_words(dbs['current_A'])} "
                      f"({number_words(dbs['amplitude'], 'V')} over "
                      f"{ohm_words(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"
-                     + (f"; {clinical_impedance_words(dbs)}"
-                        if dbs.get("impedance_source") == "field solution" else "")))
+                     + (f"; {clinical}" if dbs.get("impedance_source") == "field solution"
+                        and (clinical := clinical_impedance_words(dbs)) else "")))
     else:
         rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     if dbs.get("limited_by"):

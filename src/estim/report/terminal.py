@@ -566,10 +566,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 f"{format_si(dbs['amplitude'], 'V')} drives "
                 f"{current_words(dbs['current_A'])} through {dbs['load_ohm']:,.0f} Ω "
                 f"({terminal_text(whose, markup=False)})", style="dim"))
-            if dbs.get("impedance_source") == "field solution":
+            clinical = clinical_impedance_words(dbs)
+            if dbs.get("impedance_source") == "field solution" and clinical:
                 # a lead's measured impedance includes the interface and is higher: the
                 # volume read as a clinical one (DBS researcher's probe of 7 December 2026)
-                _hanging(console, "  ", Text(clinical_impedance_words(dbs), style="yellow"))
+                _hanging(console, "  ", Text(clinical, style="yellow"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
