@@ -480,3 +480,14 @@ def test_a_folder_named_like_an_example_does_not_stand_in_for_it(tmp_path, monke
     mine.write_text(bundled_examples()["tens_conventional"].read_text(encoding="utf-8"))
     program, path = resolve_program("tens_burst.toml")
     assert path == Path("tens_burst.toml") and program.name == "Conventional TENS, lower back"
+
+
+def test_a_negative_amplitude_is_told_the_polarity_is_the_placements(tens_text):
+    """A DBS programmer writes the cathode's "-3 V": the refusal says the polarity comes
+    from which electrode is the cathode (DBS researcher's probe of 7 December 2026)."""
+    assert 'amplitude = "25 mA"' in tens_text
+    with pytest.raises(ProgramError) as caught:
+        parse_program(tens_text.replace('amplitude = "25 mA"', 'amplitude = "-25 mA"'))
+    (only,) = caught.value.problems
+    assert only.expected.endswith("at least zero, e.g. '25 mA' or '60 V'; the polarity is set "
+                                  "by which electrode is the cathode, not by a sign")

@@ -148,7 +148,10 @@ def parse_amplitude(value: Any) -> Any:
                 raise ValueError(err.expected) from None
             continue
         if not v >= 0:  # also refuses NaN
-            raise ValueError(expected)
+            # a DBS programmer writes the cathode's "-3 V"; the polarity is the placement's
+            # (DBS researcher's probe of 7 December 2026)
+            raise ValueError(expected + ("; the polarity is set by which electrode is the "
+                                         "cathode, not by a sign" if v < 0 else ""))
         floor, text = _AMPLITUDE_FLOOR[dimension]
         if 0 < v < floor:
             raise ValueError(f"0, or at least {text} (no stimulator delivers less)")
