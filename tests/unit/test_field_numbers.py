@@ -73,3 +73,30 @@ def test_no_beat_where_the_pads_are_off_the_section_or_a_channel_is_off() -> Non
     assert beat_inward(pf, _section("coronal", 0.02)) is None  # type: ignore[arg-type]
     pf.currents["B"] = 0.0
     assert beat_inward(pf, _section("coronal", 0.0)) is None  # type: ignore[arg-type]
+
+
+def test_thin_layers_names_do_not_run_into_each_other() -> None:
+    """A lead's 0.5 mm of encapsulation and the brain beyond it were named on top of each
+    other, "encapsulbrain" (DBS researcher's probe of 7 December 2026): drawn, no two names
+    overlap, and a layer as wide as its name keeps the first line."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from estim.report.field_numbers import DepthProfile, depth_profiles_figure
+
+    depth = np.linspace(5e-5, 10e-3, 80)
+    profile = DepthProfile("1", "cathode", "lead_contact_1", depth, 1 / depth, 1 / depth**2)
+    for layers in ([("encapsulation", 0.5e-3), ("brain", 0.05)],
+                   [("skin", 0.2e-3), ("fat", 0.3e-3), ("muscle", 0.2e-3), ("bone", 0.1)]):
+        fig = depth_profiles_figure([profile], site_name="stn", layers=layers)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        for ax in fig.axes:
+            boxes = [t.get_window_extent(renderer) for t in ax.texts]
+            assert len(boxes) == len(layers)
+            assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    wide = depth_profiles_figure([profile], site_name="patch",
+                                 layers=[("skin", 5e-3), ("fat", 5e-3)])
+    assert {t.xyann[1] for t in wide.axes[0].texts} == {1}  # one line: nothing to avoid

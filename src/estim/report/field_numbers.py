@@ -22,12 +22,15 @@ from estim.units import finite_or_none
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from matplotlib.figure import Figure
+
     from estim.fields.electrodes import Electrode
     from estim.fields.program import ProgramFields
     from estim.fields.sites import Site
     from estim.report.figures import CrossSection
 
 __all__ = ["DepthProfile", "beat_inward", "beat_inward_text", "depth_profiles",
+           "depth_profiles_figure",
            "depth_profiles_png", "section_summary"]
 
 _PROFILE_POINTS = 80
@@ -244,6 +247,15 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str,
     :param layers: each tissue and the thickness under the skin (m), outer to inner: drawn
         as the layers' bounds and named (the jumps of |E| at them were unexplained;
         educator probe of 6 December 2026)."""
+    fig = depth_profiles_figure(profiles, site_name=site_name, layers=layers)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format="png")
+    return buf.getvalue()
+
+
+def depth_profiles_figure(profiles: list[DepthProfile], *, site_name: str,
+                          layers: Sequence[tuple[str, float]] = ()) -> Figure:
+    """The figure of :func:`depth_profiles_png`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -254,15 +266,29 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str,
     a1, a2 = fig.subplots(1, 2)
     deepest = max((float(p.depth_m[-1]) for p in profiles if p.depth_m.size), default=0.0)
     top = 0.0
+    # a name that would run into the one before it goes a line higher: a lead's 0.5 mm of
+    # encapsulation and the brain beyond read "encapsulbrain" (DBS researcher's probe of
+    # 7 December 2026); widths as fractions of the axis (about 330 pt wide, with 5 %
+    # margins), a character of 7 pt about 4.2 pt wide, 1.3 % of it, with room to spare
+    placed: list[tuple[float, float, int]] = []  # (left, right, row) in axis fractions
     for tissue, thickness in layers:
         if top >= deepest:
             break
+        middle = 0.05 + 0.9 * ((top + 0.5 * min(thickness, deepest - top)) / deepest
+                               if deepest > 0 else 0.5)
+        half = 0.0075 * len(tissue)
+        row = 0
+        while any(r == row and left < middle + half and middle - half < right
+                  for left, right, r in placed):
+            row += 1
+        placed.append((middle - half, middle + half, row))
         for ax in (a1, a2):
             if top > 0:
                 ax.axvline(top * 1e3, color="0.6", lw=0.7, ls="--")  # [m -> mm]
-            ax.text((top + 0.5 * min(thickness, deepest - top)) * 1e3, 1.0, tissue,
-                    transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=7, color="0.35")
+            ax.annotate(tissue, ((top + 0.5 * min(thickness, deepest - top)) * 1e3, 1.0),
+                        xycoords=ax.get_xaxis_transform(), xytext=(0, 1 + 8 * row),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                        color="0.35")
         top += thickness
     for p, names in _coinciding(profiles):
         label = terminal_text(_label(names), markup=False)
@@ -287,6 +313,4 @@ def depth_profiles_png(profiles: list[DepthProfile], *, site_name: str,
     if profiles:
         a1.legend(fontsize=7)
     fig.suptitle(f"{site_name}: depth profiles under each electrode", fontsize=10)
-    buf = io.BytesIO()
-    fig.savefig(buf, dpi=110, format="png")
-    return buf.getvalue()
+    return fig
