@@ -295,6 +295,17 @@ def test_a_threshold_the_same_at_every_amplitude_is_a_line_over_the_pulse_width(
     assert list(line.get_xdata()) == [50.0, 200.0]
     assert list(line.get_ydata()) == [9.0, 4.0]
     assert note == "the same at every amplitude (mA)"
+    # with a third axis it does depend on, a heat map over the two, the flat one said
+    rates = Column("frequency", (2.0,) * 6 + (100.0,) * 6, "input", label="frequency (Hz)")
+    three = SweepTable((Column("pulse_width", widths.values * 2, "input",
+                               label="pulse_width (µs)"),
+                        Column("amplitude", amps.values * 2, "input", label="amplitude (mA)"),
+                        rates,
+                        Column("pain_threshold_mA", (60.0, 20.0) * 3 + (45.0, 15.0) * 3,
+                               "output", out["pain_threshold_mA"])))
+    ax = Figure().add_subplot()
+    assert _plot(ax, three, three.outputs[0]) == "the same at every amplitude (mA)"
+    assert len(ax.get_images()) == 1 and ax.get_ylabel() == "frequency (Hz)"
     # one amplitude's threshold differs: a heat map, as before
     moved = Column("sensory_threshold_mA", (9.0, 4.0, 9.0, 4.0, 9.5, 4.0), "output",
                    out["sensory_threshold_mA"])
@@ -878,3 +889,29 @@ def test_a_zipped_sweep_is_a_line_over_its_first_axis() -> None:
     ax = Figure().add_subplot()
     _plot(ax, crossed, crossed.column("peak_current_mA"))
     assert len(ax.get_images()) == 1
+
+
+def test_a_dbs_volume_at_the_grids_edge_reads_at_least_in_its_cell() -> None:
+    """A volume capped by the modelled grid read "1,300" in the heat map where the table
+    says "≥ 1,298" (DBS researcher's probe of 7 December 2026)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    widths = Column("pulse_width", (60.0, 450.0, 60.0, 450.0), "input", label="pulse_width")
+    amps = Column("amplitude", (1.0, 1.0, 10.0, 10.0), "input", label="amplitude")
+    volume = Column("activated_volume_mm3", (12.6, 147.0, 410.0, 1298.0), "output",
+                    out["activated_volume_mm3"])
+    edge = Column("activation_at_grid_edge", ("no", "no", "no", "yes: at least"), "output",
+                  out["activation_at_grid_edge"])
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    note = _plot(ax, SweepTable((widths, amps, volume, edge)), volume)
+    assert sorted(t.get_text() for t in ax.texts) == ["12.6", "147", "410", "≥ 1,300"]
+    assert "≥: the activated region reaches the edge of the modelled grid" in note

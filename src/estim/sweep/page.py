@@ -48,6 +48,9 @@ _MAX_LINES = 8
 #: Most labelled ticks on a heatmap's axis (30 values' labels ran into each other).
 _MAX_TICKS = 10
 
+#: The DBS outputs that are lower bounds where the activated region reaches the grid's edge.
+_AT_GRID_EDGE = ("activated_volume_mm3", "activation_radius_mm")
+
 #: Characters on one line of a colour bar's label (the figure is 3.8 in high).
 _BAR_LABEL_CHARS = 40
 
@@ -99,13 +102,16 @@ def _keys(column: Column) -> list[Any]:
 MAX_LABELLED_CELLS = 64
 
 
-def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) -> None:
+def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str],
+                 at_least: np.ndarray | None = None) -> None:
     """Each cell's value (3 significant figures, or its level's word before any comma,
     "strong tingling") written in it, in black or white by the cell's colour, wrapped to
     the cell's width; none where the grid is too large, or a value does not fit its cell
     (the colour bar names them: "strong tingling, no contraction" ran over three cells
     either side; researcher's probe of 7 December 2026). Call it once the axes have their
-    final size (after the colour bar)."""
+    final size (after the colour bar). A cell marked in ``at_least`` is a lower bound, "≥"
+    before its value (a DBS volume capped by the grid read "1,300" where the table says
+    "≥ 1,298"; DBS researcher's probe of 7 December 2026)."""
     if grid.size > MAX_LABELLED_CELLS:
         return
     # ax.figure, not get_figure(root=True): matplotlib 3.8 and 3.9 have no root (review)
@@ -122,6 +128,8 @@ def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str]) 
         if not np.isfinite(v):
             continue
         text = levels[int(v)].split(",", 1)[0] if levels else readable(f"{v:.3g}")
+        if at_least is not None and at_least[i, j]:
+            text = f"≥ {text}"
         wrapped = textwrap.wrap(text, max(1, chars), break_long_words=False)
         if len(wrapped) > lines or any(len(w) > chars for w in wrapped):
             return
@@ -211,8 +219,19 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
 
             bar.locator = MaxNLocator(integer=True)
             bar.update_ticks()
-        _cell_values(ax, image, grid, levels)
-        return note
+        floor = None
+        edge = next((c for c in table.columns if c.name == "activation_at_grid_edge"), None)
+        if edge is not None and column.name in _AT_GRID_EDGE:
+            floor = np.zeros(grid.shape, dtype=bool)
+            for xv, yv, e in zip(x_col.values, varied[1].values, edge.values, strict=True):
+                if str(e).startswith("yes"):
+                    floor[ys.index(yv), xs.index(xv)] = True
+            if floor.any():
+                note = "; ".join(n for n in (note, "≥: the activated region reaches the edge "
+                                             "of the modelled grid, a lower bound") if n)
+        _cell_values(ax, image, grid, levels, floor)
+        # an axis along which the output is the same, dropped above, said here too
+        return "; ".join(n for n in (note, zipped) if n)
     groups, folded = _line_groups(varied)
     shaded = False
     xs = _keys(x_col)
