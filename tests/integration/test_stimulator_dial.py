@@ -376,3 +376,27 @@ def test_a_beat_is_drawn_at_what_each_carrier_drives() -> None:
     off = parse_program(text.replace('amplitude = "30 mA"', 'amplitude = "0 mA"', 1))
     assert DialModel(off, build_setup(off), simulate(off, body=False), {},
                      off.device.max_amplitude, "A").beat_waveform(0.01) is None
+
+
+def test_a_repeating_pattern_is_each_pulses_peak_over_its_cycle(
+        tens: tuple[DialModel, list[float]]) -> None:
+    """Knead's 2 s swell (the smallest pulse 30 % of the largest) and rub's 0.5 s dip of
+    rate (80 to 40 Hz) and amplitude (by 30 %) looked like conventional TENS in the
+    waveform's four pulses (educator's probe of 7 December 2026): the pattern has them, at
+    the dial's setting; conventional TENS, whose pulses are all alike, has none."""
+    from estim.stimulator import DeviceSettings, settings_program
+
+    model, _ = tens
+    assert model.pattern(0.025) is None
+    knead = prepare(settings_program(DeviceSettings(mode="knead")))
+    onsets, peaks = knead.pattern(0.010)  # type: ignore[misc]
+    assert knead.pattern_cycle_s() == pytest.approx(2.0)
+    assert onsets.size == 100 and np.diff(onsets) == pytest.approx(0.02)  # 50 Hz
+    assert np.max(np.abs(peaks)) == pytest.approx(0.010, rel=1e-9)  # the dial's 10 mA
+    assert np.min(np.abs(peaks)) == pytest.approx(0.003, rel=1e-3)  # swells by 70 %
+    rub = prepare(settings_program(DeviceSettings(mode="rub")))
+    onsets, peaks = rub.pattern(0.010)  # type: ignore[misc]
+    gaps = np.diff(onsets)
+    assert 1 / gaps.max() == pytest.approx(40.0, rel=0.05) and 1 / gaps.min() == pytest.approx(
+        80.0, rel=0.05)
+    assert np.min(np.abs(peaks)) == pytest.approx(0.007, rel=0.02)  # down by up to 30 %

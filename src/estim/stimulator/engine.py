@@ -470,12 +470,48 @@ class DialModel:
         t, own = stims[k].sample_grid(start, start + span, max_points=20_000)
         return t, own, own + stims[1 - k].sample(t)
 
+    def pattern(self, amplitude_a: float) -> tuple[NDArray[np.float64],
+                                                    NDArray[np.float64]] | None:
+        """Each pulse of the dial channel's repeating pattern at a dial setting: onsets (s,
+        from the cycle's start) and peaks (A, or V; as the device drives them), over one
+        cycle, where the pulses' peaks or gaps vary within a cycle of 0.2-10 s (a swell, a
+        rate that falls and rises, bursts); None otherwise. The waveform's few pulses
+        cannot show it: knead's 2 s swell and rub's 0.5 s dip looked like conventional TENS
+        (educator's probe of 7 December 2026)."""
+        a = self._check(amplitude_a)
+        channel = dial_channel(self.program)
+        k = self.program.channels.index(channel)
+        stim = _scaled(self.result.stimuli[k], self.program, a, k)
+        top, reach = self._binding()
+        window = self.window
+        if reach is not None and window is not None and window.channel == channel.name:
+            stim = held_to(stim, top)
+        onsets = np.asarray(stim.onsets_s, dtype=float)
+        peaks = np.asarray(stim.event_peak, dtype=float)
+        if not (PATTERN_CYCLE_S[0] <= stim.cycle_s <= PATTERN_CYCLE_S[1]) or onsets.size < 3:
+            return None
+        gaps = np.diff(onsets)
+        size = np.abs(peaks)
+        varies = (float(np.min(size)) < 0.95 * float(np.max(size))
+                  or float(np.ptp(gaps)) > 0.1 * float(np.median(gaps)))
+        return (onsets, peaks) if varies else None
+
+    def pattern_cycle_s(self) -> float:
+        """The dial channel's cycle (s): the period over which :meth:`pattern` repeats."""
+        k = self.program.channels.index(dial_channel(self.program))
+        return float(self.result.stimuli[k].cycle_s)
+
     def waveform_start(self, amplitude_a: float) -> float:
         """Where :meth:`waveform` starts (s into the session): the first pulse at the
         program's full strength, past any ramp (0 for a program without one)."""
         a = self._check(amplitude_a)
         k = self.program.channels.index(dial_channel(self.program))
         return _full_strength(_scaled(self.result.stimuli[k], self.program, a, k))
+
+
+#: The cycles (s) whose pattern the page draws pulse by pulse (:meth:`DialModel.pattern`):
+#: longer than a few pulses, shorter than an NMES on/off cycle's minute.
+PATTERN_CYCLE_S = (0.2, 10.0)
 
 
 def _scaled(stim: Stimulus, program: Program, amplitude: float, channel: int = 0

@@ -242,6 +242,11 @@ def _waveform(model: DialModel, amplitude: float) -> dict[str, Any]:
     caption = _waveform_caption(model.program)
     if caption:
         out["caption"] = caption
+    pattern = model.pattern(amplitude)
+    if pattern is not None:  # a swell, a rate that dips: each pulse's peak over a cycle
+        onsets, peaks = pattern
+        out["pattern"] = {"t_s": onsets.tolist(), "peak": peaks.tolist(),
+                          "cycle_s": float(model.pattern_cycle_s())}
     beat = model.beat_waveform(amplitude)
     if beat is not None:  # true interferential: its two channels added, which beat
         bt, alone, added = beat

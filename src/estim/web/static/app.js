@@ -473,6 +473,7 @@ function forgotten() {
   $("rules").replaceChildren();
   $("recruitment").replaceChildren();
   drawWaveform(null);
+  drawPattern(null);
   canvasContext($("section"));
   $("section-caption").textContent = "";
   // the settings the forgotten program was prepared from, not the form as it is now (a
@@ -635,6 +636,7 @@ function showDial(d) {
     bars.append(none);
   }
   drawWaveform(d.waveform);
+  drawPattern(d.waveform ? d.waveform.pattern : null);
   drawSection(d.amplitude, d.field_at);
 }
 

@@ -164,6 +164,67 @@ function drawWaveform(w) {
   }
 }
 
+// each pulse's peak over one cycle of a repeating pattern, as a line per pulse: the
+// waveform's few pulses hid knead's 2 s swell and rub's 0.5 s dip (educator's probe of
+// 7 December 2026)
+function drawPattern(p) {
+  const canvas = $("pattern");
+  const caption = $("pattern-caption");
+  if (!canvas || !caption) return;
+  canvas.hidden = !p;
+  caption.hidden = !p;
+  if (!p || !p.t_s.length) { caption.textContent = ""; return; }
+  const { ctx, width, height } = canvasContext(canvas);
+  const volts = state.model && state.model.unit === "V";
+  const unit = volts ? "V" : "mA";
+  const peaks = p.peak.map((v) => (volts ? v : v * 1e3));
+  const left = 56, right = 10, top = 8, bottom = 30;
+  let lo = Math.min(0, ...peaks), hi = Math.max(0, ...peaks);
+  if (hi - lo < 1e-9) hi += 1;
+  const step = niceStep(lo, hi, 3);
+  if (step > 0 && Number.isFinite(step)) {
+    lo = Math.floor(lo / step - 1e-9) * step;
+    hi = Math.ceil(hi / step + 1e-9) * step;
+  }
+  const x = (t) => left + t / p.cycle_s * (width - left - right);
+  const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
+  ctx.strokeStyle = "#ccc";
+  ctx.fillStyle = "#444";
+  ctx.textAlign = "right";
+  for (const v of niceTicks(lo, hi, 3)) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
+    ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
+  }
+  ctx.textAlign = "center";
+  for (const v of niceTicks(0, p.cycle_s, 4)) {
+    const label = `${+v.toPrecision(3)}`;
+    const at = x(v);
+    ctx.textAlign = at + ctx.measureText(label).width / 2 > width ? "right" : "center";
+    ctx.fillText(label, ctx.textAlign === "right" ? width - 1 : at, height - bottom + 14);
+  }
+  ctx.textAlign = "center";
+  ctx.fillText("time in the pattern (s)", (left + width - right) / 2, height - 2);
+  ctx.save();
+  ctx.translate(12, (top + height - bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(`peak (${unit})`, 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = "#1f4e9c";
+  ctx.lineWidth = 1.2;
+  p.t_s.forEach((t, k) => {
+    ctx.beginPath(); ctx.moveTo(x(t), y(0)); ctx.lineTo(x(t), y(peaks[k])); ctx.stroke();
+  });
+  const size = peaks.map(Math.abs);
+  const gaps = p.t_s.slice(1).map((t, k) => t - p.t_s[k]);
+  const rates = gaps.length ? [1 / Math.max(...gaps), 1 / Math.min(...gaps)] : [];
+  const fmt = (v) => `${+v.toPrecision(2)}`;
+  const rate = rates.length && rates[1] > rates[0] * 1.1
+    ? `, at ${fmt(rates[0])} to ${fmt(rates[1])} pulses a second` : "";
+  caption.textContent = `Each line is one pulse's peak over one ${+p.cycle_s.toPrecision(3)} s `
+    + `cycle of the program's pattern, which repeats: ${p.t_s.length} pulses from `
+    + `${fmt(Math.min(...size))} to ${fmt(Math.max(...size))} ${unit}${rate}.`;
+}
+
 // magma, five stops: dark (weak field) to light (strong)
 const MAGMA = [[0, 0, 4], [81, 18, 124], [183, 55, 121], [252, 137, 97], [252, 253, 191]];
 function magma(u) {
