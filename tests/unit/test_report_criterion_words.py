@@ -180,9 +180,9 @@ def test_an_off_channels_phase_charge_reads_as_the_summary_writes_it() -> None:
     assert "0 µC" in row and "0 C" not in row.replace("0 µC", ""), row
 
 
-@pytest.mark.parametrize(("rate", "label", "seen"), [(50.0, "muscle contracts", "contract"),
-                                                     (2.0, "muscle twitches", "twitch")])
-def test_the_motor_row_says_contraction_where_the_volleys_fuse(rate: float, label: str,
+@pytest.mark.parametrize(("fuse", "label", "seen"), [(True, "muscle contracts", "contract"),
+                                                     (False, "muscle twitches", "twitch")])
+def test_the_motor_row_says_contraction_where_the_volleys_fuse(fuse: bool, label: str,
                                                                seen: str) -> None:
     """Russian current's 50 Hz bursts make a contraction at the motor threshold; the
     terminal called it "muscle twitches" (physiotherapist's probe of 7 December 2026)."""
@@ -205,7 +205,7 @@ def test_the_motor_row_says_contraction_where_the_volleys_fuse(rate: float, labe
               "motor_threshold_A": 0.068, "motor_criterion": "visible contraction",
               "pain_threshold_A": 0.19, "pain_criterion": "pain: 78% of the Aδ afferents "
               "under and around the cathode firing, or 5% of the C fibers",
-              "motor_volley_rate_hz": rate}
+              "motor_volleys_fuse": fuse}
     data["effects"] = {"sensation_window": window,
                        "sensation": {"phrase": "contraction, below pain"}}
     out = io.StringIO()

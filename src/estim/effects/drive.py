@@ -147,6 +147,15 @@ VOLLEY_WINDOW_S = 1.0
 _REFRACTORY_S = 2e-3
 
 
+#: Below this volley rate (Hz) a motor unit's twitches do not fuse into one contraction
+#: (fusion from about 15-20 Hz in human quadriceps; Binder-Macleod & Kesar 2005).
+FUSION_HZ = 15.0
+#: A stretch of volleys, each within 1 / FUSION_HZ of the next, this long (s) or longer is a
+#: contraction that people see held; a shorter one (burst TENS's 7 pulses in 60 ms) a jerk,
+#: a twitch.
+FUSED_STRETCH_S = 0.2
+
+
 @dataclass(frozen=True)
 class Volleys:
     """The motor volleys of a program's first :data:`VOLLEY_WINDOW_S`: onsets (s, from the
@@ -155,6 +164,30 @@ class Volleys:
 
     times_s: tuple[float, ...]
     relative_peak: tuple[float, ...]
+
+    @property
+    def fuse(self) -> bool:
+        """Whether the volleys make a held contraction at the visible threshold: some
+        stretch of them, each within 1 / :data:`FUSION_HZ` of the next, lasts
+        :data:`FUSED_STRETCH_S` or more (Russian current's 50 Hz bursts read "muscle
+        twitches"; physiotherapist's probe of 7 December 2026). Burst TENS's 60 ms bursts
+        twice a second are twitches; 50 Hz on for 0.5 s of each second a contraction.
+
+        >>> Volleys(tuple(k / 50 for k in range(50)), (1.0,) * 50).fuse
+        True
+        >>> burst = tuple(b / 2 + k / 100 for b in range(2) for k in range(7))
+        >>> Volleys(burst, (1.0,) * 14).fuse, Volleys((0.0, 0.5), (1.0, 1.0)).fuse
+        (False, False)
+        """
+        start = None
+        for a, b in zip(self.times_s, self.times_s[1:], strict=False):
+            if b - a < 1.0 / FUSION_HZ:
+                start = a if start is None else start
+                if b - start >= FUSED_STRETCH_S - 1e-12:
+                    return True
+            else:
+                start = None
+        return False
 
     @property
     def modulated(self) -> bool:

@@ -430,17 +430,6 @@ class SensationWindow:
         return (f"{what}: {count:.0f} Aβ afferents firing ({frac:.0%} of the "
                 f"{a.get('abeta', 0):.0f} under and around the cathode)")
 
-    @property
-    def volley_rate_hz(self) -> float | None:
-        """The motor volleys' slowest rate in the program's first second (Hz: one over the
-        longest interval), None with fewer than two volleys. At 15 Hz and more the twitches
-        fuse, and the visible-contraction threshold is a contraction, not a twitch (Russian
-        current's 50 Hz bursts read "muscle twitches"; physiotherapist's probe of 7 December
-        2026); burst TENS's bursts of 100 Hz, 2 a second, are twitches, 2 Hz."""
-        times = np.asarray(self.volleys.times_s if self.volleys else (), float)
-        gap = float(np.max(np.diff(times))) if times.size >= 2 else 0.0
-        return 1.0 / gap if gap > 0 else None
-
     def curve(self, amplitudes_a: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         """Recruited fraction of each class at each peak current (A)."""
         return {name: c.fraction_at(amplitudes_a) for name, c in self.classes.items()}
@@ -459,7 +448,8 @@ class SensationWindow:
             "strong_tingling_criterion": self.criterion_text("strong"),
             "motor_threshold_A": finite_or_none(self.motor_a),
             "motor_criterion": self.criterion_text("motor"),
-            "motor_volley_rate_hz": self.volley_rate_hz,
+            # at its threshold the motor volleys make a held contraction, not twitches
+            "motor_volleys_fuse": bool(self.volleys.fuse) if self.volleys else False,
             "pain_threshold_A": finite_or_none(self.pain_a),
             "pain_criterion": self.criterion_text("pain"),
             "recruited_at_programmed": {

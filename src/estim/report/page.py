@@ -13,6 +13,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from estim.effects.drive import FUSION_HZ
 from estim.effects.window import thresholds_near
 from estim.program.options import Sensation
 from estim.program.stimulation import MODALITIES
@@ -546,26 +547,22 @@ def beyond_device(amps: float | None, top: float | tuple[float, str] | None) -> 
 NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
 
 
-#: Below this pulse rate (Hz) a motor unit's twitches do not fuse into one contraction
-#: (fusion from about 15-20 Hz in human quadriceps; Binder-Macleod & Kesar 2005).
-FUSION_HZ = 15.0
 #: Above this pulse rate (Hz) the force model's twitches are fused in full: Ding et al.'s
 #: quadriceps makes 311 N at 100 Hz, 322 N at 200 Hz (tests/unit/test_force_caveats.py).
 FUSED_HZ = 100.0
 
 
 def fused(window: dict[str, Any]) -> bool:
-    """Whether the program's motor volleys come fast enough (:data:`FUSION_HZ`, their
-    slowest rate) that its visible-contraction threshold is a contraction rather than
-    separate twitches.
+    """Whether the program's motor volleys make a held contraction at its visible-
+    contraction threshold rather than separate twitches
+    (:attr:`estim.effects.drive.Volleys.fuse`).
 
-    >>> fused({"motor_volley_rate_hz": 50.0}), fused({"motor_volley_rate_hz": 2.0})
+    >>> fused({"motor_volleys_fuse": True}), fused({"motor_volleys_fuse": False})
     (True, False)
-    >>> fused({})  # a result written before the rate was kept
+    >>> fused({})  # a result written before it was kept
     False
     """
-    rate = window.get("motor_volley_rate_hz")
-    return rate is not None and rate >= FUSION_HZ
+    return bool(window.get("motor_volleys_fuse"))
 
 
 def force_caveats(force: dict[str, Any]) -> list[str]:
