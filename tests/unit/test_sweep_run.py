@@ -915,3 +915,9 @@ def test_a_dbs_volume_at_the_grids_edge_reads_at_least_in_its_cell() -> None:
     note = _plot(ax, SweepTable((widths, amps, volume, edge)), volume)
     assert sorted(t.get_text() for t in ax.texts) == ["12.6", "147", "410", "≥ 1,300"]
     assert "≥: the activated region reaches the edge of the modelled grid" in note
+    # capped alike along an axis is not "the same at every amplitude" (review)
+    flat = Column("activated_volume_mm3", (1298.0, 1500.0) * 2, "output",
+                  out["activated_volume_mm3"])
+    ax = Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
+    assert "the same at every" not in _plot(ax, SweepTable((widths, amps, flat, edge)), flat)
+    assert len(ax.get_images()) == 1

@@ -166,7 +166,13 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
             + ", ".join(_cell(pairs[k][j]) for k in _keys(x_col))
             for j, c in enumerate(varied[1:]))
         varied = [x_col]
-    flat = [c for c in varied if _flat_along(table, column, c)] if len(varied) >= 2 else []
+    # a DBS volume capped by the grid's edge is the same along an axis because it is capped,
+    # not because it does not depend on it (review of 7 December 2026)
+    capped = column.name in _AT_GRID_EDGE and any(
+        str(v).startswith("yes") for c in table.columns if c.name == "activation_at_grid_edge"
+        for v in c.values)
+    flat = [c for c in varied if _flat_along(table, column, c)] \
+        if len(varied) >= 2 and not capped else []
     if flat and len(flat) < len(varied):
         # a threshold is the same at every amplitude: a heat map drew stripes along it
         # (researcher's probe of 7 December 2026); a line over the axes it does depend on
