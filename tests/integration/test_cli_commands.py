@@ -438,7 +438,7 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
             "medtronic_3387, medtronic_3389, abbott_6172)") in said, said
     assert "round the lead, where the axons lie" in said
     report = html.unescape((tmp_path / "b" / "report.html").read_text(encoding="utf-8"))
-    assert ("Medtronic 3389, 1.27 mm, 4 contacts (estim's default: the program's [site] "
+    assert ("Medtronic 3389, 1.27 mm, 4 contacts; estim's default: the program's [site] "
             "names no lead") in report
     # the volume is the tissue outside the encapsulation; its note gives the ring the
     # isosurface also encloses and the two together (DBS probes of 6 and 7 December 2026)

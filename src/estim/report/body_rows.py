@@ -520,18 +520,21 @@ def dbs_channels_text(dbs: Mapping[str, Any]) -> str:
             f"radius {radii}")
 
 
-def assumed_lead_words(dbs: Mapping[str, Any]) -> str:
+def assumed_lead_words(dbs: Mapping[str, Any], *, named: bool = True) -> str:
     """What a program without a lead was solved with (a forgotten ``lead =`` line read
-    as the default lead's volume without a word; DBS researcher's probe of 7 December 2026).
+    as the default lead's volume without a word; DBS researcher's probe of 7 December 2026);
+    without the lead's name where a row names it already.
 
     >>> assumed_lead_words({"lead_title": "Medtronic 3389"})[:58]
     "on a Medtronic 3389, estim's default: the program's [site]"
+    >>> assumed_lead_words({"lead_title": "Medtronic 3389"}, named=False)[:25]
+    "estim's default: the prog"
     """
     from estim.leads import LEAD_NAMES
 
-    return (f"on a {dbs['lead_title']}, estim's default: the program's [site] names no "
-            f"lead, and another lead's contacts lie elsewhere (name yours: site.lead, one "
-            f"of {', '.join(LEAD_NAMES)})")
+    why = (f"estim's default: the program's [site] names no lead, and another lead's "
+           f"contacts lie elsewhere (name yours: site.lead, one of {', '.join(LEAD_NAMES)})")
+    return f"on a {dbs['lead_title']}, {why}" if named else why
 
 
 #: Where measured DBS lead impedances settle (Ω): Wong et al. 2018, 1,764 leads.
@@ -549,7 +552,8 @@ def clinical_impedance_words(dbs: Mapping[str, Any]) -> str:
     >>> clinical_impedance_words({"amplitude": 3.0, "load_ohm": 1000.0})  # no smaller current
     ''
     """
-    if not dbs.get("load_ohm") or dbs["load_ohm"] >= CLINICAL_LEAD_OHM:
+    if not dbs.get("load_ohm") or dbs["load_ohm"] >= CLINICAL_LEAD_OHM \
+            or dbs.get("limited_by"):  # a current limit's current is not V / 1 kΩ (review)
         return ""
     at = dbs["amplitude"] / CLINICAL_LEAD_OHM
     return (f"measured lead impedances settle near {CLINICAL_LEAD_OHM:,.0f} Ω (Wong et al. "
@@ -570,7 +574,7 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
         roles += ", the case (IPG) as return"
     rows = [("Lead", f"{lead.title}, {lead.diameter_m * 1e3:.3g} mm, "  # [m -> mm]
                      f"{len(lead.contacts)} contacts"
-             + (f" ({assumed_lead_words(dbs).split(', ', 1)[1]})"
+             + (f"; {assumed_lead_words(dbs, named=False)}"
                 if dbs.get("lead_assumed") else "")),
             ("Active contacts", roles)]
     if dbs["control"] == "voltage" and dbs.get("load_ohm"):
