@@ -244,15 +244,26 @@ def _ossdbs(python: str, lead: str, volts: float = 3.0) -> None:
     current = act.current_a
     e = np.linalg.norm(pf.channels[0].field(np.array(PROBES_MM) * 1e-3), axis=1)  # [mm -> m]
     e_estim = e * current / 1e3  # [V/m per A -> V/mm at the programmed current]
+    # like for like: OSS-DBS's input marks contact 2 active and leaves the others at its
+    # default, not floating; estim's default floats them (docs/dbs.md)
+    from estim.fields.program import program_channels
+    from estim.fields.solve import solve_fields
+
+    site, channels = program_channels(program)
+    bare = solve_fields(site, channels, cache=False, idle_contacts_float=False).channels[0]
+    e_bare = np.linalg.norm(bare.field(np.array(PROBES_MM) * 1e-3), axis=1) \
+        * volts / bare.resistance / 1e3
     print(f"   ossdbs {probe.stdout.strip()}: {oss.elements:,} tetrahedra, "
           f"{oss.dofs:,} unknowns (order 2)")
-    print("   probe (x, y, z) mm     |E| estim    OSS-DBS (V/mm)")
-    for p, a, b in zip(PROBES_MM, e_estim, oss.probes_v_per_mm, strict=True):
-        print(f"   ({p[0]:3.1f}, {p[1]:3.1f}, {p[2]:4.2f})   {a:8.3f}    {b:8.3f} "
-              f"({a / b - 1:+.1%})")
+    print("   probe (x, y, z) mm     |E| estim, idle contacts floating / insulation    "
+          "OSS-DBS (V/mm)")
+    for p, a, c, b in zip(PROBES_MM, e_estim, e_bare, oss.probes_v_per_mm, strict=True):
+        print(f"   ({p[0]:3.1f}, {p[1]:3.1f}, {p[2]:4.2f})   {a:8.3f} ({a / b - 1:+.1%})"
+              f"   {c:8.3f} ({c / b - 1:+.1%})    {b:8.3f}")
     z_oss = oss.impedance_ohm
-    print(f"   impedance (tissue and encapsulation)   estim {act.field_impedance_ohm:6.0f} Ω   "
-          f"OSS-DBS {z_oss:6.0f} Ω ({act.field_impedance_ohm / z_oss - 1:+.1%})")
+    print(f"   impedance (tissue and encapsulation)   estim {act.field_impedance_ohm:6.0f} Ω "
+          f"({act.field_impedance_ohm / z_oss - 1:+.1%}) / {bare.resistance:6.0f} Ω "
+          f"({bare.resistance / z_oss - 1:+.1%})   OSS-DBS {z_oss:6.0f} Ω")
     vta = oss.vta_mm3
     # OSS-DBS's lattice counts the encapsulation the region encloses, as estim's volume
     # did until 7 December 2026: compared with it in, like for like

@@ -169,6 +169,34 @@ def test_dbs_contact_far_field_is_a_point_source() -> None:
         np.testing.assert_allclose((phi[:2] - phi[2]), -(point[:2] - point[2]), rtol=0.03)
 
 
+def test_a_leads_idle_contacts_are_floating_metal_whoever_names_them() -> None:
+    """A contact no channel drives is a floating conductor, named by a channel at 0 mA or
+    not: a 0 mA channel on contact 2 moved channel 1's impedance from 812 to 804 Ω and its
+    0.2 V/mm volume by 7 % (DBS researcher's probe of 7 December 2026): metal is metal
+    (leaving the inactive contacts out of a 3387 model moved potentials and thresholds:
+    Howell, Naik & Grill 2014, IEEE TBME 61:297). The solution lists them."""
+    site = site_from_spec("stn", {})
+    case = place_electrode(site, "case")
+    one = place_electrode(site, "lead_contact_1")
+    two = place_electrode(site, "lead_contact_2")
+    solved = solve_fields(site, [Channel(case, one)], cache=False)
+    assert solved.floating == ("lead_contact_0", "lead_contact_2", "lead_contact_3")
+    alone = solved.channels[0]
+    named_sol = solve_fields(site, [Channel(case, one), Channel(case, two, 0.0, "2")],
+                             cache=False)
+    assert named_sol.floating == ("lead_contact_0", "lead_contact_3")
+    named = named_sol.channels[0]
+    # the same geometry meshed with another electrode order: within the mesh's 0.1 %
+    assert named.resistance == pytest.approx(alone.resistance, rel=1e-3)
+    pts = np.array([[0.002, 0.0, one.position[2]], [0.0, 0.002, one.position[2] + 0.002]])
+    # |E| 2 mm out, beside and above the contact: the meshes' P2 gradients agree to ~1 %
+    np.testing.assert_allclose(np.linalg.norm(named.field(pts), axis=1),
+                               np.linalg.norm(alone.field(pts), axis=1), rtol=0.015)
+    # floating metal beside the contact lowers its impedance: 812 Ω with the others as
+    # insulation (the benchmark's run of 7 December 2026), 797 Ω floating
+    assert alone.resistance == pytest.approx(797.0, rel=0.005)
+
+
 @pytest.mark.slow
 def test_disc_on_homogeneous_patch_matches_wiley_webster() -> None:
     """A 1 cm disc on a homogeneous patch: on-axis potential drop below the disc against

@@ -586,7 +586,7 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
     def impedance(k: int) -> tuple[float, str]:
         """Channel k's electrode impedance (Ω) and where it comes from: its own stated one,
         else its own field solution's (each channel its own: a second lead's 2 kΩ was
-        taken as the first channel's 812 Ω)."""
+        taken as the first channel's 812 Ω, before the idle contacts floated: 797 Ω)."""
         z = program.channels[k].impedance
         if z is not None:
             return z, "stated in the program"

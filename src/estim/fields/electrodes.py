@@ -26,6 +26,7 @@ __all__ = [
     "Electrode",
     "ElectrodeShape",
     "InterfaceModel",
+    "idle_contacts",
     "pads_overlap",
     "place_electrode",
 ]
@@ -212,6 +213,31 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
         raise InputError(f"{field}.shape", shape, "'rectangular' or 'circular' on a surface site")
     return Electrode(where, shape, spot.position, spot.normal, spot.axis, length, width,
                      interface_conductance)
+
+
+def idle_contacts(site: Site, electrodes: tuple[Electrode, ...]) -> tuple[Electrode, ...]:
+    """The contacts of a brain site's lead that none of ``electrodes`` is: metal that no
+    channel drives, a floating conductor in the field (OSS-DBS models them so). They were
+    insulation unless a channel named them, so a channel at 0 mA on contact 2 moved
+    channel 1's impedance from 812 to 804 Ω and its 0.2 V/mm volume by 7 % (DBS
+    researcher's probe of 7 December 2026; leaving a 3387's inactive contacts out of its
+    model moved potentials and thresholds, Howell, Naik & Grill 2014, IEEE TBME 61:297). A
+    contact the site's domain cannot hold (within a contact's length of its end, as a
+    channel's contact is refused) is left out, insulation; :attr:`FieldSolution.floating
+    <estim.fields.solve.FieldSolution.floating>` lists those meshed. Empty off a brain
+    site."""
+    if site.kind != "brain":
+        return ()
+    used = {e.name for e in electrodes}
+    out = []
+    for where in get_lead(site.lead or DEFAULT_LEAD).placements:
+        if where in used:
+            continue
+        try:
+            out.append(place_electrode(site, where, "lead_contact"))
+        except InputError:
+            continue  # beyond the domain's end
+    return tuple(out)
 
 
 def _segment_normal(axis: Vec3, angle_deg: float) -> Vec3:

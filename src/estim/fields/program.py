@@ -85,6 +85,8 @@ class ProgramFields:
             "site": self.site.to_dict(),
             "method": "fem" if s.settings is not None else "analytic",
             "boundary": s.boundary,
+            # a DBS lead's contacts that no channel drives, in the field as floating metal
+            **({"floating_contacts": list(s.floating)} if s.floating else {}),
             "n_dofs": s.n_dofs,
             "seconds": s.seconds,
             "cache_hit": s.cache_hit,

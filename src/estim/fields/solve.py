@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from estim.fields.cache import cache_key, load_solution, store_solution
-from estim.fields.electrodes import Boundary, Channel, Electrode
+from estim.fields.electrodes import Boundary, Channel, Electrode, idle_contacts
 from estim.fields.fem.geometry import MeshSettings
 from estim.fields.sites import Site
 
@@ -83,6 +83,8 @@ class FieldSolution:
     cache_hit: bool
     settings: MeshSettings | None
     boundary: Boundary = "floating"
+    #: a lead's contacts that no channel drives, meshed as floating metal (names)
+    floating: tuple[str, ...] = ()
 
     def potential(self, points: ArrayLike, currents: Sequence[float] | None = None
                   ) -> NDArray[np.float64]:
@@ -115,7 +117,8 @@ def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],
 
 def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "fem",
                  settings: MeshSettings | None = None, boundary: Boundary = "floating",
-                 cache: bool | Path = True, progress: Progress | None = None) -> FieldSolution:
+                 cache: bool | Path = True, progress: Progress | None = None,
+                 idle_contacts_float: bool = True) -> FieldSolution:
     """Potential and field per unit current of every channel.
 
     :param site: the anatomy.
@@ -125,6 +128,9 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
     :param cache: ``True`` for the default cache directory, a path for another, ``False``
         for none.
     :param progress: called with short status lines.
+    :param idle_contacts_float: a brain site's lead contacts that no channel drives are
+        meshed as floating metal (:func:`~estim.fields.electrodes.idle_contacts`); False
+        leaves them insulation, as OSS-DBS's default does (the benchmark's like-for-like).
     """
     from estim.fields.fem.evaluate import FemEvaluator
     from estim.fields.fem.geometry import build_mesh
@@ -138,15 +144,21 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
     if method != "fem":
         raise ValueError(f"unknown method {method!r}")
     settings = settings or MeshSettings.for_site(site)
-    key = cache_key(site, electrodes, pairs, settings, boundary)
+    # a lead's contacts that no channel drives are floating metal, not insulation; they
+    # follow the channels' electrodes, whose indices the pairs keep
+    meshed = electrodes + (idle_contacts(site, electrodes)
+                           if boundary == "floating" and idle_contacts_float else ())
+    key = cache_key(site, meshed, pairs, settings, boundary)
     directory = cache if isinstance(cache, Path) else None
     sol = load_solution(key, directory) if cache is not False else None
     hit = sol is not None
     if sol is None:
-        say(f"meshing {site.name} with {len(electrodes)} electrodes")
-        mesh = build_mesh(site, electrodes, settings)
+        idle = len(meshed) - len(electrodes)
+        say(f"meshing {site.name} with {len(electrodes)} electrodes"
+            + (f" and {idle} idle contacts, floating" if idle else ""))
+        mesh = build_mesh(site, meshed, settings)
         say(f"solving {len(pairs)} channel(s), {mesh.tets.shape[1]} elements")
-        sol = solve_fem(site, electrodes, mesh, pairs, boundary=boundary)
+        sol = solve_fem(site, meshed, mesh, pairs, boundary=boundary)
         if cache is not False:
             store_solution(key, sol, directory)
     else:
@@ -163,7 +175,8 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
         r = float(sol.electrode_potentials[c, an] - sol.electrode_potentials[c, ca])
         fields.append(ChannelField(ch.name, ch.anode, ch.cathode, ch.current, r, _eval))
     return FieldSolution(site, electrodes, tuple(fields), sol.n_dofs,
-                         time.perf_counter() - t0, hit, settings, boundary)
+                         time.perf_counter() - t0, hit, settings, boundary,
+                         tuple(e.name for e in meshed[len(electrodes):]))
 
 
 def _solve_analytic(site: Site, channels: Sequence[Channel], electrodes: tuple[Electrode, ...],

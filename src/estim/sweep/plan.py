@@ -67,8 +67,9 @@ _MAX_FIBERS = 100_000
 #: channel beside an iontophoresis channel is read (its field, its window) in any order,
 #: and a channel that is off is judged into the load of its own pulse; the pain criterion
 #: calibrated again at the intolerance study's 150 µs (its fraction, the periosteal density,
-#: the summation's time constant).
-SWEEP_VERSION = "sweep-13"
+#: the summation's time constant); 14: a DBS lead's idle contacts are floating metal in the
+#: field (they were insulation unless a channel named them).
+SWEEP_VERSION = "sweep-14"
 
 
 class Mode(StrEnum):
