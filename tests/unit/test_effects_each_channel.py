@@ -308,6 +308,25 @@ def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
     assert _page_warnings(model) == []  # type: ignore[arg-type]
 
 
+def test_the_page_says_where_small_pads_run_out_of_sampled_afferents() -> None:
+    """0.5 cm pads read "first felt 0.51 mA, strong but comfortable 0.51 mA" on the page
+    without a word (educator's probe of 7 December 2026): the page says both are where
+    every sampled touch fiber fires, outside the calibrated range."""
+    from estim.web.device import _page_warnings
+
+    def model(short: tuple[str, ...]) -> Any:
+        return SimpleNamespace(result=SimpleNamespace(effects=SimpleNamespace(notes=())),
+                               window=SimpleNamespace(short_of_afferents=lambda: short))
+
+    (both,) = _page_warnings(model(("sensory", "strong tingling")))
+    assert both.startswith("Under pads this small, first felt and strong but comfortable are "
+                           "where every touch fiber the model samples fires")
+    assert both.endswith("these figures are outside its range, not predictions.")
+    (one,) = _page_warnings(model(("strong tingling",)))
+    assert one.startswith("Under pads this small, strong but comfortable is where")
+    assert _page_warnings(model(())) == []
+
+
 def test_a_pulsed_channel_beside_iontophoresis_gets_the_window() -> None:
     """The iontophoresis channel first put the run on its dose alone: no field, and the
     pulsed channel's skin rules judged into 500 Ω (probe of 6 December 2026)."""

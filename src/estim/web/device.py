@@ -215,7 +215,20 @@ def _page_warnings(model: DialModel) -> list[str]:
     shown = [n for n in notes if n.startswith(MUSCLE_AWAY_NOTE)]
     shown += [re.sub(r": up to [^)]* together", "", n) for n in notes
               if n.startswith(SHARED_PADS_NOTE)]
-    return [n[0].upper() + n[1:] + "." for n in shown]
+    out = [n[0].upper() + n[1:] + "." for n in shown]
+    window = getattr(model, "window", None)
+    short = window.short_of_afferents() if window is not None else ()
+    if short:
+        # 0.5 cm pads read "first felt 0.51 mA, strong but comfortable 0.51 mA" without a
+        # word (educator's probe of 7 December 2026)
+        which = {"sensory": "first felt", "strong tingling": "strong but comfortable"}
+        named = " and ".join(which[k] for k in short if k in which)
+        out.append(f"Under pads this small, {named} {'is' if len(short) == 1 else 'are'} "
+                   "where every touch fiber the model samples fires, not a count reached: "
+                   "the model was calibrated on 5 × 5 cm pads, so "
+                   f"{'this figure is' if len(short) == 1 else 'these figures are'} outside "
+                   "its range, not predictions.")
+    return out
 
 
 def _dimension(model: DialModel) -> str:
