@@ -204,6 +204,24 @@ def test_two_bad_settings_are_each_named_under_their_own_field(client: TestClien
     assert rate.startswith("Rate: got '-3 Hz'"), rate
 
 
+def test_a_settings_problem_at_a_path_the_form_lacks_names_the_box_and_the_path(
+        client: TestClient) -> None:
+    """"channels[0].anode.size: got '50 x 500 mm'" under Pad width, and "channels[0].
+    stimulation.pulse_width: got '200 us'" for a rate of 10 kHz (educator's probe of 7
+    December 2026): the box's label, then the program's part in words."""
+    answer = client.post("/api/programs", json={"mode": PROGRAM, "pad_width": "50 cm"})
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert detail["field"] == "pad_width"
+    assert detail["message"].startswith("Pad width (the anode's size): got '50 x 500 mm', "
+                                        "expected a pad that fits"), detail
+    answer = client.post("/api/programs", json={"mode": PROGRAM, "frequency": "10 kHz"})
+    detail = answer.json()["detail"]
+    assert detail["field"] == "frequency"
+    assert detail["message"].startswith("Rate (the mode's pulse width): got '200 us', "
+                                        "expected a pulse"), detail
+
+
 def test_a_form_the_api_cannot_read(client: TestClient) -> None:
     _refused(client.post("/api/programs", json={}), "mode", "a mode")
     _refused(client.post("/api/programs", json={"mode": PROGRAM, "colour": "red"}), "colour")

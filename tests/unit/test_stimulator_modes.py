@@ -159,7 +159,7 @@ def test_a_site_whose_placements_the_mode_lacks_is_filed_under_site() -> None:
     line = str(caught.value).splitlines()[0]
     assert line.startswith("site: got 'knee', expected a site the mode's pads are on (its "
                            "anode is at 'lumbar_left_upper')") and \
-        "estim placements knee" in line, line
+        "the Anode and Cathode menus list its placements" in line, line
     program = settings_program(DeviceSettings(mode="tens_conventional", site="knee",
                                               anode="knee_medial", cathode="knee_lateral"))
     assert program.site.name == "knee"

@@ -510,4 +510,5 @@ def _site_words(err: InputError, settings: DeviceSettings) -> InputError:
         return err
     return InputError("site", settings.site, f"a site the mode's pads are on (its {role} "
                       f"is at {err.value!r}), or an anode and a cathode placed on "
-                      f"{settings.site} too (estim placements {settings.site})")
+                      f"{settings.site} too (the Anode and Cathode menus list its "
+                      "placements)")

@@ -72,12 +72,37 @@ def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str
     "Pulse width: got 'abc', expected a time"
     """
     field = form_field(err.field, fields)
+    known = list(fields)
+    if field not in known and len(known) == 1 and known[0] in FORM_LABELS:
+        # a setting's problem at a path of the mode's program the form has no box for:
+        # the box that caused it, and the path in words ("channels[0].anode.size: got '50
+        # x 500 mm'" under Pad width; educator's probe of 7 December 2026)
+        field = known[0]
+        named = InputError(f"{FORM_LABELS[field]} ({_path_words(err.field)})",
+                           _as_sent(err.value), err.expected)
+        return {"field": field, "message": one_line(named)}
     label = FORM_LABELS.get(field) if field in fields else None
     shown = _as_sent(err.value)
     if (label is not None and err.field != label) or shown is not err.value:
         named = InputError(label or err.field, shown, err.expected)
         return {"field": field, "message": one_line(named)}
     return {"field": field, "message": one_line(err)}
+
+
+def _path_words(path: str) -> str:
+    """A program path in words, as the form's reader knows it.
+
+    >>> _path_words("channels[0].anode.size"), _path_words("channels[1].stimulation.pulse_width")
+    ("the anode's size", "the mode's pulse width")
+    >>> _path_words("site.name")
+    "the site's name"
+    """
+    parts = [p.split("[")[0] for p in path.split(".") if p]
+    last = parts[-1].replace("_", " ") if parts else path
+    owner = parts[-2] if len(parts) >= 2 else ""
+    if owner == "stimulation":
+        return f"the mode's {last}"
+    return f"the {owner.replace('_', ' ')}'s {last}" if owner else last
 
 
 #: What pydantic puts in an error's location for the branch of a union it tried.
