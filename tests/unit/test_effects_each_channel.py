@@ -327,6 +327,25 @@ def test_the_page_says_where_small_pads_run_out_of_sampled_afferents() -> None:
     assert _page_warnings(model(())) == []
 
 
+def test_the_page_says_what_the_force_figure_leaves_out_at_every_setting() -> None:
+    """"Muscle force: 3 % of the muscle's maximum" for Russian current, without a word of
+    its short phases (educator's probe of 7 December 2026): the page's notes have the
+    force caveats that hold at every dial setting (the rate's, Russian current's), not those
+    of the programmed setting alone (the share of axons recruited)."""
+    from estim.web.device import _page_warnings
+
+    facts = {"pulse_rate_hz": 50.0, "carrier_hz": 2500.0, "contractions": 10,
+             "fatigue_ratio": 1.0, "motor_recruited_fraction": 0.03}
+    effects = SimpleNamespace(notes=(), force=object(),
+                              to_dict=lambda: {"force": facts})
+    model = SimpleNamespace(result=SimpleNamespace(effects=effects), window=None)
+    (said,) = _page_warnings(model)  # type: ignore[arg-type]
+    assert said.startswith("Russian current's phases are its 2,500 Hz carrier's half-cycles")
+    facts.update(carrier_hz=None, pulse_rate_hz=200.0)
+    (said,) = _page_warnings(model)  # type: ignore[arg-type]
+    assert said.startswith("At 200 pulses a second the twitches are long fused")
+
+
 def test_a_pulsed_channel_beside_iontophoresis_gets_the_window() -> None:
     """The iontophoresis channel first put the run on its dose alone: no field, and the
     pulsed channel's skin rules judged into 500 Ω (probe of 6 December 2026)."""

@@ -216,6 +216,16 @@ def _page_warnings(model: DialModel) -> list[str]:
     shown += [re.sub(r": up to [^)]* together", "", n) for n in notes
               if n.startswith(SHARED_PADS_NOTE)]
     out = [n[0].upper() + n[1:] + "." for n in shown]
+    if effects is not None and getattr(effects, "force", None) is not None:
+        # what the force figure leaves out that holds at every setting of the dial: a rate
+        # whose twitches do not fuse, or fuse long since, and Russian current's short
+        # phases ("Muscle force: 3 %" read as Russian current not strengthening;
+        # educator's probe of 7 December 2026)
+        from estim.report.page import force_caveats
+
+        facts = effects.to_dict().get("force") or {}
+        out += [c for c in force_caveats(facts)
+                if c.startswith(("At ", "Russian current's"))]
     window = getattr(model, "window", None)
     short = window.short_of_afferents() if window is not None else ()
     if short:
