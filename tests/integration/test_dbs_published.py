@@ -293,8 +293,14 @@ def test_the_same_pulse_at_another_rate_is_not_superposed() -> None:
     program = parse_program(head + "[[channels]]" + block + "[[channels]]" + slow)
     act, words = activation_for_run(program, stimuli_for(program))
     assert "activated by channel 1 only" in words[0]
-    assert any("channel '2' runs its pulses at another rate or time" in n
+    assert any("channel 2 runs its pulses at another rate or time" in n
                and "coincide 10 times a second" in n for n in act.notes)  # 130 and 20 Hz
+    # channel 2's own activation, alone: it was nowhere (DBS researcher's probe of 7
+    # December 2026); the same pulse on the neighbouring contact activates about as much
+    assert act is not None and [a[0] for a in act.apart] == ["2"]
+    (_, volume, radius, _) = act.apart[0]
+    assert volume == pytest.approx(act.volume_m3, rel=0.15) and radius > 0
+    assert any(w.startswith("channel 2 alone, its own pulse, rate or timing: ") for w in words)
     same = block.replace('name = "1"', 'name = "2"').replace("lead_contact_1", "lead_contact_2")
     both = parse_program(head + "[[channels]]" + block + "[[channels]]" + same)
     together, words = activation_for_run(both, stimuli_for(both))

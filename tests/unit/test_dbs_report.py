@@ -95,6 +95,35 @@ def test_several_channels_are_each_named_with_their_current() -> None:
         _activation("current").to_dict()))
 
 
+def test_an_interleaved_channel_alone_is_a_row_and_a_terminal_line() -> None:
+    """Channel 2 on another pulse was left out of the volume and its own activation was
+    nowhere (DBS researcher's probe of 7 December 2026): a row, and a line under the
+    terminal's volume, each with "at least" where it reaches the grid's edge."""
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from estim.report.terminal import render_brief
+
+    act = dataclasses.replace(_activation("current"),
+                              apart=(("2", 72.5e-9, 2.9e-3, False), ("3", 1300e-9, 8e-3, True)))
+    rows = dict(dbs_rows(act.to_dict()))
+    assert rows["Channel 2 alone (another pulse, rate or timing)"] == (
+        "72.5 mm³, radius 2.9 mm; the interleaved channels together are not modelled")
+    assert rows["Channel 3 alone (another pulse, rate or timing)"].startswith(
+        "at least 1,300 mm³, radius at least 8 mm")
+    data = {"program": {"name": "x"}, "channels": [],
+            "safety": {"verdict": "pass", "findings": []},
+            "effects": {"dbs_activation": act.to_dict()}}
+    out = io.StringIO()
+    render_brief(data, Console(file=out, width=80, color_system=None))
+    said = " ".join(out.getvalue().split())
+    assert ("channel 2 alone: 72.5 mm³, radius 2.9 mm (the two interleaved together are not "
+            "modelled)") in said, said
+    assert "channel 3 alone: at least 1,300 mm³, radius at least 8 mm" in said
+
+
 def test_the_summary_describes_every_channel() -> None:
     """The report's first line gave channel 1's output for every channel: 2 mA on channel 2
     read as 3 mA; alike channels are said once, a swept carrier as its range."""

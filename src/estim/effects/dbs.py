@@ -317,6 +317,11 @@ class DBSActivation:
     #: line read as the 3389's volume without a word; DBS researcher's probe of 7 December
     #: 2026)
     lead_assumed: bool = False
+    #: each channel on but not superposed (another pulse, rate or timing: interleaved
+    #: settings), with its own activation alone: (name, volume m³, its cathodes' largest
+    #: radius m, whether it reaches the grid's edge); channel 2's activation was nowhere
+    #: (DBS researcher's probe of 7 December 2026)
+    apart: tuple[tuple[str, float, float, bool], ...] = ()
     evidence: dict[str, str] = field(default_factory=lambda: {
         "thresholds": EvidenceLevel.MECHANISTIC.value,
         "axons and tissue": EvidenceLevel.ANATOMICAL_ASSUMPTION.value,
@@ -390,6 +395,9 @@ class DBSActivation:
             "sweep": self.sweep.to_dict() if self.sweep is not None else None,
             "limited_by": self.limited_by or None,
             "channels": [{"name": n, "current_A": i} for n, i in self.superposed],
+            # interleaved channels, each alone (their union is not modelled)
+            "apart": [{"name": n, "volume_mm3": v * 1e9, "radius_m": r, "beyond_grid": edge}
+                      for n, v, r, edge in self.apart],
             "notes": list(self.notes), "evidence": self.evidence, "seconds": self.seconds,
         }
 
@@ -639,11 +647,11 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
             every = _common_rate_hz(stimuli[k], stimuli[0])
             when = (f"; their pulses coincide {every:g} times a second, when the summed "
                     "field reaches further than this volume" if every else "")
-            notes.append(f"channel {program.channels[k].name!r} runs its pulses at another "
-                         f"rate or time than channel {program.channels[0].name!r}; its field "
+            notes.append(f"channel {program.channels[k].name} runs its pulses at another "
+                         f"rate or time than channel {program.channels[0].name}; its field "
                          f"is not superposed in the activation{when}")
         else:
-            notes.append(f"channel {program.channels[k].name!r} runs a different pulse; its "
+            notes.append(f"channel {program.channels[k].name} runs a different pulse; its "
                          "field is not superposed in the activation")
     rel = [currents[k] / currents[0] if currents[0] > 0 else 0.0 for k in together]
     chans = [pf.channels[k] for k in together]
@@ -820,6 +828,19 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
     diff = act.field_difference
     on = [ch.name for ch in program.channels if ch.stimulation.amplitude.value > 0]
     names = [n for n, _ in act.superposed]
+    alone = []
+    for k, ch in enumerate(program.channels):
+        if ch.name in on and ch.name not in names:
+            # its own activation, the other channels' contacts idle metal as any unused
+            # contact (an interleaved setting's second channel was nowhere; DBS
+            # researcher's probe of 7 December 2026)
+            own = dbs_activation(program.replace(channels=(ch,)), [stimuli[k]],
+                                 sweep_steps=0, progress=progress)
+            cathodes = [c for c in own.contacts if c.role == "cathode"] or list(own.contacts)
+            alone.append((ch.name, own.volume_m3, max((c.radius_m for c in cathodes),
+                                                      default=0.0), own.beyond_grid))
+    if alone:
+        act = dataclasses.replace(act, apart=tuple(alone))
     by, apart = "", ""
     if len(names) < len(on):  # 95.9 mm³ read as both channels' while channel 2's own
         # different pulse activates 1,080 (probe of 5 December 2026)
@@ -844,4 +865,10 @@ def activation_for_run(program: Program, stimuli: Sequence[Stimulus], *,
                     act.pulse_width_s, act.field_threshold_v_per_m)) else "") + ")"
                 if math.isfinite(diff) else "")
              + (f"; limited: {act.limited_by}" if act.limited_by else "")]
+    for name, volume, radius, edge in act.apart:
+        least = "at least " if edge else ""
+        words.append(f"channel {name} alone, its own pulse, rate or timing: {least}"
+                     f"{volume_text(volume)}, radius {least}{radius * 1e3:.2g} mm (the "
+                     "region its pulses and the others' reach together, interleaved, is not "
+                     "modelled)")
     return act, words + list(act.notes)

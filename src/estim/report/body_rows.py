@@ -594,6 +594,12 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Channels superposed in the activation",
                      ", ".join(f"{plain(c['name'])}: {current_words(c['current_A'])}"
                                for c in chans)))
+    for other in dbs.get("apart") or []:  # interleaved: each alone (DBS researcher's probe)
+        least = "at least " if other.get("beyond_grid") else ""
+        rows.append((f"Channel {plain(other['name'])} alone (another pulse, rate or timing)",
+                     f"{least}{number_words(other['volume_mm3'], 'mm³')}, radius {least}"
+                     f"{number_words(other['radius_m'] * 1e3, 'mm')}; the interleaved "
+                     "channels together are not modelled"))
     rows.append(("Lead impedance from the field solution (tissue and encapsulation, no "
                  "electrode interface)", ohm_words(dbs["field_impedance_ohm"])))
     edge = " (reaches the modelled grid's edge: a lower bound)" if dbs.get("beyond_grid") \

@@ -575,8 +575,15 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
         for note in dbs.get("notes") or []:  # a channel left out of the volume
-            if "runs a different pulse" in note:
+            if "runs a different pulse" in note or "runs its pulses at another rate" in note:
                 _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
+        for other in dbs.get("apart") or []:  # and what it activates alone (probe)
+            least = "at least " if other.get("beyond_grid") else ""
+            _hanging(console, "  ", Text(
+                f"channel {terminal_text(other['name'], markup=False)} alone: {least}"
+                f"{readable(format(other['volume_mm3'], '.3g'))} mm³, radius {least}"
+                f"{other['radius_m'] * 1e3:.2g} mm (the two interleaved together are not "
+                "modelled)", style="yellow"))
         if dbs.get("limited_by"):  # 10 mA through a 3 V compliance read as 10 mA's volume
             _hanging(console, "  ", Text(f"limited: {terminal_text(dbs['limited_by'])}",
                                          style="yellow"))
