@@ -149,3 +149,20 @@ def test_a_threshold_where_the_sample_runs_out_is_marked() -> None:
                for ln in lines)
     assert any(x.startswith("At 1 of the 2 points a threshold lies where the model's sample")
                for x in answer_lines(table))
+
+
+def test_a_three_axis_tables_headings_keep_their_words_at_80_columns() -> None:
+    """Rich squeezed a three-axis sweep's headings mid-word at 80 columns ("amplitud/e",
+    "pulse_w/idth", "frequen/cy", "sensor/y"; researcher's probe of 7 December 2026):
+    every heading word is whole, the table within 80 columns."""
+    base = _table(4)
+    inputs = (Column("pulse_width_us", (100.0, 200.0) * 2, "input", label="pulse_width (µs)"),
+              Column("frequency_Hz", (2.0, 2.0, 80.0, 80.0), "input", label="frequency (Hz)"))
+    cols = list(base.columns)
+    cols[3:3] = inputs
+    lines = _printed(SweepTable(tuple(cols)))
+    assert max(len(line) for line in lines) <= 80
+    words = {w for line in lines[:4] for w in line.split()}
+    for whole in ("amplitude", "pulse", "width", "frequency", "sensory", "strong", "motor",
+                  "pain"):
+        assert whole in words, (whole, lines[:4])

@@ -93,12 +93,6 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
 
         columns.append(("error", Column("error", tuple("see below" if e else None
                                                        for e in errors.values), "error")))
-    t = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 1))
-    for head, column in columns:
-        # the unit under its name, so that the columns are as narrow as their numbers
-        t.add_column(terminal_text(head, markup=False).replace(" (", "\n(", 1),
-                     justify="right" if column.numeric else "left", overflow="fold",
-                     no_wrap=not column.numeric and column.kind != "error")
     n = len(table)
     edge = names.get("activation_at_grid_edge")
     beyond = [bool(edge is not None and str(edge.values[i] or "").startswith("yes"))
@@ -111,11 +105,37 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
             (at_edge.values if at_edge is not None else ("",) * n)]
     edges = [{_EDGE_COLUMNS[w.strip()] for w in words.split(",") if w.strip() in _EDGE_COLUMNS}
              for words in edge_words]
-    for i in range(min(n, MOST_ROWS)):
-        t.add_row(*(("≥ " if beyond[i] and c.name in _AT_LEAST else "")
-                    + cell_text(c.values[i])
-                    + (" †" if c.name in edges[i] or (edges[i] and c.name == "sensation")
-                       else "") for _, c in columns))
+    rows = [[("≥ " if beyond[i] and c.name in _AT_LEAST else "")
+             + cell_text(c.values[i])
+             + (" †" if c.name in edges[i] or (edges[i] and c.name == "sensation") else "")
+             for _, c in columns] for i in range(min(n, MOST_ROWS))]
+    # the unit under its name, so that the columns are as narrow as their numbers; an
+    # input's name breaks at its underscores ("pulse width")
+    heads = [terminal_text(head, markup=False).replace(" (", "\n(", 1) for head, _ in columns]
+    heads = [h.replace("_", " ") if c.kind == "input" else h
+             for h, (_, c) in zip(heads, columns, strict=True)]
+    # each column as wide as its longest heading word or cell, one space between them,
+    # where they all fit: rich squeezed a three-axis table's headings mid-word,
+    # "amplitud/e", "pulse_w/idth", at 80 columns (researcher's probe of 7 December 2026)
+    natural = [max([len(w) for w in h.split()] + [len(r[k]) for r in rows])
+               for k, h in enumerate(heads)]
+    whole = [max([len(line) for line in h.splitlines()] + [n]) for h, n in
+             zip(heads, natural, strict=True)]  # "pulse width" on one line where it fits
+    if sum(whole) + 2 * (len(whole) - 1) <= console.width:
+        natural = whole
+    # rich's width is the cell's, the padding on its right beside it: two spaces between
+    # columns where they fit, else one
+    gap = next((g for g in (2, 1) if sum(natural) + g * (len(natural) - 1) <= console.width),
+               0)
+    fits = gap > 0 and not any(c.kind == "error" for _, c in columns)
+    t = Table(box=None, pad_edge=False, header_style="bold",
+              padding=(0, gap, 0, 0) if fits else (0, 1))
+    for k, (shown, (_, column)) in enumerate(zip(heads, columns, strict=True)):
+        t.add_column(shown, justify="right" if column.numeric else "left", overflow="fold",
+                     no_wrap=not column.numeric and column.kind != "error",
+                     width=natural[k] if fits else None)
+    for row in rows:
+        t.add_row(*row)
     console.print(t)
     if any(edges[:MOST_ROWS]):
         from rich.text import Text
