@@ -419,14 +419,7 @@ class DialModel:
             as the run and the force table hold them; scaling the whole train drew a
             ramp's weak pulses 3 x too small, review of 6 December 2026).
         """
-        a = self._check(amplitude_a)
-        channel = dial_channel(self.program)
-        k = self.program.channels.index(channel)
-        stim = _scaled(self.result.stimuli[k], self.program, a, k)
-        top, reach = self._binding()
-        window = self.window
-        if held and reach is not None and window is not None and window.channel == channel.name:
-            stim = held_to(stim, top)
+        stim = self._dial_stimulus(amplitude_a, held=held)
         if span_s is None:
             span_s = _default_span(stim)
         if not (isinstance(span_s, int | float) and math.isfinite(span_s) and span_s > 0):
@@ -436,6 +429,19 @@ class DialModel:
             raise InputError("start_s", start, "a time (s) from 0 into the session")
         return stim.sample_grid(float(start), float(start) + float(span_s),
                                 max_points=20_000)
+
+    def _dial_stimulus(self, amplitude_a: float, *, held: bool) -> Stimulus:
+        """The dial channel's output at a dial setting, each pulse as the device drives it
+        where ``held`` and it is the window's channel (:meth:`waveform`)."""
+        a = self._check(amplitude_a)
+        channel = dial_channel(self.program)
+        k = self.program.channels.index(channel)
+        stim = _scaled(self.result.stimuli[k], self.program, a, k)
+        top, reach = self._binding()
+        window = self.window
+        if held and reach is not None and window is not None and window.channel == channel.name:
+            stim = held_to(stim, top)
+        return stim
 
     def beat_waveform(self, amplitude_a: float) -> tuple[
             NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
@@ -478,14 +484,7 @@ class DialModel:
         rate that falls and rises, bursts); None otherwise. The waveform's few pulses
         cannot show it: knead's 2 s swell and rub's 0.5 s dip looked like conventional TENS
         (educator's probe of 7 December 2026)."""
-        a = self._check(amplitude_a)
-        channel = dial_channel(self.program)
-        k = self.program.channels.index(channel)
-        stim = _scaled(self.result.stimuli[k], self.program, a, k)
-        top, reach = self._binding()
-        window = self.window
-        if reach is not None and window is not None and window.channel == channel.name:
-            stim = held_to(stim, top)
+        stim = self._dial_stimulus(amplitude_a, held=True)
         onsets = np.asarray(stim.onsets_s, dtype=float)
         peaks = np.asarray(stim.event_peak, dtype=float)
         if not (PATTERN_CYCLE_S[0] <= stim.cycle_s <= PATTERN_CYCLE_S[1]) or onsets.size < 3:

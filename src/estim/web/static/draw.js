@@ -90,6 +90,25 @@ function packLabels(ctx, labels, xAt, minX, maxX) {
   return items;
 }
 
+// lo and hi out to their ticks' own step, so that the extremes have a labelled line
+// above and below them (±4 mA pulses had a step of 5 and "0" alone on the axis)
+function tickRange(lo, hi, count) {
+  const step = niceStep(lo, hi, count);
+  if (!(step > 0 && Number.isFinite(step))) return [lo, hi];
+  return [Math.floor(lo / step - 1e-9) * step, Math.ceil(hi / step + 1e-9) * step];
+}
+
+// a value axis: a grey line at each tick across the plot, its label left of it
+function valueAxis(ctx, lo, hi, count, y, from, to) {
+  ctx.strokeStyle = "#ccc";
+  ctx.fillStyle = "#444";
+  ctx.textAlign = "right";
+  for (const v of niceTicks(lo, hi, count)) {
+    ctx.beginPath(); ctx.moveTo(from, y(v)); ctx.lineTo(to, y(v)); ctx.stroke();
+    ctx.fillText(`${+v.toPrecision(3)}`, from - 6, y(v) + 4);
+  }
+}
+
 function drawWaveform(w) {
   const { ctx, width, height } = canvasContext($("waveform"));
   const caption = $("waveform-caption");
@@ -122,20 +141,10 @@ function drawWaveform(w) {
   lo -= pad; hi += pad;
   // out to the ticks' own step, so that the peaks have a labelled line above and below
   // them (±4 mA pulses had a step of 5 and "0" alone on the axis; 6 December 2026)
-  const step = niceStep(lo, hi, 4);
-  if (step > 0 && Number.isFinite(step)) {
-    lo = Math.floor(lo / step - 1e-9) * step;
-    hi = Math.ceil(hi / step + 1e-9) * step;
-  }
+  [lo, hi] = tickRange(lo, hi, 4);
   const x = (v) => left + (v - t[0]) / (span || 1) * (width - left - right);
   const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
-  ctx.strokeStyle = "#ccc";
-  ctx.fillStyle = "#444";
-  ctx.textAlign = "right";
-  for (const v of niceTicks(lo, hi, 4)) {
-    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
-    ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
-  }
+  valueAxis(ctx, lo, hi, 4, y, left, width - right);
   for (const v of niceTicks(0, span * scale, 5)) {
     const label = `${+v.toPrecision(3)}`;
     const at = x(t[0] + v / scale);
@@ -181,20 +190,10 @@ function drawPattern(p) {
   const left = 56, right = 10, top = 8, bottom = 30;
   let lo = Math.min(0, ...peaks), hi = Math.max(0, ...peaks);
   if (hi - lo < 1e-9) hi += 1;
-  const step = niceStep(lo, hi, 3);
-  if (step > 0 && Number.isFinite(step)) {
-    lo = Math.floor(lo / step - 1e-9) * step;
-    hi = Math.ceil(hi / step + 1e-9) * step;
-  }
+  [lo, hi] = tickRange(lo, hi, 3);
   const x = (t) => left + t / p.cycle_s * (width - left - right);
   const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
-  ctx.strokeStyle = "#ccc";
-  ctx.fillStyle = "#444";
-  ctx.textAlign = "right";
-  for (const v of niceTicks(lo, hi, 3)) {
-    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(width - right, y(v)); ctx.stroke();
-    ctx.fillText(`${+v.toPrecision(3)}`, left - 6, y(v) + 4);
-  }
+  valueAxis(ctx, lo, hi, 3, y, left, width - right);
   ctx.textAlign = "center";
   for (const v of niceTicks(0, p.cycle_s, 4)) {
     const label = `${+v.toPrecision(3)}`;
