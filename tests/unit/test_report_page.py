@@ -118,6 +118,16 @@ def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
     w = {"programmed_peak_current_A": 0.028, "sensory_threshold_A": 0.004,
          "motor_threshold_A": 0.0273, "pain_threshold_A": None}
     assert page.thresholds_at_the_edge(w) == [("a visible twitch", 0.0273, motor)]
+    # fused volleys: a contraction, as the threshold's own row says (Russian current read
+    # "muscle contracts" and then "above a visible twitch"; hostile probe of 7 December)
+    assert page.thresholds_at_the_edge({**w, "motor_volleys_fuse": True}) == [
+        ("a visible contraction", 0.0273, motor)]
+    assert page.across_the_edge("contraction, below pain", "a visible contraction") == \
+        "strong tingling, no contraction"
+    assert page.people_text({"muscle": "quadriceps", "motor_volleys_fuse": False,
+                             "bands": {"at_programmed": {"contraction, below pain": 19,
+                                                         "strong tingling, no contraction": 1}}}
+                            ) == "1 feels a strong tingling and 19 see the quadriceps twitch"
     w["motor_threshold_A"] = 0.028 / (1 + motor + 1e-3)  # just beyond
     assert page.thresholds_at_the_edge(w) == []
 

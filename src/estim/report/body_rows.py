@@ -303,7 +303,9 @@ def thresholds(window: dict[str, Any], device_max_a: float | tuple[float, str] |
          window["sensory_criterion"], "sensory"),
         (window.get("strong_tingling_threshold_A"), "Strong tingling",
          window.get("strong_tingling_criterion", ""), "strong_tingling"),
-        (window["motor_threshold_A"], "Motor threshold (visible contraction)",
+        (window["motor_threshold_A"], "Motor threshold (visible twitch)"
+         if "motor_volleys_fuse" in window and not window["motor_volleys_fuse"]
+         else "Motor threshold (visible contraction)",
          window["motor_criterion"], "motor"),
         (window["pain_threshold_A"], "Pain threshold",
          window["pain_criterion"], "pain"),

@@ -94,7 +94,10 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
     """
     near = thresholds_near(window["programmed_peak_current_A"],
                            {k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
-    return [(EDGE_WORDS[name], amp, edge) for name, amp, edge in near]
+    # a contraction where the volleys fuse: Russian current's read "muscle contracts" and
+    # then "above a visible twitch" (hostile probe of 7 December 2026)
+    words = {**EDGE_WORDS, "motor": "a visible contraction"} if fused(window) else EDGE_WORDS
+    return [(words[name], amp, edge) for name, amp, edge in near]
 
 
 def edge_distance(current: float, threshold: float) -> str:
@@ -106,6 +109,7 @@ def edge_distance(current: float, threshold: float) -> str:
 #: The sensation just below each threshold (by its words) and just above it.
 _EDGE_SIDES = {"feeling it": (Sensation.NONE, Sensation.LIGHT_TINGLING),
                "a visible twitch": (Sensation.STRONG_TINGLING, Sensation.CONTRACTION),
+               "a visible contraction": (Sensation.STRONG_TINGLING, Sensation.CONTRACTION),
                "pain": (Sensation.CONTRACTION, Sensation.PAINFUL)}
 
 
@@ -343,7 +347,8 @@ _PEOPLE_WORDS = {
 }
 
 
-def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
+def people_words(counts: Mapping[str, int], muscle: str | None = None, *,
+                 twitch: bool = False) -> str:
     """How many virtual subjects feel each sensation (phrase -> count), mildest first, in a
     sentence ("14 feel a strong tingling and 6 see the vastus medialis contract"); "" for
     none.
@@ -353,12 +358,16 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None) -> str:
     '3 feel a strong tingling, 16 see the biceps contract and 1 finds it painful'
     >>> people_words({"light tingling": 20})
     'all 20 feel a light tingling'
+    >>> people_words({"contraction, below pain": 19}, "quadriceps", twitch=True)
+    'all 19 see the quadriceps twitch'
     """
     parts = []
     for phrase, words in _PEOPLE_WORDS.items():
         n = int(counts.get(phrase, 0))
         if n:
             verb = words.format(muscle=muscle or "muscle")
+            if twitch:  # separate twitches where the volleys do not fuse (hostile probe)
+                verb = verb.replace(" contract", " twitch")
             if n == 1:  # "1 finds it painful"
                 first, _, rest = verb.partition(" ")
                 verb = f"{first}s {rest}"
@@ -415,7 +424,8 @@ def people_text(window: Mapping[str, Any]) -> str:
     """:func:`people_words` of a ``sensation_window``'s virtual subjects at the programmed
     intensity; "" without them."""
     counts = (window.get("bands") or {}).get("at_programmed") or {}
-    return people_words(counts, window.get("muscle"))
+    return people_words(counts, window.get("muscle"),
+                        twitch="motor_volleys_fuse" in window and not fused(window))
 
 
 def varied_words(bands: Mapping[str, Any]) -> list[str]:

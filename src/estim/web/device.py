@@ -332,14 +332,19 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
 
         # '1 MA' is a mega-ampere, a valid unit: hinted at as the fit form does (probe)
         raise InputError(err.field, amplitude, err.expected + mega_hint(amplitude)) from None
+    window = model.window
+    # twitches where the motor volleys do not fuse (1 Hz NMES's people "see the quadriceps
+    # contract"; hostile probe of 7 December 2026)
+    twitch = window is not None and window.volleys is not None and not window.volleys.fuse
     for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
         near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
+        if near["threshold"] == "motor" and not twitch:
+            near["words"] = "a visible contraction"
     # the virtual people at this setting, in the report's words
-    window = model.window
     people = cast(dict[str, int], state["people"])
     state["people_words"] = with_sample_words(
         people_words(people, cast(str | None, state.get("muscle"))
-                     or (window.muscle if window else None)),
+                     or (window.muscle if window else None), twitch=twitch),
         cast(dict[str, int], state["undecided"]),
         window.bands.n_subjects if window and window.bands else 0)
     # and what they differ in, as the report says it (motor points, pain tolerance)
