@@ -26,3 +26,10 @@ def test_the_rate_is_remarked_below_fusion_and_above_full_fusion(rate: float,
     words = " ".join(force_caveats({"pulse_rate_hz": rate}))
     assert (said in words) if said else words == ""
     assert FUSION_HZ < 50.0 < FUSED_HZ
+
+
+def test_russian_currents_volleys_are_its_bursts() -> None:
+    """"At 10 pulses a second" of Russian current, whose volleys are its bursts (hostile
+    probe of 7 December 2026)."""
+    said = force_caveats({"pulse_rate_hz": 10.0, "carrier_hz": 2500.0})[0]
+    assert said.startswith("At 10 bursts a second the twitches do not fuse: each burst makes")

@@ -372,3 +372,6 @@ def test_a_brain_domain_holds_its_lead_encapsulation_and_contacts() -> None:
     with pytest.raises(InputError, match="a contact inside the brain domain") as err:
         build_setup(short)
     assert err.value.field == "channels[0].cathode.placement"
+    # the margin is said: "its top lies 5 mm up, the domain reaches 6 mm" read as a wrong
+    # refusal (hostile probe of 7 December 2026)
+    assert "with a contact's length (1.5 mm) to spare" in err.value.expected

@@ -913,7 +913,9 @@ def test_a_dbs_volume_at_the_grids_edge_reads_at_least_in_its_cell() -> None:
     fig = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax = fig.add_subplot()
     note = _plot(ax, SweepTable((widths, amps, volume, edge)), volume)
-    assert sorted(t.get_text() for t in ax.texts) == ["12.6", "147", "410", "≥ 1,300"]
+    # whole numbers past 1,000 as the terminal's table writes them (it read "≥ 1,430"
+    # beside the table's 1,433; hostile probe of 7 December 2026)
+    assert sorted(t.get_text() for t in ax.texts) == ["12.6", "147", "410", "≥ 1,298"]
     assert "≥: the activated region reaches the edge of the modelled grid" in note
     # capped alike along an axis is not "the same at every amplitude" (review)
     flat = Column("activated_volume_mm3", (1298.0, 1500.0) * 2, "output",

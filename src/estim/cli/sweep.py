@@ -217,9 +217,14 @@ def _sweep(args: argparse.Namespace) -> int:
         from estim.sweep.text import print_sweep_table
 
         n = len(plan.points)
-        print(f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "
-              f"computed, {run.resumed} from an earlier run" +
-              (f", {failed} failed (see the error column)" if failed else ""))
+        # wrapped: a DBS program's name ran the line to 87 columns (hostile probe)
+        import textwrap
+
+        print(textwrap.fill(
+            f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "
+            f"computed, {run.resumed} from an earlier run"
+            + (f", {failed} failed (see the error column)" if failed else ""),
+            width=max(40, console().width), break_long_words=False, break_on_hyphens=False))
         print_sweep_table(sweep_table(run), console())
         if any(a.name == SUBJECT for a in plan.axes):
             # subject 0 read 4.5 / 30.5 / 38 mA where estim run's person 0 read 5.74 / 27.2

@@ -198,9 +198,12 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
         if top >= site.length / 2 - contact.length_m:
             # the mesh lost the contact's band beyond the domain's end: "electrode triangle
             # edges not found in the mesh", a traceback (probe of 6 December 2026)
+            # the margin said: "its top lies 5 mm up, the domain reaches 6 mm" read as a
+            # wrong refusal (hostile probe of 7 December 2026)
             raise InputError(f"{field}.placement", where, f"a contact inside the brain "
-                             f"domain: its top lies {top * 1e3:.3g} mm up the lead, and the "
-                             f"{site.length * 1e3:.3g} mm domain reaches "
+                             f"domain with a contact's length ({contact.length_m * 1e3:.3g} "
+                             f"mm) to spare: its top lies {top * 1e3:.3g} mm up the lead, and "
+                             f"the {site.length * 1e3:.3g} mm domain reaches "
                              f"{site.length / 2 * 1e3:.3g} mm (a longer site.length, or a "
                              "contact nearer the tip)")
         normal, arc = spot.normal, 360.0

@@ -604,16 +604,18 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     """
     out = []
     rate = force.get("pulse_rate_hz")
+    # Russian current's volleys are its bursts (hostile probe of 7 December 2026)
+    what = "burst" if force.get("carrier_hz") else "pulse"
     if rate is not None and rate < FUSION_HZ:
         shown = f"{rate:.3g}"
         # the model sums twitches in part from ~5 Hz (108 N at 5, 166 at 10 Hz beside a
         # 99.5 N twitch) and fuses them fully at 50-100 Hz (review)
-        out.append(f"At {shown} pulse{'s' * (shown != '1')} a second the twitches do not "
-                   "fuse: each pulse makes a twitch of its own (summed in part above about "
+        out.append(f"At {shown} {what}{'s' * (shown != '1')} a second the twitches do not "
+                   f"fuse: each {what} makes a twitch of its own (summed in part above about "
                    f"5 Hz); a smooth contraction needs {FUSION_HZ:g}-20 Hz or more.")
     elif rate is not None and rate > FUSED_HZ:
         # 200 Hz went without a word (physiotherapist's probe of 7 December 2026)
-        out.append(f"At {rate:,.4g} pulses a second the twitches are long fused (fully from "
+        out.append(f"At {rate:,.4g} {what}s a second the twitches are long fused (fully from "
                    f"50-{FUSED_HZ:g} Hz): more pulses add little force in the force model, "
                    "and in people 150 and 200 Hz tended to tire the quadriceps more than "
                    "50 Hz, with large differences between people (Rongsawad & "

@@ -127,7 +127,9 @@ def _cell_values(ax: Axes, image: Any, grid: np.ndarray, levels: Sequence[str],
     for (i, j), v in np.ndenumerate(grid):
         if not np.isfinite(v):
             continue
-        text = levels[int(v)].split(",", 1)[0] if levels else readable(f"{v:.3g}")
+        # as the terminal's table writes it: "1,433", not "1,430" (hostile probe)
+        text = levels[int(v)].split(",", 1)[0] if levels else (
+            f"{v:,.0f}" if abs(v) >= 1000 else readable(f"{v:.3g}"))
         if at_least is not None and at_least[i, j]:
             text = f"≥ {text}"
         wrapped = textwrap.wrap(text, max(1, chars), break_long_words=False)
@@ -183,7 +185,8 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
     if levels and subjects and not _worst(column) and len(varied) == 1:
         note = _shares(ax, column, x_col, y, levels)
         return f"{note}; {zipped}" if zipped else note
-    rest = [c.name for c in varied[2:]] + ([SUBJECT] if subjects else [])
+    # as the reader names them: "worst over frequency_Hz" beside "frequency (Hz)" (probe)
+    rest = [c.shown for c in varied[2:]] + (["the virtual subjects"] if subjects else [])
     over = "worst" if _worst(column) else "median"
     note = f"{over} over {', '.join(rest)}" if rest else ""
     if len(varied) >= 2 and x_col.numeric and varied[1].numeric:
