@@ -338,3 +338,22 @@ def test_an_anodic_contacts_activation_has_converged_in_the_axons_length(monkeyp
     monkeypatch.undo()
     assert 0 < model < 0.2 * dbs_activation(cathodic, stimuli_for(cathodic),
                                             sweep_steps=0).volume_m3
+
+
+def test_a_domain_shorter_than_the_axons_grid_is_said() -> None:
+    """A 14 mm site cut the activated region at its end without a word: 64.9 mm³ where the
+    full-length domain gives 80.4, and contacts 2 and 3, beyond it, were left out silently
+    (hostile probe of 7 December 2026). The run's note says both; the full domain has none."""
+    from estim.effects.dbs import activation_for_run
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    assert 'lead = "medtronic_3389"' in text
+    short = parse_program(text.replace('lead = "medtronic_3389"',
+                                       'lead = "medtronic_3389"\nlength = "14 mm"'))
+    _, words = activation_for_run(short, stimuli_for(short))
+    said = [w for w in words if w.startswith("the brain domain (14 mm long) ends inside")]
+    assert len(said) == 1 and "contacts 2, 3 lie beyond it" in said[0], words
+    full = parse_program(text)
+    _, words = activation_for_run(full, stimuli_for(full))
+    assert not any(w.startswith("the brain domain (") for w in words)

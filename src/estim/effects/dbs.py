@@ -692,6 +692,20 @@ def dbs_activation(program: Program, stimuli: Sequence[Stimulus], *,
 
     amap = map_for(rel)
     i0 = currents[0]
+    half = pf.site.length / 2
+    if amap.z_m.size and (amap.z_m[-1] > half or amap.z_m[0] < -half):
+        # a 14 mm site cut the region at its end without a word: 64.9 mm³ where the
+        # full-length domain gives 80.4 (hostile probe of 7 December 2026)
+        dropped = [n for n in lead.placements
+                   if n not in {e.name for e in pf.solution.electrodes}
+                   and n not in pf.solution.floating]
+        notes.append(f"the brain domain ({pf.site.length * 1e3:.3g} mm long) ends inside the "
+                     f"modelled axons' grid ({amap.z_m[0] * 1e3:.3g} to "
+                     f"{amap.z_m[-1] * 1e3:.3g} mm up the lead): the activated region is cut "
+                     "at its end and the field there is not the open brain's; a longer "
+                     "site.length"
+                     + (f" (contacts {', '.join(contact_name(n).upper() for n in dropped)} "
+                        "lie beyond it and are left out of the field)" if dropped else ""))
     radii = tuple(ContactRadius(p, role, c.z_center_m, amap.radius_at(i0, c.z_center_m),
                                 amap.field_radius_at(i0, c.z_center_m, field_threshold_v_per_m))
                   for p, role, c in active)

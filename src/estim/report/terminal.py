@@ -575,7 +575,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
         for note in dbs.get("notes") or []:  # a channel left out of the volume
-            if "runs a different pulse" in note or "runs its pulses at another rate" in note:
+            if "runs a different pulse" in note or "runs its pulses at another rate" in note \
+                    or note.startswith("the brain domain ("):
                 _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         for other in dbs.get("apart") or []:  # and what it activates alone (probe)
             least = "at least " if other.get("beyond_grid") else ""
