@@ -562,7 +562,7 @@ NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
 FUSED_HZ = 100.0
 
 
-def fused(window: dict[str, Any]) -> bool:
+def fused(window: Mapping[str, Any]) -> bool:
     """Whether the program's motor volleys make a held contraction at its visible-
     contraction threshold rather than separate twitches
     (:attr:`estim.effects.drive.Volleys.fuse`).
