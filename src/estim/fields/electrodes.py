@@ -220,7 +220,7 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
 
 def idle_contacts(site: Site, electrodes: tuple[Electrode, ...]) -> tuple[Electrode, ...]:
     """The contacts of a brain site's lead that none of ``electrodes`` is: metal that no
-    channel drives, a floating conductor in the field (OSS-DBS models them so). They were
+    channel drives, a floating conductor in the field (OSS-DBS can, as "Floating"). They were
     insulation unless a channel named them, so a channel at 0 mA on contact 2 moved
     channel 1's impedance from 812 to 804 Ω and its 0.2 V/mm volume by 7 % (DBS
     researcher's probe of 7 December 2026; leaving a 3387's inactive contacts out of its
