@@ -41,7 +41,9 @@ __all__ = [
     "current_words",
     "device_maximum_a",
     "device_top",
+    "dial_force_caveats",
     "edge_distance",
+    "edge_words",
     "expecter",
     "force_caveats",
     "fused",
@@ -94,10 +96,19 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
     """
     near = thresholds_near(window["programmed_peak_current_A"],
                            {k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
-    # a contraction where the volleys fuse: Russian current's read "muscle contracts" and
-    # then "above a visible twitch" (hostile probe of 7 December 2026)
-    words = {**EDGE_WORDS, "motor": "a visible contraction"} if fused(window) else EDGE_WORDS
+    words = edge_words(fused(window))
     return [(words[name], amp, edge) for name, amp, edge in near]
+
+
+def edge_words(fuse: bool) -> Mapping[str, str]:
+    """:data:`EDGE_WORDS`, the motor threshold a contraction where the volleys ``fuse``:
+    Russian current read "muscle contracts" and then "above a visible twitch" (hostile
+    probe of 7 December 2026).
+
+    >>> edge_words(True)["motor"], edge_words(False)["motor"]
+    ('a visible contraction', 'a visible twitch')
+    """
+    return {**EDGE_WORDS, "motor": "a visible contraction"} if fuse else EDGE_WORDS
 
 
 def edge_distance(current: float, threshold: float) -> str:
@@ -575,6 +586,54 @@ def fused(window: Mapping[str, Any]) -> bool:
     return bool(window.get("motor_volleys_fuse"))
 
 
+def _rate_caveat(force: Mapping[str, Any]) -> str | None:
+    """The rate's caveat (:func:`force_caveats`): twitches that do not fuse below
+    :data:`FUSION_HZ`, or fused long since above :data:`FUSED_HZ`; None between."""
+    rate = force.get("pulse_rate_hz")
+    # Russian current's volleys are its bursts (hostile probe of 7 December 2026)
+    what = "burst" if force.get("carrier_hz") else "pulse"
+    if rate is not None and rate < FUSION_HZ:
+        shown = f"{rate:.3g}"
+        # the model sums twitches in part from ~5 Hz (108 N at 5, 166 at 10 Hz beside a
+        # 99.5 N twitch) and fuses them fully at 50-100 Hz (review)
+        return (f"At {shown} {what}{'s' * (shown != '1')} a second the twitches do not "
+                f"fuse: each {what} makes a twitch of its own (summed in part above about "
+                f"5 Hz); a smooth contraction needs {FUSION_HZ:g}-20 Hz or more.")
+    if rate is not None and rate > FUSED_HZ:
+        # 200 Hz went without a word (physiotherapist's probe of 7 December 2026)
+        return (f"At {rate:,.4g} {what}s a second the twitches are long fused (fully from "
+                f"50-{FUSED_HZ:g} Hz): more pulses add little force in the force model, "
+                "and in people 150 and 200 Hz tended to tire the quadriceps more than "
+                "50 Hz, with large differences between people (Rongsawad & "
+                "Ratanapinunchai 2018, Ann Rehabil Med 42:250, abstract).")
+    return None
+
+
+def _carrier_caveat(force: Mapping[str, Any]) -> str | None:
+    """Russian current's short phases (:func:`force_caveats`); None without a carrier."""
+    carrier = force.get("carrier_hz")
+    if not carrier:
+        return None
+    # NMES at 70 mA made 38 % of maximal, Russian current 3 %, unexplained (probe)
+    return (f"Russian current's phases are its {carrier:,.4g} Hz carrier's "
+            f"half-cycles, {0.5e6 / carrier:.3g} µs of a sine each (2/π of a square "
+            "phase's charge): nerve fibers need more peak current for them than for "
+            "NMES's 200-400 µs rectangular phases, so at the same current it recruits "
+            "fewer motor axons.")
+
+
+def dial_force_caveats(force: Mapping[str, Any]) -> list[str]:
+    """The caveats of :func:`force_caveats` that hold at every setting of a dial: the rate's
+    and Russian current's short phases, not those of the programmed setting's session
+    (the virtual stimulator shows them; educator's probe of 7 December 2026).
+
+    >>> dial_force_caveats({"pulse_rate_hz": 50.0, "motor_recruited_fraction": 0.03,
+    ...                     "contractions": 10, "fatigue_ratio": 1.0})
+    []
+    """
+    return [c for c in (_rate_caveat(force), _carrier_caveat(force)) if c]
+
+
 def force_caveats(force: dict[str, Any]) -> list[str]:
     """What the force and fatigue figures do not say on their own, each a sentence: twitches
     below fusion, a fatigue that levels off within the session, and few units recruited
@@ -602,38 +661,16 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     ...                "motor_recruited_fraction": 0.04})
     []
     """
-    out = []
-    rate = force.get("pulse_rate_hz")
-    # Russian current's volleys are its bursts (hostile probe of 7 December 2026)
-    what = "burst" if force.get("carrier_hz") else "pulse"
-    if rate is not None and rate < FUSION_HZ:
-        shown = f"{rate:.3g}"
-        # the model sums twitches in part from ~5 Hz (108 N at 5, 166 at 10 Hz beside a
-        # 99.5 N twitch) and fuses them fully at 50-100 Hz (review)
-        out.append(f"At {shown} {what}{'s' * (shown != '1')} a second the twitches do not "
-                   f"fuse: each {what} makes a twitch of its own (summed in part above about "
-                   f"5 Hz); a smooth contraction needs {FUSION_HZ:g}-20 Hz or more.")
-    elif rate is not None and rate > FUSED_HZ:
-        # 200 Hz went without a word (physiotherapist's probe of 7 December 2026)
-        out.append(f"At {rate:,.4g} {what}s a second the twitches are long fused (fully from "
-                   f"50-{FUSED_HZ:g} Hz): more pulses add little force in the force model, "
-                   "and in people 150 and 200 Hz tended to tire the quadriceps more than "
-                   "50 Hz, with large differences between people (Rongsawad & "
-                   "Ratanapinunchai 2018, Ann Rehabil Med 42:250, abstract).")
+    out = [c for c in (_rate_caveat(force),) if c]
     level, n = force.get("steady_from_contraction"), force.get("contractions")
     ratio = force.get("fatigue_ratio")
     if level is not None and n and ratio is not None and ratio < 0.97:  # a fatigue, levelled
         out.append(f"The fatigue levels off from contraction {level} of {n}: in the force "
                    "model its build-up and recovery then balance (fatigue that goes on "
                    "building over a session is not modelled).")
-    carrier = force.get("carrier_hz")
+    carrier = _carrier_caveat(force)
     if carrier:
-        # NMES at 70 mA made 38 % of maximal, Russian current 3 %, unexplained (probe)
-        out.append(f"Russian current's phases are its {carrier:,.4g} Hz carrier's "
-                   f"half-cycles, {0.5e6 / carrier:.3g} µs of a sine each (2/π of a square "
-                   "phase's charge): nerve fibers need more peak current for them than for "
-                   "NMES's 200-400 µs rectangular phases, so at the same current it recruits "
-                   "fewer motor axons.")
+        out.append(carrier)
     share = force.get("motor_recruited_fraction")
     if share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9 \
             and (n or 0) >= 2:  # one contraction has no "every contraction" (review)

@@ -114,12 +114,12 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     heads = [terminal_text(head, markup=False).replace(" (", "\n(", 1) for head, _ in columns]
     heads = [h.replace("_", " ") if c.kind == "input" else h
              for h, (_, c) in zip(heads, columns, strict=True)]
-    # each column as wide as its longest heading word or cell, one space between them,
-    # where they all fit: rich squeezed a three-axis table's headings mid-word,
+    # each column as wide as its longest heading word or cell where they all fit: rich
+    # squeezed a three-axis table's headings mid-word,
     # "amplitud/e", "pulse_w/idth", at 80 columns (researcher's probe of 7 December 2026)
     natural = [max([len(w) for w in h.split()] + [len(r[k]) for r in rows])
                for k, h in enumerate(heads)]
-    whole = [max([len(line) for line in h.splitlines()] + [n]) for h, n in
+    whole = [max([len(line) for line in h.splitlines()] + [w]) for h, w in
              zip(heads, natural, strict=True)]  # "pulse width" on one line where it fits
     if sum(whole) + 2 * (len(whole) - 1) <= console.width:
         natural = whole

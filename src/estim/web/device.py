@@ -221,11 +221,9 @@ def _page_warnings(model: DialModel) -> list[str]:
         # whose twitches do not fuse, or fuse long since, and Russian current's short
         # phases ("Muscle force: 3 %" read as Russian current not strengthening;
         # educator's probe of 7 December 2026)
-        from estim.report.page import force_caveats
+        from estim.report.page import dial_force_caveats
 
-        facts = effects.to_dict().get("force") or {}
-        out += [c for c in force_caveats(facts)
-                if c.startswith(("At ", "Russian current's"))]
+        out += dial_force_caveats(effects.to_dict().get("force") or {})
     window = getattr(model, "window", None)
     short = window.short_of_afferents() if window is not None else ()
     if short:
@@ -320,7 +318,7 @@ def _min_max(values: np.ndarray, most: int = _WAVEFORM_POINTS) -> list[int]:
 def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     """The device at one dial setting (``amplitude`` with its unit, "12 mA"): recruitment,
     sensation, force, safety verdict and the waveform."""
-    from estim.report.page import EDGE_WORDS, people_words, varied_words, with_sample_words
+    from estim.report.page import edge_words, people_words, varied_words, with_sample_words
 
     _fields(request, ("amplitude",))
     model = _model(request, job)
@@ -336,10 +334,9 @@ def dial(job: str, amplitude: str, request: Request) -> dict[str, object]:
     # twitches where the motor volleys do not fuse (1 Hz NMES's people "see the quadriceps
     # contract"; hostile probe of 7 December 2026)
     twitch = window is not None and window.volleys is not None and not window.volleys.fuse
+    words = edge_words(not twitch)
     for near in cast(list[dict[str, Any]], state["near"]):  # named as the page's sentence does
-        near["words"] = EDGE_WORDS.get(near["threshold"], near["threshold"])
-        if near["threshold"] == "motor" and not twitch:
-            near["words"] = "a visible contraction"
+        near["words"] = words.get(near["threshold"], near["threshold"])
     # the virtual people at this setting, in the report's words
     people = cast(dict[str, int], state["people"])
     state["people_words"] = with_sample_words(
