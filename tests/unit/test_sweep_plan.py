@@ -174,7 +174,7 @@ def test_cross_and_zip() -> None:
     ("amplitude=10mA,0.02", "a unit on 0.02 too"),
     ("amplitude=0.01A,20", "a unit on 20 too"),
     # no unit at all: told where it goes (researcher's probe of 7 December 2026)
-    ("amplitude=5..40:8", "got 5, expected a current or a voltage with units"),
+    ("amplitude=5..40:8", "got 5 with no unit, expected a current or a voltage with units"),
     ("amplitude=5..40:8", "the unit goes once, after the last value"),
 ])
 def test_a_bad_value_names_the_axis_before_anything_runs(axis: str, words: str) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from estim.cache import digest
-from estim.errors import EstimWarning, InputError, ModelRangeWarning, ThinMuscleWarning
+from estim.errors import Described, EstimWarning, InputError, ModelRangeWarning, ThinMuscleWarning
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 from estim.simulate import MIN_FIBERS
@@ -364,6 +364,10 @@ def _blame(problem: InputError, axes: Sequence[Axis], combo: tuple[int, ...],
             # (researcher's probe of 7 December 2026)
             expected += ("; in --vary the unit goes once, after the last value, and "
                          "covers the rest: '50,100,200us', '5..40mA:8'")
+            # "got 5" where '5..40:3' was typed read as if 5 had been (probe of 7 December
+            # 2026): the value says what it lacks
+            return InputError(axis.option, Described(f"{axis.values[i]:g} with no unit"),
+                              expected)
         return InputError(axis.option, short(axis) if unknown else axis.values[i], expected)
     point = ", ".join(f"{a.name}={_text(a.values[i])}" for a, i in zip(axes, combo,
                                                                         strict=True))
