@@ -167,17 +167,26 @@ def test_an_off_channels_phase_charge_reads_as_the_summary_writes_it() -> None:
 
     from estim.program import parse_program
     from estim.program.bundled import bundled_examples
-    from estim.report.terminal import render_summary
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief, render_summary
     from estim.simulate import simulate
 
     text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
     assert 'amplitude = "25 mA"' in text
     out = io.StringIO()
-    render_summary(simulate(parse_program(text.replace('amplitude = "25 mA"',
-                                                       'amplitude = "0 mA"')), body=False),
-                   Console(file=out, width=120, color_system=None))
+    result = simulate(parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "0 mA"')),
+                      body=False)
+    render_summary(result, Console(file=out, width=120, color_system=None))
     row = next(ln for ln in out.getvalue().splitlines() if "│ 1 " in ln)
     assert "0 µC" in row and "0 C" not in row.replace("0 µC", ""), row
+    # the one-screen answer says the channel is off, in one line, not "peak 0 mA, r.m.s.
+    # 0 mA" over "phase charge 0 µC" (DBS probe of 7 December 2026)
+    brief = io.StringIO()
+    render_brief(result_to_dict(result), Console(file=brief, width=80, color_system=None))
+    lines = brief.getvalue().splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("ch 1:"))
+    assert lines[at].strip() == "ch 1: off (peak 0 mA)", lines
+    assert "phase charge" not in brief.getvalue(), lines
 
 
 @pytest.mark.parametrize(("fuse", "label", "seen"), [(True, "muscle contracts", "contract"),

@@ -327,6 +327,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     for c in chans:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
+        if not m[f"peak_{unit}"]:
+            # an off channel read "peak 0 mA, r.m.s. 0 mA" over "phase charge 0 µC"
+            # (DBS probe of 7 December 2026): one line says it is off
+            _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: off "
+                                         f"(peak {_amount(0.0, unit)})"))
+            continue
         rate = m.get("pulses_per_s")
         rate_text = ""
         if rate and rate >= 1:
