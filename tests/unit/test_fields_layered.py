@@ -113,4 +113,5 @@ def test_analytic_channel_superposes_and_refuses_other_sites(site) -> None:  # t
         solve_fields(site_from_spec("forearm", {}), [Channel(an, ca)], method="analytic",
                      boundary="uniform")
     with pytest.raises(InputError):
-        solve_fields(site, [Channel(an, ca)], method="analytic")  # floating pads: FEM only
+        # floating pads: FEM only (the analytic method's default is uniform)
+        solve_fields(site, [Channel(an, ca)], method="analytic", boundary="floating")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -181,6 +182,13 @@ def place_electrode(site: Site, where: str, shape: ElectrodeShape = "rectangular
     if shape == "circular":
         width = length
     width = length if width is None else width
+    for name, size in (("length", length), ("width", width)):
+        # NaN made a "nan x nan mm" pad and '4 cm' a TypeError (researcher's probe of
+        # 7 December 2026): a size here is a number of metres
+        if isinstance(size, bool) or not isinstance(size, numbers.Real) \
+                or not math.isfinite(size):
+            raise InputError(f"{field}.{name}", size, "a finite size in m, e.g. 0.05 for "
+                             "5 cm (a program file takes '5 cm')")
     if length <= 0 or width <= 0:
         raise InputError(f"{field}.size", (length, width), "positive electrode dimensions")
     if site.kind != "brain":

@@ -68,8 +68,16 @@ class ProgramFields:
         return self.solution.channels
 
     def channel(self, name: str) -> ChannelField:
-        """The channel named ``name`` (a window's channel is not always the first)."""
-        return next(c for c in self.channels if c.name == name)
+        """The channel named ``name`` (a window's channel is not always the first); an
+        unknown name is an :class:`~estim.errors.InputError` listing the channels (it was a
+        bare StopIteration; researcher's probe of 7 December 2026)."""
+        found = next((c for c in self.channels if c.name == name), None)
+        if found is None:
+            from estim.errors import InputError
+
+            raise InputError("channel", name, "one of the program's channels: "
+                             + ", ".join(repr(c.name) for c in self.channels))
+        return found
 
     @property
     def potential(self) -> dict[str, Callable[[ArrayLike], NDArray[np.float64]]]:

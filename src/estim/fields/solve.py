@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from estim.errors import Described, InputError
 from estim.fields.cache import cache_key, load_solution, store_solution
 from estim.fields.electrodes import Boundary, Channel, Electrode, idle_contacts
 from estim.fields.fem.geometry import MeshSettings
@@ -65,10 +66,23 @@ class ChannelField:
 
 
 def _points(points: ArrayLike) -> NDArray[np.float64]:
+    """Points as an (N, 3) array of x, y, z (m): one point (3,), (N, 3), or any shape
+    whose last axis is x, y, z. Coordinates first, (3, N), read as N/3 points made of
+    mixed coordinates (a researcher's probe of 7 December 2026): any other shape is
+    refused.
+
+    >>> _points([0.0, 0.0, 0.01]).shape
+    (1, 3)
+    >>> _points(np.zeros((3, 2)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    estim.errors.InputError: points: got an array of shape (3, 2), expected ...(N, 3)...
+    """
     x = np.asarray(points, dtype=float)
-    if x.ndim != 2 or x.shape[1] != 3:
-        x = x.reshape(-1, 3)
-    return x
+    if x.ndim == 0 or x.shape[-1] != 3:
+        raise InputError("points", Described(f"an array of shape {x.shape}"),
+                         "points as an array of shape (N, 3), x, y, z in m in each row "
+                         "(coordinates first, (3, N): pass its transpose)")
+    return x.reshape(-1, 3)
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,8 +129,32 @@ def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],
     return tuple(electrodes), tuple(pairs)
 
 
+def _check_arguments(site: Site, channels: Sequence[Channel], method: str,
+                     boundary: str) -> None:
+    """Refuse what the solver would misread, in the words of an :class:`InputError`: a
+    boundary it does not know was solved as floating and recorded as given, a channel
+    whose anode is its cathode gave a zero field, no channels an IndexError deep in the
+    solver, a site's name an AttributeError (researcher's probe of 7 December 2026)."""
+    if not isinstance(site, Site):
+        raise InputError("site", site, "a Site (estim.fields.make_site('forearm'))")
+    if method not in ("fem", "analytic"):
+        raise InputError("method", method, "'fem' or 'analytic'")
+    if boundary not in ("floating", "uniform"):
+        raise InputError("boundary", boundary, "'floating' or 'uniform'")
+    if isinstance(channels, Channel) or not len(channels):
+        raise InputError("channels", Described("no channels") if not isinstance(
+            channels, Channel) else Described("one Channel"), "a sequence of one or more "
+            "Channel (anode, cathode)")
+    for i, ch in enumerate(channels):
+        if not isinstance(ch, Channel):
+            raise InputError(f"channels[{i}]", ch, "a Channel (anode, cathode)")
+        if ch.anode == ch.cathode:
+            raise InputError(f"channels[{i}]", ch.name, "an anode and a cathode that are two "
+                             "electrodes (the same pad drives no current through tissue)")
+
+
 def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "fem",
-                 settings: MeshSettings | None = None, boundary: Boundary = "floating",
+                 settings: MeshSettings | None = None, boundary: Boundary | None = None,
                  cache: bool | Path = True, progress: Progress | None = None,
                  idle_contacts_float: bool = True) -> FieldSolution:
     """Potential and field per unit current of every channel.
@@ -124,7 +162,9 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
     :param site: the anatomy.
     :param channels: anode/cathode pairs; electrodes shared between channels are one pad.
     :param settings: mesh sizes; default :meth:`MeshSettings.for_site`.
-    :param boundary: ``"floating"`` (equipotential pads, physical) or ``"uniform"``.
+    :param boundary: ``"floating"`` (equipotential pads, physical) or ``"uniform"``;
+        default the method's own: floating for ``"fem"``, uniform for ``"analytic"``
+        (whose layered half-space has only uniform pads).
     :param cache: ``True`` for the default cache directory, a path for another, ``False``
         for none.
     :param progress: called with short status lines.
@@ -136,13 +176,13 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
     from estim.fields.fem.geometry import build_mesh
     from estim.fields.fem.solver import solve_fem
 
+    boundary = boundary or ("uniform" if method == "analytic" else "floating")
+    _check_arguments(site, channels, method, boundary)
     say = progress or (lambda _msg: None)
     electrodes, pairs = _electrode_list(channels)
     t0 = time.perf_counter()
     if method == "analytic":
         return _solve_analytic(site, channels, electrodes, pairs, boundary, t0)
-    if method != "fem":
-        raise ValueError(f"unknown method {method!r}")
     settings = settings or MeshSettings.for_site(site)
     # a lead's contacts that no channel drives are floating metal, not insulation; they
     # follow the channels' electrodes, whose indices the pairs keep
