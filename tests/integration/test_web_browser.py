@@ -352,6 +352,21 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert page.locator(".error[data-for='pain_before']").text_content() == ""
         row = page.locator("#sessions tr").first.text_content()
         assert "felt <b>warm</b>" in row and "6 → 3" in row
+        # a session at or past the person's "too much" is said before it is kept (100 mA
+        # went in without a word; phone probe of 7 December 2026)
+        kept_intensity = page.input_value("#intensity")
+        page.fill("#intensity", "99 mA")
+        page.fill("#notes", "too strong?")
+        page.click("#record")
+        warned = page.locator(".error[data-for='intensity']")
+        warned.wait_for(state="visible")
+        # (the refused fit above took this person's marks off the page: the model's pain)
+        assert re.match(r"99 mA is where the model's typical person feels pain \(from "
+                        r"[\d.]+ mA\)\. Press \"Record the session\" again",
+                        warned.text_content() or ""), warned.text_content()
+        assert page.locator("#sessions tr").count() == 1
+        page.fill("#intensity", kept_intensity)
+        page.fill("#notes", "")
         page.wait_for_selector("#plot:not([hidden])")
         # drawn, not a broken image: its cache key in the query was refused as unknown
         # (review of 7 December 2026)
@@ -414,6 +429,21 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         for button in ("#dial-down", "#dial-up"):
             box = phone.locator(button).bounding_box()
             assert box is not None and min(box["width"], box["height"]) >= 44, (button, box)
+        # the slider has the panel's width to itself (it shared a row with the buttons:
+        # 119 px for 200 steps), and the calibration's marks come right after the sensation
+        # and the verdict, before the fibers, waveform and field (they were a screen below
+        # the dial; phone probe of 7 December 2026)
+        slider = phone.locator("#dial").bounding_box()
+        assert slider is not None and slider["width"] >= 300, slider
+        mark = phone.locator("button[data-mark='first_felt']").bounding_box()
+        detail = phone.locator("#dial-detail").bounding_box()
+        assert mark is not None and detail is not None and mark["y"] < detail["y"]
+        # every drawing is an image with a name to a screen reader, the waveform's caption
+        # says what it shows
+        assert phone.evaluate("[...document.querySelectorAll('canvas')].every(c => "
+                              "c.getAttribute('role') === 'img' && c.getAttribute('aria-label'))")
+        assert (phone.text_content("#waveform-caption") or "").startswith(
+            "The current the device puts out at this setting, over ")
         _shoot(phone, "phone-390px")
         phone.close()
         page.close()

@@ -179,6 +179,11 @@ def test_a_rule_tripped_at_this_setting_and_at_the_maximum_is_one_line() -> None
     assert line.startswith(("Warning: ", "Over its limit: ")), line
     assert "at this setting and at the device maximum" in line, line
     assert len(lines) == len(set(ids))
+    # the rule's name, not its formula: the d.c. rule read "|signed mean| / mean |I| over a
+    # cycle, into 500 Ω" to a patient (phone probe of 7 December 2026)
+    (dc,) = [ln for ln, i in zip(lines, ids, strict=True) if i == "iec.dc_component"]
+    assert dc == ("Warning: d.c. component of the output at this setting, channel 1 "
+                  "(IEC 60601-2-10:2012, 201.7.9.2.101)"), dc
 
 
 def test_true_interferential_shows_its_two_channels_added_beating() -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "render_findings",
     "render_table",
     "rule_name",
+    "short_source",
 ]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
@@ -77,6 +78,15 @@ def rule_name(description: str) -> str:
     return re.split(r": | \(", description, maxsplit=1)[0]
 
 
+def short_source(source: str) -> str:
+    """A rule's source cut at its first detail, not at a year.
+
+    >>> short_source("Merrill DR et al. (2005) J Neurosci Methods 141:171 (net charge)")
+    'Merrill DR et al. (2005) J Neurosci Methods 141:171'
+    """
+    return re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
+
+
 def rule_basis(rule_id: str, source: str) -> str:
     """What a rule rests on, in one line: a limit of the standard, a threshold the standard
     asks the instructions for use to state, FDA guidance, or estim's own rule from the
@@ -86,8 +96,7 @@ def rule_basis(rule_id: str, source: str) -> str:
     >>> words.startswith("basis: estim's rule from the literature"), words.endswith(" 2005")
     (True, True)
     """
-    # cut at its first detail, not at a year ("Merrill DR ... (2005) ...")
-    short = re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
+    short = short_source(source)
     if rule_id.startswith("iec.indicator."):
         return ("basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f); "
                 "the thresholds as estim reads them)")

@@ -33,7 +33,7 @@ from estim.program.common import Amplitude
 from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
-from estim.safety.render import rule_name
+from estim.safety.render import rule_name, short_source
 from estim.safety.verdicts import Finding
 
 __all__ = ["BISECT_TOLERANCE", "Ahead", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
@@ -103,12 +103,17 @@ def _line(f: Finding, settings: Sequence[str | None] = ()) -> str:
         if setting is None:
             continue
         where = "this setting" if setting == "programmed" else f"the {setting}"
-        if not f.description.endswith(where):  # "... at the device maximum" twice
+        if not rule_name(f.description).endswith(where):  # "... at the device maximum" twice
             said.append(where)
     where = f" at {' and at '.join(said)}" if said else ""
     channel = f", channel {f.channel}" if f.channel else ""
     verdict = VERDICT_WORDS.get(f.verdict.value, f.verdict.value)
-    return f"{verdict}: {f.description}{where}{channel} ({f.source})"
+    # the rule's name and where its source is, not its formula and the whole citation:
+    # "d.c. component of the output: |signed mean| / mean |I| over a cycle, into 500 Ω"
+    # read as a formula to a patient (phone probe of 7 December 2026); the report and
+    # estim check keep the formula
+    name = rule_name(f.description)
+    return f"{verdict}: {name}{where}{channel} ({short_source(f.source)})"
 
 
 def tripped_lines(findings: Sequence[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:

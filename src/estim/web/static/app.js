@@ -917,6 +917,31 @@ async function showCalibrations(person) {
   $("no-calibrations").hidden = saved.length > 0;
 }
 
+// the amperes of a typed intensity ("20 mA", "1.5mA", "500 µA", "0.02 A"), else null
+function typedAmps(text) {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(mA|µA|μA|uA|A)\s*$/.exec(text);
+  if (!m) return null;
+  const scale = { mA: 1e-3, "µA": 1e-6, "μA": 1e-6, uA: 1e-6, A: 1 }[m[2]];
+  return Number(m[1]) * scale;
+}
+
+// what an intensity is at or past, in words (null: below both): the person's "too much"
+// mark of the fit on this program, the model's typical person's pain
+function painfulIntensity(text) {
+  const amps = typedAmps(text);
+  if (amps === null || !state.model) return null;
+  const saved = state.fitSave && state.fitSave.job === state.modelJob ? state.fitSave : null;
+  const mark = saved ? saved.marks.too_much : null;
+  if (Number.isFinite(mark) && mark > 0 && amps >= mark * (1 - 1e-9)) {
+    return `at or above this person's "too much" mark (${current(mark)})`;
+  }
+  const pain = (state.model.thresholds || {}).pain;
+  if (Number.isFinite(pain) && pain > 0 && amps >= pain * (1 - 1e-9)) {
+    return `where the model's typical person feels pain (from ${current(pain)})`;
+  }
+  return null;
+}
+
 async function recordSession(event) {
   event.preventDefault();
   const form = $("session-form");
@@ -943,6 +968,19 @@ async function recordSession(event) {
     const text = $(id).value.trim();
     return /^-?\d+$/.test(text) ? Number(text) : text;
   };
+  // a session at or past what hurts is said before it is kept: 100 mA went into the
+  // journal without a word, where the person had marked "too much" at 13.5 mA (phone
+  // probe of 7 December 2026); a second press keeps it, as it is what happened
+  const typed = $("intensity").value.trim();
+  const over = painfulIntensity(typed);
+  if (over && state.confirmSession !== typed) {
+    state.confirmSession = typed;
+    showError(form, { field: "intensity", message: `${typed} is ${over}. Press "Record the `
+                      + "session\" again to keep it as it is, or change the intensity." },
+              "intensity");
+    return;
+  }
+  state.confirmSession = null;
   try {
     await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
       program: journalProgram(), job: state.modelJob, site: state.model.site,

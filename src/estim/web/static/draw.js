@@ -134,6 +134,12 @@ function drawWaveform(w) {
   const i = series.flatMap(([ys]) => ys);
   const span = t[t.length - 1] - t[0];
   const [scale, unit] = span < 2e-3 ? [1e6, "µs"] : span < 2 ? [1e3, "ms"] : [1, "s"];
+  // a plain waveform had an empty caption under its heading (screen-reader probe of
+  // 7 December 2026): it says what is drawn
+  if (caption && !caption.textContent) {
+    caption.textContent = `The ${volts ? "voltage" : "current"} the device puts out at this `
+      + `setting, over ${+(span * scale).toPrecision(3)} ${unit}.`;
+  }
   const left = 56, right = 10, top = 10, bottom = 34;
   let lo = Math.min(0, ...i), hi = Math.max(0, ...i);
   if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
