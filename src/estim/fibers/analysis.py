@@ -86,9 +86,15 @@ def fit_strength_duration(pulse_widths_s: np.ndarray, thresholds_a: np.ndarray,
     """Least-squares fit of I = b (1 + c/d) (Weiss): linear in 1/d. Returns (b A, c s)."""
     d = np.asarray(pulse_widths_s, float)
     i = np.asarray(thresholds_a, float)
-    ok = np.isfinite(i)
-    if ok.sum() < 2:
-        raise InputError("thresholds", i, "at least two finite thresholds to fit")
+    # a 0 width printed LAPACK's messages and a negative one gave a negative chronaxie
+    # (researcher's probe of 7 December 2026)
+    if d.shape != i.shape or d.ndim != 1 or not np.all(np.isfinite(d) & (d > 0)):
+        raise InputError("pulse_widths", pulse_widths_s, "finite pulse widths above 0 s, "
+                         "one per threshold")
+    ok = np.isfinite(i) & (i > 0)
+    if ok.sum() < 2 or np.unique(d[ok]).size < 2:
+        raise InputError("thresholds", i, "at least two finite thresholds above 0, at two "
+                         "pulse widths, to fit")
     slope, intercept = np.polyfit(1.0 / d[ok], i[ok], 1)
     return float(intercept), float(slope / intercept)
 

@@ -49,6 +49,18 @@ class RectangularPulse:
     delay_s: float = 0.0
     cathodic: bool = True
 
+    def __post_init__(self) -> None:
+        # 100 (meant as µs) ran as a 100 s pulse, NaN and -1e-4 were blamed on an "all
+        # zero" waveform and '100 us' was a TypeError (researcher's probe of 7 December
+        # 2026): a width in s, as SolverOptions' times are
+        w = self.pulse_width_s
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 < w <= 10.0:
+            raise InputError("pulse_width_s", w, "a pulse width in s above 0 and at most "
+                             "10 s, e.g. 100e-6 for 100 µs")
+        d = self.delay_s
+        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0 <= d <= 10.0:
+            raise InputError("delay_s", d, "a delay in s from 0 to 10 s")
+
     def sample(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
         on = (t >= self.delay_s) & (t < self.delay_s + self.pulse_width_s)

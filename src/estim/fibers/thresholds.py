@@ -41,6 +41,7 @@ from estim.errors import InputError
 from estim.fibers.cable import Fiber
 from estim.fibers.protocols import Potentials, Waveform
 from estim.fibers.solver import (
+    RectangularPulse,
     SolverOptions,
     _default_tstop,
     initial_state,
@@ -158,6 +159,11 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     f0 = fibers[0]
     n = len(fibers)
     tstop = options.tstop_s or _default_tstop(f0)
+    if isinstance(waveform, RectangularPulse) and waveform.end_s > tstop * (1 + 1e-9):
+        # a 2 ms pulse under a 1 ms tstop was cut there without a word (researcher's probe
+        # of 7 December 2026)
+        raise InputError("tstop_s", tstop, f"at least the pulse's end, {waveform.end_s:g} s "
+                         "(a longer SolverOptions(tstop_s=...)): a pulse past it is cut")
     n_steps = round(tstop / options.dt_s)
     wave = sample_waveform(waveform, options.dt_s, n_steps)
     if not np.any(wave):
