@@ -56,6 +56,9 @@ class Limit:
     :param verdict_at_max: for application rules, the verdict when only the device maximum
         exceeds the limit (None: not judged at the maximum).
     :param rationale: why this verdict, where it is a choice estim makes.
+    :param strict: the source asks for a value *below* the limit, so the limit itself
+        exceeds it (FDA's power density "below 0.25 W/cm²" passed at exactly 0.25: hostile
+        probe of 7 December 2026); otherwise "not above" (IEC's "shall not exceed").
     """
 
     id: str
@@ -69,6 +72,7 @@ class Limit:
     scope: Scope
     verdict_at_max: Verdict | None = None
     rationale: str = ""
+    strict: bool = False
 
 
 _IEC87 = "IEC 601-2-10:1987+A1:2001, sub-clause 51.104 (IEC 60601-2-10:2012, 201.12.4.4)"
@@ -134,7 +138,8 @@ LIMITS: tuple[Limit, ...] = (
           verdict_at_max=Verdict.WARN,
           rationale="above it FDA considers the burn risk unmitigated: a program delivering "
                     "it fails; a device that only can (at its maximum, on these electrodes) "
-                    "warns, because labelling the electrode size is the mitigation"),
+                    "warns, because labelling the electrode size is the mitigation",
+          strict=True),
     Limit("charge.balance", "charge balance: net charge per pulse / largest phase charge "
           "(a.c. program)",
           0.01, "1", "%",

@@ -128,7 +128,10 @@ def rule_finding(row: Limit, value: float | None, out: ChannelOutput, *, note: s
         verdict = Verdict.WARN
         note = (note + "; " if note else "") + "value could not be computed"
         value = None
-    elif value > lim * (1 + 1e-9):
+    elif value > lim * (1 + 1e-9) or (row.strict and value >= lim * (1 - 1e-9)):
+        if value <= lim * (1 + 1e-9):  # at the limit itself, which a strict rule exceeds
+            note = (note + "; " if note else "") + "at the limit itself: the source asks " \
+                "for a value below it"
         at_max = out.setting is Setting.DEVICE_MAXIMUM and row.scope is Scope.APPLICATION \
             and not shape
         verdict = (row.verdict_at_max or Verdict.WARN) if at_max else row.verdict
