@@ -8,6 +8,10 @@ thresholds), as a store that a damaged or read-only disk cannot break.
   same time, sees the old entry or the new one, never half of one.
 * An entry that cannot be read for any reason (truncated, empty, bit-flipped, a directory
   in its place, a missing array) is a miss: the result is computed again and replaces it.
+* An entry holds its own kind and key and a SHA-256 of its arrays: one that reads cleanly
+  but is another key's (copied or restored under the wrong name) or whose numbers were
+  altered is a miss too (a swapped thresholds entry gave a silently wrong pain threshold,
+  another's shape a traceback; hostile probe of 7 December 2026).
 * A cache that cannot be written (the root is a file or ``/dev/null``, a read-only
   directory, a full disk) is skipped: the result is still returned, only not remembered, and
   one :class:`CacheWarning` per process says so. No temporary file is left behind.
@@ -44,6 +48,19 @@ KEY_BITS = 34
 #: The array that lists the names of the others (an entry without it, or whose arrays
 #: differ from it, is a miss).
 _NAMES = "__names__"
+#: The entry's own ``kind/key``, and the SHA-256 of its arrays (:func:`_checksum`).
+_KEY = "__key__"
+_SUM = "__sha256__"
+
+
+def _checksum(arrays: Mapping[str, np.ndarray]) -> str:
+    """SHA-256 over each array's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 class CacheWarning(EstimWarning):
@@ -148,7 +165,9 @@ def load_arrays(kind: str, key: str, *, directory: Path | None = None
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: np.asarray(z[k]) for k in z.files}
         names = arrays.pop(_NAMES)
-        if sorted(arrays) != names.tolist():
+        own, total = str(arrays.pop(_KEY)), str(arrays.pop(_SUM))
+        if sorted(arrays) != names.tolist() or own != f"{kind}/{key}" \
+                or total != _checksum(arrays):
             return None
         return arrays
     except Exception:
@@ -172,9 +191,12 @@ def store_arrays(kind: str, key: str, arrays: Mapping[str, Any], *,
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key[:16]}.", suffix=".tmp")
+        # as they will be read back: the checksum is of the arrays a load gives
+        kept = {k: np.asarray(v) for k, v in arrays.items()}
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **{_NAMES: np.array(sorted(arrays), dtype=str)},
-                     **arrays)
+            np.savez(fh, allow_pickle=False, **{_NAMES: np.array(sorted(kept), dtype=str),
+                                                _KEY: np.array(f"{kind}/{key}"),
+                                                _SUM: np.array(_checksum(kept))}, **kept)
             fh.flush()
             os.fsync(fh.fileno())
         if path.is_dir() and not path.is_symlink():

@@ -188,6 +188,42 @@ def test_every_single_byte_flip_is_a_miss_or_the_same_arrays(_fresh_cache: Path)
                 np.testing.assert_array_equal(back[k], v)
 
 
+def test_another_keys_entry_or_altered_numbers_are_a_miss(_fresh_cache: Path) -> None:
+    """An entry that reads cleanly but is not this key's was served: two thresholds entries
+    swapped gave a pain threshold of 7.8 mA where it is 46 mA, exit 0, and one of another
+    shape a traceback; numbers rewritten as NaN, "every fiber outside the tissue" (hostile
+    probe of 7 December 2026). Each is a miss now, recomputed and replaced."""
+    a = {"threshold_a": np.array([1e-3, 2e-3]), "blocks": np.array(0)}
+    b = {"threshold_a": np.array([5e-3, 9e-3]), "blocks": np.array(1)}
+    pa, pb = store_arrays("thresholds", "a", a), store_arrays("thresholds", "b", b)
+    assert pa is not None and pb is not None
+    back = load_arrays("thresholds", "a")
+    assert back is not None
+    np.testing.assert_array_equal(back["threshold_a"], a["threshold_a"])
+    # b's entry under a's name: a miss, not b's numbers
+    pa.write_bytes(pb.read_bytes())
+    assert load_arrays("thresholds", "a") is None
+    assert load_arrays("thresholds", "b") is not None
+    # the same key under another kind's folder: a miss
+    other = store_arrays("drive", "b", b)
+    assert other is not None
+    (_fresh_cache / "drive" / "b.npz").write_bytes((_fresh_cache / "thresholds" /
+                                                    "b.npz").read_bytes())
+    assert load_arrays("drive", "b") is None
+    # the numbers altered, the entry rewritten as a valid file with its key: a miss
+    with np.load(pb, allow_pickle=False) as z:
+        kept = {k: np.asarray(z[k]) for k in z.files}
+    kept["threshold_a"] = np.array([np.nan, np.nan])
+    with pb.open("wb") as fh:
+        np.savez(fh, allow_pickle=False, **kept)
+    assert load_arrays("thresholds", "b") is None
+    # and stored again, it is served again
+    store_arrays("thresholds", "b", b)
+    again = load_arrays("thresholds", "b")
+    assert again is not None
+    np.testing.assert_array_equal(again["threshold_a"], b["threshold_a"])
+
+
 # ---- a cache that cannot be written ------------------------------------------------------
 
 def _unwritable_roots(tmp_path: Path) -> dict[str, Path]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import estim
 
 SRC = Path(estim.__file__).resolve().parent
@@ -70,3 +72,18 @@ def test_sigterm_unwinds_as_ctrl_c_and_the_handler_is_restored() -> None:
         raise AssertionError("SIGTERM did not unwind")
     assert issubclass(_Terminated, KeyboardInterrupt)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_ctrl_c_while_the_command_starts_is_interrupted_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C in the first half second (while the parser imports the commands' modules)
+    printed a KeyboardInterrupt traceback and the process died by the signal (hostile probe
+    of 7 December 2026): "interrupted" and 130, as later in the run."""
+    import estim.cli.main as cli
+
+    def stopped() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_parser", stopped)
+    assert cli.main(["check", "tens_conventional"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

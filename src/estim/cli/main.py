@@ -253,6 +253,18 @@ def _unit_as_program(args: argparse.Namespace) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while the command starts (building the parser imports the commands' modules,
+        # scipy's among them): a raw traceback and death by the signal within the first
+        # half second, where later it was "interrupted" and 130 (hostile probe of 7 December
+        # 2026)
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     given = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(_dash_values(given, *_options(parser, given[:1])))
