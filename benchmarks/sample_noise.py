@@ -11,6 +11,14 @@ lowest and highest, the spread (highest - lowest) / median, and where seed 0 lie
 median: the sampling noise of the default answer, which the band of one run does not hold
 (its subjects share one fiber sample). Fields come from the cache after the first seed;
 every seed thresholds its own fibers (tens of seconds a seed on 2 cores).
+
+The calibration's own configurations are run at the same seeds (detection: the forearm's
+5 x 5 cm pads at 100 µs, where the Aβ count was calibrated; pain: 3.5 cm pads at 150 µs,
+where the pain fraction was), and each example's threshold is also given relative to them
+at the same seed, times seed 0's: roughly what a model calibrated on that seed's sample
+would say (a multiplicative approximation: the calibration moves a count and a fraction,
+not a factor). Its spread is the part of the noise that calibrating on one sample does not
+absorb.
 """
 
 from __future__ import annotations
@@ -45,6 +53,33 @@ def _window(program: str, seed: int) -> dict[str, float]:
     return out
 
 
+def _calibration(seed: int) -> dict[str, float]:
+    """The calibration configurations' detection and pain at ``seed`` (A)."""
+    from estim.effects.calibrate import calibration_window
+    from estim.effects.calibration import INTOLERANCE_PAD_CM, INTOLERANCE_PHASE_S
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        detection = calibration_window(100e-6, seed=seed).sensory_a
+        pain = calibration_window(INTOLERANCE_PHASE_S, INTOLERANCE_PAD_CM, seed=seed).pain_a
+    return {"detection": detection, "pain": pain}
+
+
+def _line(name: str, values: list[float]) -> str:
+    if any(v == float("inf") for v in values):
+        return f"  {name:<30} beyond the search at some seeds"
+    med = statistics.median(values)
+    return (f"  {name:<30} {med * 1e3:9.2f} {min(values) * 1e3:8.2f} "
+            f"{max(values) * 1e3:8.2f} {(max(values) - min(values)) / med:7.0%} "
+            f"{values[0] / med - 1:+7.0%}")
+
+
+def _heading(title: str) -> None:
+    print(f"\n{title}")
+    print(f"  {'threshold':<30} {'median mA':>9} {'lowest':>8} {'highest':>8} "
+          f"{'spread':>7} {'seed 0':>7}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("programs", nargs="*", default=list(DEFAULT_PROGRAMS))
@@ -52,6 +87,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.seeds} seeds per program; spread = (highest - lowest) / median over the "
           "seeds; seed 0 = its distance from that median")
+    calib = [_calibration(seed) for seed in range(args.seeds)]
+    _heading("calibration configurations (forearm)")
+    for name in ("detection", "pain"):
+        print(_line(name, [c[name] for c in calib]))
     for program in args.programs:
         rows: dict[str, list[float]] = {}
         t0 = time.perf_counter()
@@ -60,18 +99,14 @@ def main() -> None:
                 rows.setdefault(k, []).append(v)
             print(f"  {program}: seed {seed} done ({time.perf_counter() - t0:.0f} s)",
                   file=sys.stderr, flush=True)
-        print(f"\n{program}")
-        print(f"  {'threshold':<22} {'median mA':>9} {'lowest':>8} {'highest':>8} "
-              f"{'spread':>7} {'seed 0':>7}")
+        _heading(program)
         for k, values in rows.items():
-            finite = [v for v in values if v != float("inf")]
-            if len(finite) < len(values):
-                print(f"  {k:<22} beyond the search in {len(values) - len(finite)} seeds")
-                continue
-            med = statistics.median(values)
-            print(f"  {k:<22} {med * 1e3:9.2f} {min(values) * 1e3:8.2f} "
-                  f"{max(values) * 1e3:8.2f} {(max(values) - min(values)) / med:7.0%} "
-                  f"{values[0] / med - 1:+7.0%}")
+            print(_line(k, values))
+        for name in ("detection", "pain"):
+            typical = rows[f"{name}, typical"]
+            print(_line(f"{name}, as if calibrated there",
+                        [v * calib[0][name] / c[name] for v, c in zip(typical, calib,
+                                                                       strict=True)]))
 
 
 if __name__ == "__main__":

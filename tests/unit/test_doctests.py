@@ -21,7 +21,7 @@ MODULES = (
     "estim.text",
     "estim.report.page", "estim.report.terminal", "estim.sweep.text", "estim.report.html",
     "estim.report.body_rows",
-    "estim.effects.subjects",
+    "estim.effects.subjects", "estim.effects.sensation",
     "estim.effects.window", "estim.effects.drive",
     "estim.fields.sites", "estim.fields.solve",
     "estim.units",

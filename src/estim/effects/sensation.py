@@ -49,6 +49,7 @@ from estim.units import finite_or_none
 __all__ = [
     "COUNT_CRITERIA",
     "DEFAULT_SENSATION_CRITERIA",
+    "MAX_QUESTION_A",
     "SENSATION_CRITERIA_TABLE",
     "Band",
     "CountCriterion",
@@ -57,6 +58,7 @@ __all__ = [
     "SensationCriteria",
     "SensationResult",
     "ThresholdBands",
+    "checked_current",
     "classify_sensation",
     "maximal_force_N",
     "motor_threshold_fraction",
@@ -312,6 +314,29 @@ def maximal_force_N(params: MuscleParams = DING_2003_QUADRICEPS,
                  .peak_force_N[0])
 
 
+#: The largest peak current a sensation question takes (A): HVPC's 500 V into a 200 Ω
+#: site is 2.5 A; above 10 A the number is mA typed as A.
+MAX_QUESTION_A = 10.0
+
+
+def checked_current(amplitude_a: float, field: str = "amplitude_a") -> float:
+    """``amplitude_a`` if it is a current in A from 0 to :data:`MAX_QUESTION_A`, else an
+    :class:`InputError`: 25 (mA typed as A) had every subject in pain, NaN and -1 every
+    subject feeling nothing (researcher's probe of 7 December 2026).
+
+    >>> checked_current(0.025)
+    0.025
+    >>> checked_current(25)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    estim.errors.InputError: amplitude_a: got 25, expected a peak current in A from 0 to 10 ...
+    """
+    if isinstance(amplitude_a, bool) or not isinstance(amplitude_a, numbers.Real) \
+            or not 0 <= amplitude_a <= MAX_QUESTION_A:
+        raise InputError(field, amplitude_a, f"a peak current in A from 0 to "
+                         f"{MAX_QUESTION_A:g} (0.025 for 25 mA)")
+    return float(amplitude_a)
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
     """A threshold over the virtual subjects (A): 10th percentile, median, 90th."""
@@ -377,6 +402,7 @@ class ThresholdBands:
         """How many subjects feel each sensation at ``amplitude_a`` (A), each by its own
         thresholds (:meth:`_felt`); mildest first, every sensation listed; {} without the
         subjects' thresholds."""
+        checked_current(amplitude_a)
         if not self.per_subject:
             return {}
         counts = dict.fromkeys(Sensation, 0)
@@ -390,6 +416,7 @@ class ThresholdBands:
         strong tingling, for either count). Where the count lies beyond the sample its
         current may be above or below the last sampled afferent's, so which of them such a
         subject feels is not a prediction. Only criteria with some."""
+        checked_current(amplitude_a)
         if not self.per_subject:
             return {}
         out: dict[CountCriterion, int] = {}

@@ -14,6 +14,7 @@ anatomy (diameters, depths) is an assumption; the sensation criteria are model p
 from __future__ import annotations
 
 import math
+import numbers
 import threading
 import warnings
 from collections import OrderedDict
@@ -67,7 +68,7 @@ from estim.effects.sensation import (
     maximal_force_N,
     motor_threshold_fraction,
 )
-from estim.errors import ModelRangeWarning
+from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.fields.sites import motor_point_shift_m
 from estim.text import current_text, percent_text
@@ -247,6 +248,14 @@ class ClassThresholds:
     #: drive at all, so never excited (of ``n_leaving_domain``)
     n_outside_domain: int = 0
 
+    def __repr__(self) -> str:
+        """One line: a result's repr printed every fiber's points (2.5 million characters
+        for one run; researcher's probe of 7 December 2026)."""
+        finite = self.thresholds_a[np.isfinite(self.thresholds_a)]
+        lowest = f", lowest {finite.min() * 1e3:.3g} mA" if finite.size else ""
+        return (f"ClassThresholds({self.fiber_class.value!r}, {self.thresholds_a.size} fibers, "
+                f"{self.model}, {finite.size} reached{lowest})")
+
     def fraction_at(self, amplitude_a: float | NDArray[np.float64]) -> NDArray[np.float64]:
         """Fraction of the class recruited at a peak current (A).
 
@@ -266,6 +275,12 @@ class ClassThresholds:
     def amplitude_for(self, fraction: float) -> float:
         """Smallest peak current (A) recruiting ``fraction`` of the class (inf: never,
         within the searched range); the first fiber's threshold for a fraction of 0."""
+        if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) \
+                or not fraction >= 0:
+            # NaN and -0.5 gave the first fiber's threshold (researcher's probe of
+            # 7 December 2026)
+            raise InputError("fraction", fraction, "a fraction of the class, 0 or more "
+                             "(0.5 for half)")
         thr = np.sort(self.thresholds_a[np.isfinite(self.thresholds_a)])
         n = self.thresholds_a.size
         if thr.size == 0:
