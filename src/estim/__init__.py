@@ -10,11 +10,14 @@ the stages).
 >>> result = estim.simulate(setup, options=estim.SimulateOptions(body=False))
 >>> result.safety.verdict.value
 'pass'
+>>> estim.result_to_dict(result)["safety"]["verdict"]  # results.json's data, JSON-able
+'pass'
 """
 
 from estim.errors import EstimError, EstimWarning, InputError, ModelRangeWarning
 from estim.program import Program, ProgramError, load_program, parse_program
 from estim.program.bundled import bundled_examples
+from estim.report.run import result_to_dict
 from estim.setup import PlacedChannel, Setup, build_setup
 from estim.simulate import Result, SimulateOptions, simulate
 from estim.version import __version__
@@ -39,6 +42,7 @@ __all__ = [
     "load_program",
     "metrics",
     "parse_program",
+    "result_to_dict",
     "simulate",
     "stimuli_for",
 ]

@@ -90,3 +90,21 @@ def test_an_unknown_channel_of_a_programs_fields_is_named(back) -> None:
     with pytest.raises(InputError, match="channel: got '2', expected one of the program's "
                                          "channels: '1'"):
         fields.channel("2")
+
+
+def test_a_fem_solution_pickles_and_gives_the_same_potentials() -> None:
+    """A result could not be pickled (a channel's potential was a local function), so
+    multiprocessing and joblib could not carry one (researcher's probe of 7 December
+    2026). A coarse FEM solve of two small pads on a cheek."""
+    import pickle
+
+    from estim.fields import MeshSettings
+
+    site = make_site("cheek")
+    ch = Channel(place_electrode(site, "cheek_left", length=0.015),
+                 place_electrode(site, "cheek_right", length=0.015), 1e-3, name="1")
+    sol = solve_fields(site, [ch], settings=MeshSettings.for_site(site).scaled(4), cache=False)
+    back = pickle.loads(pickle.dumps(sol))
+    points = np.array([[0.0, 0.0, -0.002], [0.01, 0.0, -0.004]])
+    np.testing.assert_array_equal(back.potential(points), sol.potential(points))
+    assert back.channels[0].resistance == sol.channels[0].resistance

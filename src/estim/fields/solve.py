@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,6 +22,9 @@ from estim.fields.cache import cache_key, load_solution, store_solution
 from estim.fields.electrodes import Boundary, Channel, Electrode, idle_contacts
 from estim.fields.fem.geometry import MeshSettings
 from estim.fields.sites import Site
+
+if TYPE_CHECKING:
+    from estim.fields.fem.evaluate import FemEvaluator
 
 __all__ = ["ChannelField", "FieldSolution", "Method", "solve_fields"]
 
@@ -129,6 +132,22 @@ def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],
     return tuple(electrodes), tuple(pairs)
 
 
+@dataclass(frozen=True, eq=False)
+class _ChannelEval:
+    """Channel ``index``'s potential (and gradient) from the solution's evaluator: an
+    object, not a closure, so that a result holding it can be pickled (for
+    multiprocessing, joblib; a local function could not be: researcher's probe of
+    7 December 2026)."""
+
+    evaluator: FemEvaluator
+    index: int
+
+    def __call__(self, x: NDArray[np.float64], grad: bool
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        v, g = self.evaluator.evaluate(x, gradient=grad)
+        return v[self.index], None if g is None else g[self.index]
+
+
 def _check_arguments(site: Site, channels: Sequence[Channel], method: str,
                      boundary: str) -> None:
     """Refuse what the solver would misread, in the words of an :class:`InputError`: a
@@ -206,14 +225,9 @@ def solve_fields(site: Site, channels: Sequence[Channel], *, method: Method = "f
     ev = FemEvaluator(sol, memo=key if cache is True else None)
     fields = []
     for c, (ch, (an, ca)) in enumerate(zip(channels, pairs, strict=True)):
-
-        def _eval(x: NDArray[np.float64], grad: bool, c: int = c
-                  ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-            v, g = ev.evaluate(x, gradient=grad)
-            return v[c], None if g is None else g[c]
-
         r = float(sol.electrode_potentials[c, an] - sol.electrode_potentials[c, ca])
-        fields.append(ChannelField(ch.name, ch.anode, ch.cathode, ch.current, r, _eval))
+        fields.append(ChannelField(ch.name, ch.anode, ch.cathode, ch.current, r,
+                                   _ChannelEval(ev, c)))
     return FieldSolution(site, electrodes, tuple(fields), sol.n_dofs,
                          time.perf_counter() - t0, hit, settings, boundary,
                          tuple(e.name for e in meshed[len(electrodes):]))
