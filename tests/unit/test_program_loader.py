@@ -491,3 +491,17 @@ def test_a_negative_amplitude_is_told_the_polarity_is_the_placements(tens_text):
     (only,) = caught.value.problems
     assert only.expected.endswith("at least zero, e.g. '25 mA' or '60 V'; the polarity is set "
                                   "by which electrode is the cathode, not by a sign")
+
+
+def test_load_program_given_an_examples_name_points_at_the_bundled_examples(
+        tmp_path: Path) -> None:
+    """The CLI takes a bundled example's name and load_program a file: it said only
+    "expected an existing program file" (researcher's probe of 7 December 2026)."""
+    from estim.program.loader import ProgramError, load_program
+
+    with pytest.raises(ProgramError, match=r"'tens_conventional' is a bundled example: "
+                                           r"load_program\(bundled_examples\(\)"):
+        load_program("tens_conventional")
+    with pytest.raises(ProgramError) as missing:
+        load_program(tmp_path / "mine.toml")
+    assert "bundled example" not in str(missing.value)

@@ -49,7 +49,14 @@ def load_program(path: str | Path) -> Program:
     try:
         text = _read_regular(p)
     except FileNotFoundError:
-        raise ProgramError([InputError("program", str(p), "an existing program file")]) from None
+        from estim.program.bundled import bundled_examples
+
+        # the CLI takes a bundled example's name, this a file (researcher's probe of
+        # 7 December 2026): said where the name is an example's
+        named = (f"; {str(p)!r} is a bundled example: load_program(bundled_examples()"
+                 f"[{str(p)!r}])" if str(p) in bundled_examples() else "")
+        raise ProgramError([InputError("program", str(p),
+                                       f"an existing program file{named}")]) from None
     except InputError as err:
         raise ProgramError([err]) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:  # ValueError: a NUL in the path
