@@ -58,9 +58,9 @@ class SimulateOptions:
     :param seed: seed of the fiber populations and virtual subjects (same seed, same
         numbers). The sensation model was calibrated on seed 0's sample: another seed is
         another sample of the same anatomy run with seed 0's calibration, and moves the
-        thresholds by about 5-15 % (SD over five seeds; pain by up to 30 % on some sites:
-        docs/effects.md, "How far the sample of fibers moves the answer"), so compare
-        programs at one seed (researcher's probe of 7 December 2026).
+        thresholds by about 5-16 % (SD over five seeds; microcurrent's pain, on two C
+        fibers, 22 %: docs/effects.md, "How far the sample of fibers moves the answer"), so
+        compare programs at one seed (researcher's probe of 7 December 2026).
     :raises InputError: an unknown fiber class, a count above :data:`MAX_FIBERS` or of 0
         for Aβ, Aδ or motor axons (C and periosteal Aδ may be left out), a seed that is not a
         whole number of 0 or more, a ``body`` that is not True or False, a ``progress`` that
