@@ -160,6 +160,9 @@ def test_sites_with_their_placements(client: TestClient) -> None:
     sites = {s["name"]: s for s in client.get("/api/sites").json()}
     assert "forearm" in sites and "lower_back" in sites
     assert all(s["placements"] for s in sites.values())
+    # the menu's words, not the keys (phone probe of 7 December 2026)
+    assert sites["stn"]["words"] == "subthalamic nucleus"
+    assert sites["lower_back"]["words"] == "lower back"
 
 
 # -- preparing a program -------------------------------------------------------------------

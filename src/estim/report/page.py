@@ -73,7 +73,7 @@ __all__ = [
 MODALITY_WORDS = {k: m.words for k, m in MODALITIES.items()}
 
 #: Sites whose name is an abbreviation.
-SITE_WORDS = {"stn": "subthalamic nucleus"}
+SITE_WORDS = {"stn": "subthalamic nucleus", "patch": "skin patch"}
 
 #: Modalities as a table heading names them.
 SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}

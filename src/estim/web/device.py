@@ -102,11 +102,15 @@ def example_text(name: str, request: Request) -> str:
 def sites() -> list[dict[str, object]]:
     """The anatomical sites with their placements (``estim sites``, ``estim placements``)."""
     from estim.fields.sites import SITE_NAMES, make_site, placements
+    from estim.report.page import SITE_WORDS
 
     out: list[dict[str, object]] = []
     for name in SITE_NAMES:
         site = make_site(name)
-        out.append({"name": name, "kind": site.kind, "placements": placements(site)})
+        # the menu read "stn" and "patch" (phone probe of 7 December 2026): in words
+        words = SITE_WORDS.get(name, name.replace("_", " "))
+        out.append({"name": name, "kind": site.kind, "placements": placements(site),
+                    "words": words})
     return out
 
 

@@ -125,7 +125,7 @@ async function loadMenus() {
   }
   const preferred = document.body.dataset.defaultMode;
   if (state.modes.some((m) => m.id === preferred)) select.value = preferred;
-  for (const s of state.sites) $("site").append(option(s.name, s.name.replace(/_/g, " ")));
+  for (const s of state.sites) $("site").append(option(s.name, s.words || s.name));
   describeMode();
   fillPlacements();
 }
