@@ -49,7 +49,6 @@ from estim.units import finite_or_none
 __all__ = [
     "COUNT_CRITERIA",
     "DEFAULT_SENSATION_CRITERIA",
-    "MAX_QUESTION_A",
     "SENSATION_CRITERIA_TABLE",
     "Band",
     "CountCriterion",
@@ -314,26 +313,20 @@ def maximal_force_N(params: MuscleParams = DING_2003_QUADRICEPS,
                  .peak_force_N[0])
 
 
-#: The largest peak current a sensation question takes (A): HVPC's 500 V into a 200 Ω
-#: site is 2.5 A; above 10 A the number is mA typed as A.
-MAX_QUESTION_A = 10.0
-
-
 def checked_current(amplitude_a: float, field: str = "amplitude_a") -> float:
-    """``amplitude_a`` if it is a current in A from 0 to :data:`MAX_QUESTION_A`, else an
-    :class:`InputError`: 25 (mA typed as A) had every subject in pain, NaN and -1 every
-    subject feeling nothing (researcher's probe of 7 December 2026).
+    """``amplitude_a`` if it is a current in A, 0 or more, else an :class:`InputError`: NaN
+    and -1 had every subject feeling nothing (researcher's probe of 7 December 2026). No
+    upper bound: a voltage-set device's peak through a low load can be amperes.
 
     >>> checked_current(0.025)
     0.025
-    >>> checked_current(25)  # doctest: +ELLIPSIS
+    >>> checked_current(float("nan"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    estim.errors.InputError: amplitude_a: got 25, expected a peak current in A from 0 to 10 ...
+    estim.errors.InputError: amplitude_a: got nan, expected a peak current in A, 0 or more ...
     """
     if isinstance(amplitude_a, bool) or not isinstance(amplitude_a, numbers.Real) \
-            or not 0 <= amplitude_a <= MAX_QUESTION_A:
-        raise InputError(field, amplitude_a, f"a peak current in A from 0 to "
-                         f"{MAX_QUESTION_A:g} (0.025 for 25 mA)")
+            or not amplitude_a >= 0:
+        raise InputError(field, amplitude_a, "a peak current in A, 0 or more (0.025 for 25 mA)")
     return float(amplitude_a)
 
 
