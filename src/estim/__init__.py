@@ -12,16 +12,44 @@ the stages).
 'pass'
 >>> estim.result_to_dict(result)["safety"]["verdict"]  # results.json's data, JSON-able
 'pass'
+
+The names below are loaded on first use (PEP 562): ``import estim`` alone, and the
+``estim`` command before it parses its arguments, import nothing heavy, so Ctrl-C while a
+command starts is the command's own "interrupted" (it was a traceback: the package's
+imports took 0.8 s before the command's handler was in place; review of 7 December 2026).
 """
 
-from estim.errors import EstimError, EstimWarning, InputError, ModelRangeWarning
-from estim.program import Program, ProgramError, load_program, parse_program
-from estim.program.bundled import bundled_examples
-from estim.report.run import result_to_dict
-from estim.setup import PlacedChannel, Setup, build_setup
-from estim.simulate import Result, SimulateOptions, simulate
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
 from estim.version import __version__
-from estim.waveforms import Metrics, Stimulus, metrics, stimuli_for
+
+if TYPE_CHECKING:
+    from estim.errors import EstimError, EstimWarning, InputError, ModelRangeWarning
+    from estim.program import Program, ProgramError, load_program, parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.setup import PlacedChannel, Setup, build_setup
+    from estim.simulate import Result, SimulateOptions, simulate
+    from estim.waveforms import Metrics, Stimulus, metrics, stimuli_for
+
+#: Where each public name lives.
+_HOMES = {
+    "EstimError": "estim.errors", "EstimWarning": "estim.errors",
+    "InputError": "estim.errors", "ModelRangeWarning": "estim.errors",
+    "Program": "estim.program", "ProgramError": "estim.program",
+    "load_program": "estim.program", "parse_program": "estim.program",
+    "bundled_examples": "estim.program.bundled",
+    "result_to_dict": "estim.report.run",
+    "PlacedChannel": "estim.setup", "Setup": "estim.setup", "build_setup": "estim.setup",
+    "Result": "estim.simulate", "SimulateOptions": "estim.simulate",
+    "simulate": "estim.simulate",
+    "Metrics": "estim.waveforms", "Stimulus": "estim.waveforms",
+    "metrics": "estim.waveforms", "stimuli_for": "estim.waveforms",
+}
 
 __all__ = [
     "EstimError",
@@ -46,3 +74,20 @@ __all__ = [
     "simulate",
     "stimuli_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        # a subpackage (estim.fields, estim.effects...), as the eager imports made them
+        # attributes before
+        if not name.startswith("_") and importlib.util.find_spec(f"estim.{name}") is not None:
+            return importlib.import_module(f"estim.{name}")
+        raise AttributeError(f"module 'estim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # once: later lookups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -87,3 +87,16 @@ def test_ctrl_c_while_the_command_starts_is_interrupted_not_a_traceback(
     monkeypatch.setattr(cli, "_parser", stopped)
     assert cli.main(["check", "tens_conventional"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_the_command_imports_nothing_heavy_before_its_handler_is_in_place() -> None:
+    """The package's eager imports took 0.8 s before main() could catch Ctrl-C (review of
+    7 December 2026): importing the entry point loads no stage of the pipeline."""
+    import subprocess
+    import sys
+
+    code = ("import sys, estim.cli.main; print(sorted(m for m in ('estim.simulate', "
+            "'estim.program', 'estim.fields', 'numpy', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout
