@@ -108,3 +108,18 @@ def test_a_fem_solution_pickles_and_gives_the_same_potentials() -> None:
     points = np.array([[0.0, 0.0, -0.002], [0.01, 0.0, -0.004]])
     np.testing.assert_array_equal(back.potential(points), sol.potential(points))
     assert back.channels[0].resistance == sol.channels[0].resistance
+
+
+def test_a_programs_fields_take_the_analytic_methods_own_boundary_and_a_generator_is_named(
+        back) -> None:
+    """fields_for_program(method='analytic') kept 'floating' and was refused; a generator of
+    channels was a bare TypeError (review of 7 December 2026)."""
+    from estim.fields import fields_for_program
+    from estim.program.bundled import resolve_program
+
+    program, _ = resolve_program("tens_conventional")
+    fields = fields_for_program(program, method="analytic", cache=False)
+    assert fields.solution.boundary == "uniform"
+    site, ch = back
+    with pytest.raises(InputError, match="channels: got generator, expected a sequence"):
+        solve_fields(site, (c for c in [ch]), method="analytic")  # type: ignore[arg-type]

@@ -147,7 +147,7 @@ def program_channels(program: Program, *, interface_conductance: float | None = 
 
 def fields_for_program(program: Program, *, progress: Callable[[str], None] | None = None,
                        settings: MeshSettings | None = None, mesh_scale: float = 1.0,
-                       boundary: Boundary = "floating", cache: bool | Path = True,
+                       boundary: Boundary | None = None, cache: bool | Path = True,
                        method: Method = "fem",
                        interface_conductance: float | None = None) -> ProgramFields:
     """Solve the fields of every channel of ``program`` at 1 A (see :func:`solve_fields`).
@@ -155,6 +155,7 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
     :param mesh_scale: multiplies every mesh size of the site's default settings (> 1 is a
         quicker, coarser preview); ignored when ``settings`` is given.
     :param method: ``"fem"``, or ``"analytic"`` (planar sites, uniform pads, milliseconds).
+    :param boundary: default the method's own (:func:`solve_fields`).
     :param interface_conductance: skin–electrode conductance per area (S/m²) of every surface
         electrode (complete electrode model); None: ideal contact.
     """
@@ -166,7 +167,8 @@ def fields_for_program(program: Program, *, progress: Callable[[str], None] | No
     if not isinstance(program, Program):  # None, or a Setup, was an AttributeError (probe)
         raise InputError("program", type(program).__name__, "a Program (estim.load_program; "
                          "a Setup's is setup.program)")
-    if boundary not in get_args(Boundary):  # "xx" was solved as floating, and recorded
+    if boundary is not None and boundary not in get_args(Boundary):
+        # "xx" was solved as floating, and recorded
         raise InputError("boundary", boundary, f"one of {', '.join(get_args(Boundary))}")
     site, channels = program_channels(program, interface_conductance=interface_conductance)
     if settings is None and mesh_scale != 1.0:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -71,8 +71,8 @@ class ChannelField:
 def _points(points: ArrayLike) -> NDArray[np.float64]:
     """Points as an (N, 3) array of x, y, z (m): one point (3,), (N, 3), or any shape
     whose last axis is x, y, z. Coordinates first, (3, N), read as N/3 points made of
-    mixed coordinates (a researcher's probe of 7 December 2026): any other shape is
-    refused.
+    mixed coordinates (a researcher's probe of 7 December 2026): refused where N is not 3
+    (a (3, 3) array is read as three rows, as (N, 3) says).
 
     >>> _points([0.0, 0.0, 0.01]).shape
     (1, 3)
@@ -156,10 +156,13 @@ def _check_arguments(site: Site, channels: Sequence[Channel], method: str,
     solver, a site's name an AttributeError (researcher's probe of 7 December 2026)."""
     if not isinstance(site, Site):
         raise InputError("site", site, "a Site (estim.fields.make_site('forearm'))")
-    if method not in ("fem", "analytic"):
+    if method not in get_args(Method):
         raise InputError("method", method, "'fem' or 'analytic'")
-    if boundary not in ("floating", "uniform"):
+    if boundary not in get_args(Boundary):
         raise InputError("boundary", boundary, "'floating' or 'uniform'")
+    if not isinstance(channels, Sequence) and not isinstance(channels, Channel):
+        raise InputError("channels", Described(type(channels).__name__), "a sequence (a list "
+                         "or tuple) of one or more Channel (anode, cathode)")
     if isinstance(channels, Channel) or not len(channels):
         raise InputError("channels", Described("no channels") if not isinstance(
             channels, Channel) else Described("one Channel"), "a sequence of one or more "
