@@ -9,9 +9,12 @@ thresholds), as a store that a damaged or read-only disk cannot break.
 * An entry that cannot be read for any reason (truncated, empty, bit-flipped, a directory
   in its place, a missing array) is a miss: the result is computed again and replaces it.
 * An entry holds its own kind and key and a SHA-256 of its arrays: one that reads cleanly
-  but is another key's (copied or restored under the wrong name) or whose numbers were
-  altered is a miss too (a swapped thresholds entry gave a silently wrong pain threshold,
-  another's shape a traceback; hostile probe of 7 December 2026).
+  but is another key's (copied or restored under the wrong name) or whose numbers no longer
+  match their checksum (damaged, or edited by hand without it) is a miss too (a swapped
+  thresholds entry gave a silently wrong pain threshold, another's shape a traceback;
+  hostile probe of 7 December 2026). It guards against accidents, not against someone
+  who rewrites the checksum too. Entries written before it (without a key) are misses
+  once, and are replaced.
 * A cache that cannot be written (the root is a file or ``/dev/null``, a read-only
   directory, a full disk) is skipped: the result is still returned, only not remembered, and
   one :class:`CacheWarning` per process says so. No temporary file is left behind.

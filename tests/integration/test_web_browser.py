@@ -309,6 +309,19 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert page.title() != "pwned"
         page.click("#save-calibration")
         page.wait_for_selector("#calibrations li")
+        # a session at or past this person's "too much" on this program is asked about
+        # first, with the fit's figure (100 mA went in without a word; phone probe and
+        # review of 7 December 2026); a second press keeps it
+        dialled = page.input_value("#intensity")
+        page.fill("#intensity", "99 mA")
+        page.click("#record")
+        warned = page.locator(".error[data-for='intensity']")
+        warned.wait_for(state="visible")
+        assert re.match(r"99 mA is at or above what is too much for this person on this "
+                        r"program \([\d.]+ mA, from their calibration\)\.",
+                        warned.text_content() or ""), warned.text_content()
+        assert page.locator("#sessions tr").count() == 0
+        page.fill("#intensity", dialled)
         kept = page.text_content("#calibrations li") or ""
         # every mark it was fitted on, the "too much" too (it showed the first two alone;
         # educator's probe of 7 December 2026)
@@ -340,7 +353,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         _turn(page, position["strong"])
         said = page.text_content(".error[data-for='amplitude']") or ""
         assert said.startswith("No answer from the estim server") and re.search(
-            r"The readings below are for [\d.]+ mA\.$", said), said
+            r"The readings are for [\d.]+ mA\.$", said), said
         assert "unanswered" in (page.get_attribute("#dial-panel", "class") or "")
         page.unroute("**/dial?*")
         _turn(page, position["strong"])
@@ -365,6 +378,10 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
                         r"[\d.]+ mA\)\. Press \"Record the session\" again",
                         warned.text_content() or ""), warned.text_content()
         assert page.locator("#sessions tr").count() == 1
+        # a second press keeps it, as it is what happened
+        page.click("#record")
+        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
+        assert "99 mA" in " ".join(page.locator("#sessions tr").all_text_contents())
         page.fill("#intensity", kept_intensity)
         page.fill("#notes", "")
         page.wait_for_selector("#plot:not([hidden])")
@@ -416,7 +433,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.fill("#pain_before", "5")
         page.fill("#pain_after", "2")
         page.click("#record")
-        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
+        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 3")
         rows = page.locator("#sessions tr").all_text_contents()
         assert sum("(pulse width 400 us)" in r for r in rows) == 1, rows
 
@@ -456,7 +473,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_function("[...document.querySelectorAll('#person option')]"
                                ".some(o => o.textContent.endsWith(' Eve'))")
         page.select_option("#person", label=name)
-        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
+        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 3")
         assert any("felt <b>warm</b>" in r
                    for r in page.locator("#sessions tr").all_text_contents())
         assert page.locator("#calibrations li").count() == 1

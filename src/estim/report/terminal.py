@@ -327,7 +327,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     for c in chans:
         m = c["metrics"]
         unit = "A" if "peak_A" in m else "V"
-        if not m[f"peak_{unit}"]:
+        if m[f"peak_{unit}"] == 0:  # exactly: a peak that could not be computed is None
             # an off channel read "peak 0 mA, r.m.s. 0 mA" over "phase charge 0 µC"
             # (DBS probe of 7 December 2026): one line says it is off
             _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: off "

@@ -161,7 +161,8 @@ LIMITS: tuple[Limit, ...] = (
           rationale="a labelling requirement, not a limit: warn; 1 % as charge.balance"),
     Limit("dc.current_density", "average |current| density under the smaller electrode "
           "(monophasic program)", 0.5e-3 / 1e-4, "A/m**2", "mA/cm²",  # [mA/cm² -> A/m²]
-          "as iontophoresis.current_density, extended by estim (no standard sets it): the "
+          "the iontophoresis current density limit, extended by estim (no standard sets "
+          "it): the "
           "continuous d.c. burn threshold applied to the average of a monophasic pulsed "
           "output, which is stricter than the pulsed output's own evidence (HVPC studies "
           "report little pH change under the pads); judged so that no verdict is optimistic",

@@ -113,7 +113,10 @@ def _line(f: Finding, settings: Sequence[str | None] = ()) -> str:
     # read as a formula to a patient (phone probe of 7 December 2026); the report and
     # estim check keep the formula
     name = rule_name(f.description)
-    return f"{verdict}: {name}{where}{channel} ({short_source(f.source)})"
+    # and the source's title, not what it says after a colon (FDA's read out its 200
+    # characters; review of 7 December 2026)
+    source = short_source(f.source).split(": ", 1)[0]
+    return f"{verdict}: {name}{where}{channel} ({source})"
 
 
 def tripped_lines(findings: Sequence[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:

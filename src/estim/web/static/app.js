@@ -441,7 +441,7 @@ async function turned() {
       // the readout is the last answer's, not this setting's: dimmed and said (it showed
       // 5.81 mA's sensation under a dial at 15 mA; hostile probe of 7 December 2026)
       panel.classList.add("unanswered");
-      const shown = state.dial ? ` The readings below are for ${dialText(state.dial.amplitude)}.`
+      const shown = state.dial ? ` The readings are for ${dialText(state.dial.amplitude)}.`
         : "";
       showError(panel, { field: "amplitude", message: `${err.message}${shown}` },
                 "amplitude");
@@ -685,6 +685,7 @@ async function fit(event) {
     // saved (educator's probe of 7 December 2026)
     $("fit-result").hidden = true;
     state.fitSave = null;
+    state.personPain = null;
     $("save-calibration").disabled = true;
     showError(form, err, "fit");
   }
@@ -733,6 +734,9 @@ function showPerson(p) {
     tr.append(td);
     body.append(tr);
   }
+  // this person's "too much" on this program, for the journal's question before a session
+  // at or past it (it asked with the model's pain only once the fit had been saved; review)
+  state.personPain = { job: state.modelJob, amps: (p.window || {}).pain };
   state.recommended = p.recommended;
   const rec = p.recommendation || {};
   const limited = rec.limited_by ? `, limited by ${rec.limited_by}` : "";
@@ -917,23 +921,31 @@ async function showCalibrations(person) {
   $("no-calibrations").hidden = saved.length > 0;
 }
 
-// the amperes of a typed intensity ("20 mA", "1.5mA", "500 µA", "0.02 A"), else null
+// the amperes of a typed intensity ("20 mA", "1.5mA", "500 µA", "2e1 mA", "20 milliamps"),
+// else null (the server reads more forms; those are saved without this page's question)
 function typedAmps(text) {
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(mA|µA|μA|uA|A)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+)\s*(mA|µA|μA|uA|A|milliamps?|milliamperes?|microamps?|microamperes?|amps?|amperes?)\s*$/i
+    .exec(text);
   if (!m) return null;
-  const scale = { mA: 1e-3, "µA": 1e-6, "μA": 1e-6, uA: 1e-6, A: 1 }[m[2]];
-  return Number(m[1]) * scale;
+  const unit = m[2];
+  const word = unit.toLowerCase();
+  const scale = unit === "mA" || word.startsWith("milli") ? 1e-3
+    : ["µA", "μA", "uA"].includes(unit) || word.startsWith("micro") ? 1e-6
+      : unit === "A" || word.startsWith("amp") ? 1 : null;
+  return scale === null ? null : Number(m[1]) * scale;
 }
 
-// what an intensity is at or past, in words (null: below both): the person's "too much"
-// mark of the fit on this program, the model's typical person's pain
+// what an intensity is at or past, in words (null: below both): this person's "too much"
+// on this program (the fit's, from a calibration made now or a saved one), else the
+// model's typical person's pain
 function painfulIntensity(text) {
   const amps = typedAmps(text);
   if (amps === null || !state.model) return null;
-  const saved = state.fitSave && state.fitSave.job === state.modelJob ? state.fitSave : null;
-  const mark = saved ? saved.marks.too_much : null;
-  if (Number.isFinite(mark) && mark > 0 && amps >= mark * (1 - 1e-9)) {
-    return `at or above this person's "too much" mark (${current(mark)})`;
+  const person = state.personPain && state.personPain.job === state.modelJob
+    ? state.personPain.amps : null;
+  if (Number.isFinite(person) && person > 0 && amps >= person * (1 - 1e-9)) {
+    return `at or above what is too much for this person on this program (${current(person)}, `
+      + "from their calibration)";
   }
   const pain = (state.model.thresholds || {}).pain;
   if (Number.isFinite(pain) && pain > 0 && amps >= pain * (1 - 1e-9)) {
@@ -973,8 +985,10 @@ async function recordSession(event) {
   // probe of 7 December 2026); a second press keeps it, as it is what happened
   const typed = $("intensity").value.trim();
   const over = painfulIntensity(typed);
-  if (over && state.confirmSession !== typed) {
-    state.confirmSession = typed;
+  // asked once for this person, program and intensity (another person's same text asks)
+  const asked = `${person}|${state.modelJob}|${typed}`;
+  if (over && state.confirmSession !== asked) {
+    state.confirmSession = asked;
     showError(form, { field: "intensity", message: `${typed} is ${over}. Press "Record the `
                       + "session\" again to keep it as it is, or change the intensity." },
               "intensity");
