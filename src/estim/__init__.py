@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from estim.version import __version__
@@ -74,6 +76,20 @@ __all__ = [
     "simulate",
     "stimuli_for",
 ]
+
+
+class _Package(types.ModuleType):
+    """The package's module: importing the submodule ``estim.simulate`` would make
+    ``estim.simulate`` that module, where it is the function (the eager imports bound the
+    function over it); a submodule that shares a public name does not replace the name."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
