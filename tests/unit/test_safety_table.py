@@ -237,3 +237,27 @@ def test_a_rule_that_does_not_pass_says_what_it_rests_on() -> None:
     assert "fit an output indicator (IEC 60601-2-10), or keep the output under" in said
     assert "check that it has one" not in said
     assert "basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f)" in said
+
+
+def test_a_program_at_the_device_maximum_lists_its_rules_once() -> None:
+    """Set to the device maximum, the check's two lists were one list twice, a violation
+    among them (DBS probe of 7 December 2026): the maximum's section says so and lists the
+    rules judged there alone (the output indicator's)."""
+    from estim.program.bundled import bundled_examples
+    from estim.safety.render import render_check_brief
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    at_max = parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "100 mA"'))
+    out = io.StringIO()
+    render_check_brief(check(at_max), Console(file=out, width=80, color_system=None))
+    said = out.getvalue()
+    top = said.split("At the device maximum")[1]
+    assert "as programmed (the device maximum): 5 rules as above, not repeated" in top, said
+    assert "r.m.s. output current into 500 Ω" not in top
+    assert "needing an output" in top  # the indicator's rules, judged at the maximum alone
+    # below the maximum, each setting keeps its full list
+    out = io.StringIO()
+    render_check_brief(check(parse_program(text)), Console(file=out, width=80,
+                                                           color_system=None))
+    top = out.getvalue().split("At the device maximum")[1]
+    assert "not repeated" not in top and "r.m.s. output current into 500 Ω" in top

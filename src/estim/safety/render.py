@@ -285,9 +285,25 @@ def render_check_brief(report: SafetyReport, console: Console,
         for line in head.wrap(console, max(1, console.width)):  # no trailing blank
             line.rstrip()
             console.print(line)
-        at_setting = SafetyReport(report.program, tuple(
-            f for f in report.findings if (f.setting.value if f.setting else "") == name),
-            report.table)
+        here = [f for f in report.findings if (f.setting.value if f.setting else "") == name]
+        if name == "device maximum":
+            # a rule that reads the same as at the programmed amplitude is said once: at a
+            # program set to the device maximum the two lists were one list twice, a
+            # violation among them (DBS probe of 7 December 2026)
+            # (only where every rule judged at both reads the same: the programmed amplitude
+            # is the maximum; elsewhere each setting keeps its full list)
+            seen = {(f.rule_id, f.channel): (f.value, f.verdict) for f in report.findings
+                    if f.setting is not None and f.setting.value == "programmed"}
+            shared = [f for f in here if (f.rule_id, f.channel) in seen]
+            if shared and all(seen[(f.rule_id, f.channel)] == (f.value, f.verdict)
+                              for f in shared):
+                here = [f for f in here if f not in shared]
+                said_once = Text(f"  as programmed (the device maximum): {len(shared)} "
+                                 f"rule{'' if len(shared) == 1 else 's'} as above, not "
+                                 "repeated", style="dim")
+                for line in wrap_keeping_units(said_once, console, console.width - 8):
+                    console.print(line)
+        at_setting = SafetyReport(report.program, tuple(here), report.table)
         _print_tripped(at_setting, console, every=True, said=name, reasons=True)
     console.print("\n[dim]The output table, sources and notes: estim check -v[/dim]")
 
