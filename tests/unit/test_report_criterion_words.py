@@ -224,3 +224,32 @@ def test_the_motor_row_says_contraction_where_the_volleys_fuse(fuse: bool, label
     other = {"muscle contracts", "muscle twitches"} - {label}
     assert other.pop() not in text
     assert f"see the quadriceps {seen} at about 68 mA" in str(summary(result, data))
+
+
+def test_a_rule_failing_as_programmed_at_the_device_maximum_is_one_line() -> None:
+    """A program set to the device maximum listed each failing rule twice in the one-screen
+    answer, as programmed and at the maximum (DBS probe of 7 December 2026)."""
+    import io
+
+    from rich.console import Console
+
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+    from estim.simulate import simulate
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    # 100 mA x sqrt(2 ms x 150 Hz) = 54.8 mA r.m.s. into 500 Ω, over IEC's 50 mA
+    over = (text.replace('pulse = "symmetric_biphasic"', 'pulse = "monophasic"')
+            .replace('amplitude = "25 mA"', 'amplitude = "100 mA"')
+            .replace('pulse_width = "200 us"', 'pulse_width = "2 ms"')
+            .replace('frequency = "80 Hz"', 'frequency = "150 Hz"'))
+    out = io.StringIO()
+    render_brief(result_to_dict(simulate(parse_program(over), body=False)),
+                 Console(file=out, width=200, color_system=None))
+    rms = [ln for ln in out.getvalue().splitlines()
+           if "r.m.s. output current into 500 Ω, up to 400 Hz" in ln]
+    assert len(rms) == 1, out.getvalue()
+    assert rms[0].strip().startswith("FAIL") and rms[0].endswith(
+        ", as programmed and at the device maximum"), rms

@@ -309,17 +309,26 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         _hanging(console, "  ", Text(f"judged into this site's own {load} as well, {side} the "
                                      f"500 Ω test load ({worse}); estim check uses the test "
                                      "loads alone", style="dim"))
-    for f in bad[:6]:
+    # a rule that reads the same at the device maximum as programmed (a program set to the
+    # maximum) is one line naming both: it was two (DBS probe of 7 December 2026)
+    programmed = {(f["rule_id"], f["channel"], f.get("value")) for f in bad
+                  if f.get("setting") == "programmed"}
+    lines = [f for f in bad if not (f.get("setting") == "device maximum" and (
+        f["rule_id"], f["channel"], f.get("value")) in programmed)]
+    both = {(f["rule_id"], f["channel"]) for f in bad if f not in lines}
+    for f in lines[:6]:
         value = _finding_value(f)
         # which setting: the same rule at the programmed amplitude and the device maximum
         at = ", at the device maximum" if f.get("setting") == "device maximum" else ""
+        if (f["rule_id"], f["channel"]) in both:
+            at = ", as programmed and at the device maximum"
         _hanging(console, f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  ",
                  Text.from_markup(f"{terminal_text(rule_name(f['description']))}: "
                                   f"{value}{at}"))
-    if len(bad) > 6:
+    if len(lines) > 6:
         # estim check has no field: its verdicts can differ from the run's (docs/safety.md)
-        console.print(f"  [dim]... and {len(bad) - 6} more (-v, results.json or the report "
-                      "for all)[/dim]")
+        console.print(f"  [dim]... and {len(lines) - 6} more (-v, results.json or the "
+                      "report for all)[/dim]")
     console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
     doses = doses_of(data.get("effects") or {},
                    next((c["name"] for c in chans if c.get("modality") == "iontophoresis"),
