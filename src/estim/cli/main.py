@@ -31,7 +31,7 @@ _COMMANDS = ("estim.cli.discovery", "estim.cli.check", "estim.cli.waveform", "es
 def _parser() -> argparse.ArgumentParser:
     import importlib
 
-    from estim import __version__
+    from estim.version import __version__
 
     parser = _Parser(
         prog="estim", description="Electrotherapy simulation: what a stimulator program puts "

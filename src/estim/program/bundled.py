@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import difflib
-from importlib import resources
 from pathlib import Path
 
 from estim.errors import InputError
-from estim.program.loader import load_program
+from estim.program.loader import bundled_examples, load_program
 from estim.program.model import Program
 
 __all__ = ["DEFAULT_EXAMPLE", "bundled_examples", "resolve_program"]
 
 DEFAULT_EXAMPLE = "tens_conventional"
-
-
-def bundled_examples() -> dict[str, Path]:
-    """The bundled example programs by name (file stem)."""
-    root = resources.files("estim") / "examples"
-    out: dict[str, Path] = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            out[entry.name.removesuffix(".toml")] = Path(str(entry))
-    return out
 
 
 def resolve_program(name_or_path: str | None) -> tuple[Program, Path]:

@@ -12,6 +12,7 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ MAX_DEPTH = 16
 MAX_ITEMS = 10_000
 
 
+def bundled_examples() -> dict[str, Path]:
+    """The bundled example programs by name (file stem); here, below the loader that names
+    them in its refusal (``estim.program.bundled`` re-exports it)."""
+    root = resources.files("estim") / "examples"
+    out: dict[str, Path] = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            out[entry.name.removesuffix(".toml")] = Path(str(entry))
+    return out
+
+
 def load_program(path: str | Path) -> Program:
     """Read and validate a program file.
 
@@ -49,8 +61,6 @@ def load_program(path: str | Path) -> Program:
     try:
         text = _read_regular(p)
     except FileNotFoundError:
-        from estim.program.bundled import bundled_examples
-
         # the CLI takes a bundled example's name, this a file (researcher's probe of
         # 7 December 2026): said where the name is an example's
         named = (f"; {str(p)!r} is a bundled example: load_program(bundled_examples()"

@@ -149,7 +149,7 @@ def provenance(device: str, program_file: str, *, amplitude: str | None = None,
     device's name, the program file, the amplitude it was checked at where that is not the
     file's (``--amplitude``), estim's version and when (UTC). The documents carried none of
     them (engineer's probe of 6 December 2026)."""
-    from estim import __version__
+    from estim.version import __version__
 
     when = (made or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return {"device": device, "program_file": program_file, "amplitude_override": amplitude,

@@ -165,7 +165,7 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
     :param program_text: the program file as the user wrote it (TOML), shown at the end.
     :param generated: when the report was made (default: now, UTC).
     """
-    from estim import __version__
+    from estim.version import __version__
 
     css = (resources.files("estim") / "report" / "assets" / "report.css").read_text("utf-8")
     fx = data.get("effects") or {}
