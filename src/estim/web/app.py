@@ -295,8 +295,8 @@ def _page() -> str:
 
     text = (resources.files("estim.web") / "templates" / "index.html").read_text("utf-8")
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    from estim.version import __version__
     from estim.program.bundled import DEFAULT_EXAMPLE
+    from estim.version import __version__
 
     return env.from_string(text).render(version=__version__, default_mode=DEFAULT_EXAMPLE)
 
