@@ -615,6 +615,43 @@ def test_people_and_sessions(client: TestClient) -> None:
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_session_past_what_hurts_is_asked_about_then_kept(client: TestClient,
+                                                           job: str) -> None:
+    """100 mA went into the journal without a word where the person had marked "too much"
+    at 13.5 mA; the page read the intensity itself and "+100 mA" or "100 milliA" passed
+    unasked (phone and hostile probes of 7 December 2026). The server reads it as the
+    journal does and answers 409 with a question, until the session comes back with
+    ``confirm``."""
+    pid = client.post("/api/people", json={"name": "Pat"}).json()["id"]
+    pain = client.get(f"/api/jobs/{job}/model").json()["thresholds"]["pain"]
+    assert 0.02 < pain < 0.1  # the typical person's pain under conventional TENS (A)
+    for spelled in ("99 mA", "+99 mA", "99 milliA", "0.099 A"):
+        asked = client.post(f"/api/people/{pid}/sessions",
+                            json=_session(intensity=spelled, job=job))
+        assert asked.status_code == 409, (spelled, asked.text)
+        detail = asked.json()["detail"]
+        assert detail["field"] == "intensity" and detail["confirm"] is True
+        assert detail["message"].startswith("99 mA is where the model's typical person feels "
+                                            "pain (from "), detail
+    assert client.get(f"/api/people/{pid}/sessions").json() == []
+    # this person's own "too much" on this program, below the model's pain
+    asked = client.post(f"/api/people/{pid}/sessions",
+                        json=_session(intensity="18 mA", job=job, too_much_a=0.015))
+    assert asked.status_code == 409
+    assert asked.json()["detail"]["message"].startswith(
+        "18 mA is at or above what is too much for this person on this program (15 mA, "
+        "from their calibration).")
+    # below both: kept at once; asked and confirmed: kept
+    below = client.post(f"/api/people/{pid}/sessions",
+                        json=_session(intensity="18 mA", job=job, too_much_a=0.03))
+    assert below.status_code == 200, below.text
+    kept = client.post(f"/api/people/{pid}/sessions",
+                       json=_session(intensity="99 mA", job=job, confirm=True))
+    assert kept.status_code == 200, kept.text
+    assert [s["intensity_a"] for s in client.get(f"/api/people/{pid}/sessions").json()] \
+        == pytest.approx([0.018, 0.099])
+
+
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"pain_before": 11}, "pain_before", ("11", "0", "10")),
     ({"pain_after": "a lot"}, "pain_after", ("a lot",)),

@@ -152,6 +152,25 @@ def _bars(page: Any) -> dict[str, str]:
         "r.querySelector('.bar-fill').style.width])"))
 
 
+def _asked_before_keeping(page: Any, why: str, sessions: int, *, keep: bool = False) -> None:
+    """A session at 99 mA is asked about first (``why``: what the question says it is at
+    or past), none kept; with ``keep`` a second press keeps it. The intensity box is put
+    back as it was."""
+    was = page.input_value("#intensity")
+    page.fill("#intensity", "99 mA")
+    page.click("#record")
+    warned = page.locator(".error[data-for='intensity']")
+    warned.wait_for(state="visible")
+    assert re.match(f"99 mA is {why}", warned.text_content() or ""), warned.text_content()
+    assert page.locator("#sessions tr").count() == sessions
+    if keep:
+        page.click("#record")
+        page.wait_for_function(f"document.querySelectorAll('#sessions tr').length === "
+                               f"{sessions + 1}")
+        assert "99 mA" in " ".join(page.locator("#sessions tr").all_text_contents())
+    page.fill("#intensity", was)
+
+
 def _no_sideways_scroll(page: Any, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -312,16 +331,8 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # a session at or past this person's "too much" on this program is asked about
         # first, with the fit's figure (100 mA went in without a word; phone probe and
         # review of 7 December 2026); a second press keeps it
-        dialled = page.input_value("#intensity")
-        page.fill("#intensity", "99 mA")
-        page.click("#record")
-        warned = page.locator(".error[data-for='intensity']")
-        warned.wait_for(state="visible")
-        assert re.match(r"99 mA is at or above what is too much for this person on this "
-                        r"program \([\d.]+ mA, from their calibration\)\.",
-                        warned.text_content() or ""), warned.text_content()
-        assert page.locator("#sessions tr").count() == 0
-        page.fill("#intensity", dialled)
+        _asked_before_keeping(page, r"at or above what is too much for this person on this "
+                              r"program \([\d.]+ mA, from their calibration\)\.", 0)
         kept = page.text_content("#calibrations li") or ""
         # every mark it was fitted on, the "too much" too (it showed the first two alone;
         # educator's probe of 7 December 2026)
@@ -367,22 +378,12 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert "felt <b>warm</b>" in row and "6 → 3" in row
         # a session at or past the person's "too much" is said before it is kept (100 mA
         # went in without a word; phone probe of 7 December 2026)
-        kept_intensity = page.input_value("#intensity")
-        page.fill("#intensity", "99 mA")
-        page.fill("#notes", "too strong?")
-        page.click("#record")
-        warned = page.locator(".error[data-for='intensity']")
-        warned.wait_for(state="visible")
-        # (the refused fit above took this person's marks off the page: the model's pain)
-        assert re.match(r"99 mA is where the model's typical person feels pain \(from "
-                        r"[\d.]+ mA\)\. Press \"Record the session\" again",
-                        warned.text_content() or ""), warned.text_content()
-        assert page.locator("#sessions tr").count() == 1
+        # (the refused fit above took this person's marks off the page: the model's pain);
         # a second press keeps it, as it is what happened
-        page.click("#record")
-        page.wait_for_function("document.querySelectorAll('#sessions tr').length === 2")
-        assert "99 mA" in " ".join(page.locator("#sessions tr").all_text_contents())
-        page.fill("#intensity", kept_intensity)
+        page.fill("#notes", "too strong?")
+        _asked_before_keeping(page, r"where the model's typical person feels pain \(from "
+                              r"[\d.]+ mA\)\. Press \"Record the session\" again", 1,
+                              keep=True)
         page.fill("#notes", "")
         page.wait_for_selector("#plot:not([hidden])")
         # drawn, not a broken image: its cache key in the query was refused as unknown

@@ -59,6 +59,11 @@ class SessionForm(BaseModel):
     #: the prepared program the session was given with (POST /api/programs): its dial's
     #: range; without it only a mode's or a bundled example's name is known
     job: str | None = None
+    #: what is too much for this person on this program (A), where the page has a fit
+    #: for it: a session at or past it, or past the model's pain, is asked about first
+    too_much_a: float | None = None
+    #: the person confirmed a session the server asked about (:func:`_past_pain`)
+    confirm: bool = False
 
 
 @lru_cache(maxsize=64)
@@ -371,6 +376,47 @@ def _agrees(fit: PersonFit, typed: object = None) -> Any:
     return check
 
 
+def _past_pain(request: Request, form: SessionForm) -> None:
+    """Ask before keeping a session at or past this person's "too much" on this program
+    (``too_much_a``, the page's fit) or the model's typical person's pain: 100 mA went into
+    the journal without a word where the person had marked "too much" at 13.5 mA (phone
+    probe of 7 December 2026). The intensity is read as the journal reads it, so every
+    spelling it keeps is asked about ("+100 mA", "100 milliA" were not, when the page read
+    them itself; hostile probe). It is asked, not refused: a session is what happened."""
+    import math
+
+    from estim.journal import validate
+    from estim.text import current_text
+    from estim.web.device import _model
+
+    try:
+        amps = validate.current("intensity", form.intensity)
+    except validate.JournalError:
+        return  # the journal's own check names it
+    limit = form.too_much_a
+    if isinstance(limit, int | float) and not isinstance(limit, bool) \
+            and math.isfinite(limit) and 0 < limit <= amps * (1 + 1e-9):
+        _ask(f"{current_text(amps, smallest='mA')} is at or above what is too much for this "
+             f"person on this program ({current_text(limit, smallest='mA')}, from their "
+             "calibration).")
+    assert form.job is not None
+    pain = _model(request, form.job).thresholds.get("pain")
+    if pain is not None and math.isfinite(pain) and 0 < pain <= amps * (1 + 1e-9):
+        _ask(f"{current_text(amps, smallest='mA')} is where the model's typical person feels "
+             f"pain (from {current_text(pain, smallest='mA')}).")
+
+
+def _ask(what: str) -> None:
+    """A 409 naming the intensity: what it is at or past, and how to keep it anyway
+    (``confirm``); the page asks the person and sends the session again with it."""
+    from fastapi import HTTPException
+
+    raise HTTPException(status_code=409, detail={
+        "field": "intensity", "confirm": True,
+        "message": f"{what} Press \"Record the session\" again to keep it as it is, or "
+                   "change the intensity."})
+
+
 @router.get("/people/{person_id}/sessions")
 def sessions(person_id: int, request: Request) -> list[dict[str, object]]:
     request.state.form_fields = ("person_id",)
@@ -399,6 +445,8 @@ def add_session(person_id: int, form: SessionForm, request: Request) -> dict[str
             early.append(err)
         else:
             raise
+    if not early and not form.confirm and form.job is not None:
+        _past_pain(request, form)
     record = _journal(request).add_session(
         person_id, program=form.program, site=form.site, intensity_a=form.intensity,
         minutes=form.minutes, pain_before=form.pain_before, pain_after=form.pain_after,

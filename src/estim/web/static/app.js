@@ -39,6 +39,7 @@ async function api(method, path, body) {
     // every bad setting under its own box (the server sent them all, the page showed
     // the first; hostile probe of 7 December 2026)
     err.problems = Array.isArray(detail.problems) ? detail.problems : [];
+    err.confirm = detail.confirm === true; // a question the person may answer by going on
     throw err;
   }
   return data;
@@ -921,39 +922,6 @@ async function showCalibrations(person) {
   $("no-calibrations").hidden = saved.length > 0;
 }
 
-// the amperes of a typed intensity ("20 mA", "1.5mA", "500 µA", "2e1 mA", "20 milliamps"),
-// else null (the server reads more forms; those are saved without this page's question)
-function typedAmps(text) {
-  const m = /^\s*(\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+)\s*(mA|µA|μA|uA|A|milliamps?|milliamperes?|microamps?|microamperes?|amps?|amperes?)\s*$/i
-    .exec(text);
-  if (!m) return null;
-  const unit = m[2];
-  const word = unit.toLowerCase();
-  const scale = unit === "mA" || word.startsWith("milli") ? 1e-3
-    : ["µA", "μA", "uA"].includes(unit) || word.startsWith("micro") ? 1e-6
-      : unit === "A" || word.startsWith("amp") ? 1 : null;
-  return scale === null ? null : Number(m[1]) * scale;
-}
-
-// what an intensity is at or past, in words (null: below both): this person's "too much"
-// on this program (the fit's, from a calibration made now or a saved one), else the
-// model's typical person's pain
-function painfulIntensity(text) {
-  const amps = typedAmps(text);
-  if (amps === null || !state.model) return null;
-  const person = state.personPain && state.personPain.job === state.modelJob
-    ? state.personPain.amps : null;
-  if (Number.isFinite(person) && person > 0 && amps >= person * (1 - 1e-9)) {
-    return `at or above what is too much for this person on this program (${current(person)}, `
-      + "from their calibration)";
-  }
-  const pain = (state.model.thresholds || {}).pain;
-  if (Number.isFinite(pain) && pain > 0 && amps >= pain * (1 - 1e-9)) {
-    return `where the model's typical person feels pain (from ${current(pain)})`;
-  }
-  return null;
-}
-
 async function recordSession(event) {
   event.preventDefault();
   const form = $("session-form");
@@ -980,31 +948,27 @@ async function recordSession(event) {
     const text = $(id).value.trim();
     return /^-?\d+$/.test(text) ? Number(text) : text;
   };
-  // a session at or past what hurts is said before it is kept: 100 mA went into the
-  // journal without a word, where the person had marked "too much" at 13.5 mA (phone
-  // probe of 7 December 2026); a second press keeps it, as it is what happened
-  const typed = $("intensity").value.trim();
-  const over = painfulIntensity(typed);
-  // asked once for this person, program and intensity (another person's same text asks)
-  const asked = `${person}|${state.modelJob}|${typed}`;
-  if (over && state.confirmSession !== asked) {
-    state.confirmSession = asked;
-    showError(form, { field: "intensity", message: `${typed} is ${over}. Press "Record the `
-                      + "session\" again to keep it as it is, or change the intensity." },
-              "intensity");
-    return;
-  }
-  state.confirmSession = null;
+  // a session at or past what hurts is asked about before it is kept (the server reads
+  // the intensity as the journal does and answers 409): 100 mA went into the journal
+  // without a word, where the person had marked "too much" at 13.5 mA (phone probe of
+  // 7 December 2026); a second press keeps it, as it is what happened. Asked once for this
+  // person, program and intensity.
+  const asked = `${person}|${state.modelJob}|${$("intensity").value.trim()}`;
+  const tooMuch = state.personPain && state.personPain.job === state.modelJob
+    && Number.isFinite(state.personPain.amps) ? state.personPain.amps : null;
   try {
     await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
       program: journalProgram(), job: state.modelJob, site: state.model.site,
       intensity: $("intensity").value,
       minutes: $("minutes").value, pain_before: pain("pain_before"),
       pain_after: pain("pain_after"), notes: $("notes").value,
+      too_much_a: tooMuch, confirm: state.confirmSession === asked,
     });
+    state.confirmSession = null;
     $("notes").value = "";
     await showSessions();
   } catch (err) {
+    if (err.confirm) state.confirmSession = asked;
     showError(form, err, "program");
   }
 }
