@@ -97,7 +97,8 @@ def __getattr__(name: str) -> Any:
     if home is None:
         # a subpackage (estim.fields, estim.effects...), as the eager imports made them
         # attributes before
-        if not name.startswith("_") and importlib.util.find_spec(f"estim.{name}") is not None:
+        if name.isidentifier() and not name.startswith("_") \
+                and importlib.util.find_spec(f"estim.{name}") is not None:
             return importlib.import_module(f"estim.{name}")
         raise AttributeError(f"module 'estim' has no attribute {name!r}")
     value = getattr(importlib.import_module(home), name)

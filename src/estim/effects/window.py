@@ -274,7 +274,9 @@ class ClassThresholds:
 
     def amplitude_for(self, fraction: float) -> float:
         """Smallest peak current (A) recruiting ``fraction`` of the class (inf: never,
-        within the searched range); the first fiber's threshold for a fraction of 0."""
+        within the searched range); the first fiber's threshold for a fraction of 0. A
+        fraction above 1 asks for more fibers than the sample holds (a count criterion
+        beyond it): inf, as for one never reached; a percentage is not a fraction."""
         if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) \
                 or not fraction >= 0:
             # NaN and -0.5 gave the first fiber's threshold (researcher's probe of

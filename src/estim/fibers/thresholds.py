@@ -162,7 +162,7 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
     if isinstance(waveform, RectangularPulse) and waveform.end_s > tstop * (1 + 1e-9):
         # a 2 ms pulse under a 1 ms tstop was cut there without a word (researcher's probe
         # of 7 December 2026)
-        raise InputError("tstop_s", tstop, f"at least the pulse's end, {waveform.end_s:g} s "
+        raise InputError("tstop_s", tstop, f"at least the pulse's end, {waveform.end_s:.10g} s "
                          "(a longer SolverOptions(tstop_s=...)): a pulse past it is cut")
     n_steps = round(tstop / options.dt_s)
     wave = sample_waveform(waveform, options.dt_s, n_steps)
