@@ -84,7 +84,9 @@ class _Package(types.ModuleType):
     function over it); a submodule that shares a public name does not replace the name."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _HOMES and isinstance(value, types.ModuleType):
+        # only the import system's own binding of that submodule (a mock that patches in
+        # another module is applied; review of 7 December 2026)
+        if name in _HOMES and value is sys.modules.get(f"{__name__}.{name}"):
             return
         super().__setattr__(name, value)
 
@@ -92,7 +94,9 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
+def _lookup(name: str) -> Any:
+    """A public name's value, imported from its home on first use (then bound here), or a
+    subpackage; AttributeError for anything else."""
     home = _HOMES.get(name)
     if home is None:
         # a subpackage (estim.fields, estim.effects...), as the eager imports made them
@@ -106,5 +110,9 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+if not TYPE_CHECKING:  # a type checker reads the imports above, and a typo stays a typo
+    __getattr__ = _lookup
+
+
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

@@ -650,6 +650,13 @@ def test_a_session_past_what_hurts_is_asked_about_then_kept(client: TestClient,
     assert kept.status_code == 200, kept.text
     assert [s["intensity_a"] for s in client.get(f"/api/people/{pid}/sessions").json()] \
         == pytest.approx([0.018, 0.099])
+    # read as a current is: true was 1 A, "yes" a confirmation (review of 7 December 2026)
+    for changes, field in (({"too_much_a": True}, "too_much_a"),
+                           ({"too_much_a": "abc"}, "too_much_a"),
+                           ({"confirm": "yes"}, "confirm")):
+        bad = client.post(f"/api/people/{pid}/sessions",
+                          json=_session(intensity="99 mA", job=job, **changes))
+        assert bad.status_code == 422 and bad.json()["detail"]["field"] == field, bad.text
 
 
 @pytest.mark.parametrize(("changes", "field", "words"), [

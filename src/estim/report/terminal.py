@@ -311,10 +311,12 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                      "loads alone", style="dim"))
     # a rule that reads the same at the device maximum as programmed (a program set to the
     # maximum) is one line naming both: it was two (DBS probe of 7 December 2026)
-    programmed = {(f["rule_id"], f["channel"], f.get("value")) for f in bad
+    # (and the same verdict: a programmed FAIL that warns at the maximum keeps both lines,
+    # each its own verdict; review)
+    programmed = {(f["rule_id"], f["channel"], f.get("value"), f["verdict"]) for f in bad
                   if f.get("setting") == "programmed"}
     lines = [f for f in bad if not (f.get("setting") == "device maximum" and (
-        f["rule_id"], f["channel"], f.get("value")) in programmed)]
+        f["rule_id"], f["channel"], f.get("value"), f["verdict"]) in programmed)]
     both = {(f["rule_id"], f["channel"]) for f in bad if f not in lines}
     for f in lines[:6]:
         value = _finding_value(f)

@@ -292,11 +292,12 @@ def render_check_brief(report: SafetyReport, console: Console,
             # violation among them (DBS probe of 7 December 2026)
             # (only where every rule judged at both reads the same: the programmed amplitude
             # is the maximum; elsewhere each setting keeps its full list)
-            seen = {(f.rule_id, f.channel): (f.value, f.verdict) for f in report.findings
+            # (by value: a rule over its limit fails as programmed and warns at the maximum,
+            # the device's capability; the programmed FAIL is the one shown; review)
+            seen = {(f.rule_id, f.channel): f.value for f in report.findings
                     if f.setting is not None and f.setting.value == "programmed"}
             shared = [f for f in here if (f.rule_id, f.channel) in seen]
-            if shared and all(seen[(f.rule_id, f.channel)] == (f.value, f.verdict)
-                              for f in shared):
+            if shared and all(seen[(f.rule_id, f.channel)] == f.value for f in shared):
                 here = [f for f in here if f not in shared]
                 said_once = Text(f"  as programmed (the device maximum): {len(shared)} "
                                  f"rule{'' if len(shared) == 1 else 's'} as above, not "

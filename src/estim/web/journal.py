@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from estim.stimulator.person import PersonFit
 from estim.text import spreadsheet_file
@@ -61,9 +61,9 @@ class SessionForm(BaseModel):
     job: str | None = None
     #: what is too much for this person on this program (A), where the page has a fit
     #: for it: a session at or past it, or past the model's pain, is asked about first
-    too_much_a: float | None = None
+    too_much_a: Any = None
     #: the person confirmed a session the server asked about (:func:`_past_pain`)
-    confirm: bool = False
+    confirm: StrictBool = False
 
 
 @lru_cache(maxsize=64)
@@ -393,9 +393,10 @@ def _past_pain(request: Request, form: SessionForm) -> None:
         amps = validate.current("intensity", form.intensity)
     except validate.JournalError:
         return  # the journal's own check names it
-    limit = form.too_much_a
-    if isinstance(limit, int | float) and not isinstance(limit, bool) \
-            and math.isfinite(limit) and 0 < limit <= amps * (1 + 1e-9):
+    # read as a current is (true was 1 A, NaN and "0.01" taken; review of 7 December 2026)
+    limit = None if form.too_much_a is None else validate.current("too_much_a",
+                                                                   form.too_much_a)
+    if limit is not None and 0 < limit <= amps * (1 + 1e-9):
         _ask(f"{current_text(amps, smallest='mA')} is at or above what is too much for this "
              f"person on this program ({current_text(limit, smallest='mA')}, from their "
              "calibration).")

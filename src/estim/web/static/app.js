@@ -737,7 +737,14 @@ function showPerson(p) {
   }
   // this person's "too much" on this program, for the journal's question before a session
   // at or past it (it asked with the model's pain only once the fit had been saved; review)
-  state.personPain = { job: state.modelJob, amps: (p.window || {}).pain };
+  // the smaller of the person's own "too much" mark on this very program and the fitted
+  // pain: the fit leaves a mark out where the model's pain is past the dial, and the mark
+  // was then lost (review of 7 December 2026); the journal person it belongs to is the one
+  // chosen now, or the one the fit is saved under
+  const finite = [marks.too_much, (p.window || {}).pain].filter((x) => Number.isFinite(x)
+                                                                     && x > 0);
+  state.personPain = { job: state.modelJob, person: $("person").value,
+                       amps: finite.length ? Math.min(...finite) : null };
   state.recommended = p.recommended;
   const rec = p.recommendation || {};
   const limited = rec.limited_by ? `, limited by ${rec.limited_by}` : "";
@@ -801,6 +808,7 @@ async function saveCalibration() {
     await api("POST", `/api/people/${encodeURIComponent(person)}/calibrations`,
               state.fitSave);
     state.fitSave = null; // kept once
+    if (state.personPain) state.personPain.person = person; // the fit is this person's now
     $("save-calibration").textContent = "Saved";
     $("save-calibration").disabled = true;
     await showCalibrations(person);
@@ -954,8 +962,10 @@ async function recordSession(event) {
   // 7 December 2026); a second press keeps it, as it is what happened. Asked once for this
   // person, program and intensity.
   const asked = `${person}|${state.modelJob}|${$("intensity").value.trim()}`;
+  // this person's, on this program: another journal person is not asked with it
   const tooMuch = state.personPain && state.personPain.job === state.modelJob
-    && Number.isFinite(state.personPain.amps) ? state.personPain.amps : null;
+    && state.personPain.person === person && Number.isFinite(state.personPain.amps)
+    ? state.personPain.amps : null;
   try {
     await api("POST", `/api/people/${encodeURIComponent(person)}/sessions`, {
       program: journalProgram(), job: state.modelJob, site: state.model.site,
