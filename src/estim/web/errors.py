@@ -60,6 +60,10 @@ def _as_sent(value: object) -> object:
         return Described("null")
     if isinstance(value, dict | list):
         return Described(f"a JSON {'object' if isinstance(value, dict) else 'array'}")
+    if isinstance(value, str) and not value.strip():
+        # an empty box read "Pain after: got '', expected ..." (phone probe of 7 December
+        # 2026)
+        return Described("nothing")
     return value
 
 
@@ -70,6 +74,8 @@ def problem_detail(err: InputError, fields: Sequence[str] = ()) -> dict[str, str
     >>> problem_detail(InputError("channels[0].stimulation.pulse_width", "abc", "a time"),
     ...                ["pulse_width"])["message"]
     "Pulse width: got 'abc', expected a time"
+    >>> problem_detail(InputError("pain_after", "", "a whole number"), ["pain_after"])["message"]
+    'Pain after: got nothing, expected a whole number'
     """
     field = form_field(err.field, fields)
     known = list(fields)
