@@ -32,6 +32,7 @@ MODULES = (
     "estim.sweep.population", "estim.sweep.point",
     "estim.skin",
     "estim.safety.render",
+    "estim.safety.verdicts",
     "estim.report.check_tables",
     "estim.errors",
     "tests.programs",  # the tests' program builder shows what it writes

@@ -253,3 +253,42 @@ def test_a_rule_failing_as_programmed_at_the_device_maximum_is_one_line() -> Non
     assert len(rms) == 1, out.getvalue()
     assert rms[0].strip().startswith("FAIL") and rms[0].endswith(
         ", as programmed and at the device maximum"), rms
+
+
+def test_a_rule_failing_as_programmed_and_warning_at_the_maximum_is_one_fail_line() -> None:
+    """FDA's power density fails a program that delivers it and warns where the device only
+    can: at a program set to its maximum the value is the same, and estim run's brief showed
+    it twice (FAIL, then WARN) where estim check said it once. Both now fold it into the
+    programmed FAIL, the worse of the two (repeats_as_programmed)."""
+    import io
+
+    from rich.console import Console
+
+    from estim.program import parse_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+    from estim.safety import check
+    from estim.safety.render import render_check_brief
+    from estim.simulate import simulate
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    # 100 mA x sqrt(2 x 200 us x 80 Hz) = 17.9 mA r.m.s.; into 500 Ω 0.16 W over 0.49 cm²
+    # = 0.33 W/cm², over FDA's 0.25
+    small = (text.replace('amplitude = "25 mA"', 'amplitude = "100 mA"')
+             .replace('width = "5 cm", length = "5 cm"', 'width = "7 mm", length = "7 mm"'))
+    program = parse_program(small)
+    verdicts = {f.setting.value: f.verdict.value for f in check(program).findings
+                if f.rule_id == "fda.power_density" and f.setting is not None}
+    assert verdicts == {"programmed": "fail", "device maximum": "warn"}
+    out = io.StringIO()
+    render_brief(result_to_dict(simulate(program, body=False)),
+                 Console(file=out, width=200, color_system=None))
+    lines = [ln.strip() for ln in out.getvalue().splitlines() if "average power density" in ln]
+    assert len(lines) == 1, out.getvalue()
+    assert lines[0].startswith("FAIL") and lines[0].endswith(
+        ", as programmed and at the device maximum"), lines
+    out = io.StringIO()
+    render_check_brief(check(program), Console(file=out, width=200, color_system=None))
+    top = out.getvalue().split("At the device maximum")[1]
+    assert "average power density" not in top and "as above, not repeated" in top

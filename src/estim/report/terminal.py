@@ -39,6 +39,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
+from estim.safety.verdicts import repeats_as_programmed
 from estim.text import ohm_text, percent_text, readable, terminal_text, wrap_keeping_units
 from estim.units import format_si
 
@@ -311,12 +312,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                      "loads alone", style="dim"))
     # a rule that reads the same at the device maximum as programmed (a program set to the
     # maximum) is one line naming both: it was two (DBS probe of 7 December 2026)
-    # (and the same verdict: a programmed FAIL that warns at the maximum keeps both lines,
-    # each its own verdict; review)
-    programmed = {(f["rule_id"], f["channel"], f.get("value"), f["verdict"]) for f in bad
+    # (by value, as estim check folds: a programmed FAIL that warns at the maximum is the
+    # FAIL's line; a verdict worse at the maximum keeps its own line, repeats_as_programmed)
+    programmed = {(f["rule_id"], f["channel"], f.get("value")): f["verdict"] for f in bad
                   if f.get("setting") == "programmed"}
-    lines = [f for f in bad if not (f.get("setting") == "device maximum" and (
-        f["rule_id"], f["channel"], f.get("value"), f["verdict"]) in programmed)]
+    lines = [f for f in bad if not repeats_as_programmed(
+        f.get("setting"), (f["rule_id"], f["channel"], f.get("value")), f["verdict"],
+        programmed)]
     both = {(f["rule_id"], f["channel"]) for f in bad if f not in lines}
     for f in lines[:6]:
         value = _finding_value(f)

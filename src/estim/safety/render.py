@@ -13,7 +13,7 @@ from rich.text import Text
 
 from estim.program.model import Verdict
 from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
-from estim.safety.verdicts import Finding, SafetyReport
+from estim.safety.verdicts import Finding, SafetyReport, repeats_as_programmed
 from estim.text import terminal_text, wrap_keeping_units
 
 __all__ = [
@@ -293,11 +293,18 @@ def render_check_brief(report: SafetyReport, console: Console,
             # (only where every rule judged at both reads the same: the programmed amplitude
             # is the maximum; elsewhere each setting keeps its full list)
             # (by value: a rule over its limit fails as programmed and warns at the maximum,
-            # the device's capability; the programmed FAIL is the one shown; review)
+            # the device's capability; the programmed FAIL is the one shown; review) (a
+            # verdict worse at the maximum stays in its list; estim run's brief folds by the
+            # same rule, repeats_as_programmed)
             seen = {(f.rule_id, f.channel): f.value for f in report.findings
                     if f.setting is not None and f.setting.value == "programmed"}
             shared = [f for f in here if (f.rule_id, f.channel) in seen]
             if shared and all(seen[(f.rule_id, f.channel)] == f.value for f in shared):
+                verdicts = {(f.rule_id, f.channel, f.value): f.verdict.value
+                            for f in report.findings
+                            if f.setting is not None and f.setting.value == "programmed"}
+                shared = [f for f in shared if repeats_as_programmed(
+                    name, (f.rule_id, f.channel, f.value), f.verdict.value, verdicts)]
                 here = [f for f in here if f not in shared]
                 said_once = Text(f"  as programmed (the device maximum): {len(shared)} "
                                  f"rule{'' if len(shared) == 1 else 's'} as above, not "

@@ -16,7 +16,7 @@ from estim.safety.output import ChannelOutput, Setting
 from estim.safety.table import OutputTable, display_value
 from estim.text import readable
 
-__all__ = ["Finding", "SafetyReport", "rule_finding", "worst"]
+__all__ = ["Finding", "SafetyReport", "repeats_as_programmed", "rule_finding", "worst"]
 
 _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 
@@ -24,6 +24,25 @@ _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 def worst(verdicts: Any) -> Verdict:
     """The worst of ``verdicts`` (PASS for none)."""
     return max(verdicts, key=_RANK.__getitem__, default=Verdict.PASS)
+
+
+def repeats_as_programmed(setting: str | None, key: tuple[Any, ...], verdict: str,
+                          programmed: dict[tuple[Any, ...], str]) -> bool:
+    """Whether a finding at the device maximum says again what one as programmed says:
+    the same ``key`` (rule, channel and value) with a verdict no worse. ``programmed`` maps
+    the programmed findings' keys to their verdicts. ``estim check`` and ``estim run`` fold
+    such a finding into the programmed one (at a program set to its maximum the two lists
+    were one list twice); a worse verdict at the maximum is never folded, so the line shown
+    is never the milder of the two.
+
+    >>> repeats_as_programmed("device maximum", ("r", "1", 2.0), "warn", {("r", "1", 2.0): "fail"})
+    True
+    >>> repeats_as_programmed("device maximum", ("r", "1", 2.0), "fail", {("r", "1", 2.0): "warn"})
+    False
+    """
+    if setting != "device maximum" or key not in programmed:
+        return False
+    return _RANK[Verdict(verdict)] <= _RANK[Verdict(programmed[key])]
 
 
 @dataclass(frozen=True)
