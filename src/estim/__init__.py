@@ -31,7 +31,7 @@ from estim.version import __version__
 
 if TYPE_CHECKING:
     from estim.errors import EstimError, EstimWarning, InputError, ModelRangeWarning
-    from estim.program import Program, ProgramError, load_program, parse_program
+    from estim.program import Program, ProgramError, load_program, parse_program, save_program
     from estim.program.bundled import bundled_examples
     from estim.report.run import result_to_dict
     from estim.setup import PlacedChannel, Setup, build_setup
@@ -44,6 +44,7 @@ _HOMES = {
     "InputError": "estim.errors", "ModelRangeWarning": "estim.errors",
     "Program": "estim.program", "ProgramError": "estim.program",
     "load_program": "estim.program", "parse_program": "estim.program",
+    "save_program": "estim.program",
     "bundled_examples": "estim.program.bundled",
     "result_to_dict": "estim.report.run",
     "PlacedChannel": "estim.setup", "Setup": "estim.setup", "build_setup": "estim.setup",
@@ -73,6 +74,7 @@ __all__ = [
     "metrics",
     "parse_program",
     "result_to_dict",
+    "save_program",
     "simulate",
     "stimuli_for",
 ]

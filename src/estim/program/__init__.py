@@ -26,6 +26,7 @@ from estim.program.model import (
     TENSMode,
     Verdict,
 )
+from estim.program.writer import program_to_toml, save_program
 
 __all__ = [
     "DBS",
@@ -55,4 +56,6 @@ __all__ = [
     "load_program",
     "parse_program",
     "program_from_dict",
+    "program_to_toml",
+    "save_program",
 ]

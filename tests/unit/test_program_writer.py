@@ -1,0 +1,117 @@
+"""A program written back as a program file (estim.program.save_program): what loads back is
+the same program, for every bundled example and for programs a researcher changes in
+Python; a file that exists is never replaced unasked."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estim.errors import InputError
+from estim.program import (
+    Amplitude,
+    Control,
+    load_program,
+    parse_program,
+    program_to_toml,
+    save_program,
+)
+from estim.program.bundled import bundled_examples, resolve_program
+from tests.programs import IONTO, TENS, channel, disc, head
+
+
+@pytest.mark.parametrize("name", sorted(bundled_examples()))
+def test_every_bundled_example_reads_back_as_itself(name: str) -> None:
+    # equality of the frozen models: every field, every nested table, to the last bit
+    original = load_program(bundled_examples()[name])
+    text = program_to_toml(original)
+    assert parse_program(text) == original, text
+
+
+def test_only_what_the_file_set_is_written() -> None:
+    """The bundled file does not set the interphase gap or the asymmetry ratio: neither is
+    written (a default stays to loading, so that rules on what a file sets still hold)."""
+    text = program_to_toml(resolve_program("tens_conventional")[0])
+    data = tomllib.loads(text)
+    stim = data["channels"][0]["stimulation"]
+    assert stim == {"type": "tens", "mode": "conventional", "amplitude": "25 mA",
+                    "frequency": "80 Hz", "pulse_width": "200 us",
+                    "pulse": "symmetric_biphasic", "duration": "30 min"}
+    assert data["device"]["max_current"] == "100 mA"
+    assert data["channels"][0]["cathode"]["width"] == "5 cm"
+    assert "interphase_gap" not in stim and "asymmetry_ratio" not in stim
+
+
+def test_a_program_changed_in_python_is_saved_with_its_change(tmp_path: Path) -> None:
+    tens = resolve_program("tens_conventional")[0]
+    ch = tens.channels[0]
+    changed = tens.replace(channels=(ch.replace(
+        stimulation=ch.stimulation.replace(pulse_width=150e-6, amplitude="32.5 mA")),))
+    path = save_program(changed, tmp_path / "mine.toml")
+    back = load_program(path)
+    assert back == changed
+    assert back.channels[0].stimulation.pulse_width == 150e-6
+    assert 'amplitude = "32.5 mA"' in path.read_text(encoding="utf-8")
+
+
+def test_site_overrides_a_dose_and_a_lead_read_back() -> None:
+    """A site's overrides are written as their text; an iontophoretic dose in mA·min, as
+    the labels give it; a DBS lead's contacts by name alone (the lead sets their size and
+    refuses one written)."""
+    text = (head("ionto", "lower_back") + 'fat_thickness = "14 mm"\n'
+            + channel("1", "lumbar_left_upper", "lumbar_left_lower", pad=disc("3 cm"),
+                      **IONTO))
+    ionto = parse_program(text)
+    written = program_to_toml(ionto)
+    assert parse_program(written) == ionto
+    data = tomllib.loads(written)
+    assert data["site"] == {"name": "lower_back", "fat_thickness": "14 mm"}
+    assert data["channels"][0]["stimulation"]["dose"] == "40 mA*min"
+    dbs = resolve_program("dbs_stn")[0]
+    cathode = tomllib.loads(program_to_toml(dbs))["channels"][0]["cathode"]
+    assert cathode == {"placement": "lead_contact_1"}
+
+
+# currents from 1 nA to 10 A and times from 1 µs to an hour, at any float in between: the
+# text reads back to the same float, to the 15 figures a file holds
+@settings(max_examples=200, deadline=None)
+@given(amp=st.floats(1e-9, 10.0), width=st.floats(1e-5, 1e-3))
+def test_any_amplitude_and_width_read_back_exactly(amp: float, width: float) -> None:
+    tens = resolve_program("tens_conventional")[0]
+    ch = tens.channels[0]
+    amp = min(amp, 0.1)  # the device's maximum current
+    changed = tens.replace(channels=(ch.replace(
+        stimulation=ch.stimulation.replace(
+            amplitude=Amplitude(value=amp, control=Control.CURRENT), pulse_width=width)),))
+    back = parse_program(program_to_toml(changed))
+    # a program file holds 15 significant figures (estim.units.parse_quantity rounds there)
+    assert back.channels[0].stimulation.amplitude.value == float(f"{amp:.15g}")
+    assert back.channels[0].stimulation.pulse_width == float(f"{width:.15g}")
+
+
+def test_an_existing_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
+    tens = resolve_program("tens_conventional")[0]
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my notes\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not exist yet"):
+        save_program(tens, mine)
+    assert mine.read_text(encoding="utf-8") == "# my notes\n"
+    save_program(tens, mine, overwrite=True)
+    assert load_program(mine) == tens
+    with pytest.raises(InputError, match="not a folder"):
+        save_program(tens, tmp_path)
+    with pytest.raises(InputError, match="a Program"):
+        program_to_toml({"name": "x"})  # type: ignore[arg-type]
+
+
+def test_the_tests_own_program_builder_reads_back() -> None:
+    text = head() + channel("1", "lumbar_left_upper", "lumbar_left_lower", pad=disc("2 cm"),
+                            **TENS)
+    p = parse_program(text)
+    assert parse_program(program_to_toml(p)) == p
+    assert not math.isnan(p.channels[0].stimulation.frequency)
