@@ -929,3 +929,28 @@ def test_a_carrier_judged_in_its_beats_band_says_its_own() -> None:
     assert "2500 Hz carrier alone" in notes("russian_quadriceps")["1 programmed"]
     for name in ("microcurrent_face", "tens_modulated", "tens_conventional"):
         assert not any("carrier alone" in n for n in notes(name).values()), name
+
+
+def test_a_pulse_balanced_as_programmed_but_clipped_at_the_maximum_is_judged_there() -> None:
+    """70 mA asymmetric pulses pass through a 40 V compliance into 500 Ω; at the 100 mA
+    maximum the leading phase is clipped to 80 mA: 80 mA × 250 µs = 20 µC against 25 mA ×
+    1 ms = 25 µC, 5 / 25 = 20 % unbalanced and 5 µC × 150 Hz = 0.75 mA d.c. The check said
+    PASS, the shape rules judged as programmed alone (device engineer's probe of
+    7 December 2026)."""
+    stim = ('type = "tens"\nmode = "conventional"\namplitude = "70 mA"\nfrequency = "150 Hz"'
+            '\npulse_width = "250 us"\npulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.25'
+            '\nduration = "30 min"')
+    device = ('control = "current"\nmax_current = "100 mA"\ncompliance_voltage = "40 V"\n'
+              'output_indicator = true')
+    report = _check(_tens(device=device, stimulation=stim))
+    by_setting = {f.setting: f for f in report.by_rule("charge.balance")}
+    assert by_setting[Setting.PROGRAMMED].verdict is Verdict.PASS
+    at_max = by_setting[Setting.DEVICE_MAXIMUM]
+    assert at_max.verdict is Verdict.FAIL and at_max.value == pytest.approx(0.2, rel=1e-9)
+    (dc,) = [f for f in report.by_rule("iec.dc_component")
+             if f.setting is Setting.DEVICE_MAXIMUM]
+    assert dc.verdict is Verdict.WARN and "-0.75 mA" in dc.note and "clipped" in dc.note
+    assert report.verdict is Verdict.FAIL
+    # unclipped at the maximum (a 100 V compliance), the shape is judged as programmed alone
+    free = _check(_tens(device=device.replace("40 V", "100 V"), stimulation=stim))
+    assert {f.setting for f in free.by_rule("charge.balance")} == {Setting.PROGRAMMED}

@@ -246,7 +246,7 @@ def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
     s = out.channel.stimulation
     if not isinstance(s, Iontophoresis) and _shape_setting(out):
         frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
-        zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
+        zero = _shape_note(out)
         found.append(site(limit("iec.dc_component"), frac, out,
                           note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
                                f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
@@ -359,22 +359,38 @@ def _shape_setting(out: ChannelOutput) -> bool:
     6 December 2026)."""
     if out.channel.stimulation.amplitude.value == 0:
         return out.setting is Setting.DEVICE_MAXIMUM
-    return out.setting is Setting.PROGRAMMED
+    if out.setting is Setting.DEVICE_MAXIMUM:
+        # a pulse that the compliance (or a voltage-set output's current limit) clips at the
+        # maximum is another shape: an asymmetric pulse balanced as programmed left 20 % of
+        # its charge unbalanced there, and passed (device engineer's probe of 7 December
+        # 2026)
+        return out.at(500.0).limited
+    return True
 
 
 #: Said of a shape rule judged at the device maximum (the channel programmed at 0).
 _AT_ZERO = "; the channel is programmed at 0, so its pulse is judged at the device maximum"
+#: Said of a shape rule judged at the device maximum, where the output is clipped.
+_CLIPPED = "; at the device maximum the output is clipped into 500 Ω, which changes its shape"
+
+
+def _shape_note(out: ChannelOutput) -> str:
+    """Why a shape rule is judged at the device maximum, where it is."""
+    if out.setting is not Setting.DEVICE_MAXIMUM:
+        return ""
+    return _AT_ZERO if out.channel.stimulation.amplitude.value == 0 else _CLIPPED
 
 
 def _balance(out: ChannelOutput) -> list[Finding]:
     if not out.ac_by_intent or not _shape_setting(out):
         return []
     m = out.metrics_500
-    zero = _AT_ZERO if out.setting is Setting.DEVICE_MAXIMUM else ""
+    zero = _shape_note(out)
     commanded = out.stimulus
     balanced_as_set = (len(commanded.scale) > 0 and float(np.max(np.abs(
         commanded.event_charge))) <= 0.01 * commanded.max_phase_charge())
     if out.at(500.0).limited and balanced_as_set:
+        zero = ""  # the action says it: the compliance clips it
         # an asymmetric pulse balanced as set, its tall leading phase clipped by the
         # compliance: "make it biphasic" was said of a biphasic pulse (engineer's probe of
         # 6 December 2026); a voltage-set output is clipped by its current limit (review)
