@@ -954,3 +954,20 @@ def test_a_pulse_balanced_as_programmed_but_clipped_at_the_maximum_is_judged_the
     # unclipped at the maximum (a 100 V compliance), the shape is judged as programmed alone
     free = _check(_tens(device=device.replace("40 V", "100 V"), stimulation=stim))
     assert {f.setting for f in free.by_rule("charge.balance")} == {Setting.PROGRAMMED}
+
+
+def test_a_microcurrent_that_runs_one_way_for_minutes_says_so() -> None:
+    """1 mA at 99 % duty, reversed every 10 min: the d.c. component over the 20 min cycle is
+    0 %, which read alone as if no current ran one way (device engineer's probe of
+    7 December 2026). The note gives the stretch and its charge: 0.99 mA × 600 s = 594 mC."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["microcurrent_face"].read_text(encoding="utf-8")
+    long = (text.replace('amplitude = "300 uA"', 'amplitude = "1 mA"')
+            .replace("duty = 0.5", "duty = 0.99")
+            .replace('polarity_reversal = "2 s"', 'polarity_reversal = "10 min"'))
+    (dc,) = [f for f in _check(long).by_rule("iec.dc_component")
+             if f.setting is Setting.PROGRAMMED]
+    assert dc.value == 0.0
+    assert "runs one way for 10 min at a time (594 mC)" in dc.note
+    assert "whole 20 min cycle" in dc.note

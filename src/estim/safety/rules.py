@@ -21,6 +21,7 @@ from estim.safety.output import FIELD_LOAD_SOURCE, ChannelOutput, Setting, chann
 from estim.safety.table import format_value
 from estim.safety.verdicts import Finding, rule_finding
 from estim.text import current_text, ohm_text, readable
+from estim.units import format_si
 
 __all__ = ["channel_findings", "held_back", "pulse_rate", "site_load", "warn_below"]
 
@@ -246,7 +247,7 @@ def _surface_rules(out: ChannelOutput, *, current_limit: float | None = None
     s = out.channel.stimulation
     if not isinstance(s, Iontophoresis) and _shape_setting(out):
         frac = abs(m.mean) / m.mean_abs if m.mean_abs > 0 else 0.0
-        zero = _shape_note(out)
+        zero = _shape_note(out) + _one_way(out, m.mean_abs)
         found.append(site(limit("iec.dc_component"), frac, out,
                           note=f"net d.c. {m.mean * 1e3:.4g} mA, mean |I| "
                                f"{m.mean_abs * 1e3:.4g} mA {_into(out)}{zero}",
@@ -372,6 +373,25 @@ def _shape_setting(out: ChannelOutput) -> bool:
 _AT_ZERO = "; the channel is programmed at 0, so its pulse is judged at the device maximum"
 #: Said of a shape rule judged at the device maximum, where the output is clipped.
 _CLIPPED = "; at the device maximum the output is clipped into 500 Ω, which changes its shape"
+
+
+def _one_way(out: ChannelOutput, mean_abs: float) -> str:
+    """Said of the d.c. component of a microcurrent that reverses its polarity: the ratio is
+    over the whole cycle, and the output runs one way between reversals. 10 min one way read
+    "0 %" alone (device engineer's probe of 7 December 2026); the d.c. burn rule judges the
+    average of |I| whatever the polarity."""
+    s = out.channel.stimulation
+    reversal = getattr(s, "polarity_reversal", None)
+    if reversal is None:
+        return ""
+    charge = mean_abs * reversal  # the cycle's mean |I| flows one way for the whole stretch
+
+    def span(t: float) -> str:
+        return f"{t / 60:.3g} min" if t >= 60 else f"{t:.3g} s"  # [s -> min]
+
+    return (f"; the ratio is over the whole {span(2 * reversal)} cycle: the output runs one "
+            f"way for {span(reversal)} at a time ({format_si(charge, 'C')}) before it "
+            "reverses")
 
 
 def _shape_note(out: ChannelOutput) -> str:
