@@ -188,6 +188,14 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         at_edge = path.stem in AT_THE_EDGE
         assert ("neither confirms nor contradicts" in html) is at_edge, path.stem
         assert ("the model and the source disagree here" in html) is not at_edge, path.stem
+        # and the terminal says so as the report does (it gave the expectation alone;
+        # clinician's probe of 7 December 2026)
+        joined = " ".join(ln.strip() for ln in screen)
+        assert ("the model and the source disagree here" in joined) is not at_edge, screen
+        assert ("neither confirms nor contradicts" in joined) is at_edge, screen
+    # a pass beside a predicted pain says what the checks are of, on both faces
+    hurts = sensation["phrase"] == "painful" and data["safety"]["verdict"] != "fail"
+    assert (any("the model predicts pain" in ln for ln in screen)) is hurts, screen
     programmed = w["programmed_peak_current_A"]
     near = {name for name, _, _ in thresholds_near(
         programmed, {k: w[f"{k}_threshold_A"] for k in ("sensory", "motor", "pain")})}
@@ -286,6 +294,26 @@ def test_quadriceps_force_at_the_pain_current_lies_among_peoples_at_tolerance(na
     capped = shipped.effects.to_dict()["force"]["at_most"]
     assert capped["bound"] == "device maximum" and capped["amplitude_A"] == 0.1
     assert capped["first_contraction_peak_N"] < most["first_contraction_peak_N"]
+
+
+@pytest.mark.parametrize("name", ["tens_conventional"])  # its id: after the example's run
+def test_a_pass_beside_a_painful_intensity_says_what_it_is_of(name, tmp_path, capsys,
+                                                               monkeypatch):
+    """At 60 mA conventional TENS hurts in the model (pain 46 mA) and its output passes
+    every check: a green "Safety: PASS" beside "painful" read as safe to apply (clinician's
+    probe of 7 December 2026). Both faces say the checks are of the output."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = tmp_path / "out"
+    assert main(["run", name, "--amplitude", "60mA", "-o", str(out)]) == 0
+    screen = capsys.readouterr().out
+    data = json.loads((out / "results.json").read_text())
+    assert data["safety"]["verdict"] == "pass"
+    assert data["effects"]["sensation"]["phrase"] == "painful"
+    head = screen[screen.index("Safety: PASS"):screen.index("Output")]
+    assert "not of what a person feels: at 60 mA the model predicts pain" in " ".join(
+        head.split()), screen
+    assert "not of what a person feels: at 60 mA the model predicts pain." in (
+        out / "report.html").read_text()
 
 
 @pytest.mark.parametrize("columns", [60, 44])

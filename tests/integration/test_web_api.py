@@ -318,8 +318,9 @@ def test_dial_counts_the_virtual_people_past_each_threshold(client: TestClient, 
         n = state["undecided"].get("strong tingling", 0)
         assert n <= (state["people"]["strong tingling, no contraction"]
                      + state["people"]["light tingling"])
-        assert (f"for {n} of them the model cannot tell whether their tingling is light or "
-                "strong (its sample of nerve fibers runs out" in state["people_words"]) \
+        assert (f"of those who feel a tingling, for {n} the model cannot tell whether it is "
+                "light or strong (its sample of nerve fibers runs out"
+                in state["people_words"]) \
             is (n > 0)
 
 

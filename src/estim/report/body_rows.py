@@ -630,3 +630,25 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
                  + (f", {diff:+.0%} against the axon model" if diff is not None else "")
                  + (f"; {caveat}" if caveat else "")))
     return rows
+
+
+def pain_beside_a_pass(data: dict[str, Any]) -> str | None:
+    """Where the output passes (or only warns) but the model predicts pain at the
+    programmed intensity: that the safety checks are of the output, not of what a person
+    feels. A green "Safety: PASS" beside "it would hurt" read as safe to apply (clinician's
+    probe of 7 December 2026).
+
+    >>> print(pain_beside_a_pass({"safety": {"verdict": "pass"}, "channels": [], "effects": {
+    ...     "sensation": {"phrase": "painful"},
+    ...     "sensation_window": {"channel": "1", "programmed_peak_current_A": 0.035}}}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the checks are of the output against its limits, not of what a person feels: at 35 mA
+    the model predicts pain
+    """
+    fx = data.get("effects") or {}
+    s, w = fx.get("sensation") or {}, fx.get("sensation_window")
+    if (data.get("safety") or {}).get("verdict") == "fail" or w is None \
+            or s.get("phrase") != "painful":
+        return None
+    return ("the checks are of the output against its limits, not of what a person feels: "
+            f"at {programmed_words(data, w)} the model predicts pain")

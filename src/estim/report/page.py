@@ -173,6 +173,30 @@ def expecter(data: dict[str, Any], *, short: bool = False) -> str:
     return "the program's source" if source else "the program file"
 
 
+def expectation_words(data: dict[str, Any], sensation: dict[str, Any],
+                      edge: list[tuple[str, float, float]]) -> str:
+    """Where the model's sensation at the programmed intensity is not what the file
+    expects: who expects what, and whether the model contradicts it or the intensity lies
+    just across a threshold (``edge``: :func:`thresholds_at_the_edge`). The terminal gave
+    the expectation alone, where the report said they disagree (clinician's probe of
+    7 December 2026).
+
+    >>> print(expectation_words({"program": {"source": "Johnson 2008"}},
+    ...                         {"phrase": "strong tingling, no contraction",
+    ...                          "expected": ["contraction, below pain"]}, []))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    The program's source expects “contraction, below pain”: the model and the source
+    disagree here.
+    """
+    across = [words for words, _, _ in edge
+              if across_the_edge(sensation["phrase"], words) in sensation["expected"]]
+    expected = " or ".join(f"“{e}”" for e in sensation["expected"])  # phrases hold commas
+    return (f"{expecter(data).capitalize()} expects {expected}: "
+            + (f"just across the threshold for {across[0]}, so the model neither confirms "
+               "nor contradicts it." if across else
+               f"the model and {expecter(data, short=True)} disagree here."))
+
+
 def muscle_away_notes(effects: dict[str, Any]) -> list[str]:
     """The window's notes that its muscle lies away from the cathode (a lateral knee pad's
     twitch is the vastus medialis's; :data:`estim.effects.window.MUSCLE_AWAY_NOTE`), which
@@ -393,7 +417,7 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None, *,
 #: What is not told apart for a subject whose Aβ count lies beyond the sample, by criterion
 #: (``ThresholdBands.undecided_at``'s keys).
 _COUNT_WORDS = {"detection": "whether they feel it at all",
-                "strong tingling": "whether their tingling is light or strong"}
+                "strong tingling": "whether it is light or strong"}
 
 
 def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
@@ -407,23 +431,27 @@ def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
     probe of 5 December 2026). "4 of the 20 may feel a light or a strong tingling", after
     counts that already made 20, read as 4 more people (probe of 6 December 2026).
 
+    "for 3 of them", after "2 feel a light tingling, 8 feel a strong tingling", read as if
+    it meant the 2 (clinician's probe of 7 December 2026): they are among all who feel a
+    tingling, and it says so.
+
     >>> print(_sample_words({"strong tingling": 2}, 20))  # doctest: +NORMALIZE_WHITESPACE
-    for 2 of them the model cannot tell whether their tingling is light or strong (its
-    sample of nerve fibers runs out before their count)
+    of those who feel a tingling, for 2 the model cannot tell whether it is light or strong
+    (its sample of nerve fibers runs out before their count)
     >>> _sample_words({}, 20)
     ''
     """
-    return "; ".join(f"for {n} of them the model cannot tell {_COUNT_WORDS[what]} (its "
-                     "sample of nerve fibers runs out before their count)"
-                     for what, n in undecided.items() if n)
+    return "; ".join(f"of those who feel a tingling, for {n} the model cannot tell "
+                     f"{_COUNT_WORDS[what]} (its sample of nerve fibers runs out before their "
+                     "count)" for what, n in undecided.items() if n)
 
 
 def with_sample_words(text: str, undecided: Mapping[str, int], subjects: int) -> str:
     """``text`` (the virtual people's sentence) followed by :func:`_sample_words`'s clause
     where there is one.
 
-    >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:46]
-    '2 feel a strong tingling; for 1 of them the mo'
+    >>> with_sample_words("2 feel a strong tingling", {"strong tingling": 1}, 20)[:50]
+    '2 feel a strong tingling; of those who feel a ting'
     >>> with_sample_words("all 20 feel nothing", {}, 20)
     'all 20 feel nothing'
     """

@@ -14,6 +14,7 @@ from estim.report.body_rows import (
     count_short,
     dial_volts,
     doses_of,
+    pain_beside_a_pass,
     programmed_words,
     reach_limited,
 )
@@ -22,13 +23,12 @@ from estim.report.page import (
     MODALITY_WORDS,
     SITE_WORDS,
     VERDICT_WORDS,
-    across_the_edge,
     beyond_device,
     capitalised,
     current_words,
     device_top,
     edge_distance,
-    expecter,
+    expectation_words,
     fused,
     muscle_away_notes,
     number_words,
@@ -159,6 +159,9 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         rules = _rules_not_passing(report.findings)
         safety = (f"Of {len(report.findings)} safety checks, {counts}: "
                   + "; ".join(rules[:4]) + ("; …" if len(rules) > 4 else "") + ".")
+    hurts = pain_beside_a_pass(data)
+    if hurts:
+        safety += f" {hurts[0].upper()}{hurts[1:]}."
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     s = fx.get("sensation")
@@ -216,14 +219,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                         f"fibers moves that threshold by about ±{fraction:.0%}, so the model "
                         "cannot say on which side of it a person falls.")
         if s.get("as_expected") is False:
-            across = [words for words, _, _ in edge
-                      if across_the_edge(s["phrase"], words) in s["expected"]]
-            expected = " or ".join(f"“{e}”" for e in s["expected"])  # phrases hold commas
-            feel.append(f"{expecter(data).capitalize()} expects {expected}: "
-                        + (f"just across the threshold for {across[0]}, so the model "
-                           "neither confirms nor contradicts it." if across else
-                           f"the model and {expecter(data, short=True)} disagree "
-                           "here."))
+            feel.append(expectation_words(data, s, edge))
         people = people_text(w)
         if people:
             bands = w.get("bands") or {}

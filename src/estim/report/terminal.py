@@ -16,6 +16,7 @@ from estim.report.body_rows import (
     dial_volts,
     doses_of,
     in_amperes,
+    pain_beside_a_pass,
     programmed_words,
     reach_limited,
     recruited_text,
@@ -26,7 +27,7 @@ from estim.report.page import (
     current_words,
     device_top,
     edge_distance,
-    expecter,
+    expectation_words,
     force_caveats,
     fused,
     most_force_words,
@@ -302,6 +303,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     differs = expectation_text(prog.get("expected_verdict"), verdict)
     if differs is not None:
         console.print(f"  [yellow]{differs}[/yellow]")
+    hurts = pain_beside_a_pass(data)
+    if hurts:
+        _hanging(console, "  ", Text(hurts, style="yellow"))
     tissue = _tissue_load(safety["findings"])
     if tissue:  # estim check's counts differ, into the test loads (probe, 6 December 2026)
         load, side = tissue
@@ -475,14 +479,16 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                          f"nerve fibers ends ({who} of the "
                                          f"{bands['subjects']} people need more afferents than "
                                          "it holds): not a prediction", style="dim"))
-        for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
-            _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         if bands:
-            # the first figure is the reference anatomy's, not the median (probe)
+            # the first figure is the reference anatomy's, not the median (probe); under
+            # the table it explains (a knee's muscle note came between them; clinician's
+            # probe of 7 December 2026)
             _hanging(console, "  ", Text(f"(the reference anatomy's threshold, then p10–p90 "
                                          f"over {bands['subjects']} virtual people differing "
                                          f"in {', '.join(varied_words(bands))})",
                                          style="dim"))
+        for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
+            _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         dial = dial_volts(data, w)
         if dial:  # the window is in A at the fibers; this device is set in V
             _hanging(console, "  ", Text(dial))
@@ -515,10 +521,11 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                              style="yellow")
             _hanging(console, "  ", edge_text)
         if s.get("as_expected") is False:
-            # each phrase quoted: they hold commas ("contraction, below pain")
-            expected = " or ".join(f"“{terminal_text(e)}”" for e in s["expected"])
-            _hanging(console, "  ", Text(f"{expecter(data)} expects {expected}",
-                                         style="yellow"))
+            # each phrase quoted (they hold commas), and whether the model disagrees, as
+            # the report says it
+            words = expectation_words(data, s, thresholds_at_the_edge(w))
+            _hanging(console, "  ", Text(terminal_text(words[0].lower() + words[1:],
+                                                       markup=False), style="yellow"))
         for o in fx.get("other_channels") or []:  # each channel's own pads (probe)
             steps = other_steps(o, device_top(data, o["channel"]))
             held = ", what the device drives" if o.get("held_by_device") else ""
