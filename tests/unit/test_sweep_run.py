@@ -923,3 +923,38 @@ def test_a_dbs_volume_at_the_grids_edge_reads_at_least_in_its_cell() -> None:
     ax = Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
     assert "the same at every" not in _plot(ax, SweepTable((widths, amps, flat, edge)), flat)
     assert len(ax.get_images()) == 1
+
+
+def test_another_muscles_force_is_its_fraction_of_the_maximal_alone(monkeypatch) -> None:
+    """The newtons are the force model's quadriceps': a sweep over a tibialis anterior gave
+    "106.8 N" where estim run gives its fraction of the maximal alone (clinician's probe of
+    7 December 2026). The window is stubbed: the reference anatomy's thresholds and the
+    muscle its pads drive."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from estim.effects.program import EffectsResult
+    from estim.sweep.point import _effects, _point_effects
+
+    class Session:
+        contraction_peak_force_N = np.array([93.27, 80.0])
+        fatigue_ratio = 80.0 / 93.27
+
+    def window(muscle: str) -> SimpleNamespace:
+        r = SimpleNamespace(abeta=1.0, adelta=0.5, c=0.0, motor=0.3)
+        return SimpleNamespace(sensory_a=5e-3, strong_a=9e-3, motor_a=30e-3, pain_a=46e-3,
+                               bands=None, recruitment=r, classes={}, amplitude_a=35e-3,
+                               channel="1", muscle=muscle,
+                               short_of_afferents=lambda scale: ())
+
+    nmes = bundled_examples()["nmes_quadriceps"]
+    (point,) = plan_sweep(nmes, [parse_axis("amplitude=50mA")]).points
+    for muscle, newtons in (("tibialis anterior", False), ("quadriceps", True)):
+        monkeypatch.setattr("estim.effects.program.effects_for_program",
+                            lambda program, stimuli, m=muscle, **kw: EffectsResult(
+                                window(m), None, Session(), 310.9, None, None))
+        out = _effects(point, _point_effects(point, SweepOptions(), ()))
+        assert ("first_contraction_force_N" in out) is newtons, (muscle, out)
+        assert ("last_contraction_force_N" in out) is newtons, (muscle, out)
+        assert out["first_contraction_force_pct"] == 93.27 / 310.9 * 100

@@ -34,6 +34,7 @@ __all__ = [
     "DING_2003_TABLE",
     "DING_2007_SCI_QUADRICEPS",
     "DING_2007_TABLE",
+    "NEWTON_MUSCLES",
     "MuscleParams",
 ]
 
@@ -187,3 +188,10 @@ DING_2007_SCI_QUADRICEPS = MuscleParams.from_table(
     DING_2007_TABLE,
     label="quadriceps after spinal cord injury, Ding et al. 2007 (fatigue constants of 2003)",
 )
+
+
+#: The muscles whose force is the force model's own in newtons (Ding et al.'s quadriceps;
+#: the knee's vastus medialis is the quadriceps' lowest part, its visible contraction a
+#: fraction of the whole quadriceps' force). Another muscle's force is a fraction of its
+#: maximal: the faces and the sweep's table give it so.
+NEWTON_MUSCLES = ("quadriceps", "vastus medialis")

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from estim.effects.drive import FUSION_HZ
+from estim.effects.muscle_params import NEWTON_MUSCLES
 from estim.effects.window import thresholds_near
 from estim.program.options import Sensation
 from estim.program.stimulation import MODALITIES
@@ -590,10 +591,6 @@ def beyond_device(amps: float | None, top: float | tuple[float, str] | None) -> 
     return f" (above {words})"
 
 
-#: The muscles whose force is the force model's own in newtons (Ding et al.'s quadriceps;
-#: the knee's vastus medialis is the quadriceps' lowest part, its visible contraction a
-#: fraction of the whole quadriceps' force).
-NEWTON_MUSCLES = ("quadriceps", "vastus medialis")
 
 
 #: Above this pulse rate (Hz) the force model's twitches are fused in full: Ding et al.'s

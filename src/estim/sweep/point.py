@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from estim.effects.muscle_params import NEWTON_MUSCLES
 from estim.errors import EstimWarning, ThinMuscleWarning
 from estim.program.options import Sensation, Verdict
 from estim.sweep.plan import Point, SweepOptions
@@ -366,11 +367,16 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     if window is not None:
         out["driven_peak_current_mA"] = window.amplitude_a * 1e3  # [A -> mA]
         out["sensation_channel"] = window.channel
+    # the newtons are the force model's quadriceps': a tibialis anterior's force is its
+    # fraction of the maximal alone, as estim run gives it (it read "106.8 N" in a sweep,
+    # where the run declined to; clinician's probe of 7 December 2026)
+    newtons = window is None or window.muscle is None or window.muscle in NEWTON_MUSCLES
     if effects.force is not None:
         peaks = effects.force.contraction_peak_force_N
         if peaks.size:
-            out["first_contraction_force_N"] = float(peaks[0])
-            out["last_contraction_force_N"] = float(peaks[-1])
+            if newtons:
+                out["first_contraction_force_N"] = float(peaks[0])
+                out["last_contraction_force_N"] = float(peaks[-1])
             if effects.max_force_N:
                 out["first_contraction_force_pct"] = float(peaks[0]) / effects.max_force_N * 100
         out["fatigue_ratio"] = float(effects.force.fatigue_ratio)
@@ -378,7 +384,8 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
         # a force program whose pulses recruit no motor axon: no force (blank cells drew
         # the force as one point at 60 mA, not a curve from zero; probe of 5 December
         # 2026); no fatigue ratio without a contraction
-        out["first_contraction_force_N"] = out["last_contraction_force_N"] = 0.0
+        if newtons:
+            out["first_contraction_force_N"] = out["last_contraction_force_N"] = 0.0
         out["first_contraction_force_pct"] = 0.0
     if effects.dose is not None:
         out["dose_mA_min"] = effects.dose.dose_mA_min
