@@ -958,3 +958,27 @@ def test_another_muscles_force_is_its_fraction_of_the_maximal_alone(monkeypatch)
         assert ("first_contraction_force_N" in out) is newtons, (muscle, out)
         assert ("last_contraction_force_N" in out) is newtons, (muscle, out)
         assert out["first_contraction_force_pct"] == 93.27 / 310.9 * 100
+
+
+def test_the_sweep_pages_answer_counts_the_virtual_people_in_pain() -> None:
+    """"contraction, below pain at pulse_width 200–400 µs" hid 25 and 35 % of the virtual
+    people in pain, which the bars below it showed (clinician's probe of 7 December 2026):
+    the answer gives how many of them find each stretch painful, where any do."""
+    from estim.sweep.page import answer_lines
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    widths = (100.0, 200.0, 300.0, 400.0)
+    people = {"people_none": (0, 0, 0, 0), "people_light_tingling": (5, 2, 0, 0),
+              "people_strong_tingling": (15, 5, 0, 0), "people_contraction": (0, 12, 15, 13),
+              "people_painful": (0, 1, 5, 7)}
+    table = SweepTable((
+        Column("pulse_width", widths, "input", label="pulse_width (µs)"),
+        Column("sensation", ("strong tingling, no contraction",) + ("contraction, below pain",)
+               * 3, "output", out["sensation"]),
+        *(Column(k, tuple(float(x) for x in v), "output", out[k]) for k, v in people.items())))
+    assert answer_lines(table) == [
+        "What a person feels: strong tingling, no contraction at pulse_width 100 µs; "
+        "contraction, below pain at pulse_width 200–400 µs (1–7 of the 20 virtual people "
+        "find it painful)."]

@@ -656,6 +656,29 @@ def _at(column: Column, value: object, last: object = None, *, colon: bool = Fal
 _AT_MAXIMUM = " at the device maximum"
 
 
+#: The virtual people's columns of a sweep (``people_<sensation>``), mildest first.
+_PEOPLE = ("people_none", "people_light_tingling", "people_strong_tingling",
+           "people_contraction", "people_painful")
+
+
+def _in_pain(table: SweepTable, run: list[int], words: str) -> str:
+    """How many of estim run's virtual people find a run of points painful, where the
+    reference anatomy's answer is not: "contraction, below pain at 200–400 µs" hid the 25
+    and 35 % in pain that the bars beside it showed (clinician's probe of 7 December 2026).
+    "" where none do, or the table has no people's columns."""
+    names = {c.name for c in table.columns}
+    if words == "painful" or not set(_PEOPLE) <= names:
+        return ""
+    cols = {name: table.column(name).values for name in _PEOPLE}
+    pained = [cols["people_painful"][i] for i in run if cols["people_painful"][i] is not None]
+    totals = {int(sum(cols[name][i] or 0 for name in _PEOPLE)) for i in run}
+    if not pained or max(pained) <= 0 or len(totals) != 1:
+        return ""
+    lo, hi = int(min(pained)), int(max(pained))
+    many = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    return f" ({many} of the {totals.pop()} virtual people find it painful)"
+
+
 def _at_the_setting(notes: Sequence[Any], order: Sequence[int], first: int,
                     where: Any) -> str:
     """Where the first point that does not pass does so at the device maximum alone, what
@@ -731,7 +754,7 @@ def answer_lines(table: SweepTable) -> list[str]:
                     words = felt[run[0]] if felt[run[0]] is not None else "not computed"
                     span = _at(x, x.values[run[0]],
                                None if len(run) == 1 else x.values[run[-1]])
-                    parts.append(f"{words} at {span}")
+                    parts.append(f"{words} at {span}{_in_pain(table, run, words)}")
                 lines.append("What a person feels: " + "; ".join(parts) + ".")
             elif len(varied) == 1 and subjects:
                 # at each setting, how many of the subjects feel what: pooled over the
