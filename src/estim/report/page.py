@@ -46,6 +46,7 @@ __all__ = [
     "edge_distance",
     "edge_words",
     "expecter",
+    "fatigue_understated",
     "force_caveats",
     "fused",
     "most_force_words",
@@ -283,6 +284,10 @@ def pull_words(force: dict[str, Any]) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     "The first contraction pulls 95.3 N, 31% of the muscle's maximal force; the last keeps
     99% of it."
+    >>> pull_words({"first_contraction_peak_N": 95.3, "max_force_N": 310.9,
+    ...             "muscle": "quadriceps", "fatigue_ratio": 0.994, "contractions": 20,
+    ...             "motor_recruited_fraction": 0.3})[-63:]
+    'of it in the force model; people tire faster with so few units.'
     """
     first, top = force.get("first_contraction_peak_N"), force.get("max_force_N")
     if first is None or not top:
@@ -291,6 +296,8 @@ def pull_words(force: dict[str, Any]) -> str:
     ratio = force.get("fatigue_ratio")
     kept = (f"; the last keeps {ratio:.0%} of it" if ratio is not None
             and force.get("contractions", 2) != 1 else "")
+    if kept and fatigue_understated(force):
+        kept += " in the force model; people tire faster with so few units"
     return f"The first contraction pulls {newtons}{first / top:.0%} of the muscle's maximal " \
            f"force{kept}."
 
@@ -673,8 +680,8 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     fatigue levels off from contraction 7 of 20: in the force
     model its build-up and recovery then balance (fatigue that goes on building over a
     session is not modelled).', 'About 4% of the motor axons fire, the same ones in every
-    contraction: in people they tire faster than the force model says, which tires the
-    muscle by its whole force.']
+    contraction: in people these few units tire faster than the force model says, which
+    tires the whole muscle evenly.']
     >>> force_caveats({"pulse_rate_hz": 200.0})[0][:58]
     'At 200 pulses a second the twitches are long fused (fully '
     >>> force_caveats({"carrier_hz": 2500.0})[0][:66]
@@ -696,14 +703,31 @@ def force_caveats(force: dict[str, Any]) -> list[str]:
     carrier = _carrier_caveat(force)
     if carrier:
         out.append(carrier)
-    share = force.get("motor_recruited_fraction")
-    if share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9 \
-            and (n or 0) >= 2:  # one contraction has no "every contraction" (review)
+    if fatigue_understated(force):
+        share = force["motor_recruited_fraction"]
         said = "under 1%" if share < 0.01 else f"about {share:.0%}"
         out.append(f"{said[0].upper()}{said[1:]} of the motor axons fire, the same ones in every "
-                   "contraction: in people they tire faster than the force model says, "
-                   "which tires the muscle by its whole force.")
+                   "contraction: in people these few units tire faster than the force model "
+                   "says, which tires the whole muscle evenly.")
     return out
+
+
+def fatigue_understated(force: dict[str, Any]) -> bool:
+    """Whether the force model's fatigue reads too little: few motor units recruited, the
+    same ones in every contraction, and the muscle (as the model tires it) still over 90 %
+    of its first contraction. The headline's "the last keeps 99%" read as a muscle that
+    barely tires, the caveat rows away (clinician's probe of 7 December 2026).
+
+    >>> fatigue_understated({"motor_recruited_fraction": 0.3, "fatigue_ratio": 0.99,
+    ...                      "contractions": 20})
+    True
+    >>> fatigue_understated({"motor_recruited_fraction": 0.3, "fatigue_ratio": 0.99,
+    ...                      "contractions": 1})  # one contraction: no "every" (review)
+    False
+    """
+    share, ratio = force.get("motor_recruited_fraction"), force.get("fatigue_ratio")
+    return (share is not None and 0 < share < 0.5 and ratio is not None and ratio > 0.9
+            and (force.get("contractions") or 0) >= 2)
 
 
 def newtons_apply(force: dict[str, Any]) -> bool:

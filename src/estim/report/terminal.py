@@ -28,6 +28,7 @@ from estim.report.page import (
     device_top,
     edge_distance,
     expectation_words,
+    fatigue_understated,
     force_caveats,
     fused,
     most_force_words,
@@ -644,6 +645,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                  f"{f['first_contraction_peak_N']:.0f} N at first")
         fade = "" if f["fatigue_ratio"] is None else \
             f"; {fatigue_words(f['fatigue_ratio'])} after {f['contractions']} contractions"
+        if fade and fatigue_understated(f):  # "1% weaker" read as a muscle that barely
+            # tires (clinician's probe of 7 December 2026)
+            fade += " in the force model (people tire faster: below)"
         whose = (f" (channel {terminal_text(w['channel'])})"
                  if w is not None and fx.get("other_channels") else "")
         line = Text.from_markup(f"[bold]Force{whose}:[/bold] {share}{fade}")
