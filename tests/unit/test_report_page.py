@@ -417,8 +417,9 @@ def test_a_figure_title_and_footnote_are_wrapped_to_the_figure() -> None:
 
 
 def test_a_dose_the_compliance_cannot_drive_is_flagged_under_its_output() -> None:
-    """Iontophoresis's Output block read "peak 4 mA" where the dose below says the device's
-    compliance drives 1.6 mA (review of 5 December 2026); it points there."""
+    """Iontophoresis's Output block read "peak 4 mA" where the dose says the device's
+    compliance drives 1.6 mA (review of 5 December 2026); it points there (above it since
+    the output follows what the program does; clinician's probe of 7 December 2026)."""
     dose = {"dose_mA_min": 40.0, "current_density_mA_per_cm2": 0.4,
             "return_current_density_mA_per_cm2": 4 / 24, "current_density_limit_mA_per_cm2": 0.5,
             "current_density_ok": True, "mass_delivered_mg": 0.07,
@@ -426,7 +427,8 @@ def test_a_dose_the_compliance_cannot_drive_is_flagged_under_its_output() -> Non
     for findings, said in ((dose["findings"], True), ([], False)):
         text = _brief_of("iontophoresis_dexamethasone",
                          {"dose": {**dose, "findings": findings}, "notes": []})
-        assert ("cannot drive all of it: see the dose below" in text) is said
+        assert ("cannot drive all of it: see the dose above" in text) is said
+        assert text.index("Dose:") < text.index("Output")
         assert ("! the device's 5 V compliance" in text) is said
         assert "under the return pad" not in text  # under the limit: not said
 

@@ -338,92 +338,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # estim check has no field: its verdicts can differ from the run's (docs/safety.md)
         console.print(f"  [dim]... and {len(lines) - 6} more (-v, results.json or the "
                       "report for all)[/dim]")
-    console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
     doses = doses_of(data.get("effects") or {},
                    next((c["name"] for c in chans if c.get("modality") == "iontophoresis"),
                         None))
-    for c in chans:
-        m = c["metrics"]
-        unit = "A" if "peak_A" in m else "V"
-        if m[f"peak_{unit}"] == 0:  # exactly: a peak that could not be computed is None
-            # an off channel read "peak 0 mA, r.m.s. 0 mA" over "phase charge 0 µC"
-            # (DBS probe of 7 December 2026): one line says it is off
-            _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: off "
-                                         f"(peak {_amount(0.0, unit)})"))
-            continue
-        rate = m.get("pulses_per_s")
-        rate_text = ""
-        if rate and rate >= 1:
-            shown = readable(f"{rate:.3g}")
-            # the metric's event: a Russian burst, an interferential carrier cycle (a
-            # Russian current's 8.33 "pulses/s" were bursts; probe of 5 December 2026)
-            event = {"russian": "burst", "interferential": "carrier cycle"}.get(
-                c.get("modality", ""), "pulse")
-            if "premodulated" in c.get("waveform", ""):  # its events are the beats (review)
-                event = "beat"
-            # over the session: NMES's 50 Hz read "mean 8.32 pulses/s" beside its 10 s on,
-            # 50 s off (probe of 6 December 2026)
-            rate_text = (f", {shown} {event}{'' if shown == '1' else 's'}/s on average over "
-                         "the session")
-        # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
-        q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
-        charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
-                  else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
-        session_q = m.get("session_charge_C")
-        if c.get("modality") == "iontophoresis" and unit == "A" and session_q is not None:
-            # d.c.: no phases; the session's charge, what the dose is made of
-            charge = (f"charge {format_si(session_q, 'C') if session_q else '0 µC'} over the "
-                      "session")
-        elif unit == "V":  # "phase area" is the voltage's time integral over a phase
-            charge = ("voltage-time area of a phase "
-                      f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")
-            ohms = dial_ohms(data, c["name"])
-            if ohms is not None:
-                # HVPC's dose is charge, per pulse and per second (wound trials give µC/s):
-                # the volt-seconds alone told a clinician nothing (probe of 7 December
-                # 2026); into the tissue and skin interface the fibers see, as the window's
-                # a monophasic pulse's charge (a twin peak's two), else a phase's: a
-                # balanced pulse's net charge read "0 C a pulse" beside 1.97 mC/s
-                # (hostile probe of 7 December 2026)
-                net, phase = m["max_net_charge_per_pulse_V_s"], m["max_phase_charge_V_s"]
-                monophasic = net > 0.99 * phase
-                pulse_q = (net if monophasic else phase) / ohms
-                per_s = m["mean_abs_V"] / ohms  # [A = C/s], |charge| over the session
-                charge += (f" (into this site's {ohm_text(ohms)} of tissue and skin "
-                           f"interface: {format_si(pulse_q, 'C')} a "
-                           f"{'pulse' if monophasic else 'phase'}, "
-                           f"{format_si(per_s, 'C')}/s over the session)")
-        limited = reach_limited(data, c["name"])
-        # a lead's held channels are named where there are several; the dose is the first
-        # iontophoresis channel's (each channel read "as set" where one was held; review)
-        held_by = ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by")
-        dbs_held = bool(held_by) and (len(chans) == 1
-                                      or f"channel {c['name']!r}: " in str(held_by))
-        # each dose's own channel (it marked the first channel, a TENS channel listed before
-        # the iontophoresis one; probe of 6 December 2026)
-        dose_held = any("compliance drives at most" in f
-                        for f in (doses.get(c["name"]) or {}).get("findings") or [])
-        # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
-        # stood above "the device drives 15.4 mA" (probe of 6 December 2026)
-        as_set = " as set" if limited or dbs_held or dose_held else ""
-        # under its own indent where a long channel name wraps it (probe of 6 December 2026)
-        _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: peak "
-                                     f"{_amount(m[f'peak_{unit}'], unit)}{as_set}, r.m.s. "
-                                     f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
-        # the charge too: a lead's "phase charge 600 nC" read as what reached the tissue
-        # at a 3 V compliance that drives 222 nC of it (DBS probe of 6 December 2026)
-        # (not the d.c. session's charge: "over the session as set"; review)
-        charge_set = "" if charge.startswith("charge ") else as_set
-        _hanging(console, "    ", Text(f"{charge}{charge_set}{rate_text}"))
-        if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
-            _hanging(console, "    ", Text(limited, style="yellow"))
-        elif dbs_held:
-            # a lead's 10 mA through a 3 V compliance read as delivered here (probe)
-            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
-                                            "activated tissue below", style="yellow"))
-        elif dose_held:
-            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
-                                            "dose below", style="yellow"))
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
     if w is not None:
@@ -682,10 +599,103 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # the answer, not model notes (the summary dropped them; probe of 5 December 2026)
         for line in dose.get("findings", []):
             _hanging(console, "  ! ", Text(terminal_text(line, markup=False), style="yellow"))
+    _output_block(console, data, chans, doses)
     notes = fx.get("notes", [])
     if notes:
         console.print(f"\n[dim]{len(notes)} note{'s' * (len(notes) > 1)} on the model "
                       "(-v to show them)[/dim]")
+
+
+def _output_block(console: Console, data: dict[str, Any], chans: list[dict[str, Any]],
+                  doses: dict[str, Any]) -> None:
+    """The output at the programmed amplitude, each channel's peak, r.m.s. and charge:
+    after what a person feels and what the program does, as the report orders them (a
+    clinician read the engineer's figures first; probe of 7 December 2026)."""
+    from rich.text import Text
+
+    console.print("\n[bold]Output[/bold] [dim](at the programmed amplitude)[/dim]")
+    for c in chans:
+        m = c["metrics"]
+        unit = "A" if "peak_A" in m else "V"
+        if m[f"peak_{unit}"] == 0:  # exactly: a peak that could not be computed is None
+            # an off channel read "peak 0 mA, r.m.s. 0 mA" over "phase charge 0 µC"
+            # (DBS probe of 7 December 2026): one line says it is off
+            _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: off "
+                                         f"(peak {_amount(0.0, unit)})"))
+            continue
+        rate = m.get("pulses_per_s")
+        rate_text = ""
+        if rate and rate >= 1:
+            shown = readable(f"{rate:.3g}")
+            # the metric's event: a Russian burst, an interferential carrier cycle (a
+            # Russian current's 8.33 "pulses/s" were bursts; probe of 5 December 2026)
+            event = {"russian": "burst", "interferential": "carrier cycle"}.get(
+                c.get("modality", ""), "pulse")
+            if "premodulated" in c.get("waveform", ""):  # its events are the beats (review)
+                event = "beat"
+            # over the session: NMES's 50 Hz read "mean 8.32 pulses/s" beside its 10 s on,
+            # 50 s off (probe of 6 December 2026)
+            rate_text = (f", {shown} {event}{'' if shown == '1' else 's'}/s on average over "
+                         "the session")
+        # a voltage-controlled output's phase "charge" is a voltage-time area (V·s)
+        q = m.get("max_phase_charge_C")  # 0 reads "0 µC" as in the other faces, not "0 C"
+        charge = (f"phase charge {format_si(q, 'C') if q else '0 µC'}" if unit == "A"
+                  else f"phase area {format_si(m['max_phase_charge_V_s'], 'V·s')}")
+        session_q = m.get("session_charge_C")
+        if c.get("modality") == "iontophoresis" and unit == "A" and session_q is not None:
+            # d.c.: no phases; the session's charge, what the dose is made of
+            charge = (f"charge {format_si(session_q, 'C') if session_q else '0 µC'} over the "
+                      "session")
+        elif unit == "V":  # "phase area" is the voltage's time integral over a phase
+            charge = ("voltage-time area of a phase "
+                      f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")
+            ohms = dial_ohms(data, c["name"])
+            if ohms is not None:
+                # HVPC's dose is charge, per pulse and per second (wound trials give µC/s):
+                # the volt-seconds alone told a clinician nothing (probe of 7 December
+                # 2026); into the tissue and skin interface the fibers see, as the window's
+                # a monophasic pulse's charge (a twin peak's two), else a phase's: a
+                # balanced pulse's net charge read "0 C a pulse" beside 1.97 mC/s
+                # (hostile probe of 7 December 2026)
+                net, phase = m["max_net_charge_per_pulse_V_s"], m["max_phase_charge_V_s"]
+                monophasic = net > 0.99 * phase
+                pulse_q = (net if monophasic else phase) / ohms
+                per_s = m["mean_abs_V"] / ohms  # [A = C/s], |charge| over the session
+                charge += (f" (into this site's {ohm_text(ohms)} of tissue and skin "
+                           f"interface: {format_si(pulse_q, 'C')} a "
+                           f"{'pulse' if monophasic else 'phase'}, "
+                           f"{format_si(per_s, 'C')}/s over the session)")
+        limited = reach_limited(data, c["name"])
+        # a lead's held channels are named where there are several; the dose is the first
+        # iontophoresis channel's (each channel read "as set" where one was held; review)
+        held_by = ((data.get("effects") or {}).get("dbs_activation") or {}).get("limited_by")
+        dbs_held = bool(held_by) and (len(chans) == 1
+                                      or f"channel {c['name']!r}: " in str(held_by))
+        # each dose's own channel (it marked the first channel, a TENS channel listed before
+        # the iontophoresis one; probe of 6 December 2026)
+        dose_held = any("compliance drives at most" in f
+                        for f in (doses.get(c["name"]) or {}).get("findings") or [])
+        # the output as set, where the device cannot drive it: "peak 25 mA, r.m.s. 4.47 mA"
+        # stood above "the device drives 15.4 mA" (probe of 6 December 2026)
+        as_set = " as set" if limited or dbs_held or dose_held else ""
+        # under its own indent where a long channel name wraps it (probe of 6 December 2026)
+        _hanging(console, "  ", Text(f"ch {terminal_text(c['name'], markup=False)}: peak "
+                                     f"{_amount(m[f'peak_{unit}'], unit)}{as_set}, r.m.s. "
+                                     f"{_amount(m[f'rms_max_1s_{unit}'], unit)} (worst 1 s)"))
+        # the charge too: a lead's "phase charge 600 nC" read as what reached the tissue
+        # at a 3 V compliance that drives 222 nC of it (DBS probe of 6 December 2026)
+        # (not the d.c. session's charge: "over the session as set"; review)
+        charge_set = "" if charge.startswith("charge ") else as_set
+        _hanging(console, "    ", Text(f"{charge}{charge_set}{rate_text}"))
+        if limited:  # a 3 V compliance's 60 mA read as delivered (probe of 5 December 2026)
+            _hanging(console, "    ", Text(limited, style="yellow"))
+        elif dbs_held:
+            # a lead's 10 mA through a 3 V compliance read as delivered here (probe)
+            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
+                                            "activated tissue above", style="yellow"))
+        elif dose_held:
+            _hanging(console, "    ", Text("the device cannot drive all of it: see the "
+                                            "dose above", style="yellow"))
 
 
 def _hanging(console: Console, prefix: str, text: Text) -> None:

@@ -661,7 +661,7 @@ _PEOPLE = ("people_none", "people_light_tingling", "people_strong_tingling",
            "people_contraction", "people_painful")
 
 
-def _in_pain(table: SweepTable, run: list[int], words: str) -> str:
+def _in_pain(table: SweepTable, run: list[int], words: object) -> str:
     """How many of estim run's virtual people find a run of points painful, where the
     reference anatomy's answer is not: "contraction, below pain at 200–400 µs" hid the 25
     and 35 % in pain that the bars beside it showed (clinician's probe of 7 December 2026).
@@ -669,9 +669,12 @@ def _in_pain(table: SweepTable, run: list[int], words: str) -> str:
     names = {c.name for c in table.columns}
     if words == "painful" or not set(_PEOPLE) <= names:
         return ""
-    cols = {name: table.column(name).values for name in _PEOPLE}
-    pained = [cols["people_painful"][i] for i in run if cols["people_painful"][i] is not None]
-    totals = {int(sum(cols[name][i] or 0 for name in _PEOPLE)) for i in run}
+    def count(name: str, i: int) -> float | None:
+        v = table.column(name).values[i]
+        return float(v) if isinstance(v, int | float) else None
+
+    pained = [c for c in (count("people_painful", i) for i in run) if c is not None]
+    totals = {int(sum(count(name, i) or 0.0 for name in _PEOPLE)) for i in run}
     if not pained or max(pained) <= 0 or len(totals) != 1:
         return ""
     lo, hi = int(min(pained)), int(max(pained))
