@@ -271,6 +271,14 @@ def test_amplitude_turns_the_dial_on_check(capsys):
     (amp,) = [next(r["programmed"] for r in ch["rows"] if r["key"] == "amplitude")
               for ch in report["table"]["channels"]]
     assert amp == pytest.approx(200.0)
+    # the brief names the setting it judged (it read "At the programmed amplitude" alone;
+    # clinician's probe of 7 December 2026)
+    assert main(["check", "tens_conventional", "--amplitude", "30mA"]) == 0
+    said = capsys.readouterr().out
+    assert "At 30 mA, set with --amplitude (value against its limit)" in said
+    assert "At the programmed amplitude" not in said
+    assert main(["check", "tens_conventional"]) == 0
+    assert "At the programmed amplitude (value against its limit)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("program", "value", "expected"), [

@@ -124,6 +124,10 @@ def _check(args: argparse.Namespace) -> int:
         from estim.safety import render_check
         from estim.safety.render import render_check_brief
 
-        render = render_check if args.verbose else render_check_brief
-        render(report, console(), program.expected_verdict)
+        if args.verbose:
+            render_check(report, console(), program.expected_verdict)
+        else:
+            render_check_brief(report, console(), program.expected_verdict,
+                               as_set=_as_set(program)
+                               if getattr(args, "amplitude", None) is not None else None)
     return code

@@ -262,10 +262,14 @@ def expectation_text(expected: str | None, verdict: str) -> str | None:
 
 
 def render_check_brief(report: SafetyReport, console: Console,
-                       expected: Verdict | None = None) -> None:
+                       expected: Verdict | None = None, *, as_set: str | None = None) -> None:
     """The verdict, then every rule on one line, value against limit: what ``estim check``
     prints without ``-v`` (it printed the whole table and every rule's source, 160 lines at
-    80 columns for burst TENS, its answer on the second; UX review of 6 December 2026)."""
+    80 columns for burst TENS, its answer on the second; UX review of 6 December 2026).
+
+    :param as_set: the amplitude ``--amplitude`` set ("30 mA"), named in the programmed
+        section's heading (it read "At the programmed amplitude" alone; clinician's probe
+        of 7 December 2026)."""
     console.print(f"[bold]{terminal_text(report.program)}[/bold]")
     console.print(f"Overall verdict: {_verdict(report.verdict)} ({report.counts})")
     differs = expectation_text(None if expected is None else expected.value,
@@ -278,9 +282,11 @@ def render_check_brief(report: SafetyReport, console: Console,
         if name not in settings:
             settings.append(name)
     for name in settings:  # the programmed amplitude, then the device maximum
-        words = {"programmed": "programmed amplitude"}.get(name, name)
-        head = Text.from_markup(f"[bold]At the {words}[/bold] [dim](value against its "
-                                "limit)[/dim]" if name else "[bold]Rules[/bold]")
+        words = {"programmed": f"{as_set}, set with --amplitude" if as_set
+                 else "programmed amplitude"}.get(name, name)
+        head = Text.from_markup(f"[bold]At {'' if as_set and name == 'programmed' else 'the '}"
+                                f"{words}[/bold] [dim](value against its limit)[/dim]"
+                                if name else "[bold]Rules[/bold]")
         console.print()
         for line in head.wrap(console, max(1, console.width)):  # no trailing blank
             line.rstrip()
