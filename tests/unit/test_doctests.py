@@ -36,6 +36,7 @@ MODULES = (
     "estim.program.writer",
     "estim.report.check_tables",
     "estim.errors",
+    "estim.program.errors",
     "tests.programs",  # the tests' program builder shows what it writes
 )
 

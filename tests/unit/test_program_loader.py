@@ -212,6 +212,18 @@ def test_all_problems_are_listed(tens_text):
 def test_not_toml_and_missing_file(tmp_path):
     with pytest.raises(ProgramError, match="valid TOML"):
         parse_program("name = [unclosed")
+    # a key written twice is named, with its line ("Cannot overwrite a value (at line 33,
+    # column 21)" named neither; device engineer's probe of 7 December 2026)
+    text = (EXAMPLES[0].parent / "tens_conventional.toml").read_text()
+    twice = text.replace('pulse = "symmetric_biphasic"',
+                         'pulse = "symmetric_biphasic"\npulse = "monophasic"')
+    number = twice.splitlines().index('pulse = "monophasic"') + 1
+    with pytest.raises(ProgramError) as info:
+        parse_program(twice)
+    assert (f"expected valid TOML ('pulse' is set twice in its table (line {number}: "
+            'pulse = "monophasic"))') in str(info.value)
+    with pytest.raises(ProgramError, match=r"\(line 2: max_current = 100 mA\)"):
+        parse_program('name = "x"\nmax_current = 100 mA\n')
     with pytest.raises(ProgramError, match="existing program file"):
         load_program(tmp_path / "nope.toml")
 

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from estim.errors import Described, InputError
-from estim.program.errors import ProgramError, dedupe, nearest_key, problem
+from estim.program.errors import ProgramError, dedupe, nearest_key, problem, toml_error
 from estim.program.model import STIMULATION_TYPES, Program
 
 __all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_PROGRAM_BYTES", "ProgramError", "load_program",
@@ -124,7 +124,8 @@ def parse_program(text: str, *, source: str = "") -> Program:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ProgramError([InputError("file", source or "<text>", f"valid TOML ({err})")],
+        raise ProgramError([InputError("file", source or "<text>",
+                                       f"valid TOML ({toml_error(err, text)})")],
                            source=source) from None
     except RecursionError:
         raise ProgramError([_too_deep()], source=source) from None

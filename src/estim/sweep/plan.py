@@ -32,6 +32,7 @@ from typing import Any
 
 from estim.cache import digest
 from estim.errors import Described, EstimWarning, InputError, ModelRangeWarning, ThinMuscleWarning
+from estim.program.errors import toml_error
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 from estim.simulate import MIN_FIBERS
@@ -511,7 +512,7 @@ def load_sweep_file(path: str | Path) -> SweepFile:
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as err:
-        raise InputError(where, str(p), f"valid TOML ({err})") from None
+        raise InputError(where, str(p), f"valid TOML ({toml_error(err, text)})") from None
     known = {"program", "mode", "body", "fibers", "seed", "vary"}
     for key in data:
         if key not in known:  # the key itself: its value read "got False" (probe)
