@@ -451,8 +451,10 @@ class Interferential(FrozenModel):
         if self.sweep is None:
             return (0.0, 0.0, 0.0)
         parts = self.sweep.split(":")
-        # ASCII decimals only: float() took "６:６" in fullwidth digits, which a quantity
-        # ("３ mA") is refused in (probe of 6 December 2026)
+        # ASCII decimals only: float() took "６:６" in fullwidth digits and Arabic-Indic
+        # ones alike (probe of 6 December 2026); a quantity reads the fullwidth forms as
+        # what they show ("３ mA", estim.units.parse_quantity), a sweep's plain seconds do
+        # not (the comment said a quantity refused them; engineer's probe, 7 December)
         values = [float(p) for p in parts] if all(
             re.fullmatch(r"\s*(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", p, re.ASCII)
             for p in parts) else []
