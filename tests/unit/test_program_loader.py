@@ -517,3 +517,16 @@ def test_load_program_given_an_examples_name_points_at_the_bundled_examples(
     with pytest.raises(ProgramError) as missing:
         load_program(tmp_path / "mine.toml")
     assert "bundled example" not in str(missing.value)
+
+
+def test_a_file_in_another_encoding_is_named_in_words(tmp_path):
+    """A Latin-1 "é" gave Python's codec text ("'utf-8' codec can't decode byte 0xe9 in
+    position 11: invalid continuation byte"; device engineer's probe of 7 December 2026):
+    the byte, its line and what to do."""
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'# notes\nname = "caf\xe9"\n')
+    with pytest.raises(ProgramError) as info:
+        load_program(latin)
+    said = str(info.value)
+    assert "byte 0xE9 on line 2 is not UTF-8" in said and "save it as UTF-8" in said
+    assert "codec" not in said
