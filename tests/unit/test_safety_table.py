@@ -44,6 +44,38 @@ def test_table_hand_values_conventional_tens() -> None:
     assert repr(energy["display_value"]) == "0.125"
 
 
+def test_an_asymmetric_pulse_and_a_modulation_give_their_ranges() -> None:
+    """A 510(k) table gives an asymmetric pulse's second phase and a modulated program's
+    ranges; the table had the leading phase and the top of each modulation alone (device
+    engineer's probe of 7 December 2026). By hand: 70 mA × 0.25 = 17.5 mA for 250 µs /
+    0.25 = 1 ms; tens_modulated's 28 mA, 100 Hz, 200 µs at depths 0.3, 0.5, 0.3 go down to
+    19.6 mA, 50 Hz and 140 µs over its 1 s period."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    asym = parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "70 mA"')
+                         .replace('pulse_width = "200 us"', 'pulse_width = "250 us"')
+                         .replace('pulse = "symmetric_biphasic"',
+                                  'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 0.25'))
+    (ct,) = check(asym).table.channels
+    assert ct.row("second_phase_amplitude").programmed == pytest.approx(0.0175, rel=1e-12)
+    assert ct.row("second_phase_amplitude").maximum == pytest.approx(0.025, rel=1e-12)
+    assert ct.row("second_phase_duration").programmed == pytest.approx(1e-3, rel=1e-12)
+    (sym,) = check(load_program(EXAMPLE)).table.channels
+    assert {r.key for r in sym.rows}.isdisjoint({"second_phase_amplitude",
+                                                 "modulation_period"})
+    modulated = load_program(bundled_examples()["tens_modulated"])
+    stim = modulated.channels[0].stimulation
+    assert (stim.amplitude.value, stim.frequency, stim.pulse_width) == (0.028, 100.0, 200e-6)
+    assert (stim.amplitude_modulation, stim.rate_modulation, stim.width_modulation) == (
+        0.3, 0.5, 0.3)
+    (ct,) = check(modulated).table.channels
+    assert ct.row("modulation_lowest_amplitude").programmed == pytest.approx(0.0196)
+    assert ct.row("modulation_lowest_frequency").programmed == pytest.approx(50.0)
+    assert ct.row("modulation_narrowest_pulse").programmed == pytest.approx(140e-6)
+    assert ct.row("modulation_period").programmed == stim.modulation_period == 1.0
+
+
 def test_direct_current_has_no_charge_per_pulse() -> None:
     """Iontophoresis's table read "Net charge per pulse 2.4 C", its whole session's charge,
     for a current with no pulses (phone probe of 6 December 2026): d.c. gives no per-pulse

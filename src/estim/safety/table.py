@@ -268,6 +268,47 @@ def _skin_note(p: ChannelOutput, m: ChannelOutput) -> str:
     return own or top
 
 
+def _set_shape_rows(p: ChannelOutput, m: ChannelOutput, amp_unit: str) -> list[TableRow]:
+    """An asymmetric pulse's second phase and a modulated program's ranges, as set: a
+    510(k) table gives both, and the table had the leading phase and the top of each
+    modulation alone (device engineer's probe of 7 December 2026). Rows only where the
+    program has them."""
+    from estim.program.options import PulseShape, TENSMode
+    from estim.program.stimulation import NMES, TENS
+
+    s = p.channel.stimulation
+    rows: list[TableRow] = []
+    if isinstance(s, TENS | NMES) and s.pulse is PulseShape.ASYMMETRIC_BIPHASIC:
+        ratio = s.asymmetry_ratio
+        rows += [
+            TableRow("second_phase_amplitude", "Second phase amplitude (asymmetric pulse, as "
+                     "set)", amp_unit, p.amplitude * ratio, m.amplitude * ratio,
+                     note=f"{ratio:.3g} × the leading phase, for as long as it takes to "
+                          "balance its charge"),
+            TableRow("second_phase_duration", "Second phase duration (asymmetric pulse)", "µs",
+                     s.pulse_width / ratio, s.pulse_width / ratio),
+        ]
+    if isinstance(s, TENS) and s.mode is TENSMode.MODULATED:
+        if s.amplitude_modulation:
+            low = 1 - s.amplitude_modulation
+            rows.append(TableRow("modulation_lowest_amplitude", "Modulated: lowest amplitude",
+                                 amp_unit, p.amplitude * low, m.amplitude * low))
+        if s.rate_modulation:
+            rows.append(TableRow("modulation_lowest_frequency", "Modulated: lowest frequency",
+                                 "Hz", s.frequency * (1 - s.rate_modulation),
+                                 s.frequency * (1 - s.rate_modulation)))
+        if s.width_modulation:
+            rows.append(TableRow("modulation_narrowest_pulse", "Modulated: narrowest pulse "
+                                 "width (leading phase)", "µs",
+                                 s.pulse_width * (1 - s.width_modulation),
+                                 s.pulse_width * (1 - s.width_modulation),
+                                 note="each pulse's width is held to the waveform's 1 µs "
+                                      "step"))
+        rows.append(TableRow("modulation_period", "Modulation period", "s",
+                             s.modulation_period, s.modulation_period))
+    return rows
+
+
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     """The table of one channel from its output at the programmed amplitude (``p``) and at
     the device maximum (``m``)."""
@@ -296,6 +337,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _timing("pulse_duration", "Pulse duration (all phases and gaps)", "µs", p, m,
                 "pulse_duration_s", note=_passive_note(p)),
         _timing("frequency", "Frequency", "Hz", p, m, "frequency_hz"),
+        *_set_shape_rows(p, m, amp_unit),
         _timing("carrier_frequency", "Carrier frequency", "Hz", p, m, "carrier_hz"),
         _timing("frequency_max", "Frequency, top of the sweep", "Hz", p, m,
                 "frequency_max_hz"),
