@@ -487,3 +487,25 @@ def test_the_sensation_figure_marks_strong_tingling_and_where_the_device_stops()
     assert volts.get_xlabel().startswith("dial setting (V; through the 200 Ω")
     assert any(line.get_label() == "programmed intensity: 60 mA (12 V)"
                for line in ax.get_lines())
+
+
+def test_a_width_modulated_pulse_shows_its_narrowest_and_a_rate_its_range() -> None:
+    """The pulse panel of modulated TENS showed the widest pulse alone and the train's title
+    "100 Hz" for 50-100 Hz: the width modulation was nowhere in the figure (device
+    engineer's probe of 7 December 2026). The narrowest pulse is drawn over it, 140 µs of
+    the 200 µs (a 0.3 depth), and the title gives the range."""
+    import numpy as np
+
+    fig = _plotted(_example_text("tens_modulated"))
+    pulse = fig.axes[0]  # type: ignore[attr-defined]
+    (narrow,) = [ln for ln in pulse.lines if ln.get_label() == "narrowest"]
+    t, v = narrow.get_xdata(), narrow.get_ydata()
+    lead = t[v > 0.5 * v.max()]  # ms, the leading phase above half its height
+    assert lead.max() - lead.min() == pytest.approx(0.140, abs=0.005)
+    assert v.max() == pytest.approx(28.0 * (1 - 0.3), rel=0.02)  # amplitude-modulated too
+    assert fig.axes[1].get_title() == "train: 50–100 Hz"  # type: ignore[attr-defined]
+    plain = _plotted(_example_text("tens_conventional"))
+    assert not [ln for ln in plain.axes[0].lines  # type: ignore[attr-defined]
+                if ln.get_label() == "narrowest"]
+    assert plain.axes[1].get_title() == "train: 80 Hz"  # type: ignore[attr-defined]
+    assert np.isfinite(t).all()

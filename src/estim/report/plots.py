@@ -48,6 +48,21 @@ def _pulse_window(stim: Stimulus) -> tuple[float, float, float]:
     return first - 0.1 * dur, first + max(span, 1.5 * dur), first
 
 
+def _narrowest_event(stim: Stimulus) -> int | None:
+    """The event of a pulse train whose pulse is the narrowest, where the train's pulses
+    differ in width by more than 5 % (width modulation); None otherwise, and for carriers
+    and outputs that are not pulses."""
+    if stim.timing.carrier_hz or len(stim.onsets_s) < 2 or _long_pulses(stim):
+        return None
+    on = np.flatnonzero(stim.scale != 0)
+    if on.size == 0:
+        return None
+    durations = stim.template_durations[stim.template[on]]
+    if durations.min() >= 0.95 * durations.max():
+        return None
+    return int(on[int(np.argmin(durations))])
+
+
 def _train_window(stim: Stimulus) -> float:
     """How much of the session the train panel shows (s): one repeating cycle (a burst
     period, an ON/OFF cycle, a modulation period), at least 1 s where the session allows."""
@@ -113,6 +128,13 @@ def _rate_words(stim: Stimulus) -> str:
             return f"{_hz(t.carrier_hz)}–{_hz(top)} carrier"
         return f"{_hz(t.carrier_hz)} carrier"
     if t.frequency_hz:
+        # a rate-modulated train by its range (it read "100 Hz" for 50-100 Hz; device
+        # engineer's probe of 7 December 2026): the lowest rate the IEC band is judged at
+        low = min((f for f in t.band_frequencies_hz if f > 0), default=t.frequency_hz)
+        if low < 0.95 * t.frequency_hz:
+            lo, hi = _hz(low), _hz(t.frequency_hz)
+            same = lo.split(" ")[-1] == hi.split(" ")[-1]  # one unit: "50–100 Hz"
+            return f"{lo.rsplit(' ', 1)[0] if same else lo}–{hi}"
         return _hz(t.frequency_hz)
     return "one cycle"
 
@@ -194,6 +216,15 @@ def _draw_pulse_and_train(first: Axes, second: Axes, stim: Stimulus, k: float, u
     ax = first
     scale, tu = _time_unit(t1 - t0)
     ax.plot((t - onset) * scale, v * k, lw=1.0, color="tab:blue")
+    narrow = _narrowest_event(stim)
+    if narrow is not None:
+        # a width-modulated train: its narrowest pulse over the widest, from its own onset
+        # (the panel showed the widest alone; device engineer's probe of 7 December 2026)
+        at = float(stim.onsets_s[narrow])
+        tn, vn = stim.sample_grid(at + (t0 - onset), at + (t1 - onset))
+        ax.plot((tn - at) * scale, vn * k, lw=1.0, ls="--", color="tab:orange",
+                label="narrowest")
+        ax.legend(fontsize=7, loc="upper right", frameon=False)
     ax.axhline(0, color="0.6", lw=0.5)
     ax.set_xlabel(f"time from its onset ({tu})" if onset > 0 else f"time ({tu})")
     ax.set_ylabel(f"{who}output ({unit})")
