@@ -982,3 +982,31 @@ def test_the_sweep_pages_answer_counts_the_virtual_people_in_pain() -> None:
         "What a person feels: strong tingling, no contraction at pulse_width 100 µs; "
         "contraction, below pain at pulse_width 200–400 µs (1–7 of the 20 virtual people "
         "find it painful)."]
+
+
+def test_a_plot_with_blank_points_keeps_the_whole_axis() -> None:
+    """The fatigue ratio, which a point without a contraction lacks, started at 15 mA
+    beside the page's other plots from 10 mA (clinician's probe of 7 December 2026)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from estim.sweep.page import _plot
+    from estim.sweep.point import OUTPUTS
+    from estim.sweep.table import Column, SweepTable
+
+    out = {o.name: o for o in OUTPUTS}
+    amps = (10.0, 15.0, 20.0, 25.0, 30.0, 35.0)
+    table = SweepTable((Column("amplitude", amps, "input", label="amplitude (mA)"),
+                        Column("fatigue_ratio", (None, None, 0.99, 0.98, 0.97, 0.97),
+                               "output", out["fatigue_ratio"]),
+                        Column("sensory_threshold_mA", (3.0,) * 6, "output",
+                               out["sensory_threshold_mA"])))
+    limits = []
+    for column in table.outputs:
+        ax = Figure().subplots()
+        _plot(ax, table, column)
+        limits.append(ax.get_xlim())
+    assert limits[0] == pytest.approx(limits[1])
+    assert limits[0] == pytest.approx((10.0 - 1.25, 35.0 + 1.25))

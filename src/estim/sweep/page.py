@@ -281,6 +281,13 @@ def _plot(ax: Axes, table: SweepTable, column: Column) -> str:
         ax.plot(positions, middle, ls="--", color="tab:blue", lw=1)
     if not x_col.numeric:
         ax.set_xticks(positions, [str(v) for v in xs])
+    elif len(positions) > 1:
+        # the whole axis, as every plot of the page has it: the fatigue ratio, which a
+        # point without a contraction lacks, started at 15 mA beside plots from 10 mA
+        # (clinician's probe of 7 December 2026); matplotlib's own 5 % margins
+        lo_x, hi_x = float(min(positions)), float(max(positions))
+        pad = 0.05 * (hi_x - lo_x)
+        ax.set_xlim(lo_x - pad, hi_x + pad)
     ax.set_xlabel(x_col.shown)
     ax.set_ylabel("\n".join(textwrap.wrap(label, _BAR_LABEL_CHARS)))
     if levels:
