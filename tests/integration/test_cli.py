@@ -218,6 +218,13 @@ def test_discovery_commands(capsys):
     assert {r["name"] for r in rows} == set(sites["knee"]["placements"])
     assert main(["placements", "moon"]) == 2
     assert "site.name" in capsys.readouterr().err
+    # what the coordinates mean (a list of (x, y, z) did not say which way is proximal;
+    # clinician's probe of 7 December 2026), within 80 columns
+    for site, axes in (("calf", "z along the limb, + toward the body"),
+                       ("lower_back", "x from left (-) to right (+), y from down (-) to up")):
+        assert main(["placements", site]) == 0
+        text = capsys.readouterr().out
+        assert axes in text and max(len(line) for line in text.splitlines()) <= 80
 
 
 def test_placements_of_a_brain_site_name_the_lead_and_its_segments(capsys):

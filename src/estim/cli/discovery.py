@@ -147,6 +147,13 @@ def _placements(args: argparse.Namespace) -> int:
     if lead is not None:
         print(f"lead: {lead.title} ({lead.name})")
     print(f"placements on {shown(args.site)} (electrode centre, mm):")
+    # what the coordinates mean: a list of (x, y, z) alone did not say which way was
+    # proximal (clinician's probe of 7 December 2026)
+    axes = {"limb": "z along the limb, + toward the body; x, y across it from its axis",
+            "planar": "x from left (-) to right (+), y from down (-) to up (+), on the skin",
+            "brain": "from the lead's tip, z along the lead"}.get(site.kind)
+    if axes:
+        print(f"  ({axes})")
     width = max(len(r["name"]) for r in rows) + 1  # a lead's segments fit 80 columns
     for r in rows:
         if r.get("boundary"):  # not a point: it was listed at the lead's tip, (0, 0, 0)
