@@ -47,6 +47,25 @@ def test_points_in_rows_and_one_point_are_read_the_same_and_coordinates_first_re
         sol.potential(np.zeros((3, 2)))
 
 
+def test_a_grid_of_points_keeps_its_shape(back) -> None:
+    """Points of a (a, b, 3) grid came back flattened to (a·b,) (researcher's probe of
+    7 December 2026): the potential is (a, b) and the field (a, b, 3), each value the one
+    its point has on its own."""
+    site, ch = back
+    sol = solve_fields(site, [ch], method="analytic", cache=False)
+    xs, zs = np.meshgrid(np.linspace(-0.02, 0.02, 5), np.linspace(-0.02, -0.002, 4))
+    grid = np.stack([xs, np.zeros_like(xs), zs], axis=-1)  # (4, 5, 3)
+    v, e = sol.potential(grid), sol.field(grid)
+    assert v.shape == (4, 5) and e.shape == (4, 5, 3)
+    flat = grid.reshape(-1, 3)
+    assert v == pytest.approx(sol.potential(flat).reshape(4, 5), rel=1e-12)
+    assert e == pytest.approx(sol.field(flat).reshape(4, 5, 3), rel=1e-12)
+    one = sol.channels[0]
+    pv, pe = one.potential_and_field(grid)
+    assert pv.shape == (4, 5) and pe.shape == (4, 5, 3)
+    assert pv[2, 3] == pytest.approx(one.potential(grid[2, 3])[0], rel=1e-12)
+
+
 @pytest.mark.parametrize(("kwargs", "words"), [
     ({"boundary": "xx"}, "boundary: got 'xx', expected 'floating' or 'uniform'"),
     ({"method": "Analytic"}, "method: got 'Analytic', expected 'fem' or 'analytic'"),

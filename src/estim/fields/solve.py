@@ -51,21 +51,36 @@ class ChannelField:
                     tuple[NDArray[np.float64], NDArray[np.float64] | None]] = field(repr=False)
 
     def potential(self, points: ArrayLike) -> NDArray[np.float64]:
-        """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside."""
-        return self._eval(_points(points), False)[0]
+        """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside.
+        Points of a grid, (a, b, 3), give (a, b)."""
+        return self._eval(_points(points), False)[0].reshape(_grid_shape(points))
 
     def field(self, points: ArrayLike) -> NDArray[np.float64]:
-        """Electric field E = −∇φ (V/m per A) at ``points`` (N, 3) m, shape (N, 3)."""
+        """Electric field E = −∇φ (V/m per A) at ``points`` (N, 3) m, shape (N, 3) (a grid's
+        (a, b, 3) points give (a, b, 3))."""
         g = self._eval(_points(points), True)[1]
         assert g is not None
-        return -g
+        return -g.reshape((*_grid_shape(points), 3))
 
     def potential_and_field(self, points: ArrayLike
                             ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Both at once (one point location / one pass over the sources)."""
         v, g = self._eval(_points(points), True)
         assert g is not None
-        return v, -g
+        shape = _grid_shape(points)
+        return v.reshape(shape), -g.reshape((*shape, 3))
+
+
+def _grid_shape(points: ArrayLike) -> tuple[int, ...]:
+    """The shape of the answer for ``points``: their leading axes for a grid of points
+    (a, b, 3), which came back flattened to (a·b,) (researcher's probe of 7 December
+    2026); (N,) for (N, 3) rows and (1,) for one point, as before.
+
+    >>> _grid_shape(np.zeros((4, 5, 3))), _grid_shape(np.zeros((7, 3))), _grid_shape([0, 0, 1])
+    ((4, 5), (7,), (1,))
+    """
+    shape = np.shape(points)
+    return tuple(shape[:-1]) if len(shape) > 2 else (int(np.prod(shape[:-1], dtype=int)),)
 
 
 def _points(points: ArrayLike) -> NDArray[np.float64]:
@@ -108,14 +123,14 @@ class FieldSolution:
         """Σ_c φ_c(x) I_c (V) at ``points``; ``currents`` default to the channel currents."""
         cur = [c.current for c in self.channels] if currents is None else list(currents)
         return sum((c.potential(points) * i for c, i in zip(self.channels, cur, strict=True)),
-                   start=np.zeros(len(_points(points))))
+                   start=np.zeros(_grid_shape(points)))
 
     def field(self, points: ArrayLike, currents: Sequence[float] | None = None
               ) -> NDArray[np.float64]:
         """Σ_c E_c(x) I_c (V/m), shape (N, 3)."""
         cur = [c.current for c in self.channels] if currents is None else list(currents)
         return sum((c.field(points) * i for c, i in zip(self.channels, cur, strict=True)),
-                   start=np.zeros((len(_points(points)), 3)))
+                   start=np.zeros((*_grid_shape(points), 3)))
 
 
 def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],
