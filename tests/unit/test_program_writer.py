@@ -115,3 +115,42 @@ def test_the_tests_own_program_builder_reads_back() -> None:
     p = parse_program(text)
     assert parse_program(program_to_toml(p)) == p
     assert not math.isnan(p.channels[0].stimulation.frequency)
+
+
+def test_a_failed_write_keeps_the_file_and_bad_arguments_are_named(tmp_path: Path) -> None:
+    """A name with a lone surrogate raised UnicodeEncodeError and left the file it was to
+    replace empty; a bytes or None path was a TypeError; overwrite="no" overwrote (hostile
+    probe of 7 December 2026)."""
+    tens = resolve_program("tens_conventional")[0]
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my notes\n", encoding="utf-8")
+    with pytest.raises(InputError, match="lone surrogate"):
+        save_program(tens.replace(name="x\ud800"), mine, overwrite=True)
+    assert mine.read_text(encoding="utf-8") == "# my notes\n"
+    with pytest.raises(InputError, match="lone surrogate"):
+        save_program(tens.replace(name="x\ud800"), tmp_path / "new.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]  # nothing left over
+    for path in (b"a.toml", None, 3):
+        with pytest.raises(InputError, match="a file name"):
+            save_program(tens, path)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="a file name"):
+        save_program(tens, str(tmp_path / "a\0b.toml"))
+    with pytest.raises(InputError, match="True or False"):
+        save_program(tens, mine, overwrite="no")  # type: ignore[arg-type]
+    assert mine.read_text(encoding="utf-8") == "# my notes\n"
+
+
+def test_a_value_a_file_cannot_hold_is_refused_before_writing(tmp_path: Path) -> None:
+    """10 pulse periods at 3 Hz, 3.3333333333333335 s, is the modulation's shortest period;
+    a file holds 3.33333333333333 s, which the loader refuses: the written file did not load
+    (hostile probe of 7 December 2026). Writing it says so, and writes nothing."""
+    mod = resolve_program("tens_modulated")[0]
+    ch = mod.channels[0]
+    edge = mod.replace(channels=(ch.replace(stimulation=ch.stimulation.replace(
+        frequency=3.0, modulation_period=10 / 3, duration=1000.0)),))
+    with pytest.raises(InputError, match="a program a file can hold") as err:
+        save_program(edge, tmp_path / "edge.toml")
+    assert "modulation_period" in str(err.value) and "round the value" in str(err.value)
+    assert not list(tmp_path.iterdir())
+    # half a hertz is written in hertz ("500 mHz" reads as milli or mega)
+    assert '"0.5 Hz"' in program_to_toml(resolve_program("microcurrent_face")[0])

@@ -52,7 +52,8 @@ _UNITS: dict[str, tuple[tuple[str, float], ...]] = {
     "current": (("A", 1.0), ("mA", 1e-3), ("uA", 1e-6), ("nA", 1e-9)),
     "voltage": (("kV", 1e3), ("V", 1.0), ("mV", 1e-3)),
     "time": (("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)),
-    "frequency": (("kHz", 1e3), ("Hz", 1.0), ("mHz", 1e-3)),
+    # no mHz: "mhz" is milli or mega to a reader (0.5 Hz read "500 mHz"; hostile probe)
+    "frequency": (("kHz", 1e3), ("Hz", 1.0)),
     "length": (("m", 1.0), ("cm", 1e-2), ("mm", 1e-3), ("um", 1e-6)),
     "area": (("cm^2", 1e-4), ("mm^2", 1e-6), ("m^2", 1.0)),
     "charge": (("C", 1.0), ("mC", 1e-3), ("uC", 1e-6), ("nC", 1e-9)),
@@ -82,7 +83,23 @@ def program_to_toml(program: Program) -> str:
                          "a Program (load_program, parse_program or program_from_dict)")
     head = (f"# written by estim {__version__} (estim.program.save_program); "
             "quantities carry their units\n")
-    return head + tomli_w.dumps(_table(program))
+    text = head + tomli_w.dumps(_table(program))
+    # what a file holds is read back: a value past 15 figures rounds there, and a rule at
+    # its edge (a modulation period of 10 pulse periods, 3.3333333333333335 s at 3 Hz) can
+    # refuse the rounded value (hostile probe of 7 December 2026)
+    from estim.program.errors import ProgramError
+    from estim.program.loader import parse_program
+
+    try:
+        parse_program(text)
+    except ProgramError as err:
+        first = err.problems[0]
+        raise InputError("program", first.field,
+                         f"a program a file can hold: written, it reads back refused "
+                         f"({first.field}: got {first.value!r}, expected {first.expected}); "
+                         "a file holds 15 significant figures, so round the value in "
+                         "Python first") from None
+    return text
 
 
 def save_program(program: Program, path: str | os.PathLike[str], *,
@@ -90,18 +107,42 @@ def save_program(program: Program, path: str | os.PathLike[str], *,
     """Write ``program`` to ``path`` as a program file (:func:`program_to_toml`) and
     return the path. An existing file is kept unless ``overwrite``: nothing a user wrote is
     replaced by accident."""
-    text = program_to_toml(program)
-    p = Path(path)
-    if p.is_dir():
-        raise InputError("path", str(p), "a file name, not a folder")
+    if not isinstance(overwrite, bool):  # "no" is truthy: it overwrote (hostile probe)
+        raise InputError("overwrite", overwrite, "True or False")
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise InputError("path", type(path).__name__, "a file name (str or Path)")
+    if "\0" in os.fspath(path):
+        raise InputError("path", repr(os.fspath(path)), "a file name without a NUL character")
     try:
-        with p.open("w" if overwrite else "x", encoding="utf-8") as f:
-            f.write(text)
+        p = Path(path)
+        if p.is_dir():
+            raise InputError("path", str(p), "a file name, not a folder")
+        data = program_to_toml(program).encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate in a name
+        raise InputError("program", repr(err.object[err.start:err.end]),
+                         "text a file can hold (a lone surrogate is not a character)") from None
+    # written beside it and moved into place: a failed write left the file it was to
+    # replace empty (hostile probe of 7 December 2026)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        if overwrite:
+            os.replace(tmp, p)
+        else:
+            try:
+                os.link(tmp, p)  # fails where the file exists, without touching it
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: an exclusive create
+                with p.open("xb") as f:
+                    f.write(data)
     except FileExistsError:
         raise InputError("path", str(p), "a file that does not exist yet (or overwrite=True "
                          "to replace it)") from None
     except OSError as err:
         raise InputError("path", str(p), f"a file estim can write ({err.strerror})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return p
 
 
