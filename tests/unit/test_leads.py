@@ -375,3 +375,27 @@ def test_a_brain_domain_holds_its_lead_encapsulation_and_contacts() -> None:
     # the margin is said: "its top lies 5 mm up, the domain reaches 6 mm" read as a wrong
     # refusal (hostile probe of 7 December 2026)
     assert "with a contact's length (1.5 mm) to spare" in err.value.expected
+
+
+def test_a_contact_resized_in_python_is_refused() -> None:
+    """Loading sizes a contact from its lead; Program.replace kept any size, and a 5 × 6 cm
+    "contact" at 10 mA, 450 µs passed the charge density that its saved file (and the real
+    contact, 75 µC/cm² against 30) fails (hostile probe of 7 December 2026). The same for a
+    lead changed under its contacts."""
+    from estim import bundled_examples, load_program
+    from estim.errors import InputError
+    from estim.program import Electrode, SiteSpec
+
+    dbs = load_program(bundled_examples()["dbs_stn"])
+    ch = dbs.channels[0]
+    big = Electrode(placement="lead_contact_1", shape="lead_contact", diameter="5 cm",
+                    contact_length="6 cm")
+    with pytest.raises(InputError, match=r"channels\[0\]\.cathode\.diameter: got '50 mm', "
+                                         r"expected the Medtronic 3389's contact 1"):
+        dbs.replace(channels=(ch.replace(cathode=big),))
+    with pytest.raises(InputError, match=r"diameter '1\.29 mm'"):
+        dbs.replace(site=SiteSpec(name="stn", lead="abbott_6172"))
+    # the lead's own sizes, written as a user would, are accepted
+    own = Electrode(placement="lead_contact_1", shape="lead_contact", diameter="1.27 mm",
+                    contact_length="1.5 mm", area=f"{ch.cathode.area!r} m^2")
+    assert dbs.replace(channels=(ch.replace(cathode=own),)).channels[0].cathode == own

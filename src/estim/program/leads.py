@@ -125,3 +125,33 @@ def _contact_electrode(e: dict[str, Any], lead: Any, where: str, *,
     return {**e, "placement": contact.placement, "shape": "lead_contact",
             "diameter": f"{lead.diameter_m!r} m", "contact_length": f"{contact.length_m!r} m",
             "area": f"{area!r} m**2"}
+
+
+def contact_size_problem(electrode: Any, lead_name: str | None, where: str
+                         ) -> InputError | None:
+    """A lead contact ``electrode`` whose size is not its lead's, as an error naming the
+    field; None where it agrees. Loading fills a contact's size from the lead; a program
+    changed in Python (``channel.replace(cathode=...)``, or another ``site.lead``) kept any
+    size, and a 5 × 6 cm "contact" passed the charge-density limit its saved file failed
+    (hostile probe of 7 December 2026)."""
+    if not is_contact_placement(electrode.placement):  # a contact of no lead of estim's
+        return None
+    lead = get_lead(lead_name or DEFAULT_LEAD, field="site.lead")
+    try:
+        contact = lead.contact(electrode.placement, field=f"{where}.placement")
+    except InputError as err:
+        return err
+    sizes = (("diameter", electrode.diameter, lead.diameter_m),
+             ("contact_length", electrode.contact_length, contact.length_m),
+             ("area", electrode.area, contact.area_m2(lead.diameter_m)))
+    for key, stated, value in sizes:
+        if stated is None or abs(stated - value) > 1e-6 * value:
+            shown = "none" if stated is None else f"{stated * 1e3:.4g} mm" + (
+                "²" if key == "area" else "")
+            return InputError(f"{where}.{key}", shown,
+                              f"the {lead.title}'s contact {contact.name}: diameter "
+                              f"'{lead.diameter_m * 1e3:.6g} mm', contact_length "
+                              f"'{contact.length_m * 1e3:.6g} mm', area "
+                              f"'{contact.area_m2(lead.diameter_m) * 1e6:.6g} mm^2' (a "
+                              "contact's size is its lead's)")
+    return None

@@ -455,6 +455,12 @@ class Program(FrozenModel):
                     "contacts of a lead ([site] lead = ... and placement = 'lead_contact_N')")
             for role in ("anode", "cathode"):
                 e = getattr(c, role)
+                if e.shape is ElectrodeShape.LEAD_CONTACT:
+                    from estim.program.leads import contact_size_problem
+
+                    wrong = contact_size_problem(e, self.site.lead, f"channels[{i}].{role}")
+                    if wrong is not None:
+                        raise wrong
                 if e.placement == "case" and e.area_m2 < MIN_CASE_AREA_M2 * (1 - 1e-9):
                     # the field takes the case as the brain's far boundary whatever its
                     # size, and the table's "smaller electrode" then read a 1 mm² case
