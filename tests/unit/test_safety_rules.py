@@ -951,6 +951,11 @@ def test_a_pulse_balanced_as_programmed_but_clipped_at_the_maximum_is_judged_the
              if f.setting is Setting.DEVICE_MAXIMUM]
     assert dc.verdict is Verdict.WARN and "-0.75 mA" in dc.note and "clipped" in dc.note
     assert report.verdict is Verdict.FAIL
+    # and the table's waveform row does not call it charge-balanced there (hostile probe)
+    (ct,) = report.table.channels
+    assert ct.row("waveform").programmed == "asymmetric biphasic rectangular, charge-balanced"
+    assert ct.row("waveform").maximum == ("asymmetric biphasic rectangular, balanced as set; "
+                                          "clipped into 500 Ω, 20% of its charge unbalanced")
     # unclipped at the maximum (a 100 V compliance), the shape is judged as programmed alone
     free = _check(_tens(device=device.replace("40 V", "100 V"), stimulation=stim))
     assert {f.setting for f in free.by_rule("charge.balance")} == {Setting.PROGRAMMED}

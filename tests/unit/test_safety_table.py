@@ -70,10 +70,24 @@ def test_an_asymmetric_pulse_and_a_modulation_give_their_ranges() -> None:
     assert (stim.amplitude_modulation, stim.rate_modulation, stim.width_modulation) == (
         0.3, 0.5, 0.3)
     (ct,) = check(modulated).table.channels
-    assert ct.row("modulation_lowest_amplitude").programmed == pytest.approx(0.0196)
+    # as the pulses are built (the plot draws them): they sample the modulation, so the
+    # lowest peak lies within one pulse's step of 28 × 0.7 = 19.6 mA (hostile probe: the
+    # set depth's 0.28 mA stood beside built pulses of 0.65 mA at a depth of 0.99)
+    from estim.waveforms import stimuli_for
+
+    built = stimuli_for(modulated)[0]
+    lowest = ct.row("modulation_lowest_amplitude").programmed
+    assert lowest == float(built.event_peak.min())
+    assert 0.0196 <= lowest <= 0.0196 * 1.005
     assert ct.row("modulation_lowest_frequency").programmed == pytest.approx(50.0)
     assert ct.row("modulation_narrowest_pulse").programmed == pytest.approx(140e-6)
     assert ct.row("modulation_period").programmed == stim.modulation_period == 1.0
+    # a depth whose set narrowest is under the waveform's 1 µs step: the built width
+    text = bundled_examples()["tens_modulated"].read_text(encoding="utf-8")
+    deep = parse_program(text.replace("width_modulation = 0.3", "width_modulation = 0.999"))
+    (ct,) = check(deep).table.channels
+    narrow = ct.row("modulation_narrowest_pulse").programmed
+    assert narrow is not None and narrow >= 1e-6 - 1e-12
 
 
 def test_direct_current_has_no_charge_per_pulse() -> None:

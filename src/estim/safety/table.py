@@ -289,24 +289,52 @@ def _set_shape_rows(p: ChannelOutput, m: ChannelOutput, amp_unit: str) -> list[T
                      s.pulse_width / ratio, s.pulse_width / ratio),
         ]
     if isinstance(s, TENS) and s.mode is TENSMode.MODULATED:
+        # as the waveform is built, which the plot draws: its pulses sample the modulation
+        # (a depth of 0.99 read 0.28 mA where the pulses go down to 0.65 mA) and hold each
+        # width to a 1 µs step (0.15 µs read beside the 2 µs built; hostile probe of
+        # 7 December 2026)
         if s.amplitude_modulation:
-            low = 1 - s.amplitude_modulation
-            rows.append(TableRow("modulation_lowest_amplitude", "Modulated: lowest amplitude",
-                                 amp_unit, p.amplitude * low, m.amplitude * low))
+            rows.append(_both("modulation_lowest_amplitude", "Modulated: lowest amplitude "
+                              "(of the pulses as built)", amp_unit, p, m, _lowest_peak))
         if s.rate_modulation:
-            rows.append(TableRow("modulation_lowest_frequency", "Modulated: lowest frequency",
-                                 "Hz", s.frequency * (1 - s.rate_modulation),
-                                 s.frequency * (1 - s.rate_modulation)))
+            rows.append(_both("modulation_lowest_frequency", "Modulated: lowest frequency",
+                              "Hz", p, m, lambda o: min(
+                                  (f for f in o.stimulus.timing.band_frequencies_hz if f > 0),
+                                  default=None)))
         if s.width_modulation:
-            rows.append(TableRow("modulation_narrowest_pulse", "Modulated: narrowest pulse "
-                                 "width (leading phase)", "µs",
-                                 s.pulse_width * (1 - s.width_modulation),
-                                 s.pulse_width * (1 - s.width_modulation),
-                                 note="each pulse's width is held to the waveform's 1 µs "
-                                      "step"))
+            rows.append(_both("modulation_narrowest_pulse", "Modulated: narrowest pulse "
+                              "width (leading phase, as built)", "µs", p, m, _narrowest,
+                              note="each pulse's width is held to the waveform's 1 µs step"))
         rows.append(TableRow("modulation_period", "Modulation period", "s",
                              s.modulation_period, s.modulation_period))
     return rows
+
+
+def _shape_words(o: ChannelOutput) -> str:
+    """The waveform in words at this output's setting: an asymmetric pulse "charge-balanced"
+    as set, which the compliance clips into 500 Ω, is not (the device maximum's column read
+    "charge-balanced" beside its 4 µC net charge and a failed balance; hostile probe of
+    7 December 2026)."""
+    shape = o.stimulus.timing.shape
+    unbalanced = o.metrics_500.charge_imbalance
+    if "charge-balanced" in shape and unbalanced > 0.01:
+        return shape.replace("charge-balanced", f"balanced as set; clipped into 500 Ω, "
+                                                f"{unbalanced:.0%} of its charge unbalanced")
+    return shape
+
+
+def _lowest_peak(o: ChannelOutput) -> float | None:
+    """The lowest peak of the pulses that are on, as the waveform is built (A or V)."""
+    peaks = o.stimulus.event_peak[o.stimulus.scale != 0]
+    return float(peaks.min()) if peaks.size else None
+
+
+def _narrowest(o: ChannelOutput) -> float | None:
+    """The narrowest leading phase of the pulses that are on, as built (s)."""
+    used = {int(t) for t in o.stimulus.template[o.stimulus.scale != 0]}
+    widths = [o.stimulus.pulses[t].segments[0].end - o.stimulus.pulses[t].segments[0].start
+              for t in used]
+    return float(min(widths)) if widths else None
 
 
 def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
@@ -316,7 +344,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     ctrl = p.stimulus.control.value
     amp_unit = "mA" if ctrl == "current" else "V"
     rows: list[TableRow] = [
-        TableRow("waveform", "Waveform", "", t.shape, t.shape),
+        _both("waveform", "Waveform", "", p, m, _shape_words),
         TableRow("control", "Output control", "", ctrl, ctrl),
         TableRow("amplitude", "Amplitude setting (peak of the leading phase)", amp_unit,
                  p.amplitude, m.amplitude),
