@@ -562,6 +562,14 @@ def test_sweep_options_and_files_are_refused_in_their_own_words(tmp_path, capsys
     with pytest.raises(InputError) as err:
         load_sweep_file(tmp_path)
     assert err.value.field == "--file" and "regular sweep file" in err.value.expected
+    # a sweep file in Latin-1 names the byte and line, not Python's codec text (hostile
+    # probe of 7 December 2026)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'program = "tens_conventional"\n[vary]\nwidth = "5 \xb5s"\n')
+    with pytest.raises(InputError) as err:
+        load_sweep_file(latin)
+    assert "byte 0xB5 on line 3 is not UTF-8" in err.value.expected
+    assert "codec" not in err.value.expected
     for option in (["--seed", "3"], ["--fibers", "20"]):
         assert main(["sweep", str(TENS), "--vary", "amplitude=5mA", "--safety-only",
                      "-o", str(tmp_path / "out"), *option]) == 2

@@ -197,3 +197,22 @@ def toml_error(err: Exception, text: str) -> str:
         key = line.split("=", 1)[0].strip()
         return f"{key!r} is set twice in its table (line {number}: {shown})"
     return f"{reason} (line {number}: {shown})"
+
+
+def not_utf8(err: UnicodeDecodeError) -> str:
+    """What a file that is not UTF-8 got wrong, in words: the byte and its line
+    (Python's codec text, "'utf-8' codec can't decode byte 0xe9 in position 11", was the
+    message; device engineer's and hostile probes of 7 December 2026).
+
+    >>> try:
+    ...     b"a = 1\\nb = 'caf\\xe9'".decode("utf-8")
+    ... except UnicodeDecodeError as err:
+    ...     print(not_utf8(err))
+    a UTF-8 text file (byte 0xE9 on line 2 is not UTF-8: the file was saved in another
+    encoding, such as Latin-1, or is cut short inside a character; save it as UTF-8)
+    """
+    data = err.object if isinstance(err.object, bytes) else bytes(err.object)
+    line = data[:err.start].count(b"\n") + 1
+    return (f"a UTF-8 text file (byte 0x{data[err.start]:02X} on line {line} is not UTF-8: "
+            "the file was saved in another encoding, such as Latin-1, or is cut short inside "
+            "a character; save it as UTF-8)")

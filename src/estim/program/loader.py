@@ -19,7 +19,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from estim.errors import Described, InputError
-from estim.program.errors import ProgramError, dedupe, nearest_key, problem, toml_error
+from estim.program.errors import (
+    ProgramError,
+    dedupe,
+    nearest_key,
+    not_utf8,
+    problem,
+    toml_error,
+)
 from estim.program.model import STIMULATION_TYPES, Program
 
 __all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_PROGRAM_BYTES", "ProgramError", "load_program",
@@ -69,14 +76,8 @@ def load_program(path: str | Path) -> Program:
                                        f"an existing program file{named}")]) from None
     except InputError as err:
         raise ProgramError([err]) from None
-    except UnicodeDecodeError as err:
-        # the byte and where, in words: Python's codec text was the message (device
-        # engineer's probe of 7 December 2026); é saved as Latin-1 is the usual cause
-        line = err.object[:err.start].count(b"\n") + 1
-        raise ProgramError([InputError(
-            "program", str(p), f"a UTF-8 text file (byte 0x{err.object[err.start]:02X} on "
-            f"line {line} is not UTF-8: the file was saved in another encoding, such as "
-            "Latin-1; save it as UTF-8)")]) from None
+    except UnicodeDecodeError as err:  # the byte and where, in words
+        raise ProgramError([InputError("program", str(p), not_utf8(err))]) from None
     except (OSError, ValueError) as err:  # ValueError: a NUL in the path
         raise ProgramError(
             [InputError("program", str(p), f"a readable UTF-8 TOML file ({err})")]) from None

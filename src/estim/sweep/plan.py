@@ -32,7 +32,7 @@ from typing import Any
 
 from estim.cache import digest
 from estim.errors import Described, EstimWarning, InputError, ModelRangeWarning, ThinMuscleWarning
-from estim.program.errors import toml_error
+from estim.program.errors import not_utf8, toml_error
 from estim.program.loader import ProgramError, _read_regular, load_program, program_from_dict
 from estim.program.model import Program
 from estim.simulate import MIN_FIBERS
@@ -505,7 +505,9 @@ def load_sweep_file(path: str | Path) -> SweepFile:
                              "table at least; docs/sweeps.md, section Axes, shows one)") from None
         raise InputError("--file", str(p), err.expected.replace("program file",
                                                                  "sweep file")) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:  # the byte and where, in words (hostile probe)
+        raise InputError("--file", str(p), not_utf8(err)) from None
+    except OSError as err:
         raise InputError("--file", str(p), f"a readable UTF-8 TOML file ({err})") from None
     if len(text) > _MAX_SWEEP_FILE:
         raise InputError("--file", str(p), "a sweep file of at most 1 MiB")
