@@ -222,8 +222,16 @@ def test_not_toml_and_missing_file(tmp_path):
         parse_program(twice)
     assert (f"expected valid TOML ('pulse' is set twice in its table (line {number}: "
             'pulse = "monophasic"))') in str(info.value)
-    with pytest.raises(ProgramError, match=r"\(line 2: max_current = 100 mA\)"):
+    with pytest.raises(ProgramError, match=r"\(line 2: max_current = 100 mA\); a quantity "
+                                           r"with its unit is text in quotes: "
+                                           r'max_current = "100 mA"'):
         parse_program('name = "x"\nmax_current = 100 mA\n')
+    # a table twice said as a table, not a Python tuple; a dotted key into a value said as
+    # that, not "set twice" (hostile probe of 7 December 2026)
+    with pytest.raises(ProgramError, match=r"the table \[device\] is declared twice"):
+        parse_program('name = "x"\n[device]\ncontrol = "current"\n[device]\n')
+    with pytest.raises(ProgramError, match=r"'name\.x' sets a key inside 'name'"):
+        parse_program('name = "x"\nname.x = 1\n')
     with pytest.raises(ProgramError, match="existing program file"):
         load_program(tmp_path / "nope.toml")
 

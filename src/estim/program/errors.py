@@ -175,9 +175,14 @@ def toml_error(err: Exception, text: str) -> str:
     >>> print(toml_error(ValueError("Cannot overwrite a value (at line 2, column 10)"),
     ...                  'pulse = "monophasic"\\npulse = "symmetric_biphasic"\\n'))
     'pulse' is set twice in its table (line 2: pulse = "symmetric_biphasic")
-    >>> toml_error(ValueError("Expected newline or end of document after a statement "
-    ...                       "(at line 1, column 12)"), 'amplitude = 25 mA')
-    'Expected newline or end of document after a statement (line 1: amplitude = 25 mA)'
+    >>> print(toml_error(ValueError("Expected newline or end of document after a statement "
+    ...                             "(at line 1, column 12)"), 'amplitude = 25 mA'))
+    Expected newline or end of document after a statement (line 1: amplitude = 25 mA); a
+    quantity with its unit is text in quotes: amplitude = "25 mA"
+    >>> print(toml_error(ValueError("Cannot declare ('device',) twice (at line 3, column 8)"),
+    ...                  "[device]\\nx = 1\\n[device]\\n"))
+    the table [device] is declared twice, or as both [[device]] and [device] (line 3:
+    [device])
     """
     message = str(err)
     found = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)", message)
@@ -193,9 +198,24 @@ def toml_error(err: Exception, text: str) -> str:
     line = lines[number - 1].strip()
     shown = line if len(line) <= 60 else line[:57] + "..."
     reason = message[:found.start()]
+    declared = re.fullmatch(r"Cannot declare \((.*?),?\) twice", reason)
+    if declared is not None:  # "Cannot declare ('device',) twice": a Python tuple
+        name = ".".join(part.strip().strip("'\"") for part in declared.group(1).split(","))
+        return (f"the table [{name}] is declared twice, or as both [[{name}]] and [{name}] "
+                f"(line {number}: {shown})")
     if reason.startswith("Cannot overwrite a value") and "=" in line:
         key = line.split("=", 1)[0].strip()
+        if "." in key.strip("'\""):  # name.x = 1 beside name = "a": not "set twice"
+            parent = key.split(".", 1)[0].strip()
+            return (f"{key!r} sets a key inside {parent!r}, which already holds a value or a "
+                    f"table of its own (line {number}: {shown})")
         return f"{key!r} is set twice in its table (line {number}: {shown})"
+    if reason.startswith("Expected newline or end of document") and re.fullmatch(
+            r"[\w.\-\"']+\s*=\s*[+-]?[\d.]+(?:[eE][+-]?\d+)?\s*[^\s\d\"'#][^#]*", line):
+        # foo = 25 mA: a quantity is text (hostile probe of 7 December 2026)
+        key, value = (part.strip() for part in line.split("=", 1))
+        return (f"{reason} (line {number}: {shown}); a quantity with its unit is text in "
+                f"quotes: {key} = \"{value}\"")
     return f"{reason} (line {number}: {shown})"
 
 

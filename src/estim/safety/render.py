@@ -312,7 +312,8 @@ def render_check_brief(report: SafetyReport, console: Console,
                 shared = [f for f in shared if repeats_as_programmed(
                     name, (f.rule_id, f.channel, f.value), f.verdict.value, verdicts)]
                 here = [f for f in here if f not in shared]
-                said_once = Text(f"  as programmed (the device maximum): {len(shared)} "
+                setting = f"at {as_set}" if as_set else "as programmed"  # --amplitude's
+                said_once = Text(f"  {setting} (the device maximum): {len(shared)} "
                                  f"rule{'' if len(shared) == 1 else 's'} as above, not "
                                  "repeated", style="dim")
                 for line in wrap_keeping_units(said_once, console, console.width - 8):
