@@ -23,7 +23,7 @@ MODULES = (
     "estim.report.body_rows",
     "estim.effects.subjects", "estim.effects.sensation",
     "estim.effects.window", "estim.effects.drive",
-    "estim.fields.sites", "estim.fields.solve",
+    "estim.fields.sites", "estim.fields.points",
     "estim.units",
     "estim.safety.table",
     "estim.cli.fibers", "estim.report.fiber_text",

@@ -142,3 +142,19 @@ def test_a_programs_fields_take_the_analytic_methods_own_boundary_and_a_generato
     site, ch = back
     with pytest.raises(InputError, match="channels: got generator, expected a sequence"):
         solve_fields(site, (c for c in [ch]), method="analytic")  # type: ignore[arg-type]
+
+
+def test_the_fast_channel_reads_points_as_the_fem_channel_does(back) -> None:
+    """The fast (semi-analytic) channel flattened a grid and took (3, N) points as mixed
+    coordinates, where the solved channel refuses them (review of 7 December 2026)."""
+    from estim.fields.fast import channel_potential
+
+    site, ch = back
+    fast = channel_potential(site, ch.anode, ch.cathode)
+    xs, zs = np.meshgrid(np.linspace(-0.02, 0.02, 5), np.linspace(-0.02, -0.004, 3))
+    grid = np.stack([xs, np.zeros_like(xs), zs], axis=-1)  # (3, 5, 3)
+    v = fast.potential(grid)
+    assert v.shape == (3, 5)
+    assert v == pytest.approx(fast.potential(grid.reshape(-1, 3)).reshape(3, 5), rel=1e-12)
+    with pytest.raises(InputError, match="pass its transpose"):
+        fast.potential(np.zeros((3, 4)))

@@ -395,6 +395,11 @@ def test_a_contact_resized_in_python_is_refused() -> None:
         dbs.replace(channels=(ch.replace(cathode=big),))
     with pytest.raises(InputError, match=r"diameter '1\.29 mm'"):
         dbs.replace(site=SiteSpec(name="stn", lead="abbott_6172"))
+    # a wrong area is shown in mm² (it read "0.03 mm²" for 30 mm²; review)
+    wide = Electrode(placement="lead_contact_1", shape="lead_contact", diameter="1.27 mm",
+                     contact_length="1.5 mm", area="30 mm^2")
+    with pytest.raises(InputError, match=r"cathode\.area: got '30 mm\^2'"):
+        dbs.replace(channels=(ch.replace(cathode=wide),))
     # the lead's own sizes, written as a user would, are accepted
     own = Electrode(placement="lead_contact_1", shape="lead_contact", diameter="1.27 mm",
                     contact_length="1.5 mm", area=f"{ch.cathode.area!r} m^2")

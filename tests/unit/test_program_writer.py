@@ -154,3 +154,26 @@ def test_a_value_a_file_cannot_hold_is_refused_before_writing(tmp_path: Path) ->
     assert not list(tmp_path.iterdir())
     # half a hertz is written in hertz ("500 mHz" reads as milli or mega)
     assert '"0.5 Hz"' in program_to_toml(resolve_program("microcurrent_face")[0])
+
+
+def test_long_names_odd_paths_and_a_link_are_handled(tmp_path: Path) -> None:
+    """A 250-character name (legal) failed on its longer temporary name and then on its
+    clean-up, a traceback; a surrogate in the path was blamed on the program; overwrite on
+    a link replaced the link with a file and left its target as it was (review of
+    7 December 2026)."""
+    import os
+
+    tens = resolve_program("tens_conventional")[0]
+    long = tmp_path / ("x" * 250 + ".toml")
+    assert load_program(save_program(tens, long)) == tens
+    with pytest.raises(InputError, match="a file estim can write"):
+        save_program(tens, tmp_path / ("y" * 300 + ".toml"))
+    with pytest.raises(InputError, match=r"path: .*a file name the file system can hold"):
+        save_program(tens, str(tmp_path / "\ud800.toml"))
+    target = tmp_path / "target.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    link = tmp_path / "link.toml"
+    os.symlink(target, link)
+    save_program(tens, link, overwrite=True)
+    assert link.is_symlink() and load_program(target) == tens
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

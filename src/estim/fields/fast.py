@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from estim.errors import InputError
 from estim.fields.electrodes import Electrode
+from estim.fields.points import as_points, grid_shape
 from estim.fields.sites import Site
 
 __all__ = ["ELLIPSE_CHECKED", "FastChannel", "FastMethod", "channel_potential",
@@ -72,9 +73,10 @@ class FastChannel:
         return self.potential(points)
 
     def potential(self, points: ArrayLike) -> NDArray[np.float64]:
-        """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside."""
-        x = np.asarray(points, dtype=float).reshape(-1, 3)
-        return self._potential(x)
+        """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside.
+        As :meth:`estim.fields.solve.ChannelField.potential`: (3, N) refused, a grid's
+        (a, b, 3) points give (a, b) (review of 7 December 2026)."""
+        return self._potential(as_points(points)).reshape(grid_shape(points))
 
 
 def with_thicknesses(site: Site, *, skin_thickness: float | None = None,

@@ -21,6 +21,7 @@ from estim.errors import Described, InputError
 from estim.fields.cache import cache_key, load_solution, store_solution
 from estim.fields.electrodes import Boundary, Channel, Electrode, idle_contacts
 from estim.fields.fem.geometry import MeshSettings
+from estim.fields.points import as_points, grid_shape
 from estim.fields.sites import Site
 
 if TYPE_CHECKING:
@@ -53,54 +54,22 @@ class ChannelField:
     def potential(self, points: ArrayLike) -> NDArray[np.float64]:
         """Potential (V per A, relative to the cathode) at ``points`` (N, 3) m; NaN outside.
         Points of a grid, (a, b, 3), give (a, b)."""
-        return self._eval(_points(points), False)[0].reshape(_grid_shape(points))
+        return self._eval(as_points(points), False)[0].reshape(grid_shape(points))
 
     def field(self, points: ArrayLike) -> NDArray[np.float64]:
         """Electric field E = −∇φ (V/m per A) at ``points`` (N, 3) m, shape (N, 3) (a grid's
         (a, b, 3) points give (a, b, 3))."""
-        g = self._eval(_points(points), True)[1]
+        g = self._eval(as_points(points), True)[1]
         assert g is not None
-        return -g.reshape((*_grid_shape(points), 3))
+        return -g.reshape((*grid_shape(points), 3))
 
     def potential_and_field(self, points: ArrayLike
                             ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Both at once (one point location / one pass over the sources)."""
-        v, g = self._eval(_points(points), True)
+        v, g = self._eval(as_points(points), True)
         assert g is not None
-        shape = _grid_shape(points)
+        shape = grid_shape(points)
         return v.reshape(shape), -g.reshape((*shape, 3))
-
-
-def _grid_shape(points: ArrayLike) -> tuple[int, ...]:
-    """The shape of the answer for ``points``: their leading axes for a grid of points
-    (a, b, 3), which came back flattened to (a·b,) (researcher's probe of 7 December
-    2026); (N,) for (N, 3) rows and (1,) for one point, as before.
-
-    >>> _grid_shape(np.zeros((4, 5, 3))), _grid_shape(np.zeros((7, 3))), _grid_shape([0, 0, 1])
-    ((4, 5), (7,), (1,))
-    """
-    shape = np.shape(points)
-    return tuple(shape[:-1]) if len(shape) > 2 else (int(np.prod(shape[:-1], dtype=int)),)
-
-
-def _points(points: ArrayLike) -> NDArray[np.float64]:
-    """Points as an (N, 3) array of x, y, z (m): one point (3,), (N, 3), or any shape
-    whose last axis is x, y, z. Coordinates first, (3, N), read as N/3 points made of
-    mixed coordinates (a researcher's probe of 7 December 2026): refused where N is not 3
-    (a (3, 3) array is read as three rows, as (N, 3) says).
-
-    >>> _points([0.0, 0.0, 0.01]).shape
-    (1, 3)
-    >>> _points(np.zeros((3, 2)))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    estim.errors.InputError: points: got an array of shape (3, 2), expected ...(N, 3)...
-    """
-    x = np.asarray(points, dtype=float)
-    if x.ndim == 0 or x.shape[-1] != 3:
-        raise InputError("points", Described(f"an array of shape {x.shape}"),
-                         "points as an array of shape (N, 3), x, y, z in m in each row "
-                         "(coordinates first, (3, N): pass its transpose)")
-    return x.reshape(-1, 3)
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,14 +92,14 @@ class FieldSolution:
         """Σ_c φ_c(x) I_c (V) at ``points``; ``currents`` default to the channel currents."""
         cur = [c.current for c in self.channels] if currents is None else list(currents)
         return sum((c.potential(points) * i for c, i in zip(self.channels, cur, strict=True)),
-                   start=np.zeros(_grid_shape(points)))
+                   start=np.zeros(grid_shape(points)))
 
     def field(self, points: ArrayLike, currents: Sequence[float] | None = None
               ) -> NDArray[np.float64]:
         """Σ_c E_c(x) I_c (V/m), shape (N, 3)."""
         cur = [c.current for c in self.channels] if currents is None else list(currents)
         return sum((c.field(points) * i for c, i in zip(self.channels, cur, strict=True)),
-                   start=np.zeros((*_grid_shape(points), 3)))
+                   start=np.zeros((*grid_shape(points), 3)))
 
 
 def _electrode_list(channels: Sequence[Channel]) -> tuple[tuple[Electrode, ...],

@@ -141,17 +141,18 @@ def contact_size_problem(electrode: Any, lead_name: str | None, where: str
         contact = lead.contact(electrode.placement, field=f"{where}.placement")
     except InputError as err:
         return err
-    sizes = (("diameter", electrode.diameter, lead.diameter_m),
-             ("contact_length", electrode.contact_length, contact.length_m),
-             ("area", electrode.area, contact.area_m2(lead.diameter_m)))
-    for key, stated, value in sizes:
+    # the area as the electrode has it (stated, or its ring's from the diameter and length):
+    # a segment's is smaller than its ring's, which an electrode without one would take
+    sizes = (("diameter", electrode.diameter, lead.diameter_m, 1e3, "mm"),
+             ("contact_length", electrode.contact_length, contact.length_m, 1e3, "mm"),
+             ("area", electrode.area_m2, contact.area_m2(lead.diameter_m), 1e6, "mm^2"))
+    for key, stated, value, scale, unit in sizes:
         if stated is None or abs(stated - value) > 1e-6 * value:
-            shown = "none" if stated is None else f"{stated * 1e3:.4g} mm" + (
-                "²" if key == "area" else "")
+            shown = "none" if stated is None else f"{stated * scale:.6g} {unit}"
             return InputError(f"{where}.{key}", shown,
                               f"the {lead.title}'s contact {contact.name}: diameter "
-                              f"'{lead.diameter_m * 1e3:.6g} mm', contact_length "
-                              f"'{contact.length_m * 1e3:.6g} mm', area "
-                              f"'{contact.area_m2(lead.diameter_m) * 1e6:.6g} mm^2' (a "
+                              f"'{lead.diameter_m * 1e3:.10g} mm', contact_length "
+                              f"'{contact.length_m * 1e3:.10g} mm', area "
+                              f"'{contact.area_m2(lead.diameter_m) * 1e6:.10g} mm^2' (a "
                               "contact's size is its lead's)")
     return None

@@ -29,6 +29,8 @@ import enum
 import functools
 import math
 import os
+import sys
+import tempfile
 import typing
 from collections.abc import Iterable
 from pathlib import Path
@@ -111,21 +113,33 @@ def save_program(program: Program, path: str | os.PathLike[str], *,
         raise InputError("overwrite", overwrite, "True or False")
     if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
         raise InputError("path", type(path).__name__, "a file name (str or Path)")
-    if "\0" in os.fspath(path):
-        raise InputError("path", repr(os.fspath(path)), "a file name without a NUL character")
+    name = os.fspath(path)
+    if "\0" in name:
+        raise InputError("path", repr(name), "a file name without a NUL character")
     try:
-        p = Path(path)
-        if p.is_dir():
-            raise InputError("path", str(p), "a file name, not a folder")
+        name.encode(sys.getfilesystemencoding())
+    except UnicodeEncodeError:  # "\ud800x.toml" (review of 7 December 2026)
+        raise InputError("path", repr(name), "a file name the file system can hold") from None
+    try:
         data = program_to_toml(program).encode("utf-8")
     except UnicodeEncodeError as err:  # a lone surrogate in a name
         raise InputError("program", repr(err.object[err.start:err.end]),
                          "text a file can hold (a lone surrogate is not a character)") from None
-    # written beside it and moved into place: a failed write left the file it was to
-    # replace empty (hostile probe of 7 December 2026)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    p = Path(name)
     try:
-        tmp.write_bytes(data)
+        if p.is_dir():
+            raise InputError("path", str(p), "a file name, not a folder")
+        if overwrite and p.is_symlink():  # the file it points to, as an editor writes it
+            p = p.resolve()
+        # written beside it under a short name of its own and moved into place: a failed
+        # write left the file it was to replace empty (hostile probe of 7 December 2026)
+        fd, tmp_name = tempfile.mkstemp(dir=p.parent, prefix=".estim-", suffix=".tmp")
+    except OSError as err:
+        raise InputError("path", str(p), f"a file estim can write ({err.strerror})") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         if overwrite:
             os.replace(tmp, p)
         else:
@@ -142,7 +156,10 @@ def save_program(program: Program, path: str | os.PathLike[str], *,
     except OSError as err:
         raise InputError("path", str(p), f"a file estim can write ({err.strerror})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # already moved into place, or gone with its folder
+            pass
     return p
 
 

@@ -424,8 +424,13 @@ def people_words(counts: Mapping[str, int], muscle: str | None = None, *,
 
 #: What is not told apart for a subject whose Aβ count lies beyond the sample, by criterion
 #: (``ThresholdBands.undecided_at``'s keys).
-_COUNT_WORDS = {"detection": "whether they feel it at all",
-                "strong tingling": "whether it is light or strong"}
+#: What the model cannot tell of the people a count's sample runs out for, each said of those
+#: counted as feeling a tingling ("of those who feel a tingling, ... whether they feel it at
+#: all" contradicted itself; review of 7 December 2026).
+_COUNT_WORDS = {"detection": "of those counted as feeling a tingling, for {n} the model "
+                             "cannot tell whether they feel anything at all",
+                "strong tingling": "of those who feel a tingling, for {n} the model cannot "
+                                   "tell whether it is light or strong"}
 
 
 def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
@@ -448,10 +453,11 @@ def _sample_words(undecided: Mapping[str, int], subjects: int) -> str:
     (its sample of nerve fibers runs out before their count)
     >>> _sample_words({}, 20)
     ''
+    >>> _sample_words({"detection": 3}, 20)[:80]
+    'of those counted as feeling a tingling, for 3 the model cannot tell whether they'
     """
-    return "; ".join(f"of those who feel a tingling, for {n} the model cannot tell "
-                     f"{_COUNT_WORDS[what]} (its sample of nerve fibers runs out before their "
-                     "count)" for what, n in undecided.items() if n)
+    return "; ".join(f"{_COUNT_WORDS[what].format(n=n)} (its sample of nerve fibers runs out "
+                     "before their count)" for what, n in undecided.items() if n)
 
 
 def with_sample_words(text: str, undecided: Mapping[str, int], subjects: int) -> str:
