@@ -307,3 +307,11 @@ def test_a_program_at_the_device_maximum_lists_its_rules_once() -> None:
                                                            color_system=None))
     top = out.getvalue().split("At the device maximum")[1]
     assert "not repeated" not in top and "r.m.s. output current into 500 Ω" in top
+    # a compliance that holds 90 mA and the 100 mA maximum to one output gives the same
+    # values at both: not "the device maximum" at 90 mA, each list in full (review)
+    held = parse_program(text.replace('amplitude = "25 mA"', 'amplitude = "90 mA"')
+                         .replace('compliance_voltage = "80 V"', 'compliance_voltage = "30 V"'))
+    out = io.StringIO()
+    render_check_brief(check(held), Console(file=out, width=80, color_system=None))
+    top = out.getvalue().split("At the device maximum")[1]
+    assert "not repeated" not in top and "r.m.s. output current into 500 Ω" in top

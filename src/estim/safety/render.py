@@ -305,13 +305,21 @@ def render_check_brief(report: SafetyReport, console: Console,
             seen = {(f.rule_id, f.channel): f.value for f in report.findings
                     if f.setting is not None and f.setting.value == "programmed"}
             shared = [f for f in here if (f.rule_id, f.channel) in seen]
-            if shared and all(seen[(f.rule_id, f.channel)] == f.value for f in shared):
+            # at the maximum itself: a compliance that holds both settings to one output
+            # gave the same values, and the line called 90 mA the device maximum (review)
+            at_top = all(ct.programmed_amplitude == ct.maximum_amplitude
+                         for ct in report.table.channels)
+            if at_top and shared and all(seen[(f.rule_id, f.channel)] == f.value
+                                         for f in shared):
                 verdicts = {(f.rule_id, f.channel, f.value): f.verdict.value
                             for f in report.findings
                             if f.setting is not None and f.setting.value == "programmed"}
                 shared = [f for f in shared if repeats_as_programmed(
                     name, (f.rule_id, f.channel, f.value), f.verdict.value, verdicts)]
                 here = [f for f in here if f not in shared]
+            else:
+                shared = []
+            if shared:  # "0 rules as above" where every one was worse here (review)
                 setting = f"at {as_set}" if as_set else "as programmed"  # --amplitude's
                 said_once = Text(f"  {setting} (the device maximum): {len(shared)} "
                                  f"rule{'' if len(shared) == 1 else 's'} as above, not "
