@@ -195,7 +195,7 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
         assert ("neither confirms nor contradicts" in joined) is at_edge, screen
     # a pass beside a predicted pain says what the checks are of, on both faces
     hurts = sensation["phrase"] == "painful" and data["safety"]["verdict"] != "fail"
-    assert (any("the model predicts pain" in ln for ln in screen)) is hurts, screen
+    assert ("the model predicts pain" in " ".join(ln.strip() for ln in screen)) is hurts, screen
     programmed = w["programmed_peak_current_A"]
     near = {name for name, _, _ in thresholds_near(
         programmed, {k: w[f"{k}_threshold_A"] for k in ("sensory", "motor", "pain")})}

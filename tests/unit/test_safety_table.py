@@ -79,6 +79,7 @@ def test_an_asymmetric_pulse_and_a_modulation_give_their_ranges() -> None:
     lowest = ct.row("modulation_lowest_amplitude").programmed
     assert lowest == float(built.event_peak.min())
     assert 0.0196 <= lowest <= 0.0196 * 1.005
+    # to float rounding (pytest's 1e-6): 100 Hz × 0.5 and 200 µs × 0.7 on the 1 µs step
     assert ct.row("modulation_lowest_frequency").programmed == pytest.approx(50.0)
     assert ct.row("modulation_narrowest_pulse").programmed == pytest.approx(140e-6)
     assert ct.row("modulation_period").programmed == stim.modulation_period == 1.0
