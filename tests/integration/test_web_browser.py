@@ -255,6 +255,20 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#dial-up")
         _settled(page)
         assert float(page.input_value("#dial")) == int(float(before)) + 1
+        # an arrow key moves one step too, as the buttons do (it moved two; educator's
+        # probe of 7 December 2026)
+        page.focus("#dial")
+        page.keyboard.press("ArrowRight")
+        _settled(page)
+        assert float(page.input_value("#dial")) == int(float(before)) + 2
+        # on the strong tingling's tick the dial says strong tingling (it said "light
+        # tingling", the tick's position a float's last bit below the threshold)
+        tick = page.evaluate("Number(document.querySelectorAll('#dial-marks option')[1]"
+                             ".value)")
+        page.eval_on_selector("#dial", "(el, v) => { el.value = String(v); "
+                              "el.dispatchEvent(new Event('input')); }", tick)
+        _settled(page)
+        assert "light tingling" not in (page.text_content("#level") or "").lower()
         # the programmed setting itself, which the 200 steps could miss (probe)
         page.click("#dial-programmed")
         _settled(page)

@@ -278,12 +278,21 @@ function staleDial(preparing, next, progress) {
 function watchJob(answer, doing) {
   state.job = answer.job;
   clearInterval(state.polling);
+  const started = Date.now();
   const show = (status) => {
     $("job").hidden = false;
     $("job-progress").value = status.progress;
     const words = status.message ? ` (${status.message})` : "";
-    $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}. The dial `
-      + "keeps working on the last prepared program meanwhile.";
+    // how long so far: a stage of 240 motor fibers held "20 %" for two minutes without a
+    // sign of life; and no "last prepared program" before the first (educator's probe of
+    // 7 December 2026)
+    const secs = Math.round((Date.now() - started) / 1000);
+    const took = secs < 5 ? "" : secs < 60 ? `, ${secs} s so far`
+      : `, ${Math.floor(secs / 60)} min ${secs % 60} s so far`;
+    const meanwhile = state.model ? " The dial keeps working on the last prepared program "
+      + "meanwhile." : "";
+    $("job-text").textContent = `${doing}: ${percent(status.progress)}${words}${took}.`
+      + meanwhile;
     staleDial(true, answer.name, status.progress);
   };
   const done = async (status) => {
@@ -392,7 +401,11 @@ async function useModel(job, mode, settings) {
     const beyond = amps > model.max_amplitude * (1 + 1e-9) ? " (beyond the dial)" : "";
     said.push(`${thresholdName(key)} ${dialText(amps)}${beyond}`);
     if (beyond) continue;
-    const o = option(String(amps / model.max_amplitude * DIAL_STEPS), thresholdName(key));
+    // a hair above the threshold: the dial snaps to its tick, and the tick's own position
+    // read back a float's last bit below it ("strong but comfortable 9.13 mA" said "light
+    // tingling"; educator's probe of 7 December 2026)
+    const o = option(String(amps / model.max_amplitude * DIAL_STEPS * (1 + 1e-12)),
+                     thresholdName(key));
     o.label = `${thresholdName(key)}: ${dialText(amps)}`;
     marks.append(o);
   }
@@ -1032,6 +1045,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   $("settings").addEventListener("submit", applySettings);
   $("dial").addEventListener("input", turned);
+  // the arrow keys move the dial one step, as its - and + buttons do (a key moved two;
+  // educator's probe of 7 December 2026); Home, End and the page keys as the slider has them
+  $("dial").addEventListener("keydown", (event) => {
+    const way = {ArrowUp: 1, ArrowRight: 1, ArrowDown: -1, ArrowLeft: -1}[event.key];
+    if (way === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    step(way);
+  });
   $("dial-down").addEventListener("click", () => step(-1));
   $("dial-up").addEventListener("click", () => step(+1));
   $("dial-programmed").addEventListener("click", () => {
