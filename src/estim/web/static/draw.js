@@ -142,8 +142,21 @@ function drawWaveform(w) {
   }
   const left = 56, right = 10, top = 10, bottom = 34;
   let lo = Math.min(0, ...i), hi = Math.max(0, ...i);
+  // a scale fixed to the dial's top, as the field's is: rescaled at every setting, the
+  // pulses looked the same at 9 and at 91 mA (educator's probe of 7 December 2026)
+  const dialTop = state.model ? (volts ? state.model.max_amplitude : state.model.max_amplitude * 1e3)
+    : 0;
+  const fixed = dialTop > 0 && dialTop >= hi && -dialTop <= lo;
+  if (fixed) {
+    hi = dialTop;
+    lo = lo < 0 ? -dialTop : 0;
+    if (caption) {
+      caption.textContent += ` Drawn on a scale fixed to the dial's top, `
+        + `${+dialTop.toPrecision(3)} ${volts ? "V" : "mA"}.`;
+    }
+  }
   if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
-  const pad = (hi - lo) * 0.08;
+  const pad = fixed ? 0 : (hi - lo) * 0.08;  // the dial's top is the axis's own end
   lo -= pad; hi += pad;
   // out to the ticks' own step, so that the peaks have a labelled line above and below
   // them (±4 mA pulses had a step of 5 and "0" alone on the axis; 6 December 2026)
