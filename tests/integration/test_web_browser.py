@@ -499,6 +499,27 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
             page.wait_for_function("document.querySelector('#name').value === ''")
         page.wait_for_function("[...document.querySelectorAll('#person option')]"
                                ".filter(o => o.textContent.startsWith('Ann (no. ')).length == 2")
+        # a square pad typed box by box is asked for once, whole: its width alone was
+        # prepared first, the whole pad queued behind it (educator's probe of 7 December
+        # 2026). The requests are caught, not sent: no program is prepared here.
+        sent: list[Any] = []
+
+        def caught(route: Any) -> None:
+            sent.append(route.request.post_data_json)
+            route.abort()
+
+        page.route("**/api/programs", caught)
+        page.fill("#pad_width", "4 cm")
+        page.press("#pad_width", "Tab")
+        page.fill("#pad_length", "4 cm")
+        page.press("#pad_length", "Tab")
+        for _ in range(100):  # the request follows the last box by 0.6 s
+            if sent:
+                break
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(1000)  # and no other after it
+        assert sent and all(b.get("pad_width") == b.get("pad_length") == "4 cm"
+                            for b in sent), sent
         page.close()
         server.stop()
     finally:

@@ -1040,8 +1040,24 @@ document.addEventListener("DOMContentLoaded", async () => {
       if (placed()) applySettings();
     });
   }
+  // a changed setting is prepared after a moment; while the other pad box is being typed
+  // in, not yet: a square pad's width, then its length, prepared the half-typed pad first
+  // and queued the whole one behind it (educator's probe of 7 December 2026)
+  let settingsTimer = null;
+  let pending = false;
+  const soon = (wait = 600) => {
+    pending = true;
+    clearTimeout(settingsTimer);
+    settingsTimer = setTimeout(() => { pending = false; applySettings(); }, wait);
+  };
   for (const id of ["pad_width", "pad_length", "pulse_width", "frequency"]) {
-    $(id).addEventListener("change", () => applySettings());
+    $(id).addEventListener("change", () => soon());
+  }
+  for (const id of ["pad_width", "pad_length"]) {
+    // into the other pad box, or typing there: a little longer, for the pad's other side
+    $(id).addEventListener("focus", () => { if (pending) soon(2500); });
+    $(id).addEventListener("input", () => { if (pending) soon(2500); });
+    $(id).addEventListener("blur", () => { if (pending) soon(); });
   }
   $("settings").addEventListener("submit", applySettings);
   $("dial").addEventListener("input", turned);
