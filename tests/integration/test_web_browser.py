@@ -451,6 +451,15 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.wait_for_function("document.querySelectorAll('#sessions tr').length === 3")
         rows = page.locator("#sessions tr").all_text_contents()
         assert sum("(pulse width 400 us)" in r for r in rows) == 1, rows
+        # a reload keeps the device's settings and the dial (it brought back the default
+        # program at its own setting; educator's probe of 7 December 2026)
+        dial_before = page.text_content("#dial-value")
+        page.reload()
+        _prepared(page, server)
+        page.wait_for_function("document.querySelector('#program-name').textContent"
+                               ".includes('pulse width 400 us')")
+        assert page.input_value("#pulse_width") == "400 us"
+        assert page.text_content("#dial-value") == dial_before
 
         phone = browser.new_page(viewport=PHONE)
         phone.goto(server.url)

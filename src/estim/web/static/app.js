@@ -167,6 +167,41 @@ async function describeMode() {
   }
 }
 
+// ---- what survives a reload: the device's settings and the dial, in this browser alone --
+// (a reload brought back the default program at its own setting; educator's probe of
+// 7 December 2026; the journal and the calibrations are the server's)
+const KEPT = "estim.device";
+
+function keep(update) {
+  try {
+    const kept = JSON.parse(localStorage.getItem(KEPT) || "{}");
+    localStorage.setItem(KEPT, JSON.stringify({ ...kept, ...update }));
+  } catch (err) { /* storage off (a private window): nothing is kept */ }
+}
+
+function kept() {
+  try { return JSON.parse(localStorage.getItem(KEPT) || "{}"); } catch (err) { return {}; }
+}
+
+// the settings kept from the last visit into the form, where its mode is still offered
+async function restoreSettings() {
+  const { settings } = kept();
+  if (!settings || !state.modes.some((m) => m.id === settings.mode)) return;
+  $("mode").value = settings.mode;
+  await describeMode();
+  if (settings.site && state.sites.some((s) => s.name === settings.site)) {
+    $("site").value = settings.site;
+  }
+  fillPlacements();
+  for (const name of ["anode", "cathode", "pad_width", "pad_length", "pulse_width",
+                      "frequency"]) {
+    if (settings[name] && !$(name).disabled) $(name).value = settings[name];
+  }
+  if (settings.custom_toml !== undefined && !$("custom-field").hidden) {
+    $("custom_toml").value = settings.custom_toml;
+  }
+}
+
 // the placements of the chosen site, or of the prepared program's own site
 function fillPlacements() {
   const name = $("site").value || (state.model ? state.model.site : "");
@@ -346,7 +381,11 @@ async function useModel(job, mode, settings) {
   // stimulator starts a program afresh; browser probe of 6 December 2026)
   const same = state.model && state.model.unit === model.unit
     && state.modelMode === mode && mode !== "custom";
-  const before = same ? dialAmps() : null;
+  const last = kept();  // the first program after a reload opens where the dial was left
+  const before = same ? dialAmps()
+    : !state.model && last.dial && last.dial.mode === mode && last.dial.unit === model.unit
+      ? last.dial.amps : null;
+  keep({ settings: { ...settings, mode } });
   state.modelMode = mode;
   state.model = model;
   // the job the dial turns: while another program is prepared (state.job), the dial, the
@@ -430,6 +469,7 @@ function setDial(amps) {
 async function turned() {
   if (!state.model) return;
   const amps = dialAmps();
+  keep({ dial: { mode: state.modelMode, unit: state.model.unit, amps } });
   $("dial-value").textContent = dialText(amps);
   // a screen reader heard the slider's 0-200 position ("11.6"), not "5.81 mA" (browser
   // probe of 6 December 2026); what it means follows when the answer comes (showDial)
@@ -1098,5 +1138,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     $("journal").querySelector('.error[data-for="person_id"]').textContent =
       `The journal cannot be opened: ${err.message}`;
   });
+  await restoreSettings();
   await applySettings();
 });
