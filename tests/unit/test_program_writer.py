@@ -177,3 +177,7 @@ def test_long_names_odd_paths_and_a_link_are_handled(tmp_path: Path) -> None:
     save_program(tens, link, overwrite=True)
     assert link.is_symlink() and load_program(target) == tens
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # the permissions of any file made there, not the temporary file's owner-only 0600
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (long.stat().st_mode & 0o777) == (0o666 & ~mask)

@@ -138,6 +138,10 @@ def save_program(program: Program, path: str | os.PathLike[str], *,
         raise InputError("path", str(p), f"a file estim can write ({err.strerror})") from None
     tmp = Path(tmp_name)
     try:
+        # the permissions a file made in this folder gets (mkstemp's are the owner's alone)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         if overwrite:
