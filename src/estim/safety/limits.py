@@ -153,7 +153,8 @@ LIMITS: tuple[Limit, ...] = (
                     "program, whatever its size; 1 % leaves room for rounding in programs "
                     "and devices (estim's choice)"),
     Limit("iec.dc_component", "d.c. component of the output: |signed mean| / mean |I| "
-          "over a cycle, into 500 Ω or the site's lower load", 0.01, "1", "%",
+          "over a cycle (a microcurrent that reverses its polarity: over its worst 1 s of "
+          "whole pulses), into 500 Ω or the site's lower load", 0.01, "1", "%",
           _IEC12_IFU + " c): advice on the precautions to take when the output contains a "
           "d.c. component",
           f"{_EXTERNAL}; every modality except iontophoresis (d.c. is its treatment, judged "
