@@ -33,6 +33,7 @@ MODULES = (
     "estim.skin",
     "estim.safety.render",
     "estim.safety.verdicts",
+    "estim.safety.rules",
     "estim.program.writer",
     "estim.report.check_tables",
     "estim.errors",
