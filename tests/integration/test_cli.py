@@ -221,7 +221,9 @@ def test_discovery_commands(capsys):
     # what the coordinates mean (a list of (x, y, z) did not say which way is proximal;
     # clinician's probe of 7 December 2026), within 80 columns
     for site, axes in (("calf", "z along the limb, + toward the body"),
-                       ("lower_back", "x from left (-) to right (+), y from down (-) to up")):
+                       ("lower_back", "x from left (-) to right (+), y from down (-) to up"),
+                       # its cheek_left and cheek_anterior were both at -x, unexplained
+                       ("cheek", "the right cheek seen from the front: x from the nose")):
         assert main(["placements", site]) == 0
         text = capsys.readouterr().out
         assert axes in text and max(len(line) for line in text.splitlines()) <= 80
@@ -236,6 +238,11 @@ def test_placements_of_a_brain_site_name_the_lead_and_its_segments(capsys):
     out = capsys.readouterr().out
     assert "Medtronic 3389 (medtronic_3389)" in out and "lead_contact_1 " in out
     assert "abbott_6172" in out  # the other leads are named, with the option to see them
+    assert "from +x toward +y" not in out  # rings only: no angles to explain
+    assert main(["placements", "stn", "--lead", "abbott_6172"]) == 0
+    # "facing 0°" did not say where 0° points (probe of 7 December 2026)
+    assert "a segment faces its angle round the lead, from +x toward +y" in " ".join(
+        capsys.readouterr().out.split())
     assert main(["placements", "stn", "--lead", "abbott_6172", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     lead = get_lead("abbott_6172")

@@ -325,6 +325,22 @@ def test_the_least_rate_a_modulation_message_names_is_itself_accepted() -> None:
         'frequency = "100 Hz"', f'frequency = "{least.group(1)} Hz"')))
 
 
+def test_the_least_period_a_modulation_message_names_is_itself_accepted() -> None:
+    """3.33 s at 3 Hz was refused with "(3.33 s at 3 Hz ...)", the value refused (the
+    engineer's probe of 7 December 2026): the least period is rounded up too."""
+    import re
+
+    text = bundled_examples()["tens_modulated"].read_text().replace(
+        'frequency = "100 Hz"', 'frequency = "3 Hz"')
+    with pytest.raises(SettingsError) as caught:
+        settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+            'modulation_period = "1 s"', 'modulation_period = "3.33 s"')))
+    least = re.search(r"\(([\d.]+) s at 3 Hz", str(caught.value))
+    assert least is not None and least.group(1) == "3.34"
+    settings_program(DeviceSettings(mode="custom", custom_toml=text.replace(
+        'modulation_period = "1 s"', f'modulation_period = "{least.group(1)} s"')))
+
+
 @pytest.mark.parametrize("m", [m for m in modes() if m.defaults], ids=lambda m: m.id)
 def test_a_placeholder_is_what_an_empty_box_keeps(m) -> None:  # type: ignore[no-untyped-def]
     """The form's placeholders are each mode's own values (they read "e.g. 80 Hz" in a 2 Hz

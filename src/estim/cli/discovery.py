@@ -152,8 +152,16 @@ def _placements(args: argparse.Namespace) -> int:
     axes = {"limb": "z along the limb, + toward the body; x, y across it from its axis",
             "planar": "x from left (-) to right (+), y from down (-) to up (+), on the skin",
             "brain": "from the lead's tip, z along the lead"}.get(site.kind)
+    if lead is not None and any(not c.is_ring for c in lead.contacts):
+        # "facing 0°" did not say where 0° points (the probe of 7 December 2026)
+        axes = (f"{axes}; a segment faces its angle round the lead, from +x toward +y: the "
+                "modelled brain is the same all round, so only the angles between "
+                "segments matter")
+    if site.name == "cheek":  # its left and its anterior were both at -x, unexplained
+        axes = ("the right cheek seen from the front: x from the nose (-, anterior, the "
+                "viewer's left) to the ear (+), y from the jaw (-) to the eye (+)")
     if axes:
-        print(f"  ({axes})")
+        print(textwrap.fill(f"({axes})", 78, initial_indent="  ", subsequent_indent="   "))
     width = max(len(r["name"]) for r in rows) + 1  # a lead's segments fit 80 columns
     for r in rows:
         if r.get("boundary"):  # not a point: it was listed at the lead's tip, (0, 0, 0)

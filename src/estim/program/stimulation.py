@@ -181,7 +181,7 @@ class TENS(_Pulsed):
         if self.mode is TENSMode.MODULATED and self.modulation_period < 10.0 / self.frequency:
             raise InputError("modulation_period", si_text("period", self.modulation_period),
                              "at least 10 pulse periods, so the modulation is a modulation "
-                             f"({duration_text(10.0 / self.frequency)} at "
+                             f"({duration_text(_up3(10.0 / self.frequency))} at "
                              f"{readable(format(self.frequency, 'g'))} Hz; or a rate of at "
                              f"least {readable(format(_up3(10.0 / self.modulation_period), 'g'))}"
                              " Hz)")

@@ -53,16 +53,19 @@ Value = float | int | str | None
 
 
 def display_value(value: Value, unit: str) -> Value:
-    """``value`` (SI) in the display ``unit``, to 15 significant figures (0.125 mJ, not the
+    """``value`` (SI) in the display ``unit``, to 12 significant figures (0.125 mJ, not the
     division's 0.12500000000000003 that the JSON showed; engineer's probe of 6 December
-    2026); strings and None pass through.
+    2026); strings and None pass through. Twelve, not 15: a figure computed in a few steps
+    carries its noise into the 14th (a duty cycle's 0.00501333333333346 %, 7 December).
 
     >>> display_value(0.000125, "mJ")
     0.125
+    >>> display_value(5.01333333333346e-5, "%")
+    0.00501333333333
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
         shown = value / DISPLAY_UNITS[unit][1]
-        return float(f"{shown:.15g}") if math.isfinite(shown) else shown
+        return float(f"{shown:.12g}") if math.isfinite(shown) else shown
     return value
 
 
