@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -513,3 +514,24 @@ def test_a_width_modulated_pulse_shows_its_narrowest_and_a_rate_its_range() -> N
                 if ln.get_label() == "narrowest"]
     assert plain.axes[1].get_title() == "train: 80 Hz"  # type: ignore[attr-defined]
     assert np.isfinite(t).all()
+
+
+def test_a_width_modulated_train_draws_each_pulses_duration() -> None:
+    """A train modulated in width alone drew flat peaks in its train panel: nothing there
+    showed the modulation (left alone on 7 December 2026). Each pulse's duration is drawn
+    on the panel's own right axis, down to 0.7 × at a 0.3 depth."""
+    text = _example_text("tens_modulated")
+    for name in ("amplitude_modulation", "rate_modulation"):
+        text = re.sub(rf"{name} = .*", f"{name} = 0", text)
+    fig = _plotted(text)
+    (twin,) = [ax for ax in fig.axes  # type: ignore[attr-defined]
+               if ax.get_ylabel() == "pulse duration (µs)"]
+    (line,) = twin.get_lines()
+    durations = line.get_ydata()
+    # 2 %: the pulses sample the modulation (100 a second over 1 s), so the narrowest is
+    # within a pulse's step of the depth; the widest is the 2 × 200 µs pulse itself
+    assert durations.max() == pytest.approx(400.0, rel=1e-6)
+    assert durations.min() / durations.max() == pytest.approx(0.7, rel=0.02)
+    plain = _plotted(_example_text("tens_conventional"))
+    assert not [ax for ax in plain.axes  # type: ignore[attr-defined]
+                if ax.get_ylabel() == "pulse duration (µs)"]

@@ -254,6 +254,18 @@ def _draw_pulse_and_train(first: Axes, second: Axes, stim: Stimulus, k: float, u
         te, ve = _cycle_envelope(stim, n_cyc)
         keep = te <= span
         ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
+    if narrow is not None:
+        # a width-modulated train: each pulse's duration on its own axis (the panel drew
+        # its peaks alone, which width modulation leaves flat; probe of 7 December 2026)
+        times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n_cyc)[:, None]).ravel()
+        widths = np.tile(stim.template_durations[stim.template], n_cyc)
+        keep = (times <= span) & np.tile(stim.scale != 0, n_cyc)
+        twin = ax.twinx()
+        twin.plot(times[keep] * scale, widths[keep] * 1e6, lw=1.8,
+                  color="tab:orange")
+        twin.set_ylim(0, 1.1 * float(widths[keep].max()) * 1e6)
+        twin.set_ylabel("pulse duration (µs)", color="tab:orange")
+        twin.tick_params(axis="y", colors="tab:orange")
     ax.axhline(0, color="0.6", lw=0.5)
     # a margin: a pulse at 0 lay on the axis, so a 1 Hz train's panel looked empty
     ax.set_xlim(-0.03 * span * scale, span * scale)
