@@ -340,6 +340,30 @@ def test_an_anodic_contacts_activation_has_converged_in_the_axons_length(monkeyp
                                             sweep_steps=0).volume_m3
 
 
+def test_a_bipolar_pairs_volume_has_converged_in_the_rows_along_the_lead(monkeypatch
+                                                                          ) -> None:
+    """Contact 1 the cathode, contact 2 the anode, 3 mA at 60 µs (``dbs_stn``'s pulse):
+    with axon rows every 1 mm along the lead the volume read 24.9 mm³, where finer rows
+    converge to about 33 (-25 %): its lobes end within a contact's length, between two rows
+    (DBS researcher's probe of 7 December 2026). With the model's rows (0.25 mm near each
+    contact) and with half their step near the contacts, over twice the reach, the volume
+    agrees within 5 % (each threshold search brackets to 3 %, and the volume goes as about
+    the radius squared, where half of that is what linear interpolation between rows
+    leaves); 1 mm rows alone are 20 % under the finer ones, which this would catch."""
+    import estim.effects.dbs as dbs_module
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    old = 'anode = { placement = "case", shape = "rectangular", width = "5 cm", length = "6 cm" }'
+    assert old in text
+    bipolar = parse_program(text.replace(old, 'anode = { placement = "lead_contact_2" }'))
+    model = dbs_activation(bipolar, stimuli_for(bipolar), sweep_steps=0).volume_m3
+    monkeypatch.setattr(dbs_module, "_Z_FINE_M", dbs_module._Z_FINE_M / 2)
+    monkeypatch.setattr(dbs_module, "_Z_NEAR_M", 2 * dbs_module._Z_NEAR_M)
+    finer = dbs_activation(bipolar, stimuli_for(bipolar), sweep_steps=0).volume_m3
+    assert model == pytest.approx(finer, rel=0.05)
+
+
 def test_a_domain_shorter_than_the_axons_grid_is_said() -> None:
     """A 14 mm site cut the activated region at its end without a word: 64.9 mm³ where the
     full-length domain gives 80.4, and contacts 2 and 3, beyond it, were left out silently
