@@ -188,9 +188,89 @@ def described_elsewhere(program: Program) -> str | None:
     """
     words = program.description.replace("\u00a0", " ").replace("\u202f", " ").replace(
         "\u03bc", "µ")
-    said = [x for x in (_amplitude_elsewhere(program, words), *_timing_elsewhere(program, words))
+    said = [x for x in (_amplitude_elsewhere(program, words), *_timing_elsewhere(program, words),
+                        _control_elsewhere(program, words),
+                        *_poles_elsewhere(program, f"{words}\n{program.name}"))
             if x]
     return "; ".join(said) or None
+
+
+#: A pole a description names: "contact 1 cathode", "case anode", "contact 2A anode".
+_NAMED_POLE = re.compile(r"\b(?P<where>case|contact (?P<contact>\w+))\s+(?P<role>cathode|anode)\b",
+                         re.IGNORECASE)
+
+
+def _pole_words(placement: str) -> str:
+    """A placement as a description names it: "lead_contact_2a" is "contact 2a"."""
+    return placement.removeprefix("lead_").replace("_", " ").lower()
+
+
+def _poles_elsewhere(program: Program, words: str) -> list[str]:
+    """The implant's poles where its description or name says others: a copy of
+    ``dbs_stn`` made bipolar (contact 2 the anode) kept "contact 1 cathode, case anode" and
+    "monopolar" in its header and its report's title (DBS researcher's probe of 7 December
+    2026). Only the first channel's poles are compared, and only on an implant.
+
+    >>> from estim.program.bundled import bundled_examples
+    >>> dbs = load_program(bundled_examples()["dbs_stn"])
+    >>> _poles_elsewhere(dbs, dbs.description + " " + dbs.name)
+    []
+    >>> ch = dbs.channels[0]
+    >>> bipolar = dbs.replace(channels=(ch.model_copy(update={"anode": ch.anode.model_copy(
+    ...     update={"placement": "lead_contact_2", "width": None, "length": None})}),))
+    >>> _poles_elsewhere(bipolar, bipolar.description + " " + bipolar.name)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["its description names case anode; the program's anode is contact 2",
+     "its name or description says monopolar (against the case); the program's poles are
+      both on the lead (bipolar)"]
+    """
+    channel = program.channels[0]
+    if not (channel.cathode.implanted or channel.anode.implanted):
+        return []
+    out = []
+    poles = {"cathode": _pole_words(channel.cathode.placement),
+             "anode": _pole_words(channel.anode.placement)}
+    for m in _NAMED_POLE.finditer(words):
+        role = m["role"].lower()
+        named = "case" if m["where"].lower() == "case" else f"contact {m['contact'].lower()}"
+        if named != poles[role]:
+            where = "the case" if poles[role] == "case" else poles[role]
+            out.append(f"its description names {m.group(0)}; the program's {role} is {where}")
+    on_case = "case" in poles.values()
+    lowered = words.lower()
+    if "monopolar" in lowered and not on_case:
+        out.append("its name or description says monopolar (against the case); the program's "
+                   "poles are both on the lead (bipolar)")
+    elif "bipolar" in lowered and on_case:
+        out.append("its name or description says bipolar; the program's "
+                   f"{'anode' if poles['anode'] == 'case' else 'cathode'} is the case "
+                   "(monopolar)")
+    return out
+
+
+def _control_elsewhere(program: Program, words: str) -> str | None:
+    """The other control's amplitude where the description names none of this one's: a
+    copy of ``dbs_stn`` set to 3 V kept "3 mA" in its header without a word (DBS
+    researcher's probe of 7 December 2026): the amplitudes are compared in the control's
+    unit alone.
+
+    >>> from estim.program.bundled import bundled_examples
+    >>> dbs = load_program(bundled_examples()["dbs_stn"])
+    >>> _control_elsewhere(dbs, dbs.description) is None
+    True
+    >>> _control_elsewhere(dbs, "2.5 V, 60 µs")
+    'its description names 2.5 V; the program is current-controlled (mA)'
+    """
+    from estim.program.options import Control
+
+    volts = program.channels[0].stimulation.amplitude.control is Control.VOLTAGE
+    ours = [m for m in _NAMED_AMPLITUDE.finditer(words) if m["unit"].endswith("V") == volts]
+    other = [m.group(0) for m in _NAMED_AMPLITUDE.finditer(words)
+             if m["unit"].endswith("V") != volts]
+    if ours or not other:
+        return None
+    return (f"its description names {', '.join(other)}; the program is "
+            + ("voltage-controlled (V)" if volts else "current-controlled (mA)"))
 
 
 #: A rate or a duration a description names, with a range's low end: "50 Hz", "2.5 kHz",
