@@ -269,6 +269,19 @@ def test_subjects_draw_the_site_anatomy_into_the_program() -> None:
     assert alone.points[0].program == plan.points[2].program
 
 
+def test_subjects_on_a_site_without_skin_name_the_number_asked_for() -> None:
+    """``--subjects 3`` on the brain said "--subjects: got 0" (the first subject's index;
+    DBS researcher's probe of 7 December 2026): it names the 3 asked for."""
+    from estim.errors import InputError
+    from estim.sweep.axes import Axis
+
+    axis = Axis("subject", (0, 1, 2), None, (0.0, 1.0, 2.0), option="--subjects")
+    with pytest.raises(InputError) as caught:
+        plan_sweep(bundled_examples()["dbs_stn"], [axis], options=SAFETY)
+    assert (caught.value.field, caught.value.value) == ("--subjects", 3)
+    assert "a site with skin for virtual subjects" in str(caught.value)
+
+
 def test_a_subject_whose_fat_would_fill_the_knee_keeps_some_muscle() -> None:
     """The limb keeps its girth when a subject's fat is drawn; subject 175 draws 2.2 x the
     knee's 6 mm, which left no muscle (the program was refused). Its fat now stops 1 mm

@@ -417,7 +417,10 @@ def _apply_subject(data: dict[str, Any], program: Program, subject: VirtualSubje
     thick = {ly.tissue: ly.thickness for ly in site.layers}
     if "skin" not in thick:
         axis = next(a for a in axes if a.name == SUBJECT)
-        raise InputError(axis.option, subject.index, f"a site with skin for virtual subjects "
+        # the number asked for, not this subject's index ("--subjects: got 0" for
+        # --subjects 3; DBS researcher's probe of 7 December 2026)
+        asked = len(axis.values) if axis.option == "--subjects" else subject.index
+        raise InputError(axis.option, asked, "a site with skin for virtual subjects "
                          f"(the {program.site.name!r} site has none)")
     table = data.setdefault("site", {})
     table["skin_thickness"] = f"{thick['skin'] * subject.skin_scale * 1e3:.6g} mm"  # [m -> mm]
