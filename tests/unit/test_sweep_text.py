@@ -151,6 +151,26 @@ def test_a_threshold_where_the_sample_runs_out_is_marked() -> None:
                for x in answer_lines(table))
 
 
+def test_a_bands_90th_percentile_where_the_sample_runs_out_is_said_apart() -> None:
+    """A sweep's strong tingling p90 read 123.7 mA, above its pain p10, where estim run
+    marks the same band's upper end "†" (DBS researcher's probe of 7 December 2026): the
+    edge column names it, the page says so in words of its own, and neither the sensation
+    nor the reference thresholds in the terminal get a dagger for it (no "†:" line for a
+    column the table does not show)."""
+    from estim.sweep.page import answer_lines
+
+    base = _table(2)
+    edge = Column("thresholds_at_sample_edge", ("", "strong tingling p90"), "output",
+                  _OUT["thresholds_at_sample_edge"])
+    table = SweepTable((*base.columns, edge))
+    lines = _printed(table)
+    assert not any("†" in ln for ln in lines), lines
+    said = answer_lines(table)
+    assert any(x.startswith("At 1 of the 2 points the 90th percentile of a tingling threshold")
+               for x in said), said
+    assert not any("a threshold lies where the model's sample" in x for x in said)
+
+
 def test_a_three_axis_tables_headings_keep_their_words_at_80_columns() -> None:
     """Rich squeezed a three-axis sweep's headings mid-word at 80 columns ("amplitud/e",
     "pulse_w/idth", "frequen/cy", "sensor/y"; researcher's probe of 7 December 2026):

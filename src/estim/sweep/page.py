@@ -795,8 +795,16 @@ def answer_lines(table: SweepTable) -> list[str]:
         # a tingling read where the Aβ sample ran out is not a prediction: three "light
         # tingling" rows of a subjects sweep were stated as findings (researcher's probe)
         if "thresholds_at_sample_edge" in names:
-            edge = sum(isinstance(v, str) and bool(v.strip())
-                       for v in table.column("thresholds_at_sample_edge").values)
+            words = [[w.strip() for w in v.split(",") if w.strip()] if isinstance(v, str)
+                     else [] for v in table.column("thresholds_at_sample_edge").values]
+            edge = sum(any(not w.endswith(" p90") for w in ws) for ws in words)
+            band = sum(any(w.endswith(" p90") for w in ws) for ws in words)
+            if band:
+                lines.append(f"At {band} of the {n} points the 90th percentile of a tingling "
+                             "threshold over the virtual people lies where a tenth of them or "
+                             "more need more Aβ afferents than the model samples: not a "
+                             "prediction (the column of thresholds at the sample's edge names "
+                             "it).")
             if edge:
                 lines.append(f"At {edge} of the {n} points a threshold lies where the model's "
                              "sample of Aβ afferents runs out (every one of them fires): the "

@@ -351,7 +351,15 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
         # read 23.7 mA beside a 5 cm pad's 9.1, unflagged; probe of 5 December 2026)
         edge = window.short_of_afferents(
             1.0 if point.subject is None else point.subject.density_scale)
-        out["thresholds_at_sample_edge"] = ", ".join(edge)
+        # a band's 90th percentile where a tenth of the virtual people need more afferents
+        # than the sample holds, as estim run marks it "†": a sweep's strong tingling p90
+        # read 123.7 mA, above the pain p10, unflagged (DBS researcher's probe of
+        # 7 December 2026)
+        bands_edge = () if point.subject is not None or window.bands is None else tuple(
+            f"{what.replace('detection', 'sensory')} p90"
+            for what, who in window.bands.beyond_sample.items()
+            if len(who) >= 0.1 * window.bands.n_subjects)
+        out["thresholds_at_sample_edge"] = ", ".join((*edge, *bands_edge))
         ratio = window_ratio(out.get("sensory_threshold_mA"), out.get("pain_threshold_mA"),
                              sensory_at_edge="sensory" in edge)
         if ratio is not None:

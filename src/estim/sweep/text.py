@@ -39,7 +39,11 @@ _OUTPUT_ONLY = ("peak_current_mA", "rms_current_mA", "skin_current_density_mA_pe
                 "power_density_W_per_cm2")
 #: The thresholds ``thresholds_at_sample_edge`` names, by their columns.
 _EDGE_COLUMNS = {"sensory": "sensory_threshold_mA",
-                 "strong tingling": "strong_tingling_threshold_mA"}
+                 "strong tingling": "strong_tingling_threshold_mA",
+                 "sensory p90": "sensory_threshold_p90_mA",
+                 "strong tingling p90": "strong_tingling_threshold_p90_mA"}
+#: Of those, the reference anatomy's, from which the sensation is read.
+_READ_FROM = frozenset(("sensory_threshold_mA", "strong_tingling_threshold_mA"))
 #: Each sensation in a table cell's few words.
 _SHORT = {"strong tingling, no contraction": "strong tingling",
           "contraction, below pain": "contraction"}
@@ -107,7 +111,8 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
              for words in edge_words]
     rows = [[("≥ " if beyond[i] and c.name in _AT_LEAST else "")
              + cell_text(c.values[i])
-             + (" †" if c.name in edges[i] or (edges[i] and c.name == "sensation") else "")
+             + (" †" if c.name in edges[i] or (edges[i] & _READ_FROM and c.name == "sensation")
+                else "")
              for _, c in columns] for i in range(min(n, MOST_ROWS))]
     # the unit under its name, so that the columns are as narrow as their numbers; an
     # input's name breaks at its underscores ("pulse width")
@@ -137,7 +142,7 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     for row in rows:
         t.add_row(*row)
     console.print(t)
-    if any(edges[:MOST_ROWS]):
+    if any(cell.endswith(" †") for row in rows for cell in row):  # a band's off the table
         from rich.text import Text
 
         from estim.text import wrap_keeping_units
