@@ -109,6 +109,26 @@ def test_an_existing_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
         program_to_toml({"name": "x"})  # type: ignore[arg-type]
 
 
+def test_a_device_a_pipe_or_a_link_to_one_is_never_replaced(tmp_path: Path) -> None:
+    """``overwrite=True`` replaced /dev/null and /dev/full with a plain file as root, and a
+    user's named pipe (hostile probe of 7 December 2026): each is refused, and stays what
+    it was, also through a link."""
+    import os
+    import stat
+
+    tens = resolve_program("tens_conventional")[0]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "to-pipe.toml"
+    link.symlink_to(fifo)
+    # (not /dev/null itself: a regression here would replace the test machine's)
+    for target in (fifo, link):
+        with pytest.raises(InputError, match="not a device, a named pipe or a socket"):
+            save_program(tens, target, overwrite=True)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and link.is_symlink()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".estim-")] == []
+
+
 def test_the_tests_own_program_builder_reads_back() -> None:
     text = head() + channel("1", "lumbar_left_upper", "lumbar_left_lower", pad=disc("2 cm"),
                             **TENS)

@@ -131,6 +131,11 @@ def save_program(program: Program, path: str | os.PathLike[str], *,
             raise InputError("path", str(p), "a file name, not a folder")
         if overwrite and p.is_symlink():  # the file it points to, as an editor writes it
             p = p.resolve()
+        if p.exists() and not p.is_file():
+            # overwrite=True replaced /dev/null and /dev/full with a plain file as root, and a
+            # user's named pipe (hostile probe of 7 December 2026); the CLI never did
+            raise InputError("path", str(p), "a regular file or a new name, not a device, a "
+                             "named pipe or a socket (estim never replaces those)")
         # written beside it under a short name of its own and moved into place: a failed
         # write left the file it was to replace empty (hostile probe of 7 December 2026)
         fd, tmp_name = tempfile.mkstemp(dir=p.parent, prefix=".estim-", suffix=".tmp")
