@@ -215,7 +215,12 @@ def write_output_file(path: Path, data: bytes | str, *, force: bool,
     try:
         _write(tmp, data)
         if force:
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as err:  # a folder where the file goes: it named the temporary
+                # file, not the path ("cannot write '...json.b41175ca.tmp': Is a directory";
+                # hostile probe of 7 December 2026)
+                raise OSError(err.errno, err.strerror, str(path)) from None
             return path
         try:
             os.link(tmp, path)  # fails if the file exists: exclusive creation, whole content

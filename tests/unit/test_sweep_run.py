@@ -120,6 +120,32 @@ def test_a_point_file_whose_numbers_were_edited_is_computed_again(tmp_path: Path
     assert _read_point(path, point.key) is None
 
 
+def test_a_point_file_that_is_a_pipe_a_device_or_huge_is_computed_again(tmp_path: Path
+                                                                        ) -> None:
+    """A named pipe in a point's place hung a resumed sweep, and a link to /dev/zero filled
+    the memory (hostile probe of 7 December 2026): neither is read, nor a file larger than
+    any point writes; the point is computed again. A folder there is named as the point's
+    path when the point is written, not the temporary file beside it."""
+    import os
+
+    from estim.outputs import write_output_file
+    from estim.sweep.run import _MOST_POINT_BYTES, _read_point
+
+    key = "0123456789abcdef01234567"
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * (_MOST_POINT_BYTES + 1))
+    assert [_read_point(p, key) for p in (pipe, zero, huge)] == [None, None, None]
+    folder = tmp_path / f"{key}.json"
+    (folder / "x").mkdir(parents=True)
+    with pytest.raises(OSError) as caught:
+        write_output_file(folder, "{}", force=True)
+    assert caught.value.filename == str(folder)
+
+
 def test_estims_warnings_on_a_worker_come_back_as_notes() -> None:
     """A point's warnings (a layer outside its usual range) were printed by each Dask worker
     as Python's file-and-line warnings beside the command's own one-line ones; they come

@@ -319,6 +319,12 @@ def _main(argv: list[str] | None) -> int:
             ("program", "program: cannot read"), ("output", "--output: cannot write"))
             if getattr(args, key, None) is not None}
         what = named.get(str(err.filename), "cannot write") if err.filename else "cannot write"
+        if not err.filename:  # a write that failed mid-way names no file ("cannot write:
+            # File too large" under a file-size limit; hostile probe of 7 December 2026)
+            output = getattr(args, "output", None)
+            what, where = (("--output: cannot write", f" {str(output)!r}")
+                           if output is not None and str(output) != "-"
+                           else ("cannot write to standard output", ""))
         print(f"estim {args.command}: error: {what}{_shown(where)}: "
               f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2

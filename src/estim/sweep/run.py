@@ -307,9 +307,18 @@ def _valid_output(name: str, value: Any) -> bool:
         and math.isfinite(value)
 
 
+#: The largest point file read (B): a point's outputs and warnings are a few kB.
+_MOST_POINT_BYTES = 1 << 20
+
+
 def _read_point(path: Path, key: str) -> PointResult | None:
-    """A finished point's result, or None (no file, or one that cannot be read whole)."""
+    """A finished point's result, or None (no file, or one that cannot be read whole; not a
+    regular file or larger than :data:`_MOST_POINT_BYTES`: a named pipe there hung a
+    resumed sweep, a link to /dev/zero filled the memory; hostile probe of 7 December
+    2026)."""
     try:
+        if not path.is_file() or path.stat().st_size > _MOST_POINT_BYTES:
+            return None
         data: Any = json.loads(path.read_text(encoding="utf-8"))
         if data["key"] != key:
             return None
