@@ -168,6 +168,6 @@ def _overlap(channels: list[PlacedChannel], pad: tuple[int, str, Electrode],
     whose = f"the {other_role}" if j == i else f"channel {channels[j].name}'s {other_role}"
     return PadsOverlap(f"channels[{i}].{role}.placement", at.name,
                        f"a pad that does not overlap {whose} at {of.name} (their "
-                       f"{at.length * 1e3:g} x {at.width * 1e3:g} and "
-                       f"{of.length * 1e3:g} x {of.width * 1e3:g} mm pads cover the same "
-                       "skin)")
+                       f"{at.width * 1e3:g} x {at.length * 1e3:g} and "
+                       f"{of.width * 1e3:g} x {of.length * 1e3:g} mm pads, width x length "
+                       "as the file gives them, cover the same skin)")

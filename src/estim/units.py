@@ -142,6 +142,9 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     # read as what they show (they were "no arithmetic"; probe of 6 December 2026); no
     # other compatibility form: NFKC made "10⁴ Hz" 104 Hz and "2₂ mA" 22 mA (review)
     text = _COMPATIBLE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value.strip())
+    # the minus sign typography uses ("−25 mA" got the generic message where "-25 mA" gets
+    # the polarity's; hostile probe of 7 December 2026)
+    text = text.replace("\u2212", "-")
     text = (text.replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
             .replace("\u2126", "ohm").replace("²", "^2").replace("³", "^3"))
     # "20 cm2" as device manuals write an area (it read as arithmetic before)
@@ -173,6 +176,15 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if re.match(r"^[+-]?(inf|nan)", text, re.IGNORECASE):
         raise InputError(field, value, "a finite number")
     form = _QUANTITY_FORM.fullmatch(text)
+    comma = re.fullmatch(r"([+-]?\d+),(\d+)\s*(.*)", text)
+    if form is None and comma is not None:
+        # "0,2 ms" was "no arithmetic" (hostile probe of 7 December 2026)
+        whole, part, unit = comma.groups()
+        point = f"'{f'{whole}.{part} {unit}'.strip()}'"
+        if len(part) == 3:  # "1,000 mA": a thousands separator, or a decimal comma
+            point = f"'{f'{whole}{part} {unit}'.strip()}' or {point}"
+        raise InputError(field, value, "a number with a decimal point and no comma, e.g. "
+                         + point)
     if form is None:
         raise InputError(field, value, "one number and a unit, no arithmetic, e.g. "
                          f"'{_example(dimension)}'")

@@ -427,3 +427,21 @@ def test_a_short_hvpc_peak_blames_the_duration_the_program_set() -> None:
     with pytest.raises(ProgramError) as err:
         parse_program(text.replace('peak_duration = "20 us"', 'peak_duration = "2 us"'))
     assert err.value.problems[0].field.endswith("peak_time_constant")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("0,2 ms", "a number with a decimal point and no comma, e.g. '0.2 ms'"),
+    ("1,000 ms", "e.g. '1000 ms' or '1.000 ms'"),
+])
+def test_a_decimal_comma_is_named(text: str, said: str) -> None:
+    """"0,2 ms" was "one number and a unit, no arithmetic" (hostile probe of 7 December
+    2026): the comma is named, with the number written both ways where it may be either."""
+    with pytest.raises(InputError) as err:
+        parse_quantity(text, "time", field="pulse_width")
+    assert said in err.value.expected
+
+
+def test_the_typographic_minus_is_a_minus() -> None:
+    """"−25 mA" (U+2212) got the generic message where "-25 mA" gets the polarity's
+    (hostile probe of 7 December 2026): it is read as the minus it is."""
+    assert parse_quantity("\u221225 mA", "current", field="amplitude") == -0.025

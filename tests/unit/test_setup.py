@@ -122,3 +122,14 @@ def test_a_pad_off_the_site_is_named_width_by_length_as_the_file_gives_it() -> N
                         length=0.15, width=0.01, field="channels[0].anode")
     assert "this 10 x 150 mm pad (width x length" in err.value.expected
     assert "past its edge at 100 mm" in err.value.expected
+
+
+def test_pads_that_overlap_are_named_width_by_length_too() -> None:
+    """Overlapping 3 cm wide, 7 cm long pads were "70 x 30 mm pads" where a pad off the site
+    is "30 x 70 mm (width x length)" (hostile probe of 7 December 2026): one order."""
+    text = estim.bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    text = text.replace('width = "5 cm", length = "5 cm"', 'width = "3 cm", length = "7 cm"')
+    text = text.replace('placement = "lumbar_left_upper"', 'placement = "lumbar_left"')
+    with pytest.raises(InputError) as err:
+        build_setup(estim.parse_program(text))
+    assert "30 x 70 and 30 x 70 mm pads, width x length" in err.value.expected

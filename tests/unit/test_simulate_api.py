@@ -261,3 +261,11 @@ def test_the_stages_used_alone_name_what_they_were_given() -> None:
     with pytest.raises(InputError) as err:
         dbs_activation(dbs, estim.stimuli_for(dbs), sweep_max=math.nan)
     assert err.value.field == "sweep_max"
+
+
+def test_result_to_dict_names_what_it_was_given() -> None:
+    """``estim.result_to_dict(None)`` was an AttributeError from inside (hostile probe of
+    7 December 2026)."""
+    with pytest.raises(InputError, match="a Result") as err:
+        estim.result_to_dict(None)  # type: ignore[arg-type]
+    assert err.value.field == "result"

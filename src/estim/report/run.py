@@ -21,6 +21,10 @@ def _slug(text: str) -> str:
 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """Results as JSON-able data (SI units, named in the keys)."""
+    if not isinstance(result, Result):  # None gave an AttributeError (hostile probe)
+        from estim.errors import InputError
+
+        raise InputError("result", type(result).__name__, "a Result of estim.simulate")
     p = result.program
     channels = []
     for ch, stim, m in zip(p.channels, result.stimuli, result.metrics, strict=True):
