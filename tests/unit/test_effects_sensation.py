@@ -127,3 +127,18 @@ def test_a_pain_count_with_the_periosteum_is_not_read_as_more_than_all() -> None
     (why,) = classify_sensation(Recruitment(abeta=1.0, adelta=0.9)).reasons
     assert why.startswith("90% of the pain fibers (Aδ) under and around the cathode fire, "
                           "past the")
+
+
+def test_pain_with_a_contraction_says_both() -> None:
+    """The dial at 81.5 mA said "painful" with 42 % of the motor axons firing (phone probe of
+    7 December 2026): the words add the contraction, by force where the force is known,
+    and the phrase that tables and counts key on stays "painful"."""
+    from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA as crit
+
+    hurts = Recruitment(abeta=1.0, adelta=min(1.0, 2 * crit.pain_adelta_fraction), motor=0.42)
+    strong = classify_sensation(hurts, force_N=40.0, max_force_N=100.0)
+    assert strong.phrase == "painful"
+    assert strong.words == "painful, with a visible contraction"
+    assert any("of the muscle's maximal force" in r for r in strong.reasons)
+    weak = classify_sensation(hurts, force_N=0.001, max_force_N=100.0)  # no visible force
+    assert weak.words == "painful" and len(weak.reasons) == 1

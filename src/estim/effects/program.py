@@ -416,6 +416,8 @@ class EffectsResult:
             out["other_channels"] = [o.to_dict() for o in self.others]
         if self.sensation is not None:
             out["sensation"] = {"phrase": self.sensation.phrase,
+                                # what a person reads: pain with a contraction says both
+                                "words": self.sensation.words,
                                 "reasons": list(self.sensation.reasons),
                                 "expected": [str(x) for x in self.expected_sensation],
                                 "as_expected": self.sensation_as_expected,

@@ -149,6 +149,8 @@ PLAIN_SENSATION = {
                                        "twitch",
     "contraction, below pain": "the muscle twitches or tightens",
     "painful": "pain: it would hurt",
+    "painful, with a visible contraction": "pain: it would hurt, and the muscle would "
+                                           "tighten",
 }
 #: The same, after "a person would most likely feel" ("feel the muscle twitches" was not
 #: English; UX review of 6 December 2026).

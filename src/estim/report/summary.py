@@ -172,10 +172,12 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         if limited:  # the window is at what the device drives, not at what is set
             feel.append(f"{limited[0].upper()}{limited[1:]}: at that "
                         f"{current_words(w['programmed_peak_current_A'])}, a person "
-                        f"would most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
+                        f"would most likely feel "
+                        f"{plain_sensation(s.get('words') or s['phrase'], w, FEEL_WORDS)}.")
         else:
             feel.append(f"At the programmed {at_words}, a person would "
-                        f"most likely feel {plain_sensation(s['phrase'], w, FEEL_WORDS)}.")
+                        f"most likely feel "
+                        f"{plain_sensation(s.get('words') or s['phrase'], w, FEEL_WORDS)}.")
         pull = pull_words(fx.get("force") or {})
         if pull:
             feel.append(pull)

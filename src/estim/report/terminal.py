@@ -191,7 +191,7 @@ def render_effects(effects: Any, console: Console) -> None:
         at = at_name(d.get("sensation_window") or {})
         evidence = terminal_text(s["evidence"])
         console.print(f"[bold]At {at}:[/bold] "
-                      f"{terminal_text(s['phrase'])} "
+                      f"{terminal_text(s.get('words') or s['phrase'])} "
                       f"({terminal_text('; '.join(s['reasons']))}). "
                       f"[dim]{evidence[:1].upper() + evidence[1:]}[/dim]")
         people = people_text(w) if w is not None else ""

@@ -345,14 +345,14 @@ class DialModel:
             # the force is the window channel's muscle's, said as such beside another
             # channel's sensation (it was dropped there, where estim run gives it; probe
             # of 5 December 2026)
-            return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
+            return DialState(a, fractions, felt.words, _LEVEL[felt.sensation], force,
                              safe.verdict, safe.rules, reasons,
                              tuple(thresholds_near(drive, self.thresholds)), people,
                              undecided, muscle=muscle,
                              force_channel=window.channel if force is not None else None,
                              driven=drive if drive < a and own else None, dose=dc_dose,
                              dose_words=dc_words, setting_verdict=safe.at_setting)
-        return DialState(a, fractions, felt.phrase, _LEVEL[felt.sensation], force,
+        return DialState(a, fractions, felt.words, _LEVEL[felt.sensation], force,
                          safe.verdict, safe.rules, reasons,
                          tuple(thresholds_near(drive, self.thresholds)), people, undecided,
                          muscle=window.muscle, driven=drive if drive < a else None,
