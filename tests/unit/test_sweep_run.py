@@ -293,6 +293,22 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
                    options=SweepOptions()))
 
 
+def test_a_segments_dbs_point_says_why_it_has_no_activation(tmp_path: Path) -> None:
+    """A sweep with a directional lead's segment as the cathode left its activation columns
+    out without a word, where estim run says why (DBS researcher's probe of 7 December
+    2026): the point warns as the run says it."""
+    text = bundled_examples()["dbs_stn"].read_text(encoding="utf-8")
+    text = text.replace('lead = "medtronic_3389"', 'lead = "abbott_6172"').replace(
+        'cathode = { placement = "lead_contact_1" }', 'cathode = { placement = "lead_contact_2a" }')
+    assert 'lead_contact_2a' in text and "abbott_6172" in text
+    path = tmp_path / "segment.toml"
+    path.write_text(text, encoding="utf-8")
+    (point,) = plan_sweep(path, [parse_axis("amplitude=1mA")], options=SweepOptions()).points
+    out = dict(run_point(point, SweepOptions()).outputs)
+    assert "activated_volume_mm3" not in out
+    assert "DBS activation not computed: contact 2A is a segment" in str(out["warnings"])
+
+
 def test_a_threshold_the_same_at_every_amplitude_is_a_line_over_the_pulse_width() -> None:
     """A threshold does not depend on the amplitude it is swept at: the heat map drew it
     as stripes along the amplitude (researcher's probe of 7 December 2026). It is a line

@@ -398,6 +398,10 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     if effects.dose is not None:
         out["dose_mA_min"] = effects.dose.dose_mA_min
         out["current_density_mA_per_cm2"] = effects.dose.current_density_mA_per_cm2
+    if effects.dbs is None and effects.dbs_skipped:
+        # a segment's sweep left its activation columns out without a word, where estim run
+        # says why (DBS researcher's probe of 7 December 2026): said as the run says it
+        warnings.warn(effects.dbs_skipped, EstimWarning, stacklevel=2)
     if effects.dbs is not None:  # a DBS sweep had the safety columns only (probe)
         act = effects.dbs
         out["dbs_current_mA"] = act.current_a * 1e3  # [A -> mA]
