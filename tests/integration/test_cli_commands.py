@@ -432,6 +432,9 @@ def test_a_leads_duty_says_its_passive_recharge_runs_to_the_next_pulse(tmp_path,
     assert ("3 V drives 3 mA through 1,000 Ω (the lead's impedance, as the program states "
             "it)") in said, said
     assert "measured lead impedances" not in said
+    # and with any impedance, why the volume is an upper bound (no note said the
+    # capacitance; DBS researcher's probe of 7 December 2026)
+    assert "the electrode's and the tissue's capacitance make a voltage pulse's" in said
     # a file without a lead says that the default lead was taken, and which (a forgotten
     # line read as the 3389's volume without a word; DBS researcher's probe)
     bare = tmp_path / "bare.toml"

@@ -10,7 +10,7 @@ import pytest
 
 import estim.report.dbs_figures as dbs_figures
 from estim.effects.dbs import ActivationMap, ActivationSweep, ContactRadius, DBSActivation
-from estim.report.body_rows import dbs_rows
+from estim.report.body_rows import VOLTAGE_CAPACITANCE_WORDS, dbs_rows
 
 R_LEAD = 0.635e-3
 
@@ -50,7 +50,11 @@ def test_rows_name_the_lead_contacts_current_and_impedance_in_words() -> None:
     rows = dict(dbs_rows(_activation().to_dict()))
     assert rows["Lead"].startswith("Medtronic 3389, 1.27 mm")
     assert rows["Active contacts"] == "contact 1 cathode, contact 2 anode"
-    assert rows["Current into the tissue"] == "3 mA (3 V over 1 kΩ, field solution)"
+    # and why a voltage setting's volume is an upper bound: no note said the capacitance
+    # (DBS researcher's probe of 7 December 2026)
+    assert rows["Current into the tissue"] == ("3 mA (3 V over 1 kΩ, field solution); "
+                                               + VOLTAGE_CAPACITANCE_WORDS)
+    assert "Butson & McIntyre 2005" in VOLTAGE_CAPACITANCE_WORDS
     assert rows["Activation radius at contact 1 (cathode), from the lead axis"].startswith(
         f"{np.sqrt(3e-3 / 300) * 1e3:.3g} mm")  # [m -> mm] the closed form
     text = " ".join(f"{k} {v}" for k, v in rows.items())

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLINICAL_LEAD_OHM",
     "FIBER_WORDS",
+    "VOLTAGE_CAPACITANCE_WORDS",
     "Threshold",
     "assumed_lead_words",
     "at_name",
@@ -563,6 +564,14 @@ def clinical_impedance_words(dbs: Mapping[str, Any]) -> str:
             "lead's as channels.impedance")
 
 
+#: Why a voltage setting's volume is an upper bound: the current is held at V / Z.
+VOLTAGE_CAPACITANCE_WORDS = (
+    "the current is V / Z for the whole pulse here; the electrode's and the tissue's "
+    "capacitance make a voltage pulse's current fall during it, and the activated volume "
+    "smaller (Butson & McIntyre 2005, Clin Neurophysiol 116:2490), so this volume is an "
+    "upper bound")
+
+
 def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
     """The tissue a DBS setting activates, in words: lead, contacts, the current and the
     impedance it came through, volume and radii beside the field-threshold shortcut."""
@@ -585,7 +594,9 @@ def dbs_rows(dbs: dict[str, Any]) -> list[tuple[str, str]]:
                      f"({number_words(dbs['amplitude'], 'V')} over "
                      f"{ohm_words(dbs['load_ohm'])}, {plain(dbs['impedance_source'])})"
                      + (f"; {clinical}" if dbs.get("impedance_source") == "field solution"
-                        and (clinical := clinical_impedance_words(dbs)) else "")))
+                        and (clinical := clinical_impedance_words(dbs)) else "")
+                     # no note said it (DBS researcher's probe of 7 December 2026)
+                     + f"; {VOLTAGE_CAPACITANCE_WORDS}"))
     else:
         rows.append(("Current into the tissue", current_words(dbs["current_A"])))
     if dbs.get("limited_by"):

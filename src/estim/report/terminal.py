@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from estim.report.body_rows import (
+    VOLTAGE_CAPACITANCE_WORDS,
     assumed_lead_words,
     at_name,
     band_range,
@@ -515,6 +516,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 # a lead's measured impedance includes the interface and is higher: the
                 # volume read as a clinical one (DBS researcher's probe of 7 December 2026)
                 _hanging(console, "  ", Text(clinical, style="yellow"))
+            _hanging(console, "  ", Text(VOLTAGE_CAPACITANCE_WORDS, style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "
                                          "the modelled grid", style="yellow"))
