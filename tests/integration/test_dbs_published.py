@@ -340,8 +340,8 @@ def test_an_anodic_contacts_activation_has_converged_in_the_axons_length(monkeyp
                                             sweep_steps=0).volume_m3
 
 
-def test_a_bipolar_pairs_volume_has_converged_in_the_rows_along_the_lead(monkeypatch
-                                                                          ) -> None:
+def test_a_bipolar_pairs_volume_has_converged_in_the_rows_along_the_lead(
+        monkeypatch, tmp_path, capsys) -> None:
     """Contact 1 the cathode, contact 2 the anode, 3 mA at 60 µs (``dbs_stn``'s pulse):
     with axon rows every 1 mm along the lead the volume read 24.9 mm³, where finer rows
     converge to about 33 (-25 %): its lobes end within a contact's length, between two rows
@@ -358,6 +358,18 @@ def test_a_bipolar_pairs_volume_has_converged_in_the_rows_along_the_lead(monkeyp
     assert old in text
     bipolar = parse_program(text.replace(old, 'anode = { placement = "lead_contact_2" }'))
     model = dbs_activation(bipolar, stimuli_for(bipolar), sweep_steps=0).volume_m3
+    # the terminal gives the anode's lobe too, which the volume holds, and the header says
+    # that the description's "case anode" and "monopolar" are not this program's (DBS
+    # researcher's probe of 7 December 2026)
+    from estim.cli.main import main
+
+    path = tmp_path / "bipolar.toml"
+    path.write_text(text.replace(old, 'anode = { placement = "lead_contact_2" }'),
+                    encoding="utf-8")
+    assert main(["run", str(path), "-o", str(tmp_path / "out")]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert " mm at the cathode, " in said and " mm at contact 2 (anode)" in said, said
+    assert "its description names case anode; the program's anode is contact 2" in said
     monkeypatch.setattr(dbs_module, "_Z_FINE_M", dbs_module._Z_FINE_M / 2)
     monkeypatch.setattr(dbs_module, "_Z_NEAR_M", 2 * dbs_module._Z_NEAR_M)
     finer = dbs_activation(bipolar, stimuli_for(bipolar), sweep_steps=0).volume_m3

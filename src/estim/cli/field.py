@@ -29,7 +29,7 @@ from estim.cli.common import (
     stage_progress,
 )
 from estim.errors import EstimError, InputError
-from estim.text import current_text, wrap_plain_keeping_units
+from estim.text import current_text, ohm_text, wrap_plain_keeping_units
 
 __all__ = ["register", "run"]
 
@@ -228,7 +228,8 @@ def _field(args: argparse.Namespace) -> int:
                           f"{current_text(volts / c.resistance)} through this tissue"
                           + ("" if lead else " (and less with the skin interface: `estim "
                              "run`)"))
-        line = (f"channel {shown(c.name)}: tissue resistance {c.resistance:.1f} Ω (field "
+        # "1932.0 Ω" (DBS researcher's probe of 7 December 2026): as people read it
+        line = (f"channel {shown(c.name)}: tissue resistance {ohm_text(c.resistance)} (field "
                 f"solution, {pads}); {drive}")
         under = _under_cathode(profiles, c.name, pf.site)
         print("\n  ".join(wrap_plain_keeping_units(line + (f"; {under}" if under else ""),

@@ -477,9 +477,19 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         else:
             # the volume is outside the encapsulation, where the axons lie (it counted the
             # scar: DBS researcher's probe of 7 December 2026)
+            # three figures, as the report gives it ("radius 3 mm" beside its 2.99 mm), and
+            # an anode's lobe, which the volume holds (DBS researcher's probe of 7 December
+            # 2026)
+            from estim.leads import contact_name
+
+            anodes = "".join(f", {c['radius_m'] * 1e3:.3g} mm at contact "  # [m -> mm]
+                             f"{contact_name(c['placement']).upper()} (anode)"
+                             for c in dbs["contacts"]
+                             if c["role"] == "anode" and c["radius_m"] > 0)
             console.print("\n[bold]Activated tissue:[/bold] "
                           f"{readable(format(dbs['volume_mm3'], '.3g'))} mm³"
-                          + ("" if several else f", radius {radius:.2g} mm")
+                          + ("" if several else f", radius {radius:.3g} mm"
+                             + (f" at the cathode{anodes}" if anodes else ""))
                           + f" [dim](where {axon}s fire)[/dim]")
             # which lead: it was said nowhere, nor that a file without one got the
             # default (DBS researcher's probe of 7 December 2026)
