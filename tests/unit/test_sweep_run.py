@@ -293,6 +293,31 @@ def test_a_dbs_point_carries_the_tissue_it_activates() -> None:
                    options=SweepOptions()))
 
 
+def test_a_dbs_point_has_its_charge_density_and_shannons_k_as_numbers() -> None:
+    """A DBS sweep's rows read "fail" beside the peak and r.m.s. alone, where the charge
+    density per phase and Shannon's k decide the verdict (DBS researcher's probe of
+    7 December 2026): both as columns. 3 mA for 60 µs on the 3389's 0.0599 cm² contact
+    is 0.18 µC, 3.01 µC/cm² and k = log10(3.01) + log10(0.18) = -0.266 (by hand);
+    10 mA for 450 µs is 4.5 µC, 75 µC/cm², over the 30 that fails."""
+    import math
+
+    dbs = bundled_examples()["dbs_stn"]
+    plan = plan_sweep(dbs, [parse_axis("amplitude=3,10mA"), parse_axis("pulse_width=60,450us")],
+                      options=SAFETY)
+    out = {tuple(v for _, v in p.inputs): dict(run_point(p, SAFETY).outputs)
+           for p in plan.points}
+    area_cm2 = math.pi * 0.127 * 0.15  # 1.27 mm x 1.5 mm ring
+    low = out[(3.0, 60.0)]
+    assert low["charge_density_uC_per_cm2"] == pytest.approx(0.18 / area_cm2, rel=1e-3)
+    assert low["shannon_k"] == pytest.approx(math.log10(0.18 / area_cm2) + math.log10(0.18),
+                                             abs=1e-3)
+    high = out[(10.0, 450.0)]
+    assert high["charge_density_uC_per_cm2"] == pytest.approx(4.5 / area_cm2, rel=1e-3)
+    assert high["safety_verdict"] == "fail" and high["charge_density_uC_per_cm2"] > 30
+    tens = plan_sweep(TENS, [parse_axis("amplitude=10mA")], options=SAFETY).points[0]
+    assert "shannon_k" not in dict(run_point(tens, SAFETY).outputs)  # no implant
+
+
 def test_a_segments_dbs_point_says_why_it_has_no_activation(tmp_path: Path) -> None:
     """A sweep with a directional lead's segment as the cathode left its activation columns
     out without a word, where estim run says why (DBS researcher's probe of 7 December

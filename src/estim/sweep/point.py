@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from estim.effects.program import EffectsResult
     from estim.effects.sensation import SensationResult
     from estim.effects.window import SensationWindow
+    from estim.safety.verdicts import SafetyReport
     from estim.simulate import Result
     from estim.waveforms.stimulus import Stimulus
 
@@ -73,6 +74,10 @@ OUTPUTS: tuple[Output, ...] = (
            "device's compliance voltage or current limit lets through)", worst=True),
     Output("max_phase_charge_uC", "Largest phase charge, any channel (µC; into 500 Ω when "
            "voltage-controlled)", worst=True),
+    Output("charge_density_uC_per_cm2", "Implant: charge density per phase at the contact, "
+           "largest channel (µC/cm²; the limit is 30)", worst=True),
+    Output("shannon_k", "Implant: Shannon's k of the charge per phase and its density, "
+           "largest channel (the limit is 1.85)", worst=True),
     # what a sweep of pad sizes changes: the peak and the r.m.s. current stood the same
     # for 3 and 5 cm pads, and neither density was in the table (probe of 6 December 2026)
     Output("skin_current_density_mA_per_cm2", "r.m.s. current density under the smaller "
@@ -215,10 +220,29 @@ def _run_point(point: Point, options: SweepOptions) -> PointResult:
         for f in safety.findings if f.verdict is not Verdict.PASS) or None
     out.update(_output_columns(result))
     out.update(_densities(result))
+    out.update(_implant_columns(safety))
     if effects is not None:
         out.update(_effects(point, effects))
     values = tuple((o.name, _finite(out[o.name])) for o in OUTPUTS if o.name in out)
     return PointResult(point.key, values, time.perf_counter() - start)
+
+
+def _implant_columns(safety: SafetyReport) -> dict[str, Scalar]:
+    """The two figures that decide an implant's verdict, at the programmed amplitude and
+    the largest of its channels: a DBS sweep's rows read "fail" beside the peak and the
+    r.m.s. alone, the reason in words (DBS researcher's probe of 7 December 2026)."""
+    from estim.safety.output import Setting
+
+    out: dict[str, Scalar] = {}
+    for rule, column, scale in (("implant.charge_density", "charge_density_uC_per_cm2",
+                                 100.0),  # [C/m² -> µC/cm²]
+                                ("implant.shannon_k", "shannon_k", 1.0)):
+        values = [float(f.value) * scale for f in safety.findings
+                  if f.rule_id == rule and f.setting in (None, Setting.PROGRAMMED)
+                  and isinstance(f.value, int | float) and not isinstance(f.value, bool)]
+        if values:
+            out[column] = max(values)
+    return out
 
 
 def _output_columns(result: Result) -> dict[str, Scalar]:

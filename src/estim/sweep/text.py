@@ -25,6 +25,10 @@ SHOWN_OUTPUTS = (("safety", "safety_verdict"), ("feels", "sensation"),
                  ("peak (mA)", "peak_current_mA"), ("r.m.s. (mA)", "rms_current_mA"),
                  ("density (mA/cm²)", "skin_current_density_mA_per_cm2"),
                  ("power (W/cm²)", "power_density_W_per_cm2"),
+                 # what decides a DBS verdict, beside it (DBS researcher's probe of
+                 # 7 December 2026)
+                 ("charge (µC/cm²)", "charge_density_uC_per_cm2"),
+                 ("Shannon k", "shannon_k"),
                  # a DBS sweep showed its safety alone: the tissue activated was in the
                  # files only (DBS probe of 6 December 2026)
                  ("into tissue (mA)", "dbs_current_mA"),
