@@ -186,3 +186,24 @@ def test_a_three_axis_tables_headings_keep_their_words_at_80_columns() -> None:
     for whole in ("amplitude", "pulse", "width", "frequency", "sensory", "strong", "motor",
                   "pain"):
         assert whole in words, (whole, lines[:4])
+
+
+def test_an_output_that_is_the_swept_setting_is_a_line_not_a_plot() -> None:
+    """A DBS sweep's first three plots were its amplitude again (peak, peak into 500 Ω,
+    current into the tissue; DBS researcher's probe of 7 December 2026): an output equal to
+    a swept input at every point, in its unit, is said in a line; one that moves with it
+    otherwise (the r.m.s., 0.09 of it) stays a plot."""
+    import re
+
+    from estim.sweep.page import sweep_page
+
+    base = _table(3)
+    rms = next(c for c in base.columns if c.name == "rms_current_mA")
+    cols = tuple(Column(c.name, tuple(0.09 * v for v in c.values), c.kind, c.output)
+                 if c is rms else c for c in base.columns)
+    page = sweep_page(SweepTable(cols), title="t")
+    captions = re.findall(r"<figcaption>([^<]*)", page)
+    assert not any(c.startswith("Peak current, highest channel") for c in captions)
+    assert any(c.startswith("r.m.s. current") for c in captions), captions
+    assert "The same as a swept setting at every point" in page
+    assert "Peak current, highest channel (mA): the amplitude (mA)" in page

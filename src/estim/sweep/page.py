@@ -555,9 +555,13 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
                "and the highest" if people < 10 else "")
         parts.append(f'<p class="note">{e(SUBJECTS_NOTE[0].upper() + SUBJECTS_NOTE[1:])}'
                      f"{e(few)}.</p>")
-    parts.append("<p class=\"note\">Thresholds and sensations are model predictions "
-                 "(cable-model thresholds, assumed anatomy); safety verdicts apply "
-                 f"{LIMITS_WORDS[implanted]}.</p>")
+    # a DBS sweep has no sensations (DBS researcher's probe of 7 December 2026)
+    parts.append("<p class=\"note\">"
+                 + ("Activated volumes are model predictions (cable-model axons round the "
+                    "lead, homogeneous tissue)" if implanted else
+                    "Thresholds and sensations are model predictions (cable-model "
+                    "thresholds, assumed anatomy)")
+                 + f"; safety verdicts apply {LIMITS_WORDS[implanted]}.</p>")
     # a band over people is drawn on its threshold's plot, not as three of its own
     drawn_on = {c.name for c in table.outputs if _people_band(table, c) is not None}
     plotted = [c for c in _reader_order(table.outputs) if _plottable(c)
@@ -567,8 +571,12 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     # a quantity the sweep does not move is a line, not a plot (nine of 29 plots were flat
     # lines; phone probe)
     steady = [c for c in plotted if _unchanged(c)]
+    # an output that is a swept input at every point is a line, not a plot: a DBS sweep's
+    # first three plots were its amplitude again (DBS researcher's probe of 7 December 2026)
+    echoes = {c.name: a for c in plotted if c not in steady
+              for a in table.inputs if _same_numbers(c, a)}
     for column in plotted:
-        if column in steady:
+        if column in steady or column.name in echoes:
             continue
         url, note = _figure(table, column)
         label = column.shown
@@ -588,6 +596,10 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
     if steady:
         parts.append("<p>The same at every point:</p><ul class=\"same\">" + "".join(
             f"<li>{e(_at(c, c.values[0], colon=True))}</li>" for c in steady) + "</ul>")
+    if echoes:
+        parts.append("<p>The same as a swept setting at every point:</p><ul class=\"same\">"
+                     + "".join(f"<li>{e(c.shown)}: the {e(echoes[c.name].shown)}</li>"
+                               for c in plotted if c.name in echoes) + "</ul>")
     shown = min(len(table), _MAX_ROWS)
     caption = (f"The first {shown} of {len(table)} points (all are in the CSV and Parquet "
                "files)" if shown < len(table) else "Every point")
@@ -621,7 +633,11 @@ _CSS = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:1em auto;
 
 #: The outputs a reader looks for first, in this order; the others follow as they come.
 _FIRST = ("sensation", "safety_verdict", "sensory_threshold_mA", "strong_tingling_threshold_mA",
-          "motor_threshold_mA", "pain_threshold_mA")
+          "motor_threshold_mA", "pain_threshold_mA",
+          # a DBS sweep's volume was its last plot, after three of its current (DBS
+          # researcher's probe of 7 December 2026)
+          "activated_volume_mm3", "activation_radius_mm", "charge_density_uC_per_cm2",
+          "shannon_k")
 
 
 def _reader_order(columns: Sequence[Column]) -> list[Column]:
@@ -637,6 +653,28 @@ def _table_order(table: SweepTable) -> list[Column]:
     head = [c for c in shown if c.kind in ("index", "input")]
     outputs = _reader_order([c for c in shown if c.kind == "output"])
     return head + outputs + [c for c in shown if c not in head and c not in outputs]
+
+
+def _same_numbers(output: Column, given: Column) -> bool:
+    """Whether ``output`` is ``given`` (a swept input) at every point, in the same unit:
+    numbers within 1e-9 of each other, the unit of their labels the same.
+
+    >>> a = Column("amplitude_mA", (1.0, 4.0), "input", label="amplitude (mA)")
+    >>> peak = Column("peak_current_mA", (1.0, 4.0), "output", label="Peak current (mA)")
+    >>> _same_numbers(peak, a), _same_numbers(peak, Column("x_V", (1.0, 4.0), "input",
+    ...                                                    label="x (V)"))
+    (True, False)
+    """
+    unit = re.compile(r"\(([^;)]*)")
+    units = [m.group(1).strip() if (m := unit.search(c.shown)) else None
+             for c in (output, given)]
+    if units[0] is None or units[0] != units[1]:
+        return False
+    if len(set(given.values)) < 2 or not (output.numeric and given.numeric):
+        return False
+    return all(isinstance(x, float | int) and isinstance(y, float | int)
+               and math.isclose(float(x), float(y), rel_tol=1e-9, abs_tol=1e-12)
+               for x, y in zip(output.values, given.values, strict=True))
 
 
 def _unchanged(column: Column) -> bool:
