@@ -250,6 +250,13 @@ def test_new_to_standard_output_writes_no_file_named_dash(tmp_path, capsys, monk
     assert not (tmp_path / "-").exists()
     assert main(["new", "tens_burst", "-o", "-", "--json"]) == 2
     _one_error(capsys.readouterr().err, "--json")
+    # a program file named as a picture (hostile probe of 7 December 2026)
+    assert main(["new", "tens_burst", "-o", "q.png"]) == 2
+    assert "expected a program file name ending in .toml" in capsys.readouterr().err
+    assert not (tmp_path / "q.png").exists()
+    # and "--amplitude=--" read "got []", argparse's reading of it
+    assert main(["check", "tens_burst", "--amplitude=--"]) == 2
+    assert "--amplitude: got '--'" in capsys.readouterr().err
 
 
 # --- --amplitude --------------------------------------------------------------------------

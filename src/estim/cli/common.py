@@ -61,6 +61,8 @@ def load(args: argparse.Namespace) -> tuple[Program, Path]:
     program, path = resolve_program(args.program)
     note_copy_beside(args.program, path)
     amplitude = getattr(args, "amplitude", None)
+    if amplitude == []:  # argparse's reading of "--amplitude=--" ("got []"; hostile probe)
+        amplitude = "--"
     if amplitude is not None:
         program = with_amplitude(path, amplitude, option="--amplitude")
     _check_site(program)

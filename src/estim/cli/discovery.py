@@ -197,6 +197,10 @@ def _new(args: argparse.Namespace) -> int:
                              "program itself goes to standard output)")
         sys.stdout.write(examples[name].read_text(encoding="utf-8"))
         return 0
+    if Path(args.output).suffix.lower() not in (".toml", ""):
+        # "-o q.png" wrote a program file named as a picture (hostile probe of 7 December
+        # 2026)
+        raise InputError("--output", args.output, "a program file name ending in .toml")
     out = safe_output(Path(args.output), force=args.force)
     out = write_output_file(out, examples[name].read_bytes(), force=args.force)
     if args.json:
