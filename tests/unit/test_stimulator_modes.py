@@ -355,3 +355,20 @@ def test_a_placeholder_is_what_an_empty_box_keeps(m) -> None:  # type: ignore[no
     as_is = settings_program(DeviceSettings(mode=m.id))
     retyped = settings_program(DeviceSettings(mode=m.id, **typed))
     assert retyped == as_is, typed
+
+
+@pytest.mark.parametrize(("name", "span"), [
+    ("microcurrent_face", 4.0),  # 0.5 Hz: two periods, a pulse each way
+    ("tens_acupuncture", 1.0),  # 2 Hz: two periods, one second
+    ("tens_conventional", 0.05),  # 80 Hz: four pulses
+])
+def test_the_waveform_shows_two_whole_periods_of_a_slow_output(name: str, span: float) -> None:
+    """1 s of microcurrent's 0.5 Hz square wave showed its first half alone, neither its
+    shape nor its polarity's reversal (phone probe of 7 December 2026): a slow output's
+    waveform spans two periods (up to 10 s), a fast one's four pulses as before."""
+    from estim.program import load_program
+    from estim.stimulator.engine import _default_span
+    from estim.waveforms import stimuli_for
+
+    program = load_program(bundled_examples()[name])
+    assert _default_span(stimuli_for(program)[0]) == pytest.approx(span)

@@ -411,7 +411,7 @@ class DialModel:
         ramp's first pulses, 0.6-2.4 mA at a 60 mA setting (probe of 6 December 2026).
 
         :param span_s: how much to show (default: four pulse periods, one burst period for
-            burst TENS, at most one second).
+            burst TENS, at most one second; two periods of a slower output, up to 10 s).
         :param start_s: from when (s into the session; None: the first pulse at full
             strength).
         :param held: each pulse as the device drives it where that is the window's channel
@@ -550,7 +550,11 @@ def _default_span(stim: Stimulus) -> float:
     elif t.burst_frequency_hz:
         span = 1.0 / t.burst_frequency_hz
     elif t.frequency_hz:
-        span = 4.0 / t.frequency_hz
+        # four pulses within a second, and two whole periods of a slow output up to 10 s:
+        # 1 s of microcurrent's 0.5 Hz square wave showed its first half alone, neither its
+        # shape nor its reversal (phone probe of 7 December 2026)
+        span = max(min(4.0 / t.frequency_hz, 1.0), min(2.0 / t.frequency_hz, 10.0))
+        return float(min(span, stim.duration_s))
     else:
         span = stim.cycle_s
     return float(min(span, stim.duration_s, 1.0))
