@@ -182,8 +182,13 @@ def test_a_rule_tripped_at_this_setting_and_at_the_maximum_is_one_line() -> None
     # the rule's name, not its formula: the d.c. rule read "|signed mean| / mean |I| over a
     # cycle, into 500 Ω" to a patient (phone probe of 7 December 2026)
     (dc,) = [ln for ln, i in zip(lines, ids, strict=True) if i == "iec.dc_component"]
+    # and what it means for the person: it read as a danger at every setting (phone probe
+    # of 7 December 2026)
     assert dc == ("Warning: d.c. component of the output at this setting, channel 1 "
-                  "(IEC 60601-2-10:2012, 201.7.9.2.101)"), dc
+                  "(IEC 60601-2-10:2012, 201.7.9.2.101): the current runs one way for a "
+                  "while, which can irritate the skin under the pads; the standard asks the "
+                  "instructions to say how to care for it, it is not a limit exceeded"), dc
+    assert line.endswith(")")  # a limit that is one is not explained away
 
 
 def test_true_interferential_shows_its_two_channels_added_beating() -> None:

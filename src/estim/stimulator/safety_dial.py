@@ -116,7 +116,19 @@ def _line(f: Finding, settings: Sequence[str | None] = ()) -> str:
     # and the source's title, not what it says after a colon (FDA's read out its 200
     # characters; review of 7 December 2026)
     source = short_source(f.source).split(": ", 1)[0]
-    return f"{verdict}: {name}{where}{channel} ({source})"
+    return f"{verdict}: {name}{where}{channel} ({source})" + _MEANING.get(
+        (f.rule_id, f.verdict.value), "")
+
+
+#: What a rule that trips means for the person, where its name does not say: microcurrent's
+#: "Warning: d.c. component of the output" read as a danger at every setting, with nothing
+#: on what to do (phone probe of 7 December 2026).
+_MEANING = {
+    ("iec.dc_component", Verdict.WARN.value):
+        ": the current runs one way for a while, which can irritate the skin under the "
+        "pads; the standard asks the instructions to say how to care for it, it is not a "
+        "limit exceeded",
+}
 
 
 def tripped_lines(findings: Sequence[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:
