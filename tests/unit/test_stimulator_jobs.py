@@ -156,3 +156,108 @@ def test_past_the_queues_bound_the_oldest_waiting_programs_are_dropped() -> None
         assert prepared == [_program(n).name for n in (names[0], *names[3:])]
         again = jobs.submit(_program(names[1]))  # asked for again: queued and prepared
         assert again == dropped[0] and jobs.wait(again, timeout_s=10).state is JobState.DONE
+
+
+class Clock:
+    """A clock the test moves by hand (s)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Stages:
+    """A prepare function of two stages that waits between them to be released."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.prepared: list[str] = []
+        self.finished: list[str] = []
+
+    def __call__(self, program: Program, *, progress: Callable[[float, str], None]) -> Any:
+        self.prepared.append(program.name)
+        progress(0.1, "fields")
+        self.reached.set()
+        assert self.release.wait(10)
+        progress(0.6, "thresholds")
+        self.finished.append(program.name)
+        return f"model of {program.name}"
+
+
+def test_a_running_job_let_go_of_is_stopped_after_the_grace() -> None:
+    """Four quick setting changes prepared four ~50 s programs one after another, and the
+    server stayed at 100 % CPU after the browser was closed (phone probe of 7 December
+    2026): a job the page let go of, that no page asked about for the grace, stops at its
+    next stage and says how to have it again."""
+    clock, stages = Clock(), Stages()
+    with Jobs(prepare_fn=stages, grace_s=10.0, clock=clock) as jobs:
+        key = jobs.submit(_program())
+        assert stages.reached.wait(10)
+        jobs.let_go(key)
+        clock.now = 10.0
+        stages.release.set()
+        status = jobs.wait(key, timeout_s=10)
+        assert (status.state, status.message) == (JobState.FAILED, "dropped")
+        assert status.error is not None and "stopped while it was prepared" in status.error
+        assert "choose it again to prepare it" in status.error
+        assert stages.finished == []  # stopped before its second stage ran
+        assert jobs.wait(jobs.submit(_program()), timeout_s=10).state is JobState.DONE
+
+
+def test_a_page_that_asks_again_within_the_grace_rejoins_the_running_job() -> None:
+    """A reload lets the job go (the page's pagehide) and asks for the same program a few
+    seconds later: the running preparation goes on, not started again; a second tab's
+    status poll keeps it the same way."""
+    clock, stages = Clock(), Stages()
+    with Jobs(prepare_fn=stages, grace_s=10.0, clock=clock) as jobs:
+        key = jobs.submit(_program())
+        assert stages.reached.wait(10)
+        jobs.let_go(key)
+        clock.now = 3.0
+        assert jobs.submit(_program()) == key  # the reloaded page
+        jobs.let_go(key)
+        clock.now = 5.0
+        jobs.status(key)  # another tab polling the same program
+        clock.now = 100.0
+        stages.release.set()
+        assert jobs.wait(key, timeout_s=10).state is JobState.DONE
+        assert stages.prepared == [_program().name]
+
+
+def test_a_job_never_let_go_of_is_kept_however_long_nobody_asks() -> None:
+    """A hidden tab's timers are slowed to a poll a minute or less: without the page's word
+    (a replacement or its pagehide) its job is never dropped."""
+    clock, stages = Clock(), Stages()
+    with Jobs(prepare_fn=stages, grace_s=10.0, clock=clock) as jobs:
+        key = jobs.submit(_program())
+        assert stages.reached.wait(10)
+        clock.now = 3600.0
+        stages.release.set()
+        assert jobs.wait(key, timeout_s=10).state is JobState.DONE
+
+
+def test_a_queued_job_replaced_by_another_is_dropped_unprepared() -> None:
+    """The page's next settings name the job they replace: a queued one no page asks about
+    is dropped at its turn, and the replacement is not counted as waiting behind it; a
+    replacement naming its own program lets nothing go."""
+    clock, stages = Clock(), Stages()
+    with Jobs(prepare_fn=stages, grace_s=10.0, clock=clock) as jobs:
+        first = jobs.submit(_program("tens_conventional"))
+        assert stages.reached.wait(10)
+        second = jobs.submit(_program("tens_burst"))
+        assert jobs.submit(_program("tens_burst"), replaces=second) == second
+        third = jobs.submit(_program("tens_modulated"), replaces=second)
+        clock.now = 10.0
+        assert jobs.status(third).message == "queued behind 1 other program being prepared"
+        stages.release.set()
+        assert jobs.wait(third, timeout_s=10).state is JobState.DONE
+        status = jobs.status(second)
+        assert status.state is JobState.FAILED and status.error is not None
+        assert "dropped from the queue" in status.error
+        assert jobs.status(first).state is JobState.DONE
+        assert stages.prepared == [_program(n).name for n in ("tens_conventional",
+                                                              "tens_modulated")]
+        jobs.let_go("0" * 16)  # an unknown (forgotten) job: nothing to let go

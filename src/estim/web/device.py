@@ -118,12 +118,18 @@ def sites() -> list[dict[str, object]]:
 def prepare(form: dict[str, Any], request: Request) -> dict[str, object]:
     """Check the device settings (:data:`SETTINGS_FIELDS`) as a program file is checked and
     start preparing that program's dial in the background; answers the job id (the same
-    for the same program)."""
+    for the same program). ``replaces``, the job the page asked for before, lets that one
+    go (:meth:`estim.stimulator.Jobs.let_go`)."""
     from estim.stimulator import DeviceSettings, settings_program
 
-    _fields(request, SETTINGS_FIELDS)
+    _fields(request, (*SETTINGS_FIELDS, "replaces"))
+    form = dict(form)
+    replaces = form.pop("replaces", None)
+    if replaces is not None and not isinstance(replaces, str):
+        raise InputError("replaces", replaces, "the id of the job these settings replace "
+                         "(POST /api/programs answers one), or null")
     program = settings_program(DeviceSettings.from_mapping(form))
-    job = _state(request).jobs.submit(program)
+    job = _state(request).jobs.submit(program, replaces=replaces)
     # its name, for the page to say what it prepares (UX review of 6 December 2026)
     return {"job": job, "name": program.name, **_status(_state(request), job)}
 
@@ -169,6 +175,17 @@ def job_status(job: str, request: Request) -> dict[str, object]:
         return {"job": job, **_status(state, job)}
     except KeyError:
         raise InputError("job", job, "the id of a program being prepared") from None
+
+
+@router.post("/jobs/{job}/let-go")
+def let_go(job: str, request: Request) -> dict[str, object]:
+    """The page has moved on from this job (it is closed or reloaded: its pagehide sends
+    this): the job is dropped, or stopped while it runs, unless a page asks about it within
+    a few seconds (a reload rejoins it). The server went on preparing four programs at
+    100 % CPU after the browser was closed (phone probe of 7 December 2026). An unknown
+    job is no error: there is nothing to stop."""
+    _state(request).jobs.let_go(job)
+    return {"job": job}
 
 
 def _program_words(model: DialModel) -> dict[str, object]:

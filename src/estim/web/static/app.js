@@ -272,9 +272,13 @@ async function applySettings(event) {
   state.settingsSeq = seq;
   clearErrors(form);
   const previous = state.lastSettings;
+  // the job these settings replace is let go of: the server drops or stops it unless a
+  // page (another tab) still asks about it; four quick changes prepared four programs one
+  // after another at 100 % CPU (phone probe of 7 December 2026)
+  const replaces = state.job && state.job !== state.modelJob ? { replaces: state.job } : {};
   let answer;
   try {
-    answer = await api("POST", "/api/programs", body);
+    answer = await api("POST", "/api/programs", { ...body, ...replaces });
   } catch (err) {
     if (seq === state.settingsSeq) showError(form, err, "mode");
     return;
@@ -333,6 +337,19 @@ function watchJob(answer, doing) {
   const done = async (status) => {
     if (state.job !== answer.job) return;
     clearInterval(state.polling);
+    if (status.state === "failed" && status.message === "dropped"
+        && state.redone !== answer.job && answer.settings) {
+      // let go of while this page still wanted it (back from the browser's page cache
+      // after its grace): asked for once more, not left failed
+      state.redone = answer.job;
+      const again = answer.settings;
+      api("POST", "/api/programs", again).then((next) => {
+        next.mode = again.mode;
+        next.settings = again;
+        if (state.job === answer.job) watchJob(next, "Preparing this program again");
+      }).catch((err) => showError($("settings"), err, "mode"));
+      return;
+    }
     if (status.state === "failed") {
       $("job-text").textContent = `Could not prepare this program: ${status.error || ""}`;
       staleDial(false);
@@ -1133,6 +1150,14 @@ document.addEventListener("DOMContentLoaded", async () => {
     state.intensityTyped = $("intensity").value.trim() !== "";
   });
   window.addEventListener("resize", () => { if (state.dial) showDial(state.dial); });
+  // a page closed or reloaded lets go of the program it is waiting for: the server stops
+  // it unless a page asks again within seconds (a reload does, and rejoins it); a tab
+  // merely hidden says nothing and keeps its job (phone probe of 7 December 2026)
+  window.addEventListener("pagehide", () => {
+    if (state.job && state.job !== state.modelJob && navigator.sendBeacon) {
+      navigator.sendBeacon(`/api/jobs/${encodeURIComponent(state.job)}/let-go`);
+    }
+  });
   await loadMenus();
   await loadPeople().catch((err) => {
     $("journal").querySelector('.error[data-for="person_id"]').textContent =
