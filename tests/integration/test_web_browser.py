@@ -436,6 +436,13 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
             "program's until it is ready with the new settings"), stale
         assert "preparing" in (page.get_attribute("#dial-panel", "class") or "")
         _shoot(page, "recomputing-1000px")
+        # a reload during the preparation keeps the settings being prepared and rejoins it
+        # (the mode went back to Conventional TENS and the typed boxes were empty; phone
+        # probe of 7 December 2026)
+        page.reload()
+        page.wait_for_function("document.querySelector('#pulse_width').value === '400 us'")
+        _prepared(page, server)
+        page.fill("#minutes", "30 min")  # the session's boxes are the browser's to keep
         # a session on the changed program says what changed (it was kept as plain
         # tens_conventional; probe of 5 December 2026)
         page.wait_for_selector("#job", state="hidden", timeout=600_000)

@@ -287,6 +287,10 @@ async function applySettings(event) {
   }
   if (seq !== state.settingsSeq) return;
   state.lastSettings = body;
+  // kept now, not once prepared: a reload during a ~50 s preparation brought back the
+  // last prepared program's mode and emptied the typed boxes (phone probe of 7 December
+  // 2026); the reloaded page asks for them again and rejoins their preparation
+  keep({ settings: body });
   answer.mode = body.mode;
   answer.settings = body;
   watchJob(answer, recomputing(previous, body));
