@@ -358,10 +358,16 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         # a refused fit takes the last one off the page, which was not these marks' and
         # could be saved (educator's probe of 7 December 2026)
         page.fill("#too_much", "200 mA")
+        # with a twitch below first felt: each problem under its own box, at once (one was
+        # flagged at a time; phone probe of 7 December 2026)
+        page.fill("#twitch", "0.01 mA")
         page.click("#fit")
         page.locator(".error[data-for='too_much']").wait_for(state="visible")
+        assert "at or above First felt" in (
+            page.text_content(".error[data-for='twitch']") or "")
         assert page.is_hidden("#fit-result")
         page.fill("#too_much", "")
+        page.fill("#twitch", "")
         page.fill("#minutes", "30 min")
         page.fill("#pain_before", "11")
         page.fill("#pain_after", "3")

@@ -96,25 +96,46 @@ class Marks:
     too_much: float | None = None
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is None and f.name in ("twitch", "too_much"):
+        problems = Marks.problems(first_felt=self.first_felt, strong=self.strong,
+                                  twitch=self.twitch, too_much=self.too_much)
+        if problems:
+            raise problems[0]
+
+    @staticmethod
+    def problems(*, first_felt: object, strong: object, twitch: object = None,
+                 too_much: object = None) -> list[InputError]:
+        """Every problem of these marks, each naming its mark (:class:`Marks` raises the
+        first): a page showed one problem at a time, the next only once it was corrected
+        (phone probe of 7 December 2026). Marks that are not positive numbers are not
+        compared with the others.
+
+        >>> [p.field for p in Marks.problems(first_felt=0.01, strong=0.005, too_much=0.004)]
+        ['marks.strong', 'marks.too_much']
+        """
+        given = {"first_felt": first_felt, "strong": strong, "twitch": twitch,
+                 "too_much": too_much}
+        out: list[InputError] = []
+        ok: dict[str, float] = {}
+        for name, v in given.items():
+            if v is None and name in ("twitch", "too_much"):
                 continue
-            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
-            if not (ok and math.isfinite(v) and v > 0):
-                raise InputError(f"marks.{f.name}", v, "a positive setting read off the dial")
-        if not self.strong > self.first_felt:
-            raise InputError("marks.strong", self.strong,
-                             f"above first_felt ({self.first_felt:g}): the marks are made "
-                             "turning the dial up")
-        if self.too_much is not None and not self.too_much > self.strong:
-            raise InputError("marks.too_much", self.too_much,
-                             f"above strong ({self.strong:g})")
-        if self.twitch is not None and self.too_much is not None \
-                and not self.twitch < self.too_much:
-            raise InputError("marks.twitch", self.twitch,
-                             f"below too_much ({self.too_much:g}): a twitch after 'too "
-                             "much' cannot be marked")
+            if isinstance(v, numbers.Real) and _finite(v) and float(v) > 0:
+                ok[name] = float(v)
+            else:
+                out.append(InputError(f"marks.{name}", v, "a positive setting read off the "
+                                      "dial"))
+        first, strong_, twitch_, too = (ok.get(k) for k in given)
+        if first is not None and strong_ is not None and not strong_ > first:
+            out.append(InputError("marks.strong", strong, f"above first_felt ({first:g}): the "
+                                  "marks are made turning the dial up"))
+        if too is not None and strong_ is not None and not too > strong_:
+            out.append(InputError("marks.too_much", too_much, f"above strong ({strong_:g})"))
+        elif too is not None and first is not None and not too > first:
+            out.append(InputError("marks.too_much", too_much, f"above first_felt ({first:g})"))
+        if twitch_ is not None and too is not None and not twitch_ < too:
+            out.append(InputError("marks.twitch", twitch, f"below too_much ({too:g}): a "
+                                  "twitch after 'too much' cannot be marked"))
+        return out
 
     def present(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)

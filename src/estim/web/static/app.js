@@ -735,9 +735,15 @@ async function fit(event) {
               "fit");
     return;
   }
+  // a twitch marked below first felt is asked about (409, naming both marks): "Fit" again
+  // with the same marks on the same program fits them as they are (phone probe of
+  // 7 December 2026)
+  const typed = marksForm();
+  const asked = `${state.modelJob}|${JSON.stringify(typed)}`;
   try {
     const answer = await api("POST", `/api/jobs/${encodeURIComponent(state.modelJob)}/fit`,
-                             marksForm());
+                             { ...typed, confirm: state.confirmFit === asked });
+    state.confirmFit = null;
     state.fit = answer.fit;
     // what "save" keeps: the marks on the program they were made on, as the server read
     // them (a mark the page's own parser did not know, μA or "milliamp", went as null)
@@ -756,6 +762,7 @@ async function fit(event) {
     showPerson(answer);
   } catch (err) {
     if (err.field === "job") { forgotten(); return; }
+    state.confirmFit = err.confirm ? asked : null;
     // the last fit is not these marks': it stayed under the error, undimmed, and could be
     // saved (educator's probe of 7 December 2026)
     $("fit-result").hidden = true;
