@@ -199,6 +199,9 @@ def test_recommendation_stays_below_the_safety_ceiling_and_the_device() -> None:
     small = fit.recommendation(Model(program=_program("nmes_quadriceps"),
                                      max_amplitude_a=0.005))
     assert small.amplitude_a == 0.005 and "device" in small.limited_by
+    # the rule's own figure, past the dial, is said (phone probe of 7 December 2026)
+    assert small.limited_by.startswith("the device maximum: the rule asks for ")
+    assert small.limited_by.endswith("beyond the dial's range (up to 5 mA)"), small.limited_by
 
 
 def test_habituation_ramp_grows_at_the_published_rate_and_stops_below_pain() -> None:

@@ -584,6 +584,12 @@ def _capped(rec: Recommendation, model: ModelWindow) -> Recommendation:
     for limit, what in limits:
         if value > limit:
             value, why = limit, what
+    if value < rec.amplitude_a and why == limits[0][1]:
+        # the dial's top as the recommendation read as reachable advice: the rule's own
+        # figure past the dial's range is said (phone probe of 7 December 2026)
+        unit = getattr(model, "unit", "A")
+        why += (f": the rule asks for {_setting(rec.amplitude_a, unit)}, beyond the dial's "
+                f"range (up to {_setting(limits[0][0], unit)})")
     return Recommendation(float(value), rec.rule, rec.source, why)
 
 
