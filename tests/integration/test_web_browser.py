@@ -514,13 +514,31 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         assert any("felt <b>warm</b>" in r
                    for r in page.locator("#sessions tr").all_text_contents())
         assert page.locator("#calibrations li").count() == 1
-        # a second person of the same name: the list tells the two apart by number
-        for _ in range(2):  # one after the other: the page clears the box when it is added
-            page.fill("#name", "Ann")
-            page.click("#add-person")
-            page.wait_for_function("document.querySelector('#name').value === ''")
+        # a second person of the same name is asked about, the first chosen meanwhile
+        # ("Anna Test" twice went in silently; phone probe of 7 December 2026); "Add" again
+        # adds them, and the list tells the two apart by number
+        page.fill("#name", "Ann")
+        page.click("#add-person")
+        page.wait_for_function("document.querySelector('#person').selectedOptions[0]"
+                               ".textContent === 'Ann'")
+        first_ann = page.input_value("#person")
+        page.fill("#name", "Ann")
+        page.click("#add-person")
+        said = page.locator(".error[data-for='name']")
+        said.wait_for(state="visible")
+        assert "'Ann' is already in the journal" in (said.text_content() or "")
+        assert page.input_value("#person") == first_ann
+        page.click("#add-person")
+        page.wait_for_function("document.querySelector('#name').value === ''")
         page.wait_for_function("[...document.querySelectorAll('#person option')]"
                                ".filter(o => o.textContent.startsWith('Ann (no. ')).length == 2")
+        second_ann = page.input_value("#person")
+        assert second_ann != first_ann
+        # the person chosen last is chosen after a reload (the first was, and said "No
+        # sessions recorded" of the one the session went to; phone probe of 7 December 2026)
+        page.reload()
+        page.wait_for_function(f"document.querySelector('#person').value === '{second_ann}'")
+        _prepared(page, server)  # the reloaded page's own first request is made
         # a square pad typed box by box is asked for once, whole: its width alone was
         # prepared first, the whole pad queued behind it (educator's probe of 7 December
         # 2026). The requests are caught, not sent: no program is prepared here.

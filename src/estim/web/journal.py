@@ -26,6 +26,9 @@ class PersonForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     notes: str = ""
+    #: the person confirmed a second person of a name already in the journal
+    #: (:func:`add_person`)
+    confirm: StrictBool = False
 
 
 class CalibrationForm(BaseModel):
@@ -296,8 +299,28 @@ def people(request: Request) -> list[dict[str, object]]:
 
 @router.post("/people")
 def add_person(form: PersonForm, request: Request) -> dict[str, object]:
+    """Add a person. A name already in the journal (case and spaces aside) is asked about
+    with a 409 naming who has it (``existing``, their ids); ``confirm`` adds a second one:
+    "Anna Test" added twice went in silently, and the page then chose the first where the
+    session was saved under the second (phone probe of 7 December 2026)."""
+    from fastapi import HTTPException
+
+    from estim.journal import validate
+
     _fields(request, PersonForm)
-    record = _journal(request).add_person(form.name, notes=form.notes)
+    journal = _journal(request)
+    if not form.confirm:
+        name = validate.name(form.name)
+        key = " ".join(name.split()).casefold()
+        same = [p for p in journal.people() if " ".join(p.name.split()).casefold() == key]
+        if same:
+            which = ", ".join(f"no. {p.id}" for p in same)
+            raise HTTPException(status_code=409, detail={
+                "field": "name", "confirm": True, "existing": [p.id for p in same],
+                "message": f"{name!r} is already in the journal ({which}): they are chosen "
+                           "in the list now. To add a second person of that name, press "
+                           "\"Add\" again; the list then tells them apart by number."})
+    record = journal.add_person(form.name, notes=form.notes)
     out: dict[str, object] = record.to_dict()
     return out
 

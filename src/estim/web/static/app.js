@@ -40,6 +40,7 @@ async function api(method, path, body) {
     // the first; hostile probe of 7 December 2026)
     err.problems = Array.isArray(detail.problems) ? detail.problems : [];
     err.confirm = detail.confirm === true; // a question the person may answer by going on
+    err.existing = Array.isArray(detail.existing) ? detail.existing : []; // who has a name
     throw err;
   }
   return data;
@@ -909,10 +910,23 @@ function modeLabel(id) {
   return mode ? mode.label + text.slice(head.length) : text;
 }
 
+// the journal person chosen last, in this browser: a reload chose the first in the list,
+// and said "No sessions recorded for this person yet" of the one the session was saved
+// under (phone probe of 7 December 2026)
+const KEPT_PERSON = "estim.person";
+
+function keepPerson(id) {
+  try { localStorage.setItem(KEPT_PERSON, String(id)); } catch (err) { /* storage off */ }
+}
+
+function keptPerson() {
+  try { return localStorage.getItem(KEPT_PERSON) || ""; } catch (err) { return ""; }
+}
+
 async function loadPeople(select) {
   const people = await api("GET", "/api/people");
   const list = $("person");
-  const keep = select !== undefined ? String(select) : list.value;
+  const keep = select !== undefined ? String(select) : list.value || keptPerson();
   list.replaceChildren();
   if (!people.length) list.append(option("", "nobody yet"));
   // two people of one name told apart by their number in the journal
@@ -922,18 +936,29 @@ async function loadPeople(select) {
     list.append(option(String(p.id), count[p.name] > 1 ? `${p.name} (no. ${p.id})` : p.name));
   }
   if (people.some((p) => String(p.id) === keep)) list.value = keep;
+  if (list.value) keepPerson(list.value);
   await showSessions();
 }
 
+// a name already in the journal is asked about (the server answers 409 naming who has
+// it): that person is chosen, and "Add" again with the same name adds a second one
+// ("Anna Test" twice went in silently; phone probe of 7 December 2026)
 async function addPerson(event) {
   event.preventDefault();
   const form = $("person-form");
   clearErrors(form);
+  const name = $("name").value;
   try {
-    const p = await api("POST", "/api/people", { name: $("name").value });
+    const p = await api("POST", "/api/people",
+                        { name, confirm: state.confirmName === name.trim() });
+    state.confirmName = null;
     $("name").value = "";
     await loadPeople(p.id);
   } catch (err) {
+    state.confirmName = err.confirm ? name.trim() : null;
+    if (err.existing && err.existing.length) {
+      await loadPeople(err.existing[err.existing.length - 1]).catch(() => {});
+    }
     showError(form, err, "name");
   }
 }
@@ -1154,7 +1179,10 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (state.model && state.recommended !== undefined) setDial(state.recommended);
   });
   $("person-form").addEventListener("submit", addPerson);
-  $("person").addEventListener("change", () => showSessions().catch(() => {}));
+  $("person").addEventListener("change", () => {
+    keepPerson($("person").value);
+    showSessions().catch(() => {});
+  });
   $("session-form").addEventListener("submit", recordSession);
   // a typed intensity is kept; an emptied box follows the dial again
   $("intensity").addEventListener("input", () => {
