@@ -33,3 +33,14 @@ def test_a_name_already_in_the_journal_is_asked_about_then_added_when_confirmed(
         assert [p["name"] for p in client.get("/api/people").json()] == ["Anna Test"] * 2
         # a bad name is still refused as such, not asked about
         assert client.post("/api/people", json={"name": " "}).status_code == 422
+
+
+def test_the_page_says_who_should_not_use_a_real_unit(tmp_path: Path) -> None:
+    """A green "Within the limits" read as "safe for me", and the page named no
+    contraindication (phone probe of 7 December 2026): beside the limits it says they are
+    the output's, and who should not use such a unit."""
+    with TestClient(create_app(database_url=f"sqlite:///{tmp_path / 'j.sqlite'}")) as client:
+        page = " ".join(client.get("/").text.split())
+    assert "These limits are the device's output, not whether it is safe for you" in page
+    for words in ("pacemaker", "front of the neck", "pregnant", "epilepsy"):
+        assert words in page, words
