@@ -176,13 +176,16 @@ def parse_quantity(value: Any, dimension: str, *, field: str) -> float:
     if re.match(r"^[+-]?(inf|nan)", text, re.IGNORECASE):
         raise InputError(field, value, "a finite number")
     form = _QUANTITY_FORM.fullmatch(text)
-    comma = re.fullmatch(r"([+-]?\d+),(\d+)\s*(.*)", text)
+    typed = value.strip()
+    # one comma between digits, a plain number on either side: read as the user wrote it
+    # (the hint was built from the normalised text: "0,2µs" suggested '0.2 us'; review)
+    comma = re.fullmatch(r"([+-]?\d+),(\d+)(?![\d,.eE])(.*)", typed)
     if form is None and comma is not None:
         # "0,2 ms" was "no arithmetic" (hostile probe of 7 December 2026)
-        whole, part, unit = comma.groups()
-        point = f"'{f'{whole}.{part} {unit}'.strip()}'"
+        whole, part, rest = comma.groups()
+        point = f"'{whole}.{part}{rest}'"
         if len(part) == 3:  # "1,000 mA": a thousands separator, or a decimal comma
-            point = f"'{f'{whole}{part} {unit}'.strip()}' or {point}"
+            point = f"'{whole}{part}{rest}' or {point}"
         raise InputError(field, value, "a number with a decimal point and no comma, e.g. "
                          + point)
     if form is None:

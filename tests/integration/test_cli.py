@@ -223,7 +223,7 @@ def test_discovery_commands(capsys):
     for site, axes in (("calf", "z along the limb, + toward the body"),
                        ("lower_back", "x from left (-) to right (+), y from down (-) to up"),
                        # its cheek_left and cheek_anterior were both at -x, unexplained
-                       ("cheek", "the right cheek seen from the front: x from the nose")):
+                       ("cheek", "the left cheek seen from the front: x from the nose")):
         assert main(["placements", site]) == 0
         text = capsys.readouterr().out
         assert axes in text and max(len(line) for line in text.splitlines()) <= 80

@@ -158,7 +158,7 @@ def _placements(args: argparse.Namespace) -> int:
                 "modelled brain is the same all round, so only the angles between "
                 "segments matter")
     if site.name == "cheek":  # its left and its anterior were both at -x, unexplained
-        axes = ("the right cheek seen from the front: x from the nose (-, anterior, the "
+        axes = ("the left cheek seen from the front: x from the nose (-, anterior, the "
                 "viewer's left) to the ear (+), y from the jaw (-) to the eye (+)")
     if axes:
         print(textwrap.fill(f"({axes})", 78, initial_indent="  ", subsequent_indent="   "))
@@ -197,11 +197,11 @@ def _new(args: argparse.Namespace) -> int:
                              "program itself goes to standard output)")
         sys.stdout.write(examples[name].read_text(encoding="utf-8"))
         return 0
-    if Path(args.output).suffix.lower() not in (".toml", ""):
+    out = safe_output(Path(args.output), force=args.force)
+    if out.suffix.lower() != ".toml":
         # "-o q.png" wrote a program file named as a picture (hostile probe of 7 December
         # 2026)
         raise InputError("--output", args.output, "a program file name ending in .toml")
-    out = safe_output(Path(args.output), force=args.force)
     out = write_output_file(out, examples[name].read_bytes(), force=args.force)
     if args.json:
         print_json({"example": name, "files": [str(out)]})

@@ -251,6 +251,10 @@ def _unit_as_program(args: argparse.Namespace) -> bool:
         and not Path(program).exists()
 
 
+#: The commands that write to standard output without ``-o``.
+_TO_STDOUT = frozenset({"check", "programs", "sites", "placements"})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``estim`` command; returns the exit status."""
     try:
@@ -320,11 +324,14 @@ def _main(argv: list[str] | None) -> int:
             if getattr(args, key, None) is not None}
         what = named.get(str(err.filename), "cannot write") if err.filename else "cannot write"
         if not err.filename:  # a write that failed mid-way names no file ("cannot write:
-            # File too large" under a file-size limit; hostile probe of 7 December 2026)
+            # File too large" under a file-size limit; hostile probe of 7 December 2026):
+            # the output given, or standard output where the command writes there; else as
+            # before (run and sweep write their default folders; review)
             output = getattr(args, "output", None)
-            what, where = (("--output: cannot write", f" {str(output)!r}")
-                           if output is not None and str(output) != "-"
-                           else ("cannot write to standard output", ""))
+            if output is not None and str(output) != "-":
+                what, where = "--output: cannot write", f" {str(output)!r}"
+            elif str(output) == "-" or args.command in _TO_STDOUT:
+                what, where = "cannot write to standard output", ""
         print(f"estim {args.command}: error: {what}{_shown(where)}: "
               f"{_shown(err.strerror or err)}", file=sys.stderr)
         return 2

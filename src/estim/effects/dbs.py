@@ -88,8 +88,9 @@ _N_R = 7
 #: contact's edge. With 1 mm rows alone a bipolar pair's volume read 24.9 mm³ where finer
 #: rows converge to 33 (-25 %), an anode's 5.3 for 6.3 (-16 %) and dbs_stn's 80.4 for
 #: 82.3 (-2 %): the lobes end within a contact's length, between two rows (DBS
-#: researcher's probe of 7 December 2026). With these rows, 32.3, 6.3 and 81.7 mm³, for
-#: 1.5 x the axons (21 rows for one contact, against 11; 41 rows of 0.25 mm: 2 x).
+#: researcher's probe of 7 December 2026). With these rows, 32.3, 6.3 and 81.6 mm³, for
+#: 1.9 x the axons of one contact (21 rows against 11; 0.25 mm rows all along: 41) and
+#: about 1.5 x the thresholding time.
 _Z_STEP_M = 1e-3
 _Z_REACH_M = 5e-3
 _Z_FINE_M = 0.25e-3

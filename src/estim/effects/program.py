@@ -312,6 +312,9 @@ class OtherChannel:
     #: reads each channel along it)
     sensation_window: SensationWindow | None = field(default=None, repr=False)
     reach: DeviceReach | None = field(default=None, repr=False)
+    #: the sensation as a person reads it (pain with a contraction says both;
+    #: :attr:`estim.effects.sensation.SensationResult.words`)
+    words: str = ""
     #: NMES and Russian current: its own force (results.json's ``force`` keys); a
     #: quadriceps channel's contraction was dropped where another channel was stronger
     #: (review of 5 December 2026)
@@ -326,7 +329,8 @@ class OtherChannel:
                 "set_peak_V", "muscle", "sensory_threshold_A", "strong_tingling_threshold_A",
                 "motor_threshold_A", "pain_threshold_A")
         out = {**{k: self.window[k] for k in keep if k in self.window},
-               "sensation": self.phrase, "at_programmed": dict(self.people)}
+               "sensation": self.phrase, "words": self.words or self.phrase,
+               "at_programmed": dict(self.people)}
         if self.force is not None:
             out["force"] = dict(self.force)
         return out
@@ -615,7 +619,7 @@ def _each_channel(program: Program, stimuli: tuple[Stimulus, ...], own: list[int
             f"predicted for channel {name!r}", *((shared,) if shared else ()), *notes))
     others = tuple(_other(r) for j, r in results if j != k)
     shown = [o for o in others if o is not None]
-    words = "; ".join(f"channel {o.channel!r}: {o.phrase}" for o in shown)
+    words = "; ".join(f"channel {o.channel!r}: {o.words or o.phrase}" for o in shown)
     note = (f"{WINDOW_CHANNEL_NOTE} {name!r}, the strongest of the {len(own)} channels "
             f"that are on (each read under its own pads, with its own current alone; "
             f"{words})")
@@ -668,7 +672,7 @@ def _other(result: EffectsResult) -> OtherChannel | None:
               if w.bands is not None else {})
     data = result.to_dict()
     return OtherChannel(data["sensation_window"], s.phrase, people, sensation_window=w,
-                        reach=result.reach, force=data.get("force"))
+                        reach=result.reach, words=s.words, force=data.get("force"))
 
 
 def channel_setup(program: Program, stimuli: tuple[Stimulus, ...], *,

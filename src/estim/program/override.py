@@ -162,10 +162,12 @@ def _number(text: str) -> float:
 
 
 def described_elsewhere(program: Program) -> str | None:
-    """Where the program's description names amplitudes of its control (mA, or V) and none
-    is a channel's, in words: a copy set to 30 mA kept "40 mA peak" in its header and
-    report without a word (clinician's probe of 7 December 2026). None where one matches,
-    where it names none, or where ``--amplitude`` has said so already. A range names both
+    """Where the program's description says other settings than the program's, in words:
+    amplitudes of its control (mA, or V) none of which is a channel's (a copy set to 30 mA
+    kept "40 mA peak" in its header and report without a word; clinician's probe of
+    7 December 2026), rates and pulse durations none of which it runs at, only the other
+    control's amplitudes, and an implant's poles (:func:`_poles_elsewhere`). None where each
+    kind it names matches, or where ``--amplitude`` has said so already. A range names both
     its ends; a number is read with a thousands or a decimal comma (hostile probe of
     7 December 2026).
 
@@ -223,29 +225,47 @@ def _poles_elsewhere(program: Program, words: str) -> list[str]:
     ["its description names case anode; the program's anode is contact 2",
      "its name or description says monopolar (against the case); the program's poles are
       both on the lead (bipolar)"]
+    >>> _poles_elsewhere(dbs, "monopolar review (was bipolar 1-2+): contact 1 cathode; "
+    ...                  "switched from contact 2 cathode to contact 1 cathode")
+    []
     """
-    channel = program.channels[0]
-    if not (channel.cathode.implanted or channel.anode.implanted):
+    implanted = [c for c in program.channels if c.cathode.implanted or c.anode.implanted]
+    if not implanted:
         return []
     out = []
-    poles = {"cathode": _pole_words(channel.cathode.placement),
-             "anode": _pole_words(channel.anode.placement)}
+    # every channel's poles (an interleaved setting's second channel is named too); a role
+    # is said only where none of the poles named for it is one of the program's, as an
+    # amplitude is ("from contact 2 cathode to contact 1 cathode" names the one it has;
+    # review of 7 December 2026)
+    poles: dict[str, set[str]] = {"cathode": set(), "anode": set()}
+    for c in implanted:
+        poles["cathode"].add(_pole_words(c.cathode.placement))
+        poles["anode"].add(_pole_words(c.anode.placement))
+    named: dict[str, list[str]] = {"cathode": [], "anode": []}
     for m in _NAMED_POLE.finditer(words):
         role = m["role"].lower()
-        named = "case" if m["where"].lower() == "case" else f"contact {m['contact'].lower()}"
-        if named != poles[role]:
-            where = "the case" if poles[role] == "case" else poles[role]
-            out.append(f"its description names {m.group(0)}; the program's {role} is {where}")
-    on_case = "case" in poles.values()
+        where = "case" if m["where"].lower() == "case" else f"contact {m['contact'].lower()}"
+        named[role].append(where if where in poles[role] else m.group(0))
+    for role, said in named.items():
+        if said and not poles[role] & set(said):
+            has = " and ".join(sorted("the case" if p == "case" else p for p in poles[role]))
+            out.append(f"its description names {', '.join(dict.fromkeys(said))}; the "
+                       f"program's {role} is {has}")
+    on_case = any("case" in p for p in poles.values())
     lowered = words.lower()
-    if "monopolar" in lowered and not on_case:
+    monopolar = "monopolar" in lowered
+    if monopolar and not on_case:
         out.append("its name or description says monopolar (against the case); the program's "
                    "poles are both on the lead (bipolar)")
-    elif "bipolar" in lowered and on_case:
+    elif re.search(r"\bbipolar\b", lowered) and not monopolar and on_case:
         out.append("its name or description says bipolar; the program's "
-                   f"{'anode' if poles['anode'] == 'case' else 'cathode'} is the case "
+                   f"{'anode' if 'case' in poles['anode'] else 'cathode'} is the case "
                    "(monopolar)")
     return out
+
+
+#: Words beside a voltage or a current that make it another figure than the amplitude.
+_NOT_AMPLITUDE = re.compile(r"complian|batter|limit|maximum|max\b|supply", re.IGNORECASE)
 
 
 def _control_elsewhere(program: Program, words: str) -> str | None:
@@ -260,13 +280,18 @@ def _control_elsewhere(program: Program, words: str) -> str | None:
     True
     >>> _control_elsewhere(dbs, "2.5 V, 60 µs")
     'its description names 2.5 V; the program is current-controlled (mA)'
+    >>> _control_elsewhere(dbs, "compliance 10 V, 9 V battery") is None
+    True
     """
     from estim.program.options import Control
 
     volts = program.channels[0].stimulation.amplitude.control is Control.VOLTAGE
     ours = [m for m in _NAMED_AMPLITUDE.finditer(words) if m["unit"].endswith("V") == volts]
+    # a current device's "compliance 100 V" or "9 V battery" is not its amplitude (review
+    # of 7 December 2026)
     other = [m.group(0) for m in _NAMED_AMPLITUDE.finditer(words)
-             if m["unit"].endswith("V") != volts]
+             if m["unit"].endswith("V") != volts
+             and not _NOT_AMPLITUDE.search(words[max(0, m.start() - 20):m.end() + 12])]
     if ours or not other:
         return None
     return (f"its description names {', '.join(other)}; the program is "

@@ -211,7 +211,8 @@ def render_html(result: Result, data: dict[str, Any], *, program_text: str | Non
         "reasons": "; ".join(page.readable(page.plain(r))
                              for r in (fx.get("sensation") or {}).get("reasons", [])),
         "plain_sensation": page.plain_sensation(
-            (fx.get("sensation") or {}).get("phrase", ""), fx.get("sensation_window")),
+            (fx.get("sensation") or {}).get("words")
+            or (fx.get("sensation") or {}).get("phrase", ""), fx.get("sensation_window")),
         # a program of several channels: whose muscle (another's force is in the summary)
         "force_rows": ([("Channel", page.plain(fx["sensation_window"]["channel"]))]
                        if fx.get("other_channels") and fx.get("sensation_window") else [])

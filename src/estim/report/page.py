@@ -154,7 +154,8 @@ PLAIN_SENSATION = {
 }
 #: The same, after "a person would most likely feel" ("feel the muscle twitches" was not
 #: English; UX review of 6 December 2026).
-FEEL_WORDS = {**PLAIN_SENSATION, "contraction, below pain": "the muscle twitch or tighten"}
+FEEL_WORDS = {**PLAIN_SENSATION, "contraction, below pain": "the muscle twitch or tighten",
+              "painful, with a visible contraction": "pain, and the muscle tighten"}
 
 #: A contraction is "close to what hurts" where pain lies within this factor of the
 #: programmed intensity: Russian current's 70 mA was called close to a pain of 190 mA
@@ -272,7 +273,8 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any],
         steps = f" Its thresholds there: {steps}." if steps else ""
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
-                   f"likely feel {plain_sensation(o['sensation'], o, FEEL_WORDS)}.{steps}"
+                   "likely feel "
+                   f"{plain_sensation(o.get('words') or o['sensation'], o, FEEL_WORDS)}.{steps}"
                    f"{there}{pull}")
     return out
 

@@ -254,7 +254,7 @@ def _draw_pulse_and_train(first: Axes, second: Axes, stim: Stimulus, k: float, u
         te, ve = _cycle_envelope(stim, n_cyc)
         keep = te <= span
         ax.plot(te[keep] * scale, ve[keep] * k, lw=1.0, color="tab:blue")
-    if narrow is not None:
+    if narrow is not None and np.any(stim.scale != 0):
         # a width-modulated train: each pulse's duration on its own axis (the panel drew
         # its peaks alone, which width modulation leaves flat; probe of 7 December 2026)
         times = (stim.onsets_s[None, :] + stim.cycle_s * np.arange(n_cyc)[:, None]).ravel()

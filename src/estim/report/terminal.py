@@ -420,7 +420,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         # the phrase is plain already; a contraction says how far pain is (the phrase and
         # its paraphrase side by side read twice: probe of 6 December 2026)
         how_far = pain_distance(w) if phrase == "contraction, below pain" else ""
-        verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] {terminal_text(phrase)}"
+        verdict = Text.from_markup(f"[bold]at {at_words}:[/bold] "
+                                   f"{terminal_text(s.get('words') or phrase)}"
                                    + (f"; {terminal_text(how_far)}" if how_far else ""))
         _hanging(console, "  ", verdict)
         # then how many of the virtual people feel what there, at once: the verdict is the
@@ -458,7 +459,7 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
             _hanging(console, "  ", Text.from_markup(
                 f"[bold]channel {terminal_text(o['channel'])}, at "
                 f"{current_words(o['programmed_peak_current_A'])}{held}:[/bold] "
-                f"{terminal_text(o['sensation'])} [dim]({steps})[/dim]"))
+                f"{terminal_text(o.get('words') or o['sensation'])} [dim]({steps})[/dim]"))
     dbs = fx.get("dbs_activation")
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]
@@ -526,6 +527,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 # a lead's measured impedance includes the interface and is higher: the
                 # volume read as a clinical one (DBS researcher's probe of 7 December 2026)
                 _hanging(console, "  ", Text(clinical, style="yellow"))
+        if dbs.get("control") == "voltage" and dbs.get("load_ohm"):
+            # as the report says it, also where several channels or a limit are said above
+            # (review of 7 December 2026)
             _hanging(console, "  ", Text(VOLTAGE_CAPACITANCE_WORDS, style="dim"))
         if dbs.get("beyond_grid"):  # a lower bound read as the volume (probe)
             _hanging(console, "  ", Text("at least: the activated region reaches the edge of "

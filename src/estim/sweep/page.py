@@ -556,9 +556,11 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
         parts.append(f'<p class="note">{e(SUBJECTS_NOTE[0].upper() + SUBJECTS_NOTE[1:])}'
                      f"{e(few)}.</p>")
     # a DBS sweep has no sensations (DBS researcher's probe of 7 December 2026)
+    volumes = any(c.name == "activated_volume_mm3" for c in table.outputs)
     parts.append("<p class=\"note\">"
-                 + ("Activated volumes are model predictions (cable-model axons round the "
-                    "lead, homogeneous tissue)" if implanted else
+                 + (("Activated volumes are model predictions (cable-model axons round the "
+                     "lead in a uniform brain outside its encapsulation)" if volumes else
+                     "Safety only: no activated volume was computed") if implanted else
                     "Thresholds and sensations are model predictions (cable-model "
                     "thresholds, assumed anatomy)")
                  + f"; safety verdicts apply {LIMITS_WORDS[implanted]}.</p>")
@@ -833,10 +835,10 @@ def answer_lines(table: SweepTable) -> list[str]:
         # a tingling read where the Aβ sample ran out is not a prediction: three "light
         # tingling" rows of a subjects sweep were stated as findings (researcher's probe)
         if "thresholds_at_sample_edge" in names:
-            words = [[w.strip() for w in v.split(",") if w.strip()] if isinstance(v, str)
+            named = [[w.strip() for w in v.split(",") if w.strip()] if isinstance(v, str)
                      else [] for v in table.column("thresholds_at_sample_edge").values]
-            edge = sum(any(not w.endswith(" p90") for w in ws) for ws in words)
-            band = sum(any(w.endswith(" p90") for w in ws) for ws in words)
+            edge = sum(any(not w.endswith(" p90") for w in ws) for ws in named)
+            band = sum(any(w.endswith(" p90") for w in ws) for ws in named)
             if band:
                 lines.append(f"At {band} of the {n} points the 90th percentile of a tingling "
                              "threshold over the virtual people lies where a tenth of them or "

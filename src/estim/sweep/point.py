@@ -93,7 +93,8 @@ OUTPUTS: tuple[Output, ...] = (
     # (researcher's probe of 6 December 2026)
     Output("window_pain_over_sensory", "Window: pain threshold ÷ sensory threshold"),
     Output("thresholds_at_sample_edge", "Thresholds where the model's sample of Aβ "
-           "afferents runs out (where all of them fire: not a prediction)", text=True),
+           "afferents runs out (where all of them fire; a band's \"p90\": where a tenth of "
+           "the virtual people need more than it holds): not a prediction", text=True),
     *_band_outputs("sensory", "Sensory"),
     # strong tingling's band and how many of the people feel what: estim run gives both,
     # the sweep's table neither (researcher's probe of 7 December 2026)
