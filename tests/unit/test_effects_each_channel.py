@@ -71,7 +71,7 @@ def _stub(program: Any, stimuli: Any, **kw: Any) -> EffectsResult:
     window = SimpleNamespace(
         channel=name, amplitude_a=program.channels[0].stimulation.amplitude.value,
         bands=SimpleNamespace(sensations_at=lambda a: people))
-    sensation = SimpleNamespace(sensation=phrase, phrase=str(phrase))
+    sensation = SimpleNamespace(sensation=phrase, phrase=str(phrase), words=str(phrase))
     result = EffectsResult(window, sensation, None, None, None, None,  # type: ignore[arg-type]
                            notes=(f"{fx.WINDOW_CHANNEL_NOTE} {name!r} alone; ...", "other"))
     return _with_window_dict(result, name)
