@@ -207,3 +207,15 @@ def test_an_output_that_is_the_swept_setting_is_a_line_not_a_plot() -> None:
     assert any(c.startswith("r.m.s. current") for c in captions), captions
     assert "The same as a swept setting at every point" in page
     assert "Peak current, highest channel (mA): the amplitude (mA)" in page
+
+
+def test_an_inputs_heading_reads_as_words() -> None:
+    """"device.compliance voltage" (DBS researcher's probe of 7 December 2026): a field's
+    dots and underscores are spaces in the terminal's heading."""
+    base = _table(2)
+    cols = list(base.columns)
+    cols.insert(3, Column("device.compliance_voltage_V", (5.0, 10.0), "input",
+                          label="device.compliance_voltage (V)"))
+    lines = _printed(SweepTable(tuple(cols)))
+    assert {"device", "compliance", "voltage"} <= set(" ".join(lines[:3]).split()), lines
+    assert "device.compliance" not in "\n".join(lines) and "_voltage" not in "\n".join(lines)

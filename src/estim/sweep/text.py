@@ -121,7 +121,8 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     # the unit under its name, so that the columns are as narrow as their numbers; an
     # input's name breaks at its underscores ("pulse width")
     heads = [terminal_text(head, markup=False).replace(" (", "\n(", 1) for head, _ in columns]
-    heads = [h.replace("_", " ") if c.kind == "input" else h
+    # and at its dots: "device.compliance voltage" (DBS researcher's probe of 7 December)
+    heads = [h.replace("_", " ").replace(".", " ") if c.kind == "input" else h
              for h, (_, c) in zip(heads, columns, strict=True)]
     # each column as wide as its longest heading word or cell where they all fit: rich
     # squeezed a three-axis table's headings mid-word,
