@@ -100,3 +100,10 @@ def test_thin_layers_names_do_not_run_into_each_other() -> None:
     wide = depth_profiles_figure([profile], site_name="patch",
                                  layers=[("skin", 5e-3), ("fat", 5e-3)])
     assert {t.xyann[1] for t in wide.axes[0].texts} == {1}  # one line: nothing to avoid
+    # a last layer of thickness 0 is the rest of the domain: the brain's name sat on the
+    # encapsulation's edge, stacked over it (DBS researcher's probe of 7 December 2026)
+    rest = depth_profiles_figure([profile], site_name="stn",
+                                 layers=[("encapsulation", 0.5e-3), ("brain", 0.0)])
+    named = {t.get_text(): t for t in rest.axes[0].texts}
+    assert {t.xyann[1] for t in named.values()} == {1}
+    assert named["brain"].xy[0] == pytest.approx((0.5 + 10.0) / 2, rel=0.01)  # mm

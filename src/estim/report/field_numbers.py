@@ -274,8 +274,10 @@ def depth_profiles_figure(profiles: list[DepthProfile], *, site_name: str,
     for tissue, thickness in layers:
         if top >= deepest:
             break
-        middle = 0.05 + 0.9 * ((top + 0.5 * min(thickness, deepest - top)) / deepest
-                               if deepest > 0 else 0.5)
+        # a last layer of thickness 0 is the rest of the domain (the brain round a lead: its
+        # name sat on the encapsulation's edge, stacked over it; DBS researcher's probe)
+        span = deepest - top if thickness <= 0 else min(thickness, deepest - top)
+        middle = 0.05 + 0.9 * ((top + 0.5 * span) / deepest if deepest > 0 else 0.5)
         half = 0.0075 * len(tissue)
         row = 0
         while any(r == row and left < middle + half and middle - half < right
@@ -285,7 +287,7 @@ def depth_profiles_figure(profiles: list[DepthProfile], *, site_name: str,
         for ax in (a1, a2):
             if top > 0:
                 ax.axvline(top * 1e3, color="0.6", lw=0.7, ls="--")  # [m -> mm]
-            ax.annotate(tissue, ((top + 0.5 * min(thickness, deepest - top)) * 1e3, 1.0),
+            ax.annotate(tissue, ((top + 0.5 * span) * 1e3, 1.0),
                         xycoords=ax.get_xaxis_transform(), xytext=(0, 1 + 8 * row),
                         textcoords="offset points", ha="center", va="bottom", fontsize=7,
                         color="0.35")
