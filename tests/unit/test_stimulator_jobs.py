@@ -12,6 +12,7 @@ from estim.errors import InputError
 from estim.program.bundled import resolve_program
 from estim.program.model import Program
 from estim.stimulator import Jobs, JobState, job_id
+from tests.fakes import Clock, Stages
 
 
 def _program(name: str = "tens_conventional") -> Program:
@@ -156,35 +157,6 @@ def test_past_the_queues_bound_the_oldest_waiting_programs_are_dropped() -> None
         assert prepared == [_program(n).name for n in (names[0], *names[3:])]
         again = jobs.submit(_program(names[1]))  # asked for again: queued and prepared
         assert again == dropped[0] and jobs.wait(again, timeout_s=10).state is JobState.DONE
-
-
-class Clock:
-    """A clock the test moves by hand (s)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Stages:
-    """A prepare function of two stages that waits between them to be released."""
-
-    def __init__(self) -> None:
-        self.reached = threading.Event()
-        self.release = threading.Event()
-        self.prepared: list[str] = []
-        self.finished: list[str] = []
-
-    def __call__(self, program: Program, *, progress: Callable[[float, str], None]) -> Any:
-        self.prepared.append(program.name)
-        progress(0.1, "fields")
-        self.reached.set()
-        assert self.release.wait(10)
-        progress(0.6, "thresholds")
-        self.finished.append(program.name)
-        return f"model of {program.name}"
 
 
 def test_a_running_job_let_go_of_is_stopped_after_the_grace() -> None:

@@ -4,46 +4,15 @@ preparation: nothing is computed."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
-from estim.program.model import Program
 from estim.stimulator import Jobs
 from estim.web import create_app
-
-
-class Stages:
-    """A preparation of two stages that waits between them to be released."""
-
-    def __init__(self) -> None:
-        self.reached = threading.Event()
-        self.release = threading.Event()
-        self.finished: list[str] = []
-
-    def __call__(self, program: Program, *, progress: Callable[[float, str], None]) -> Any:
-        progress(0.1, "fields")
-        self.reached.set()
-        assert self.release.wait(10)
-        progress(0.6, "thresholds")
-        self.finished.append(program.name)
-        return f"model of {program.name}"
-
-
-class Clock:
-    """A clock the test moves by hand (s)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock, Stages
 
 
 def _client(stages: Stages, clock: Clock) -> tuple[TestClient, Jobs]:
