@@ -95,7 +95,8 @@ def _refused(answer: Any, field: str, *words: str) -> str:
 
 # -- the page -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["estim.web.app", "estim.web.errors", "estim.web.device"])
+@pytest.mark.parametrize("name", ["estim.web.app", "estim.web.errors", "estim.web.device",
+                                  "estim.web.journal"])
 def test_docstring_examples_run(name: str) -> None:
     import doctest
     import importlib

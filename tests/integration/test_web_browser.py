@@ -526,7 +526,7 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
         page.click("#add-person")
         said = page.locator(".error[data-for='name']")
         said.wait_for(state="visible")
-        assert "'Ann' is already in the journal" in (said.text_content() or "")
+        assert "\u2018Ann\u2019 is already in the journal" in (said.text_content() or "")
         assert page.input_value("#person") == first_ann
         page.click("#add-person")
         page.wait_for_function("document.querySelector('#name').value === ''")

@@ -66,3 +66,14 @@ def test_a_twitch_below_first_felt_is_said_with_the_other_problems() -> None:
     said = _problems(first_felt="8 mA", strong="20 mA", twitch="5 mA", too_much="200 mA")
     assert set(said) == {"twitch", "too_much"}
     assert said["twitch"].startswith("at or above First felt ('8 mA')")
+
+
+def test_a_twitch_is_not_held_to_a_too_much_that_is_refused() -> None:
+    """First felt 8, strong 20, twitch 5 and too much 3 mA said under "First twitch" both
+    "below Too much ('3 mA')" and "at or above First felt ('8 mA')", run together (hostile
+    probe of 7 December 2026): too much is refused on its own, and the twitch gets one
+    problem, not one it cannot meet."""
+    said = _problems(first_felt="8 mA", strong="20 mA", twitch="5 mA", too_much="3 mA")
+    assert set(said) == {"too_much", "twitch"}
+    assert "below Too much" not in said["twitch"]
+    assert said["twitch"].startswith("at or above First felt ('8 mA')")

@@ -26,7 +26,12 @@ def test_a_name_already_in_the_journal_is_asked_about_then_added_when_confirmed(
         detail = again.json()["detail"]
         assert detail["field"] == "name" and detail["confirm"] is True
         assert detail["existing"] == [anna]
-        assert f"'anna  TEST' is already in the journal (no. {anna})" in detail["message"]
+        # the name as typed, one space, not Python's repr ('Anna\xa0Test'; hostile probe)
+        assert f"\u2018anna TEST\u2019 is already in the journal (no. {anna})" \
+            in detail["message"]
+        # full-width letters are the same name (hostile probe of 7 December 2026)
+        assert client.post("/api/people",
+                           json={"name": "\uff21\uff4e\uff4e\uff41 Test"}).status_code == 409
         assert len(client.get("/api/people").json()) == 1  # nothing added
         second = client.post("/api/people", json={"name": "Anna Test", "confirm": True})
         assert second.status_code == 200 and second.json()["id"] != anna

@@ -128,11 +128,17 @@ class Marks:
         if first is not None and strong_ is not None and not strong_ > first:
             out.append(InputError("marks.strong", strong, f"above first_felt ({first:g}): the "
                                   "marks are made turning the dial up"))
+        too_refused = True
         if too is not None and strong_ is not None and not too > strong_:
             out.append(InputError("marks.too_much", too_much, f"above strong ({strong_:g})"))
         elif too is not None and first is not None and not too > first:
             out.append(InputError("marks.too_much", too_much, f"above first_felt ({first:g})"))
-        if twitch_ is not None and too is not None and not twitch_ < too:
+        else:
+            too_refused = False
+        # a twitch is compared with a 'too much' that stands: under a refused one it was
+        # asked to be below 3 mA and at or above 8 mA at once (hostile probe of 7 December
+        # 2026)
+        if twitch_ is not None and too is not None and not too_refused and not twitch_ < too:
             out.append(InputError("marks.twitch", twitch, f"below too_much ({too:g}): a "
                                   "twitch after 'too much' cannot be marked"))
         return out

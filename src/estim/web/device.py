@@ -474,7 +474,10 @@ def _marks(form: MarksForm, model: DialModel) -> tuple[Any, float | None]:
     # December 2026); rare, not impossible (less feeling in the skin, a pad on a motor
     # point: the fit notes it), so asked, and fitted when the person says so
     early = twitch is not None and first is not None and twitch < first and not form.confirm
-    if early and problems:  # said with the others, all at once
+    # said with the others, all at once; one problem a box (two under "First twitch" ran
+    # together, one of them asking for a confirmation a refusal cannot carry; hostile probe
+    # of 7 December 2026)
+    if early and problems and not any(p.field == "twitch" for p in problems):
         problems.append(InputError("twitch", form.twitch, f"at or above First felt "
                                    f"({form.first_felt!r}), or confirmed: a twitch before "
                                    "anything is felt is rare"))

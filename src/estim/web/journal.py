@@ -205,6 +205,18 @@ def _job_program(program: str, job: str, name: str) -> None:
                      "with the page's changes after it if any; nothing was saved")
 
 
+def _person_key(name: str) -> str:
+    """A person's name as a reader compares it: one case, one space, full-width letters
+    as their plain forms ("Ａｎｎａ Test" is "Anna Test"; hostile probe of 7 December 2026).
+
+    >>> _person_key("\uff21\uff4e\uff4e\uff41  test") == _person_key("Anna Test")
+    True
+    """
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def _name_key(text: str) -> str:
     """A program name as a reader sees it: letters and digits alone, in one case.
 
@@ -311,13 +323,14 @@ def add_person(form: PersonForm, request: Request) -> dict[str, object]:
     journal = _journal(request)
     if not form.confirm:
         name = validate.name(form.name)
-        key = " ".join(name.split()).casefold()
-        same = [p for p in journal.people() if " ".join(p.name.split()).casefold() == key]
+        same = [p for p in journal.people() if _person_key(p.name) == _person_key(name)]
         if same:
             which = ", ".join(f"no. {p.id}" for p in same)
             raise HTTPException(status_code=409, detail={
                 "field": "name", "confirm": True, "existing": [p.id for p in same],
-                "message": f"{name!r} is already in the journal ({which}): they are chosen "
+                # the name as typed, not Python's repr ('Anna\xa0Test'; hostile probe)
+                "message": f"\u2018{' '.join(name.split())}\u2019 is already in the "
+                           f"journal ({which}): they are chosen "
                            "in the list now. To add a second person of that name, press "
                            "\"Add\" again; the list then tells them apart by number."})
     record = journal.add_person(form.name, notes=form.notes)

@@ -181,7 +181,12 @@ function keep(update) {
 }
 
 function kept() {
-  try { return JSON.parse(localStorage.getItem(KEPT) || "{}"); } catch (err) { return {}; }
+  // a plain object or nothing: "null" kept there stopped the page from starting (hostile
+  // probe of 7 December 2026)
+  try {
+    const value = JSON.parse(localStorage.getItem(KEPT) || "{}");
+    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch (err) { return {}; }
 }
 
 // the settings kept from the last visit into the form, where its mode is still offered
@@ -286,7 +291,15 @@ async function applySettings(event) {
   } finally {
     if (state.sending === key) state.sending = null;
   }
-  if (seq !== state.settingsSeq) return;
+  if (seq !== state.settingsSeq) {
+    // an answer that came after newer settings were sent: its job is not this page's, so
+    // it is let go of (a slow answer's program was prepared whole with no page asking;
+    // hostile probe of 7 December 2026)
+    if (answer.job && answer.job !== state.job) {
+      api("POST", `/api/jobs/${encodeURIComponent(answer.job)}/let-go`).catch(() => {});
+    }
+    return;
+  }
   state.lastSettings = body;
   // kept now, not once prepared: a reload during a ~50 s preparation brought back the
   // last prepared program's mode and emptied the typed boxes (phone probe of 7 December
@@ -382,6 +395,13 @@ function watchJob(answer, doing) {
   if (answer.state === "done") { done(answer); return; }
   show(answer);
   state.polling = setInterval(() => poll().catch((err) => {
+    // a job the server does not know (it was restarted, or forgot it): asked for once
+    // more, as a dropped one is; it polled a forgotten job for good (hostile probe of
+    // 7 December 2026)
+    if (err.field === "job" && state.job === answer.job) {
+      done({ state: "failed", message: "dropped", error: err.message });
+      return;
+    }
     $("job-text").textContent = `Could not follow the preparation (retrying): ${err.message}`;
   }), 300);
 }
