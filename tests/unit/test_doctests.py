@@ -18,7 +18,7 @@ MODULES = (
     "estim.program.common",
     "estim.fibers.protocols",
     "estim.fibers.cable",
-    "estim.text",
+    "estim.text", "estim.progress", "estim.stimulator.engine", "estim.fibers.thresholds",
     "estim.report.page", "estim.report.terminal", "estim.sweep.text", "estim.report.html",
     "estim.report.body_rows",
     "estim.effects.subjects", "estim.effects.sensation",

@@ -130,6 +130,7 @@ def stage_progress() -> Iterator[Callable[[str], None] | None]:
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from estim.progress import Partway
     from estim.report.terminal import console as make_console
     from estim.text import terminal_text
 
@@ -144,6 +145,11 @@ def stage_progress() -> Iterator[Callable[[str], None] | None]:
         current: list[Any] = []
 
         def step(message: str) -> None:
+            if isinstance(message, Partway) and current:
+                # the running stage's own line, with how far it has got
+                bar.update(current[-1], description=terminal_text(
+                    f"{message} {message.done:.0%}"))
+                return
             if current:
                 bar.update(current[-1], completed=1, total=1)
             # the description is Rich markup, and a message may quote a channel name

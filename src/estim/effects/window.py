@@ -71,6 +71,7 @@ from estim.effects.sensation import (
 from estim.errors import InputError, ModelRangeWarning
 from estim.evidence import EvidenceLevel
 from estim.fields.sites import motor_point_shift_m
+from estim.progress import Partway
 from estim.text import current_text, percent_text
 from estim.units import finite_or_none
 from estim.waveforms.segments import Pulse, Segment
@@ -675,17 +676,23 @@ def _placed(pop: FiberPopulation, electrode: Electrode, site: Site | None,
     return fibers, all_points, phis, (outside, gone)
 
 
+def _partway(progress: Callable[[str], None], searching: str) -> Callable[[float], None]:
+    """A threshold search's share done, said as its stage's line with that share."""
+    return lambda done: progress(Partway(searching, done))
+
+
 def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | None,
                      potential: Potential | Sequence[Potential],
                      waveform: UnitWaveform, *, precision: float = 0.02,
-                     tstop_s: float | None = None, max_amplitude_a: float | None = None
-                     ) -> ClassThresholds:
+                     tstop_s: float | None = None, max_amplitude_a: float | None = None,
+                     progress: Callable[[float], None] | None = None) -> ClassThresholds:
     """Threshold (A of channel peak) of every fiber of one population under ``electrode``.
 
     :param potential: φ (V/A) of the channel, or one φ per source of a
         :class:`SourcePulses` waveform (in its order).
     :param tstop_s: simulated time per run (default: the fiber model's own).
     :param max_amplitude_a: search no higher: a fiber not excited below it gets inf.
+    :param progress: called with the share of the search done (not on a cached one).
     """
     from estim.fibers import SolverOptions, find_thresholds
 
@@ -707,7 +714,7 @@ def class_thresholds(pop: FiberPopulation, electrode: Electrode, site: Site | No
         res = find_thresholds(fibers, phis, waveform, precision=precision,
                               options=SolverOptions(dt_s=dt,
                                                     tstop_s=tstop_s or _TSTOP_S.get(pop.model)),
-                              max_amplitude_a=max_amplitude_a)
+                              max_amplitude_a=max_amplitude_a, progress=progress)
         thr = np.asarray(res.threshold_a, float)
         blocks = sum(1 for w in res.block_windows_a if len(w))
         store_arrays("thresholds", key, {"threshold_a": thr, "blocks": np.array(blocks)})
@@ -1156,10 +1163,11 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     for pop in sorted(pops, key=lambda p: p.fiber_class is FiberClass.PERIOSTEAL):
         if pop.size == 0:
             continue
-        if progress is not None:
-            progress(f"thresholds: {pop.size} {_LABEL[pop.fiber_class.value]} fibers "
+        searching = (f"thresholds: {pop.size} {_LABEL[pop.fiber_class.value]} fibers "
                      f"({pop.model.upper() if pop.model == 'mrg' else pop.model.capitalize()} "
                      "model)")
+        if progress is not None:
+            progress(searching)
         cap = None
         if pop.fiber_class is FiberClass.PERIOSTEAL:
             # on the skin's pain (the programmed current only where that is not reached),
@@ -1171,7 +1179,8 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         placed[pop.fiber_class.value] = pop
         classes[pop.fiber_class.value] = class_thresholds(
             pop, electrode, site, potential, waveform, precision=precision,
-            tstop_s=class_tstop(pop), max_amplitude_a=cap)
+            tstop_s=class_tstop(pop), max_amplitude_a=cap,
+            progress=None if progress is None else _partway(progress, searching))
         if pop.fiber_class is FiberClass.PERIOSTEAL:
             thr = classes["periosteal"].thresholds_a
             above = int(np.count_nonzero(~np.isfinite(thr)))

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,31 @@ class ThresholdResult:
         return f"ThresholdResult([{thr}{more}] µA, precision={self.precision:g})"
 
 
+#: Runs a fiber still scanning for its first upper bound is taken to need: a step or two
+#: to bracket it, then the bisection of a ×2 bracket to 1 % (7 halvings).
+_SCAN_RUNS_LEFT = 9
+
+
+def _share_done(phase: np.ndarray, lo: np.ndarray, hi: np.ndarray, runs: np.ndarray,
+                precision: float) -> float:
+    """The share of a group's search done: its runs so far over those plus the runs each
+    fiber has left (none once done, the halvings its bracket needs while bisecting, a
+    scan's estimate before).
+
+    >>> _share_done(np.array([2, 1, 0]), np.array([1.0, 1.0, 0.0]), np.array([1.0, 2.0, np.inf]),
+    ...             np.array([10, 3, 3]), 0.01)
+    0.5
+    """
+    left = np.full(phase.shape, float(_SCAN_RUNS_LEFT))
+    left[phase == 2] = 0.0
+    bis = phase == 1
+    if np.any(bis):
+        ratio = np.log(np.maximum(hi[bis] / np.maximum(lo[bis], 1e-300), 1.0 + precision))
+        left[bis] = np.maximum(np.ceil(np.log2(ratio / math.log1p(precision))), 1.0)
+    done = float(np.sum(runs))
+    return done / (done + float(np.sum(left))) if done + np.sum(left) > 0 else 1.0
+
+
 def _classify(out: dict[str, np.ndarray], det: int) -> np.ndarray:
     fired = np.any(out["n_cross"] > 0, axis=1)
     return np.where(out["n_cross"][:, det] > 0, _FIRE, np.where(fired, _BLOCK, _NONE))
@@ -106,8 +131,8 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
                     waveform: Waveform, *,
                     precision: float = 0.01, options: SolverOptions | None = None,
                     probe_block: bool = False, block_probe_max_factor: float = 32.0,
-                    max_rounds: int = 60, max_amplitude_a: float | None = None
-                    ) -> ThresholdResult:
+                    max_rounds: int = 60, max_amplitude_a: float | None = None,
+                    progress: Callable[[float], None] | None = None) -> ThresholdResult:
     """Lowest activating amplitude of every fiber.
 
     :param fibers: fibers (any mix of models; same-topology fibers are batched together).
@@ -120,6 +145,8 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     :param max_amplitude_a: search no higher (A): a fiber not excited below it gets NaN, as
         one beyond the scan's own ceiling does (a caller that needs only the fibers below
         some current saves their bisection).
+    :param progress: called after each batch of runs with the share of the search done
+        (0..1, never falling; an estimate from the runs each fiber has left).
     """
     fibers = [fibers] if isinstance(fibers, Fiber) else list(fibers)
     if not (isinstance(precision, numbers.Real) and 0.0 < precision < 0.5):
@@ -140,10 +167,21 @@ def find_thresholds(fibers: Fiber | Sequence[Fiber], potentials: Potentials,
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, f in enumerate(fibers):
         groups.setdefault(f.topology_key(), []).append(i)
+    finished, shown = 0, [0.0]
+
+    def partway(share: float) -> None:
+        # each group's share weighted by its fibers, after the groups before it
+        if progress is not None:
+            shown[0] = max(shown[0], (finished + share * len(idx)) / n)
+            progress(shown[0])
+
     for idx in groups.values():
         _search_group([fibers[i] for i in idx], [phis[i] for i in idx], waveform, options,
                       precision, max_rounds, probe_block, block_probe_max_factor,
-                      idx, thr, low, nsim, init, blocks, max_amplitude_a)
+                      idx, thr, low, nsim, init, blocks, max_amplitude_a, partway)
+        finished += len(idx)
+    if progress is not None:
+        progress(1.0)
     return ThresholdResult(threshold_a=thr, lower_a=low, n_simulations=nsim,
                            precision=precision, initiation_nodes=init, block_windows_a=blocks)
 
@@ -153,7 +191,8 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                   probe_max: float, idx: list[int], thr: np.ndarray, low: np.ndarray,
                   nsim: np.ndarray, init: list[list[int]],
                   blocks: list[list[tuple[float, float]]],
-                  max_amplitude_a: float | None = None) -> None:
+                  max_amplitude_a: float | None = None,
+                  partway: Callable[[float], None] | None = None) -> None:
     from estim.fibers.solver import detect_position
 
     f0 = fibers[0]
@@ -275,6 +314,8 @@ def _search_group(fibers: list[Fiber], phis: list[np.ndarray], waveform: Wavefor
                     amp[i] = a[k] * float(np.clip(20.0 / max(dv[k], 1e-6), 1.25, 2.0))
             if phase[i] == 1 and hi[i] - lo[i] <= precision * hi[i]:
                 close(int(i))
+        if partway is not None:
+            partway(_share_done(phase, lo, hi, nsim[np.asarray(idx)], precision))
     for local, glob in enumerate(idx):
         ok_thr = phase[local] == 2 and np.isfinite(hi[local])
         thr[glob] = hi[local] if ok_thr else np.nan

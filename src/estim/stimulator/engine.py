@@ -52,6 +52,7 @@ from estim.program.common import MAX_SESSION_S
 from estim.program.model import Program
 from estim.program.options import Control, Sensation
 from estim.program.stimulation import FORCE_TYPES, Iontophoresis
+from estim.progress import Partway
 from estim.setup import Setup, build_setup
 from estim.simulate import Result, SimulateOptions, field_impedances, simulate
 from estim.stimulator.options import Level
@@ -563,22 +564,31 @@ def _default_span(stim: Stimulus) -> float:
 # --- preparing a model ---------------------------------------------------------------------------
 
 #: Share of the preparation done when simulate reports each stage (for the progress bar),
-#: from a warm NMES preparation (benchmarks/stimulator.py): fields 0.1 s, fiber thresholds
-#: to 5 s, then a silent stage (the virtual subjects' bands) to 23 s, the muscle to 24 s.
-#: How far a stage's progress message puts the preparation, by words the message holds (the
-#: window's: "thresholds: 60 Aδ fibers (MRG model)"; test_stimulator_progress checks that
-#: each class's message moves the bar).
-_STAGES = (("safety", 0.01), ("fields", 0.02), ("thresholds: ", 0.05), (" Aβ fibers", 0.05),
-           (" Aδ fibers", 0.15), (" C fibers", 0.18), ("Sundt", 0.18), ("motor", 0.20),
-           ("virtual subjects", 0.60), ("muscle", 0.90))
+#: by words the stage's message holds (the window's: "thresholds: 60 Aδ fibers (MRG
+#: model)"; test_stimulator_progress checks that each class's message moves the bar). From
+#: cold preparations on 2 cores (7 December 2026, fresh cache): NMES 36 s (meshing 22 %,
+#: solving 4 %, Aβ/Aδ/C 19 %, motor 47 %), true interferential 300 s (meshing 7 %, solving
+#: 8 %, Aβ/Aδ/C 23 %, motor 49 %, periosteal 4 %, conduction 2 %, the rest 7 %).
+_STAGES = (("safety", 0.01), ("fields", 0.02), ("meshing", 0.02), ("solving", 0.18),
+           ("thresholds: ", 0.25), (" Aβ fibers", 0.25), (" Aδ fibers", 0.29),
+           (" C fibers", 0.33), ("Sundt", 0.33), ("motor", 0.42), ("periosteal", 0.88),
+           ("conduction", 0.90), ("virtual subjects", 0.92), ("muscle", 0.94))
 
 
 def _fraction(message: str, last: float) -> float:
-    share = last
-    for key, value in _STAGES:
-        if key in message:
-            share = max(share, value)
-    return share
+    """How far a stage's message puts the preparation, never back from ``last``; a
+    :class:`Partway` message goes that share of the way to the next stage's start.
+
+    >>> _fraction("thresholds: 240 motor fibers (MRG model)", 0.3)
+    0.42
+    >>> round(_fraction(Partway("thresholds: 240 motor fibers (MRG model)", 0.5), 0.42), 3)
+    0.65
+    """
+    share = max((value for key, value in _STAGES if key in message), default=0.0)
+    if isinstance(message, Partway):
+        after = min((value for _, value in _STAGES if value > share), default=share)
+        share += message.done * (after - share)
+    return max(last, share)
 
 
 def prepare(program: Program, *, progress: Callable[[float, str], None] | None = None
