@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import math
@@ -283,7 +284,27 @@ def test_a_rule_that_does_not_pass_says_what_it_rests_on() -> None:
     # none"
     assert "fit an output indicator (IEC 60601-2-10), or keep the output under" in said
     assert "check that it has one" not in said
-    assert "basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f)" in said
+    # the 2012 edition's 201.7.9.2.101 f) asks the instructions for use for the maximum
+    # outputs, not for an indicator: the 1987 edition's indicator, its clause unverified
+    assert ("basis: an output indicator of IEC 601-2-10:1987 as estim reads it (its clause "
+            "not verified; the 2012 edition's 201.7.9.2.101 f) asks the instructions for use "
+            "for the maximum outputs above 10 mA or 10 V)") in " ".join(said.split())
+
+    # every document says it too: -v, Markdown, HTML, CSV and JSON gave the source alone,
+    # a red FAIL of estim's own rule with nothing to say it is not the standard's (probe)
+    from estim.report.check_tables import render_check_table
+
+
+    report = check(mono)
+    verbose = io.StringIO()
+    render_check(report, Console(file=verbose, width=100, color_system=None))
+    documents = {"-v": verbose.getvalue(),
+                 **{fmt: html.unescape(render_check_table(report, fmt))
+                    for fmt in ("md", "html", "csv")},
+                 "json": json.dumps(report.to_dict())}
+    for name, said in documents.items():
+        assert "estim's rule from the literature, not a limit of IEC 60601-2-10" in said, name
+        assert "not an output limit" in said, name
 
 
 def test_a_program_at_the_device_maximum_lists_its_rules_once() -> None:

@@ -29,7 +29,7 @@ from typing import Literal, get_args
 from estim.safety.output import Setting
 from estim.safety.render import format_value
 from estim.safety.table import ChannelTable, TableRow, Value, beside_limit, display_value
-from estim.safety.verdicts import Finding, SafetyReport
+from estim.safety.verdicts import Finding, SafetyReport, rule_kind
 from estim.text import spreadsheet_cell, terminal_text
 
 __all__ = ["TABLE_FORMATS", "TableFormat", "csv_header", "provenance", "provenance_line",
@@ -115,11 +115,19 @@ def _finding_cells(f: Finding) -> list[str]:
     if f.rule_id.startswith("iec.indicator.") and limit:
         limit += " (an indicator needed above)"
     return [f.channel, f"{f.description} ({f.rule_id})", f.setting.value if f.setting else "",
-            value, limit, f.verdict.value.upper(), f.source, f.note, f.action]
+            value, limit, f.verdict.value.upper(), _basis_and_source(f), f.note, f.action]
 
 
-_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Source", "Note",
-                 "Action")
+def _basis_and_source(f: Finding) -> str:
+    """What a rule rests on, then its source in full: the documents gave the source alone,
+    so a FAIL of estim's own charge-balance rule read as non-compliance with IEC
+    60601-2-10 where the terminal said it was not (device engineer's probe, 7 December
+    2026)."""
+    return f"{rule_kind(f.rule_id)}. Source: {f.source}"
+
+
+_FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Basis and source",
+                 "Note", "Action")
 _OUTPUT_HEAD = ("Output characteristic", "At programmed amplitude", "At device maximum",
                 "Note")
 
@@ -198,14 +206,14 @@ def _rule_units(report: SafetyReport) -> dict[str, str]:
 def csv_header(report: SafetyReport) -> list[str]:
     """The CSV's header row for ``report``: channel, setting, one column per output
     characteristic (``label [unit]``), then ``RULE value [unit]``, ``RULE limit [unit]``,
-    ``RULE verdict``, ``RULE source`` and ``RULE note`` per rule, and the program's overall
-    verdict (the same on every row: the other formats print it, and a spreadsheet had to
-    work it out)."""
+    ``RULE verdict``, ``RULE basis and source`` and ``RULE note`` per rule, and the
+    program's overall verdict (the same on every row: the other formats print it, and a
+    spreadsheet had to work it out)."""
     head = ["channel", "setting"]
     head += [_head(r.label, r.unit) for r in _columns(report)]
     for rule, unit in _rule_units(report).items():
         head += [_head(f"{rule} value", unit), _head(f"{rule} limit", unit),
-                 f"{rule} verdict", f"{rule} source", f"{rule} note"]
+                 f"{rule} verdict", f"{rule} basis and source", f"{rule} note"]
     return [*head, "overall verdict", *(label for _, label in _PROVENANCE_COLUMNS)]
 
 
@@ -257,7 +265,7 @@ def _csv(report: SafetyReport, made_of: Mapping[str, str | None] | None = None) 
             hit = found.get(rule)
             row += (["", "", "", "", ""] if hit is None else
                     [_number(hit.value, unit, digits=6), _number(hit.limit, unit, digits=6),
-                     hit.verdict.value, terminal_text(hit.source, markup=False),
+                     hit.verdict.value, terminal_text(_basis_and_source(hit), markup=False),
                      spreadsheet_cell(terminal_text(_note_and_action(hit), markup=False))])
         w.writerow([*row, report.verdict.value, *record])
     return buf.getvalue()
@@ -351,7 +359,7 @@ def _html_findings(report: SafetyReport) -> list[str]:
         first.append(f'<td class="{_h(cells[5].lower())}">{_h(cells[5])}</td>')
         details = [f"<p>{_h(f.note)}</p>" if f.note else "",
                    f'<p class="action">{_h(f.action)}</p>' if f.action else "",
-                   f'<p class="src">{_h(f.source)}</p>']
+                   f'<p class="src">{_h(_basis_and_source(f))}</p>']
         out.append("<tr>" + "".join(first) + "<td>" + "".join(details) + "</td></tr>")
     out.append("</table></div>")
     return out

@@ -10,6 +10,7 @@ from estim.program.options import Verdict
 from estim.report.page import SHORT_MODALITY, capitalised, ohm_symbols, plain
 from estim.safety.render import format_value
 from estim.safety.table import beside_limit
+from estim.safety.verdicts import rule_kind
 from estim.text import readable
 
 if TYPE_CHECKING:
@@ -95,7 +96,10 @@ def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[Findin
             # limit a PASS is over (probe of 6 December 2026)
             + (" (an indicator needed above)" if f.rule_id.startswith("iec.indicator.")
                else ""),
-            verdict=f.verdict.value, footnote=notes.number(f.source),
+            # the citation says what the rule rests on (estim's own charge-balance rule
+            # read as a limit of IEC 60601-2-10; device engineer's probe, 7 December 2026)
+            verdict=f.verdict.value, footnote=notes.number(f"{rule_kind(f.rule_id)}. "
+                                                           f"Source: {f.source}"),
             note=readable(plain(f.note)) if said else "",
             action=plain(f.action) if said else ""))
     return rows

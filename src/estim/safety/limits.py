@@ -106,8 +106,12 @@ LIMITS: tuple[Limit, ...] = (
     # --- output indicator (device; a requirement, not a hazard) ---------------------------
     Limit("iec.indicator.current", "r.m.s. output current into 1 kΩ needing an output "
           "indicator", 0.010, "A", "mA",
-          "IEC 60601-2-10 (output indicator: outputs above 10 mA or 10 V r.m.s. into 1 kΩ, "
-          "or 10 mJ per pulse); " + _IEC12_IFU + " f)",
+          # the 2012 edition's f) asks the instructions for use for the maximum outputs
+          # above 10 mA or 10 V; it is not the indicator (device engineer's probe, 7 Dec.)
+          "IEC 601-2-10:1987+A1:2001 (output indicator: outputs above 10 mA or 10 V r.m.s. "
+          "into 1 kΩ, or 10 mJ per pulse; the sub-clause not verified by estim); beside it, "
+          + _IEC12_IFU + " f): the maximum output values of equipment that can exceed 10 mA "
+          "or 10 V",
           _EXTERNAL, Verdict.PASS, Scope.DEVICE,
           rationale="exceeding it is not a hazard but a requirement on the device (an output "
                     "indicator), which a program cannot show: reported as an action"),

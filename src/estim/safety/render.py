@@ -13,7 +13,12 @@ from rich.text import Text
 
 from estim.program.model import Verdict
 from estim.safety.table import ChannelTable, OutputTable, beside_limit, format_value
-from estim.safety.verdicts import Finding, SafetyReport, repeats_as_programmed
+from estim.safety.verdicts import (
+    Finding,
+    SafetyReport,
+    repeats_as_programmed,
+    rule_basis,
+)
 from estim.text import terminal_text, wrap_keeping_units
 
 __all__ = [
@@ -23,7 +28,6 @@ __all__ = [
     "render_findings",
     "render_table",
     "rule_name",
-    "short_source",
 ]
 
 _STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
@@ -78,58 +82,6 @@ def rule_name(description: str) -> str:
     return re.split(r": | \(", description, maxsplit=1)[0]
 
 
-def short_source(source: str) -> str:
-    """A rule's source cut at its first detail, not at a year.
-
-    >>> short_source("Merrill DR et al. (2005) J Neurosci Methods 141:171 (net charge)")
-    'Merrill DR et al. (2005) J Neurosci Methods 141:171'
-    """
-    return re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
-
-
-def rule_basis(rule_id: str, source: str) -> str:
-    """What a rule rests on, in one line: a limit of the standard, a threshold the standard
-    asks the instructions for use to state, FDA guidance, or estim's own rule from the
-    literature (not a limit of IEC 60601-2-10), with its source cut at its first detail.
-
-    >>> words = rule_basis("charge.balance", "Merrill et al. 2005 (net charge)")
-    >>> words.startswith("basis: estim's rule from the literature"), words.endswith(" 2005")
-    (True, True)
-    """
-    short = short_source(source)
-    if rule_id.startswith("iec.indicator."):
-        return ("basis: the output indicator of IEC 60601-2-10 (2012: 201.7.9.2.101 f); "
-                "the thresholds as estim reads them)")
-    if rule_id in _IFU_THRESHOLDS:
-        return f"basis: {_IFU_THRESHOLDS[rule_id]}"
-    if rule_id.startswith("iec."):
-        # the edition in force first (the 1987 edition's clause led; device engineer's
-        # probe of 7 December 2026)
-        both = re.fullmatch(r"(IEC 601-2-10:[^,]+), sub-clause ([\d.]+) \((IEC 60601-2-10:"
-                            r"2012, [\d.]+)\)", source)
-        kind = "a limit of IEC 60601-2-10"
-        short = f"{both[3]} ({both[2]} of {both[1]})" if both else source
-    elif rule_id.startswith("fda."):
-        kind = "FDA guidance, not IEC 60601-2-10"
-    else:
-        kind = "estim's rule from the literature, not a limit of IEC 60601-2-10"
-        year = re.search(r"\(\d{4}\)", short)
-        short = short[:year.end()] if year else short  # the authors and the year
-    return f"basis: {kind}: {short}"
-
-
-#: The rules whose "limit" is where IEC 60601-2-10 asks the instructions for use to say
-#: something (201.7.9.2.101 c and g), not an output limit, and what they rest on.
-_IFU_THRESHOLDS = {
-    "iec.current_density": "what the instructions for use must say, not an output limit: "
-                           "IEC 60601-2-10:2012, 201.7.9.2.101 g) (current densities above "
-                           "2 mA/cm² may need the operator's attention)",
-    "iec.dc_component": "what the instructions for use must say, not an output limit: IEC "
-                        "60601-2-10:2012, 201.7.9.2.101 c) (precautions for a d.c. "
-                        "component); the 1 % threshold is estim's",
-}
-
-
 #: Below this many columns the findings are printed one block each instead of as a table:
 #: seven columns in 80 left the source a word a line (about 40 lines a finding) and cut the
 #: rule's id to "charge.b…".
@@ -157,8 +109,11 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
         # an indicator's threshold is not a limit (the one-line form says so too)
         against = ("the indicator threshold" if f.rule_id.startswith("iec.indicator.")
                    else "the limit")
+        # what the rule rests on before its source: a FAIL of estim's own rule read as
+        # non-compliance with IEC 60601-2-10 under -v (device engineer's probe, 7 December)
         lines = [f"{terminal_text(value)} against {against} {terminal_text(limit)}",
-                 f"[dim]{terminal_text(f.source)}[/dim]"]
+                 f"[dim]{terminal_text(f.basis)}[/dim]",
+                 f"[dim]source: {terminal_text(f.source)}[/dim]"]
         if f.note:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
         if f.action:
@@ -190,7 +145,8 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
                       *(terminal_text(t) for t in beside_limit(f.value, f.limit,
                                                                f.display_unit)),
                       _verdict(f.verdict),
-                      f"{terminal_text(f.source)}\n[dim]{extra}[/dim]")
+                      f"{terminal_text(f.basis)}\nsource: {terminal_text(f.source)}"
+                      f"\n[dim]{extra}[/dim]")
     console.print(table)
 
 

@@ -6,6 +6,7 @@ rule's value into a finding; :mod:`estim.safety.findings` runs the rules.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,8 @@ from estim.safety.output import ChannelOutput, Setting
 from estim.safety.table import OutputTable, display_value
 from estim.text import readable
 
-__all__ = ["Finding", "SafetyReport", "repeats_as_programmed", "rule_finding", "worst"]
+__all__ = ["Finding", "SafetyReport", "repeats_as_programmed", "rule_basis", "rule_finding",
+           "rule_kind", "short_source", "worst"]
 
 _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 
@@ -82,9 +84,15 @@ class Finding:
     evidence: EvidenceLevel = EvidenceLevel.RULE
     site_load_ohm: float | None = None
 
+    @property
+    def basis(self) -> str:
+        """What the rule rests on, in one line (:func:`rule_basis`)."""
+        return rule_basis(self.rule_id, self.source)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id, "description": self.description, "source": self.source,
+            "basis": self.basis.removeprefix("basis: "),
             "value": self.value, "limit": self.limit, "unit": self.unit,
             "display_unit": self.display_unit,
             "display_value": display_value(self.value, self.display_unit),
@@ -160,3 +168,74 @@ def rule_finding(row: Limit, value: float | None, out: ChannelOutput, *, note: s
     return Finding(row.id, row.description, row.source, value, lim, row.unit, row.display_unit,
                    verdict, out.channel.name, out.setting, readable(note), action,
                    site_load_ohm=site_load_ohm)
+
+
+def short_source(source: str) -> str:
+    """A rule's source cut at its first detail, not at a year.
+
+    >>> short_source("Merrill DR et al. (2005) J Neurosci Methods 141:171 (net charge)")
+    'Merrill DR et al. (2005) J Neurosci Methods 141:171'
+    """
+    return re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
+
+
+def rule_kind(rule_id: str) -> str:
+    """What kind of rule ``rule_id`` is: a limit of the standard, a threshold the standard
+    asks the instructions for use to state (with its clause), the output indicator, FDA
+    guidance, or estim's own rule from the literature (not a limit of IEC 60601-2-10).
+
+    >>> rule_kind("fda.power_density")
+    'FDA guidance, not IEC 60601-2-10'
+    """
+    if rule_id.startswith("iec.indicator."):
+        # 201.7.9.2.101 f) of the 2012 edition asks the instructions for use for the
+        # maximum outputs, not for an indicator (device engineer's probe, 7 December 2026)
+        return ("an output indicator of IEC 601-2-10:1987 as estim reads it (its clause not "
+                "verified; the 2012 edition's 201.7.9.2.101 f) asks the instructions for use "
+                "for the maximum outputs above 10 mA or 10 V)")
+    if rule_id in _IFU_THRESHOLDS:
+        return _IFU_THRESHOLDS[rule_id]
+    if rule_id == "analysis":
+        return "estim could not compute this output, so it is not judged"
+    if rule_id.startswith("iec."):
+        return "a limit of IEC 60601-2-10"
+    if rule_id.startswith("fda."):
+        return "FDA guidance, not IEC 60601-2-10"
+    return "estim's rule from the literature, not a limit of IEC 60601-2-10"
+
+
+def rule_basis(rule_id: str, source: str) -> str:
+    """What a rule rests on, in one line: its :func:`rule_kind`, with its source cut at its
+    first detail (the kinds that name their clause, alone).
+
+    >>> words = rule_basis("charge.balance", "Merrill et al. 2005 (net charge)")
+    >>> words.startswith("basis: estim's rule from the literature"), words.endswith(" 2005")
+    (True, True)
+    """
+    kind = rule_kind(rule_id)
+    if rule_id.startswith("iec.indicator.") or rule_id in _IFU_THRESHOLDS \
+            or rule_id == "analysis":
+        return f"basis: {kind}"
+    short = short_source(source)
+    if rule_id.startswith("iec."):
+        # the edition in force first (the 1987 edition's clause led; device engineer's
+        # probe of 7 December 2026)
+        both = re.fullmatch(r"(IEC 601-2-10:[^,]+), sub-clause ([\d.]+) \((IEC 60601-2-10:"
+                            r"2012, [\d.]+)\)", source)
+        short = f"{both[3]} ({both[2]} of {both[1]})" if both else source
+    elif not rule_id.startswith("fda."):
+        year = re.search(r"\(\d{4}\)", short)
+        short = short[:year.end()] if year else short  # the authors and the year
+    return f"basis: {kind}: {short}"
+
+
+#: The rules whose "limit" is where IEC 60601-2-10 asks the instructions for use to say
+#: something (201.7.9.2.101 c and g), not an output limit, and what they rest on.
+_IFU_THRESHOLDS = {
+    "iec.current_density": "what the instructions for use must say, not an output limit: "
+                           "IEC 60601-2-10:2012, 201.7.9.2.101 g) (current densities above "
+                           "2 mA/cm² may need the operator's attention)",
+    "iec.dc_component": "what the instructions for use must say, not an output limit: IEC "
+                        "60601-2-10:2012, 201.7.9.2.101 c) (precautions for a d.c. "
+                        "component); the 1 % threshold is estim's",
+}

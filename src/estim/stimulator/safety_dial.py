@@ -33,8 +33,8 @@ from estim.program.common import Amplitude
 from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
-from estim.safety.render import rule_name, short_source
-from estim.safety.verdicts import Finding
+from estim.safety.render import rule_name
+from estim.safety.verdicts import Finding, short_source
 
 __all__ = ["BISECT_TOLERANCE", "Ahead", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
 
