@@ -337,3 +337,26 @@ def test_a_program_at_the_device_maximum_lists_its_rules_once() -> None:
     render_check_brief(check(held), Console(file=out, width=80, color_system=None))
     top = out.getvalue().split("At the device maximum")[1]
     assert "not repeated" not in top and "r.m.s. output current into 500 Ω" in top
+
+
+def test_a_compliance_that_holds_the_current_down_is_said_in_the_brief() -> None:
+    """A 20 V compliance under a 100 mA maximum passed every rule with nothing in the brief
+    of its 40 mA into 500 Ω, nor of the programmed 25 mA held to 20 mA into 1 kΩ: only the
+    -v table's footnotes said it (device engineer's probe of 7 December 2026)."""
+    from estim.program.bundled import bundled_examples
+    from estim.safety.render import render_check_brief
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    low = parse_program(text.replace('compliance_voltage = "80 V"', 'compliance_voltage = "20 V"'))
+    out = io.StringIO()
+    render_check_brief(check(low), Console(file=out, width=200, color_system=None))
+    said = " ".join(out.getvalue().split())
+    # 20 V / 1 kΩ = 20 mA under the programmed 25 mA; 20 V / 500 Ω = 40 mA under 100 mA
+    assert ("ch 1: the compliance voltage holds the current under the amplitude: as "
+            "programmed (25 mA), 20 mA into 1 kΩ; at the device maximum (100 mA), 40 mA into "
+            "500 Ω, 20 mA into 1 kΩ") in said, said
+    # a unit whose compliance delivers the programmed current says nothing as programmed
+    out = io.StringIO()
+    render_check_brief(check(parse_program(text)), Console(file=out, width=200,
+                                                           color_system=None))
+    assert "as programmed (25 mA)" not in out.getvalue()
