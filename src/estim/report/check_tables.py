@@ -123,7 +123,7 @@ def _basis_and_source(f: Finding) -> str:
     so a FAIL of estim's own charge-balance rule read as non-compliance with IEC
     60601-2-10 where the terminal said it was not (device engineer's probe, 7 December
     2026)."""
-    return f"{rule_kind(f.rule_id)}. Source: {f.source}"
+    return f"{rule_kind(f.rule_id, clause=False)}. Source: {f.source}"
 
 
 _FINDING_HEAD = ("Channel", "Rule", "Setting", "Value", "Limit", "Verdict", "Basis and source",

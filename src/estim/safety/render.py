@@ -18,6 +18,7 @@ from estim.safety.verdicts import (
     SafetyReport,
     repeats_as_programmed,
     rule_basis,
+    rule_kind,
 )
 from estim.text import terminal_text, wrap_keeping_units
 
@@ -112,8 +113,8 @@ def _finding_blocks(findings: tuple[Finding, ...], console: Console) -> None:
         # what the rule rests on before its source: a FAIL of estim's own rule read as
         # non-compliance with IEC 60601-2-10 under -v (device engineer's probe, 7 December)
         lines = [f"{terminal_text(value)} against {against} {terminal_text(limit)}",
-                 f"[dim]{terminal_text(f.basis)}[/dim]",
-                 f"[dim]source: {terminal_text(f.source)}[/dim]"]
+                 f"[dim]basis: {terminal_text(rule_kind(f.rule_id, clause=False))}; source: "
+                 f"{terminal_text(f.source)}[/dim]"]
         if f.note:
             lines.append(f"[dim]{terminal_text(f.note)}[/dim]")
         if f.action:
@@ -145,7 +146,8 @@ def render_findings(findings: tuple[Finding, ...], console: Console) -> None:
                       *(terminal_text(t) for t in beside_limit(f.value, f.limit,
                                                                f.display_unit)),
                       _verdict(f.verdict),
-                      f"{terminal_text(f.basis)}\nsource: {terminal_text(f.source)}"
+                      f"basis: {terminal_text(rule_kind(f.rule_id, clause=False))}; source: "
+                      f"{terminal_text(f.source)}"
                       f"\n[dim]{extra}[/dim]")
     console.print(table)
 

@@ -179,22 +179,31 @@ def short_source(source: str) -> str:
     return re.split(r" \((?!\d{4}\))|; ", source, maxsplit=1)[0].strip()
 
 
-def rule_kind(rule_id: str) -> str:
+def rule_kind(rule_id: str, *, clause: bool = True) -> str:
     """What kind of rule ``rule_id`` is: a limit of the standard, a threshold the standard
     asks the instructions for use to state (with its clause), the output indicator, FDA
     guidance, or estim's own rule from the literature (not a limit of IEC 60601-2-10).
 
+    :param clause: with the clause of the kinds that name one (without: where the source
+        beside it names it).
+
     >>> rule_kind("fda.power_density")
     'FDA guidance, not IEC 60601-2-10'
+    >>> rule_kind("iec.dc_component", clause=False)
+    "what the instructions for use must say, not an output limit; the 1 % threshold is estim's"
     """
     if rule_id.startswith("iec.indicator."):
         # 201.7.9.2.101 f) of the 2012 edition asks the instructions for use for the
         # maximum outputs, not for an indicator (device engineer's probe, 7 December 2026)
         return ("an output indicator of IEC 601-2-10:1987 as estim reads it (its clause not "
-                "verified; the 2012 edition's 201.7.9.2.101 f) asks the instructions for use "
-                "for the maximum outputs above 10 mA or 10 V)")
+                "verified" + ("; the 2012 edition's 201.7.9.2.101 f) asks the instructions "
+                              "for use for the maximum outputs above 10 mA or 10 V)"
+                              if clause else ")"))
     if rule_id in _IFU_THRESHOLDS:
-        return _IFU_THRESHOLDS[rule_id]
+        where, extra = _IFU_THRESHOLDS[rule_id]
+        return ("what the instructions for use must say, not an output limit"
+                + (f": IEC 60601-2-10:2012, {where}" if clause else "")
+                + (f"; {extra}" if extra else ""))
     if rule_id == "analysis":
         return "estim could not compute this output, so it is not judged"
     if rule_id.startswith("iec."):
@@ -232,10 +241,8 @@ def rule_basis(rule_id: str, source: str) -> str:
 #: The rules whose "limit" is where IEC 60601-2-10 asks the instructions for use to say
 #: something (201.7.9.2.101 c and g), not an output limit, and what they rest on.
 _IFU_THRESHOLDS = {
-    "iec.current_density": "what the instructions for use must say, not an output limit: "
-                           "IEC 60601-2-10:2012, 201.7.9.2.101 g) (current densities above "
-                           "2 mA/cm² may need the operator's attention)",
-    "iec.dc_component": "what the instructions for use must say, not an output limit: IEC "
-                        "60601-2-10:2012, 201.7.9.2.101 c) (precautions for a d.c. "
-                        "component); the 1 % threshold is estim's",
+    "iec.current_density": ("201.7.9.2.101 g) (current densities above 2 mA/cm² may need the "
+                            "operator's attention)", ""),
+    "iec.dc_component": ("201.7.9.2.101 c) (precautions for a d.c. component)",
+                         "the 1 % threshold is estim's"),
 }
