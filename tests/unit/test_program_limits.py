@@ -155,6 +155,17 @@ def test_pulses_per_burst_must_be_an_integer(value):
              "pulses_per_burst", "a whole number, without quotes")
 
 
+def test_a_burst_too_long_for_its_period_is_said_in_a_readable_unit():
+    # 1e20 pulses per burst printed "a burst (1250000000000000000000.0 ms)" (device
+    # engineer's probe). By hand: 1e20 pulses at 100 Hz last 1e18 s = 2.78e14 h, against
+    # the 500 ms period of 2 Hz bursts
+    err = _refused(_swap("tens_burst", "pulses_per_burst = 7",
+                         "pulses_per_burst = 100000000000000000000"),
+                   "pulses_per_burst", "a burst (2.78 × 10¹⁴ h) that fits in the burst "
+                                       "period (500 ms)")
+    assert "000000" not in err.expected
+
+
 @pytest.mark.parametrize("value", ['"no"', "1", '"true"'])
 def test_output_indicator_must_be_a_boolean(value):
     _refused(_swap("tens_conventional", "output_indicator = true",

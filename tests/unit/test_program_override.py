@@ -106,3 +106,17 @@ def test_the_sweeps_amplitude_axis_leaves_a_channel_switched_off(tmp_path) -> No
     # one channel by its index: set whatever it was
     apply_axis(data, parse_axis("channels[1].stimulation.amplitude=5mA"), "5 mA")
     assert [c["stimulation"]["amplitude"] for c in data["channels"]] == ["30 mA", "5 mA"]
+
+
+def test_a_description_mismatch_names_what_each_setting_is() -> None:
+    # "the program sets 50 µs, 250 µs" read the interphase gap as a second pulse width
+    # (device engineer's probe): each value now says which setting it is
+    from estim.program import parse_program
+    from estim.program.override import described_elsewhere
+
+    text = EXAMPLES["tens_conventional"].read_text(encoding="utf-8")
+    text = text.replace('pulse_width = "200 us"', 'pulse_width = "250 us"').replace(
+        'pulse = "symmetric_biphasic"', 'pulse = "symmetric_biphasic"\ninterphase_gap = "50 us"')
+    said = described_elsewhere(parse_program(text))
+    assert said == ("its description names 200 µs; the program sets pulse width 250 µs, "
+                    "interphase gap 50 µs")

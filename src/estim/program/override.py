@@ -310,11 +310,15 @@ _TIMING_FIELDS = {"Hz": ("frequency",),
                   "µs": ("pulse_width", "interpeak", "interphase", "peak_duration")}
 
 
-def _program_timings(program: Program) -> dict[str, list[tuple[float, float]]]:
-    """Each rate (Hz) and pulse duration (s) the program runs at, as (low, high): a field's
-    value, the span a TENS rate or width modulation sweeps down to, and a true
-    interferential beat channel's carrier with its beat added (4 kHz + 80-120 Hz)."""
-    out: dict[str, list[tuple[float, float]]] = {"Hz": [], "µs": []}
+#: A timing field as the sentence names it (the others: their name with spaces).
+_TIMING_WORDS = {"beat_frequency_max": "top beat frequency", "burst_frequency": "burst rate"}
+
+
+def _program_timings(program: Program) -> dict[str, list[tuple[float, float, str]]]:
+    """Each rate (Hz) and pulse duration (s) the program runs at, as (low, high, what it
+    is): a field's value, the span a TENS rate or width modulation sweeps down to, and a
+    true interferential beat channel's carrier with its beat added (4 kHz + 80-120 Hz)."""
+    out: dict[str, list[tuple[float, float, str]]] = {"Hz": [], "µs": []}
     for channel in program.channels:
         fields = channel.stimulation.model_dump()
         for kind, names in _TIMING_FIELDS.items():
@@ -323,12 +327,32 @@ def _program_timings(program: Program) -> dict[str, list[tuple[float, float]]]:
                         and not isinstance(v, bool) and v > 0:
                     swept = (fields.get("rate_modulation") if k == "frequency" else
                              fields.get("width_modulation") if k == "pulse_width" else 0.0)
-                    out[kind].append((float(v) * (1 - float(swept or 0.0)), float(v)))
+                    out[kind].append((float(v) * (1 - float(swept or 0.0)), float(v),
+                                      _TIMING_WORDS.get(k, k.replace("_", " "))))
         carrier, beat = fields.get("carrier_frequency"), fields.get("beat_frequency")
         if carrier and beat:
             top = fields.get("beat_frequency_max") or beat
-            out["Hz"].append((float(carrier) + float(beat), float(carrier) + float(top)))
+            out["Hz"].append((float(carrier) + float(beat), float(carrier) + float(top),
+                              "carrier plus beat"))
     return out
+
+
+def _settings_words(runs: list[tuple[float, float, str]], kind: str) -> str:
+    """The settings of one kind, each with what it is: "pulse width 250 µs, interphase gap
+    50 µs" (it read "50 µs, 250 µs", the gap as if a second width; device engineer's
+    probe).
+
+    >>> _settings_words([(2.5e-4, 2.5e-4, "pulse width"), (5e-5, 5e-5, "interphase gap"),
+    ...                  (2e-4, 2e-4, "pulse width")], "µs")
+    'pulse width 200 µs or 250 µs, interphase gap 50 µs'
+    """
+    by_name: dict[str, set[float]] = {}
+    for _, high, name in runs:
+        by_name.setdefault(name, set()).add(high)
+    return ", ".join(
+        f"{name} " + " or ".join(f"{v:,.4g} Hz" if kind == "Hz" else f"{v * 1e6:,.4g} µs"
+                                 for v in sorted(values))
+        for name, values in by_name.items())
 
 
 def _timing_elsewhere(program: Program, words: str) -> list[str]:
@@ -346,8 +370,8 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
     >>> slow = nmes.replace(channels=(ch.model_copy(update={"stimulation": ch.stimulation
     ...     .model_copy(update={"frequency": 30.0, "pulse_width": 3e-4})}),))
     >>> _timing_elsewhere(slow, slow.description)
-    ['its description names 50 Hz; the program sets 30 Hz', \
-'its description names 400 µs; the program sets 300 µs']
+    ['its description names 50 Hz; the program sets frequency 30 Hz', \
+'its description names 400 µs; the program sets pulse width 300 µs']
     >>> _timing_elsewhere(slow, "1,000.5 Hz, 1.000,5 Hz, 30 Hz and 300 µs")
     []
     >>> [_timing_elsewhere(slow, w) for w in ("20 Hz–50 Hz, 300 µs", "20—50 Hz, 300 µs",
@@ -373,12 +397,10 @@ def _timing_elsewhere(program: Program, words: str) -> list[str]:
         if not named or not runs[kind]:
             continue
         if any(lo * (1 - 1e-3) <= b and a <= hi * (1 + 1e-3)  # the two spans overlap
-               for lo, hi in named.values() for a, b in runs[kind]):
+               for lo, hi in named.values() for a, b, _ in runs[kind]):
             continue
-        plain = sorted({b for a, b in runs[kind]})
-        sets = ", ".join(f"{v:,.4g} Hz" if kind == "Hz" else f"{v * 1e6:,.4g} µs"
-                         for v in plain)
-        out.append(f"its description names {', '.join(named)}; the program sets {sets}")
+        out.append(f"its description names {', '.join(named)}; the program sets "
+                   f"{_settings_words(runs[kind], kind)}")
     return out
 
 

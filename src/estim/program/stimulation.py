@@ -198,8 +198,10 @@ class TENS(_Pulsed):
             if burst_s >= 1.0 / self.burst_frequency:
                 raise InputError(
                     "pulses_per_burst", self.pulses_per_burst,
-                    f"a burst ({burst_s * 1e3:.1f} ms) that fits in the burst period "
-                    f"({1e3 / self.burst_frequency:.1f} ms)")
+                    # in a unit a person reads: 1e20 pulses per burst printed "a burst
+                    # (1250000000000000000000.0 ms)" (device engineer's probe)
+                    f"a burst ({duration_text(burst_s, 4)}) that fits in the burst period "
+                    f"({duration_text(1.0 / self.burst_frequency, 4)})")
         elif self.burst_frequency is not None or self.pulses_per_burst is not None:
             raise InputError("mode", self.mode.value,
                              "mode = 'burst' when burst_frequency or pulses_per_burst is set")
