@@ -101,7 +101,7 @@ def test_check_csv_parses_with_the_header_it_defines(tmp_path):
     assert [(r["channel"], r["setting"]) for r in table] == [
         ("A", "programmed"), ("A", "device maximum"), ("B", "programmed"),
         ("B", "device maximum")]
-    amp = "Amplitude setting (peak of the leading phase) [mA]"
+    amp = "Amplitude setting (peak of the carrier) [mA]"  # interferential: a carrier
     assert [float(r[amp]) for r in table] == [30.0, 70.0, 30.0, 70.0]
     assert {r["iec.dc_component verdict"] for r in table} <= {"pass", "warn", "fail", ""}
     assert {r["overall verdict"] for r in table} == {report.verdict.value}  # as md and html

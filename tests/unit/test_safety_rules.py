@@ -551,8 +551,9 @@ def test_the_device_maximum_column_has_its_own_timing_and_a_carrier_cycle_its_en
     e_base = base.row("skin_energy_per_pulse").programmed
     e_beat = beat.row("skin_energy_per_pulse").programmed
     assert e_beat == pytest.approx(e_base, rel=0.05)
-    # the sweep's bottom as delivered: its first step holds whole beats at 80.2 Hz
-    assert beat.row("frequency").programmed == pytest.approx(4080.0, rel=1e-4)
+    # the sweep's bottom as delivered: its first step holds whole beats at 80.2 Hz (a
+    # carrier's frequency given once, in its carrier row)
+    assert beat.row("carrier_frequency").programmed == pytest.approx(4080.0, rel=1e-4)
     assert "4,080–4,120 Hz" in str(beat.row("waveform").programmed)
 
 

@@ -124,8 +124,10 @@ def test_interferential_tables_give_the_beat_and_a_sweeps_range() -> None:
         assert ct.row("beat_frequency").programmed == pytest.approx(80.0, rel=5e-3)
         assert ct.row("beat_frequency_max").programmed == pytest.approx(120.0, rel=5e-3)
     assert base.row("frequency_max").programmed is None  # the base carrier does not sweep
-    # the beat channel's frequencies are the beat rows' beside them, as delivered
-    assert beat.row("frequency").programmed == pytest.approx(
+    # the beat channel's frequencies are the beat rows' beside them, as delivered (its own
+    # carrier given once, as the carrier frequency)
+    assert beat.row("frequency").programmed is None
+    assert beat.row("carrier_frequency").programmed == pytest.approx(
         4000.0 + beat.row("beat_frequency").programmed)
     assert beat.row("frequency_max").programmed == pytest.approx(
         4000.0 + beat.row("beat_frequency_max").programmed)
@@ -360,3 +362,102 @@ def test_a_compliance_that_holds_the_current_down_is_said_in_the_brief() -> None
     render_check_brief(check(parse_program(text)), Console(file=out, width=200,
                                                            color_system=None))
     assert "as programmed (25 mA)" not in out.getvalue()
+def _two_channels(second: str) -> str:
+    """tens_conventional (80 Hz, 200 µs, 25 mA) with a second channel on the other side."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    return text + f'''
+[[channels]]
+name = "2"
+anode = {{ placement = "lumbar_right_upper", shape = "circular", diameter = "5 cm" }}
+cathode = {{ placement = "lumbar_right_lower", shape = "circular", diameter = "5 cm" }}
+
+[channels.stimulation]
+type = "tens"
+mode = "conventional"
+amplitude = "20 mA"
+pulse = "symmetric_biphasic"
+duration = "30 min"
+{second}
+'''
+
+
+def test_the_burst_duty_cycle_is_bursts_per_second_times_burst_duration() -> None:
+    """The 510(k) table's burst line d was missing (device engineer's probe). By hand:
+    tens_burst's 7 pulses at 100 Hz of 2 × 200 µs last 6 / 100 s + 400 µs = 60.4 ms, at
+    2 bursts a second 0.1208 of the time; Russian's 50 Hz bursts of half a period, 0.5."""
+    from estim.program.bundled import bundled_examples
+
+    (ct,) = check(load_program(bundled_examples()["tens_burst"])).table.channels
+    assert ct.row("burst_duty_cycle").programmed == pytest.approx(2 * (6 / 100 + 400e-6))
+    assert ct.row("burst_duty_cycle").maximum == pytest.approx(0.1208)
+    (ru,) = check(load_program(bundled_examples()["russian_quadriceps"])).table.channels
+    assert ru.row("burst_duty_cycle").programmed == pytest.approx(0.5)
+    (plain,) = check(load_program(EXAMPLE)).table.channels  # no bursts: n/a
+    assert plain.row("burst_duty_cycle").programmed is None
+
+
+def test_symmetrical_phases_and_the_interphase_interval_have_rows() -> None:
+    """Both showed only inside the waveform's words and the pulse duration (device
+    engineer's probe). By hand: 150 µs phases around a 20 µs gap make a 320 µs pulse."""
+    text = _two_channels('frequency = "120 Hz"\npulse_width = "150 us"\n'
+                         'interphase_gap = "20 us"')
+    one, two = check(parse_program(text)).table.channels
+    assert (one.row("symmetric_phases").programmed, one.row("interphase_interval").programmed
+            ) == ("yes", 0.0)
+    assert two.row("interphase_interval").programmed == pytest.approx(20e-6)
+    assert two.row("pulse_duration").programmed == pytest.approx(150e-6 + 20e-6 + 150e-6)
+    # an asymmetric pulse's phases differ; a monophasic pulse has one phase: n/a
+    text = EXAMPLE.read_text(encoding="utf-8")
+    asym = parse_program(text.replace('pulse = "symmetric_biphasic"',
+                                      'pulse = "asymmetric_biphasic"'))
+    assert check(asym).table.channels[0].row("symmetric_phases").programmed == "no"
+    mono = parse_program(text.replace('pulse = "symmetric_biphasic"', 'pulse = "monophasic"'))
+    (ct,) = check(mono).table.channels
+    assert ct.row("symmetric_phases").programmed is None
+    assert ct.row("interphase_interval").programmed is None
+
+
+def test_two_channels_say_whether_they_run_together_or_alternate() -> None:
+    """The 510(k) table asks "synchronous or alternating?" and the table did not say
+    (device engineer's probe). A program sets no delay between channels: both start their
+    cycle at once, so at one rate and width their pulses coincide; at 80 and 120 Hz they
+    run side by side; never alternating."""
+    same = parse_program(_two_channels('frequency = "80 Hz"\npulse_width = "200 us"'))
+    one, two = check(same).table.channels
+    assert one.row("channel_timing").programmed == (
+        "as programmed: synchronous with channel 2 (pulses at the same instants); "
+        "not alternating")
+    assert two.row("channel_timing").maximum == (
+        "as programmed: synchronous with channel 1 (pulses at the same instants); "
+        "not alternating")
+    other = parse_program(_two_channels('frequency = "120 Hz"\npulse_width = "150 us"'))
+    one, _ = check(other).table.channels
+    assert one.row("channel_timing").programmed == (
+        "as programmed: simultaneous with channel 2, each at its own timing; not alternating")
+    (alone,) = check(load_program(EXAMPLE)).table.channels  # one channel: no such row
+    assert "channel_timing" not in {r.key for r in alone.rows}
+
+
+def test_a_carrier_outputs_rows_say_what_they_are() -> None:
+    """Russian current read "Pulse duration (all phases and gaps) 10 ms" (its burst), the
+    "peak of the leading phase" of a sine and "Frequency 2500 Hz" above "Carrier frequency
+    2500 Hz" (device engineer's probe). The numbers stay; by hand: half a 2.5 kHz cycle is
+    200 µs, half a 50 Hz period 10 ms."""
+    from estim.program.bundled import bundled_examples
+
+    (ru,) = check(load_program(bundled_examples()["russian_quadriceps"])).table.channels
+    assert ru.row("amplitude").label == "Amplitude setting (peak of the carrier)"
+    assert ru.row("pulse_width").label == "Phase duration (half a carrier cycle)"
+    assert ru.row("pulse_width").programmed == pytest.approx(0.5 / 2500)
+    assert ru.row("pulse_duration").label == "Pulse duration (a carrier's: one whole burst)"
+    assert ru.row("pulse_duration").programmed == pytest.approx(0.5 / 50)
+    assert ru.row("frequency").programmed is None  # once, as the carrier frequency
+    assert ru.row("carrier_frequency").programmed == 2500.0
+    assert ru.row("burst_frequency").programmed == 50.0
+    assert ru.row("symmetric_phases").programmed == "yes"  # a sine's half-cycles mirror
+    # a pulsed output keeps the pulse's words
+    (tens,) = check(load_program(EXAMPLE)).table.channels
+    assert tens.row("amplitude").label == "Amplitude setting (peak of the leading phase)"
+    assert tens.row("pulse_width").label == "Pulse width (leading phase)"

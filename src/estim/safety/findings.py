@@ -27,7 +27,12 @@ from estim.program.model import Program, Verdict
 from estim.safety.output import ChannelOutput, Setting, analyse
 from estim.safety.rules import channel_findings
 from estim.safety.shared import shared_contacts, shared_placements
-from estim.safety.table import OutputTable, channel_table, programmed_only
+from estim.safety.table import (
+    OutputTable,
+    channel_table,
+    programmed_only,
+    with_channel_timing,
+)
 from estim.safety.verdicts import Finding, SafetyReport
 from estim.waveforms.build import stimulus_for
 
@@ -104,4 +109,6 @@ def check(program: Program, *, impedances_ohm: Mapping[str, float] | None = None
         analysed[channel.name] = (programmed, top)
     findings += shared_placements(program, analysed)
     findings += shared_contacts(program, analysed)
-    return SafetyReport(program.name, tuple(findings), OutputTable(program.name, tuple(tables)))
+    # each table says how its channel runs beside the others (synchronous or alternating)
+    timed = with_channel_timing(tuple(tables), {n: p for n, (p, _) in analysed.items()})
+    return SafetyReport(program.name, tuple(findings), OutputTable(program.name, timed))

@@ -16,15 +16,19 @@ Values are SI inside; each row carries a label and the unit it is printed in. Co
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from estim.safety.loads import INDICATOR_LOAD_OHM, TEST_LOADS_OHM, ResistiveLoad
 from estim.safety.output import ChannelOutput
 from estim.text import readable
+from estim.waveforms.stimulus import Stimulus
 
 __all__ = ["DISPLAY_UNITS", "ChannelTable", "OutputTable", "TableRow", "channel_table",
-           "display_value", "format_value", "programmed_only"]
+           "display_value", "format_value", "programmed_only", "with_channel_timing"]
 
 #: Display unit -> (SI unit, SI value of one display unit).
 DISPLAY_UNITS: dict[str, tuple[str, float]] = {
@@ -251,7 +255,8 @@ def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTab
     # only the words the setting does not change: "Device limit reached on a typical skin
     # load" copied the programmed column's "no" (review of 5 December 2026)
     rows = tuple(replace(r, maximum=maximum_amplitude if r.key == "amplitude" else
-                         r.maximum if r.key in ("waveform", "control") else None,
+                         r.maximum if r.key in ("waveform", "control", "symmetric_phases")
+                         else None,
                          note="; ".join(dict.fromkeys(  # the programmed note once, not twice
                              part for part in r.note.split("; ")
                              if not part.startswith("device maximum"))))
@@ -346,10 +351,16 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     t = p.stimulus.timing
     ctrl = p.stimulus.control.value
     amp_unit = "mA" if ctrl == "current" else "V"
+    # a carrier (Russian, interferential) has no pulses of its own: its rows say what they
+    # are for it. Russian's read "Pulse duration (all phases and gaps) 10 ms", its burst,
+    # "peak of the leading phase" of a sine and "Frequency 2500 Hz" above "Carrier
+    # frequency 2500 Hz" (device engineer's probe)
+    carrier = bool(t.carrier_hz)
     rows: list[TableRow] = [
         _both("waveform", "Waveform", "", p, m, _shape_words),
         TableRow("control", "Output control", "", ctrl, ctrl),
-        TableRow("amplitude", "Amplitude setting (peak of the leading phase)", amp_unit,
+        TableRow("amplitude", "Amplitude setting (peak of the carrier)" if carrier else
+                 "Amplitude setting (peak of the leading phase)", amp_unit,
                  p.amplitude, m.amplitude),
     ]
     # 1 kΩ too: the output indicator's load, which the engineer compares with the thresholds
@@ -364,13 +375,23 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     rows += [
         _both("rms_current_500_ohm", "R.m.s. output current @ 500 Ω (worst 1 s)", "mA", p, m,
               lambda o: o.metrics_500.rms_max_1s),
-        _timing("pulse_width", "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
-        _timing("pulse_duration", "Pulse duration (all phases and gaps)", "µs", p, m,
+        _timing("pulse_width", "Phase duration (half a carrier cycle)" if carrier else
+                "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
+        # a Russian burst between its gaps is the pulse, as its energy per pulse below
+        _timing("pulse_duration", "Pulse duration (a carrier's: one whole burst)" if carrier
+                else "Pulse duration (all phases and gaps)", "µs", p, m,
                 "pulse_duration_s", note=_passive_note(p)),
+        # the 510(k) table's "Symmetrical phases?" and the gap between the phases, which
+        # showed only inside the waveform's words and the pulse duration (probe)
+        _both("symmetric_phases", "Symmetrical phases?", "", p, m,
+              lambda o: _yes_no(o.stimulus.timing.symmetric_phases)),
+        _timing("interphase_interval", "Interphase interval", "µs", p, m, "interphase_s"),
+        # a carrier's own frequency is the carrier row's: not twice
+        TableRow("frequency", "Frequency", "Hz", None, None) if carrier else
         _timing("frequency", "Frequency", "Hz", p, m, "frequency_hz"),
         *_set_shape_rows(p, m, amp_unit),
         _timing("carrier_frequency", "Carrier frequency", "Hz", p, m, "carrier_hz"),
-        _timing("frequency_max", "Frequency, top of the sweep", "Hz", p, m,
+        _timing("frequency_max", "Carrier frequency, top of the sweep", "Hz", p, m,
                 "frequency_max_hz"),
         _timing("beat_frequency", "Beat frequency (the envelope; lowest of a sweep)", "Hz",
                 p, m, "beat_hz"),
@@ -406,6 +427,9 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                 "burst_frequency_hz"),
         _timing("burst_duration", "Burst mode: burst duration", "ms", p, m,
                 "burst_duration_s"),
+        # the 510(k) table's line d, which the table left out (device engineer's probe)
+        _both("burst_duty_cycle", "Burst mode: duty cycle (bursts per second × burst "
+              "duration)", "%", p, m, _burst_duty),
         _timing("on_time", "ON time", "s", p, m, "on_time_s"),
         _timing("off_time", "OFF time", "s", p, m, "off_time_s"),
         _timing("ramp_up", "Ramp up", "s", p, m, "ramp_up_s"),
@@ -477,6 +501,65 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                   / o.smaller_area_m2),
         ]
     return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
+
+
+def _yes_no(flag: bool | None) -> str | None:
+    """A flag as the 510(k) table answers it; None (n/a) stays None."""
+    return None if flag is None else "yes" if flag else "no"
+
+
+def _burst_duty(o: ChannelOutput) -> float | None:
+    """The fraction of the time a burst output is on: bursts per second × burst duration
+    (tens_burst's 2 Hz × 60.4 ms = 0.1208); None without bursts."""
+    t = o.stimulus.timing
+    if t.burst_frequency_hz is None or t.burst_duration_s is None:
+        return None
+    return t.burst_frequency_hz * t.burst_duration_s
+
+
+def with_channel_timing(tables: tuple[ChannelTable, ...],
+                        programmed: Mapping[str, ChannelOutput]) -> tuple[ChannelTable, ...]:
+    """``tables`` with the 510(k) table's "synchronous or alternating" in each where the
+    program has two or more: a program sets no delay between its channels, so estim starts
+    every channel's cycle at the same instant and none alternates. The row says so, and
+    whether the channel's pulses fall at another's instants (the same timing) or at its own
+    (another rate): it was not said at all (device engineer's probe).
+
+    :param programmed: each channel's output at its programmed amplitude, by name.
+    """
+    if len(tables) < 2:
+        return tables
+    out = []
+    for ct in tables:
+        mine = programmed[ct.channel].stimulus
+        others = [o.channel for o in tables if o.channel != ct.channel]
+        same = [n for n in others if _same_instants(mine, programmed[n].stimulus)]
+        apart = [n for n in others if n not in same]
+        parts = ([f"synchronous with {_channels(same)} (pulses at the same instants)"]
+                 if same else []) \
+            + ([f"simultaneous with {_channels(apart)}, each at its own timing"]
+               if apart else [])
+        words = f"as programmed: {'; '.join(parts)}; not alternating"
+        row = TableRow("channel_timing", "Channels: synchronous or alternating?", "", words,
+                       words, note="a program sets no delay between its channels: each "
+                                   "starts its cycle at the same instant")
+        at = next(i for i, r in enumerate(ct.rows) if r.key == "control") + 1
+        out.append(replace(ct, rows=(*ct.rows[:at], row, *ct.rows[at:])))
+    return tuple(out)
+
+
+def _channels(names: list[str]) -> str:
+    """"channel 2", "channels 2 and 3"."""
+    if len(names) == 1:
+        return f"channel {names[0]}"
+    return f"channels {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _same_instants(a: Stimulus, b: Stimulus) -> bool:
+    """Whether two outputs' pulses start at the same instants, cycle after cycle."""
+    return (math.isclose(a.cycle_s, b.cycle_s, rel_tol=1e-9)
+            and len(a.onsets_s) == len(b.onsets_s)
+            and bool(np.allclose(a.onsets_s, b.onsets_s, rtol=0.0, atol=1e-9 * a.cycle_s)))
 
 
 def _limited_note(p: ChannelOutput, m: ChannelOutput, ohms: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -98,13 +99,21 @@ def _stim(pulses: list[Pulse], onsets: np.ndarray, template: np.ndarray, scale: 
                     cycle, n_cycles, control, timing, label)
 
 
+def _phases(shape: PulseShape, gap_s: float) -> dict[str, Any]:
+    """A pulse's :class:`Timing` fields on its phases: whether they are symmetric and the
+    gap between them (s); None for a monophasic pulse, which has one phase."""
+    if shape is PulseShape.MONOPHASIC:
+        return {"symmetric_phases": None, "interphase_s": None}
+    return {"symmetric_phases": shape is PulseShape.SYMMETRIC_BIPHASIC, "interphase_s": gap_s}
+
+
 def _tens(s: TENS) -> Stimulus:
     a = s.amplitude
     pulse = biphasic_pulse(s.pulse, s.pulse_width, gap_s=s.interphase_gap,
                            ratio=s.asymmetry_ratio)
     timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
                     pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
-                    band_frequencies_hz=(s.frequency,))
+                    band_frequencies_hz=(s.frequency,), **_phases(s.pulse, s.interphase_gap))
     label = f"{s.mode.value} TENS"
     if s.mode in (TENSMode.CONVENTIONAL, TENSMode.ACUPUNCTURE):
         return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / s.frequency,
@@ -114,11 +123,9 @@ def _tens(s: TENS) -> Stimulus:
         n = s.pulses_per_burst
         onsets = np.arange(n) / s.frequency
         burst_s = onsets[-1] + pulse.duration
-        timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
-                        pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
-                        band_frequencies_hz=(s.frequency, s.burst_frequency),
-                        burst_frequency_hz=s.burst_frequency, pulses_per_burst=n,
-                        burst_duration_s=burst_s)
+        timing = dataclasses.replace(
+            timing, band_frequencies_hz=(s.frequency, s.burst_frequency),
+            burst_frequency_hz=s.burst_frequency, pulses_per_burst=n, burst_duration_s=burst_s)
         return _stim([pulse], onsets, np.zeros(n), np.ones(n), 1.0 / s.burst_frequency,
                      s.duration, a.value, a.control, timing, label)
     # modulated: over one modulation period the amplitude, rate and width dip by their depths;
@@ -164,7 +171,8 @@ def _nmes(s: NMES) -> Stimulus:
     timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
                     pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
                     band_frequencies_hz=(s.frequency,), on_time_s=s.on_time,
-                    off_time_s=s.off_time, ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down)
+                    off_time_s=s.off_time, ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down,
+                    **_phases(s.pulse, s.interphase_gap))
     return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
                  s.duration, a.value, a.control, timing, "NMES")
 
@@ -185,7 +193,7 @@ def _russian(s: Russian) -> Stimulus:
                     burst_frequency_hz=s.burst_frequency,
                     pulses_per_burst=round(burst_s * s.carrier_frequency),
                     burst_duration_s=burst_s, on_time_s=s.on_time, off_time_s=s.off_time,
-                    ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down)
+                    ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, symmetric_phases=True)
     return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
                   s.duration, a.value, a.control, timing, "Russian current")
 
@@ -253,7 +261,8 @@ def _interferential(s: Interferential) -> Stimulus:
     timing = Timing(shape=shape, pulse_width_s=0.5 / own, frequency_hz=own, carrier_hz=own,
                     band_frequencies_hz=bands,
                     frequency_max_hz=fc + beat_hi if swept and s.role == "beat" else None,
-                    beat_hz=beat_lo, beat_max_hz=beat_hi if swept else None)
+                    beat_hz=beat_lo, beat_max_hz=beat_hi if swept else None,
+                    symmetric_phases=True)
     if s.role == "base":  # a pure carrier: one carrier cycle is the whole story
         pulse = Pulse((Segment.sine(1.0, fc, 0.0, 1.0 / fc),), "sinusoidal carrier")
         return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / fc, s.duration,
@@ -354,7 +363,11 @@ def _dbs(s: DBS) -> Stimulus:
         pulse = Pulse((lead, Segment.decay(peak, tau, w + g, d)),
                       "cathodic-first, passive (capacitive) recharge", recharged=True)
     timing = Timing(shape=pulse.label, pulse_width_s=w, pulse_duration_s=pulse.duration,
-                    frequency_hz=s.frequency, band_frequencies_hz=(s.frequency,))
+                    frequency_hz=s.frequency, band_frequencies_hz=(s.frequency,),
+                    # an active recharge at the leading phase's amplitude mirrors it; a
+                    # passive one is a decaying tail
+                    symmetric_phases=s.recharge is Recharge.ACTIVE and s.recharge_ratio == 1,
+                    interphase_s=g)
     return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), period, s.duration, a.value,
                  a.control, timing, "deep brain stimulation")
 

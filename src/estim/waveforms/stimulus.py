@@ -42,6 +42,10 @@ class Timing:
         channel); None where the frequency does not sweep.
     :param beat_hz: interferential: the beat (the envelope's frequency), the lowest of a
         sweep as delivered; ``beat_max_hz`` its highest (None without a sweep).
+    :param symmetric_phases: a multiphasic waveform: whether its phases mirror each other
+        (a symmetric biphasic pulse, a sine carrier); None for a monophasic one or d.c.
+    :param interphase_s: a biphasic pulse's gap between its phases (0 without one); None
+        where the waveform has no such gap (monophasic, a carrier, d.c.).
     """
 
     shape: str
@@ -60,6 +64,8 @@ class Timing:
     frequency_max_hz: float | None = None
     beat_hz: float | None = None
     beat_max_hz: float | None = None
+    symmetric_phases: bool | None = None
+    interphase_s: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
