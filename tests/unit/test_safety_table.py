@@ -362,6 +362,8 @@ def test_a_compliance_that_holds_the_current_down_is_said_in_the_brief() -> None
     render_check_brief(check(parse_program(text)), Console(file=out, width=200,
                                                            color_system=None))
     assert "as programmed (25 mA)" not in out.getvalue()
+
+
 def _two_channels(second: str) -> str:
     """tens_conventional (80 Hz, 200 µs, 25 mA) with a second channel on the other side."""
     from estim.program.bundled import bundled_examples
