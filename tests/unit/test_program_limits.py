@@ -185,6 +185,22 @@ def test_names_are_bounded():
 # --- ranges, rates, sweeps, durations ---------------------------------------------------------
 
 
+@pytest.mark.parametrize(("old", "new", "field", "expected"), [
+    ('max_current = "100 mA"', 'max_current = "1e-300 A"', "max_current", "at least 1 µA"),
+    ('compliance_voltage = "80 V"', 'compliance_voltage = "1 uV"', "compliance_voltage",
+     "at least 0.1 V"),
+])
+def test_a_device_bound_below_any_stimulator_is_refused_by_its_own_name(old, new, field,
+                                                                        expected):
+    """1e-300 A as the device maximum was taken, and the refusal named the amplitude
+    ("at most the device maximum (1e-294 uA)"); at 0 mA the file passed (device engineer's
+    probe of 7 December 2026)."""
+    _refused(_swap("tens_conventional", old, new), field, expected)
+    _refused(_swap("tens_conventional", old, new).replace('amplitude = "25 mA"',
+                                                           'amplitude = "0 mA"'),
+             field, expected)
+
+
 def test_tiny_electrode_is_refused():
     _refused(_swap("tens_modulated", 'diameter = "5 cm"', 'diameter = "1 nm"'), "diameter",
              "0.1 mm")

@@ -45,6 +45,11 @@ _FLOORS: dict[str, tuple[float, str]] = {
     "contact_length": (1e-4, "at least 0.1 mm"),
     "area": (1e-8, "at least 0.01 mm² (1 mm² on a surface pad)"),
     "beat_frequency": (0.1, "at least 0.1 Hz"),
+    # a device that sets no more than this is no stimulator: 1e-300 A was taken, and the
+    # refusal then named the amplitude, "at most the device maximum (1e-294 uA)" (device
+    # engineer's probe of 7 December 2026); a microcurrent unit's top is ~1 mA
+    "max_current": (1e-6, "at least 1 µA"), "current_limit": (1e-6, "at least 1 µA"),
+    "max_voltage": (1e-3, "at least 1 mV"), "compliance_voltage": (0.1, "at least 0.1 V"),
 }
 
 #: Longest text a program field may hold (characters); a 1 MB name made plots take a minute.
