@@ -628,3 +628,17 @@ def test_a_swept_pad_onto_the_other_is_said_of_the_pad_swept() -> None:
     assert str(err.value).startswith("--vary anode.placement: got 'lumbar_lower', expected a "
                                      "pad that does not overlap the cathode at "
                                      "lumbar_left_lower"), str(err.value)
+
+
+def test_a_grid_in_other_units_is_the_same_points() -> None:
+    """0.07 ms and 70 µs are one pulse width: a sweep resumed with its grid in other units
+    was refused or computed again, since a point was keyed by the value's text (DBS
+    researcher's probe of 7 December 2026). 0.07 ms parses to 7.000000000000001e-05 s
+    through a division, 70 µs to 7e-05: the key holds the program as parsed, rounded."""
+    def keys(axis: str) -> list[str]:
+        return [p.key for p in plan_sweep(TENS, [parse_axis(axis)], options=SAFETY).points]
+
+    assert keys("pulse_width=70,100us") == keys("pulse_width=0.07,0.1ms")
+    assert keys("amplitude=10,20mA") == keys("amplitude=0.01,0.02A")
+    # another value is another point
+    assert keys("pulse_width=70,100us")[0] != keys("pulse_width=71,100us")[0]

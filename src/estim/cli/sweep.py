@@ -425,10 +425,7 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
                     "program, grid or estim version, which this run would drop from the "
                     "table")
         raise InputError("--output", str(folder), f"a folder of this sweep (its sweep.csv "
-                         f"{said}; a "
-                         "grid's values are its text, so 100uA and 0.1mA are two points: "
-                         "give them in the earlier run's units): another folder, or --force "
-                         "to replace that table")
+                         f"{said}): another folder, or --force to replace that table")
 
 
 #: Seconds between two progress lines where no terminal shows a bar.

@@ -41,7 +41,8 @@ from estim.sweep.subject import VirtualSubject, virtual_subject
 from estim.units import is_whole
 from estim.version import __version__
 
-__all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "load_sweep_file",
+__all__ = ["MAX_POINTS", "Mode", "Point", "SweepOptions", "SweepPlan", "canonical_text",
+           "load_sweep_file",
            "model_key", "plan_sweep"]
 
 #: Most points one sweep may hold.
@@ -272,11 +273,40 @@ def _point(index: int, data: dict[str, Any], axes: Sequence[Axis], combo: tuple[
             warnings.simplefilter("ignore", ThinMuscleWarning)
             program = _validated(point_data, axes, combo, source=source)
     text = json.dumps(point_data, sort_keys=True, default=str)
-    key = digest(SWEEP_VERSION, __version__, model_key(), text, options.body, options.fibers,
-                 options.seed, subject.index if subject else -1)[:24]
+    # keyed by the program as parsed, not as written: 0.06 ms and 60 µs are one point, and
+    # a sweep resumed in other units reuses it (it was computed again; DBS researcher's
+    # probe of 7 December 2026)
+    key = digest(SWEEP_VERSION, __version__, model_key(), canonical_text(program), options.body,
+                 options.fibers, options.seed, subject.index if subject else -1)[:24]
     inputs = tuple((a.column, a.numbers[i] if a.numeric else _text(a.values[i]))
                    for a, i in zip(axes, combo, strict=True))
     return Point(index, key, inputs, text, subject)
+
+
+def canonical_text(program: Program) -> str:
+    """``program`` as parsed (SI numbers to 12 significant figures, so that a value's
+    float noise from its unit, 0.07 ms read as 7.000000000000001e-05 s against 70 µs's
+    7e-05, is one number), as JSON text.
+
+    >>> from estim.program.bundled import resolve_program
+    >>> tens = resolve_program("tens_conventional")[0]
+    >>> def width(seconds):
+    ...     stim = tens.channels[0].stimulation.replace(pulse_width=seconds)
+    ...     return tens.model_copy(update={"channels": (tens.channels[0].model_copy(
+    ...         update={"stimulation": stim}),)})
+    >>> 0.07 / 1e3 == 70 / 1e6, canonical_text(width(0.07 / 1e3)) == canonical_text(width(70e-6))
+    (False, True)
+    """
+    def rounded(value: Any) -> Any:
+        if isinstance(value, float):
+            return float(f"{value:.12g}")
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [rounded(v) for v in value]
+        return value
+
+    return json.dumps(rounded(program.model_dump(mode="json")), sort_keys=True, default=str)
 
 
 def model_key() -> tuple[object, ...]:
