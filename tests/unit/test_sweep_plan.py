@@ -642,3 +642,17 @@ def test_a_grid_in_other_units_is_the_same_points() -> None:
     assert keys("amplitude=10,20mA") == keys("amplitude=0.01,0.02A")
     # another value is another point
     assert keys("pulse_width=70,100us")[0] != keys("pulse_width=71,100us")[0]
+
+
+def test_a_program_built_in_python_is_swept_as_its_file_would_be() -> None:
+    """plan_sweep took a file alone: a program built in Python had to be saved first
+    (researcher's probe of 7 December 2026). Its points are the file's, key for key."""
+    from estim.program import load_program
+
+    axes = [parse_axis("pulse_width=70,100us")]
+    built = plan_sweep(load_program(TENS), axes, options=SAFETY)
+    read = plan_sweep(TENS, axes, options=SAFETY)
+    assert [p.key for p in built.points] == [p.key for p in read.points]
+    assert built.program_name == read.program_name
+    with pytest.raises(InputError, match="a program file or a Program"):
+        plan_sweep(3, axes, options=SAFETY)  # type: ignore[arg-type]

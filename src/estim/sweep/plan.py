@@ -156,17 +156,29 @@ class SweepPlan:
                 f"{len(self.points)} points)")
 
 
-def plan_sweep(path: str | Path, axes: Sequence[Axis], *, mode: Mode = Mode.CROSS,
-               options: SweepOptions | None = None) -> SweepPlan:
-    """Every point of the sweep of the program file ``path`` over ``axes``, validated.
+def plan_sweep(path: str | Path | Program, axes: Sequence[Axis], *,
+               mode: Mode = Mode.CROSS, options: SweepOptions | None = None) -> SweepPlan:
+    """Every point of the sweep of the program file ``path`` (or of a :class:`Program`
+    built in Python) over ``axes``, validated.
 
     :raises ProgramError: the file itself is not a valid program.
     :raises InputError: no axis, an axis twice, zipped axes of different lengths, too many
         points, or a value this program cannot take (naming the axis and the value).
     """
     options = options or SweepOptions()
-    program = load_program(path)  # the file's own problems are named as in the file
-    data: dict[str, Any] = tomllib.loads(_read_regular(Path(path)).removeprefix("\ufeff"))
+    if isinstance(path, Program):
+        # from Python a program is often built, not read (it had to be saved to a file
+        # first; researcher's probe of 7 December 2026): its file is what it would save
+        from estim.program.writer import program_to_toml
+
+        program, text = path, program_to_toml(path)
+        path = f"<{program.name}>"
+    else:
+        if not isinstance(path, str | Path):
+            raise InputError("path", type(path).__name__, "a program file or a Program")
+        program = load_program(path)  # the file's own problems are named as in the file
+        text = _read_regular(Path(path)).removeprefix("\ufeff")
+    data: dict[str, Any] = tomllib.loads(text)
     axes = tuple(axes)
     if not axes:
         raise InputError("--vary", "(none)", "at least one axis, e.g. "
