@@ -292,3 +292,26 @@ def test_a_rule_failing_as_programmed_and_warning_at_the_maximum_is_one_fail_lin
     render_check_brief(check(program), Console(file=out, width=200, color_system=None))
     top = out.getvalue().split("At the device maximum")[1]
     assert "average power density" not in top and "as above, not repeated" in top
+
+
+def test_a_program_with_no_sensation_window_says_so_under_what_a_person_feels() -> None:
+    """Iontophoresis's answer in the terminal had no word of what a person feels, only
+    "1 note on the model (-v to show them)", where the report says that estim does not
+    predict it and why (issue 8 audit, 7 December 2026)."""
+    import io
+
+    from rich.console import Console
+
+    from estim.program import load_program
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+    from estim.simulate import simulate
+
+    data = result_to_dict(simulate(load_program(
+        bundled_examples()["iontophoresis_dexamethasone"])))
+    out = io.StringIO()
+    render_brief(data, Console(file=out, width=80, color_system=None))
+    said = " ".join(out.getvalue().split())
+    assert ("What a person feels not predicted: d.c. with slow ramps: the cable models do "
+            "not apply (sensation under d.c. electrodes is mostly electrochemical)") in said

@@ -344,6 +344,14 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                         None))
     fx = data.get("effects") or {}
     w = fx.get("sensation_window")
+    why_not = next((n for n in fx.get("notes") or [] if n.endswith("; no sensation window")),
+                   None)
+    if w is None and why_not is not None:
+        # said, as the report says it: iontophoresis's answer had no word of what a person
+        # feels but "1 note on the model (-v to show them)" (issue 8 audit, 7 December 2026)
+        console.print("\n[bold]What a person feels[/bold]")
+        _hanging(console, "  ", Text("not predicted: " + terminal_text(
+            why_not.removesuffix("; no sensation window"), markup=False)))
     if w is not None:
         console.print(f"\n[bold]What a person feels[/bold] [dim](channel "
                       f"{terminal_text(w['channel'])}, model prediction)[/dim]")
