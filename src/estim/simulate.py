@@ -51,7 +51,10 @@ class SimulateOptions:
 
     :param body: also run fields, fibers and effects (seconds to minutes); False stops
         after the output metrics and the safety check (milliseconds).
-    :param progress: called with a short message as each long stage starts.
+    :param progress: called with a short message as each long stage starts, and during a
+        fiber threshold search with that stage's line again as a
+        :class:`~estim.progress.Partway` carrying the share done (a caller that keeps one
+        line a stage skips those, or updates its line with them).
     :param fiber_counts: fibers simulated per class (``abeta``, ``adelta``, ``c``,
         ``motor``, ``periosteal``); the classes not named keep the default
         (:data:`estim.effects.window.DEFAULT_COUNTS`).

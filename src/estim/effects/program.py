@@ -30,6 +30,7 @@ from estim.program.stimulation import (
     TRANSCUTANEOUS_TYPES,
     Iontophoresis,
 )
+from estim.progress import Partway
 from estim.text import readable
 from estim.units import finite_or_none
 from estim.waveforms.stimulus import Stimulus
@@ -660,7 +661,11 @@ def _in_program_order(main: EffectsResult, program: Program,
 
 
 def _named_progress(progress: Callable[[str], None], name: str) -> Callable[[str], None]:
-    return lambda message: progress(f"channel {name}: {message}")
+    """``progress`` with each line under its channel's name, a :class:`Partway` kept one (it
+    became a plain line, and each share a new stage line; review of 7 December 2026)."""
+    return lambda message: progress(message.renamed(f"channel {name}: {message}")
+                                    if isinstance(message, Partway)
+                                    else f"channel {name}: {message}")
 
 
 def _other(result: EffectsResult) -> OtherChannel | None:

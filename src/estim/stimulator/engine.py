@@ -564,30 +564,63 @@ def _default_span(stim: Stimulus) -> float:
 # --- preparing a model ---------------------------------------------------------------------------
 
 #: Share of the preparation done when simulate reports each stage (for the progress bar),
-#: by words the stage's message holds (the window's: "thresholds: 60 Aδ fibers (MRG
-#: model)"; test_stimulator_progress checks that each class's message moves the bar). From
-#: cold preparations on 2 cores (7 December 2026, fresh cache): NMES 36 s (meshing 22 %,
-#: solving 4 %, Aβ/Aδ/C 19 %, motor 47 %), true interferential 300 s (meshing 7 %, solving
-#: 8 %, Aβ/Aδ/C 23 %, motor 49 %, periosteal 4 %, conduction 2 %, the rest 7 %).
-_STAGES = (("safety", 0.01), ("fields", 0.02), ("meshing", 0.02), ("solving", 0.18),
-           ("thresholds: ", 0.25), (" Aβ fibers", 0.25), (" Aδ fibers", 0.29),
-           (" C fibers", 0.33), ("Sundt", 0.33), ("motor", 0.42), ("periosteal", 0.88),
-           ("conduction", 0.90), ("virtual subjects", 0.92), ("muscle", 0.94))
+#: by the words its message starts with. From cold preparations on 2 cores (7 December
+#: 2026, fresh cache): NMES 36 s (meshing 22 %, solving 4 %, Aβ/Aδ/C 19 %, motor 47 %),
+#: true interferential 300 s (meshing 7 %, solving 8 %, Aβ/Aδ/C 23 %, motor 49 %,
+#: periosteal 4 %, conduction 2 %, the rest 7 %). By its start: "fields: meshing and
+#: solving" put the bar at solving's share as meshing began (review of 7 December 2026).
+_STAGES = (("safety", 0.01), ("fields", 0.02), ("meshing", 0.03), ("solving", 0.18),
+           ("thresholds: ", 0.25), ("conduction", 0.90), ("virtual subjects", 0.92),
+           ("muscle", 0.94))
+#: Within the threshold searches ("thresholds: 60 Aδ fibers (MRG model)"), by the class the
+#: message names (test_stimulator_progress checks that each class moves the bar on).
+_CLASSES = ((" Aβ fibers", 0.25), (" Aδ fibers", 0.29), (" C fibers", 0.33),
+            (" motor fibers", 0.42), (" periosteal", 0.88))
+#: The threshold searches' span of the bar (to the periosteal search's end), shared out
+#: between channels with a window each.
+_SEARCHES = (0.25, 0.90)
 
 
-def _fraction(message: str, last: float) -> float:
+def _stage_share(message: str) -> float:
+    """Where a stage's message (no channel's name in front) starts on the bar."""
+    if message.startswith("thresholds: "):
+        return max((value for key, value in _CLASSES if key in message), default=0.25)
+    return max((value for key, value in _STAGES if message.startswith(key)), default=0.0)
+
+
+def _fraction(message: str, last: float, channels: tuple[str, ...] = ()) -> float:
     """How far a stage's message puts the preparation, never back from ``last``; a
-    :class:`Partway` message goes that share of the way to the next stage's start.
+    :class:`Partway` message goes that share of the way to the next stage's start. With
+    ``channels`` (the program's, in order), a search under a channel's name takes that
+    channel's part of the searches' span (channel 2's stood where channel 1's ended).
 
     >>> _fraction("thresholds: 240 motor fibers (MRG model)", 0.3)
     0.42
     >>> round(_fraction(Partway("thresholds: 240 motor fibers (MRG model)", 0.5), 0.42), 3)
     0.65
+    >>> _fraction("fields: meshing and solving (cached after the first run)", 0.01)
+    0.02
+    >>> round(_fraction("channel B: thresholds: 60 Aβ fibers (MRG model)", 0.5, ("A", "B")), 3)
+    0.575
+    >>> round(_fraction(Partway("channel A: thresholds: 60 periosteal Aδ fibers (MRG model)",
+    ...                         0.5), 0.5, ("A", "B")), 3)
+    0.57
     """
-    share = max((value for key, value in _STAGES if key in message), default=0.0)
+    channel, n = 0, 1
+    for k, name in enumerate(channels):
+        if len(channels) > 1 and message.startswith(f"channel {name}: "):
+            channel, n = k, len(channels)
+            bare = message.removeprefix(f"channel {name}: ")
+            message = message.renamed(bare) if isinstance(message, Partway) else bare
+            break
+    share = _stage_share(message)
     if isinstance(message, Partway):
-        after = min((value for _, value in _STAGES if value > share), default=share)
+        after = min((value for _, value in (*_STAGES, *_CLASSES) if value > share),
+                    default=share)
         share += message.done * (after - share)
+    low, high = _SEARCHES
+    if n > 1 and low <= share <= high:
+        share = low + (channel + (share - low) / (high - low)) * (high - low) / n
     return max(last, share)
 
 
@@ -608,8 +641,9 @@ def prepare(program: Program, *, progress: Callable[[float, str], None] | None =
 
     report(0.0, "set-up: site and electrodes")
     setup = build_setup(program)
+    names = tuple(ch.name for ch in program.channels)
     result = simulate(setup, options=SimulateOptions(
-        progress=lambda m: report(_fraction(m, done[0]), m)))
+        progress=lambda m: report(_fraction(m, done[0], names), m)))
     program = result.program
     effects = result.effects
     window = effects.window if effects is not None else None
