@@ -85,7 +85,7 @@ def test_every_stage_of_a_cold_preparation_moves_the_bar_on():
         if line.startswith("thresholds: "):
             lines.append(Partway(line, 0.5))
     shares = _bar(lines)
-    assert all(b > a for a, b in itertools.pairwise(shares)), list(zip(lines, shares))
+    assert all(b > a for a, b in itertools.pairwise(shares)), list(zip(lines, shares, strict=True))
     assert shares[1] < 0.05  # the fields' stage starts near the beginning
 
 
@@ -104,7 +104,8 @@ def test_each_channels_searches_take_their_own_part_of_the_bar():
             say(Partway(line, 0.5))
     assert all(isinstance(m, Partway) for m in said[1::2]), said
     shares = _bar(["fields: meshing and solving", *said], ("A", "B"))
-    assert all(b > a for a, b in itertools.pairwise(shares)), list(zip(said, shares[1:]))
+    assert all(b > a for a, b in itertools.pairwise(shares)), \
+        list(zip(said, shares[1:], strict=True))
     # channel B starts where channel A ends, both within the searches' span
     a_end, b_start = shares[len(said) // 2], shares[len(said) // 2 + 1]
     assert a_end < b_start < shares[-1] <= _fraction("virtual subjects", 0.0)
