@@ -77,6 +77,12 @@ class Limit:
 
 _IEC87 = "IEC 601-2-10:1987+A1:2001, sub-clause 51.104 (IEC 60601-2-10:2012, 201.12.4.4)"
 _IEC12_IFU = "IEC 60601-2-10:2012, 201.7.9.2.101 (additional information in instructions for use)"
+#: The output indicator's source, the same for its three thresholds (two said "see above",
+#: which in a CSV pointed at nothing; review of 7 December 2026). The 2012 edition's f) asks
+#: the instructions for use for the maximum outputs, not for an indicator.
+_INDICATOR = ("IEC 601-2-10:1987+A1:2001 (output indicator: outputs above 10 mA or 10 V "
+              "r.m.s. into 1 kΩ, or 10 mJ per pulse); beside it, " + _IEC12_IFU + " f): "
+              "the maximum output values of equipment that can exceed 10 mA or 10 V")
 _EXTERNAL = ("external (surface) stimulators; IEC 60601-2-10 excludes implanted equipment "
              "and equipment connected to implanted electrodes")
 
@@ -108,18 +114,15 @@ LIMITS: tuple[Limit, ...] = (
           "indicator", 0.010, "A", "mA",
           # the 2012 edition's f) asks the instructions for use for the maximum outputs
           # above 10 mA or 10 V; it is not the indicator (device engineer's probe, 7 Dec.)
-          "IEC 601-2-10:1987+A1:2001 (output indicator: outputs above 10 mA or 10 V r.m.s. "
-          "into 1 kΩ, or 10 mJ per pulse; the sub-clause not verified by estim); beside it, "
-          + _IEC12_IFU + " f): the maximum output values of equipment that can exceed 10 mA "
-          "or 10 V",
+          _INDICATOR,
           _EXTERNAL, Verdict.PASS, Scope.DEVICE,
           rationale="exceeding it is not a hazard but a requirement on the device (an output "
                     "indicator), which a program cannot show: reported as an action"),
     Limit("iec.indicator.voltage", "r.m.s. output voltage into 1 kΩ needing an output "
-          "indicator", 10.0, "V", "V", "IEC 60601-2-10 (output indicator; see above)",
+          "indicator", 10.0, "V", "V", _INDICATOR,
           _EXTERNAL, Verdict.PASS, Scope.DEVICE, rationale="as iec.indicator.current"),
     Limit("iec.indicator.energy", "energy per pulse into 1 kΩ needing an output indicator",
-          0.010, "J", "mJ", "IEC 60601-2-10 (output indicator; see above)",
+          0.010, "J", "mJ", _INDICATOR,
           f"{_EXTERNAL}; pulsed outputs", Verdict.PASS, Scope.DEVICE,
           rationale="as iec.indicator.current"),
     # --- surface electrodes (application) -------------------------------------------------

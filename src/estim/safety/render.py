@@ -219,49 +219,50 @@ def expectation_text(expected: str | None, verdict: str) -> str | None:
     return f"the file expects {expected.upper()}; estim concludes {verdict.upper()}"
 
 
-def compliance_limits(table: OutputTable) -> list[str]:
+def compliance_limits(table: OutputTable) -> list[tuple[str, bool]]:
     """A line per current-controlled channel whose compliance voltage holds its current
     below the amplitude into the 500 Ω or 1 kΩ test load, as programmed or at the device
-    maximum: a 20 V compliance under a 100 mA maximum passed every rule with nothing said
-    of its 40 mA into 500 Ω, the programmed 25 mA clipped to 20 mA into 1 kΩ, but in the
-    table's footnotes (device engineer's probe of 7 December 2026).
+    maximum, and whether it holds the programmed current: a 20 V compliance under a
+    100 mA maximum passed every rule with nothing said of its 40 mA into 500 Ω, the
+    programmed 25 mA held to 20 mA into 1 kΩ, but in the table's footnotes (device
+    engineer's probe of 7 December 2026).
 
     >>> from estim.safety.table import ChannelTable, OutputTable, TableRow
-    >>> rows = (TableRow("max_current_500_ohm", "", "mA", 0.025, 0.040, "compliance"),
-    ...         TableRow("max_current_1000_ohm", "", "mA", 0.020, 0.020, "compliance"))
-    >>> compliance_limits(OutputTable("p", (ChannelTable("1", "tens", "current", 0.025, 0.1,
-    ...                                                  rows),)))  # doctest: +NORMALIZE_WHITESPACE
-    ['ch 1: the compliance voltage holds the current under the amplitude: as programmed
+    >>> rows = (TableRow("max_current_500_ohm", "", "mA", 0.025, 0.040),
+    ...         TableRow("max_current_1000_ohm", "", "mA", 0.020, 0.020))
+    >>> held = (("programmed", 1000.0), ("device maximum", 500.0), ("device maximum", 1000.0))
+    >>> tens = ChannelTable("1", "tens", "current", 0.025, 0.1, rows, held)
+    >>> compliance_limits(OutputTable("p", (tens,)))  # doctest: +NORMALIZE_WHITESPACE
+    [('ch 1: the compliance voltage holds the current under the amplitude: as programmed
       (25 mA), 20 mA into 1 kΩ; at the device maximum (100 mA), 40 mA into 500 Ω,
-      20 mA into 1 kΩ']
+      20 mA into 1 kΩ', True)]
     """
+    from estim.program.options import Control
     from estim.text import current_text
 
     lines = []
     for ct in table.channels:
-        if ct.control != "current":
+        if ct.control != Control.CURRENT:
             continue
-        parts = []
-        for words, amplitude, which in (("as programmed", ct.programmed_amplitude, "programmed"),
-                                        ("at the device maximum", ct.maximum_amplitude,
-                                         "maximum")):
+        parts, programmed = [], False
+        for setting, words, amplitude, which in (
+                ("programmed", "as programmed", ct.programmed_amplitude, "programmed"),
+                ("device maximum", "at the device maximum", ct.maximum_amplitude, "maximum")):
             held = []
-            for key, load in (("max_current_500_ohm", "500 Ω"), ("max_current_1000_ohm", "1 kΩ")):
-                try:
-                    row = ct.row(key)
-                except KeyError:
+            for key, ohms, load in (("max_current_500_ohm", 500.0, "500 Ω"),
+                                    ("max_current_1000_ohm", 1000.0, "1 kΩ")):
+                if (setting, ohms) not in ct.held:
                     continue
-                value = getattr(row, which)
-                # clipped, as the row's note says, not a sampled sine's peak a hair under
-                # its amplitude (premodulated interferential's 40 mA read "40 mA into 500 Ω")
-                if isinstance(value, float) and 0 < value < amplitude * 0.995 \
-                        and "compliance" in row.note:
+                value = getattr(ct.row(key), which)
+                if isinstance(value, float):
                     held.append(f"{current_text(value)} into {load}")
             if held:
+                programmed |= setting == "programmed"
                 parts.append(f"{words} ({current_text(amplitude)}), " + ", ".join(held))
         if parts:
-            lines.append(f"ch {terminal_text(ct.channel, markup=False)}: the compliance "
-                         "voltage holds the current under the amplitude: " + "; ".join(parts))
+            lines.append((f"ch {terminal_text(ct.channel, markup=False)}: the compliance "
+                          "voltage holds the current under the amplitude: "
+                          + "; ".join(parts), programmed))
     return lines
 
 
@@ -280,10 +281,10 @@ def render_check_brief(report: SafetyReport, console: Console,
                                report.verdict.value)
     if differs is not None:
         console.print(f"[yellow]{differs}[/yellow]")
-    for said in compliance_limits(report.table):
+    for said, programmed in compliance_limits(report.table):
         # the programmed current not delivered into a test load stands out; a device
         # maximum that is, is what such units do (80 mA into 1 kΩ under 80 V)
-        style = "yellow" if "as programmed" in said else "dim"
+        style = "yellow" if programmed else "dim"
         for line in wrap_keeping_units(Text(said, style=style), console, console.width):
             line.rstrip()
             console.print(line)

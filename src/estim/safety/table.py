@@ -183,6 +183,10 @@ class ChannelTable:
     programmed_amplitude: float
     maximum_amplitude: float
     rows: tuple[TableRow, ...]
+    #: Where the device holds the output below its setting (the compliance voltage, or a
+    #: voltage output's current limit): (setting, test load in Ω) pairs, of the 500 Ω and
+    #: 1 kΩ loads.
+    held: tuple[tuple[str, float], ...] = ()
 
     def row(self, key: str) -> TableRow:
         for r in self.rows:
@@ -261,7 +265,8 @@ def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTab
                              part for part in r.note.split("; ")
                              if not part.startswith("device maximum"))))
                  for r in table.rows)
-    return replace(table, maximum_amplitude=maximum_amplitude, rows=rows)
+    return replace(table, maximum_amplitude=maximum_amplitude, rows=rows,
+                   held=tuple(h for h in table.held if h[0] == "programmed"))
 
 
 def _skin_note(p: ChannelOutput, m: ChannelOutput) -> str:
@@ -500,7 +505,10 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
                   else o.field_impedance_ohm * o.metrics_field.rms_max_1s ** 2
                   / o.smaller_area_m2),
         ]
-    return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows))
+    held = tuple((o.setting.value, ohms) for o in (p, m) for ohms in (500.0, INDICATOR_LOAD_OHM)
+                 if o.at(ohms).limited)
+    return ChannelTable(p.channel.name, p.modality, ctrl, p.amplitude, m.amplitude, tuple(rows),
+                        held)
 
 
 def _yes_no(flag: bool | None) -> str | None:
@@ -529,17 +537,27 @@ def with_channel_timing(tables: tuple[ChannelTable, ...],
     """
     if len(tables) < 2:
         return tables
+    # a channel off (0) as programmed is no other channel's neighbour: "simultaneous with
+    # channel ham" was said of one at 0 mA (review of 7 December 2026)
+    on = [ct.channel for ct in tables if programmed[ct.channel].stimulus.peak > 0]
     out = []
     for ct in tables:
         mine = programmed[ct.channel].stimulus
-        others = [o.channel for o in tables if o.channel != ct.channel]
-        same = [n for n in others if _same_instants(mine, programmed[n].stimulus)]
-        apart = [n for n in others if n not in same]
-        parts = ([f"synchronous with {_channels(same)} (pulses at the same instants)"]
-                 if same else []) \
-            + ([f"simultaneous with {_channels(apart)}, each at its own timing"]
-               if apart else [])
-        words = f"as programmed: {'; '.join(parts)}; not alternating"
+        others = [n for n in on if n != ct.channel]
+        if ct.channel not in on:
+            words = "off as programmed (0)"
+        elif not others:
+            out.append(ct)  # the one channel on
+            continue
+        else:
+            same = [n for n in others if _same_instants(mine, programmed[n].stimulus)]
+            apart = [n for n in others if n not in same]
+            # "its own instants": another rate, or the same rate on another on/off cycle
+            parts = ([f"synchronous with {_channels(same)} (pulses at the same instants)"]
+                     if same else []) \
+                + ([f"simultaneous with {_channels(apart)}, its pulses at instants of its own"]
+                   if apart else [])
+            words = f"as programmed: {'; '.join(parts)}; not alternating"
         row = TableRow("channel_timing", "Channels: synchronous or alternating?", "", words,
                        words, note="a program sets no delay between its channels: each "
                                    "starts its cycle at the same instant")

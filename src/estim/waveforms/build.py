@@ -193,9 +193,17 @@ def _russian(s: Russian) -> Stimulus:
                     burst_frequency_hz=s.burst_frequency,
                     pulses_per_burst=round(burst_s * s.carrier_frequency),
                     burst_duration_s=burst_s, on_time_s=s.on_time, off_time_s=s.off_time,
-                    ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down, symmetric_phases=True)
+                    ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down,
+                    # a burst of whole carrier cycles: at 45 % duty a burst of 22.5 cycles
+                    # said "yes" beside its net charge and a failed charge balance (review)
+                    symmetric_phases=_whole(burst_s * s.carrier_frequency))
     return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
                   s.duration, a.value, a.control, timing, "Russian current")
+
+
+def _whole(cycles: float) -> bool:
+    """Whether a count of carrier cycles is whole (to a millionth of a cycle)."""
+    return abs(cycles - round(cycles)) < 1e-6
 
 
 def _split(seg: Segment, cycles: int) -> tuple[Segment, ...]:
