@@ -98,8 +98,8 @@ def finding_rows(findings: tuple[Finding, ...], notes: Footnotes) -> list[Findin
                else ""),
             # the citation says what the rule rests on (estim's own charge-balance rule
             # read as a limit of IEC 60601-2-10; device engineer's probe, 7 December 2026)
-            verdict=f.verdict.value, footnote=notes.number(f"{rule_kind(f.rule_id, clause=False)}. "
-                                                           f"Source: {f.source}"),
+            verdict=f.verdict.value, footnote=notes.number(
+                f"{capitalised(rule_kind(f.rule_id, clause=False))}. Source: {f.source}"),
             note=readable(plain(f.note)) if said else "",
             action=plain(f.action) if said else ""))
     return rows
