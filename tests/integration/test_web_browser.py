@@ -498,6 +498,16 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
                               "c.getAttribute('role') === 'img' && c.getAttribute('aria-label'))")
         assert (phone.text_content("#waveform-caption") or "").startswith(
             "The current the device puts out at this setting, over ")
+        # drawn to the dial's top unless asked to fit the setting: at a low setting the
+        # pulses were a sliver (patient's probe of 7 December 2026); the box is a touch
+        # target's height
+        assert "fixed to the dial's top" in (phone.text_content("#waveform-caption") or "")
+        fit = phone.locator("label.check").bounding_box()
+        assert fit is not None and fit["height"] >= 44, fit
+        phone.check("#waveform-fit")
+        assert "fixed to the dial's top" not in (phone.text_content("#waveform-caption") or "")
+        phone.uncheck("#waveform-fit")
+        assert "fixed to the dial's top" in (phone.text_content("#waveform-caption") or "")
         _shoot(phone, "phone-390px")
         phone.close()
         page.close()

@@ -731,6 +731,7 @@ function showDial(d) {
     none.textContent = "No fiber recruitment model for this program.";
     bars.append(none);
   }
+  state.waveform = d.waveform;
   drawWaveform(d.waveform);
   drawPattern(d.waveform ? d.waveform.pattern : null);
   drawSection(d.amplitude, d.field_at);
@@ -1125,6 +1126,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   // every mode they pass, and each was queued on the one worker ahead of the one chosen
   // (probe of 6 December 2026)
   let modeTimer = null;
+  $("waveform-fit").addEventListener("change", () => drawWaveform(state.waveform || null));
   $("mode").addEventListener("change", () => {
     // a new mode starts as its own program: the last mode's site, pads and timings were
     // carried into it (true interferential ran with TENS's 0.5 cm pads, a pasted program

@@ -146,7 +146,8 @@ function drawWaveform(w) {
   // pulses looked the same at 9 and at 91 mA (educator's probe of 7 December 2026)
   const dialTop = state.model ? (volts ? state.model.max_amplitude : state.model.max_amplitude * 1e3)
     : 0;
-  const fixed = dialTop > 0 && dialTop >= hi && -dialTop <= lo;
+  const fit = $("waveform-fit");
+  const fixed = !(fit && fit.checked) && dialTop > 0 && dialTop >= hi && -dialTop <= lo;
   if (fixed) {
     hi = dialTop;
     lo = lo < 0 ? -dialTop : 0;
