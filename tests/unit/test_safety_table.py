@@ -6,6 +6,7 @@ import html
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -480,3 +481,57 @@ def test_a_carrier_outputs_rows_say_what_they_are() -> None:
     (tens,) = check(load_program(EXAMPLE)).table.channels
     assert tens.row("amplitude").label == "Amplitude setting (peak of the leading phase)"
     assert tens.row("pulse_width").label == "Pulse width (leading phase)"
+
+
+def test_a_ramp_that_drops_a_pulse_leaves_two_channels_synchronous() -> None:
+    """Two NMES channels at 50 Hz on the same 10 s on / 20 s off, one ramped from 0 (its
+    first pulse at 0 mA is dropped: 499 onsets against 500), were "each at its own timing"
+    (hostile probe of 7 December 2026): their pulses fall at the same instants."""
+    from estim.program.bundled import bundled_examples
+
+    text = bundled_examples()["nmes_quadriceps"].read_text(encoding="utf-8")
+    one = text.split("[[channels]]")[1]
+    two = one.replace('name = "1"', 'name = "2"')
+    for key in ("ramp_up", "ramp_down"):
+        two = re.sub(rf'{key} = "[^"]*"', f'{key} = "0 s"', two)
+    program = parse_program(text + "[[channels]]" + two)
+    from estim.waveforms.build import stimulus_for
+
+    outputs = [stimulus_for(ch) for ch in program.channels]
+    assert len(outputs[0].onsets_s) != len(outputs[1].onsets_s)  # the dropped pulse
+    first, second = check(program).table.channels
+    assert first.row("channel_timing").programmed.startswith(
+        "as programmed: synchronous with channel 2"), first.row("channel_timing")
+    assert second.row("channel_timing").programmed.startswith(
+        "as programmed: synchronous with channel 1")
+
+
+def test_an_asymmetric_pulse_with_mirrored_phases_is_symmetric() -> None:
+    """An asymmetric biphasic pulse of ratio 1 (its second phase the first's amplitude and
+    width) is the symmetric pulse, and answered "Symmetrical phases? no" (hostile probe)."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        'pulse = "symmetric_biphasic"', 'pulse = "asymmetric_biphasic"\nasymmetry_ratio = 1')
+    (ct,) = check(parse_program(text)).table.channels
+    assert ct.row("symmetric_phases").programmed == "yes"
+    assert ct.row("net_charge_500_ohm").programmed == pytest.approx(0.0, abs=1e-15)
+
+
+def test_a_voltage_outputs_current_limit_is_said_in_the_brief() -> None:
+    """60 V held by a 10 mA current limit to 5 V into 500 Ω was said in -v's footnotes
+    alone, where a current output's compliance has its line (hostile probe)."""
+    from estim.safety.render import render_check_brief
+
+    program = parse_program(
+        'name = "voltage limited"\n[device]\ncontrol = "voltage"\nmax_voltage = "100 V"\n'
+        'current_limit = "10 mA"\noutput_indicator = true\n[site]\nname = "lower_back"\n'
+        '[[channels]]\nname = "1"\nanode = { placement = "lumbar_left_upper", shape = '
+        '"rectangular", width = "5 cm", length = "5 cm" }\ncathode = { placement = '
+        '"lumbar_left_lower", shape = "rectangular", width = "5 cm", length = "5 cm" }\n'
+        '[channels.stimulation]\ntype = "tens"\nmode = "conventional"\namplitude = "60 V"\n'
+        'frequency = "80 Hz"\npulse_width = "200 us"\nduration = "30 min"\n')
+    out = io.StringIO()
+    render_check_brief(check(program), Console(file=out, width=200, color_system=None))
+    said = " ".join(out.getvalue().split())
+    # 10 mA × 500 Ω = 5 V, × 1 kΩ = 10 V
+    assert ("ch 1: the current limit holds the voltage under the amplitude: as programmed "
+            "(60 V), 5 V into 500 Ω, 10 V into 1 kΩ") in said, said

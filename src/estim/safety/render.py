@@ -20,7 +20,7 @@ from estim.safety.verdicts import (
     rule_basis,
     rule_kind,
 )
-from estim.text import terminal_text, wrap_keeping_units
+from estim.text import readable, terminal_text, wrap_keeping_units
 
 __all__ = [
     "expectation_text",
@@ -220,12 +220,12 @@ def expectation_text(expected: str | None, verdict: str) -> str | None:
 
 
 def compliance_limits(table: OutputTable) -> list[tuple[str, bool]]:
-    """A line per current-controlled channel whose compliance voltage holds its current
-    below the amplitude into the 500 Ω or 1 kΩ test load, as programmed or at the device
-    maximum, and whether it holds the programmed current: a 20 V compliance under a
-    100 mA maximum passed every rule with nothing said of its 40 mA into 500 Ω, the
-    programmed 25 mA held to 20 mA into 1 kΩ, but in the table's footnotes (device
-    engineer's probe of 7 December 2026).
+    """A line per channel whose compliance voltage holds its current (a voltage output: its
+    current limit, its voltage) below the amplitude into the 500 Ω or 1 kΩ test load, as
+    programmed or at the device maximum, and whether it holds the programmed output: a
+    20 V compliance under a 100 mA maximum passed every rule with nothing said of its 40 mA
+    into 500 Ω, the programmed 25 mA held to 20 mA into 1 kΩ, but in the table's footnotes
+    (device engineer's probe of 7 December 2026).
 
     >>> from estim.safety.table import ChannelTable, OutputTable, TableRow
     >>> rows = (TableRow("max_current_500_ohm", "", "mA", 0.025, 0.040),
@@ -240,29 +240,34 @@ def compliance_limits(table: OutputTable) -> list[tuple[str, bool]]:
     from estim.program.options import Control
     from estim.text import current_text
 
+    def volts(v: float) -> str:
+        return readable(f"{v * 1e3:.3g} mV") if v < 1 else readable(f"{v:.3g} V")
+
     lines = []
     for ct in table.channels:
-        if ct.control != Control.CURRENT:
-            continue
+        # a voltage output's current limit holds its voltage as a compliance holds a
+        # current: 60 V held to 5 V into 500 Ω was said in -v's footnotes alone (probe)
+        current = ct.control == Control.CURRENT
+        quantity, text = ("current", current_text) if current else ("voltage", volts)
         parts, programmed = [], False
         for setting, words, amplitude, which in (
                 ("programmed", "as programmed", ct.programmed_amplitude, "programmed"),
                 ("device maximum", "at the device maximum", ct.maximum_amplitude, "maximum")):
             held = []
-            for key, ohms, load in (("max_current_500_ohm", 500.0, "500 Ω"),
-                                    ("max_current_1000_ohm", 1000.0, "1 kΩ")):
+            for ohms, load in ((500.0, "500 Ω"), (1000.0, "1 kΩ")):
                 if (setting, ohms) not in ct.held:
                     continue
-                value = getattr(ct.row(key), which)
+                value = getattr(ct.row(f"max_{quantity}_{ohms:.0f}_ohm"), which)
                 if isinstance(value, float):
-                    held.append(f"{current_text(value)} into {load}")
+                    held.append(f"{text(value)} into {load}")
             if held:
                 programmed |= setting == "programmed"
-                parts.append(f"{words} ({current_text(amplitude)}), " + ", ".join(held))
+                parts.append(f"{words} ({text(amplitude)}), " + ", ".join(held))
         if parts:
-            lines.append((f"ch {terminal_text(ct.channel, markup=False)}: the compliance "
-                          "voltage holds the current under the amplitude: "
-                          + "; ".join(parts), programmed))
+            holder = "compliance voltage" if current else "current limit"
+            lines.append((f"ch {terminal_text(ct.channel, markup=False)}: the {holder} "
+                          f"holds the {quantity} under the amplitude: " + "; ".join(parts),
+                          programmed))
     return lines
 
 

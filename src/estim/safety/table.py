@@ -383,8 +383,11 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
         _timing("pulse_width", "Phase duration (half a carrier cycle)" if carrier else
                 "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
         # a Russian burst between its gaps is the pulse, as its energy per pulse below
-        _timing("pulse_duration", "Pulse duration (a carrier's: one whole burst)" if carrier
-                else "Pulse duration (all phases and gaps)", "µs", p, m,
+        # (interferential's carriers run on: no burst, and its row n/a says no pulse)
+        _timing("pulse_duration", "Pulse duration (a carrier's: one whole burst)"
+                if carrier and t.burst_frequency_hz else "Pulse duration (a carrier's: none, "
+                "it runs on)" if carrier else "Pulse duration (all phases and gaps)", "µs",
+                p, m,
                 "pulse_duration_s", note=_passive_note(p)),
         # the 510(k) table's "Symmetrical phases?" and the gap between the phases, which
         # showed only inside the waveform's words and the pulse duration (probe)
@@ -574,10 +577,22 @@ def _channels(names: list[str]) -> str:
 
 
 def _same_instants(a: Stimulus, b: Stimulus) -> bool:
-    """Whether two outputs' pulses start at the same instants, cycle after cycle."""
-    return (math.isclose(a.cycle_s, b.cycle_s, rel_tol=1e-9)
-            and len(a.onsets_s) == len(b.onsets_s)
-            and bool(np.allclose(a.onsets_s, b.onsets_s, rtol=0.0, atol=1e-9 * a.cycle_s)))
+    """Whether two outputs' pulses start at the same instants, cycle after cycle: the same
+    cycle and pulse rate, and each pulse of the one with fewer at an instant of the other's
+    (a ramp from 0 drops the first pulse, and a shorter on-time the last ones: two NMES
+    channels at one rate, one with ramps, were "each at its own timing"; hostile probe of
+    7 December 2026)."""
+    if not (math.isclose(a.cycle_s, b.cycle_s, rel_tol=1e-9)
+            and math.isclose(a.timing.frequency_hz or 0.0, b.timing.frequency_hz or 0.0,
+                             rel_tol=1e-9)):
+        return False
+    few, many = sorted((np.asarray(a.onsets_s), np.asarray(b.onsets_s)), key=len)
+    if not few.size:
+        return False
+    at = np.clip(np.searchsorted(many, few), 1, max(many.size - 1, 1))
+    near = np.minimum(np.abs(many[at - 1] - few), np.abs(many[np.minimum(at, many.size - 1)]
+                                                          - few))
+    return bool(np.all(near <= 1e-9 * a.cycle_s))
 
 
 def _limited_note(p: ChannelOutput, m: ChannelOutput, ohms: float) -> str:

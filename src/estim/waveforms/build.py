@@ -99,12 +99,15 @@ def _stim(pulses: list[Pulse], onsets: np.ndarray, template: np.ndarray, scale: 
                     cycle, n_cycles, control, timing, label)
 
 
-def _phases(shape: PulseShape, gap_s: float) -> dict[str, Any]:
+def _phases(shape: PulseShape, gap_s: float, ratio: float) -> dict[str, Any]:
     """A pulse's :class:`Timing` fields on its phases: whether they are symmetric and the
-    gap between them (s); None for a monophasic pulse, which has one phase."""
+    gap between them (s); None for a monophasic pulse, which has one phase. An asymmetric
+    pulse whose second phase is the first mirrored (``ratio`` 1: the same amplitude and
+    width) is symmetric: it said "no" (hostile probe of 7 December 2026)."""
     if shape is PulseShape.MONOPHASIC:
         return {"symmetric_phases": None, "interphase_s": None}
-    return {"symmetric_phases": shape is PulseShape.SYMMETRIC_BIPHASIC, "interphase_s": gap_s}
+    return {"symmetric_phases": shape is PulseShape.SYMMETRIC_BIPHASIC
+            or math.isclose(ratio, 1.0, rel_tol=1e-9), "interphase_s": gap_s}
 
 
 def _tens(s: TENS) -> Stimulus:
@@ -113,7 +116,8 @@ def _tens(s: TENS) -> Stimulus:
                            ratio=s.asymmetry_ratio)
     timing = Timing(shape=pulse.label, pulse_width_s=s.pulse_width,
                     pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
-                    band_frequencies_hz=(s.frequency,), **_phases(s.pulse, s.interphase_gap))
+                    band_frequencies_hz=(s.frequency,),
+                    **_phases(s.pulse, s.interphase_gap, s.asymmetry_ratio))
     label = f"{s.mode.value} TENS"
     if s.mode in (TENSMode.CONVENTIONAL, TENSMode.ACUPUNCTURE):
         return _stim([pulse], np.zeros(1), np.zeros(1), np.ones(1), 1.0 / s.frequency,
@@ -172,7 +176,7 @@ def _nmes(s: NMES) -> Stimulus:
                     pulse_duration_s=pulse.duration, frequency_hz=s.frequency,
                     band_frequencies_hz=(s.frequency,), on_time_s=s.on_time,
                     off_time_s=s.off_time, ramp_up_s=s.ramp_up, ramp_down_s=s.ramp_down,
-                    **_phases(s.pulse, s.interphase_gap))
+                    **_phases(s.pulse, s.interphase_gap, s.asymmetry_ratio))
     return _stim([pulse], onsets, np.zeros(len(onsets)), scale, s.on_time + s.off_time,
                  s.duration, a.value, a.control, timing, "NMES")
 
