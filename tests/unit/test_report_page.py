@@ -518,8 +518,11 @@ def test_the_summary_of_iontophoresis_gives_its_dose() -> None:
 
 
 @pytest.mark.parametrize(("load", "said"), [
-    (200.0, "judged into this site's own 200 Ω as well, below the 500 Ω test load"),
-    (24_500.0, "judged into this site's own 24.5 kΩ as well, above the 500 Ω test load"),
+    (200.0, "(the rules were also judged into this site's own 200 Ω, below the 500 Ω test "
+            "load: a voltage-controlled output drives more current into it; estim check uses "
+            "the test loads alone)"),
+    (24_500.0, "(the rules were also judged into this site's own 24.5 kΩ, above the 500 Ω "
+               "test load"),
     (None, None)])
 def test_the_summary_names_the_site_load_a_rule_was_judged_into(
         load: float | None, said: str | None) -> None:
@@ -548,6 +551,8 @@ def test_the_summary_names_the_site_load_a_rule_was_judged_into(
     assert ("judged into this site's own" in text) is (said is not None)
     if said:
         assert said in text, text
+        # after the rules it explains (it stood above them, a debug line to a clinician)
+        assert text.index("judged into") > text.index("Safety:")
 
 
 def test_a_log_axis_over_many_decades_is_labelled_at_its_decades() -> None:
@@ -732,3 +737,25 @@ def test_a_band_whose_top_is_the_fiber_samples_edge_says_so() -> None:
                                        "lies where the model's sample of nerve fibers ends "
                                        "for 5 of the 20 people: not a prediction)")
     assert rows["Sensory threshold (detection)"] == "0.17 mA (0.12–0.24 mA across people)"
+
+
+def test_a_warning_says_what_it_means_on_the_first_screen() -> None:
+    """Microcurrent's "WARN d.c. component of the output: 100 % (limit 1 %)" stood bare on
+    estim run's first screen; what it means was in the stimulator and in a comment of the
+    program file alone (clinician's probe of 7 December 2026)."""
+    import io
+
+    from rich.console import Console
+
+    from estim import load_program, simulate
+    from estim.program.bundled import bundled_examples
+    from estim.report.run import result_to_dict
+    from estim.report.terminal import render_brief
+
+    data = result_to_dict(simulate(load_program(bundled_examples()["microcurrent_face"]),
+                                   body=False))
+    out = io.StringIO()
+    render_brief(data, Console(file=out, width=80, color_system=None))
+    text = " ".join(out.getvalue().split())
+    assert ("WARN ch 1 d.c. component of the output: 100 % (limit 1 %) the current runs one "
+            "way for a while, which can irritate the skin under the pads") in text, text

@@ -42,7 +42,7 @@ from estim.report.page import (
     varied_words,
     with_sample_words,
 )
-from estim.safety.verdicts import repeats_as_programmed
+from estim.safety.verdicts import repeats_as_programmed, rule_meaning
 from estim.text import ohm_text, percent_text, readable, terminal_text, wrap_keeping_units
 from estim.units import format_si
 
@@ -309,13 +309,6 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
     if hurts:
         _hanging(console, "  ", Text(hurts, style="yellow"))
     tissue = _tissue_load(safety["findings"])
-    if tissue:  # estim check's counts differ, into the test loads (probe, 6 December 2026)
-        load, side = tissue
-        worse = ("a voltage-controlled output drives more current into it" if side == "below"
-                 else "a current-controlled output puts more power into it")
-        _hanging(console, "  ", Text(f"judged into this site's own {load} as well, {side} the "
-                                     f"500 Ω test load ({worse}); estim check uses the test "
-                                     "loads alone", style="dim"))
     # a rule that reads the same at the device maximum as programmed (a program set to the
     # maximum) is one line naming both: it was two (DBS probe of 7 December 2026)
     # (by value, as estim check folds: a programmed FAIL that warns at the maximum is the
@@ -335,10 +328,24 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
         _hanging(console, f"  {f['verdict'].upper():4}  ch {terminal_text(f['channel'])}  ",
                  Text.from_markup(f"{terminal_text(rule_name(f['description']))}: "
                                   f"{value}{at}"))
+        # what it means for the person, where its name does not say: microcurrent's d.c.
+        # WARN stood bare on the first screen (clinician's probe of 7 December 2026)
+        meaning = rule_meaning(f["rule_id"], f["verdict"])
+        if meaning:
+            _hanging(console, "        ", Text(meaning, style="dim"))
     if len(lines) > 6:
         # estim check has no field: its verdicts can differ from the run's (docs/safety.md)
         console.print(f"  [dim]... and {len(lines) - 6} more (-v, results.json or the "
                       "report for all)[/dim]")
+    if tissue:  # estim check's counts differ, into the test loads (probe, 6 December 2026)
+        # after the rules it explains, in words: it stood above them, where it read as a
+        # debug line (clinician's probe of 7 December 2026)
+        load, side = tissue
+        worse = ("a voltage-controlled output drives more current into it" if side == "below"
+                 else "a current-controlled output puts more power into it")
+        _hanging(console, "  ", Text(f"(the rules were also judged into this site's own "
+                                     f"{load}, {side} the 500 Ω test load: {worse}; estim "
+                                     "check uses the test loads alone)", style="dim"))
     doses = doses_of(data.get("effects") or {},
                    next((c["name"] for c in chans if c.get("modality") == "iontophoresis"),
                         None))

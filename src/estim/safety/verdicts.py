@@ -18,7 +18,7 @@ from estim.safety.table import OutputTable, display_value
 from estim.text import readable
 
 __all__ = ["Finding", "SafetyReport", "repeats_as_programmed", "rule_basis", "rule_finding",
-           "rule_kind", "short_source", "worst"]
+           "rule_kind", "rule_meaning", "short_source", "worst"]
 
 _RANK = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 
@@ -246,3 +246,23 @@ _IFU_THRESHOLDS = {
     "iec.dc_component": ("201.7.9.2.101 c) (precautions for a d.c. component)",
                          "the 1 % threshold is estim's"),
 }
+
+
+#: What a rule that does not pass means for the person, where its name does not say:
+#: microcurrent's "d.c. component of the output" read as a danger at every setting, with
+#: nothing on what to do (phone probe of 7 December 2026), in the stimulator and on estim
+#: run's first screen alike (clinician's probe).
+_MEANING = {
+    ("iec.dc_component", Verdict.WARN): "the current runs one way for a while, which can "
+    "irritate the skin under the pads; the standard asks the instructions to say how to care "
+    "for it, it is not a limit exceeded",
+}
+
+
+def rule_meaning(rule_id: str, verdict: Verdict | str) -> str:
+    """What a rule with this verdict means for the person ("" where its name says it).
+
+    >>> rule_meaning("iec.dc_component", "warn").startswith("the current runs one way")
+    True
+    """
+    return _MEANING.get((rule_id, Verdict(verdict)), "")

@@ -34,7 +34,7 @@ from estim.program.model import Channel, Program
 from estim.program.options import Verdict
 from estim.safety import check
 from estim.safety.render import rule_name
-from estim.safety.verdicts import Finding, short_source
+from estim.safety.verdicts import Finding, rule_meaning, short_source
 
 __all__ = ["BISECT_TOLERANCE", "Ahead", "SafetyAt", "SafetyTable", "program_at", "safety_table"]
 
@@ -116,19 +116,9 @@ def _line(f: Finding, settings: Sequence[str | None] = ()) -> str:
     # and the source's title, not what it says after a colon (FDA's read out its 200
     # characters; review of 7 December 2026)
     source = short_source(f.source).split(": ", 1)[0]
-    return f"{verdict}: {name}{where}{channel} ({source})" + _MEANING.get(
-        (f.rule_id, f.verdict.value), "")
-
-
-#: What a rule that trips means for the person, where its name does not say: microcurrent's
-#: "Warning: d.c. component of the output" read as a danger at every setting, with nothing
-#: on what to do (phone probe of 7 December 2026).
-_MEANING = {
-    ("iec.dc_component", Verdict.WARN.value):
-        ": the current runs one way for a while, which can irritate the skin under the "
-        "pads; the standard asks the instructions to say how to care for it, it is not a "
-        "limit exceeded",
-}
+    meaning = rule_meaning(f.rule_id, f.verdict)
+    return f"{verdict}: {name}{where}{channel} ({source})" + (f": {meaning}" if meaning
+                                                              else "")
 
 
 def tripped_lines(findings: Sequence[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:
