@@ -315,3 +315,6 @@ def test_a_program_with_no_sensation_window_says_so_under_what_a_person_feels() 
     said = " ".join(out.getvalue().split())
     assert ("What a person feels not predicted: d.c. with slow ramps: the cable models do "
             "not apply (sensation under d.c. electrodes is mostly electrochemical)") in said
+    # and how long the session runs: two 30 s ramps give 4 mA × 0.5 min = 2 mA·min, the
+    # other 38 mA·min take 9.5 min at 4 mA, 10.5 min in all (clinician's probe)
+    assert "charge 2.4 C over the 10.5 min session" in said, said

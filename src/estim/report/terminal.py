@@ -43,7 +43,14 @@ from estim.report.page import (
     with_sample_words,
 )
 from estim.safety.verdicts import repeats_as_programmed, rule_meaning
-from estim.text import ohm_text, percent_text, readable, terminal_text, wrap_keeping_units
+from estim.text import (
+    duration_text,
+    ohm_text,
+    percent_text,
+    readable,
+    terminal_text,
+    wrap_keeping_units,
+)
 from estim.units import format_si
 
 if TYPE_CHECKING:
@@ -675,8 +682,11 @@ def _output_block(console: Console, data: dict[str, Any], chans: list[dict[str, 
         session_q = m.get("session_charge_C")
         if c.get("modality") == "iontophoresis" and unit == "A" and session_q is not None:
             # d.c.: no phases; the session's charge, what the dose is made of
+            # and how long it runs: the screen gave no session length (clinician's probe
+            # of 7 December 2026)
+            length = c.get("session_s")
             charge = (f"charge {format_si(session_q, 'C') if session_q else '0 µC'} over the "
-                      "session")
+                      + (f"{duration_text(length)} session" if length else "session"))
         elif unit == "V":  # "phase area" is the voltage's time integral over a phase
             charge = ("voltage-time area of a phase "
                       f"{format_si(m['max_phase_charge_V_s'], 'V·s')}")
