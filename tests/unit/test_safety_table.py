@@ -15,6 +15,7 @@ from rich.console import Console
 from estim.program import load_program
 from estim.program.loader import parse_program
 from estim.safety import check, render_check
+from tests.programs import TENS, channel, disc
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tens_conventional.toml"
 
@@ -365,25 +366,15 @@ def test_a_compliance_that_holds_the_current_down_is_said_in_the_brief() -> None
     assert "as programmed (25 mA)" not in out.getvalue()
 
 
-def _two_channels(second: str) -> str:
-    """tens_conventional (80 Hz, 200 µs, 25 mA) with a second channel on the other side."""
+def _two_channels(**timing: str) -> str:
+    """tens_conventional (80 Hz, 200 µs, 25 mA) with a second channel on the other side,
+    5 cm discs at 20 mA, at ``timing`` (frequency, pulse width, gap)."""
     from estim.program.bundled import bundled_examples
 
     text = bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
-    return text + f'''
-[[channels]]
-name = "2"
-anode = {{ placement = "lumbar_right_upper", shape = "circular", diameter = "5 cm" }}
-cathode = {{ placement = "lumbar_right_lower", shape = "circular", diameter = "5 cm" }}
-
-[channels.stimulation]
-type = "tens"
-mode = "conventional"
-amplitude = "20 mA"
-pulse = "symmetric_biphasic"
-duration = "30 min"
-{second}
-'''
+    return text + channel("2", "lumbar_right_upper", "lumbar_right_lower", pad=disc("5 cm"),
+                          **{**TENS, "amplitude": "20 mA", "pulse": "symmetric_biphasic",
+                             **timing})
 
 
 def test_the_burst_duty_cycle_is_bursts_per_second_times_burst_duration() -> None:
@@ -414,8 +405,7 @@ def test_the_burst_duty_cycle_is_bursts_per_second_times_burst_duration() -> Non
 def test_symmetrical_phases_and_the_interphase_interval_have_rows() -> None:
     """Both showed only inside the waveform's words and the pulse duration (device
     engineer's probe). By hand: 150 µs phases around a 20 µs gap make a 320 µs pulse."""
-    text = _two_channels('frequency = "120 Hz"\npulse_width = "150 us"\n'
-                         'interphase_gap = "20 us"')
+    text = _two_channels(frequency="120 Hz", pulse_width="150 us", interphase_gap="20 us")
     one, two = check(parse_program(text)).table.channels
     assert (one.row("symmetric_phases").programmed, one.row("interphase_interval").programmed
             ) == ("yes", 0.0)
@@ -437,7 +427,7 @@ def test_two_channels_say_whether_they_run_together_or_alternate() -> None:
     (device engineer's probe). A program sets no delay between channels: both start their
     cycle at once, so at one rate and width their pulses coincide; at 80 and 120 Hz they
     run side by side; never alternating."""
-    same = parse_program(_two_channels('frequency = "80 Hz"\npulse_width = "200 us"'))
+    same = parse_program(_two_channels(frequency="80 Hz", pulse_width="200 us"))
     one, two = check(same).table.channels
     assert one.row("channel_timing").programmed == (
         "as programmed: synchronous with channel 2 (pulses at the same instants); "
@@ -445,13 +435,13 @@ def test_two_channels_say_whether_they_run_together_or_alternate() -> None:
     assert two.row("channel_timing").maximum == (
         "as programmed: synchronous with channel 1 (pulses at the same instants); "
         "not alternating")
-    other = parse_program(_two_channels('frequency = "120 Hz"\npulse_width = "150 us"'))
+    other = parse_program(_two_channels(frequency="120 Hz", pulse_width="150 us"))
     one, _ = check(other).table.channels
     assert one.row("channel_timing").programmed == (
         "as programmed: simultaneous with channel 2, its pulses at instants of its own; "
         "not alternating")
     # a channel off (0) is said to be off, and named in no other row (review)
-    off = parse_program(_two_channels('frequency = "80 Hz"\npulse_width = "200 us"')
+    off = parse_program(_two_channels(frequency="80 Hz", pulse_width="200 us")
                         .replace('amplitude = "20 mA"', 'amplitude = "0 mA"'))
     one, two = check(off).table.channels
     assert "channel_timing" not in {r.key for r in one.rows}
