@@ -108,11 +108,17 @@ def test_ctrl_c_a_library_turned_into_its_own_error_is_still_interrupted(
             pass  # swallowed, as llvmlite does mid-compilation
         raise RuntimeError("no compiled object yet for <Library '_chunk'>")
 
-    before = signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr(cli, "_check_program_path", numba_like)
-    assert cli.main(["check", "tens_conventional"]) == 130
-    assert capsys.readouterr().err == "interrupted\n"
-    assert signal.getsignal(signal.SIGINT) is before  # Python's own handler is back
+    # Python's own Ctrl-C handler, as a command started from a shell has it (a test
+    # worker of pytest-xdist ignores SIGINT: the signal never arrived there)
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        monkeypatch.setattr(cli, "_check_program_path", numba_like)
+        assert cli.main(["check", "tens_conventional"]) == 130
+        assert capsys.readouterr().err == "interrupted\n"
+        # Python's own handler is back
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, outer)
 
     def broken(program: object) -> None:
         raise RuntimeError("a bug, not Ctrl-C")
