@@ -525,3 +525,28 @@ def test_a_voltage_outputs_current_limit_is_said_in_the_brief() -> None:
     # 10 mA × 500 Ω = 5 V, × 1 kΩ = 10 V
     assert ("ch 1: the current limit holds the voltage under the amplitude: as programmed "
             "(60 V), 5 V into 500 Ω, 10 V into 1 kΩ") in said, said
+
+
+def test_a_csv_column_that_channels_word_differently_gives_each_channels_words() -> None:
+    """A Russian carrier beside TENS pulses: the CSV's header had the first channel's words
+    alone, so TENS's 400 µs pulses sat under "Pulse duration (a carrier's: one whole
+    burst)" (device engineer's probe of 7 December 2026). Each channel's wording now, and
+    a column both word alike keeps its one label."""
+    import csv
+
+    from estim.report.check_tables import render_check_table
+    from tests.programs import head
+
+    text = head("mixed", "thigh") + channel(
+        "carrier", "quadriceps_proximal", "quadriceps_distal", type="russian",
+        amplitude="40 mA", carrier_frequency="2.5 kHz", burst_frequency="50 Hz",
+        burst_duty=0.5) + channel("pulses", "quadriceps_proximal", "quadriceps_distal",
+                                  pad=disc("5 cm"), **{**TENS, "amplitude": "20 mA"})
+    rows = list(csv.reader(io.StringIO(render_check_table(check(parse_program(text)), "csv"))))
+    header = rows[0]
+    duration = header.index("channel carrier: Pulse duration (a carrier's: one whole burst); "
+                            "channel pulses: Pulse duration (all phases and gaps) [µs]")
+    pulses = next(r for r in rows if r[:2] == ["pulses", "programmed"])
+    assert float(pulses[duration]) == pytest.approx(400.0)  # 2 x 200 µs, no gap
+    assert "Maximum output current @ 500 Ω (peak) [mA]" in header
+    assert not any(h.startswith("channel ") and "Maximum output" in h for h in header)

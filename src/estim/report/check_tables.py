@@ -23,6 +23,7 @@ import html
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
@@ -225,12 +226,27 @@ _PROVENANCE_COLUMNS = (("device", "device"), ("program_file", "program file"),
 
 def _columns(report: SafetyReport) -> list[TableRow]:
     """One column per output characteristic any channel has, in the channels' order (a
-    row that only a second channel has, its lead impedance, was left out)."""
+    row that only a second channel has, its lead impedance, was left out). Where channels
+    word a characteristic differently (a carrier's "Phase duration (half a carrier cycle)"
+    beside pulses' "Pulse width (leading phase)"), the column's label gives each channel's
+    words: it had the first channel's alone, over a TENS channel's 400 µs pulses "one
+    whole burst" (device engineer's probe of 7 December 2026)."""
     seen: dict[str, TableRow] = {}
+    words: dict[str, dict[str, list[str]]] = {}
     for ct in report.table.channels:
         for r in ct.rows:
             seen.setdefault(r.key, r)
-    return list(seen.values())
+            words.setdefault(r.key, {}).setdefault(r.label, []).append(ct.channel)
+    out = []
+    for key, row in seen.items():
+        if len(words[key]) > 1:
+            label = "; ".join(f"channel{'s' if len(names) > 1 else ''} "
+                              f"{', '.join(terminal_text(n, markup=False) for n in names)}"
+                              f": {text}"
+                              for text, names in words[key].items())
+            row = replace(row, label=label)
+        out.append(row)
+    return out
 
 
 def _csv(report: SafetyReport, made_of: Mapping[str, str | None] | None = None) -> str:
