@@ -550,3 +550,21 @@ def test_a_csv_column_that_channels_word_differently_gives_each_channels_words()
     assert float(pulses[duration]) == pytest.approx(400.0)  # 2 x 200 µs, no gap
     assert "Maximum output current @ 500 Ω (peak) [mA]" in header
     assert not any(h.startswith("channel ") and "Maximum output" in h for h in header)
+
+
+@pytest.mark.parametrize(("example", "shape"), [
+    ("tens_conventional", "rectangular"),
+    ("russian_quadriceps", "sine"),
+    ("hvpc_wound", "exponential (spike)"),
+    ("dbs_stn", "rectangular, then exponential (passive recharge)"),
+    ("iontophoresis_dexamethasone", "constant (d.c.) with linear ramps"),
+])
+def test_the_shape_row_is_read_from_the_pulses_segments(example: str, shape: str) -> None:
+    """The 510(k) table's "Shape" apart from the waveform's words, where it was one cell
+    with them (device engineer's probe): each read from the segments the waveform is built
+    of (constant, sine, decaying exponential, ramp), not from its label."""
+    from estim.program.bundled import bundled_examples
+
+    (ct,) = check(load_program(bundled_examples()[example])).table.channels
+    assert ct.row("shape").programmed == shape
+    assert ct.row("shape").maximum == shape

@@ -259,7 +259,7 @@ def programmed_only(table: ChannelTable, maximum_amplitude: float) -> ChannelTab
     # only the words the setting does not change: "Device limit reached on a typical skin
     # load" copied the programmed column's "no" (review of 5 December 2026)
     rows = tuple(replace(r, maximum=maximum_amplitude if r.key == "amplitude" else
-                         r.maximum if r.key in ("waveform", "control", "symmetric_phases")
+                         r.maximum if r.key in ("waveform", "shape", "control", "symmetric_phases")
                          else None,
                          note="; ".join(dict.fromkeys(  # the programmed note once, not twice
                              part for part in r.note.split("; ")
@@ -336,6 +336,40 @@ def _shape_words(o: ChannelOutput) -> str:
     return shape
 
 
+def _pulse_shape(o: ChannelOutput) -> str | None:
+    """The 510(k) table's "Shape" (rectangular, sine, spike...) from the pulses' own
+    segments, apart from the waveform's words where it was one cell with them (device
+    engineer's probe of 7 December 2026): a constant segment is rectangular, an oscillating
+    one sine, a decaying one exponential (a passive recharge's, said so), a ramp linear.
+    None where no pulse is on."""
+    import numpy as np
+
+    stim = o.stimulus
+    words: list[str] = []
+    for t in sorted({int(t) for t in stim.template[stim.scale != 0]}):
+        pulse = stim.pulses[t]
+        for i, seg in enumerate(pulse.segments):
+            rates = np.asarray(seg.rates, complex)
+            if seg.linear is not None:
+                word = "linear ramps"
+            elif not rates.any():
+                word = "constant (d.c.)" if o.is_dc else "rectangular"
+            elif not rates.real.any():
+                word = "sine"
+            elif pulse.recharged and i == len(pulse.segments) - 1:
+                word = "exponential (passive recharge)"
+            else:
+                word = "exponential (spike)"
+            if word not in words:
+                words.append(word)
+    if not words:
+        return None
+    if "linear ramps" in words and len(words) > 1:  # the ramps of a d.c. output
+        words.remove("linear ramps")
+        return f"{', then '.join(words)} with linear ramps"
+    return ", then ".join(words)
+
+
 def _lowest_peak(o: ChannelOutput) -> float | None:
     """The lowest peak of the pulses that are on, as the waveform is built (A or V)."""
     peaks = o.stimulus.event_peak[o.stimulus.scale != 0]
@@ -363,6 +397,7 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     carrier = bool(t.carrier_hz)
     rows: list[TableRow] = [
         _both("waveform", "Waveform", "", p, m, _shape_words),
+        _both("shape", "Shape", "", p, m, _pulse_shape),
         TableRow("control", "Output control", "", ctrl, ctrl),
         TableRow("amplitude", "Amplitude setting (peak of the carrier)" if carrier else
                  "Amplitude setting (peak of the leading phase)", amp_unit,
