@@ -238,6 +238,21 @@ def test_stimulator_calibration_and_journal_survive_a_restart(
                               ".map(o => Number(o.value))")
         assert ticks == pytest.approx([thresholds["thresholds"][k] / top * 200 for k in
                                        ("sensory", "strong", "motor", "pain")], rel=1e-9)
+        # and named under the track (a datalist's ticks are drawn without words), each
+        # label centred under its tick, none overlapping another on its row
+        named = page.eval_on_selector_all(
+            "#dial-labels span", "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return [e.textContent, r.left, r.right, r.top]; })")
+        assert [n[0] for n in named] == ["felt", "strong", "twitch", "pain"], named
+        track = page.eval_on_selector("#dial", "el => { const r = el.getBoundingClientRect();"
+                                      " return [r.left, r.width]; }")
+        for (_, left, right, _), key in zip(named, ("sensory", "strong", "motor", "pain"),
+                                            strict=True):
+            # the thumb's centre at that value: half a 16 px thumb in from each end
+            at = track[0] + 8 + thresholds["thresholds"][key] / top * (track[1] - 16)
+            assert (left + right) / 2 == pytest.approx(at, abs=2.0), (key, left, right, at)
+        for a, b in itertools.combinations(named, 2):
+            assert a[3] != b[3] or a[2] <= b[1] or b[2] <= a[1], (a, b)
 
         _turn(page, 0)
         quiet_text, quiet_bars = page.text_content("#sensation"), _bars(page)

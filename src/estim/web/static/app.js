@@ -109,6 +109,36 @@ const THRESHOLD_WORDS = {
   too_much: "too much (pain)",
 };
 function thresholdName(key) { return THRESHOLD_WORDS[key] || key.replace(/_/g, " "); }
+//: the dial's ticks named under the track, in a word (the full names are said below it)
+const TICK_WORDS = { sensory: "felt", strong: "strong", motor: "twitch", pain: "pain" };
+
+// a tick's label under the range input at fraction f of the dial: where the thumb's
+// centre is at that value (the track runs from half a thumb in to half a thumb from the
+// end)
+function tickLabel(key, f) {
+  const span = document.createElement("span");
+  span.textContent = TICK_WORDS[key] || thresholdName(key);
+  span.style.left = `calc(${f} * (100% - 16px) + 8px)`;
+  return span;
+}
+
+// each label on the first row where it clears the one before it, in pixels as laid out
+// (the track is 170 px beside the readout on a laptop, 350 px on a phone): labels of
+// thresholds close together go on rows below one another instead of overlapping
+function layoutTicks() {
+  const labels = $("dial-labels");
+  const rights = [];
+  for (const span of labels.children) {
+    const half = span.offsetWidth / 2;
+    const centre = span.offsetLeft;  // the left edge before its -50 % shift
+    let row = rights.findIndex((right) => centre - half >= right + 4);
+    if (row < 0) row = rights.push(0) - 1;
+    rights[row] = centre + half;
+    span.style.top = `${row * 1.1}rem`;
+  }
+  labels.style.height = `${Math.max(rights.length, 1) * 1.1}rem`;
+}
+if (window.ResizeObserver) new ResizeObserver(() => layoutTicks()).observe($("dial"));
 
 // ---- the device panel ------------------------------------------------------------------
 
@@ -470,6 +500,8 @@ async function useModel(job, mode, settings) {
   // (the dial showed no thresholds; browser probe of 6 December 2026)
   const marks = $("dial-marks");
   marks.replaceChildren();
+  const labels = $("dial-labels");
+  labels.replaceChildren();
   const said = [];
   // in the order the dial reaches them, and those past its top said to be (microcurrent's
   // pain at 0.56 mA read after its twitch at 1.57 mA, beyond a 1 mA dial, without a word:
@@ -489,7 +521,9 @@ async function useModel(job, mode, settings) {
                      thresholdName(key));
     o.label = `${thresholdName(key)}: ${dialText(amps)}`;
     marks.append(o);
+    labels.append(tickLabel(key, amps / model.max_amplitude));
   }
+  layoutTicks();
   $("dial-thresholds").textContent = said.length
     ? `The typical person (ticks on the dial): ${said.join(", ")}.` : "";
   const start = before !== null && before <= model.max_amplitude ? before
