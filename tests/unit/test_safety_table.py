@@ -568,3 +568,22 @@ def test_the_shape_row_is_read_from_the_pulses_segments(example: str, shape: str
     (ct,) = check(load_program(bundled_examples()[example])).table.channels
     assert ct.row("shape").programmed == shape
     assert ct.row("shape").maximum == shape
+
+
+@pytest.mark.parametrize("example", ["hvpc_wound", "tens_conventional"])
+def test_the_indicators_rms_current_into_1_kohm_has_its_row(example: str) -> None:
+    """The output indicator's threshold is an r.m.s. current into 1 kΩ: its finding gave a
+    figure that no row held (device engineer's probe). The row is that figure; it differs
+    from 500 Ω's where the load changes the current: HVPC's 500 V into 1 kΩ is half its
+    current into 500 Ω (voltage control), and conventional TENS's 100 mA maximum meets its
+    80 V compliance (80 mA into 1 kΩ against 100 mA into 500 Ω: r.m.s. × 0.8)."""
+    from estim.program.bundled import bundled_examples
+
+    report = check(load_program(bundled_examples()[example]))
+    (ct,) = report.table.channels
+    (indicator,) = [f for f in report.findings if f.rule_id == "iec.indicator.current"]
+    row = ct.row("rms_current_1000_ohm")
+    assert row.maximum == pytest.approx(indicator.value, rel=1e-12)
+    ratio = 0.5 if example == "hvpc_wound" else 0.8
+    assert row.maximum == pytest.approx(ratio * ct.row("rms_current_500_ohm").maximum,
+                                        rel=1e-9)

@@ -415,6 +415,10 @@ def channel_table(p: ChannelOutput, m: ChannelOutput) -> ChannelTable:
     rows += [
         _both("rms_current_500_ohm", "R.m.s. output current @ 500 Ω (worst 1 s)", "mA", p, m,
               lambda o: o.metrics_500.rms_max_1s),
+        # the output indicator's threshold is an r.m.s. into 1 kΩ: its finding gave a
+        # figure no row of the table held (device engineer's probe)
+        _both("rms_current_1000_ohm", "R.m.s. output current @ 1 kΩ (worst 1 s)", "mA", p, m,
+              lambda o: o.metrics_1k.rms_max_1s),
         _timing("pulse_width", "Phase duration (half a carrier cycle)" if carrier else
                 "Pulse width (leading phase)", "µs", p, m, "pulse_width_s"),
         # a Russian burst between its gaps is the pulse, as its energy per pulse below
