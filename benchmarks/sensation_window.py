@@ -1,7 +1,8 @@
 """The sensation window of every bundled example, and its pulse-width dependence, with the
 time each run takes: the tables of docs/effects.md.
 
-    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...] [--widths [--classes]]
+    .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...]
+        [--widths [EXAMPLE ...] [--classes] [--fibers N] [--seed S] [--scan US,US]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
         [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]]
         [--seeds N [--recalibrate]] [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
@@ -11,7 +12,10 @@ Each example goes through ``estim.simulate`` (fields, fibers, effects; the cache
 ``$ESTIM_CACHE_DIR`` are used, so run it twice to see the warm time). ``--widths`` adds the
 scan of symmetric biphasic pulses from 50 µs to 1 ms under the conventional-TENS pads (lower
 back) and the acupuncture-like TENS pads (forearm): the window against pulse width (Alon,
-Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013).
+Allin & Inbar 1983) and between a fleshy and a bony-nerve site (Hughes et al. 2013);
+``--fibers 960`` takes that many Aβ, Aδ and periosteal Aδ instead of 60, so that the trend is
+the model's, not one draw's (``--scan 50,1000``: the two ends, ~1 min each). A study named
+alone runs that study; every example's window runs with ``--examples`` or with no study.
 ``--pain`` shows where the pain criterion sits in the calibration configuration: which sampled
 Aδ afferents lie under the cathode and which in the 15 % ring around it, their thresholds,
 the fraction the Dölker ratio needs with other assumed pad sizes and pulse widths
@@ -111,23 +115,36 @@ def examples(names: list[str], bands: bool = False) -> None:
         print("\n".join(rows))
 
 
-def widths(name: str = "tens_conventional", classes: bool = False) -> None:
+def widths(name: str = "tens_conventional", classes: bool = False, *,
+           fibers: int | None = None, seed: int = 0,
+           scan_us: tuple[float, ...] = (50, 100, 200, 500, 1000)) -> None:
+    """The window against the phase width under ``name``'s pads. ``fibers``: that many Aβ
+    and Aδ afferents (and periosteal Aδ) instead of the run's 60, so that the trend is the
+    model's and not one draw's (the criteria are counts and fractions of the afferents
+    there, whatever the sample's size); the last column is pain from the skin's Aδ alone."""
+    from estim.effects.window import pain_threshold
+
     program = resolve_program(name)[0]
     pf, _, _, _ = channel_setup(program, stimuli_for(program))
+    counts = None if fibers is None else {"abeta": fibers, "adelta": fibers,
+                                          "periosteal": fibers}
     print(f"\n{name} ({pf.site.name}): symmetric biphasic pulses at "
-          f"{CALIBRATION_RATE_HZ:g} Hz under its pads")
+          f"{CALIBRATION_RATE_HZ:g} Hz under its pads, seed {seed}"
+          + ("" if fibers is None else f", {fibers} Aβ, Aδ and periosteal Aδ"))
     print("| phase width | sensory (mA) | motor (mA) | pain (mA) | pain / sensory | "
-          "pain - sensory (mA) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    scan = np.array([50e-6, 100e-6, 200e-6, 500e-6, 1000e-6])
+          "pain - sensory (mA) | skin's pain / sensory |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    scan = np.array(scan_us) * 1e-6  # [µs -> s]
     per_class: dict[str, list[np.ndarray]] = {}
     for width in scan:
         pulse = biphasic_pulse(PulseShape.SYMMETRIC_BIPHASIC, width)
         stim = regular_train(pulse, CALIBRATION_RATE_HZ)
-        win = sensation_window("pw", stim, pf.channels[0], 1.0, site=pf.site)
+        win = sensation_window("pw", stim, pf.channels[0], 1.0, site=pf.site, counts=counts,
+                               seed=seed)
+        skin = pain_threshold(win.classes, win.criteria, periosteal_ratio=0.0)
         print(f"| {width * 1e6:.0f} µs | {_ma(win.sensory_a)} | {_ma(win.motor_a)} | "
               f"{_ma(win.pain_a)} | {win.pain_a / win.sensory_a:.2f} | "
-              f"{_ma(win.pain_a - win.sensory_a)} |", flush=True)
+              f"{_ma(win.pain_a - win.sensory_a)} | {skin / win.sensory_a:.2f} |", flush=True)
         for k, c in win.classes.items():
             per_class.setdefault(k, []).append(c.thresholds_a)
     if classes:
@@ -929,6 +946,14 @@ def main() -> None:
     parser.add_argument("--widths", nargs="*", default=None, metavar="EXAMPLE",
                         help="pulse-width scan under these examples' pads (default: "
                              "tens_conventional, lower back, and tens_acupuncture, forearm)")
+    parser.add_argument("--fibers", type=int, default=None, metavar="N",
+                        help="with --widths: N Aβ, Aδ and periosteal Aδ instead of 60 (960: "
+                             "the model's trend, not one draw's; ~1 min a width)")
+    parser.add_argument("--seed", type=int, default=0, help="with --widths: the sample's seed")
+    parser.add_argument("--scan", type=lambda t: tuple(float(v) for v in t.split(",")),
+                        default=(50, 100, 200, 500, 1000), metavar="US,US",
+                        help="with --widths: the phase widths in µs (default 50,100,200,500,"
+                             "1000)")
     parser.add_argument("--ifc", action="store_true")
     parser.add_argument("--classes", action="store_true",
                         help="with --widths: each class's own strength-duration time constant")
@@ -1001,13 +1026,19 @@ def main() -> None:
     if args.abeta_rate is not None:
         rate_summed_counts(*args.abeta_rate)
     names = args.examples or sorted(bundled_examples())  # --examples alone: all of them
+    # another study alone runs that study, not every example's window first (minutes)
+    studies = (args.widths, args.pads, args.pain, args.spread, args.initiation, args.ifc,
+               args.hughes, args.knee, args.bursts, args.peroneal, args.abeta_extent,
+               args.szeto)
     if args.seeds is not None:
         seed_spread(names, args.seeds, recalibrate=args.recalibrate)
-    else:
+    elif args.examples is not None or args.bands or not any(
+            v is not None and v is not False for v in studies):
         examples(names, bands=args.bands)
     if args.widths is not None:
         for name in args.widths or ["tens_conventional", "tens_acupuncture"]:
-            widths(name, classes=args.classes)
+            widths(name, classes=args.classes, fibers=args.fibers, seed=args.seed,
+                   scan_us=args.scan)
     if args.initiation:
         initiation()
     if args.pads is not None:
