@@ -395,9 +395,11 @@ THRESHOLDS = (("sensory_a", "sensory threshold (detection)", ":"),
               ("motor_a", "motor threshold (visible twitch)", "--"),
               ("pain_a", "pain threshold (Aδ / C fibers)", "-."))
 
-_FIBER_WORDS = {"abeta": "Aβ (touch, tingling)", "adelta": "Aδ (sharp pain)",
-                "c": "C (burning pain)", "motor": "motor axons",
-                "periosteal": "periosteal Aδ (bone pain)"}
+#: The fibers' kinds, as the stimulator names them: "Aδ (sharp pain)" beside a share
+#: recruited read as that share of pain (clinician's probe of 7 December 2026).
+_FIBER_WORDS = {"abeta": "Aβ touch fibers", "adelta": "Aδ sharp-pain fibers",
+                "c": "C burning-pain fibers", "motor": "motor axons",
+                "periosteal": "bone Aδ ache fibers"}
 _FIBER_COLOURS = {"abeta": "tab:green", "adelta": "tab:red", "c": "tab:brown",
                   "motor": "tab:blue", "periosteal": "tab:purple"}
 
@@ -452,7 +454,7 @@ def plot_recruitment(window: Any, *, held: bool = False,
         none = "" if np.any(frac > 0) else f", none below {hi * ma:.3g} mA"
         ax.step(amps * ma, frac * 100, where="post", color=_FIBER_COLOURS.get(name),
                 label=f"{_FIBER_WORDS.get(name, name)}, {window.classes[name].thresholds_a.size}"
-                      f" fibers simulated{none}")
+                      f" simulated{none}")
     sensory, pain = window.sensory_a, window.pain_a
     if np.isfinite(sensory):
         top = min(x for x in (pain, hi) if np.isfinite(x))
