@@ -42,6 +42,14 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
                "ifc_true_knee": ("motor",)}
 
+#: Examples two of whose thresholds lie closer than their spread over samples of fibers
+#: (estim.effects.window.orders_unsettled): modulated TENS at the knee, its twitch 33.4 and
+#: pain 36.4 mA (9 % apart, inside ±17 %), which 960 fibers put the other way round
+#: (docs/effects.md, "Where the model still disagrees"). Every other example's lie further
+#: apart than the 1.18 × that needs: the nearest, burst and conventional TENS's pain at
+#: 1.40 and 1.48 × their twitch, and true interferential's at 1.54 ×.
+UNORDERED = {"tens_modulated"}
+
 #: Examples whose reference anatomy agrees with the source while the virtual people split
 #: about evenly (40-60 % of them as the source says): modulated TENS at the knee, 28 mA
 #: lying 19 % under the reference's pain, where since each person's pain tolerance varies
@@ -179,6 +187,11 @@ def test_example_runs_end_to_end(path, tmp_path, capsys, monkeypatch):
     told = (any("too close to call" in line for line in screen),
             "the model cannot say on which side of it a person falls" in html)
     assert told == (path.stem in AT_THE_EDGE,) * 2, (path.stem, told)
+    # and when two thresholds lie one draw of fibers apart (the knee's twitch and pain)
+    unordered = (any("too close to order" in line for line in screen),
+                 "the model cannot say which a person meets first" in html)
+    assert unordered == (path.stem in UNORDERED,) * 2, (path.stem, unordered)
+    assert bool(w["unordered_thresholds"]) is (path.stem in UNORDERED), path.stem
     if sensation["as_expected"] is False:
         # the terminal says what the source expects, each phrase quoted (they hold commas),
         # wrapped under its indent

@@ -346,6 +346,27 @@ def test_the_page_says_what_the_force_figure_leaves_out_at_every_setting() -> No
     assert said.startswith("At 200 pulses a second the twitches are long fused")
 
 
+def test_the_page_says_when_two_thresholds_are_too_close_to_order() -> None:
+    """Modulated TENS at the knee: its twitch and pain, 9 % apart, inside their spread over
+    samples of fibers; the page says, as the terminal and the report do, that the model
+    cannot say which comes first, in the dial's unit (volts for a voltage dial)."""
+    from estim.web.device import _page_warnings
+
+    effects = SimpleNamespace(notes=(), force=None, to_dict=lambda: {
+        "sensation_window": {"motor_volleys_fuse": True}})
+    model = SimpleNamespace(result=SimpleNamespace(effects=effects), window=None, unit="A",
+                            thresholds={"sensory": 0.00402, "strong": 0.00925,
+                                        "motor": 0.0334, "pain": 0.0364})
+    (said,) = _page_warnings(model)  # type: ignore[arg-type]
+    assert said.startswith("A visible contraction (33.4 mA) and pain (36.4 mA) lie 9.0% apart")
+    assert said.endswith("so the model cannot say which a person meets first.")
+    model.unit, model.thresholds = "V", {"sensory": 40.2, "motor": 334.0, "pain": 364.0}
+    (said,) = _page_warnings(model)  # type: ignore[arg-type]
+    assert said.startswith("A visible contraction (334 V) and pain (364 V)")
+    model.thresholds = {"sensory": 4.85, "motor": 31.0, "pain": 46.0}  # the back's
+    assert _page_warnings(model) == []  # type: ignore[arg-type]
+
+
 def test_a_pulsed_channel_beside_iontophoresis_gets_the_window() -> None:
     """The iontophoresis channel first put the run on its dose alone: no field, and the
     pulsed channel's skin rules judged into 500 Ω (probe of 6 December 2026)."""

@@ -291,6 +291,32 @@ def test_the_edge_is_the_sampling_spread_or_the_bracket_whichever_is_wider(
     assert edge_fraction("motor") == EDGE_FRACTION
 
 
+def test_two_thresholds_inside_their_joint_sampling_spread_are_not_ordered() -> None:
+    """Two thresholds whose ratio lies inside the p10-p90 of its spread over samples of
+    fibers (the two draws independent: ±1.28 × the root sum of squares of their CVs) are
+    not ordered, whichever is lower; just beyond it, or a threshold never reached, they
+    are; three close together give each pair."""
+    from estim.effects.window import SAMPLING_CV, orders_unsettled
+
+    spread = 1.2816 * math.hypot(SAMPLING_CV["motor"], SAMPLING_CV["pain"])
+    inside = {"sensory": 0.004, "motor": 0.03, "pain": 0.03 * math.exp(spread) * (1 - 1e-6)}
+    assert orders_unsettled(inside) == [("motor", 0.03, "pain", inside["pain"],
+                                         pytest.approx(spread))]
+    beyond = {**inside, "pain": 0.03 * math.exp(spread) * (1 + 1e-6)}
+    assert orders_unsettled(beyond) == []
+    # pain below the twitch (microcurrent's C fibers): the same pair, lower first
+    below = {"sensory": 0.004, "motor": 0.03, "pain": 0.029}
+    assert [(a, b) for a, _, b, _, _ in orders_unsettled(below)] == [("pain", "motor")]
+    assert orders_unsettled({"sensory": 0.03, "motor": None, "pain": math.inf}) == []
+    close = {"sensory": 0.030, "motor": 0.031, "pain": 0.032}
+    assert [(a, b) for a, _, b, _, _ in orders_unsettled(close)] == [
+        ("sensory", "motor"), ("sensory", "pain"), ("motor", "pain")]
+    # the unit does not matter (a voltage dial's thresholds are volts)
+    assert [(a, b) for a, _, b, _, _ in orders_unsettled(
+        {k: v * 1e3 for k, v in close.items()})] == [
+        ("sensory", "motor"), ("sensory", "pain"), ("motor", "pain")]
+
+
 def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch):
     """``ABETA_MARGIN_M`` (benchmarks/sensation_window.py --abeta-margin) samples the Aβ
     that far beyond each edge of the cathode, and the calibrated counts become fractions of

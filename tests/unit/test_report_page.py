@@ -132,6 +132,25 @@ def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
     assert page.thresholds_at_the_edge(w) == []
 
 
+def test_a_twitch_and_pain_one_draw_apart_are_said_to_be_unordered() -> None:
+    """Modulated TENS at the knee: its twitch and pain 9 % apart, inside their ±17 % over
+    samples of fibers, are said not to be ordered, in the threshold rows' words (a
+    contraction where the volleys fuse); the back's 31 and 46 mA are not."""
+    knee = {"sensory_threshold_A": 0.00402, "motor_threshold_A": 0.0334,
+            "pain_threshold_A": 0.0364, "motor_volleys_fuse": True}
+    [(lower, low, upper, high, spread)] = page.orders_too_close(knee)
+    assert (lower, low, upper, high) == ("a visible contraction", 0.0334, "pain", 0.0364)
+    said = page.order_sentence(lower, low, upper, high, spread)
+    assert said == ("A visible contraction (33.4 mA) and pain (36.4 mA) lie 9.0% apart; "
+                    "another sample of the model's nerve fibers moves them by about ±17% "
+                    "against each other, so the model cannot say which a person meets first.")
+    assert "(33.4 V)" in page.order_sentence(lower, 33.4, upper, 36.4, spread,
+                                             amount=lambda v: f"{v:.3g} V")
+    back = {"sensory_threshold_A": 0.00485, "motor_threshold_A": 0.031,
+            "pain_threshold_A": 0.046}
+    assert page.orders_too_close(back) == []
+
+
 def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:
     """At the edge a disagreeing source is softened only when the threshold at the edge is
     the one between the prediction and the source's sensation."""

@@ -317,7 +317,14 @@ MUSCLES: dict[str, Muscle] = {
         "round the knee from its front (estim's arithmetic); Botter et al. 2011's distal "
         "vastus medialis motor point is the oblique part's, below it. The region is "
         "centred 10.5 cm above the joint line (the patella's upper pole ~5.5 cm above it in "
-        "extension, assumed) and spans 7.5-13.5 cm, 1.14 rad medial of the front; max force "
+        "extension, assumed) and spans 7.5-13.5 cm, 1.14 rad medial of the front; the "
+        "oblique part's centre lies 4.58 ± 0.67 cm above the patella's superior pole (12 "
+        "cadavers; University of North Dakota physical therapy graduate project, 1993, "
+        "commons.und.edu/pt-grad/83, abstract; not peer-reviewed): 10.1 cm above the joint "
+        "line here, 0.4 cm below the region's centre; how far its motor branches reach "
+        "toward the patella (its distal fibres insert down to the patella's upper third or "
+        "middle: Smith et al. 2009, Eur J Orthop Surg Traumatol, a review of 8 studies, "
+        "abstract) was not found measured; max force "
         f"and MUNE as the quadriceps' vastus medialis; {_ASSUMED_DEPTH}",
         site_position=(-1.14, 0.105),
         motor_point_sd_m=0.025,

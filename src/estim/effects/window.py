@@ -103,6 +103,7 @@ __all__ = [
     "fiber_points",
     "motor_threshold",
     "nociceptive_fraction",
+    "orders_unsettled",
     "pain_threshold",
     "sampled_region",
     "sensation_window",
@@ -153,6 +154,35 @@ def thresholds_near(current: float, thresholds: Mapping[str, float | None]
         edge = edge_fraction(name)
         if amp is not None and 0 < amp < math.inf and abs(current / amp - 1.0) < edge:
             out.append((name, float(amp), edge))
+    return out
+
+
+def orders_unsettled(thresholds: Mapping[str, float | None]
+                     ) -> list[tuple[str, float, str, float, float]]:
+    """Pairs of the thresholds of :data:`EDGE_THRESHOLDS` that lie too near each other for
+    the model to say which a rising current meets first: (lower name, its value, upper
+    name, its value, spread), where the spread is the 10th-90th percentile of their ratio
+    over samples of fibers (:data:`SAMPLING_CV`, the two draws independent). The shipped
+    thresholds are one draw; a gap inside the spread is the draw's, not the model's: the
+    knee's twitch and pain, 9 % apart in modulated TENS's draw, swapped with 960 fibers
+    (docs/effects.md, "Where the model still disagrees"). A threshold that is None, zero or
+    infinite is left out.
+
+    >>> [(a, b, round(f, 3)) for a, _, b, _, f in orders_unsettled(
+    ...     {"sensory": 0.00402, "motor": 0.0334, "pain": 0.0364})]
+    [('motor', 'pain', 0.166)]
+    >>> orders_unsettled({"sensory": 0.00485, "motor": 0.031, "pain": 0.046})
+    []
+    """
+    known = sorted(((float(v), name) for name in EDGE_THRESHOLDS
+                    if (v := thresholds.get(name)) is not None and 0 < v < math.inf),
+                   key=lambda t: t[0])
+    out = []
+    for i, (low, first) in enumerate(known):
+        for high, then in known[i + 1:]:
+            spread = _P90_Z * math.hypot(SAMPLING_CV[first], SAMPLING_CV[then])
+            if math.log(high / low) < spread:
+                out.append((first, low, then, high, spread))
     return out
 
 
@@ -470,6 +500,12 @@ class SensationWindow:
             "motor_volleys_fuse": bool(self.volleys.fuse) if self.volleys else False,
             "pain_threshold_A": finite_or_none(self.pain_a),
             "pain_criterion": self.criterion_text("pain"),
+            # two thresholds nearer each other than a draw of fibers moves them: which a
+            # rising current meets first is not settled (orders_unsettled)
+            "unordered_thresholds": [
+                {"lower": a, "upper": b, "spread": spread} for a, _, b, _, spread
+                in orders_unsettled({"sensory": self.sensory_a, "motor": self.motor_a,
+                                     "pain": self.pain_a})],
             "recruited_at_programmed": {
                 "abeta": self.recruitment.abeta, "adelta": self.recruitment.adelta,
                 "c": self.recruitment.c, "motor": self.recruitment.motor,

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from estim.effects.drive import FUSION_HZ
 from estim.effects.muscle_params import NEWTON_MUSCLES
-from estim.effects.window import thresholds_near
+from estim.effects.window import orders_unsettled, thresholds_near
 from estim.program.options import Sensation
 from estim.program.stimulation import MODALITIES
 from estim.text import current_text, readable, terminal_text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 
 __all__ = [
@@ -55,6 +55,8 @@ __all__ = [
     "number_words",
     "ohm_symbols",
     "ohm_words",
+    "order_sentence",
+    "orders_too_close",
     "other_channels_words",
     "other_steps",
     "pain_distance",
@@ -100,6 +102,35 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
                            {k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
     words = edge_words(fused(window))
     return [(words[name], amp, edge) for name, amp, edge in near]
+
+
+def orders_too_close(window: Mapping[str, Any]) -> list[tuple[str, float, str, float, float]]:
+    """Two thresholds of a ``sensation_window`` (as ``result_to_dict`` writes it) too near
+    each other for the model to order (:func:`~estim.effects.window.orders_unsettled`):
+    (lower words, A, upper words, A, spread), in :func:`edge_words`' words.
+
+    >>> [(a, b) for a, _, b, _, _ in orders_too_close({"sensory_threshold_A": 0.00402,
+    ...     "motor_threshold_A": 0.0334, "pain_threshold_A": 0.0364})]
+    [('a visible twitch', 'pain')]
+    """
+    words = edge_words(fused(window))
+    pairs = orders_unsettled({k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
+    return [(words[a], low, words[b], high, spread) for a, low, b, high, spread in pairs]
+
+
+def order_sentence(lower: str, low: float, upper: str, high: float, spread: float, *,
+                   amount: Callable[[float], str] | None = None) -> str:
+    """:func:`orders_too_close`'s pair as the report says it; ``amount`` words a threshold
+    (default :func:`current_words`: a voltage dial's are volts).
+
+    >>> order_sentence("a visible twitch", 0.0334, "pain", 0.0364, 0.166).split(";")[0]
+    'A visible twitch (33.4 mA) and pain (36.4 mA) lie 9.0% apart'
+    """
+    said = amount or current_words
+    return (f"{capitalised(lower)} ({said(low)}) and {upper} ({said(high)}) lie "
+            f"{high / low - 1:.1%} apart; another sample of the model's nerve fibers moves "
+            f"them by about ±{spread:.0%} against each other, so the model cannot say which "
+            "a person meets first.")
 
 
 def edge_words(fuse: bool) -> Mapping[str, str]:

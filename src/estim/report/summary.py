@@ -33,6 +33,8 @@ from estim.report.page import (
     muscle_away_notes,
     number_words,
     ohm_symbols,
+    order_sentence,
+    orders_too_close,
     other_channels_words,
     people_text,
     plain,
@@ -198,6 +200,8 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          + beyond_device(a, top)
                                          for a, words in reached)
                         + ".")
+        # right after the order it qualifies: the knee's twitch and pain, one draw apart
+        feel.extend(order_sentence(*pair) for pair in orders_too_close(w))
         for note in muscle_away_notes(fx):  # beside the twitch it qualifies
             feel.append(note[0].upper() + note[1:] + ".")
         for note in shared_pad_notes(fx):  # it may feel more than the verdict says

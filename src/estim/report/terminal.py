@@ -35,6 +35,7 @@ from estim.report.page import (
     most_force_words,
     muscle_away_notes,
     newtons_apply,
+    orders_too_close,
     other_steps,
     pain_distance,
     people_text,
@@ -428,6 +429,13 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                          f"over {bands['subjects']} virtual people differing "
                                          f"in {', '.join(varied_words(bands))})",
                                          style="dim"))
+        # two thresholds one draw of fibers apart: the knee's twitch and pain read as an
+        # order that 960 fibers reversed (issue 8, 7 December 2026)
+        for lower, low, upper, high, spread in orders_too_close(w):
+            _hanging(console, "  ", Text(
+                f"too close to order: {lower} ({current_words(low)}) and {upper} "
+                f"({current_words(high)}) lie {high / low - 1:.1%} apart, inside the "
+                f"model's ±{spread:.0%}: which comes first is not settled", style="yellow"))
         for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
             _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         dial = dial_volts(data, w)

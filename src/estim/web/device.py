@@ -247,6 +247,20 @@ def _page_warnings(model: DialModel) -> list[str]:
         from estim.report.page import dial_force_caveats
 
         out += dial_force_caveats(effects.to_dict().get("force") or {})
+    # two thresholds one draw of fibers apart, as the terminal and the report say it (the
+    # knee's twitch and pain, 9 % apart, swapped with 960 fibers; 7 December 2026)
+    from estim.effects.window import orders_unsettled
+    from estim.report.page import current_words, edge_words, order_sentence
+
+    def amount(v: float) -> str:
+        return current_words(v) if model.unit == "A" else f"{v:.3g} V"
+
+    pairs = orders_unsettled(getattr(model, "thresholds", None) or {})
+    if pairs and effects is not None:
+        window_dict = effects.to_dict().get("sensation_window") or {}
+        words = edge_words(bool(window_dict.get("motor_volleys_fuse")))
+        out += [order_sentence(words[a], low, words[b], high, spread, amount=amount)
+                for a, low, b, high, spread in pairs]
     window = getattr(model, "window", None)
     short = window.short_of_afferents() if window is not None else ()
     if short:
