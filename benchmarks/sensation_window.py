@@ -73,7 +73,7 @@ from estim.effects import calibration, drive, window
 from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
-from estim.effects.window import sensation_window
+from estim.effects.window import orders_unsettled, sensation_window
 from estim.errors import ThinMuscleWarning
 from estim.program.bundled import bundled_examples, resolve_program
 from estim.program.options import PulseShape, Sensation
@@ -86,8 +86,9 @@ def _ma(x: float) -> str:
 
 
 def examples(names: list[str], bands: bool = False) -> None:
-    print("| example | peak (mA) | sensory | motor | pain | predicted | as expected | s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| example | peak (mA) | sensory | motor | pain | predicted | as expected | "
+          "not ordered (within a draw's spread) | s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     rows = []
     for name in names:
         t0 = time.perf_counter()
@@ -96,9 +97,12 @@ def examples(names: list[str], bands: bool = False) -> None:
         w = fx.window if fx is not None else None
         if fx is None or w is None or fx.sensation is None:
             continue
+        close = orders_unsettled({"sensory": w.sensory_a, "motor": w.motor_a,
+                                  "pain": w.pain_a})
+        unordered = ", ".join(f"{a} and {b} (±{f:.0%})" for a, _, b, _, f in close) or "-"
         print(f"| {name} | {_ma(w.amplitude_a)} | {_ma(w.sensory_a)} | {_ma(w.motor_a)} | "
               f"{_ma(w.pain_a)} | {fx.sensation.phrase} | {fx.sensation_as_expected} | "
-              f"{time.perf_counter() - t0:.1f} |", flush=True)
+              f"{unordered} | {time.perf_counter() - t0:.1f} |", flush=True)
         if w.bands is not None:
             b = w.bands
             felt = b.sensations_at(w.amplitude_a)
