@@ -149,6 +149,12 @@ def test_a_twitch_and_pain_one_draw_apart_are_said_to_be_unordered() -> None:
     back = {"sensory_threshold_A": 0.00485, "motor_threshold_A": 0.031,
             "pain_threshold_A": 0.046}
     assert page.orders_too_close(back) == []
+    # the window's own list, where results.json has it, is what the faces say
+    listed = {**back, "unordered_thresholds": [{"lower": "motor", "upper": "pain",
+                                                "spread": 0.166}]}
+    assert page.orders_too_close(listed) == [("a visible twitch", 0.031, "pain", 0.046,
+                                              0.166)]
+    assert page.orders_too_close({**knee, "unordered_thresholds": []}) == []
 
 
 def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:

@@ -114,8 +114,12 @@ def orders_too_close(window: Mapping[str, Any]) -> list[tuple[str, float, str, f
     [('a visible twitch', 'pain')]
     """
     words = edge_words(fused(window))
-    pairs = orders_unsettled({k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
-    return [(words[a], low, words[b], high, spread) for a, low, b, high, spread in pairs]
+    said = window.get("unordered_thresholds")
+    if said is None:  # a result written before the window said it (7 December 2026)
+        pairs = orders_unsettled({k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
+        return [(words[a], low, words[b], high, spread) for a, low, b, high, spread in pairs]
+    return [(words[p["lower"]], window[f"{p['lower']}_threshold_A"], words[p["upper"]],
+             window[f"{p['upper']}_threshold_A"], p["spread"]) for p in said]
 
 
 def order_sentence(lower: str, low: float, upper: str, high: float, spread: float, *,
