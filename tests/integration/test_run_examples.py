@@ -44,7 +44,7 @@ AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
 
 #: Examples two of whose thresholds lie closer than their spread over samples of fibers
 #: (estim.effects.window.orders_unsettled): modulated TENS at the knee, its twitch 33.4 and
-#: pain 36.4 mA (9 % apart, inside ±17 %), which 960 fibers put the other way round
+#: pain 36.4 mA (9 % apart, inside ±18 %), which 960 fibers put the other way round
 #: (docs/effects.md, "Where the model still disagrees"). Every other example's lie further
 #: apart than the 1.18 × that needs: the nearest, burst and conventional TENS's pain at
 #: 1.40 and 1.48 × their twitch, and true interferential's at 1.54 ×.

@@ -363,6 +363,10 @@ def test_the_page_says_when_two_thresholds_are_too_close_to_order() -> None:
     model.unit, model.thresholds = "V", {"sensory": 40.2, "motor": 334.0, "pain": 364.0}
     (said,) = _page_warnings(model)  # type: ignore[arg-type]
     assert said.startswith("A visible contraction (334 V) and pain (364 V)")
+    model.max_amplitude_a = 300.0  # a dial that reaches neither says nothing of them
+    assert _page_warnings(model) == []  # type: ignore[arg-type]
+    model.max_amplitude_a = 340.0
+    assert len(_page_warnings(model)) == 1  # type: ignore[arg-type]
     model.thresholds = {"sensory": 4.85, "motor": 31.0, "pain": 46.0}  # the back's
     assert _page_warnings(model) == []  # type: ignore[arg-type]
 

@@ -292,17 +292,18 @@ def test_the_edge_is_the_sampling_spread_or_the_bracket_whichever_is_wider(
 
 
 def test_two_thresholds_inside_their_joint_sampling_spread_are_not_ordered() -> None:
-    """Two thresholds whose ratio lies inside the p10-p90 of its spread over samples of
-    fibers (the two draws independent: ±1.28 × the root sum of squares of their CVs) are
-    not ordered, whichever is lower; just beyond it, or a threshold never reached, they
-    are; three close together give each pair."""
+    """Two thresholds whose ratio lies below the 90th percentile of its spread over samples
+    of fibers (the two draws independent: exp(1.28 × the root sum of squares of their CVs))
+    are not ordered, whichever is lower, and the spread is given as that ratio less 1, as
+    the words print it; just beyond it, or a threshold never reached, they are; three close
+    together give each pair."""
     from estim.effects.window import SAMPLING_CV, orders_unsettled
 
-    spread = 1.2816 * math.hypot(SAMPLING_CV["motor"], SAMPLING_CV["pain"])
-    inside = {"sensory": 0.004, "motor": 0.03, "pain": 0.03 * math.exp(spread) * (1 - 1e-6)}
+    spread = math.exp(1.2816 * math.hypot(SAMPLING_CV["motor"], SAMPLING_CV["pain"])) - 1
+    inside = {"sensory": 0.004, "motor": 0.03, "pain": 0.03 * (1 + spread) * (1 - 1e-6)}
     assert orders_unsettled(inside) == [("motor", 0.03, "pain", inside["pain"],
                                          pytest.approx(spread))]
-    beyond = {**inside, "pain": 0.03 * math.exp(spread) * (1 + 1e-6)}
+    beyond = {**inside, "pain": 0.03 * (1 + spread) * (1 + 1e-6)}
     assert orders_unsettled(beyond) == []
     # pain below the twitch (microcurrent's C fibers): the same pair, lower first
     below = {"sensory": 0.004, "motor": 0.03, "pain": 0.029}

@@ -133,7 +133,7 @@ def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
 
 
 def test_a_twitch_and_pain_one_draw_apart_are_said_to_be_unordered() -> None:
-    """Modulated TENS at the knee: its twitch and pain 9 % apart, inside their ±17 % over
+    """Modulated TENS at the knee: its twitch and pain 9 % apart, inside their ±18 % over
     samples of fibers, are said not to be ordered, in the threshold rows' words (a
     contraction where the volleys fuse); the back's 31 and 46 mA are not."""
     knee = {"sensory_threshold_A": 0.00402, "motor_threshold_A": 0.0334,
@@ -142,7 +142,7 @@ def test_a_twitch_and_pain_one_draw_apart_are_said_to_be_unordered() -> None:
     assert (lower, low, upper, high) == ("a visible contraction", 0.0334, "pain", 0.0364)
     said = page.order_sentence(lower, low, upper, high, spread)
     assert said == ("A visible contraction (33.4 mA) and pain (36.4 mA) lie 9.0% apart; "
-                    "another sample of the model's nerve fibers moves them by about ±17% "
+                    "another sample of the model's nerve fibers moves them by about ±18% "
                     "against each other, so the model cannot say which a person meets first.")
     assert "(33.4 V)" in page.order_sentence(lower, 33.4, upper, 36.4, spread,
                                              amount=lambda v: f"{v:.3g} V")
@@ -151,10 +151,23 @@ def test_a_twitch_and_pain_one_draw_apart_are_said_to_be_unordered() -> None:
     assert page.orders_too_close(back) == []
     # the window's own list, where results.json has it, is what the faces say
     listed = {**back, "unordered_thresholds": [{"lower": "motor", "upper": "pain",
-                                                "spread": 0.166}]}
+                                                "spread": 0.181}]}
     assert page.orders_too_close(listed) == [("a visible twitch", 0.031, "pain", 0.046,
-                                              0.166)]
+                                              0.181)]
     assert page.orders_too_close({**knee, "unordered_thresholds": []}) == []
+    # a device that reaches neither (30 mA) is told nothing of their order; one that
+    # reaches the lower is
+    assert page.orders_too_close(knee, (0.030, "its 30 mA maximum")) == []
+    assert len(page.orders_too_close(knee, (0.034, "its 34 mA maximum"))) == 1
+    # a second channel's own close pair is said under its own sentence (it went unsaid)
+    fx = {"other_channels": [{"channel": "2", "programmed_peak_current_A": 0.028,
+                              "sensation": "strong tingling, no contraction", **knee}]}
+    first, second = page.other_channels_words(fx, {"channel": "1"})
+    assert "cannot say" not in first
+    assert second.endswith("A visible contraction (33.4 mA) and pain (36.4 mA) lie 9.0% "
+                           "apart; another sample of the model's nerve fibers moves them by "
+                           "about ±18% against each other, so the model cannot say which a "
+                           "person meets first.")
 
 
 def test_a_source_is_spared_only_across_the_threshold_at_the_edge() -> None:

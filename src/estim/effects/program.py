@@ -328,7 +328,8 @@ class OtherChannel:
     def to_dict(self) -> dict[str, Any]:
         keep = ("channel", "programmed_peak_current_A", "held_by_device", "set_peak_current_A",
                 "set_peak_V", "muscle", "sensory_threshold_A", "strong_tingling_threshold_A",
-                "motor_threshold_A", "pain_threshold_A")
+                "motor_threshold_A", "pain_threshold_A", "motor_volleys_fuse",
+                "unordered_thresholds")
         out = {**{k: self.window[k] for k in keep if k in self.window},
                "sensation": self.phrase, "words": self.words or self.phrase,
                "at_programmed": dict(self.people)}

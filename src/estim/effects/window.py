@@ -161,8 +161,10 @@ def orders_unsettled(thresholds: Mapping[str, float | None]
                      ) -> list[tuple[str, float, str, float, float]]:
     """Pairs of the thresholds of :data:`EDGE_THRESHOLDS` that lie too near each other for
     the model to say which a rising current meets first: (lower name, its value, upper
-    name, its value, spread), where the spread is the 10th-90th percentile of their ratio
-    over samples of fibers (:data:`SAMPLING_CV`, the two draws independent). The shipped
+    name, its value, spread), where the upper lies less than ``spread`` (a fraction) above
+    the lower, and ``1 + spread`` is the 90th percentile of their ratio over samples of
+    fibers, of a pair of equal thresholds (:data:`SAMPLING_CV`, the two draws independent,
+    the ratio log-normal; as the words say it: "18 % apart at most"). The shipped
     thresholds are one draw; a gap inside the spread is the draw's, not the model's: the
     knee's twitch and pain, 9 % apart in modulated TENS's draw, swapped with 960 fibers
     (docs/effects.md, "Where the model still disagrees"). A threshold that is None, zero or
@@ -170,7 +172,7 @@ def orders_unsettled(thresholds: Mapping[str, float | None]
 
     >>> [(a, b, round(f, 3)) for a, _, b, _, f in orders_unsettled(
     ...     {"sensory": 0.00402, "motor": 0.0334, "pain": 0.0364})]
-    [('motor', 'pain', 0.166)]
+    [('motor', 'pain', 0.181)]
     >>> orders_unsettled({"sensory": 0.00485, "motor": 0.031, "pain": 0.046})
     []
     """
@@ -180,8 +182,8 @@ def orders_unsettled(thresholds: Mapping[str, float | None]
     out = []
     for i, (low, first) in enumerate(known):
         for high, then in known[i + 1:]:
-            spread = _P90_Z * math.hypot(SAMPLING_CV[first], SAMPLING_CV[then])
-            if math.log(high / low) < spread:
+            spread = math.expm1(_P90_Z * math.hypot(SAMPLING_CV[first], SAMPLING_CV[then]))
+            if high / low - 1.0 < spread:
                 out.append((first, low, then, high, spread))
     return out
 

@@ -104,10 +104,15 @@ def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, 
     return [(words[name], amp, edge) for name, amp, edge in near]
 
 
-def orders_too_close(window: Mapping[str, Any]) -> list[tuple[str, float, str, float, float]]:
-    """Two thresholds of a ``sensation_window`` (as ``result_to_dict`` writes it) too near
-    each other for the model to order (:func:`~estim.effects.window.orders_unsettled`):
-    (lower words, A, upper words, A, spread), in :func:`edge_words`' words.
+def orders_too_close(window: Mapping[str, Any], top: tuple[float, str] | None = None
+                     ) -> list[tuple[str, float, str, float, float]]:
+    """Two thresholds of a ``sensation_window`` (as ``result_to_dict`` writes it, or one of
+    ``other_channels``) too near each other for the model to order
+    (:func:`~estim.effects.window.orders_unsettled`): (lower words, A, upper words, A,
+    spread), in :func:`edge_words`' words. A pair both of which lie beyond ``top`` (the
+    device's reach, :func:`device_top`) is left out: no setting meets either (a 30 mA
+    device's twitch and pain at 33 and 36 mA were said to be unordered; probe of 7
+    December 2026).
 
     >>> [(a, b) for a, _, b, _, _ in orders_too_close({"sensory_threshold_A": 0.00402,
     ...     "motor_threshold_A": 0.0334, "pain_threshold_A": 0.0364})]
@@ -117,9 +122,12 @@ def orders_too_close(window: Mapping[str, Any]) -> list[tuple[str, float, str, f
     said = window.get("unordered_thresholds")
     if said is None:  # a result written before the window said it (7 December 2026)
         pairs = orders_unsettled({k: window.get(f"{k}_threshold_A") for k in EDGE_WORDS})
-        return [(words[a], low, words[b], high, spread) for a, low, b, high, spread in pairs]
-    return [(words[p["lower"]], window[f"{p['lower']}_threshold_A"], words[p["upper"]],
-             window[f"{p['upper']}_threshold_A"], p["spread"]) for p in said]
+    else:
+        pairs = [(p["lower"], window[f"{p['lower']}_threshold_A"], p["upper"],
+                  window[f"{p['upper']}_threshold_A"], p["spread"]) for p in said]
+    reach = math.inf if top is None else top[0] * (1 + 1e-9)
+    return [(words[a], low, words[b], high, spread) for a, low, b, high, spread in pairs
+            if low <= reach]
 
 
 def order_sentence(lower: str, low: float, upper: str, high: float, spread: float, *,
@@ -127,7 +135,7 @@ def order_sentence(lower: str, low: float, upper: str, high: float, spread: floa
     """:func:`orders_too_close`'s pair as the report says it; ``amount`` words a threshold
     (default :func:`current_words`: a voltage dial's are volts).
 
-    >>> order_sentence("a visible twitch", 0.0334, "pain", 0.0364, 0.166).split(";")[0]
+    >>> order_sentence("a visible twitch", 0.0334, "pain", 0.0364, 0.181).split(";")[0]
     'A visible twitch (33.4 mA) and pain (36.4 mA) lie 9.0% apart'
     """
     said = amount or current_words
@@ -304,8 +312,12 @@ def other_channels_words(effects: dict[str, Any], window: dict[str, Any],
             if people else ""
         pull = pull_words(o.get("force") or {})
         pull = f" {pull}" if pull else ""
-        steps = other_steps(o, device_top(data, o["channel"]) if data is not None else None)
+        top = device_top(data, o["channel"]) if data is not None else None
+        steps = other_steps(o, top)
         steps = f" Its thresholds there: {steps}." if steps else ""
+        # its own twitch and pain one draw of fibers apart (said of the window's channel
+        # alone: a second channel's 7.7 % went unsaid; probe of 7 December 2026)
+        steps += "".join(f" {order_sentence(*pair)}" for pair in orders_too_close(o, top))
         out.append(f"Under channel {plain(o['channel'])}'s, at "
                    f"{current_words(o['programmed_peak_current_A'])}{held}, they would most "
                    "likely feel "

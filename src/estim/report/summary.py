@@ -201,7 +201,7 @@ def summary(result: Result, data: dict[str, Any]) -> dict[str, Any]:
                                          for a, words in reached)
                         + ".")
         # right after the order it qualifies: the knee's twitch and pain, one draw apart
-        feel.extend(order_sentence(*pair) for pair in orders_too_close(w))
+        feel.extend(order_sentence(*pair) for pair in orders_too_close(w, top))
         for note in muscle_away_notes(fx):  # beside the twitch it qualifies
             feel.append(note[0].upper() + note[1:] + ".")
         for note in shared_pad_notes(fx):  # it may feel more than the verdict says

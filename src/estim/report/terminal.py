@@ -153,6 +153,26 @@ def _amount(value: float, unit: str) -> str:
     return current_words(value) if unit == "A" else format_si(value, unit)
 
 
+def _order_lines(window: dict[str, Any], top: tuple[float, str] | None) -> list[str]:
+    """The terminal's line for each pair of thresholds too close to order
+    (:func:`~estim.report.page.orders_too_close`): the knee's twitch and pain, 9 % apart in
+    one draw of fibers, that 960 fibers put the other way round.
+
+    >>> [said] = _order_lines({"sensory_threshold_A": 0.00402, "motor_threshold_A": 0.0334,
+    ...                        "pain_threshold_A": 0.0364}, None)
+    >>> print(said)  # doctest: +NORMALIZE_WHITESPACE
+    too close to order: a visible twitch (33.4 mA) and pain (36.4 mA) lie 9.0% apart,
+    inside the model's ±18%: which comes first is not settled
+    >>> _order_lines({"sensory_threshold_A": 0.00402, "motor_threshold_A": 0.0334,
+    ...               "pain_threshold_A": 0.0364}, (0.030, "its 30 mA maximum"))
+    []
+    """
+    return [f"too close to order: {lower} ({current_words(low)}) and {upper} "
+            f"({current_words(high)}) lie {high / low - 1:.1%} apart, inside the model's "
+            f"±{spread:.0%}: which comes first is not settled"
+            for lower, low, upper, high, spread in orders_too_close(window, top)]
+
+
 def render_effects(effects: Any, console: Console) -> None:
     """The sensation window, force and dose, each with its evidence level."""
     from rich.table import Table
@@ -195,6 +215,15 @@ def render_effects(effects: Any, console: Console) -> None:
             if any(edge.values()):
                 console.print("[dim]† the upper end lies where the model's sample of nerve "
                               "fibers ends: not a prediction[/dim]")
+        # what the summary says beside the table, here too (-v said neither; probe of
+        # 7 December 2026)
+        for order in _order_lines(w, None):
+            console.print(Text(order, style="yellow"))
+        at = w["programmed_peak_current_A"]
+        for words, amp, fraction in thresholds_at_the_edge(w):
+            console.print(Text(f"too close to call: {edge_distance(at, amp)} {words} "
+                               f"({current_words(amp)}), inside the model's ±{fraction:.0%}",
+                               style="yellow"))
     s = d.get("sensation")
     if s is not None:
         at = at_name(d.get("sensation_window") or {})
@@ -431,11 +460,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                                          style="dim"))
         # two thresholds one draw of fibers apart: the knee's twitch and pain read as an
         # order that 960 fibers reversed (issue 8, 7 December 2026)
-        for lower, low, upper, high, spread in orders_too_close(w):
-            _hanging(console, "  ", Text(
-                f"too close to order: {lower} ({current_words(low)}) and {upper} "
-                f"({current_words(high)}) lie {high / low - 1:.1%} apart, inside the "
-                f"model's ±{spread:.0%}: which comes first is not settled", style="yellow"))
+        for order in _order_lines(w, top):
+            _hanging(console, "  ", Text(order, style="yellow"))
         for note in muscle_away_notes(fx):  # a lateral knee pad's twitch is not its own
             _hanging(console, "  ", Text(terminal_text(note, markup=False), style="yellow"))
         dial = dial_volts(data, w)
@@ -490,6 +516,9 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 f"[bold]channel {terminal_text(o['channel'])}, at "
                 f"{current_words(o['programmed_peak_current_A'])}{held}:[/bold] "
                 f"{terminal_text(o.get('words') or o['sensation'])} [dim]({steps})[/dim]"))
+            # its own close pair, under it (a second channel's went unsaid; probe)
+            for order in _order_lines(o, device_top(data, o["channel"])):
+                _hanging(console, "    ", Text(order, style="yellow"))
     dbs = fx.get("dbs_activation")
     if dbs is not None:
         cathodes = [c for c in dbs["contacts"] if c["role"] == "cathode"] or dbs["contacts"]

@@ -8,6 +8,7 @@ then a lookup (:meth:`estim.stimulator.DialModel.at`).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -255,7 +256,11 @@ def _page_warnings(model: DialModel) -> list[str]:
     def amount(v: float) -> str:
         return current_words(v) if model.unit == "A" else f"{v:.3g} V"
 
-    pairs = orders_unsettled(getattr(model, "thresholds", None) or {})
+    # not where the dial reaches neither (a 30 mA device's twitch and pain at 33 and 36 mA;
+    # probe of 7 December 2026)
+    top = float(getattr(model, "max_amplitude_a", math.inf)) * (1 + 1e-9)
+    pairs = [pair for pair in orders_unsettled(getattr(model, "thresholds", None) or {})
+             if pair[1] <= top]
     if pairs and effects is not None:
         window_dict = effects.to_dict().get("sensation_window") or {}
         words = edge_words(bool(window_dict.get("motor_volleys_fuse")))
