@@ -173,6 +173,20 @@ def _order_lines(window: dict[str, Any], top: tuple[float, str] | None) -> list[
             for lower, low, upper, high, spread in orders_too_close(window, top)]
 
 
+def _edge_lines(window: dict[str, Any]) -> list[str]:
+    """The terminal's line for each threshold the programmed current lies too close to
+    (:func:`~estim.report.page.thresholds_at_the_edge`).
+
+    >>> _edge_lines({"programmed_peak_current_A": 0.749, "sensory_threshold_A": 0.0876,
+    ...              "motor_threshold_A": 0.313, "pain_threshold_A": 0.754})
+    ["too close to call: 0.7% below pain (754 mA), inside the model's ±16%"]
+    """
+    at = window["programmed_peak_current_A"]
+    return [f"too close to call: {edge_distance(at, amp)} {words} ({current_words(amp)}), "
+            f"inside the model's ±{edge:.0%}"
+            for words, amp, edge in thresholds_at_the_edge(window)]
+
+
 def render_effects(effects: Any, console: Console) -> None:
     """The sensation window, force and dose, each with its evidence level."""
     from rich.table import Table
@@ -219,11 +233,8 @@ def render_effects(effects: Any, console: Console) -> None:
         # 7 December 2026)
         for order in _order_lines(w, None):
             console.print(Text(order, style="yellow"))
-        at = w["programmed_peak_current_A"]
-        for words, amp, fraction in thresholds_at_the_edge(w):
-            console.print(Text(f"too close to call: {edge_distance(at, amp)} {words} "
-                               f"({current_words(amp)}), inside the model's ±{fraction:.0%}",
-                               style="yellow"))
+        for near in _edge_lines(w):
+            console.print(Text(near, style="yellow"))
     s = d.get("sensation")
     if s is not None:
         at = at_name(d.get("sensation_window") or {})
@@ -490,12 +501,8 @@ def render_brief(data: dict[str, Any], console: Console) -> None:
                 bands.get("undecided_at_programmed") or {}, bands["subjects"]),
                 style="yellow" if painful and phrase != "painful" else "")
             _hanging(console, "  ", text)
-        at = w["programmed_peak_current_A"]
-        for words, amp, edge in thresholds_at_the_edge(w):
-            edge_text = Text(f"too close to call: {edge_distance(at, amp)} {words} "
-                             f"({current_words(amp)}), inside the model's ±{edge:.0%}",
-                             style="yellow")
-            _hanging(console, "  ", edge_text)
+        for near in _edge_lines(w):
+            _hanging(console, "  ", Text(near, style="yellow"))
         if s.get("as_expected") is False:
             # each phrase quoted (they hold commas), and whether the model disagrees, as
             # the report says it
