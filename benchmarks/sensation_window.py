@@ -37,7 +37,7 @@ gives each threshold's SD / mean over 100 virtual subjects, to set beside people
 ``--abeta-extent`` shows how far beyond the cathode's edge the Aβ afferents fire at the
 calibration's detection and strong-tingling currents (a sample reaching 5 cm beyond), and
 ``--abeta-margin CM`` samples the window's Aβ that far beyond each edge, calibrated again
-with it, for every run after it (:data:`estim.effects.window.ABETA_MARGIN_M`).
+with it, for every run after it (:data:`estim.effects.placement.ABETA_MARGIN_M`).
 ``--szeto`` counts the Aβ that fire along Szeto's (1985) contour of equal strength (pulse
 width against rate, one current) in the calibration configuration: the temporal summation
 of the Aβ counts the contour would need, as a power of the rate; ``--abeta-rate D,S``
@@ -54,7 +54,7 @@ and the summation time constant on the forearm, the motor branches' factor on th
 periosteal density on Hughes et al.'s sites: :mod:`estim.effects.calibrate` with ``seed=``;
 seed 0 keeps the stored values, which are its own), as the stored model was on seed 0: the
 spread of a calibrated model, part of whose draw the calibration absorbs. Those pooled spreads are
-:data:`estim.effects.window.SAMPLING_CV`, which "too close to call" rests on.
+:data:`estim.effects.resolution.SAMPLING_CV`, which "too close to call" rests on.
 """
 
 from __future__ import annotations
@@ -69,11 +69,12 @@ from typing import Any
 
 import numpy as np
 
-from estim.effects import calibration, drive, window
+from estim.effects import calibration, drive, placement, resolution, window
 from estim.effects.calibration import CALIBRATION_RATE_HZ
 from estim.effects.populations import AdeltaEnding
 from estim.effects.program import channel_setup
-from estim.effects.window import orders_unsettled, sensation_window
+from estim.effects.resolution import orders_unsettled
+from estim.effects.window import sensation_window
 from estim.errors import ThinMuscleWarning
 from estim.program.bundled import bundled_examples, resolve_program
 from estim.program.options import PulseShape, Sensation
@@ -185,8 +186,7 @@ def initiation(name: str = "tens_acupuncture") -> None:
     along the plexus axon, and how their thresholds scale from 1 ms to 50 µs (a larger ratio
     is a longer time constant)."""
     from estim.effects.drive import UnitPulse
-    from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import (
+    from estim.effects.placement import (
         DEFAULT_COUNTS,
         _inside,
         _make,
@@ -194,6 +194,7 @@ def initiation(name: str = "tens_acupuncture") -> None:
         sampled_region,
         site_anatomy,
     )
+    from estim.effects.populations import sample_fiber_populations
     from estim.fibers import find_thresholds
 
     program = resolve_program(name)[0]
@@ -203,7 +204,7 @@ def initiation(name: str = "tens_acupuncture") -> None:
     pops = {p.fiber_class.value: p for p in sample_fiber_populations(
         seed=0, counts=DEFAULT_COUNTS, region_m=sampled_region(el, "adelta", pf.site),
         abeta_region_m=sampled_region(el, "abeta"), **site_anatomy(pf.site),
-        adelta_ending=window.ADELTA_ENDING)}
+        adelta_ending=placement.ADELTA_ENDING)}
     print(f"\n{name} ({pf.site.name}): where the afferents fire (seed 0, 2 % brackets; "
           "a free ending's terminal counts as node 0)")
     print("| class | nodes in the terminal branch (median) | start in the terminal branch "
@@ -257,8 +258,8 @@ def pain_criterion(names: list[str]) -> None:
     5 x 5 cm, 100 µs), how the calibrated fraction depends on the assumed pad size and pulse
     width of the intolerance study, and the examples' pain thresholds at other fractions."""
     from estim.effects.calibrate import calibration_window, pain_fraction_for_ratio
+    from estim.effects.placement import DEFAULT_COUNTS, sampled_region, site_anatomy
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import DEFAULT_COUNTS, sampled_region, site_anatomy
 
     win = calibration_window()
     program = resolve_program("tens_acupuncture")[0]
@@ -646,8 +647,9 @@ def _extent_sample(pad_cm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, A
     each afferent's distance beyond the edge (m), whether it lies off the anode's side,
     and the cathode."""
     from estim.effects.calibrate import calibration_program
+    from estim.effects.placement import site_anatomy
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import class_thresholds, site_anatomy
+    from estim.effects.window import class_thresholds
     from estim.program.options import PulseShape
     from estim.waveforms.build import biphasic_pulse
 
@@ -685,10 +687,10 @@ def abeta_extent() -> None:
     side toward the anode left out: its own afferents fire there). Then the same on 3.5 and
     7.5 cm pads, each at the current that fires as many of its own pad's afferents as
     strong tingling does under the 5 cm pad: whether the excitation's reach beyond the edge
-    follows the pad's size. What :data:`estim.effects.window.ABETA_MARGIN_M`'s comment
+    follows the pad's size. What :data:`estim.effects.placement.ABETA_MARGIN_M`'s comment
     rests on."""
     from estim.effects.calibration import CALIBRATION_TARGETS
-    from estim.effects.window import sampled_region
+    from estim.effects.placement import sampled_region
 
     thr, beyond, away, el = _extent_sample(5.0)
     length, width = float(el.length), float(el.width)
@@ -733,7 +735,7 @@ def abeta_extent() -> None:
 
 def wider_abeta_sample(margin_cm: float, count: int | None = None) -> None:
     """Sample the Aβ afferents ``margin_cm`` beyond each edge of the cathode for the runs
-    that follow (:data:`estim.effects.window.ABETA_MARGIN_M`), with as many more of them as
+    that follow (:data:`estim.effects.placement.ABETA_MARGIN_M`), with as many more of them as
     keep their density per cm² over a 5 x 5 cm cathode, and calibrate the Aβ counts, the Aδ
     fraction and the summation time constant again with it in place of the stored values
     (the per-subject spread is left as stored: its calibration takes ~8 min). ``count``:
@@ -741,15 +743,15 @@ def wider_abeta_sample(margin_cm: float, count: int | None = None) -> None:
     from estim.effects.calibrate import calibrate, calibrate_pain_summation_tau
 
     pad = 0.05
-    before = window.DEFAULT_COUNTS["abeta"]
-    window.ABETA_MARGIN_M = margin_cm * 1e-2  # [cm -> m]
-    window.DEFAULT_COUNTS["abeta"] = count if count is not None else round(
-        before * (pad + 2 * window.ABETA_MARGIN_M) ** 2 / (window._EDGE_MARGIN * pad) ** 2)
+    before = placement.DEFAULT_COUNTS["abeta"]
+    placement.ABETA_MARGIN_M = margin_cm * 1e-2  # [cm -> m]
+    placement.DEFAULT_COUNTS["abeta"] = count if count is not None else round(
+        before * (pad + 2 * placement.ABETA_MARGIN_M) ** 2 / (placement._EDGE_MARGIN * pad) ** 2)
     t0 = time.perf_counter()
     counts = calibrate()
     tau = calibrate_pain_summation_tau(pain_adelta_fraction=counts.pain_adelta_fraction)
     print(f"Aβ sampled {margin_cm:g} cm beyond each edge of the cathode "
-          f"({window.DEFAULT_COUNTS['abeta']} afferents, {before} stored); calibrated again: "
+          f"({placement.DEFAULT_COUNTS['abeta']} afferents, {before} stored); calibrated again: "
           f"{counts}, summation {tau * 1e3:.2f} ms; stored {window.CALIBRATED_COUNTS}, "
           f"{calibration.PAIN_SUMMATION_TAU_S * 1e3:.2f} ms ({time.perf_counter() - t0:.0f} s)",
           flush=True)
@@ -857,7 +859,7 @@ def _calibrated(seed: int) -> Iterator[None]:
     )
 
     stored = (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
-              window.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO)
+              placement.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO)
     if seed:
         t0 = time.perf_counter()
         counts = calibrate(seed=seed)
@@ -865,7 +867,7 @@ def _calibrated(seed: int) -> Iterator[None]:
                                            pain_adelta_fraction=counts.pain_adelta_fraction)
         factor = calibrate_motor_branch_factor(seed=seed)
         window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S = counts, tau
-        window.MOTOR_BRANCH_DIAMETER_FACTOR = factor
+        placement.MOTOR_BRANCH_DIAMETER_FACTOR = factor
         # the periosteal density last: Hughes's windows with this draw's other values
         density = calibrate_periosteal_density(seed=seed)
         window.PERIOSTEAL_DENSITY_RATIO = sensation.PERIOSTEAL_DENSITY_RATIO = density
@@ -876,7 +878,7 @@ def _calibrated(seed: int) -> Iterator[None]:
         yield
     finally:
         (window.CALIBRATED_COUNTS, calibration.PAIN_SUMMATION_TAU_S,
-         window.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO) = stored
+         placement.MOTOR_BRANCH_DIAMETER_FACTOR, window.PERIOSTEAL_DENSITY_RATIO) = stored
         sensation.PERIOSTEAL_DENSITY_RATIO = stored[3]
 
 
@@ -918,7 +920,7 @@ def seed_spread(names: list[str], n_seeds: int, recalibrate: bool = False) -> No
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
     print("\npooled SD/mean (root mean square over the examples): " + ", ".join(
         f"{k} {np.sqrt(np.mean(np.square(v))):.3f} ({len(v)} examples)"
-        for k, v in spreads.items() if v) + f"; stored: {window.SAMPLING_CV}")
+        for k, v in spreads.items() if v) + f"; stored: {resolution.SAMPLING_CV}")
 
 
 def _two_or_more(text: str) -> int:
@@ -1011,13 +1013,13 @@ def main() -> None:
                              "stored values were on seed 0")
     parser.add_argument("--adelta", choices=[e.value for e in AdeltaEnding], default=None,
                         help="how the Aδ afferents end (default: the window's own, "
-                             f"{window.ADELTA_ENDING.value})")
+                             f"{placement.ADELTA_ENDING.value})")
     args = parser.parse_args()
     if args.recalibrate and args.seeds is None:
         parser.error("--recalibrate: got it without --seeds, expected --seeds N with it")
     if args.adelta is not None:
-        window.ADELTA_ENDING = AdeltaEnding(args.adelta)
-        print(f"Aδ ending: {window.ADELTA_ENDING.value}")
+        placement.ADELTA_ENDING = AdeltaEnding(args.adelta)
+        print(f"Aδ ending: {placement.ADELTA_ENDING.value}")
     warnings.simplefilter("ignore")  # model-range notes are in the results, not needed here
     if args.abeta_count is not None and (args.abeta_margin is None
                                          or not 1 <= args.abeta_count <= 5000):

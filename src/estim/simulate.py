@@ -57,7 +57,7 @@ class SimulateOptions:
         line a stage skips those, or updates its line with them).
     :param fiber_counts: fibers simulated per class (``abeta``, ``adelta``, ``c``,
         ``motor``, ``periosteal``); the classes not named keep the default
-        (:data:`estim.effects.window.DEFAULT_COUNTS`).
+        (:data:`estim.effects.placement.DEFAULT_COUNTS`).
     :param seed: seed of the fiber populations and virtual subjects (same seed, same
         numbers). The sensation model was calibrated on seed 0's sample: another seed is
         another sample of the same anatomy run with seed 0's calibration, and moves the

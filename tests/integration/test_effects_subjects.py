@@ -11,8 +11,9 @@ import pytest
 
 from estim.effects import subjects as S
 from estim.effects.drive import unit_pulse
+from estim.effects.placement import _inside, _make
 from estim.effects.program import channel_setup
-from estim.effects.window import _inside, _make, sensation_window
+from estim.effects.window import sensation_window
 from estim.fields.fast import channel_potential
 from estim.program.bundled import resolve_program
 from estim.waveforms.build import stimuli_for
@@ -189,7 +190,7 @@ def test_all_fibers_in_one_potential_call_give_the_per_fiber_values(tmp_path, mo
     import types
 
     import estim.fibers as fibers_mod
-    from estim.effects.window import _inside
+    from estim.effects.placement import _inside
 
     program = resolve_program("tens_conventional")[0]
     stim = stimuli_for(program)[0]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from estim.cli.main import main
-from estim.effects.window import thresholds_near
+from estim.effects.resolution import thresholds_near
 from estim.program import load_program
 from tests.conftest import EXAMPLES
 
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 DISAGREES_WITH_SOURCE = {"tens_burst"}
 
 #: Examples whose programmed intensity lies within the edge of the thresholds that decide
-#: their verdict (estim.effects.window.edge_fraction: about as far as another sample of
+#: their verdict (estim.effects.resolution.edge_fraction: about as far as another sample of
 #: the model's fibers moves a threshold, p10-p90): HVPC (its ideal 150 V source's 749 mA
 #: against a pain threshold of 760 mA since the pain fraction was calibrated at the
 #: intolerance study's 150 µs, 6 December 2026; 739 mA before, and 754 mA before its 5 µs
@@ -43,7 +43,7 @@ AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
                "ifc_true_knee": ("motor",)}
 
 #: Examples two of whose thresholds lie closer than their spread over samples of fibers
-#: (estim.effects.window.orders_unsettled): modulated TENS at the knee, its twitch 33.4 and
+#: (estim.effects.resolution.orders_unsettled): modulated TENS at the knee, its twitch 33.4 and
 #: pain 36.4 mA (9 % apart, inside ±18 %), which 960 fibers put the other way round
 #: (docs/effects.md, "Where the model still disagrees"). Every other example's lie further
 #: apart than the 1.18 × that needs: the nearest, burst and conventional TENS's pain at

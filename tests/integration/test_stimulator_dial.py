@@ -9,8 +9,8 @@ import itertools
 import numpy as np
 import pytest
 
+from estim.effects.resolution import edge_fraction
 from estim.effects.sensation import classify_sensation
-from estim.effects.window import edge_fraction
 from estim.errors import InputError
 from estim.program.bundled import resolve_program
 from estim.safety import check

@@ -282,7 +282,7 @@ def test_dial_at_a_threshold_names_it_in_the_pages_words(client: TestClient, job
                                                          model: dict[str, Any]) -> None:
     """At the pain threshold the dial is too close to call, and the API names the threshold
     in the words the report uses (the page has no copy of them); far below it, nothing."""
-    from estim.effects.window import edge_fraction
+    from estim.effects.resolution import edge_fraction
     from estim.report.page import EDGE_WORDS
 
     pain = model["thresholds"]["pain"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from estim.effects.anatomy import CUTANEOUS_TABLE, MUSCLES, SITE_MUSCLE, cutaneous_layout
-from estim.effects.window import fiber_points, site_anatomy
+from estim.effects.placement import fiber_points, site_anatomy
 from estim.errors import EstimWarning, InputError
 from estim.fibers import conduction_velocity, make_fiber
 from estim.fibers.tables import mrg_geometry
@@ -152,8 +152,8 @@ def test_knee_motor_points_are_the_vastus_medialis_above_the_joint(where):
     """Over the joint there is no muscle: the knee's motor axons are the vastus medialis's,
     centred where its row puts them (polar angle, height above the joint line) whatever
     pad is the cathode, at their depth below the knee's skin and fat."""
+    from estim.effects.placement import conform
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import conform
     from estim.fields.electrodes import place_electrode
 
     site = make_site("knee")
@@ -211,7 +211,7 @@ def test_a_limb_pad_gets_the_muscle_on_its_side(site_name, where, muscle):
     issue's tibialis anterior and gastrocnemius, forearm flexors and extensors), each with
     its own branch depth and region below that site's skin and fat."""
     from estim.effects.anatomy import MUSCLES
-    from estim.effects.window import site_muscle
+    from estim.effects.placement import site_muscle
     from estim.fields.electrodes import place_electrode
 
     site = make_site(site_name)
@@ -254,7 +254,7 @@ def test_a_cathode_across_the_knee_from_its_muscle_says_so(where: str, away: boo
     5 December 2026). A cathode more than a quarter turn round the limb from its motor
     points (1.14 rad medial; lateral is +π/2, 2.71 rad away, anterior 1.14) gets the note;
     the arc is the angle on the knee's mean radius (5.25 cm: 14 cm for the lateral)."""
-    from estim.effects.window import MUSCLE_AWAY_NOTE, muscle_away, site_muscle
+    from estim.effects.placement import MUSCLE_AWAY_NOTE, muscle_away, site_muscle
     from estim.fields.electrodes import place_electrode
 
     site = make_site("knee")

@@ -297,7 +297,7 @@ def test_the_field_picture_says_where_a_channel_stops_at_the_device_maximum() ->
 def test_the_page_says_the_muscle_away_from_the_cathode() -> None:
     """The terminal and the report say a lateral knee pad's twitch is not its own muscle's;
     the page said nothing (probe of 5 December 2026)."""
-    from estim.effects.window import MUSCLE_AWAY_NOTE
+    from estim.effects.placement import MUSCLE_AWAY_NOTE
     from estim.web.device import _page_warnings
 
     note = f"{MUSCLE_AWAY_NOTE} vastus medialis's motor points (about 14 cm round it)"

@@ -10,17 +10,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
+from estim.effects.placement import conform, fiber_nodes
 from estim.effects.populations import FiberClass
+from estim.effects.resolution import EDGE_FRACTION, edge_fraction, thresholds_near
 from estim.effects.sensation import DEFAULT_SENSATION_CRITERIA
-from estim.effects.window import (
-    EDGE_FRACTION,
-    ClassThresholds,
-    conform,
-    edge_fraction,
-    fiber_nodes,
-    sensation_window,
-    thresholds_near,
-)
+from estim.effects.window import ClassThresholds, sensation_window
 from estim.program import load_program
 from estim.waveforms import stimuli_for
 from tests.conftest import EXAMPLES
@@ -282,7 +276,7 @@ def test_the_edge_is_the_sampling_spread_or_the_bracket_whichever_is_wider(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A threshold's edge is its p10-p90 over samples of fibers (±1.28 SD), never narrower
     than the 3 % of its bracket and interpolation."""
-    import estim.effects.window as w
+    import estim.effects.resolution as w
 
     for name, cv in w.SAMPLING_CV.items():
         assert 0 < cv < 0.5, name  # measured (benchmarks/sensation_window.py --seeds)
@@ -297,7 +291,7 @@ def test_two_thresholds_inside_their_joint_sampling_spread_are_not_ordered() -> 
     are not ordered, whichever is lower, and the spread is given as that ratio less 1, as
     the words print it; just beyond it, or a threshold never reached, they are; three close
     together give each pair."""
-    from estim.effects.window import SAMPLING_CV, orders_unsettled
+    from estim.effects.resolution import SAMPLING_CV, orders_unsettled
 
     spread = math.exp(1.2816 * math.hypot(SAMPLING_CV["motor"], SAMPLING_CV["pain"])) - 1
     inside = {"sensory": 0.004, "motor": 0.03, "pain": 0.03 * (1 + spread) * (1 - 1e-6)}
@@ -322,7 +316,7 @@ def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch
     """``ABETA_MARGIN_M`` (benchmarks/sensation_window.py --abeta-margin) samples the Aβ
     that far beyond each edge of the cathode, and the calibrated counts become fractions of
     the afferents in that area, the Aδ's staying 15 % beyond each edge."""
-    from estim.effects import window
+    from estim.effects import placement
     from estim.effects.anatomy import innervation_density
     from estim.effects.calibration import CALIBRATED_COUNTS
 
@@ -334,8 +328,8 @@ def test_a_wider_abeta_sample_is_what_the_counts_become_fractions_of(monkeypatch
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # clamped Aδ diameters: a documented model limit
         near = sensation_window("1", stim, disc, 0.025, counts=counts, seed=5)
-        monkeypatch.setattr(window, "ABETA_MARGIN_M", 0.02)
-        pops, _ = window.window_populations(disc.cathode, None, counts=counts, seed=5)
+        monkeypatch.setattr(placement, "ABETA_MARGIN_M", 0.02)
+        pops, _ = placement.window_populations(disc.cathode, None, counts=counts, seed=5)
         wide = sensation_window("1", stim, disc, 0.025, counts=counts, seed=5)
     side = 2 * disc.a
     assert near.available["abeta"] == pytest.approx(per_m2 * (1.3 * side) ** 2, rel=1e-12)
@@ -360,7 +354,7 @@ def test_the_nociceptors_sample_holds_the_pain_calibrations_afferents():
 
     from estim.effects.anatomy import innervation_density
     from estim.effects.calibration import INTOLERANCE_PAD_CM
-    from estim.effects.window import (
+    from estim.effects.placement import (
         NOCICEPTOR_SAMPLE_AFFERENTS,
         afferents_available,
         sampled_region,

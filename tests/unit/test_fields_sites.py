@@ -207,8 +207,8 @@ def test_a_limbs_motor_points_move_by_an_override_and_its_fibers_with_them() -> 
     """``motor_point_shift`` (a sweep's virtual subject writes it) moves the muscle's motor
     axons along the limb: the same draw of fibers, each shifted by exactly that length;
     it is a limb's override only, within ±10 cm, and refused with the field named."""
+    from estim.effects.placement import site_anatomy
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import site_anatomy
     from estim.fields import place_electrode
     from estim.fields.sites import motor_point_shift_m
 

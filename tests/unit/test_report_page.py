@@ -112,7 +112,7 @@ def test_the_plane_through_a_lead_is_drawn_in_mm_with_its_contact_where_it_is() 
 def test_a_threshold_near_the_programmed_current_is_at_the_edge() -> None:
     """Within a threshold's edge fraction (its spread over samples of fibers) the verdict is
     too close to call; a threshold not reached (None) is never at the edge."""
-    from estim.effects.window import edge_fraction
+    from estim.effects.resolution import edge_fraction
 
     motor = edge_fraction("motor")
     w = {"programmed_peak_current_A": 0.028, "sensory_threshold_A": 0.004,

@@ -32,14 +32,8 @@ def client(dask_client: object) -> object:
 
 def _one_by_one(seeds: list[int], sizes: list[int]) -> np.ndarray:
     """Thresholds (A) of the same draws, each fiber built and thresholded on its own."""
+    from estim.effects.placement import _inside, _make, fiber_points, sampled_region, site_anatomy
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import (
-        _inside,
-        _make,
-        fiber_points,
-        sampled_region,
-        site_anatomy,
-    )
     from estim.fibers import SolverOptions, find_thresholds
     from estim.program.loader import _read_regular
     from estim.sweep.population import _setup
@@ -158,16 +152,16 @@ def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
     without ``bone_depth_m``: the refusal names the field instead of failing to unpack an
     empty list of populations in a worker, and leaves no folder behind (its chunks/ was
     left; probe of 5 December 2026)."""
-    import estim.effects.window as window_mod
+    import estim.effects.placement as placement
 
-    real = window_mod.site_anatomy
+    real = placement.site_anatomy
 
     def boneless(*args: object, **kwargs: object) -> dict[str, object]:
         out = real(*args, **kwargs)  # type: ignore[arg-type]
         out.pop("bone_depth_m", None)
         return out
 
-    monkeypatch.setattr(window_mod, "site_anatomy", boneless)
+    monkeypatch.setattr(placement, "site_anatomy", boneless)
     with pytest.raises(InputError, match=r"--fiber-class.*periosteal.*no periosteal"):
         population_thresholds(TENS, client=client, fibers=4, fiber_class="periosteal",
                               folder=tmp_path / "p0")
@@ -176,16 +170,16 @@ def test_periosteal_fibers_on_a_site_without_bone_are_refused(client: object,
 
 def test_a_chunk_samples_the_abeta_where_the_window_does(monkeypatch):
     """A chunk draws its Aβ over the window's own Aβ region: with a margin set
-    (``estim.effects.window.ABETA_MARGIN_M``) the same draws spread beyond the pad, so the
+    (``estim.effects.placement.ABETA_MARGIN_M``) the same draws spread beyond the pad, so the
     same fibers (depths, diameters) get other thresholds, higher in the median."""
-    from estim.effects import window
+    from estim.effects import placement
     from estim.program.loader import _read_regular
     from estim.sweep.population import chunk_thresholds
 
     text = json.dumps(tomllib.loads(_read_regular(Path(TENS)).removeprefix("\ufeff")),
                       sort_keys=True, default=str)
     near = chunk_thresholds(text, "abeta", 6, 3)
-    monkeypatch.setattr(window, "ABETA_MARGIN_M", 0.025)
+    monkeypatch.setattr(placement, "ABETA_MARGIN_M", 0.025)
     wide = chunk_thresholds(text, "abeta", 6, 3)
     np.testing.assert_array_equal(wide[1], near[1])  # depths: the same draws
     np.testing.assert_array_equal(wide[2], near[2])  # diameters

@@ -430,7 +430,7 @@ def _check_table(folder: Path, plan: Any, args: argparse.Namespace) -> None:
 
 #: Seconds between two progress lines where no terminal shows a bar.
 PROGRESS_EVERY_S = 30.0
-#: Fibers a point thresholds by default (estim.effects.window.DEFAULT_COUNTS' sum), and what
+#: Fibers a point thresholds by default (estim.effects.placement.DEFAULT_COUNTS' sum), and what
 #: such a point cost on this project's 2-core machine (docs/sweeps.md: 7.6-8.3 s a point at
 #: 40 fibers per class, the subjects' fields cached): the scale of a warning, not a promise.
 _DEFAULT_FIBERS = 460

@@ -381,9 +381,10 @@ def quarter_mvc_current(branch_factor: float | None = None,
     from estim.effects.drive import UnitPulse
     from estim.effects.muscle import force_frequency
     from estim.effects.muscle_params import DING_2003_QUADRICEPS
+    from estim.effects.placement import DEFAULT_COUNTS, site_anatomy
     from estim.effects.populations import sample_fiber_populations
     from estim.effects.program import channel_setup
-    from estim.effects.window import DEFAULT_COUNTS, class_thresholds, site_anatomy
+    from estim.effects.window import class_thresholds
     from estim.program import parse_program
     from estim.program.bundled import bundled_examples
     from estim.program.options import PulseShape

@@ -17,7 +17,7 @@ a count would make large NMES pads painful at a fraction of the current people t
 (an assumption of estim, stated as such). But it is never fewer nociceptors than the
 calibration's pain took: a pad smaller than the calibration's 3.5 cm has its nociceptor
 sample grown until it holds as many Aδ
-(:data:`estim.effects.window.NOCICEPTOR_SAMPLE_AFFERENTS`, derived), so that pain does not
+(:data:`estim.effects.placement.NOCICEPTOR_SAMPLE_AFFERENTS`, derived), so that pain does not
 fall with the pad's area below it. These three values are global:
 they were calibrated once, on the data in :data:`CALIBRATION_TARGETS`, with
 ``benchmarks/calibrate_sensation.py`` (the counts on one configuration: the volar forearm,
@@ -53,7 +53,7 @@ detection threshold varies between virtual subjects, in the calibration configur
 much as it did between the 254 people of the detection study (its pooled SD / mean).
 
 Where the pain fraction sits (``benchmarks/sensation_window.py --pain``): the Aδ afferents
-end in unmyelinated free endings (:data:`estim.effects.window.ADELTA_ENDING`), which makes
+end in unmyelinated free endings (:data:`estim.effects.placement.ADELTA_ENDING`), which makes
 them fire at a median 5 x the detection threshold under a 5 x 5 cm cathode (2.3 x when the
 ending was a myelinated node), so Dölker's 3.94 is met on the body of the Aδ recruitment
 curve, not only on its last fibers. The fraction depends strongly on the pads it is

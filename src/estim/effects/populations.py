@@ -14,7 +14,7 @@ along the plexus in ``direction`` (parallel to the skin). Motor axons are straig
 muscle fibers, at ``depth_m`` (``ending_depth_m`` is NaN).
 
 An Aδ afferent ends either at a myelinated node (:attr:`AdeltaEnding.NODE`, this sampler's
-default; the sensation window uses the free ending, ``estim.effects.window.ADELTA_ENDING``) or
+default; the sensation window uses the free ending, ``estim.effects.placement.ADELTA_ENDING``) or
 in an unmyelinated free ending (:attr:`AdeltaEnding.FREE`): its myelin ends where the node
 ending would be (the anatomy table's Aδ ending row is where Aδ lose their myelin) and a thin
 unmyelinated terminal (:data:`estim.fibers.tables.FREE_ENDING`) rises from there toward the

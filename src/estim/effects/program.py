@@ -768,8 +768,8 @@ def _prefetch_subjects(program: Program, stimuli: tuple[Stimulus, ...],
     """Start the virtual subjects' drive ratios on a thread (None where the program gets
     no band): they need the fibers' places and the pads, not the site's field, so they
     are solved while the field is meshed and solved on the other core."""
+    from estim.effects.placement import fiber_nodes
     from estim.effects.subjects import prefetch_drive_ratios
-    from estim.effects.window import fiber_nodes
     from estim.errors import InputError
     from estim.fields.program import program_channels
 

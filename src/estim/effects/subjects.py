@@ -379,7 +379,7 @@ def motor_shifts(site: Site, cathode: Electrode, along_z: F) -> F:
 def _limb_muscle(site: Site, cathode: Electrode) -> Muscle | None:
     """The muscle under ``cathode`` on a limb, whose motor points the subjects move; None
     off a limb."""
-    from estim.effects.window import site_muscle
+    from estim.effects.placement import site_muscle
 
     return site_muscle(site, cathode) if site.kind == "limb" else None
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from estim.effects.drive import FUSION_HZ
 from estim.effects.muscle_params import NEWTON_MUSCLES
-from estim.effects.window import orders_unsettled, thresholds_near
+from estim.effects.resolution import orders_unsettled, thresholds_near
 from estim.program.options import Sensation
 from estim.program.stimulation import MODALITIES
 from estim.text import current_text, readable, terminal_text
@@ -82,7 +82,7 @@ SITE_WORDS = {"stn": "subthalamic nucleus", "patch": "skin patch"}
 #: Modalities as a table heading names them.
 SHORT_MODALITY = {k: m.short for k, m in MODALITIES.items()}
 
-#: Each threshold of :data:`~estim.effects.window.EDGE_THRESHOLDS` as a sentence names it
+#: Each threshold of :data:`~estim.effects.resolution.EDGE_THRESHOLDS` as a sentence names it
 #: ("too close to call: 0.5 % above pain"); the report and the dial use the same words.
 EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pain"}
 
@@ -90,7 +90,7 @@ EDGE_WORDS = {"sensory": "feeling it", "motor": "a visible twitch", "pain": "pai
 def thresholds_at_the_edge(window: Mapping[str, Any]) -> list[tuple[str, float, float]]:
     """The thresholds (words, A, fraction) that the programmed peak current of a
     ``sensation_window`` (as ``result_to_dict`` writes it) lies within
-    :func:`~estim.effects.window.edge_fraction` of: where the model cannot say on which side
+    :func:`~estim.effects.resolution.edge_fraction` of: where the model cannot say on which side
     of the line a person falls.
 
     >>> [(words, amp) for words, amp, _ in thresholds_at_the_edge({
@@ -108,7 +108,7 @@ def orders_too_close(window: Mapping[str, Any], top: tuple[float, str] | None = 
                      ) -> list[tuple[str, float, str, float, float]]:
     """Two thresholds of a ``sensation_window`` (as ``result_to_dict`` writes it, or one of
     ``other_channels``) too near each other for the model to order
-    (:func:`~estim.effects.window.orders_unsettled`): (lower words, A, upper words, A,
+    (:func:`~estim.effects.resolution.orders_unsettled`): (lower words, A, upper words, A,
     spread), in :func:`edge_words`' words. A pair both of which lie beyond ``top`` (the
     device's reach, :func:`device_top`) is left out: no setting meets either (a 30 mA
     device's twitch and pain at 33 and 36 mA were said to be unordered; probe of 7
@@ -247,9 +247,9 @@ def expectation_words(data: dict[str, Any], sensation: dict[str, Any],
 
 def muscle_away_notes(effects: dict[str, Any]) -> list[str]:
     """The window's notes that its muscle lies away from the cathode (a lateral knee pad's
-    twitch is the vastus medialis's; :data:`estim.effects.window.MUSCLE_AWAY_NOTE`), which
+    twitch is the vastus medialis's; :data:`estim.effects.placement.MUSCLE_AWAY_NOTE`), which
     the faces show beside the twitch, not behind -v."""
-    from estim.effects.window import MUSCLE_AWAY_NOTE
+    from estim.effects.placement import MUSCLE_AWAY_NOTE
 
     return [n for n in effects.get("notes") or [] if n.startswith(MUSCLE_AWAY_NOTE)]
 

@@ -44,9 +44,10 @@ from estim.effects.program import (
     program_doses,
     pulse_train,
 )
+from estim.effects.resolution import thresholds_near
 from estim.effects.sensation import CountCriterion, Recruitment, classify_sensation
 from estim.effects.session import PulseTrain, simulate_session
-from estim.effects.window import SensationWindow, thresholds_near
+from estim.effects.window import SensationWindow
 from estim.errors import InputError
 from estim.program.common import MAX_SESSION_S
 from estim.program.model import Program
@@ -97,7 +98,7 @@ class DialState:
         amplitude) or ``refused`` (the program model refuses the amplitude).
     :param tripped_rules: one line per rule that does not pass: verdict, rule, what, source.
     :param near: the thresholds (name, value in the dial's unit, fraction) that the setting
-        lies within :func:`~estim.effects.window.edge_fraction` of: on which side of them a
+        lies within :func:`~estim.effects.resolution.edge_fraction` of: on which side of them a
         person falls is too close to call.
     :param people: how many of the window's virtual subjects feel each sensation at this
         setting (phrase -> count, mildest first), each by its own thresholds; empty where

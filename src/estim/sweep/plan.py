@@ -330,8 +330,9 @@ def model_key() -> tuple[object, ...]:
     resumed after the model changed redoes what it had finished."""
     from estim.effects.anatomy import MUSCLES
     from estim.effects.calibration import calibrated_values
+    from estim.effects.placement import NOCICEPTOR_SAMPLE_AFFERENTS
     from estim.effects.subjects import SUBJECT_SPREAD
-    from estim.effects.window import NOCICEPTOR_SAMPLE_AFFERENTS, THRESHOLDS_VERSION
+    from estim.effects.window import THRESHOLDS_VERSION
     from estim.fields.sites import MIN_SUBJECT_MUSCLE_M
 
     # the nociceptors' floor is derived, not calibrated, but a point computed without it (a

@@ -312,8 +312,8 @@ def _point_effects(point: Point, options: SweepOptions, stimuli: tuple[Stimulus,
                    ) -> EffectsResult:
     """The point's effects: its subject's own thresholds, or the bands over virtual
     subjects where it has none."""
+    from estim.effects.placement import DEFAULT_COUNTS
     from estim.effects.program import effects_for_program
-    from estim.effects.window import DEFAULT_COUNTS
 
     counts = None if options.fibers is None else {k: options.fibers for k in DEFAULT_COUNTS}
     subject = point.subject

@@ -156,13 +156,9 @@ def chunk_thresholds(program_json: str, fiber_class: str, n: int, seed: int,
                      ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Thresholds (A), depths (m) and diameters (m) of ``n`` fibers drawn with ``seed``
     under channel ``channel``'s cathode (one task)."""
+    from estim.effects.placement import ADELTA_ENDING, sampled_region, site_anatomy
     from estim.effects.populations import sample_fiber_populations
-    from estim.effects.window import (
-        ADELTA_ENDING,
-        class_thresholds,
-        sampled_region,
-        site_anatomy,
-    )
+    from estim.effects.window import class_thresholds
 
     pf, cf, waveform = _setup(program_json, channel)
     electrode = cf.cathode
@@ -319,7 +315,7 @@ def _setup_only(program_json: str, channel: str) -> tuple[bool, float]:
     """Solve the program's field (once, before the chunks spread); whether its site has a
     bone under the channel's pads with room for a periosteum (periosteal fibers to sample),
     and the channel's load with the skin–electrode interface (Ω)."""
-    from estim.effects.window import site_anatomy
+    from estim.effects.placement import site_anatomy
 
     pf, cf, _ = _setup(program_json, channel)
     return "bone_depth_m" in site_anatomy(pf.site, cf.cathode), float(cf.resistance)

@@ -231,8 +231,8 @@ def _page_warnings(model: DialModel) -> list[str]:
     the terminal and the report did; 6 December 2026)."""
     import re
 
+    from estim.effects.placement import MUSCLE_AWAY_NOTE
     from estim.effects.program import SHARED_PADS_NOTE
-    from estim.effects.window import MUSCLE_AWAY_NOTE
 
     effects = model.result.effects
     notes = effects.notes if effects is not None else ()
@@ -250,7 +250,7 @@ def _page_warnings(model: DialModel) -> list[str]:
         out += dial_force_caveats(effects.to_dict().get("force") or {})
     # two thresholds one draw of fibers apart, as the terminal and the report say it (the
     # knee's twitch and pain, 9 % apart, swapped with 960 fibers; 7 December 2026)
-    from estim.effects.window import orders_unsettled
+    from estim.effects.resolution import orders_unsettled
     from estim.report.page import current_words, edge_words, order_sentence
 
     def amount(v: float) -> str:
