@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from estim.fields.sites import Site
 
 __all__ = ["CONDUCTION_SAMPLE", "carrier_conduction", "conduction_note",
-           "conduction_waveform"]
+           "conduction_waveform", "short_burst_note"]
 
 
 #: Fibers of each class whose conduction is tested under a kHz carrier: up to this many of
@@ -44,8 +44,11 @@ _CONDUCTION_TRAVEL_S = {"sundt": 12e-3, "mrg": 3e-3}
 
 
 def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,
-                        carrier_hz: float) -> tuple[UnitPulse | SourcePulses, float]:
-    """The carrier to test conduction under, and when the test starts (s).
+                        carrier_hz: float) -> tuple[UnitPulse | SourcePulses, float | None]:
+    """The carrier to test conduction under, and when the test starts (s); None where a
+    burst ends before :data:`_CONDUCTION_ONSET_S` (a 2 ms burst of a 4 kHz carrier at 50 Hz:
+    the test needs the carrier's onset over first, and its run stopped with an error; the
+    sweep of Ward & Lucas-Toumbourou's bursts, 8 December 2026).
 
     A ``continuous`` carrier (its pulses back to back: each one a piece of a running sine or
     beat) runs on to :data:`_CONDUCTION_SPAN_S`; a burst stays as it is. The test starts
@@ -79,7 +82,7 @@ def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,
     if continuous:  # leave the travel of the slowest fiber inside the span
         late &= t <= d + end - max(_CONDUCTION_TRAVEL_S.values())
     if not late.any():
-        return carrier, d + 0.5 * end
+        return carrier, None
     top = late & (env >= 0.99 * env[late].max())
     first = int(np.argmax(top))
     stop = first + int(np.argmin(top[first:])) if not top[first:].all() else t.size
@@ -164,3 +167,16 @@ def conduction_note(carrier_hz: float, amplitude_a: float, test_s: float,
             f"{test_s * 1e3:.3g} ms after the carrier starts, at its strongest): "
             + "; ".join(parts)
             + ". Mechanistic, not checked against human data.")
+
+
+def short_burst_note(carrier_hz: float, burst_s: float) -> str:
+    """Why conduction was not tested under a carrier whose bursts are too short for the test
+    (:func:`conduction_waveform` gave no test time), in a sentence a clinician can read."""
+    from estim.fibers.block import ONSET_S
+
+    return (f"{carrier_hz / 1e3:g} kHz carrier in bursts of {burst_s * 1e3:.3g} ms: "
+            f"conduction block is not tested (the test sends an action potential through "
+            f"the fibers after the carrier's first {ONSET_S * 1e3:g} ms, its onset response, "
+            f"and before {_CONDUCTION_ONSET_S * 1e3:g} ms a burst this short has ended). "
+            "Block needs a carrier that runs on (Bhadra et al. 2007); a burst this short "
+            "excites the fibers it reaches, as the thresholds above say.")

@@ -35,7 +35,12 @@ from estim.effects.calibration import (
     criteria_from_counts,
     pain_rate_factor,
 )
-from estim.effects.conduction import carrier_conduction, conduction_note, conduction_waveform
+from estim.effects.conduction import (
+    carrier_conduction,
+    conduction_note,
+    conduction_waveform,
+    short_burst_note,
+)
 from estim.effects.drive import (
     SourcePulses,
     UnitPulse,
@@ -634,11 +639,14 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
         # true interferential's carriers run on; a premodulated beat repeats back to back
         continuous = bool(together) or stim.cycle_s <= largest_pulse(stim).duration * (1 + 1e-9)
         test_wave, test_s = conduction_waveform(waveform, continuous, carrier)
-        tests = {name: carrier_conduction(pop, classes[name].thresholds_a, electrode, site,
-                                          potential, test_wave, test_s, amplitude_a)
-                 for name, pop in placed.items()}
-        conduction, conduction_s = tests, test_s - test_wave.delay_s
-        notes.append(conduction_note(carrier, amplitude_a, conduction_s, tests))
+        if test_s is None:
+            notes.append(short_burst_note(carrier, waveform.width_s))
+        else:
+            tests = {name: carrier_conduction(pop, classes[name].thresholds_a, electrode,
+                                              site, potential, test_wave, test_s, amplitude_a)
+                     for name, pop in placed.items()}
+            conduction, conduction_s = tests, test_s - test_wave.delay_s
+            notes.append(conduction_note(carrier, amplitude_a, conduction_s, tests))
     n_c = sum(pop.size for pop in pops if pop.fiber_class.value == "c")
     if n_c == 0:
         notes.append("C fibers are not simulated by default (each costs ~100 MRG fibers): "
