@@ -445,3 +445,34 @@ def test_the_typographic_minus_is_a_minus() -> None:
     """"−25 mA" (U+2212) got the generic message where "-25 mA" gets the polarity's
     (hostile probe of 7 December 2026): it is read as the minus it is."""
     assert parse_quantity("\u221225 mA", "current", field="amplitude") == -0.025
+
+
+@pytest.mark.parametrize(("width", "depth", "narrowest", "most"),
+                         [("20 us", 0.99, "0.2 us", "0.95"), ("2 us", 0.9, "0.2 us", "0.5"),
+                          ("1 us", 0.5, "0.5 us", "0")])
+def test_a_width_modulation_below_the_shortest_pulse_is_refused(width, depth, narrowest, most):
+    """The narrowest modulated pulse is held to the shortest pulse a stimulator gives (1 µs),
+    as pulse_width is: 20 µs at 0.99 asked for 0.2 µs pulses, which the builder rounded to
+    none, and its traceback ended `estim check` (probe of 8 December 2026). The message
+    says the narrowest pulse and the deepest modulation that would do."""
+    text = _text("tens_modulated").replace('pulse_width = "200 us"', f'pulse_width = "{width}"')
+    text = text.replace("width_modulation = 0.3", f"width_modulation = {depth}")
+    with pytest.raises(ProgramError) as info:
+        parse_program(text)
+    assert info.value.field.endswith("stimulation.width_modulation")
+    assert f"is {narrowest}; at most {most} with this pulse_width" in str(info.value)
+
+
+def test_width_modulated_pulses_are_built_at_the_widths_asked():
+    """3 µs at 50 %: pulses of 1.5-3 µs, not the 2 and 3 µs that rounding to whole µs built
+    (the step is 1 % of the width where that is finer than 1 µs; 200 µs keeps whole µs)."""
+    text = _text("tens_modulated").replace('pulse_width = "200 us"', 'pulse_width = "3 us"')
+    text = text.replace("width_modulation = 0.3", "width_modulation = 0.5")
+    (stim,) = stimuli_for(parse_program(text))
+    phases = sorted(p.duration / 2 for p in stim.pulses)  # symmetric biphasic, no gap
+    assert phases[0] == pytest.approx(1.5e-6, rel=1e-9)
+    assert phases[-1] == pytest.approx(3e-6, rel=1e-9)
+    assert len(stim.pulses) > 2
+    (stock,) = stimuli_for(load_program(EX["tens_modulated"]))
+    widths = np.array([p.duration / 2 for p in stock.pulses])
+    np.testing.assert_allclose(widths / 1e-6, np.round(widths / 1e-6), atol=1e-9)

@@ -12,6 +12,7 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 from estim.errors import InputError
 from estim.program.common import (
     MAX_SESSION_S,
+    SHORTEST_PULSE_S,
     Amplitude,
     FrozenModel,
     fmt_amplitude,
@@ -178,6 +179,16 @@ class TENS(_Pulsed):
         positive(self, "modulation_period")
         if self.mode is TENSMode.MODULATED:
             max_events("modulation_period", self.modulation_period * self.frequency)
+        narrowest = self.pulse_width * (1.0 - self.width_modulation)
+        if narrowest < SHORTEST_PULSE_S * (1 - 1e-9):
+            # 20 us at 0.99 asked for 0.2 us pulses, rounded to none, and the waveform
+            # builder's traceback ended the run (probe of 8 December 2026)
+            raise InputError("width_modulation", self.width_modulation,
+                             f"a depth that keeps the narrowest pulse at least "
+                             f"{SHORTEST_PULSE_S * 1e6:g} us: {_us(self.pulse_width)} at this "
+                             f"depth is {narrowest * 1e6:.3g} us; at most "
+                             f"{1.0 - SHORTEST_PULSE_S / self.pulse_width:.3g} with this "
+                             "pulse_width")
         if self.mode is TENSMode.MODULATED and self.modulation_period < 10.0 / self.frequency:
             raise InputError("modulation_period", si_text("period", self.modulation_period),
                              "at least 10 pulse periods, so the modulation is a modulation "

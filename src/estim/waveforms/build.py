@@ -32,8 +32,11 @@ from estim.waveforms.stimulus import Stimulus, Timing
 
 __all__ = ["biphasic_pulse", "regular_train", "stimuli_for", "stimulus_for"]
 
-# Width-modulated pulses are built once per distinct width, rounded to this step (s).
+# Width-modulated pulses are built once per distinct width, rounded to this step (s), or to
+# 1 % of the programmed width where that is finer: a 3 us pulse at 50 % was built as 2 and
+# 3 us pulses where the program asks for 1.5-3 us (probe of 8 December 2026).
 _WIDTH_QUANTUM_S = 1e-6
+_WIDTH_QUANTUM_FRACTION = 0.01
 # Longest carrier segment (cycles): the root finder's grid holds 32 points a cycle, 200,000 at
 # most (see Segment.roots).
 _CYCLES_PER_SEGMENT = 4096
@@ -156,8 +159,8 @@ def _tens(s: TENS) -> Stimulus:
         t += 1.0 / (f0 * (1 - rm * depth_now))
     onsets = np.array(onsets_l)
     m = _triangle(onsets / period)
-    widths = np.round(s.pulse_width * (1 - s.width_modulation * m) / _WIDTH_QUANTUM_S) \
-        * _WIDTH_QUANTUM_S
+    step = min(_WIDTH_QUANTUM_S, _WIDTH_QUANTUM_FRACTION * s.pulse_width)
+    widths = np.round(s.pulse_width * (1 - s.width_modulation * m) / step) * step
     uniq, template = np.unique(widths, return_inverse=True)
     pulses = [biphasic_pulse(s.pulse, float(w), gap_s=s.interphase_gap, ratio=s.asymmetry_ratio)
               for w in uniq]
