@@ -123,9 +123,12 @@ class DeviceReach:
     :param channel: the channel's name.
     :param reach_a: the most current it drives there (A).
     :param programmed_a: the current the program asks for (A).
-    :param bound: ``"compliance"`` (a current-controlled output's voltage over the load) or
-        ``"current limit"`` (a voltage-controlled output's).
-    :param bound_value: the compliance (V) or the current limit (A).
+    :param bound: ``"compliance"`` (a current-controlled output's voltage over the load),
+        ``"current limit"`` (a voltage-controlled output's) or ``"maximum voltage"`` (a
+        voltage-controlled output's highest setting over the load, where that drives less
+        than its current limit).
+    :param bound_value: the compliance (V), the current limit (A) or the maximum voltage
+        (V).
     :param load_ohm: the tissue and skin interface it drives through (Ω).
     """
 
@@ -145,18 +148,18 @@ class DeviceReach:
         return {"channel": self.channel, "reach_A": self.reach_a,
                 "programmed_A": self.programmed_a, "bound": self.bound,
                 "bound_value": self.bound_value,
-                "bound_unit": "V" if self.bound == "compliance" else "A",
+                "bound_unit": "A" if self.bound == "current limit" else "V",
                 "load_ohm": self.load_ohm, "limited": self.limited}
 
 
 def device_reach(program: Program, channel_field: ChannelField, amplitude_a: float, *,
                  channel: int = 0) -> DeviceReach | None:
     """What the device drives into a channel's tissue and skin interface (the first by
-    default; ``amplitude_a`` its programmed peak current): a
-    current-controlled output at most its compliance over that load, a voltage-controlled
-    one at most its current limit. A 3 V compliance was "painful" at a programmed 60 mA it
-    drives 9 mA of; microcurrent's twitch at 1.57 mA needs 38 V of a 12 V unit (probe of
-    5 December 2026). None where the device states no bound.
+    default; ``amplitude_a`` its programmed peak current): a current-controlled output at
+    most its compliance over that load, a voltage-controlled one at most the lower of its
+    current limit and its maximum voltage over that load. A 3 V compliance was "painful" at
+    a programmed 60 mA it drives 9 mA of; microcurrent's twitch at 1.57 mA needs 38 V of a
+    12 V unit (probe of 5 December 2026). None where the device states no bound.
 
     The load is the field solution's resistance with the skin interface at the pulse's
     characteristic frequency, the one a voltage-controlled output's current comes from.
@@ -168,9 +171,17 @@ def device_reach(program: Program, channel_field: ChannelField, amplitude_a: flo
     if device.control is Control.CURRENT and device.compliance_voltage is not None:
         volts = float(device.compliance_voltage)
         return DeviceReach(main.name, volts / load, amplitude_a, "compliance", volts, load)
-    if device.control is Control.VOLTAGE and device.current_limit is not None:
-        amps = float(device.current_limit)
-        return DeviceReach(main.name, amps, amplitude_a, "current limit", amps, load)
+    if device.control is Control.VOLTAGE:
+        # its highest setting drives max_voltage / load: a 100 V unit's pain at 760 mA (152 V)
+        # read as reachable beside a 2.5 A current limit (hostile probe, 8 December 2026)
+        bounds = [] if device.current_limit is None else [
+            (float(device.current_limit), "current limit", float(device.current_limit))]
+        if device.max_voltage is not None:
+            volts = float(device.max_voltage)
+            bounds.append((volts / load, "maximum voltage", volts))
+        if bounds:
+            amps, bound, value = min(bounds)
+            return DeviceReach(main.name, amps, amplitude_a, bound, value, load)
     return None
 
 
@@ -411,7 +422,7 @@ class EffectsResult:
                 # one beside it (the faces called 9.24 mA "programmed"; review)
                 out["sensation_window"].update(held_by_device=True,
                                                set_peak_current_A=self.reach.programmed_a)
-                if self.reach.bound == "current limit":  # a voltage is set, not a current
+                if self.reach.bound != "compliance":  # a voltage is set, not a current
                     out["sensation_window"]["set_peak_V"] = \
                         self.reach.programmed_a * self.reach.load_ohm  # [A x Ω -> V]
         if self.reach is not None:

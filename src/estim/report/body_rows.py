@@ -201,11 +201,18 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     steps = [(window.get("sensory_threshold_A"), "feels it", "it is not felt"),
              (window.get("motor_threshold_A"), "sees a twitch", "no twitch"),
              (window.get("pain_threshold_A"), "feels pain", "no pain")]
+    # past the dial's top: 'pain at 152 V' on a 100 V unit (hostile probe, 8 December 2026)
+    top = dial_top_volts(data, window.get("channel"))
+    beyond = math.inf if top is None else top / ohms  # [V / Ω -> A]
     reached = sorted((a, w) for a, w, _ in steps if a is not None and math.isfinite(a)
-                     and not (held and a > at * (1 + 1e-9)))
+                     and not (held and a > at * (1 + 1e-9)) and a <= beyond * (1 + 1e-9))
     words = [f"{w} at {volts(a)}" for a, w in reached]
     words += [none for a, _, none in steps if a is None or not math.isfinite(a)
               or (held and a > at * (1 + 1e-9))]
+    words += [f"{none} within the dial's {readable(f'{top:.3g}')} V (it would take "
+              f"{volts(a)})" for a, _, none in steps
+              if a is not None and math.isfinite(a) and not (held and a > at * (1 + 1e-9))
+              and a > beyond * (1 + 1e-9)]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + ", and " + words[-1]
     lead = (f"set in volts: {volts(asked)} would drive {current_words(asked)} through the "
             f"{readable(f'{ohms:.3g}')} Ω of tissue and skin interface, and the current "
@@ -217,6 +224,20 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     return lead + listed
 
 
+
+
+def dial_top_volts(data: dict[str, Any], channel: str | None) -> float | None:
+    """A voltage-set channel's highest setting (V) from a run's data, or None.
+
+    >>> dial_top_volts({"safety": {"table": {"channels": [{"channel": "1", "control":
+    ...     "voltage", "maximum_amplitude": 100.0}]}}}, "1")
+    100.0
+    """
+    for ct in ((data.get("safety") or {}).get("table") or {}).get("channels", []):
+        if ct.get("channel") == channel and ct.get("control") == "voltage":
+            top = ct.get("maximum_amplitude")
+            return float(top) if isinstance(top, int | float) and top > 0 else None
+    return None
 
 
 def set_words(window: dict[str, Any]) -> str:

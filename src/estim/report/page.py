@@ -636,8 +636,9 @@ def device_top(data: dict[str, Any], channel: str) -> tuple[float, str] | None:
     reach: dict[str, Any] = next((r for r in reaches if r.get("channel") == channel), {})
     if reach.get("channel") == channel:
         amps = float(reach["reach_A"])
+        volts = {"compliance": "compliance", "maximum voltage": "maximum"}.get(reach["bound"])
         out.append((amps, f"the {current_words(amps)} its {reach['bound_value']:g} V "
-                          "compliance drives here" if reach["bound"] == "compliance"
+                          f"{volts} drives here" if volts is not None
                     else f"the device's {current_words(amps)} current limit"))
     return min(out) if out else None
 

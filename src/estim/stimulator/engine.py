@@ -397,8 +397,9 @@ class DialModel:
             return setting, ()
         from estim.text import current_text, ohm_text
 
-        bound = (f"its {reach.bound_value:g} V compliance" if reach.bound == "compliance"
-                 else f"its {current_text(reach.bound_value)} current limit")
+        bound = {"compliance": f"its {reach.bound_value:g} V compliance",
+                 "maximum voltage": f"its {reach.bound_value:g} V maximum"}.get(
+            reach.bound, f"its {current_text(reach.bound_value)} current limit")
         return top, (
             f"the device drives at most {current_text(reach.reach_a)} through the "
             f"{ohm_text(reach.load_ohm)} of tissue and skin interface ({bound}): what a person "
