@@ -345,3 +345,29 @@ def test_what_a_person_feels_wraps_under_its_own_indent(columns, tmp_path, capsy
         body = body[1:]
     assert len(body) >= 6 and all(line.startswith("  ") for line in body), body
     assert all(len(line) <= columns for line in screen), screen
+
+
+@pytest.mark.parametrize("name", ["tens_modulated"])  # its id: after the example's run
+def test_verbose_leaves_a_pair_past_the_device_unsaid_as_the_summary_does(name, tmp_path,
+                                                                           capsys,
+                                                                           monkeypatch):
+    """On a 30 mA device modulated TENS's twitch (33.4 mA) and pain (36.4 mA) are past its
+    reach: the summary marks them so and leaves their order unsaid, while -v said the pair
+    was "too close to order" and marked nothing (probe of 8 December 2026)."""
+    from estim.program.bundled import bundled_examples
+
+    monkeypatch.setenv("COLUMNS", "80")
+    text = bundled_examples()[name].read_text(encoding="utf-8")
+    assert 'max_current = "100 mA"' in text
+    path = tmp_path / "mod30.toml"
+    path.write_text(text.replace('max_current = "100 mA"', 'max_current = "30 mA"'),
+                    encoding="utf-8")
+    for flags in ([], ["-v"]):
+        out = tmp_path / f"out{len(flags)}"
+        assert main(["run", str(path), *flags, "-o", str(out)]) == 0
+        screen = " ".join(capsys.readouterr().out.split())
+        assert "too close to order" not in screen, flags
+        assert ("beyond the device's 30 mA: motor, pain" in screen) == bool(flags), screen
+    # on the example's own 100 mA device -v says the pair, as the summary does
+    assert main(["run", name, "-v", "-o", str(tmp_path / "stock")]) == 0
+    assert "too close to order" in " ".join(capsys.readouterr().out.split())

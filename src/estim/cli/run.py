@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         print_json({**data, "files": [str(p) for p in written]})
     else:
         if args.verbose:
-            render_summary(result, console)
+            render_summary(result, console, data)
         else:
             render_brief(data, console)
         console.print("\nwrote")  # one path a line: a long folder still fits 80 columns

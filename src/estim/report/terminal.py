@@ -87,8 +87,10 @@ def console(*, stderr: bool = False) -> Console:
     return _Console(stderr=stderr)
 
 
-def render_summary(result: Result, console: Console) -> None:
-    """Program, per-channel output metrics, then the safety check."""
+def render_summary(result: Result, console: Console,
+                   data: dict[str, Any] | None = None) -> None:
+    """Program, per-channel output metrics, then the safety check; ``data`` (the run's
+    ``results.json``) lets the effects say what lies past the device's reach."""
     from rich.table import Table
     from rich.text import Text
 
@@ -144,7 +146,7 @@ def render_summary(result: Result, console: Console) -> None:
 
     render_check(result.safety, console, titled=False)  # the rule above names it
     if result.effects is not None:
-        render_effects(result.effects, console)
+        render_effects(result.effects, console, data=data)
 
 
 def _amount(value: float, unit: str) -> str:
@@ -187,8 +189,12 @@ def _edge_lines(window: dict[str, Any]) -> list[str]:
             for words, amp, edge in thresholds_at_the_edge(window)]
 
 
-def render_effects(effects: Any, console: Console) -> None:
-    """The sensation window, force and dose, each with its evidence level."""
+def render_effects(effects: Any, console: Console,
+                   data: dict[str, Any] | None = None) -> None:
+    """The sensation window, force and dose, each with its evidence level; with ``data``
+    (the run's ``results.json``), the thresholds past the device's reach said so, and a
+    pair too close to order left unsaid where the device cannot reach it, as the summary
+    does."""
     from rich.table import Table
     from rich.text import Text
 
@@ -230,8 +236,16 @@ def render_effects(effects: Any, console: Console) -> None:
                 console.print("[dim]† the upper end lies where the model's sample of nerve "
                               "fibers ends: not a prediction[/dim]")
         # what the summary says beside the table, here too (-v said neither; probe of
-        # 7 December 2026)
-        for order in _order_lines(w, None):
+        # 7 December 2026), with the device's reach (-v said a pair past a 30 mA device's
+        # reach, and marked no threshold beyond it; probe of 8 December 2026)
+        top = device_top(data, w["channel"]) if data is not None else None
+        past = [name for name, key in (("sensory", "sensory"), ("motor", "motor"),
+                                       ("pain", "pain"))
+                if top is not None and (amp := w.get(f"{key}_threshold_A")) is not None
+                and amp > top[0] * (1 + 1e-9)]
+        if top is not None and past:
+            console.print(f"[dim]beyond {terminal_text(top[1])}: {', '.join(past)}[/dim]")
+        for order in _order_lines(w, top):
             console.print(Text(order, style="yellow"))
         for near in _edge_lines(w):
             console.print(Text(near, style="yellow"))
