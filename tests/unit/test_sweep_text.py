@@ -219,3 +219,25 @@ def test_an_inputs_heading_reads_as_words() -> None:
     lines = _printed(SweepTable(tuple(cols)))
     assert {"device", "compliance", "voltage"} <= set(" ".join(lines[:3]).split()), lines
     assert "device.compliance" not in "\n".join(lines) and "_voltage" not in "\n".join(lines)
+
+
+def test_a_pair_too_close_to_order_and_a_setting_too_close_to_call_are_marked():
+    """As estim run says them: modulated TENS's twitch and pain 9 % apart, and 34-36 mA
+    within the spread of one of them, were a settled "contraction" in the sweep's table
+    (probe of 8 December 2026). The pair's cells are starred, the setting's sensation
+    double-daggered, each with its footnote; a row with neither is left as it was."""
+    table = _table(3)
+    closeness = (("thresholds_too_close_to_order",
+                  ("", "motor and pain 9.1% apart (±18%)", "motor and pain 9.1% apart (±18%)")),
+                 ("setting_too_close_to_call", ("", "", "pain -1.1% (±16%)")))
+    table = SweepTable((*table.columns, *(Column(name, values, "output", _OUT[name])
+                                          for name, values in closeness)))
+    lines = _printed(table)
+    assert max(len(ln) for ln in lines) <= 80
+    rows = lines[2:5]
+    assert "*" not in rows[0] and "‡" not in rows[0]
+    assert rows[1].split()[-4:] == ["31", "*", "∞", "*"] and "‡" not in rows[1]
+    assert "tingling ‡" in rows[2] and rows[2].split()[-4:] == ["31", "*", "∞", "*"]
+    said = " ".join(lines[5:])
+    assert "*: two thresholds nearer each other than another sample" in said
+    assert "‡: the setting lies within the model's spread of a threshold" in said

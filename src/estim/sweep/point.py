@@ -95,6 +95,14 @@ OUTPUTS: tuple[Output, ...] = (
     Output("thresholds_at_sample_edge", "Thresholds where the model's sample of Aβ "
            "afferents runs out (where all of them fire; a band's \"p90\": where a tenth of "
            "the virtual people need more than it holds): not a prediction", text=True),
+    # what estim run says of the same thresholds: the sweep gave 34-36 mA of modulated TENS
+    # as a settled "contraction, below pain" where the run says the twitch and pain are too
+    # close to order and 36 mA too close to call (hostile probe of 8 December 2026)
+    Output("thresholds_too_close_to_order", "Two thresholds nearer each other than another "
+           "sample of the model's fibers moves them (their order is not settled): how far "
+           "apart, and the spread", text=True),
+    Output("setting_too_close_to_call", "Thresholds the driven current lies within the "
+           "model's spread of (on which side a person falls is not settled)", text=True),
     *_band_outputs("sensory", "Sensory"),
     # strong tingling's band and how many of the people feel what: estim run gives both,
     # the sweep's table neither (researcher's probe of 7 December 2026)
@@ -344,6 +352,45 @@ def window_ratio(sensory: Scalar | None, pain: Scalar | None, *,
     return pain / sensory
 
 
+def _reach_mA(point: Point, effects: EffectsResult) -> float:
+    """The most current the device drives into the window's tissue (mA): its maximum setting
+    (current-set) and what its compliance, current limit or top voltage drives there."""
+    from estim.program.options import Control
+
+    tops = [math.inf]
+    device = point.load().device
+    if device.control is Control.CURRENT and device.max_current is not None:
+        tops.append(float(device.max_current) * 1e3)  # [A -> mA]
+    if effects.reach is not None:
+        tops.append(effects.reach.reach_a * 1e3)
+    return min(tops)
+
+
+def _closeness(out: dict[str, Scalar], reach_mA: float = math.inf) -> dict[str, Scalar]:
+    """Where the thresholds in ``out`` (mA) are too close to order, and the driven current
+    too close to one of them to call, in the words of estim run's lines; a pair past the
+    device's reach (``reach_mA``) is left out, as the run leaves it.
+
+    >>> _closeness({"sensory_threshold_mA": 4.02, "motor_threshold_mA": 33.35,
+    ...             "pain_threshold_mA": 36.39, "driven_peak_current_mA": 36.0})
+    {'thresholds_too_close_to_order': 'motor and pain 9.1% apart (±18%)', \
+'setting_too_close_to_call': 'pain -1.1% (±16%)'}
+    """
+    from estim.effects.resolution import orders_unsettled, thresholds_near
+
+    values = {k: out.get(f"{k}_threshold_mA") for k in ("sensory", "motor", "pain")}
+    known = {k: float(v) for k, v in values.items() if isinstance(v, float | int)}
+    pairs = [f"{a} and {b} {high / low - 1:.1%} apart (±{spread:.0%})"
+             for a, low, b, high, spread in orders_unsettled(known)
+             if low <= reach_mA * (1 + 1e-9)]
+    at = out.get("driven_peak_current_mA")
+    near = [] if not isinstance(at, float | int) else [
+        f"{name} {at / amp - 1:+.1%} (±{edge:.0%})"
+        for name, amp, edge in thresholds_near(float(at), known)]
+    return {"thresholds_too_close_to_order": "; ".join(pairs),
+            "setting_too_close_to_call": "; ".join(near)}
+
+
 def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     out: dict[str, Scalar] = {}
     window = effects.window
@@ -400,6 +447,7 @@ def _effects(point: Point, effects: EffectsResult) -> dict[str, Scalar]:
     if window is not None:
         out["driven_peak_current_mA"] = window.amplitude_a * 1e3  # [A -> mA]
         out["sensation_channel"] = window.channel
+        out.update(_closeness(out, _reach_mA(point, effects)))
     # the newtons are the force model's quadriceps': a tibialis anterior's force is its
     # fraction of the maximal alone, as estim run gives it (it read "106.8 N" in a sweep,
     # where the run declined to; clinician's probe of 7 December 2026)

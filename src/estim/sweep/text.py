@@ -113,10 +113,19 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
             (at_edge.values if at_edge is not None else ("",) * n)]
     edges = [{_EDGE_COLUMNS[w.strip()] for w in words.split(",") if w.strip() in _EDGE_COLUMNS}
              for words in edge_words]
+    # what estim run says of the same thresholds: a pair too close to order, and a setting
+    # too close to call (the sweep gave 34-36 mA of modulated TENS as a settled
+    # contraction; hostile probe of 8 December 2026)
+    unordered = [_words(names.get("thresholds_too_close_to_order"), i) for i in range(n)]
+    pair = [{f"{k}_threshold_mA" for k in ("sensory", "motor", "pain")
+             if f"{k} and " in said or f"and {k} " in said} for said in unordered]
+    close = [bool(_words(names.get("setting_too_close_to_call"), i)) for i in range(n)]
     rows = [[("≥ " if beyond[i] and c.name in _AT_LEAST else "")
              + cell_text(c.values[i])
              + (" †" if c.name in edges[i] or (edges[i] & _READ_FROM and c.name == "sensation")
                 else "")
+             + (" *" if c.name in pair[i] else "")
+             + (" ‡" if close[i] and c.name == "sensation" else "")
              for _, c in columns] for i in range(min(n, MOST_ROWS))]
     # the unit under its name, so that the columns are as narrow as their numbers; an
     # input's name breaks at its underscores ("pulse width")
@@ -156,6 +165,19 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
                     "fires): not a prediction, nor the sensation read from it", style="dim")
         for line in wrap_keeping_units(said, console, console.width):
             console.print(line)
+    for mark, words in ((" *", "*: two thresholds nearer each other than another sample of "
+                         "the model's nerve fibers moves them: which comes first is not "
+                         "settled (thresholds_too_close_to_order in sweep.csv)"),
+                        (" ‡", "‡: the setting lies within the model's spread of a threshold: "
+                         "on which side of it a person falls is not settled "
+                         "(setting_too_close_to_call in sweep.csv)")):
+        if any(cell.endswith(mark) for row in rows for cell in row):
+            from rich.text import Text
+
+            from estim.text import wrap_keeping_units
+
+            for line in wrap_keeping_units(Text(words, style="dim"), console, console.width):
+                console.print(line)
     if any(beyond[:MOST_ROWS]):
         from rich.text import Text
 
@@ -180,6 +202,13 @@ def print_sweep_table(table: SweepTable, console: Console) -> None:
     if n > MOST_ROWS:
         console.print(f"[dim]the first {MOST_ROWS} of {n:,} points; every point and column is "
                       "in sweep.csv and sweep.html[/dim]")
+
+
+def _words(column: object, i: int) -> str:
+    """The text of row ``i`` of a text column (empty where the sweep has no such column)."""
+    values = getattr(column, "values", None)
+    value = values[i] if values is not None else None
+    return value if isinstance(value, str) else ""
 
 
 def _setting(shown: str, value: object) -> str:
