@@ -168,6 +168,13 @@ def _overlap(channels: list[PlacedChannel], pad: tuple[int, str, Electrode],
     whose = f"the {other_role}" if j == i else f"channel {channels[j].name}'s {other_role}"
     return PadsOverlap(f"channels[{i}].{role}.placement", at.name,
                        f"a pad that does not overlap {whose} at {of.name} (their "
-                       f"{at.width * 1e3:g} x {at.length * 1e3:g} and "
-                       f"{of.width * 1e3:g} x {of.length * 1e3:g} mm pads, width x length "
-                       "as the file gives them, cover the same skin)")
+                       f"{_pad_size(at)} and {_pad_size(of)} pads, as the file gives them, "
+                       "cover the same skin)")
+
+
+def _pad_size(pad: Electrode) -> str:
+    """A pad's size as a file gives it: a round pad's diameter (it read "50 x 50 mm,
+    width x length" for a 5 cm disc; probe of 8 December 2026), else width x length."""
+    if pad.shape == "circular":
+        return f"{pad.width * 1e3:g} mm round"
+    return f"{pad.width * 1e3:g} x {pad.length * 1e3:g} mm (width x length)"

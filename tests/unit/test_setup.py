@@ -132,4 +132,35 @@ def test_pads_that_overlap_are_named_width_by_length_too() -> None:
     text = text.replace('placement = "lumbar_left_upper"', 'placement = "lumbar_left"')
     with pytest.raises(InputError) as err:
         build_setup(estim.parse_program(text))
-    assert "30 x 70 and 30 x 70 mm pads, width x length" in err.value.expected
+    assert ("30 x 70 mm (width x length) and 30 x 70 mm (width x length) pads"
+            in err.value.expected)
+
+
+def test_overlapping_round_pads_are_named_by_their_diameter() -> None:
+    """Two 5 cm discs on the same skin were "50 x 50 and 50 x 50 mm pads, width x length
+    as the file gives them", where the file gives a diameter (probe of 8 December 2026)."""
+    text = estim.bundled_examples()["tens_modulated"].read_text(encoding="utf-8")
+    assert 'placement = "knee_medial"' in text
+    text = text.replace('placement = "knee_medial"', 'placement = "knee_lateral_mid"', 1)
+    with pytest.raises(InputError) as err:
+        build_setup(estim.parse_program(text))
+    assert "50 mm round and 50 mm round pads" in err.value.expected
+    assert "width x length" not in err.value.expected
+
+
+def test_a_pad_sized_by_its_area_is_refused_by_its_area() -> None:
+    """``area = "1 m2"`` was refused as "channels[0].cathode.size: got '1000 x 1000 mm'",
+    a field the file did not have (probe of 8 December 2026): the area is named, as
+    written, with the square it makes."""
+    text = estim.bundled_examples()["tens_conventional"].read_text(encoding="utf-8")
+    old = ('cathode = { placement = "lumbar_left_lower", shape = "rectangular", '
+           'width = "5 cm", length = "5 cm" }')
+    assert old in text
+    text = text.replace(old, 'cathode = { placement = "lumbar_left_lower", '
+                        'shape = "rectangular", area = "1 m2" }')
+    with pytest.raises(InputError) as err:
+        build_setup(estim.parse_program(text))
+    assert err.value.field == "channels[0].cathode.area"
+    assert str(err.value).startswith("channels[0].cathode.area: got '10,000 cm²', expected a "
+                                     "pad that fits on the lower_back site")
+    assert str(err.value).endswith("(the area makes a square 1,000 mm a side)")

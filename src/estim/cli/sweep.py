@@ -221,9 +221,10 @@ def _sweep(args: argparse.Namespace) -> int:
         import textwrap
 
         print(textwrap.fill(
-            f"{n} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: {run.computed} "
-            f"computed, {run.resumed} from an earlier run"
-            + (f", {failed} failed (see the error column)" if failed else ""),
+            # in the progress line's digits: "10000 points" after "10,000 of 10,000" (probe)
+            f"{n:,} point{'s' if n != 1 else ''} of {shown(plan.program_name)}: "
+            f"{run.computed:,} computed, {run.resumed:,} from an earlier run"
+            + (f", {failed:,} failed (see the error column)" if failed else ""),
             width=max(40, console().width), break_long_words=False, break_on_hyphens=False))
         print_sweep_table(sweep_table(run), console())
         if any(a.name == SUBJECT for a in plan.axes):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,15 +118,39 @@ def electrode_from_spec(site: Site, spec: ElectrodeSpec, *, field: str) -> Elect
                                    field=field)
         return place_electrode(site, where, "rectangular", field=field)
     if shape == "circular":
-        d = spec.diameter if spec.diameter is not None else 2 * math.sqrt(spec.area_m2 / math.pi)
-        return place_electrode(site, where, "circular", length=d, field=field)
+        if spec.diameter is not None:
+            return place_electrode(site, where, "circular", length=spec.diameter, field=field)
+        d = 2 * math.sqrt(spec.area_m2 / math.pi)
+        with _as_area(spec, field, f"a disc {_plain(d * 1e3)} mm across"):
+            return place_electrode(site, where, "circular", length=d, field=field)
     if shape == "rectangular":
         if spec.length is not None and spec.width is not None:
             return place_electrode(site, where, "rectangular", length=spec.length,
                                    width=spec.width, field=field)
         side = math.sqrt(spec.area_m2)
-        return place_electrode(site, where, "rectangular", length=side, width=side, field=field)
+        with _as_area(spec, field, f"a square {_plain(side * 1e3)} mm a side"):
+            return place_electrode(site, where, "rectangular", length=side, width=side,
+                                   field=field)
     raise InputError(f"{field}.shape", shape, f"a surface electrode on site {site.name!r}")
+
+
+def _plain(value: float) -> str:
+    """A size without an exponent: "1,000", "31.6", "0.0123"."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+@contextmanager
+def _as_area(spec: ElectrodeSpec, field: str, made: str) -> Iterator[None]:
+    """A pad sized by its ``area`` refused for its size is said of the area the file wrote
+    (``area = "1 m2"`` was refused as "size: got '1000 x 1000 mm'", a field the file did not
+    have; probe of 8 December 2026)."""
+    try:
+        yield
+    except InputError as err:
+        if err.field != f"{field}.size":
+            raise
+        raise InputError(f"{field}.area", f"{_plain(spec.area_m2 * 1e4)} cm²",
+                         f"{err.expected} (the area makes {made})") from None
 
 
 def program_channels(program: Program, *, interface_conductance: float | None = None

@@ -542,7 +542,7 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>Sweep: {e(title)}</title>", f"<style>{_CSS}</style></head><body>",
              f"<h1>Sweep: {e(title)}</h1>",
-             f"<p>{len(table)} points over " + "; ".join(e(a) for a in axes_text) + ".</p>"]
+             f"<p>{len(table):,} points over " + "; ".join(e(a) for a in axes_text) + ".</p>"]
     # the answer first: on a phone the sensation's plot lay 7,800 px down, the 28th of 29,
     # with no sentence above it (phone probe of 6 December 2026)
     parts += [f'<p class="answer">{e(line)}</p>' for line in answer_lines(table)]
@@ -603,7 +603,7 @@ def sweep_page(table: SweepTable, *, title: str, axes_text: Sequence[str] = (),
                      + "".join(f"<li>{e(c.shown)}: the {e(echoes[c.name].shown)}</li>"
                                for c in plotted if c.name in echoes) + "</ul>")
     shown = min(len(table), _MAX_ROWS)
-    caption = (f"The first {shown} of {len(table)} points (all are in the CSV and Parquet "
+    caption = (f"The first {shown:,} of {len(table):,} points (all are in the CSV and Parquet "
                "files)" if shown < len(table) else "Every point")
     columns = _table_order(table)
     # the column names of the CSV stay in each heading's tooltip
