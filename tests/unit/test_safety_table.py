@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from estim.program import load_program
+from estim.program import ProgramError, load_program
 from estim.program.loader import parse_program
 from estim.safety import check, render_check
 from tests.programs import TENS, channel, disc
@@ -86,12 +86,15 @@ def test_an_asymmetric_pulse_and_a_modulation_give_their_ranges() -> None:
     assert ct.row("modulation_lowest_frequency").programmed == pytest.approx(50.0)
     assert ct.row("modulation_narrowest_pulse").programmed == pytest.approx(140e-6)
     assert ct.row("modulation_period").programmed == stim.modulation_period == 1.0
-    # a depth whose set narrowest is under the waveform's 1 µs step: the built width
+    # the deepest modulation that keeps 1 µs pulses: the built narrowest is 1-2 µs (a deeper
+    # one, whose pulses the builder rounded to none, is refused since 8 December 2026)
     text = bundled_examples()["tens_modulated"].read_text(encoding="utf-8")
-    deep = parse_program(text.replace("width_modulation = 0.3", "width_modulation = 0.999"))
+    deep = parse_program(text.replace("width_modulation = 0.3", "width_modulation = 0.995"))
     (ct,) = check(deep).table.channels
     narrow = ct.row("modulation_narrowest_pulse").programmed
-    assert narrow is not None and narrow >= 1e-6 - 1e-12
+    assert narrow is not None and 1e-6 - 1e-12 <= narrow <= 2e-6 + 1e-12
+    with pytest.raises(ProgramError, match="width_modulation"):
+        parse_program(text.replace("width_modulation = 0.3", "width_modulation = 0.999"))
 
 
 def test_direct_current_has_no_charge_per_pulse() -> None:
