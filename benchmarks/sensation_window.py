@@ -4,7 +4,7 @@ time each run takes: the tables of docs/effects.md.
     .venv/bin/python benchmarks/sensation_window.py [--examples NAME ...]
         [--widths [EXAMPLE ...] [--classes] [--fibers N] [--seed S] [--scan US,US]]
         [--bands] [--initiation] [--pads [CM ...]] [--pain [EXAMPLE ...]] [--adelta free]
-        [--hughes] [--knee] [--bursts] [--peroneal] [--spread [EXAMPLE ...]]
+        [--hughes] [--knee] [--bursts] [--kilohertz] [--peroneal] [--spread [EXAMPLE ...]]
         [--seeds N [--recalibrate]] [--abeta-extent] [--abeta-margin CM [--abeta-count N]]
         [--szeto] [--abeta-rate D,S]
 
@@ -506,6 +506,67 @@ def bursts() -> None:
               f"| {win.pain_a / win.sensory_a:.3g} |", flush=True)
 
 
+#: Ward & Lucas-Toumbourou 2007's burst lengths (ms) of a kHz carrier at 50 Hz: one cycle of
+#: 4 kHz to continuous; below one cycle of 1 kHz (1 ms) a burst holds no whole cycle.
+_WARD_BURSTS_MS = (0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0)
+
+
+def _kilohertz_program(carrier_hz: float, burst_ms: float) -> Any:
+    """50 Hz bursts of a sinusoidal carrier under the forearm pads of tens_acupuncture
+    (Ward & Lucas-Toumbourou's electrodes are not in the abstract)."""
+    from estim.program import parse_program
+
+    text = bundled_examples()["tens_acupuncture"].read_text()
+    head = text[:text.index("[channels.stimulation]")]
+    return parse_program(head.replace('max_current = "100 mA"', 'max_current = "200 mA"')
+                         + f"""[channels.stimulation]
+type = "russian"
+amplitude = "20 mA"
+carrier_frequency = "{carrier_hz:g} Hz"
+burst_frequency = "50 Hz"
+burst_duty = {burst_ms * 1e-3 * 50:g}
+on_time = "10 s"
+off_time = "0 s"
+duration = "60 s"
+""")
+
+
+def kilohertz_bursts() -> None:
+    """Sensory, motor and pain thresholds against the length of 50 Hz bursts of 1 and 4 kHz
+    sinusoidal current (Ward & Lucas-Toumbourou 2007: each threshold falls to a minimum at a
+    burst length, its utilization time, ~7 ms for sensory, > 10 ms for motor and >= 20 ms
+    for pain tolerance, and the three lie furthest apart with 1-4 ms bursts). Each
+    threshold's utilization time here: the shortest burst whose threshold lies within the
+    thresholds' 3 % resolution of the 20 ms one's (the model's first action potential can
+    only come sooner with a longer burst, so its thresholds fall and level off)."""
+    from estim.effects.resolution import EDGE_FRACTION
+
+    for carrier in (4e3, 1e3):
+        rows = []
+        for burst in _WARD_BURSTS_MS:
+            if burst * 1e-3 * carrier < 1 - 1e-9:
+                continue  # less than one carrier cycle
+            fx = simulate(_kilohertz_program(carrier, burst)).effects
+            win = fx.window if fx is not None else None
+            if win is not None:
+                rows.append((burst, win.sensory_a, win.motor_a, win.pain_a))
+        print(f"\n{carrier / 1e3:g} kHz in 50 Hz bursts, forearm pads (mA; the ratios of the "
+              "thresholds)")
+        print("| burst (ms) | sensory | motor | pain | motor ÷ sensory | pain ÷ sensory "
+              "| pain ÷ motor |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for burst, sen, mot, pain in rows:
+            print(f"| {burst:g} | {_ma(sen)} | {_ma(mot)} | {_ma(pain)} | {mot / sen:.3g} "
+                  f"| {pain / sen:.3g} | {pain / mot:.3g} |", flush=True)
+        if rows:
+            last = rows[-1]
+            said = []
+            for k, name in ((1, "sensory"), (2, "motor"), (3, "pain")):
+                first = next(b for b, *t in rows if t[k - 1] <= last[k] * (1 + EDGE_FRACTION))
+                said.append(f"{name} {first:g} ms")
+            print("utilization time (within 3 % of the 20 ms burst's): " + ", ".join(said))
+
+
 #: Virtual subjects for ``--spread``: enough that SD / mean is known to about ±7 % of itself.
 _SPREAD_SUBJECTS = 100
 
@@ -980,6 +1041,9 @@ def main() -> None:
     parser.add_argument("--bursts", action="store_true",
                         help="detection, strong tingling and pain against the pulses in a "
                              "burst (Kaczmarek et al. 1992's bursts, forearm pads)")
+    parser.add_argument("--kilohertz", action="store_true",
+                        help="sensory, motor and pain against the length of 50 Hz bursts of "
+                             "1 and 4 kHz (Ward & Lucas-Toumbourou 2007, forearm pads)")
     parser.add_argument("--spread", nargs="*", default=None, metavar="EXAMPLE",
                         help="SD / mean of each threshold over 100 virtual subjects "
                              "(default: every one-channel transcutaneous example)")
@@ -1035,7 +1099,7 @@ def main() -> None:
     # another study alone runs that study, not every example's window first (minutes)
     studies = (args.widths, args.pads, args.pain, args.spread, args.initiation, args.ifc,
                args.hughes, args.knee, args.bursts, args.peroneal, args.abeta_extent,
-               args.szeto)
+               args.szeto, args.kilohertz)
     if args.seeds is not None:
         seed_spread(names, args.seeds, recalibrate=args.recalibrate)
     elif args.examples is not None or args.bands or not any(
@@ -1059,6 +1123,8 @@ def main() -> None:
         knee_studies()
     if args.bursts:
         bursts()
+    if args.kilohertz:
+        kilohertz_bursts()
     if args.spread is not None:
         spread(args.spread or names)
     if args.peroneal:

@@ -32,15 +32,15 @@ DISAGREES_WITH_SOURCE = {"tens_burst"}
 #: against a pain threshold of 760 mA since the pain fraction was calibrated at the
 #: intolerance study's 150 µs, 6 December 2026; 739 mA before, and 754 mA before its 5 µs
 #: peaks got 0.5 µs steps),
-#: Russian current (a twitch at 68.3 against 70 mA: on its source's side since the thigh's
-#: fat is 10 mm as measured, 71.0 mA with the unsourced 15 mm) and true interferential at
-#: the knee (a twitch at 31.8 against 30 mA, 5.5 % off; 32.2 mA, 6.8 % off and beyond the
-#: edge, with the motor branches' factor calibrated on the 15 mm thigh). Which side of the
-#: line such a program falls on is not a prediction; the test holds them to the edge
-#: instead. (Modulated TENS at the knee was here, pain at 29.6 against 28 mA, until the
-#: periosteal Aδ's density was calibrated on Hughes et al. 2013: 36.4 mA, 34.6 before 6 December.)
-AT_THE_EDGE = {"hvpc_wound": ("pain",), "russian_quadriceps": ("motor",),
-               "ifc_true_knee": ("motor",)}
+#: and true interferential at the knee (a twitch at 31.8 against 30 mA, 5.5 % off; 32.2 mA,
+#: 6.8 % off and beyond the edge, with the motor branches' factor calibrated on the 15 mm
+#: thigh). Which side of the line such a program falls on is not a prediction; the test
+#: holds them to the edge instead. (Modulated TENS at the knee was here, pain at 29.6
+#: against 28 mA, until the periosteal Aδ's density was calibrated on Hughes et al. 2013:
+#: 36.4 mA, 34.6 before 6 December. Russian current was here, a twitch at 68.3 against
+#: 70 mA, until its fibers were simulated under the whole of its 10 ms bursts, 8 December
+#: 2026: 65.9 mA, 6 % under 70 and beyond the edge.)
+AT_THE_EDGE = {"hvpc_wound": ("pain",), "ifc_true_knee": ("motor",)}
 
 #: Examples two of whose thresholds lie closer than their spread over samples of fibers
 #: (estim.effects.resolution.orders_unsettled): modulated TENS at the knee, its twitch 33.4 and

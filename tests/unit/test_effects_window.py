@@ -415,3 +415,32 @@ def test_nociceptors_sampled_past_a_small_site_are_counted_and_noted():
                in n for n in clipped.notes)
     assert not any("wholly outside" in n for n in whole.notes)
     assert clipped.to_dict()["fibers"]["adelta"]["outside_tissue"] == gone
+
+
+@pytest.mark.parametrize(("example", "mrg_s", "sundt_s"),
+                         [("russian_quadriceps", 13.1e-3, 22.1e-3),
+                          ("tens_conventional", None, None)])
+def test_a_kilohertz_burst_is_simulated_whole(monkeypatch, example, mrg_s, sundt_s):
+    """Russian current's 10 ms bursts ran for a myelinated fiber's 10 ms: the action
+    potentials its last cycles start went unseen (its twitch read 68.3 mA where the whole
+    burst gives 65.9; 8 December 2026). A kHz carrier's run covers its burst after the 0.1 ms
+    delay and an action potential's travel from its end (3 ms myelinated, 12 ms C); a pulse
+    program keeps each model's own time (None: the same cache keys as before)."""
+    from estim.effects import window
+
+    seen: dict[str, float | None] = {}
+
+    def record(pop, *args, tstop_s=None, **kwargs):
+        seen[pop.model] = tstop_s
+        n = pop.size
+        return ClassThresholds(pop.fiber_class, np.full(n, np.inf), pop.depth_m,
+                               pop.diameter_m, pop.model)
+
+    monkeypatch.setattr(window, "class_thresholds", record)
+    stim = stimuli_for(load_program(next(p for p in EXAMPLES if p.stem == example)))[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sensation_window("1", stim, _HalfSpaceDisc(), 0.025,
+                         counts={"abeta": 4, "adelta": 4, "c": 2, "motor": 4})
+    assert seen["mrg"] == (None if mrg_s is None else pytest.approx(mrg_s, rel=1e-9))
+    assert seen["sundt"] == (None if sundt_s is None else pytest.approx(sundt_s, rel=1e-9))

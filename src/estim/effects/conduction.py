@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from estim.cache import digest, load_arrays, store_arrays
-from estim.effects.drive import SourcePulses, UnitPulse, time_step
+from estim.effects.drive import TRAVEL_S, SourcePulses, UnitPulse, time_step
 from estim.effects.placement import CLASS_LABELS, Potential, place_fibers
 from estim.effects.populations import FiberPopulation
 from estim.waveforms.segments import Pulse, Segment
@@ -37,10 +37,10 @@ CONDUCTION_SAMPLE = 8
 #: :data:`_CONDUCTION_SPAN_S` to reach one), in the middle of a burst (Russian current).
 _CONDUCTION_ONSET_S = 3e-3  # 1 ms after the onset of estim.fibers.block.ONSET_S
 _CONDUCTION_SPAN_S = 30e-3
-#: Time after the test pulse for its action potential to reach the detection node: a C
-#: fiber's 2.7 mm at 0.25 m/s (a 0.4 µm axon); myelinated fibers' tens of mm at > 20 m/s.
-#: The carrier may end meanwhile: the test is blocked or not where the carrier acts.
-_CONDUCTION_TRAVEL_S = {"sundt": 12e-3, "mrg": 3e-3}
+#: Time after the test pulse for its action potential to reach the detection node
+#: (:data:`~estim.effects.drive.TRAVEL_S`). The carrier may end meanwhile: the test is
+#: blocked or not where the carrier acts.
+_CONDUCTION_TRAVEL_S = TRAVEL_S
 
 
 def conduction_waveform(waveform: UnitPulse | SourcePulses, continuous: bool,

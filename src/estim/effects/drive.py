@@ -103,6 +103,33 @@ def superposed(stim: Stimulus, others: Sequence[Stimulus]) -> SourcePulses:
                 for st in others)))
 
 
+#: The longest stretch of a kHz carrier (s) a fiber is simulated under: a burst or beat is
+#: seen whole up to 20 ms (Ward & Lucas-Toumbourou 2007's continuous carrier at 50 Hz, over
+#: which people's pain-tolerance threshold still falls), a longer one for its first 20 ms.
+CARRIER_RUN_S = 20e-3
+#: Time (s) for an action potential started at the end of the waveform to reach the
+#: detection node: a C fiber's 2.7 mm at 0.25 m/s (a 0.4 µm axon); myelinated fibers' tens
+#: of mm at > 20 m/s.
+TRAVEL_S = {"sundt": 12e-3, "mrg": 3e-3}
+
+
+def carrier_tstop(waveform: UnitPulse | SourcePulses, model: str) -> float:
+    """Simulated time (s) of a threshold run under a kHz carrier: its burst (or beat, or the
+    running carrier's window), up to :data:`CARRIER_RUN_S`, after the waveform's delay, and
+    the travel of an action potential started at its end (:data:`TRAVEL_S`). A fiber's
+    default (10 ms, myelinated) cut Russian current's 10 ms bursts: the action potentials
+    its last cycles start went unseen, and its twitch read 68.3 mA where the whole burst
+    gives 65.9 (8 December 2026).
+
+    >>> from estim.waveforms.segments import Pulse, Segment
+    >>> burst = UnitPulse(Pulse((Segment.sine(1.0, 4e3, 0.0, 10e-3),), "burst"))
+    >>> round(carrier_tstop(burst, "mrg") * 1e3, 3), round(carrier_tstop(burst, "sundt") * 1e3, 3)
+    (13.1, 22.1)
+    """
+    run = min(waveform.width_s, CARRIER_RUN_S)
+    return waveform.delay_s + run + TRAVEL_S.get(model, TRAVEL_S["mrg"])
+
+
 def superposed_tstop(waveform: SourcePulses) -> float:
     """Simulated time (s) of a threshold run of channels that run together: the carriers
     for :data:`_CARRIER_WINDOW_S`, after the waveform's delay and as long again."""

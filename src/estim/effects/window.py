@@ -42,9 +42,11 @@ from estim.effects.conduction import (
     short_burst_note,
 )
 from estim.effects.drive import (
+    CARRIER_RUN_S,
     SourcePulses,
     UnitPulse,
     Volleys,
+    carrier_tstop,
     largest_pulse,
     superposed,
     superposed_tstop,
@@ -557,8 +559,23 @@ def sensation_window(channel_name: str, stim: Stimulus, channel_field: ChannelFi
     classes: dict[str, ClassThresholds] = {}
     placed: dict[str, FiberPopulation] = {}
 
+    # under a kHz carrier the run covers the burst (or beat) and an action potential's
+    # travel from its end (carrier_tstop); other waveforms keep each model's own time (a
+    # microcurrent phase of 1 s is judged from its first 10 ms, docs/effects.md)
+    carried = bool(stim.timing.carrier_hz and stim.timing.carrier_hz >= 1e3)
+    if carried and waveform.width_s > CARRIER_RUN_S * (1 + 1e-9):
+        notes.append(f"the fibers are simulated under the first {CARRIER_RUN_S * 1e3:g} ms of "
+                     f"each {waveform.width_s * 1e3:.3g} ms stretch of the carrier (a burst "
+                     "or a beat): a threshold that sums over longer, as people's pain "
+                     "tolerance does, may lie lower than the one given")
+
     def class_tstop(pop: FiberPopulation) -> float | None:
-        return None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0))
+        from estim.fibers.solver import MYELINATED_TSTOP_S
+
+        if not carried:
+            return None if tstop is None else max(tstop, _TSTOP_S.get(pop.model, 0.0))
+        own = _TSTOP_S.get(pop.model, MYELINATED_TSTOP_S)
+        return max(tstop or 0.0, own, carrier_tstop(waveform, pop.model))
 
     # the periosteal Aδ last: only those below a few times the skin's pain (and the
     # programmed current) can count toward pain, so the search stops there

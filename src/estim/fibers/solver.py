@@ -181,8 +181,13 @@ def sample_waveform(waveform: Waveform, dt_s: float, n_steps: int) -> np.ndarray
     return values.reshape(*values.shape[:-1], n_steps, sub).mean(axis=-1)
 
 
+#: Simulated time of a myelinated fiber's run where the caller gives none (s): long enough
+#: for an action potential started by a pulse of a few ms to reach the detection node.
+MYELINATED_TSTOP_S = 10e-3
+
+
 def _default_tstop(fiber: Fiber) -> float:
-    return 10e-3 if fiber.model in MYELINATED else 30e-3
+    return MYELINATED_TSTOP_S if fiber.model in MYELINATED else 30e-3
 
 
 def _stack(fibers: Sequence[Fiber]) -> dict[str, np.ndarray]:
