@@ -13,6 +13,7 @@ from estim.report.page import (
     beyond_device,
     current_words,
     force_caveats,
+    maximum_setting,
     most_force_words,
     newtons_apply,
     number_words,
@@ -202,7 +203,7 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
              (window.get("motor_threshold_A"), "sees a twitch", "no twitch"),
              (window.get("pain_threshold_A"), "feels pain", "no pain")]
     # past the dial's top: 'pain at 152 V' on a 100 V unit (hostile probe, 8 December 2026)
-    top = dial_top_volts(data, window.get("channel"))
+    top = maximum_setting(data, window.get("channel"), "voltage")
     beyond = math.inf if top is None else top / ohms  # [V / Ω -> A]
     reached = sorted((a, w) for a, w, _ in steps if a is not None and math.isfinite(a)
                      and not (held and a > at * (1 + 1e-9)) and a <= beyond * (1 + 1e-9))
@@ -224,20 +225,6 @@ def dial_volts(data: dict[str, Any], window: dict[str, Any]) -> str:
     return lead + listed
 
 
-
-
-def dial_top_volts(data: dict[str, Any], channel: str | None) -> float | None:
-    """A voltage-set channel's highest setting (V) from a run's data, or None.
-
-    >>> dial_top_volts({"safety": {"table": {"channels": [{"channel": "1", "control":
-    ...     "voltage", "maximum_amplitude": 100.0}]}}}, "1")
-    100.0
-    """
-    for ct in ((data.get("safety") or {}).get("table") or {}).get("channels", []):
-        if ct.get("channel") == channel and ct.get("control") == "voltage":
-            top = ct.get("maximum_amplitude")
-            return float(top) if isinstance(top, int | float) and top > 0 else None
-    return None
 
 
 def set_words(window: dict[str, Any]) -> str:

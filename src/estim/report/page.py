@@ -49,6 +49,7 @@ __all__ = [
     "fatigue_understated",
     "force_caveats",
     "fused",
+    "maximum_setting",
     "most_force_words",
     "muscle_away_notes",
     "newtons_apply",
@@ -608,10 +609,21 @@ def device_maximum_a(data: dict[str, Any], channel: str) -> float | None:
     ...     "current", "maximum_amplitude": 0.1}]}}}, "1")
     0.1
     """
+    return maximum_setting(data, channel, "current")
+
+
+def maximum_setting(data: dict[str, Any], channel: str | None, control: str) -> float | None:
+    """The channel's maximum setting from a run's safety table where it is set in
+    ``control`` ("current": A, "voltage": V), or None.
+
+    >>> maximum_setting({"safety": {"table": {"channels": [{"channel": "1", "control":
+    ...     "voltage", "maximum_amplitude": 100.0}]}}}, "1", "voltage")
+    100.0
+    """
     for ct in ((data.get("safety") or {}).get("table") or {}).get("channels", []):
-        if ct.get("channel") == channel and ct.get("control") == "current":
+        if ct.get("channel") == channel and ct.get("control") == control:
             top = ct.get("maximum_amplitude")
-            return float(top) if isinstance(top, int | float) else None
+            return float(top) if isinstance(top, int | float) and top > 0 else None
     return None
 
 
