@@ -330,6 +330,7 @@ def model_key() -> tuple[object, ...]:
     resumed after the model changed redoes what it had finished."""
     from estim.effects.anatomy import MUSCLES
     from estim.effects.calibration import calibrated_values
+    from estim.effects.drive import CARRIER_RUN_S, TRAVEL_S
     from estim.effects.placement import NOCICEPTOR_SAMPLE_AFFERENTS
     from estim.effects.subjects import SUBJECT_SPREAD
     from estim.effects.window import THRESHOLDS_VERSION
@@ -341,7 +342,10 @@ def model_key() -> tuple[object, ...]:
             ("nociceptor_sample_afferents", round(NOCICEPTOR_SAMPLE_AFFERENTS, 6)),
             tuple((name, m.motor_point_sd_m) for name, m in MUSCLES.items()),
             tuple((name, cv) for name, (cv, _) in SUBJECT_SPREAD.items()),
-            MIN_SUBJECT_MUSCLE_M)
+            MIN_SUBJECT_MUSCLE_M,
+            # how long a kHz carrier's fibers are simulated (8 December 2026: its whole burst;
+            # a resumed sweep of Russian current kept its 10 ms runs' thresholds)
+            ("carrier_run_s", CARRIER_RUN_S, tuple(sorted(TRAVEL_S.items()))))
 
 
 def _text(value: Value) -> str:
