@@ -656,3 +656,14 @@ def test_a_program_built_in_python_is_swept_as_its_file_would_be() -> None:
     assert built.program_name == read.program_name
     with pytest.raises(InputError, match="a program file or a Program"):
         plan_sweep(3, axes, options=SAFETY)  # type: ignore[arg-type]
+
+
+def test_a_point_is_redone_when_a_carriers_run_time_changes(monkeypatch) -> None:
+    """Russian current's thresholds moved when its fibers saw the whole of its 10 ms bursts
+    (8 December 2026): a sweep resumed across that change must not keep the old points."""
+    import estim.effects.drive as drive
+    from estim.sweep.plan import model_key
+
+    before = model_key()
+    monkeypatch.setattr(drive, "CARRIER_RUN_S", 10e-3)
+    assert model_key() != before
